@@ -1,0 +1,103 @@
+"""The ``readlist`` command: the TUI with no sub-command, a scriptable verb for every action otherwise."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from readlist import __version__
+from readlist.cli.output import fail
+from readlist.model import ValidationError
+from readlist.store import ENV_DB, Library, LibraryError, resolve_db_path
+
+
+@dataclass
+class Context:
+    db: Path
+    _lib: Library | None = field(default=None, repr=False)
+
+    def library(self) -> Library:
+        if self._lib is None:
+            self._lib = Library(self.db)
+        return self._lib
+
+
+class ReadlistGroup(click.Group):
+    """Turns domain errors into one clear line and exit code 1 (usage errors stay 2)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (LibraryError, ValidationError) as exc:
+            fail(str(exc))
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise SystemExit(0) from None
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+
+
+@click.group(
+    cls=ReadlistGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=(
+        "Examples:\n\n\b\n"
+        "  readlist --demo                      try it on bundled sample papers\n"
+        "  readlist import ~/Downloads/papers.txt\n"
+        "  readlist list --query 'status:to-read rating>=4'\n"
+        "  readlist                             open the library in the terminal UI"
+    ),
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar=ENV_DB,
+    help=f"Library file (default: ${ENV_DB} or the platform data directory).",
+)
+@click.option("--demo", is_flag=True, help="Open the UI on a temporary library of bundled sample papers.")
+@click.option("--theme", metavar="NAME", help="Theme for this run (see `readlist themes`).")
+@click.version_option(__version__, prog_name="readlist")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None, demo: bool, theme: str | None) -> None:
+    """readlist: triage, rate, annotate and cite research papers from the terminal."""
+    if demo:
+        from readlist.demo import build_demo_library
+
+        db = build_demo_library()
+    ctx.obj = Context(db=resolve_db_path(db))
+    if ctx.invoked_subcommand is None:
+        _open_tui(ctx.obj, theme=theme, demo=demo)
+
+
+def _open_tui(obj: Context, *, theme: str | None, demo: bool) -> None:
+    try:
+        from readlist.tui import run_app
+    except ImportError:
+        from readlist.cli.commands import print_summary
+
+        print_summary(obj.library())
+        return
+    run_app(obj.db, theme=theme, demo=demo)
+
+
+def _register() -> None:
+    from readlist.cli import commands
+
+    for command in commands.COMMANDS:
+        main.add_command(command)
+    for module_name in ("readlist.cli.cite_cmds", "readlist.cli.admin_cmds", "readlist.cli.theme_cmds"):
+        try:
+            module = __import__(module_name, fromlist=["COMMANDS"])
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

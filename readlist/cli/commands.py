@@ -1,0 +1,395 @@
+"""Library verbs: import, list, show, mark, rate, tag, note, stats."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.text import Text
+
+from readlist.cli.output import (
+    console,
+    fail,
+    info,
+    paper_details,
+    paper_line,
+    print_json,
+    safe,
+)
+from readlist.model import Paper, Status, ValidationError, parse_rating, parse_status
+from readlist.query import SORT_KEYS, QueryError
+from readlist.service import counts_by_status, import_parsed, parse_source, select
+from readlist.store import ImportReport, Library
+
+if TYPE_CHECKING:
+    from readlist.cli import Context
+
+STATUS_CHOICES = [s.value for s in Status]
+
+
+def _lib(ctx: click.Context) -> Library:
+    obj: Context = ctx.find_root().obj
+    return obj.library()
+
+
+def _resolve_all(lib: Library, refs: tuple[str, ...] | list[str]) -> list[Paper]:
+    if not refs:
+        raise click.UsageError("name at least one paper id (a unique prefix is enough)")
+    return [lib.resolve(ref) for ref in refs]
+
+
+def print_summary(lib: Library) -> None:
+    counts = counts_by_status(lib)
+    info(f"{lib.path}: {len(lib)} papers")
+    for status in Status:
+        info(f"  {status.label:<8} {counts[status.value]}")
+
+
+# ---------------------------------------------------------------------------
+# import
+
+
+def _report_line(report: ImportReport) -> Text:
+    line = Text()
+    if report.error:
+        line.append("✗ ", style="bold red")
+        line.append(safe(report.source) + ": " + safe(report.error))
+        return line
+    line.append("✓ ", style="bold green")
+    line.append(safe(report.source), style="bold")
+    if report.format:
+        line.append(f" ({report.format})", style="dim")
+    line.append(
+        f": {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
+    )
+    for what, why in report.skipped[:20]:
+        line.append("\n    skipped ", style="yellow")
+        line.append(safe(what) + " — " + safe(why))
+    if len(report.skipped) > 20:
+        line.append(f"\n    … and {len(report.skipped) - 20} more skipped")
+    return line
+
+
+@click.command("import")
+@click.argument("sources", nargs=-1, metavar="SOURCE...")
+@click.option("--year", type=click.IntRange(1990, 2100), help="Year for dates shown without one.")
+@click.option("--clipboard", is_flag=True, help="Import what is on the clipboard.")
+@click.option("--format", "fmt", metavar="FORMAT", help="Skip detection and parse as this format.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def import_cmd(
+    ctx: click.Context, sources: tuple[str, ...], year: int | None, clipboard: bool, fmt: str | None, as_json: bool
+) -> None:
+    """Import papers from files, URLs, standard input (-) or the clipboard.
+
+    The format is recognised from the content. Papers already in the library
+    are matched by arXiv id or title; a re-import fills in missing details and
+    refreshes upvotes and abstracts, and never touches your status, rating,
+    tags or note.
+
+    \b
+    Examples:
+      readlist import ~/Downloads/daily-papers.txt
+      readlist import https://huggingface.co/papers/date/2025-11-20
+      pbpaste | readlist import -
+      readlist import --clipboard --year 2024
+    """
+    names = list(sources) + (["clipboard"] if clipboard else [])
+    if not names:
+        raise click.UsageError("name a file, a URL, - for standard input, or use --clipboard")
+    if fmt is not None:
+        from readlist.importers import FORMATS
+
+        if fmt not in FORMATS:
+            raise click.BadParameter(f"{fmt!r} is not one of: {', '.join(FORMATS)}", param_hint="--format")
+    today = date.today()
+    parsed = [parse_source(name, fmt=fmt, today=today, year=year) for name in names]
+    lib = _lib(ctx)
+    reports = import_parsed(lib, parsed)
+    if any(r.total for r in reports):
+        lib.compact()
+    if as_json:
+        print_json({"library": str(lib.path), "reports": [r.to_dict() for r in reports], "papers": len(lib)})
+    else:
+        for report in reports:
+            console.print(_report_line(report))
+        if len(reports) > 1:
+            ok = [r for r in reports if not r.error]
+            info(
+                f"{sum(len(r.added) for r in ok)} added, {sum(len(r.updated) for r in ok)} updated, "
+                f"{sum(len(r.unchanged) for r in ok)} unchanged from {len(ok)} of {len(reports)} sources"
+            )
+    failed = [r for r in reports if r.error]
+    if failed:
+        if not as_json:
+            what = "nothing was imported" if len(failed) == len(reports) else "the other sources were imported"
+            fail(f"{len(failed)} source(s) could not be imported; {what}")
+        raise SystemExit(1)
+
+
+# ---------------------------------------------------------------------------
+# list and show
+
+
+@click.command("list")
+@click.option("--status", type=click.Choice(STATUS_CHOICES), help="Only papers with this status.")
+@click.option("--query", "-q", default="", help="Filter with the query language, e.g. 'rating>=4 tag:rl'.")
+@click.option(
+    "--sort",
+    default="added",
+    metavar="KEY",
+    help=f"Sort by {', '.join(SORT_KEYS)} (largest/newest first; titles A-Z). Prefix - to flip.",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="Print at most this many papers.")
+@click.option("--json", "as_json", is_flag=True, help="Print full records as a JSON array.")
+@click.pass_context
+def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limit: int | None, as_json: bool) -> None:
+    """List papers, filtered and sorted.
+
+    \b
+    Examples:
+      readlist list --status inbox
+      readlist list --query 'year>=2024 -diffusion' --sort upvotes
+      readlist list --json | jq '.[].title'
+    """
+    try:
+        papers = select(_lib(ctx), status=status, query=query, sort=sort)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--query/--sort") from None
+    if limit is not None:
+        papers = papers[:limit]
+    if as_json:
+        print_json([p.public_dict() for p in papers])
+        return
+    if not papers:
+        info("no papers match")
+        return
+    for paper in papers:
+        console.print(paper_line(paper), overflow="ellipsis", no_wrap=True, crop=True)
+
+
+@click.command("show")
+@click.argument("paper_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.pass_context
+def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
+    """Show one paper: metadata, abstract and note.
+
+    \b
+    Example:
+      readlist show 2310.01234
+    """
+    paper = _lib(ctx).resolve(paper_id)
+    if as_json:
+        print_json(paper.public_dict())
+    else:
+        console.print(paper_details(paper))
+
+
+# ---------------------------------------------------------------------------
+# edits
+
+
+def _split_last(args: tuple[str, ...], what: str) -> tuple[list[str], str]:
+    if len(args) < 2:
+        raise click.UsageError(f"give one or more paper ids, then the {what}")
+    return list(args[:-1]), args[-1]
+
+
+def _changed(before: dict[str, dict[str, object]], papers: list[Paper], what: str) -> None:
+    unchanged = len(papers) - len(before)
+    message = f"{len(before)} paper{'s' if len(before) != 1 else ''} {what}"
+    if unchanged:
+        message += f" ({unchanged} already so)"
+    info(message)
+
+
+@click.command("mark", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="ID... STATUS")
+@click.pass_context
+def mark_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Set the status of papers: inbox, to-read, reading, read, skipped.
+
+    \b
+    Examples:
+      readlist mark 2310.01234 read
+      readlist mark 2310 2402.1 to-read
+    """
+    refs, raw = _split_last(args, "status")
+    try:
+        status = parse_status(raw)
+    except ValidationError as exc:
+        raise click.BadParameter(str(exc), param_hint="STATUS") from None
+    lib = _lib(ctx)
+    papers = _resolve_all(lib, refs)
+    before = lib.set_status([p.id for p in papers], status)
+    lib.compact()
+    _changed(before, papers, f"marked {status.value}")
+
+
+@click.command("rate", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="ID... N")
+@click.pass_context
+def rate_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Rate papers from 1 to 5 (0 clears the rating).
+
+    \b
+    Example:
+      readlist rate 2310.01234 5
+    """
+    refs, raw = _split_last(args, "rating")
+    try:
+        rating = parse_rating(raw)
+    except ValidationError as exc:
+        raise click.BadParameter(str(exc), param_hint="N") from None
+    lib = _lib(ctx)
+    papers = _resolve_all(lib, refs)
+    before = lib.set_rating([p.id for p in papers], rating)
+    lib.compact()
+    _changed(before, papers, f"rated {rating}" if rating else "unrated")
+
+
+@click.command("tag", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="ID... +TAG -TAG")
+@click.pass_context
+def tag_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Add (+TAG or TAG) and remove (-TAG) tags on papers.
+
+    Arguments that start with + or - are tags; the others are paper ids.
+    A bare word that is not a paper id is added as a tag.
+
+    \b
+    Examples:
+      readlist tag 2310.01234 +rl +agents
+      readlist tag 2310 2402.1 -todo
+    """
+    lib = _lib(ctx)
+    refs: list[str] = []
+    add: list[str] = []
+    remove: list[str] = []
+    for arg in args:
+        if arg.startswith("+"):
+            add.append(arg[1:])
+        elif arg.startswith("-") and len(arg) > 1:
+            remove.append(arg[1:])
+        elif refs and (add or remove):
+            add.append(arg)
+        else:
+            refs.append(arg)
+    if not add and not remove:
+        raise click.UsageError("give at least one +TAG or -TAG after the paper ids")
+    papers = _resolve_all(lib, refs)
+    before = lib.edit_tags([p.id for p in papers], add=add, remove=remove)
+    lib.compact()
+    _changed(before, papers, "retagged")
+
+
+def _edit_in_editor(text: str) -> str | None:
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="readlist-note-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        try:
+            result = subprocess.run([*shlex.split(editor), name], check=False)
+        except FileNotFoundError:
+            fail(f"editor {editor!r} not found; set $EDITOR")
+        if result.returncode != 0:
+            return None
+        return Path(name).read_text(encoding="utf-8")
+    finally:
+        os.unlink(name)
+
+
+@click.command("note")
+@click.argument("paper_id", metavar="ID")
+@click.argument("text", required=False)
+@click.option("--append", "append_text", metavar="TEXT", help="Add TEXT as a new paragraph at the end.")
+@click.option("--edit", is_flag=True, help="Edit the note in $EDITOR.")
+@click.option("--clear", is_flag=True, help="Remove the note.")
+@click.option("--json", "as_json", is_flag=True, help="Print the resulting note as JSON.")
+@click.pass_context
+def note_cmd(
+    ctx: click.Context,
+    paper_id: str,
+    text: str | None,
+    append_text: str | None,
+    edit: bool,
+    clear: bool,
+    as_json: bool,
+) -> None:
+    """Show, set, append to or edit a paper's note (Markdown).
+
+    \b
+    Examples:
+      readlist note 2310.01234                      print the note
+      readlist note 2310.01234 "Strong baseline."   replace it
+      readlist note 2310.01234 --append "See sec 4."
+      readlist note 2310.01234 --edit               open $EDITOR
+      echo "from a script" | readlist note 2310.01234 -
+    """
+    chosen = sum(x is not None and x is not False for x in (text, append_text, edit or None, clear or None))
+    if chosen > 1:
+        raise click.UsageError("give only one of TEXT, --append, --edit, --clear")
+    lib = _lib(ctx)
+    paper = lib.resolve(paper_id)
+    new: str | None = None
+    if text == "-":
+        new = sys.stdin.read()
+    elif text is not None:
+        new = text
+    elif append_text is not None:
+        new = (paper.note.rstrip() + "\n\n" + append_text).strip() + "\n" if paper.note.strip() else append_text
+    elif clear:
+        new = ""
+    elif edit:
+        new = _edit_in_editor(paper.note)
+        if new is None:
+            fail("the editor exited with an error; the note was not changed")
+    if new is not None:
+        lib.set_note(paper.id, new)
+        lib.compact()
+        paper = lib.papers[paper.id]
+    if as_json:
+        print_json({"id": paper.id, "note": paper.note})
+    elif new is None:
+        if paper.note:
+            console.print(Text(safe(paper.note)))
+        else:
+            info(f"{paper.id} has no note")
+    else:
+        info(f"note saved for {paper.id} ({len(paper.note)} characters)")
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_context
+def stats_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Counts per status and rating.
+
+    \b
+    Example:
+      readlist stats --json
+    """
+    lib = _lib(ctx)
+    counts = counts_by_status(lib)
+    ratings = {str(n): 0 for n in range(6)}
+    for paper in lib:
+        ratings[str(paper.rating)] += 1
+    data = {"total": len(lib), "by_status": counts, "by_rating": ratings}
+    if as_json:
+        print_json(data)
+        return
+    print_summary(lib)
+    info("ratings: " + "  ".join(f"{n}★ {ratings[str(n)]}" for n in range(1, 6)))
+
+
+COMMANDS = [import_cmd, list_cmd, show_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, stats_cmd]

@@ -1,0 +1,75 @@
+"""Importers: recognise an input by its content and turn it into papers.
+
+Each importer module exposes ``FORMAT`` (its name), ``sniff(text) -> bool``
+and ``parse(data, *, source, today, year) -> ParseResult``. Modules are
+imported only when needed so that start-up does not pay for BeautifulSoup.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from types import ModuleType
+
+from readlist.importers.base import ImportFormatError, ParseResult, decode
+
+# In the order they are tried: the most specific first, the loosest text format last.
+_MODULES: dict[str, tuple[str, str]] = {
+    "hf-json": ("readlist.importers.hf_json", "Hugging Face API JSON"),
+    "hf-html": ("readlist.importers.hf_html", "Hugging Face papers page (HTML)"),
+    "arxiv-html": ("readlist.importers.arxiv", "arXiv abstract or listing page (HTML)"),
+    "bibtex": ("readlist.importers.bibtex", "BibTeX"),
+    "hf-text": ("readlist.importers.hf_text", "Hugging Face Daily Papers text copy"),
+}
+
+__all__ = ["FORMATS", "ImportFormatError", "ParseResult", "describe", "parse_input"]
+
+
+def _module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(_MODULES[name][0])
+    except ModuleNotFoundError as exc:
+        if exc.name == _MODULES[name][0]:
+            return None  # importer not part of this build
+        raise
+
+
+def available() -> list[str]:
+    return [name for name in _MODULES if _module(name) is not None]
+
+
+FORMATS: tuple[str, ...] = tuple(_MODULES)
+
+
+def describe(name: str) -> str:
+    return _MODULES[name][1]
+
+
+def parse_input(
+    data: bytes | str,
+    *,
+    source: str = "",
+    fmt: str | None = None,
+    today: date | None = None,
+    year: int | None = None,
+) -> ParseResult:
+    """Parse one input, by the named format or by sniffing its content."""
+    text = decode(data)
+    if not text.strip():
+        raise ImportFormatError("input is empty")
+    if fmt is not None:
+        if fmt not in _MODULES:
+            raise ImportFormatError(f"unknown format {fmt!r}; known: {', '.join(_MODULES)}")
+        module = _module(fmt)
+        if module is None:
+            raise ImportFormatError(f"format {fmt!r} is not available in this build")
+        return module.parse(text, source=source, today=today, year=year)  # type: ignore[no-any-return]
+    tried: list[str] = []
+    for name in _MODULES:
+        module = _module(name)
+        if module is None:
+            continue
+        tried.append(name)
+        if module.sniff(text):
+            return module.parse(text, source=source, today=today, year=year)  # type: ignore[no-any-return]
+    raise ImportFormatError(f"not a format readlist recognises (tried: {', '.join(tried)})")

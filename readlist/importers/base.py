@@ -1,0 +1,119 @@
+"""What every importer shares: the result type, errors, decoding and date rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from readlist.model import Paper, ValidationError
+
+# Inputs larger than this are refused before parsing: no real page comes close,
+# and parsing an arbitrary amount of text would hold it all in memory.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+class ImportFormatError(ValueError):
+    """An input that cannot be imported; the message is for the user."""
+
+
+@dataclass
+class ParseResult:
+    format: str
+    papers: list[Paper] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, build: dict[str, object], label: str) -> None:
+        """Validate one parsed record; a bad one becomes a skip with its reason, not a failure."""
+        try:
+            self.papers.append(Paper.from_dict(build))
+        except (ValidationError, TypeError, ValueError) as exc:
+            self.skipped.append((label[:80] or "(untitled)", str(exc)))
+
+
+def decode(data: bytes | str) -> str:
+    """Turn raw input into text, refusing binary data with a clear reason."""
+    if isinstance(data, str):
+        text = data
+    else:
+        if len(data) > MAX_INPUT_BYTES:
+            raise ImportFormatError(
+                f"input is {len(data) / 1e6:.0f} MB; readlist imports pages up to "
+                f"{MAX_INPUT_BYTES // (1024 * 1024)} MB"
+            )
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            try:
+                text = data.decode("utf-16")
+            except UnicodeDecodeError:
+                raise ImportFormatError("input starts with a UTF-16 mark but is not valid UTF-16") from None
+        else:
+            if b"\x00" in data[:8192]:
+                raise ImportFormatError("input looks binary (it contains NUL bytes), not a page or text copy")
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                # Saved pages in a legacy encoding: cp1252 is what browsers assume.
+                text = data.decode("cp1252", errors="replace")
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise ImportFormatError("input looks binary (it contains NUL characters)")
+    return text
+
+
+_DATE_TEXT = re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?$")
+
+
+def month_day(text: str) -> tuple[int, int, int | None] | None:
+    """Parse `Mon D` or `Mon D, YYYY`; None when the text is not such a date."""
+    match = _DATE_TEXT.match(text.strip())
+    if not match:
+        return None
+    month = MONTHS.get(match.group("mon").lower())
+    if month is None:
+        return None
+    day = int(match.group("day"))
+    year = int(match.group("year")) if match.group("year") else None
+    try:
+        date(year or 2000, month, day)  # 2000 is a leap year, so Feb 29 passes without a year
+    except ValueError:
+        return None
+    return month, day, year
+
+
+def latest_not_after(month: int, day: int, limit: date) -> date:
+    """The latest `month day` that is not after ``limit`` (the year rule for page dates)."""
+    for year in range(limit.year, limit.year - 8, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue  # Feb 29 in a non-leap year
+        if candidate <= limit:
+            return candidate
+    return date(limit.year - 1, month, min(day, 28))
+
+
+def resolve_year(month: int, day: int, page_date: date) -> date:
+    """A paper date without a year takes the page's year, rolling back one when that lands after the page."""
+    return latest_not_after(month, day, page_date)

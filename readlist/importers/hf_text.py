@@ -1,0 +1,168 @@
+"""Hugging Face Daily Papers pages copied as text (select all, copy, paste or save).
+
+A copy is a run of blank-line separated paragraphs: page chrome (``new``,
+``Subscribe``, ``Daily Papers`` …) with the page's own date, then per paper a
+title, its abstract and, on some pages, a metadata block::
+
+      • 5 authors            (or an organization line: ``spiralworks Spiral Works``)
+    ·
+    Jun 20 2               (date, optionally with a year, then the upvote count)
+
+Several pages pasted one after another simply repeat the chrome.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from readlist.importers.base import ImportFormatError, ParseResult, decode, latest_not_after, month_day
+
+FORMAT = "hf-text"
+
+CHROME = frozenset(
+    line.casefold()
+    for line in (
+        "new",
+        "Get trending papers in your email inbox!",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+        "Trending Papers",
+        "Submit a paper",
+    )
+)
+_AUTHORS = re.compile(r"^[•·\-*]\s*(\d[\d,]*)\s+authors?$", re.IGNORECASE)
+_DATE_LINE = re.compile(r"^(?P<date>[A-Za-z]{3,9}\.? \d{1,2}(?:, ?\d{4})?)(?:\s+(?P<votes>\d[\d,]*))?$")
+_SEPARATOR = {"·", "•", "-"}
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def _normalize(text: str) -> list[list[str]]:
+    """Split a copy into paragraphs of cleaned, non-empty lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    paragraphs: list[list[str]] = []
+    current: list[str] = []
+    for raw in text.split("\n"):
+        line = _SPACES.sub(" ", raw).strip()
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(current)
+            current = []
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _is_chrome(paragraph: list[str]) -> bool:
+    return len(paragraph) == 1 and paragraph[0].casefold() in CHROME
+
+
+def _meta(paragraph: list[str]) -> tuple[list[str], str, int | None] | None:
+    """Recognise a metadata block; return (byline lines, date text, upvotes)."""
+    if len(paragraph) < 2:
+        return None
+    if paragraph[-2] not in _SEPARATOR and not (len(paragraph) == 2 and paragraph[0] in _SEPARATOR):
+        return None
+    match = _DATE_LINE.match(paragraph[-1])
+    if not match or month_day(match.group("date")) is None:
+        return None
+    votes = match.group("votes")
+    byline = [line for line in paragraph[:-2] if line not in _SEPARATOR]
+    return byline, match.group("date"), int(votes.replace(",", "")) if votes else None
+
+
+def _looks_like_abstract(paragraph: list[str]) -> bool:
+    text = " ".join(paragraph)
+    if len(paragraph) > 1 or len(text) >= 250:
+        return True
+    return len(text) >= 80 and text.count(". ") >= 1 and text.rstrip().endswith((".", ")", "!", "?"))
+
+
+@dataclass
+class _Draft:
+    title: str
+    abstract: str = ""
+    page_date: date | None = None
+    has_meta: bool = False
+    fields: dict[str, object] = field(default_factory=dict)
+
+
+def sniff(text: str) -> bool:
+    """True when the text looks like a Daily Papers copy (chrome lines or metadata blocks)."""
+    head = text[:20000]
+    lines = {_SPACES.sub(" ", line).strip().casefold() for line in head.splitlines()}
+    if len(lines & CHROME) >= 2:
+        return True
+    return bool(re.search(r"^\s*[•·]\s*\d+ authors?\s*$", head, re.MULTILINE))
+
+
+def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
+    today = today or date.today()
+    text = decode(data)
+    result = ParseResult(format=FORMAT)
+    drafts: list[_Draft] = []
+    page_date = date(year, today.month, today.day) if year else today
+    after_chrome = False
+    pending: _Draft | None = None
+
+    for paragraph in _normalize(text):
+        if _is_chrome(paragraph):
+            after_chrome = True
+            pending = None
+            continue
+        if len(paragraph) == 1 and after_chrome and (md := month_day(paragraph[0])) is not None:
+            month, day, explicit = md
+            if explicit:
+                page_date = date(explicit, month, day)
+            elif year:
+                page_date = date(year, month, day) if (month, day) != (2, 29) else date(year, 2, 28)
+            else:
+                page_date = latest_not_after(month, day, today)
+            continue
+        after_chrome = False
+        meta = _meta(paragraph)
+        if meta is not None:
+            if not drafts or drafts[-1].has_meta:
+                result.skipped.append((" ".join(paragraph)[:80], "metadata block without a title before it"))
+                continue
+            _apply_meta(drafts[-1], *meta, page_date=page_date)
+            pending = None
+            continue
+        if pending is not None and not pending.abstract and _looks_like_abstract(paragraph):
+            pending.abstract = "\n".join(paragraph)
+            continue
+        title = " ".join(paragraph)
+        if _looks_like_abstract(paragraph) and len(title) > 300:
+            result.skipped.append((title[:80], "text with no title before it"))
+            pending = None
+            continue
+        pending = _Draft(title=title, page_date=page_date)
+        drafts.append(pending)
+
+    for draft in drafts:
+        record: dict[str, object] = {"title": draft.title, "abstract": draft.abstract, **draft.fields}
+        result.add(record, draft.title)
+    if not result.papers:
+        raise ImportFormatError("no papers found in this Hugging Face text copy")
+    return result
+
+
+def _apply_meta(draft: _Draft, byline: list[str], date_text: str, votes: int | None, *, page_date: date) -> None:
+    draft.has_meta = True
+    for line in byline:
+        match = _AUTHORS.match(line)
+        if match:
+            draft.fields["authors_count"] = int(match.group(1).replace(",", ""))
+        else:
+            handle, _, name = line.partition(" ")
+            draft.fields["organization"] = name.strip() or handle
+    md = month_day(date_text)
+    if md is not None:
+        month, day, explicit = md
+        published = date(explicit, month, day) if explicit else latest_not_after(month, day, page_date)
+        draft.fields["published"] = published.isoformat()
+    # A page that shows metadata shows the upvote count only when it is above zero.
+    draft.fields["upvotes"] = votes if votes is not None else 0

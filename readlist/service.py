@@ -1,0 +1,74 @@
+"""Operations the CLI and the TUI both offer, built on the store and importers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from readlist.importers import ImportFormatError, ParseResult, parse_input
+from readlist.importers.sources import read_clipboard, read_source
+from readlist.model import Paper, Status
+from readlist.query import parse_query, sort_papers
+from readlist.store import ImportReport, Library
+
+
+@dataclass
+class ParsedSource:
+    source: str
+    result: ParseResult | None
+    error: str | None
+
+
+def parse_source(
+    source: str,
+    *,
+    fmt: str | None = None,
+    today: date | None = None,
+    year: int | None = None,
+    data: bytes | str | None = None,
+) -> ParsedSource:
+    """Read and parse one source; failures become a message, never an exception."""
+    try:
+        if data is None:
+            data = read_clipboard() if source == "clipboard" else read_source(source)
+        result = parse_input(data, source=source, fmt=fmt, today=today, year=year)
+    except ImportFormatError as exc:
+        return ParsedSource(source, None, str(exc))
+    except RecursionError:
+        return ParsedSource(source, None, "input is nested too deeply to parse")
+    if not result.papers:
+        return ParsedSource(source, None, "no papers found")
+    return ParsedSource(source, result, None)
+
+
+def import_parsed(lib: Library, parsed: Iterable[ParsedSource]) -> list[ImportReport]:
+    reports: list[ImportReport] = []
+    for item in parsed:
+        if item.result is None:
+            reports.append(ImportReport(source=item.source, error=item.error))
+            continue
+        report = lib.import_papers(item.result.papers, item.source)
+        report.skipped.extend(item.result.skipped)
+        report.format = item.result.format
+        reports.append(report)
+    return reports
+
+
+def select(lib: Library, *, status: str | None = None, query: str = "", sort: str = "added") -> list[Paper]:
+    """The papers a view shows: status filter, query, sort order."""
+    papers: Iterable[Paper] = lib.papers.values()
+    if status:
+        wanted = Status(status).value
+        papers = (p for p in papers if p.status == wanted)
+    return sort_papers(parse_query(query).filter(papers), sort)
+
+
+def counts_by_status(papers: Iterable[Paper]) -> dict[str, int]:
+    counts = {s.value: 0 for s in Status}
+    for paper in papers:
+        counts[paper.status] = counts.get(paper.status, 0) + 1
+    return counts
+
+
+ProgressFn = Callable[[int, int], None]
