@@ -58,7 +58,7 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
         raise SourceError(f"{url}: only http:// and https:// URLs can be imported (not {scheme}://)")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             final = response.geturl()
             if final.split("://", 1)[0].lower() not in ("http", "https"):
                 raise SourceError(f"{url}: redirected to a non-HTTP address ({final})")
