@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from readlist.importers import ImportFormatError, ParseResult, parse_input
 from readlist.importers.sources import read_clipboard, read_source
@@ -20,6 +21,15 @@ class ParsedSource:
     error: str | None
 
 
+def source_label(source: str) -> str:
+    """How a source is remembered on a paper: a file's name, a URL in full, or stdin/clipboard."""
+    if source == "-":
+        return "stdin"
+    if source == "clipboard" or "://" in source[:16]:
+        return source
+    return Path(source).name or source
+
+
 def parse_source(
     source: str,
     *,
@@ -32,7 +42,7 @@ def parse_source(
     try:
         if data is None:
             data = read_clipboard() if source == "clipboard" else read_source(source)
-        result = parse_input(data, source=source, fmt=fmt, today=today, year=year)
+        result = parse_input(data, source=source_label(source), fmt=fmt, today=today, year=year)
     except ImportFormatError as exc:
         return ParsedSource(source, None, str(exc))
     except RecursionError:
@@ -48,7 +58,8 @@ def import_parsed(lib: Library, parsed: Iterable[ParsedSource]) -> list[ImportRe
         if item.result is None:
             reports.append(ImportReport(source=item.source, error=item.error))
             continue
-        report = lib.import_papers(item.result.papers, item.source)
+        report = lib.import_papers(item.result.papers, source_label(item.source))
+        report.source = item.source
         report.skipped.extend(item.result.skipped)
         report.format = item.result.format
         reports.append(report)
@@ -70,5 +81,3 @@ def counts_by_status(papers: Iterable[Paper]) -> dict[str, int]:
         counts[paper.status] = counts.get(paper.status, 0) + 1
     return counts
 
-
-ProgressFn = Callable[[int, int], None]

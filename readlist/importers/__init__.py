@@ -63,7 +63,7 @@ def parse_input(
         module = _module(fmt)
         if module is None:
             raise ImportFormatError(f"format {fmt!r} is not available in this build")
-        return module.parse(text, source=source, today=today, year=year)  # type: ignore[no-any-return]
+        return module.parse(text, source=source, today=today, year=year)
     tried: list[str] = []
     for name in _MODULES:
         module = _module(name)
@@ -71,5 +71,5 @@ def parse_input(
             continue
         tried.append(name)
         if module.sniff(text):
-            return module.parse(text, source=source, today=today, year=year)  # type: ignore[no-any-return]
+            return module.parse(text, source=source, today=today, year=year)
     raise ImportFormatError(f"not a format readlist recognises (tried: {', '.join(tried)})")

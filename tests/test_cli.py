@@ -1,0 +1,226 @@
+"""The command line as a script would use it: real files, real exit codes, the library on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.cli import main
+from readlist.store import Library
+from tests.conftest import SEEDS
+
+BETTER_LM = "Better Language Model Inversion by Compactly Representing Next-Token Distributions"
+
+
+def run(db: Path, *args: str, input: str | bytes | None = None) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args], input=input, catch_exceptions=False)
+
+
+def listed(db: Path, *args: str) -> list[dict[str, object]]:
+    result = run(db, "list", "--json", *args)
+    assert result.exit_code == 0, result.output
+    data: list[dict[str, object]] = json.loads(result.stdout)
+    return data
+
+
+def by_title(records: list[dict[str, object]], title: str) -> dict[str, object]:
+    return next(r for r in records if r["title"] == title)
+
+
+def test_import_seeds_gives_196_records_in_the_documented_shape(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    result = run(db, "import", *map(str, SEEDS))
+    assert result.exit_code == 0, result.output
+    assert "53 added" in result.output
+    records = listed(db)
+    assert len(records) == 196
+    keys = ["id", "arxiv_id", "title", "abstract", "authors", "authors_count", "organization", "published",
+            "upvotes", "url", "status", "rating", "tags", "note", "added", "updated", "read_at", "sources"]
+    assert all(list(r) == keys for r in records)
+    paper = by_title(records, BETTER_LM)
+    assert paper["authors_count"] == 5 and paper["upvotes"] == 2
+    assert paper["status"] == "inbox" and paper["rating"] == 0 and paper["sources"] == [SEEDS[0].name]
+    first = by_title(records, "Data Factors for Better Compositional Generalization")
+    assert first["published"] == "2023-11-07" and first["authors_count"] == 3 and first["upvotes"] == 0
+    assert any(r["organization"] == "Spiral Works" for r in records)
+    assert all(str(r["abstract"]).strip() for r in records)
+
+
+def test_reimport_twice_keeps_196_and_reports_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    run(db, "import", *map(str, SEEDS))
+    again = run(db, "import", "--json", *map(str, SEEDS))
+    report = json.loads(again.stdout)
+    assert [r["added"] for r in report["reports"]] == [0, 0, 0]
+    assert [r["unchanged"] for r in report["reports"]] == [53, 95, 75]
+    assert report["papers"] == 196
+
+
+def test_later_import_fills_metadata_the_first_lacked(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    run(db, "import", str(SEEDS[1]))  # 003: titles and abstracts only
+    before = listed(db)
+    shared_titles = {r["title"] for r in before} & {r["title"] for r in listed(_fresh_with(tmp_path, SEEDS[0]))}
+    assert shared_titles, "the seed files are expected to share papers"
+    title = sorted(shared_titles)[0]
+    assert by_title(before, title)["published"] is None
+    report = json.loads(run(db, "import", "--json", str(SEEDS[0])).stdout)["reports"][0]
+    assert report["updated"] >= 1
+    after = by_title(listed(db), title)
+    assert after["published"] is not None and after["upvotes"] is not None
+    assert after["sources"] == [SEEDS[1].name, SEEDS[0].name]
+
+
+def _fresh_with(tmp_path: Path, seed: Path) -> Path:
+    db = tmp_path / f"fresh-{seed.stem}.json"
+    run(db, "import", str(seed))
+    return db
+
+
+def test_user_fields_survive_every_reimport(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    run(db, "import", str(SEEDS[1]))
+    pid = str(listed(db)[0]["id"])
+    assert run(db, "mark", pid, "reading").exit_code == 0
+    assert run(db, "rate", pid, "4").exit_code == 0
+    assert run(db, "tag", pid, "+rl", "+Inverse").exit_code == 0
+    assert run(db, "note", pid, "My own words.").exit_code == 0
+    for _ in range(2):
+        assert run(db, "import", *map(str, SEEDS)).exit_code == 0
+    after = next(r for r in listed(db) if r["id"] == pid)
+    assert (after["status"], after["rating"], after["tags"], after["note"]) == ("reading", 4, ["inverse", "rl"],
+                                                                                 "My own words.")
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n", b"\x00\x01\x02binary\xff", b"just some words\n"])
+def test_input_without_papers_fails_and_leaves_library_untouched(tmp_path: Path, content: bytes) -> None:
+    db = tmp_path / "l.json"
+    run(db, "import", str(SEEDS[0]))
+    before = db.read_bytes()
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    result = run(db, "import", str(bad))
+    assert result.exit_code == 1
+    assert "bad.txt" in result.output and "nothing was imported" in result.output
+    assert db.read_bytes() == before
+    assert len(Library(db)) == 53
+
+
+def test_missing_file_and_usage_errors_have_distinct_exit_codes(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    assert run(db, "import", str(tmp_path / "nope.txt")).exit_code == 1
+    assert run(db, "import").exit_code == 2
+    assert run(db, "rate", "x").exit_code == 2
+    assert not db.exists() or len(Library(db)) == 0
+
+
+def test_stdin_import(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    result = run(db, "import", "-", input=SEEDS[2].read_bytes())
+    assert result.exit_code == 0, result.output
+    assert len(listed(db)) == 75
+    assert listed(db)[0]["sources"] == ["stdin"]
+
+
+def test_edit_verbs_by_unique_prefix(seed_library: Path) -> None:
+    records = listed(seed_library)
+    ids = sorted(str(r["id"]) for r in records)
+    prefix = next(i[:5] for i in ids if sum(j.startswith(i[:5]) for j in ids) == 1)
+    full = next(i for i in ids if i.startswith(prefix))
+    assert run(seed_library, "mark", prefix, "read").exit_code == 0
+    assert run(seed_library, "rate", prefix, "5").exit_code == 0
+    assert run(seed_library, "tag", prefix, "+Agents", "+rl").exit_code == 0
+    assert run(seed_library, "tag", prefix, "-rl").exit_code == 0
+    assert run(seed_library, "note", prefix, "first").exit_code == 0
+    assert run(seed_library, "note", prefix, "--append", "second").exit_code == 0
+    shown = json.loads(run(seed_library, "show", prefix, "--json").stdout)
+    assert shown["id"] == full
+    assert (shown["status"], shown["rating"], shown["tags"]) == ("read", 5, ["agents"])
+    assert shown["note"] == "first\n\nsecond\n"
+    assert shown["read_at"] is not None
+    # ambiguous and unknown ids are errors, not guesses
+    result = run(seed_library, "show", "t-")
+    assert result.exit_code == 1 and "ambiguous" in result.output
+    assert run(seed_library, "show", "zzzz").exit_code == 1
+
+
+def test_mark_many_and_bad_values(seed_library: Path) -> None:
+    ids = [str(r["id"]) for r in listed(seed_library)][:3]
+    result = run(seed_library, "mark", *ids, "to-read")
+    assert result.exit_code == 0 and "3 papers marked to-read" in result.output
+    assert len(listed(seed_library, "--status", "to-read")) == 3
+    assert run(seed_library, "mark", ids[0], "later").exit_code == 2
+    assert run(seed_library, "rate", ids[0], "9").exit_code == 2
+
+
+def test_note_edit_through_editor(seed_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pid = str(listed(seed_library)[0]["id"])
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "written in the editor\\n" >> "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.delenv("VISUAL", raising=False)
+    assert run(seed_library, "note", pid, "start").exit_code == 0
+    assert run(seed_library, "note", pid, "--edit").exit_code == 0
+    assert json.loads(run(seed_library, "show", pid, "--json").stdout)["note"] == "startwritten in the editor\n"
+
+
+def test_query_sort_and_limit(seed_library: Path) -> None:
+    ids = [str(r["id"]) for r in listed(seed_library)]
+    run(seed_library, "rate", ids[0], "5")
+    run(seed_library, "rate", ids[1], "4")
+    run(seed_library, "tag", ids[1], "+rl")
+    assert {r["id"] for r in listed(seed_library, "--query", "rating>=4")} == {ids[0], ids[1]}
+    assert [r["id"] for r in listed(seed_library, "--query", "tag:rl")] == [ids[1]]
+    top = listed(seed_library, "--sort", "upvotes", "--limit", "3")
+    votes = [r["upvotes"] or 0 for r in top]
+    assert votes == sorted(votes, reverse=True) and len(top) == 3
+    generalization = listed(seed_library, "--query", "generalization -language")
+    assert generalization and all("language" not in (str(r["title"]) + str(r["abstract"])).lower()
+                                  for r in generalization)
+    assert run(seed_library, "list", "--query", "rating>=x").exit_code == 2
+
+
+def test_human_output_keeps_markup_and_escapes_inert(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    page = "Daily Papers\n\nbyAK and the research community\n\nDec 12\n\n[bold red]Evil[/] \x1b[31mTitle\x1b]8;;http://x\x07\n\n" \
+        + "An abstract with [link=http://e.vil]markup[/link] and an escape \x1b[2J in it. " * 4 + "\n"
+    src = tmp_path / "evil.txt"
+    src.write_text(page)
+    assert run(db, "import", str(src)).exit_code == 0
+    for args in (["list"], ["show", listed(db)[0]["id"]]):
+        out = run(db, *map(str, args)).stdout_bytes
+        assert b"\x1b" not in out
+        assert b"[bold red]Evil[/]" in out
+    assert b"[link=http://e.vil]markup[/link]" in run(db, "show", str(listed(db)[0]["id"])).stdout_bytes
+
+
+def test_stats_json_matches_list(seed_library: Path) -> None:
+    ids = [str(r["id"]) for r in listed(seed_library)]
+    run(seed_library, "mark", *ids[:4], "read")
+    stats = json.loads(run(seed_library, "stats", "--json").stdout)
+    assert stats["total"] == 196
+    assert stats["by_status"]["read"] == 4 and stats["by_status"]["inbox"] == 192
+
+
+def test_env_var_selects_library(seed_library: Path) -> None:
+    env = {**os.environ, "READLIST_DB": str(seed_library)}
+    out = subprocess.run([sys.executable, "-m", "readlist", "list", "--json"], env=env, capture_output=True,
+                         check=True)
+    assert len(json.loads(out.stdout)) == 196
+
+
+def test_corrupt_library_is_a_one_line_error(tmp_path: Path) -> None:
+    db = tmp_path / "l.json"
+    db.write_bytes(b'{"papers": {"1": {"title": "x"}')
+    result = run(db, "list")
+    assert result.exit_code == 1
+    assert str(db) in result.output and "untouched" in result.output
+    assert "Traceback" not in result.output
+    assert db.read_bytes() == b'{"papers": {"1": {"title": "x"}'
