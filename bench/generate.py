@@ -20,11 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from readlist.model import Paper, normalize_title  # noqa: E402
-from readlist.store import Library  # noqa: E402
+from readlist.model import Paper, normalize_title
+from readlist.store import Library
 
 DEFAULT_OUT = Path("/tmp/readlist-bench")
 DEFAULT_SEED = 1
+# Papers per text copy: 25k papers are ~42 MB, under the importer's 64 MB input limit.
+TEXT_PART = 25_000
 
 _ADJ = (
     "Efficient Scalable Robust Sparse Dense Adaptive Hierarchical Contrastive Generative Causal Multimodal "
@@ -114,17 +116,37 @@ def _title(rng: random.Random, taken: set[str]) -> str:
             return title
 
 
-def _sentence(rng: random.Random) -> str:
-    words = rng.choices(_WORDS, k=rng.randint(12, 30))
+def _lexicon(seed: int, size: int = 40_000) -> list[str]:
+    """Made-up technical words, so the vocabulary is as large as in real abstracts (search cost depends on it)."""
+    rng = random.Random(seed * 7919 + 1)
+    onsets = "b c d f g h k l m n p r s t v z br cr dr gr pr st tr sp ch sh th qu x".split()
+    vowels = "a e i o u ia io ea ou".split()
+    codas = ["", "", "n", "r", "s", "l", "x", "m", "nt", "st", "ng"]
+    words = []
+    for _ in range(size):
+        syllables = rng.choice((1, 2, 2, 3, 3, 4))
+        words.append("".join(rng.choice(onsets) + rng.choice(vowels) + rng.choice(codas) for _ in range(syllables)))
+    return words
+
+
+def _sentence(rng: random.Random, lexicon: list[str]) -> str:
+    count = rng.randint(12, 30)
+    words = rng.choices(_WORDS, k=count)
+    # About one word in four comes from the long tail, most of it from its head (Zipf-like).
+    for i in range(count):
+        if rng.random() < 0.25:
+            words[i] = lexicon[int(len(lexicon) * rng.random() ** 2.5)]
+    if rng.random() < 0.2:
+        words[rng.randrange(count)] = rng.choice(("(", "")) + rng.choice(_WORDS) + rng.choice((",", ";", ":", ")"))
     return words[0].capitalize() + " " + " ".join(words[1:]) + "."
 
 
-def _abstract(rng: random.Random) -> str:
+def _abstract(rng: random.Random, lexicon: list[str]) -> str:
     target = rng.randint(1200, 1800)
     parts: list[str] = []
     size = 0
     while size < target:
-        sentence = _sentence(rng)
+        sentence = _sentence(rng, lexicon)
         parts.append(sentence)
         size += len(sentence) + 1
     return " ".join(parts)
@@ -142,6 +164,7 @@ def _stamp(moment: datetime) -> str:
 def generate_papers(n: int, seed: int = DEFAULT_SEED) -> Iterator[Paper]:
     """Yield ``n`` validated papers; the same arguments always give the same papers."""
     rng = random.Random(seed)
+    lexicon = _lexicon(seed)
     taken: set[str] = set()
     arxiv_seen: set[str] = set()
     statuses = [s for s, _ in _STATUSES]
@@ -159,7 +182,8 @@ def generate_papers(n: int, seed: int = DEFAULT_SEED) -> Iterator[Paper]:
         if rng.random() < 0.1:
             organization = rng.choice(_ORGS)[1]
         else:
-            authors = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(rng.choice((1, 2, 3, 4, 5, 6, 8, 12)))]
+            count = rng.choice((1, 2, 3, 4, 5, 6, 8, 12))
+            authors = [f"{rng.choice(_FIRST)} {rng.choice(_LAST)}" for _ in range(count)]
         status = rng.choices(statuses, weights)[0]
         added = _EPOCH + timedelta(seconds=i * 600 + rng.randrange(600))
         updated = added + timedelta(seconds=rng.randrange(86400 * 30)) if status != "inbox" else added
@@ -171,7 +195,7 @@ def generate_papers(n: int, seed: int = DEFAULT_SEED) -> Iterator[Paper]:
         yield Paper(
             title=title,
             arxiv_id=arxiv_id,
-            abstract=_abstract(rng),
+            abstract=_abstract(rng, lexicon),
             authors=authors,
             organization=organization,
             published=published.isoformat(),
@@ -220,6 +244,29 @@ def hf_text(papers: list[Paper]) -> str:
     return "\n\n".join(out) + "\n"
 
 
+def write_text_copies(papers: list[Paper], out: Path, n: int) -> list[Path]:
+    """``daily-papers-N.txt``, or ``daily-papers-N-K.txt`` parts when one file would pass the 64 MB import limit."""
+    for stale in out.glob(f"daily-papers-{n}*.txt"):
+        stale.unlink()
+    if len(papers) <= TEXT_PART:
+        parts = [(out / f"daily-papers-{n}.txt", papers)]
+    else:
+        parts = [
+            (out / f"daily-papers-{n}-{i // TEXT_PART + 1}.txt", papers[i : i + TEXT_PART])
+            for i in range(0, len(papers), TEXT_PART)
+        ]
+    for path, chunk in parts:
+        path.write_text(hf_text(chunk), encoding="utf-8")
+    return [path for path, _ in parts]
+
+
+def text_copies(out: Path, n: int) -> list[Path]:
+    """The text copies ``write_text_copies`` wrote for N papers."""
+    single = out / f"daily-papers-{n}.txt"
+    parts = out.glob(f"daily-papers-{n}-*.txt")
+    return [single] if single.exists() else sorted(parts, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, help="number of papers")
@@ -230,11 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     papers = list(generate_papers(args.n, args.seed))
     library = args.out / f"library-{args.n}.json"
-    text = args.out / f"daily-papers-{args.n}.txt"
     write_library(papers, library)
-    text.write_text(hf_text(papers), encoding="utf-8")
+    texts = write_text_copies(papers, args.out, args.n)
     took = time.perf_counter() - start
-    print(f"{library} ({library.stat().st_size / 1e6:.1f} MB), {text} ({text.stat().st_size / 1e6:.1f} MB) "
+    size = sum(t.stat().st_size for t in texts) / 1e6
+    print(f"{library} ({library.stat().st_size / 1e6:.1f} MB), {len(texts)} text file(s) ({size:.1f} MB) "
           f"in {took:.1f}s")
     return 0
 

@@ -69,9 +69,19 @@ _ARXIV_NEW = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
 _ARXIV_OLD = re.compile(r"\b([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\b")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WS = re.compile(r"\s+")
+_ASCII_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
 # Characters that have no business in a title, abstract or note shown in a terminal:
 # C0/C1 controls except tab and newline (ESC among them) and bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Whole escape sequences, so that no half of one ("[31m") is left behind as text:
+# CSI (ESC [ or the 8-bit form), OSC/DCS/APC/PM/SOS strings up to their terminator, then any ESC + one char.
+_ESCAPE_SEQ = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b[\]PX^_]|[\x90\x9d\x98\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -~]?"
+)
+_ESCAPE_START = re.compile(r"[\x1b\x80-\x9f]")
 
 
 class ValidationError(ValueError):
@@ -84,6 +94,8 @@ def now_iso() -> str:
 
 def strip_controls(text: str) -> str:
     """Drop terminal control characters so untrusted text can never drive the terminal."""
+    if _ESCAPE_START.search(text):
+        text = _ESCAPE_SEQ.sub("", text)
     return _CONTROL.sub("", text)
 
 
@@ -95,12 +107,15 @@ def clean_line(text: str) -> str:
 def clean_block(text: str) -> str:
     """Normalize a multi-line text: controls removed, newlines kept, runs of spaces folded."""
     text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = [re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    # " ".join(line.split()) folds the same whitespace as [^\S\n]+ and strips, several times faster.
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def normalize_title(title: str) -> str:
     """The dedup key for papers without an arXiv id: case-folded, no punctuation or spaces."""
+    if title.isascii():
+        return _ASCII_NOT_ALNUM.sub("", title.lower())  # same result, ~10x faster for the common case
     decomposed = unicodedata.normalize("NFKD", title)
     return "".join(ch for ch in decomposed.casefold() if ch.isalnum())
 
@@ -247,11 +262,7 @@ class Paper:
     @classmethod
     def trusted(cls, data: dict[str, Any]) -> Paper:
         """Rebuild a paper the store wrote itself, skipping validation (the hot path at load)."""
-        paper = object.__new__(cls)
-        for name, default in _DEFAULTS:
-            value = data.get(name, default)
-            object.__setattr__(paper, name, [] if value is _EMPTY_LIST else value)
-        return paper
+        return _trusted(cls, data)
 
 
 def _copy(value: Any) -> Any:
@@ -272,3 +283,25 @@ _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
     (f.name, _EMPTY_LIST if f.name in _LIST_FIELDS else _TRUSTED_DEFAULTS.get(f.name))
     for f in fields(Paper)
 )
+
+
+def _compile_trusted() -> Any:
+    """Straight-line code for ``Paper.trusted``: one attribute store per field, no loop.
+
+    Loading 100k papers spends most of its Python time here; unrolled stores are
+    about four times faster than setting the fields in a loop.
+    """
+    lines = ["def trusted(cls, data):", "    get = data.get", "    paper = new(cls)"]
+    for name, default in _DEFAULTS:
+        if default is _EMPTY_LIST:
+            lines.append(f"    value = get({name!r}, EMPTY)")
+            lines.append(f"    paper.{name} = [] if value is EMPTY else value")
+        else:
+            lines.append(f"    paper.{name} = get({name!r}, {default!r})")
+    lines.append("    return paper")
+    namespace: dict[str, Any] = {"new": object.__new__, "EMPTY": _EMPTY_LIST}
+    exec("\n".join(lines), namespace)
+    return namespace["trusted"]
+
+
+_trusted = _compile_trusted()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from readlist.importers import ImportFormatError, ParseResult, parse_input
-from readlist.importers.sources import read_clipboard, read_source
 from readlist.model import Paper, Status
 from readlist.query import parse_query, sort_papers
 from readlist.store import ImportReport, Library
@@ -41,6 +40,9 @@ def parse_source(
     """Read and parse one source; failures become a message, never an exception."""
     try:
         if data is None:
+            # Imported here: urllib/http.client cost ~30 ms of start-up that only imports need.
+            from readlist.importers.sources import read_clipboard, read_source
+
             data = read_clipboard() if source == "clipboard" else read_source(source)
         result = parse_input(data, source=source_label(source), fmt=fmt, today=today, year=year)
     except ImportFormatError as exc:
@@ -52,18 +54,37 @@ def parse_source(
     return ParsedSource(source, result, None)
 
 
-def import_parsed(lib: Library, parsed: Iterable[ParsedSource]) -> list[ImportReport]:
+def import_parsed(
+    lib: Library, parsed: Iterable[ParsedSource], *, advance: Callable[[int], None] | None = None
+) -> list[ImportReport]:
+    """Store every parsed source, one report each; ``advance(n)`` is told as papers are saved."""
     reports: list[ImportReport] = []
     for item in parsed:
         if item.result is None:
             reports.append(ImportReport(source=item.source, error=item.error))
             continue
-        report = lib.import_papers(item.result.papers, source_label(item.source))
+        papers: Iterable[Paper] = item.result.papers
+        if advance is not None:
+            papers = _counting(papers, advance)
+        report = lib.import_papers(papers, source_label(item.source))
         report.source = item.source
         report.skipped.extend(item.result.skipped)
         report.format = item.result.format
         reports.append(report)
     return reports
+
+
+def _counting(papers: Iterable[Paper], advance: Callable[[int], None], step: int = 250) -> Iterator[Paper]:
+    """Yield papers, reporting progress every ``step`` of them."""
+    count = 0
+    for paper in papers:
+        yield paper
+        count += 1
+        if count == step:
+            advance(count)
+            count = 0
+    if count:
+        advance(count)
 
 
 def select(lib: Library, *, status: str | None = None, query: str = "", sort: str = "added") -> list[Paper]:

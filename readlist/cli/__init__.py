@@ -54,7 +54,7 @@ class ReadlistGroup(click.Group):
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path, readable=False),
     envvar=ENV_DB,
     help=f"Library file (default: ${ENV_DB} or the platform data directory).",
 )

@@ -8,13 +8,15 @@ import subprocess
 import sys
 import tempfile
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 from rich.text import Text
 
 from readlist.cli.output import (
+    _C1_ESCAPES,
     console,
     fail,
     info,
@@ -23,7 +25,7 @@ from readlist.cli.output import (
     print_json,
     safe,
 )
-from readlist.model import Paper, Status, ValidationError, parse_rating, parse_status
+from readlist.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.query import SORT_KEYS, QueryError
 from readlist.service import counts_by_status, import_parsed, parse_source, select
 from readlist.store import ImportReport, Library
@@ -78,6 +80,11 @@ def _report_line(report: ImportReport) -> Text:
     return line
 
 
+# Show a progress bar (on a terminal) when an import is big enough to take a noticeable moment.
+PROGRESS_SOURCES = 3
+PROGRESS_PAPERS = 1000
+
+
 @click.command("import")
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
 @click.option("--year", type=click.IntRange(1990, 2100), help="Year for dates shown without one.")
@@ -90,18 +97,24 @@ def import_cmd(
 ) -> None:
     """Import papers from files, URLs, standard input (-) or the clipboard.
 
-    The format is recognised from the content. Papers already in the library
-    are matched by arXiv id or title; a re-import fills in missing details and
-    refreshes upvotes and abstracts, and never touches your status, rating,
-    tags or note.
+    The format is recognised from the content (Hugging Face pages, text copies
+    and API JSON, arXiv pages, BibTeX); --format names one to skip detection.
+    Papers already in the library are matched by arXiv id or title; a
+    re-import fills in missing details and refreshes upvotes and abstracts,
+    and never touches your status, rating, tags or note.
 
     \b
     Examples:
       readlist import ~/Downloads/daily-papers.txt
       readlist import https://huggingface.co/papers/date/2025-11-20
+      readlist import refs.bib saved-arxiv-listing.html
       pbpaste | readlist import -
       readlist import --clipboard --year 2024
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from readlist.cli.output import err_console
+
     names = list(sources) + (["clipboard"] if clipboard else [])
     if not names:
         raise click.UsageError("name a file, a URL, - for standard input, or use --clipboard")
@@ -111,9 +124,30 @@ def import_cmd(
         if fmt not in FORMATS:
             raise click.BadParameter(f"{fmt!r} is not one of: {', '.join(FORMATS)}", param_hint="--format")
     today = date.today()
-    parsed = [parse_source(name, fmt=fmt, today=today, year=year) for name in names]
-    lib = _lib(ctx)
-    reports = import_parsed(lib, parsed)
+    many = len(names) > PROGRESS_SOURCES
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not (sys.stderr is not None and sys.stderr.isatty()),
+    )
+    with progress:
+        reading = progress.add_task("Reading sources", total=len(names), visible=many)
+        parsed = []
+        for name in names:
+            parsed.append(parse_source(name, fmt=fmt, today=today, year=year))
+            progress.advance(reading)
+        total = sum(len(item.result.papers) for item in parsed if item.result is not None)
+        saving = progress.add_task("Saving papers", total=total, visible=many or total > PROGRESS_PAPERS)
+
+        def advance(n: int) -> None:
+            progress.advance(saving, n)
+
+        lib = _lib(ctx)
+        reports = import_parsed(lib, parsed, advance=advance)
     if any(r.total for r in reports):
         lib.compact()
     if as_json:
@@ -167,13 +201,43 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
     if limit is not None:
         papers = papers[:limit]
     if as_json:
-        print_json([p.public_dict() for p in papers])
+        write_records(papers, sys.stdout.buffer)
         return
     if not papers:
-        info("no papers match")
+        lib = _lib(ctx)
+        info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
         return
     for paper in papers:
         console.print(paper_line(paper), overflow="ellipsis", no_wrap=True, crop=True)
+
+
+_JSON_CHUNK = 2000
+
+
+def write_records(papers: list[Paper], out: BinaryIO) -> None:
+    """Write papers as the same indented JSON array ``print_json`` would, a chunk at a time.
+
+    Building one document for 100k papers doubles peak memory and copies every
+    list; chunks of plain field tuples keep ``list --json`` fast and small.
+    """
+    import orjson
+
+    if not papers:
+        out.write(b"[]\n")
+        out.flush()
+        return
+    fields = attrgetter(*PUBLIC_FIELDS)
+    out.write(b"[\n")
+    for start in range(0, len(papers), _JSON_CHUNK):
+        chunk = [dict(zip(PUBLIC_FIELDS, fields(p), strict=True)) for p in papers[start : start + _JSON_CHUNK]]
+        body = orjson.dumps(chunk, option=orjson.OPT_INDENT_2)
+        if b"\xc2" in body:  # C1 controls, escaped exactly as print_json does
+            for raw, escaped in _C1_ESCAPES:
+                body = body.replace(raw, escaped)
+        out.write(body[2:-2])  # the items without the chunk's own "[\n" and "\n]"
+        out.write(b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
+    out.write(b"]\n")
+    out.flush()
 
 
 @click.command("show")
@@ -355,7 +419,10 @@ def note_cmd(
         if new is None:
             fail("the editor exited with an error; the note was not changed")
     if new is not None:
-        lib.set_note(paper.id, new)
+        if append_text is not None:
+            lib.append_note(paper.id, append_text)  # appends to the note on disk, not a stale copy
+        else:
+            lib.set_note(paper.id, new)
         lib.compact()
         paper = lib.papers[paper.id]
     if as_json:
@@ -371,25 +438,29 @@ def note_cmd(
 
 @click.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--weeks", type=click.IntRange(1, 520), default=26, show_default=True, help="Weeks of history in the charts."
+)
 @click.pass_context
-def stats_cmd(ctx: click.Context, as_json: bool) -> None:
-    """Counts per status and rating.
+def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
+    """Counts per status, rating, tag and source, and papers read and added per week.
+
+    Weeks start on Monday and use UTC dates; the last one is the current week.
 
     \b
-    Example:
-      readlist stats --json
+    Examples:
+      readlist stats
+      readlist stats --weeks 52
+      readlist stats --json | jq .by_status
     """
+    from readlist.stats import compute_stats, render_text
+
     lib = _lib(ctx)
-    counts = counts_by_status(lib)
-    ratings = {str(n): 0 for n in range(6)}
-    for paper in lib:
-        ratings[str(paper.rating)] += 1
-    data = {"total": len(lib), "by_status": counts, "by_rating": ratings}
+    stats = compute_stats(lib.papers.values(), weeks=weeks)
     if as_json:
-        print_json(data)
+        print_json(stats.to_dict())
         return
-    print_summary(lib)
-    info("ratings: " + "  ".join(f"{n}★ {ratings[str(n)]}" for n in range(1, 6)))
+    console.print(render_text(stats, width=console.width, title=f"{safe(str(lib.path))}"), crop=False)
 
 
 COMMANDS = [import_cmd, list_cmd, show_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, stats_cmd]

@@ -28,8 +28,17 @@ def stars(rating: int) -> str:
     return STARS_FULL * rating + STARS_EMPTY * (5 - rating) if rating else ""
 
 
+# orjson escapes C0 controls but writes C1 controls (U+0080-U+009F) raw, and a UTF-8 terminal may act on
+# them (U+009B is CSI); they can only occur inside JSON strings, so escaping them keeps the JSON identical.
+_C1_ESCAPES = [(chr(c).encode(), f"\\u{c:04x}".encode()) for c in range(0x80, 0xA0)]
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    out = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    if b"\xc2" in out:
+        for raw, escaped in _C1_ESCAPES:
+            out = out.replace(raw, escaped)
+    sys.stdout.buffer.write(out + b"\n")
     sys.stdout.flush()
 
 
@@ -47,13 +56,13 @@ def paper_line(paper: Paper, width: int | None = None) -> Text:
     from readlist.model import Status
 
     line = Text()
-    line.append(f"{paper.id:<14} ", style="cyan")
+    line.append(f"{safe(paper.id):<14} ", style="cyan")
     line.append(Status(paper.status).glyph + " ", style="bold")
     line.append(f"{stars(paper.rating):<5} ", style="yellow")
-    line.append(f"{paper.published or '':<10} ", style="dim")
+    line.append(f"{safe(paper.published):<10} ", style="dim")
     line.append(safe(paper.title))
     if paper.tags:
-        line.append("  " + " ".join("#" + t for t in paper.tags), style="green")
+        line.append("  " + " ".join("#" + safe(t) for t in paper.tags), style="green")
     return line
 
 

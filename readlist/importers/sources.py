@@ -62,13 +62,21 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
             final = response.geturl()
             if final.split("://", 1)[0].lower() not in ("http", "https"):
                 raise SourceError(f"{url}: redirected to a non-HTTP address ({final})")
+            length = response.headers.get("Content-Length", "")
+            if length.strip().isdigit() and int(length) > MAX_INPUT_BYTES:
+                # Refuse before downloading anything.
+                raise SourceError(
+                    f"{url} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; refusing to import it"
+                )
             return _read_capped(response, url)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{url}: the server answered {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
+        if isinstance(exc.reason, TimeoutError):
+            raise SourceError(f"{url}: no answer within {timeout:g}s") from None
         raise SourceError(f"{url}: cannot be fetched ({exc.reason})") from None
     except TimeoutError:
-        raise SourceError(f"{url}: no answer within {timeout:.0f}s") from None
+        raise SourceError(f"{url}: no answer within {timeout:g}s") from None
     except OSError as exc:
         raise SourceError(f"{url}: cannot be fetched ({exc})") from None
 

@@ -1,0 +1,371 @@
+"""``readlist doctor``: check the library files, list and restore backups, fold the journal in."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+import orjson
+from rich.text import Text
+
+from readlist.cli.output import console, fail, info, print_json, safe
+from readlist.model import Paper, ValidationError
+from readlist.store import (
+    Library,
+    LibraryError,
+    _read_journal,
+    backup_dir,
+    check_backup,
+    journal_path,
+    list_backups,
+    lock_path,
+    newest_good_backup,
+    restore_backup,
+    stale_temp_files,
+)
+
+if TYPE_CHECKING:
+    from readlist.cli import Context
+
+
+@dataclass
+class BackupInfo:
+    path: Path
+    taken: str | None
+    papers: int | None
+    problem: str | None
+    size: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "taken": self.taken, "papers": self.papers, "problem": self.problem,
+                "bytes": self.size}
+
+
+@dataclass
+class Report:
+    library: Path
+    papers: int | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    journal: dict[str, Any] = field(default_factory=dict)
+    backups: list[BackupInfo] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "library": str(self.library),
+            "healthy": self.healthy,
+            "papers": self.papers,
+            "problems": self.problems,
+            "warnings": self.warnings,
+            "notes": self.notes,
+            "journal": self.journal,
+            "backups": [b.to_dict() for b in self.backups],
+        }
+
+
+def _taken(backup: Path) -> str | None:
+    """The backup's time, from its name (a UTC timestamp)."""
+    try:
+        when = datetime.strptime(backup.name[:23], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return when.isoformat(timespec="seconds")
+
+
+def describe_backups(path: Path) -> list[BackupInfo]:
+    out = []
+    for backup in list_backups(path):
+        papers, problem = check_backup(path, backup)
+        size = sum(f.stat().st_size for f in backup.iterdir() if f.is_file())
+        out.append(BackupInfo(backup, _taken(backup), papers, problem, size))
+    return out
+
+
+def _private(item: Path, wanted: int, report: Report) -> None:
+    with contextlib.suppress(OSError):
+        current = stat.S_IMODE(item.stat().st_mode)
+        if current & 0o077:
+            report.warnings.append(f"{item} is readable by other users (mode {current:o}); `chmod {wanted:o}` it")
+
+
+def diagnose(path: Path) -> Report:
+    """Check everything about a library without changing a byte."""
+    report = Report(path)
+    if not path.exists() and not path.is_symlink():
+        report.notes.append("no library file yet; it is created by the first import")
+        return report
+    try:
+        lib = Library(path)
+    except LibraryError as exc:
+        report.problems.append(str(exc))
+        lib = None
+    if lib is not None:
+        report.papers = len(lib)
+        _check_records(path, lib, report)
+    _check_journal(path, report)
+    for temp in stale_temp_files(path):
+        report.warnings.append(f"{temp} is left over from an interrupted write (safe to delete; "
+                               "`readlist doctor --compact` removes it)")
+    if path.is_file():
+        _private(path, 0o600, report)
+    for item in (journal_path(path), lock_path(path)):
+        if item.is_file():
+            _private(item, 0o600, report)
+    if backup_dir(path).is_dir():
+        _private(backup_dir(path), 0o700, report)
+    report.backups = describe_backups(path)
+    for backup in report.backups:
+        if backup.problem:
+            report.warnings.append(f"backup {backup.path.name} cannot be restored: {backup.problem}")
+    if report.problems:
+        good = newest_good_backup(path)
+        if good is not None:
+            report.notes.append(f"restore the newest good backup with `readlist --db {path} doctor --restore`"
+                                f" ({good.parent.name})")
+    return report
+
+
+def _check_records(path: Path, lib: Library, report: Report) -> None:
+    raw_ids: list[str] = []
+    try:
+        table = orjson.loads(path.read_bytes()).get("papers", {})
+        raw_ids = [str(doc.get("id")) for doc in table.values() if isinstance(doc, dict)]
+    except (OSError, orjson.JSONDecodeError, AttributeError):
+        pass
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for pid in raw_ids:
+        (repeated if pid in seen else seen).add(pid)
+    duplicates = sorted(repeated)
+    if duplicates:
+        report.problems.append(
+            f"{len(duplicates)} paper id(s) appear more than once in the library file: {', '.join(duplicates[:5])}"
+        )
+    bad = []
+    for paper in lib:
+        try:
+            Paper.from_dict(paper.to_dict())
+        except (ValidationError, TypeError, ValueError) as exc:
+            bad.append(f"{paper.id}: {exc}")
+    if bad:
+        report.problems.append(f"{len(bad)} paper record(s) do not validate: " + "; ".join(bad[:5]))
+
+
+def _check_journal(path: Path, report: Report) -> None:
+    journal = journal_path(path)
+    if not journal.exists():
+        report.journal = {"exists": False}
+        return
+    if not journal.is_file():
+        report.problems.append(f"{journal} is not a file; move it away")
+        report.journal = {"exists": True, "file": False}
+        return
+    size = journal.stat().st_size
+    gen = None
+    with contextlib.suppress(OSError, orjson.JSONDecodeError, AttributeError):
+        gen = orjson.loads(path.read_bytes())["_meta"]["1"]["gen"]
+    try:
+        read = _read_journal(journal, gen if isinstance(gen, int) else -1)
+    except LibraryError as exc:
+        report.problems.append(str(exc))
+        return
+    snapshot_size = path.stat().st_size if path.is_file() else 0
+    report.journal = {
+        "exists": True,
+        "bytes": size,
+        "live": read.live,
+        "entries": len(read.batches),
+        "bad_lines": read.bad_lines,
+        "torn_bytes": read.torn_bytes,
+    }
+    if not read.live:
+        report.warnings.append(
+            f"{journal.name} belongs to an older generation of the library (already folded in) and is ignored"
+        )
+        return
+    if read.bad_lines:
+        report.problems.append(
+            f"{journal.name}: {read.bad_lines} damaged line(s) were skipped; a backup holds the journal as it "
+            "was before each session"
+        )
+    if read.torn_bytes:
+        report.warnings.append(
+            f"{journal.name} ends with a change cut off by a crash ({read.torn_bytes} bytes); it was never "
+            "confirmed and is ignored"
+        )
+    if snapshot_size and size > max(snapshot_size // 4, 1024 * 1024):
+        report.warnings.append(
+            f"{journal.name} is {size / 1e6:.1f} MB; `readlist doctor --compact` folds it into the library file"
+        )
+
+
+def _print_report(report: Report) -> None:
+    header = Text()
+    header.append("library  ", style="dim")
+    header.append(safe(str(report.library)))
+    if report.papers is not None:
+        header.append(f"  ({report.papers} papers)")
+    console.print(header)
+    j = report.journal
+    if j.get("exists") and "bytes" in j:
+        state = "live" if j.get("live") else "stale"
+        info(f"journal  {j['bytes']} bytes, {state}, {j.get('entries', 0)} change(s) not yet folded in")
+    elif not j.get("exists"):
+        info("journal  none (everything is in the library file)")
+    if report.backups:
+        info(f"backups  {len(report.backups)} in {backup_dir(report.library)}")
+        for backup in report.backups:
+            _print_backup(backup)
+    else:
+        info("backups  none yet (one is kept before each session that changes the library)")
+    for problem in report.problems:
+        line = Text("✗ ", style="bold red")
+        line.append(safe(problem))
+        console.print(line)
+    for warning in report.warnings:
+        line = Text("! ", style="bold yellow")
+        line.append(safe(warning))
+        console.print(line)
+    for note in report.notes:
+        info(note)
+    if report.healthy:
+        console.print(Text("✓ the library is healthy", style="bold green"))
+
+
+def _print_backup(backup: BackupInfo) -> None:
+    line = Text("  ")
+    line.append(backup.path.name, style="cyan")
+    when = (backup.taken or "?").replace("T", " ").replace("+00:00", " UTC")
+    line.append(f"  {when}  ")
+    if backup.papers is not None:
+        line.append(f"{backup.papers} papers")
+    else:
+        line.append("damaged", style="red")
+    line.append(f"  {backup.size / 1e6:.1f} MB", style="dim")
+    console.print(line)
+
+
+def _find_backup(path: Path, name: str) -> Path:
+    """A backup by directory name (or a unique prefix of one) or by path."""
+    given = Path(name).expanduser()
+    if given.is_dir() and (given / path.name).is_file():
+        return given
+    if given.is_file() and given.name == path.name:
+        return given.parent
+    matches = [b for b in list_backups(path) if b.name.startswith(name)]
+    if len(matches) == 1:
+        return matches[0]
+    known = ", ".join(b.name for b in list_backups(path)) or "none"
+    if not matches:
+        raise LibraryError(f"no backup named {name!r} for {path} (backups: {known})")
+    raise LibraryError(f"backup name {name!r} is ambiguous (backups: {known})")
+
+
+@click.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--restore",
+    "restore",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[BACKUP]",
+    help="Restore the newest good backup, or the one named; the current files are backed up first.",
+)
+@click.option("--compact", is_flag=True, help="Fold the journal into the library file and remove stale temp files.")
+@click.option("--list-backups", "list_only", is_flag=True, help="List the backups with their dates and sizes.")
+@click.pass_context
+def doctor_cmd(ctx: click.Context, as_json: bool, restore: str | None, compact: bool, list_only: bool) -> None:
+    """Check the library files, and list or restore backups.
+
+    Checks the header and schema, that every paper record is valid, duplicate
+    ids, the journal of recent changes, leftovers of interrupted writes, file
+    permissions and the backups. Exits 0 when the library is healthy and 1
+    when a problem was found.
+
+    \b
+    Examples:
+      readlist doctor
+      readlist doctor --list-backups
+      readlist doctor --restore                    the newest good backup
+      readlist doctor --restore 20250101T120000    a named one
+      readlist doctor --compact
+    """
+    obj: Context = ctx.find_root().obj
+    path = obj.db
+    if restore is not None:
+        _restore(path, restore, as_json)
+        return
+    if compact:
+        _compact(path, as_json)
+        return
+    if list_only:
+        backups = describe_backups(path)
+        if as_json:
+            print_json([b.to_dict() for b in backups])
+        elif not backups:
+            info(f"no backups of {path} yet")
+        else:
+            for backup in backups:
+                _print_backup(backup)
+        return
+    report = diagnose(path)
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        _print_report(report)
+    if not report.healthy:
+        raise SystemExit(1)
+
+
+def _restore(path: Path, name: str, as_json: bool) -> None:
+    if name:
+        backup = _find_backup(path, name)
+    else:
+        snapshot = newest_good_backup(path)
+        if snapshot is None:
+            fail(f"{path}: no good backup to restore (backups live in {backup_dir(path)})")
+        backup = snapshot.parent
+    restore_backup(path, backup)
+    kept = list_backups(path)[0] if path.exists() else None
+    papers = len(Library(path))
+    if as_json:
+        print_json({"restored": str(backup), "library": str(path), "papers": papers,
+                    "previous_kept_in": str(kept) if kept else None})
+        return
+    info(f"restored {path} from backup {backup.name} ({papers} papers)")
+    if kept is not None and kept != backup:
+        info(f"the library as it was before is kept as backup {kept.name}")
+
+
+def _compact(path: Path, as_json: bool) -> None:
+    lib = Library(path)
+    if not path.exists():
+        fail(f"{path}: no library file to compact")
+    removed: list[str] = []
+    with lib._locked():
+        folded = lib.compact(force=True)
+        for temp in stale_temp_files(path):
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+                removed.append(str(temp))
+    if as_json:
+        print_json({"library": str(path), "compacted": folded, "papers": len(lib), "removed": removed})
+        return
+    info(f"{path}: journal folded into the library file ({len(lib)} papers)")
+    for name in removed:
+        info(f"removed {name}")
+
+
+COMMANDS = [doctor_cmd]

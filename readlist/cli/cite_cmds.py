@@ -1,0 +1,206 @@
+"""``readlist cite`` and ``readlist export``: citations on stdout or the clipboard, whole-library exports.
+
+Exports are deterministic (papers ordered by id, keys derived from that set),
+so exporting an unchanged library twice gives byte-identical files. All web
+text is cleaned of control characters and escape sequences before it is
+written; CSV cells that a spreadsheet would run as a formula get a ``'`` prefix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import orjson
+
+from readlist.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
+from readlist.cli.output import echo_err, fail, stars
+from readlist.model import PUBLIC_FIELDS, Paper, Status
+from readlist.query import QueryError
+from readlist.service import select
+from readlist.store import Library, atomic_write_bytes
+
+if TYPE_CHECKING:
+    from readlist.cli import Context
+
+EXPORT_FORMATS = ("bibtex", "json", "csv", "markdown")
+# Spreadsheet formula triggers (OWASP's list): such cells are prefixed with a quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _lib(ctx: click.Context) -> Library:
+    obj: Context = ctx.find_root().obj
+    return obj.library()
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+# ---------------------------------------------------------------------------
+# cite
+
+
+@click.command("cite")
+@click.argument("refs", nargs=-1, required=True, metavar="ID...")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="bibtex", show_default=True, help="Citation style."
+)
+@click.option("--copy", "-c", "copy", is_flag=True, help="Also copy the citation to the clipboard.")
+@click.pass_context
+def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) -> None:
+    """Print citations for papers (an ID may be a unique prefix, an arXiv id or URL).
+
+    \b
+    Examples:
+      readlist cite 2106.09608
+      readlist cite 2106 t-7841 --format markdown --copy
+      readlist cite 2004.02153 -f biblatex >> refs.bib
+    """
+    lib = _lib(ctx)
+    papers = [lib.resolve(ref) for ref in refs]
+    text = format_entries(papers, fmt)
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if copy:
+        from readlist.clipboard import copy_text
+
+        count = len({p.id for p in papers})
+        result = copy_text(text, what=_plural(count, "citation"))
+        if result.ok:
+            echo_err(result.message)
+        else:
+            echo_err(result.message + "; nothing was copied, the citation is printed above")
+
+
+# ---------------------------------------------------------------------------
+# export renderers
+
+
+def export_json(papers: Sequence[Paper]) -> str:
+    """The documented public records; JSON escapes control characters, so the text stays inert."""
+    data = [p.public_dict() for p in papers]
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+
+
+def csv_cell(value: object) -> str:
+    """One CSV cell: lists joined with "; ", controls removed, formula triggers neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        text = "; ".join(clean_field(str(v)) for v in value)
+    elif isinstance(value, bool | int | float):
+        return str(value)
+    else:
+        text = clean_block(str(value))
+    if text.startswith(_FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def export_csv(papers: Sequence[Paper]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PUBLIC_FIELDS)
+    for paper in papers:
+        record = paper.public_dict()
+        writer.writerow([csv_cell(record[name]) for name in PUBLIC_FIELDS])
+    return out.getvalue()
+
+
+def export_markdown(papers: Sequence[Paper]) -> str:
+    """A reading list: one section per status (in status order) with stars, tags and notes."""
+    lines = ["# Reading list", ""]
+    by_status: dict[str, list[Paper]] = {}
+    for paper in papers:
+        by_status.setdefault(paper.status, []).append(paper)
+    for status in Status:
+        group = by_status.get(status.value)
+        if not group:
+            continue
+        lines += [f"## {status.label} ({len(group)})", ""]
+        for paper in group:
+            item = "- " + markdown_entry(paper)
+            extras = []
+            if paper.rating:
+                extras.append(stars(paper.rating))
+            if paper.tags:
+                extras.append(" ".join("`#" + clean_field(t).replace("`", "") + "`" for t in paper.tags))
+            if extras:
+                item += " " + " ".join(extras)
+            lines.append(item)
+            note = clean_block(paper.note).strip("\n")
+            if note:
+                # The note is the user's own Markdown: kept as written, quoted under its paper.
+                lines += ["  > " + line if line.strip() else "  >" for line in note.split("\n")]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_export(papers: Sequence[Paper], fmt: str) -> str:
+    ordered = sorted(papers, key=lambda p: p.id)
+    if fmt == "json":
+        return export_json(ordered)
+    if fmt == "csv":
+        return export_csv(ordered)
+    if fmt == "markdown":
+        return export_markdown(ordered)
+    if fmt == "bibtex":
+        return format_entries(ordered, "bibtex")
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+# ---------------------------------------------------------------------------
+# export
+
+
+@click.command("export")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="bibtex", show_default=True,
+    help="Output format.",
+)
+@click.option("--query", "-q", default="", help="Only papers matching this query, e.g. 'rating>=4 tag:rl'.")
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only papers with this status.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE (atomically) instead of stdout.",
+)
+@click.pass_context
+def export_cmd(ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None) -> None:
+    """Export papers as BibTeX, JSON, CSV or a Markdown reading list (ordered by id, reproducible).
+
+    \b
+    Examples:
+      readlist export -o library.bib
+      readlist export --format markdown --query 'rating>=4' -o reading-list.md
+      readlist export --format csv --status read > read.csv
+      readlist export --format json | jq length
+    """
+    try:
+        papers = select(_lib(ctx), status=status, query=query)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--query") from None
+    data = render_export(papers, fmt).encode("utf-8")
+    if output is None:
+        if not papers:
+            echo_err("no papers match; the export is empty")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    if not papers:
+        fail(f"no papers match; {output} was not written")
+    try:
+        atomic_write_bytes(output, data)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    echo_err(f"Wrote {_plural(len(papers), 'paper')} to {output} ({fmt})")
+
+
+COMMANDS = [cite_cmd, export_cmd]

@@ -1,0 +1,131 @@
+"""``readlist themes``: what can be picked, where each theme comes from, and which user files are broken.
+
+Also checks ``readlist --theme NAME`` while the command line is parsed, so a typo is a clear usage
+error before the terminal UI takes over the screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.text import Text
+
+from readlist.cli.output import console, print_json, safe
+
+if TYPE_CHECKING:
+    from readlist.tui.themes import ThemeCatalog
+
+
+def _catalog() -> ThemeCatalog:
+    from readlist.tui.themes import load_catalog
+
+    return load_catalog()
+
+
+def _current(catalog: ThemeCatalog, override: str | None) -> tuple[str, str | None]:
+    """The theme the app would open with, and a note when the configured one cannot be used."""
+    from readlist.config import load_config
+    from readlist.themes import DEFAULT_THEME
+
+    if override and override in catalog.themes:
+        return override, None
+    configured = load_config().theme
+    if configured is None:
+        return DEFAULT_THEME, None
+    if configured in catalog.themes:
+        return configured, None
+    return DEFAULT_THEME, f"config.toml names theme {configured!r}, which is not available; using {DEFAULT_THEME!r}"
+
+
+def check_theme_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Reject an unknown ``--theme`` before anything starts, listing the themes that do exist."""
+    if value is None:
+        return None
+    catalog = _catalog()
+    if value in catalog.themes:
+        return value
+    by_origin: dict[str, list[str]] = {}
+    for spec in catalog.themes.values():
+        by_origin.setdefault(spec.origin, []).append(spec.name)
+    listing = "; ".join(f"{origin}: {', '.join(names)}" for origin, names in by_origin.items())
+    raise click.BadParameter(f"unknown theme {value!r}. Available themes — {listing}.", ctx=ctx, param=param)
+
+
+def _attach_check() -> None:
+    from readlist.cli import main
+
+    for param in main.params:
+        if param.name == "theme" and isinstance(param, click.Option):
+            param.callback = check_theme_option
+
+
+@click.command("themes")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+def themes_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List every theme (bundled, user, built-in), mark the one in use, and report broken user themes.
+
+    Pick one in the app (ctrl+p, "Theme"), with `readlist --theme NAME` for one run,
+    or with `theme = "NAME"` in config.toml. User themes go in the folder shown at the end.
+    """
+    from readlist.config import config_path, user_themes_dir
+    from readlist.themes import contrast_warnings
+
+    catalog = _catalog()
+    override = ctx.find_root().params.get("theme")
+    current, note = _current(catalog, override)
+    rows: list[dict[str, Any]] = []
+    for spec in catalog.themes.values():
+        rows.append(
+            {
+                "name": spec.name,
+                "origin": spec.origin,
+                "dark": spec.dark,
+                "current": spec.name == current,
+                "description": spec.description,
+                "path": str(spec.path) if spec.origin == "user" and spec.path else None,
+                "warnings": contrast_warnings(spec) if spec.origin == "user" else [],
+            }
+        )
+    problems = [{"path": str(p.path), "problem": p.message} for p in catalog.problems]
+    if as_json:
+        print_json(
+            {
+                "current": current,
+                "config": str(config_path()),
+                "user_themes_dir": str(user_themes_dir()),
+                "themes": rows,
+                "problems": problems,
+                "notes": [note] if note else [],
+            }
+        )
+        return
+
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        line = Text()
+        line.append("* " if row["current"] else "  ", style="bold green")
+        line.append(f"{safe(row['name']):<{width}}  ", style="bold" if row["current"] else "")
+        line.append(f"{row['origin']:<8}  ", style="cyan")
+        line.append(f"{'dark' if row['dark'] else 'light':<5}", style="dim")
+        if row["description"]:
+            line.append("  " + safe(row["description"]))
+        if row["path"]:
+            line.append(f"  ({safe(row['path'])})", style="dim")
+        console.print(line)
+        for warning in row["warnings"]:
+            console.print(Text("      warning: ", style="yellow") + Text(safe(warning)))
+    if note:
+        console.print(Text("note: ", style="yellow") + Text(safe(note)))
+    if problems:
+        console.print(Text(f"\nSkipped user themes ({len(problems)}):", style="bold red"))
+        for problem in problems:
+            console.print(Text("  ✗ ", style="red") + Text(safe(problem["path"]) + ": " + safe(problem["problem"])))
+    console.print(
+        Text(f"\n(* = in use)  User themes go in {safe(str(user_themes_dir()))}/  ·  docs/themes.md", style="dim")
+    )
+
+
+COMMANDS = [themes_cmd]
+_attach_check()

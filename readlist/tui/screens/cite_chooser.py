@@ -1,0 +1,104 @@
+"""A modal that lets the user pick a citation format while seeing exactly what will be copied."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+from readlist.cite import FORMAT_LABELS, FORMATS, format_entries
+from readlist.model import Paper
+
+
+class CiteChooser(ModalScreen[str | None]):
+    """Choose a citation format; dismisses with the format name, or None on Esc.
+
+    The preview is a read-only TextArea: it shows the citation as plain text
+    (web titles are never parsed as markup) and scrolls for long selections.
+    """
+
+    DEFAULT_CSS = """
+    CiteChooser {
+        align: center middle;
+    }
+    CiteChooser > Vertical {
+        width: 90%;
+        max-width: 120;
+        height: 80%;
+        border: thick $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    CiteChooser #cite-title {
+        text-style: bold;
+        padding: 0 0 1 0;
+    }
+    CiteChooser OptionList {
+        height: auto;
+        max-height: 6;
+        margin-bottom: 1;
+    }
+    CiteChooser TextArea {
+        height: 1fr;
+    }
+    CiteChooser #cite-help {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, papers: Sequence[Paper], *, initial: str = "bibtex") -> None:
+        super().__init__()
+        self.papers = list(papers)
+        self.initial = initial if initial in FORMATS else FORMATS[0]
+        self._previews: dict[str, str] = {}
+
+    def preview_text(self, fmt: str) -> str:
+        """The exact text that choosing ``fmt`` copies (computed once per format)."""
+        if fmt not in self._previews:
+            self._previews[fmt] = format_entries(self.papers, fmt)
+        return self._previews[fmt]
+
+    def compose(self) -> ComposeResult:
+        count = len({p.id for p in self.papers})
+        with Vertical():
+            yield Label(f"Copy {count} citation{'s' if count != 1 else ''} as…", id="cite-title", markup=False)
+            yield OptionList(*(Option(FORMAT_LABELS[f], id=f) for f in FORMATS), id="cite-formats")
+            yield TextArea(
+                self.preview_text(self.initial), read_only=True, soft_wrap=True, show_line_numbers=False,
+                id="cite-preview",
+            )
+            yield Label("↑/↓ choose · Enter copy · Esc cancel", id="cite-help", markup=False)
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = FORMATS.index(self.initial)
+        options.focus()
+
+    @property
+    def preview(self) -> str:
+        return self.query_one("#cite-preview", TextArea).text
+
+    @on(OptionList.OptionHighlighted, "#cite-formats")
+    def _show_preview(self, event: OptionList.OptionHighlighted) -> None:
+        fmt = event.option.id or FORMATS[0]
+        area = self.query_one("#cite-preview", TextArea)
+        area.load_text(self.preview_text(fmt))
+
+    @on(OptionList.OptionSelected, "#cite-formats")
+    def _choose(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,85 @@
+"""The help screen: every key of the screen it was opened from, built from the live bindings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+# Bindings Textual adds on its own that would only clutter the list.
+_HIDDEN_ACTIONS = frozenset({
+    "scroll_left", "scroll_right", "page_left", "page_right", "scroll_up", "scroll_down", "scroll_home",
+    "scroll_end", "app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "app.help_quit",
+    "help_quit", "screen.minimize", "minimize", "screen.copy_text",
+})
+
+
+class KeyRow(NamedTuple):
+    keys: str
+    description: str
+    action: str
+    node: DOMNode
+    long: str  # the longer explanation the help screen shows
+
+
+def bindings_table(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
+    """One row per action bound on ``screen`` (keys of one action joined).
+
+    Reading the active bindings (after keymap overrides) rather than a hand-written
+    list keeps the help true when the user remaps keys.
+    """
+    grouped: dict[tuple[str, int], tuple[list[str], Binding, DOMNode]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.action in _HIDDEN_ACTIONS or binding.system:
+            continue
+        group = (binding.action, id(active.node))
+        display = app.get_key_display(binding.with_key(key))
+        if group in grouped:
+            if display not in grouped[group][0]:
+                grouped[group][0].append(display)
+        else:
+            grouped[group] = ([display], binding, active.node)
+    rows: list[KeyRow] = []
+    for (action, _), (keys, binding, node) in grouped.items():
+        description = binding.description or action.replace("_", " ")
+        rows.append(KeyRow(" ".join(keys), description, action, node, binding.tooltip or description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable table of keys; any of Esc, q or ? closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss_help", "Close help", id="close-help"),
+    ]
+
+    def __init__(self, rows: list[KeyRow], *, title: str = "readlist") -> None:
+        super().__init__(id="help")
+        self.rows = rows
+        self.help_title = title
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=True, expand=False, pad_edge=False)
+        table.add_column(Text("Key", style="bold"), no_wrap=True)
+        table.add_column(Text("Action", style="bold"))
+        for row in self.rows:
+            table.add_row(Text(row.keys, style="bold"), Text(row.long))
+        with VerticalScroll(id="help-body"):
+            yield Static(Text(f"Keys: {self.help_title}", style="bold"), id="help-title", markup=False)
+            yield Static(table, id="help-table", markup=False)
+            yield Static(Text("Esc, q or ? closes this help.  ctrl+p opens the command palette.", style="dim"),
+                         id="help-hint", markup=False)
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

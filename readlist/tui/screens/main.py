@@ -1,0 +1,488 @@
+"""The main screen: views sidebar, search, the paper list and the detail pane."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from readlist.model import Paper, Status
+from readlist.query import Query, QueryError, parse_query
+from readlist.tui.viewmodel import (
+    SORT_LABELS,
+    UI_SORT_KEYS,
+    Changes,
+    Counts,
+    View,
+    build_views,
+    count,
+    next_sort,
+    sort_depends_on,
+)
+from readlist.tui.widgets.detail import PaperDetail
+from readlist.tui.widgets.paper_list import PaperList
+from readlist.tui.widgets.sidebar import ViewSidebar
+
+if TYPE_CHECKING:
+    from readlist.tui.app import ReadlistApp
+
+# Below this many columns the detail pane goes under the list instead of beside it.
+WIDE_LAYOUT = 120
+SEARCH_DELAY = 0.12
+
+# Triage bindings shared by the main screen and triage mode, so one keymap entry remaps both.
+TRIAGE_BINDINGS: list[BindingType] = [
+    Binding("s", "keep", "Keep", id="keep", tooltip="Keep: status to-read"),
+    Binding("x", "skip", "Skip", id="skip", tooltip="Skip: status skipped"),
+    Binding("R", "reading", "Reading", id="reading", tooltip="Start reading: status reading"),
+    Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Toggle read (back to the status before)"),
+    *(Binding(str(n), f"rate({n})", f"Rate {n}", show=False, id=f"rate-{n}") for n in range(1, 6)),
+    Binding("0", "rate(0)", "Clear rating", show=False, id="rate-0"),
+    Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change (bulk changes too)"),
+    Binding("ctrl+r", "redo", "Redo", show=False, id="redo", tooltip="Redo what was undone"),
+]
+
+
+class SearchInput(Input):
+    """The search box: Esc clears it and hands focus back to the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_search", "Clear search", id="clear-search"),
+        Binding("down", "to_list", "To the list", show=False, id="search-to-list"),
+    ]
+
+    def action_clear_search(self) -> None:
+        self.value = ""
+        self.screen.query_one(PaperList).focus()
+
+    def action_to_list(self) -> None:
+        self.screen.query_one(PaperList).focus()
+
+
+class MainScreen(Screen[None]):
+    """Browse a view of the library, search it and triage from the keyboard."""
+
+    HELP_TITLE = "paper list"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *TRIAGE_BINDINGS,
+        Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)"),
+        Binding("left_square_bracket", "previous_view", "Prev view", show=False, id="previous-view",
+            tooltip="Previous view"),
+        Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view",
+            tooltip="Next view"),
+        Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
+        Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
+        Binding("y", "cite", "Cite", id="cite", tooltip="Copy a BibTeX citation"),
+        Binding("Y", "cite_choose", "Cite as…", show=False, id="cite-choose",
+            tooltip="Copy a citation in another format"),
+        Binding("o", "open_url", "Open", show=False, id="open-url", tooltip="Open the paper's URL in the browser"),
+        Binding("T", "triage", "Triage", id="triage", tooltip="Triage mode: one paper at a time"),
+        Binding("S", "stats", "Stats", show=False, id="stats", tooltip="Statistics"),
+        Binding("O", "cycle_sort", "Sort", show=False, id="sort",
+            tooltip="Sort by the next key (added, date, upvotes, rating, title)"),
+        Binding("L", "toggle_layout", "Layout", show=False, id="layout",
+            tooltip="Detail pane beside or below the list"),
+        Binding("escape", "escape", "Clear", show=False, id="clear", tooltip="Clear the selection, then the search"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Help: every key on this screen"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self.views: list[View] = build_views([])
+        self.view_index = 0
+        self.sort = "added"
+        self.query_text = ""
+        self.layout_mode = "auto"  # or "side" / "stacked", once the user toggles
+        self._search_timer: Timer | None = None
+        self._message = ""
+        self.counts = Counts()
+        self._query = parse_query("")
+
+    @property
+    def rl(self) -> ReadlistApp:
+        from readlist.tui.app import ReadlistApp
+
+        assert isinstance(self.app, ReadlistApp)
+        return self.app
+
+    @property
+    def paper_list(self) -> PaperList:
+        return self.query_one("#papers", PaperList)
+
+    @property
+    def view(self) -> View:
+        return self.views[self.view_index]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar", markup=False)
+        with Horizontal(id="body"):
+            with VerticalScroll(id="sidebar"):
+                yield ViewSidebar(id="views")
+            with Vertical(id="center"):
+                with Horizontal(id="search-row"):
+                    yield SearchInput(placeholder="/ search: words, tag:x, status:read, rating>=4, year:2024 …",
+                                      id="search")
+                yield Static(id="query-error", markup=False)
+                with Container(id="panes"):
+                    yield PaperList(id="papers")
+                    yield PaperDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sort = self.rl.initial_sort
+        self.paper_list.focus()
+        self.query_one("#query-error").display = False
+        self._apply_layout()
+        self.rebuild()
+
+    # -- building the view ----------------------------------------------------
+
+    def rebuild(self, keep_id: str | None = None, *, keep_current: bool = True) -> None:
+        """Recompute counts and the list from the whole library (the cursor stays on a paper when it can)."""
+        self.counts = count(self.rl.lib.papers.values())
+        self._query = self._parse_query()
+        plist = self.paper_list
+        if keep_id is None and keep_current and plist.current is not None:
+            keep_id = plist.current.id
+        self._refresh_views()
+        papers = self.rl.model.select(self.view, self._query, self.sort)
+        self._show_list(papers, keep_id)
+
+    def after_change(self, old_values: Changes, keep_id: str | None = None) -> None:
+        """Show a change made from this app without rescanning the library.
+
+        ``old_values`` holds, per changed paper, the values its changed fields had
+        before; counts are adjusted from them and papers that left the view are
+        dropped, so a keypress stays cheap on a 100,000 paper library.
+        """
+        lib = self.rl.lib
+        self.counts.adjust(old_values, lib)
+        shown_view = self.view.key
+        self._refresh_views()
+        if self.view.key != shown_view:  # a tag view emptied and vanished: show where we landed
+            self.rebuild(keep_current=False)
+            return
+        plist = self.paper_list
+        if keep_id is None and plist.current is not None:
+            keep_id = plist.current.id
+        view, query = self.view, self._query
+        fields = {name for change in old_values.values() for name in change}
+        present = {p.id for p in plist.papers}
+        gone: set[str] = set()
+        rescan = sort_depends_on(self.sort, fields)
+        for pid in old_values:
+            paper = lib.get(pid)
+            shown = paper is not None and view.matches(paper) and query.matches(paper)
+            if shown and pid not in present:
+                rescan = True
+            elif not shown and pid in present:
+                gone.add(pid)
+        if rescan:
+            papers = self.rl.model.select(view, query, self.sort)
+        else:
+            papers = [p for p in plist.papers if p.id not in gone] if gone else plist.papers
+        self._show_list(papers, keep_id)
+
+    def _refresh_views(self) -> None:
+        current_key = self.view.key
+        self.views = build_views(self.counts.by_tag)
+        keys = [v.key for v in self.views]
+        self.view_index = keys.index(current_key) if current_key in keys else min(self.view_index, len(keys) - 1)
+
+    def _show_list(self, papers: list[Paper], keep_id: str | None) -> None:
+        plist = self.paper_list
+        plist.empty_message = self._empty_message()
+        plist.set_papers(papers, keep_id)
+        self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
+        self._update_topbar()
+        self.query_one("#detail", PaperDetail).show(plist.current)
+
+    def _parse_query(self) -> Query:
+        error = self.query_one("#query-error", Static)
+        try:
+            query = parse_query(self.query_text)
+        except QueryError as exc:
+            error.update(Text(f"⚠ {exc}"))
+            error.display = True
+            return self._query  # keep showing what the last good query found
+        error.display = False
+        return query
+
+    def _empty_message(self) -> str:
+        if self.query_text.strip():
+            return "No papers match this search. Esc clears it."
+        if not self.rl.lib.papers:
+            return "The library is empty. Import papers with: readlist import FILE-OR-URL"
+        return f"No papers in {self.view.label}."
+
+    def _update_topbar(self) -> None:
+        plist = self.paper_list
+        total = self.counts.total
+        inbox = self.counts.by_status.get(Status.INBOX.value, 0)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" readlist ", style="bold")
+        text.append(self.rl.lib.path.name)
+        text.append(f"  {total} papers · {inbox} in inbox", style="dim")
+        text.append("  │  ")
+        text.append(self.view.label, style="bold")
+        text.append(f" {len(plist.papers)}")
+        text.append(f"  sort: {SORT_LABELS.get(self.sort, self.sort)}", style="dim")
+        if plist.selected:
+            text.append(f"  {len(plist.selected)} selected", style="bold")
+        if self._message:
+            text.append("  │  ")
+            text.append(self._message)
+        self.query_one("#topbar", Static).update(text)
+
+    def say(self, message: str) -> None:
+        """A short status message in the top bar (plain text, never markup)."""
+        self._message = message
+        self._update_topbar()
+
+    def library_changed(self) -> None:
+        """Another process changed the library: show its state, cursor on the same paper."""
+        self.rebuild()
+
+    # -- events ---------------------------------------------------------------
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        self.query_one("#detail", PaperDetail).show(event.paper)
+
+    @on(PaperList.SelectionChanged)
+    def _selection_changed(self, event: PaperList.SelectionChanged) -> None:
+        self._update_topbar()
+
+    @on(ViewSidebar.Chosen)
+    def _view_chosen(self, event: ViewSidebar.Chosen) -> None:
+        self.set_view(event.index)
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run_search(value))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self._run_search(event.value)
+        self.paper_list.focus()
+
+    def _run_search(self, value: str) -> None:
+        if value != self.query_text:
+            self.query_text = value
+            self.rebuild(keep_current=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout()
+
+    def _apply_layout(self) -> None:
+        if self.layout_mode == "auto":
+            stacked = self.size.width < WIDE_LAYOUT
+        else:
+            stacked = self.layout_mode == "stacked"
+        self.set_class(stacked, "-stacked")
+
+    # -- changes ------------------------------------------------------------------
+
+    def _change(self, label: str, apply: Callable[[list[str]], Changes]) -> None:
+        """Apply a change to the targets, record it for undo, and show the result."""
+        targets = self.paper_list.targets()
+        if not targets:
+            self.notify("No paper here to change.", severity="warning", markup=False)
+            return
+        ids = [p.id for p in targets]
+        before = self.rl.run_change(label, lambda: apply(ids))
+        if before is None:
+            return
+        self.paper_list.clear_selection()
+        self.after_change(before)
+        n = len(before)
+        what = f"{n} papers" if n != 1 else "1 paper"
+        self.say(f"{label}: {what} (u undoes)" if n else f"{label}: nothing to change")
+
+    def action_keep(self) -> None:
+        self._change("Kept", lambda ids: self.rl.lib.set_status(ids, Status.TO_READ))
+
+    def action_skip(self) -> None:
+        self._change("Skipped", lambda ids: self.rl.lib.set_status(ids, Status.SKIPPED))
+
+    def action_reading(self) -> None:
+        self._change("Reading", lambda ids: self.rl.lib.set_status(ids, Status.READING))
+
+    def action_toggle_read(self) -> None:
+        self._change("Toggled read", lambda ids: self.rl.lib.toggle_read(ids))
+
+    def action_rate(self, rating: int) -> None:
+        label = f"Rated {rating}" if rating else "Cleared rating"
+        self._change(label, lambda ids: self.rl.lib.set_rating(ids, rating))
+
+    def action_undo(self) -> None:
+        step = self.rl.undo()
+        if step is None:
+            self.say("Nothing to undo")
+            return
+        self._message = f"Undid: {step.label.lower()}"
+        self.after_change(step.after, keep_id=next(iter(step.before), None))
+
+    def action_redo(self) -> None:
+        step = self.rl.redo()
+        if step is None:
+            self.say("Nothing to redo")
+            return
+        self._message = f"Redid: {step.label.lower()}"
+        self.after_change(step.before)
+
+    # -- navigation -------------------------------------------------------------------
+
+    def set_view(self, index: int) -> None:
+        self.view_index = index % len(self.views)
+        self.paper_list.clear_selection()
+        self.paper_list.cursor = 0
+        self.paper_list.scroll_to(y=0, animate=False, immediate=True)
+        self._message = ""
+        self.rebuild(keep_current=False)
+
+    def set_view_key(self, key: str) -> None:
+        keys = [v.key for v in self.views]
+        if key in keys:
+            self.set_view(keys.index(key))
+
+    def action_next_view(self) -> None:
+        self.set_view(self.view_index + 1)
+
+    def action_previous_view(self) -> None:
+        self.set_view(self.view_index - 1)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_escape(self) -> None:
+        if self.paper_list.selected:
+            self.paper_list.clear_selection()
+        elif self.query_text:
+            self.query_one("#search", Input).value = ""
+            self._run_search("")
+
+    def set_sort(self, key: str) -> None:
+        self.sort = key
+        self._message = f"Sorted by {SORT_LABELS.get(key, key)}"
+        self.rebuild()
+
+    def action_cycle_sort(self) -> None:
+        self.set_sort(next_sort(self.sort))
+
+    def action_toggle_layout(self) -> None:
+        self.layout_mode = "side" if self.has_class("-stacked") else "stacked"
+        self._apply_layout()
+
+    # -- other screens -------------------------------------------------------------------
+
+    def _current(self) -> Paper | None:
+        paper = self.paper_list.current
+        if paper is None:
+            self.notify("No paper under the cursor.", severity="warning", markup=False)
+        return paper
+
+    def action_note(self) -> None:
+        from readlist.tui.screens.note_editor import NoteEditor
+
+        paper = self._current()
+        if paper is not None:
+            self.app.push_screen(NoteEditor(paper.id), lambda _: self.rebuild())
+
+    def action_tags(self) -> None:
+        from readlist.tui.screens.tags import TagEditor
+
+        targets = self.paper_list.targets()
+        if not targets:
+            self._current()
+            return
+        known = list(self.rl.lib.all_tags())
+        ids = [p.id for p in targets]
+
+        def done(value: str | None) -> None:
+            if value is not None:
+                self.apply_tags(ids, value)
+
+        self.app.push_screen(TagEditor(targets, known), done)
+
+    def apply_tags(self, ids: list[str], value: str) -> None:
+        from readlist.tui.screens.tags import parse_tag_input
+
+        lib = self.rl.lib
+        if len(ids) == 1:
+            before = self.rl.run_change("Tags set", lambda: lib.set_tags(ids[0], parse_tag_input(value)[0]))
+        else:
+            add, remove = parse_tag_input(value)
+            before = self.rl.run_change("Tags edited", lambda: lib.edit_tags(ids, add, remove))
+        if before is not None:
+            self.paper_list.clear_selection()
+            self.after_change(before)
+            self.say(f"Tags changed on {len(before)} paper(s)" if before else "Tags unchanged")
+
+    def action_triage(self) -> None:
+        from readlist.tui.screens.triage import TriageScreen
+
+        plist = self.paper_list
+        if not plist.papers:
+            self.notify("Nothing to triage in this view.", severity="warning", markup=False)
+            return
+        ids = [p.id for p in plist.papers]
+        self.app.push_screen(TriageScreen(ids, start=plist.cursor), lambda _: self.rebuild())
+
+    def action_cite(self) -> None:
+        self.rl.copy_citation(self.paper_list.targets(), "bibtex")
+
+    def action_cite_choose(self) -> None:
+        targets = self.paper_list.targets()
+        if not targets:
+            self._current()
+            return
+        try:
+            from readlist.tui.screens.cite_chooser import CiteChooser
+        except ImportError:
+            self.notify("Choosing a citation format is not available in this build.", severity="error",
+                        markup=False)
+            return
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.rl.copy_citation(targets, fmt)
+
+        self.app.push_screen(CiteChooser(targets), chosen)
+
+    def action_open_url(self) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        if not paper.url:
+            self.notify("This paper has no URL.", severity="warning", markup=False)
+            return
+        self.app.open_url(paper.url)
+        self.say(f"Opened {paper.url}")
+
+    def action_stats(self) -> None:
+        self.rl.action_stats()
+
+    def action_help(self) -> None:
+        self.rl.show_help()
+
+    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+        """Extra palette entries: every sort order and every view."""
+        for key in UI_SORT_KEYS:
+            yield (f"Sort by {SORT_LABELS[key]}", f"Order the list by {SORT_LABELS[key]}",
+                   partial(self.set_sort, key))
+        for view in self.views:
+            yield (f"View: {view.label}", f"Show {view.label}", partial(self.set_view_key, view.key))

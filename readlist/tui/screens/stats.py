@@ -1,0 +1,363 @@
+"""The statistics screen: the library's figures drawn as bars and weekly charts.
+
+The numbers come from :func:`readlist.stats.compute_stats`, the same function
+behind ``readlist stats``, so the screen and the command line never disagree.
+Colours come from theme variables through component classes, and every name
+taken from the library (tags, sources) is inserted as plain text, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from readlist.model import MAX_RATING, Paper, Status, strip_controls
+from readlist.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute_stats, fold, hbar
+
+# Rows a bar chart shows at most; the rest is summed up in a last line.
+MAX_BAR_ROWS = 10
+
+
+def _fit(text: str, width: int) -> str:
+    """Untrusted text without controls, cut to ``width`` cells with an ellipsis when cut."""
+    text = strip_controls(text)
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1) + "…"
+
+
+class BarChart(Widget):
+    """Labelled horizontal bars on one shared scale, counts right-aligned."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "bar-chart--label",
+        "bar-chart--count",
+        "bar-chart--bar",
+        "bar-chart--empty",
+        "bar-chart--inbox",
+        "bar-chart--to-read",
+        "bar-chart--reading",
+        "bar-chart--read",
+        "bar-chart--skipped",
+        "bar-chart--unrated",
+        "bar-chart--stars",
+    }
+
+    DEFAULT_CSS = """
+    BarChart { height: auto; }
+    BarChart > .bar-chart--label { color: $foreground; }
+    BarChart > .bar-chart--count { color: $text-muted; }
+    BarChart > .bar-chart--bar { color: $primary; }
+    BarChart > .bar-chart--empty { color: $text-muted; text-style: italic; }
+    BarChart > .bar-chart--inbox { color: $secondary; }
+    BarChart > .bar-chart--to-read { color: $primary; }
+    BarChart > .bar-chart--reading { color: $warning; }
+    BarChart > .bar-chart--read { color: $success; }
+    BarChart > .bar-chart--skipped { color: $text-muted; }
+    BarChart > .bar-chart--unrated { color: $text-muted; }
+    BarChart > .bar-chart--stars { color: $warning; }
+    """
+
+    def __init__(
+        self,
+        rows: Sequence[tuple[str, int, str]],
+        *,
+        empty: str = "nothing yet",
+        more: int = 0,
+        label_width: int = 24,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """``rows`` are (label, count, component class suffix for the bar, "" for the default)."""
+        super().__init__(id=id, classes=classes)
+        self.rows = list(rows)
+        self.empty = empty
+        self.more = more
+        self.label_width = label_width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.rows)) + (1 if self.more else 0)
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"bar-chart--{name}", partial=True)
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        out = Text(no_wrap=True, overflow="crop")
+        if not self.rows:
+            out.append(_fit(self.empty, width), style=self._style("empty"))
+            return out
+        labels = [strip_controls(label) for label, _, _ in self.rows]
+        count_width = max(len(str(n)) for _, n, _ in self.rows)
+        # Names get what they need up to their cap, as long as the bars keep at least eight cells.
+        label_width = min(self.label_width, max(cell_len(label) for label in labels), max(4, width - count_width - 10))
+        bar_width = max(1, width - label_width - count_width - 2)
+        top = max(n for _, n, _ in self.rows)
+        for i, ((_, n, kind), label) in enumerate(zip(self.rows, labels, strict=True)):
+            if i:
+                out.append("\n")
+            shown = _fit(label, label_width)
+            out.append(shown, style=self._style("label"))
+            out.append(" " * (label_width - cell_len(shown) + 1))
+            bar = hbar(n, top, bar_width)
+            out.append(bar, style=self._style(kind or "bar"))
+            out.append(" " * (bar_width - len(bar) + 1))
+            out.append(f"{n:>{count_width}}", style=self._style("count"))
+        if self.more:
+            out.append("\n")
+            out.append(_fit(f"… and {self.more} more", width), style=self._style("empty"))
+        return out
+
+
+class WeekChart(Widget):
+    """Papers per week as columns, oldest on the left, the current week highlighted."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"week-chart--bar", "week-chart--current", "week-chart--axis"}
+
+    DEFAULT_CSS = """
+    WeekChart { height: 1fr; min-height: 4; }
+    WeekChart > .week-chart--bar { color: $primary; }
+    WeekChart > .week-chart--current { color: $accent; }
+    WeekChart > .week-chart--axis { color: $text-muted; }
+    """
+
+    def __init__(
+        self,
+        series: Sequence[WeekCount],
+        *,
+        chart_height: int = 5,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.series = list(series)
+        self.chart_height = chart_height
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.chart_height + 2
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        # Grow with the space the layout gives, from two rows up; the axis and dates take two more.
+        chart_height = max(2, self.content_size.height - 2) if self.content_size.height else self.chart_height
+        values, run = fold([w.count for w in self.series], width - len(str(sum(w.count for w in self.series))) - 2)
+        top = max(values, default=0)
+        axis_style = self.get_component_rich_style("week-chart--axis", partial=True)
+        bar_style = self.get_component_rich_style("week-chart--bar", partial=True)
+        current_style = self.get_component_rich_style("week-chart--current", partial=True)
+        gutter = len(str(top)) + 2
+        room = max(1, width - gutter)
+        cell = max(1, min(4, room // max(1, len(values))))
+        bar = cell - 1 if cell > 1 else 1
+        out = Text(no_wrap=True, overflow="crop")
+        for i, row in enumerate(column_rows(values, chart_height)):
+            label = str(top) if i == 0 and top else ""
+            out.append(f"{label:>{gutter - 2}} ┤" if label else " " * (gutter - 1) + "│", style=axis_style)
+            for j, ch in enumerate(row):
+                style = current_style if j == len(row) - 1 else bar_style
+                out.append(ch * bar, style=style)
+                if cell > bar:
+                    out.append(" " * (cell - bar))
+            out.append("\n")
+        span = len(values) * cell
+        out.append(f"{'0':>{gutter - 2}} └" + "─" * span + "\n", style=axis_style)
+        if self.series:
+            first = self.series[0].start.strftime("%d %b %Y")
+            last = "this week" if run == 1 else f"this week · {run} weeks a column"
+            gap = max(1, span - len(first) - len(last))
+            out.append(" " * gutter + first + " " * gap + last, style=axis_style)
+        return out
+
+
+class Figures(Widget):
+    """A short list of headline numbers, names left and values right."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"figures--name", "figures--value"}
+
+    DEFAULT_CSS = """
+    Figures { height: auto; }
+    Figures > .figures--name { color: $text-muted; }
+    Figures > .figures--value { color: $foreground; text-style: bold; }
+    """
+
+    def __init__(self, items: Sequence[tuple[str, str]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items = list(items)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.items))
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        name_style = self.get_component_rich_style("figures--name", partial=True)
+        value_style = self.get_component_rich_style("figures--value", partial=True)
+        out = Text(no_wrap=True, overflow="crop")
+        for i, (name, value) in enumerate(self.items):
+            if i:
+                out.append("\n")
+            pad = max(1, width - cell_len(name) - cell_len(value))
+            out.append(name, style=name_style)
+            out.append(" " * pad)
+            out.append(value, style=value_style)
+        return out
+
+
+def summary_items(stats: Stats) -> list[tuple[str, str]]:
+    average = f"{stats.average_rating:.2f} ★" if stats.average_rating is not None else "–"
+    return [
+        ("Papers", str(stats.total)),
+        ("Rated", str(stats.rated)),
+        ("Average rating", average),
+        ("With a note", str(stats.with_notes)),
+        ("Tagged", str(stats.tagged)),
+        ("Read this week", str(stats.read_this_week)),
+        ("Read this month", str(stats.read_this_month)),
+        ("Added this week", str(stats.added_this_week)),
+        ("Added this month", str(stats.added_this_month)),
+    ]
+
+
+class StatsScreen(Screen[None]):
+    """Statistics for a library; ``Esc``, ``q`` or ``S`` goes back."""
+
+    HELP_TITLE = "Statistics"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back"),
+        Binding("q", "close", "Back", show=False),
+        Binding("S", "close", "Back", show=False),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    DEFAULT_CSS = """
+    StatsScreen { background: $background; }
+    StatsScreen #stats-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $foreground;
+        text-style: bold;
+    }
+    StatsScreen #stats-body { height: 1fr; }
+    StatsScreen .stats-row { height: auto; }
+    StatsScreen #row-weeks { height: 1fr; min-height: 9; max-height: 16; }
+    StatsScreen .stats-panel {
+        width: 1fr;
+        height: 100%;
+        border: round $border-blurred;
+        border-title-color: $text-primary;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+        padding: 0 1;
+    }
+    StatsScreen #panel-summary { width: 34; }
+    """
+
+    def __init__(
+        self,
+        library: Iterable[Paper],
+        *,
+        today: date | None = None,
+        weeks: int = DEFAULT_WEEKS,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        """``library`` is a :class:`~readlist.store.Library` or any iterable of papers.
+
+        Without ``today`` the app's own ``today`` is used when it has one (so a
+        pinned date pins the charts too), else the current UTC date.
+        """
+        super().__init__(name=name, id=id, classes=classes)
+        self._papers = list(library)
+        self._today = today
+        self._weeks = weeks
+        self.stats: Stats | None = None
+
+    def _compute(self) -> Stats:
+        today = self._today
+        if today is None:
+            app_today: Any = getattr(self.app, "today", None)
+            if isinstance(app_today, date):
+                today = app_today
+        return compute_stats(self._papers, today=today, weeks=self._weeks)
+
+    def compose(self) -> ComposeResult:
+        stats = self.stats = self._compute()
+        week = WeekCount(stats.read_per_week[-1].start, 0).label if stats.read_per_week else ""
+        title = Text(f"Statistics · {stats.total} papers · {stats.today.isoformat()} ({week})")
+        yield Static(title, id="stats-title")
+        with VerticalScroll(id="stats-body"):
+            top_rows = max(len(summary_items(stats)), len(Status) + 1, MAX_RATING + 1)
+            with Horizontal(classes="stats-row", id="row-counts") as row:
+                row.styles.height = top_rows + 2
+                yield self._panel(Figures(summary_items(stats), id="summary"), "Summary", "panel-summary")
+                status_rows = [(s.label, stats.by_status.get(s.value, 0), s.value) for s in Status]
+                status_rows += [(k, n, "") for k, n in stats.by_status.items() if k not in {s.value for s in Status}]
+                yield self._panel(BarChart(status_rows, id="status"), "Status", "panel-status")
+                rating_rows = [("unrated", stats.by_rating[0], "unrated")]
+                rating_rows += [("★" * n, stats.by_rating[n], "stars") for n in range(MAX_RATING, 0, -1)]
+                yield self._panel(BarChart(rating_rows, id="rating"), "Rating", "panel-rating")
+            with Horizontal(classes="stats-row", id="row-weeks"):
+                for key, title_text, series, this_week in (
+                    ("read", "Read per week", stats.read_per_week, stats.read_this_week),
+                    ("added", "Added per week", stats.added_per_week, stats.added_this_week),
+                ):
+                    panel = self._panel(WeekChart(series, id=f"{key}-weeks"), title_text, f"panel-{key}")
+                    total = sum(w.count for w in series)
+                    panel.border_subtitle = f"{total} in {stats.weeks} weeks · {this_week} this week"
+                    yield panel
+            shown = stats.sources[:MAX_BAR_ROWS]
+            more = len(stats.sources) - len(shown)
+            bottom_rows = max(1, len(stats.top_tags), len(shown) + (1 if more else 0))
+            with Horizontal(classes="stats-row", id="row-names") as row:
+                row.styles.height = bottom_rows + 2
+                tags = BarChart(
+                    [("#" + t.name, t.count, "") for t in stats.top_tags],
+                    empty="no tags yet (press t on a paper)",
+                    id="tags",
+                )
+                panel = self._panel(tags, "Top tags", "panel-tags")
+                panel.border_subtitle = f"{stats.distinct_tags} distinct"
+                yield panel
+                sources = BarChart(
+                    [(s.name, s.count, "") for s in shown],
+                    empty="no import sources recorded",
+                    more=more,
+                    label_width=40,
+                    id="sources",
+                )
+                panel = self._panel(sources, "Sources", "panel-sources")
+                panel.border_subtitle = f"{len(stats.sources)} in all"
+                yield panel
+        yield Footer()
+
+    @staticmethod
+    def _panel(widget: Widget, title: str, panel_id: str) -> Widget:
+        """Wrap a chart in a bordered box; titles are fixed strings, never library text."""
+        box = Vertical(widget, id=panel_id, classes="stats-panel")
+        box.border_title = title
+        return box
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        """The app's key list for this screen, when the app has one."""
+        show_help = getattr(self.app, "show_help", None)
+        if callable(show_help):
+            show_help()
+

@@ -1,0 +1,104 @@
+"""Editing tags: an input with completion of the tag being typed from the tags already in use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from readlist.model import Paper, normalize_tag
+from readlist.tui.viewmodel import split_tags
+
+
+class TagSuggester(Suggester):
+    """Completes the last tag in a comma or space separated list from the known tags."""
+
+    def __init__(self, tags: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.tags = sorted(tags)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value or value[-1] in ", ":
+            return None
+        cut = max(value.rfind(","), value.rfind(" "))
+        head, partial = value[: cut + 1], value[cut + 1 :]
+        sign = ""
+        if partial[:1] in "+-" and partial[:1]:
+            sign, partial = partial[0], partial[1:]
+        if not partial:
+            return None
+        typed = {t.lstrip("+-") for t in split_tags(head)}
+        for tag in self.tags:
+            if tag.startswith(partial) and tag != partial and tag not in typed:
+                return head + sign + tag
+        return None
+
+
+def parse_tag_input(value: str) -> tuple[list[str], list[str]]:
+    """(tags to set or add, tags to remove): ``-tag`` removes, ``+tag`` or ``tag`` adds."""
+    add: list[str] = []
+    remove: list[str] = []
+    for token in split_tags(value):
+        if token.startswith("-") and len(token) > 1:
+            remove.append(normalize_tag(token[1:]))
+        else:
+            add.append(normalize_tag(token))
+    return [t for t in add if t], [t for t in remove if t]
+
+
+class TagEditor(ModalScreen[str | None]):
+    """Enter saves, Esc cancels; with several papers the words add tags and ``-tag`` removes one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel-tags"),
+        Binding("tab", "complete", "Complete tag", id="complete-tag"),
+    ]
+    HELP_TITLE = "tags"
+
+    def __init__(self, papers: Sequence[Paper], known: Sequence[str]) -> None:
+        super().__init__(id="tag-editor")
+        self.papers = list(papers)
+        self.known = list(known)
+
+    def compose(self) -> ComposeResult:
+        single = len(self.papers) == 1
+        if single:
+            heading = Text.assemble(("Tags for ", "bold"), self.papers[0].title)
+            hint = "Comma or space separated; Tab or → accepts the completion; Enter saves; Esc cancels."
+            value = ", ".join(self.papers[0].tags)
+        else:
+            heading = Text(f"Tags for {len(self.papers)} selected papers", style="bold")
+            hint = "tag adds, -tag removes; Tab or → accepts the completion; Enter saves; Esc cancels."
+            value = ""
+        with Vertical(id="tag-dialog"):
+            yield Static(heading, id="tag-heading", markup=False)
+            yield Input(value=value, suggester=TagSuggester(self.known), id="tag-input", placeholder="tags")
+            yield Static(Text(hint, style="dim"), id="tag-hint", markup=False)
+            known = ", ".join(self.known[:40]) + (" …" if len(self.known) > 40 else "")
+            yield Static(Text("In use: " + (known or "none yet"), style="dim"), id="tag-known", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#tag-input", Input).focus()
+
+    @on(Input.Submitted, "#tag-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_complete(self) -> None:
+        """Accept the suggested completion (the Input itself only does this on →)."""
+        tag_input = self.query_one("#tag-input", Input)
+        tag_input.cursor_position = len(tag_input.value)
+        tag_input.action_cursor_right()
+        if tag_input.value and not tag_input.value.endswith((",", " ")):
+            tag_input.insert_text_at_cursor(", ")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

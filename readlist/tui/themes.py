@@ -1,0 +1,352 @@
+"""Themes in the running app: register readlist's and the user's themes, apply the chosen one, keep it.
+
+The app calls :func:`install_themes` once from ``__init__``. From then on:
+
+* every theme (bundled, user, and Textual's built-ins) defines the readlist variables
+  (``$status-inbox`` … ``$rating-star``, ``$text-muted``), so the stylesheet works in all of them;
+* the "Change theme" palette lists every theme with its origin and previews each one as the
+  cursor moves over it; Esc goes back to the theme in use;
+* any theme change that is not a preview or a one-run ``--theme`` override is saved to config.toml;
+* broken user theme files are shown as notifications instead of stopping the app.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual import on
+from textual.app import App
+from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.theme import BUILTIN_THEMES, Theme
+from textual.widgets import OptionList
+
+from readlist.themes import (
+    DEFAULT_THEME,
+    READLIST_VARIABLES,
+    ThemeProblem,
+    ThemeSpec,
+    derived_variables,
+    load_bundled_themes,
+    load_user_themes,
+)
+
+ORIGIN_ORDER = {"bundled": 0, "user": 1, "built-in": 2}
+
+# Plain terminal colours for Textual's ANSI themes, whose palette is the terminal's own.
+_ANSI_VARIABLES = {
+    True: {
+        "status-inbox": "ansi_bright_cyan",
+        "status-to-read": "ansi_bright_blue",
+        "status-reading": "ansi_bright_yellow",
+        "status-read": "ansi_bright_green",
+        "status-skipped": "ansi_bright_black",
+        "rating-star": "ansi_bright_yellow",
+    },
+    False: {
+        "status-inbox": "ansi_cyan",
+        "status-to-read": "ansi_blue",
+        "status-reading": "ansi_magenta",
+        "status-read": "ansi_green",
+        "status-skipped": "ansi_bright_black",
+        "rating-star": "ansi_red",
+    },
+}
+
+
+@dataclass
+class ThemeCatalog:
+    """Every theme readlist can offer, in display order, plus the user theme files that were skipped."""
+
+    themes: dict[str, ThemeSpec] = field(default_factory=dict)
+    problems: list[ThemeProblem] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return list(self.themes)
+
+
+def builtin_specs() -> list[ThemeSpec]:
+    """Textual's built-in themes described as specs, for listing next to readlist's own."""
+    specs = []
+    for theme in BUILTIN_THEMES.values():
+        colors = {
+            key: value
+            for key in ("primary", "background", "surface", "panel", "foreground")
+            if isinstance(value := getattr(theme, key), str)
+        }
+        specs.append(ThemeSpec(name=theme.name, colors=colors, dark=theme.dark, origin="built-in"))
+    return specs
+
+
+def load_catalog() -> ThemeCatalog:
+    """Bundled themes first, then the user's, then Textual's; user files may not reuse a taken name."""
+    catalog = ThemeCatalog()
+    bundled = load_bundled_themes()
+    builtin = builtin_specs()
+    user = load_user_themes(reserved=[t.name for t in bundled.themes] + [t.name for t in builtin])
+    for spec in [*bundled.themes, *user.themes, *builtin]:
+        catalog.themes.setdefault(spec.name, spec)
+    catalog.problems = bundled.problems + user.problems
+    return catalog
+
+
+def to_textual(spec: ThemeSpec) -> Theme:
+    """A Textual theme with every readlist variable filled in."""
+    c = spec.colors
+    return Theme(
+        name=spec.name,
+        primary=c["primary"],
+        secondary=c.get("secondary"),
+        accent=c.get("accent"),
+        background=c.get("background"),
+        surface=c.get("surface"),
+        panel=c.get("panel"),
+        foreground=c.get("foreground"),
+        warning=c.get("warning"),
+        error=c.get("error"),
+        success=c.get("success"),
+        dark=spec.dark,
+        variables=spec.resolved_variables(),
+    )
+
+
+def readlist_variables(theme: Theme) -> dict[str, str]:
+    """Values for the readlist variables a (possibly foreign) theme leaves out, taken from its own palette."""
+    missing = [name for name in READLIST_VARIABLES if name not in theme.variables and name != "text-muted"]
+    if not missing:
+        return {}
+    if theme.ansi:
+        values = _ANSI_VARIABLES[theme.dark]
+    else:
+        generated = theme.to_color_system().generate()
+        palette = {
+            key: generated[key][:7]
+            for key in ("primary", "accent", "warning", "success", "background", "surface", "foreground")
+            if generated.get(key, "").startswith("#")
+        }
+        try:
+            values = derived_variables(palette, dark=theme.dark)
+        except ValueError:
+            values = _ANSI_VARIABLES[theme.dark]
+    return {name: values[name] for name in missing}
+
+
+def with_readlist_variables(theme: Theme) -> Theme:
+    extra = readlist_variables(theme)
+    return dataclasses.replace(theme, variables={**extra, **theme.variables}) if extra else theme
+
+
+# ---------------------------------------------------------------------------
+# the controller that lives as long as the app
+
+
+_CONTROLLERS: weakref.WeakKeyDictionary[App[Any], ThemeController] = weakref.WeakKeyDictionary()
+
+
+def controller_for(app: App[Any]) -> ThemeController | None:
+    return _CONTROLLERS.get(app)
+
+
+class ThemeController:
+    """Remembers where each theme came from, previews without saving, saves real choices."""
+
+    def __init__(self, app: App[Any], catalog: ThemeCatalog) -> None:
+        self.app = app
+        self.catalog = catalog
+        self.saved: str | None = None
+        self._quiet = 0
+        self._preview_from: str | None = None
+        self.save_errors: list[str] = []
+
+    @property
+    def in_use(self) -> str:
+        """The theme the user has, as opposed to one being previewed."""
+        return self._preview_from or self.app.theme
+
+    def origin(self, name: str) -> str:
+        spec = self.catalog.themes.get(name)
+        return spec.origin if spec else "app"
+
+    def set_quietly(self, name: str) -> None:
+        """Change the theme without saving it (a preview, or a ``--theme`` override)."""
+        self._quiet += 1
+        try:
+            self.app.theme = name
+        finally:
+            self._quiet -= 1
+
+    def on_theme_changed(self, name: str) -> None:
+        if self._quiet or self._preview_from is not None:
+            return
+        self.save(name)
+
+    def save(self, name: str) -> None:
+        from readlist.config import save_setting
+
+        if name == self.saved:
+            return
+        try:
+            save_setting("theme", name)
+        except OSError as exc:
+            message = f"Could not save the theme to config.toml: {exc}"
+            self.save_errors.append(message)
+            self.app.notify(message, severity="error", markup=False)
+            return
+        self.saved = name
+
+    # palette previews
+    def begin_preview(self) -> None:
+        if self._preview_from is None:
+            self._preview_from = self.app.theme
+
+    def preview(self, name: str) -> None:
+        self.begin_preview()
+        if name in self.app.available_themes and name != self.app.theme:
+            self.set_quietly(name)
+
+    def choose(self, name: str) -> None:
+        """The palette's selection: keep this theme and save it."""
+        self._preview_from = None
+        if name in self.app.available_themes:
+            self.set_quietly(name)
+            self.save(name)
+
+    def end_preview(self) -> None:
+        """The palette closed: go back to the theme in use unless one was chosen."""
+        original, self._preview_from = self._preview_from, None
+        if original is not None and original != self.app.theme and original in self.app.available_themes:
+            self.set_quietly(original)
+
+    def open_picker(self) -> None:
+        self.app.push_screen(ThemePalette())
+
+
+# ---------------------------------------------------------------------------
+# the palette
+
+
+@dataclass(frozen=True)
+class _ChooseTheme:
+    """A palette command that knows which theme it stands for, so highlighting can preview it."""
+
+    app: App[Any]
+    name: str
+
+    def __call__(self) -> None:
+        controller = controller_for(self.app)
+        if controller is not None:
+            controller.choose(self.name)
+        else:
+            self.app.theme = self.name
+
+
+class ThemeProvider(Provider):
+    """Every registered theme, with its origin as help text."""
+
+    def _commands(self) -> list[tuple[str, str, _ChooseTheme]]:
+        controller = controller_for(self.app)
+        current = controller.in_use if controller else self.app.theme
+        rows = []
+        for name in self.app.available_themes:
+            origin = controller.origin(name) if controller else "built-in"
+            help_text = f"{origin} theme" + (" · in use" if name == current else "")
+            rows.append((ORIGIN_ORDER.get(origin, 3), name, help_text))
+        rows.sort()
+        return [(name, help_text, _ChooseTheme(self.app, name)) for _, name, help_text in rows]
+
+    async def discover(self) -> Hits:
+        for name, help_text, command in self._commands():
+            yield DiscoveryHit(name, command, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, command in self._commands():
+            if (score := matcher.match(name)) > 0:
+                yield Hit(score, matcher.highlight(name), command, text=name, help=help_text)
+
+
+class ThemePalette(CommandPalette):
+    """Textual's theme picker, plus a live preview of the highlighted theme."""
+
+    def __init__(self) -> None:
+        super().__init__(providers=[ThemeProvider], placeholder="Search for themes… (Esc keeps the current one)")
+
+    def on_mount(self) -> None:
+        controller = controller_for(self.app)
+        if controller is not None:
+            controller.begin_preview()
+
+    @on(OptionList.OptionHighlighted)
+    def _preview_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        option = event.option
+        controller = controller_for(self.app)
+        if controller is not None and isinstance(option, Command) and isinstance(option.hit.command, _ChooseTheme):
+            controller.preview(option.hit.command.name)
+
+    def on_unmount(self) -> None:
+        controller = controller_for(self.app)
+        if controller is not None:
+            # After a selection, the chosen command runs first (it was queued before this).
+            self.app.call_later(controller.end_preview)
+
+
+# ---------------------------------------------------------------------------
+# the one call the app makes
+
+
+def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
+    """Register every theme on ``app``, apply ``requested`` (one run) or the configured one, return problems.
+
+    Call from the app's ``__init__``, after ``super().__init__()``: the stylesheet is parsed when
+    the app starts and needs the readlist variables by then. Problems (broken user theme files, an
+    unknown configured theme) are also shown as notifications once the app runs.
+    """
+    from readlist.config import load_config
+
+    catalog = load_catalog()
+    controller = ThemeController(app, catalog)
+    _CONTROLLERS[app] = controller
+
+    for name, theme in list(app.available_themes.items()):
+        if name not in catalog.themes or catalog.themes[name].origin == "built-in":
+            app.register_theme(with_readlist_variables(theme))
+    for spec in catalog.themes.values():
+        if spec.origin != "built-in":
+            app.register_theme(to_textual(spec))
+
+    # A theme registered by the app itself later still gets the variables: derive them on demand.
+    base_defaults: Callable[[], dict[str, str]] = app.get_theme_variable_defaults
+
+    def variable_defaults() -> dict[str, str]:
+        return {**readlist_variables(app.current_theme), **base_defaults()}
+
+    setattr(app, "get_theme_variable_defaults", variable_defaults)  # noqa: B010
+    setattr(app, "search_themes", controller.open_picker)  # noqa: B010
+
+    problems = [str(problem) for problem in catalog.problems]
+    config = load_config()
+    if requested:
+        if requested in app.available_themes:
+            controller.set_quietly(requested)
+        else:
+            problems.append(f"Unknown theme {requested!r}; using {DEFAULT_THEME!r}")
+            controller.set_quietly(DEFAULT_THEME)
+    else:
+        wanted = config.theme or DEFAULT_THEME
+        if wanted not in app.available_themes:
+            problems.append(f"{config.path}: theme {wanted!r} is not available; using {DEFAULT_THEME!r}")
+            wanted = DEFAULT_THEME
+        controller.set_quietly(wanted)
+        controller.saved = config.theme
+    app.stylesheet.set_variables(app.get_css_variables())
+    app.watch(app, "theme", controller.on_theme_changed, init=False)
+
+    from readlist.model import strip_controls
+
+    for problem in problems:
+        # Shown as typed: a file named "[b]x.toml" stays literal, control characters are dropped.
+        app.notify(strip_controls(problem), title="Theme problem", severity="warning", timeout=10, markup=False)
+    return problems

@@ -1,0 +1,285 @@
+"""The paper list: a virtual list that draws only the rows on screen.
+
+One widget per row would make a 100,000 paper library unusable, so this is a
+ScrollView using the line API: ``render_line`` builds the strip for one visible
+row from the already filtered and sorted list it was handed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from readlist.model import Paper, Status
+from readlist.tui.viewmodel import stars
+
+DATE_WIDTH = 10
+VOTES_WIDTH = 5
+TAGS_WIDTH = 14
+
+
+class PaperList(ScrollView, can_focus=True):
+    """Rows of papers with a cursor and a multi-selection."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page-up"),
+        Binding("g,home", "first", "First paper", show=False, id="first"),
+        Binding("G,end", "last", "Last paper", show=False, id="last"),
+        Binding("space", "toggle_select", "Select", id="select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "paper-list--cursor",
+        "paper-list--cursor-blurred",
+        "paper-list--selected",
+        "paper-list--muted",
+        "paper-list--stars",
+        "paper-list--tags",
+        "paper-list--empty",
+        *(f"paper-list--status-{status.value}" for status in Status),
+    }
+
+    class Highlighted(Message):
+        """The paper under the cursor changed (None when the list is empty)."""
+
+        def __init__(self, paper_list: PaperList, paper: Paper | None) -> None:
+            super().__init__()
+            self.paper_list = paper_list
+            self.paper = paper
+
+    class SelectionChanged(Message):
+        """Papers were selected or unselected."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.papers: list[Paper] = []
+        self.cursor = 0
+        self.selected: set[str] = set()
+        self.empty_message = "No papers here."
+        self._last_highlight: str | None = "\0"
+        # Rendered rows by everything that shows in them; moving the cursor then redraws two rows cheaply.
+        self._row_cache: dict[tuple[object, ...], Strip] = {}
+
+    # -- data ---------------------------------------------------------------
+
+    @property
+    def current(self) -> Paper | None:
+        if 0 <= self.cursor < len(self.papers):
+            return self.papers[self.cursor]
+        return None
+
+    def set_papers(self, papers: Sequence[Paper], keep_id: str | None = None) -> None:
+        """Show a new list; the cursor stays on ``keep_id`` if present, else at the same row."""
+        self.papers = list(papers)
+        index = -1
+        if keep_id is not None:
+            for i, paper in enumerate(self.papers):
+                if paper.id == keep_id:
+                    index = i
+                    break
+        if index < 0:
+            index = min(self.cursor, len(self.papers) - 1)
+        self.cursor = max(index, 0)
+        present = {p.id for p in self.papers} if self.selected else set()
+        if self.selected - present:
+            self.selected &= present
+            self.post_message(self.SelectionChanged(len(self.selected)))
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self._announce()
+
+    def targets(self) -> list[Paper]:
+        """What an action applies to: the selection when there is one, else the paper under the cursor."""
+        if self.selected:
+            return [p for p in self.papers if p.id in self.selected]
+        current = self.current
+        return [current] if current is not None else []
+
+    def clear_selection(self) -> None:
+        if self.selected:
+            self.selected.clear()
+            self.refresh()
+            self.post_message(self.SelectionChanged(0))
+
+    def move_to(self, index: int) -> None:
+        if not self.papers:
+            return
+        index = max(0, min(index, len(self.papers) - 1))
+        if index != self.cursor:
+            old = self.cursor
+            self.cursor = index
+            self._refresh_row(old)
+            self._refresh_row(index)
+        self._scroll_cursor_into_view()
+        self._announce()
+
+    def _refresh_row(self, row: int) -> None:
+        y = row - int(self.scroll_y)
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _announce(self) -> None:
+        paper = self.current
+        key = paper.id if paper else None
+        if key != self._last_highlight:
+            self._last_highlight = key
+            self.post_message(self.Highlighted(self, paper))
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(max(self.size.width, 1), len(self.papers))
+
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height, 1)
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self._page()
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_virtual_size()
+        self._scroll_cursor_into_view()
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor)
+
+    # -- actions --------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + self._page())
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - self._page())
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self.papers) - 1)
+
+    def action_toggle_select(self) -> None:
+        paper = self.current
+        if paper is None:
+            return
+        if paper.id in self.selected:
+            self.selected.discard(paper.id)
+        else:
+            self.selected.add(paper.id)
+        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.move_to(self.cursor + 1)
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        self.focus()
+        self.move_to(int(self.scroll_y) + offset.y)
+
+    # -- drawing ----------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width or self.size.width
+        row = int(self.scroll_y) + y
+        base = self.rich_style
+        if not self.papers:
+            if y == 0:
+                text = Text(self.empty_message, style=self.get_component_rich_style("paper-list--empty"))
+                return self._strip(text, width, base)
+            return Strip.blank(width, base)
+        if row >= len(self.papers):
+            return Strip.blank(width, base)
+        paper = self.papers[row]
+        selected = paper.id in self.selected
+        cursor = 0 if row != self.cursor else (1 if self.has_focus else 2)
+        key = (paper.id, paper.title, paper.status, paper.rating, tuple(paper.tags), paper.published,
+               paper.upvotes, selected, cursor, width, self.app.theme, base)
+        cached = self._row_cache.get(key)
+        if cached is not None:
+            return cached
+        text = self.row_text(paper, width)
+        style = base
+        if selected:
+            style = style + self.get_component_rich_style("paper-list--selected")
+        if cursor:
+            name = "paper-list--cursor" if cursor == 1 else "paper-list--cursor-blurred"
+            style = style + self.get_component_rich_style(name)
+        strip = self._strip(text, width, style)
+        if len(self._row_cache) > 2000:
+            self._row_cache.clear()
+        self._row_cache[key] = strip
+        return strip
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        segments = list(text.render(self.app.console, end=""))
+        strip = Strip(segments).adjust_cell_length(width)
+        return strip.apply_style(style).simplify() if style else strip
+
+    def _status_style(self, status: str) -> Style:
+        return self.get_component_rich_style(f"paper-list--status-{status}", partial=True, default=Style())
+
+    def row_text(self, paper: Paper, width: int) -> Text:
+        """One row: selection mark, status glyph, stars, title, then date, upvotes and tags when they fit."""
+        muted = self.get_component_rich_style("paper-list--muted", partial=True)
+        star_style = self.get_component_rich_style("paper-list--stars", partial=True)
+        tag_style = self.get_component_rich_style("paper-list--tags", partial=True)
+        mark = "●" if paper.id in self.selected else " "
+        try:
+            glyph = Status(paper.status).glyph
+        except ValueError:
+            glyph = "?"
+        show_tags = width >= 76
+        show_meta = width >= 50
+        fixed = 2 + 2 + 6 + 1
+        if show_meta:
+            fixed += DATE_WIDTH + 1 + VOTES_WIDTH + 1
+        if show_tags:
+            fixed += TAGS_WIDTH + 1
+        title_width = max(width - fixed, 8)
+        title = Text(paper.title, no_wrap=True)
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        parts: list[Text | tuple[str, Style] | str] = [
+            (mark + " ", Style(bold=True)),
+            (glyph + " ", self._status_style(paper.status)),
+            (stars(paper.rating) + " ", star_style if paper.rating else muted),
+            title,
+            " ",
+        ]
+        if show_meta:
+            votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+            parts.append(((paper.published or "").ljust(DATE_WIDTH) + " ", muted))
+            parts.append((votes.rjust(VOTES_WIDTH) + " ", muted))
+        if show_tags:
+            tags = Text(" ".join(paper.tags), style=tag_style, no_wrap=True)
+            tags.truncate(TAGS_WIDTH, overflow="ellipsis", pad=True)
+            parts.append(tags)
+        return Text.assemble(*parts, no_wrap=True)

@@ -1,0 +1,487 @@
+"""Pilot tests: press the real keys, then check the library file as a fresh process would read it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.command import CommandPalette
+from textual.widgets import Input, Static
+from tui_helpers import SIZE, fresh
+
+from readlist.model import Status
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.help import HelpScreen
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.tags import TagEditor
+from readlist.tui.screens.triage import TriageScreen
+from readlist.tui.widgets.paper_list import PaperList
+
+MakeApp = Callable[..., ReadlistApp]
+
+
+def main_screen(app: ReadlistApp) -> MainScreen:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+def plist(app: ReadlistApp) -> PaperList:
+    return app.screen.query_one(PaperList)
+
+
+def static_text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_keep_moves_on_in_the_inbox_and_is_saved(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        papers = list(plist(app).papers)
+        assert len(papers) == 12
+        await pilot.press("s")
+        # The kept paper leaves the inbox and the cursor is on the paper that followed it.
+        assert plist(app).current is not None
+        assert plist(app).current.id == papers[1].id
+        assert len(plist(app).papers) == 11
+        await pilot.press("x")
+        await pilot.press("R")
+    disk = fresh(small_library)
+    assert disk.papers[papers[0].id].status == "to-read"
+    assert disk.papers[papers[1].id].status == "skipped"
+    assert disk.papers[papers[2].id].status == "reading"
+    assert disk.papers[papers[3].id].status == "inbox"
+
+
+async def test_toggle_read_goes_back_to_the_previous_status(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right_square_bracket")  # To read (empty)
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket",
+                          "right_square_bracket")  # All
+        assert main_screen(app).view.key == "all"
+        first = plist(app).current
+        assert first is not None
+        await pilot.press("R", "r")
+        assert fresh(small_library).papers[first.id].status == "read"
+        assert fresh(small_library).papers[first.id].read_at is not None
+        await pilot.press("r")
+        assert fresh(small_library).papers[first.id].status == "reading"
+        assert fresh(small_library).papers[first.id].read_at is None
+
+
+async def test_ratings_and_clearing(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        for key in "12345":
+            await pilot.press(key, "j")
+        await pilot.press("k", "0")
+    disk = fresh(small_library)
+    assert [disk.papers[i].rating for i in ids[:5]] == [1, 2, 3, 4, 0]
+    assert disk.papers[ids[5]].rating == 0
+
+
+async def test_undo_redo_bulk_selection(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        # space selects and moves down: select the first three papers, then skip them all at once.
+        await pilot.press("space", "space", "space")
+        assert plist(app).selected == set(ids[:3])
+        await pilot.press("x")
+        assert plist(app).selected == set()
+        disk = fresh(small_library)
+        assert [disk.papers[i].status for i in ids[:4]] == ["skipped", "skipped", "skipped", "inbox"]
+        await pilot.press("4")  # rate the paper now under the cursor
+        await pilot.press("u")
+        assert fresh(small_library).papers[ids[3]].rating == 0
+        await pilot.press("u")
+        disk = fresh(small_library)
+        assert [disk.papers[i].status for i in ids[:3]] == ["inbox"] * 3
+        assert len(plist(app).papers) == 12
+        await pilot.press("ctrl+r")
+        disk = fresh(small_library)
+        assert [disk.papers[i].status for i in ids[:3]] == ["skipped"] * 3
+        await pilot.press("ctrl+r")
+        assert fresh(small_library).papers[ids[3]].rating == 4
+        await pilot.press("u", "u", "u")  # one more undo than there are steps: harmless
+        disk = fresh(small_library)
+        assert all(disk.papers[i].status == "inbox" and disk.papers[i].rating == 0 for i in ids)
+
+
+async def test_undo_restores_read_at_and_previous_status(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = plist(app).current
+        assert first is not None
+        await pilot.press("r")
+        assert fresh(small_library).papers[first.id].status == "read"
+        await pilot.press("u")
+        paper = fresh(small_library).papers[first.id]
+        assert (paper.status, paper.read_at) == ("inbox", None)
+        assert plist(app).current is not None and plist(app).current.id == first.id
+
+
+async def test_triage_mode_advances_and_summarises(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        await pilot.press("T")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert "1 / 12" in static_text(screen.query_one("#triage-progress", Static))
+        await pilot.press("s")
+        assert "2 / 12" in static_text(screen.query_one("#triage-progress", Static))
+        await pilot.press("4", "x")  # rating stays on the paper, skip advances
+        assert screen.index == 2
+        await pilot.press("x", "u")  # undo goes back to the undone paper
+        assert screen.index == 2
+        await pilot.press("R", "r")
+        for _ in range(8):
+            await pilot.press("x")
+        assert screen.done
+        summary = static_text(screen.query_one("#triage-summary", Static))
+        assert "kept     1" in summary
+        assert "skipped  9" in summary
+        assert "reading  1" in summary
+        assert "read     1" in summary
+        assert "rated    1" in summary
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        assert plist(app).papers == []  # the inbox is empty now
+    disk = fresh(small_library)
+    assert disk.papers[ids[0]].status == "to-read"
+    assert (disk.papers[ids[1]].status, disk.papers[ids[1]].rating) == ("skipped", 4)
+    assert disk.papers[ids[2]].status == "reading"
+    assert disk.papers[ids[3]].status == "read"
+
+
+async def test_note_editor_saves_on_escape_and_undo_reverts(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = plist(app).current
+        assert paper is not None
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"# Idea", "enter", *"try *this*")
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        assert fresh(small_library).papers[paper.id].note == "# Idea\ntry *this*"
+        await pilot.pause()
+        assert app.screen.query_one("#detail-note").display
+        await pilot.press("u")
+        assert fresh(small_library).papers[paper.id].note == ""
+
+
+async def test_note_autosaves_while_typing(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.tui.screens.note_editor.AUTOSAVE_SECONDS", 0.2)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = plist(app).current
+        assert paper is not None
+        await pilot.press("n", *"draft")
+        await pilot.pause(0.5)
+        # Still in the editor, and the text is already on disk.
+        assert isinstance(app.screen, NoteEditor)
+        assert fresh(small_library).papers[paper.id].note == "draft"
+        await pilot.press(*" two")
+        await app.action_quit()
+    assert fresh(small_library).papers[paper.id].note == "draft two"
+
+
+async def test_tags_with_completion(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = plist(app).current
+        assert paper is not None and paper.tags == []
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        await pilot.press(*"gen")
+        await pilot.pause()
+        await pilot.press("tab", "l")
+        await pilot.pause()
+        await pilot.press("tab", *"New Idea")
+        tag_input = app.screen.query_one("#tag-input", Input)
+        assert tag_input.value == "generalization, llm, New Idea"
+        await pilot.press("enter")
+        assert isinstance(app.screen, MainScreen)
+    assert fresh(seed_library).papers[paper.id].tags == ["generalization", "idea", "llm", "new"]
+
+
+async def test_tags_on_a_selection_add_and_remove(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("status:to-read")
+        await pilot.pause()
+        ids = [p.id for p in plist(app).papers]
+        assert len(ids) == 3
+        await pilot.press("space", "space", "space", "t", *"fresh -generalization", "enter")
+    disk = fresh(seed_library)
+    for pid in ids:
+        assert "fresh" in disk.papers[pid].tags
+        assert "generalization" not in disk.papers[pid].tags
+
+
+async def test_search_filters_as_you_type_and_escape_clears(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("all")
+        await pilot.pause()
+        total = len(plist(app).papers)
+        await pilot.press("slash", *"tag:generalization")
+        await pilot.pause(0.3)
+        found = plist(app).papers
+        assert 0 < len(found) < total
+        assert all("generalization" in p.tags for p in found)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert app.focused is plist(app)
+        assert len(plist(app).papers) == total
+        assert app.screen.query_one("#search", Input).value == ""
+
+
+async def test_search_combines_with_the_view(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("status:to-read")
+        await pilot.press("slash", *"tag:llm", "enter")
+        await pilot.pause(0.3)
+        assert len(plist(app).papers) == 1
+        assert app.focused is plist(app)
+
+
+async def test_bad_query_shows_the_error_inline(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("all")
+        await pilot.press("slash", *"tag:llm")
+        await pilot.pause(0.3)
+        assert len(plist(app).papers) == 1
+        await pilot.press(*" rating>=many")
+        await pilot.pause(0.3)
+        error = app.screen.query_one("#query-error", Static)
+        assert error.display
+        assert "needs a number" in static_text(error)
+        assert len(plist(app).papers) == 1  # the last good search still applies
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert not error.display
+
+
+async def test_help_lists_the_keys_of_the_current_screen(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        table = {(row.keys, row.description) for row in app.screen.rows}
+        for expected in [("s", "Keep"), ("x", "Skip"), ("u", "Undo"), ("T", "Triage"), ("S", "Stats"),
+                         ("Y", "Cite as…"), ("space", "Select")]:
+            assert expected in table
+        assert any("q" in row.keys.split() and row.description == "Quit" for row in app.screen.rows)
+        assert any(row.description == "Rate 3" for row in app.screen.rows)
+        await pilot.press("escape")
+        await pilot.press("T", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {row.description for row in app.screen.rows}
+        assert "Back" in descriptions and "Tags" not in descriptions
+
+
+async def test_keymap_from_config_remaps_and_help_follows(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    _private_config.write_text('[keymap]\nkeep = "K"\n', encoding="utf-8")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = plist(app).current
+        assert first is not None
+        await pilot.press("s")  # no longer bound
+        assert fresh(small_library).papers[first.id].status == "inbox"
+        await pilot.press("K")
+        assert fresh(small_library).papers[first.id].status == "to-read"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert ("K", "Keep") in {(r.keys, r.description) for r in app.screen.rows}
+
+
+async def test_palette_opens_and_offers_every_action(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in ["Keep", "Skip", "Undo", "Triage", "Stats", "Sort by title", "View: Read", "Help"]:
+            assert title in titles
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Sort by title", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+        assert main_screen(app).sort == "title"
+
+
+async def test_sort_layout_and_view_switching(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        assert not screen.has_class("-stacked")
+        await pilot.press("L")
+        assert screen.has_class("-stacked")
+        await pilot.press("L")
+        assert not screen.has_class("-stacked")
+        await pilot.press("O")  # added -> date
+        assert screen.sort == "date"
+        dates = [p.published or "" for p in plist(app).papers]
+        assert dates == sorted(dates, reverse=True)
+        await pilot.press("O", "O", "O")
+        assert screen.sort == "title"
+        titles = [p.title.casefold() for p in plist(app).papers]
+        assert titles == sorted(titles)
+        labels = []
+        for _ in range(len(screen.views)):
+            labels.append(screen.view.label)
+            await pilot.press("right_square_bracket")
+        assert labels[:7] == ["Inbox", "To read", "Reading", "Read", "Skipped", "All", "Rated 4+"]
+        assert "#generalization" in labels
+        assert screen.view.label == "Inbox"  # wrapped round
+        await pilot.press("left_square_bracket")
+        assert screen.view.label == labels[-1]
+        main_screen(app).set_view_key("rated")
+        await pilot.pause()
+        assert {p.rating for p in plist(app).papers} == {5}
+
+
+async def test_narrow_terminal_stacks_the_panes(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=(100, 40)):
+        assert main_screen(app).has_class("-stacked")
+
+
+async def test_cursor_keys_and_paging(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("all")
+        await pilot.pause()
+        lst = plist(app)
+        await pilot.press("G")
+        assert lst.cursor == len(lst.papers) - 1
+        await pilot.press("g", "j", "down")
+        assert lst.cursor == 2
+        await pilot.press("pagedown")
+        assert lst.cursor > 10
+        assert lst.scroll_y > 0 or lst.cursor < lst.size.height
+        await pilot.press("pageup", "k", "up")
+        assert lst.cursor == 0
+        await pilot.click(PaperList, offset=(10, 4))
+        assert lst.cursor == 4
+
+
+async def test_external_changes_show_up(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        lst = plist(app)
+        current = lst.current
+        other = lst.papers[0] if lst.papers[0] is not current else lst.papers[1]
+        assert current is not None
+        # Another process (think `readlist mark ID to-read`) changes the file.
+        fresh(small_library).set_status([lst.papers[-1].id], "skipped")
+        await pilot.pause(1.5)
+        assert len(lst.papers) == 11
+        assert lst.current is not None and lst.current.id == current.id
+        assert other.id in {p.id for p in lst.papers}
+
+
+async def test_external_change_arriving_with_our_own_write(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        lst = plist(app)
+        last = lst.papers[-1]
+        other = fresh(small_library)
+        other.set_status([last.id], "skipped")
+        other.edit_tags([last.id], add=["elsewhere"])
+        await pilot.press("s")  # our write catches up with the other process's first
+        await pilot.pause()
+        assert last.id not in {p.id for p in lst.papers}
+        assert len(lst.papers) == 10
+        assert "tag:elsewhere" in [v.key for v in main_screen(app).views]
+        assert main_screen(app).counts.by_status["skipped"] == 1
+
+
+async def test_copy_citation_uses_the_clipboard_module(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import readlist.clipboard as clipboard
+
+    copied: list[str] = []
+
+    def fake_copy(text: str, *, osc52_writer: Any = None) -> Any:
+        copied.append(text)
+        return clipboard.CopyResult(ok=True, method="test", message="Copied [b]1[/b] citation")
+
+    monkeypatch.setattr(clipboard, "copy_text", fake_copy)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y")
+        await pilot.pause()
+        assert len(copied) == 1 and copied[0].lstrip().startswith("@")
+        messages = [n.message for n in app._notifications]
+        assert "Copied [b]1[/b] citation" in messages  # shown literally, not as markup
+        await pilot.press("Y")
+        from readlist.tui.screens.cite_chooser import CiteChooser
+
+        assert isinstance(app.screen, CiteChooser)
+
+
+async def test_stats_key_opens_the_statistics(small_library: Path, make_app: MakeApp) -> None:
+    from readlist.tui.screens.stats import StatsScreen
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        assert isinstance(app.screen, StatsScreen)
+
+
+async def test_open_url_and_quit(small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    app = make_app(small_library)
+    monkeypatch.setattr(app, "open_url", lambda url, new_tab=True: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        paper = plist(app).current
+        assert paper is not None
+        await pilot.press("o")
+        if paper.url:
+            assert opened == [paper.url]
+        else:
+            assert opened == []
+        await pilot.press("q")
+        assert app._exit
+
+
+async def test_removing_the_last_tag_of_a_tag_view(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("tag:llm")
+        await pilot.pause()
+        assert len(plist(app).papers) == 1
+        await pilot.press("t", "ctrl+u", *"other", "enter")
+        await pilot.pause()
+        assert "tag:llm" not in [v.key for v in main_screen(app).views]
+        shown = plist(app).papers
+        assert all(main_screen(app).view.matches(p) for p in shown)
+        assert main_screen(app).counts.by_tag.get("other") == 1
+        await pilot.press("u")
+        assert "tag:llm" in [v.key for v in main_screen(app).views]
+
+
+async def test_status_glyphs_are_drawn(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("all")
+        await pilot.pause()
+        lst = plist(app)
+        for paper in lst.papers[:20]:
+            row = lst.row_text(paper, 120).plain
+            assert row[2] == Status(paper.status).glyph

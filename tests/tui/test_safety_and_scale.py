@@ -1,0 +1,168 @@
+"""Untrusted text shows literally, broken libraries fail cleanly, and 100,000 papers stay fast."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+from tui_helpers import PINNED_STAMP, SIZE, TODAY
+
+from readlist.model import Paper
+from readlist.store import Library, LibraryError
+from readlist.tui import run_app
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.triage import TriageScreen
+from readlist.tui.viewmodel import FIXED_VIEWS, ListModel
+from readlist.tui.widgets.paper_list import PaperList
+
+EVIL_TITLE = "[red]Red[/] [link=https://evil.example]click[/link] [b]bold[/b] [/]"
+EVIL_ABSTRACT = "Abstract with [on red]markup[/] and [@click=app.quit]a click action[/]."
+EVIL_NOTE = "Note [blink]x[/blink] and [/] here"
+EVIL_TAG = "[bold]"
+
+
+@pytest.fixture
+def evil_library(tmp_path: Path) -> Path:
+    path = tmp_path / "library.json"
+    lib = Library(path)
+    paper = Paper(title=EVIL_TITLE, abstract=EVIL_ABSTRACT, organization="[i]Org[/i]", published="2025-01-02",
+                  added=PINNED_STAMP)
+    lib.import_papers([paper, Paper(title="A plain second paper", added=PINNED_STAMP)], "evil.txt")
+    lib.set_note(paper.id, EVIL_NOTE)
+    lib.edit_tags([paper.id], add=[EVIL_TAG])
+    return path
+
+
+async def test_markup_in_titles_abstracts_notes_and_tags_is_shown_literally(evil_library: Path) -> None:
+    app = ReadlistApp(evil_library, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        lst = screen.query_one(PaperList)
+        evil = next(p for p in lst.papers if p.title == EVIL_TITLE)
+        row = lst.row_text(evil, 200)
+        assert EVIL_TITLE in row.plain
+        # No style from the data: only the widget's own component styles are applied.
+        assert not any("red" in str(span.style) or "link" in str(span.style) for span in row.spans)
+        lst.move_to(lst.papers.index(evil))
+        await pilot.pause()
+        header = str(screen.query_one("#detail-header", Static).render())
+        assert EVIL_TITLE in header and "[i]Org[/i]" in header
+        assert EVIL_ABSTRACT in str(screen.query_one("#detail-abstract", Static).render())
+        svg = app.export_screenshot()
+        assert "[link=https://evil.example]click[/link]" in svg.replace("&#160;", " ")
+        assert "[blink]x[/blink]" in svg.replace("&#160;", " ")  # the note, through Markdown
+        assert "[on&#160;red]markup[/]" in svg or "[on red]markup[/]" in svg
+        # Tags in the sidebar: the view label is the literal tag.
+        assert any(view.label == "#" + evil.tags[0] for view in screen.views)
+        await pilot.press("T")
+        assert isinstance(app.screen, TriageScreen)
+        # The same paper in triage mode (the view is the inbox, both papers are in it).
+        app.screen.index = app.screen.paper_ids.index(evil.id)
+        app.screen.show()
+        assert EVIL_TITLE in str(app.screen.query_one("#triage-header", Static).render())
+        assert not app._exit  # the [@click=app.quit] text did not run anything
+
+
+async def test_notifications_do_not_interpret_markup(evil_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = ReadlistApp(evil_library, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        lst = screen.query_one(PaperList)
+        evil = next(p for p in lst.papers if p.title == EVIL_TITLE)
+        evil.url = "https://example.org/[red]x[/]"
+        lst.move_to(lst.papers.index(evil))
+        monkeypatch.setattr(app, "open_url", lambda url, new_tab=True: None)
+        await pilot.press("o")
+        await pilot.pause()
+        assert "https://example.org/[red]x[/]" in str(screen.query_one("#topbar", Static).render())
+        # A library error message (it names a file) is shown as given.
+        def failing() -> dict[str, dict[str, object]]:
+            raise LibraryError("[b]x[/b]")
+
+        assert app.run_change("test", failing) is None
+        await pilot.pause()
+        assert any(n.message == "[b]x[/b]" and not n.markup for n in app._notifications)
+
+
+def test_corrupt_library_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "library.json"
+    path.write_bytes(b'{"papers": {"1": {"title": ')
+    before = path.read_bytes()
+    with pytest.raises(SystemExit) as exc:
+        run_app(path)
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("readlist: ")
+    assert "Traceback" not in err
+    assert path.read_bytes() == before
+
+
+def _many_papers(n: int) -> dict[str, Paper]:
+    papers = {}
+    for i in range(n):
+        paper = Paper.trusted({
+            "id": f"p{i:06d}", "title": f"Paper number {i} about topic {i % 97}", "abstract": "",
+            "status": ("inbox", "to-read", "read", "skipped")[i % 4], "rating": i % 6,
+            "tags": ["rl"] if i % 10 == 0 else [], "published": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 10}",
+            "upvotes": i % 300, "added": f"2025-01-01T00:{i % 60:02d}:{i % 59:02d}+00:00",
+        })
+        papers[paper.id] = paper
+    return papers
+
+
+def test_list_model_is_fast_on_100k_papers(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "big.json")
+    lib.papers.update(_many_papers(100_000))
+    model = ListModel(lib)
+    inbox = FIXED_VIEWS[0]
+    model.select(inbox, "", "date")  # first call sorts and caches
+    start = time.perf_counter()
+    papers = model.select(inbox, "", "date")
+    elapsed = time.perf_counter() - start
+    assert len(papers) == 25_000
+    assert elapsed < 0.5, elapsed
+    start = time.perf_counter()
+    found = model.select(FIXED_VIEWS[5], '"topic 42" tag:rl', "title")
+    assert time.perf_counter() - start < 2.0
+    assert found and all("rl" in p.tags and "topic 42" in p.title for p in found)
+
+
+async def test_paper_list_draws_only_visible_rows_with_100k_papers(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    app = ReadlistApp(path, today=TODAY)
+    app.lib.papers.update(_many_papers(100_000))
+    drawn: list[int] = []
+    original = PaperList.render_line
+
+    def counting(self: PaperList, y: int) -> object:
+        drawn.append(y)
+        return original(self, y)
+
+    PaperList.render_line = counting  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            screen.set_view_key("all")
+            await pilot.pause()
+            lst = screen.query_one(PaperList)
+            assert len(lst.papers) == 100_000
+            drawn.clear()
+            start = time.perf_counter()
+            await pilot.press("G")
+            await pilot.press("k", "pageup", "g")
+            assert time.perf_counter() - start < 3.0
+            assert lst.cursor == 0
+            # Four moves over 100,000 rows drew a few screens of rows at most, never the whole list.
+            assert 0 < len(drawn) < 4 * lst.size.height + 20
+            assert max(drawn) < lst.size.height
+            lst.move_to(99_999)
+            await pilot.pause()
+            assert lst.scroll_y == 100_000 - lst.scrollable_content_region.height
+    finally:
+        PaperList.render_line = original  # type: ignore[method-assign]

@@ -1,0 +1,54 @@
+"""SVG snapshots of the main screen, triage mode, help and the note editor at a wide and a narrow size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+from tui_helpers import TODAY
+
+from readlist.tui.app import ReadlistApp
+
+SIZES = [pytest.param((160, 48), id="wide"), pytest.param((100, 40), id="narrow")]
+
+
+def app_for(path: Path) -> ReadlistApp:
+    return ReadlistApp(path, today=TODAY)
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    for area in pilot.app.screen.query(TextArea):
+        area.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
+    # Show "All", cursor on a paper that has a note, with one paper selected.
+    assert snap_compare(app_for(seed_library), terminal_size=size,
+                        press=["right_square_bracket"] * 5 + ["space", "j", "j"], run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_triage_mode(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(seed_library), terminal_size=size, press=["T", "s"], run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(seed_library), terminal_size=size, press=["question_mark"], run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_note_editor(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
+    async def open_editor(pilot: Pilot[Any]) -> None:
+        await pilot.press(*["right_square_bracket"] * 3, "n")  # "Read" view: the first paper has a note
+        await _settle(pilot)
+        await pilot.press("end", "enter", *"- and *more*")
+        await _settle(pilot)
+
+    assert snap_compare(app_for(seed_library), terminal_size=size, run_before=open_editor)

@@ -1,0 +1,152 @@
+"""The statistics screen on its own: keys, figures, inert names, theme colours and snapshots."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App
+from textual.widgets import Static
+
+from readlist.importers import parse_input
+from readlist.model import Paper
+from readlist.stats import compute_stats
+from readlist.store import Library
+from readlist.tui.screens.stats import BarChart, Figures, StatsScreen, WeekChart
+
+SEEDS = sorted((Path(__file__).parent.parent / "fixtures" / "seeds").glob("*.txt"))
+SEED_TODAY = date(2025, 12, 20)
+TODAY = date(2025, 12, 20)  # a Saturday in 2025-W51
+HOSTILE_TAG = "[red]boom[/red]"
+
+
+def seed_papers() -> list[Paper]:
+    """The seed papers with a fixed, varied history so every chart has something to draw."""
+    papers: dict[str, Paper] = {}
+    for seed in SEEDS:
+        for paper in parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers:
+            known = papers.setdefault(paper.id, paper)
+            known.sources = [*known.sources, f"/home/reader/Downloads/{seed.name}"]
+    result = list(papers.values())
+    for i, paper in enumerate(result):
+        added = datetime(2025, 12, 19, 9, tzinfo=UTC) - timedelta(days=(i * 5) % 160)
+        paper.added = paper.updated = added.isoformat()
+        if i % 5 == 0:
+            paper.status = "read"
+            paper.read_at = min(added + timedelta(days=i % 11), datetime(2025, 12, 20, tzinfo=UTC)).isoformat()
+        elif i % 5 == 1:
+            paper.status = "to-read"
+        elif i % 7 == 2:
+            paper.status = "skipped"
+        elif i % 13 == 3:
+            paper.status = "reading"
+        if i % 4 == 0:
+            paper.rating = (i // 4) % 6
+        paper.tags = [t for t, every in (("llm", 3), ("rl", 8), ("agents", 11), (HOSTILE_TAG, 17)) if i % every == 0]
+        if i % 23 == 0:
+            paper.note = "a note"
+    return result
+
+
+class StatsApp(App[None]):
+    """Just enough app to show the screen, as the main app does on `S`."""
+
+    def __init__(self, library: Library | list[Paper], today: date | None = TODAY) -> None:
+        super().__init__()
+        self.library = library
+        self.pinned_today = today
+
+    def on_mount(self) -> None:
+        self.push_screen(StatsScreen(self.library, today=self.pinned_today))
+
+
+async def test_screen_shows_the_same_figures_as_compute_stats_and_closes_on_each_key() -> None:
+    papers = seed_papers()
+    expected = compute_stats(papers, today=TODAY)
+    app = StatsApp(papers)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        assert screen.stats is not None and screen.stats.to_dict() == expected.to_dict()
+
+        status = screen.query_one("#status", BarChart)
+        assert [(label, n) for label, n, _ in status.rows] == [
+            ("Inbox", expected.by_status["inbox"]),
+            ("To read", expected.by_status["to-read"]),
+            ("Reading", expected.by_status["reading"]),
+            ("Read", expected.by_status["read"]),
+            ("Skipped", expected.by_status["skipped"]),
+        ]
+        status_text = status.render().plain
+        assert "Inbox" in status_text and str(expected.by_status["inbox"]) in status_text
+        rating = screen.query_one("#rating", BarChart).render().plain
+        assert "★★★★★" in rating and "unrated" in rating
+        read_chart = screen.query_one("#read-weeks", WeekChart)
+        assert [w.count for w in read_chart.series] == [w.count for w in expected.read_per_week]
+        assert sum(w.count for w in read_chart.series) > 0
+        drawn = read_chart.render().plain
+        assert "█" in drawn and str(max(w.count for w in expected.read_per_week)) in drawn
+        summary = screen.query_one("#summary", Figures).render().plain
+        assert "Read this week" in summary and str(expected.read_this_week) in summary
+        sources = screen.query_one("#sources", BarChart).render().plain
+        assert SEEDS[0].name in sources and "/home/reader" not in sources
+
+        for key in ("q", "S", "escape"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert not isinstance(app.screen, StatsScreen), key
+            assert app.is_running  # q leaves the screen, it does not quit
+            app.push_screen(StatsScreen(papers, today=TODAY))
+            await pilot.pause()
+            assert isinstance(app.screen, StatsScreen)
+
+
+async def test_names_from_the_library_are_shown_as_typed() -> None:
+    app = StatsApp(seed_papers())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tags = app.screen.query_one("#tags", BarChart)
+        assert "#" + HOSTILE_TAG in tags.render().plain
+        assert "#" + HOSTILE_TAG in app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_bars_take_their_colours_from_the_theme() -> None:
+    app = StatsApp(seed_papers())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        chart = app.screen.query_one("#status", BarChart)
+        colours = {}
+        for theme in ("textual-dark", "nord"):
+            app.theme = theme
+            await pilot.pause()
+            colours[theme] = chart.get_component_rich_style("bar-chart--read").color
+        assert colours["textual-dark"] != colours["nord"]
+
+
+async def test_a_library_file_and_an_empty_library_both_work(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "library.json")
+    for seed in SEEDS:
+        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+    app = StatsApp(lib, today=None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.stats is not None
+        assert screen.stats.total == 196
+        title = screen.query_one("#stats-title", Static).content
+        assert isinstance(title, Text) and "196 papers" in title.plain
+    empty = StatsApp([])
+    async with empty.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "no tags yet" in empty.screen.query_one("#tags", BarChart).render().plain
+        assert "0" in empty.screen.query_one("#summary", Figures).render().plain
+
+
+def test_snapshot_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(StatsApp(seed_papers()), terminal_size=(160, 48))
+
+
+def test_snapshot_narrow(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(StatsApp(seed_papers()), terminal_size=(100, 40))
