@@ -66,7 +66,7 @@ def old_count(papers: list[Paper]) -> tuple[dict[str, int], int, dict[str, int]]
 def list_json_rss(path: Path, how: str) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of printing every paper as JSON, the old way or the new."""
     code = f"""
-import io, resource, sys, time
+import io, sys, time
 from readlist.store import Library
 from readlist.service import select
 from readlist.cli.output import print_json
@@ -80,7 +80,9 @@ if {how!r} == 'old':
 else:
     write_records(papers, sys.stdout.buffer)
 took = time.perf_counter() - start
-sys.stderr.write(f"{{took}} {{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}\\n")
+# VmHWM, not ru_maxrss: ru_maxrss would include this script's own memory, inherited through fork.
+hwm = int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0])
+sys.stderr.write(f"{{took}} {{hwm / 1024}}\\n")
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT), check=True)
     took, rss = proc.stderr.split()[-2:]

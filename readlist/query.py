@@ -229,6 +229,14 @@ class SearchIndex:
         hays = self._hays
         return {slot for slot in narrowed if needle in hays[slot]}
 
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def text(self, paper: Paper) -> str:
+        """The indexed text of a paper (computed for a paper the index has not seen)."""
+        slot = self._live.get(id(paper))
+        return self._hays[slot] if slot is not None else HAYSTACKS.get(paper)
+
     def objects(self, slots: Iterable[int]) -> set[int]:
         """The ``id()`` of the paper objects in these slots."""
         papers = self._papers
@@ -267,10 +275,14 @@ class Query:
                 return self._filter_indexed(papers, index)
             finally:
                 index.release()
-        preds = self.predicates
-        return [p for p in papers if all(pred(p) for pred in preds)]
+        return _keep(self.predicates, papers)
 
     def _filter_indexed(self, papers: Iterable[Paper], index: SearchIndex) -> list[Paper]:
+        items = _keep(self.others, papers)
+        if len(items) * 8 < len(index):
+            # The other terms (or the view) left few papers: checking their texts beats set work over the index.
+            text = index.text
+            return [p for p in items if all((needle in text(p)) != negate for needle, negate in self.needles)]
         include: set[int] | None = None
         exclude: set[int] = set()
         scanned: list[tuple[str, bool]] = []
@@ -285,8 +297,6 @@ class Query:
                 exclude |= slots
             else:
                 include = slots if include is None else include & slots
-        others = self.others
-        items = [p for p in papers if all(pred(p) for pred in others)] if others else list(papers)
         if answered:
             live = index._live
             # Papers the index has not seen (none, normally) are decided by their text.
@@ -308,6 +318,16 @@ class Query:
     @property
     def empty(self) -> bool:
         return not self.predicates
+
+
+def _keep(preds: Sequence[Predicate], papers: Iterable[Paper]) -> list[Paper]:
+    """The papers every predicate accepts; one predicate (the usual case) skips the per-paper generator."""
+    if not preds:
+        return list(papers)
+    if len(preds) == 1:
+        pred = preds[0]
+        return [p for p in papers if pred(p)]
+    return [p for p in papers if all(pred(p) for pred in preds)]
 
 
 def _tokens(text: str) -> list[str]:

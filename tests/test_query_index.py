@@ -73,7 +73,7 @@ def _needles(library: Library) -> st.SearchStrategy[str]:
 
 def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: SearchIndex) -> None:
     base = list(library.papers.values())
-    queries = ["diffusion", "d", "reasoning agents", "zzqx", '"large language"', "-robust year>=2022",
+    queries = ["status:reading learn", "status:reading -learn", "rating>=5 e", "diffusion", "d", "reasoning agents", "zzqx", '"large language"', "-robust year>=2022",
                "straße", "STRASSE", "ss", "🚀", "naïve", "ﬁne", "fine", "state-of-the-art,", "spiral", "li",
                "-e", "-zzqx", "tabs and", '"and  odd"', '"and odd"', "status:to-read learn"]
     for text in queries:
@@ -94,8 +94,10 @@ def test_index_matches_plain_filter_on_random_queries(
     except QueryError:
         reject()  # e.g. a corpus word like "(policy:" reads as an unknown field
     subset = base[::3]
+    few = base[::17]  # few enough that the texts are checked one by one
     assert query.filter(base, index=index) == query.filter(base)
     assert query.filter(subset, index=index) == query.filter(subset)
+    assert query.filter(few, index=index) == query.filter(few)
     inbox = lambda p: p.status == "inbox"  # noqa: E731
     assert query.filter(base, index=index, where=inbox) == query.filter([p for p in base if inbox(p)])
 

@@ -207,8 +207,13 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
         lib = _lib(ctx)
         info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
         return
+    # On a terminal one paper per screen line; into a pipe whole lines, so nothing is cut off.
+    fit = console.is_terminal
     for paper in papers:
-        console.print(paper_line(paper), overflow="ellipsis", no_wrap=True, crop=True)
+        if fit:
+            console.print(paper_line(paper), overflow="ellipsis", no_wrap=True, crop=True)
+        else:
+            console.print(paper_line(paper), soft_wrap=True)
 
 
 _JSON_CHUNK = 2000

@@ -15,7 +15,7 @@ from datetime import date
 
 from bs4 import BeautifulSoup, Tag
 
-from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode
+from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode, iso_day
 from readlist.importers.hf_html import looks_like_html, make_soup
 from readlist.importers.hf_json import unwrap
 from readlist.model import clean_line, find_arxiv_id
@@ -23,7 +23,6 @@ from readlist.model import clean_line, find_arxiv_id
 FORMAT = "arxiv-html"
 
 ABS_URL = "https://arxiv.org/abs/"
-_META_DATE = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})")
 _DATELINE = re.compile(r"Submitted on (\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})")
 _LISTING = re.compile(r"""<dl\b[^>]*\bid\s*=\s*["']?articles|class\s*=\s*["']list-title""", re.I)
 
@@ -82,16 +81,6 @@ def person(name: str) -> str:
     return clean_line(name)
 
 
-def _meta_date(value: str) -> str | None:
-    match = _META_DATE.match(value.strip())
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
-    except ValueError:
-        return None
-
-
 def _is_listing(soup: BeautifulSoup) -> bool:
     if soup.find("meta", attrs={"name": "citation_arxiv_id"}) is not None:
         return False
@@ -113,7 +102,7 @@ def _parse_abstract_page(soup: BeautifulSoup, result: ParseResult) -> None:
             break
     published = None
     for value in [*_meta(soup, "citation_date"), *_meta(soup, "citation_online_date")]:
-        published = _meta_date(value)
+        published = iso_day(value)
         if published:
             break
     if published is None:

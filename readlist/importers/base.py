@@ -82,6 +82,22 @@ def decode(data: bytes | str) -> str:
     return text
 
 
+_YMD = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})")
+
+
+def iso_day(value: object) -> str | None:
+    """``2024-07-31T17:54:27Z`` or ``2021/06/17`` → ``2024-07-31``; None for anything that is not a real date."""
+    if not isinstance(value, str):
+        return None
+    match = _YMD.match(value.strip())
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+    except ValueError:
+        return None
+
+
 _DATE_TEXT = re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?$")
 
 

@@ -18,14 +18,13 @@ import re
 from datetime import date
 from typing import Any
 
-from readlist.importers.base import ImportFormatError, ParseResult, decode
+from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day
 from readlist.model import find_arxiv_id
 
 FORMAT = "hf-json"
 
 HF_PAPER_URL = "https://huggingface.co/papers/"
 _KEYS = re.compile(r'"(?:paper|summary|upvotes|publishedAt|dailyPapers|authors)"\s*:')
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
 _LIST_KEYS = ("dailyPapers", "papers", "results", "searchResults")
 # Errors a malformed but well-formed-JSON structure can raise while records are read.
@@ -37,19 +36,6 @@ def unwrap(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     paragraphs = re.split(r"\n[^\S\n]*\n\s*", text)
     return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip())
-
-
-def iso_day(value: object) -> str | None:
-    """``2024-07-31T17:54:27.000Z`` → ``2024-07-31``; None for anything that is not a real date."""
-    if not isinstance(value, str):
-        return None
-    match = _ISO_DATE.match(value.strip())
-    if not match:
-        return None
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
-    except ValueError:
-        return None
 
 
 def _text(value: object) -> str:
