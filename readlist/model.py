@@ -99,13 +99,29 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# Characters clean_line / clean_block would change: controls, bidi marks and every whitespace but
+# space and newline. One character-class scan (plus a few substring checks) lets text that is
+# already clean, nearly all of it, skip the rewriting passes.
+_ODD_CHARS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202a-\u202f\u205f\u3000\u2066-\u2069]"
+)
+
+
+def _is_clean(text: str, *seqs: str) -> bool:
+    return not _ODD_CHARS.search(text) and not any(seq in text for seq in seqs) and text == text.strip()
+
+
 def clean_line(text: str) -> str:
     """Collapse all whitespace (including non-breaking spaces) to single spaces."""
+    if _is_clean(text, "\n", "  "):
+        return text
     return _WS.sub(" ", strip_controls(text)).strip()
 
 
 def clean_block(text: str) -> str:
     """Normalize a multi-line text: controls removed, newlines kept, runs of spaces folded."""
+    if _is_clean(text, "  ", " \n", "\n ", "\n\n\n"):
+        return text
     text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     # " ".join(line.split()) folds the same whitespace as [^\S\n]+ and strips, several times faster.
     lines = [" ".join(line.split()) for line in text.split("\n")]
@@ -248,11 +264,11 @@ class Paper:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything, for storage."""
-        return {name: _copy(getattr(self, name)) for name in FIELD_NAMES}
+        return _to_dict(self)
 
     def public_dict(self) -> dict[str, Any]:
         """The documented record, as `list --json` and `show --json` print it."""
-        return {name: _copy(getattr(self, name)) for name in PUBLIC_FIELDS}
+        return _public_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
@@ -263,10 +279,6 @@ class Paper:
     def trusted(cls, data: dict[str, Any]) -> Paper:
         """Rebuild a paper the store wrote itself, skipping validation (the hot path at load)."""
         return _trusted(cls, data)
-
-
-def _copy(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
 
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Paper))
@@ -305,3 +317,17 @@ def _compile_trusted() -> Any:
 
 
 _trusted = _compile_trusted()
+
+
+def _compile_dumper(names: tuple[str, ...]) -> Any:
+    """Straight-line code for a record as a dict (lists copied), for the same reason as above."""
+    items = ", ".join(
+        f"{name!r}: list(paper.{name})" if name in _LIST_FIELDS else f"{name!r}: paper.{name}" for name in names
+    )
+    namespace: dict[str, Any] = {}
+    exec(f"def dump(paper):\n    return {{{items}}}", namespace)
+    return namespace["dump"]
+
+
+_to_dict = _compile_dumper(FIELD_NAMES)
+_public_dict = _compile_dumper(PUBLIC_FIELDS)

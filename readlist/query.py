@@ -207,25 +207,21 @@ class SearchIndex:
             slots.update(found)
         return slots
 
-    def _scan(self, needle: str) -> set[int]:
-        return {slot for slot, text in enumerate(self._hays) if needle in text}
-
     def match(self, needle: str) -> set[int] | None:
         """Slots of the papers whose text contains ``needle`` (already case-folded); None: decide per paper."""
         parts = needle.split()
         if not parts:
             return None
         if len(parts) == 1 and parts[0] == needle:
-            slots = self._token_slots(needle)
-            # A needle inside very common tokens matches most papers, each one early in its text.
-            return self._scan(needle) if slots is None else slots
+            # None for a needle inside very common tokens: it matches most papers, each early in its text.
+            return self._token_slots(needle)
         narrowed: set[int] | None = None
         for part in sorted(parts, key=len, reverse=True):
             slots = self._token_slots(part)
             if slots is not None:
                 narrowed = slots if narrowed is None else narrowed & slots
         if narrowed is None:
-            return self._scan(needle)
+            return None
         hays = self._hays
         return {slot for slot in narrowed if needle in hays[slot]}
 
@@ -307,8 +303,10 @@ class Query:
             else:
                 bad = index.objects(exclude)
                 items = [p for p in items if (self._by_text(p) if id(p) in direct else id(p) not in bad)]
+        # Needles too common for posting lists: check the remaining papers' texts, which stops at the first hit.
+        text = index.text
         for needle, negate in scanned:
-            items = [p for p in items if (needle in HAYSTACKS.get(p)) != negate]
+            items = [p for p in items if (needle in text(p)) != negate]
         return items
 
     def _by_text(self, paper: Paper) -> bool:
@@ -321,12 +319,15 @@ class Query:
 
 
 def _keep(preds: Sequence[Predicate], papers: Iterable[Paper]) -> list[Paper]:
-    """The papers every predicate accepts; one predicate (the usual case) skips the per-paper generator."""
+    """The papers every predicate accepts; one or two (the usual case) skip the per-paper generator."""
     if not preds:
         return list(papers)
     if len(preds) == 1:
         pred = preds[0]
         return [p for p in papers if pred(p)]
+    if len(preds) == 2:
+        first, second = preds
+        return [p for p in papers if first(p) and second(p)]
     return [p for p in papers if all(pred(p) for pred in preds)]
 
 

@@ -207,10 +207,14 @@ def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str
     grounds = [spec.color("background"), spec.color("surface")]
     foreground = spec.color("foreground")
     muted = mix(foreground, spec.color("background"), 0.35)
+    inbox = spec.color("accent") if colors.get("accent") else foreground
+    reading = spec.color("warning") if colors.get("warning") else spec.color("primary")
+    if inbox.lower() == reading.lower():  # e.g. textual-dark: accent and warning are the same orange
+        inbox = spec.color("secondary") if colors.get("secondary") else foreground
     picks = {
-        "status-inbox": spec.color("accent") if colors.get("accent") else foreground,
+        "status-inbox": inbox,
         "status-to-read": spec.color("primary"),
-        "status-reading": spec.color("warning") if colors.get("warning") else spec.color("primary"),
+        "status-reading": reading,
         "status-read": spec.color("success") if colors.get("success") else foreground,
         "status-skipped": muted,
         "rating-star": spec.color("warning") if colors.get("warning") else spec.color("accent"),

@@ -189,8 +189,12 @@ def test_query_sort_and_limit(seed_library: Path) -> None:
 
 def test_human_output_keeps_markup_and_escapes_inert(tmp_path: Path) -> None:
     db = tmp_path / "l.json"
-    page = "Daily Papers\n\nbyAK and the research community\n\nDec 12\n\n[bold red]Evil[/] \x1b[31mTitle\x1b]8;;http://x\x07\n\n" \
-        + "An abstract with [link=http://e.vil]markup[/link] and an escape \x1b[2J in it. " * 4 + "\n"
+    page = (
+        "Daily Papers\n\nbyAK and the research community\n\nDec 12\n\n"
+        "[bold red]Evil[/] \x1b[31mTitle\x1b]8;;http://x\x07\n\n"
+        + "An abstract with [link=http://e.vil]markup[/link] and an escape \x1b[2J in it. " * 4
+        + "\n"
+    )
     src = tmp_path / "evil.txt"
     src.write_text(page)
     assert run(db, "import", str(src)).exit_code == 0

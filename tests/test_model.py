@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from readlist import model
 from readlist.model import (
     Paper,
     Status,
     ValidationError,
+    clean_block,
+    clean_line,
     find_arxiv_id,
     normalize_tags,
     normalize_title,
     parse_rating,
     parse_status,
+    strip_controls,
     title_id,
 )
 
@@ -75,3 +81,18 @@ def test_byline_never_invents_names() -> None:
     assert Paper(title="T", authors_count=5).byline == "5 authors"
     assert Paper(title="T", organization="Spiral Works", authors_count=3).byline == "Spiral Works"
     assert Paper(title="T", authors=["A", "B", "C", "D"]).byline == "A, B, … +2"
+
+
+_MESSY = st.text(alphabet=st.sampled_from(list("ab .\n\t\r\x1b[31m\u00a0\u2028\x85\x9b\u202e\x07")), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MESSY)
+def test_clean_fast_path_matches_the_full_rewrite(text: str) -> None:
+    """Already-clean text skips the rewrite; the result must be what the rewrite would give."""
+    full_line = model._WS.sub(" ", strip_controls(text)).strip()
+    block = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    full_block = model._BLANK_LINES.sub("\n\n", "\n".join(" ".join(x.split()) for x in block.split("\n"))).strip()
+    assert clean_line(text) == full_line
+    assert clean_block(text) == full_block
+    assert clean_line(full_line) == full_line and clean_block(full_block) == full_block

@@ -73,7 +73,8 @@ def _needles(library: Library) -> st.SearchStrategy[str]:
 
 def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: SearchIndex) -> None:
     base = list(library.papers.values())
-    queries = ["status:reading learn", "status:reading -learn", "rating>=5 e", "diffusion", "d", "reasoning agents", "zzqx", '"large language"', "-robust year>=2022",
+    queries = ["status:reading learn", "status:reading -learn", "rating>=5 e",
+               "diffusion", "d", "reasoning agents", "zzqx", '"large language"', "-robust year>=2022",
                "straße", "STRASSE", "ss", "🚀", "naïve", "ﬁne", "fine", "state-of-the-art,", "spiral", "li",
                "-e", "-zzqx", "tabs and", '"and  odd"', '"and odd"', "status:to-read learn"]
     for text in queries:

@@ -281,3 +281,25 @@ def test_documented_example_theme_is_valid_and_legible(tmp_path: Path) -> None:
     assert spec.name == "harbour"
     assert set(spec.colors) == set(COLOR_FIELDS)
     assert contrast_warnings(spec) == []
+
+
+def test_theme_option_is_checked_by_the_main_command_not_a_parse_callback() -> None:
+    from click.testing import CliRunner
+
+    from readlist.cli import main
+
+    theme_option = next(p for p in main.params if p.name == "theme")
+    assert theme_option.callback is None
+    result = CliRunner().invoke(main, ["--theme", "no-such-theme", "themes"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--theme'" in result.output and "readlist-sepia" in result.output
+
+
+def test_derived_inbox_and_reading_colours_differ_when_accent_is_warning() -> None:
+    from readlist.themes import derived_variables
+
+    # textual-dark's palette: accent and warning are the same orange.
+    palette = {"primary": "#0178d4", "secondary": "#004578", "accent": "#ffa62b", "warning": "#ffa62b",
+               "background": "#121212", "surface": "#1e1e1e", "foreground": "#e0e0e0", "success": "#4ebf71"}
+    values = derived_variables(palette, dark=True)
+    assert values["status-inbox"] != values["status-reading"]

@@ -64,6 +64,8 @@ class ReadlistGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, db: Path | None, demo: bool, theme: str | None) -> None:
     """readlist: triage, rate, annotate and cite research papers from the terminal."""
+    if theme is not None:
+        _check_theme(ctx, theme)
     if demo:
         from readlist.demo import build_demo_library
 
@@ -71,6 +73,15 @@ def main(ctx: click.Context, db: Path | None, demo: bool, theme: str | None) -> 
     ctx.obj = Context(db=resolve_db_path(db))
     if ctx.invoked_subcommand is None:
         _open_tui(ctx.obj, theme=theme, demo=demo)
+
+
+def _check_theme(ctx: click.Context, theme: str) -> None:
+    """An unknown ``--theme`` is a usage error (exit 2) listing the themes, before anything starts."""
+    try:
+        from readlist.cli.theme_cmds import check_theme_name
+    except ImportError:  # a build without themes: the app falls back to its default look
+        return
+    check_theme_name(ctx, theme)
 
 
 def _open_tui(obj: Context, *, theme: str | None, demo: bool) -> None:

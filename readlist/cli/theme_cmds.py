@@ -1,7 +1,7 @@
 """``readlist themes``: what can be picked, where each theme comes from, and which user files are broken.
 
-Also checks ``readlist --theme NAME`` while the command line is parsed, so a typo is a clear usage
-error before the terminal UI takes over the screen.
+Also provides the check ``readlist --theme NAME`` runs (from the main command) so a typo is a clear
+usage error before the terminal UI takes over the screen.
 """
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ def _current(catalog: ThemeCatalog, override: str | None) -> tuple[str, str | No
     return DEFAULT_THEME, f"config.toml names theme {configured!r}, which is not available; using {DEFAULT_THEME!r}"
 
 
-def check_theme_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Reject an unknown ``--theme`` before anything starts, listing the themes that do exist."""
+def check_theme_name(ctx: click.Context, value: str | None) -> str | None:
+    """Reject an unknown ``--theme`` before the terminal UI takes over the screen, listing the themes that exist.
+
+    Raises a usage error (exit status 2) that names the option, like any other bad option value.
+    """
     if value is None:
         return None
     catalog = _catalog()
@@ -49,15 +52,7 @@ def check_theme_option(ctx: click.Context, param: click.Parameter, value: str | 
     for spec in catalog.themes.values():
         by_origin.setdefault(spec.origin, []).append(spec.name)
     listing = "; ".join(f"{origin}: {', '.join(names)}" for origin, names in by_origin.items())
-    raise click.BadParameter(f"unknown theme {value!r}. Available themes — {listing}.", ctx=ctx, param=param)
-
-
-def _attach_check() -> None:
-    from readlist.cli import main
-
-    for param in main.params:
-        if param.name == "theme" and isinstance(param, click.Option):
-            param.callback = check_theme_option
+    raise click.BadParameter(f"unknown theme {value!r}. Available themes — {listing}.", ctx=ctx, param_hint="'--theme'")
 
 
 @click.command("themes")
@@ -128,4 +123,3 @@ def themes_cmd(ctx: click.Context, as_json: bool) -> None:
 
 
 COMMANDS = [themes_cmd]
-_attach_check()

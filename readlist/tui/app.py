@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -16,6 +16,9 @@ from readlist.model import Paper, ValidationError
 from readlist.query import SORT_KEYS
 from readlist.store import Library, LibraryError
 from readlist.tui.viewmodel import Changes, History, ListModel, Step
+
+if TYPE_CHECKING:
+    from readlist.tui.themes import ThemeController
 
 POLL_SECONDS = 1.0
 T = TypeVar("T")
@@ -86,10 +89,34 @@ class ReadlistApp(App[None]):
             self.theme_problem = f"Themes could not be loaded ({exc}); using the default look."
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
+        """Textual's defaults plus the readlist variables the current theme leaves out.
+
+        Derived from the current theme on every call, so a theme registered after start-up
+        (or one of Textual's own) still defines everything the stylesheet uses.
+        """
         defaults = super().get_theme_variable_defaults()
+        controller = self._theme_controller()
+        if controller is not None:
+            return {**controller.variable_defaults(), **defaults}
         if getattr(self, "_theme_fallback", False):
             return {**FALLBACK_VARIABLES, **defaults}
         return defaults
+
+    def search_themes(self) -> None:
+        """The theme picker with live preview and origins, instead of Textual's plain list."""
+        controller = self._theme_controller()
+        if controller is not None:
+            controller.open_picker()
+        else:
+            super().search_themes()
+
+    def _theme_controller(self) -> ThemeController | None:
+        # Called by Textual while App.__init__ runs, before themes are installed.
+        try:
+            from readlist.tui.themes import controller_for
+        except ImportError:
+            return None
+        return controller_for(self)
 
     # -- library changes -------------------------------------------------------
 
@@ -117,6 +144,31 @@ class ReadlistApp(App[None]):
         if before is not None:
             self.history.record(self.lib, label, before)
         return before
+
+    def edit_tags(self, ids: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> Changes | None:
+        """Add and remove tags on the papers as they are on disk now, as one undo step.
+
+        Only the difference is written, so a tag another process added meanwhile stays. Used by
+        the tag editor, which saves itself; the screens below then show the result as they do
+        for a change made elsewhere.
+        """
+        if not add and not remove:
+            self._tell_screens("Tags unchanged")
+            return {}
+        before = self.run_change("Tags edited", lambda: self.lib.edit_tags(list(ids), add=add, remove=remove))
+        if before is None:
+            return None
+        if before:
+            self._external_change()
+        self._tell_screens(f"Tags changed on {len(before)} paper(s)" if before else "Tags unchanged")
+        return before
+
+    def _tell_screens(self, message: str) -> None:
+        """Put the result of an action in the top bar of the screens that have one."""
+        for screen in self.screen_stack:
+            say = getattr(screen, "say", None)
+            if callable(say):
+                say(message)
 
     def undo(self) -> Step | None:
         return self._guarded(lambda: self.history.undo(self.lib))
@@ -161,7 +213,9 @@ class ReadlistApp(App[None]):
         except (ValueError, KeyError) as exc:
             self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
             return
-        result = copy_text(text, osc52_writer=self.copy_to_clipboard)
+        count = len(papers)
+        what = f"{count} citation" + ("" if count == 1 else "s")
+        result = copy_text(text, osc52_writer=self.copy_to_clipboard, what=what)
         self.notify(result.message, severity="information" if result.ok else "error", markup=False)
 
     def action_stats(self) -> None:
@@ -203,6 +257,11 @@ class ReadlistApp(App[None]):
         if callable(extra):
             for title, help_text, callback in extra():
                 yield SystemCommand(title, help_text, callback)
+        controller = self._theme_controller()
+        if controller is not None:
+            # Found by typing a theme's name; left out of the opening list, which "Theme" already covers.
+            for title, help_text, callback in controller.palette_commands():
+                yield SystemCommand(title, help_text, callback, discover=False)
 
 
 def _runner(app: App[None], action: str, namespace: object) -> Callable[[], object]:

@@ -223,6 +223,21 @@ class ThemeController:
     def open_picker(self) -> None:
         self.app.push_screen(ThemePalette())
 
+    def variable_defaults(self) -> dict[str, str]:
+        """The readlist variables the current theme leaves out, so even a theme registered later styles the app."""
+        return readlist_variables(self.app.current_theme)
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
+        """One "Theme: NAME" command per theme, so typing a theme's name in the main palette finds it."""
+        current = self.in_use
+        rows = []
+        for name in self.app.available_themes:
+            origin = self.origin(name)
+            help_text = f"Use the {origin} theme {name} and keep it" + (" · in use" if name == current else "")
+            rows.append((ORIGIN_ORDER.get(origin, 3), name, help_text))
+        rows.sort()
+        return [(f"Theme: {name}", help_text, _ChooseTheme(self.app, name)) for _, name, help_text in rows]
+
 
 # ---------------------------------------------------------------------------
 # the palette
@@ -301,7 +316,9 @@ def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
     """Register every theme on ``app``, apply ``requested`` (one run) or the configured one, return problems.
 
     Call from the app's ``__init__``, after ``super().__init__()``: the stylesheet is parsed when
-    the app starts and needs the readlist variables by then. Problems (broken user theme files, an
+    the app starts and needs the readlist variables by then. The app's own
+    ``get_theme_variable_defaults`` and ``search_themes`` delegate to the controller registered here
+    (see :func:`controller_for`). Problems (broken user theme files, an
     unknown configured theme) are also shown as notifications once the app runs.
     """
     from readlist.config import load_config
@@ -316,15 +333,6 @@ def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
     for spec in catalog.themes.values():
         if spec.origin != "built-in":
             app.register_theme(to_textual(spec))
-
-    # A theme registered by the app itself later still gets the variables: derive them on demand.
-    base_defaults: Callable[[], dict[str, str]] = app.get_theme_variable_defaults
-
-    def variable_defaults() -> dict[str, str]:
-        return {**readlist_variables(app.current_theme), **base_defaults()}
-
-    setattr(app, "get_theme_variable_defaults", variable_defaults)  # noqa: B010
-    setattr(app, "search_themes", controller.open_picker)  # noqa: B010
 
     problems = [str(problem) for problem in catalog.problems]
     config = load_config()

@@ -417,7 +417,7 @@ async def test_copy_citation_uses_the_clipboard_module(
 
     copied: list[str] = []
 
-    def fake_copy(text: str, *, osc52_writer: Any = None) -> Any:
+    def fake_copy(text: str, *, osc52_writer: Any = None, what: str | None = None) -> Any:
         copied.append(text)
         return clipboard.CopyResult(ok=True, method="test", message="Copied [b]1[/b] citation")
 
@@ -433,6 +433,24 @@ async def test_copy_citation_uses_the_clipboard_module(
         from readlist.tui.screens.cite_chooser import CiteChooser
 
         assert isinstance(app.screen, CiteChooser)
+
+
+async def test_copy_message_says_how_many_citations(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import readlist.clipboard as clipboard
+
+    monkeypatch.setattr(clipboard, "prefer_osc52", lambda env=None: False)
+    monkeypatch.setattr(clipboard, "_pyperclip_copy", lambda text: "xclip")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press("space", "space", "y")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+    assert "Copied 1 citation with xclip" in messages
+    assert "Copied 2 citations with xclip" in messages
 
 
 async def test_stats_key_opens_the_statistics(small_library: Path, make_app: MakeApp) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import App
+from textual.color import Color
 from textual.widgets import Static
 
 from readlist.importers import parse_input
@@ -14,6 +15,7 @@ from readlist.model import Paper
 from readlist.stats import compute_stats
 from readlist.store import Library
 from readlist.tui.screens.stats import BarChart, Figures, StatsScreen, WeekChart
+from readlist.tui.themes import readlist_variables
 
 SEEDS = sorted((Path(__file__).parent.parent / "fixtures" / "seeds").glob("*.txt"))
 SEED_TODAY = date(2025, 12, 20)
@@ -56,6 +58,10 @@ class StatsApp(App[None]):
         super().__init__()
         self.library = library
         self.pinned_today = today
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        # The readlist colours (status, stars) for whatever theme is in use, as ReadlistApp defines them.
+        return {**readlist_variables(self.current_theme), **super().get_theme_variable_defaults()}
 
     def on_mount(self) -> None:
         self.push_screen(StatsScreen(self.library, today=self.pinned_today))
@@ -123,6 +129,24 @@ async def test_bars_take_their_colours_from_the_theme() -> None:
             await pilot.pause()
             colours[theme] = chart.get_component_rich_style("bar-chart--read").color
         assert colours["textual-dark"] != colours["nord"]
+
+
+async def test_status_bars_and_stars_use_the_main_lists_colours() -> None:
+    app = StatsApp(seed_papers())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        chart = app.screen.query_one("#status", BarChart)
+        stars = app.screen.query_one("#rating", BarChart)
+        for theme in ("textual-dark", "nord", "solarized-light"):
+            app.theme = theme
+            await pilot.pause()
+            variables = app.theme_variables
+            for status in ("inbox", "to-read", "reading", "read", "skipped"):
+                wanted = Color.parse(variables[f"status-{status}"]).rich_color
+                assert chart.get_component_rich_style(f"bar-chart--{status}").color == wanted, (theme, status)
+            assert stars.get_component_rich_style("bar-chart--stars").color == Color.parse(
+                variables["rating-star"]
+            ).rich_color
 
 
 async def test_a_library_file_and_an_empty_library_both_work(tmp_path: Path) -> None:

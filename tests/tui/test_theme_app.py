@@ -172,3 +172,66 @@ def test_main_screen_snapshot(theme: str, seed_library: Path, make_app: MakeApp,
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+async def test_theme_found_by_name_in_the_main_palette(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"sepia")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.theme == "readlist-sepia"
+    assert saved_theme() == "readlist-sepia"
+
+
+async def test_theme_hooks_are_methods_of_the_app(small_library: Path, make_app: MakeApp) -> None:
+    from textual.theme import Theme
+
+    app = make_app(small_library)
+    # Nothing is patched onto the instance: the app's own methods do the work.
+    assert "get_theme_variable_defaults" not in vars(app)
+    assert "search_themes" not in vars(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # A theme registered after start-up still gets every readlist variable.
+        app.register_theme(Theme(name="late-arrival", primary="#3366aa", dark=True))
+        app.theme = "late-arrival"
+        await pilot.pause()
+        assert all(variable in app.theme_variables for variable in READLIST_VARIABLES)
+        app.search_themes()
+        await pilot.pause()
+        assert isinstance(app.screen, ThemePalette)
+
+
+async def test_current_view_row_is_legible_in_every_theme(small_library: Path, make_app: MakeApp) -> None:
+    from rich.console import Console
+
+    from readlist.tui.widgets.sidebar import ViewSidebar
+
+    app = make_app(small_library)
+    console = Console()
+    async with app.run_test(size=SIZE) as pilot:
+        sidebar = app.screen.query_one(ViewSidebar)
+        checked = 0
+        for name in app.available_themes:
+            if app.get_theme(name).ansi:  # the terminal's own palette: nothing to measure
+                continue
+            app.theme = name
+            await pilot.pause()
+            text = sidebar.render()
+            first = text.plain.split("\n")[0]
+            assert first.strip().startswith("Inbox")
+            # The label's first letter and the count's last digit, as drawn on the current row.
+            for offset in (first.index("I"), len(first.rstrip()) - 1):
+                # What the terminal shows: the widget's own colours under the row's.
+                style = sidebar.rich_style + text.get_style_at_offset(console, offset)
+                assert style.color is not None and style.bgcolor is not None, name
+                fore, back = style.color.get_truecolor().hex, style.bgcolor.get_truecolor().hex
+                assert contrast_ratio(fore, back) >= 4.5, (name, first[offset], fore, back)
+            checked += 1
+        assert checked >= 20

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from readlist.model import Paper, Status
 from readlist.query import Query, QueryError, parse_query
@@ -29,6 +29,7 @@ from readlist.tui.viewmodel import (
     sort_depends_on,
 )
 from readlist.tui.widgets.detail import PaperDetail
+from readlist.tui.widgets.footer import ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 
@@ -136,7 +137,7 @@ class MainScreen(Screen[None]):
                 with Container(id="panes"):
                     yield PaperList(id="papers")
                     yield PaperDetail(id="detail")
-        yield Footer()
+        yield ReadlistFooter()
 
     def on_mount(self) -> None:
         self.sort = self.rl.initial_sort

@@ -30,6 +30,16 @@ from readlist.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute
 MAX_BAR_ROWS = 10
 
 
+def component_style(widget: Widget, name: str) -> Style:
+    """A component class's text colour and attributes, with "auto" colours worked out.
+
+    Textual's own themes define muted text as an "auto" colour (a share of black or white that
+    depends on the background); a partial Rich style cannot resolve it and draws it as plain white.
+    """
+    style = widget.get_visual_style(name).rich_style
+    return Style(color=style.color, bold=style.bold, italic=style.italic, dim=style.dim)
+
+
 def _fit(text: str, width: int) -> str:
     """Untrusted text without controls, cut to ``width`` cells with an ellipsis when cut."""
     text = strip_controls(text)
@@ -63,14 +73,17 @@ class BarChart(Widget):
     BarChart > .bar-chart--count { color: $text-muted; }
     BarChart > .bar-chart--bar { color: $primary; }
     BarChart > .bar-chart--empty { color: $text-muted; text-style: italic; }
-    BarChart > .bar-chart--inbox { color: $secondary; }
-    BarChart > .bar-chart--to-read { color: $primary; }
-    BarChart > .bar-chart--reading { color: $warning; }
-    BarChart > .bar-chart--read { color: $success; }
-    BarChart > .bar-chart--skipped { color: $text-muted; }
+    BarChart > .bar-chart--inbox { color: $status-inbox; }
+    BarChart > .bar-chart--to-read { color: $status-to-read; }
+    BarChart > .bar-chart--reading { color: $status-reading; }
+    BarChart > .bar-chart--read { color: $status-read; }
+    BarChart > .bar-chart--skipped { color: $status-skipped; }
     BarChart > .bar-chart--unrated { color: $text-muted; }
-    BarChart > .bar-chart--stars { color: $warning; }
+    BarChart > .bar-chart--stars { color: $rating-star; }
     """
+    # The status and star colours are the main list's, so a status looks the same on both screens.
+    # They are readlist's theme variables: the app defines them for every theme (see
+    # ReadlistApp.get_theme_variable_defaults), and an app showing this screen must do the same.
 
     def __init__(
         self,
@@ -93,7 +106,7 @@ class BarChart(Widget):
         return max(1, len(self.rows)) + (1 if self.more else 0)
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"bar-chart--{name}", partial=True)
+        return component_style(self, f"bar-chart--{name}")
 
     def render(self) -> Text:
         width = self.content_size.width
@@ -156,9 +169,9 @@ class WeekChart(Widget):
         chart_height = max(2, self.content_size.height - 2) if self.content_size.height else self.chart_height
         values, run = fold([w.count for w in self.series], width - len(str(sum(w.count for w in self.series))) - 2)
         top = max(values, default=0)
-        axis_style = self.get_component_rich_style("week-chart--axis", partial=True)
-        bar_style = self.get_component_rich_style("week-chart--bar", partial=True)
-        current_style = self.get_component_rich_style("week-chart--current", partial=True)
+        axis_style = component_style(self, "week-chart--axis")
+        bar_style = component_style(self, "week-chart--bar")
+        current_style = component_style(self, "week-chart--current")
         gutter = len(str(top)) + 2
         room = max(1, width - gutter)
         cell = max(1, min(4, room // max(1, len(values))))
@@ -203,8 +216,8 @@ class Figures(Widget):
 
     def render(self) -> Text:
         width = self.content_size.width
-        name_style = self.get_component_rich_style("figures--name", partial=True)
-        value_style = self.get_component_rich_style("figures--value", partial=True)
+        name_style = component_style(self, "figures--name")
+        value_style = component_style(self, "figures--value")
         out = Text(no_wrap=True, overflow="crop")
         for i, (name, value) in enumerate(self.items):
             if i:

@@ -54,8 +54,24 @@ def parse_tag_input(value: str) -> tuple[list[str], list[str]]:
     return [t for t in add if t], [t for t in remove if t]
 
 
+def tag_changes(opened: Sequence[str], value: str) -> tuple[list[str], list[str]]:
+    """(added, removed) in a single paper's tag box, relative to the tags the box opened with.
+
+    Saving only this difference, rather than the whole list, keeps a tag another process
+    added while the box was open. ``-tag`` removes a tag here too.
+    """
+    typed, dropped = parse_tag_input(value)
+    before, kept, gone = set(opened), set(typed), set(dropped)
+    return sorted(kept - before - gone), sorted((before - kept) | gone)
+
+
 class TagEditor(ModalScreen[str | None]):
-    """Enter saves, Esc cancels; with several papers the words add tags and ``-tag`` removes one."""
+    """Enter saves, Esc cancels; with several papers the words add tags and ``-tag`` removes one.
+
+    For one paper inside readlist's app the editor saves the change itself, as the tags the user
+    added and removed (see :func:`tag_changes`), and is dismissed with ``None``. With several
+    papers it is dismissed with the typed text for the caller to apply as additions and removals.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="cancel-tags"),
@@ -67,13 +83,15 @@ class TagEditor(ModalScreen[str | None]):
         super().__init__(id="tag-editor")
         self.papers = list(papers)
         self.known = list(known)
+        # What the box opened with: the baseline the user's additions and removals are measured from.
+        self.opened = list(self.papers[0].tags) if len(self.papers) == 1 else []
 
     def compose(self) -> ComposeResult:
         single = len(self.papers) == 1
         if single:
             heading = Text.assemble(("Tags for ", "bold"), self.papers[0].title)
             hint = "Comma or space separated; Tab or → accepts the completion; Enter saves; Esc cancels."
-            value = ", ".join(self.papers[0].tags)
+            value = ", ".join(self.opened)
         else:
             heading = Text(f"Tags for {len(self.papers)} selected papers", style="bold")
             hint = "tag adds, -tag removes; Tab or → accepts the completion; Enter saves; Esc cancels."
@@ -90,7 +108,15 @@ class TagEditor(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#tag-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        from readlist.tui.app import ReadlistApp
+
+        app = self.app
+        if len(self.papers) == 1 and isinstance(app, ReadlistApp):
+            add, remove = tag_changes(self.opened, event.value)
+            app.edit_tags([self.papers[0].id], add, remove)
+            self.dismiss(None)
+        else:
+            self.dismiss(event.value)
 
     def action_complete(self) -> None:
         """Accept the suggested completion (the Input itself only does this on →)."""

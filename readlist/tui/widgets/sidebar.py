@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 
+from readlist.themes import contrast_ratio
 from readlist.tui.viewmodel import Counts, View
+
+# WCAG AA for body text; the readlist themes are designed to it.
+MIN_CONTRAST = 4.5
 
 
 class ViewSidebar(Widget):
@@ -44,7 +50,7 @@ class ViewSidebar(Widget):
     def render(self) -> Text:
         width = max(self.size.width, 10)
         count_style = self.get_component_rich_style("view-sidebar--count", partial=True)
-        current_style = self.get_component_rich_style("view-sidebar--current", partial=True)
+        current_style = self._current_row_style()
         heading_style = self.get_component_rich_style("view-sidebar--heading", partial=True)
         text = Text(no_wrap=True, overflow="ellipsis")
         self._rows = []
@@ -58,12 +64,32 @@ class ViewSidebar(Widget):
             pad = max(width - len(number) - label.cell_len - 2, 1)
             line = Text.assemble(" ", label, " " * pad, (number, count_style), " ")
             if index == self.current:
+                # Over the whole line, count included: muted text is not legible on every theme's cursor colour.
                 line.stylize(current_style)
             text.append_text(line)
             text.append("\n")
             self._rows.append(index)
         text.rstrip()
         return text
+
+    def _current_row_style(self) -> Style:
+        """The current view's row: the theme's cursor colours, with the text made legible if they are not.
+
+        The full visual style works out a theme's "auto" text colour against the row's real
+        background. A few of Textual's own themes pair their cursor colours at less than 4.5:1;
+        there the text becomes black or white, whichever reads better.
+        """
+        visual = self.get_visual_style("view-sidebar--current")
+        style = visual.rich_style
+        back, fore = visual.background, visual.foreground
+        if back is None or fore is None or back.ansi is not None or fore.ansi is not None:
+            return style
+        back = back if back.a >= 1 else self.background_colors[1] + back
+        shown = back + fore
+        if contrast_ratio(shown.hex, back.hex) < MIN_CONTRAST:
+            best = max((Color(0, 0, 0), Color(255, 255, 255)), key=lambda c: contrast_ratio(c.hex, back.hex))
+            style += Style(color=best.rich_color)
+        return style
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         tags = any(v.key.startswith("tag:") for v in self.views)

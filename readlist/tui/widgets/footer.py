@@ -1,0 +1,67 @@
+"""Textual's Footer, minus the start-up work that does not change what it shows.
+
+The stock footer rebuilds all its keys every time the screen's bindings are
+updated (four times while the main screen starts, and on every focus change), and
+each new key is restyled twice: once for its own ``compact`` default and once
+when the footer's value is bound to it. That was the largest single piece of
+Textual work before the first paint. This footer rebuilds only when the keys
+it shows really changed, and gives each key its ``compact`` value before it is
+mounted, so no key is restyled.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+Signature = tuple[tuple[str, str, str, str, bool, str], ...]
+
+
+class ReadlistFooter(Footer):
+    """A footer that keeps its keys while the shown bindings stay the same."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: Signature | None = None
+        self._pending = False
+
+    def _signature(self) -> Signature:
+        """What the footer would show now: key, its display, action, label, enabled state, tooltip."""
+        app = self.app
+        rows = [
+            (binding.key, app.get_key_display(binding), binding.action, binding.description, enabled, tooltip or "")
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show or binding.key == app.COMMAND_PALETTE_BINDING
+        ]
+        return tuple(rows)
+
+    def compose(self) -> ComposeResult:
+        self._pending = False
+        if not self._bindings_ready:
+            return
+        self._shown = self._signature()
+        if any(binding.group is not None for (_, binding, _, _) in self.screen.active_bindings.values()):
+            yield from super().compose()  # key groups: keep Textual's layout of them
+            return
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                if widget._reactive_connect:
+                    # Textual data-binds the footer's ``compact`` to the key; the value given up front is the same.
+                    widget._reactive_connect = None
+                    widget.set_reactive(FooterKey.compact, self.compact)
+                # The class its watcher would set on mount, set before any styles exist: no restyle.
+                widget.set_class(widget.compact, "-compact", update=False)
+            yield widget
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Rebuild once per burst of updates, and only when the shown keys changed."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            if self._pending or self._signature() == self._shown:
+                return  # a rebuild is queued (it reads the bindings then), or nothing to change
+            self._pending = True
+            self.call_after_refresh(self.recompose)

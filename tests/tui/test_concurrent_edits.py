@@ -1,0 +1,130 @@
+"""The tag and note editors against another process writing the same paper while they are open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, TextArea
+from tui_helpers import SIZE, fresh
+
+from readlist.store import Library
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.note_editor import ADDED_ELSEWHERE, CHANGED_ELSEWHERE, NoteEditor, outside_tail
+from readlist.tui.screens.tags import TagEditor, tag_changes
+from readlist.tui.widgets.paper_list import PaperList
+
+MakeApp = Callable[..., ReadlistApp]
+
+
+def current_id(app: ReadlistApp) -> str:
+    paper = app.screen.query_one(PaperList).current
+    assert paper is not None
+    return paper.id
+
+
+def test_tag_changes_are_relative_to_what_the_box_opened_with() -> None:
+    assert tag_changes(["a", "b"], "a, b") == ([], [])
+    assert tag_changes(["a", "b"], "a c") == (["c"], ["b"])
+    assert tag_changes(["a"], "a, New -a") == (["new"], ["a"])
+    assert tag_changes([], "") == ([], [])
+
+
+async def test_tag_added_elsewhere_while_the_editor_is_open_survives(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.set_view_key("tag:llm")
+        await pilot.pause()
+        pid = current_id(app)
+        assert fresh(seed_library).papers[pid].tags == ["generalization", "llm"]
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        # Another terminal: `readlist tag ID +elsewhere`.
+        Library(seed_library).edit_tags([pid], add=["elsewhere"])
+        tag_input = app.screen.query_one("#tag-input", Input)
+        tag_input.value = "llm"  # the user drops "generalization"…
+        tag_input.cursor_position = len(tag_input.value)
+        await pilot.press(*", mine", "enter")  # …and adds "mine"
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert fresh(seed_library).papers[pid].tags == ["elsewhere", "llm", "mine"]
+        # The list shows what is on disk, and one undo step puts back the tags from just before the save.
+        assert app.lib.get(pid) is not None and app.lib.papers[pid].tags == ["elsewhere", "llm", "mine"]
+        await pilot.press("u")
+        await pilot.pause()
+        assert fresh(seed_library).papers[pid].tags == ["elsewhere", "generalization", "llm"]
+
+
+async def test_unchanged_tag_box_writes_nothing(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pid = current_id(app)
+        await pilot.press("t")
+        Library(seed_library).edit_tags([pid], add=["elsewhere"])
+        await pilot.press("enter")
+        await pilot.pause()
+        assert fresh(seed_library).papers[pid].tags == ["elsewhere"]
+        assert not app.history.undo_stack
+
+
+def test_outside_tail_keeps_only_what_was_added_elsewhere() -> None:
+    assert outside_tail("mine", "old", "old\n\nappended\n") == f"\n\n{ADDED_ELSEWHERE}\n\nappended\n"
+    assert outside_tail("mine\n", "old", "rewritten") == f"\n{CHANGED_ELSEWHERE}\n\nrewritten\n"
+    assert outside_tail("mine", "old", "") == ""  # cleared elsewhere: nothing to keep
+    assert outside_tail("keep this", "", "this") == ""  # already in the user's text
+    assert outside_tail("", "", "new") == f"{ADDED_ELSEWHERE}\n\nnew\n"
+
+
+async def test_note_changed_elsewhere_is_kept_after_the_users_text(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.tui.screens.note_editor.AUTOSAVE_SECONDS", 0.2)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pid = current_id(app)
+        Library(small_library).set_note(pid, "first thoughts\n")
+        await pilot.pause(1.2)  # the app polls the file and picks the note up
+        await pilot.press("n")
+        editor = app.screen
+        assert isinstance(editor, NoteEditor)
+        await pilot.press(*"mine")
+        await pilot.pause(0.5)
+        assert fresh(small_library).papers[pid].note == "first thoughts\nmine"
+        # Another terminal rewrites the note while the user keeps typing.
+        Library(small_library).set_note(pid, "written elsewhere")
+        await pilot.press(*" more")
+        await pilot.pause(0.5)
+        on_disk = fresh(small_library).papers[pid].note
+        assert on_disk.startswith("first thoughts\nmine more\n")
+        assert CHANGED_ELSEWHERE in on_disk and on_disk.rstrip().endswith("written elsewhere")
+        # The editor shows the same text, so the next save does not drop the other version again.
+        assert editor.query_one("#note-text", TextArea).text == on_disk
+        assert any("changed outside this editor" in n.message for n in app._notifications)
+        # The cursor stayed at the end of the user's text.
+        await pilot.press(*" end")
+        await pilot.press("escape")
+        await pilot.pause()
+        final = fresh(small_library).papers[pid].note
+        assert final.startswith("first thoughts\nmine more end\n\n") and final.rstrip().endswith("written elsewhere")
+        # One undo goes back to the other process's version, not to the note from before both.
+        await pilot.press("u")
+        await pilot.pause()
+        assert fresh(small_library).papers[pid].note == "written elsewhere"
+
+
+async def test_note_appended_elsewhere_keeps_just_the_addition(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pid = current_id(app)
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"draft")
+        # `readlist note ID --append` in another terminal, before anything was saved here.
+        Library(seed_library).append_note(pid, "from the CLI")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert fresh(seed_library).papers[pid].note == f"draft\n\n{ADDED_ELSEWHERE}\n\nfrom the CLI\n"
