@@ -63,6 +63,12 @@ def themes_cmd(ctx: click.Context, as_json: bool) -> None:
 
     Pick one in the app (ctrl+p, "Theme"), with `readlist --theme NAME` for one run,
     or with `theme = "NAME"` in config.toml. User themes go in the folder shown at the end.
+
+    \b
+    Examples:
+      readlist themes
+      readlist themes --json | jq -r '.themes[].name'
+      readlist --theme readlist-light
     """
     from readlist.config import config_path, user_themes_dir
     from readlist.themes import contrast_warnings

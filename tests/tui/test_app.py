@@ -503,3 +503,35 @@ async def test_status_glyphs_are_drawn(seed_library: Path, make_app: MakeApp) ->
         for paper in lst.papers[:20]:
             row = lst.row_text(paper, 120).plain
             assert row[2] == Status(paper.status).glyph
+
+
+async def test_in_place_updates_match_a_full_rebuild(small_library: Path, make_app: MakeApp) -> None:
+    """After each key the screen, updated in place, shows what a rebuild from the whole library would."""
+    from readlist.tui.viewmodel import count
+    from readlist.tui.widgets.detail import PaperDetail, paper_header
+    from readlist.tui.widgets.sidebar import ViewSidebar
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+
+        async def press_and_check(key: str) -> None:
+            await pilot.press(key)
+            full = count(app.lib.papers.values())
+            expected = app.model.select(screen.view, screen._query, screen.sort)
+            assert [p.id for p in plist(app).papers] == [p.id for p in expected], key
+            sidebar = screen.query_one(ViewSidebar)
+            assert [sidebar.counts.for_view(v) for v in sidebar.views] == [full.for_view(v) for v in screen.views]
+            current = plist(app).current
+            detail = screen.query_one(PaperDetail)
+            assert detail.paper is current
+            if current is not None:
+                assert static_text(screen.query_one("#detail-header", Static)) == paper_header(current).plain
+            assert f"{len(expected)}" in static_text(screen.query_one("#topbar", Static))
+
+        for key in ("5", "j", "s", "4", "x", "u", "ctrl+r", "space", "j", "space", "3", "u", "0"):
+            await press_and_check(key)
+        screen.set_view_key("rated")
+        await pilot.pause()
+        for key in ("0", "u", "j", "2", "u"):
+            await press_and_check(key)

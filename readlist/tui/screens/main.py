@@ -108,6 +108,7 @@ class MainScreen(Screen[None]):
         self._message = ""
         self.counts = Counts()
         self._query = parse_query("")
+        self._sidebar_shown: tuple[object, ...] = ()
 
     @property
     def rl(self) -> ReadlistApp:
@@ -189,10 +190,10 @@ class MainScreen(Screen[None]):
             elif not shown and pid in present:
                 gone.add(pid)
         if rescan:
-            papers = self.rl.model.select(view, query, self.sort)
-        else:
-            papers = [p for p in plist.papers if p.id not in gone] if gone else plist.papers
-        self._show_list(papers, keep_id)
+            self._show_list(self.rl.model.select(view, query, self.sort), keep_id)
+            return
+        papers = [p for p in plist.papers if p.id not in gone] if gone else plist.papers
+        self._show_list(papers, keep_id, changed=set(old_values))
 
     def _refresh_views(self) -> None:
         current_key = self.view.key
@@ -200,11 +201,20 @@ class MainScreen(Screen[None]):
         keys = [v.key for v in self.views]
         self.view_index = keys.index(current_key) if current_key in keys else min(self.view_index, len(keys) - 1)
 
-    def _show_list(self, papers: list[Paper], keep_id: str | None) -> None:
+    def _show_list(self, papers: list[Paper], keep_id: str | None, changed: set[str] | None = None) -> None:
+        """Show a list; with ``changed`` (ids edited in place), only rows, counts and panes that differ are redrawn."""
         plist = self.paper_list
         plist.empty_message = self._empty_message()
-        plist.set_papers(papers, keep_id)
-        self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
+        if changed is None:
+            plist.set_papers(papers, keep_id)
+        else:
+            plist.replace_papers(papers, changed, keep_id)
+        # Redrawing the sidebar is the dearest part of a keypress; skip it when no number on it moved.
+        shown = (tuple(v.key for v in self.views), tuple(self.counts.for_view(v) for v in self.views),
+                 self.view_index)
+        if changed is None or shown != self._sidebar_shown:
+            self._sidebar_shown = shown
+            self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
         self._update_topbar()
         self.query_one("#detail", PaperDetail).show(plist.current)
 
@@ -243,7 +253,7 @@ class MainScreen(Screen[None]):
         if self._message:
             text.append("  │  ")
             text.append(self._message)
-        self.query_one("#topbar", Static).update(text)
+        self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
 
     def say(self, message: str) -> None:
         """A short status message in the top bar (plain text, never markup)."""

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 from readlist.model import Paper, Status
 from readlist.tui.viewmodel import stars
@@ -51,30 +56,53 @@ class PaperDetail(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.paper: Paper | None = None
+        # What each part shows now: re-rendering an unchanged abstract or note costs a relayout for nothing.
+        self._shown: tuple[str | None, Text | None, str | None, str | None] = (None, None, None, None)
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-header", markup=False)
         yield Static(id="detail-abstract", markup=False)
         yield Static(Text("Note", style="bold"), id="detail-note-title", markup=False)
-        yield Markdown(id="detail-note")
+        # The Markdown widget (and its parser, ~0.1 s of imports) is added with the first note shown.
+
+    def _show_note(self, text: str, changed: bool) -> None:
+        found = self.query("#detail-note")
+        if not found:
+            from textual.widgets import Markdown
+
+            self.mount(Markdown(text, id="detail-note"))
+            return
+        note: Markdown = found.first()  # type: ignore[assignment]
+        note.display = True
+        if changed:
+            note.update(text)
 
     def show(self, paper: Paper | None) -> None:
+        """Show a paper; parts that did not change (after a status or rating change, say) are left alone."""
         self.paper = paper
         header = self.query_one("#detail-header", Static)
         abstract = self.query_one("#detail-abstract", Static)
         note_title = self.query_one("#detail-note-title", Static)
-        note = self.query_one("#detail-note", Markdown)
         if paper is None:
+            self._shown = (None, None, None, None)
             header.update(Text("Nothing selected.", style="dim"))
             abstract.update(Text(""))
             note_title.display = False
-            note.display = False
+            self.query("#detail-note").set(display=False)
             return
-        header.update(paper_header(paper))
-        abstract.update(Text(paper.abstract or "(no abstract)"))
+        shown_id, shown_header, shown_abstract, shown_note = self._shown
+        header_text = paper_header(paper)
+        abstract_text = paper.abstract or "(no abstract)"
+        if header_text != shown_header:
+            header.update(header_text)
+        if abstract_text != shown_abstract:
+            abstract.update(Text(abstract_text))
         has_note = bool(paper.note.strip())
         note_title.display = has_note
-        note.display = has_note
         if has_note:
-            note.update(paper.note)
-        self.scroll_home(animate=False)
+            self._show_note(paper.note, paper.note != shown_note)
+        else:
+            self.query("#detail-note").set(display=False)
+        self._shown = (paper.id, header_text, abstract_text, paper.note if has_note else None)
+        if paper.id != shown_id:
+            self.scroll_home(animate=False)

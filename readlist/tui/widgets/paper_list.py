@@ -75,6 +75,7 @@ class PaperList(ScrollView, can_focus=True):
         self._last_highlight: str | None = "\0"
         # Rendered rows by everything that shows in them; moving the cursor then redraws two rows cheaply.
         self._row_cache: dict[tuple[object, ...], Strip] = {}
+        self._frame: tuple[int, int, Style, bool, str] | None = None
 
     # -- data ---------------------------------------------------------------
 
@@ -103,6 +104,24 @@ class PaperList(ScrollView, can_focus=True):
         self._update_virtual_size()
         self._scroll_cursor_into_view()
         self.refresh()
+        self._announce()
+
+    def replace_papers(self, papers: list[Paper], changed: set[str], keep_id: str | None = None) -> None:
+        """Show ``papers`` after an edit; when only ``changed`` rows differ from what is shown, redraw just those.
+
+        ``papers`` must be what is shown minus papers that left it, in the same order (the
+        objects are the same, edited in place). When none left and the cursor stays, the rows
+        below do not move, so only the edited rows are repainted instead of the whole list.
+        """
+        if len(papers) != len(self.papers) or self.selected or (keep_id is not None and self.current is not None
+                                                                 and self.current.id != keep_id):
+            self.set_papers(papers, keep_id)
+            return
+        self.papers = papers
+        top, height = int(self.scroll_y), self.size.height
+        for row in range(top, min(top + height, len(papers))):
+            if papers[row].id in changed:
+                self._refresh_row(row)
         self._announce()
 
     def targets(self) -> list[Paper]:
@@ -207,10 +226,22 @@ class PaperList(ScrollView, can_focus=True):
 
     # -- drawing ----------------------------------------------------------------
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Width, base style, scroll offset, focus and theme are the same for every row of one pass;
+        # looking them up once per row (the style walks the DOM) was most of the cost of a repaint.
+        self._frame = self._frame_context()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _frame_context(self) -> tuple[int, int, Style, bool, str]:
         width = self.scrollable_content_region.width or self.size.width
-        row = int(self.scroll_y) + y
-        base = self.rich_style
+        return width, int(self.scroll_y), self.rich_style, self.has_focus, self.app.theme
+
+    def render_line(self, y: int) -> Strip:
+        width, top, base, focused, theme = self._frame or self._frame_context()
+        row = top + y
         if not self.papers:
             if y == 0:
                 text = Text(self.empty_message, style=self.get_component_rich_style("paper-list--empty"))
@@ -220,9 +251,9 @@ class PaperList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         paper = self.papers[row]
         selected = paper.id in self.selected
-        cursor = 0 if row != self.cursor else (1 if self.has_focus else 2)
+        cursor = 0 if row != self.cursor else (1 if focused else 2)
         key = (paper.id, paper.title, paper.status, paper.rating, tuple(paper.tags), paper.published,
-               paper.upvotes, selected, cursor, width, self.app.theme, base)
+               paper.upvotes, selected, cursor, width, theme, base)
         cached = self._row_cache.get(key)
         if cached is not None:
             return cached

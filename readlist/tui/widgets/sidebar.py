@@ -42,10 +42,11 @@ class ViewSidebar(Widget):
         self._rows: list[int | None] = []
 
     def show(self, views: Sequence[View], counts: Counts, current: int) -> None:
+        resized = len(views) != len(self.views)
         self.views = list(views)
         self.counts = counts
         self.current = current
-        self.refresh(layout=True)
+        self.refresh(layout=resized)  # the height changes only when a tag view comes or goes; a relayout is dear
 
     def render(self) -> Text:
         width = max(self.size.width, 10)
