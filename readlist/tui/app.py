@@ -145,31 +145,6 @@ class ReadlistApp(App[None]):
             self.history.record(self.lib, label, before)
         return before
 
-    def edit_tags(self, ids: Sequence[str], add: Sequence[str], remove: Sequence[str]) -> Changes | None:
-        """Add and remove tags on the papers as they are on disk now, as one undo step.
-
-        Only the difference is written, so a tag another process added meanwhile stays. Used by
-        the tag editor, which saves itself; the screens below then show the result as they do
-        for a change made elsewhere.
-        """
-        if not add and not remove:
-            self._tell_screens("Tags unchanged")
-            return {}
-        before = self.run_change("Tags edited", lambda: self.lib.edit_tags(list(ids), add=add, remove=remove))
-        if before is None:
-            return None
-        if before:
-            self._external_change()
-        self._tell_screens(f"Tags changed on {len(before)} paper(s)" if before else "Tags unchanged")
-        return before
-
-    def _tell_screens(self, message: str) -> None:
-        """Put the result of an action in the top bar of the screens that have one."""
-        for screen in self.screen_stack:
-            say = getattr(screen, "say", None)
-            if callable(say):
-                say(message)
-
     def undo(self) -> Step | None:
         return self._guarded(lambda: self.history.undo(self.lib))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 # Below this many columns the detail pane goes under the list instead of beside it.
 WIDE_LAYOUT = 120
 SEARCH_DELAY = 0.12
+# A search that took less than this runs on every keystroke; slower ones wait for a pause in typing.
+INSTANT_SEARCH = 0.015
 
 # Triage bindings shared by the main screen and triage mode, so one keymap entry remaps both.
 TRIAGE_BINDINGS: list[BindingType] = [
@@ -104,6 +107,7 @@ class MainScreen(Screen[None]):
         self.sort = "added"
         self.query_text = ""
         self.layout_mode = "auto"  # or "side" / "stacked", once the user toggles
+        self._last_search_seconds = 0.0
         self._search_timer: Timer | None = None
         self._message = ""
         self.counts = Counts()
@@ -283,7 +287,11 @@ class MainScreen(Screen[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
         value = event.value
-        self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run_search(value))
+        if self._last_search_seconds < INSTANT_SEARCH:
+            # Small libraries search faster than a frame: no reason to make the user wait.
+            self._run_search(value)
+        else:
+            self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run_search(value))
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -293,7 +301,9 @@ class MainScreen(Screen[None]):
     def _run_search(self, value: str) -> None:
         if value != self.query_text:
             self.query_text = value
+            started = time.perf_counter()
             self.rebuild(keep_current=False)
+            self._last_search_seconds = time.perf_counter() - started
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout()
@@ -423,21 +433,19 @@ class MainScreen(Screen[None]):
         known = list(self.rl.lib.all_tags())
         ids = [p.id for p in targets]
 
-        def done(value: str | None) -> None:
-            if value is not None:
-                self.apply_tags(ids, value)
+        def done(change: tuple[list[str], list[str]] | None) -> None:
+            if change is not None:
+                self.apply_tags(ids, *change)
 
         self.app.push_screen(TagEditor(targets, known), done)
 
-    def apply_tags(self, ids: list[str], value: str) -> None:
-        from readlist.tui.screens.tags import parse_tag_input
-
+    def apply_tags(self, ids: list[str], add: list[str], remove: list[str]) -> None:
+        """Write only the tags added and removed, on the papers as they are on disk now."""
+        if not add and not remove:
+            self.say("Tags unchanged")
+            return
         lib = self.rl.lib
-        if len(ids) == 1:
-            before = self.rl.run_change("Tags set", lambda: lib.set_tags(ids[0], parse_tag_input(value)[0]))
-        else:
-            add, remove = parse_tag_input(value)
-            before = self.rl.run_change("Tags edited", lambda: lib.edit_tags(ids, add, remove))
+        before = self.rl.run_change("Tags edited", lambda: lib.edit_tags(ids, add=add, remove=remove))
         if before is not None:
             self.paper_list.clear_selection()
             self.after_change(before)

@@ -65,12 +65,15 @@ def tag_changes(opened: Sequence[str], value: str) -> tuple[list[str], list[str]
     return sorted(kept - before - gone), sorted((before - kept) | gone)
 
 
-class TagEditor(ModalScreen[str | None]):
-    """Enter saves, Esc cancels; with several papers the words add tags and ``-tag`` removes one.
+TagChange = tuple[list[str], list[str]]
 
-    For one paper inside readlist's app the editor saves the change itself, as the tags the user
-    added and removed (see :func:`tag_changes`), and is dismissed with ``None``. With several
-    papers it is dismissed with the typed text for the caller to apply as additions and removals.
+
+class TagEditor(ModalScreen[TagChange | None]):
+    """Enter saves, Esc cancels; dismissed with the tags to add and to remove.
+
+    For one paper the change is measured against the tags the box opened with (see
+    :func:`tag_changes`), so only the difference is written and a tag another process added
+    meanwhile survives. With several papers the words add tags and ``-tag`` removes one.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -108,15 +111,10 @@ class TagEditor(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#tag-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        from readlist.tui.app import ReadlistApp
-
-        app = self.app
-        if len(self.papers) == 1 and isinstance(app, ReadlistApp):
-            add, remove = tag_changes(self.opened, event.value)
-            app.edit_tags([self.papers[0].id], add, remove)
-            self.dismiss(None)
+        if len(self.papers) == 1:
+            self.dismiss(tag_changes(self.opened, event.value))
         else:
-            self.dismiss(event.value)
+            self.dismiss(parse_tag_input(event.value))
 
     def action_complete(self) -> None:
         """Accept the suggested completion (the Input itself only does this on →)."""
