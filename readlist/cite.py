@@ -305,13 +305,19 @@ def _render_entry(entry_type: str, key: str, fields: list[tuple[str, str]], raw:
     return "\n".join(lines)
 
 
-def bibtex_entry(paper: Paper, key: str | None = None) -> str:
-    """A classic BibTeX ``@misc`` entry (works with natbib, plain, IEEEtran, …)."""
-    key = key or citation_key(paper)
-    fields: list[tuple[str, str]] = [("title", protect_title(clean_field(paper.title)))]
+def _title_and_authors(paper: Paper) -> list[tuple[str, str]]:
+    """The fields every entry type starts with."""
+    fields = [("title", protect_title(clean_field(paper.title)))]
     authors = _authors_field(paper)
     if authors:
         fields.append(("author", authors))
+    return fields
+
+
+def bibtex_entry(paper: Paper, key: str | None = None) -> str:
+    """A classic BibTeX ``@misc`` entry (works with natbib, plain, IEEEtran, …)."""
+    key = key or citation_key(paper)
+    fields = _title_and_authors(paper)
     if paper.published:
         fields.append(("year", paper.published[:4]))
         if _valid_date(paper.published):
@@ -337,10 +343,7 @@ def bibtex_entry(paper: Paper, key: str | None = None) -> str:
 def biblatex_entry(paper: Paper, key: str | None = None) -> str:
     """A BibLaTeX ``@online`` entry (``@misc`` when there is neither URL nor eprint)."""
     key = key or citation_key(paper)
-    fields: list[tuple[str, str]] = [("title", protect_title(clean_field(paper.title)))]
-    authors = _authors_field(paper)
-    if authors:
-        fields.append(("author", authors))
+    fields = _title_and_authors(paper)
     if paper.published:
         fields.append(("date", paper.published if _valid_date(paper.published) else paper.published[:4]))
     arxiv = clean_field(paper.arxiv_id)
