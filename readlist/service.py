@@ -35,7 +35,7 @@ def parse_source(
     fmt: str | None = None,
     today: date | None = None,
     year: int | None = None,
-    data: bytes | str | None = None,
+    data: bytes | bytearray | str | None = None,
 ) -> ParsedSource:
     """Read and parse one source; failures become a message, never an exception."""
     try:

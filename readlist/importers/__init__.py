@@ -46,7 +46,7 @@ def describe(name: str) -> str:
 
 
 def parse_input(
-    data: bytes | str,
+    data: bytes | bytearray | str,
     *,
     source: str = "",
     fmt: str | None = None,

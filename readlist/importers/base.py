@@ -53,7 +53,7 @@ class ParseResult:
             self.skipped.append((label[:80] or "(untitled)", str(exc)))
 
 
-def decode(data: bytes | str) -> str:
+def decode(data: bytes | bytearray | str) -> str:
     """Turn raw input into text, refusing binary data with a clear reason."""
     if isinstance(data, str):
         text = data

@@ -23,14 +23,26 @@ def is_url(source: str) -> bool:
     return "://" in source[:16]
 
 
-def _read_capped(stream: BinaryIO, what: str) -> bytes:
-    data = stream.read(MAX_INPUT_BYTES + 1)
-    if len(data) > MAX_INPUT_BYTES:
-        raise SourceError(f"{what} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; refusing to import it")
-    return data
+_CHUNK = 1024 * 1024
 
 
-def read_file(path: str) -> bytes:
+def _read_capped(stream: BinaryIO, what: str) -> bytes | bytearray:
+    """Read at most the import cap, in chunks into one growing buffer.
+
+    A single ``read(cap + 1)`` can hold several copies of a large input at once (the reader's
+    own buffers, then the joined result); growing one bytearray keeps the peak near the cap.
+    """
+    data = bytearray()
+    while chunk := stream.read(_CHUNK):
+        data += chunk
+        if len(data) > MAX_INPUT_BYTES:
+            raise SourceError(
+                f"{what} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; refusing to import it"
+            )
+    return data  # a bytearray: bytes-compatible, and no second copy
+
+
+def read_file(path: str) -> bytes | bytearray:
     target = Path(path).expanduser()
     try:
         if target.is_dir():
@@ -45,13 +57,13 @@ def read_file(path: str) -> bytes:
         raise SourceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
-def read_stdin() -> bytes:
+def read_stdin() -> bytes | bytearray:
     if sys.stdin is None:
         raise SourceError("no standard input to read")
     return _read_capped(sys.stdin.buffer, "standard input")
 
 
-def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
+def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes | bytearray:
     """Download a page over HTTP(S) with a timeout, a size cap and an honest User-Agent."""
     scheme = url.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
@@ -96,7 +108,7 @@ def read_clipboard() -> str:
     return str(text)
 
 
-def read_source(source: str) -> bytes | str:
+def read_source(source: str) -> bytes | bytearray | str:
     if source == "-":
         return read_stdin()
     if is_url(source):
