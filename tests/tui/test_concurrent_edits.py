@@ -116,7 +116,11 @@ async def test_note_changed_elsewhere_is_kept_after_the_users_text(
         assert fresh(small_library).papers[pid].note == "written elsewhere"
 
 
-async def test_note_appended_elsewhere_keeps_just_the_addition(seed_library: Path, make_app: MakeApp) -> None:
+async def test_note_appended_elsewhere_keeps_just_the_addition(
+    seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The append must come before any save here: on a slow machine a 3 s autosave could beat it.
+    monkeypatch.setattr("readlist.tui.screens.note_editor.AUTOSAVE_SECONDS", 3600.0)
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         pid = current_id(app)
