@@ -152,6 +152,11 @@ def find_arxiv_id(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def rating_stars(rating: int, unrated: str = "") -> str:
+    """★★★☆☆ for a rating; ``unrated`` for 0."""
+    return "★" * rating + "☆" * (MAX_RATING - rating) if rating else unrated
+
+
 def normalize_tag(tag: str) -> str:
     tag = clean_line(tag).lower().lstrip("#")
     tag = re.sub(r"[\s,]+", "-", tag)

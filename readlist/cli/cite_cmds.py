@@ -19,8 +19,8 @@ import click
 import orjson
 
 from readlist.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
-from readlist.cli.output import echo_err, fail, stars
-from readlist.model import PUBLIC_FIELDS, Paper, Status
+from readlist.cli.output import echo_err, fail
+from readlist.model import PUBLIC_FIELDS, Paper, Status, rating_stars
 from readlist.query import QueryError
 from readlist.service import select
 from readlist.store import Library, atomic_write_bytes
@@ -128,7 +128,7 @@ def export_markdown(papers: Sequence[Paper]) -> str:
             item = "- " + markdown_entry(paper)
             extras = []
             if paper.rating:
-                extras.append(stars(paper.rating))
+                extras.append(rating_stars(paper.rating))
             if paper.tags:
                 extras.append(" ".join("`#" + clean_field(t).replace("`", "") + "`" for t in paper.tags))
             if extras:

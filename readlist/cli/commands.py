@@ -16,8 +16,8 @@ import click
 from rich.text import Text
 
 from readlist.cli.output import (
-    _C1_ESCAPES,
     console,
+    escape_c1,
     fail,
     info,
     paper_details,
@@ -235,10 +235,7 @@ def write_records(papers: list[Paper], out: BinaryIO) -> None:
     out.write(b"[\n")
     for start in range(0, len(papers), _JSON_CHUNK):
         chunk = [dict(zip(PUBLIC_FIELDS, fields(p), strict=True)) for p in papers[start : start + _JSON_CHUNK]]
-        body = orjson.dumps(chunk, option=orjson.OPT_INDENT_2)
-        if b"\xc2" in body:  # C1 controls, escaped exactly as print_json does
-            for raw, escaped in _C1_ESCAPES:
-                body = body.replace(raw, escaped)
+        body = escape_c1(orjson.dumps(chunk, option=orjson.OPT_INDENT_2))
         out.write(body[2:-2])  # the items without the chunk's own "[\n" and "\n]"
         out.write(b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
     out.write(b"]\n")

@@ -10,22 +10,15 @@ import orjson
 from rich.console import Console
 from rich.text import Text
 
-from readlist.model import Paper, strip_controls
+from readlist.model import Paper, rating_stars, strip_controls
 
 # markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
 console = Console(markup=False, highlight=False, emoji=False, soft_wrap=True)
 err_console = Console(stderr=True, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
-STARS_FULL = "★"
-STARS_EMPTY = "☆"
-
 
 def safe(text: str | None) -> str:
     return strip_controls(text or "")
-
-
-def stars(rating: int) -> str:
-    return STARS_FULL * rating + STARS_EMPTY * (5 - rating) if rating else ""
 
 
 # orjson escapes C0 controls but writes C1 controls (U+0080-U+009F) raw, and a UTF-8 terminal may act on
@@ -33,11 +26,16 @@ def stars(rating: int) -> str:
 _C1_ESCAPES = [(chr(c).encode(), f"\\u{c:04x}".encode()) for c in range(0x80, 0xA0)]
 
 
-def print_json(data: Any) -> None:
-    out = orjson.dumps(data, option=orjson.OPT_INDENT_2)
+def escape_c1(out: bytes) -> bytes:
+    """Escape the C1 controls orjson writes raw (U+009B starts an escape sequence on UTF-8 terminals)."""
     if b"\xc2" in out:
         for raw, escaped in _C1_ESCAPES:
             out = out.replace(raw, escaped)
+    return out
+
+
+def print_json(data: Any) -> None:
+    out = escape_c1(orjson.dumps(data, option=orjson.OPT_INDENT_2))
     sys.stdout.buffer.write(out + b"\n")
     sys.stdout.flush()
 
@@ -58,7 +56,7 @@ def paper_line(paper: Paper, width: int | None = None) -> Text:
     line = Text()
     line.append(f"{safe(paper.id):<14} ", style="cyan")
     line.append(Status(paper.status).glyph + " ", style="bold")
-    line.append(f"{stars(paper.rating):<5} ", style="yellow")
+    line.append(f"{rating_stars(paper.rating):<5} ", style="yellow")
     line.append(f"{safe(paper.published):<10} ", style="dim")
     line.append(safe(paper.title))
     if paper.tags:
@@ -80,7 +78,7 @@ def paper_details(paper: Paper) -> Text:
         ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
         ("url", paper.url or ""),
         ("status", f"{Status(paper.status).label}" + (f" (read {paper.read_at[:10]})" if paper.read_at else "")),
-        ("rating", stars(paper.rating) or "unrated"),
+        ("rating", rating_stars(paper.rating, "unrated")),
         ("tags", " ".join("#" + t for t in paper.tags)),
         ("sources", ", ".join(paper.sources)),
     ]

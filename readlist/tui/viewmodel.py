@@ -250,8 +250,8 @@ class History:
         return step
 
 
-def stars(rating: int) -> str:
-    return "★" * rating + "☆" * (5 - rating) if rating else "·····"
+# How the list shows an unrated paper: a placeholder as wide as the stars.
+UNRATED = "·····"
 
 
 def split_tags(text: str) -> list[str]:

@@ -12,8 +12,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
-from readlist.model import Paper, Status
-from readlist.tui.viewmodel import stars
+from readlist.model import Paper, Status, rating_stars
 
 
 def paper_header(paper: Paper) -> Text:
@@ -35,7 +34,7 @@ def paper_header(paper: Paper) -> Text:
     except ValueError:
         facts.append(paper.status)
     if paper.rating:
-        facts.append(stars(paper.rating))
+        facts.append(rating_stars(paper.rating))
     text.append("  ·  ".join(facts), style="dim")
     text.append("\n")
     text.append(f"id {paper.id}", style="dim")

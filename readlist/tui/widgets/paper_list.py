@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from readlist.model import Paper, Status
-from readlist.tui.viewmodel import stars
+from readlist.model import Paper, Status, rating_stars
+from readlist.tui.viewmodel import UNRATED
 
 DATE_WIDTH = 10
 VOTES_WIDTH = 5
@@ -301,7 +301,7 @@ class PaperList(ScrollView, can_focus=True):
         parts: list[Text | tuple[str, Style] | str] = [
             (mark + " ", Style(bold=True)),
             (glyph + " ", self._status_style(paper.status)),
-            (stars(paper.rating) + " ", star_style if paper.rating else muted),
+            (rating_stars(paper.rating, UNRATED) + " ", star_style if paper.rating else muted),
             title,
             " ",
         ]
