@@ -2,7 +2,7 @@
 
 setuptools cannot map a data-only folder from outside the package tree while also discovering the
 packages automatically, so the theme files are copied when the wheel is built. All other metadata is
-in pyproject.toml; editable installs read ``themes/`` in place (see ``readlist.themes.bundled_themes_dir``).
+in pyproject.toml; editable installs read ``themes/`` in place (see ``readlist.config.themes.bundled_themes_dir``).
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from readlist.model import _DEFAULTS, _EMPTY_LIST, Paper, normalize_title  # noqa: E402
-from readlist.query import SearchIndex, parse_query, sort_papers  # noqa: E402
+from readlist.core.model import _DEFAULTS, _EMPTY_LIST, Paper, normalize_title  # noqa: E402
+from readlist.core.query import SearchIndex, parse_query, sort_papers  # noqa: E402
 from readlist.store import Library, read_snapshot  # noqa: E402
 
 
@@ -68,7 +68,7 @@ def list_json_rss(path: Path, how: str) -> tuple[float, float]:
     code = f"""
 import io, sys, time
 from readlist.store import Library
-from readlist.service import select
+from readlist.app.service import select
 from readlist.cli.output import print_json
 from readlist.cli.commands import write_records
 lib = Library({str(path)!r})

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from readlist.model import Paper, normalize_title
+from readlist.core.model import Paper, normalize_title
 from readlist.store import Library
 
 DEFAULT_OUT = Path("/tmp/readlist-bench")

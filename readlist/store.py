@@ -41,7 +41,7 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from readlist.model import (
+from readlist.core.model import (
     REFRESHED_FIELDS,
     SOURCE_FIELDS,
     USER_FIELDS,
@@ -53,8 +53,8 @@ from readlist.model import (
     now_iso,
     parse_rating,
     parse_status,
-    strip_controls,
 )
+from readlist.core.text import strip_controls
 
 SCHEMA_VERSION = 1
 FORMAT_NAME = "readlist"
@@ -708,7 +708,7 @@ class Library:
 
     def resolve(self, ref: str) -> Paper:
         """Find a paper by id, arXiv id, URL or unique id prefix."""
-        from readlist.model import find_arxiv_id
+        from readlist.core.model import find_arxiv_id
 
         ref = ref.strip()
         if ref in self.papers:

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from readlist.demo import build_demo_library  # noqa: E402
+from readlist.app.demo import build_demo_library  # noqa: E402
 
 DEFAULT_OUT = ROOT / "docs" / "screenshots"
 # A word from the demo library's only note, to open the note editor on a paper that has one.

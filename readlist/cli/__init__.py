@@ -10,7 +10,7 @@ import click
 
 from readlist import __version__
 from readlist.cli.output import fail
-from readlist.model import ValidationError
+from readlist.core.model import ValidationError
 from readlist.store import ENV_DB, Library, LibraryError, resolve_db_path
 
 
@@ -67,7 +67,7 @@ def main(ctx: click.Context, db: Path | None, demo: bool, theme: str | None) -> 
     if theme is not None:
         _check_theme(ctx, theme)
     if demo:
-        from readlist.demo import build_demo_library
+        from readlist.app.demo import build_demo_library
 
         db = build_demo_library()
     ctx.obj = Context(db=resolve_db_path(db))

@@ -15,7 +15,7 @@ import orjson
 from rich.text import Text
 
 from readlist.cli.output import console, fail, info, print_json, safe
-from readlist.model import Paper, ValidationError
+from readlist.core.model import Paper, ValidationError
 from readlist.store import (
     Library,
     LibraryError,

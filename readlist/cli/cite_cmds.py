@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 import click
 import orjson
 
-from readlist.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
+from readlist.app.service import select
 from readlist.cli.output import echo_err, fail
-from readlist.model import PUBLIC_FIELDS, Paper, Status, rating_stars
-from readlist.query import QueryError
-from readlist.service import select
+from readlist.core.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
+from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
+from readlist.core.query import QueryError
 from readlist.store import Library, atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) ->
     sys.stdout.write(text)
     sys.stdout.flush()
     if copy:
-        from readlist.clipboard import copy_text
+        from readlist.app.clipboard import copy_text
 
         count = len({p.id for p in papers})
         result = copy_text(text, what=_plural(count, "citation"))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import click
 from rich.text import Text
 
+from readlist.app.service import counts_by_status, import_parsed, parse_source, select
 from readlist.cli.output import (
     console,
     escape_c1,
@@ -25,9 +26,8 @@ from readlist.cli.output import (
     print_json,
     safe,
 )
-from readlist.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
-from readlist.query import SORT_KEYS, QueryError
-from readlist.service import counts_by_status, import_parsed, parse_source, select
+from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
+from readlist.core.query import SORT_KEYS, QueryError
 from readlist.store import ImportReport, Library
 
 if TYPE_CHECKING:
@@ -455,7 +455,7 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
       readlist stats --weeks 52
       readlist stats --json | jq .by_status
     """
-    from readlist.stats import compute_stats, render_text
+    from readlist.core.stats import compute_stats, render_text
 
     lib = _lib(ctx)
     stats = compute_stats(lib.papers.values(), weeks=weeks)

@@ -10,7 +10,8 @@ import orjson
 from rich.console import Console
 from rich.text import Text
 
-from readlist.model import Paper, rating_stars, strip_controls
+from readlist.core.model import Paper, rating_stars
+from readlist.core.text import strip_controls
 
 # markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
 console = Console(markup=False, highlight=False, emoji=False, soft_wrap=True)
@@ -51,7 +52,7 @@ def info(message: str | Text) -> None:
 
 def paper_line(paper: Paper, width: int | None = None) -> Text:
     """One paper on one line: id, status glyph, stars, date, title."""
-    from readlist.model import Status
+    from readlist.core.model import Status
 
     line = Text()
     line.append(f"{safe(paper.id):<14} ", style="cyan")
@@ -65,7 +66,7 @@ def paper_line(paper: Paper, width: int | None = None) -> Text:
 
 
 def paper_details(paper: Paper) -> Text:
-    from readlist.model import Status
+    from readlist.core.model import Status
 
     out = Text()
     out.append(safe(paper.title) + "\n", style="bold")

@@ -25,8 +25,8 @@ def _catalog() -> ThemeCatalog:
 
 def _current(catalog: ThemeCatalog, override: str | None) -> tuple[str, str | None]:
     """The theme the app would open with, and a note when the configured one cannot be used."""
-    from readlist.config import load_config
-    from readlist.themes import DEFAULT_THEME
+    from readlist.config.settings import load_config
+    from readlist.config.themes import DEFAULT_THEME
 
     if override and override in catalog.themes:
         return override, None
@@ -70,8 +70,8 @@ def themes_cmd(ctx: click.Context, as_json: bool) -> None:
       readlist themes --json | jq -r '.themes[].name'
       readlist --theme readlist-light
     """
-    from readlist.config import config_path, user_themes_dir
-    from readlist.themes import contrast_warnings
+    from readlist.config.settings import config_path, user_themes_dir
+    from readlist.config.themes import contrast_warnings
 
     catalog = _catalog()
     override = ctx.find_root().params.get("theme")

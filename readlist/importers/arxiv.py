@@ -15,10 +15,11 @@ from datetime import date
 
 from bs4 import BeautifulSoup, Tag
 
+from readlist.core.model import find_arxiv_id
+from readlist.core.text import clean_line
 from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode, iso_day
 from readlist.importers.hf_html import looks_like_html, make_soup
 from readlist.importers.hf_json import unwrap
-from readlist.model import clean_line, find_arxiv_id
 
 FORMAT = "arxiv-html"
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from readlist.model import Paper, ValidationError
+from readlist.core.model import Paper, ValidationError
 
 # Inputs larger than this are refused before parsing: no real page comes close,
 # and parsing an arbitrary amount of text would hold it all in memory.

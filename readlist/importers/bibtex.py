@@ -21,9 +21,9 @@ from datetime import date
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
+from readlist.core.model import find_arxiv_id
 from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode
 from readlist.importers.hf_json import unwrap
-from readlist.model import find_arxiv_id
 
 FORMAT = "bibtex"
 

@@ -21,6 +21,8 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 from lxml import etree
 
+from readlist.core.model import find_arxiv_id
+from readlist.core.text import clean_line
 from readlist.importers.base import ImportFormatError, ParseResult, decode, latest_not_after, month_day
 from readlist.importers.hf_json import (
     HF_PAPER_URL,
@@ -31,7 +33,6 @@ from readlist.importers.hf_json import (
     paper_record,
     unwrap,
 )
-from readlist.model import clean_line, find_arxiv_id
 
 FORMAT = "hf-html"
 

@@ -18,8 +18,8 @@ import re
 from datetime import date
 from typing import Any
 
+from readlist.core.model import find_arxiv_id
 from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day
-from readlist.model import find_arxiv_id
 
 FORMAT = "hf-json"
 

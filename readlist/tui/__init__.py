@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from readlist.model import strip_controls
+from readlist.core.text import strip_controls
 from readlist.store import LibraryError
 
 

@@ -11,9 +11,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from readlist.config import load_config
-from readlist.model import Paper, ValidationError
-from readlist.query import SORT_KEYS
+from readlist.config.settings import load_config
+from readlist.core.model import Paper, ValidationError
+from readlist.core.query import SORT_KEYS
 from readlist.store import Library, LibraryError
 from readlist.tui.viewmodel import Changes, History, ListModel, Step
 
@@ -178,8 +178,8 @@ class ReadlistApp(App[None]):
             self.notify("No paper to cite.", severity="warning", markup=False)
             return
         try:
-            from readlist.cite import format_entries
-            from readlist.clipboard import copy_text
+            from readlist.app.clipboard import copy_text
+            from readlist.core.cite import format_entries
         except ImportError:
             self.notify("Citations are not available in this build.", severity="error", markup=False)
             return

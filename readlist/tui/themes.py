@@ -24,7 +24,7 @@ from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Pr
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import OptionList
 
-from readlist.themes import (
+from readlist.config.themes import (
     DEFAULT_THEME,
     READLIST_VARIABLES,
     ThemeProblem,
@@ -184,7 +184,7 @@ class ThemeController:
         self.save(name)
 
     def save(self, name: str) -> None:
-        from readlist.config import save_setting
+        from readlist.config.settings import save_setting
 
         if name == self.saved:
             return
@@ -321,7 +321,7 @@ def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
     (see :func:`controller_for`). Problems (broken user theme files, an
     unknown configured theme) are also shown as notifications once the app runs.
     """
-    from readlist.config import load_config
+    from readlist.config.settings import load_config
 
     catalog = load_catalog()
     controller = ThemeController(app, catalog)
@@ -352,7 +352,7 @@ def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
     app.stylesheet.set_variables(app.get_css_variables())
     app.watch(app, "theme", controller.on_theme_changed, init=False)
 
-    from readlist.model import strip_controls
+    from readlist.core.text import strip_controls
 
     for problem in problems:
         # Shown as typed: a file named "[b]x.toml" stays literal, control characters are dropped.

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from readlist.model import Paper, Status
-from readlist.query import Query, SearchIndex, parse_query, sort_papers
+from readlist.core.model import Paper, Status
+from readlist.core.query import Query, SearchIndex, parse_query, sort_papers
 from readlist.store import Library
 
 Change = dict[str, Any]

@@ -11,7 +11,7 @@ from textual.command import CommandPalette
 from textual.widgets import Input, Static
 from tui_helpers import SIZE, fresh
 
-from readlist.model import Status
+from readlist.core.model import Status
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.main import MainScreen
@@ -413,7 +413,7 @@ async def test_external_change_arriving_with_our_own_write(small_library: Path, 
 async def test_copy_citation_uses_the_clipboard_module(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import readlist.clipboard as clipboard
+    import readlist.app.clipboard as clipboard
 
     copied: list[str] = []
 
@@ -438,7 +438,7 @@ async def test_copy_citation_uses_the_clipboard_module(
 async def test_copy_message_says_how_many_citations(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import readlist.clipboard as clipboard
+    import readlist.app.clipboard as clipboard
 
     monkeypatch.setattr(clipboard, "prefer_osc52", lambda env=None: False)
     monkeypatch.setattr(clipboard, "_pyperclip_copy", lambda text: "xclip")

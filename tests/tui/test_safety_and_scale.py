@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Static
 from tui_helpers import PINNED_STAMP, SIZE, TODAY
 
-from readlist.model import Paper
+from readlist.core.model import Paper
 from readlist.store import Library, LibraryError
 from readlist.tui import run_app
 from readlist.tui.app import ReadlistApp

@@ -10,9 +10,9 @@ from textual.app import App
 from textual.color import Color
 from textual.widgets import Static
 
+from readlist.core.model import Paper
+from readlist.core.stats import compute_stats
 from readlist.importers import parse_input
-from readlist.model import Paper
-from readlist.stats import compute_stats
 from readlist.store import Library
 from readlist.tui.screens.stats import BarChart, Figures, StatsScreen, WeekChart
 from readlist.tui.themes import readlist_variables

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from textual.theme import BUILTIN_THEMES
 
-from readlist.config import config_path, load_config, save_setting, user_themes_dir
-from readlist.themes import READLIST_VARIABLES, ThemeSpec, contrast_ratio, read_theme_file
+from readlist.config.settings import config_path, load_config, save_setting, user_themes_dir
+from readlist.config.themes import READLIST_VARIABLES, ThemeSpec, contrast_ratio, read_theme_file
 from readlist.tui.themes import ThemePalette, readlist_variables
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"

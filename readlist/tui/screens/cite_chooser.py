@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
-from readlist.cite import FORMAT_LABELS, FORMATS, format_entries
-from readlist.model import Paper
+from readlist.core.cite import FORMAT_LABELS, FORMATS, format_entries
+from readlist.core.model import Paper
 
 
 class CiteChooser(ModalScreen[str | None]):

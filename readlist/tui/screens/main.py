@@ -16,8 +16,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from readlist.model import Paper, Status
-from readlist.query import Query, QueryError, parse_query
+from readlist.core.model import Paper, Status
+from readlist.core.query import Query, QueryError, parse_query
 from readlist.tui.viewmodel import (
     SORT_LABELS,
     UI_SORT_KEYS,

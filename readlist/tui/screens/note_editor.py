@@ -12,7 +12,8 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from readlist.model import Paper, strip_controls
+from readlist.core.model import Paper
+from readlist.core.text import strip_controls
 from readlist.store import Change, LibraryError
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The statistics screen: the library's figures drawn as bars and weekly charts.
 
-The numbers come from :func:`readlist.stats.compute_stats`, the same function
+The numbers come from :func:`readlist.core.stats.compute_stats`, the same function
 behind ``readlist stats``, so the screen and the command line never disagree.
 Colours come from theme variables through component classes, and every name
 taken from the library (tags, sources) is inserted as plain text, never markup.
@@ -23,8 +23,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from readlist.model import MAX_RATING, Paper, Status, strip_controls
-from readlist.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute_stats, fold, hbar
+from readlist.core.model import MAX_RATING, Paper, Status
+from readlist.core.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute_stats, fold, hbar
+from readlist.core.text import strip_controls
 
 # Rows a bar chart shows at most; the rest is summed up in a last line.
 MAX_BAR_ROWS = 10

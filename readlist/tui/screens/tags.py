@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from readlist.model import Paper, normalize_tag
+from readlist.core.model import Paper, normalize_tag
 from readlist.tui.viewmodel import split_tags
 
 

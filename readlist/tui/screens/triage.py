@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from readlist.model import Status
+from readlist.core.model import Status
 from readlist.tui.screens.main import TRIAGE_BINDINGS
 from readlist.tui.viewmodel import Changes
 from readlist.tui.widgets.detail import paper_header

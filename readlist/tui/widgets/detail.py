@@ -12,7 +12,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
-from readlist.model import Paper, Status, rating_stars
+from readlist.core.model import Paper, Status, rating_stars
 
 
 def paper_header(paper: Paper) -> Text:

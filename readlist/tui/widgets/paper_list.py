@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from readlist.model import Paper, Status, rating_stars
+from readlist.core.model import Paper, Status, rating_stars
 from readlist.tui.viewmodel import UNRATED
 
 DATE_WIDTH = 10

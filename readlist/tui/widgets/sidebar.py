@@ -13,7 +13,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 
-from readlist.themes import contrast_ratio
+from readlist.config.themes import contrast_ratio
 from readlist.tui.viewmodel import Counts, View
 
 # WCAG AA for body text; the readlist themes are designed to it.

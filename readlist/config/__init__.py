@@ -1,0 +1,1 @@
+"""Settings and theme files: the user's config.toml and theme TOML files, typed and validated."""

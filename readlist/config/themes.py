@@ -1,0 +1,373 @@
+"""Theme files: TOML data → a validated :class:`ThemeSpec`, plus WCAG contrast helpers.
+
+Kept free of Textual so the command line can list and check themes without loading the UI.
+A theme file looks like this (see ``docs/themes.md``)::
+
+    name = "my-theme"
+    dark = true
+    description = "optional, one line"
+
+    [colors]            # Textual theme colours; only primary is required
+    primary = "#5fa8d3"
+    background = "#161a1f"
+    ...
+
+    [variables]         # readlist variables; missing ones are derived from [colors]
+    status-inbox = "#8fb8de"
+    rating-star = "#e8c04a"
+
+Every colour is normalised to ``#rrggbb`` here, so nothing a user writes can reach Textual's
+CSS parser in a form it would reject.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+Origin = Literal["bundled", "user", "built-in"]
+
+COLOR_FIELDS: tuple[str, ...] = (
+    "primary",
+    "secondary",
+    "accent",
+    "background",
+    "surface",
+    "panel",
+    "foreground",
+    "warning",
+    "error",
+    "success",
+)
+"""The ``[colors]`` keys: the colour fields of ``textual.theme.Theme``."""
+
+STATUS_VARIABLES: dict[str, str] = {
+    "inbox": "status-inbox",
+    "to-read": "status-to-read",
+    "reading": "status-reading",
+    "read": "status-read",
+    "skipped": "status-skipped",
+}
+"""Paper status → the CSS variable holding its colour."""
+
+READLIST_VARIABLES: tuple[str, ...] = (*STATUS_VARIABLES.values(), "rating-star", "text-muted")
+"""The readlist text colours in ``[variables]``; ``text-muted`` also overrides Textual's own."""
+
+CURSOR_VARIABLES: tuple[str, ...] = (
+    "block-cursor-background",
+    "block-cursor-foreground",
+    "block-cursor-blurred-background",
+)
+"""Textual's own variables for the highlighted row, which a theme may also set in ``[variables]``."""
+
+ALLOWED_VARIABLES: tuple[str, ...] = READLIST_VARIABLES + CURSOR_VARIABLES
+
+DEFAULT_THEME = "readlist-dark"
+MIN_CONTRAST = 4.5
+"""WCAG AA for body text: what every derived variable is nudged to reach."""
+
+MAX_FILE_BYTES = 64 * 1024
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_TOP_KEYS = {"name", "dark", "description", "colors", "variables"}
+
+# What Textual uses when a theme leaves these out; needed to derive variables and check contrast.
+_FALLBACKS = {
+    True: {"background": "#121212", "surface": "#1e1e1e", "foreground": "#ededed"},
+    False: {"background": "#efefef", "surface": "#f5f5f5", "foreground": "#101010"},
+}
+
+
+class ThemeFileError(ValueError):
+    """A theme file that cannot be used; the message says what is wrong, without the file name."""
+
+
+@dataclass(frozen=True)
+class ThemeSpec:
+    """One theme as readlist knows it, whichever layer it came from."""
+
+    name: str
+    colors: dict[str, str]
+    variables: dict[str, str] = field(default_factory=dict)
+    dark: bool = True
+    description: str = ""
+    origin: Origin = "bundled"
+    path: Path | None = None
+
+    def color(self, key: str) -> str:
+        """A colour field, falling back the way Textual does for the few that matter here."""
+        value = self.colors.get(key)
+        if value:
+            return value
+        if key == "panel":
+            return mix(self.color("surface"), self.colors["primary"], 0.1)
+        return _FALLBACKS[self.dark].get(key) or self.colors["primary"]
+
+    def resolved_variables(self) -> dict[str, str]:
+        """The theme's own variables plus derived values for every readlist variable it leaves out."""
+        return {**derived_variables(self.colors, dark=self.dark), **self.variables}
+
+
+@dataclass
+class ThemeProblem:
+    """A theme file that was skipped, and why."""
+
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class LoadResult:
+    themes: list[ThemeSpec] = field(default_factory=list)
+    problems: list[ThemeProblem] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# colours
+
+
+def parse_color(value: object) -> str:
+    """A colour as ``#rrggbb``; accepts ``#rgb``, ``#rrggbb``, ``rgb(r, g, b)`` and Rich colour names."""
+    if not isinstance(value, str) or not value.strip():
+        raise ThemeFileError(f"{value!r} is not a colour (use #rrggbb)")
+    text = value.strip()
+    if _HEX_RE.match(text):
+        digits = text[1:]
+        if len(digits) == 3:
+            digits = "".join(ch * 2 for ch in digits)
+        return "#" + digits.lower()
+    from rich.color import Color, ColorParseError
+
+    if text.lower() == "default":
+        raise ThemeFileError("'default' is not a colour (use #rrggbb)")
+    try:
+        triplet = Color.parse(text.lower()).get_truecolor()
+    except ColorParseError:
+        raise ThemeFileError(f"unknown colour {text!r} (use #rrggbb)") from None
+    return triplet.hex
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    value = parse_color(color)
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2 relative luminance of an sRGB colour."""
+
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio, 1.0 (none) to 21.0 (black on white)."""
+    la, lb = relative_luminance(a), relative_luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def mix(a: str, b: str, amount: float) -> str:
+    """``a`` moved ``amount`` (0–1) of the way towards ``b``."""
+    ra, rb = _rgb(a), _rgb(b)
+    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(ra, rb, strict=True))
+
+
+def ensure_contrast(color: str, backgrounds: Iterable[str], minimum: float = MIN_CONTRAST) -> str:
+    """The colour, nudged towards black or white until it reaches ``minimum`` on every background."""
+    grounds = list(backgrounds)
+    if all(contrast_ratio(color, bg) >= minimum for bg in grounds):
+        return parse_color(color)
+    darkest = min(grounds, key=relative_luminance)
+    target = "#ffffff" if relative_luminance(darkest) < 0.18 else "#000000"
+    for step in range(1, 21):
+        candidate = mix(color, target, step / 20)
+        if all(contrast_ratio(candidate, bg) >= minimum for bg in grounds):
+            return candidate
+    return target
+
+
+def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str]:
+    """Status and star colours taken from a palette and made legible on its background and surface.
+
+    Used for Textual's built-in themes and for user themes that leave variables out.
+    """
+    spec = ThemeSpec(name="derived", colors=dict(colors), dark=dark)
+    grounds = [spec.color("background"), spec.color("surface")]
+    foreground = spec.color("foreground")
+    muted = mix(foreground, spec.color("background"), 0.35)
+    inbox = spec.color("accent") if colors.get("accent") else foreground
+    reading = spec.color("warning") if colors.get("warning") else spec.color("primary")
+    if inbox.lower() == reading.lower():  # e.g. textual-dark: accent and warning are the same orange
+        inbox = spec.color("secondary") if colors.get("secondary") else foreground
+    picks = {
+        "status-inbox": inbox,
+        "status-to-read": spec.color("primary"),
+        "status-reading": reading,
+        "status-read": spec.color("success") if colors.get("success") else foreground,
+        "status-skipped": muted,
+        "rating-star": spec.color("warning") if colors.get("warning") else spec.color("accent"),
+    }
+    return {name: ensure_contrast(value, grounds) for name, value in picks.items()}
+
+
+# ---------------------------------------------------------------------------
+# parsing
+
+
+def parse_theme(data: Mapping[str, Any], *, origin: Origin = "user", path: Path | None = None) -> ThemeSpec:
+    """Validate one parsed TOML document; raises :class:`ThemeFileError` naming the first problem."""
+    name = data.get("name")
+    if name is None:
+        raise ThemeFileError("missing 'name'")
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ThemeFileError(
+            f"name {name!r} is not allowed (lower-case letters, digits, '-' and '_', at most 64 characters)"
+        )
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise ThemeFileError(f"unknown key {unknown[0]!r} (expected name, dark, description, [colors], [variables])")
+    dark = data.get("dark", True)
+    if not isinstance(dark, bool):
+        raise ThemeFileError("'dark' must be true or false")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise ThemeFileError("'description' must be a string")
+    raw_colors = data.get("colors")
+    if not isinstance(raw_colors, dict):
+        raise ThemeFileError("missing [colors] table")
+    colors: dict[str, str] = {}
+    for key, value in raw_colors.items():
+        if key not in COLOR_FIELDS:
+            raise ThemeFileError(f"[colors] has unknown key {key!r} (expected {', '.join(COLOR_FIELDS)})")
+        try:
+            colors[key] = parse_color(value)
+        except ThemeFileError as exc:
+            raise ThemeFileError(f"[colors] {key}: {exc}") from None
+    if "primary" not in colors:
+        raise ThemeFileError("[colors] needs at least 'primary'")
+    raw_vars = data.get("variables", {})
+    if not isinstance(raw_vars, dict):
+        raise ThemeFileError("[variables] must be a table")
+    variables: dict[str, str] = {}
+    for key, value in raw_vars.items():
+        if key not in ALLOWED_VARIABLES:
+            raise ThemeFileError(f"[variables] has unknown key {key!r} (expected {', '.join(ALLOWED_VARIABLES)})")
+        try:
+            variables[key] = parse_color(value)
+        except ThemeFileError as exc:
+            raise ThemeFileError(f"[variables] {key}: {exc}") from None
+    return ThemeSpec(
+        name=name,
+        colors=colors,
+        variables=variables,
+        dark=dark,
+        description=" ".join(description.split()),
+        origin=origin,
+        path=path,
+    )
+
+
+def read_theme_file(path: Path, *, origin: Origin = "user") -> ThemeSpec:
+    """Read and validate one file; every failure becomes a :class:`ThemeFileError`."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ThemeFileError(f"file is too large ({size} bytes) to be a theme")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ThemeFileError(f"cannot be read ({exc.strerror or exc})") from None
+    if b"\x00" in raw:
+        raise ThemeFileError("not a text file")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ThemeFileError("not a UTF-8 text file") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeFileError(f"not valid TOML ({exc})") from None
+    return parse_theme(data, origin=origin, path=path)
+
+
+def load_theme_dir(folder: Path, *, origin: Origin, reserved: Iterable[str] = ()) -> LoadResult:
+    """Every ``*.toml`` in a folder, sorted by file name; broken or clashing files become problems."""
+    result = LoadResult()
+    taken = {name: "" for name in reserved}
+    try:
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".toml")
+    except FileNotFoundError:
+        return result
+    except OSError as exc:
+        result.problems.append(ThemeProblem(folder, f"cannot be read ({exc.strerror or exc})"))
+        return result
+    for path in files:
+        try:
+            spec = read_theme_file(path, origin=origin)
+        except ThemeFileError as exc:
+            result.problems.append(ThemeProblem(path, str(exc)))
+            continue
+        if spec.name in taken:
+            where = taken[spec.name]
+            clash = f"defined in {where}" if where else "a bundled or built-in theme"
+            result.problems.append(ThemeProblem(path, f"theme name {spec.name!r} is already taken ({clash})"))
+            continue
+        taken[spec.name] = path.name
+        result.themes.append(spec)
+    return result
+
+
+def bundled_themes_dir() -> Path:
+    """Where the shipped themes are: inside the installed package, or the repo's ``themes/`` when run from source."""
+    packaged = Path(str(resources.files("readlist") / "bundled_themes"))
+    if packaged.is_dir():
+        return packaged
+    repo = Path(__file__).resolve().parents[2]
+    if (repo / "pyproject.toml").is_file() and (repo / "themes").is_dir():
+        return repo / "themes"
+    return packaged
+
+
+def load_bundled_themes() -> LoadResult:
+    return load_theme_dir(bundled_themes_dir(), origin="bundled")
+
+
+def load_user_themes(reserved: Iterable[str] = (), folder: Path | None = None) -> LoadResult:
+    """The user's themes; names in ``reserved`` (bundled and built-in) cannot be reused."""
+    if folder is None:
+        from readlist.config.settings import user_themes_dir
+
+        folder = user_themes_dir()
+    return load_theme_dir(folder, origin="user", reserved=reserved)
+
+
+def contrast_warnings(spec: ThemeSpec, minimum: float = MIN_CONTRAST) -> list[str]:
+    """Text colours of a theme that fall below ``minimum`` contrast on the backgrounds they are drawn on."""
+    warnings: list[str] = []
+    grounds = {"background": spec.color("background"), "surface": spec.color("surface")}
+    if "block-cursor-background" in spec.variables:
+        grounds["highlighted row"] = spec.variables["block-cursor-background"]
+    checks: list[tuple[str, str, dict[str, str]]] = [
+        ("foreground", spec.color("foreground"), {**grounds, "panel": spec.color("panel")}),
+    ]
+    variables = spec.resolved_variables()
+    for name in READLIST_VARIABLES:
+        if name in variables:
+            checks.append((name, variables[name], grounds))
+    for label, color, backs in checks:
+        for where, back in backs.items():
+            ratio = contrast_ratio(color, back)
+            if ratio < minimum:
+                warnings.append(f"{label} on {where} has contrast {ratio:.1f}:1 (below {minimum}:1)")
+    return warnings

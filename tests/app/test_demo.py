@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from readlist.app.demo import build_demo_library, sample_files
+from readlist.store import Library, default_db_path
+
+
+def test_demo_library_is_built_from_bundled_pages_and_has_history(tmp_path: Path) -> None:
+    assert [name for name, _ in sample_files()], "sample pages must ship inside the package"
+    path = build_demo_library(tmp_path)
+    lib = Library(path)
+    assert len(lib) == 196
+    statuses = {p.status for p in lib}
+    assert statuses == {"inbox", "to-read", "reading", "read", "skipped"}
+    assert any(p.rating == 5 for p in lib) and any(p.note for p in lib) and lib.all_tags()
+
+
+def test_demo_never_touches_the_users_library(tmp_path: Path) -> None:
+    user_db = default_db_path()
+    assert str(user_db).startswith(os.environ["READLIST_DB"][:10])
+    path = build_demo_library()
+    assert path.exists() and path.parent != user_db.parent
+    assert not user_db.exists()

@@ -1,0 +1,223 @@
+"""``readlist cite`` and ``readlist export`` as a user runs them, against a real library file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import bibtexparser
+import pyperclip
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.app import clipboard
+from readlist.cli import main
+from readlist.cli.cite_cmds import csv_cell, export_markdown
+from readlist.core.model import Paper
+from readlist.importers import parse_input
+from readlist.store import Library
+
+DATA_FACTORS = "t-7841505005"  # "Data Factors for Better Compositional Generalization"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+PAGES = FIXTURES / "pages"
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+SEED_TODAY = date(2025, 12, 20)
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed library plus a hostile paper and some user data; built once, only read by the tests."""
+    path = tmp_path_factory.mktemp("export") / "library.json"
+    lib = Library(path)
+    for seed in SEEDS:
+        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+    hostile = Paper(
+        title="=HYPERLINK(\"http://evil\") \x1b[31mRed\x1b[0m {Braces} & 100%",
+        authors=["Ada Lovelace", "@attacker"],
+        arxiv_id="2401.00001",
+        published="2024-01-02",
+        url="https://arxiv.org/abs/2401.00001",
+        added="2025-01-01T00:00:00+00:00",
+    )
+    lib.import_papers([hostile], "test")
+    lib.set_status([DATA_FACTORS], "read")
+    lib.set_rating([DATA_FACTORS], 4)
+    lib.set_note(DATA_FACTORS, "- great on *SCAN*\n\nsecond paragraph")
+    lib.set_status(["2401.00001"], "to-read")
+    lib.compact(force=True)
+    return path
+
+
+def test_cite_prints_bibtex_for_a_prefix(db: Path) -> None:
+    result = run(db, "cite", "t-78415")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(
+        "@misc{anon2023data,\n  title = {Data Factors for Better Compositional Generalization},"
+    )
+    assert "note = {3 authors; names not recorded in the source}" in result.stdout
+    assert result.stderr == ""
+
+
+def test_cite_several_formats(db: Path) -> None:
+    for fmt, start in [("biblatex", "@misc{"), ("markdown", "- "), ("text", "")]:
+        result = run(db, "cite", DATA_FACTORS, "2401.00001", "--format", fmt)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith(start)
+        assert "\x1b" not in result.stdout
+
+
+def test_cite_unknown_and_ambiguous_ids_fail_clearly(db: Path) -> None:
+    result = run(db, "cite", "nope")
+    assert result.exit_code == 1 and "no paper with id 'nope'" in result.stderr
+    result = run(db, "cite", "t-")
+    assert result.exit_code == 1 and "ambiguous" in result.stderr
+    assert run(db, "cite").exit_code == 2
+
+
+def test_cite_copy_reports_the_route(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copied: list[str] = []
+
+    def copy_wl(text: str) -> None:
+        copied.append(text)
+
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_TTY", raising=False)
+    monkeypatch.delenv("SSH_CLIENT", raising=False)
+    monkeypatch.setattr(pyperclip, "copy", copy_wl)
+    result = run(db, "cite", DATA_FACTORS, "--copy")
+    assert result.exit_code == 0
+    assert copied == [result.stdout]
+    assert result.stderr.strip() == "Copied 1 citation with wl-copy"
+
+
+def test_cite_copy_without_any_clipboard_still_prints(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(text: str) -> None:
+        raise pyperclip.PyperclipException("no mechanism")
+
+    monkeypatch.setattr(pyperclip, "copy", missing)
+    monkeypatch.setattr(clipboard, "tty_osc52_writer", lambda path="/dev/tty": None)
+    result = run(db, "cite", DATA_FACTORS, "-c", "-f", "markdown")
+    assert result.exit_code == 0
+    assert result.stdout == "Data Factors for Better Compositional Generalization — 3 authors, 2023\n"
+    assert "nothing was copied" in result.stderr
+
+
+# ---------------------------------------------------------------------------
+# export
+
+
+def test_bibtex_export_parses_and_is_reproducible(db: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.bib", tmp_path / "b.bib"
+    result = run(db, "export", "-o", str(first))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 197 papers to" in result.stderr
+    run(db, "export", "--format", "bibtex", "-o", str(second))
+    assert first.read_bytes() == second.read_bytes()
+    library = bibtexparser.parse_string(first.read_text())
+    assert not library.failed_blocks and len(library.entries) == 197
+    assert len({e.key for e in library.entries}) == 197
+
+
+def test_every_format_is_deterministic_and_inert(db: Path) -> None:
+    for fmt in ("bibtex", "json", "csv", "markdown"):
+        one, two = run(db, "export", "-f", fmt), run(db, "export", "-f", fmt)
+        assert one.exit_code == 0, one.output
+        assert one.stdout == two.stdout
+        assert "\x1b" not in one.stdout
+
+
+def test_json_export_is_the_public_record_sorted_by_id(db: Path) -> None:
+    records = json.loads(run(db, "export", "-f", "json").stdout)
+    assert [r["id"] for r in records] == sorted(r["id"] for r in records)
+    listed = json.loads(run(db, "list", "--json").stdout)
+    assert sorted(records, key=lambda r: r["id"]) == sorted(listed, key=lambda r: r["id"])
+
+
+def test_csv_export_has_header_joined_lists_and_no_formulas(db: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run(db, "export", "-f", "csv").stdout)))
+    assert len(rows) == 197
+    hostile = next(r for r in rows if r["id"] == "2401.00001")
+    assert hostile["title"].startswith("'=HYPERLINK")
+    assert "\x1b" not in hostile["title"]
+    assert hostile["authors"] == "Ada Lovelace; @attacker"
+    assert hostile["rating"] == "0" and hostile["tags"] == ""
+    noted = next(r for r in rows if r["id"] == DATA_FACTORS)
+    assert noted["note"] == "'- great on *SCAN*\n\nsecond paragraph"
+    assert csv_cell(["@a", "b"]) == "'@a; b"
+    assert csv_cell(None) == "" and csv_cell(-3) == "-3"
+
+
+def test_markdown_reading_list_is_grouped_by_status(db: Path) -> None:
+    out = run(db, "export", "-f", "markdown").stdout
+    assert out.startswith("# Reading list\n")
+    sections = [line for line in out.splitlines() if line.startswith("## ")]
+    assert sections == ["## Inbox (195)", "## To read (1)", "## Read (1)"]
+    assert (
+        "- Data Factors for Better Compositional Generalization — 3 authors, 2023 ★★★★☆\n"
+        "  > - great on *SCAN*\n  >\n  > second paragraph\n"
+    ) in out
+    assert "\x1b" not in out
+
+
+def test_query_and_status_filters(db: Path, tmp_path: Path) -> None:
+    records = json.loads(run(db, "export", "-f", "json", "--status", "read").stdout)
+    assert [r["id"] for r in records] == [DATA_FACTORS]
+    records = json.loads(run(db, "export", "-f", "json", "--query", "rating>=4").stdout)
+    assert [r["id"] for r in records] == [DATA_FACTORS]
+    result = run(db, "export", "--query", "rating>=lots")
+    assert result.exit_code == 2 and "needs a number" in result.stderr
+
+
+def test_empty_export_never_clobbers_a_file(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "keep.bib"
+    target.write_text("precious")
+    result = run(db, "export", "--query", "zzzznotthere", "-o", str(target))
+    assert result.exit_code == 1 and "was not written" in result.stderr
+    assert target.read_text() == "precious"
+    result = run(db, "export", "-f", "json", "--query", "zzzznotthere")
+    assert result.exit_code == 0 and result.stdout == "[]\n" and "no papers match" in result.stderr
+
+
+def test_help_has_examples(db: Path) -> None:
+    for command in ("cite", "export"):
+        result = run(db, command, "--help")
+        assert result.exit_code == 0 and "Examples:" in result.stdout and f"readlist {command}" in result.stdout
+
+
+def test_fixture_pages_export_when_importers_exist(tmp_path: Path) -> None:
+    db = tmp_path / "pages.json"
+    result = run(db, "import", *map(str, sorted(PAGES.glob("*.html"))), "--year", str(date(2025, 12, 20).year))
+    if result.exit_code != 0:
+        pytest.skip("HTML importers not available yet")
+    out = run(db, "export").stdout
+    library = bibtexparser.parse_string(out)
+    assert not library.failed_blocks
+    assert any("author" in e.fields_dict for e in library.entries)
+    assert "eprint = {2106.09608}" in out
+
+
+def test_markdown_keeps_note_indentation_and_drops_escape_sequences() -> None:
+    paper = Paper.trusted(
+        {
+            "id": "2401.00009",
+            "arxiv_id": "2401.00009",
+            "title": "Title \x1b]8;;http://evil\x07with link\x1b]8;;\x07",
+            "note": "- point\n\n      code block\x1b[2J\n\x1b]52;c;QUFBQQ==\x07done",
+            "status": "reading",
+            "rating": 3,
+            "tags": ["rl"],
+        }
+    )
+    out = export_markdown([paper])
+    assert out == (
+        "# Reading list\n\n## Reading (1)\n\n"
+        "- [Title with link](https://arxiv.org/abs/2401.00009) ★★★☆☆ `#rl`\n"
+        "  > - point\n  >\n  >       code block\n  > done\n"
+    )

@@ -1,0 +1,189 @@
+"""Hostile input on the command line: huge files, terminal escapes and markup in stored text, odd URLs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.store import Library
+
+REPO = Path(__file__).resolve().parents[2]
+
+# What a malicious page or a hand-edited library might carry.
+CLEAR = "\x1b[2J"
+CLIPBOARD = "\x1b]52;c;ZXZpbA==\x07"  # OSC 52: write to the clipboard
+HYPERLINK = "\x1b]8;;http://e.vil\x07click\x1b]8;;\x07"  # OSC 8 hyperlink
+C1_CSI = "\x9b31m"
+DCS = "\x1bPq#0;2;0;0;0\x1b\\"
+MARKUP = "[red]x[/red] [link=http://e.vil]y[/link] [bold]:smile:"
+HOSTILE = f"Title {CLEAR}{CLIPBOARD}{HYPERLINK}{C1_CSI}{DCS}\r\x08\x00 {MARKUP}"
+FORBIDDEN = ["\x1b", "\x07", "\x9b", "\x00", "\x08", "\r"]
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+def hostile_library(tmp_path: Path) -> Path:
+    """A library whose stored strings hold raw escapes, as an older version or a hand edit could leave them."""
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    lib.import_papers([Paper.from_dict({"title": "placeholder", "arxiv_id": "2404.00001"})], "t")
+    lib.compact(force=True)
+    data = orjson.loads(db.read_bytes())
+    doc = next(iter(data["papers"].values()))
+    doc.update(
+        title=HOSTILE, abstract=HOSTILE, note=HOSTILE + "\nsecond line", organization=HOSTILE,
+        authors=[HOSTILE], url="http://x/" + CLIPBOARD, sources=[HOSTILE], tags=["ok", "t" + CLEAR],
+        published="2024-01-01" + CLEAR,
+    )
+    db.write_bytes(orjson.dumps(data))
+    return db
+
+
+def assert_inert(text: str) -> None:
+    for bad in FORBIDDEN:
+        assert bad not in text, f"{bad!r} reached the output: {text!r}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["list"], ["list", "--json"], ["show", "2404.00001"], ["show", "2404.00001", "--json"],
+     ["note", "2404.00001"], ["note", "2404.00001", "--json"], ["list", "--query", "title"]],
+)
+def test_stored_escapes_and_markup_print_inert(tmp_path: Path, args: list[str]) -> None:
+    db = hostile_library(tmp_path)
+    result = run(db, *args)
+    assert result.exit_code == 0, result.output
+    assert_inert(result.stdout)
+    if args[0] in ("show", "note") and "--json" not in args:
+        assert "[red]x[/red]" in result.stdout  # markup shown as typed, not applied
+    if "--json" in args:
+        assert "\\u009b31m" in result.stdout  # C1 controls escaped in JSON, the value intact
+
+
+def test_escapes_inert_on_a_colour_terminal(tmp_path: Path) -> None:
+    """With colours forced (as on a real terminal) only readlist's own styling escapes appear."""
+    db = hostile_library(tmp_path)
+    env = {**os.environ, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "200", "PYTHONPATH": str(REPO)}
+    for args in (["list"], ["show", "2404.00001"], ["note", "2404.00001"]):
+        out = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args], capture_output=True,
+                             env=env, timeout=60, check=True).stdout
+        text = out.decode("utf-8")
+        assert "\x1b[" in text or args[0] == "note", "colours were expected in this mode"
+        for bad in ("\x1b]", "\x07", "\x9b", "\x1bP", "\x1b[2J", "\x00"):
+            assert bad not in text, (args, bad)
+        assert "[link=http://e.vil]y[/link]" in text  # shown as typed: no live hyperlink
+
+
+def test_note_and_import_report_strip_escapes(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    page = tmp_path / f"page{CLIPBOARD}.bib"
+    page.write_text("@article{k,\n  title = {" + HOSTILE.replace("\x00", "") + "},\n  year = {2024}\n}\n")
+    result = run(db, "import", str(page))
+    assert result.exit_code == 0, result.output
+    assert_inert(result.stdout + result.stderr)
+    pid = next(iter(Library(db).papers))
+    result = run(db, "note", pid, "note " + HOSTILE)
+    assert result.exit_code == 0
+    assert_inert(result.stdout)
+    stored = Library(db).papers[pid]
+    for text in (stored.title, stored.note):
+        assert_inert(text)
+        assert "[red]x[/red]" in text
+    for args in (["list"], ["show", pid], ["note", pid]):
+        assert_inert(run(db, *args).stdout)
+
+
+def test_import_report_for_a_hostile_file_name_that_fails(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    bad = tmp_path / f"x{CLEAR}\x1b]8;;x\x07{C1_CSI}.txt"
+    bad.write_text("nothing that looks like a paper")
+    result = run(db, "import", str(bad))
+    assert result.exit_code == 1
+    assert_inert(result.stdout + result.stderr)
+    assert not db.exists()
+
+
+# Peak memory of this process image: VmHWM, not ru_maxrss, which on Linux can carry over the
+# (much larger) peak of the pytest process that spawned the child.
+PEAK_MB = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) // 1024"
+
+BIG_IMPORT = r"""
+import sys
+from click.testing import CliRunner
+from readlist.cli import main
+peak_mb = lambda: """ + PEAK_MB + r"""
+base = peak_mb()
+result = CliRunner().invoke(main, ["--db", sys.argv[1], "import", *sys.argv[2:]], input=None)
+peak = peak_mb()
+print(result.exit_code, base, peak)
+print(result.stdout.replace("\n", " | "), "||", result.stderr.replace("\n", " | "))
+"""
+
+
+def test_200_mb_input_is_refused_with_bounded_memory(tmp_path: Path) -> None:
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as handle:  # sparse: instant, and no disk used
+        handle.truncate(200 * 1024 * 1024)
+    db = tmp_path / "library.json"
+    proc = subprocess.run([sys.executable, "-c", BIG_IMPORT, str(db), str(big)], capture_output=True, text=True,
+                          cwd=REPO, timeout=120, check=True)
+    first, second = proc.stdout.splitlines()[:2]
+    code, base_mb, peak_mb = map(int, first.split())
+    assert code == 1, second
+    assert "64 MB" in second and "Traceback" not in second and "huge.txt" in second
+    assert peak_mb - base_mb < 100, f"peak RSS grew by {peak_mb - base_mb} MB reading a 200 MB file"
+    assert not db.exists()
+
+
+def test_200_mb_on_standard_input_is_refused_with_bounded_memory(tmp_path: Path) -> None:
+    big = tmp_path / "huge.txt"
+    with big.open("wb") as handle:
+        handle.truncate(200 * 1024 * 1024)
+    db = tmp_path / "library.json"
+    code = (
+        "import sys\n"
+        "from readlist.cli import main\n"
+        "try:\n"
+        "    main(['--db', sys.argv[1], 'import', '-'], standalone_mode=False)\n"
+        "except SystemExit as exc:\n"
+        "    rc = exc.code\n"
+        "else:\n"
+        "    rc = 0\n"
+        f"peak = {PEAK_MB}\n"
+        "sys.stderr.write(f'RC {rc} PEAK {peak}\\n')\n"
+    )
+    with big.open("rb") as stdin:
+        proc = subprocess.run([sys.executable, "-c", code, str(db)], stdin=stdin, capture_output=True, text=True,
+                              cwd=REPO, timeout=120, check=False)
+    tail = proc.stderr.strip().splitlines()[-1]
+    assert tail.startswith("RC 1 "), proc.stderr[-2000:]
+    assert int(tail.split()[-1]) < 250, tail  # at most the 64 MB cap plus the interpreter, never 200 MB+
+    assert "64 MB" in proc.stdout + proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/papers.html", "gopher://x/1"])
+def test_url_import_refuses_non_http_schemes(tmp_path: Path, url: str) -> None:
+    db = tmp_path / "library.json"
+    result = run(db, "import", url)
+    assert result.exit_code == 1
+    assert "only http:// and https://" in result.stdout + result.stderr
+    assert "root:" not in result.stdout
+    assert not db.exists()
+
+
+def test_json_report_of_refused_input_is_valid_json(tmp_path: Path) -> None:
+    result = run(tmp_path / "l.json", "import", "--json", "file:///etc/passwd")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)["reports"][0]
+    assert "http" in report["error"]

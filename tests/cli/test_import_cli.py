@@ -1,0 +1,239 @@
+"""`readlist import` end to end: detection, --format, mixed inputs, stdin, clipboard, reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyperclip
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.app import service
+from readlist.cli import main
+
+HERE = Path(__file__).parent.parent
+PAGES = HERE / "fixtures" / "pages"
+SEED = HERE / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"
+BIB = '@article{k,\n  title = {A BibTeX Paper},\n  author = {Doe, Jane and Roe, Rick},\n  eprint = {2402.01234},\n}\n'
+HF_JSON = json.dumps([{"paper": {"id": "2402.05678", "title": "A JSON Paper", "upvotes": 4}}])
+ALL_FORMATS = "hf-json, hf-html, arxiv-html, bibtex, hf-text"
+
+
+def run(db: Path, *args: str, input: str | bytes | None = None) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args], input=input, catch_exceptions=False)
+
+
+def imported(db: Path, *args: str, input: str | bytes | None = None) -> dict:
+    result = run(db, "import", "--json", *args, input=input)
+    assert result.exit_code == 0, result.output
+    data: dict = json.loads(result.stdout)
+    return data
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    files = {
+        "daily.html": (PAGES / "hf-daily-2024-08-01.html").read_bytes(),
+        "paper.html": (PAGES / "hf-paper-2509.24002-prettified.html").read_bytes(),
+        "abs.html": (PAGES / "arxiv-abs-2106.09608.html").read_bytes(),
+        "list.html": (PAGES / "arxiv-list-q-fin-new.html").read_bytes(),
+        "refs.bib": BIB.encode(),
+        "api.json": HF_JSON.encode(),
+        "copy.txt": SEED.read_bytes(),
+    }
+    paths = {}
+    for name, data in files.items():
+        # No telling extensions: detection must work on content alone.
+        path = tmp_path / ("input-" + name.replace(".", "-"))
+        path.write_bytes(data)
+        paths[name] = path
+    return paths
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "added"),
+    [
+        ("daily.html", "hf-html", 13),
+        ("paper.html", "hf-html", 1),
+        ("abs.html", "arxiv-html", 1),
+        ("list.html", "arxiv-html", 16),
+        ("refs.bib", "bibtex", 1),
+        ("api.json", "hf-json", 1),
+        ("copy.txt", "hf-text", 53),
+    ],
+)
+def test_each_format_is_detected_by_content(tmp_path: Path, inputs: dict[str, Path], name: str, fmt: str,
+                                            added: int) -> None:
+    data = imported(tmp_path / "lib.json", str(inputs[name]))
+    (report,) = data["reports"]
+    assert (report["format"], report["added"], report["error"]) == (fmt, added, None)
+    assert data["papers"] == added
+
+
+def test_mixed_inputs_get_one_report_line_each(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    db = tmp_path / "lib.json"
+    result = run(db, "import", *(str(p) for p in inputs.values()))
+    assert result.exit_code == 0, result.output
+    for name, fmt in [("daily.html", "hf-html"), ("abs.html", "arxiv-html"), ("refs.bib", "bibtex"),
+                      ("copy.txt", "hf-text"), ("api.json", "hf-json")]:
+        line = next(line for line in result.stdout.splitlines() if str(inputs[name]) in line)
+        assert f"({fmt})" in line
+    assert "from 7 of 7 sources" in result.stdout
+
+
+def test_format_option_forces_a_parser(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    db = tmp_path / "lib.json"
+    data = imported(db, "--format", "arxiv-html", str(inputs["abs.html"]))
+    assert data["reports"][0]["format"] == "arxiv-html"
+    # Forcing the wrong parser fails cleanly instead of guessing.
+    result = run(db, "import", "--format", "bibtex", str(inputs["daily.html"]))
+    assert result.exit_code == 1
+    assert "no papers found in this BibTeX" in result.output
+    bad = run(db, "import", "--format", "pdf", str(inputs["abs.html"]))
+    assert bad.exit_code == 2 and "'pdf' is not one of" in bad.output
+
+
+def test_unrecognised_input_names_the_formats_tried(tmp_path: Path) -> None:
+    db = tmp_path / "lib.json"
+    junk = tmp_path / "notes.txt"
+    junk.write_text("shopping list\n\nmilk\neggs\n")
+    result = run(db, "import", str(junk))
+    assert result.exit_code == 1
+    assert f"not a format readlist recognises (tried: {ALL_FORMATS})" in result.output
+    assert not db.exists()
+
+
+def test_junk_leaves_the_library_byte_for_byte_unchanged(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    db = tmp_path / "lib.json"
+    assert run(db, "import", str(inputs["abs.html"])).exit_code == 0
+    before = db.read_bytes()
+    journal = db.with_name(db.name + ".journal")
+    journal_before = journal.read_bytes() if journal.exists() else None
+    cases = {
+        "binary": bytes(range(256)) * 10,
+        "html-no-papers": b"<!doctype html><html><body><div data-target='DailyPapers' data-props='{}'></div>",
+        "bad-json": b'[{"paper": {"title": ',
+        "empty": b"   \n\n",
+        "nested": b"<div>" * 100_000,
+    }
+    for name, data in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = run(db, "import", str(path))
+        assert result.exit_code == 1, (name, result.output)
+        assert "could not be imported; nothing was imported" in result.output
+        assert "Traceback" not in result.output
+        assert db.read_bytes() == before, name
+        assert (journal.read_bytes() if journal.exists() else None) == journal_before, name
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    db = tmp_path / "lib.json"
+    result = run(db, "import", str(tmp_path / "nope.html"), str(tmp_path))
+    assert result.exit_code == 1
+    assert "nope.html: no such file" in result.output
+    assert "is a directory" in result.output
+
+
+def test_partial_failure_imports_the_rest(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    db = tmp_path / "lib.json"
+    result = run(db, "import", "--json", str(inputs["refs.bib"]), str(tmp_path / "missing.txt"))
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    ok, bad = data["reports"]
+    assert ok["added"] == 1 and ok["error"] is None
+    assert bad["error"].endswith("no such file") and bad["added"] == 0
+    assert data["papers"] == 1
+
+
+def test_json_report_shape(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    db = tmp_path / "lib.json"
+    first = imported(db, str(inputs["list.html"]))
+    assert set(first) == {"library", "reports", "papers"}
+    assert first["library"] == str(db)
+    (report,) = first["reports"]
+    assert set(report) == {"source", "format", "added", "updated", "unchanged", "skipped", "error", "ids"}
+    assert report["source"] == str(inputs["list.html"])
+    assert set(report["ids"]) == {"added", "updated", "unchanged"}
+    assert len(report["ids"]["added"]) == 16 and "2303.08867" in report["ids"]["added"]
+    again = imported(db, str(inputs["list.html"]))["reports"][0]
+    assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 16)
+
+
+def test_reimport_fills_and_refreshes_but_keeps_user_fields(tmp_path: Path, inputs: dict[str, Path]) -> None:
+    db = tmp_path / "lib.json"
+    imported(db, str(inputs["abs.html"]))
+    assert run(db, "rate", "2106.09608", "4").exit_code == 0
+    assert run(db, "mark", "2106.09608", "to-read").exit_code == 0
+    hf_copy = HF_JSON.replace("2402.05678", "2106.09608").replace("A JSON Paper", "Learning Knowledge Graph-based "
+                                                                    "World Models of Textual Environments")
+    report = imported(db, "-", input=hf_copy)["reports"][0]
+    assert report["updated"] == 1
+    shown = json.loads(run(db, "show", "2106.09608", "--json").stdout)
+    assert shown["upvotes"] == 4 and shown["rating"] == 4 and shown["status"] == "to-read"
+    assert shown["authors"] == ["Prithviraj Ammanabrolu", "Mark O. Riedl"]
+
+
+def test_stdin(tmp_path: Path) -> None:
+    db = tmp_path / "lib.json"
+    data = imported(db, "-", input=BIB)
+    assert data["reports"][0]["source"] == "-"
+    assert data["reports"][0]["format"] == "bibtex"
+    assert data["reports"][0]["added"] == 1
+    empty = run(db, "import", "-", input="")
+    assert empty.exit_code == 1
+    assert "-: input is empty" in empty.output or "input is empty" in empty.output
+
+
+def test_stdin_utf16_copy(tmp_path: Path) -> None:
+    data = imported(tmp_path / "lib.json", "-", input=SEED.read_text(encoding="utf-8").encode("utf-16"))
+    assert data["reports"][0]["added"] == 53
+
+
+def test_clipboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pyperclip, "paste", lambda: HF_JSON)
+    data = imported(tmp_path / "lib.json", "--clipboard")
+    assert data["reports"][0]["source"] == "clipboard"
+    assert data["reports"][0]["added"] == 1
+
+
+def test_no_clipboard_mechanism_gives_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_clipboard() -> str:
+        raise pyperclip.PyperclipException("could not find a copy/paste mechanism for your system")
+
+    monkeypatch.setattr(pyperclip, "paste", no_clipboard)
+    result = run(tmp_path / "lib.json", "import", "--clipboard")
+    assert result.exit_code == 1
+    assert "no clipboard is available here" in result.output
+    assert "readlist import -" in result.output
+
+
+def test_empty_clipboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pyperclip, "paste", lambda: "  \n")
+    result = run(tmp_path / "lib.json", "import", "--clipboard")
+    assert result.exit_code == 1 and "the clipboard is empty" in result.output
+
+
+def test_no_sources_is_a_usage_error(tmp_path: Path) -> None:
+    result = run(tmp_path / "lib.json", "import")
+    assert result.exit_code == 2
+
+
+def test_progress_counts_every_paper() -> None:
+    seen: list[int] = []
+    papers = list(range(1001))
+    assert list(service._counting(papers, seen.append, step=250)) == papers  # type: ignore[arg-type]
+    assert seen == [250, 250, 250, 250, 1]
+
+
+def test_no_progress_output_when_stderr_is_not_a_terminal(tmp_path: Path) -> None:
+    paths = []
+    for i in range(5):
+        path = tmp_path / f"bib{i}"
+        path.write_text(BIB.replace("2402.01234", f"2402.0123{i}").replace("A BibTeX", f"Paper {i} BibTeX"))
+        paths.append(str(path))
+    result = run(tmp_path / "lib.json", "import", *paths)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert "5 added" in result.stdout

@@ -1,0 +1,165 @@
+"""The search index must give exactly what the plain query predicates give, in the same order."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from readlist.core.model import Paper
+from readlist.core.query import QueryError, SearchIndex, parse_query
+from readlist.store import Library
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from generate import generate_papers, write_library
+
+# The strategies sample from the whole test library, which makes their repr large; that is expected.
+pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
+
+ODD_PAPERS = [
+    Paper(title="Straße und Maßstab: STRASSE tests", abstract="Die Straße ist groß.\nZweite Zeile", tags=["de"]),
+    Paper(title="İstanbul dotted capital", abstract="ǅemal and ﬁne ligatures; naïve café", note="Ünïcödé note"),
+    Paper(title="Tabs\tand  odd   spacing", abstract="multi\nline\n\nabstract with state-of-the-art, commas."),
+    Paper(title="Organization only", organization="Spiral Works", abstract="short"),
+    Paper(title="Emoji 🚀 rockets", abstract="launch 🚀🚀 twice", authors=["Zoë Ångström", "李 雷"]),
+]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    path = tmp_path_factory.mktemp("index") / "library.json"
+    write_library([*generate_papers(250, seed=11), *ODD_PAPERS], path)
+    return Library(path)
+
+
+@pytest.fixture(scope="module")
+def index(library: Library) -> SearchIndex:
+    built = SearchIndex(library)
+    built.build()
+    return built
+
+
+def _corpus_words(library: Library) -> list[str]:
+    words: list[str] = []
+    for paper in list(library.papers.values())[::7]:
+        words.extend(paper.abstract.split()[:12])
+        words.extend(paper.title.split())
+    return sorted(set(words))
+
+
+def _needles(library: Library) -> st.SearchStrategy[str]:
+    words = _corpus_words(library)
+    texts = [p.title + " " + p.abstract for p in library.papers.values()]
+    whole = st.sampled_from(words)
+    # Pieces of words (substring semantics), including their ends and odd case.
+    piece = st.tuples(whole, st.integers(0, 6), st.integers(1, 8)).map(lambda t: t[0][t[1] : t[1] + t[2]] or t[0])
+    cased = piece.map(str.upper) | piece.map(str.title)
+    # Phrases across word boundaries, quoted so they stay one term.
+    phrase = st.tuples(st.sampled_from(texts), st.integers(0, 300), st.integers(3, 25)).map(
+        lambda t: '"' + t[0][t[1] : t[1] + t[2]].replace('"', "") + '"'
+    )
+    rare = st.sampled_from(["zzqx", "xq", "q", "ß", "ss", "strasse", "İ", "🚀", "ﬁ", "fi", "li", "ǆ", "\u0307"])
+    fields = st.sampled_from(
+        ["status:inbox", "status:read", "rating>=3", "tag:rl", "year>=2022", "author:li", "org:spiral", "is:noted"]
+    )
+    term = st.one_of(whole, piece, cased, phrase, rare, fields)
+    signed = st.tuples(st.booleans(), term).map(lambda t: ("-" if t[0] else "") + t[1])
+    return st.lists(signed, min_size=1, max_size=3).map(" ".join)
+
+
+def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: SearchIndex) -> None:
+    base = list(library.papers.values())
+    queries = ["status:reading learn", "status:reading -learn", "rating>=5 e",
+               "diffusion", "d", "reasoning agents", "zzqx", '"large language"', "-robust year>=2022",
+               "straße", "STRASSE", "ss", "🚀", "naïve", "ﬁne", "fine", "state-of-the-art,", "spiral", "li",
+               "-e", "-zzqx", "tabs and", '"and  odd"', '"and odd"', "status:to-read learn"]
+    for text in queries:
+        query = parse_query(text)
+        assert query.filter(base, index=index) == query.filter(base), text
+    assert parse_query("zzqx").filter(base, index=index) == []
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_index_matches_plain_filter_on_random_queries(
+    library: Library, index: SearchIndex, data: st.DataObject
+) -> None:
+    text = data.draw(_needles(library), label="query")
+    base = list(library.papers.values())
+    try:
+        query = parse_query(text)
+    except QueryError:
+        reject()  # e.g. a corpus word like "(policy:" reads as an unknown field
+    subset = base[::3]
+    few = base[::17]  # few enough that the texts are checked one by one
+    assert query.filter(base, index=index) == query.filter(base)
+    assert query.filter(subset, index=index) == query.filter(subset)
+    assert query.filter(few, index=index) == query.filter(few)
+    inbox = lambda p: p.status == "inbox"  # noqa: E731
+    assert query.filter(base, index=index, where=inbox) == query.filter([p for p in base if inbox(p)])
+
+
+def test_index_follows_changes(tmp_path: Path) -> None:
+    path = tmp_path / "library.json"
+    write_library(list(generate_papers(120, seed=5)), path)
+    lib = Library(path)
+    index = SearchIndex(lib)
+    index.build()
+    target = next(iter(lib.papers))
+    assert parse_query("quokkafish").filter(lib.papers.values(), index=index) == []
+
+    lib.set_note(target, "The quokkafish result")  # a new word, only in the note
+    found = parse_query("quokkafish").filter(lib.papers.values(), index=index)
+    assert [p.id for p in found] == [target]
+    assert parse_query("-quokkafish").filter(lib.papers.values(), index=index) == [
+        p for p in lib.papers.values() if p.id != target
+    ]
+
+    lib.set_note(target, "")
+    assert parse_query("quokkafish").filter(lib.papers.values(), index=index) == []
+
+    report = lib.import_papers([Paper(title="Quokkafish at scale", abstract="new paper")], "test")
+    found = parse_query("quokkafish").filter(lib.papers.values(), index=index)
+    assert [p.id for p in found] == report.added
+
+    lib.delete(report.added)
+    assert parse_query("quokkafish").filter(lib.papers.values(), index=index) == []
+
+
+def test_papers_the_index_has_not_seen_are_still_searched(library: Library, index: SearchIndex) -> None:
+    outsider = Paper(title="Quokkafish outsider", abstract="never added to the library")
+    papers = [*library.papers.values(), outsider]
+    for text in ("quokkafish", "-quokkafish", "outsider never"):
+        query = parse_query(text)
+        assert query.filter(papers, index=index) == query.filter(papers)
+
+
+def test_unbuilt_or_busy_index_falls_back_to_scanning(library: Library) -> None:
+    index = SearchIndex(library)
+    base = list(library.papers.values())
+    query = parse_query("diffusion -robust")
+    assert not index.ready
+    assert query.filter(base, index=index) == query.filter(base)
+    index.build()
+    with index._lock:  # e.g. a background build still running
+        assert query.filter(base, index=index) == query.filter(base)
+
+
+def test_build_in_a_thread_while_searching(tmp_path: Path) -> None:
+    path = tmp_path / "library.json"
+    write_library(list(generate_papers(300, seed=9)), path)
+    lib = Library(path)
+    index = SearchIndex(lib)
+    thread = threading.Thread(target=index.build)
+    thread.start()
+    query = parse_query("learn -model")
+    expected = query.filter(lib.papers.values())
+    while thread.is_alive():
+        assert query.filter(lib.papers.values(), index=index) == expected
+    thread.join()
+    assert index.ready
+    assert query.filter(lib.papers.values(), index=index) == expected

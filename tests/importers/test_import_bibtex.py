@@ -1,0 +1,136 @@
+"""BibTeX files, and the one rule by which an import may set tags."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from readlist.core.model import Paper
+from readlist.importers import ImportFormatError, bibtex, parse_input
+from readlist.store import Library
+
+BIB = r"""
+% exported from a reference manager
+@article{ammanabrolu2021,
+  title = {Learning {Knowledge} Graph-based World Models of Textual Environments},
+  author = {Ammanabrolu, Prithviraj and Riedl, Mark O.},
+  journal = {arXiv preprint arXiv:2106.09608},
+  year = {2021}, month = jun,
+  keywords = {world models, Knowledge Graphs; RL},
+  abstract = {World models improve
+  a learning agent's ability.}
+}
+
+@inproceedings{scholkopf,
+  title = "Sch{\"o}lkopf's {\'E}cole na\"ive \c{c}a \v{S}koda -- \emph{Fast} 50\%",
+  author = "Bernhard Sch\"{o}lkopf and {Barack Obama Jr.} and von Neumann, Jr., John and others",
+  eprint = {2303.08867v2}, archivePrefix = {arXiv},
+  date = {2023-03-15},
+}
+
+@misc{doi2020, title = {By DOI}, doi = {10.48550/arXiv.2004.02153}, year = 2020}
+@misc{plain, title = {No Id At All}, author = {Plato}, year = {1999}, url = {https://example.org/p}}
+@misc{plain, title = {Same Key Twice}, year = {2001}}
+@misc{broken, title = {never closed
+@string{venue = "NeurIPS"}
+"""
+
+
+@pytest.fixture(scope="module")
+def parsed() -> dict[str, Paper]:
+    result = bibtex.parse(BIB, source="refs.bib")
+    assert result.format == "bibtex"
+    return {p.title: p for p in result.papers}
+
+
+def test_arxiv_journal_field_and_keywords(parsed: dict[str, Paper]) -> None:
+    paper = parsed["Learning Knowledge Graph-based World Models of Textual Environments"]
+    assert paper.arxiv_id == "2106.09608"
+    assert paper.authors == ["Prithviraj Ammanabrolu", "Mark O. Riedl"]
+    assert paper.published == "2021-06-01"  # year and month known: the first of the month
+    assert paper.url == "https://arxiv.org/abs/2106.09608"
+    assert paper.tags == ["knowledge-graphs", "rl", "world-models"]
+    assert paper.abstract == "World models improve a learning agent's ability."
+
+
+def test_latex_accents_names_and_eprint(parsed: dict[str, Paper]) -> None:
+    paper = parsed["Schölkopf's École naïve ça Škoda – Fast 50%"]
+    assert paper.authors == ["Bernhard Schölkopf", "Barack Obama Jr.", "John von Neumann Jr."]  # "others" dropped
+    assert paper.arxiv_id == "2303.08867"
+    assert paper.published == "2023-03-15"
+
+
+def test_doi_year_only_and_plain_entries(parsed: dict[str, Paper]) -> None:
+    assert parsed["By DOI"].arxiv_id == "2004.02153"
+    assert parsed["By DOI"].published == "2020-01-01"
+    plain = parsed["No Id At All"]
+    assert plain.arxiv_id is None and plain.id.startswith("t-")
+    assert plain.url == "https://example.org/p"
+    assert plain.authors == ["Plato"]
+    assert "Same Key Twice" in parsed  # a duplicate key is still a paper
+
+
+def test_broken_block_is_reported_as_skipped() -> None:
+    result = bibtex.parse(BIB)
+    assert len(result.papers) == 5
+    assert any("not a valid BibTeX entry" in why for _, why in result.skipped)
+
+
+def test_delatex_and_split() -> None:
+    assert bibtex.delatex(r"{\'e}t{\'{e}} \ss{} \o \aa\ \v{c} \k{a} {\"u}ber~alles") == "été ß øå č ą über alles"
+    assert bibtex.split_authors("A. Smith AND {Jones and Sons} and Doe, J.") == ["A. Smith", "Jones and Sons", "J. Doe"]
+
+
+def test_sniff_and_errors() -> None:
+    assert bibtex.sniff(BIB)
+    assert bibtex.sniff("@Article{key,\n title={x}}")
+    assert not bibtex.sniff("@string{venue = \"x\"}\n")
+    assert not bibtex.sniff("Daily Papers\n\nmail me @ home, please\n")
+    assert not bibtex.sniff('<html><body>@article{x, title={y}}</body></html>')
+    with pytest.raises(ImportFormatError, match="no papers"):
+        bibtex.parse("@misc{a, author = {Nobody}}")
+    assert parse_input(BIB, source="refs.bib").format == "bibtex"
+
+
+def test_keywords_become_tags_only_for_papers_without_tags(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    lib.import_papers(
+        [Paper(title="Tagged Already", arxiv_id="2401.00001"), Paper(title="Untagged", arxiv_id="2401.00002")],
+        "seed",
+    )
+    lib.edit_tags(["2401.00001"], add=["mine"])
+    bib = """
+    @misc{a, title = {Tagged Already}, eprint = {2401.00001}, keywords = {theirs}}
+    @misc{b, title = {Untagged}, eprint = {2401.00002}, keywords = {alpha, beta}}
+    @misc{c, title = {Brand New}, eprint = {2401.00003}, keywords = {gamma}}
+    """
+    report = lib.import_papers(bibtex.parse(bib).papers, "refs.bib")
+    assert lib.papers["2401.00001"].tags == ["mine"]  # the user's tags are never replaced
+    assert lib.papers["2401.00002"].tags == ["alpha", "beta"]
+    assert lib.papers["2401.00003"].tags == ["gamma"]
+    assert report.added == ["2401.00003"]
+    assert set(report.updated) == {"2401.00001", "2401.00002"}  # 00001 gained its URL, not tags
+    # Re-importing does not add to tags that now exist, and survives a reload from disk.
+    again = lib.import_papers(bibtex.parse(bib.replace("alpha, beta", "delta")).papers, "refs2.bib")
+    assert Library(tmp_path / "lib.json").papers["2401.00002"].tags == ["alpha", "beta"]
+    assert "2401.00002" in again.unchanged
+
+
+def test_other_importers_never_touch_tags(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    lib.import_papers([Paper(title="T", arxiv_id="2401.00009")], "seed")
+    lib.edit_tags(["2401.00009"], add=["keep"])
+    lib.import_papers([Paper(title="T", arxiv_id="2401.00009", upvotes=3)], "again")
+    assert lib.papers["2401.00009"].tags == ["keep"]
+    assert lib.papers["2401.00009"].upvotes == 3
+
+
+def test_bad_blocks_are_reported_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """bibtexparser logs a warning per bad block; those belong in the import report, not on stderr."""
+    with caplog.at_level(logging.DEBUG):
+        result = bibtex.parse("@misc{a, title = {never closed\n@misc{b, title = {Fine}}\n")
+    assert [p.title for p in result.papers] == ["Fine"]
+    assert [r for r in caplog.records if r.name.startswith("bibtexparser")] == []
+    assert logging.getLogger("bibtexparser").level == logging.NOTSET  # restored afterwards

@@ -1,0 +1,147 @@
+"""Hugging Face Daily Papers text copies: the real seeds, messy whitespace and the year rule."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from readlist.core.model import Paper
+from readlist.importers import hf_text, parse_input
+
+SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
+TODAY = date(2026, 11, 22)
+CHROME = (
+    "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
+    "byAK and the research community\n\n"
+)
+ABSTRACT = (
+    "We study a problem that matters. Our method improves the state of the art by a wide margin on "
+    "every benchmark we tried, and we release code. Experiments on six datasets show consistent gains "
+    "over strong baselines, and an ablation isolates which component is responsible for them."
+)
+
+
+def _block(title: str, meta: str, abstract: str = ABSTRACT) -> str:
+    return f"{title}\n\n{abstract}\n\n{meta}\n\n"
+
+
+def _page(header: str, *blocks: str) -> str:
+    return CHROME + header + "\n\n" + "".join(blocks)
+
+
+def _by_title(papers: list[Paper]) -> dict[str, Paper]:
+    return {p.title: p for p in papers}
+
+
+@pytest.mark.parametrize(
+    ("name", "count"),
+    [("001_eaf0a1b246e94eca.txt", 53), ("003_6b1eaca390782b18.txt", 95), ("004_6a8d34ca215b19e0.txt", 75)],
+)
+def test_seed_counts(name: str, count: int) -> None:
+    result = hf_text.parse((SEEDS / name).read_bytes(), source=name, today=TODAY)
+    assert len(result.papers) == count
+    assert result.skipped == []
+
+
+def test_seeds_together_hold_196_unique_papers() -> None:
+    ids: set[str] = set()
+    for path in SEEDS.glob("*.txt"):
+        ids |= {p.id for p in hf_text.parse(path.read_bytes(), today=TODAY).papers}
+    assert len(ids) == 196
+
+
+def test_seed_001_details() -> None:
+    papers = hf_text.parse((SEEDS / "001_eaf0a1b246e94eca.txt").read_bytes(), today=TODAY).papers
+    first = papers[0]
+    assert first.title == "Data Factors for Better Compositional Generalization"
+    assert first.authors_count == 3
+    assert first.published == "2023-11-07"
+    assert first.upvotes == 0
+    assert first.abstract.startswith("Recent diagnostic datasets on compositional generalization")
+    by_title = _by_title(papers)
+    inversion = by_title["Better Language Model Inversion by Compactly Representing Next-Token Distributions"]
+    assert inversion.authors_count == 5
+    assert inversion.upvotes == 2
+    spiral = by_title["Combinatorial Creativity: A New Frontier in Generalization Abilities"]
+    assert spiral.organization == "Spiral Works"
+    assert spiral.authors_count is None
+    assert spiral.upvotes == 2
+
+
+def test_organization_line() -> None:
+    text = _page("Dec 12", _block("Org Paper", "spiralworks Spiral Works\n·\nSep 25 2"))
+    (paper,) = hf_text.parse(text, today=TODAY).papers
+    assert paper.organization == "Spiral Works"
+    assert paper.upvotes == 2
+
+
+def _messy_variants() -> dict[str, bytes]:
+    clean = _page(
+        "Dec 12",
+        _block("First Paper Title", "  • 5 authors\n·\nJun 20 2"),
+        _block("Über-Modelle: 日本語 and émigré models 🚀", "  • 1 author\n·\nNov 7, 2023"),
+    )
+    return {
+        "clean": clean.encode(),
+        "crlf": clean.replace("\n", "\r\n").encode(),
+        "bom": b"\xef\xbb\xbf" + clean.encode(),
+        "utf16": clean.encode("utf-16"),
+        "nbsp": clean.replace("• 5 authors", "•\u00a05\u00a0authors")
+        .replace("Jun 20 2", "Jun\u00a020\u00a02")
+        .encode(),
+        "tabs_trailing": clean.replace("\n", " \t \n").replace("  •", "\t•").encode(),
+        "blank_lines": clean.replace("\n\n", "\n\n\n\n \n").encode(),
+    }
+
+
+@pytest.mark.parametrize("variant", list(_messy_variants()))
+def test_messy_whitespace_and_encodings(variant: str) -> None:
+    data = _messy_variants()[variant]
+    result = parse_input(data, source=variant, today=TODAY)
+    assert result.format == "hf-text"
+    first, second = result.papers
+    assert first.title == "First Paper Title"
+    assert (first.authors_count, first.upvotes, first.published) == (5, 2, "2025-06-20")
+    assert first.abstract == ABSTRACT
+    assert second.title == "Über-Modelle: 日本語 and émigré models 🚀"
+    assert (second.authors_count, second.upvotes, second.published) == (1, 0, "2023-11-07")
+
+
+def test_two_pages_pasted_together_keep_their_own_dates() -> None:
+    text = _page("Dec 12", _block("Page One Paper", "  • 2 authors\n·\nDec 10 4")) + _page(
+        "Mar 3", _block("Page Two Paper", "  • 3 authors\n·\nMar 1")
+    )
+    by_title = _by_title(hf_text.parse(text, today=TODAY).papers)
+    assert by_title["Page One Paper"].published == "2025-12-10"
+    assert by_title["Page Two Paper"].published == "2026-03-01"
+    assert by_title["Page Two Paper"].upvotes == 0
+
+
+def test_year_rule_page_date_is_latest_not_after_today() -> None:
+    text = _page("Dec 12", _block("P", "  • 2 authors\n·\nJun 20 2"))
+    (paper,) = hf_text.parse(text, today=TODAY).papers
+    assert paper.published == "2025-06-20"  # Dec 12 2026 is after the import date, so the page is Dec 12 2025
+    (same_year,) = hf_text.parse(_page("Nov 20", _block("P", "  • 2 authors\n·\nJun 20 2")), today=TODAY).papers
+    assert same_year.published == "2026-06-20"
+
+
+def test_year_option_overrides() -> None:
+    text = _page("Dec 12", _block("P", "  • 2 authors\n·\nJun 20 2"))
+    (paper,) = hf_text.parse(text, today=TODAY, year=2024).papers
+    assert paper.published == "2024-06-20"
+
+
+def test_date_after_page_date_rolls_back_one_year() -> None:
+    text = _page("Jan 5", _block("Late December Paper", "  • 2 authors\n·\nDec 30 7"))
+    (paper,) = hf_text.parse(text, today=date(2026, 1, 10)).papers
+    assert paper.published == "2025-12-30"
+    (with_year,) = hf_text.parse(text, today=TODAY, year=2026).papers
+    assert with_year.published == "2025-12-30"
+
+
+def test_sniff() -> None:
+    assert hf_text.sniff((SEEDS / "001_eaf0a1b246e94eca.txt").read_text(encoding="utf-8"))
+    assert hf_text.sniff("Some Title\n\nabstract\n\n  • 4 authors\n·\nJun 2")
+    assert not hf_text.sniff("just some notes\nwith nothing in them\n")

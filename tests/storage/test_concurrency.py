@@ -1,0 +1,88 @@
+"""Two processes editing the same papers at once lose nothing; the terminal UI sees CLI changes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from readlist.core.model import Paper
+from readlist.store import Library
+
+REPO = Path(__file__).resolve().parents[2]
+PAPERS = 20
+ACTIONS = 500
+
+# Each worker appends a tag and a note paragraph of its own to papers the other worker edits too.
+# Worker "api" holds one Library for the whole run (as the terminal UI does) and never refreshes by
+# hand; worker "cli" runs every change as a `readlist` command (in-process, to keep the test fast),
+# which opens the library afresh and compacts it after each change.
+WORKER = r"""
+import sys, time
+from pathlib import Path
+db, who, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+from readlist.store import Library
+ids = sorted(Library(db).papers)
+while not go.exists():
+    time.sleep(0.001)
+if who == "api":
+    lib = Library(db)
+    for i in range(ACTIONS):
+        pid = ids[i % len(ids)]
+        if i % 2:
+            lib.edit_tags([pid], add=[f"api-{i}"])
+        else:
+            lib.append_note(pid, f"api {i}")
+        if i % 50 == 0:
+            lib.compact()
+else:
+    from readlist.cli import main
+    for i in range(ACTIONS):
+        pid = ids[(i * 7) % len(ids)]
+        args = ["tag", pid, f"+cli-{i}"] if i % 2 else ["note", pid, "--append", f"cli {i}"]
+        try:
+            main(["--db", str(db), *args], standalone_mode=False)
+        except SystemExit as exc:
+            assert not exc.code, exc.code
+print("done", who)
+""".replace("ACTIONS", str(ACTIONS))
+
+
+def test_two_processes_500_actions_each_on_overlapping_papers_lose_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    lib.import_papers([Paper.from_dict({"title": f"Shared paper {n}", "arxiv_id": f"2402.{n:05d}"})
+                       for n in range(PAPERS)], "t")
+    lib.compact(force=True)
+    ids = sorted(lib.papers)
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WORKER, str(db), who, str(go)], cwd=REPO,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for who in ("api", "cli")
+    ]
+    time.sleep(1.0)  # both started and waiting
+    go.touch()
+    for proc in procs:
+        _out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err[-2000:]
+    final = Library(db).papers
+    lost: list[str] = []
+    for i in range(ACTIONS):
+        api_pid, cli_pid = ids[i % PAPERS], ids[(i * 7) % PAPERS]
+        if i % 2:
+            lost += [f"tag api-{i}"] if f"api-{i}" not in final[api_pid].tags else []
+            lost += [f"tag cli-{i}"] if f"cli-{i}" not in final[cli_pid].tags else []
+        else:
+            lost += [f"note api {i}"] if f"api {i}" not in final[api_pid].note.split("\n\n") else []
+            lost += [f"note cli {i}"] if f"cli {i}" not in final[cli_pid].note.strip().split("\n\n") else []
+    assert lost == [], f"{len(lost)} lost updates, e.g. {lost[:5]}"
+    # Each worker's own paragraphs keep their order.
+    for pid in ids:
+        paragraphs = final[pid].note.strip().split("\n\n")
+        for who in ("api", "cli"):
+            mine = [int(p.split()[1]) for p in paragraphs if p.startswith(who + " ")]
+            assert mine == sorted(mine)
+    total_tags = sum(len(p.tags) for p in final.values())
+    assert total_tags == ACTIONS  # 250 + 250, none lost, none doubled

@@ -1,0 +1,159 @@
+"""``readlist doctor``: the health report, backups listing, restore and compaction."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner, Result
+
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.store import Library, journal_path, list_backups
+
+
+def doctor(path: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(path), "doctor", *args])
+
+
+def make(path: Path) -> Library:
+    lib = Library(path)
+    lib.import_papers([Paper.from_dict({"title": f"Paper {n}", "arxiv_id": f"2401.{n:05d}"}) for n in range(6)], "t")
+    lib.compact(force=True)
+    return lib
+
+
+def test_healthy_library(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    Library(path).set_note("2401.00001", "note")  # one backup, a live journal
+    result = doctor(path)
+    assert result.exit_code == 0, result.output
+    assert "6 papers" in result.output and "healthy" in result.output
+    assert "1 change(s) not yet folded in" in result.output
+    data = json.loads(doctor(path, "--json").stdout)
+    assert data["healthy"] is True and data["papers"] == 6 and data["problems"] == []
+    assert data["journal"]["live"] is True and data["journal"]["entries"] == 1
+    assert len(data["backups"]) == 1 and data["backups"][0]["papers"] == 6
+    assert data["backups"][0]["taken"].endswith("+00:00")
+
+
+def test_missing_library_is_not_a_problem(tmp_path: Path) -> None:
+    result = doctor(tmp_path / "none.json")
+    assert result.exit_code == 0 and "no library file yet" in result.output
+    assert not (tmp_path / "none.json").exists()
+
+
+def test_damaged_file_is_reported_with_the_backup_to_restore(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    Library(path).set_rating(["2401.00001"], 4)
+    path.write_bytes(b'{"_meta": ')
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    result = doctor(path)
+    assert result.exit_code == 1
+    assert "not valid JSON" in result.output and "--restore" in result.output
+    assert list_backups(path)[0].name in result.output
+    assert json.loads(doctor(path, "--json").stdout)["healthy"] is False
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_invalid_records_and_duplicate_ids_are_problems(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    data = orjson.loads(path.read_bytes())
+    table = data["papers"]
+    table["1"]["rating"] = 17
+    table["99"] = dict(table["2"])
+    path.write_bytes(orjson.dumps(data))
+    result = doctor(path, "--json")
+    assert result.exit_code == 1
+    problems = " ".join(json.loads(result.stdout)["problems"])
+    assert "do not validate" in problems and "rating" in problems
+    assert "more than once" in problems and table["2"]["id"] in problems
+
+
+def test_journal_damage_torn_tail_and_stale_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    lib = Library(path)
+    lib.set_rating(["2401.00001"], 1)
+    lib.set_rating(["2401.00002"], 2)
+    with journal_path(path).open("ab") as handle:
+        handle.write(b'{"ops": [')
+    temp = tmp_path / ".lib.json.abc123.tmp"
+    temp.write_bytes(b"partial")
+    os.utime(temp, (1, 1))
+    result = doctor(path, "--json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0, data  # a torn tail and a temp file are leftovers, not damage
+    assert data["journal"]["torn_bytes"] == 9
+    warnings = " ".join(data["warnings"])
+    assert "cut off by a crash" in warnings and str(temp) in warnings
+    lines = journal_path(path).read_bytes().split(b"\n")
+    lines[1] = b"{not json"
+    journal_path(path).write_bytes(b"\n".join(lines))
+    result = doctor(path, "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["journal"]["bad_lines"] == 1
+
+
+def test_compact_folds_journal_and_removes_stale_temp_files(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    Library(path).set_note("2401.00003", "kept")
+    temp = tmp_path / ".lib.json.zz.tmp"
+    temp.write_bytes(b"x")
+    os.utime(temp, (1, 1))
+    result = doctor(path, "--compact")
+    assert result.exit_code == 0, result.output
+    assert not journal_path(path).exists() and not temp.exists()
+    assert orjson.loads(path.read_bytes())["papers"]
+    assert Library(path).papers["2401.00003"].note == "kept"
+
+
+def test_list_backups(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    assert "no backups" in doctor(path, "--list-backups").output
+    make(path)
+    Library(path).set_rating(["2401.00001"], 1)
+    Library(path).import_papers([Paper.from_dict({"title": "Seventh", "arxiv_id": "2401.00077"})], "t")
+    Library(path).set_rating(["2401.00001"], 2)
+    result = doctor(path, "--list-backups")
+    assert result.exit_code == 0
+    names = [b.name for b in list_backups(path)]
+    assert len(names) == 3 and all(name in result.output for name in names)
+    data = json.loads(doctor(path, "--list-backups", "--json").stdout)
+    assert [b["papers"] for b in data] == [7, 6, 6]
+
+
+def test_restore_newest_and_named_backup(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    Library(path).set_note("2401.00001", "first version")
+    Library(path).set_note("2401.00001", "second version")
+    oldest, newest = list_backups(path)[-1], list_backups(path)[0]
+    path.write_bytes(b"")  # the disaster
+    result = doctor(path, "--restore")
+    assert result.exit_code == 0, result.output
+    assert newest.name in result.output
+    assert Library(path).papers["2401.00001"].note == "first version"
+    kept = list_backups(path)[0]
+    assert kept not in (oldest, newest) and (kept / path.name).read_bytes() == b""  # the damaged file, kept
+    result = doctor(path, "--restore", oldest.name)
+    assert result.exit_code == 0, result.output
+    assert Library(path).papers["2401.00001"].note == ""
+    assert doctor(path).exit_code == 0 or "cannot be restored" in doctor(path).output
+
+
+def test_restore_refuses_unknown_backup_and_missing_backups(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    result = doctor(path, "--restore")
+    assert result.exit_code == 1 and "no good backup" in result.stderr
+    Library(path).set_rating(["2401.00001"], 3)
+    result = doctor(path, "--restore", "nope")
+    assert result.exit_code == 1 and "no backup named" in result.stderr
+    assert Library(path).papers["2401.00001"].rating == 3

@@ -1,0 +1,596 @@
+"""The library store: atomic files, journal replay, merge rules, refresh across processes, backups."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+
+import readlist.store as store
+from readlist.core.model import Paper, ValidationError
+from readlist.importers import parse_input
+from readlist.store import (
+    KEEP_BACKUPS,
+    Library,
+    LibraryError,
+    NotFoundError,
+    atomic_write_bytes,
+    backup_dir,
+    journal_path,
+    list_backups,
+    lock_path,
+    newest_good_backup,
+    restore_backup,
+)
+from tests.conftest import SEED_TODAY, SEEDS
+
+
+def paper(n: int, **kw: object) -> Paper:
+    fields: dict[str, object] = {"title": f"Paper number {n}", "arxiv_id": f"2401.{n:05d}", "abstract": f"About {n}."}
+    fields.update(kw)
+    return Paper.from_dict(fields)
+
+
+def small_library(path: Path, count: int = 5) -> Library:
+    lib = Library(path)
+    lib.import_papers([paper(n) for n in range(count)], "test")
+    lib.compact(force=True)
+    return lib
+
+
+def disk(path: Path) -> dict[str, Paper]:
+    """What a fresh process would see."""
+    return Library(path).papers
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def journal_lines(path: Path) -> list[bytes]:
+    return journal_path(path).read_bytes().splitlines(keepends=True)
+
+
+# ---------------------------------------------------------------------------
+# atomic writes and the file format
+
+
+def test_atomic_write_replaces_whole_file_private_and_fsyncs_directory(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "sub" / "f.json"
+    synced: list[Path] = []
+    real = store._fsync_dir
+    monkeypatch.setattr(store, "_fsync_dir", lambda d: (synced.append(d), real(d)))
+    atomic_write_bytes(target, b"one")
+    atomic_write_bytes(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert mode(target) == 0o600 and mode(target.parent) == 0o700
+    assert synced == [target.parent, target.parent]
+    assert [p.name for p in target.parent.iterdir()] == ["f.json"]
+
+
+def test_atomic_write_failure_keeps_old_file_and_no_temp(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "f.json"
+    atomic_write_bytes(target, b"old")
+
+    def boom(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_snapshot_has_readlist_header_and_opens_in_plain_tinydb(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path, 3)
+    data = json.loads(path.read_bytes())
+    meta = data["_meta"]["1"]
+    assert meta["format"] == "readlist" and meta["schema"] == store.SCHEMA_VERSION and meta["gen"] >= 1
+    from tinydb import TinyDB
+
+    with TinyDB(path) as db:
+        titles = sorted(doc["title"] for doc in db.table("papers").all())
+    assert titles == ["Paper number 0", "Paper number 1", "Paper number 2"]
+
+
+# ---------------------------------------------------------------------------
+# merge rules
+
+
+def test_reimport_fills_empty_refreshes_upvotes_abstract_and_never_touches_user_fields(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = Library(path)
+    lib.import_papers([Paper.from_dict({"title": "A Study", "arxiv_id": "2402.00001", "upvotes": 3,
+                                        "abstract": "old abstract"})], "first.txt")
+    lib.set_status(["2402.00001"], "read")
+    lib.set_rating(["2402.00001"], 4)
+    lib.edit_tags(["2402.00001"], add=["rl"])
+    lib.set_note("2402.00001", "my note")
+    before = lib.get("2402.00001")
+    assert before is not None
+    read_at, updated = before.read_at, before.updated
+    incoming = Paper.from_dict({
+        "title": "A Study", "arxiv_id": "2402.00001", "upvotes": 10, "abstract": "new abstract",
+        "published": "2024-02-01", "authors": ["Ada", "Bob"], "url": "https://arxiv.org/abs/2402.00001",
+        "status": "skipped", "rating": 1, "tags": ["other"], "note": "theirs",
+    })
+    report = Library(path).import_papers([incoming], "second.html")
+    assert report.updated == ["2402.00001"]
+    got = disk(path)["2402.00001"]
+    assert (got.upvotes, got.abstract, got.published, got.authors) == (10, "new abstract", "2024-02-01", ["Ada", "Bob"])
+    assert got.url == "https://arxiv.org/abs/2402.00001"
+    assert (got.status, got.rating, got.tags, got.note, got.read_at) == ("read", 4, ["rl"], "my note", read_at)
+    assert got.updated == updated
+    assert got.sources == ["first.txt", "second.html"]
+
+
+def test_reimport_keeps_filled_fields_and_does_not_blank_with_empty_values(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = Library(path)
+    lib.import_papers([Paper.from_dict({"title": "T", "published": "2024-01-01", "upvotes": 5,
+                                        "abstract": "kept"})], "a")
+    report = lib.import_papers([Paper.from_dict({"title": "T", "published": "2023-01-01"})], "a")
+    assert report.unchanged and not report.updated
+    got = next(iter(disk(path).values()))
+    assert (got.published, got.upvotes, got.abstract) == ("2024-01-01", 5, "kept")
+
+
+def test_dedup_by_title_when_one_side_lacks_an_arxiv_id(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    lib.import_papers([Paper.from_dict({"title": "Scaling Laws, Revisited!"})], "text")
+    report = lib.import_papers([Paper.from_dict({"title": "scaling laws revisited", "arxiv_id": "2403.00002"})], "x")
+    assert len(lib) == 1 and report.updated
+    only = next(iter(lib))
+    assert only.id.startswith("t-") and only.arxiv_id == "2403.00002"
+
+
+def test_same_title_with_different_arxiv_ids_are_two_papers(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    lib.import_papers([Paper.from_dict({"title": "Attention", "arxiv_id": "2401.00001"})], "a")
+    report = lib.import_papers([Paper.from_dict({"title": "Attention", "arxiv_id": "2405.00009"})], "b")
+    assert report.added == ["2405.00009"]
+    assert sorted(disk(tmp_path / "lib.json")) == ["2401.00001", "2405.00009"]
+
+
+def test_seed_import_then_reimport_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = Library(path)
+    for seed in SEEDS:
+        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+    count = len(lib)
+    snapshot = {pid: p.to_dict() for pid, p in disk(path).items()}
+    again = Library(path)
+    for seed in SEEDS:
+        report = again.import_papers(
+            parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+        assert not report.added and not report.updated
+    assert len(disk(path)) == count
+    assert {pid: p.to_dict() for pid, p in disk(path).items()} == snapshot
+
+
+# ---------------------------------------------------------------------------
+# user edits
+
+
+def test_edits_return_before_values_for_undo_and_undo_restores(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    pid = "2401.00001"
+    assert lib.set_rating([pid], 3) == {pid: {"rating": 0}}
+    assert lib.set_rating([pid], 3) == {}  # already so: nothing changed, nothing to undo
+    before = lib.set_status([pid], "read")
+    assert before == {pid: {"status": "inbox", "read_at": None, "prev_status": None}}
+    assert disk(path)[pid].read_at is not None
+    assert lib.edit_tags([pid], add=["RL", "#agents"]) == {pid: {"tags": []}}
+    assert lib.set_note(pid, "line\r\nnext\x1b[31m") == {pid: {"note": ""}}
+    note = disk(path)[pid].note
+    assert note.startswith("line\nnext") and "\r" not in note and "\x1b" not in note
+    lib.apply(before)
+    got = disk(path)[pid]
+    assert (got.status, got.read_at, got.rating, got.tags) == ("inbox", None, 3, ["agents", "rl"])
+
+
+def test_toggle_read_goes_back_to_previous_status(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lib.set_status(["2401.00002"], "reading")
+    lib.toggle_read(["2401.00002"])
+    assert disk(path)["2401.00002"].status == "read"
+    lib.toggle_read(["2401.00002"])
+    assert disk(path)["2401.00002"].status == "reading"
+
+
+def test_invalid_edit_changes_nothing_in_memory_or_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    with pytest.raises(ValidationError):
+        lib.apply({"2401.00001": {"rating": 3}, "2401.00002": {"rating": 9}})
+    assert lib.papers["2401.00001"].rating == 0
+    assert disk(path)["2401.00001"].rating == 0
+    with pytest.raises(ValidationError):
+        lib.apply({"2401.00001": {"title": "renamed"}})
+
+
+def test_failed_journal_write_leaves_memory_matching_disk_and_no_half_line(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lib.set_rating(["2401.00000"], 1)
+    size = journal_path(path).stat().st_size
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "fsync", full_disk)
+    with pytest.raises(LibraryError, match="could not be saved: No space left"):
+        lib.set_rating(["2401.00001"], 5)
+    monkeypatch.undo()
+    assert lib.papers["2401.00001"].rating == 0  # not shown as saved
+    assert journal_path(path).stat().st_size == size
+    lib.set_rating(["2401.00002"], 2)
+    got = disk(path)
+    assert (got["2401.00000"].rating, got["2401.00001"].rating, got["2401.00002"].rating) == (1, 0, 2)
+
+
+def test_failed_compaction_does_not_orphan_later_changes(tmp_path: Path, monkeypatch) -> None:
+    """A snapshot write that fails must not advance the generation the next journal is written under."""
+    path = tmp_path / "lib.json"
+    lib = small_library(path)  # compacted: no journal
+
+    def fail(target: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "atomic_write_bytes", fail)
+    with pytest.raises(LibraryError, match="saved in the journal"):
+        lib.compact(force=True)
+    monkeypatch.undo()
+    lib.set_rating(["2401.00001"], 4)
+    assert disk(path)["2401.00001"].rating == 4
+
+
+def test_delete_and_restore(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lib.set_note("2401.00003", "keep me")
+    removed = lib.delete(["2401.00003"])
+    assert "2401.00003" not in disk(path)
+    lib.restore(removed)
+    assert disk(path)["2401.00003"].note == "keep me"
+
+
+# ---------------------------------------------------------------------------
+# journal
+
+
+def test_journal_replayed_after_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    snapshot_bytes = path.read_bytes()
+    lib.set_rating(["2401.00001"], 5)
+    lib.set_note("2401.00001", "durable note")
+    assert path.read_bytes() == snapshot_bytes  # edits go to the journal, not the snapshot
+    assert len(journal_lines(path)) == 3  # header + two batches
+    got = disk(path)["2401.00001"]
+    assert (got.rating, got.note) == (5, "durable note")
+
+
+def test_torn_last_line_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lib.set_rating(["2401.00001"], 5)
+    line = orjson.dumps({"ops": [{"set": "2401.00002", "f": {"rating": 4}}]}) + b"\n"
+    with journal_path(path).open("ab") as handle:
+        handle.write(line[: len(line) // 2])
+    got = disk(path)
+    assert got["2401.00001"].rating == 5 and got["2401.00002"].rating == 0
+
+
+def test_change_after_a_torn_line_survives(tmp_path: Path) -> None:
+    """A writer killed mid-append must not take the next writer's acknowledged change down with it."""
+    path = tmp_path / "lib.json"
+    small_library(path).set_rating(["2401.00001"], 5)
+    with journal_path(path).open("ab") as handle:
+        handle.write(b'{"ops":[{"set":"2401.00002","f":{"rat')
+    Library(path).set_note("2401.00003", "written after the crash")
+    assert not journal_path(path).read_bytes().count(b"rat\"")
+    got = disk(path)
+    assert got["2401.00003"].note == "written after the crash" and got["2401.00001"].rating == 5
+
+
+def test_stale_generation_journal_is_ignored(tmp_path: Path) -> None:
+    """A crash between writing a new snapshot and removing the old journal must not replay it."""
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lib.set_rating(["2401.00001"], 5)
+    old_journal = journal_path(path).read_bytes()
+    lib.compact(force=True)
+    lib.set_rating(["2401.00001"], 2)
+    lib.compact(force=True)
+    journal_path(path).write_bytes(old_journal)  # gen of two compactions ago
+    assert disk(path)["2401.00001"].rating == 2
+    Library(path).set_note("2401.00001", "n")  # a new journal replaces the stale one
+    got = disk(path)["2401.00001"]
+    assert (got.rating, got.note) == (2, "n")
+
+
+def test_damaged_middle_line_does_not_hide_later_changes(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lib.set_rating(["2401.00001"], 5)
+    lib.set_rating(["2401.00002"], 3)
+    lib.set_rating(["2401.00003"], 1)
+    lines = journal_lines(path)
+    lines[2] = b"\x00garbage\n"
+    journal_path(path).write_bytes(b"".join(lines))
+    got = disk(path)
+    assert (got["2401.00001"].rating, got["2401.00002"].rating, got["2401.00003"].rating) == (5, 0, 1)
+
+
+def test_newer_journal_format_is_refused_not_overwritten(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    gen = json.loads(path.read_bytes())["_meta"]["1"]["gen"]
+    data = orjson.dumps({"readlist_journal": 99, "gen": gen}) + b"\n"
+    journal_path(path).write_bytes(data)
+    with pytest.raises(LibraryError, match="newer readlist"):
+        Library(path)
+    assert journal_path(path).read_bytes() == data
+
+
+def test_compaction_folds_journal_into_next_generation(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    gen = json.loads(path.read_bytes())["_meta"]["1"]["gen"]
+    lib.set_rating(["2401.00004"], 4)
+    assert lib.compact() is True  # small library: compacted after every command
+    assert not journal_path(path).exists()
+    data = json.loads(path.read_bytes())
+    assert data["_meta"]["1"]["gen"] == gen + 1
+    assert {d["id"]: d["rating"] for d in data["papers"].values()}["2401.00004"] == 4
+    assert lib.compact() is False  # nothing to fold
+
+
+# ---------------------------------------------------------------------------
+# two Library objects on one file (two processes, as far as the store can tell)
+
+
+def test_refresh_sees_journal_appends_and_compactions_of_another_instance(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    tui, cli = Library(path), Library(path)
+    assert tui.refresh() is False
+    cli.set_rating(["2401.00001"], 5)
+    version = tui.version
+    assert tui.refresh() is True and tui.papers["2401.00001"].rating == 5 and tui.version > version
+    cli.set_note("2401.00002", "x")
+    cli.compact(force=True)
+    assert tui.refresh() is True and tui.papers["2401.00002"].note == "x"
+    cli.import_papers([paper(99)], "new")
+    assert tui.refresh() is True and "2401.00099" in tui.papers
+    assert tui.refresh() is False
+
+
+def test_refresh_notices_a_new_snapshot_that_stat_cannot_tell_apart(tmp_path: Path) -> None:
+    """Inodes are reused and mtime is coarse: a new snapshot with the old inode, size and mtime is still new."""
+    import shutil
+
+    path = tmp_path / "lib.json"
+    small_library(path)
+    tui = Library(path)
+    other = tmp_path / "other.json"
+    shutil.copy(path, other)
+    Library(other).set_rating(["2401.00001"], 5)  # 0 -> 5 keeps the size
+    Library(other).compact(force=True)
+    old = path.stat()
+    new_bytes = other.read_bytes()
+    assert len(new_bytes) == old.st_size
+    with path.open("r+b") as handle:  # same inode
+        handle.write(new_bytes)
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    now = path.stat()
+    assert (now.st_ino, now.st_size, now.st_mtime_ns) == (old.st_ino, old.st_size, old.st_mtime_ns)
+    assert tui.refresh() is True
+    assert tui.papers["2401.00001"].rating == 5
+
+
+def test_edits_computed_from_current_values_never_overwrite_another_process(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    stale, other = Library(path), Library(path)
+    other.edit_tags(["2401.00001"], add=["from-cli"])
+    other.append_note("2401.00001", "first")
+    other.set_status(["2401.00001"], "reading")
+    stale.edit_tags(["2401.00001"], add=["from-tui"])  # no refresh() in between
+    stale.append_note("2401.00001", "second")
+    stale.toggle_read(["2401.00001"])
+    got = disk(path)["2401.00001"]
+    assert got.tags == ["from-cli", "from-tui"]
+    assert got.note == "first\n\nsecond\n"
+    assert got.status == "read" and got.prev_status == "reading"
+
+
+def test_lock_timeout_names_the_lock_and_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    holder = Library(path)
+    waiter = Library(path, lock_timeout=0.2)
+    acquired, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with holder._locked():
+            acquired.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        acquired.wait(5)
+        with pytest.raises(LibraryError) as info:
+            waiter.set_rating(["2401.00001"], 3)
+    finally:
+        release.set()
+        thread.join()
+    message = str(info.value)
+    assert "lib.json.lock" in message and "try again" in message and "\n" not in message
+    assert waiter.papers["2401.00001"].rating == 0
+    waiter.set_rating(["2401.00001"], 3)
+    assert disk(path)["2401.00001"].rating == 3
+
+
+# ---------------------------------------------------------------------------
+# resolving ids
+
+
+def test_resolve_by_id_prefix_arxiv_url_and_ambiguity(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    lib.import_papers([paper(1), paper(2), paper(30), Paper.from_dict({"title": "No id here"})], "t")
+    assert lib.resolve("2401.00001").id == "2401.00001"
+    assert lib.resolve("2401.00030").id == "2401.00030"
+    assert lib.resolve("https://arxiv.org/abs/2401.00002v3").id == "2401.00002"
+    assert lib.resolve("t-").title == "No id here"
+    assert lib.resolve("2401.0003").id == "2401.00030"
+    with pytest.raises(NotFoundError, match="ambiguous: 3 papers match"):
+        lib.resolve("2401.")
+    with pytest.raises(NotFoundError, match="no paper"):
+        lib.resolve("9999")
+    with pytest.raises(NotFoundError):
+        lib.resolve("")
+
+
+# ---------------------------------------------------------------------------
+# backups
+
+
+def test_backup_per_changing_session_hard_linked_snapshot_and_copied_journal(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(store, "SMALL_SNAPSHOT", 0)  # big libraries: the snapshot is linked, not copied
+    path = tmp_path / "lib.json"
+    lib = small_library(path)  # first session (creating) has nothing to back up
+    assert list_backups(path) == []
+    session = Library(path)
+    session.set_rating(["2401.00001"], 1)
+    session.set_rating(["2401.00002"], 2)  # same session: still one backup
+    backups = list_backups(path)
+    assert len(backups) == 1
+    assert (backups[0] / path.name).stat().st_ino == path.stat().st_ino  # hard link of the unchanged snapshot
+    Library(path).set_rating(["2401.00002"], 2)  # a session that changes nothing
+    assert len(list_backups(path)) == 1
+    third = Library(path)
+    third.set_rating(["2401.00003"], 3)
+    backups = list_backups(path)
+    assert len(backups) == 2
+    copied = backups[0] / journal_path(path).name
+    assert copied.exists() and copied.stat().st_ino != journal_path(path).stat().st_ino
+    for item in [backup_dir(path), *backups]:
+        assert mode(item) == 0o700
+    for item in backups[0].iterdir():
+        assert mode(item) == 0o600
+    del lib
+
+
+def test_only_the_last_sessions_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    for n in range(KEEP_BACKUPS + 3):
+        Library(path).set_rating(["2401.00001"], n % 5 + 1)
+    (backup_dir(path) / "00000000T000000.000000Z").mkdir()  # left half made by a crash
+    Library(path).set_rating(["2401.00001"], 0)
+    assert len(list_backups(path)) == KEEP_BACKUPS
+    assert len(list(backup_dir(path).iterdir())) == KEEP_BACKUPS
+
+
+def test_restore_backup_brings_back_notes_and_keeps_current_as_backup(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lib.set_note("2401.00001", "precious")  # journal only, not compacted
+    Library(path).set_note("2401.00001", "overwritten by mistake")
+    backup = list_backups(path)[0]
+    restore_backup(path, backup)
+    assert disk(path)["2401.00001"].note == "precious"
+    assert not journal_path(path).exists()
+    newest = list_backups(path)[0]
+    assert Library(newest / path.name).papers["2401.00001"].note == "overwritten by mistake"
+    assert mode(path) == 0o600
+
+
+def test_small_library_backup_is_a_copy_so_an_in_place_write_cannot_reach_it(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    Library(path).set_rating(["2401.00001"], 1)
+    backup = list_backups(path)[0] / path.name
+    assert backup.stat().st_ino != path.stat().st_ino
+    saved = backup.read_bytes()
+    with path.open("r+b") as handle:  # what an editor that preserves hard links does
+        handle.truncate(10)
+    assert backup.read_bytes() == saved
+
+
+def test_newest_good_backup_skips_damaged_ones(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    Library(path).set_rating(["2401.00001"], 1)
+    good = list_backups(path)[0]
+    path.write_bytes(b"{garbage")
+    os.makedirs(backup_dir(path) / "29990101T000000.000000Z")
+    (backup_dir(path) / "29990101T000000.000000Z" / path.name).write_bytes(b"{garbage")
+    assert newest_good_backup(path) == good / path.name
+    with pytest.raises(LibraryError) as info:
+        Library(path)
+    assert str(good / path.name) in str(info.value)
+
+
+# ---------------------------------------------------------------------------
+# permissions
+
+
+def test_every_file_and_directory_is_private(tmp_path: Path) -> None:
+    os.umask(0o022)
+    path = tmp_path / "data" / "lib.json"
+    lib = small_library(path)
+    Library(path).set_note("2401.00001", "private")
+    lib.set_rating(["2401.00001"], 2)
+    assert mode(path.parent) == 0o700
+    for item in (path, journal_path(path), lock_path(path)):
+        assert mode(item) == 0o600, item
+    assert mode(backup_dir(path)) == 0o700
+    for backup in list_backups(path):
+        assert mode(backup) == 0o700
+        assert all(mode(f) == 0o600 for f in backup.iterdir())
+
+
+def test_lock_file_is_private_even_when_filelock_creates_it(tmp_path: Path) -> None:
+    os.umask(0o022)
+    path = tmp_path / "lib.json"
+    lib = small_library(path)
+    lock_path(path).unlink()
+    lib.compact(force=True)
+    assert mode(lock_path(path)) == 0o600
+
+
+def test_config_file_is_private(tmp_path: Path) -> None:
+    from readlist.config.settings import save_setting
+
+    os.umask(0o022)
+    target = tmp_path / "cfg" / "config.toml"
+    save_setting("theme", "x", target)
+    assert mode(target) == 0o600 and mode(target.parent) == 0o700
+
+
+def test_refresh_reports_changes_picked_up_while_writing(tmp_path: Path) -> None:
+    """A UI that polls refresh() must hear about another process's change even if its own write caught it first."""
+    path = tmp_path / "lib.json"
+    small_library(path)
+    tui, cli = Library(path), Library(path)
+    cli.set_note("2401.00002", "from the cli")
+    cli.compact(force=True)
+    tui.set_rating(["2401.00001"], 3)  # catches up under the lock before writing
+    assert tui.papers["2401.00002"].note == "from the cli"
+    assert tui.refresh() is True
+    assert tui.refresh() is False
+    tui.set_rating(["2401.00001"], 4)  # only its own change: nothing to report
+    assert tui.refresh() is False

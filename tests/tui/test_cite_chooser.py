@@ -1,0 +1,62 @@
+"""The citation format chooser on its own: live preview, Enter picks, Esc cancels."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widgets import Label, OptionList
+
+from readlist.core.cite import format_entries
+from readlist.core.model import Paper
+from readlist.tui.screens.cite_chooser import CiteChooser
+
+PAPERS = [
+    Paper(
+        title="[bold]Not markup[/bold] LLaMA: Open and Efficient Foundation Language Models",
+        authors=["Hugo Touvron", "Thibaut Lavril"],
+        arxiv_id="2302.13971",
+        published="2023-02-27",
+    ),
+    Paper(title="Combinatorial Creativity", organization="Spiral Works", published="2025-09-25"),
+]
+
+
+class ChooserApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[str | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield Label("main")
+
+    def on_mount(self) -> None:
+        self.push_screen(CiteChooser(PAPERS), self.results.append)
+
+
+async def test_down_enter_returns_the_format_and_preview_follows_the_cursor() -> None:
+    app = ChooserApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        chooser = app.screen
+        assert isinstance(chooser, CiteChooser)
+        assert chooser.preview == format_entries(PAPERS, "bibtex")
+        assert "markup[/bold]" in chooser.preview  # shown as typed, not styled
+        await pilot.press("down")
+        await pilot.pause()
+        assert chooser.preview == format_entries(PAPERS, "biblatex")
+        await pilot.press("down")
+        await pilot.pause()
+        assert chooser.preview.startswith("- [\\[bold\\]Not markup")
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.results == ["markdown"]
+
+
+async def test_escape_returns_none() -> None:
+    app = ChooserApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.screen.query_one(OptionList).highlighted == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CiteChooser)
+    assert app.results == [None]
