@@ -192,7 +192,7 @@ def generate_papers(n: int, seed: int = DEFAULT_SEED) -> Iterator[Paper]:
         note = _note(rng) if rng.random() < 0.1 else ""
         upvotes = rng.choice((0, 0, 1, 2, 3, 5, 8, 13, 21, 40, 90, 200))
         page = f"daily-papers-{published:%Y-%m-%d}.txt"
-        yield Paper(
+        yield Paper.create(
             title=title,
             arxiv_id=arxiv_id,
             abstract=_abstract(rng, lexicon),

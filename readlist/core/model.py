@@ -50,7 +50,7 @@ _STATUS_GLYPHS = {
 }
 
 # Fields the user owns: importers never write them on an existing paper.
-USER_FIELDS = frozenset({"status", "rating", "tags", "note", "read_at"})
+USER_FIELDS = frozenset({"status", "rating", "tags", "note", "read_at", "cite_key"})
 # Fields that describe the paper at its source: re-import may fill or refresh them.
 SOURCE_FIELDS = (
     "arxiv_id",
@@ -62,6 +62,13 @@ SOURCE_FIELDS = (
     "published",
     "upvotes",
     "url",
+    "categories",
+    "doi",
+    "journal_ref",
+    "ai_summary",
+    "ai_keywords",
+    "github_repo",
+    "project_page",
 )
 # Source fields a re-import overwrites with fresher values (the rest are only filled when empty).
 REFRESHED_FIELDS = frozenset({"upvotes", "abstract"})
@@ -165,6 +172,17 @@ class Paper:
     updated: str = ""
     read_at: str | None = None
     sources: list[str] = field(default_factory=list)
+    # arXiv categories, primary first, once known (from arXiv or enrichment).
+    categories: list[str] = field(default_factory=list)
+    # The citation key: fixed once it has been shown, copied or exported; the user may set it.
+    cite_key: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    # What Hugging Face adds to a paper: a generated one-line summary, keywords, code and project pages.
+    ai_summary: str | None = None
+    ai_keywords: list[str] = field(default_factory=list)
+    github_repo: str | None = None
+    project_page: str | None = None
     # The status a paper had before it was marked read, so "toggle read" can go back.
     prev_status: str | None = None
 
@@ -227,9 +245,14 @@ class Paper:
         return _public_dict(self)
 
     @classmethod
+    def create(cls, **fields: Any) -> Paper:
+        """Build a paper from untrusted values: cleaned, normalized and validated."""
+        return cls(**fields)
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
-        """Build and validate a paper from untrusted data."""
-        return cls(**{k: v for k, v in data.items() if k in _FIELD_SET})
+        """Build and validate a paper from untrusted data (unknown keys are ignored)."""
+        return cls.create(**{k: v for k, v in data.items() if k in _FIELD_SET})
 
     @classmethod
     def trusted(cls, data: dict[str, Any]) -> Paper:
@@ -242,9 +265,10 @@ FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Paper))
 PUBLIC_FIELDS: tuple[str, ...] = (
     "id", "arxiv_id", "title", "abstract", "authors", "authors_count", "organization", "published",
     "upvotes", "url", "status", "rating", "tags", "note", "added", "updated", "read_at", "sources",
+    "categories", "cite_key", "doi", "journal_ref", "ai_summary", "ai_keywords", "github_repo", "project_page",
 )
 _FIELD_SET = frozenset(FIELD_NAMES)
-_LIST_FIELDS = frozenset({"authors", "tags", "sources"})
+_LIST_FIELDS = frozenset({"authors", "tags", "sources", "categories", "ai_keywords"})
 _EMPTY_LIST: list[str] = []  # sentinel: replaced by a fresh list per paper
 _TRUSTED_DEFAULTS: dict[str, Any] = {"rating": 0, "abstract": "", "note": "", "status": Status.INBOX.value}
 _DEFAULTS: tuple[tuple[str, Any], ...] = tuple(

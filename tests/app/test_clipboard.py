@@ -210,7 +210,7 @@ def test_cli_copy_does_not_hold_a_pipe_open(xvfb: str, tmp_path: Path) -> None:
     from readlist.store import Library
 
     db = tmp_path / "lib.json"
-    Library(db).import_papers([Paper(title="Pipes", authors=["Ada Lovelace"], arxiv_id="2401.00001")], "test")
+    Library(db).import_papers([Paper.create(title="Pipes", authors=["Ada Lovelace"], arxiv_id="2401.00001")], "test")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSH_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "readlist", "--db", str(db), "cite", "2401", "--copy"],

@@ -38,7 +38,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     lib = Library(path)
     for seed in SEEDS:
         lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
-    hostile = Paper(
+    hostile = Paper.create(
         title="=HYPERLINK(\"http://evil\") \x1b[31mRed\x1b[0m {Braces} & 100%",
         authors=["Ada Lovelace", "@attacker"],
         arxiv_id="2401.00001",

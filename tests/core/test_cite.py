@@ -58,7 +58,7 @@ def page_papers() -> tuple[Paper, ...]:
 def hand_papers() -> list[Paper]:
     """Papers with names and arXiv ids, as the HTML importers produce them."""
     return [
-        Paper(
+        Paper.create(
             title="LLaMA: Open and Efficient Foundation Language Models",
             authors=["Hugo Touvron", "Thibaut Lavril", "Gautier Izacard", "Xavier Martinet"],
             arxiv_id="2302.13971",
@@ -66,21 +66,21 @@ def hand_papers() -> list[Paper]:
             url="https://huggingface.co/papers/2302.13971",
             added="2025-01-02T10:00:00+00:00",
         ),
-        Paper(
+        Paper.create(
             title="Über die Äquivalenz von 100% & #1 $x_y$ {braces} \\cmd ~ ^ Modellen",
             authors=["José Pérez-García Jr.", "Zoë Ødegård", "Łukasz Kaiser"],
             arxiv_id="1905.00042",
             published="2019-05-05",
         ),
-        Paper(
+        Paper.create(
             title="On the Theory of Everything",
             authors=["Ada Lovelace"],
             arxiv_id="hep-th/9901001",
             published="1999-01-01",
         ),
-        Paper(title="The Art of Research and Development", organization="R&D Lab and Friends", published="2024-05-01"),
-        Paper(title="A Paper With Seven Authors", authors_count=7, published="2025-07-17"),
-        Paper(title="Towards an Unknown Author"),
+        Paper.create(title="The Art of Research and Development", organization="R&D Lab and Friends", published="2024-05-01"),
+        Paper.create(title="A Paper With Seven Authors", authors_count=7, published="2025-07-17"),
+        Paper.create(title="Towards an Unknown Author"),
     ]
 
 
@@ -150,7 +150,7 @@ def test_page_papers_are_included_when_importers_exist() -> None:
 )
 def test_hostile_titles_still_parse_and_round_trip(title: str, author: str) -> None:
     try:
-        paper = Paper(title=title, authors=[author] if author.strip() else [], arxiv_id="2401.00001",
+        paper = Paper.create(title=title, authors=[author] if author.strip() else [], arxiv_id="2401.00001",
                       published="2024-01-02")
     except ValueError:
         return  # nothing left of the title once cleaned: not a paper
@@ -190,9 +190,9 @@ def test_key_rules() -> None:
 
 
 def test_colliding_keys_get_stable_letter_suffixes() -> None:
-    a = Paper(title="Scaling Laws", authors=["A Smith"], published="2020-01-01", arxiv_id="2001.00002")
-    b = Paper(title="Scaling Up", authors=["B Smith"], published="2020-05-01", arxiv_id="2001.00001")
-    c = Paper(title="Other", authors=["C Jones"], published="2020-05-01")
+    a = Paper.create(title="Scaling Laws", authors=["A Smith"], published="2020-01-01", arxiv_id="2001.00002")
+    b = Paper.create(title="Scaling Up", authors=["B Smith"], published="2020-05-01", arxiv_id="2001.00001")
+    c = Paper.create(title="Other", authors=["C Jones"], published="2020-05-01")
     keys = citation_keys([a, b, c])
     assert keys == {"2001.00001": "smith2020scalinga", "2001.00002": "smith2020scalingb", c.id: "jones2020other"}
     assert citation_keys([c, b, a]) == keys  # order given does not matter
@@ -200,9 +200,9 @@ def test_colliding_keys_get_stable_letter_suffixes() -> None:
 
 
 def test_suffix_never_collides_with_a_natural_key() -> None:
-    a = Paper(title="Data", authors=["X Lee"], published="2020-01-01", arxiv_id="2001.00001")
-    b = Paper(title="Data", authors=["Y Lee"], published="2020-01-01", arxiv_id="2001.00002")
-    c = Paper(title="Dataa", authors=["Z Lee"], published="2020-01-01", arxiv_id="2001.00003")
+    a = Paper.create(title="Data", authors=["X Lee"], published="2020-01-01", arxiv_id="2001.00001")
+    b = Paper.create(title="Data", authors=["Y Lee"], published="2020-01-01", arxiv_id="2001.00002")
+    c = Paper.create(title="Dataa", authors=["Z Lee"], published="2020-01-01", arxiv_id="2001.00003")
     keys = citation_keys([a, b, c])
     assert len(set(keys.values())) == 3
 
@@ -282,10 +282,10 @@ def test_markdown_and_text() -> None:
 
 
 def test_markdown_neutralises_links_and_html() -> None:
-    evil = Paper(title="[click](javascript:alert(1)) <img src=x onerror=alert(1)>", url="javascript:alert(1)")
+    evil = Paper.create(title="[click](javascript:alert(1)) <img src=x onerror=alert(1)>", url="javascript:alert(1)")
     out = markdown_entry(evil)
     assert out == "\\[click\\](javascript:alert(1)) \\<img src=x onerror=alert(1)\\>"
-    spaced = Paper(title="T", url="https://example.org/a b)c")
+    spaced = Paper.create(title="T", url="https://example.org/a b)c")
     assert markdown_entry(spaced) == "[T](https://example.org/a%20b%29c)"
 
 
@@ -302,6 +302,6 @@ def test_format_entries_contract() -> None:
 
 
 def test_impossible_dates_keep_the_year_only() -> None:
-    paper = Paper(title="Odd Date", published="2023-13-45")
+    paper = Paper.create(title="Odd Date", published="2023-13-45")
     assert "month" not in bibtex_entry(paper) and "year = {2023}" in bibtex_entry(paper)
     assert "date = {2023}" in format_entries([paper], "biblatex")

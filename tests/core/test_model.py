@@ -20,8 +20,8 @@ from readlist.core.text import clean_block, clean_line, strip_controls
 
 
 def test_id_is_arxiv_id_when_known_else_title_hash() -> None:
-    assert Paper(title="X", arxiv_id="https://arxiv.org/abs/2310.01234v3").id == "2310.01234"
-    paper = Paper(title="Attention Is All You Need")
+    assert Paper.create(title="X", arxiv_id="https://arxiv.org/abs/2310.01234v3").id == "2310.01234"
+    paper = Paper.create(title="Attention Is All You Need")
     assert paper.id == title_id("attention is all you need!")
     assert paper.id.startswith("t-") and len(paper.id) == 12
 
@@ -52,7 +52,7 @@ def test_validation_of_user_fields() -> None:
 
 
 def test_untrusted_text_is_cleaned_but_kept_literal() -> None:
-    paper = Paper(title="  [red]Big\u00a0\x1b[31mTitle\x07 ", abstract="line one\r\nline\ttwo\x1b]52;c;AAAA\x07")
+    paper = Paper.create(title="  [red]Big\u00a0\x1b[31mTitle\x07 ", abstract="line one\r\nline\ttwo\x1b]52;c;AAAA\x07")
     assert paper.title == "[red]Big Title"
     assert "\x1b" not in paper.abstract and "\x07" not in paper.abstract
     assert paper.abstract.startswith("line one\nline two")
@@ -60,13 +60,13 @@ def test_untrusted_text_is_cleaned_but_kept_literal() -> None:
 
 def test_empty_title_and_bad_date_are_rejected() -> None:
     with pytest.raises(ValidationError):
-        Paper(title="  ")
+        Paper.create(title="  ")
     with pytest.raises(ValidationError):
-        Paper(title="x", published="June 2024")
+        Paper.create(title="x", published="June 2024")
 
 
 def test_round_trip_and_public_shape() -> None:
-    paper = Paper(title="T", authors=["A B", "C D"], tags=["x"], rating=3)
+    paper = Paper.create(title="T", authors=["A B", "C D"], tags=["x"], rating=3)
     assert paper.authors_count == 2
     data = paper.public_dict()
     assert list(data)[:3] == ["id", "arxiv_id", "title"]
@@ -76,9 +76,9 @@ def test_round_trip_and_public_shape() -> None:
 
 
 def test_byline_never_invents_names() -> None:
-    assert Paper(title="T", authors_count=5).byline == "5 authors"
-    assert Paper(title="T", organization="Spiral Works", authors_count=3).byline == "Spiral Works"
-    assert Paper(title="T", authors=["A", "B", "C", "D"]).byline == "A, B, … +2"
+    assert Paper.create(title="T", authors_count=5).byline == "5 authors"
+    assert Paper.create(title="T", organization="Spiral Works", authors_count=3).byline == "Spiral Works"
+    assert Paper.create(title="T", authors=["A", "B", "C", "D"]).byline == "A, B, … +2"
 
 
 _MESSY = st.text(alphabet=st.sampled_from(list("ab .\n\t\r\x1b[31m\u00a0\u2028\x85\x9b\u202e\x07")), max_size=40)

@@ -21,11 +21,11 @@ from generate import generate_papers, write_library
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 
 ODD_PAPERS = [
-    Paper(title="Straße und Maßstab: STRASSE tests", abstract="Die Straße ist groß.\nZweite Zeile", tags=["de"]),
-    Paper(title="İstanbul dotted capital", abstract="ǅemal and ﬁne ligatures; naïve café", note="Ünïcödé note"),
-    Paper(title="Tabs\tand  odd   spacing", abstract="multi\nline\n\nabstract with state-of-the-art, commas."),
-    Paper(title="Organization only", organization="Spiral Works", abstract="short"),
-    Paper(title="Emoji 🚀 rockets", abstract="launch 🚀🚀 twice", authors=["Zoë Ångström", "李 雷"]),
+    Paper.create(title="Straße und Maßstab: STRASSE tests", abstract="Die Straße ist groß.\nZweite Zeile", tags=["de"]),
+    Paper.create(title="İstanbul dotted capital", abstract="ǅemal and ﬁne ligatures; naïve café", note="Ünïcödé note"),
+    Paper.create(title="Tabs\tand  odd   spacing", abstract="multi\nline\n\nabstract with state-of-the-art, commas."),
+    Paper.create(title="Organization only", organization="Spiral Works", abstract="short"),
+    Paper.create(title="Emoji 🚀 rockets", abstract="launch 🚀🚀 twice", authors=["Zoë Ångström", "李 雷"]),
 ]
 
 
@@ -122,7 +122,7 @@ def test_index_follows_changes(tmp_path: Path) -> None:
     lib.set_note(target, "")
     assert parse_query("quokkafish").filter(lib.papers.values(), index=index) == []
 
-    report = lib.import_papers([Paper(title="Quokkafish at scale", abstract="new paper")], "test")
+    report = lib.import_papers([Paper.create(title="Quokkafish at scale", abstract="new paper")], "test")
     found = parse_query("quokkafish").filter(lib.papers.values(), index=index)
     assert [p.id for p in found] == report.added
 
@@ -131,7 +131,7 @@ def test_index_follows_changes(tmp_path: Path) -> None:
 
 
 def test_papers_the_index_has_not_seen_are_still_searched(library: Library, index: SearchIndex) -> None:
-    outsider = Paper(title="Quokkafish outsider", abstract="never added to the library")
+    outsider = Paper.create(title="Quokkafish outsider", abstract="never added to the library")
     papers = [*library.papers.values(), outsider]
     for text in ("quokkafish", "-quokkafish", "outsider never"):
         query = parse_query(text)

@@ -34,7 +34,7 @@ SEEDS = sorted((Path(__file__).parent.parent / "fixtures" / "seeds").glob("*.txt
 
 def paper(title: str, **fields: Any) -> Paper:
     fields.setdefault("added", "2025-01-01T12:00:00+00:00")
-    return Paper(title=title, **fields)
+    return Paper.create(title=title, **fields)
 
 
 def counts(series: list[dict[str, Any]]) -> dict[str, int]:

@@ -97,7 +97,7 @@ def test_sniff_and_errors() -> None:
 def test_keywords_become_tags_only_for_papers_without_tags(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
     lib.import_papers(
-        [Paper(title="Tagged Already", arxiv_id="2401.00001"), Paper(title="Untagged", arxiv_id="2401.00002")],
+        [Paper.create(title="Tagged Already", arxiv_id="2401.00001"), Paper.create(title="Untagged", arxiv_id="2401.00002")],
         "seed",
     )
     lib.edit_tags(["2401.00001"], add=["mine"])
@@ -120,9 +120,9 @@ def test_keywords_become_tags_only_for_papers_without_tags(tmp_path: Path) -> No
 
 def test_other_importers_never_touch_tags(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
-    lib.import_papers([Paper(title="T", arxiv_id="2401.00009")], "seed")
+    lib.import_papers([Paper.create(title="T", arxiv_id="2401.00009")], "seed")
     lib.edit_tags(["2401.00009"], add=["keep"])
-    lib.import_papers([Paper(title="T", arxiv_id="2401.00009", upvotes=3)], "again")
+    lib.import_papers([Paper.create(title="T", arxiv_id="2401.00009", upvotes=3)], "again")
     assert lib.papers["2401.00009"].tags == ["keep"]
     assert lib.papers["2401.00009"].upvotes == 3
 

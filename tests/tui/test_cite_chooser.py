@@ -10,13 +10,13 @@ from readlist.core.model import Paper
 from readlist.tui.screens.cite_chooser import CiteChooser
 
 PAPERS = [
-    Paper(
+    Paper.create(
         title="[bold]Not markup[/bold] LLaMA: Open and Efficient Foundation Language Models",
         authors=["Hugo Touvron", "Thibaut Lavril"],
         arxiv_id="2302.13971",
         published="2023-02-27",
     ),
-    Paper(title="Combinatorial Creativity", organization="Spiral Works", published="2025-09-25"),
+    Paper.create(title="Combinatorial Creativity", organization="Spiral Works", published="2025-09-25"),
 ]
 
 

@@ -28,9 +28,9 @@ EVIL_TAG = "[bold]"
 def evil_library(tmp_path: Path) -> Path:
     path = tmp_path / "library.json"
     lib = Library(path)
-    paper = Paper(title=EVIL_TITLE, abstract=EVIL_ABSTRACT, organization="[i]Org[/i]", published="2025-01-02",
+    paper = Paper.create(title=EVIL_TITLE, abstract=EVIL_ABSTRACT, organization="[i]Org[/i]", published="2025-01-02",
                   added=PINNED_STAMP)
-    lib.import_papers([paper, Paper(title="A plain second paper", added=PINNED_STAMP)], "evil.txt")
+    lib.import_papers([paper, Paper.create(title="A plain second paper", added=PINNED_STAMP)], "evil.txt")
     lib.set_note(paper.id, EVIL_NOTE)
     lib.edit_tags([paper.id], add=[EVIL_TAG])
     return path
