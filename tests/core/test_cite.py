@@ -78,7 +78,9 @@ def hand_papers() -> list[Paper]:
             arxiv_id="hep-th/9901001",
             published="1999-01-01",
         ),
-        Paper.create(title="The Art of Research and Development", organization="R&D Lab and Friends", published="2024-05-01"),
+        Paper.create(
+            title="The Art of Research and Development", organization="R&D Lab and Friends", published="2024-05-01"
+        ),
         Paper.create(title="A Paper With Seven Authors", authors_count=7, published="2025-07-17"),
         Paper.create(title="Towards an Unknown Author"),
     ]

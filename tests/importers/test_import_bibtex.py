@@ -97,7 +97,10 @@ def test_sniff_and_errors() -> None:
 def test_keywords_become_tags_only_for_papers_without_tags(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
     lib.import_papers(
-        [Paper.create(title="Tagged Already", arxiv_id="2401.00001"), Paper.create(title="Untagged", arxiv_id="2401.00002")],
+        [
+            Paper.create(title="Tagged Already", arxiv_id="2401.00001"),
+            Paper.create(title="Untagged", arxiv_id="2401.00002"),
+        ],
         "seed",
     )
     lib.edit_tags(["2401.00001"], add=["mine"])
