@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from readlist.core.model import _DEFAULTS, _EMPTY_LIST, Paper, normalize_title  # noqa: E402
 from readlist.core.query import SearchIndex, parse_query, sort_papers  # noqa: E402
-from readlist.store import Library, read_snapshot  # noqa: E402
+from readlist.storage.library import Library  # noqa: E402
+from readlist.storage.snapshot import read_snapshot  # noqa: E402
 
 
 def cpu(fn: Callable[[], Any], repeat: int = 3) -> float:
@@ -67,7 +68,7 @@ def list_json_rss(path: Path, how: str) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of printing every paper as JSON, the old way or the new."""
     code = f"""
 import io, sys, time
-from readlist.store import Library
+from readlist.storage.library import Library
 from readlist.app.service import select
 from readlist.cli.output import print_json
 from readlist.cli.commands import write_records
@@ -103,7 +104,7 @@ def main() -> int:
     docs = read_snapshot(path).papers
     gc.disable()
     rows.append(("Paper.trusted for every record (load)", cpu(lambda: [old_trusted(d) for d in docs]),
-                 cpu(lambda: [Paper.trusted(d) for d in docs])))
+                 cpu(lambda: [Paper(**d) for d in docs])))
     gc.enable()
     titles = [d["title"] for d in docs]
     docs = []  # free the records before loading the library

@@ -25,8 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from readlist.app.imports import ImportPapers
 from readlist.importers import ParseResult, parse_input
-from readlist.store import Library
+from readlist.storage.library import Library
 
 TODAY = date(2026, 11, 22)
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -149,7 +150,7 @@ def main() -> None:
             def parse_and_store(data: bytes = data, source: str = source, i: int = i) -> int:
                 lib = Library(Path(tmp) / f"lib-{i}-{time.perf_counter_ns()}.json")
                 parsed = parse_input(data, source=source, today=TODAY)
-                lib.import_papers(parsed.papers, source)
+                ImportPapers(parsed.papers, source).execute(lib)
                 lib.compact()
                 return len(lib)
 

@@ -38,6 +38,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from readlist.app.commands import AppendNote, EditTags, Rate, SetStatus
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = sorted((REPO / "tests" / "fixtures" / "seeds").glob("*.txt"))
 SEED_TODAY = date(2025, 12, 20)
@@ -76,13 +80,13 @@ def _cli_args(action: dict[str, Any]) -> list[str]:
 
 
 def writer(db: Path, mode: str, seed: int, count: int, big: bool) -> None:
-    import readlist.store
-    from readlist.store import Library
+    import readlist.storage.library
+    from readlist.storage.library import Library
 
     rng = random.Random(seed)
     if big:
         # Behave as with a library too big to rewrite after every command: changes stay in the journal.
-        readlist.store.SMALL_SNAPSHOT = 0
+        readlist.storage.library.SMALL_SNAPSHOT = 0
     lib = Library(db)
     ids = sorted(lib.papers)
     cli_main: Any = None
@@ -137,18 +141,18 @@ def _apply_api(lib: Any, action: dict[str, Any]) -> None:
 
     kind, pid = action["kind"], action.get("id")
     if kind == "rate":
-        lib.set_rating([pid], action["value"])
+        Rate([pid], action["value"]).execute(lib)
     elif kind == "status":
-        lib.set_status([pid], action["value"])
+        SetStatus([pid], action["value"]).execute(lib)
     elif kind == "note":
-        lib.set_note(pid, action["value"])
+        SaveNote(pid, action["value"]).execute(lib)
     elif kind == "append":
-        lib.append_note(pid, action["value"])
+        AppendNote(pid, action["value"]).execute(lib)
     elif kind == "tag":
-        lib.edit_tags([pid], add=[action["value"]])
+        EditTags([pid], add=[action["value"]]).execute(lib)
     elif kind == "import":
         seed = SEEDS[action["seed"]]
-        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+        ImportPapers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name).execute(lib)
 
 
 # ---------------------------------------------------------------------------
@@ -202,7 +206,7 @@ class RunResult:
 
 def check(db: Path, baseline: dict[str, dict[str, Any]], events: list[tuple[str, dict[str, Any]]]) -> list[str]:
     """What differs between the library on disk and the acknowledged changes."""
-    from readlist.store import Library
+    from readlist.storage.library import Library
 
     on_disk = {pid: _fields(p) for pid, p in Library(db).papers.items()}
     expected = {pid: dict(f) for pid, f in baseline.items()}
@@ -239,7 +243,8 @@ def check(db: Path, baseline: dict[str, dict[str, Any]], events: list[tuple[str,
 
 
 def one_run(run: int, db: Path, rng: random.Random, actions: int) -> tuple[RunResult, dict[str, dict[str, Any]]]:
-    from readlist.store import Library, LibraryError
+    from readlist.storage.errors import LibraryError
+    from readlist.storage.library import Library
 
     baseline = {pid: _fields(p) for pid, p in Library(db).papers.items()}
     mode = rng.choices(["api", "cli", "cli-proc", "mixed"], weights=[35, 30, 15, 20])[0]

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from readlist.core.model import Paper, normalize_title
-from readlist.store import Library
+from readlist.storage.library import Library
 
 DEFAULT_OUT = Path("/tmp/readlist-bench")
 DEFAULT_SEED = 1

@@ -42,14 +42,16 @@ def parse_size(text: str) -> tuple[int, int]:
 
 async def take(out: Path, size: tuple[int, int], theme: str | None) -> list[Path]:
     """Drive one app session through the main screen, triage, the note editor and statistics."""
-    from readlist.tui.app import ReadlistApp
+    from readlist.app.session import Session
+    from readlist.config.settings import load_config
+    from readlist.tui.app import create_app
 
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="readlist-shots-") as tmp:
         # The user's own config (keymap, theme) must not change what the documentation shows.
         os.environ["READLIST_CONFIG"] = str(Path(tmp) / "config.toml")
         db = build_demo_library(Path(tmp))
-        app = ReadlistApp(db, theme=theme, demo=True)
+        app = create_app(Session.open(db, settings=load_config()), theme=theme, demo=True)
         async with app.run_test(size=size) as pilot:
 
             async def shot(name: str, title: str) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from readlist.app.imports import ImportPapers
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 PAGES = FIXTURES / "pages"
@@ -30,11 +32,11 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 def seed_library(tmp_path: Path) -> Path:
     """A library file holding the 196 seed papers."""
     from readlist.importers import parse_input
-    from readlist.store import Library
+    from readlist.storage.library import Library
 
     path = tmp_path / "library.json"
     lib = Library(path)
     for seed in SEEDS:
-        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+        ImportPapers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name).execute(lib)
     lib.compact(force=True)
     return path

@@ -9,13 +9,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DOMAIN = [
     "readlist.core.model",
-    "readlist.store",
+    "readlist.core.query",
+    "readlist.storage.library",
     "readlist.importers",
     "readlist.importers.base",
     "readlist.importers.sources",
     "readlist.importers.hf_text",
-    "readlist.core.query",
-    "readlist.app.service",
+    "readlist.app.session",
+    "readlist.app.commands",
+    "readlist.app.imports",
+    "readlist.app.notes",
+    "readlist.cli",
 ]
 
 

@@ -7,8 +7,11 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from readlist.app.commands import EditTags, Rate, SetStatus
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
 from readlist.importers import parse_input
-from readlist.store import Library
+from readlist.storage.library import Library
 
 # The sample pages were copied in late 2025; pin "today" so their yearless dates resolve the same way always.
 DEMO_TODAY = date(2025, 12, 20)
@@ -25,22 +28,22 @@ def build_demo_library(directory: Path | None = None) -> Path:
     path = directory / "demo-library.json"
     lib = Library(path)
     for name, data in sample_files():
-        lib.import_papers(parse_input(data, source=name, today=DEMO_TODAY).papers, name)
+        ImportPapers(parse_input(data, source=name, today=DEMO_TODAY).papers, name).execute(lib)
     ids = list(lib.papers)
-    lib.set_status(ids[0:6], "to-read")
-    lib.set_status(ids[6:8], "reading")
-    lib.set_status(ids[8:14], "read")
-    lib.set_status(ids[14:18], "skipped")
-    lib.set_rating(ids[8:11], 5)
-    lib.set_rating(ids[11:14], 4)
-    lib.set_rating(ids[0:2], 3)
-    lib.edit_tags(ids[0:10:2], add=["generalization"])
-    lib.edit_tags(ids[1:12:3], add=["llm"])
-    lib.edit_tags(ids[8:10], add=["rl"])
-    lib.set_note(
+    SetStatus(ids[0:6], "to-read").execute(lib)
+    SetStatus(ids[6:8], "reading").execute(lib)
+    SetStatus(ids[8:14], "read").execute(lib)
+    SetStatus(ids[14:18], "skipped").execute(lib)
+    Rate(ids[8:11], 5).execute(lib)
+    Rate(ids[11:14], 4).execute(lib)
+    Rate(ids[0:2], 3).execute(lib)
+    EditTags(ids[0:10:2], add=["generalization"]).execute(lib)
+    EditTags(ids[1:12:3], add=["llm"]).execute(lib)
+    EditTags(ids[8:10], add=["rl"]).execute(lib)
+    SaveNote(
         ids[8],
         "## Why it matters\n\n- Data *diversity* beats raw scale for compositional tasks.\n"
         "- Try their mixture of easy and hard examples on our benchmark.\n",
-    )
+    ).execute(lib)
     lib.compact(force=True)
     return path

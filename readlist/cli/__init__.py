@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from readlist import __version__
+from readlist.cli.context import Context
 from readlist.cli.output import fail
 from readlist.core.model import ValidationError
-from readlist.store import ENV_DB, Library, LibraryError, resolve_db_path
-
-
-@dataclass
-class Context:
-    db: Path
-    _lib: Library | None = field(default=None, repr=False)
-
-    def library(self) -> Library:
-        if self._lib is None:
-            self._lib = Library(self.db)
-        return self._lib
+from readlist.storage.errors import LibraryError
+from readlist.storage.paths import ENV_DB, resolve_db_path
 
 
 class ReadlistGroup(click.Group):
@@ -86,7 +76,7 @@ def _check_theme(ctx: click.Context, theme: str) -> None:
 
 def _open_tui(obj: Context, *, theme: str | None, demo: bool) -> None:
     try:
-        from readlist.tui import run_app
+        from readlist.tui.app import run_app
     except ImportError:
         from readlist.cli.commands import print_summary
 

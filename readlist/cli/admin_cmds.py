@@ -8,30 +8,21 @@ import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
-import orjson
 from rich.text import Text
 
+from readlist.cli.context import Context
 from readlist.cli.output import console, fail, info, print_json, safe
-from readlist.core.model import Paper, ValidationError
-from readlist.store import (
-    Library,
-    LibraryError,
-    _read_journal,
-    backup_dir,
-    check_backup,
-    journal_path,
-    list_backups,
-    lock_path,
-    newest_good_backup,
-    restore_backup,
-    stale_temp_files,
-)
-
-if TYPE_CHECKING:
-    from readlist.cli import Context
+from readlist.storage.atomic import stale_temp_files
+from readlist.storage.backups import list_backups, newest_good_backup
+from readlist.storage.errors import LibraryError
+from readlist.storage.journal import read_journal
+from readlist.storage.library import Library
+from readlist.storage.paths import backup_dir, journal_path, lock_path
+from readlist.storage.recovery import check_backup, restore_backup
+from readlist.storage.snapshot import papers_table, record_problems, snapshot_header
 
 
 @dataclass
@@ -106,13 +97,10 @@ def diagnose(path: Path) -> Report:
         report.notes.append("no library file yet; it is created by the first import")
         return report
     try:
-        lib = Library(path)
+        report.papers = len(Library(path))
     except LibraryError as exc:
         report.problems.append(str(exc))
-        lib = None
-    if lib is not None:
-        report.papers = len(lib)
-        _check_records(path, lib, report)
+    _check_records(path, report)
     _check_journal(path, report)
     for temp in stale_temp_files(path):
         report.warnings.append(f"{temp} is left over from an interrupted write (safe to delete; "
@@ -136,28 +124,21 @@ def diagnose(path: Path) -> Report:
     return report
 
 
-def _check_records(path: Path, lib: Library, report: Report) -> None:
-    raw_ids: list[str] = []
+def _check_records(path: Path, report: Report) -> None:
+    """Every record that does not validate, and every id used twice, even when the library cannot open."""
     try:
-        table = orjson.loads(path.read_bytes()).get("papers", {})
-        raw_ids = [str(doc.get("id")) for doc in table.values() if isinstance(doc, dict)]
-    except (OSError, orjson.JSONDecodeError, AttributeError):
-        pass
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    for pid in raw_ids:
-        (repeated if pid in seen else seen).add(pid)
-    duplicates = sorted(repeated)
+        table = papers_table(path.read_bytes())
+    except OSError:
+        return
+    if table is None:
+        return
+    problems = record_problems(table)
+    duplicates = sorted({p.paper_id or p.key for p in problems if p.duplicate})
     if duplicates:
         report.problems.append(
             f"{len(duplicates)} paper id(s) appear more than once in the library file: {', '.join(duplicates[:5])}"
         )
-    bad = []
-    for paper in lib:
-        try:
-            Paper.from_dict(paper.to_dict())
-        except (ValidationError, TypeError, ValueError) as exc:
-            bad.append(f"{paper.id}: {exc}")
+    bad = [str(p) for p in problems if not p.duplicate]
     if bad:
         report.problems.append(f"{len(bad)} paper record(s) do not validate: " + "; ".join(bad[:5]))
 
@@ -173,10 +154,11 @@ def _check_journal(path: Path, report: Report) -> None:
         return
     size = journal.stat().st_size
     gen = None
-    with contextlib.suppress(OSError, orjson.JSONDecodeError, AttributeError):
-        gen = orjson.loads(path.read_bytes())["_meta"]["1"]["gen"]
+    with contextlib.suppress(OSError):
+        header = snapshot_header(path.read_bytes())
+        gen = header.gen if header is not None else None
     try:
-        read = _read_journal(journal, gen if isinstance(gen, int) else -1)
+        read = read_journal(journal, gen if isinstance(gen, int) else -1)
     except LibraryError as exc:
         report.problems.append(str(exc))
         return
@@ -354,7 +336,7 @@ def _compact(path: Path, as_json: bool) -> None:
     if not path.exists():
         fail(f"{path}: no library file to compact")
     removed: list[str] = []
-    with lib._locked():
+    with lib.locked():
         folded = lib.compact(force=True)
         for temp in stale_temp_files(path):
             with contextlib.suppress(OSError):

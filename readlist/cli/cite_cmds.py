@@ -13,29 +13,23 @@ import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 import orjson
 
-from readlist.app.service import select
+from readlist.app.views import status_view
+from readlist.cli.context import library_of, session_of
 from readlist.cli.output import echo_err, fail
 from readlist.core.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
 from readlist.core.query import QueryError
-from readlist.store import Library, atomic_write_bytes
-
-if TYPE_CHECKING:
-    from readlist.cli import Context
+from readlist.storage.atomic import atomic_write_bytes
 
 EXPORT_FORMATS = ("bibtex", "json", "csv", "markdown")
 # Spreadsheet formula triggers (OWASP's list): such cells are prefixed with a quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _lib(ctx: click.Context) -> Library:
-    obj: Context = ctx.find_root().obj
-    return obj.library()
 
 
 def _plural(n: int, word: str) -> str:
@@ -62,7 +56,7 @@ def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) ->
       readlist cite 2106 t-7841 --format markdown --copy
       readlist cite 2004.02153 -f biblatex >> refs.bib
     """
-    lib = _lib(ctx)
+    lib = library_of(ctx)
     papers = [lib.resolve(ref) for ref in refs]
     text = format_entries(papers, fmt)
     sys.stdout.write(text)
@@ -184,7 +178,7 @@ def export_cmd(ctx: click.Context, fmt: str, query: str, status: str | None, out
       readlist export --format json | jq length
     """
     try:
-        papers = select(_lib(ctx), status=status, query=query)
+        papers = session_of(ctx).select(status_view(status), query, "added")
     except QueryError as exc:
         raise click.BadParameter(str(exc), param_hint="--query") from None
     data = render_export(papers, fmt).encode("utf-8")

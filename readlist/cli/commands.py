@@ -1,4 +1,8 @@
-"""Library verbs: import, list, show, mark, rate, tag, note, stats."""
+"""Library verbs: import, list, show, mark, rate, tag, note, rm, undo, stats.
+
+Every verb that changes the library builds a command (``readlist.app.commands``) and runs it
+through the session, exactly as the TUI's keys do; this module only parses arguments and prints.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,17 @@ import tempfile
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import click
 from rich.text import Text
 
-from readlist.app.service import counts_by_status, import_parsed, parse_source, select
+from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus
+from readlist.app.history import load_last_change, revert, save_last_change
+from readlist.app.imports import ImportReport, import_parsed, parse_source
+from readlist.app.notes import NoteEdit
+from readlist.app.views import count, status_view
+from readlist.cli.context import library_of, session_of
 from readlist.cli.output import (
     console,
     escape_c1,
@@ -28,17 +37,11 @@ from readlist.cli.output import (
 )
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.core.query import SORT_KEYS, QueryError
-from readlist.store import ImportReport, Library
-
-if TYPE_CHECKING:
-    from readlist.cli import Context
+from readlist.storage.library import Library
 
 STATUS_CHOICES = [s.value for s in Status]
 
 
-def _lib(ctx: click.Context) -> Library:
-    obj: Context = ctx.find_root().obj
-    return obj.library()
 
 
 def _resolve_all(lib: Library, refs: tuple[str, ...] | list[str]) -> list[Paper]:
@@ -48,10 +51,10 @@ def _resolve_all(lib: Library, refs: tuple[str, ...] | list[str]) -> list[Paper]
 
 
 def print_summary(lib: Library) -> None:
-    counts = counts_by_status(lib)
+    counts = count(lib).by_status
     info(f"{lib.path}: {len(lib)} papers")
     for status in Status:
-        info(f"  {status.label:<8} {counts[status.value]}")
+        info(f"  {status.label:<8} {counts.get(status.value, 0)}")
 
 
 # ---------------------------------------------------------------------------
@@ -146,8 +149,9 @@ def import_cmd(
         def advance(n: int) -> None:
             progress.advance(saving, n)
 
-        lib = _lib(ctx)
-        reports = import_parsed(lib, parsed, advance=advance)
+        session = session_of(ctx)
+        lib = session.library
+        reports = import_parsed(session, parsed, advance=advance)
     if any(r.total for r in reports):
         lib.compact()
     if as_json:
@@ -195,7 +199,7 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
       readlist list --json | jq '.[].title'
     """
     try:
-        papers = select(_lib(ctx), status=status, query=query, sort=sort)
+        papers = session_of(ctx).select(status_view(status), query, sort)
     except QueryError as exc:
         raise click.BadParameter(str(exc), param_hint="--query/--sort") from None
     if limit is not None:
@@ -204,7 +208,7 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
         write_records(papers, sys.stdout.buffer)
         return
     if not papers:
-        lib = _lib(ctx)
+        lib = library_of(ctx)
         info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
         return
     # On a terminal one paper per screen line; into a pipe whole lines, so nothing is cut off.
@@ -253,7 +257,7 @@ def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     Example:
       readlist show 2310.01234
     """
-    paper = _lib(ctx).resolve(paper_id)
+    paper = library_of(ctx).resolve(paper_id)
     if as_json:
         print_json(paper.public_dict())
     else:
@@ -270,9 +274,10 @@ def _split_last(args: tuple[str, ...], what: str) -> tuple[list[str], str]:
     return list(args[:-1]), args[-1]
 
 
-def _changed(before: dict[str, dict[str, object]], papers: list[Paper], what: str) -> None:
-    unchanged = len(papers) - len(before)
-    message = f"{len(before)} paper{'s' if len(before) != 1 else ''} {what}"
+def _changed(outcome: Outcome, papers: list[Paper], what: str) -> None:
+    done = len(outcome)
+    unchanged = len({p.id for p in papers}) - done
+    message = f"{done} paper{'s' if done != 1 else ''} {what}"
     if unchanged:
         message += f" ({unchanged} already so)"
     info(message)
@@ -294,11 +299,11 @@ def mark_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
         status = parse_status(raw)
     except ValidationError as exc:
         raise click.BadParameter(str(exc), param_hint="STATUS") from None
-    lib = _lib(ctx)
-    papers = _resolve_all(lib, refs)
-    before = lib.set_status([p.id for p in papers], status)
-    lib.compact()
-    _changed(before, papers, f"marked {status.value}")
+    session = session_of(ctx)
+    papers = _resolve_all(session.library, refs)
+    outcome = session.run(SetStatus([p.id for p in papers], status))
+    session.library.compact()
+    _changed(outcome, papers, f"marked {status.value}")
 
 
 @click.command("rate", context_settings={"ignore_unknown_options": True})
@@ -316,11 +321,11 @@ def rate_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
         rating = parse_rating(raw)
     except ValidationError as exc:
         raise click.BadParameter(str(exc), param_hint="N") from None
-    lib = _lib(ctx)
-    papers = _resolve_all(lib, refs)
-    before = lib.set_rating([p.id for p in papers], rating)
-    lib.compact()
-    _changed(before, papers, f"rated {rating}" if rating else "unrated")
+    session = session_of(ctx)
+    papers = _resolve_all(session.library, refs)
+    outcome = session.run(Rate([p.id for p in papers], rating))
+    session.library.compact()
+    _changed(outcome, papers, f"rated {rating}" if rating else "unrated")
 
 
 @click.command("tag", context_settings={"ignore_unknown_options": True})
@@ -337,7 +342,7 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
       readlist tag 2310.01234 +rl +agents
       readlist tag 2310 2402.1 -todo
     """
-    lib = _lib(ctx)
+    session = session_of(ctx)
     refs: list[str] = []
     add: list[str] = []
     remove: list[str] = []
@@ -352,10 +357,10 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
             refs.append(arg)
     if not add and not remove:
         raise click.UsageError("give at least one +TAG or -TAG after the paper ids")
-    papers = _resolve_all(lib, refs)
-    before = lib.edit_tags([p.id for p in papers], add=add, remove=remove)
-    lib.compact()
-    _changed(before, papers, "retagged")
+    papers = _resolve_all(session.library, refs)
+    outcome = session.run(EditTags([p.id for p in papers], add=add, remove=remove))
+    session.library.compact()
+    _changed(outcome, papers, "retagged")
 
 
 def _edit_in_editor(text: str) -> str | None:
@@ -394,6 +399,10 @@ def note_cmd(
 ) -> None:
     """Show, set, append to or edit a paper's note (Markdown).
 
+    A note changed elsewhere (in the terminal UI, say) while $EDITOR was open is
+    not lost: your text is saved, followed by the other version under a line
+    starting with ──.
+
     \b
     Examples:
       readlist note 2310.01234                      print the note
@@ -405,37 +414,110 @@ def note_cmd(
     chosen = sum(x is not None and x is not False for x in (text, append_text, edit or None, clear or None))
     if chosen > 1:
         raise click.UsageError("give only one of TEXT, --append, --edit, --clear")
-    lib = _lib(ctx)
+    session = session_of(ctx)
+    lib = session.library
     paper = lib.resolve(paper_id)
-    new: str | None = None
-    if text == "-":
-        new = sys.stdin.read()
-    elif text is not None:
-        new = text
-    elif append_text is not None:
-        new = (paper.note.rstrip() + "\n\n" + append_text).strip() + "\n" if paper.note.strip() else append_text
-    elif clear:
-        new = ""
-    elif edit:
-        new = _edit_in_editor(paper.note)
-        if new is None:
-            fail("the editor exited with an error; the note was not changed")
-    if new is not None:
-        if append_text is not None:
-            lib.append_note(paper.id, append_text)  # appends to the note on disk, not a stale copy
-        else:
-            lib.set_note(paper.id, new)
+    changed = False
+    merged = False
+    if append_text is not None:
+        session.run(AppendNote(paper.id, append_text))  # appends to the note on disk, not a stale copy
+        changed = True
+    else:
+        new: str | None = None
+        editing = NoteEdit(session, paper.id)
+        if text == "-":
+            new = sys.stdin.read()
+        elif text is not None:
+            new = text
+        elif clear:
+            new = ""
+        elif edit:
+            new = _edit_in_editor(paper.note)
+            if new is None:
+                fail("the editor exited with an error; the note was not changed")
+        if new is not None:
+            result = editing.save(new)
+            merged = result is not None and result.outside is not None
+            editing.finish()
+            changed = True
+    if changed:
         lib.compact()
         paper = lib.papers[paper.id]
     if as_json:
         print_json({"id": paper.id, "note": paper.note})
-    elif new is None:
+    elif not changed:
         if paper.note:
             console.print(Text(safe(paper.note)))
         else:
             info(f"{paper.id} has no note")
     else:
         info(f"note saved for {paper.id} ({len(paper.note)} characters)")
+        if merged:
+            info("the note was changed elsewhere meanwhile; that version was kept after yours, under a line "
+                 "starting with ──")
+
+
+@click.command("rm")
+@click.argument("refs", nargs=-1, metavar="ID...")
+@click.option("--json", "as_json", is_flag=True, help="Print the removed records as JSON.")
+@click.pass_context
+def rm_cmd(ctx: click.Context, refs: tuple[str, ...], as_json: bool) -> None:
+    """Remove papers from the library (`readlist undo` puts them back).
+
+    \b
+    Examples:
+      readlist rm 2310.01234
+      readlist rm t-3f2a 2402.1 --json
+    """
+    session = session_of(ctx)
+    papers = _resolve_all(session.library, list(refs))
+    outcome = session.run(Delete([p.id for p in papers]))
+    session.library.compact()
+    if as_json:
+        print_json({"removed": [p.public_dict() for p in papers if p.id in outcome.changes]})
+        return
+    for paper in papers:
+        if paper.id in outcome.changes:
+            console.print(Text("removed ") + paper_line(paper), soft_wrap=True)
+    info(f"{len(outcome)} paper{'s' if len(outcome) != 1 else ''} removed; `readlist undo` puts "
+         f"{'them' if len(outcome) != 1 else 'it'} back")
+
+
+@click.command("undo")
+@click.option("--json", "as_json", is_flag=True, help="Print what was reverted as JSON.")
+@click.pass_context
+def undo_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Revert the last change a command made (run it again to redo).
+
+    Papers changed again since (in the terminal UI or by another command) are
+    left as they are and named, so undo never throws away a later change.
+
+    \b
+    Examples:
+      readlist rate 2310.01234 1      oops
+      readlist undo
+    """
+    session = session_of(ctx)
+    lib = session.library
+    last = load_last_change(lib.path)
+    if last is None:
+        fail("nothing to undo: no change made from the command line is remembered for this library")
+    done = revert(lib, last.outcome, to_before=not last.undone, only_unchanged=True)
+    if done.outcome.changes:
+        save_last_change(lib.path, last.outcome, undone=not last.undone)
+        lib.compact()
+    verb = "redid" if last.undone else "undid"
+    if as_json:
+        print_json({"action": "redo" if last.undone else "undo", "label": last.outcome.label,
+                    "papers": sorted(done.outcome.changes), "skipped": done.skipped})
+    else:
+        info(f"{verb} {last.outcome.label.lower()}: {len(done.outcome)} paper"
+             f"{'s' if len(done.outcome) != 1 else ''}")
+        if done.skipped:
+            shown = ", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")
+            info(f"left alone because they changed since: {shown}")
+    if done.skipped and not done.outcome.changes:
+        raise SystemExit(1)
 
 
 @click.command("stats")
@@ -457,7 +539,7 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
     """
     from readlist.core.stats import compute_stats, render_text
 
-    lib = _lib(ctx)
+    lib = library_of(ctx)
     stats = compute_stats(lib.papers.values(), weeks=weeks)
     if as_json:
         print_json(stats.to_dict())
@@ -465,4 +547,4 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
     console.print(render_text(stats, width=console.width, title=f"{safe(str(lib.path))}"), crop=False)
 
 
-COMMANDS = [import_cmd, list_cmd, show_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, stats_cmd]
+COMMANDS = [import_cmd, list_cmd, show_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd]

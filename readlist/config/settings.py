@@ -19,6 +19,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readlist.storage.atomic import atomic_write_bytes
+
 ENV_CONFIG = "READLIST_CONFIG"
 
 
@@ -91,7 +93,6 @@ def load_config(path: Path | None = None) -> Config:
 
 def save_setting(name: str, value: str, path: Path | None = None) -> Path:
     """Set one top-level string setting, keeping the rest of the file (and its comments) as written."""
-    from readlist.store import atomic_write_bytes
 
     path = path or config_path()
     try:

@@ -1,27 +1,35 @@
-"""The Textual application: owns the library, the undo history and app-wide actions."""
+"""The Textual application: a thin shell that owns the session and routes messages between screens.
+
+:func:`create_app` builds the app from a session (tests hand it any session they like); the main
+screen, triage mode, the note editor and the rest receive the session and post messages up.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import ClassVar
 
+from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 
+from readlist.app.session import Session
+from readlist.app.views import UI_SORT_KEYS
 from readlist.config.settings import load_config
-from readlist.core.model import Paper, ValidationError
-from readlist.core.query import SORT_KEYS
-from readlist.store import Library, LibraryError
-from readlist.tui.viewmodel import Changes, History, ListModel, Step
-
-if TYPE_CHECKING:
-    from readlist.tui.themes import ThemeController
+from readlist.core.text import strip_controls
+from readlist.storage.errors import LibraryError
+from readlist.tui import bindings
+from readlist.tui.messages import ExternalChanges, LibraryChanged
+from readlist.tui.screens.help import bindings_table
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.themes import ThemeController, controller_for, install_themes
 
 POLL_SECONDS = 1.0
-T = TypeVar("T")
 # The variables readlist's stylesheet uses beyond Textual's own, for when themes cannot be installed.
 FALLBACK_VARIABLES = {
     "status-inbox": "#8fb8de",
@@ -38,40 +46,34 @@ class ReadlistApp(App[None]):
 
     CSS_PATH = "readlist.tcss"
     TITLE = "readlist"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.APP
 
     def __init__(
         self,
-        db_path: Path,
+        session: Session,
         *,
         theme: str | None = None,
         demo: bool = False,
         today: date | None = None,
     ) -> None:
+        self._theme_fallback = False
         super().__init__()
-        # Opening may raise LibraryError; run_app turns that into a one-line message.
-        self.lib = Library(Path(db_path))
-        self.config = load_config()
+        self.session = session
+        self.settings = session.settings
         self.demo = demo
         self.today = today or date.today()
-        self.history = History()
-        self.model = ListModel(self.lib)
-        sort = self.config.sort
-        self.initial_sort = sort if sort.lstrip("+-") in SORT_KEYS else "added"
+        sort = self.settings.sort
+        self.initial_sort = sort if sort in UI_SORT_KEYS or sort.lstrip("+-") in UI_SORT_KEYS else "added"
         self.theme_problem = ""
         self._install_themes(theme)
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
 
     def on_mount(self) -> None:
-        from readlist.tui.screens.main import MainScreen
-
-        self.push_screen(MainScreen())
+        self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today))
         self.set_interval(POLL_SECONDS, self.poll_library)
-        self.set_timer(1.0, self.model.warm_search)  # after the first paint, not competing with it
-        for problem in self.config.problems:
+        self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
+        for problem in self.settings.problems:
             self.notify(problem, severity="warning", markup=False, timeout=8)
         if self.theme_problem:
             self.notify(self.theme_problem, severity="warning", markup=False)
@@ -81,8 +83,6 @@ class ReadlistApp(App[None]):
     def _install_themes(self, requested: str | None) -> None:
         """Register readlist's themes (they define the variables the stylesheet uses)."""
         try:
-            from readlist.tui.themes import install_themes
-
             install_themes(self, requested)
         except Exception as exc:  # a broken theme setup must not stop the app: fall back to defaults
             self._theme_fallback = True
@@ -98,7 +98,7 @@ class ReadlistApp(App[None]):
         controller = self._theme_controller()
         if controller is not None:
             return {**controller.variable_defaults(), **defaults}
-        if getattr(self, "_theme_fallback", False):
+        if self._theme_fallback:
             return {**FALLBACK_VARIABLES, **defaults}
         return defaults
 
@@ -111,50 +111,14 @@ class ReadlistApp(App[None]):
             super().search_themes()
 
     def _theme_controller(self) -> ThemeController | None:
-        # Called by Textual while App.__init__ runs, before themes are installed.
-        try:
-            from readlist.tui.themes import controller_for
-        except ImportError:
-            return None
         return controller_for(self)
 
-    # -- library changes -------------------------------------------------------
-
-    def _guarded(self, work: Callable[[], T]) -> T | None:
-        """Run a library write; errors become a notification, not a crash.
-
-        A write first catches up with other processes. When that brought in their
-        changes too (the version moved more than our own commit explains), the
-        screens rebuild from the whole library once this keypress is handled.
-        """
-        version = self.lib.version
-        try:
-            result = work()
-        except (LibraryError, ValidationError) as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return None
-        ours = 1 if result else 0
-        if self.lib.version - version > ours:
-            self.call_after_refresh(self._external_change)
-        return result
-
-    def run_change(self, label: str, change: Callable[[], Changes]) -> Changes | None:
-        """Run a library change and record it for undo."""
-        before = self._guarded(change)
-        if before is not None:
-            self.history.record(self.lib, label, before)
-        return before
-
-    def undo(self) -> Step | None:
-        return self._guarded(lambda: self.history.undo(self.lib))
-
-    def redo(self) -> Step | None:
-        return self._guarded(lambda: self.history.redo(self.lib))
+    # -- the library changing under the screens -----------------------------------
 
     def poll_library(self) -> None:
         """Pick up changes another process (a CLI command, say) made to the library."""
         try:
-            changed = self.lib.refresh()
+            changed = self.session.refresh()
         except LibraryError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -162,54 +126,22 @@ class ReadlistApp(App[None]):
             self.log.warning(f"refresh failed: {exc}")
             return
         if changed:
-            self._external_change()
+            self._tell_screens()
 
-    def _external_change(self) -> None:
-        self.model.invalidate()
+    @on(ExternalChanges)
+    def _external_changes(self) -> None:
+        # After the keypress that brought them in has been handled and drawn.
+        self.call_after_refresh(self._tell_screens)
+
+    def _tell_screens(self) -> None:
+        self.session.views.invalidate()
         for screen in self.screen_stack:
-            refresh = getattr(screen, "library_changed", None)
-            if callable(refresh):
-                refresh()
+            screen.post_message(LibraryChanged())
 
     # -- app-wide actions ------------------------------------------------------------
 
-    def copy_citation(self, papers: Sequence[Paper], fmt: str = "bibtex") -> None:
-        if not papers:
-            self.notify("No paper to cite.", severity="warning", markup=False)
-            return
-        try:
-            from readlist.app.clipboard import copy_text
-            from readlist.core.cite import format_entries
-        except ImportError:
-            self.notify("Citations are not available in this build.", severity="error", markup=False)
-            return
-        try:
-            text = format_entries(list(papers), fmt)
-        except (ValueError, KeyError) as exc:
-            self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
-            return
-        count = len(papers)
-        what = f"{count} citation" + ("" if count == 1 else "s")
-        result = copy_text(text, osc52_writer=self.copy_to_clipboard, what=what)
-        self.notify(result.message, severity="information" if result.ok else "error", markup=False)
-
-    def action_stats(self) -> None:
-        try:
-            from readlist.tui.screens.stats import StatsScreen
-        except ImportError:
-            self.notify("The statistics screen is not available in this build.", severity="error", markup=False)
-            return
-        self.push_screen(StatsScreen(self.lib))
-
-    def show_help(self) -> None:
-        from readlist.tui.screens.help import HelpScreen, bindings_table
-
-        self.push_screen(HelpScreen(bindings_table(self, self.screen), title=_screen_title(self.screen)))
-
     def save_open_editors(self) -> None:
         """Write any note being edited (used on quit, so leaving never loses typing)."""
-        from readlist.tui.screens.note_editor import NoteEditor
-
         for screen in self.screen_stack:
             if isinstance(screen, NoteEditor):
                 screen.save()
@@ -218,19 +150,16 @@ class ReadlistApp(App[None]):
         self.save_open_editors()
         self.exit()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        from readlist.tui.screens.help import bindings_table
-
         seen = {"quit", "app.quit", "command_palette"}
         for row in bindings_table(self, screen):
             if row.action in seen or not row.description:
                 continue
             seen.add(row.action)
             yield SystemCommand(row.description, f"{row.long} · key: {row.keys}", _runner(self, row.action, row.node))
-        extra = getattr(screen, "palette_commands", None)
-        if callable(extra):
-            for title, help_text, callback in extra():
+        if isinstance(screen, MainScreen):
+            for title, help_text, callback in screen.palette_commands():
                 yield SystemCommand(title, help_text, callback)
         controller = self._theme_controller()
         if controller is not None:
@@ -246,5 +175,26 @@ def _runner(app: App[None], action: str, namespace: object) -> Callable[[], obje
     return run
 
 
-def _screen_title(screen: Screen) -> str:
-    return getattr(screen, "HELP_TITLE", "") or "readlist"
+def create_app(
+    session: Session, *, theme: str | None = None, demo: bool = False, today: date | None = None
+) -> ReadlistApp:
+    """The app for a session: the one way the CLI, the tests and the screenshots build it."""
+    return ReadlistApp(session, theme=theme, demo=demo, today=today)
+
+
+def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> None:
+    """Open the library in the TUI; an unusable library is one line on stderr and exit status 1."""
+    try:
+        session = Session.open(db_path, settings=load_config())
+    except LibraryError as exc:
+        print(f"readlist: {strip_controls(str(exc))}", file=sys.stderr)
+        raise SystemExit(1) from None
+    app = create_app(session, theme=theme, demo=demo)
+    app.run()
+    try:
+        # Fold the journal into the snapshot so plain TinyDB readers see the session's changes.
+        session.library.compact()
+    except LibraryError as exc:
+        print(f"readlist: {strip_controls(str(exc))}", file=sys.stderr)
+    if app.return_code:
+        raise SystemExit(app.return_code)

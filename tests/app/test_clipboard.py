@@ -16,6 +16,7 @@ import pytest
 
 from readlist.app import clipboard
 from readlist.app.clipboard import copy_text, osc52_sequence, prefer_osc52, tty_osc52_writer, x11_forwarded
+from readlist.app.imports import ImportPapers
 
 LOCAL: dict[str, str] = {}
 SSH = {"SSH_CONNECTION": "10.0.0.2 51234 10.0.0.1 22", "SSH_TTY": "/dev/pts/3"}
@@ -207,10 +208,11 @@ def test_cli_copy_does_not_hold_a_pipe_open(xvfb: str, tmp_path: Path) -> None:
     import sys
 
     from readlist.core.model import Paper
-    from readlist.store import Library
+    from readlist.storage.library import Library
 
     db = tmp_path / "lib.json"
-    Library(db).import_papers([Paper.create(title="Pipes", authors=["Ada Lovelace"], arxiv_id="2401.00001")], "test")
+    pipes = Paper.create(title="Pipes", authors=["Ada Lovelace"], arxiv_id="2401.00001")
+    ImportPapers([pipes], "test").execute(Library(db))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSH_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "readlist", "--db", str(db), "cite", "2401", "--copy"],

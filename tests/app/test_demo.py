@@ -4,7 +4,9 @@ import os
 from pathlib import Path
 
 from readlist.app.demo import build_demo_library, sample_files
-from readlist.store import Library, default_db_path
+from readlist.app.views import count
+from readlist.storage.library import Library
+from readlist.storage.paths import default_db_path
 
 
 def test_demo_library_is_built_from_bundled_pages_and_has_history(tmp_path: Path) -> None:
@@ -14,7 +16,7 @@ def test_demo_library_is_built_from_bundled_pages_and_has_history(tmp_path: Path
     assert len(lib) == 196
     statuses = {p.status for p in lib}
     assert statuses == {"inbox", "to-read", "reading", "read", "skipped"}
-    assert any(p.rating == 5 for p in lib) and any(p.note for p in lib) and lib.all_tags()
+    assert any(p.rating == 5 for p in lib) and any(p.note for p in lib) and count(lib).by_tag
 
 
 def test_demo_never_touches_the_users_library(tmp_path: Path) -> None:

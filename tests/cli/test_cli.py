@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from readlist.cli import main
-from readlist.store import Library
+from readlist.storage.library import Library
 from tests.conftest import SEEDS
 
 BETTER_LM = "Better Language Model Inversion by Compactly Representing Next-Token Distributions"

@@ -14,11 +14,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from readlist.app import clipboard
+from readlist.app.commands import Rate, SetStatus
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
 from readlist.cli import main
 from readlist.cli.cite_cmds import csv_cell, export_markdown
 from readlist.core.model import Paper
 from readlist.importers import parse_input
-from readlist.store import Library
+from readlist.storage.library import Library
 
 DATA_FACTORS = "t-7841505005"  # "Data Factors for Better Compositional Generalization"
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -37,7 +40,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("export") / "library.json"
     lib = Library(path)
     for seed in SEEDS:
-        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+        ImportPapers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name).execute(lib)
     hostile = Paper.create(
         title="=HYPERLINK(\"http://evil\") \x1b[31mRed\x1b[0m {Braces} & 100%",
         authors=["Ada Lovelace", "@attacker"],
@@ -46,11 +49,11 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         url="https://arxiv.org/abs/2401.00001",
         added="2025-01-01T00:00:00+00:00",
     )
-    lib.import_papers([hostile], "test")
-    lib.set_status([DATA_FACTORS], "read")
-    lib.set_rating([DATA_FACTORS], 4)
-    lib.set_note(DATA_FACTORS, "- great on *SCAN*\n\nsecond paragraph")
-    lib.set_status(["2401.00001"], "to-read")
+    ImportPapers([hostile], "test").execute(lib)
+    SetStatus([DATA_FACTORS], "read").execute(lib)
+    Rate([DATA_FACTORS], 4).execute(lib)
+    SaveNote(DATA_FACTORS, "- great on *SCAN*\n\nsecond paragraph").execute(lib)
+    SetStatus(["2401.00001"], "to-read").execute(lib)
     lib.compact(force=True)
     return path
 
@@ -204,7 +207,7 @@ def test_fixture_pages_export_when_importers_exist(tmp_path: Path) -> None:
 
 
 def test_markdown_keeps_note_indentation_and_drops_escape_sequences() -> None:
-    paper = Paper.trusted(
+    paper = Paper(**
         {
             "id": "2401.00009",
             "arxiv_id": "2401.00009",

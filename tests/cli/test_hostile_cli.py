@@ -12,9 +12,10 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
+from readlist.app.imports import ImportPapers
 from readlist.cli import main
 from readlist.core.model import Paper
-from readlist.store import Library
+from readlist.storage.library import Library
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,14 +38,13 @@ def hostile_library(tmp_path: Path) -> Path:
     """A library whose stored strings hold raw escapes, as an older version or a hand edit could leave them."""
     db = tmp_path / "library.json"
     lib = Library(db)
-    lib.import_papers([Paper.from_dict({"title": "placeholder", "arxiv_id": "2404.00001"})], "t")
+    ImportPapers([Paper.from_dict({"title": "placeholder", "arxiv_id": "2404.00001"})], "t").execute(lib)
     lib.compact(force=True)
     data = orjson.loads(db.read_bytes())
     doc = next(iter(data["papers"].values()))
     doc.update(
         title=HOSTILE, abstract=HOSTILE, note=HOSTILE + "\nsecond line", organization=HOSTILE,
         authors=[HOSTILE], url="http://x/" + CLIPBOARD, sources=[HOSTILE], tags=["ok", "t" + CLEAR],
-        published="2024-01-01" + CLEAR,
     )
     db.write_bytes(orjson.dumps(data))
     return db

@@ -9,7 +9,7 @@ import pyperclip
 import pytest
 from click.testing import CliRunner, Result
 
-from readlist.app import service
+from readlist.app import imports
 from readlist.cli import main
 
 HERE = Path(__file__).parent.parent
@@ -223,7 +223,7 @@ def test_no_sources_is_a_usage_error(tmp_path: Path) -> None:
 def test_progress_counts_every_paper() -> None:
     seen: list[int] = []
     papers = list(range(1001))
-    assert list(service._counting(papers, seen.append, step=250)) == papers  # type: ignore[arg-type]
+    assert list(imports._counting(papers, seen.append, step=250)) == papers  # type: ignore[arg-type]
     assert seen == [250, 250, 250, 250, 1]
 
 

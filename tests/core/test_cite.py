@@ -171,7 +171,7 @@ def test_hostile_titles_still_parse_and_round_trip(title: str, author: str) -> N
 
 
 def test_ansi_sequences_are_removed_not_just_their_escape_byte() -> None:
-    paper = Paper.trusted({"id": "x", "title": "Red \x1b[31mAlert\x1b[0m \x1b]8;;http://evil\x07link"})
+    paper = Paper(**{"id": "x", "title": "Red \x1b[31mAlert\x1b[0m \x1b]8;;http://evil\x07link"})
     out = format_entries([paper], "bibtex")
     assert "[31m" not in out and "evil" not in out
     assert "title = {Red Alert link}" in out

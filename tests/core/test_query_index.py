@@ -12,10 +12,14 @@ from hypothesis import strategies as st
 
 from readlist.core.model import Paper
 from readlist.core.query import QueryError, SearchIndex, parse_query
-from readlist.store import Library
+from readlist.storage.library import Library
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from generate import generate_papers, write_library
+
+from readlist.app.commands import Delete
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
 
 # The strategies sample from the whole test library, which makes their repr large; that is expected.
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
@@ -112,21 +116,21 @@ def test_index_follows_changes(tmp_path: Path) -> None:
     target = next(iter(lib.papers))
     assert parse_query("quokkafish").filter(lib.papers.values(), index=index) == []
 
-    lib.set_note(target, "The quokkafish result")  # a new word, only in the note
+    SaveNote(target, "The quokkafish result").execute(lib)  # a new word, only in the note
     found = parse_query("quokkafish").filter(lib.papers.values(), index=index)
     assert [p.id for p in found] == [target]
     assert parse_query("-quokkafish").filter(lib.papers.values(), index=index) == [
         p for p in lib.papers.values() if p.id != target
     ]
 
-    lib.set_note(target, "")
+    SaveNote(target, "").execute(lib)
     assert parse_query("quokkafish").filter(lib.papers.values(), index=index) == []
 
-    report = lib.import_papers([Paper.create(title="Quokkafish at scale", abstract="new paper")], "test")
+    report = ImportPapers([Paper.create(title="Quokkafish at scale", abstract="new paper")], "test").execute(lib).report
     found = parse_query("quokkafish").filter(lib.papers.values(), index=index)
     assert [p.id for p in found] == report.added
 
-    lib.delete(report.added)
+    Delete(report.added).execute(lib)
     assert parse_query("quokkafish").filter(lib.papers.values(), index=index) == []
 
 

@@ -101,7 +101,7 @@ def test_dates_outside_the_window_or_unreadable_are_left_out_of_the_series() -> 
         paper("future", added="2031-01-01T00:00:00+00:00"),
         paper("now", added="2025-06-11T00:00:00+00:00"),
     ]
-    broken = Paper.trusted({"id": "x", "title": "broken", "added": "not a date", "read_at": "2025-13-40"})
+    broken = Paper(**{"id": "x", "title": "broken", "added": "not a date", "read_at": "2025-13-40"})
     stats = compute_stats([*papers, broken], today=date(2025, 6, 12))
     assert stats.total == 4
     assert sum(w.count for w in stats.added_per_week) == 1

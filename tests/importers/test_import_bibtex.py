@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from readlist.app.commands import EditTags
+from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
 from readlist.importers import ImportFormatError, bibtex, parse_input
-from readlist.store import Library
+from readlist.storage.library import Library
 
 BIB = r"""
 % exported from a reference manager
@@ -96,36 +98,36 @@ def test_sniff_and_errors() -> None:
 
 def test_keywords_become_tags_only_for_papers_without_tags(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
-    lib.import_papers(
+    ImportPapers(
         [
             Paper.create(title="Tagged Already", arxiv_id="2401.00001"),
             Paper.create(title="Untagged", arxiv_id="2401.00002"),
         ],
         "seed",
-    )
-    lib.edit_tags(["2401.00001"], add=["mine"])
+    ).execute(lib)
+    EditTags(["2401.00001"], add=["mine"]).execute(lib)
     bib = """
     @misc{a, title = {Tagged Already}, eprint = {2401.00001}, keywords = {theirs}}
     @misc{b, title = {Untagged}, eprint = {2401.00002}, keywords = {alpha, beta}}
     @misc{c, title = {Brand New}, eprint = {2401.00003}, keywords = {gamma}}
     """
-    report = lib.import_papers(bibtex.parse(bib).papers, "refs.bib")
+    report = ImportPapers(bibtex.parse(bib).papers, "refs.bib").execute(lib).report
     assert lib.papers["2401.00001"].tags == ["mine"]  # the user's tags are never replaced
     assert lib.papers["2401.00002"].tags == ["alpha", "beta"]
     assert lib.papers["2401.00003"].tags == ["gamma"]
     assert report.added == ["2401.00003"]
     assert set(report.updated) == {"2401.00001", "2401.00002"}  # 00001 gained its URL, not tags
     # Re-importing does not add to tags that now exist, and survives a reload from disk.
-    again = lib.import_papers(bibtex.parse(bib.replace("alpha, beta", "delta")).papers, "refs2.bib")
+    again = ImportPapers(bibtex.parse(bib.replace("alpha, beta", "delta")).papers, "refs2.bib").execute(lib).report
     assert Library(tmp_path / "lib.json").papers["2401.00002"].tags == ["alpha", "beta"]
     assert "2401.00002" in again.unchanged
 
 
 def test_other_importers_never_touch_tags(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
-    lib.import_papers([Paper.create(title="T", arxiv_id="2401.00009")], "seed")
-    lib.edit_tags(["2401.00009"], add=["keep"])
-    lib.import_papers([Paper.create(title="T", arxiv_id="2401.00009", upvotes=3)], "again")
+    ImportPapers([Paper.create(title="T", arxiv_id="2401.00009")], "seed").execute(lib)
+    EditTags(["2401.00009"], add=["keep"]).execute(lib)
+    ImportPapers([Paper.create(title="T", arxiv_id="2401.00009", upvotes=3)], "again").execute(lib)
     assert lib.papers["2401.00009"].tags == ["keep"]
     assert lib.papers["2401.00009"].upvotes == 3
 

@@ -7,8 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
-from readlist.store import Library
+from readlist.storage.library import Library
 
 REPO = Path(__file__).resolve().parents[2]
 PAPERS = 20
@@ -22,7 +23,8 @@ WORKER = r"""
 import sys, time
 from pathlib import Path
 db, who, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-from readlist.store import Library
+from readlist.storage.library import Library
+from readlist.app.commands import AppendNote, EditTags
 ids = sorted(Library(db).papers)
 while not go.exists():
     time.sleep(0.001)
@@ -31,9 +33,9 @@ if who == "api":
     for i in range(ACTIONS):
         pid = ids[i % len(ids)]
         if i % 2:
-            lib.edit_tags([pid], add=[f"api-{i}"])
+            EditTags([pid], add=[f"api-{i}"]).execute(lib)
         else:
-            lib.append_note(pid, f"api {i}")
+            AppendNote(pid, f"api {i}").execute(lib)
         if i % 50 == 0:
             lib.compact()
 else:
@@ -52,8 +54,8 @@ print("done", who)
 def test_two_processes_500_actions_each_on_overlapping_papers_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "library.json"
     lib = Library(db)
-    lib.import_papers([Paper.from_dict({"title": f"Shared paper {n}", "arxiv_id": f"2402.{n:05d}"})
-                       for n in range(PAPERS)], "t")
+    ImportPapers([Paper.from_dict({"title": f"Shared paper {n}", "arxiv_id": f"2402.{n:05d}"})
+                       for n in range(PAPERS)], "t").execute(lib)
     lib.compact(force=True)
     ids = sorted(lib.papers)
     go = tmp_path / "go"

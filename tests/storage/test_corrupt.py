@@ -14,9 +14,15 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
+from readlist.app.commands import Rate
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
 from readlist.cli import main
 from readlist.core.model import Paper
-from readlist.store import Library, LibraryError, backup_dir, journal_path, list_backups
+from readlist.storage.backups import list_backups
+from readlist.storage.errors import LibraryError
+from readlist.storage.library import Library
+from readlist.storage.paths import backup_dir, journal_path
 from tests.conftest import SEEDS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,11 +30,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _library(path: Path, with_backup: bool) -> None:
     lib = Library(path)
-    lib.import_papers([Paper.from_dict({"title": f"Paper {n}", "arxiv_id": f"2401.{n:05d}"}) for n in range(4)], "t")
+    papers = [Paper.from_dict({"title": f"Paper {n}", "arxiv_id": f"2401.{n:05d}"}) for n in range(4)]
+    ImportPapers(papers, "t").execute(lib)
     lib.compact(force=True)
     if with_backup:
         later = Library(path)
-        later.set_note("2401.00001", "a note")
+        SaveNote("2401.00001", "a note").execute(later)
         later.compact(force=True)
 
 
@@ -151,7 +158,7 @@ def test_damaged_backup_is_not_offered_as_the_good_one(tmp_path: Path) -> None:
     path = tmp_path / "library.json"
     _library(path, with_backup=True)
     good = list_backups(path)[0]
-    Library(path).set_rating(["2401.00002"], 3)  # another backup, newer than ``good``
+    Rate(["2401.00002"], 3).execute(Library(path))  # another backup, newer than ``good``
     newest = list_backups(path)[0]
     (newest / path.name).write_bytes(b"")
     truncated(path)
@@ -190,7 +197,7 @@ def test_unreadable_library(tmp_path: Path) -> None:
     assert str(path) in err and "Permission denied" in err and str(good) in err
     api = subprocess.run(
         [*prefix, sys.executable, "-c",
-         "import sys; from readlist.store import Library, LibraryError\n"
+         "import sys; from readlist.storage.library import Library; from readlist.storage.errors import LibraryError\n"
          "try:\n    Library(sys.argv[1])\nexcept LibraryError as e:\n    print(e)\n", str(path)],
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )

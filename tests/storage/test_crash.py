@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from readlist.app.commands import Rate
+from readlist.app.imports import ImportPapers
+
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "crash_test.py"
 
 
@@ -32,15 +35,15 @@ def test_checker_notices_a_lost_change(tmp_path: Path) -> None:
     """The checker itself must be able to fail: a change acknowledged but absent on disk is reported."""
     crash_test = _load()
     from readlist.core.model import Paper
-    from readlist.store import Library
+    from readlist.storage.library import Library
 
     db = tmp_path / "library.json"
-    Library(db).import_papers([Paper.from_dict({"title": "Only paper"})], "t")
+    ImportPapers([Paper.from_dict({"title": "Only paper"})], "t").execute(Library(db))
     pid = next(iter(Library(db).papers))
     baseline = {pid: {"status": "inbox", "rating": 0, "tags": [], "note": ""}}
     acked = {"kind": "note", "id": pid, "value": "was acknowledged"}
     problems = crash_test.check(db, baseline, [("INTENT", acked), ("ACK", acked)])  # type: ignore[attr-defined]
     assert problems and "note" in problems[0]
     in_flight = {"kind": "rate", "id": pid, "value": 4}
-    Library(db).set_rating([pid], 4)
+    Rate([pid], 4).execute(Library(db))
     assert crash_test.check(db, baseline, [("INTENT", in_flight)]) == []  # type: ignore[attr-defined]

@@ -9,9 +9,14 @@ from pathlib import Path
 import orjson
 from click.testing import CliRunner, Result
 
+from readlist.app.commands import Rate
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
 from readlist.cli import main
 from readlist.core.model import Paper
-from readlist.store import Library, journal_path, list_backups
+from readlist.storage.backups import list_backups
+from readlist.storage.library import Library
+from readlist.storage.paths import journal_path
 
 
 def doctor(path: Path, *args: str) -> Result:
@@ -20,7 +25,8 @@ def doctor(path: Path, *args: str) -> Result:
 
 def make(path: Path) -> Library:
     lib = Library(path)
-    lib.import_papers([Paper.from_dict({"title": f"Paper {n}", "arxiv_id": f"2401.{n:05d}"}) for n in range(6)], "t")
+    papers = [Paper.from_dict({"title": f"Paper {n}", "arxiv_id": f"2401.{n:05d}"}) for n in range(6)]
+    ImportPapers(papers, "t").execute(lib)
     lib.compact(force=True)
     return lib
 
@@ -28,7 +34,7 @@ def make(path: Path) -> Library:
 def test_healthy_library(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     make(path)
-    Library(path).set_note("2401.00001", "note")  # one backup, a live journal
+    SaveNote("2401.00001", "note").execute(Library(path))  # one backup, a live journal
     result = doctor(path)
     assert result.exit_code == 0, result.output
     assert "6 papers" in result.output and "healthy" in result.output
@@ -49,7 +55,7 @@ def test_missing_library_is_not_a_problem(tmp_path: Path) -> None:
 def test_damaged_file_is_reported_with_the_backup_to_restore(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     make(path)
-    Library(path).set_rating(["2401.00001"], 4)
+    Rate(["2401.00001"], 4).execute(Library(path))
     path.write_bytes(b'{"_meta": ')
     before = path.read_bytes(), path.stat().st_mtime_ns
     result = doctor(path)
@@ -79,8 +85,8 @@ def test_journal_damage_torn_tail_and_stale_temp_files(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     make(path)
     lib = Library(path)
-    lib.set_rating(["2401.00001"], 1)
-    lib.set_rating(["2401.00002"], 2)
+    Rate(["2401.00001"], 1).execute(lib)
+    Rate(["2401.00002"], 2).execute(lib)
     with journal_path(path).open("ab") as handle:
         handle.write(b'{"ops": [')
     temp = tmp_path / ".lib.json.abc123.tmp"
@@ -103,7 +109,7 @@ def test_journal_damage_torn_tail_and_stale_temp_files(tmp_path: Path) -> None:
 def test_compact_folds_journal_and_removes_stale_temp_files(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     make(path)
-    Library(path).set_note("2401.00003", "kept")
+    SaveNote("2401.00003", "kept").execute(Library(path))
     temp = tmp_path / ".lib.json.zz.tmp"
     temp.write_bytes(b"x")
     os.utime(temp, (1, 1))
@@ -118,9 +124,9 @@ def test_list_backups(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     assert "no backups" in doctor(path, "--list-backups").output
     make(path)
-    Library(path).set_rating(["2401.00001"], 1)
-    Library(path).import_papers([Paper.from_dict({"title": "Seventh", "arxiv_id": "2401.00077"})], "t")
-    Library(path).set_rating(["2401.00001"], 2)
+    Rate(["2401.00001"], 1).execute(Library(path))
+    ImportPapers([Paper.from_dict({"title": "Seventh", "arxiv_id": "2401.00077"})], "t").execute(Library(path))
+    Rate(["2401.00001"], 2).execute(Library(path))
     result = doctor(path, "--list-backups")
     assert result.exit_code == 0
     names = [b.name for b in list_backups(path)]
@@ -132,8 +138,8 @@ def test_list_backups(tmp_path: Path) -> None:
 def test_restore_newest_and_named_backup(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     make(path)
-    Library(path).set_note("2401.00001", "first version")
-    Library(path).set_note("2401.00001", "second version")
+    SaveNote("2401.00001", "first version").execute(Library(path))
+    SaveNote("2401.00001", "second version").execute(Library(path))
     oldest, newest = list_backups(path)[-1], list_backups(path)[0]
     path.write_bytes(b"")  # the disaster
     result = doctor(path, "--restore")
@@ -153,7 +159,7 @@ def test_restore_refuses_unknown_backup_and_missing_backups(tmp_path: Path) -> N
     make(path)
     result = doctor(path, "--restore")
     assert result.exit_code == 1 and "no good backup" in result.stderr
-    Library(path).set_rating(["2401.00001"], 3)
+    Rate(["2401.00001"], 3).execute(Library(path))
     result = doctor(path, "--restore", "nope")
     assert result.exit_code == 1 and "no backup named" in result.stderr
     assert Library(path).papers["2401.00001"].rating == 3

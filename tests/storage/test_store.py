@@ -11,22 +11,22 @@ from pathlib import Path
 import orjson
 import pytest
 
-import readlist.store as store
+import readlist.storage.atomic as atomic
+import readlist.storage.backups
+import readlist.storage.library
+from readlist.app.commands import AppendNote, Delete, EditTags, Rate, SetStatus, ToggleRead, edit_papers
+from readlist.app.history import revert
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
 from readlist.core.model import Paper, ValidationError
 from readlist.importers import parse_input
-from readlist.store import (
-    KEEP_BACKUPS,
-    Library,
-    LibraryError,
-    NotFoundError,
-    atomic_write_bytes,
-    backup_dir,
-    journal_path,
-    list_backups,
-    lock_path,
-    newest_good_backup,
-    restore_backup,
-)
+from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.backups import KEEP_BACKUPS, list_backups, newest_good_backup
+from readlist.storage.errors import LibraryError, NotFoundError
+from readlist.storage.library import Library
+from readlist.storage.paths import backup_dir, journal_path, lock_path
+from readlist.storage.recovery import restore_backup
+from readlist.storage.snapshot import SCHEMA_VERSION
 from tests.conftest import SEED_TODAY, SEEDS
 
 
@@ -38,7 +38,7 @@ def paper(n: int, **kw: object) -> Paper:
 
 def small_library(path: Path, count: int = 5) -> Library:
     lib = Library(path)
-    lib.import_papers([paper(n) for n in range(count)], "test")
+    ImportPapers([paper(n) for n in range(count)], "test").execute(lib)
     lib.compact(force=True)
     return lib
 
@@ -63,8 +63,8 @@ def journal_lines(path: Path) -> list[bytes]:
 def test_atomic_write_replaces_whole_file_private_and_fsyncs_directory(tmp_path: Path, monkeypatch) -> None:
     target = tmp_path / "sub" / "f.json"
     synced: list[Path] = []
-    real = store._fsync_dir
-    monkeypatch.setattr(store, "_fsync_dir", lambda d: (synced.append(d), real(d)))
+    real = atomic.fsync_dir
+    monkeypatch.setattr(atomic, "fsync_dir", lambda d: (synced.append(d), real(d)))
     atomic_write_bytes(target, b"one")
     atomic_write_bytes(target, b"two")
     assert target.read_bytes() == b"two"
@@ -80,7 +80,7 @@ def test_atomic_write_failure_keeps_old_file_and_no_temp(tmp_path: Path, monkeyp
     def boom(src: object, dst: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store.os, "replace", boom)
+    monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
         atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"old"
@@ -92,7 +92,7 @@ def test_snapshot_has_readlist_header_and_opens_in_plain_tinydb(tmp_path: Path) 
     small_library(path, 3)
     data = json.loads(path.read_bytes())
     meta = data["_meta"]["1"]
-    assert meta["format"] == "readlist" and meta["schema"] == store.SCHEMA_VERSION and meta["gen"] >= 1
+    assert meta["format"] == "readlist" and meta["schema"] == SCHEMA_VERSION and meta["gen"] >= 1
     from tinydb import TinyDB
 
     with TinyDB(path) as db:
@@ -107,12 +107,12 @@ def test_snapshot_has_readlist_header_and_opens_in_plain_tinydb(tmp_path: Path) 
 def test_reimport_fills_empty_refreshes_upvotes_abstract_and_never_touches_user_fields(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = Library(path)
-    lib.import_papers([Paper.from_dict({"title": "A Study", "arxiv_id": "2402.00001", "upvotes": 3,
-                                        "abstract": "old abstract"})], "first.txt")
-    lib.set_status(["2402.00001"], "read")
-    lib.set_rating(["2402.00001"], 4)
-    lib.edit_tags(["2402.00001"], add=["rl"])
-    lib.set_note("2402.00001", "my note")
+    ImportPapers([Paper.from_dict({"title": "A Study", "arxiv_id": "2402.00001", "upvotes": 3,
+                                        "abstract": "old abstract"})], "first.txt").execute(lib)
+    SetStatus(["2402.00001"], "read").execute(lib)
+    Rate(["2402.00001"], 4).execute(lib)
+    EditTags(["2402.00001"], add=["rl"]).execute(lib)
+    SaveNote("2402.00001", "my note").execute(lib)
     before = lib.get("2402.00001")
     assert before is not None
     read_at, updated = before.read_at, before.updated
@@ -121,7 +121,7 @@ def test_reimport_fills_empty_refreshes_upvotes_abstract_and_never_touches_user_
         "published": "2024-02-01", "authors": ["Ada", "Bob"], "url": "https://arxiv.org/abs/2402.00001",
         "status": "skipped", "rating": 1, "tags": ["other"], "note": "theirs",
     })
-    report = Library(path).import_papers([incoming], "second.html")
+    report = ImportPapers([incoming], "second.html").execute(Library(path)).report
     assert report.updated == ["2402.00001"]
     got = disk(path)["2402.00001"]
     assert (got.upvotes, got.abstract, got.published, got.authors) == (10, "new abstract", "2024-02-01", ["Ada", "Bob"])
@@ -134,9 +134,9 @@ def test_reimport_fills_empty_refreshes_upvotes_abstract_and_never_touches_user_
 def test_reimport_keeps_filled_fields_and_does_not_blank_with_empty_values(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = Library(path)
-    lib.import_papers([Paper.from_dict({"title": "T", "published": "2024-01-01", "upvotes": 5,
-                                        "abstract": "kept"})], "a")
-    report = lib.import_papers([Paper.from_dict({"title": "T", "published": "2023-01-01"})], "a")
+    ImportPapers([Paper.from_dict({"title": "T", "published": "2024-01-01", "upvotes": 5,
+                                        "abstract": "kept"})], "a").execute(lib)
+    report = ImportPapers([Paper.from_dict({"title": "T", "published": "2023-01-01"})], "a").execute(lib).report
     assert report.unchanged and not report.updated
     got = next(iter(disk(path).values()))
     assert (got.published, got.upvotes, got.abstract) == ("2024-01-01", 5, "kept")
@@ -144,8 +144,9 @@ def test_reimport_keeps_filled_fields_and_does_not_blank_with_empty_values(tmp_p
 
 def test_dedup_by_title_when_one_side_lacks_an_arxiv_id(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
-    lib.import_papers([Paper.from_dict({"title": "Scaling Laws, Revisited!"})], "text")
-    report = lib.import_papers([Paper.from_dict({"title": "scaling laws revisited", "arxiv_id": "2403.00002"})], "x")
+    ImportPapers([Paper.from_dict({"title": "Scaling Laws, Revisited!"})], "text").execute(lib)
+    revisited = Paper.from_dict({"title": "scaling laws revisited", "arxiv_id": "2403.00002"})
+    report = ImportPapers([revisited], "x").execute(lib).report
     assert len(lib) == 1 and report.updated
     only = next(iter(lib))
     assert only.id.startswith("t-") and only.arxiv_id == "2403.00002"
@@ -153,8 +154,8 @@ def test_dedup_by_title_when_one_side_lacks_an_arxiv_id(tmp_path: Path) -> None:
 
 def test_same_title_with_different_arxiv_ids_are_two_papers(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
-    lib.import_papers([Paper.from_dict({"title": "Attention", "arxiv_id": "2401.00001"})], "a")
-    report = lib.import_papers([Paper.from_dict({"title": "Attention", "arxiv_id": "2405.00009"})], "b")
+    ImportPapers([Paper.from_dict({"title": "Attention", "arxiv_id": "2401.00001"})], "a").execute(lib)
+    report = ImportPapers([Paper.from_dict({"title": "Attention", "arxiv_id": "2405.00009"})], "b").execute(lib).report
     assert report.added == ["2405.00009"]
     assert sorted(disk(tmp_path / "lib.json")) == ["2401.00001", "2405.00009"]
 
@@ -163,13 +164,13 @@ def test_seed_import_then_reimport_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = Library(path)
     for seed in SEEDS:
-        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+        ImportPapers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name).execute(lib)
     count = len(lib)
     snapshot = {pid: p.to_dict() for pid, p in disk(path).items()}
     again = Library(path)
     for seed in SEEDS:
-        report = again.import_papers(
-            parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+        report = ImportPapers(
+            parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name).execute(again).report
         assert not report.added and not report.updated
     assert len(disk(path)) == count
     assert {pid: p.to_dict() for pid, p in disk(path).items()} == snapshot
@@ -183,16 +184,16 @@ def test_edits_return_before_values_for_undo_and_undo_restores(tmp_path: Path) -
     path = tmp_path / "lib.json"
     lib = small_library(path)
     pid = "2401.00001"
-    assert lib.set_rating([pid], 3) == {pid: {"rating": 0}}
-    assert lib.set_rating([pid], 3) == {}  # already so: nothing changed, nothing to undo
-    before = lib.set_status([pid], "read")
-    assert before == {pid: {"status": "inbox", "read_at": None, "prev_status": None}}
+    assert Rate([pid], 3).execute(lib).before_values() == {pid: {"rating": 0}}
+    assert Rate([pid], 3).execute(lib).before_values() == {}  # already so: nothing changed, nothing to undo
+    before = SetStatus([pid], "read").execute(lib)
+    assert before.before_values() == {pid: {"status": "inbox", "read_at": None, "prev_status": None}}
     assert disk(path)[pid].read_at is not None
-    assert lib.edit_tags([pid], add=["RL", "#agents"]) == {pid: {"tags": []}}
-    assert lib.set_note(pid, "line\r\nnext\x1b[31m") == {pid: {"note": ""}}
+    assert EditTags([pid], add=["RL", "#agents"]).execute(lib).before_values() == {pid: {"tags": []}}
+    assert SaveNote(pid, "line\r\nnext\x1b[31m").execute(lib).before_values() == {pid: {"note": ""}}
     note = disk(path)[pid].note
     assert note.startswith("line\nnext") and "\r" not in note and "\x1b" not in note
-    lib.apply(before)
+    revert(lib, before, to_before=True)
     got = disk(path)[pid]
     assert (got.status, got.read_at, got.rating, got.tags) == ("inbox", None, 3, ["agents", "rl"])
 
@@ -200,10 +201,10 @@ def test_edits_return_before_values_for_undo_and_undo_restores(tmp_path: Path) -
 def test_toggle_read_goes_back_to_previous_status(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
-    lib.set_status(["2401.00002"], "reading")
-    lib.toggle_read(["2401.00002"])
+    SetStatus(["2401.00002"], "reading").execute(lib)
+    ToggleRead(["2401.00002"]).execute(lib)
     assert disk(path)["2401.00002"].status == "read"
-    lib.toggle_read(["2401.00002"])
+    ToggleRead(["2401.00002"]).execute(lib)
     assert disk(path)["2401.00002"].status == "reading"
 
 
@@ -211,29 +212,29 @@ def test_invalid_edit_changes_nothing_in_memory_or_on_disk(tmp_path: Path) -> No
     path = tmp_path / "lib.json"
     lib = small_library(path)
     with pytest.raises(ValidationError):
-        lib.apply({"2401.00001": {"rating": 3}, "2401.00002": {"rating": 9}})
+        edit_papers(lib, "Rated", {"2401.00001": {"rating": 3}, "2401.00002": {"rating": 9}})
     assert lib.papers["2401.00001"].rating == 0
     assert disk(path)["2401.00001"].rating == 0
     with pytest.raises(ValidationError):
-        lib.apply({"2401.00001": {"title": "renamed"}})
+        edit_papers(lib, "Renamed", {"2401.00001": {"title": "renamed"}})
 
 
 def test_failed_journal_write_leaves_memory_matching_disk_and_no_half_line(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
-    lib.set_rating(["2401.00000"], 1)
+    Rate(["2401.00000"], 1).execute(lib)
     size = journal_path(path).stat().st_size
 
     def full_disk(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store.os, "fsync", full_disk)
+    monkeypatch.setattr(os, "fsync", full_disk)
     with pytest.raises(LibraryError, match="could not be saved: No space left"):
-        lib.set_rating(["2401.00001"], 5)
+        Rate(["2401.00001"], 5).execute(lib)
     monkeypatch.undo()
     assert lib.papers["2401.00001"].rating == 0  # not shown as saved
     assert journal_path(path).stat().st_size == size
-    lib.set_rating(["2401.00002"], 2)
+    Rate(["2401.00002"], 2).execute(lib)
     got = disk(path)
     assert (got["2401.00000"].rating, got["2401.00001"].rating, got["2401.00002"].rating) == (1, 0, 2)
 
@@ -246,21 +247,21 @@ def test_failed_compaction_does_not_orphan_later_changes(tmp_path: Path, monkeyp
     def fail(target: Path, data: bytes) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "atomic_write_bytes", fail)
+    monkeypatch.setattr(readlist.storage.library, "atomic_write_bytes", fail)
     with pytest.raises(LibraryError, match="saved in the journal"):
         lib.compact(force=True)
     monkeypatch.undo()
-    lib.set_rating(["2401.00001"], 4)
+    Rate(["2401.00001"], 4).execute(lib)
     assert disk(path)["2401.00001"].rating == 4
 
 
 def test_delete_and_restore(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
-    lib.set_note("2401.00003", "keep me")
-    removed = lib.delete(["2401.00003"])
+    SaveNote("2401.00003", "keep me").execute(lib)
+    removed = Delete(["2401.00003"]).execute(lib)
     assert "2401.00003" not in disk(path)
-    lib.restore(removed)
+    revert(lib, removed, to_before=True)
     assert disk(path)["2401.00003"].note == "keep me"
 
 
@@ -272,8 +273,8 @@ def test_journal_replayed_after_reopen(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
     snapshot_bytes = path.read_bytes()
-    lib.set_rating(["2401.00001"], 5)
-    lib.set_note("2401.00001", "durable note")
+    Rate(["2401.00001"], 5).execute(lib)
+    SaveNote("2401.00001", "durable note").execute(lib)
     assert path.read_bytes() == snapshot_bytes  # edits go to the journal, not the snapshot
     assert len(journal_lines(path)) == 3  # header + two batches
     got = disk(path)["2401.00001"]
@@ -283,7 +284,7 @@ def test_journal_replayed_after_reopen(tmp_path: Path) -> None:
 def test_torn_last_line_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
-    lib.set_rating(["2401.00001"], 5)
+    Rate(["2401.00001"], 5).execute(lib)
     line = orjson.dumps({"ops": [{"set": "2401.00002", "f": {"rating": 4}}]}) + b"\n"
     with journal_path(path).open("ab") as handle:
         handle.write(line[: len(line) // 2])
@@ -294,10 +295,10 @@ def test_torn_last_line_is_ignored(tmp_path: Path) -> None:
 def test_change_after_a_torn_line_survives(tmp_path: Path) -> None:
     """A writer killed mid-append must not take the next writer's acknowledged change down with it."""
     path = tmp_path / "lib.json"
-    small_library(path).set_rating(["2401.00001"], 5)
+    Rate(["2401.00001"], 5).execute(small_library(path))
     with journal_path(path).open("ab") as handle:
         handle.write(b'{"ops":[{"set":"2401.00002","f":{"rat')
-    Library(path).set_note("2401.00003", "written after the crash")
+    SaveNote("2401.00003", "written after the crash").execute(Library(path))
     assert not journal_path(path).read_bytes().count(b"rat\"")
     got = disk(path)
     assert got["2401.00003"].note == "written after the crash" and got["2401.00001"].rating == 5
@@ -307,14 +308,14 @@ def test_stale_generation_journal_is_ignored(tmp_path: Path) -> None:
     """A crash between writing a new snapshot and removing the old journal must not replay it."""
     path = tmp_path / "lib.json"
     lib = small_library(path)
-    lib.set_rating(["2401.00001"], 5)
+    Rate(["2401.00001"], 5).execute(lib)
     old_journal = journal_path(path).read_bytes()
     lib.compact(force=True)
-    lib.set_rating(["2401.00001"], 2)
+    Rate(["2401.00001"], 2).execute(lib)
     lib.compact(force=True)
     journal_path(path).write_bytes(old_journal)  # gen of two compactions ago
     assert disk(path)["2401.00001"].rating == 2
-    Library(path).set_note("2401.00001", "n")  # a new journal replaces the stale one
+    SaveNote("2401.00001", "n").execute(Library(path))  # a new journal replaces the stale one
     got = disk(path)["2401.00001"]
     assert (got.rating, got.note) == (2, "n")
 
@@ -322,9 +323,9 @@ def test_stale_generation_journal_is_ignored(tmp_path: Path) -> None:
 def test_damaged_middle_line_does_not_hide_later_changes(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
-    lib.set_rating(["2401.00001"], 5)
-    lib.set_rating(["2401.00002"], 3)
-    lib.set_rating(["2401.00003"], 1)
+    Rate(["2401.00001"], 5).execute(lib)
+    Rate(["2401.00002"], 3).execute(lib)
+    Rate(["2401.00003"], 1).execute(lib)
     lines = journal_lines(path)
     lines[2] = b"\x00garbage\n"
     journal_path(path).write_bytes(b"".join(lines))
@@ -347,7 +348,7 @@ def test_compaction_folds_journal_into_next_generation(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
     gen = json.loads(path.read_bytes())["_meta"]["1"]["gen"]
-    lib.set_rating(["2401.00004"], 4)
+    Rate(["2401.00004"], 4).execute(lib)
     assert lib.compact() is True  # small library: compacted after every command
     assert not journal_path(path).exists()
     data = json.loads(path.read_bytes())
@@ -365,13 +366,13 @@ def test_refresh_sees_journal_appends_and_compactions_of_another_instance(tmp_pa
     small_library(path)
     tui, cli = Library(path), Library(path)
     assert tui.refresh() is False
-    cli.set_rating(["2401.00001"], 5)
+    Rate(["2401.00001"], 5).execute(cli)
     version = tui.version
     assert tui.refresh() is True and tui.papers["2401.00001"].rating == 5 and tui.version > version
-    cli.set_note("2401.00002", "x")
+    SaveNote("2401.00002", "x").execute(cli)
     cli.compact(force=True)
     assert tui.refresh() is True and tui.papers["2401.00002"].note == "x"
-    cli.import_papers([paper(99)], "new")
+    ImportPapers([paper(99)], "new").execute(cli)
     assert tui.refresh() is True and "2401.00099" in tui.papers
     assert tui.refresh() is False
 
@@ -385,7 +386,7 @@ def test_refresh_notices_a_new_snapshot_that_stat_cannot_tell_apart(tmp_path: Pa
     tui = Library(path)
     other = tmp_path / "other.json"
     shutil.copy(path, other)
-    Library(other).set_rating(["2401.00001"], 5)  # 0 -> 5 keeps the size
+    Rate(["2401.00001"], 5).execute(Library(other))  # 0 -> 5 keeps the size
     Library(other).compact(force=True)
     old = path.stat()
     new_bytes = other.read_bytes()
@@ -403,12 +404,12 @@ def test_edits_computed_from_current_values_never_overwrite_another_process(tmp_
     path = tmp_path / "lib.json"
     small_library(path)
     stale, other = Library(path), Library(path)
-    other.edit_tags(["2401.00001"], add=["from-cli"])
-    other.append_note("2401.00001", "first")
-    other.set_status(["2401.00001"], "reading")
-    stale.edit_tags(["2401.00001"], add=["from-tui"])  # no refresh() in between
-    stale.append_note("2401.00001", "second")
-    stale.toggle_read(["2401.00001"])
+    EditTags(["2401.00001"], add=["from-cli"]).execute(other)
+    AppendNote("2401.00001", "first").execute(other)
+    SetStatus(["2401.00001"], "reading").execute(other)
+    EditTags(["2401.00001"], add=["from-tui"]).execute(stale)  # no refresh() in between
+    AppendNote("2401.00001", "second").execute(stale)
+    ToggleRead(["2401.00001"]).execute(stale)
     got = disk(path)["2401.00001"]
     assert got.tags == ["from-cli", "from-tui"]
     assert got.note == "first\n\nsecond\n"
@@ -423,7 +424,7 @@ def test_lock_timeout_names_the_lock_and_what_to_do(tmp_path: Path) -> None:
     acquired, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with holder._locked():
+        with holder.locked():
             acquired.set()
             release.wait(5)
 
@@ -432,14 +433,14 @@ def test_lock_timeout_names_the_lock_and_what_to_do(tmp_path: Path) -> None:
     try:
         acquired.wait(5)
         with pytest.raises(LibraryError) as info:
-            waiter.set_rating(["2401.00001"], 3)
+            Rate(["2401.00001"], 3).execute(waiter)
     finally:
         release.set()
         thread.join()
     message = str(info.value)
     assert "lib.json.lock" in message and "try again" in message and "\n" not in message
     assert waiter.papers["2401.00001"].rating == 0
-    waiter.set_rating(["2401.00001"], 3)
+    Rate(["2401.00001"], 3).execute(waiter)
     assert disk(path)["2401.00001"].rating == 3
 
 
@@ -449,7 +450,7 @@ def test_lock_timeout_names_the_lock_and_what_to_do(tmp_path: Path) -> None:
 
 def test_resolve_by_id_prefix_arxiv_url_and_ambiguity(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
-    lib.import_papers([paper(1), paper(2), paper(30), Paper.from_dict({"title": "No id here"})], "t")
+    ImportPapers([paper(1), paper(2), paper(30), Paper.from_dict({"title": "No id here"})], "t").execute(lib)
     assert lib.resolve("2401.00001").id == "2401.00001"
     assert lib.resolve("2401.00030").id == "2401.00030"
     assert lib.resolve("https://arxiv.org/abs/2401.00002v3").id == "2401.00002"
@@ -468,20 +469,21 @@ def test_resolve_by_id_prefix_arxiv_url_and_ambiguity(tmp_path: Path) -> None:
 
 
 def test_backup_per_changing_session_hard_linked_snapshot_and_copied_journal(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(store, "SMALL_SNAPSHOT", 0)  # big libraries: the snapshot is linked, not copied
+    # Big libraries: the snapshot is linked, not copied.
+    monkeypatch.setattr(readlist.storage.backups, "LINK_BACKUPS_FROM", 0)
     path = tmp_path / "lib.json"
     lib = small_library(path)  # first session (creating) has nothing to back up
     assert list_backups(path) == []
     session = Library(path)
-    session.set_rating(["2401.00001"], 1)
-    session.set_rating(["2401.00002"], 2)  # same session: still one backup
+    Rate(["2401.00001"], 1).execute(session)
+    Rate(["2401.00002"], 2).execute(session)  # same session: still one backup
     backups = list_backups(path)
     assert len(backups) == 1
     assert (backups[0] / path.name).stat().st_ino == path.stat().st_ino  # hard link of the unchanged snapshot
-    Library(path).set_rating(["2401.00002"], 2)  # a session that changes nothing
+    Rate(["2401.00002"], 2).execute(Library(path))  # a session that changes nothing
     assert len(list_backups(path)) == 1
     third = Library(path)
-    third.set_rating(["2401.00003"], 3)
+    Rate(["2401.00003"], 3).execute(third)
     backups = list_backups(path)
     assert len(backups) == 2
     copied = backups[0] / journal_path(path).name
@@ -497,9 +499,9 @@ def test_only_the_last_sessions_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     small_library(path)
     for n in range(KEEP_BACKUPS + 3):
-        Library(path).set_rating(["2401.00001"], n % 5 + 1)
+        Rate(["2401.00001"], n % 5 + 1).execute(Library(path))
     (backup_dir(path) / "00000000T000000.000000Z").mkdir()  # left half made by a crash
-    Library(path).set_rating(["2401.00001"], 0)
+    Rate(["2401.00001"], 0).execute(Library(path))
     assert len(list_backups(path)) == KEEP_BACKUPS
     assert len(list(backup_dir(path).iterdir())) == KEEP_BACKUPS
 
@@ -507,8 +509,8 @@ def test_only_the_last_sessions_are_kept(tmp_path: Path) -> None:
 def test_restore_backup_brings_back_notes_and_keeps_current_as_backup(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
-    lib.set_note("2401.00001", "precious")  # journal only, not compacted
-    Library(path).set_note("2401.00001", "overwritten by mistake")
+    SaveNote("2401.00001", "precious").execute(lib)  # journal only, not compacted
+    SaveNote("2401.00001", "overwritten by mistake").execute(Library(path))
     backup = list_backups(path)[0]
     restore_backup(path, backup)
     assert disk(path)["2401.00001"].note == "precious"
@@ -521,7 +523,7 @@ def test_restore_backup_brings_back_notes_and_keeps_current_as_backup(tmp_path: 
 def test_small_library_backup_is_a_copy_so_an_in_place_write_cannot_reach_it(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     small_library(path)
-    Library(path).set_rating(["2401.00001"], 1)
+    Rate(["2401.00001"], 1).execute(Library(path))
     backup = list_backups(path)[0] / path.name
     assert backup.stat().st_ino != path.stat().st_ino
     saved = backup.read_bytes()
@@ -533,7 +535,7 @@ def test_small_library_backup_is_a_copy_so_an_in_place_write_cannot_reach_it(tmp
 def test_newest_good_backup_skips_damaged_ones(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     small_library(path)
-    Library(path).set_rating(["2401.00001"], 1)
+    Rate(["2401.00001"], 1).execute(Library(path))
     good = list_backups(path)[0]
     path.write_bytes(b"{garbage")
     os.makedirs(backup_dir(path) / "29990101T000000.000000Z")
@@ -552,8 +554,8 @@ def test_every_file_and_directory_is_private(tmp_path: Path) -> None:
     os.umask(0o022)
     path = tmp_path / "data" / "lib.json"
     lib = small_library(path)
-    Library(path).set_note("2401.00001", "private")
-    lib.set_rating(["2401.00001"], 2)
+    SaveNote("2401.00001", "private").execute(Library(path))
+    Rate(["2401.00001"], 2).execute(lib)
     assert mode(path.parent) == 0o700
     for item in (path, journal_path(path), lock_path(path)):
         assert mode(item) == 0o600, item
@@ -586,11 +588,11 @@ def test_refresh_reports_changes_picked_up_while_writing(tmp_path: Path) -> None
     path = tmp_path / "lib.json"
     small_library(path)
     tui, cli = Library(path), Library(path)
-    cli.set_note("2401.00002", "from the cli")
+    SaveNote("2401.00002", "from the cli").execute(cli)
     cli.compact(force=True)
-    tui.set_rating(["2401.00001"], 3)  # catches up under the lock before writing
+    Rate(["2401.00001"], 3).execute(tui)  # catches up under the lock before writing
     assert tui.papers["2401.00002"].note == "from the cli"
     assert tui.refresh() is True
     assert tui.refresh() is False
-    tui.set_rating(["2401.00001"], 4)  # only its own change: nothing to report
+    Rate(["2401.00001"], 4).execute(tui)  # only its own change: nothing to report
     assert tui.refresh() is False

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tui_helpers import PINNED_STAMP, SEEDS_DIR, TODAY, build_library
+from tui_helpers import PINNED_STAMP, SEEDS_DIR, build_library, open_app
 
-from readlist.store import Library
+from readlist.app.commands import EditTags, Rate, SetStatus
+from readlist.app.notes import SaveNote
+from readlist.storage.library import Library
 
 
 @pytest.fixture(autouse=True)
@@ -31,12 +33,12 @@ def seed_library(tmp_path: Path) -> Path:
     path = build_library(tmp_path / "library.json")
     lib = Library(path)
     ids = sorted(lib.papers)
-    lib.set_status(ids[0:3], "to-read")
-    lib.set_status(ids[3:5], "read")
-    lib.set_rating(ids[3:5], 5)
-    lib.edit_tags(ids[0:4], add=["generalization"])
-    lib.edit_tags(ids[2:3], add=["llm"])
-    lib.set_note(ids[3], "## Why\n\n- data *diversity* matters\n")
+    SetStatus(ids[0:3], "to-read").execute(lib)
+    SetStatus(ids[3:5], "read").execute(lib)
+    Rate(ids[3:5], 5).execute(lib)
+    EditTags(ids[0:4], add=["generalization"]).execute(lib)
+    EditTags(ids[2:3], add=["llm"]).execute(lib)
+    SaveNote(ids[3], "## Why\n\n- data *diversity* matters\n").execute(lib)
     for paper in lib.papers.values():
         paper.updated = PINNED_STAMP
         if paper.read_at:
@@ -47,9 +49,4 @@ def seed_library(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_app() -> Callable[..., object]:
-    from readlist.tui.app import ReadlistApp
-
-    def factory(path: Path, **kwargs: object) -> ReadlistApp:
-        return ReadlistApp(path, today=TODAY, **kwargs)  # type: ignore[arg-type]
-
-    return factory
+    return open_app

@@ -11,6 +11,7 @@ from textual.command import CommandPalette
 from textual.widgets import Input, Static
 from tui_helpers import SIZE, fresh
 
+from readlist.app.commands import EditTags, SetStatus
 from readlist.core.model import Status
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.help import HelpScreen
@@ -387,7 +388,7 @@ async def test_external_changes_show_up(small_library: Path, make_app: MakeApp) 
         other = lst.papers[0] if lst.papers[0] is not current else lst.papers[1]
         assert current is not None
         # Another process (think `readlist mark ID to-read`) changes the file.
-        fresh(small_library).set_status([lst.papers[-1].id], "skipped")
+        SetStatus([lst.papers[-1].id], "skipped").execute(fresh(small_library))
         await pilot.pause(1.5)
         assert len(lst.papers) == 11
         assert lst.current is not None and lst.current.id == current.id
@@ -400,8 +401,8 @@ async def test_external_change_arriving_with_our_own_write(small_library: Path, 
         lst = plist(app)
         last = lst.papers[-1]
         other = fresh(small_library)
-        other.set_status([last.id], "skipped")
-        other.edit_tags([last.id], add=["elsewhere"])
+        SetStatus([last.id], "skipped").execute(other)
+        EditTags([last.id], add=["elsewhere"]).execute(other)
         await pilot.press("s")  # our write catches up with the other process's first
         await pilot.pause()
         assert last.id not in {p.id for p in lst.papers}
@@ -507,7 +508,7 @@ async def test_status_glyphs_are_drawn(seed_library: Path, make_app: MakeApp) ->
 
 async def test_in_place_updates_match_a_full_rebuild(small_library: Path, make_app: MakeApp) -> None:
     """After each key the screen, updated in place, shows what a rebuild from the whole library would."""
-    from readlist.tui.viewmodel import count
+    from readlist.app.views import count
     from readlist.tui.widgets.detail import PaperDetail, paper_header
     from readlist.tui.widgets.sidebar import ViewSidebar
 
@@ -517,8 +518,8 @@ async def test_in_place_updates_match_a_full_rebuild(small_library: Path, make_a
 
         async def press_and_check(key: str) -> None:
             await pilot.press(key)
-            full = count(app.lib.papers.values())
-            expected = app.model.select(screen.view, screen._query, screen.sort)
+            full = count(app.session.library.papers.values())
+            expected = app.session.select(screen.view, screen._query, screen.sort)
             assert [p.id for p in plist(app).papers] == [p.id for p in expected], key
             sidebar = screen.query_one(ViewSidebar)
             assert [sidebar.counts.for_view(v) for v in sidebar.views] == [full.for_view(v) for v in screen.views]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
+from tui_helpers import open_app
 
+from readlist.app.imports import ImportPapers
 from readlist.importers import parse_input
-from readlist.store import Library
+from readlist.storage.library import Library
 from tests.conftest import SEED_TODAY, SEEDS
 
 pytest.importorskip("textual")
@@ -50,7 +51,7 @@ def _library(path: Path) -> list[str]:
     papers = parse_input(SEEDS[0].read_bytes(), source=SEEDS[0].name, today=SEED_TODAY).papers[: PAPERS + 2]
     for index, paper in enumerate(papers):
         paper.added = paper.updated = f"2025-12-{10 + index:02d}T09:00:00+00:00"
-    lib.import_papers(papers, SEEDS[0].name)
+    ImportPapers(papers, SEEDS[0].name).execute(lib)
     lib.compact(force=True)
     return [p.id for p in papers]
 
@@ -65,7 +66,7 @@ async def test_tui_keys_and_cli_commands_on_the_same_papers(tmp_path: Path, monk
     # First the worst case for the UI: the CLI's changes land within a poll interval of the UI's own edits
     # (no poll at all here), so the UI acts on what it last saw. Then, below, a second run with polling on.
     monkeypatch.setattr(app_module, "POLL_SECONDS", 3600.0)
-    app = app_module.ReadlistApp(db, today=date(2025, 12, 20))
+    app = open_app(db)
     async with app.run_test(size=(160, 48)) as pilot:
         plist = app.screen.query_one(PaperList)
         shown = [p.id for p in plist.papers]
@@ -130,7 +131,7 @@ async def test_tui_keys_and_cli_commands_on_the_same_papers(tmp_path: Path, monk
 
     # With polling on, a CLI change shows up in the UI by itself: a skipped paper leaves the Inbox.
     monkeypatch.setattr(app_module, "POLL_SECONDS", 1.0)
-    app = app_module.ReadlistApp(db, today=date(2025, 12, 20))
+    app = open_app(db)
     async with app.run_test(size=(160, 48)) as pilot:
         plist = app.screen.query_one(PaperList)
         gone, tagged = targets[1], targets[2]

@@ -9,10 +9,12 @@ import pytest
 from textual.widgets import Input, TextArea
 from tui_helpers import SIZE, fresh
 
-from readlist.store import Library
+from readlist.app.commands import AppendNote, EditTags
+from readlist.app.notes import ADDED_ELSEWHERE, CHANGED_ELSEWHERE, SaveNote, outside_tail
+from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.main import MainScreen
-from readlist.tui.screens.note_editor import ADDED_ELSEWHERE, CHANGED_ELSEWHERE, NoteEditor, outside_tail
+from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.tags import TagEditor, tag_changes
 from readlist.tui.widgets.paper_list import PaperList
 
@@ -44,7 +46,7 @@ async def test_tag_added_elsewhere_while_the_editor_is_open_survives(seed_librar
         await pilot.press("t")
         assert isinstance(app.screen, TagEditor)
         # Another terminal: `readlist tag ID +elsewhere`.
-        Library(seed_library).edit_tags([pid], add=["elsewhere"])
+        EditTags([pid], add=["elsewhere"]).execute(Library(seed_library))
         tag_input = app.screen.query_one("#tag-input", Input)
         tag_input.value = "llm"  # the user drops "generalization"…
         tag_input.cursor_position = len(tag_input.value)
@@ -53,7 +55,8 @@ async def test_tag_added_elsewhere_while_the_editor_is_open_survives(seed_librar
         assert isinstance(app.screen, MainScreen)
         assert fresh(seed_library).papers[pid].tags == ["elsewhere", "llm", "mine"]
         # The list shows what is on disk, and one undo step puts back the tags from just before the save.
-        assert app.lib.get(pid) is not None and app.lib.papers[pid].tags == ["elsewhere", "llm", "mine"]
+        kept = app.session.library.get(pid)
+        assert kept is not None and kept.tags == ["elsewhere", "llm", "mine"]
         await pilot.press("u")
         await pilot.pause()
         assert fresh(seed_library).papers[pid].tags == ["elsewhere", "generalization", "llm"]
@@ -64,11 +67,11 @@ async def test_unchanged_tag_box_writes_nothing(seed_library: Path, make_app: Ma
     async with app.run_test(size=SIZE) as pilot:
         pid = current_id(app)
         await pilot.press("t")
-        Library(seed_library).edit_tags([pid], add=["elsewhere"])
+        EditTags([pid], add=["elsewhere"]).execute(Library(seed_library))
         await pilot.press("enter")
         await pilot.pause()
         assert fresh(seed_library).papers[pid].tags == ["elsewhere"]
-        assert not app.history.undo_stack
+        assert not app.session.history.undo_stack
 
 
 def test_outside_tail_keeps_only_what_was_added_elsewhere() -> None:
@@ -86,7 +89,7 @@ async def test_note_changed_elsewhere_is_kept_after_the_users_text(
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         pid = current_id(app)
-        Library(small_library).set_note(pid, "first thoughts\n")
+        SaveNote(pid, "first thoughts\n").execute(Library(small_library))
         await pilot.pause(1.2)  # the app polls the file and picks the note up
         await pilot.press("n")
         editor = app.screen
@@ -95,7 +98,7 @@ async def test_note_changed_elsewhere_is_kept_after_the_users_text(
         await pilot.pause(0.5)
         assert fresh(small_library).papers[pid].note == "first thoughts\nmine"
         # Another terminal rewrites the note while the user keeps typing.
-        Library(small_library).set_note(pid, "written elsewhere")
+        SaveNote(pid, "written elsewhere").execute(Library(small_library))
         await pilot.press(*" more")
         await pilot.pause(0.5)
         on_disk = fresh(small_library).papers[pid].note
@@ -128,7 +131,7 @@ async def test_note_appended_elsewhere_keeps_just_the_addition(
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"draft")
         # `readlist note ID --append` in another terminal, before anything was saved here.
-        Library(seed_library).append_note(pid, "from the CLI")
+        AppendNote(pid, "from the CLI").execute(Library(seed_library))
         await pilot.press("escape")
         await pilot.pause()
     assert fresh(seed_library).papers[pid].note == f"draft\n\n{ADDED_ELSEWHERE}\n\nfrom the CLI\n"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
-from tui_helpers import TODAY
+from tui_helpers import open_app
 
 from readlist.tui.app import ReadlistApp
 
@@ -16,7 +16,7 @@ SIZES = [pytest.param((160, 48), id="wide"), pytest.param((100, 40), id="narrow"
 
 
 def app_for(path: Path) -> ReadlistApp:
-    return ReadlistApp(path, today=TODAY)
+    return open_app(path)
 
 
 async def _settle(pilot: Pilot[Any]) -> None:

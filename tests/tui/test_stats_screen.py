@@ -10,10 +10,11 @@ from textual.app import App
 from textual.color import Color
 from textual.widgets import Static
 
+from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
 from readlist.core.stats import compute_stats
 from readlist.importers import parse_input
-from readlist.store import Library
+from readlist.storage.library import Library
 from readlist.tui.screens.stats import BarChart, Figures, StatsScreen, WeekChart
 from readlist.tui.themes import readlist_variables
 
@@ -152,7 +153,7 @@ async def test_status_bars_and_stars_use_the_main_lists_colours() -> None:
 async def test_a_library_file_and_an_empty_library_both_work(tmp_path: Path) -> None:
     lib = Library(tmp_path / "library.json")
     for seed in SEEDS:
-        lib.import_papers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name)
+        ImportPapers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name).execute(lib)
     app = StatsApp(lib, today=None)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from readlist.app.imports import ImportPapers
+from readlist.app.session import Session
+from readlist.config.settings import load_config
 from readlist.importers import parse_input
-from readlist.store import Library
+from readlist.storage.library import Library
+from readlist.tui.app import ReadlistApp, create_app
 
 SEEDS_DIR = Path(__file__).parent.parent / "fixtures" / "seeds"
 TODAY = date(2025, 12, 20)
@@ -27,7 +32,7 @@ def build_library(path: Path, seeds: list[Path] | None = None, limit: int | None
         for index, paper in enumerate(papers):
             # Distinct, fixed "added" stamps keep the default sort (date added) stable and meaningful.
             paper.added = paper.updated = f"2025-12-{10 + index % 10:02d}T09:{index % 60:02d}:00+00:00"
-        lib.import_papers(papers, seed.name)
+        ImportPapers(papers, seed.name).execute(lib)
     lib.compact(force=True)
     return path
 
@@ -35,3 +40,8 @@ def build_library(path: Path, seeds: list[Path] | None = None, limit: int | None
 def fresh(path: Path) -> Library:
     """The library as another process would see it on disk now."""
     return Library(path)
+
+
+def open_app(path: Path, **kwargs: Any) -> ReadlistApp:
+    """The app on the library at ``path``, as ``readlist`` builds it, with today pinned."""
+    return create_app(Session.open(path, settings=load_config()), today=TODAY, **kwargs)

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, TextArea
@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from readlist.core.cite import FORMAT_LABELS, FORMATS, format_entries
 from readlist.core.model import Paper
+from readlist.tui import bindings
 
 
 class CiteChooser(ModalScreen[str | None]):
@@ -53,9 +54,7 @@ class CiteChooser(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.CITE_CHOOSER
 
     def __init__(self, papers: Sequence[Paper], *, initial: str = "bibtex") -> None:
         super().__init__()

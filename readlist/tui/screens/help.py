@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-if TYPE_CHECKING:
-    from textual.app import App
+from readlist.tui import bindings
 
 # Bindings Textual adds on its own that would only clutter the list.
 _HIDDEN_ACTIONS = frozenset({
@@ -60,9 +59,7 @@ def bindings_table(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
 class HelpScreen(ModalScreen[None]):
     """A scrollable table of keys; any of Esc, q or ? closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss_help", "Close help", id="close-help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.HELP_SCREEN
 
     def __init__(self, rows: list[KeyRow], *, title: str = "readlist") -> None:
         super().__init__(id="help")

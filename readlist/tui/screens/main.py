@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from readlist.core.model import Paper, Status
-from readlist.core.query import Query, QueryError, parse_query
-from readlist.tui.viewmodel import (
+from readlist.app.commands import Delete, EditTags, Outcome
+from readlist.app.session import Session
+from readlist.app.views import (
     SORT_LABELS,
     UI_SORT_KEYS,
-    Changes,
     Counts,
     View,
     build_views,
@@ -29,13 +28,21 @@ from readlist.tui.viewmodel import (
     next_sort,
     sort_depends_on,
 )
+from readlist.core.model import Paper, Status
+from readlist.core.query import Query, QueryError, parse_query
+from readlist.tui import bindings
+from readlist.tui.messages import LibraryChanged
+from readlist.tui.screens.base import ReadlistScreen, decision
+from readlist.tui.screens.cite_chooser import CiteChooser
+from readlist.tui.screens.confirm import Confirm
+from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.stats import StatsScreen
+from readlist.tui.screens.tags import TagChange, TagEditor
+from readlist.tui.screens.triage import TriageScreen
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.footer import ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
-
-if TYPE_CHECKING:
-    from readlist.tui.app import ReadlistApp
 
 # Below this many columns the detail pane goes under the list instead of beside it.
 WIDE_LAYOUT = 120
@@ -43,26 +50,11 @@ SEARCH_DELAY = 0.12
 # A search that took less than this runs on every keystroke; slower ones wait for a pause in typing.
 INSTANT_SEARCH = 0.015
 
-# Triage bindings shared by the main screen and triage mode, so one keymap entry remaps both.
-TRIAGE_BINDINGS: list[BindingType] = [
-    Binding("s", "keep", "Keep", id="keep", tooltip="Keep: status to-read"),
-    Binding("x", "skip", "Skip", id="skip", tooltip="Skip: status skipped"),
-    Binding("R", "reading", "Reading", id="reading", tooltip="Start reading: status reading"),
-    Binding("r", "toggle_read", "Read", id="toggle-read", tooltip="Toggle read (back to the status before)"),
-    *(Binding(str(n), f"rate({n})", f"Rate {n}", show=False, id=f"rate-{n}") for n in range(1, 6)),
-    Binding("0", "rate(0)", "Clear rating", show=False, id="rate-0"),
-    Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change (bulk changes too)"),
-    Binding("ctrl+r", "redo", "Redo", show=False, id="redo", tooltip="Redo what was undone"),
-]
-
 
 class SearchInput(Input):
     """The search box: Esc clears it and hands focus back to the list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear_search", "Clear search", id="clear-search"),
-        Binding("down", "to_list", "To the list", show=False, id="search-to-list"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.SEARCH
 
     def action_clear_search(self) -> None:
         self.value = ""
@@ -72,39 +64,19 @@ class SearchInput(Input):
         self.screen.query_one(PaperList).focus()
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ReadlistScreen[None]):
     """Browse a view of the library, search it and triage from the keyboard."""
 
     HELP_TITLE = "paper list"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *TRIAGE_BINDINGS,
-        Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)"),
-        Binding("left_square_bracket", "previous_view", "Prev view", show=False, id="previous-view",
-            tooltip="Previous view"),
-        Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view",
-            tooltip="Next view"),
-        Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
-        Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
-        Binding("y", "cite", "Cite", id="cite", tooltip="Copy a BibTeX citation"),
-        Binding("Y", "cite_choose", "Cite as…", show=False, id="cite-choose",
-            tooltip="Copy a citation in another format"),
-        Binding("o", "open_url", "Open", show=False, id="open-url", tooltip="Open the paper's URL in the browser"),
-        Binding("T", "triage", "Triage", id="triage", tooltip="Triage mode: one paper at a time"),
-        Binding("S", "stats", "Stats", show=False, id="stats", tooltip="Statistics"),
-        Binding("O", "cycle_sort", "Sort", show=False, id="sort",
-            tooltip="Sort by the next key (added, date, upvotes, rating, title)"),
-        Binding("L", "toggle_layout", "Layout", show=False, id="layout",
-            tooltip="Detail pane beside or below the list"),
-        Binding("escape", "escape", "Clear", show=False, id="clear", tooltip="Clear the selection, then the search"),
-        Binding("question_mark", "help", "Help", id="help", tooltip="Help: every key on this screen"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.MAIN
 
-    def __init__(self) -> None:
-        super().__init__(id="main")
+    def __init__(self, session: Session, *, sort: str = "added", today: date | None = None) -> None:
+        super().__init__(session, id="main")
         self.views: list[View] = build_views([])
         self.view_index = 0
-        self.sort = "added"
+        self.sort = sort
+        self.today = today
         self.query_text = ""
         self.layout_mode = "auto"  # or "side" / "stacked", once the user toggles
         self._last_search_seconds = 0.0
@@ -113,13 +85,6 @@ class MainScreen(Screen[None]):
         self.counts = Counts()
         self._query = parse_query("")
         self._sidebar_shown: tuple[object, ...] = ()
-
-    @property
-    def rl(self) -> ReadlistApp:
-        from readlist.tui.app import ReadlistApp
-
-        assert isinstance(self.app, ReadlistApp)
-        return self.app
 
     @property
     def paper_list(self) -> PaperList:
@@ -145,7 +110,6 @@ class MainScreen(Screen[None]):
         yield ReadlistFooter()
 
     def on_mount(self) -> None:
-        self.sort = self.rl.initial_sort
         self.paper_list.focus()
         self.query_one("#query-error").display = False
         self._apply_layout()
@@ -155,24 +119,24 @@ class MainScreen(Screen[None]):
 
     def rebuild(self, keep_id: str | None = None, *, keep_current: bool = True) -> None:
         """Recompute counts and the list from the whole library (the cursor stays on a paper when it can)."""
-        self.counts = count(self.rl.lib.papers.values())
+        self.counts = count(self.session.library.papers.values())
         self._query = self._parse_query()
         plist = self.paper_list
         if keep_id is None and keep_current and plist.current is not None:
             keep_id = plist.current.id
         self._refresh_views()
-        papers = self.rl.model.select(self.view, self._query, self.sort)
+        papers = self.session.select(self.view, self._query, self.sort)
         self._show_list(papers, keep_id)
 
-    def after_change(self, old_values: Changes, keep_id: str | None = None) -> None:
+    def after_change(self, outcome: Outcome, keep_id: str | None = None) -> None:
         """Show a change made from this app without rescanning the library.
 
-        ``old_values`` holds, per changed paper, the values its changed fields had
+        The outcome holds, per changed paper, the values its changed fields had
         before; counts are adjusted from them and papers that left the view are
         dropped, so a keypress stays cheap on a 100,000 paper library.
         """
-        lib = self.rl.lib
-        self.counts.adjust(old_values, lib)
+        lib = self.session.library
+        self.counts.adjust(outcome, lib)
         shown_view = self.view.key
         self._refresh_views()
         if self.view.key != shown_view:  # a tag view emptied and vanished: show where we landed
@@ -182,11 +146,10 @@ class MainScreen(Screen[None]):
         if keep_id is None and plist.current is not None:
             keep_id = plist.current.id
         view, query = self.view, self._query
-        fields = {name for change in old_values.values() for name in change}
         present = {p.id for p in plist.papers}
         gone: set[str] = set()
-        rescan = sort_depends_on(self.sort, fields)
-        for pid in old_values:
+        rescan = sort_depends_on(self.sort, outcome.fields) or bool(outcome.added)
+        for pid in outcome.changes:
             paper = lib.get(pid)
             shown = paper is not None and view.matches(paper) and query.matches(paper)
             if shown and pid not in present:
@@ -194,10 +157,10 @@ class MainScreen(Screen[None]):
             elif not shown and pid in present:
                 gone.add(pid)
         if rescan:
-            self._show_list(self.rl.model.select(view, query, self.sort), keep_id)
+            self._show_list(self.session.select(view, query, self.sort), keep_id)
             return
         papers = [p for p in plist.papers if p.id not in gone] if gone else plist.papers
-        self._show_list(papers, keep_id, changed=set(old_values))
+        self._show_list(papers, keep_id, changed=set(outcome.changes))
 
     def _refresh_views(self) -> None:
         current_key = self.view.key
@@ -236,7 +199,7 @@ class MainScreen(Screen[None]):
     def _empty_message(self) -> str:
         if self.query_text.strip():
             return "No papers match this search. Esc clears it."
-        if not self.rl.lib.papers:
+        if not self.session.library.papers:
             return "The library is empty. Import papers with: readlist import FILE-OR-URL"
         return f"No papers in {self.view.label}."
 
@@ -246,7 +209,7 @@ class MainScreen(Screen[None]):
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" readlist ", style="bold")
-        text.append(self.rl.lib.path.name)
+        text.append(self.session.library.path.name)
         text.append(f"  {total} papers · {inbox} in inbox", style="dim")
         text.append("  │  ")
         text.append(self.view.label, style="bold")
@@ -264,7 +227,8 @@ class MainScreen(Screen[None]):
         self._message = message
         self._update_topbar()
 
-    def library_changed(self) -> None:
+    @on(LibraryChanged)
+    def _library_changed(self) -> None:
         """Another process changed the library: show its state, cursor on the same paper."""
         self.rebuild()
 
@@ -317,53 +281,54 @@ class MainScreen(Screen[None]):
 
     # -- changes ------------------------------------------------------------------
 
-    def _change(self, label: str, apply: Callable[[list[str]], Changes]) -> None:
-        """Apply a change to the targets, record it for undo, and show the result."""
+    def action_decide(self, name: str) -> None:
+        """Keep, skip, read, rate …: the paper under the cursor, or every selected paper."""
         targets = self.paper_list.targets()
         if not targets:
             self.notify("No paper here to change.", severity="warning", markup=False)
             return
-        ids = [p.id for p in targets]
-        before = self.rl.run_change(label, lambda: apply(ids))
-        if before is None:
+        command, _ = decision(name, [p.id for p in targets])
+        self._show_outcome(self.run_command(command))
+
+    def _show_outcome(self, outcome: Outcome | None) -> None:
+        if outcome is None:
             return
         self.paper_list.clear_selection()
-        self.after_change(before)
-        n = len(before)
+        self.after_change(outcome)
+        n = len(outcome)
         what = f"{n} papers" if n != 1 else "1 paper"
-        self.say(f"{label}: {what} (u undoes)" if n else f"{label}: nothing to change")
-
-    def action_keep(self) -> None:
-        self._change("Kept", lambda ids: self.rl.lib.set_status(ids, Status.TO_READ))
-
-    def action_skip(self) -> None:
-        self._change("Skipped", lambda ids: self.rl.lib.set_status(ids, Status.SKIPPED))
-
-    def action_reading(self) -> None:
-        self._change("Reading", lambda ids: self.rl.lib.set_status(ids, Status.READING))
-
-    def action_toggle_read(self) -> None:
-        self._change("Toggled read", lambda ids: self.rl.lib.toggle_read(ids))
-
-    def action_rate(self, rating: int) -> None:
-        label = f"Rated {rating}" if rating else "Cleared rating"
-        self._change(label, lambda ids: self.rl.lib.set_rating(ids, rating))
+        self.say(f"{outcome.label}: {what} (u undoes)" if n else f"{outcome.label}: nothing to change")
 
     def action_undo(self) -> None:
-        step = self.rl.undo()
-        if step is None:
+        done = self.undo()
+        if done is None:
             self.say("Nothing to undo")
             return
-        self._message = f"Undid: {step.label.lower()}"
-        self.after_change(step.after, keep_id=next(iter(step.before), None))
+        self._message = f"Undid: {done.step.label.lower()}"
+        self.after_change(done.outcome, keep_id=next(iter(done.step.changes), None))
 
     def action_redo(self) -> None:
-        step = self.rl.redo()
-        if step is None:
+        done = self.redo()
+        if done is None:
             self.say("Nothing to redo")
             return
-        self._message = f"Redid: {step.label.lower()}"
-        self.after_change(step.before)
+        self._message = f"Redid: {done.step.label.lower()}"
+        self.after_change(done.outcome)
+
+    def action_delete(self) -> None:
+        targets = self.paper_list.targets()
+        if not targets:
+            self.notify("No paper here to delete.", severity="warning", markup=False)
+            return
+        ids = [p.id for p in targets]
+        question = (f"Delete “{targets[0].title}”?" if len(targets) == 1
+                    else f"Delete the {len(targets)} selected papers?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._show_outcome(self.run_command(Delete(ids)))
+
+        self.app.push_screen(Confirm(question, "Its note, tags and rating go too; u undoes."), answered)
 
     # -- navigation -------------------------------------------------------------------
 
@@ -417,68 +382,54 @@ class MainScreen(Screen[None]):
         return paper
 
     def action_note(self) -> None:
-        from readlist.tui.screens.note_editor import NoteEditor
-
         paper = self._current()
         if paper is not None:
-            self.app.push_screen(NoteEditor(paper.id), lambda _: self.rebuild())
+            self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: self.rebuild())
 
     def action_tags(self) -> None:
-        from readlist.tui.screens.tags import TagEditor
-
         targets = self.paper_list.targets()
         if not targets:
             self._current()
             return
-        known = list(self.rl.lib.all_tags())
         ids = [p.id for p in targets]
 
-        def done(change: tuple[list[str], list[str]] | None) -> None:
+        def done(change: TagChange | None) -> None:
             if change is not None:
                 self.apply_tags(ids, *change)
 
-        self.app.push_screen(TagEditor(targets, known), done)
+        self.app.push_screen(TagEditor(targets, list(self.counts.by_tag)), done)
 
     def apply_tags(self, ids: list[str], add: list[str], remove: list[str]) -> None:
         """Write only the tags added and removed, on the papers as they are on disk now."""
         if not add and not remove:
             self.say("Tags unchanged")
             return
-        lib = self.rl.lib
-        before = self.rl.run_change("Tags edited", lambda: lib.edit_tags(ids, add=add, remove=remove))
-        if before is not None:
+        outcome = self.run_command(EditTags(ids, add=add, remove=remove))
+        if outcome is not None:
             self.paper_list.clear_selection()
-            self.after_change(before)
-            self.say(f"Tags changed on {len(before)} paper(s)" if before else "Tags unchanged")
+            self.after_change(outcome)
+            self.say(f"Tags changed on {len(outcome)} paper(s)" if outcome.changes else "Tags unchanged")
 
     def action_triage(self) -> None:
-        from readlist.tui.screens.triage import TriageScreen
-
         plist = self.paper_list
         if not plist.papers:
             self.notify("Nothing to triage in this view.", severity="warning", markup=False)
             return
         ids = [p.id for p in plist.papers]
-        self.app.push_screen(TriageScreen(ids, start=plist.cursor), lambda _: self.rebuild())
+        self.app.push_screen(TriageScreen(self.session, ids, start=plist.cursor), lambda _: self.rebuild())
 
     def action_cite(self) -> None:
-        self.rl.copy_citation(self.paper_list.targets(), "bibtex")
+        self.copy_citation(self.paper_list.targets(), "bibtex")
 
     def action_cite_choose(self) -> None:
         targets = self.paper_list.targets()
         if not targets:
             self._current()
             return
-        try:
-            from readlist.tui.screens.cite_chooser import CiteChooser
-        except ImportError:
-            self.notify("Choosing a citation format is not available in this build.", severity="error",
-                        markup=False)
-            return
 
         def chosen(fmt: str | None) -> None:
             if fmt:
-                self.rl.copy_citation(targets, fmt)
+                self.copy_citation(targets, fmt)
 
         self.app.push_screen(CiteChooser(targets), chosen)
 
@@ -493,10 +444,7 @@ class MainScreen(Screen[None]):
         self.say(f"Opened {paper.url}")
 
     def action_stats(self) -> None:
-        self.rl.action_stats()
-
-    def action_help(self) -> None:
-        self.rl.show_help()
+        self.app.push_screen(StatsScreen(self.session.library, today=self.today))
 
     def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         """Extra palette entries: every sort order and every view."""

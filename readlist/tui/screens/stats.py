@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.screen import Screen
@@ -26,6 +26,8 @@ from textual.widgets import Footer, Static
 from readlist.core.model import MAX_RATING, Paper, Status
 from readlist.core.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute_stats, fold, hbar
 from readlist.core.text import strip_controls
+from readlist.tui import bindings
+from readlist.tui.screens.help import HelpScreen, bindings_table
 
 # Rows a bar chart shows at most; the rest is summed up in a last line.
 MAX_BAR_ROWS = 10
@@ -249,12 +251,7 @@ class StatsScreen(Screen[None]):
     """Statistics for a library; ``Esc``, ``q`` or ``S`` goes back."""
 
     HELP_TITLE = "Statistics"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back"),
-        Binding("q", "close", "Back", show=False),
-        Binding("S", "close", "Back", show=False),
-        Binding("question_mark", "help", "Help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.STATS
 
     DEFAULT_CSS = """
     StatsScreen { background: $background; }
@@ -290,10 +287,9 @@ class StatsScreen(Screen[None]):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        """``library`` is a :class:`~readlist.store.Library` or any iterable of papers.
+        """``library`` is a :class:`~readlist.storage.library.Library` or any iterable of papers.
 
-        Without ``today`` the app's own ``today`` is used when it has one (so a
-        pinned date pins the charts too), else the current UTC date.
+        Without ``today`` the current UTC date is used.
         """
         super().__init__(name=name, id=id, classes=classes)
         self._papers = list(library)
@@ -302,12 +298,7 @@ class StatsScreen(Screen[None]):
         self.stats: Stats | None = None
 
     def _compute(self) -> Stats:
-        today = self._today
-        if today is None:
-            app_today: Any = getattr(self.app, "today", None)
-            if isinstance(app_today, date):
-                today = app_today
-        return compute_stats(self._papers, today=today, weeks=self._weeks)
+        return compute_stats(self._papers, today=self._today, weeks=self._weeks)
 
     def compose(self) -> ComposeResult:
         stats = self.stats = self._compute()
@@ -370,8 +361,5 @@ class StatsScreen(Screen[None]):
         self.dismiss(None)
 
     def action_help(self) -> None:
-        """The app's key list for this screen, when the app has one."""
-        show_help = getattr(self.app, "show_help", None)
-        if callable(show_help):
-            show_help()
+        self.app.push_screen(HelpScreen(bindings_table(self.app, self), title=self.HELP_TITLE))
 

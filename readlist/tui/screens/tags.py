@@ -8,14 +8,19 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from readlist.core.model import Paper, normalize_tag
-from readlist.tui.viewmodel import split_tags
+from readlist.tui import bindings
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags typed by the user, comma or space separated."""
+    return [t for t in text.replace(",", " ").split() if t]
 
 
 class TagSuggester(Suggester):
@@ -76,10 +81,7 @@ class TagEditor(ModalScreen[TagChange | None]):
     meanwhile survives. With several papers the words add tags and ``-tag`` removes one.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="cancel-tags"),
-        Binding("tab", "complete", "Complete tag", id="complete-tag"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.TAG_EDITOR
     HELP_TITLE = "tags"
 
     def __init__(self, papers: Sequence[Paper], known: Sequence[str]) -> None:

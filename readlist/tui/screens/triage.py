@@ -2,52 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from readlist.app.session import Session
 from readlist.core.model import Status
-from readlist.tui.screens.main import TRIAGE_BINDINGS
-from readlist.tui.viewmodel import Changes
+from readlist.tui import bindings
+from readlist.tui.messages import LibraryChanged
+from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.widgets.detail import paper_header
 
-if TYPE_CHECKING:
-    from readlist.tui.app import ReadlistApp
 
-
-class TriageScreen(Screen[None]):
+class TriageScreen(ReadlistScreen[None]):
     """Walks through a fixed list of papers; status keys decide and advance, ratings stay."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *TRIAGE_BINDINGS,
-        Binding("down,j,right", "next", "Next", show=False, id="triage-next"),
-        Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous"),
-        Binding("o", "open_url", "Open", show=False, id="open-url"),
-        Binding("y", "cite", "Cite", show=False, id="cite"),
-        Binding("escape", "back", "Back", id="triage-back"),
-        Binding("question_mark", "help", "Help", id="help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.TRIAGE
     HELP_TITLE = "triage mode"
 
-    def __init__(self, paper_ids: Sequence[str], start: int = 0) -> None:
-        super().__init__(id="triage")
+    def __init__(self, session: Session, paper_ids: Sequence[str], start: int = 0) -> None:
+        super().__init__(session, id="triage")
         self.paper_ids = list(paper_ids)
         self.index = max(0, min(start, len(self.paper_ids)))
         self.start_state: dict[str, tuple[str, int]] = {}
         self.done = False
-
-    @property
-    def rl(self) -> ReadlistApp:
-        from readlist.tui.app import ReadlistApp
-
-        assert isinstance(self.app, ReadlistApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-progress", markup=False)
@@ -58,7 +42,7 @@ class TriageScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        lib = self.rl.lib
+        lib = self.session.library
         for pid in self.paper_ids:
             paper = lib.get(pid)
             if paper is not None:
@@ -82,7 +66,7 @@ class TriageScreen(Screen[None]):
             return
         header.display = abstract.display = True
         summary.display = False
-        paper = self.rl.lib.get(self.paper_ids[self.index])
+        paper = self.session.library.get(self.paper_ids[self.index])
         progress.update(Text.assemble(
             (f" Triage · {self.index + 1} / {total}", "bold"),
             ("   s keep · x skip · R reading · r read · 1-5 rate · u undo · j/k move · Esc back", "dim"),
@@ -101,7 +85,7 @@ class TriageScreen(Screen[None]):
         names = {Status.TO_READ.value: "kept", Status.SKIPPED.value: "skipped",
                  Status.READING.value: "reading", Status.READ.value: "read"}
         for pid, (status, rating) in self.start_state.items():
-            paper = self.rl.lib.get(pid)
+            paper = self.session.library.get(pid)
             if paper is None:
                 continue
             if paper.status != status and paper.status in names:
@@ -125,41 +109,27 @@ class TriageScreen(Screen[None]):
 
     # -- decisions ---------------------------------------------------------------
 
-    def _decide(self, label: str, change: Callable[[list[str]], Changes], *, advance: bool) -> None:
+    def action_decide(self, name: str) -> None:
+        """Decide about the paper shown; status decisions move on to the next paper, ratings stay."""
         if self.done or self.index >= len(self.paper_ids):
             return
         pid = self.paper_ids[self.index]
-        if self.rl.lib.get(pid) is None:
+        if self.session.library.get(pid) is None:
             self.action_next()
             return
-        before = self.rl.run_change(label, lambda: change([pid]))
-        if before is None:
+        command, advances = decision(name, [pid])
+        if self.run_command(command) is None:
             return
-        if advance:
+        if advances:
             self.index += 1
         self.show()
 
-    def action_keep(self) -> None:
-        self._decide("Kept", lambda ids: self.rl.lib.set_status(ids, Status.TO_READ), advance=True)
-
-    def action_skip(self) -> None:
-        self._decide("Skipped", lambda ids: self.rl.lib.set_status(ids, Status.SKIPPED), advance=True)
-
-    def action_reading(self) -> None:
-        self._decide("Reading", lambda ids: self.rl.lib.set_status(ids, Status.READING), advance=True)
-
-    def action_toggle_read(self) -> None:
-        self._decide("Toggled read", lambda ids: self.rl.lib.toggle_read(ids), advance=True)
-
-    def action_rate(self, rating: int) -> None:
-        self._decide(f"Rated {rating}", lambda ids: self.rl.lib.set_rating(ids, rating), advance=False)
-
     def action_undo(self) -> None:
-        step = self.rl.undo()
-        if step is None:
+        done = self.undo()
+        if done is None:
             self.notify("Nothing to undo.", markup=False)
             return
-        for pid in step.before:
+        for pid in done.step.changes:
             if pid in self.paper_ids:
                 self.index = self.paper_ids.index(pid)
                 self.done = False
@@ -167,7 +137,7 @@ class TriageScreen(Screen[None]):
         self.show()
 
     def action_redo(self) -> None:
-        if self.rl.redo() is None:
+        if self.redo() is None:
             self.notify("Nothing to redo.", markup=False)
         self.show()
 
@@ -185,7 +155,7 @@ class TriageScreen(Screen[None]):
     def action_open_url(self) -> None:
         if self.done or self.index >= len(self.paper_ids):
             return
-        paper = self.rl.lib.get(self.paper_ids[self.index])
+        paper = self.session.library.get(self.paper_ids[self.index])
         if paper is not None and paper.url:
             self.app.open_url(paper.url)
         else:
@@ -194,15 +164,13 @@ class TriageScreen(Screen[None]):
     def action_cite(self) -> None:
         if self.done or self.index >= len(self.paper_ids):
             return
-        paper = self.rl.lib.get(self.paper_ids[self.index])
+        paper = self.session.library.get(self.paper_ids[self.index])
         if paper is not None:
-            self.rl.copy_citation([paper], "bibtex")
-
-    def action_help(self) -> None:
-        self.rl.show_help()
+            self.copy_citation([paper], "bibtex")
 
     def action_back(self) -> None:
         self.dismiss(None)
 
-    def library_changed(self) -> None:
+    @on(LibraryChanged)
+    def _library_changed(self) -> None:
         self.show()

@@ -13,32 +13,26 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from readlist.core.model import Paper, Status, rating_stars
-from readlist.tui.viewmodel import UNRATED
+from readlist.tui import bindings
 
 DATE_WIDTH = 10
 VOTES_WIDTH = 5
 TAGS_WIDTH = 14
+# How the list shows an unrated paper: a placeholder as wide as the stars.
+UNRATED = "·····"
 
 
 class PaperList(ScrollView, can_focus=True):
     """Rows of papers with a cursor and a multi-selection."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="page-down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="page-up"),
-        Binding("g,home", "first", "First paper", show=False, id="first"),
-        Binding("G,end", "last", "Last paper", show=False, id="last"),
-        Binding("space", "toggle_select", "Select", id="select"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings.PAPER_LIST
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "paper-list--cursor",

@@ -13,8 +13,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 
+from readlist.app.views import Counts, View
 from readlist.config.themes import contrast_ratio
-from readlist.tui.viewmodel import Counts, View
 
 # WCAG AA for body text; the readlist themes are designed to it.
 MIN_CONTRAST = 4.5

@@ -1,22 +1,20 @@
-"""What the screens show, computed without any UI code: views, counts, sorted lists, undo history.
+"""Views of the library: named subsets, their counts, and the filtered, sorted list a view shows.
 
-Keeping this free of Textual means it can be tested and timed on its own, and the
+The TUI's sidebar and list and the CLI's ``list`` and ``export`` select papers the same way, here.
+Nothing in this module knows about a UI, so it can be tested and timed on its own, and the TUI's
 widgets only ever draw a slice of a list that is already filtered and sorted.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from readlist.app.commands import Outcome
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, SearchIndex, parse_query, sort_papers
-from readlist.store import Library
-
-Change = dict[str, Any]
-Changes = dict[str, Change]
+from readlist.storage.library import Library
 
 # The sort keys offered in the UI, in the order the sort key cycles through them.
 UI_SORT_KEYS: tuple[str, ...] = ("added", "date", "upvotes", "rating", "title")
@@ -90,28 +88,31 @@ class Counts:
             return self.by_tag.get(value, 0)
         return 0
 
-    def adjust(self, old_values: Mapping[str, Change], lib: Library) -> None:
-        """Update the counts after a change, given the values the changed fields had before it."""
-        for pid, fields in old_values.items():
-            paper = lib.get(pid)
-            if paper is None:
+    def adjust(self, outcome: Outcome, library: Library) -> None:
+        """Update the counts after a change, from the values its papers had before it."""
+        for pid, change in outcome.changes.items():
+            paper = library.get(pid)
+            if change.before is None:  # appeared
+                if paper is not None:
+                    self._count(paper.status, paper.rating, paper.tags, +1)
                 continue
-            if "status" in fields:
-                old = str(fields["status"])
-                self.by_status[old] = self.by_status.get(old, 0) - 1
-                self.by_status[paper.status] = self.by_status.get(paper.status, 0) + 1
-            if "rating" in fields:
-                self.rated += (paper.rating >= 4) - (int(fields["rating"] or 0) >= 4)
-            if "tags" in fields:
-                for tag in fields["tags"] or []:
-                    left = self.by_tag.get(tag, 0) - 1
-                    if left > 0:
-                        self.by_tag[tag] = left
-                    else:
-                        self.by_tag.pop(tag, None)
-                for tag in paper.tags:
-                    self.by_tag[tag] = self.by_tag.get(tag, 0) + 1
-                self.by_tag = dict(sorted(self.by_tag.items()))
+            if paper is None:  # went: ``before`` is its whole record
+                record = change.before
+                self._count(str(record.get("status")), int(record.get("rating") or 0), record.get("tags") or [], -1)
+                continue
+            old = change.before
+            self._count(str(old.get("status", paper.status)), int(old.get("rating", paper.rating) or 0),
+                        old.get("tags", paper.tags) or [], -1)
+            self._count(paper.status, paper.rating, paper.tags, +1)
+        self.by_tag = {tag: n for tag, n in sorted(self.by_tag.items()) if n > 0}
+
+    def _count(self, status: str, rating: int, tags: Iterable[str], sign: int) -> None:
+        self.total += sign
+        self.by_status[status] = self.by_status.get(status, 0) + sign
+        if rating >= 4:
+            self.rated += sign
+        for tag in tags:
+            self.by_tag[tag] = self.by_tag.get(tag, 0) + sign
 
 
 def count(papers: Iterable[Paper]) -> Counts:
@@ -143,7 +144,7 @@ class ListModel:
     def __init__(self, lib: Library) -> None:
         self.lib = lib
         self._sorted: dict[str, list[Paper]] = {}
-        self._shape: tuple[int, int] = (-1, -1)
+        self._members = -1
         self.index = SearchIndex(lib)
 
     def warm_search(self) -> None:
@@ -155,10 +156,9 @@ class ListModel:
         self._sorted.clear()
 
     def _base(self, sort: str) -> list[Paper]:
-        shape = (len(self.lib.papers), id(self.lib.papers))
-        if shape != self._shape:
+        if self.lib.members != self._members:
             self._sorted.clear()
-            self._shape = shape
+            self._members = self.lib.members
         if sort.lstrip("+-") not in _STABLE_SORTS:
             return sort_papers(list(self.lib.papers.values()), sort)
         cached = self._sorted.get(sort)
@@ -191,69 +191,7 @@ def next_sort(current: str) -> str:
         return keys[0]
 
 
-
-@dataclass
-class Step:
-    """One undoable change: the values before and after, per paper id."""
-
-    label: str
-    before: Changes
-    after: Changes
-
-
-def values_now(lib: Library, before: Mapping[str, Change]) -> Changes:
-    """The current values of exactly the fields a change touched (what redo must put back)."""
-    after: Changes = {}
-    for pid, fields in before.items():
-        paper = lib.get(pid)
-        if paper is not None:
-            after[pid] = {name: _copy(getattr(paper, name)) for name in fields}
-    return after
-
-
-def _copy(value: Any) -> Any:
-    return list(value) if isinstance(value, list) else value
-
-
-class History:
-    """Undo and redo stacks of library changes; applying a step goes through ``Library.apply``."""
-
-    def __init__(self, limit: int = 500) -> None:
-        self.limit = limit
-        self.undo_stack: list[Step] = []
-        self.redo_stack: list[Step] = []
-
-    def record(self, lib: Library, label: str, before: Mapping[str, Change]) -> Step | None:
-        """Remember a change just made; nothing is recorded when nothing changed."""
-        if not before:
-            return None
-        step = Step(label, {k: dict(v) for k, v in before.items()}, values_now(lib, before))
-        self.undo_stack.append(step)
-        del self.undo_stack[: -self.limit]
-        self.redo_stack.clear()
-        return step
-
-    def undo(self, lib: Library) -> Step | None:
-        if not self.undo_stack:
-            return None
-        step = self.undo_stack.pop()
-        lib.apply(step.before)
-        self.redo_stack.append(step)
-        return step
-
-    def redo(self, lib: Library) -> Step | None:
-        if not self.redo_stack:
-            return None
-        step = self.redo_stack.pop()
-        lib.apply(step.after)
-        self.undo_stack.append(step)
-        return step
-
-
-# How the list shows an unrated paper: a placeholder as wide as the stars.
-UNRATED = "·····"
-
-
-def split_tags(text: str) -> list[str]:
-    """Tags typed by the user, comma or space separated."""
-    return [t for t in text.replace(",", " ").split() if t]
+def status_view(status: str | None) -> View:
+    """The fixed view of one status, or All for None (what ``--status`` selects on the command line)."""
+    key = "all" if not status else "status:" + Status(status).value
+    return next(view for view in FIXED_VIEWS if view.key == key)

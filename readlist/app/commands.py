@@ -1,0 +1,336 @@
+"""Every change a user can make to the library, as one command each.
+
+A command is a small value (what to do, to which papers) with an ``execute`` method that makes
+the change in one library transaction and returns an :class:`Outcome`: per paper, the values the
+changed fields had before and have after. The CLI verbs and the TUI keys build the same commands
+and run them through a :class:`~readlist.app.session.Session`, so a change means the same thing
+wherever it is made, and undo (:mod:`readlist.app.history`) works on outcomes alone.
+
+Adding an action: write the command here (validate in ``execute``, under the library's lock, so a
+change computed from the current value never overwrites what another process just wrote), give
+it a CLI verb in ``readlist/cli`` and a key in ``readlist/tui/bindings.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import msgspec
+
+from readlist.core.model import (
+    USER_FIELDS,
+    Paper,
+    Status,
+    ValidationError,
+    normalize_tags,
+    now_iso,
+    parse_rating,
+    parse_status,
+)
+from readlist.core.text import strip_controls
+from readlist.storage.library import Library, Transaction
+
+Change = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PaperChange:
+    """One paper before and after a command.
+
+    For an edit, both sides hold the changed fields only. A paper that appeared has ``before``
+    None and its whole record as ``after``; a paper that went has its whole record as ``before``
+    and ``after`` None. Undo puts ``before`` back; redo puts ``after`` back.
+    """
+
+    before: Change | None
+    after: Change | None
+
+    def inverse(self) -> PaperChange:
+        return PaperChange(self.after, self.before)
+
+
+@dataclass
+class Outcome:
+    """What a command changed, paper by paper; empty ``changes`` means nothing needed changing."""
+
+    label: str
+    changes: dict[str, PaperChange] = field(default_factory=dict)
+    # Other processes' changes came in with this one (the library caught up before writing):
+    # a UI should redraw from the whole library rather than from ``changes`` alone.
+    caught_up: bool = False
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    @property
+    def fields(self) -> set[str]:
+        """Every field name the command changed (a paper that appeared or went counts as all of them)."""
+        names: set[str] = set()
+        for change in self.changes.values():
+            for side in (change.before, change.after):
+                if side is not None:
+                    names.update(side)
+        return names
+
+    @property
+    def added(self) -> list[str]:
+        return [pid for pid, c in self.changes.items() if c.before is None]
+
+    @property
+    def removed(self) -> list[str]:
+        return [pid for pid, c in self.changes.items() if c.after is None]
+
+    def before_values(self) -> dict[str, Change | None]:
+        """Per paper, what the changed fields held before (the whole record for a paper that went)."""
+        return {pid: change.before for pid, change in self.changes.items()}
+
+    def inverse(self, label: str) -> Outcome:
+        return Outcome(label, {pid: change.inverse() for pid, change in self.changes.items()})
+
+
+O_co = TypeVar("O_co", bound=Outcome, covariant=True)
+
+
+class Command(Protocol[O_co]):
+    """Something a user does to the library."""
+
+    def execute(self, library: Library) -> O_co: ...
+
+
+def copy_value(value: Any) -> Any:
+    """A value safe to keep while the paper it came from changes (lists are copied)."""
+    return list(value) if isinstance(value, list) else value
+
+
+def validate_user_changes(paper: Paper, wanted: Mapping[str, Any], stamp: str) -> Change:
+    """Clean user-edited values, adding what they imply (marking read stamps the read date).
+
+    Raises :class:`ValidationError` for a value a paper cannot hold or a field users do not edit.
+    """
+    clean: Change = {}
+    for name, value in wanted.items():
+        if name == "status":
+            status = parse_status(str(value)).value
+            clean["status"] = status
+            if status == Status.READ.value and paper.status != Status.READ.value:
+                clean["read_at"] = stamp
+                clean["prev_status"] = paper.status
+            elif status != Status.READ.value and paper.status == Status.READ.value:
+                clean["read_at"] = None
+        elif name == "rating":
+            clean["rating"] = parse_rating(value)
+        elif name == "tags":
+            clean["tags"] = normalize_tags(value)
+        elif name == "note":
+            clean["note"] = strip_controls(str(value)).replace("\r\n", "\n")
+        elif name in USER_FIELDS or name == "prev_status":
+            clean[name] = value
+        else:
+            raise ValidationError(f"{name!r} is not a field the user edits")
+    return clean
+
+
+Wanted = Change | Callable[[Paper], Change]
+
+
+def edit_papers(library: Library, label: str, wanted: Mapping[str, Wanted]) -> Outcome:
+    """Set validated user fields on several papers in one durable batch.
+
+    A wanted change may be a function of the paper; it is called under the lock, after catching up
+    with other processes, so a change computed from the current value (add a tag, append to a note)
+    never overwrites what another process just wrote. Papers that are not in the library, and
+    fields that already hold the wanted value, are left alone.
+    """
+    outcome = Outcome(label)
+    with library.transaction() as txn:
+        stamp = now_iso()
+        for paper_id, want in wanted.items():
+            paper = library.get(paper_id)
+            if paper is None:
+                continue
+            values = want(paper) if callable(want) else want
+            clean = validate_user_changes(paper, values, stamp)
+            diff = {k: v for k, v in clean.items() if getattr(paper, k) != v}
+            if not diff:
+                continue
+            before = {k: copy_value(getattr(paper, k)) for k in diff}
+            txn.set(paper, {**diff, "updated": stamp})
+            outcome.changes[paper_id] = PaperChange(before, {k: copy_value(v) for k, v in diff.items()})
+    return outcome
+
+
+STATUS_LABELS = {
+    Status.INBOX: "Back to inbox",
+    Status.TO_READ: "Kept",
+    Status.READING: "Reading",
+    Status.READ: "Marked read",
+    Status.SKIPPED: "Skipped",
+}
+
+
+@dataclass(frozen=True)
+class SetStatus:
+    ids: Sequence[str]
+    status: Status | str
+
+    def execute(self, library: Library) -> Outcome:
+        status = parse_status(str(self.status))
+        return edit_papers(library, STATUS_LABELS[status], {pid: {"status": status.value} for pid in self.ids})
+
+
+@dataclass(frozen=True)
+class ToggleRead:
+    """Mark read, or put a read paper back to the status it had before."""
+
+    ids: Sequence[str]
+
+    def execute(self, library: Library) -> Outcome:
+        def toggled(paper: Paper) -> Change:
+            if paper.status == Status.READ.value:
+                return {"status": paper.prev_status or Status.TO_READ.value}
+            return {"status": Status.READ.value}
+
+        return edit_papers(library, "Toggled read", dict.fromkeys(self.ids, toggled))
+
+
+@dataclass(frozen=True)
+class Rate:
+    ids: Sequence[str]
+    rating: int
+
+    def execute(self, library: Library) -> Outcome:
+        value = parse_rating(self.rating)
+        label = f"Rated {value}" if value else "Cleared rating"
+        return edit_papers(library, label, {pid: {"rating": value} for pid in self.ids})
+
+
+@dataclass(frozen=True)
+class EditTags:
+    """Add and remove tags, on each paper's tags as they are on disk now."""
+
+    ids: Sequence[str]
+    add: Sequence[str] = ()
+    remove: Sequence[str] = ()
+
+    def execute(self, library: Library) -> Outcome:
+        add, remove = set(normalize_tags(list(self.add))), set(normalize_tags(list(self.remove)))
+
+        def retagged(paper: Paper) -> Change:
+            return {"tags": sorted((set(paper.tags) | add) - remove)}
+
+        return edit_papers(library, "Tags edited", dict.fromkeys(self.ids, retagged))
+
+
+@dataclass(frozen=True)
+class AppendNote:
+    """Add a paragraph to the note as it is on disk now, not as this process last saw it."""
+
+    paper_id: str
+    text: str
+
+    def execute(self, library: Library) -> Outcome:
+        text = self.text
+
+        def appended(paper: Paper) -> Change:
+            if not paper.note.strip():
+                return {"note": text}
+            return {"note": (paper.note.rstrip() + "\n\n" + text).strip() + "\n"}
+
+        return edit_papers(library, "Note appended", {self.paper_id: appended})
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Remove papers from the library; undo puts the whole records back."""
+
+    ids: Sequence[str]
+
+    def execute(self, library: Library) -> Outcome:
+        outcome = Outcome("Deleted")
+        with library.transaction() as txn:
+            for paper_id in dict.fromkeys(self.ids):
+                paper = txn.delete(paper_id)
+                if paper is not None:
+                    outcome.changes[paper_id] = PaperChange(paper.to_dict(), None)
+        return outcome
+
+
+def _record(values: Change) -> Paper:
+    try:
+        return msgspec.convert(values, Paper)
+    except msgspec.ValidationError as exc:
+        raise ValidationError(f"cannot put back paper {values.get('id')!r}: {exc}") from None
+
+
+def put_back(txn: Transaction, library: Library, changes: Mapping[str, PaperChange], *, stamp: str) -> dict[
+    str, PaperChange
+]:
+    """Make each paper hold its ``after`` values again; what was changed, as new paper changes.
+
+    This is how undo and redo are applied: an ``after`` of None removes the paper, a paper that is
+    not in the library comes back whole, and otherwise the fields are set (with a new change time).
+    """
+    done: dict[str, PaperChange] = {}
+    for paper_id, change in changes.items():
+        paper = library.get(paper_id)
+        target = change.after
+        if target is None:
+            if paper is not None:
+                txn.delete(paper_id)
+                done[paper_id] = PaperChange(paper.to_dict(), None)
+            continue
+        if paper is None:
+            if change.before is None:  # the whole record: it was removed, bring it back
+                restored = _record(target)
+                txn.put(restored)
+                done[paper_id] = PaperChange(None, restored.to_dict())
+            continue
+        diff = {k: copy_value(v) for k, v in target.items() if getattr(paper, k) != v}
+        if diff:
+            before = {k: copy_value(getattr(paper, k)) for k in diff}
+            txn.set(paper, {**diff, "updated": stamp})
+            done[paper_id] = PaperChange(before, diff)
+    return done
+
+
+def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tuple[dict[str, PaperChange], list[str]]:
+    """Split changes into those whose papers still hold the ``before`` values, and the ids changed since.
+
+    Undoing a change someone made later would silently throw their work away; callers that cannot
+    see the library (a later CLI run) undo only what is still as they left it.
+    """
+    safe: dict[str, PaperChange] = {}
+    changed: list[str] = []
+    for paper_id, change in changes.items():
+        paper = library.get(paper_id)
+        expected = change.before
+        if expected is None:
+            ok = paper is None
+        elif paper is None:
+            ok = False
+        else:
+            ok = all(getattr(paper, k, None) == v for k, v in expected.items() if k != "updated")
+        if ok:
+            safe[paper_id] = change
+        else:
+            changed.append(paper_id)
+    return safe, changed
+
+
+@dataclass(frozen=True)
+class Revert:
+    """Put papers back to one side of earlier changes (what undo and redo run)."""
+
+    label: str
+    changes: Mapping[str, PaperChange]
+
+    def execute(self, library: Library) -> Outcome:
+        with library.transaction() as txn:
+            done = put_back(txn, library, self.changes, stamp=now_iso())
+        return Outcome(self.label, done)
+
+
+def ids_of(papers: Iterable[Paper]) -> list[str]:
+    return [paper.id for paper in papers]

@@ -1,0 +1,106 @@
+"""Undo and redo, over command outcomes.
+
+Every undoable command returns an :class:`~readlist.app.commands.Outcome`; undo runs a
+:class:`~readlist.app.commands.Revert` to its ``before`` side and redo to its ``after`` side. The
+TUI keeps a stack of them for the session. The command line keeps the last one in a file beside
+the library, so ``readlist undo`` reverts the last change a command made; because a later change
+from anywhere may have touched the same papers since, it only reverts papers still as the change
+left them, and names the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from readlist.app.commands import Outcome, Revert, unchanged_since
+from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.library import Library
+from readlist.storage.paths import last_change_path
+
+
+@dataclass
+class Reverted:
+    """What undo or redo did: the step it reverted, what changed now, and papers left alone."""
+
+    step: Outcome
+    outcome: Outcome
+    skipped: list[str] = field(default_factory=list)
+
+
+def revert(library: Library, step: Outcome, *, to_before: bool, only_unchanged: bool = False) -> Reverted:
+    """Put the papers of ``step`` back to its before (undo) or after (redo) values."""
+    changes = step.inverse(step.label).changes if to_before else step.changes
+    skipped: list[str] = []
+    if only_unchanged:
+        changes, skipped = unchanged_since(library, changes)
+    outcome = Revert(step.label, changes).execute(library)
+    return Reverted(step, outcome, skipped)
+
+
+class History:
+    """Undo and redo stacks of the changes made in one session."""
+
+    def __init__(self, limit: int = 500) -> None:
+        self.limit = limit
+        self.undo_stack: list[Outcome] = []
+        self.redo_stack: list[Outcome] = []
+
+    def record(self, outcome: Outcome) -> None:
+        """Remember a change just made; nothing is recorded when nothing changed."""
+        if not outcome.changes:
+            return
+        self.undo_stack.append(outcome)
+        del self.undo_stack[: -self.limit]
+        self.redo_stack.clear()
+
+    def undo(self, library: Library) -> Reverted | None:
+        if not self.undo_stack:
+            return None
+        step = self.undo_stack.pop()
+        try:
+            done = revert(library, step, to_before=True)
+        except BaseException:
+            self.undo_stack.append(step)
+            raise
+        self.redo_stack.append(step)
+        return done
+
+    def redo(self, library: Library) -> Reverted | None:
+        if not self.redo_stack:
+            return None
+        step = self.redo_stack.pop()
+        try:
+            done = revert(library, step, to_before=False)
+        except BaseException:
+            self.redo_stack.append(step)
+            raise
+        self.undo_stack.append(step)
+        return done
+
+
+class LastChange(msgspec.Struct):
+    """The change ``readlist undo`` acts on, and whether it is currently undone (then undo redoes it)."""
+
+    outcome: Outcome
+    undone: bool = False
+
+
+_LAST = msgspec.json.Decoder(LastChange)
+
+
+def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = False) -> None:
+    """Keep ``outcome`` as the change ``readlist undo`` reverts (best effort: the change itself is saved)."""
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(last_change_path(library_path), msgspec.json.encode(LastChange(outcome, undone)))
+
+
+def load_last_change(library_path: Path) -> LastChange | None:
+    """The last change made from the command line, or None when there is none (or it cannot be read)."""
+    try:
+        return _LAST.decode(last_change_path(library_path).read_bytes())
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return None

@@ -1,0 +1,175 @@
+"""Importing: read a source, parse it, and store its papers with the merge rules.
+
+Reading and parsing happen outside the library's lock (a slow download or a large page never
+blocks another process); storing is one :class:`ImportPapers` command per source, so an import
+can be undone like any other change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from readlist.app.commands import Outcome, PaperChange, copy_value
+from readlist.app.session import Session
+from readlist.core.model import Paper
+from readlist.importers import ImportFormatError, ParseResult, parse_input
+from readlist.importers.merge import add_source, merge_changes
+from readlist.storage.library import Library
+
+
+@dataclass
+class ParsedSource:
+    source: str
+    result: ParseResult | None
+    error: str | None
+
+
+def source_label(source: str) -> str:
+    """How a source is remembered on a paper: a file's name, a URL in full, or stdin/clipboard."""
+    if source == "-":
+        return "stdin"
+    if source == "clipboard" or "://" in source[:16]:
+        return source
+    return Path(source).name or source
+
+
+def parse_source(
+    source: str,
+    *,
+    fmt: str | None = None,
+    today: date | None = None,
+    year: int | None = None,
+    data: bytes | bytearray | str | None = None,
+) -> ParsedSource:
+    """Read and parse one source; failures become a message, never an exception."""
+    try:
+        if data is None:
+            # Imported here: urllib/http.client cost ~30 ms of start-up that only imports need.
+            from readlist.importers.sources import read_clipboard, read_source
+
+            data = read_clipboard() if source == "clipboard" else read_source(source)
+        result = parse_input(data, source=source_label(source), fmt=fmt, today=today, year=year)
+    except ImportFormatError as exc:
+        return ParsedSource(source, None, str(exc))
+    except RecursionError:
+        return ParsedSource(source, None, "input is nested too deeply to parse")
+    if not result.papers:
+        return ParsedSource(source, None, "no papers found")
+    return ParsedSource(source, result, None)
+
+
+@dataclass
+class ImportReport:
+    """What one source's import did, paper by paper."""
+
+    source: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+    format: str | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.added) + len(self.updated) + len(self.unchanged)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "skipped": [{"item": what, "reason": why} for what, why in self.skipped],
+            "error": self.error,
+            "ids": {"added": self.added, "updated": self.updated, "unchanged": self.unchanged},
+        }
+
+
+@dataclass
+class Imported(Outcome):
+    report: ImportReport = field(default_factory=lambda: ImportReport(""))
+
+
+@dataclass(frozen=True)
+class ImportPapers:
+    """Add new papers and fill or refresh known ones (see :mod:`readlist.importers.merge`)."""
+
+    papers: Iterable[Paper]
+    source: str
+
+    def execute(self, library: Library) -> Imported:
+        report = ImportReport(source=self.source)
+        outcome = Imported("Imported", report=report)
+        with library.transaction() as txn:
+            seen: set[str] = set()
+            for incoming in self.papers:
+                existing = library.find_existing(incoming)
+                if existing is None:
+                    incoming.sources = add_source(incoming.sources, self.source)
+                    txn.put(incoming)
+                    outcome.changes[incoming.id] = PaperChange(None, incoming.to_dict())
+                    report.added.append(incoming.id)
+                    seen.add(incoming.id)
+                    continue
+                changes = merge_changes(existing, incoming, self.source)
+                if changes:
+                    before = {k: copy_value(getattr(existing, k)) for k in changes}
+                    txn.set(existing, changes)
+                    _merge_change(outcome, existing.id, before, changes)
+                if existing.id not in seen:
+                    # Recording one more source is bookkeeping, not an update the user cares about.
+                    meaningful = bool(changes.keys() - {"sources"})
+                    (report.updated if meaningful else report.unchanged).append(existing.id)
+                    seen.add(existing.id)
+        return outcome
+
+
+def _merge_change(outcome: Outcome, paper_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Fold a second change of one paper in one import into its first (a source listing a paper twice)."""
+    previous = outcome.changes.get(paper_id)
+    after = {k: copy_value(v) for k, v in after.items()}
+    if previous is None:
+        outcome.changes[paper_id] = PaperChange(before, after)
+    elif previous.before is None or previous.after is None:
+        outcome.changes[paper_id] = PaperChange(previous.before, {**(previous.after or {}), **after})
+    else:
+        outcome.changes[paper_id] = PaperChange({**before, **previous.before}, {**previous.after, **after})
+
+
+def import_parsed(
+    session: Session, parsed: Sequence[ParsedSource], *, advance: Callable[[int], None] | None = None
+) -> list[ImportReport]:
+    """Store every parsed source, one report each; ``advance(n)`` is told as papers are saved."""
+    reports: list[ImportReport] = []
+    for item in parsed:
+        if item.result is None:
+            reports.append(ImportReport(source=item.source, error=item.error))
+            continue
+        papers: Iterable[Paper] = item.result.papers
+        if advance is not None:
+            papers = _counting(papers, advance)
+        report = session.run(ImportPapers(papers, source_label(item.source))).report
+        report.source = item.source
+        report.skipped.extend(item.result.skipped)
+        report.format = item.result.format
+        reports.append(report)
+    return reports
+
+
+def _counting(papers: Iterable[Paper], advance: Callable[[int], None], step: int = 250) -> Iterator[Paper]:
+    """Yield papers, reporting progress every ``step`` of them."""
+    count = 0
+    for paper in papers:
+        yield paper
+        count += 1
+        if count == step:
+            advance(count)
+            count = 0
+    if count:
+        advance(count)

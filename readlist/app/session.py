@@ -1,0 +1,83 @@
+"""The session: one library, its undo history and the user's settings, and the one way to change them.
+
+The CLI makes a session per command, the TUI one for its whole run. Both run every change as a
+command through :meth:`Session.run`, select what a view shows through :meth:`Session.select`,
+and undo through the session's history.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cached_property
+
+from readlist.app.commands import Command, O_co, Outcome
+from readlist.app.history import History, Reverted, save_last_change
+from readlist.app.views import ListModel, View
+from readlist.config.settings import Config
+from readlist.core.model import Paper
+from readlist.core.query import Query
+from readlist.storage.library import Library
+
+
+class Session:
+    """Runs commands on one library and remembers them for undo."""
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        history: History | None = None,
+        settings: Config | None = None,
+        remember_last: bool = False,
+    ) -> None:
+        self.library = library
+        self.history = history if history is not None else History()
+        self.settings = settings if settings is not None else Config()
+        # The command line keeps its last change on disk, for a later `readlist undo`.
+        self.remember_last = remember_last
+
+    @classmethod
+    def open(
+        cls, path: str | os.PathLike[str], *, settings: Config | None = None, remember_last: bool = False
+    ) -> Session:
+        """A session on the library at ``path`` (raises LibraryError when it cannot be opened)."""
+        return cls(Library(path), settings=settings, remember_last=remember_last)
+
+    @cached_property
+    def views(self) -> ListModel:
+        return ListModel(self.library)
+
+    def run(self, command: Command[O_co], *, record: bool = True) -> O_co:
+        """Run a command and, when it changed something and ``record`` holds, remember it for undo."""
+        version = self.library.version
+        outcome = command.execute(self.library)
+        # Our own commit moves the version by one; more means other processes' changes came in too.
+        outcome.caught_up = self.library.version - version > (1 if outcome.changes else 0)
+        if record:
+            self.record(outcome)
+        return outcome
+
+    def record(self, outcome: Outcome) -> None:
+        """Remember a change made outside :meth:`run` (an editing session summed up as one step)."""
+        if not outcome.changes:
+            return
+        self.history.record(outcome)
+        if self.remember_last:
+            save_last_change(self.library.path, outcome)
+
+    def undo(self) -> Reverted | None:
+        return self.history.undo(self.library)
+
+    def redo(self) -> Reverted | None:
+        return self.history.redo(self.library)
+
+    def refresh(self) -> bool:
+        """Catch up with other processes; True when the library changed (views must be redrawn)."""
+        changed = self.library.refresh()
+        if changed:
+            self.views.invalidate()
+        return changed
+
+    def select(self, view: View, query: Query | str = "", sort: str = "added") -> list[Paper]:
+        """The papers a view shows: its filter, the query, in the sort order."""
+        return self.views.select(view, query, sort)

@@ -1,0 +1,39 @@
+"""What every verb receives: the library path, and a session on it opened on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from readlist.app.session import Session
+from readlist.config.settings import load_config
+from readlist.storage.library import Library
+
+
+@dataclass
+class Context:
+    """What every verb needs: the library path, and a session on it opened on first use."""
+
+    db: Path
+    _session: Session | None = field(default=None, repr=False)
+
+    def session(self) -> Session:
+        if self._session is None:
+            # Command-line changes are kept for a later `readlist undo`.
+            self._session = Session.open(self.db, settings=load_config(), remember_last=True)
+        return self._session
+
+    def library(self) -> Library:
+        return self.session().library
+
+
+def session_of(ctx: click.Context) -> Session:
+    """The session of the ``readlist`` invocation a verb runs in."""
+    obj: Context = ctx.find_root().obj
+    return obj.session()
+
+
+def library_of(ctx: click.Context) -> Library:
+    return session_of(ctx).library

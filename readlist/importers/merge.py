@@ -1,0 +1,37 @@
+"""What an import does to a paper the library already has.
+
+Re-importing fills source fields that are empty and refreshes the ones a source keeps current
+(upvotes, abstract); it never touches what the user owns (status, rating, tags, note, read date,
+citation key), with one exception: a source's keywords become tags of a paper that has none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from readlist.core.model import REFRESHED_FIELDS, SOURCE_FIELDS, Paper
+
+
+def add_source(sources: list[str], source: str) -> list[str]:
+    """``sources`` with ``source`` at the end, unless it is empty or already there."""
+    return sources if not source or source in sources else [*sources, source]
+
+
+def merge_changes(existing: Paper, incoming: Paper, source: str) -> dict[str, Any]:
+    """The field values a re-import of ``incoming`` sets on ``existing`` (empty when nothing changes)."""
+    changes: dict[str, Any] = {}
+    for name in SOURCE_FIELDS:
+        new = getattr(incoming, name)
+        if new in (None, "", []):
+            continue
+        old = getattr(existing, name)
+        if old in (None, "", []) or (name in REFRESHED_FIELDS and old != new):
+            changes[name] = new
+    if "authors" in changes and existing.authors_count is not None and incoming.authors:
+        changes["authors_count"] = len(incoming.authors)
+    if incoming.tags and not existing.tags:
+        changes["tags"] = list(incoming.tags)
+    sources = add_source(existing.sources, source)
+    if sources != existing.sources:
+        changes["sources"] = sources
+    return changes

@@ -1,0 +1,57 @@
+"""Writing a file so that a crash leaves either the old or the new content, never a mix."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from readlist.storage.paths import ensure_private_dir
+
+# Temporary files older than this are left over from an interrupted write, not a write in progress.
+STALE_TEMP_SECONDS = 60.0
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename in ``directory`` durable (a no-op where directories cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: written to a temporary file beside it, fsynced, then renamed."""
+    ensure_private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def stale_temp_files(path: Path, *, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Temporary files an interrupted write left beside ``path`` (they hold nothing acknowledged)."""
+    try:
+        candidates = list(path.parent.glob(f".{path.name}*.tmp"))
+    except OSError:
+        return []
+    cutoff = datetime.now(UTC).timestamp() - older_than
+    stale = []
+    for candidate in candidates:
+        with contextlib.suppress(OSError):
+            if candidate.is_file() and candidate.stat().st_mtime < cutoff:
+                stale.append(candidate)
+    return sorted(stale)

@@ -1,0 +1,340 @@
+"""The ``Library``: the papers of one library file, kept in memory and in step with the disk.
+
+Files, for a library at ``library.json`` (see :mod:`readlist.storage.paths`):
+
+* ``library.json`` — the snapshot (:mod:`readlist.storage.snapshot`), replaced whole by atomic rename;
+* ``library.json.journal`` — committed changes since the snapshot (:mod:`readlist.storage.journal`);
+* ``library.json.lock`` — held around every read-modify-write, so that two processes (the TUI and
+  a CLI command, say) never lose each other's updates;
+* ``library.json.backups/`` — the library before each of the last few sessions that changed it.
+
+A change is a :meth:`Library.transaction`: take the lock, catch up with what other processes
+committed, let the caller put, set and delete records, then append the batch to the journal and
+fsync it. What a change *means* (a status, a note merge, an import) is the application layer's
+business; the library only keeps records, their dedup keys and the files consistent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from readlist.core.model import Paper, find_arxiv_id, normalize_title
+from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.backups import damaged, make_backup
+from readlist.storage.errors import LibraryError, NotFoundError
+from readlist.storage.journal import Journal, TailState, apply_ops, delete_op, put_op, set_op
+from readlist.storage.paths import ensure_private_dir, journal_path, lock_path
+from readlist.storage.snapshot import Identity, SnapshotProblem, encode_snapshot, file_identity, read_snapshot
+
+LOCK_TIMEOUT = 30.0
+# Libraries whose snapshot is smaller than this are compacted after every command:
+# rewriting them costs a few milliseconds and keeps the TinyDB file current.
+SMALL_SNAPSHOT = 8 * 1024 * 1024
+
+
+def _not_saved(path: Path, exc: OSError) -> LibraryError:
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return LibraryError(f"{path}: the change could not be saved: {exc.strerror or exc}{where}; nothing was changed")
+
+
+class Transaction:
+    """The changes of one durable batch, applied to memory as they are made and journalled on commit."""
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+        self.ops: list[dict[str, Any]] = []
+
+    def put(self, paper: Paper) -> None:
+        """Add a whole record, or replace the record with the same id."""
+        self._library.papers[paper.id] = paper
+        self._library._index(paper)
+        self._library.members += 1
+        self.ops.append(put_op(paper))
+
+    def set(self, paper: Paper, changes: Mapping[str, Any]) -> None:
+        """Set fields of a record in the library (the values are taken as they are: validate them first)."""
+        for name, value in changes.items():
+            setattr(paper, name, value)
+        if "title" in changes or "arxiv_id" in changes:
+            self._library._index(paper)
+        self.ops.append(set_op(paper.id, dict(changes)))
+
+    def delete(self, paper_id: str) -> Paper | None:
+        """Remove a record; the removed paper, or None when there was none."""
+        paper = self._library.papers.pop(paper_id, None)
+        if paper is not None:
+            self._library._forget_keys()
+            self._library.members += 1
+            self.ops.append(delete_op(paper_id))
+        return paper
+
+
+class Library:
+    """The papers of one library file; every change is a locked, journalled :meth:`transaction`."""
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = Path(path)
+        self.journal = Journal(journal_path(self.path))
+        self._lock = FileLock(str(lock_path(self.path)), timeout=lock_timeout, mode=0o600)
+        self.papers: dict[str, Paper] = {}
+        self._keys: dict[str, str] = {}
+        self._keys_stale = False  # the dedup keys are rebuilt on first use, not on every load
+        self._gen = 0
+        self._identity: Identity | None = None
+        self._external_pending = False
+        self._backed_up = False
+        self.version = 0  # bumped on every change seen, ours or another process's
+        self.members = 0  # bumped whenever a paper is added or removed (or all are reloaded)
+        self._load()
+
+    # -- loading -----------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            snap = read_snapshot(self.path)
+        except SnapshotProblem as problem:
+            raise damaged(self.path, problem) from None
+        self.papers = {paper.id: paper for paper in snap.papers}
+        self._gen = snap.gen
+        self._identity = snap.identity
+        self.journal.reset()
+        self._forget_keys()
+        self._catch_up_journal()
+        self.version += 1
+        self.members += 1
+        # The papers live as long as the library: keep the collector from re-scanning them forever.
+        gc.freeze()
+
+    def _forget_keys(self) -> None:
+        # Normalizing 100k titles takes seconds; only imports and id lookups need the keys.
+        self._keys = {}
+        self._keys_stale = True
+
+    def _key_map(self) -> dict[str, str]:
+        if self._keys_stale:
+            self._keys_stale = False
+            for paper in self.papers.values():
+                self._index(paper)
+        return self._keys
+
+    def _index(self, paper: Paper) -> None:
+        if self._keys_stale:
+            return  # the next _key_map() rebuild covers it
+        if paper.arxiv_id:
+            self._keys["a:" + paper.arxiv_id] = paper.id
+        self._keys["t:" + normalize_title(paper.title)] = paper.id
+
+    def _catch_up_journal(self) -> bool:
+        read = self.journal.read_new(self._gen)
+        if read.replaced:
+            # Another process folded the journal in and started a new one since we last looked.
+            self._load()
+            return True
+        for ops in read.batches:
+            if any(op.put is not None or op.delete is not None for op in ops):
+                self.members += 1
+            moved = apply_ops(self.papers, ops)
+            for pid in moved:
+                paper = self.papers.get(pid)
+                if paper is None:
+                    self._forget_keys()
+                else:
+                    self._index(paper)
+        return bool(read.batches)
+
+    def refresh(self) -> bool:
+        """Catch up with changes made by other processes; True when anything changed.
+
+        Changes another process made are also picked up when this process writes (under
+        the lock, before its own change); those count too, so a UI that polls refresh()
+        to redraw never misses them.
+        """
+        changed = self._catch_up()
+        pending, self._external_pending = self._external_pending, False
+        return changed or pending
+
+    def _catch_up(self) -> bool:
+        if file_identity(self.path) != self._identity:
+            self._load()
+            return True
+        if self._catch_up_journal():
+            self.version += 1
+            return True
+        return False
+
+    # -- queries -----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __iter__(self) -> Iterator[Paper]:
+        return iter(self.papers.values())
+
+    def get(self, paper_id: str) -> Paper | None:
+        return self.papers.get(paper_id)
+
+    @property
+    def generation(self) -> int:
+        return self._gen
+
+    def find_existing(self, paper: Paper) -> Paper | None:
+        """The paper already in the library that ``paper`` is, by arXiv id, else by title.
+
+        A title match only counts when one of the two has no arXiv id: two papers with
+        different arXiv ids are different papers even when their titles are the same.
+        """
+        for key in paper.dedup_keys:
+            found = self._key_map().get(key)
+            if found is None or found not in self.papers:
+                continue
+            existing = self.papers[found]
+            if key.startswith("t:") and paper.arxiv_id and existing.arxiv_id and existing.arxiv_id != paper.arxiv_id:
+                continue
+            return existing
+        return None
+
+    def resolve(self, ref: str) -> Paper:
+        """Find a paper by id, arXiv id, URL or unique id prefix."""
+        ref = ref.strip()
+        if ref in self.papers:
+            return self.papers[ref]
+        arxiv = find_arxiv_id(ref)
+        keys = self._key_map()
+        if arxiv and ("a:" + arxiv) in keys:
+            return self.papers[keys["a:" + arxiv]]
+        matches = [pid for pid in self.papers if pid.startswith(ref)] if ref else []
+        if len(matches) == 1:
+            return self.papers[matches[0]]
+        if not matches:
+            raise NotFoundError(f"no paper with id {ref!r} in {self.path}")
+        shown = ", ".join(sorted(matches)[:5]) + (", …" if len(matches) > 5 else "")
+        raise NotFoundError(f"id prefix {ref!r} is ambiguous: {len(matches)} papers match ({shown})")
+
+    # -- writing -----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the library's lock (other readlist processes wait, up to the lock timeout)."""
+        ensure_private_dir(self.path.parent)
+        lock_file = lock_path(self.path)
+        if not lock_file.exists():
+            with contextlib.suppress(OSError):
+                lock_file.touch(mode=0o600)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise LibraryError(
+                f"{self.path}: waited {self._lock.timeout:.0f}s for the lock ({lock_file.name}) that another "
+                "readlist process (the terminal UI or a command) holds; close it or try again"
+            ) from None
+        except OSError as exc:
+            raise LibraryError(
+                f"{self.path}: cannot lock the library ({exc.strerror or exc}: {lock_file}); nothing was changed"
+            ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Lock, catch up, let the caller make changes, then commit them durably.
+
+        If anything fails before the batch is durable, memory is reloaded from disk so
+        that it never shows a change that was not saved.
+        """
+        with self.locked():
+            if self._catch_up():
+                self._external_pending = True
+            txn = Transaction(self)
+            try:
+                yield txn
+                self._commit(txn.ops)
+            except BaseException as exc:
+                if txn.ops:
+                    with contextlib.suppress(LibraryError, OSError):
+                        self._load()
+                if isinstance(exc, OSError):
+                    raise _not_saved(self.path, exc) from exc
+                raise
+
+    def _commit(self, ops: list[dict[str, Any]]) -> None:
+        """Append one batch to the journal and fsync it; caller holds the lock."""
+        if not ops:
+            return
+        if not self._backed_up:
+            make_backup(self.path)
+            self._backed_up = True
+        if self.journal.live and self.journal.cut_torn_tail() is TailState.SHRANK:
+            # The journal shrank under us (edited by hand?): keep what memory holds in a new snapshot.
+            self._write_snapshot()
+        if not self.journal.live:
+            if not self.path.exists():
+                self._write_snapshot()
+            self.journal.start(self._gen)
+        self.journal.append(ops)
+        self.version += 1
+
+    def _write_snapshot(self) -> None:
+        """Fold everything into a new snapshot generation; caller holds the lock."""
+        gen = self._gen + 1
+        atomic_write_bytes(self.path, encode_snapshot(gen, self.papers.values()))
+        # Only now that the new generation is on disk: a journal header must never name a generation
+        # the snapshot does not have, or its changes would be ignored as stale.
+        self._gen = gen
+        self._identity = file_identity(self.path)
+        # The old journal belongs to the previous generation now; drop it.
+        self.journal.remove()
+
+    def compact(self, *, force: bool = False) -> bool:
+        """Rewrite the snapshot from memory when the journal has grown; True when it did."""
+        with self.locked():
+            if self._catch_up():
+                self._external_pending = True
+            journal_size = self.journal.path.stat().st_size if self.journal.path.exists() else 0
+            snap_size = self._identity[2] if self._identity else 0
+            needed = force or not self.path.exists() or (
+                journal_size > 0 and (snap_size < SMALL_SNAPSHOT or journal_size > snap_size // 8)
+            )
+            if not needed:
+                return False
+            try:
+                if not self._backed_up:
+                    make_backup(self.path)
+                    self._backed_up = True
+                self._write_snapshot()
+            except OSError as exc:
+                # Every change is already durable in the journal; only the folding failed.
+                raise LibraryError(
+                    f"{self.path}: could not rewrite the library file ({exc.strerror or exc}); "
+                    "your changes are saved in the journal"
+                ) from exc
+            return True
+
+    def create(self) -> None:
+        """Write an empty library file if there is none yet."""
+        if not self.path.exists():
+            with self.locked():
+                if not self.path.exists():
+                    self._write_snapshot()
+
+    def adopt(self, path: Path, *, min_gen: int) -> None:
+        """Write these papers as the library at ``path``, in a generation above ``min_gen``.
+
+        Restoring a backup uses this: the backup's snapshot and journal were loaded into this
+        object, and are written as one new snapshot whose generation is newer than anything on
+        disk, so no journal left at ``path`` can ever be replayed onto it. Caller holds the
+        lock of ``path``.
+        """
+        self.path = path
+        self.journal = Journal(journal_path(path))
+        self._gen = max(self._gen, min_gen)
+        self._write_snapshot()
+

@@ -1,0 +1,48 @@
+"""Where a library's files live: the snapshot, and the journal, lock and backups beside it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_DB = "READLIST_DB"
+
+
+def data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("readlist", appauthor=False))
+
+
+def default_db_path() -> Path:
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    return data_dir() / "library.json"
+
+
+def resolve_db_path(path: str | os.PathLike[str] | None) -> Path:
+    return Path(path).expanduser() if path else default_db_path()
+
+
+def journal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".journal")
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def backup_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".backups")
+
+
+def ensure_private_dir(directory: Path) -> None:
+    """Create a directory (and parents) readable by the owner only."""
+    if not directory.exists():
+        directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+
+
+def last_change_path(path: Path) -> Path:
+    """The last change made from the command line, kept so ``readlist undo`` can revert it."""
+    return path.with_name(path.name + ".last-change")

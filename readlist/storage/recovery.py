@@ -1,0 +1,71 @@
+"""Checking and restoring backups: the recovery half of ``readlist doctor``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from readlist.storage.backups import make_backup
+from readlist.storage.errors import LibraryError
+from readlist.storage.library import LOCK_TIMEOUT, Library
+from readlist.storage.paths import ensure_private_dir, lock_path
+from readlist.storage.snapshot import SnapshotProblem, read_snapshot
+
+
+def check_backup(path: Path, backup: Path) -> tuple[int | None, str | None]:
+    """(papers, None) for a backup that can be restored, (None, problem) for one that cannot."""
+    snapshot = backup / path.name
+    try:
+        read_snapshot(snapshot)
+        lib = Library(snapshot)
+    except SnapshotProblem as problem:
+        return None, str(problem)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+    except LibraryError as exc:
+        return None, str(exc)
+    return len(lib), None
+
+
+def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | None = None) -> None:
+    """Replace the library with a backup; the current files are kept as another backup first.
+
+    ``backup`` is a backup directory (or the snapshot inside one). The backup's snapshot and
+    journal are folded into one new snapshot, written in a single atomic rename under a
+    generation newer than anything on disk, so a crash leaves either the old library or the
+    restored one, and no old journal can ever be replayed onto the restored snapshot.
+    """
+    if backup.is_file():
+        backup = backup.parent
+    if path.is_dir():
+        raise LibraryError(f"{path}: is a directory; move it out of the way, then restore again")
+    restored = Library(backup / path.name)  # reads and checks the backup; raises if it is damaged
+    if not (backup / path.name).is_file():
+        raise LibraryError(f"{backup}: not a backup of {path.name}")
+    ensure_private_dir(path.parent)
+    lock_file = lock_path(path)
+    if not lock_file.exists():
+        with contextlib.suppress(OSError):
+            lock_file.touch(mode=0o600)
+    lib_lock = FileLock(str(lock_file), timeout=LOCK_TIMEOUT, mode=0o600)
+    try:
+        lib_lock.acquire()
+    except Timeout:
+        raise LibraryError(
+            f"{path}: waited {LOCK_TIMEOUT:.0f}s for the lock that another readlist process holds; "
+            "close it and restore again"
+        ) from None
+    try:
+        current_gen = 0
+        with contextlib.suppress(SnapshotProblem, OSError):
+            current_gen = read_snapshot(path).gen
+        if path.exists():
+            make_backup(path)
+        restored.adopt(path, min_gen=current_gen)
+        if on_copy:
+            on_copy(backup / path.name)
+    finally:
+        lib_lock.release()

@@ -1,0 +1,106 @@
+"""Every key of the terminal UI, in one place.
+
+Each binding has an id, which is what ``[keymap]`` in config.toml remaps (Textual's keymap), and
+a tooltip, which the help screen and the command palette show as the longer explanation. Keys
+shared by the paper list and triage mode are one list, so one keymap entry remaps both.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+APP: list[BindingType] = [
+    Binding("q", "quit", "Quit", id="quit"),
+]
+
+# A decision about the paper(s) at hand: the list's cursor or selection, or triage mode's paper.
+DECISIONS: list[BindingType] = [
+    Binding("s", "decide('keep')", "Keep", id="keep", tooltip="Keep: status to-read"),
+    Binding("x", "decide('skip')", "Skip", id="skip", tooltip="Skip: status skipped"),
+    Binding("R", "decide('reading')", "Reading", id="reading", tooltip="Start reading: status reading"),
+    Binding("r", "decide('toggle_read')", "Read", id="toggle-read", tooltip="Toggle read (back to the status before)"),
+    *(Binding(str(n), f"decide('rate_{n}')", f"Rate {n}", show=False, id=f"rate-{n}") for n in range(1, 6)),
+    Binding("0", "decide('rate_0')", "Clear rating", show=False, id="rate-0"),
+    Binding("u", "undo", "Undo", id="undo", tooltip="Undo the last change (bulk changes too)"),
+    Binding("ctrl+r", "redo", "Redo", show=False, id="redo", tooltip="Redo what was undone"),
+]
+
+HELP = Binding("question_mark", "help", "Help", id="help", tooltip="Help: every key on this screen")
+
+MAIN: list[BindingType] = [
+    *DECISIONS,
+    Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)"),
+    Binding("left_square_bracket", "previous_view", "Prev view", show=False, id="previous-view",
+            tooltip="Previous view"),
+    Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view", tooltip="Next view"),
+    Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
+    Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
+    Binding("y", "cite", "Cite", id="cite", tooltip="Copy a BibTeX citation"),
+    Binding("Y", "cite_choose", "Cite as…", show=False, id="cite-choose",
+            tooltip="Copy a citation in another format"),
+    Binding("o", "open_url", "Open", show=False, id="open-url", tooltip="Open the paper's URL in the browser"),
+    Binding("D", "delete", "Delete", show=False, id="delete",
+            tooltip="Delete the paper (or the selection) after asking; u undoes"),
+    Binding("T", "triage", "Triage", id="triage", tooltip="Triage mode: one paper at a time"),
+    Binding("S", "stats", "Stats", show=False, id="stats", tooltip="Statistics"),
+    Binding("O", "cycle_sort", "Sort", show=False, id="sort",
+            tooltip="Sort by the next key (added, date, upvotes, rating, title)"),
+    Binding("L", "toggle_layout", "Layout", show=False, id="layout", tooltip="Detail pane beside or below the list"),
+    Binding("escape", "escape", "Clear", show=False, id="clear", tooltip="Clear the selection, then the search"),
+    HELP,
+]
+
+TRIAGE: list[BindingType] = [
+    *DECISIONS,
+    Binding("down,j,right", "next", "Next", show=False, id="triage-next"),
+    Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous"),
+    Binding("o", "open_url", "Open", show=False, id="open-url"),
+    Binding("y", "cite", "Cite", show=False, id="cite"),
+    Binding("escape", "back", "Back", id="triage-back"),
+    HELP,
+]
+
+PAPER_LIST: list[BindingType] = [
+    Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down"),
+    Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up"),
+    Binding("pagedown", "page_down", "Page down", show=False, id="page-down"),
+    Binding("pageup", "page_up", "Page up", show=False, id="page-up"),
+    Binding("g,home", "first", "First paper", show=False, id="first"),
+    Binding("G,end", "last", "Last paper", show=False, id="last"),
+    Binding("space", "toggle_select", "Select", id="select"),
+]
+
+SEARCH: list[BindingType] = [
+    Binding("escape", "clear_search", "Clear search", id="clear-search"),
+    Binding("down", "to_list", "To the list", show=False, id="search-to-list"),
+]
+
+NOTE_EDITOR: list[BindingType] = [
+    Binding("escape", "leave", "Save & back", id="leave-note", priority=True),
+    Binding("ctrl+s", "save", "Save", id="save-note"),
+]
+
+TAG_EDITOR: list[BindingType] = [
+    Binding("escape", "cancel", "Cancel", id="cancel-tags"),
+    Binding("tab", "complete", "Complete tag", id="complete-tag"),
+]
+
+CITE_CHOOSER: list[BindingType] = [
+    Binding("escape", "cancel", "Cancel"),
+]
+
+CONFIRM: list[BindingType] = [
+    Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+    Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+]
+
+HELP_SCREEN: list[BindingType] = [
+    Binding("escape,q,question_mark", "dismiss_help", "Close help", id="close-help"),
+]
+
+STATS: list[BindingType] = [
+    Binding("escape", "close", "Back"),
+    Binding("q", "close", "Back", show=False),
+    Binding("S", "close", "Back", show=False),
+    HELP,
+]

@@ -1,0 +1,18 @@
+"""Messages between the app and its screens ("attributes down, messages up").
+
+Screens receive the session when they are made and run commands through it; what they need the
+app for goes up as a message, and the app tells every open screen when the library changed in a
+way none of them made.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class ExternalChanges(Message):
+    """A screen's command brought in changes other processes made: every screen must redraw."""
+
+
+class LibraryChanged(Message):
+    """Sent by the app to each open screen: redraw from the whole library (the cursor stays on its paper)."""

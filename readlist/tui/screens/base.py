@@ -1,0 +1,93 @@
+"""What every readlist screen shares: its session, running commands, and the app-wide actions.
+
+Screens are handed the session when they are made and never reach for the app object's own
+attributes: the app only routes messages, so a screen can be built and tested with any session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from textual.screen import Screen
+
+from readlist.app.commands import Command, O_co, Rate, SetStatus, ToggleRead
+from readlist.app.history import Reverted
+from readlist.app.session import Session
+from readlist.core.model import Paper, Status, ValidationError
+from readlist.storage.errors import LibraryError
+from readlist.tui.messages import ExternalChanges
+from readlist.tui.screens.help import HelpScreen, bindings_table
+
+ResultT = TypeVar("ResultT")
+
+
+def decision(name: str, ids: list[str]) -> tuple[Command[Any], bool]:
+    """The command behind a decision key, and whether triage moves on to the next paper after it.
+
+    The list and triage mode share the keys and this table, so a decision means the same in both.
+    """
+    if name.startswith("rate_"):
+        return Rate(ids, int(name.removeprefix("rate_"))), False
+    if name == "toggle_read":
+        return ToggleRead(ids), True
+    status = {"keep": Status.TO_READ, "skip": Status.SKIPPED, "reading": Status.READING}[name]
+    return SetStatus(ids, status), True
+
+
+class ReadlistScreen(Screen[ResultT]):
+    """A screen working on one session."""
+
+    HELP_TITLE = "readlist"
+
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+
+    def run_command(self, command: Command[O_co], *, record: bool = True) -> O_co | None:
+        """Run a command; a failure becomes a notification (None), never a crash."""
+        try:
+            outcome = self.session.run(command, record=record)
+        except (LibraryError, ValidationError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        if outcome.caught_up:
+            self.post_message(ExternalChanges())
+        return outcome
+
+    def undo(self) -> Reverted | None:
+        return self._revert(self.session.undo)
+
+    def redo(self) -> Reverted | None:
+        return self._revert(self.session.redo)
+
+    def _revert(self, step: Any) -> Reverted | None:
+        try:
+            done: Reverted | None = step()
+        except (LibraryError, ValidationError) as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        if done is not None and done.outcome.caught_up:
+            self.post_message(ExternalChanges())
+        return done
+
+    def copy_citation(self, papers: Sequence[Paper], fmt: str = "bibtex") -> None:
+        """Copy citations to the clipboard (the system's, or the terminal's through OSC 52) and say how."""
+        if not papers:
+            self.notify("No paper to cite.", severity="warning", markup=False)
+            return
+        from readlist.app.clipboard import copy_text  # pyperclip is only loaded when something is copied
+        from readlist.core.cite import format_entries
+
+        try:
+            text = format_entries(list(papers), fmt)
+        except (ValueError, KeyError) as exc:
+            self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
+            return
+        count = len(papers)
+        what = f"{count} citation" + ("" if count == 1 else "s")
+        result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=what)
+        self.notify(result.message, severity="information" if result.ok else "error", markup=False)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(bindings_table(self.app, self), title=self.HELP_TITLE))

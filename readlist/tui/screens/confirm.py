@@ -1,0 +1,36 @@
+"""A yes/no question before something the user may regret (deleting papers): y confirms, n or Esc does not."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from readlist.tui import bindings
+
+
+class Confirm(ModalScreen[bool]):
+    """Dismissed with True for yes, False for no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings.CONFIRM
+    HELP_TITLE = "confirm"
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__(id="confirm")
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-dialog"):
+            yield Static(Text(self.question, style="bold"), id="confirm-question", markup=False)
+            if self.detail:
+                yield Static(Text(self.detail, style="dim"), id="confirm-detail", markup=False)
+            yield Static(Text("y yes · n or Esc no", style="dim"), id="confirm-keys", markup=False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
