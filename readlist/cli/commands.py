@@ -411,7 +411,7 @@ def note_cmd(
       readlist note 2310.01234 --edit               open $EDITOR
       echo "from a script" | readlist note 2310.01234 -
     """
-    chosen = sum(x is not None and x is not False for x in (text, append_text, edit or None, clear or None))
+    chosen = (text is not None) + (append_text is not None) + edit + clear
     if chosen > 1:
         raise click.UsageError("give only one of TEXT, --append, --edit, --clear")
     session = session_of(ctx)

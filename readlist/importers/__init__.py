@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from datetime import date
-from types import ModuleType
+from typing import Any, Protocol
 
 from readlist.importers.base import ImportFormatError, ParseResult, decode
 
@@ -25,9 +25,21 @@ _MODULES: dict[str, tuple[str, str]] = {
 __all__ = ["FORMATS", "ImportFormatError", "ParseResult", "describe", "parse_input"]
 
 
-def _module(name: str) -> ModuleType | None:
+class Importer(Protocol):
+    """What every importer module provides."""
+
+    FORMAT: str
+
+    def sniff(self, text: str) -> bool: ...
+
+    def parse(self, text: str, *, source: str, today: date | None, year: int | None) -> ParseResult: ...
+
+
+def _module(name: str) -> Importer | None:
     try:
-        return importlib.import_module(_MODULES[name][0])
+        module: Any = importlib.import_module(_MODULES[name][0])
+        importer: Importer = module
+        return importer
     except ModuleNotFoundError as exc:
         if exc.name == _MODULES[name][0]:
             return None  # importer not part of this build

@@ -19,6 +19,7 @@ import unicodedata
 from datetime import date
 
 import bibtexparser
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from readlist.core.model import find_arxiv_id
@@ -201,7 +202,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # also silences its child loggers (splitter, middlewares)
     try:
-        library = bibtexparser.parse_string(text)
+        library = parse_string(text)
     except RecursionError:
         raise ImportFormatError("the BibTeX is nested too deeply to read") from None
     except Exception as exc:  # the library's own errors have no common base class

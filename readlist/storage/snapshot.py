@@ -288,7 +288,7 @@ def encode_snapshot(gen: int, papers: Iterable[Paper]) -> bytes:
     return msgspec.json.encode({META_TABLE: {"1": header}, PAPERS_TABLE: table})
 
 
-class AtomicJSONStorage(Storage):  # type: ignore[misc]  # TinyDB's Storage is untyped
+class AtomicJSONStorage(Storage):
     """A TinyDB storage that writes by atomic replace, for code that wants TinyDB's query API."""
 
     def __init__(self, path: str | os.PathLike[str], **_: Any) -> None:

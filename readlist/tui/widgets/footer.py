@@ -55,7 +55,7 @@ class ReadlistFooter(Footer):
                 widget.set_class(widget.compact, "-compact", update=False)
             yield widget
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[object]) -> None:
         """Rebuild once per burst of updates, and only when the shown keys changed."""
         self._bindings_ready = True
         if not screen.app.app_focus:
