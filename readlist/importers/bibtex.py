@@ -18,7 +18,6 @@ import re
 import unicodedata
 from datetime import date
 
-import bibtexparser
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
