@@ -29,7 +29,7 @@ from readlist.core.model import (
     parse_rating,
     parse_status,
 )
-from readlist.core.text import strip_controls
+from readlist.core.text import clean_note
 from readlist.storage.library import Library, Transaction
 
 Change = dict[str, Any]
@@ -124,7 +124,7 @@ def validate_user_changes(paper: Paper, wanted: Mapping[str, Any], stamp: str) -
         elif name == "tags":
             clean["tags"] = normalize_tags(value)
         elif name == "note":
-            clean["note"] = strip_controls(str(value)).replace("\r\n", "\n")
+            clean["note"] = clean_note(str(value))
         elif name in USER_FIELDS or name == "prev_status":
             clean[name] = value
         else:
@@ -319,17 +319,33 @@ def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tup
     return safe, changed
 
 
+@dataclass
+class Reverted(Outcome):
+    """What a revert changed, and the papers it left alone because they changed since."""
+
+    skipped: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class Revert:
-    """Put papers back to one side of earlier changes (what undo and redo run)."""
+    """Put papers back to one side of earlier changes (what undo and redo run).
+
+    With ``only_unchanged``, papers that no longer hold the values the reverted change left are
+    skipped; the check runs under the lock, after catching up with other processes.
+    """
 
     label: str
     changes: Mapping[str, PaperChange]
+    only_unchanged: bool = False
 
-    def execute(self, library: Library) -> Outcome:
+    def execute(self, library: Library) -> Reverted:
         with library.transaction() as txn:
-            done = put_back(txn, library, self.changes, stamp=now_iso())
-        return Outcome(self.label, done)
+            changes: Mapping[str, PaperChange] = self.changes
+            skipped: list[str] = []
+            if self.only_unchanged:
+                changes, skipped = unchanged_since(library, changes)
+            done = put_back(txn, library, changes, stamp=now_iso())
+        return Reverted(self.label, done, skipped=skipped)
 
 
 def ids_of(papers: Iterable[Paper]) -> list[str]:

@@ -11,34 +11,33 @@ left them, and names the others.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import msgspec
 
-from readlist.app.commands import Outcome, Revert, unchanged_since
+from readlist.app.commands import Outcome, Revert, Reverted
 from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.library import Library
 from readlist.storage.paths import last_change_path
 
 
 @dataclass
-class Reverted:
+class Undone:
     """What undo or redo did: the step it reverted, what changed now, and papers left alone."""
 
     step: Outcome
-    outcome: Outcome
-    skipped: list[str] = field(default_factory=list)
+    outcome: Reverted
+
+    @property
+    def skipped(self) -> list[str]:
+        return self.outcome.skipped
 
 
-def revert(library: Library, step: Outcome, *, to_before: bool, only_unchanged: bool = False) -> Reverted:
+def revert(library: Library, step: Outcome, *, to_before: bool, only_unchanged: bool = False) -> Undone:
     """Put the papers of ``step`` back to its before (undo) or after (redo) values."""
     changes = step.inverse(step.label).changes if to_before else step.changes
-    skipped: list[str] = []
-    if only_unchanged:
-        changes, skipped = unchanged_since(library, changes)
-    outcome = Revert(step.label, changes).execute(library)
-    return Reverted(step, outcome, skipped)
+    return Undone(step, Revert(step.label, changes, only_unchanged=only_unchanged).execute(library))
 
 
 class History:
@@ -57,7 +56,7 @@ class History:
         del self.undo_stack[: -self.limit]
         self.redo_stack.clear()
 
-    def undo(self, library: Library) -> Reverted | None:
+    def undo(self, library: Library) -> Undone | None:
         if not self.undo_stack:
             return None
         step = self.undo_stack.pop()
@@ -69,7 +68,7 @@ class History:
         self.redo_stack.append(step)
         return done
 
-    def redo(self, library: Library) -> Reverted | None:
+    def redo(self, library: Library) -> Undone | None:
         if not self.redo_stack:
             return None
         step = self.redo_stack.pop()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from readlist.app.commands import Change, Outcome, PaperChange, edit_papers
 from readlist.app.session import Session
 from readlist.core.model import Paper
-from readlist.core.text import strip_controls
+from readlist.core.text import clean_note
 from readlist.storage.library import Library
 
 # Written above a version of the note that another process saved while the editor was open.
@@ -25,7 +25,7 @@ ADDED_ELSEWHERE = "── Added to the note outside this editor while you were e
 
 def as_stored(text: str) -> str:
     """``text`` the way the library stores a note, to compare with what is on disk."""
-    return strip_controls(text).replace("\r\n", "\n")
+    return clean_note(text)
 
 
 def outside_tail(mine: str, base: str, outside: str) -> str:

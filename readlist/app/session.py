@@ -11,7 +11,7 @@ import os
 from functools import cached_property
 
 from readlist.app.commands import Command, O_co, Outcome
-from readlist.app.history import History, Reverted, save_last_change
+from readlist.app.history import History, Undone, save_last_change
 from readlist.app.views import ListModel, View
 from readlist.config.settings import Config
 from readlist.core.model import Paper
@@ -65,10 +65,10 @@ class Session:
         if self.remember_last:
             save_last_change(self.library.path, outcome)
 
-    def undo(self) -> Reverted | None:
+    def undo(self) -> Undone | None:
         return self.history.undo(self.library)
 
-    def redo(self) -> Reverted | None:
+    def redo(self) -> Undone | None:
         return self.history.redo(self.library)
 
     def refresh(self) -> bool:

@@ -14,7 +14,8 @@ import click
 from rich.text import Text
 
 from readlist.cli.context import Context
-from readlist.cli.output import console, fail, info, print_json, safe
+from readlist.cli.output import console, fail, info, print_json
+from readlist.core.text import strip_controls
 from readlist.storage.atomic import stale_temp_files
 from readlist.storage.backups import list_backups, newest_good_backup
 from readlist.storage.errors import LibraryError
@@ -195,7 +196,7 @@ def _check_journal(path: Path, report: Report) -> None:
 def _print_report(report: Report) -> None:
     header = Text()
     header.append("library  ", style="dim")
-    header.append(safe(str(report.library)))
+    header.append(strip_controls(str(report.library)))
     if report.papers is not None:
         header.append(f"  ({report.papers} papers)")
     console.print(header)
@@ -213,11 +214,11 @@ def _print_report(report: Report) -> None:
         info("backups  none yet (one is kept before each session that changes the library)")
     for problem in report.problems:
         line = Text("✗ ", style="bold red")
-        line.append(safe(problem))
+        line.append(strip_controls(problem))
         console.print(line)
     for warning in report.warnings:
         line = Text("! ", style="bold yellow")
-        line.append(safe(warning))
+        line.append(strip_controls(warning))
         console.print(line)
     for note in report.notes:
         info(note)

@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
-import orjson
 
 from readlist.app.views import status_view
 from readlist.cli.context import library_of, session_of
-from readlist.cli.output import echo_err, fail
+from readlist.cli.output import echo_err, fail, json_bytes
 from readlist.core.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
 from readlist.core.query import QueryError
@@ -77,9 +76,9 @@ def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) ->
 
 
 def export_json(papers: Sequence[Paper]) -> str:
-    """The documented public records; JSON escapes control characters, so the text stays inert."""
+    """The documented public records, with every control and bidi character \\u-escaped so the text stays inert."""
     data = [p.public_dict() for p in papers]
-    return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    return json_bytes(data).decode("utf-8") + "\n"
 
 
 def csv_cell(value: object) -> str:

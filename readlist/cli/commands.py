@@ -25,18 +25,12 @@ from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit
 from readlist.app.views import count, status_view
 from readlist.cli.context import library_of, session_of
-from readlist.cli.output import (
-    console,
-    escape_c1,
-    fail,
-    info,
-    paper_details,
-    paper_line,
-    print_json,
-    safe,
-)
+from readlist.cli.output import console, err_console, fail, info, json_bytes, paper_details, paper_line, print_json
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.core.query import SORT_KEYS, QueryError
+from readlist.core.stats import compute_stats, render_text
+from readlist.core.text import strip_controls
+from readlist.importers import FORMATS
 from readlist.storage.library import Library
 
 STATUS_CHOICES = [s.value for s in Status]
@@ -65,10 +59,10 @@ def _report_line(report: ImportReport) -> Text:
     line = Text()
     if report.error:
         line.append("✗ ", style="bold red")
-        line.append(safe(report.source) + ": " + safe(report.error))
+        line.append(strip_controls(report.source) + ": " + strip_controls(report.error))
         return line
     line.append("✓ ", style="bold green")
-    line.append(safe(report.source), style="bold")
+    line.append(strip_controls(report.source), style="bold")
     if report.format:
         line.append(f" ({report.format})", style="dim")
     line.append(
@@ -77,7 +71,7 @@ def _report_line(report: ImportReport) -> Text:
     )
     for what, why in report.skipped[:20]:
         line.append("\n    skipped ", style="yellow")
-        line.append(safe(what) + " — " + safe(why))
+        line.append(strip_controls(what) + " — " + strip_controls(why))
     if len(report.skipped) > 20:
         line.append(f"\n    … and {len(report.skipped) - 20} more skipped")
     return line
@@ -116,14 +110,10 @@ def import_cmd(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from readlist.cli.output import err_console
-
     names = list(sources) + (["clipboard"] if clipboard else [])
     if not names:
         raise click.UsageError("name a file, a URL, - for standard input, or use --clipboard")
     if fmt is not None:
-        from readlist.importers import FORMATS
-
         if fmt not in FORMATS:
             raise click.BadParameter(f"{fmt!r} is not one of: {', '.join(FORMATS)}", param_hint="--format")
     today = date.today()
@@ -229,8 +219,6 @@ def write_records(papers: list[Paper], out: BinaryIO) -> None:
     Building one document for 100k papers doubles peak memory and copies every
     list; chunks of plain field tuples keep ``list --json`` fast and small.
     """
-    import orjson
-
     if not papers:
         out.write(b"[]\n")
         out.flush()
@@ -239,7 +227,7 @@ def write_records(papers: list[Paper], out: BinaryIO) -> None:
     out.write(b"[\n")
     for start in range(0, len(papers), _JSON_CHUNK):
         chunk = [dict(zip(PUBLIC_FIELDS, fields(p), strict=True)) for p in papers[start : start + _JSON_CHUNK]]
-        body = escape_c1(orjson.dumps(chunk, option=orjson.OPT_INDENT_2))
+        body = json_bytes(chunk)
         out.write(body[2:-2])  # the items without the chunk's own "[\n" and "\n]"
         out.write(b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
     out.write(b"]\n")
@@ -447,7 +435,7 @@ def note_cmd(
         print_json({"id": paper.id, "note": paper.note})
     elif not changed:
         if paper.note:
-            console.print(Text(safe(paper.note)))
+            console.print(Text(strip_controls(paper.note)))
         else:
             info(f"{paper.id} has no note")
     else:
@@ -537,14 +525,12 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
       readlist stats --weeks 52
       readlist stats --json | jq .by_status
     """
-    from readlist.core.stats import compute_stats, render_text
-
     lib = library_of(ctx)
     stats = compute_stats(lib.papers.values(), weeks=weeks)
     if as_json:
         print_json(stats.to_dict())
         return
-    console.print(render_text(stats, width=console.width, title=f"{safe(str(lib.path))}"), crop=False)
+    console.print(render_text(stats, width=console.width, title=f"{strip_controls(str(lib.path))}"), crop=False)
 
 
 COMMANDS = [import_cmd, list_cmd, show_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd]

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.text import Text
 
-from readlist.cli.output import console, print_json, safe
+from readlist.cli.output import console, print_json
+from readlist.config.settings import config_path, load_config, user_themes_dir
+from readlist.config.themes import DEFAULT_THEME, contrast_warnings
+from readlist.core.text import strip_controls
 
 if TYPE_CHECKING:
     from readlist.tui.themes import ThemeCatalog
@@ -25,9 +28,6 @@ def _catalog() -> ThemeCatalog:
 
 def _current(catalog: ThemeCatalog, override: str | None) -> tuple[str, str | None]:
     """The theme the app would open with, and a note when the configured one cannot be used."""
-    from readlist.config.settings import load_config
-    from readlist.config.themes import DEFAULT_THEME
-
     if override and override in catalog.themes:
         return override, None
     configured = load_config().theme
@@ -70,9 +70,6 @@ def themes_cmd(ctx: click.Context, as_json: bool) -> None:
       readlist themes --json | jq -r '.themes[].name'
       readlist --theme readlist-light
     """
-    from readlist.config.settings import config_path, user_themes_dir
-    from readlist.config.themes import contrast_warnings
-
     catalog = _catalog()
     override = ctx.find_root().params.get("theme")
     current, note = _current(catalog, override)
@@ -107,24 +104,26 @@ def themes_cmd(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         line = Text()
         line.append("* " if row["current"] else "  ", style="bold green")
-        line.append(f"{safe(row['name']):<{width}}  ", style="bold" if row["current"] else "")
+        line.append(f"{strip_controls(row['name']):<{width}}  ", style="bold" if row["current"] else "")
         line.append(f"{row['origin']:<8}  ", style="cyan")
         line.append(f"{'dark' if row['dark'] else 'light':<5}", style="dim")
         if row["description"]:
-            line.append("  " + safe(row["description"]))
+            line.append("  " + strip_controls(row["description"]))
         if row["path"]:
-            line.append(f"  ({safe(row['path'])})", style="dim")
+            line.append(f"  ({strip_controls(row['path'])})", style="dim")
         console.print(line)
         for warning in row["warnings"]:
-            console.print(Text("      warning: ", style="yellow") + Text(safe(warning)))
+            console.print(Text("      warning: ", style="yellow") + Text(strip_controls(warning)))
     if note:
-        console.print(Text("note: ", style="yellow") + Text(safe(note)))
+        console.print(Text("note: ", style="yellow") + Text(strip_controls(note)))
     if problems:
         console.print(Text(f"\nSkipped user themes ({len(problems)}):", style="bold red"))
         for problem in problems:
-            console.print(Text("  ✗ ", style="red") + Text(safe(problem["path"]) + ": " + safe(problem["problem"])))
+            console.print(Text("  ✗ ", style="red")
+                          + Text(strip_controls(problem["path"]) + ": " + strip_controls(problem["problem"])))
     console.print(
-        Text(f"\n(* = in use)  User themes go in {safe(str(user_themes_dir()))}/  ·  docs/themes.md", style="dim")
+        Text(f"\n(* = in use)  User themes go in {strip_controls(str(user_themes_dir()))}/  ·  docs/themes.md",
+             style="dim")
     )
 
 

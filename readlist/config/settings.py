@@ -16,8 +16,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+import typing
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from readlist.storage.atomic import atomic_write_bytes
 
@@ -46,17 +49,28 @@ def user_themes_dir() -> Path:
     return config_dir() / "themes"
 
 
-@dataclass
-class Config:
+class Settings(msgspec.Struct, kw_only=True):
+    """Every setting config.toml may hold, with its type and default: the file's schema."""
+
     theme: str | None = None
     sort: str = "added"
-    keymap: dict[str, str] = field(default_factory=dict)
+    # binding id -> keys (comma separated), as Textual's keymap expects
+    keymap: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class Config(Settings, kw_only=True):
+    """The settings in use, where they came from, and what was wrong with the file (shown, never fatal)."""
+
     path: Path | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = msgspec.field(default_factory=list)
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read the config; a broken file gives defaults plus a problem to show, never a crash."""
+    """Read the config; a broken file or setting gives its default plus a problem to show, never a crash.
+
+    Each setting is checked on its own against its declared type, so one bad value does not throw
+    away the rest of the file; a table (``[keymap]``) is checked entry by entry the same way.
+    """
     path = path or config_path()
     config = Config(path=path)
     try:
@@ -71,24 +85,40 @@ def load_config(path: Path | None = None) -> Config:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         config.problems.append(f"{path}: not valid TOML ({exc}); using defaults")
         return config
-    theme = data.get("theme")
-    if isinstance(theme, str) and theme.strip():
-        config.theme = theme.strip()
-    sort = data.get("sort")
-    if isinstance(sort, str):
-        config.sort = sort
-    keymap = data.get("keymap", {})
-    if isinstance(keymap, dict):
-        for key, value in keymap.items():
-            if isinstance(value, str):
-                config.keymap[str(key)] = value
-            else:
-                config.problems.append(f"{path}: keymap entry {key!r} must be a string of keys")
-    else:
-        config.problems.append(f"{path}: [keymap] must be a table")
+    fields = {info.name: info for info in msgspec.structs.fields(Settings)}
+    for name, value in data.items():
+        info = fields.get(name)
+        if info is None:
+            config.problems.append(f"{path}: unknown setting {name!r} (known: {', '.join(fields)}); ignored")
+            continue
+        setattr(config, name, _typed(path, name, value, info.type, config.problems, getattr(config, name)))
     return config
 
 
+def _typed(path: Path, name: str, value: object, kind: Any, problems: list[str], default: Any) -> Any:
+    """``value`` as the declared type, else the default and a problem naming the setting."""
+    if typing.get_origin(kind) is dict and isinstance(value, dict):
+        _, item_type = typing.get_args(kind)
+        table: dict[str, Any] = {}
+        for key, item in value.items():
+            try:
+                table[str(key)] = msgspec.convert(item, item_type)
+            except msgspec.ValidationError:
+                problems.append(f"{path}: [{name}] entry {key!r} must be {_describe(item_type)}; ignored")
+        return table
+    try:
+        return msgspec.convert(value, kind)
+    except msgspec.ValidationError:
+        problems.append(f"{path}: {name!r} must be {_describe(kind)}; using the default")
+        return default
+
+
+def _describe(kind: Any) -> str:
+    if kind is str or kind == str | None:
+        return "a string"
+    if typing.get_origin(kind) is dict:
+        return "a table"
+    return getattr(kind, "__name__", str(kind))
 
 
 def save_setting(name: str, value: str, path: Path | None = None) -> Path:

@@ -28,7 +28,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from readlist.config.settings import user_themes_dir
 
 Origin = Literal["bundled", "user", "built-in"]
 
@@ -74,7 +78,6 @@ MIN_CONTRAST = 4.5
 MAX_FILE_BYTES = 64 * 1024
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-_TOP_KEYS = {"name", "dark", "description", "colors", "variables"}
 
 # What Textual uses when a theme leaves these out; needed to derive variables and check contrast.
 _FALLBACKS = {
@@ -226,57 +229,75 @@ def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str
 # parsing
 
 
+# The keys each table accepts, as types built from the lists above (so they are written once).
+ColorField = Literal[COLOR_FIELDS]  # type: ignore[valid-type]
+VariableField = Literal[ALLOWED_VARIABLES]  # type: ignore[valid-type]
+
+
+class ThemeFile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A theme file's schema; colour values are checked (and normalised) after, since names are allowed too."""
+
+    name: Annotated[str, msgspec.Meta(pattern=_NAME_RE.pattern)]
+    colors: dict[ColorField, str]
+    dark: bool = True
+    description: str = ""
+    variables: dict[VariableField, str] = msgspec.field(default_factory=dict)
+
+
+def _file_problem(exc: msgspec.ValidationError, data: Mapping[str, Any]) -> str:
+    """msgspec's message for a theme file, in the words of the file's format."""
+    text = str(exc)
+    if "missing required field `name`" in text:
+        return "missing 'name'"
+    if "missing required field `colors`" in text or text.endswith("at `$.colors`"):
+        return "missing [colors] table"
+    if text.startswith("Object contains unknown field"):
+        field = text.split("`")[1]
+        return f"unknown key {field!r} (expected name, dark, description, [colors], [variables])"
+    if text.endswith("at `$.name`"):
+        return (f"name {data.get('name')!r} is not allowed (lower-case letters, digits, '-' and '_', "
+                "at most 64 characters)")
+    for table, allowed in (("colors", COLOR_FIELDS), ("variables", ALLOWED_VARIABLES)):
+        if f"in `$.{table}`" in text and text.startswith("Invalid enum value"):
+            key = text.split("'")[1]
+            return f"[{table}] has unknown key {key!r} (expected {', '.join(allowed)})"
+        if text.endswith(f"at `$.{table}`"):
+            return f"[{table}] must be a table"
+    if text.endswith("at `$.dark`"):
+        return "'dark' must be true or false"
+    if text.endswith("at `$.description`"):
+        return "'description' must be a string"
+    return text
+
+
 def parse_theme(data: Mapping[str, Any], *, origin: Origin = "user", path: Path | None = None) -> ThemeSpec:
     """Validate one parsed TOML document; raises :class:`ThemeFileError` naming the first problem."""
-    name = data.get("name")
-    if name is None:
-        raise ThemeFileError("missing 'name'")
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise ThemeFileError(
-            f"name {name!r} is not allowed (lower-case letters, digits, '-' and '_', at most 64 characters)"
-        )
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise ThemeFileError(f"unknown key {unknown[0]!r} (expected name, dark, description, [colors], [variables])")
-    dark = data.get("dark", True)
-    if not isinstance(dark, bool):
-        raise ThemeFileError("'dark' must be true or false")
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise ThemeFileError("'description' must be a string")
-    raw_colors = data.get("colors")
-    if not isinstance(raw_colors, dict):
-        raise ThemeFileError("missing [colors] table")
-    colors: dict[str, str] = {}
-    for key, value in raw_colors.items():
-        if key not in COLOR_FIELDS:
-            raise ThemeFileError(f"[colors] has unknown key {key!r} (expected {', '.join(COLOR_FIELDS)})")
-        try:
-            colors[key] = parse_color(value)
-        except ThemeFileError as exc:
-            raise ThemeFileError(f"[colors] {key}: {exc}") from None
+    try:
+        theme = msgspec.convert(dict(data), ThemeFile)
+    except msgspec.ValidationError as exc:
+        raise ThemeFileError(_file_problem(exc, data)) from None
+    colors = _parse_colors("colors", theme.colors)
     if "primary" not in colors:
         raise ThemeFileError("[colors] needs at least 'primary'")
-    raw_vars = data.get("variables", {})
-    if not isinstance(raw_vars, dict):
-        raise ThemeFileError("[variables] must be a table")
-    variables: dict[str, str] = {}
-    for key, value in raw_vars.items():
-        if key not in ALLOWED_VARIABLES:
-            raise ThemeFileError(f"[variables] has unknown key {key!r} (expected {', '.join(ALLOWED_VARIABLES)})")
-        try:
-            variables[key] = parse_color(value)
-        except ThemeFileError as exc:
-            raise ThemeFileError(f"[variables] {key}: {exc}") from None
     return ThemeSpec(
-        name=name,
+        name=theme.name,
         colors=colors,
-        variables=variables,
-        dark=dark,
-        description=" ".join(description.split()),
+        variables=_parse_colors("variables", theme.variables),
+        dark=theme.dark,
+        description=" ".join(theme.description.split()),
         origin=origin,
         path=path,
     )
+
+
+def _parse_colors(table: str, values: Mapping[str, str]) -> dict[str, str]:
+    colors: dict[str, str] = {}
+    for key, value in values.items():
+        try:
+            colors[key] = parse_color(value)
+        except ThemeFileError as exc:
+            raise ThemeFileError(f"[{table}] {key}: {exc}") from None
+    return colors
 
 
 def read_theme_file(path: Path, *, origin: Origin = "user") -> ThemeSpec:
@@ -346,8 +367,6 @@ def load_bundled_themes() -> LoadResult:
 def load_user_themes(reserved: Iterable[str] = (), folder: Path | None = None) -> LoadResult:
     """The user's themes; names in ``reserved`` (bundled and built-in) cannot be reused."""
     if folder is None:
-        from readlist.config.settings import user_themes_dir
-
         folder = user_themes_dir()
     return load_theme_dir(folder, origin="user", reserved=reserved)
 

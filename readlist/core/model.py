@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from readlist.core.text import clean_block, clean_line, strip_controls
+from readlist.core.text import clean_block, clean_line, clean_note
 
 
 class Status(StrEnum):
@@ -233,7 +233,7 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
         values["status"] = parse_status(str(values.get("status") or Status.INBOX.value)).value
         values["rating"] = parse_rating(values.get("rating") or 0)
         values["tags"] = normalize_tags(values.get("tags"))
-        values["note"] = strip_controls(str(values.get("note") or "")).replace("\r\n", "\n")
+        values["note"] = clean_note(str(values.get("note") or ""))
         for name in _LINE_LISTS:
             values[name] = [x for x in (clean_line(str(v)) for v in values.get(name) or []) if x]
         if not values.get("id"):

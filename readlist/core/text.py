@@ -24,11 +24,38 @@ _ESCAPE_SEQ = re.compile(
 _ESCAPE_START = re.compile(r"[\x1b\x80-\x9f]")
 
 
-def strip_controls(text: str) -> str:
-    """Drop terminal control characters so untrusted text can never drive the terminal."""
+def strip_controls(text: str | None) -> str:
+    """Text that can never drive a terminal: escape sequences, control characters and bidi overrides removed.
+
+    This is readlist's one sanitizer: every sink that shows or writes untrusted text (the TUI, the
+    command line, exports, the clipboard) passes it through here or through a function below that
+    builds on it. Tabs and newlines stay.
+    """
+    if not text:
+        return ""
     if _ESCAPE_START.search(text):
         text = _ESCAPE_SEQ.sub("", text)
     return _CONTROL.sub("", text)
+
+
+def clean_note(text: str | None) -> str:
+    """A note as the library stores it: inert, with Windows and old Mac line ends made ``\n``."""
+    return strip_controls((text or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# JSON escapes C0 controls, but the encoders write C1 controls (U+0080-U+009F) and bidi overrides raw; a UTF-8
+# terminal may act on C1 (U+009B is CSI) and bidi overrides reorder what is shown. They can only occur inside
+# JSON strings, so writing them as \u escapes keeps the data identical.
+_JSON_UNSAFE = [*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_JSON_ESCAPES = [(chr(c).encode(), f"\\u{c:04x}".encode()) for c in _JSON_UNSAFE]
+
+
+def inert_json(data: bytes) -> bytes:
+    """JSON bytes with C1 controls and bidi overrides written as ``\\u`` escapes (same data, inert on a terminal)."""
+    if b"\xc2" in data or b"\xe2\x80" in data or b"\xe2\x81" in data:
+        for raw, escaped in _JSON_ESCAPES:
+            data = data.replace(raw, escaped)
+    return data
 
 
 # Characters clean_line / clean_block would change: controls, bidi marks and every whitespace but

@@ -83,7 +83,7 @@ class ReadlistApp(App[None]):
     def _install_themes(self, requested: str | None) -> None:
         """Register readlist's themes (they define the variables the stylesheet uses)."""
         try:
-            install_themes(self, requested)
+            install_themes(self, requested, self.settings)
         except Exception as exc:  # a broken theme setup must not stop the app: fall back to defaults
             self._theme_fallback = True
             self.theme_problem = f"Themes could not be loaded ({exc}); using the default look."

@@ -24,6 +24,7 @@ from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Pr
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import OptionList
 
+from readlist.config.settings import Config, save_setting
 from readlist.config.themes import (
     DEFAULT_THEME,
     READLIST_VARIABLES,
@@ -33,6 +34,7 @@ from readlist.config.themes import (
     load_bundled_themes,
     load_user_themes,
 )
+from readlist.core.text import strip_controls
 
 ORIGIN_ORDER = {"bundled": 0, "user": 1, "built-in": 2}
 
@@ -184,8 +186,6 @@ class ThemeController:
         self.save(name)
 
     def save(self, name: str) -> None:
-        from readlist.config.settings import save_setting
-
         if name == self.saved:
             return
         try:
@@ -312,7 +312,7 @@ class ThemePalette(CommandPalette):
 # the one call the app makes
 
 
-def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
+def install_themes(app: App[Any], requested: str | None, config: Config) -> list[str]:
     """Register every theme on ``app``, apply ``requested`` (one run) or the configured one, return problems.
 
     Call from the app's ``__init__``, after ``super().__init__()``: the stylesheet is parsed when
@@ -321,8 +321,6 @@ def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
     (see :func:`controller_for`). Problems (broken user theme files, an
     unknown configured theme) are also shown as notifications once the app runs.
     """
-    from readlist.config.settings import load_config
-
     catalog = load_catalog()
     controller = ThemeController(app, catalog)
     _CONTROLLERS[app] = controller
@@ -335,7 +333,6 @@ def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
             app.register_theme(to_textual(spec))
 
     problems = [str(problem) for problem in catalog.problems]
-    config = load_config()
     if requested:
         if requested in app.available_themes:
             controller.set_quietly(requested)
@@ -351,9 +348,6 @@ def install_themes(app: App[Any], requested: str | None = None) -> list[str]:
         controller.saved = config.theme
     app.stylesheet.set_variables(app.get_css_variables())
     app.watch(app, "theme", controller.on_theme_changed, init=False)
-
-    from readlist.core.text import strip_controls
-
     for problem in problems:
         # Shown as typed: a file named "[b]x.toml" stays literal, control characters are dropped.
         app.notify(strip_controls(problem), title="Theme problem", severity="warning", timeout=10, markup=False)

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import orjson
+import msgspec
 import pytest
 from click.testing import CliRunner, Result
 
@@ -40,13 +40,13 @@ def hostile_library(tmp_path: Path) -> Path:
     lib = Library(db)
     ImportPapers([Paper.from_dict({"title": "placeholder", "arxiv_id": "2404.00001"})], "t").execute(lib)
     lib.compact(force=True)
-    data = orjson.loads(db.read_bytes())
+    data = msgspec.json.decode(db.read_bytes())
     doc = next(iter(data["papers"].values()))
     doc.update(
         title=HOSTILE, abstract=HOSTILE, note=HOSTILE + "\nsecond line", organization=HOSTILE,
         authors=[HOSTILE], url="http://x/" + CLIPBOARD, sources=[HOSTILE], tags=["ok", "t" + CLEAR],
     )
-    db.write_bytes(orjson.dumps(data))
+    db.write_bytes(msgspec.json.encode(data))
     return db
 
 

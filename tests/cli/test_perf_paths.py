@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import msgspec
-import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -71,7 +70,7 @@ def test_generated_papers_look_like_real_ones() -> None:
     assert {p.status for p in papers} == {"inbox", "to-read", "reading", "read", "skipped"}
     assert 0.75 < sum(p.arxiv_id is not None for p in papers) / 300 < 0.95
     assert any(p.note for p in papers) and any(p.tags for p in papers) and any(p.rating for p in papers)
-    size = sum(len(orjson.dumps(p.to_dict())) for p in papers) / 300
+    size = sum(len(msgspec.json.encode(p.to_dict())) for p in papers) / 300
     assert 1700 < size < 2600
 
 
@@ -81,7 +80,7 @@ def test_generated_library_and_text_copy_hold_the_same_papers(tmp_path: Path) ->
     write_library(papers, path)
     lib = Library(path)
     assert [p.to_dict() for p in lib.papers.values()] == [p.to_dict() for p in papers]
-    snapshot = orjson.loads(path.read_bytes())
+    snapshot = msgspec.json.decode(path.read_bytes())
     assert set(snapshot) == {"_meta", "papers"} and snapshot["_meta"]["1"]["format"] == "readlist"
 
     parsed = parse_input(hf_text(papers), source="copy.txt", today=date(2026, 1, 1))

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import orjson
+import msgspec
 import pytest
 from click.testing import CliRunner
 
@@ -57,7 +57,7 @@ def binary_garbage(path: Path) -> None:
 
 
 def wrong_schema(path: Path) -> None:
-    path.write_bytes(orjson.dumps({"_default": {"1": {"title": "a plain TinyDB file"}}}))
+    path.write_bytes(msgspec.json.encode({"_default": {"1": {"title": "a plain TinyDB file"}}}))
 
 
 def json_list(path: Path) -> None:
@@ -65,9 +65,9 @@ def json_list(path: Path) -> None:
 
 
 def newer_version(path: Path) -> None:
-    data = orjson.loads(path.read_bytes())
+    data = msgspec.json.decode(path.read_bytes())
     data["_meta"]["1"]["schema"] = 99
-    path.write_bytes(orjson.dumps(data))
+    path.write_bytes(msgspec.json.encode(data))
 
 
 def directory(path: Path) -> None:

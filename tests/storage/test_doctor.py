@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-import orjson
+import msgspec
 from click.testing import CliRunner, Result
 
 from readlist.app.commands import Rate
@@ -69,11 +69,11 @@ def test_damaged_file_is_reported_with_the_backup_to_restore(tmp_path: Path) -> 
 def test_invalid_records_and_duplicate_ids_are_problems(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     make(path)
-    data = orjson.loads(path.read_bytes())
+    data = msgspec.json.decode(path.read_bytes())
     table = data["papers"]
     table["1"]["rating"] = 17
     table["99"] = dict(table["2"])
-    path.write_bytes(orjson.dumps(data))
+    path.write_bytes(msgspec.json.encode(data))
     result = doctor(path, "--json")
     assert result.exit_code == 1
     problems = " ".join(json.loads(result.stdout)["problems"])
@@ -116,7 +116,7 @@ def test_compact_folds_journal_and_removes_stale_temp_files(tmp_path: Path) -> N
     result = doctor(path, "--compact")
     assert result.exit_code == 0, result.output
     assert not journal_path(path).exists() and not temp.exists()
-    assert orjson.loads(path.read_bytes())["papers"]
+    assert msgspec.json.decode(path.read_bytes())["papers"]
     assert Library(path).papers["2401.00003"].note == "kept"
 
 

@@ -8,7 +8,7 @@ import stat
 import threading
 from pathlib import Path
 
-import orjson
+import msgspec
 import pytest
 
 import readlist.storage.atomic as atomic
@@ -285,7 +285,7 @@ def test_torn_last_line_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
     Rate(["2401.00001"], 5).execute(lib)
-    line = orjson.dumps({"ops": [{"set": "2401.00002", "f": {"rating": 4}}]}) + b"\n"
+    line = msgspec.json.encode({"ops": [{"set": "2401.00002", "f": {"rating": 4}}]}) + b"\n"
     with journal_path(path).open("ab") as handle:
         handle.write(line[: len(line) // 2])
     got = disk(path)
@@ -337,7 +337,7 @@ def test_newer_journal_format_is_refused_not_overwritten(tmp_path: Path) -> None
     path = tmp_path / "lib.json"
     small_library(path)
     gen = json.loads(path.read_bytes())["_meta"]["1"]["gen"]
-    data = orjson.dumps({"readlist_journal": 99, "gen": gen}) + b"\n"
+    data = msgspec.json.encode({"readlist_journal": 99, "gen": gen}) + b"\n"
     journal_path(path).write_bytes(data)
     with pytest.raises(LibraryError, match="newer readlist"):
         Library(path)

@@ -14,6 +14,7 @@ from tui_helpers import SIZE, fresh
 from readlist.app.commands import EditTags, SetStatus
 from readlist.core.model import Status
 from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.note_editor import NoteEditor
@@ -536,3 +537,35 @@ async def test_in_place_updates_match_a_full_rebuild(small_library: Path, make_a
         await pilot.pause()
         for key in ("0", "u", "j", "2", "u"):
             await press_and_check(key)
+
+
+async def test_delete_asks_removes_and_undo_brings_back(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        papers = list(plist(app).papers)
+        await pilot.press("D")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")  # no: nothing happens
+        assert isinstance(app.screen, MainScreen) and len(plist(app).papers) == 12
+        assert papers[0].id in fresh(small_library).papers
+        await pilot.press("D", "y")
+        assert len(plist(app).papers) == 11 and plist(app).current is not None
+        assert papers[0].id not in fresh(small_library).papers
+        assert "Deleted: 1 paper" in static_text(main_screen(app).query_one("#topbar", Static))
+        # The selection is deleted as a whole, and one undo brings all of it back.
+        await pilot.press("space", "space", "D", "y")
+        assert len(plist(app).papers) == 9
+        await pilot.press("u")
+        assert len(plist(app).papers) == 11
+        await pilot.press("u")
+        assert len(plist(app).papers) == 12
+        assert main_screen(app).counts.by_status["inbox"] == 12
+    assert {p.id for p in papers} <= set(fresh(small_library).papers)
+
+
+async def test_help_lists_the_delete_key(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        assert any(row.keys == "D" and "Delete" in row.long for row in app.screen.rows)

@@ -52,3 +52,8 @@ def test_note_editor(snap_compare: Any, seed_library: Path, size: tuple[int, int
         await _settle(pilot)
 
     assert snap_compare(app_for(seed_library), terminal_size=size, run_before=open_editor)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_delete_confirmation(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(seed_library), terminal_size=size, press=["j", "D"], run_before=_settle)

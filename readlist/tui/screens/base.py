@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from textual.screen import Screen
 
 from readlist.app.commands import Command, O_co, Rate, SetStatus, ToggleRead
-from readlist.app.history import Reverted
+from readlist.app.history import Undone
 from readlist.app.session import Session
 from readlist.core.model import Paper, Status, ValidationError
 from readlist.storage.errors import LibraryError
@@ -55,15 +55,15 @@ class ReadlistScreen(Screen[ResultT]):
             self.post_message(ExternalChanges())
         return outcome
 
-    def undo(self) -> Reverted | None:
+    def undo(self) -> Undone | None:
         return self._revert(self.session.undo)
 
-    def redo(self) -> Reverted | None:
+    def redo(self) -> Undone | None:
         return self._revert(self.session.redo)
 
-    def _revert(self, step: Any) -> Reverted | None:
+    def _revert(self, step: Any) -> Undone | None:
         try:
-            done: Reverted | None = step()
+            done: Undone | None = step()
         except (LibraryError, ValidationError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None

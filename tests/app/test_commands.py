@@ -1,0 +1,159 @@
+"""Commands change the library in one durable batch and say exactly what changed; undo works on that alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readlist.app.commands import AppendNote, Delete, EditTags, Rate, Revert, SetStatus, ToggleRead
+from readlist.app.history import History, revert
+from readlist.app.imports import ImportPapers
+from readlist.app.session import Session
+from readlist.core.model import Paper, ValidationError
+from readlist.storage.library import Library
+
+
+def papers(count: int = 4) -> list[Paper]:
+    return [Paper.create(title=f"Paper number {n}", arxiv_id=f"2401.{n:05d}", abstract=f"About {n}.")
+            for n in range(count)]
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Session:
+    session = Session.open(tmp_path / "library.json")
+    session.run(ImportPapers(papers(), "test"), record=False)
+    return session
+
+
+def on_disk(session: Session) -> dict[str, Paper]:
+    return Library(session.library.path).papers
+
+
+def test_outcome_names_each_changed_field_before_and_after(session: Session) -> None:
+    outcome = session.run(SetStatus(["2401.00001", "2401.00002"], "read"))
+    assert outcome.label == "Marked read"
+    change = outcome.changes["2401.00001"]
+    assert change.before == {"status": "inbox", "read_at": None, "prev_status": None}
+    assert change.after is not None and change.after["status"] == "read" and change.after["prev_status"] == "inbox"
+    assert outcome.fields == {"status", "read_at", "prev_status"}
+    assert on_disk(session)["2401.00002"].status == "read"
+
+
+def test_nothing_to_change_gives_an_empty_outcome_and_no_undo_step(session: Session) -> None:
+    session.run(Rate(["2401.00001"], 3))
+    assert len(session.history.undo_stack) == 1
+    again = session.run(Rate(["2401.00001"], 3))
+    assert not again.changes and len(again) == 0
+    assert len(session.history.undo_stack) == 1
+
+
+def test_unknown_ids_are_skipped_and_invalid_values_change_nothing(session: Session) -> None:
+    assert not session.run(Rate(["no-such-paper"], 4)).changes
+    with pytest.raises(ValidationError):
+        session.run(Rate(["2401.00001"], 9))
+    with pytest.raises(ValidationError):
+        session.run(SetStatus(["2401.00001"], "later"))
+    assert on_disk(session)["2401.00001"].rating == 0 and not session.history.undo_stack
+
+
+def test_undo_and_redo_of_every_kind_of_change(session: Session) -> None:
+    pid = "2401.00003"
+    steps = [
+        SetStatus([pid], "to-read"),
+        ToggleRead([pid]),
+        Rate([pid], 5),
+        EditTags([pid], add=["rl", "agents"]),
+        AppendNote(pid, "First thought."),
+        Delete([pid]),
+    ]
+    states = [on_disk(session)[pid].to_dict()]
+    for command in steps:
+        assert session.run(command).changes
+        paper = on_disk(session).get(pid)
+        states.append(paper.to_dict() if paper else {})
+    user_fields = ("status", "rating", "tags", "note", "read_at", "prev_status")
+    for expected in reversed(states[:-1]):
+        assert session.undo() is not None
+        got = on_disk(session)[pid].to_dict()
+        assert {k: got[k] for k in user_fields} == {k: expected[k] for k in user_fields}
+    assert session.undo() is None
+    for expected in states[1:]:
+        assert session.redo() is not None
+        got = on_disk(session).get(pid)
+        if not expected:
+            assert got is None
+        else:
+            assert got is not None
+            assert {k: getattr(got, k) for k in user_fields} == {k: expected[k] for k in user_fields}
+
+
+def test_a_new_change_clears_redo(session: Session) -> None:
+    session.run(Rate(["2401.00001"], 2))
+    session.undo()
+    assert session.history.redo_stack
+    session.run(Rate(["2401.00002"], 4))
+    assert not session.history.redo_stack and session.redo() is None
+
+
+def test_delete_then_undo_brings_back_the_whole_record(session: Session) -> None:
+    session.run(AppendNote("2401.00000", "never lose me"))
+    session.run(EditTags(["2401.00000"], add=["keep"]))
+    outcome = session.run(Delete(["2401.00000", "2401.00000", "missing"]))
+    assert outcome.removed == ["2401.00000"] and "2401.00000" not in on_disk(session)
+    session.undo()
+    back = on_disk(session)["2401.00000"]
+    assert back.note == "never lose me" and back.tags == ["keep"] and back.title == "Paper number 0"
+
+
+def test_undo_of_an_import_removes_what_it_added_and_restores_what_it_updated(session: Session) -> None:
+    incoming = [
+        Paper.create(title="Paper number 1", arxiv_id="2401.00001", upvotes=12),  # fills upvotes
+        Paper.create(title="A brand new paper", arxiv_id="2402.00001"),
+    ]
+    outcome = session.run(ImportPapers(incoming, "second.txt"))
+    assert outcome.report.added == ["2402.00001"] and outcome.report.updated == ["2401.00001"]
+    assert outcome.changes["2401.00001"].before == {"upvotes": None, "sources": ["test"]}
+    session.undo()
+    disk = on_disk(session)
+    assert "2402.00001" not in disk and disk["2401.00001"].upvotes is None and disk["2401.00001"].sources == ["test"]
+
+
+def test_undo_only_unchanged_leaves_later_changes_alone(session: Session) -> None:
+    first = session.run(Rate(["2401.00001", "2401.00002"], 4))
+    other = Library(session.library.path)  # another process changes one of them afterwards
+    Rate(["2401.00002"], 1).execute(other)
+    done = revert(session.library, first, to_before=True, only_unchanged=True)
+    assert done.skipped == ["2401.00002"] and list(done.outcome.changes) == ["2401.00001"]
+    disk = on_disk(session)
+    assert disk["2401.00001"].rating == 0 and disk["2401.00002"].rating == 1
+
+
+def test_history_keeps_the_step_when_undo_fails(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    session.run(Rate(["2401.00001"], 2))
+
+    def failing(self: Revert, library: Library) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Revert, "execute", failing)
+    with pytest.raises(OSError):
+        session.undo()
+    monkeypatch.undo()
+    assert len(session.history.undo_stack) == 1
+    assert session.undo() is not None and on_disk(session)["2401.00001"].rating == 0
+
+
+def test_history_limit() -> None:
+    history = History(limit=2)
+    from readlist.app.commands import Outcome, PaperChange
+
+    for n in range(3):
+        history.record(Outcome(f"step {n}", {"x": PaperChange({"rating": n}, {"rating": n + 1})}))
+    assert [step.label for step in history.undo_stack] == ["step 1", "step 2"]
+
+
+def test_caught_up_is_set_when_another_process_changed_the_library(session: Session) -> None:
+    assert not session.run(Rate(["2401.00001"], 2)).caught_up
+    Rate(["2401.00002"], 5).execute(Library(session.library.path))
+    outcome = session.run(Rate(["2401.00003"], 3))
+    assert outcome.caught_up and session.library.papers["2401.00002"].rating == 5

@@ -1,0 +1,95 @@
+"""`readlist rm` and `readlist undo`: removal prints what went, and the last command-line change can be reverted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.app.commands import Rate
+from readlist.app.imports import ImportPapers
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.storage.library import Library
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "library.json"
+    lib = Library(path)
+    ImportPapers([Paper.create(title=f"Paper {n}", arxiv_id=f"2401.{n:05d}") for n in range(3)], "t").execute(lib)
+    lib.compact(force=True)
+    return path
+
+
+def test_rm_prints_what_it_removed_and_undo_puts_it_back(db: Path) -> None:
+    assert run(db, "note", "2401.00001", "precious").exit_code == 0
+    result = run(db, "rm", "2401.00001")
+    assert result.exit_code == 0, result.output
+    assert "removed" in result.stdout and "Paper 1" in result.stdout and "readlist undo" in result.stdout
+    assert "2401.00001" not in Library(db).papers
+    undone = run(db, "undo")
+    assert undone.exit_code == 0 and "undid deleted: 1 paper" in undone.stdout
+    assert Library(db).papers["2401.00001"].note == "precious"
+
+
+def test_rm_json_lists_the_removed_records(db: Path) -> None:
+    result = run(db, "rm", "2401.00000", "2401.00002", "--json")
+    assert result.exit_code == 0
+    removed = json.loads(result.stdout)["removed"]
+    assert sorted(r["id"] for r in removed) == ["2401.00000", "2401.00002"]
+    assert set(Library(db).papers) == {"2401.00001"}
+
+
+def test_rm_of_an_unknown_id_changes_nothing(db: Path) -> None:
+    result = run(db, "rm", "2401.00000", "nope")
+    assert result.exit_code == 1 and "no paper with id 'nope'" in result.stderr
+    assert len(Library(db).papers) == 3
+
+
+def test_undo_twice_redoes(db: Path) -> None:
+    run(db, "rate", "2401.00001", "5")
+    assert run(db, "undo").exit_code == 0
+    assert Library(db).papers["2401.00001"].rating == 0
+    redo = run(db, "undo", "--json")
+    assert redo.exit_code == 0 and json.loads(redo.stdout)["action"] == "redo"
+    assert Library(db).papers["2401.00001"].rating == 5
+
+
+def test_undo_leaves_papers_changed_since_alone(db: Path) -> None:
+    run(db, "rate", "2401.00000", "2401.00001", "4")
+    Rate(["2401.00001"], 2).execute(Library(db))  # the terminal UI, say, changed one of them since
+    result = run(db, "undo")
+    assert result.exit_code == 0 and "changed since: 2401.00001" in result.stdout
+    papers = Library(db).papers
+    assert papers["2401.00000"].rating == 0 and papers["2401.00001"].rating == 2
+
+
+def test_undo_with_nothing_remembered(db: Path) -> None:
+    result = run(db, "undo")
+    assert result.exit_code == 1 and "nothing to undo" in result.stderr
+
+
+def test_note_edit_keeps_a_version_written_meanwhile(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`note --edit` follows the same policy as the TUI's editor when the note changes while $EDITOR is open."""
+    run(db, "note", "2401.00001", "Base.")
+    script = tmp_path / "editor.py"
+    # The "editor" appends a line, and meanwhile another process appends to the note.
+    script.write_text(
+        "import sys, subprocess\n"
+        f"subprocess.run([sys.executable, '-m', 'readlist', '--db', {str(db)!r}, 'note', '2401.00001', "
+        "'--append', 'From elsewhere.'], check=True)\n"
+        "open(sys.argv[1], 'a').write('\\nMine.')\n"
+    )
+    monkeypatch.setenv("EDITOR", f"python3 {script}")
+    result = run(db, "note", "2401.00001", "--edit")
+    assert result.exit_code == 0, result.output
+    assert "changed elsewhere meanwhile" in result.stdout
+    note = Library(db).papers["2401.00001"].note
+    assert note.startswith("Base.\nMine.") and note.rstrip().endswith("From elsewhere.")
