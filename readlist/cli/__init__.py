@@ -9,7 +9,7 @@ import click
 
 from readlist import __version__
 from readlist.cli.context import Context
-from readlist.cli.output import fail
+from readlist.cli.output import echo_err, fail
 from readlist.core.model import ValidationError
 from readlist.storage.errors import LibraryError
 from readlist.storage.paths import ENV_DB, resolve_db_path
@@ -22,12 +22,23 @@ class ReadlistGroup(click.Group):
         try:
             return super().invoke(ctx)
         except (LibraryError, ValidationError) as exc:
+            _tell_notices(ctx)
             fail(str(exc))
         except BrokenPipeError:
             sys.stderr.close()
             raise SystemExit(0) from None
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        finally:
+            _tell_notices(ctx)
+
+
+def _tell_notices(ctx: click.Context) -> None:
+    """What opening the library found and did (a journal set aside, say): one line each on stderr."""
+    obj = ctx.obj
+    if isinstance(obj, Context) and obj.opened is not None:
+        for notice in obj.opened.library.take_notices():
+            echo_err("readlist: " + notice)
 
 
 @click.group(

@@ -19,7 +19,7 @@ from readlist.core.text import strip_controls
 from readlist.storage.atomic import stale_temp_files
 from readlist.storage.backups import list_backups, newest_good_backup
 from readlist.storage.errors import LibraryError
-from readlist.storage.journal import read_journal
+from readlist.storage.journal import WHY_KEPT_ASIDE, kept_aside_journals, read_journal
 from readlist.storage.library import Library
 from readlist.storage.paths import backup_dir, journal_path, lock_path
 from readlist.storage.recovery import check_backup, restore_backup
@@ -98,11 +98,12 @@ def diagnose(path: Path) -> Report:
         report.notes.append("no library file yet; it is created by the first import")
         return report
     try:
-        report.papers = len(Library(path))
+        report.papers = len(Library(path, tidy=False))
     except LibraryError as exc:
         report.problems.append(str(exc))
     _check_records(path, report)
     _check_journal(path, report)
+    _check_kept_aside(path, report)
     for temp in stale_temp_files(path):
         report.warnings.append(f"{temp} is left over from an interrupted write (safe to delete; "
                                "`readlist doctor --compact` removes it)")
@@ -144,6 +145,16 @@ def _check_records(path: Path, report: Report) -> None:
         report.problems.append(f"{len(bad)} paper record(s) do not validate: " + "; ".join(bad[:5]))
 
 
+def _check_kept_aside(path: Path, report: Report) -> None:
+    for kept in kept_aside_journals(path):
+        reason = kept.name.removeprefix(path.name + ".journal.").split("-")[0]
+        why = next((w for b, w in WHY_KEPT_ASIDE.items() if b.value == reason), "was set aside")
+        report.problems.append(
+            f"{kept}: a journal kept aside because it {why}; its changes were never applied. Read it (one JSON "
+            "line per change), re-apply what you need, then delete it"
+        )
+
+
 def _check_journal(path: Path, report: Report) -> None:
     journal = journal_path(path)
     if not journal.exists():
@@ -154,12 +165,12 @@ def _check_journal(path: Path, report: Report) -> None:
         report.journal = {"exists": True, "file": False}
         return
     size = journal.stat().st_size
-    gen = None
+    header = None
     with contextlib.suppress(OSError):
         header = snapshot_header(path.read_bytes())
-        gen = header.gen if header is not None else None
+    gen, library = (header.gen, header.library) if header is not None else (-1, "")
     try:
-        read = read_journal(journal, gen if isinstance(gen, int) else -1)
+        read = read_journal(journal, gen, library)
     except LibraryError as exc:
         report.problems.append(str(exc))
         return
@@ -171,7 +182,14 @@ def _check_journal(path: Path, report: Report) -> None:
         "entries": len(read.batches),
         "bad_lines": read.bad_lines,
         "torn_bytes": read.torn_bytes,
+        "belongs": read.belonging.value,
     }
+    if read.belonging.kept_aside:
+        report.problems.append(
+            f"{journal.name} {WHY_KEPT_ASIDE[read.belonging]}: none of its changes are applied; readlist moves it "
+            "aside (never deletes it) the next time it opens the library"
+        )
+        return
     if not read.live:
         report.warnings.append(
             f"{journal.name} belongs to an older generation of the library (already folded in) and is ignored"

@@ -28,6 +28,11 @@ class Context:
     def library(self) -> Library:
         return self.session().library
 
+    @property
+    def opened(self) -> Session | None:
+        """The session, if a verb opened one."""
+        return self._session
+
 
 def session_of(ctx: click.Context) -> Session:
     """The session of the ``readlist`` invocation a verb runs in."""

@@ -19,6 +19,7 @@ import os
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 import msgspec
 
 from readlist.core.model import Paper, now_iso
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, fsync_dir
 from readlist.storage.errors import LibraryError
 
 JOURNAL_FORMAT = 1
@@ -35,6 +36,31 @@ JOURNAL_FORMAT = 1
 class JournalHeader(msgspec.Struct, kw_only=True):
     readlist_journal: int
     gen: int
+    # The id of the library the journal belongs to ("" in journals written before libraries had ids).
+    library: str = ""
+
+
+class Belonging(Enum):
+    """How a journal file relates to the snapshot beside it."""
+
+    ABSENT = "absent"  # no journal, or an empty file
+    LIVE = "live"  # this snapshot generation's journal: replay it
+    STALE = "stale"  # an older generation's, already folded in: safe to replace
+    FOREIGN = "foreign"  # another library's journal: never replay, never delete
+    UNREADABLE = "unreadable"  # its header is damaged: nobody can tell whose it is
+    AHEAD = "ahead"  # a newer generation than the snapshot (an older snapshot was put back by hand)
+
+    @property
+    def kept_aside(self) -> bool:
+        """Journals that must be neither replayed nor deleted, only moved out of the way."""
+        return self in (Belonging.FOREIGN, Belonging.UNREADABLE, Belonging.AHEAD)
+
+
+WHY_KEPT_ASIDE = {
+    Belonging.FOREIGN: "belongs to another library",
+    Belonging.UNREADABLE: "has a damaged header, so whose changes it holds cannot be told",
+    Belonging.AHEAD: "is newer than the library file beside it (was an older library file put back?)",
+}
 
 
 def _patch_type() -> type[msgspec.Struct]:
@@ -102,10 +128,23 @@ class JournalRead:
     torn_bytes: int = 0  # an incomplete last line: a change cut off by a crash, never acknowledged
     gen: int | None = None  # the generation named in the journal's header
     replaced: bool = False  # the file at ``offset`` is not the one read before: reload from scratch
+    belonging: Belonging = Belonging.ABSENT
 
 
-def read_journal(path: Path, gen: int, offset: int = 0, inode: int | None = None) -> JournalRead:
-    """Read the committed batches after ``offset`` of the journal of snapshot generation ``gen``."""
+def _belonging(header: JournalHeader, gen: int, library: str) -> Belonging:
+    if header.library and library and header.library != library:
+        return Belonging.FOREIGN
+    if header.gen == gen:
+        return Belonging.LIVE
+    return Belonging.STALE if header.gen < gen else Belonging.AHEAD
+
+
+def read_journal(path: Path, gen: int, library: str = "", offset: int = 0, inode: int | None = None) -> JournalRead:
+    """Read the committed batches after ``offset`` of the journal of snapshot generation ``gen`` of ``library``.
+
+    Only a journal that belongs to this generation of this library is read (``belonging`` says what
+    the file is otherwise). An incomplete last line is a change cut off before it was acknowledged.
+    """
     result = JournalRead()
     try:
         with path.open("rb") as handle:
@@ -115,19 +154,24 @@ def read_journal(path: Path, gen: int, offset: int = 0, inode: int | None = None
                 return result
             if offset == 0:
                 line = handle.readline()
-                if not line.endswith(b"\n"):
+                if not line:
                     return result
                 try:
-                    header = _HEADER.decode(line)
+                    # Headers are written whole (atomically), so a torn one is damage too.
+                    header = _HEADER.decode(line) if line.endswith(b"\n") else None
                 except (msgspec.DecodeError, msgspec.ValidationError):
+                    header = None
+                if header is None:
+                    result.belonging = Belonging.UNREADABLE
                     return result
                 result.gen = header.gen
-                if header.readlist_journal > JOURNAL_FORMAT and header.gen == gen:
+                result.belonging = _belonging(header, gen, library)
+                if header.readlist_journal > JOURNAL_FORMAT and result.belonging is Belonging.LIVE:
                     raise LibraryError(
                         f"{path}: written by a newer readlist (journal format {header.readlist_journal}). "
                         "The files were left untouched; upgrade readlist to open this library."
                     )
-                if header.gen != gen:
+                if result.belonging is not Belonging.LIVE:
                     return result
                 offset = len(line)
             else:
@@ -136,6 +180,7 @@ def read_journal(path: Path, gen: int, offset: int = 0, inode: int | None = None
     except (FileNotFoundError, IsADirectoryError):
         return result
     result.live = True
+    result.belonging = Belonging.LIVE
     consumed = 0
     for line in chunk.splitlines(keepends=True):
         if not line.endswith(b"\n"):
@@ -153,6 +198,30 @@ def read_journal(path: Path, gen: int, offset: int = 0, inode: int | None = None
             result.bad_lines += 1
     result.offset = offset + consumed
     return result
+
+
+def belonging(path: Path, gen: int, library: str) -> Belonging:
+    """What the journal file at ``path`` is to this generation of this library (its header only is read)."""
+    try:
+        with path.open("rb") as handle:
+            line = handle.readline(4096)
+    except (FileNotFoundError, IsADirectoryError):
+        return Belonging.ABSENT
+    if not line:
+        return Belonging.ABSENT
+    try:
+        header = _HEADER.decode(line) if line.endswith(b"\n") else None
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        header = None
+    return Belonging.UNREADABLE if header is None else _belonging(header, gen, library)
+
+
+def kept_aside_journals(path: Path) -> list[Path]:
+    """Journals readlist moved out of the way beside the library at ``path`` (see :meth:`Journal.set_aside`)."""
+    try:
+        return sorted(path.parent.glob(f"{path.name}.journal.*-*"))
+    except OSError:
+        return []
 
 
 class TailState(Enum):
@@ -178,18 +247,28 @@ class Journal:
         self.live = False
         self.inode = None
 
-    def read_new(self, gen: int) -> JournalRead:
+    def read_new(self, gen: int, library: str) -> JournalRead:
         """The batches committed since the last read; ``replaced`` means start over from the snapshot."""
-        read = read_journal(self.path, gen, self.offset, self.inode)
+        read = read_journal(self.path, gen, library, self.offset, self.inode)
         if not read.replaced:
             self.live = read.live
             self.offset = read.offset
             self.inode = read.inode if read.live else None
         return read
 
-    def start(self, gen: int) -> None:
-        """Begin a journal for snapshot generation ``gen`` (atomically: a kill leaves none or a whole header)."""
-        header = msgspec.json.encode(JournalHeader(readlist_journal=JOURNAL_FORMAT, gen=gen)) + b"\n"
+    def start(self, gen: int, library: str) -> None:
+        """Begin a journal for snapshot generation ``gen`` (atomically: a kill leaves none or a whole header).
+
+        Only an absent or already folded-in journal is ever replaced: one that is another
+        library's, damaged or newer is the user's data, and stays.
+        """
+        found = belonging(self.path, gen, library)
+        if found.kept_aside or found is Belonging.LIVE:
+            raise LibraryError(
+                f"{self.path}: a journal that {WHY_KEPT_ASIDE.get(found, 'is in use')} is in the way and could not "
+                "be moved aside; nothing was changed. Move it away, then try again (`readlist doctor` explains)."
+            )
+        header = msgspec.json.encode(JournalHeader(readlist_journal=JOURNAL_FORMAT, gen=gen, library=library)) + b"\n"
         atomic_write_bytes(self.path, header)
         self.offset = len(header)
         self.live = True
@@ -237,11 +316,25 @@ class Journal:
             return TailState.SHRANK
         return TailState.CLEAN
 
-    def remove(self) -> None:
-        """Forget the journal once a new snapshot generation holds everything in it."""
+    def remove(self, gen: int, library: str) -> None:
+        """Delete the journal once snapshot generation ``gen`` holds everything in it (only ever our own)."""
         self.reset()
-        with contextlib.suppress(OSError):
-            self.path.unlink()
+        if belonging(self.path, gen, library) in (Belonging.STALE, Belonging.LIVE):
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+    def set_aside(self, found: Belonging) -> Path:
+        """Move a journal that must not be replayed out of the way, under a name that says why and when."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        target = self.path.with_name(f"{self.path.name}.{found.value}-{stamp}")
+        for attempt in range(1, 100):
+            if not target.exists():
+                break
+            target = self.path.with_name(f"{self.path.name}.{found.value}-{stamp}-{attempt}")
+        os.rename(self.path, target)
+        fsync_dir(self.path.parent)
+        self.reset()
+        return target
 
 
 def apply_ops(papers: dict[str, Paper], ops: Iterable[Op]) -> set[str]:

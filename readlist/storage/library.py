@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import stat
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,26 @@ from readlist.core.model import Paper, find_arxiv_id, normalize_title
 from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.backups import damaged, make_backup
 from readlist.storage.errors import LibraryError, NotFoundError
-from readlist.storage.journal import Journal, TailState, apply_ops, delete_op, put_op, set_op
+from readlist.storage.journal import (
+    WHY_KEPT_ASIDE,
+    Belonging,
+    Journal,
+    TailState,
+    apply_ops,
+    belonging,
+    delete_op,
+    put_op,
+    set_op,
+)
 from readlist.storage.paths import ensure_private_dir, journal_path, lock_path
-from readlist.storage.snapshot import Identity, SnapshotProblem, encode_snapshot, file_identity, read_snapshot
+from readlist.storage.snapshot import (
+    Identity,
+    SnapshotProblem,
+    encode_snapshot,
+    file_identity,
+    new_library_id,
+    read_snapshot,
+)
 
 LOCK_TIMEOUT = 30.0
 # Libraries whose snapshot is smaller than this are compacted after every command:
@@ -79,14 +97,20 @@ class Transaction:
 class Library:
     """The papers of one library file; every change is a locked, journalled :meth:`transaction`."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = LOCK_TIMEOUT, tidy: bool = True) -> None:
+        """Open the library at ``path``; ``tidy=False`` only looks (a journal to set aside is just reported)."""
         self.path = Path(path)
+        self._tidy = tidy
         self.journal = Journal(journal_path(self.path))
         self._lock = FileLock(str(lock_path(self.path)), timeout=lock_timeout, mode=0o600)
         self.papers: dict[str, Paper] = {}
         self._keys: dict[str, str] = {}
         self._keys_stale = False  # the dedup keys are rebuilt on first use, not on every load
         self._gen = 0
+        self.library_id = ""
+        # One-line messages about what was found and done while opening (a journal set aside, say),
+        # for the CLI and the TUI to show; the library itself is fine.
+        self.notices: list[str] = []
         self._identity: Identity | None = None
         self._external_pending = False
         self._backed_up = False
@@ -103,6 +127,7 @@ class Library:
             raise damaged(self.path, problem) from None
         self.papers = {paper.id: paper for paper in snap.papers}
         self._gen = snap.gen
+        self.library_id = snap.header.library if snap.header is not None else ""
         self._identity = snap.identity
         self.journal.reset()
         self._forget_keys()
@@ -132,7 +157,10 @@ class Library:
         self._keys["t:" + normalize_title(paper.title)] = paper.id
 
     def _catch_up_journal(self) -> bool:
-        read = self.journal.read_new(self._gen)
+        read = self.journal.read_new(self._gen, self.library_id)
+        if read.belonging.kept_aside:
+            self._set_journal_aside(read.belonging)
+            return False
         if read.replaced:
             # Another process folded the journal in and started a new one since we last looked.
             self._load()
@@ -148,6 +176,30 @@ class Library:
                 else:
                     self._index(paper)
         return bool(read.batches)
+
+    def _set_journal_aside(self, found: Belonging) -> None:
+        """Move a journal that is not this library's (or cannot be read) out of the way, never replaying it."""
+        why = WHY_KEPT_ASIDE[found]
+        if not self._tidy:
+            self.notices.append(f"{self.journal.path}: this journal {why}; none of its changes are applied")
+            return
+        try:
+            with self.locked():
+                again = belonging(self.journal.path, self._gen, self.library_id)
+                if again is not found:
+                    return  # another process dealt with it meanwhile
+                kept = self.journal.set_aside(found)
+        except (LibraryError, OSError) as exc:
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.notices.append(
+                f"{self.journal.path}: this journal {why}; none of its changes were applied, and it could not be "
+                f"moved aside ({detail}), so changes cannot be saved until it is moved away"
+            )
+            return
+        self.notices.append(
+            f"{self.journal.path.name} {why}: none of its changes were applied; it was kept as {kept} "
+            f"(one JSON line per change; `readlist --db {self.path} doctor` lists it)"
+        )
 
     def refresh(self) -> bool:
         """Catch up with changes made by other processes; True when anything changed.
@@ -243,6 +295,18 @@ class Library:
         finally:
             self._lock.release()
 
+    def _check_writable(self) -> None:
+        """Refuse to change a library whose file the user made read-only (it would be replaced by rename)."""
+        try:
+            mode = os.stat(self.path).st_mode
+        except OSError:
+            return
+        if not mode & stat.S_IWUSR:
+            raise LibraryError(
+                f"{self.path}: the library file is read-only (mode {stat.S_IMODE(mode):o}); nothing was changed. "
+                f"Make it writable (`chmod u+w {self.path}`) to change it"
+            )
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Lock, catch up, let the caller make changes, then commit them durably.
@@ -250,6 +314,7 @@ class Library:
         If anything fails before the batch is durable, memory is reloaded from disk so
         that it never shows a change that was not saved.
         """
+        self._check_writable()
         with self.locked():
             if self._catch_up():
                 self._external_pending = True
@@ -278,23 +343,26 @@ class Library:
         if not self.journal.live:
             if not self.path.exists():
                 self._write_snapshot()
-            self.journal.start(self._gen)
+            self.journal.start(self._gen, self.library_id)
         self.journal.append(ops)
         self.version += 1
 
     def _write_snapshot(self) -> None:
         """Fold everything into a new snapshot generation; caller holds the lock."""
         gen = self._gen + 1
-        atomic_write_bytes(self.path, encode_snapshot(gen, self.papers.values()))
+        library_id = self.library_id or new_library_id()
+        atomic_write_bytes(self.path, encode_snapshot(gen, self.papers.values(), library_id))
         # Only now that the new generation is on disk: a journal header must never name a generation
         # the snapshot does not have, or its changes would be ignored as stale.
         self._gen = gen
+        self.library_id = library_id
         self._identity = file_identity(self.path)
         # The old journal belongs to the previous generation now; drop it.
-        self.journal.remove()
+        self.journal.remove(gen, library_id)
 
     def compact(self, *, force: bool = False) -> bool:
         """Rewrite the snapshot from memory when the journal has grown; True when it did."""
+        self._check_writable()
         with self.locked():
             if self._catch_up():
                 self._external_pending = True
@@ -325,7 +393,12 @@ class Library:
                 if not self.path.exists():
                     self._write_snapshot()
 
-    def adopt(self, path: Path, *, min_gen: int) -> None:
+    def take_notices(self) -> list[str]:
+        """The notices gathered so far, each returned once."""
+        notices, self.notices = self.notices, []
+        return notices
+
+    def adopt(self, path: Path, *, min_gen: int, library_id: str = "") -> None:
         """Write these papers as the library at ``path``, in a generation above ``min_gen``.
 
         Restoring a backup uses this: the backup's snapshot and journal were loaded into this
@@ -336,5 +409,6 @@ class Library:
         self.path = path
         self.journal = Journal(journal_path(path))
         self._gen = max(self._gen, min_gen)
+        self.library_id = self.library_id or library_id
         self._write_snapshot()
 

@@ -12,7 +12,7 @@ from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import LOCK_TIMEOUT, Library
 from readlist.storage.paths import ensure_private_dir, lock_path
-from readlist.storage.snapshot import SnapshotProblem, read_snapshot
+from readlist.storage.snapshot import SnapshotProblem, read_snapshot, snapshot_header
 
 
 def check_backup(path: Path, backup: Path) -> tuple[int | None, str | None]:
@@ -20,7 +20,7 @@ def check_backup(path: Path, backup: Path) -> tuple[int | None, str | None]:
     snapshot = backup / path.name
     try:
         read_snapshot(snapshot)
-        lib = Library(snapshot)
+        lib = Library(snapshot, tidy=False)
     except SnapshotProblem as problem:
         return None, str(problem)
     except OSError as exc:
@@ -59,12 +59,12 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
             "close it and restore again"
         ) from None
     try:
-        current_gen = 0
-        with contextlib.suppress(SnapshotProblem, OSError):
-            current_gen = read_snapshot(path).gen
+        current = None
+        with contextlib.suppress(OSError):
+            current = snapshot_header(path.read_bytes())
         if path.exists():
             make_backup(path)
-        restored.adopt(path, min_gen=current_gen)
+        restored.adopt(path, min_gen=current.gen if current else 0, library_id=current.library if current else "")
         if on_copy:
             on_copy(backup / path.name)
     finally:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import os
+import secrets
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -50,6 +51,9 @@ class SnapshotHeader(msgspec.Struct, kw_only=True):
     schema: int
     gen: Annotated[int, msgspec.Meta(ge=0)] = 0
     written: str = ""
+    # A random id given to the library when its first snapshot is written; its journal carries it too, so a
+    # journal can never be replayed into another library. Empty in libraries written before ids existed.
+    library: str = ""
 
 
 class _Envelope(msgspec.Struct):
@@ -281,9 +285,13 @@ def read_snapshot(path: Path) -> Snapshot:
     return Snapshot(gen=header.gen, papers=papers, identity=identity, header=header)
 
 
-def encode_snapshot(gen: int, papers: Iterable[Paper]) -> bytes:
-    """The bytes of a snapshot of generation ``gen`` holding ``papers``."""
-    header = SnapshotHeader(format=FORMAT_NAME, schema=SCHEMA_VERSION, gen=gen, written=now_iso())
+def new_library_id() -> str:
+    return secrets.token_hex(8)
+
+
+def encode_snapshot(gen: int, papers: Iterable[Paper], library: str) -> bytes:
+    """The bytes of a snapshot of generation ``gen`` of library ``library`` holding ``papers``."""
+    header = SnapshotHeader(format=FORMAT_NAME, schema=SCHEMA_VERSION, gen=gen, written=now_iso(), library=library)
     table = {str(i): paper for i, paper in enumerate(papers, start=1)}
     return msgspec.json.encode({META_TABLE: {"1": header}, PAPERS_TABLE: table})
 

@@ -79,6 +79,12 @@ class ReadlistApp(App[None]):
             self.notify(self.theme_problem, severity="warning", markup=False)
         if self.demo:
             self.notify("Demo library: changes go to a temporary file.", markup=False)
+        self._tell_notices()
+
+    def _tell_notices(self) -> None:
+        """What the library found and did on its own (a journal set aside, say), once each."""
+        for notice in self.session.library.take_notices():
+            self.notify(strip_controls(notice), severity="warning", markup=False, timeout=20)
 
     def _install_themes(self, requested: str | None) -> None:
         """Register readlist's themes (they define the variables the stylesheet uses)."""
@@ -125,6 +131,7 @@ class ReadlistApp(App[None]):
         except Exception as exc:  # a file half-written by another tool: try again next tick
             self.log.warning(f"refresh failed: {exc}")
             return
+        self._tell_notices()
         if changed:
             self._tell_screens()
 

@@ -1,0 +1,131 @@
+"""A journal is only ever replayed into the library it belongs to; any other journal is kept aside, never deleted."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import msgspec
+from click.testing import CliRunner
+
+from readlist.app.commands import Delete, Rate
+from readlist.app.imports import ImportPapers
+from readlist.app.notes import SaveNote
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.storage.journal import kept_aside_journals
+from readlist.storage.library import Library
+from readlist.storage.paths import journal_path
+
+
+def make(path: Path, titles: str, count: int = 4) -> Library:
+    lib = Library(path)
+    papers = [Paper.create(title=f"{titles} {n}", arxiv_id=f"2401.{n:05d}") for n in range(count)]
+    ImportPapers(papers, "t").execute(lib)
+    lib.compact(force=True)
+    return lib
+
+
+def header(path: Path) -> dict[str, object]:
+    return msgspec.json.decode(path.read_bytes())["_meta"]["1"]  # type: ignore[no-any-return]
+
+
+def doctor(path: Path) -> dict[str, object]:
+    result = CliRunner().invoke(main, ["--db", str(path), "doctor", "--json"])
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def with_changes(lib: Library) -> bytes:
+    """Three confirmed changes in the journal; the journal's bytes."""
+    Rate(["2401.00001"], 5).execute(lib)
+    SaveNote("2401.00002", "a note from the other library").execute(lib)
+    Delete(["2401.00003"]).execute(lib)
+    return journal_path(lib.path).read_bytes()
+
+
+def test_every_library_has_an_id_and_its_journal_names_it(tmp_path: Path) -> None:
+    first, second = make(tmp_path / "a" / "library.json", "A"), make(tmp_path / "b" / "library.json", "B")
+    ids = header(first.path)["library"], header(second.path)["library"]
+    assert all(isinstance(i, str) and len(i) == 16 for i in ids) and ids[0] != ids[1]
+    Rate(["2401.00001"], 2).execute(first)
+    line = journal_path(first.path).read_bytes().split(b"\n")[0]
+    assert json.loads(line)["library"] == ids[0]
+
+
+def test_a_journal_of_another_library_is_kept_aside_not_replayed(tmp_path: Path) -> None:
+    mine = make(tmp_path / "mine" / "library.json", "Mine")
+    theirs = make(tmp_path / "theirs" / "library.json", "Theirs")
+    assert header(mine.path)["gen"] == header(theirs.path)["gen"]  # the case the generation cannot tell apart
+    journal = with_changes(theirs)
+    # Copy their journal beside my library file (as copying a library.json over another leaves it).
+    shutil.copy(journal_path(theirs.path), journal_path(mine.path))
+
+    result = CliRunner().invoke(main, ["--db", str(mine.path), "list", "--json"])
+    assert result.exit_code == 0
+    records = {r["id"]: r for r in json.loads(result.stdout)}
+    assert len(records) == 4 and records["2401.00001"]["rating"] == 0 and not records["2401.00002"]["note"]
+    assert "belongs to another library" in result.stderr and result.stderr.count("\n") == 1
+    kept = kept_aside_journals(mine.path)
+    assert len(kept) == 1 and kept[0].read_bytes() == journal and kept[0].name.startswith("library.json.journal.foreign-")
+    assert str(kept[0]) in result.stderr
+    assert not journal_path(mine.path).exists()
+    # A change now starts a journal of my own; the kept one is never touched.
+    assert CliRunner().invoke(main, ["--db", str(mine.path), "rate", "2401.00000", "3"]).exit_code == 0
+    assert kept[0].read_bytes() == journal and Library(mine.path).papers["2401.00000"].rating == 3
+    report = doctor(mine.path)
+    assert report["healthy"] is False and any(str(kept[0]) in p for p in report["problems"])  # type: ignore[union-attr]
+
+
+def test_a_journal_whose_header_is_damaged_is_never_replayed_nor_deleted(tmp_path: Path) -> None:
+    lib = make(tmp_path / "library.json", "Paper")
+    journal = with_changes(lib)
+    damaged = journal.replace(b'"gen":', b'"gen"', 1)  # a header that is no longer JSON
+    journal_path(lib.path).write_bytes(damaged)
+
+    report = doctor(lib.path)  # doctor looks without changing anything
+    assert report["healthy"] is False
+    assert any("damaged header" in p for p in report["problems"])  # type: ignore[union-attr]
+    assert not any("already folded in" in w for w in report["warnings"])  # type: ignore[union-attr]
+    assert journal_path(lib.path).read_bytes() == damaged
+
+    again = Library(lib.path)
+    assert again.papers["2401.00001"].rating == 0  # nothing guessed from a journal nobody can vouch for
+    notices = again.take_notices()
+    assert len(notices) == 1 and "damaged header" in notices[0]
+    Rate(["2401.00000"], 4).execute(again)  # the next write starts a fresh journal
+    kept = kept_aside_journals(lib.path)
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged and ".unreadable-" in kept[0].name
+
+
+def test_a_journal_newer_than_the_library_file_is_kept_aside(tmp_path: Path) -> None:
+    """An older library.json put back by hand must not have a newer journal replayed onto it."""
+    lib = make(tmp_path / "library.json", "Paper")
+    older = lib.path.read_bytes()
+    Rate(["2401.00000"], 1).execute(lib)
+    lib.compact(force=True)
+    journal = with_changes(lib)
+    lib.path.write_bytes(older)
+    reopened = Library(lib.path)
+    assert reopened.papers["2401.00003"].title == "Paper 3"  # the deletion in the newer journal was not replayed
+    kept = kept_aside_journals(lib.path)
+    assert len(kept) == 1 and kept[0].read_bytes() == journal and ".ahead-" in kept[0].name
+
+
+def test_a_library_from_before_ids_replays_its_journal_and_gets_an_id(tmp_path: Path) -> None:
+    lib = make(tmp_path / "library.json", "Paper")
+    Rate(["2401.00001"], 4).execute(lib)
+    # Strip the ids, as a library and journal written by the previous version have none.
+    data = msgspec.json.decode(lib.path.read_bytes())
+    del data["_meta"]["1"]["library"]
+    lib.path.write_bytes(msgspec.json.encode(data))
+    lines = journal_path(lib.path).read_bytes().split(b"\n", 1)
+    head = json.loads(lines[0])
+    del head["library"]
+    journal_path(lib.path).write_bytes(json.dumps(head).encode() + b"\n" + lines[1])
+
+    old = Library(lib.path)
+    assert old.papers["2401.00001"].rating == 4 and not old.take_notices()
+    old.compact(force=True)
+    assert isinstance(header(lib.path)["library"], str) and header(lib.path)["library"]
+    assert Library(lib.path).papers["2401.00001"].rating == 4
