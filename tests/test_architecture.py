@@ -15,6 +15,9 @@ DOMAIN = [
     "readlist.importers.sources",
     "readlist.importers.hf_text",
     "readlist.core.query",
+    "readlist.core.search_index",
+    "readlist.core.provenance",
+    "readlist.core.texrender",
     "readlist.app.service",
 ]
 
