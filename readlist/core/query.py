@@ -252,6 +252,19 @@ class _Or(_Group):
     any_of = True
 
 
+def _keep(preds: Sequence[Predicate], papers: Iterable[Paper]) -> list[Paper]:
+    """The papers every predicate accepts; one or two (the usual case) without a call per paper for the AND."""
+    if not preds:
+        return list(papers)
+    if len(preds) == 1:
+        pred = preds[0]
+        return [p for p in papers if pred(p)]
+    if len(preds) == 2:
+        first, second = preds
+        return [p for p in papers if first(p) and second(p)]
+    return [p for p in papers if all(pred(p) for pred in preds)]
+
+
 def _all(preds: Sequence[Predicate]) -> Predicate:
     if len(preds) == 1:
         return preds[0]
@@ -502,6 +515,7 @@ class _Resolver:
         self.index = index
         self.tested = tested
         self.text_of: TextOf = index.text
+        self.used_sets = False  # whether a check tests index membership (only valid for indexed papers)
 
     def resolve(self, node: _Node) -> _Slots | Predicate:
         if isinstance(node, _Word):
@@ -537,6 +551,7 @@ class _Resolver:
         A small answer becomes a set of paper object ids (one lookup per paper); a large
         one is tested by slot, which saves converting more slots than there are papers to test.
         """
+        self.used_sets = True
         negated = answer.negated
         if len(answer.slots) <= self.tested:
             ids = self.index.objects(answer.slots)
@@ -556,10 +571,18 @@ class Query:
     text: str
     root: _Node | None = None
     _pred: Predicate = dataclasses.field(init=False, repr=False, compare=False)
+    _parts: tuple[Predicate, ...] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        pred = self.root.compile(HAYSTACKS.get) if self.root is not None else _everything
-        object.__setattr__(self, "_pred", pred)
+        root = self.root
+        if root is None:
+            parts: tuple[Predicate, ...] = ()
+        elif isinstance(root, _And):
+            parts = tuple(c.compile(HAYSTACKS.get) for c in root.children)
+        else:
+            parts = (root.compile(HAYSTACKS.get),)
+        object.__setattr__(self, "_parts", parts)
+        object.__setattr__(self, "_pred", _all(parts) if parts else _everything)
 
     @property
     def empty(self) -> bool:
@@ -573,11 +596,7 @@ class Query:
     @property
     def predicates(self) -> tuple[Predicate, ...]:
         """Per-paper tests a paper must all pass: the top-level AND's parts, or the one whole query."""
-        if self.root is None:
-            return ()
-        if isinstance(self.root, _And):
-            return tuple(c.compile(HAYSTACKS.get) for c in self.root.children)
-        return (self._pred,)
+        return self._parts
 
     def matches(self, paper: Paper) -> bool:
         return self.root is None or self._pred(paper)
@@ -599,7 +618,7 @@ class Query:
                 return self._filter_indexed(papers, index)
             finally:
                 index.release()
-        return [p for p in papers if self._pred(p)]
+        return _keep(self._parts, papers)
 
     def _filter_indexed(self, papers: Iterable[Paper], index: SearchIndex) -> list[Paper]:
         root = self.root
@@ -610,8 +629,7 @@ class Query:
             plain = [c for c in root.children if not c.has_words]
             texty = [c for c in root.children if c.has_words]
             if plain:
-                cheap = _all([c.compile(HAYSTACKS.get) for c in plain])
-                items = [p for p in papers if cheap(p)]
+                items = _keep([c.compile(HAYSTACKS.get) for c in plain], papers)
             rest: _Node = texty[0] if len(texty) == 1 else _And(texty)
         else:
             rest = root
@@ -623,7 +641,13 @@ class Query:
             return [p for p in items if check(p)]
         resolver = _Resolver(index, len(items))
         answer = resolver.resolve(rest)
+        if isinstance(rest, _Word) and not isinstance(answer, _Slots):
+            # One word too common for posting lists (the index said so): a plain scan of the texts.
+            needle, text_of = rest.needle, index.text
+            return [p for p in items if needle in text_of(p)]
         test = resolver.member(answer) if isinstance(answer, _Slots) else answer
+        if not resolver.used_sets:
+            return [p for p in items if test(p)]  # text and field checks work on any paper
         live = index.slots
         if all(map(live.__contains__, map(id, items))):
             return [p for p in items if test(p)]
