@@ -69,12 +69,13 @@ def list_json_rss(path: Path, how: str) -> tuple[float, float]:
     code = f"""
 import io, sys, time
 from readlist.storage.library import Library
-from readlist.app.service import select
+from readlist.app.session import Session
+from readlist.app.views import status_view
 from readlist.cli.output import print_json
 from readlist.cli.commands import write_records
 lib = Library({str(path)!r})
 start = time.perf_counter()
-papers = select(lib)
+papers = Session(lib).select(status_view(None))
 sys.stdout = io.TextIOWrapper(open('/dev/null', 'wb'))
 if {how!r} == 'old':
     print_json([p.public_dict() for p in papers])

@@ -20,6 +20,9 @@ DOMAIN = [
     "readlist.app.imports",
     "readlist.app.notes",
     "readlist.cli",
+    "readlist.core.search_index",
+    "readlist.core.provenance",
+    "readlist.core.texrender",
 ]
 
 

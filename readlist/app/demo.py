@@ -28,7 +28,8 @@ def build_demo_library(directory: Path | None = None) -> Path:
     path = directory / "demo-library.json"
     lib = Library(path)
     for name, data in sample_files():
-        ImportPapers(parse_input(data, source=name, today=DEMO_TODAY).papers, name).execute(lib)
+        parsed = parse_input(data, source=name, today=DEMO_TODAY)
+        ImportPapers(parsed.papers, name, parsed.format).execute(lib)
     ids = list(lib.papers)
     SetStatus(ids[0:6], "to-read").execute(lib)
     SetStatus(ids[6:8], "reading").execute(lib)

@@ -17,7 +17,7 @@ from readlist.app.commands import Outcome, PaperChange, copy_value
 from readlist.app.session import Session
 from readlist.core.model import Paper
 from readlist.importers import ImportFormatError, ParseResult, parse_input
-from readlist.importers.merge import add_source, merge_changes
+from readlist.importers.merge import add_format, add_source, merge_changes
 from readlist.storage.library import Library
 
 
@@ -102,6 +102,7 @@ class ImportPapers:
 
     papers: Iterable[Paper]
     source: str
+    format: str | None = None  # the importer that read the source (hf-text, bibtex, …)
 
     def execute(self, library: Library) -> Imported:
         report = ImportReport(source=self.source)
@@ -112,19 +113,20 @@ class ImportPapers:
                 existing = library.find_existing(incoming)
                 if existing is None:
                     incoming.sources = add_source(incoming.sources, self.source)
+                    incoming.source_formats = add_format(incoming.source_formats, self.format)
                     txn.put(incoming)
                     outcome.changes[incoming.id] = PaperChange(None, incoming.to_dict())
                     report.added.append(incoming.id)
                     seen.add(incoming.id)
                     continue
-                changes = merge_changes(existing, incoming, self.source)
+                changes = merge_changes(existing, incoming, self.source, self.format)
                 if changes:
                     before = {k: copy_value(getattr(existing, k)) for k in changes}
                     txn.set(existing, changes)
                     _merge_change(outcome, existing.id, before, changes)
                 if existing.id not in seen:
                     # Recording one more source is bookkeeping, not an update the user cares about.
-                    meaningful = bool(changes.keys() - {"sources"})
+                    meaningful = bool(changes.keys() - {"sources", "source_formats"})
                     (report.updated if meaningful else report.unchanged).append(existing.id)
                     seen.add(existing.id)
         return outcome
@@ -154,7 +156,7 @@ def import_parsed(
         papers: Iterable[Paper] = item.result.papers
         if advance is not None:
             papers = _counting(papers, advance)
-        report = session.run(ImportPapers(papers, source_label(item.source))).report
+        report = session.run(ImportPapers(papers, source_label(item.source), item.result.format)).report
         report.source = item.source
         report.skipped.extend(item.result.skipped)
         report.format = item.result.format

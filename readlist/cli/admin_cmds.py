@@ -23,6 +23,7 @@ from readlist.storage.journal import WHY_KEPT_ASIDE, kept_aside_journals, read_j
 from readlist.storage.library import Library
 from readlist.storage.paths import backup_dir, journal_path, lock_path
 from readlist.storage.recovery import check_backup, restore_backup
+from readlist.storage.repair import repair_library
 from readlist.storage.snapshot import papers_table, record_problems, snapshot_header
 
 
@@ -142,7 +143,10 @@ def _check_records(path: Path, report: Report) -> None:
         )
     bad = [str(p) for p in problems if not p.duplicate]
     if bad:
-        report.problems.append(f"{len(bad)} paper record(s) do not validate: " + "; ".join(bad[:5]))
+        report.problems.append(f"{len(bad)} paper record(s) do not validate: " + "; ".join(bad))
+    if problems:
+        report.notes.append(f"`readlist --db {path} doctor --repair` fixes these records (the file is backed up "
+                            "first; values it cannot use go to a quarantine file beside the library)")
 
 
 def _check_kept_aside(path: Path, report: Report) -> None:
@@ -286,8 +290,14 @@ def _find_backup(path: Path, name: str) -> Path:
 )
 @click.option("--compact", is_flag=True, help="Fold the journal into the library file and remove stale temp files.")
 @click.option("--list-backups", "list_only", is_flag=True, help="List the backups with their dates and sizes.")
+@click.option(
+    "--repair", is_flag=True,
+    help="Fix records that do not validate and merge duplicate ids (original kept as a backup, nothing dropped).",
+)
 @click.pass_context
-def doctor_cmd(ctx: click.Context, as_json: bool, restore: str | None, compact: bool, list_only: bool) -> None:
+def doctor_cmd(
+    ctx: click.Context, as_json: bool, restore: str | None, compact: bool, list_only: bool, repair: bool
+) -> None:
     """Check the library files, and list or restore backups.
 
     Checks the header and schema, that every paper record is valid, duplicate
@@ -302,6 +312,7 @@ def doctor_cmd(ctx: click.Context, as_json: bool, restore: str | None, compact: 
       readlist doctor --restore                    the newest good backup
       readlist doctor --restore 20250101T120000    a named one
       readlist doctor --compact
+      readlist doctor --repair                     fix damaged records, merge duplicate ids
     """
     obj: Context = ctx.find_root().obj
     path = obj.db
@@ -310,6 +321,9 @@ def doctor_cmd(ctx: click.Context, as_json: bool, restore: str | None, compact: 
         return
     if compact:
         _compact(path, as_json)
+        return
+    if repair:
+        _repair(path, as_json)
         return
     if list_only:
         backups = describe_backups(path)
@@ -348,6 +362,27 @@ def _restore(path: Path, name: str, as_json: bool) -> None:
     info(f"restored {path} from backup {backup.name} ({papers} papers)")
     if kept is not None and kept != backup:
         info(f"the library as it was before is kept as backup {kept.name}")
+
+
+def _repair(path: Path, as_json: bool) -> None:
+    report = repair_library(path)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    if not report.changed:
+        info(f"{path}: every record is valid; nothing to repair ({report.papers} papers)")
+        return
+    for line in report.fixed:
+        info(f"fixed        {line}")
+    for pid in report.merged:
+        info(f"merged       two records of {pid} into one (both notes kept)")
+    for line in report.quarantined:
+        info(f"quarantined  {line}")
+    info(f"{path}: repaired ({report.papers} papers)")
+    if report.backup is not None:
+        info(f"the file as it was is kept as backup {report.backup.name}")
+    if report.quarantine_file is not None:
+        info(f"values and records that could not be kept are in {report.quarantine_file}")
 
 
 def _compact(path: Path, as_json: bool) -> None:

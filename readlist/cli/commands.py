@@ -24,13 +24,14 @@ from readlist.app.history import load_last_change, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit
 from readlist.app.views import count, status_view
-from readlist.cli.context import library_of, session_of
+from readlist.cli.context import library_of, session_of, settle
 from readlist.cli.output import console, err_console, fail, info, json_bytes, paper_details, paper_line, print_json
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.core.query import SORT_KEYS, QueryError
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.text import strip_controls
 from readlist.importers import FORMATS
+from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
 
 STATUS_CHOICES = [s.value for s in Status]
@@ -143,7 +144,7 @@ def import_cmd(
         lib = session.library
         reports = import_parsed(session, parsed, advance=advance)
     if any(r.total for r in reports):
-        lib.compact()
+        settle(session)
     if as_json:
         print_json({"library": str(lib.path), "reports": [r.to_dict() for r in reports], "papers": len(lib)})
     else:
@@ -290,7 +291,7 @@ def mark_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
     session = session_of(ctx)
     papers = _resolve_all(session.library, refs)
     outcome = session.run(SetStatus([p.id for p in papers], status))
-    session.library.compact()
+    settle(session)
     _changed(outcome, papers, f"marked {status.value}")
 
 
@@ -312,7 +313,7 @@ def rate_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
     session = session_of(ctx)
     papers = _resolve_all(session.library, refs)
     outcome = session.run(Rate([p.id for p in papers], rating))
-    session.library.compact()
+    settle(session)
     _changed(outcome, papers, f"rated {rating}" if rating else "unrated")
 
 
@@ -347,25 +348,26 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
         raise click.UsageError("give at least one +TAG or -TAG after the paper ids")
     papers = _resolve_all(session.library, refs)
     outcome = session.run(EditTags([p.id for p in papers], add=add, remove=remove))
-    session.library.compact()
+    settle(session)
     _changed(outcome, papers, "retagged")
 
 
-def _edit_in_editor(text: str) -> str | None:
+def _edit_in_editor(text: str) -> tuple[str, Path] | None:
+    """The edited text and the temporary file holding it (deleted by the caller once the note is saved)."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     fd, name = tempfile.mkstemp(prefix="readlist-note-", suffix=".md")
+    draft = Path(name)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        try:
-            result = subprocess.run([*shlex.split(editor), name], check=False)
-        except FileNotFoundError:
-            fail(f"editor {editor!r} not found; set $EDITOR")
-        if result.returncode != 0:
-            return None
-        return Path(name).read_text(encoding="utf-8")
-    finally:
-        os.unlink(name)
+        result = subprocess.run([*shlex.split(editor), name], check=False)
+    except FileNotFoundError:
+        draft.unlink(missing_ok=True)
+        fail(f"editor {editor!r} not found; set $EDITOR")
+    if result.returncode != 0:
+        draft.unlink(missing_ok=True)
+        return None
+    return draft.read_text(encoding="utf-8"), draft
 
 
 @click.command("note")
@@ -412,6 +414,7 @@ def note_cmd(
         changed = True
     else:
         new: str | None = None
+        draft: Path | None = None
         editing = NoteEdit(session, paper.id)
         if text == "-":
             new = sys.stdin.read()
@@ -420,16 +423,24 @@ def note_cmd(
         elif clear:
             new = ""
         elif edit:
-            new = _edit_in_editor(paper.note)
-            if new is None:
+            edited = _edit_in_editor(paper.note)
+            if edited is None:
                 fail("the editor exited with an error; the note was not changed")
+            new, draft = edited
         if new is not None:
-            result = editing.save(new)
+            try:
+                result = editing.save(new)
+            except (LibraryError, ValidationError) as exc:
+                if draft is not None:
+                    fail(f"{exc}; your text is kept in {draft}")
+                raise
             merged = result is not None and result.outside is not None
             editing.finish()
             changed = True
+            if draft is not None:
+                draft.unlink(missing_ok=True)
     if changed:
-        lib.compact()
+        settle(session)
         paper = lib.papers[paper.id]
     if as_json:
         print_json({"id": paper.id, "note": paper.note})
@@ -460,7 +471,7 @@ def rm_cmd(ctx: click.Context, refs: tuple[str, ...], as_json: bool) -> None:
     session = session_of(ctx)
     papers = _resolve_all(session.library, list(refs))
     outcome = session.run(Delete([p.id for p in papers]))
-    session.library.compact()
+    settle(session)
     if as_json:
         print_json({"removed": [p.public_dict() for p in papers if p.id in outcome.changes]})
         return
@@ -493,7 +504,7 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     done = revert(lib, last.outcome, to_before=not last.undone, only_unchanged=True)
     if done.outcome.changes:
         save_last_change(lib.path, last.outcome, undone=not last.undone)
-        lib.compact()
+        settle(session)
     verb = "redid" if last.undone else "undid"
     if as_json:
         print_json({"action": "redo" if last.undone else "undo", "label": last.outcome.label,

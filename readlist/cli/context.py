@@ -8,7 +8,9 @@ from pathlib import Path
 import click
 
 from readlist.app.session import Session
+from readlist.cli.output import echo_err
 from readlist.config.settings import load_config
+from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
 
 
@@ -42,3 +44,15 @@ def session_of(ctx: click.Context) -> Session:
 
 def library_of(ctx: click.Context) -> Library:
     return session_of(ctx).library
+
+
+def settle(session: Session) -> None:
+    """After a change is durable in the journal, fold it into the library file if that is cheap.
+
+    The change is saved whether or not this works, so a failure (a full disk, say) is a warning
+    and the command still succeeds: exit status 0 means the change is durable.
+    """
+    try:
+        session.library.compact()
+    except LibraryError as exc:
+        echo_err(f"readlist: warning: {exc}")

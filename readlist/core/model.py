@@ -189,6 +189,8 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
     updated: str = ""
     read_at: str | None = None
     sources: list[str] = msgspec.field(default_factory=list)
+    # The import formats the paper came through (hf-text, bibtex, …), so `source:hf` finds text copies too.
+    source_formats: list[str] = msgspec.field(default_factory=list)
     # arXiv categories, primary first, once known (from arXiv or enrichment).
     categories: list[str] = msgspec.field(default_factory=list)
     # The citation key: fixed once it has been shown, copied or exported; the user may set it.
@@ -298,4 +300,4 @@ _FIELD_SET = frozenset(FIELD_NAMES)
 # Optional one-line text fields and lists of one-line texts, cleaned the same way as titles.
 _OPTIONAL_LINES = ("organization", "url", "doi", "journal_ref", "ai_summary", "github_repo", "project_page",
                    "cite_key")
-_LINE_LISTS = ("sources", "categories", "ai_keywords")
+_LINE_LISTS = ("sources", "source_formats", "categories", "ai_keywords")

@@ -1,31 +1,63 @@
 """The query language shared by the TUI search box and ``--query``, and list sorting.
 
-Terms AND together. Free words match the title, abstract, authors,
-organization and note (case-insensitive); ``"quoted phrases"`` match as a
-whole. Field terms: ``status:read``, ``rating>=4``, ``tag:rl``,
-``year:2023``, ``year>=2022``, ``author:smith``, ``org:nvidia``, ``id:2310``,
-``source:seeds``, ``is:rated``/``is:noted``. A leading ``-`` negates any term.
+Free words match the title, abstract, authors, organization and note
+(case-insensitive substrings); ``"quoted phrases"`` match as a whole. Field terms:
+``status:read``, ``rating>=4``, ``tag:rl``, ``year:2023``, ``year>=2022``,
+``upvotes>=50``, ``author:smith``, ``org:nvidia``, ``id:2310``, ``title:…``,
+``note:…``, ``source:hf`` (the kind of source, or text in its file name or URL),
+``is:rated``/``is:noted``/``is:tagged``/``is:arxiv``. A field value may be quoted
+(``author:"li wei"``).
+
+Terms next to each other AND together; ``OR`` (upper case) between them matches
+either; ``AND`` may be written out. AND binds tighter than OR, so
+``a b OR c`` is ``(a b) OR c``. Parentheses group, and ``-`` before a term or a
+group excludes it: ``(tag:rl OR tag:agents) -survey``, ``-(diffusion OR gan)``.
+Parentheses and a bare ``-`` are syntax; quote them to search for them as text.
+
+A query that cannot be understood raises ``QueryError`` saying what is wrong and at
+which column, so the search box can show it instead of silently matching nothing.
+
+Free words are answered from the ``SearchIndex`` when one is given and ready: a
+word's papers are a set of index slots, AND intersects them, OR unites them and
+``-`` turns a set into "all but these". Whatever the index cannot answer (field
+terms, words too common to be worth a posting list) is checked paper by paper. The
+result is exactly what scanning every paper gives, in the same order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
-import shlex
-import threading
-from array import array
-from bisect import bisect_right
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import repeat
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from readlist.core.model import Paper, Status, ValidationError, normalize_tag, parse_status
+from readlist.core.provenance import canonical_kind, paper_kinds
+from readlist.core.search_index import HAYSTACKS, PaperSource, SearchIndex, haystack
+
+__all__ = [
+    "HAYSTACKS",
+    "NUMERIC_FIELDS",
+    "SORT_KEYS",
+    "PaperSource",
+    "Query",
+    "QueryError",
+    "SearchIndex",
+    "SortKeyError",
+    "SortOrder",
+    "haystack",
+    "parse_query",
+    "parse_sort",
+    "sort_papers",
+]
 
 Predicate = Callable[[Paper], bool]
+TextOf = Callable[[Paper], str]
 
-_CMP: dict[str, Callable[[int, int], bool]] = {
+# Compares ints (rating, upvotes) and four-digit year strings.
+_CMP: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
     "<=": operator.le,
     ">": operator.gt,
@@ -33,293 +65,195 @@ _CMP: dict[str, Callable[[int, int], bool]] = {
     "=": operator.eq,
     ":": operator.eq,
 }
-_FIELD_TERM = re.compile(r"^(?P<field>[a-z_]+)(?P<op>>=|<=|:|=|>|<)(?P<value>.*)$", re.IGNORECASE)
+_FIELD_TERM = re.compile(r"^(?P<field>[a-z_]+)(?P<op>>=|<=|:|=|>|<)", re.IGNORECASE)
 NUMERIC_FIELDS = ("rating", "year", "upvotes")
+TEXT_FIELDS = ("status", "tag", "author", "org", "organization", "id", "source", "title", "note", "is")
 SORT_KEYS = ("date", "upvotes", "rating", "title", "added", "updated")
+_FIELD_LIST = "status, rating, tag, year, upvotes, author, org, id, source, title, note, is"
 
 
 class QueryError(ValueError):
-    """A query the user typed that cannot be understood; the message says why."""
+    """A query the user typed that cannot be understood; the message says what and where.
 
-
-class _Haystacks:
-    """Lower-cased searchable text per paper, rebuilt only for papers whose text changed."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, tuple[object, object, object, object, str]] = {}
-
-    def get(self, paper: Paper) -> str:
-        entry = self._cache.get(paper.id)
-        if (
-            entry is not None
-            and entry[0] is paper.title
-            and entry[1] is paper.abstract
-            and entry[2] is paper.note
-            and entry[3] is paper.authors
-        ):
-            return entry[4]
-        text = haystack(paper)
-        self._cache[paper.id] = (paper.title, paper.abstract, paper.note, paper.authors, text)
-        return text
-
-
-HAYSTACKS = _Haystacks()
-
-
-def haystack(paper: Paper) -> str:
-    """The text free words are searched in, exactly as the plain predicates see it."""
-    return "\n".join(
-        (paper.title, paper.abstract, " ; ".join(paper.authors), paper.organization or "", paper.note)
-    ).casefold()
-
-
-class PaperSource(Protocol):
-    """What an index follows: the papers by id, and a number that changes whenever any of them does."""
-
-    papers: dict[str, Paper]
-    version: int
-
-
-# Past these sizes a needle is so common that scanning (which stops at the first hit in
-# each paper) beats collecting posting lists.
-_MAX_TOKEN_HITS = 4000
-_MAX_POSTINGS = 400_000
-
-
-class SearchIndex:
-    """Which papers contain which whitespace-separated tokens, for free-word search on big libraries.
-
-    A needle without whitespace occurs in a text exactly when it occurs inside one of
-    its whitespace-separated tokens, so the papers matching it are the union of the
-    posting lists of the vocabulary tokens that contain it: no paper text is scanned.
-    Phrases are narrowed with their parts and then checked against the text. The index
-    follows the source's ``version``: when it changes, papers whose text changed are
-    re-indexed before the next search. Building runs once (``build``, typically in a
-    background thread); until it is done, searches simply scan.
+    ``position`` is the 0-based offset in the query text the problem is at, when
+    there is one, so a search box can point at it.
     """
 
-    def __init__(self, source: PaperSource) -> None:
-        self.source = source
-        self._lock = threading.Lock()
-        self._ready = False
-        self._version: int | None = None
-        self._slot_of: dict[str, int] = {}
-        self._live: dict[int, int] = {}  # id() of each indexed paper object -> its slot
-        self._papers: list[Paper | None] = []
-        self._hays: list[str] = []  # case-folded text per slot ("" for a dead slot)
-        self._marks: list[tuple[object, ...]] = []
-        self._postings: dict[str, array[int]] = {}
-        self._vocab_blob = ""
-        self._vocab: list[str] = []
-        self._starts: list[int] = []
-        self._vocab_dirty = True
-
-    @property
-    def ready(self) -> bool:
-        return self._ready
-
-    @staticmethod
-    def _mark(paper: Paper) -> tuple[object, ...]:
-        return (paper.title, paper.abstract, paper.note, paper.authors, paper.organization)
-
-    def _add(self, paper: Paper) -> None:
-        slot = len(self._papers)
-        old = self._slot_of.get(paper.id)
-        if old is not None:
-            stale = self._papers[old]
-            if stale is not None:
-                self._live.pop(id(stale), None)
-            self._papers[old] = None  # its postings stay but can no longer match
-            self._hays[old] = ""
-        self._slot_of[paper.id] = slot
-        self._live[id(paper)] = slot
-        self._papers.append(paper)
-        self._marks.append(self._mark(paper))
-        text = haystack(paper)
-        self._hays.append(text)
-        postings = self._postings
-        tokens = set(text.split())
-        new = tokens.difference(postings)
-        if new:
-            self._vocab_dirty = True
-            for token in new:
-                postings[token] = array("i")
-        # One C-level pass appends the slot to every token's list (a Python loop is ~2x slower).
-        deque(map(array.append, map(postings.__getitem__, tokens), repeat(slot)), maxlen=0)
-
-    def build(self) -> None:
-        """Index every paper of the source (a few seconds for 100k papers; safe in a thread)."""
-        with self._lock:
-            self._sync()
-
-    def _sync(self) -> None:
-        version = self.source.version
-        papers = list(self.source.papers.values())
-        slot_of, marks, mark = self._slot_of, self._marks, self._mark
-        for paper in papers:
-            slot = slot_of.get(paper.id)
-            if slot is None or self._papers[slot] is not paper or marks[slot] != mark(paper):
-                self._add(paper)
-        if self._vocab_dirty:
-            self._vocab = list(self._postings)
-            self._vocab_blob = "\n".join(self._vocab)
-            starts, pos = [], 0
-            for token in self._vocab:
-                starts.append(pos)
-                pos += len(token) + 1
-            self._starts = starts
-            self._vocab_dirty = False
-        self._version = version
-        self._ready = True
-
-    def acquire(self) -> bool:
-        """Bring the index up to date for a search; False when it cannot be used right now."""
-        if not self._ready or not self._lock.acquire(blocking=False):
-            return False
-        try:
-            if self._version != self.source.version:
-                self._sync()
-        except BaseException:
-            self._lock.release()
-            raise
-        return True
-
-    def release(self) -> None:
-        self._lock.release()
-
-    def _token_slots(self, needle: str) -> set[int] | None:
-        """Slots of papers with a token containing ``needle``; None when scanning is cheaper."""
-        blob = self._vocab_blob
-        if blob.count(needle) > _MAX_TOKEN_HITS:
-            return None
-        tokens: list[str] = []
-        pos = blob.find(needle)
-        starts, vocab = self._starts, self._vocab
-        while pos != -1:
-            i = bisect_right(starts, pos) - 1
-            tokens.append(vocab[i])
-            pos = blob.find(needle, starts[i] + len(vocab[i]) + 1)
-        lists = [self._postings[t] for t in tokens]
-        if sum(map(len, lists)) > _MAX_POSTINGS:
-            return None
-        slots: set[int] = set()
-        for found in lists:
-            slots.update(found)
-        return slots
-
-    def match(self, needle: str) -> set[int] | None:
-        """Slots of the papers whose text contains ``needle`` (already case-folded); None: decide per paper."""
-        parts = needle.split()
-        if not parts:
-            return None
-        if len(parts) == 1 and parts[0] == needle:
-            # None for a needle inside very common tokens: it matches most papers, each early in its text.
-            return self._token_slots(needle)
-        narrowed: set[int] | None = None
-        for part in sorted(parts, key=len, reverse=True):
-            slots = self._token_slots(part)
-            if slots is not None:
-                narrowed = slots if narrowed is None else narrowed & slots
-        if narrowed is None:
-            return None
-        hays = self._hays
-        return {slot for slot in narrowed if needle in hays[slot]}
-
-    def __len__(self) -> int:
-        return len(self._live)
-
-    def text(self, paper: Paper) -> str:
-        """The indexed text of a paper (computed for a paper the index has not seen)."""
-        slot = self._live.get(id(paper))
-        return self._hays[slot] if slot is not None else HAYSTACKS.get(paper)
-
-    def objects(self, slots: Iterable[int]) -> set[int]:
-        """The ``id()`` of the paper objects in these slots."""
-        papers = self._papers
-        return {id(p) for s in slots if (p := papers[s]) is not None}
-
-    def indexed(self, paper: Paper) -> bool:
-        return id(paper) in self._live
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
 
 
-@dataclass(frozen=True)
-class Query:
-    text: str
-    predicates: tuple[Predicate, ...]
-    words: tuple[str, ...]  # positive free words, for highlighting
-    # The same terms split for the index: free-word needles (case-folded, with their sign) and the rest.
-    needles: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
-    others: tuple[Predicate, ...] = field(default=(), compare=False)
+class SortKeyError(QueryError):
+    """An unknown sort key; kept apart from query errors so the message can name the right option."""
 
-    def matches(self, paper: Paper) -> bool:
-        return all(pred(paper) for pred in self.predicates)
 
-    def filter(
-        self, papers: Iterable[Paper], *, index: SearchIndex | None = None, where: Predicate | None = None
-    ) -> list[Paper]:
-        """The papers (in their order) that pass ``where`` and match the query.
+# ---------------------------------------------------------------------------
+# lexing
 
-        With an ``index`` that is ready, free words are answered from it; the result is
-        exactly the same as without one, only faster on big libraries.
-        """
-        if where is not None:
-            papers = [p for p in papers if where(p)]
-        if not self.predicates:
-            return list(papers)
-        if index is not None and self.needles and index.acquire():
-            try:
-                return self._filter_indexed(papers, index)
-            finally:
-                index.release()
-        return _keep(self.predicates, papers)
 
-    def _filter_indexed(self, papers: Iterable[Paper], index: SearchIndex) -> list[Paper]:
-        items = _keep(self.others, papers)
-        if len(items) * 8 < len(index):
-            # The other terms (or the view) left few papers: checking their texts beats set work over the index.
-            text = index.text
-            return [p for p in items if all((needle in text(p)) != negate for needle, negate in self.needles)]
-        include: set[int] | None = None
-        exclude: set[int] = set()
-        scanned: list[tuple[str, bool]] = []
-        answered = False
-        for needle, negate in self.needles:
-            slots = index.match(needle)
-            if slots is None:
-                scanned.append((needle, negate))
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "term", "(", ")", "-(", "OR", "AND", "end"
+    pos: int  # 0-based offset of its first character
+    raw: str = ""  # as typed
+    text: str = ""  # quotes removed
+    quoted_at: int = -1  # offset in ``text`` where the first quoted part starts; -1 if none
+    negate: bool = False
+
+
+def _col(pos: int) -> str:
+    return f"column {pos + 1}"
+
+
+def _lex(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch in "()":
+            tokens.append(_Token(ch, i))
+            i += 1
+            continue
+        start = i
+        negate = False
+        if ch == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != ")":
+            if text[i + 1] == "(":
+                tokens.append(_Token("-(", i))
+                i += 1  # the "(" itself is lexed next
                 continue
-            answered = True
-            if negate:
-                exclude |= slots
+            negate = True
+            i += 1
+        parts: list[str] = []
+        quoted_at = -1
+        length = 0
+        while i < n and not text[i].isspace() and text[i] not in "()":
+            if text[i] == '"':
+                close = text.find('"', i + 1)
+                if close == -1:
+                    raise QueryError(f'unclosed quote at {_col(i)}: add the closing "', i)
+                if quoted_at == -1:
+                    quoted_at = length
+                piece = text[i + 1 : close]
+                i = close + 1
             else:
-                include = slots if include is None else include & slots
-        if answered:
-            live = index._live
-            # Papers the index has not seen (none, normally) are decided by their text.
-            direct = {id(p) for p in items if id(p) not in live}
-            if include is not None:
-                ok = index.objects(include - exclude)
-                items = [p for p in items if id(p) in ok or (id(p) in direct and self._by_text(p))]
-            else:
-                bad = index.objects(exclude)
-                items = [p for p in items if (self._by_text(p) if id(p) in direct else id(p) not in bad)]
-        # Needles too common for posting lists: check the remaining papers' texts, which stops at the first hit.
-        text = index.text
-        for needle, negate in scanned:
-            items = [p for p in items if (needle in text(p)) != negate]
-        return items
+                j = i
+                while j < n and not text[j].isspace() and text[j] not in '()"':
+                    j += 1
+                piece = text[i:j]
+                i = j
+            parts.append(piece)
+            length += len(piece)
+        raw = text[start:i]
+        word = "".join(parts)
+        if not negate and quoted_at == -1 and word in ("OR", "AND"):
+            tokens.append(_Token(word, start, raw))
+            continue
+        tokens.append(_Token("term", start, raw, word, quoted_at, negate))
+    tokens.append(_Token("end", len(text)))
+    return tokens
 
-    def _by_text(self, paper: Paper) -> bool:
-        text = HAYSTACKS.get(paper)
-        return all((needle in text) != negate for needle, negate in self.needles)
 
-    @property
-    def empty(self) -> bool:
-        return not self.predicates
+# ---------------------------------------------------------------------------
+# the parsed query: a small tree of terms, NOT, AND and OR
+
+
+class _Node:
+    """One part of a query; ``compile`` turns it into a per-paper test reading free text through ``text_of``."""
+
+    has_words: bool = False
+
+    def compile(self, text_of: TextOf) -> Predicate:
+        raise NotImplementedError
+
+    def words(self, positive: bool = True) -> list[str]:
+        return []
+
+
+class _Word(_Node):
+    has_words = True
+
+    def __init__(self, typed: str) -> None:
+        self.typed = typed
+        self.needle = typed.casefold()
+
+    def compile(self, text_of: TextOf) -> Predicate:
+        needle = self.needle
+        return lambda p: needle in text_of(p)
+
+    def words(self, positive: bool = True) -> list[str]:
+        return [self.typed] if positive else []
+
+    def __repr__(self) -> str:
+        return repr(self.typed)
+
+
+class _Field(_Node):
+    def __init__(self, typed: str, pred: Predicate) -> None:
+        self.typed = typed
+        self.pred = pred
+
+    def compile(self, text_of: TextOf) -> Predicate:
+        return self.pred
+
+    def __repr__(self) -> str:
+        return self.typed
+
+
+class _Not(_Node):
+    def __init__(self, child: _Node) -> None:
+        self.child = child
+        self.has_words = child.has_words
+
+    def compile(self, text_of: TextOf) -> Predicate:
+        inner = self.child.compile(text_of)
+        return lambda p: not inner(p)
+
+    def words(self, positive: bool = True) -> list[str]:
+        return self.child.words(not positive)
+
+    def __repr__(self) -> str:
+        return f"(NOT {self.child!r})"
+
+
+class _Group(_Node):
+    """AND or OR of two or more parts."""
+
+    any_of: ClassVar[bool] = False
+    children: tuple[_Node, ...]
+
+    def __init__(self, children: Sequence[_Node]) -> None:
+        flat: list[_Node] = []
+        for child in children:
+            # (a b) c is a b c; the same for OR: one level makes fewer, bigger set operations.
+            flat.extend(child.children if isinstance(child, _Group) and type(child) is type(self) else [child])
+        self.children = tuple(flat)
+        self.has_words = any(c.has_words for c in flat)
+
+    def compile(self, text_of: TextOf) -> Predicate:
+        preds = [c.compile(text_of) for c in self.children]
+        return _any(preds) if self.any_of else _all(preds)
+
+    def words(self, positive: bool = True) -> list[str]:
+        return [w for c in self.children for w in c.words(positive)]
+
+    def __repr__(self) -> str:
+        return "(" + ("OR " if self.any_of else "AND ") + " ".join(map(repr, self.children)) + ")"
+
+
+class _And(_Group):
+    any_of = False
+
+
+class _Or(_Group):
+    any_of = True
 
 
 def _keep(preds: Sequence[Predicate], papers: Iterable[Paper]) -> list[Paper]:
-    """The papers every predicate accepts; one or two (the usual case) skip the per-paper generator."""
+    """The papers every predicate accepts; one or two (the usual case) without a call per paper for the AND."""
     if not preds:
         return list(papers)
     if len(preds) == 1:
@@ -331,47 +265,83 @@ def _keep(preds: Sequence[Predicate], papers: Iterable[Paper]) -> list[Paper]:
     return [p for p in papers if all(pred(p) for pred in preds)]
 
 
-def _tokens(text: str) -> list[str]:
-    try:
-        lexer = shlex.shlex(text, posix=True)
-        lexer.whitespace_split = True
-        lexer.commenters = ""
-        return list(lexer)
-    except ValueError:
-        # An unclosed quote while the user is still typing: treat the rest literally.
-        return text.replace('"', " ").split()
+def _all(preds: Sequence[Predicate]) -> Predicate:
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        first, second = preds
+        return lambda p: first(p) and second(p)
+    return lambda p: all(pred(p) for pred in preds)
 
 
-def _word(word: str) -> Predicate:
-    needle = word.casefold()
-    return lambda p: needle in HAYSTACKS.get(p)
+def _any(preds: Sequence[Predicate]) -> Predicate:
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        first, second = preds
+        return lambda p: first(p) or second(p)
+    return lambda p: any(pred(p) for pred in preds)
 
 
-def _numeric(field: str, op: str, raw: str) -> Predicate:
+# ---------------------------------------------------------------------------
+# field terms
+
+
+def _numeric(field: str, op: str, raw: str, pos: int) -> Predicate:
     try:
         wanted = int(raw)
     except ValueError:
-        raise QueryError(f"{field}{op} needs a number, not {raw!r}") from None
+        raise QueryError(f"{field}{op} at {_col(pos)} needs a number, not {raw!r}", pos) from None
     compare = _CMP[op]
     if field == "rating":
         return lambda p: compare(p.rating, wanted)
     if field == "year":
+        if 0 <= wanted <= 9999:
+            # Dates are stored as YYYY[-MM[-DD]]: four-digit years compare as text, without an int() per paper.
+            year = f"{wanted:04d}"
+            return lambda p: p.published is not None and compare(p.published[:4], year)
         return lambda p: p.published is not None and compare(int(p.published[:4]), wanted)
     return lambda p: p.upvotes is not None and compare(p.upvotes, wanted)
 
 
-def _field_term(field: str, op: str, value: str) -> Predicate:
+def _source_term(value: str) -> Predicate:
+    """A kind of source (``hf``, ``arxiv``, ``bibtex``, …) or text in a source's file name or URL."""
+    low = value.casefold()
+    kind = canonical_kind(value)
+
+    def in_labels(p: Paper) -> bool:
+        return any(low in s.casefold() for s in p.sources)
+
+    if kind is None:
+        return in_labels
+
+    def of_kind(p: Paper) -> bool:
+        # Papers imported before formats were recorded have none: their URLs and file names still match.
+        formats: Iterable[str] = p.source_formats
+        return kind in paper_kinds(p.sources, formats) or in_labels(p)
+
+    return of_kind
+
+
+def _field_term(field: str, op: str, value: str, pos: int) -> Predicate:
     field = field.lower()
     if field in NUMERIC_FIELDS:
-        return _numeric(field, op, value)
+        return _numeric(field, op, value, pos)
+    if field not in TEXT_FIELDS:
+        raise QueryError(
+            f"unknown field {field!r} at {_col(pos)} (fields: {_FIELD_LIST}); "
+            f"to search for the text, quote it: \"{field}{op}{value}\"",
+            pos,
+        )
     if op != ":" and op != "=":
-        raise QueryError(f"{field} does not compare with {op!r}; use {field}:value")
+        raise QueryError(f"{field} at {_col(pos)} does not compare with {op!r}; use {field}:value", pos)
     low = value.casefold()
     if field == "status":
         try:
             status = parse_status(value).value
-        except ValidationError as exc:
-            raise QueryError(str(exc)) from None
+        except ValidationError:
+            known = ", ".join(s.value for s in Status)
+            raise QueryError(f"unknown status {value!r} at {_col(pos)} (one of: {known})", pos) from None
         return lambda p: p.status == status
     if field == "tag":
         tag = normalize_tag(value)
@@ -383,78 +353,370 @@ def _field_term(field: str, op: str, value: str) -> Predicate:
     if field == "id":
         return lambda p: p.id.startswith(value) or (p.arxiv_id or "").startswith(value)
     if field == "source":
-        return lambda p: any(low in s.casefold() for s in p.sources)
+        return _source_term(value)
     if field == "title":
         return lambda p: low in p.title.casefold()
     if field == "note":
         return lambda p: low in p.note.casefold()
-    if field == "is":
-        checks: dict[str, Predicate] = {
-            "rated": lambda p: p.rating > 0,
-            "noted": lambda p: bool(p.note.strip()),
-            "tagged": lambda p: bool(p.tags),
-            "arxiv": lambda p: p.arxiv_id is not None,
-        }
-        if low in checks:
-            return checks[low]
-        if low in {s.value for s in Status}:
-            return lambda p: p.status == low
-        raise QueryError(f"unknown is:{value} (try is:rated, is:noted, is:tagged, is:arxiv)")
-    raise QueryError(
-        f"unknown field {field!r} "
-        "(fields: status, rating, tag, year, upvotes, author, org, id, source, title, note, is)"
-    )
+    checks: dict[str, Predicate] = {
+        "rated": lambda p: p.rating > 0,
+        "noted": lambda p: bool(p.note.strip()),
+        "tagged": lambda p: bool(p.tags),
+        "arxiv": lambda p: p.arxiv_id is not None,
+    }
+    if low in checks:
+        return checks[low]
+    if low in {s.value for s in Status}:
+        return lambda p: p.status == low
+    raise QueryError(f"unknown is:{value} at {_col(pos)} (try is:rated, is:noted, is:tagged, is:arxiv)", pos)
 
 
-def _negated(inner: Predicate) -> Predicate:
-    return lambda p: not inner(p)
+def _term(token: _Token) -> _Node:
+    match = _FIELD_TERM.match(token.text)
+    # A field only when the name and operator were typed outside quotes: "status:read" is a phrase.
+    if match and (token.quoted_at == -1 or match.end() <= token.quoted_at):
+        value = token.text[match.end() :]
+        field, op = match.group("field"), match.group("op")
+        pos = token.pos + (1 if token.negate else 0)
+        if not value:
+            raise QueryError(f"{field}{op} at {_col(pos)} needs a value, e.g. {_example(field.lower())}", pos)
+        node: _Node = _Field(f"{field.lower()}{op}{value}", _field_term(field, op, value, pos))
+    else:
+        if not token.text:
+            raise QueryError(f"empty quotes at {_col(token.pos)}", token.pos)
+        node = _Word(token.text)
+    return _Not(node) if token.negate else node
 
 
-def parse_query(text: str) -> Query:
-    predicates: list[Predicate] = []
-    words: list[str] = []
-    needles: list[tuple[str, bool]] = []
-    others: list[Predicate] = []
-    for token in _tokens(text.strip()):
-        negate = token.startswith("-") and len(token) > 1
-        if negate:
-            token = token[1:]
-        match = _FIELD_TERM.match(token)
-        if match and match.group("value"):
-            pred = _field_term(match.group("field"), match.group("op"), match.group("value"))
-            is_word = False
-        elif match and not match.group("value"):
-            continue  # "tag:" while the user is still typing
+def _example(field: str) -> str:
+    examples = {"status": "status:read", "rating": "rating>=4", "year": "year>=2023", "upvotes": "upvotes>=50",
+                "tag": "tag:rl", "source": "source:hf", "is": "is:rated", "author": "author:smith"}
+    return examples.get(field, f"{field}:text")
+
+
+# ---------------------------------------------------------------------------
+# parsing
+
+
+class _Parser:
+    """Recursive descent: query := or; or := and ("OR" and)*; and := unary+; unary := "-"? ("(" or ")" | term)."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.i = 0
+
+    @property
+    def peek(self) -> _Token:
+        return self.tokens[self.i]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def parse(self) -> _Node | None:
+        if self.peek.kind == "end":
+            return None
+        node = self.or_expr()
+        token = self.peek
+        if token.kind == ")":
+            raise QueryError(f"')' at {_col(token.pos)} has no matching '('", token.pos)
+        return node
+
+    def or_expr(self) -> _Node:
+        parts = [self.and_expr()]
+        while self.peek.kind == "OR":
+            op = self.take()
+            if self.peek.kind in ("OR", ")", "end", "AND"):
+                raise QueryError(f"OR at {_col(op.pos)} has nothing on its right", op.pos)
+            parts.append(self.and_expr())
+        return parts[0] if len(parts) == 1 else _Or(parts)
+
+    def and_expr(self) -> _Node:
+        parts: list[_Node] = []
+        while True:
+            token = self.peek
+            if token.kind in ("OR", "AND") and not parts:
+                raise QueryError(f"{token.kind} at {_col(token.pos)} has nothing on its left", token.pos)
+            if token.kind == "AND":
+                self.take()
+                if self.peek.kind in ("OR", "AND", ")", "end"):
+                    raise QueryError(f"AND at {_col(token.pos)} has nothing on its right", token.pos)
+                continue
+            if token.kind in ("OR", ")", "end"):
+                break
+            parts.append(self.unary())
+        return parts[0] if len(parts) == 1 else _And(parts)
+
+    def unary(self) -> _Node:
+        token = self.take()
+        if token.kind == "-(":
+            return _Not(self.group(self.take(), negated_at=token.pos))
+        if token.kind == "(":
+            return self.group(token)
+        return _term(token)
+
+    def group(self, opening: _Token, negated_at: int | None = None) -> _Node:
+        if self.peek.kind == ")":
+            where = opening.pos if negated_at is None else negated_at
+            raise QueryError(f"empty parentheses at {_col(where)}", where)
+        node = self.or_expr()
+        if self.peek.kind != ")":
+            raise QueryError(f"'(' at {_col(opening.pos)} is never closed: add ')'", opening.pos)
+        self.take()
+        return node
+
+
+# ---------------------------------------------------------------------------
+# answering a query from the search index
+
+
+class _Slots:
+    """An exact answer over the papers the index holds: these slots, or (``negated``) all but these."""
+
+    __slots__ = ("negated", "slots")
+
+    def __init__(self, slots: set[int], negated: bool = False) -> None:
+        self.slots = slots
+        self.negated = negated
+
+
+def _and_slots(parts: list[_Slots]) -> _Slots:
+    pos = [s.slots for s in parts if not s.negated]
+    neg = [s.slots for s in parts if s.negated]
+    excluded: set[int] = set().union(*neg) if neg else set()
+    if pos:
+        pos.sort(key=len)
+        kept = set(pos[0]).intersection(*pos[1:]) if len(pos) > 1 else set(pos[0])
+        return _Slots(kept - excluded)
+    return _Slots(excluded, negated=True)
+
+
+def _or_slots(parts: list[_Slots]) -> _Slots:
+    pos = [s.slots for s in parts if not s.negated]
+    neg = [s.slots for s in parts if s.negated]
+    covered: set[int] = set().union(*pos) if pos else set()
+    if neg:
+        # All but (the papers every negated part leaves out), then give back the positive ones.
+        neg.sort(key=len)
+        left_out = set(neg[0]).intersection(*neg[1:]) if len(neg) > 1 else set(neg[0])
+        return _Slots(left_out - covered, negated=True)
+    return _Slots(covered)
+
+
+class _Resolver:
+    """Turns a query tree into index answers where it can and per-paper checks where it cannot.
+
+    ``tested`` is about how many papers the checks will run on; it decides how set
+    membership is tested (see ``member``).
+    """
+
+    def __init__(self, index: SearchIndex, tested: int) -> None:
+        self.index = index
+        self.tested = tested
+        self.text_of: TextOf = index.text
+        self.used_sets = False  # whether a check tests index membership (only valid for indexed papers)
+
+    def resolve(self, node: _Node) -> _Slots | Predicate:
+        if isinstance(node, _Word):
+            slots = self.index.match(node.needle)
+            return _Slots(slots) if slots is not None else node.compile(self.text_of)
+        if isinstance(node, _Not):
+            inner = self.resolve(node.child)
+            if isinstance(inner, _Slots):
+                return _Slots(inner.slots, not inner.negated)
+            return lambda p: not inner(p)
+        if isinstance(node, _Group):
+            exact: list[_Slots] = []
+            cheap: list[Predicate] = []
+            dear: list[Predicate] = []
+            for child in node.children:
+                found = self.resolve(child)
+                if isinstance(found, _Slots):
+                    exact.append(found)
+                else:
+                    (dear if child.has_words else cheap).append(found)
+            combined = (_or_slots if node.any_of else _and_slots)(exact) if exact else None
+            if not cheap and not dear:
+                assert combined is not None
+                return combined
+            # Attribute checks first, then a set lookup, then reading texts: cheapest first.
+            checks = [*cheap, *([self.member(combined)] if combined is not None else []), *dear]
+            return _any(checks) if node.any_of else _all(checks)
+        return node.compile(self.text_of)
+
+    def member(self, answer: _Slots) -> Predicate:
+        """A set-membership test, for papers the index holds (others are decided by their own text).
+
+        A small answer becomes a set of paper object ids (one lookup per paper); a large
+        one is tested by slot, which saves converting more slots than there are papers to test.
+        """
+        self.used_sets = True
+        negated = answer.negated
+        if len(answer.slots) <= self.tested:
+            ids = self.index.objects(answer.slots)
+            return (lambda p: id(p) not in ids) if negated else (lambda p: id(p) in ids)
+        slots, slot_of = answer.slots, self.index.slots
+        return (lambda p: slot_of[id(p)] not in slots) if negated else (lambda p: slot_of[id(p)] in slots)
+
+
+# ---------------------------------------------------------------------------
+# the query
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: ``matches`` one paper, ``filter`` many (with the search index when there is one)."""
+
+    text: str
+    root: _Node | None = None
+    _pred: Predicate = dataclasses.field(init=False, repr=False, compare=False)
+    _parts: tuple[Predicate, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        root = self.root
+        if root is None:
+            parts: tuple[Predicate, ...] = ()
+        elif isinstance(root, _And):
+            parts = tuple(c.compile(HAYSTACKS.get) for c in root.children)
         else:
-            pred = _word(token)
-            is_word = True
-            if not negate:
-                words.append(token)
-        if negate:
-            pred = _negated(pred)
-        predicates.append(pred)
-        if is_word:
-            needles.append((token.casefold(), negate))
+            parts = (root.compile(HAYSTACKS.get),)
+        object.__setattr__(self, "_parts", parts)
+        object.__setattr__(self, "_pred", _all(parts) if parts else _everything)
+
+    @property
+    def empty(self) -> bool:
+        return self.root is None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Free words the papers found contain (not those under a ``-``), for highlighting."""
+        return tuple(self.root.words()) if self.root is not None else ()
+
+    @property
+    def predicates(self) -> tuple[Predicate, ...]:
+        """Per-paper tests a paper must all pass: the top-level AND's parts, or the one whole query."""
+        return self._parts
+
+    def matches(self, paper: Paper) -> bool:
+        return self.root is None or self._pred(paper)
+
+    def filter(
+        self, papers: Iterable[Paper], *, index: SearchIndex | None = None, where: Predicate | None = None
+    ) -> list[Paper]:
+        """The papers (in their order) that pass ``where`` and match the query.
+
+        With an ``index`` that is ready, free words are answered from it; the result is
+        exactly the same as without one, only faster on big libraries.
+        """
+        if where is not None:
+            papers = [p for p in papers if where(p)]
+        if self.root is None:
+            return list(papers)
+        if index is not None and self.root.has_words and index.acquire():
+            try:
+                return self._filter_indexed(papers, index)
+            finally:
+                index.release()
+        return _keep(self._parts, papers)
+
+    def _filter_indexed(self, papers: Iterable[Paper], index: SearchIndex) -> list[Paper]:
+        root = self.root
+        assert root is not None
+        # Terms without free words (status, tag, rating …) are cheap attribute checks: apply them first.
+        items: list[Paper] | None = None
+        if isinstance(root, _And):
+            plain = [c for c in root.children if not c.has_words]
+            texty = [c for c in root.children if c.has_words]
+            if plain:
+                items = _keep([c.compile(HAYSTACKS.get) for c in plain], papers)
+            rest: _Node = texty[0] if len(texty) == 1 else _And(texty)
         else:
-            others.append(pred)
-    return Query(
-        text=text, predicates=tuple(predicates), words=tuple(words), needles=tuple(needles), others=tuple(others)
-    )
+            rest = root
+        if items is None:
+            items = papers if isinstance(papers, list) else list(papers)
+        if len(items) * 8 < len(index):
+            # Few papers left (other terms or the view): reading their texts beats set work over the index.
+            check = rest.compile(index.text)
+            return [p for p in items if check(p)]
+        resolver = _Resolver(index, len(items))
+        answer = resolver.resolve(rest)
+        if isinstance(rest, _Word) and not isinstance(answer, _Slots):
+            # One word too common for posting lists (the index said so): a plain scan of the texts.
+            needle, text_of = rest.needle, index.text
+            return [p for p in items if needle in text_of(p)]
+        test = resolver.member(answer) if isinstance(answer, _Slots) else answer
+        if not resolver.used_sets:
+            return [p for p in items if test(p)]  # text and field checks work on any paper
+        live = index.slots
+        if all(map(live.__contains__, map(id, items))):
+            return [p for p in items if test(p)]
+        # Papers the index has not seen (none, normally) are decided by their own text.
+        outside = rest.compile(HAYSTACKS.get)
+        return [p for p in items if (test(p) if id(p) in live else outside(p))]
+
+
+def _everything(paper: Paper) -> bool:
+    return True
+
+
+def parse_query(text: str, *, strict: bool = False) -> Query:
+    """Parse what the user typed; raises ``QueryError`` (with the column) when it cannot be understood.
+
+    A search box parses as the user types, so by default a field term still being
+    typed at the very end (``tag:``, ``rating>=``) is left out rather than reported;
+    ``strict`` reports it, for a query given whole (``--query``).
+    """
+    tokens = _lex(text)
+    if not strict and len(tokens) > 1:
+        last = tokens[-2]
+        if last.kind == "term" and last.pos + len(last.raw) == len(text) and _typing_field(last):
+            del tokens[-2]
+    return Query(text=text, root=_Parser(tokens).parse())
+
+
+def _typing_field(token: _Token) -> bool:
+    match = _FIELD_TERM.match(token.text)
+    return match is not None and match.end() == len(token.text) and token.quoted_at == -1
+
+
+# ---------------------------------------------------------------------------
+# sorting
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """A sort key and its direction: dates and numbers largest first, titles A-Z, unless flipped with ``-``."""
+
+    key: str
+    descending: bool
+
+    def sort(self, papers: Iterable[Paper]) -> list[Paper]:
+        return sorted(papers, key=_SORT_GETTERS[self.key], reverse=self.descending)  # type: ignore[arg-type]
+
+
+_SORT_GETTERS: dict[str, Callable[[Paper], object]] = {
+    "date": lambda p: p.published or "",
+    "upvotes": lambda p: p.upvotes if p.upvotes is not None else -1,
+    "rating": lambda p: p.rating,
+    "title": lambda p: p.title.casefold(),
+    "added": lambda p: p.added or "",
+    "updated": lambda p: p.updated or "",
+}
+
+
+def parse_sort(key: str) -> SortOrder:
+    """Read a sort key such as ``date``, ``-rating`` or ``+title``; raises ``SortKeyError`` naming the valid keys."""
+    typed = key
+    flip = key.strip().startswith("-")
+    key = key.strip().lstrip("+-").lower()
+    if key not in _SORT_GETTERS:
+        raise SortKeyError(
+            f"unknown sort key {typed!r}: use one of {', '.join(SORT_KEYS)} (a leading '-' reverses the order)"
+        )
+    return SortOrder(key, (key != "title") != flip)
 
 
 def sort_papers(papers: Sequence[Paper], key: str = "added") -> list[Paper]:
     """Sort by a named key: dates and numbers largest first, titles A-Z; a leading ``-`` flips it."""
-    flip = key.startswith("-")
-    key = key.lstrip("+-")
-    getters: dict[str, Callable[[Paper], object]] = {
-        "date": lambda p: p.published or "",
-        "upvotes": lambda p: p.upvotes if p.upvotes is not None else -1,
-        "rating": lambda p: p.rating,
-        "title": lambda p: p.title.casefold(),
-        "added": lambda p: p.added or "",
-        "updated": lambda p: p.updated or "",
-    }
-    if key not in getters:
-        raise QueryError(f"unknown sort key {key!r} (known: {', '.join(SORT_KEYS)})")
-    descending = (key != "title") != flip
-    return sorted(papers, key=getters[key], reverse=descending)  # type: ignore[arg-type]
+    return parse_sort(key).sort(papers)

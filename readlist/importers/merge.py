@@ -17,7 +17,12 @@ def add_source(sources: list[str], source: str) -> list[str]:
     return sources if not source or source in sources else [*sources, source]
 
 
-def merge_changes(existing: Paper, incoming: Paper, source: str) -> dict[str, Any]:
+def add_format(formats: list[str], fmt: str | None) -> list[str]:
+    """``formats`` with ``fmt`` added, kept sorted (the order formats were seen in does not matter)."""
+    return formats if not fmt or fmt in formats else sorted([*formats, fmt])
+
+
+def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None = None) -> dict[str, Any]:
     """The field values a re-import of ``incoming`` sets on ``existing`` (empty when nothing changes)."""
     changes: dict[str, Any] = {}
     for name in SOURCE_FIELDS:
@@ -34,4 +39,7 @@ def merge_changes(existing: Paper, incoming: Paper, source: str) -> dict[str, An
     sources = add_source(existing.sources, source)
     if sources != existing.sources:
         changes["sources"] = sources
+    formats = add_format(existing.source_formats, fmt)
+    if formats != existing.source_formats:
+        changes["source_formats"] = formats
     return changes

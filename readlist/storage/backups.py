@@ -1,8 +1,12 @@
 """Backups: the library as it was before each of the last few sessions that changed it.
 
 Each backup is a folder named by its UTC time in ``library.json.backups/`` holding the snapshot and
-the journal of that moment. The messages for a damaged library point at the newest backup that
-reads as a valid library, because that is what the user will want to restore.
+the journal of that moment. A backup is made in a hidden folder and renamed into place only once
+every file in it is complete and flushed, so a backup that exists is whole: a full disk or a kill
+leaves no half backup that could count as one of the few that are kept, and pruning can never
+remove the newest good backup in favour of a broken one. The messages for a damaged library point
+at the newest backup that reads as a valid library, because that is what the user will want to
+restore.
 """
 
 from __future__ import annotations
@@ -22,12 +26,22 @@ KEEP_BACKUPS = 5
 LINK_BACKUPS_FROM = 8 * 1024 * 1024
 
 
+def _complete(path: Path, candidate: Path) -> bool:
+    """A finished backup: a visible folder whose snapshot has content (older versions could leave empty ones)."""
+    if candidate.name.startswith(".") or not candidate.is_dir():
+        return False
+    try:
+        return (candidate / path.name).stat().st_size > 0
+    except OSError:
+        return False
+
+
 def list_backups(path: Path) -> list[Path]:
-    """Backup directories, newest first (their names are UTC timestamps)."""
+    """Complete backup directories, newest first (their names are UTC timestamps)."""
     directory = backup_dir(path)
     if not directory.is_dir():
         return []
-    return sorted((p for p in directory.iterdir() if p.is_dir() and (p / path.name).is_file()), reverse=True)
+    return sorted((p for p in directory.iterdir() if _complete(path, p)), reverse=True)
 
 
 def newest_backup(path: Path) -> Path | None:
@@ -64,6 +78,11 @@ def damaged(path: Path, problem: SnapshotProblem | str) -> LibraryError:
         return LibraryError(
             f"{path}: {problem}. The file was left untouched; upgrade readlist to open it ({advice(path)})."
         )
+    if isinstance(problem, SnapshotProblem) and problem.repairable:
+        return LibraryError(
+            f"{path}: {problem}. The file was left untouched; `readlist --db {path} doctor --repair` fixes such "
+            "records (the file is backed up first, nothing is dropped) and `readlist doctor` lists them all"
+        )
     return LibraryError(f"{path}: {problem}. The file was left untouched; {advice(path)}.")
 
 
@@ -74,6 +93,8 @@ def make_backup(path: Path) -> Path | None:
     link keeps its content for free. Another program writing the file in place (an editor
     that keeps links, a truncating tool) would change a linked backup too, so snapshots small
     enough to copy in a few milliseconds are copied. The journal is appended to: always copied.
+
+    Raises OSError when the backup cannot be made whole (nothing of it is left behind then).
     """
     if not path.is_file():
         return None
@@ -82,30 +103,54 @@ def make_backup(path: Path) -> Path | None:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     target = directory / stamp
     for attempt in range(1, 100):
-        try:
-            target.mkdir(mode=0o700)
+        if not target.exists():
             break
-        except FileExistsError:
-            target = directory / f"{stamp}-{attempt}"
-    linked = False
-    if path.stat().st_size >= LINK_BACKUPS_FROM:
-        try:
-            os.link(path, target / path.name)
-            linked = True
-        except OSError:
-            pass
-    if not linked:
-        shutil.copy2(path, target / path.name)
-        os.chmod(target / path.name, 0o600)
-    journal = journal_path(path)
-    if journal.is_file():
-        shutil.copy2(journal, target / journal.name)
-        os.chmod(target / journal.name, 0o600)
-    fsync_dir(target)
+        target = directory / f"{stamp}-{attempt}"
+    work = directory / f".{target.name}.tmp"
+    try:
+        work.mkdir(mode=0o700)
+        linked = False
+        if path.stat().st_size >= LINK_BACKUPS_FROM:
+            try:
+                os.link(path, work / path.name)
+                linked = True
+            except OSError:
+                pass
+        if not linked:
+            _copy_flushed(path, work / path.name)
+        journal = journal_path(path)
+        if journal.is_file():
+            _copy_flushed(journal, work / journal.name)
+        fsync_dir(work)
+        os.rename(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     fsync_dir(directory)
-    kept = list_backups(path)[:KEEP_BACKUPS]
-    for old in directory.iterdir() if kept else ():
-        # Older backups, and directories a crash left half made.
-        if old.is_dir() and old not in kept and old.name < kept[-1].name:
-            shutil.rmtree(old, ignore_errors=True)
+    prune_backups(path)
     return target
+
+
+def _copy_flushed(source: Path, target: Path) -> None:
+    with source.open("rb") as src, open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+        dst.flush()
+        os.fsync(dst.fileno())
+    shutil.copystat(source, target)
+    os.chmod(target, 0o600)
+
+
+def prune_backups(path: Path) -> None:
+    """Keep the newest few complete backups; remove older ones, empty ones and leftovers of interrupted backups."""
+    directory = backup_dir(path)
+    kept = set(list_backups(path)[:KEEP_BACKUPS])
+    if not kept:
+        return  # nothing good to keep: touch nothing, a user may want to look at what is there
+    for old in directory.iterdir():
+        if old.is_dir() and old not in kept:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def discard_backup(target: Path) -> None:
+    """Remove a backup made moments ago, to give its space back to the write it preceded."""
+    shutil.rmtree(target, ignore_errors=True)

@@ -17,6 +17,7 @@ business; the library only keeps records, their dedup keys and the files consist
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import stat
@@ -28,7 +29,7 @@ from filelock import FileLock, Timeout
 
 from readlist.core.model import Paper, find_arxiv_id, normalize_title
 from readlist.storage.atomic import atomic_write_bytes
-from readlist.storage.backups import damaged, make_backup
+from readlist.storage.backups import damaged, discard_backup, make_backup
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.journal import (
     WHY_KEPT_ASIDE,
@@ -55,6 +56,36 @@ LOCK_TIMEOUT = 30.0
 # Libraries whose snapshot is smaller than this are compacted after every command:
 # rewriting them costs a few milliseconds and keeps the TinyDB file current.
 SMALL_SNAPSHOT = 8 * 1024 * 1024
+
+
+def library_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> FileLock:
+    """The lock every readlist process takes around a change to the library at ``path``."""
+    return FileLock(str(lock_path(path)), timeout=timeout, mode=0o600)
+
+
+@contextlib.contextmanager
+def held(lock: FileLock, path: Path) -> Iterator[None]:
+    """Hold ``lock`` (the lock of the library at ``path``); a lock that cannot be had is a one-line error."""
+    ensure_private_dir(path.parent)
+    lock_file = lock_path(path)
+    if not lock_file.exists():
+        with contextlib.suppress(OSError):
+            lock_file.touch(mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LibraryError(
+            f"{path}: waited {lock.timeout:.0f}s for the lock ({lock_file.name}) that another "
+            "readlist process (the terminal UI or a command) holds; close it or try again"
+        ) from None
+    except OSError as exc:
+        raise LibraryError(
+            f"{path}: cannot lock the library ({exc.strerror or exc}: {lock_file}); nothing was changed"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _not_saved(path: Path, exc: OSError) -> LibraryError:
@@ -102,7 +133,7 @@ class Library:
         self.path = Path(path)
         self._tidy = tidy
         self.journal = Journal(journal_path(self.path))
-        self._lock = FileLock(str(lock_path(self.path)), timeout=lock_timeout, mode=0o600)
+        self._lock = library_lock(self.path, lock_timeout)
         self.papers: dict[str, Paper] = {}
         self._keys: dict[str, str] = {}
         self._keys_stale = False  # the dedup keys are rebuilt on first use, not on every load
@@ -271,29 +302,9 @@ class Library:
 
     # -- writing -----------------------------------------------------------
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self) -> contextlib.AbstractContextManager[None]:
         """Hold the library's lock (other readlist processes wait, up to the lock timeout)."""
-        ensure_private_dir(self.path.parent)
-        lock_file = lock_path(self.path)
-        if not lock_file.exists():
-            with contextlib.suppress(OSError):
-                lock_file.touch(mode=0o600)
-        try:
-            self._lock.acquire()
-        except Timeout:
-            raise LibraryError(
-                f"{self.path}: waited {self._lock.timeout:.0f}s for the lock ({lock_file.name}) that another "
-                "readlist process (the terminal UI or a command) holds; close it or try again"
-            ) from None
-        except OSError as exc:
-            raise LibraryError(
-                f"{self.path}: cannot lock the library ({exc.strerror or exc}: {lock_file}); nothing was changed"
-            ) from None
-        try:
-            yield
-        finally:
-            self._lock.release()
+        return held(self._lock, self.path)
 
     def _check_writable(self) -> None:
         """Refuse to change a library whose file the user made read-only (it would be replaced by rename)."""
@@ -334,9 +345,18 @@ class Library:
         """Append one batch to the journal and fsync it; caller holds the lock."""
         if not ops:
             return
-        if not self._backed_up:
-            make_backup(self.path)
-            self._backed_up = True
+        backup = self._backup_once()
+        try:
+            self._append(ops)
+        except OSError as exc:
+            if backup is None or exc.errno != errno.ENOSPC:
+                raise
+            # The backup just made may have taken the room this change needed: the change matters more.
+            self._give_back(backup)
+            self._append(ops)
+        self.version += 1
+
+    def _append(self, ops: list[dict[str, Any]]) -> None:
         if self.journal.live and self.journal.cut_torn_tail() is TailState.SHRANK:
             # The journal shrank under us (edited by hand?): keep what memory holds in a new snapshot.
             self._write_snapshot()
@@ -345,7 +365,32 @@ class Library:
                 self._write_snapshot()
             self.journal.start(self._gen, self.library_id)
         self.journal.append(ops)
-        self.version += 1
+
+    def _backup_once(self) -> Path | None:
+        """The library as it was before this session's first change, kept aside once per session.
+
+        A backup that cannot be made (a full disk, say) does not stop the change; it is tried again
+        at the next one, and the user is told.
+        """
+        if self._backed_up:
+            return None
+        try:
+            made = make_backup(self.path)
+        except OSError as exc:
+            self.notices.append(
+                f"{self.path}: no backup could be made before this change ({exc.strerror or exc}); "
+                "readlist tries again at the next change"
+            )
+            return None
+        self._backed_up = True
+        return made
+
+    def _give_back(self, backup: Path) -> None:
+        discard_backup(backup)
+        self._backed_up = False
+        self.notices.append(
+            f"{self.path}: the disk is full; the backup made before this change was removed to make room for it"
+        )
 
     def _write_snapshot(self) -> None:
         """Fold everything into a new snapshot generation; caller holds the lock."""
@@ -374,10 +419,14 @@ class Library:
             if not needed:
                 return False
             try:
-                if not self._backed_up:
-                    make_backup(self.path)
-                    self._backed_up = True
-                self._write_snapshot()
+                backup = self._backup_once()
+                try:
+                    self._write_snapshot()
+                except OSError as exc:
+                    if backup is None or exc.errno != errno.ENOSPC:
+                        raise
+                    self._give_back(backup)
+                    self._write_snapshot()
             except OSError as exc:
                 # Every change is already durable in the journal; only the folding failed.
                 raise LibraryError(

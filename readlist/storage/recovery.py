@@ -6,12 +6,9 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
-from readlist.storage.library import LOCK_TIMEOUT, Library
-from readlist.storage.paths import ensure_private_dir, lock_path
+from readlist.storage.library import Library, held, library_lock
 from readlist.storage.snapshot import SnapshotProblem, read_snapshot, snapshot_header
 
 
@@ -45,20 +42,7 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
     restored = Library(backup / path.name)  # reads and checks the backup; raises if it is damaged
     if not (backup / path.name).is_file():
         raise LibraryError(f"{backup}: not a backup of {path.name}")
-    ensure_private_dir(path.parent)
-    lock_file = lock_path(path)
-    if not lock_file.exists():
-        with contextlib.suppress(OSError):
-            lock_file.touch(mode=0o600)
-    lib_lock = FileLock(str(lock_file), timeout=LOCK_TIMEOUT, mode=0o600)
-    try:
-        lib_lock.acquire()
-    except Timeout:
-        raise LibraryError(
-            f"{path}: waited {LOCK_TIMEOUT:.0f}s for the lock that another readlist process holds; "
-            "close it and restore again"
-        ) from None
-    try:
+    with held(library_lock(path), path):
         current = None
         with contextlib.suppress(OSError):
             current = snapshot_header(path.read_bytes())
@@ -67,5 +51,3 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
         restored.adopt(path, min_gen=current.gen if current else 0, library_id=current.library if current else "")
         if on_copy:
             on_copy(backup / path.name)
-    finally:
-        lib_lock.release()

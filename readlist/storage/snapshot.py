@@ -66,9 +66,11 @@ class _Envelope(msgspec.Struct):
 class SnapshotProblem(Exception):
     """What is wrong with a snapshot, phrased without the file name (the caller adds it)."""
 
-    def __init__(self, problem: str, *, newer: bool = False) -> None:
+    def __init__(self, problem: str, *, newer: bool = False, repairable: bool = False) -> None:
         super().__init__(problem)
         self.newer = newer
+        # Whole records are wrong, not the file: `readlist doctor --repair` can fix them.
+        self.repairable = repairable
 
 
 @dataclass
@@ -230,7 +232,7 @@ def parse_snapshot(raw: bytes) -> tuple[SnapshotHeader, list[Paper]]:
     problems = record_problems(envelope.papers) if papers is None else _duplicates(papers)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise SnapshotProblem(f"{problems[0]}{more}; `readlist doctor` lists every damaged record")
+        raise SnapshotProblem(f"{problems[0]}{more}", repairable=True)
     assert papers is not None
     return header, papers
 

@@ -75,6 +75,20 @@ def _needles(library: Library) -> st.SearchStrategy[str]:
     return st.lists(signed, min_size=1, max_size=3).map(" ".join)
 
 
+def _grouped(library: Library) -> st.SearchStrategy[str]:
+    """Queries with OR, parentheses and negated groups built from the same terms, nested a few levels."""
+    return st.recursive(
+        _needles(library),
+        lambda inner: st.one_of(
+            st.lists(inner, min_size=2, max_size=3).map(" OR ".join),
+            st.lists(inner, min_size=2, max_size=3).map(lambda parts: " ".join(f"({p})" for p in parts)),
+            inner.map(lambda q: f"-({q})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} ({t[1]} OR {t[2]})"),
+        ),
+        max_leaves=5,
+    )
+
+
 def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: SearchIndex) -> None:
     base = list(library.papers.values())
     queries = ["status:reading learn", "status:reading -learn", "rating>=5 e",
@@ -107,6 +121,41 @@ def test_index_matches_plain_filter_on_random_queries(
     assert query.filter(base, index=index, where=inbox) == query.filter([p for p in base if inbox(p)])
 
 
+def test_index_matches_plain_filter_on_fixed_grouped_queries(library: Library, index: SearchIndex) -> None:
+    base = list(library.papers.values())
+    queries = ["diffusion OR reasoning", "zzqx OR quokka", "d OR lea", "e OR zzqx", "-(e OR zzqx)",
+               "status:to-read OR status:reading", "diffusion OR tag:rl", "(tag:rl OR tag:agents) -survey",
+               "(diffusion OR reasoning) agents", "-(diffusion OR robust) year>=2022", "-(-(learn))",
+               "(status:read rating>=4) OR (status:to-read diffusion)", "((sparse OR dense) e) OR (zzqx -d)",
+               "-(zzqx) OR -(e)", "-(learn OR zzqx) -(model OR d)", '"large language" OR straße', "🚀 OR ss",
+               "(learn -model) OR (model -learn)", "-(learn model) OR status:read", "spiral OR (li -e)"]
+    for text in queries:
+        query = parse_query(text)
+        for papers in (base, base[::3], base[::17]):
+            assert query.filter(papers, index=index) == query.filter(papers), text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_index_matches_plain_filter_on_random_grouped_queries(
+    library: Library, index: SearchIndex, data: st.DataObject
+) -> None:
+    text = data.draw(_grouped(library), label="query")
+    base = list(library.papers.values())
+    try:
+        query = parse_query(text)
+    except QueryError:
+        reject()  # e.g. a corpus word like "(policy:" reads as an unknown field
+    assert query.filter(base, index=index) == query.filter(base)
+    assert query.filter(base[::3], index=index) == query.filter(base[::3])
+    assert query.filter(base[::17], index=index) == query.filter(base[::17])
+    inbox = lambda p: p.status == "inbox"  # noqa: E731
+    assert query.filter(base, index=index, where=inbox) == query.filter([p for p in base if inbox(p)])
+    outsider = Paper.create(title="Quokkafish outsider", abstract="learn model diffusion e d")
+    with_outsider = [*base[::5], outsider]
+    assert query.filter(with_outsider, index=index) == query.filter(with_outsider)
+
+
 def test_index_follows_changes(tmp_path: Path) -> None:
     path = tmp_path / "library.json"
     write_library(list(generate_papers(120, seed=5)), path)
@@ -137,7 +186,8 @@ def test_index_follows_changes(tmp_path: Path) -> None:
 def test_papers_the_index_has_not_seen_are_still_searched(library: Library, index: SearchIndex) -> None:
     outsider = Paper.create(title="Quokkafish outsider", abstract="never added to the library")
     papers = [*library.papers.values(), outsider]
-    for text in ("quokkafish", "-quokkafish", "outsider never"):
+    for text in ("quokkafish", "-quokkafish", "outsider never", "quokkafish OR zzqx", "-(quokkafish OR e)",
+                 "(learn OR quokkafish) -model"):
         query = parse_query(text)
         assert query.filter(papers, index=index) == query.filter(papers)
 

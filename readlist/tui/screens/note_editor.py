@@ -13,6 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.css.query import NoMatches
+from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from readlist.app.notes import NoteEdit
@@ -22,7 +23,9 @@ from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
 
-# A crash or a killed terminal loses at most this much typing.
+# Typing is saved this long after the last keystroke, so a crash or a killed terminal loses at most
+# the last half second of it; while typing goes on without a pause, it is saved every AUTOSAVE_SECONDS.
+SAVE_AFTER_TYPING = 0.5
 AUTOSAVE_SECONDS = 3.0
 
 
@@ -39,6 +42,7 @@ class NoteEditor(ReadlistScreen[None]):
         # Kept here as well as in the widget so a save still works while the screen is torn down.
         self._latest = self.editing.original
         self._gone = False
+        self._pending: Timer | None = None
 
     def compose(self) -> ComposeResult:
         paper = self.session.library.get(self.paper_id)
@@ -55,7 +59,7 @@ class NoteEditor(ReadlistScreen[None]):
         editor = self.query_one("#note-text", TextArea)
         editor.focus()
         editor.move_cursor(editor.document.end)
-        self._status("Markdown · autosaves every few seconds · Esc saves and goes back")
+        self._status("Markdown · saved as you type · Esc saves and goes back")
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 
     def _status(self, message: str) -> None:
@@ -76,6 +80,9 @@ class NoteEditor(ReadlistScreen[None]):
     @on(TextArea.Changed, "#note-text")
     def _changed(self, event: TextArea.Changed) -> None:
         self._latest = event.text_area.text
+        if self._pending is not None:
+            self._pending.stop()
+        self._pending = self.set_timer(SAVE_AFTER_TYPING, self.autosave)
 
     def on_unmount(self) -> None:
         self.save()

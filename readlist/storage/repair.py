@@ -1,0 +1,240 @@
+"""Repairing a library file whose records do not validate: ``readlist doctor --repair``.
+
+A library written by hand, by another program or by a future sync can hold a record with a value
+of the wrong type (a rating of ``"five"``), or two records with one id. Opening such a library is
+refused (see :mod:`readlist.storage.snapshot`); this module makes it usable again without losing
+anything:
+
+* a value that means the same in the right type is converted (``"5"`` → 5, ``"rl, agents"`` →
+  ``["agents", "rl"]``, a note of ``7`` → ``"7"``, ``"To Read"`` → ``to-read``);
+* a value that cannot be understood is reset to the field's default, and the original is written to
+  the quarantine file beside the library, so nothing is lost;
+* records with one id are merged into one (user fields combined: both notes kept, tags joined,
+  the higher rating);
+* a record that cannot be a paper at all (no title) is moved whole into the quarantine file.
+
+The original file is kept as a backup first, and the repaired library is written as a new snapshot
+generation, so a crash leaves either the old file or the repaired one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from readlist.core.model import (
+    FIELD_NAMES,
+    Paper,
+    Status,
+    ValidationError,
+    find_arxiv_id,
+    normalize_tags,
+    parse_rating,
+    parse_status,
+    title_id,
+)
+from readlist.core.text import clean_line, clean_note
+from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.backups import make_backup
+from readlist.storage.errors import LibraryError
+from readlist.storage.journal import apply_ops, read_journal
+from readlist.storage.library import held, library_lock
+from readlist.storage.paths import journal_path
+from readlist.storage.snapshot import (
+    encode_snapshot,
+    field_problem,
+    new_library_id,
+    papers_table,
+    snapshot_header,
+)
+
+_DEFAULTS = {info.name: info.default for info in msgspec.structs.fields(Paper)}
+_LIST_FIELDS = {"authors", "tags", "sources", "categories", "ai_keywords"}
+_WORD_RATINGS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+@dataclass
+class RepairReport:
+    library: Path
+    fixed: list[str] = field(default_factory=list)  # one line per value converted or reset
+    merged: list[str] = field(default_factory=list)  # ids whose duplicate records were merged
+    quarantined: list[str] = field(default_factory=list)  # records moved out whole
+    quarantine_file: Path | None = None
+    backup: Path | None = None
+    papers: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixed or self.merged or self.quarantined)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "library": str(self.library),
+            "fixed": self.fixed,
+            "merged": self.merged,
+            "quarantined": self.quarantined,
+            "quarantine_file": str(self.quarantine_file) if self.quarantine_file else None,
+            "backup": str(self.backup) if self.backup else None,
+            "papers": self.papers,
+        }
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """``value`` as field ``name`` holds it, when that keeps its meaning; raises ValueError otherwise."""
+    if name == "rating":
+        if isinstance(value, str) and value.strip().lower() in _WORD_RATINGS:
+            return _WORD_RATINGS[value.strip().lower()]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return parse_rating(value)
+    if name in ("status", "prev_status"):
+        if value is None and name == "prev_status":
+            return None
+        return parse_status(str(value)).value
+    if name == "tags":
+        return normalize_tags(value if isinstance(value, str | list) else [])
+    if name in _LIST_FIELDS:
+        if isinstance(value, str):
+            return [clean_line(part) for part in value.split(";" if ";" in value else ",") if clean_line(part)]
+        if isinstance(value, list):
+            return [clean_line(str(v)) for v in value if clean_line(str(v))]
+        raise ValueError("not a list")
+    if name == "note":
+        if isinstance(value, str | int | float):
+            return clean_note(str(value))
+        raise ValueError("not text")
+    if name == "published":
+        text = str(value) if isinstance(value, str) else ""
+        if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+            return text[:10]
+        raise ValueError("not a date")
+    if name in ("authors_count", "upvotes"):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        raise ValueError("not a number")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError("cannot be converted")
+
+
+def repair_record(raw: Any) -> tuple[Paper | None, list[str], dict[str, Any]]:
+    """A valid paper from a raw record, what was done, and the original values that had to be dropped."""
+    if not isinstance(raw, dict):
+        return None, ["not a record"], {}
+    values = {k: v for k, v in raw.items() if k in FIELD_NAMES}
+    notes: list[str] = []
+    dropped: dict[str, Any] = {k: v for k, v in raw.items() if k not in FIELD_NAMES}
+    if dropped:
+        notes.append(f"unknown field(s) {', '.join(sorted(dropped))} moved to the quarantine file")
+    title = values.get("title")
+    if not isinstance(title, str) or not clean_line(title):
+        return None, ["no title"], {}
+    if not isinstance(values.get("id"), str) or not values.get("id"):
+        arxiv = values.get("arxiv_id")
+        values["id"] = (find_arxiv_id(arxiv) if isinstance(arxiv, str) else None) or title_id(title)
+        notes.append(f"id was missing; set to {values['id']}")
+    for _ in range(len(FIELD_NAMES)):
+        try:
+            return msgspec.convert(values, Paper), notes, dropped
+        except msgspec.ValidationError as exc:
+            name = field_problem(exc).split(":", 1)[0].split(".")[0].split("[")[0]
+            if name not in values:
+                return None, [field_problem(exc)], dropped
+            original = values[name]
+            try:
+                values[name] = _coerce(name, original)
+                notes.append(f"{name} {original!r} read as {values[name]!r}")
+                continue
+            except (ValueError, ValidationError):
+                pass
+            default = _DEFAULTS.get(name)
+            values[name] = [] if name in _LIST_FIELDS else default
+            dropped[name] = original
+            notes.append(f"{name} {original!r} could not be understood; reset (the original is in the quarantine file)")
+    return None, ["could not be repaired"], dropped
+
+
+_STATUS_ORDER = [Status.INBOX.value, Status.SKIPPED.value, Status.TO_READ.value, Status.READING.value,
+                 Status.READ.value]
+
+
+def merge_records(first: Paper, second: Paper) -> Paper:
+    """One paper from two records with the same id: empty fields filled, user fields combined, no note lost."""
+    merged = msgspec.structs.replace(first)
+    for name in FIELD_NAMES:
+        mine, theirs = getattr(merged, name), getattr(second, name)
+        if mine in (None, "", []) and theirs not in (None, "", []):
+            setattr(merged, name, theirs)
+    merged.tags = sorted(set(first.tags) | set(second.tags))
+    merged.rating = max(first.rating, second.rating)
+    merged.status = max(first.status, second.status, key=_STATUS_ORDER.index)
+    merged.sources = list(dict.fromkeys([*first.sources, *second.sources]))
+    notes = [n.strip() for n in (first.note, second.note) if n.strip()]
+    if len(notes) == 2 and notes[0] != notes[1] and notes[1] not in notes[0]:
+        merged.note = notes[0] + "\n\n── Merged from a second record of this paper ──\n\n" + notes[1] + "\n"
+    elif notes:
+        merged.note = first.note if first.note.strip() else second.note
+    return merged
+
+
+def repair_library(path: Path) -> RepairReport:
+    """Repair the library file at ``path`` in place (backup and quarantine file first); see the module doc."""
+    report = RepairReport(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LibraryError(f"{path}: cannot be read ({exc.strerror or exc}); nothing was repaired") from None
+    header = snapshot_header(raw)
+    table = papers_table(raw)
+    if header is None or table is None:
+        raise LibraryError(
+            f"{path}: the file is not a readable library (damaged JSON or header), so its records cannot be repaired; "
+            f"restore a backup with `readlist --db {path} doctor --restore`"
+        )
+    try:
+        records = msgspec.json.decode(table)
+    except msgspec.DecodeError:
+        records = None
+    if not isinstance(records, dict):
+        raise LibraryError(f"{path}: the papers table is not a table of records; restore a backup instead")
+    papers: dict[str, Paper] = {}
+    quarantine: list[dict[str, Any]] = []
+    for key, record in records.items():
+        paper, notes, dropped = repair_record(record)
+        label = f"record {key}" if paper is None else f"paper {paper.id}"
+        if paper is None:
+            report.quarantined.append(f"{label}: {'; '.join(notes)}")
+            quarantine.append({"record": record, "why": notes})
+            continue
+        if notes:
+            report.fixed.extend(f"{label}: {note}" for note in notes)
+        if dropped:
+            quarantine.append({"id": paper.id, "dropped": dropped, "why": notes})
+        if paper.id in papers:
+            papers[paper.id] = merge_records(papers[paper.id], paper)
+            report.merged.append(paper.id)
+        else:
+            papers[paper.id] = paper
+    if not report.changed:
+        report.papers = len(papers)
+        return report
+    # Changes already confirmed in the journal still belong on top of the repaired records.
+    journal = read_journal(journal_path(path), header.gen, header.library)
+    for ops in journal.batches:
+        apply_ops(papers, ops)
+    with held(library_lock(path), path):
+        report.backup = make_backup(path)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if quarantine:
+            report.quarantine_file = path.with_name(f"{path.name}.quarantine-{stamp}.json")
+            atomic_write_bytes(report.quarantine_file, msgspec.json.format(msgspec.json.encode(quarantine), indent=2))
+        atomic_write_bytes(path, encode_snapshot(header.gen + 1, papers.values(), header.library or new_library_id()))
+        with contextlib.suppress(OSError):
+            journal_path(path).unlink()
+    report.papers = len(papers)
+    return report

@@ -1,0 +1,51 @@
+"""`readlist note --edit` never throws away what was typed when the note cannot be saved."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from readlist.app.imports import ImportPapers
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.storage.library import Library
+
+
+def test_failed_save_keeps_the_edited_text_and_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
+    lib.compact(force=True)
+    editor = tmp_path / "editor.sh"
+    # The "editor" writes the text, then the library becomes read-only before readlist saves.
+    editor.write_text(f'#!/bin/sh\nprintf "Hours of careful notes." > "$1"\nchmod 0400 "{db}"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+    assert result.exit_code == 1
+    match = re.search(r"your text is kept in (\S+\.md)", result.stderr)
+    assert match, result.stderr
+    draft = Path(match.group(1))
+    assert draft.read_text() == "Hours of careful notes."
+    os.chmod(db, 0o600)
+    assert Library(db).papers["2401.00001"].note == ""
+    draft.unlink()
+
+
+def test_a_successful_edit_removes_its_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
+    lib.compact(force=True)
+    seen = tmp_path / "seen"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\nprintf "Saved." > "$1"\necho "$1" > "{seen}"\n')
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    assert CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"]).exit_code == 0
+    assert Library(db).papers["2401.00001"].note == "Saved."
+    assert not Path(seen.read_text().strip()).exists()

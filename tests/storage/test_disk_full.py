@@ -1,0 +1,118 @@
+"""A full disk, a read-only file: backups are whole or absent, exit status 0 exactly when the change is durable."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import readlist.storage.backups as backups
+import readlist.storage.library as library_module
+from readlist.app.commands import Rate
+from readlist.app.imports import ImportPapers
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.storage.backups import KEEP_BACKUPS, list_backups, make_backup
+from readlist.storage.journal import Journal
+from readlist.storage.library import Library
+from readlist.storage.paths import backup_dir, journal_path
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+def make(path: Path) -> Library:
+    lib = Library(path)
+    ImportPapers([Paper.create(title=f"Paper {n}", arxiv_id=f"2401.{n:05d}") for n in range(3)], "t").execute(lib)
+    lib.compact(force=True)
+    return Library(path)  # a new session: its first change makes a backup
+
+
+def full(*_: object, **__: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_backup_that_cannot_be_written_leaves_nothing_and_the_change_still_happens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = make(tmp_path / "library.json")
+    monkeypatch.setattr(backups, "_copy_flushed", full)
+    Rate(["2401.00001"], 4).execute(lib)
+    monkeypatch.undo()
+    assert Library(lib.path).papers["2401.00001"].rating == 4
+    assert list_backups(lib.path) == [] and not any(backup_dir(lib.path).iterdir())
+    assert any("no backup could be made" in n for n in lib.take_notices())
+    Rate(["2401.00002"], 2).execute(lib)  # tried again at the next change
+    assert len(list_backups(lib.path)) == 1
+
+
+def test_empty_or_half_made_backups_never_count_and_the_newest_good_one_survives(tmp_path: Path) -> None:
+    path = tmp_path / "library.json"
+    make(path)
+    good = make_backup(path)
+    assert good is not None
+    # What a full disk left before: folders with an empty snapshot, newer than the good backup.
+    for n in range(KEEP_BACKUPS + 2):
+        empty = backup_dir(path) / f"29990101T0000{n:02d}.000000Z"
+        empty.mkdir()
+        (empty / path.name).write_bytes(b"")
+    (backup_dir(path) / ".29990102T000000.000000Z.tmp").mkdir()  # a backup interrupted halfway
+    assert list_backups(path) == [good]
+    backups.prune_backups(path)
+    assert list(backup_dir(path).iterdir()) == [good]
+
+
+def test_the_backup_gives_its_space_back_when_the_change_needs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = make(tmp_path / "library.json")
+    real = Journal.append
+    calls: list[int] = []
+
+    def append_once_full(self: Journal, ops: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, ops)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Journal, "append", append_once_full)
+    Rate(["2401.00001"], 5).execute(lib)
+    monkeypatch.undo()
+    assert len(calls) == 2
+    assert Library(lib.path).papers["2401.00001"].rating == 5
+    assert list_backups(lib.path) == []  # removed to make room; the next session makes one again
+    assert any("disk is full" in n for n in lib.take_notices())
+
+
+def test_exit_status_is_0_when_the_journal_holds_the_change_though_the_file_could_not_be_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "library.json"
+    make(db)
+    monkeypatch.setattr(library_module, "atomic_write_bytes", full)
+    result = run(db, "import", str(Path(__file__).parents[1] / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"))
+    monkeypatch.undo()
+    assert result.exit_code == 0, result.output
+    assert "saved in the journal" in result.stderr
+    assert len(Library(db).papers) > 3  # durable: the journal replays them
+
+
+def test_a_read_only_library_file_is_respected(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    make(db)
+    os.chmod(db, 0o400)
+    before = db.read_bytes()
+    for args in (["rate", "2401.00001", "4"], ["note", "2401.00001", "x"], ["tag", "2401.00001", "+a"],
+                 ["import", str(Path(__file__).parents[1] / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt")],
+                 ["rm", "2401.00001"]):
+        result = run(db, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "read-only" in result.stderr and "chmod u+w" in result.stderr and result.stderr.count("\n") == 1
+    assert db.read_bytes() == before and stat.S_IMODE(db.stat().st_mode) == 0o400
+    assert not journal_path(db).exists()
+    assert run(db, "list").exit_code == 0  # reading still works
