@@ -74,8 +74,28 @@ SOURCE_FIELDS = (
 REFRESHED_FIELDS = frozenset({"upvotes", "abstract"})
 
 MAX_RATING = 5
-_ARXIV_NEW = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
-_ARXIV_OLD = re.compile(r"\b([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\b")
+# New-style ids (since April 2007): YYMM.NNNN (to 2014) or YYMM.NNNNN. Not preceded by a digit or a
+# digit and a dot (so "10.1109/X.2022.00035" is no id), but "10.48550/arXiv.2310.01234" is.
+_ARXIV_NEW = re.compile(r"(?<!\d)(?<!\d\.)(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?!\d)")
+# Old-style ids (1991 to March 2007): archive/YYMMNNN, sometimes written with the subject class
+# (``math.GT/0309136``), which is not part of the id. Only real archive names count, so a path such
+# as ``/users/1234567`` in some URL is never taken for an id.
+_OLD_ARCHIVES = (
+    "acc-phys", "adap-org", "alg-geom", "ao-sci", "astro-ph", "atom-ph", "bayes-an", "chao-dyn", "chem-ph",
+    "cmp-lg", "comp-gas", "cond-mat", "cs", "dg-ga", "funct-an", "gr-qc", "hep-ex", "hep-lat", "hep-ph",
+    "hep-th", "math", "math-ph", "mtrl-th", "nlin", "nucl-ex", "nucl-th", "patt-sol", "physics", "plasm-ph",
+    "q-alg", "q-bio", "quant-ph", "solv-int", "supr-con",
+)
+_ARXIV_OLD = re.compile(
+    r"(?<![\w.-])(" + "|".join(sorted(_OLD_ARCHIVES, key=len, reverse=True)) + r")"
+    r"(?:\.[A-Za-z][A-Za-z-]+)?/(\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?(?!\d)",
+    re.IGNORECASE,
+)
+_ARXIV_EXACT = re.compile(
+    r"(?:arxiv:)?(?:\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}|(?:" + "|".join(_OLD_ARCHIVES) + r")"
+    r"(?:\.[A-Za-z][A-Za-z-]+)?/\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?",
+    re.IGNORECASE,
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ASCII_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 class ValidationError(ValueError):
@@ -100,14 +120,36 @@ def title_id(title: str) -> str:
 
 
 def find_arxiv_id(text: str) -> str | None:
-    """Pull an arXiv id (without version) out of an id, URL or free text."""
+    """Pull an arXiv id (without version) out of an id, URL or free text.
+
+    Old-style ids come back in their canonical form, ``archive/YYMMNNN`` in lower case without the
+    subject class, so ``math.GT/0309136v2`` and ``math/0309136`` are one paper for dedup and lookup.
+    """
     if not text:
         return None
     match = _ARXIV_NEW.search(text)
     if match:
         return match.group(1)
     match = _ARXIV_OLD.search(text)
-    return match.group(1) if match else None
+    return f"{match.group(1).lower()}/{match.group(2)}" if match else None
+
+
+# An arXiv category: archive, optionally with a subject class (cs.CL, hep-th, math.AG, q-fin.ST). ACM and
+# MSC classes (``I.2.7``, ``68T05``), which old records list among their categories, are not.
+_ARXIV_CATEGORY = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
+
+
+def is_arxiv_category(text: str) -> bool:
+    return _ARXIV_CATEGORY.match(text) is not None
+
+
+def is_arxiv_id(text: str) -> bool:
+    """True when the whole text is one arXiv id (optionally ``arXiv:``-prefixed and versioned).
+
+    What is sent to the arXiv API is checked with this: one malformed id makes the API
+    refuse a whole batch.
+    """
+    return bool(text) and _ARXIV_EXACT.fullmatch(text.strip()) is not None
 
 
 def rating_stars(rating: int, unrated: str = "") -> str:
