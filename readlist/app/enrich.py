@@ -23,6 +23,7 @@ paper already has is kept (upvotes excepted: they are refreshed, as re-import do
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -376,3 +377,26 @@ def _hf_id(paper: Paper, change: Change | None) -> str | None:
     if isinstance(arxiv_id, str) and "/" not in arxiv_id and is_arxiv_id(arxiv_id):
         return arxiv_id
     return None
+
+
+def needs_enrichment(paper: Paper) -> bool:
+    """A paper enrichment can add to: no arXiv id, or no author names, or no URL to open."""
+    return not paper.arxiv_id or not paper.authors or not paper.url
+
+
+def enrich_hint(papers: Sequence[Paper], *, source: str | None = None) -> str | None:
+    """The one line shown after an import that brought in papers without arXiv ids; None when all have one.
+
+    With ``source`` (a file name without spaces or quotes), the command names just those papers.
+    """
+    missing = sum(1 for p in papers if not p.arxiv_id)
+    if not missing:
+        return None
+    query = "-is:arxiv"
+    if source and re.fullmatch(r"[\w.@+/:-]+", source):
+        query += f" source:{source}"
+    papers_word = "paper has" if missing == 1 else "papers have"
+    return (
+        f"{missing} {papers_word} no arXiv id, authors or link; "
+        f"`readlist enrich --query '{query}'` (or E in the app) looks them up on arXiv"
+    )

@@ -9,7 +9,7 @@ import pytest
 from conftest import SEED_TODAY, SEEDS
 from fake_services import NET_FIXTURES, FakeClock, FakeServer, Reply
 
-from readlist.app.enrich import EnrichPlan, match_title, plan_enrichment
+from readlist.app.enrich import EnrichPlan, enrich_hint, match_title, needs_enrichment, plan_enrichment
 from readlist.core.model import USER_FIELDS, Paper
 from readlist.importers import parse_input
 from readlist.net.arxiv_api import ArxivClient
@@ -247,3 +247,19 @@ def test_match_title_rules(recorded: int | None, candidates: list[Paper], status
     match = match_title(paper, candidates)
     assert match.status == status
     assert (match.paper.arxiv_id if match.paper else None) == chosen
+
+
+def test_post_import_hint() -> None:
+    papers = seed_papers()
+    hint = enrich_hint(papers, source="001_eaf0a1b246e94eca.txt")
+    assert hint == (
+        "196 papers have no arXiv id, authors or link; "
+        "`readlist enrich --query '-is:arxiv source:001_eaf0a1b246e94eca.txt'` (or E in the app) looks them up on arXiv"
+    )
+    assert "source:" not in (enrich_hint(papers[:1], source="my file.txt") or "")
+    assert (enrich_hint(papers[:1]) or "").startswith("1 paper has no arXiv id")
+    assert enrich_hint([Paper.create(title="T", arxiv_id="2410.21228")]) is None
+    assert all(needs_enrichment(p) for p in papers)
+    assert not needs_enrichment(
+        Paper.create(title="T", arxiv_id="2410.21228", authors=["A"], url="https://arxiv.org/abs/2410.21228")
+    )
