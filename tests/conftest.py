@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from readlist.app.imports import ImportPapers
+from tests.fake_services import FakeServer, serve
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
@@ -25,7 +26,18 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("READLIST_DB", str(home / "data" / "library.json"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    # Network settings come from the test, never from the developer's shell.
+    for name in ("READLIST_ARXIV_API", "READLIST_HF_API", "READLIST_ARXIV_DELAY", "READLIST_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
     yield
+
+
+@pytest.fixture
+def fake_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
+    """A local arXiv / Hugging Face API stand-in on 127.0.0.1 (see tests/fake_services.py)."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    yield from serve()
 
 
 @pytest.fixture

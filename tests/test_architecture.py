@@ -13,7 +13,7 @@ DOMAIN = [
     "readlist.storage.library",
     "readlist.importers",
     "readlist.importers.base",
-    "readlist.importers.sources",
+    "readlist.app.sources",
     "readlist.importers.hf_text",
     "readlist.app.session",
     "readlist.app.commands",
@@ -23,6 +23,11 @@ DOMAIN = [
     "readlist.core.search_index",
     "readlist.core.provenance",
     "readlist.core.texrender",
+    "readlist.net.http",
+    "readlist.net.arxiv_api",
+    "readlist.net.hf_api",
+    "readlist.app.pull",
+    "readlist.app.enrich",
 ]
 
 
@@ -34,6 +39,17 @@ def test_domain_modules_do_not_import_textual() -> None:
         "from readlist.importers import available, parse_input\n"
         "available()\n"
         "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_start_up_does_not_load_the_http_client() -> None:
+    """httpx and feedparser cost start-up time that only network commands and URL imports need."""
+    code = (
+        "import sys\n"
+        "import readlist.cli, readlist.app.sources, readlist.importers\n"
+        "print(sorted(m for m in ('httpx', 'feedparser', 'httpcore') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]", result.stdout

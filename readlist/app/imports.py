@@ -44,13 +44,20 @@ def parse_source(
     today: date | None = None,
     year: int | None = None,
     data: bytes | bytearray | str | None = None,
+    offline: bool = False,
 ) -> ParsedSource:
-    """Read and parse one source; failures become a message, never an exception."""
+    """Read and parse one source; failures become a message, never an exception.
+
+    ``offline`` (config.toml's ``offline``, or ``--offline``) refuses URLs without touching the network.
+    """
     try:
         if data is None:
-            # Imported here: urllib/http.client cost ~30 ms of start-up that only imports need.
-            from readlist.importers.sources import read_clipboard, read_source
+            # Imported here: the HTTP client costs start-up time that only imports need.
+            from readlist.app.sources import is_url, read_clipboard, read_source
 
+            if offline and is_url(source):
+                return ParsedSource(source, None, "offline mode: URLs are not fetched (drop --offline, or set "
+                                                  "offline = false in config.toml)")
             data = read_clipboard() if source == "clipboard" else read_source(source)
         result = parse_input(data, source=source_label(source), fmt=fmt, today=today, year=year)
     except ImportFormatError as exc:

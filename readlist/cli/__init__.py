@@ -60,10 +60,11 @@ def _tell_notices(ctx: click.Context) -> None:
     help=f"Library file (default: ${ENV_DB} or the platform data directory).",
 )
 @click.option("--demo", is_flag=True, help="Open the UI on a temporary library of bundled sample papers.")
+@click.option("--offline", is_flag=True, help="Never use the network (URL imports, pull and enrich refuse).")
 @click.option("--theme", metavar="NAME", help="Theme for this run (see `readlist themes`).")
 @click.version_option(__version__, prog_name="readlist")
 @click.pass_context
-def main(ctx: click.Context, db: Path | None, demo: bool, theme: str | None) -> None:
+def main(ctx: click.Context, db: Path | None, demo: bool, offline: bool, theme: str | None) -> None:
     """readlist: triage, rate, annotate and cite research papers from the terminal."""
     if theme is not None:
         _check_theme(ctx, theme)
@@ -71,7 +72,7 @@ def main(ctx: click.Context, db: Path | None, demo: bool, theme: str | None) -> 
         from readlist.app.demo import build_demo_library
 
         db = build_demo_library()
-    ctx.obj = Context(db=resolve_db_path(db))
+    ctx.obj = Context(db=resolve_db_path(db), offline=offline)
     if ctx.invoked_subcommand is None:
         _open_tui(ctx.obj, theme=theme, demo=demo)
 
@@ -101,7 +102,8 @@ def _register() -> None:
 
     for command in commands.COMMANDS:
         main.add_command(command)
-    for module_name in ("readlist.cli.cite_cmds", "readlist.cli.admin_cmds", "readlist.cli.theme_cmds"):
+    for module_name in ("readlist.cli.cite_cmds", "readlist.cli.admin_cmds", "readlist.cli.theme_cmds",
+                        "readlist.cli.net_cmds"):
         try:
             module = __import__(module_name, fromlist=["COMMANDS"])
         except ModuleNotFoundError as exc:

@@ -17,14 +17,16 @@ from pathlib import Path
 from typing import BinaryIO
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus
+from readlist.app.enrich import enrich_hint
 from readlist.app.history import load_last_change, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit
 from readlist.app.views import count, status_view
-from readlist.cli.context import library_of, session_of, settle
+from readlist.cli.context import Context, library_of, session_of, settle
 from readlist.cli.output import console, err_console, fail, info, json_bytes, paper_details, paper_line, print_json
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.core.query import SORT_KEYS, QueryError
@@ -56,7 +58,7 @@ def print_summary(lib: Library) -> None:
 # import
 
 
-def _report_line(report: ImportReport) -> Text:
+def report_line(report: ImportReport) -> Text:
     line = Text()
     if report.error:
         line.append("✗ ", style="bold red")
@@ -109,8 +111,6 @@ def import_cmd(
       pbpaste | readlist import -
       readlist import --clipboard --year 2024
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     names = list(sources) + (["clipboard"] if clipboard else [])
     if not names:
         raise click.UsageError("name a file, a URL, - for standard input, or use --clipboard")
@@ -118,6 +118,8 @@ def import_cmd(
         if fmt not in FORMATS:
             raise click.BadParameter(f"{fmt!r} is not one of: {', '.join(FORMATS)}", param_hint="--format")
     today = date.today()
+    obj: Context = ctx.find_root().obj
+    offline = obj.offline or obj.session().settings.offline
     many = len(names) > PROGRESS_SOURCES
     progress = Progress(
         TextColumn("{task.description}"),
@@ -132,7 +134,7 @@ def import_cmd(
         reading = progress.add_task("Reading sources", total=len(names), visible=many)
         parsed = []
         for name in names:
-            parsed.append(parse_source(name, fmt=fmt, today=today, year=year))
+            parsed.append(parse_source(name, fmt=fmt, today=today, year=year, offline=offline))
             progress.advance(reading)
         total = sum(len(item.result.papers) for item in parsed if item.result is not None)
         saving = progress.add_task("Saving papers", total=total, visible=many or total > PROGRESS_PAPERS)
@@ -145,11 +147,18 @@ def import_cmd(
         reports = import_parsed(session, parsed, advance=advance)
     if any(r.total for r in reports):
         settle(session)
+    hint = enrich_hint([lib.papers[pid] for r in reports for pid in r.added if pid in lib.papers])
     if as_json:
-        print_json({"library": str(lib.path), "reports": [r.to_dict() for r in reports], "papers": len(lib)})
+        data: dict[str, object] = {"library": str(lib.path), "reports": [r.to_dict() for r in reports],
+                                   "papers": len(lib)}
+        if hint:
+            data["hint"] = hint
+        print_json(data)
     else:
         for report in reports:
-            console.print(_report_line(report))
+            console.print(report_line(report))
+        if hint:
+            info(hint)
         if len(reports) > 1:
             ok = [r for r in reports if not r.error]
             info(

@@ -19,6 +19,7 @@ class Context:
     """What every verb needs: the library path, and a session on it opened on first use."""
 
     db: Path
+    offline: bool = False  # --offline: network commands refuse without touching the network
     _session: Session | None = field(default=None, repr=False)
 
     def session(self) -> Session:

@@ -1,9 +1,11 @@
-"""The user's settings file, ``config.toml``: theme, key overrides, sort order.
+"""The user's settings file, ``config.toml``: theme, key overrides, sort order, network.
 
 Example::
 
     theme = "readlist-dark"
     sort = "date"
+    pull_sources = ["hf", "arxiv:cs.CL"]
+    arxiv_delay = 3
 
     [keymap]
     # binding id = keys (comma separated), as Textual's keymap expects
@@ -56,6 +58,18 @@ class Settings(msgspec.Struct, kw_only=True):
     sort: str = "added"
     # binding id -> keys (comma separated), as Textual's keymap expects
     keymap: dict[str, str] = msgspec.field(default_factory=dict)
+    # The network (see readlist.net.settings for the checks beyond types, and the environment overrides).
+    arxiv_api: str | None = None
+    hf_api: str | None = None
+    arxiv_delay: float | None = None
+    offline: bool = False
+    # What `readlist pull` with no arguments fetches: "hf", "arxiv:cs.CL", …
+    pull_sources: list[str] = msgspec.field(default_factory=lambda: ["hf"])
+
+    def network_values(self) -> dict[str, object]:
+        """The network settings that were set, as the network layer reads them."""
+        names = ("arxiv_api", "hf_api", "arxiv_delay", "offline", "pull_sources")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
 
 class Config(Settings, kw_only=True):

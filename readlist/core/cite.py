@@ -280,8 +280,11 @@ def _count_note(paper: Paper) -> str | None:
     return f"{n} author{'s' if n != 1 else ''}; names not recorded in the source"
 
 
-def _primary_class(arxiv_id: str) -> str | None:
-    """Old-style ids carry their archive (``hep-th/9901001``); new-style ids do not."""
+def _primary_class(paper: Paper, arxiv_id: str) -> str | None:
+    """The primary category once known (enrichment records it first); else an old-style id's archive
+    (``hep-th/9901001``); new-style ids carry none."""
+    if paper.categories:
+        return clean_field(paper.categories[0]) or None
     if "/" in arxiv_id:
         return arxiv_id.split("/", 1)[0].split(".", 1)[0] or None
     return None
@@ -327,7 +330,7 @@ def bibtex_entry(paper: Paper, key: str | None = None) -> str:
     if arxiv:
         fields.append(("eprint", tex_escape(arxiv)))
         fields.append(("archivePrefix", "arXiv"))
-        primary = _primary_class(arxiv)
+        primary = _primary_class(paper, arxiv)
         if primary:
             fields.append(("primaryClass", tex_escape(primary)))
     url = paper_url(paper)
@@ -351,7 +354,7 @@ def biblatex_entry(paper: Paper, key: str | None = None) -> str:
     if arxiv:
         fields.append(("eprinttype", "arxiv"))
         fields.append(("eprint", tex_escape(arxiv)))
-        primary = _primary_class(arxiv)
+        primary = _primary_class(paper, arxiv)
         if primary:
             fields.append(("eprintclass", tex_escape(primary)))
     url = paper_url(paper)

@@ -76,8 +76,28 @@ SOURCE_FIELDS = (
 REFRESHED_FIELDS = frozenset({"upvotes", "abstract"})
 
 MAX_RATING = 5
-_ARXIV_NEW = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
-_ARXIV_OLD = re.compile(r"\b([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\b")
+# New-style ids (since April 2007): YYMM.NNNN (to 2014) or YYMM.NNNNN. Not preceded by a digit or a
+# digit and a dot (so "10.1109/X.2022.00035" is no id), but "10.48550/arXiv.2310.01234" is.
+_ARXIV_NEW = re.compile(r"(?<!\d)(?<!\d\.)(\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v\d+)?(?!\d)")
+# Old-style ids (1991 to March 2007): archive/YYMMNNN, sometimes written with the subject class
+# (``math.GT/0309136``), which is not part of the id. Only real archive names count, so a path such
+# as ``/users/1234567`` in some URL is never taken for an id.
+_OLD_ARCHIVES = (
+    "acc-phys", "adap-org", "alg-geom", "ao-sci", "astro-ph", "atom-ph", "bayes-an", "chao-dyn", "chem-ph",
+    "cmp-lg", "comp-gas", "cond-mat", "cs", "dg-ga", "funct-an", "gr-qc", "hep-ex", "hep-lat", "hep-ph",
+    "hep-th", "math", "math-ph", "mtrl-th", "nlin", "nucl-ex", "nucl-th", "patt-sol", "physics", "plasm-ph",
+    "q-alg", "q-bio", "quant-ph", "solv-int", "supr-con",
+)
+_ARXIV_OLD = re.compile(
+    r"(?<![\w.-])(" + "|".join(sorted(_OLD_ARCHIVES, key=len, reverse=True)) + r")"
+    r"(?:\.[A-Za-z][A-Za-z-]+)?/(\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?(?!\d)",
+    re.IGNORECASE,
+)
+_ARXIV_EXACT = re.compile(
+    r"(?:arxiv:)?(?:\d{2}(?:0[1-9]|1[0-2])\.\d{4,5}|(?:" + "|".join(_OLD_ARCHIVES) + r")"
+    r"(?:\.[A-Za-z][A-Za-z-]+)?/\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?",
+    re.IGNORECASE,
+)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ASCII_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
@@ -104,14 +124,36 @@ def title_id(title: str) -> str:
 
 
 def find_arxiv_id(text: str) -> str | None:
-    """Pull an arXiv id (without version) out of an id, URL or free text."""
+    """Pull an arXiv id (without version) out of an id, URL or free text.
+
+    Old-style ids come back in their canonical form, ``archive/YYMMNNN`` in lower case without the
+    subject class, so ``math.GT/0309136v2`` and ``math/0309136`` are one paper for dedup and lookup.
+    """
     if not text:
         return None
     match = _ARXIV_NEW.search(text)
     if match:
         return match.group(1)
     match = _ARXIV_OLD.search(text)
-    return match.group(1) if match else None
+    return f"{match.group(1).lower()}/{match.group(2)}" if match else None
+
+
+# An arXiv category: archive, optionally with a subject class (cs.CL, hep-th, math.AG, q-fin.ST). ACM and
+# MSC classes (``I.2.7``, ``68T05``), which old records list among their categories, are not.
+_ARXIV_CATEGORY = re.compile(r"^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$")
+
+
+def is_arxiv_category(text: str) -> bool:
+    return _ARXIV_CATEGORY.match(text) is not None
+
+
+def is_arxiv_id(text: str) -> bool:
+    """True when the whole text is one arXiv id (optionally ``arXiv:``-prefixed and versioned).
+
+    What is sent to the arXiv API is checked with this: one malformed id makes the API
+    refuse a whole batch.
+    """
+    return bool(text) and _ARXIV_EXACT.fullmatch(text.strip()) is not None
 
 
 def rating_stars(rating: int, unrated: str = "") -> str:
@@ -202,6 +244,9 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
     ai_keywords: list[str] = msgspec.field(default_factory=list)
     github_repo: str | None = None
     project_page: str | None = None
+    # Ids the paper had before (a text-copy paper's t-… id, once enrichment found its arXiv id): a lookup
+    # by an old id still finds it.
+    aliases: list[str] = msgspec.field(default_factory=list)
     # The status a paper had before it was marked read, so "toggle read" can go back.
     prev_status: StatusValue | None = None
 
@@ -300,4 +345,37 @@ _FIELD_SET = frozenset(FIELD_NAMES)
 # Optional one-line text fields and lists of one-line texts, cleaned the same way as titles.
 _OPTIONAL_LINES = ("organization", "url", "doi", "journal_ref", "ai_summary", "github_repo", "project_page",
                    "cite_key")
-_LINE_LISTS = ("sources", "source_formats", "categories", "ai_keywords")
+_LINE_LISTS = ("sources", "source_formats", "categories", "ai_keywords", "aliases")
+
+
+# How far along a paper is, for combining two records of it: the further status wins.
+_STATUS_ORDER = (Status.INBOX.value, Status.SKIPPED.value, Status.TO_READ.value, Status.READING.value,
+                 Status.READ.value)
+MERGED_NOTE = "── Merged from a second record of this paper ──"
+
+
+def merge_papers(first: Paper, second: Paper) -> Paper:
+    """One record from two records of the same paper, losing nothing the user wrote.
+
+    ``first``'s id and values win; its empty fields are filled from ``second``. The user's fields are
+    combined: tags joined, the higher rating, the further status, the earlier read date, both notes
+    (the second under a separator line when they differ), and ``second``'s id kept as an alias.
+    """
+    merged = msgspec.structs.replace(first)
+    for name in FIELD_NAMES:
+        mine, theirs = getattr(merged, name), getattr(second, name)
+        if mine in (None, "", []) and theirs not in (None, "", []):
+            setattr(merged, name, theirs)
+    merged.tags = sorted(set(first.tags) | set(second.tags))
+    merged.rating = max(first.rating, second.rating)
+    merged.status = max(first.status, second.status, key=_STATUS_ORDER.index)
+    merged.read_at = min((t for t in (first.read_at, second.read_at) if t), default=None)
+    merged.sources = list(dict.fromkeys([*first.sources, *second.sources]))
+    merged.source_formats = sorted(set(first.source_formats) | set(second.source_formats))
+    merged.aliases = sorted(({*first.aliases, *second.aliases, second.id}) - {first.id})
+    notes = [n.strip() for n in (first.note, second.note) if n.strip()]
+    if len(notes) == 2 and notes[0] != notes[1] and notes[1] not in notes[0]:
+        merged.note = f"{notes[0]}\n\n{MERGED_NOTE}\n\n{notes[1]}\n"
+    elif notes:
+        merged.note = first.note if first.note.strip() else second.note
+    return merged

@@ -16,6 +16,7 @@ from readlist.importers.base import ImportFormatError, ParseResult, decode
 # In the order they are tried: the most specific first, the loosest text format last.
 _MODULES: dict[str, tuple[str, str]] = {
     "hf-json": ("readlist.importers.hf_json", "Hugging Face API JSON"),
+    "arxiv-atom": ("readlist.importers.arxiv_atom", "arXiv API answer (Atom feed)"),
     "hf-html": ("readlist.importers.hf_html", "Hugging Face papers page (HTML)"),
     "arxiv-html": ("readlist.importers.arxiv", "arXiv abstract or listing page (HTML)"),
     "bibtex": ("readlist.importers.bibtex", "BibTeX"),

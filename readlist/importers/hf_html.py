@@ -243,9 +243,7 @@ def _parse_paper_body(soup: BeautifulSoup, result: ParseResult, today: date) -> 
         return
     authors: list[str] = []
     for span in soup.select("span.author"):
-        classes = span.get("class")
-        if span.has_attr("hidden") or (isinstance(classes, list) and "hidden" in classes):
-            continue
+        # A name shown without a profile link, or folded away in a long list, is still an author.
         name = _text(span).strip(" ,")
         if name:
             authors.append(name)

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from readlist.core.model import find_arxiv_id
+from readlist.core.text import clean_line
 from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day
 
 FORMAT = "hf-json"
@@ -27,6 +28,7 @@ HF_PAPER_URL = "https://huggingface.co/papers/"
 _KEYS = re.compile(r'"(?:paper|summary|upvotes|publishedAt|dailyPapers|authors)"\s*:')
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._/-]{1,64}$")
 _LIST_KEYS = ("dailyPapers", "papers", "results", "searchResults")
+_MAX_KEYWORDS = 50
 # Errors a malformed but well-formed-JSON structure can raise while records are read.
 RECORD_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
 
@@ -69,8 +71,7 @@ def paper_record(paper: dict[str, Any], entry: dict[str, Any] | None = None) -> 
     raw_authors = paper.get("authors")
     for author in raw_authors if isinstance(raw_authors, list) else []:
         if isinstance(author, dict):
-            if author.get("hidden"):
-                continue
+            # "hidden": true only hides the link to a claimed profile; the person is still an author.
             name = _text(author.get("name"))
             if not name.strip() and isinstance(author.get("user"), dict):
                 name = _text(author["user"].get("fullname"))
@@ -91,12 +92,40 @@ def paper_record(paper: dict[str, Any], entry: dict[str, Any] | None = None) -> 
         "published": iso_day(paper.get("publishedAt")) or iso_day(paper.get("published"))
         or iso_day(paper.get("submittedOnDailyAt")),
         "organization": organization_name(entry.get("organization"), paper.get("organization")),
+        "ai_summary": clean_line(_first_text(paper, entry, "ai_summary")) or None,
+        "ai_keywords": _keywords(paper.get("ai_keywords") or entry.get("ai_keywords")),
+        "github_repo": _web_url(_first_text(paper, entry, "githubRepo")),
+        "project_page": _web_url(_first_text(paper, entry, "projectPage")),
     }
     if arxiv_id and _SAFE_ID.match(raw_id):
         record["url"] = HF_PAPER_URL + raw_id
     elif _text(paper.get("url")).startswith(("https://", "http://")):
         record["url"] = paper["url"]
     return record
+
+
+def _first_text(paper: dict[str, Any], entry: dict[str, Any], key: str) -> str:
+    """A field Hugging Face puts on the paper object in some answers and on the daily entry in others."""
+    return _text(paper.get(key)) or _text(entry.get(key))
+
+
+def _keywords(value: object) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    out: list[str] = []
+    for item in value[:_MAX_KEYWORDS]:
+        word = clean_line(item) if isinstance(item, str) else ""
+        if word and word not in out:
+            out.append(word[:100])
+    return out
+
+
+def _web_url(value: str) -> str | None:
+    """A link the user may open: http(s) only, so no ``javascript:`` or ``file:`` ever reaches a browser."""
+    url = clean_line(value)
+    if not url.lower().startswith(("https://", "http://")) or len(url) > 2000 or " " in url:
+        return None
+    return url
 
 
 def add_entries(result: ParseResult, items: list[Any]) -> None:

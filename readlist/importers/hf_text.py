@@ -112,7 +112,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     after_chrome = False
     pending: _Draft | None = None
 
-    for paragraph in _normalize(text):
+    paragraphs = _normalize(text)
+    for index, paragraph in enumerate(paragraphs):
         if _is_chrome(paragraph):
             after_chrome = True
             pending = None
@@ -135,7 +136,10 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             _apply_meta(drafts[-1], *meta, page_date=page_date)
             pending = None
             continue
-        if pending is not None and not pending.abstract and _looks_like_abstract(paragraph):
+        # Title, abstract, metadata block: when the block follows, the paragraph between is the abstract,
+        # however short (a one-sentence abstract would otherwise pass for a second title).
+        followed_by_meta = index + 1 < len(paragraphs) and _meta(paragraphs[index + 1]) is not None
+        if pending is not None and not pending.abstract and (followed_by_meta or _looks_like_abstract(paragraph)):
             pending.abstract = "\n".join(paragraph)
             continue
         title = " ".join(paragraph)

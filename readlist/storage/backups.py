@@ -26,12 +26,17 @@ KEEP_BACKUPS = 5
 LINK_BACKUPS_FROM = 8 * 1024 * 1024
 
 
+# Marks a backup kept on purpose although its snapshot may be empty or damaged: the library as it was just
+# before a restore replaced it (restoring never throws anything away).
+KEPT_AS_FOUND = "kept-as-found"
+
+
 def _complete(path: Path, candidate: Path) -> bool:
-    """A finished backup: a visible folder whose snapshot has content (older versions could leave empty ones)."""
+    """A finished backup: a visible folder whose snapshot has content (a full disk could leave empty ones)."""
     if candidate.name.startswith(".") or not candidate.is_dir():
         return False
     try:
-        return (candidate / path.name).stat().st_size > 0
+        return (candidate / path.name).stat().st_size > 0 or (candidate / KEPT_AS_FOUND).is_file()
     except OSError:
         return False
 
@@ -86,7 +91,7 @@ def damaged(path: Path, problem: SnapshotProblem | str) -> LibraryError:
     return LibraryError(f"{path}: {problem}. The file was left untouched; {advice(path)}.")
 
 
-def make_backup(path: Path) -> Path | None:
+def make_backup(path: Path, *, as_found: bool = False) -> Path | None:
     """Keep the library as it is now (snapshot hard-linked or copied, journal copied); prune old ones.
 
     readlist only ever replaces the snapshot by rename, never writes it in place, so a hard
@@ -94,6 +99,7 @@ def make_backup(path: Path) -> Path | None:
     that keeps links, a truncating tool) would change a linked backup too, so snapshots small
     enough to copy in a few milliseconds are copied. The journal is appended to: always copied.
 
+    ``as_found`` keeps the backup whatever state the file is in (before a restore, say).
     Raises OSError when the backup cannot be made whole (nothing of it is left behind then).
     """
     if not path.is_file():
@@ -121,6 +127,8 @@ def make_backup(path: Path) -> Path | None:
         journal = journal_path(path)
         if journal.is_file():
             _copy_flushed(journal, work / journal.name)
+        if as_found:
+            (work / KEPT_AS_FOUND).write_bytes(b"")
         fsync_dir(work)
         os.rename(work, target)
     except BaseException:

@@ -186,6 +186,8 @@ class Library:
         if paper.arxiv_id:
             self._keys["a:" + paper.arxiv_id] = paper.id
         self._keys["t:" + normalize_title(paper.title)] = paper.id
+        for alias in paper.aliases:
+            self._keys["i:" + alias] = paper.id
 
     def _catch_up_journal(self) -> bool:
         read = self.journal.read_new(self._gen, self.library_id)
@@ -284,15 +286,20 @@ class Library:
         return None
 
     def resolve(self, ref: str) -> Paper:
-        """Find a paper by id, arXiv id, URL or unique id prefix."""
+        """Find a paper by id, an id it had before, arXiv id, URL or unique id prefix."""
         ref = ref.strip()
         if ref in self.papers:
             return self.papers[ref]
-        arxiv = find_arxiv_id(ref)
         keys = self._key_map()
+        if ("i:" + ref) in keys and keys["i:" + ref] in self.papers:
+            return self.papers[keys["i:" + ref]]  # an id the paper had before
+        arxiv = find_arxiv_id(ref)
         if arxiv and ("a:" + arxiv) in keys:
             return self.papers[keys["a:" + arxiv]]
         matches = [pid for pid in self.papers if pid.startswith(ref)] if ref else []
+        if not matches and ref:
+            matches = sorted({pid for key, pid in keys.items()
+                              if key.startswith("i:" + ref) and pid in self.papers})
         if len(matches) == 1:
             return self.papers[matches[0]]
         if not matches:

@@ -46,3 +46,8 @@ def ensure_private_dir(directory: Path) -> None:
 def last_change_path(path: Path) -> Path:
     """The last change made from the command line, kept so ``readlist undo`` can revert it."""
     return path.with_name(path.name + ".last-change")
+
+
+def pulls_path(path: Path) -> Path:
+    """When each source was last pulled from successfully, for `readlist pull` with no arguments."""
+    return path.with_name(path.name + ".pulls")

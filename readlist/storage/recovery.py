@@ -47,7 +47,7 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
         with contextlib.suppress(OSError):
             current = snapshot_header(path.read_bytes())
         if path.exists():
-            make_backup(path)
+            make_backup(path, as_found=True)
         restored.adopt(path, min_gen=current.gen if current else 0, library_id=current.library if current else "")
         if on_copy:
             on_copy(backup / path.name)

@@ -30,9 +30,9 @@ import msgspec
 from readlist.core.model import (
     FIELD_NAMES,
     Paper,
-    Status,
     ValidationError,
     find_arxiv_id,
+    merge_papers,
     normalize_tags,
     parse_rating,
     parse_status,
@@ -159,29 +159,6 @@ def repair_record(raw: Any) -> tuple[Paper | None, list[str], dict[str, Any]]:
     return None, ["could not be repaired"], dropped
 
 
-_STATUS_ORDER = [Status.INBOX.value, Status.SKIPPED.value, Status.TO_READ.value, Status.READING.value,
-                 Status.READ.value]
-
-
-def merge_records(first: Paper, second: Paper) -> Paper:
-    """One paper from two records with the same id: empty fields filled, user fields combined, no note lost."""
-    merged = msgspec.structs.replace(first)
-    for name in FIELD_NAMES:
-        mine, theirs = getattr(merged, name), getattr(second, name)
-        if mine in (None, "", []) and theirs not in (None, "", []):
-            setattr(merged, name, theirs)
-    merged.tags = sorted(set(first.tags) | set(second.tags))
-    merged.rating = max(first.rating, second.rating)
-    merged.status = max(first.status, second.status, key=_STATUS_ORDER.index)
-    merged.sources = list(dict.fromkeys([*first.sources, *second.sources]))
-    notes = [n.strip() for n in (first.note, second.note) if n.strip()]
-    if len(notes) == 2 and notes[0] != notes[1] and notes[1] not in notes[0]:
-        merged.note = notes[0] + "\n\n── Merged from a second record of this paper ──\n\n" + notes[1] + "\n"
-    elif notes:
-        merged.note = first.note if first.note.strip() else second.note
-    return merged
-
-
 def repair_library(path: Path) -> RepairReport:
     """Repair the library file at ``path`` in place (backup and quarantine file first); see the module doc."""
     report = RepairReport(path)
@@ -216,7 +193,7 @@ def repair_library(path: Path) -> RepairReport:
         if dropped:
             quarantine.append({"id": paper.id, "dropped": dropped, "why": notes})
         if paper.id in papers:
-            papers[paper.id] = merge_records(papers[paper.id], paper)
+            papers[paper.id] = merge_papers(papers[paper.id], paper)
             report.merged.append(paper.id)
         else:
             papers[paper.id] = paper

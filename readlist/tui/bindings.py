@@ -41,12 +41,15 @@ MAIN: list[BindingType] = [
     Binding("o", "open_url", "Open", show=False, id="open-url", tooltip="Open the paper's URL in the browser"),
     Binding("D", "delete", "Delete", show=False, id="delete",
             tooltip="Delete the paper (or the selection) after asking; u undoes"),
+    Binding("E", "enrich", "Enrich", show=False, id="enrich",
+            tooltip="Complete the paper (or the selection) from arXiv and Hugging Face; Esc cancels"),
     Binding("T", "triage", "Triage", id="triage", tooltip="Triage mode: one paper at a time"),
     Binding("S", "stats", "Stats", show=False, id="stats", tooltip="Statistics"),
     Binding("O", "cycle_sort", "Sort", show=False, id="sort",
             tooltip="Sort by the next key (added, date, upvotes, rating, title)"),
     Binding("L", "toggle_layout", "Layout", show=False, id="layout", tooltip="Detail pane beside or below the list"),
-    Binding("escape", "escape", "Clear", show=False, id="clear", tooltip="Clear the selection, then the search"),
+    Binding("escape", "escape", "Clear", show=False, id="clear",
+            tooltip="Cancel a running enrichment or pull, else clear the selection, then the search"),
     HELP,
 ]
 

@@ -43,7 +43,7 @@ def test_import_seeds_gives_196_records_in_the_documented_shape(tmp_path: Path) 
     keys = ["id", "arxiv_id", "title", "abstract", "authors", "authors_count", "organization", "published",
             "upvotes", "url", "status", "rating", "tags", "note", "added", "updated", "read_at", "sources",
                 "source_formats", "categories", "cite_key", "doi", "journal_ref", "ai_summary", "ai_keywords",
-                "github_repo", "project_page"]
+                "github_repo", "project_page", "aliases"]
     assert all(list(r) == keys for r in records)
     paper = by_title(records, BETTER_LM)
     assert paper["authors_count"] == 5 and paper["upvotes"] == 2

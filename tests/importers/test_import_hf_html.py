@@ -64,12 +64,14 @@ def test_daily_page_title_and_abstract_are_unwrapped(daily: dict) -> None:
     assert "\n" not in moma.abstract
 
 
-def test_daily_page_skips_hidden_authors(daily: dict) -> None:
+def test_daily_page_keeps_authors_whose_profile_link_is_hidden(daily: dict) -> None:
     humanoid = daily["by_id"]["2407.21781"]
     assert humanoid.title == "Berkeley Humanoid: A Research Platform for Learning-based Control"
-    assert humanoid.authors == ["Qiayuan Liao", "Bike Zhang", "Xiaoyu Huang", "Zhongyu Li", "Koushil Sreenath"]
-    assert "Xuanyu Huang" not in humanoid.authors  # marked hidden in the page data
-    assert humanoid.authors_count == 5
+    # Xuanyu Huang is marked "hidden" in the page data: that hides the claimed profile, not the author.
+    assert humanoid.authors == [
+        "Qiayuan Liao", "Bike Zhang", "Xuanyu Huang", "Xiaoyu Huang", "Zhongyu Li", "Koushil Sreenath",
+    ]
+    assert humanoid.authors_count == 6
     assert humanoid.upvotes == 7
 
 
@@ -235,7 +237,7 @@ def test_2026_style_json_with_organization_and_daily_date() -> None:
     result = hf_html.parse(_hydrated("DailyPapers", props), today=TODAY)
     org, only_daily = result.papers
     assert org.organization == "Spiral Works"
-    assert org.authors == ["A One", "From User"]
+    assert org.authors == ["A One", "Hid", "From User"]
     assert org.upvotes == 12
     assert org.published == "2026-11-02"
     assert org.abstract == "Line one wrapped.\n\nSecond paragraph."

@@ -11,9 +11,12 @@ from textual.command import CommandPalette
 from textual.widgets import Input, Static
 from tui_helpers import SIZE, fresh
 
+from readlist.app import clipboard
+from readlist.app.browser import Opened
 from readlist.app.commands import EditTags, SetStatus
 from readlist.core.model import Status
 from readlist.tui.app import ReadlistApp
+from readlist.tui.screens import base as base_screen
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.main import MainScreen
@@ -466,8 +469,8 @@ async def test_stats_key_opens_the_statistics(small_library: Path, make_app: Mak
 
 async def test_open_url_and_quit(small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
+    monkeypatch.setattr(base_screen, "open_in_browser", lambda url: (opened.append(url), Opened(True))[1])
     app = make_app(small_library)
-    monkeypatch.setattr(app, "open_url", lambda url, new_tab=True: opened.append(url))
     async with app.run_test(size=SIZE) as pilot:
         paper = plist(app).current
         assert paper is not None
@@ -478,6 +481,26 @@ async def test_open_url_and_quit(small_library: Path, make_app: MakeApp, monkeyp
             assert opened == []
         await pilot.press("q")
         assert app._exit
+
+
+async def test_open_says_what_happened_and_copies_the_url_where_no_browser_can_open(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copied: list[str] = []
+    monkeypatch.setattr(base_screen, "open_in_browser", lambda url: Opened(False, "this is an SSH session"))
+    monkeypatch.setattr(clipboard, "copy_text",
+                        lambda text, **kw: (copied.append(text), clipboard.CopyResult(True, "osc52", "Copied"))[1])
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = plist(app).current
+        assert paper is not None
+        paper.url = "https://arxiv.org/abs/2401.00001"
+        await pilot.press("o")
+        top = static_text(main_screen(app).query_one("#topbar", Static))
+        assert "Not opened (this is an SSH session)" in top and "copied https://arxiv.org/abs/2401.00001" in top
+        assert copied == ["https://arxiv.org/abs/2401.00001"]
+        await pilot.press("j", "k", "s")  # the next action replaces the message
+        assert "Not opened" not in static_text(main_screen(app).query_one("#topbar", Static))
 
 
 async def test_removing_the_last_tag_of_a_tag_view(seed_library: Path, make_app: MakeApp) -> None:

@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 
 from textual.screen import Screen
 
+from readlist.app.browser import open_in_browser
 from readlist.app.commands import Command, O_co, Rate, SetStatus, ToggleRead
 from readlist.app.history import Undone
 from readlist.app.session import Session
 from readlist.core.model import Paper, Status, ValidationError
+from readlist.core.text import strip_controls
 from readlist.storage.errors import LibraryError
 from readlist.tui.messages import ExternalChanges
 from readlist.tui.screens.help import HelpScreen, bindings_table
@@ -88,6 +90,25 @@ class ReadlistScreen(Screen[ResultT]):
         what = f"{count} citation" + ("" if count == 1 else "s")
         result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=what)
         self.notify(result.message, severity="information" if result.ok else "error", markup=False)
+
+    def open_paper(self, paper: Paper) -> str:
+        """Open the paper's page in a browser; where none can open, put the URL on the clipboard. What happened."""
+        from readlist.core.cite import paper_url
+
+        url = paper.url or paper_url(paper)
+        if not url:
+            self.notify("This paper has no URL; E looks it up on arXiv.", severity="warning", markup=False)
+            return ""
+        shown = strip_controls(url)
+        opened = open_in_browser(url)
+        if opened.ok:
+            return f"Opened {shown}"
+        from readlist.app.clipboard import copy_text
+
+        copied = copy_text(url, osc52_writer=self.app.copy_to_clipboard, what="the URL")
+        if copied.ok:
+            return f"Not opened ({opened.reason}); copied {shown} to the clipboard instead"
+        return f"Not opened ({opened.reason}) and not copied: {shown}"
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(bindings_table(self.app, self), title=self.HELP_TITLE))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -17,6 +18,9 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from readlist.app.commands import Delete, EditTags, Outcome
+from readlist.app.enrich import ApplyEnrichment, Change, enrich_hint, plan_enrichment
+from readlist.app.imports import ImportPapers
+from readlist.app.pull import PullOutcome, load_pull_state, pull_configured, pull_hf, save_pull_state
 from readlist.app.session import Session
 from readlist.app.views import (
     SORT_LABELS,
@@ -44,11 +48,16 @@ from readlist.tui.widgets.footer import ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 
+if TYPE_CHECKING:
+    from readlist.app.network import Network
+
 # Below this many columns the detail pane goes under the list instead of beside it.
 WIDE_LAYOUT = 120
 SEARCH_DELAY = 0.12
 # A search that took less than this runs on every keystroke; slower ones wait for a pause in typing.
 INSTANT_SEARCH = 0.015
+# Papers looked up per round of an enrichment: the list updates after each round.
+ENRICH_CHUNK = 10
 
 
 class SearchInput(Input):
@@ -85,6 +94,8 @@ class MainScreen(ReadlistScreen[None]):
         self.counts = Counts()
         self._query = parse_query("")
         self._sidebar_shown: tuple[object, ...] = ()
+        # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
+        self._online: threading.Event | None = None
 
     @property
     def paper_list(self) -> PaperList:
@@ -355,7 +366,10 @@ class MainScreen(ReadlistScreen[None]):
         self.query_one("#search", Input).focus()
 
     def action_escape(self) -> None:
-        if self.paper_list.selected:
+        if self._online is not None and not self._online.is_set():
+            self._online.set()
+            self.say("Cancelling …")
+        elif self.paper_list.selected:
             self.paper_list.clear_selection()
         elif self.query_text:
             self.query_one("#search", Input).value = ""
@@ -435,19 +449,134 @@ class MainScreen(ReadlistScreen[None]):
 
     def action_open_url(self) -> None:
         paper = self._current()
-        if paper is None:
-            return
-        if not paper.url:
-            self.notify("This paper has no URL.", severity="warning", markup=False)
-            return
-        self.app.open_url(paper.url)
-        self.say(f"Opened {paper.url}")
+        if paper is not None:
+            self.say(self.open_paper(paper))
 
     def action_stats(self) -> None:
         self.app.push_screen(StatsScreen(self.session.library, today=self.today))
 
+    # -- the network (background workers; the UI stays responsive, Esc cancels) -----------------
+
+    def action_enrich(self) -> None:
+        """Complete the paper under the cursor (or the selection) from arXiv and Hugging Face."""
+        targets = self.paper_list.targets()
+        if not targets:
+            self.notify("No paper here to enrich.", severity="warning", markup=False)
+            return
+        if self._online is not None:
+            self.notify("Already busy with the network; Esc cancels.", severity="warning", markup=False)
+            return
+        self._online = threading.Event()
+        self.run_worker(partial(self._enrich, [p.id for p in targets], self._online), thread=True,
+                        group="online", exit_on_error=False)
+
+    def _clients(self, cancel: threading.Event) -> Network:
+        # The HTTP client loads only when the network is first used, not at start-up.
+        from readlist.app.network import connect, network_settings
+
+        settings = network_settings(self.session.settings)
+        # Waiting between arXiv requests ends early when the user cancels.
+        return connect(settings, sleep=lambda seconds: (cancel.wait(seconds), None)[1])
+
+    def _enrich(self, ids: list[str], cancel: threading.Event) -> None:
+        """The worker: look papers up a few at a time and apply each settled group as it arrives."""
+        net = self._clients(cancel)
+        done = changed = 0
+        unsettled: list[str] = []
+        error = None
+        try:
+            for start in range(0, len(ids), ENRICH_CHUNK):
+                if cancel.is_set():
+                    break
+                chunk = [p for pid in ids[start:start + ENRICH_CHUNK] if (p := self.session.library.get(pid))]
+                self.app.call_from_thread(self.say, f"Enriching {done + 1}–{done + len(chunk)} of {len(ids)} "
+                                                    "from arXiv … Esc cancels")
+                plan = plan_enrichment(chunk, arxiv=net.arxiv, hf=net.hf, cancelled=cancel.is_set)
+                if plan.changes:
+                    changed += self.app.call_from_thread(self._apply_enrichment, plan.changes)
+                unsettled += [u.title for u in (*plan.ambiguous, *plan.not_found)]
+                done += len(chunk)
+                if plan.error:
+                    error = plan.error
+                    break
+        finally:
+            net.close()
+        self.app.call_from_thread(self._online_finished, self._enrich_summary(changed, done, unsettled, error,
+                                                                                cancel.is_set()), error)
+
+    def _apply_enrichment(self, changes: list[Change]) -> int:
+        outcome = self.run_command(ApplyEnrichment(changes))
+        if outcome is None:
+            return 0
+        keep = self.paper_list.current.id if self.paper_list.current else None
+        if keep is not None and keep in outcome.changes and outcome.changes[keep].after is None:
+            keep = next((pid for pid, c in outcome.changes.items() if c.before is None), None)  # renamed
+        self.after_change(outcome, keep_id=keep)
+        return len(changes)
+
+    @staticmethod
+    def _enrich_summary(changed: int, done: int, unsettled: list[str], error: str | None, cancelled: bool) -> str:
+        text = f"Enriched {changed} of {done} paper{'s' if done != 1 else ''}"
+        if unsettled:
+            text += f"; {len(unsettled)} not found or ambiguous (readlist enrich --dry-run lists them)"
+        if cancelled:
+            text += "; cancelled"
+        if changed:
+            text += " (u undoes)"
+        return text
+
+    def _online_finished(self, message: str, error: str | None) -> None:
+        self._online = None
+        self.say(message)
+        if error:
+            self.notify(error, severity="error", markup=False, timeout=12)
+
+    def pull(self, what: str) -> None:
+        """Pull new papers in the background: ``hf`` for today's Daily Papers, ``configured`` for config.toml's."""
+        if self._online is not None:
+            self.notify("Already busy with the network; Esc cancels.", severity="warning", markup=False)
+            return
+        self._online = threading.Event()
+        self.say("Pulling new papers … Esc cancels")
+        self.run_worker(partial(self._pull, what, self._online), thread=True, group="online", exit_on_error=False)
+
+    def _pull(self, what: str, cancel: threading.Event) -> None:
+        net = self._clients(cancel)
+        today = date.today()
+        try:
+            if what == "hf":
+                outcome = pull_hf(net.hf, [today], cancelled=cancel.is_set)
+            else:
+                state = load_pull_state(self.session.library.path)
+                outcome = pull_configured(net.settings.pull_sources, state, today=today, hf=net.hf, arxiv=net.arxiv,
+                                          cancelled=cancel.is_set)
+        finally:
+            net.close()
+        self.app.call_from_thread(self._store_pulled, outcome)
+
+    def _store_pulled(self, outcome: PullOutcome) -> None:
+        added: list[str] = []
+        for batch in outcome.batches:
+            if batch.result is not None and batch.result.papers:
+                imported = self.run_command(ImportPapers(batch.result.papers, batch.source, batch.result.format))
+                if imported is not None:
+                    added += imported.report.added
+        errors = [b.error for b in outcome.batches if b.error]
+        if not errors:
+            save_pull_state(self.session.library.path, outcome.remember)
+        self.rebuild()
+        hint = enrich_hint([p for pid in added if (p := self.session.library.get(pid))])
+        message = f"Pulled {len(added)} new paper{'s' if len(added) != 1 else ''}"
+        if outcome.cancelled:
+            message += "; cancelled"
+        self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
+                              errors[0] if errors else None)
+
     def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
-        """Extra palette entries: every sort order and every view."""
+        """Extra palette entries: every sort order, every view, pulling new papers."""
+        yield ("Pull today's Daily Papers", "Import today's Hugging Face Daily Papers", partial(self.pull, "hf"))
+        yield ("Pull configured sources", "Import new papers from config.toml's pull_sources since the last pull",
+               partial(self.pull, "configured"))
         for key in UI_SORT_KEYS:
             yield (f"Sort by {SORT_LABELS[key]}", f"Order the list by {SORT_LABELS[key]}",
                    partial(self.set_sort, key))

@@ -156,10 +156,10 @@ class TriageScreen(ReadlistScreen[None]):
         if self.done or self.index >= len(self.paper_ids):
             return
         paper = self.session.library.get(self.paper_ids[self.index])
-        if paper is not None and paper.url:
-            self.app.open_url(paper.url)
-        else:
-            self.notify("This paper has no URL.", severity="warning", markup=False)
+        if paper is not None:
+            message = self.open_paper(paper)
+            if message:
+                self.notify(message, markup=False)
 
     def action_cite(self) -> None:
         if self.done or self.index >= len(self.paper_ids):

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from readlist import __version__
 from readlist.importers.base import MAX_INPUT_BYTES, ImportFormatError
 
-USER_AGENT = f"readlist/{__version__} (+https://pypi.org/project/readlist/)"
+if TYPE_CHECKING:
+    from readlist.net.http import HttpClient
+
+# The whole download, redirects and retries included, must finish within this many seconds.
 FETCH_TIMEOUT = 20.0
 
 
@@ -63,34 +63,44 @@ def read_stdin() -> bytes | bytearray:
     return _read_capped(sys.stdin.buffer, "standard input")
 
 
-def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT) -> bytes | bytearray:
-    """Download a page over HTTP(S) with a timeout, a size cap and an honest User-Agent."""
-    scheme = url.split("://", 1)[0].lower()
-    if scheme not in ("http", "https"):
-        raise SourceError(f"{url}: only http:// and https:// URLs can be imported (not {scheme}://)")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"})
+def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, client: HttpClient | None = None) -> bytes | bytearray:
+    """Download a page over HTTP(S) through readlist's one HTTP client.
+
+    ``timeout`` is the whole download's deadline (connecting, redirects, reading), so a
+    server trickling bytes cannot hold an import longer than that. Every redirect hop
+    must stay on http(s), redirects and size are capped, and the User-Agent names
+    readlist. Offline mode (``READLIST_OFFLINE``, or the ``client`` the caller built from
+    the settings) refuses before any connection is made.
+    """
+    from readlist.net.errors import NetworkError
+    from readlist.net.http import Limits
+
+    limits = Limits(
+        deadline=timeout,
+        read_timeout=timeout,
+        connect_timeout=min(10.0, timeout),
+        max_bytes=MAX_INPUT_BYTES,
+        # One more try for a server that is briefly overloaded; a slow one already used the deadline.
+        attempts=2,
+    )
+    own = client is None
+    http = client if client is not None else _default_client()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            final = response.geturl()
-            if final.split("://", 1)[0].lower() not in ("http", "https"):
-                raise SourceError(f"{url}: redirected to a non-HTTP address ({final})")
-            length = response.headers.get("Content-Length", "")
-            if length.strip().isdigit() and int(length) > MAX_INPUT_BYTES:
-                # Refuse before downloading anything.
-                raise SourceError(
-                    f"{url} is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; refusing to import it"
-                )
-            return _read_capped(response, url)
-    except urllib.error.HTTPError as exc:
-        raise SourceError(f"{url}: the server answered {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise SourceError(f"{url}: no answer within {timeout:g}s") from None
-        raise SourceError(f"{url}: cannot be fetched ({exc.reason})") from None
-    except TimeoutError:
-        raise SourceError(f"{url}: no answer within {timeout:g}s") from None
-    except OSError as exc:
-        raise SourceError(f"{url}: cannot be fetched ({exc})") from None
+        return http.get(url, accept="text/html,application/xhtml+xml,application/json,*/*;q=0.8", limits=limits).content
+    except NetworkError as exc:
+        raise SourceError(str(exc)) from None
+    finally:
+        if own:
+            http.close()
+
+
+def _default_client() -> HttpClient:
+    import os
+
+    from readlist.net.http import HttpClient
+    from readlist.net.settings import NetworkSettings
+
+    return HttpClient(offline=NetworkSettings.from_env(os.environ).offline)
 
 
 def read_clipboard() -> str:
@@ -108,9 +118,10 @@ def read_clipboard() -> str:
     return str(text)
 
 
-def read_source(source: str) -> bytes | bytearray | str:
+def read_source(source: str, *, client: HttpClient | None = None) -> bytes | bytearray | str:
+    """The bytes of one import source; ``client`` (built from the network settings) fetches URLs."""
     if source == "-":
         return read_stdin()
     if is_url(source):
-        return fetch_url(source)
+        return fetch_url(source, client=client)
     return read_file(source)

@@ -13,9 +13,10 @@ from typing import ClassVar
 import pytest
 from click.testing import CliRunner, Result
 
+from readlist import __version__
+from readlist.app import sources
+from readlist.app.sources import SourceError, fetch_url
 from readlist.cli import main
-from readlist.importers import sources
-from readlist.importers.sources import SourceError, fetch_url
 
 PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
 
@@ -30,12 +31,30 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     seen_agents: ClassVar[list[str]] = []
+    # /slow answers only once the test lets it (or after 10 s), and notes when it has answered.
+    release: ClassVar[threading.Event] = threading.Event()
+    answered: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         _Handler.seen_agents.append(self.headers.get("User-Agent", ""))
         if self.path == "/slow":
-            time.sleep(2)
+            _Handler.release.wait(10)
             body = b"late"
+            _Handler.answered.append(self.path)
+        elif self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            for _ in range(600):  # 30 s of one byte every 50 ms, unless the client gives up
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+            return
+        elif self.path == "/to-ftp":
+            self.send_response(302)
+            self.send_header("Location", "ftp://127.0.0.1/papers/arxiv-abs-2106.09608.html")
+            self.end_headers()
+            return
         elif self.path == "/big-no-length":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -84,7 +103,7 @@ def test_import_from_url(tmp_path: Path, server: str) -> None:
     assert result.exit_code == 0, result.output
     (report,) = json.loads(result.stdout)["reports"]
     assert (report["source"], report["format"], report["added"]) == (url, "hf-html", 13)
-    assert _Handler.seen_agents[-1].startswith("readlist/")
+    assert _Handler.seen_agents[-1].startswith(f"readlist/{__version__} ")
     shown = json.loads(run(tmp_path / "lib.json", "show", "2407.21783", "--json").stdout)
     assert shown["sources"] == [url]
 
@@ -121,10 +140,38 @@ def test_oversize_is_refused(server: str, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_timeout(server: str) -> None:
-    started = time.monotonic()
-    with pytest.raises(SourceError, match=r"no answer within 0\.3s"):
-        fetch_url(f"{server}/slow", timeout=0.3)
-    assert time.monotonic() - started < 1.5
+    _Handler.release.clear()
+    _Handler.answered.clear()
+    try:
+        with pytest.raises(SourceError, match=r"no answer within 0\.3s"):
+            fetch_url(f"{server}/slow", timeout=0.3)
+        # The client gave up on its own: the server had not answered yet.
+        assert _Handler.answered == []
+    finally:
+        _Handler.release.set()
+
+
+def test_trickling_server_is_cut_off_at_the_deadline(server: str) -> None:
+    with pytest.raises(SourceError, match=r"did not finish within 1s"):
+        fetch_url(f"{server}/trickle", timeout=1)
+
+
+def test_redirect_to_ftp_is_refused(tmp_path: Path, server: str) -> None:
+    with pytest.raises(SourceError, match="redirected to a non-HTTP address"):
+        fetch_url(f"{server}/to-ftp")
+    result = run(tmp_path / "lib.json", "import", f"{server}/to-ftp")
+    assert result.exit_code == 1
+    assert "redirected to a non-HTTP address" in result.output
+    assert not (tmp_path / "lib.json").exists()
+
+
+def test_offline_refuses_url_imports(tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("READLIST_OFFLINE", "1")
+    before = len(_Handler.seen_agents)
+    result = run(tmp_path / "lib.json", "import", f"{server}/papers/hf-daily-2024-08-01.html")
+    assert result.exit_code == 1
+    assert "set to work offline" in result.output
+    assert len(_Handler.seen_agents) == before
 
 
 def test_unreachable_host_is_a_clear_error() -> None:

@@ -1,0 +1,243 @@
+"""``readlist pull`` and ``readlist enrich``: new papers from the Hugging Face and arXiv APIs, thin records completed.
+
+Both go through the same import and command paths as everything else: a pull is imported exactly like a
+file (same dedup, merge rules and report), and an enrichment is one undoable command.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from readlist.app.enrich import ApplyEnrichment, EnrichPlan, enrich_hint, plan_enrichment
+from readlist.app.imports import ImportReport, ParsedSource, import_parsed
+from readlist.app.pull import (
+    PullError,
+    PullOutcome,
+    day_range,
+    load_pull_state,
+    pull_arxiv,
+    pull_configured,
+    pull_hf,
+    save_pull_state,
+)
+from readlist.app.session import Session
+from readlist.app.views import status_view
+from readlist.cli.commands import report_line
+from readlist.cli.context import Context, session_of, settle
+from readlist.cli.output import console, echo_err, err_console, fail, info, print_json
+from readlist.core.query import QueryError
+from readlist.core.text import strip_controls
+
+if TYPE_CHECKING:
+    from readlist.app.network import Network
+
+
+def _network(ctx: click.Context) -> Network:
+    # The HTTP client (httpx) loads only when a network command runs: other commands start faster.
+    from readlist.app.network import connect, network_settings
+
+    obj: Context = ctx.find_root().obj
+    settings = network_settings(obj.session().settings, offline=obj.offline)
+    for problem in settings.problems:
+        echo_err("readlist: warning: " + problem)
+    return connect(settings)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on a terminal (stderr), nothing in a pipe; yields the callback the clients call."""
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err_console, transient=True, disable=not (sys.stderr and sys.stderr.isatty()))
+    task = bar.add_task("", total=None)
+
+    def advance(phase: str, done: int, total: int) -> None:
+        bar.update(task, description=strip_controls(phase), completed=done, total=total or None)
+
+    with bar:
+        yield advance
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (use YYYY-MM-DD)", param_hint=option) from None
+
+
+@click.command("pull")
+@click.argument("what", required=False, type=click.Choice(["hf", "arxiv"]))
+@click.argument("categories", nargs=-1, metavar="[CATEGORY...]")
+@click.option("--date", "on", metavar="YYYY-MM-DD", help="hf: that day's Daily Papers.")
+@click.option("--since", metavar="YYYY-MM-DD", help="hf: every day from this one to today.")
+@click.option("--days", type=click.IntRange(1, 60), default=1, show_default=True,
+              help="arxiv: submissions of the last N days.")
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.pass_context
+def pull_cmd(
+    ctx: click.Context, what: str | None, categories: tuple[str, ...], on: str | None, since: str | None, days: int,
+    as_json: bool,
+) -> None:
+    """Import new papers from Hugging Face Daily Papers or arXiv.
+
+    With no arguments, every source named in config.toml's pull_sources (default: hf) since its last
+    successful pull. Papers are imported like a file: known papers are filled in, never duplicated,
+    and your status, rating, tags and notes are never touched. arXiv is asked at most once every
+    3 seconds (arxiv_delay); --offline refuses without touching the network.
+
+    \b
+    Examples:
+      readlist pull                              configured sources, since the last pull
+      readlist pull hf                           today's Daily Papers
+      readlist pull hf --date 2024-08-01
+      readlist pull hf --since 2024-07-29
+      readlist pull arxiv cs.CL cs.LG --days 2
+    """
+    if what != "arxiv" and categories:
+        raise click.UsageError("categories go with `pull arxiv`, e.g. `readlist pull arxiv cs.CL`")
+    if what == "arxiv" and (on or since):
+        raise click.UsageError("--date and --since go with `pull hf`; use --days with `pull arxiv`")
+    if on and since:
+        raise click.UsageError("give --date or --since, not both")
+    session = session_of(ctx)
+    net = _network(ctx)
+    today = date.today()
+    try:
+        with _progress() as progress:
+            if what == "hf":
+                outcome = pull_hf(net.hf, day_range(today=today, on=_date(on, "--date"), since=_date(since, "--since")),
+                                  progress=progress)
+            elif what == "arxiv":
+                outcome = pull_arxiv(net.arxiv, categories, days=days, today=today, progress=progress)
+            else:
+                state = load_pull_state(session.library.path)
+                outcome = pull_configured(net.settings.pull_sources, state, today=today, hf=net.hf,
+                                          arxiv=net.arxiv, progress=progress)
+    except PullError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        net.close()
+    _store_pulled(ctx, session, outcome, as_json)
+
+
+def _store_pulled(ctx: click.Context, session: Session, outcome: PullOutcome, as_json: bool) -> None:
+    parsed = [ParsedSource(b.source, b.result, b.error) for b in outcome.batches if b.result is None or b.papers]
+    reports = import_parsed(session, [p for p in parsed if p.result is not None])
+    reports += [ImportReport(source=p.source, error=p.error) for p in parsed if p.result is None]
+    if any(r.total for r in reports):
+        settle(session)
+    if not any(b.error for b in outcome.batches):
+        save_pull_state(session.library.path, outcome.remember)
+    added = [pid for r in reports for pid in r.added]
+    hint = enrich_hint([session.library.papers[pid] for pid in added if pid in session.library.papers])
+    if as_json:
+        print_json({"library": str(session.library.path), "reports": [r.to_dict() for r in reports],
+                    "pull": outcome.to_json(), "hint": hint})
+    else:
+        if not outcome.batches:
+            info("nothing to pull")
+        empty = [b.source for b in outcome.batches if b.result is not None and not b.papers]
+        if empty:
+            info(f"no papers listed for {', '.join(empty)}")
+        for report in reports:
+            console.print(report_line(report))
+        if hint:
+            info(hint)
+    if any(r.error for r in reports):
+        if not as_json:
+            fail(f"{sum(1 for r in reports if r.error)} source(s) could not be pulled; what was pulled is saved")
+        raise SystemExit(1)
+
+
+@click.command("enrich")
+@click.argument("refs", nargs=-1, metavar="[ID...]")
+@click.option("--all", "everything", is_flag=True, help="Every paper that lacks an arXiv id, authors or a link.")
+@click.option("--query", "-q", default=None, help="The papers matching this query.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (and what was done) as JSON.")
+@click.pass_context
+def enrich_cmd(
+    ctx: click.Context, refs: tuple[str, ...], everything: bool, query: str | None, dry_run: bool, as_json: bool
+) -> None:
+    """Complete papers from arXiv and Hugging Face: arXiv id, authors, categories, dates, DOI, links.
+
+    A paper without an arXiv id is looked up by its title and accepted only when a candidate's
+    title is the same (or a single near-identical one has the same number of authors); the others
+    are reported, never guessed. Your status, rating, tags and notes are never changed; a paper
+    that already exists under the arXiv id found is merged into it, keeping both notes.
+    `readlist undo` reverts an enrichment.
+
+    \b
+    Examples:
+      readlist enrich --all --dry-run
+      readlist enrich 2310.01234 t-3f2a
+      readlist enrich --query 'source:hf -is:arxiv'
+    """
+    if sum((bool(refs), everything, query is not None)) != 1:
+        raise click.UsageError("name papers (ID...), or use --all or --query")
+    session = session_of(ctx)
+    lib = session.library
+    if refs:
+        papers = [lib.resolve(ref) for ref in refs]
+    elif everything:
+        papers = [p for p in lib.papers.values() if not p.arxiv_id or not p.authors or not p.url]
+    else:
+        try:
+            papers = session.select(status_view(None), query or "")
+        except QueryError as exc:
+            raise click.BadParameter(str(exc), param_hint="--query") from None
+    if not papers:
+        info("no papers to enrich")
+        return
+    net = _network(ctx)
+    try:
+        with _progress() as progress:
+            plan = plan_enrichment(papers, arxiv=net.arxiv, hf=net.hf, progress=progress)
+    finally:
+        net.close()
+    done: dict[str, Any] | None = None
+    if not dry_run and plan.changes:
+        outcome = session.run(ApplyEnrichment(plan.changes))
+        settle(session)
+        done = {"changed": sorted(outcome.changes)}
+    if as_json:
+        print_json({"plan": plan.to_json(), "dry_run": dry_run, "applied": done})
+    else:
+        _print_plan(plan, dry_run)
+    if plan.error:
+        if not as_json:
+            fail(plan.error + ("" if dry_run or not plan.changes else "; what was found before that was saved"))
+        raise SystemExit(1)
+
+
+def _print_plan(plan: EnrichPlan, dry_run: bool) -> None:
+    verb = "would change" if dry_run else "changed"
+    for change in plan.changes:
+        line = Text(f"{verb}  ", style="bold")
+        line.append(strip_controls(change.title))
+        renamed = f" → {change.new_id}" if change.new_id and change.new_id != change.paper_id else ""
+        line.append(f"  [{change.paper_id}{renamed}: {', '.join(sorted(change.fields))}]", style="dim")
+        console.print(line, soft_wrap=True)
+    for item in plan.ambiguous:
+        console.print(Text("ambiguous  ", style="yellow") + Text(strip_controls(f"{item.title} — {item.reason}")),
+                      soft_wrap=True)
+    for item in plan.not_found:
+        console.print(Text("not found  ", style="dim") + Text(strip_controls(item.title)), soft_wrap=True)
+    for item in plan.failed:
+        console.print(Text("failed     ", style="red") + Text(strip_controls(f"{item.title} — {item.reason}")),
+                      soft_wrap=True)
+    info(f"{len(plan.changes)} {verb.split()[-1]}, {len(plan.unchanged)} already complete, "
+         f"{len(plan.ambiguous)} ambiguous, {len(plan.not_found)} not found"
+         + (f", {len(plan.pending)} not reached" if plan.pending else ""))
+
+
+COMMANDS = [pull_cmd, enrich_cmd]

@@ -1,0 +1,416 @@
+"""The one HTTP client readlist uses, with the limits that make a download safe to wait for.
+
+Built on httpx: it is well kept and typed, separates connect and read timeouts,
+streams bodies (so the size cap and the deadline are checked while reading, not
+after), and lets redirects be followed by hand, which is how every hop's scheme is
+checked. Retries are a small loop here rather than a library's, so that the clock
+and the sleep are injectable and the tests run on a fake clock.
+
+What every request gets:
+
+* a User-Agent naming readlist and its version;
+* a whole-request deadline covering connecting, every redirect hop, reading the
+  body and waiting between retries: a server trickling a byte a second is cut off
+  when the deadline passes, not after one idle read;
+* only ``http``/``https``, checked on the first URL and on every redirect target,
+  and at most ``max_redirects`` hops;
+* a size cap, from ``Content-Length`` before reading and while reading;
+* retries with exponential backoff on timeouts, dropped connections, 5xx and 429,
+  honouring ``Retry-After`` when the wait asked for is reasonable;
+* one exception type, :class:`NetworkError`, whose text is one line naming the
+  service or URL, what went wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import socket
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+
+import httpx
+
+from readlist import __version__
+from readlist.core.text import clean_line
+from readlist.net.errors import NetworkError
+
+USER_AGENT = f"readlist/{__version__} (+https://pypi.org/project/readlist/)"
+MAX_BYTES = 64 * 1024 * 1024
+SCHEMES = ("http", "https")
+# Answers worth asking again: rate limiting and the server-side failures that are usually brief.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long and how much one request may take; the defaults suit the public APIs."""
+
+    connect_timeout: float = 10.0
+    # The longest wait for the next bytes of an answer.
+    read_timeout: float = 20.0
+    # The whole request: every hop, the body, the retries and the waits between them.
+    deadline: float = 60.0
+    max_bytes: int = MAX_BYTES
+    max_redirects: int = 5
+    attempts: int = 3
+    # First wait between attempts, doubled each time (unless the server says how long).
+    backoff: float = 1.0
+    # A Retry-After longer than this is not waited for: the request fails and says so.
+    max_retry_after: float = 60.0
+    # No wait between attempts is shorter than this (a service's own minimum spacing of requests).
+    min_wait: float = 0.0
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    status: int
+    content: bytes | bytearray
+    content_type: str
+    headers: Mapping[str, str]
+
+
+class _Retry(Exception):
+    """One failed attempt that may succeed if tried again."""
+
+    def __init__(self, error: NetworkError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+class HttpClient:
+    """GET requests with readlist's limits; one instance may serve many requests (connections are reused)."""
+
+    def __init__(
+        self,
+        *,
+        offline: bool = False,
+        limits: Limits | None = None,
+        user_agent: str = USER_AGENT,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.offline = offline
+        self.limits = limits or Limits()
+        self.user_agent = user_agent
+        self._clock = clock
+        self._sleep = sleep
+        self._transport = transport
+        self._client: httpx.Client | None = None
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def _httpx(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(follow_redirects=False, transport=self._transport)
+        return self._client
+
+    def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        service: str | None = None,
+        accept: str = "*/*",
+        limits: Limits | None = None,
+        allow_status: frozenset[int] = frozenset(),
+    ) -> Response:
+        """Download ``url``; raise :class:`NetworkError` for anything but a complete 2xx answer.
+
+        ``service`` names what is being asked in messages ("arXiv API (export.arxiv.org)");
+        without it the URL is named. Statuses in ``allow_status`` come back as a response
+        instead (an API that explains a refusal in its body, or a 404 that means "not there").
+        """
+        limits = limits or self.limits
+        label = service or url
+        if self.offline:
+            raise NetworkError(
+                f"{label}: readlist is set to work offline (offline in config.toml, READLIST_OFFLINE or "
+                "--offline), so nothing was fetched; turn offline mode off to use the network",
+                kind="offline",
+                url=url,
+            )
+        scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+        if scheme not in SCHEMES:
+            shown = f"{scheme}://" if scheme else "no scheme"
+            raise NetworkError(
+                f"{url}: only http:// and https:// URLs can be imported (not {shown})", kind="scheme", url=url
+            )
+        deadline_at = self._clock() + limits.deadline
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._attempt(url, params, accept, label, limits, deadline_at, allow_status)
+            except _Retry as failed:
+                wait = failed.retry_after
+                if wait is not None and wait > limits.max_retry_after:
+                    raise NetworkError(
+                        f"{failed.error} and asked to wait {wait:.0f}s before trying again; try again later",
+                        kind=failed.error.kind,
+                        url=url,
+                        status=failed.error.status,
+                    ) from None
+                if wait is None:
+                    wait = limits.backoff * 2 ** (attempt - 1)
+                wait = max(wait, limits.min_wait)
+                if attempt >= limits.attempts or self._clock() + wait >= deadline_at:
+                    raise _final(failed.error, attempt) from None
+                self._sleep(wait)
+
+    # -- one attempt -----------------------------------------------------------------------------
+
+    def _attempt(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        accept: str,
+        label: str,
+        limits: Limits,
+        deadline_at: float,
+        allow_status: frozenset[int],
+    ) -> Response:
+        current = url
+        query: Mapping[str, str | int] | None = params
+        hops = 0
+        while True:
+            remaining = deadline_at - self._clock()
+            if remaining <= 0:
+                raise NetworkError(
+                    f"{label}: no complete answer within {limits.deadline:g}s; try again later",
+                    kind="deadline",
+                    url=url,
+                )
+            read_limit = min(limits.read_timeout, remaining)
+            # Name the limit the user set: the deadline when it is what cut the wait short.
+            waited = limits.read_timeout if read_limit == limits.read_timeout else limits.deadline
+            timeout = httpx.Timeout(
+                connect=min(limits.connect_timeout, remaining), read=read_limit, write=read_limit,
+                pool=min(limits.connect_timeout, remaining),
+            )
+            headers = {"User-Agent": self.user_agent, "Accept": accept}
+            try:
+                request = self._httpx().build_request("GET", current, params=query, headers=headers, timeout=timeout)
+            except (httpx.InvalidURL, httpx.LocalProtocolError, ValueError) as exc:
+                raise NetworkError(f"{url}: not a valid address ({_short(str(exc))})", kind="url", url=url) from None
+            try:
+                with self._send(request, label, url) as answer:
+                    if answer.status_code in _REDIRECTS and "location" in answer.headers:
+                        hops += 1
+                        current = self._redirect(answer, hops, label, url, limits)
+                        query = None  # the Location already carries its own query
+                        continue
+                    if answer.status_code >= 400 and answer.status_code not in allow_status:
+                        raise _status_error(answer, label, url)
+                    body = self._read(answer, label, url, limits, deadline_at)
+                    return Response(
+                        url=str(answer.url),
+                        status=answer.status_code,
+                        content=body,
+                        content_type=answer.headers.get("content-type", ""),
+                        headers=dict(answer.headers),
+                    )
+            except httpx.TimeoutException as exc:
+                if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+                    waited = limits.connect_timeout if limits.connect_timeout <= remaining else limits.deadline
+                raise _Retry(
+                    NetworkError(f"{label}: no answer within {waited:g}s; try again later", kind="timeout", url=url)
+                ) from None
+            except httpx.ConnectError as exc:
+                raise _connect_error(exc, label, url) from None
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                text = str(exc)
+                kind = "connection" if "disconnect" in text.lower() or isinstance(exc, httpx.ReadError) else "malformed"
+                what = "the connection was cut" if kind == "connection" else "the server sent a malformed answer"
+                raise _Retry(
+                    NetworkError(f"{label}: {what} ({_short(text)}); try again later", kind=kind, url=url)
+                ) from None
+            except httpx.DecodingError as exc:
+                raise NetworkError(
+                    f"{label}: the answer could not be decoded ({_short(str(exc))}); try again later",
+                    kind="malformed",
+                    url=url,
+                ) from None
+            except httpx.UnsupportedProtocol:
+                raise NetworkError(
+                    f"{url}: only http:// and https:// URLs can be imported", kind="scheme", url=url
+                ) from None
+            except httpx.LocalProtocolError as exc:
+                raise NetworkError(f"{url}: not a valid address ({_short(str(exc))})", kind="url", url=url) from None
+            except httpx.HTTPError as exc:
+                raise NetworkError(
+                    f"{label}: cannot be fetched ({_short(str(exc)) or type(exc).__name__}); try again later",
+                    kind="connect",
+                    url=url,
+                ) from None
+
+    @contextmanager
+    def _send(self, request: httpx.Request, label: str, url: str) -> Iterator[httpx.Response]:
+        try:
+            answer = self._httpx().send(request, stream=True)
+        except httpx.InvalidURL:
+            # httpx reads a redirect's Location while receiving the answer; one it cannot even parse
+            # (``javascript:…``, a path without a slash) ends here rather than in _redirect.
+            raise NetworkError(
+                f"{label}: redirected to an invalid or non-HTTP address; refused", kind="redirect", url=url
+            ) from None
+        try:
+            yield answer
+        finally:
+            answer.close()
+
+    def _redirect(self, answer: httpx.Response, hops: int, label: str, url: str, limits: Limits) -> str:
+        if hops > limits.max_redirects:
+            raise NetworkError(
+                f"{label}: more than {limits.max_redirects} redirects; not followed further", kind="redirect", url=url
+            )
+        location = answer.headers["location"].strip()
+        scheme = _SCHEME.match(location)
+        if scheme is not None and scheme.group(1).lower() not in SCHEMES:
+            raise NetworkError(
+                f"{label}: redirected to a non-HTTP address ({_short(location)}); refused", kind="scheme", url=url
+            )
+        try:
+            target = answer.url.join(location)
+            if target.scheme.lower() not in SCHEMES:
+                raise NetworkError(
+                    f"{label}: redirected to a non-HTTP address ({_short(str(target))}); refused",
+                    kind="scheme",
+                    url=url,
+                )
+            return str(target.copy_with(fragment=None))
+        except (httpx.InvalidURL, ValueError):
+            raise NetworkError(f"{label}: redirected to an invalid address", kind="redirect", url=url) from None
+
+    def _read(
+        self, answer: httpx.Response, label: str, url: str, limits: Limits, deadline_at: float
+    ) -> bytearray:
+        declared = answer.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limits.max_bytes:
+            raise _too_large(label, url, limits.max_bytes)
+        body = bytearray()
+        for chunk in answer.iter_bytes():
+            body += chunk
+            if len(body) > limits.max_bytes:
+                raise _too_large(label, url, limits.max_bytes)
+            if self._clock() > deadline_at:
+                raise NetworkError(
+                    f"{label}: the download did not finish within {limits.deadline:g}s "
+                    f"({len(body):,} bytes arrived); the server is too slow, try again later",
+                    kind="deadline",
+                    url=url,
+                )
+        return body
+
+
+# -- failures --------------------------------------------------------------------------------------
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = clean_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _too_large(label: str, url: str, cap: int) -> NetworkError:
+    return NetworkError(f"{label} is larger than {_size(cap)}; refusing to import it", kind="too-large", url=url)
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds to wait: delta-seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _status_error(answer: httpx.Response, label: str, url: str) -> Exception:
+    status = answer.status_code
+    reason = _short(answer.reason_phrase or "", 60)
+    said = f"{status} {reason}".strip()
+    if status in RETRY_STATUSES:
+        kind = "rate-limited" if status == 429 else "unavailable" if status == 503 else "http"
+        error = NetworkError(f"{label}: the server answered {said}", kind=kind, url=url, status=status)
+        wait = retry_after_seconds(answer.headers.get("retry-after")) if status in (429, 503) else None
+        return _Retry(error, wait)
+    return NetworkError(f"{label}: the server answered {said}", kind="http", url=url, status=status)
+
+
+def _final(error: NetworkError, attempts: int) -> NetworkError:
+    """The last failure of a retried request, saying how often it was tried and what to do."""
+    tried = f" ({attempts} attempts)" if attempts > 1 else ""
+    if error.kind == "rate-limited":
+        text = f"{error}{tried}: too many requests; wait a few minutes and try again"
+    elif error.kind in ("unavailable", "http"):
+        text = f"{error}{tried}; the service is having trouble, try again later"
+    else:
+        text = str(error).removesuffix("; try again later") + f"{tried}; try again later"
+    return NetworkError(text, kind=error.kind, url=error.url, status=error.status)
+
+
+def _connect_error(exc: httpx.ConnectError, label: str, url: str) -> Exception:
+    """Name the cause a person can act on: no name resolution, refused, no route; not an errno."""
+    cause: BaseException | None = exc
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            host = httpx.URL(url).host if "://" in url else url
+            return NetworkError(
+                f"{label}: cannot be fetched (the name {host} could not be looked up); check your network "
+                "connection and the address",
+                kind="dns",
+                url=url,
+            )
+        if isinstance(cause, ConnectionRefusedError):
+            return NetworkError(
+                f"{label}: cannot be fetched (connection refused); the server is down or the address is wrong",
+                kind="refused",
+                url=url,
+            )
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+            return NetworkError(
+                f"{label}: cannot be fetched (no network: {cause.strerror or 'unreachable'}); check your connection",
+                kind="unreachable",
+                url=url,
+            )
+        cause = cause.__cause__ or cause.__context__
+    text = _short(str(exc)) or "connection failed"
+    if "ssl" in text.lower() or "certificate" in text.lower():
+        return NetworkError(f"{label}: cannot be fetched (secure connection failed: {text})", kind="connect", url=url)
+    return _Retry(NetworkError(f"{label}: cannot be fetched ({text}); try again later", kind="connect", url=url))

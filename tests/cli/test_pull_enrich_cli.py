@@ -1,0 +1,103 @@
+"""`readlist pull` and `readlist enrich` end to end, against the local stand-in for the arXiv and HF APIs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.app.commands import EditTags, Rate, SetStatus
+from readlist.app.notes import SaveNote
+from readlist.cli import main
+from readlist.storage.library import Library
+from tests.fake_services import NET_FIXTURES, FakeServer, Reply
+
+DAY = "2024-08-01"
+
+
+@pytest.fixture
+def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
+    fake_server.hf.daily[DAY] = json.loads((NET_FIXTURES / "hf-api-daily-2024-08-01.json").read_text("utf-8"))
+    for name in ("hf-api-paper-2410.17897.json", "hf-api-paper-2410.21228.json"):
+        record = json.loads((NET_FIXTURES / name).read_text(encoding="utf-8"))
+        fake_server.hf.papers[record.get("paper", record)["id"]] = record
+    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
+    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
+    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
+    return fake_server
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+def test_pull_hf_for_a_day_imports_complete_author_lists(api: FakeServer, tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    result = run(db, "pull", "hf", "--date", DAY)
+    assert result.exit_code == 0, result.output
+    assert "hf:2024-08-01" in result.stdout and "13 added" in result.stdout
+    humanoid = Library(db).resolve("2407.21781")
+    assert len(humanoid.authors) == 6 and humanoid.url
+    again = run(db, "pull", "hf", "--date", DAY, "--json")
+    report = json.loads(again.stdout)["reports"][0]
+    assert report["added"] == 0 and report["unchanged"] + report["updated"] == 13
+
+
+def test_pull_alone_remembers_the_last_successful_pull(
+    api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "library.json"
+    config = Path(str(tmp_path / "config.toml"))
+    config.write_text('pull_sources = ["hf"]\n')
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    assert run(db, "pull").exit_code == 0
+    state = json.loads((tmp_path / "library.json.pulls").read_text())
+    assert state == {"hf": date.today().isoformat()}
+
+
+def test_a_failing_service_is_one_line_and_changes_nothing(api: FakeServer, tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    api.script("/hf/api/daily_papers", Reply(503), Reply(503), Reply(503))
+    result = run(db, "pull", "hf", "--date", DAY)
+    assert result.exit_code == 1
+    assert "Hugging Face" in result.output and "Traceback" not in result.output
+    assert not db.exists() or not Library(db).papers
+    assert not (tmp_path / "library.json.pulls").exists()
+
+
+def test_offline_refuses_every_network_command(api: FakeServer, seed_library: Path) -> None:
+    for args in (["pull", "hf"], ["enrich", "--all"], ["import", "https://huggingface.co/papers"]):
+        result = CliRunner().invoke(main, ["--db", str(seed_library), "--offline", *args])
+        assert result.exit_code == 1, (args, result.output)
+        assert "offline" in result.output.lower()
+    assert api.requests == []
+
+
+def test_enrich_all_fills_ids_and_authors_and_keeps_every_user_field(api: FakeServer, seed_library: Path) -> None:
+    lib = Library(seed_library)
+    target = next(p for p in lib.papers.values() if p.title == "Data Factors for Better Compositional Generalization")
+    SetStatus([target.id], "read").execute(lib)
+    Rate([target.id], 4).execute(lib)
+    EditTags([target.id], add=["compositional"]).execute(lib)
+    SaveNote(target.id, "keep this note").execute(lib)
+    before = {p.title: (p.status, p.rating, p.tags, p.note) for p in Library(seed_library).papers.values()}
+
+    dry = run(seed_library, "enrich", "--all", "--dry-run")
+    assert dry.exit_code == 0 and "would change" in dry.stdout
+    assert target.id in Library(seed_library).papers  # a dry run changes nothing
+
+    result = run(seed_library, "enrich", "--all", "--json")
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)["plan"]
+    assert plan["changes"] and plan["not_found"]  # the rest is reported, not guessed
+    after = Library(seed_library)
+    enriched = after.resolve(target.id)  # the old id still finds it
+    assert enriched.id == "2311.04420" and enriched.authors and enriched.url
+    assert (enriched.status, enriched.rating, enriched.tags, enriched.note) == before[target.title]
+    assert {p.title: (p.status, p.rating, p.tags, p.note) for p in after.papers.values()} == before
+    undone = run(seed_library, "undo")
+    assert undone.exit_code == 0
+    assert Library(seed_library).papers[target.id].note == "keep this note"

@@ -1,0 +1,213 @@
+"""The one HTTP client: limits, retries and the wording of every failure, against a local server only."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from readlist import __version__
+from readlist.net.errors import NetworkError
+from readlist.net.http import HttpClient, Limits, retry_after_seconds
+from tests.fake_services import FakeClock, FakeServer, Reply
+
+
+def client(clock: FakeClock | None = None, **limits: float) -> HttpClient:
+    clock = clock or FakeClock()
+    return HttpClient(limits=Limits(**limits), clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
+
+
+def test_user_agent_names_readlist_and_its_version(fake_server: FakeServer) -> None:
+    fake_server.script("/page", Reply(200, b"hello"))
+    with client() as http:
+        response = http.get(f"{fake_server.url}/page")
+    assert bytes(response.content) == b"hello"
+    assert fake_server.requests[0].headers["User-Agent"].startswith(f"readlist/{__version__} ")
+
+
+def test_trickling_server_is_cut_off_at_the_deadline(fake_server: FakeServer) -> None:
+    # 600 bytes at one byte per 50 ms would take 30 s; every single read is quick, so only a
+    # whole-download deadline stops it. (Real clock: the deadline is what is being tested.)
+    fake_server.script("/trickle", Reply(200, b"x" * 600, trickle=0.05))
+    http = HttpClient(limits=Limits(deadline=1.0, read_timeout=5.0))
+    with pytest.raises(NetworkError) as caught:
+        http.get(f"{fake_server.url}/trickle")
+    assert caught.value.kind == "deadline"
+    assert "did not finish within 1s" in str(caught.value)
+    arrived = int(str(caught.value).split("(")[1].split(" bytes")[0].replace(",", ""))
+    assert 0 < arrived < 600
+
+
+def test_redirect_to_ftp_is_refused(fake_server: FakeServer) -> None:
+    fake_server.script("/hop", Reply(302, headers={"Location": "/hop2"}))
+    fake_server.script("/hop2", Reply(301, headers={"Location": "ftp://127.0.0.1/secret.html"}))
+    with pytest.raises(NetworkError, match=r"redirected to a non-HTTP address \(ftp://127\.0\.0\.1/secret\.html\)"):
+        client().get(f"{fake_server.url}/hop")
+    assert [r.path for r in fake_server.requests] == ["/hop", "/hop2"]
+
+
+@pytest.mark.parametrize("target", ["file:///etc/passwd", "javascript:alert(1)"])
+def test_redirect_to_other_schemes_is_refused(fake_server: FakeServer, target: str) -> None:
+    fake_server.script("/hop", Reply(307, headers={"Location": target}))
+    with pytest.raises(NetworkError, match=r"redirected to an? .*(non-HTTP|invalid).*refused") as caught:
+        client().get(f"{fake_server.url}/hop")
+    assert caught.value.kind in ("scheme", "redirect")
+    assert len(fake_server.requests) == 1
+
+
+def test_redirects_are_followed_and_capped(fake_server: FakeServer) -> None:
+    fake_server.script("/a", Reply(302, headers={"Location": "/b?x=1"}))
+    fake_server.script("/b", Reply(200, b"arrived"))
+    assert bytes(client().get(f"{fake_server.url}/a").content) == b"arrived"
+    assert fake_server.requests[-1].query == {"x": "1"}
+    fake_server.script("/loop", Reply(302, headers={"Location": "/loop"}))
+    with pytest.raises(NetworkError, match="more than 3 redirects") as caught:
+        client(max_redirects=3).get(f"{fake_server.url}/loop")
+    assert caught.value.kind == "redirect"
+    assert len(fake_server.seen("/loop")) == 4
+
+
+def test_size_cap_by_declared_length_and_while_reading(fake_server: FakeServer) -> None:
+    fake_server.script("/big", Reply(200, b"y" * 5000))
+    with pytest.raises(NetworkError, match="larger than 1,000 bytes") as caught:
+        client(max_bytes=1000).get(f"{fake_server.url}/big")
+    assert caught.value.kind == "too-large"
+    # A wrong (small) Content-Length is no way around it: the body is counted as it arrives.
+    fake_server.script("/liar", Reply(200, raw=b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b"z" * 5000))
+    with pytest.raises(NetworkError, match="larger than"):
+        client(max_bytes=1000).get(f"{fake_server.url}/liar")
+
+
+def test_5xx_is_retried_with_backoff_then_succeeds(fake_server: FakeServer) -> None:
+    fake_server.script("/flaky", Reply(502), Reply(500), Reply(200, b"ok"))
+    clock = FakeClock()
+    response = client(clock, attempts=3, backoff=2.0).get(f"{fake_server.url}/flaky")
+    assert bytes(response.content) == b"ok"
+    assert clock.sleeps == [2.0, 4.0]
+
+
+def test_503_honours_retry_after_and_gives_up_with_one_line(fake_server: FakeServer) -> None:
+    fake_server.script("/busy", Reply(503, headers={"Retry-After": "7"}))
+    clock = FakeClock()
+    with pytest.raises(NetworkError) as caught:
+        client(clock, attempts=3).get(f"{fake_server.url}/busy", service="Test API (127.0.0.1)")
+    assert clock.sleeps == [7.0, 7.0]
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("Test API (127.0.0.1): the server answered 503")
+    assert "3 attempts" in message and "try again later" in message
+    assert caught.value.kind == "unavailable"
+
+
+def test_429_after_retries(fake_server: FakeServer) -> None:
+    fake_server.script("/limited", Reply(429, headers={"Retry-After": "1"}))
+    clock = FakeClock()
+    with pytest.raises(NetworkError, match=r"429.*too many requests; wait a few minutes") as caught:
+        client(clock, attempts=2).get(f"{fake_server.url}/limited")
+    assert caught.value.kind == "rate-limited"
+    assert clock.sleeps == [1.0]
+
+
+def test_unreasonable_retry_after_is_not_waited_for(fake_server: FakeServer) -> None:
+    fake_server.script("/later", Reply(429, headers={"Retry-After": "3600"}))
+    clock = FakeClock()
+    with pytest.raises(NetworkError, match="asked to wait 3600s"):
+        client(clock).get(f"{fake_server.url}/later")
+    assert clock.sleeps == []
+    assert len(fake_server.seen("/later")) == 1
+
+
+def test_retry_after_as_a_date() -> None:
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30
+    assert retry_after_seconds("12") == 12
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds(None) is None
+
+
+def test_4xx_is_not_retried(fake_server: FakeServer) -> None:
+    fake_server.script("/gone", Reply(404))
+    with pytest.raises(NetworkError, match="the server answered 404 Not Found") as caught:
+        client().get(f"{fake_server.url}/gone")
+    assert caught.value.status == 404
+    assert len(fake_server.seen("/gone")) == 1
+
+
+def test_malformed_answer(fake_server: FakeServer) -> None:
+    fake_server.script("/garbage", Reply(raw=b"this is not HTTP at all\r\n\r\n"))
+    clock = FakeClock()
+    with pytest.raises(NetworkError) as caught:
+        client(clock, attempts=2).get(f"{fake_server.url}/garbage", service="Test API")
+    assert caught.value.kind in ("malformed", "connection")
+    assert str(caught.value).startswith("Test API: ")
+    assert "try again later" in str(caught.value)
+
+
+def test_no_answer_times_out_and_is_retried_within_the_deadline(fake_server: FakeServer) -> None:
+    hold = threading.Event()
+    fake_server.script("/silent", Reply(200, b"late", hold=hold))
+    try:
+        with pytest.raises(NetworkError, match=r"no answer within 0\.2s") as caught:
+            HttpClient(limits=Limits(read_timeout=0.2, deadline=10, attempts=2, backoff=0.01)).get(
+                f"{fake_server.url}/silent"
+            )
+    finally:
+        hold.set()
+    assert caught.value.kind == "timeout"
+    assert "2 attempts" in str(caught.value)
+
+
+def test_refused_connection() -> None:
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        with pytest.raises(NetworkError, match=r"cannot be fetched \(connection refused\)") as caught:
+            client().get(f"http://127.0.0.1:{port}/x", service="arXiv API (127.0.0.1)")
+    assert caught.value.kind == "refused"
+    assert str(caught.value).startswith("arXiv API (127.0.0.1): ")
+
+
+def test_dns_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_dns(*args: object, **kwargs: object) -> object:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    with pytest.raises(NetworkError, match=r"the name export\.arxiv\.invalid could not be looked up") as caught:
+        client().get("https://export.arxiv.invalid/api/query", service="arXiv API (export.arxiv.invalid)")
+    assert caught.value.kind == "dns"
+    assert "check your network connection" in str(caught.value)
+
+
+def test_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unreachable(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.ENETUNREACH, "Network is unreachable")
+
+    monkeypatch.setattr(socket, "create_connection", unreachable)
+    with pytest.raises(NetworkError, match="no network") as caught:
+        client().get("http://192.0.2.1/x")
+    assert caught.value.kind == "unreachable"
+
+
+def test_offline_refuses_before_any_connection(fake_server: FakeServer) -> None:
+    http = HttpClient(offline=True)
+    with pytest.raises(NetworkError, match="set to work offline") as caught:
+        http.get(f"{fake_server.url}/anything", service="Hugging Face API (127.0.0.1)")
+    assert caught.value.kind == "offline"
+    assert fake_server.requests == []
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "file:///etc/passwd", "no-scheme"])
+def test_only_http_urls(url: str) -> None:
+    with pytest.raises(NetworkError, match="only http:// and https://"):
+        client().get(url)
+
+
+def test_control_characters_in_a_redirect_never_reach_the_message(fake_server: FakeServer) -> None:
+    fake_server.script("/evil", Reply(302, headers={"Location": "gopher://x/\x1b]52;c;ZXZpbA==\x07"}))
+    with pytest.raises(NetworkError) as caught:
+        client().get(f"{fake_server.url}/evil")
+    assert "\x1b" not in str(caught.value) and "\x07" not in str(caught.value)

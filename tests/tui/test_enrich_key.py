@@ -1,0 +1,89 @@
+"""`E` enriches the paper under the cursor in the background; the list follows; Esc cancels; `o` opens arXiv."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+from tui_helpers import SIZE, fresh
+
+from readlist.app.browser import Opened
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens import base as base_screen
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.widgets.paper_list import PaperList
+from tests.fake_services import FakeServer, Reply
+
+MakeApp = Callable[..., ReadlistApp]
+KNOWN = "Data Factors for Better Compositional Generalization"  # on the stand-in arXiv as 2311.04420
+
+
+@pytest.fixture
+def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
+    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
+    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
+    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
+    return fake_server
+
+
+async def settle(app: ReadlistApp) -> None:
+    """Until the background run has finished and its last update reached the screen."""
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    for _ in range(400):  # the worker talks to a local server; this only bounds a hang
+        if screen._online is None:
+            break
+        await asyncio.sleep(0.025)
+    await app.workers.wait_for_complete()
+
+
+async def test_enrich_renames_the_paper_and_o_opens_its_arxiv_page(
+    api: FakeServer, seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(base_screen, "open_in_browser", lambda url: (opened.append(url), Opened(True))[1])
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        plist = screen.query_one(PaperList)
+        plist.move_to(next(i for i, p in enumerate(plist.papers) if p.title == KNOWN))
+        old_id = plist.papers[plist.cursor].id
+        await pilot.press("E")
+        await settle(app)
+        await pilot.pause()
+        current = plist.current
+        assert current is not None and current.title == KNOWN and current.id == "2311.04420"
+        assert current.authors and old_id in current.aliases
+        assert "Enriched 1 of 1 paper" in str(screen.query_one("#topbar", Static).render())
+        await pilot.press("o")
+        assert opened == ["https://arxiv.org/abs/2311.04420"]
+        await pilot.press("u")
+        await pilot.pause()
+    assert old_id in fresh(seed_library).papers and "2311.04420" not in fresh(seed_library).papers
+
+
+async def test_esc_cancels_a_running_enrichment(api: FakeServer, seed_library: Path, make_app: MakeApp) -> None:
+    release = threading.Event()
+    api.script("/arxiv/api/query", Reply(hold=release))  # arXiv does not answer until released
+    app = make_app(seed_library)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            await pilot.press("space", "space", "space", "E")  # three selected papers
+            await pilot.pause()
+            assert screen._online is not None
+            await pilot.press("escape")
+            release.set()
+            await settle(app)
+            await pilot.pause()
+            assert screen._online is None
+            assert "cancelled" in str(screen.query_one("#topbar", Static).render())
+    finally:
+        release.set()
+    assert len(api.seen("/arxiv/api/query")) <= 2  # it stopped instead of going through all three
