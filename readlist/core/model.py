@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from readlist.core.dates import PUBLISHED_PATTERN, PartialDate, effective_date, effective_year
 from readlist.core.text import clean_block, clean_line, strip_controls
 
 
@@ -76,7 +77,6 @@ REFRESHED_FIELDS = frozenset({"upvotes", "abstract"})
 MAX_RATING = 5
 _ARXIV_NEW = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
 _ARXIV_OLD = re.compile(r"\b([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\b")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ASCII_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 class ValidationError(ValueError):
     """A value the user or a source gave that a paper cannot hold."""
@@ -200,8 +200,8 @@ class Paper:
             self.arxiv_id = find_arxiv_id(self.arxiv_id) or clean_line(self.arxiv_id)
         else:
             self.arxiv_id = None
-        if self.published is not None and not _DATE.match(self.published):
-            raise ValidationError(f"published date must be YYYY-MM-DD, not {self.published!r}")
+        if self.published is not None and not PUBLISHED_PATTERN.match(self.published):
+            raise ValidationError(f"published date must be YYYY, YYYY-MM or YYYY-MM-DD, not {self.published!r}")
         self.status = parse_status(self.status).value
         self.rating = parse_rating(self.rating)
         self.tags = normalize_tags(self.tags)
@@ -220,8 +220,20 @@ class Paper:
         return tuple(keys)
 
     @property
+    def date(self) -> PartialDate | None:
+        """The most precise date known: the record's own, completed from the arXiv id when that says more."""
+        return effective_date(self.published, self.arxiv_id)
+
+    @property
     def year(self) -> int | None:
-        return int(self.published[:4]) if self.published else None
+        """The publication year, from the record or else from the arXiv id (``2011.00552`` → 2020)."""
+        return effective_year(self.published, self.arxiv_id)
+
+    @property
+    def month(self) -> int | None:
+        """The publication month when known (never guessed from a year alone)."""
+        found = self.date
+        return found.month if found else None
 
     @property
     def byline(self) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Protocol
 
+from readlist.core.dates import sort_key as date_sort_key
 from readlist.core.model import Paper, Status, ValidationError, normalize_tag, parse_status
 
 Predicate = Callable[[Paper], bool]
@@ -356,7 +357,11 @@ def _numeric(field: str, op: str, raw: str) -> Predicate:
     if field == "rating":
         return lambda p: compare(p.rating, wanted)
     if field == "year":
-        return lambda p: p.published is not None and compare(int(p.published[:4]), wanted)
+        def year_matches(p: Paper) -> bool:
+            year = p.year  # the record's year, else the one its arXiv id gives
+            return year is not None and compare(year, wanted)
+
+        return year_matches
     return lambda p: p.upvotes is not None and compare(p.upvotes, wanted)
 
 
@@ -447,7 +452,7 @@ def sort_papers(papers: Sequence[Paper], key: str = "added") -> list[Paper]:
     flip = key.startswith("-")
     key = key.lstrip("+-")
     getters: dict[str, Callable[[Paper], object]] = {
-        "date": lambda p: p.published or "",
+        "date": lambda p: date_sort_key(p.published, p.arxiv_id),
         "upvotes": lambda p: p.upvotes if p.upvotes is not None else -1,
         "rating": lambda p: p.rating,
         "title": lambda p: p.title.casefold(),
