@@ -1,9 +1,12 @@
 """``readlist cite`` and ``readlist export``: citations on stdout or the clipboard, whole-library exports.
 
-Exports are deterministic (papers ordered by id, keys derived from that set),
-so exporting an unchanged library twice gives byte-identical files. All web
-text is cleaned of control characters and escape sequences before it is
-written; CSV cells that a spreadsheet would run as a formula get a ``'`` prefix.
+Exports are deterministic (papers ordered by id; a paper's stored citation key,
+else a key decided from the library's stored keys and the exported set), so
+exporting an unchanged library twice gives byte-identical files. All web text is
+cleaned of control characters and escape sequences before it is written; CSV
+cells that a spreadsheet would run as a formula get a ``'`` prefix. The user's
+tags, note, rating and status go into citation formats only with
+``--with-user-data``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +23,8 @@ import orjson
 
 from readlist.app.service import select
 from readlist.cli.output import echo_err, fail
-from readlist.core.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
+from readlist.core.cite import FORMATS, KEYED_FORMATS, clean_block, clean_field, format_entries, markdown_entry
+from readlist.core.citekeys import assign_keys, taken_keys
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
 from readlist.core.query import QueryError
 from readlist.store import Library, atomic_write_bytes
@@ -28,7 +32,8 @@ from readlist.store import Library, atomic_write_bytes
 if TYPE_CHECKING:
     from readlist.cli import Context
 
-EXPORT_FORMATS = ("bibtex", "json", "csv", "markdown")
+EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "markdown", "text", "json", "csv")
+_USER_DATA_HELP = "Also write your tags, note, rating and status (BibTeX, BibLaTeX, CSL-JSON, RIS)."
 # Spreadsheet formula triggers (OWASP's list): such cells are prefixed with a quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,8 +57,9 @@ def _plural(n: int, word: str) -> str:
     "--format", "-f", "fmt", type=click.Choice(FORMATS), default="bibtex", show_default=True, help="Citation style."
 )
 @click.option("--copy", "-c", "copy", is_flag=True, help="Also copy the citation to the clipboard.")
+@click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)
 @click.pass_context
-def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) -> None:
+def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, user_data: bool) -> None:
     """Print citations for papers (an ID may be a unique prefix, an arXiv id or URL).
 
     \b
@@ -61,10 +67,12 @@ def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) ->
       readlist cite 2106.09608
       readlist cite 2106 t-7841 --format markdown --copy
       readlist cite 2004.02153 -f biblatex >> refs.bib
+      readlist cite 2004.02153 -f csl-json > refs.json
     """
     lib = _lib(ctx)
     papers = [lib.resolve(ref) for ref in refs]
-    text = format_entries(papers, fmt)
+    keys = assign_keys(papers, taken_keys(lib.papers.values()))
+    text = format_entries(papers, fmt, keys=keys, user_data=user_data)
     sys.stdout.write(text)
     sys.stdout.flush()
     if copy:
@@ -142,7 +150,14 @@ def export_markdown(papers: Sequence[Paper]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def render_export(papers: Sequence[Paper], fmt: str) -> str:
+def render_export(
+    papers: Sequence[Paper],
+    fmt: str,
+    *,
+    keys: Mapping[str, str] | None = None,
+    user_data: bool = False,
+) -> str:
+    """An export in any format, papers ordered by id; ``keys`` as :func:`assign_keys` gives them."""
     ordered = sorted(papers, key=lambda p: p.id)
     if fmt == "json":
         return export_json(ordered)
@@ -150,8 +165,8 @@ def render_export(papers: Sequence[Paper], fmt: str) -> str:
         return export_csv(ordered)
     if fmt == "markdown":
         return export_markdown(ordered)
-    if fmt == "bibtex":
-        return format_entries(ordered, "bibtex")
+    if fmt in KEYED_FORMATS or fmt == "text":
+        return format_entries(ordered, fmt, keys=keys, user_data=user_data, complete=True)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -172,22 +187,32 @@ def render_export(papers: Sequence[Paper], fmt: str) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to FILE (atomically) instead of stdout.",
 )
+@click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None) -> None:
-    """Export papers as BibTeX, JSON, CSV or a Markdown reading list (ordered by id, reproducible).
+def export_cmd(
+    ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None, user_data: bool
+) -> None:
+    """Export papers as BibTeX, BibLaTeX, CSL-JSON, RIS, text, JSON, CSV or a Markdown reading list.
+
+    Papers are ordered by id, so an unchanged library exports byte for byte the same.
 
     \b
     Examples:
       readlist export -o library.bib
+      readlist export --format biblatex --with-user-data -o library.bib
+      readlist export --format csl-json -o library.json      # Zotero, pandoc --citeproc
+      readlist export --format ris -o library.ris            # EndNote, Mendeley, Zotero
       readlist export --format markdown --query 'rating>=4' -o reading-list.md
       readlist export --format csv --status read > read.csv
       readlist export --format json | jq length
     """
+    lib = _lib(ctx)
     try:
-        papers = select(_lib(ctx), status=status, query=query)
+        papers = select(lib, status=status, query=query)
     except QueryError as exc:
         raise click.BadParameter(str(exc), param_hint="--query") from None
-    data = render_export(papers, fmt).encode("utf-8")
+    keys = assign_keys(papers, taken_keys(lib.papers.values())) if fmt in KEYED_FORMATS else None
+    data = render_export(papers, fmt, keys=keys, user_data=user_data).encode("utf-8")
     if output is None:
         if not papers:
             echo_err("no papers match; the export is empty")
