@@ -128,5 +128,7 @@ def sort_key(published: str | None, arxiv_id: str | None) -> str:
     """A string that sorts papers by their effective date (more precise dates after less precise ones)."""
     if published and len(published) == 10:
         return published
+    if not published and arxiv_id and len(arxiv_id) > 5 and arxiv_id[4] == "." and "01" <= arxiv_id[2:4] <= "12":
+        return "20" + arxiv_id[:2] + "-" + arxiv_id[2:4]  # a new-style id, without the regex (sorting 100k papers)
     found = effective_date(published, arxiv_id)
     return found.iso() if found else ""
