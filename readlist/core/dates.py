@@ -116,6 +116,18 @@ def effective_date(published: str | None, arxiv_id: str | None) -> PartialDate |
     return own
 
 
+def refines(old: str | None, new: str | None) -> bool:
+    """Whether ``new`` says more than ``old`` about the same date (``2023`` → ``2023-11-05``).
+
+    For merging a re-import: a year-only date from a BibTeX file should give way
+    to the day a Hugging Face or arXiv page gives, never to a different date.
+    """
+    before, after = PartialDate.parse(old), PartialDate.parse(new)
+    if after is None or (new or "") != after.iso():
+        return False
+    return before is None or (after.precision > before.precision and before.agrees_with(after))
+
+
 def effective_year(published: str | None, arxiv_id: str | None) -> int | None:
     """The year of :func:`effective_date`, on the fast path used by queries over large libraries."""
     if published and published[:4].isdigit():

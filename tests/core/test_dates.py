@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from readlist.core.dates import PartialDate, arxiv_date, effective_date, effective_year, sort_key
+from readlist.core.dates import PartialDate, arxiv_date, effective_date, effective_year, refines, sort_key
 from readlist.core.model import Paper, ValidationError
 from readlist.core.query import parse_query, sort_papers
 
@@ -80,3 +80,9 @@ def test_the_sort_key_fast_paths_agree_with_the_effective_date(published: str | 
     if published and len(published) == 10 and found and found.precision < 3:
         return  # an impossible day sorts by its text, like any stored day
     assert sort_key(published, arxiv_id) == (found.iso() if found else "")
+
+
+def test_refines_tells_a_merge_when_a_date_says_more() -> None:
+    assert refines("2023", "2023-11-05") and refines("2023-11", "2023-11-05") and refines(None, "2023")
+    assert not refines("2023-11-05", "2023") and not refines("2023", "2024-01-01")
+    assert not refines("2023-11", "2023-12-01") and not refines("2023", "2023-13-45") and not refines("2023", None)
