@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 import msgspec
 
+from readlist.core.citekeys import taken_keys, validate_key
 from readlist.core.model import (
     USER_FIELDS,
     Paper,
@@ -239,6 +240,44 @@ class AppendNote:
             return {"note": (paper.note.rstrip() + "\n\n" + text).strip() + "\n"}
 
         return edit_papers(library, "Note appended", {self.paper_id: appended})
+
+
+@dataclass(frozen=True)
+class SetKey:
+    """Set a paper's citation key by hand (checked: usable by BibTeX, biber and pandoc, and not another paper's)."""
+
+    paper_id: str
+    key: str
+
+    def execute(self, library: Library) -> Outcome:
+        def keyed(paper: Paper) -> Change:
+            others = taken_keys(p for p in library.papers.values() if p.id != paper.id)
+            return {"cite_key": validate_key(self.key, others)}
+
+        return edit_papers(library, "Citation key set", {self.paper_id: keyed})
+
+
+@dataclass(frozen=True)
+class KeepKeys:
+    """Store the citation keys just shown, copied or exported, so they never change (people paste them in papers).
+
+    A key another process stored meanwhile wins. This is bookkeeping, not an edit: it does not touch the
+    paper's change time, and callers run it without recording an undo step.
+    """
+
+    keys: Mapping[str, str]
+
+    def execute(self, library: Library) -> Outcome:
+        outcome = Outcome("Citation keys kept")
+        if not self.keys:
+            return outcome
+        with library.transaction() as txn:
+            for paper_id, key in self.keys.items():
+                paper = library.get(paper_id)
+                if paper is not None and not paper.cite_key:
+                    txn.set(paper, {"cite_key": key})
+                    outcome.changes[paper_id] = PaperChange({"cite_key": None}, {"cite_key": key})
+        return outcome
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """``readlist cite`` and ``readlist export``: citations on stdout or the clipboard, whole-library exports.
 
-Exports are deterministic (papers ordered by id, keys derived from that set),
-so exporting an unchanged library twice gives byte-identical files. All web
-text is cleaned of control characters and escape sequences before it is
-written; CSV cells that a spreadsheet would run as a formula get a ``'`` prefix.
+Exports are deterministic (papers ordered by id; a paper's stored citation key,
+else a key decided from the library's stored keys and the exported set), so
+exporting an unchanged library twice gives byte-identical files. All web text is
+cleaned of control characters and escape sequences before it is written; CSV
+cells that a spreadsheet would run as a formula get a ``'`` prefix. The user's
+tags, note, rating and status go into citation formats only with
+``--with-user-data``.
 """
 
 from __future__ import annotations
@@ -11,20 +14,25 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import click
 
+from readlist.app.commands import KeepKeys, SetKey
+from readlist.app.session import Session
 from readlist.app.views import status_view
-from readlist.cli.context import library_of, session_of
-from readlist.cli.output import echo_err, fail, json_bytes
-from readlist.core.cite import FORMATS, clean_block, clean_field, format_entries, markdown_entry
+from readlist.cli.context import session_of, settle
+from readlist.cli.output import echo_err, fail, info, json_bytes, print_json
+from readlist.core.cite import FORMATS, KEYED_FORMATS, clean_block, clean_field, format_entries, markdown_entry
+from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
 from readlist.core.query import QueryError
 from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.errors import LibraryError
 
-EXPORT_FORMATS = ("bibtex", "json", "csv", "markdown")
+EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "markdown", "text", "json", "csv")
+_USER_DATA_HELP = "Also write your tags, note, rating and status (BibTeX, BibLaTeX, CSL-JSON, RIS)."
 # Spreadsheet formula triggers (OWASP's list): such cells are prefixed with a quote.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,8 +53,9 @@ def _plural(n: int, word: str) -> str:
     "--format", "-f", "fmt", type=click.Choice(FORMATS), default="bibtex", show_default=True, help="Citation style."
 )
 @click.option("--copy", "-c", "copy", is_flag=True, help="Also copy the citation to the clipboard.")
+@click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)
 @click.pass_context
-def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) -> None:
+def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, user_data: bool) -> None:
     """Print citations for papers (an ID may be a unique prefix, an arXiv id or URL).
 
     \b
@@ -54,12 +63,16 @@ def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool) ->
       readlist cite 2106.09608
       readlist cite 2106 t-7841 --format markdown --copy
       readlist cite 2004.02153 -f biblatex >> refs.bib
+      readlist cite 2004.02153 -f csl-json > refs.json
     """
-    lib = library_of(ctx)
+    session = session_of(ctx)
+    lib = session.library
     papers = [lib.resolve(ref) for ref in refs]
-    text = format_entries(papers, fmt)
+    keys = assign_keys(papers, taken_keys(lib.papers.values()))
+    text = format_entries(papers, fmt, keys=keys, user_data=user_data)
     sys.stdout.write(text)
     sys.stdout.flush()
+    _keep_keys(session, papers, keys)
     if copy:
         from readlist.app.clipboard import copy_text
 
@@ -135,7 +148,14 @@ def export_markdown(papers: Sequence[Paper]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def render_export(papers: Sequence[Paper], fmt: str) -> str:
+def render_export(
+    papers: Sequence[Paper],
+    fmt: str,
+    *,
+    keys: Mapping[str, str] | None = None,
+    user_data: bool = False,
+) -> str:
+    """An export in any format, papers ordered by id; ``keys`` as :func:`assign_keys` gives them."""
     ordered = sorted(papers, key=lambda p: p.id)
     if fmt == "json":
         return export_json(ordered)
@@ -143,8 +163,8 @@ def render_export(papers: Sequence[Paper], fmt: str) -> str:
         return export_csv(ordered)
     if fmt == "markdown":
         return export_markdown(ordered)
-    if fmt == "bibtex":
-        return format_entries(ordered, "bibtex")
+    if fmt in KEYED_FORMATS or fmt == "text":
+        return format_entries(ordered, fmt, keys=keys, user_data=user_data, complete=True)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
@@ -165,27 +185,38 @@ def render_export(papers: Sequence[Paper], fmt: str) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to FILE (atomically) instead of stdout.",
 )
+@click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)
 @click.pass_context
-def export_cmd(ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None) -> None:
-    """Export papers as BibTeX, JSON, CSV or a Markdown reading list (ordered by id, reproducible).
+def export_cmd(
+    ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None, user_data: bool
+) -> None:
+    """Export papers as BibTeX, BibLaTeX, CSL-JSON, RIS, text, JSON, CSV or a Markdown reading list.
+
+    Papers are ordered by id, so an unchanged library exports byte for byte the same.
 
     \b
     Examples:
       readlist export -o library.bib
+      readlist export --format biblatex --with-user-data -o library.bib
+      readlist export --format csl-json -o library.json      # Zotero, pandoc --citeproc
+      readlist export --format ris -o library.ris            # EndNote, Mendeley, Zotero
       readlist export --format markdown --query 'rating>=4' -o reading-list.md
       readlist export --format csv --status read > read.csv
       readlist export --format json | jq length
     """
+    session = session_of(ctx)
     try:
-        papers = session_of(ctx).select(status_view(status), query, "added")
+        papers = session.select(status_view(status), query, "added")
     except QueryError as exc:
         raise click.BadParameter(str(exc), param_hint="--query") from None
-    data = render_export(papers, fmt).encode("utf-8")
+    keys = assign_keys(papers, taken_keys(session.library.papers.values())) if fmt in KEYED_FORMATS else None
+    data = render_export(papers, fmt, keys=keys, user_data=user_data).encode("utf-8")
     if output is None:
         if not papers:
             echo_err("no papers match; the export is empty")
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+        _keep_keys(session, papers, keys)
         return
     if not papers:
         fail(f"no papers match; {output} was not written")
@@ -193,7 +224,63 @@ def export_cmd(ctx: click.Context, fmt: str, query: str, status: str | None, out
         atomic_write_bytes(output, data)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
+    _keep_keys(session, papers, keys)
     echo_err(f"Wrote {_plural(len(papers), 'paper')} to {output} ({fmt})")
 
 
-COMMANDS = [cite_cmd, export_cmd]
+def _keep_keys(session: Session, papers: Sequence[Paper], keys: Mapping[str, str] | None) -> None:
+    """Store the keys just written, so a later citation of the same paper gives the same key.
+
+    The citation is already out; a library that cannot be written (read-only, locked) only costs
+    the promise that the key stays the same, so that is a warning, not a failure.
+    """
+    new = keys_to_store(papers, keys or {})
+    if not new:
+        return
+    try:
+        session.run(KeepKeys(new), record=False)
+    except LibraryError as exc:
+        echo_err(f"readlist: warning: the citation keys were not stored ({exc})")
+        return
+    settle(session)
+
+
+# ---------------------------------------------------------------------------
+# key
+
+
+@click.command("key")
+@click.argument("paper_id", metavar="ID")
+@click.argument("key", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the paper's key as JSON.")
+@click.pass_context
+def key_cmd(ctx: click.Context, paper_id: str, key: str | None, as_json: bool) -> None:
+    """Show or set a paper's citation key.
+
+    A key is fixed once it has been shown, copied or exported, so text that cites it keeps
+    working when the paper's details improve later. Set your own to match an existing .bib
+    file. Keys use ASCII letters, digits and _ - : . / + and are unique in the library.
+
+    \b
+    Examples:
+      readlist key 2310.01234                 print the key (given now if it has none)
+      readlist key 2310.01234 vaswani2017attention
+    """
+    session = session_of(ctx)
+    paper = session.library.resolve(paper_id)
+    if key is None:
+        keys = {paper.id: paper.cite_key} if paper.cite_key else assign_keys(
+            [paper], taken_keys(session.library.papers.values()))
+        _keep_keys(session, [paper], keys)
+        shown = keys[paper.id]
+    else:
+        session.run(SetKey(paper.id, key))
+        settle(session)
+        shown = session.library.papers[paper.id].cite_key or ""
+    if as_json:
+        print_json({"id": paper.id, "cite_key": shown})
+    else:
+        info(shown)
+
+
+COMMANDS = [cite_cmd, export_cmd, key_cmd]

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from readlist.core.dates import PUBLISHED_PATTERN, PartialDate, effective_date, effective_year
 from readlist.core.text import clean_block, clean_line, clean_note
 
 
@@ -98,7 +99,6 @@ _ARXIV_EXACT = re.compile(
     r"(?:\.[A-Za-z][A-Za-z-]+)?/\d{2}(?:0[1-9]|1[0-2])\d{3})(?:v\d+)?",
     re.IGNORECASE,
 )
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ASCII_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -199,7 +199,7 @@ def parse_rating(value: Any) -> int:
 StatusValue = Literal["inbox", "to-read", "reading", "read", "skipped"]
 Rating = Annotated[int, msgspec.Meta(ge=0, le=MAX_RATING)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
-DateText = Annotated[str, msgspec.Meta(pattern=_DATE.pattern)]
+DateText = Annotated[str, msgspec.Meta(pattern=PUBLISHED_PATTERN.pattern)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
@@ -275,8 +275,8 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
         arxiv = values.get("arxiv_id")
         values["arxiv_id"] = (find_arxiv_id(str(arxiv)) or clean_line(str(arxiv))) if arxiv else None
         published = values.get("published")
-        if published is not None and not _DATE.match(str(published)):
-            raise ValidationError(f"published date must be YYYY-MM-DD, not {published!r}")
+        if published is not None and not PUBLISHED_PATTERN.match(str(published)):
+            raise ValidationError(f"published date must be YYYY, YYYY-MM or YYYY-MM-DD, not {published!r}")
         values["status"] = parse_status(str(values.get("status") or Status.INBOX.value)).value
         values["rating"] = parse_rating(values.get("rating") or 0)
         values["tags"] = normalize_tags(values.get("tags"))
@@ -306,8 +306,20 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
         return tuple(keys)
 
     @property
+    def date(self) -> PartialDate | None:
+        """The most precise date known: the record's own, completed from the arXiv id when that says more."""
+        return effective_date(self.published, self.arxiv_id)
+
+    @property
     def year(self) -> int | None:
-        return int(self.published[:4]) if self.published else None
+        """The publication year, from the record or else from the arXiv id (``2011.00552`` → 2020)."""
+        return effective_year(self.published, self.arxiv_id)
+
+    @property
+    def month(self) -> int | None:
+        """The publication month when known (never guessed from a year alone)."""
+        found = self.date
+        return found.month if found else None
 
     @property
     def byline(self) -> str:

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from readlist.core.dates import sort_key as date_sort_key
 from readlist.core.model import Paper, Status, ValidationError, normalize_tag, parse_status
 from readlist.core.provenance import canonical_kind, paper_kinds
 from readlist.core.search_index import HAYSTACKS, PaperSource, SearchIndex, haystack
@@ -298,9 +299,16 @@ def _numeric(field: str, op: str, raw: str, pos: int) -> Predicate:
     if field == "year":
         if 0 <= wanted <= 9999:
             # Dates are stored as YYYY[-MM[-DD]]: four-digit years compare as text, without an int() per paper.
-            year = f"{wanted:04d}"
-            return lambda p: p.published is not None and compare(p.published[:4], year)
-        return lambda p: p.published is not None and compare(int(p.published[:4]), wanted)
+            year_text = f"{wanted:04d}"
+
+            def year_matches(p: Paper) -> bool:
+                if p.published is not None:
+                    return compare(p.published[:4], year_text)
+                year = p.year  # none recorded: the one its arXiv id gives, if any
+                return year is not None and compare(year, wanted)
+
+            return year_matches
+        return lambda p: p.year is not None and compare(p.year, wanted)
     return lambda p: p.upvotes is not None and compare(p.upvotes, wanted)
 
 
@@ -696,7 +704,7 @@ class SortOrder:
 
 
 _SORT_GETTERS: dict[str, Callable[[Paper], object]] = {
-    "date": lambda p: p.published or "",
+    "date": lambda p: date_sort_key(p.published, p.arxiv_id),
     "upvotes": lambda p: p.upvotes if p.upvotes is not None else -1,
     "rating": lambda p: p.rating,
     "title": lambda p: p.title.casefold(),

@@ -1,27 +1,42 @@
-"""BibTeX files (``.bib``), read with bibtexparser 2.
+r"""BibTeX and BibLaTeX files (``.bib``), read with bibtexparser 2 and decoded with pylatexenc.
 
-Fields used: ``title``, ``author``, ``abstract``, ``url``, ``doi``, the arXiv
-id (``eprint``, an arXiv ``url``/``doi`` or ``arXiv:XXXX`` in ``journal`` /
-``note``), the date (``date``, else ``year`` and ``month``) and ``keywords``
-(which become tags, applied by the store only to papers that have none).
+Fields used: ``title``, ``author`` (a single braced name such as
+``{{Spiral Works}}`` is an organization, not a person), ``organization``,
+``abstract``, ``url``, ``doi``, the arXiv id (``eprint``, an arXiv ``url``/``doi``
+or ``arXiv:XXXX`` in ``journal``/``note``), ``primaryClass``/``eprintclass``, the
+date and ``keywords`` (which become tags, applied by the store only to papers
+that have none). What readlist itself writes comes back too: ``annote`` (the
+note), ``readlist-upvotes``, ``readlist-url``, ``readlist-categories``, ``readlist-rating``,
+``readlist-status`` and the author-count ``note``.
 
-A BibTeX date is usually just a year. The record has no year-only field, so a
-year becomes ``YYYY-01-01`` and a year with a month ``YYYY-MM-01``: the year
-stays searchable (``year:2023``) at the price of a made-up day. A full biblatex
-``date = {2023-06-20}`` is used as it is.
+TeX is decoded by the same library that encodes readlist's exports
+(:func:`readlist.core.tex.decode`): ``{\'\i}`` is ``í``, ``{\"o}`` is ``ö``,
+``\&`` is ``&``, math ``$…$`` and ligatures such as ``--`` stay as written, and
+the result is NFC-normalised so that names and titles equal their Unicode forms
+from web pages.
+
+Dates keep the precision the file gives: ``date = {2023-06}`` (BibLaTeX, and
+what readlist writes) is used as it is; otherwise ``year`` (and ``month``, and
+``day``) give ``2023``, ``2023-06`` or ``2023-06-20``, never an invented month or
+day. A date readlist wrote only from the arXiv id (``readlist-date =
+{arxiv-id}``) is not stored: the id still gives it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from datetime import date
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-from readlist.core.model import find_arxiv_id
+from readlist.core.bibtex_out import DATE_FROM_ID, DATE_SOURCE_FIELD
+from readlist.core.dates import PartialDate
+from readlist.core.model import ValidationError, find_arxiv_id, parse_rating, parse_status
+from readlist.core.reference import parse_count_note
+from readlist.core.tex import decode as decode_tex
 from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode
 from readlist.importers.hf_json import unwrap
 
@@ -29,24 +44,8 @@ FORMAT = "bibtex"
 
 _ENTRY = re.compile(r"^[ \t]*@[ \t]*([A-Za-z]+)[ \t]*[{(][ \t]*[^\s,{}()]*[ \t]*,", re.MULTILINE)
 _NOT_ENTRIES = frozenset({"string", "comment", "preamble"})
-# Accent commands and the combining marks they stand for.
-_ACCENTS = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
-    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323",
-    "b": "\u0331",
-}
-_SYMBOLS = {
-    "ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
-    "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ",
-    "&": "&", "%": "%", "_": "_", "#": "#", "$": "$", "{": "{", "}": "}", " ": " ",
-    "textendash": "–", "textemdash": "—", "LaTeX": "LaTeX", "TeX": "TeX",
-}
-_ACCENT_CMD = re.compile(r"""\\([`'^"~=.])\s*(?:\{\s*(\\?[A-Za-z])\s*\}|(\\?[A-Za-z]))"""
-                         r"""|\\([uvHckrdb])(?:\s*\{\s*(\\?[A-Za-z])\s*\}|\s+(\\?[A-Za-z]))""")
-_SYMBOL_CMD = re.compile(r"\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j|textendash|textemdash|LaTeX|TeX)(?![A-Za-z])\s*"
-                         r"|\\([&%_#${} ])")
-_FORMAT_CMD = re.compile(r"\\(?:emph|textit|textbf|textsc|texttt|textrm|mathrm|mathbf|mathit|text|url)\s*(?=\{)")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_CATEGORY = re.compile(r"^[a-z][a-z\-]*(?:\.[A-Za-z\-]+)?$")
+_OTHERS = frozenset({"others", "et al.", "et al"})
 
 
 def sniff(text: str) -> bool:
@@ -58,92 +57,86 @@ def sniff(text: str) -> bool:
 
 
 def delatex(text: str) -> str:
-    """Plain text from simple LaTeX: accents, escaped symbols, formatting commands and braces."""
-    def accent(match: re.Match[str]) -> str:
-        command = match.group(1) or match.group(4)
-        letter = match.group(2) or match.group(3) or match.group(5) or match.group(6)
-        base = _SYMBOLS.get(letter[1:], letter[1:]) if letter.startswith("\\") else letter
-        return unicodedata.normalize("NFC", base + _ACCENTS[command])
+    """Plain one-line text from a TeX field value (accents, escapes, formatting commands, braces)."""
+    return re.sub(r"\s+", " ", decode_tex(text)).strip()
 
-    text = _ACCENT_CMD.sub(accent, text)
-    text = _SYMBOL_CMD.sub(lambda m: _SYMBOLS[m.group(1) or m.group(2)], text)
-    text = _FORMAT_CMD.sub("", text)
-    text = text.replace("---", "—").replace("--", "–").replace("~", " ")
-    text = text.replace("{", "").replace("}", "")
-    return re.sub(r"[ \t]+", " ", text).strip()
+
+def _braced_whole(name: str) -> bool:
+    """``{Spiral Works}``: one brace group around the whole name (a literal, not First/Last parts)."""
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for index, char in enumerate(name):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and index < len(name) - 1:
+            return False
+    return True
+
+
+def _person(name: str) -> str:
+    """``von Last, Jr., First`` or ``First von Last`` → ``First von Last Jr.`` (BibTeX's rules)."""
+    if _braced_whole(name):
+        return delatex(name)
+    try:
+        parts = parse_single_name_into_parts(name, strict=False)
+    except (InvalidNameError, ValueError, IndexError):
+        return delatex(name)
+    ordered = " ".join([*parts.first, *parts.von, *parts.last])
+    if parts.jr:
+        ordered += " " + " ".join(parts.jr)
+    return delatex(ordered)
+
+
+def split_names(value: str) -> list[str]:
+    """The names of an ``author`` field, split on ``and`` outside braces (``others``, i.e. et al., dropped)."""
+    return [n for n in split_multiple_persons_names(value.strip()) if n.strip().casefold() not in _OTHERS]
 
 
 def split_authors(value: str) -> list[str]:
-    """Split on ``and`` outside braces; ``Last, First`` → ``First Last``; ``others`` (et al.) is dropped."""
-    names: list[str] = []
-    depth = 0
-    start = 0
-    pieces: list[str] = []
-    for match in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
-        token = match.group(0)
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            pieces.append(value[start:match.start()])
-            start = match.end()
-    pieces.append(value[start:])
-    for piece in pieces:
-        parts = [delatex(p) for p in _split_commas(piece)]
-        if len(parts) == 2 and all(parts):
-            name = f"{parts[1]} {parts[0]}"
-        elif len(parts) >= 3 and parts[0] and parts[2]:
-            name = " ".join(p for p in (parts[2], parts[0], parts[1]) if p)
-        else:
-            name = " ".join(p for p in parts if p)
-        name = re.sub(r"\s+", " ", name).strip()
-        if name and name.casefold() not in ("others", "et al.", "et al"):
-            names.append(name)
-    return names
+    """Names as a reader writes them: ``Last, First`` → ``First Last``."""
+    return [name for name in (_person(n) for n in split_names(value)) if name]
 
 
-def _split_commas(name: str) -> list[str]:
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for char in name:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(0, depth - 1)
-        if char == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return [p.strip() for p in parts]
+def _authors(fields: dict[str, str]) -> tuple[list[str], str | None]:
+    """Authors and organization: one braced name alone (``{{Spiral Works}}``) is a corporate author."""
+    organization = delatex(fields.get("organization", "")) or None
+    names = split_names(fields.get("author", ""))
+    if len(names) == 1 and _braced_whole(names[0].strip()):
+        return [], organization or delatex(names[0])
+    return [n for n in (_person(n) for n in names) if n], organization
+
+
+def _date_from_fields(fields: dict[str, str]) -> PartialDate | None:
+    """``date``, else ``year``/``month``/``day``; only the parts that are there and real."""
+    raw_date = fields.get("date", "").strip()
+    if raw_date:
+        found = PartialDate.parse(raw_date.split("/", 1)[0])  # a range: its start
+        if found:
+            return found
+    match = re.search(r"\b(\d{4})\b", fields.get("year", ""))
+    if not match:
+        return None
+    month = _month(fields.get("month", ""))
+    if month is None:
+        return PartialDate.parse(match[1])
+    day = fields.get("day", "").strip()
+    text = f"{match[1]}-{month:02d}" + (f"-{int(day):02d}" if day.isdigit() and len(day) <= 2 else "")
+    return PartialDate.parse(text)
 
 
 def _published(fields: dict[str, str]) -> str | None:
-    raw_date = fields.get("date", "").strip()
-    match = re.match(r"^(\d{4})-(\d{2})-(\d{2})", raw_date)
-    if match:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3])).isoformat()
-        except ValueError:
-            pass
-    match = re.match(r"^(\d{4})(?:-(\d{2}))?", raw_date) or re.search(r"\b(\d{4})\b", fields.get("year", ""))
-    if not match:
-        return None
-    year = int(match[1])
-    month = int(match[2]) if match.re.groups >= 2 and match[2] else _month(fields.get("month", ""))
-    if not 1000 <= year <= 9999:
-        return None
-    return f"{year:04d}-{month if 1 <= month <= 12 else 1:02d}-01"
+    if fields.get(DATE_SOURCE_FIELD, "").strip() == DATE_FROM_ID:
+        return None  # readlist wrote a date it only knew from the arXiv id: the id still says it
+    found = _date_from_fields(fields)
+    return found.iso() if found else None
 
 
-def _month(value: str) -> int:
-    value = value.strip().strip("{}").lower().rstrip(".")
+def _month(value: str) -> int | None:
+    value = decode_tex(value).strip().strip("{}").lower().rstrip(".")
     if value.isascii() and value.isdigit() and len(value) <= 2:
-        return int(value)
-    return MONTHS.get(value, MONTHS.get(value[:3], 1))
+        month = int(value)
+        return month if 1 <= month <= 12 else None
+    return MONTHS.get(value, MONTHS.get(value[:3]))
 
 
 def _arxiv_id(fields: dict[str, str]) -> str | None:
@@ -171,27 +164,77 @@ def _arxiv_id(fields: dict[str, str]) -> str | None:
     return None
 
 
+def _url(value: str) -> str | None:
+    """A URL exactly as written (``\\url{…}`` unwrapped), when it is http(s)."""
+    url = value.strip()
+    match = re.fullmatch(r"\\url\s*\{(.*)\}", url, re.DOTALL)
+    if match:
+        url = match.group(1).strip()
+    return url if re.match(r"^https?://\S+$", url) else None
+
+
+def _categories(fields: dict[str, str], arxiv_id: str | None) -> list[str]:
+    """The arXiv categories readlist wrote, else the primary one, unless it only repeats the archive an
+    old-style id already names."""
+    listed = [c for c in decode_tex(fields.get("readlist-categories", "")).split() if _CATEGORY.match(c)]
+    if listed:
+        return listed
+    value = (fields.get("primaryclass") or fields.get("eprintclass") or "").strip()
+    if not _CATEGORY.match(value):
+        return []
+    if arxiv_id and "/" in arxiv_id and arxiv_id.split("/", 1)[0].split(".", 1)[0] == value:
+        return []
+    return [value]
+
+
+def _count(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _note(value: str) -> str:
+    """The user's note (``annote``): decoded, with its lines and indentation kept."""
+    lines = decode_tex(value).replace("\r\n", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip("\n")
+
+
 def _record(entry: Entry) -> dict[str, object]:
     fields = {key.lower(): str(value) for key, value in entry.items() if key not in ("ID", "ENTRYTYPE")}
     arxiv_id = _arxiv_id(fields)
-    url = fields.get("url", "").strip() or None
-    if url and not re.match(r"^https?://", url):
-        url = None
-    doi = fields.get("doi", "").strip()
+    url = _url(fields.get("readlist-url", "")) or _url(fields.get("url", ""))
+    doi = decode_tex(fields.get("doi", "")).strip()
     if url is None and arxiv_id:
         url = f"https://arxiv.org/abs/{arxiv_id}"
     elif url is None and doi:
         url = f"https://doi.org/{doi}"
+    authors, organization = _authors(fields)
     keywords = [k for k in re.split(r"[,;]", delatex(fields.get("keywords", ""))) if k.strip()]
-    return {
+    record: dict[str, object] = {
         "title": delatex(fields.get("title", "")),
-        "authors": split_authors(fields.get("author", "")),
-        "abstract": unwrap(delatex(fields.get("abstract", ""))),
+        "authors": authors,
+        "organization": organization,
+        "abstract": unwrap(decode_tex(fields.get("abstract", ""))),
         "arxiv_id": arxiv_id,
+        "categories": _categories(fields, arxiv_id),
         "published": _published(fields),
         "url": url,
+        "doi": doi or None,
+        "upvotes": _count(fields.get("readlist-upvotes", "")),
         "tags": keywords,
+        "note": _note(fields.get("annote", "")),
     }
+    if not authors and not organization:
+        record["authors_count"] = parse_count_note(delatex(fields.get("note", "")))
+    # A readlist export with user data: kept on new papers (the store never lets an import change them on
+    # papers already in the library).
+    try:
+        if fields.get("readlist-rating", "").strip():
+            record["rating"] = parse_rating(fields["readlist-rating"].strip())
+        if fields.get("readlist-status", "").strip():
+            record["status"] = parse_status(fields["readlist-status"]).value
+    except ValidationError:
+        pass  # someone else's field of the same name: ignore rather than refuse the paper
+    return record
 
 
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:

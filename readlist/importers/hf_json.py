@@ -18,6 +18,7 @@ import re
 from datetime import date
 from typing import Any
 
+from readlist.core.dates import PUBLISHED_PATTERN, PartialDate
 from readlist.core.model import find_arxiv_id
 from readlist.core.text import clean_line
 from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day
@@ -38,6 +39,15 @@ def unwrap(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     paragraphs = re.split(r"\n[^\S\n]*\n\s*", text)
     return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip())
+
+
+def _record_date(value: object) -> str | None:
+    """readlist's own ``published``: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` kept at its precision."""
+    if isinstance(value, str) and PUBLISHED_PATTERN.match(value.strip()):
+        found = PartialDate.parse(value)
+        if found and found.iso() == value.strip():
+            return found.iso()
+    return iso_day(value)
 
 
 def _text(value: object) -> str:
@@ -89,7 +99,7 @@ def paper_record(paper: dict[str, Any], entry: dict[str, Any] | None = None) -> 
         "upvotes": _count(paper.get("upvotes")),
         # A paper's own publication date; the day it reached Daily Papers only when that is all there is.
         # ("published" is the key in readlist's own JSON export, which this reads back too.)
-        "published": iso_day(paper.get("publishedAt")) or iso_day(paper.get("published"))
+        "published": iso_day(paper.get("publishedAt")) or _record_date(paper.get("published"))
         or iso_day(paper.get("submittedOnDailyAt")),
         "organization": organization_name(entry.get("organization"), paper.get("organization")),
         "ai_summary": clean_line(_first_text(paper, entry, "ai_summary")) or None,

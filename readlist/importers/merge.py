@@ -1,7 +1,7 @@
 """What an import does to a paper the library already has.
 
-Re-importing fills source fields that are empty and refreshes the ones a source keeps current
-(upvotes, abstract); it never touches what the user owns (status, rating, tags, note, read date,
+Re-importing fills source fields that are empty, refreshes the ones a source keeps current
+(upvotes, abstract) and makes a date more precise (a BibTeX ``2023`` becomes the day a page gives); it never touches what the user owns (status, rating, tags, note, read date,
 citation key), with one exception: a source's keywords become tags of a paper that has none.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from readlist.core.dates import refines
 from readlist.core.model import REFRESHED_FIELDS, SOURCE_FIELDS, Paper
 
 
@@ -32,6 +33,8 @@ def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None
         old = getattr(existing, name)
         if old in (None, "", []) or (name in REFRESHED_FIELDS and old != new):
             changes[name] = new
+        elif name == "published" and refines(old, new):
+            changes[name] = new  # the same date, known more precisely (a BibTeX year, then the day)
     if "authors" in changes and existing.authors_count is not None and incoming.authors:
         changes["authors_count"] = len(incoming.authors)
     if incoming.tags and not existing.tags:

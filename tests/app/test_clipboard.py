@@ -229,7 +229,7 @@ def test_cli_copy_does_not_hold_a_pipe_open(xvfb: str, tmp_path: Path) -> None:
         proc.communicate()
         pytest.fail("the copy kept stdout/stderr open after readlist exited")
     assert proc.returncode == 0, err
-    assert out.decode().startswith("@misc{lovelacepipes,")  # no date known, so no year in the key
+    assert out.decode().startswith("@misc{lovelace2024pipes,")  # the year comes from the arXiv id
     assert err.decode().strip() == "Copied 1 citation with xclip"
     read = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, timeout=5, check=True)
     assert read.stdout == out

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from readlist.app import clipboard
-from readlist.app.commands import Rate, SetStatus
+from readlist.app.commands import Rate, SetKey, SetStatus
 from readlist.app.imports import ImportPapers
 from readlist.app.notes import SaveNote
 from readlist.cli import main
@@ -61,15 +61,17 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cite_prints_bibtex_for_a_prefix(db: Path) -> None:
     result = run(db, "cite", "t-78415")
     assert result.exit_code == 0, result.output
+    # No author names in the source: the key starts with the title, never a placeholder such as "anon".
     assert result.stdout.startswith(
-        "@misc{anon2023data,\n  title = {Data Factors for Better Compositional Generalization},"
+        "@misc{data2023factors,\n  title = {Data Factors for Better Compositional Generalization},"
     )
     assert "note = {3 authors; names not recorded in the source}" in result.stdout
     assert result.stderr == ""
 
 
 def test_cite_several_formats(db: Path) -> None:
-    for fmt, start in [("biblatex", "@misc{"), ("markdown", "- "), ("text", "")]:
+    for fmt, start in [("biblatex", "@misc{"), ("markdown", "- "), ("text", ""), ("csl-json", "[\n"),
+                       ("ris", "TY  - UNPB\n")]:
         result = run(db, "cite", DATA_FACTORS, "2401.00001", "--format", fmt)
         assert result.exit_code == 0, result.output
         assert result.stdout.startswith(start)
@@ -129,7 +131,7 @@ def test_bibtex_export_parses_and_is_reproducible(db: Path, tmp_path: Path) -> N
 
 
 def test_every_format_is_deterministic_and_inert(db: Path) -> None:
-    for fmt in ("bibtex", "json", "csv", "markdown"):
+    for fmt in ("bibtex", "biblatex", "csl-json", "ris", "text", "json", "csv", "markdown"):
         one, two = run(db, "export", "-f", fmt), run(db, "export", "-f", fmt)
         assert one.exit_code == 0, one.output
         assert one.stdout == two.stdout
@@ -221,6 +223,73 @@ def test_markdown_keeps_note_indentation_and_drops_escape_sequences() -> None:
     out = export_markdown([paper])
     assert out == (
         "# Reading list\n\n## Reading (1)\n\n"
-        "- [Title with link](https://arxiv.org/abs/2401.00009) ★★★☆☆ `#rl`\n"
+        "- [Title with link](https://arxiv.org/abs/2401.00009) — 2024 ★★★☆☆ `#rl`\n"  # the year its arXiv id gives
         "  > - point\n  >\n  >       code block\n  > done\n"
     )
+
+
+# ---------------------------------------------------------------------------
+# citation formats in exports, keys, user data
+
+
+def test_biblatex_csl_and_ris_exports_cover_every_paper(db: Path) -> None:
+    biblatex = bibtexparser.parse_string(run(db, "export", "-f", "biblatex").stdout)
+    assert not biblatex.failed_blocks and len(biblatex.entries) == 197
+    assert {e.entry_type for e in biblatex.entries} == {"online", "misc"}
+    items = json.loads(run(db, "export", "-f", "csl-json").stdout)
+    assert len(items) == 197 and all(item["type"] == "article" for item in items)
+    assert [i["id"] for i in items] == [e.key for e in biblatex.entries]  # one set of keys for every format
+    ris = run(db, "export", "-f", "ris").stdout
+    assert ris.count("TY  - UNPB\n") == ris.count("\nER  - ") == 197
+    text = run(db, "export", "-f", "text").stdout.splitlines()
+    assert len(text) == 197 and "Data Factors for Better Compositional Generalization. (2023)." in text
+
+
+def test_user_data_goes_out_only_when_asked(db: Path) -> None:
+    plain = run(db, "cite", DATA_FACTORS, "2401.00001")
+    assert plain.exit_code == 0
+    assert "annote" not in plain.stdout and "readlist-rating" not in plain.stdout
+    rich = run(db, "cite", DATA_FACTORS, "--with-user-data").stdout
+    assert "annote = {- great on *SCAN*\n\nsecond paragraph}" in rich
+    assert "readlist-rating = {4}" in rich and "readlist-status = {read}" in rich
+    items = json.loads(run(db, "export", "-f", "csl-json", "--status", "read", "--with-user-data").stdout)
+    assert items[0]["annote"] == "- great on *SCAN*\n\nsecond paragraph"
+    assert items[0]["custom"] == {"readlist-status": "read", "readlist-rating": 4}
+    ris = run(db, "export", "-f", "ris", "--status", "read", "--with-user-data").stdout
+    assert "N1  - - great on *SCAN*\n\nsecond paragraph\nER  - " in ris
+
+
+def test_user_data_round_trips_into_a_new_library(db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "export.bib"
+    assert run(db, "export", "--with-user-data", "-o", str(target)).exit_code == 0
+    fresh = tmp_path / "fresh.json"
+    result = run(fresh, "import", str(target))
+    assert result.exit_code == 0, result.output
+    before = {r["id"]: r for r in json.loads(run(db, "list", "--json").stdout)}
+    after = {r["id"]: r for r in json.loads(run(fresh, "list", "--json").stdout)}
+    assert before.keys() == after.keys()
+    fields = ("title", "abstract", "authors", "authors_count", "organization", "published", "upvotes", "url",
+              "arxiv_id", "tags", "note", "rating", "status")
+    changed = [(pid, f) for pid in before for f in fields if before[pid][f] != after[pid][f]]
+    assert changed == []
+
+
+def test_stored_keys_are_used_and_new_keys_avoid_them(tmp_path: Path) -> None:
+    path = tmp_path / "keys.json"
+    lib = Library(path)
+    ImportPapers([
+        Paper.create(title="Scaling Laws", authors=["A Smith"], arxiv_id="2001.00001"),
+        Paper.create(title="Scaling Up", authors=["B Smith"], arxiv_id="2001.00002"),
+    ], "test").execute(lib)
+    SetKey("2001.00002", "smith2020scaling").execute(lib)
+    out = run(path, "export").stdout
+    assert "@misc{smith2020scaling,\n  title = {Scaling Up}" in out
+    assert "@misc{smith2020scalinga,\n  title = {Scaling Laws}" in out  # the stored key is taken
+    cited = run(path, "cite", "2001.00001", "-f", "csl-json").stdout
+    assert json.loads(cited)[0]["id"] == "smith2020scalinga"  # citing one paper gives the key the export gave
+
+
+def test_export_help_lists_the_formats(db: Path) -> None:
+    result = run(db, "export", "--help")
+    for fmt in ("bibtex", "biblatex", "csl-json", "ris", "markdown", "text", "json", "csv", "--with-user-data"):
+        assert fmt in result.stdout

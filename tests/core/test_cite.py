@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -17,13 +19,14 @@ from readlist.core.cite import (
     bibtex_entry,
     citation_keys,
     clean_field,
+    csl_items,
     format_entries,
     key_base,
     markdown_entry,
-    tex_unescape,
     text_entry,
 )
 from readlist.core.model import Paper
+from readlist.core.tex import decode
 from readlist.importers import ImportFormatError, parse_input
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -117,15 +120,16 @@ def test_every_paper_round_trips_through_bibtexparser(fmt: str) -> None:
     assert len(set(keys)) == len(keys)
     for entry, paper in zip(library.entries, papers, strict=True):
         fields = entry.fields_dict
-        assert tex_unescape(fields["title"].value) == paper.title, entry.key
+        assert decode(fields["title"].value) == paper.title, entry.key
         if fmt == "bibtex":
-            assert fields["year"].value if paper.published else "year" not in fields
-            if paper.published:
-                assert fields["year"].value == paper.published[:4]
-        else:
+            # The year is written whenever it is known, from the record or from the arXiv id.
+            assert fields["year"].value == str(paper.year) if paper.year else "year" not in fields
+            assert ("month" in fields) == (paper.month is not None)
             assert (fields["date"].value if "date" in fields else None) == paper.published
+        else:
+            assert (fields["date"].value if "date" in fields else None) == (paper.date.iso() if paper.date else None)
         if paper.arxiv_id:
-            assert tex_unescape(fields["eprint"].value) == paper.arxiv_id
+            assert decode(fields["eprint"].value) == paper.arxiv_id
         else:
             assert "eprint" not in fields
 
@@ -159,7 +163,8 @@ def test_hostile_titles_still_parse_and_round_trip(title: str, author: str) -> N
     entries = [format_entries([paper], "bibtex"), format_entries([paper], "biblatex")]
     assert not any("\x1b" in e or "\x07" in e for e in entries)
     for entry in (e for text in entries for e in parse_ok(text).entries):
-        assert tex_unescape(entry.fields_dict["title"].value) == clean_field(paper.title)
+        assert decode(entry.fields_dict["title"].value) == clean_field(paper.title)
+        assert "\x1b" not in entry.fields_dict["title"].value
         assert entry.fields_dict["eprint"].value == "2401.00001"
         value = entry.fields_dict["title"].value
         # Balanced for BibTeX's own brace counter, which does not honour backslashes.
@@ -187,8 +192,9 @@ def test_key_rules() -> None:
     assert key_base(accents) == "perezgarcia2019uber"  # suffix skipped, accents folded, stop words skipped
     assert key_base(old) == "lovelace1999theory"  # "On", "the" skipped
     assert key_base(org) == "rdlabandfriends2024art"
-    assert key_base(count) == "anon2025paper"
-    assert key_base(anon) == "anonunknown"  # no year known: none invented
+    # Without authors or organization the title leads, never a placeholder such as "anon".
+    assert key_base(count) == "paper2025seven"
+    assert key_base(anon) == "unknownauthor"  # no year known: none invented
 
 
 def test_colliding_keys_get_stable_letter_suffixes() -> None:
@@ -226,6 +232,7 @@ def test_bibtex_entry_shape() -> None:
         "  author = {Hugo Touvron and Thibaut Lavril and Gautier Izacard and Xavier Martinet},\n"
         "  year = {2023},\n"
         "  month = feb,\n"
+        "  date = {2023-02-27},\n"
         "  eprint = {2302.13971},\n"
         "  archivePrefix = {arXiv},\n"
         "  url = {https://arxiv.org/abs/2302.13971},\n"
@@ -249,8 +256,12 @@ def test_old_style_ids_give_primary_class() -> None:
 
 def test_authors_are_never_invented() -> None:
     _, accents, _, org, count, anon = hand_papers()
-    assert "author = {Pérez-García, Jr., José and Zoë Ødegård and Łukasz Kaiser}" in bibtex_entry(accents)
-    assert "author = {{R\\&D Lab and Friends}}" in bibtex_entry(org)
+    # BibTeX gets TeX for accents (bibtex is byte-oriented), BibLaTeX UTF-8 (biber reads it).
+    tex_names = "P{\\'e}rez-Garc{\\'\\i}a, Jr., Jos{\\'e} and Zo{\\\"e} {\\O}deg{\\r{a}}rd and {\\L}ukasz Kaiser"
+    assert f"author = {{{tex_names}}}" in bibtex_entry(accents)
+    utf8_names = "Pérez-García, Jr., José and Zoë Ødegård and Łukasz Kaiser"
+    assert f"author = {{{utf8_names}}}" in format_entries([accents], "biblatex")
+    assert "author = {{R{\\&}D Lab and Friends}}" in bibtex_entry(org)
     counted = bibtex_entry(count)
     assert "author =" not in counted and "note = {7 authors; names not recorded in the source}" in counted
     assert "author =" not in bibtex_entry(anon) and "note" not in bibtex_entry(anon)
@@ -259,10 +270,15 @@ def test_authors_are_never_invented() -> None:
     assert "author =" not in format_entries([seed], "biblatex")
 
 
-def test_unicode_is_kept_in_fields() -> None:
-    out = bibtex_entry(hand_papers()[1])
-    assert "Über die Äquivalenz" in out
-    assert "100\\% \\& \\#1 \\$x\\_y\\$ {\\textbraceleft}braces{\\textbraceright} {\\textbackslash}cmd" in out
+def test_non_ascii_is_tex_in_bibtex_and_utf8_in_biblatex() -> None:
+    paper = hand_papers()[1]
+    bibtex, biblatex = bibtex_entry(paper), format_entries([paper], "biblatex")
+    assert "{\\\"U}ber die {\\\"A}quivalenz" in bibtex and bibtex.isascii()
+    assert "Über die Äquivalenz" in biblatex
+    specials = "100{\\%} {\\&} {\\#}1 {$x_y$} {\\textbraceleft}braces{\\textbraceright} {\\textbackslash}cmd"
+    assert specials in bibtex and specials in biblatex
+    for text in (bibtex, biblatex):
+        assert decode(parse_ok(text).entries[0].fields_dict["title"].value) == paper.title
 
 
 def test_markdown_and_text() -> None:
@@ -274,9 +290,10 @@ def test_markdown_and_text() -> None:
     assert markdown_entry(count) == "A Paper With Seven Authors — 7 authors, 2025"
     assert markdown_entry(anon) == "Towards an Unknown Author"
     assert "\\$x\\_y\\$" in markdown_entry(accents)
+    # APA 7 for a preprint, rendered by citeproc-py: "(arXiv:ID). arXiv." then the link.
     assert text_entry(llama) == (
         "Touvron, H., Lavril, T., Izacard, G., & Martinet, X. (2023). LLaMA: Open and Efficient Foundation "
-        "Language Models. arXiv:2302.13971. https://arxiv.org/abs/2302.13971"
+        "Language Models (arXiv:2302.13971). arXiv. https://arxiv.org/abs/2302.13971"
     )
     assert text_entry(org) == "R&D Lab and Friends. (2024). The Art of Research and Development."
     assert text_entry(count) == "A Paper With Seven Authors. (2025)."
@@ -300,10 +317,141 @@ def test_format_entries_contract() -> None:
     assert format_entries([], "bibtex") == ""
     assert format_entries(papers[:2], "markdown").startswith("- [LLaMA")
     with pytest.raises(ValueError, match="unknown citation format"):
-        format_entries(papers, "ris")
+        format_entries(papers, "docx")
 
 
 def test_impossible_dates_keep_the_year_only() -> None:
     paper = Paper.create(title="Odd Date", published="2023-13-45")
     assert "month" not in bibtex_entry(paper) and "year = {2023}" in bibtex_entry(paper)
     assert "date = {2023}" in format_entries([paper], "biblatex")
+
+
+# ---------------------------------------------------------------------------
+# dates in every format
+
+
+def dated(published: str | None, arxiv_id: str | None = None) -> Paper:
+    return Paper.create(title="Dated Paper", authors=["Ada Lovelace"], published=published, arxiv_id=arxiv_id)
+
+
+def test_every_format_writes_exactly_the_known_precision() -> None:
+    year, month, day = dated("2023"), dated("2023-11"), dated("2023-11-05")
+    bib = {p.published: bibtex_entry(p) for p in (year, month, day)}
+    assert "year = {2023}" in bib["2023"] and "month" not in bib["2023"]  # never an invented January
+    assert "month = nov" in bib["2023-11"] and "date = {2023-11}" in bib["2023-11"]
+    assert "month = nov" in bib["2023-11-05"] and "date = {2023-11-05}" in bib["2023-11-05"]
+    for paper in (year, month, day):
+        assert f"date = {{{paper.published}}}" in format_entries([paper], "biblatex")
+        assert csl_items([paper])[0]["issued"] == {"date-parts": [[int(x) for x in paper.published.split("-")]]}
+    ris = {p.published: format_entries([p], "ris") for p in (year, month, day)}
+    assert "PY  - 2023\n" in ris["2023"] and "DA  -" not in ris["2023"]
+    assert "DA  - 2023/11//\n" in ris["2023-11"] and "DA  - 2023/11/05/\n" in ris["2023-11-05"]
+
+
+def test_a_date_known_only_from_the_arxiv_id_is_written_and_marked() -> None:
+    paper = dated(None, "2011.00552")
+    bib = bibtex_entry(paper)
+    assert "year = {2020}" in bib and "month = nov" in bib
+    assert "readlist-date = {arxiv-id}" in format_entries([paper], "bibtex", complete=True)
+    assert "\n  date =" not in bib  # no source gave a date
+    assert "date = {2020-11}" in format_entries([paper], "biblatex")
+    assert csl_items([paper])[0]["issued"] == {"date-parts": [[2020, 11]]}
+    assert "PY  - 2020\nDA  - 2020/11//\n" in format_entries([paper], "ris")
+    assert markdown_entry(paper).endswith(", 2020") and "(2020)" in text_entry(paper)
+
+
+# ---------------------------------------------------------------------------
+# CSL-JSON, RIS, BibLaTeX details
+
+# The CSL-JSON schema (citation-style-language/schema, csl-data.json) for the fields readlist writes.
+CSL_STRING = {"id", "type", "title", "number", "publisher", "URL", "DOI", "abstract", "note", "keyword", "annote"}
+CSL_TYPES = {"article", "article-journal", "webpage", "report", "paper-conference"}
+CSL_NAME_PARTS = {"family", "given", "non-dropping-particle", "dropping-particle", "suffix", "literal"}
+
+
+def check_csl_item(item: dict[str, object]) -> None:
+    assert {"id", "type"} <= item.keys()
+    assert item.keys() <= CSL_STRING | {"author", "issued", "accessed", "custom"}, item.keys()
+    assert item["type"] in CSL_TYPES
+    for name in CSL_STRING & item.keys():
+        assert isinstance(item[name], str) and item[name], name
+    for name in ("issued", "accessed"):
+        if name in item:
+            date_value = item[name]
+            assert isinstance(date_value, dict) and date_value.keys() == {"date-parts"}
+            parts = date_value["date-parts"]
+            assert isinstance(parts, list) and len(parts) == 1 and 1 <= len(parts[0]) <= 3
+            assert all(isinstance(p, int) for p in parts[0])
+    for person in item.get("author", []):  # type: ignore[attr-defined]
+        assert person and person.keys() <= CSL_NAME_PARTS and all(isinstance(v, str) and v for v in person.values())
+        assert ("literal" in person) != ("family" in person)
+    if "custom" in item:
+        assert isinstance(item["custom"], dict)
+
+
+def test_csl_json_has_the_schema_shape_and_citeproc_reads_it() -> None:
+    from citeproc.source.json import CiteProcJSON
+
+    papers = all_papers()
+    items = json.loads(format_entries(papers, "csl-json", user_data=True, complete=True))
+    assert len(items) == len(papers)
+    for item in items:
+        check_csl_item(item)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # citeproc-py has no use for "custom" and says so
+        source = CiteProcJSON(items)
+    assert len(source) == len(items)
+    llama, accents, _old, org, count, anon = csl_items(hand_papers())
+    assert llama["author"][0] == {"family": "Touvron", "given": "Hugo"}
+    assert accents["author"][0] == {"family": "Pérez-García", "given": "José", "suffix": "Jr."}
+    assert org["author"] == [{"literal": "R&D Lab and Friends"}]
+    assert llama["number"] == "arXiv:2302.13971" and llama["publisher"] == "arXiv"
+    assert "author" not in count and count["note"] == "7 authors; names not recorded in the source"
+    assert "issued" not in anon
+
+
+def test_ris_records_are_well_formed() -> None:
+    note = "first line\nER  - not the end\nAU  - not an author\n  indented"
+    paper = Paper.create(title="T", authors=["Ludwig van Beethoven", "José Pérez-García Jr."], arxiv_id="2401.00001",
+                         published="2024-01-02", tags=["rl", "agents"], note=note, abstract="One.\n\nTwo.")
+    text = format_entries([paper, *hand_papers()], "ris", user_data=True, complete=True)
+    records = text.strip("\n").split("\n\n")
+    assert len(records) == 1 + len(hand_papers())
+    for record in records:
+        lines = record.split("\n")
+        assert lines[0] == "TY  - UNPB" and lines[-1] == "ER  - "
+        assert sum(1 for line in lines if line.startswith("ER  -")) == 1
+    first = records[0].split("\n")
+    assert "AU  - van Beethoven, Ludwig" in first and "AU  - Pérez-García, José, Jr." in first
+    assert "KW  - agents" in first and "KW  - rl" in first and "AB  - One. Two." in first
+    assert "M1  - arXiv:2401.00001" in first and "DA  - 2024/01/02/" in first
+    assert " AU  - not an author" in first  # a note line that looks like a tag is indented
+
+
+def test_biblatex_online_with_eprint_class_from_the_primary_category() -> None:
+    paper = Paper.create(title="T", authors=["A B"], arxiv_id="2401.00001", categories=["cs.CL", "cs.LG"],
+                         published="2024-01")
+    out = format_entries([paper], "biblatex")
+    assert out.startswith("@online{b2024t,")
+    for line in ("eprinttype = {arxiv}", "eprint = {2401.00001}", "eprintclass = {cs.CL}", "date = {2024-01}"):
+        assert line in out
+    assert "primaryClass = {cs.CL}" in bibtex_entry(paper)
+
+
+def test_urls_are_written_byte_for_byte() -> None:
+    url = "https://example.org/paper_(18)?q=a%20b&x=~y#sec"
+    paper = Paper.create(title="T", url=url)
+    assert f"url = {{{url}}}" in bibtex_entry(paper) and f"url = {{{url}}}" in format_entries([paper], "biblatex")
+    assert csl_items([paper])[0]["URL"] == url
+    assert f"UR  - {url}\n" in format_entries([paper], "ris")
+    # Markdown alone encodes parentheses, which would end the link.
+    assert "(https://example.org/paper_%2818%29?q=a%20b&x=~y#sec)" in markdown_entry(paper)
+    assert "url" not in bibtex_entry(Paper.create(title="T", url="javascript:alert(1)"))
+
+
+def test_plain_text_follows_apa_for_many_and_missing_authors() -> None:
+    many = Paper.create(title="Big Team", authors=[f"Given{i} Family{i}" for i in range(25)], published="2024")
+    text = text_entry(many)
+    assert text.startswith("Family0, G., Family1, G.,") and "Family18, G., … Family24, G. (2024)." in text
+    assert "Family19" not in text
+    assert text_entry(Paper.create(title="Are Models Robust?", published="2020")) == "Are Models Robust? (2020)."

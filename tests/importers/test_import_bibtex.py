@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from readlist.app.commands import EditTags
 from readlist.app.imports import ImportPapers
-from readlist.core.model import Paper
+from readlist.core.model import Paper, normalize_title
 from readlist.importers import ImportFormatError, bibtex, parse_input
 from readlist.storage.library import Library
 
@@ -51,14 +52,14 @@ def test_arxiv_journal_field_and_keywords(parsed: dict[str, Paper]) -> None:
     paper = parsed["Learning Knowledge Graph-based World Models of Textual Environments"]
     assert paper.arxiv_id == "2106.09608"
     assert paper.authors == ["Prithviraj Ammanabrolu", "Mark O. Riedl"]
-    assert paper.published == "2021-06-01"  # year and month known: the first of the month
+    assert paper.published == "2021-06"  # year and month known: no day is invented
     assert paper.url == "https://arxiv.org/abs/2106.09608"
     assert paper.tags == ["knowledge-graphs", "rl", "world-models"]
     assert paper.abstract == "World models improve a learning agent's ability."
 
 
 def test_latex_accents_names_and_eprint(parsed: dict[str, Paper]) -> None:
-    paper = parsed["Schölkopf's École naïve ça Škoda – Fast 50%"]
+    paper = parsed["Schölkopf's École naïve ça Škoda -- Fast 50%"]  # TeX's -- kept as written
     assert paper.authors == ["Bernhard Schölkopf", "Barack Obama Jr.", "John von Neumann Jr."]  # "others" dropped
     assert paper.arxiv_id == "2303.08867"
     assert paper.published == "2023-03-15"
@@ -66,7 +67,7 @@ def test_latex_accents_names_and_eprint(parsed: dict[str, Paper]) -> None:
 
 def test_doi_year_only_and_plain_entries(parsed: dict[str, Paper]) -> None:
     assert parsed["By DOI"].arxiv_id == "2004.02153"
-    assert parsed["By DOI"].published == "2020-01-01"
+    assert parsed["By DOI"].published == "2020"  # a year-only source stays a year
     plain = parsed["No Id At All"]
     assert plain.arxiv_id is None and plain.id.startswith("t-")
     assert plain.url == "https://example.org/p"
@@ -139,3 +140,86 @@ def test_bad_blocks_are_reported_not_logged(caplog: pytest.LogCaptureFixture) ->
     assert [p.title for p in result.papers] == ["Fine"]
     assert [r for r in caplog.records if r.name.startswith("bibtexparser")] == []
     assert logging.getLogger("bibtexparser").level == logging.NOTSET  # restored afterwards
+
+
+# ---------------------------------------------------------------------------
+# TeX decoding, dates, organizations and readlist's own fields
+
+
+def test_tex_decodes_to_the_unicode_a_web_page_gives() -> None:
+    bib = r"""
+    @misc{a, title = {Mar{\'\i}a's {\"o}ber R\&D {LLaMA} -- S$^{2}$FT},
+      author = {Mar{\'\i}a Garc{\'\i}a and Sch{\"o}lkopf, Bernhard}}
+    """
+    paper = bibtex.parse(bib).papers[0]
+    assert paper.title == "María's öber R&D LLaMA -- S$^{2}$FT"
+    assert paper.authors == ["María García", "Bernhard Schölkopf"]
+    assert all(unicodedata.is_normalized("NFC", text) for text in (paper.title, *paper.authors))
+    # The same paper copied from a web page is the same paper: same id, same search text.
+    web = Paper.create(title="María's öber R&D LLaMA -- S$^{2}$FT")
+    assert web.id == paper.id and normalize_title(web.title) == normalize_title(paper.title)
+
+
+def test_dates_keep_the_precision_the_file_gives() -> None:
+    bib = """
+    @misc{y, title = {Year}, year = 2019}
+    @misc{m, title = {Month}, year = {2019}, month = {11}}
+    @misc{d, title = {Day}, year = {2019}, month = nov, day = {5}}
+    @misc{b, title = {Biblatex}, date = {2019-11-05/2019-11-07}}
+    @misc{bad, title = {Bad Month}, year = {2019}, month = {13}}
+    @misc{id, title = {From Id}, eprint = {2011.00552}, year = {2020}, month = nov, readlist-date = {arxiv-id}}
+    @misc{keep, title = {Kept}, eprint = {2011.00552v2}, archivePrefix = {arXiv}, year = {2020}}
+    """
+    got = {p.title: p.published for p in bibtex.parse(bib).papers}
+    assert got == {"Year": "2019", "Month": "2019-11", "Day": "2019-11-05", "Biblatex": "2019-11-05",
+                   "Bad Month": "2019", "From Id": None, "Kept": "2020"}
+
+
+def test_a_single_braced_author_is_an_organization() -> None:
+    bib = r"""
+    @misc{o, title = {Org Paper}, author = {{Spiral Works}}}
+    @misc{p, title = {People}, author = {{Barack Obama Jr.} and Ada Lovelace}, organization = {R\&D Lab}}
+    @misc{c, title = {Counted}, note = {7 authors; names not recorded in the source}}
+    """
+    org, people, counted = bibtex.parse(bib).papers
+    assert (org.authors, org.organization) == ([], "Spiral Works")
+    assert (people.authors, people.organization) == (["Barack Obama Jr.", "Ada Lovelace"], "R&D Lab")
+    assert (counted.authors, counted.authors_count) == ([], 7)
+
+
+def test_readlist_fields_come_back() -> None:
+    bib = r"""
+    @misc{r, title = {Mine}, eprint = {2401.00001}, primaryClass = {cs.CL},
+      url = {https://arxiv.org/abs/2401.00001}, readlist-url = {https://huggingface.co/papers/2401.00001},
+      readlist-upvotes = {42}, keywords = {rl, agents}, readlist-rating = {4}, readlist-status = {to-read},
+      annote = {- point {\textbraceleft}x{\textbraceright}
+
+          indented {\%} kept}}
+    @misc{s, title = {Someone Else's Fields}, readlist-rating = {lots}, readlist-status = {maybe}}
+    """
+    mine, other = bibtex.parse(bib).papers
+    assert mine.url == "https://huggingface.co/papers/2401.00001" and mine.upvotes == 42
+    assert mine.categories == ["cs.CL"] and mine.tags == ["agents", "rl"]
+    assert (mine.rating, mine.status) == (4, "to-read")
+    assert mine.note == "- point {x}\n\n          indented % kept"  # lines and indentation as written
+    assert (other.rating, other.status) == (0, "inbox")  # unreadable values are ignored, the paper kept
+
+
+def test_user_data_is_kept_for_new_papers(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    bib = "@misc{n, title = {New}, eprint = {2401.00007}, readlist-rating = {5}, readlist-status = {read}," \
+          " annote = {my note}}"
+    ImportPapers(bibtex.parse(bib).papers, "mine.bib").execute(lib)
+    paper = lib.papers["2401.00007"]
+    assert (paper.rating, paper.status, paper.note) == (5, "read", "my note")
+
+
+def test_a_year_only_date_gives_way_to_the_day_a_page_gives(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    ImportPapers(bibtex.parse("@misc{k, title = {Dated}, year = {2023}}").papers, "refs.bib").execute(lib)
+    (paper,) = lib.papers.values()
+    assert paper.published == "2023"
+    ImportPapers([Paper.create(title="Dated", published="2023-11-05")], "page").execute(lib)
+    assert lib.papers[paper.id].published == "2023-11-05"
+    ImportPapers([Paper.create(title="Dated", published="2024-01-02")], "other").execute(lib)
+    assert lib.papers[paper.id].published == "2023-11-05"  # a different date is not a refinement

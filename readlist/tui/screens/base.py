@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 from textual.screen import Screen
 
 from readlist.app.browser import open_in_browser
-from readlist.app.commands import Command, O_co, Rate, SetStatus, ToggleRead
+from readlist.app.commands import Command, KeepKeys, O_co, Rate, SetStatus, ToggleRead
 from readlist.app.history import Undone
 from readlist.app.session import Session
+from readlist.core.cite import format_entries
+from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import Paper, Status, ValidationError
 from readlist.core.text import strip_controls
 from readlist.storage.errors import LibraryError
@@ -73,16 +75,23 @@ class ReadlistScreen(Screen[ResultT]):
             self.post_message(ExternalChanges())
         return done
 
-    def copy_citation(self, papers: Sequence[Paper], fmt: str = "bibtex") -> None:
-        """Copy citations to the clipboard (the system's, or the terminal's through OSC 52) and say how."""
+    def citation_keys(self, papers: Sequence[Paper]) -> dict[str, str]:
+        """The keys these papers are cited with: stored ones, else new ones that avoid every stored key."""
+        return assign_keys(papers, taken_keys(self.session.library.papers.values()))
+
+    def copy_citation(self, papers: Sequence[Paper], fmt: str = "bibtex", keys: dict[str, str] | None = None) -> None:
+        """Copy citations to the clipboard (the system's, or the terminal's through OSC 52) and say how.
+
+        The keys copied are stored with the papers, so citing them again gives the same keys.
+        """
         if not papers:
             self.notify("No paper to cite.", severity="warning", markup=False)
             return
         from readlist.app.clipboard import copy_text  # pyperclip is only loaded when something is copied
-        from readlist.core.cite import format_entries
 
+        keys = keys if keys is not None else self.citation_keys(papers)
         try:
-            text = format_entries(list(papers), fmt)
+            text = format_entries(list(papers), fmt, keys=keys)
         except (ValueError, KeyError) as exc:
             self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
             return
@@ -90,6 +99,8 @@ class ReadlistScreen(Screen[ResultT]):
         what = f"{count} citation" + ("" if count == 1 else "s")
         result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=what)
         self.notify(result.message, severity="information" if result.ok else "error", markup=False)
+        if result.ok:
+            self.run_command(KeepKeys(keys_to_store(papers, keys)), record=False)
 
     def open_paper(self, paper: Paper) -> str:
         """Open the paper's page in a browser; where none can open, put the URL on the clipboard. What happened."""

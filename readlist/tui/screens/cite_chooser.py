@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -56,16 +56,20 @@ class CiteChooser(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.CITE_CHOOSER
 
-    def __init__(self, papers: Sequence[Paper], *, initial: str = "bibtex") -> None:
+    def __init__(
+        self, papers: Sequence[Paper], *, initial: str = "bibtex", keys: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.papers = list(papers)
+        # The keys the copy will use and store, so the preview shows exactly what is copied.
+        self.keys = dict(keys or {})
         self.initial = initial if initial in FORMATS else FORMATS[0]
         self._previews: dict[str, str] = {}
 
     def preview_text(self, fmt: str) -> str:
         """The exact text that choosing ``fmt`` copies (computed once per format)."""
         if fmt not in self._previews:
-            self._previews[fmt] = format_entries(self.papers, fmt)
+            self._previews[fmt] = format_entries(self.papers, fmt, keys=self.keys or None)
         return self._previews[fmt]
 
     def compose(self) -> ComposeResult:

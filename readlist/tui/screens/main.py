@@ -441,11 +441,13 @@ class MainScreen(ReadlistScreen[None]):
             self._current()
             return
 
+        keys = self.citation_keys(targets)
+
         def chosen(fmt: str | None) -> None:
             if fmt:
-                self.copy_citation(targets, fmt)
+                self.copy_citation(targets, fmt, keys)
 
-        self.app.push_screen(CiteChooser(targets), chosen)
+        self.app.push_screen(CiteChooser(targets, keys=keys), chosen)
 
     def action_open_url(self) -> None:
         paper = self._current()

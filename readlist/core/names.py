@@ -1,0 +1,108 @@
+"""People's names as the record holds them (``José Pérez-García Jr.``), split the way BibTeX splits them.
+
+The record stores names as a page shows them. Citation formats need the parts:
+BibTeX reads ``First von Last`` and ``von Last, Jr., First``; CSL-JSON wants
+``given``/``family``/``suffix``; keys and APA need the family name. One parser,
+bibtexparser's implementation of BibTeX's own rules, decides all of them, so a
+name splits the same way in every format and reads back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from readlist.core.text import clean_line
+
+# Generational and degree suffixes that follow a name without a comma (``Martin Luther King Jr.``).
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md"})
+_AND = re.compile(r"(?i)(?:^|\s)and(?:\s|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """One name in parts; ``literal`` holds a name that must not be split (then the parts are empty)."""
+
+    given: str = ""
+    particle: str = ""
+    family: str = ""
+    suffix: str = ""
+    literal: str = ""
+
+    @property
+    def family_with_particle(self) -> str:
+        """``van Beethoven``: how the family name is written in ``Last, First`` order."""
+        return f"{self.particle} {self.family}".strip()
+
+
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII letters and digits only: accents transliterated, everything else dropped."""
+    if text.isascii():
+        return _NOT_ASCII_ALNUM.sub("", text.lower())
+    special = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i"}
+    text = "".join(special.get(ch, ch) for ch in text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum())
+
+
+def bibtex_order(name: str) -> str:
+    """The name in a form BibTeX splits correctly: ``José Pérez-García Jr.`` → ``Pérez-García, Jr., José``.
+
+    BibTeX only recognises a suffix after a comma; every other name is kept as written.
+    """
+    parts = name.split(" ")
+    if "," not in name and len(parts) > 2 and ascii_fold(parts[-1]) in _SUFFIXES:
+        return f"{parts[-2]}, {parts[-1]}, {' '.join(parts[:-2])}"
+    return name
+
+
+def is_literal(name: str) -> bool:
+    """Names BibTeX would misread as several people or as ``Last, First`` parts: keep them whole."""
+    if _AND.search(name) or any(ch in name for ch in "{}\\"):
+        return True
+    return name.count(",") > 1 and not _has_suffix_comma(name)
+
+
+def _has_suffix_comma(name: str) -> bool:
+    pieces = [p.strip() for p in name.split(",")]
+    return len(pieces) == 3 and ascii_fold(pieces[1]) in _SUFFIXES
+
+
+@lru_cache(maxsize=65536)
+def person(name: str) -> PersonName:
+    """Split a record name into its parts (BibTeX's rules; suffixes such as ``Jr.`` recognised).
+
+    Cached: the same names recur across a library, and splitting is the slow part of an export.
+    """
+    name = clean_line(name)
+    if not name:
+        return PersonName()
+    if is_literal(name):
+        return PersonName(literal=name)
+    # Imported here: bibtexparser costs start-up time that commands without citations should not pay.
+    from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
+    try:
+        parts = parse_single_name_into_parts(bibtex_order(name), strict=False)
+    except (InvalidNameError, ValueError, IndexError):
+        return PersonName(literal=name)
+    family = " ".join(parts.last)
+    if not family:
+        return PersonName(literal=name)
+    return PersonName(
+        given=" ".join(parts.first),
+        particle=" ".join(parts.von),
+        family=family,
+        suffix=" ".join(parts.jr),
+    )
+
+
+def family_name(name: str) -> str:
+    """The family name for keys and short author lists (the whole name when it cannot be split)."""
+    parts = person(name)
+    return parts.family or parts.literal

@@ -1,0 +1,152 @@
+"""What a citation says about a paper, decided once for every format.
+
+Each citation format (BibTeX, BibLaTeX, CSL-JSON, RIS, Markdown, text) renders
+the same :class:`Reference`, so they agree on the things that are easy to get
+subtly different: which URL is cited, which date (and how precisely), how names
+split, when an organization stands in for authors. Every text field is cleaned
+first (escape sequences, control characters and bidi overrides removed): titles
+and names come from web pages and must never drive a terminal or a TeX run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from readlist.core.dates import PartialDate
+from readlist.core.model import Paper, find_arxiv_id
+from readlist.core.names import PersonName, person
+from readlist.core.text import clean_line, strip_controls
+
+ARXIV_ABS = "https://arxiv.org/abs/"
+# Characters a URL may not contain as such (RFC 3986 plus what breaks a BibTeX field): percent-encoded.
+# Everything else, ``(`` ``)`` ``%`` ``#`` included, is written byte for byte.
+_URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_COUNT_NOTE = re.compile(r"^(\d+) authors?; names not recorded in the source$")
+
+
+def clean_field(text: object) -> str:
+    """One-line, inert text: escape sequences and control characters removed, spaces collapsed."""
+    return clean_line(str(text)) if text else ""
+
+
+def clean_note(text: object) -> str:
+    """Multi-line inert text (notes, abstracts): controls removed, line breaks and indentation kept."""
+    if not text:
+        return ""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(strip_controls(line).rstrip() for line in lines).strip("\n")
+
+
+def safe_url(url: object) -> str | None:
+    """The URL when it is http(s); characters that no URL may hold as such are percent-encoded."""
+    text = clean_field(url)
+    if not text:
+        return None
+    try:
+        scheme = urlsplit(text).scheme.lower()
+    except ValueError:
+        return None
+    if scheme not in ("http", "https"):
+        return None
+    return quote(text, safe=_URL_SAFE)
+
+
+def count_note(count: int) -> str:
+    """The note written when a source gave only how many authors a paper has."""
+    return f"{count} author{'s' if count != 1 else ''}; names not recorded in the source"
+
+
+def parse_count_note(note: str) -> int | None:
+    """The author count in a note :func:`count_note` wrote, else None."""
+    match = _COUNT_NOTE.match(note.strip())
+    return int(match.group(1)) if match else None
+
+
+def primary_class(arxiv_id: str | None, categories: list[str]) -> str | None:
+    """The primary arXiv category: recorded (enrichment), or the archive an old-style id names."""
+    if categories and clean_field(categories[0]):
+        return clean_field(categories[0])
+    if arxiv_id and "/" in arxiv_id:
+        return arxiv_id.split("/", 1)[0].split(".", 1)[0] or None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A paper as every citation format sees it: cleaned text, split names, the date and the URL to cite."""
+
+    paper: Paper
+    title: str
+    names: tuple[str, ...]
+    organization: str
+    authors_count: int | None
+    date: PartialDate | None  # the effective date: the record's, completed from the arXiv id
+    own_date: PartialDate | None  # the record's date exactly as stored
+    arxiv_id: str
+    primary_class: str | None
+    categories: tuple[str, ...]
+    url: str | None  # the URL to cite: the arXiv abstract page when there is an id, else the paper's page
+    own_url: str | None  # the paper's recorded page (may be a Hugging Face page)
+    doi: str
+    upvotes: int | None
+    added_day: str | None
+
+    # Text that only complete exports and user data need is cleaned when asked for.
+    @property
+    def abstract(self) -> str:
+        return clean_note(self.paper.abstract)
+
+    @property
+    def note(self) -> str:
+        return clean_note(self.paper.note)
+
+    @property
+    def tags(self) -> list[str]:
+        return [t for t in (clean_field(t) for t in self.paper.tags) if t]
+
+    @property
+    def rating(self) -> int:
+        return self.paper.rating
+
+    @property
+    def status(self) -> str:
+        return self.paper.status
+
+    @property
+    def people(self) -> list[PersonName]:
+        """The names split into their parts (for formats that write family and given names apart)."""
+        return [person(name) for name in self.names]
+
+    @property
+    def count_note(self) -> str | None:
+        """The note for a paper whose source gave only an author count."""
+        if self.names or self.organization or not self.authors_count:
+            return None
+        return count_note(self.authors_count)
+
+
+def reference(paper: Paper) -> Reference:
+    names = tuple(n for n in (clean_field(a) for a in paper.authors) if n)
+    arxiv = find_arxiv_id(clean_field(paper.arxiv_id)) or ""
+    own_url = safe_url(paper.url)
+    added = (paper.added or "")[:10]
+    return Reference(
+        paper=paper,
+        title=clean_field(paper.title),
+        names=names,
+        organization=clean_field(paper.organization),
+        authors_count=paper.authors_count,
+        date=paper.date,
+        own_date=PartialDate.parse(paper.published),
+        arxiv_id=arxiv,
+        primary_class=primary_class(arxiv, paper.categories),
+        categories=tuple(c for c in (clean_field(c) for c in paper.categories) if c),
+        url=ARXIV_ABS + arxiv if arxiv else own_url,
+        own_url=own_url,
+        doi=clean_field(paper.doi),
+        upvotes=paper.upvotes,
+        added_day=added if _DAY.fullmatch(added) else None,
+    )

@@ -1,0 +1,329 @@
+"""TeX in BibTeX fields: plain text encoded for TeX, math kept as math, and decoded back.
+
+Titles and abstracts from arXiv and Hugging Face are plain text that sometimes
+carries TeX math (``S$^{2}$FT``, ``$\\beta$-divergence``). When a field is
+written:
+
+* a math segment ``$…$`` passes through verbatim, so it prints as math
+  (``S²FT``), provided it is safe: balanced braces both for TeX and for
+  BibTeX's own brace counter, no ``%``, ``#``, ``&`` or ``^^``, and only control
+  sequences that typeset something (those pylatexenc knows how to render, plus a
+  few math-spacing ones). Anything else in a web title (``\\input``,
+  ``\\write18``, ``\\def``…) is not run: the segment is written as text;
+* every other character is encoded by pylatexenc: TeX specials become
+  commands (``%`` → ``\\%``, ``\\`` → ``\\textbackslash``), braces become
+  ``\\textbraceleft``/``\\textbraceright`` (BibTeX counts braces even after a
+  backslash, so ``\\{`` would unbalance the file), and, for BibTeX files,
+  accented letters become their TeX commands (``é`` → ``{\\'e}``) so that
+  bibtex, which is byte-oriented, sorts and case-changes them correctly. A
+  character is written as a command only when decoding that command gives the
+  same character back; the rest stay UTF-8;
+* TeX ligatures are left as typed: ``--`` in a title is an en dash in the PDF,
+  as the arXiv author meant, and reads back as ``--``.
+
+Decoding goes through the same library (pylatexenc's latex2text) with math kept
+verbatim and ligatures kept as typed, then NFC normalisation, so ``Mar{\\'\\i}a``
+reads as ``María`` (one precomposed letter), exactly the string a web page
+gives, and search and dedup see one name.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from pylatexenc import latex2text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, SpecialsTextSpec
+from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+
+# ---------------------------------------------------------------------------
+# decoding
+
+_KEEP_AS_TYPED = ("---", "--", "``", "''", "!`", "?`")
+
+
+@cache
+def _decoder() -> LatexNodes2Text:
+    """Built on first use (it takes a noticeable fraction of a second)."""
+    db = latex2text.get_default_latex_context_db()
+    db.add_context_category(
+        "readlist-bibtex",
+        prepend=True,
+        macros=[
+            # The ASCII character, not the spacing modifier U+02C6 pylatexenc maps it to.
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("url", simplify_repl="%s"),
+        ],
+        specials=[
+            *(SpecialsTextSpec(chars, chars) for chars in _KEEP_AS_TYPED),
+            SpecialsTextSpec("~", " "),  # a tie is a space to a reader and to search
+        ],
+    )
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim")
+
+
+# A value without any of these is plain text already (the common case on import).
+_TEX_SYNTAX = re.compile(r"[\\{}$~`']")
+# Dotless i/j under an accent (``{\'\i}``): the decoder gives ``ı`` + U+0301, which has no precomposed form.
+_DOTLESS_ACCENT = re.compile("([ıȷ])([\u0300-\u036f]+)")
+_UNBRACED = re.compile(r"[{}]")
+_BARE_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
+
+
+def decode(value: str) -> str:
+    """Unicode text from a TeX field value: commands and accents resolved, math and ligatures kept."""
+    if not _TEX_SYNTAX.search(value):
+        return unicodedata.normalize("NFC", value)
+    # BibTeX itself reads a bare % as a percent sign; to TeX it would start a comment and eat the line.
+    value = _BARE_PERCENT.sub(r"\1\\%", value)
+    logger = logging.getLogger("pylatexenc")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # it logs every unknown macro; unknown ones are simply dropped
+    try:
+        text = _decoder().latex_to_text(value)
+    except Exception:  # a malformed value from someone else's file: keep its text, drop the braces
+        text = _UNBRACED.sub("", value)
+    finally:
+        logger.setLevel(level)
+    text = _DOTLESS_ACCENT.sub(lambda m: {"ı": "i", "ȷ": "j"}[m.group(1)] + m.group(2), text)
+    return unicodedata.normalize("NFC", text)
+
+
+# ---------------------------------------------------------------------------
+# encoding
+
+@cache
+def _encoder() -> UnicodeToLatexEncoder:
+    return UnicodeToLatexEncoder(
+        conversion_rules=[
+            # pylatexenc's default is \{ and \}: fine for TeX, unbalanced for BibTeX's brace counter.
+            UnicodeToLatexConversionRule(RULE_DICT, {ord("{"): r"\textbraceleft", ord("}"): r"\textbraceright"}),
+            "defaults",
+        ],
+        replacement_latex_protection="braces-all",
+        unknown_char_policy="keep",
+        unknown_char_warning=False,
+    )
+
+
+# Characters that must never reach a field unencoded.
+TEX_SPECIALS = frozenset("\\{}$&%#_~^")
+
+
+@cache
+def _char_command(char: str) -> str:
+    """The TeX for one character, or the character itself when no command reads back as it."""
+    encoded: str = _encoder().unicode_to_latex(char)
+    if encoded != char and decode(encoded) == char:
+        return encoded
+    if char in TEX_SPECIALS:
+        raise AssertionError(f"no reversible TeX for {char!r}")  # pylatexenc always has one
+    return char
+
+
+class _Table(dict[int, str]):
+    """A ``str.translate`` table filled on first use of each character."""
+
+    def __init__(self, ascii_only: bool) -> None:
+        super().__init__()
+        self.ascii_only = ascii_only
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = _char_command(char) if code < 128 or self.ascii_only else char
+        self[code] = value
+        return value
+
+
+_TABLES = {True: _Table(ascii_only=True), False: _Table(ascii_only=False)}
+_PLAIN_ASCII = re.compile(r"[ !\"'()*+,\-./0-9:;=?@A-Z\[\]`a-z]*")
+
+
+# An ``@`` opening a line of a value would look like the start of a new entry to some parsers.
+_LINE_START_AT = re.compile(r"(?m)^([ \t]*)@")
+
+
+def encode_text(text: str, *, ascii_only: bool) -> str:
+    """Text (no math) as TeX; ``ascii_only`` also turns accented letters into commands (BibTeX)."""
+    if not _PLAIN_ASCII.fullmatch(text):
+        text = unicodedata.normalize("NFC", text).translate(_TABLES[ascii_only])
+    return _LINE_START_AT.sub(r"\1{@}", text) if "@" in text else text
+
+
+# ---------------------------------------------------------------------------
+# math segments
+
+# Pandoc's rule for inline math: ``$`` followed by a non-space opens, a non-space followed by ``$``
+# (and no digit after it) closes, so ``$5 and $10`` stays text.
+_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])((?:[^$\\\n]|\\[^\n])+?)(?<=[^\s\\])\$(?![\d$])")
+_CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
+_UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[%#&]")
+_MATH_EXTRA = frozenset(
+    "left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr operatorname boldsymbol "
+    "displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits texttt textsf mathnormal "
+    "lbrace rbrace lfloor rfloor lceil rceil colon".split()
+)
+_NOT_TYPESETTING = frozenset({"input", "include", "today", "texorpdfstring", "href", "url", "footnote", "item",
+                              "maketitle", "title", "author", "date", "section", "subsection", "subsubsection",
+                              "chapter", "part", "paragraph", "subparagraph", "colorbox", "fcolorbox",
+                              "textcolor", "hspace", "vspace"})
+
+
+@cache
+def _math_commands() -> frozenset[str]:
+    """Control words allowed in verbatim math: ones that only typeset (what pylatexenc can render)."""
+    db = latex2text.get_default_latex_context_db()
+    known = {spec.macroname for spec in db.iter_macro_specs(["latex-base", "advanced-symbols",
+                                                              "latex-approximations"])}
+    return frozenset((known | _MATH_EXTRA) - _NOT_TYPESETTING)
+
+
+def _balanced(text: str, *, skip_escaped: bool) -> bool:
+    depth = 0
+    pattern = r"(?<!\\)[{}]" if skip_escaped else r"[{}]"
+    for match in re.finditer(pattern, text):
+        depth += 1 if match.group() == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def safe_math(body: str) -> bool:
+    """Whether ``$body$`` may be written verbatim: it typesets and cannot break the file or run anything."""
+    if "^^" in body or _UNESCAPED.search(body):
+        return False
+    # Balanced for BibTeX (which counts every brace) and for TeX (which skips \{ and \}).
+    if not (_balanced(body, skip_escaped=False) and _balanced(body.replace("\\\\", ""), skip_escaped=True)):
+        return False
+    allowed = _math_commands()
+    return all(name in allowed for name in _CONTROL_WORD.findall(body))
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of a field: plain text, or a math segment written as is (with its dollars)."""
+
+    text: str
+    math: bool = False
+
+
+def segments(text: str) -> list[Segment]:
+    """Split text into plain runs and safe ``$…$`` math segments."""
+    out: list[Segment] = []
+    last = 0
+    for match in _MATH.finditer(text):
+        if not safe_math(match.group(1)):
+            continue
+        if match.start() > last:
+            out.append(Segment(text[last:match.start()]))
+        out.append(Segment(match.group(0), math=True))
+        last = match.end()
+    if last < len(text):
+        out.append(Segment(text[last:]))
+    return out
+
+
+def encode(text: str, *, ascii_only: bool) -> str:
+    """A field value: math verbatim, everything else encoded."""
+    if "$" not in text:
+        return encode_text(text, ascii_only=ascii_only)
+    return "".join(s.text if s.math else encode_text(s.text, ascii_only=ascii_only) for s in segments(text))
+
+
+# ---------------------------------------------------------------------------
+# titles
+
+# A closing bracket stays inside a protected word when the word opened it: ``E(3)``.
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _punct(char: str) -> bool:
+    return not char.isalnum() and char != "$"
+
+
+def _lead(text: str) -> str:
+    end = 0
+    while end < len(text) and _punct(text[end]):
+        end += 1
+    return text[:end]
+
+
+def _trail(text: str) -> str:
+    """Trailing punctuation, except a closing bracket opened inside the word."""
+    start = len(text)
+    while start and _punct(text[start - 1]):
+        opener = _PAIRS.get(text[start - 1])
+        if opener and text.count(opener, 0, start - 1) >= text.count(text[start - 1], 0, start):
+            break
+        start -= 1
+    return text[start:]
+
+
+_ASCII_INNER_CAPITAL = re.compile(r"[A-Za-z][^A-Z]*[A-Z]")
+_ASCII_FIRST_LETTER_CAPITAL = re.compile(r"[^A-Za-z]*[A-Z]")
+
+
+def _needs_protection(word: list[Segment]) -> bool:
+    """Math, capitals after the first letter (``LLaMA``, ``GPT-4o``, ``Stress-Testing``), or a capital
+    with a digit (``E(3)``, ``Llama2``, ``3D``): words whose case bibliography styles must not change."""
+    if any(s.math for s in word):
+        return True
+    core = "".join(s.text for s in word)
+    if core.isascii():  # the same rule, with regular expressions (most titles are ASCII)
+        if _ASCII_INNER_CAPITAL.search(core):
+            return True
+        return any(ch.isdigit() for ch in core) and bool(_ASCII_FIRST_LETTER_CAPITAL.match(core))
+    return capitals_matter(core)
+
+
+def capitals_matter(text: str) -> bool:
+    """The protection rule on any text: a capital after the first letter, or a first capital and a digit."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if any(ch.isupper() for ch in letters[1:]):
+        return True
+    return bool(letters) and letters[0].isupper() and any(ch.isdigit() for ch in text)
+
+
+def _words(text: str) -> list[list[Segment]]:
+    """Space-separated words as segment lists; a math segment stays inside its word even if it has spaces."""
+    words: list[list[Segment]] = [[]]
+    for segment in segments(text):
+        if segment.math:
+            words[-1].append(segment)
+            continue
+        pieces = segment.text.split(" ")
+        for i, piece in enumerate(pieces):
+            if i:
+                words.append([])
+            if piece:
+                words[-1].append(Segment(piece))
+    return words
+
+
+def protect_title(text: str, *, ascii_only: bool) -> str:
+    """A title value: encoded, with every word whose capitals or math must survive the style wrapped in braces.
+
+    Punctuation around a protected word stays outside its braces: ``{LLaMA}:``.
+    """
+    out: list[str] = []
+    for word in _words(text):
+        if not _needs_protection(word):
+            out.append("".join(s.text if s.math else encode_text(s.text, ascii_only=ascii_only) for s in word))
+            continue
+        lead = trail = ""
+        if word and not word[0].math:
+            lead = _lead(word[0].text)
+            word[0] = Segment(word[0].text[len(lead):])
+        if word and not word[-1].math:
+            trail = _trail(word[-1].text)
+            word[-1] = Segment(word[-1].text[: len(word[-1].text) - len(trail)])
+        core = "".join(s.text if s.math else encode_text(s.text, ascii_only=ascii_only) for s in word)
+        out.append(
+            encode_text(lead, ascii_only=ascii_only) + "{" + core + "}" + encode_text(trail, ascii_only=ascii_only)
+        )
+    return " ".join(out)

@@ -1,0 +1,155 @@
+"""TeX in BibTeX fields: math kept, text encoded, capitals protected, and decoded back exactly."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readlist.core.reference import clean_field
+from readlist.core.tex import (
+    TEX_SPECIALS,
+    Segment,
+    _needs_protection,
+    capitals_matter,
+    decode,
+    encode,
+    encode_text,
+    protect_title,
+    safe_math,
+    segments,
+)
+
+
+def bibtex_balanced(value: str) -> bool:
+    """Balanced for BibTeX's own brace counter, which does not honour backslashes."""
+    depth = 0
+    for ch in value:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_math_titles_keep_their_math_and_protect_it(ascii_only: bool) -> None:
+    assert protect_title("S$^{2}$FT: Efficient, Scalable LLM Fine-tuning", ascii_only=ascii_only) == (
+        "{S$^{2}$FT}: Efficient, Scalable {LLM} Fine-tuning"
+    )
+    assert protect_title("$\\textbf{Only-IF}$:Revealing the Effect", ascii_only=ascii_only) == (
+        "{$\\textbf{Only-IF}$:Revealing} the Effect"
+    )
+    assert protect_title("$\\beta$-divergence Meets $O(n \\log n)$ Sorting", ascii_only=ascii_only) == (
+        "{$\\beta$-divergence} Meets {$O(n \\log n)$} Sorting"
+    )
+
+
+def test_words_whose_capitals_matter_are_protected_consistently() -> None:
+    title = "LLaMA and GPT-4o on Stress-Testing E(3) Llama2 3D Fine-tuning Intra- & Extra-Source Models"
+    assert protect_title(title, ascii_only=True) == (
+        "{LLaMA} and {GPT-4o} on {Stress-Testing} {E(3)} {Llama2} {3D} Fine-tuning Intra- {\\&} {Extra-Source} Models"
+    )
+    # Punctuation around a protected word stays outside its braces.
+    assert protect_title("(MCPMark): a {BERT}, “GPT”.", ascii_only=False) == (
+        "({MCPMark}): a {\\textbraceleft}{BERT}{\\textbraceright}, “{GPT}”."
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$\\input{/etc/passwd}$",  # reads a file
+        "$\\immediate\\write18{rm -rf ~}$",  # runs a program where shell escape is on
+        "$\\def\\x{y}$",
+        "$^^5cinput{x}$",  # ^^5c is a backslash to TeX's input reader
+        "$50% off$",  # a comment would swallow the rest of the line
+        "$a#b$",
+        "$a&b$",
+        "${a$",  # unbalanced
+        "$\\{a$",  # balanced for TeX, not for BibTeX's counter
+        "$\\directlua{os.exit()}$",
+    ],
+)
+def test_unsafe_math_is_written_as_text(text: str) -> None:
+    assert not any(s.math for s in segments(text))
+    written = encode(text, ascii_only=True)
+    assert "\\input" not in written.replace("{\\textbackslash}input", "")
+    assert decode(written) == text
+    assert bibtex_balanced(written)
+
+
+def test_dollars_that_are_not_math_stay_dollars() -> None:
+    for text in ("Costs $5 and $10", "$ 5$", "a $b $c", "$$x$$"):
+        assert not any(s.math for s in segments(text)), text
+        assert decode(encode(text, ascii_only=True)) == text
+    assert safe_math("\\frac{a}{b}^{2}") and safe_math("\\mathbb{R}^n") and safe_math("x_{i}\\,\\%")
+
+
+def test_bibtex_values_are_ascii_where_tex_has_a_command() -> None:
+    assert encode_text("María Ødegård Łukasz Straße – β", ascii_only=True) == (
+        "Mar{\\'\\i}a {\\O}deg{\\r{a}}rd {\\L}ukasz Stra{\\ss}e {\\textendash} {\\ensuremath{\\beta}}"
+    )
+    assert encode_text("María", ascii_only=False) == "María"
+    # No TeX command reads back as these, so they stay UTF-8 rather than turn into something else.
+    assert encode_text("中文 Ά", ascii_only=True) == "中文 Ά"
+    for char in TEX_SPECIALS:
+        assert encode_text(char, ascii_only=False) != char and decode(encode_text(char, ascii_only=False)) == char
+
+
+def test_an_at_sign_never_opens_a_line_of_a_value() -> None:
+    written = encode("note\n@misc{x,\n  @book(y", ascii_only=False)
+    assert not any(line.lstrip().startswith("@") for line in written.splitlines())
+    assert decode(written) == "note\n@misc{x,\n  @book(y"
+
+
+def test_decoding_gives_the_unicode_a_web_page_gives() -> None:
+    maria = decode("Mar{\\'\\i}a")
+    assert maria == "María" and len(maria) == 5 and unicodedata.is_normalized("NFC", maria)
+    assert decode('Sch{\\"o}lkopf') == "Schölkopf" and decode('Sch\\"{o}lkopf') == "Schölkopf"
+    assert decode("R\\&D \\emph{Fast} 50\\%") == "R&D Fast 50%"
+    assert decode("{\\'E}cole na\\\"ive \\c{c}a \\v{S}koda") == "École naïve ça Škoda"
+    assert decode("Value--at--Risk --- really ``quoted''") == "Value--at--Risk --- really ``quoted''"
+    assert decode("A~B") == "A B"
+    assert decode("S$^{2}$FT and $\\beta$") == "S$^{2}$FT and $\\beta$"
+    assert decode("50% of it % all of it") == "50% of it % all of it"  # BibTeX reads a bare % as a percent sign
+    assert decode("\\url{https://x.org/a_b}") == "https://x.org/a_b"
+    assert decode("line one\n\n    indented\nend") == "line one\n\n    indented\nend"
+    assert decode("unbalanced {brace") == "unbalanced brace"
+
+
+text_without_controls = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(list("{}\\%&#_$~^@\"'`-–—,.:;()[]<>|*=+ ")),
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=text_without_controls)
+def test_titles_read_back_exactly_and_stay_balanced(title: str) -> None:
+    title = unicodedata.normalize("NFC", clean_field(title))
+    if not title:
+        return
+    for ascii_only in (True, False):
+        written = protect_title(title, ascii_only=ascii_only)
+        assert bibtex_balanced(written), written
+        assert decode(written) == title, written
+
+
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(note=st.lists(text_without_controls, min_size=1, max_size=4).map("\n".join))
+def test_multi_line_values_read_back_exactly(note: str) -> None:
+    note = unicodedata.normalize("NFC", note)
+    written = encode(note, ascii_only=True)
+    assert bibtex_balanced(written)
+    assert decode(written) == note
+
+
+@given(word=st.text(alphabet=st.characters(max_codepoint=127, exclude_categories=("Cc",)), max_size=12))
+def test_the_ascii_fast_path_protects_the_same_words(word: str) -> None:
+    assert _needs_protection([Segment(word)]) == capitals_matter(word)

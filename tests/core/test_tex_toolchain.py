@@ -1,0 +1,172 @@
+"""The exports built by the real tools: pdflatex + bibtex (plain, ieeetr) and pdflatex + biber.
+
+Every paper from the seed pages and the fixture pages, plus papers with the
+awkward cases (TeX math, accents, TeX specials, an injection attempt), is
+exported and typeset. The tests fail on any TeX, bibtex or biber error or
+warning, when a paper with a known date or arXiv id is printed without its
+year, and when a title's math is printed as source instead of as math. Each
+skips, saying why, where the tools are not installed (``.ci/run`` installs them
+when it runs as root).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from readlist.core.cite import format_entries
+from readlist.core.citekeys import assign_keys
+from readlist.core.model import Paper
+from readlist.core.tex import segments
+from readlist.importers import parse_input
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+SOURCES = [
+    *sorted((FIXTURES / "seeds").glob("*.txt")),
+    *sorted((FIXTURES / "pages").glob("*.html")),
+    *sorted((FIXTURES / "api").glob("*.json")),
+]
+TODAY = date(2025, 12, 20)
+PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+TIMEOUT = 300
+
+
+@cache
+def papers() -> tuple[Paper, ...]:
+    found: dict[str, Paper] = {}
+    for source in SOURCES:
+        for paper in parse_input(source.read_bytes(), source=source.name, today=TODAY).papers:
+            found.setdefault(paper.id, paper)
+    extra = [
+        Paper.create(
+            title="$\\beta$-divergence and {Sparse} Über-Models: 100% & #1 ~ ^ \\cmd_x -- E(3)",
+            authors=["José Pérez-García Jr.", "Zoë Ødegård", "María Łukasiewicz", "Ludwig van Beethoven"],
+            arxiv_id="2401.00001",
+            published="2024-01",
+            abstract="Uses $x_{i}^{2}$ and 50% of {braces}.\n\nA second paragraph.",
+        ),
+        Paper.create(title="Costs $5 and $10: $\\input{/etc/hostname}$ and $\\frac{a}{b}$", organization="R&D Lab",
+                     published="2025"),
+        Paper.create(title="Quantum Gravity Revisited", authors=["Ada Lovelace"], arxiv_id="hep-th/9901001"),
+        Paper.create(title="A Paper With Seven Authors", authors_count=7),
+    ]
+    for paper in extra:
+        found.setdefault(paper.id, paper)
+    return tuple(found.values())
+
+
+def _kpsewhich(name: str) -> bool:
+    if shutil.which("kpsewhich") is None:
+        return False
+    result = subprocess.run(["kpsewhich", name], capture_output=True, text=True, check=False)
+    return bool(result.stdout.strip())
+
+
+def _need(*tools: str, files: tuple[str, ...] = ()) -> None:
+    missing = [t for t in tools if shutil.which(t) is None] + [f for f in files if not _kpsewhich(f)]
+    if missing:
+        pytest.skip(f"TeX tools not installed ({', '.join(missing)}); on Debian/Ubuntu: apt-get install "
+                    "texlive-latex-base texlive-latex-recommended texlive-bibtex-extra biber")
+
+
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    # Fonts TeX generates on the fly go to the test's directory, never to the user's home.
+    env = {**os.environ, "TEXMFVAR": str(cwd / "texmf-var"), "openin_any": "p", "openout_any": "p"}
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, errors="replace", env=env,
+                          timeout=TIMEOUT, check=False)
+
+
+def _pdflatex(cwd: Path) -> None:
+    result = _run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "doc.tex"], cwd)
+    errors = [line for line in (cwd / "doc.log").read_text(errors="replace").splitlines() if line.startswith("!")]
+    assert result.returncode == 0 and not errors, errors or result.stdout[-3000:]
+
+
+def _bbl_items(bbl: str, start: str) -> dict[str, str]:
+    """The text of each entry in a .bbl, by citation key."""
+    pattern = re.compile(re.escape(start) + r"\{([^}]*)\}")
+    matches = list(pattern.finditer(bbl))
+    return {m.group(1): bbl[m.end(): matches[i + 1].start() if i + 1 < len(matches) else len(bbl)]
+            for i, m in enumerate(matches)}
+
+
+def _math_titles() -> list[tuple[Paper, list[str]]]:
+    return [(p, [s.text for s in segments(p.title) if s.math]) for p in papers()
+            if any(s.math for s in segments(p.title))]
+
+
+def _check_pdf_text(cwd: Path) -> None:
+    """Math in titles is typeset: S$^{2}$FT prints as S²FT, never as its source."""
+    if shutil.which("pdftotext") is None:
+        return  # the .bbl checks above still ran; the PDF text needs poppler-utils
+    result = _run(["pdftotext", "-enc", "UTF-8", "doc.pdf", "-"], cwd)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert re.search(r"S ?2 ?FT", text)  # the superscript 2 sits in its own text run
+    assert "Only-IF:Revealing" in text
+    assert "β-divergence" in text
+    assert "\\input{/etc/hostname}" in text  # not run, printed
+    for _paper, maths in _math_titles():
+        for math in maths:
+            assert math not in text, math
+
+
+@pytest.mark.parametrize("style", ["plain", "ieeetr"])
+def test_pdflatex_and_bibtex_build_the_bibtex_export(tmp_path: Path, style: str) -> None:
+    _need("pdflatex", "bibtex", files=(f"{style}.bst", "amssymb.sty"))
+    keys = assign_keys(papers())
+    (tmp_path / "refs.bib").write_text(format_entries(papers(), "bibtex", keys=keys, user_data=True, complete=True))
+    (tmp_path / "doc.tex").write_text(
+        PREAMBLE + f"\\begin{{document}}\n\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n"
+        "\\bibliography{refs}\n\\end{document}\n"
+    )
+    _pdflatex(tmp_path)
+    result = _run(["bibtex", "doc"], tmp_path)
+    log = (tmp_path / "doc.blg").read_text(errors="replace")
+    assert result.returncode == 0, log
+    assert "Warning--" not in log and "error message" not in log, log
+
+    _pdflatex(tmp_path)
+    items = _bbl_items((tmp_path / "doc.bbl").read_text(errors="replace"), "\\bibitem")
+    assert len(items) == len(papers())
+    for paper in papers():
+        item = " ".join(items[keys[paper.id]].split())
+        if paper.year:  # from the record or from the arXiv id
+            assert str(paper.year) in item, (paper.id, item)
+    for paper, maths in _math_titles():
+        item = items[keys[paper.id]]
+        assert all(math in item for math in maths), (paper.title, item)
+    _check_pdf_text(tmp_path)
+
+
+def test_pdflatex_and_biber_build_the_biblatex_export(tmp_path: Path) -> None:
+    _need("pdflatex", "biber", files=("biblatex.sty", "amssymb.sty"))
+    keys = assign_keys(papers())
+    (tmp_path / "refs.bib").write_text(format_entries(papers(), "biblatex", keys=keys, user_data=True, complete=True))
+    (tmp_path / "doc.tex").write_text(
+        PREAMBLE + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
+    )
+    _pdflatex(tmp_path)
+    result = _run(["biber", "doc"], tmp_path)
+    log = (tmp_path / "doc.blg").read_text(errors="replace")
+    assert result.returncode == 0, log
+    problems = [line for line in log.splitlines() if "WARN -" in line or "ERROR -" in line]
+    assert problems == []
+
+    _pdflatex(tmp_path)
+    items = _bbl_items((tmp_path / "doc.bbl").read_text(errors="replace"), "\\entry")
+    assert len(items) == len(papers())
+    for paper in papers():
+        if paper.year:
+            assert f"\\field{{year}}{{{paper.year}}}" in items[keys[paper.id]], paper.id
+    for paper, maths in _math_titles():
+        assert all(math in items[keys[paper.id]] for math in maths), paper.title
+    _check_pdf_text(tmp_path)
