@@ -1,8 +1,9 @@
 """What an import does to a paper the library already has.
 
 Re-importing fills source fields that are empty, refreshes the ones a source keeps current
-(upvotes, abstract) and makes a date more precise (a BibTeX ``2023`` becomes the day a page gives); it never touches what the user owns (status, rating, tags, note, read date,
-citation key), with one exception: a source's keywords become tags of a paper that has none.
+(upvotes, abstract) and makes a date more precise (a BibTeX ``2023`` becomes the day a page
+gives). It never touches what the user owns (status, rating, tags, note, read date, citation
+key), with one exception: a source's keywords become tags of a paper that has none.
 """
 
 from __future__ import annotations
