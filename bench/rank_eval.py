@@ -365,13 +365,13 @@ def threshold_rows(
 
 def recency_rows(
     library: list[Paper], vectors: PaperVectors, checkpoints: Sequence[int], repeats: int, half_lives: Sequence[float]
-) -> list[dict[str, Any]]:
+) -> list[dict[Any, Any]]:
     """The drifting reader under several half-lives (0 means no recency weighting)."""
     runs = [simulate(DRIFTER, library, TOPIC_CACHE, seed) for seed in range(repeats)]
     rows = []
     for half_life in half_lives:
         settings = Settings(half_life=half_life if half_life > 0 else 1e9)
-        row: dict[str, Any] = {"half_life": half_life}
+        row: dict[Any, Any] = {"half_life": half_life}
         for n in checkpoints:
             points = [evaluate_point(vectors, DRIFTER, run, n, settings) for run in runs]
             row[n] = (_mean([p["auc"]["interest"] for p in points]), _mean([p["p10"]["interest"] for p in points]))
@@ -453,7 +453,7 @@ def threshold_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def recency_table(rows: list[dict[str, Any]], checkpoints: Sequence[int]) -> str:
+def recency_table(rows: list[dict[Any, Any]], checkpoints: Sequence[int]) -> str:
     head = " | ".join(f"{n} decisions" for n in checkpoints)
     lines = [f"| half-life | {head} |", "|---|" + "---:|" * len(checkpoints)]
     for row in rows:
