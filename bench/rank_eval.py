@@ -1,0 +1,537 @@
+#!/usr/bin/env python3
+"""How well does the interest order predict what a reader keeps? Simulated readers on real papers.
+
+Usage: ``bench/rank_eval.py [--repeats R] [--checkpoints 10,20,30,50,100] [--quick] [--json FILE]``
+(exit status 1 when a reader misses the target after 30 decisions).
+
+The library is every paper in the test fixtures (three Hugging Face text copies, the saved HF and arXiv
+pages, and a recorded arXiv API answer): about 330 distinct real papers on machine learning, software
+testing, statistics and finance.
+
+Topics are assigned by the keyword rules in ``TOPICS`` below, over title and abstract only: a paper has a
+topic when its rule scores at least 2 points (a keyword in the title counts 2, each distinct keyword in the
+abstract counts 1). A simulated reader's taste is a hidden rule over topics ("keeps RL or agents papers",
+"keeps evaluation papers unless they are surveys", ...). The model is never given the topics: it sees the
+same fields a user's library has (title, abstract, authors, organization, categories, and the tags the
+reader puts on some papers it keeps, which name the topic but exist only on papers already decided).
+
+For each reader and each of R random triage orders, every paper starts in the inbox; the reader decides them
+one at a time (one decision every 8 hours: keep, skip, read and rate 4-5 or 1-2, sometimes tag). The noisy
+reader makes one decision in five at random. After N decisions the model is trained on them exactly as the
+app would (recency weights, cold start), and the papers not yet decided are ranked three ways:
+
+* interest: the learned score (or, below the cold-start threshold, the fallback order the app shows);
+* date: newest published first;
+* upvotes: most upvoted first, then newest (the cold-start fallback).
+
+Reported: ROC AUC (chance is 0.5; ties count half) and precision@10 (the share of wanted papers among the
+first ten; ties in an order are broken at random, in expectation), each the mean over the R orders, against
+the reader's taste on those papers (the hidden rule, without the noisy reader's random decisions). A second
+table shows what the model does when trained below the cold-start threshold (how the threshold was chosen),
+a third how recency weighting follows a reader whose taste changes, and a fourth reports related papers: for
+every paper with a topic, how many of its 5 nearest papers share one of its topics, next to what 5 random
+papers would give.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sklearn.metrics import roc_auc_score  # noqa: E402
+
+from readlist.core import interest  # noqa: E402
+from readlist.core.interest import ColdStart, fallback_key, training_labels  # noqa: E402
+from readlist.core.interest_model import DEFAULT_C, train  # noqa: E402
+from readlist.core.model import Paper  # noqa: E402
+from readlist.core.related import related  # noqa: E402
+from readlist.core.vectors import PaperVectors, VectorConfig  # noqa: E402
+from readlist.importers import parse_input  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+ARXIV_API = FIXTURES / "pages" / "arxiv-api-query-testing.xml"
+IMPORT_DAY = date(2025, 10, 1)
+START = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
+STEP = timedelta(hours=8)
+
+# ---------------------------------------------------------------------------------------------------------
+# Topics: keyword rules over title + abstract (lower-cased). Each pattern is a regular expression.
+
+TOPICS: dict[str, tuple[str, ...]] = {
+    "rl": (r"reinforcement learning", r"\brl\b", r"\brlhf\b", r"policy optimi[sz]ation", r"policy gradient",
+           r"q-learning", r"markov decision", r"actor-critic", r"\bbandits?\b", r"reward model"),
+    "agents": (r"\bagents?\b", r"\bagentic\b", r"multi-agent", r"tool use", r"tool-use", r"web navigation",
+               r"embodied", r"autonomous agent", r"\bmcp\b", r"computer control"),
+    "generation": (r"diffusion model", r"\bdiffusion\b", r"text-to-image", r"image generation", r"video generation",
+                   r"generative adversarial", r"\bgans?\b", r"\bnerf\b", r"radiance field", r"gaussian splatting",
+                   r"\bavatars?\b", r"image synthesis", r"video synthesis"),
+    "vision": (r"\bimages?\b", r"\bvisual\b", r"\bvideos?\b", r"\bpixels?\b", r"segmentation", r"\b3d\b",
+               r"vision-language", r"object detection", r"point cloud", r"\bcamera\b", r"pose estimation"),
+    "evaluation": (r"\bbenchmarks?\b", r"\bbenchmarking\b", r"\bevaluation\b", r"\bevaluating\b", r"leaderboard",
+                   r"test set", r"contamination", r"\bmetrics?\b"),
+    "survey": (r"\bsurvey\b", r"\btutorial\b", r"\boverview\b", r"literature review", r"systematic review",
+               r"mapping study", r"\bwe review\b", r"review of"),
+    "software-testing": (r"software testing", r"test cases?", r"unit tests?", r"test generation", r"\bfuzzing\b",
+                         r"mutation testing", r"test suites?", r"regression test", r"\bflaky\b",
+                         r"metamorphic testing", r"test automation", r"gui testing", r"test input"),
+    "statistics": (r"hypothesis test", r"p-values?", r"statistical test", r"\bestimators?\b", r"asymptotic",
+                   r"minimax", r"sample complexity", r"goodness-of-fit", r"group testing", r"treatment effect",
+                   r"instrumental variable", r"\bcausal\b"),
+    "theory": (r"generali[sz]ation bound", r"\btheorem\b", r"\bwe prove\b", r"\bprovabl", r"\bpac\b",
+               r"neural tangent kernel", r"over-?parametri[sz]", r"benign overfitting", r"\bgrokking\b",
+               r"convergence rate", r"high-dimensional"),
+    "finance": (r"\bstocks?\b", r"\bportfolio", r"\bmarkets?\b", r"\bfinancial\b", r"\bfinance\b", r"\beconom",
+                r"\bprices?\b", r"\btrading\b", r"volatility", r"cryptocurrenc", r"\binvestment"),
+    "llm": (r"language models?", r"\bllms?\b", r"\bgpt", r"chatgpt", r"instruction tuning", r"\bprompting\b"),
+    "reasoning": (r"\breasoning\b", r"chain-of-thought", r"chain of thought", r"\bmathematical\b",
+                  r"theorem proving", r"step-by-step", r"\breasoners?\b"),
+}
+_COMPILED = {name: [re.compile(p) for p in patterns] for name, patterns in TOPICS.items()}
+
+
+def topics_of(paper: Paper) -> frozenset[str]:
+    title, abstract = paper.title.lower(), paper.abstract.lower()
+    found = set()
+    for name, patterns in _COMPILED.items():
+        points = sum(2 if p.search(title) else 1 if p.search(abstract) else 0 for p in patterns)
+        if points >= 2:
+            found.add(name)
+    return frozenset(found)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Readers: a hidden rule over topics, optional noise, optional change of taste.
+
+Rule = Callable[[frozenset[str]], bool]
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    rule: Rule
+    noise: float = 0.0
+    # (decision count, rule after it): the reader's taste changes after that many decisions.
+    drift: tuple[int, Rule] | None = None
+    # Noise-free taste: the AUC >= 0.8 target applies.
+    clear: bool = True
+    step: timedelta = STEP
+
+    def rule_at(self, decisions: int) -> Rule:
+        if self.drift and decisions >= self.drift[0]:
+            return self.drift[1]
+        return self.rule
+
+
+READERS: tuple[Reader, ...] = (
+    Reader("RL, agents and reasoning", lambda t: bool(t & {"rl", "agents", "reasoning"})),
+    Reader("vision and image/video generation", lambda t: bool(t & {"generation", "vision"})),
+    Reader("evaluation and software testing, no surveys",
+           lambda t: bool(t & {"evaluation", "software-testing"}) and "survey" not in t),
+    Reader("software testing, not statistical testing", lambda t: "software-testing" in t and "statistics" not in t),
+    Reader("LLMs, but not benchmarks", lambda t: "llm" in t and "evaluation" not in t),
+    Reader("theory, statistics and finance, no LLMs",
+           lambda t: bool(t & {"theory", "statistics", "finance"}) and "llm" not in t),
+    Reader("LLMs and reasoning, 20% of decisions at random", lambda t: bool(t & {"llm", "reasoning"}), noise=0.2,
+           clear=False),
+    Reader("narrow: RL and agents only", lambda t: bool(t & {"rl", "agents"})),
+)
+# Taste that changes: RL and agents for 100 decisions, then evaluation; one decision a day (see recency_table).
+DRIFTER = Reader("RL and agents, then evaluation", lambda t: bool(t & {"rl", "agents", "reasoning"}),
+                 drift=(100, lambda t: "evaluation" in t), step=timedelta(days=1))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The library
+
+
+def _arxiv_api(path: Path) -> list[Paper]:
+    """Papers from a recorded arXiv API (Atom) answer: the fixture, parsed with the standard library."""
+    ns = {"a": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
+    root = ET.parse(path).getroot()
+    papers = []
+    for entry in root.findall("a:entry", ns):
+        abs_url = (entry.findtext("a:id", "", ns) or "").strip()
+        papers.append(Paper.create(
+            title=entry.findtext("a:title", "", ns),
+            abstract=entry.findtext("a:summary", "", ns),
+            arxiv_id=abs_url,
+            authors=[a.findtext("a:name", "", ns) for a in entry.findall("a:author", ns)],
+            published=(entry.findtext("a:published", "", ns) or "")[:10] or None,
+            categories=[c.get("term", "") for c in entry.findall("a:category", ns) if c.get("term")],
+            url=abs_url,
+            sources=[path.name],
+        ))
+    return papers
+
+
+def load_library() -> list[Paper]:
+    """Every fixture paper once (by id), in import order."""
+    found: dict[str, Paper] = {}
+    files = sorted((FIXTURES / "seeds").glob("*.txt")) + sorted((FIXTURES / "pages").glob("*.html"))
+    for path in files:
+        for paper in parse_input(path.read_bytes(), source=path.name, today=IMPORT_DAY).papers:
+            found.setdefault(paper.id, paper)
+    for paper in _arxiv_api(ARXIV_API):
+        found.setdefault(paper.id, paper)
+    stamp = START.isoformat()
+    return [replace(p, added=stamp, updated=stamp) for p in found.values() if p.abstract]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Simulation
+
+
+@dataclass
+class Decisions:
+    order: list[Paper]
+    kept: list[bool]
+    decided: list[Paper] = field(default_factory=list)
+
+
+def simulate(reader: Reader, papers: Sequence[Paper], topics: dict[str, frozenset[str]], seed: int) -> Decisions:
+    """The reader's triage in one random order: every paper decided, with the record the app would store."""
+    rng = random.Random(f"{reader.name}/{seed}")
+    order = list(papers)
+    rng.shuffle(order)
+    kept: list[bool] = []
+    decided: list[Paper] = []
+    for i, paper in enumerate(order):
+        rule = reader.rule_at(i)
+        likes = rule(topics[paper.id])
+        if rng.random() < reader.noise:
+            likes = rng.random() < 0.5  # a decision made without reading: a coin flip
+        kept.append(likes)
+        when = (START + reader.step * (i + 1)).isoformat()
+        fields: dict[str, Any] = {"updated": when}
+        roll = rng.random()
+        if likes:
+            if roll < 0.3:
+                liked = sum(1 for t in topics[paper.id] if rule(frozenset({t})))
+                fields.update(status="read", read_at=when, rating=5 if liked >= 2 else 4 if rng.random() < 0.6 else 0)
+            else:
+                fields.update(status="reading" if roll < 0.45 else "to-read")
+            mine = sorted(t for t in topics[paper.id] if rule(frozenset({t})))
+            if mine and rng.random() < 0.4:
+                fields["tags"] = [mine[0]]
+        else:
+            if roll < 0.1:
+                fields.update(status="read", read_at=when, rating=rng.choice((1, 2)))
+            else:
+                fields.update(status="skipped")
+        decided.append(replace(paper, **fields))
+    return Decisions(order, kept, decided)
+
+
+def _truth(reader: Reader, decisions: Decisions, n: int) -> list[bool]:
+    """The reader's taste (at ``n`` decisions, without noise) on the papers not yet decided."""
+    rule = reader.rule_at(n)
+    return [rule(TOPIC_CACHE[p.id]) for p in decisions.order[n:]]
+
+
+TOPIC_CACHE: dict[str, frozenset[str]] = {}
+
+
+def auc(truth: Sequence[bool], score: Sequence[float]) -> float | None:
+    if all(truth) or not any(truth):
+        return None
+    return float(roc_auc_score(truth, score))
+
+
+def precision_at(truth: Sequence[bool], score: Sequence[float], k: int = 10) -> float:
+    """Expected share of kept papers in the top ``k`` when ties in ``score`` are broken at random."""
+    ranked = sorted(zip(score, truth, strict=True), key=lambda pair: -pair[0])
+    k = min(k, len(ranked))
+    if k == 0:
+        return 0.0
+    cutoff = ranked[k - 1][0]
+    above = [t for s, t in ranked if s > cutoff]
+    tied = [t for s, t in ranked if s == cutoff]
+    slots = k - len(above)
+    return (sum(above) + slots * (sum(tied) / len(tied))) / k
+
+
+def _date_score(paper: Paper) -> float:
+    return float(date.fromisoformat(paper.published).toordinal()) if paper.published else 0.0
+
+
+def _upvote_score(papers: Sequence[Paper]) -> list[float]:
+    """The fallback order as scores: rank by (upvotes, date, added), equal keys tie."""
+    keys = sorted({fallback_key(p) for p in papers})
+    rank = {key: i for i, key in enumerate(keys)}
+    return [float(rank[fallback_key(p)]) for p in papers]
+
+
+@dataclass
+class Settings:
+    c: float = DEFAULT_C
+    half_life: float = interest.HALF_LIFE_DAYS
+    vectors: VectorConfig = field(default_factory=VectorConfig)
+    use_tags: bool = True
+
+
+def evaluate_point(
+    vectors: PaperVectors, reader: Reader, decisions: Decisions, n: int, settings: Settings, *, force: bool = False
+) -> dict[str, Any]:
+    """The three orders' quality on the undecided papers after ``n`` decisions."""
+    decided = decisions.decided[:n]
+    remaining = decisions.order[n:]
+    truth = _truth(reader, decisions, n)
+    library = decided + remaining
+    if not settings.use_tags:
+        library = [replace(p, tags=[]) for p in library]
+    current = vectors.updated(library)
+    now = datetime.fromisoformat(decided[-1].updated) if decided else START
+    labels = training_labels(decided, now, half_life_days=settings.half_life)
+    model = train(current, labels, c=settings.c, min_labels=2 if force else None, min_per_class=1 if force else None)
+    dates = [_date_score(p) for p in remaining]
+    upvotes = _upvote_score(remaining)
+    if isinstance(model, ColdStart):
+        learned = upvotes
+    else:
+        scores = model.score_all()
+        learned = [scores[p.id] for p in remaining]
+    return {
+        "n": n,
+        "model": not isinstance(model, ColdStart),
+        "auc": {"interest": auc(truth, learned), "date": auc(truth, dates), "upvotes": auc(truth, upvotes)},
+        "p10": {
+            "interest": precision_at(truth, learned),
+            "date": precision_at(truth, dates),
+            "upvotes": precision_at(truth, upvotes),
+        },
+        "base_rate": sum(truth) / len(truth),
+    }
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.fmean(known) if known else None
+
+
+def run_reader(
+    reader: Reader, library: list[Paper], vectors: PaperVectors, checkpoints: Sequence[int], repeats: int,
+    settings: Settings, *, force: bool = False,
+) -> list[dict[str, Any]]:
+    rows = []
+    runs = [simulate(reader, library, TOPIC_CACHE, seed) for seed in range(repeats)]
+    for n in checkpoints:
+        points = [evaluate_point(vectors, reader, run, n, settings, force=force) for run in runs]
+        row: dict[str, Any] = {"reader": reader.name, "n": n, "model_share": _mean([float(p["model"]) for p in points])}
+        for metric in ("auc", "p10"):
+            row[metric] = {k: _mean([p[metric][k] for p in points]) for k in ("interest", "date", "upvotes")}
+        row["base_rate"] = _mean([p["base_rate"] for p in points])
+        row["kept_so_far"] = _mean([float(sum(run.kept[:n])) for run in runs])
+        rows.append(row)
+    return rows
+
+
+def threshold_rows(
+    library: list[Paper], vectors: PaperVectors, checkpoints: Sequence[int], repeats: int, settings: Settings
+) -> list[dict[str, Any]]:
+    """The model trained on however few decisions there are, by decisions and by the rarer kind's count."""
+    groups: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for reader in READERS:
+        for seed in range(repeats):
+            run = simulate(reader, library, TOPIC_CACHE, seed)
+            for n in checkpoints:
+                kept = sum(run.kept[:n])
+                rarer = min(kept, n - kept)
+                if rarer == 0:
+                    continue
+                point = evaluate_point(vectors, reader, run, n, settings, force=True)
+                groups.setdefault((n, min(rarer, 3)), []).append(point)
+    rows = []
+    for (n, rarer), points in sorted(groups.items()):
+        row: dict[str, Any] = {"n": n, "rarer": rarer, "cases": len(points)}
+        for metric in ("auc", "p10"):
+            row[metric] = {k: _mean([p[metric][k] for p in points]) for k in ("interest", "date", "upvotes")}
+        row["model_wins"] = _mean([float((p["auc"]["interest"] or 0) > (p["auc"]["upvotes"] or 0)) for p in points])
+        rows.append(row)
+    return rows
+
+
+def recency_rows(
+    library: list[Paper], vectors: PaperVectors, checkpoints: Sequence[int], repeats: int, half_lives: Sequence[float]
+) -> list[dict[Any, Any]]:
+    """The drifting reader under several half-lives (0 means no recency weighting)."""
+    runs = [simulate(DRIFTER, library, TOPIC_CACHE, seed) for seed in range(repeats)]
+    rows = []
+    for half_life in half_lives:
+        settings = Settings(half_life=half_life if half_life > 0 else 1e9)
+        row: dict[Any, Any] = {"half_life": half_life}
+        for n in checkpoints:
+            points = [evaluate_point(vectors, DRIFTER, run, n, settings) for run in runs]
+            row[n] = (_mean([p["auc"]["interest"] for p in points]), _mean([p["p10"]["interest"] for p in points]))
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Related papers
+
+
+def related_quality(library: list[Paper], vectors: PaperVectors, k: int = 5, seed: int = 0) -> dict[str, Any]:
+    """For papers with a topic: how many of the top ``k`` related papers share a topic, against random papers."""
+    rng = random.Random(seed)
+    with_topic = [p for p in library if TOPIC_CACHE[p.id]]
+    shares, chance, majority = [], [], 0
+    for paper in with_topic:
+        mine = TOPIC_CACHE[paper.id]
+        found = related(vectors, paper.id, k)
+        hits = sum(1 for r in found if TOPIC_CACHE[r.paper_id] & mine)
+        shares.append(hits / max(len(found), 1))
+        majority += hits > k / 2
+        others = [p for p in library if p.id != paper.id]
+        sample = rng.sample(others, k)
+        chance.append(sum(1 for p in sample if TOPIC_CACHE[p.id] & mine) / k)
+    return {
+        "papers": len(with_topic),
+        "share": statistics.fmean(shares),
+        "chance": statistics.fmean(chance),
+        "majority": majority / len(with_topic),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Output
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _bold_if_best(values: dict[str, float | None], key: str) -> str:
+    text = _f(values[key])
+    known = [v for v in values.values() if v is not None]
+    if values[key] is not None and known and values[key] == max(known) and key == "interest":
+        return f"**{text}**"
+    return text
+
+
+def quality_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| reader | decisions | kept so far | kept (rest) | AUC interest | AUC date | AUC upvotes | P@10 interest "
+        "| P@10 date | P@10 upvotes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        share = row["model_share"]
+        cold = "" if share == 1 else " (fallback)" if share == 0 else f" ({1 - share:.0%} fallback)"
+        lines.append(
+            f"| {row['reader']} | {row['n']}{cold} | {row['kept_so_far']:.1f} | {row['base_rate']:.0%} | "
+            f"{_bold_if_best(row['auc'], 'interest')} | {_f(row['auc']['date'])} | {_f(row['auc']['upvotes'])} | "
+            f"{_bold_if_best(row['p10'], 'interest')} | {_f(row['p10']['date'])} | {_f(row['p10']['upvotes'])} |"
+        )
+    return "\n".join(lines)
+
+
+def threshold_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| decisions | of the rarer kind | cases | AUC model | AUC upvotes (fallback) | model ahead | P@10 model "
+        "| P@10 upvotes |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        rarer = f"{row['rarer']}+" if row["rarer"] >= 3 else str(row["rarer"])
+        lines.append(
+            f"| {row['n']} | {rarer} | {row['cases']} | {_f(row['auc']['interest'])} | {_f(row['auc']['upvotes'])} | "
+            f"{row['model_wins']:.0%} | {_f(row['p10']['interest'])} | {_f(row['p10']['upvotes'])} |"
+        )
+    return "\n".join(lines)
+
+
+def recency_table(rows: list[dict[Any, Any]], checkpoints: Sequence[int]) -> str:
+    head = " | ".join(f"{n} decisions" for n in checkpoints)
+    lines = [f"| half-life | {head} |", "|---|" + "---:|" * len(checkpoints)]
+    for row in rows:
+        label = "none" if row["half_life"] <= 0 else f"{row['half_life']:g} days"
+        cells = " | ".join(f"{_f(row[n][0])} / {_f(row[n][1])}" for n in checkpoints)
+        lines.append(f"| {label} | {cells} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=10, help="random triage orders per reader (default 10)")
+    parser.add_argument("--checkpoints", default="10,20,30,50,100", help="decision counts to report")
+    parser.add_argument("--threshold-checkpoints", default="5,10,15,20",
+                        help="decision counts for the below-threshold table")
+    parser.add_argument("--c", type=float, default=DEFAULT_C, help="logistic regression C")
+    parser.add_argument("--half-life", type=float, default=interest.HALF_LIFE_DAYS)
+    parser.add_argument("--no-tags", action="store_true", help="readers do not tag what they keep")
+    parser.add_argument("--quick", action="store_true", help="only the main table")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    settings = Settings(c=args.c, half_life=args.half_life, use_tags=not args.no_tags)
+
+    library = load_library()
+    TOPIC_CACHE.update({p.id: topics_of(p) for p in library})
+    vectors = PaperVectors.build(library, settings.vectors)
+    counts = {t: sum(1 for p in library if t in TOPIC_CACHE[p.id]) for t in TOPICS}
+    print(f"Library: {len(library)} papers. Papers per topic: " + ", ".join(f"{t} {n}" for t, n in counts.items())
+          + f"; no topic: {sum(1 for p in library if not TOPIC_CACHE[p.id])}.\n")
+
+    checkpoints = [int(x) for x in args.checkpoints.split(",")]
+    rows: list[dict[str, Any]] = []
+    for reader in READERS:
+        rows += run_reader(reader, library, vectors, checkpoints, args.repeats, settings)
+    print(f"### Interest order against date and upvote order (mean of {args.repeats} triage orders)\n")
+    print(quality_table(rows))
+    results: dict[str, Any] = {"quality": rows}
+
+    if not args.quick:
+        points = [int(x) for x in args.threshold_checkpoints.split(",")]
+        below = threshold_rows(library, vectors, points, args.repeats, settings)
+        print("\n### The model trained on fewer decisions than the cold-start threshold, by number kept\n")
+        print(threshold_table(below))
+        drift_points = [100, 120, 150, 200]
+        recency = recency_rows(library, vectors, drift_points, args.repeats, [0, 365, 90, 30])
+        print(f"\n### Recency: {DRIFTER.name} (one decision a day), AUC / P@10 by half-life\n")
+        print(recency_table(recency, drift_points))
+        rel = related_quality(library, vectors)
+        print("\n### Related papers: how many of the top 5 share a topic with the paper\n")
+        print("| papers with a topic | top 5 sharing a topic | 5 random papers sharing a topic | papers with 3+ of 5 |")
+        print("|---:|---:|---:|---:|")
+        print(f"| {rel['papers']} | {rel['share']:.0%} | {rel['chance']:.0%} | {rel['majority']:.0%} |")
+        results.update(below_threshold=below, recency=[{str(k): v for k, v in r.items()} for r in recency],
+                       related=rel)
+
+    print()
+    missed = 0
+    for row in rows:
+        if row["n"] != 30:
+            continue
+        reader = next(r for r in READERS if r.name == row["reader"])
+        auc_i, auc_d = row["auc"]["interest"] or 0, row["auc"]["date"] or 0
+        beats = auc_i > auc_d and row["p10"]["interest"] > row["p10"]["date"]
+        strong = auc_i >= 0.8 or not reader.clear
+        verdict = "meets the target" if beats and strong else "misses the target"
+        if beats and not strong:
+            verdict = "beats date order but misses AUC 0.8"
+        reached = next(
+            (r["n"] for r in rows if r["reader"] == reader.name and (r["auc"]["interest"] or 0) >= 0.8), None
+        )
+        missed += not (beats and strong)
+        print(f"- {reader.name}: after 30 decisions AUC {auc_i:.2f} (date {auc_d:.2f}), P@10 "
+              f"{row['p10']['interest']:.2f} (date {row['p10']['date']:.2f}): {verdict}; AUC 0.8 "
+              + (f"from {reached} decisions" if reached else "not reached in the checkpoints"))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

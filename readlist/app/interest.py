@@ -1,0 +1,260 @@
+"""Interest scores and related papers for the app: computed off the UI thread, read without waiting.
+
+Importing scikit-learn takes about a second and vectorizing 10,000 papers a few more, so none of it may happen
+at start-up or on a keystroke. This module is cheap to import; the numerical modules are imported inside
+``compute``, which the ``InterestWorker`` runs on its own thread. What the UI reads is an
+``InterestSnapshot``: an immutable result (vectors, model, scores) tagged with the generation of the request
+that produced it. Every decision submits a new generation; a result computed for an older generation than
+the latest submitted is dropped, so the UI never shows scores from before the user's last keystroke once
+newer ones are on the way, and the worker skips straight to the newest request when several pile up.
+
+The command line uses the same ``compute`` once, synchronously (``rank``).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from readlist.core.interest import (
+    ColdStart,
+    Ranking,
+    Reason,
+    Related,
+    cold_start,
+    fallback_order,
+    interest_order,
+    training_labels,
+    utcnow,
+)
+from readlist.core.model import Paper
+
+if TYPE_CHECKING:
+    from readlist.core.interest_model import InterestModel
+    from readlist.core.vectors import PaperVectors
+
+
+@dataclass(frozen=True)
+class InterestSnapshot:
+    """One finished computation: safe to read from any thread, never changed after it is made."""
+
+    generation: int
+    vectors: PaperVectors
+    model: InterestModel | None
+    cold: ColdStart | None
+    scores: Mapping[str, float] = field(default_factory=dict)
+    # Seconds spent: "index" (vectorizing), "train", "score".
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> bool:
+        """True when there is a model (enough decisions); False means the fallback order applies."""
+        return self.model is not None
+
+    @property
+    def reason(self) -> str | None:
+        return self.cold.reason if self.cold else None
+
+    def score_of(self, paper_id: str) -> float | None:
+        return self.scores.get(paper_id)
+
+    def order(self, papers: Iterable[Paper]) -> Ranking:
+        """Papers in interest order, or in the fallback order (with the reason) on a cold start."""
+        papers = list(papers)
+        if self.model is None:
+            return Ranking(fallback_order(papers), {}, self.cold)
+        return Ranking(interest_order(papers, self.scores), self.scores, None)
+
+    def explain(self, paper: Paper, k: int = 5) -> list[Reason]:
+        return self.model.explain(paper, k) if self.model is not None else []
+
+    def related(self, paper_id: str, k: int = 5) -> list[Related]:
+        """Papers like this one; empty when the paper is not in the index (yet)."""
+        from readlist.core.related import related
+
+        if paper_id not in self.vectors.row:
+            return []
+        return related(self.vectors, paper_id, k)
+
+    def more_like(self, paper_ids: Sequence[str], k: int = 5) -> list[Related]:
+        from readlist.core.related import more_like
+
+        return more_like(self.vectors, paper_ids, k)
+
+    def interest_json(self, paper: Paper, k: int = 5) -> dict[str, Any]:
+        """What ``show --json`` prints under ``interest``."""
+        if self.model is None:
+            return {"score": None, "because": [], "reason": self.reason}
+        score = self.scores.get(paper.id)
+        if score is None:
+            score = self.model.score([paper])[paper.id]
+        return {
+            "score": round(score, 4),
+            "because": [r.to_dict() for r in self.explain(paper, k)],
+            # The log-odds every paper starts from; with every feature's weight it adds up to the score.
+            "baseline": round(self.model.intercept, 4),
+        }
+
+
+class InterestUnavailable(RuntimeError):
+    """The numerical libraries are missing: the message says how to install them."""
+
+
+Compute = Callable[["InterestSnapshot | None", Sequence[Paper], datetime, int], InterestSnapshot]
+
+
+def compute(
+    previous: InterestSnapshot | None, papers: Sequence[Paper], now: datetime, generation: int
+) -> InterestSnapshot:
+    """Vectorize (incrementally from ``previous``), train and score. Runs on the worker thread or in a command."""
+    try:
+        from readlist.core.interest_model import train
+        from readlist.core.vectors import PaperVectors
+    except ImportError as exc:
+        raise InterestUnavailable(
+            f"interest ranking and related papers need scikit-learn ({exc.name} is missing): "
+            "pip install scikit-learn"
+        ) from exc
+
+    start = time.perf_counter()
+    vectors = previous.vectors.updated(papers) if previous is not None else PaperVectors.build(papers)
+    indexed = time.perf_counter()
+    labels = training_labels(papers, now)
+    model = train(vectors, labels)
+    trained = time.perf_counter()
+    if isinstance(model, ColdStart):
+        timings = {"index": indexed - start, "train": trained - indexed}
+        return InterestSnapshot(generation, vectors, None, model, {}, timings)
+    scores = model.score_all()
+    done = time.perf_counter()
+    timings = {"index": indexed - start, "train": trained - indexed, "score": done - trained}
+    return InterestSnapshot(generation, vectors, model, None, scores, timings)
+
+
+def rank(papers: Iterable[Paper], now: datetime | None = None) -> tuple[Ranking, InterestSnapshot]:
+    """The interest order for a command: everything computed now, in this thread."""
+    papers = list(papers)
+    snapshot = compute(None, papers, now or utcnow(), 0)
+    return snapshot.order(papers), snapshot
+
+
+def quick_cold_start(papers: Iterable[Paper], now: datetime | None = None) -> ColdStart | None:
+    """Whether there are enough decisions, without importing anything heavy (for a status line at start-up)."""
+    return cold_start(training_labels(papers, now or utcnow()))
+
+
+class InterestWorker:
+    """Owns the background computation; the UI submits after each decision and reads ``snapshot``.
+
+    ``on_ready`` is called on the worker thread with each snapshot that is still current (a Textual app passes
+    a function that hands it to ``call_from_thread``). ``on_error`` likewise with an exception the computation
+    raised; the previous snapshot stays in place.
+    """
+
+    def __init__(
+        self,
+        on_ready: Callable[[InterestSnapshot], None] | None = None,
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+        compute: Compute = compute,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._on_ready = on_ready
+        self._on_error = on_error
+        self._compute = compute
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._latest = 0
+        self._pending: tuple[int, list[Paper], datetime] | None = None
+        self._snapshot: InterestSnapshot | None = None
+        # The newest computed result, current or not: the next computation updates its vectors incrementally.
+        self._base: InterestSnapshot | None = None
+        self._finished = 0  # the newest generation the worker has finished with (published, failed or dropped)
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self.dropped = 0
+        self.error: BaseException | None = None
+
+    @property
+    def snapshot(self) -> InterestSnapshot | None:
+        """The newest current result, or None before the first one is ready."""
+        with self._cond:
+            return self._snapshot
+
+    @property
+    def generation(self) -> int:
+        """The newest generation submitted."""
+        with self._cond:
+            return self._latest
+
+    def submit(self, papers: Iterable[Paper]) -> int:
+        """Ask for a recomputation over these papers; returns its generation. Never blocks on the work."""
+        batch = list(papers)
+        now = self._clock()
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the interest worker is closed")
+            self._latest += 1
+            self._pending = (self._latest, batch, now)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="readlist-interest", daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+            return self._latest
+
+    def is_current(self, generation: int) -> bool:
+        with self._cond:
+            return generation == self._latest
+
+    def wait(self, timeout: float | None = None) -> InterestSnapshot | None:
+        """Block until the newest submitted generation is finished (for commands and tests, not the UI)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._finished >= self._latest or self._closed, timeout)
+            return self._snapshot
+
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the worker; a computation under way finishes and is discarded."""
+        with self._cond:
+            self._closed = True
+            self._pending = None
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._pending is not None or self._closed)
+                if self._closed:
+                    return
+                assert self._pending is not None
+                generation, papers, now = self._pending
+                self._pending = None
+                previous = self._base
+            try:
+                result = self._compute(previous, papers, now, generation)
+            except Exception as exc:  # the UI must keep working whatever the maths does
+                with self._cond:
+                    self.error = exc
+                    self._finished = max(self._finished, generation)
+                    self._cond.notify_all()
+                if self._on_error is not None:
+                    self._on_error(exc)
+                continue
+            with self._cond:
+                self._base = result
+                current = generation == self._latest and not self._closed
+                if current:
+                    self._snapshot = result
+                    self.error = None
+                else:
+                    self.dropped += 1
+                self._finished = max(self._finished, generation)
+                self._cond.notify_all()
+            if current and self._on_ready is not None:
+                self._on_ready(result)

@@ -1,0 +1,264 @@
+"""The interest score's vocabulary: which decisions teach it, how much each counts, and what it says back.
+
+The score is learned on this machine from the user's own decisions. This module holds the parts that need no
+numerical library, so the command line and the terminal UI can import it at start-up for free: turning
+statuses and ratings into weighted labels, deciding when there are too few of them to learn from (a cold
+start, where the order falls back to upvotes then date), and the small records the engine answers with
+(``Reason`` for "why this score", ``Related`` for "papers like this one"). The learning itself lives in
+``readlist.core.interest_model`` and ``readlist.core.related``, which import scikit-learn and are only loaded
+off the UI thread or by a command that needs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from readlist.core.model import Paper, Status
+
+# Decisions that say "I want this": keeping, reading, having read.
+KEEP_STATUSES = frozenset({Status.TO_READ.value, Status.READING.value, Status.READ.value})
+SKIP_STATUSES = frozenset({Status.SKIPPED.value})
+
+# The cold-start threshold. Measured (docs/interest.md, bench/rank_eval.py): from 10 decisions with 2 of each
+# kind the model ranks ahead of the upvote order in about nine cases of ten; with a single kept (or skipped)
+# paper the order is just "papers like that one", and below 10 decisions the inbox would reshuffle at every key.
+MIN_LABELS = 10
+MIN_PER_CLASS = 2
+# A decision from this many days ago counts half as much as one made now: taste drifts over months, not days.
+# Measured: a reader whose taste changes is ranked better with it than without, a steady reader no worse.
+HALF_LIFE_DAYS = 90.0
+# Old decisions fade but never vanish: a paper kept two years ago still says something.
+MIN_RECENCY = 0.2
+# A rating is a stronger statement than a status change: "5 stars" outweighs "kept for later".
+RATED_STRENGTH = 2.0
+# A paper kept or read and then rated 3 is a lukewarm keep.
+LUKEWARM_STRENGTH = 0.5
+
+FALLBACK = "upvotes, then date"
+
+ReasonKind = Literal["term", "author", "org", "tag", "category"]
+Direction = Literal["up", "down"]
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """One decision as a training example: which paper, keep or skip, and how much it counts now."""
+
+    paper_id: str
+    positive: bool
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class ColdStart:
+    """Too few decisions to learn from: the caller orders by upvotes then date and shows ``reason``."""
+
+    labels: int
+    positives: int
+    negatives: int
+    min_labels: int = MIN_LABELS
+    min_per_class: int = MIN_PER_CLASS
+
+    @property
+    def reason(self) -> str:
+        missing: list[str] = []
+        for short, what in (
+            (self.min_labels - self.labels, "decision"),
+            (self.min_per_class - self.positives, "kept paper"),
+            (self.min_per_class - self.negatives, "skipped paper"),
+        ):
+            if short > 0:
+                missing.append(f"{short} more {what}{'s' if short != 1 else ''}")
+        return (
+            f"interest needs {self.min_labels} decisions, {self.min_per_class} of them kept and "
+            f"{self.min_per_class} skipped (have {self.positives} kept, {self.negatives} skipped: "
+            f"{', '.join(missing)} to go); ordered by {FALLBACK}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": "fallback",
+            "order": FALLBACK,
+            "reason": self.reason,
+            "labels": self.labels,
+            "kept": self.positives,
+            "skipped": self.negatives,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One feature that moved a paper's score: ``weight`` is its share of the log-odds, signed."""
+
+    kind: ReasonKind
+    value: str
+    weight: float
+
+    @property
+    def direction(self) -> Direction:
+        return "up" if self.weight >= 0 else "down"
+
+    @property
+    def label(self) -> str:
+        """``▲ term "diffusion"`` / ``▼ author Jane Doe``: one line for the detail pane."""
+        arrow = "▲" if self.weight >= 0 else "▼"
+        value = f"“{self.value}”" if self.kind == "term" else self.value
+        return f"{arrow} {self.kind} {value}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "value": self.value, "direction": self.direction, "weight": round(self.weight, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A paper like another (or like a selection), with what they share."""
+
+    paper_id: str
+    score: float
+    terms: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    organization: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """``authors: A. Smith · tags: rl · terms: diffusion, video`` — the strongest evidence first."""
+        parts: list[str] = []
+        if self.authors:
+            parts.append("authors: " + ", ".join(self.authors))
+        if self.organization:
+            parts.append("organization: " + self.organization)
+        if self.tags:
+            parts.append("tags: " + ", ".join(self.tags))
+        if self.terms:
+            parts.append("terms: " + ", ".join(self.terms))
+        if self.categories:
+            parts.append("categories: " + ", ".join(self.categories))
+        return " · ".join(parts) or "similar wording"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.paper_id,
+            "score": round(self.score, 4),
+            "reason": self.reason,
+            "shared": {
+                "terms": list(self.terms),
+                "authors": list(self.authors),
+                "tags": list(self.tags),
+                "categories": list(self.categories),
+                "organization": self.organization,
+            },
+        }
+
+
+def label_of(paper: Paper) -> bool | None:
+    """Keep (True), skip (False) or no decision (None): a rating overrides the status it was given with."""
+    if paper.rating >= 4:
+        return True
+    if 1 <= paper.rating <= 2:
+        return False
+    if paper.status in KEEP_STATUSES:
+        return True
+    if paper.status in SKIP_STATUSES:
+        return False
+    return None
+
+
+def decided_at(paper: Paper) -> datetime | None:
+    """When the user made the decision: the read date for read papers, else the last change."""
+    stamp = paper.read_at if paper.status == Status.READ.value and paper.read_at else paper.updated
+    return parse_stamp(stamp)
+
+
+def parse_stamp(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def recency_weight(when: datetime | None, now: datetime, half_life_days: float = HALF_LIFE_DAYS) -> float:
+    """1 for a decision made now, halving every ``half_life_days``, never below ``MIN_RECENCY``."""
+    if when is None:
+        return MIN_RECENCY
+    age_days = max(0.0, (now - when).total_seconds() / 86400.0)
+    return max(MIN_RECENCY, float(0.5 ** (age_days / half_life_days)))
+
+
+def strength(paper: Paper) -> float:
+    if paper.rating in (1, 2, 4, 5):
+        return RATED_STRENGTH
+    if paper.rating == 3:
+        return LUKEWARM_STRENGTH
+    return 1.0
+
+
+def training_labels(
+    papers: Iterable[Paper], now: datetime, *, half_life_days: float = HALF_LIFE_DAYS
+) -> list[Label]:
+    """Every decided paper as a weighted example; cheap enough to run on the UI thread at each decision."""
+    labels: list[Label] = []
+    for paper in papers:
+        if paper.status == Status.INBOX.value and not paper.rating:
+            continue  # the common case in a big inbox: no decision, skip the date parsing
+        positive = label_of(paper)
+        if positive is None:
+            continue
+        weight = recency_weight(decided_at(paper), now, half_life_days) * strength(paper)
+        labels.append(Label(paper.id, positive, weight))
+    return labels
+
+
+def cold_start(
+    labels: Sequence[Label], *, min_labels: int = MIN_LABELS, min_per_class: int = MIN_PER_CLASS
+) -> ColdStart | None:
+    """A ``ColdStart`` when the labels are too few to learn from, else None."""
+    positives = sum(1 for label in labels if label.positive)
+    negatives = len(labels) - positives
+    # Whatever the caller asks, a classifier needs one example of each kind.
+    min_per_class = max(min_per_class, 1)
+    if len(labels) >= min_labels and positives >= min_per_class and negatives >= min_per_class:
+        return None
+    return ColdStart(len(labels), positives, negatives, min_labels, min_per_class)
+
+
+def fallback_key(paper: Paper) -> tuple[int, str, str]:
+    return (paper.upvotes if paper.upvotes is not None else -1, paper.published or "", paper.added or "")
+
+
+def fallback_order(papers: Iterable[Paper]) -> list[Paper]:
+    """The cold-start order: most upvoted first, then newest published, then most recently added."""
+    return sorted(papers, key=fallback_key, reverse=True)
+
+
+def interest_order(papers: Iterable[Paper], scores: Mapping[str, float]) -> list[Paper]:
+    """Highest interest first; papers the model has not scored yet go last, in the fallback order."""
+    return sorted(papers, key=lambda p: (p.id in scores, scores.get(p.id, 0.0), *fallback_key(p)), reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """What ``list --sort interest`` prints: the order, each paper's score, and how it was reached."""
+
+    papers: list[Paper]
+    scores: Mapping[str, float] = field(default_factory=dict)
+    cold: ColdStart | None = None
+
+    @property
+    def method(self) -> str:
+        return "fallback" if self.cold else "interest"
+
+    @property
+    def reason(self) -> str | None:
+        return self.cold.reason if self.cold else None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

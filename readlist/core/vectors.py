@@ -1,0 +1,308 @@
+"""The library as sparse vectors, shared by the interest score and related papers.
+
+Each paper becomes one row: TF-IDF weights of the words of its title (counted twice, titles
+say more per word), abstract and keywords, then one column per author, organization, tag and category it has.
+The vocabulary and word rarities are learned from the whole library, so the same words mean the same thing
+in every row. Building it for 10,000 papers takes seconds, so it is built once, off the UI thread, and then
+updated: a changed or new paper is re-vectorized against the existing vocabulary, and the vocabulary is
+re-learned only once a quarter of the rows are newer than it. A ``PaperVectors`` is never modified after it is
+made (an update returns a new one), so a UI thread can read one while a worker builds the next.
+
+This module imports scikit-learn and SciPy: import it lazily, never at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from readlist.core.model import Paper
+
+FloatArray = npt.NDArray[np.float64]
+
+# Meta feature kinds, in column order; the prefix keeps "rl" the tag apart from a paper by an author "RL".
+META_KINDS = ("author", "org", "tag", "category")
+
+
+@dataclass(frozen=True, slots=True)
+class VectorConfig:
+    """How papers become vectors; the defaults are the ones bench/rank_eval.py measured best."""
+
+    title_repeat: int = 2
+    # Single words: word pairs measured no better for the interest score, 3 points better for related papers,
+    # and cost 2.5x the build time, 3x the memory and 3-5x the training time (docs/interest.md).
+    ngram_max: int = 1
+    # A word in a single paper says nothing about any other paper; a word in most papers says nothing at all.
+    min_df: int = 2
+    max_df: float = 0.5
+    # Scale of each metadata block next to the unit-length text vector, for the interest model.
+    author_weight: float = 0.5
+    org_weight: float = 0.5
+    tag_weight: float = 0.5
+    category_weight: float = 0.3
+    # Re-learn the vocabulary once this share of rows was vectorized after it was learned.
+    refit_share: float = 0.25
+
+    def weight_of(self, kind: str) -> float:
+        return {
+            "author": self.author_weight,
+            "org": self.org_weight,
+            "tag": self.tag_weight,
+            "category": self.category_weight,
+        }[kind]
+
+
+# A word: a letter, then letters, digits, hyphens or apostrophes inside, ending on a letter or digit. Numbers
+# alone ("2023", "10") are not words here: they tie papers together by accident.
+TOKEN_PATTERN = r"(?u)\b[^\W\d_](?:[\w'-]*\w)?\b"
+
+
+def paper_text(paper: Paper, title_repeat: int = 2) -> str:
+    keywords = " ".join(paper.ai_keywords)
+    return " . ".join([paper.title] * title_repeat + [paper.abstract, keywords])
+
+
+def text_key(paper: Paper) -> tuple[str, str, tuple[str, ...]]:
+    """What the text row depends on: re-vectorize a paper when this changes."""
+    return (paper.title, paper.abstract, tuple(paper.ai_keywords))
+
+
+MetaKey = tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[str, ...]]
+
+
+def meta_key(paper: Paper) -> MetaKey:
+    """What the metadata row depends on."""
+    return (tuple(paper.authors), paper.organization, tuple(paper.tags), tuple(paper.categories))
+
+
+def meta_values(paper: Paper) -> list[tuple[str, str, str]]:
+    """(kind, key, display) for each metadata feature of a paper; keys are case-folded for matching."""
+    out: list[tuple[str, str, str]] = []
+    for author in paper.authors:
+        out.append(("author", author.casefold(), author))
+    if paper.organization:
+        out.append(("org", paper.organization.casefold(), paper.organization))
+    for tag in paper.tags:
+        out.append(("tag", tag, tag))
+    for category in paper.categories:
+        out.append(("category", category.casefold(), category))
+    return out
+
+
+def _vectorizer(config: VectorConfig, n_docs: int) -> TfidfVectorizer:
+    # A tiny library has too few papers for document-frequency cut-offs to mean anything.
+    small = n_docs < 20
+    return TfidfVectorizer(
+        lowercase=True,
+        stop_words="english",
+        token_pattern=TOKEN_PATTERN,
+        ngram_range=(1, config.ngram_max),
+        min_df=1 if small else config.min_df,
+        max_df=1.0 if small else config.max_df,
+        sublinear_tf=True,
+        dtype=np.float64,
+    )
+
+
+@dataclass(frozen=True)
+class PaperVectors:
+    """Rows for every paper of a library; see the module docstring."""
+
+    config: VectorConfig
+    ids: tuple[str, ...]
+    row: dict[str, int]
+    vectorizer: TfidfVectorizer | None
+    # (n papers x vocabulary), rows of unit length (or zero for a paper with no known word).
+    text: sp.csr_matrix
+    # (n papers x metadata features), 0/1.
+    meta: sp.csr_matrix
+    meta_kinds: tuple[str, ...]
+    meta_names: tuple[str, ...]
+    text_keys: tuple[tuple[str, str, tuple[str, ...]], ...]
+    meta_keys: tuple[MetaKey, ...]
+    # The word of each text column.
+    terms: tuple[str, ...]
+    # How many rows were vectorized after the vocabulary was learned.
+    unfitted_rows: int = 0
+
+    @classmethod
+    def build(cls, papers: Iterable[Paper], config: VectorConfig | None = None) -> PaperVectors:
+        """Learn the vocabulary from these papers and vectorize them all."""
+        config = config or VectorConfig()
+        papers = _unique(papers)
+        docs = [paper_text(p, config.title_repeat) for p in papers]
+        vectorizer: TfidfVectorizer | None = _vectorizer(config, len(docs))
+        try:
+            text = sp.csr_matrix(vectorizer.fit_transform(docs))  # type: ignore[union-attr]
+        except ValueError:  # no paper has a single usable word (empty library, or only stop words)
+            vectorizer = None
+            text = sp.csr_matrix((len(papers), 0), dtype=np.float64)
+        meta, kinds, names = _meta_matrix(papers)
+        ids = tuple(p.id for p in papers)
+        return cls(
+            config=config,
+            ids=ids,
+            row={pid: i for i, pid in enumerate(ids)},
+            vectorizer=vectorizer,
+            text=text,
+            meta=meta,
+            meta_kinds=kinds,
+            meta_names=names,
+            text_keys=tuple(text_key(p) for p in papers),
+            meta_keys=tuple(meta_key(p) for p in papers),
+            terms=() if vectorizer is None else tuple(str(t) for t in vectorizer.get_feature_names_out()),
+        )
+
+    def updated(self, papers: Iterable[Paper]) -> PaperVectors:
+        """Vectors for the library as it is now: new and changed papers re-vectorized, removed ones gone.
+
+        Returns ``self`` when nothing the vectors depend on changed.
+        """
+        papers = _unique(papers)
+        keys = [text_key(p) for p in papers]
+        metas = tuple(meta_key(p) for p in papers)
+        ids = tuple(p.id for p in papers)
+        stale = [i for i, (pid, key) in enumerate(zip(ids, keys, strict=True)) if self._key_of(pid) != key]
+        unfitted = self.unfitted_rows + len(stale)
+        if self.vectorizer is None or unfitted > self.config.refit_share * max(len(papers), 1):
+            return PaperVectors.build(papers, self.config)
+        same_rows = ids == self.ids
+        if same_rows and not stale and metas == self.meta_keys:
+            return self  # the common case: a status or rating changed, nothing the vectors hold
+        if same_rows and metas == self.meta_keys:
+            meta, kinds, names = self.meta, self.meta_kinds, self.meta_names
+        else:
+            meta, kinds, names = _meta_matrix(papers)
+        if same_rows and not stale:
+            return replace(self, meta=meta, meta_kinds=kinds, meta_names=names, meta_keys=metas)
+        old_rows = np.array([self.row.get(pid, 0) for pid in ids], dtype=np.int64)
+        text = sp.csr_matrix(self.text[old_rows])
+        if stale:
+            fresh = sp.csr_matrix(self.vectorizer.transform([paper_text(papers[i], self.config.title_repeat)
+                                                            for i in stale]))
+            text = _replace_rows(text, stale, fresh)
+        return replace(
+            self,
+            ids=ids,
+            row={pid: i for i, pid in enumerate(ids)},
+            text=text,
+            meta=meta,
+            meta_kinds=kinds,
+            meta_names=names,
+            text_keys=tuple(keys),
+            meta_keys=metas,
+            unfitted_rows=unfitted,
+        )
+
+    def _key_of(self, paper_id: str) -> tuple[str, str, tuple[str, ...]] | None:
+        row = self.row.get(paper_id)
+        return None if row is None else self.text_keys[row]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def meta_scale(self) -> FloatArray:
+        return np.array([self.config.weight_of(kind) for kind in self.meta_kinds], dtype=np.float64)
+
+    @cached_property
+    def features(self) -> sp.csr_matrix:
+        """The interest model's input: text columns, then metadata columns scaled per kind."""
+        scaled = self.meta @ sp.diags(self.meta_scale) if self.meta.shape[1] else self.meta
+        return sp.csr_matrix(sp.hstack([self.text, scaled], format="csr"))
+
+    def feature_name(self, column: int) -> tuple[str, str]:
+        """(kind, display name) of a column of ``features``."""
+        n_text = self.text.shape[1]
+        if column < n_text:
+            return ("term", self.terms[column])
+        return (self.meta_kinds[column - n_text], self.meta_names[column - n_text])
+
+    def vectorize(self, papers: Sequence[Paper]) -> sp.csr_matrix:
+        """Feature rows for papers, in order: stored rows when current, else vectorized on the spot."""
+        rows: list[sp.csr_matrix] = []
+        for paper in papers:
+            row = self.row.get(paper.id)
+            if row is not None and self.text_keys[row] == text_key(paper):
+                rows.append(sp.csr_matrix(self.features[row]))
+            else:
+                rows.append(self._adhoc(paper))
+        if not rows:
+            return sp.csr_matrix((0, self.features.shape[1]), dtype=np.float64)
+        return sp.csr_matrix(sp.vstack(rows, format="csr"))
+
+    def _adhoc(self, paper: Paper) -> sp.csr_matrix:
+        if self.vectorizer is None:
+            text = sp.csr_matrix((1, 0), dtype=np.float64)
+        else:
+            text = sp.csr_matrix(self.vectorizer.transform([paper_text(paper, self.config.title_repeat)]))
+        index = {(k, n.casefold() if k != "tag" else n): i for i, (k, n) in enumerate(
+            zip(self.meta_kinds, self.meta_names, strict=True))}
+        cols = sorted({index[(kind, key)] for kind, key, _ in meta_values(paper) if (kind, key) in index})
+        data = self.meta_scale[cols] if cols else np.zeros(0)
+        meta = sp.csr_matrix((data, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.meta_names)))
+        return sp.csr_matrix(sp.hstack([text, meta], format="csr"))
+
+
+def _unique(papers: Iterable[Paper]) -> list[Paper]:
+    """One row per id (the last copy wins), so row lookups by id are unambiguous."""
+    by_id: dict[str, Paper] = {}
+    for paper in papers:
+        by_id[paper.id] = paper
+    return list(by_id.values())
+
+
+def _meta_matrix(papers: Sequence[Paper]) -> tuple[sp.csr_matrix, tuple[str, ...], tuple[str, ...]]:
+    """0/1 matrix of authors, organizations, tags and categories; columns sorted by kind then first use."""
+    columns: dict[tuple[str, str], int] = {}
+    display: list[str] = []
+    kinds: list[str] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, paper in enumerate(papers):
+        seen: set[int] = set()
+        for kind, key, shown in meta_values(paper):
+            col = columns.get((kind, key))
+            if col is None:
+                col = columns[(kind, key)] = len(display)
+                display.append(shown)
+                kinds.append(kind)
+            if col not in seen:
+                seen.add(col)
+                rows.append(i)
+                cols.append(col)
+    # Group columns by kind so the matrix layout does not depend on which kind was met first.
+    order = sorted(range(len(display)), key=lambda c: (META_KINDS.index(kinds[c]), c))
+    new_col = np.empty(len(order), dtype=np.int64)
+    new_col[order] = np.arange(len(order))
+    mapped = new_col[np.array(cols, dtype=np.int64)] if cols else np.zeros(0, dtype=np.int64)
+    matrix = sp.csr_matrix(
+        (np.ones(len(rows)), (np.array(rows, dtype=np.int64), mapped)), shape=(len(papers), len(display))
+    )
+    return matrix, tuple(kinds[c] for c in order), tuple(display[c] for c in order)
+
+
+def _replace_rows(matrix: sp.csr_matrix, rows: Sequence[int], fresh: sp.csr_matrix) -> sp.csr_matrix:
+    """``matrix`` with ``rows`` replaced by the rows of ``fresh``, in one pass."""
+    mask = np.ones(matrix.shape[0], dtype=bool)
+    mask[list(rows)] = False
+    keep = sp.diags(mask.astype(np.float64)) @ matrix
+    place = sp.csr_matrix(
+        (np.ones(len(rows)), (np.array(rows, dtype=np.int64), np.arange(len(rows)))),
+        shape=(matrix.shape[0], len(rows)),
+    )
+    return sp.csr_matrix(keep + place @ fresh)
+
+
+def as_array(value: Any) -> FloatArray:
+    """A flat float array from whatever a sparse product returned (matrix, array or sparse)."""
+    if sp.issparse(value):
+        value = value.toarray()
+    return np.asarray(value, dtype=np.float64).ravel()

@@ -1,0 +1,178 @@
+"""The learned interest score on a small hand-made library: it learns, weighs recent decisions more, explains."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+import pytest
+
+from readlist.core.interest import ColdStart, Label, training_labels
+from readlist.core.interest_model import InterestModel, train, train_papers
+from readlist.core.model import Paper
+from readlist.core.vectors import PaperVectors
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+RL = [
+    "Policy gradient agents learn reward shaping for robot control",
+    "Offline reinforcement learning with conservative reward models",
+    "Multi-agent reinforcement learning for cooperative navigation",
+    "Reward hacking in reinforcement learning agents",
+    "Exploration bonuses for sparse reward reinforcement learning",
+    "Hierarchical policy learning for long-horizon agents",
+    "Model-based reinforcement learning with learned world models",
+    "Actor-critic agents for continuous control",
+]
+BIO = [
+    "Protein folding with geometric deep networks",
+    "Molecule generation for drug discovery with graph models",
+    "Predicting protein structure from amino acid sequences",
+    "Enzyme design guided by protein language models",
+    "Molecular docking scores for protein ligand binding",
+    "Genome sequence models for gene expression",
+    "Antibody design with protein structure priors",
+    "Small molecule property prediction from molecular graphs",
+]
+
+
+def paper(title: str, **fields: Any) -> Paper:
+    fields.setdefault("added", "2025-01-01T00:00:00+00:00")
+    fields.setdefault("abstract", f"We study {title.lower()}. Our method improves results on standard tasks.")
+    return Paper.create(title=title, **fields)
+
+
+def decided(p: Paper, status: str, days_ago: float = 1.0, **fields: Any) -> Paper:
+    stamp = (NOW - timedelta(days=days_ago)).isoformat()
+    return msgspec.structs.replace(p, status=status, updated=stamp, **fields)
+
+
+def library() -> tuple[list[Paper], list[Paper], list[Paper]]:
+    """RL papers kept, biology papers skipped, the last two of each left in the inbox."""
+    rl = [paper(t, authors=[f"Ada Agent{i % 3}"]) for i, t in enumerate(RL)]
+    bio = [paper(t, authors=[f"Bea Bio{i % 3}"]) for i, t in enumerate(BIO)]
+    papers = [decided(p, "to-read") for p in rl[:6]] + [decided(p, "skipped") for p in bio[:6]]
+    return papers + rl[6:] + bio[6:], rl[6:], bio[6:]
+
+
+def trained(papers: list[Paper]) -> InterestModel:
+    model = train_papers(PaperVectors.build(papers), papers, NOW)
+    assert isinstance(model, InterestModel), model
+    return model
+
+
+def test_cold_start_says_why_and_trains_nothing() -> None:
+    papers, _, _ = library()
+    few = papers[:3] + papers[6:8] + papers[12:]  # 3 kept, 2 skipped: under the 10-decision threshold
+    result = train_papers(PaperVectors.build(few), few, NOW)
+    assert isinstance(result, ColdStart)
+    assert result.labels == 5 and result.positives == 3 and result.negatives == 2
+    assert "5 more decisions" in result.reason
+
+
+def test_learns_what_the_user_keeps() -> None:
+    papers, rl_inbox, bio_inbox = library()
+    model = trained(papers)
+    scores = model.score_all()
+    assert set(scores) == {p.id for p in papers}
+    assert all(0.0 <= s <= 1.0 for s in scores.values())
+    assert min(scores[p.id] for p in rl_inbox) > 0.5 > max(scores[p.id] for p in bio_inbox)
+    # Papers the index has never seen are scored from their text on the spot.
+    fresh = paper("Reward models for reinforcement learning agents")
+    other = paper("Protein structure prediction for enzymes")
+    ad_hoc = model.score([fresh, other])
+    assert ad_hoc[fresh.id] > 0.5 > ad_hoc[other.id]
+
+
+def test_ratings_count_more_than_statuses() -> None:
+    papers, rl_inbox, _ = library()
+    # The same decisions, except one skipped RL paper: rated 1 it pulls RL scores down more than a plain skip.
+    skip_one = [decided(p, "skipped") if p.title == RL[0] else p for p in papers]
+    hate_one = [decided(p, "read", rating=1, read_at=NOW.isoformat()) if p.title == RL[0] else p for p in papers]
+    plain, hated = trained(skip_one).score_all(), trained(hate_one).score_all()
+    assert hated[rl_inbox[0].id] < plain[rl_inbox[0].id]
+
+
+def test_recent_decisions_outweigh_old_ones() -> None:
+    """A user who kept RL papers a year ago and skips them now: the recent skips win."""
+    papers, rl_inbox, _ = library()
+    vectors = PaperVectors.build(papers)
+
+    def history(keeps_days_ago: float) -> list[Paper]:
+        out = []
+        for p in papers:
+            if p.title in RL[:3]:
+                out.append(decided(p, "to-read", days_ago=keeps_days_ago))
+            elif p.title in RL[3:6]:
+                out.append(decided(p, "skipped", days_ago=1))
+            elif p.title in BIO[:6]:
+                out.append(decided(p, "to-read" if BIO.index(p.title) % 2 else "skipped", days_ago=1))
+            else:
+                out.append(p)
+        return out
+
+    same_age = train(vectors, training_labels(history(1), NOW))
+    long_ago = train(vectors, training_labels(history(400), NOW))
+    assert isinstance(same_age, InterestModel) and isinstance(long_ago, InterestModel)
+    target = rl_inbox[0].id
+    assert long_ago.score_all()[target] < same_age.score_all()[target]
+    assert long_ago.score_all()[target] < 0.5
+
+
+def test_explanations_name_features_that_moved_the_score() -> None:
+    papers, rl_inbox, bio_inbox = library()
+    model = trained(papers)
+    target = rl_inbox[0]
+    reasons = model.explain(target, k=3)
+    assert 1 <= len(reasons) <= 3
+    assert all(abs(a.weight) >= abs(b.weight) for a, b in itertools.pairwise(reasons))
+    top = reasons[0]
+    assert top.direction == "up"
+    words = f"{target.title} {target.abstract}".lower()
+    if top.kind == "term":
+        assert top.value in words
+        # Take the word out of the paper: its score drops.
+        stripped = msgspec.structs.replace(
+            target,
+            title=target.title.lower().replace(top.value, "thing"),
+            abstract=target.abstract.lower().replace(top.value, "thing"),
+        )
+        assert model.score([stripped])[target.id] < model.score([target])[target.id]
+    else:
+        assert top.kind == "author" and top.value in target.authors
+    # The skipped topic's paper is explained by what pulled it down.
+    assert model.explain(bio_inbox[0], k=1)[0].direction == "down"
+    # The reasons are exact shares of the log-odds: with the baseline they add up to the score.
+    every = model.explain(target, k=10_000)
+    log_odds = model.intercept + sum(r.weight for r in every)
+    assert 1 / (1 + pow(2.718281828459045, -log_odds)) == pytest.approx(model.score_all()[target.id], rel=1e-6)
+
+
+def test_author_and_tag_features_are_named() -> None:
+    papers, _, _ = library()
+    # Tag the kept RL papers and give a kept one a distinctive author: both show up by name.
+    papers = [msgspec.structs.replace(p, tags=["rl"]) if p.status == "to-read" else p for p in papers]
+    model = trained(papers)
+    liked, disliked = model.top_features(k=50)
+    kinds = {(r.kind, r.value) for r in liked}
+    assert ("tag", "rl") in kinds
+    assert any(kind == "author" and value.startswith("Ada") for kind, value in kinds)
+    assert any(r.kind == "author" and r.value.startswith("Bea") for r in disliked)
+
+
+def test_only_the_most_recent_decisions_train_a_huge_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the cap, the oldest decisions are left out: here they would have said the opposite."""
+    import readlist.core.interest_model as interest_model
+
+    papers, rl_inbox, _ = library()
+    vectors = PaperVectors.build(papers)
+    ids = {p.title: p.id for p in papers}
+    recent = [Label(ids[t], True, 1.0) for t in RL[:3]] + [Label(ids[t], False, 1.0) for t in BIO[:3]]
+    ancient = [Label(ids[t], False, 0.2) for t in RL[3:6]] + [Label(ids[t], True, 0.2) for t in BIO[3:6]]
+    monkeypatch.setattr(interest_model, "MAX_LABELS", len(recent))
+    model = train(vectors, ancient + recent, min_labels=2)
+    assert isinstance(model, InterestModel)
+    assert model.labels == len(recent)
+    assert model.score_all()[rl_inbox[0].id] > 0.5

@@ -1,0 +1,121 @@
+"""Related papers and the shared vectors behind them, on small hand-made libraries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from readlist.core.model import Paper
+from readlist.core.related import more_like, related
+from readlist.core.vectors import PaperVectors, VectorConfig
+
+
+def paper(title: str, abstract: str, **fields: Any) -> Paper:
+    fields.setdefault("added", "2025-01-01T00:00:00+00:00")
+    return Paper.create(title=title, abstract=abstract, **fields)
+
+
+def library() -> list[Paper]:
+    return [
+        paper("Video diffusion transformers", "A diffusion transformer generates long video clips from text prompts.",
+              authors=["Ana Lima", "Bo Chen"], arxiv_id="2401.00001"),
+        paper("Temporal consistency for video diffusion", "Keeping objects stable across frames in video diffusion.",
+              authors=["Ana Lima"], arxiv_id="2401.00002"),
+        paper("Reward models for reinforcement learning", "Learning reward models from human preference feedback.",
+              authors=["Cy Dorn"], arxiv_id="2401.00003"),
+        paper("Policy optimization with learned rewards", "Reinforcement learning agents optimize a learned reward.",
+              authors=["Cy Dorn", "Di Eve"], arxiv_id="2401.00004"),
+        paper("Protein folding with language models", "Protein structure prediction from amino acid sequences.",
+              arxiv_id="2401.00005", tags=["bio"]),
+        paper("Antibody design", "Designing antibodies with structure priors and sequence models.",
+              arxiv_id="2401.00006", tags=["bio"]),
+        paper("Image super-resolution survey", "A survey of image super-resolution methods and benchmarks.",
+              arxiv_id="2401.00007", categories=["cs.CV"]),
+        paper("Tabular learning benchmark", "Gradient boosted trees against neural networks on tabular data.",
+              arxiv_id="2401.00008", categories=["cs.LG"]),
+    ]
+
+
+def test_related_finds_the_obvious_neighbour_and_says_why() -> None:
+    papers = library()
+    vectors = PaperVectors.build(papers)
+    found = related(vectors, "2401.00001", k=3)
+    assert found[0].paper_id == "2401.00002"
+    assert "Ana Lima" in found[0].authors
+    assert any("diffusion" in term or "video" in term for term in found[0].terms)
+    assert "2401.00001" not in [r.paper_id for r in found]
+    assert [r.score for r in found] == sorted((r.score for r in found), reverse=True)
+
+    rl = related(vectors, "2401.00003", k=1)
+    assert rl[0].paper_id == "2401.00004"
+    assert rl[0].authors == ("Cy Dorn",)
+
+
+def test_shared_tags_count_even_without_shared_words() -> None:
+    vectors = PaperVectors.build(library())
+    found = related(vectors, "2401.00006", k=1)
+    assert found[0].paper_id == "2401.00005"
+    assert found[0].tags == ("bio",)
+
+
+def test_related_respects_k_and_exclusions_and_skips_unrelated_papers() -> None:
+    vectors = PaperVectors.build(library())
+    assert related(vectors, "2401.00001", k=0) == []
+    without = related(vectors, "2401.00001", k=3, exclude={"2401.00002"})
+    assert "2401.00002" not in [r.paper_id for r in without]
+    # Every result shares something: nothing with a zero score is padded in.
+    assert all(r.score > 0 for r in related(vectors, "2401.00008", k=7))
+
+
+def test_more_like_the_selection_averages_the_selected_papers() -> None:
+    papers = library()
+    vectors = PaperVectors.build(papers)
+    selection = ["2401.00001", "2401.00003"]  # one video paper, one RL paper
+    found = more_like(vectors, selection, k=2)
+    assert {r.paper_id for r in found} == {"2401.00002", "2401.00004"}
+    assert not {r.paper_id for r in found} & set(selection)
+    assert more_like(vectors, [], k=3) == []
+    assert more_like(vectors, ["unknown"], k=3) == []
+
+
+def test_updates_revectorize_only_what_changed() -> None:
+    papers = library()
+    vectors = PaperVectors.build(papers)
+    # A status change touches nothing the vectors depend on.
+    moved = [msgspec.structs.replace(p, status="to-read") for p in papers]
+    assert vectors.updated(moved) is vectors
+    # A new tag changes the metadata, not the text rows.
+    assert related(vectors, "2401.00007", k=1) == []  # shares no word with anything
+    tagged = [msgspec.structs.replace(p, tags=["later"]) if p.id in ("2401.00007", "2401.00008") else p for p in papers]
+    retagged = vectors.updated(tagged)
+    assert retagged.text is vectors.text
+    assert related(retagged, "2401.00007", k=1)[0].tags == ("later",)
+    # A new paper is vectorized against the existing vocabulary and found as a neighbour.
+    new = paper("Video diffusion at scale", "Scaling video diffusion transformers.", arxiv_id="2401.00009")
+    grown = vectors.updated([*papers, new])
+    assert grown.unfitted_rows == 1
+    assert grown.terms == vectors.terms
+    assert related(grown, "2401.00009", k=1)[0].paper_id in {"2401.00001", "2401.00002"}
+    # A removed paper is gone from the index.
+    shrunk = grown.updated([p for p in [*papers, new] if p.id != "2401.00002"])
+    assert "2401.00002" not in shrunk.row
+    assert len(shrunk) == len(papers)
+
+
+def test_vocabulary_is_relearned_once_many_rows_are_newer_than_it() -> None:
+    papers = library()
+    vectors = PaperVectors.build(papers[:4], VectorConfig(refit_share=0.25))
+    grown = vectors.updated(papers)
+    assert grown.unfitted_rows == 0  # half the rows were new: a full rebuild
+    assert "protein" in grown.terms
+
+
+def test_a_library_without_words_still_works() -> None:
+    papers = [paper("The", ""), paper("Of and", "")]
+    vectors = PaperVectors.build(papers)
+    assert vectors.text.shape == (2, 0)
+    assert related(vectors, papers[0].id, k=3) == []
+    empty = PaperVectors.build([])
+    assert len(empty) == 0
+    assert more_like(empty, ["x"]) == []
