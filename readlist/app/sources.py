@@ -46,15 +46,16 @@ def read_file(path: str) -> bytes | bytearray:
     target = Path(path).expanduser()
     try:
         if target.is_dir():
-            raise SourceError(f"{path} is a directory; name the files inside it")
+            raise SourceError("is a directory; name the files inside it")
         with target.open("rb") as handle:
             return _read_capped(handle, path)
+    # The import report names the source before the error, so the messages do not repeat the path.
     except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
+        raise SourceError("no such file") from None
     except PermissionError:
-        raise SourceError(f"{path}: permission denied") from None
+        raise SourceError("permission denied") from None
     except OSError as exc:
-        raise SourceError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise SourceError(f"cannot be read ({exc.strerror or exc})") from None
 
 
 def read_stdin() -> bytes | bytearray:
@@ -108,10 +109,10 @@ def read_clipboard() -> str:
 
     try:
         text = pyperclip.paste()
-    except pyperclip.PyperclipException as exc:
+    except pyperclip.PyperclipException:
         raise SourceError(
-            "no clipboard is available here (install xclip, xsel or wl-clipboard, or pipe the text "
-            f"into `readlist import -`): {exc}"
+            "no clipboard is available here: install xclip or xsel (X11) or wl-clipboard (Wayland), "
+            "or pipe the text into `readlist import -`"
         ) from None
     if not text or not text.strip():
         raise SourceError("the clipboard is empty")

@@ -1,24 +1,89 @@
-"""The ``readlist`` command: the TUI with no sub-command, a scriptable verb for every action otherwise."""
+"""The ``readlist`` command: the TUI with no sub-command, a scriptable verb for every action otherwise.
+
+The verbs live in modules loaded only when one of them runs (see ``VERBS``): ``readlist --version``
+and ``--help`` start without loading the library code, the HTTP client or the terminal UI.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from readlist import __version__
-from readlist.cli.context import Context
-from readlist.cli.output import echo_err, fail
-from readlist.core.model import ValidationError
-from readlist.storage.errors import LibraryError
-from readlist.storage.paths import ENV_DB, resolve_db_path
+
+if TYPE_CHECKING:
+    from readlist.cli.context import Context
+
+ENV_DB = "READLIST_DB"  # the same name readlist.storage.paths reads, kept here to start fast
+
+# Verb -> the module defining it (each module has COMMANDS, a list of click commands).
+VERBS: dict[str, str] = {
+    "import": "readlist.cli.commands",
+    "list": "readlist.cli.commands",
+    "show": "readlist.cli.commands",
+    "mark": "readlist.cli.commands",
+    "rate": "readlist.cli.commands",
+    "tag": "readlist.cli.commands",
+    "note": "readlist.cli.commands",
+    "rm": "readlist.cli.commands",
+    "undo": "readlist.cli.commands",
+    "stats": "readlist.cli.commands",
+    "cite": "readlist.cli.cite_cmds",
+    "export": "readlist.cli.cite_cmds",
+    "key": "readlist.cli.cite_cmds",
+    "doctor": "readlist.cli.admin_cmds",
+    "themes": "readlist.cli.theme_cmds",
+    "pull": "readlist.cli.net_cmds",
+    "enrich": "readlist.cli.net_cmds",
+}
 
 
 class ReadlistGroup(click.Group):
-    """Turns domain errors into one clear line and exit code 1 (usage errors stay 2)."""
+    """Loads a verb's module when the verb runs; turns domain errors into one clear line and exit code 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*VERBS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module_name = VERBS.get(cmd_name)
+        if module_name is None:
+            return super().get_command(ctx, cmd_name)
+        module = importlib.import_module(module_name)
+        found: click.Command | None = next((c for c in module.COMMANDS if c.name == cmd_name), None)
+        return found
+
+    def main(  # click declares overloads of main; this keeps their behaviour
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+        standalone_mode: bool = True, **extra: Any,
+    ) -> Any:
+        """Usage errors as one line that says what to do, instead of click's three (exit status 2 as before)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            verb = exc.ctx.command_path if exc.ctx is not None else "readlist"
+            click.echo(f"{verb}: {exc.format_message()} (see `{verb} --help`)", err=True)
+            raise SystemExit(exc.exit_code) from None
+        except click.ClickException as exc:
+            click.echo(f"readlist: {exc.format_message()}", err=True)
+            raise SystemExit(exc.exit_code) from None
+        except click.exceptions.Exit as exc:
+            raise SystemExit(exc.exit_code) from None
+        except click.Abort:
+            click.echo("readlist: aborted", err=True)
+            raise SystemExit(1) from None
 
     def invoke(self, ctx: click.Context) -> object:
+        from readlist.cli.output import fail
+        from readlist.core.model import ValidationError
+        from readlist.storage.errors import LibraryError
+
         try:
             return super().invoke(ctx)
         except (LibraryError, ValidationError) as exc:
@@ -35,6 +100,9 @@ class ReadlistGroup(click.Group):
 
 def _tell_notices(ctx: click.Context) -> None:
     """What opening the library found and did (a journal set aside, say): one line each on stderr."""
+    from readlist.cli.context import Context
+    from readlist.cli.output import echo_err
+
     obj = ctx.obj
     if isinstance(obj, Context) and obj.opened is not None:
         for notice in obj.opened.library.take_notices():
@@ -66,6 +134,9 @@ def _tell_notices(ctx: click.Context) -> None:
 @click.pass_context
 def main(ctx: click.Context, db: Path | None, demo: bool, offline: bool, theme: str | None) -> None:
     """readlist: triage, rate, annotate and cite research papers from the terminal."""
+    from readlist.cli.context import Context
+    from readlist.storage.paths import resolve_db_path
+
     if theme is not None:
         _check_theme(ctx, theme)
     if demo:
@@ -79,39 +150,12 @@ def main(ctx: click.Context, db: Path | None, demo: bool, offline: bool, theme: 
 
 def _check_theme(ctx: click.Context, theme: str) -> None:
     """An unknown ``--theme`` is a usage error (exit 2) listing the themes, before anything starts."""
-    try:
-        from readlist.cli.theme_cmds import check_theme_name
-    except ImportError:  # a build without themes: the app falls back to its default look
-        return
+    from readlist.cli.theme_cmds import check_theme_name
+
     check_theme_name(ctx, theme)
 
 
 def _open_tui(obj: Context, *, theme: str | None, demo: bool) -> None:
-    try:
-        from readlist.tui.app import run_app
-    except ImportError:
-        from readlist.cli.commands import print_summary
+    from readlist.tui.app import run_app
 
-        print_summary(obj.library())
-        return
     run_app(obj.db, theme=theme, demo=demo)
-
-
-def _register() -> None:
-    from readlist.cli import commands
-
-    for command in commands.COMMANDS:
-        main.add_command(command)
-    for module_name in ("readlist.cli.cite_cmds", "readlist.cli.admin_cmds", "readlist.cli.theme_cmds",
-                        "readlist.cli.net_cmds"):
-        try:
-            module = __import__(module_name, fromlist=["COMMANDS"])
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()

@@ -23,11 +23,10 @@ from readlist.app.commands import KeepKeys, SetKey
 from readlist.app.session import Session
 from readlist.app.views import status_view
 from readlist.cli.context import session_of, settle
-from readlist.cli.output import echo_err, fail, info, json_bytes, print_json
+from readlist.cli.output import echo_err, fail, info, json_bytes, print_json, query_option
 from readlist.core.cite import FORMATS, KEYED_FORMATS, clean_block, clean_field, format_entries, markdown_entry
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
-from readlist.core.query import QueryError
 from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.errors import LibraryError
 
@@ -205,10 +204,7 @@ def export_cmd(
       readlist export --format json | jq length
     """
     session = session_of(ctx)
-    try:
-        papers = session.select(status_view(status), query, "added")
-    except QueryError as exc:
-        raise click.BadParameter(str(exc), param_hint="--query") from None
+    papers = session.select(status_view(status), query_option(query), "added")
     keys = assign_keys(papers, taken_keys(session.library.papers.values())) if fmt in KEYED_FORMATS else None
     data = render_export(papers, fmt, keys=keys, user_data=user_data).encode("utf-8")
     if output is None:

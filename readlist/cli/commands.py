@@ -27,9 +27,20 @@ from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit
 from readlist.app.views import count, status_view
 from readlist.cli.context import Context, library_of, session_of, settle
-from readlist.cli.output import console, err_console, fail, info, json_bytes, paper_details, paper_line, print_json
+from readlist.cli.output import (
+    console,
+    err_console,
+    fail,
+    info,
+    json_bytes,
+    paper_details,
+    paper_line,
+    print_json,
+    query_option,
+    sort_option,
+)
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
-from readlist.core.query import SORT_KEYS, QueryError
+from readlist.core.query import SORT_KEYS
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.text import strip_controls
 from readlist.importers import FORMATS
@@ -198,10 +209,7 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
       readlist list --query 'year>=2024 -diffusion' --sort upvotes
       readlist list --json | jq '.[].title'
     """
-    try:
-        papers = session_of(ctx).select(status_view(status), query, sort)
-    except QueryError as exc:
-        raise click.BadParameter(str(exc), param_hint="--query/--sort") from None
+    papers = session_of(ctx).select(status_view(status), query_option(query), sort_option(sort))
     if limit is not None:
         papers = papers[:limit]
     if as_json:

@@ -32,8 +32,7 @@ from readlist.app.session import Session
 from readlist.app.views import status_view
 from readlist.cli.commands import report_line
 from readlist.cli.context import Context, session_of, settle
-from readlist.cli.output import console, echo_err, err_console, fail, info, print_json
-from readlist.core.query import QueryError
+from readlist.cli.output import console, echo_err, err_console, fail, info, print_json, query_option
 from readlist.core.text import strip_controls
 
 if TYPE_CHECKING:
@@ -191,10 +190,7 @@ def enrich_cmd(
     elif everything:
         papers = [p for p in lib.papers.values() if not p.arxiv_id or not p.authors or not p.url]
     else:
-        try:
-            papers = session.select(status_view(None), query or "")
-        except QueryError as exc:
-            raise click.BadParameter(str(exc), param_hint="--query") from None
+        papers = session.select(status_view(None), query_option(query))
     if not papers:
         info("no papers to enrich")
         return

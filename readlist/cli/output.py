@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from readlist.core.model import Paper, Status, rating_stars
+from readlist.core.query import Query, QueryError, parse_query, parse_sort
 from readlist.core.text import inert_json, strip_controls
 
 # markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
@@ -81,3 +82,20 @@ def paper_details(paper: Paper) -> Text:
 
 def echo_err(message: str) -> None:
     click.echo(strip_controls(message), err=True)
+
+
+def query_option(text: str | None, param: str = "--query") -> Query:
+    """A ``--query`` value read strictly (a field with no value is an error too); a usage error otherwise."""
+    try:
+        return parse_query(text or "", strict=True)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint=param) from None
+
+
+def sort_option(key: str) -> str:
+    """A ``--sort`` value, checked; a usage error naming the valid keys otherwise."""
+    try:
+        parse_sort(key)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sort") from None
+    return key
