@@ -142,6 +142,18 @@ def rank(papers: Iterable[Paper], now: datetime | None = None) -> tuple[Ranking,
     return snapshot.order(papers), snapshot
 
 
+def related_papers(papers: Iterable[Paper], paper_id: str, k: int = 5) -> list[Related]:
+    """Papers like ``paper_id`` among ``papers``, for a command: only the index is built, no model trained."""
+    try:
+        from readlist.core.related import related
+        from readlist.core.vectors import PaperVectors
+    except ImportError as exc:
+        raise InterestUnavailable(
+            f"related papers need scikit-learn ({exc.name} is missing): pip install scikit-learn"
+        ) from exc
+    return related(PaperVectors.build(list(papers)), paper_id, k)
+
+
 def quick_cold_start(papers: Iterable[Paper], now: datetime | None = None) -> ColdStart | None:
     """Whether there are enough decisions, without importing anything heavy (for a status line at start-up)."""
     return cold_start(training_labels(papers, now or utcnow()))

@@ -26,6 +26,7 @@ VERBS: dict[str, str] = {
     "import": "readlist.cli.commands",
     "list": "readlist.cli.commands",
     "show": "readlist.cli.commands",
+    "related": "readlist.cli.commands",
     "mark": "readlist.cli.commands",
     "rate": "readlist.cli.commands",
     "tag": "readlist.cli.commands",

@@ -11,6 +11,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
@@ -25,10 +26,12 @@ from readlist.app.enrich import enrich_hint
 from readlist.app.history import load_last_change, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit
+from readlist.app.session import Session
 from readlist.app.views import count, status_view
 from readlist.cli.context import Context, library_of, session_of, settle
 from readlist.cli.output import (
     console,
+    echo_err,
     err_console,
     fail,
     info,
@@ -195,7 +198,7 @@ def import_cmd(
     "--sort",
     default="added",
     metavar="KEY",
-    help=f"Sort by {', '.join(SORT_KEYS)} (largest/newest first; titles A-Z). Prefix - to flip.",
+    help=f"Sort by {', '.join(SORT_KEYS)} or interest (largest/newest first; titles A-Z). Prefix - to flip.",
 )
 @click.option("--limit", type=click.IntRange(min=0), help="Print at most this many papers.")
 @click.option("--json", "as_json", is_flag=True, help="Print full records as a JSON array.")
@@ -203,17 +206,30 @@ def import_cmd(
 def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limit: int | None, as_json: bool) -> None:
     """List papers, filtered and sorted.
 
+    `--sort interest` orders papers by what you keep and skip (learned on this
+    machine; see docs/interest.md) and adds each paper's score to --json; with
+    too few decisions yet it falls back to upvotes then date, and says so.
+
     \b
     Examples:
       readlist list --status inbox
       readlist list --query 'year>=2024 -diffusion' --sort upvotes
+      readlist list --status inbox --sort interest
       readlist list --json | jq '.[].title'
     """
-    papers = session_of(ctx).select(status_view(status), query_option(query), sort_option(sort))
+    session = session_of(ctx)
+    wanted = query_option(query)
+    scores: dict[str, float] | None = None
+    if sort.strip().lstrip("+-").lower() == "interest":
+        papers, scores = _by_interest(session, session.select(status_view(status), wanted, "added"),
+                                      flip=sort.strip().startswith("-"))
+    else:
+        papers = session.select(status_view(status), wanted, sort_option(sort))
     if limit is not None:
         papers = papers[:limit]
     if as_json:
-        write_records(papers, sys.stdout.buffer)
+        extra = {pid: {"interest": round(score, 4)} for pid, score in scores.items()} if scores is not None else None
+        write_records(papers, sys.stdout.buffer, extra=extra, extra_default={"interest": None})
         return
     if not papers:
         lib = library_of(ctx)
@@ -228,10 +244,31 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
             console.print(paper_line(paper), soft_wrap=True)
 
 
+def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[list[Paper], dict[str, float]]:
+    """Papers in interest order, learned from the whole library; the fallback order (said on stderr) when cold."""
+    from readlist.app.interest import InterestUnavailable, rank  # scikit-learn loads only for this sort
+
+    try:
+        _, snapshot = rank(session.library.papers.values())
+    except InterestUnavailable as exc:
+        fail(str(exc))
+    ranking = snapshot.order(papers)
+    if ranking.cold is not None:
+        echo_err(f"readlist: {ranking.reason}; ordered by upvotes, then date")
+    ordered = list(reversed(ranking.papers)) if flip else ranking.papers
+    return ordered, dict(ranking.scores)
+
+
 _JSON_CHUNK = 2000
 
 
-def write_records(papers: list[Paper], out: BinaryIO) -> None:
+def write_records(
+    papers: list[Paper],
+    out: BinaryIO,
+    *,
+    extra: Mapping[str, Mapping[str, object]] | None = None,
+    extra_default: Mapping[str, object] | None = None,
+) -> None:
     """Write papers as the same indented JSON array ``print_json`` would, a chunk at a time.
 
     Building one document for 100k papers doubles peak memory and copies every
@@ -245,6 +282,9 @@ def write_records(papers: list[Paper], out: BinaryIO) -> None:
     out.write(b"[\n")
     for start in range(0, len(papers), _JSON_CHUNK):
         chunk = [dict(zip(PUBLIC_FIELDS, fields(p), strict=True)) for p in papers[start : start + _JSON_CHUNK]]
+        if extra is not None:
+            for record in chunk:
+                record.update(extra.get(str(record["id"]), extra_default or {}))
         body = json_bytes(chunk)
         out.write(body[2:-2])  # the items without the chunk's own "[\n" and "\n]"
         out.write(b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
@@ -263,11 +303,64 @@ def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     Example:
       readlist show 2310.01234
     """
-    paper = library_of(ctx).resolve(paper_id)
+    session = session_of(ctx)
+    paper = session.library.resolve(paper_id)
     if as_json:
-        print_json(paper.public_dict())
+        record = paper.public_dict()
+        record["interest"] = _interest_of(session, paper)
+        print_json(record)
     else:
         console.print(paper_details(paper))
+
+
+def _interest_of(session: Session, paper: Paper) -> dict[str, object] | None:
+    """``{score, because, …}`` for ``show --json``; None (with the reason on stderr) where it cannot be computed."""
+    from readlist.app.interest import InterestUnavailable, rank
+
+    try:
+        _, snapshot = rank(session.library.papers.values())
+    except InterestUnavailable as exc:
+        echo_err(f"readlist: warning: {exc}")
+        return None
+    return snapshot.interest_json(paper, k=5)
+
+
+@click.command("related")
+@click.argument("paper_id", metavar="ID")
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=5, show_default=True, help="How many papers.")
+@click.option("--json", "as_json", is_flag=True, help="Print the papers and what they share as JSON.")
+@click.pass_context
+def related_cmd(ctx: click.Context, paper_id: str, limit: int, as_json: bool) -> None:
+    """Papers in your library most like this one, each with what it shares (words, authors, tags).
+
+    \b
+    Examples:
+      readlist related 2310.01234
+      readlist related 2310.01234 --limit 10 --json
+    """
+    from readlist.app.interest import InterestUnavailable, related_papers
+
+    session = session_of(ctx)
+    paper = session.library.resolve(paper_id)
+    try:
+        found = related_papers(session.library.papers.values(), paper.id, limit)
+    except InterestUnavailable as exc:
+        fail(str(exc))
+    lib = session.library
+    if as_json:
+        print_json([{**r.to_dict(), "title": lib.papers[r.paper_id].title} for r in found if r.paper_id in lib.papers])
+        return
+    if not found:
+        info("no related papers (the library may be too small, or the paper has no words in common with others)")
+    for r in found:
+        other = lib.papers.get(r.paper_id)
+        if other is None:
+            continue
+        line = Text(f"{r.score:.2f}  ", style="dim")
+        line.append(strip_controls(other.title), style="bold")
+        line.append(f"  [{other.id}]", style="cyan")
+        line.append("\n      " + strip_controls(r.reason), style="dim")
+        console.print(line, soft_wrap=True)
 
 
 # ---------------------------------------------------------------------------
@@ -561,4 +654,6 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
     console.print(render_text(stats, width=console.width, title=f"{strip_controls(str(lib.path))}"), crop=False)
 
 
-COMMANDS = [import_cmd, list_cmd, show_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd]
+COMMANDS = [
+    import_cmd, list_cmd, show_cmd, related_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd,
+]

@@ -1,0 +1,74 @@
+"""`list --sort interest`, `show --json`'s interest and `related`, on the seed papers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from readlist.app.commands import SetStatus
+from readlist.cli import main
+from readlist.storage.library import Library
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+def decide(db: Path) -> tuple[list[str], list[str]]:
+    """Keep the papers about reinforcement learning, skip a similar number of others."""
+    lib = Library(db)
+    rl = sorted(p.id for p in lib.papers.values() if "reinforcement" in (p.title + p.abstract).lower())
+    other = sorted(p.id for p in lib.papers.values() if "reinforcement" not in (p.title + p.abstract).lower())
+    kept, skipped = rl[: len(rl) // 2], other[:15]
+    SetStatus(kept, "to-read").execute(lib)
+    SetStatus(skipped, "skipped").execute(lib)
+    lib.compact(force=True)
+    return kept, skipped
+
+
+def test_a_cold_start_falls_back_and_says_so(seed_library: Path) -> None:
+    result = run(seed_library, "list", "--sort", "interest", "--json", "--limit", "5")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert len(records) == 5 and all(r["interest"] is None for r in records)
+    assert "decisions" in result.stderr and "upvotes" in result.stderr
+    upvotes = [r["upvotes"] or -1 for r in records]
+    assert upvotes == sorted(upvotes, reverse=True)
+
+
+def test_interest_order_scores_and_explanations(seed_library: Path) -> None:
+    kept, _ = decide(seed_library)
+    result = run(seed_library, "list", "--status", "inbox", "--sort", "interest", "--json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    scores = [r["interest"] for r in records]
+    assert all(isinstance(s, float) and 0 <= s <= 1 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    top = records[: len(records) // 4]
+    rl_share_top = sum("reinforcement" in (r["title"] + r["abstract"]).lower() for r in top) / len(top)
+    rl_share_all = sum("reinforcement" in (r["title"] + r["abstract"]).lower() for r in records) / len(records)
+    assert rl_share_top > rl_share_all  # what was kept rises to the top
+    shown = json.loads(run(seed_library, "show", records[0]["id"], "--json").stdout)
+    interest = shown["interest"]
+    assert interest["score"] == records[0]["interest"]
+    assert interest["because"] and {"kind", "value", "direction", "weight"} <= set(interest["because"][0])
+    flipped = json.loads(run(seed_library, "list", "--status", "inbox", "--sort", "-interest", "--json").stdout)
+    assert [r["interest"] for r in flipped] == sorted(scores)  # least interesting first
+    assert kept  # the decisions themselves are untouched by ranking
+    assert all(Library(seed_library).papers[pid].status == "to-read" for pid in kept)
+
+
+def test_related_names_what_is_shared(seed_library: Path) -> None:
+    lib = Library(seed_library)
+    paper = next(p for p in lib.papers.values() if "compositional" in p.title.lower())
+    result = run(seed_library, "related", paper.id, "--limit", "3", "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert len(found) == 3 and paper.id not in {r["id"] for r in found}
+    assert all(r["reason"] and r["title"] for r in found)
+    scores = [r["score"] for r in found]
+    assert scores == sorted(scores, reverse=True)
+    text = run(seed_library, "related", paper.id, "--limit", "2")
+    assert text.exit_code == 0 and found[0]["title"] in text.stdout
