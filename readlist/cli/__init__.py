@@ -41,6 +41,7 @@ VERBS: dict[str, str] = {
     "themes": "readlist.cli.theme_cmds",
     "pull": "readlist.cli.net_cmds",
     "enrich": "readlist.cli.net_cmds",
+    "view": "readlist.cli.view_cmds",
 }
 
 

@@ -53,8 +53,11 @@ def _plural(n: int, word: str) -> str:
 )
 @click.option("--copy", "-c", "copy", is_flag=True, help="Also copy the citation to the clipboard.")
 @click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print {format, keys, text} as JSON instead of the text.")
 @click.pass_context
-def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, user_data: bool) -> None:
+def cite_cmd(
+    ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, user_data: bool, as_json: bool
+) -> None:
     """Print citations for papers (an ID may be a unique prefix, an arXiv id or URL).
 
     \b
@@ -69,8 +72,11 @@ def cite_cmd(ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, us
     papers = [lib.resolve(ref) for ref in refs]
     keys = assign_keys(papers, taken_keys(lib.papers.values()))
     text = format_entries(papers, fmt, keys=keys, user_data=user_data)
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    if as_json:
+        print_json({"format": fmt, "keys": {p.id: keys[p.id] for p in papers if p.id in keys}, "text": text})
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
     _keep_keys(session, papers, keys)
     if copy:
         from readlist.app.clipboard import copy_text
@@ -185,9 +191,12 @@ def render_export(
     help="Write to FILE (atomically) instead of stdout.",
 )
 @click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)
+@click.option("--json", "as_json", is_flag=True,
+              help="Report {format, papers, output} as JSON (with the exported text when there is no -o).")
 @click.pass_context
 def export_cmd(
-    ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None, user_data: bool
+    ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None, user_data: bool,
+    as_json: bool,
 ) -> None:
     """Export papers as BibTeX, BibLaTeX, CSL-JSON, RIS, text, JSON, CSV or a Markdown reading list.
 
@@ -210,8 +219,11 @@ def export_cmd(
     if output is None:
         if not papers:
             echo_err("no papers match; the export is empty")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        if as_json:
+            print_json({"format": fmt, "papers": len(papers), "output": None, "text": data.decode("utf-8")})
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
         _keep_keys(session, papers, keys)
         return
     if not papers:
@@ -221,7 +233,10 @@ def export_cmd(
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     _keep_keys(session, papers, keys)
-    echo_err(f"Wrote {_plural(len(papers), 'paper')} to {output} ({fmt})")
+    if as_json:
+        print_json({"format": fmt, "papers": len(papers), "output": str(output)})
+    else:
+        echo_err(f"Wrote {_plural(len(papers), 'paper')} to {output} ({fmt})")
 
 
 def _keep_keys(session: Session, papers: Sequence[Paper], keys: Mapping[str, str] | None) -> None:

@@ -16,13 +16,15 @@ Example::
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import msgspec
+import tomlkit
+import tomlkit.exceptions
 
 from readlist.storage.atomic import atomic_write_bytes
 
@@ -65,6 +67,8 @@ class Settings(msgspec.Struct, kw_only=True):
     offline: bool = False
     # What `readlist pull` with no arguments fetches: "hf", "arxiv:cs.CL", …
     pull_sources: list[str] = msgspec.field(default_factory=lambda: ["hf"])
+    # Saved searches, shown as views in the sidebar: name -> query.
+    views: dict[str, str] = msgspec.field(default_factory=dict)
 
     def network_values(self) -> dict[str, object]:
         """The network settings that were set, as the network layer reads them."""
@@ -135,25 +139,44 @@ def _describe(kind: Any) -> str:
     return getattr(kind, "__name__", str(kind))
 
 
-def save_setting(name: str, value: str, path: Path | None = None) -> Path:
-    """Set one top-level string setting, keeping the rest of the file (and its comments) as written."""
-
+def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument], None]) -> Path:
+    """Change config.toml with a style-preserving TOML editor: the user's comments and layout stay as written."""
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = ""
-    line = f"{name} = {_toml_string(value)}"
-    pattern = re.compile(rf"^{re.escape(name)}\s*=.*$", re.MULTILINE)
-    head, sep, tail = text.partition("\n[")
-    if pattern.search(head):
-        head = pattern.sub(lambda _: line, head, count=1)
-    else:
-        head = line + "\n" + head if head else line + "\n"
-    atomic_write_bytes(path, (head + sep + tail).encode("utf-8"))
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix it before readlist can change it") from None
+    change(document)
+    atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
     return path
 
 
-def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+def save_setting(name: str, value: str, path: Path | None = None) -> Path:
+    """Set one top-level string setting, keeping the rest of the file (and its comments) as written."""
+
+    def put(document: tomlkit.TOMLDocument) -> None:
+        document[name] = value
+
+    return _edit(path, put)
+
+
+def save_view(name: str, query: str | None, path: Path | None = None) -> Path:
+    """Save a search as a named view in the ``[views]`` table (``query=None`` removes the view)."""
+
+    def put(document: tomlkit.TOMLDocument) -> None:
+        table = document.get("views")
+        if not isinstance(table, dict):
+            if query is None:
+                return
+            table = tomlkit.table()
+            document["views"] = table
+        if query is None:
+            table.pop(name, None)
+        else:
+            table[name] = query
+
+    return _edit(path, put)

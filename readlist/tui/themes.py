@@ -24,7 +24,7 @@ from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Pr
 from textual.theme import BUILTIN_THEMES, Theme
 from textual.widgets import OptionList
 
-from readlist.config.settings import Config, save_setting
+from readlist.config.settings import Config, ConfigError, save_setting
 from readlist.config.themes import (
     DEFAULT_THEME,
     READLIST_VARIABLES,
@@ -190,7 +190,7 @@ class ThemeController:
             return
         try:
             save_setting("theme", name)
-        except OSError as exc:
+        except (OSError, ConfigError) as exc:
             message = f"Could not save the theme to config.toml: {exc}"
             self.save_errors.append(message)
             self.app.notify(message, severity="error", markup=False)

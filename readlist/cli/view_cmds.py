@@ -1,0 +1,73 @@
+"""``readlist view``: saved searches, shown as views (with live counts) in the terminal UI's sidebar."""
+
+from __future__ import annotations
+
+import click
+
+from readlist.app.views import status_view
+from readlist.cli.context import session_of
+from readlist.cli.output import info, print_json, query_option
+from readlist.config.settings import ConfigError, config_path, load_config, save_view
+from readlist.core.text import clean_line
+
+
+@click.group("view", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="List the views as JSON.")
+@click.pass_context
+def view_cmd(ctx: click.Context, as_json: bool) -> None:
+    """List, add and remove saved searches (they appear as views in the app's sidebar).
+
+    \b
+    Examples:
+      readlist view                                      list them, with counts
+      readlist view add "RL to read" 'tag:rl status:to-read'
+      readlist view rm "RL to read"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    views = load_config().views
+    session = session_of(ctx)
+    counts = {
+        name: len(session.select(status_view(None), query_option(query, f"view {name!r}")))
+        for name, query in views.items()
+    }
+    if as_json:
+        print_json([{"name": name, "query": query, "papers": counts[name]} for name, query in views.items()])
+        return
+    if not views:
+        info("no saved views yet: `readlist view add NAME QUERY`, or save a search in the app")
+    for name, query in views.items():
+        info(f"{name:<24} {counts[name]:>6}  {query}")
+
+
+@view_cmd.command("add")
+@click.argument("name")
+@click.argument("query")
+@click.pass_context
+def view_add(ctx: click.Context, name: str, query: str) -> None:
+    """Save QUERY as the view NAME (replacing a view of that name)."""
+    name = clean_line(name)
+    if not name:
+        raise click.BadParameter("a view needs a name", param_hint="NAME")
+    query_option(query, "QUERY")  # refused now rather than shown broken in the sidebar
+    try:
+        path = save_view(name, query)
+    except (OSError, ConfigError) as exc:
+        raise click.ClickException(f"could not save the view in {config_path()}: {exc}") from None
+    info(f"saved view {name!r} in {path}")
+
+
+@view_cmd.command("rm")
+@click.argument("name")
+def view_rm(name: str) -> None:
+    """Remove the saved view NAME."""
+    if name not in load_config().views:
+        raise click.ClickException(f"no saved view named {name!r} (see `readlist view`)")
+    try:
+        save_view(name, None)
+    except (OSError, ConfigError) as exc:
+        raise click.ClickException(f"could not change {config_path()}: {exc}") from None
+    info(f"removed view {name!r}")
+
+
+COMMANDS = [view_cmd]
