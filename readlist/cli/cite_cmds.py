@@ -27,6 +27,7 @@ from readlist.cli.output import echo_err, fail, info, json_bytes, print_json, qu
 from readlist.core.cite import FORMATS, KEYED_FORMATS, clean_block, clean_field, format_entries, markdown_entry
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
+from readlist.core.text import counted
 from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.errors import LibraryError
 
@@ -36,10 +37,6 @@ _USER_DATA_HELP = "Also write your tags, note, rating and status (BibTeX, BibLaT
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 # ---------------------------------------------------------------------------
@@ -82,7 +79,7 @@ def cite_cmd(
         from readlist.app.clipboard import copy_text
 
         count = len({p.id for p in papers})
-        result = copy_text(text, what=_plural(count, "citation"))
+        result = copy_text(text, what=counted(count, "citation"))
         if result.ok:
             echo_err(result.message)
         else:
@@ -236,7 +233,7 @@ def export_cmd(
     if as_json:
         print_json({"format": fmt, "papers": len(papers), "output": str(output)})
     else:
-        echo_err(f"Wrote {_plural(len(papers), 'paper')} to {output} ({fmt})")
+        echo_err(f"Wrote {counted(len(papers), 'paper')} to {output} ({fmt})")
 
 
 def _keep_keys(session: Session, papers: Sequence[Paper], keys: Mapping[str, str] | None) -> None:

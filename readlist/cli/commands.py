@@ -45,7 +45,7 @@ from readlist.cli.output import (
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.core.query import SORT_KEYS
 from readlist.core.stats import compute_stats, render_text
-from readlist.core.text import strip_controls
+from readlist.core.text import counted, strip_controls
 from readlist.importers import FORMATS
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
@@ -376,7 +376,7 @@ def _split_last(args: tuple[str, ...], what: str) -> tuple[list[str], str]:
 def _changed(outcome: Outcome, papers: list[Paper], what: str) -> None:
     done = len(outcome)
     unchanged = len({p.id for p in papers}) - done
-    message = f"{done} paper{'s' if done != 1 else ''} {what}"
+    message = f"{counted(done, 'paper')} {what}"
     if unchanged:
         message += f" ({unchanged} already so)"
     info(message)
@@ -588,7 +588,7 @@ def rm_cmd(ctx: click.Context, refs: tuple[str, ...], as_json: bool) -> None:
     for paper in papers:
         if paper.id in outcome.changes:
             console.print(Text("removed ") + paper_line(paper), soft_wrap=True)
-    info(f"{len(outcome)} paper{'s' if len(outcome) != 1 else ''} removed; `readlist undo` puts "
+    info(f"{counted(len(outcome), 'paper')} removed; `readlist undo` puts "
          f"{'them' if len(outcome) != 1 else 'it'} back")
 
 
@@ -620,8 +620,7 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
         print_json({"action": "redo" if last.undone else "undo", "label": last.outcome.label,
                     "papers": sorted(done.outcome.changes), "skipped": done.skipped})
     else:
-        info(f"{verb} {last.outcome.label.lower()}: {len(done.outcome)} paper"
-             f"{'s' if len(done.outcome) != 1 else ''}")
+        info(f"{verb} {last.outcome.label.lower()}: {counted(len(done.outcome), 'paper')}")
         if done.skipped:
             shown = ", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")
             info(f"left alone because they changed since: {shown}")

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.query import Query, QueryError, parse_query, parse_sort
+from readlist.core.texrender import render_tex
 from readlist.core.text import inert_json, strip_controls
 
 # markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
@@ -45,7 +46,8 @@ def paper_line(paper: Paper, width: int | None = None) -> Text:
     line.append(f"{strip_controls(paper.id):<14} ", style="cyan")
     line.append(Status(paper.status).glyph + " ", style="bold")
     line.append(f"{rating_stars(paper.rating):<5} ", style="yellow")
-    line.append(f"{strip_controls(paper.published):<10} ", style="dim")
+    day = paper.date
+    line.append(f"{day.iso() if day else '':<10} ", style="dim")
     line.append(strip_controls(paper.title))
     if paper.tags:
         line.append("  " + " ".join("#" + strip_controls(t) for t in paper.tags), style="green")
@@ -60,7 +62,7 @@ def paper_details(paper: Paper) -> Text:
         ("arXiv", paper.arxiv_id or ""),
         ("authors", ", ".join(paper.authors) if paper.authors else paper.byline),
         ("organization", paper.organization or ""),
-        ("published", paper.published or ""),
+        ("published", paper.date.iso() if paper.date else ""),
         ("upvotes", "" if paper.upvotes is None else str(paper.upvotes)),
         ("url", paper.url or ""),
         ("status", f"{Status(paper.status).label}" + (f" (read {paper.read_at[:10]})" if paper.read_at else "")),
@@ -73,7 +75,7 @@ def paper_details(paper: Paper) -> Text:
             out.append(f"{label:>12}  ", style="dim")
             out.append(strip_controls(value) + "\n")
     if paper.abstract:
-        out.append("\n" + strip_controls(paper.abstract) + "\n")
+        out.append("\n" + strip_controls(render_tex(paper.abstract)) + "\n")
     if paper.note:
         out.append("\nNote\n", style="bold")
         out.append(strip_controls(paper.note) + "\n")

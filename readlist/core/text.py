@@ -87,3 +87,8 @@ def clean_block(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+
+
+def counted(n: int, word: str) -> str:
+    """``1 paper``, ``3 papers``: a count with its noun (regular plurals only)."""
+    return f"{n} {word}" + ("" if n == 1 else "s")

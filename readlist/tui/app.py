@@ -23,6 +23,7 @@ from readlist.config.settings import load_config
 from readlist.core.text import strip_controls
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
+from readlist.tui.keymap import resolve as resolve_keymap
 from readlist.tui.messages import ExternalChanges, LibraryChanged
 from readlist.tui.screens.help import bindings_table
 from readlist.tui.screens.main import MainScreen
@@ -66,15 +67,17 @@ class ReadlistApp(App[None]):
         self.initial_sort = sort if sort in UI_SORT_KEYS or sort.lstrip("+-") in UI_SORT_KEYS else "added"
         self.theme_problem = ""
         self._install_themes(theme)
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+        keymap = resolve_keymap(self.settings.keymap)
+        self.keymap_problems = keymap.problems
+        if keymap.keys:
+            self.set_keymap(keymap.keys)
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today))
         self.set_interval(POLL_SECONDS, self.poll_library)
         self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
-        for problem in self.settings.problems:
-            self.notify(problem, severity="warning", markup=False, timeout=8)
+        for problem in [*self.settings.problems, *self.keymap_problems]:
+            self.notify(problem, severity="warning", markup=False, timeout=12)
         if self.theme_problem:
             self.notify(self.theme_problem, severity="warning", markup=False)
         if self.demo:

@@ -27,6 +27,15 @@ DECISIONS: list[BindingType] = [
 
 HELP = Binding("question_mark", "help", "Help", id="help", tooltip="Help: every key on this screen")
 
+# The paper's text (abstract, note) scrolls without leaving the list; shown in the footer as one entry.
+_SCROLL = Binding.Group("Scroll text", compact=True)
+SCROLL_TEXT: list[BindingType] = [
+    Binding("J,shift+down", "scroll_text(1)", "Scroll text down", id="text-down", group=_SCROLL,
+            tooltip="Scroll the abstract and note down"),
+    Binding("K,shift+up", "scroll_text(-1)", "Scroll text up", id="text-up", group=_SCROLL,
+            tooltip="Scroll the abstract and note up"),
+]
+
 MAIN: list[BindingType] = [
     *DECISIONS,
     Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)"),
@@ -50,6 +59,7 @@ MAIN: list[BindingType] = [
     Binding("L", "toggle_layout", "Layout", show=False, id="layout", tooltip="Detail pane beside or below the list"),
     Binding("escape", "escape", "Clear", show=False, id="clear",
             tooltip="Cancel a running enrichment or pull, else clear the selection, then the search"),
+    *SCROLL_TEXT,
     HELP,
 ]
 
@@ -57,8 +67,15 @@ TRIAGE: list[BindingType] = [
     *DECISIONS,
     Binding("down,j,right", "next", "Next", show=False, id="triage-next"),
     Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous"),
-    Binding("o", "open_url", "Open", show=False, id="open-url"),
-    Binding("y", "cite", "Cite", show=False, id="cite"),
+    Binding("space,pagedown", "page_text(1)", "Page down", show=False, id="triage-page-down",
+            tooltip="Scroll the abstract a page down"),
+    Binding("shift+space,pageup", "page_text(-1)", "Page up", show=False, id="triage-page-up",
+            tooltip="Scroll the abstract a page up"),
+    *SCROLL_TEXT,
+    Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
+    Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
+    Binding("o", "open_url", "Open", show=False, id="open-url", tooltip="Open the paper's URL in the browser"),
+    Binding("y", "cite", "Cite", show=False, id="cite", tooltip="Copy a BibTeX citation"),
     Binding("escape", "back", "Back", id="triage-back"),
     HELP,
 ]
@@ -66,8 +83,10 @@ TRIAGE: list[BindingType] = [
 PAPER_LIST: list[BindingType] = [
     Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down"),
     Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up"),
-    Binding("pagedown", "page_down", "Page down", show=False, id="page-down"),
-    Binding("pageup", "page_up", "Page up", show=False, id="page-up"),
+    Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="page-down"),
+    Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="page-up"),
+    Binding("ctrl+d", "half_page(1)", "Half a page down", show=False, id="half-page-down"),
+    Binding("ctrl+u", "half_page(-1)", "Half a page up", show=False, id="half-page-up"),
     Binding("g,home", "first", "First paper", show=False, id="first"),
     Binding("G,end", "last", "Last paper", show=False, id="last"),
     Binding("space", "toggle_select", "Select", id="select"),
@@ -89,7 +108,9 @@ TAG_EDITOR: list[BindingType] = [
 ]
 
 CITE_CHOOSER: list[BindingType] = [
-    Binding("escape", "cancel", "Cancel"),
+    Binding("escape", "cancel", "Cancel", id="cancel-cite"),
+    Binding("j", "cursor_down", "Down", show=False, id="cite-down"),
+    Binding("k", "cursor_up", "Up", show=False, id="cite-up"),
 ]
 
 CONFIRM: list[BindingType] = [
@@ -102,8 +123,6 @@ HELP_SCREEN: list[BindingType] = [
 ]
 
 STATS: list[BindingType] = [
-    Binding("escape", "close", "Back"),
-    Binding("q", "close", "Back", show=False),
-    Binding("S", "close", "Back", show=False),
+    Binding("escape,q,S", "close", "Back", id="stats-back"),
     HELP,
 ]

@@ -294,24 +294,45 @@ async def test_help_lists_the_keys_of_the_current_screen(seed_library: Path, mak
         await pilot.press("T", "question_mark")
         assert isinstance(app.screen, HelpScreen)
         descriptions = {row.description for row in app.screen.rows}
-        assert "Back" in descriptions and "Tags" not in descriptions
+        assert "Back" in descriptions and "Search" not in descriptions
+        assert "Tags" in descriptions and "Note" in descriptions  # n and t work in triage mode too
 
 
 async def test_keymap_from_config_remaps_and_help_follows(
     small_library: Path, make_app: MakeApp, _private_config: Path
 ) -> None:
-    _private_config.write_text('[keymap]\nkeep = "K"\n', encoding="utf-8")
+    """An entry adds keys; `-key` removes a default one when the user asks for it."""
+    _private_config.write_text('[keymap]\nkeep = "e, -s"\n', encoding="utf-8")
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         first = plist(app).current
         assert first is not None
-        await pilot.press("s")  # no longer bound
+        await pilot.press("s")  # removed, as asked
         assert fresh(small_library).papers[first.id].status == "inbox"
-        await pilot.press("K")
+        await pilot.press("e")
         assert fresh(small_library).papers[first.id].status == "to-read"
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        assert ("K", "Keep") in {(r.keys, r.description) for r in app.screen.rows}
+        assert ("e", "Keep") in {(r.keys, r.description) for r in app.screen.rows}
+
+
+async def test_the_readme_keymap_example_keeps_s_and_reports_the_clash(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    """`keep = "k"`: k already moves up, so Keep keeps s and the clash is reported at start."""
+    _private_config.write_text('[keymap]\nkeep = "k"\nkepe = "q"\nskip = "d"\n', encoding="utf-8")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert any("'k' already means Up on the paper list" in m and "Keep keeps s" in m for m in messages)
+        assert any("no action 'kepe'" in m for m in messages)
+        papers = list(plist(app).papers)
+        await pilot.press("j", "k")  # k still moves up
+        assert plist(app).current is not None and plist(app).current.id == papers[0].id
+        await pilot.press("s", "d")  # s still keeps; d now skips as well as x
+        disk = fresh(small_library).papers
+        assert disk[papers[0].id].status == "to-read" and disk[papers[1].id].status == "skipped"
 
 
 async def test_palette_opens_and_offers_every_action(seed_library: Path, make_app: MakeApp) -> None:

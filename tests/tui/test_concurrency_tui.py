@@ -108,7 +108,7 @@ async def test_tui_keys_and_cli_commands_on_the_same_papers(tmp_path: Path, monk
             await pilot.press("g", *["space"] * len(targets), "t", *f"tui-{round_no}", "enter")
             await pilot.pause(0.05)
             assert isinstance(app.screen, MainScreen)
-            await pilot.press("g")  # back to the top for the next round
+            await pilot.press("escape", "g")  # the selection stays after a bulk edit until Esc; back to the top
         worker.stdin.close()
         await asyncio.to_thread(worker.wait, 120)
         err = worker.stderr.read() if worker.stderr else ""

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from readlist.core.cite import FORMAT_LABELS, FORMATS, format_entries
 from readlist.core.model import Paper
+from readlist.core.text import counted
 from readlist.tui import bindings
 
 
@@ -75,7 +76,7 @@ class CiteChooser(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         count = len({p.id for p in self.papers})
         with Vertical():
-            yield Label(f"Copy {count} citation{'s' if count != 1 else ''} as…", id="cite-title", markup=False)
+            yield Label(f"Copy {counted(count, 'citation')} as…", id="cite-title", markup=False)
             yield OptionList(*(Option(FORMAT_LABELS[f], id=f) for f in FORMATS), id="cite-formats")
             yield TextArea(
                 self.preview_text(self.initial), read_only=True, soft_wrap=True, show_line_numbers=False,
@@ -102,6 +103,12 @@ class CiteChooser(ModalScreen[str | None]):
     def _choose(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
+
+    def action_cursor_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

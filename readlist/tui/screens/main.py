@@ -34,6 +34,7 @@ from readlist.app.views import (
 )
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
+from readlist.core.text import counted
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
 
 # Below this many columns the detail pane goes under the list instead of beside it.
 WIDE_LAYOUT = 120
+# Below this many, the detail pane is never beside the list (it would be a sliver), even after L.
+SIDE_MINIMUM = 100
+# Below this many, the sidebar is hidden: [ and ] still change views, and the top bar names the view.
+NARROW = 80
 SEARCH_DELAY = 0.12
 # A search that took less than this runs on every keystroke; slower ones wait for a pause in typing.
 INSTANT_SEARCH = 0.015
@@ -88,6 +93,7 @@ class MainScreen(ReadlistScreen[None]):
         self.today = today
         self.query_text = ""
         self.layout_mode = "auto"  # or "side" / "stacked", once the user toggles
+        self._layout_width = 0  # the width L was pressed at
         self._last_search_seconds = 0.0
         self._search_timer: Timer | None = None
         self._message = ""
@@ -249,6 +255,12 @@ class MainScreen(ReadlistScreen[None]):
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         self.query_one("#detail", PaperDetail).show(event.paper)
 
+    @on(PaperList.Moved)
+    def _moved(self) -> None:
+        # The last action's message is about the paper it was on; moving on makes it stale.
+        if self._message:
+            self.say("")
+
     @on(PaperList.SelectionChanged)
     def _selection_changed(self, event: PaperList.SelectionChanged) -> None:
         self._update_topbar()
@@ -277,18 +289,23 @@ class MainScreen(ReadlistScreen[None]):
         if value != self.query_text:
             self.query_text = value
             started = time.perf_counter()
-            self.rebuild(keep_current=False)
+            # Typing shows the results from the top; clearing the search goes back to the paper the cursor was on.
+            self.rebuild(keep_current=not value.strip())
             self._last_search_seconds = time.perf_counter() - started
 
     def on_resize(self, event: events.Resize) -> None:
+        if self.layout_mode != "auto" and (self._layout_width < WIDE_LAYOUT) != (event.size.width < WIDE_LAYOUT):
+            self.layout_mode = "auto"  # L chose for the size it was pressed at; a new size decides again
         self._apply_layout()
 
     def _apply_layout(self) -> None:
+        width = self.size.width
         if self.layout_mode == "auto":
-            stacked = self.size.width < WIDE_LAYOUT
+            stacked = width < WIDE_LAYOUT
         else:
-            stacked = self.layout_mode == "stacked"
+            stacked = self.layout_mode == "stacked" or width < SIDE_MINIMUM
         self.set_class(stacked, "-stacked")
+        self.set_class(width < NARROW, "-narrow")
 
     # -- changes ------------------------------------------------------------------
 
@@ -302,12 +319,12 @@ class MainScreen(ReadlistScreen[None]):
         self._show_outcome(self.run_command(command))
 
     def _show_outcome(self, outcome: Outcome | None) -> None:
+        # The selection stays (tag, then rate the same papers) until Esc clears it.
         if outcome is None:
             return
-        self.paper_list.clear_selection()
         self.after_change(outcome)
         n = len(outcome)
-        what = f"{n} papers" if n != 1 else "1 paper"
+        what = counted(n, "paper")
         self.say(f"{outcome.label}: {what} (u undoes)" if n else f"{outcome.label}: nothing to change")
 
     def action_undo(self) -> None:
@@ -383,8 +400,16 @@ class MainScreen(ReadlistScreen[None]):
     def action_cycle_sort(self) -> None:
         self.set_sort(next_sort(self.sort))
 
+    def action_scroll_text(self, direction: int) -> None:
+        detail = self.query_one("#detail", PaperDetail)
+        detail.scroll_relative(y=direction * 3, animate=False)
+
     def action_toggle_layout(self) -> None:
+        if self.has_class("-stacked") and self.size.width < SIDE_MINIMUM:
+            self.say(f"The detail pane goes beside the list from {SIDE_MINIMUM} columns on")
+            return
         self.layout_mode = "side" if self.has_class("-stacked") else "stacked"
+        self._layout_width = self.size.width
         self._apply_layout()
 
     # -- other screens -------------------------------------------------------------------
@@ -420,9 +445,8 @@ class MainScreen(ReadlistScreen[None]):
             return
         outcome = self.run_command(EditTags(ids, add=add, remove=remove))
         if outcome is not None:
-            self.paper_list.clear_selection()
             self.after_change(outcome)
-            self.say(f"Tags changed on {len(outcome)} paper(s)" if outcome.changes else "Tags unchanged")
+            self.say(f"Tags changed on {counted(len(outcome), 'paper')}" if outcome.changes else "Tags unchanged")
 
     def action_triage(self) -> None:
         plist = self.paper_list
@@ -518,7 +542,7 @@ class MainScreen(ReadlistScreen[None]):
 
     @staticmethod
     def _enrich_summary(changed: int, done: int, unsettled: list[str], error: str | None, cancelled: bool) -> str:
-        text = f"Enriched {changed} of {done} paper{'s' if done != 1 else ''}"
+        text = f"Enriched {changed} of {counted(done, 'paper')}"
         if unsettled:
             text += f"; {len(unsettled)} not found or ambiguous (readlist enrich --dry-run lists them)"
         if cancelled:
@@ -568,7 +592,7 @@ class MainScreen(ReadlistScreen[None]):
             save_pull_state(self.session.library.path, outcome.remember)
         self.rebuild()
         hint = enrich_hint([p for pid in added if (p := self.session.library.get(pid))])
-        message = f"Pulled {len(added)} new paper{'s' if len(added) != 1 else ''}"
+        message = f"Pulled {counted(len(added), 'new paper')}"
         if outcome.cancelled:
             message += "; cancelled"
         self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),

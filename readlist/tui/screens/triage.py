@@ -12,11 +12,16 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from readlist.app.commands import EditTags
 from readlist.app.session import Session
-from readlist.core.model import Status
+from readlist.core.model import Paper
+from readlist.core.texrender import render_tex
+from readlist.core.text import strip_controls
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
+from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
 
 
@@ -30,7 +35,8 @@ class TriageScreen(ReadlistScreen[None]):
         super().__init__(session, id="triage")
         self.paper_ids = list(paper_ids)
         self.index = max(0, min(start, len(self.paper_ids)))
-        self.start_state: dict[str, tuple[str, int]] = {}
+        # The decisions made in this session, in order: (paper id, status decision or None, rating or None).
+        self.decisions: list[tuple[str, str | None, int | None]] = []
         self.done = False
 
     def compose(self) -> ComposeResult:
@@ -38,15 +44,11 @@ class TriageScreen(ReadlistScreen[None]):
         with VerticalScroll(id="triage-body"):
             yield Static(id="triage-header", markup=False)
             yield Static(id="triage-abstract", markup=False)
+            yield Static(id="triage-note", markup=False)
             yield Static(id="triage-summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        lib = self.session.library
-        for pid in self.paper_ids:
-            paper = lib.get(pid)
-            if paper is not None:
-                self.start_state[pid] = (paper.status, paper.rating)
         self.show()
 
     # -- drawing ---------------------------------------------------------------
@@ -55,12 +57,13 @@ class TriageScreen(ReadlistScreen[None]):
         progress = self.query_one("#triage-progress", Static)
         header = self.query_one("#triage-header", Static)
         abstract = self.query_one("#triage-abstract", Static)
+        note = self.query_one("#triage-note", Static)
         summary = self.query_one("#triage-summary", Static)
         total = len(self.paper_ids)
         if self.done or self.index >= total:
             self.done = True
             progress.update(Text(f" Triage · done · {total} / {total}", style="bold"))
-            header.display = abstract.display = False
+            header.display = abstract.display = note.display = False
             summary.display = True
             summary.update(self.summary_text())
             return
@@ -69,29 +72,39 @@ class TriageScreen(ReadlistScreen[None]):
         paper = self.session.library.get(self.paper_ids[self.index])
         progress.update(Text.assemble(
             (f" Triage · {self.index + 1} / {total}", "bold"),
-            ("   s keep · x skip · R reading · r read · 1-5 rate · u undo · j/k move · Esc back", "dim"),
+            ("   s keep · x skip · R reading · r read · 1-5 rate · n note · t tags · u undo · j/k move · Esc back",
+             "dim"),
         ))
         if paper is None:
             header.update(Text("This paper is no longer in the library.", style="dim"))
             abstract.update(Text(""))
+            note.display = False
             return
         header.update(paper_header(paper))
-        abstract.update(Text(paper.abstract or "(no abstract)"))
+        abstract.update(Text(render_tex(paper.abstract) if paper.abstract else "(no abstract)"))
+        note.display = bool(paper.note.strip())
+        note.update(Text.assemble(("Note\n", "bold"), strip_controls(paper.note.strip())))
         self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
 
     def tally(self) -> dict[str, int]:
-        """What this session changed, read from the library so undo is accounted for."""
+        """The decisions of this session (the last one per paper; undone ones are gone), whatever they changed.
+
+        Keeping a paper that was already to-read is a decision like any other, so it counts.
+        """
         result = {"kept": 0, "skipped": 0, "reading": 0, "read": 0, "rated": 0}
-        names = {Status.TO_READ.value: "kept", Status.SKIPPED.value: "skipped",
-                 Status.READING.value: "reading", Status.READ.value: "read"}
-        for pid, (status, rating) in self.start_state.items():
-            paper = self.session.library.get(pid)
-            if paper is None:
-                continue
-            if paper.status != status and paper.status in names:
-                result[names[paper.status]] += 1
-            if paper.rating != rating and paper.rating:
-                result["rated"] += 1
+        names = {"keep": "kept", "skip": "skipped", "reading": "reading", "toggle_read": "read"}
+        last_status: dict[str, str] = {}
+        rated: set[str] = set()
+        for pid, status, rating in self.decisions:
+            if status is not None:
+                last_status[pid] = status
+            if rating:
+                rated.add(pid)
+            elif rating == 0:
+                rated.discard(pid)
+        for name in last_status.values():
+            result[names[name]] += 1
+        result["rated"] = len(rated)
         return result
 
     def summary_text(self) -> Text:
@@ -120,6 +133,8 @@ class TriageScreen(ReadlistScreen[None]):
         command, advances = decision(name, [pid])
         if self.run_command(command) is None:
             return
+        rating = int(name.removeprefix("rate_")) if name.startswith("rate_") else None
+        self.decisions.append((pid, None if rating is not None else name, rating))
         if advances:
             self.index += 1
         self.show()
@@ -133,13 +148,51 @@ class TriageScreen(ReadlistScreen[None]):
             if pid in self.paper_ids:
                 self.index = self.paper_ids.index(pid)
                 self.done = False
+                self._forget_last_decision(pid)
                 break
         self.show()
+
+    def _forget_last_decision(self, paper_id: str) -> None:
+        for position in range(len(self.decisions) - 1, -1, -1):
+            if self.decisions[position][0] == paper_id:
+                del self.decisions[position]
+                return
+
+    def _shown_paper(self) -> Paper | None:
+        if self.done or self.index >= len(self.paper_ids):
+            return None
+        return self.session.library.get(self.paper_ids[self.index])
+
+    def action_note(self) -> None:
+        paper = self._shown_paper()
+        if paper is not None:
+            self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: self.show())
+
+    def action_tags(self) -> None:
+        paper = self._shown_paper()
+        if paper is None:
+            return
+        paper_id = paper.id
+
+        def done(change: TagChange | None) -> None:
+            if change is not None and (change[0] or change[1]):
+                self.run_command(EditTags([paper_id], add=change[0], remove=change[1]))
+            self.show()
+
+        known = sorted({tag for p in self.session.library.papers.values() for tag in p.tags})
+        self.app.push_screen(TagEditor([paper], known), done)
 
     def action_redo(self) -> None:
         if self.redo() is None:
             self.notify("Nothing to redo.", markup=False)
         self.show()
+
+    def action_scroll_text(self, direction: int) -> None:
+        self.query_one("#triage-body", VerticalScroll).scroll_relative(y=direction * 3, animate=False)
+
+    def action_page_text(self, direction: int) -> None:
+        body = self.query_one("#triage-body", VerticalScroll)
+        body.scroll_relative(y=direction * max(body.size.height - 2, 1), animate=False)
 
     def action_next(self) -> None:
         if not self.done:

@@ -13,20 +13,22 @@ if TYPE_CHECKING:
     from textual.widgets import Markdown
 
 from readlist.core.model import Paper, Status, rating_stars
+from readlist.core.texrender import render_tex
 
 
 def paper_header(paper: Paper) -> Text:
     """Title and metadata as plain Text, so markup-like characters in the data show literally."""
     text = Text()
-    text.append(paper.title, style="bold")
+    text.append(render_tex(paper.title), style="bold")
     text.append("\n")
     byline = paper.byline
     if byline:
         text.append(byline, style="italic")
         text.append("\n")
     facts: list[str] = []
-    if paper.published:
-        facts.append(paper.published)
+    day = paper.date  # the record's date, else the year and month its arXiv id gives
+    if day is not None:
+        facts.append(day.iso())
     if paper.upvotes is not None:
         facts.append(f"▲ {paper.upvotes} upvotes")
     try:
@@ -91,7 +93,7 @@ class PaperDetail(VerticalScroll):
             return
         shown_id, shown_header, shown_abstract, shown_note = self._shown
         header_text = paper_header(paper)
-        abstract_text = paper.abstract or "(no abstract)"
+        abstract_text = render_tex(paper.abstract) if paper.abstract else "(no abstract)"
         if header_text != shown_header:
             header.update(header_text)
         if abstract_text != shown_abstract:

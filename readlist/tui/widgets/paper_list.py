@@ -20,11 +20,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from readlist.core.model import Paper, Status, rating_stars
+from readlist.core.texrender import render_tex
+from readlist.core.text import clean_line
 from readlist.tui import bindings
 
+# The date and upvotes columns are as wide as what the list holds, and only shown while the title keeps
+# at least TITLE_MINIMUM cells: at 160 columns titles get the room, at 60 they are not cut to a stub.
+# Tags follow the title on its line rather than in a column that would stand empty for most papers.
 DATE_WIDTH = 10
-VOTES_WIDTH = 5
-TAGS_WIDTH = 14
+TITLE_MINIMUM = 30
+# Rows looked at to size the columns (the top of the list, which is what is on screen first).
+SIZING_SAMPLE = 2000
 # How the list shows an unrated paper: a placeholder as wide as the stars.
 UNRATED = "·····"
 
@@ -53,6 +59,9 @@ class PaperList(ScrollView, can_focus=True):
             self.paper_list = paper_list
             self.paper = paper
 
+    class Moved(Message):
+        """The user moved the cursor (a key or a click), as opposed to the list changing under it."""
+
     class SelectionChanged(Message):
         """Papers were selected or unselected."""
 
@@ -70,6 +79,8 @@ class PaperList(ScrollView, can_focus=True):
         # Rendered rows by everything that shows in them; moving the cursor then redraws two rows cheaply.
         self._row_cache: dict[tuple[object, ...], Strip] = {}
         self._frame: tuple[int, int, Style, bool, str] | None = None
+        # Widths of the date and upvotes columns for the papers shown (0: nothing to show there).
+        self._columns: tuple[int, int] = (0, 0)
 
     # -- data ---------------------------------------------------------------
 
@@ -82,6 +93,7 @@ class PaperList(ScrollView, can_focus=True):
     def set_papers(self, papers: Sequence[Paper], keep_id: str | None = None) -> None:
         """Show a new list; the cursor stays on ``keep_id`` if present, else at the same row."""
         self.papers = list(papers)
+        self._columns = _column_widths(self.papers[:SIZING_SAMPLE])
         index = -1
         if keep_id is not None:
             for i, paper in enumerate(self.papers):
@@ -181,23 +193,30 @@ class PaperList(ScrollView, can_focus=True):
 
     # -- actions --------------------------------------------------------------
 
+    def _user_move(self, index: int) -> None:
+        self.move_to(index)
+        self.post_message(self.Moved())
+
     def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
+        self._user_move(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
+        self._user_move(self.cursor - 1)
 
     def action_page_down(self) -> None:
-        self.move_to(self.cursor + self._page())
+        self._user_move(self.cursor + self._page())
 
     def action_page_up(self) -> None:
-        self.move_to(self.cursor - self._page())
+        self._user_move(self.cursor - self._page())
+
+    def action_half_page(self, direction: int) -> None:
+        self._user_move(self.cursor + direction * max(self._page() // 2, 1))
 
     def action_first(self) -> None:
-        self.move_to(0)
+        self._user_move(0)
 
     def action_last(self) -> None:
-        self.move_to(len(self.papers) - 1)
+        self._user_move(len(self.papers) - 1)
 
     def action_toggle_select(self) -> None:
         paper = self.current
@@ -216,7 +235,7 @@ class PaperList(ScrollView, can_focus=True):
         if offset is None:
             return
         self.focus()
-        self.move_to(int(self.scroll_y) + offset.y)
+        self._user_move(int(self.scroll_y) + offset.y)
 
     # -- drawing ----------------------------------------------------------------
 
@@ -247,7 +266,7 @@ class PaperList(ScrollView, can_focus=True):
         selected = paper.id in self.selected
         cursor = 0 if row != self.cursor else (1 if focused else 2)
         key = (paper.id, paper.title, paper.status, paper.rating, tuple(paper.tags), paper.published,
-               paper.upvotes, selected, cursor, width, theme, base)
+               paper.upvotes, selected, cursor, width, theme, base, self._columns)
         cached = self._row_cache.get(key)
         if cached is not None:
             return cached
@@ -273,7 +292,7 @@ class PaperList(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"paper-list--status-{status}", partial=True, default=Style())
 
     def row_text(self, paper: Paper, width: int) -> Text:
-        """One row: selection mark, status glyph, stars, title, then date, upvotes and tags when they fit."""
+        """One row: selection mark, status glyph, stars, title and tags, then date and upvotes when they fit."""
         muted = self.get_component_rich_style("paper-list--muted", partial=True)
         star_style = self.get_component_rich_style("paper-list--stars", partial=True)
         tag_style = self.get_component_rich_style("paper-list--tags", partial=True)
@@ -282,29 +301,40 @@ class PaperList(ScrollView, can_focus=True):
             glyph = Status(paper.status).glyph
         except ValueError:
             glyph = "?"
-        show_tags = width >= 76
-        show_meta = width >= 50
-        fixed = 2 + 2 + 6 + 1
-        if show_meta:
-            fixed += DATE_WIDTH + 1 + VOTES_WIDTH + 1
-        if show_tags:
-            fixed += TAGS_WIDTH + 1
-        title_width = max(width - fixed, 8)
-        title = Text(paper.title, no_wrap=True)
-        title.truncate(title_width, overflow="ellipsis", pad=True)
+        room = width - (2 + 2 + 6 + 1)
+        shown: list[int] = []
+        for column in self._columns:  # date, then upvotes: in the order they give way
+            if column and room - column - 1 >= TITLE_MINIMUM:
+                room -= column + 1
+                shown.append(column)
+            else:
+                shown.append(0)
+        date_width, votes_width = shown
+        title = Text(clean_line(render_tex(paper.title)), no_wrap=True)
+        if paper.tags:
+            title.append("  " + " ".join("#" + tag for tag in paper.tags), style=tag_style)
+        title.truncate(max(room, 1), overflow="ellipsis", pad=True)
         parts: list[Text | tuple[str, Style] | str] = [
             (mark + " ", Style(bold=True)),
             (glyph + " ", self._status_style(paper.status)),
             (rating_stars(paper.rating, UNRATED) + " ", star_style if paper.rating else muted),
             title,
-            " ",
         ]
-        if show_meta:
+        if date_width:
+            day = paper.date
+            parts.append((" " + (day.iso() if day else "").ljust(date_width), muted))
+        if votes_width:
             votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
-            parts.append(((paper.published or "").ljust(DATE_WIDTH) + " ", muted))
-            parts.append((votes.rjust(VOTES_WIDTH) + " ", muted))
-        if show_tags:
-            tags = Text(" ".join(paper.tags), style=tag_style, no_wrap=True)
-            tags.truncate(TAGS_WIDTH, overflow="ellipsis", pad=True)
-            parts.append(tags)
+            parts.append((" " + votes.rjust(votes_width), muted))
         return Text.assemble(*parts, no_wrap=True)
+
+
+def _column_widths(papers: Sequence[Paper]) -> tuple[int, int]:
+    """How wide the date and upvotes columns need to be for these papers (0 where all are empty)."""
+    dates = votes = 0
+    for paper in papers:
+        if paper.published or paper.arxiv_id:
+            dates = DATE_WIDTH
+        if paper.upvotes:
+            votes = max(votes, len(str(paper.upvotes)) + 1)
+    return dates, votes
