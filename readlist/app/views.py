@@ -8,12 +8,12 @@ widgets only ever draw a slice of a list that is already filtered and sorted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from readlist.app.commands import Outcome
 from readlist.core.model import Paper, Status
-from readlist.core.query import Query, SearchIndex, parse_query, sort_papers
+from readlist.core.query import Query, QueryError, SearchIndex, parse_query, sort_papers
 from readlist.storage.library import Library
 
 # The sort keys offered in the UI, in the order the sort key cycles through them.
@@ -62,9 +62,19 @@ FIXED_VIEWS: tuple[View, ...] = (
 )
 
 
-def build_views(tags: Iterable[str]) -> list[View]:
-    """The fixed views followed by one view per tag in use."""
-    return [*FIXED_VIEWS, *(_tag_view(tag) for tag in tags)]
+def saved_view(name: str, query: str) -> View:
+    """A saved search as a view; a query that no longer parses shows nothing rather than everything."""
+    try:
+        predicate = parse_query(query).matches
+    except QueryError:
+        return View("saved:" + name, name, lambda p: False)
+    return View("saved:" + name, name, predicate)
+
+
+def build_views(tags: Iterable[str], saved: Mapping[str, str] | None = None) -> list[View]:
+    """The fixed views, then the saved searches, then one view per tag in use."""
+    searches = [saved_view(name, query) for name, query in (saved or {}).items()]
+    return [*FIXED_VIEWS, *searches, *(_tag_view(tag) for tag in tags)]
 
 
 @dataclass
@@ -73,6 +83,8 @@ class Counts:
 
     total: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
+    # The papers in each saved search (a set, so a change is counted by re-checking only the papers it touched).
+    saved: dict[str, set[str]] = field(default_factory=dict)
     rated: int = 0
     by_tag: dict[str, int] = field(default_factory=dict)
 
@@ -86,7 +98,32 @@ class Counts:
             return self.by_status.get(value, 0)
         if kind == "tag":
             return self.by_tag.get(value, 0)
+        if kind == "saved":
+            return len(self.saved.get(value, ()))
         return 0
+
+    def count_saved(self, views: Iterable[View], papers: Iterable[Paper]) -> None:
+        """Fill the members of each saved-search view (one pass over the papers per search)."""
+        searches = [v for v in views if v.key.startswith("saved:")]
+        self.saved = {v.key.removeprefix("saved:"): set() for v in searches}
+        for paper in papers:
+            for view in searches:
+                if view.matches(paper):
+                    self.saved[view.key.removeprefix("saved:")].add(paper.id)
+
+    def recount_saved(self, views: Iterable[View], library: Library, ids: Iterable[str]) -> None:
+        """After a change: re-check only the papers it touched against each saved search."""
+        changed = list(ids)
+        for view in views:
+            if not view.key.startswith("saved:"):
+                continue
+            members = self.saved.setdefault(view.key.removeprefix("saved:"), set())
+            for pid in changed:
+                paper = library.get(pid)
+                if paper is not None and view.matches(paper):
+                    members.add(pid)
+                else:
+                    members.discard(pid)
 
     def adjust(self, outcome: Outcome, library: Library) -> None:
         """Update the counts after a change, from the values its papers had before it."""

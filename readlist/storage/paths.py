@@ -51,3 +51,8 @@ def last_change_path(path: Path) -> Path:
 def pulls_path(path: Path) -> Path:
     """When each source was last pulled from successfully, for `readlist pull` with no arguments."""
     return path.with_name(path.name + ".pulls")
+
+
+def ui_state_path(path: Path) -> Path:
+    """Where the terminal UI was (view, sort, search, paper under the cursor), so reopening goes back there."""
+    return path.with_name(path.name + ".ui")

@@ -158,6 +158,9 @@ class ReadlistApp(App[None]):
 
     async def action_quit(self) -> None:
         self.save_open_editors()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.remember_state()
         self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

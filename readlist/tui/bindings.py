@@ -40,7 +40,7 @@ MAIN: list[BindingType] = [
     *DECISIONS,
     Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)"),
     Binding("left_square_bracket", "previous_view", "Prev view", show=False, id="previous-view",
-            tooltip="Previous view"),
+            tooltip="Previous view (Inbox, To read, Reading, Read, Skipped, All, Rated 4+, saved searches, tags)"),
     Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view", tooltip="Next view"),
     Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
     Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
@@ -65,8 +65,8 @@ MAIN: list[BindingType] = [
 
 TRIAGE: list[BindingType] = [
     *DECISIONS,
-    Binding("down,j,right", "next", "Next", show=False, id="triage-next"),
-    Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous"),
+    Binding("down,j,right", "next", "Next", show=False, id="triage-next", tooltip="Next paper"),
+    Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous", tooltip="Previous paper"),
     Binding("space,pagedown", "page_text(1)", "Page down", show=False, id="triage-page-down",
             tooltip="Scroll the abstract a page down"),
     Binding("shift+space,pageup", "page_text(-1)", "Page up", show=False, id="triage-page-up",
@@ -76,25 +76,32 @@ TRIAGE: list[BindingType] = [
     Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
     Binding("o", "open_url", "Open", show=False, id="open-url", tooltip="Open the paper's URL in the browser"),
     Binding("y", "cite", "Cite", show=False, id="cite", tooltip="Copy a BibTeX citation"),
-    Binding("escape", "back", "Back", id="triage-back"),
+    Binding("escape", "back", "Back", id="triage-back", tooltip="Back to the list"),
     HELP,
 ]
 
 PAPER_LIST: list[BindingType] = [
-    Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down"),
-    Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up"),
+    Binding("down,j", "cursor_down", "Down", show=False, id="cursor-down", tooltip="Next paper"),
+    Binding("up,k", "cursor_up", "Up", show=False, id="cursor-up", tooltip="Previous paper"),
     Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="page-down"),
     Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="page-up"),
     Binding("ctrl+d", "half_page(1)", "Half a page down", show=False, id="half-page-down"),
     Binding("ctrl+u", "half_page(-1)", "Half a page up", show=False, id="half-page-up"),
     Binding("g,home", "first", "First paper", show=False, id="first"),
     Binding("G,end", "last", "Last paper", show=False, id="last"),
-    Binding("space", "toggle_select", "Select", id="select"),
+    Binding("space", "toggle_select", "Select", id="select",
+            tooltip="Select or unselect the paper and move down; actions then apply to every selected paper"),
 ]
 
 SEARCH: list[BindingType] = [
     Binding("escape", "clear_search", "Clear search", id="clear-search"),
     Binding("down", "to_list", "To the list", show=False, id="search-to-list"),
+    Binding("ctrl+s", "screen.save_search", "Keep as view", id="save-search",
+            tooltip="Keep this search as a view in the sidebar"),
+]
+
+PROMPT: list[BindingType] = [
+    Binding("escape", "cancel", "Cancel", id="cancel-prompt"),
 ]
 
 NOTE_EDITOR: list[BindingType] = [

@@ -24,6 +24,8 @@ SCREENS: dict[str, Sequence[BindingType]] = {
     "tag editor": [*bindings.APP, *bindings.TAG_EDITOR],
     "citation formats": [*bindings.APP, *bindings.CITE_CHOOSER],
     "confirmation": [*bindings.APP, *bindings.CONFIRM],
+    "prompt": [*bindings.APP, *bindings.PROMPT],
+    "search box": [*bindings.APP, *bindings.SEARCH],
     "statistics": [*bindings.APP, *bindings.STATS],
     "help": [*bindings.APP, *bindings.HELP_SCREEN],
 }

@@ -32,18 +32,21 @@ from readlist.app.views import (
     next_sort,
     sort_depends_on,
 )
+from readlist.config.settings import ConfigError, save_view
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
-from readlist.core.text import counted
+from readlist.core.text import clean_line, counted
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.screens.cite_chooser import CiteChooser
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.prompt import Prompt
 from readlist.tui.screens.stats import StatsScreen
 from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.screens.triage import TriageScreen
+from readlist.tui.state import UiState, load_ui_state, save_ui_state
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.footer import ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList
@@ -87,7 +90,9 @@ class MainScreen(ReadlistScreen[None]):
 
     def __init__(self, session: Session, *, sort: str = "added", today: date | None = None) -> None:
         super().__init__(session, id="main")
-        self.views: list[View] = build_views([])
+        # Saved searches (config.toml's [views]), shown in the sidebar after the fixed views.
+        self.saved_views: dict[str, str] = dict(session.settings.views)
+        self.views: list[View] = build_views([], self.saved_views)
         self.view_index = 0
         self.sort = sort
         self.today = today
@@ -130,18 +135,44 @@ class MainScreen(ReadlistScreen[None]):
         self.paper_list.focus()
         self.query_one("#query-error").display = False
         self._apply_layout()
-        self.rebuild()
+        self._restore_state()
+
+    def _restore_state(self) -> None:
+        """Go back to the view, sort, search and paper of the last session (when they still exist)."""
+        state = load_ui_state(self.session.library.path)
+        if state is None:
+            self.rebuild()
+            return
+        self._refresh_views()
+        keys = [v.key for v in self.views]
+        if state.view in keys:
+            self.view_index = keys.index(state.view)
+        if state.sort and state.sort.lstrip("+-") in UI_SORT_KEYS:
+            self.sort = state.sort
+        if state.search:
+            self.query_one("#search", Input).value = state.search
+            self.query_text = state.search
+        self.rebuild(keep_id=state.paper)
+
+    def remember_state(self) -> None:
+        """Keep where the user is, for the next session (called on quit)."""
+        current = self.paper_list.current
+        save_ui_state(self.session.library.path, UiState(
+            view=self.view.key, sort=self.sort, search=self.query_text, paper=current.id if current else None,
+        ))
 
     # -- building the view ----------------------------------------------------
 
     def rebuild(self, keep_id: str | None = None, *, keep_current: bool = True) -> None:
         """Recompute counts and the list from the whole library (the cursor stays on a paper when it can)."""
-        self.counts = count(self.session.library.papers.values())
+        papers_now = self.session.library.papers.values()
+        self.counts = count(papers_now)
         self._query = self._parse_query()
         plist = self.paper_list
         if keep_id is None and keep_current and plist.current is not None:
             keep_id = plist.current.id
         self._refresh_views()
+        self.counts.count_saved(self.views, papers_now)
         papers = self.session.select(self.view, self._query, self.sort)
         self._show_list(papers, keep_id)
 
@@ -156,6 +187,7 @@ class MainScreen(ReadlistScreen[None]):
         self.counts.adjust(outcome, lib)
         shown_view = self.view.key
         self._refresh_views()
+        self.counts.recount_saved(self.views, lib, outcome.changes)
         if self.view.key != shown_view:  # a tag view emptied and vanished: show where we landed
             self.rebuild(keep_current=False)
             return
@@ -181,7 +213,7 @@ class MainScreen(ReadlistScreen[None]):
 
     def _refresh_views(self) -> None:
         current_key = self.view.key
-        self.views = build_views(self.counts.by_tag)
+        self.views = build_views(self.counts.by_tag, self.saved_views)
         keys = [v.key for v in self.views]
         self.view_index = keys.index(current_key) if current_key in keys else min(self.view_index, len(keys) - 1)
 
@@ -598,8 +630,51 @@ class MainScreen(ReadlistScreen[None]):
         self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
                               errors[0] if errors else None)
 
+    def action_save_search(self) -> None:
+        """Keep the search typed in the box as a view in the sidebar (and in config.toml's [views])."""
+        query = self.query_one("#search", Input).value.strip()
+        if not query:
+            self.notify("Type a search first; then ctrl+s keeps it as a view.", severity="warning", markup=False)
+            return
+        try:
+            parse_query(query, strict=True)
+        except QueryError as exc:
+            self.notify(f"This search cannot be kept: {exc}", severity="error", markup=False)
+            return
+
+        def named(name: str | None) -> None:
+            name = clean_line(name or "")
+            if not name:
+                return
+            try:
+                save_view(name, query)
+            except (OSError, ConfigError) as exc:
+                self.notify(f"Could not save the view: {exc}", severity="error", markup=False)
+                return
+            self.saved_views[name] = query
+            self.query_one("#search", Input).value = ""
+            self.query_text = ""
+            self._refresh_views()
+            self.set_view_key("saved:" + name)
+            self.say(f"Saved the search as the view “{name}”")
+
+        self.app.push_screen(Prompt("Keep this search as a view", f"Name for “{query}”:"), named)
+
+    def remove_saved_view(self, name: str) -> None:
+        try:
+            save_view(name, None)
+        except (OSError, ConfigError) as exc:
+            self.notify(f"Could not remove the view: {exc}", severity="error", markup=False)
+            return
+        self.saved_views.pop(name, None)
+        self.rebuild(keep_current=False)
+        self.say(f"Removed the view “{name}”")
+
     def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         """Extra palette entries: every sort order, every view, pulling new papers."""
+        yield ("Save search as view", "Keep the search in the box as a view in the sidebar", self.action_save_search)
+        for name in self.saved_views:
+            yield (f"Remove view: {name}", f"Forget the saved search “{name}”", partial(self.remove_saved_view, name))
         yield ("Pull today's Daily Papers", "Import today's Hugging Face Daily Papers", partial(self.pull, "hf"))
         yield ("Pull configured sources", "Import new papers from config.toml's pull_sources since the last pull",
                partial(self.pull, "configured"))

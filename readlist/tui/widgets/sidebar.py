@@ -56,9 +56,10 @@ class ViewSidebar(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         self._rows = []
         for index, view in enumerate(self.views):
-            if index and view.key.startswith("tag:") and not self.views[index - 1].key.startswith("tag:"):
-                text.append(" Tags\n", heading_style)
-                self._rows.append(None)
+            for prefix, heading in (("saved:", " Searches\n"), ("tag:", " Tags\n")):
+                if index and view.key.startswith(prefix) and not self.views[index - 1].key.startswith(prefix):
+                    text.append(heading, heading_style)
+                    self._rows.append(None)
             number = str(self.counts.for_view(view))
             label = Text(view.label, no_wrap=True)
             label.truncate(max(width - len(number) - 3, 3), overflow="ellipsis")
@@ -93,8 +94,8 @@ class ViewSidebar(Widget):
         return style
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        tags = any(v.key.startswith("tag:") for v in self.views)
-        return len(self.views) + (1 if tags else 0)
+        headings = sum(any(v.key.startswith(prefix) for v in self.views) for prefix in ("saved:", "tag:"))
+        return len(self.views) + headings
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

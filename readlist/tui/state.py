@@ -1,0 +1,38 @@
+"""Where the terminal UI was when it closed, so that reopening the library goes back there.
+
+Kept beside the library (``library.json.ui``) rather than in config.toml: it belongs to one library,
+changes at every session and is of no interest to anyone editing their settings. Losing it costs
+nothing but the position, so reading and writing it never fail loudly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import msgspec
+
+from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.paths import ui_state_path
+
+
+class UiState(msgspec.Struct, kw_only=True):
+    view: str = "status:inbox"
+    sort: str = ""
+    search: str = ""
+    paper: str | None = None
+
+
+_STATE = msgspec.json.Decoder(UiState)
+
+
+def load_ui_state(library: Path) -> UiState | None:
+    try:
+        return _STATE.decode(ui_state_path(library).read_bytes())
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def save_ui_state(library: Path, state: UiState) -> None:
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(ui_state_path(library), msgspec.json.encode(state))

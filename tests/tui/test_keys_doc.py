@@ -1,0 +1,42 @@
+"""The key tables in the README and docs/tui.md are the bindings the app really has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readlist.tui.bindings import MAIN, TRIAGE
+from readlist.tui.keys_doc import END, key_tables, replace_between_markers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/tui.md"])
+def test_documented_keys_are_current(doc: str) -> None:
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    assert replace_between_markers(text) == text, f"run `python scripts/keys.py` to refresh {doc}"
+
+
+def test_tables_name_every_key_of_the_main_screen_and_triage() -> None:
+    tables = key_tables("main")
+    for binding in [*MAIN, *TRIAGE]:
+        first_key = binding.key.split(",")[0]  # type: ignore[union-attr]
+        if first_key.isdigit():
+            continue  # ratings are one row, checked below
+        assert (binding.tooltip or binding.description) in tables, binding  # type: ignore[union-attr]
+    assert "| `1`–`5` | Rate 1 to 5 stars |" in tables
+
+
+def test_changing_a_binding_makes_the_docs_stale() -> None:
+    doc = (ROOT / "README.md").read_text(encoding="utf-8")
+    edited = doc.replace("| `s` | Keep: status to-read |", "| `k` | Keep: status to-read |", 1)
+    assert edited != doc
+    assert replace_between_markers(edited) == doc
+
+
+def test_markers_are_required() -> None:
+    with pytest.raises(ValueError, match="markers"):
+        replace_between_markers("no tables here\n")
+    with pytest.raises(ValueError, match="no " + END):
+        replace_between_markers("<!-- keys:start all -->\nunfinished\n")
