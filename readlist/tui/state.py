@@ -21,6 +21,7 @@ class UiState(msgspec.Struct, kw_only=True):
     sort: str = ""
     search: str = ""
     paper: str | None = None
+    layout: str = "auto"  # or "side" / "stacked", after L
 
 
 _STATE = msgspec.json.Decoder(UiState)

@@ -152,6 +152,9 @@ class MainScreen(ReadlistScreen[None]):
         if state.search:
             self.query_one("#search", Input).value = state.search
             self.query_text = state.search
+        if state.layout in ("side", "stacked"):
+            self.layout_mode, self._layout_width = state.layout, self.size.width
+            self._apply_layout()
         self.rebuild(keep_id=state.paper)
 
     def remember_state(self) -> None:
@@ -159,6 +162,7 @@ class MainScreen(ReadlistScreen[None]):
         current = self.paper_list.current
         save_ui_state(self.session.library.path, UiState(
             view=self.view.key, sort=self.sort, search=self.query_text, paper=current.id if current else None,
+            layout=self.layout_mode,
         ))
 
     # -- building the view ----------------------------------------------------
@@ -656,6 +660,7 @@ class MainScreen(ReadlistScreen[None]):
             self.query_text = ""
             self._refresh_views()
             self.set_view_key("saved:" + name)
+            self.paper_list.focus()  # the search box is empty now; the view is what the user looks at
             self.say(f"Saved the search as the view “{name}”")
 
         self.app.push_screen(Prompt("Keep this search as a view", f"Name for “{query}”:"), named)

@@ -1,0 +1,301 @@
+"""What a keyboard user trips over in a real triage session, each checked through the real keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, Static
+from tui_helpers import SIZE, fresh
+
+from readlist.app.imports import ImportPapers
+from readlist.config.settings import load_config
+from readlist.core.model import Paper
+from readlist.storage.library import Library
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.cite_chooser import CiteChooser
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.prompt import Prompt
+from readlist.tui.screens.tags import TagEditor
+from readlist.tui.screens.triage import TriageScreen
+from readlist.tui.widgets.detail import PaperDetail
+from readlist.tui.widgets.paper_list import PaperList
+from readlist.tui.widgets.sidebar import ViewSidebar
+
+MakeApp = Callable[..., ReadlistApp]
+
+
+def main(app: ReadlistApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def plist(app: ReadlistApp) -> PaperList:
+    return app.screen.query_one(PaperList)
+
+
+def text_of(app: ReadlistApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def current_id(app: ReadlistApp) -> str:
+    paper = plist(app).current
+    assert paper is not None
+    return paper.id
+
+
+async def test_clearing_a_search_keeps_the_cursor_on_its_paper(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        await pilot.press("slash", *"tag:generalization", "enter")
+        await pilot.pause(0.3)
+        found = plist(app).papers
+        assert len(found) >= 3
+        await pilot.press("j", "j")
+        chosen = current_id(app)
+        assert chosen == found[2].id
+        await pilot.press("escape")  # clears the search
+        await pilot.pause(0.3)
+        assert len(plist(app).papers) > len(found)
+        assert current_id(app) == chosen
+        # And the row under the cursor is that paper, not whatever had the same index.
+        assert plist(app).papers[plist(app).cursor].id == chosen
+
+
+async def test_triage_counts_a_keep_of_a_paper_already_to_read(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("status:to-read")
+        await pilot.pause()
+        assert len(plist(app).papers) == 3
+        await pilot.press("T", "s", "s", "x")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen) and screen.done
+        summary = text_of(app, "#triage-summary")
+        assert "3 papers looked at" in summary
+        assert "kept     2" in summary
+        assert "skipped  1" in summary
+
+
+async def test_layout_follows_the_terminal_again_after_l(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = main(app)
+        assert not screen.has_class("-stacked")
+        await pilot.press("L")
+        assert screen.has_class("-stacked")
+        await pilot.resize_terminal(90, 30)
+        await pilot.pause()
+        assert screen.has_class("-stacked")
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert not screen.has_class("-stacked"), "a new size decides the layout again"
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert screen.has_class("-narrow")
+        assert not app.screen.query_one("#sidebar").display
+        # At 60 columns the list has the whole width: titles get more than a few characters, cut with "…".
+        width = plist(app).size.width
+        assert width >= 56
+        paper = plist(app).current
+        assert paper is not None
+        row = plist(app).row_text(paper, width).plain
+        assert row.startswith(" ")
+        assert paper.title[:30] in row
+        assert "\n" not in row
+
+
+async def test_long_titles_are_shown_whole_where_there_is_room(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        widget = plist(app)
+        width = widget.size.width
+        longest = max(widget.papers, key=lambda p: len(p.title))
+        assert len(longest.title) > 60
+        rows = [widget.row_text(p, width).plain for p in widget.papers]
+        fits = [p for p, row in zip(widget.papers, rows, strict=True) if len(p.title) <= width - 30]
+        assert fits
+        for paper in fits:
+            assert paper.title in widget.row_text(paper, width).plain
+        # The date column is still there at this width.
+        dated = [p for p in widget.papers if p.date is not None]
+        assert dated
+        for paper in dated:
+            day = paper.date
+            assert day is not None and day.iso() in widget.row_text(paper, width).plain
+
+
+async def test_last_action_line_goes_when_the_cursor_moves_and_counts_properly(
+    small_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "space", "3")
+        topbar = text_of(app, "#topbar")
+        assert "Rated 3: 2 papers" in topbar
+        assert "paper(s)" not in topbar
+        await pilot.press("escape", "4")
+        assert "Rated 4: 1 paper " in text_of(app, "#topbar"), text_of(app, "#topbar")
+        await pilot.press("j")
+        after = text_of(app, "#topbar")
+        assert "Rated" not in after
+
+
+async def test_detail_text_scrolls_with_j_and_k_at_80_by_24(tmp_path: Path, make_app: MakeApp) -> None:
+    path = tmp_path / "library.json"
+    lib = Library(path)
+    long_abstract = " ".join(f"Sentence {n} of a long abstract about $\\mathbb R^n$." for n in range(120))
+    ImportPapers([Paper.create(title="A paper with a long abstract", abstract=long_abstract,
+                               arxiv_id="2401.00001")], "test").execute(lib)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        detail = app.screen.query_one(PaperDetail)
+        assert detail.scroll_y == 0
+        await pilot.press("J", "J")
+        assert detail.scroll_y > 0
+        await pilot.press("K", "K")
+        assert detail.scroll_y == 0
+        # TeX is drawn as Unicode; the stored abstract is unchanged.
+        shown = text_of(app, "#detail-abstract")
+        assert "ℝ" in shown and "\\mathbb" not in shown
+        assert "\\mathbb R^n" in fresh(path).papers[current_id(app)].abstract
+        await pilot.press("T")
+        body = app.screen.query_one("#triage-body")
+        await pilot.press("space")
+        assert body.scroll_y > 0
+        await pilot.press("pageup")
+        assert body.scroll_y == 0
+
+
+async def test_vim_paging_keys_and_j_k_in_the_format_chooser(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=(160, 30)) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        widget = plist(app)
+        assert len(widget.papers) > 40
+        await pilot.press("ctrl+d")
+        half = widget.cursor
+        assert half > 3
+        await pilot.press("ctrl+f")
+        assert widget.cursor > half
+        await pilot.press("ctrl+b")
+        assert widget.cursor == half
+        await pilot.press("ctrl+u")
+        assert widget.cursor == 0
+        await pilot.press("Y")
+        assert isinstance(app.screen, CiteChooser)
+        options = app.screen.query_one(OptionList)
+        start = options.highlighted
+        await pilot.press("j", "j")
+        assert options.highlighted == (start or 0) + 2
+        await pilot.press("k")
+        assert options.highlighted == (start or 0) + 1
+
+
+async def test_selection_stays_after_a_bulk_action_until_escape(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        ids = [p.id for p in plist(app).papers]
+        await pilot.press("space", "space", "space", "t")
+        assert isinstance(app.screen, TagEditor)
+        await pilot.press(*"survey", "enter")
+        await pilot.pause()
+        assert plist(app).selected == set(ids[:3])
+        await pilot.press("5")
+        assert plist(app).selected == set(ids[:3])
+        await pilot.press("escape")
+        assert plist(app).selected == set()
+    disk = fresh(small_library)
+    for pid in ids[:3]:
+        assert disk.papers[pid].tags == ["survey"] and disk.papers[pid].rating == 5
+    assert disk.papers[ids[3]].rating == 0
+
+
+async def test_saved_search_from_the_box_becomes_a_view_with_a_count(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"tag:generalization", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, Prompt)
+        await pilot.press(*"general", "enter")
+        await pilot.pause()
+        screen = main(app)
+        assert screen.view.key == "saved:general"
+        assert app.screen.query_one("#search", Input).value == ""
+        sidebar = str(app.screen.query_one(ViewSidebar).render())
+        assert "Searches" in sidebar
+        count = len(plist(app).papers)
+        assert count == 4
+        line = next(line for line in sidebar.splitlines() if "general" in line and "Searches" not in line)
+        assert line.split()[-1] == "4"
+        # The count is live: tagging one more paper moves it.
+        screen.set_view_key("all")
+        await pilot.pause()
+        untagged = next(p for p in plist(app).papers if "generalization" not in p.tags)
+        plist(app).move_to(plist(app).papers.index(untagged))
+        await pilot.press("t", *"generalization", "enter")
+        await pilot.pause()
+        sidebar = str(app.screen.query_one(ViewSidebar).render())
+        line = next(line for line in sidebar.splitlines() if "general" in line and "Searches" not in line)
+        assert line.split()[-1] == "5"
+    # Kept in config.toml, so the next session has it too.
+    assert load_config().views == {"general": "tag:generalization"}
+
+
+async def test_reopening_goes_back_to_view_sort_search_paper_and_layout(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.press("O", "O")  # sort twice: publication date, then upvotes
+        sort = main(app).sort
+        await pilot.press("slash", *"year:2025", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("j", "j", "j", "L")
+        chosen = current_id(app)
+        await pilot.press("q")
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert screen.view.key == "all"
+        assert screen.sort == sort != "added"
+        assert app.screen.query_one("#search", Input).value == "year:2025"
+        assert current_id(app) == chosen
+        assert screen.has_class("-stacked")
+
+
+async def test_triage_shows_the_note_and_n_t_work_there(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        with_note = next(p for p in plist(app).papers if p.note)
+        plist(app).move_to(plist(app).papers.index(with_note))
+        await pilot.press("T")
+        assert isinstance(app.screen, TriageScreen)
+        assert "data diversity matters" in text_of(app, "#triage-note").replace("*", "")
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press("end", *" and scale", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        assert "and scale" in text_of(app, "#triage-note")
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        await pilot.press(*" triaged", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+    disk = fresh(seed_library).papers[with_note.id]
+    assert disk.note.rstrip().endswith("and scale")
+    assert "triaged" in disk.tags
