@@ -13,7 +13,7 @@ from typing import Any
 import click
 from rich.text import Text
 
-from readlist.cli.context import Context
+from readlist.cli.context import library_path_of
 from readlist.cli.output import console, fail, info, print_json
 from readlist.core.text import strip_controls
 from readlist.storage.atomic import stale_temp_files
@@ -285,8 +285,7 @@ def doctor_cmd(ctx: click.Context, as_json: bool, restore: str | None, compact: 
       readlist doctor --restore 20250101T120000    a named one
       readlist doctor --compact
     """
-    obj: Context = ctx.find_root().obj
-    path = obj.db
+    path = library_path_of(ctx)
     if restore is not None:
         _restore(path, restore, as_json)
         return

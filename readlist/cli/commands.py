@@ -11,6 +11,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
@@ -23,6 +24,7 @@ from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, S
 from readlist.app.history import load_last_change, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit
+from readlist.app.session import Session
 from readlist.app.views import count, status_view
 from readlist.cli.context import library_of, session_of
 from readlist.cli.output import console, err_console, fail, info, json_bytes, paper_details, paper_line, print_json
@@ -31,6 +33,7 @@ from readlist.core.query import SORT_KEYS, QueryError
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.text import strip_controls
 from readlist.importers import FORMATS
+from readlist.storage.errors import NotFoundError
 from readlist.storage.library import Library
 
 STATUS_CHOICES = [s.value for s in Status]
@@ -139,7 +142,7 @@ def import_cmd(
         def advance(n: int) -> None:
             progress.advance(saving, n)
 
-        session = session_of(ctx)
+        session = session_of(ctx, create=True)
         lib = session.library
         reports = import_parsed(session, parsed, advance=advance)
     if any(r.total for r in reports):
@@ -256,7 +259,19 @@ def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
 # edits
 
 
+def _no_long_options(args: tuple[str, ...] | list[str]) -> None:
+    """``--word`` among the ids and values is a mistyped option, never an id, a value or a tag.
+
+    These verbs let arguments start with ``-`` (``-TAG`` removes a tag), so click passes an
+    unknown ``--typo`` through; taking it as data would remove a tag called ``typo``.
+    """
+    for arg in args:
+        if arg.startswith("--") and len(arg) > 2:
+            raise click.NoSuchOption(arg.split("=", 1)[0])
+
+
 def _split_last(args: tuple[str, ...], what: str) -> tuple[list[str], str]:
+    _no_long_options(args)
     if len(args) < 2:
         raise click.UsageError(f"give one or more paper ids, then the {what}")
     return list(args[:-1]), args[-1]
@@ -271,16 +286,31 @@ def _changed(outcome: Outcome, papers: list[Paper], what: str) -> None:
     info(message)
 
 
+def _report_edit(session: Session, outcome: Outcome, papers: list[Paper], what: str, as_json: bool) -> None:
+    """The result of mark, rate or tag: a line for people, or the changed records for scripts."""
+    if not as_json:
+        _changed(outcome, papers, what)
+        return
+    ids = list(dict.fromkeys(p.id for p in papers))
+    changed = [paper.public_dict() for pid in ids if pid in outcome.changes
+               and (paper := session.library.get(pid)) is not None]
+    print_json({"changed": changed, "unchanged": [pid for pid in ids if pid not in outcome.changes]})
+
+
+_JSON_HELP = 'Print {"changed": [records as changed], "unchanged": [ids]} as JSON.'
+
+
 @click.command("mark", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, metavar="ID... STATUS")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
-def mark_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+def mark_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     """Set the status of papers: inbox, to-read, reading, read, skipped.
 
     \b
     Examples:
       readlist mark 2310.01234 read
-      readlist mark 2310 2402.1 to-read
+      readlist mark 2310 2402.1 to-read --json
     """
     refs, raw = _split_last(args, "status")
     try:
@@ -291,18 +321,20 @@ def mark_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
     papers = _resolve_all(session.library, refs)
     outcome = session.run(SetStatus([p.id for p in papers], status))
     session.library.compact()
-    _changed(outcome, papers, f"marked {status.value}")
+    _report_edit(session, outcome, papers, f"marked {status.value}", as_json)
 
 
 @click.command("rate", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, metavar="ID... N")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
-def rate_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+def rate_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     """Rate papers from 1 to 5 (0 clears the rating).
 
     \b
-    Example:
+    Examples:
       readlist rate 2310.01234 5
+      readlist rate 2310 2402.1 4 --json
     """
     refs, raw = _split_last(args, "rating")
     try:
@@ -313,42 +345,71 @@ def rate_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
     papers = _resolve_all(session.library, refs)
     outcome = session.run(Rate([p.id for p in papers], rating))
     session.library.compact()
-    _changed(outcome, papers, f"rated {rating}" if rating else "unrated")
+    _report_edit(session, outcome, papers, f"rated {rating}" if rating else "unrated", as_json)
 
 
-@click.command("tag", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, metavar="ID... +TAG -TAG")
-@click.pass_context
-def tag_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
-    """Add (+TAG or TAG) and remove (-TAG) tags on papers.
+def split_tag_args(args: tuple[str, ...] | list[str], is_paper: Callable[[str], bool]) -> tuple[
+        list[str], list[str], list[str]]:
+    """(paper ids, tags to add, tags to remove) from ``readlist tag``'s arguments.
 
-    Arguments that start with + or - are tags; the others are paper ids.
-    A bare word that is not a paper id is added as a tag.
-
-    \b
-    Examples:
-      readlist tag 2310.01234 +rl +agents
-      readlist tag 2310 2402.1 -todo
+    The first argument is a paper id. ``+TAG`` adds and ``-TAG`` removes. A bare word after
+    the first is another paper id when it names a paper (``is_paper``) and no tag came before
+    it; otherwise it is a tag to add. ``--word`` is a usage error (a mistyped option).
     """
-    session = session_of(ctx)
+    _no_long_options(args)
     refs: list[str] = []
     add: list[str] = []
     remove: list[str] = []
     for arg in args:
-        if arg.startswith("+"):
+        if not refs:
+            refs.append(arg)
+        elif arg.startswith("+") and len(arg) > 1:
             add.append(arg[1:])
         elif arg.startswith("-") and len(arg) > 1:
             remove.append(arg[1:])
-        elif refs and (add or remove):
-            add.append(arg)
-        else:
+        elif not add and not remove and is_paper(arg):
             refs.append(arg)
+        else:
+            add.append(arg)
+    if not refs:
+        raise click.UsageError("name a paper id, then the tags: TAG or +TAG adds, -TAG removes")
     if not add and not remove:
-        raise click.UsageError("give at least one +TAG or -TAG after the paper ids")
-    papers = _resolve_all(session.library, refs)
+        raise click.UsageError("give at least one tag after the paper ids: TAG or +TAG adds, -TAG removes")
+    return refs, add, remove
+
+
+@click.command("tag", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="ID... TAG|+TAG|-TAG...")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@click.pass_context
+def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
+    """Add (TAG or +TAG) and remove (-TAG) tags on papers.
+
+    The first argument is a paper id. After it, a word that names another
+    paper (its id or a unique prefix) is a paper id as long as no tag came
+    before it; any other word is a tag to add. +TAG always adds.
+
+    \b
+    Examples:
+      readlist tag 2310.01234 rl agents
+      readlist tag 2310 2402.1 +rl -todo
+      readlist tag 2310 -todo --json
+    """
+    session = session_of(ctx)
+    lib = session.library
+
+    def is_paper(word: str) -> bool:
+        try:
+            lib.resolve(word)
+        except NotFoundError:
+            return False
+        return True
+
+    refs, add, remove = split_tag_args(args, is_paper)
+    papers = _resolve_all(lib, refs)
     outcome = session.run(EditTags([p.id for p in papers], add=add, remove=remove))
-    session.library.compact()
-    _changed(outcome, papers, "retagged")
+    lib.compact()
+    _report_edit(session, outcome, papers, "retagged", as_json)
 
 
 def _edit_in_editor(text: str) -> str | None:
