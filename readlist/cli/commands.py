@@ -31,7 +31,7 @@ from readlist.cli.output import console, err_console, fail, info, json_bytes, pa
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.core.query import SORT_KEYS, QueryError
 from readlist.core.stats import compute_stats, render_text
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 from readlist.importers import FORMATS
 from readlist.storage.errors import NotFoundError
 from readlist.storage.library import Library
@@ -62,10 +62,10 @@ def _report_line(report: ImportReport) -> Text:
     line = Text()
     if report.error:
         line.append("✗ ", style="bold red")
-        line.append(strip_controls(report.source) + ": " + strip_controls(report.error))
+        line.append(inert_text(report.source) + ": " + inert_text(report.error))
         return line
     line.append("✓ ", style="bold green")
-    line.append(strip_controls(report.source), style="bold")
+    line.append(inert_text(report.source), style="bold")
     if report.format:
         line.append(f" ({report.format})", style="dim")
     line.append(
@@ -74,7 +74,7 @@ def _report_line(report: ImportReport) -> Text:
     )
     for what, why in report.skipped[:20]:
         line.append("\n    skipped ", style="yellow")
-        line.append(strip_controls(what) + " — " + strip_controls(why))
+        line.append(inert_text(what) + " — " + inert_text(why))
     if len(report.skipped) > 20:
         line.append(f"\n    … and {len(report.skipped) - 20} more skipped")
     return line
@@ -496,7 +496,7 @@ def note_cmd(
         print_json({"id": paper.id, "note": paper.note})
     elif not changed:
         if paper.note:
-            console.print(Text(strip_controls(paper.note)))
+            console.print(Text(inert_text(paper.note, multiline=True)))
         else:
             info(f"{paper.id} has no note")
     else:
@@ -591,7 +591,7 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
     if as_json:
         print_json(stats.to_dict())
         return
-    console.print(render_text(stats, width=console.width, title=f"{strip_controls(str(lib.path))}"), crop=False)
+    console.print(render_text(stats, width=console.width, title=f"{inert_text(str(lib.path))}"), crop=False)
 
 
 COMMANDS = [import_cmd, list_cmd, show_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd]

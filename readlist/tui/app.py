@@ -12,15 +12,16 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from readlist.app.session import Session
 from readlist.app.views import UI_SORT_KEYS
 from readlist.config.settings import load_config
-from readlist.core.text import strip_controls
+from readlist.core.text import clean_note, inert_text, web_address
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.messages import ExternalChanges, LibraryChanged
@@ -113,6 +114,46 @@ class ReadlistApp(App[None]):
     def _theme_controller(self) -> ThemeController | None:
         return controller_for(self)
 
+    # -- what reaches the terminal and the desktop ----------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, the app's and every screen's, shown inert: they quote titles, paths and errors."""
+        message, title = inert_text(message, multiline=True), inert_text(title)
+        if timeout is None:
+            super().notify(message, title=title, severity=severity, markup=markup)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Pasted text is cleaned before any input sees it.
+
+        It is as untrusted as a library file (copied from a web page, say): escape sequences in it
+        would be drawn raw by the search box, the tag box or the note editor, and stored cleaned anyway.
+        """
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = clean_note(event.text)
+        await super().on_event(event)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Hand only http(s) addresses to the browser (note links included).
+
+        A library file is untrusted: a ``file:`` or other scheme would have the desktop open local
+        files or start other programs.
+        """
+        address = web_address(url)
+        if address is None:
+            self.notify(f"Not opened: {url} is not an http(s) address.", severity="warning", markup=False)
+            return
+        super().open_url(address, new_tab=new_tab)
+
     # -- the library changing under the screens -----------------------------------
 
     def poll_library(self) -> None:
@@ -187,7 +228,7 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
     try:
         session = Session.open(db_path, settings=load_config())
     except LibraryError as exc:
-        print(f"readlist: {strip_controls(str(exc))}", file=sys.stderr)
+        print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
         raise SystemExit(1) from None
     app = create_app(session, theme=theme, demo=demo)
     app.run()
@@ -195,6 +236,6 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
         # Fold the journal into the snapshot so plain TinyDB readers see the session's changes.
         session.library.compact()
     except LibraryError as exc:
-        print(f"readlist: {strip_controls(str(exc))}", file=sys.stderr)
+        print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
     if app.return_code:
         raise SystemExit(app.return_code)

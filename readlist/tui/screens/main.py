@@ -30,6 +30,7 @@ from readlist.app.views import (
 )
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
+from readlist.core.text import inert_text, web_address
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -190,7 +191,7 @@ class MainScreen(ReadlistScreen[None]):
         try:
             query = parse_query(self.query_text)
         except QueryError as exc:
-            error.update(Text(f"⚠ {exc}"))
+            error.update(Text(inert_text(f"⚠ {exc}")))
             error.display = True
             return self._query  # keep showing what the last good query found
         error.display = False
@@ -209,17 +210,17 @@ class MainScreen(ReadlistScreen[None]):
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" readlist ", style="bold")
-        text.append(self.session.library.path.name)
+        text.append(inert_text(self.session.library.path.name))
         text.append(f"  {total} papers · {inbox} in inbox", style="dim")
         text.append("  │  ")
-        text.append(self.view.label, style="bold")
+        text.append(inert_text(self.view.label), style="bold")
         text.append(f" {len(plist.papers)}")
         text.append(f"  sort: {SORT_LABELS.get(self.sort, self.sort)}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
         if self._message:
             text.append("  │  ")
-            text.append(self._message)
+            text.append(inert_text(self._message))  # messages quote titles and URLs
         self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
 
     def say(self, message: str) -> None:
@@ -440,6 +441,9 @@ class MainScreen(ReadlistScreen[None]):
         if not paper.url:
             self.notify("This paper has no URL.", severity="warning", markup=False)
             return
+        if web_address(paper.url) is None:
+            self.notify(f"Not opened: {paper.url} is not an http(s) address.", severity="warning", markup=False)
+            return
         self.app.open_url(paper.url)
         self.say(f"Opened {paper.url}")
 
@@ -452,4 +456,5 @@ class MainScreen(ReadlistScreen[None]):
             yield (f"Sort by {SORT_LABELS[key]}", f"Order the list by {SORT_LABELS[key]}",
                    partial(self.set_sort, key))
         for view in self.views:
-            yield (f"View: {view.label}", f"Show {view.label}", partial(self.set_view_key, view.key))
+            label = inert_text(view.label)  # tag views are named after library text
+            yield (f"View: {label}", f"Show {label}", partial(self.set_view_key, view.key))

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from readlist.app.session import Session
 from readlist.core.model import Status
+from readlist.core.text import inert_text, web_address
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -76,7 +77,7 @@ class TriageScreen(ReadlistScreen[None]):
             abstract.update(Text(""))
             return
         header.update(paper_header(paper))
-        abstract.update(Text(paper.abstract or "(no abstract)"))
+        abstract.update(Text(inert_text(paper.abstract, multiline=True) or "(no abstract)"))
         self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
 
     def tally(self) -> dict[str, int]:
@@ -157,7 +158,10 @@ class TriageScreen(ReadlistScreen[None]):
             return
         paper = self.session.library.get(self.paper_ids[self.index])
         if paper is not None and paper.url:
-            self.app.open_url(paper.url)
+            if web_address(paper.url) is None:
+                self.notify(f"Not opened: {paper.url} is not an http(s) address.", severity="warning", markup=False)
+            else:
+                self.app.open_url(paper.url)
         else:
             self.notify("This paper has no URL.", severity="warning", markup=False)
 

@@ -10,41 +10,76 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+    from markdown_it.token import Token
     from textual.widgets import Markdown
 
 from readlist.core.model import Paper, Status, rating_stars
+from readlist.core.text import inert_text
+
+
+def _inert_token(token: Token) -> None:
+    token.content = inert_text(token.content, multiline=True)
+    token.info = inert_text(token.info)
+    for name, value in token.attrs.items():
+        if isinstance(value, str):
+            token.attrs[name] = inert_text(value)
+    for child in token.children or ():
+        _inert_token(child)
+
+
+def _inert_tokens(state: StateCore) -> None:
+    for token in state.tokens:
+        _inert_token(token)
+
+
+def note_parser() -> MarkdownIt:
+    """The Markdown parser for notes: its output is made inert after parsing as well as its input.
+
+    Character references are decoded by the parser, so ``&#x202e;`` in a note would become a raw
+    bidi override after the source was cleaned; a last core rule cleans every token it produced.
+    """
+    from markdown_it import MarkdownIt  # loaded with the first note shown, like the Markdown widget
+
+    parser = MarkdownIt("gfm-like")
+    parser.core.ruler.push("readlist_inert", _inert_tokens)
+    return parser
 
 
 def paper_header(paper: Paper) -> Text:
-    """Title and metadata as plain Text, so markup-like characters in the data show literally."""
+    """Title and metadata as plain Text, so markup-like characters in the data show literally.
+
+    Every value from the record is made inert (:func:`inert_text`): escapes and controls show as a mark.
+    """
     text = Text()
-    text.append(paper.title, style="bold")
+    text.append(inert_text(paper.title), style="bold")
     text.append("\n")
     byline = paper.byline
     if byline:
-        text.append(byline, style="italic")
+        text.append(inert_text(byline), style="italic")
         text.append("\n")
     facts: list[str] = []
     if paper.published:
-        facts.append(paper.published)
+        facts.append(inert_text(paper.published))
     if paper.upvotes is not None:
         facts.append(f"▲ {paper.upvotes} upvotes")
     try:
         facts.append(f"{Status(paper.status).glyph} {Status(paper.status).label}")
     except ValueError:
-        facts.append(paper.status)
+        facts.append(inert_text(str(paper.status)))
     if paper.rating:
         facts.append(rating_stars(paper.rating))
     text.append("  ·  ".join(facts), style="dim")
     text.append("\n")
-    text.append(f"id {paper.id}", style="dim")
+    text.append(f"id {inert_text(paper.id)}", style="dim")
     if paper.url:
         text.append("  ")
-        text.append(paper.url, style="underline")
+        text.append(inert_text(paper.url), style="underline")
     text.append("\n")
     if paper.tags:
         text.append("tags ", style="dim")
-        text.append(" ".join("#" + tag for tag in paper.tags), style="bold")
+        text.append(inert_text(" ".join("#" + tag for tag in paper.tags)), style="bold")
     text.rstrip()
     return text
 
@@ -69,7 +104,7 @@ class PaperDetail(VerticalScroll):
         if not found:
             from textual.widgets import Markdown
 
-            self.mount(Markdown(text, id="detail-note"))
+            self.mount(Markdown(text, id="detail-note", parser_factory=note_parser))
             return
         note: Markdown = found.first()  # type: ignore[assignment]
         note.display = True
@@ -91,17 +126,18 @@ class PaperDetail(VerticalScroll):
             return
         shown_id, shown_header, shown_abstract, shown_note = self._shown
         header_text = paper_header(paper)
-        abstract_text = paper.abstract or "(no abstract)"
+        abstract_text = inert_text(paper.abstract, multiline=True) or "(no abstract)"
         if header_text != shown_header:
             header.update(header_text)
         if abstract_text != shown_abstract:
             abstract.update(Text(abstract_text))
-        has_note = bool(paper.note.strip())
+        note = inert_text(paper.note, multiline=True)
+        has_note = bool(note.strip())
         note_title.display = has_note
         if has_note:
-            self._show_note(paper.note, paper.note != shown_note)
+            self._show_note(note, note != shown_note)
         else:
             self.query("#detail-note").set(display=False)
-        self._shown = (paper.id, header_text, abstract_text, paper.note if has_note else None)
+        self._shown = (paper.id, header_text, abstract_text, note if has_note else None)
         if paper.id != shown_id:
             self.scroll_home(animate=False)

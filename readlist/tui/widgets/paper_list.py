@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from readlist.core.model import Paper, Status, rating_stars
+from readlist.core.text import inert_text
 from readlist.tui import bindings
 
 DATE_WIDTH = 10
@@ -238,7 +239,7 @@ class PaperList(ScrollView, can_focus=True):
         row = top + y
         if not self.papers:
             if y == 0:
-                text = Text(self.empty_message, style=self.get_component_rich_style("paper-list--empty"))
+                text = Text(inert_text(self.empty_message), style=self.get_component_rich_style("paper-list--empty"))
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
         if row >= len(self.papers):
@@ -273,7 +274,10 @@ class PaperList(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"paper-list--status-{status}", partial=True, default=Style())
 
     def row_text(self, paper: Paper, width: int) -> Text:
-        """One row: selection mark, status glyph, stars, title, then date, upvotes and tags when they fit."""
+        """One row: selection mark, status glyph, stars, title, then date, upvotes and tags when they fit.
+
+        Library text goes through :func:`inert_text`: a hand-edited file is no more trusted than a web page.
+        """
         muted = self.get_component_rich_style("paper-list--muted", partial=True)
         star_style = self.get_component_rich_style("paper-list--stars", partial=True)
         tag_style = self.get_component_rich_style("paper-list--tags", partial=True)
@@ -290,7 +294,7 @@ class PaperList(ScrollView, can_focus=True):
         if show_tags:
             fixed += TAGS_WIDTH + 1
         title_width = max(width - fixed, 8)
-        title = Text(paper.title, no_wrap=True)
+        title = Text(inert_text(paper.title), no_wrap=True)
         title.truncate(title_width, overflow="ellipsis", pad=True)
         parts: list[Text | tuple[str, Style] | str] = [
             (mark + " ", Style(bold=True)),
@@ -301,10 +305,10 @@ class PaperList(ScrollView, can_focus=True):
         ]
         if show_meta:
             votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
-            parts.append(((paper.published or "").ljust(DATE_WIDTH) + " ", muted))
+            parts.append((inert_text(paper.published).ljust(DATE_WIDTH) + " ", muted))
             parts.append((votes.rjust(VOTES_WIDTH) + " ", muted))
         if show_tags:
-            tags = Text(" ".join(paper.tags), style=tag_style, no_wrap=True)
+            tags = Text(inert_text(" ".join(paper.tags)), style=tag_style, no_wrap=True)
             tags.truncate(TAGS_WIDTH, overflow="ellipsis", pad=True)
             parts.append(tags)
         return Text.assemble(*parts, no_wrap=True)
