@@ -32,6 +32,8 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+from readlist.core.text import strip_controls
+
 ENV_CLIPBOARD = "READLIST_CLIPBOARD"
 # Some terminals drop OSC 52 payloads above roughly this many bytes of base64 (hterm, older tmux).
 OSC52_SOFT_LIMIT = 74_994
@@ -173,6 +175,9 @@ def copy_text(
     ``what`` names the content for the message ("1 citation"). ``env`` stands in
     for ``os.environ`` in the routing decision (SSH, ``READLIST_CLIPBOARD``).
     """
+    # The payload is data, like an export: whatever the caller built, no escape sequence, control
+    # character or bidi override reaches the clipboard (tabs and newlines stay).
+    text = strip_controls(text)
     subject = f" {what}" if what else ""
 
     def via_osc52() -> CopyResult | None:

@@ -8,6 +8,7 @@ and undo through the session's history.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cached_property
 
 from readlist.app.commands import Command, O_co, Outcome
@@ -78,6 +79,8 @@ class Session:
             self.views.invalidate()
         return changed
 
-    def select(self, view: View, query: Query | str = "", sort: str = "added") -> list[Paper]:
-        """The papers a view shows: its filter, the query, in the sort order."""
-        return self.views.select(view, query, sort)
+    def select(
+        self, view: View, query: Query | str = "", sort: str = "added", *, scores: Mapping[str, float] | None = None,
+    ) -> list[Paper]:
+        """The papers a view shows: its filter, the query, in the sort order (``scores`` for the interest sort)."""
+        return self.views.select(view, query, sort, scores=scores)

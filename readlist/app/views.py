@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from readlist.app.commands import Outcome
+from readlist.core.interest import fallback_order, interest_order
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, SearchIndex, parse_query, sort_papers
 from readlist.storage.library import Library
 
 # The sort keys offered in the UI, in the order the sort key cycles through them.
-UI_SORT_KEYS: tuple[str, ...] = ("added", "date", "upvotes", "rating", "title")
+UI_SORT_KEYS: tuple[str, ...] = ("added", "date", "upvotes", "rating", "title", "interest")
+# Learned from the user's decisions (readlist.app.interest); without scores yet, upvotes then date.
+INTEREST = "interest"
 SORT_LABELS = {
     "added": "date added",
     "date": "publication date",
@@ -25,6 +28,7 @@ SORT_LABELS = {
     "rating": "rating",
     "title": "title",
     "updated": "last change",
+    "interest": "interest",
 }
 # Sort keys whose order does not depend on anything the user edits, so a sorted copy can be reused.
 _STABLE_SORTS = frozenset({"added", "date", "upvotes", "title"})
@@ -37,6 +41,8 @@ class View:
     key: str
     label: str
     predicate: Callable[[Paper], bool] | None  # None: every paper
+    # A ranked view ("more like these"): exactly these papers, in this order, whatever the sort.
+    order: tuple[str, ...] | None = None
 
     def matches(self, paper: Paper) -> bool:
         return self.predicate is None or self.predicate(paper)
@@ -89,6 +95,8 @@ class Counts:
     by_tag: dict[str, int] = field(default_factory=dict)
 
     def for_view(self, view: View) -> int:
+        if view.order is not None:
+            return len(view.order)
         if view.key == "all":
             return self.total
         if view.key == "rated":
@@ -204,10 +212,23 @@ class ListModel:
             self._sorted[sort] = cached
         return cached
 
-    def select(self, view: View, query: Query | str = "", sort: str = "added") -> list[Paper]:
-        """The papers of a view that match the search, in the chosen order."""
+    def select(
+        self, view: View, query: Query | str = "", sort: str = "added", *, scores: Mapping[str, float] | None = None,
+    ) -> list[Paper]:
+        """The papers of a view that match the search, in the chosen order.
+
+        ``scores`` are the interest scores for the ``interest`` sort; without them (too few decisions, or the
+        model still being trained) that sort is upvotes then date.
+        """
         if isinstance(query, str):
             query = parse_query(query)
+        if view.order is not None:
+            ranked = (self.lib.get(pid) for pid in view.order)
+            return [p for p in ranked if p is not None and query.matches(p)]
+        if sort.lstrip("+-") == INTEREST:
+            shown = self.select(view, query, "added")
+            ordered = interest_order(shown, scores) if scores else fallback_order(shown)
+            return ordered[::-1] if sort.startswith("-") else ordered
         base = self._base(sort)
         if view.predicate is None and query.empty:
             return list(base)
@@ -217,6 +238,8 @@ class ListModel:
 def sort_depends_on(sort: str, fields: Iterable[str]) -> bool:
     """Whether changing these fields can move papers in a list sorted by ``sort``."""
     key = sort.lstrip("+-")
+    if key == INTEREST:  # scores move when the model is retrained, not when a field is edited
+        return False
     return key not in _STABLE_SORTS or (key == "title" and "title" in fields)
 
 

@@ -141,13 +141,32 @@ def main(ctx: click.Context, db: Path | None, demo: bool, offline: bool, theme: 
 
     if theme is not None:
         _check_theme(ctx, theme)
+    if ctx.invoked_subcommand is None and not _on_a_terminal():
+        # A full-screen app drawn into a pipe or a file is garbage there and waits for keys that never come.
+        click.echo(NOT_A_TERMINAL, err=True)
+        raise SystemExit(2)
+    explicit = db is not None and ctx.get_parameter_source("db") in (
+        click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
     if demo:
         from readlist.app.demo import build_demo_library
 
-        db = build_demo_library()
-    ctx.obj = Context(db=resolve_db_path(db), offline=offline)
+        db, explicit = build_demo_library(), False
+    ctx.obj = Context(db=resolve_db_path(db), offline=offline, explicit=explicit)
     if ctx.invoked_subcommand is None:
         _open_tui(ctx.obj, theme=theme, demo=demo)
+
+
+NOT_A_TERMINAL = (
+    "readlist: the terminal UI needs a terminal; run a command such as `readlist list`, or see `readlist --help`"
+)
+
+
+def _on_a_terminal() -> bool:
+    """Whether the terminal UI can run: keys come from standard input and the screen goes to standard output."""
+    try:
+        return sys.stdin is not None and sys.stdout is not None and sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
 
 
 def _check_theme(ctx: click.Context, theme: str) -> None:

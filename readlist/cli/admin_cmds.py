@@ -13,9 +13,9 @@ from typing import Any
 import click
 from rich.text import Text
 
-from readlist.cli.context import Context
+from readlist.cli.context import library_path_of
 from readlist.cli.output import console, fail, info, print_json
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 from readlist.storage.atomic import stale_temp_files
 from readlist.storage.backups import list_backups, newest_good_backup
 from readlist.storage.errors import LibraryError
@@ -218,7 +218,7 @@ def _check_journal(path: Path, report: Report) -> None:
 def _print_report(report: Report) -> None:
     header = Text()
     header.append("library  ", style="dim")
-    header.append(strip_controls(str(report.library)))
+    header.append(inert_text(str(report.library)))
     if report.papers is not None:
         header.append(f"  ({report.papers} papers)")
     console.print(header)
@@ -236,11 +236,11 @@ def _print_report(report: Report) -> None:
         info("backups  none yet (one is kept before each session that changes the library)")
     for problem in report.problems:
         line = Text("✗ ", style="bold red")
-        line.append(strip_controls(problem))
+        line.append(inert_text(problem))
         console.print(line)
     for warning in report.warnings:
         line = Text("! ", style="bold yellow")
-        line.append(strip_controls(warning))
+        line.append(inert_text(warning))
         console.print(line)
     for note in report.notes:
         info(note)
@@ -314,8 +314,7 @@ def doctor_cmd(
       readlist doctor --compact
       readlist doctor --repair                     fix damaged records, merge duplicate ids
     """
-    obj: Context = ctx.find_root().obj
-    path = obj.db
+    path = library_path_of(ctx)
     if restore is not None:
         _restore(path, restore, as_json)
         return

@@ -11,7 +11,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
@@ -45,9 +45,10 @@ from readlist.cli.output import (
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
 from readlist.core.query import SORT_KEYS
 from readlist.core.stats import compute_stats, render_text
-from readlist.core.text import counted, strip_controls
+from readlist.core.texrender import render_tex
+from readlist.core.text import counted, inert_text
 from readlist.importers import FORMATS
-from readlist.storage.errors import LibraryError
+from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.library import Library
 
 STATUS_CHOICES = [s.value for s in Status]
@@ -76,10 +77,10 @@ def report_line(report: ImportReport) -> Text:
     line = Text()
     if report.error:
         line.append("✗ ", style="bold red")
-        line.append(strip_controls(report.source) + ": " + strip_controls(report.error))
+        line.append(inert_text(report.source) + ": " + inert_text(report.error))
         return line
     line.append("✓ ", style="bold green")
-    line.append(strip_controls(report.source), style="bold")
+    line.append(inert_text(report.source), style="bold")
     if report.format:
         line.append(f" ({report.format})", style="dim")
     line.append(
@@ -88,7 +89,7 @@ def report_line(report: ImportReport) -> Text:
     )
     for what, why in report.skipped[:20]:
         line.append("\n    skipped ", style="yellow")
-        line.append(strip_controls(what) + " — " + strip_controls(why))
+        line.append(inert_text(what) + " — " + inert_text(why))
     if len(report.skipped) > 20:
         line.append(f"\n    … and {len(report.skipped) - 20} more skipped")
     return line
@@ -133,7 +134,7 @@ def import_cmd(
             raise click.BadParameter(f"{fmt!r} is not one of: {', '.join(FORMATS)}", param_hint="--format")
     today = date.today()
     obj: Context = ctx.find_root().obj
-    offline = obj.offline or obj.session().settings.offline
+    offline = obj.offline or obj.session(create=True).settings.offline
     many = len(names) > PROGRESS_SOURCES
     progress = Progress(
         TextColumn("{task.description}"),
@@ -156,7 +157,7 @@ def import_cmd(
         def advance(n: int) -> None:
             progress.advance(saving, n)
 
-        session = session_of(ctx)
+        session = session_of(ctx, create=True)
         lib = session.library
         reports = import_parsed(session, parsed, advance=advance)
     if any(r.total for r in reports):
@@ -357,9 +358,9 @@ def related_cmd(ctx: click.Context, paper_id: str, limit: int, as_json: bool) ->
         if other is None:
             continue
         line = Text(f"{r.score:.2f}  ", style="dim")
-        line.append(strip_controls(other.title), style="bold")
+        line.append(inert_text(render_tex(other.title)), style="bold")
         line.append(f"  [{other.id}]", style="cyan")
-        line.append("\n      " + strip_controls(r.reason), style="dim")
+        line.append("\n      " + inert_text(r.reason), style="dim")
         console.print(line, soft_wrap=True)
 
 
@@ -367,7 +368,19 @@ def related_cmd(ctx: click.Context, paper_id: str, limit: int, as_json: bool) ->
 # edits
 
 
+def _no_long_options(args: tuple[str, ...] | list[str]) -> None:
+    """``--word`` among the ids and values is a mistyped option, never an id, a value or a tag.
+
+    These verbs let arguments start with ``-`` (``-TAG`` removes a tag), so click passes an
+    unknown ``--typo`` through; taking it as data would remove a tag called ``typo``.
+    """
+    for arg in args:
+        if arg.startswith("--") and len(arg) > 2:
+            raise click.NoSuchOption(arg.split("=", 1)[0])
+
+
 def _split_last(args: tuple[str, ...], what: str) -> tuple[list[str], str]:
+    _no_long_options(args)
     if len(args) < 2:
         raise click.UsageError(f"give one or more paper ids, then the {what}")
     return list(args[:-1]), args[-1]
@@ -382,16 +395,31 @@ def _changed(outcome: Outcome, papers: list[Paper], what: str) -> None:
     info(message)
 
 
+def _report_edit(session: Session, outcome: Outcome, papers: list[Paper], what: str, as_json: bool) -> None:
+    """The result of mark, rate or tag: a line for people, or the changed records for scripts."""
+    if not as_json:
+        _changed(outcome, papers, what)
+        return
+    ids = list(dict.fromkeys(p.id for p in papers))
+    changed = [paper.public_dict() for pid in ids if pid in outcome.changes
+               and (paper := session.library.get(pid)) is not None]
+    print_json({"changed": changed, "unchanged": [pid for pid in ids if pid not in outcome.changes]})
+
+
+_JSON_HELP = 'Print {"changed": [records as changed], "unchanged": [ids]} as JSON.'
+
+
 @click.command("mark", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, metavar="ID... STATUS")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
-def mark_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+def mark_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     """Set the status of papers: inbox, to-read, reading, read, skipped.
 
     \b
     Examples:
       readlist mark 2310.01234 read
-      readlist mark 2310 2402.1 to-read
+      readlist mark 2310 2402.1 to-read --json
     """
     refs, raw = _split_last(args, "status")
     try:
@@ -402,18 +430,20 @@ def mark_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
     papers = _resolve_all(session.library, refs)
     outcome = session.run(SetStatus([p.id for p in papers], status))
     settle(session)
-    _changed(outcome, papers, f"marked {status.value}")
+    _report_edit(session, outcome, papers, f"marked {status.value}", as_json)
 
 
 @click.command("rate", context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, metavar="ID... N")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
-def rate_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
+def rate_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     """Rate papers from 1 to 5 (0 clears the rating).
 
     \b
-    Example:
+    Examples:
       readlist rate 2310.01234 5
+      readlist rate 2310 2402.1 4 --json
     """
     refs, raw = _split_last(args, "rating")
     try:
@@ -424,42 +454,71 @@ def rate_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
     papers = _resolve_all(session.library, refs)
     outcome = session.run(Rate([p.id for p in papers], rating))
     settle(session)
-    _changed(outcome, papers, f"rated {rating}" if rating else "unrated")
+    _report_edit(session, outcome, papers, f"rated {rating}" if rating else "unrated", as_json)
 
 
-@click.command("tag", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, metavar="ID... +TAG -TAG")
-@click.pass_context
-def tag_cmd(ctx: click.Context, args: tuple[str, ...]) -> None:
-    """Add (+TAG or TAG) and remove (-TAG) tags on papers.
+def split_tag_args(args: tuple[str, ...] | list[str], is_paper: Callable[[str], bool]) -> tuple[
+        list[str], list[str], list[str]]:
+    """(paper ids, tags to add, tags to remove) from ``readlist tag``'s arguments.
 
-    Arguments that start with + or - are tags; the others are paper ids.
-    A bare word that is not a paper id is added as a tag.
-
-    \b
-    Examples:
-      readlist tag 2310.01234 +rl +agents
-      readlist tag 2310 2402.1 -todo
+    The first argument is a paper id. ``+TAG`` adds and ``-TAG`` removes. A bare word after
+    the first is another paper id when it names a paper (``is_paper``) and no tag came before
+    it; otherwise it is a tag to add. ``--word`` is a usage error (a mistyped option).
     """
-    session = session_of(ctx)
+    _no_long_options(args)
     refs: list[str] = []
     add: list[str] = []
     remove: list[str] = []
     for arg in args:
-        if arg.startswith("+"):
+        if not refs:
+            refs.append(arg)
+        elif arg.startswith("+") and len(arg) > 1:
             add.append(arg[1:])
         elif arg.startswith("-") and len(arg) > 1:
             remove.append(arg[1:])
-        elif refs and (add or remove):
-            add.append(arg)
-        else:
+        elif not add and not remove and is_paper(arg):
             refs.append(arg)
+        else:
+            add.append(arg)
+    if not refs:
+        raise click.UsageError("name a paper id, then the tags: TAG or +TAG adds, -TAG removes")
     if not add and not remove:
-        raise click.UsageError("give at least one +TAG or -TAG after the paper ids")
-    papers = _resolve_all(session.library, refs)
+        raise click.UsageError("give at least one tag after the paper ids: TAG or +TAG adds, -TAG removes")
+    return refs, add, remove
+
+
+@click.command("tag", context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="ID... TAG|+TAG|-TAG...")
+@click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
+@click.pass_context
+def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
+    """Add (TAG or +TAG) and remove (-TAG) tags on papers.
+
+    The first argument is a paper id. After it, a word that names another
+    paper (its id or a unique prefix) is a paper id as long as no tag came
+    before it; any other word is a tag to add. +TAG always adds.
+
+    \b
+    Examples:
+      readlist tag 2310.01234 rl agents
+      readlist tag 2310 2402.1 +rl -todo
+      readlist tag 2310 -todo --json
+    """
+    session = session_of(ctx)
+    lib = session.library
+
+    def is_paper(word: str) -> bool:
+        try:
+            lib.resolve(word)
+        except NotFoundError:
+            return False
+        return True
+
+    refs, add, remove = split_tag_args(args, is_paper)
+    papers = _resolve_all(lib, refs)
     outcome = session.run(EditTags([p.id for p in papers], add=add, remove=remove))
     settle(session)
-    _changed(outcome, papers, "retagged")
+    _report_edit(session, outcome, papers, "retagged", as_json)
 
 
 def _edit_in_editor(text: str) -> tuple[str, Path] | None:
@@ -556,7 +615,7 @@ def note_cmd(
         print_json({"id": paper.id, "note": paper.note})
     elif not changed:
         if paper.note:
-            console.print(Text(strip_controls(paper.note)))
+            console.print(Text(inert_text(paper.note, multiline=True)))
         else:
             info(f"{paper.id} has no note")
     else:
@@ -650,7 +709,7 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
     if as_json:
         print_json(stats.to_dict())
         return
-    console.print(render_text(stats, width=console.width, title=f"{strip_controls(str(lib.path))}"), crop=False)
+    console.print(render_text(stats, width=console.width, title=f"{inert_text(str(lib.path))}"), crop=False)
 
 
 COMMANDS = [

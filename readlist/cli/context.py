@@ -16,16 +16,33 @@ from readlist.storage.library import Library
 
 @dataclass
 class Context:
-    """What every verb needs: the library path, and a session on it opened on first use."""
+    """What every verb needs: the library path, and a session on it opened on first use.
+
+    ``explicit`` is true when the path was given (``--db`` or ``READLIST_DB``) rather than the
+    platform default. A given path whose folder does not exist is almost always a typo: a verb
+    that reads would show an empty library and let the user believe their papers are gone, so
+    every verb except those that create a library (import) stops with "no library at PATH".
+    """
 
     db: Path
     offline: bool = False  # --offline: network commands refuse without touching the network
+    explicit: bool = False
     _session: Session | None = field(default=None, repr=False)
 
-    def session(self) -> Session:
+    def library_path(self, *, create: bool = False) -> Path:
+        """The library path, checked: a given path must lie in an existing folder unless ``create``."""
+        if self.explicit and not create and not self.db.parent.is_dir():
+            raise LibraryError(
+                f"no library at {self.db}: the folder {self.db.parent} does not exist "
+                "(check --db or READLIST_DB; `readlist import` creates a library)"
+            )
+        return self.db
+
+    def session(self, *, create: bool = False) -> Session:
         if self._session is None:
+            path = self.library_path(create=create)
             # Command-line changes are kept for a later `readlist undo`.
-            self._session = Session.open(self.db, settings=load_config(), remember_last=True)
+            self._session = Session.open(path, settings=load_config(), remember_last=True)
         return self._session
 
     def library(self) -> Library:
@@ -37,14 +54,23 @@ class Context:
         return self._session
 
 
-def session_of(ctx: click.Context) -> Session:
-    """The session of the ``readlist`` invocation a verb runs in."""
+def session_of(ctx: click.Context, *, create: bool = False) -> Session:
+    """The session of the ``readlist`` invocation a verb runs in.
+
+    Only a verb that makes a library where there was none (``import``) passes ``create``.
+    """
     obj: Context = ctx.find_root().obj
-    return obj.session()
+    return obj.session(create=create)
 
 
 def library_of(ctx: click.Context) -> Library:
     return session_of(ctx).library
+
+
+def library_path_of(ctx: click.Context) -> Path:
+    """The checked library path, for verbs that look at the files rather than open a session (doctor)."""
+    obj: Context = ctx.find_root().obj
+    return obj.library_path()
 
 
 def settle(session: Session) -> None:

@@ -33,7 +33,7 @@ from readlist.app.views import status_view
 from readlist.cli.commands import report_line
 from readlist.cli.context import Context, session_of, settle
 from readlist.cli.output import console, echo_err, err_console, fail, info, print_json, query_option
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 
 if TYPE_CHECKING:
     from readlist.app.network import Network
@@ -58,7 +58,7 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
     task = bar.add_task("", total=None)
 
     def advance(phase: str, done: int, total: int) -> None:
-        bar.update(task, description=strip_controls(phase), completed=done, total=total or None)
+        bar.update(task, description=inert_text(phase), completed=done, total=total or None)
 
     with bar:
         yield advance
@@ -219,17 +219,17 @@ def _print_plan(plan: EnrichPlan, dry_run: bool) -> None:
     verb = "would change" if dry_run else "changed"
     for change in plan.changes:
         line = Text(f"{verb}  ", style="bold")
-        line.append(strip_controls(change.title))
+        line.append(inert_text(change.title))
         renamed = f" → {change.new_id}" if change.new_id and change.new_id != change.paper_id else ""
         line.append(f"  [{change.paper_id}{renamed}: {', '.join(sorted(change.fields))}]", style="dim")
         console.print(line, soft_wrap=True)
     for item in plan.ambiguous:
-        console.print(Text("ambiguous  ", style="yellow") + Text(strip_controls(f"{item.title} — {item.reason}")),
+        console.print(Text("ambiguous  ", style="yellow") + Text(inert_text(f"{item.title} — {item.reason}")),
                       soft_wrap=True)
     for item in plan.not_found:
-        console.print(Text("not found  ", style="dim") + Text(strip_controls(item.title)), soft_wrap=True)
+        console.print(Text("not found  ", style="dim") + Text(inert_text(item.title)), soft_wrap=True)
     for item in plan.failed:
-        console.print(Text("failed     ", style="red") + Text(strip_controls(f"{item.title} — {item.reason}")),
+        console.print(Text("failed     ", style="red") + Text(inert_text(f"{item.title} — {item.reason}")),
                       soft_wrap=True)
     info(f"{len(plan.changes)} {verb.split()[-1]}, {len(plan.unchanged)} already complete, "
          f"{len(plan.ambiguous)} ambiguous, {len(plan.not_found)} not found"

@@ -1,4 +1,9 @@
-"""Printing for the command line: untrusted text stays text, JSON stays JSON."""
+"""Printing for the command line: untrusted text stays text, JSON stays JSON.
+
+Human output shows library text through :func:`~readlist.core.text.inert_text` (an escape sequence
+or control shows as a mark), Rich markup is never interpreted, and JSON has every control and bidi
+character ``\\u``-escaped.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from rich.text import Text
 from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.query import Query, QueryError, parse_query, parse_sort
 from readlist.core.texrender import render_tex
-from readlist.core.text import inert_json, strip_controls
+from readlist.core.text import inert_json, inert_text
 
 # markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
 console = Console(markup=False, highlight=False, emoji=False, soft_wrap=True)
@@ -32,31 +37,31 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(Text("readlist: ", style="bold red") + Text(strip_controls(message)))
+    err_console.print(Text("readlist: ", style="bold red") + Text(inert_text(message)))
     raise SystemExit(code)
 
 
 def info(message: str | Text) -> None:
-    console.print(message if isinstance(message, Text) else Text(strip_controls(message)))
+    console.print(message if isinstance(message, Text) else Text(inert_text(message, multiline=True)))
 
 
 def paper_line(paper: Paper, width: int | None = None) -> Text:
     """One paper on one line: id, status glyph, stars, date, title."""
     line = Text()
-    line.append(f"{strip_controls(paper.id):<14} ", style="cyan")
+    line.append(f"{inert_text(paper.id):<14} ", style="cyan")
     line.append(Status(paper.status).glyph + " ", style="bold")
     line.append(f"{rating_stars(paper.rating):<5} ", style="yellow")
     day = paper.date
     line.append(f"{day.iso() if day else '':<10} ", style="dim")
-    line.append(strip_controls(paper.title))
+    line.append(inert_text(render_tex(paper.title)))
     if paper.tags:
-        line.append("  " + " ".join("#" + strip_controls(t) for t in paper.tags), style="green")
+        line.append("  " + " ".join("#" + inert_text(t) for t in paper.tags), style="green")
     return line
 
 
 def paper_details(paper: Paper) -> Text:
     out = Text()
-    out.append(strip_controls(paper.title) + "\n", style="bold")
+    out.append(inert_text(paper.title) + "\n", style="bold")
     rows = [
         ("id", paper.id),
         ("arXiv", paper.arxiv_id or ""),
@@ -73,17 +78,17 @@ def paper_details(paper: Paper) -> Text:
     for label, value in rows:
         if value:
             out.append(f"{label:>12}  ", style="dim")
-            out.append(strip_controls(value) + "\n")
+            out.append(inert_text(value) + "\n")
     if paper.abstract:
-        out.append("\n" + strip_controls(render_tex(paper.abstract)) + "\n")
+        out.append("\n" + inert_text(render_tex(paper.abstract), multiline=True) + "\n")
     if paper.note:
         out.append("\nNote\n", style="bold")
-        out.append(strip_controls(paper.note) + "\n")
+        out.append(inert_text(paper.note, multiline=True) + "\n")
     return out
 
 
 def echo_err(message: str) -> None:
-    click.echo(strip_controls(message), err=True)
+    click.echo(inert_text(message, multiline=True), err=True)
 
 
 def query_option(text: str | None, param: str = "--query") -> Query:

@@ -14,7 +14,7 @@ from rich.text import Text
 from readlist.cli.output import console, print_json
 from readlist.config.settings import config_path, load_config, user_themes_dir
 from readlist.config.themes import DEFAULT_THEME, contrast_warnings
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 
 if TYPE_CHECKING:
     from readlist.tui.themes import ThemeCatalog
@@ -104,25 +104,25 @@ def themes_cmd(ctx: click.Context, as_json: bool) -> None:
     for row in rows:
         line = Text()
         line.append("* " if row["current"] else "  ", style="bold green")
-        line.append(f"{strip_controls(row['name']):<{width}}  ", style="bold" if row["current"] else "")
+        line.append(f"{inert_text(row['name']):<{width}}  ", style="bold" if row["current"] else "")
         line.append(f"{row['origin']:<8}  ", style="cyan")
         line.append(f"{'dark' if row['dark'] else 'light':<5}", style="dim")
         if row["description"]:
-            line.append("  " + strip_controls(row["description"]))
+            line.append("  " + inert_text(row["description"]))
         if row["path"]:
-            line.append(f"  ({strip_controls(row['path'])})", style="dim")
+            line.append(f"  ({inert_text(row['path'])})", style="dim")
         console.print(line)
         for warning in row["warnings"]:
-            console.print(Text("      warning: ", style="yellow") + Text(strip_controls(warning)))
+            console.print(Text("      warning: ", style="yellow") + Text(inert_text(warning)))
     if note:
-        console.print(Text("note: ", style="yellow") + Text(strip_controls(note)))
+        console.print(Text("note: ", style="yellow") + Text(inert_text(note)))
     if problems:
         console.print(Text(f"\nSkipped user themes ({len(problems)}):", style="bold red"))
         for problem in problems:
             console.print(Text("  ✗ ", style="red")
-                          + Text(strip_controls(problem["path"]) + ": " + strip_controls(problem["problem"])))
+                          + Text(inert_text(problem["path"]) + ": " + inert_text(problem["problem"])))
     console.print(
-        Text(f"\n(* = in use)  User themes go in {strip_controls(str(user_themes_dir()))}/  ·  docs/themes.md",
+        Text(f"\n(* = in use)  User themes go in {inert_text(str(user_themes_dir()))}/  ·  docs/themes.md",
              style="dim")
     )
 

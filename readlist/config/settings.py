@@ -57,7 +57,7 @@ class Settings(msgspec.Struct, kw_only=True):
     """Every setting config.toml may hold, with its type and default: the file's schema."""
 
     theme: str | None = None
-    sort: str = "added"
+    sort: str = "auto"  # "auto": interest in the Inbox once there are enough decisions, else date added
     # binding id -> keys (comma separated), as Textual's keymap expects
     keymap: dict[str, str] = msgspec.field(default_factory=dict)
     # The network (see readlist.net.settings for the checks beyond types, and the environment overrides).

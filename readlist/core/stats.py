@@ -30,7 +30,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from readlist.core.model import MAX_RATING, Paper, Status
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 
 DEFAULT_WEEKS = 26
 TOP_TAGS = 10
@@ -360,8 +360,8 @@ def _bar_rows(out: Text, rows: Sequence[tuple[str, int, str]], width: int, label
 
 
 def _fit(text: str, width: int) -> str:
-    """Untrusted text cut to ``width`` cells, controls removed, with an ellipsis when cut."""
-    text = strip_controls(text)
+    """Untrusted text made inert, cut to ``width`` cells, with an ellipsis when cut."""
+    text = inert_text(text)
     if cell_len(text) <= width:
         return text
     return set_cell_size(text, max(0, width - 1)) + "…"
@@ -421,7 +421,7 @@ def render_text(stats: Stats, *, width: int = 80, title: str = "") -> Text:
 
     _heading(out, "Top tags", f"{stats.tagged} tagged papers, {stats.distinct_tags} distinct tags")
     if stats.top_tags:
-        tag_width = min(24, max(cell_len(strip_controls(t.name)) for t in stats.top_tags) + 1)
+        tag_width = min(24, max(cell_len(inert_text(t.name)) for t in stats.top_tags) + 1)
         _bar_rows(out, [("#" + t.name, t.count, "green") for t in stats.top_tags], width, tag_width)
     else:
         out.append("  no tags yet\n", style="dim")
@@ -429,7 +429,7 @@ def render_text(stats: Stats, *, width: int = 80, title: str = "") -> Text:
     _heading(out, "Sources", f"{len(stats.sources)}")
     if stats.sources:
         shown = stats.sources[:TOP_TAGS]
-        name_width = min(max(20, width - 50), max(cell_len(strip_controls(s.name)) for s in shown))
+        name_width = min(max(20, width - 50), max(cell_len(inert_text(s.name)) for s in shown))
         _bar_rows(out, [(s.name, s.count, "cyan") for s in shown], width, name_width)
         if len(stats.sources) > len(shown):
             out.append(f"  … and {len(stats.sources) - len(shown)} more\n", style="dim")

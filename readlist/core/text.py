@@ -2,12 +2,20 @@
 
 Titles, abstracts, author names and notes come from web pages and from library files
 that other programs (or other people) wrote. Every sink that shows or writes them uses
-these functions, so there is one definition of "inert" text in readlist.
+these functions, so there is one definition of "inert" text in readlist:
+
+* stored text, exports and the clipboard: escape sequences and controls are removed
+  (:func:`strip_controls`, :func:`clean_line`, :func:`clean_block`, :func:`clean_note`);
+* JSON: the same characters written as ``\\u`` escapes, the data unchanged (:func:`inert_json`);
+* the screen (the terminal UI and the command line's human output): each escape sequence,
+  control character or bidi override is replaced by one visible :data:`MARK`
+  (:func:`inert_text`), so the user sees that something was there.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 _WS = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -24,18 +32,71 @@ _ESCAPE_SEQ = re.compile(
 _ESCAPE_START = re.compile(r"[\x1b\x80-\x9f]")
 
 
-def strip_controls(text: str | None) -> str:
+def strip_controls(text: str | None, *, mark: str = "") -> str:
     """Text that can never drive a terminal: escape sequences, control characters and bidi overrides removed.
 
     This is readlist's one sanitizer: every sink that shows or writes untrusted text (the TUI, the
     command line, exports, the clipboard) passes it through here or through a function below that
-    builds on it. Tabs and newlines stay.
+    builds on it. Tabs and newlines stay. With ``mark``, each whole escape sequence and each other
+    such character is replaced by ``mark`` instead of removed.
     """
     if not text:
         return ""
     if _ESCAPE_START.search(text):
-        text = _ESCAPE_SEQ.sub("", text)
-    return _CONTROL.sub("", text)
+        text = _ESCAPE_SEQ.sub(mark, text)
+    return _CONTROL.sub(mark, text)
+
+
+# What the screen shows in place of an escape sequence, a control character or a bidi override:
+# the Unicode replacement character, one cell wide in every terminal font, and never a command.
+MARK = "\ufffd"
+# Anything inert_text would change, for the fast path; the second form lets newlines through.
+_UNSHOWABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSHOWABLE_BLOCK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\t]")
+
+
+def inert_text(text: str | None, *, multiline: bool = False) -> str:
+    """Untrusted text as readlist puts it on a screen: nothing in it can drive the terminal.
+
+    Every display sink (the paper list, the detail pane, triage, the sidebar, dialogs,
+    notifications, the command line's human output) shows text through here. Each escape
+    sequence (CSI, OSC, DCS, APC, PM, SOS, in 7- or 8-bit form) becomes one :data:`MARK`, as does
+    each other C0 or C1 control and each bidi override or isolate (U+202A-U+202E, U+2066-U+2069).
+    Replacing rather than removing shows the reader that the text held something odd, and that it
+    is not what the terminal made of it. On one line (``multiline=False``) tabs and line breaks
+    become spaces; in a block newlines stay (``\\r\\n`` and ``\\r`` become ``\\n``) and tabs become spaces.
+    """
+    if not text:
+        return ""
+    if not (_UNSHOWABLE_BLOCK if multiline else _UNSHOWABLE_LINE).search(text):
+        return text
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if "\t" in text:
+            text = text.expandtabs(4)
+    else:
+        text = _LINE_BREAKS.sub(" ", text)
+    return strip_controls(text, mark=MARK)
+
+
+def web_address(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address that may be handed to a browser, else None.
+
+    Addresses come from web pages and library files. Another scheme (``file:``, ``javascript:``,
+    a desktop handler's) could open local files or start programs, and controls or spaces have no
+    place in an address, so such a URL is shown but never opened.
+    """
+    if not url or _UNSHOWABLE_LINE.search(url) or any(c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed address, e.g. an unclosed [IPv6] host
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return url
 
 
 def clean_note(text: str | None) -> str:
@@ -43,16 +104,16 @@ def clean_note(text: str | None) -> str:
     return strip_controls((text or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-# JSON escapes C0 controls, but the encoders write C1 controls (U+0080-U+009F) and bidi overrides raw; a UTF-8
-# terminal may act on C1 (U+009B is CSI) and bidi overrides reorder what is shown. They can only occur inside
-# JSON strings, so writing them as \u escapes keeps the data identical.
-_JSON_UNSAFE = [*range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+# JSON escapes C0 controls, but the encoders write DEL, C1 controls (U+0080-U+009F) and bidi overrides raw; a
+# UTF-8 terminal may act on C1 (U+009B is CSI) and bidi overrides reorder what is shown. They can only occur
+# inside JSON strings, so writing them as \u escapes keeps the data identical.
+_JSON_UNSAFE = [0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _JSON_ESCAPES = [(chr(c).encode(), f"\\u{c:04x}".encode()) for c in _JSON_UNSAFE]
 
 
 def inert_json(data: bytes) -> bytes:
-    """JSON bytes with C1 controls and bidi overrides written as ``\\u`` escapes (same data, inert on a terminal)."""
-    if b"\xc2" in data or b"\xe2\x80" in data or b"\xe2\x81" in data:
+    """JSON bytes with DEL, C1 controls and bidi overrides as ``\\u`` escapes (same data, inert on a terminal)."""
+    if b"\xc2" in data or b"\xe2\x80" in data or b"\xe2\x81" in data or b"\x7f" in data:
         for raw, escaped in _JSON_ESCAPES:
             data = data.replace(raw, escaped)
     return data

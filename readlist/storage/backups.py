@@ -115,6 +115,7 @@ def make_backup(path: Path, *, as_found: bool = False) -> Path | None:
     work = directory / f".{target.name}.tmp"
     try:
         work.mkdir(mode=0o700)
+        os.chmod(work, 0o700)  # whatever the umask (0o277 would leave the folder unwritable)
         linked = False
         if path.stat().st_size >= LINK_BACKUPS_FROM:
             try:

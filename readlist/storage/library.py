@@ -71,6 +71,7 @@ def held(lock: FileLock, path: Path) -> Iterator[None]:
     if not lock_file.exists():
         with contextlib.suppress(OSError):
             lock_file.touch(mode=0o600)
+            os.chmod(lock_file, 0o600)  # the umask cuts touch's mode; 0o277 would leave it unwritable
     try:
         lock.acquire()
     except Timeout:

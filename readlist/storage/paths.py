@@ -38,9 +38,28 @@ def backup_dir(path: Path) -> Path:
 
 
 def ensure_private_dir(directory: Path) -> None:
-    """Create a directory (and parents) readable by the owner only."""
-    if not directory.exists():
-        directory.mkdir(parents=True, mode=0o700, exist_ok=True)
+    """Create a directory, and every missing parent, usable by the owner only (0700) whatever the umask.
+
+    ``mkdir(parents=True)`` gives the parents the default mode, and the umask cuts every mode
+    asked for: a umask of 0o022 leaves parents readable by all, one of 0o277 an unwritable
+    0o500 folder. So each missing folder is made here, top down, and then set to 0700
+    explicitly (never more open than that in between). Folders that exist are left alone.
+    """
+    if directory.exists():
+        return
+    missing: list[Path] = []
+    current = directory
+    while not current.exists() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            if folder.is_dir():  # made meanwhile by another readlist process, which sets its mode
+                continue
+            raise
+        os.chmod(folder, 0o700)
 
 
 def last_change_path(path: Path) -> Path:

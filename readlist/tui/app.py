@@ -6,31 +6,39 @@ screen, triage mode, the note editor and the rest receive the session and post m
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.timer import Timer
 
+from readlist.app.interest import InterestSnapshot, InterestWorker
 from readlist.app.session import Session
 from readlist.app.views import UI_SORT_KEYS
 from readlist.config.settings import load_config
-from readlist.core.text import strip_controls
+from readlist.core.text import clean_note, inert_text, web_address
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.keymap import resolve as resolve_keymap
-from readlist.tui.messages import ExternalChanges, LibraryChanged
+from readlist.tui.messages import ExternalChanges, InterestUpdated, LibraryChanged, PapersEdited
 from readlist.tui.screens.help import bindings_table
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.themes import ThemeController, controller_for, install_themes
 
 POLL_SECONDS = 1.0
+# The interest model is first trained this long after start-up (after the first paint and the search index),
+# and again this long after the last of a burst of decisions, so a fast triage retrains once, not per key.
+INTEREST_START_SECONDS = 1.5
+INTEREST_SETTLE_SECONDS = 0.4
 # The variables readlist's stylesheet uses beyond Textual's own, for when themes cannot be installed.
 FALLBACK_VARIABLES = {
     "status-inbox": "#8fb8de",
@@ -56,6 +64,7 @@ class ReadlistApp(App[None]):
         theme: str | None = None,
         demo: bool = False,
         today: date | None = None,
+        interest_start: float | None = INTEREST_START_SECONDS,
     ) -> None:
         self._theme_fallback = False
         super().__init__()
@@ -64,7 +73,12 @@ class ReadlistApp(App[None]):
         self.demo = demo
         self.today = today or date.today()
         sort = self.settings.sort
-        self.initial_sort = sort if sort in UI_SORT_KEYS or sort.lstrip("+-") in UI_SORT_KEYS else "added"
+        self.initial_sort = sort if sort == "auto" or sort.lstrip("+-") in UI_SORT_KEYS else "auto"
+        # Interest scores and related papers, computed on the worker's own thread (see readlist.app.interest).
+        self.interest = InterestWorker(self._interest_ready_threaded, on_error=self._interest_failed_threaded)
+        self.interest_snapshot: InterestSnapshot | None = None
+        self._interest_start = interest_start  # None: only when asked (tests that picture the screen)
+        self._interest_timer: Timer | None = None
         self.theme_problem = ""
         self._install_themes(theme)
         keymap = resolve_keymap(self.settings.keymap)
@@ -76,6 +90,8 @@ class ReadlistApp(App[None]):
         self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today))
         self.set_interval(POLL_SECONDS, self.poll_library)
         self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
+        if self._interest_start is not None:
+            self.set_timer(self._interest_start, self._first_interest)
         for problem in [*self.settings.problems, *self.keymap_problems]:
             self.notify(problem, severity="warning", markup=False, timeout=12)
         if self.theme_problem:
@@ -87,7 +103,7 @@ class ReadlistApp(App[None]):
     def _tell_notices(self) -> None:
         """What the library found and did on its own (a journal set aside, say), once each."""
         for notice in self.session.library.take_notices():
-            self.notify(strip_controls(notice), severity="warning", markup=False, timeout=20)
+            self.notify(notice, severity="warning", markup=False, timeout=20)
 
     def _install_themes(self, requested: str | None) -> None:
         """Register readlist's themes (they define the variables the stylesheet uses)."""
@@ -122,6 +138,46 @@ class ReadlistApp(App[None]):
     def _theme_controller(self) -> ThemeController | None:
         return controller_for(self)
 
+    # -- what reaches the terminal and the desktop ----------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, the app's and every screen's, shown inert: they quote titles, paths and errors."""
+        message, title = inert_text(message, multiline=True), inert_text(title)
+        if timeout is None:
+            super().notify(message, title=title, severity=severity, markup=markup)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Pasted text is cleaned before any input sees it.
+
+        It is as untrusted as a library file (copied from a web page, say): escape sequences in it
+        would be drawn raw by the search box, the tag box or the note editor, and stored cleaned anyway.
+        """
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            event.text = clean_note(event.text)
+        await super().on_event(event)
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """Hand only http(s) addresses to the browser (note links included).
+
+        A library file is untrusted: a ``file:`` or other scheme would have the desktop open local
+        files or start other programs.
+        """
+        address = web_address(url)
+        if address is None:
+            self.notify(f"Not opened: {url} is not an http(s) address.", severity="warning", markup=False)
+            return
+        super().open_url(address, new_tab=new_tab)
+
     # -- the library changing under the screens -----------------------------------
 
     def poll_library(self) -> None:
@@ -147,6 +203,51 @@ class ReadlistApp(App[None]):
         self.session.views.invalidate()
         for screen in self.screen_stack:
             screen.post_message(LibraryChanged())
+        self._interest_soon()
+
+    # -- interest: learned in the background, handed to the screens when ready --------
+
+    @on(PapersEdited)
+    def _papers_edited(self) -> None:
+        self._interest_soon()
+
+    def _interest_soon(self) -> None:
+        if self._interest_timer is not None:
+            self._interest_timer.stop()
+        self._interest_timer = self.set_timer(INTEREST_SETTLE_SECONDS, self.retrain_interest)
+
+    def _first_interest(self) -> None:
+        if self.interest.generation == 0:  # nothing asked for it yet
+            self.retrain_interest()
+
+    def retrain_interest(self) -> int:
+        """Ask the worker for new scores over the library as it is now; the UI never waits for them."""
+        self._interest_timer = None
+        try:
+            return self.interest.submit(self.session.library.papers.values())
+        except RuntimeError:  # closed: the app is shutting down
+            return 0
+
+    def _interest_ready_threaded(self, snapshot: InterestSnapshot) -> None:
+        with contextlib.suppress(RuntimeError):  # the app stopped while the worker finished
+            self.call_from_thread(self._interest_ready, snapshot)
+
+    def _interest_failed_threaded(self, error: BaseException) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._interest_failed, error)
+
+    def _interest_ready(self, snapshot: InterestSnapshot) -> None:
+        if not self.interest.is_current(snapshot.generation):
+            return  # a newer decision is being learned; its result follows
+        self.interest_snapshot = snapshot
+        for screen in self.screen_stack:
+            screen.post_message(InterestUpdated(snapshot))
+
+    def _interest_failed(self, error: BaseException) -> None:
+        self.notify(f"Interest ranking is unavailable: {error}", severity="warning", markup=False, timeout=12)
+
+    def on_unmount(self) -> None:
+        self.interest.close(timeout=0)
 
     # -- app-wide actions ------------------------------------------------------------
 
@@ -189,10 +290,19 @@ def _runner(app: App[None], action: str, namespace: object) -> Callable[[], obje
 
 
 def create_app(
-    session: Session, *, theme: str | None = None, demo: bool = False, today: date | None = None
+    session: Session,
+    *,
+    theme: str | None = None,
+    demo: bool = False,
+    today: date | None = None,
+    interest_start: float | None = INTEREST_START_SECONDS,
 ) -> ReadlistApp:
-    """The app for a session: the one way the CLI, the tests and the screenshots build it."""
-    return ReadlistApp(session, theme=theme, demo=demo, today=today)
+    """The app for a session: the one way the CLI, the tests and the screenshots build it.
+
+    ``interest_start`` is how long after start-up the interest model is first trained; None leaves it
+    until ``retrain_interest`` is called (after a decision, or by a test that wants a fixed picture).
+    """
+    return ReadlistApp(session, theme=theme, demo=demo, today=today, interest_start=interest_start)
 
 
 def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> None:
@@ -200,7 +310,7 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
     try:
         session = Session.open(db_path, settings=load_config())
     except LibraryError as exc:
-        print(f"readlist: {strip_controls(str(exc))}", file=sys.stderr)
+        print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
         raise SystemExit(1) from None
     app = create_app(session, theme=theme, demo=demo)
     app.run()
@@ -208,6 +318,6 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
         # Fold the journal into the snapshot so plain TinyDB readers see the session's changes.
         session.library.compact()
     except LibraryError as exc:
-        print(f"readlist: {strip_controls(str(exc))}", file=sys.stderr)
+        print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
     if app.return_code:
         raise SystemExit(app.return_code)

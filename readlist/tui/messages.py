@@ -7,7 +7,12 @@ way none of them made.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from readlist.app.interest import InterestSnapshot
 
 
 class ExternalChanges(Message):
@@ -16,3 +21,15 @@ class ExternalChanges(Message):
 
 class LibraryChanged(Message):
     """Sent by the app to each open screen: redraw from the whole library (the cursor stays on its paper)."""
+
+
+class PapersEdited(Message):
+    """Posted by a screen after the user changed papers: the interest model may have something new to learn."""
+
+
+class InterestUpdated(Message):
+    """Sent by the app to each open screen when a newer interest computation is ready (scores, related papers)."""
+
+    def __init__(self, snapshot: InterestSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot

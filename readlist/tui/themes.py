@@ -34,7 +34,7 @@ from readlist.config.themes import (
     load_bundled_themes,
     load_user_themes,
 )
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 
 ORIGIN_ORDER = {"bundled": 0, "user": 1, "built-in": 2}
 
@@ -350,5 +350,5 @@ def install_themes(app: App[Any], requested: str | None, config: Config) -> list
     app.watch(app, "theme", controller.on_theme_changed, init=False)
     for problem in problems:
         # Shown as typed: a file named "[b]x.toml" stays literal, control characters are dropped.
-        app.notify(strip_controls(problem), title="Theme problem", severity="warning", timeout=10, markup=False)
+        app.notify(inert_text(problem), title="Theme problem", severity="warning", timeout=10, markup=False)
     return problems

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import Static, TextArea
 from tui_helpers import open_app
 
 from readlist.tui.app import ReadlistApp
@@ -57,3 +58,20 @@ def test_note_editor(snap_compare: Any, seed_library: Path, size: tuple[int, int
 @pytest.mark.parametrize("size", SIZES)
 def test_delete_confirmation(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
     assert snap_compare(app_for(seed_library), terminal_size=size, press=["j", "D"], run_before=_settle)
+
+
+def test_detail_pane_with_interest_and_related(snap_compare: Any, seed_library: Path) -> None:
+    async def learn(pilot: Pilot[Any]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReadlistApp)
+        await pilot.press(*["right_square_bracket"] * 5)  # "All"
+        app.retrain_interest()
+        await asyncio.to_thread(app.interest.wait, 120)
+        for _ in range(300):
+            await asyncio.sleep(0.02)
+            if "Related in your library" in str(app.screen.query_one("#detail-insight", Static).render()):
+                break
+        app.screen.query_one("#detail").scroll_end(animate=False)
+        await _settle(pilot)
+
+    assert snap_compare(app_for(seed_library), terminal_size=(160, 48), run_before=learn)

@@ -43,5 +43,48 @@ def fresh(path: Path) -> Library:
 
 
 def open_app(path: Path, **kwargs: Any) -> ReadlistApp:
-    """The app on the library at ``path``, as ``readlist`` builds it, with today pinned."""
+    """The app on the library at ``path``, as ``readlist`` builds it, with today pinned.
+
+    The interest model is trained only when a test asks (or a decision is made), so what a test sees
+    does not depend on how fast this machine trains it; ``interest_start=`` restores the timed start.
+    """
+    kwargs.setdefault("interest_start", None)
     return create_app(Session.open(path, settings=load_config()), today=TODAY, **kwargs)
+
+
+# Text a hand-edited library, or another program, could put in any field: OSC 52 (clipboard) and OSC 0/1/2
+# (window title) with both terminators, CSI, 8-bit C1 controls (CSI U+009B, OSC U+009D … ST U+009C), DCS,
+# APC, PM and SOS strings, C0 controls, DEL, every bidi override and isolate, and Markdown character
+# references that decode to a bidi override or an escape.
+HOSTILE = (
+    "Evil \x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b]2;pwned\x1b\\\x1b]1;icon\x07\x1b[2J\x1b[31mred"
+    "\x9b31m\x9d0;c1title\x9c\x1bPq#0;2\x1b\\\x1b_apc\x1b\\\x1b^pm\x1b\\\x1bXsos\x1b\\"
+    "\x00\x07\x08\x0b\x0c\r\x1b\x7f\x85 \u202a\u202b\u202c\u202d\u202eRTL\u2066\u2067\u2068\u2069 end"
+)
+HOSTILE_MARKDOWN = "&#x202e;&#27;]52;c;ZXZpbA==&#7; `&#x9b;31m`\n\n```py\u202e\ncode \x1b[2J\n```\n"
+
+
+def hostile_library(path: Path) -> Path:
+    """A library whose stored text holds raw escapes in every text field, written as another program could.
+
+    The papers are imported clean, then the file itself is rewritten, as a hand edit or a sync from
+    elsewhere would leave it: no importer or command has cleaned what is in it.
+    """
+    import msgspec
+
+    from readlist.core.model import Paper
+
+    lib = Library(path)
+    papers = [Paper.create(title=f"placeholder {i}", arxiv_id=f"2404.0000{i}", added=PINNED_STAMP) for i in (1, 2)]
+    ImportPapers(papers, "seed.txt").execute(lib)
+    lib.compact(force=True)
+    data = msgspec.json.decode(path.read_bytes())
+    for number, doc in enumerate(data["papers"].values()):
+        doc.update(
+            title=HOSTILE, abstract=HOSTILE + "\nsecond line\ttab", note=HOSTILE + "\n\n" + HOSTILE_MARKDOWN,
+            organization=HOSTILE, authors=[HOSTILE] if number == 0 else [], url="http://x/" + HOSTILE,
+            sources=[HOSTILE], tags=["ok", "t" + HOSTILE], categories=[HOSTILE], cite_key="k" + HOSTILE,
+            doi="10.1/" + HOSTILE, journal_ref=HOSTILE,
+        )
+    path.write_bytes(msgspec.json.encode(data))
+    return path

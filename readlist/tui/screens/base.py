@@ -18,9 +18,9 @@ from readlist.app.session import Session
 from readlist.core.cite import format_entries
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import Paper, Status, ValidationError
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text, web_address
 from readlist.storage.errors import LibraryError
-from readlist.tui.messages import ExternalChanges
+from readlist.tui.messages import ExternalChanges, PapersEdited
 from readlist.tui.screens.help import HelpScreen, bindings_table
 
 ResultT = TypeVar("ResultT")
@@ -57,6 +57,8 @@ class ReadlistScreen(Screen[ResultT]):
             return None
         if outcome.caught_up:
             self.post_message(ExternalChanges())
+        if outcome.changes:
+            self.post_message(PapersEdited())
         return outcome
 
     def undo(self) -> Undone | None:
@@ -73,6 +75,8 @@ class ReadlistScreen(Screen[ResultT]):
             return None
         if done is not None and done.outcome.caught_up:
             self.post_message(ExternalChanges())
+        if done is not None:
+            self.post_message(PapersEdited())
         return done
 
     def citation_keys(self, papers: Sequence[Paper]) -> dict[str, str]:
@@ -110,7 +114,11 @@ class ReadlistScreen(Screen[ResultT]):
         if not url:
             self.notify("This paper has no URL; E looks it up on arXiv.", severity="warning", markup=False)
             return ""
-        shown = strip_controls(url)
+        shown = inert_text(url)
+        if web_address(url) is None:
+            # A file:, javascript: or desktop-handler address from a page or a library file is shown, never opened.
+            self.notify(f"Not opened: {shown} is not an http(s) address.", severity="warning", markup=False)
+            return ""
         opened = open_in_browser(url)
         if opened.ok:
             return f"Opened {shown}"

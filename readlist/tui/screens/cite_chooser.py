@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from readlist.core.cite import FORMAT_LABELS, FORMATS, format_entries
 from readlist.core.model import Paper
-from readlist.core.text import counted
+from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
 
 
@@ -68,9 +68,9 @@ class CiteChooser(ModalScreen[str | None]):
         self._previews: dict[str, str] = {}
 
     def preview_text(self, fmt: str) -> str:
-        """The exact text that choosing ``fmt`` copies (computed once per format)."""
+        """The text that choosing ``fmt`` copies (computed once per format), made inert for the screen."""
         if fmt not in self._previews:
-            self._previews[fmt] = format_entries(self.papers, fmt, keys=self.keys or None)
+            self._previews[fmt] = inert_text(format_entries(self.papers, fmt, keys=self.keys or None), multiline=True)
         return self._previews[fmt]
 
     def compose(self) -> ComposeResult:

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from readlist.core.text import inert_text
 from readlist.tui import bindings
 
 
@@ -27,9 +28,10 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
-            yield Static(Text(self.question, style="bold"), id="confirm-question", markup=False)
+            # Questions quote paper titles: shown inert, like every library text.
+            yield Static(Text(inert_text(self.question), style="bold"), id="confirm-question", markup=False)
             if self.detail:
-                yield Static(Text(self.detail, style="dim"), id="confirm-detail", markup=False)
+                yield Static(Text(inert_text(self.detail), style="dim"), id="confirm-detail", markup=False)
             yield Static(Text("y yes · n or Esc no", style="dim"), id="confirm-keys", markup=False)
 
     def action_answer(self, yes: bool) -> None:

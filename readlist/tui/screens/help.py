@@ -13,6 +13,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from readlist.core.text import inert_text
 from readlist.tui import bindings
 
 # Bindings Textual adds on its own that would only clutter the list.
@@ -71,9 +72,10 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(Text("Key", style="bold"), no_wrap=True)
         table.add_column(Text("Action", style="bold"))
         for row in self.rows:
-            table.add_row(Text(row.keys, style="bold"), Text(row.long))
+            # Keys and descriptions can come from config.toml's keymap: shown inert like library text.
+            table.add_row(Text(inert_text(row.keys), style="bold"), Text(inert_text(row.long)))
         with VerticalScroll(id="help-body"):
-            yield Static(Text(f"Keys: {self.help_title}", style="bold"), id="help-title", markup=False)
+            yield Static(Text(f"Keys: {inert_text(self.help_title)}", style="bold"), id="help-title", markup=False)
             yield Static(table, id="help-table", markup=False)
             yield Static(Text("Esc, q or ? closes this help.  ctrl+p opens the command palette.", style="dim"),
                          id="help-hint", markup=False)

@@ -20,9 +20,12 @@ from textual.widgets import Input, Static
 from readlist.app.commands import Delete, EditTags, Outcome
 from readlist.app.enrich import ApplyEnrichment, Change, enrich_hint, plan_enrichment
 from readlist.app.imports import ImportPapers
+from readlist.app.interest import InterestSnapshot
 from readlist.app.pull import PullOutcome, load_pull_state, pull_configured, pull_hf, save_pull_state
 from readlist.app.session import Session
 from readlist.app.views import (
+    FIXED_VIEWS,
+    INTEREST,
     SORT_LABELS,
     UI_SORT_KEYS,
     Counts,
@@ -35,9 +38,9 @@ from readlist.app.views import (
 from readlist.config.settings import ConfigError, save_view
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
-from readlist.core.text import clean_line, counted
+from readlist.core.text import clean_line, counted, inert_text
 from readlist.tui import bindings
-from readlist.tui.messages import LibraryChanged
+from readlist.tui.messages import InterestUpdated, LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.screens.cite_chooser import CiteChooser
 from readlist.tui.screens.confirm import Confirm
@@ -66,6 +69,10 @@ SEARCH_DELAY = 0.12
 INSTANT_SEARCH = 0.015
 # Papers looked up per round of an enrichment: the list updates after each round.
 ENRICH_CHUNK = 10
+# The sort until the user picks one: interest in the Inbox once it has been learned, date added elsewhere.
+AUTO_SORT = "auto"
+# How many papers "more like this" gathers into its view.
+MORE_LIKE = 50
 
 
 class SearchInput(Input):
@@ -88,7 +95,7 @@ class MainScreen(ReadlistScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.MAIN
 
-    def __init__(self, session: Session, *, sort: str = "added", today: date | None = None) -> None:
+    def __init__(self, session: Session, *, sort: str = AUTO_SORT, today: date | None = None) -> None:
         super().__init__(session, id="main")
         # Saved searches (config.toml's [views]), shown in the sidebar after the fixed views.
         self.saved_views: dict[str, str] = dict(session.settings.views)
@@ -107,6 +114,11 @@ class MainScreen(ReadlistScreen[None]):
         self._sidebar_shown: tuple[object, ...] = ()
         # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
         self._online: threading.Event | None = None
+        # The newest interest computation (scores, reasons, related papers), handed down by the app.
+        self.interest: InterestSnapshot | None = None
+        # "More like this": a ranked view shown after the fixed ones until another replaces it.
+        self.like_view: View | None = None
+        self._user_moved = False  # whether the cursor was moved since the list was last ordered
 
     @property
     def paper_list(self) -> PaperList:
@@ -128,7 +140,7 @@ class MainScreen(ReadlistScreen[None]):
                 yield Static(id="query-error", markup=False)
                 with Container(id="panes"):
                     yield PaperList(id="papers")
-                    yield PaperDetail(id="detail")
+                    yield PaperDetail(self.session.library.get, id="detail")
         yield ReadlistFooter()
 
     def on_mount(self) -> None:
@@ -147,7 +159,7 @@ class MainScreen(ReadlistScreen[None]):
         keys = [v.key for v in self.views]
         if state.view in keys:
             self.view_index = keys.index(state.view)
-        if state.sort and state.sort.lstrip("+-") in UI_SORT_KEYS:
+        if state.sort == AUTO_SORT or (state.sort and state.sort.lstrip("+-") in UI_SORT_KEYS):
             self.sort = state.sort
         if state.search:
             self.query_one("#search", Input).value = state.search
@@ -177,8 +189,7 @@ class MainScreen(ReadlistScreen[None]):
             keep_id = plist.current.id
         self._refresh_views()
         self.counts.count_saved(self.views, papers_now)
-        papers = self.session.select(self.view, self._query, self.sort)
-        self._show_list(papers, keep_id)
+        self._show_list(self._select(), keep_id)
 
     def after_change(self, outcome: Outcome, keep_id: str | None = None) -> None:
         """Show a change made from this app without rescanning the library.
@@ -201,7 +212,7 @@ class MainScreen(ReadlistScreen[None]):
         view, query = self.view, self._query
         present = {p.id for p in plist.papers}
         gone: set[str] = set()
-        rescan = sort_depends_on(self.sort, outcome.fields) or bool(outcome.added)
+        rescan = sort_depends_on(self.effective_sort, outcome.fields) or bool(outcome.added)
         for pid in outcome.changes:
             paper = lib.get(pid)
             shown = paper is not None and view.matches(paper) and query.matches(paper)
@@ -210,14 +221,28 @@ class MainScreen(ReadlistScreen[None]):
             elif not shown and pid in present:
                 gone.add(pid)
         if rescan:
-            self._show_list(self.session.select(view, query, self.sort), keep_id)
+            self._show_list(self._select(), keep_id)
             return
         papers = [p for p in plist.papers if p.id not in gone] if gone else plist.papers
         self._show_list(papers, keep_id, changed=set(outcome.changes))
 
+    @property
+    def effective_sort(self) -> str:
+        """The order the list is in: the user's choice, or for ``auto`` interest in the Inbox once learned."""
+        if self.sort != AUTO_SORT:
+            return self.sort
+        learned = self.interest is not None and self.interest.ready
+        return INTEREST if learned and self.view.key == "status:inbox" else "added"
+
+    def _select(self) -> list[Paper]:
+        scores = self.interest.scores if self.interest is not None else None
+        return self.session.select(self.view, self._query, self.effective_sort, scores=scores)
+
     def _refresh_views(self) -> None:
         current_key = self.view.key
         self.views = build_views(self.counts.by_tag, self.saved_views)
+        if self.like_view is not None:
+            self.views.insert(len(FIXED_VIEWS), self.like_view)
         keys = [v.key for v in self.views]
         self.view_index = keys.index(current_key) if current_key in keys else min(self.view_index, len(keys) - 1)
 
@@ -243,7 +268,7 @@ class MainScreen(ReadlistScreen[None]):
         try:
             query = parse_query(self.query_text)
         except QueryError as exc:
-            error.update(Text(f"⚠ {exc}"))
+            error.update(Text(inert_text(f"⚠ {exc}")))
             error.display = True
             return self._query  # keep showing what the last good query found
         error.display = False
@@ -262,18 +287,32 @@ class MainScreen(ReadlistScreen[None]):
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(" readlist ", style="bold")
-        text.append(self.session.library.path.name)
+        text.append(inert_text(self.session.library.path.name))
         text.append(f"  {total} papers · {inbox} in inbox", style="dim")
         text.append("  │  ")
-        text.append(self.view.label, style="bold")
+        text.append(inert_text(self.view.label), style="bold")
         text.append(f" {len(plist.papers)}")
-        text.append(f"  sort: {SORT_LABELS.get(self.sort, self.sort)}", style="dim")
+        text.append(f"  sort: {self._sort_label()}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
         if self._message:
             text.append("  │  ")
-            text.append(self._message)
+            text.append(inert_text(self._message))  # messages quote titles and URLs
         self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
+
+    def _sort_label(self) -> str:
+        sort = self.effective_sort
+        label = SORT_LABELS.get(sort.lstrip("+-"), sort)
+        if self.view.order is not None:
+            return "likeness"
+        if sort == INTEREST:
+            if self.interest is None:
+                label += " (learning…; upvotes, then date)"
+            elif not self.interest.ready:
+                label += " (too few decisions; upvotes, then date)"
+            if self.sort == AUTO_SORT:
+                label = "★ " + label + " · O for date"
+        return label
 
     def say(self, message: str) -> None:
         """A short status message in the top bar (plain text, never markup)."""
@@ -285,6 +324,21 @@ class MainScreen(ReadlistScreen[None]):
         """Another process changed the library: show its state, cursor on the same paper."""
         self.rebuild()
 
+    @on(InterestUpdated)
+    def _interest_updated(self, event: InterestUpdated) -> None:
+        """New scores: re-rank a list in interest order and refresh the detail pane's explanation.
+
+        The cursor stays on its paper; a list the user has not moved in yet starts again from the top,
+        where the papers they are most likely to keep now are.
+        """
+        before = self.effective_sort
+        self.interest = event.snapshot
+        self.query_one("#detail", PaperDetail).set_interest(event.snapshot)
+        if INTEREST in (before, self.effective_sort):
+            self.rebuild(keep_current=self._user_moved)
+        else:
+            self._update_topbar()
+
     # -- events ---------------------------------------------------------------
 
     @on(PaperList.Highlighted)
@@ -293,6 +347,7 @@ class MainScreen(ReadlistScreen[None]):
 
     @on(PaperList.Moved)
     def _moved(self) -> None:
+        self._user_moved = True
         # The last action's message is about the paper it was on; moving on makes it stale.
         if self._message:
             self.say("")
@@ -430,11 +485,13 @@ class MainScreen(ReadlistScreen[None]):
 
     def set_sort(self, key: str) -> None:
         self.sort = key
-        self._message = f"Sorted by {SORT_LABELS.get(key, key)}"
+        label = "interest in the Inbox, date added elsewhere" if key == AUTO_SORT else SORT_LABELS.get(key, key)
+        self._message = f"Sorted by {label}"
         self.rebuild()
 
     def action_cycle_sort(self) -> None:
-        self.set_sort(next_sort(self.sort))
+        # From the automatic interest order the first step is back to date order, the one people expect.
+        self.set_sort(next_sort(self.effective_sort))
 
     def action_scroll_text(self, direction: int) -> None:
         detail = self.query_one("#detail", PaperDetail)
@@ -634,6 +691,39 @@ class MainScreen(ReadlistScreen[None]):
         self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
                               errors[0] if errors else None)
 
+    def action_more_like(self) -> None:
+        """A view of the papers most like the one under the cursor (or like the selection, taken together)."""
+        seeds = self.paper_list.targets()
+        if not seeds:
+            self.notify("No paper to compare with.", severity="warning", markup=False)
+            return
+        if self.interest is None:
+            self.notify("Related papers are still being worked out; try again in a moment.", severity="warning",
+                        markup=False)
+            return
+        ids = [p.id for p in seeds]
+        if len(ids) == 1:
+            label = "≈ " + clean_line(seeds[0].title)
+        else:
+            label = f"≈ {counted(len(ids), 'selected paper')}"
+        self.run_worker(partial(self._find_like, ids, label, self.interest), thread=True, exclusive=True,
+                        group="more-like")
+
+    def _find_like(self, ids: list[str], label: str, snapshot: InterestSnapshot) -> None:
+        """On a worker thread: the neighbours of one paper, or of the selection's average."""
+        found = snapshot.related(ids[0], MORE_LIKE) if len(ids) == 1 else snapshot.more_like(ids, MORE_LIKE)
+        self.app.call_from_thread(self._show_like, label, tuple(r.paper_id for r in found))
+
+    def _show_like(self, label: str, order: tuple[str, ...]) -> None:
+        if not order:
+            self.notify("Nothing in the library is close to it yet.", severity="warning", markup=False)
+            return
+        self.like_view = View("like", label, None, order=order)
+        self.paper_list.clear_selection()
+        self._refresh_views()
+        self.set_view_key("like")
+        self.say(f"{counted(len(order), 'paper')} most like it, closest first")
+
     def action_save_search(self) -> None:
         """Keep the search typed in the box as a view in the sidebar (and in config.toml's [views])."""
         query = self.query_one("#search", Input).value.strip()
@@ -678,6 +768,8 @@ class MainScreen(ReadlistScreen[None]):
     def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         """Extra palette entries: every sort order, every view, pulling new papers."""
         yield ("Save search as view", "Keep the search in the box as a view in the sidebar", self.action_save_search)
+        yield ("Sort automatically", "Interest in the Inbox once learned from your decisions, date added elsewhere",
+               partial(self.set_sort, AUTO_SORT))
         for name in self.saved_views:
             yield (f"Remove view: {name}", f"Forget the saved search “{name}”", partial(self.remove_saved_view, name))
         yield ("Pull today's Daily Papers", "Import today's Hugging Face Daily Papers", partial(self.pull, "hf"))
@@ -687,4 +779,5 @@ class MainScreen(ReadlistScreen[None]):
             yield (f"Sort by {SORT_LABELS[key]}", f"Order the list by {SORT_LABELS[key]}",
                    partial(self.set_sort, key))
         for view in self.views:
-            yield (f"View: {view.label}", f"Show {view.label}", partial(self.set_view_key, view.key))
+            label = inert_text(view.label)  # tag views are named after library text
+            yield (f"View: {label}", f"Show {label}", partial(self.set_view_key, view.key))

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static, TextArea
 from readlist.app.notes import NoteEdit
 from readlist.app.session import Session
 from readlist.core.model import ValidationError
+from readlist.core.text import clean_note, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
@@ -47,8 +48,11 @@ class NoteEditor(ReadlistScreen[None]):
     def compose(self) -> ComposeResult:
         paper = self.session.library.get(self.paper_id)
         title = paper.title if paper else self.paper_id
-        yield Static(Text.assemble(("Note · ", "bold"), title), id="note-title", markup=False)
-        editor = TextArea(self._latest, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
+        yield Static(Text.assemble(("Note · ", "bold"), inert_text(title)), id="note-title", markup=False)
+        # The editor shows the note as a save stores it (controls removed), not with display marks that
+        # a save would write into the note; until the user types, nothing is saved.
+        editor = TextArea(clean_note(self._latest), id="note-text", soft_wrap=True, show_line_numbers=False,
+                          tab_behavior="indent")
         if "markdown" in editor.available_languages:
             editor.language = "markdown"
         yield editor

@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 
 from readlist.core.model import MAX_RATING, Paper, Status
 from readlist.core.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute_stats, fold, hbar
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.screens.help import HelpScreen, bindings_table
 
@@ -44,8 +44,8 @@ def component_style(widget: Widget, name: str) -> Style:
 
 
 def _fit(text: str, width: int) -> str:
-    """Untrusted text without controls, cut to ``width`` cells with an ellipsis when cut."""
-    text = strip_controls(text)
+    """Untrusted text made inert, cut to ``width`` cells with an ellipsis when cut."""
+    text = inert_text(text)
     if width <= 0:
         return ""
     if cell_len(text) <= width:
@@ -117,7 +117,7 @@ class BarChart(Widget):
         if not self.rows:
             out.append(_fit(self.empty, width), style=self._style("empty"))
             return out
-        labels = [strip_controls(label) for label, _, _ in self.rows]
+        labels = [inert_text(label) for label, _, _ in self.rows]
         count_width = max(len(str(n)) for _, n, _ in self.rows)
         # Names get what they need up to their cap, as long as the bars keep at least eight cells.
         label_width = min(self.label_width, max(cell_len(label) for label in labels), max(4, width - count_width - 10))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -15,6 +15,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from readlist.core.model import Paper, normalize_tag
+from readlist.core.text import inert_text
 from readlist.tui import bindings
 
 
@@ -47,8 +48,12 @@ class TagSuggester(Suggester):
         return None
 
 
-def parse_tag_input(value: str) -> tuple[list[str], list[str]]:
-    """(tags to set or add, tags to remove): ``-tag`` removes, ``+tag`` or ``tag`` adds."""
+def parse_tag_input(value: str, aliases: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """(tags to set or add, tags to remove): ``-tag`` removes, ``+tag`` or ``tag`` adds.
+
+    ``aliases`` maps a tag as the box showed it (see :func:`shown_tags`) back to the stored tag.
+    """
+    aliases = aliases or {}
     add: list[str] = []
     remove: list[str] = []
     for token in split_tags(value):
@@ -56,16 +61,30 @@ def parse_tag_input(value: str) -> tuple[list[str], list[str]]:
             remove.append(normalize_tag(token[1:]))
         else:
             add.append(normalize_tag(token))
-    return [t for t in add if t], [t for t in remove if t]
+    return [aliases.get(t, t) for t in add if t], [aliases.get(t, t) for t in remove if t]
 
 
-def tag_changes(opened: Sequence[str], value: str) -> tuple[list[str], list[str]]:
+def shown_tags(tags: Sequence[str]) -> tuple[list[str], dict[str, str]]:
+    """Tags as the box shows them, and the stored tag each shown form that differs stands for.
+
+    A tag in a hand-edited library can hold controls, spaces or commas; the box shows it inert
+    and as one word (the form typing it would give), and saving an unchanged box must still mean
+    "no change", so the shown form maps back to the stored tag.
+    """
+    shown = [normalize_tag(inert_text(tag)) or inert_text(tag) for tag in tags]
+    aliases = {s: tag for s, tag in zip(shown, tags, strict=True) if s != tag}
+    return shown, aliases
+
+
+def tag_changes(
+    opened: Sequence[str], value: str, aliases: Mapping[str, str] | None = None
+) -> tuple[list[str], list[str]]:
     """(added, removed) in a single paper's tag box, relative to the tags the box opened with.
 
     Saving only this difference, rather than the whole list, keeps a tag another process
     added while the box was open. ``-tag`` removes a tag here too.
     """
-    typed, dropped = parse_tag_input(value)
+    typed, dropped = parse_tag_input(value, aliases)
     before, kept, gone = set(opened), set(typed), set(dropped)
     return sorted(kept - before - gone), sorted((before - kept) | gone)
 
@@ -90,22 +109,27 @@ class TagEditor(ModalScreen[TagChange | None]):
         self.known = list(known)
         # What the box opened with: the baseline the user's additions and removals are measured from.
         self.opened = list(self.papers[0].tags) if len(self.papers) == 1 else []
+        # Library text is shown inert; the aliases turn what was shown back into the stored tags.
+        self.shown_known, self.aliases = shown_tags(self.known)
+        shown_opened, opened_aliases = shown_tags(self.opened)
+        self.shown_opened = shown_opened
+        self.aliases.update(opened_aliases)
 
     def compose(self) -> ComposeResult:
         single = len(self.papers) == 1
         if single:
-            heading = Text.assemble(("Tags for ", "bold"), self.papers[0].title)
+            heading = Text.assemble(("Tags for ", "bold"), inert_text(self.papers[0].title))
             hint = "Comma or space separated; Tab or → accepts the completion; Enter saves; Esc cancels."
-            value = ", ".join(self.opened)
+            value = ", ".join(self.shown_opened)
         else:
             heading = Text(f"Tags for {len(self.papers)} selected papers", style="bold")
             hint = "tag adds, -tag removes; Tab or → accepts the completion; Enter saves; Esc cancels."
             value = ""
         with Vertical(id="tag-dialog"):
             yield Static(heading, id="tag-heading", markup=False)
-            yield Input(value=value, suggester=TagSuggester(self.known), id="tag-input", placeholder="tags")
+            yield Input(value=value, suggester=TagSuggester(self.shown_known), id="tag-input", placeholder="tags")
             yield Static(Text(hint, style="dim"), id="tag-hint", markup=False)
-            known = ", ".join(self.known[:40]) + (" …" if len(self.known) > 40 else "")
+            known = ", ".join(self.shown_known[:40]) + (" …" if len(self.known) > 40 else "")
             yield Static(Text("In use: " + (known or "none yet"), style="dim"), id="tag-known", markup=False)
 
     def on_mount(self) -> None:
@@ -114,9 +138,9 @@ class TagEditor(ModalScreen[TagChange | None]):
     @on(Input.Submitted, "#tag-input")
     def _submitted(self, event: Input.Submitted) -> None:
         if len(self.papers) == 1:
-            self.dismiss(tag_changes(self.opened, event.value))
+            self.dismiss(tag_changes(self.opened, event.value, self.aliases))
         else:
-            self.dismiss(parse_tag_input(event.value))
+            self.dismiss(parse_tag_input(event.value, self.aliases))
 
     def action_complete(self) -> None:
         """Accept the suggested completion (the Input itself only does this on →)."""

@@ -16,7 +16,7 @@ from readlist.app.commands import EditTags
 from readlist.app.session import Session
 from readlist.core.model import Paper
 from readlist.core.texrender import render_tex
-from readlist.core.text import strip_controls
+from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -81,9 +81,9 @@ class TriageScreen(ReadlistScreen[None]):
             note.display = False
             return
         header.update(paper_header(paper))
-        abstract.update(Text(render_tex(paper.abstract) if paper.abstract else "(no abstract)"))
+        abstract.update(Text(inert_text(render_tex(paper.abstract), multiline=True) or "(no abstract)"))
         note.display = bool(paper.note.strip())
-        note.update(Text.assemble(("Note\n", "bold"), strip_controls(paper.note.strip())))
+        note.update(Text.assemble(("Note\n", "bold"), inert_text(paper.note.strip(), multiline=True)))
         self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
 
     def tally(self) -> dict[str, int]:

@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
-from readlist.core.text import clean_line
+from readlist.core.text import inert_text
 from readlist.tui import bindings
 
 # The date and upvotes columns are as wide as what the list holds, and only shown while the title keeps
@@ -257,7 +257,7 @@ class PaperList(ScrollView, can_focus=True):
         row = top + y
         if not self.papers:
             if y == 0:
-                text = Text(self.empty_message, style=self.get_component_rich_style("paper-list--empty"))
+                text = Text(inert_text(self.empty_message), style=self.get_component_rich_style("paper-list--empty"))
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
         if row >= len(self.papers):
@@ -292,7 +292,10 @@ class PaperList(ScrollView, can_focus=True):
         return self.get_component_rich_style(f"paper-list--status-{status}", partial=True, default=Style())
 
     def row_text(self, paper: Paper, width: int) -> Text:
-        """One row: selection mark, status glyph, stars, title and tags, then date and upvotes when they fit."""
+        """One row: selection mark, status glyph, stars, title and tags, then date and upvotes when they fit.
+
+        Library text goes through :func:`inert_text`: a hand-edited file is no more trusted than a web page.
+        """
         muted = self.get_component_rich_style("paper-list--muted", partial=True)
         star_style = self.get_component_rich_style("paper-list--stars", partial=True)
         tag_style = self.get_component_rich_style("paper-list--tags", partial=True)
@@ -310,9 +313,9 @@ class PaperList(ScrollView, can_focus=True):
             else:
                 shown.append(0)
         date_width, votes_width = shown
-        title = Text(clean_line(render_tex(paper.title)), no_wrap=True)
+        title = Text(inert_text(render_tex(paper.title)), no_wrap=True)
         if paper.tags:
-            title.append("  " + " ".join("#" + tag for tag in paper.tags), style=tag_style)
+            title.append("  " + " ".join("#" + inert_text(tag) for tag in paper.tags), style=tag_style)
         title.truncate(max(room, 1), overflow="ellipsis", pad=True)
         parts: list[Text | tuple[str, Style] | str] = [
             (mark + " ", Style(bold=True)),

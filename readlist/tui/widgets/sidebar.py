@@ -15,6 +15,7 @@ from textual.widget import Widget
 
 from readlist.app.views import Counts, View
 from readlist.config.themes import contrast_ratio
+from readlist.core.text import inert_text
 
 # WCAG AA for body text; the readlist themes are designed to it.
 MIN_CONTRAST = 4.5
@@ -61,7 +62,7 @@ class ViewSidebar(Widget):
                     text.append(heading, heading_style)
                     self._rows.append(None)
             number = str(self.counts.for_view(view))
-            label = Text(view.label, no_wrap=True)
+            label = Text(inert_text(view.label), no_wrap=True)  # tag views are named after library text
             label.truncate(max(width - len(number) - 3, 3), overflow="ellipsis")
             pad = max(width - len(number) - label.cell_len - 2, 1)
             line = Text.assemble(" ", label, " " * pad, (number, count_style), " ")

@@ -1,0 +1,129 @@
+"""The detail pane's last part: why the paper under the cursor scores as it does, and papers like it.
+
+Both answers come from the interest snapshot the app's background worker produced (see
+``readlist.app.interest``). Explaining one paper and finding its neighbours takes milliseconds at 10,000
+papers, but not nothing, so they are worked out on a thread a moment after the cursor settles: holding
+``j`` down draws rows, not this section. A result for a paper the cursor has already left is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from rich.text import Text
+from textual.timer import Timer
+from textual.widgets import Static
+
+from readlist.app.interest import InterestSnapshot
+from readlist.core.model import Paper
+from readlist.core.texrender import render_tex
+from readlist.core.text import inert_text
+
+# How long the cursor must rest on a paper before its explanation and related papers are worked out.
+SETTLE_SECONDS = 0.1
+RELATED_SHOWN = 5
+REASONS_SHOWN = 5
+
+Lookup = Callable[[str], Paper | None]
+
+
+def insight_text(paper: Paper, snapshot: InterestSnapshot | None, lookup: Lookup) -> Text:
+    """The section's text for ``paper``: its interest score with reasons, then the related papers."""
+    text = Text()
+    text.append("Interest", style="bold")
+    if snapshot is None:
+        text.append("\nLearning from your decisions…\n", style="dim")
+        return text
+    score = snapshot.score_of(paper.id)
+    if not snapshot.ready:
+        text.append(f"\n{snapshot.reason}\n", style="dim")
+    elif score is None:
+        text.append("\nNot scored yet: it is learned again after your next decision.\n", style="dim")
+    else:
+        text.append(f"  {score:.0%}", style="bold")
+        text.append("  how likely you are to keep it, from your decisions\n", style="dim")
+        for reason in snapshot.explain(paper, REASONS_SHOWN):
+            style = "green" if reason.weight >= 0 else "red"
+            text.append(f"  {inert_text(reason.label)}", style=style)
+            text.append(f"  {reason.weight:+.2f}\n", style="dim")
+    related = snapshot.related(paper.id, RELATED_SHOWN)
+    text.append("\nRelated in your library\n", style="bold")
+    if not related:
+        text.append("Nothing close yet.\n", style="dim")
+    for item in related:
+        other = lookup(item.paper_id)
+        if other is None:
+            continue
+        text.append("  • ")
+        text.append(inert_text(render_tex(other.title)))
+        text.append(f"\n    {inert_text(item.reason)}\n", style="dim")
+    return text
+
+
+class InsightPane(Static):
+    """Interest score, its reasons and related papers for one paper, filled in off the UI thread."""
+
+    def __init__(self, lookup: Lookup, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.lookup = lookup
+        self.snapshot: InterestSnapshot | None = None
+        self.paper: Paper | None = None
+        self._timer: Timer | None = None
+        # (paper id, generation) of what is shown, so an unchanged answer is not worked out twice.
+        self._shown: tuple[str, int] | None = None
+
+    def set_snapshot(self, snapshot: InterestSnapshot) -> None:
+        self.snapshot = snapshot
+        self._schedule()
+
+    def show(self, paper: Paper | None) -> None:
+        self.paper = paper
+        self._schedule()
+
+    def _key(self) -> tuple[str, int] | None:
+        if self.paper is None:
+            return None
+        return (self.paper.id, self.snapshot.generation if self.snapshot is not None else -1)
+
+    def _schedule(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        key = self._key()
+        if key == self._shown:
+            return
+        if self.paper is None:
+            self._shown = None
+            self.display = False
+            return
+        self.display = True
+        if self.snapshot is None or key is None:
+            # Nothing learned yet: saying so costs nothing and needs no thread.
+            self._shown = key
+            self.update(insight_text(self.paper, None, self.lookup))
+            return
+        if self._shown is None or self._shown[0] != self.paper.id:
+            # The previous paper's answer must not stay under this one while the new one is worked out.
+            self.update(Text.assemble(("Interest", "bold"), ("\nWorking out…\n", "dim")))
+        self._timer = self.set_timer(SETTLE_SECONDS, self._start)
+
+    def _start(self) -> None:
+        self._timer = None
+        paper, snapshot, key = self.paper, self.snapshot, self._key()
+        if paper is None or key is None:
+            return
+        self.run_worker(partial(self._work, paper, snapshot, key), thread=True, exclusive=True, group="insight")
+
+    def _work(self, paper: Paper, snapshot: InterestSnapshot | None, key: tuple[str, int]) -> None:
+        try:
+            text = insight_text(paper, snapshot, self.lookup)
+        except Exception as exc:  # the maths failing must not take the app down; say so where it would be
+            text = Text.assemble(("Interest", "bold"), (f"\nUnavailable: {inert_text(str(exc))}\n", "dim"))
+        self.app.call_from_thread(self._finished, key, text)
+
+    def _finished(self, key: tuple[str, int], text: Text) -> None:
+        if key != self._key():
+            return  # the cursor moved on, or a newer snapshot arrived: its own answer is on the way
+        self._shown = key
+        self.update(text)

@@ -1,0 +1,173 @@
+"""Command-line input that could destroy data or mislead: typos are usage errors, wrong paths say so."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.app.commands import EditTags, Rate
+from readlist.app.imports import ImportPapers
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.storage.library import Library
+
+SEED = sorted((Path(__file__).parents[1] / "fixtures" / "seeds").glob("*.txt"))[0]
+A, B = "2404.00001", "2404.00002"
+
+
+def run(db: Path | None, *args: str) -> Result:
+    return CliRunner().invoke(main, [*(["--db", str(db)] if db else []), *args])
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "library.json"
+    lib = Library(path)
+    ImportPapers([Paper.create(title=f"Paper {n}", arxiv_id=pid) for n, pid in enumerate((A, B))], "t").execute(lib)
+    EditTags([A], add=["json", "rl", "typo"]).execute(lib)
+    lib.compact(force=True)
+    return path
+
+
+def tags(db: Path, pid: str = A) -> list[str]:
+    return Library(db).papers[pid].tags
+
+
+# ---------------------------------------------------------------------------
+# tag, mark, rate
+
+
+@pytest.mark.parametrize("args", [["--json"], ["--typo"], ["-rl", "--typo"], ["--tpyo=1", "x"]])
+def test_a_mistyped_option_to_tag_is_a_usage_error_and_changes_nothing(db: Path, args: list[str]) -> None:
+    before = db.read_bytes()
+    result = run(db, "tag", A, *args)
+    assert result.exit_code == 2, result.output
+    assert tags(db) == ["json", "rl", "typo"]
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("verb", [["mark", A, "--typo", "read"], ["rate", A, "--typo", "3"], ["rate", A, "4", "--x"]])
+def test_a_mistyped_option_to_mark_or_rate_is_a_usage_error(db: Path, verb: list[str]) -> None:
+    result = run(db, *verb)
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+    paper = Library(db).papers[A]
+    assert paper.status == "inbox" and paper.rating == 0
+
+
+def test_a_bare_word_after_the_id_is_a_tag(db: Path) -> None:
+    result = run(db, "tag", B, "agents")
+    assert result.exit_code == 0, result.output
+    assert tags(db, B) == ["agents"]
+    result = run(db, "tag", A, B, "vision", "+x", "-rl")  # B names a paper: a second id
+    assert result.exit_code == 0, result.output
+    assert tags(db, A) == ["json", "typo", "vision", "x"]
+    assert tags(db, B) == ["agents", "vision", "x"]
+    result = run(db, "tag", A, "new", B)  # after a tag, a word is a tag even when it names a paper
+    assert result.exit_code == 0
+    assert B in tags(db, A) and tags(db, B) == ["agents", "vision", "x"]
+
+
+def test_tag_without_a_tag_is_a_usage_error(db: Path) -> None:
+    assert run(db, "tag", A).exit_code == 2
+    assert run(db, "tag", A, B).exit_code == 2  # two paper ids and no tag
+    assert tags(db) == ["json", "rl", "typo"]
+
+
+def test_tag_mark_and_rate_print_the_changed_records_as_json(db: Path) -> None:
+    Rate([B], 4).execute(Library(db))
+    result = run(db, "tag", A, B, "-rl", "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert [p["id"] for p in out["changed"]] == [A] and out["unchanged"] == [B]
+    assert out["changed"][0]["tags"] == ["json", "typo"]
+    out = json.loads(run(db, "rate", A, B, "4", "--json").stdout)
+    assert [(p["id"], p["rating"]) for p in out["changed"]] == [(A, 4)] and out["unchanged"] == [B]
+    out = json.loads(run(db, "mark", A, B, "read", "--json").stdout)
+    assert [(p["id"], p["status"]) for p in out["changed"]] == [(A, "read"), (B, "read")]
+    assert out["unchanged"] == [] and out["changed"][0]["read_at"]
+    assert set(out["changed"][0]) == set(Library(db).papers[A].public_dict())
+
+
+# ---------------------------------------------------------------------------
+# --db in a folder that does not exist
+
+
+READING = [
+    ["list"], ["list", "--json"], ["show", A], ["stats"], ["stats", "--json"], ["note", A], ["doctor"],
+    ["doctor", "--list-backups"], ["export", "--format", "json"], ["cite", A],
+    ["mark", A, "read"], ["rate", A, "3"], ["tag", A, "x"], ["rm", A], ["undo"],
+]
+
+
+@pytest.mark.parametrize("args", READING, ids=" ".join)
+def test_a_library_in_a_missing_folder_is_not_shown_as_empty(tmp_path: Path, args: list[str]) -> None:
+    missing = tmp_path / "no-such-folder" / "library.json"
+    result = run(missing, *args)
+    assert result.exit_code == 1, result.output
+    assert f"no library at {missing}" in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert not missing.parent.exists()
+
+
+def test_the_environment_variable_is_checked_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = tmp_path / "typo" / "library.json"
+    monkeypatch.setenv("READLIST_DB", str(missing))
+    result = run(None, "list")
+    assert result.exit_code == 1 and f"no library at {missing}" in result.stderr
+
+
+def test_import_still_creates_the_library_and_its_folders(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "folder" / "library.json"
+    result = run(db, "import", str(SEED))
+    assert result.exit_code == 0, result.output
+    assert db.is_file()
+    assert run(db, "list").exit_code == 0
+
+
+def test_a_missing_file_in_an_existing_folder_is_an_empty_library(tmp_path: Path) -> None:
+    result = run(tmp_path / "library.json", "list")
+    assert result.exit_code == 0 and "is empty" in result.stdout
+
+
+def test_the_first_run_on_the_default_path_is_an_empty_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the first import the platform data folder does not exist: that is not a mistake."""
+    monkeypatch.delenv("READLIST_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "fresh"))
+    result = run(None, "list")
+    assert result.exit_code == 0, result.output
+    assert "is empty" in result.stdout
+
+
+# ---------------------------------------------------------------------------
+# the terminal UI into a pipe
+
+
+def test_no_command_with_output_to_a_pipe_is_a_usage_error(tmp_path: Path) -> None:
+    """A terminal for keys, a pipe for the screen: one line on stderr and exit 2, nothing drawn."""
+    try:
+        master, slave = os.openpty()
+    except OSError as exc:  # a sandbox without pseudo-terminals
+        pytest.skip(f"no pseudo-terminal: {exc}")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "readlist", "--db", str(tmp_path / "library.json")],
+            stdin=slave, capture_output=True, timeout=60, check=False,
+        )
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    err = proc.stderr.decode()
+    assert err.count("\n") == 1 and "needs a terminal" in err and "readlist list" in err
+    assert not (tmp_path / "library.json").exists()
+

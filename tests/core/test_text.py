@@ -1,0 +1,81 @@
+"""What may reach a screen: inert_text shows every escape, control and bidi override as one visible mark."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from readlist.core.text import MARK, clean_line, inert_json, inert_text, strip_controls, web_address
+
+UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("a\x1b]52;c;ZXZpbA==\x07b", f"a{MARK}b"),  # OSC 52, BEL-terminated: one mark for the whole sequence
+        ("a\x1b]0;title\x1b\\b", f"a{MARK}b"),  # OSC 0, ST-terminated
+        ("a\x1b[2J\x1b[31mb", f"a{MARK}{MARK}b"),  # two CSI sequences
+        ("a\x9b31mb", f"a{MARK}b"),  # 8-bit CSI
+        ("a\x9d2;t\x9cb", f"a{MARK}b"),  # 8-bit OSC ... ST
+        ("a\x1bPq#0\x1b\\b\x1b_apc\x1b\\c", f"a{MARK}b{MARK}c"),  # DCS, APC
+        ("a\x00b\x08c\x7fd\x85e", f"a{MARK}b{MARK}c{MARK}d{MARK}e"),  # C0, DEL, C1
+        ("a\u202eb\u2066c\u2069d", f"a{MARK}b{MARK}c{MARK}d"),  # bidi override and isolates
+        ("one\ttwo\nthree\r\nfour\rfive", "one two three four five"),  # one line: whitespace only
+        ("plain [red]markup[/] stays", "plain [red]markup[/] stays"),
+        ("", ""),
+    ],
+)
+def test_inert_text_on_one_line(raw: str, shown: str) -> None:
+    assert inert_text(raw) == shown
+
+
+def test_inert_text_in_a_block_keeps_lines() -> None:
+    assert inert_text("a\r\nb\rc\n\x1b[2Jd\te", multiline=True) == f"a\nb\nc\n{MARK}d   e"
+    assert inert_text("clean\ntext", multiline=True) == "clean\ntext"
+
+
+def test_stored_forms_are_unchanged() -> None:
+    """Cleaning what is stored still removes (the library never holds marks)."""
+    assert strip_controls("a\x1b]52;c;x\x07b\u202ec") == "abc"
+    assert clean_line(" a\x1b[2J  b ") == "a b"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80), st.booleans())
+def test_nothing_unshowable_survives(text: str, multiline: bool) -> None:
+    shown = inert_text(text, multiline=multiline)
+    assert not UNSHOWABLE.search(shown.replace("\n", "") if multiline else shown)
+    if not UNSHOWABLE.search(text):
+        assert shown == text  # clean text is shown exactly as it is
+
+
+@pytest.mark.parametrize(
+    ("url", "opened"),
+    [
+        ("https://arxiv.org/abs/2404.00001", True),
+        ("http://huggingface.co/papers/2404.00001", True),
+        ("file:///etc/passwd", False),
+        ("javascript:alert(1)", False),
+        ("ssh://host", False),
+        ("https://", False),
+        ("https://a b", False),
+        ("https://x.org/\x1b]52;c;eA==\x07", False),
+        ("https://x.org/\u202e", False),
+        ("http://[::1", False),
+        ("", False),
+    ],
+)
+def test_web_address(url: str, opened: bool) -> None:
+    assert (web_address(url) == url) is opened
+
+
+def test_json_escapes_del_c1_and_bidi_and_keeps_the_data() -> None:
+    import json
+
+    raw = json.dumps({"t": "a\x7fb\x9bc\u202ed"}, ensure_ascii=False).encode()
+    out = inert_json(raw)
+    assert out == b'{"t": "a\\u007fb\\u009bc\\u202ed"}'
+    assert json.loads(out) == json.loads(raw)

@@ -1,0 +1,179 @@
+"""The interest order, its explanation and related papers in the app, learned in the background."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Static
+from tui_helpers import SIZE, build_library
+
+from readlist.app.commands import SetStatus
+from readlist.core.interest import interest_order
+from readlist.storage.library import Library
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.widgets.paper_list import PaperList
+from readlist.tui.widgets.sidebar import ViewSidebar
+
+MakeApp = Callable[..., ReadlistApp]
+
+
+def main(app: ReadlistApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def topbar(app: ReadlistApp) -> str:
+    return str(app.screen.query_one("#topbar", Static).render())
+
+
+def insight(app: ReadlistApp) -> str:
+    return str(app.screen.query_one("#detail-insight", Static).render())
+
+
+async def learned(app: ReadlistApp) -> None:
+    """Ask for scores now (rather than after the start-up delay) and wait until the screen has them."""
+    app.retrain_interest()
+    await asyncio.to_thread(app.interest.wait, 120)
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if main(app).interest is not None:
+            return
+    raise AssertionError("the interest snapshot never reached the screen")
+
+
+async def settled_insight(app: ReadlistApp, needle: str) -> str:
+    for _ in range(200):
+        await asyncio.sleep(0.03)
+        text = insight(app)
+        if needle in text:
+            return text
+    raise AssertionError(f"{needle!r} never appeared in the detail pane: {insight(app)!r}")
+
+
+def decided_library(tmp_path: Path) -> Path:
+    """The seed papers with a clear taste: papers about reasoning kept, papers about images and video skipped."""
+    path = build_library(tmp_path / "library.json")
+    lib = Library(path)
+    papers = sorted(lib.papers.values(), key=lambda p: p.id)
+    text = {p.id: (p.title + " " + p.abstract).lower() for p in papers}
+    keep = [p.id for p in papers if "reasoning" in text[p.id]][:15]
+    skip = [p.id for p in papers if p.id not in keep and any(w in text[p.id] for w in ("image", "video", "3d"))][:15]
+    assert len(keep) == 15 and len(skip) == 15
+    SetStatus(keep, "to-read").execute(lib)
+    SetStatus(skip, "skipped").execute(lib)
+    lib.compact(force=True)
+    return path
+
+
+async def test_inbox_is_ranked_by_interest_once_learned_and_o_goes_back_to_date(
+    tmp_path: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        assert screen.effective_sort == "added"  # nothing learned yet: date order, no waiting
+        await learned(app)
+        await pilot.pause()
+        assert screen.effective_sort == "interest"
+        assert "★ interest" in topbar(app)
+        shown = app.screen.query_one(PaperList).papers
+        snapshot = screen.interest
+        assert snapshot is not None and snapshot.ready
+        assert [p.id for p in shown] == [p.id for p in interest_order(shown, snapshot.scores)]
+        assert app.screen.query_one(PaperList).cursor == 0
+        scores = [snapshot.scores[p.id] for p in shown]
+        assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+        # Reasoning papers (what this reader keeps) come first.
+        top = shown[:10]
+        assert sum("reasoning" in (p.title + p.abstract).lower() for p in top) >= 6
+        # The detail pane says why, and what else is like it.
+        text = await settled_insight(app, "Related in your library")
+        assert f"{snapshot.scores[shown[0].id]:.0%}" in text
+        assert "▲" in text
+        assert text.count("  • ") == 5
+        # Other views keep date order; O from the automatic order goes to date order.
+        await pilot.press("right_square_bracket")
+        assert screen.effective_sort == "added"
+        await pilot.press("left_square_bracket", "O")
+        assert screen.sort == "added" and screen.effective_sort == "added"
+        assert "sort: date added" in topbar(app)
+
+
+async def test_too_few_decisions_says_so_and_orders_by_upvotes(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        screen = main(app)
+        assert screen.effective_sort == "added"  # automatic order stays on date while nothing is learned
+        screen.set_sort("interest")
+        await pilot.pause()
+        assert "too few decisions; upvotes, then date" in topbar(app)
+        upvotes = [p.upvotes or 0 for p in app.screen.query_one(PaperList).papers]
+        assert upvotes == sorted(upvotes, reverse=True)
+        text = await settled_insight(app, "Related in your library")
+        assert "interest needs 10 decisions" in text
+
+
+async def test_decisions_are_learned_again_in_the_background(tmp_path: Path, make_app: MakeApp) -> None:
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        first = app.interest.generation
+        await pilot.press("s", "x", "s")
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if app.interest.generation > first:
+                break
+        assert app.interest.generation > first
+        await asyncio.to_thread(app.interest.wait, 120)
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            snapshot = main(app).interest
+            if snapshot is not None and snapshot.generation == app.interest.generation:
+                break
+        assert snapshot is not None and snapshot.generation == app.interest.generation
+        assert snapshot.model is not None and snapshot.model.labels == 33
+
+
+async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_app: MakeApp) -> None:
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        screen = main(app)
+        seed = app.screen.query_one(PaperList).current
+        assert seed is not None
+        await pilot.press("m")
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if screen.view.key == "like":
+                break
+        assert screen.view.key == "like"
+        snapshot = screen.interest
+        assert snapshot is not None
+        expected = [r.paper_id for r in snapshot.related(seed.id, 50)]
+        shown = [p.id for p in app.screen.query_one(PaperList).papers]
+        assert shown == expected and seed.id not in shown
+        assert "sort: likeness" in topbar(app)
+        sidebar = str(app.screen.query_one(ViewSidebar).render())
+        assert "≈ " + seed.title[:10] in sidebar
+        assert sidebar.splitlines()[7].split()[-1] == str(len(expected))
+
+
+async def test_the_model_is_trained_on_its_own_after_start_up(tmp_path: Path, make_app: MakeApp) -> None:
+    app = make_app(decided_library(tmp_path), interest_start=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        assert screen.interest is None
+        assert "Learning from your decisions" in insight(app)
+        for _ in range(3000):  # the first training imports scikit-learn: allow a slow machine a minute
+            await asyncio.sleep(0.02)
+            if screen.interest is not None:
+                break
+        assert screen.interest is not None and screen.interest.ready
+        await pilot.pause()
+        assert screen.effective_sort == "interest"

@@ -1,0 +1,196 @@
+"""A library file is untrusted: no escape sequence, control or bidi override in it reaches the screen raw.
+
+The library here is written by hand (see ``hostile_library``), so nothing cleaned it on the way in.
+Each test opens a screen and reads back what the compositor would send to the terminal, strip by
+strip, segment by segment.
+"""
+
+from __future__ import annotations
+
+import re
+import webbrowser
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.command import CommandPalette
+from textual.widgets import Input
+from tui_helpers import HOSTILE, SIZE, fresh, hostile_library, open_app
+
+from readlist.core.text import MARK
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.cite_chooser import CiteChooser
+from readlist.tui.screens.confirm import Confirm
+from readlist.tui.screens.help import HelpScreen
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.stats import StatsScreen
+from readlist.tui.screens.tags import TagEditor, shown_tags, tag_changes
+from readlist.tui.screens.triage import TriageScreen
+from readlist.tui.widgets.paper_list import PaperList
+
+# Nothing a screen draws may hold these: every C0 control (tabs and newlines included: a drawn line has
+# neither), DEL, every C1 control and every bidi override or isolate.
+FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    return hostile_library(tmp_path / "library.json")
+
+
+def drawn(app: ReadlistApp) -> list[str]:
+    """Every line the current screen sends to the terminal: the text of all its segments."""
+    strips = app.screen._compositor.render_strips()
+    return ["".join(segment.text for segment in strip) for strip in strips]
+
+
+def assert_inert(app: ReadlistApp, where: str) -> str:
+    lines = drawn(app)
+    bad = sorted({f"U+{ord(c):04X}" for line in lines for c in FORBIDDEN.findall(line)})
+    assert not bad, f"{where}: {bad} reached the screen"
+    for notification in app._notifications:
+        assert not FORBIDDEN.search(notification.message.replace("\n", " ") + notification.title), where
+    return "\n".join(lines)
+
+
+async def test_main_screen_list_detail_sidebar_and_top_bar(hostile: Path) -> None:
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        text = assert_inert(app, "main screen")
+        assert "Evil" in text and MARK in text  # the hostile text is drawn, with marks where escapes were
+        assert "RTL" in text and "end" in text
+        # The note is rendered as Markdown; the character references must not decode into raw controls.
+        assert screen.query("#detail-note")
+        # A tag view named after the hostile tag, chosen from the sidebar: its label is in the top bar too.
+        keys = [view.key for view in screen.views]
+        hostile_tag = next(key for key in keys if key.startswith("tag:t"))
+        screen.set_view_key(hostile_tag)
+        await pilot.pause()
+        assert_inert(app, "hostile tag view")
+        # Selecting, searching and the empty-search message.
+        await pilot.press("space")
+        await pilot.press("slash", *"zzz", "enter")
+        await pilot.pause()
+        assert_inert(app, "empty search")
+
+
+async def test_every_other_screen_and_dialog(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key, screen_type in (
+            ("T", TriageScreen),
+            ("n", NoteEditor),
+            ("t", TagEditor),
+            ("Y", CiteChooser),
+            ("question_mark", HelpScreen),
+            ("S", StatsScreen),
+            ("D", Confirm),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, screen_type), key
+            text = assert_inert(app, screen_type.__name__)
+            if screen_type is not HelpScreen:
+                assert MARK in text, f"{screen_type.__name__} shows no library text"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
+        # The command palette lists a view per tag.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"View")
+        await pilot.pause(0.3)
+        assert MARK in assert_inert(app, "command palette")
+        await pilot.press("escape")
+        # `o` on a URL that holds escapes: not handed to the browser, and the notification that says so is inert.
+        await pilot.press("o")
+        await pilot.pause()
+        assert opened == []
+        assert any("Not opened" in n.message for n in app._notifications)
+        assert_inert(app, "notification after o")
+
+
+async def test_triage_shows_every_paper_inert(hostile: Path) -> None:
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        for _ in range(2):
+            await pilot.pause()
+            assert MARK in assert_inert(app, "triage")
+            await pilot.press("j")
+
+
+async def test_only_web_addresses_are_opened(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None
+        for url in ("file:///etc/passwd", "javascript:alert(1)", "https://x.org/\x1b]52;c;eA==\x07"):
+            app.open_url(url)  # what a click on a link in a note does
+        paper.url = "file:///etc/passwd"
+        await pilot.press("o")
+        paper.url = "https://arxiv.org/abs/2404.00001"
+        await pilot.press("o")
+        await pilot.pause()
+        assert opened == ["https://arxiv.org/abs/2404.00001"]
+        assert_inert(app, "after opening")
+
+
+async def test_leaving_the_dialogs_unchanged_keeps_the_stored_text(hostile: Path) -> None:
+    """The tag box and the note editor show library text inert; leaving them unchanged writes nothing."""
+    before = fresh(hostile).papers
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None
+        await pilot.press("t")
+        await pilot.pause()
+        value = app.screen.query_one("#tag-input", Input).value
+        assert MARK in value and not FORBIDDEN.search(value)
+        await pilot.press("enter")
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        assert not FORBIDDEN.search(app.screen.query_one("#note-text").text.replace("\n", ""))
+        await pilot.press("escape")
+        await pilot.pause()
+    after = fresh(hostile).papers
+    assert after[paper.id].tags == before[paper.id].tags
+    assert after[paper.id].note == before[paper.id].note == paper.note
+
+
+def test_a_tag_shown_with_a_mark_maps_back_to_the_stored_tag() -> None:
+    stored = ["ok", "t" + HOSTILE]
+    shown, aliases = shown_tags(stored)
+    assert all(not FORBIDDEN.search(tag) for tag in shown)
+    assert tag_changes(stored, ", ".join(shown), aliases) == ([], [])
+    assert tag_changes(stored, shown[0], aliases) == ([], [stored[1]])
+    assert tag_changes(stored, ", ".join([*shown, "new"]), aliases) == (["new"], [])
+
+
+async def test_pasted_text_reaches_the_inputs_clean(hostile: Path) -> None:
+    """Text pasted from a web page is as untrusted as a library file."""
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        app.post_message(events.Paste("deep \x1b]52;c;ZXZpbA==\x07learn\u202eing"))
+        await pilot.pause()
+        assert app.screen.query_one("#search", Input).value == "deep learning"
+        assert_inert(app, "search box after a paste")
+        await pilot.press("escape", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        app.post_message(events.Paste("pasted \x1b[2J\x9b31mnote\r\nline"))
+        await pilot.pause()
+        assert app.screen.query_one("#note-text").text.endswith("pasted note\nline")
+        assert_inert(app, "note editor after a paste")
