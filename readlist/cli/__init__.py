@@ -21,27 +21,35 @@ if TYPE_CHECKING:
 
 ENV_DB = "READLIST_DB"  # the same name readlist.storage.paths reads, kept here to start fast
 
-# Verb -> the module defining it (each module has COMMANDS, a list of click commands).
-VERBS: dict[str, str] = {
-    "import": "readlist.cli.commands",
-    "list": "readlist.cli.commands",
-    "show": "readlist.cli.commands",
-    "related": "readlist.cli.commands",
-    "mark": "readlist.cli.commands",
-    "rate": "readlist.cli.commands",
-    "tag": "readlist.cli.commands",
-    "note": "readlist.cli.commands",
-    "rm": "readlist.cli.commands",
-    "undo": "readlist.cli.commands",
-    "stats": "readlist.cli.commands",
-    "cite": "readlist.cli.cite_cmds",
-    "export": "readlist.cli.cite_cmds",
-    "key": "readlist.cli.cite_cmds",
-    "doctor": "readlist.cli.admin_cmds",
-    "themes": "readlist.cli.theme_cmds",
-    "pull": "readlist.cli.net_cmds",
-    "enrich": "readlist.cli.net_cmds",
-    "view": "readlist.cli.view_cmds",
+# Verb -> the module defining it (each module has COMMANDS, a list of click commands) and the verb's summary
+# for `readlist --help`, kept here so listing the verbs loads none of them (a test checks they match).
+VERBS: dict[str, tuple[str, str]] = {
+    "import": ("readlist.cli.commands", "Import papers from files, URLs, standard input (-) or the clipboard."),
+    "list": ("readlist.cli.commands", "List papers, filtered and sorted."),
+    "show": ("readlist.cli.commands", "Show one paper: metadata, abstract and note."),
+    "related": ("readlist.cli.commands",
+                "Papers in your library most like this one, each with what it shares (words, authors, tags)."),
+    "mark": ("readlist.cli.commands", "Set the status of papers: inbox, to-read, reading, read, skipped."),
+    "rate": ("readlist.cli.commands", "Rate papers from 1 to 5 (0 clears the rating)."),
+    "tag": ("readlist.cli.commands", "Add (TAG or +TAG) and remove (-TAG) tags on papers."),
+    "note": ("readlist.cli.commands", "Show, set, append to or edit a paper's note (Markdown)."),
+    "rm": ("readlist.cli.commands", "Remove papers from the library (`readlist undo` puts them back)."),
+    "undo": ("readlist.cli.commands", "Revert the last change a command made (run it again to redo)."),
+    "stats": ("readlist.cli.commands",
+              "Counts per status, rating, tag and source, and papers read and added per week."),
+    "cite": ("readlist.cli.cite_cmds",
+             "Print citations for papers (an ID may be a unique prefix, an arXiv id or URL)."),
+    "export": ("readlist.cli.cite_cmds",
+               "Export papers as BibTeX, BibLaTeX, CSL-JSON, RIS, text, JSON, CSV or a Markdown reading list."),
+    "key": ("readlist.cli.cite_cmds", "Show or set a paper's citation key."),
+    "doctor": ("readlist.cli.admin_cmds", "Check the library files, and list or restore backups."),
+    "themes": ("readlist.cli.theme_cmds",
+               "List every theme (bundled, user, built-in), mark the one in use, and report broken user themes."),
+    "pull": ("readlist.cli.net_cmds", "Import new papers from Hugging Face Daily Papers or arXiv."),
+    "enrich": ("readlist.cli.net_cmds",
+               "Complete papers from arXiv and Hugging Face: arXiv id, authors, categories, dates, DOI, links."),
+    "view": ("readlist.cli.view_cmds",
+             "List, add and remove saved searches (they appear as views in the app's sidebar)."),
 }
 
 
@@ -52,12 +60,26 @@ class ReadlistGroup(click.Group):
         return sorted({*VERBS, *self.commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module_name = VERBS.get(cmd_name)
-        if module_name is None:
+        verb = VERBS.get(cmd_name)
+        if verb is None:
             return super().get_command(ctx, cmd_name)
-        module = importlib.import_module(module_name)
+        module = importlib.import_module(verb[0])
         found: click.Command | None = next((c for c in module.COMMANDS if c.name == cmd_name), None)
         return found
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The verbs and their summaries, as click would list them, without importing every verb's module."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in VERBS:
+                # A bare command with the same help shortens it exactly as click would the real one.
+                rows.append((name, click.Command(name, help=VERBS[name][1]).get_short_help_str(limit)))
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(  # click declares overloads of main; this keeps their behaviour
         self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,

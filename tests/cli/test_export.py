@@ -293,3 +293,16 @@ def test_export_help_lists_the_formats(db: Path) -> None:
     result = run(db, "export", "--help")
     for fmt in ("bibtex", "biblatex", "csl-json", "ris", "markdown", "text", "json", "csv", "--with-user-data"):
         assert fmt in result.stdout
+
+
+def test_cite_and_export_take_json_with_the_same_text(db: Path) -> None:
+    plain = run(db, "cite", DATA_FACTORS, "--format", "ris").stdout
+    cited = json.loads(run(db, "cite", DATA_FACTORS, "--format", "ris", "--json").stdout)
+    assert cited["format"] == "ris"
+    assert cited["text"] == plain
+    key = cited["keys"][DATA_FACTORS]
+    assert f"ID  - {key}\n" in plain
+    exported = json.loads(run(db, "export", "-f", "bibtex", "--status", "read", "--json").stdout)
+    assert exported["format"] == "bibtex" and exported["papers"] == 1 and exported["output"] is None
+    assert exported["text"] == run(db, "export", "-f", "bibtex", "--status", "read").stdout
+    assert exported["text"].startswith("@misc{" + key + ",")

@@ -564,7 +564,7 @@ async def test_in_place_updates_match_a_full_rebuild(small_library: Path, make_a
         async def press_and_check(key: str) -> None:
             await pilot.press(key)
             full = count(app.session.library.papers.values())
-            expected = app.session.select(screen.view, screen._query, screen.sort)
+            expected = app.session.select(screen.view, screen._query, screen.effective_sort)
             assert [p.id for p in plist(app).papers] == [p.id for p in expected], key
             sidebar = screen.query_one(ViewSidebar)
             assert [sidebar.counts.for_view(v) for v in sidebar.views] == [full.for_view(v) for v in screen.views]

@@ -46,7 +46,7 @@ SESSION: list[tuple[bytes, bytes | None]] = [
     (b"k", None),
     (b"T", "Triage ·".encode()),
     (b"\x1b", None),
-    (b"n", b"autosaves"),
+    (b"n", b"saved as you type"),
     (b"\x1b", None),
     (b"t", b"Tags for"),
     (b"\x1b", None),
@@ -77,11 +77,16 @@ class Terminal:
             **os.environ,
             "TERM": "xterm-256color",
             "COLORTERM": "truecolor",
-            "BROWSER": "true",  # should anything be opened, nothing runs
+            # `o` opens a "browser" that does nothing (run in the background, as a desktop browser is),
+            # rather than copying the URL through OSC 52 as it does where no browser can open.
+            "BROWSER": "true %s &",
+            "DISPLAY": ":0",
             "READLIST_CONFIG": str(home / "config.toml"),
             "READLIST_CLIPBOARD": "osc52",
         }
         env.pop("TEXTUAL", None)
+        for name in ("SSH_CONNECTION", "SSH_TTY"):
+            env.pop(name, None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "readlist", "--db", str(db)],
             stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True,

@@ -17,8 +17,10 @@ from textual.command import CommandPalette
 from textual.widgets import Input
 from tui_helpers import HOSTILE, SIZE, fresh, hostile_library, open_app
 
+from readlist.app.browser import Opened
 from readlist.core.text import MARK
 from readlist.tui.app import ReadlistApp
+from readlist.tui.screens import base as base_screen
 from readlist.tui.screens.cite_chooser import CiteChooser
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.help import HelpScreen
@@ -81,6 +83,8 @@ async def test_main_screen_list_detail_sidebar_and_top_bar(hostile: Path) -> Non
 async def test_every_other_screen_and_dialog(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    # `o` goes through readlist's own check for a usable browser; here one is always there.
+    monkeypatch.setattr(base_screen, "open_in_browser", lambda url: opened.append(url) or Opened(True))
     app = open_app(hostile)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -131,6 +135,8 @@ async def test_triage_shows_every_paper_inert(hostile: Path) -> None:
 async def test_only_web_addresses_are_opened(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[str] = []
     monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    # `o` goes through readlist's own check for a usable browser; here one is always there.
+    monkeypatch.setattr(base_screen, "open_in_browser", lambda url: opened.append(url) or Opened(True))
     app = open_app(hostile)
     async with app.run_test(size=SIZE) as pilot:
         paper = app.screen.query_one(PaperList).current
