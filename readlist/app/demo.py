@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date
 from importlib import resources
@@ -30,21 +31,27 @@ def build_demo_library(directory: Path | None = None) -> Path:
     for name, data in sample_files():
         parsed = parse_input(data, source=name, today=DEMO_TODAY)
         ImportPapers(parsed.papers, name, parsed.format).execute(lib)
-    ids = list(lib.papers)
-    SetStatus(ids[0:6], "to-read").execute(lib)
-    SetStatus(ids[6:8], "reading").execute(lib)
-    SetStatus(ids[8:14], "read").execute(lib)
-    SetStatus(ids[14:18], "skipped").execute(lib)
-    Rate(ids[8:11], 5).execute(lib)
-    Rate(ids[11:14], 4).execute(lib)
-    Rate(ids[0:2], 3).execute(lib)
-    EditTags(ids[0:10:2], add=["generalization"]).execute(lib)
-    EditTags(ids[1:12:3], add=["llm"]).execute(lib)
-    EditTags(ids[8:10], add=["rl"]).execute(lib)
+    # A reader with a clear taste, so the interest order has something to learn: papers on reasoning and
+    # language models kept, read and rated; papers on images, video and robots skipped.
+    papers = sorted(lib.papers.values(), key=lambda p: p.id)
+    liked = [p.id for p in papers if re.search(r"reason|language model|\bllms?\b", p.title.lower())][:16]
+    disliked = [p.id for p in papers if p.id not in liked
+                and re.search(r"image|video|vision|visual|\b3d\b|robot", p.title.lower())][:10]
+    SetStatus(liked[0:6], "to-read").execute(lib)
+    SetStatus(liked[6:8], "reading").execute(lib)
+    SetStatus(liked[8:16], "read").execute(lib)
+    SetStatus(disliked, "skipped").execute(lib)
+    Rate(liked[8:11], 5).execute(lib)
+    Rate(liked[11:14], 4).execute(lib)
+    Rate(liked[0:2], 3).execute(lib)
+    Rate(disliked[0:2], 1).execute(lib)
+    EditTags(liked[0:10:2], add=["reasoning"]).execute(lib)
+    EditTags(liked[1:12:3], add=["llm"]).execute(lib)
+    EditTags(liked[8:10], add=["rl"]).execute(lib)
     SaveNote(
-        ids[8],
-        "## Why it matters\n\n- Data *diversity* beats raw scale for compositional tasks.\n"
-        "- Try their mixture of easy and hard examples on our benchmark.\n",
+        liked[8],
+        "## Why it matters\n\n- A clean test of what the model *really* learns from its training data.\n"
+        "- Try their evaluation on our benchmark.\n",
     ).execute(lib)
     lib.compact(force=True)
     return path

@@ -43,8 +43,9 @@ def view_cmd(ctx: click.Context, as_json: bool) -> None:
 @view_cmd.command("add")
 @click.argument("name")
 @click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the saved view as JSON.")
 @click.pass_context
-def view_add(ctx: click.Context, name: str, query: str) -> None:
+def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
     """Save QUERY as the view NAME (replacing a view of that name)."""
     name = clean_line(name)
     if not name:
@@ -54,19 +55,27 @@ def view_add(ctx: click.Context, name: str, query: str) -> None:
         path = save_view(name, query)
     except (OSError, ConfigError) as exc:
         raise click.ClickException(f"could not save the view in {config_path()}: {exc}") from None
+    if as_json:
+        print_json({"name": name, "query": query, "config": str(path)})
+        return
     info(f"saved view {name!r} in {path}")
 
 
 @view_cmd.command("rm")
 @click.argument("name")
-def view_rm(name: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the removed view as JSON.")
+def view_rm(name: str, as_json: bool) -> None:
     """Remove the saved view NAME."""
-    if name not in load_config().views:
+    views = load_config().views
+    if name not in views:
         raise click.ClickException(f"no saved view named {name!r} (see `readlist view`)")
     try:
         save_view(name, None)
     except (OSError, ConfigError) as exc:
         raise click.ClickException(f"could not change {config_path()}: {exc}") from None
+    if as_json:
+        print_json({"removed": name, "query": views[name]})
+        return
     info(f"removed view {name!r}")
 
 

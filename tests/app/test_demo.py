@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from readlist.app.demo import build_demo_library, sample_files
+from readlist.app.interest import quick_cold_start, rank
 from readlist.app.views import count
 from readlist.storage.library import Library
 from readlist.storage.paths import default_db_path
@@ -17,6 +18,16 @@ def test_demo_library_is_built_from_bundled_pages_and_has_history(tmp_path: Path
     statuses = {p.status for p in lib}
     assert statuses == {"inbox", "to-read", "reading", "read", "skipped"}
     assert any(p.rating == 5 for p in lib) and any(p.note for p in lib) and count(lib).by_tag
+
+
+def test_demo_has_enough_decisions_for_the_interest_order(tmp_path: Path) -> None:
+    lib = Library(build_demo_library(tmp_path))
+    assert quick_cold_start(lib.papers.values()) is None
+    ranking, _ = rank(lib.papers.values())
+    inbox = [p for p in ranking.papers if p.status == "inbox"]
+    # The demo reader keeps papers on reasoning and language models: those lead the inbox.
+    top = [p.title.lower() for p in inbox[:10]]
+    assert sum(("reason" in t or "language model" in t or "llm" in t) for t in top) >= 6, top
 
 
 def test_demo_never_touches_the_users_library(tmp_path: Path) -> None:

@@ -1,0 +1,57 @@
+"""Saved searches from the command line: `readlist view`, kept in config.toml beside the user's comments."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from readlist.cli import main
+from tests.conftest import SEEDS
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+
+
+def test_add_list_and_remove_with_live_counts(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    assert run(db, "import", *map(str, SEEDS)).exit_code == 0
+    config = Path(os.environ["READLIST_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('# my settings\ntheme = "readlist-light"  # the light one\n', encoding="utf-8")
+
+    added = run(db, "view", "add", "reasoning", "reasoning OR title:agent", "--json")
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout) == {"name": "reasoning", "query": "reasoning OR title:agent",
+                                        "config": str(config)}
+    text = config.read_text(encoding="utf-8")
+    assert "# my settings" in text and "# the light one" in text  # comments survive
+
+    expected = len(json.loads(run(db, "list", "--json", "--query", "reasoning OR title:agent").stdout))
+    assert expected > 0
+    listed = json.loads(run(db, "view", "--json").stdout)
+    assert listed == [{"name": "reasoning", "query": "reasoning OR title:agent", "papers": expected}]
+    # Counts are live: skipping papers does not change them, tagging a paper into the search does.
+    first = json.loads(run(db, "list", "--json", "--query", "-reasoning -title:agent", "--limit", "1").stdout)[0]
+    assert run(db, "view", "add", "reasoning", "reasoning OR title:agent OR tag:later").exit_code == 0
+    assert run(db, "tag", first["id"], "later").exit_code == 0
+    assert json.loads(run(db, "view", "--json").stdout)[0]["papers"] == expected + 1
+    assert "reasoning" in run(db, "view").stdout
+
+    removed = run(db, "view", "rm", "reasoning", "--json")
+    assert json.loads(removed.stdout) == {"removed": "reasoning", "query": "reasoning OR title:agent OR tag:later"}
+    assert json.loads(run(db, "view", "--json").stdout) == []
+    assert "# the light one" in config.read_text(encoding="utf-8")
+
+
+def test_bad_query_and_unknown_view_are_one_line_errors(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    bad = run(db, "view", "add", "broken", '"unclosed')
+    assert bad.exit_code == 2
+    assert len(bad.stderr.strip().splitlines()) == 1 and "QUERY" in bad.stderr
+    missing = run(db, "view", "rm", "nothing-here")
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == "readlist: no saved view named 'nothing-here' (see `readlist view`)"
