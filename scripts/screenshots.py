@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from readlist.app.demo import build_demo_library  # noqa: E402
 
 DEFAULT_OUT = ROOT / "docs" / "screenshots"
-# A word from the demo library's only note, to open the note editor on a paper that has one.
-NOTE_WORD = "diversity"
+# A search for the demo library's only note, to open the note editor on a paper that has one.
+NOTE_WORD = "note:benchmark"
 # Views in `]` order start Inbox, To read, Reading, Read: the noted paper is a read one.
 READ_VIEW = 3
 
@@ -51,8 +51,11 @@ async def take(out: Path, size: tuple[int, int], theme: str | None) -> list[Path
         # The user's own config (keymap, theme) must not change what the documentation shows.
         os.environ["READLIST_CONFIG"] = str(Path(tmp) / "config.toml")
         db = build_demo_library(Path(tmp))
-        app = create_app(Session.open(db, settings=load_config()), theme=theme, demo=True)
+        # The interest order is learned up front, so every picture shows it, however fast this machine is.
+        app = create_app(Session.open(db, settings=load_config()), theme=theme, demo=True, interest_start=None)
         async with app.run_test(size=size) as pilot:
+            app.retrain_interest()
+            await asyncio.to_thread(app.interest.wait, 300)
 
             async def shot(name: str, title: str) -> None:
                 await settle(pilot)
@@ -67,8 +70,23 @@ async def take(out: Path, size: tuple[int, int], theme: str | None) -> list[Path
                 await pilot.press(*names)
                 await settle(pilot)
 
+            async def detail_end() -> None:
+                # The explanation and related papers are worked out a moment after the cursor settles.
+                for _ in range(500):
+                    await pilot.pause(0.02)
+                    if "Related in your library" in str(app.screen.query_one("#detail-insight").render()):
+                        break
+                app.screen.query_one("#detail").scroll_end(animate=False)
+                await settle(pilot)
+
+            async def detail_home() -> None:
+                app.screen.query_one("#detail").scroll_home(animate=False)
+                await settle(pilot)
+
             steps: list[tuple[str, str, Callable[[], Awaitable[None]], Callable[[], Awaitable[None]]]] = [
                 ("main", "readlist — library", _nothing, _nothing),
+                ("interest", "readlist — the Inbox in interest order, with why and related papers", detail_end,
+                 detail_home),
                 ("triage", "readlist — triage mode (T)", lambda: keys("T"), lambda: keys("escape")),
                 ("note-editor", "readlist — note editor (n)", lambda: open_note(keys), lambda: keys("escape")),
                 ("statistics", "readlist — statistics (S)", lambda: keys("S"), lambda: keys("escape")),
@@ -76,7 +94,7 @@ async def take(out: Path, size: tuple[int, int], theme: str | None) -> list[Path
             for name, title, enter, leave in steps:
                 start = type(app.screen).__name__
                 await enter()
-                if name != "main" and type(app.screen).__name__ == start:
+                if name not in ("main", "interest") and type(app.screen).__name__ == start:
                     print(f"warning: the key for {name} did not open a new screen (still on {start})", file=sys.stderr)
                 await shot(name, title)
                 await leave()

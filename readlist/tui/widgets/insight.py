@@ -28,7 +28,14 @@ REASONS_SHOWN = 5
 Lookup = Callable[[str], Paper | None]
 
 
-def insight_text(paper: Paper, snapshot: InterestSnapshot | None, lookup: Lookup) -> Text:
+def _line(text: str, width: int, indent: str, style: str = "") -> Text:
+    """One line, cut with an ellipsis to ``width``: a related title wrapped under its bullet reads as two papers."""
+    line = Text(indent + text, style=style, no_wrap=True)
+    line.truncate(max(width, len(indent) + 4), overflow="ellipsis")
+    return line
+
+
+def insight_text(paper: Paper, snapshot: InterestSnapshot | None, lookup: Lookup, width: int = 80) -> Text:
     """The section's text for ``paper``: its interest score with reasons, then the related papers."""
     text = Text()
     text.append("Interest", style="bold")
@@ -55,9 +62,10 @@ def insight_text(paper: Paper, snapshot: InterestSnapshot | None, lookup: Lookup
         other = lookup(item.paper_id)
         if other is None:
             continue
-        text.append("  • ")
-        text.append(inert_text(render_tex(other.title)))
-        text.append(f"\n    {inert_text(item.reason)}\n", style="dim")
+        text.append_text(_line(inert_text(render_tex(other.title)), width, "  • "))
+        text.append("\n")
+        text.append_text(_line(inert_text(item.reason), width, "    ", "dim"))
+        text.append("\n")
     return text
 
 
@@ -113,11 +121,12 @@ class InsightPane(Static):
         paper, snapshot, key = self.paper, self.snapshot, self._key()
         if paper is None or key is None:
             return
-        self.run_worker(partial(self._work, paper, snapshot, key), thread=True, exclusive=True, group="insight")
+        work = partial(self._work, paper, snapshot, key, self.content_size.width or 80)
+        self.run_worker(work, thread=True, exclusive=True, group="insight")
 
-    def _work(self, paper: Paper, snapshot: InterestSnapshot | None, key: tuple[str, int]) -> None:
+    def _work(self, paper: Paper, snapshot: InterestSnapshot | None, key: tuple[str, int], width: int) -> None:
         try:
-            text = insight_text(paper, snapshot, self.lookup)
+            text = insight_text(paper, snapshot, self.lookup, width)
         except Exception as exc:  # the maths failing must not take the app down; say so where it would be
             text = Text.assemble(("Interest", "bold"), (f"\nUnavailable: {inert_text(str(exc))}\n", "dim"))
         self.app.call_from_thread(self._finished, key, text)
