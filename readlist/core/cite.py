@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-import orjson
+import msgspec
 
 from readlist.core.citekeys import (
     STOP_WORDS,
@@ -32,6 +32,7 @@ from readlist.core.names import ascii_fold
 from readlist.core.reference import Reference, clean_field, reference, safe_url
 from readlist.core.reference import clean_note as clean_block
 from readlist.core.ris import ris_entries
+from readlist.core.text import inert_json
 
 __all__ = [
     "FORMATS",
@@ -215,5 +216,6 @@ def format_entries(
         return ris_entries(refs, ordered_keys, user_data=user_data, complete=complete)
     items = [csl_item(r, k, user_data=user_data, complete=complete) for r, k in zip(refs, ordered_keys, strict=True)]
     if fmt == "csl-json":
-        return orjson.dumps(items, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        # Indented like every JSON readlist writes; controls and bidi marks escaped, so it is inert on a terminal.
+        return inert_json(msgspec.json.format(msgspec.json.encode(items), indent=2)).decode("utf-8") + "\n"
     return "\n".join(text_entries(items)) + "\n"
