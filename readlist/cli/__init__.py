@@ -103,7 +103,7 @@ def _register() -> None:
     for command in commands.COMMANDS:
         main.add_command(command)
     for module_name in ("readlist.cli.cite_cmds", "readlist.cli.admin_cmds", "readlist.cli.theme_cmds",
-                        "readlist.cli.net_cmds"):
+                        "readlist.cli.net_cmds", "readlist.cli.sync_cmds"):
         try:
             module = __import__(module_name, fromlist=["COMMANDS"])
         except ModuleNotFoundError as exc:

@@ -65,6 +65,8 @@ class Settings(msgspec.Struct, kw_only=True):
     offline: bool = False
     # What `readlist pull` with no arguments fetches: "hf", "arxiv:cs.CL", …
     pull_sources: list[str] = msgspec.field(default_factory=lambda: ["hf"])
+    # Sync the library (`readlist sync`) when the app starts and again when it quits.
+    sync_on_start_and_quit: bool = False
 
     def network_values(self) -> dict[str, object]:
         """The network settings that were set, as the network layer reads them."""

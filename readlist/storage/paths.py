@@ -51,3 +51,13 @@ def last_change_path(path: Path) -> Path:
 def pulls_path(path: Path) -> Path:
     """When each source was last pulled from successfully, for `readlist pull` with no arguments."""
     return path.with_name(path.name + ".pulls")
+
+
+def sync_state_path(path: Path) -> Path:
+    """When this machine last synced the library and how it went (for the app's header; never shared)."""
+    return path.with_name(path.name + ".sync")
+
+
+def sync_lock_path(path: Path) -> Path:
+    """Held for the whole of a sync, so that two syncs of one library never run at once."""
+    return path.with_name(path.name + ".sync-lock")
