@@ -22,6 +22,7 @@ from readlist.app.enrich import ApplyEnrichment, Change, enrich_hint, plan_enric
 from readlist.app.imports import ImportPapers
 from readlist.app.pull import PullOutcome, load_pull_state, pull_configured, pull_hf, save_pull_state
 from readlist.app.session import Session
+from readlist.app.sync import SyncError, SyncReport, is_set_up, sync, sync_label
 from readlist.app.views import (
     SORT_LABELS,
     UI_SORT_KEYS,
@@ -34,6 +35,8 @@ from readlist.app.views import (
 )
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
+from readlist.storage.errors import LibraryError
+from readlist.storage.library import Library
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -96,6 +99,8 @@ class MainScreen(ReadlistScreen[None]):
         self._sidebar_shown: tuple[object, ...] = ()
         # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
         self._online: threading.Event | None = None
+        self.syncing = False  # a sync runs in the background
+        self._sync_state = ""  # the header's sync indicator, worked out when it can change (not per key)
 
     @property
     def paper_list(self) -> PaperList:
@@ -121,6 +126,7 @@ class MainScreen(ReadlistScreen[None]):
         yield ReadlistFooter()
 
     def on_mount(self) -> None:
+        self._sync_state = sync_label(self.session.library.path)
         self.paper_list.focus()
         self.query_one("#query-error").display = False
         self._apply_layout()
@@ -228,6 +234,8 @@ class MainScreen(ReadlistScreen[None]):
         text.append(f"  sort: {SORT_LABELS.get(self.sort, self.sort)}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
+        if self._sync_state:
+            text.append(f"  {self._sync_state}", style="dim")
         if self._message:
             text.append("  │  ")
             text.append(self._message)
@@ -574,8 +582,48 @@ class MainScreen(ReadlistScreen[None]):
         self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
                               errors[0] if errors else None)
 
+    # -- sync (git, in the background) ------------------------------------------------------
+
+    def sync_now(self) -> None:
+        """Sync the library with its git remote in the background (readlist sync)."""
+        if self.syncing:
+            self.notify("A sync is already running.", severity="warning", markup=False)
+            return
+        if not is_set_up(self.session.library.path):
+            self.notify("This library is not set up for sync: run `readlist sync init [REMOTE]` first.",
+                        severity="warning", markup=False, timeout=10)
+            return
+        self.syncing = True
+        self._sync_state = sync_label(self.session.library.path, running=True)
+        self.say("Syncing …")
+        self.run_worker(self._sync, thread=True, group="sync", exit_on_error=False)
+
+    def _sync(self) -> None:
+        # A library object of its own: the worker never touches the one the screen reads; the lock orders them.
+        try:
+            report: SyncReport | None = sync(Library(self.session.library.path))
+            error = None
+        except (SyncError, LibraryError) as exc:
+            report, error = None, str(exc)
+        self.app.call_from_thread(self._sync_finished, report, error)
+
+    def _sync_finished(self, report: SyncReport | None, error: str | None) -> None:
+        self.syncing = False
+        self._sync_state = sync_label(self.session.library.path)
+        if report is None:
+            self.say("Sync failed")
+            self.notify(error or "Sync failed.", severity="error", markup=False, timeout=15)
+            return
+        if self.session.refresh():
+            self.post_message(LibraryChanged())
+        self.say(f"Synced: {report.summary()}")
+        for line in report.details()[:5]:
+            self.notify(line, severity="warning", markup=False, timeout=15)
+
     def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
-        """Extra palette entries: every sort order, every view, pulling new papers."""
+        """Extra palette entries: every sort order, every view, pulling new papers, syncing."""
+        yield ("Sync with the remote", "Commit, fetch, merge paper by paper and push the library (readlist sync)",
+               self.sync_now)
         yield ("Pull today's Daily Papers", "Import today's Hugging Face Daily Papers", partial(self.pull, "hf"))
         yield ("Pull configured sources", "Import new papers from config.toml's pull_sources since the last pull",
                partial(self.pull, "configured"))
