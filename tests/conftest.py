@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -63,6 +64,8 @@ def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     import shutil
 
     if shutil.which("git") is None:
+        if os.environ.get("CI"):
+            pytest.fail("git is not installed; .ci/run installs it")
         pytest.skip("git is not installed (.ci/run installs it)")
     home = tmp_path_factory.mktemp("git-home")
     (home / "gitconfig").write_text("")
