@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -52,3 +53,62 @@ def seed_library(tmp_path: Path) -> Path:
         ImportPapers(parse_input(seed.read_bytes(), source=seed.name, today=SEED_TODAY).papers, seed.name).execute(lib)
     lib.compact(force=True)
     return path
+
+
+@pytest.fixture
+def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Real git with none of the developer's configuration (identity, hooks, signing), or a skip without git.
+
+    Returns a folder for the test's repositories.
+    """
+    import shutil
+
+    if shutil.which("git") is None:
+        if os.environ.get("CI"):
+            pytest.fail("git is not installed; .ci/run installs it")
+        pytest.skip("git is not installed (.ci/run installs it)")
+    home = tmp_path_factory.mktemp("git-home")
+    (home / "gitconfig").write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL",
+                 "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_SSH_COMMAND"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path_factory.mktemp("repos")
+
+
+def git(folder: Path, *args: str) -> str:
+    """Run git in ``folder`` (the test's own checks, not readlist's) and return its output."""
+    import subprocess
+
+    done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def bare_remote(folder: Path, name: str = "remote.git") -> Path:
+    """An empty bare repository standing for a USB disk or a server."""
+    remote = folder / name
+    git(folder, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    return remote
+
+
+@pytest.fixture
+def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every change time readlist stamps is one second after the last: "later" never depends on the machine's speed.
+
+    Returns the count of seconds since 2030-01-01, which a test may move on.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    import readlist.app.commands
+    import readlist.storage.library
+
+    seconds = [0]
+
+    def tick() -> str:
+        seconds[0] += 1
+        return (datetime(2030, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds[0])).isoformat()
+
+    monkeypatch.setattr(readlist.app.commands, "now_iso", tick)
+    monkeypatch.setattr(readlist.storage.library, "now_iso", tick)
+    return seconds

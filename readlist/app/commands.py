@@ -21,6 +21,7 @@ import msgspec
 
 from readlist.core.citekeys import taken_keys, validate_key
 from readlist.core.model import (
+    TIMED_FIELDS,
     USER_FIELDS,
     Paper,
     Status,
@@ -29,6 +30,7 @@ from readlist.core.model import (
     now_iso,
     parse_rating,
     parse_status,
+    tag_time_key,
 )
 from readlist.core.text import clean_note
 from readlist.storage.library import Library, Transaction
@@ -157,9 +159,25 @@ def edit_papers(library: Library, label: str, wanted: Mapping[str, Wanted]) -> O
             if not diff:
                 continue
             before = {k: copy_value(getattr(paper, k)) for k in diff}
-            txn.set(paper, {**diff, "updated": stamp})
+            txn.set(paper, {**diff, "updated": stamp, "changed": stamped(paper, diff, stamp)})
             outcome.changes[paper_id] = PaperChange(before, {k: copy_value(v) for k, v in diff.items()})
     return outcome
+
+
+def stamped(paper: Paper, changes: Mapping[str, Any], stamp: str, *, base: Mapping[str, str] | None = None) -> dict[
+    str, str
+]:
+    """``paper.changed`` (or ``base``) with the user's fields among ``changes`` marked as changed at ``stamp``.
+
+    A change of tags also stamps each tag added or removed. These times are what lets the later of two
+    edits made on different machines win when their libraries are merged (see readlist.app.library_merge);
+    other fields need none.
+    """
+    changed = {**(paper.changed if base is None else base), **{name: stamp for name in changes if name in TIMED_FIELDS}}
+    if "tags" in changes:
+        for tag in set(paper.tags) ^ set(changes["tags"]):
+            changed[tag_time_key(tag)] = stamp
+    return changed
 
 
 STATUS_LABELS = {
@@ -272,10 +290,11 @@ class KeepKeys:
         if not self.keys:
             return outcome
         with library.transaction() as txn:
+            stamp = now_iso()
             for paper_id, key in self.keys.items():
                 paper = library.get(paper_id)
                 if paper is not None and not paper.cite_key:
-                    txn.set(paper, {"cite_key": key})
+                    txn.set(paper, {"cite_key": key, "changed": stamped(paper, {"cite_key": key}, stamp)})
                     outcome.changes[paper_id] = PaperChange({"cite_key": None}, {"cite_key": key})
         return outcome
 
@@ -329,7 +348,8 @@ def put_back(txn: Transaction, library: Library, changes: Mapping[str, PaperChan
         diff = {k: copy_value(v) for k, v in target.items() if getattr(paper, k) != v}
         if diff:
             before = {k: copy_value(getattr(paper, k)) for k in diff}
-            txn.set(paper, {**diff, "updated": stamp})
+            changed = stamped(paper, diff, stamp, base=diff.get("changed"))
+            txn.set(paper, {**diff, "updated": stamp, "changed": changed})
             done[paper_id] = PaperChange(before, diff)
     return done
 

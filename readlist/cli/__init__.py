@@ -50,6 +50,10 @@ VERBS: dict[str, tuple[str, str]] = {
                "Complete papers from arXiv and Hugging Face: arXiv id, authors, categories, dates, DOI, links."),
     "view": ("readlist.cli.view_cmds",
              "List, add and remove saved searches (they appear as views in the app's sidebar)."),
+    "sync": ("readlist.cli.sync_cmds",
+             "Sync the library with its git remote: commit, fetch, merge paper by paper, push."),
+    # Run by git, not by people: no summary, so `readlist --help` leaves it out.
+    "merge-driver": ("readlist.cli.sync_cmds", ""),
 }
 
 
@@ -74,6 +78,8 @@ class ReadlistGroup(click.Group):
         rows = []
         for name in names:
             if name in VERBS:
+                if not VERBS[name][1]:
+                    continue
                 # A bare command with the same help shortens it exactly as click would the real one.
                 rows.append((name, click.Command(name, help=VERBS[name][1]).get_short_help_str(limit)))
             elif (command := self.get_command(ctx, name)) is not None and not command.hidden:

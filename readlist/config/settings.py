@@ -69,6 +69,8 @@ class Settings(msgspec.Struct, kw_only=True):
     pull_sources: list[str] = msgspec.field(default_factory=lambda: ["hf"])
     # Saved searches, shown as views in the sidebar: name -> query.
     views: dict[str, str] = msgspec.field(default_factory=dict)
+    # Sync the library (`readlist sync`) when the app starts and again when it quits.
+    sync_on_start_and_quit: bool = False
 
     def network_values(self) -> dict[str, object]:
         """The network settings that were set, as the network layer reads them."""

@@ -54,6 +54,17 @@ _STATUS_GLYPHS = {
 
 # Fields the user owns: importers never write them on an existing paper.
 USER_FIELDS = frozenset({"status", "rating", "tags", "note", "read_at", "cite_key"})
+# Fields whose change times a record keeps (see Paper.changed): the user's, and the status a read paper had.
+TIMED_FIELDS = USER_FIELDS | {"prev_status"}
+# Paper.changed also keeps, per tag, when it was last added or removed, under this prefix ("tags:rl").
+TAG_TIME_PREFIX = "tags:"
+
+
+def tag_time_key(tag: str) -> str:
+    """The key of ``Paper.changed`` that says when ``tag`` was last added to or removed from a paper."""
+    return TAG_TIME_PREFIX + tag
+
+
 # Fields that describe the paper at its source: re-import may fill or refresh them.
 SOURCE_FIELDS = (
     "arxiv_id",
@@ -201,6 +212,9 @@ Rating = Annotated[int, msgspec.Meta(ge=0, le=MAX_RATING)]
 Count = Annotated[int, msgspec.Meta(ge=0)]
 DateText = Annotated[str, msgspec.Meta(pattern=PUBLISHED_PATTERN.pattern)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+# A change time as now_iso() writes it; anything else in a library file (written by hand, or by another
+# program) is refused on load rather than compared as text with real times.
+ChangeTime = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")]
 
 
 class Paper(msgspec.Struct, kw_only=True, gc=False):
@@ -249,6 +263,11 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
     aliases: list[str] = msgspec.field(default_factory=list)
     # The status a paper had before it was marked read, so "toggle read" can go back.
     prev_status: StatusValue | None = None
+    # When the user last changed each of their fields (field name -> ISO 8601 UTC time), and each tag
+    # ("tags:NAME" -> when it was last added or removed), so that merging two copies of the library can let
+    # the later change win. Fields never changed by the user have no entry; records written before this field
+    # existed have none at all ("unknown", older than any known time).
+    changed: dict[str, ChangeTime] = msgspec.field(default_factory=dict)
 
     @classmethod
     def create(cls, **values: Any) -> Paper:
@@ -350,7 +369,7 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
 
 FIELD_NAMES: tuple[str, ...] = Paper.__struct_fields__
 # Bookkeeping that is stored but is not part of the documented record.
-_PRIVATE_FIELDS = frozenset({"prev_status"})
+_PRIVATE_FIELDS = frozenset({"prev_status", "changed"})
 # The documented record, in its documented order.
 PUBLIC_FIELDS: tuple[str, ...] = tuple(name for name in FIELD_NAMES if name not in _PRIVATE_FIELDS)
 _FIELD_SET = frozenset(FIELD_NAMES)
@@ -364,6 +383,16 @@ _LINE_LISTS = ("sources", "source_formats", "categories", "ai_keywords", "aliase
 _STATUS_ORDER = (Status.INBOX.value, Status.SKIPPED.value, Status.TO_READ.value, Status.READING.value,
                  Status.READ.value)
 MERGED_NOTE = "── Merged from a second record of this paper ──"
+
+
+def latest_changes(*times: dict[str, str]) -> dict[str, str]:
+    """Per field, the latest of several change-time maps (a field missing from all of them stays missing)."""
+    out: dict[str, str] = {}
+    for changed in times:
+        for name, stamp in changed.items():
+            if stamp > out.get(name, ""):
+                out[name] = stamp
+    return out
 
 
 def merge_papers(first: Paper, second: Paper) -> Paper:
@@ -385,6 +414,7 @@ def merge_papers(first: Paper, second: Paper) -> Paper:
     merged.sources = list(dict.fromkeys([*first.sources, *second.sources]))
     merged.source_formats = sorted(set(first.source_formats) | set(second.source_formats))
     merged.aliases = sorted(({*first.aliases, *second.aliases, second.id}) - {first.id})
+    merged.changed = latest_changes(first.changed, second.changed)
     notes = [n.strip() for n in (first.note, second.note) if n.strip()]
     if len(notes) == 2 and notes[0] != notes[1] and notes[1] not in notes[0]:
         merged.note = f"{notes[0]}\n\n{MERGED_NOTE}\n\n{notes[1]}\n"

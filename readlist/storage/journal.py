@@ -121,6 +121,7 @@ class JournalRead:
     """The result of reading a journal from some offset."""
 
     batches: list[list[Op]] = field(default_factory=list)
+    stamps: list[str] = field(default_factory=list)  # when each batch was committed (ISO 8601 UTC)
     offset: int = 0  # end of the last complete line read
     live: bool = False  # the journal belongs to the snapshot's generation
     inode: int | None = None
@@ -194,6 +195,7 @@ def read_journal(path: Path, gen: int, library: str = "", offset: int = 0, inode
             continue
         if all(op.valid() for op in entry.ops):
             result.batches.append(entry.ops)
+            result.stamps.append(entry.at)
         else:
             result.bad_lines += 1
     result.offset = offset + consumed
@@ -274,9 +276,9 @@ class Journal:
         self.live = True
         self.inode = os.stat(self.path).st_ino
 
-    def append(self, ops: Sequence[dict[str, Any]]) -> None:
-        """Append one batch and fsync it: when this returns, the change survives a crash."""
-        line = msgspec.json.encode({"ops": ops, "at": now_iso()}) + b"\n"
+    def append(self, ops: Sequence[dict[str, Any]], *, at: str | None = None) -> None:
+        """Append one batch (made at ``at``, now by default) and fsync it: when this returns, it survives a crash."""
+        line = msgspec.json.encode({"ops": ops, "at": at or now_iso()}) + b"\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         try:
             try:
@@ -337,13 +339,21 @@ class Journal:
         return target
 
 
-def apply_ops(papers: dict[str, Paper], ops: Iterable[Op]) -> set[str]:
-    """Replay operations onto ``papers``; returns the ids whose dedup keys (title, arXiv id) may have moved."""
+def apply_ops(
+    papers: dict[str, Paper], ops: Iterable[Op], deleted: dict[str, str] | None = None, at: str = ""
+) -> set[str]:
+    """Replay operations onto ``papers``; returns the ids whose dedup keys (title, arXiv id) may have moved.
+
+    With ``deleted`` (the tombstones), a deletion records its time ``at`` there, and a paper put back
+    (or one that takes a deleted id as an alias) is no longer deleted: see :func:`note_present`.
+    """
     moved: set[str] = set()
     for op in ops:
         if op.put is not None:
             papers[op.put.id] = op.put
             moved.add(op.put.id)
+            if deleted:
+                note_present(deleted, op.put)
         elif op.set_id is not None:
             target = papers.get(op.set_id)
             if target is None:
@@ -353,6 +363,17 @@ def apply_ops(papers: dict[str, Paper], ops: Iterable[Op]) -> set[str]:
                 setattr(target, name, value)
             if "title" in changes or "arxiv_id" in changes:
                 moved.add(target.id)
+            if deleted and "aliases" in changes:
+                note_present(deleted, target)
         elif op.delete is not None and papers.pop(op.delete, None) is not None:
             moved.add(op.delete)
+            if deleted is not None:
+                deleted[op.delete] = at or now_iso()
     return moved
+
+
+def note_present(deleted: dict[str, str], paper: Paper) -> None:
+    """Drop the tombstones ``paper`` makes untrue: its own id, and the ids it had before (a rename is no deletion)."""
+    deleted.pop(paper.id, None)
+    for alias in paper.aliases:
+        deleted.pop(alias, None)

@@ -2,7 +2,8 @@
 
 Files, for a library at ``library.json`` (see :mod:`readlist.storage.paths`):
 
-* ``library.json`` — the snapshot (:mod:`readlist.storage.snapshot`), replaced whole by atomic rename;
+* ``library.json`` — the snapshot (:mod:`readlist.storage.snapshot`), replaced whole by atomic rename,
+  holding the papers and the tombstones of deleted ones (so a deletion reaches other copies of the library);
 * ``library.json.journal`` — committed changes since the snapshot (:mod:`readlist.storage.journal`);
 * ``library.json.lock`` — held around every read-modify-write, so that two processes (the TUI and
   a CLI command, say) never lose each other's updates;
@@ -27,7 +28,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from readlist.core.model import Paper, find_arxiv_id, normalize_title
+from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso
 from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.backups import damaged, discard_backup, make_backup
 from readlist.storage.errors import LibraryError, NotFoundError
@@ -39,6 +40,7 @@ from readlist.storage.journal import (
     apply_ops,
     belonging,
     delete_op,
+    note_present,
     put_op,
     set_op,
 )
@@ -100,12 +102,15 @@ class Transaction:
     def __init__(self, library: Library) -> None:
         self._library = library
         self.ops: list[dict[str, Any]] = []
+        # Per id touched, whether its last operation removed it (a tombstone is written on commit) or not.
+        self.gone: dict[str, bool] = {}
 
     def put(self, paper: Paper) -> None:
         """Add a whole record, or replace the record with the same id."""
         self._library.papers[paper.id] = paper
         self._library._index(paper)
         self._library.members += 1
+        self._present(paper)
         self.ops.append(put_op(paper))
 
     def set(self, paper: Paper, changes: Mapping[str, Any]) -> None:
@@ -114,16 +119,25 @@ class Transaction:
             setattr(paper, name, value)
         if "title" in changes or "arxiv_id" in changes:
             self._library._index(paper)
+        if "aliases" in changes:
+            self._present(paper)
         self.ops.append(set_op(paper.id, dict(changes)))
 
     def delete(self, paper_id: str) -> Paper | None:
-        """Remove a record; the removed paper, or None when there was none."""
+        """Remove a record, leaving a tombstone; the removed paper, or None when there was none."""
         paper = self._library.papers.pop(paper_id, None)
         if paper is not None:
             self._library._forget_keys()
             self._library.members += 1
+            self.gone[paper_id] = True
             self.ops.append(delete_op(paper_id))
         return paper
+
+    def _present(self, paper: Paper) -> None:
+        """The paper is in the library under its id, and under no id it had before: none of them is deleted."""
+        note_present(self._library.deleted, paper)
+        for pid in (paper.id, *paper.aliases):
+            self.gone[pid] = False
 
 
 class Library:
@@ -136,6 +150,8 @@ class Library:
         self.journal = Journal(journal_path(self.path))
         self._lock = library_lock(self.path, lock_timeout)
         self.papers: dict[str, Paper] = {}
+        # Tombstones: the ids of deleted papers and when they went (see readlist.storage.snapshot).
+        self.deleted: dict[str, str] = {}
         self._keys: dict[str, str] = {}
         self._keys_stale = False  # the dedup keys are rebuilt on first use, not on every load
         self._gen = 0
@@ -158,6 +174,7 @@ class Library:
         except SnapshotProblem as problem:
             raise damaged(self.path, problem) from None
         self.papers = {paper.id: paper for paper in snap.papers}
+        self.deleted = snap.deleted
         self._gen = snap.gen
         self.library_id = snap.header.library if snap.header is not None else ""
         self._identity = snap.identity
@@ -199,10 +216,10 @@ class Library:
             # Another process folded the journal in and started a new one since we last looked.
             self._load()
             return True
-        for ops in read.batches:
+        for ops, at in zip(read.batches, read.stamps, strict=True):
             if any(op.put is not None or op.delete is not None for op in ops):
                 self.members += 1
-            moved = apply_ops(self.papers, ops)
+            moved = apply_ops(self.papers, ops, self.deleted, at)
             for pid in moved:
                 paper = self.papers.get(pid)
                 if paper is None:
@@ -340,7 +357,7 @@ class Library:
             txn = Transaction(self)
             try:
                 yield txn
-                self._commit(txn.ops)
+                self._commit(txn)
             except BaseException as exc:
                 if txn.ops:
                     with contextlib.suppress(LibraryError, OSError):
@@ -349,22 +366,31 @@ class Library:
                     raise _not_saved(self.path, exc) from exc
                 raise
 
-    def _commit(self, ops: list[dict[str, Any]]) -> None:
-        """Append one batch to the journal and fsync it; caller holds the lock."""
+    def _commit(self, txn: Transaction) -> None:
+        """Append one batch to the journal and fsync it; caller holds the lock.
+
+        Papers the batch deleted get a tombstone stamped with the batch's time, the time the journal
+        records for it too, so every process replaying the journal stamps the same one.
+        """
+        ops = txn.ops
         if not ops:
             return
+        stamp = now_iso()
         backup = self._backup_once()
         try:
-            self._append(ops)
+            self._append(ops, stamp)
         except OSError as exc:
             if backup is None or exc.errno != errno.ENOSPC:
                 raise
             # The backup just made may have taken the room this change needed: the change matters more.
             self._give_back(backup)
-            self._append(ops)
+            self._append(ops, stamp)
+        for pid, gone in txn.gone.items():
+            if gone:
+                self.deleted[pid] = stamp
         self.version += 1
 
-    def _append(self, ops: list[dict[str, Any]]) -> None:
+    def _append(self, ops: list[dict[str, Any]], stamp: str) -> None:
         if self.journal.live and self.journal.cut_torn_tail() is TailState.SHRANK:
             # The journal shrank under us (edited by hand?): keep what memory holds in a new snapshot.
             self._write_snapshot()
@@ -372,7 +398,7 @@ class Library:
             if not self.path.exists():
                 self._write_snapshot()
             self.journal.start(self._gen, self.library_id)
-        self.journal.append(ops)
+        self.journal.append(ops, at=stamp)
 
     def _backup_once(self) -> Path | None:
         """The library as it was before this session's first change, kept aside once per session.
@@ -404,7 +430,7 @@ class Library:
         """Fold everything into a new snapshot generation; caller holds the lock."""
         gen = self._gen + 1
         library_id = self.library_id or new_library_id()
-        atomic_write_bytes(self.path, encode_snapshot(gen, self.papers.values(), library_id))
+        atomic_write_bytes(self.path, encode_snapshot(gen, self.papers.values(), library_id, self.deleted))
         # Only now that the new generation is on disk: a journal header must never name a generation
         # the snapshot does not have, or its changes would be ignored as stale.
         self._gen = gen

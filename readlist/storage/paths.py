@@ -75,3 +75,11 @@ def pulls_path(path: Path) -> Path:
 def ui_state_path(path: Path) -> Path:
     """Where the terminal UI was (view, sort, search, paper under the cursor), so reopening goes back there."""
     return path.with_name(path.name + ".ui")
+def sync_state_path(path: Path) -> Path:
+    """When this machine last synced the library and how it went (for the app's header; never shared)."""
+    return path.with_name(path.name + ".sync")
+
+
+def sync_lock_path(path: Path) -> Path:
+    """Held for the whole of a sync, so that two syncs of one library never run at once."""
+    return path.with_name(path.name + ".sync-lock")

@@ -46,6 +46,7 @@ from readlist.storage.journal import apply_ops, read_journal
 from readlist.storage.library import held, library_lock
 from readlist.storage.paths import journal_path
 from readlist.storage.snapshot import (
+    deleted_table,
     encode_snapshot,
     field_problem,
     new_library_id,
@@ -201,16 +202,18 @@ def repair_library(path: Path) -> RepairReport:
         report.papers = len(papers)
         return report
     # Changes already confirmed in the journal still belong on top of the repaired records.
+    deleted = deleted_table(raw)
     journal = read_journal(journal_path(path), header.gen, header.library)
-    for ops in journal.batches:
-        apply_ops(papers, ops)
+    for ops, at in zip(journal.batches, journal.stamps, strict=True):
+        apply_ops(papers, ops, deleted, at)
     with held(library_lock(path), path):
         report.backup = make_backup(path)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         if quarantine:
             report.quarantine_file = path.with_name(f"{path.name}.quarantine-{stamp}.json")
             atomic_write_bytes(report.quarantine_file, msgspec.json.format(msgspec.json.encode(quarantine), indent=2))
-        atomic_write_bytes(path, encode_snapshot(header.gen + 1, papers.values(), header.library or new_library_id()))
+        library_id = header.library or new_library_id()
+        atomic_write_bytes(path, encode_snapshot(header.gen + 1, papers.values(), library_id, deleted))
         with contextlib.suppress(OSError):
             journal_path(path).unlink()
     report.papers = len(papers)

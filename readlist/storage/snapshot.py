@@ -1,7 +1,9 @@
 """The snapshot file: a TinyDB document holding the library's header and every paper record.
 
-``library.json`` has two tables, ``_meta`` (one header document: format, schema version,
-generation) and ``papers``. Plain TinyDB can open it. readlist only ever replaces it whole (see
+``library.json`` has the tables ``_meta`` (one header document: format, schema version,
+generation), ``papers`` and, once a paper has been deleted, ``deleted`` (paper id -> when: the
+tombstones that let a deletion travel to other copies of the library; see ``docs/sync.md``).
+Plain TinyDB can open it. readlist only ever replaces it whole (see
 :mod:`readlist.storage.atomic`), so it is always either the previous or the next generation.
 
 A snapshot is untrusted input like any other file: it may have been edited by hand, written by
@@ -9,6 +11,11 @@ another program or by a newer readlist. Reading it checks every record against t
 :class:`~readlist.core.model.Paper` schema and never guesses: a damaged file is refused with a
 :class:`SnapshotProblem` that says what is wrong, and :func:`record_problems` lists every bad record
 for ``readlist doctor``.
+
+Schema versions: 1 is the first; 2 adds the per-field change times of a record (``Paper.changed``) and
+the ``deleted`` table. A schema-1 file reads as having neither (no change time is known, nothing was
+deleted), so it needs no conversion; it is written back as schema 2, which older readlists refuse to
+open rather than silently dropping the change times and tombstones.
 """
 
 from __future__ import annotations
@@ -17,8 +24,8 @@ import gc
 import os
 import secrets
 import stat
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,10 +36,11 @@ from tinydb.storages import Storage
 from readlist.core.model import Paper, now_iso
 from readlist.storage.atomic import atomic_write_bytes
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FORMAT_NAME = "readlist"
 META_TABLE = "_meta"
 PAPERS_TABLE = "papers"
+DELETED_TABLE = "deleted"
 # The snapshot starts with its header (format, schema, generation, time written); reading this much of it
 # tells two snapshots apart even when inode, mtime and size happen to match.
 HEAD_BYTES = 256
@@ -56,11 +64,18 @@ class SnapshotHeader(msgspec.Struct, kw_only=True):
     library: str = ""
 
 
+class Tombstone(msgspec.Struct):
+    """A paper that was deleted: its id is the document's key; ``at`` is when (ISO 8601 UTC)."""
+
+    at: str
+
+
 class _Envelope(msgspec.Struct):
     """The top level, with the papers left undecoded until the header has been checked."""
 
     meta: dict[str, msgspec.Raw] | None = msgspec.field(default=None, name=META_TABLE)
     papers: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"{}"))
+    deleted: msgspec.Raw = msgspec.field(default_factory=lambda: msgspec.Raw(b"{}"), name=DELETED_TABLE)
 
 
 class SnapshotProblem(Exception):
@@ -79,6 +94,8 @@ class Snapshot:
     papers: list[Paper]
     identity: Identity | None
     header: SnapshotHeader | None = None
+    # Deleted papers: id -> when (ISO 8601 UTC).
+    deleted: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +115,7 @@ class RecordProblem:
 _PAPERS = msgspec.json.Decoder(dict[str, Paper])
 _RAW_TABLE = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _PAPER = msgspec.json.Decoder(Paper)
+_DELETED = msgspec.json.Decoder(dict[Annotated[str, msgspec.Meta(min_length=1)], Tombstone])
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
 
 
@@ -214,6 +232,26 @@ def papers_table(raw: bytes) -> msgspec.Raw | None:
 
 def parse_snapshot(raw: bytes) -> tuple[SnapshotHeader, list[Paper]]:
     """Check a snapshot's bytes and return its header and papers; raise :class:`SnapshotProblem` otherwise."""
+    header, papers, _ = _parse(raw)
+    return header, papers
+
+
+def decode_snapshot(raw: bytes) -> Snapshot:
+    """Check a snapshot's bytes (from a file, or from another copy of the library) and return all of it.
+
+    Raises :class:`SnapshotProblem` for anything :func:`read_snapshot` would refuse.
+    """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # as in read_snapshot: the collector only slows decoding down
+    try:
+        header, papers, deleted = _parse(raw)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return Snapshot(gen=header.gen, papers=papers, identity=None, header=header, deleted=deleted)
+
+
+def _parse(raw: bytes) -> tuple[SnapshotHeader, list[Paper], dict[str, str]]:
     if not raw.strip():
         raise SnapshotProblem("the library file is empty (0 bytes of data); it may have been truncated")
     try:
@@ -234,7 +272,12 @@ def parse_snapshot(raw: bytes) -> tuple[SnapshotHeader, list[Paper]]:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SnapshotProblem(f"{problems[0]}{more}", repairable=True)
     assert papers is not None
-    return header, papers
+    try:
+        deleted = {pid: stone.at for pid, stone in _DELETED.decode(envelope.deleted).items()}
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        problem = field_problem(exc) if isinstance(exc, msgspec.ValidationError) else str(exc)
+        raise SnapshotProblem(f"the table of deleted papers is damaged ({problem})") from None
+    return header, papers, deleted
 
 
 def _not_json(exc: msgspec.DecodeError) -> SnapshotProblem:
@@ -280,22 +323,37 @@ def read_snapshot(path: Path) -> Snapshot:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # decoding builds several objects per paper; the collector only slows that down
     try:
-        header, papers = parse_snapshot(raw)
+        header, papers, deleted = _parse(raw)
     finally:
         if gc_was_enabled:
             gc.enable()
-    return Snapshot(gen=header.gen, papers=papers, identity=identity, header=header)
+    return Snapshot(gen=header.gen, papers=papers, identity=identity, header=header, deleted=deleted)
 
 
 def new_library_id() -> str:
     return secrets.token_hex(8)
 
 
-def encode_snapshot(gen: int, papers: Iterable[Paper], library: str) -> bytes:
-    """The bytes of a snapshot of generation ``gen`` of library ``library`` holding ``papers``."""
+def encode_snapshot(gen: int, papers: Iterable[Paper], library: str, deleted: Mapping[str, str] | None = None) -> bytes:
+    """The bytes of a snapshot of generation ``gen`` of library ``library`` holding ``papers``.
+
+    ``deleted`` (paper id -> when) are the tombstones of deleted papers; the table is left out while
+    there are none.
+    """
     header = SnapshotHeader(format=FORMAT_NAME, schema=SCHEMA_VERSION, gen=gen, written=now_iso(), library=library)
     table = {str(i): paper for i, paper in enumerate(papers, start=1)}
-    return msgspec.json.encode({META_TABLE: {"1": header}, PAPERS_TABLE: table})
+    document: dict[str, object] = {META_TABLE: {"1": header}, PAPERS_TABLE: table}
+    if deleted:
+        document[DELETED_TABLE] = {pid: Tombstone(at=deleted[pid]) for pid in sorted(deleted)}
+    return msgspec.json.encode(document)
+
+
+def deleted_table(raw: bytes) -> dict[str, str]:
+    """The tombstones of a snapshot's bytes, whatever state its papers are in; empty when they cannot be read."""
+    try:
+        return {pid: stone.at for pid, stone in _DELETED.decode(_ENVELOPE.decode(raw).deleted).items()}
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return {}
 
 
 class AtomicJSONStorage(Storage):

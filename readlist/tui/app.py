@@ -22,6 +22,7 @@ from textual.timer import Timer
 
 from readlist.app.interest import InterestSnapshot, InterestWorker
 from readlist.app.session import Session
+from readlist.app.sync import SyncError, is_set_up, sync
 from readlist.app.views import UI_SORT_KEYS
 from readlist.config.settings import load_config
 from readlist.core.text import clean_note, inert_text, web_address
@@ -87,7 +88,10 @@ class ReadlistApp(App[None]):
             self.set_keymap(keymap.keys)
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today))
+        main = MainScreen(self.session, sort=self.initial_sort, today=self.today)
+        self.push_screen(main)
+        if self.settings.sync_on_start_and_quit and not self.demo and is_set_up(self.session.library.path):
+            self.call_after_refresh(main.sync_now)  # config.toml: sync_on_start_and_quit
         self.set_interval(POLL_SECONDS, self.poll_library)
         self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
         if self._interest_start is not None:
@@ -305,6 +309,19 @@ def create_app(
     return ReadlistApp(session, theme=theme, demo=demo, today=today, interest_start=interest_start)
 
 
+def sync_on_quit(session: Session) -> None:
+    """config.toml's sync_on_start_and_quit: sync once the app has closed, and say how it went on one line."""
+    print("readlist: syncing …", file=sys.stderr)
+    try:
+        report = sync(session.library, interactive=sys.stdin is not None and sys.stdin.isatty())
+    except (SyncError, LibraryError) as exc:
+        print(f"readlist: sync failed: {inert_text(str(exc))}", file=sys.stderr)
+        return
+    print(f"readlist: synced: {inert_text(report.summary())}", file=sys.stderr)
+    for line in report.details():
+        print(f"readlist:   {inert_text(line)}", file=sys.stderr)
+
+
 def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> None:
     """Open the library in the TUI; an unusable library is one line on stderr and exit status 1."""
     try:
@@ -319,5 +336,7 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
         session.library.compact()
     except LibraryError as exc:
         print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
+    if session.settings.sync_on_start_and_quit and not demo and is_set_up(session.library.path):
+        sync_on_quit(session)
     if app.return_code:
         raise SystemExit(app.return_code)

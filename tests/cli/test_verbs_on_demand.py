@@ -48,7 +48,7 @@ def test_list_help_does_not_load_the_terminal_ui() -> None:
 def test_each_summary_is_the_first_sentence_of_the_verbs_help(verb: str) -> None:
     module, summary = VERBS[verb]
     command = next(c for c in importlib.import_module(module).COMMANDS if c.name == verb)
-    assert command.get_short_help_str(limit=1000) == summary
+    assert command.get_short_help_str(limit=1000) == summary or (command.hidden and summary == "")
 
 
 def test_every_verb_module_command_is_listed() -> None:
@@ -62,6 +62,9 @@ def test_every_verb_module_command_is_listed() -> None:
 def test_help_lists_every_verb_with_its_summary() -> None:
     result = CliRunner().invoke(main, ["--help"], terminal_width=200)
     assert result.exit_code == 0
+    assert "merge-driver" not in result.output
     for verb, (_, summary) in VERBS.items():
+        if not summary:
+            continue
         line = next(line for line in result.output.splitlines() if line.strip().startswith(verb + " "))
         assert summary.split(" (")[0].rstrip(".")[:30] in line

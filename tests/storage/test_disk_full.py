@@ -74,11 +74,11 @@ def test_the_backup_gives_its_space_back_when_the_change_needs_it(
     real = Journal.append
     calls: list[int] = []
 
-    def append_once_full(self: Journal, ops: object) -> None:
+    def append_once_full(self: Journal, ops: object, **kwargs: object) -> None:
         calls.append(1)
         if len(calls) == 1:
             raise OSError(errno.ENOSPC, "No space left on device")
-        real(self, ops)  # type: ignore[arg-type]
+        real(self, ops, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Journal, "append", append_once_full)
     Rate(["2401.00001"], 5).execute(lib)

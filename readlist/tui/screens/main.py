@@ -23,6 +23,7 @@ from readlist.app.imports import ImportPapers
 from readlist.app.interest import InterestSnapshot
 from readlist.app.pull import PullOutcome, load_pull_state, pull_configured, pull_hf, save_pull_state
 from readlist.app.session import Session
+from readlist.app.sync import SyncError, SyncReport, is_set_up, sync, sync_label
 from readlist.app.views import (
     FIXED_VIEWS,
     INTEREST,
@@ -39,6 +40,8 @@ from readlist.config.settings import ConfigError, save_view
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
 from readlist.core.text import clean_line, counted, inert_text
+from readlist.storage.errors import LibraryError
+from readlist.storage.library import Library
 from readlist.tui import bindings
 from readlist.tui.messages import InterestUpdated, LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -119,6 +122,8 @@ class MainScreen(ReadlistScreen[None]):
         # "More like this": a ranked view shown after the fixed ones until another replaces it.
         self.like_view: View | None = None
         self._user_moved = False  # whether the cursor was moved since the list was last ordered
+        self.syncing = False  # a sync runs in the background
+        self._sync_state = ""  # the header's sync indicator, worked out when it can change (not per key)
 
     @property
     def paper_list(self) -> PaperList:
@@ -144,6 +149,7 @@ class MainScreen(ReadlistScreen[None]):
         yield ReadlistFooter()
 
     def on_mount(self) -> None:
+        self._sync_state = sync_label(self.session.library.path)
         self.paper_list.focus()
         self.query_one("#query-error").display = False
         self._apply_layout()
@@ -295,6 +301,8 @@ class MainScreen(ReadlistScreen[None]):
         text.append(f"  sort: {self._sort_label()}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
+        if self._sync_state:
+            text.append(f"  {self._sync_state}", style="dim")
         if self._message:
             text.append("  │  ")
             text.append(inert_text(self._message))  # messages quote titles and URLs
@@ -765,8 +773,48 @@ class MainScreen(ReadlistScreen[None]):
         self.rebuild(keep_current=False)
         self.say(f"Removed the view “{name}”")
 
+    # -- sync (git, in the background) ------------------------------------------------------
+
+    def sync_now(self) -> None:
+        """Sync the library with its git remote in the background (readlist sync)."""
+        if self.syncing:
+            self.notify("A sync is already running.", severity="warning", markup=False)
+            return
+        if not is_set_up(self.session.library.path):
+            self.notify("This library is not set up for sync: run `readlist sync init [REMOTE]` first.",
+                        severity="warning", markup=False, timeout=10)
+            return
+        self.syncing = True
+        self._sync_state = sync_label(self.session.library.path, running=True)
+        self.say("Syncing …")
+        self.run_worker(self._sync, thread=True, group="sync", exit_on_error=False)
+
+    def _sync(self) -> None:
+        # A library object of its own: the worker never touches the one the screen reads; the lock orders them.
+        try:
+            report: SyncReport | None = sync(Library(self.session.library.path))
+            error = None
+        except (SyncError, LibraryError) as exc:
+            report, error = None, str(exc)
+        self.app.call_from_thread(self._sync_finished, report, error)
+
+    def _sync_finished(self, report: SyncReport | None, error: str | None) -> None:
+        self.syncing = False
+        self._sync_state = sync_label(self.session.library.path)
+        if report is None:
+            self.say("Sync failed")
+            self.notify(error or "Sync failed.", severity="error", markup=False, timeout=15)
+            return
+        if self.session.refresh():
+            self.post_message(LibraryChanged())
+        self.say(f"Synced: {report.summary()}")
+        for line in report.details()[:5]:
+            self.notify(line, severity="warning", markup=False, timeout=15)
+
     def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
-        """Extra palette entries: every sort order, every view, pulling new papers."""
+        """Extra palette entries: every sort order, every view, pulling new papers, syncing."""
+        yield ("Sync with the remote", "Commit, fetch, merge paper by paper and push the library (readlist sync)",
+               self.sync_now)
         yield ("Save search as view", "Keep the search in the box as a view in the sidebar", self.action_save_search)
         yield ("Sort automatically", "Interest in the Inbox once learned from your decisions, date added elsewhere",
                partial(self.set_sort, AUTO_SORT))

@@ -1,0 +1,816 @@
+"""One library on several machines, or a lab's shared list: synchronising through git.
+
+The library's folder is a git repository whose only tracked files are the library file and the two
+files that tell git how to treat it (``.gitattributes``: the library file is merged by readlist's merge
+driver; ``.gitignore``: everything else in the folder, the journal, lock, backups and other
+machine-local files, stays out). ``readlist sync`` folds the journal into the library file, commits
+it, fetches the remote, merges paper by paper (:mod:`readlist.app.library_merge`, run by git as the
+merge driver), and pushes.
+
+How the working tree is touched: git computes the merge without writing any file (``git merge-tree``,
+which calls the merge driver), the result is read back and validated like any library file, the
+library as it was is backed up, and only then is the library file replaced, by an atomic rename under
+the library's lock; the branch and the index are moved afterwards. A process reading the library at
+that moment sees the old file or the new one, never a half-written one, and a library written by
+someone else that does not validate is refused before anything here changes.
+
+Every git command runs with the user's own git configuration, so any remote git can reach works: a
+bare repository on a USB disk or a file server, SSH, a hosted repository.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from filelock import FileLock, Timeout
+
+from readlist.app.library_merge import MergeReport, Side, merge_libraries
+from readlist.core.model import now_iso
+from readlist.core.text import inert_text
+from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.backups import make_backup
+from readlist.storage.library import Library
+from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_state_path
+from readlist.storage.snapshot import Snapshot, SnapshotProblem, decode_snapshot, encode_snapshot, new_library_id
+
+GIT_MIN = (2, 38)  # git merge-tree --write-tree, which merges without touching the working tree
+DRIVER = "readlist"  # the merge driver's name in .gitattributes and git config
+REMOTE = "origin"
+# The driver writes what it did here (one JSON line per merge) when readlist sync runs git.
+ENV_MERGE_REPORT = "READLIST_MERGE_REPORT"
+# Fetching and pushing may wait on a slow network, never forever.
+NETWORK_TIMEOUT = 300.0
+PUSH_ATTEMPTS = 3
+
+
+class SyncError(Exception):
+    """Sync could not be done; the message is one line for the user and says what was left as it was."""
+
+
+# -- the repository files ------------------------------------------------------------------------------
+
+
+def gitignore_text(name: str) -> str:
+    """Only the library file and git's two settings files are shared; everything else in the folder stays local."""
+    return (
+        "# readlist sync: only the library file is shared. The journal, lock, backups, pull state, last change,\n"
+        "# quarantine and kept-aside files (and anything else in this folder) stay on this machine.\n"
+        "/*\n"
+        "!/.gitignore\n"
+        "!/.gitattributes\n"
+        f"!/{_glob_escape(name)}\n"
+    )
+
+
+def gitattributes_line(name: str) -> str:
+    """The library file is merged paper by paper by readlist, never line by line; its bytes are never converted."""
+    return f"/{_glob_escape(name)} merge={DRIVER} -text\n"
+
+
+def _glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[\]\\! #])", r"\\\1", name)
+
+
+def driver_command() -> str:
+    """How git runs the merge driver: ``readlist merge-driver`` of this installation, by its Python.
+
+    The interpreter's full path, so the merge works from any shell (and from git run by readlist itself)
+    whatever PATH holds there, and ``-m readlist``, which starts the driver without loading the rest of
+    the command line; ``readlist sync`` writes it again on every run, so a moved or upgraded readlist keeps
+    working.
+    """
+    return f"{shlex.quote(sys.executable)} -m readlist merge-driver %O %A %B %P"
+
+
+# -- running git ---------------------------------------------------------------------------------------
+
+
+def git_version() -> tuple[int, int] | None:
+    """The installed git's version, or None when there is no git."""
+    exe = shutil.which("git")
+    return None if exe is None else _version_of(exe)
+
+
+@functools.cache
+def _version_of(exe: str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r"(\d+)\.(\d+)", out)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def require_git() -> None:
+    """Refuse, in one line, where git is missing or too old."""
+    version = git_version()
+    if version is None:
+        raise SyncError("sync needs git, which is not installed (or not on PATH); install git and try again")
+    if version < GIT_MIN:
+        raise SyncError(f"sync needs git {GIT_MIN[0]}.{GIT_MIN[1]} or later; this is git {version[0]}.{version[1]}")
+
+
+class Git:
+    """git commands in one repository; a failing command becomes a :class:`SyncError` naming it."""
+
+    def __init__(self, repo: Path, *, interactive: bool = False) -> None:
+        self.repo = repo
+        self.interactive = interactive
+        env = dict(os.environ)
+        for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):  # never another repository's
+            env.pop(name, None)
+        if not interactive:
+            # Never wait for a password on a terminal the user cannot see (the app owns the screen); ssh is
+            # also kept from the terminal (a session of its own, below), so a passphrase it needs is an error.
+            env["GIT_TERMINAL_PROMPT"] = "0"
+        self.env = env
+        self._identity: dict[str, str] | None = None
+
+    def run(self, *args: str, check: bool = True, data: bytes | None = None, extra_env: Mapping[str, str] | None = None,
+            network: bool = False) -> subprocess.CompletedProcess[bytes]:
+        env = {**self.env, **(extra_env or {})}
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=self.repo, env=env, input=data, capture_output=True,
+                stdin=None if data is not None or (network and self.interactive) else subprocess.DEVNULL,
+                timeout=NETWORK_TIMEOUT if network else None, check=False, start_new_session=not self.interactive,
+            )
+        except subprocess.TimeoutExpired:
+            raise SyncError(f"git {args[0]} took longer than {NETWORK_TIMEOUT:.0f}s and was stopped") from None
+        except OSError as exc:
+            raise SyncError(f"git could not be run ({exc.strerror or exc})") from None
+        if check and done.returncode != 0:
+            verb = next((arg for arg in args if not arg.startswith("-") and "=" not in arg), "")
+            raise SyncError(f"git {verb} failed: {last_line(done.stderr) or f'exit status {done.returncode}'}")
+        return done
+
+    def text(self, *args: str, check: bool = True) -> str:
+        return self.run(*args, check=check).stdout.decode("utf-8", "replace").strip()
+
+    def ok(self, *args: str) -> bool:
+        return self.run(*args, check=False).returncode == 0
+
+    def rev(self, ref: str) -> str | None:
+        done = self.run("rev-parse", "--verify", "--quiet", ref + "^{commit}", check=False)
+        return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+    def identity(self) -> dict[str, str]:
+        """Author and committer for readlist's commits: the user's git identity, or one naming this machine."""
+        if self._identity is None:
+            self._identity = {}
+            if not self.text("config", "user.name", check=False) or not self.text("config", "user.email", check=False):
+                host = socket.gethostname() or "localhost"
+                for role in ("AUTHOR", "COMMITTER"):
+                    self._identity[f"GIT_{role}_NAME"] = f"readlist on {host}"
+                    self._identity[f"GIT_{role}_EMAIL"] = f"readlist@{host}"
+        return self._identity
+
+
+def last_line(stderr: bytes) -> str:
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("hint:", "warning: "))] or lines
+    return lines[-1] if lines else ""
+
+
+# -- the repository of one library -------------------------------------------------------------------
+
+
+@dataclass
+class Repo:
+    """The git repository holding the library at ``path`` (its folder)."""
+
+    path: Path
+    git: Git
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @classmethod
+    def at(cls, path: Path, *, interactive: bool = False) -> Repo:
+        folder = path.parent.resolve()
+        return cls(folder / path.name, Git(folder, interactive=interactive))
+
+    def exists(self) -> bool:
+        return (self.path.parent / ".git").is_dir()
+
+    def toplevel(self) -> Path | None:
+        done = self.git.run("rev-parse", "--show-toplevel", check=False)
+        return Path(done.stdout.decode().strip()).resolve() if done.returncode == 0 else None
+
+    def tracked_library(self) -> str | None:
+        """The library file this repository syncs, from its .gitattributes (None when it syncs none)."""
+        try:
+            text = (self.path.parent / ".gitattributes").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and f"merge={DRIVER}" in parts[1:]:
+                return re.sub(r"\\(.)", r"\1", parts[0].lstrip("/"))
+        return None
+
+    def branch(self) -> str:
+        return self.text_or("symbolic-ref", "--short", "HEAD", default="main")
+
+    def text_or(self, *args: str, default: str) -> str:
+        done = self.git.run(*args, check=False)
+        return done.stdout.decode().strip() if done.returncode == 0 and done.stdout.strip() else default
+
+    def remote_url(self) -> str | None:
+        done = self.git.run("remote", "get-url", REMOTE, check=False)
+        return done.stdout.decode("utf-8", "replace").strip() or None if done.returncode == 0 else None
+
+    def write_settings(self) -> bool:
+        """Make sure .gitignore and .gitattributes say what sync needs (the user's lines are kept); True if written."""
+        folder = self.path.parent
+        wrote = False
+        ignore = folder / ".gitignore"
+        wanted = gitignore_text(self.name)
+        current = _read_text(ignore)
+        if current is None or not _has_lines(current, wanted):
+            atomic_write_bytes(ignore, (wanted if not current else _with_lines(current, wanted)).encode())
+            wrote = True
+        attributes = folder / ".gitattributes"
+        line = gitattributes_line(self.name)
+        current = _read_text(attributes)
+        if current is None or not _has_lines(current, line):
+            atomic_write_bytes(attributes, (line if not current else _with_lines(current, line)).encode())
+            wrote = True
+        return wrote
+
+    def configure(self) -> None:
+        """Register the merge driver (git config is not shared: every clone needs this, and sync redoes it)."""
+        if self.text_or("config", f"merge.{DRIVER}.driver", default="") == driver_command():
+            return
+        self.git.run("config", f"merge.{DRIVER}.name", "readlist: merge library files paper by paper")
+        self.git.run("config", f"merge.{DRIVER}.driver", driver_command())
+
+    def commit_local(self, message: str) -> bool:
+        """Commit the library file and the settings files if they changed; True when a commit was made."""
+        paths = [name for name in (self.name, ".gitattributes", ".gitignore") if (self.path.parent / name).exists()]
+        self.git.run("add", "--", *paths)
+        if self.git.rev("HEAD") is not None and self.git.ok("diff", "--cached", "--quiet"):
+            return False
+        self.git.run("-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message,
+                     extra_env=self.git.identity())
+        return True
+
+    def snapshot_blob(self, commit: str) -> bytes | None:
+        """The library file's bytes in ``commit`` (None when it has none); only a plain file is accepted."""
+        listing = self.git.text("ls-tree", commit, "--", self.name)
+        if not listing:
+            return None
+        mode, kind, oid = listing.split("\t", 1)[0].split()
+        if kind != "blob" or mode not in ("100644", "100755"):
+            raise SyncError(f"{self.name} in commit {commit[:10]} is not a plain file (mode {mode}); "
+                            "nothing was changed")
+        return self.git.run("cat-file", "blob", oid).stdout
+
+    def snapshot_at(self, commit: str | None, *, whose: str) -> Snapshot | None:
+        """The library in ``commit``, checked like any library file (another person's file is untrusted input)."""
+        if commit is None:
+            return None
+        raw = self.snapshot_blob(commit)
+        if raw is None:
+            return None
+        try:
+            return decode_snapshot(raw)
+        except SnapshotProblem as problem:
+            raise SyncError(f"the library {whose} is not valid ({problem}); nothing was changed here") from None
+
+    def move_to(self, commit: str, blob: bytes | None) -> None:
+        """Make ``commit`` the current one: the library file replaced atomically, then branch and index moved.
+
+        Caller holds the library's lock and has validated ``blob`` (the library file in ``commit``). The
+        library in memory is left as it was: callers refresh it.
+        """
+        if blob is not None:
+            atomic_write_bytes(self.path, blob)
+        self.git.run("update-ref", "-m", "readlist sync", "HEAD", commit)
+        self.git.run("read-tree", commit)
+        for name in (".gitattributes", ".gitignore"):
+            if self.git.text("ls-files", "--", name):
+                self.git.run("checkout-index", "--force", "--", name)
+        self.git.run("update-index", "-q", "--refresh", check=False)
+        if self.write_settings():
+            self.commit_local(f"readlist sync settings on {_host()}")
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SyncError(f"{path}: cannot be read ({exc}); fix or remove it, then try again") from None
+
+
+def _has_lines(text: str, wanted: str) -> bool:
+    present = {line.strip() for line in text.splitlines()}
+    return all(line.strip() in present for line in wanted.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _with_lines(text: str, wanted: str) -> str:
+    present = {line.strip() for line in text.splitlines()}
+    missing = [line for line in wanted.splitlines() if line.strip() not in present]
+    return text + ("" if text.endswith("\n") else "\n") + "\n".join(missing) + "\n"
+
+
+def _host() -> str:
+    return socket.gethostname() or "this machine"
+
+
+# -- the report ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    """What a sync did, for one line on the command line or in the app, and ``--json``."""
+
+    library: str
+    remote: str | None = None
+    committed: bool = False  # local changes were committed
+    received: bool = False  # the remote's changes were taken in
+    sent: bool = False  # ours were pushed
+    merge: MergeReport = field(default_factory=MergeReport)
+    changed_here: int = 0
+    changed_there: int = 0
+    backup: str | None = None
+    notes: list[str] = field(default_factory=list)  # things the user must be told (a deletion overruled, …)
+
+    def summary(self) -> str:
+        """One line: what changed where, and what was exchanged with the remote."""
+        parts = [f"{_count(self.changed_here, 'paper')} changed here", f"{self.changed_there} there"]
+        if self.merge.notes_merged:
+            parts.append(f"{_count(len(self.merge.notes_merged), 'note')} merged")
+        if self.merge.later_won:
+            parts.append(f"{len(self.merge.later_won)} settled by the later change")
+        kept = len(self.merge.kept_here) + len(self.merge.kept_there)
+        if kept:
+            parts.append(f"{_count(kept, 'deleted paper')} kept (changed after the deletion)")
+        dropped = len(self.merge.dropped_here) + len(self.merge.dropped_there)
+        if dropped:
+            parts.append(f"{_count(dropped, 'changed paper')} deleted (deleted after the change)")
+        text = ", ".join(parts)
+        if self.remote is None:
+            return f"{text}; committed on this machine only: no remote yet (`readlist sync init REMOTE` adds one)"
+        exchanged = {(True, True): "sent and received", (True, False): "sent", (False, True): "received",
+                     (False, False): "already in step"}[(self.sent, self.received)]
+        return f"{text}; {exchanged} ({self.remote})"
+
+    def details(self) -> list[str]:
+        """A line per paper whose fate the user should know about."""
+        lines = list(self.notes)
+        merge = self.merge
+        lines += [f"{pid}: deleted on the other copy, kept because it was changed here later"
+                  for pid in merge.kept_here]
+        lines += [f"{pid}: deleted here, kept because it was changed on the other copy later"
+                  for pid in merge.kept_there]
+        lines += [f"{pid}: changed here, deleted on the other copy later, so it is gone (`readlist sync` "
+                  "kept a backup)" for pid in merge.dropped_here]
+        lines += [f"{pid}: deleted here after it was changed on the other copy; it stays deleted"
+                  for pid in merge.dropped_there]
+        lines += [f"{pid}: both versions of an edited part of the note are kept, under a line starting with ──"
+                  for pid in merge.notes_both_kept]
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "library": self.library, "remote": self.remote, "committed": self.committed, "received": self.received,
+            "sent": self.sent, "changed_here": self.changed_here, "changed_there": self.changed_there,
+            "merge": self.merge.to_dict(), "backup": self.backup, "summary": self.summary(), "details": self.details(),
+        }
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
+class SyncState(msgspec.Struct, kw_only=True):
+    """The last sync of this library on this machine, for the app's header (kept beside the library, not shared)."""
+
+    at: str = ""
+    ok: bool = True
+    message: str = ""
+
+
+def load_state(path: Path) -> SyncState | None:
+    try:
+        return msgspec.json.decode(sync_state_path(path).read_bytes(), type=SyncState)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+def save_state(path: Path, state: SyncState) -> None:
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(sync_state_path(path), msgspec.json.encode(state))
+
+
+def is_set_up(path: Path) -> bool:
+    """Whether the library at ``path`` is in a repository set up for sync (file checks only: cheap)."""
+    repo = Repo.at(path)
+    return repo.exists() and repo.tracked_library() == path.name
+
+
+# -- sync init ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class InitReport:
+    library: str
+    repository: str
+    remote: str | None
+    created: bool  # a new repository was made
+    joined: bool  # an existing remote library was taken in (or merged with this one)
+    sync: SyncReport | None = None
+
+    def summary(self) -> str:
+        """What was set up, on one line (what the first sync did is the sync report's own line)."""
+        where = f"{self.repository} ({'a new' if self.created else 'an existing'} git repository)"
+        if self.remote is None:
+            return f"Set up for sync in {where}, no remote yet (`readlist sync init REMOTE` adds one)"
+        return f"Set up for sync in {where}, remote {self.remote}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"library": self.library, "repository": self.repository, "remote": self.remote,
+                "created": self.created, "joined": self.joined,
+                "sync": self.sync.to_dict() if self.sync is not None else None}
+
+
+def init(library: Library, remote: str | None = None, *, interactive: bool = False) -> InitReport:
+    """Put the library's folder under git for sync, register the merge driver, and join ``remote`` if given.
+
+    On a machine where the library does not exist yet (or is still empty), a remote that already holds
+    the library is taken as it is; a library that already has papers is merged with it.
+    """
+    require_git()
+    repo = Repo.at(library.path, interactive=interactive)
+    folder = repo.path.parent
+    ensure_private_dir(folder)
+    top = repo.toplevel()
+    if top is not None and top != folder:
+        raise SyncError(
+            f"{folder} is inside the git repository {top}; sync keeps a library in a repository of its own, so move "
+            f"the library to a folder of its own (`readlist --db NEWFOLDER/{repo.name} sync init`); nothing was changed"
+        )
+    tracked = repo.tracked_library()
+    if tracked is not None and tracked != repo.name:
+        raise SyncError(f"{folder} already syncs the library {tracked}; one library per folder (move {repo.name} to a "
+                        "folder of its own); nothing was changed")
+    created = not repo.exists()
+    made = [name for name in (".gitignore", ".gitattributes") if not (folder / name).exists()]
+    if created:
+        repo.git.run("init", "--quiet", "--initial-branch=main")
+    try:
+        return _init(library, repo, remote, created=created, interactive=interactive)
+    except BaseException:
+        if created:  # leave the folder as it was found
+            shutil.rmtree(folder / ".git", ignore_errors=True)
+            for name in made:
+                with contextlib.suppress(OSError):
+                    (folder / name).unlink()
+        raise
+
+
+def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, interactive: bool) -> InitReport:
+    folder = repo.path.parent
+    with _sync_lock(library.path), library.locked():
+        repo.write_settings()
+        repo.configure()
+        if remote:
+            if repo.remote_url() is None:
+                repo.git.run("remote", "add", REMOTE, remote)
+            elif repo.remote_url() != remote:
+                repo.git.run("remote", "set-url", REMOTE, remote)
+    report = InitReport(str(library.path), str(folder), remote or repo.remote_url(), created, joined=False)
+    if not remote:
+        with _sync_lock(library.path), library.locked():
+            _fold(library)
+            repo.commit_local(f"readlist library on {_host()}")
+        return report
+    repo.git.run("fetch", "--quiet", REMOTE, network=True)
+    remote_branch = _remote_default_branch(repo)
+    theirs = repo.git.rev(f"refs/remotes/{REMOTE}/{remote_branch}") if remote_branch else None
+    with _sync_lock(library.path), library.locked():
+        if theirs is not None:
+            _check_remote_holds(repo, theirs)
+        ours = repo.git.rev("HEAD")
+        if theirs is not None and ours is None:
+            if library.journal.path.exists():
+                library.compact(force=True)
+            if not library.papers and not library.deleted:
+                # A new machine: take the library as the remote has it.
+                snap = repo.snapshot_at(theirs, whose=f"on {remote}")
+                blob = repo.snapshot_blob(theirs)
+                repo.git.run("symbolic-ref", "HEAD", f"refs/heads/{remote_branch}")
+                backup = make_backup(library.path) if library.path.exists() else None
+                repo.move_to(theirs, blob)
+                library.refresh()
+                report.joined = True
+                report.sync = SyncReport(str(library.path), remote, received=True,
+                                         changed_there=len(snap.papers) if snap else 0,
+                                         backup=str(backup) if backup else None)
+                save_state(library.path, SyncState(at=now_iso(), ok=True, message=report.sync.summary()))
+            else:
+                repo.git.run("symbolic-ref", "HEAD", f"refs/heads/{remote_branch}")
+                _fold(library)
+                repo.commit_local(f"readlist library on {_host()}")
+        elif remote_branch is not None and ours is not None and repo.branch() != remote_branch:
+            raise SyncError(f"the remote's branch is {remote_branch} but this library's is {repo.branch()}; "
+                            "nothing was changed")
+        branch = repo.branch()
+        repo.git.run("config", f"branch.{branch}.remote", REMOTE)
+        repo.git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
+    if report.sync is None:
+        report.sync = sync(library, interactive=interactive)
+        report.joined = theirs is not None
+    return report
+
+
+def _remote_default_branch(repo: Repo) -> str | None:
+    """The branch the remote's HEAD names (or the only one it has); None for an empty remote."""
+    done = repo.git.run("ls-remote", "--symref", REMOTE, "HEAD", check=False, network=True)
+    listing = done.stdout.decode("utf-8", "replace")
+    for line in listing.splitlines():
+        if line.startswith("ref: refs/heads/"):
+            return line.split("\t", 1)[0].removeprefix("ref: refs/heads/")
+    heads = repo.git.text("for-each-ref", "--format=%(refname:lstrip=3)", f"refs/remotes/{REMOTE}/")
+    names = [name for name in heads.splitlines() if name and name != "HEAD"]
+    if not names:
+        return None
+    local = repo.branch()
+    return local if local in names else sorted(names)[0]
+
+
+def _check_remote_holds(repo: Repo, commit: str) -> None:
+    """Refuse a remote that holds another library file (or none): merging it would mean nothing."""
+    if repo.git.text("ls-tree", "--name-only", commit, "--", repo.name):
+        return
+    attributes = repo.git.run("show", f"{commit}:.gitattributes", check=False).stdout.decode("utf-8", "replace")
+    names = [line.split()[0].lstrip("/") for line in attributes.splitlines()
+             if len(line.split()) >= 2 and f"merge={DRIVER}" in line.split()[1:]]
+    if names:
+        raise SyncError(f"the remote holds the library {names[0]!r}, not {repo.name!r}; open it with "
+                        f"`readlist --db {repo.path.parent / names[0]} sync init REMOTE`; nothing was changed")
+    raise SyncError("the remote is not a readlist library repository (it has no library file); nothing was changed")
+
+
+# -- sync --------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _sync_lock(path: Path) -> Iterator[None]:
+    """One sync of a library at a time on this machine (the app's and a command's, say)."""
+    lock = FileLock(str(sync_lock_path(path)), timeout=0, mode=0o600)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise SyncError("another sync of this library is running; try again when it has finished") from None
+
+
+def _fold(library: Library) -> None:
+    """Fold the journal into the library file, so the file git commits holds every change."""
+    if library.journal.path.exists() or not library.path.exists():
+        library.compact(force=True)
+
+
+def sync(library: Library, *, interactive: bool = False) -> SyncReport:
+    """Commit local changes, fetch, merge paper by paper, push; see the module doc. Raises :class:`SyncError`."""
+    require_git()
+    repo = Repo.at(library.path, interactive=interactive)
+    if not repo.exists() or repo.tracked_library() != repo.name:
+        raise SyncError(f"{library.path} is not set up for sync; run `readlist sync init [REMOTE]` first")
+    if repo.toplevel() != repo.path.parent:
+        raise SyncError(f"{repo.path.parent} is not the top of its git repository; nothing was changed")
+    report = SyncReport(str(library.path), repo.remote_url())
+    try:
+        with _sync_lock(library.path):
+            try:
+                _sync(library, repo, report)
+            finally:
+                library.refresh()  # the library file may have been replaced
+    except SyncError as exc:
+        save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(exc)))
+        raise
+    save_state(library.path, SyncState(at=now_iso(), ok=True, message=report.summary()))
+    return report
+
+
+def _commit_here(library: Library, repo: Repo) -> bool:
+    """Under the library's lock: the journal folded in and the library file committed. True when committed."""
+    if not library.path.exists() and repo.git.rev("HEAD") is not None:
+        raise SyncError(f"{library.path} is missing; nothing was synced (restore it with "
+                        f"`git -C {repo.path.parent} checkout -- {repo.name}`, or from a backup)")
+    repo.write_settings()
+    _fold(library)
+    return repo.commit_local(f"Library changes on {_host()}")
+
+
+def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
+    with library.locked():
+        repo.configure()
+        before = repo.git.rev("HEAD")
+        report.committed = _commit_here(library, repo)
+    if report.remote is None:
+        if report.committed:
+            report.changed_here = _changes(repo.snapshot_at(before, whose="here"),
+                                           repo.snapshot_at(repo.git.rev("HEAD"), whose="here"))
+        return
+    branch = repo.branch()
+    remote_ref = f"refs/remotes/{REMOTE}/{branch}"
+    for _attempt in range(PUSH_ATTEMPTS):
+        repo.git.run("fetch", "--quiet", REMOTE, network=True)
+        with library.locked():
+            report.committed |= _commit_here(library, repo)
+            ours, theirs = repo.git.rev("HEAD"), repo.git.rev(remote_ref)
+            assert ours is not None
+            if theirs == ours:
+                return  # in step
+            if theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs):
+                _fast_forward(library, repo, report, ours, theirs)
+                return
+            if theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
+                report.changed_here = _changes(repo.snapshot_at(theirs, whose=f"on {report.remote}"),
+                                               repo.snapshot_at(ours, whose="here"))
+            else:
+                _merge(library, repo, report, ours, theirs)
+        if _push(repo, branch):
+            report.sent = True
+            return
+    raise SyncError("the remote kept changing while this sync ran; nothing was lost, run `readlist sync` again")
+
+
+def _push(repo: Repo, branch: str) -> bool:
+    """Push; False when the remote moved on meanwhile (fetch and merge again), an error otherwise."""
+    done = repo.git.run("push", "--porcelain", REMOTE, f"HEAD:refs/heads/{branch}", check=False, network=True)
+    if done.returncode == 0:
+        return True
+    out = done.stdout.decode("utf-8", "replace")
+    if any(line.startswith("!") and ("rejected" in line or "fetch first" in line or "non-fast-forward" in line)
+           for line in out.splitlines()):
+        return False
+    raise SyncError(f"git push failed: {last_line(done.stderr) or last_line(done.stdout)}; your changes are committed "
+                    "here and will be sent by the next sync")
+
+
+def _changes(old: Snapshot | None, new: Snapshot | None) -> int:
+    """How many papers differ between two versions of the library (added, removed or changed)."""
+    before = {p.id: p for p in old.papers} if old is not None else {}
+    after = {p.id: p for p in new.papers} if new is not None else {}
+    return sum(1 for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid))
+
+
+def _fast_forward(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: str) -> None:
+    current = repo.snapshot_at(ours, whose="here")
+    incoming = repo.snapshot_at(theirs, whose=f"on {report.remote}")
+    blob = repo.snapshot_blob(theirs)
+    _backup(library, report)
+    repo.move_to(theirs, blob)
+    report.received = True
+    report.changed_there = _changes(current, incoming)
+
+
+def _backup(library: Library, report: SyncReport) -> None:
+    if report.backup is None and library.path.exists():
+        made = make_backup(library.path)
+        report.backup = str(made) if made else None
+
+
+def _merge(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: str) -> None:
+    fd, name = tempfile.mkstemp(prefix="readlist-merge-", suffix=".jsonl")
+    os.close(fd)
+    record = Path(name)
+    try:
+        done = repo.git.run("merge-tree", "--write-tree", "--allow-unrelated-histories", "--messages", ours, theirs,
+                            check=False, extra_env={ENV_MERGE_REPORT: str(record)})
+        if done.returncode != 0:
+            why = last_line(done.stderr) or last_line(done.stdout)
+            raise SyncError(f"the library from {report.remote} could not be merged with this one ({why}); "
+                            "nothing was changed here")
+        tree = done.stdout.decode().split("\n", 1)[0].strip()
+        merged = repo.git.run("commit-tree", tree, "-p", ours, "-p", theirs,
+                              "-m", f"Merge the library from {report.remote} on {_host()}",
+                              extra_env=repo.git.identity()).stdout.decode().strip()
+        blob = repo.snapshot_blob(merged)
+        repo.snapshot_at(merged, whose="merged")  # validated again before it replaces the library file
+        merge = _driver_report(record)
+    finally:
+        record.unlink(missing_ok=True)
+    if merge is None:  # only one side changed the library file: git needed no merge driver
+        base = repo.git.text("merge-base", ours, theirs, check=False) or None
+        old = repo.snapshot_at(base, whose="in the common history")
+        report.changed_here = _changes(old, repo.snapshot_at(ours, whose="here"))
+        report.changed_there = _changes(old, repo.snapshot_at(theirs, whose=f"on {report.remote}"))
+    else:
+        report.merge = merge
+        report.changed_here = len(merge.changed_here)
+        report.changed_there = len(merge.changed_there)
+    _backup(library, report)
+    repo.move_to(merged, blob)
+    report.received = True
+
+
+def _driver_report(record: Path) -> MergeReport | None:
+    """What the merge driver did in the last merge it made (earlier lines are git's merges of older bases)."""
+    try:
+        lines = [line for line in record.read_bytes().splitlines() if line.strip()]
+    except OSError:
+        return None
+    if not lines:
+        return None
+    try:
+        return msgspec.json.decode(lines[-1], type=MergeReport)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
+# -- the merge driver ------------------------------------------------------------------------------------
+
+
+def run_merge_driver(args: list[str]) -> int:
+    """``readlist merge-driver BASE OURS THEIRS [NAME]`` as git runs it: exit status 0 merged, 1 not; no output.
+
+    A failure is one line on standard error (git shows it beside the conflict).
+    """
+    if len(args) not in (3, 4):
+        sys.stderr.write("usage: readlist merge-driver BASE OURS THEIRS [NAME]\n")
+        return 2
+    try:
+        merge_files(Path(args[0]), Path(args[1]), Path(args[2]), args[3] if len(args) == 4 else "")
+    except SyncError as exc:
+        sys.stderr.write(f"readlist merge-driver: {inert_text(str(exc))}\n")
+        return 1
+    return 0
+
+
+def merge_files(base: Path, ours: Path, theirs: Path, name: str = "") -> None:
+    """git's merge driver: merge ``theirs`` into ``ours`` (the file git reads the result from).
+
+    Each side is read and validated like any library file; a side that cannot be read, or a result that
+    would not validate, raises :class:`SyncError` with ``ours`` left untouched, so git reports the
+    conflict instead of recording a broken library. Prints nothing.
+    """
+    label = name or ours.name
+    sides = []
+    for path, whose in ((base, "common ancestor's"), (ours, "this side's"), (theirs, "other side's")):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise SyncError(f"{label}: the {whose} version cannot be read ({exc.strerror or exc})") from None
+        if path is base and not raw.strip():
+            sides.append(Snapshot(gen=0, papers=[], identity=None))  # no common ancestor: both added the file
+            continue
+        try:
+            sides.append(decode_snapshot(raw))
+        except SnapshotProblem as problem:
+            raise SyncError(f"{label}: the {whose} version is not a valid library: {problem}") from None
+    old, mine, yours = sides
+    merged = merge_libraries(*(Side.of(s.papers, s.deleted) for s in (old, mine, yours)))
+    ids = sorted(s.header.library for s in (mine, yours, old) if s.header is not None and s.header.library)
+    gen = max(s.gen for s in sides) + 1
+    data = encode_snapshot(gen, merged.papers, ids[0] if ids else new_library_id(), merged.deleted)
+    try:
+        decode_snapshot(data)
+    except SnapshotProblem as problem:  # never expected: every value came from a valid record
+        raise SyncError(f"{label}: the merged library would not be valid ({problem}); nothing was merged") from None
+    atomic_write_bytes(ours, data)
+    report_to = os.environ.get(ENV_MERGE_REPORT)
+    if report_to:
+        with contextlib.suppress(OSError), open(report_to, "ab") as handle:
+            handle.write(msgspec.json.encode(merged.report) + b"\n")
+
+
+def sync_label(path: Path, *, running: bool = False) -> str:
+    """A few words for the app's header: how this library's last sync went ("" when it is not set up for sync)."""
+    if not is_set_up(path):
+        return ""
+    if running:
+        return "⇅ syncing…"
+    state = load_state(path)
+    if state is None or not state.at:
+        return "⇅ not synced yet"
+    if not state.ok:
+        return "⇅ sync failed"
+    try:
+        when = datetime.fromisoformat(state.at).astimezone()
+    except ValueError:
+        return "⇅ synced"
+    today = datetime.now().astimezone().date()
+    return f"⇅ synced {when:%H:%M}" if when.date() == today else f"⇅ synced {when:%Y-%m-%d}"

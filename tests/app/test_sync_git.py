@@ -1,0 +1,407 @@
+"""Sync through real git: a bare remote in a temporary folder and clones standing for machines."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import msgspec
+import pytest
+from filelock import FileLock, Timeout
+
+import readlist.app.sync as sync_module
+from readlist.app.commands import AppendNote, Delete, EditTags, Rate, SetStatus
+from readlist.app.enrich import ApplyEnrichment, Change
+from readlist.app.imports import ImportPapers
+from readlist.app.sync import SyncError, init, is_set_up, load_state, sync
+from readlist.core.model import Paper
+from readlist.storage.backups import list_backups
+from readlist.storage.library import Library
+from readlist.storage.paths import lock_path
+from readlist.storage.snapshot import decode_snapshot, encode_snapshot, read_snapshot
+from tests.conftest import bare_remote, git
+
+
+def paper(n: int, **values: object) -> Paper:
+    return Paper.create(id=f"2401.{n:05d}", arxiv_id=f"2401.{n:05d}", title=f"Paper number {n}", **values)
+
+
+def machine(root: Path, name: str, papers: int = 0) -> Library:
+    lib = Library(root / name / "library.json")
+    if papers:
+        ImportPapers([paper(n) for n in range(1, papers + 1)], "seed").execute(lib)
+    return lib
+
+
+def records(lib: Library) -> dict[str, dict[str, object]]:
+    lib.refresh()
+    return {pid: p.to_dict() for pid, p in sorted(lib.papers.items())}
+
+
+@pytest.fixture(autouse=True)
+def _clock(ticking_clock: list[int]) -> None:
+    """Changes are stamped one second apart, so "the later change" is the one made later in the test."""
+
+
+@pytest.fixture
+def two_machines(git_env: Path) -> tuple[Library, Library, Path]:
+    """A laptop with three papers, synced to a bare remote, and a workstation that joined it."""
+    remote = bare_remote(git_env)
+    laptop = machine(git_env, "laptop", papers=3)
+    init(laptop, str(remote))
+    workstation = machine(git_env, "workstation")
+    init(workstation, str(remote))
+    return laptop, workstation, remote
+
+
+def test_init_versions_only_the_library_file(git_env: Path) -> None:
+    lib = machine(git_env, "laptop", papers=2)
+    Rate(["2401.00001"], 3).execute(lib)  # leaves a journal, a backup and a lock beside the library
+    report = init(lib)
+    folder = lib.path.parent
+    assert report.created and report.remote is None
+    assert git(folder, "ls-files").split("\n") == [".gitattributes", ".gitignore", "library.json"]
+    assert git(folder, "status", "--porcelain") == ""
+    assert git(folder, "check-attr", "merge", "--", "library.json").endswith("merge: readlist")
+    driver = git(folder, "config", "merge.readlist.driver")
+    assert driver.endswith("merge-driver %O %A %B %P") and "readlist" in driver
+    for local in ("library.json.journal", "library.json.lock", "library.json.backups/x", "library.json.pulls",
+                  "library.json.last-change", "library.json.quarantine-1.json", "library.json.journal.foreign-1",
+                  "library.json.sync", "notes.txt"):
+        assert git(folder, "check-ignore", "--no-index", "-q", local) == ""  # raises when not ignored
+    assert read_snapshot(lib.path).papers[0].rating in (0, 3)
+    assert is_set_up(lib.path)
+    again = init(lib)  # on every machine, as often as wanted
+    assert not again.created and git(folder, "log", "--format=%s").count("\n") == 0
+
+
+def test_a_new_machine_takes_the_library_from_the_remote(two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    assert records(workstation) == records(laptop)
+    assert len(workstation.papers) == 3
+    assert git(workstation.path.parent, "status", "--porcelain") == ""
+
+
+def test_changes_on_two_machines_merge_paper_by_paper(two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    SetStatus(["2401.00001"], "read").execute(laptop)
+    AppendNote("2401.00002", "laptop: strong baseline").execute(laptop)
+    Rate(["2401.00001"], 4).execute(workstation)
+    EditTags(["2401.00003"], add=["rl"]).execute(workstation)
+    AppendNote("2401.00002", "workstation: check the appendix").execute(workstation)
+    first = sync(laptop)
+    assert first.sent and not first.received and first.changed_here == 2
+    second = sync(workstation)
+    assert second.received and second.sent
+    assert (second.changed_here, second.changed_there) == (3, 2)
+    assert second.merge.notes_merged == ["2401.00002"]
+    assert "3 papers changed here, 2 there, 1 note merged" in second.summary()
+    third = sync(laptop)
+    assert third.received and not third.sent and third.changed_there == 3
+    assert records(laptop) == records(workstation)
+    paper2 = laptop.papers["2401.00002"]
+    assert "strong baseline" in paper2.note and "check the appendix" in paper2.note
+    got = laptop.papers["2401.00001"]
+    assert (got.status, got.rating, laptop.papers["2401.00003"].tags) == ("read", 4, ["rl"])
+    for lib in (laptop, workstation):
+        assert git(lib.path.parent, "status", "--porcelain") == ""
+
+
+def test_the_state_before_a_sync_stays_in_history_and_in_a_backup(two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(workstation)
+    sync(workstation)
+    Rate(["2401.00002"], 1).execute(laptop)
+    before = len(list_backups(laptop.path))
+    report = sync(laptop)
+    assert report.backup is not None and len(list_backups(laptop.path)) >= min(before + 1, 5)
+    log = git(laptop.path.parent, "log", "--format=%s", "--first-parent")
+    assert log.splitlines()[1].startswith("Library changes on")  # the laptop's own commit, before the merge
+    old = git(laptop.path.parent, "show", "HEAD^1:library.json")
+    assert {p.id: p.rating for p in decode_snapshot(old.encode()).papers}["2401.00001"] == 0
+
+
+def test_an_edit_later_than_a_deletion_elsewhere_keeps_the_paper_and_the_user_is_told(
+    two_machines: tuple[Library, Library, Path],
+) -> None:
+    laptop, workstation, _ = two_machines
+    Delete(["2401.00003"]).execute(laptop)
+    sync(laptop)
+    SetStatus(["2401.00003"], "reading").execute(workstation)  # later than the deletion
+    report = sync(workstation)
+    assert report.merge.kept_here == ["2401.00003"]
+    assert any("deleted on the other copy, kept" in line for line in report.details())
+    sync(laptop)
+    assert laptop.papers["2401.00003"].status == "reading"
+
+
+def test_a_deletion_later_than_an_edit_elsewhere_wins_and_the_user_is_told(
+    two_machines: tuple[Library, Library, Path],
+) -> None:
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00003"], 2).execute(workstation)
+    Delete(["2401.00003"]).execute(laptop)  # later than the rating
+    sync(laptop)
+    report = sync(workstation)
+    assert report.merge.dropped_here == ["2401.00003"]
+    assert "2401.00003" not in workstation.papers and "2401.00003" in workstation.deleted
+    sync(laptop)
+    assert records(laptop) == records(workstation)
+
+
+def test_an_old_copy_never_brings_a_deleted_paper_back(two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    Delete(["2401.00001"]).execute(laptop)
+    sync(laptop)
+    Rate(["2401.00002"], 3).execute(workstation)  # the workstation still has 2401.00001, untouched
+    sync(workstation)
+    sync(laptop)
+    assert "2401.00001" not in laptop.papers and "2401.00001" not in workstation.papers
+
+
+def test_edits_under_an_old_id_land_on_the_renamed_paper(git_env: Path) -> None:
+    remote = bare_remote(git_env)
+    laptop = machine(git_env, "laptop")
+    text_copy = Paper.create(title="Attention is all you need, again")
+    ImportPapers([text_copy], "seed").execute(laptop)
+    init(laptop, str(remote))
+    workstation = machine(git_env, "workstation")
+    init(workstation, str(remote))
+    ApplyEnrichment([Change(text_copy.id, text_copy.title, new_id="2401.09999",
+                            fields={"arxiv_id": "2401.09999", "authors": ["A. Vaswani"]})]).execute(laptop)
+    sync(laptop)
+    SetStatus([text_copy.id], "read").execute(workstation)
+    AppendNote(text_copy.id, "read on the workstation").execute(workstation)
+    report = sync(workstation)
+    assert report.merge.renamed == {text_copy.id: "2401.09999"}
+    sync(laptop)
+    for lib in (laptop, workstation):
+        assert list(lib.papers) == ["2401.09999"] and not lib.deleted
+        got = lib.papers["2401.09999"]
+        assert (got.status, got.note.strip(), got.authors) == ("read", "read on the workstation", ["A. Vaswani"])
+        assert lib.resolve(text_copy.id).id == "2401.09999"  # the old id still finds it
+        assert lib.resolve(text_copy.id[:6]).id == "2401.09999"  # and a prefix of it
+
+
+def test_a_damaged_library_on_the_remote_is_refused_and_nothing_changes_here(
+    two_machines: tuple[Library, Library, Path], git_env: Path,
+) -> None:
+    laptop, _, remote = two_machines
+    vandal = git_env / "vandal"
+    git(git_env, "clone", "--quiet", str(remote), str(vandal))
+    data = json.loads((vandal / "library.json").read_text())
+    data["papers"]["1"]["rating"] = "five"
+    (vandal / "library.json").write_text(json.dumps(data))
+    git(vandal, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-am", "damage")
+    git(vandal, "push", "--quiet", "origin", "main")
+    head = git(laptop.path.parent, "rev-parse", "HEAD")
+    before = laptop.path.read_bytes()
+    with pytest.raises(SyncError, match="not valid") as caught:
+        sync(laptop)  # a fast-forward onto a damaged file
+    assert "\n" not in str(caught.value)
+    Rate(["2401.00001"], 4).execute(laptop)
+    laptop.compact(force=True)
+    before = laptop.path.read_bytes()
+    with pytest.raises(SyncError, match="could not be merged"):
+        sync(laptop)  # a merge with it: the driver refuses the damaged side
+    assert laptop.path.read_bytes() == before
+    assert git(laptop.path.parent, "rev-parse", "HEAD^") == head
+    assert load_state(laptop.path) is not None and not load_state(laptop.path).ok  # type: ignore[union-attr]
+
+
+def test_a_library_that_is_not_a_plain_file_in_the_remote_is_refused(
+    two_machines: tuple[Library, Library, Path], git_env: Path,
+) -> None:
+    laptop, _, remote = two_machines
+    vandal = git_env / "vandal"
+    git(git_env, "clone", "--quiet", str(remote), str(vandal))
+    (vandal / "library.json").unlink()
+    (vandal / "library.json").symlink_to("/etc/passwd")
+    git(vandal, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-am", "link")
+    git(vandal, "push", "--quiet", "origin", "main")
+    with pytest.raises(SyncError, match="not a plain file"):
+        sync(laptop)
+    assert len(Library(laptop.path).papers) == 3
+
+
+def test_a_manual_git_pull_uses_the_merge_driver(two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    EditTags(["2401.00001"], add=["by-hand"]).execute(workstation)
+    workstation.compact(force=True)
+    folder = workstation.path.parent
+    git(folder, "-c", "user.name=w", "-c", "user.email=w@x", "commit", "--quiet", "-am", "by hand")
+    git(folder, "-c", "user.name=w", "-c", "user.email=w@x", "pull", "--quiet", "--no-rebase", "--no-edit")
+    got = Library(workstation.path).papers["2401.00001"]
+    assert (got.rating, got.tags) == (5, ["by-hand"])
+
+
+def test_the_driver_fails_on_an_unreadable_side_so_git_keeps_the_conflict(
+    two_machines: tuple[Library, Library, Path],
+) -> None:
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    folder = workstation.path.parent
+    workstation.compact(force=True)
+    ours = workstation.path.read_bytes().replace(b'"papers":{', b'"papers":{"9":{"title":7},', 1)
+    workstation.path.write_bytes(ours)
+    git(folder, "-c", "user.name=w", "-c", "user.email=w@x", "commit", "--quiet", "-am", "damaged here")
+    done = subprocess.run(["git", "-c", "user.name=w", "-c", "user.email=w@x", "pull", "--no-rebase", "--no-edit"],
+                          cwd=folder, capture_output=True, text=True)
+    assert done.returncode != 0 and "readlist merge-driver" in done.stderr
+    assert "library.json" in git(folder, "diff", "--name-only", "--diff-filter=U")
+    assert workstation.path.read_bytes() == ours  # the driver wrote nothing
+
+
+def test_two_libraries_started_apart_join_into_one(git_env: Path) -> None:
+    remote = bare_remote(git_env)
+    laptop = machine(git_env, "laptop", papers=2)
+    init(laptop, str(remote))
+    workstation = machine(git_env, "workstation")
+    ImportPapers([paper(2, note="mine"), paper(7)], "elsewhere").execute(workstation)
+    report = init(workstation, str(remote))
+    assert report.joined
+    sync(laptop)
+    assert sorted(laptop.papers) == sorted(workstation.papers) == ["2401.00001", "2401.00002", "2401.00007"]
+    assert laptop.papers["2401.00002"].note == "mine"
+
+
+def test_a_push_that_loses_a_race_merges_again(two_machines: tuple[Library, Library, Path],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    Rate(["2401.00002"], 2).execute(workstation)
+    real_push = sync_module._push
+    raced: list[bool] = []
+
+    def push_after_the_other_machine(repo: sync_module.Repo, branch: str) -> bool:
+        if not raced:
+            raced.append(True)
+            sync(workstation)  # gets there first
+        return real_push(repo, branch)
+
+    monkeypatch.setattr(sync_module, "_push", push_after_the_other_machine)
+    report = sync(laptop)
+    assert report.sent and report.received
+    monkeypatch.undo()
+    sync(workstation)
+    assert records(laptop) == records(workstation)
+    assert laptop.papers["2401.00001"].rating == 5 and laptop.papers["2401.00002"].rating == 2
+
+
+def test_the_library_is_locked_while_the_working_tree_changes(two_machines: tuple[Library, Library, Path],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(workstation)
+    sync(workstation)
+    real = sync_module.Repo.move_to
+    held: list[bool] = []
+
+    def checked(self: sync_module.Repo, commit: str, blob: bytes | None) -> None:
+        def probe() -> None:
+            try:
+                with FileLock(str(lock_path(laptop.path)), timeout=0):
+                    held.append(False)
+            except Timeout:
+                held.append(True)
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join()
+        real(self, commit, blob)
+
+    monkeypatch.setattr(sync_module.Repo, "move_to", checked)
+    sync(laptop)
+    assert held == [True]
+
+
+def test_sync_refuses_cleanly_without_git(two_machines: tuple[Library, Library, Path],
+                                          monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    laptop, _, _ = two_machines
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(SyncError, match="needs git, which is not installed"):
+        sync(laptop)
+    with pytest.raises(SyncError, match="needs git"):
+        init(laptop)
+
+
+def test_a_library_inside_another_repository_is_refused(git_env: Path) -> None:
+    project = git_env / "project"
+    project.mkdir()
+    git(project, "init", "--quiet")
+    lib = machine(project, "papers", papers=1)
+    with pytest.raises(SyncError, match="is inside the git repository"):
+        init(lib)
+    assert not (project / "papers" / ".git").exists()
+
+
+def test_a_remote_holding_another_library_file_is_refused(git_env: Path) -> None:
+    remote = bare_remote(git_env)
+    laptop = machine(git_env, "laptop", papers=1)
+    init(laptop, str(remote))
+    other = Library(git_env / "lab" / "lab.json")
+    with pytest.raises(SyncError, match=r"holds the library 'library\.json'"):
+        init(other, str(remote))
+    assert sorted(p.name for p in (git_env / "lab").iterdir()) == ["lab.json.lock", "lab.json.sync-lock"]
+
+
+def test_a_missing_library_file_is_not_synced_as_an_empty_library(two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    laptop.path.unlink()
+    with pytest.raises(SyncError, match="is missing"):
+        sync(Library(laptop.path))
+    sync(workstation)
+    assert len(workstation.papers) == 3
+
+
+def test_an_untracked_library_is_not_synced(git_env: Path) -> None:
+    lib = machine(git_env, "laptop", papers=1)
+    with pytest.raises(SyncError, match="not set up for sync"):
+        sync(lib)
+
+
+def test_a_merged_library_has_a_newer_generation_than_either_side(two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    for _ in range(3):
+        Rate(["2401.00001"], 1).execute(laptop)
+        Rate(["2401.00001"], 2).execute(laptop)
+        laptop.compact(force=True)
+    Rate(["2401.00002"], 4).execute(workstation)
+    gens = (read_snapshot(laptop.path).gen, read_snapshot(workstation.path).gen)
+    sync(laptop)
+    sync(workstation)
+    assert read_snapshot(workstation.path).gen > max(gens)
+
+
+def test_the_merge_driver_merges_an_added_file_with_no_common_ancestor(tmp_path: Path) -> None:
+    empty = tmp_path / "base"
+    empty.write_bytes(b"")
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    ours.write_bytes(encode_snapshot(1, [paper(1)], "aaa"))
+    theirs.write_bytes(encode_snapshot(4, [paper(2)], "bbb", {"2401.00005": "2030-01-01T00:00:00+00:00"}))
+    sync_module.merge_files(empty, ours, theirs, "library.json")
+    merged = decode_snapshot(ours.read_bytes())
+    assert [p.id for p in merged.papers] == ["2401.00001", "2401.00002"]
+    assert merged.deleted == {"2401.00005": "2030-01-01T00:00:00+00:00"}
+    assert merged.header is not None and (merged.header.gen, merged.header.library) == (5, "aaa")
+
+
+def test_a_library_written_elsewhere_keeps_its_values_as_text(two_machines: tuple[Library, Library, Path],
+                                                              git_env: Path) -> None:
+    """Another person's library is untrusted: it is validated, and what it holds stays data."""
+    laptop, _, remote = two_machines
+    other = git_env / "other"
+    git(git_env, "clone", "--quiet", str(remote), str(other))
+    snap = decode_snapshot((other / "library.json").read_bytes())
+    hostile = msgspec.structs.replace(snap.papers[0], note="\x1b[31mred\x1b]52;c;aGk=\x07 [b]x[/b]")
+    (other / "library.json").write_bytes(encode_snapshot(snap.gen + 1, [hostile, *snap.papers[1:]], "zzz"))
+    git(other, "-c", "user.name=o", "-c", "user.email=o@x", "commit", "--quiet", "-am", "odd note")
+    git(other, "push", "--quiet", "origin", "main")
+    sync(laptop)
+    assert laptop.papers[hostile.id].note == hostile.note  # stored as written; every sink cleans it
+    assert os.environ.get("GIT_CONFIG_NOSYSTEM") == "1"

@@ -1,0 +1,139 @@
+"""`readlist sync init`, `sync` and `merge-driver` on the command line, and the walkthrough in docs/sync.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.app.imports import ImportPapers
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.storage.library import Library
+from readlist.storage.snapshot import encode_snapshot
+from tests.conftest import PAGES, bare_remote
+
+DOCS = Path(__file__).parents[2] / "docs" / "sync.md"
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args])
+
+
+def library(path: Path, count: int = 2) -> Path:
+    ImportPapers([Paper.create(title=f"Paper {n}", arxiv_id=f"2401.{n:05d}") for n in range(1, count + 1)],
+                 "t").execute(Library(path))
+    return path
+
+
+def test_sync_init_and_sync_report_in_one_line_and_as_json(git_env: Path) -> None:
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    done = run(laptop, "sync", "init", str(remote))
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == [f"Set up for sync in {laptop.parent} (a new git repository), remote {remote}",
+                                        f"2 papers changed here, 0 there; sent ({remote})"]
+    workstation = git_env / "workstation" / "library.json"
+    joined = run(workstation, "sync", "init", str(remote), "--json")
+    assert joined.exit_code == 0
+    data = json.loads(joined.stdout)
+    assert data["joined"] and data["sync"]["received"] and data["sync"]["changed_there"] == 2
+    assert run(workstation, "rate", "2401.00001", "4").exit_code == 0
+    synced = run(workstation, "sync")
+    assert synced.exit_code == 0 and synced.stdout.splitlines() == [
+        f"1 paper changed here, 0 there; sent ({remote})"]
+    report = json.loads(run(laptop, "sync", "--json").stdout)
+    assert (report["received"], report["changed_there"], report["summary"]) == (
+        True, 1, f"0 papers changed here, 1 there; received ({remote})")
+    assert Library(laptop).papers["2401.00001"].rating == 4
+
+
+def test_sync_of_a_library_not_set_up_fails_in_one_line(git_env: Path) -> None:
+    db = library(git_env / "solo" / "library.json")
+    done = run(db, "sync")
+    assert done.exit_code == 1
+    assert done.stderr.strip().splitlines() == [
+        f"readlist: {db} is not set up for sync; run `readlist sync init [REMOTE]` first"]
+
+
+def test_sync_init_without_git_fails_in_one_line(git_env: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    db = library(git_env / "solo" / "library.json")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    done = run(db, "sync", "init")
+    assert done.exit_code == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert "needs git" in done.stderr
+    assert not (db.parent / ".git").exists()
+
+
+def test_the_merge_driver_prints_nothing_and_writes_the_merge_into_ours(tmp_path: Path) -> None:
+    base, ours, theirs = tmp_path / "O", tmp_path / "A", tmp_path / "B"
+    one = Paper.create(title="One", arxiv_id="2401.00001")
+    base.write_bytes(encode_snapshot(1, [one], "lib"))
+    ours.write_bytes(encode_snapshot(2, [Paper.create(title="One", arxiv_id="2401.00001", rating=3)], "lib"))
+    theirs.write_bytes(encode_snapshot(2, [one, Paper.create(title="Two", arxiv_id="2401.00002")], "lib"))
+    done = subprocess.run([sys.executable, "-m", "readlist", "merge-driver", str(base), str(ours), str(theirs),
+                           "library.json"], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    merged = Library(ours, tidy=False)
+    assert sorted(merged.papers) == ["2401.00001", "2401.00002"] and merged.papers["2401.00001"].rating == 3
+
+
+def test_the_merge_driver_fails_on_a_side_that_is_not_a_library(tmp_path: Path) -> None:
+    base, ours, theirs = tmp_path / "O", tmp_path / "A", tmp_path / "B"
+    base.write_bytes(encode_snapshot(1, [], "lib"))
+    ours.write_bytes(encode_snapshot(1, [], "lib"))
+    theirs.write_bytes(b"<<<<<<< not a library")
+    before = ours.read_bytes()
+    result = CliRunner().invoke(main, ["merge-driver", str(base), str(ours), str(theirs), "library.json"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("readlist merge-driver: library.json: the other side's version is not a valid")
+    assert ours.read_bytes() == before
+
+
+def _walkthrough() -> list[tuple[str, str, list[str]]]:
+    """(machine, command, lines it prints) for every prompt in the walkthrough's console block."""
+    block = DOCS.read_text(encoding="utf-8").split("```console\n", 1)[1].split("```", 1)[0]
+    steps: list[tuple[str, str, list[str]]] = []
+    for line in block.splitlines():
+        prompt = re.match(r"^(laptop|workstation)\$ (.*)$", line)
+        if prompt:
+            steps.append((prompt.group(1), prompt.group(2), []))
+        elif line.strip():
+            steps[-1][2].append(line)
+    return steps
+
+
+def test_the_walkthrough_in_the_docs_works_as_written(git_env: Path) -> None:
+    """Each command of docs/sync.md's walkthrough, run in a shell on the machine its prompt names."""
+    steps = _walkthrough()
+    assert len(steps) >= 10
+    usb, downloads = git_env / "usb", git_env / "Downloads"
+    usb.mkdir()
+    downloads.mkdir()
+    shutil.copy(PAGES / "arxiv-abs-2004.02153.html", downloads / "2004.02153.html")
+    scripts = Path(sys.executable).parent
+    for machine, command, expected in steps:
+        home = git_env / machine
+        home.mkdir(exist_ok=True)
+        env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / ".local" / "share"),
+               "PATH": f"{scripts}{os.pathsep}{os.environ['PATH']}"}
+        env.pop("READLIST_DB")  # each machine's default library, in its own data folder
+        shell = command.replace("/media/usb", str(usb)).replace("~/Downloads", str(downloads))
+        jq = "| jq '{status, rating, note}'"
+        shell = shell.replace(jq, "")  # jq need not be installed here: the same fields are picked below
+        done = subprocess.run(["bash", "-c", shell], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+        out = done.stdout.replace(str(usb), "/media/usb").replace(str(home), "/home/me")
+        if jq in command:
+            shown = json.loads(out)
+            out = json.dumps({key: shown[key] for key in ("status", "rating", "note")}, indent=2)
+        for line in expected:
+            assert line in out.splitlines(), (command, line, out)
