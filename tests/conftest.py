@@ -67,6 +67,11 @@ def git_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
         if os.environ.get("CI"):
             pytest.fail("git is not installed; .ci/run installs it")
         pytest.skip("git is not installed (.ci/run installs it)")
+    from readlist.app.sync import GIT_MIN, git_version
+
+    found = git_version()
+    if found is not None and found < GIT_MIN:
+        pytest.skip(f"readlist sync needs git {'.'.join(map(str, GIT_MIN))} or later; this is git {found}")
     home = tmp_path_factory.mktemp("git-home")
     (home / "gitconfig").write_text("")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "gitconfig"))
