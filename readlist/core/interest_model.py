@@ -32,7 +32,7 @@ from readlist.core.model import Paper
 from readlist.core.vectors import FloatArray, PaperVectors, as_array, one_blas_thread
 
 # Inverse regularization strength. From 0.25 to 100 the measured ranking barely moves (bench/rank_eval.py); at 1
-# scores crowd around 0.5 and explanations show tiny weights, at 4 they spread (0.11-0.88 on the demo library)
+# scores crowd around 0.5 and explanations show tiny weights, at 4 they spread (0.11-0.91 on the demo library)
 # without the overconfidence of larger values. Training takes well under 0.1 s of CPU at 10,000 papers.
 DEFAULT_C = 4.0
 # Scale of the topic coordinates next to the unit-length word row. A paper's topic coordinates have at most
