@@ -510,7 +510,8 @@ def verdict(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[bool, str]
         return True, "met (noisy reader: beats date order)"
     if strong:
         return True, "met"
-    later = f"AUC {TARGET_AUC} from {reached} decisions" if reached else f"AUC {TARGET_AUC} not reached"
+    last = max(r["n"] for r in rows if r["reader"] == reader.name)
+    later = f"AUC {TARGET_AUC} from {reached} decisions" if reached else f"AUC {TARGET_AUC} not reached by {last}"
     return False, f"beats date order; {later}"
 
 
