@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """How well does the interest order predict what a reader keeps? Simulated readers on real papers.
 
-Usage: ``bench/rank_eval.py [--repeats R] [--checkpoints 10,20,30,50,100] [--quick] [--json FILE]``
-(exit status 1 when a reader misses the target after 30 decisions).
+Usage: ``bench/rank_eval.py [--repeats R] [--first-seed S] [--checkpoints 10,20,30,50,100] [--quick]
+[--no-topics] [--json FILE]``
+(exit status 1 when a reader misses the target after 30 decisions; ``--no-topics`` measures the model on
+words and metadata alone, without the library's topic coordinates).
 
 The library is every paper in the test fixtures (three Hugging Face text copies, the saved HF and arXiv
 pages, and a recorded arXiv API answer): about 330 distinct real papers on machine learning, software
@@ -25,12 +27,36 @@ app would (recency weights, cold start), and the papers not yet decided are rank
 * upvotes: most upvoted first, then newest (the cold-start fallback).
 
 Reported: ROC AUC (chance is 0.5; ties count half) and precision@10 (the share of wanted papers among the
-first ten; ties in an order are broken at random, in expectation), each the mean over the R orders, against
-the reader's taste on those papers (the hidden rule, without the noisy reader's random decisions). A second
-table shows what the model does when trained below the cold-start threshold (how the threshold was chosen),
-a third how recency weighting follows a reader whose taste changes, and a fourth reports related papers: for
-every paper with a topic, how many of its 5 nearest papers share one of its topics, next to what 5 random
-papers would give.
+first ten; ties in an order are broken at random, in expectation), each the mean over the R orders (20 by
+default; the summary gives one standard error of the AUC), against the reader's taste on those papers (the
+hidden rule, without the noisy reader's random decisions). "taste met" is the share of orders in which the
+reader had, by then, kept a paper of every topic its taste asks for: a topic the reader has not kept a single
+paper of yet cannot be learned from its decisions, only guessed from its neighbours. The first table is the
+target after 30 decisions; the second follows the readers from 10 to 100 decisions; a third shows what the
+model does when trained below the cold-start threshold (how the threshold was chosen), a fourth how recency
+weighting follows a reader whose taste changes, and a fifth reports related papers: for every paper with a
+topic, how many of its 5 nearest papers share one of its topics, next to what 5 random papers would give.
+
+What limits the readers that miss AUC 0.8 after 30 decisions (measured; the readers and topic rules were
+left as they were, so the numbers stay comparable with earlier runs):
+
+* Few examples of a narrow taste. "narrow: RL and agents only" keeps 9% of the papers: about 3 kept papers
+  in 30 decisions, none in 5% of the orders, and in a third of the orders not yet one of each of its topics.
+  Where both topics had been met, most orders rank at AUC 0.8 or more; where one is missing, 0.6-0.75.
+* Keyword topics are a noisy stand-in for what a paper is about. A passing mention makes a topic ("image
+  classification and object detection" in an optimizer paper's experiments is "vision"; GAN-generated asset
+  returns in a portfolio paper are "generation"), and a paper about the subject in other words misses it
+  (a paper on PPO-based "reinforced fine-tuning" is not "rl"). The model learns the subject, so these papers
+  count against it. With all ~260 other papers labelled, a cross-validated model reaches AUC 0.93-0.98 for
+  every reader but one (0.89 for "evaluation and software testing, no surveys"), so the rules are learnable,
+  just not from three examples.
+* Checked and rejected while choosing the model (mean over all readers after 30 decisions): the
+  regularization C from 0.25 to 100, title weight, word pairs, character n-grams, no metadata, kNN and
+  centroid (Rocchio) scores or blends, label spreading over a kNN graph, NMF topics instead of SVD, and
+  pseudo-relevance feedback (the top-ranked undecided papers as weak positives): none raised the mean AUC by
+  more than 0.01, and nearest-neighbour scores alone lowered it by 0.04-0.07;
+  the topic coordinates (SVD of the TF-IDF matrix) and the cold-start rule of one paper of each kind were the
+  two changes that helped, and held on triage orders not used to choose them (``--first-seed 100``).
 """
 
 from __future__ import annotations
@@ -57,7 +83,7 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from readlist.core import interest  # noqa: E402
 from readlist.core.interest import ColdStart, fallback_key, training_labels  # noqa: E402
-from readlist.core.interest_model import DEFAULT_C, train  # noqa: E402
+from readlist.core.interest_model import DEFAULT_C, TOPIC_WEIGHT, train  # noqa: E402
 from readlist.core.model import Paper  # noqa: E402
 from readlist.core.related import related  # noqa: E402
 from readlist.core.vectors import PaperVectors, VectorConfig  # noqa: E402
@@ -66,6 +92,10 @@ from readlist.importers import parse_input  # noqa: E402
 FIXTURES = ROOT / "tests" / "fixtures"
 ARXIV_API = FIXTURES / "pages" / "arxiv-api-query-testing.xml"
 IMPORT_DAY = date(2025, 10, 1)
+# The target: after this many decisions, interest order ahead of date order on AUC and P@10 for every reader,
+# and AUC at least TARGET_AUC for every reader whose decisions follow its taste (no random decisions).
+TARGET_DECISIONS = 30
+TARGET_AUC = 0.8
 START = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
 STEP = timedelta(hours=8)
 
@@ -130,6 +160,8 @@ class Reader:
     # Noise-free taste: the AUC >= 0.8 target applies.
     clear: bool = True
     step: timedelta = STEP
+    # The topics the taste asks for (for the "taste met" column: had the reader kept a paper of each yet?).
+    likes: frozenset[str] = frozenset()
 
     def rule_at(self, decisions: int) -> Rule:
         if self.drift and decisions >= self.drift[0]:
@@ -138,17 +170,22 @@ class Reader:
 
 
 READERS: tuple[Reader, ...] = (
-    Reader("RL, agents and reasoning", lambda t: bool(t & {"rl", "agents", "reasoning"})),
-    Reader("vision and image/video generation", lambda t: bool(t & {"generation", "vision"})),
+    Reader("RL, agents and reasoning", lambda t: bool(t & {"rl", "agents", "reasoning"}),
+           likes=frozenset({"rl", "agents", "reasoning"})),
+    Reader("vision and image/video generation", lambda t: bool(t & {"generation", "vision"}),
+           likes=frozenset({"generation", "vision"})),
     Reader("evaluation and software testing, no surveys",
-           lambda t: bool(t & {"evaluation", "software-testing"}) and "survey" not in t),
-    Reader("software testing, not statistical testing", lambda t: "software-testing" in t and "statistics" not in t),
-    Reader("LLMs, but not benchmarks", lambda t: "llm" in t and "evaluation" not in t),
+           lambda t: bool(t & {"evaluation", "software-testing"}) and "survey" not in t,
+           likes=frozenset({"evaluation", "software-testing"})),
+    Reader("software testing, not statistical testing", lambda t: "software-testing" in t and "statistics" not in t,
+           likes=frozenset({"software-testing"})),
+    Reader("LLMs, but not benchmarks", lambda t: "llm" in t and "evaluation" not in t, likes=frozenset({"llm"})),
     Reader("theory, statistics and finance, no LLMs",
-           lambda t: bool(t & {"theory", "statistics", "finance"}) and "llm" not in t),
+           lambda t: bool(t & {"theory", "statistics", "finance"}) and "llm" not in t,
+           likes=frozenset({"theory", "statistics", "finance"})),
     Reader("LLMs and reasoning, 20% of decisions at random", lambda t: bool(t & {"llm", "reasoning"}), noise=0.2,
-           clear=False),
-    Reader("narrow: RL and agents only", lambda t: bool(t & {"rl", "agents"})),
+           clear=False, likes=frozenset({"llm", "reasoning"})),
+    Reader("narrow: RL and agents only", lambda t: bool(t & {"rl", "agents"}), likes=frozenset({"rl", "agents"})),
 )
 # Taste that changes: RL and agents for 100 decisions, then evaluation; one decision a day (see recency_table).
 DRIFTER = Reader("RL and agents, then evaluation", lambda t: bool(t & {"rl", "agents", "reasoning"}),
@@ -282,6 +319,9 @@ class Settings:
     half_life: float = interest.HALF_LIFE_DAYS
     vectors: VectorConfig = field(default_factory=VectorConfig)
     use_tags: bool = True
+    topic_weight: float = TOPIC_WEIGHT
+    # Triage orders are seeds first_seed, first_seed + 1, ...: another range checks a result on fresh orders.
+    first_seed: int = 0
 
 
 def evaluate_point(
@@ -297,7 +337,8 @@ def evaluate_point(
     current = vectors.updated(library)
     now = datetime.fromisoformat(decided[-1].updated) if decided else START
     labels = training_labels(decided, now, half_life_days=settings.half_life)
-    model = train(current, labels, c=settings.c, min_labels=2 if force else None, min_per_class=1 if force else None)
+    model = train(current, labels, c=settings.c, topic_weight=settings.topic_weight,
+                  min_labels=2 if force else None, min_per_class=1 if force else None)
     dates = [_date_score(p) for p in remaining]
     upvotes = _upvote_score(remaining)
     if isinstance(model, ColdStart):
@@ -323,19 +364,33 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return statistics.fmean(known) if known else None
 
 
+def taste_met(reader: Reader, decisions: Decisions, n: int) -> bool:
+    """Whether the first ``n`` papers included a wanted paper of every topic the reader asks for."""
+    met: set[str] = set()
+    for i, paper in enumerate(decisions.order[:n]):
+        topics = TOPIC_CACHE[paper.id]
+        if reader.rule_at(i)(topics):
+            met |= topics & reader.likes
+    return met >= reader.likes
+
+
 def run_reader(
     reader: Reader, library: list[Paper], vectors: PaperVectors, checkpoints: Sequence[int], repeats: int,
     settings: Settings, *, force: bool = False,
 ) -> list[dict[str, Any]]:
     rows = []
-    runs = [simulate(reader, library, TOPIC_CACHE, seed) for seed in range(repeats)]
+    seeds = range(settings.first_seed, settings.first_seed + repeats)
+    runs = [simulate(reader, library, TOPIC_CACHE, seed) for seed in seeds]
     for n in checkpoints:
         points = [evaluate_point(vectors, reader, run, n, settings, force=force) for run in runs]
         row: dict[str, Any] = {"reader": reader.name, "n": n, "model_share": _mean([float(p["model"]) for p in points])}
         for metric in ("auc", "p10"):
             row[metric] = {k: _mean([p[metric][k] for p in points]) for k in ("interest", "date", "upvotes")}
+        aucs = [p["auc"]["interest"] for p in points if p["auc"]["interest"] is not None]
+        row["auc_se"] = statistics.stdev(aucs) / len(aucs) ** 0.5 if len(aucs) > 1 else None
         row["base_rate"] = _mean([p["base_rate"] for p in points])
         row["kept_so_far"] = _mean([float(sum(run.kept[:n])) for run in runs])
+        row["taste_met"] = _mean([float(taste_met(reader, run, n)) for run in runs])
         rows.append(row)
     return rows
 
@@ -346,7 +401,7 @@ def threshold_rows(
     """The model trained on however few decisions there are, by decisions and by the rarer kind's count."""
     groups: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for reader in READERS:
-        for seed in range(repeats):
+        for seed in range(settings.first_seed, settings.first_seed + repeats):
             run = simulate(reader, library, TOPIC_CACHE, seed)
             for n in checkpoints:
                 kept = sum(run.kept[:n])
@@ -425,17 +480,58 @@ def _bold_if_best(values: dict[str, float | None], key: str) -> str:
 
 def quality_table(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| reader | decisions | kept so far | kept (rest) | AUC interest | AUC date | AUC upvotes | P@10 interest "
-        "| P@10 date | P@10 upvotes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| reader | decisions | kept so far | taste met | kept (rest) | AUC interest | AUC date | AUC upvotes "
+        "| P@10 interest | P@10 date | P@10 upvotes |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         share = row["model_share"]
         cold = "" if share == 1 else " (fallback)" if share == 0 else f" ({1 - share:.0%} fallback)"
         lines.append(
-            f"| {row['reader']} | {row['n']}{cold} | {row['kept_so_far']:.1f} | {row['base_rate']:.0%} | "
+            f"| {row['reader']} | {row['n']}{cold} | {row['kept_so_far']:.1f} | {row['taste_met']:.0%} | "
+            f"{row['base_rate']:.0%} | "
             f"{_bold_if_best(row['auc'], 'interest')} | {_f(row['auc']['date'])} | {_f(row['auc']['upvotes'])} | "
             f"{_bold_if_best(row['p10'], 'interest')} | {_f(row['p10']['date'])} | {_f(row['p10']['upvotes'])} |"
+        )
+    return "\n".join(lines)
+
+
+def verdict(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[bool, str]:
+    """Whether a reader's row at ``TARGET_DECISIONS`` meets the target, and a short word on it."""
+    reader = next(r for r in READERS if r.name == row["reader"])
+    auc_i, auc_d = row["auc"]["interest"] or 0, row["auc"]["date"] or 0
+    beats = auc_i > auc_d and row["p10"]["interest"] > row["p10"]["date"]
+    strong = auc_i >= TARGET_AUC or not reader.clear
+    reached = next((r["n"] for r in rows if r["reader"] == reader.name and (r["auc"]["interest"] or 0) >= TARGET_AUC),
+                   None)
+    if not beats:
+        return False, "misses: not ahead of date order"
+    if not reader.clear:
+        return True, "met (noisy reader: beats date order)"
+    if strong:
+        return True, "met"
+    last = max(r["n"] for r in rows if r["reader"] == reader.name)
+    later = f"AUC {TARGET_AUC} from {reached} decisions" if reached else f"AUC {TARGET_AUC} not reached by {last}"
+    return False, f"beats date order; {later}"
+
+
+def summary_table(rows: list[dict[str, Any]]) -> str:
+    """The README table: every reader after ``TARGET_DECISIONS`` decisions, three orders, and the verdict."""
+    lines = [
+        "| reader | kept so far | taste met | AUC interest | AUC date | AUC upvotes | P@10 interest | P@10 date "
+        "| P@10 upvotes | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        if row["n"] != TARGET_DECISIONS:
+            continue
+        # Three digits here: the verdict is taken on the unrounded mean, and "0.80" that misses 0.8 would puzzle.
+        se = f" ± {row['auc_se']:.3f}" if row.get("auc_se") is not None else ""
+        lines.append(
+            f"| {row['reader']} | {row['kept_so_far']:.1f} | {row['taste_met']:.0%} | "
+            f"**{_f(row['auc']['interest'], 3)}**{se} | {_f(row['auc']['date'])} | {_f(row['auc']['upvotes'])} | "
+            f"**{_f(row['p10']['interest'])}** | {_f(row['p10']['date'])} | {_f(row['p10']['upvotes'])} | "
+            f"{verdict(row, rows)[1]} |"
         )
     return "\n".join(lines)
 
@@ -467,17 +563,21 @@ def recency_table(rows: list[dict[Any, Any]], checkpoints: Sequence[int]) -> str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=10, help="random triage orders per reader (default 10)")
+    parser.add_argument("--repeats", type=int, default=20, help="random triage orders per reader (default 20)")
     parser.add_argument("--checkpoints", default="10,20,30,50,100", help="decision counts to report")
     parser.add_argument("--threshold-checkpoints", default="5,10,15,20",
                         help="decision counts for the below-threshold table")
     parser.add_argument("--c", type=float, default=DEFAULT_C, help="logistic regression C")
     parser.add_argument("--half-life", type=float, default=interest.HALF_LIFE_DAYS)
     parser.add_argument("--no-tags", action="store_true", help="readers do not tag what they keep")
+    parser.add_argument("--no-topics", action="store_true", help="words and metadata only, no topic coordinates")
+    parser.add_argument("--first-seed", type=int, default=0, help="first triage order (default 0)")
     parser.add_argument("--quick", action="store_true", help="only the main table")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args(argv)
-    settings = Settings(c=args.c, half_life=args.half_life, use_tags=not args.no_tags)
+    settings = Settings(c=args.c, half_life=args.half_life, use_tags=not args.no_tags, first_seed=args.first_seed)
+    if args.no_topics:
+        settings.vectors, settings.topic_weight = VectorConfig(max_topics=0), 0.0
 
     library = load_library()
     TOPIC_CACHE.update({p.id: topics_of(p) for p in library})
@@ -486,11 +586,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Library: {len(library)} papers. Papers per topic: " + ", ".join(f"{t} {n}" for t, n in counts.items())
           + f"; no topic: {sum(1 for p in library if not TOPIC_CACHE[p.id])}.\n")
 
-    checkpoints = [int(x) for x in args.checkpoints.split(",")]
+    checkpoints = sorted({int(x) for x in args.checkpoints.split(",")} | {TARGET_DECISIONS})
     rows: list[dict[str, Any]] = []
     for reader in READERS:
         rows += run_reader(reader, library, vectors, checkpoints, args.repeats, settings)
-    print(f"### Interest order against date and upvote order (mean of {args.repeats} triage orders)\n")
+    print(f"### After {TARGET_DECISIONS} decisions (mean of {args.repeats} triage orders; ± one standard error)\n")
+    print(summary_table(rows))
+    print("\n### Interest order against date and upvote order as decisions accumulate\n")
     print(quality_table(rows))
     results: dict[str, Any] = {"quality": rows}
 
@@ -511,28 +613,9 @@ def main(argv: list[str] | None = None) -> int:
         results.update(below_threshold=below, recency=[{str(k): v for k, v in r.items()} for r in recency],
                        related=rel)
 
-    print()
-    missed = 0
-    for row in rows:
-        if row["n"] != 30:
-            continue
-        reader = next(r for r in READERS if r.name == row["reader"])
-        auc_i, auc_d = row["auc"]["interest"] or 0, row["auc"]["date"] or 0
-        beats = auc_i > auc_d and row["p10"]["interest"] > row["p10"]["date"]
-        strong = auc_i >= 0.8 or not reader.clear
-        verdict = "meets the target" if beats and strong else "misses the target"
-        if beats and not strong:
-            verdict = "beats date order but misses AUC 0.8"
-        reached = next(
-            (r["n"] for r in rows if r["reader"] == reader.name and (r["auc"]["interest"] or 0) >= 0.8), None
-        )
-        missed += not (beats and strong)
-        print(f"- {reader.name}: after 30 decisions AUC {auc_i:.2f} (date {auc_d:.2f}), P@10 "
-              f"{row['p10']['interest']:.2f} (date {row['p10']['date']:.2f}): {verdict}; AUC 0.8 "
-              + (f"from {reached} decisions" if reached else "not reached in the checkpoints"))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str))
-    return 1 if missed else 0
+    return 0 if all(verdict(row, rows)[0] for row in rows if row["n"] == TARGET_DECISIONS) else 1
 
 
 if __name__ == "__main__":

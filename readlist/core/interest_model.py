@@ -7,6 +7,13 @@ robust with the few dozen examples a new user has. Classes are balanced (most us
 keep, and that ratio should not decide the ranking); each decision counts by its recency and strength (see
 ``readlist.core.interest``).
 
+Besides the words and metadata, the regression sees each paper's topic coordinates (``PaperVectors.topics``):
+with three or four kept papers, "kept a paper about segmentation" then also says something about a paper on
+video that shares no rare word with it. A topic coordinate is a fixed weighted sum of the paper's word
+weights, so its learned weight is folded back into one weight per word before the model is stored: the model
+stays one weight per feature, scores are unchanged by the folding (to rounding), and an explanation still
+lists words, authors and tags whose shares add up exactly to the score.
+
 This module imports scikit-learn: import it lazily, never at start-up.
 """
 
@@ -22,12 +29,17 @@ from sklearn.linear_model import LogisticRegression
 
 from readlist.core.interest import MIN_LABELS, MIN_PER_CLASS, ColdStart, Label, Reason, ReasonKind, cold_start
 from readlist.core.model import Paper
-from readlist.core.vectors import FloatArray, PaperVectors, as_array
+from readlist.core.vectors import FloatArray, PaperVectors, as_array, one_blas_thread
 
-# Inverse regularization strength. From 0.05 to 100 the measured ranking barely moves (bench/rank_eval.py); at 1
-# scores crowd around 0.5 (0.43-0.59 on the demo library) and explanations show tiny weights, at 4 they spread
-# (0.37-0.69) without the overconfidence of larger values. Training stays under 50 ms at 10,000 papers.
+# Inverse regularization strength. From 0.25 to 100 the measured ranking barely moves (bench/rank_eval.py); at 1
+# scores crowd around 0.5 and explanations show tiny weights, at 4 they spread (0.11-0.91 on the demo library)
+# without the overconfidence of larger values. Training takes well under 0.1 s of CPU at 10,000 papers.
 DEFAULT_C = 4.0
+# Scale of the topic coordinates next to the unit-length word row. A paper's topic coordinates have at most
+# unit length, so at 1.5 the topics weigh a little more than the exact words. Measured on bench/rank_eval.py
+# after 30 decisions: 1 and 1.5 rank alike, 1.5 fills the first ten slightly better; 2 and more start to blur
+# tastes that exclude a neighbouring topic ("evaluation, but no surveys").
+TOPIC_WEIGHT = 1.5
 # Train on at most this many decisions, the most recent (highest-weighted) first: keeps retraining well under a
 # second for libraries with tens of thousands of decisions, where the oldest count for little anyway.
 MAX_LABELS = 5000
@@ -94,12 +106,14 @@ def train(
     labels: Sequence[Label],
     *,
     c: float = DEFAULT_C,
+    topic_weight: float = TOPIC_WEIGHT,
     min_labels: int | None = None,
     min_per_class: int | None = None,
 ) -> InterestModel | ColdStart:
     """Fit the score to these labels, or say why there are too few (see ``readlist.core.interest``).
 
-    ``min_labels`` and ``min_per_class`` override the cold-start thresholds (the benchmark measures below them).
+    ``min_labels`` and ``min_per_class`` override the cold-start thresholds (the benchmark measures below them);
+    ``topic_weight`` 0 leaves the topic coordinates out (the benchmark compares).
     """
     known = [label for label in labels if label.paper_id in vectors.row]
     if len(known) > MAX_LABELS:
@@ -114,13 +128,25 @@ def train(
     rows = np.array([vectors.row[label.paper_id] for label in known], dtype=np.int64)
     y = np.array([1 if label.positive else 0 for label in known], dtype=np.int64)
     weights = np.array([label.weight for label in known], dtype=np.float64)
+    features = vectors.features[rows]
+    n_features = features.shape[1]
+    if topic_weight > 0 and vectors.topics.shape[1]:
+        features = sp.hstack([features, sp.csr_matrix(vectors.topics[rows] * topic_weight)], format="csr")
     # The dual problem: with far more words than decisions it solves ten times faster than the primal.
     model = LogisticRegression(C=c, class_weight="balanced", solver="liblinear", dual=True, max_iter=1000)
-    model.fit(vectors.features[rows], y, sample_weight=weights)
+    model.fit(features, y, sample_weight=weights)
+    learned = np.asarray(model.coef_, dtype=np.float64).ravel()
+    coef = learned[:n_features].copy()
+    if learned.size > n_features:
+        # Fold the topic weights back onto the words: topics = text @ axes.T, so (topics * s) @ w equals
+        # text @ (s * axes.T @ w), one extra weight per word.
+        n_text = vectors.text.shape[1]
+        with one_blas_thread():
+            coef[:n_text] += topic_weight * (learned[n_features:] @ vectors.topic_axes)
     positives = int(y.sum())
     return InterestModel(
         vectors=vectors,
-        coef=np.asarray(model.coef_, dtype=np.float64).ravel(),
+        coef=coef,
         intercept=float(np.asarray(model.intercept_).ravel()[0]),
         labels=len(known),
         positives=positives,

@@ -104,11 +104,23 @@ def test_cold_start_until_enough_decisions_of_each_kind() -> None:
     assert "upvotes, then date" in too_few.reason
     one_sided = cold_start(keeps)
     assert one_sided is not None
-    assert "2 more skipped papers" in one_sided.reason
+    missing = f"{MIN_PER_CLASS} more skipped paper{'s' if MIN_PER_CLASS != 1 else ''}"
+    assert missing in one_sided.reason
     assert one_sided.to_dict()["method"] == "fallback"
     # A caller may lower the thresholds (the benchmark does), but never below one example of each kind.
     assert cold_start(keeps[:1] + skips[:1], min_labels=2, min_per_class=0) is None
     assert cold_start(keeps[:2], min_labels=2, min_per_class=0) is not None
+
+
+def test_one_kept_paper_among_ten_decisions_is_enough_to_learn() -> None:
+    """A narrow taste may keep its first paper late: one of each kind is enough once there are 10 decisions."""
+    keeps = [Label(f"k{i}", True, 1.0) for i in range(MIN_LABELS)]
+    skips = [Label(f"s{i}", False, 1.0) for i in range(MIN_LABELS)]
+    assert cold_start(keeps[:1] + skips[: MIN_LABELS - 1]) is None
+    assert cold_start(skips[:1] + keeps[: MIN_LABELS - 1]) is None
+    only_skips = cold_start(skips)
+    assert only_skips is not None and "1 more kept paper" in only_skips.reason
+    assert cold_start(keeps[:1] + skips[: MIN_LABELS - 2]) is not None
 
 
 def test_fallback_orders_by_upvotes_then_date() -> None:

@@ -176,3 +176,53 @@ def test_only_the_most_recent_decisions_train_a_huge_history(monkeypatch: pytest
     assert isinstance(model, InterestModel)
     assert model.labels == len(recent)
     assert model.score_all()[rl_inbox[0].id] > 0.5
+
+
+# Word pools for a library large enough to have topic axes: papers of a subject share words in pairs and threes.
+AGENT_WORDS = ["policy", "reward", "agents", "exploration", "environment", "actions", "planning", "rollouts",
+               "value", "episodes", "simulator", "trajectories"]
+PROTEIN_WORDS = ["protein", "folding", "residues", "enzyme", "binding", "ligand", "antibody", "sequence",
+                 "structure", "molecule", "docking", "amino"]
+
+
+def pooled(words: list[str], n: int, tag: str) -> list[Paper]:
+    out = []
+    for i in range(n):
+        chosen = [words[(i + j) % len(words)] for j in range(3)]
+        out.append(paper(f"{chosen[0]} {chosen[1]} {tag} {i}", abstract=f"Results relating {' and '.join(chosen)}."))
+    return out
+
+
+def test_topics_carry_a_few_decisions_to_papers_in_other_words() -> None:
+    """Kept agent papers, skipped protein papers: an agent paper sharing no word with any decision still ranks
+    above a protein paper sharing none, because the library's topics link its words to the kept ones."""
+    agents, proteins = pooled(AGENT_WORDS, 24, "a"), pooled(PROTEIN_WORDS, 24, "p")
+    # Decide only papers built from the first six words of each pool; the inbox has papers from the last six.
+    decisions = [decided(p, "to-read") for p in agents[:4]] + [decided(p, "skipped") for p in proteins[:6]]
+    unseen_agent = paper("simulator value episodes", abstract="Results relating trajectories and value.")
+    unseen_protein = paper("structure docking amino", abstract="Results relating molecule and docking.")
+    papers = [*decisions, *agents[4:], *proteins[6:], unseen_agent, unseen_protein]
+    vectors = PaperVectors.build(papers)
+    assert vectors.topics.shape[1] >= 2
+    decided_words = set(vectors.text[[vectors.row[p.id] for p in decisions]].indices.tolist())
+    for fresh in (unseen_agent, unseen_protein):
+        assert not decided_words & set(vectors.text[vectors.row[fresh.id]].indices.tolist())
+    labels = training_labels(papers, NOW)
+    with_topics = train(vectors, labels)
+    words_only = train(vectors, labels, topic_weight=0)
+    assert isinstance(with_topics, InterestModel) and isinstance(words_only, InterestModel)
+    scored = with_topics.score_all()
+    assert scored[unseen_agent.id] > scored[unseen_protein.id] + 0.05
+    plain = words_only.score_all()
+    assert abs(plain[unseen_agent.id] - plain[unseen_protein.id]) < (
+        scored[unseen_agent.id] - scored[unseen_protein.id]
+    )
+    # The topic weights are folded onto the words: the reasons still add up exactly to the score, and they are
+    # words of the paper itself.
+    every = with_topics.explain(unseen_agent, k=10_000)
+    assert every and all(r.kind == "term" for r in every)
+    assert all(r.value in f"{unseen_agent.title} {unseen_agent.abstract}".lower() for r in every)
+    log_odds = with_topics.intercept + sum(r.weight for r in every)
+    assert 1 / (1 + pow(2.718281828459045, -log_odds)) == pytest.approx(scored[unseen_agent.id], rel=1e-6)
+    # The protein paper is pulled down by its own words, which the topics tie to the skipped papers.
+    assert with_topics.explain(unseen_protein, k=1)[0].direction == "down"
