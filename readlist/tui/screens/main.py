@@ -74,8 +74,9 @@ INSTANT_SEARCH = 0.015
 ENRICH_CHUNK = 10
 # The sort until the user picks one: interest in the Inbox once it has been learned, date added elsewhere.
 AUTO_SORT = "auto"
-# How many papers "more like this" gathers into its view.
+# How many papers "more like this" gathers into its view, and how much of the paper's title names the view.
 MORE_LIKE = 50
+LIKE_LABEL = 28
 
 
 class SearchInput(Input):
@@ -711,7 +712,9 @@ class MainScreen(ReadlistScreen[None]):
             return
         ids = [p.id for p in seeds]
         if len(ids) == 1:
-            label = "≈ " + clean_line(seeds[0].title)
+            title = clean_line(seeds[0].title)
+            # Short enough for the sidebar and the top bar, which also name the view.
+            label = "≈ " + (title if len(title) <= LIKE_LABEL else title[: LIKE_LABEL - 1].rstrip() + "…")
         else:
             label = f"≈ {counted(len(ids), 'selected paper')}"
         self.run_worker(partial(self._find_like, ids, label, self.interest), thread=True, exclusive=True,
