@@ -56,3 +56,8 @@ def pulls_path(path: Path) -> Path:
 def ui_state_path(path: Path) -> Path:
     """Where the terminal UI was (view, sort, search, paper under the cursor), so reopening goes back there."""
     return path.with_name(path.name + ".ui")
+
+
+def first_screen_path(path: Path) -> Path:
+    """What the app's first screen shows, kept so the next start can paint it before loading the library."""
+    return path.with_name(path.name + ".first-screen")

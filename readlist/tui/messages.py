@@ -16,3 +16,11 @@ class ExternalChanges(Message):
 
 class LibraryChanged(Message):
     """Sent by the app to each open screen: redraw from the whole library (the cursor stays on its paper)."""
+
+
+class LibraryLoaded(Message):
+    """Sent by the app to each open screen when a library opened in the background has been read."""
+
+
+class FirstScreenShown(Message):
+    """The main screen painted what it can before the library is read: the app may start reading it."""

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from functools import partial, wraps
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from readlist.app.commands import Delete, EditTags, Outcome
-from readlist.app.enrich import ApplyEnrichment, Change, enrich_hint, plan_enrichment
-from readlist.app.imports import ImportPapers
-from readlist.app.pull import PullOutcome, load_pull_state, pull_configured, pull_hf, save_pull_state
 from readlist.app.session import Session
 from readlist.app.views import (
     SORT_LABELS,
@@ -37,23 +34,23 @@ from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
 from readlist.core.text import clean_line, counted
 from readlist.tui import bindings
-from readlist.tui.messages import LibraryChanged
+from readlist.tui.messages import FirstScreenShown, LibraryChanged, LibraryLoaded
 from readlist.tui.screens.base import ReadlistScreen, decision
-from readlist.tui.screens.cite_chooser import CiteChooser
-from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.note_editor import NoteEditor
-from readlist.tui.screens.prompt import Prompt
-from readlist.tui.screens.stats import StatsScreen
-from readlist.tui.screens.tags import TagChange, TagEditor
-from readlist.tui.screens.triage import TriageScreen
 from readlist.tui.state import UiState, load_ui_state, save_ui_state
 from readlist.tui.widgets.detail import PaperDetail
-from readlist.tui.widgets.footer import ReadlistFooter
+from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 
 if TYPE_CHECKING:
+    from readlist.app.enrich import Change
+    from readlist.app.first_screen import FirstScreen
     from readlist.app.network import Network
+    from readlist.app.pull import PullOutcome
+    from readlist.tui.screens.tags import TagChange
+
+# The other screens, enrichment, pulling and importing are imported when first used: loading them all
+# before the first paint cost more than drawing it.
 
 # Below this many columns the detail pane goes under the list instead of beside it.
 WIDE_LAYOUT = 120
@@ -61,17 +58,38 @@ WIDE_LAYOUT = 120
 SIDE_MINIMUM = 100
 # Below this many, the sidebar is hidden: [ and ] still change views, and the top bar names the view.
 NARROW = 80
-SEARCH_DELAY = 0.12
-# A search that took less than this runs on every keystroke; slower ones wait for a pause in typing.
-INSTANT_SEARCH = 0.015
 # Papers looked up per round of an enrichment: the list updates after each round.
 ENRICH_CHUNK = 10
+# While the user types a search, the detail pane waits for this long a pause before showing the paper found.
+DETAIL_AFTER_TYPING = 0.25
+
+Action = TypeVar("Action", bound=Callable[..., Any])
+
+
+def needs_library(action: Action) -> Action:
+    """An action that needs the whole library: while it is still loading, it runs as soon as it has loaded."""
+
+    @wraps(action)
+    def run(self: MainScreen, *args: Any, **kwargs: Any) -> Any:
+        if self.session.library.ready:
+            return action(self, *args, **kwargs)
+        self._waiting.append(partial(action, self, *args, **kwargs))
+        self.say("Loading the library … the key takes effect when it is loaded")
+        return None
+
+    return run  # type: ignore[return-value]
 
 
 class SearchInput(Input):
     """The search box: Esc clears it and hands focus back to the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.SEARCH
+
+    def _watch_value(self, value: str) -> None:
+        # Input stores the text's width as its virtual size, a whole-screen layout pass on every keystroke;
+        # the box has a fixed size, so the scroll range is updated without one.
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def action_clear_search(self) -> None:
         self.value = ""
@@ -88,8 +106,14 @@ class MainScreen(ReadlistScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.MAIN
 
-    def __init__(self, session: Session, *, sort: str = "added", today: date | None = None) -> None:
+    def __init__(self, session: Session, *, sort: str = "added", today: date | None = None,
+                 first_screen: FirstScreen | None = None) -> None:
         super().__init__(session, id="main")
+        # What the last run's first screen showed: painted while the library loads (see needs_library).
+        self.first_screen = first_screen
+        self._waiting: list[Callable[[], object]] = []
+        self._detail_timer: Timer | None = None
+        self._detail_due = False
         # Saved searches (config.toml's [views]), shown in the sidebar after the fixed views.
         self.saved_views: dict[str, str] = dict(session.settings.views)
         self.views: list[View] = build_views([], self.saved_views)
@@ -99,12 +123,13 @@ class MainScreen(ReadlistScreen[None]):
         self.query_text = ""
         self.layout_mode = "auto"  # or "side" / "stacked", once the user toggles
         self._layout_width = 0  # the width L was pressed at
-        self._last_search_seconds = 0.0
-        self._search_timer: Timer | None = None
+        self._search_value = ""
+        self._search_due = False
         self._message = ""
         self.counts = Counts()
         self._query = parse_query("")
         self._sidebar_shown: tuple[object, ...] = ()
+        self._topbar_shown = Text()
         # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
         self._online: threading.Event | None = None
 
@@ -129,13 +154,19 @@ class MainScreen(ReadlistScreen[None]):
                 with Container(id="panes"):
                     yield PaperList(id="papers")
                     yield PaperDetail(id="detail")
-        yield ReadlistFooter()
+        yield FooterSpace()  # the footer comes after the first paint (see FooterSpace)
 
     def on_mount(self) -> None:
         self.paper_list.focus()
         self.query_one("#query-error").display = False
         self._apply_layout()
         self._restore_state()
+        self.call_after_refresh(self._mount_footer)
+
+    def _mount_footer(self) -> None:
+        for space in self.query(FooterSpace):
+            space.remove()
+        self.mount(ReadlistFooter())
 
     def _restore_state(self) -> None:
         """Go back to the view, sort, search and paper of the last session (when they still exist)."""
@@ -157,6 +188,39 @@ class MainScreen(ReadlistScreen[None]):
             self._apply_layout()
         self.rebuild(keep_id=state.paper)
 
+    def _show_first_screen(self, keep_id: str | None) -> None:
+        """Paint what the last run's first screen showed while the library loads; "Loading …" without one.
+
+        It is used only when it shows what the restored state asks for (view, sort, search).
+        """
+        first = self.first_screen
+        plist = self.paper_list
+        # Reading the library competes with painting for the interpreter: it starts once this is on screen.
+        self.call_after_refresh(self.post_message, FirstScreenShown())
+        if first is None or (first.view, first.sort, first.search) != (self.view.key, self.sort, self.query_text):
+            self.first_screen = None
+            plist.empty_message = "Loading the library …"
+            plist.set_papers([])
+            self._update_topbar()
+            return
+        self.counts = first.counts
+        self._refresh_views()
+        plist.empty_message = self._empty_message()
+        plist.set_papers(first.papers, keep_id)
+        self._sidebar_shown = ()
+        self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
+        self._update_topbar()
+        self._follow_detail()
+
+    @on(LibraryLoaded)
+    def _library_loaded(self) -> None:
+        """The library has been read: show it (the cursor stays on its paper), then run the keys that waited."""
+        self.first_screen = None
+        self.rebuild()
+        waiting, self._waiting = self._waiting, []
+        for action in waiting:
+            action()
+
     def remember_state(self) -> None:
         """Keep where the user is, for the next session (called on quit)."""
         current = self.paper_list.current
@@ -169,16 +233,23 @@ class MainScreen(ReadlistScreen[None]):
 
     def rebuild(self, keep_id: str | None = None, *, keep_current: bool = True) -> None:
         """Recompute counts and the list from the whole library (the cursor stays on a paper when it can)."""
+        if not self.session.library.ready:
+            self._show_first_screen(keep_id)  # until the library has loaded; then this runs again
+            return
         papers_now = self.session.library.papers.values()
         self.counts = count(papers_now)
+        self._refresh_views()
+        self.counts.count_saved(self.views, papers_now)
+        self._refilter(keep_id, keep_current=keep_current)
+
+    def _refilter(self, keep_id: str | None = None, *, keep_current: bool = True, typing: bool = False) -> None:
+        """Show the current view, search and sort again; the counts stay (a search changes none of them)."""
         self._query = self._parse_query()
         plist = self.paper_list
         if keep_id is None and keep_current and plist.current is not None:
             keep_id = plist.current.id
-        self._refresh_views()
-        self.counts.count_saved(self.views, papers_now)
         papers = self.session.select(self.view, self._query, self.sort)
-        self._show_list(papers, keep_id)
+        self._show_list(papers, keep_id, typing=typing)
 
     def after_change(self, outcome: Outcome, keep_id: str | None = None) -> None:
         """Show a change made from this app without rescanning the library.
@@ -221,22 +292,49 @@ class MainScreen(ReadlistScreen[None]):
         keys = [v.key for v in self.views]
         self.view_index = keys.index(current_key) if current_key in keys else min(self.view_index, len(keys) - 1)
 
-    def _show_list(self, papers: list[Paper], keep_id: str | None, changed: set[str] | None = None) -> None:
-        """Show a list; with ``changed`` (ids edited in place), only rows, counts and panes that differ are redrawn."""
+    def _show_list(self, papers: list[Paper], keep_id: str | None, changed: set[str] | None = None, *,
+                   typing: bool = False) -> None:
+        """Show a list; only the rows, counts and panes that differ are redrawn.
+
+        With ``changed`` (ids edited in place) only those rows are repainted. The sidebar is redrawn only
+        when one of its numbers moved, and the detail pane follows in the next frame (after a pause, while
+        the user types a search), so the list itself reaches the screen first.
+        """
         plist = self.paper_list
         plist.empty_message = self._empty_message()
         if changed is None:
             plist.set_papers(papers, keep_id)
         else:
             plist.replace_papers(papers, changed, keep_id)
-        # Redrawing the sidebar is the dearest part of a keypress; skip it when no number on it moved.
         shown = (tuple(v.key for v in self.views), tuple(self.counts.for_view(v) for v in self.views),
                  self.view_index)
-        if changed is None or shown != self._sidebar_shown:
+        if shown != self._sidebar_shown:
             self._sidebar_shown = shown
             self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
         self._update_topbar()
-        self.query_one("#detail", PaperDetail).show(plist.current)
+        detail = self.query_one("#detail", PaperDetail)
+        if typing:
+            self._follow_detail(DETAIL_AFTER_TYPING)
+        elif changed is not None and detail.paper is plist.current and plist.current is not None:
+            detail.show(plist.current)  # the same paper edited: only its header changes, cheaply
+        else:
+            self._follow_detail()
+
+    def _follow_detail(self, delay: float = 0.0) -> None:
+        """Show the paper under the cursor in the detail pane after this frame (or after ``delay``)."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if delay:
+            self._detail_timer = self.set_timer(delay, self._show_detail)
+        elif not self._detail_due:
+            self._detail_due = True
+            self.call_after_refresh(self._show_detail)
+
+    def _show_detail(self) -> None:
+        self._detail_due = False
+        self._detail_timer = None
+        self.query_one("#detail", PaperDetail).show(self.paper_list.current)
 
     def _parse_query(self) -> Query:
         error = self.query_one("#query-error", Static)
@@ -258,6 +356,8 @@ class MainScreen(ReadlistScreen[None]):
 
     def _update_topbar(self) -> None:
         plist = self.paper_list
+        # While the library loads, the list holds only the first screen's rows of the view.
+        shown = self.first_screen.shown if self.first_screen is not None else len(plist.papers)
         total = self.counts.total
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -266,14 +366,19 @@ class MainScreen(ReadlistScreen[None]):
         text.append(f"  {total} papers · {inbox} in inbox", style="dim")
         text.append("  │  ")
         text.append(self.view.label, style="bold")
-        text.append(f" {len(plist.papers)}")
+        text.append(f" {shown}")
         text.append(f"  sort: {SORT_LABELS.get(self.sort, self.sort)}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
+        if not self.session.library.ready:
+            text.append("  │  ")
+            text.append("Loading the library …", style="dim")
         if self._message:
             text.append("  │  ")
             text.append(self._message)
-        self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
+        if text != self._topbar_shown:
+            self._topbar_shown = text
+            self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
 
     def say(self, message: str) -> None:
         """A short status message in the top bar (plain text, never markup)."""
@@ -289,7 +394,7 @@ class MainScreen(ReadlistScreen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.query_one("#detail", PaperDetail).show(event.paper)
+        self._follow_detail()
 
     @on(PaperList.Moved)
     def _moved(self) -> None:
@@ -307,27 +412,29 @@ class MainScreen(ReadlistScreen[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        value = event.value
-        if self._last_search_seconds < INSTANT_SEARCH:
-            # Small libraries search faster than a frame: no reason to make the user wait.
-            self._run_search(value)
-        else:
-            self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run_search(value))
+        # Searched once the typed character is on screen; keys typed while a search runs are taken together.
+        self._search_value = event.value
+        if not self._search_due:
+            self._search_due = True
+            self.call_after_refresh(self._search_typed)
+
+    def _search_typed(self) -> None:
+        self._search_due = False
+        self._run_search(self._search_value)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self._run_search(event.value)
+        self._run_search(event.value, typing=False)
+        self._follow_detail()
         self.paper_list.focus()
 
-    def _run_search(self, value: str) -> None:
+    def _run_search(self, value: str, *, typing: bool = True) -> None:
         if value != self.query_text:
             self.query_text = value
-            started = time.perf_counter()
+            if not self.session.library.ready:
+                return  # searched when the library has loaded
             # Typing shows the results from the top; clearing the search goes back to the paper the cursor was on.
-            self.rebuild(keep_current=not value.strip())
-            self._last_search_seconds = time.perf_counter() - started
+            self._refilter(keep_current=not value.strip(), typing=typing and bool(value.strip()))
 
     def on_resize(self, event: events.Resize) -> None:
         if self.layout_mode != "auto" and (self._layout_width < WIDE_LAYOUT) != (event.size.width < WIDE_LAYOUT):
@@ -345,6 +452,7 @@ class MainScreen(ReadlistScreen[None]):
 
     # -- changes ------------------------------------------------------------------
 
+    @needs_library
     def action_decide(self, name: str) -> None:
         """Keep, skip, read, rate …: the paper under the cursor, or every selected paper."""
         targets = self.paper_list.targets()
@@ -363,6 +471,7 @@ class MainScreen(ReadlistScreen[None]):
         what = counted(n, "paper")
         self.say(f"{outcome.label}: {what} (u undoes)" if n else f"{outcome.label}: nothing to change")
 
+    @needs_library
     def action_undo(self) -> None:
         done = self.undo()
         if done is None:
@@ -371,6 +480,7 @@ class MainScreen(ReadlistScreen[None]):
         self._message = f"Undid: {done.step.label.lower()}"
         self.after_change(done.outcome, keep_id=next(iter(done.step.changes), None))
 
+    @needs_library
     def action_redo(self) -> None:
         done = self.redo()
         if done is None:
@@ -379,6 +489,7 @@ class MainScreen(ReadlistScreen[None]):
         self._message = f"Redid: {done.step.label.lower()}"
         self.after_change(done.outcome)
 
+    @needs_library
     def action_delete(self) -> None:
         targets = self.paper_list.targets()
         if not targets:
@@ -392,10 +503,13 @@ class MainScreen(ReadlistScreen[None]):
             if yes:
                 self._show_outcome(self.run_command(Delete(ids)))
 
+        from readlist.tui.screens.confirm import Confirm
+
         self.app.push_screen(Confirm(question, "Its note, tags and rating go too; u undoes."), answered)
 
     # -- navigation -------------------------------------------------------------------
 
+    @needs_library
     def set_view(self, index: int) -> None:
         self.view_index = index % len(self.views)
         self.paper_list.clear_selection()
@@ -415,8 +529,15 @@ class MainScreen(ReadlistScreen[None]):
     def action_previous_view(self) -> None:
         self.set_view(self.view_index - 1)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "/" is a priority key (see bindings); typed in the search box it is just a character.
+        if action == "search" and isinstance(self.focused, Input):
+            return False
+        return super().check_action(action, parameters)
+
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once (Widget.focus waits for the keys already typed): the next key goes to the search box.
+        self.set_focus(self.query_one("#search", Input))
 
     def action_escape(self) -> None:
         if self._online is not None and not self._online.is_set():
@@ -426,8 +547,9 @@ class MainScreen(ReadlistScreen[None]):
             self.paper_list.clear_selection()
         elif self.query_text:
             self.query_one("#search", Input).value = ""
-            self._run_search("")
+            self._run_search("", typing=False)
 
+    @needs_library
     def set_sort(self, key: str) -> None:
         self.sort = key
         self._message = f"Sorted by {SORT_LABELS.get(key, key)}"
@@ -456,11 +578,15 @@ class MainScreen(ReadlistScreen[None]):
             self.notify("No paper under the cursor.", severity="warning", markup=False)
         return paper
 
+    @needs_library
     def action_note(self) -> None:
         paper = self._current()
         if paper is not None:
+            from readlist.tui.screens.note_editor import NoteEditor
+
             self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: self.rebuild())
 
+    @needs_library
     def action_tags(self) -> None:
         targets = self.paper_list.targets()
         if not targets:
@@ -471,6 +597,8 @@ class MainScreen(ReadlistScreen[None]):
         def done(change: TagChange | None) -> None:
             if change is not None:
                 self.apply_tags(ids, *change)
+
+        from readlist.tui.screens.tags import TagEditor
 
         self.app.push_screen(TagEditor(targets, list(self.counts.by_tag)), done)
 
@@ -484,17 +612,22 @@ class MainScreen(ReadlistScreen[None]):
             self.after_change(outcome)
             self.say(f"Tags changed on {counted(len(outcome), 'paper')}" if outcome.changes else "Tags unchanged")
 
+    @needs_library
     def action_triage(self) -> None:
         plist = self.paper_list
         if not plist.papers:
             self.notify("Nothing to triage in this view.", severity="warning", markup=False)
             return
         ids = [p.id for p in plist.papers]
+        from readlist.tui.screens.triage import TriageScreen
+
         self.app.push_screen(TriageScreen(self.session, ids, start=plist.cursor), lambda _: self.rebuild())
 
+    @needs_library
     def action_cite(self) -> None:
         self.copy_citation(self.paper_list.targets(), "bibtex")
 
+    @needs_library
     def action_cite_choose(self) -> None:
         targets = self.paper_list.targets()
         if not targets:
@@ -507,6 +640,8 @@ class MainScreen(ReadlistScreen[None]):
             if fmt:
                 self.copy_citation(targets, fmt, keys)
 
+        from readlist.tui.screens.cite_chooser import CiteChooser
+
         self.app.push_screen(CiteChooser(targets, keys=keys), chosen)
 
     def action_open_url(self) -> None:
@@ -514,11 +649,15 @@ class MainScreen(ReadlistScreen[None]):
         if paper is not None:
             self.say(self.open_paper(paper))
 
+    @needs_library
     def action_stats(self) -> None:
+        from readlist.tui.screens.stats import StatsScreen
+
         self.app.push_screen(StatsScreen(self.session.library, today=self.today))
 
     # -- the network (background workers; the UI stays responsive, Esc cancels) -----------------
 
+    @needs_library
     def action_enrich(self) -> None:
         """Complete the paper under the cursor (or the selection) from arXiv and Hugging Face."""
         targets = self.paper_list.targets()
@@ -543,6 +682,8 @@ class MainScreen(ReadlistScreen[None]):
     def _enrich(self, ids: list[str], cancel: threading.Event) -> None:
         """The worker: look papers up a few at a time and apply each settled group as it arrives."""
         net = self._clients(cancel)
+        from readlist.app.enrich import plan_enrichment
+
         done = changed = 0
         unsettled: list[str] = []
         error = None
@@ -567,6 +708,8 @@ class MainScreen(ReadlistScreen[None]):
                                                                                 cancel.is_set()), error)
 
     def _apply_enrichment(self, changes: list[Change]) -> int:
+        from readlist.app.enrich import ApplyEnrichment
+
         outcome = self.run_command(ApplyEnrichment(changes))
         if outcome is None:
             return 0
@@ -593,6 +736,7 @@ class MainScreen(ReadlistScreen[None]):
         if error:
             self.notify(error, severity="error", markup=False, timeout=12)
 
+    @needs_library
     def pull(self, what: str) -> None:
         """Pull new papers in the background: ``hf`` for today's Daily Papers, ``configured`` for config.toml's."""
         if self._online is not None:
@@ -603,6 +747,8 @@ class MainScreen(ReadlistScreen[None]):
         self.run_worker(partial(self._pull, what, self._online), thread=True, group="online", exit_on_error=False)
 
     def _pull(self, what: str, cancel: threading.Event) -> None:
+        from readlist.app.pull import load_pull_state, pull_configured, pull_hf
+
         net = self._clients(cancel)
         today = date.today()
         try:
@@ -617,6 +763,10 @@ class MainScreen(ReadlistScreen[None]):
         self.app.call_from_thread(self._store_pulled, outcome)
 
     def _store_pulled(self, outcome: PullOutcome) -> None:
+        from readlist.app.enrich import enrich_hint
+        from readlist.app.imports import ImportPapers
+        from readlist.app.pull import save_pull_state
+
         added: list[str] = []
         for batch in outcome.batches:
             if batch.result is not None and batch.result.papers:
@@ -634,6 +784,7 @@ class MainScreen(ReadlistScreen[None]):
         self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
                               errors[0] if errors else None)
 
+    @needs_library
     def action_save_search(self) -> None:
         """Keep the search typed in the box as a view in the sidebar (and in config.toml's [views])."""
         query = self.query_one("#search", Input).value.strip()
@@ -663,8 +814,11 @@ class MainScreen(ReadlistScreen[None]):
             self.paper_list.focus()  # the search box is empty now; the view is what the user looks at
             self.say(f"Saved the search as the view “{name}”")
 
+        from readlist.tui.screens.prompt import Prompt
+
         self.app.push_screen(Prompt("Keep this search as a view", f"Name for “{query}”:"), named)
 
+    @needs_library
     def remove_saved_view(self, name: str) -> None:
         try:
             save_view(name, None)

@@ -168,7 +168,13 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self, paper))
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(max(self.size.width, 1), len(self.papers))
+        size = Size(max(self.size.width, 1), len(self.papers))
+        if size == self.virtual_size:
+            return
+        # The list's own size is fixed by the layout; its length only moves the scrollbar. Setting
+        # ``virtual_size`` the usual way would lay out the whole screen on every search keystroke.
+        self.set_reactive(PaperList.virtual_size, size)
+        self._scroll_update(size)
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height, 1)
