@@ -1,10 +1,13 @@
 """A program in a pseudo-terminal, with the screen a person would see: for measuring what is on screen when.
 
-``Terminal`` starts a command in a pseudo-terminal of a given size. A reader thread takes the program's
+``Terminal`` starts a command in a pseudo-terminal of a given size. A reader process takes the program's
 output as soon as it is written and stamps each piece with the time it arrived; the screen is rebuilt from
 those pieces by pyte (a VT100 emulator), so a timer can stop at the moment the bytes that made the screen
-show something arrived, however long emulating them takes afterwards. Keys are sent with
-:meth:`Terminal.send`, which returns the time they were written.
+show something arrived, however long emulating them takes afterwards. The reader is a process of its
+own, not a thread: a pseudo-terminal holds only a few KB, and a reader that had to wait for the emulator
+(the interpreter lock) would slow the program's own writing down. Keys are sent with
+:meth:`Terminal.send`, which returns the time they were written (the clock is the system's monotonic
+one, the same in both processes).
 
 Only the standard library and pyte; nothing here knows about readlist, so the same harness times an
 empty Textual app (the floor every figure is compared with) and readlist itself.
@@ -13,17 +16,17 @@ empty Textual app (the floor every figure is compared with) and readlist itself.
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
 import os
-import queue
 import re
 import signal
 import struct
 import subprocess
 import sys
 import termios
-import threading
 import time
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyte
@@ -51,28 +54,17 @@ class Terminal:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         environ = dict(os.environ if env is None else env)
         environ.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(lines))
-        # Timestamps are taken on the reader thread; let it run soon after output arrives.
-        sys.setswitchinterval(0.0005)
+        self._chunks, sink = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self._reader = multiprocessing.get_context("fork").Process(target=_read, args=(master, sink), daemon=True)
+        self._reader.start()
+        sink.close()
         self.started = time.perf_counter()
         self.process = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave, env=environ, cwd=cwd,
                                         start_new_session=True)
         os.close(slave)
         self.master = master
-        self._chunks: queue.Queue[tuple[float, bytes]] = queue.Queue()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
         self.last_arrival = self.started
         self.closed = False
-
-    def _read(self) -> None:
-        while True:
-            try:
-                chunk = os.read(self.master, 1 << 16)
-            except OSError:
-                chunk = b""
-            self._chunks.put((time.perf_counter(), chunk))
-            if not chunk:
-                return
 
     @property
     def lines(self) -> list[str]:
@@ -80,19 +72,19 @@ class Terminal:
 
     def _feed(self, timeout: float) -> bool:
         """Emulate the output that arrived (waiting up to ``timeout`` for some); False when there was none."""
-        try:
-            arrived, chunk = self._chunks.get(timeout=timeout)
-        except queue.Empty:
+        if self.closed or not self._chunks.poll(timeout):
             return False
         while True:
+            try:
+                arrived, chunk = self._chunks.recv()
+            except EOFError:
+                chunk = b""
             if not chunk:
                 self.closed = True
                 return True
             self.stream.feed(chunk)
             self.last_arrival = arrived
-            try:
-                arrived, chunk = self._chunks.get_nowait()
-            except queue.Empty:
+            if not self._chunks.poll(0):
                 return True
 
     def wait_for(self, check: Check, what: str, timeout: float = 60.0) -> float:
@@ -153,6 +145,9 @@ class Terminal:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self._reader.join(timeout=2)
+        if self._reader.is_alive():
+            self._reader.kill()
+        self._chunks.close()
         os.close(self.master)
 
     def __enter__(self) -> Terminal:
@@ -160,6 +155,18 @@ class Terminal:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _read(master: int, sink: Connection) -> None:
+    """The reader process: every piece of output as it arrives, with the time it arrived."""
+    while True:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:
+            chunk = b""
+        sink.send((time.perf_counter(), chunk))
+        if not chunk:
+            return
 
 
 def shows(*texts: str) -> Check:

@@ -369,6 +369,10 @@ class StoredText(abc.ABC):
     def load(self) -> str:
         """The text; raises OSError when it can no longer be read."""
 
+    def json(self) -> bytes:
+        """The text as a JSON string, as msgspec writes it (a stored one need not be decoded to be written)."""
+        return msgspec.json.encode(self.load())
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, StoredText):
             return other is self or self.load() == other.load()
@@ -412,6 +416,12 @@ def abstract_mark(paper: Paper) -> object:
     Caches keyed on a paper's texts compare this by identity; reading ``paper.abstract`` would load it.
     """
     return _ABSTRACT_SLOT.__get__(paper, Paper)
+
+
+def abstract_json(paper: Paper) -> str | msgspec.Raw:
+    """``paper``'s abstract for a JSON writer: a stored one as its JSON text, copied without decoding it."""
+    value = _ABSTRACT_SLOT.__get__(paper, Paper)
+    return msgspec.Raw(value.json()) if isinstance(value, StoredText) else value
 
 
 def encode_stored(value: object) -> object:

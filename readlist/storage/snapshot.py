@@ -180,13 +180,24 @@ class _FileText(StoredText):
         self._length = length
 
     def load(self) -> str:
-        data = os.pread(self._file.fd, self._length, self._offset)
+        data = self._read()
         try:
-            if len(data) == self._length and data[:1] == b'"' and data[-1:] == b'"':
-                return _TEXT.decode(data)
+            return _TEXT.decode(data)
         except (msgspec.DecodeError, msgspec.ValidationError):
-            pass
-        raise OSError(f"{self._file.path} was changed in place while it was open; reopen the library")
+            raise self._changed() from None
+
+    def json(self) -> bytes:
+        # Written as msgspec wrote it (checked when it was read): the same bytes encoding it again would give.
+        return self._read()
+
+    def _read(self) -> bytes:
+        data = os.pread(self._file.fd, self._length, self._offset)
+        if len(data) != self._length or data[:1] != b'"' or data[-1:] != b'"':
+            raise self._changed()
+        return data
+
+    def _changed(self) -> OSError:
+        return OSError(f"{self._file.path} was changed in place while it was open; reopen the library")
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, _FileText) and other._file is self._file and other._offset == self._offset:

@@ -270,20 +270,31 @@ class MainScreen(ReadlistScreen[None]):
         if keep_id is None and plist.current is not None:
             keep_id = plist.current.id
         view, query = self.view, self._query
-        present = {p.id for p in plist.papers}
-        gone: set[str] = set()
+        # Rows are found without scanning the list (100,000 rows): a key acts on the paper under the cursor.
+        gone: list[int] = []
         rescan = sort_depends_on(self.sort, outcome.fields) or bool(outcome.added)
         for pid in outcome.changes:
             paper = lib.get(pid)
             shown = paper is not None and view.matches(paper) and query.matches(paper)
-            if shown and pid not in present:
+            row = plist.row_of(pid)
+            if shown and row is None:
                 rescan = True
-            elif not shown and pid in present:
-                gone.add(pid)
+            elif not shown and row is not None:
+                gone.append(row)
         if rescan:
             self._show_list(self.session.select(view, query, self.sort), keep_id)
             return
-        papers = [p for p in plist.papers if p.id not in gone] if gone else plist.papers
+        papers = plist.papers
+        if gone:
+            if keep_id is not None and plist.row_of(keep_id) in gone:
+                keep_id = None  # the cursor stays on its row, where the next paper moves up
+            if len(gone) < 64:
+                papers = list(papers)
+                for row in sorted(gone, reverse=True):
+                    del papers[row]
+            else:
+                dropped = set(gone)
+                papers = [p for row, p in enumerate(papers) if row not in dropped]
         self._show_list(papers, keep_id, changed=set(outcome.changes))
 
     def _refresh_views(self) -> None:
