@@ -39,10 +39,20 @@ class Session:
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], *, settings: Config | None = None, remember_last: bool = False
+        cls, path: str | os.PathLike[str], *, settings: Config | None = None, remember_last: bool = False,
+        load: bool = True,
     ) -> Session:
-        """A session on the library at ``path`` (raises LibraryError when it cannot be opened)."""
-        return cls(Library(path), settings=settings, remember_last=remember_last)
+        """A session on the library at ``path`` (raises LibraryError when it cannot be opened).
+
+        ``load=False`` reads nothing yet: :meth:`load` does, on any thread; nothing else may use the
+        session until it has returned.
+        """
+        return cls(Library(path, load=load), settings=settings, remember_last=remember_last)
+
+    def load(self) -> None:
+        """Read a library opened with ``load=False`` (raises LibraryError when it cannot be read)."""
+        self.library.load()
+        self.views.invalidate()
 
     @cached_property
     def views(self) -> ListModel:

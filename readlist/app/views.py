@@ -183,13 +183,17 @@ class ListModel:
 
     Sorting 100,000 papers is the expensive part, so a sorted copy of the whole
     library is kept per sort key whose order user edits cannot change, and a view
-    is then one linear filter over it.
+    is then one linear filter over it. The papers of the view last shown are kept too,
+    until the library changes: typing a search filters them, not the whole library.
     """
 
     def __init__(self, lib: Library) -> None:
         self.lib = lib
         self._sorted: dict[str, list[Paper]] = {}
         self._members = -1
+        self._by_edits: tuple[str, int, list[Paper]] | None = None  # a sort edits can change, at a version
+        self._view_key: tuple[object, ...] | None = None
+        self._view_papers: list[Paper] = []
         self.index = SearchIndex(lib)
 
     def warm_search(self) -> None:
@@ -199,13 +203,18 @@ class ListModel:
     def invalidate(self) -> None:
         """Forget cached orders (papers were added, removed or reloaded)."""
         self._sorted.clear()
+        self._by_edits = None
+        self._view_key = None
 
     def _base(self, sort: str) -> list[Paper]:
         if self.lib.members != self._members:
             self._sorted.clear()
             self._members = self.lib.members
         if sort.lstrip("+-") not in _STABLE_SORTS:
-            return sort_papers(list(self.lib.papers.values()), sort)
+            version = self.lib.version
+            if self._by_edits is None or self._by_edits[:2] != (sort, version):
+                self._by_edits = (sort, version, sort_papers(list(self.lib.papers.values()), sort))
+            return self._by_edits[2]
         cached = self._sorted.get(sort)
         if cached is None:
             cached = sort_papers(list(self.lib.papers.values()), sort)
@@ -230,9 +239,21 @@ class ListModel:
             ordered = interest_order(shown, scores) if scores else fallback_order(shown)
             return ordered[::-1] if sort.startswith("-") else ordered
         base = self._base(sort)
-        if view.predicate is None and query.empty:
-            return list(base)
-        return query.filter(base, index=self.index, where=view.predicate)
+        members = base if view.predicate is None else self._view_members(view, sort, base)
+        if query.empty:
+            return list(members)
+        return query.filter(members, index=self.index)
+
+    def _view_members(self, view: View, sort: str, base: list[Paper]) -> list[Paper]:
+        # Any change to the library moves its version on; the predicate itself is part of the key (a saved
+        # search changed under the same name is another view).
+        key = (view.key, view.predicate, sort, self.lib.version, self.lib.members)
+        if key != self._view_key:
+            predicate = view.predicate
+            assert predicate is not None
+            self._view_papers = [p for p in base if predicate(p)]
+            self._view_key = key
+        return self._view_papers
 
 
 def sort_depends_on(sort: str, fields: Iterable[str]) -> bool:

@@ -24,7 +24,7 @@ from readlist.storage.library import Library
 from readlist.storage.paths import backup_dir, journal_path, lock_path
 from readlist.storage.recovery import check_backup, restore_backup
 from readlist.storage.repair import repair_library
-from readlist.storage.snapshot import papers_table, record_problems, snapshot_header
+from readlist.storage.snapshot import snapshot_header, snapshot_problems
 
 
 @dataclass
@@ -130,12 +130,9 @@ def diagnose(path: Path) -> Report:
 def _check_records(path: Path, report: Report) -> None:
     """Every record that does not validate, and every id used twice, even when the library cannot open."""
     try:
-        table = papers_table(path.read_bytes())
+        problems = snapshot_problems(path.read_bytes())
     except OSError:
         return
-    if table is None:
-        return
-    problems = record_problems(table)
     duplicates = sorted({p.paper_id or p.key for p in problems if p.duplicate})
     if duplicates:
         report.problems.append(

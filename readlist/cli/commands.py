@@ -42,7 +42,15 @@ from readlist.cli.output import (
     query_option,
     sort_option,
 )
-from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, parse_rating, parse_status
+from readlist.core.model import (
+    PUBLIC_FIELDS,
+    Paper,
+    Status,
+    ValidationError,
+    abstract_json,
+    parse_rating,
+    parse_status,
+)
 from readlist.core.query import SORT_KEYS
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
@@ -279,10 +287,18 @@ def write_records(
         out.write(b"[]\n")
         out.flush()
         return
-    fields = attrgetter(*PUBLIC_FIELDS)
+    # The abstract is copied as the JSON text the library file holds, without decoding it.
+    at = PUBLIC_FIELDS.index("abstract")
+    before, after = PUBLIC_FIELDS[:at], PUBLIC_FIELDS[at + 1 :]
+    fields_before, fields_after = attrgetter(*before), attrgetter(*after)
     out.write(b"[\n")
     for start in range(0, len(papers), _JSON_CHUNK):
-        chunk = [dict(zip(PUBLIC_FIELDS, fields(p), strict=True)) for p in papers[start : start + _JSON_CHUNK]]
+        chunk = []
+        for p in papers[start : start + _JSON_CHUNK]:
+            record = dict(zip(before, fields_before(p), strict=True))
+            record["abstract"] = abstract_json(p)
+            record.update(zip(after, fields_after(p), strict=True))
+            chunk.append(record)
         if extra is not None:
             for record in chunk:
                 record.update(extra.get(str(record["id"]), extra_default or {}))

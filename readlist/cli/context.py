@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from readlist.app.first_screen import refresh_first_screen
 from readlist.app.session import Session
 from readlist.cli.output import echo_err
 from readlist.config.settings import load_config
@@ -83,3 +84,5 @@ def settle(session: Session) -> None:
         session.library.compact()
     except LibraryError as exc:
         echo_err(f"readlist: warning: {exc}")
+    # The terminal UI's kept first screen no longer matches the files: make it match, so it still opens at once.
+    refresh_first_screen(session)

@@ -20,13 +20,14 @@ import tomllib
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
-import tomlkit
-import tomlkit.exceptions
 
 from readlist.storage.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:
+    import tomlkit  # the editor is loaded when a setting is written, not for reading them at every start
 
 ENV_CONFIG = "READLIST_CONFIG"
 
@@ -143,6 +144,9 @@ def _describe(kind: Any) -> str:
 
 def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument], None]) -> Path:
     """Change config.toml with a style-preserving TOML editor: the user's comments and layout stay as written."""
+    import tomlkit
+    import tomlkit.exceptions
+
     path = path or config_path()
     try:
         text = path.read_text(encoding="utf-8")
@@ -174,6 +178,8 @@ def save_view(name: str, query: str | None, path: Path | None = None) -> Path:
         if not isinstance(table, dict):
             if query is None:
                 return
+            import tomlkit
+
             table = tomlkit.table()
             document["views"] = table
         if query is None:

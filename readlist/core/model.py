@@ -7,6 +7,7 @@ definition of a paper.
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import re
 import unicodedata
@@ -268,6 +269,10 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
     # the later change win. Fields never changed by the user have no entry; records written before this field
     # existed have none at all ("unknown", older than any known time).
     changed: dict[str, ChangeTime] = msgspec.field(default_factory=dict)
+    # Where the paper came in the order papers were added to this library (1, 2, …; 0: not placed yet). The
+    # library file is sorted by id, so this keeps papers added in the same second (one import) in the order
+    # they came, in every list, as they were before.
+    added_order: Count = 0
 
     @classmethod
     def create(cls, **values: Any) -> Paper:
@@ -367,9 +372,87 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
             yield name, getattr(self, name)
 
 
+class StoredText(abc.ABC):
+    """Text that stays where it is stored (a paper's abstract in the library file) until it is read.
+
+    Abstracts are most of a library's size (1-2 KB each), and listing, searching and triaging need only
+    the abstract under the cursor, so a library loaded from disk keeps a small reference to each one
+    instead of the text. ``Paper.abstract`` reads it on every access: code reading papers always sees a
+    ``str`` and never needs to know. It compares equal to the text it stands for and is never copied
+    (copies of a paper share it: it names bytes on disk that never change).
+    """
+
+    __slots__ = ()
+
+    @abc.abstractmethod
+    def load(self) -> str:
+        """The text; raises OSError when it can no longer be read."""
+
+    def json(self) -> bytes:
+        """The text as a JSON string, as msgspec writes it (a stored one need not be decoded to be written)."""
+        return msgspec.json.encode(self.load())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredText):
+            return other is self or self.load() == other.load()
+        if isinstance(other, str):
+            return self.load() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a str, so it must not hash differently
+
+    def __copy__(self) -> StoredText:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> StoredText:
+        return self
+
+    def __repr__(self) -> str:
+        return repr(self.load())
+
+
+# msgspec stores each field in a slot of the struct; ``abstract`` is read through a property instead, so
+# that the slot may hold a StoredText. Encoding, decoding, copying and comparing work on the slot itself.
+_ABSTRACT_SLOT: Any = Paper.__dict__["abstract"]
+
+
+def _read_abstract(paper: Paper) -> str:
+    value = _ABSTRACT_SLOT.__get__(paper, Paper)
+    return value if type(value) is str else value.load()
+
+
+setattr(Paper, "abstract", property(_read_abstract, _ABSTRACT_SLOT.__set__, doc="The abstract as text."))  # noqa: B010
+
+
+def store_abstract(paper: Paper, text: StoredText) -> None:
+    """Let ``paper``'s abstract be read from where it is stored instead of being kept in memory."""
+    _ABSTRACT_SLOT.__set__(paper, text)
+
+
+def abstract_mark(paper: Paper) -> object:
+    """What ``paper``'s abstract is held as (its str, or a StoredText): the same object until it is changed.
+
+    Caches keyed on a paper's texts compare this by identity; reading ``paper.abstract`` would load it.
+    """
+    return _ABSTRACT_SLOT.__get__(paper, Paper)
+
+
+def abstract_json(paper: Paper) -> str | msgspec.Raw:
+    """``paper``'s abstract for a JSON writer: a stored one as its JSON text, copied without decoding it."""
+    value = _ABSTRACT_SLOT.__get__(paper, Paper)
+    return msgspec.Raw(value.json()) if isinstance(value, StoredText) else value
+
+
+def encode_stored(value: object) -> object:
+    """``enc_hook`` for msgspec encoders of papers: a stored abstract is encoded as its text."""
+    if isinstance(value, StoredText):
+        return value.load()
+    raise NotImplementedError(f"cannot encode {type(value).__name__}")
+
+
 FIELD_NAMES: tuple[str, ...] = Paper.__struct_fields__
 # Bookkeeping that is stored but is not part of the documented record.
-_PRIVATE_FIELDS = frozenset({"prev_status", "changed"})
+_PRIVATE_FIELDS = frozenset({"prev_status", "changed", "added_order"})
 # The documented record, in its documented order.
 PUBLIC_FIELDS: tuple[str, ...] = tuple(name for name in FIELD_NAMES if name not in _PRIVATE_FIELDS)
 _FIELD_SET = frozenset(FIELD_NAMES)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from itertools import repeat
 from typing import Protocol
 
-from readlist.core.model import Paper
+from readlist.core.model import Paper, abstract_mark
 
 
 class _Haystacks:
@@ -32,14 +32,15 @@ class _Haystacks:
         if (
             entry is not None
             and entry[0] is paper.title
-            and entry[1] is paper.abstract
+            and entry[1] is abstract_mark(paper)
             and entry[2] is paper.note
             and entry[3] is paper.authors
             and entry[4] is paper.organization
         ):
             return entry[5]
         text = haystack(paper)
-        self._cache[paper.id] = (paper.title, paper.abstract, paper.note, paper.authors, paper.organization, text)
+        self._cache[paper.id] = (paper.title, abstract_mark(paper), paper.note, paper.authors, paper.organization,
+                                 text)
         return text
 
 
@@ -100,7 +101,7 @@ class SearchIndex:
 
     @staticmethod
     def _mark(paper: Paper) -> tuple[object, ...]:
-        return (paper.title, paper.abstract, paper.note, paper.authors, paper.organization)
+        return (paper.title, abstract_mark(paper), paper.note, paper.authors, paper.organization)
 
     def _add(self, paper: Paper) -> None:
         slot = len(self._papers)
@@ -115,7 +116,7 @@ class SearchIndex:
         self._live[id(paper)] = slot
         self._papers.append(paper)
         self._marks.append(self._mark(paper))
-        text = haystack(paper)
+        text = HAYSTACKS.get(paper)  # one copy of the text, shared with plain scans (100k papers: 170 MB)
         self._hays.append(text)
         postings = self._postings
         tokens = set(text.split())

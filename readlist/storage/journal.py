@@ -26,7 +26,7 @@ from typing import Any
 
 import msgspec
 
-from readlist.core.model import Paper, now_iso
+from readlist.core.model import Paper, encode_stored, now_iso
 from readlist.storage.atomic import atomic_write_bytes, fsync_dir
 from readlist.storage.errors import LibraryError
 
@@ -101,6 +101,8 @@ class Entry(msgspec.Struct):
 
 
 _HEADER = msgspec.json.Decoder(JournalHeader)
+# A whole record put back may have its abstract still in the snapshot file: it is written out as text.
+_ENCODER = msgspec.json.Encoder(enc_hook=encode_stored)
 _ENTRY = msgspec.json.Decoder(Entry)
 
 
@@ -278,7 +280,7 @@ class Journal:
 
     def append(self, ops: Sequence[dict[str, Any]], *, at: str | None = None) -> None:
         """Append one batch (made at ``at``, now by default) and fsync it: when this returns, it survives a crash."""
-        line = msgspec.json.encode({"ops": ops, "at": at or now_iso()}) + b"\n"
+        line = _ENCODER.encode({"ops": ops, "at": at or now_iso()}) + b"\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         try:
             try:

@@ -23,13 +23,14 @@ import gc
 import os
 import stat
 from collections.abc import Iterator, Mapping
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
 from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_chunks
 from readlist.storage.backups import damaged, discard_backup, make_backup
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.journal import (
@@ -46,15 +47,17 @@ from readlist.storage.journal import (
 )
 from readlist.storage.paths import ensure_private_dir, journal_path, lock_path
 from readlist.storage.snapshot import (
+    SCHEMA_VERSION,
     Identity,
     SnapshotProblem,
-    encode_snapshot,
     file_identity,
     new_library_id,
     read_snapshot,
+    snapshot_chunks,
 )
 
 LOCK_TIMEOUT = 30.0
+_ADDED_ORDER = attrgetter("added_order")
 # Libraries whose snapshot is smaller than this are compacted after every command:
 # rewriting them costs a few milliseconds and keeps the TinyDB file current.
 SMALL_SNAPSHOT = 8 * 1024 * 1024
@@ -106,7 +109,12 @@ class Transaction:
         self.gone: dict[str, bool] = {}
 
     def put(self, paper: Paper) -> None:
-        """Add a whole record, or replace the record with the same id."""
+        """Add a whole record, or replace the record with the same id.
+
+        A paper that has no place in the order papers were added yet (a new one) gets the next.
+        """
+        if not paper.added_order:
+            paper.added_order = self._library.next_added_order()
         self._library.papers[paper.id] = paper
         self._library._index(paper)
         self._library.members += 1
@@ -143,10 +151,18 @@ class Transaction:
 class Library:
     """The papers of one library file; every change is a locked, journalled :meth:`transaction`."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = LOCK_TIMEOUT, tidy: bool = True) -> None:
-        """Open the library at ``path``; ``tidy=False`` only looks (a journal to set aside is just reported)."""
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = LOCK_TIMEOUT, tidy: bool = True,
+                 upgrade: bool = True, load: bool = True) -> None:
+        """Open the library at ``path``.
+
+        ``tidy=False`` only looks (a journal to set aside is just reported, an older layout is not
+        converted); ``upgrade=False`` leaves a file in an older layout as it is (a backup being read).
+        ``load=False`` reads nothing yet: :meth:`load` does (the terminal UI paints first, then loads in
+        the background); until then the library is empty and ``ready`` is False.
+        """
         self.path = Path(path)
         self._tidy = tidy
+        self._upgrade = tidy and upgrade
         self.journal = Journal(journal_path(self.path))
         self._lock = library_lock(self.path, lock_timeout)
         self.papers: dict[str, Paper] = {}
@@ -155,6 +171,7 @@ class Library:
         self._keys: dict[str, str] = {}
         self._keys_stale = False  # the dedup keys are rebuilt on first use, not on every load
         self._gen = 0
+        self._next_order: int | None = None
         self.library_id = ""
         # One-line messages about what was found and done while opening (a journal set aside, say),
         # for the CLI and the TUI to show; the library itself is fine.
@@ -164,7 +181,14 @@ class Library:
         self._backed_up = False
         self.version = 0  # bumped on every change seen, ours or another process's
         self.members = 0  # bumped whenever a paper is added or removed (or all are reloaded)
+        self.ready = False  # the files have been read
+        if load:
+            self.load()
+
+    def load(self) -> None:
+        """Read the library from disk (the constructor does, unless told not to); raises LibraryError."""
         self._load()
+        self.ready = True
 
     # -- loading -----------------------------------------------------------
 
@@ -173,8 +197,11 @@ class Library:
             snap = read_snapshot(self.path)
         except SnapshotProblem as problem:
             raise damaged(self.path, problem) from None
+        # The file is in id order; lists show papers with equal sort keys in the order they were added.
+        snap.papers.sort(key=_ADDED_ORDER)
         self.papers = {paper.id: paper for paper in snap.papers}
         self.deleted = snap.deleted
+        self._next_order = None
         self._gen = snap.gen
         self.library_id = snap.header.library if snap.header is not None else ""
         self._identity = snap.identity
@@ -185,6 +212,51 @@ class Library:
         self.members += 1
         # The papers live as long as the library: keep the collector from re-scanning them forever.
         gc.freeze()
+        if snap.outdated and self._upgrade:
+            self._convert()
+
+    def _convert(self) -> None:
+        """Rewrite a library written in an older layout in the current one, once; the old file is backed up first.
+
+        The library works as it is either way: when it cannot be rewritten now (read-only, locked,
+        a full disk), it is left alone and the user is told; the next opening tries again.
+        """
+        try:
+            self._check_writable()
+            with self.locked():
+                if file_identity(self.path) != self._identity:
+                    return  # changed meanwhile (another process converted it?): the next refresh reads it
+                backup = make_backup(self.path)
+                self._backed_up = True
+                self._write_snapshot()
+        except (LibraryError, OSError) as exc:
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.notices.append(
+                f"{self.path}: not converted to the one-paper-per-line format yet ({detail}); it works as it is"
+            )
+            return
+        where = f"; the previous file is kept in {backup}" if backup is not None else ""
+        self.notices.append(f"{self.path.name} was converted to the one-paper-per-line format "
+                            f"(library schema {SCHEMA_VERSION}){where}")
+        self._load()  # read back from the new file: its abstracts stay on disk instead of in memory
+
+    def next_added_order(self) -> int:
+        """The place in the order papers were added for the next new paper."""
+        if self._next_order is None:
+            self._next_order = max((p.added_order for p in self.papers.values()), default=0) + 1
+        order = self._next_order
+        self._next_order += 1
+        return order
+
+    def _place_unordered(self) -> None:
+        """Give papers without a place in the order they were added one, in the order memory holds them.
+
+        Libraries written before schema 3 kept papers in the order they were added; the papers are read
+        in that order, so this keeps it when they are written sorted by id.
+        """
+        for paper in self.papers.values():
+            if not paper.added_order:
+                paper.added_order = self.next_added_order()
 
     def _forget_keys(self) -> None:
         # Normalizing 100k titles takes seconds; only imports and id lookups need the keys.
@@ -219,6 +291,7 @@ class Library:
         for ops, at in zip(read.batches, read.stamps, strict=True):
             if any(op.put is not None or op.delete is not None for op in ops):
                 self.members += 1
+                self._next_order = None  # another process may have added papers
             moved = apply_ops(self.papers, ops, self.deleted, at)
             for pid in moved:
                 paper = self.papers.get(pid)
@@ -430,7 +503,8 @@ class Library:
         """Fold everything into a new snapshot generation; caller holds the lock."""
         gen = self._gen + 1
         library_id = self.library_id or new_library_id()
-        atomic_write_bytes(self.path, encode_snapshot(gen, self.papers.values(), library_id, self.deleted))
+        self._place_unordered()
+        atomic_write_chunks(self.path, snapshot_chunks(gen, self.papers.values(), library_id, self.deleted))
         # Only now that the new generation is on disk: a journal header must never name a generation
         # the snapshot does not have, or its changes would be ignored as stale.
         self._gen = gen

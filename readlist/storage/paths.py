@@ -75,6 +75,8 @@ def pulls_path(path: Path) -> Path:
 def ui_state_path(path: Path) -> Path:
     """Where the terminal UI was (view, sort, search, paper under the cursor), so reopening goes back there."""
     return path.with_name(path.name + ".ui")
+
+
 def sync_state_path(path: Path) -> Path:
     """When this machine last synced the library and how it went (for the app's header; never shared)."""
     return path.with_name(path.name + ".sync")
@@ -83,3 +85,8 @@ def sync_state_path(path: Path) -> Path:
 def sync_lock_path(path: Path) -> Path:
     """Held for the whole of a sync, so that two syncs of one library never run at once."""
     return path.with_name(path.name + ".sync-lock")
+
+
+def first_screen_path(path: Path) -> Path:
+    """What the app's first screen shows, kept so the next start can paint it before loading the library."""
+    return path.with_name(path.name + ".first-screen")

@@ -39,7 +39,7 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
         backup = backup.parent
     if path.is_dir():
         raise LibraryError(f"{path}: is a directory; move it out of the way, then restore again")
-    restored = Library(backup / path.name)  # reads and checks the backup; raises if it is damaged
+    restored = Library(backup / path.name, upgrade=False)  # reads and checks the backup; raises if it is damaged
     if not (backup / path.name).is_file():
         raise LibraryError(f"{backup}: not a backup of {path.name}")
     with held(library_lock(path), path):

@@ -46,12 +46,14 @@ from readlist.storage.journal import apply_ops, read_journal
 from readlist.storage.library import held, library_lock
 from readlist.storage.paths import journal_path
 from readlist.storage.snapshot import (
+    LINES_SCHEMA,
     deleted_table,
     encode_snapshot,
     field_problem,
     new_library_id,
     papers_table,
     snapshot_header,
+    table_records,
 )
 
 _DEFAULTS = {info.name: info.default for info in msgspec.structs.fields(Paper)}
@@ -175,15 +177,17 @@ def repair_library(path: Path) -> RepairReport:
             f"restore a backup with `readlist --db {path} doctor --restore`"
         )
     try:
-        records = msgspec.json.decode(table)
-    except msgspec.DecodeError:
-        records = None
-    if not isinstance(records, dict):
-        raise LibraryError(f"{path}: the papers table is not a table of records; restore a backup instead")
+        # Every record, two under one id included (a plain JSON decode would keep only the last).
+        records = table_records(table)
+    except ValueError:
+        raise LibraryError(f"{path}: the papers table is not a table of records; restore a backup instead") from None
+    keyed = header.schema >= LINES_SCHEMA
     papers: dict[str, Paper] = {}
     quarantine: list[dict[str, Any]] = []
-    for key, record in records.items():
+    for key, record in records:
         paper, notes, dropped = repair_record(record)
+        if paper is not None and keyed and key != paper.id:
+            notes.append(f"was filed under {key!r}; filed under its own id")
         label = f"record {key}" if paper is None else f"paper {paper.id}"
         if paper is None:
             report.quarantined.append(f"{label}: {'; '.join(notes)}")

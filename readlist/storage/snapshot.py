@@ -1,42 +1,68 @@
 """The snapshot file: a TinyDB document holding the library's header and every paper record.
 
 ``library.json`` has the tables ``_meta`` (one header document: format, schema version,
-generation), ``papers`` and, once a paper has been deleted, ``deleted`` (paper id -> when: the
-tombstones that let a deletion travel to other copies of the library; see ``docs/sync.md``).
-Plain TinyDB can open it. readlist only ever replaces it whole (see
-:mod:`readlist.storage.atomic`), so it is always either the previous or the next generation.
+generation), ``papers``, whose document ids are the paper ids, and, once a paper has been deleted,
+``deleted`` (paper id -> when: the tombstones that let a deletion travel to other copies of the
+library; see ``docs/sync.md``). readlist writes it one paper per line, sorted by id, each record
+with its keys sorted, and the tombstones likewise::
+
+    {"_meta":{"1":{"format":"readlist","gen":7,"library":"…","schema":3,"written":"…"}},"papers":{
+    "2310.01234":{"abstract":"…","added":"…",…,"id":"2310.01234",…},
+    "t-3f2a9c01bd":{"abstract":"…",…}
+    },"deleted":{
+    "2309.00001":{"at":"2026-11-02T09:14:05Z"}
+    }}
+
+so the same library always has the same bytes, a change to one paper changes one line (git can
+diff and merge it paper by paper), and a paper can be read from its line alone. It is still one JSON
+document that plain TinyDB opens (its tables use string document ids). readlist only ever replaces
+it whole (see :mod:`readlist.storage.atomic`), so it is always either the previous or the next
+generation, and the bytes of a line never change while a reader holds the file open: a loaded
+library keeps each long abstract as its place in the file (:class:`~readlist.core.model.StoredText`)
+instead of in memory.
+
+Schema versions: 1 is the first; 2 adds the per-field change times of a record (``Paper.changed``)
+and the ``deleted`` table; 3 is the layout above. Files written before schema 3 hold every record on
+one line under counter document ids; they are read as they are (a schema-1 file as having no change
+times and no tombstones), and :class:`~readlist.storage.library.Library` rewrites them in this
+layout when it opens them (backing them up first). Older readlists refuse a newer schema rather
+than silently dropping what they do not know.
 
 A snapshot is untrusted input like any other file: it may have been edited by hand, written by
 another program or by a newer readlist. Reading it checks every record against the
 :class:`~readlist.core.model.Paper` schema and never guesses: a damaged file is refused with a
 :class:`SnapshotProblem` that says what is wrong, and :func:`record_problems` lists every bad record
-for ``readlist doctor``.
-
-Schema versions: 1 is the first; 2 adds the per-field change times of a record (``Paper.changed``) and
-the ``deleted`` table. A schema-1 file reads as having neither (no change time is known, nothing was
-deleted), so it needs no conversion; it is written back as schema 2, which older readlists refuse to
-open rather than silently dropping the change times and tombstones.
+for ``readlist doctor``. This module is the one place that knows the layout: everything that reads
+or writes library files goes through :func:`read_snapshot` / :func:`parse_snapshot` and
+:func:`snapshot_chunks` / :func:`encode_snapshot`.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import os
+import re
 import secrets
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import msgspec
 from tinydb import TinyDB
 from tinydb.storages import Storage
+from tinydb.table import Table
 
-from readlist.core.model import Paper, now_iso
+from readlist.core.model import Paper, StoredText, encode_stored, now_iso, store_abstract
 from readlist.storage.atomic import atomic_write_bytes
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+# The first schema written one paper per line under paper-id document ids; older files are converted.
+LINES_SCHEMA = 3
 FORMAT_NAME = "readlist"
 META_TABLE = "_meta"
 PAPERS_TABLE = "papers"
@@ -44,6 +70,20 @@ DELETED_TABLE = "deleted"
 # The snapshot starts with its header (format, schema, generation, time written); reading this much of it
 # tells two snapshots apart even when inode, mtime and size happen to match.
 HEAD_BYTES = 256
+# The line layout: the header line, one line per paper, the closing line.
+_HEAD_OPEN = b'{"_meta":{"1":'
+_HEAD_CLOSE = b'},"papers":{\n'
+_CLOSING = b"}}\n"
+_DELETED_OPEN = b'},"deleted":{'
+_ABSTRACT_FIRST = b'{"abstract":'
+# A document id without quotes, backslashes or control characters: its JSON text is the id itself.
+_PLAIN_KEY = re.compile(rb'[^"\\\x00-\x1f]+')
+# Bytes read from the file at a time.
+_READ_CHUNK = 8 << 20
+# Abstracts shorter than this (in bytes, quotes included) stay in memory: a reference would not be smaller.
+DEFER_FROM = 96
+# Lines per chunk handed to the writer.
+_CHUNK_LINES = 2000
 
 # (inode, mtime_ns, size, first bytes): what tells one snapshot file from another.
 Identity = tuple[int, int, int, bytes]
@@ -97,6 +137,11 @@ class Snapshot:
     # Deleted papers: id -> when (ISO 8601 UTC).
     deleted: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def outdated(self) -> bool:
+        """Written in an older layout that readlist converts when it opens the library."""
+        return self.header is not None and self.header.schema < SCHEMA_VERSION
+
 
 @dataclass
 class RecordProblem:
@@ -117,6 +162,68 @@ _RAW_TABLE = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _PAPER = msgspec.json.Decoder(Paper)
 _DELETED = msgspec.json.Decoder(dict[Annotated[str, msgspec.Meta(min_length=1)], Tombstone])
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
+_TEXT = msgspec.json.Decoder(str)
+# Keys sorted in every record (and in the header): the same library gives the same bytes.
+_ENCODER = msgspec.json.Encoder(order="sorted", enc_hook=encode_stored)
+
+
+class _OpenSnapshot:
+    """An open snapshot file that stored abstracts are read from; closed when the last of them goes."""
+
+    __slots__ = ("fd", "path")
+
+    def __init__(self, fd: int, path: Path) -> None:
+        self.fd = fd
+        self.path = path
+
+    def __del__(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+class _FileText(StoredText):
+    """An abstract as the JSON string at ``offset`` of an open snapshot file.
+
+    readlist replaces a snapshot by rename and never writes into one, so the file this holds open
+    keeps its bytes however the library changes on disk; only another program writing into the file
+    in place could change them, and then reading fails loudly instead of returning other text.
+    """
+
+    __slots__ = ("_file", "_length", "_offset")
+
+    def __init__(self, file: _OpenSnapshot, offset: int, length: int) -> None:
+        self._file = file
+        self._offset = offset
+        self._length = length
+
+    def load(self) -> str:
+        data = self._read()
+        try:
+            return _TEXT.decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            raise self._changed() from None
+
+    def json(self) -> bytes:
+        # Written as msgspec wrote it (checked when it was read): the same bytes encoding it again would give.
+        return self._read()
+
+    def _read(self) -> bytes:
+        data = os.pread(self._file.fd, self._length, self._offset)
+        if len(data) != self._length or data[:1] != b'"' or data[-1:] != b'"':
+            raise self._changed()
+        return data
+
+    def _changed(self) -> OSError:
+        return OSError(f"{self._file.path} was changed in place while it was open; reopen the library")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _FileText) and other._file is self._file and other._offset == self._offset:
+            return True
+        return super().__eq__(other)
+
+    __hash__ = None
 
 
 def file_identity(path: Path) -> Identity | None:
@@ -154,7 +261,10 @@ def field_problem(exc: msgspec.ValidationError) -> str:
 def _header(envelope: _Envelope) -> SnapshotHeader:
     if not envelope.meta:
         raise SnapshotProblem("this is not a readlist library (valid JSON, but no readlist header)")
-    raw = next(iter(envelope.meta.values()))
+    return _check_header(next(iter(envelope.meta.values())))
+
+
+def _check_header(raw: bytes | msgspec.Raw) -> SnapshotHeader:
     try:
         data = msgspec.json.decode(raw)
     except msgspec.DecodeError:
@@ -176,23 +286,29 @@ def _header(envelope: _Envelope) -> SnapshotHeader:
     return header
 
 
-def record_problems(table: msgspec.Raw | bytes) -> list[RecordProblem]:
+def _keyed(header: SnapshotHeader | None) -> bool:
+    """Whether the papers table's document ids are the paper ids (from schema 3 on) or counters."""
+    return header is not None and header.schema >= LINES_SCHEMA
+
+
+def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False) -> list[RecordProblem]:
     """Every record of a papers table that does not validate, and every id used twice.
 
-    Slow compared to a plain load (each record is decoded on its own), so it only runs when a
-    load failed or when ``readlist doctor`` asks.
+    ``keyed``: the table's document ids are paper ids (schema 3 on), so a record filed under another
+    id than its own is a problem too. Slow compared to a plain load (each record is decoded on its own),
+    so it only runs when a load failed or when ``readlist doctor`` asks.
     """
     try:
-        raw_records = _RAW_TABLE.decode(table)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+        records = table_records(table) if keyed else list(_RAW_TABLE.decode(table).items())
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
         return [RecordProblem("*", None, "the papers table is damaged (not a table of records)")]
     problems: list[RecordProblem] = []
     first_key: dict[str, str] = {}
-    for key, raw in raw_records.items():
+    for key, record in records:
         try:
-            paper = _PAPER.decode(raw)
+            paper = _PAPER.decode(record) if isinstance(record, msgspec.Raw) else msgspec.convert(record, Paper)
         except msgspec.ValidationError as exc:
-            problems.append(RecordProblem(key, _record_id(raw), field_problem(exc)))
+            problems.append(RecordProblem(key, _record_id(record), field_problem(exc)))
             continue
         if paper.id in first_key:
             problems.append(RecordProblem(
@@ -200,18 +316,65 @@ def record_problems(table: msgspec.Raw | bytes) -> list[RecordProblem]:
                 f"the id appears more than once in the library file (also record {first_key[paper.id]})",
                 duplicate=True,
             ))
-        else:
-            first_key[paper.id] = key
+            continue
+        first_key[paper.id] = key
+        if keyed and paper.id != key:
+            problems.append(RecordProblem(key, paper.id, f"filed under another id ({key!r}) in the library file"))
     return problems
 
 
-def _record_id(raw: msgspec.Raw) -> str | None:
+def snapshot_problems(raw: bytes) -> list[RecordProblem]:
+    """:func:`record_problems` of a whole snapshot's bytes (empty when it has no papers table to check)."""
+    table = papers_table(raw)
+    if table is None:
+        return []
+    return record_problems(table, keyed=_keyed(snapshot_header(raw)))
+
+
+class _Pairs(dict[str, Any]):
+    """A JSON object that also remembers its members in order, repeated keys included."""
+
+    pairs: list[tuple[str, Any]]
+
+
+def _pairs(items: list[tuple[str, Any]]) -> _Pairs:
+    found = _Pairs(items)
+    found.pairs = items
+    return found
+
+
+def table_records(table: msgspec.Raw | bytes) -> list[tuple[str, Any]]:
+    """Every (document id, record) of a papers table in file order, repeated ids included.
+
+    A JSON decoder keeps only the last of two members with one key; in a table keyed by paper id that
+    would drop a record silently, so tools that must see every record (doctor, repair) read it here.
+    Raises ValueError when the table is not a JSON object.
+    """
+    found = json.loads(bytes(table), object_pairs_hook=_pairs)
+    if not isinstance(found, _Pairs):
+        raise ValueError("the papers table is not an object")
+    return found.pairs
+
+
+def _record_id(raw: Any) -> str | None:
     try:
-        data = msgspec.json.decode(raw)
+        data = msgspec.json.decode(raw) if isinstance(raw, msgspec.Raw) else raw
     except msgspec.DecodeError:
         return None
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) and value else None
+
+
+def line_header(head: bytes) -> SnapshotHeader | None:
+    """The header of a snapshot in the line layout from its first bytes (see ``Identity``); None otherwise."""
+    end = head.find(b"\n")
+    if end < 0 or not (head.startswith(_HEAD_OPEN) and head[: end + 1].endswith(_HEAD_CLOSE)):
+        return None
+    try:
+        header = _check_header(head[len(_HEAD_OPEN) : end + 1 - len(_HEAD_CLOSE)])
+    except SnapshotProblem:
+        return None
+    return header if _keyed(header) else None
 
 
 def snapshot_header(raw: bytes) -> SnapshotHeader | None:
@@ -230,8 +393,183 @@ def papers_table(raw: bytes) -> msgspec.Raw | None:
         return None
 
 
+# ---------------------------------------------------------------------------
+# reading
+
+# What a snapshot holds: its header, its papers and its tombstones (deleted paper id -> when).
+_Parsed = tuple[SnapshotHeader, list[Paper], dict[str, str]]
+
+
+class _NotLines(Exception):
+    """The bytes are not in the line layout (or a record in them is bad): read the file as a whole instead."""
+
+
+def _string_end(buf: bytes, quote: int) -> int:
+    """The index of the quote closing the JSON string that opens at ``quote``; -1 when there is none."""
+    i = buf.find(b'"', quote + 1)
+    while i != -1:
+        j = i
+        while buf[j - 1] == 0x5C:  # backslashes before the quote: an odd number escapes it
+            j -= 1
+        if (i - j) % 2 == 0:
+            return i
+        i = buf.find(b'"', i + 1)
+    return -1
+
+
+def _abstract_span(line: bytes, key_end: int, abstract: str) -> tuple[int, int] | None:
+    """Where ``abstract`` is, as a JSON string, in its record line ``"id":{"abstract":"…",…}``; None if not there.
+
+    ``key_end`` is where the id ends. The place found is checked against the decoded text, so what is
+    read back from it later is exactly this abstract. Short abstracts are not worth a reference.
+    """
+    start = key_end + 2 + len(_ABSTRACT_FIRST)
+    if not line.startswith(_ABSTRACT_FIRST, key_end + 2) or line[start : start + 1] != b'"':
+        return None
+    end = line.find(b'"', start + 1)
+    if line[end - 1] == 0x5C:  # an escaped quote inside the abstract
+        end = _string_end(line, start)
+    if end - start + 1 < DEFER_FROM:
+        return None
+    if line[start + 1 : end] != abstract.encode():
+        try:  # escapes (newlines, quotes) are written differently from the text itself
+            if _TEXT.decode(line[start : end + 1]) != abstract:
+                return None
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return None
+    return start, end + 1
+
+
+def _split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The lines of the concatenated chunks, without their newlines (the piece after the last one too)."""
+    rest = b""
+    for chunk in chunks:
+        lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+        rest = lines.pop()
+        yield from lines
+    yield rest
+
+
+def _read_lines(
+    first: bytes, chunks: Iterable[bytes], file: _OpenSnapshot | None
+) -> _Parsed:
+    """Papers from the line layout (``first`` line, then the rest of the file in ``chunks``).
+
+    With ``file`` (the open snapshot), long abstracts are left in it. Raises :class:`_NotLines` for
+    anything but a clean file in the layout readlist writes, so that the whole-file reader can say
+    exactly what is wrong (or read a valid file laid out differently).
+    """
+    if not (first.startswith(_HEAD_OPEN) and first.endswith(_HEAD_CLOSE)):
+        raise _NotLines
+    header = _check_header(first[len(_HEAD_OPEN) : -len(_HEAD_CLOSE)])
+    if not _keyed(header):
+        raise _NotLines
+    decode, decode_one, plain_key = _PAPERS.decode, _PAPER.decode, _PLAIN_KEY.fullmatch
+    papers: list[Paper] = []
+    seen: set[str] = set()
+    tombstones: list[bytes] | None = None  # the lines of the deleted table, once it has begun
+    offset = len(first)
+    more = True  # the previous line ended with a comma: another record must follow
+    closed = False
+    for line in _split_lines(chunks):
+        if closed or line == b"}}":
+            if (closed and line.strip()) or (more and (tombstones if tombstones is not None else papers)):
+                raise _NotLines  # something after the end, or a comma before the closing brace
+            closed = True
+            continue
+        if line == _DELETED_OPEN and tombstones is None:
+            if more and papers:
+                raise _NotLines
+            tombstones = []
+            more = True
+            continue
+        if tombstones is not None:
+            if not more:
+                raise _NotLines
+            more = line.endswith(b",")
+            tombstones.append(line)
+            continue
+        if not more:
+            raise _NotLines
+        more = line.endswith(b",")
+        stop = len(line) - 1 if more else len(line)
+        key_end = line.find(b'":{')
+        try:
+            if key_end > 0 and line[0] == 0x22 and plain_key(line, 1, key_end):
+                # "id":{record}: the key is plain text, so the record alone is decoded, in place.
+                paper = decode_one(memoryview(line)[key_end + 2 : stop])
+                if line[1:key_end] != paper.id.encode():
+                    raise _NotLines
+            else:
+                table = decode(b"{" + line[:stop] + b"}")
+                if len(table) != 1:
+                    raise _NotLines
+                key, paper = table.popitem()
+                if key != paper.id:
+                    raise _NotLines
+                key_end = -1
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
+            raise _NotLines from None
+        if paper.id in seen:
+            raise _NotLines
+        seen.add(paper.id)
+        if file is not None and key_end > 0:
+            span = _abstract_span(line, key_end, paper.abstract)
+            if span is not None:
+                store_abstract(paper, _FileText(file, offset + span[0], span[1] - span[0]))
+        papers.append(paper)
+        offset += len(line) + 1
+    if not closed:
+        raise _NotLines
+    deleted: dict[str, str] = {}
+    if tombstones:
+        try:
+            deleted = {pid: stone.at for pid, stone in _DELETED.decode(b"{" + b"\n".join(tombstones) + b"}").items()}
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
+            raise _NotLines from None
+    return header, papers, deleted
+
+
+def _parse_whole(raw: bytes) -> _Parsed:
+    """Check a snapshot's bytes as one JSON document, whatever their layout."""
+    if not raw.strip():
+        raise SnapshotProblem("the library file is empty (0 bytes of data); it may have been truncated")
+    try:
+        envelope = _ENVELOPE.decode(raw)
+    except msgspec.ValidationError:
+        # The typed decoder stops at the first value of the wrong shape; make sure the rest is JSON at all.
+        _check_json(raw)
+        raise SnapshotProblem("this is not a readlist library (valid JSON, but no readlist header)") from None
+    except msgspec.DecodeError as exc:
+        raise _not_json(exc) from None
+    header = _header(envelope)
+    keyed = _keyed(header)
+    try:
+        table = _PAPERS.decode(envelope.papers)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        table = None
+    if table is None or keyed:
+        problems = record_problems(envelope.papers, keyed=keyed)
+    else:
+        problems = _duplicates(table.values())
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SnapshotProblem(f"{problems[0]}{more}", repairable=True)
+    assert table is not None
+    try:
+        deleted = {pid: stone.at for pid, stone in _DELETED.decode(envelope.deleted).items()}
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        problem = field_problem(exc) if isinstance(exc, msgspec.ValidationError) else str(exc)
+        raise SnapshotProblem(f"the table of deleted papers is damaged ({problem})") from None
+    return header, list(table.values()), deleted
+
+
 def parse_snapshot(raw: bytes) -> tuple[SnapshotHeader, list[Paper]]:
-    """Check a snapshot's bytes and return its header and papers; raise :class:`SnapshotProblem` otherwise."""
+    """Check a snapshot's bytes and return its header and papers; raise :class:`SnapshotProblem` otherwise.
+
+    Either layout is read (one paper per line, or a library written before schema 3); the papers are
+    whole, abstracts included.
+    """
     header, papers, _ = _parse(raw)
     return header, papers
 
@@ -251,33 +589,14 @@ def decode_snapshot(raw: bytes) -> Snapshot:
     return Snapshot(gen=header.gen, papers=papers, identity=None, header=header, deleted=deleted)
 
 
-def _parse(raw: bytes) -> tuple[SnapshotHeader, list[Paper], dict[str, str]]:
-    if not raw.strip():
-        raise SnapshotProblem("the library file is empty (0 bytes of data); it may have been truncated")
+def _parse(raw: bytes) -> _Parsed:
+    first = raw[: raw.find(b"\n") + 1]
+    view = memoryview(raw)
+    chunks = (bytes(view[i : i + _READ_CHUNK]) for i in range(len(first), len(raw), _READ_CHUNK))
     try:
-        envelope = _ENVELOPE.decode(raw)
-    except msgspec.ValidationError:
-        # The typed decoder stops at the first value of the wrong shape; make sure the rest is JSON at all.
-        _check_json(raw)
-        raise SnapshotProblem("this is not a readlist library (valid JSON, but no readlist header)") from None
-    except msgspec.DecodeError as exc:
-        raise _not_json(exc) from None
-    header = _header(envelope)
-    try:
-        papers = list(_PAPERS.decode(envelope.papers).values())
-    except (msgspec.ValidationError, msgspec.DecodeError):
-        papers = None
-    problems = record_problems(envelope.papers) if papers is None else _duplicates(papers)
-    if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise SnapshotProblem(f"{problems[0]}{more}", repairable=True)
-    assert papers is not None
-    try:
-        deleted = {pid: stone.at for pid, stone in _DELETED.decode(envelope.deleted).items()}
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        problem = field_problem(exc) if isinstance(exc, msgspec.ValidationError) else str(exc)
-        raise SnapshotProblem(f"the table of deleted papers is damaged ({problem})") from None
-    return header, papers, deleted
+        return _read_lines(first, chunks, None)
+    except _NotLines:
+        return _parse_whole(raw)
 
 
 def _not_json(exc: msgspec.DecodeError) -> SnapshotProblem:
@@ -292,7 +611,7 @@ def _check_json(raw: bytes) -> None:
         raise _not_json(exc) from None
 
 
-def _duplicates(papers: list[Paper]) -> list[RecordProblem]:
+def _duplicates(papers: Iterable[Paper]) -> list[RecordProblem]:
     seen: set[str] = set()
     for paper in papers:
         if paper.id in seen:
@@ -302,7 +621,11 @@ def _duplicates(papers: list[Paper]) -> list[RecordProblem]:
 
 
 def read_snapshot(path: Path) -> Snapshot:
-    """Read and check a snapshot without changing anything on disk; a missing file is an empty library."""
+    """Read and check a snapshot without changing anything on disk; a missing file is an empty library.
+
+    A file in the line layout is read a line at a time, and long abstracts are left in it (the file
+    stays open for them), so memory holds neither the file nor the abstracts.
+    """
     try:
         handle = path.open("rb")
     except FileNotFoundError:
@@ -311,41 +634,80 @@ def read_snapshot(path: Path) -> Snapshot:
         raise SnapshotProblem("is a directory, not a library file") from None
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # decoding builds several objects per paper; the collector only slows that down
     try:
         with handle:
             st = os.fstat(handle.fileno())
             if stat.S_ISDIR(st.st_mode):
                 raise SnapshotProblem("is a directory, not a library file")
-            raw = handle.read()
+            identity = (st.st_ino, st.st_mtime_ns, st.st_size, os.pread(handle.fileno(), HEAD_BYTES, 0))
+            header, papers, deleted = _read_file(handle, path)
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
-    identity = (st.st_ino, st.st_mtime_ns, st.st_size, raw[:HEAD_BYTES])
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # decoding builds several objects per paper; the collector only slows that down
-    try:
-        header, papers, deleted = _parse(raw)
     finally:
         if gc_was_enabled:
             gc.enable()
     return Snapshot(gen=header.gen, papers=papers, identity=identity, header=header, deleted=deleted)
 
 
+def _read_file(handle: IO[bytes], path: Path) -> _Parsed:
+    first = handle.readline()
+    if not (first.startswith(_HEAD_OPEN) and first.endswith(_HEAD_CLOSE)):
+        return _parse_whole(first + handle.read())
+    file = _OpenSnapshot(os.dup(handle.fileno()), path)  # closed when no paper keeps it for its abstract
+    try:
+        return _read_lines(first, iter(partial(handle.read, _READ_CHUNK), b""), file)
+    except _NotLines:
+        pass
+    del file
+    handle.seek(0)
+    return _parse_whole(handle.read())
+
+
+# ---------------------------------------------------------------------------
+# writing
+
+
 def new_library_id() -> str:
     return secrets.token_hex(8)
+
+
+def record_line(paper: Paper) -> bytes:
+    """One paper's line without its separator: ``"id":{record with sorted keys}``."""
+    return _ENCODER.encode(paper.id) + b":" + _ENCODER.encode(paper)
+
+
+def snapshot_chunks(
+    gen: int, papers: Iterable[Paper], library: str, deleted: Mapping[str, str] | None = None
+) -> Iterator[bytes]:
+    """The bytes of a snapshot of generation ``gen`` of library ``library`` holding ``papers``, in pieces.
+
+    Papers are written in id order, one per line; ids must be unique (they are the table's keys).
+    ``deleted`` (paper id -> when) are the tombstones of deleted papers, one per line after the papers;
+    the table is left out while there are none.
+    """
+    header = SnapshotHeader(format=FORMAT_NAME, schema=SCHEMA_VERSION, gen=gen, written=now_iso(), library=library)
+    yield _HEAD_OPEN + _ENCODER.encode(header) + _HEAD_CLOSE
+    ordered = sorted(papers, key=attrgetter("id"))
+    last = len(ordered) - 1
+    for start in range(0, len(ordered), _CHUNK_LINES):
+        lines = [record_line(paper) for paper in ordered[start : start + _CHUNK_LINES]]
+        end = b"\n" if start + _CHUNK_LINES > last else b",\n"
+        yield b",\n".join(lines) + end
+    if deleted:
+        yield _DELETED_OPEN + b"\n"
+        stones = [_ENCODER.encode(pid) + b":" + _ENCODER.encode(Tombstone(at=deleted[pid])) for pid in sorted(deleted)]
+        yield b",\n".join(stones) + b"\n"
+    yield _CLOSING
 
 
 def encode_snapshot(gen: int, papers: Iterable[Paper], library: str, deleted: Mapping[str, str] | None = None) -> bytes:
     """The bytes of a snapshot of generation ``gen`` of library ``library`` holding ``papers``.
 
-    ``deleted`` (paper id -> when) are the tombstones of deleted papers; the table is left out while
-    there are none.
+    ``deleted`` (paper id -> when) are the tombstones of deleted papers; see :func:`snapshot_chunks`.
     """
-    header = SnapshotHeader(format=FORMAT_NAME, schema=SCHEMA_VERSION, gen=gen, written=now_iso(), library=library)
-    table = {str(i): paper for i, paper in enumerate(papers, start=1)}
-    document: dict[str, object] = {META_TABLE: {"1": header}, PAPERS_TABLE: table}
-    if deleted:
-        document[DELETED_TABLE] = {pid: Tombstone(at=deleted[pid]) for pid in sorted(deleted)}
-    return msgspec.json.encode(document)
+    return b"".join(snapshot_chunks(gen, papers, library, deleted))
 
 
 def deleted_table(raw: bytes) -> dict[str, str]:
@@ -381,7 +743,14 @@ class AtomicJSONStorage(Storage):
         pass
 
 
-def open_tinydb(path: Path) -> TinyDB:
-    """The snapshot as a TinyDB database."""
-    return TinyDB(path, storage=AtomicJSONStorage)
+class PapersTable(Table):
+    """A TinyDB table whose document ids are strings: the papers table's ids are the paper ids."""
 
+    document_id_class = str  # type: ignore[assignment]  # TinyDB types it as int, but takes any class
+
+
+def open_tinydb(path: Path) -> TinyDB:
+    """The snapshot as a TinyDB database (read-only use: readlist's own writes go through the library)."""
+    db = TinyDB(path, storage=AtomicJSONStorage)
+    db.table_class = PapersTable
+    return db

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 
+from readlist.app.first_screen import FirstScreen, kept_first_screen, save_first_screen
 from readlist.app.interest import InterestSnapshot, InterestWorker
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, is_set_up, sync
@@ -29,10 +31,16 @@ from readlist.core.text import clean_note, inert_text, web_address
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.keymap import resolve as resolve_keymap
-from readlist.tui.messages import ExternalChanges, InterestUpdated, LibraryChanged, PapersEdited
-from readlist.tui.screens.help import bindings_table
+from readlist.tui.messages import (
+    ExternalChanges,
+    FirstScreenShown,
+    InterestUpdated,
+    LibraryChanged,
+    LibraryLoaded,
+    PapersEdited,
+)
 from readlist.tui.screens.main import MainScreen
-from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.state import load_ui_state
 from readlist.tui.themes import ThemeController, controller_for, install_themes
 
 POLL_SECONDS = 1.0
@@ -66,10 +74,14 @@ class ReadlistApp(App[None]):
         demo: bool = False,
         today: date | None = None,
         interest_start: float | None = INTEREST_START_SECONDS,
+        first_screen: FirstScreen | None = None,
     ) -> None:
         self._theme_fallback = False
         super().__init__()
         self.session = session
+        self.first_screen = first_screen
+        self.load_error = ""  # why a library opened in the background could not be read
+        self._loading = False
         self.settings = session.settings
         self.demo = demo
         self.today = today or date.today()
@@ -88,14 +100,11 @@ class ReadlistApp(App[None]):
             self.set_keymap(keymap.keys)
 
     def on_mount(self) -> None:
-        main = MainScreen(self.session, sort=self.initial_sort, today=self.today)
-        self.push_screen(main)
-        if self.settings.sync_on_start_and_quit and not self.demo and is_set_up(self.session.library.path):
-            self.call_after_refresh(main.sync_now)  # config.toml: sync_on_start_and_quit
+        self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today,
+                                    first_screen=self.first_screen))
         self.set_interval(POLL_SECONDS, self.poll_library)
-        self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
-        if self._interest_start is not None:
-            self.set_timer(self._interest_start, self._first_interest)
+        if self.session.library.ready:
+            self._start_with_library()
         for problem in [*self.settings.problems, *self.keymap_problems]:
             self.notify(problem, severity="warning", markup=False, timeout=12)
         if self.theme_problem:
@@ -103,6 +112,42 @@ class ReadlistApp(App[None]):
         if self.demo:
             self.notify("Demo library: changes go to a temporary file.", markup=False)
         self._tell_notices()
+
+    @on(FirstScreenShown)
+    def _load_in_background(self) -> None:
+        """The main screen shows the last run's first screen: read the library now, off the UI thread."""
+        if not self.session.library.ready and not self._loading:
+            self._loading = True
+            threading.Thread(target=self._load_library, name="readlist-load", daemon=True).start()
+
+    def _load_library(self) -> None:
+        try:
+            self.session.load()
+        except LibraryError as exc:
+            self.call_from_thread(self._load_failed, str(exc))
+            return
+        self.call_from_thread(self._library_loaded)
+
+    def _library_loaded(self) -> None:
+        self._tell_notices()
+        for screen in self.screen_stack:
+            screen.post_message(LibraryLoaded())
+        self._start_with_library()
+
+    def _start_with_library(self) -> None:
+        """What waits for the library: syncing at start-up, the search index and the first interest scores."""
+        if self.settings.sync_on_start_and_quit and not self.demo and is_set_up(self.session.library.path):
+            for screen in self.screen_stack:
+                if isinstance(screen, MainScreen):
+                    self.call_after_refresh(screen.sync_now)  # config.toml: sync_on_start_and_quit
+                    break
+        self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
+        if self._interest_start is not None:
+            self.set_timer(self._interest_start, self._first_interest)
+
+    def _load_failed(self, problem: str) -> None:
+        self.load_error = problem
+        self.exit(return_code=1)
 
     def _tell_notices(self) -> None:
         """What the library found and did on its own (a journal set aside, say), once each."""
@@ -186,6 +231,8 @@ class ReadlistApp(App[None]):
 
     def poll_library(self) -> None:
         """Pick up changes another process (a CLI command, say) made to the library."""
+        if not self.session.library.ready:
+            return  # still loading: it reads the files as they are when it gets to them
         try:
             changed = self.session.refresh()
         except LibraryError as exc:
@@ -257,8 +304,11 @@ class ReadlistApp(App[None]):
 
     def save_open_editors(self) -> None:
         """Write any note being edited (used on quit, so leaving never loses typing)."""
+        editors = sys.modules.get("readlist.tui.screens.note_editor")  # loaded with the first editor opened
+        if editors is None:
+            return
         for screen in self.screen_stack:
-            if isinstance(screen, NoteEditor):
+            if isinstance(screen, editors.NoteEditor):
                 screen.save()
 
     async def action_quit(self) -> None:
@@ -271,6 +321,8 @@ class ReadlistApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         seen = {"quit", "app.quit", "command_palette"}
+        from readlist.tui.screens.help import bindings_table
+
         for row in bindings_table(self, screen):
             if row.action in seen or not row.description:
                 continue
@@ -300,13 +352,17 @@ def create_app(
     demo: bool = False,
     today: date | None = None,
     interest_start: float | None = INTEREST_START_SECONDS,
+    first_screen: FirstScreen | None = None,
 ) -> ReadlistApp:
     """The app for a session: the one way the CLI, the tests and the screenshots build it.
 
     ``interest_start`` is how long after start-up the interest model is first trained; None leaves it
     until ``retrain_interest`` is called (after a decision, or by a test that wants a fixed picture).
+    A session whose library is not loaded yet is loaded in the background after the first paint,
+    which shows ``first_screen`` (what the last run's first screen showed) meanwhile.
     """
-    return ReadlistApp(session, theme=theme, demo=demo, today=today, interest_start=interest_start)
+    return ReadlistApp(session, theme=theme, demo=demo, today=today, interest_start=interest_start,
+                       first_screen=first_screen)
 
 
 def sync_on_quit(session: Session) -> None:
@@ -323,20 +379,33 @@ def sync_on_quit(session: Session) -> None:
 
 
 def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> None:
-    """Open the library in the TUI; an unusable library is one line on stderr and exit status 1."""
+    """Open the library in the TUI; an unusable library is one line on stderr and exit status 1.
+
+    When the last run kept its first screen and the files are exactly as it left them, the app paints
+    that at once and reads the library in the background; otherwise it reads the library first.
+    """
+    settings = load_config()
+    first_screen = None if demo else kept_first_screen(db_path)
     try:
-        session = Session.open(db_path, settings=load_config())
+        session = Session.open(db_path, settings=settings, load=first_screen is None)
     except LibraryError as exc:
         print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
         raise SystemExit(1) from None
-    app = create_app(session, theme=theme, demo=demo)
+    app = create_app(session, theme=theme, demo=demo, first_screen=first_screen)
     app.run()
-    try:
-        # Fold the journal into the snapshot so plain TinyDB readers see the session's changes.
-        session.library.compact()
-    except LibraryError as exc:
-        print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
-    if session.settings.sync_on_start_and_quit and not demo and is_set_up(session.library.path):
-        sync_on_quit(session)
+    if app.load_error:
+        print(f"readlist: {inert_text(app.load_error)}", file=sys.stderr)
+    if session.library.ready:
+        try:
+            # Fold the journal into the snapshot so plain TinyDB readers see the session's changes.
+            session.library.compact()
+        except LibraryError as exc:
+            print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
+        state = load_ui_state(db_path)  # where the next start goes back to: keep that screen for it
+        if state is not None and not demo:
+            save_first_screen(session, state.view, state.sort or app.initial_sort, state.search, state.paper,
+                              settings.views)
+        if session.settings.sync_on_start_and_quit and not demo and is_set_up(session.library.path):
+            sync_on_quit(session)
     if app.return_code:
         raise SystemExit(app.return_code)

@@ -38,7 +38,9 @@ SCROLL_TEXT: list[BindingType] = [
 
 MAIN: list[BindingType] = [
     *DECISIONS,
-    Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)"),
+    # Priority: the search box has the focus before the next key is handed out, so "/r" typed at once searches
+    # for "r" instead of toggling read on the paper under the cursor (MainScreen lets "/" through in the box).
+    Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)", priority=True),
     Binding("left_square_bracket", "previous_view", "Prev view", show=False, id="previous-view",
             tooltip="Previous view (Inbox, To read, Reading, Read, Skipped, All, Rated 4+, saved searches, tags)"),
     Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view", tooltip="Next view"),

@@ -33,3 +33,11 @@ class InterestUpdated(Message):
     def __init__(self, snapshot: InterestSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
+
+
+class LibraryLoaded(Message):
+    """Sent by the app to each open screen when a library opened in the background has been read."""
+
+
+class FirstScreenShown(Message):
+    """The main screen painted what it can before the library is read: the app may start reading it."""

@@ -325,9 +325,8 @@ def install_themes(app: App[Any], requested: str | None, config: Config) -> list
     controller = ThemeController(app, catalog)
     _CONTROLLERS[app] = controller
 
-    for name, theme in list(app.available_themes.items()):
-        if name not in catalog.themes or catalog.themes[name].origin == "built-in":
-            app.register_theme(with_readlist_variables(theme))
+    # Textual's own themes are left as they are: the app's get_theme_variable_defaults fills in the readlist
+    # variables of the theme in use, so the twenty or so that are never shown cost nothing at start-up.
     for spec in catalog.themes.values():
         if spec.origin != "built-in":
             app.register_theme(to_textual(spec))

@@ -102,3 +102,20 @@ def test_list_json_stream_is_byte_identical(n: int, capsysbinary: pytest.Capture
     out = io.BytesIO()
     write_records(papers, out)
     assert out.getvalue() == expected
+
+
+def test_list_json_copies_stored_abstracts_byte_identical(tmp_path: Path,
+                                                           capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    from readlist.core.model import StoredText, abstract_mark
+
+    papers = list(generate_papers(30, seed=8))
+    papers[0].abstract += ' with "quotes", a back\\slash, a\nnew line, é, 数据, C1 \x9b31m and a bidi \u202e override'
+    path = tmp_path / "library.json"
+    write_library(papers, path)
+    stored = sorted(Library(path).papers.values(), key=lambda p: p.id)
+    assert all(isinstance(abstract_mark(p), StoredText) for p in stored)
+    print_json([p.public_dict() for p in stored])
+    expected = capsysbinary.readouterr().out
+    out = io.BytesIO()
+    write_records(stored, out)
+    assert out.getvalue() == expected and "\\u202e" in expected.decode()

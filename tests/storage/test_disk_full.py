@@ -94,7 +94,7 @@ def test_exit_status_is_0_when_the_journal_holds_the_change_though_the_file_coul
 ) -> None:
     db = tmp_path / "library.json"
     make(db)
-    monkeypatch.setattr(library_module, "atomic_write_bytes", full)
+    monkeypatch.setattr(library_module, "atomic_write_chunks", full)
     result = run(db, "import", str(Path(__file__).parents[1] / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"))
     monkeypatch.undo()
     assert result.exit_code == 0, result.output

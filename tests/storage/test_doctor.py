@@ -71,14 +71,31 @@ def test_invalid_records_and_duplicate_ids_are_problems(tmp_path: Path) -> None:
     make(path)
     data = msgspec.json.decode(path.read_bytes())
     table = data["papers"]
-    table["1"]["rating"] = 17
-    table["99"] = dict(table["2"])
+    first, second = list(table)[:2]
+    table[first]["rating"] = 17
+    table["99"] = dict(table[second])
     path.write_bytes(msgspec.json.encode(data))
     result = doctor(path, "--json")
     assert result.exit_code == 1
     problems = " ".join(json.loads(result.stdout)["problems"])
     assert "do not validate" in problems and "rating" in problems
-    assert "more than once" in problems and table["2"]["id"] in problems
+    assert "more than once" in problems and second in problems
+
+
+def test_two_lines_under_one_id_and_a_record_under_another_id_are_problems(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    lines = path.read_bytes().split(b"\n")
+    lines.insert(2, lines[1])  # the first paper's line twice: JSON alone would keep only one of them
+    path.write_bytes(b"\n".join(lines))
+    problems = " ".join(json.loads(doctor(path, "--json").stdout)["problems"])
+    assert "appear more than once" in problems
+    path = tmp_path / "other.json"
+    make(path)
+    path.write_bytes(path.read_bytes().replace(b'"2401.00003":{', b'"2401.00009":{', 1))
+    result = doctor(path, "--json")
+    assert result.exit_code == 1
+    assert "filed under another id ('2401.00009')" in " ".join(json.loads(result.stdout)["problems"])
 
 
 def test_journal_damage_torn_tail_and_stale_temp_files(tmp_path: Path) -> None:

@@ -93,11 +93,23 @@ def test_snapshot_has_readlist_header_and_opens_in_plain_tinydb(tmp_path: Path) 
     data = json.loads(path.read_bytes())
     meta = data["_meta"]["1"]
     assert meta["format"] == "readlist" and meta["schema"] == SCHEMA_VERSION and meta["gen"] >= 1
-    from tinydb import TinyDB
+    from tinydb import Query, TinyDB
+    from tinydb.table import Table
 
-    with TinyDB(path) as db:
-        titles = sorted(doc["title"] for doc in db.table("papers").all())
+    class StringIds(Table):
+        document_id_class = str  # the papers table's document ids are the paper ids
+
+    TinyDB.table_class = StringIds
+    try:
+        with TinyDB(path) as db:
+            papers = db.table("papers")
+            titles = sorted(doc["title"] for doc in papers.all())
+            found = papers.search(Query().title == "Paper number 1")
+            assert db.table("_meta").get(doc_id="1")["format"] == "readlist"  # type: ignore[index]
+    finally:
+        TinyDB.table_class = Table
     assert titles == ["Paper number 0", "Paper number 1", "Paper number 2"]
+    assert [doc.doc_id for doc in found] == [found[0]["id"]]
 
 
 # ---------------------------------------------------------------------------
@@ -244,10 +256,10 @@ def test_failed_compaction_does_not_orphan_later_changes(tmp_path: Path, monkeyp
     path = tmp_path / "lib.json"
     lib = small_library(path)  # compacted: no journal
 
-    def fail(target: Path, data: bytes) -> None:
+    def fail(target: Path, chunks: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(readlist.storage.library, "atomic_write_bytes", fail)
+    monkeypatch.setattr(readlist.storage.library, "atomic_write_chunks", fail)
     with pytest.raises(LibraryError, match="saved in the journal"):
         lib.compact(force=True)
     monkeypatch.undo()

@@ -128,8 +128,30 @@ def test_a_schema_1_library_opens_with_no_times_and_no_tombstones_and_is_written
     Rate(["2401.00001"], 5).execute(lib)
     lib.compact(force=True)
     data = json.loads(path.read_text())
-    assert data["_meta"]["1"]["schema"] == SCHEMA_VERSION == 2
-    assert data["papers"]["1"]["note"] == "kept" and "rating" in data["papers"]["1"]["changed"]
+    assert data["_meta"]["1"]["schema"] == SCHEMA_VERSION == 3
+    record = data["papers"]["2401.00001"]
+    assert record["note"] == "kept" and "rating" in record["changed"]
+
+
+def test_a_schema_2_library_keeps_its_change_times_and_tombstones_when_converted_to_one_paper_per_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "library.json"
+    record = {"id": "2401.00001", "title": "Kept", "status": "read", "note": "mine",
+              "added": "2024-01-01T00:00:00+00:00", "updated": "2024-01-02T00:00:00+00:00",
+              "changed": {"status": "2024-01-02T00:00:00Z"}}
+    path.write_text(json.dumps({"_meta": {"1": {"format": "readlist", "schema": 2, "gen": 4, "library": "abc"}},
+                                "papers": {"1": record},
+                                "deleted": {"2401.00009": {"at": "2024-01-03T00:00:00Z"}}}))
+    lib = Library(path)
+    assert any("converted" in notice for notice in lib.take_notices())
+    lines = path.read_bytes().splitlines()
+    assert lines[1].startswith(b'"2401.00001":{') and lines[2] == b'},"deleted":{'
+    assert lines[3] == b'"2401.00009":{"at":"2024-01-03T00:00:00Z"}' and lines[4] == b"}}"
+    reopened = Library(path)
+    assert reopened.deleted == {"2401.00009": "2024-01-03T00:00:00Z"}
+    assert reopened.papers["2401.00001"].changed == {"status": "2024-01-02T00:00:00Z"}
+    assert reopened.papers["2401.00001"].note == "mine"
 
 
 def test_a_damaged_tombstone_table_is_refused_with_one_line(tmp_path: Path) -> None:

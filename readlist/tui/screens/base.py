@@ -15,13 +15,11 @@ from readlist.app.browser import open_in_browser
 from readlist.app.commands import Command, KeepKeys, O_co, Rate, SetStatus, ToggleRead
 from readlist.app.history import Undone
 from readlist.app.session import Session
-from readlist.core.cite import format_entries
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import Paper, Status, ValidationError
 from readlist.core.text import inert_text, web_address
 from readlist.storage.errors import LibraryError
 from readlist.tui.messages import ExternalChanges, PapersEdited
-from readlist.tui.screens.help import HelpScreen, bindings_table
 
 ResultT = TypeVar("ResultT")
 
@@ -95,6 +93,8 @@ class ReadlistScreen(Screen[ResultT]):
 
         keys = keys if keys is not None else self.citation_keys(papers)
         try:
+            from readlist.core.cite import format_entries  # the citation formats load when first used
+
             text = format_entries(list(papers), fmt, keys=keys)
         except (ValueError, KeyError) as exc:
             self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
@@ -130,4 +130,6 @@ class ReadlistScreen(Screen[ResultT]):
         return f"Not opened ({opened.reason}) and not copied: {shown}"
 
     def action_help(self) -> None:
+        from readlist.tui.screens.help import HelpScreen, bindings_table
+
         self.app.push_screen(HelpScreen(bindings_table(self.app, self), title=self.HELP_TITLE))

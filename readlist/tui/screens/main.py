@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from functools import partial, wraps
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from readlist.app.commands import Delete, EditTags, Outcome
-from readlist.app.enrich import ApplyEnrichment, Change, enrich_hint, plan_enrichment
-from readlist.app.imports import ImportPapers
-from readlist.app.interest import InterestSnapshot
-from readlist.app.pull import PullOutcome, load_pull_state, pull_configured, pull_hf, save_pull_state
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, SyncReport, is_set_up, sync, sync_label
 from readlist.app.views import (
@@ -43,23 +39,24 @@ from readlist.core.text import clean_line, counted, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
 from readlist.tui import bindings
-from readlist.tui.messages import InterestUpdated, LibraryChanged
+from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChanged, LibraryLoaded
 from readlist.tui.screens.base import ReadlistScreen, decision
-from readlist.tui.screens.cite_chooser import CiteChooser
-from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.note_editor import NoteEditor
-from readlist.tui.screens.prompt import Prompt
-from readlist.tui.screens.stats import StatsScreen
-from readlist.tui.screens.tags import TagChange, TagEditor
-from readlist.tui.screens.triage import TriageScreen
 from readlist.tui.state import UiState, load_ui_state, save_ui_state
 from readlist.tui.widgets.detail import PaperDetail
-from readlist.tui.widgets.footer import ReadlistFooter
+from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 
 if TYPE_CHECKING:
+    from readlist.app.enrich import Change
+    from readlist.app.first_screen import FirstScreen
+    from readlist.app.interest import InterestSnapshot
     from readlist.app.network import Network
+    from readlist.app.pull import PullOutcome
+    from readlist.tui.screens.tags import TagChange
+
+# The other screens, enrichment, pulling and importing are imported when first used: loading them all
+# before the first paint cost more than drawing it.
 
 # Below this many columns the detail pane goes under the list instead of beside it.
 WIDE_LAYOUT = 120
@@ -67,9 +64,6 @@ WIDE_LAYOUT = 120
 SIDE_MINIMUM = 100
 # Below this many, the sidebar is hidden: [ and ] still change views, and the top bar names the view.
 NARROW = 80
-SEARCH_DELAY = 0.12
-# A search that took less than this runs on every keystroke; slower ones wait for a pause in typing.
-INSTANT_SEARCH = 0.015
 # Papers looked up per round of an enrichment: the list updates after each round.
 ENRICH_CHUNK = 10
 # The sort until the user picks one: interest in the Inbox once it has been learned, date added elsewhere.
@@ -77,12 +71,36 @@ AUTO_SORT = "auto"
 # How many papers "more like this" gathers into its view, and how much of the paper's title names the view.
 MORE_LIKE = 50
 LIKE_LABEL = 28
+# While the user types a search, the detail pane waits for this long a pause before showing the paper found.
+DETAIL_AFTER_TYPING = 0.25
+
+Action = TypeVar("Action", bound=Callable[..., Any])
+
+
+def needs_library(action: Action) -> Action:
+    """An action that needs the whole library: while it is still loading, it runs as soon as it has loaded."""
+
+    @wraps(action)
+    def run(self: MainScreen, *args: Any, **kwargs: Any) -> Any:
+        if self.session.library.ready:
+            return action(self, *args, **kwargs)
+        self._waiting.append(partial(action, self, *args, **kwargs))
+        self.say("Loading the library … the key takes effect when it is loaded")
+        return None
+
+    return run  # type: ignore[return-value]
 
 
 class SearchInput(Input):
     """The search box: Esc clears it and hands focus back to the list."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.SEARCH
+
+    def _watch_value(self, value: str) -> None:
+        # Input stores the text's width as its virtual size, a whole-screen layout pass on every keystroke;
+        # the box has a fixed size, so the scroll range is updated without one.
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def action_clear_search(self) -> None:
         self.value = ""
@@ -99,8 +117,14 @@ class MainScreen(ReadlistScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.MAIN
 
-    def __init__(self, session: Session, *, sort: str = AUTO_SORT, today: date | None = None) -> None:
+    def __init__(self, session: Session, *, sort: str = AUTO_SORT, today: date | None = None,
+                 first_screen: FirstScreen | None = None) -> None:
         super().__init__(session, id="main")
+        # What the last run's first screen showed: painted while the library loads (see needs_library).
+        self.first_screen = first_screen
+        self._waiting: list[Callable[[], object]] = []
+        self._detail_timer: Timer | None = None
+        self._detail_due = False
         # Saved searches (config.toml's [views]), shown in the sidebar after the fixed views.
         self.saved_views: dict[str, str] = dict(session.settings.views)
         self.views: list[View] = build_views([], self.saved_views)
@@ -110,12 +134,13 @@ class MainScreen(ReadlistScreen[None]):
         self.query_text = ""
         self.layout_mode = "auto"  # or "side" / "stacked", once the user toggles
         self._layout_width = 0  # the width L was pressed at
-        self._last_search_seconds = 0.0
-        self._search_timer: Timer | None = None
+        self._search_value = ""
+        self._search_due = False
         self._message = ""
         self.counts = Counts()
         self._query = parse_query("")
         self._sidebar_shown: tuple[object, ...] = ()
+        self._topbar_shown = Text()
         # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
         self._online: threading.Event | None = None
         # The newest interest computation (scores, reasons, related papers), handed down by the app.
@@ -147,7 +172,7 @@ class MainScreen(ReadlistScreen[None]):
                 with Container(id="panes"):
                     yield PaperList(id="papers")
                     yield PaperDetail(self.session.library.get, id="detail")
-        yield ReadlistFooter()
+        yield FooterSpace()  # the footer comes after the first paint (see FooterSpace)
 
     def on_mount(self) -> None:
         self._sync_state = sync_label(self.session.library.path)
@@ -155,6 +180,12 @@ class MainScreen(ReadlistScreen[None]):
         self.query_one("#query-error").display = False
         self._apply_layout()
         self._restore_state()
+        self.call_after_refresh(self._mount_footer)
+
+    def _mount_footer(self) -> None:
+        for space in self.query(FooterSpace):
+            space.remove()
+        self.mount(ReadlistFooter())
 
     def _restore_state(self) -> None:
         """Go back to the view, sort, search and paper of the last session (when they still exist)."""
@@ -176,6 +207,39 @@ class MainScreen(ReadlistScreen[None]):
             self._apply_layout()
         self.rebuild(keep_id=state.paper)
 
+    def _show_first_screen(self, keep_id: str | None) -> None:
+        """Paint what the last run's first screen showed while the library loads; "Loading …" without one.
+
+        It is used only when it shows what the restored state asks for (view, sort, search).
+        """
+        first = self.first_screen
+        plist = self.paper_list
+        # Reading the library competes with painting for the interpreter: it starts once this is on screen.
+        self.call_after_refresh(self.post_message, FirstScreenShown())
+        if first is None or (first.view, first.sort, first.search) != (self.view.key, self.sort, self.query_text):
+            self.first_screen = None
+            plist.empty_message = "Loading the library …"
+            plist.set_papers([])
+            self._update_topbar()
+            return
+        self.counts = first.counts
+        self._refresh_views()
+        plist.empty_message = self._empty_message()
+        plist.set_papers(first.papers, keep_id)
+        self._sidebar_shown = ()
+        self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
+        self._update_topbar()
+        self._follow_detail()
+
+    @on(LibraryLoaded)
+    def _library_loaded(self) -> None:
+        """The library has been read: show it (the cursor stays on its paper), then run the keys that waited."""
+        self.first_screen = None
+        self.rebuild()
+        waiting, self._waiting = self._waiting, []
+        for action in waiting:
+            action()
+
     def remember_state(self) -> None:
         """Keep where the user is, for the next session (called on quit)."""
         current = self.paper_list.current
@@ -188,15 +252,22 @@ class MainScreen(ReadlistScreen[None]):
 
     def rebuild(self, keep_id: str | None = None, *, keep_current: bool = True) -> None:
         """Recompute counts and the list from the whole library (the cursor stays on a paper when it can)."""
+        if not self.session.library.ready:
+            self._show_first_screen(keep_id)  # until the library has loaded; then this runs again
+            return
         papers_now = self.session.library.papers.values()
         self.counts = count(papers_now)
+        self._refresh_views()
+        self.counts.count_saved(self.views, papers_now)
+        self._refilter(keep_id, keep_current=keep_current)
+
+    def _refilter(self, keep_id: str | None = None, *, keep_current: bool = True, typing: bool = False) -> None:
+        """Show the current view, search and sort again; the counts stay (a search changes none of them)."""
         self._query = self._parse_query()
         plist = self.paper_list
         if keep_id is None and keep_current and plist.current is not None:
             keep_id = plist.current.id
-        self._refresh_views()
-        self.counts.count_saved(self.views, papers_now)
-        self._show_list(self._select(), keep_id)
+        self._show_list(self._select(), keep_id, typing=typing)
 
     def after_change(self, outcome: Outcome, keep_id: str | None = None) -> None:
         """Show a change made from this app without rescanning the library.
@@ -217,20 +288,31 @@ class MainScreen(ReadlistScreen[None]):
         if keep_id is None and plist.current is not None:
             keep_id = plist.current.id
         view, query = self.view, self._query
-        present = {p.id for p in plist.papers}
-        gone: set[str] = set()
+        # Rows are found without scanning the list (100,000 rows): a key acts on the paper under the cursor.
+        gone: list[int] = []
         rescan = sort_depends_on(self.effective_sort, outcome.fields) or bool(outcome.added)
         for pid in outcome.changes:
             paper = lib.get(pid)
             shown = paper is not None and view.matches(paper) and query.matches(paper)
-            if shown and pid not in present:
+            row = plist.row_of(pid)
+            if shown and row is None:
                 rescan = True
-            elif not shown and pid in present:
-                gone.add(pid)
+            elif not shown and row is not None:
+                gone.append(row)
         if rescan:
             self._show_list(self._select(), keep_id)
             return
-        papers = [p for p in plist.papers if p.id not in gone] if gone else plist.papers
+        papers = plist.papers
+        if gone:
+            if keep_id is not None and plist.row_of(keep_id) in gone:
+                keep_id = None  # the cursor stays on its row, where the next paper moves up
+            if len(gone) < 64:
+                papers = list(papers)
+                for row in sorted(gone, reverse=True):
+                    del papers[row]
+            else:
+                dropped = set(gone)
+                papers = [p for row, p in enumerate(papers) if row not in dropped]
         self._show_list(papers, keep_id, changed=set(outcome.changes))
 
     @property
@@ -253,22 +335,49 @@ class MainScreen(ReadlistScreen[None]):
         keys = [v.key for v in self.views]
         self.view_index = keys.index(current_key) if current_key in keys else min(self.view_index, len(keys) - 1)
 
-    def _show_list(self, papers: list[Paper], keep_id: str | None, changed: set[str] | None = None) -> None:
-        """Show a list; with ``changed`` (ids edited in place), only rows, counts and panes that differ are redrawn."""
+    def _show_list(self, papers: list[Paper], keep_id: str | None, changed: set[str] | None = None, *,
+                   typing: bool = False) -> None:
+        """Show a list; only the rows, counts and panes that differ are redrawn.
+
+        With ``changed`` (ids edited in place) only those rows are repainted. The sidebar is redrawn only
+        when one of its numbers moved, and the detail pane follows in the next frame (after a pause, while
+        the user types a search), so the list itself reaches the screen first.
+        """
         plist = self.paper_list
         plist.empty_message = self._empty_message()
         if changed is None:
             plist.set_papers(papers, keep_id)
         else:
             plist.replace_papers(papers, changed, keep_id)
-        # Redrawing the sidebar is the dearest part of a keypress; skip it when no number on it moved.
         shown = (tuple(v.key for v in self.views), tuple(self.counts.for_view(v) for v in self.views),
                  self.view_index)
-        if changed is None or shown != self._sidebar_shown:
+        if shown != self._sidebar_shown:
             self._sidebar_shown = shown
             self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
         self._update_topbar()
-        self.query_one("#detail", PaperDetail).show(plist.current)
+        detail = self.query_one("#detail", PaperDetail)
+        if typing:
+            self._follow_detail(DETAIL_AFTER_TYPING)
+        elif changed is not None and detail.paper is plist.current and plist.current is not None:
+            detail.show(plist.current)  # the same paper edited: only its header changes, cheaply
+        else:
+            self._follow_detail()
+
+    def _follow_detail(self, delay: float = 0.0) -> None:
+        """Show the paper under the cursor in the detail pane after this frame (or after ``delay``)."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if delay:
+            self._detail_timer = self.set_timer(delay, self._show_detail)
+        elif not self._detail_due:
+            self._detail_due = True
+            self.call_after_refresh(self._show_detail)
+
+    def _show_detail(self) -> None:
+        self._detail_due = False
+        self._detail_timer = None
+        self.query_one("#detail", PaperDetail).show(self.paper_list.current)
 
     def _parse_query(self) -> Query:
         error = self.query_one("#query-error", Static)
@@ -290,6 +399,8 @@ class MainScreen(ReadlistScreen[None]):
 
     def _update_topbar(self) -> None:
         plist = self.paper_list
+        # While the library loads, the list holds only the first screen's rows of the view.
+        shown = self.first_screen.shown if self.first_screen is not None else len(plist.papers)
         total = self.counts.total
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -298,16 +409,21 @@ class MainScreen(ReadlistScreen[None]):
         text.append(f"  {total} papers · {inbox} in inbox", style="dim")
         text.append("  │  ")
         text.append(inert_text(self.view.label), style="bold")
-        text.append(f" {len(plist.papers)}")
+        text.append(f" {shown}")
         text.append(f"  sort: {self._sort_label()}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
         if self._sync_state:
             text.append(f"  {self._sync_state}", style="dim")
+        if not self.session.library.ready:
+            text.append("  │  ")
+            text.append("Loading the library …", style="dim")
         if self._message:
             text.append("  │  ")
             text.append(inert_text(self._message))  # messages quote titles and URLs
-        self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
+        if text != self._topbar_shown:
+            self._topbar_shown = text
+            self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
 
     def _sort_label(self) -> str:
         sort = self.effective_sort
@@ -352,7 +468,7 @@ class MainScreen(ReadlistScreen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        self.query_one("#detail", PaperDetail).show(event.paper)
+        self._follow_detail()
 
     @on(PaperList.Moved)
     def _moved(self) -> None:
@@ -371,27 +487,29 @@ class MainScreen(ReadlistScreen[None]):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self._search_timer is not None:
-            self._search_timer.stop()
-        value = event.value
-        if self._last_search_seconds < INSTANT_SEARCH:
-            # Small libraries search faster than a frame: no reason to make the user wait.
-            self._run_search(value)
-        else:
-            self._search_timer = self.set_timer(SEARCH_DELAY, lambda: self._run_search(value))
+        # Searched once the typed character is on screen; keys typed while a search runs are taken together.
+        self._search_value = event.value
+        if not self._search_due:
+            self._search_due = True
+            self.call_after_refresh(self._search_typed)
+
+    def _search_typed(self) -> None:
+        self._search_due = False
+        self._run_search(self._search_value)
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self._run_search(event.value)
+        self._run_search(event.value, typing=False)
+        self._follow_detail()
         self.paper_list.focus()
 
-    def _run_search(self, value: str) -> None:
+    def _run_search(self, value: str, *, typing: bool = True) -> None:
         if value != self.query_text:
             self.query_text = value
-            started = time.perf_counter()
+            if not self.session.library.ready:
+                return  # searched when the library has loaded
             # Typing shows the results from the top; clearing the search goes back to the paper the cursor was on.
-            self.rebuild(keep_current=not value.strip())
-            self._last_search_seconds = time.perf_counter() - started
+            self._refilter(keep_current=not value.strip(), typing=typing and bool(value.strip()))
 
     def on_resize(self, event: events.Resize) -> None:
         if self.layout_mode != "auto" and (self._layout_width < WIDE_LAYOUT) != (event.size.width < WIDE_LAYOUT):
@@ -409,6 +527,7 @@ class MainScreen(ReadlistScreen[None]):
 
     # -- changes ------------------------------------------------------------------
 
+    @needs_library
     def action_decide(self, name: str) -> None:
         """Keep, skip, read, rate …: the paper under the cursor, or every selected paper."""
         targets = self.paper_list.targets()
@@ -427,6 +546,7 @@ class MainScreen(ReadlistScreen[None]):
         what = counted(n, "paper")
         self.say(f"{outcome.label}: {what} (u undoes)" if n else f"{outcome.label}: nothing to change")
 
+    @needs_library
     def action_undo(self) -> None:
         done = self.undo()
         if done is None:
@@ -435,6 +555,7 @@ class MainScreen(ReadlistScreen[None]):
         self._message = f"Undid: {done.step.label.lower()}"
         self.after_change(done.outcome, keep_id=next(iter(done.step.changes), None))
 
+    @needs_library
     def action_redo(self) -> None:
         done = self.redo()
         if done is None:
@@ -443,6 +564,7 @@ class MainScreen(ReadlistScreen[None]):
         self._message = f"Redid: {done.step.label.lower()}"
         self.after_change(done.outcome)
 
+    @needs_library
     def action_delete(self) -> None:
         targets = self.paper_list.targets()
         if not targets:
@@ -456,10 +578,13 @@ class MainScreen(ReadlistScreen[None]):
             if yes:
                 self._show_outcome(self.run_command(Delete(ids)))
 
+        from readlist.tui.screens.confirm import Confirm
+
         self.app.push_screen(Confirm(question, "Its note, tags and rating go too; u undoes."), answered)
 
     # -- navigation -------------------------------------------------------------------
 
+    @needs_library
     def set_view(self, index: int) -> None:
         self.view_index = index % len(self.views)
         self.paper_list.clear_selection()
@@ -479,8 +604,15 @@ class MainScreen(ReadlistScreen[None]):
     def action_previous_view(self) -> None:
         self.set_view(self.view_index - 1)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "/" is a priority key (see bindings); typed in the search box it is just a character.
+        if action == "search" and isinstance(self.focused, Input):
+            return False
+        return super().check_action(action, parameters)
+
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once (Widget.focus waits for the keys already typed): the next key goes to the search box.
+        self.set_focus(self.query_one("#search", Input))
 
     def action_escape(self) -> None:
         if self._online is not None and not self._online.is_set():
@@ -490,8 +622,9 @@ class MainScreen(ReadlistScreen[None]):
             self.paper_list.clear_selection()
         elif self.query_text:
             self.query_one("#search", Input).value = ""
-            self._run_search("")
+            self._run_search("", typing=False)
 
+    @needs_library
     def set_sort(self, key: str) -> None:
         self.sort = key
         label = "interest in the Inbox, date added elsewhere" if key == AUTO_SORT else SORT_LABELS.get(key, key)
@@ -522,11 +655,15 @@ class MainScreen(ReadlistScreen[None]):
             self.notify("No paper under the cursor.", severity="warning", markup=False)
         return paper
 
+    @needs_library
     def action_note(self) -> None:
         paper = self._current()
         if paper is not None:
+            from readlist.tui.screens.note_editor import NoteEditor
+
             self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: self.rebuild())
 
+    @needs_library
     def action_tags(self) -> None:
         targets = self.paper_list.targets()
         if not targets:
@@ -537,6 +674,8 @@ class MainScreen(ReadlistScreen[None]):
         def done(change: TagChange | None) -> None:
             if change is not None:
                 self.apply_tags(ids, *change)
+
+        from readlist.tui.screens.tags import TagEditor
 
         self.app.push_screen(TagEditor(targets, list(self.counts.by_tag)), done)
 
@@ -550,17 +689,22 @@ class MainScreen(ReadlistScreen[None]):
             self.after_change(outcome)
             self.say(f"Tags changed on {counted(len(outcome), 'paper')}" if outcome.changes else "Tags unchanged")
 
+    @needs_library
     def action_triage(self) -> None:
         plist = self.paper_list
         if not plist.papers:
             self.notify("Nothing to triage in this view.", severity="warning", markup=False)
             return
         ids = [p.id for p in plist.papers]
+        from readlist.tui.screens.triage import TriageScreen
+
         self.app.push_screen(TriageScreen(self.session, ids, start=plist.cursor), lambda _: self.rebuild())
 
+    @needs_library
     def action_cite(self) -> None:
         self.copy_citation(self.paper_list.targets(), "bibtex")
 
+    @needs_library
     def action_cite_choose(self) -> None:
         targets = self.paper_list.targets()
         if not targets:
@@ -573,6 +717,8 @@ class MainScreen(ReadlistScreen[None]):
             if fmt:
                 self.copy_citation(targets, fmt, keys)
 
+        from readlist.tui.screens.cite_chooser import CiteChooser
+
         self.app.push_screen(CiteChooser(targets, keys=keys), chosen)
 
     def action_open_url(self) -> None:
@@ -580,11 +726,15 @@ class MainScreen(ReadlistScreen[None]):
         if paper is not None:
             self.say(self.open_paper(paper))
 
+    @needs_library
     def action_stats(self) -> None:
+        from readlist.tui.screens.stats import StatsScreen
+
         self.app.push_screen(StatsScreen(self.session.library, today=self.today))
 
     # -- the network (background workers; the UI stays responsive, Esc cancels) -----------------
 
+    @needs_library
     def action_enrich(self) -> None:
         """Complete the paper under the cursor (or the selection) from arXiv and Hugging Face."""
         targets = self.paper_list.targets()
@@ -609,6 +759,8 @@ class MainScreen(ReadlistScreen[None]):
     def _enrich(self, ids: list[str], cancel: threading.Event) -> None:
         """The worker: look papers up a few at a time and apply each settled group as it arrives."""
         net = self._clients(cancel)
+        from readlist.app.enrich import plan_enrichment
+
         done = changed = 0
         unsettled: list[str] = []
         error = None
@@ -633,6 +785,8 @@ class MainScreen(ReadlistScreen[None]):
                                                                                 cancel.is_set()), error)
 
     def _apply_enrichment(self, changes: list[Change]) -> int:
+        from readlist.app.enrich import ApplyEnrichment
+
         outcome = self.run_command(ApplyEnrichment(changes))
         if outcome is None:
             return 0
@@ -659,6 +813,7 @@ class MainScreen(ReadlistScreen[None]):
         if error:
             self.notify(error, severity="error", markup=False, timeout=12)
 
+    @needs_library
     def pull(self, what: str) -> None:
         """Pull new papers in the background: ``hf`` for today's Daily Papers, ``configured`` for config.toml's."""
         if self._online is not None:
@@ -669,6 +824,8 @@ class MainScreen(ReadlistScreen[None]):
         self.run_worker(partial(self._pull, what, self._online), thread=True, group="online", exit_on_error=False)
 
     def _pull(self, what: str, cancel: threading.Event) -> None:
+        from readlist.app.pull import load_pull_state, pull_configured, pull_hf
+
         net = self._clients(cancel)
         today = date.today()
         try:
@@ -683,6 +840,10 @@ class MainScreen(ReadlistScreen[None]):
         self.app.call_from_thread(self._store_pulled, outcome)
 
     def _store_pulled(self, outcome: PullOutcome) -> None:
+        from readlist.app.enrich import enrich_hint
+        from readlist.app.imports import ImportPapers
+        from readlist.app.pull import save_pull_state
+
         added: list[str] = []
         for batch in outcome.batches:
             if batch.result is not None and batch.result.papers:
@@ -700,6 +861,7 @@ class MainScreen(ReadlistScreen[None]):
         self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
                               errors[0] if errors else None)
 
+    @needs_library
     def action_more_like(self) -> None:
         """A view of the papers most like the one under the cursor (or like the selection, taken together)."""
         seeds = self.paper_list.targets()
@@ -735,6 +897,7 @@ class MainScreen(ReadlistScreen[None]):
         self.set_view_key("like")
         self.say(f"{counted(len(order), 'paper')} most like it, closest first")
 
+    @needs_library
     def action_save_search(self) -> None:
         """Keep the search typed in the box as a view in the sidebar (and in config.toml's [views])."""
         query = self.query_one("#search", Input).value.strip()
@@ -764,8 +927,11 @@ class MainScreen(ReadlistScreen[None]):
             self.paper_list.focus()  # the search box is empty now; the view is what the user looks at
             self.say(f"Saved the search as the view “{name}”")
 
+        from readlist.tui.screens.prompt import Prompt
+
         self.app.push_screen(Prompt("Keep this search as a view", f"Name for “{query}”:"), named)
 
+    @needs_library
     def remove_saved_view(self, name: str) -> None:
         try:
             save_view(name, None)

@@ -11,8 +11,11 @@ mounted, so no key is restyled.
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import ClassVar
+
+from textual.app import ComposeResult, RenderResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -42,9 +45,7 @@ class ReadlistFooter(Footer):
         if not self._bindings_ready:
             return
         self._shown = self._signature()
-        if any(binding.group is not None for (_, binding, _, _) in self.screen.active_bindings.values()):
-            yield from super().compose()  # key groups: keep Textual's layout of them
-            return
+        # Keys in a group are yielded here too (Textual puts them in their group's container as they pass).
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 if widget._reactive_connect:
@@ -65,3 +66,23 @@ class ReadlistFooter(Footer):
                 return  # a rebuild is queued (it reads the bindings then), or nothing to change
             self._pending = True
             self.call_after_refresh(self.recompose)
+
+
+class FooterSpace(Widget):
+    """The footer's line, kept empty until the first screen is painted; then the footer takes its place.
+
+    The footer is a widget per key (a dozen or more), and styling and laying them out was a third of the
+    work before the first paint. The screen paints its content first and mounts the footer in the next
+    frame; this keeps its line so nothing moves when it comes.
+    """
+
+    DEFAULT_CSS: ClassVar[str] = """
+    FooterSpace {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+    }
+    """
+
+    def render(self) -> RenderResult:
+        return ""

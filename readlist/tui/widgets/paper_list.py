@@ -72,6 +72,7 @@ class PaperList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.papers: list[Paper] = []
+        self._row_index: dict[str, int] | None = None  # row of each paper id, made when first needed
         self.cursor = 0
         self.selected: set[str] = set()
         self.empty_message = "No papers here."
@@ -90,16 +91,24 @@ class PaperList(ScrollView, can_focus=True):
             return self.papers[self.cursor]
         return None
 
+    def row_of(self, paper_id: str) -> int | None:
+        """The row showing ``paper_id``, or None: the rows by the cursor are looked at first (a key acts on
+        the paper under it), then a map of every row, made once per list (100,000 rows: a few ms)."""
+        papers = self.papers
+        for row in (self.cursor, self.cursor + 1, self.cursor - 1):
+            if 0 <= row < len(papers) and papers[row].id == paper_id:
+                return row
+        if self._row_index is None:
+            self._row_index = {paper.id: row for row, paper in enumerate(papers)}
+        return self._row_index.get(paper_id)
+
     def set_papers(self, papers: Sequence[Paper], keep_id: str | None = None) -> None:
         """Show a new list; the cursor stays on ``keep_id`` if present, else at the same row."""
         self.papers = list(papers)
+        self._row_index = None
         self._columns = _column_widths(self.papers[:SIZING_SAMPLE])
-        index = -1
-        if keep_id is not None:
-            for i, paper in enumerate(self.papers):
-                if paper.id == keep_id:
-                    index = i
-                    break
+        found = self.row_of(keep_id) if keep_id is not None else None
+        index = -1 if found is None else found
         if index < 0:
             index = min(self.cursor, len(self.papers) - 1)
         self.cursor = max(index, 0)
@@ -124,6 +133,7 @@ class PaperList(ScrollView, can_focus=True):
             self.set_papers(papers, keep_id)
             return
         self.papers = papers
+        self._row_index = None
         top, height = int(self.scroll_y), self.size.height
         for row in range(top, min(top + height, len(papers))):
             if papers[row].id in changed:
@@ -168,7 +178,13 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.Highlighted(self, paper))
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(max(self.size.width, 1), len(self.papers))
+        size = Size(max(self.size.width, 1), len(self.papers))
+        if size == self.virtual_size:
+            return
+        # The list's own size is fixed by the layout; its length only moves the scrollbar. Setting
+        # ``virtual_size`` the usual way would lay out the whole screen on every search keystroke.
+        self.set_reactive(PaperList.virtual_size, size)
+        self._scroll_update(size)
 
     def _page(self) -> int:
         return max(self.scrollable_content_region.height, 1)

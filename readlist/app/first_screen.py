@@ -1,0 +1,126 @@
+"""The first screen of the terminal UI: the views' counts and the rows around the cursor, kept between runs.
+
+The app keeps it when it closes, and commands refresh it after a change, so the next start can paint
+the list before the library has loaded (see :mod:`readlist.storage.first_screen` for when a kept one
+is used and why it can never pass off an old library as the current one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from readlist.app.session import Session
+from readlist.app.views import Counts, View, build_views, count
+from readlist.core.model import Paper, encode_stored
+from readlist.core.query import QueryError, parse_query
+from readlist.storage.errors import LibraryError
+from readlist.storage.first_screen import files_stamp, read_first_screen, write_first_screen
+from readlist.storage.paths import first_screen_path
+
+# Rows kept: more than the tallest usual terminal shows, so moving about does not run out while loading.
+ROWS = 150
+_ENCODER = msgspec.json.Encoder(enc_hook=encode_stored)
+
+
+@dataclass
+class KeptCounts(Counts):
+    """The counts a first screen kept: saved searches by their numbers (their members were not kept)."""
+
+    kept: dict[str, int] = field(default_factory=dict)
+
+    def for_view(self, view: View) -> int:
+        if view.key in self.kept:
+            return self.kept[view.key]
+        return super().for_view(view)
+
+
+class FirstScreen(msgspec.Struct, kw_only=True):
+    """A view in a sort order with a search, as the list showed it: the counts, and rows around the cursor."""
+
+    view: str
+    sort: str
+    search: str = ""
+    paper: str | None = None  # under the cursor
+    papers: list[Paper]
+    shown: int  # how many papers the list holds (``papers`` are some of them)
+    total: int
+    by_status: dict[str, int]
+    rated: int
+    by_tag: dict[str, int]
+    saved: dict[str, int] = msgspec.field(default_factory=dict)  # view key -> papers in that saved search
+
+    @property
+    def counts(self) -> KeptCounts:
+        return KeptCounts(total=self.total, by_status=dict(self.by_status), rated=self.rated,
+                          by_tag=dict(self.by_tag), kept=dict(self.saved))
+
+
+def make_first_screen(session: Session, view_key: str, sort: str, search: str = "", paper: str | None = None,
+                      saved_views: Mapping[str, str] | None = None) -> FirstScreen | None:
+    """What the list shows for this view, sort, search and cursor, from the loaded library (None: no such view)."""
+    papers_now = session.library.papers.values()
+    counts = count(papers_now)
+    views = build_views(counts.by_tag, saved_views)
+    view = next((v for v in views if v.key == view_key), None)
+    if view is None:
+        return None
+    counts.count_saved(views, papers_now)
+    try:
+        shown = session.select(view, parse_query(search), sort)
+    except QueryError:
+        return None
+    at = next((i for i, p in enumerate(shown) if p.id == paper), 0) if paper else 0
+    start = 0 if at < ROWS * 2 // 3 else at - ROWS // 3
+    return FirstScreen(
+        view=view_key, sort=sort, search=search, paper=paper, papers=shown[start : start + ROWS], shown=len(shown),
+        total=counts.total, by_status=counts.by_status, rated=counts.rated, by_tag=counts.by_tag,
+        saved={v.key: counts.for_view(v) for v in views if v.key.startswith("saved:")},
+    )
+
+
+def save_first_screen(session: Session, view_key: str, sort: str, search: str = "", paper: str | None = None,
+                      saved_views: Mapping[str, str] | None = None) -> None:
+    """Keep the first screen for the next start, stamped with the library files it was made from."""
+    library = session.library
+    if not library.ready:
+        return
+    try:
+        with library.locked():
+            session.refresh()  # in step with the files the stamp describes
+            stamp = files_stamp(library.path)
+            screen = make_first_screen(session, view_key, sort, search, paper, saved_views)
+            if stamp is not None and screen is not None:
+                write_first_screen(library.path, stamp, _ENCODER.encode(screen))
+    except (LibraryError, OSError):
+        return  # only the next start's speed depends on it
+
+
+def refresh_first_screen(session: Session) -> None:
+    """After a change from the command line: bring a kept first screen up to date, if the app keeps one."""
+    path = session.library.path
+    try:
+        kept = msgspec.json.decode(first_screen_path(path).read_bytes())
+        screen = kept["screen"]
+        view, sort, search, paper = screen["view"], screen["sort"], screen.get("search", ""), screen.get("paper")
+    except (OSError, msgspec.DecodeError, KeyError, TypeError, AttributeError):
+        return
+    if all(isinstance(v, str) for v in (view, sort, search)) and (paper is None or isinstance(paper, str)):
+        save_first_screen(session, view, sort, search, paper, session.settings.views)
+
+
+def kept_first_screen(path: Path) -> FirstScreen | None:
+    """The first screen kept for the library at ``path``, when it was made from the files as they are now.
+
+    Checked like any other input; None when there is none that can be used.
+    """
+    raw = read_first_screen(path)
+    if raw is None:
+        return None
+    try:
+        return msgspec.json.decode(raw, type=FirstScreen)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None

@@ -1,0 +1,84 @@
+"""The kept first screen: used only for exactly the files it was made from, refreshed after command-line changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+from click.testing import CliRunner
+
+from readlist.app.commands import Rate, SetStatus
+from readlist.app.first_screen import ROWS, kept_first_screen, make_first_screen, save_first_screen
+from readlist.app.imports import ImportPapers
+from readlist.app.session import Session
+from readlist.app.views import FIXED_VIEWS
+from readlist.cli import main
+from readlist.core.model import Paper
+from readlist.storage.first_screen import files_stamp, read_first_screen
+from readlist.storage.paths import first_screen_path
+
+
+def make(path: Path, count: int = 8) -> Session:
+    session = Session.open(path)
+    papers = [Paper.create(title=f"Paper {n}", arxiv_id=f"2401.{n:05d}", added=f"2025-01-{n + 1:02d}T00:00:00+00:00")
+              for n in range(count)]
+    session.run(ImportPapers(papers, "t"))
+    session.run(SetStatus(["2401.00000"], "read"))
+    session.library.compact(force=True)
+    return session
+
+
+def test_kept_for_the_files_it_was_made_from_only(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    session = make(path)
+    save_first_screen(session, "status:inbox", "added")
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.view == "status:inbox" and kept.shown == 7
+    assert [p.id for p in kept.papers] == [f"2401.{n:05d}" for n in range(7, 0, -1)]
+    assert kept.counts.by_status["inbox"] == 7 and kept.counts.total == 8
+    # Any change to the library files, by any process, and it is no longer used.
+    Rate(["2401.00003"], 5).execute(Session.open(path).library)
+    assert kept_first_screen(path) is None
+    save_first_screen(Session.open(path), "status:inbox", "added")
+    kept = kept_first_screen(path)
+    assert kept is not None and next(p for p in kept.papers if p.id == "2401.00003").rating == 5
+    Session.open(path).library.compact(force=True)  # a new generation of the snapshot
+    assert kept_first_screen(path) is None
+
+
+def test_a_damaged_or_foreign_first_screen_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    session = make(path)
+    save_first_screen(session, "status:inbox", "added")
+    good = first_screen_path(path).read_bytes()
+    for bad in (b"", b"{", b"[1,2]", good.replace(b'"rating":0', b'"rating":"five"', 1),
+                good.replace(b'"title":"Paper 7"', b'"title":""', 1)):
+        first_screen_path(path).write_bytes(bad)
+        assert kept_first_screen(path) is None
+    stored = msgspec.json.decode(good)
+    stored["stamp"][1] = "another-library"
+    first_screen_path(path).write_bytes(msgspec.json.encode(stored))
+    assert read_first_screen(path) is None and files_stamp(path) is not None
+
+
+def test_rows_around_the_paper_under_the_cursor(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    session = make(path, count=ROWS * 2)
+    deep = f"2401.{ROWS + 40:05d}"
+    screen = make_first_screen(session, "all", "-added", paper=deep)  # oldest first: the paper is far down
+    assert screen is not None and screen.shown == ROWS * 2 and len(screen.papers) == ROWS
+    assert deep in [p.id for p in screen.papers]
+    assert make_first_screen(session, "tag:none", "added") is None  # a view that no longer exists
+
+
+def test_a_command_line_change_keeps_the_first_screen_current(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    save_first_screen(make(path), FIXED_VIEWS[0].key, "added")
+    result = CliRunner().invoke(main, ["--db", str(path), "mark", "2401.00005", "to-read"])
+    assert result.exit_code == 0, result.output
+    kept = kept_first_screen(path)
+    assert kept is not None and "2401.00005" not in [p.id for p in kept.papers] and kept.shown == 6
+    # Without a kept first screen (the app never closed here), commands write none.
+    first_screen_path(path).unlink()
+    CliRunner().invoke(main, ["--db", str(path), "rate", "2401.00004", "3"])
+    assert not first_screen_path(path).exists()

@@ -1,0 +1,103 @@
+"""The app paints the last run's first screen at once and reads the library in the background.
+
+Keys that need the library wait for it and then take effect; the screen is redrawn from the library
+as soon as it has loaded, so what the kept first screen showed is never what the user works on.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input, Static
+from tui_helpers import SIZE, TODAY, fresh
+
+from readlist.app.first_screen import kept_first_screen, save_first_screen
+from readlist.app.session import Session
+from readlist.config.settings import load_config
+from readlist.tui.app import ReadlistApp, create_app
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.widgets.paper_list import PaperList
+
+
+def deferred_app(path: Path, gate: threading.Event) -> ReadlistApp:
+    """The app as ``readlist`` starts it with a kept first screen, the library read only when ``gate`` opens."""
+    first = kept_first_screen(path)
+    assert first is not None
+    session = Session.open(path, settings=load_config(), load=False)
+    real_load = session.load
+
+    def load() -> None:
+        gate.wait(10)
+        real_load()
+
+    session.load = load  # type: ignore[method-assign]
+    return create_app(session, today=TODAY, first_screen=first)
+
+
+def keep_first_screen(path: Path) -> None:
+    save_first_screen(Session.open(path, settings=load_config()), "status:inbox", "added")
+
+
+async def test_the_first_screen_is_painted_before_the_library_is_read(small_library: Path) -> None:
+    keep_first_screen(small_library)
+    kept = kept_first_screen(small_library)
+    assert kept is not None
+    gate = threading.Event()
+    app = deferred_app(small_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        rows = screen.query_one(PaperList)
+        assert [p.id for p in rows.papers] == [p.id for p in kept.papers]
+        topbar = str(screen.query_one("#topbar", Static).render())
+        assert "Loading" in topbar and f"Inbox {kept.shown}" in topbar
+        first = rows.current
+        assert first is not None
+        await pilot.press("j", "k")  # moving works on what is shown
+        await pilot.press("s")  # keeping waits for the library
+        assert fresh(small_library).papers[first.id].status == "inbox"
+        gate.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.session.library.ready and fresh(small_library).papers[first.id].status == "to-read":
+                break
+        assert fresh(small_library).papers[first.id].status == "to-read"
+        await pilot.pause()
+        assert "Loading" not in str(screen.query_one("#topbar", Static).render())
+        assert all(p is app.session.library.papers[p.id] for p in rows.papers)  # the library's own papers now
+        assert first.id not in [p.id for p in rows.papers]
+
+
+async def test_a_search_typed_while_loading_runs_once_it_has_loaded(small_library: Path) -> None:
+    keep_first_screen(small_library)
+    gate = threading.Event()
+    app = deferred_app(small_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"zzqx")
+        gate.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.session.library.ready:
+                break
+        await pilot.pause()
+        assert app.screen.query_one(PaperList).papers == []
+
+
+async def test_slash_and_a_letter_typed_at_once_search_for_the_letter(small_library: Path) -> None:
+    app = create_app(Session.open(small_library, settings=load_config()), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        first = app.screen.query_one(PaperList).current
+        assert first is not None
+        # Both keys arrive before either is handled (a paste, a slow SSH link): "r" must not toggle read.
+        app.post_message(events.Key("slash", "/"))
+        app.post_message(events.Key("r", "r"))
+        await pilot.pause()
+        assert app.screen.query_one("#search", Input).value == "r"
+        assert fresh(small_library).papers[first.id].status == "inbox"
+        await pilot.press("slash")  # in the search box, "/" is just a character
+        assert app.screen.query_one("#search", Input).value == "r/"
