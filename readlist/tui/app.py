@@ -39,7 +39,7 @@ from readlist.tui.messages import (
     LibraryLoaded,
     PapersEdited,
 )
-from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.main import MainScreen, sort_before_interest
 from readlist.tui.state import load_ui_state
 from readlist.tui.themes import ThemeController, controller_for, install_themes
 
@@ -403,8 +403,8 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
             print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
         state = load_ui_state(db_path)  # where the next start goes back to: keep that screen for it
         if state is not None and not demo:
-            save_first_screen(session, state.view, state.sort or app.initial_sort, state.search, state.paper,
-                              settings.views)
+            sort = sort_before_interest(state.sort or app.initial_sort)  # what the next start shows first
+            save_first_screen(session, state.view, sort, state.search, state.paper, settings.views)
         if session.settings.sync_on_start_and_quit and not demo and is_set_up(session.library.path):
             sync_on_quit(session)
     if app.return_code:

@@ -193,7 +193,7 @@ def test_a_damaged_library_on_the_remote_is_refused_and_nothing_changes_here(
     vandal = git_env / "vandal"
     git(git_env, "clone", "--quiet", str(remote), str(vandal))
     data = json.loads((vandal / "library.json").read_text())
-    data["papers"]["1"]["rating"] = "five"
+    data["papers"][next(iter(data["papers"]))]["rating"] = "five"
     (vandal / "library.json").write_text(json.dumps(data))
     git(vandal, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-am", "damage")
     git(vandal, "push", "--quiet", "origin", "main")

@@ -169,7 +169,8 @@ def test_a_change_time_that_is_not_a_time_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "library.json"
     library(path).compact(force=True)
     data = json.loads(path.read_text())
-    data["papers"]["1"]["changed"] = {"rating": "9999 and then some"}
+    first = next(iter(data["papers"]))
+    data["papers"][first]["changed"] = {"rating": "9999 and then some"}
     path.write_text(json.dumps(data))
     with pytest.raises(LibraryError, match="changed"):
         Library(path)
@@ -181,7 +182,7 @@ def test_repair_keeps_the_tombstones(tmp_path: Path) -> None:
     Delete(["2401.00003"]).execute(lib)
     lib.compact(force=True)
     data = json.loads(path.read_text())
-    data["papers"]["1"]["rating"] = "five"
+    data["papers"][next(iter(data["papers"]))]["rating"] = "five"
     path.write_text(json.dumps(data))
     repair_library(path)
     assert set(Library(path).deleted) == {"2401.00003"}

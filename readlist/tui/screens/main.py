@@ -91,6 +91,11 @@ def needs_library(action: Action) -> Action:
     return run  # type: ignore[return-value]
 
 
+def sort_before_interest(sort: str) -> str:
+    """The order a list in ``sort`` shows until interest has been learned (at start-up, say)."""
+    return "added" if sort == AUTO_SORT else sort
+
+
 class SearchInput(Input):
     """The search box: Esc clears it and hands focus back to the list."""
 
@@ -216,7 +221,9 @@ class MainScreen(ReadlistScreen[None]):
         plist = self.paper_list
         # Reading the library competes with painting for the interpreter: it starts once this is on screen.
         self.call_after_refresh(self.post_message, FirstScreenShown())
-        if first is None or (first.view, first.sort, first.search) != (self.view.key, self.sort, self.query_text):
+        # Interest is learned after start-up, so an automatic sort starts in date order, as the kept screen was made.
+        start = (self.view.key, sort_before_interest(self.sort), self.query_text)
+        if first is None or (first.view, first.sort, first.search) != start:
             self.first_screen = None
             plist.empty_message = "Loading the library …"
             plist.set_papers([])
@@ -321,7 +328,7 @@ class MainScreen(ReadlistScreen[None]):
         if self.sort != AUTO_SORT:
             return self.sort
         learned = self.interest is not None and self.interest.ready
-        return INTEREST if learned and self.view.key == "status:inbox" else "added"
+        return INTEREST if learned and self.view.key == "status:inbox" else sort_before_interest(self.sort)
 
     def _select(self) -> list[Paper]:
         scores = self.interest.scores if self.interest is not None else None
