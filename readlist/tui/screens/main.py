@@ -115,6 +115,21 @@ class SearchInput(Input):
         self.screen.query_one(PaperList).focus()
 
 
+class TopBar(Static):
+    """The one line at the top, redrawn without a layout pass."""
+
+    def __init__(self, *, id: str | None = None, markup: bool = False) -> None:
+        super().__init__(id=id, markup=markup)
+        self._line = Text()
+
+    def show(self, line: Text) -> None:
+        self._line = line
+        self.refresh()  # one line, fixed height: no layout
+
+    def render(self) -> Text:
+        return self._line
+
+
 class MainScreen(ReadlistScreen[None]):
     """Browse a view of the library, search it and triage from the keyboard."""
 
@@ -165,7 +180,7 @@ class MainScreen(ReadlistScreen[None]):
         return self.views[self.view_index]
 
     def compose(self) -> ComposeResult:
-        yield Static(id="topbar", markup=False)
+        yield TopBar(id="topbar", markup=False)
         with Horizontal(id="body"):
             with VerticalScroll(id="sidebar"):
                 yield ViewSidebar(id="views")
@@ -185,12 +200,18 @@ class MainScreen(ReadlistScreen[None]):
         self.query_one("#query-error").display = False
         self._apply_layout()
         self._restore_state()
-        self.call_after_refresh(self._mount_footer)
+        # The first frame draws only what its layout placed, which leaves out the top bar's line set above:
+        # it is drawn in the next frame, before the footer (a dozen widgets) is made.
+        self.call_after_refresh(self.query_one("#topbar", TopBar).refresh)
+        self.call_after_refresh(self.call_after_refresh, self._mount_footer)
 
-    def _mount_footer(self) -> None:
+    async def _mount_footer(self) -> None:
         for space in self.query(FooterSpace):
             space.remove()
-        self.mount(ReadlistFooter())
+        await self.mount(ReadlistFooter())
+        if not self.session.library.ready:
+            # Reading the library competes with painting for the interpreter: it starts once all is on screen.
+            self.call_after_refresh(self.post_message, FirstScreenShown())
 
     def _restore_state(self) -> None:
         """Go back to the view, sort, search and paper of the last session (when they still exist)."""
@@ -220,7 +241,6 @@ class MainScreen(ReadlistScreen[None]):
         first = self.first_screen
         plist = self.paper_list
         # Reading the library competes with painting for the interpreter: it starts once this is on screen.
-        self.call_after_refresh(self.post_message, FirstScreenShown())
         # Interest is learned after start-up, so an automatic sort starts in date order, as the kept screen was made.
         start = (self.view.key, sort_before_interest(self.sort), self.query_text)
         if first is None or (first.view, first.sort, first.search) != start:
@@ -430,7 +450,7 @@ class MainScreen(ReadlistScreen[None]):
             text.append(inert_text(self._message))  # messages quote titles and URLs
         if text != self._topbar_shown:
             self._topbar_shown = text
-            self.query_one("#topbar", Static).update(text, layout=False)  # one line, fixed height
+            self.query_one("#topbar", TopBar).show(text)
 
     def _sort_label(self) -> str:
         sort = self.effective_sort
@@ -467,7 +487,7 @@ class MainScreen(ReadlistScreen[None]):
         self.interest = event.snapshot
         self.query_one("#detail", PaperDetail).set_interest(event.snapshot)
         if INTEREST in (before, self.effective_sort):
-            self.rebuild(keep_current=self._user_moved)
+            self._refilter(keep_current=self._user_moved)  # the order changes, no count does
         else:
             self._update_topbar()
 

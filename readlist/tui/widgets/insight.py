@@ -20,8 +20,9 @@ from readlist.core.model import Paper
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
 
-# How long the cursor must rest on a paper before its explanation and related papers are worked out.
-SETTLE_SECONDS = 0.1
+# How long the cursor must rest on a paper before its explanation and related papers are worked out: longer
+# than between two repeats of a held key (~30 ms), so holding j works nothing out for the rows passed.
+SETTLE_SECONDS = 0.05
 RELATED_SHOWN = 5
 REASONS_SHOWN = 5
 
