@@ -34,7 +34,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import ThreadpoolController
 
-from readlist.core.model import Paper
+from readlist.core.model import Paper, abstract_mark
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -92,9 +92,17 @@ def paper_text(paper: Paper, title_repeat: int = 2) -> str:
     return " . ".join([paper.title] * title_repeat + [paper.abstract, keywords])
 
 
-def text_key(paper: Paper) -> tuple[str, str, tuple[str, ...]]:
-    """What the text row depends on: re-vectorize a paper when this changes."""
-    return (paper.title, paper.abstract, tuple(paper.ai_keywords))
+TextKey = tuple[str, object, tuple[str, ...]]
+
+
+def text_key(paper: Paper) -> TextKey:
+    """What the text row depends on: re-vectorize a paper when this changes.
+
+    The abstract is held as the library holds it (:func:`~readlist.core.model.abstract_mark`): a long one
+    stays in the library file instead of being read into memory for every paper, and an unchanged one is
+    the same object, so comparing keys reads nothing.
+    """
+    return (paper.title, abstract_mark(paper), tuple(paper.ai_keywords))
 
 
 MetaKey = tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[str, ...]]
@@ -148,7 +156,7 @@ class PaperVectors:
     meta: sp.csr_matrix
     meta_kinds: tuple[str, ...]
     meta_names: tuple[str, ...]
-    text_keys: tuple[tuple[str, str, tuple[str, ...]], ...]
+    text_keys: tuple[TextKey, ...]
     meta_keys: tuple[MetaKey, ...]
     # The word of each text column.
     terms: tuple[str, ...]
@@ -164,10 +172,14 @@ class PaperVectors:
         """Learn the vocabulary from these papers and vectorize them all."""
         config = config or VectorConfig()
         papers = _unique(papers)
-        docs = [paper_text(p, config.title_repeat) for p in papers]
-        vectorizer: TfidfVectorizer | None = _vectorizer(config, len(docs))
+        # One paper's text at a time: the vectorizer reads them once, and abstracts kept on disk stay there.
+        docs = (paper_text(p, config.title_repeat) for p in papers)
+        vectorizer: TfidfVectorizer | None = _vectorizer(config, len(papers))
         try:
             text = sp.csr_matrix(vectorizer.fit_transform(docs))  # type: ignore[union-attr]
+            # Every word cut for being too rare or too common, kept only for inspection: at 100k papers it is
+            # most of the vectorizer's memory (scikit-learn documents it as safe to remove).
+            vectorizer.__dict__.pop("stop_words_", None)
         except ValueError:  # no paper has a single usable word (empty library, or only stop words)
             vectorizer = None
             text = sp.csr_matrix((len(papers), 0), dtype=np.float64)
@@ -234,7 +246,7 @@ class PaperVectors:
             unfitted_rows=unfitted,
         )
 
-    def _key_of(self, paper_id: str) -> tuple[str, str, tuple[str, ...]] | None:
+    def _key_of(self, paper_id: str) -> TextKey | None:
         row = self.row.get(paper_id)
         return None if row is None else self.text_keys[row]
 

@@ -45,9 +45,11 @@ from readlist.tui.themes import ThemeController, controller_for, install_themes
 
 POLL_SECONDS = 1.0
 # The interest model is first trained this long after start-up (after the first paint and the search index),
-# and again this long after the last of a burst of decisions, so a fast triage retrains once, not per key.
+# and again this long after the last of a burst of decisions, so a fast triage retrains once, not per key:
+# retraining shares the interpreter with the keys (0.1-0.3 s at 10k papers), and a list re-ranked under a
+# burst of keys would move papers while they are being decided.
 INTEREST_START_SECONDS = 1.5
-INTEREST_SETTLE_SECONDS = 0.4
+INTEREST_SETTLE_SECONDS = 1.0
 # The variables readlist's stylesheet uses beyond Textual's own, for when themes cannot be installed.
 FALLBACK_VARIABLES = {
     "status-inbox": "#8fb8de",

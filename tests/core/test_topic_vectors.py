@@ -9,7 +9,7 @@ import msgspec
 import numpy as np
 import pytest
 
-from readlist.core.model import Paper
+from readlist.core.model import Paper, StoredText, store_abstract
 from readlist.core.related import related
 from readlist.core.vectors import PaperVectors, VectorConfig
 
@@ -95,3 +95,33 @@ def test_related_papers_use_topics_for_papers_in_other_words() -> None:
     assert sum(pid in vision_ids for pid in found_topical) >= sum(pid in vision_ids for pid in found_plain)
     scores = [r.score for r in related(topical, lone.id, k=10)]
     assert all(a >= b for a, b in itertools.pairwise(scores))
+
+
+class CountingText(StoredText):
+    """An abstract kept elsewhere (as the library keeps long ones in its file), counting how often it is read."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.loads = 0
+
+    def load(self) -> str:
+        self.loads += 1
+        return self.text
+
+
+def test_abstracts_kept_on_disk_are_read_once_to_vectorize_and_never_to_check_for_changes() -> None:
+    plain = library()
+    stored = [msgspec.structs.replace(p) for p in plain]
+    texts = []
+    for p in stored:
+        texts.append(CountingText(p.abstract))
+        store_abstract(p, texts[-1])
+    vectors = PaperVectors.build(stored)
+    assert [t.loads for t in texts] == [1] * len(texts)
+    assert vectors.updated(stored) is vectors  # nothing changed: no abstract read again
+    rated = [msgspec.structs.replace(p, rating=4) for p in stored]  # a decision: the same abstract objects
+    assert vectors.updated(rated) is vectors
+    assert [t.loads for t in texts] == [1] * len(texts)
+    expected = PaperVectors.build(plain)
+    assert vectors.terms == expected.terms
+    assert np.allclose(vectors.text.toarray(), expected.text.toarray())
