@@ -72,6 +72,9 @@ def test_detail_pane_with_interest_and_related(snap_compare: Any, seed_library: 
             if "Related in your library" in str(app.screen.query_one("#detail-insight", Static).render()):
                 break
         assert "Related in your library" in str(app.screen.query_one("#detail-insight", Static).render())
+        await pilot.pause()  # the filled-in section laid out, so the end of the pane is where it will stay
+        app.screen.query_one("#detail").scroll_end(animate=False)
+        await pilot.pause()
         app.screen.query_one("#detail").scroll_end(animate=False)
         await _settle(pilot)
 
