@@ -469,14 +469,20 @@ async def test_copy_message_says_how_many_citations(
     monkeypatch.setattr(clipboard, "prefer_osc52", lambda env=None: False)
     monkeypatch.setattr(clipboard, "_pyperclip_copy", lambda text: "xclip")
     app = make_app(small_library)
+
+    async def notified(message: str) -> list[str]:
+        for _ in range(200):  # on a busy machine the notification may come a few frames later
+            messages = [n.message for n in app._notifications]
+            if message in messages:
+                break
+            await pilot.pause(0.02)
+        return messages
+
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("y")
-        await pilot.pause()
+        assert "Copied 1 citation with xclip" in await notified("Copied 1 citation with xclip")
         await pilot.press("space", "space", "y")
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
-    assert "Copied 1 citation with xclip" in messages
-    assert "Copied 2 citations with xclip" in messages
+        assert "Copied 2 citations with xclip" in await notified("Copied 2 citations with xclip")
 
 
 async def test_stats_key_opens_the_statistics(small_library: Path, make_app: MakeApp) -> None:
