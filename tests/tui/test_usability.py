@@ -108,6 +108,24 @@ async def test_layout_follows_the_terminal_again_after_l(small_library: Path, ma
         assert "\n" not in row
 
 
+async def test_at_60_columns_the_top_bar_names_the_view_and_says_what_a_key_did(
+    small_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=(60, 20)) as pilot:
+        topbar = app.screen.query_one("#topbar", Static)
+        inbox = len(plist(app).papers)
+        line = str(topbar.render())
+        assert line.startswith(f" Inbox {inbox}  sort:") and "papers ·" not in line
+        await pilot.press("x")
+        await pilot.pause()
+        line = str(topbar.render())
+        assert line.startswith(f" Inbox {inbox - 1}  sort:") and "Skipped: 1 paper" in line
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert str(topbar.render()).startswith(" readlist ")  # with room, the library's name and totals
+
+
 async def test_long_titles_are_shown_whole_where_there_is_room(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=(160, 48)) as pilot:

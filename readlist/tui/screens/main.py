@@ -431,10 +431,14 @@ class MainScreen(ReadlistScreen[None]):
         total = self.counts.total
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" readlist ", style="bold")
-        text.append(inert_text(self.session.library.path.name))
-        text.append(f"  {total} papers · {inbox} in inbox", style="dim")
-        text.append("  │  ")
+        if self.size.width >= NARROW:
+            text.append(" readlist ", style="bold")
+            text.append(inert_text(self.session.library.path.name))
+            text.append(f"  {total} papers · {inbox} in inbox", style="dim")
+            text.append("  │  ")
+        else:
+            # No sidebar and one line: the view, its count and the last message come first.
+            text.append(" ")
         text.append(inert_text(self.view.label), style="bold")
         text.append(f" {shown}")
         text.append(f"  sort: {self._sort_label()}", style="dim")
@@ -542,6 +546,7 @@ class MainScreen(ReadlistScreen[None]):
         if self.layout_mode != "auto" and (self._layout_width < WIDE_LAYOUT) != (event.size.width < WIDE_LAYOUT):
             self.layout_mode = "auto"  # L chose for the size it was pressed at; a new size decides again
         self._apply_layout()
+        self._update_topbar()  # below NARROW it leaves out the library's name and totals
 
     def _apply_layout(self) -> None:
         width = self.size.width
