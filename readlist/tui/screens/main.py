@@ -441,7 +441,7 @@ class MainScreen(ReadlistScreen[None]):
             text.append(" ")
         text.append(inert_text(self.view.label), style="bold")
         text.append(f" {shown}")
-        text.append(f"  sort: {self._sort_label()}", style="dim")
+        text.append(f"  sort: {self._sort_label(short=self.size.width < NARROW)}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
         if self._sync_state:
@@ -456,7 +456,8 @@ class MainScreen(ReadlistScreen[None]):
             self._topbar_shown = text
             self.query_one("#topbar", TopBar).show(text)
 
-    def _sort_label(self) -> str:
+    def _sort_label(self, *, short: bool = False) -> str:
+        """The sort as the top bar names it; ``short`` leaves out the hint about ``O`` (narrow terminals)."""
         sort = self.effective_sort
         label = SORT_LABELS.get(sort.lstrip("+-"), sort)
         if self.view.order is not None:
@@ -467,7 +468,7 @@ class MainScreen(ReadlistScreen[None]):
             elif not self.interest.ready:
                 label += " (too few decisions; upvotes, then date)"
             if self.sort == AUTO_SORT:
-                label = "★ " + label + " · O for date"
+                label = "★ " + label + ("" if short else " · O for date")
         return label
 
     def say(self, message: str) -> None:
