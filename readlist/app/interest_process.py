@@ -52,7 +52,7 @@ _HEADER = struct.Struct("!Q")
 # in milliseconds, even while it computes, so only a child that stopped responding reaches this.
 ASK_TIMEOUT = 30.0
 # The child computes at a lower priority than the app: on a machine with few cores the keys come first.
-CHILD_NICENESS = 5
+CHILD_NICENESS = 10
 
 
 def _send(stream: IO[bytes], message: object) -> None:
