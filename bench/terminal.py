@@ -15,6 +15,7 @@ empty Textual app (the floor every figure is compared with) and readlist itself.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import multiprocessing
 import os
@@ -134,6 +135,26 @@ class Terminal:
             return None
         found = re.search(r"VmHWM:\s+(\d+)\s+kB", status)
         return int(found.group(1)) / 1024 if found else None
+
+    def child_peak_rss_mb(self, marker: str) -> float | None:
+        """The peak resident memory (VmHWM, MB) of the program's child whose command line holds ``marker``.
+
+        The app runs the interest model in a child process: its memory is the app's cost too.
+        """
+        children: list[str] = []
+        for tasks in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                children += tasks.read_text().split()
+        for pid in children:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            if marker.encode() in cmdline:
+                found = re.search(r"VmHWM:\s+(\d+)\s+kB", status)
+                return int(found.group(1)) / 1024 if found else None
+        return None
 
     def close(self, keys: bytes = b"q") -> None:
         """Ask the program to quit with ``keys``; kill it if it does not."""

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from readlist.core.interest import (
     ColdStart,
@@ -36,6 +36,32 @@ from readlist.core.model import Paper
 if TYPE_CHECKING:
     from readlist.core.interest_model import InterestModel
     from readlist.core.vectors import PaperVectors
+
+
+class InterestResult(Protocol):
+    """What the terminal UI reads of a finished computation, made in a thread (``InterestSnapshot``) or in a
+    child process (``readlist.app.interest_process.RemoteInterest``). ``explain``, ``related`` and
+    ``more_like`` may take milliseconds or ask another process: call them off the UI thread."""
+
+    @property
+    def generation(self) -> int: ...
+
+    @property
+    def ready(self) -> bool: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+    @property
+    def scores(self) -> Mapping[str, float]: ...
+
+    def score_of(self, paper_id: str) -> float | None: ...
+
+    def explain(self, paper: Paper, k: int = 5) -> list[Reason]: ...
+
+    def related(self, paper_id: str, k: int = 5) -> list[Related]: ...
+
+    def more_like(self, paper_ids: Sequence[str], k: int = 5) -> list[Related]: ...
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from readlist.app.first_screen import FirstScreen, kept_first_screen, save_first_screen
-from readlist.app.interest import InterestSnapshot, InterestWorker
+from readlist.app.interest import InterestResult
+from readlist.app.interest_process import InterestProcess
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, is_set_up, sync
 from readlist.app.views import UI_SORT_KEYS
@@ -46,8 +47,8 @@ from readlist.tui.themes import ThemeController, controller_for, install_themes
 POLL_SECONDS = 1.0
 # The interest model is first trained this long after start-up (after the first paint and the search index),
 # and again this long after the last of a burst of decisions, so a fast triage retrains once, not per key:
-# retraining shares the interpreter with the keys (0.1-0.3 s at 10k papers), and a list re-ranked under a
-# burst of keys would move papers while they are being decided.
+# retraining takes a core for 0.1-0.3 s at 10k papers, and a list re-ranked under a burst of keys would move
+# papers while they are being decided.
 INTEREST_START_SECONDS = 1.5
 INTEREST_SETTLE_SECONDS = 1.0
 # The variables readlist's stylesheet uses beyond Textual's own, for when themes cannot be installed.
@@ -89,9 +90,11 @@ class ReadlistApp(App[None]):
         self.today = today or date.today()
         sort = self.settings.sort
         self.initial_sort = sort if sort == "auto" or sort.lstrip("+-") in UI_SORT_KEYS else "auto"
-        # Interest scores and related papers, computed on the worker's own thread (see readlist.app.interest).
-        self.interest = InterestWorker(self._interest_ready_threaded, on_error=self._interest_failed_threaded)
-        self.interest_snapshot: InterestSnapshot | None = None
+        # Interest scores and related papers, computed in a child process that reads the same library, so the
+        # model's memory and work stay out of the app's (see readlist.app.interest_process).
+        self.interest = InterestProcess(session.library.path, self._interest_ready_threaded,
+                                        on_error=self._interest_failed_threaded)
+        self.interest_snapshot: InterestResult | None = None
         self._interest_start = interest_start  # None: only when asked (tests that picture the screen)
         self._interest_timer: Timer | None = None
         self.theme_problem = ""
@@ -274,14 +277,17 @@ class ReadlistApp(App[None]):
             self.retrain_interest()
 
     def retrain_interest(self) -> int:
-        """Ask the worker for new scores over the library as it is now; the UI never waits for them."""
+        """Ask for new scores over the library as it is now; the UI never waits for them.
+
+        Every change is durable in the journal by now, so the child process reading the file sees it.
+        """
         self._interest_timer = None
         try:
-            return self.interest.submit(self.session.library.papers.values())
+            return self.interest.submit()
         except RuntimeError:  # closed: the app is shutting down
             return 0
 
-    def _interest_ready_threaded(self, snapshot: InterestSnapshot) -> None:
+    def _interest_ready_threaded(self, snapshot: InterestResult) -> None:
         with contextlib.suppress(RuntimeError):  # the app stopped while the worker finished
             self.call_from_thread(self._interest_ready, snapshot)
 
@@ -289,7 +295,7 @@ class ReadlistApp(App[None]):
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(self._interest_failed, error)
 
-    def _interest_ready(self, snapshot: InterestSnapshot) -> None:
+    def _interest_ready(self, snapshot: InterestResult) -> None:
         if not self.interest.is_current(snapshot.generation):
             return  # a newer decision is being learned; its result follows
         self.interest_snapshot = snapshot

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from readlist.app.interest import InterestSnapshot
+    from readlist.app.interest import InterestResult
 
 
 class ExternalChanges(Message):
@@ -30,7 +30,7 @@ class PapersEdited(Message):
 class InterestUpdated(Message):
     """Sent by the app to each open screen when a newer interest computation is ready (scores, related papers)."""
 
-    def __init__(self, snapshot: InterestSnapshot) -> None:
+    def __init__(self, snapshot: InterestResult) -> None:
         super().__init__()
         self.snapshot = snapshot
 

@@ -50,7 +50,7 @@ from readlist.tui.widgets.sidebar import ViewSidebar
 if TYPE_CHECKING:
     from readlist.app.enrich import Change
     from readlist.app.first_screen import FirstScreen
-    from readlist.app.interest import InterestSnapshot
+    from readlist.app.interest import InterestResult
     from readlist.app.network import Network
     from readlist.app.pull import PullOutcome
     from readlist.tui.screens.tags import TagChange
@@ -164,7 +164,7 @@ class MainScreen(ReadlistScreen[None]):
         # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
         self._online: threading.Event | None = None
         # The newest interest computation (scores, reasons, related papers), handed down by the app.
-        self.interest: InterestSnapshot | None = None
+        self.interest: InterestResult | None = None
         # "More like this": a ranked view shown after the fixed ones until another replaces it.
         self.like_view: View | None = None
         self._user_moved = False  # whether the cursor was moved since the list was last ordered
@@ -915,7 +915,7 @@ class MainScreen(ReadlistScreen[None]):
         self.run_worker(partial(self._find_like, ids, label, self.interest), thread=True, exclusive=True,
                         group="more-like")
 
-    def _find_like(self, ids: list[str], label: str, snapshot: InterestSnapshot) -> None:
+    def _find_like(self, ids: list[str], label: str, snapshot: InterestResult) -> None:
         """On a worker thread: the neighbours of one paper, or of the selection's average."""
         found = snapshot.related(ids[0], MORE_LIKE) if len(ids) == 1 else snapshot.more_like(ids, MORE_LIKE)
         self.app.call_from_thread(self._show_like, label, tuple(r.paper_id for r in found))

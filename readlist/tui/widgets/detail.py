@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from textual.widgets import Markdown
 
-from readlist.app.interest import InterestSnapshot
+from readlist.app.interest import InterestResult
 from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
@@ -122,7 +122,7 @@ class PaperDetail(VerticalScroll):
     def insight(self) -> InsightPane:
         return self.query_one("#detail-insight", InsightPane)
 
-    def set_interest(self, snapshot: InterestSnapshot) -> None:
+    def set_interest(self, snapshot: InterestResult) -> None:
         """A newer interest computation: the score, reasons and related papers are worked out again."""
         self.insight.set_snapshot(snapshot)
 

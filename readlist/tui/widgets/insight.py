@@ -1,8 +1,9 @@
 """The detail pane's last part: why the paper under the cursor scores as it does, and papers like it.
 
-Both answers come from the interest snapshot the app's background worker produced (see
-``readlist.app.interest``). Explaining one paper and finding its neighbours takes milliseconds at 10,000
-papers, but not nothing, so they are worked out on a thread a moment after the cursor settles: holding
+Both answers come from the newest interest result (see ``readlist.app.interest``); in the app they are
+questions to the child process that computed it (``readlist.app.interest_process``). Explaining one paper
+and finding its neighbours takes milliseconds at 10,000 papers, but not nothing, and asking another process
+waits on a pipe, so they are worked out on a thread a moment after the cursor settles: holding
 ``j`` down draws rows, not this section. A result for a paper the cursor has already left is dropped.
 """
 
@@ -15,7 +16,7 @@ from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
 
-from readlist.app.interest import InterestSnapshot
+from readlist.app.interest import InterestResult
 from readlist.core.model import Paper
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
@@ -36,7 +37,7 @@ def _line(text: str, width: int, indent: str, style: str = "") -> Text:
     return line
 
 
-def insight_text(paper: Paper, snapshot: InterestSnapshot | None, lookup: Lookup, width: int = 80) -> Text:
+def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, width: int = 80) -> Text:
     """The section's text for ``paper``: its interest score with reasons, then the related papers."""
     text = Text()
     text.append("Interest", style="bold")
@@ -76,13 +77,13 @@ class InsightPane(Static):
     def __init__(self, lookup: Lookup, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.lookup = lookup
-        self.snapshot: InterestSnapshot | None = None
+        self.snapshot: InterestResult | None = None
         self.paper: Paper | None = None
         self._timer: Timer | None = None
         # (paper id, generation) of what is shown, so an unchanged answer is not worked out twice.
         self._shown: tuple[str, int] | None = None
 
-    def set_snapshot(self, snapshot: InterestSnapshot) -> None:
+    def set_snapshot(self, snapshot: InterestResult) -> None:
         self.snapshot = snapshot
         self._schedule()
 
@@ -125,7 +126,7 @@ class InsightPane(Static):
         work = partial(self._work, paper, snapshot, key, self.content_size.width or 80)
         self.run_worker(work, thread=True, exclusive=True, group="insight")
 
-    def _work(self, paper: Paper, snapshot: InterestSnapshot | None, key: tuple[str, int], width: int) -> None:
+    def _work(self, paper: Paper, snapshot: InterestResult | None, key: tuple[str, int], width: int) -> None:
         try:
             text = insight_text(paper, snapshot, self.lookup, width)
         except Exception as exc:  # the maths failing must not take the app down; say so where it would be
