@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from readlist.core.interest import (
     ColdStart,
@@ -185,7 +185,111 @@ def quick_cold_start(papers: Iterable[Paper], now: datetime | None = None) -> Co
     return cold_start(training_labels(papers, now or utcnow()))
 
 
-class InterestWorker:
+ResultT = TypeVar("ResultT")
+PendingT = TypeVar("PendingT")
+
+
+class LatestWins(Generic[ResultT, PendingT]):
+    """The bookkeeping of a background computation where the newest request wins, for both workers.
+
+    Each request gets a generation; a background thread (``_run``, started by the first request) takes the
+    newest pending one; an older result is never published. ``wait`` is for commands and tests.
+    """
+
+    def __init__(
+        self,
+        thread_name: str,
+        on_ready: Callable[[ResultT], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        self._on_ready = on_ready
+        self._on_error = on_error
+        self._cond = threading.Condition()
+        self._latest = 0
+        self._pending: PendingT | None = None
+        self._finished = 0  # the newest generation finished with (published, failed or dropped)
+        self._snapshot: ResultT | None = None
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self._thread_name = thread_name
+        self.dropped = 0
+        self.error: BaseException | None = None
+
+    @property
+    def snapshot(self) -> ResultT | None:
+        """The newest current result, or None before the first one is ready."""
+        with self._cond:
+            return self._snapshot
+
+    @property
+    def generation(self) -> int:
+        """The newest generation submitted."""
+        with self._cond:
+            return self._latest
+
+    def is_current(self, generation: int) -> bool:
+        with self._cond:
+            return generation == self._latest
+
+    def wait(self, timeout: float | None = None) -> ResultT | None:
+        """Block until the newest submitted generation is finished (for commands and tests, not the UI)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._finished >= self._latest or self._closed, timeout)
+            return self._snapshot
+
+    def _request(self, pending: Callable[[int], PendingT]) -> int:
+        """Queue ``pending(generation)`` in place of any request not started yet; returns the generation."""
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the interest worker is closed")
+            self._latest += 1
+            self._pending = pending(self._latest)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._thread_name, daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+            return self._latest
+
+    def _next_pending(self) -> PendingT | None:
+        """On the background thread: wait for the newest request and take it; None once closed."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._pending is not None or self._closed)
+            if self._closed:
+                return None
+            pending, self._pending = self._pending, None
+            return pending
+
+    def _publish(self, generation: int, result: ResultT, *, wanted: Callable[[], bool] = lambda: True) -> None:
+        """Make ``result`` the snapshot if its request is still the newest (and ``wanted``), and tell ``on_ready``.
+
+        ``wanted`` is checked under the lock with the rest; an older result is counted as dropped.
+        """
+        with self._cond:
+            current = generation == self._latest and not self._closed and wanted()
+            if current:
+                self._snapshot = result
+                self.error = None
+            else:
+                self.dropped += 1
+            self._finished = max(self._finished, generation)
+            self._cond.notify_all()
+        if current and self._on_ready is not None:
+            self._on_ready(result)
+
+    def _fail(self, generation: int, error: BaseException) -> None:
+        """The request ``generation`` failed: the previous snapshot stays; ``on_error`` is told."""
+        with self._cond:
+            self.error = error
+            self._finished = max(self._finished, generation)
+            self._cond.notify_all()
+        if self._on_error is not None:
+            self._on_error(error)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class InterestWorker(LatestWins[InterestSnapshot, tuple[int, list[Paper], datetime]]):
     """Owns the background computation; the UI submits after each decision and reads ``snapshot``.
 
     ``on_ready`` is called on the worker thread with each snapshot that is still current (a Textual app passes
@@ -201,58 +305,17 @@ class InterestWorker:
         compute: Compute = compute,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self._on_ready = on_ready
-        self._on_error = on_error
+        super().__init__("readlist-interest", on_ready, on_error)
         self._compute = compute
         self._clock = clock
-        self._cond = threading.Condition()
-        self._latest = 0
-        self._pending: tuple[int, list[Paper], datetime] | None = None
-        self._snapshot: InterestSnapshot | None = None
         # The newest computed result, current or not: the next computation updates its vectors incrementally.
         self._base: InterestSnapshot | None = None
-        self._finished = 0  # the newest generation the worker has finished with (published, failed or dropped)
-        self._closed = False
-        self._thread: threading.Thread | None = None
-        self.dropped = 0
-        self.error: BaseException | None = None
-
-    @property
-    def snapshot(self) -> InterestSnapshot | None:
-        """The newest current result, or None before the first one is ready."""
-        with self._cond:
-            return self._snapshot
-
-    @property
-    def generation(self) -> int:
-        """The newest generation submitted."""
-        with self._cond:
-            return self._latest
 
     def submit(self, papers: Iterable[Paper]) -> int:
         """Ask for a recomputation over these papers; returns its generation. Never blocks on the work."""
         batch = list(papers)
         now = self._clock()
-        with self._cond:
-            if self._closed:
-                raise RuntimeError("the interest worker is closed")
-            self._latest += 1
-            self._pending = (self._latest, batch, now)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="readlist-interest", daemon=True)
-                self._thread.start()
-            self._cond.notify_all()
-            return self._latest
-
-    def is_current(self, generation: int) -> bool:
-        with self._cond:
-            return generation == self._latest
-
-    def wait(self, timeout: float | None = None) -> InterestSnapshot | None:
-        """Block until the newest submitted generation is finished (for commands and tests, not the UI)."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._finished >= self._latest or self._closed, timeout)
-            return self._snapshot
+        return self._request(lambda generation: (generation, batch, now))
 
     def close(self, timeout: float | None = None) -> None:
         """Stop the worker; a computation under way finishes and is discarded."""
@@ -265,34 +328,13 @@ class InterestWorker:
             thread.join(timeout)
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                self._cond.wait_for(lambda: self._pending is not None or self._closed)
-                if self._closed:
-                    return
-                assert self._pending is not None
-                generation, papers, now = self._pending
-                self._pending = None
-                previous = self._base
+        while (pending := self._next_pending()) is not None:
+            generation, papers, now = pending
+            previous = self._base  # written only by this thread
             try:
                 result = self._compute(previous, papers, now, generation)
             except Exception as exc:  # the UI must keep working whatever the maths does
-                with self._cond:
-                    self.error = exc
-                    self._finished = max(self._finished, generation)
-                    self._cond.notify_all()
-                if self._on_error is not None:
-                    self._on_error(exc)
+                self._fail(generation, exc)
                 continue
-            with self._cond:
-                self._base = result
-                current = generation == self._latest and not self._closed
-                if current:
-                    self._snapshot = result
-                    self.error = None
-                else:
-                    self.dropped += 1
-                self._finished = max(self._finished, generation)
-                self._cond.notify_all()
-            if current and self._on_ready is not None:
-                self._on_ready(result)
+            self._base = result
+            self._publish(generation, result)

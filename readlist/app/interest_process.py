@@ -42,7 +42,7 @@ from typing import IO, Any
 
 import msgspec
 
-from readlist.app.interest import InterestSnapshot, compute
+from readlist.app.interest import InterestSnapshot, LatestWins, compute
 from readlist.core.interest import Reason, Related, utcnow
 from readlist.core.model import Paper
 from readlist.storage.library import Library
@@ -151,7 +151,7 @@ class _Child:
         return f"the interest process stopped (exit status {code})"
 
 
-class InterestProcess:
+class InterestProcess(LatestWins[RemoteInterest, tuple[int, datetime]]):
     """The app's side of the child process: submit after each decision, read ``snapshot``.
 
     ``library_path`` is the library the child reads. ``on_ready`` is called on a background thread with each
@@ -167,34 +167,12 @@ class InterestProcess:
         on_error: Callable[[BaseException], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        super().__init__("readlist-interest", on_ready, on_error)
         self.library_path = Path(library_path)
-        self._on_ready = on_ready
-        self._on_error = on_error
         self._clock = clock
-        self._cond = threading.Condition()
-        self._latest = 0
-        self._pending: tuple[int, datetime] | None = None
-        self._finished = 0  # the newest generation finished with (published, failed or dropped)
-        self._snapshot: RemoteInterest | None = None
         self._child: _Child | None = None
-        self._closed = False
-        self._sender: threading.Thread | None = None
         self._answers: dict[int, tuple[threading.Event, list[Any]]] = {}
         self._ids = itertools.count(1)
-        self.dropped = 0
-        self.error: BaseException | None = None
-
-    @property
-    def snapshot(self) -> RemoteInterest | None:
-        """The newest current result, or None before the first one is ready."""
-        with self._cond:
-            return self._snapshot
-
-    @property
-    def generation(self) -> int:
-        """The newest generation submitted."""
-        with self._cond:
-            return self._latest
 
     @property
     def pid(self) -> int | None:
@@ -209,26 +187,7 @@ class InterestProcess:
         """
         del papers
         now = self._clock()
-        with self._cond:
-            if self._closed:
-                raise RuntimeError("the interest worker is closed")
-            self._latest += 1
-            self._pending = (self._latest, now)
-            if self._sender is None:
-                self._sender = threading.Thread(target=self._send_loop, name="readlist-interest", daemon=True)
-                self._sender.start()
-            self._cond.notify_all()
-            return self._latest
-
-    def is_current(self, generation: int) -> bool:
-        with self._cond:
-            return generation == self._latest
-
-    def wait(self, timeout: float | None = None) -> RemoteInterest | None:
-        """Block until the newest submitted generation is finished (for commands and tests, not the UI)."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._finished >= self._latest or self._closed, timeout)
-            return self._snapshot
+        return self._request(lambda generation: (generation, now))
 
     def ask(self, method: str, *args: Any) -> Any:
         """A question to the child about its newest result; None when there is no child or no answer."""
@@ -257,7 +216,7 @@ class InterestProcess:
             child, self._child = self._child, None
             self._answer_all()
             self._cond.notify_all()
-            sender = self._sender
+            sender = self._thread
         if child is not None:
             self._stop(child)
             if child.reader is not None and child.reader is not threading.current_thread():
@@ -267,22 +226,17 @@ class InterestProcess:
 
     # -- the parent's threads -------------------------------------------------------------
 
-    def _send_loop(self) -> None:
+    def _run(self) -> None:
         """Hands the newest request to the child, starting one when there is none (so ``submit`` never waits)."""
-        while True:
+        while (pending := self._next_pending()) is not None:
+            generation, now = pending
             with self._cond:
-                self._cond.wait_for(lambda: self._pending is not None or self._closed)
-                if self._closed:
-                    return
-                assert self._pending is not None
-                generation, now = self._pending
-                self._pending = None
                 child = self._child
             if child is None:
                 try:
                     child = self._start()
                 except OSError as exc:
-                    self._failed(generation, RuntimeError(f"the interest process could not start: {exc}"))
+                    self._fail(generation, RuntimeError(f"the interest process could not start: {exc}"))
                     continue
                 child.reader = threading.Thread(target=self._read_loop, args=(child,),
                                                 name="readlist-interest-read", daemon=True)
@@ -305,7 +259,7 @@ class InterestProcess:
                 self._child = None
             tell = not child.reported and not self._closed and self._finished < generation
         if tell:
-            self._failed(generation, RuntimeError(child.stopped_because))
+            self._fail(generation, RuntimeError(child.stopped_because))
 
     def _start(self) -> _Child:
         package_root = str(Path(__file__).resolve().parents[2])
@@ -362,17 +316,7 @@ class InterestProcess:
         elif kind == "result":
             _, generation, ready, reason, scores, timings, labels = message
             result = RemoteInterest(self, generation, ready, reason, scores, timings, labels)
-            with self._cond:
-                current = generation == self._latest and not self._closed and self._child is child
-                if current:
-                    self._snapshot = result
-                    self.error = None
-                else:
-                    self.dropped += 1
-                self._finished = max(self._finished, generation)
-                self._cond.notify_all()
-            if current and self._on_ready is not None:
-                self._on_ready(result)
+            self._publish(generation, result, wanted=lambda: self._child is child)
         elif kind == "dropped":
             with self._cond:
                 self.dropped += 1
@@ -380,15 +324,7 @@ class InterestProcess:
                 self._cond.notify_all()
         elif kind == "failed":
             _, generation, text = message
-            self._failed(generation, RuntimeError(text))
-
-    def _failed(self, generation: int, error: BaseException) -> None:
-        with self._cond:
-            self.error = error
-            self._finished = max(self._finished, generation)
-            self._cond.notify_all()
-        if self._on_error is not None:
-            self._on_error(error)
+            self._fail(generation, RuntimeError(text))
 
     def _stopped(self, child: _Child) -> None:
         """The child's output ended: if nobody asked it to stop, say why and let the next request start another."""
