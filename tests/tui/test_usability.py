@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import Input, OptionList, Static
 from tui_helpers import SIZE, fresh
@@ -124,6 +125,30 @@ async def test_at_60_columns_the_top_bar_names_the_view_and_says_what_a_key_did(
         await pilot.resize_terminal(120, 30)
         await pilot.pause()
         assert str(topbar.render()).startswith(" readlist ")  # with room, the library's name and totals
+
+
+async def test_a_triage_key_redraws_only_the_sidebar_lines_whose_counts_changed(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=(160, 48)) as pilot:
+        sidebar = app.screen.query_one(ViewSidebar)
+        await pilot.pause()
+        lines = len(sidebar._lines)
+        assert lines > 8
+        drawn: list[tuple[object, ...]] = []
+        real = sidebar._line_text
+
+        def counting(row: tuple[str, str, str, bool], width: int) -> Any:
+            drawn.append(row)
+            return real(row, width)
+
+        sidebar._line_text = counting  # type: ignore[method-assign]
+        await pilot.press("x")  # Inbox one fewer, Skipped one more
+        await pilot.pause()
+        labels = {row[1] for row in drawn}
+        assert labels and labels <= {"Inbox", "Skipped"}, labels
+        assert "Skipped" in str(sidebar.render())
 
 
 async def test_long_titles_are_shown_whole_where_there_is_room(small_library: Path, make_app: MakeApp) -> None:
