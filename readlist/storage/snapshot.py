@@ -39,6 +39,7 @@ or writes library files goes through :func:`read_snapshot` / :func:`parse_snapsh
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -579,14 +580,21 @@ def decode_snapshot(raw: bytes) -> Snapshot:
 
     Raises :class:`SnapshotProblem` for anything :func:`read_snapshot` would refuse.
     """
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # as in read_snapshot: the collector only slows decoding down
-    try:
+    with _collector_paused():
         header, papers, deleted = _parse(raw)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return Snapshot(gen=header.gen, papers=papers, identity=None, header=header, deleted=deleted)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Decoding builds several objects per paper, none of them cyclic: the collector only slows that down."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _parse(raw: bytes) -> _Parsed:
@@ -634,10 +642,8 @@ def read_snapshot(path: Path) -> Snapshot:
         raise SnapshotProblem("is a directory, not a library file") from None
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # decoding builds several objects per paper; the collector only slows that down
     try:
-        with handle:
+        with handle, _collector_paused():
             st = os.fstat(handle.fileno())
             if stat.S_ISDIR(st.st_mode):
                 raise SnapshotProblem("is a directory, not a library file")
@@ -645,9 +651,6 @@ def read_snapshot(path: Path) -> Snapshot:
             header, papers, deleted = _read_file(handle, path)
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return Snapshot(gen=header.gen, papers=papers, identity=identity, header=header, deleted=deleted)
 
 
