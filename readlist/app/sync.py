@@ -240,18 +240,12 @@ class Repo:
         """Make sure .gitignore and .gitattributes say what sync needs (the user's lines are kept); True if written."""
         folder = self.path.parent
         wrote = False
-        ignore = folder / ".gitignore"
-        wanted = gitignore_text(self.name)
-        current = _read_text(ignore)
-        if current is None or not _has_lines(current, wanted):
-            atomic_write_bytes(ignore, (wanted if not current else _with_lines(current, wanted)).encode())
-            wrote = True
-        attributes = folder / ".gitattributes"
-        line = gitattributes_line(self.name)
-        current = _read_text(attributes)
-        if current is None or not _has_lines(current, line):
-            atomic_write_bytes(attributes, (line if not current else _with_lines(current, line)).encode())
-            wrote = True
+        settings = ((".gitignore", gitignore_text(self.name)), (".gitattributes", gitattributes_line(self.name)))
+        for name, wanted in settings:
+            current = _read_text(folder / name)
+            if current is None or not _has_lines(current, wanted):
+                atomic_write_bytes(folder / name, (wanted if not current else _with_lines(current, wanted)).encode())
+                wrote = True
         return wrote
 
     def configure(self) -> None:
