@@ -177,8 +177,8 @@ class PaperVectors:
         vectorizer: TfidfVectorizer | None = _vectorizer(config, len(papers))
         try:
             text = sp.csr_matrix(vectorizer.fit_transform(docs))  # type: ignore[union-attr]
-            # Every word cut for being too rare or too common, kept only for inspection: at 100k papers it is
-            # most of the vectorizer's memory (scikit-learn documents it as safe to remove).
+            # Older scikit-learn versions keep every word cut for being too rare or too common, for inspection
+            # only (documented as safe to delete); newer ones keep none, and then this does nothing.
             vectorizer.__dict__.pop("stop_words_", None)
         except ValueError:  # no paper has a single usable word (empty library, or only stop words)
             vectorizer = None
