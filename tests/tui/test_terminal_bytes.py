@@ -78,8 +78,9 @@ class Terminal:
             "TERM": "xterm-256color",
             "COLORTERM": "truecolor",
             # `o` opens a "browser" that does nothing (run in the background, as a desktop browser is),
-            # rather than copying the URL through OSC 52 as it does where no browser can open.
-            "BROWSER": "true %s &",
+            # rather than copying the URL through OSC 52 as it does where no browser can open. It must
+            # still be running when Python checks that it started, or `o` counts it as failed.
+            "BROWSER": "sh -c 'sleep 3' %s &",
             "DISPLAY": ":0",
             "READLIST_CONFIG": str(home / "config.toml"),
             "READLIST_CLIPBOARD": "osc52",

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.command import CommandPalette
-from textual.widgets import Input
+from textual.widgets import Input, Markdown
 from tui_helpers import HOSTILE, SIZE, fresh, hostile_library, open_app
 
 from readlist.app.browser import Opened
@@ -66,7 +66,7 @@ async def test_main_screen_list_detail_sidebar_and_top_bar(hostile: Path) -> Non
         assert "Evil" in text and MARK in text  # the hostile text is drawn, with marks where escapes were
         assert "RTL" in text and "end" in text
         # The note is rendered as Markdown; the character references must not decode into raw controls.
-        assert screen.query("#detail-note")
+        assert isinstance(screen.query_one("#detail-note"), Markdown)
         # A tag view named after the hostile tag, chosen from the sidebar: its label is in the top bar too.
         keys = [view.key for view in screen.views]
         hostile_tag = next(key for key in keys if key.startswith("tag:t"))

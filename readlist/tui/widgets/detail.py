@@ -109,14 +109,28 @@ class PaperDetail(VerticalScroll):
     def _show_note(self, text: str, changed: bool) -> None:
         found = self.query("#detail-note")
         if not found:
-            from textual.widgets import Markdown
-
-            self.mount(Markdown(text, id="detail-note", parser_factory=note_parser), before=self.insight)
+            # The first note of a run shows as plain text and becomes Markdown once that frame is on the
+            # screen: the Markdown widget and its parser cost ~0.1 s of imports, which would otherwise
+            # delay the first paint whenever the first paper has a note.
+            self.mount(Static(Text(text), id="detail-note", markup=False), before=self.insight)
+            self.call_after_refresh(self._note_as_markdown)
             return
-        note: Markdown = found.first()  # type: ignore[assignment]
+        note: Static | Markdown = found.first()  # type: ignore[assignment]
         note.display = True
         if changed:
             note.update(text)
+
+    async def _note_as_markdown(self) -> None:
+        from textual.widgets import Markdown
+
+        plain = self.query_one("#detail-note")
+        if isinstance(plain, Markdown):
+            return
+        shown = self._shown[3]
+        await plain.remove()
+        note = Markdown(shown or "", id="detail-note", parser_factory=note_parser)
+        note.display = shown is not None
+        await self.mount(note, before=self.insight)
 
     @property
     def insight(self) -> InsightPane:
