@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input, Static
+from textual.widgets import Input, Markdown, Static
 from tui_helpers import SIZE, fresh
 
 from readlist.app import clipboard
 from readlist.app.browser import Opened
 from readlist.app.commands import EditTags, SetStatus
+from readlist.app.notes import SaveNote
 from readlist.core.model import Status
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens import base as base_screen
@@ -180,6 +181,27 @@ async def test_note_editor_saves_on_escape_and_undo_reverts(small_library: Path,
         assert app.screen.query_one("#detail-note").display
         await pilot.press("u")
         assert fresh(small_library).papers[paper.id].note == ""
+
+
+async def test_first_note_shows_at_once_and_becomes_markdown(small_library: Path, make_app: MakeApp) -> None:
+    lib = fresh(small_library)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE):
+        paper = plist(app).current
+        assert paper is not None
+    SaveNote(paper.id, "A **bold** idea").execute(lib)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        note = app.screen.query_one("#detail-note")
+        assert isinstance(note, Markdown) and note.display
+        shown = app.export_screenshot().replace("&#160;", " ")
+        assert "bold" in shown and "**bold**" not in shown  # rendered, not the Markdown source
+    # Quitting before the first note has become Markdown ends cleanly.
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+    assert not app.return_code
 
 
 async def test_note_autosaves_while_typing(

@@ -123,11 +123,13 @@ class PaperDetail(VerticalScroll):
     async def _note_as_markdown(self) -> None:
         from textual.widgets import Markdown
 
-        plain = self.query_one("#detail-note")
-        if isinstance(plain, Markdown):
+        found = self.query("#detail-note")
+        if not self.is_attached or not found or isinstance(found.first(), Markdown):
             return
         shown = self._shown[3]
-        await plain.remove()
+        await found.first().remove()
+        if not self.is_attached:  # the app is closing
+            return
         note = Markdown(shown or "", id="detail-note", parser_factory=note_parser)
         note.display = shown is not None
         await self.mount(note, before=self.insight)
