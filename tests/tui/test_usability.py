@@ -151,6 +151,71 @@ async def test_a_triage_key_redraws_only_the_sidebar_lines_whose_counts_changed(
         assert "Skipped" in str(sidebar.render())
 
 
+async def test_a_triage_key_draws_the_list_before_the_detail_pane(seed_library: Path, make_app: MakeApp) -> None:
+    """The next paper reaches the screen in a frame of its own; the detail pane's relayout comes after it."""
+    app = make_app(seed_library)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        widget, detail = plist(app), app.screen.query_one(PaperDetail)
+        frames: list[str] = []
+        drawn, shown = widget.render_lines, detail.show
+
+        def draw_list(crop: Any) -> Any:
+            frames.append("list")
+            return drawn(crop)
+
+        def show_detail(paper: Paper | None) -> None:
+            frames.append("detail")
+            shown(paper)
+
+        widget.render_lines = draw_list  # type: ignore[method-assign]
+        detail.show = show_detail  # type: ignore[method-assign]
+        for key in "sxj":
+            frames.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert "detail" in frames and "list" in frames[: frames.index("detail")], (key, frames)
+            assert detail.paper is widget.current
+
+
+async def test_the_list_scrollbar_is_not_redrawn_when_it_looks_the_same(tmp_path: Path, make_app: MakeApp) -> None:
+    """A triage key makes the list one paper shorter; over hundreds of rows the bar looks the same."""
+    from textual.scrollbar import ScrollBar
+
+    from readlist.tui.widgets.scrollbar import SteadyScrollBar
+
+    path = tmp_path / "many.json"
+    papers = [Paper.create(title=f"Paper number {i}", added=f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}+00:00")
+              for i in range(400)]
+    ImportPapers(papers, "many.txt").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        bar = plist(app).vertical_scrollbar
+        assert isinstance(bar, SteadyScrollBar) and bar.display
+        full = []
+        real = ScrollBar.render_lines
+
+        def counting(self: ScrollBar, crop: Any) -> Any:
+            full.append(crop)
+            return real(self, crop)
+
+        ScrollBar.render_lines = counting  # type: ignore[method-assign]
+        try:
+            for key in "sxsx":
+                await pilot.press(key)
+                await pilot.pause()
+            assert len(plist(app).papers) == 396
+            assert full == []  # every frame reused the lines already drawn
+            await pilot.press("G")  # the thumb moves to the bottom: drawn again, as Textual draws it
+            await pilot.pause()
+            assert full
+            crop = bar.size.region
+            assert bar.render_lines(crop) == real(bar, crop)
+        finally:
+            ScrollBar.render_lines = real  # type: ignore[method-assign]
+
+
 async def test_long_titles_are_shown_whole_where_there_is_room(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=(160, 48)) as pilot:

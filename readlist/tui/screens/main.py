@@ -391,7 +391,14 @@ class MainScreen(ReadlistScreen[None]):
             self._follow_detail()
 
     def _follow_detail(self, delay: float = 0.0) -> None:
-        """Show the paper under the cursor in the detail pane after this frame (or after ``delay``)."""
+        """Show the paper under the cursor in the detail pane once the list's new frame is out (or after ``delay``).
+
+        The detail pane changes height with each paper, so updating it costs a layout of the screen; in the
+        same frame as the list it would hold back the list a key was pressed for. Textual runs
+        after-refresh callbacks as soon as the screen is idle, which can be before the list's own request
+        to be drawn has reached the screen: marking the list dirty here makes "after the refresh" mean
+        after the frame that draws the list.
+        """
         if self._detail_timer is not None:
             self._detail_timer.stop()
             self._detail_timer = None
@@ -399,6 +406,7 @@ class MainScreen(ReadlistScreen[None]):
             self._detail_timer = self.set_timer(delay, self._show_detail)
         elif not self._detail_due:
             self._detail_due = True
+            self._dirty_widgets.add(self.paper_list)
             self.call_after_refresh(self._show_detail)
 
     def _show_detail(self) -> None:

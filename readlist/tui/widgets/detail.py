@@ -20,6 +20,7 @@ from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
 from readlist.tui.widgets.insight import InsightPane, Lookup
+from readlist.tui.widgets.scrollbar import SteadyScrollBars
 
 
 def _inert_token(token: Token) -> None:
@@ -88,7 +89,7 @@ def paper_header(paper: Paper) -> Text:
     return text
 
 
-class PaperDetail(VerticalScroll):
+class PaperDetail(SteadyScrollBars, VerticalScroll):
     """Shows one paper; updated whenever the list cursor moves."""
 
     def __init__(self, lookup: Lookup | None = None, *, id: str | None = None) -> None:

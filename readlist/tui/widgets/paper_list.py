@@ -23,6 +23,7 @@ from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.widgets.scrollbar import SteadyScrollBars
 
 # The date and upvotes columns are as wide as what the list holds, and only shown while the title keeps
 # at least TITLE_MINIMUM cells: at 160 columns titles get the room, at 60 they are not cut to a stub.
@@ -35,7 +36,7 @@ SIZING_SAMPLE = 2000
 UNRATED = "·····"
 
 
-class PaperList(ScrollView, can_focus=True):
+class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
     """Rows of papers with a cursor and a multi-selection."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.PAPER_LIST
