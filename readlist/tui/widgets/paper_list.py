@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -287,14 +289,16 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
         cached = self._row_cache.get(key)
         if cached is not None:
             return cached
-        text = self.row_text(paper, width)
         style = base
         if selected:
             style = style + self.get_component_rich_style("paper-list--selected")
         if cursor:
             name = "paper-list--cursor" if cursor == 1 else "paper-list--cursor-blurred"
             style = style + self.get_component_rich_style(name)
-        strip = self._strip(text, width, style)
+        # Straight to segments: rich's Text.render (spans, wrapping) was most of the cost of a new row.
+        strip = Strip([Segment(text, part) for text, part in self.row_parts(paper, width)])
+        strip = strip.adjust_cell_length(width)
+        strip = strip.apply_style(style).simplify() if style else strip
         if len(self._row_cache) > 2000:
             self._row_cache.clear()
         self._row_cache[key] = strip
@@ -309,9 +313,14 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
         return self.get_component_rich_style(f"paper-list--status-{status}", partial=True, default=Style())
 
     def row_text(self, paper: Paper, width: int) -> Text:
+        """One row as text: what :meth:`row_parts` gives, for reading rows back (tests, copying)."""
+        return Text.assemble(*self.row_parts(paper, width), no_wrap=True)
+
+    def row_parts(self, paper: Paper, width: int) -> list[tuple[str, Style]]:
         """One row: selection mark, status glyph, stars, title and tags, then date and upvotes when they fit.
 
         Library text goes through :func:`inert_text`: a hand-edited file is no more trusted than a web page.
+        The title and tags are cut to the room left (with an ellipsis) and padded to it, in cells.
         """
         muted = self.get_component_rich_style("paper-list--muted", partial=True)
         star_style = self.get_component_rich_style("paper-list--stars", partial=True)
@@ -330,23 +339,30 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
             else:
                 shown.append(0)
         date_width, votes_width = shown
-        title = Text(inert_text(render_tex(paper.title)), no_wrap=True)
-        if paper.tags:
-            title.append("  " + " ".join("#" + inert_text(tag) for tag in paper.tags), style=tag_style)
-        title.truncate(max(room, 1), overflow="ellipsis", pad=True)
-        parts: list[Text | tuple[str, Style] | str] = [
+        room = max(room, 1)
+        title = inert_text(render_tex(paper.title))
+        tags = "  " + " ".join("#" + inert_text(tag) for tag in paper.tags) if paper.tags else ""
+        whole = title + tags
+        length = cell_len(whole)
+        if length > room:
+            whole = set_cell_size(whole, room - 1) + "…"
+        parts: list[tuple[str, Style]] = [
             (mark + " ", Style(bold=True)),
             (glyph + " ", self._status_style(paper.status)),
             (rating_stars(paper.rating, UNRATED) + " ", star_style if paper.rating else muted),
-            title,
+            (whole[: len(title)], Style()),
         ]
+        if len(whole) > len(title):
+            parts.append((whole[len(title):], tag_style))
+        if length < room:
+            parts.append((" " * (room - length), Style()))
         if date_width:
             day = paper.date
             parts.append((" " + (day.iso() if day else "").ljust(date_width), muted))
         if votes_width:
             votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
             parts.append((" " + votes.rjust(votes_width), muted))
-        return Text.assemble(*parts, no_wrap=True)
+        return parts
 
 
 def _column_widths(papers: Sequence[Paper]) -> tuple[int, int]:
