@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from readlist.core.dates import sort_key as date_sort_key
 from readlist.core.model import Paper, Status, ValidationError, normalize_tag, parse_status
 from readlist.core.provenance import canonical_kind, paper_kinds
-from readlist.core.search_index import PaperSource, SearchIndex, haystack
+from readlist.core.search_index import PaperSource, SearchIndex, haystack, search_text
 
 if TYPE_CHECKING:
     from readlist.core.search_index import Mask
@@ -602,9 +602,9 @@ class Query:
         if root is None:
             parts: tuple[Predicate, ...] = ()
         elif isinstance(root, _And):
-            parts = tuple(c.compile(haystack) for c in root.children)
+            parts = tuple(c.compile(search_text) for c in root.children)
         else:
-            parts = (root.compile(haystack),)
+            parts = (root.compile(search_text),)
         object.__setattr__(self, "_parts", parts)
         object.__setattr__(self, "_pred", _all(parts) if parts else _everything)
 
@@ -653,7 +653,7 @@ class Query:
             plain = [c for c in root.children if not c.has_words]
             texty = [c for c in root.children if c.has_words]
             if plain:
-                items = _keep([c.compile(haystack) for c in plain], papers)
+                items = _keep([c.compile(search_text) for c in plain], papers)
             rest: _Node = texty[0] if len(texty) == 1 else _And(texty)
         else:
             rest = root
@@ -676,7 +676,7 @@ class Query:
         if all(map(live.__contains__, map(id, items))):
             return [p for p in items if test(p)]
         # Papers the index has not seen (none, normally) are decided by their own text.
-        outside = rest.compile(haystack)
+        outside = rest.compile(search_text)
         return [p for p in items if (test(p) if id(p) in live else outside(p))]
 
 

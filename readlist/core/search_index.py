@@ -37,6 +37,36 @@ def haystack(paper: Paper) -> str:
     ).casefold()
 
 
+class _LastText:
+    """The text of the paper read last, so that a query with several words reads each paper's text once.
+
+    Nothing else is kept: an abstract is read from disk again for the next search (a copy of every
+    paper's text was too much memory on a big library).
+    """
+
+    __slots__ = ("_entry",)
+
+    def __init__(self) -> None:
+        self._entry: tuple[Paper, tuple[object, ...], str] | None = None
+
+    def get(self, paper: Paper) -> str:
+        entry = self._entry  # one read: another thread may replace it meanwhile
+        mark = (paper.title, abstract_mark(paper), paper.note, paper.authors, paper.organization)
+        if entry is not None and entry[0] is paper and entry[1] == mark:
+            return entry[2]
+        text = haystack(paper)
+        self._entry = (paper, mark, text)
+        return text
+
+
+search_text = _LastText().get
+
+
+def _fields_but_abstract(paper: Paper) -> str:
+    """The haystack's other fields, for a needle without a newline (which cannot span two of them)."""
+    return "\n".join((paper.title, " ; ".join(paper.authors), paper.organization or "", paper.note)).casefold()
+
+
 class PaperSource(Protocol):
     """What an index follows: the papers by id, and a number that changes whenever any of them does."""
 
@@ -359,11 +389,26 @@ class SearchIndex:
         import numpy as np
 
         papers = self._papers
-        found = np.zeros(len(papers), dtype=np.bool_)
+        hits: list[int] = []
+        # Without a newline the needle cannot reach across two fields, so each may be checked alone.
+        by_field = "\n" not in needle
+        ascii_needle = _encode(needle) if needle.isascii() else b"\n"  # a newline: in no stored text's JSON
         for slot in np.flatnonzero(narrowed).tolist():
             paper = papers[slot]
-            if paper is not None and needle in haystack(paper):
-                found[slot] = True
+            if paper is None:
+                continue
+            stored = abstract_mark(paper)
+            if by_field and type(stored) is not str:
+                raw = stored.json()  # type: ignore[attr-defined]  # a StoredText: its JSON, not decoded
+                if raw.isascii() and b"\\" not in raw:
+                    # Plain ASCII between the quotes is the text itself, and ASCII case-folds as lower().
+                    if raw.lower().find(ascii_needle, 1, len(raw) - 1) != -1 or needle in _fields_but_abstract(paper):
+                        hits.append(slot)
+                    continue
+            if needle in haystack(paper):
+                hits.append(slot)
+        found = np.zeros(len(papers), dtype=np.bool_)
+        found[hits] = True
         return found
 
     def __len__(self) -> int:
@@ -371,7 +416,7 @@ class SearchIndex:
 
     def text(self, paper: Paper) -> str:
         """The text of a paper, as searched (the index keeps none: an abstract is read from disk)."""
-        return haystack(paper)
+        return search_text(paper)
 
     def objects(self, slots: Iterable[int]) -> set[int]:
         """The ``id()`` of the paper objects in these slots."""

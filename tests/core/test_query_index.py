@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from readlist.core.model import Paper
 from readlist.core.query import QueryError, SearchIndex, parse_query
+from readlist.core.search_index import haystack, search_text
 from readlist.storage.library import Library
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -33,6 +34,11 @@ ODD_PAPERS = [
     Paper.create(title="Emoji 🚀 rockets", abstract="launch 🚀🚀 twice", authors=["Zoë Ångström", "李 雷"]),
     Paper.create(title="ΟΔΟΣ and ὁδός: Greek sigmas", abstract="Σοφία ΣΟΦΙΑΣ σοφίας; final ς and middle σ"),
     Paper.create(title="Dotless ı and DİYARBAKIR", abstract="Turkish İzmir, ıspanak and I/i pairs", note="İİ"),
+    # Long abstracts stay on disk: plain ASCII, with escapes (newline, quote, backslash), and not ASCII.
+    Paper.create(title="Long ASCII", authors=["Zoë Ångström"], note="Large Language notes",
+                 abstract="LARGE Language MODELS are Large  language models; large language models again. " * 3),
+    Paper.create(title="Long escaped", abstract='Line one of LARGE language\nline "two" with a \\ backslash, ' * 3),
+    Paper.create(title="Lange Straße", abstract="Die STRASSE und die Straße sind groß, ΣΟΦΙΑΣ σοφίας. " * 3),
 ]
 
 
@@ -99,7 +105,10 @@ def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: Se
                "straße", "STRASSE", "ss", "🚀", "naïve", "ﬁne", "fine", "state-of-the-art,", "spiral", "li",
                "-e", "-zzqx", "tabs and", '"and  odd"', '"and odd"', "status:to-read learn",
                "ΟΔΟΣ", "οδος", "οδοσ", "ὁδός", "σοφιας", "ΣΟΦΊΑΣ", "ς", "İ", "i̇zmir", "izmir", "ı", "DİYARBAKIR",
-               '"e l"', '" large"', '"large "', '"ge lan"', '" "', '"rockets\nlaunch"', '"tasks\n"', '"ss. "']
+               '"e l"', '" large"', '"large "', '"ge lan"', '" "', '"rockets\nlaunch"', '"tasks\n"', '"ss. "',
+               '"large language"', '"language models"', '"large  language"', '"zoë ångström"', '"strasse und"',
+               '"die straße"', '"σοφιας. die"', '"language\nline"', '"a \\ backslash"',
+               '"notes\nzo"', '"ge lang"', '"again. large"']
     for text in queries:
         query = parse_query(text)
         assert query.filter(base, index=index) == query.filter(base), text
@@ -280,3 +289,15 @@ def test_index_follows_random_changes(tmp_path_factory: pytest.TempPathFactory,
         for query in map(parse_query, _EDIT_QUERIES):
             assert query.filter(papers, index=index) == query.filter(papers), query.text
     assert len(index) == len(lib.papers)
+
+
+def test_the_text_read_last_follows_edits_of_the_same_paper() -> None:
+    """Several words of one query read a paper's text once; an edit in between is never served stale."""
+    paper = Paper.create(title="Old Title", abstract="First abstract", note="", authors=["Ada"])
+    assert search_text(paper) == haystack(paper)
+    for field, value in (("title", "New Title"), ("abstract", "Second abstract"), ("note", "A note"),
+                         ("authors", ["Bob"]), ("organization", "Spiral")):
+        setattr(paper, field, value)
+        assert search_text(paper) == haystack(paper), field
+    other = Paper.create(title="Other", abstract="First abstract", note="", authors=["Ada"])
+    assert search_text(other) == haystack(other)
