@@ -43,6 +43,8 @@ class View:
     predicate: Callable[[Paper], bool] | None  # None: every paper
     # A ranked view ("more like these"): exactly these papers, in this order, whatever the sort.
     order: tuple[str, ...] | None = None
+    # A saved search: its query, so that listing it can use the search index (``predicate`` is its ``matches``).
+    query: Query | None = None
 
     def matches(self, paper: Paper) -> bool:
         return self.predicate is None or self.predicate(paper)
@@ -71,10 +73,10 @@ FIXED_VIEWS: tuple[View, ...] = (
 def saved_view(name: str, query: str) -> View:
     """A saved search as a view; a query that no longer parses shows nothing rather than everything."""
     try:
-        predicate = parse_query(query).matches
+        parsed = parse_query(query)
     except QueryError:
         return View("saved:" + name, name, lambda p: False)
-    return View("saved:" + name, name, predicate)
+    return View("saved:" + name, name, parsed.matches, query=parsed)
 
 
 def build_views(tags: Iterable[str], saved: Mapping[str, str] | None = None) -> list[View]:
@@ -251,7 +253,10 @@ class ListModel:
         if key != self._view_key:
             predicate = view.predicate
             assert predicate is not None
-            self._view_papers = [p for p in base if predicate(p)]
+            if view.query is not None:  # free words are answered from the index, not by reading every text
+                self._view_papers = view.query.filter(base, index=self.index)
+            else:
+                self._view_papers = [p for p in base if predicate(p)]
             self._view_key = key
         return self._view_papers
 

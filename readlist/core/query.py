@@ -18,10 +18,10 @@ A query that cannot be understood raises ``QueryError`` saying what is wrong and
 which column, so the search box can show it instead of silently matching nothing.
 
 Free words are answered from the ``SearchIndex`` when one is given and ready: a
-word's papers are a set of index slots, AND intersects them, OR unites them and
-``-`` turns a set into "all but these". Whatever the index cannot answer (field
-terms, words too common to be worth a posting list) is checked paper by paper. The
-result is exactly what scanning every paper gives, in the same order.
+word's papers are a boolean array over the index's slots, AND intersects them, OR
+unites them and ``-`` turns one into "all but these". Whatever the index cannot
+answer (field terms) is checked paper by paper. The result is exactly what scanning
+every paper gives, in the same order.
 """
 
 from __future__ import annotations
@@ -31,15 +31,17 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from readlist.core.dates import sort_key as date_sort_key
 from readlist.core.model import Paper, Status, ValidationError, normalize_tag, parse_status
 from readlist.core.provenance import canonical_kind, paper_kinds
-from readlist.core.search_index import HAYSTACKS, PaperSource, SearchIndex, haystack
+from readlist.core.search_index import PaperSource, SearchIndex, haystack, search_text
+
+if TYPE_CHECKING:
+    from readlist.core.search_index import Mask
 
 __all__ = [
-    "HAYSTACKS",
     "NUMERIC_FIELDS",
     "SORT_KEYS",
     "PaperSource",
@@ -484,32 +486,46 @@ class _Slots:
 
     __slots__ = ("negated", "slots")
 
-    def __init__(self, slots: set[int], negated: bool = False) -> None:
-        self.slots = slots
+    def __init__(self, slots: Mask, negated: bool = False) -> None:
+        self.slots = slots  # a boolean per slot of the index
         self.negated = negated
+
+
+def _all_of(masks: list[Mask]) -> Mask:
+    kept = masks[0].copy()
+    for mask in masks[1:]:
+        kept &= mask
+    return kept
+
+
+def _any_of(masks: list[Mask]) -> Mask:
+    covered = masks[0].copy()
+    for mask in masks[1:]:
+        covered |= mask
+    return covered
 
 
 def _and_slots(parts: list[_Slots]) -> _Slots:
     pos = [s.slots for s in parts if not s.negated]
     neg = [s.slots for s in parts if s.negated]
-    excluded: set[int] = set().union(*neg) if neg else set()
     if pos:
-        pos.sort(key=len)
-        kept = set(pos[0]).intersection(*pos[1:]) if len(pos) > 1 else set(pos[0])
-        return _Slots(kept - excluded)
-    return _Slots(excluded, negated=True)
+        kept = _all_of(pos)
+        if neg:
+            kept &= ~_any_of(neg)
+        return _Slots(kept)
+    return _Slots(_any_of(neg), negated=True)
 
 
 def _or_slots(parts: list[_Slots]) -> _Slots:
     pos = [s.slots for s in parts if not s.negated]
     neg = [s.slots for s in parts if s.negated]
-    covered: set[int] = set().union(*pos) if pos else set()
     if neg:
         # All but (the papers every negated part leaves out), then give back the positive ones.
-        neg.sort(key=len)
-        left_out = set(neg[0]).intersection(*neg[1:]) if len(neg) > 1 else set(neg[0])
-        return _Slots(left_out - covered, negated=True)
-    return _Slots(covered)
+        left_out = _all_of(neg)
+        if pos:
+            left_out &= ~_any_of(pos)
+        return _Slots(left_out, negated=True)
+    return _Slots(_any_of(pos))
 
 
 class _Resolver:
@@ -527,8 +543,8 @@ class _Resolver:
 
     def resolve(self, node: _Node) -> _Slots | Predicate:
         if isinstance(node, _Word):
-            slots = self.index.match(node.needle)
-            return _Slots(slots) if slots is not None else node.compile(self.text_of)
+            mask = self.index.match(node.needle)
+            return _Slots(mask) if mask is not None else node.compile(self.text_of)
         if isinstance(node, _Not):
             inner = self.resolve(node.child)
             if isinstance(inner, _Slots):
@@ -557,15 +573,15 @@ class _Resolver:
         """A set-membership test, for papers the index holds (others are decided by their own text).
 
         A small answer becomes a set of paper object ids (one lookup per paper); a large
-        one is tested by slot, which saves converting more slots than there are papers to test.
+        one is tested by slot, in a byte per slot, which saves converting many slots to ids.
         """
         self.used_sets = True
         negated = answer.negated
-        if len(answer.slots) <= self.tested:
-            ids = self.index.objects(answer.slots)
+        if int(answer.slots.sum()) * 4 <= self.tested:
+            ids = self.index.objects(answer.slots.nonzero()[0].tolist())
             return (lambda p: id(p) not in ids) if negated else (lambda p: id(p) in ids)
-        slots, slot_of = answer.slots, self.index.slots
-        return (lambda p: slot_of[id(p)] not in slots) if negated else (lambda p: slot_of[id(p)] in slots)
+        found, slot_of = answer.slots.tobytes(), self.index.slots
+        return (lambda p: not found[slot_of[id(p)]]) if negated else (lambda p: found[slot_of[id(p)]] == 1)
 
 
 # ---------------------------------------------------------------------------
@@ -586,9 +602,9 @@ class Query:
         if root is None:
             parts: tuple[Predicate, ...] = ()
         elif isinstance(root, _And):
-            parts = tuple(c.compile(HAYSTACKS.get) for c in root.children)
+            parts = tuple(c.compile(search_text) for c in root.children)
         else:
-            parts = (root.compile(HAYSTACKS.get),)
+            parts = (root.compile(search_text),)
         object.__setattr__(self, "_parts", parts)
         object.__setattr__(self, "_pred", _all(parts) if parts else _everything)
 
@@ -637,20 +653,20 @@ class Query:
             plain = [c for c in root.children if not c.has_words]
             texty = [c for c in root.children if c.has_words]
             if plain:
-                items = _keep([c.compile(HAYSTACKS.get) for c in plain], papers)
+                items = _keep([c.compile(search_text) for c in plain], papers)
             rest: _Node = texty[0] if len(texty) == 1 else _And(texty)
         else:
             rest = root
         if items is None:
             items = papers if isinstance(papers, list) else list(papers)
-        if len(items) * 8 < len(index):
-            # Few papers left (other terms or the view): reading their texts beats set work over the index.
+        if len(items) * 8 < len(index) and len(items) <= _FEW_TO_READ:
+            # Few papers left (other terms or the view): reading their texts beats work over the whole index.
             check = rest.compile(index.text)
             return [p for p in items if check(p)]
         resolver = _Resolver(index, len(items))
         answer = resolver.resolve(rest)
         if isinstance(rest, _Word) and not isinstance(answer, _Slots):
-            # One word too common for posting lists (the index said so): a plain scan of the texts.
+            # Only whitespace (the index does not list it): a plain scan of the texts.
             needle, text_of = rest.needle, index.text
             return [p for p in items if needle in text_of(p)]
         test = resolver.member(answer) if isinstance(answer, _Slots) else answer
@@ -660,8 +676,12 @@ class Query:
         if all(map(live.__contains__, map(id, items))):
             return [p for p in items if test(p)]
         # Papers the index has not seen (none, normally) are decided by their own text.
-        outside = rest.compile(HAYSTACKS.get)
+        outside = rest.compile(search_text)
         return [p for p in items if (test(p) if id(p) in live else outside(p))]
+
+
+# Reading a paper's text takes ~10 µs (its abstract is on disk); the index's answer a few ms on 100k papers.
+_FEW_TO_READ = 500
 
 
 def _everything(paper: Paper) -> bool:

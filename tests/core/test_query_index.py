@@ -6,12 +6,14 @@ import sys
 import threading
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from readlist.core.model import Paper
 from readlist.core.query import QueryError, SearchIndex, parse_query
+from readlist.core.search_index import haystack, search_text
 from readlist.storage.library import Library
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -30,6 +32,13 @@ ODD_PAPERS = [
     Paper.create(title="Tabs\tand  odd   spacing", abstract="multi\nline\n\nabstract with state-of-the-art, commas."),
     Paper.create(title="Organization only", organization="Spiral Works", abstract="short"),
     Paper.create(title="Emoji 🚀 rockets", abstract="launch 🚀🚀 twice", authors=["Zoë Ångström", "李 雷"]),
+    Paper.create(title="ΟΔΟΣ and ὁδός: Greek sigmas", abstract="Σοφία ΣΟΦΙΑΣ σοφίας; final ς and middle σ"),
+    Paper.create(title="Dotless ı and DİYARBAKIR", abstract="Turkish İzmir, ıspanak and I/i pairs", note="İİ"),
+    # Long abstracts stay on disk: plain ASCII, with escapes (newline, quote, backslash), and not ASCII.
+    Paper.create(title="Long ASCII", authors=["Zoë Ångström"], note="Large Language notes",
+                 abstract="LARGE Language MODELS are Large  language models; large language models again. " * 3),
+    Paper.create(title="Long escaped", abstract='Line one of LARGE language\nline "two" with a \\ backslash, ' * 3),
+    Paper.create(title="Lange Straße", abstract="Die STRASSE und die Straße sind groß, ΣΟΦΙΑΣ σοφίας. " * 3),
 ]
 
 
@@ -94,11 +103,30 @@ def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: Se
     queries = ["status:reading learn", "status:reading -learn", "rating>=5 e",
                "diffusion", "d", "reasoning agents", "zzqx", '"large language"', "-robust year>=2022",
                "straße", "STRASSE", "ss", "🚀", "naïve", "ﬁne", "fine", "state-of-the-art,", "spiral", "li",
-               "-e", "-zzqx", "tabs and", '"and  odd"', '"and odd"', "status:to-read learn"]
+               "-e", "-zzqx", "tabs and", '"and  odd"', '"and odd"', "status:to-read learn",
+               "ΟΔΟΣ", "οδος", "οδοσ", "ὁδός", "σοφιας", "ΣΟΦΊΑΣ", "ς", "İ", "i̇zmir", "izmir", "ı", "DİYARBAKIR",
+               '"e l"', '" large"', '"large "', '"ge lan"', '" "', '"rockets\nlaunch"', '"tasks\n"', '"ss. "',
+               '"large language"', '"language models"', '"large  language"', '"zoë ångström"', '"strasse und"',
+               '"die straße"', '"σοφιας. die"', '"language\nline"', '"a \\ backslash"',
+               '"notes\nzo"', '"ge lang"', '"again. large"']
     for text in queries:
         query = parse_query(text)
         assert query.filter(base, index=index) == query.filter(base), text
     assert parse_query("zzqx").filter(base, index=index) == []
+
+
+@pytest.mark.parametrize(("text", "title_start"), [
+    ("STRASSE", "Straße"), ("straße", "Straße"), ("ΟΔΟΣ", "ΟΔΟΣ"), ("οδος", "ΟΔΟΣ"), ("σοφιας", "ΟΔΟΣ"),
+    ("i̇zmir", "Dotless"), ("İZMIR", "Dotless"), ("ıspanak", "Dotless"), ('"rockets\nlaunch"', "Emoji"),
+    ("ﬁne", "İstanbul"), ("FINE", "İstanbul"), ('"groß.\nzweite"', "Straße"),
+])
+def test_case_folded_words_are_found_by_the_index(library: Library, index: SearchIndex, text: str,
+                                                  title_start: str) -> None:
+    """Case folding (ß as ss, final sigma, the Turkish dotted I, ligatures) and phrases across fields."""
+    base = list(library.papers.values())
+    found = parse_query(text).filter(base, index=index)
+    assert [p.title for p in found if p.title.startswith(title_start)], text
+    assert found == parse_query(text).filter(base)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -217,3 +245,59 @@ def test_build_in_a_thread_while_searching(tmp_path: Path) -> None:
     thread.join()
     assert index.ready
     assert query.filter(lib.papers.values(), index=index) == expected
+
+
+_EDIT_WORDS = ["straße", "STRASSE", "İzmir", "ıspanak", "ΟΔΟΣ", "σοφίας", "ﬁne", "naïve", "🚀", "quokkafish",
+               "state-of-the-art,", "learning", "e", "x", "  ", "\n"]
+_EDIT_QUERIES = ["strasse", "ss", "i̇zmir", "ı", "οδοσ", "ς", "fine", "🚀", "quokka", "learn", "-quokka", '"art, l"',
+                 '"fish learning"', "e", "-e", '"straße ı"', "zzqx", "quokkafish OR οδοσ", "-(ss OR 🚀)",
+                 '"e\nx"', '"ﬁne  e"', "status:read quokka", "x"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(edits=st.lists(
+    st.tuples(st.sampled_from(["title", "abstract", "note", "status", "delete", "add", "put back"]),
+              st.integers(0, 10**6), st.lists(st.sampled_from(_EDIT_WORDS), min_size=1, max_size=4)),
+    min_size=1, max_size=8,
+))
+def test_index_follows_random_changes(tmp_path_factory: pytest.TempPathFactory,
+                                      edits: list[tuple[str, int, list[str]]]) -> None:
+    """Texts edited, papers replaced by copies, deleted, added and put back after the index was built."""
+    path = tmp_path_factory.mktemp("edits") / "library.json"
+    write_library([*generate_papers(40, seed=3), *ODD_PAPERS], path)
+    lib = Library(path)
+    index = SearchIndex(lib)
+    index.build()
+    gone: list[Paper] = []
+    for kind, pick, words in edits:
+        text = " ".join(words).strip() or "x"
+        ids = list(lib.papers)
+        paper = lib.papers[ids[pick % len(ids)]]
+        with lib.transaction() as tx:
+            if kind in ("title", "abstract", "note"):
+                tx.set(paper, {kind: text})
+            elif kind == "status":  # a new object with the same texts
+                tx.put(msgspec.structs.replace(paper, status="read" if paper.status != "read" else "inbox"))
+            elif kind == "delete":
+                tx.delete(paper.id)
+                gone.append(paper)
+            elif kind == "add":
+                tx.put(Paper.create(title=f"Added {pick}: {text}", abstract=text, note=text))
+            elif gone:
+                tx.put(gone.pop())
+        papers = list(lib.papers.values())
+        for query in map(parse_query, _EDIT_QUERIES):
+            assert query.filter(papers, index=index) == query.filter(papers), query.text
+    assert len(index) == len(lib.papers)
+
+
+def test_the_text_read_last_follows_edits_of_the_same_paper() -> None:
+    """Several words of one query read a paper's text once; an edit in between is never served stale."""
+    paper = Paper.create(title="Old Title", abstract="First abstract", note="", authors=["Ada"])
+    assert search_text(paper) == haystack(paper)
+    for field, value in (("title", "New Title"), ("abstract", "Second abstract"), ("note", "A note"),
+                         ("authors", ["Bob"]), ("organization", "Spiral")):
+        setattr(paper, field, value)
+        assert search_text(paper) == haystack(paper), field
+    other = Paper.create(title="Other", abstract="First abstract", note="", authors=["Ada"])
+    assert search_text(other) == haystack(other)
