@@ -168,13 +168,25 @@ async def test_a_triage_key_draws_the_list_before_the_detail_pane(seed_library: 
             frames.append("detail")
             shown(paper)
 
+        topbar = app.screen.query_one("#topbar")
+        drawn_bar = topbar.render_lines
+
+        def draw_bar(crop: Any) -> Any:
+            lines = drawn_bar(crop)
+            frames.append("bar: " + "".join(segment.text for segment in lines[0]))
+            return lines
+
         widget.render_lines = draw_list  # type: ignore[method-assign]
         detail.show = show_detail  # type: ignore[method-assign]
+        topbar.render_lines = draw_bar  # type: ignore[method-assign]
         for key in "sxj":
+            inbox = len(widget.papers) - (key != "j")
             frames.clear()
             await pilot.press(key)
             await pilot.pause()
             assert "detail" in frames and "list" in frames[: frames.index("detail")], (key, frames)
+            # The top bar's new count is drawn with the list, not a frame later.
+            assert any(f"Inbox {inbox} " in f for f in frames[: frames.index("detail")]), (key, frames)
             assert detail.paper is widget.current
 
 

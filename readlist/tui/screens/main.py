@@ -15,6 +15,7 @@ from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from readlist.app.commands import Delete, EditTags, Outcome
@@ -380,7 +381,9 @@ class MainScreen(ReadlistScreen[None]):
                  self.view_index)
         if shown != self._sidebar_shown:
             self._sidebar_shown = shown
-            self.query_one("#views", ViewSidebar).show(self.views, self.counts, self.view_index)
+            sidebar = self.query_one("#views", ViewSidebar)
+            sidebar.show(self.views, self.counts, self.view_index)
+            self._in_this_frame(sidebar)
         self._update_topbar()
         detail = self.query_one("#detail", PaperDetail)
         if typing:
@@ -406,8 +409,17 @@ class MainScreen(ReadlistScreen[None]):
             self._detail_timer = self.set_timer(delay, self._show_detail)
         elif not self._detail_due:
             self._detail_due = True
-            self._dirty_widgets.add(self.paper_list)
+            self._in_this_frame(self.paper_list)
             self.call_after_refresh(self._show_detail)
+
+    def _in_this_frame(self, widget: Widget) -> None:
+        """Draw ``widget`` in the screen's next frame.
+
+        A widget's request to be drawn reaches the screen only when that widget's own message queue is
+        next idle, which can be after the screen has drawn its next frame: the list would show the next
+        paper while the top bar still counted the one before, for a frame as long as a relayout.
+        """
+        self._dirty_widgets.add(widget)
 
     def _show_detail(self) -> None:
         self._detail_due = False
@@ -462,7 +474,9 @@ class MainScreen(ReadlistScreen[None]):
             text.append(inert_text(self._message))  # messages quote titles and URLs
         if text != self._topbar_shown:
             self._topbar_shown = text
-            self.query_one("#topbar", TopBar).show(text)
+            topbar = self.query_one("#topbar", TopBar)
+            topbar.show(text)
+            self._in_this_frame(topbar)
 
     def _sort_label(self, *, short: bool = False) -> str:
         """The sort as the top bar names it; ``short`` leaves out the hint about ``O`` (narrow terminals)."""
