@@ -23,8 +23,8 @@ KEEP_STATUSES = frozenset({Status.TO_READ.value, Status.READING.value, Status.RE
 SKIP_STATUSES = frozenset({Status.SKIPPED.value})
 
 # The cold-start threshold. Measured (docs/interest.md, bench/rank_eval.py): trained on a single kept (or
-# skipped) paper among 5 to 20 decisions, the model still ranks ahead of the upvote order in 79-93% of the
-# cases (mean AUC 0.71-0.74 against 0.54-0.59, precision@10 0.46-0.52 against 0.20-0.26): "papers like the one
+# skipped) paper among 5 to 20 decisions, the model still ranks ahead of the upvote order in 81-91% of the
+# cases (mean AUC 0.73-0.75 against 0.53-0.59, precision@10 0.49-0.56 against 0.20-0.23): "papers like the one
 # you kept, unlike the ones you skipped" beats "most upvoted" for a narrow taste, whose first kept paper may
 # come late. Below 10 decisions the inbox would reshuffle at almost every key, so that floor stays.
 MIN_LABELS = 10

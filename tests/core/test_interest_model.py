@@ -226,3 +226,42 @@ def test_topics_carry_a_few_decisions_to_papers_in_other_words() -> None:
     assert 1 / (1 + pow(2.718281828459045, -log_odds)) == pytest.approx(scored[unseen_agent.id], rel=1e-6)
     # The protein paper is pulled down by its own words, which the topics tie to the skipped papers.
     assert with_topics.explain(unseen_protein, k=1)[0].direction == "down"
+
+
+def test_a_name_found_on_a_single_paper_changes_no_score() -> None:
+    """Kept papers that each list their own authors (as arXiv papers do) are learned from their words alone.
+
+    An author on one paper cannot say anything about another; counted, the kept papers would be told apart from
+    the skipped ones by those names and less would be learned about the words the inbox papers share with them.
+    """
+    papers, rl_inbox, bio_inbox = library()
+    extra = [paper(f"Notes on topic {word}") for word in ("sorting", "caching", "parsing", "routing")]
+    plain = [msgspec.structs.replace(p, authors=[]) for p in papers] + extra
+    assert len(plain) >= 20  # large enough for the one-paper floor to apply, as it does for words
+    crowded = [
+        msgspec.structs.replace(p, authors=[f"Solo Writer {i}-{j}" for j in range(8)]) if p.status == "to-read" else p
+        for i, p in enumerate(plain)
+    ]
+    without, with_names = trained(plain), trained(crowded)
+    for p in rl_inbox + bio_inbox:
+        assert with_names.score_all()[p.id] == pytest.approx(without.score_all()[p.id], abs=1e-4)
+    kept = next(p for p in crowded if p.status == "to-read")
+    assert all(r.kind == "term" for r in with_names.explain(kept, k=10_000))
+    liked, _ = with_names.top_features(k=1000)
+    assert not any(r.kind == "author" for r in liked)
+    # A second paper by one of those authors makes the name count: now it says something about another paper.
+    shared = kept.authors[0]
+    follow_up = paper("Curriculum design for embodied agents", authors=[shared])
+    model = trained([*crowded, follow_up])
+    assert any(r.kind == "author" and r.value == shared for r in model.explain(follow_up, k=10_000))
+    assert model.score_all()[follow_up.id] > trained([*plain, follow_up]).score_all()[follow_up.id]
+
+
+def test_a_tiny_library_counts_every_name_as_it_counts_every_word() -> None:
+    """Under 20 papers there is no document-frequency floor, for words or names: too few papers to judge."""
+    papers, _, _ = library()
+    assert len(papers) < 20
+    kept = next(p for p in papers if p.status == "to-read")
+    solo = msgspec.structs.replace(kept, authors=["Solo Writer"])
+    model = trained([solo if p.id == kept.id else p for p in papers])
+    assert any(r.kind == "author" and r.value == "Solo Writer" for r in model.explain(solo, k=10_000))

@@ -1,6 +1,6 @@
 """The interest order on real papers: simulated readers from bench/rank_eval.py, after 30 decisions.
 
-The benchmark's full run averages 20 triage orders per reader and reports every checkpoint; this test replays
+The benchmark's full run averages 60 triage orders per reader and reports every checkpoint; this test replays
 5 orders per reader at the 30-decision mark (a few seconds) so that a change which makes the ranking worse
 fails here, not only in a table someone has to read.
 """
