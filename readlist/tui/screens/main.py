@@ -377,6 +377,7 @@ class MainScreen(ReadlistScreen[None]):
             plist.set_papers(papers, keep_id)
         else:
             plist.replace_papers(papers, changed, keep_id)
+        self._in_this_frame(plist)
         shown = (tuple(v.key for v in self.views), tuple(self.counts.for_view(v) for v in self.views),
                  self.view_index)
         if shown != self._sidebar_shown:
