@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, OptionList, Static
 from tui_helpers import SIZE, fresh
 
@@ -190,7 +191,9 @@ async def test_a_triage_key_draws_the_list_before_the_detail_pane(seed_library: 
             assert detail.paper is widget.current
 
 
-async def test_the_list_scrollbar_is_not_redrawn_when_it_looks_the_same(tmp_path: Path, make_app: MakeApp) -> None:
+async def test_the_list_scrollbar_is_not_redrawn_when_it_looks_the_same(
+    tmp_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A triage key makes the list one paper shorter; over hundreds of rows the bar looks the same."""
     from textual.scrollbar import ScrollBar
 
@@ -212,20 +215,17 @@ async def test_the_list_scrollbar_is_not_redrawn_when_it_looks_the_same(tmp_path
             full.append(crop)
             return real(self, crop)
 
-        ScrollBar.render_lines = counting  # type: ignore[method-assign]
-        try:
-            for key in "sxsx":
-                await pilot.press(key)
-                await pilot.pause()
-            assert len(plist(app).papers) == 396
-            assert full == []  # every frame reused the lines already drawn
-            await pilot.press("G")  # the thumb moves to the bottom: drawn again, as Textual draws it
+        monkeypatch.setattr(ScrollBar, "render_lines", counting)
+        for key in "sxsx":
+            await pilot.press(key)
             await pilot.pause()
-            assert full
-            crop = bar.size.region
-            assert bar.render_lines(crop) == real(bar, crop)
-        finally:
-            ScrollBar.render_lines = real  # type: ignore[method-assign]
+        assert len(plist(app).papers) == 396
+        assert full == []  # every frame reused the lines already drawn
+        await pilot.press("G")  # the thumb moves to the bottom: drawn again, as Textual draws it
+        await pilot.pause()
+        assert full
+        crop = bar.size.region
+        assert bar.render_lines(crop) == real(bar, crop)
 
 
 async def test_long_titles_are_shown_whole_where_there_is_room(small_library: Path, make_app: MakeApp) -> None:
