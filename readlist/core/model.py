@@ -7,7 +7,6 @@ definition of a paper.
 
 from __future__ import annotations
 
-import abc
 import hashlib
 import re
 import unicodedata
@@ -372,7 +371,7 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
             yield name, getattr(self, name)
 
 
-class StoredText(abc.ABC):
+class StoredText:
     """Text that stays where it is stored (a paper's abstract in the library file) until it is read.
 
     Abstracts are most of a library's size (1-2 KB each), and listing, searching and triaging need only
@@ -384,9 +383,11 @@ class StoredText(abc.ABC):
 
     __slots__ = ()
 
-    @abc.abstractmethod
+    # A plain base class, not an abc.ABC: ``isinstance`` against an ABC runs Python code, and writers of a whole
+    # library ask it of 100,000 abstracts.
     def load(self) -> str:
         """The text; raises OSError when it can no longer be read."""
+        raise NotImplementedError
 
     def json(self) -> bytes:
         """The text as a JSON string, as msgspec writes it (a stored one need not be decoded to be written)."""
@@ -444,9 +445,9 @@ def abstract_json(paper: Paper) -> str | msgspec.Raw:
 
 
 def encode_stored(value: object) -> object:
-    """``enc_hook`` for msgspec encoders of papers: a stored abstract is encoded as its text."""
+    """``enc_hook`` for msgspec JSON encoders of papers: a stored abstract is copied as its JSON text, undecoded."""
     if isinstance(value, StoredText):
-        return value.load()
+        return msgspec.Raw(value.json())
     raise NotImplementedError(f"cannot encode {type(value).__name__}")
 
 
