@@ -25,7 +25,7 @@ ENV_DB = "READLIST_DB"  # the same name readlist.storage.paths reads, kept here 
 # for `readlist --help`, kept here so listing the verbs loads none of them (a test checks they match).
 VERBS: dict[str, tuple[str, str]] = {
     "import": ("readlist.cli.commands", "Import papers from files, URLs, standard input (-) or the clipboard."),
-    "list": ("readlist.cli.commands", "List papers, filtered and sorted."),
+    "list": ("readlist.cli.list_cmds", "List papers, filtered and sorted."),
     "show": ("readlist.cli.commands", "Show one paper: metadata, abstract and note."),
     "related": ("readlist.cli.commands",
                 "Papers in your library most like this one, each with what it shares (words, authors, tags)."),

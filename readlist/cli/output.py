@@ -27,7 +27,12 @@ err_console = Console(stderr=True, markup=False, highlight=False, emoji=False, s
 
 def json_bytes(data: Any) -> bytes:
     """Indented JSON that is safe to print: every control and bidi character is \\u-escaped."""
-    return inert_json(msgspec.json.format(msgspec.json.encode(data), indent=2))
+    return indented_json(msgspec.json.encode(data))
+
+
+def indented_json(encoded: bytes) -> bytes:
+    """Compact JSON as :func:`json_bytes` prints it: indented, every control and bidi character \\u-escaped."""
+    return inert_json(msgspec.json.format(encoded, indent=2))
 
 
 def print_json(data: Any) -> None:
