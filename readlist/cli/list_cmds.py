@@ -16,7 +16,7 @@ import msgspec
 from readlist.app.session import Session
 from readlist.app.views import status_view
 from readlist.cli.context import library_of, session_of
-from readlist.cli.output import console, echo_err, fail, indented_json, info, paper_line, query_option, sort_option
+from readlist.cli.output import echo_err, fail, indented_json, info, paper_line, query_option, sort_option
 from readlist.core.model import Paper, Status, public_json_array
 from readlist.core.query import SORT_KEYS
 
@@ -67,6 +67,8 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
         lib = library_of(ctx)
         info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
         return
+    from readlist.cli.output import console  # Rich is loaded for lines only, not for --json
+
     # On a terminal one paper per screen line; into a pipe whole lines, so nothing is cut off.
     fit = console.is_terminal
     for paper in papers:

@@ -25,9 +25,7 @@ import stat
 from collections.abc import Iterator, Mapping
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Any
 
 from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso
 from readlist.storage.atomic import atomic_write_chunks
@@ -57,6 +55,9 @@ from readlist.storage.snapshot import (
     snapshot_chunks,
 )
 
+if TYPE_CHECKING:
+    from filelock import FileLock
+
 LOCK_TIMEOUT = 30.0
 _ADDED_ORDER = attrgetter("added_order")
 # Libraries whose snapshot is smaller than this are compacted after every command:
@@ -66,12 +67,16 @@ SMALL_SNAPSHOT = 8 * 1024 * 1024
 
 def library_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> FileLock:
     """The lock every readlist process takes around a change to the library at ``path``."""
+    from filelock import FileLock  # loaded by processes that change something, not by every reader
+
     return FileLock(str(lock_path(path)), timeout=timeout, mode=0o600)
 
 
 @contextlib.contextmanager
 def held(lock: FileLock, path: Path) -> Iterator[None]:
     """Hold ``lock`` (the lock of the library at ``path``); a lock that cannot be had is a one-line error."""
+    from filelock import Timeout
+
     ensure_private_dir(path.parent)
     lock_file = lock_path(path)
     if not lock_file.exists():
@@ -165,7 +170,8 @@ class Library:
         self._tidy = tidy
         self._upgrade = tidy and upgrade
         self.journal = Journal(journal_path(self.path))
-        self._lock = library_lock(self.path, lock_timeout)
+        self._lock_timeout = lock_timeout
+        self._lock: FileLock | None = None  # made when first taken: a library only read never needs it
         self.papers: dict[str, Paper] = {}
         # Tombstones: the ids of deleted papers and when they went (see readlist.storage.snapshot).
         self.deleted: dict[str, str] = {}
@@ -406,6 +412,8 @@ class Library:
 
     def locked(self) -> contextlib.AbstractContextManager[None]:
         """Hold the library's lock (other readlist processes wait, up to the lock timeout)."""
+        if self._lock is None:
+            self._lock = library_lock(self.path, self._lock_timeout)
         return held(self._lock, self.path)
 
     def _check_writable(self) -> None:
