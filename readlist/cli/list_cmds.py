@@ -15,7 +15,7 @@ import msgspec
 
 from readlist.app.session import Session
 from readlist.app.views import status_view
-from readlist.cli.context import library_of, session_of
+from readlist.cli.context import leave_at_once, library_of, session_of
 from readlist.cli.output import echo_err, fail, indented_json, info, paper_line, query_option, sort_option
 from readlist.core.model import Paper, Status, public_json_array
 from readlist.core.query import SORT_KEYS
@@ -62,6 +62,7 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
     if as_json:
         extra = {pid: {"interest": round(score, 4)} for pid, score in scores.items()} if scores is not None else None
         write_records(papers, sys.stdout.buffer, extra=extra, extra_default={"interest": None})
+        leave_at_once(ctx)
         return
     if not papers:
         lib = library_of(ctx)

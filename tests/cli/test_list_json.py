@@ -244,3 +244,27 @@ def test_list_json_loads_only_what_listing_needs(hostile_db: Path) -> None:
                 "readlist.core.citekeys", "textual", "sklearn", "httpx")
     assert not [m for m in loaded if m.startswith(unneeded)]
 
+
+def program(db: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -m readlist``: the program, which ends at once after a verb that only read the library."""
+    return subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args], capture_output=True,
+                          timeout=120, check=False)
+
+
+def test_the_program_ends_after_all_of_its_output(hostile_db: Path) -> None:
+    done = program(hostile_db, "list", "--json")
+    assert done.returncode == 0 and done.stderr == b""
+    assert done.stdout == run(hostile_db, "list", "--json").stdout_bytes
+
+
+def test_the_program_still_says_what_opening_the_library_did(tmp_path: Path) -> None:
+    """A library in the old layout is converted while it is opened: the notice is printed before the exit."""
+    path = tmp_path / "library.json"
+    table = {str(i): msgspec.to_builtins(p) for i, p in enumerate(hostile_papers(), start=1)}
+    path.write_bytes(msgspec.json.encode({"_meta": {"1": {"format": "readlist", "schema": 1, "gen": 1}},
+                                          "papers": table}))
+    done = program(path, "list", "--json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.decode().count("converted to the one-paper-per-line format") == 1
+    again = run(path, "list", "--json")
+    assert [r["id"] for r in json.loads(done.stdout)] == [r["id"] for r in json.loads(again.stdout)]
