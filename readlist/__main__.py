@@ -13,9 +13,9 @@ def _run() -> None:
         from readlist.app.sync import run_merge_driver
 
         raise SystemExit(run_merge_driver(sys.argv[2:]))
-    from readlist.cli import main
+    from readlist.cli import run
 
-    main(prog_name="readlist")
+    run()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from typing import Any, Protocol, TypeVar
 
 import msgspec
 
-from readlist.core.citekeys import taken_keys, validate_key
 from readlist.core.model import (
     TIMED_FIELDS,
     USER_FIELDS,
@@ -268,6 +267,8 @@ class SetKey:
     key: str
 
     def execute(self, library: Library) -> Outcome:
+        from readlist.core.citekeys import taken_keys, validate_key  # the name rules load only for this command
+
         def keyed(paper: Paper) -> Change:
             others = taken_keys(p for p in library.papers.values() if p.id != paper.id)
             return {"cite_key": validate_key(self.key, others)}

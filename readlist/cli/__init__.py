@@ -7,7 +7,9 @@ and ``--help`` start without loading the library code, the HTTP client or the te
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +27,7 @@ ENV_DB = "READLIST_DB"  # the same name readlist.storage.paths reads, kept here 
 # for `readlist --help`, kept here so listing the verbs loads none of them (a test checks they match).
 VERBS: dict[str, tuple[str, str]] = {
     "import": ("readlist.cli.commands", "Import papers from files, URLs, standard input (-) or the clipboard."),
-    "list": ("readlist.cli.commands", "List papers, filtered and sorted."),
+    "list": ("readlist.cli.list_cmds", "List papers, filtered and sorted."),
     "show": ("readlist.cli.commands", "Show one paper: metadata, abstract and note."),
     "related": ("readlist.cli.commands",
                 "Papers in your library most like this one, each with what it shares (words, authors, tags)."),
@@ -180,8 +182,41 @@ def main(ctx: click.Context, db: Path | None, demo: bool, offline: bool, theme: 
 
         db, explicit = build_demo_library(), False
     ctx.obj = Context(db=resolve_db_path(db), offline=offline, explicit=explicit)
+    if _program.running:
+        _program.context = ctx.obj
     if ctx.invoked_subcommand is None:
         _open_tui(ctx.obj, theme=theme, demo=demo)
+
+
+class _Program:
+    """Whether readlist runs as the program (:func:`run`) rather than called from Python, and its root context."""
+
+    running = False
+    context: Context | None = None
+
+
+_program = _Program()
+
+
+def run() -> None:
+    """The ``readlist`` program: its console script and ``python -m readlist``.
+
+    When the verb only read the library and has written all of its output (see
+    :func:`~readlist.cli.context.leave_at_once`), the process ends as soon as standard output and error are
+    flushed: freeing a large library object by object would only delay the exit. The root context is kept here
+    past click's, so that closing click's does not free the library first. Called from Python (tests,
+    ``main([...])``), nothing of this applies.
+    """
+    _program.running = True
+    main(prog_name="readlist")
+    done = _program.context is not None and _program.context.done_reading
+    if done and threading.active_count() == 1:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            return  # the interpreter's own exit reports it, as it would have
+        os._exit(0)
 
 
 NOT_A_TERMINAL = (

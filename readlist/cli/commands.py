@@ -11,11 +11,9 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 from pathlib import Path
-from typing import BinaryIO
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,7 +25,7 @@ from readlist.app.history import load_last_change, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit
 from readlist.app.session import Session
-from readlist.app.views import count, status_view
+from readlist.app.views import count
 from readlist.cli.context import Context, library_of, session_of, settle
 from readlist.cli.output import (
     console,
@@ -35,33 +33,23 @@ from readlist.cli.output import (
     err_console,
     fail,
     info,
-    json_bytes,
     paper_details,
     paper_line,
     print_json,
-    query_option,
-    sort_option,
 )
 from readlist.core.model import (
-    PUBLIC_FIELDS,
     Paper,
     Status,
     ValidationError,
-    abstract_json,
     parse_rating,
     parse_status,
 )
-from readlist.core.query import SORT_KEYS
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
 from readlist.core.text import counted, inert_text
 from readlist.importers import FORMATS
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.library import Library
-
-STATUS_CHOICES = [s.value for s in Status]
-
-
 
 
 def _resolve_all(lib: Library, refs: tuple[str, ...] | list[str]) -> list[Paper]:
@@ -197,116 +185,7 @@ def import_cmd(
 
 
 # ---------------------------------------------------------------------------
-# list and show
-
-
-@click.command("list")
-@click.option("--status", type=click.Choice(STATUS_CHOICES), help="Only papers with this status.")
-@click.option("--query", "-q", default="", help="Filter with the query language, e.g. 'rating>=4 tag:rl'.")
-@click.option(
-    "--sort",
-    default="added",
-    metavar="KEY",
-    help=f"Sort by {', '.join(SORT_KEYS)} or interest (largest/newest first; titles A-Z). Prefix - to flip.",
-)
-@click.option("--limit", type=click.IntRange(min=0), help="Print at most this many papers.")
-@click.option("--json", "as_json", is_flag=True, help="Print full records as a JSON array.")
-@click.pass_context
-def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limit: int | None, as_json: bool) -> None:
-    """List papers, filtered and sorted.
-
-    `--sort interest` orders papers by what you keep and skip (learned on this
-    machine; see docs/interest.md) and adds each paper's score to --json; with
-    too few decisions yet it falls back to upvotes then date, and says so.
-
-    \b
-    Examples:
-      readlist list --status inbox
-      readlist list --query 'year>=2024 -diffusion' --sort upvotes
-      readlist list --status inbox --sort interest
-      readlist list --json | jq '.[].title'
-    """
-    session = session_of(ctx)
-    wanted = query_option(query)
-    scores: dict[str, float] | None = None
-    if sort.strip().lstrip("+-").lower() == "interest":
-        papers, scores = _by_interest(session, session.select(status_view(status), wanted, "added"),
-                                      flip=sort.strip().startswith("-"))
-    else:
-        papers = session.select(status_view(status), wanted, sort_option(sort))
-    if limit is not None:
-        papers = papers[:limit]
-    if as_json:
-        extra = {pid: {"interest": round(score, 4)} for pid, score in scores.items()} if scores is not None else None
-        write_records(papers, sys.stdout.buffer, extra=extra, extra_default={"interest": None})
-        return
-    if not papers:
-        lib = library_of(ctx)
-        info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
-        return
-    # On a terminal one paper per screen line; into a pipe whole lines, so nothing is cut off.
-    fit = console.is_terminal
-    for paper in papers:
-        if fit:
-            console.print(paper_line(paper), overflow="ellipsis", no_wrap=True, crop=True)
-        else:
-            console.print(paper_line(paper), soft_wrap=True)
-
-
-def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[list[Paper], dict[str, float]]:
-    """Papers in interest order, learned from the whole library; the fallback order (said on stderr) when cold."""
-    from readlist.app.interest import InterestUnavailable, rank  # scikit-learn loads only for this sort
-
-    try:
-        _, snapshot = rank(session.library.papers.values())
-    except InterestUnavailable as exc:
-        fail(str(exc))
-    ranking = snapshot.order(papers)
-    if ranking.cold is not None:
-        echo_err(f"readlist: {ranking.reason}; ordered by upvotes, then date")
-    ordered = list(reversed(ranking.papers)) if flip else ranking.papers
-    return ordered, dict(ranking.scores)
-
-
-_JSON_CHUNK = 2000
-
-
-def write_records(
-    papers: list[Paper],
-    out: BinaryIO,
-    *,
-    extra: Mapping[str, Mapping[str, object]] | None = None,
-    extra_default: Mapping[str, object] | None = None,
-) -> None:
-    """Write papers as the same indented JSON array ``print_json`` would, a chunk at a time.
-
-    Building one document for 100k papers doubles peak memory and copies every
-    list; chunks of plain field tuples keep ``list --json`` fast and small.
-    """
-    if not papers:
-        out.write(b"[]\n")
-        out.flush()
-        return
-    # The abstract is copied as the JSON text the library file holds, without decoding it.
-    at = PUBLIC_FIELDS.index("abstract")
-    before, after = PUBLIC_FIELDS[:at], PUBLIC_FIELDS[at + 1 :]
-    fields_before, fields_after = attrgetter(*before), attrgetter(*after)
-    out.write(b"[\n")
-    for start in range(0, len(papers), _JSON_CHUNK):
-        chunk = []
-        for p in papers[start : start + _JSON_CHUNK]:
-            record = dict(zip(before, fields_before(p), strict=True))
-            record["abstract"] = abstract_json(p)
-            record.update(zip(after, fields_after(p), strict=True))
-            chunk.append(record)
-        if extra is not None:
-            for record in chunk:
-                record.update(extra.get(str(record["id"]), extra_default or {}))
-        body = json_bytes(chunk)
-        out.write(body[2:-2])  # the items without the chunk's own "[\n" and "\n]"
-        out.write(b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
-    out.write(b"]\n")
-    out.flush()
+# show
 
 
 @click.command("show")
@@ -729,5 +608,5 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
 
 
 COMMANDS = [
-    import_cmd, list_cmd, show_cmd, related_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd,
+    import_cmd, show_cmd, related_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd,
 ]

@@ -28,6 +28,8 @@ class Context:
     db: Path
     offline: bool = False  # --offline: network commands refuse without touching the network
     explicit: bool = False
+    # Set by a verb that only read the library and has written all of its output (see leave_at_once).
+    done_reading: bool = False
     _session: Session | None = field(default=None, repr=False)
 
     def library_path(self, *, create: bool = False) -> Path:
@@ -62,6 +64,18 @@ def session_of(ctx: click.Context, *, create: bool = False) -> Session:
     """
     obj: Context = ctx.find_root().obj
     return obj.session(create=create)
+
+
+def leave_at_once(ctx: click.Context) -> None:
+    """The verb only read the library and has written all of its output: the program may end without tidying up.
+
+    :func:`readlist.cli.run` then ends the process as soon as standard output and error are flushed, instead of
+    freeing the library object by object (0.2 s at 100,000 papers). Nothing is left to close: such a verb holds
+    no lock and writes no file (a library converted while it was opened was written, and its lock released,
+    before the verb began), and ``run`` checks that no other thread runs.
+    """
+    obj: Context = ctx.find_root().obj
+    obj.done_reading = True
 
 
 def library_of(ctx: click.Context) -> Library:

@@ -8,26 +8,45 @@ character ``\\u``-escaped.
 from __future__ import annotations
 
 import sys
-from typing import Any, NoReturn
+from functools import cache
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 import msgspec
-from rich.console import Console
-from rich.text import Text
 
 from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.query import Query, QueryError, parse_query, parse_sort
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_json, inert_text
 
-# markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
-console = Console(markup=False, highlight=False, emoji=False, soft_wrap=True)
-err_console = Console(stderr=True, markup=False, highlight=False, emoji=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+
+@cache
+def _console(stderr: bool) -> Console:
+    from rich.console import Console
+
+    # markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+def __getattr__(name: str) -> Console:
+    """``console`` and ``err_console``, made when first used: a command that prints only JSON never loads Rich."""
+    if name in ("console", "err_console"):
+        return _console(name == "err_console")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def json_bytes(data: Any) -> bytes:
     """Indented JSON that is safe to print: every control and bidi character is \\u-escaped."""
-    return inert_json(msgspec.json.format(msgspec.json.encode(data), indent=2))
+    return indented_json(msgspec.json.encode(data))
+
+
+def indented_json(encoded: bytes) -> bytes:
+    """Compact JSON as :func:`json_bytes` prints it: indented, every control and bidi character \\u-escaped."""
+    return inert_json(msgspec.json.format(encoded, indent=2))
 
 
 def print_json(data: Any) -> None:
@@ -37,16 +56,22 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err_console.print(Text("readlist: ", style="bold red") + Text(inert_text(message)))
+    from rich.text import Text
+
+    _console(True).print(Text("readlist: ", style="bold red") + Text(inert_text(message)))
     raise SystemExit(code)
 
 
 def info(message: str | Text) -> None:
-    console.print(message if isinstance(message, Text) else Text(inert_text(message, multiline=True)))
+    from rich.text import Text
+
+    _console(False).print(message if isinstance(message, Text) else Text(inert_text(message, multiline=True)))
 
 
 def paper_line(paper: Paper, width: int | None = None) -> Text:
     """One paper on one line: id, status glyph, stars, date, title."""
+    from rich.text import Text
+
     line = Text()
     line.append(f"{inert_text(paper.id):<14} ", style="cyan")
     line.append(Status(paper.status).glyph + " ", style="bold")
@@ -60,6 +85,8 @@ def paper_line(paper: Paper, width: int | None = None) -> Text:
 
 
 def paper_details(paper: Paper) -> Text:
+    from rich.text import Text
+
     out = Text()
     out.append(inert_text(paper.title) + "\n", style="bold")
     rows = [

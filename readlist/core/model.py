@@ -7,11 +7,10 @@ definition of a paper.
 
 from __future__ import annotations
 
-import abc
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -372,7 +371,7 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
             yield name, getattr(self, name)
 
 
-class StoredText(abc.ABC):
+class StoredText:
     """Text that stays where it is stored (a paper's abstract in the library file) until it is read.
 
     Abstracts are most of a library's size (1-2 KB each), and listing, searching and triaging need only
@@ -384,9 +383,11 @@ class StoredText(abc.ABC):
 
     __slots__ = ()
 
-    @abc.abstractmethod
+    # A plain base class, not an abc.ABC: ``isinstance`` against an ABC runs Python code, and writers of a whole
+    # library ask it of 100,000 abstracts.
     def load(self) -> str:
         """The text; raises OSError when it can no longer be read."""
+        raise NotImplementedError
 
     def json(self) -> bytes:
         """The text as a JSON string, as msgspec writes it (a stored one need not be decoded to be written)."""
@@ -437,16 +438,10 @@ def abstract_mark(paper: Paper) -> object:
     return _ABSTRACT_SLOT.__get__(paper, Paper)
 
 
-def abstract_json(paper: Paper) -> str | msgspec.Raw:
-    """``paper``'s abstract for a JSON writer: a stored one as its JSON text, copied without decoding it."""
-    value = _ABSTRACT_SLOT.__get__(paper, Paper)
-    return msgspec.Raw(value.json()) if isinstance(value, StoredText) else value
-
-
 def encode_stored(value: object) -> object:
-    """``enc_hook`` for msgspec encoders of papers: a stored abstract is encoded as its text."""
+    """``enc_hook`` for msgspec JSON encoders of papers: a stored abstract is copied as its JSON text, undecoded."""
     if isinstance(value, StoredText):
-        return value.load()
+        return msgspec.Raw(value.json())
     raise NotImplementedError(f"cannot encode {type(value).__name__}")
 
 
@@ -456,10 +451,51 @@ _PRIVATE_FIELDS = frozenset({"prev_status", "changed", "added_order"})
 # The documented record, in its documented order.
 PUBLIC_FIELDS: tuple[str, ...] = tuple(name for name in FIELD_NAMES if name not in _PRIVATE_FIELDS)
 _FIELD_SET = frozenset(FIELD_NAMES)
+if set(FIELD_NAMES[len(PUBLIC_FIELDS):]) != _PRIVATE_FIELDS:
+    raise TypeError("Paper's bookkeeping fields must come after the documented record (see public_json)")
+# A paper's JSON (fields in declaration order) is its documented record up to the first bookkeeping field. Its
+# member is the first place that reads ',"prev_status":': inside a string every quote is escaped, a string in a
+# list is followed by "," or "]", never ":", and no documented field holds an object (``changed``, which has
+# field names for keys, comes after it). A test checks that the documented fields stay free of objects.
+_PRIVATE_FROM = b',"' + FIELD_NAMES[len(PUBLIC_FIELDS)].encode() + b'":'
+_RECORD_JSON = msgspec.json.Encoder(enc_hook=encode_stored)
+
 # Optional one-line text fields and lists of one-line texts, cleaned the same way as titles.
 _OPTIONAL_LINES = ("organization", "url", "doi", "journal_ref", "ai_summary", "github_repo", "project_page",
                    "cite_key")
 _LINE_LISTS = ("sources", "source_formats", "categories", "ai_keywords", "aliases")
+
+
+def public_json(paper: Paper) -> bytes:
+    """:meth:`Paper.public_dict` as compact JSON, encoded from the struct itself (see :func:`public_json_array`)."""
+    return public_json_array([paper])[1:-1]
+
+
+def public_json_array(papers: Sequence[Paper], more: Sequence[bytes] | None = None) -> bytes:
+    """The :meth:`Paper.public_dict` of each paper, as one compact JSON array, encoded without building dicts.
+
+    ``more[i]``, when given, is added to the ``i``-th record as further members (``,"interest":0.5``). A
+    stored abstract is copied as the JSON text it is stored as, without decoding it. Each record is the
+    paper's own encoding cut before its bookkeeping fields, and the pieces are joined once: the bytes of
+    100k abstracts are copied as few times as possible.
+    """
+    if not papers:
+        return b"[]"
+    encode, private_from = _RECORD_JSON.encode, _PRIVATE_FROM
+    records: list[bytes | memoryview] = []
+    for paper in papers:
+        data = encode(paper)
+        records.append(memoryview(data)[: data.index(private_from)])
+    n = len(records)
+    ends = [b"},"] * (n - 1) + [b"}]"]
+    pieces: list[bytes | memoryview] = [b"["]
+    if more is None:
+        pieces += [b""] * (2 * n)
+        pieces[1::2], pieces[2::2] = records, ends
+    else:
+        pieces += [b""] * (3 * n)
+        pieces[1::3], pieces[2::3], pieces[3::3] = records, more, ends
+    return b"".join(pieces)
 
 
 # How far along a paper is, for combining two records of it: the further status wins.

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import json
 import os
 import re
@@ -48,7 +49,6 @@ import secrets
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -77,10 +77,14 @@ _HEAD_CLOSE = b'},"papers":{\n'
 _CLOSING = b"}}\n"
 _DELETED_OPEN = b'},"deleted":{'
 _ABSTRACT_FIRST = b'{"abstract":'
+_ABSTRACT_KEY = b'"abstract"'
 # A document id without quotes, backslashes or control characters: its JSON text is the id itself.
 _PLAIN_KEY = re.compile(rb'[^"\\\x00-\x1f]+')
 # Bytes read from the file at a time.
-_READ_CHUNK = 8 << 20
+_READ_BUFFER = 1 << 20
+# No paper's line is shorter than this ("i":{"id":"i","title":"t"} is 26 bytes); the lines that open and
+# close tables are.
+_SHORTEST_RECORD = 16
 # Abstracts shorter than this (in bytes, quotes included) stay in memory: a reference would not be smaller.
 DEFER_FROM = 96
 # Lines per chunk handed to the writer.
@@ -200,17 +204,13 @@ class _FileText(StoredText):
         self._length = length
 
     def load(self) -> str:
-        data = self._read()
         try:
-            return _TEXT.decode(data)
+            return _TEXT.decode(self.json())
         except (msgspec.DecodeError, msgspec.ValidationError):
             raise self._changed() from None
 
     def json(self) -> bytes:
-        # Written as msgspec wrote it (checked when it was read): the same bytes encoding it again would give.
-        return self._read()
-
-    def _read(self) -> bytes:
+        # The bytes encoding the text gives (as _abstract_span made sure when it was read), copied undecoded.
         data = os.pread(self._file.fd, self._length, self._offset)
         if len(data) != self._length or data[:1] != b'"' or data[-1:] != b'"':
             raise self._changed()
@@ -421,8 +421,9 @@ def _string_end(buf: bytes, quote: int) -> int:
 def _abstract_span(line: bytes, key_end: int, abstract: str) -> tuple[int, int] | None:
     """Where ``abstract`` is, as a JSON string, in its record line ``"id":{"abstract":"…",…}``; None if not there.
 
-    ``key_end`` is where the id ends. The place found is checked against the decoded text, so what is
-    read back from it later is exactly this abstract. Short abstracts are not worth a reference.
+    ``key_end`` is where the id ends. The place found is checked against the decoded text (or shown to hold
+    it), so what is read back from it later is exactly this abstract, as encoding it would write it. Short
+    abstracts are not worth a reference.
     """
     start = key_end + 2 + len(_ABSTRACT_FIRST)
     if not line.startswith(_ABSTRACT_FIRST, key_end + 2) or line[start : start + 1] != b'"':
@@ -432,33 +433,25 @@ def _abstract_span(line: bytes, key_end: int, abstract: str) -> tuple[int, int] 
         end = _string_end(line, start)
     if end - start + 1 < DEFER_FROM:
         return None
-    if line[start + 1 : end] != abstract.encode():
-        try:  # escapes (newlines, quotes) are written differently from the text itself
-            if _TEXT.decode(line[start : end + 1]) != abstract:
-                return None
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            return None
+    if line.find(b"\\", start) == -1 and line.find(_ABSTRACT_KEY, end) == -1:
+        # No escape in the rest of the record, so the text is these very bytes (which is also how it would be
+        # written), and no other member named "abstract" that the decoder could have taken instead (a bare quote
+        # cannot be inside a string, and the name can only be spelled otherwise with an escape).
+        return start, end + 1
+    # Otherwise the place must hold the abstract exactly as it would be written (escapes may be spelled otherwise).
+    written = _ENCODER.encode(abstract)
+    if len(written) != end + 1 - start or not line.startswith(written, start):
+        return None
     return start, end + 1
 
 
-def _split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """The lines of the concatenated chunks, without their newlines (the piece after the last one too)."""
-    rest = b""
-    for chunk in chunks:
-        lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
-        rest = lines.pop()
-        yield from lines
-    yield rest
-
-
-def _read_lines(
-    first: bytes, chunks: Iterable[bytes], file: _OpenSnapshot | None
-) -> _Parsed:
-    """Papers from the line layout (``first`` line, then the rest of the file in ``chunks``).
+def _read_lines(first: bytes, lines: Iterable[bytes], file: _OpenSnapshot | None) -> _Parsed:
+    """Papers from the line layout: the ``first`` line, then the rest of the file's ``lines``, each with its newline.
 
     With ``file`` (the open snapshot), long abstracts are left in it. Raises :class:`_NotLines` for
     anything but a clean file in the layout readlist writes, so that the whole-file reader can say
-    exactly what is wrong (or read a valid file laid out differently).
+    exactly what is wrong (or read a valid file laid out differently). The lines come from the buffered
+    file as they are (nothing splits chunks into lines again), and each record is decoded from a view of its line.
     """
     if not (first.startswith(_HEAD_OPEN) and first.endswith(_HEAD_CLOSE)):
         raise _NotLines
@@ -472,28 +465,33 @@ def _read_lines(
     offset = len(first)
     more = True  # the previous line ended with a comma: another record must follow
     closed = False
-    for line in _split_lines(chunks):
-        if closed or line == b"}}":
-            if (closed and line.strip()) or (more and (tombstones if tombstones is not None else papers)):
-                raise _NotLines  # something after the end, or a comma before the closing brace
-            closed = True
-            continue
-        if line == _DELETED_OPEN and tombstones is None:
-            if more and papers:
-                raise _NotLines
-            tombstones = []
-            more = True
-            continue
-        if tombstones is not None:
-            if not more:
-                raise _NotLines
-            more = line.endswith(b",")
-            tombstones.append(line)
-            continue
+    for line in lines:
+        size = len(line)
+        stop = size - 1 if line.endswith(b"\n") else size  # the line without its newline
+        if closed or tombstones is not None or stop < _SHORTEST_RECORD:
+            text = line[:stop]
+            if closed or text == b"}}":
+                if (closed and text.strip()) or (more and (tombstones if tombstones is not None else papers)):
+                    raise _NotLines  # something after the end, or a comma before the closing brace
+                closed = True
+                continue
+            if text == _DELETED_OPEN and tombstones is None:
+                if more and papers:
+                    raise _NotLines
+                tombstones = []
+                more = True
+                continue
+            if tombstones is not None:
+                if not more:
+                    raise _NotLines
+                more = text.endswith(b",")
+                tombstones.append(text)
+                continue
         if not more:
             raise _NotLines
-        more = line.endswith(b",")
-        stop = len(line) - 1 if more else len(line)
+        more = line.endswith(b",", 0, stop)
+        if more:
+            stop -= 1
         key_end = line.find(b'":{')
         try:
             if key_end > 0 and line[0] == 0x22 and plain_key(line, 1, key_end):
@@ -519,7 +517,7 @@ def _read_lines(
             if span is not None:
                 store_abstract(paper, _FileText(file, offset + span[0], span[1] - span[0]))
         papers.append(paper)
-        offset += len(line) + 1
+        offset += size
     if not closed:
         raise _NotLines
     deleted: dict[str, str] = {}
@@ -580,13 +578,13 @@ def decode_snapshot(raw: bytes) -> Snapshot:
 
     Raises :class:`SnapshotProblem` for anything :func:`read_snapshot` would refuse.
     """
-    with _collector_paused():
+    with collector_paused():
         header, papers, deleted = _parse(raw)
     return Snapshot(gen=header.gen, papers=papers, identity=None, header=header, deleted=deleted)
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Decoding builds several objects per paper, none of them cyclic: the collector only slows that down."""
     was_enabled = gc.isenabled()
     gc.disable()
@@ -598,11 +596,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _parse(raw: bytes) -> _Parsed:
-    first = raw[: raw.find(b"\n") + 1]
-    view = memoryview(raw)
-    chunks = (bytes(view[i : i + _READ_CHUNK]) for i in range(len(first), len(raw), _READ_CHUNK))
+    lines = io.BytesIO(raw)
     try:
-        return _read_lines(first, chunks, None)
+        return _read_lines(lines.readline(), lines, None)
     except _NotLines:
         return _parse_whole(raw)
 
@@ -635,7 +631,7 @@ def read_snapshot(path: Path) -> Snapshot:
     stays open for them), so memory holds neither the file nor the abstracts.
     """
     try:
-        handle = path.open("rb")
+        handle = path.open("rb", buffering=_READ_BUFFER)
     except FileNotFoundError:
         return Snapshot(gen=0, papers=[], identity=None)
     except IsADirectoryError:
@@ -643,7 +639,7 @@ def read_snapshot(path: Path) -> Snapshot:
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
     try:
-        with handle, _collector_paused():
+        with handle, collector_paused():
             st = os.fstat(handle.fileno())
             if stat.S_ISDIR(st.st_mode):
                 raise SnapshotProblem("is a directory, not a library file")
@@ -660,7 +656,7 @@ def _read_file(handle: IO[bytes], path: Path) -> _Parsed:
         return _parse_whole(first + handle.read())
     file = _OpenSnapshot(os.dup(handle.fileno()), path)  # closed when no paper keeps it for its abstract
     try:
-        return _read_lines(first, iter(partial(handle.read, _READ_CHUNK), b""), file)
+        return _read_lines(first, handle, file)
     except _NotLines:
         pass
     del file

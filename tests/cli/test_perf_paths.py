@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from readlist.cli.commands import write_records
+from readlist.cli.list_cmds import write_records
 from readlist.cli.output import print_json
 from readlist.core.model import FIELD_NAMES, Paper, normalize_title
 from readlist.importers import parse_input

@@ -40,7 +40,7 @@ def test_version_and_help_load_no_verb(args: list[str]) -> None:
 
 def test_list_help_does_not_load_the_terminal_ui() -> None:
     loaded = loaded_after("list", "--help")
-    assert "readlist.cli.commands" in loaded
+    assert "readlist.cli.list_cmds" in loaded
     assert not [m for m in loaded if m.startswith(("textual", "readlist.tui", "sklearn"))]
 
 

@@ -197,3 +197,42 @@ def test_papers_added_in_one_second_keep_their_order_in_lists(tmp_path: Path) ->
     library(path, page)
     shown = ListModel(Library(path)).select(FIXED_VIEWS[5], "", "added")
     assert [p.id for p in shown] == ["2401.00005", "2401.00002", "2401.00009", "2401.00001"]
+
+
+def _rewritten_line(path: Path, pid: str, rewrite: Any) -> None:
+    """Replace one paper's line with ``rewrite(line)``, as another program editing the file could."""
+    raw = lines(path)
+    at = next(i for i, line in enumerate(raw) if line.startswith(b'"' + pid.encode() + b'":{'))
+    raw[at] = rewrite(raw[at])
+    path.write_bytes(b"\n".join(raw))
+
+
+@pytest.mark.parametrize(
+    "second_member",
+    [b'"abstract":"SECOND ' + b"x" * 120 + b'"',  # the same name again: the decoder keeps the last
+     b'"abs\\u0074ract":"SECOND ' + b"x" * 120 + b'"'],  # the same name spelled with an escape
+)
+def test_a_second_abstract_member_is_what_the_paper_holds(tmp_path: Path, second_member: bytes) -> None:
+    path = tmp_path / "lib.json"
+    library(path, [paper(1), paper(2)])
+    _rewritten_line(path, "2401.00001", lambda line: line.replace(b',"added":', b"," + second_member + b',"added":', 1))
+    expected = json.loads(path.read_bytes())["papers"]["2401.00001"]["abstract"]
+    assert expected.startswith("SECOND")
+    loaded = read_snapshot(path).papers[0]
+    assert loaded.abstract == expected
+    mark = abstract_mark(loaded)
+    if isinstance(mark, StoredText):
+        assert mark.json() == msgspec.json.encode(expected)
+
+
+def test_an_abstract_with_other_escapes_is_written_as_encoding_would(tmp_path: Path) -> None:
+    """A file from elsewhere may spell characters with escapes readlist does not use (\\u0041, \\/)."""
+    path = tmp_path / "lib.json"
+    library(path, [paper(1)])
+    spelled = b'"abstract":"\\u0041\\/ long'
+    _rewritten_line(path, "2401.00001", lambda line: line.replace(b'"abstract":"A long', spelled, 1))
+    loaded = read_snapshot(path).papers[0]
+    assert loaded.abstract.startswith("A/ long")
+    mark = abstract_mark(loaded)
+    held = mark.json() if isinstance(mark, StoredText) else msgspec.json.encode(mark)
+    assert held == msgspec.json.encode(loaded.abstract)

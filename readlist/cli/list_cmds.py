@@ -1,0 +1,134 @@
+"""``readlist list``: papers filtered and sorted, as lines or as the JSON records of the whole library.
+
+Kept apart from the other verbs so that listing loads only what it needs: ``list --json`` of a large
+library is a command scripts run often, and its start-up counts.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import BinaryIO
+
+import click
+import msgspec
+
+from readlist.app.session import Session
+from readlist.app.views import status_view
+from readlist.cli.context import leave_at_once, library_of, session_of
+from readlist.cli.output import echo_err, fail, indented_json, info, paper_line, query_option, sort_option
+from readlist.core.model import Paper, Status, public_json_array
+from readlist.core.query import SORT_KEYS
+
+STATUS_CHOICES = [s.value for s in Status]
+
+
+@click.command("list")
+@click.option("--status", type=click.Choice(STATUS_CHOICES), help="Only papers with this status.")
+@click.option("--query", "-q", default="", help="Filter with the query language, e.g. 'rating>=4 tag:rl'.")
+@click.option(
+    "--sort",
+    default="added",
+    metavar="KEY",
+    help=f"Sort by {', '.join(SORT_KEYS)} or interest (largest/newest first; titles A-Z). Prefix - to flip.",
+)
+@click.option("--limit", type=click.IntRange(min=0), help="Print at most this many papers.")
+@click.option("--json", "as_json", is_flag=True, help="Print full records as a JSON array.")
+@click.pass_context
+def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limit: int | None, as_json: bool) -> None:
+    """List papers, filtered and sorted.
+
+    `--sort interest` orders papers by what you keep and skip (learned on this
+    machine; see docs/interest.md) and adds each paper's score to --json; with
+    too few decisions yet it falls back to upvotes then date, and says so.
+
+    \b
+    Examples:
+      readlist list --status inbox
+      readlist list --query 'year>=2024 -diffusion' --sort upvotes
+      readlist list --status inbox --sort interest
+      readlist list --json | jq '.[].title'
+    """
+    session = session_of(ctx)
+    wanted = query_option(query)
+    scores: dict[str, float] | None = None
+    if sort.strip().lstrip("+-").lower() == "interest":
+        papers, scores = _by_interest(session, session.select(status_view(status), wanted, "added"),
+                                      flip=sort.strip().startswith("-"))
+    else:
+        papers = session.select(status_view(status), wanted, sort_option(sort))
+    if limit is not None:
+        papers = papers[:limit]
+    if as_json:
+        extra = {pid: {"interest": round(score, 4)} for pid, score in scores.items()} if scores is not None else None
+        write_records(papers, sys.stdout.buffer, extra=extra, extra_default={"interest": None})
+        leave_at_once(ctx)
+        return
+    if not papers:
+        lib = library_of(ctx)
+        info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
+        return
+    from readlist.cli.output import console  # Rich is loaded for lines only, not for --json
+
+    # On a terminal one paper per screen line; into a pipe whole lines, so nothing is cut off.
+    fit = console.is_terminal
+    for paper in papers:
+        if fit:
+            console.print(paper_line(paper), overflow="ellipsis", no_wrap=True, crop=True)
+        else:
+            console.print(paper_line(paper), soft_wrap=True)
+
+
+def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[list[Paper], dict[str, float]]:
+    """Papers in interest order, learned from the whole library; the fallback order (said on stderr) when cold."""
+    from readlist.app.interest import InterestUnavailable, rank  # scikit-learn loads only for this sort
+
+    try:
+        _, snapshot = rank(session.library.papers.values())
+    except InterestUnavailable as exc:
+        fail(str(exc))
+    ranking = snapshot.order(papers)
+    if ranking.cold is not None:
+        echo_err(f"readlist: {ranking.reason}; ordered by upvotes, then date")
+    ordered = list(reversed(ranking.papers)) if flip else ranking.papers
+    return ordered, dict(ranking.scores)
+
+
+_JSON_CHUNK = 2000
+
+
+def write_records(
+    papers: list[Paper],
+    out: BinaryIO,
+    *,
+    extra: Mapping[str, Mapping[str, object]] | None = None,
+    extra_default: Mapping[str, object] | None = None,
+) -> None:
+    """Write papers as the same indented JSON array ``print_json`` of their public dicts would, a chunk at a time.
+
+    ``extra`` (paper id -> members, ``extra_default`` for papers without) is added after each record's fields.
+    Building one document for 100k papers doubles peak memory; each record is encoded from the paper itself
+    (:func:`~readlist.core.model.public_json_array`: no dict per paper, stored abstracts copied undecoded).
+    """
+    if not papers:
+        out.write(b"[]\n")
+        out.flush()
+        return
+    default = _members(extra_default)
+    out.write(b"[\n")
+    for start in range(0, len(papers), _JSON_CHUNK):
+        chunk = papers[start : start + _JSON_CHUNK]
+        more = None if extra is None else [_members(extra[p.id]) if p.id in extra else default for p in chunk]
+        body = indented_json(public_json_array(chunk, more))
+        out.write(memoryview(body)[2:-2])  # the items without the chunk's own "[\n" and "\n]"
+        out.write(b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
+    out.write(b"]\n")
+    out.flush()
+
+
+def _members(values: Mapping[str, object] | None) -> bytes:
+    """``,"name":value,…`` to append to a JSON object; empty for no values."""
+    return b"," + msgspec.json.encode(values)[1:-1] if values else b""
+
+
+COMMANDS = [list_cmd]
