@@ -6,6 +6,7 @@ and ``--help`` start without loading the library code, the HTTP client or the te
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -124,10 +125,31 @@ class ReadlistGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             raise SystemExit(0) from None
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_FULL:
+                raise
+            # Standard output went to a full disk (or a file past its size limit): say so once, and keep the
+            # interpreter's exit from failing on the same unwritten buffer with a traceback.
+            _drop_stdout()
+            fail(f"could not write the output: {exc.strerror or exc} (free some space, or write it elsewhere)")
         except KeyboardInterrupt:
             fail("interrupted", 130)
         finally:
             _tell_notices(ctx)
+
+
+# Errors that mean the output has nowhere to go, as opposed to a failure of readlist's own files (those are
+# LibraryErrors, raised with what to do about them).
+_OUTPUT_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+def _drop_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _tell_notices(ctx: click.Context) -> None:

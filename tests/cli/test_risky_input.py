@@ -171,3 +171,15 @@ def test_no_command_with_output_to_a_pipe_is_a_usage_error(tmp_path: Path) -> No
     assert err.count("\n") == 1 and "needs a terminal" in err and "readlist list" in err
     assert not (tmp_path / "library.json").exists()
 
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["list", "--json"], ["list"], ["show", A, "--json"], ["stats"]])
+def test_output_to_a_full_disk_is_one_line_and_a_failure(db: Path, args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        "readlist: could not write the output: No space left on device (free some space, or write it elsewhere)"
+    ]
