@@ -7,7 +7,7 @@ row from the already filtered and sorted list it was handed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -277,7 +277,7 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
         if not self.papers:
             if y == 0:
                 text = Text(inert_text(self.empty_message), style=self.get_component_rich_style("paper-list--empty"))
-                return self._strip(text, width, base)
+                return self._strip(text.render(self.app.console, end=""), width, base)
             return Strip.blank(width, base)
         if row >= len(self.papers):
             return Strip.blank(width, base)
@@ -296,17 +296,14 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
             name = "paper-list--cursor" if cursor == 1 else "paper-list--cursor-blurred"
             style = style + self.get_component_rich_style(name)
         # Straight to segments: rich's Text.render (spans, wrapping) was most of the cost of a new row.
-        strip = Strip([Segment(text, part) for text, part in self.row_parts(paper, width)])
-        strip = strip.adjust_cell_length(width)
-        strip = strip.apply_style(style).simplify() if style else strip
+        strip = self._strip((Segment(text, part) for text, part in self.row_parts(paper, width)), width, style)
         if len(self._row_cache) > 2000:
             self._row_cache.clear()
         self._row_cache[key] = strip
         return strip
 
-    def _strip(self, text: Text, width: int, style: Style) -> Strip:
-        segments = list(text.render(self.app.console, end=""))
-        strip = Strip(segments).adjust_cell_length(width)
+    def _strip(self, segments: Iterable[Segment], width: int, style: Style) -> Strip:
+        strip = Strip(list(segments)).adjust_cell_length(width)
         return strip.apply_style(style).simplify() if style else strip
 
     def _status_style(self, status: str) -> Style:
