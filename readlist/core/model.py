@@ -452,7 +452,7 @@ _PRIVATE_FIELDS = frozenset({"prev_status", "changed", "added_order"})
 PUBLIC_FIELDS: tuple[str, ...] = tuple(name for name in FIELD_NAMES if name not in _PRIVATE_FIELDS)
 _FIELD_SET = frozenset(FIELD_NAMES)
 if set(FIELD_NAMES[len(PUBLIC_FIELDS):]) != _PRIVATE_FIELDS:
-    raise TypeError("Paper's bookkeeping fields must come after the documented record (see public_json)")
+    raise TypeError("Paper's bookkeeping fields must come after the documented record (see public_json_array)")
 # A paper's JSON (fields in declaration order) is its documented record up to the first bookkeeping field. Its
 # member is the first place that reads ',"prev_status":': inside a string every quote is escaped, a string in a
 # list is followed by "," or "]", never ":", and no documented field holds an object (``changed``, which has
@@ -464,11 +464,6 @@ _RECORD_JSON = msgspec.json.Encoder(enc_hook=encode_stored)
 _OPTIONAL_LINES = ("organization", "url", "doi", "journal_ref", "ai_summary", "github_repo", "project_page",
                    "cite_key")
 _LINE_LISTS = ("sources", "source_formats", "categories", "ai_keywords", "aliases")
-
-
-def public_json(paper: Paper) -> bytes:
-    """:meth:`Paper.public_dict` as compact JSON, encoded from the struct itself (see :func:`public_json_array`)."""
-    return public_json_array([paper])[1:-1]
 
 
 def public_json_array(papers: Sequence[Paper], more: Sequence[bytes] | None = None) -> bytes:
