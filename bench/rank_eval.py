@@ -90,7 +90,7 @@ import re
 import statistics
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -502,20 +502,24 @@ def soundness_rows(
     return out
 
 
-def soundness_table(rows: list[dict[str, Any]]) -> str:
-    lines = [
-        "| reader | wanted papers | kept 0 / 1 / 2 / 3+ | taste met | AUC interest | when met | when not | "
-        "hidden-topic learner | all others labelled |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in rows:
-        k = row["kept"]
-        lines.append(
-            f"| {row['reader']} | {row['wanted']} | {k['0']:.0%} / {k['1']:.0%} / {k['2']:.0%} / {k['3+']:.0%} | "
-            f"{row['met']:.0%} | {_f(row['auc'])} | {_f(row['auc_met'])} | {_f(row['auc_unmet'])} | "
-            f"{_f(row['topic_learner'])} | {_f(row['all_labels'])} |"
-        )
+def markdown_table(header: Sequence[str], align: str, rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table: ``align`` has one letter per column, ``l`` (left) or ``r`` (right)."""
+    rule = "".join("---|" if a == "l" else "---:|" for a in align)
+    lines = [f"| {' | '.join(header)} |", f"|{rule}"]
+    lines += [f"| {' | '.join(map(str, cells))} |" for cells in rows]
     return "\n".join(lines)
+
+
+def soundness_table(rows: list[dict[str, Any]]) -> str:
+    def cells(row: dict[str, Any]) -> list[str]:
+        k = row["kept"]
+        return [row["reader"], row["wanted"], f"{k['0']:.0%} / {k['1']:.0%} / {k['2']:.0%} / {k['3+']:.0%}",
+                f"{row['met']:.0%}", _f(row["auc"]), _f(row["auc_met"]), _f(row["auc_unmet"]),
+                _f(row["topic_learner"]), _f(row["all_labels"])]
+
+    header = ["reader", "wanted papers", "kept 0 / 1 / 2 / 3+", "taste met", "AUC interest", "when met", "when not",
+              "hidden-topic learner", "all others labelled"]
+    return markdown_table(header, "l" + "r" * 8, map(cells, rows))
 
 
 def threshold_rows(
@@ -603,21 +607,17 @@ def _bold_if_best(values: dict[str, float | None], key: str) -> str:
 
 
 def quality_table(rows: list[dict[str, Any]]) -> str:
-    lines = [
-        "| reader | decisions | kept so far | taste met | kept (rest) | AUC interest | AUC date | AUC upvotes "
-        "| P@10 interest | P@10 date | P@10 upvotes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in rows:
+    def cells(row: dict[str, Any]) -> list[str]:
         share = row["model_share"]
         cold = "" if share == 1 else " (fallback)" if share == 0 else f" ({1 - share:.0%} fallback)"
-        lines.append(
-            f"| {row['reader']} | {row['n']}{cold} | {row['kept_so_far']:.1f} | {row['taste_met']:.0%} | "
-            f"{row['base_rate']:.0%} | "
-            f"{_bold_if_best(row['auc'], 'interest')} | {_f(row['auc']['date'])} | {_f(row['auc']['upvotes'])} | "
-            f"{_bold_if_best(row['p10'], 'interest')} | {_f(row['p10']['date'])} | {_f(row['p10']['upvotes'])} |"
-        )
-    return "\n".join(lines)
+        return [row["reader"], f"{row['n']}{cold}", f"{row['kept_so_far']:.1f}", f"{row['taste_met']:.0%}",
+                f"{row['base_rate']:.0%}",
+                _bold_if_best(row["auc"], "interest"), _f(row["auc"]["date"]), _f(row["auc"]["upvotes"]),
+                _bold_if_best(row["p10"], "interest"), _f(row["p10"]["date"]), _f(row["p10"]["upvotes"])]
+
+    header = ["reader", "decisions", "kept so far", "taste met", "kept (rest)", "AUC interest", "AUC date",
+              "AUC upvotes", "P@10 interest", "P@10 date", "P@10 upvotes"]
+    return markdown_table(header, "l" + "r" * 10, map(cells, rows))
 
 
 def verdict(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[bool, str]:
@@ -641,51 +641,40 @@ def verdict(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[bool, str]
 
 def summary_table(rows: list[dict[str, Any]]) -> str:
     """The README table: every reader after ``TARGET_DECISIONS`` decisions, three orders, and the verdict."""
-    lines = [
-        "| reader | kept so far | taste met | AUC interest | AUC date | AUC upvotes | P@10 interest | P@10 date "
-        "| P@10 upvotes | target |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for row in rows:
-        if row["n"] != TARGET_DECISIONS:
-            continue
+    def cells(row: dict[str, Any]) -> list[str]:
         # Three digits here: the verdict is taken on the unrounded mean, and "0.80" that misses 0.8 would puzzle.
         se = f" ± {row['auc_se']:.3f}" if row.get("auc_se") is not None else ""
         blocks = [b["auc"] for b in row.get("blocks", []) if b["auc"] is not None]
         if len(blocks) > 1:
             se += f" ({min(blocks):.3f}–{max(blocks):.3f})"
-        lines.append(
-            f"| {row['reader']} | {row['kept_so_far']:.1f} | {row['taste_met']:.0%} | "
-            f"**{_f(row['auc']['interest'], 3)}**{se} | {_f(row['auc']['date'])} | {_f(row['auc']['upvotes'])} | "
-            f"**{_f(row['p10']['interest'])}** | {_f(row['p10']['date'])} | {_f(row['p10']['upvotes'])} | "
-            f"{verdict(row, rows)[1]} |"
-        )
-    return "\n".join(lines)
+        return [row["reader"], f"{row['kept_so_far']:.1f}", f"{row['taste_met']:.0%}",
+                f"**{_f(row['auc']['interest'], 3)}**{se}", _f(row["auc"]["date"]), _f(row["auc"]["upvotes"]),
+                f"**{_f(row['p10']['interest'])}**", _f(row["p10"]["date"]), _f(row["p10"]["upvotes"]),
+                verdict(row, rows)[1]]
+
+    header = ["reader", "kept so far", "taste met", "AUC interest", "AUC date", "AUC upvotes", "P@10 interest",
+              "P@10 date", "P@10 upvotes", "target"]
+    return markdown_table(header, "l" + "r" * 8 + "l", (cells(r) for r in rows if r["n"] == TARGET_DECISIONS))
 
 
 def threshold_table(rows: list[dict[str, Any]]) -> str:
-    lines = [
-        "| decisions | of the rarer kind | cases | AUC model | AUC upvotes (fallback) | model ahead | P@10 model "
-        "| P@10 upvotes |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in rows:
+    def cells(row: dict[str, Any]) -> list[str]:
         rarer = f"{row['rarer']}+" if row["rarer"] >= 3 else str(row["rarer"])
-        lines.append(
-            f"| {row['n']} | {rarer} | {row['cases']} | {_f(row['auc']['interest'])} | {_f(row['auc']['upvotes'])} | "
-            f"{row['model_wins']:.0%} | {_f(row['p10']['interest'])} | {_f(row['p10']['upvotes'])} |"
-        )
-    return "\n".join(lines)
+        return [row["n"], rarer, row["cases"], _f(row["auc"]["interest"]), _f(row["auc"]["upvotes"]),
+                f"{row['model_wins']:.0%}", _f(row["p10"]["interest"]), _f(row["p10"]["upvotes"])]
+
+    header = ["decisions", "of the rarer kind", "cases", "AUC model", "AUC upvotes (fallback)", "model ahead",
+              "P@10 model", "P@10 upvotes"]
+    return markdown_table(header, "r" * 8, map(cells, rows))
 
 
 def recency_table(rows: list[dict[Any, Any]], checkpoints: Sequence[int]) -> str:
-    head = " | ".join(f"{n} decisions" for n in checkpoints)
-    lines = [f"| half-life | {head} |", "|---|" + "---:|" * len(checkpoints)]
-    for row in rows:
+    def cells(row: dict[Any, Any]) -> list[str]:
         label = "none" if row["half_life"] <= 0 else f"{row['half_life']:g} days"
-        cells = " | ".join(f"{_f(row[n][0])} / {_f(row[n][1])}" for n in checkpoints)
-        lines.append(f"| {label} | {cells} |")
-    return "\n".join(lines)
+        return [label, *(f"{_f(row[n][0])} / {_f(row[n][1])}" for n in checkpoints)]
+
+    header = ["half-life", *(f"{n} decisions" for n in checkpoints)]
+    return markdown_table(header, "l" + "r" * len(checkpoints), map(cells, rows))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -742,9 +731,9 @@ def main(argv: list[str] | None = None) -> int:
         print(recency_table(recency, drift_points))
         rel = related_quality(library, vectors)
         print("\n### Related papers: how many of the top 5 share a topic with the paper\n")
-        print("| papers with a topic | top 5 sharing a topic | 5 random papers sharing a topic | papers with 3+ of 5 |")
-        print("|---:|---:|---:|---:|")
-        print(f"| {rel['papers']} | {rel['share']:.0%} | {rel['chance']:.0%} | {rel['majority']:.0%} |")
+        print(markdown_table(
+            ["papers with a topic", "top 5 sharing a topic", "5 random papers sharing a topic", "papers with 3+ of 5"],
+            "rrrr", [[rel["papers"], f"{rel['share']:.0%}", f"{rel['chance']:.0%}", f"{rel['majority']:.0%}"]]))
         sound = soundness_rows(rows, library, vectors, settings, TARGET_DECISIONS)
         print(f"\n### What the first {TARGET_DECISIONS} decisions hold, and what could be learned from them\n")
         print(soundness_table(sound))
