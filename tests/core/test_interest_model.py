@@ -265,3 +265,47 @@ def test_a_tiny_library_counts_every_name_as_it_counts_every_word() -> None:
     solo = msgspec.structs.replace(kept, authors=["Solo Writer"])
     model = trained([solo if p.id == kept.id else p for p in papers])
     assert any(r.kind == "author" and r.value == "Solo Writer" for r in model.explain(solo, k=10_000))
+
+
+def tagged_library(tag: str, *, on: str = "to-read") -> tuple[list[Paper], Paper, Paper]:
+    """``library()`` with ``tag`` on the first paper of status ``on``, plus two inbox papers that share no word
+    with any decided paper: one about robots, one about spreadsheets."""
+    papers, _, _ = library()
+    first = next(p for p in papers if p.status == on)
+    papers = [msgspec.structs.replace(p, tags=[tag]) if p.id == first.id else p for p in papers]
+    robots = paper("Robots grasping cluttered objects", abstract="Robots grasping objects in clutter.")
+    sheets = paper("Spreadsheets formulas repaired", abstract="Repairing spreadsheets formulas.")
+    return [*papers, robots, sheets], robots, sheets
+
+
+def test_a_tag_on_a_kept_paper_counts_its_words_in_papers_not_yet_tagged() -> None:
+    """A tag names in a word what the user kept; the inbox has no tags yet, so the tag's word is what carries it
+    to an inbox paper (in either number: "robot" finds "robots")."""
+    papers, robots, sheets = tagged_library("robot")
+    model = trained(papers).score_all()
+    untagged = trained(tagged_library("misc")[0]).score_all()
+    # Neither paper shares a word with a decision: untagged, they score alike; the tag lifts the robots paper.
+    assert untagged[robots.id] == pytest.approx(untagged[sheets.id])
+    assert model[robots.id] > model[sheets.id] + 0.05
+    fitted = trained(papers)
+    reasons = fitted.explain(robots, k=1)
+    assert (reasons[0].kind, reasons[0].value, reasons[0].direction) == ("term", "robots", "up")
+    # The shares still add up to the score.
+    every = fitted.explain(robots, k=10_000)
+    log_odds = fitted.intercept + sum(r.weight for r in every)
+    assert 1 / (1 + pow(2.718281828459045, -log_odds)) == pytest.approx(model[robots.id], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("tag", "on"),
+    [
+        ("software-testing", "to-read"),  # one token no paper uses: "testing" alone would be another subject
+        ("robots", "skipped"),  # a tag on a skipped paper may say why it was skipped: no example is made of it
+    ],
+)
+def test_tags_that_say_nothing_of_the_inbox_change_no_score(tag: str, on: str) -> None:
+    papers, robots, sheets = tagged_library(tag, on=on)
+    baseline = trained(tagged_library("misc", on=on)[0]).score_all()
+    scores = trained(papers).score_all()
+    for p in (robots, sheets):
+        assert scores[p.id] == pytest.approx(baseline[p.id], abs=1e-9)

@@ -125,3 +125,20 @@ def test_abstracts_kept_on_disk_are_read_once_to_vectorize_and_never_to_check_fo
     expected = PaperVectors.build(plain)
     assert vectors.terms == expected.terms
     assert np.allclose(vectors.text.toarray(), expected.text.toarray())
+
+
+def test_a_tag_reads_as_the_words_of_its_name_in_either_number() -> None:
+    papers = [
+        Paper.create(title="Agents that plan", abstract="An agent plans. Agents act.", tags=["Agent", "misc"]),
+        Paper.create(title="Language models", abstract="Models of language.", tags=["language models"]),
+        Paper.create(title="Software-testing tools", abstract="Testing tools.", tags=["software testing"]),
+    ]
+    vectors = PaperVectors.build(papers)
+    names = list(vectors.meta_names)
+    # Tags are stored in lower case with hyphens for spaces; a hyphenated tag is one word, as in the text.
+    columns = np.array([names.index(t) for t in ("agent", "language-models", "misc", "software-testing")])
+    rows = vectors.tag_words(columns)
+    words = [sorted(vectors.terms[c] for c in rows[i].indices) for i in range(rows.shape[0])]
+    assert words == [["agent", "agents"], [], [], ["software-testing"]]
+    for i in (0, 3):
+        assert np.linalg.norm(rows[i].toarray()) == pytest.approx(1.0)
