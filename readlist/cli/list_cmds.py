@@ -89,7 +89,7 @@ def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[
         fail(str(exc))
     ranking = snapshot.order(papers)
     if ranking.cold is not None:
-        echo_err(f"readlist: {ranking.reason}; ordered by upvotes, then date")
+        echo_err(f"readlist: {ranking.reason}")  # the reason names the order used instead
     ordered = list(reversed(ranking.papers)) if flip else ranking.papers
     return ordered, dict(ranking.scores)
 

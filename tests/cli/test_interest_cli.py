@@ -33,7 +33,9 @@ def test_a_cold_start_falls_back_and_says_so(seed_library: Path) -> None:
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
     assert len(records) == 5 and all(r["interest"] is None for r in records)
-    assert "decisions" in result.stderr and "upvotes" in result.stderr
+    # One line that says what is missing and which order was used instead, once.
+    assert result.stderr.startswith("readlist: interest needs 10 decisions, 1 of them kept and 1 skipped")
+    assert result.stderr.count("\n") == 1 and result.stderr.count("ordered by upvotes, then date") == 1
     upvotes = [r["upvotes"] or -1 for r in records]
     assert upvotes == sorted(upvotes, reverse=True)
 
