@@ -236,7 +236,9 @@ class EditTags:
         add, remove = set(normalize_tags(list(self.add))), set(normalize_tags(list(self.remove)))
 
         def retagged(paper: Paper) -> Change:
-            return {"tags": sorted((set(paper.tags) | add) - remove)}
+            # Stored tags as they are written back (a hand edit may have left controls or spaces in one), so
+            # removing a tag by the form it is shown in removes it instead of only cleaning it.
+            return {"tags": sorted((set(normalize_tags(list(paper.tags))) | add) - remove)}
 
         return edit_papers(library, "Tags edited", dict.fromkeys(self.ids, retagged))
 

@@ -409,8 +409,8 @@ def enrich_hint(papers: Sequence[Paper], *, source: str | None = None) -> str | 
         query += f" source:{source}"
     papers_word = "paper has" if missing == 1 else "papers have"
     return (
-        f"{missing} {papers_word} no arXiv id, authors or link; "
-        f"`readlist enrich --query '{query}'` (or E in the app) looks them up on arXiv"
+        f"{missing} {papers_word} no arXiv id; "
+        f"`readlist enrich --query '{query}'` (or E in the app) looks them up on arXiv for ids, authors and links"
     )
 
 

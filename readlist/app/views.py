@@ -95,10 +95,14 @@ class Counts:
     saved: dict[str, set[str]] = field(default_factory=dict)
     rated: int = 0
     by_tag: dict[str, int] = field(default_factory=dict)
+    # The papers of each ranked view that are still in the library, by the view's order: a paper removed
+    # after the view was made leaves it.
+    ranked: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
 
     def for_view(self, view: View) -> int:
         if view.order is not None:
-            return len(view.order)
+            present = self.ranked.get(view.order)
+            return len(view.order) if present is None else len(present)
         if view.key == "all":
             return self.total
         if view.key == "rated":
@@ -113,18 +117,35 @@ class Counts:
         return 0
 
     def count_saved(self, views: Iterable[View], papers: Iterable[Paper]) -> None:
-        """Fill the members of each saved-search view (one pass over the papers per search)."""
+        """Fill the members of each saved-search and ranked view (one pass over the papers)."""
+        views = list(views)
         searches = [v for v in views if v.key.startswith("saved:")]
         self.saved = {v.key.removeprefix("saved:"): set() for v in searches}
+        orders = [v.order for v in views if v.order is not None]
+        self.ranked = {order: set() for order in orders}
+        wanted: dict[str, list[set[str]]] = {}
+        for order in orders:
+            for pid in order:
+                wanted.setdefault(pid, []).append(self.ranked[order])
         for paper in papers:
             for view in searches:
                 if view.matches(paper):
                     self.saved[view.key.removeprefix("saved:")].add(paper.id)
+            for present in wanted.get(paper.id, ()):
+                present.add(paper.id)
 
     def recount_saved(self, views: Iterable[View], library: Library, ids: Iterable[str]) -> None:
         """After a change: re-check only the papers it touched against each saved search."""
         changed = list(ids)
         for view in views:
+            if view.order is not None:
+                present = self.ranked.setdefault(view.order, set(view.order))
+                for pid in changed:
+                    if library.get(pid) is None:
+                        present.discard(pid)
+                    elif pid in view.order:
+                        present.add(pid)
+                continue
             if not view.key.startswith("saved:"):
                 continue
             members = self.saved.setdefault(view.key.removeprefix("saved:"), set())

@@ -41,6 +41,7 @@ from readlist.core.model import (
     Paper,
     Status,
     ValidationError,
+    normalize_tag,
     parse_rating,
     parse_status,
 )
@@ -379,6 +380,9 @@ def split_tag_args(args: tuple[str, ...] | list[str], is_paper: Callable[[str], 
         raise click.UsageError("name a paper id, then the tags: TAG or +TAG adds, -TAG removes")
     if not add and not remove:
         raise click.UsageError("give at least one tag after the paper ids: TAG or +TAG adds, -TAG removes")
+    for word in (*add, *remove):
+        if not normalize_tag(word):
+            raise click.UsageError(f"{inert_text(repr(word))} is not a tag: a tag needs a letter or a digit")
     return refs, add, remove
 
 

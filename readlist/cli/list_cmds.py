@@ -57,6 +57,7 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
                                       flip=sort.strip().startswith("-"))
     else:
         papers = session.select(status_view(status), wanted, sort_option(sort))
+    matched = len(papers)
     if limit is not None:
         papers = papers[:limit]
     if as_json:
@@ -64,7 +65,7 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
         write_records(papers, sys.stdout.buffer, extra=extra, extra_default={"interest": None})
         leave_at_once(ctx)
         return
-    if not papers:
+    if not matched:
         lib = library_of(ctx)
         info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
         return
@@ -82,14 +83,15 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
 def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[list[Paper], dict[str, float]]:
     """Papers in interest order, learned from the whole library; the fallback order (said on stderr) when cold."""
     from readlist.app.interest import InterestUnavailable, rank  # scikit-learn loads only for this sort
+    from readlist.core.interest import FALLBACK
 
     try:
         _, snapshot = rank(session.library.papers.values())
     except InterestUnavailable as exc:
         fail(str(exc))
     ranking = snapshot.order(papers)
-    if ranking.cold is not None:
-        echo_err(f"readlist: {ranking.reason}")  # the reason names the order used instead
+    if ranking.cold is not None and papers:  # with nothing to order, the library's emptiness is the news
+        echo_err(f"readlist: {ranking.reason}; ordered by {FALLBACK}{', last first' if flip else ''}")
     ordered = list(reversed(ranking.papers)) if flip else ranking.papers
     return ordered, dict(ranking.scores)
 

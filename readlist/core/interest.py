@@ -77,7 +77,7 @@ class ColdStart:
         return (
             f"interest needs {self.min_labels} decisions, {self.min_per_class} of them kept and "
             f"{self.min_per_class} skipped (have {self.positives} kept, {self.negatives} skipped: "
-            f"{', '.join(missing)} to go); ordered by {FALLBACK}"
+            f"{', '.join(missing)} to go)"
         )
 
     def to_dict(self) -> dict[str, Any]:

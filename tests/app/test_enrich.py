@@ -256,8 +256,8 @@ def test_post_import_hint() -> None:
     papers = seed_papers()
     hint = enrich_hint(papers, source="001_eaf0a1b246e94eca.txt")
     assert hint == (
-        "196 papers have no arXiv id, authors or link; "
-        "`readlist enrich --query '-is:arxiv source:001_eaf0a1b246e94eca.txt'` (or E in the app) looks them up on arXiv"
+        "196 papers have no arXiv id; `readlist enrich --query '-is:arxiv source:001_eaf0a1b246e94eca.txt'` "
+        "(or E in the app) looks them up on arXiv for ids, authors and links"
     )
     assert "source:" not in (enrich_hint(papers[:1], source="my file.txt") or "")
     assert (enrich_hint(papers[:1]) or "").startswith("1 paper has no arXiv id")

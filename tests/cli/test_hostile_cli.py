@@ -187,3 +187,20 @@ def test_json_report_of_refused_input_is_valid_json(tmp_path: Path) -> None:
     assert result.exit_code == 1
     report = json.loads(result.stdout)["reports"][0]
     assert "http" in report["error"]
+
+
+@pytest.mark.parametrize("stored", ["t" + CLEAR, "ev\u202eil", "Two Words"])
+def test_a_stored_tag_that_shows_cleaned_is_removed_by_what_is_shown(tmp_path: Path, stored: str) -> None:
+    """A tag a hand edit left with controls, a bidi override or a space is shown as typing it would give;
+    removing that form removes the tag, in one go (it must not be cleaned and kept instead)."""
+    db = hostile_library(tmp_path)
+    data = msgspec.json.decode(db.read_bytes())
+    next(iter(data["papers"].values()))["tags"] = ["ok", stored]
+    db.write_bytes(msgspec.json.encode(data))
+    from readlist.core.model import normalize_tag
+
+    shown = normalize_tag(stored)
+    assert shown and shown != stored
+    result = run(db, "tag", "2404.00001", "-" + shown)
+    assert result.exit_code == 0, result.output
+    assert json.loads(run(db, "show", "2404.00001", "--json").stdout)["tags"] == ["ok"]

@@ -38,6 +38,16 @@ def test_a_cold_start_falls_back_and_says_so(seed_library: Path) -> None:
     assert result.stderr.count("\n") == 1 and result.stderr.count("ordered by upvotes, then date") == 1
     upvotes = [r["upvotes"] or -1 for r in records]
     assert upvotes == sorted(upvotes, reverse=True)
+    reverse = run(seed_library, "list", "--sort", "-interest", "--limit", "3")
+    assert reverse.exit_code == 0 and "ordered by upvotes, then date, last first" in reverse.stderr
+
+
+def test_an_empty_library_or_no_row_asked_for_says_only_what_is_so(tmp_path: Path, seed_library: Path) -> None:
+    empty = run(tmp_path / "empty.json", "list", "--sort", "interest")
+    assert empty.exit_code == 0
+    assert "interest needs" not in empty.output and "is empty" in empty.output
+    none = run(seed_library, "list", "--limit", "0")
+    assert none.exit_code == 0 and none.stdout == "" and "no papers match" not in none.stderr
 
 
 def test_interest_order_scores_and_explanations(seed_library: Path) -> None:

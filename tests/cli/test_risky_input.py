@@ -80,6 +80,15 @@ def test_tag_without_a_tag_is_a_usage_error(db: Path) -> None:
     assert tags(db) == ["json", "rl", "typo"]
 
 
+@pytest.mark.parametrize("word", ["", "-", "+", "#", ",", " "])
+def test_a_word_that_is_no_tag_is_a_usage_error(db: Path, word: str) -> None:
+    before = db.read_bytes()
+    result = run(db, "tag", A, "vision", word)
+    assert result.exit_code == 2, result.output
+    assert "is not a tag: a tag needs a letter or a digit" in result.output
+    assert db.read_bytes() == before
+
+
 def test_tag_mark_and_rate_print_the_changed_records_as_json(db: Path) -> None:
     Rate([B], 4).execute(Library(db))
     result = run(db, "tag", A, B, "-rl", "--json")

@@ -101,7 +101,8 @@ def test_cold_start_until_enough_decisions_of_each_kind() -> None:
     too_few = cold_start(keeps[:3] + skips[:3])
     assert isinstance(too_few, ColdStart)
     assert "4 more decisions" in too_few.reason
-    assert "upvotes, then date" in too_few.reason
+    assert too_few.reason.startswith("interest needs 10 decisions") and "ordered" not in too_few.reason
+    assert too_few.to_dict()["order"] == "upvotes, then date"
     one_sided = cold_start(keeps)
     assert one_sided is not None
     missing = f"{MIN_PER_CLASS} more skipped paper{'s' if MIN_PER_CLASS != 1 else ''}"

@@ -117,6 +117,8 @@ async def test_too_few_decisions_says_so_and_orders_by_upvotes(small_library: Pa
         assert upvotes == sorted(upvotes, reverse=True)
         text = await settled_insight(app, "Related in your library")
         assert "interest needs 10 decisions" in text
+        # What orders a list is the top bar's to say; the detail pane is about this paper.
+        assert "ordered by" not in text
 
 
 async def test_decisions_are_learned_again_in_the_background(tmp_path: Path, make_app: MakeApp) -> None:
@@ -164,6 +166,26 @@ async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_a
         sidebar = str(app.screen.query_one(ViewSidebar).render())
         assert "≈ " + seed.title[:10] in sidebar
         assert sidebar.splitlines()[7].split()[-1] == str(len(expected))
+        # O cannot re-sort it: it says so, and leaves the other views' order as it was.
+        sort_before = screen.sort
+        await pilot.press("O")
+        await pilot.pause()
+        assert "stays in likeness order" in topbar(app) and "sort: likeness" in topbar(app)
+        assert screen.sort == sort_before
+        assert [p.id for p in app.screen.query_one(PaperList).papers] == expected
+        # A paper deleted from the view leaves its count in the sidebar too; undo brings it back.
+
+        def count_in_sidebar() -> str:
+            return str(app.screen.query_one(ViewSidebar).render()).splitlines()[7].split()[-1]
+
+        await pilot.press("D", "y")
+        await pilot.pause()
+        assert app.session.library.get(expected[0]) is None
+        assert count_in_sidebar() == str(len(expected) - 1)
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.session.library.get(expected[0]) is not None
+        assert count_in_sidebar() == str(len(expected))
 
 
 async def test_the_model_is_trained_on_its_own_after_start_up(tmp_path: Path, make_app: MakeApp) -> None:

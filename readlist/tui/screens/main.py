@@ -71,6 +71,8 @@ ENRICH_CHUNK = 10
 AUTO_SORT = "auto"
 # How many papers "more like this" gathers into its view, and how much of the paper's title names the view.
 MORE_LIKE = 50
+# The longest view name the top bar shows whole (a tag may be any length).
+VIEW_LABEL_SHOWN = 40
 LIKE_LABEL = 28
 # While the user types a search, the detail pane waits for this long a pause before showing the paper found.
 DETAIL_AFTER_TYPING = 0.25
@@ -460,7 +462,10 @@ class MainScreen(ReadlistScreen[None]):
         else:
             # No sidebar and one line: the view, its count and the last message come first.
             text.append(" ")
-        text.append(inert_text(self.view.label), style="bold")
+        label = inert_text(self.view.label)
+        if len(label) > VIEW_LABEL_SHOWN:  # a long tag would push the count and the sort off the line
+            label = label[: VIEW_LABEL_SHOWN - 1] + "…"
+        text.append(label, style="bold")
         text.append(f" {shown}")
         text.append(f"  sort: {self._sort_label(short=self.size.width < NARROW)}", style="dim")
         if plist.selected:
@@ -683,11 +688,15 @@ class MainScreen(ReadlistScreen[None]):
     @needs_library
     def set_sort(self, key: str) -> None:
         self.sort = key
-        label = "interest in the Inbox, date added elsewhere" if key == AUTO_SORT else SORT_LABELS.get(key, key)
-        self._message = f"Sorted by {label}"
+        # The top bar names the new order; only the automatic one needs more words than its name.
+        self._message = "Sorted by interest in the Inbox, date added elsewhere" if key == AUTO_SORT else ""
         self.rebuild()
 
     def action_cycle_sort(self) -> None:
+        if self.view.order is not None:
+            # Its order is what it is: re-sorting would only change the other views' order out of sight.
+            self.say("This view stays in likeness order; O sorts the other views")
+            return
         # From the automatic interest order the first step is back to date order, the one people expect.
         self.set_sort(next_sort(self.effective_sort))
 
@@ -941,9 +950,9 @@ class MainScreen(ReadlistScreen[None]):
     def _find_like(self, ids: list[str], label: str, snapshot: InterestResult) -> None:
         """On a worker thread: the neighbours of one paper, or of the selection's average."""
         found = snapshot.related(ids[0], MORE_LIKE) if len(ids) == 1 else snapshot.more_like(ids, MORE_LIKE)
-        self.app.call_from_thread(self._show_like, label, tuple(r.paper_id for r in found))
+        self.app.call_from_thread(self._show_like, label, tuple(r.paper_id for r in found), len(ids))
 
-    def _show_like(self, label: str, order: tuple[str, ...]) -> None:
+    def _show_like(self, label: str, order: tuple[str, ...], seeds: int = 1) -> None:
         if not order:
             self.notify("Nothing in the library is close to it yet.", severity="warning", markup=False)
             return
@@ -951,7 +960,7 @@ class MainScreen(ReadlistScreen[None]):
         self.paper_list.clear_selection()
         self._refresh_views()
         self.set_view_key("like")
-        self.say(f"{counted(len(order), 'paper')} most like it, closest first")
+        self.say(f"{counted(len(order), 'paper')} most like {'it' if seeds == 1 else 'the selection'}, closest first")
 
     @needs_library
     def action_save_search(self) -> None:
