@@ -320,6 +320,14 @@ class ReadlistApp(App[None]):
                 screen.save()
 
     async def action_quit(self) -> None:
+        # Keys typed just before the quit key may still wait in the focused widget's own queue (a fast
+        # typist's last words in a note): quit once it has handled them, so they are saved too.
+        focused = self.focused
+        if focused is not None and focused.call_later(self._quit_now):
+            return
+        self._quit_now()
+
+    def _quit_now(self) -> None:
         self.save_open_editors()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):

@@ -93,6 +93,11 @@ class NoteEditor(ReadlistScreen[None]):
 
     def save(self) -> bool:
         """Write the note if it changed since the last save; True when something was written."""
+        # The widget's own text when it is there: its Changed message may not have reached this screen yet.
+        editors = self.query("#note-text").results(TextArea)
+        editor = next(editors, None)
+        if editor is not None:
+            self._latest = editor.text
         text = self._latest
         try:
             result = self.editing.save(text)
