@@ -24,7 +24,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
             "confirmation", "prompt", "statistics", "help"),
 }
 _EVERYWHERE = ("**Everywhere**\n\n| key | action |\n|---|---|\n"
-               "| `q` | quit (a note being edited is saved first, with the keys typed just before); in a text box, where `q` types, `ctrl+q` |\n"
+               "| `q` | quit (a note being edited is saved first, with the keys typed just before);"
+               " in a text box, where `q` types, `ctrl+q` |\n"
                "| `ctrl+p` | command palette: every action by name, views, sort orders, themes |")
 
 
