@@ -128,6 +128,23 @@ async def test_at_60_columns_the_top_bar_names_the_view_and_says_what_a_key_did(
         assert str(topbar.render()).startswith(" readlist ")  # with room, the library's name and totals
 
 
+async def test_at_80_columns_a_message_takes_the_place_of_the_library_name(
+    small_library: Path, make_app: MakeApp,
+) -> None:
+    """The library's name and totals are there while they fit; what a key did must be read, so it wins."""
+    app = make_app(small_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        topbar = app.screen.query_one("#topbar", Static)
+        assert str(topbar.render()).startswith(" readlist ")
+        await pilot.press("5")
+        await pilot.pause()
+        line = str(topbar.render())
+        assert line.startswith(" Inbox ") and "u undoes" in line and len(line.rstrip()) <= 80, line
+        await pilot.press("j")  # the message goes with the next move, and the name comes back
+        await pilot.pause()
+        assert str(topbar.render()).startswith(" readlist ")
+
+
 async def test_a_triage_key_redraws_only_the_sidebar_lines_whose_counts_changed(
     seed_library: Path, make_app: MakeApp,
 ) -> None:

@@ -453,21 +453,37 @@ class MainScreen(ReadlistScreen[None]):
         shown = self.first_screen.shown if self.first_screen is not None else len(plist.papers)
         total = self.counts.total
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if self.size.width >= NARROW:
-            text.append(" readlist ", style="bold")
-            text.append(inert_text(self.session.library.path.name))
-            text.append(f"  {total} papers · {inbox} in inbox", style="dim")
-            text.append("  │  ")
+        width = self.size.width
+        text = self._topbar_rest(shown, short=False)
+        if text.cell_len + 1 > width:
+            text = self._topbar_rest(shown, short=True)
+        prefix = Text(no_wrap=True, overflow="ellipsis")
+        prefix.append(" readlist ", style="bold")
+        prefix.append(inert_text(self.session.library.path.name))
+        prefix.append(f"  {total} papers · {inbox} in inbox", style="dim")
+        prefix.append("  │  ")
+        # The library's name and totals when they fit; on a narrow line the view, its count and the last
+        # message come first (a message cut off the end is a message never read).
+        if width >= NARROW and prefix.cell_len + text.cell_len <= width:
+            text = prefix + text
         else:
-            # No sidebar and one line: the view, its count and the last message come first.
-            text.append(" ")
+            text = Text(" ", no_wrap=True, overflow="ellipsis") + text
+        if text != self._topbar_shown:
+            self._topbar_shown = text
+            topbar = self.query_one("#topbar", TopBar)
+            topbar.show(text)
+            self._in_this_frame(topbar)
+
+    def _topbar_rest(self, shown: int, *, short: bool) -> Text:
+        """The top bar after the library's name: the view, its count, the sort, state and the last message."""
+        plist = self.paper_list
+        text = Text(no_wrap=True, overflow="ellipsis")
         label = inert_text(self.view.label)
         if len(label) > VIEW_LABEL_SHOWN:  # a long tag would push the count and the sort off the line
             label = label[: VIEW_LABEL_SHOWN - 1] + "…"
         text.append(label, style="bold")
         text.append(f" {shown}")
-        text.append(f"  sort: {self._sort_label(short=self.size.width < NARROW)}", style="dim")
+        text.append(f"  sort: {self._sort_label(short=short)}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
         if self._sync_state:
@@ -478,11 +494,7 @@ class MainScreen(ReadlistScreen[None]):
         if self._message:
             text.append("  │  ")
             text.append(inert_text(self._message))  # messages quote titles and URLs
-        if text != self._topbar_shown:
-            self._topbar_shown = text
-            topbar = self.query_one("#topbar", TopBar)
-            topbar.show(text)
-            self._in_this_frame(topbar)
+        return text
 
     def _sort_label(self, *, short: bool = False) -> str:
         """The sort as the top bar names it; ``short`` leaves out the hint about ``O`` (narrow terminals)."""

@@ -44,6 +44,7 @@ class NoteEditor(ReadlistScreen[None]):
         self._latest = self.editing.original
         self._gone = False
         self._pending: Timer | None = None
+        self._shown = ""
 
     def compose(self) -> ComposeResult:
         paper = self.session.library.get(self.paper_id)
@@ -51,7 +52,8 @@ class NoteEditor(ReadlistScreen[None]):
         yield Static(Text.assemble(("Note · ", "bold"), inert_text(title)), id="note-title", markup=False)
         # The editor shows the note as a save stores it (controls removed), not with display marks that
         # a save would write into the note; until the user types, nothing is saved.
-        editor = TextArea(clean_note(self._latest), id="note-text", soft_wrap=True, show_line_numbers=False,
+        self._shown = clean_note(self._latest)
+        editor = TextArea(self._shown, id="note-text", soft_wrap=True, show_line_numbers=False,
                           tab_behavior="indent")
         if "markdown" in editor.available_languages:
             editor.language = "markdown"
@@ -93,10 +95,10 @@ class NoteEditor(ReadlistScreen[None]):
 
     def save(self) -> bool:
         """Write the note if it changed since the last save; True when something was written."""
-        # The widget's own text when it is there: its Changed message may not have reached this screen yet.
-        editors = self.query("#note-text").results(TextArea)
-        editor = next(editors, None)
-        if editor is not None:
+        # The widget's own text when it is there and was typed in: its Changed message may not have reached
+        # this screen yet. Untouched, it is the note as shown, which must not overwrite the stored note.
+        editor = next(self.query("#note-text").results(TextArea), None)
+        if editor is not None and editor.text != self._shown:
             self._latest = editor.text
         text = self._latest
         try:
