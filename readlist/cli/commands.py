@@ -74,7 +74,9 @@ def report_line(report: ImportReport) -> Text:
     line = Text()
     if report.error:
         line.append("✗ ", style="bold red")
-        line.append(inert_text(report.source) + ": " + inert_text(report.error))
+        source, error = inert_text(report.source), inert_text(report.error)
+        # Network errors already begin with the address they are about.
+        line.append(error if error.startswith(source + ":") else source + ": " + error)
         return line
     line.append("✓ ", style="bold green")
     line.append(inert_text(report.source), style="bold")
@@ -181,7 +183,7 @@ def import_cmd(
     if failed:
         if not as_json:
             what = "nothing was imported" if len(failed) == len(reports) else "the other sources were imported"
-            fail(f"{len(failed)} source(s) could not be imported; {what}")
+            fail(f"{counted(len(failed), 'source')} could not be imported; {what}")
         raise SystemExit(1)
 
 
@@ -311,6 +313,8 @@ _JSON_HELP = 'Print {"changed": [records as changed], "unchanged": [ids]} as JSO
 @click.pass_context
 def mark_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     """Set the status of papers: inbox, to-read, reading, read, skipped.
+
+    keep and todo also mean to-read, skip means skipped, done means read.
 
     \b
     Examples:

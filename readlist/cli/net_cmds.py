@@ -33,7 +33,7 @@ from readlist.app.views import status_view
 from readlist.cli.commands import report_line
 from readlist.cli.context import Context, session_of, settle
 from readlist.cli.output import console, echo_err, err_console, fail, info, print_json, query_option
-from readlist.core.text import inert_text
+from readlist.core.text import counted, inert_text
 
 if TYPE_CHECKING:
     from readlist.app.network import Network
@@ -153,7 +153,8 @@ def _store_pulled(ctx: click.Context, session: Session, outcome: PullOutcome, as
             info(hint)
     if any(r.error for r in reports):
         if not as_json:
-            fail(f"{sum(1 for r in reports if r.error)} source(s) could not be pulled; what was pulled is saved")
+            saved = "what the other sources had is saved" if any(r.total for r in reports) else "nothing was pulled"
+            fail(f"{counted(sum(1 for r in reports if r.error), 'source')} could not be pulled; {saved}")
         raise SystemExit(1)
 
 

@@ -131,5 +131,7 @@ def sort_option(key: str) -> str:
     try:
         parse_sort(key)
     except QueryError as exc:
-        raise click.BadParameter(str(exc), param_hint="--sort") from None
+        # ``interest`` is an order the command works out itself, not a field to sort by: name it too.
+        message = str(exc).replace(": use one of ", ": use interest or one of ", 1)
+        raise click.BadParameter(message, param_hint="--sort") from None
     return key

@@ -194,7 +194,9 @@ def parse_status(value: str) -> Status:
         return Status(key)
     except ValueError:
         known = ", ".join(s.value for s in Status)
-        raise ValidationError(f"unknown status {value!r} (expected one of: {known})") from None
+        raise ValidationError(
+            f"unknown status {value!r} (expected one of: {known}; keep, todo, skip and done also work)"
+        ) from None
 
 
 def parse_rating(value: Any) -> int:

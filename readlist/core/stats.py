@@ -30,7 +30,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from readlist.core.model import MAX_RATING, Paper, Status
-from readlist.core.text import inert_text
+from readlist.core.text import counted, inert_text
 
 DEFAULT_WEEKS = 26
 TOP_TAGS = 10
@@ -212,8 +212,8 @@ def compute_stats(
             for tag in paper.tags:  # the store keeps tags unique per paper
                 tags[tag] = tags.get(tag, 0) + 1
         if paper.sources:
-            counted = {names.get(source) or names.setdefault(source, source_name(source)) for source in paper.sources}
-            for name in counted:
+            named = {names.get(source) or names.setdefault(source, source_name(source)) for source in paper.sources}
+            for name in named:
                 if name:
                     sources[name] = sources.get(name, 0) + 1
         added = paper.added
@@ -419,7 +419,8 @@ def render_text(stats: Stats, *, width: int = 80, title: str = "") -> Text:
         )
         _week_chart(out, series, width)
 
-    _heading(out, "Top tags", f"{stats.tagged} tagged papers, {stats.distinct_tags} distinct tags")
+    _heading(out, "Top tags",
+             f"{counted(stats.tagged, 'tagged paper')}, {counted(stats.distinct_tags, 'distinct tag')}")
     if stats.top_tags:
         tag_width = min(24, max(cell_len(inert_text(t.name)) for t in stats.top_tags) + 1)
         _bar_rows(out, [("#" + t.name, t.count, "green") for t in stats.top_tags], width, tag_width)

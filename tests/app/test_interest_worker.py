@@ -155,7 +155,8 @@ def test_cold_start_falls_back_and_says_so() -> None:
     papers = library(decided=4)
     ranking, snap = rank(papers, NOW)
     assert not snap.ready and ranking.method == "fallback"
-    assert ranking.reason is not None and "upvotes, then date" in ranking.reason
+    assert ranking.reason is not None and "6 more decisions" in ranking.reason
+    assert ranking.cold is not None and ranking.cold.to_dict()["order"] == "upvotes, then date"
     assert [p.upvotes for p in ranking.papers] == sorted((p.upvotes for p in papers), reverse=True)
     assert snap.interest_json(papers[0]) == {"score": None, "because": [], "reason": ranking.reason}
     assert snap.explain(papers[0]) == []

@@ -180,6 +180,9 @@ def test_url_import_refuses_non_http_schemes(tmp_path: Path, url: str) -> None:
     assert "only http:// and https://" in result.stdout + result.stderr
     assert "root:" not in result.stdout
     assert not db.exists()
+    # One line that names the address once, and says how many sources failed in words.
+    assert result.stdout.count(url) == 1, result.stdout
+    assert "1 source could not be imported; nothing was imported" in result.stderr
 
 
 def test_json_report_of_refused_input_is_valid_json(tmp_path: Path) -> None:
