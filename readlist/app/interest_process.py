@@ -242,11 +242,14 @@ class InterestProcess(LatestWins[RemoteInterest, tuple[int, datetime]]):
                                                 name="readlist-interest-read", daemon=True)
                 child.reader.start()
                 with self._cond:
-                    if self._closed:
-                        self._stop(child)
-                        child.reader.join()  # reaped before close(), which joins this thread, returns
-                        return
-                    self._child = child
+                    closed = self._closed
+                    if not closed:
+                        self._child = child
+                if closed:
+                    # Stopped and reaped outside the lock: the reader takes it when the child's output ends.
+                    self._stop(child)
+                    child.reader.join()  # reaped before close(), which joins this thread, returns
+                    return
             if not child.send(("train", generation, now)):
                 self._lost(child, generation)
 

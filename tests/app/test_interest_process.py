@@ -205,6 +205,31 @@ def test_close_ends_the_child_and_refuses_new_work(decided: Path) -> None:
         worker.submit()
 
 
+def test_close_that_lands_while_the_child_starts_does_not_lock_up(
+    decided: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """close() between starting a child and keeping it: the sender stops the child itself and ends, and its
+    reader, which reports the end under the same lock, is not waited for while that lock is held."""
+    worker = InterestProcess(decided, clock=lambda: NOW)
+    start = worker._start
+
+    def start_then_close() -> object:
+        child = start()
+        closer = threading.Thread(target=worker.close, args=(0,))
+        closer.start()
+        closer.join(WAIT)
+        return child
+
+    monkeypatch.setattr(worker, "_start", start_then_close)
+    worker.submit()
+    sender = worker._thread
+    assert sender is not None
+    sender.join(30)
+    assert not sender.is_alive(), "the sender thread locked up"
+    assert worker.snapshot is None
+    assert interest_children() == []
+
+
 def test_close_while_the_child_is_starting_leaves_nothing_behind(decided: Path) -> None:
     worker = InterestProcess(decided, clock=lambda: NOW)
     worker.submit()
