@@ -36,7 +36,10 @@ SCROLL_TEXT: list[BindingType] = [
             tooltip="Scroll the abstract and note up"),
 ]
 
+# Help comes first: on an 80-column terminal the footer has room for about half the keys, and help lists
+# them all (and the palette runs them by name).
 MAIN: list[BindingType] = [
+    HELP,
     *DECISIONS,
     # Priority: the search box has the focus before the next key is handed out, so "/r" typed at once searches
     # for "r" instead of toggling read on the paper under the cursor (MainScreen lets "/" through in the box).
@@ -65,10 +68,11 @@ MAIN: list[BindingType] = [
     Binding("escape", "escape", "Clear", show=False, id="clear",
             tooltip="Cancel a running enrichment or pull, else clear the selection, then the search"),
     *SCROLL_TEXT,
-    HELP,
 ]
 
 TRIAGE: list[BindingType] = [
+    HELP,
+    Binding("escape", "back", "Back", id="triage-back", tooltip="Back to the list"),
     *DECISIONS,
     Binding("down,j,right", "next", "Next", show=False, id="triage-next", tooltip="Next paper"),
     Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous", tooltip="Previous paper"),
@@ -82,8 +86,6 @@ TRIAGE: list[BindingType] = [
     Binding("o", "open_url", "Open", show=False, id="open-url",
             tooltip="Open the paper's page in the browser (http(s) only; where none can open, the URL is copied)"),
     Binding("y", "cite", "Cite", show=False, id="cite", tooltip="Copy a BibTeX citation"),
-    Binding("escape", "back", "Back", id="triage-back", tooltip="Back to the list"),
-    HELP,
 ]
 
 PAPER_LIST: list[BindingType] = [
@@ -95,7 +97,7 @@ PAPER_LIST: list[BindingType] = [
     Binding("ctrl+u", "half_page(-1)", "Half a page up", show=False, id="half-page-up"),
     Binding("g,home", "first", "First paper", show=False, id="first"),
     Binding("G,end", "last", "Last paper", show=False, id="last"),
-    Binding("space", "toggle_select", "Select", id="select",
+    Binding("space", "toggle_select", "Select", show=False, id="select",
             tooltip="Select or unselect the paper and move down; actions then apply to every selected paper"),
 ]
 

@@ -70,11 +70,11 @@ class TriageScreen(ReadlistScreen[None]):
         header.display = abstract.display = True
         summary.display = False
         paper = self.session.library.get(self.paper_ids[self.index])
-        progress.update(Text.assemble(
-            (f" Triage · {self.index + 1} / {total}", "bold"),
-            ("   s keep · x skip · R reading · r read · 1-5 rate · n note · t tags · u undo · j/k move · Esc back",
-             "dim"),
-        ))
+        where = f" Triage · {self.index + 1} / {total}"
+        hint = "   s keep · x skip · R reading · r read · 1-5 rate · n note · t tags · u undo · j/k move · Esc back"
+        if len(where) + len(hint) > self.size.width:  # the keys that decide and the way out, whole (? lists all)
+            hint = "   s keep · x skip · r read · u undo · Esc back"
+        progress.update(Text.assemble((where, "bold"), (hint, "dim")))
         if paper is None:
             header.update(Text("This paper is no longer in the library.", style="dim"))
             abstract.update(Text(""))
