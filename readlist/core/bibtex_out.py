@@ -16,8 +16,9 @@ Two dialects of one entry:
 
 A *complete* entry (what ``readlist export`` writes) also carries what readlist
 needs to read its own file back without loss: the abstract, ``readlist-upvotes``,
-every arXiv category in ``readlist-categories`` when there are several, the
-paper's own page in ``readlist-url`` when it is not the cited URL, and
+every arXiv category in ``readlist-categories`` when there are several (and the
+field empty when none is recorded and the primary class shown is only the archive an
+old-style id names, ``hep-th/9901001``), the paper's own page in ``readlist-url`` when it is not the cited URL, and
 ``readlist-date = {arxiv-id}`` on a date known only from the arXiv id (so that
 reading it back does not turn it into a date some source gave). Styles ignore
 fields they do not know; a citation to paste (``readlist cite``, the TUI) leaves
@@ -116,6 +117,9 @@ def _archival(ref: Reference, *, ascii_only: bool) -> list[Field]:
         fields.append(Field(URL_FIELD, ref.own_url))
     if len(ref.categories) > 1:
         fields.append(Field(CATEGORIES_FIELD, encode(" ".join(ref.categories), ascii_only=True)))
+    elif not ref.categories and ref.primary_class:
+        # The primary class written above is only the archive of an old-style id: none is recorded.
+        fields.append(Field(CATEGORIES_FIELD, ""))
     return fields
 
 

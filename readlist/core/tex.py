@@ -9,7 +9,12 @@ written:
   BibTeX's own brace counter, no ``%``, ``#``, ``&`` or ``^^``, and only control
   sequences that typeset something (those pylatexenc knows how to render, plus a
   few math-spacing ones). Anything else in a web title (``\\input``,
-  ``\\write18``, ``\\def``…) is not run: the segment is written as text;
+  ``\\write18``, ``\\def``…) is not run: the segment is written as text.
+  Non-ASCII characters in math (``$ω$Test``, ``$x ≤ y$``) become pylatexenc's math
+  commands, written ``\\ensuremath{\\omega}``: pdflatex takes no Unicode in math,
+  and that one form reads back as the character, while a ``\\omega`` someone typed
+  stays ``\\omega``. A segment with a character that has no math command
+  (``$é$``) is written as text;
 * every other character is encoded by pylatexenc: TeX specials become
   commands (``%`` → ``\\%``, ``\\`` → ``\\textbackslash``), braces become
   ``\\textbraceleft``/``\\textbraceright`` (BibTeX counts braces even after a
@@ -22,7 +27,8 @@ written:
   as the arXiv author meant, and reads back as ``--``.
 
 Decoding goes through the same library (pylatexenc's latex2text) with math kept
-verbatim and ligatures kept as typed, then NFC normalisation, so ``Mar{\\'\\i}a``
+verbatim (except the ``\\ensuremath`` forms above, which become their characters
+again) and ligatures kept as typed, then NFC normalisation, so ``Mar{\\'\\i}a``
 reads as ``María`` (one precomposed letter), exactly the string a web page
 gives, and search and dedup see one name.
 """
@@ -64,7 +70,17 @@ def _decoder() -> LatexNodes2Text:
             SpecialsTextSpec("~", " "),  # a tie is a space to a reader and to search
         ],
     )
-    return LatexNodes2Text(latex_context=db, math_mode="verbatim")
+    return _Decoder(latex_context=db, math_mode="verbatim")
+
+
+class _Decoder(LatexNodes2Text):  # type: ignore[misc]  # pylatexenc has no type information
+    """latex2text with math kept verbatim, except the characters the math encoder wrote as commands."""
+
+    def math_node_to_text(self, node: object) -> str:
+        text: str = super().math_node_to_text(node)
+        if _ENSUREMATH in text:
+            text = _ENSUREMATH_ARG.sub(_math_character_back, text)
+        return text
 
 
 # A value without any of these is plain text already (the common case on import).
@@ -172,6 +188,9 @@ _NOT_TYPESETTING = frozenset({"input", "include", "today", "texorpdfstring", "hr
                               "maketitle", "title", "author", "date", "section", "subsection", "subsubsection",
                               "chapter", "part", "paragraph", "subparagraph", "colorbox", "fcolorbox",
                               "textcolor", "hspace", "vspace"})
+# Written by the encoder itself for a Unicode character in math: math that already holds it goes out as
+# text, so that every \ensuremath read back inside math is one the encoder wrote.
+_ENCODER_ONLY = frozenset({"ensuremath"})
 
 
 @cache
@@ -181,6 +200,10 @@ def _math_commands() -> frozenset[str]:
     known = {spec.macroname for spec in db.iter_macro_specs(["latex-base", "advanced-symbols",
                                                               "latex-approximations"])}
     return frozenset((known | _MATH_EXTRA) - _NOT_TYPESETTING)
+
+
+def _typesets(name: str) -> bool:
+    return name in _math_commands() and name not in _ENCODER_ONLY
 
 
 def _balanced(text: str, *, skip_escaped: bool) -> bool:
@@ -200,28 +223,96 @@ def safe_math(body: str) -> bool:
     # Balanced for BibTeX (which counts every brace) and for TeX (which skips \{ and \}).
     if not (_balanced(body, skip_escaped=False) and _balanced(body.replace("\\\\", ""), skip_escaped=True)):
         return False
-    allowed = _math_commands()
-    return all(name in allowed for name in _CONTROL_WORD.findall(body))
+    return all(_typesets(name) for name in _CONTROL_WORD.findall(body))
+
+
+# How a character the math encoder converted is written inside math, and found again on reading.
+_ENSUREMATH = "\\ensuremath{"
+_ENSUREMATH_ARG = re.compile(r"\\ensuremath\{((?:[^{}]|\{[^{}]*\})*)\}")
+_TEXT_FORM = re.compile(r"\{\\ensuremath\{(.*)\}\}", re.DOTALL)
+_MATH_CATEGORIES = ("Sm", "Po")
+
+
+@cache
+def _symbol_macros() -> dict[str, tuple[str, ...]]:
+    """pylatexenc's macros for each non-ASCII character, in its own order (``×``: ``times``, ``texttimes``)."""
+    db = latex2text.get_default_latex_context_db()
+    found: dict[str, list[str]] = {}
+    for spec in db.iter_macro_specs(["latex-base", "advanced-symbols"]):
+        repl = getattr(spec, "simplify_repl", None)
+        if isinstance(repl, str) and len(repl) == 1 and not repl.isascii():
+            found.setdefault(repl, []).append(spec.macroname)
+    return {char: tuple(names) for char, names in found.items()}
+
+
+@cache
+def math_command(char: str) -> str | None:
+    """The math-mode TeX for one non-ASCII character (``ω`` → ``\\omega``), or None when there is none.
+
+    pylatexenc's encoder marks math-only symbols with ``\\ensuremath`` (Greek letters, ``≤``, ``∈``,
+    ``ℝ``); for a math symbol it writes as a text command (``×`` → ``\\texttimes``, ``→`` →
+    ``\\textrightarrow``) its decoder's table gives the math one (``\\times``, ``\\rightarrow``). Either is
+    kept only when it reads back as the character and only typesets.
+    """
+    candidates: list[str] = []
+    text_form = _TEXT_FORM.fullmatch(_encoder().unicode_to_latex(char))
+    if text_form:
+        candidates.append(text_form.group(1))
+    if unicodedata.category(char) in _MATH_CATEGORIES:
+        candidates += ["\\" + name for name in _symbol_macros().get(char, ()) if not name.startswith("text")]
+    for command in candidates:
+        if safe_math(command) and decode(_ENSUREMATH + command + "}") == char:
+            return command
+    return None
+
+
+def _math_character(command: str) -> str | None:
+    """The character whose math form is ``command``, or None (not one :func:`math_command` writes)."""
+    char = decode(_ENSUREMATH + command + "}")
+    return char if len(char) == 1 and math_command(char) == command else None
+
+
+def _math_character_back(match: re.Match[str]) -> str:
+    return _math_character(match.group(1)) or match.group(0)
+
+
+def _math_tex(segment: str) -> str | None:
+    """A math segment with its non-ASCII characters as math commands; None if one of them has none."""
+    if segment.isascii():
+        return segment
+    out: list[str] = []
+    for char in segment:
+        if char.isascii():
+            out.append(char)
+            continue
+        command = math_command(char)
+        if command is None:
+            return None
+        out.append(_ENSUREMATH + command + "}")
+    return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """A run of a field: plain text, or a math segment written as is (with its dollars)."""
+    """A run of a field: plain text, or a math segment as TeX to write (with its dollars)."""
 
     text: str
     math: bool = False
 
 
 def segments(text: str) -> list[Segment]:
-    """Split text into plain runs and safe ``$…$`` math segments."""
+    """Split text into plain runs and safe ``$…$`` math segments (their non-ASCII characters as commands)."""
     out: list[Segment] = []
     last = 0
     for match in _MATH.finditer(text):
         if not safe_math(match.group(1)):
             continue
+        math = _math_tex(match.group(0))
+        if math is None:
+            continue
         if match.start() > last:
             out.append(Segment(text[last:match.start()]))
-        out.append(Segment(match.group(0), math=True))
+        out.append(Segment(math, math=True))
         last = match.end()
     if last < len(text):
         out.append(Segment(text[last:]))
@@ -246,6 +337,10 @@ def _punct(char: str) -> bool:
     return not char.isalnum() and char != "$"
 
 
+# Symbols that end a name rather than a sentence: ``C#``, ``C++``, ``A*``.
+_NAME_ENDINGS = frozenset("#+*")
+
+
 def _lead(text: str) -> str:
     end = 0
     while end < len(text) and _punct(text[end]):
@@ -254,9 +349,11 @@ def _lead(text: str) -> str:
 
 
 def _trail(text: str) -> str:
-    """Trailing punctuation, except a closing bracket opened inside the word."""
+    """Trailing punctuation, except a closing bracket opened inside the word and the ``#`` of ``C#``."""
     start = len(text)
     while start and _punct(text[start - 1]):
+        if text[start - 1] in _NAME_ENDINGS and text[: start - 1].rstrip("#+*")[-1:].isalnum():
+            break
         opener = _PAIRS.get(text[start - 1])
         if opener and text.count(opener, 0, start - 1) >= text.count(text[start - 1], 0, start):
             break
@@ -266,27 +363,44 @@ def _trail(text: str) -> str:
 
 _ASCII_INNER_CAPITAL = re.compile(r"[A-Za-z][^A-Z]*[A-Z]")
 _ASCII_FIRST_LETTER_CAPITAL = re.compile(r"[^A-Za-z]*[A-Z]")
+_ASCII_ONE_CAPITAL = re.compile(r"[^A-Za-z]*[A-Z][^A-Za-z]*")
+# Title case capitalises the article; a style may lower it.
+_ARTICLE = "A"
 
 
 def _needs_protection(word: list[Segment]) -> bool:
-    """Math, capitals after the first letter (``LLaMA``, ``GPT-4o``, ``Stress-Testing``), or a capital
-    with a digit (``E(3)``, ``Llama2``, ``3D``): words whose case bibliography styles must not change."""
+    """Math, capitals after the first letter (``LLaMA``, ``GPT-4o``, ``Stress-Testing``), a capital
+    with a digit (``E(3)``, ``Llama2``, ``3D``), or a capital that is the word's one letter (``C#``, ``R``,
+    ``I``, but not the article ``A``): words whose case bibliography styles must not change."""
     if any(s.math for s in word):
         return True
     core = "".join(s.text for s in word)
     if core.isascii():  # the same rule, with regular expressions (most titles are ASCII)
         if _ASCII_INNER_CAPITAL.search(core):
             return True
+        if _ASCII_ONE_CAPITAL.fullmatch(core):
+            return _bare(core) != _ARTICLE
         return any(ch.isdigit() for ch in core) and bool(_ASCII_FIRST_LETTER_CAPITAL.match(core))
     return capitals_matter(core)
 
 
+def _bare(word: str) -> str:
+    """A word without the punctuation around it (what stays inside its braces)."""
+    lead = _lead(word)
+    return word[len(lead): len(word) - len(_trail(word[len(lead):]))]
+
+
 def capitals_matter(text: str) -> bool:
-    """The protection rule on any text: a capital after the first letter, or a first capital and a digit."""
+    """The protection rule on any text: a capital after the first letter, a first capital and a digit, or
+    a capital that is the one letter (except the article ``A``)."""
     letters = [ch for ch in text if ch.isalpha()]
     if any(ch.isupper() for ch in letters[1:]):
         return True
-    return bool(letters) and letters[0].isupper() and any(ch.isdigit() for ch in text)
+    if not letters or not letters[0].isupper():
+        return False
+    if any(ch.isdigit() for ch in text):
+        return True
+    return len(letters) == 1 and _bare(text) != _ARTICLE
 
 
 def _words(text: str) -> list[list[Segment]]:

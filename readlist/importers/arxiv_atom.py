@@ -14,6 +14,11 @@ HTTP client and rate limiter; readlist's downloads all go through one client.
 
 The API reports a bad query as a feed holding one entry titled ``Error`` whose id
 is under ``/api/errors``; that becomes :attr:`AtomPage.error`, not a paper.
+
+Some entries are UTF-8 that was read as Latin-1 and encoded again (``AzaÃ¯s``
+for ``Azaïs``, ``GÃ¶tz`` for ``Götz``). feedparser repairs that in the text
+elements (title, summary, comment, journal reference) but not in author names;
+:func:`repair_mojibake` applies its repair, under its rule, to the names.
 """
 
 from __future__ import annotations
@@ -126,7 +131,8 @@ def entry_record(entry: Any) -> dict[str, object]:
         term = clean_line(str(term or ""))
         if term and is_arxiv_category(term) and term not in categories:
             categories.append(term)
-    authors = [clean_line(str(a.get("name") or "")) for a in entry.get("authors") or [] if isinstance(a, dict)]
+    authors = [clean_line(repair_mojibake(str(a.get("name") or "")))
+               for a in entry.get("authors") or [] if isinstance(a, dict)]
     return {
         "title": clean_line(str(entry.get("title") or "")),
         "abstract": unwrap(str(entry.get("summary") or "")),
@@ -138,6 +144,21 @@ def entry_record(entry: Any) -> dict[str, object]:
         "journal_ref": clean_line(str(entry.get("arxiv_journal_ref") or "")) or None,
         "url": ABS_URL + arxiv_id if arxiv_id else None,
     }
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as Latin-1 (``StÃ©phane``) made right (``Stéphane``); any other text unchanged.
+
+    feedparser's own rule for the text elements it repairs: the repair is made only when every character
+    fits in one Latin-1 byte and those bytes are valid UTF-8. Correct text almost never passes both (a
+    correct ``é`` alone is not valid UTF-8; ASCII comes back as it is), so nothing correct is changed.
+    """
+    if text.isascii():
+        return text
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
 
 
 def _number(value: object) -> int | None:

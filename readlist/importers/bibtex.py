@@ -32,7 +32,7 @@ from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-from readlist.core.bibtex_out import DATE_FROM_ID, DATE_SOURCE_FIELD
+from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD
 from readlist.core.dates import PartialDate
 from readlist.core.model import ValidationError, find_arxiv_id, parse_rating, parse_status
 from readlist.core.reference import parse_count_note
@@ -173,18 +173,18 @@ def _url(value: str) -> str | None:
     return url if re.match(r"^https?://\S+$", url) else None
 
 
-def _categories(fields: dict[str, str], arxiv_id: str | None) -> list[str]:
-    """The arXiv categories readlist wrote, else the primary one, unless it only repeats the archive an
-    old-style id already names."""
-    listed = [c for c in decode_tex(fields.get("readlist-categories", "")).split() if _CATEGORY.match(c)]
-    if listed:
+def _categories(fields: dict[str, str]) -> list[str]:
+    """The arXiv categories readlist wrote, else the primary one (``primaryClass`` / ``eprintclass``).
+
+    readlist writes ``readlist-categories`` empty when it recorded no category and the primary class it
+    wrote is only the archive an old-style id names (``hep-th`` for ``hep-th/9901001``): then there is none.
+    """
+    written = fields.get(CATEGORIES_FIELD, "")
+    listed = [c for c in decode_tex(written).split() if _CATEGORY.match(c)]
+    if listed or (CATEGORIES_FIELD in fields and not written.strip()):
         return listed
     value = (fields.get("primaryclass") or fields.get("eprintclass") or "").strip()
-    if not _CATEGORY.match(value):
-        return []
-    if arxiv_id and "/" in arxiv_id and arxiv_id.split("/", 1)[0].split(".", 1)[0] == value:
-        return []
-    return [value]
+    return [value] if _CATEGORY.match(value) else []
 
 
 def _count(value: str) -> int | None:
@@ -215,7 +215,7 @@ def _record(entry: Entry) -> dict[str, object]:
         "organization": organization,
         "abstract": unwrap(decode_tex(fields.get("abstract", ""))),
         "arxiv_id": arxiv_id,
-        "categories": _categories(fields, arxiv_id),
+        "categories": _categories(fields),
         "published": _published(fields),
         "url": url,
         "doi": doi or None,

@@ -274,6 +274,20 @@ def test_user_data_round_trips_into_a_new_library(db: Path, tmp_path: Path) -> N
     assert changed == []
 
 
+def test_old_style_categories_round_trip_into_a_new_library(tmp_path: Path) -> None:
+    """The real arXiv API answer holds hep-ph/0301050 and gr-qc/0103067: their categories come back."""
+    library, fresh, target = tmp_path / "library.json", tmp_path / "fresh.json", tmp_path / "x.bib"
+    assert run(library, "import", str(PAGES / "arxiv-api-query-testing.xml")).exit_code == 0
+    assert run(library, "export", "-f", "bibtex", "--with-user-data", "-o", str(target)).exit_code == 0
+    assert "primaryClass = {hep-ph}" in target.read_text()
+    result = run(fresh, "import", str(target))
+    assert result.exit_code == 0, result.output
+    before = {r["id"]: r["categories"] for r in json.loads(run(library, "list", "--json").stdout)}
+    after = {r["id"]: r["categories"] for r in json.loads(run(fresh, "list", "--json").stdout)}
+    assert before["hep-ph/0301050"] == ["hep-ph"] and before["gr-qc/0103067"] == ["gr-qc"]
+    assert after == before
+
+
 def test_stored_keys_are_used_and_new_keys_avoid_them(tmp_path: Path) -> None:
     path = tmp_path / "keys.json"
     lib = Library(path)

@@ -57,6 +57,45 @@ def test_words_whose_capitals_matter_are_protected_consistently() -> None:
     )
 
 
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_unicode_in_math_is_written_as_math_commands(ascii_only: bool) -> None:
+    """pdflatex takes no Unicode inside math: ``$ω$`` goes out as ``\\omega`` and reads back as ``ω``."""
+    title = "$ω$Test: WebView-Oriented Testing for Android Applications"
+    written = protect_title(title, ascii_only=ascii_only)
+    assert written == "{$\\ensuremath{\\omega}$Test}: {WebView-Oriented} Testing for Android Applications"
+    assert decode(written) == title
+    text = "$x ≤ y$, $a × b → ℝ^n$ and $Ω_{i} ∈ Σ$"
+    written = encode(text, ascii_only=ascii_only)
+    assert written == (
+        "$x \\ensuremath{\\leq} y$, $a \\ensuremath{\\times} b \\ensuremath{\\rightarrow} "
+        "\\ensuremath{\\mathbb{R}}^n$ and $\\ensuremath{\\Omega}_{i} \\ensuremath{\\in} \\ensuremath{\\Sigma}$"
+    )
+    assert written.isascii() and decode(written) == text
+
+
+def test_math_commands_someone_typed_stay_as_typed() -> None:
+    assert decode("$\\omega$ and $\\times$") == "$\\omega$ and $\\times$"
+    assert encode("$\\omega$ and $ω$", ascii_only=False) == "$\\omega$ and $\\ensuremath{\\omega}$"
+    # Typed by hand it is text, so that every \\ensuremath read back from math is the encoder's.
+    typed = "$\\ensuremath{\\omega}$"
+    assert not any(s.math for s in segments(typed)) and decode(encode(typed, ascii_only=True)) == typed
+
+
+def test_math_with_a_character_math_cannot_take_is_written_as_text() -> None:
+    for text in ("$é$ text", "$x²$", "$中$"):
+        assert not any(s.math for s in segments(text)), text
+        assert decode(encode(text, ascii_only=True)) == text
+
+
+def test_a_capital_that_is_the_only_letter_is_protected() -> None:
+    title = "Types in C# and snake_case: A Study of R, C++ and A* for Plan B, as I Saw It"
+    assert protect_title(title, ascii_only=True) == (
+        "Types in {C{\\#}} and snake{\\_}case: A Study of {R}, {C++} and {A*} for Plan {B}, as {I} Saw It"
+    )
+    assert protect_title("Towards A Theory of É", ascii_only=False) == "Towards A Theory of {É}"
+    assert decode(protect_title(title, ascii_only=True)) == title
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -121,7 +160,7 @@ def test_decoding_gives_the_unicode_a_web_page_gives() -> None:
 
 text_without_controls = st.text(
     alphabet=st.one_of(
-        st.sampled_from(list("{}\\%&#_$~^@\"'`-–—,.:;()[]<>|*=+ ")),
+        st.sampled_from(list("{}\\%&#_$~^@\"'`-–—,.:;()[]<>|*=+ ωΩ≤×→ℝé²")),
         st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")),
     ),
     min_size=1,

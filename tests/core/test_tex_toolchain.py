@@ -31,6 +31,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 SOURCES = [
     *sorted((FIXTURES / "seeds").glob("*.txt")),
     *sorted((FIXTURES / "pages").glob("*.html")),
+    *sorted((FIXTURES / "pages").glob("*.xml")),  # a real arXiv API answer: $ω$ in a title, accented names
     *sorted((FIXTURES / "api").glob("*.json")),
 ]
 TODAY = date(2025, 12, 20)
@@ -170,3 +171,66 @@ def test_pdflatex_and_biber_build_the_biblatex_export(tmp_path: Path) -> None:
     for paper, maths in _math_titles():
         assert all(math in items[keys[paper.id]] for math in maths), paper.title
     _check_pdf_text(tmp_path)
+
+
+# What a user's document has: T1 fonts, no math packages.
+T1_PREAMBLE = "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
+
+
+def _reported() -> list[Paper]:
+    """The real entry with ``$ω$Test`` in its title, and a title with ``C#``."""
+    atom = FIXTURES / "pages" / "arxiv-api-query-testing.xml"
+    omega = next(p for p in parse_input(atom.read_bytes(), source=atom.name).papers if p.id == "2306.03845")
+    assert omega.title.startswith("$ω$Test")
+    csharp = Paper.create(title="Types in C# and snake_case Code", authors=["Ada Lovelace"], published="2024")
+    return [omega, csharp]
+
+
+def _pdf_text(cwd: Path) -> str | None:
+    if shutil.which("pdftotext") is None:
+        return None
+    result = _run(["pdftotext", "-enc", "UTF-8", "doc.pdf", "-"], cwd)
+    assert result.returncode == 0, result.stderr
+    return " ".join(result.stdout.split())
+
+
+def test_greek_in_math_and_a_one_letter_name_build_with_bibtex(tmp_path: Path) -> None:
+    _need("pdflatex", "bibtex", files=("plain.bst", "t1enc.def"))
+    papers = _reported()
+    keys = assign_keys(papers)
+    (tmp_path / "refs.bib").write_text(format_entries(papers, "bibtex", keys=keys, complete=True))
+    (tmp_path / "doc.tex").write_text(
+        T1_PREAMBLE + "\\begin{document}\n\\nocite{*}\n\\bibliographystyle{plain}\n\\bibliography{refs}\n"
+        "\\end{document}\n"
+    )
+    _pdflatex(tmp_path)
+    result = _run(["bibtex", "doc"], tmp_path)
+    log = (tmp_path / "doc.blg").read_text(errors="replace")
+    assert result.returncode == 0 and "Warning--" not in log and "error message" not in log, log
+    _pdflatex(tmp_path)
+    items = _bbl_items((tmp_path / "doc.bbl").read_text(errors="replace"), "\\bibitem")
+    assert "{$\\ensuremath{\\omega}$Test}" in items[keys["2306.03845"]]
+    assert "Types in {C{\\#}} and" in " ".join(items[keys[papers[1].id]].split())  # the style lowered the rest
+    text = _pdf_text(tmp_path)
+    if text is not None:
+        assert re.search("ω ?Test: WebView-?Oriented testing for android applications", text), text
+        assert "Types in C# and snake_case code" in text, text
+
+
+def test_greek_in_math_builds_with_biber(tmp_path: Path) -> None:
+    _need("pdflatex", "biber", files=("biblatex.sty", "t1enc.def"))
+    (tmp_path / "refs.bib").write_text(format_entries(_reported(), "biblatex", complete=True))
+    (tmp_path / "doc.tex").write_text(
+        T1_PREAMBLE + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
+    )
+    _pdflatex(tmp_path)
+    result = _run(["biber", "doc"], tmp_path)
+    log = (tmp_path / "doc.blg").read_text(errors="replace")
+    assert result.returncode == 0, log
+    assert [line for line in log.splitlines() if "WARN -" in line or "ERROR -" in line] == []
+    _pdflatex(tmp_path)
+    text = _pdf_text(tmp_path)
+    if text is not None:
+        assert re.search("ω ?Test: WebView-?Oriented Testing for Android Applications", text), text
+        assert "Types in C# and snake_case Code" in text, text

@@ -23,6 +23,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 SOURCES = [
     *sorted((FIXTURES / "seeds").glob("*.txt")),
     *sorted((FIXTURES / "pages").glob("*.html")),
+    *sorted((FIXTURES / "pages").glob("*.xml")),  # a real arXiv API answer: old-style ids, math, accents
     *sorted((FIXTURES / "api").glob("*.json")),
 ]
 TODAY = date(2025, 12, 20)
@@ -87,7 +88,7 @@ def changed_fields(before: list[Paper], after: list[Paper], fields: tuple[str, .
 @pytest.mark.parametrize("user_data", [False, True], ids=["citation", "with-user-data"])
 def test_export_reads_back_unchanged(fmt: str, user_data: bool) -> None:
     papers = [*fixture_papers(), *hand_papers()]
-    assert len(fixture_papers()) >= 196 + 30
+    assert len(fixture_papers()) >= 196 + 30 + 100
     exported = format_entries(papers, fmt, user_data=user_data, complete=True)
     result = bibtex.parse(exported, source="library.bib")
     assert result.skipped == []
@@ -122,3 +123,28 @@ def test_the_round_trip_covers_what_the_issue_names() -> None:
     assert any(p.url and "(" in p.url for p in papers)
     assert any("--" in p.title for p in fixture_papers())
     assert any("$" in p.title for p in fixture_papers())
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_categories_of_old_style_ids_read_back(fmt: str) -> None:
+    """A recorded category that is also the archive of an old-style id comes back; no invented one does."""
+    papers = [
+        Paper.create(title="Statistical Test of Anarchy", arxiv_id="hep-ph/0301050", categories=["hep-ph"]),
+        Paper.create(title="Tests of Gravity", arxiv_id="gr-qc/0103067", categories=["gr-qc", "astro-ph"]),
+        Paper.create(title="Old Without Categories", arxiv_id="hep-th/9901001"),
+        Paper.create(title="Old With A Subject Class", arxiv_id="math/0301001", categories=["math.AG"]),
+    ]
+    back = {p.id: p.categories for p in bibtex.parse(format_entries(papers, fmt, complete=True)).papers}
+    assert back == {"hep-ph/0301050": ["hep-ph"], "gr-qc/0103067": ["gr-qc", "astro-ph"],
+                    "hep-th/9901001": [], "math/0301001": ["math.AG"]}
+
+
+def test_the_primary_class_of_someone_elses_file_is_a_category() -> None:
+    """arXiv's own BibTeX for an old-style id names its primary class; that is the paper's category."""
+    entry = """@misc{gouvea2003,
+      title = {Statistical Test of Anarchy},
+      author = {Andre de Gouvea and Hitoshi Murayama},
+      eprint = {hep-ph/0301050}, archivePrefix = {arXiv}, primaryClass = {hep-ph}, year = {2003}
+    }
+    @online{other, title = {Other}, eprinttype = {arxiv}, eprint = {gr-qc/0103067}, eprintclass = {gr-qc}}"""
+    assert [p.categories for p in bibtex.parse(entry).papers] == [["hep-ph"], ["gr-qc"]]

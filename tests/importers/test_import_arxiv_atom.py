@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from readlist.core.cite import citation_key
 from readlist.importers import ImportFormatError, parse_input
-from readlist.importers.arxiv_atom import read_feed
+from readlist.importers.arxiv_atom import read_feed, repair_mojibake
 
 NET = Path(__file__).parent.parent / "fixtures" / "net"
 REAL = NET / "arxiv-api-query-testing.xml"
@@ -111,3 +112,35 @@ def _feed(*entries: str) -> str:
         '<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
         'xmlns:arxiv="http://arxiv.org/schemas/atom"><id>https://arxiv.org/api/q</id>' + "".join(entries) + "</feed>"
     )
+
+
+def test_double_encoded_author_names_are_repaired(real: dict) -> None:
+    """The real answer spells some names as UTF-8 read as Latin-1; titles and names come out right alike."""
+    papers = real["result"].papers
+    garbled = [(p.arxiv_id, a) for p in papers for a in p.authors if "Ã" in a or "Â" in a]
+    assert garbled == []
+    names = {a for p in papers for a in p.authors}
+    for name in ("Jean-Marc Azaïs", "Stéphane Mourareau", "Aurora Ramírez", "Katharina Götz", "Oliver Weißl",
+                 "Florian Kroiß", "C. Lämmerzahl", "Sólrún Einarsdóttir", "Lasse Møldrup"):
+        assert name in names
+    assert real["by_id"]["2306.03845"].title == "$ω$Test: WebView-Oriented Testing for Android Applications"
+    assert citation_key(real["by_id"]["1706.00679"]) == "azais2017testing"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Müller", "Stéphane", "Ødegård", "Łukasz", "Ã", "ÃX", "Jiajun Hu", "中文", "Â€ plain", "Gauß"],
+)
+def test_names_that_are_right_are_left_alone(name: str) -> None:
+    """Correct text is never valid UTF-8 once written as Latin-1 bytes (or is not Latin-1 at all)."""
+    assert repair_mojibake(name) == name
+
+
+def test_the_repair_applies_to_names_in_any_feed() -> None:
+    feed = REAL.read_text(encoding="utf-8")
+    one = feed[: feed.index("<entry>")] + (
+        "<entry><id>http://arxiv.org/abs/2401.00001v1</id><title>T</title>"
+        "<author><name>JosÃ© RaÃºl Romero</name></author><author><name>José Müller</name></author></entry></feed>"
+    )
+    paper = parse_input(one.encode(), source="q.xml").papers[0]
+    assert paper.authors == ["José Raúl Romero", "José Müller"]
