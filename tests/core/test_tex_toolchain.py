@@ -119,22 +119,42 @@ def _check_pdf_text(cwd: Path) -> None:
             assert math not in text, math
 
 
+def _bibtex_build(cwd: Path, bib: str, preamble: str, style: str) -> None:
+    """refs.bib through pdflatex, bibtex (no warning, no error) and pdflatex again."""
+    (cwd / "refs.bib").write_text(bib)
+    (cwd / "doc.tex").write_text(
+        preamble + f"\\begin{{document}}\n\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n"
+        "\\bibliography{refs}\n\\end{document}\n"
+    )
+    _pdflatex(cwd)
+    result = _run(["bibtex", "doc"], cwd)
+    log = (cwd / "doc.blg").read_text(errors="replace")
+    assert result.returncode == 0, log
+    assert "Warning--" not in log and "error message" not in log, log
+    _pdflatex(cwd)
+
+
+def _biber_build(cwd: Path, bib: str, preamble: str) -> None:
+    """refs.bib through pdflatex, biber (no warning, no error) and pdflatex again."""
+    (cwd / "refs.bib").write_text(bib)
+    (cwd / "doc.tex").write_text(
+        preamble + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
+    )
+    _pdflatex(cwd)
+    result = _run(["biber", "doc"], cwd)
+    log = (cwd / "doc.blg").read_text(errors="replace")
+    assert result.returncode == 0, log
+    assert [line for line in log.splitlines() if "WARN -" in line or "ERROR -" in line] == []
+    _pdflatex(cwd)
+
+
 @pytest.mark.parametrize("style", ["plain", "ieeetr"])
 def test_pdflatex_and_bibtex_build_the_bibtex_export(tmp_path: Path, style: str) -> None:
     _need("pdflatex", "bibtex", files=(f"{style}.bst", "amssymb.sty"))
     keys = assign_keys(papers())
-    (tmp_path / "refs.bib").write_text(format_entries(papers(), "bibtex", keys=keys, user_data=True, complete=True))
-    (tmp_path / "doc.tex").write_text(
-        PREAMBLE + f"\\begin{{document}}\n\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n"
-        "\\bibliography{refs}\n\\end{document}\n"
-    )
-    _pdflatex(tmp_path)
-    result = _run(["bibtex", "doc"], tmp_path)
-    log = (tmp_path / "doc.blg").read_text(errors="replace")
-    assert result.returncode == 0, log
-    assert "Warning--" not in log and "error message" not in log, log
-
-    _pdflatex(tmp_path)
+    _bibtex_build(tmp_path, format_entries(papers(), "bibtex", keys=keys, user_data=True, complete=True), PREAMBLE,
+                  style)
     items = _bbl_items((tmp_path / "doc.bbl").read_text(errors="replace"), "\\bibitem")
     assert len(items) == len(papers())
     for paper in papers():
@@ -150,19 +170,7 @@ def test_pdflatex_and_bibtex_build_the_bibtex_export(tmp_path: Path, style: str)
 def test_pdflatex_and_biber_build_the_biblatex_export(tmp_path: Path) -> None:
     _need("pdflatex", "biber", files=("biblatex.sty", "amssymb.sty"))
     keys = assign_keys(papers())
-    (tmp_path / "refs.bib").write_text(format_entries(papers(), "biblatex", keys=keys, user_data=True, complete=True))
-    (tmp_path / "doc.tex").write_text(
-        PREAMBLE + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
-        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
-    )
-    _pdflatex(tmp_path)
-    result = _run(["biber", "doc"], tmp_path)
-    log = (tmp_path / "doc.blg").read_text(errors="replace")
-    assert result.returncode == 0, log
-    problems = [line for line in log.splitlines() if "WARN -" in line or "ERROR -" in line]
-    assert problems == []
-
-    _pdflatex(tmp_path)
+    _biber_build(tmp_path, format_entries(papers(), "biblatex", keys=keys, user_data=True, complete=True), PREAMBLE)
     items = _bbl_items((tmp_path / "doc.bbl").read_text(errors="replace"), "\\entry")
     assert len(items) == len(papers())
     for paper in papers():
@@ -198,16 +206,7 @@ def test_greek_in_math_and_a_one_letter_name_build_with_bibtex(tmp_path: Path) -
     _need("pdflatex", "bibtex", files=("plain.bst", "t1enc.def"))
     papers = _reported()
     keys = assign_keys(papers)
-    (tmp_path / "refs.bib").write_text(format_entries(papers, "bibtex", keys=keys, complete=True))
-    (tmp_path / "doc.tex").write_text(
-        T1_PREAMBLE + "\\begin{document}\n\\nocite{*}\n\\bibliographystyle{plain}\n\\bibliography{refs}\n"
-        "\\end{document}\n"
-    )
-    _pdflatex(tmp_path)
-    result = _run(["bibtex", "doc"], tmp_path)
-    log = (tmp_path / "doc.blg").read_text(errors="replace")
-    assert result.returncode == 0 and "Warning--" not in log and "error message" not in log, log
-    _pdflatex(tmp_path)
+    _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys=keys, complete=True), T1_PREAMBLE, "plain")
     items = _bbl_items((tmp_path / "doc.bbl").read_text(errors="replace"), "\\bibitem")
     assert "{$\\ensuremath{\\omega}$Test}" in items[keys["2306.03845"]]
     assert "Types in {C{\\#}} and" in " ".join(items[keys[papers[1].id]].split())  # the style lowered the rest
@@ -219,17 +218,7 @@ def test_greek_in_math_and_a_one_letter_name_build_with_bibtex(tmp_path: Path) -
 
 def test_greek_in_math_builds_with_biber(tmp_path: Path) -> None:
     _need("pdflatex", "biber", files=("biblatex.sty", "t1enc.def"))
-    (tmp_path / "refs.bib").write_text(format_entries(_reported(), "biblatex", complete=True))
-    (tmp_path / "doc.tex").write_text(
-        T1_PREAMBLE + "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
-        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
-    )
-    _pdflatex(tmp_path)
-    result = _run(["biber", "doc"], tmp_path)
-    log = (tmp_path / "doc.blg").read_text(errors="replace")
-    assert result.returncode == 0, log
-    assert [line for line in log.splitlines() if "WARN -" in line or "ERROR -" in line] == []
-    _pdflatex(tmp_path)
+    _biber_build(tmp_path, format_entries(_reported(), "biblatex", complete=True), T1_PREAMBLE)
     text = _pdf_text(tmp_path)
     if text is not None:
         assert re.search("ω ?Test: WebView-?Oriented Testing for Android Applications", text), text
