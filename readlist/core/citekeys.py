@@ -29,6 +29,8 @@ STOP_WORDS = frozenset(
     "can we our your how what why when which who beyond through using about over under".split()
 )
 _SPLIT = re.compile(r"[\s\-–—/:;,.!?()\[\]\"'`]+")
+# An apostrophe inside a word joins it ("Don't" is "dont", not "don" and "t"); quotes around words still split.
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")
 # Math markup inside a word is dropped so that ``S$^{2}$FT`` reads as ``s2ft``.
 _TEX_MARKUP = re.compile(r"\\[A-Za-z]+|[$^_{}]")
 _WHO_LENGTH = 20
@@ -41,7 +43,7 @@ MAX_KEY_LENGTH = 100
 def title_words(title: str) -> list[str]:
     """Significant title words, ASCII-folded, in order (TeX commands, stop words and empties removed)."""
     out = []
-    for raw in _SPLIT.split(_TEX_MARKUP.sub("", clean_line(title))):
+    for raw in _SPLIT.split(_INNER_APOSTROPHE.sub("", _TEX_MARKUP.sub("", clean_line(title)))):
         word = ascii_fold(raw)
         if word and word not in STOP_WORDS:
             out.append(word)

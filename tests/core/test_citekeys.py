@@ -32,6 +32,18 @@ def test_without_authors_the_organization_then_the_title_lead() -> None:
         assert "anon" not in key_base(paper)
 
 
+@pytest.mark.parametrize(
+    ("title", "key"),
+    [
+        ("Experts Don't Cheat: Learning What You Don't Know", "expertsdont"),
+        ("Experts Don\u2019t Cheat", "expertsdont"),  # a typographic apostrophe is the same
+        ("'Quoted' Words in a Title", "quotedwords"),  # quotes around a word still end it
+    ],
+)
+def test_an_apostrophe_inside_a_word_does_not_cut_it(title: str, key: str) -> None:
+    assert key_base(Paper.create(title=title)) == key
+
+
 def test_stored_keys_are_kept_and_new_keys_avoid_every_taken_key() -> None:
     kept = Paper.create(title="Scaling Up", authors=["B Smith"], arxiv_id="2001.00002", cite_key="MyOwnKey")
     new = Paper.create(title="Scaling Laws", authors=["A Smith"], arxiv_id="2001.00001")
