@@ -546,10 +546,11 @@ async def test_open_says_what_happened_and_copies_the_url_where_no_browser_can_o
         paper.url = "https://arxiv.org/abs/2401.00001"
         await pilot.press("o")
         top = static_text(main_screen(app).query_one("#topbar", Static))
-        assert "Not opened (this is an SSH session)" in top and "copied https://arxiv.org/abs/2401.00001" in top
+        assert "Copied the URL to the clipboard: https://arxiv.org/abs/2401.00001" in top
+        assert "(not opened: this is an SSH session)" in top
         assert copied == ["https://arxiv.org/abs/2401.00001"]
         await pilot.press("j", "k", "s")  # the next action replaces the message
-        assert "Not opened" not in static_text(main_screen(app).query_one("#topbar", Static))
+        assert "not opened" not in static_text(main_screen(app).query_one("#topbar", Static))
 
 
 async def test_removing_the_last_tag_of_a_tag_view(seed_library: Path, make_app: MakeApp) -> None:

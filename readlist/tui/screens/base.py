@@ -125,8 +125,9 @@ class ReadlistScreen(Screen[ResultT]):
         from readlist.app.clipboard import copy_text
 
         copied = copy_text(url, osc52_writer=self.app.copy_to_clipboard, what="the URL")
+        # What the user can do next comes first: on a narrow top bar the end of a message is cut off.
         if copied.ok:
-            return f"Not opened ({opened.reason}); copied {shown} to the clipboard instead"
+            return f"Copied the URL to the clipboard: {shown} (not opened: {opened.reason})"
         return f"Not opened ({opened.reason}) and not copied: {shown}"
 
     def action_help(self) -> None:
