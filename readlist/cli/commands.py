@@ -554,14 +554,20 @@ def rm_cmd(ctx: click.Context, refs: tuple[str, ...], as_json: bool) -> None:
          f"{'them' if len(outcome) != 1 else 'it'} back")
 
 
+# Papers an undo names one per line; more are counted.
+UNDO_SHOWN = 10
+
+
 @click.command("undo")
 @click.option("--json", "as_json", is_flag=True, help="Print what was reverted as JSON.")
 @click.pass_context
 def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     """Revert the last change a command made (run it again to redo).
 
-    Papers changed again since (in the terminal UI or by another command) are
-    left as they are and named, so undo never throws away a later change.
+    It is the last change made from the command line, however long ago; the
+    terminal UI's own changes are undone there, with u. Papers changed again
+    since (in the terminal UI or by another command) are left as they are and
+    named, so undo never throws away a later change.
 
     \b
     Examples:
@@ -583,6 +589,11 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
                     "papers": sorted(done.outcome.changes), "skipped": done.skipped})
     else:
         info(f"{verb} {last.outcome.label.lower()}: {counted(len(done.outcome), 'paper')}")
+        reverted = [p for pid in sorted(done.outcome.changes)[:UNDO_SHOWN] if (p := lib.get(pid)) is not None]
+        for paper in reverted:  # which papers: the change undone may be older than the user remembers
+            console.print(Text("  ") + paper_line(paper), soft_wrap=True)
+        if len(done.outcome) > UNDO_SHOWN:
+            info(f"  … and {len(done.outcome) - UNDO_SHOWN} more")
         if done.skipped:
             shown = ", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")
             info(f"left alone because they changed since: {shown}")

@@ -37,6 +37,9 @@ def test_rm_prints_what_it_removed_and_undo_puts_it_back(db: Path) -> None:
     undone = run(db, "undo")
     assert undone.exit_code == 0 and "undid deleted: 1 paper" in undone.stdout
     assert Library(db).papers["2401.00001"].note == "precious"
+    # It names the papers it put back: the change undone may be older than the user remembers.
+    assert "2401.00001" in undone.stdout and "Paper 1" in undone.stdout
+    assert "Paper 0" not in undone.stdout
 
 
 def test_rm_json_lists_the_removed_records(db: Path) -> None:
