@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown, Static
+from textual.widgets._footer import FooterKey
 from tui_helpers import SIZE, fresh
 
 from readlist.app import clipboard
@@ -156,6 +157,13 @@ async def test_triage_mode_advances_and_summarises(small_library: Path, make_app
         assert "reading  1" in summary
         assert "read     1" in summary
         assert "rated    1" in summary
+        # The summary is about no paper: the keys that act on one leave the footer and do nothing.
+        await pilot.pause()
+        footer = {key.action for key in screen.query(FooterKey)}
+        assert {"help", "back", "undo"} <= footer, footer
+        assert not {a for a in footer if "decide" in a or a.endswith(("note", "tags"))}, footer
+        await pilot.press("s", "n")
+        assert isinstance(app.screen, TriageScreen) and screen.done
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         assert plist(app).papers == []  # the inbox is empty now

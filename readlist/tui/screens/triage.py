@@ -38,6 +38,7 @@ class TriageScreen(ReadlistScreen[None]):
         # The decisions made in this session, in order: (paper id, status decision or None, rating or None).
         self.decisions: list[tuple[str, str | None, int | None]] = []
         self.done = False
+        self._footer_done = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-progress", markup=False)
@@ -66,7 +67,9 @@ class TriageScreen(ReadlistScreen[None]):
             header.display = abstract.display = note.display = False
             summary.display = True
             summary.update(self.summary_text())
+            self._footer_follows()
             return
+        self._footer_follows()
         header.display = abstract.display = True
         summary.display = False
         paper = self.session.library.get(self.paper_ids[self.index])
@@ -119,6 +122,19 @@ class TriageScreen(ReadlistScreen[None]):
         text.append(f"  rated    {t['rated']}\n\n")
         text.append("Esc goes back to the list; u undoes the last decision.", style="dim")
         return text
+
+    # Keys about the paper shown, which the summary at the end has none of: hidden from the footer there.
+    _ABOUT_A_PAPER = frozenset({"decide", "note", "tags", "open_url", "cite", "next", "scroll_text", "page_text"})
+
+    def _footer_follows(self) -> None:
+        if self._footer_done != self.done:
+            self._footer_done = self.done
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.done and action in self._ABOUT_A_PAPER:
+            return False
+        return super().check_action(action, parameters)
 
     # -- decisions ---------------------------------------------------------------
 
