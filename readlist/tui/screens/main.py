@@ -454,20 +454,17 @@ class MainScreen(ReadlistScreen[None]):
         total = self.counts.total
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
         width = self.size.width
-        text = self._topbar_rest(shown, short=False)
-        if text.cell_len + 1 > width:
-            text = self._topbar_rest(shown, short=True)
         prefix = Text(no_wrap=True, overflow="ellipsis")
         prefix.append(" readlist ", style="bold")
         prefix.append(inert_text(self.session.library.path.name))
         prefix.append(f"  {total} papers · {inbox} in inbox", style="dim")
         prefix.append("  │  ")
-        # The library's name and totals when they fit; on a narrow line the view, its count and the last
-        # message come first (a message cut off the end is a message never read).
-        if width >= NARROW and prefix.cell_len + text.cell_len <= width:
-            text = prefix + text
-        else:
-            text = Text(" ", no_wrap=True, overflow="ellipsis") + text
+        lead = Text(" ", no_wrap=True, overflow="ellipsis")
+        full, short = self._topbar_rest(shown, short=False), self._topbar_rest(shown, short=True)
+        # The first that fits: the library's name and totals, then the hint about O, go before the view, its
+        # count and the last message (a message cut off the end of the line is a message never read).
+        choices = [lead + full, lead + short] if width < NARROW else [prefix + full, prefix + short, lead + full]
+        text = next((choice for choice in choices if choice.cell_len <= width), lead + short)
         if text != self._topbar_shown:
             self._topbar_shown = text
             topbar = self.query_one("#topbar", TopBar)
