@@ -135,7 +135,7 @@ class Counts:
                 present.add(paper.id)
 
     def recount_saved(self, views: Iterable[View], library: Library, ids: Iterable[str]) -> None:
-        """After a change: re-check only the papers it touched against each saved search."""
+        """After a change: re-check only the papers it touched against each saved search and ranked view."""
         changed = list(ids)
         for view in views:
             if view.order is not None:
