@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from readlist.core.dates import sort_key as date_sort_key
 from readlist.core.model import Paper, Status, ValidationError, normalize_tag, parse_status
 from readlist.core.provenance import canonical_kind, paper_kinds
-from readlist.core.search_index import PaperSource, SearchIndex, haystack, search_text
+from readlist.core.search_index import PaperSource, SearchIndex, fold, haystack, search_text
 
 if TYPE_CHECKING:
     from readlist.core.search_index import Mask
@@ -181,7 +181,7 @@ class _Word(_Node):
 
     def __init__(self, typed: str) -> None:
         self.typed = typed
-        self.needle = typed.casefold()
+        self.needle = fold(typed)
 
     def compile(self, text_of: TextOf) -> Predicate:
         needle = self.needle
@@ -316,11 +316,11 @@ def _numeric(field: str, op: str, raw: str, pos: int) -> Predicate:
 
 def _source_term(value: str) -> Predicate:
     """A kind of source (``hf``, ``arxiv``, ``bibtex``, …) or text in a source's file name or URL."""
-    low = value.casefold()
+    low = fold(value)
     kind = canonical_kind(value)
 
     def in_labels(p: Paper) -> bool:
-        return any(low in s.casefold() for s in p.sources)
+        return any(low in fold(s) for s in p.sources)
 
     if kind is None:
         return in_labels
@@ -345,7 +345,7 @@ def _field_term(field: str, op: str, value: str, pos: int) -> Predicate:
         )
     if op != ":" and op != "=":
         raise QueryError(f"{field} at {_col(pos)} does not compare with {op!r}; use {field}:value", pos)
-    low = value.casefold()
+    low = fold(value)
     if field == "status":
         try:
             status = parse_status(value).value
@@ -357,17 +357,17 @@ def _field_term(field: str, op: str, value: str, pos: int) -> Predicate:
         tag = normalize_tag(value)
         return lambda p: tag in p.tags
     if field == "author":
-        return lambda p: any(low in a.casefold() for a in p.authors)
+        return lambda p: any(low in fold(a) for a in p.authors)
     if field in ("org", "organization"):
-        return lambda p: p.organization is not None and low in p.organization.casefold()
+        return lambda p: p.organization is not None and low in fold(p.organization)
     if field == "id":
         return lambda p: p.id.startswith(value) or (p.arxiv_id or "").startswith(value)
     if field == "source":
         return _source_term(value)
     if field == "title":
-        return lambda p: low in p.title.casefold()
+        return lambda p: low in fold(p.title)
     if field == "note":
-        return lambda p: low in p.note.casefold()
+        return lambda p: low in fold(p.note)
     checks: dict[str, Predicate] = {
         "rated": lambda p: p.rating > 0,
         "noted": lambda p: bool(p.note.strip()),

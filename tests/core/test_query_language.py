@@ -304,3 +304,15 @@ def test_documented_errors_are_the_real_messages() -> None:
             assert message.startswith(head) and message.endswith(tail), (typed, message)
         else:
             assert message == shown, (typed, message)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["perez", "author:perez", "author:PÉREZ", "title:schrodinger", "note:resume", "org:ecole", "pérez schrödinger"],
+)
+def test_accents_do_not_have_to_be_typed(text: str) -> None:
+    """Accents are folded on both sides, in free words and in text fields: "perez" finds "Pérez"."""
+    paper = Paper.create(title="Schrödinger bridges", authors=["José Pérez"], organization="École Normale",
+                         note="Résumé of the method")
+    other = Paper.create(title="Perceptrons", authors=["Ada Lovelace"])
+    assert parse_query(text).filter([paper, other]) == [paper]
