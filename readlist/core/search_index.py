@@ -95,7 +95,7 @@ class _LastText:
 
     def get(self, paper: Paper) -> str:
         entry = self._entry  # one read: another thread may replace it meanwhile
-        mark = (paper.title, abstract_mark(paper), paper.note, paper.authors, paper.organization)
+        mark = _text_mark(paper)
         if entry is not None and entry[0] is paper and entry[1] == mark:
             return entry[2]
         text = haystack(paper)
@@ -104,6 +104,11 @@ class _LastText:
 
 
 search_text = _LastText().get
+
+
+def _text_mark(paper: Paper) -> tuple[object, ...]:
+    """What a paper's searched text is made of: the same objects while the text is unchanged."""
+    return (paper.title, abstract_mark(paper), paper.note, paper.authors, paper.organization)
 
 
 def _fields_but_abstract(paper: Paper) -> str:
@@ -178,10 +183,6 @@ class SearchIndex:
     def ready(self) -> bool:
         return self._ready
 
-    @staticmethod
-    def _mark(paper: Paper) -> tuple[object, ...]:
-        return (paper.title, abstract_mark(paper), paper.note, paper.authors, paper.organization)
-
     # -- building and following the source -------------------------------------------------
 
     def build(self) -> None:
@@ -201,7 +202,7 @@ class SearchIndex:
 
     def _follow(self, papers: list[Paper]) -> None:
         """Re-index the papers whose text changed, and forget those no longer in the source."""
-        slot_of, marks, mark, indexed, live = self._slot_of, self._marks, self._mark, self._papers, self._live
+        slot_of, marks, mark, indexed, live = self._slot_of, self._marks, _text_mark, self._papers, self._live
         for paper in papers:
             slot = slot_of.get(paper.id)
             if slot is not None and indexed[slot] is paper:
@@ -236,7 +237,7 @@ class SearchIndex:
         self._slot_of[paper.id] = slot
         self._live[id(paper)] = slot
         self._papers.append(paper)
-        self._marks.append(self._mark(paper))
+        self._marks.append(_text_mark(paper))
         ids, extra, unlisted = self._ids, self._extra, self._unlisted
         for token in set(haystack(paper).split()):
             token_id = ids.get(token)
@@ -307,7 +308,7 @@ class SearchIndex:
         self._row, self._bitmaps, self._offsets, self._postings = row, bitmaps, offsets, postings
         self._extra = {}
         self._papers = list(papers)
-        self._marks = [self._mark(p) for p in papers]
+        self._marks = [_text_mark(p) for p in papers]
         self._slot_of = {p.id: slot for slot, p in enumerate(papers)}
         self._live = {id(p): slot for slot, p in enumerate(papers)}
         self._vocabulary()
