@@ -129,9 +129,7 @@ def query_option(text: str | None, param: str = "--query") -> Query:
 def sort_option(key: str) -> str:
     """A ``--sort`` value, checked; a usage error naming the valid keys otherwise."""
     try:
-        parse_sort(key)
+        parse_sort(key, also=("interest",))  # an order the command works out itself, not a field
     except QueryError as exc:
-        # ``interest`` is an order the command works out itself, not a field to sort by: name it too.
-        message = str(exc).replace(": use one of ", ": use interest or one of ", 1)
-        raise click.BadParameter(message, param_hint="--sort") from None
+        raise click.BadParameter(str(exc), param_hint="--sort") from None
     return key

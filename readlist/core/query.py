@@ -733,14 +733,18 @@ _SORT_GETTERS: dict[str, Callable[[Paper], object]] = {
 }
 
 
-def parse_sort(key: str) -> SortOrder:
-    """Read a sort key such as ``date``, ``-rating`` or ``+title``; raises ``SortKeyError`` naming the valid keys."""
+def parse_sort(key: str, *, also: Sequence[str] = ()) -> SortOrder:
+    """Read a sort key such as ``date``, ``-rating`` or ``+title``; raises ``SortKeyError`` naming the valid keys.
+
+    ``also`` names orders the caller works out itself (``interest``), for the error to offer them too.
+    """
     typed = key
     flip = key.strip().startswith("-")
     key = key.strip().lstrip("+-").lower()
     if key not in _SORT_GETTERS:
         raise SortKeyError(
-            f"unknown sort key {typed!r}: use one of {', '.join(SORT_KEYS)} (a leading '-' reverses the order)"
+            f"unknown sort key {typed!r}: use one of {', '.join((*also, *SORT_KEYS))} "
+            "(a leading '-' reverses the order)"
         )
     return SortOrder(key, (key != "title") != flip)
 

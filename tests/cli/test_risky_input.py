@@ -192,3 +192,9 @@ def test_output_to_a_full_disk_is_one_line_and_a_failure(db: Path, args: list[st
     assert proc.stderr.strip().splitlines() == [
         "readlist: could not write the output: No space left on device (free some space, or write it elsewhere)"
     ]
+
+
+def test_an_unknown_sort_key_names_every_order_list_offers(db: Path) -> None:
+    result = run(db, "list", "--sort", "bogus")
+    assert result.exit_code == 2
+    assert "unknown sort key 'bogus': use one of interest, date, upvotes, rating, title, added" in result.output
