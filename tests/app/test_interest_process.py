@@ -224,7 +224,7 @@ def test_close_that_lands_while_the_child_starts_does_not_lock_up(
     worker.submit()
     sender = worker._thread
     assert sender is not None
-    sender.join(30)
+    sender.join(WAIT)
     assert not sender.is_alive(), "the sender thread locked up"
     assert worker.snapshot is None
     assert interest_children() == []
