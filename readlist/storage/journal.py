@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -352,7 +353,7 @@ def apply_ops(
     moved: set[str] = set()
     for op in ops:
         if op.put is not None:
-            papers[op.put.id] = op.put
+            put_in_order(papers, op.put)
             moved.add(op.put.id)
             if deleted:
                 note_present(deleted, op.put)
@@ -372,6 +373,20 @@ def apply_ops(
             if deleted is not None:
                 deleted[op.delete] = at or now_iso()
     return moved
+
+
+def put_in_order(papers: dict[str, Paper], paper: Paper) -> None:
+    """Add or replace ``paper``, keeping ``papers`` in the order papers were added.
+
+    Lists show papers with equal sort keys (a whole import shares one ``added`` time) in that order, so a
+    paper put back after a deletion (an undo, a merge) must return to its place, not to the end.
+    """
+    last = next(reversed(papers.values()), None) if paper.id not in papers else None
+    papers[paper.id] = paper
+    if last is not None and 0 < paper.added_order < last.added_order:
+        ordered = sorted(papers.values(), key=attrgetter("added_order"))
+        papers.clear()
+        papers.update((p.id, p) for p in ordered)
 
 
 def note_present(deleted: dict[str, str], paper: Paper) -> None:

@@ -40,6 +40,7 @@ from readlist.storage.journal import (
     belonging,
     delete_op,
     note_present,
+    put_in_order,
     put_op,
     set_op,
 )
@@ -121,7 +122,7 @@ class Transaction:
         """
         if not paper.added_order:
             paper.added_order = self._library.next_added_order()
-        self._library.papers[paper.id] = paper
+        put_in_order(self._library.papers, paper)
         self._library._index(paper)
         self._library.members += 1
         self._present(paper)

@@ -11,6 +11,7 @@ from readlist.app.history import History, revert
 from readlist.app.imports import ImportPapers
 from readlist.app.session import Session
 from readlist.core.model import Paper, ValidationError
+from readlist.core.query import sort_papers
 from readlist.storage.library import Library
 
 
@@ -104,6 +105,17 @@ def test_delete_then_undo_brings_back_the_whole_record(session: Session) -> None
     session.undo()
     back = on_disk(session)["2401.00000"]
     assert back.note == "never lose me" and back.tags == ["keep"] and back.title == "Paper number 0"
+
+
+def test_a_paper_put_back_by_undo_returns_to_its_place_among_papers_added_together(session: Session) -> None:
+    # One import gives every paper the same "added" time: lists order such ties by when papers were added.
+    order = list(session.library.papers)
+    assert len({p.added for p in session.library.papers.values()}) == 1
+    session.run(Delete(["2401.00001"]))
+    session.undo()
+    assert list(session.library.papers) == order
+    assert list(on_disk(session)) == order
+    assert [p.id for p in sort_papers(list(session.library.papers.values()), "added")] == order
 
 
 def test_undo_of_an_import_removes_what_it_added_and_restores_what_it_updated(session: Session) -> None:

@@ -186,3 +186,17 @@ def test_repair_keeps_the_tombstones(tmp_path: Path) -> None:
     path.write_text(json.dumps(data))
     repair_library(path)
     assert set(Library(path).deleted) == {"2401.00003"}
+
+
+def test_a_paper_put_back_keeps_its_place_when_read_back_from_the_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(library_module, "SMALL_SNAPSHOT", 0)  # leave the changes in the journal
+    lib = library(tmp_path / "library.json", count=4)
+    lib.compact(force=True)
+    order = list(lib.papers)
+    outcome = Delete(["2401.00002"]).execute(lib)
+    revert(lib, outcome, to_before=True)
+    assert (tmp_path / "library.json.journal").stat().st_size > 0
+    assert list(lib.papers) == order
+    assert list(Library(lib.path).papers) == order  # the journal's put replayed onto the snapshot
