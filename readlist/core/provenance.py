@@ -9,7 +9,7 @@ importer format names such as ``hf-text`` or ``bibtex``). Nothing is guessed fro
 file names except the ``.bib`` extension, which only BibTeX files use.
 
 Kinds, broad to narrow: ``hf`` and ``arxiv`` (the site), ``bibtex``; the import
-format itself (``hf-text``, ``hf-html``, ``hf-json``, ``arxiv-html``, and
+format itself (``hf-text``, ``hf-html``, ``hf-json``, ``arxiv-html``, ``arxiv-atom``, ``readlist-json``, and
 ``hf-api``/``arxiv-api`` for papers fetched from the APIs); and how it arrived:
 ``url``, ``file``, ``stdin``, ``clipboard``.
 """
@@ -28,7 +28,9 @@ FORMAT_KINDS: dict[str, frozenset[str]] = {
     "hf-api": frozenset({"hf"}),
     "arxiv-html": frozenset({"arxiv"}),
     "arxiv-api": frozenset({"arxiv"}),
+    "arxiv-atom": frozenset({"arxiv"}),
     "bibtex": frozenset({"bibtex"}),
+    "readlist-json": frozenset(),
 }
 # Site host (or a parent domain of it) -> kind.
 _HOST_KINDS = {"huggingface.co": "hf", "hf.co": "hf", "arxiv.org": "arxiv"}

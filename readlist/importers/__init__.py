@@ -15,6 +15,7 @@ from readlist.importers.base import ImportFormatError, ParseResult, decode
 
 # In the order they are tried: the most specific first, the loosest text format last.
 _MODULES: dict[str, tuple[str, str]] = {
+    "readlist-json": ("readlist.importers.readlist_json", "readlist's own JSON (export, list or show)"),
     "hf-json": ("readlist.importers.hf_json", "Hugging Face API JSON"),
     "arxiv-atom": ("readlist.importers.arxiv_atom", "arXiv API answer (Atom feed)"),
     "hf-html": ("readlist.importers.hf_html", "Hugging Face papers page (HTML)"),

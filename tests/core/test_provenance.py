@@ -41,7 +41,9 @@ def test_kind_from_the_label(label: str, kinds: set[str]) -> None:
         ("hf-html", {"file", "hf-html", "hf"}),
         ("hf-json", {"file", "hf-json", "hf"}),
         ("arxiv-html", {"file", "arxiv-html", "arxiv"}),
+        ("arxiv-atom", {"file", "arxiv-atom", "arxiv"}),
         ("bibtex", {"file", "bibtex"}),
+        ("readlist-json", {"file", "readlist-json"}),
         ("HF-Text", {"file", "hf-text", "hf"}),
     ],
 )

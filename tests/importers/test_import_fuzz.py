@@ -13,7 +13,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readlist.core.text import clean_block, strip_controls
-from readlist.importers import ImportFormatError, ParseResult, arxiv, bibtex, hf_html, hf_json, hf_text, parse_input
+from readlist.importers import (
+    ImportFormatError,
+    ParseResult,
+    arxiv,
+    bibtex,
+    hf_html,
+    hf_json,
+    hf_text,
+    parse_input,
+    readlist_json,
+)
 
 HERE = Path(__file__).parent.parent
 PAGES = HERE / "fixtures" / "pages"
@@ -29,7 +39,7 @@ FIXTURES = {
     "hf-json": b'[{"paper": {"id": "2401.00001", "title": "T", "summary": "S", "authors": [{"name": "A"}],'
                b' "upvotes": 3, "publishedAt": "2024-01-02T00:00:00Z"}, "title": "T"}]',
 }
-MODULES: list[ModuleType] = [hf_json, hf_html, arxiv, bibtex, hf_text]
+MODULES: list[ModuleType] = [readlist_json, hf_json, hf_html, arxiv, bibtex, hf_text]
 TODAY = date(2026, 11, 22)
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
