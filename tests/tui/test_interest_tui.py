@@ -76,6 +76,8 @@ async def test_inbox_is_ranked_by_interest_once_learned_and_o_goes_back_to_date(
     async with app.run_test(size=SIZE) as pilot:
         screen = main(app)
         assert screen.effective_sort == "added"  # nothing learned yet: date order, no waiting
+        await pilot.press("j", "j")
+        reading = app.screen.query_one(PaperList).current
         await learned(app)
         await pilot.pause()
         assert screen.effective_sort == "interest"
@@ -84,7 +86,9 @@ async def test_inbox_is_ranked_by_interest_once_learned_and_o_goes_back_to_date(
         snapshot = screen.interest
         assert snapshot is not None and snapshot.ready
         assert [p.id for p in shown] == [p.id for p in interest_order(shown, snapshot.scores)]
-        assert app.screen.query_one(PaperList).cursor == 0
+        # The list was re-ranked around the paper being read: the next key still acts on it.
+        assert reading is not None and app.screen.query_one(PaperList).current == reading
+        await pilot.press("g")
         scores = [snapshot.scores[p.id] for p in shown]
         assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
         # Reasoning papers (what this reader keeps) come first.
@@ -141,6 +145,32 @@ async def test_decisions_are_learned_again_in_the_background(tmp_path: Path, mak
         assert snapshot is not None and snapshot.generation == app.interest.generation
         # The three decisions reached the model, which reads the library in its own process.
         assert isinstance(snapshot, RemoteInterest) and snapshot.labels == 33
+
+
+async def test_new_scores_never_change_the_paper_under_a_resting_cursor(tmp_path: Path, make_app: MakeApp) -> None:
+    """A decision retrains the model a moment later; the list is re-ranked, the cursor's paper stays."""
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        plist = app.screen.query_one(PaperList)
+        moved = 0
+        for key in ("x", "s", "x", "x"):
+            first = app.interest.generation
+            await pilot.press(key)
+            reading = plist.current
+            for _ in range(300):
+                await asyncio.sleep(0.02)
+                snapshot = main(app).interest
+                latest = snapshot is not None and snapshot.generation == app.interest.generation
+                if latest and snapshot is not None and snapshot.generation > first:
+                    break
+            await pilot.pause()
+            assert plist.current == reading, f"after {key!r} the cursor's paper changed with no key pressed"
+            moved += plist.cursor != 0
+        # Not a vacuous check: the re-ranking did move the paper being read away from the top.
+        assert moved > 0
+        assert [p.id for p in plist.papers] == [p.id for p in interest_order(plist.papers, main(app).interest.scores)]
 
 
 async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_app: MakeApp) -> None:
@@ -201,3 +231,26 @@ async def test_the_model_is_trained_on_its_own_after_start_up(tmp_path: Path, ma
         assert screen.interest is not None and screen.interest.ready
         await pilot.pause()
         assert screen.effective_sort == "interest"
+
+
+async def test_related_papers_fit_the_pane_whether_or_not_it_scrolls(tmp_path: Path, make_app: MakeApp) -> None:
+    """Each related title and reason is cut to one line of the pane: wrapped, its end reads as another paper.
+
+    The lines are cut to the width the pane has when they are worked out; the section itself can make the
+    pane long enough to scroll, and the scrollbar must not then take a column from lines already cut.
+    """
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        pane = app.screen.query_one("#detail-insight", Static)
+        checked = 0
+        for _ in range(25):
+            await settled_insight(app, "Related in your library")
+            await pilot.pause()
+            lines = insight(app).split("\n")
+            related = [line for line in lines if line.startswith(("  • ", "    "))]
+            too_wide = [line for line in related if len(line) > pane.content_size.width]
+            assert too_wide == [], f"wider than the pane ({pane.content_size.width}): {too_wide}"
+            checked += len(related)
+            await pilot.press("j")
+        assert checked >= 25 * 2

@@ -170,7 +170,6 @@ class MainScreen(ReadlistScreen[None]):
         self.interest: InterestResult | None = None
         # "More like this": a ranked view shown after the fixed ones until another replaces it.
         self.like_view: View | None = None
-        self._user_moved = False  # whether the cursor was moved since the list was last ordered
         self.syncing = False  # a sync runs in the background
         self._sync_state = ""  # the header's sync indicator, worked out when it can change (not per key)
 
@@ -522,14 +521,14 @@ class MainScreen(ReadlistScreen[None]):
     def _interest_updated(self, event: InterestUpdated) -> None:
         """New scores: re-rank a list in interest order and refresh the detail pane's explanation.
 
-        The cursor stays on its paper; a list the user has not moved in yet starts again from the top,
-        where the papers they are most likely to keep now are.
+        The cursor stays on its paper, moved or not: scores arrive while the user reads, and the next key
+        must act on the paper they were reading, not on one that slid under the cursor a moment before.
         """
         before = self.effective_sort
         self.interest = event.snapshot
         self.query_one("#detail", PaperDetail).set_interest(event.snapshot)
         if INTEREST in (before, self.effective_sort):
-            self._refilter(keep_current=self._user_moved)  # the order changes, no count does
+            self._refilter()  # the order changes, no count does
         else:
             self._update_topbar()
 
@@ -541,7 +540,6 @@ class MainScreen(ReadlistScreen[None]):
 
     @on(PaperList.Moved)
     def _moved(self) -> None:
-        self._user_moved = True
         # The last action's message is about the paper it was on; moving on makes it stale.
         if self._message:
             self.say("")
