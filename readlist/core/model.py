@@ -175,7 +175,8 @@ def rating_stars(rating: int, unrated: str = "") -> str:
 def normalize_tag(tag: str) -> str:
     tag = clean_line(tag).lower().lstrip("#")
     tag = re.sub(r"[\s,]+", "-", tag)
-    return tag.strip("-+")
+    # A leading + or - is the command line's "add"/"remove", never part of a tag; a trailing + is (c++).
+    return tag.lstrip("-+").rstrip("-")
 
 
 def normalize_tags(tags: Any) -> list[str]:

@@ -63,7 +63,7 @@ MAIN: list[BindingType] = [
     Binding("T", "triage", "Triage", id="triage", tooltip="Triage mode: one paper at a time"),
     Binding("S", "stats", "Stats", show=False, id="stats", tooltip="Statistics"),
     Binding("O", "cycle_sort", "Sort", show=False, id="sort",
-            tooltip="Sort by the next key (added, date, upvotes, rating, title, interest)"),
+            tooltip="Next sort order (added, date, upvotes, rating, title, interest)"),
     Binding("L", "toggle_layout", "Layout", show=False, id="layout", tooltip="Detail pane beside or below the list"),
     Binding("escape", "escape", "Clear", show=False, id="clear",
             tooltip="Cancel a running enrichment or pull, else clear the selection, then the search"),

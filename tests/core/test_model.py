@@ -50,6 +50,8 @@ def test_validation_of_user_fields() -> None:
     with pytest.raises(ValidationError, match="unknown status"):
         parse_status("later")
     assert normalize_tags(["RL", "#nlp", " rl ", "", "Multi Agent"]) == ["multi-agent", "nlp", "rl"]
+    # A leading + or - is the command line's add/remove; a trailing + belongs to the tag.
+    assert normalize_tags(["c++", "+rl", "-old-", "#C++", "+", "-"]) == ["c++", "old", "rl"]
 
 
 def test_untrusted_text_is_cleaned_but_kept_literal() -> None:

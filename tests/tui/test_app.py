@@ -131,6 +131,11 @@ async def test_undo_restores_read_at_and_previous_status(small_library: Path, ma
         paper = fresh(small_library).papers[first.id]
         assert (paper.status, paper.read_at) == ("inbox", None)
         assert plist(app).current is not None and plist(app).current.id == first.id
+        # The message names the paper: it may have left the view, and nothing else on screen says which it was.
+        bar = static_text(app.screen.query_one("#topbar", Static))
+        assert "Undid: " in bar and first.title[:30] in bar
+        await pilot.press("ctrl+r")
+        assert "Redid: " in static_text(app.screen.query_one("#topbar", Static))
 
 
 async def test_triage_mode_advances_and_summarises(small_library: Path, make_app: MakeApp) -> None:

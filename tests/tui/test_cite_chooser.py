@@ -60,3 +60,15 @@ async def test_escape_returns_none() -> None:
         await pilot.pause()
         assert not isinstance(app.screen, CiteChooser)
     assert app.results == [None]
+
+
+async def test_every_format_is_in_sight_at_80_by_24_and_wider() -> None:
+    """The formats further down (CSL-JSON, RIS) must not hide behind a scrollbar in a list of six."""
+    for size in ((80, 24), (160, 48)):
+        app = ChooserApp()
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            options = app.screen.query_one(OptionList)
+            assert options.option_count >= 6
+            assert options.scrollable_content_region.height >= options.option_count, size
+            assert app.screen.query_one("#cite-preview").size.height >= 5, size

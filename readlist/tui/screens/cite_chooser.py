@@ -33,7 +33,7 @@ class CiteChooser(ModalScreen[str | None]):
     CiteChooser > Vertical {
         width: 90%;
         max-width: 120;
-        height: 80%;
+        height: 90%;
         border: thick $accent;
         background: $surface;
         padding: 0 1;
@@ -44,7 +44,7 @@ class CiteChooser(ModalScreen[str | None]):
     }
     CiteChooser OptionList {
         height: auto;
-        max-height: 6;
+        max-height: 8;  /* every format at once (6) inside the list's border */
         margin-bottom: 1;
     }
     CiteChooser TextArea {

@@ -36,6 +36,7 @@ from readlist.app.views import (
 from readlist.config.settings import ConfigError, save_view
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
+from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, counted, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
@@ -620,7 +621,7 @@ class MainScreen(ReadlistScreen[None]):
         if done is None:
             self.say("Nothing to undo")
             return
-        self._message = f"Undid: {done.step.label.lower()}"
+        self._message = f"Undid: {self._what_was(done.step)}"
         self.after_change(done.outcome, keep_id=next(iter(done.step.changes), None))
 
     @needs_library
@@ -629,8 +630,18 @@ class MainScreen(ReadlistScreen[None]):
         if done is None:
             self.say("Nothing to redo")
             return
-        self._message = f"Redid: {done.step.label.lower()}"
+        self._message = f"Redid: {self._what_was(done.step)}"
         self.after_change(done.outcome)
+
+    def _what_was(self, step: Outcome) -> str:
+        """``toggled read on "Title"`` or ``marked read on 3 papers``: the paper may not be in this view."""
+        label = step.label.lower()
+        if len(step.changes) != 1:
+            return f"{label} on {counted(len(step.changes), 'paper')}"
+        pid, change = next(iter(step.changes.items()))
+        paper = self.session.library.get(pid)
+        title = paper.title if paper is not None else str((change.before or change.after or {}).get("title", pid))
+        return f"{label} on “{render_tex(title)}”"
 
     @needs_library
     def action_delete(self) -> None:
@@ -713,7 +724,7 @@ class MainScreen(ReadlistScreen[None]):
 
     def action_toggle_layout(self) -> None:
         if self.has_class("-stacked") and self.size.width < SIDE_MINIMUM:
-            self.say(f"The detail pane goes beside the list from {SIDE_MINIMUM} columns on")
+            self.say(f"Too narrow: the pane goes beside the list from {SIDE_MINIMUM} columns")
             return
         self.layout_mode = "side" if self.has_class("-stacked") else "stacked"
         self._layout_width = self.size.width
@@ -759,7 +770,8 @@ class MainScreen(ReadlistScreen[None]):
         outcome = self.run_command(EditTags(ids, add=add, remove=remove))
         if outcome is not None:
             self.after_change(outcome)
-            self.say(f"Tags changed on {counted(len(outcome), 'paper')}" if outcome.changes else "Tags unchanged")
+            self.say(f"Tags changed on {counted(len(outcome), 'paper')} (u undoes)" if outcome.changes
+                     else "Tags unchanged")
 
     @needs_library
     def action_triage(self) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 from readlist.app.interest import InterestResult
 from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
-from readlist.core.text import inert_text
+from readlist.core.text import counted, inert_text
 from readlist.tui.widgets.insight import InsightPane, Lookup
 from readlist.tui.widgets.scrollbar import SteadyScrollBars
 
@@ -68,7 +68,7 @@ def paper_header(paper: Paper) -> Text:
     if day is not None:
         facts.append(day.iso())
     if paper.upvotes is not None:
-        facts.append(f"▲ {paper.upvotes} upvotes")
+        facts.append(f"▲ {counted(paper.upvotes, 'upvote')}")
     try:
         facts.append(f"{Status(paper.status).glyph} {Status(paper.status).label}")
     except ValueError:
