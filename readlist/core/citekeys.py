@@ -104,11 +104,11 @@ def assign_keys(papers: Iterable[Paper], taken: Iterable[str] = ()) -> dict[str,
     groups: dict[str, list[Paper]] = {}
     for paper in sorted(unique_papers(papers), key=lambda p: p.id):
         stored = paper.cite_key
-        if stored and stored.casefold() not in claimed:
+        if stored and usable_key(stored) and stored.casefold() not in claimed:
             keys[paper.id] = stored
             claimed.add(stored.casefold())
             used.add(stored.casefold())
-        else:  # no key yet (or a damaged library where two papers hold the same one)
+        else:  # no key yet (or a damaged or hand-edited library: two papers hold one key, or it is unusable)
             groups.setdefault(key_base(paper), []).append(paper)
     singles = {base for base, members in groups.items() if len(members) == 1 and base not in used}
     used |= singles
@@ -142,6 +142,15 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
     return assign_keys(papers)
 
 
+def usable_key(key: str) -> bool:
+    """Whether a stored key can go into a citation as it is; one from a hand-edited or shared library may not.
+
+    A key is written bare (``@misc{key,``, ``ID  - key``), where nothing escapes it: a control character in it
+    would reach the terminal or break the file, so an unusable stored key is replaced by a generated one.
+    """
+    return len(key) <= MAX_KEY_LENGTH and _KEY.fullmatch(key) is not None
+
+
 def validate_key(key: str, taken: Iterable[str] = ()) -> str:
     """A key the user typed, checked: usable in BibTeX, biber, ``\\cite`` and pandoc, and not another paper's.
 
@@ -153,7 +162,7 @@ def validate_key(key: str, taken: Iterable[str] = ()) -> str:
         raise ValidationError("a citation key cannot be empty")
     if len(key) > MAX_KEY_LENGTH:
         raise ValidationError(f"a citation key can be at most {MAX_KEY_LENGTH} characters long")
-    if not _KEY.fullmatch(key):
+    if not usable_key(key):
         raise ValidationError(
             f"{key!r} is not a usable citation key: use ASCII letters, digits and _ - : . / +, "
             "starting and ending with a letter, digit or _"

@@ -93,3 +93,23 @@ def test_invalid_user_keys_are_refused_with_a_reason(key: str, reason: str) -> N
 def test_a_user_key_may_not_be_another_papers_key() -> None:
     with pytest.raises(ValidationError, match="already used by another paper"):
         validate_key("Smith2020", taken={"smith2020"})
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "ris", "csl-json", "markdown", "text"])
+def test_an_unusable_stored_key_is_replaced_in_every_format(fmt: str) -> None:
+    """A key from a hand-edited or shared library is written bare: escapes in it must never reach a terminal."""
+    from msgspec.structs import replace
+
+    from readlist.core.cite import format_entries
+
+    clean = Paper.create(title="Scaling Laws", authors=["Jane Smith"], published="2020")
+    hostile = [replace(clean, cite_key=key) for key in (
+        "k\x1b]0;OWNED\x07\x1b]52;c;SGFja2Vk\x07", "key\x1b[31m", "two words", "x" * 101, "{brace}",
+    )]
+    for paper in hostile:
+        assert assign_keys([paper]) == {paper.id: "smith2020scaling"}
+        out = format_entries([paper], fmt)
+        assert "\x1b" not in out and "\x07" not in out and "OWNED" not in out
+    assert keys_to_store(hostile[:1], assign_keys(hostile[:1])) == {}  # the stored one is left for the user
+    kept = replace(clean, cite_key="DBLP:journals/corr/Smith20")
+    assert assign_keys([kept]) == {kept.id: "DBLP:journals/corr/Smith20"}
