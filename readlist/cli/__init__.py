@@ -122,6 +122,12 @@ class ReadlistGroup(click.Group):
         except (LibraryError, ValidationError) as exc:
             _tell_notices(ctx)
             fail(str(exc))
+        except UnicodeError:
+            # Bytes that were not UTF-8: on standard input (read strictly), or in an argument or the input kept by
+            # Python as lone surrogates that then reached a file's encoder (the config file's, say) before
+            # anything was written.
+            fail("the text given is not valid UTF-8 (check the arguments or the input's encoding); nothing was "
+                 "changed")
         except BrokenPipeError:
             sys.stderr.close()
             raise SystemExit(0) from None

@@ -450,6 +450,12 @@ class Library:
                         self._load()
                 if isinstance(exc, OSError):
                     raise _not_saved(self.path, exc) from exc
+                if isinstance(exc, UnicodeEncodeError):
+                    # Bytes that were not UTF-8 (an argument, standard input) kept as lone surrogates by Python.
+                    raise LibraryError(
+                        f"{self.path}: the change could not be saved: its text is not valid UTF-8 (check the "
+                        "arguments or the input's encoding); nothing was changed"
+                    ) from None
                 raise
 
     def _commit(self, txn: Transaction) -> None:
