@@ -10,7 +10,10 @@ just the addition is kept.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from readlist.app.commands import Change, Outcome, PaperChange, edit_papers
 from readlist.app.session import Session
@@ -42,6 +45,24 @@ def outside_tail(mine: str, base: str, outside: str) -> str:
     if not kept or kept in mine:
         return ""
     return ("" if mine.endswith("\n") or not mine else "\n") + ("\n" if mine else "") + f"{label}\n\n{kept}\n"
+
+
+def keep_draft(text: str) -> Path:
+    """Keep a note that could not be saved in a file of its own, and say where; raises OSError if not even that.
+
+    The system's temporary folder, like ``readlist note --edit``'s drafts: the library's own folder is often
+    the very thing that is full or read-only when a save fails.
+    """
+    fd, name = tempfile.mkstemp(prefix="readlist-note-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
 
 
 @dataclass

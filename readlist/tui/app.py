@@ -84,6 +84,9 @@ class ReadlistApp(App[None]):
         self.session = session
         self.first_screen = first_screen
         self.load_error = ""  # why a library opened in the background could not be read
+        # What the user must be told once the terminal is back (a note kept in a file because it could not be
+        # saved while the app closed); the exit status is then 1.
+        self.exit_notices: list[str] = []
         self._loading = False
         self.settings = session.settings
         self.demo = demo
@@ -411,6 +414,8 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
     app.run()
     if app.load_error:
         print(f"readlist: {inert_text(app.load_error)}", file=sys.stderr)
+    for notice in app.exit_notices:
+        print(f"readlist: {inert_text(notice)}", file=sys.stderr)
     if session.library.ready:
         try:
             # Fold the journal into the snapshot so plain TinyDB readers see the session's changes.
@@ -423,5 +428,5 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
             save_first_screen(session, state.view, sort, state.search, state.paper, settings.views)
         if session.settings.sync_on_start_and_quit and not demo and is_set_up(session.library.path):
             sync_on_quit(session)
-    if app.return_code:
-        raise SystemExit(app.return_code)
+    if app.return_code or app.exit_notices:
+        raise SystemExit(app.return_code or 1)

@@ -57,3 +57,75 @@ async def test_keys_typed_just_before_quitting_are_saved(
                 break
             await asyncio.sleep(0.05)
     assert fresh(small_library).papers[pid].note == "first line\nCQ1\nCQ2"
+
+
+def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from readlist.storage.journal import Journal
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Journal, "append", full)
+
+
+def _status(app: ReadlistApp) -> str:
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#note-status", Static).render())
+
+
+async def test_a_note_that_cannot_be_saved_is_kept_in_a_file_when_leaving(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(drafts))
+    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        pid = app.screen.paper_id
+        _disk_full(monkeypatch)
+        await pilot.press(*"precious words")
+        await pilot.press("ctrl+s")
+        assert "Not saved" in _status(app) and "Saved." not in _status(app)
+        # No copy can be made either: the editor stays open with the text, and says so.
+        monkeypatch.setattr(note_editor, "keep_draft", lambda text: (_ for _ in ()).throw(OSError("full too")))
+        await pilot.press("escape")
+        assert isinstance(app.screen, NoteEditor) and "stays here" in _status(app)
+        monkeypatch.undo()  # the disk has room again for a copy, not for the library (patched again below)
+        monkeypatch.setattr(tempfile, "tempdir", str(drafts))
+        _disk_full(monkeypatch)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NoteEditor)
+    kept = list(drafts.glob("readlist-note-*.md"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "precious words"
+    assert fresh(small_library).papers[pid].note == ""
+    assert app.exit_notices == []  # told in the app, where it happened; closing had nothing left to keep
+
+
+async def test_a_note_that_cannot_be_saved_when_the_app_closes_is_kept_and_named_at_exit(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    monkeypatch.setattr(note_editor, "SAVE_AFTER_TYPING", 3600.0)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        _disk_full(monkeypatch)
+        await pilot.press(*"last thoughts", "ctrl+q")
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.05)
+    assert len(app.exit_notices) == 1 and "No space left on device" in app.exit_notices[0]
+    kept = list(tmp_path.glob("readlist-note-*.md"))
+    assert len(kept) == 1 and str(kept[0]) in app.exit_notices[0]
+    assert kept[0].read_text(encoding="utf-8") == "last thoughts"

@@ -16,7 +16,7 @@ from textual.css.query import NoMatches
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from readlist.app.notes import NoteEdit
+from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
 from readlist.core.model import ValidationError
 from readlist.core.text import clean_note, inert_text
@@ -43,6 +43,9 @@ class NoteEditor(ReadlistScreen[None]):
         # Kept here as well as in the widget so a save still works while the screen is torn down.
         self._latest = self.editing.original
         self._gone = False
+        # Why the last save failed (a full disk, the paper deleted elsewhere), while the text is not saved.
+        self._failed: str | None = None
+        self._left = False  # Esc saved (or kept) the text: closing has nothing left to do
         self._pending: Timer | None = None
         self._shown = ""
 
@@ -69,7 +72,9 @@ class NoteEditor(ReadlistScreen[None]):
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 
     def _status(self, message: str) -> None:
-        self.query_one("#note-status", Static).update(Text(message, style="dim"))
+        status = next(self.query("#note-status").results(Static), None)
+        if status is not None:  # a save while the screen is torn down has no status line left
+            status.update(Text(message, style="dim"))
 
     @property
     def text(self) -> str:
@@ -91,7 +96,14 @@ class NoteEditor(ReadlistScreen[None]):
         self._pending = self.set_timer(SAVE_AFTER_TYPING, self.autosave)
 
     def on_unmount(self) -> None:
-        self.save()
+        # The app is closing (a leave has already saved or kept the text): what cannot be saved now is kept
+        # in a file, and the app says where once the terminal is back.
+        if not self._left and not self.save() and self._failed is not None:
+            where = self._keep()
+            notices = getattr(self.app, "exit_notices", None)
+            if isinstance(notices, list):
+                notices.append(f"the note was not saved ({self._failed}); " + (
+                    f"your text is kept in {where}" if where else "and no copy of it could be made"))
 
     def save(self) -> bool:
         """Write the note if it changed since the last save; True when something was written."""
@@ -104,11 +116,16 @@ class NoteEditor(ReadlistScreen[None]):
         try:
             result = self.editing.save(text)
         except (LibraryError, ValidationError) as exc:
-            self.notify(f"Note not saved: {exc}", severity="error", markup=False)
+            if self._failed != str(exc):
+                self.notify(f"Note not saved: {exc}", severity="error", markup=False)
+            self._failed = str(exc)
+            self._status(f"Not saved: {exc}")
             return False
         if result is None:
             return False
         if result.gone:
+            self._failed = "the paper was deleted outside the editor"
+            self._status("Not saved: the paper was deleted outside the editor. Esc keeps your text in a file.")
             if not self._gone:
                 self._gone = True
                 self.notify(
@@ -118,6 +135,7 @@ class NoteEditor(ReadlistScreen[None]):
                     timeout=15,
                 )
             return False
+        self._failed = None
         if result.outside is not None:
             self._show_outside(result.tail)
         return True
@@ -149,10 +167,28 @@ class NoteEditor(ReadlistScreen[None]):
 
     def action_save(self) -> None:
         self.save()
-        self._status("Saved.")
+        if self._failed is None:
+            self._status("Saved.")
 
     def action_leave(self) -> None:
+        """Save and go back; text that cannot be saved is kept in a file first, or the editor stays open."""
         self.save()
+        if self._failed is not None:
+            where = self._keep()
+            if where is None:
+                self._status(f"Not saved ({self._failed}), and no copy could be made: your text stays here. "
+                             "Free some space and press Esc again.")
+                return
+            self.notify(f"Note not saved ({self._failed}). Your text is kept in {where}", severity="error",
+                        markup=False, timeout=30)
+            self._failed = None  # kept: leaving must not keep it a second time
         # One undo step for the whole editing session, however many autosaves it took.
         self.editing.finish()
+        self._left = True
         self.dismiss(None)
+
+    def _keep(self) -> str | None:
+        try:
+            return str(keep_draft(self._latest))
+        except OSError:
+            return None
