@@ -6,6 +6,7 @@ and ``--help`` start without loading the library code, the HTTP client or the te
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
 import os
@@ -113,7 +114,7 @@ class ReadlistGroup(click.Group):
             raise SystemExit(1) from None
 
     def invoke(self, ctx: click.Context) -> object:
-        from readlist.cli.output import fail
+        from readlist.cli.output import echo_err, fail
         from readlist.core.model import ValidationError
         from readlist.storage.errors import LibraryError
 
@@ -137,6 +138,12 @@ class ReadlistGroup(click.Group):
             # Standard output went to a full disk (or a file past its size limit): say so once, and keep the
             # interpreter's exit from failing on the same unwritten buffer with a traceback.
             _drop_stdout()
+            if getattr(ctx.find_root().obj, "changed", False):
+                # Exit status 0 means the change is durable, and it is: a script must not make it twice.
+                with contextlib.suppress(OSError, ValueError):
+                    echo_err(f"readlist: the change was saved, but its output could not be written: "
+                             f"{exc.strerror or exc}")
+                raise SystemExit(0) from None
             fail(f"could not write the output: {exc.strerror or exc} (free some space, or write it elsewhere)")
         except KeyboardInterrupt:
             fail("interrupted", 130)

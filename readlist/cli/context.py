@@ -41,6 +41,11 @@ class Context:
             )
         return self.db
 
+    @property
+    def changed(self) -> bool:
+        """Whether this command made a change durable (so its exit status is 0 whatever else fails after)."""
+        return self._session is not None and self._session.library.committed > 0
+
     def session(self, *, create: bool = False) -> Session:
         if self._session is None:
             path = self.library_path(create=create)

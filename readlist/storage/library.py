@@ -189,6 +189,7 @@ class Library:
         self._backed_up = False
         self.version = 0  # bumped on every change seen, ours or another process's
         self.members = 0  # bumped whenever a paper is added or removed (or all are reloaded)
+        self.committed = 0  # batches this process made durable: what decides a command's exit status
         self.ready = False  # the files have been read
         if load:
             self.load()
@@ -491,6 +492,7 @@ class Library:
                 self._write_snapshot()
             self.journal.start(self._gen, self.library_id)
         self.journal.append(ops, at=stamp)
+        self.committed += 1
 
     def _backup_once(self) -> Path | None:
         """The library as it was before this session's first change, kept aside once per session.

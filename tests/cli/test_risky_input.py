@@ -194,6 +194,22 @@ def test_output_to_a_full_disk_is_one_line_and_a_failure(db: Path, args: list[st
     ]
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["note", A, "--append", "once"], ["rate", A, "3"], ["tag", A, "+x", "--json"]],
+                         ids=["note", "rate", "tag"])
+def test_a_saved_change_whose_output_cannot_be_written_exits_0(db: Path, args: list[str]) -> None:
+    """Exit status 0 means the change is durable: a script that retries on failure must not make it twice."""
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == 0
+    assert proc.stderr.strip().splitlines() == [
+        "readlist: the change was saved, but its output could not be written: No space left on device"
+    ]
+    paper = json.loads(run(db, "show", A, "--json").stdout)
+    assert paper["note"].endswith("once") or paper["rating"] == 3 or "x" in paper["tags"]
+
+
 def test_an_unknown_sort_key_names_every_order_list_offers(db: Path) -> None:
     result = run(db, "list", "--sort", "bogus")
     assert result.exit_code == 2
