@@ -20,6 +20,7 @@ generation, so a crash leaves either the old file or the repaired one.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +57,12 @@ from readlist.storage.snapshot import (
     table_records,
 )
 
-_DEFAULTS = {info.name: info.default for info in msgspec.structs.fields(Paper)}
+_DEFAULTS = {
+    info.name: info.default if info.default is not msgspec.NODEFAULT
+    else info.default_factory() if info.default_factory is not msgspec.NODEFAULT else None
+    for info in msgspec.structs.fields(Paper)
+}
+_CHANGE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
 _LIST_FIELDS = {"authors", "tags", "sources", "categories", "ai_keywords"}
 _WORD_RATINGS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -101,6 +107,12 @@ def _coerce(name: str, value: Any) -> Any:
         return parse_status(str(value)).value
     if name == "tags":
         return normalize_tags(value if isinstance(value, str | list) else [])
+    if name == "changed" and isinstance(value, dict):
+        # When each field last changed (what sync merges by): the times that read as times are kept.
+        kept = {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str) and _CHANGE_TIME.match(v)}
+        if kept == value:
+            raise ValueError("not a table of change times")
+        return kept
     if name in _LIST_FIELDS:
         if isinstance(value, str):
             return [clean_line(part) for part in value.split(";" if ";" in value else ",") if clean_line(part)]

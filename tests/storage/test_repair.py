@@ -140,3 +140,20 @@ def test_repair_of_a_healthy_library_changes_nothing(tmp_path: Path) -> None:
     result = run(db, "doctor", "--repair")
     assert result.exit_code == 0 and "nothing to repair" in result.stdout
     assert db.read_bytes() == before
+
+
+def test_a_bad_change_time_costs_that_time_not_the_paper(tmp_path: Path) -> None:
+    """What the record says when each field changed is bookkeeping: a damaged entry goes, the paper stays."""
+    db = tmp_path / "library.json"
+    make(db)
+    good = "2030-01-01T00:00:00+00:00"
+    damage(db, **{"2401_00002": {"changed": {"rating": "notadate", "note": good, "tags": 7}},
+                  "2401_00003": {"changed": "yesterday"}, "2401_00004": {"aliases": 3}})
+    assert run(db, "list").exit_code == 1  # refused until repaired
+    result = run(db, "doctor", "--repair", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["quarantined"] == []
+    papers = Library(db).papers
+    assert len(papers) == 5
+    assert papers["2401.00002"].note == "my precious note" and papers["2401.00002"].changed == {"note": good}
+    assert papers["2401.00003"].changed == {} and papers["2401.00004"].aliases == []
