@@ -14,7 +14,7 @@ import click
 from rich.text import Text
 
 from readlist.cli.context import library_path_of
-from readlist.cli.output import console, fail, info, print_json
+from readlist.cli.output import console, echo_err, fail, info, print_json
 from readlist.core.text import inert_text
 from readlist.storage.atomic import stale_temp_files
 from readlist.storage.backups import list_backups, newest_good_backup
@@ -149,6 +149,13 @@ def _check_records(path: Path, report: Report) -> None:
 def _check_kept_aside(path: Path, report: Report) -> None:
     for kept in kept_aside_journals(path):
         reason = kept.name.removeprefix(path.name + ".journal.").split("-")[0]
+        if reason == "damaged":
+            report.problems.append(
+                f"{kept}: a journal with damaged lines, kept when it was folded in: its readable changes are in the "
+                "library, the damaged lines are not. Read it (one JSON line per change), re-apply what you need, "
+                "then delete it"
+            )
+            continue
         why = next((w for b, w in WHY_KEPT_ASIDE.items() if b.value == reason), "was set aside")
         report.problems.append(
             f"{kept}: a journal kept aside because it {why}; its changes were never applied. Read it (one JSON "
@@ -392,9 +399,13 @@ def _compact(path: Path, as_json: bool) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
                 removed.append(str(temp))
+    notices = lib.take_notices()  # damaged journal lines skipped, and the journal kept for them
     if as_json:
-        print_json({"library": str(path), "compacted": folded, "papers": len(lib), "removed": removed})
+        print_json({"library": str(path), "compacted": folded, "papers": len(lib), "removed": removed,
+                    "notices": notices})
         return
+    for notice in notices:
+        echo_err(f"readlist: {notice}")
     info(f"{path}: journal folded into the library file ({len(lib)} papers)")
     for name in removed:
         info(f"removed {name}")

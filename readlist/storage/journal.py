@@ -246,11 +246,13 @@ class Journal:
         self.offset = 0
         self.live = False
         self.inode: int | None = None
+        self.damaged = 0  # lines read since the start of the file that could not be used
 
     def reset(self) -> None:
         self.offset = 0
         self.live = False
         self.inode = None
+        self.damaged = 0
 
     def read_new(self, gen: int, library: str) -> JournalRead:
         """The batches committed since the last read; ``replaced`` means start over from the snapshot."""
@@ -259,6 +261,7 @@ class Journal:
             self.live = read.live
             self.offset = read.offset
             self.inode = read.inode if read.live else None
+            self.damaged += read.bad_lines
         return read
 
     def start(self, gen: int, library: str) -> None:
@@ -321,21 +324,34 @@ class Journal:
             return TailState.SHRANK
         return TailState.CLEAN
 
-    def remove(self, gen: int, library: str) -> None:
-        """Delete the journal once snapshot generation ``gen`` holds everything in it (only ever our own)."""
+    def remove(self, gen: int, library: str) -> Path | None:
+        """Delete the journal once snapshot generation ``gen`` holds everything in it (only ever our own).
+
+        A journal with damaged lines is kept instead, renamed beside the library (returned): its readable
+        changes are in the snapshot, and the damaged lines are all that is left of whatever they held.
+        """
+        damaged = self.damaged
         self.reset()
-        if belonging(self.path, gen, library) in (Belonging.STALE, Belonging.LIVE):
+        if belonging(self.path, gen, library) not in (Belonging.STALE, Belonging.LIVE):
+            return None
+        if damaged:
             with contextlib.suppress(OSError):
-                self.path.unlink()
+                return self._rename_aside("damaged")
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        return None
 
     def set_aside(self, found: Belonging) -> Path:
         """Move a journal that must not be replayed out of the way, under a name that says why and when."""
+        return self._rename_aside(found.value)
+
+    def _rename_aside(self, why: str) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = self.path.with_name(f"{self.path.name}.{found.value}-{stamp}")
+        target = self.path.with_name(f"{self.path.name}.{why}-{stamp}")
         for attempt in range(1, 100):
             if not target.exists():
                 break
-            target = self.path.with_name(f"{self.path.name}.{found.value}-{stamp}-{attempt}")
+            target = self.path.with_name(f"{self.path.name}.{why}-{stamp}-{attempt}")
         os.rename(self.path, target)
         fsync_dir(self.path.parent)
         self.reset()

@@ -296,6 +296,11 @@ class Library:
         if read.belonging.kept_aside:
             self._set_journal_aside(read.belonging)
             return False
+        if read.bad_lines:
+            self.notices.append(
+                f"{self.journal.path}: {read.bad_lines} damaged line(s) could not be read and were skipped; the rest "
+                "is applied, and the journal is kept when it is folded in (`readlist doctor` says more)"
+            )
         if read.replaced:
             # Another process folded the journal in and started a new one since we last looked.
             self._load()
@@ -531,8 +536,13 @@ class Library:
         self._gen = gen
         self.library_id = library_id
         self._identity = file_identity(self.path)
-        # The old journal belongs to the previous generation now; drop it.
-        self.journal.remove(gen, library_id)
+        # The old journal belongs to the previous generation now; drop it (one with damaged lines is kept).
+        kept = self.journal.remove(gen, library_id)
+        if kept is not None:
+            self.notices.append(
+                f"{kept}: the journal had lines that could not be read; its readable changes are in the library "
+                "and it is kept beside it for what the damaged lines held (`readlist doctor` lists it)"
+            )
 
     def compact(self, *, force: bool = False) -> bool:
         """Rewrite the snapshot from memory when the journal has grown; True when it did."""

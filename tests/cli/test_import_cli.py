@@ -17,7 +17,7 @@ PAGES = HERE / "fixtures" / "pages"
 SEED = HERE / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"
 BIB = '@article{k,\n  title = {A BibTeX Paper},\n  author = {Doe, Jane and Roe, Rick},\n  eprint = {2402.01234},\n}\n'
 HF_JSON = json.dumps([{"paper": {"id": "2402.05678", "title": "A JSON Paper", "upvotes": 4}}])
-ALL_FORMATS = "hf-json, arxiv-atom, hf-html, arxiv-html, bibtex, hf-text"
+ALL_FORMATS = "readlist-json, hf-json, arxiv-atom, hf-html, arxiv-html, bibtex, hf-text"
 
 
 def run(db: Path, *args: str, input: str | bytes | None = None) -> Result:

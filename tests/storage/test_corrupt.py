@@ -246,3 +246,36 @@ def test_read_only_directory_gives_one_line_not_a_traceback(tmp_path: Path) -> N
     finally:
         os.chmod(path.parent, 0o700)
     assert Library(path).papers["2401.00001"].rating == 0
+
+
+def test_a_damaged_journal_line_is_reported_and_the_journal_kept_when_folded_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The damaged line may have held a change: say so at once, and never delete what is left of it."""
+    import readlist.storage.library as library_module
+
+    monkeypatch.setattr(library_module, "SMALL_SNAPSHOT", 0)  # changes stay in the journal
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title=f"Paper {n}", arxiv_id=f"2401.{n:05d}") for n in range(3)], "t").execute(lib)
+    lib.compact(force=True)
+    for n in range(3):
+        Rate([f"2401.{n:05d}"], n + 2).execute(lib)
+    journal = journal_path(db)
+    lines = journal.read_bytes().splitlines(keepends=True)
+    assert len(lines) == 4  # the header and three changes
+    lines[2] = b"{garbage\n"
+    journal.write_bytes(b"".join(lines))
+
+    listed = CliRunner().invoke(main, ["--db", str(db), "list"])
+    assert listed.exit_code == 0
+    assert "1 damaged line(s) could not be read and were skipped" in listed.stderr
+    folded = CliRunner().invoke(main, ["--db", str(db), "doctor", "--compact"])
+    assert folded.exit_code == 0, folded.output
+    kept = list(tmp_path.glob("library.json.journal.damaged-*"))
+    assert len(kept) == 1 and b"{garbage" in kept[0].read_bytes()
+    assert str(kept[0]) in folded.stderr + folded.stdout
+    ratings = {pid: p.rating for pid, p in Library(db).papers.items()}
+    assert ratings == {"2401.00000": 2, "2401.00001": 0, "2401.00002": 4}  # the readable changes are in
+    doctor = CliRunner().invoke(main, ["--db", str(db), "doctor"])
+    assert doctor.exit_code != 0 and "journal with damaged lines" in doctor.output
