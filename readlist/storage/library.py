@@ -171,7 +171,7 @@ class Library:
         self._tidy = tidy
         self._upgrade = tidy and upgrade
         self.journal = Journal(journal_path(self.path))
-        self._lock_timeout = lock_timeout
+        self.lock_timeout = lock_timeout
         self._lock: FileLock | None = None  # made when first taken: a library only read never needs it
         self.papers: dict[str, Paper] = {}
         # Tombstones: the ids of deleted papers and when they went (see readlist.storage.snapshot).
@@ -417,10 +417,16 @@ class Library:
 
     # -- writing -----------------------------------------------------------
 
+    def set_lock_timeout(self, seconds: float) -> None:
+        """How long a change waits for another process's lock from now on (the terminal UI waits less)."""
+        self.lock_timeout = seconds
+        if self._lock is not None:
+            self._lock.timeout = seconds
+
     def locked(self) -> contextlib.AbstractContextManager[None]:
         """Hold the library's lock (other readlist processes wait, up to the lock timeout)."""
         if self._lock is None:
-            self._lock = library_lock(self.path, self._lock_timeout)
+            self._lock = library_lock(self.path, self.lock_timeout)
         return held(self._lock, self.path)
 
     def _check_writable(self) -> None:

@@ -45,6 +45,10 @@ from readlist.tui.state import load_ui_state
 from readlist.tui.themes import ThemeController, controller_for, install_themes
 
 POLL_SECONDS = 1.0
+# A key's change waits at most this long for another process's lock (a command holds it for milliseconds; a
+# large import or `doctor --compact` for a few seconds). The wait stops the screen, and keys typed meanwhile
+# would act later on whatever is then under the cursor: past it, the change is refused with a message instead.
+UI_LOCK_TIMEOUT = 3.0
 # The interest model is first trained this long after start-up (after the first paint and the search index),
 # and again this long after the last of a burst of decisions, so a fast triage retrains once, not per key:
 # retraining takes a core for 0.1-0.3 s at 10k papers, and a list re-ranked under a burst of keys would move
@@ -380,6 +384,7 @@ def create_app(
     A session whose library is not loaded yet is loaded in the background after the first paint,
     which shows ``first_screen`` (what the last run's first screen showed) meanwhile.
     """
+    session.library.set_lock_timeout(min(session.library.lock_timeout, UI_LOCK_TIMEOUT))
     return ReadlistApp(session, theme=theme, demo=demo, today=today, interest_start=interest_start,
                        first_screen=first_screen)
 

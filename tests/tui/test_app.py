@@ -655,3 +655,29 @@ async def test_help_lists_the_delete_key(small_library: Path, make_app: MakeApp)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         assert any(row.keys == "D" and "Delete" in row.long for row in app.screen.rows)
+
+
+async def test_a_change_waits_only_briefly_for_another_process_lock(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait stops the screen; past a few seconds the key is refused with a message, not replayed later."""
+    import readlist.tui.app as app_module
+    from readlist.storage.library import library_lock
+
+    assert app_module.UI_LOCK_TIMEOUT <= 5
+    monkeypatch.setattr(app_module, "UI_LOCK_TIMEOUT", 0.3)
+    app = make_app(small_library)
+    other = library_lock(small_library)  # another process's lock: a separate open file, as flock sees it
+    async with app.run_test(size=SIZE) as pilot:
+        paper = plist(app).current
+        assert paper is not None
+        other.acquire()
+        try:
+            await pilot.press("4")
+        finally:
+            other.release()
+        messages = [n.message for n in app._notifications]
+        assert any("waited 0s for the lock" in m and "try again" in m for m in messages), messages
+        assert fresh(small_library).papers[paper.id].rating == 0
+        await pilot.press("4")  # the lock is free again: the same key works
+        assert fresh(small_library).papers[paper.id].rating == 4
