@@ -27,7 +27,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from readlist.core.text import clean_block, strip_controls
+from readlist.core.text import MARK, clean_block, strip_controls
 
 __all__ = ["render_tex", "subscript", "superscript"]
 
@@ -372,15 +372,19 @@ def _parts() -> tuple[Any, Any]:
 
 
 _SPACES = re.compile(r"[ \u00a0]{2,}|\u00a0")
+_MAY_MARK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @lru_cache(maxsize=512)
 def render_tex(text: str) -> str:
     """The text with its TeX rendered as Unicode; the input itself when there is none or it cannot be read.
 
-    Control characters never come out, not even from a raw input handed back
-    (abstracts in the library have none, so those come back as the very same string).
+    Control characters never come out, not even from a raw input handed back (abstracts in the library have
+    none, so those come back as the very same string): like every screen, each escape sequence, control
+    character or bidi override shows as one ``MARK``, so the reader sees something was there.
     """
+    if _MAY_MARK.search(text):
+        text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"), mark=MARK)
     if not _TEX_START.search(text):
         return strip_controls(text)
     try:

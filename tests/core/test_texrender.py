@@ -77,7 +77,8 @@ def test_a_converter_failure_gives_the_input_back(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(texrender, "_parts", broken)
     text = r"reaches 52.56\% on a new input"
     assert render_tex.__wrapped__(text) is text
-    assert render_tex.__wrapped__("\x1b[31m" + text) == text  # still never a control character
+    # Still never a control character: it shows as one mark, as on every screen.
+    assert render_tex.__wrapped__("\x1b[31m" + text) == "\ufffd" + text
 
 
 @given(st.lists(st.sampled_from([*"ab 2\\${}^_%&~#'`-\n\t\x1b\x07\u202e", "\\frac", "\\em", "\\begin{x}", "\\end{x}",
@@ -155,3 +156,9 @@ def test_every_fixture_abstract_renders_cleanly(abstracts: dict[str, str]) -> No
             # Rendering removes markup and maps symbols; it never invents or reorders words.
             assert _in_order(re.sub(r"[^A-Za-z]", "", out), re.sub(r"[^A-Za-z]", "", text))
     assert changed >= 20
+
+
+def test_titles_and_abstracts_show_a_mark_where_a_control_was_as_every_other_field_does() -> None:
+    assert render_tex.__wrapped__("EVIL\x1b[31mRED") == "EVIL\ufffdRED"
+    assert render_tex.__wrapped__("a\u202eb $x^2$ c\x07") == "a\ufffdb x² c\ufffd"
+    assert render_tex.__wrapped__("one\r\ntwo") == "one\ntwo"  # a line break, not a mark
