@@ -27,7 +27,7 @@ from readlist.cli.output import echo_err, fail, info, json_bytes, print_json, qu
 from readlist.core.cite import FORMATS, KEYED_FORMATS, clean_block, clean_field, format_entries, markdown_entry
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
-from readlist.core.text import counted
+from readlist.core.text import counted, defused_markdown
 from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.errors import LibraryError
 
@@ -142,7 +142,7 @@ def export_markdown(papers: Sequence[Paper]) -> str:
             if extras:
                 item += " " + " ".join(extras)
             lines.append(item)
-            note = clean_block(paper.note).strip("\n")
+            note = defused_markdown(clean_block(paper.note)).strip("\n")
             if note:
                 # The note is the user's own Markdown: kept as written, quoted under its paper.
                 lines += ["  > " + line if line.strip() else "  >" for line in note.split("\n")]

@@ -165,6 +165,34 @@ def clean_block(text: str) -> str:
 
 
 
+_CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_SCRIPT_LINK = re.compile(
+    r"(\]\(\s*<?\s*|<|\b(?:href|src)\s*=\s*[\"']?\s*)(javascript|vbscript|data|file)(\s*):", re.IGNORECASE
+)
+
+
+def defused_markdown(text: str) -> str:
+    """Markdown from a library (a note) as an export writes it: still Markdown, never a command to a viewer.
+
+    Two things a Markdown viewer acts on pass every character check: a character reference (``&#x202e;``)
+    that it decodes to a bidi override or control, and a link to a script (``[x](javascript:…)``,
+    ``<vbscript:…>``, ``href="data:…"``). The reference is written so it shows as typed (``&amp;#x202e;``),
+    the link's scheme so it is no scheme (``javascript%3A``); everything else stays as the user wrote it.
+    """
+
+    def reference(match: re.Match[str]) -> str:
+        hexa, decimal = match.groups()
+        code = int(hexa, 16) if hexa else int(decimal)
+        unsafe = code > 0x10FFFF or bool(_UNSHOWABLE_BLOCK.match(chr(code)))
+        return "&amp;" + match.group(0)[1:] if unsafe else match.group(0)
+
+    if "&#" in text:
+        text = _CHAR_REFERENCE.sub(reference, text)
+    if ":" in text:
+        text = _SCRIPT_LINK.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}%3A", text)
+    return text
+
+
 def counted(n: int, word: str) -> str:
     """``1 paper``, ``3 papers``: a count with its noun (regular plurals only)."""
     return f"{n} {word}" + ("" if n == 1 else "s")

@@ -320,3 +320,18 @@ def test_cite_and_export_take_json_with_the_same_text(db: Path) -> None:
     assert exported["format"] == "bibtex" and exported["papers"] == 1 and exported["output"] is None
     assert exported["text"] == run(db, "export", "-f", "bibtex", "--status", "read").stdout
     assert exported["text"].startswith("@misc{" + key + ",")
+
+
+def test_a_note_in_the_markdown_export_keeps_its_markdown_but_no_script_link_or_bidi_reference() -> None:
+    """A note from a shared library is untrusted: a Markdown viewer must not run or reorder anything in it."""
+    note = ("see [the paper](https://arxiv.org/abs/2401.00009) and [x](javascript:alert(1)), <vbscript:run>,\n"
+            '<a href="data:text/html,evil">a</a> ![i](DATA:image/png;base64,AA) &#x202E;reversed&#x202c; '
+            "caf&#233; &#8238; (data: 5 samples)")
+    paper = Paper.create(title="T", arxiv_id="2401.00009", note=note)
+    out = export_markdown([paper])
+    assert "[the paper](https://arxiv.org/abs/2401.00009)" in out and "caf&#233;" in out
+    assert "(data: 5 samples)" in out  # prose is prose
+    for scheme in ("javascript:", "vbscript:", "data:text", "DATA:image"):
+        assert scheme not in out, scheme
+    assert "[x](javascript%3Aalert(1))" in out and '<a href="data%3Atext/html,evil">' in out
+    assert "&#x202E;" not in out.replace("&amp;#x202E;", "") and "&amp;#8238;" in out
