@@ -516,10 +516,10 @@ class Library:
         try:
             made = make_backup(self.path)
         except OSError as exc:
-            self.notices.append(
-                f"{self.path}: no backup could be made before this change ({exc.strerror or exc}); "
-                "readlist tries again at the next change"
-            )
+            notice = (f"{self.path}: no backup could be made before this change ({exc.strerror or exc}); "
+                      "readlist tries again at the next change")
+            if notice not in self.notices:  # the change and its folding-in both try: say it once
+                self.notices.append(notice)
             return None
         self._backed_up = True
         return made
@@ -576,7 +576,7 @@ class Library:
                 # Every change is already durable in the journal; only the folding failed.
                 raise LibraryError(
                     f"{self.path}: could not rewrite the library file ({exc.strerror or exc}); "
-                    "your changes are saved in the journal"
+                    "your changes are saved in the journal and are folded in by a later command once there is room"
                 ) from exc
             return True
 
