@@ -43,10 +43,11 @@ def test_a_backup_that_cannot_be_written_leaves_nothing_and_the_change_still_hap
     lib = make(tmp_path / "library.json")
     monkeypatch.setattr(backups, "_copy_flushed", full)
     Rate(["2401.00001"], 4).execute(lib)
+    lib.compact(force=True)  # folding in tries a backup too: still one notice for the user
     monkeypatch.undo()
     assert Library(lib.path).papers["2401.00001"].rating == 4
     assert list_backups(lib.path) == [] and not any(backup_dir(lib.path).iterdir())
-    assert any("no backup could be made" in n for n in lib.take_notices())
+    assert sum("no backup could be made" in n for n in lib.take_notices()) == 1
     Rate(["2401.00002"], 2).execute(lib)  # tried again at the next change
     assert len(list_backups(lib.path)) == 1
 
