@@ -652,6 +652,11 @@ def read_snapshot(path: Path) -> Snapshot:
 
 def _read_file(handle: IO[bytes], path: Path) -> _Parsed:
     first = handle.readline()
+    if first.startswith(b"\xef\xbb\xbf"):
+        raise SnapshotProblem(
+            "the library file starts with a byte-order mark, which some editors (Notepad) add when saving; "
+            "save it again as UTF-8 without one"
+        )
     if not (first.startswith(_HEAD_OPEN) and first.endswith(_HEAD_CLOSE)):
         return _parse_whole(first + handle.read())
     file = _OpenSnapshot(os.dup(handle.fileno()), path)  # closed when no paper keeps it for its abstract

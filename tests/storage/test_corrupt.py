@@ -279,3 +279,16 @@ def test_a_damaged_journal_line_is_reported_and_the_journal_kept_when_folded_in(
     assert ratings == {"2401.00000": 2, "2401.00001": 0, "2401.00002": 4}  # the readable changes are in
     doctor = CliRunner().invoke(main, ["--db", str(db), "doctor"])
     assert doctor.exit_code != 0 and "journal with damaged lines" in doctor.output
+
+
+def test_a_library_saved_with_a_byte_order_mark_says_so(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title="A Paper", arxiv_id="2401.00001")], "t").execute(lib)
+    lib.compact(force=True)
+    marked = b"\xef\xbb\xbf" + db.read_bytes()
+    db.write_bytes(marked)
+    result = CliRunner().invoke(main, ["--db", str(db), "list"])
+    assert result.exit_code == 1
+    assert "starts with a byte-order mark" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert db.read_bytes() == marked  # left as it was
