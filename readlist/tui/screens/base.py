@@ -81,14 +81,17 @@ class ReadlistScreen(Screen[ResultT]):
         """The keys these papers are cited with: stored ones, else new ones that avoid every stored key."""
         return assign_keys(papers, taken_keys(self.session.library.papers.values()))
 
-    def copy_citation(self, papers: Sequence[Paper], fmt: str = "bibtex", keys: dict[str, str] | None = None) -> None:
-        """Copy citations to the clipboard (the system's, or the terminal's through OSC 52) and say how.
+    def copy_citation(
+        self, papers: Sequence[Paper], fmt: str = "bibtex", keys: dict[str, str] | None = None
+    ) -> str | None:
+        """Copy citations to the clipboard (the system's, or the terminal's through OSC 52); what happened when
+        it worked (for the caller to show where it shows messages), or None after notifying why not.
 
         The keys copied are stored with the papers, so citing them again gives the same keys.
         """
         if not papers:
             self.notify("No paper to cite.", severity="warning", markup=False)
-            return
+            return None
         from readlist.app.clipboard import copy_text  # pyperclip is only loaded when something is copied
 
         keys = keys if keys is not None else self.citation_keys(papers)
@@ -98,13 +101,15 @@ class ReadlistScreen(Screen[ResultT]):
             text = format_entries(list(papers), fmt, keys=keys)
         except (ValueError, KeyError) as exc:
             self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
-            return
+            return None
         count = len(papers)
         what = f"{count} citation" + ("" if count == 1 else "s")
         result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=what)
-        self.notify(result.message, severity="information" if result.ok else "error", markup=False)
-        if result.ok:
-            self.run_command(KeepKeys(keys_to_store(papers, keys)), record=False)
+        if not result.ok:
+            self.notify(result.message, severity="error", markup=False)
+            return None
+        self.run_command(KeepKeys(keys_to_store(papers, keys)), record=False)
+        return result.message
 
     def open_paper(self, paper: Paper) -> str:
         """Open the paper's page in a browser; where none can open, put the URL on the clipboard. What happened."""

@@ -786,7 +786,7 @@ class MainScreen(ReadlistScreen[None]):
 
     @needs_library
     def action_cite(self) -> None:
-        self.copy_citation(self.paper_list.targets(), "bibtex")
+        self._say_copied(self.copy_citation(self.paper_list.targets(), "bibtex"))
 
     @needs_library
     def action_cite_choose(self) -> None:
@@ -799,11 +799,16 @@ class MainScreen(ReadlistScreen[None]):
 
         def chosen(fmt: str | None) -> None:
             if fmt:
-                self.copy_citation(targets, fmt, keys)
+                self._say_copied(self.copy_citation(targets, fmt, keys))
 
         from readlist.tui.screens.cite_chooser import CiteChooser
 
         self.app.push_screen(CiteChooser(targets, keys=keys), chosen)
+
+    def _say_copied(self, message: str | None) -> None:
+        """In the top bar, where every other action's result is (a toast would cover the detail pane)."""
+        if message:
+            self.say(message)
 
     def action_open_url(self) -> None:
         paper = self._current()

@@ -235,7 +235,9 @@ class TriageScreen(ReadlistScreen[None]):
             return
         paper = self.session.library.get(self.paper_ids[self.index])
         if paper is not None:
-            self.copy_citation([paper], "bibtex")
+            copied = self.copy_citation([paper], "bibtex")
+            if copied:
+                self.notify(copied, markup=False)
 
     def action_back(self) -> None:
         self.dismiss(None)
