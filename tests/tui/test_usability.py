@@ -355,6 +355,7 @@ async def test_saved_search_from_the_box_becomes_a_view_with_a_count(
 ) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
         await pilot.press("slash", *"tag:generalization", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, Prompt)
@@ -381,6 +382,29 @@ async def test_saved_search_from_the_box_becomes_a_view_with_a_count(
         assert line.split()[-1] == "5"
     # Kept in config.toml, so the next session has it too.
     assert load_config().views == {"general": "tag:generalization"}
+
+
+async def test_a_search_saved_in_a_view_keeps_the_view_too(seed_library: Path, make_app: MakeApp) -> None:
+    """What the list showed is the search within the view: the saved view shows the same papers."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        assert screen.view.key == "status:inbox"
+        await pilot.press("slash", *"reasoning OR agents")
+        for _ in range(100):  # the list follows the box a moment after the last key
+            await pilot.pause(0.02)
+            shown = {p.id for p in plist(app).papers}
+            if len(shown) < 100:
+                break
+        assert 0 < len(shown) < len(fresh(seed_library).papers)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, Prompt)
+        await pilot.press(*"inbox picks", "enter")
+        await pilot.pause()
+        assert screen.view.key == "saved:inbox picks"
+        assert {p.id for p in plist(app).papers} == shown
+    assert load_config().views == {"inbox picks": "status:inbox (reasoning OR agents)"}
 
 
 async def test_reopening_goes_back_to_view_sort_search_paper_and_layout(

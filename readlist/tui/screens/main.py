@@ -998,6 +998,10 @@ class MainScreen(ReadlistScreen[None]):
         except QueryError as exc:
             self.notify(f"This search cannot be kept: {exc}", severity="error", markup=False)
             return
+        # What is on screen is the search within the current view: the view keeps both.
+        scope = self._view_as_query()
+        if scope:
+            query = f"{scope} ({query})" if "OR" in query.split() else f"{scope} {query}"
 
         def named(name: str | None) -> None:
             name = clean_line(name or "")
@@ -1019,6 +1023,17 @@ class MainScreen(ReadlistScreen[None]):
         from readlist.tui.screens.prompt import Prompt
 
         self.app.push_screen(Prompt("Keep this search as a view", f"Name for “{query}”:"), named)
+
+    def _view_as_query(self) -> str:
+        """The current view as a search (``status:inbox``), or "" for All and views a search cannot name."""
+        key = self.view.key
+        if key.startswith(("status:", "tag:")):
+            return key
+        if key == "rated":
+            return "rating>=4"
+        if key.startswith("saved:") and key[6:] in self.saved_views:
+            return f"({self.saved_views[key[6:]]})"
+        return ""
 
     @needs_library
     def remove_saved_view(self, name: str) -> None:
