@@ -247,7 +247,8 @@ def related_cmd(ctx: click.Context, paper_id: str, limit: int, as_json: bool) ->
         fail(str(exc))
     lib = session.library
     if as_json:
-        print_json([{**r.to_dict(), "title": lib.papers[r.paper_id].title} for r in found if r.paper_id in lib.papers])
+        print_json([{**r.to_dict(), "title": lib.papers[r.paper_id].title, "status": lib.papers[r.paper_id].status}
+                    for r in found if r.paper_id in lib.papers])
         return
     if not found:
         info("no related papers (the library may be too small, or the paper has no words in common with others)")
@@ -256,6 +257,7 @@ def related_cmd(ctx: click.Context, paper_id: str, limit: int, as_json: bool) ->
         if other is None:
             continue
         line = Text(f"{r.score:.2f}  ", style="dim")
+        line.append(f"{Status(other.status).glyph} ")
         line.append(inert_text(render_tex(other.title)), style="bold")
         line.append(f"  [{other.id}]", style="cyan")
         line.append("\n      " + inert_text(r.reason), style="dim")

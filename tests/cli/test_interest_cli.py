@@ -9,6 +9,7 @@ from click.testing import CliRunner, Result
 
 from readlist.app.commands import SetStatus
 from readlist.cli import main
+from readlist.core.model import Status
 from readlist.storage.library import Library
 
 
@@ -81,7 +82,11 @@ def test_related_names_what_is_shared(seed_library: Path) -> None:
     found = json.loads(result.stdout)
     assert len(found) == 3 and paper.id not in {r["id"] for r in found}
     assert all(r["reason"] and r["title"] for r in found)
+    # Each says where it stands: kept and skipped papers look alike otherwise.
+    SetStatus([found[0]["id"]], "skipped").execute(Library(seed_library))
+    again = json.loads(run(seed_library, "related", paper.id, "--limit", "3", "--json").stdout)
+    assert [r["status"] for r in again] == ["skipped", "inbox", "inbox"]
     scores = [r["score"] for r in found]
     assert scores == sorted(scores, reverse=True)
     text = run(seed_library, "related", paper.id, "--limit", "2")
-    assert text.exit_code == 0 and found[0]["title"] in text.stdout
+    assert text.exit_code == 0 and f"{Status.SKIPPED.glyph} {found[0]['title']}" in text.stdout

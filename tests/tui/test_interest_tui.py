@@ -12,6 +12,7 @@ from tui_helpers import SIZE, build_library
 from readlist.app.commands import SetStatus
 from readlist.app.interest_process import RemoteInterest
 from readlist.core.interest import interest_order
+from readlist.core.model import Status
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.main import MainScreen
@@ -19,6 +20,8 @@ from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 
 MakeApp = Callable[..., ReadlistApp]
+# A related paper's line in the detail pane: its status glyph, then its title.
+RELATED_LINE = tuple(f"  {status.glyph} " for status in Status)
 
 
 def main(app: ReadlistApp) -> MainScreen:
@@ -98,7 +101,10 @@ async def test_inbox_is_ranked_by_interest_once_learned_and_o_goes_back_to_date(
         text = await settled_insight(app, "Related in your library")
         assert f"{snapshot.scores[shown[0].id]:.0%}" in text
         assert "▲" in text
-        assert text.count("  • ") == 5
+        related = [line for line in text.split("\n") if line.startswith(RELATED_LINE)]
+        assert len(related) == 5
+        # Each with the status glyph the list shows: this reader has kept and skipped papers like the top one.
+        assert {line[2] for line in related} - {"•"}
         # Other views keep date order; O from the automatic order goes to date order.
         await pilot.press("right_square_bracket")
         assert screen.effective_sort == "added"
@@ -248,7 +254,7 @@ async def test_related_papers_fit_the_pane_whether_or_not_it_scrolls(tmp_path: P
             await settled_insight(app, "Related in your library")
             await pilot.pause()
             lines = insight(app).split("\n")
-            related = [line for line in lines if line.startswith(("  • ", "    "))]
+            related = [line for line in lines if line.startswith((*RELATED_LINE, "    "))]
             too_wide = [line for line in related if len(line) > pane.content_size.width]
             assert too_wide == [], f"wider than the pane ({pane.content_size.width}): {too_wide}"
             checked += len(related)

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from readlist.app.interest import InterestResult
-from readlist.core.model import Paper
+from readlist.core.model import Paper, Status
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
 
@@ -64,7 +64,8 @@ def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, 
         other = lookup(item.paper_id)
         if other is None:
             continue
-        text.append_text(_line(inert_text(render_tex(other.title)), width, "  • "))
+        # The status glyph the list shows (• inbox, ✓ read, ✗ skipped, …): kept and skipped look alike otherwise.
+        text.append_text(_line(inert_text(render_tex(other.title)), width, f"  {Status(other.status).glyph} "))
         text.append("\n")
         text.append_text(_line(inert_text(item.reason), width, "    ", "dim"))
         text.append("\n")
