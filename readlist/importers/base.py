@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,6 +52,18 @@ class ParseResult:
             self.papers.append(Paper.from_dict(build))
         except (ValidationError, TypeError, ValueError) as exc:
             self.skipped.append((label[:80] or "(untitled)", str(exc)))
+
+
+def load_json(text: str) -> object:
+    """Decoded JSON, or an ImportFormatError saying in one line why it cannot be read."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise ImportFormatError("the JSON is nested too deeply to read") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise ImportFormatError(f"the JSON could not be read ({exc})") from None
 
 
 def decode(data: bytes | bytearray | str) -> str:

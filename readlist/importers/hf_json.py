@@ -13,7 +13,6 @@ Shapes understood:
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from readlist.core.dates import PUBLISHED_PATTERN, PartialDate
 from readlist.core.model import find_arxiv_id
 from readlist.core.text import clean_line
-from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day
+from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day, load_json
 
 FORMAT = "hf-json"
 
@@ -183,14 +182,7 @@ def sniff(text: str) -> bool:
 
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
     text = decode(data)
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except RecursionError:
-        raise ImportFormatError("the JSON is nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer of thousands of digits
-        raise ImportFormatError(f"the JSON could not be read ({exc})") from None
+    value = load_json(text)
     entries = find_entries(value)
     if entries is None:
         raise ImportFormatError("this JSON holds no Hugging Face papers (expected a paper or a list of papers)")

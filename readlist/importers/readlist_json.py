@@ -15,13 +15,12 @@ another.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any
 
 from readlist.core.model import PUBLIC_FIELDS
-from readlist.importers.base import ImportFormatError, ParseResult, decode
+from readlist.importers.base import ImportFormatError, ParseResult, decode, load_json
 
 FORMAT = "readlist-json"
 
@@ -40,14 +39,7 @@ def sniff(text: str) -> bool:
 
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
     text = decode(data)
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFormatError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except RecursionError:
-        raise ImportFormatError("the JSON is nested too deeply to read") from None
-    except ValueError as exc:  # e.g. an integer of thousands of digits
-        raise ImportFormatError(f"the JSON could not be read ({exc})") from None
+    value = load_json(text)
     entries: list[Any] = value if isinstance(value, list) else [value]
     result = ParseResult(format=FORMAT)
     for number, entry in enumerate(entries, start=1):
