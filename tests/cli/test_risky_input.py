@@ -182,12 +182,16 @@ def test_no_command_with_output_to_a_pipe_is_a_usage_error(tmp_path: Path) -> No
 
 
 
+def output_to_a_full_disk(db: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    with open("/dev/full", "wb") as full:
+        return subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 @pytest.mark.parametrize("args", [["list", "--json"], ["list"], ["show", A, "--json"], ["stats"]])
 def test_output_to_a_full_disk_is_one_line_and_a_failure(db: Path, args: list[str]) -> None:
-    with open("/dev/full", "wb") as full:
-        proc = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args],
-                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    proc = output_to_a_full_disk(db, args)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
         "readlist: could not write the output: No space left on device (free some space, or write it elsewhere)"
@@ -199,9 +203,7 @@ def test_output_to_a_full_disk_is_one_line_and_a_failure(db: Path, args: list[st
                          ids=["note", "rate", "tag"])
 def test_a_saved_change_whose_output_cannot_be_written_exits_0(db: Path, args: list[str]) -> None:
     """Exit status 0 means the change is durable: a script that retries on failure must not make it twice."""
-    with open("/dev/full", "wb") as full:
-        proc = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args],
-                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    proc = output_to_a_full_disk(db, args)
     assert proc.returncode == 0
     assert proc.stderr.strip().splitlines() == [
         "readlist: the change was saved, but its output could not be written: No space left on device"
