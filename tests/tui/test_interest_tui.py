@@ -224,6 +224,21 @@ async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_a
         assert count_in_sidebar() == str(len(expected))
 
 
+async def test_more_like_the_selection_says_the_selection_was_cleared(tmp_path: Path, make_app: MakeApp) -> None:
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        await pilot.press("space", "space", "m")
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if main(app).view.key == "like":
+                break
+        assert main(app).view.key == "like"
+        assert "most like the selection (now cleared)" in topbar(app)
+        assert app.screen.query_one(PaperList).selected == set()
+
+
 async def test_the_model_is_trained_on_its_own_after_start_up(tmp_path: Path, make_app: MakeApp) -> None:
     app = make_app(decided_library(tmp_path), interest_start=0.2)
     async with app.run_test(size=SIZE) as pilot:

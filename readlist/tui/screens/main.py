@@ -984,7 +984,8 @@ class MainScreen(ReadlistScreen[None]):
         self.paper_list.clear_selection()
         self._refresh_views()
         self.set_view_key("like")
-        self.say(f"{counted(len(order), 'paper')} most like {'it' if seeds == 1 else 'the selection'}, closest first")
+        like = "it" if seeds == 1 else "the selection (now cleared)"
+        self.say(f"{counted(len(order), 'paper')} most like {like}, closest first")
 
     @needs_library
     def action_save_search(self) -> None:
