@@ -78,6 +78,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Papers imported with something left out, such as a citation key (item, what and why).
+    notes: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
     format: str | None = None
 
@@ -93,6 +95,7 @@ class ImportReport:
             "updated": len(self.updated),
             "unchanged": len(self.unchanged),
             "skipped": [{"item": what, "reason": why} for what, why in self.skipped],
+            "notes": [{"item": what, "note": note} for what, note in self.notes],
             "error": self.error,
             "ids": {"added": self.added, "updated": self.updated, "unchanged": self.unchanged},
         }
@@ -116,9 +119,13 @@ class ImportPapers:
         outcome = Imported("Imported", report=report)
         with library.transaction() as txn:
             seen: set[str] = set()
+            keys = _KeyOwners(library)
             for incoming in self.papers:
                 existing = library.find_existing(incoming)
                 if existing is None:
+                    if incoming.cite_key and not keys.claim(incoming.cite_key, incoming.id):
+                        report.notes.append(_key_taken(incoming, incoming.cite_key, keys))
+                        incoming.cite_key = None
                     incoming.sources = add_source(incoming.sources, self.source)
                     incoming.source_formats = add_format(incoming.source_formats, self.format)
                     txn.put(incoming)
@@ -127,6 +134,15 @@ class ImportPapers:
                     seen.add(incoming.id)
                     continue
                 changes = merge_changes(existing, incoming, self.source, self.format)
+                key = incoming.cite_key
+                if key and not existing.cite_key:
+                    if keys.claim(key, existing.id):
+                        changes["cite_key"] = key
+                    else:
+                        report.notes.append(_key_taken(existing, key, keys))
+                elif key and existing.cite_key != key:
+                    report.notes.append((_label(existing), f"keeps its citation key {existing.cite_key!r}; the source "
+                                                           f"calls it {key!r}"))
                 if changes:
                     before = {k: copy_value(getattr(existing, k)) for k in changes}
                     txn.set(existing, changes)
@@ -137,6 +153,36 @@ class ImportPapers:
                     (report.updated if meaningful else report.unchanged).append(existing.id)
                     seen.add(existing.id)
         return outcome
+
+
+class _KeyOwners:
+    """Which paper holds each citation key, compared without case as BibTeX does: keys stay unique."""
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._owners: dict[str, str] | None = None
+
+    def owner(self, key: str) -> str | None:
+        if self._owners is None:  # built on the first key an import brings, under the lock
+            self._owners = {p.cite_key.casefold(): p.id for p in self.library.papers.values() if p.cite_key}
+        return self._owners.get(key.casefold())
+
+    def claim(self, key: str, paper_id: str) -> bool:
+        """Record ``key`` as ``paper_id``'s; False when another paper holds it."""
+        owner = self.owner(key)
+        if owner is not None and owner != paper_id:
+            return False
+        assert self._owners is not None
+        self._owners[key.casefold()] = paper_id
+        return True
+
+
+def _label(paper: Paper) -> str:
+    return f"{paper.id} {paper.title[:60]}"
+
+
+def _key_taken(paper: Paper, key: str, keys: _KeyOwners) -> tuple[str, str]:
+    return (_label(paper), f"citation key {key!r} not kept: it is already the key of {keys.owner(key)}")
 
 
 def _merge_change(outcome: Outcome, paper_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -166,6 +212,7 @@ def import_parsed(
         report = session.run(ImportPapers(papers, source_label(item.source), item.result.format)).report
         report.source = item.source
         report.skipped.extend(item.result.skipped)
+        report.notes[:0] = item.result.notes
         report.format = item.result.format
         reports.append(report)
     return reports

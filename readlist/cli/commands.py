@@ -91,6 +91,11 @@ def report_line(report: ImportReport) -> Text:
         line.append(inert_text(what) + " — " + inert_text(why))
     if len(report.skipped) > 20:
         line.append(f"\n    … and {len(report.skipped) - 20} more skipped")
+    for what, note in report.notes[:20]:
+        line.append("\n    note ", style="yellow")
+        line.append(inert_text(what) + " — " + inert_text(note))
+    if len(report.notes) > 20:
+        line.append(f"\n    … and {len(report.notes) - 20} more notes")
     return line
 
 

@@ -43,7 +43,7 @@ from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
 from readlist.core.names import bibtex_order, is_literal
-from readlist.core.reference import Reference
+from readlist.core.reference import Reference, verbatim_doi
 from readlist.core.tex import encode, protect_title
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -87,7 +87,7 @@ def _common_tail(ref: Reference, *, ascii_only: bool, user_data: bool, complete:
     """Fields after the bibliographic ones: with ``complete``, what readlist needs to read its own file back."""
     fields: list[Field] = []
     if ref.doi:
-        fields.append(Field("doi", encode(ref.doi, ascii_only=True)))
+        fields.append(Field("doi", verbatim_doi(ref.doi)))  # verbatim, as the url field
     note = ref.count_note
     if note:
         fields.append(Field("note", note))

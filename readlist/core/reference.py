@@ -54,6 +54,15 @@ def safe_url(url: object) -> str | None:
     return quote(text, safe=_URL_SAFE)
 
 
+def verbatim_doi(doi: str) -> str:
+    """A DOI as a ``.bib`` file holds it: as typed, like a URL (biblatex prints ``doi`` verbatim and links it).
+
+    Only characters that no URL may contain unencoded (spaces, braces, quotes, ``<``, ``>``, ``\\``,
+    non-ASCII) are percent-encoded, as :func:`safe_url` does, so braces stay balanced for BibTeX.
+    """
+    return quote(doi, safe=_URL_SAFE)
+
+
 def count_note(count: int) -> str:
     """The note written when a source gave only how many authors a paper has."""
     return f"{count} author{'s' if count != 1 else ''}; names not recorded in the source"

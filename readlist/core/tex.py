@@ -132,13 +132,82 @@ TEX_SPECIALS = frozenset("\\{}$&%#_~^")
 
 
 @cache
+def _accent_commands() -> dict[str, str]:
+    """TeX's text accent commands by the combining mark they add (U+0303 → ``~``), as pylatexenc decodes them."""
+    found: dict[str, str] = {}
+    db = latex2text.get_default_latex_context_db()
+    for spec in db.iter_macro_specs(["latex-base"]):
+        name = spec.macroname
+        if len(name) != 1:
+            continue  # the text accents are \' \^ \~ … and \v \H \d …; longer names are math accents
+        parts = unicodedata.normalize("NFD", decode("{\\" + name + "{a}}"))
+        if len(parts) == 2 and parts[0] == "a" and unicodedata.category(parts[1]) == "Mn":
+            found.setdefault(parts[1], name)
+    return found
+
+
+def _accented(char: str) -> str | None:
+    """A Latin letter as nested TeX accents on its ASCII base (``ễ`` → ``{\\~{{\\^e}}}``, ``í`` → ``{\\'i}``).
+
+    None when the letter does not decompose into an ASCII letter and marks that all have a text accent
+    command (``ư``'s horn, ``ả``'s hook and ``ș``'s comma below have none). An outer accent's argument
+    is braced twice: biber turns the inner accent into its Unicode letter and would otherwise write
+    ``\\~ê``, where ``\\~`` takes only the first byte of ``ê``. The base stays a plain ``i``: an accent
+    on ``\\i`` becomes a dotless ı plus a combining mark in biber's output, which pdflatex cannot print.
+    """
+    parts = unicodedata.normalize("NFD", char)
+    base, marks = parts[0], parts[1:]
+    accents = _accent_commands()
+    if not (marks and base.isascii() and base.isalpha() and all(mark in accents for mark in marks)):
+        return None
+    tex = base
+    for depth, mark in enumerate(marks):
+        name = accents[mark]
+        if depth:
+            tex = "\\" + name + "{{" + tex + "}}"
+        else:
+            tex = "\\" + name + ("{" + tex + "}" if name.isalpha() else tex)
+    return "{" + tex + "}"
+
+
+# An accent on a dotless i or j (``{\\'\\i}``): see :func:`_accented`.
+_DOTLESS_BASE = re.compile(r"\\[ij](?![A-Za-z])")
+# Commands of the Cyrillic font encoding (T2A): only a document that loads it can run them, and biber
+# writes them into a .bbl that breaks even then. The letter itself works wherever Cyrillic is set up.
+_FONT_ENCODING_ONLY = re.compile(r"\\(?:CYR|cyr)[A-Za-z]")
+
+
+@cache
 def _char_command(char: str) -> str:
     """The TeX for one character, or the character itself when no command reads back as it."""
     encoded: str = _encoder().unicode_to_latex(char)
+    if encoded == char or _DOTLESS_BASE.search(encoded):
+        accented = _accented(char)
+        if accented is not None and decode(accented) == char:
+            return accented
+    if _FONT_ENCODING_ONLY.search(encoded):
+        return char
     if encoded != char and decode(encoded) == char:
         return encoded
     if char in TEX_SPECIALS:
         raise AssertionError(f"no reversible TeX for {char!r}")  # pylatexenc always has one
+    return char
+
+
+# Letters of Unicode's Latin Extended Additional block (Vietnamese ễ, ạ, …), which pdflatex's UTF-8
+# support does not set up; the Latin letters before it (é, ő, ł, ș, ǐ) it does.
+_LATIN_EXTENDED_ADDITIONAL = range(0x1E00, 0x1F00)
+
+
+def _biblatex_char(char: str) -> str:
+    """A character for a UTF-8 (biber) file: UTF-8 where pdflatex typesets it, else its TeX command.
+
+    Math-only characters (Greek letters, ``∞``, ``≤``) are written in the ``\\ensuremath`` form the
+    BibTeX dialect uses, and letters of Latin Extended Additional as nested accents.
+    """
+    command = _char_command(char)
+    if command.startswith("{\\ensuremath{") or ord(char) in _LATIN_EXTENDED_ADDITIONAL:
+        return command
     return char
 
 
@@ -151,7 +220,10 @@ class _Table(dict[int, str]):
 
     def __missing__(self, code: int) -> str:
         char = chr(code)
-        value = _char_command(char) if code < 128 or self.ascii_only else char
+        if code < 128 or self.ascii_only:
+            value = _char_command(char)
+        else:
+            value = _biblatex_char(char)
         self[code] = value
         return value
 

@@ -45,6 +45,8 @@ class ParseResult:
     format: str
     papers: list[Paper] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Papers read, with something of theirs left out (an unusable citation key): (item, what and why).
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, build: dict[str, object], label: str) -> None:
         """Validate one parsed record; a bad one becomes a skip with its reason, not a failure."""

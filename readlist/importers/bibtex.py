@@ -27,12 +27,14 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from urllib.parse import unquote
 
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD
+from readlist.core.citekeys import validate_key
 from readlist.core.dates import PartialDate
 from readlist.core.model import ValidationError, find_arxiv_id, parse_rating, parse_status
 from readlist.core.reference import parse_count_note
@@ -173,6 +175,14 @@ def _url(value: str) -> str | None:
     return url if re.match(r"^https?://\S+$", url) else None
 
 
+def _doi(value: str) -> str:
+    """A DOI as typed: verbatim like a URL (what readlist writes), or TeX-escaped (``{\\_}``, older files)."""
+    value = value.strip()
+    if "\\" in value or "{" in value:
+        value = decode_tex(value).strip()
+    return unquote(value) if "%" in value else value
+
+
 def _categories(fields: dict[str, str]) -> list[str]:
     """The arXiv categories readlist wrote, else the primary one (``primaryClass`` / ``eprintclass``).
 
@@ -202,7 +212,7 @@ def _record(entry: Entry) -> dict[str, object]:
     fields = {key.lower(): str(value) for key, value in entry.items() if key not in ("ID", "ENTRYTYPE")}
     arxiv_id = _arxiv_id(fields)
     url = _url(fields.get("readlist-url", "")) or _url(fields.get("url", ""))
-    doi = decode_tex(fields.get("doi", "")).strip()
+    doi = _doi(fields.get("doi", ""))
     if url is None and arxiv_id:
         url = f"https://arxiv.org/abs/{arxiv_id}"
     elif url is None and doi:
@@ -270,6 +280,10 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         if not record["title"]:
             result.skipped.append((label, "no title"))
             continue
+        try:
+            record["cite_key"] = validate_key(entry.key)
+        except ValidationError as exc:
+            result.notes.append((label, f"citation key not kept: {exc}"))
         result.add(record, label)
     if not result.papers:
         reason = f" ({result.skipped[0][1]})" if result.skipped else ""

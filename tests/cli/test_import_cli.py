@@ -153,7 +153,7 @@ def test_json_report_shape(tmp_path: Path, inputs: dict[str, Path]) -> None:
     assert set(first) == {"library", "reports", "papers"}
     assert first["library"] == str(db)
     (report,) = first["reports"]
-    assert set(report) == {"source", "format", "added", "updated", "unchanged", "skipped", "error", "ids"}
+    assert set(report) == {"source", "format", "added", "updated", "unchanged", "skipped", "notes", "error", "ids"}
     assert report["source"] == str(inputs["list.html"])
     assert set(report["ids"]) == {"added", "updated", "unchanged"}
     assert len(report["ids"]["added"]) == 16 and "2303.08867" in report["ids"]["added"]

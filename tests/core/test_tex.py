@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -128,7 +129,7 @@ def test_dollars_that_are_not_math_stay_dollars() -> None:
 
 def test_bibtex_values_are_ascii_where_tex_has_a_command() -> None:
     assert encode_text("María Ødegård Łukasz Straße – β", ascii_only=True) == (
-        "Mar{\\'\\i}a {\\O}deg{\\r{a}}rd {\\L}ukasz Stra{\\ss}e {\\textendash} {\\ensuremath{\\beta}}"
+        "Mar{\\'i}a {\\O}deg{\\r{a}}rd {\\L}ukasz Stra{\\ss}e {\\textendash} {\\ensuremath{\\beta}}"
     )
     assert encode_text("María", ascii_only=False) == "María"
     # No TeX command reads back as these, so they stay UTF-8 rather than turn into something else.
@@ -192,3 +193,40 @@ def test_multi_line_values_read_back_exactly(note: str) -> None:
 @given(word=st.text(alphabet=st.characters(max_codepoint=127, exclude_categories=("Cc",)), max_size=12))
 def test_the_ascii_fast_path_protects_the_same_words(word: str) -> None:
     assert _needs_protection([Segment(word)]) == capitals_matter(word)
+
+
+def test_letters_without_one_command_are_nested_accents_that_read_back() -> None:
+    # Vietnamese names: two marks on one letter; the outer accent's argument braced twice for biber.
+    assert encode_text("Nguyễn Trần Phặm", ascii_only=True) == "Nguy{\\~{{\\^e}}}n Tr{\\`{{\\^a}}}n Ph{\\u{{\\d{a}}}}m"
+    for text in ("Nguyễn", "Trần", "ặ", "ḯ", "ǰ", "Ǐ"):
+        assert encode_text(text, ascii_only=True).isascii()
+        assert decode(encode_text(text, ascii_only=True)) == text
+    # No text accent for a horn, a hook above or a comma below: these stay UTF-8, never something else.
+    assert encode_text("Trương ả ș", ascii_only=True) == "Trương ả ș"
+
+
+def test_accents_on_i_and_j_use_the_plain_letter() -> None:
+    # An accent on \i becomes a dotless i plus a combining mark in biber's output, which pdflatex cannot print.
+    forms = {"í": "{\\'i}", "ï": '{\\"i}', "ì": "{\\`i}", "î": "{\\^i}", "ǐ": "{\\v{i}}", "ĵ": "{\\^{j}}",
+             "ǰ": "{\\v{j}}", "Í": "{\\'I}"}
+    for char, tex in forms.items():
+        assert encode_text(char, ascii_only=True) == tex
+        assert decode(tex) == char
+    for code in range(0x80, 0x2000):
+        char = chr(code)
+        encoded = encode_text(char, ascii_only=True)
+        assert not re.search(r"\\(?:[`'^\"~=.]|[uvHcdbkr]\{?)\{?\\[ij](?![A-Za-z])", encoded), (char, encoded)
+        assert decode(encoded) == unicodedata.normalize("NFC", char) or encoded == char
+
+
+def test_cyrillic_stays_utf8() -> None:
+    # \CYRP and friends need the T2A encoding, and biber writes them into a .bbl that breaks even then.
+    assert encode_text("Пётр Иванов", ascii_only=True) == "Пётр Иванов"
+
+
+def test_biblatex_keeps_latin_letters_and_writes_math_only_characters_as_commands() -> None:
+    title = "β-VAE and μP: ∞-former ≤ 2× faster, by Pérez, Łukasz, Dvořák, Nguyễn"
+    encoded = encode_text(title, ascii_only=False)
+    assert encoded == ("{\\ensuremath{\\beta}}-VAE and {\\ensuremath{\\mu}}P: {\\ensuremath{\\infty}}-former "
+                       "{\\ensuremath{\\leq}} 2× faster, by Pérez, Łukasz, Dvořák, Nguy{\\~{{\\^e}}}n")
+    assert decode(encoded) == title

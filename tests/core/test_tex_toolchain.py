@@ -223,3 +223,69 @@ def test_greek_in_math_builds_with_biber(tmp_path: Path) -> None:
     if text is not None:
         assert re.search("ω ?Test: WebView-?Oriented Testing for Android Applications", text), text
         assert "Types in C# and snake_case Code" in text, text
+
+
+def _letters_and_symbols() -> list[Paper]:
+    """Vietnamese names, accents on i, a DOI with ``_``, Greek letters and math symbols in a title."""
+    return [
+        Paper.create(title="Vietnamese Names in Author Lists", authors=["Nguyễn Văn An", "Trần Thu Hà"],
+                     published="2024"),
+        Paper.create(title="Accents on i", authors=["José Ramírez", "Jean-Marc Azaïs", "Ana Ǐ"], published="2024",
+                     arxiv_id="2405.13786"),
+        Paper.create(title="Gravitational Waves", authors=["Ada Lovelace"], arxiv_id="gr-qc/0103067",
+                     doi="10.1007/3-540-40988-2_10"),
+        Paper.create(title="β-VAE and μP: ∞-former scaling ≤ 2× faster", authors=["Ada Lovelace"],
+                     published="2023"),
+    ]
+
+
+DOI = "10.1007/3-540-40988-2_10"
+
+
+@pytest.mark.parametrize("style", ["plain", "unsrt", "plainnat"])
+@pytest.mark.parametrize("preamble", [T1_PREAMBLE, PREAMBLE.replace("amsmath,amssymb", "url")])
+def test_letters_dois_and_symbols_build_with_bibtex(tmp_path: Path, style: str, preamble: str) -> None:
+    _need("pdflatex", "bibtex", files=(f"{style}.bst", "t1enc.def", "url.sty", "natbib.sty"))
+    preamble += "\\usepackage{natbib}\n" if style == "plainnat" else ""
+    # A dot below: bibtex keeps the accent command; biber turns it into the letter, which pdflatex lacks.
+    dot_below = Paper.create(title="Dots Below", authors=["Lê Thị Ngọc"], published="2024")
+    bib = format_entries([*_letters_and_symbols(), dot_below], "bibtex", complete=True)
+    assert f"doi = {{{DOI}}}" in bib
+    _bibtex_build(tmp_path, bib, preamble, style)
+    text = _pdf_text(tmp_path)
+    if text is not None and "T1" in preamble:  # OT1 fonts put the accent on a dotless i: the text reads "ı́"
+        assert "Ramírez" in text and "Azaïs" in text, text
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_letters_dois_and_symbols_build_with_biber(tmp_path: Path, fmt: str) -> None:
+    _need("pdflatex", "biber", files=("biblatex.sty", "t1enc.def"))
+    _biber_build(tmp_path, format_entries(_letters_and_symbols(), fmt, complete=True), T1_PREAMBLE)
+    bbl = (tmp_path / "doc.bbl").read_text(errors="replace")
+    assert f"\\verb{{doi}}\n      \\verb {DOI}\n" in bbl  # verbatim: printed and linked as it is
+    assert "ı" not in bbl and "\u0301" not in bbl  # no dotless i with a loose accent
+    text = _pdf_text(tmp_path)
+    if text is not None:
+        assert "Ramírez" in text and "Azaïs" in text, text
+        assert "2_10." in text, text  # the underscore printed as itself, not as \\_
+        # Math fonts: pdftotext reads μ as the micro sign and puts a space after β.
+        assert re.search("β ?-VAE and [μµ]P: ∞-former scaling ≤ 2", text), text
+
+
+def test_cyrillic_reaches_pdflatex_as_letters_it_names(tmp_path: Path) -> None:
+    """Without a Cyrillic font encoding pdflatex cannot print it; the error must name the letter, not the .bbl."""
+    _need("pdflatex", "biber", files=("biblatex.sty",))
+    paper = Paper.create(title="Title", authors=["Пётр Иванов"], published="2020")
+    bib = format_entries([paper], "bibtex", complete=True)
+    assert "Пётр Иванов" in bib and "\\CYR" not in bib
+    (tmp_path / "refs.bib").write_text(bib)
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n"
+    )
+    _run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
+    assert _run(["biber", "doc"], tmp_path).returncode == 0
+    _run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], tmp_path)
+    errors = [line for line in (tmp_path / "doc.log").read_text(errors="replace").splitlines()
+              if line.startswith("!") and "Fatal" not in line]
+    assert errors == ["! LaTeX Error: Unicode character П (U+041F)"], errors
