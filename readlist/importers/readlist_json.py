@@ -19,7 +19,8 @@ import re
 from datetime import date
 from typing import Any
 
-from readlist.core.model import PUBLIC_FIELDS
+from readlist.core.citekeys import validate_key
+from readlist.core.model import PUBLIC_FIELDS, ValidationError
 from readlist.importers.base import ImportFormatError, ParseResult, decode, load_json
 
 FORMAT = "readlist-json"
@@ -50,7 +51,15 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         title = entry.get("title")
         if isinstance(title, str) and title.strip():
             label = title[:_MAX_LABEL]
-        result.add({key: item for key, item in entry.items() if key in _TAKEN}, label)
+        record = {key: item for key, item in entry.items() if key in _TAKEN}
+        if record.get("cite_key") is not None:
+            # Checked as `readlist key` checks a typed one: the key is written bare into citations.
+            try:
+                record["cite_key"] = validate_key(str(record["cite_key"]))
+            except ValidationError as exc:
+                result.notes.append((label, f"citation key not kept: {exc}"))
+                del record["cite_key"]
+        result.add(record, label)
     if not result.papers:
         reason = f" ({result.skipped[0][1]})" if result.skipped else ""
         raise ImportFormatError(f"no papers found in this readlist JSON{reason}")

@@ -106,3 +106,21 @@ def test_ids_former_ids_and_bookkeeping_are_not_taken_from_the_file(tmp_path: Pa
 def test_a_readlist_json_with_no_paper_says_so() -> None:
     with pytest.raises(ValueError, match="no papers found in this readlist JSON"):
         parse_input('[{"status": "inbox", "source_formats": []}]', today=TODAY)
+
+
+def test_a_citation_key_is_checked_as_a_typed_one_and_kept_unique(tmp_path: Path) -> None:
+    db = library_with(tmp_path / "a.json", [Paper.create(title="Mine", arxiv_id="2401.00001", cite_key="taken")])
+    records = [
+        {**Paper.create(title="Escaped Key", arxiv_id="2401.00002").public_dict(), "cite_key": "k\x1b]0;x\x07"},
+        {**Paper.create(title="Taken Key", arxiv_id="2401.00003").public_dict(), "cite_key": "TAKEN"},
+        {**Paper.create(title="Good Key", arxiv_id="2401.00004").public_dict(), "cite_key": "DBLP:x/y/Z20"},
+    ]
+    file = tmp_path / "theirs.json"
+    file.write_text(json.dumps(records))
+    result = run(db, "import", str(file), "--json")
+    assert result.exit_code == 0, result.output
+    notes = json.loads(result.stdout)["reports"][0]["notes"]
+    assert len(notes) == 2 and all("citation key" in n["note"] for n in notes)
+    papers = Library(db).papers
+    assert papers["2401.00002"].cite_key is None and papers["2401.00003"].cite_key is None
+    assert papers["2401.00004"].cite_key == "DBLP:x/y/Z20" and papers["2401.00001"].cite_key == "taken"
