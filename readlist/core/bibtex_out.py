@@ -147,10 +147,21 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
     if ref.arxiv_id:
         fields.append(Field("howpublished", "arXiv preprint arXiv:" + encode(ref.arxiv_id, ascii_only=True)))
     if not authors:
-        # Styles sort by author, else by this key ("to sort, need author or key").
-        fields.append(Field("key", encode(ref.title, ascii_only=True)))
+        # Styles sort by author, else by this key ("to sort, need author or key"); author-year styles (natbib's
+        # plainnat) also print it where the authors would go, in the text and at the head of the entry, so it
+        # is the title's short form, not the whole title twice.
+        fields.append(Field("key", encode(_short_title(ref.title), ascii_only=True)))
     fields += _common_tail(ref, ascii_only=True, user_data=user_data, complete=complete)
     return "misc", fields
+
+
+def _short_title(title: str) -> str:
+    """What a paper without authors is called in an author-year citation: ``AgentRefine`` for ``AgentRefine:
+    Enhancing Agent Generalization …``, else the first three words."""
+    head, colon, _ = title.partition(":")
+    if colon and 0 < len(head.strip()) <= 40:
+        return head.strip()
+    return " ".join(title.split()[:3])
 
 
 def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool = False) -> tuple[str, list[Field]]:

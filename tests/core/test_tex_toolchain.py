@@ -289,3 +289,29 @@ def test_cyrillic_reaches_pdflatex_as_letters_it_names(tmp_path: Path) -> None:
     errors = [line for line in (tmp_path / "doc.log").read_text(errors="replace").splitlines()
               if line.startswith("!") and "Fatal" not in line]
     assert errors == ["! LaTeX Error: Unicode character П (U+041F)"], errors
+
+
+def test_a_paper_without_authors_is_cited_by_its_short_title_in_author_year_styles(tmp_path: Path) -> None:
+    """natbib prints the ``key`` where the authors would go (and, by its own rule, then no year): ``AgentRefine``,
+    not the whole title, which the entry then repeated."""
+    _need("pdflatex", "bibtex", files=("plainnat.bst", "natbib.sty"))
+    papers = [
+        Paper.create(title="AgentRefine: Enhancing Agent Generalization through Refinement Tuning", published="2025",
+                     arxiv_id="2501.01702"),
+        Paper.create(title="Calibrated Language Models Must Hallucinate", published="2024"),
+    ]
+    keys = {p.id: k for p, k in zip(papers, ("agentrefine", "calibrated"), strict=True)}
+    bib = format_entries(papers, "bibtex", keys=keys, complete=True)
+    assert "key = {AgentRefine}" in bib and "key = {Calibrated Language Models}" in bib
+    (tmp_path / "refs.bib").write_text(bib)
+    (tmp_path / "doc.tex").write_text(
+        PREAMBLE + "\\usepackage{natbib}\n\\begin{document}\n\\citet{agentrefine} and \\citet{calibrated}.\n"
+        "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n"
+    )
+    _pdflatex(tmp_path)
+    result = _run(["bibtex", "doc"], tmp_path)
+    assert result.returncode == 0 and "Warning--" not in (tmp_path / "doc.blg").read_text(errors="replace")
+    bbl = (tmp_path / "doc.bbl").read_text()
+    assert "\\bibitem[AgentRefine()]{agentrefine}\nAgentRefine.\n" in bbl
+    assert "\\bibitem[Calibrated Language Models()]{calibrated}" in " ".join(bbl.split())
+    _pdflatex(tmp_path)
