@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from readlist.cli.context import Context
 
 ENV_DB = "READLIST_DB"  # the same name readlist.storage.paths reads, kept here to start fast
+ENV_CONFIG = "READLIST_CONFIG"  # the same name readlist.config.settings reads
 
 # Verb -> the module defining it (each module has COMMANDS, a list of click commands) and the verb's summary
 # for `readlist --help`, kept here so listing the verbs loads none of them (a test checks they match).
@@ -216,11 +217,33 @@ def main(ctx: click.Context, db: Path | None, demo: bool, offline: bool, theme: 
         from readlist.app.demo import build_demo_library
 
         db, explicit = build_demo_library(), False
+        _keep_demo_apart(ctx, db.parent)
     ctx.obj = Context(db=resolve_db_path(db), offline=offline, explicit=explicit)
     if _program.running:
         _program.context = ctx.obj
     if ctx.invoked_subcommand is None:
         _open_tui(ctx.obj, theme=theme, demo=demo)
+
+
+def _keep_demo_apart(ctx: click.Context, folder: Path) -> None:
+    """The demo's changes stay in its temporary folder, which goes when it ends.
+
+    Its own config file there: a search saved or a theme chosen in the demo must not reach the user's
+    config.toml (which every library shares), and the user's saved views and keys do not clutter the demo.
+    """
+    import shutil
+
+    previous = os.environ.get(ENV_CONFIG)
+    os.environ[ENV_CONFIG] = str(folder / "config.toml")
+
+    def done() -> None:
+        if previous is None:
+            os.environ.pop(ENV_CONFIG, None)
+        else:
+            os.environ[ENV_CONFIG] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+    ctx.call_on_close(done)
 
 
 class _Program:

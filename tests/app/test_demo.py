@@ -36,3 +36,20 @@ def test_demo_never_touches_the_users_library(tmp_path: Path) -> None:
     path = build_demo_library()
     assert path.exists() and path.parent != user_db.parent
     assert not user_db.exists()
+
+
+def test_the_demo_keeps_its_changes_to_itself_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A view saved or a theme chosen in the demo must not reach the user's config, which every library shares."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    from readlist.cli import main
+
+    user_config = Path(os.environ["READLIST_CONFIG"])
+    before = set(Path(tempfile.gettempdir()).glob("readlist-demo-*"))
+    result = CliRunner().invoke(main, ["--demo", "view", "add", "demo-only", "tag:rl"])
+    assert result.exit_code == 0, result.output
+    assert not user_config.exists()
+    assert os.environ["READLIST_CONFIG"] == str(user_config)  # put back for what runs next
+    assert set(Path(tempfile.gettempdir()).glob("readlist-demo-*")) == before  # the demo's folder is gone
