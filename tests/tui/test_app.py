@@ -138,6 +138,23 @@ async def test_undo_restores_read_at_and_previous_status(small_library: Path, ma
         assert "Redid: " in static_text(app.screen.query_one("#topbar", Static))
 
 
+async def test_undo_in_triage_names_what_it_undid_even_outside_the_triage(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = plist(app).papers[0]
+        await pilot.press("x")  # a change made before triage, on a paper that leaves the view triaged below
+        await pilot.press("T")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen) and first.id not in screen.paper_ids
+        await pilot.press("u")
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Undid: ") and first.title[:20] in m for m in messages), messages
+        assert fresh(small_library).papers[first.id].status == "inbox"
+
+
 async def test_triage_mode_advances_and_summarises(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:

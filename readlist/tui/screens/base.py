@@ -12,12 +12,13 @@ from typing import Any, TypeVar
 from textual.screen import Screen
 
 from readlist.app.browser import open_in_browser
-from readlist.app.commands import Command, KeepKeys, O_co, Rate, SetStatus, ToggleRead
+from readlist.app.commands import Command, KeepKeys, O_co, Outcome, Rate, SetStatus, ToggleRead
 from readlist.app.history import Undone
 from readlist.app.session import Session
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import Paper, Status, ValidationError
-from readlist.core.text import inert_text, web_address
+from readlist.core.texrender import render_tex
+from readlist.core.text import counted, inert_text, web_address
 from readlist.storage.errors import LibraryError
 from readlist.tui.messages import ExternalChanges, PapersEdited
 
@@ -80,6 +81,17 @@ class ReadlistScreen(Screen[ResultT]):
     def citation_keys(self, papers: Sequence[Paper]) -> dict[str, str]:
         """The keys these papers are cited with: stored ones, else new ones that avoid every stored key."""
         return assign_keys(papers, taken_keys(self.session.library.papers.values()))
+
+    def what_was(self, step: Outcome) -> str:
+        """``toggled read — "Title"`` or ``marked read — 3 papers``, for undo and redo: the paper they change
+        may not be on this screen."""
+        label = step.label.lower()
+        if len(step.changes) != 1:
+            return f"{label} — {counted(len(step.changes), 'paper')}"
+        pid, change = next(iter(step.changes.items()))
+        paper = self.session.library.get(pid)
+        title = paper.title if paper is not None else str((change.before or change.after or {}).get("title", pid))
+        return f"{label} — “{render_tex(title)}”"
 
     def copy_citation(
         self, papers: Sequence[Paper], fmt: str = "bibtex", keys: dict[str, str] | None = None

@@ -36,7 +36,6 @@ from readlist.app.views import (
 from readlist.config.settings import ConfigError, save_view
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
-from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, counted, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
@@ -621,7 +620,7 @@ class MainScreen(ReadlistScreen[None]):
         if done is None:
             self.say("Nothing to undo")
             return
-        self._message = f"Undid: {self._what_was(done.step)}"
+        self._message = f"Undid: {self.what_was(done.step)}"
         self.after_change(done.outcome, keep_id=next(iter(done.step.changes), None))
 
     @needs_library
@@ -630,18 +629,10 @@ class MainScreen(ReadlistScreen[None]):
         if done is None:
             self.say("Nothing to redo")
             return
-        self._message = f"Redid: {self._what_was(done.step)}"
+        self._message = f"Redid: {self.what_was(done.step)}"
         self.after_change(done.outcome)
 
-    def _what_was(self, step: Outcome) -> str:
-        """``toggled read on "Title"`` or ``marked read on 3 papers``: the paper may not be in this view."""
-        label = step.label.lower()
-        if len(step.changes) != 1:
-            return f"{label} on {counted(len(step.changes), 'paper')}"
-        pid, change = next(iter(step.changes.items()))
-        paper = self.session.library.get(pid)
-        title = paper.title if paper is not None else str((change.before or change.after or {}).get("title", pid))
-        return f"{label} on “{render_tex(title)}”"
+
 
     @needs_library
     def action_delete(self) -> None:

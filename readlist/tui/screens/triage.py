@@ -160,6 +160,8 @@ class TriageScreen(ReadlistScreen[None]):
         if done is None:
             self.notify("Nothing to undo.", markup=False)
             return
+        # The step undone may be from before triage, on a paper that is not in it: say which.
+        self.notify(f"Undid: {self.what_was(done.step)}", markup=False)
         for pid in done.step.changes:
             if pid in self.paper_ids:
                 self.index = self.paper_ids.index(pid)
@@ -199,8 +201,11 @@ class TriageScreen(ReadlistScreen[None]):
         self.app.push_screen(TagEditor([paper], known), done)
 
     def action_redo(self) -> None:
-        if self.redo() is None:
+        done = self.redo()
+        if done is None:
             self.notify("Nothing to redo.", markup=False)
+        else:
+            self.notify(f"Redid: {self.what_was(done.step)}", markup=False)
         self.show()
 
     def action_scroll_text(self, direction: int) -> None:
