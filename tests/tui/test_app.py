@@ -694,3 +694,19 @@ async def test_a_change_waits_only_briefly_for_another_process_lock(
         assert fresh(small_library).papers[paper.id].rating == 0
         await pilot.press("4")  # the lock is free again: the same key works
         assert fresh(small_library).papers[paper.id].rating == 4
+
+
+async def test_a_pull_that_failed_does_not_say_it_pulled(small_library: Path, make_app: MakeApp) -> None:
+    from readlist.app.pull import PullBatch, PullOutcome
+    from readlist.tui.screens.main import MainScreen
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        failed = PullBatch("hf:2025-12-20", None, "huggingface.co: cannot be fetched")
+        screen._store_pulled(PullOutcome(batches=[failed]))
+        await pilot.pause()
+        bar = static_text(screen.query_one("#topbar", Static))
+        assert "Pull failed for 1 source; nothing new" in bar and "Pulled" not in bar
+        assert any("cannot be fetched" in str(n.message) for n in app._notifications)

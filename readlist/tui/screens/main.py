@@ -698,7 +698,11 @@ class MainScreen(ReadlistScreen[None]):
     def set_sort(self, key: str) -> None:
         self.sort = key
         # The top bar names the new order; only the automatic one needs more words than its name.
-        self._message = "Sorted by interest in the Inbox, date added elsewhere" if key == AUTO_SORT else ""
+        learned = self.interest is not None and self.interest.ready
+        automatic = ("Sorted by interest in the Inbox, date added elsewhere" if learned else
+                     "Sorted automatically: by date added until enough decisions are learned, then the Inbox by "
+                     "interest")
+        self._message = automatic if key == AUTO_SORT else ""
         self.rebuild()
 
     def action_cycle_sort(self) -> None:
@@ -936,6 +940,10 @@ class MainScreen(ReadlistScreen[None]):
         self.rebuild()
         hint = enrich_hint([p for pid in added if (p := self.session.library.get(pid))])
         message = f"Pulled {counted(len(added), 'new paper')}"
+        if errors and not added:
+            message = f"Pull failed for {counted(len(errors), 'source')}; nothing new"
+        elif errors:
+            message += f"; {counted(len(errors), 'source')} failed"
         if outcome.cancelled:
             message += "; cancelled"
         self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
