@@ -342,7 +342,9 @@ class ReadlistApp(App[None]):
         self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Of Textual's own entries, the theme and quit: its key panel lists widget keys readlist does not use
+        # (and Esc does not close it), its screenshot has nowhere set to go, and maximize hides the views.
+        yield from (command for command in super().get_system_commands(screen) if command.title in _KEPT_SYSTEM)
         seen = {"quit", "app.quit", "command_palette"}
         from readlist.tui.screens.help import bindings_table
 
@@ -359,6 +361,9 @@ class ReadlistApp(App[None]):
             # Found by typing a theme's name; left out of the opening list, which "Theme" already covers.
             for title, help_text, callback in controller.palette_commands():
                 yield SystemCommand(title, help_text, callback, discover=False)
+
+
+_KEPT_SYSTEM = frozenset({"Theme", "Quit"})
 
 
 def _runner(app: App[None], action: str, namespace: object) -> Callable[[], object]:
