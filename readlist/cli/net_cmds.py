@@ -232,7 +232,7 @@ def _print_plan(plan: EnrichPlan, dry_run: bool) -> None:
     for item in plan.failed:
         console.print(Text("failed     ", style="red") + Text(inert_text(f"{item.title} — {item.reason}")),
                       soft_wrap=True)
-    info(f"{len(plan.changes)} {verb.split()[-1]}, {len(plan.unchanged)} already complete, "
+    info(f"{len(plan.changes)} {'would change' if dry_run else 'changed'}, {len(plan.unchanged)} already complete, "
          f"{len(plan.ambiguous)} ambiguous, {len(plan.not_found)} not found"
          + (f", {len(plan.pending)} not reached" if plan.pending else ""))
 

@@ -135,6 +135,9 @@ CONFIRM: list[BindingType] = [
 
 HELP_SCREEN: list[BindingType] = [
     Binding("escape,q,question_mark", "dismiss_help", "Close help", id="close-help"),
+    # The list's own keys move through the help too: on a small terminal it is longer than the screen.
+    Binding("j,down", "scroll_help(1)", "Scroll down", show=False, id="help-down"),
+    Binding("k,up", "scroll_help(-1)", "Scroll up", show=False, id="help-up"),
 ]
 
 STATS: list[BindingType] = [

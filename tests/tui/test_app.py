@@ -350,6 +350,22 @@ async def test_help_lists_the_keys_of_the_current_screen(seed_library: Path, mak
         assert "Tags" in descriptions and "Note" in descriptions  # n and t work in triage mode too
 
 
+async def test_help_scrolls_with_the_lists_keys_on_a_small_terminal(seed_library: Path, make_app: MakeApp) -> None:
+    from textual.containers import VerticalScroll
+
+    app = make_app(seed_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        body = app.screen.query_one("#help-body", VerticalScroll)
+        assert body.max_scroll_y > 0  # longer than the screen
+        await pilot.press("j", "down")
+        await pilot.pause()
+        assert body.scroll_y > 0
+        await pilot.press("k", "up")
+        await pilot.pause()
+        assert body.scroll_y == 0
+
+
 async def test_keymap_from_config_remaps_and_help_follows(
     small_library: Path, make_app: MakeApp, _private_config: Path
 ) -> None:

@@ -82,3 +82,6 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
+
+    def action_scroll_help(self, direction: int) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=direction * 3, animate=False)

@@ -16,7 +16,7 @@ from readlist.app.commands import EditTags
 from readlist.app.session import Session
 from readlist.core.model import Paper
 from readlist.core.texrender import render_tex
-from readlist.core.text import inert_text
+from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -114,7 +114,7 @@ class TriageScreen(ReadlistScreen[None]):
         t = self.tally()
         text = Text()
         text.append("Triage finished\n\n", style="bold")
-        text.append(f"{len(self.paper_ids)} papers looked at\n")
+        text.append(f"{counted(len(self.paper_ids), 'paper')} looked at\n")
         text.append(f"  kept     {t['kept']}\n")
         text.append(f"  skipped  {t['skipped']}\n")
         text.append(f"  reading  {t['reading']}\n")
