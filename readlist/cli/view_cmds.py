@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from readlist.app.views import status_view
+from readlist.app.views import FIXED_VIEWS, status_view
 from readlist.cli.context import session_of
 from readlist.cli.output import info, print_json, query_option
 from readlist.config.settings import ConfigError, config_path, load_config, save_view
+from readlist.core.query import QueryError, parse_query
 from readlist.core.text import clean_line
 
 
@@ -27,17 +28,24 @@ def view_cmd(ctx: click.Context, as_json: bool) -> None:
         return
     views = load_config().views
     session = session_of(ctx)
-    counts = {
-        name: len(session.select(status_view(None), query_option(query, f"view {name!r}")))
-        for name, query in views.items()
-    }
+    # A view whose query no longer reads (a hand edit of config.toml) is listed with why, not allowed to hide
+    # the others.
+    counts: dict[str, int | None] = {}
+    problems: dict[str, str] = {}
+    for name, query in views.items():
+        try:
+            counts[name] = len(session.select(status_view(None), parse_query(query, strict=True)))
+        except QueryError as exc:
+            counts[name], problems[name] = None, str(exc)
     if as_json:
-        print_json([{"name": name, "query": query, "papers": counts[name]} for name, query in views.items()])
+        print_json([{"name": name, "query": query, "papers": counts[name], "error": problems.get(name)}
+                    for name, query in views.items()])
         return
     if not views:
         info("no saved views yet: `readlist view add NAME QUERY`, or save a search in the app")
     for name, query in views.items():
-        info(f"{name:<24} {counts[name]:>6}  {query}")
+        shown = "     ?" if counts[name] is None else f"{counts[name]:>6}"
+        info(f"{name:<24} {shown}  {query}" + (f"  (cannot be read: {problems[name]})" if name in problems else ""))
 
 
 @view_cmd.command("add")
@@ -50,6 +58,10 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
     name = clean_line(name)
     if not name:
         raise click.BadParameter("a view needs a name", param_hint="NAME")
+    if name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}:
+        raise click.BadParameter(f"{name!r} is one of the app's own views; choose another name", param_hint="NAME")
+    if not query.strip():
+        raise click.BadParameter("a view needs a search (`readlist list --query` takes the same)", param_hint="QUERY")
     query_option(query, "QUERY")  # refused now rather than shown broken in the sidebar
     try:
         path = save_view(name, query)

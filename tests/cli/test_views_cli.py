@@ -33,7 +33,7 @@ def test_add_list_and_remove_with_live_counts(tmp_path: Path) -> None:
     expected = len(json.loads(run(db, "list", "--json", "--query", "reasoning OR title:agent").stdout))
     assert expected > 0
     listed = json.loads(run(db, "view", "--json").stdout)
-    assert listed == [{"name": "reasoning", "query": "reasoning OR title:agent", "papers": expected}]
+    assert listed == [{"name": "reasoning", "query": "reasoning OR title:agent", "papers": expected, "error": None}]
     # Counts are live: skipping papers does not change them, tagging a paper into the search does.
     first = json.loads(run(db, "list", "--json", "--query", "-reasoning -title:agent", "--limit", "1").stdout)[0]
     assert run(db, "view", "add", "reasoning", "reasoning OR title:agent OR tag:later").exit_code == 0
@@ -55,3 +55,28 @@ def test_bad_query_and_unknown_view_are_one_line_errors(tmp_path: Path) -> None:
     missing = run(db, "view", "rm", "nothing-here")
     assert missing.exit_code == 1
     assert missing.stderr.strip() == "readlist: no saved view named 'nothing-here' (see `readlist view`)"
+
+
+def test_a_view_broken_by_hand_is_listed_with_why_and_the_others_still_count(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    assert run(db, "import", *map(str, SEEDS)).exit_code == 0
+    config = Path(os.environ["READLIST_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[views]\nbad = "rating>=many"\ngood = "reasoning"\n', encoding="utf-8")
+    listed = run(db, "view")
+    assert listed.exit_code == 0
+    lines = listed.stdout.splitlines()
+    assert any(line.startswith("bad") and "cannot be read" in line for line in lines)
+    assert any(line.startswith("good") and "cannot be read" not in line for line in lines)
+    as_json = {v["name"]: v for v in json.loads(run(db, "view", "--json").stdout)}
+    assert as_json["bad"]["papers"] is None and as_json["bad"]["error"]
+    assert as_json["good"]["papers"] > 0 and as_json["good"]["error"] is None
+
+
+def test_a_view_needs_a_search_and_a_name_of_its_own(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    for name, query in (("x", ""), ("x", "   "), ("Inbox", "tag:rl"), ("to read", "tag:rl")):
+        result = run(db, "view", "add", name, query)
+        assert result.exit_code == 2, (name, query)
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not Path(os.environ["READLIST_CONFIG"]).exists()

@@ -1007,6 +1007,10 @@ class MainScreen(ReadlistScreen[None]):
             name = clean_line(name or "")
             if not name:
                 return
+            if name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}:
+                self.notify(f"“{name}” is one of the app's own views; choose another name.", severity="warning",
+                            markup=False)
+                return
             try:
                 save_view(name, query)
             except (OSError, ConfigError) as exc:
