@@ -196,7 +196,9 @@ def _tell_notices(ctx: click.Context) -> None:
     help=f"Library file (default: ${ENV_DB} or the platform data directory).",
 )
 @click.option("--demo", is_flag=True, help="Open the UI on a temporary library of bundled sample papers.")
-@click.option("--offline", is_flag=True, help="Never use the network (URL imports, pull and enrich refuse).")
+@click.option("--offline", is_flag=True, help=(
+    "Never fetch papers from the network (URL imports, pull and enrich refuse; `sync` still reaches the git "
+    "remote you set up)."))
 @click.option("--theme", metavar="NAME", help="Theme for this run (see `readlist themes`).")
 @click.version_option(__version__, prog_name="readlist")
 @click.pass_context
