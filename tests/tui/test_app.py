@@ -366,6 +366,18 @@ async def test_help_scrolls_with_the_lists_keys_on_a_small_terminal(seed_library
         assert body.scroll_y == 0
 
 
+async def test_the_triage_key_line_follows_the_keymap(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    _private_config.write_text('[keymap]\nskip = "d, -x"\n', encoding="utf-8")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        assert isinstance(app.screen, TriageScreen)
+        line = static_text(app.screen.query_one("#triage-progress", Static))
+        assert "d skip" in line and "x skip" not in line and "s keep" in line and "Esc back" in line
+
+
 async def test_keymap_from_config_remaps_and_help_follows(
     small_library: Path, make_app: MakeApp, _private_config: Path
 ) -> None:

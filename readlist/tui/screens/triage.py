@@ -39,6 +39,7 @@ class TriageScreen(ReadlistScreen[None]):
         self.decisions: list[tuple[str, str | None, int | None]] = []
         self.done = False
         self._footer_done = False
+        self._hints: tuple[str, str] | None = None  # the key line, long and short, as the keys are mapped
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-progress", markup=False)
@@ -74,9 +75,9 @@ class TriageScreen(ReadlistScreen[None]):
         summary.display = False
         paper = self.session.library.get(self.paper_ids[self.index])
         where = f" Triage · {self.index + 1} / {total}"
-        hint = "   s keep · x skip · R reading · r read · 1-5 rate · n note · t tags · u undo · j/k move · Esc back"
-        if len(where) + len(hint) > self.size.width:  # the keys that decide and the way out, whole (? lists all)
-            hint = "   s keep · x skip · r read · u undo · Esc back"
+        full, short = self._key_hints()
+        # Too narrow: the keys that decide and the way out, whole (? lists all).
+        hint = full if len(where) + len(full) <= self.size.width else short
         progress.update(Text.assemble((where, "bold"), (hint, "dim")))
         if paper is None:
             header.update(Text("This paper is no longer in the library.", style="dim"))
@@ -88,6 +89,31 @@ class TriageScreen(ReadlistScreen[None]):
         note.display = bool(paper.note.strip())
         note.update(Text.assemble(("Note\n", "bold"), inert_text(paper.note.strip(), multiline=True)))
         self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
+
+    def _key_hints(self) -> tuple[str, str]:
+        """``s keep · x skip · …`` with the keys as config.toml's keymap maps them (worked out once)."""
+        if self._hints is None:
+            from readlist.tui.screens.help import bindings_table
+
+            keys = {row.action: [inert_text(k) for k in row.keys.split()] for row in bindings_table(self.app, self)}
+            first = {action: {"esc": "Esc"}.get(shown[0], shown[0]) for action, shown in keys.items() if shown}
+            if all(first.get(f"decide('rate_{n}')") == str(n) for n in range(1, 6)):
+                first["rate"] = "1-5"
+            if "next" in keys and "previous" in keys:
+                pair = ("j", "k") if "j" in keys["next"] and "k" in keys["previous"] else (first["next"],
+                                                                                           first["previous"])
+                first["move"] = "/".join(pair)
+
+            def line(*items: tuple[str, str]) -> str:
+                return "   " + " · ".join(f"{first[action]} {what}" for action, what in items if action in first)
+
+            decide = [("decide('keep')", "keep"), ("decide('skip')", "skip")]
+            self._hints = (
+                line(*decide, ("decide('reading')", "reading"), ("decide('toggle_read')", "read"), ("rate", "rate"),
+                     ("note", "note"), ("tags", "tags"), ("undo", "undo"), ("move", "move"), ("back", "back")),
+                line(*decide, ("decide('toggle_read')", "read"), ("undo", "undo"), ("back", "back")),
+            )
+        return self._hints
 
     def tally(self) -> dict[str, int]:
         """The decisions of this session (the last one per paper; undone ones are gone), whatever they changed.
