@@ -55,7 +55,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def cite_cmd(
     ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, user_data: bool, as_json: bool
 ) -> None:
-    """Print citations for papers (an ID may be a unique prefix, an arXiv id or URL).
+    """Print citations for papers. An ID may be a unique prefix, an arXiv id or URL.
 
     \b
     Examples:
@@ -195,7 +195,9 @@ def export_cmd(
     ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None, user_data: bool,
     as_json: bool,
 ) -> None:
-    """Export papers as BibTeX, BibLaTeX, CSL-JSON, RIS, text, JSON, CSV or a Markdown reading list.
+    """Export papers for LaTeX, reference managers or reading.
+    Formats: BibTeX, BibLaTeX, CSL-JSON, RIS, text, JSON, CSV or a Markdown
+    reading list.
 
     Papers are ordered by id, so an unchanged library exports byte for byte the same.
 

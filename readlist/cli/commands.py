@@ -114,7 +114,7 @@ PROGRESS_PAPERS = 1000
 def import_cmd(
     ctx: click.Context, sources: tuple[str, ...], year: int | None, clipboard: bool, fmt: str | None, as_json: bool
 ) -> None:
-    """Import papers from files, URLs, standard input (-) or the clipboard.
+    """Import papers from files, URLs, stdin (-) or the clipboard.
 
     The format is recognised from the content (Hugging Face pages, text copies
     and API JSON, arXiv pages, BibTeX); --format names one to skip detection.
@@ -235,7 +235,8 @@ def _interest_of(session: Session, paper: Paper) -> dict[str, object] | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the papers and what they share as JSON.")
 @click.pass_context
 def related_cmd(ctx: click.Context, paper_id: str, limit: int, as_json: bool) -> None:
-    """Papers in your library most like this one, each with what it shares (words, authors, tags).
+    """Papers in your library most like this one.
+    Each comes with what it shares: words, authors, tags.
 
     \b
     Examples:
@@ -319,7 +320,7 @@ _JSON_HELP = 'Print {"changed": [records as changed], "unchanged": [ids]} as JSO
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
 def mark_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
-    """Set the status of papers: inbox, to-read, reading, read, skipped.
+    """Set papers' status: inbox, to-read, reading, read, skipped.
 
     keep and todo also mean to-read, skip means skipped, done means read.
 
@@ -540,7 +541,7 @@ def note_cmd(
 @click.option("--json", "as_json", is_flag=True, help="Print the removed records as JSON.")
 @click.pass_context
 def rm_cmd(ctx: click.Context, refs: tuple[str, ...], as_json: bool) -> None:
-    """Remove papers from the library (`readlist undo` puts them back).
+    """Remove papers (`readlist undo` puts them back).
 
     \b
     Examples:
@@ -569,7 +570,7 @@ UNDO_SHOWN = 10
 @click.option("--json", "as_json", is_flag=True, help="Print what was reverted as JSON.")
 @click.pass_context
 def undo_cmd(ctx: click.Context, as_json: bool) -> None:
-    """Revert the last change a command made (run it again to redo).
+    """Revert the last change a command made; again to redo.
 
     It is the last change made from the command line, however long ago; the
     terminal UI's own changes are undone there, with u. Papers changed again
@@ -615,7 +616,7 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
 )
 @click.pass_context
 def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
-    """Counts per status, rating, tag and source, and papers read and added per week.
+    """Counts per status, rating, tag and source, and per week. Per week: papers read and papers added.
 
     Weeks start on Monday and use UTC dates; the last one is the current week.
 

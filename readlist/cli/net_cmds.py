@@ -168,7 +168,7 @@ def _store_pulled(ctx: click.Context, session: Session, outcome: PullOutcome, as
 def enrich_cmd(
     ctx: click.Context, refs: tuple[str, ...], everything: bool, query: str | None, dry_run: bool, as_json: bool
 ) -> None:
-    """Complete papers from arXiv and Hugging Face: arXiv id, authors, categories, dates, DOI, links.
+    """Fill in papers from arXiv and Hugging Face. What is filled in: arXiv id, authors, categories, dates, DOI, links.
 
     A paper without an arXiv id is looked up by its title and accepted only when a candidate's
     title is the same (or a single near-identical one has the same number of authors); the others

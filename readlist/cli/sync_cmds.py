@@ -27,7 +27,7 @@ def _print(report: SyncReport) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @click.pass_context
 def sync_cmd(ctx: click.Context, as_json: bool) -> None:
-    """Sync the library with its git remote: commit, fetch, merge paper by paper, push.
+    """Sync the library with its git remote. It commits, fetches, merges paper by paper and pushes.
 
     Changes that do not contradict each other never conflict: papers are merged
     field by field (the later status or rating wins, tags and notes are merged,
@@ -58,7 +58,7 @@ def sync_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
 @click.pass_context
 def sync_init_cmd(ctx: click.Context, remote: str | None, as_json: bool) -> None:
-    """Put the library's folder under git for sync, optionally with a REMOTE.
+    """Set up sync: the library's folder under git, with a REMOTE if given.
 
     The repository is the folder that holds the library file (see --db); only
     the library file is shared, everything else in the folder stays local. Run

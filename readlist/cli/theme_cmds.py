@@ -59,7 +59,9 @@ def check_theme_name(ctx: click.Context, value: str | None) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @click.pass_context
 def themes_cmd(ctx: click.Context, as_json: bool) -> None:
-    """List every theme (bundled, user, built-in), mark the one in use, and report broken user themes.
+    """List the themes and mark the one in use.
+    Every theme: bundled, user and built-in;
+    broken user themes are reported.
 
     Pick one in the app (ctrl+p, "Theme"), with `readlist --theme NAME` for one run,
     or with `theme = "NAME"` in config.toml. User themes go in the folder shown at the end.

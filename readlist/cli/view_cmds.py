@@ -16,7 +16,7 @@ from readlist.core.text import clean_line
 @click.option("--json", "as_json", is_flag=True, help="List the views as JSON.")
 @click.pass_context
 def view_cmd(ctx: click.Context, as_json: bool) -> None:
-    """List, add and remove saved searches (they appear as views in the app's sidebar).
+    """List, add and remove saved searches. They appear as views in the app's sidebar.
 
     \b
     Examples:
