@@ -15,7 +15,7 @@ from rich.text import Text
 
 from readlist.cli.context import library_path_of
 from readlist.cli.output import console, echo_err, fail, info, print_json
-from readlist.core.text import inert_text
+from readlist.core.text import counted, inert_text
 from readlist.storage.atomic import stale_temp_files
 from readlist.storage.backups import list_backups, newest_good_backup
 from readlist.storage.errors import LibraryError
@@ -393,6 +393,7 @@ def _compact(path: Path, as_json: bool) -> None:
     if not path.exists():
         fail(f"{path}: no library file to compact")
     removed: list[str] = []
+    had_journal = journal_path(path).exists()
     with lib.locked():
         folded = lib.compact(force=True)
         for temp in stale_temp_files(path):
@@ -406,7 +407,10 @@ def _compact(path: Path, as_json: bool) -> None:
         return
     for notice in notices:
         echo_err(f"readlist: {notice}")
-    info(f"{path}: journal folded into the library file ({len(lib)} papers)")
+    if had_journal:
+        info(f"{path}: journal folded into the library file ({counted(len(lib), 'paper')})")
+    else:
+        info(f"{path}: no journal to fold in; the library file was rewritten ({counted(len(lib), 'paper')})")
     for name in removed:
         info(f"removed {name}")
 
