@@ -50,7 +50,12 @@ class Context:
         if self._session is None:
             path = self.library_path(create=create)
             # Command-line changes are kept for a later `readlist undo`.
-            self._session = Session.open(path, settings=load_config(), remember_last=True)
+            settings = load_config()
+            # A config.toml that cannot be used is said once per command, as the app says it once per start:
+            # silently falling back to defaults would look like settings being ignored.
+            for problem in settings.problems:
+                echo_err(f"readlist: {problem}")
+            self._session = Session.open(path, settings=settings, remember_last=True)
         return self._session
 
     def library(self) -> Library:

@@ -216,3 +216,15 @@ def test_an_unknown_sort_key_names_every_order_list_offers(db: Path) -> None:
     result = run(db, "list", "--sort", "bogus")
     assert result.exit_code == 2
     assert "unknown sort key 'bogus': use one of interest, date, upvotes, rating, title, added" in result.output
+
+
+def test_a_config_file_that_cannot_be_used_is_said_on_the_command_line_too(db: Path) -> None:
+    import os
+
+    config = Path(os.environ["READLIST_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("theme = [oops\n", encoding="utf-8")
+    result = run(db, "list", "--limit", "1")
+    assert result.exit_code == 0  # the defaults apply; the command does its work
+    assert "not valid TOML" in result.stderr and "using defaults" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
