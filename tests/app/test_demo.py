@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from readlist.app.demo import build_demo_library, sample_files
@@ -34,8 +35,11 @@ def test_demo_never_touches_the_users_library(tmp_path: Path) -> None:
     user_db = default_db_path()
     assert str(user_db).startswith(os.environ["READLIST_DB"][:10])
     path = build_demo_library()
-    assert path.exists() and path.parent != user_db.parent
-    assert not user_db.exists()
+    try:
+        assert path.exists() and path.parent != user_db.parent
+        assert not user_db.exists()
+    finally:
+        shutil.rmtree(path.parent)
 
 
 def test_the_demo_keeps_its_changes_to_itself_and_leaves_nothing_behind(tmp_path: Path) -> None:
