@@ -104,7 +104,9 @@ def diagnose(path: Path) -> Report:
         report.problems.append(str(exc))
     _check_records(path, report)
     _check_journal(path, report)
+    before = len(report.problems)
     _check_kept_aside(path, report)
+    set_aside = report.problems[before:]  # files beside the library to read and delete: no backup brings them back
     for temp in stale_temp_files(path):
         report.warnings.append(f"{temp} is left over from an interrupted write (safe to delete; "
                                "`readlist doctor --compact` removes it)")
@@ -119,7 +121,7 @@ def diagnose(path: Path) -> Report:
     for backup in report.backups:
         if backup.problem:
             report.warnings.append(f"backup {backup.path.name} cannot be restored: {backup.problem}")
-    if report.problems:
+    if [problem for problem in report.problems if problem not in set_aside]:
         good = newest_good_backup(path)
         if good is not None:
             report.notes.append(f"restore the newest good backup with `readlist --db {path} doctor --restore`"

@@ -279,6 +279,7 @@ def test_a_damaged_journal_line_is_reported_and_the_journal_kept_when_folded_in(
     assert ratings == {"2401.00000": 2, "2401.00001": 0, "2401.00002": 4}  # the readable changes are in
     doctor = CliRunner().invoke(main, ["--db", str(db), "doctor"])
     assert doctor.exit_code != 0 and "journal with damaged lines" in doctor.output
+    assert "--restore" not in doctor.output  # the library is fine; a backup cannot bring the damaged line back
 
 
 def test_a_library_saved_with_a_byte_order_mark_says_so(tmp_path: Path) -> None:

@@ -129,3 +129,29 @@ async def test_a_note_that_cannot_be_saved_when_the_app_closes_is_kept_and_named
     kept = list(tmp_path.glob("readlist-note-*.md"))
     assert len(kept) == 1 and str(kept[0]) in app.exit_notices[0]
     assert kept[0].read_text(encoding="utf-8") == "last thoughts"
+
+
+async def test_saving_a_note_whose_paper_was_deleted_elsewhere_never_says_saved(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    from readlist.app.commands import Delete
+    from readlist.storage.library import Library
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        pid = app.screen.paper_id
+        await pilot.press(*"kept words", "ctrl+s")
+        assert "Saved." in _status(app)
+        Delete([pid]).execute(Library(small_library))  # another window removes the paper
+        app.session.refresh()
+        await pilot.press("ctrl+s")
+        assert "deleted outside the editor" in _status(app) and "Saved." not in _status(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NoteEditor)
+    kept = list(tmp_path.glob("readlist-note-*.md"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "kept words"

@@ -119,7 +119,10 @@ class NoteEditor(ReadlistScreen[None]):
             if self._failed != str(exc):
                 self.notify(f"Note not saved: {exc}", severity="error", markup=False)
             self._failed = str(exc)
-            self._status(f"Not saved: {exc}")
+            # The whole message is in the notification; the line keeps the cause and what Esc does.
+            cause = exc.__cause__
+            short = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(exc)
+            self._status(f"Not saved ({short}). Esc keeps your text in a file.")
             return False
         if result is None:
             return False
@@ -166,13 +169,20 @@ class NoteEditor(ReadlistScreen[None]):
             self._status("Saved.")
 
     def action_save(self) -> None:
-        self.save()
+        self._save_or_say_gone()
         if self._failed is None:
             self._status("Saved.")
 
+    def _save_or_say_gone(self) -> None:
+        self.save()
+        if self._failed is None and self.session.library.get(self.paper_id) is None:
+            # Nothing new to write, but what was written went with the paper: "Saved." would not be true.
+            self._failed = "the paper was deleted outside the editor"
+            self._status("Not saved: the paper was deleted outside the editor. Esc keeps your text in a file.")
+
     def action_leave(self) -> None:
         """Save and go back; text that cannot be saved is kept in a file first, or the editor stays open."""
-        self.save()
+        self._save_or_say_gone()
         if self._failed is not None:
             where = self._keep()
             if where is None:
