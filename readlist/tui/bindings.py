@@ -44,6 +44,9 @@ MAIN: list[BindingType] = [
     # Priority: the search box has the focus before the next key is handed out, so "/r" typed at once searches
     # for "r" instead of toggling read on the paper under the cursor (MainScreen lets "/" through in the box).
     Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)", priority=True),
+    # The search stays applied after Enter moves to the list: it can be kept from there too.
+    Binding("ctrl+s", "save_search", "Keep search as view", show=False, id="save-search-list",
+            tooltip="Keep the search typed in the box as a view in the sidebar"),
     Binding("left_square_bracket", "previous_view", "Prev view", show=False, id="previous-view",
             tooltip="Previous view (Inbox, To read, Reading, Read, Skipped, All, Rated 4+, saved searches, tags)"),
     Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view", tooltip="Next view"),
