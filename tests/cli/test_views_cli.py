@@ -16,12 +16,18 @@ def run(db: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
 
 
-def test_add_list_and_remove_with_live_counts(tmp_path: Path) -> None:
+def seeds_with_config(tmp_path: Path, text: str) -> tuple[Path, Path]:
+    """A library of the seed papers, and the config file holding ``text``."""
     db = tmp_path / "library.json"
     assert run(db, "import", *map(str, SEEDS)).exit_code == 0
     config = Path(os.environ["READLIST_CONFIG"])
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('# my settings\ntheme = "readlist-light"  # the light one\n', encoding="utf-8")
+    config.write_text(text, encoding="utf-8")
+    return db, config
+
+
+def test_add_list_and_remove_with_live_counts(tmp_path: Path) -> None:
+    db, config = seeds_with_config(tmp_path, '# my settings\ntheme = "readlist-light"  # the light one\n')
 
     added = run(db, "view", "add", "reasoning", "reasoning OR title:agent", "--json")
     assert added.exit_code == 0, added.output
@@ -58,11 +64,7 @@ def test_bad_query_and_unknown_view_are_one_line_errors(tmp_path: Path) -> None:
 
 
 def test_a_view_broken_by_hand_is_listed_with_why_and_the_others_still_count(tmp_path: Path) -> None:
-    db = tmp_path / "library.json"
-    assert run(db, "import", *map(str, SEEDS)).exit_code == 0
-    config = Path(os.environ["READLIST_CONFIG"])
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text('[views]\nbad = "rating>=many"\ngood = "reasoning"\n', encoding="utf-8")
+    db, _ = seeds_with_config(tmp_path, '[views]\nbad = "rating>=many"\ngood = "reasoning"\n')
     listed = run(db, "view")
     assert listed.exit_code == 0
     lines = listed.stdout.splitlines()

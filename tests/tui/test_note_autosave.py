@@ -70,6 +70,16 @@ def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Journal, "append", full)
 
 
+def _drafts_to(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Drafts the editor keeps go to ``folder`` (the system's temporary folder otherwise); saving waits for keys."""
+    import tempfile
+
+    folder.mkdir(exist_ok=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    return folder
+
+
 def _status(app: ReadlistApp) -> str:
     from textual.widgets import Static
 
@@ -79,12 +89,7 @@ def _status(app: ReadlistApp) -> str:
 async def test_a_note_that_cannot_be_saved_is_kept_in_a_file_when_leaving(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import tempfile
-
-    drafts = tmp_path / "drafts"
-    drafts.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(drafts))
-    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    drafts = _drafts_to(tmp_path / "drafts", monkeypatch)
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
@@ -98,7 +103,7 @@ async def test_a_note_that_cannot_be_saved_is_kept_in_a_file_when_leaving(
         await pilot.press("escape")
         assert isinstance(app.screen, NoteEditor) and "stays here" in _status(app)
         monkeypatch.undo()  # the disk has room again for a copy, not for the library (patched again below)
-        monkeypatch.setattr(tempfile, "tempdir", str(drafts))
+        _drafts_to(drafts, monkeypatch)
         _disk_full(monkeypatch)
         await pilot.press("escape")
         assert not isinstance(app.screen, NoteEditor)
@@ -111,10 +116,7 @@ async def test_a_note_that_cannot_be_saved_is_kept_in_a_file_when_leaving(
 async def test_a_note_that_cannot_be_saved_when_the_app_closes_is_kept_and_named_at_exit(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import tempfile
-
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    _drafts_to(tmp_path, monkeypatch)
     monkeypatch.setattr(note_editor, "SAVE_AFTER_TYPING", 3600.0)
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
@@ -134,13 +136,10 @@ async def test_a_note_that_cannot_be_saved_when_the_app_closes_is_kept_and_named
 async def test_saving_a_note_whose_paper_was_deleted_elsewhere_never_says_saved(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import tempfile
-
     from readlist.app.commands import Delete
     from readlist.storage.library import Library
 
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    _drafts_to(tmp_path, monkeypatch)
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
