@@ -335,8 +335,10 @@ class Journal:
         if belonging(self.path, gen, library) not in (Belonging.STALE, Belonging.LIVE):
             return None
         if damaged:
-            with contextlib.suppress(OSError):
+            try:
                 return self._rename_aside("damaged")
+            except OSError:
+                return None  # left where it is: a stale journal is never replayed, and nothing of it is deleted
         with contextlib.suppress(OSError):
             self.path.unlink()
         return None
