@@ -733,3 +733,21 @@ async def test_a_pull_that_failed_does_not_say_it_pulled(small_library: Path, ma
         bar = static_text(screen.query_one("#topbar", Static))
         assert "Pull failed for 1 source; nothing new" in bar and "Pulled" not in bar
         assert any("cannot be fetched" in str(n.message) for n in app._notifications)
+
+
+async def test_triage_with_a_selection_goes_through_the_selected_papers(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        await pilot.press("space", "j", "space", "T")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert screen.paper_ids == [ids[0], ids[2]]
+        assert "1 / 2" in static_text(screen.query_one("#triage-progress", Static))
+        await pilot.press("s", "x")
+        assert screen.done
+    disk = fresh(small_library)
+    assert (disk.papers[ids[0]].status, disk.papers[ids[2]].status, disk.papers[ids[1]].status) == (
+        "to-read", "skipped", "inbox")

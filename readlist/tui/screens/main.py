@@ -774,9 +774,15 @@ class MainScreen(ReadlistScreen[None]):
         if not plist.papers:
             self.notify("Nothing to triage in this view.", severity="warning", markup=False)
             return
-        ids = [p.id for p in plist.papers]
         from readlist.tui.screens.triage import TriageScreen
 
+        if plist.selected:
+            # Like every other action, triage applies to the selection when there is one: those papers, in order.
+            ids = [p.id for p in plist.targets()]
+            plist.clear_selection()
+            self.app.push_screen(TriageScreen(self.session, ids), lambda _: self.rebuild())
+            return
+        ids = [p.id for p in plist.papers]
         self.app.push_screen(TriageScreen(self.session, ids, start=plist.cursor), lambda _: self.rebuild())
 
     @needs_library
