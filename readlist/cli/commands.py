@@ -10,7 +10,6 @@ import os
 import shlex
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -23,7 +22,7 @@ from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, S
 from readlist.app.enrich import enrich_hint
 from readlist.app.history import load_last_change, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
-from readlist.app.notes import NoteEdit
+from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
 from readlist.app.views import count
 from readlist.cli.context import Context, library_of, session_of, settle
@@ -435,12 +434,9 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
 def _edit_in_editor(text: str) -> tuple[str, Path] | None:
     """The edited text and the temporary file holding it (deleted by the caller once the note is saved)."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    fd, name = tempfile.mkstemp(prefix="readlist-note-", suffix=".md")
-    draft = Path(name)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    draft = keep_draft(text)
     try:
-        result = subprocess.run([*shlex.split(editor), name], check=False)
+        result = subprocess.run([*shlex.split(editor), str(draft)], check=False)
     except FileNotFoundError:
         draft.unlink(missing_ok=True)
         fail(f"editor {editor!r} not found; set $EDITOR")
