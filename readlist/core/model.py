@@ -217,7 +217,9 @@ DateText = Annotated[str, msgspec.Meta(pattern=PUBLISHED_PATTERN.pattern)]
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 # A change time as now_iso() writes it; anything else in a library file (written by hand, or by another
 # program) is refused on load rather than compared as text with real times.
-ChangeTime = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")]
+# When a field last changed: an ISO 8601 time, to the second at least (repair keeps only such values).
+CHANGE_TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"
+ChangeTime = Annotated[str, msgspec.Meta(pattern=CHANGE_TIME_PATTERN)]
 
 
 class Paper(msgspec.Struct, kw_only=True, gc=False):

@@ -29,6 +29,7 @@ from typing import Any
 import msgspec
 
 from readlist.core.model import (
+    CHANGE_TIME_PATTERN,
     FIELD_NAMES,
     Paper,
     ValidationError,
@@ -62,7 +63,7 @@ _DEFAULTS = {
     else info.default_factory() if info.default_factory is not msgspec.NODEFAULT else None
     for info in msgspec.structs.fields(Paper)
 }
-_CHANGE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+_CHANGE_TIME = re.compile(CHANGE_TIME_PATTERN)
 _LIST_FIELDS = {"authors", "tags", "sources", "categories", "ai_keywords"}
 _WORD_RATINGS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
