@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from readlist.core.citekeys import validate_key
 from readlist.core.model import Paper, ValidationError
 
 # Inputs larger than this are refused before parsing: no real page comes close,
@@ -47,6 +48,15 @@ class ParseResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     # Papers read, with something of theirs left out (an unusable citation key): (item, what and why).
     notes: list[tuple[str, str]] = field(default_factory=list)
+
+    def usable_key(self, key: str, label: str) -> str | None:
+        """A citation key the source gives, checked as ``readlist key`` checks a typed one (it is written bare
+        into citations); None, with a note for the report, when it cannot be kept."""
+        try:
+            return validate_key(key)
+        except ValidationError as exc:
+            self.notes.append((label, f"citation key not kept: {exc}"))
+            return None
 
     def add(self, build: dict[str, object], label: str) -> None:
         """Validate one parsed record; a bad one becomes a skip with its reason, not a failure."""

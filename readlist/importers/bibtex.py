@@ -34,7 +34,6 @@ from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_i
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD
-from readlist.core.citekeys import validate_key
 from readlist.core.dates import PartialDate
 from readlist.core.model import ValidationError, find_arxiv_id, parse_rating, parse_status
 from readlist.core.reference import parse_count_note
@@ -280,10 +279,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         if not record["title"]:
             result.skipped.append((label, "no title"))
             continue
-        try:
-            record["cite_key"] = validate_key(entry.key)
-        except ValidationError as exc:
-            result.notes.append((label, f"citation key not kept: {exc}"))
+        record["cite_key"] = result.usable_key(entry.key, label)
         result.add(record, label)
     if not result.papers:
         reason = f" ({result.skipped[0][1]})" if result.skipped else ""

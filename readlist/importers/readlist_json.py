@@ -19,8 +19,7 @@ import re
 from datetime import date
 from typing import Any
 
-from readlist.core.citekeys import validate_key
-from readlist.core.model import PUBLIC_FIELDS, ValidationError
+from readlist.core.model import PUBLIC_FIELDS
 from readlist.importers.base import ImportFormatError, ParseResult, decode, load_json
 
 FORMAT = "readlist-json"
@@ -53,12 +52,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             label = title[:_MAX_LABEL]
         record = {key: item for key, item in entry.items() if key in _TAKEN}
         if record.get("cite_key") is not None:
-            # Checked as `readlist key` checks a typed one: the key is written bare into citations.
-            try:
-                record["cite_key"] = validate_key(str(record["cite_key"]))
-            except ValidationError as exc:
-                result.notes.append((label, f"citation key not kept: {exc}"))
-                del record["cite_key"]
+            record["cite_key"] = result.usable_key(str(record["cite_key"]), label)
         result.add(record, label)
     if not result.papers:
         reason = f" ({result.skipped[0][1]})" if result.skipped else ""
