@@ -70,6 +70,11 @@ FIXED_VIEWS: tuple[View, ...] = (
 )
 
 
+def is_fixed_view_name(name: str) -> bool:
+    """Whether a saved view called ``name`` would look like one of the app's own (``Inbox``, ``All``…)."""
+    return name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}
+
+
 def saved_view(name: str, query: str) -> View:
     """A saved search as a view; a query that no longer parses shows nothing rather than everything."""
     try:

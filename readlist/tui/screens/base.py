@@ -114,9 +114,7 @@ class ReadlistScreen(Screen[ResultT]):
         except (ValueError, KeyError) as exc:
             self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
             return None
-        count = len(papers)
-        what = f"{count} citation" + ("" if count == 1 else "s")
-        result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=what)
+        result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=counted(len(papers), "citation"))
         if not result.ok:
             self.notify(result.message, severity="error", markup=False)
             return None

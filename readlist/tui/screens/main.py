@@ -30,6 +30,7 @@ from readlist.app.views import (
     View,
     build_views,
     count,
+    is_fixed_view_name,
     next_sort,
     sort_depends_on,
 )
@@ -349,8 +350,12 @@ class MainScreen(ReadlistScreen[None]):
         """The order the list is in: the user's choice, or for ``auto`` interest in the Inbox once learned."""
         if self.sort != AUTO_SORT:
             return self.sort
-        learned = self.interest is not None and self.interest.ready
-        return INTEREST if learned and self.view.key == "status:inbox" else sort_before_interest(self.sort)
+        return INTEREST if self._learned and self.view.key == "status:inbox" else sort_before_interest(self.sort)
+
+    @property
+    def _learned(self) -> bool:
+        """Whether there are interest scores to order by (enough decisions, and the model has trained)."""
+        return self.interest is not None and self.interest.ready
 
     def _select(self) -> list[Paper]:
         scores = self.interest.scores if self.interest is not None else None
@@ -698,8 +703,7 @@ class MainScreen(ReadlistScreen[None]):
     def set_sort(self, key: str) -> None:
         self.sort = key
         # The top bar names the new order; only the automatic one needs more words than its name.
-        learned = self.interest is not None and self.interest.ready
-        automatic = ("Sorted by interest in the Inbox, date added elsewhere" if learned else
+        automatic = ("Sorted by interest in the Inbox, date added elsewhere" if self._learned else
                      "Sorted automatically: by date added until enough decisions are learned, then the Inbox by "
                      "interest")
         self._message = automatic if key == AUTO_SORT else ""
@@ -1013,7 +1017,7 @@ class MainScreen(ReadlistScreen[None]):
             name = clean_line(name or "")
             if not name:
                 return
-            if name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}:
+            if is_fixed_view_name(name):
                 self.notify(f"“{name}” is one of the app's own views; choose another name.", severity="warning",
                             markup=False)
                 return

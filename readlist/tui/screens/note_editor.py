@@ -127,8 +127,7 @@ class NoteEditor(ReadlistScreen[None]):
         if result is None:
             return False
         if result.gone:
-            self._failed = "the paper was deleted outside the editor"
-            self._status("Not saved: the paper was deleted outside the editor. Esc keeps your text in a file.")
+            self._say_gone()
             if not self._gone:
                 self._gone = True
                 self.notify(
@@ -177,8 +176,11 @@ class NoteEditor(ReadlistScreen[None]):
         self.save()
         if self._failed is None and self.session.library.get(self.paper_id) is None:
             # Nothing new to write, but what was written went with the paper: "Saved." would not be true.
-            self._failed = "the paper was deleted outside the editor"
-            self._status("Not saved: the paper was deleted outside the editor. Esc keeps your text in a file.")
+            self._say_gone()
+
+    def _say_gone(self) -> None:
+        self._failed = "the paper was deleted outside the editor"
+        self._status("Not saved: the paper was deleted outside the editor. Esc keeps your text in a file.")
 
     def action_leave(self) -> None:
         """Save and go back; text that cannot be saved is kept in a file first, or the editor stays open."""
