@@ -27,7 +27,7 @@ import threading
 from functools import lru_cache
 from typing import Any
 
-from readlist.core.text import MARK, clean_block, strip_controls
+from readlist.core.text import clean_block, inert_text
 
 __all__ = ["render_tex", "subscript", "superscript"]
 
@@ -372,7 +372,6 @@ def _parts() -> tuple[Any, Any]:
 
 
 _SPACES = re.compile(r"[ \u00a0]{2,}|\u00a0")
-_MAY_MARK = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @lru_cache(maxsize=512)
@@ -383,10 +382,9 @@ def render_tex(text: str) -> str:
     none, so those come back as the very same string): like every screen, each escape sequence, control
     character or bidi override shows as one ``MARK``, so the reader sees something was there.
     """
-    if _MAY_MARK.search(text):
-        text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"), mark=MARK)
+    text = inert_text(text, multiline=True)  # the one screen sanitizer, before TeX is read
     if not _TEX_START.search(text):
-        return strip_controls(text)
+        return text
     try:
         walker_db, to_text = _parts()
         latexwalker = _latexwalker()
@@ -398,8 +396,8 @@ def render_tex(text: str) -> str:
             walker = latexwalker.LatexWalker(piece, latex_context=walker_db, tolerant_parsing=True)
             rendered = to_text.nodelist_to_text(walker.get_latex_nodes()[0])
             if not isinstance(rendered, str):
-                return strip_controls(text)
+                return text
             out.append(rendered)
     except Exception:  # pylatexenc raises many kinds of errors on odd input; the raw text is still readable
-        return strip_controls(text)
+        return text
     return clean_block(_SPACES.sub(" ", "".join(out)))
