@@ -13,8 +13,9 @@ from pathlib import Path
 
 import msgspec
 
+from readlist.app.remembered_interest import recall_scores
 from readlist.app.session import Session
-from readlist.app.views import Counts, View, build_views, count
+from readlist.app.views import AUTO_SORT, INTEREST, Counts, View, build_views, count, shown_sort
 from readlist.core.model import Paper, encode_stored
 from readlist.core.query import QueryError, parse_query
 from readlist.storage.errors import LibraryError
@@ -60,8 +61,12 @@ class FirstScreen(msgspec.Struct, kw_only=True):
 
 
 def make_first_screen(session: Session, view_key: str, sort: str, search: str = "", paper: str | None = None,
-                      saved_views: Mapping[str, str] | None = None) -> FirstScreen | None:
-    """What the list shows for this view, sort, search and cursor, from the loaded library (None: no such view)."""
+                      saved_views: Mapping[str, str] | None = None,
+                      scores: Mapping[str, float] | None = None) -> FirstScreen | None:
+    """What the list shows for this view, sort, search and cursor, from the loaded library (None: no such view).
+
+    ``sort`` is the order shown (never ``auto``); ``scores`` order the interest sort.
+    """
     papers_now = session.library.papers.values()
     counts = count(papers_now)
     views = build_views(counts.by_tag, saved_views)
@@ -70,7 +75,7 @@ def make_first_screen(session: Session, view_key: str, sort: str, search: str = 
         return None
     counts.count_saved(views, papers_now)
     try:
-        shown = session.select(view, parse_query(search), sort)
+        shown = session.select(view, parse_query(search), sort, scores=scores)
     except QueryError:
         return None
     at = next((i for i, p in enumerate(shown) if p.id == paper), 0) if paper else 0
@@ -84,15 +89,24 @@ def make_first_screen(session: Session, view_key: str, sort: str, search: str = 
 
 def save_first_screen(session: Session, view_key: str, sort: str, search: str = "", paper: str | None = None,
                       saved_views: Mapping[str, str] | None = None) -> None:
-    """Keep the first screen for the next start, stamped with the library files it was made from."""
+    """Keep the first screen for the next start, stamped with the library files it was made from.
+
+    ``sort`` may be ``auto``: the screen is kept in the order the next start shows first, interest in the
+    Inbox when the last scores were kept (see :mod:`readlist.app.remembered_interest`), else date added.
+    """
     library = session.library
     if not library.ready:
         return
+    remembered = None
+    if sort == INTEREST or (sort == AUTO_SORT and view_key == "status:inbox"):
+        remembered = recall_scores(library.path)
+    sort = shown_sort(sort, view_key, remembered is not None)
+    scores = remembered.scores if remembered is not None else None
     try:
         with library.locked():
             session.refresh()  # in step with the files the stamp describes
             stamp = files_stamp(library.path)
-            screen = make_first_screen(session, view_key, sort, search, paper, saved_views)
+            screen = make_first_screen(session, view_key, sort, search, paper, saved_views, scores)
             if stamp is not None and screen is not None:
                 write_first_screen(library.path, stamp, _ENCODER.encode(screen))
     except (LibraryError, OSError):

@@ -53,6 +53,11 @@ class InterestResult(Protocol):
     def reason(self) -> str | None: ...
 
     @property
+    def remembered(self) -> bool:
+        """True for the last session's scores read back at start-up: no model behind them yet."""
+        ...
+
+    @property
     def scores(self) -> Mapping[str, float]: ...
 
     def score_of(self, paper_id: str) -> float | None: ...
@@ -84,6 +89,10 @@ class InterestSnapshot:
     @property
     def reason(self) -> str | None:
         return self.cold.reason if self.cold else None
+
+    @property
+    def remembered(self) -> bool:
+        return False
 
     def score_of(self, paper_id: str) -> float | None:
         return self.scores.get(paper_id)

@@ -43,6 +43,7 @@ from typing import IO, Any
 import msgspec
 
 from readlist.app.interest import InterestSnapshot, LatestWins, compute
+from readlist.app.remembered_interest import remember_scores
 from readlist.core.interest import Reason, Related, utcnow
 from readlist.core.model import Paper
 from readlist.storage.library import Library
@@ -90,6 +91,7 @@ class RemoteInterest:
         # Seconds the child spent: "index" (vectorizing), "train", "score".
         self.timings = timings
         self.labels = labels  # how many decisions the model learned from (0 without a model)
+        self.remembered = False
 
     def score_of(self, paper_id: str) -> float | None:
         return self.scores.get(paper_id)
@@ -439,6 +441,8 @@ class _Server:
             labels = result.model.labels if result.model is not None else 0
             self.send(("result", generation, result.ready, result.reason, dict(result.scores),
                        dict(result.timings), labels))
+        # For the next start, after the app has what it waits for.
+        remember_scores(Path(self.library_path), result.scores if result.ready else None)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -21,6 +21,8 @@ from readlist.storage.library import Library
 UI_SORT_KEYS: tuple[str, ...] = ("added", "date", "upvotes", "rating", "title", "interest")
 # Learned from the user's decisions (readlist.app.interest); without scores yet, upvotes then date.
 INTEREST = "interest"
+# The sort until the user picks one: interest in the Inbox once it has been learned, date added elsewhere.
+AUTO_SORT = "auto"
 SORT_LABELS = {
     "added": "date added",
     "date": "publication date",
@@ -32,6 +34,16 @@ SORT_LABELS = {
 }
 # Sort keys whose order does not depend on anything the user edits, so a sorted copy can be reused.
 _STABLE_SORTS = frozenset({"added", "date", "upvotes", "title"})
+
+
+def shown_sort(sort: str, view_key: str, learned: bool) -> str:
+    """The order a list in ``sort`` shows: ``auto`` is interest in the Inbox once learned, date added elsewhere.
+
+    ``learned``: there are scores to order by, new or the last session's (the next start shows those at once).
+    """
+    if sort != AUTO_SORT:
+        return sort
+    return INTEREST if learned and view_key == "status:inbox" else "added"
 
 
 @dataclass(frozen=True)

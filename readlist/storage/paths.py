@@ -87,6 +87,11 @@ def sync_lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".sync-lock")
 
 
+def interest_scores_path(path: Path) -> Path:
+    """The newest interest scores, kept so the next start can show the Inbox in interest order at once."""
+    return path.with_name(path.name + ".interest")
+
+
 def first_screen_path(path: Path) -> Path:
     """What the app's first screen shows, kept so the next start can paint it before loading the library."""
     return path.with_name(path.name + ".first-screen")

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from readlist.app.first_screen import FirstScreen, kept_first_screen, save_first_screen
 from readlist.app.interest import InterestResult
 from readlist.app.interest_process import InterestProcess
+from readlist.app.remembered_interest import recall_scores
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, is_set_up, sync
 from readlist.app.views import UI_SORT_KEYS
@@ -40,7 +41,7 @@ from readlist.tui.messages import (
     LibraryLoaded,
     PapersEdited,
 )
-from readlist.tui.screens.main import MainScreen, sort_before_interest
+from readlist.tui.screens.main import MainScreen
 from readlist.tui.state import load_ui_state
 from readlist.tui.themes import ThemeController, controller_for, install_themes
 
@@ -82,6 +83,7 @@ class ReadlistApp(App[None]):
         today: date | None = None,
         interest_start: float | None = INTEREST_START_SECONDS,
         first_screen: FirstScreen | None = None,
+        remembered: InterestResult | None = None,
     ) -> None:
         self._theme_fallback = False
         super().__init__()
@@ -101,7 +103,8 @@ class ReadlistApp(App[None]):
         # model's memory and work stay out of the app's (see readlist.app.interest_process).
         self.interest = InterestProcess(session.library.path, self._interest_ready_threaded,
                                         on_error=self._interest_failed_threaded)
-        self.interest_snapshot: InterestResult | None = None
+        # The newest scores; at first the last session's, when they were kept (the Inbox starts in their order).
+        self.interest_snapshot: InterestResult | None = remembered
         self._interest_start = interest_start  # None: only when asked (tests that picture the screen)
         self._interest_timer: Timer | None = None
         self.theme_problem = ""
@@ -113,7 +116,7 @@ class ReadlistApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today,
-                                    first_screen=self.first_screen))
+                                    first_screen=self.first_screen, interest=self.interest_snapshot))
         self.set_interval(POLL_SECONDS, self.poll_library)
         if self.session.library.ready:
             self._start_with_library()
@@ -381,17 +384,19 @@ def create_app(
     today: date | None = None,
     interest_start: float | None = INTEREST_START_SECONDS,
     first_screen: FirstScreen | None = None,
+    remembered: InterestResult | None = None,
 ) -> ReadlistApp:
     """The app for a session: the one way the CLI, the tests and the screenshots build it.
 
     ``interest_start`` is how long after start-up the interest model is first trained; None leaves it
     until ``retrain_interest`` is called (after a decision, or by a test that wants a fixed picture).
     A session whose library is not loaded yet is loaded in the background after the first paint,
-    which shows ``first_screen`` (what the last run's first screen showed) meanwhile.
+    which shows ``first_screen`` (what the last run's first screen showed) meanwhile. ``remembered``: the
+    last session's interest scores, which order the Inbox until the model has been trained again.
     """
     session.library.set_lock_timeout(min(session.library.lock_timeout, UI_LOCK_TIMEOUT))
     return ReadlistApp(session, theme=theme, demo=demo, today=today, interest_start=interest_start,
-                       first_screen=first_screen)
+                       first_screen=first_screen, remembered=remembered)
 
 
 def sync_on_quit(session: Session) -> None:
@@ -415,12 +420,13 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
     """
     settings = load_config()
     first_screen = None if demo else kept_first_screen(db_path)
+    remembered = None if demo else recall_scores(db_path)
     try:
         session = Session.open(db_path, settings=settings, load=first_screen is None)
     except LibraryError as exc:
         print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
         raise SystemExit(1) from None
-    app = create_app(session, theme=theme, demo=demo, first_screen=first_screen)
+    app = create_app(session, theme=theme, demo=demo, first_screen=first_screen, remembered=remembered)
     app.run()
     if app.load_error:
         print(f"readlist: {inert_text(app.load_error)}", file=sys.stderr)
@@ -434,8 +440,8 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
             print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
         state = load_ui_state(db_path)  # where the next start goes back to: keep that screen for it
         if state is not None and not demo:
-            sort = sort_before_interest(state.sort or app.initial_sort)  # what the next start shows first
-            save_first_screen(session, state.view, sort, state.search, state.paper, settings.views)
+            save_first_screen(session, state.view, state.sort or app.initial_sort, state.search, state.paper,
+                              settings.views)
         if session.settings.sync_on_start_and_quit and not demo and is_set_up(session.library.path):
             sync_on_quit(session)
     if app.return_code or app.exit_notices:

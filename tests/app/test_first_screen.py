@@ -10,12 +10,13 @@ from click.testing import CliRunner
 from readlist.app.commands import Rate, SetStatus
 from readlist.app.first_screen import ROWS, kept_first_screen, make_first_screen, save_first_screen
 from readlist.app.imports import ImportPapers
+from readlist.app.remembered_interest import remember_scores
 from readlist.app.session import Session
 from readlist.app.views import FIXED_VIEWS
 from readlist.cli import main
 from readlist.core.model import Paper
 from readlist.storage.first_screen import files_stamp, read_first_screen
-from readlist.storage.paths import first_screen_path
+from readlist.storage.paths import first_screen_path, interest_scores_path
 
 
 def make(path: Path, count: int = 8) -> Session:
@@ -82,3 +83,47 @@ def test_a_command_line_change_keeps_the_first_screen_current(tmp_path: Path) ->
     first_screen_path(path).unlink()
     CliRunner().invoke(main, ["--db", str(path), "rate", "2401.00004", "3"])
     assert not first_screen_path(path).exists()
+
+
+# Scores that order the papers as no other sort does: 2401.00003 first, then the odd ones, then the even ones.
+SCORES = {f"2401.{n:05d}": (0.95 if n == 3 else 0.6 if n % 2 else 0.2) + n / 1000 for n in range(8)}
+INTEREST_ORDER = ["2401.00003", "2401.00007", "2401.00005", "2401.00001", "2401.00006", "2401.00004", "2401.00002"]
+
+
+def test_the_automatic_sort_is_kept_in_the_order_the_next_start_shows(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    session = make(path)
+    save_first_screen(session, "status:inbox", "auto")
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.sort == "added"  # nothing learned: date added
+    assert kept.papers[0].id == "2401.00007"
+
+    remember_scores(path, SCORES)  # what the interest model left at the end of a session
+    save_first_screen(session, "status:inbox", "auto")
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.sort == "interest"
+    assert [p.id for p in kept.papers] == INTEREST_ORDER
+    # Other views start in date order, learned or not.
+    save_first_screen(session, "status:read", "auto")
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.sort == "added"
+
+
+def test_a_command_line_change_keeps_an_interest_ordered_first_screen_in_that_order(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    remember_scores(path, SCORES)
+    save_first_screen(make(path), "status:inbox", "auto")
+    result = CliRunner().invoke(main, ["--db", str(path), "mark", "2401.00007", "to-read"])
+    assert result.exit_code == 0, result.output
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.sort == "interest"
+    assert [p.id for p in kept.papers] == [i for i in INTEREST_ORDER if i != "2401.00007"]
+
+
+def test_damaged_scores_leave_the_first_screen_in_date_order(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    session = make(path)
+    interest_scores_path(path).write_bytes(b'{"format": 1, "scores": {"2401.00003": 7}}')
+    save_first_screen(session, "status:inbox", "auto")
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.sort == "added"

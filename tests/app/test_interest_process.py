@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,8 +19,9 @@ import pytest
 from readlist.app.commands import SetStatus
 from readlist.app.interest import InterestSnapshot, compute
 from readlist.app.interest_process import InterestProcess, RemoteInterest
+from readlist.app.remembered_interest import RememberedInterest, recall_scores
 from readlist.storage.library import Library
-from readlist.storage.paths import journal_path
+from readlist.storage.paths import interest_scores_path, journal_path
 
 NOW = datetime(2025, 12, 20, tzinfo=UTC)
 WAIT = 120.0  # a bound on every wait; a passing test never comes near it
@@ -144,6 +146,33 @@ def test_a_change_made_after_the_first_result_is_in_the_next_one(
     assert second.scores == pytest.approx(dict(local.scores), abs=CLOSE)
     assert second.scores != first.scores
     assert recorder.ready == [1, 2]
+
+
+def kept_scores(path: Path, *, until: Callable[[RememberedInterest | None], bool]) -> RememberedInterest | None:
+    """What the child kept for the next start, once ``until`` holds (it writes just after sending a result)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        kept = recall_scores(path)
+        if until(kept) or time.monotonic() > deadline:
+            return kept
+        time.sleep(0.02)
+
+
+def test_each_result_is_kept_for_the_next_start_and_removed_without_a_model(
+    decided: Path, process: InterestProcess,
+) -> None:
+    assert recall_scores(decided) is None
+    first = result(process)
+    kept = kept_scores(decided, until=lambda k: k is not None)
+    assert kept is not None and kept.remembered and kept.scores.keys() == first.scores.keys()
+    assert kept.scores == pytest.approx(dict(first.scores), abs=1e-6)
+    # Undo every decision: too few for a model, so the next start must not rank by the old scores.
+    lib = Library(decided)
+    SetStatus([p.id for p in lib.papers.values() if p.status != "inbox"], "inbox").execute(lib)
+    cold = result(process)
+    assert not cold.ready
+    assert kept_scores(decided, until=lambda k: k is None) is None
+    assert not interest_scores_path(decided).exists()
 
 
 def test_only_the_newest_of_several_requests_is_published(process: InterestProcess, recorder: Recorder) -> None:

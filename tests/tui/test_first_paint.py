@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from tui_helpers import SIZE, TODAY, fresh
 
 from readlist.app.first_screen import kept_first_screen, save_first_screen
+from readlist.app.remembered_interest import recall_scores, remember_scores
 from readlist.app.session import Session
 from readlist.config.settings import load_config
 from readlist.tui.app import ReadlistApp, create_app
@@ -22,7 +23,10 @@ from readlist.tui.widgets.paper_list import PaperList
 
 
 def deferred_app(path: Path, gate: threading.Event) -> ReadlistApp:
-    """The app as ``readlist`` starts it with a kept first screen, the library read only when ``gate`` opens."""
+    """The app as ``readlist`` starts it with a kept first screen, the library read only when ``gate`` opens.
+
+    With the last session's interest scores when they were kept, as ``readlist`` reads them.
+    """
     first = kept_first_screen(path)
     assert first is not None
     session = Session.open(path, settings=load_config(), load=False)
@@ -33,7 +37,7 @@ def deferred_app(path: Path, gate: threading.Event) -> ReadlistApp:
         real_load()
 
     session.load = load  # type: ignore[method-assign]
-    return create_app(session, today=TODAY, first_screen=first)
+    return create_app(session, today=TODAY, first_screen=first, remembered=recall_scores(path))
 
 
 def keep_first_screen(path: Path) -> None:
@@ -69,6 +73,33 @@ async def test_the_first_screen_is_painted_before_the_library_is_read(small_libr
         assert "Loading" not in str(screen.query_one("#topbar", Static).render())
         assert all(p is app.session.library.papers[p.id] for p in rows.papers)  # the library's own papers now
         assert first.id not in [p.id for p in rows.papers]
+
+
+async def test_an_inbox_in_interest_order_is_painted_in_that_order_and_stays_in_it(small_library: Path) -> None:
+    ids = sorted(fresh(small_library).papers)
+    # The last session's scores: an order that is neither date added nor upvotes.
+    remember_scores(small_library, {paper_id: (n * 7 % 12) / 12 for n, paper_id in enumerate(ids)})
+    save_first_screen(Session.open(small_library, settings=load_config()), "status:inbox", "auto")
+    kept = kept_first_screen(small_library)
+    assert kept is not None and kept.sort == "interest"
+    gate = threading.Event()
+    app = deferred_app(small_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        rows = screen.query_one(PaperList)
+        painted = [p.id for p in rows.papers]
+        assert painted == [p.id for p in kept.papers]  # the kept screen, not "Loading the library …"
+        assert "★ interest" in str(screen.query_one("#topbar", Static).render())
+        gate.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.session.library.ready:
+                break
+        await pilot.pause()
+        assert app.session.library.ready
+        assert [p.id for p in rows.papers] == painted  # loading the library did not reorder it
 
 
 async def test_a_search_typed_while_loading_runs_once_it_has_loaded(small_library: Path) -> None:

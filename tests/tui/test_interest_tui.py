@@ -10,8 +10,10 @@ from textual.widgets import Static
 from tui_helpers import SIZE, build_library
 
 from readlist.app.commands import SetStatus
+from readlist.app.interest import compute
 from readlist.app.interest_process import RemoteInterest
-from readlist.core.interest import interest_order
+from readlist.app.remembered_interest import recall_scores, remember_scores
+from readlist.core.interest import interest_order, utcnow
 from readlist.core.model import Status
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp
@@ -43,7 +45,8 @@ async def learned(app: ReadlistApp) -> None:
     await asyncio.to_thread(app.interest.wait, 120)
     for _ in range(100):
         await asyncio.sleep(0.02)
-        if main(app).interest is not None:
+        snapshot = main(app).interest
+        if snapshot is not None and not snapshot.remembered:
             return
     raise AssertionError("the interest snapshot never reached the screen")
 
@@ -111,6 +114,39 @@ async def test_inbox_is_ranked_by_interest_once_learned_and_o_goes_back_to_date(
         await pilot.press("left_square_bracket", "O")
         assert screen.sort == "added" and screen.effective_sort == "added"
         assert "sort: date added" in topbar(app)
+
+
+async def test_the_last_sessions_scores_order_the_inbox_from_the_first_paint(
+    tmp_path: Path, make_app: MakeApp,
+) -> None:
+    path = decided_library(tmp_path)
+    last = compute(None, list(Library(path).papers.values()), utcnow(), 1)
+    assert last.ready
+    remember_scores(path, last.scores)  # as the interest process leaves them when a session ends
+    remembered = recall_scores(path)
+    assert remembered is not None
+    app = make_app(path, remembered=remembered)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        plist = app.screen.query_one(PaperList)
+        # No model yet, no waiting: the Inbox is in the order the last session left it, and says so.
+        assert screen.effective_sort == "interest" and "★ interest" in topbar(app)
+        shown = plist.papers
+        assert [p.id for p in shown] == [p.id for p in interest_order(shown, remembered.scores)]
+        assert [p.id for p in shown] != [p.id for p in sorted(shown, key=lambda p: p.added, reverse=True)]
+        assert "Learning from your decisions" in insight(app)
+        await pilot.press("m")  # related papers need the model
+        assert any("still being worked out" in str(n.message) for n in app._notifications)
+        await pilot.press("j", "j", "j")
+        reading = plist.current
+        await learned(app)
+        await pilot.pause()
+        snapshot = screen.interest
+        assert snapshot is not None and not snapshot.remembered
+        # The new scores re-rank the list around the paper being read.
+        assert plist.current == reading
+        assert [p.id for p in plist.papers] == [p.id for p in interest_order(plist.papers, snapshot.scores)]
+        await settled_insight(app, "Related in your library")
 
 
 async def test_too_few_decisions_says_so_and_orders_by_upvotes(small_library: Path, make_app: MakeApp) -> None:

@@ -22,6 +22,7 @@ from readlist.app.commands import Delete, EditTags, Outcome
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, SyncReport, is_set_up, sync, sync_label
 from readlist.app.views import (
+    AUTO_SORT,
     FIXED_VIEWS,
     INTEREST,
     SORT_LABELS,
@@ -32,6 +33,7 @@ from readlist.app.views import (
     count,
     is_fixed_view_name,
     next_sort,
+    shown_sort,
     sort_depends_on,
 )
 from readlist.config.settings import ConfigError, save_view
@@ -68,8 +70,6 @@ SIDE_MINIMUM = 100
 NARROW = 80
 # Papers looked up per round of an enrichment: the list updates after each round.
 ENRICH_CHUNK = 10
-# The sort until the user picks one: interest in the Inbox once it has been learned, date added elsewhere.
-AUTO_SORT = "auto"
 # How many papers "more like this" gathers into its view, and how much of the paper's title names the view.
 MORE_LIKE = 50
 # The longest view name the top bar shows whole (a tag may be any length).
@@ -93,11 +93,6 @@ def needs_library(action: Action) -> Action:
         return None
 
     return run  # type: ignore[return-value]
-
-
-def sort_before_interest(sort: str) -> str:
-    """The order a list in ``sort`` shows until interest has been learned (at start-up, say)."""
-    return "added" if sort == AUTO_SORT else sort
 
 
 class SearchInput(Input):
@@ -142,7 +137,7 @@ class MainScreen(ReadlistScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings.MAIN
 
     def __init__(self, session: Session, *, sort: str = AUTO_SORT, today: date | None = None,
-                 first_screen: FirstScreen | None = None) -> None:
+                 first_screen: FirstScreen | None = None, interest: InterestResult | None = None) -> None:
         super().__init__(session, id="main")
         # What the last run's first screen showed: painted while the library loads (see needs_library).
         self.first_screen = first_screen
@@ -167,8 +162,9 @@ class MainScreen(ReadlistScreen[None]):
         self._topbar_shown = Text()
         # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
         self._online: threading.Event | None = None
-        # The newest interest computation (scores, reasons, related papers), handed down by the app.
-        self.interest: InterestResult | None = None
+        # The newest interest computation (scores, reasons, related papers), handed down by the app; at first
+        # the last session's scores, when they were kept.
+        self.interest: InterestResult | None = interest
         # "More like this": a ranked view shown after the fixed ones until another replaces it.
         self.like_view: View | None = None
         self.syncing = False  # a sync runs in the background
@@ -244,8 +240,8 @@ class MainScreen(ReadlistScreen[None]):
         first = self.first_screen
         plist = self.paper_list
         # Reading the library competes with painting for the interpreter: it starts once this is on screen.
-        # Interest is learned after start-up, so an automatic sort starts in date order, as the kept screen was made.
-        start = (self.view.key, sort_before_interest(self.sort), self.query_text)
+        # The kept screen was made in the order the list starts in (interest by the last session's scores).
+        start = (self.view.key, self.effective_sort, self.query_text)
         if first is None or (first.view, first.sort, first.search) != start:
             self.first_screen = None
             plist.empty_message = "Loading the library …"
@@ -348,9 +344,7 @@ class MainScreen(ReadlistScreen[None]):
     @property
     def effective_sort(self) -> str:
         """The order the list is in: the user's choice, or for ``auto`` interest in the Inbox once learned."""
-        if self.sort != AUTO_SORT:
-            return self.sort
-        return INTEREST if self._learned and self.view.key == "status:inbox" else sort_before_interest(self.sort)
+        return shown_sort(self.sort, self.view.key, self._learned)
 
     @property
     def _learned(self) -> bool:
@@ -966,7 +960,7 @@ class MainScreen(ReadlistScreen[None]):
         if not seeds:
             self.notify("No paper to compare with.", severity="warning", markup=False)
             return
-        if self.interest is None:
+        if self.interest is None or self.interest.remembered:
             self.notify("Related papers are still being worked out; try again in a moment.", severity="warning",
                         markup=False)
             return

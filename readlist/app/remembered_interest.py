@@ -1,0 +1,108 @@
+"""The last interest scores, kept beside the library so the next start shows the Inbox in interest order at once.
+
+The model is trained in a child process a moment after start-up (see :mod:`readlist.app.interest_process`):
+three or four seconds on a large library. Without a memory of the last scores, the Inbox would open in date
+order and be re-ranked under the reader's eyes when the scores arrive, at every start. So the child writes
+each result's scores to ``library.json.interest``, and the next start orders the Inbox by them until the new
+ones arrive; the new ones then move only the papers whose score changed since (decisions made elsewhere,
+papers added by a command).
+
+The file is derived data, like the first screen: never trusted over the library, checked like any input, and
+harmless to delete. It holds a score per paper id and nothing else; ids the library does not have are never
+shown, as the scores are only ever looked up for papers the library holds. Without enough decisions for a
+model the file is removed, so a start never ranks by scores the decisions no longer support.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+from readlist.core.interest import Reason, Related
+from readlist.core.model import Paper
+from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.paths import interest_scores_path
+
+SCORES_FORMAT = 1
+# About 25 bytes a paper: 100,000 papers make 2.5 MB. Anything far larger is not one of ours.
+MAX_BYTES = 64 << 20
+# Six decimals order papers as the model does (its solver agrees with itself to about 1e-5 between runs) and
+# keep the file, and the time to read it at start-up, small.
+DECIMALS = 6
+
+
+# A score is a probability; anything else (and JSON cannot hold NaN) means the file is not one of ours.
+Score = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
+
+
+class KeptScores(msgspec.Struct, kw_only=True):
+    format: int
+    scores: dict[str, Score]
+
+
+_DECODER = msgspec.json.Decoder(KeptScores)
+
+
+@dataclass(frozen=True)
+class RememberedInterest:
+    """The last session's scores, standing in for a computation until the new one arrives.
+
+    It orders lists like a finished computation does, but has no model behind it: explanations and related
+    papers come with the first new result (``remembered`` tells the screens to say so).
+    """
+
+    scores: Mapping[str, float]
+    generation: int = 0
+    ready: bool = True
+    reason: str | None = None
+    remembered: bool = True
+
+    def score_of(self, paper_id: str) -> float | None:
+        return self.scores.get(paper_id)
+
+    def explain(self, paper: Paper, k: int = 5) -> list[Reason]:
+        return []
+
+    def related(self, paper_id: str, k: int = 5) -> list[Related]:
+        return []
+
+    def more_like(self, paper_ids: Sequence[str], k: int = 5) -> list[Related]:
+        return []
+
+
+def remember_scores(library: Path, scores: Mapping[str, float] | None) -> None:
+    """Keep ``scores`` for the next start; None (no model yet, or any more) removes what was kept.
+
+    Only the next start's order depends on it, so a file that cannot be written is let go silently.
+    """
+    path = interest_scores_path(library)
+    with contextlib.suppress(OSError):
+        if scores is None:
+            path.unlink(missing_ok=True)
+            return
+        rounded = {paper_id: round(score, DECIMALS) for paper_id, score in scores.items()}
+        atomic_write_bytes(path, msgspec.json.encode(KeptScores(format=SCORES_FORMAT, scores=rounded)))
+
+
+def recall_scores(library: Path) -> RememberedInterest | None:
+    """The scores kept for the library at ``library``; None when there are none that can be used."""
+    path = interest_scores_path(library)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > MAX_BYTES:
+        return None
+    try:
+        kept = _DECODER.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    if kept.format != SCORES_FORMAT or not kept.scores:
+        return None
+    return RememberedInterest(kept.scores)

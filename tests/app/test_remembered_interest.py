@@ -1,0 +1,67 @@
+"""The last interest scores are kept beside the library and read back, checked like any input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from readlist.app import remembered_interest
+from readlist.app.remembered_interest import recall_scores, remember_scores
+from readlist.storage.paths import interest_scores_path
+
+
+def test_scores_read_back_order_papers_as_the_model_did(tmp_path: Path) -> None:
+    library = tmp_path / "library.json"
+    scores = {"a": 0.912345678, "b": 0.1, "c": 0.500004, "d": 0.5}
+    remember_scores(library, scores)
+    remembered = recall_scores(library)
+    assert remembered is not None and remembered.ready and remembered.remembered
+    assert remembered.reason is None and remembered.generation == 0
+    assert remembered.score_of("a") == pytest.approx(0.912346)
+    assert sorted(remembered.scores, key=remembered.scores.__getitem__) == ["b", "d", "c", "a"]
+    # No model behind them: reasons and related papers wait for the new computation.
+    assert remembered.related("a") == [] and remembered.more_like(["a", "b"]) == []
+    assert interest_scores_path(library).stat().st_mode & 0o777 == 0o600
+
+
+def test_no_model_removes_what_was_kept(tmp_path: Path) -> None:
+    library = tmp_path / "library.json"
+    remember_scores(library, {"a": 0.7})
+    remember_scores(library, None)
+    assert not interest_scores_path(library).exists()
+    assert recall_scores(library) is None
+    remember_scores(library, None)  # nothing to remove: no error
+
+
+@pytest.mark.parametrize("content", [
+    b"",
+    b"\x00\xff\xfe binary",
+    b'{"format": 1, "scores": {"a": 0.5',  # cut short
+    b'{"format": 2, "scores": {"a": 0.5}}',  # a later format
+    b'{"format": 1, "scores": {}}',
+    b'{"format": 1, "scores": {"a": 1.5}}',
+    b'{"format": 1, "scores": {"a": -0.1}}',
+    b'{"format": 1, "scores": {"a": "high"}}',
+    b'{"format": 1, "scores": ["a"]}',
+    b'[1, 2, 3]',
+])
+def test_a_damaged_or_foreign_file_is_ignored(tmp_path: Path, content: bytes) -> None:
+    library = tmp_path / "library.json"
+    interest_scores_path(library).write_bytes(content)
+    assert recall_scores(library) is None
+
+
+def test_a_huge_file_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library = tmp_path / "library.json"
+    remember_scores(library, {f"p{i}": 0.5 for i in range(200)})
+    assert recall_scores(library) is not None
+    monkeypatch.setattr(remembered_interest, "MAX_BYTES", 1000)
+    assert recall_scores(library) is None
+
+
+def test_a_folder_that_cannot_be_written_is_let_go(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    remember_scores(blocker / "library.json", {"a": 0.5})  # the parent is a file: nothing written, no error
+    assert recall_scores(blocker / "library.json") is None
