@@ -16,6 +16,8 @@ model the file is removed, so a start never ranks by scores the decisions no lon
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +95,14 @@ def recall_scores(library: Path) -> RememberedInterest | None:
     """The scores kept for the library at ``library``; None when there are none that can be used."""
     path = interest_scores_path(library)
     try:
-        with path.open("rb") as handle:
+        # Without blocking, and only a regular file: a FIFO or a device in its place must not stop the start.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
             data = handle.read(MAX_BYTES + 1)
     except OSError:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,12 @@ def test_a_folder_that_cannot_be_written_is_let_go(tmp_path: Path) -> None:
     blocker.write_text("x")
     remember_scores(blocker / "library.json", {"a": 0.5})  # the parent is a file: nothing written, no error
     assert recall_scores(blocker / "library.json") is None
+
+
+def test_a_fifo_or_a_device_in_its_place_is_ignored_without_waiting(tmp_path: Path) -> None:
+    library = tmp_path / "library.json"
+    os.mkfifo(interest_scores_path(library))  # opening it for reading would wait for a writer forever
+    assert recall_scores(library) is None
+    interest_scores_path(library).unlink()
+    interest_scores_path(library).symlink_to("/dev/zero")
+    assert recall_scores(library) is None
