@@ -13,9 +13,10 @@ from pathlib import Path
 
 import msgspec
 
-from readlist.app.remembered_interest import recall_scores
+from readlist.app.remembered_interest import recall_scores, remember_scores
 from readlist.app.session import Session
 from readlist.app.views import AUTO_SORT, INTEREST, Counts, View, build_views, count, shown_sort
+from readlist.core.interest import cold_start, training_labels, utcnow
 from readlist.core.model import Paper, encode_stored
 from readlist.core.query import QueryError, parse_query
 from readlist.storage.errors import LibraryError
@@ -100,11 +101,17 @@ def save_first_screen(session: Session, view_key: str, sort: str, search: str = 
     remembered = None
     if sort == INTEREST or (sort == AUTO_SORT and view_key == "status:inbox"):
         remembered = recall_scores(library.path)
-    sort = shown_sort(sort, view_key, remembered is not None)
-    scores = remembered.scores if remembered is not None else None
     try:
         with library.locked():
             session.refresh()  # in step with the files the stamp describes
+            if remembered is not None and cold_start(training_labels(library.papers.values(), utcnow())):
+                # Decisions undone from the command line: the kept scores no longer have a model behind them.
+                # A kept screen names the order it shows, not "auto": an interest-ordered one goes back to date added.
+                remember_scores(library.path, None)
+                remembered = None
+                sort = AUTO_SORT
+            sort = shown_sort(sort, view_key, remembered is not None)
+            scores = remembered.scores if remembered is not None else None
             stamp = files_stamp(library.path)
             screen = make_first_screen(session, view_key, sort, search, paper, saved_views, scores)
             if stamp is not None and screen is not None:

@@ -90,9 +90,17 @@ SCORES = {f"2401.{n:05d}": (0.95 if n == 3 else 0.6 if n % 2 else 0.2) + n / 100
 INTEREST_ORDER = ["2401.00003", "2401.00007", "2401.00005", "2401.00001", "2401.00006", "2401.00004", "2401.00002"]
 
 
+def decided(path: Path) -> Session:
+    """Twenty papers, twelve of them decided (enough for a model), the seven of SCORES in the Inbox."""
+    session = make(path, count=20)
+    session.run(SetStatus([f"2401.{n:05d}" for n in range(8, 14)], "to-read"))
+    session.run(SetStatus([f"2401.{n:05d}" for n in range(14, 20)], "skipped"))
+    return session
+
+
 def test_the_automatic_sort_is_kept_in_the_order_the_next_start_shows(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
-    session = make(path)
+    session = decided(path)
     save_first_screen(session, "status:inbox", "auto")
     kept = kept_first_screen(path)
     assert kept is not None and kept.sort == "added"  # nothing learned: date added
@@ -111,8 +119,9 @@ def test_the_automatic_sort_is_kept_in_the_order_the_next_start_shows(tmp_path: 
 
 def test_a_command_line_change_keeps_an_interest_ordered_first_screen_in_that_order(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
+    session = decided(path)
     remember_scores(path, SCORES)
-    save_first_screen(make(path), "status:inbox", "auto")
+    save_first_screen(session, "status:inbox", "auto")
     result = CliRunner().invoke(main, ["--db", str(path), "mark", "2401.00007", "to-read"])
     assert result.exit_code == 0, result.output
     kept = kept_first_screen(path)
@@ -125,5 +134,22 @@ def test_damaged_scores_leave_the_first_screen_in_date_order(tmp_path: Path) -> 
     session = make(path)
     interest_scores_path(path).write_bytes(b'{"format": 1, "scores": {"2401.00003": 7}}')
     save_first_screen(session, "status:inbox", "auto")
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.sort == "added"
+
+
+def test_decisions_undone_from_the_command_line_drop_the_kept_scores(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    session = make(path, count=16)
+    ids = [f"2401.{n:05d}" for n in range(16)]
+    session.run(SetStatus(ids[1:6], "to-read"))
+    session.run(SetStatus(ids[6:12], "skipped"))  # 12 decisions: a model
+    remember_scores(path, {paper_id: n / 20 for n, paper_id in enumerate(ids)})
+    save_first_screen(session, "status:inbox", "auto")
+    kept = kept_first_screen(path)
+    assert kept is not None and kept.sort == "interest"
+    result = CliRunner().invoke(main, ["--db", str(path), "mark", *ids[6:10], "inbox"])  # 8 left: too few
+    assert result.exit_code == 0, result.output
+    assert not interest_scores_path(path).exists()
     kept = kept_first_screen(path)
     assert kept is not None and kept.sort == "added"
