@@ -16,8 +16,6 @@ model the file is removed, so a start never ranks by scores the decisions no lon
 from __future__ import annotations
 
 import contextlib
-import os
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +25,7 @@ import msgspec
 
 from readlist.core.interest import Reason, Related
 from readlist.core.model import Paper
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, read_small_file
 from readlist.storage.paths import interest_scores_path
 
 SCORES_FORMAT = 1
@@ -94,19 +92,8 @@ def remember_scores(library: Path, scores: Mapping[str, float] | None) -> None:
 def recall_scores(library: Path) -> RememberedInterest | None:
     """The scores kept for the library at ``library``; None when there are none that can be used."""
     path = interest_scores_path(library)
-    try:
-        # Without blocking, and only a regular file: a FIFO or a device in its place must not stop the start.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-    if len(data) > MAX_BYTES:
+    data = read_small_file(path, MAX_BYTES)
+    if data is None:
         return None
     try:
         kept = _DECODER.decode(data)

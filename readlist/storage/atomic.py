@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -65,3 +66,23 @@ def stale_temp_files(path: Path, *, older_than: float = STALE_TEMP_SECONDS) -> l
             if candidate.is_file() and candidate.stat().st_mtime < cutoff:
                 stale.append(candidate)
     return sorted(stale)
+
+
+def read_small_file(path: Path, limit: int) -> bytes | None:
+    """A derived file's bytes, or None when it is missing, unreadable, larger than ``limit`` or not a regular file.
+
+    Opened without blocking and checked to be a regular file first: a FIFO or a device in the place of a file
+    readlist keeps beside the library must not stop a start or a command.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    return data if len(data) <= limit else None

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import msgspec
 
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, read_small_file
 from readlist.storage.paths import first_screen_path, journal_path
 from readlist.storage.snapshot import file_identity, line_header
 
@@ -65,12 +65,8 @@ def files_stamp(path: Path) -> FilesStamp | None:
 
 def read_first_screen(path: Path) -> msgspec.Raw | None:
     """The first screen kept for the library at ``path``, when it was made from the files as they are now."""
-    try:
-        with first_screen_path(path).open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-    if len(raw) > MAX_BYTES:
+    raw = read_small_file(first_screen_path(path), MAX_BYTES)
+    if raw is None:
         return None
     try:
         stored = msgspec.json.decode(raw, type=_Stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import msgspec
@@ -153,3 +154,10 @@ def test_decisions_undone_from_the_command_line_drop_the_kept_scores(tmp_path: P
     assert not interest_scores_path(path).exists()
     kept = kept_first_screen(path)
     assert kept is not None and kept.sort == "added"
+
+
+def test_a_fifo_in_place_of_the_first_screen_is_ignored_without_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    make(path)
+    os.mkfifo(first_screen_path(path))  # opening it for reading would wait for a writer forever
+    assert kept_first_screen(path) is None
