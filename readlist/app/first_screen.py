@@ -7,21 +7,23 @@ is used and why it can never pass off an old library as the current one).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
 
-from readlist.app.remembered_interest import recall_scores, remember_scores
+from readlist.app.remembered_interest import about_library, recall_scores, remember_scores
 from readlist.app.session import Session
 from readlist.app.views import AUTO_SORT, INTEREST, Counts, View, build_views, count, shown_sort
 from readlist.core.interest import cold_start, training_labels, utcnow
 from readlist.core.model import Paper, encode_stored
 from readlist.core.query import QueryError, parse_query
+from readlist.storage.atomic import read_small_file
 from readlist.storage.errors import LibraryError
-from readlist.storage.first_screen import files_stamp, read_first_screen, write_first_screen
-from readlist.storage.paths import first_screen_path
+from readlist.storage.first_screen import MAX_BYTES, files_stamp, read_first_screen, write_first_screen
+from readlist.storage.paths import first_screen_path, interest_scores_path
 
 # Rows kept: more than the tallest usual terminal shows, so moving about does not run out while loading.
 ROWS = 150
@@ -104,12 +106,12 @@ def save_first_screen(session: Session, view_key: str, sort: str, search: str = 
     try:
         with library.locked():
             session.refresh()  # in step with the files the stamp describes
-            if remembered is not None and cold_start(training_labels(library.papers.values(), utcnow())):
-                # Decisions undone from the command line: the kept scores no longer have a model behind them.
+            if remembered is not None and _forget_scores_without_model(session):
                 # A kept screen names the order it shows, not "auto": an interest-ordered one goes back to date added.
-                remember_scores(library.path, None)
                 remembered = None
                 sort = AUTO_SORT
+            elif remembered is not None and not about_library(remembered, library.papers.keys()):
+                remembered = None
             sort = shown_sort(sort, view_key, remembered is not None)
             scores = remembered.scores if remembered is not None else None
             stamp = files_stamp(library.path)
@@ -120,17 +122,41 @@ def save_first_screen(session: Session, view_key: str, sort: str, search: str = 
         return  # only the next start's speed depends on it
 
 
+def _forget_scores_without_model(session: Session) -> bool:
+    """Remove the kept interest scores when the decisions no longer make a model (undone from the command line).
+
+    The next start would otherwise open in their order and fall back to date order a few seconds later.
+    """
+    library = session.library
+    if not interest_scores_path(library.path).exists():
+        return False
+    if cold_start(training_labels(library.papers.values(), utcnow())) is None:
+        return False
+    remember_scores(library.path, None)
+    return True
+
+
 def refresh_first_screen(session: Session) -> None:
-    """After a change from the command line: bring a kept first screen up to date, if the app keeps one."""
+    """After a change from the command line: bring a kept first screen up to date, if the app keeps one, and
+    let go of kept interest scores the decisions no longer support."""
     path = session.library.path
+    dropped = False
+    if session.library.ready:
+        with contextlib.suppress(LibraryError, OSError):
+            dropped = _forget_scores_without_model(session)
+    raw = read_small_file(first_screen_path(path), MAX_BYTES)
     try:
-        kept = msgspec.json.decode(first_screen_path(path).read_bytes())
+        kept = msgspec.json.decode(raw or b"null")
         screen = kept["screen"]
         view, sort, search, paper = screen["view"], screen["sort"], screen.get("search", ""), screen.get("paper")
-    except (OSError, msgspec.DecodeError, KeyError, TypeError, AttributeError):
+    except (msgspec.DecodeError, KeyError, TypeError, AttributeError):
+        screen = None
+    if screen is None or not all(isinstance(v, str) for v in (view, sort, search)) or not (
+            paper is None or isinstance(paper, str)):
         return
-    if all(isinstance(v, str) for v in (view, sort, search)) and (paper is None or isinstance(paper, str)):
-        save_first_screen(session, view, sort, search, paper, session.settings.views)
+    if dropped and sort == INTEREST:
+        sort = AUTO_SORT  # kept in the order the scores gave it: the next start shows date added instead
+    save_first_screen(session, view, sort, search, paper, session.settings.views)
 
 
 def kept_first_screen(path: Path) -> FirstScreen | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import msgspec
 
 from readlist.app.commands import Outcome, Revert, Reverted
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.library import Library
 from readlist.storage.paths import last_change_path
 
@@ -89,6 +89,8 @@ class LastChange(msgspec.Struct):
 
 
 _LAST = msgspec.json.Decoder(LastChange)
+# An import of 100,000 papers keeps every id it added: a few MB. A larger file is not this one.
+MAX_BYTES = 256 << 20
 
 
 def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = False) -> None:
@@ -99,7 +101,4 @@ def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = Fal
 
 def load_last_change(library_path: Path) -> LastChange | None:
     """The last change made from the command line, or None when there is none (or it cannot be read)."""
-    try:
-        return _LAST.decode(last_change_path(library_path).read_bytes())
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    return load_small_json(last_change_path(library_path), MAX_BYTES, _LAST)

@@ -24,7 +24,7 @@ from readlist.core.model import is_arxiv_category
 from readlist.importers.base import ParseResult
 from readlist.net.errors import NetworkError
 from readlist.net.settings import PullSource
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.paths import pulls_path
 
 if TYPE_CHECKING:
@@ -230,10 +230,7 @@ _STATE = msgspec.json.Decoder(dict[str, str])
 
 def load_pull_state(library_path: Path) -> dict[str, str]:
     """Source key -> the last day it was pulled successfully (empty when never, or when unreadable)."""
-    try:
-        return _STATE.decode(pulls_path(library_path).read_bytes())
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        return {}
+    return load_small_json(pulls_path(library_path), 1 << 20, _STATE) or {}
 
 
 def save_pull_state(library_path: Path, remember: Mapping[str, str]) -> None:

@@ -9,14 +9,16 @@ papers added by a command).
 
 The file is derived data, like the first screen: never trusted over the library, checked like any input, and
 harmless to delete. It holds a score per paper id and nothing else; ids the library does not have are never
-shown, as the scores are only ever looked up for papers the library holds. Without enough decisions for a
-model the file is removed, so a start never ranks by scores the decisions no longer support.
+shown, as the scores are only ever looked up for papers the library holds, and scores that cover less than
+half of the library are not used at all (they belong to another library file). Without enough decisions for a
+model the file is removed (by the app, and by a command that undoes decisions), so a start never ranks by
+scores the decisions no longer support.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -25,12 +27,14 @@ import msgspec
 
 from readlist.core.interest import Reason, Related
 from readlist.core.model import Paper
-from readlist.storage.atomic import atomic_write_bytes, read_small_file
-from readlist.storage.paths import interest_scores_path
+from readlist.storage.atomic import atomic_write_bytes, load_small_json
+from readlist.storage.paths import interest_scores_path, journal_path
 
 SCORES_FORMAT = 1
 # About 25 bytes a paper: 100,000 papers make 2.5 MB. Anything far larger is not one of ours.
 MAX_BYTES = 64 << 20
+# Below this the library's size is not used as a limit (a tiny library, or one whose files cannot be seen).
+MIN_LIMIT = 1 << 20
 # Six decimals order papers as the model does (its solver agrees with itself to about 1e-5 between runs) and
 # keep the file, and the time to read it at start-up, small.
 DECIMALS = 6
@@ -75,6 +79,20 @@ class RememberedInterest:
         return []
 
 
+def about_library(remembered: RememberedInterest, paper_ids: Collection[str]) -> bool:
+    """Whether the kept scores are this library's: they score at least half of its papers.
+
+    A library file replaced by another (a backup restored, a copy from another machine) keeps the old file
+    beside it; ranking by it would sort nearly every paper into the fallback order under a "★ interest" label.
+    Half leaves room for papers imported since the scores were kept (a day's pull), which are scored with the
+    next result.
+    """
+    if not paper_ids:
+        return False
+    scored = sum(1 for paper_id in paper_ids if paper_id in remembered.scores)
+    return 2 * scored >= len(paper_ids)
+
+
 def remember_scores(library: Path, scores: Mapping[str, float] | None) -> None:
     """Keep ``scores`` for the next start; None (no model yet, or any more) removes what was kept.
 
@@ -89,16 +107,24 @@ def remember_scores(library: Path, scores: Mapping[str, float] | None) -> None:
         atomic_write_bytes(path, msgspec.json.encode(KeptScores(format=SCORES_FORMAT, scores=rounded)))
 
 
+def _size_limit(library: Path) -> int:
+    """The largest scores file that can belong to the library at ``library``.
+
+    A paper's score takes ~25 bytes and its record in the library far more, so the scores are never larger
+    than the library's own files: a larger file is foreign, and is passed over without being read (a 40 MB
+    file costs a second to decode at every start and every command).
+    """
+    total = 0
+    for part in (library, journal_path(library)):
+        with contextlib.suppress(OSError):
+            total += part.stat().st_size
+    return min(MAX_BYTES, max(total, MIN_LIMIT))
+
+
 def recall_scores(library: Path) -> RememberedInterest | None:
     """The scores kept for the library at ``library``; None when there are none that can be used."""
     path = interest_scores_path(library)
-    data = read_small_file(path, MAX_BYTES)
-    if data is None:
-        return None
-    try:
-        kept = _DECODER.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-    if kept.format != SCORES_FORMAT or not kept.scores:
+    kept = load_small_json(path, _size_limit(library), _DECODER)
+    if kept is None or kept.format != SCORES_FORMAT or not kept.scores:
         return None
     return RememberedInterest(kept.scores)

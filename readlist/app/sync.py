@@ -42,7 +42,7 @@ from filelock import FileLock, Timeout
 from readlist.app.library_merge import MergeReport, Side, merge_libraries
 from readlist.core.model import now_iso
 from readlist.core.text import inert_text
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.backups import make_backup
 from readlist.storage.library import Library
 from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_state_path
@@ -404,11 +404,11 @@ class SyncState(msgspec.Struct, kw_only=True):
     message: str = ""
 
 
+_SYNC_STATE = msgspec.json.Decoder(SyncState)
+
+
 def load_state(path: Path) -> SyncState | None:
-    try:
-        return msgspec.json.decode(sync_state_path(path).read_bytes(), type=SyncState)
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    return load_small_json(sync_state_path(path), 1 << 20, _SYNC_STATE)
 
 
 def save_state(path: Path, state: SyncState) -> None:

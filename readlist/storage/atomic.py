@@ -9,8 +9,13 @@ import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
+
+import msgspec
 
 from readlist.storage.paths import ensure_private_dir
+
+T = TypeVar("T")
 
 # Temporary files older than this are left over from an interrupted write, not a write in progress.
 STALE_TEMP_SECONDS = 60.0
@@ -86,3 +91,18 @@ def read_small_file(path: Path, limit: int) -> bytes | None:
     except OSError:
         return None
     return data if len(data) <= limit else None
+
+
+def load_small_json(path: Path, limit: int, decoder: msgspec.json.Decoder[T]) -> T | None:
+    """A small JSON file readlist keeps beside the library, decoded; None when missing, unusable or not its shape.
+
+    These files (where the app was, the last command's change, pull and sync state) only save the user a
+    step: a damaged, foreign or oversized one, or a FIFO in its place, is passed over as if absent.
+    """
+    data = read_small_file(path, limit)
+    if data is None:
+        return None
+    try:
+        return decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None

@@ -24,7 +24,7 @@ from textual.timer import Timer
 from readlist.app.first_screen import FirstScreen, kept_first_screen, save_first_screen
 from readlist.app.interest import InterestResult
 from readlist.app.interest_process import InterestProcess
-from readlist.app.remembered_interest import recall_scores
+from readlist.app.remembered_interest import RememberedInterest, about_library, recall_scores
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, is_set_up, sync
 from readlist.app.views import UI_SORT_KEYS
@@ -105,6 +105,8 @@ class ReadlistApp(App[None]):
                                         on_error=self._interest_failed_threaded)
         # The newest scores; at first the last session's, when they were kept (the Inbox starts in their order).
         self.interest_snapshot: InterestResult | None = remembered
+        if session.library.ready:
+            self._check_remembered()
         self._interest_start = interest_start  # None: only when asked (tests that picture the screen)
         self._interest_timer: Timer | None = None
         self.theme_problem = ""
@@ -145,9 +147,20 @@ class ReadlistApp(App[None]):
 
     def _library_loaded(self) -> None:
         self._tell_notices()
+        self._check_remembered()
         for screen in self.screen_stack:
             screen.post_message(LibraryLoaded())
         self._start_with_library()
+
+    def _check_remembered(self) -> None:
+        """Once the library is read: kept scores that are not about it (another library's) are not used."""
+        snapshot = self.interest_snapshot
+        if (isinstance(snapshot, RememberedInterest)
+                and not about_library(snapshot, self.session.library.papers.keys())):
+            self.interest_snapshot = None
+            for screen in self.screen_stack:
+                if isinstance(screen, MainScreen):
+                    screen.interest = None  # before it draws the library, on the message that follows
 
     def _start_with_library(self) -> None:
         """What waits for the library: syncing at start-up, the search index and the first interest scores."""

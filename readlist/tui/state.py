@@ -12,7 +12,7 @@ from pathlib import Path
 
 import msgspec
 
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.paths import ui_state_path
 
 
@@ -25,13 +25,12 @@ class UiState(msgspec.Struct, kw_only=True):
 
 
 _STATE = msgspec.json.Decoder(UiState)
+# A view, a search and a paper id: a few hundred bytes. Anything far larger is not this file.
+MAX_BYTES = 1 << 20
 
 
 def load_ui_state(library: Path) -> UiState | None:
-    try:
-        return _STATE.decode(ui_state_path(library).read_bytes())
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        return None
+    return load_small_json(ui_state_path(library), MAX_BYTES, _STATE)
 
 
 def save_ui_state(library: Path, state: UiState) -> None:

@@ -87,7 +87,8 @@ def test_a_command_line_change_keeps_the_first_screen_current(tmp_path: Path) ->
 
 
 # Scores that order the papers as no other sort does: 2401.00003 first, then the odd ones, then the even ones.
-SCORES = {f"2401.{n:05d}": (0.95 if n == 3 else 0.6 if n % 2 else 0.2) + n / 1000 for n in range(8)}
+# Every paper has one, decided or not, as the model leaves them.
+SCORES = {f"2401.{n:05d}": (0.95 if n == 3 else 0.6 if n % 2 else 0.2) + n / 1000 for n in range(20)}
 INTEREST_ORDER = ["2401.00003", "2401.00007", "2401.00005", "2401.00001", "2401.00006", "2401.00004", "2401.00002"]
 
 
@@ -161,3 +162,21 @@ def test_a_fifo_in_place_of_the_first_screen_is_ignored_without_waiting(tmp_path
     make(path)
     os.mkfifo(first_screen_path(path))  # opening it for reading would wait for a writer forever
     assert kept_first_screen(path) is None
+
+
+def test_decisions_undone_from_the_command_line_drop_the_scores_without_a_kept_first_screen(tmp_path: Path) -> None:
+    """The app never closed on this library (no first screen kept), yet its child process left scores."""
+    path = tmp_path / "lib.json"
+    session = make(path, count=16)
+    ids = [f"2401.{n:05d}" for n in range(16)]
+    session.run(SetStatus(ids[1:6], "to-read"))
+    session.run(SetStatus(ids[6:12], "skipped"))
+    remember_scores(path, {paper_id: n / 20 for n, paper_id in enumerate(ids)})
+    assert not first_screen_path(path).exists()
+    result = CliRunner().invoke(main, ["--db", str(path), "mark", ids[12], "to-read"])  # still a model
+    assert result.exit_code == 0, result.output
+    assert interest_scores_path(path).exists()
+    result = CliRunner().invoke(main, ["--db", str(path), "mark", *ids[6:10], "inbox"])  # too few now
+    assert result.exit_code == 0, result.output
+    assert not interest_scores_path(path).exists()
+    assert not first_screen_path(path).exists()

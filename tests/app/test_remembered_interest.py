@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from readlist.app import remembered_interest
-from readlist.app.remembered_interest import recall_scores, remember_scores
-from readlist.storage.paths import interest_scores_path
+from readlist.app.remembered_interest import RememberedInterest, about_library, recall_scores, remember_scores
+from readlist.storage.paths import interest_scores_path, journal_path
 
 
 def test_scores_read_back_order_papers_as_the_model_did(tmp_path: Path) -> None:
@@ -75,3 +75,27 @@ def test_a_fifo_or_a_device_in_its_place_is_ignored_without_waiting(tmp_path: Pa
     interest_scores_path(library).unlink()
     interest_scores_path(library).symlink_to("/dev/zero")
     assert recall_scores(library) is None
+
+
+def test_scores_are_about_a_library_when_they_score_at_least_half_of_it() -> None:
+    kept = RememberedInterest({"a": 0.9, "b": 0.1, "gone": 0.5})
+    assert about_library(kept, ["a", "b"])
+    assert about_library(kept, ["a", "b", "new-1", "new-2"])  # papers imported since: scored next time
+    assert not about_library(kept, ["a", "new-1", "new-2"])
+    assert not about_library(kept, ["x", "y"])
+    assert not about_library(kept, [])
+
+
+def test_a_file_larger_than_the_library_itself_is_not_read(tmp_path: Path) -> None:
+    """Scores take ~25 bytes a paper and the library far more: a larger file belongs to no library here."""
+    library = tmp_path / "library.json"
+    scores = {f"2501.{n:05d}v{n % 9}-{'x' * 20}": 0.5 for n in range(40_000)}
+    remember_scores(library, scores)
+    size = interest_scores_path(library).stat().st_size
+    assert size > 1 << 20
+    library.write_bytes(b"{}")  # a library far smaller than the scores
+    assert recall_scores(library) is None
+    library.write_bytes(b" " * (size // 2))
+    journal_path(library).write_bytes(b" " * (size // 2 + 1))  # the journal's papers count too
+    kept = recall_scores(library)
+    assert kept is not None and len(kept.scores) == len(scores)

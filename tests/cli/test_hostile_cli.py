@@ -207,3 +207,51 @@ def test_a_stored_tag_that_shows_cleaned_is_removed_by_what_is_shown(tmp_path: P
     result = run(db, "tag", "2404.00001", "-" + shown)
     assert result.exit_code == 0, result.output
     assert json.loads(run(db, "show", "2404.00001", "--json").stdout)["tags"] == ["ok"]
+
+
+SIDE_FILE_READS = """
+import sys
+from pathlib import Path
+from readlist.app.history import load_last_change
+from readlist.app.pull import load_pull_state
+from readlist.app.sync import load_state
+from readlist.tui.state import load_ui_state
+db = Path(sys.argv[1])
+print(load_ui_state(db), load_last_change(db), load_pull_state(db), load_state(db))
+"""
+
+
+def test_pipes_in_place_of_the_files_beside_the_library_are_passed_over(tmp_path: Path) -> None:
+    """A FIFO where readlist keeps where the app was, the last change, pull or sync state, the first screen or the
+    interest scores would make a plain read wait forever for a writer: every one is passed over as absent."""
+    from readlist.storage import paths
+
+    db = tmp_path / "library.json"
+    result = run(db, "import", str(REPO / "tests" / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"))
+    assert result.exit_code == 0, result.output
+    side_files = [paths.ui_state_path, paths.last_change_path, paths.pulls_path, paths.sync_state_path,
+                  paths.first_screen_path, paths.interest_scores_path]
+
+    def pipes_everywhere() -> None:  # a command replaces a file it writes: put the pipes back before each
+        for where in side_files:
+            where(db).unlink(missing_ok=True)
+            os.mkfifo(where(db))
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    pid = next(iter(Library(db).papers))
+    pipes_everywhere()
+    # A hang ends in TimeoutExpired: the test fails instead of waiting with the command.
+    done = subprocess.run([sys.executable, "-c", SIDE_FILE_READS, str(db)], capture_output=True, env=env,
+                          timeout=120, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", "None", "{}", "None"]
+    for args in (["mark", pid, "reading"], ["undo"], ["list", "--json"], ["rate", pid, "4"]):
+        pipes_everywhere()
+        done = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args], capture_output=True,
+                              env=env, timeout=120, text=True)
+        if args == ["undo"]:  # the pipe holds no remembered change: said so, nothing changed
+            assert done.returncode == 1 and "nothing to undo" in done.stderr, done.stderr
+            assert Library(db).papers[pid].status == "reading"
+        else:
+            assert done.returncode == 0, (args, done.stderr)
+    assert Library(db).papers[pid].rating == 4

@@ -155,6 +155,19 @@ async def test_undo_in_triage_names_what_it_undid_even_outside_the_triage(
         assert fresh(small_library).papers[first.id].status == "inbox"
 
 
+async def test_leaving_triage_puts_the_cursor_on_the_paper_it_showed(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        await pilot.press("j", "T", "x", "j", "j")  # one decided, two passed over: triage shows the fifth paper
+        screen = app.screen
+        assert isinstance(screen, TriageScreen) and screen.paper_ids[screen.index] == ids[4]
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        current = plist(app).current
+        assert current is not None and current.id == ids[4]
+
+
 async def test_triage_mode_advances_and_summarises(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:

@@ -109,6 +109,56 @@ async def test_an_inbox_in_interest_order_is_painted_in_that_order_and_stays_in_
         assert [p.id for p in rows.papers][: len(painted)] == painted
 
 
+async def test_scores_that_are_not_about_the_loaded_library_are_dropped_when_it_loads(small_library: Path) -> None:
+    keep_first_screen(small_library)
+    remember_scores(small_library, {f"2501.{n:05d}": n / 100 for n in range(60)})  # another library's papers
+    gate = threading.Event()
+    app = deferred_app(small_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and screen.interest is not None  # not known yet: nothing read
+        gate.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.session.library.ready:
+                break
+        await pilot.pause()
+        assert app.session.library.ready
+        assert screen.interest is None and app.interest_snapshot is None
+        assert screen.effective_sort == "added"
+        assert "★ interest" not in str(screen.query_one("#topbar", Static).render())
+
+
+async def test_without_a_usable_first_screen_no_count_is_shown_until_the_library_is_read(seed_library: Path) -> None:
+    """A kept screen in date order, scores kept since: the Inbox starts in interest order, the screen is not used."""
+    lib = fresh(seed_library)
+    ids = sorted(lib.papers)
+    SetStatus(ids[5:10], "to-read").execute(lib)
+    SetStatus(ids[10:15], "skipped").execute(lib)
+    lib.compact(force=True)
+    keep_first_screen(seed_library)
+    remember_scores(seed_library, {paper_id: (n * 7 % 12) / 12 for n, paper_id in enumerate(ids)})
+    gate = threading.Event()
+    app = deferred_app(seed_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        topbar = str(screen.query_one("#topbar", Static).render())
+        assert "Loading the library" in topbar
+        assert "0 papers" not in topbar and "Inbox 0" not in topbar, topbar  # not known yet, not empty
+        gate.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.session.library.ready:
+                break
+        await pilot.pause()
+        topbar = str(screen.query_one("#topbar", Static).render())
+        inbox = sum(p.status == "inbox" for p in fresh(seed_library).papers.values())
+        assert f"{len(ids)} papers · {inbox} in inbox" in topbar and f"Inbox {inbox}" in topbar, topbar
+
+
 async def test_a_search_typed_while_loading_runs_once_it_has_loaded(small_library: Path) -> None:
     keep_first_screen(small_library)
     gate = threading.Event()

@@ -15,9 +15,11 @@ from readlist.app.interest_process import RemoteInterest
 from readlist.app.remembered_interest import recall_scores, remember_scores
 from readlist.core.interest import interest_order, utcnow
 from readlist.core.model import Status
+from readlist.core.query import sort_papers
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.triage import TriageScreen
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 
@@ -149,6 +151,21 @@ async def test_the_last_sessions_scores_order_the_inbox_from_the_first_paint(
         await settled_insight(app, "Related in your library")
 
 
+async def test_scores_kept_for_another_library_are_not_used(tmp_path: Path, make_app: MakeApp) -> None:
+    """A library file replaced by another keeps the old scores beside it: they would rank nothing here."""
+    path = decided_library(tmp_path)
+    remember_scores(path, {f"2501.{n:05d}": n / 1000 for n in range(500)})  # ids of some other library
+    remembered = recall_scores(path)
+    assert remembered is not None
+    app = make_app(path, remembered=remembered)
+    async with app.run_test(size=SIZE):
+        screen = main(app)
+        assert screen.interest is None and screen.effective_sort == "added"
+        assert "★ interest" not in topbar(app)
+        shown = app.screen.query_one(PaperList).papers
+        assert [p.id for p in shown] == [p.id for p in sort_papers(shown, "added")]
+
+
 async def test_too_few_decisions_says_so_and_orders_by_upvotes(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
@@ -189,6 +206,22 @@ async def test_decisions_are_learned_again_in_the_background(tmp_path: Path, mak
         assert isinstance(snapshot, RemoteInterest) and snapshot.labels == 33
 
 
+async def test_before_the_first_key_new_scores_show_the_new_top(tmp_path: Path, make_app: MakeApp) -> None:
+    """A fresh start: the list is in date order until the model is back, then its best papers are in view."""
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        plist = app.screen.query_one(PaperList)
+        date_top = plist.current
+        await learned(app)
+        await pilot.pause()
+        snapshot = main(app).interest
+        assert snapshot is not None
+        best = interest_order(plist.papers, snapshot.scores)[0]
+        assert date_top is not None and best.id != date_top.id  # not vacuous: the top did change
+        assert plist.cursor == 0 and plist.scroll_y == 0
+        assert plist.current is not None and plist.current.id == best.id
+
+
 async def test_new_scores_never_change_the_paper_under_a_resting_cursor(tmp_path: Path, make_app: MakeApp) -> None:
     """A decision retrains the model a moment later; the list is re-ranked, the cursor's paper stays."""
     app = make_app(decided_library(tmp_path))
@@ -212,6 +245,29 @@ async def test_new_scores_never_change_the_paper_under_a_resting_cursor(tmp_path
             moved += plist.cursor != 0
         # Not a vacuous check: the re-ranking did move the paper being read away from the top.
         assert moved > 0
+        assert [p.id for p in plist.papers] == [p.id for p in interest_order(plist.papers, main(app).interest.scores)]
+
+
+async def test_leaving_triage_after_a_re_rank_goes_on_from_the_paper_triage_showed(
+    tmp_path: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        home, before = main(app), app.interest.generation
+        await pilot.press("T", "x", "x", "x")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        showing = screen.paper_ids[screen.index]
+        for _ in range(300):  # the three decisions are learned while triage is open
+            await asyncio.sleep(0.02)
+            snapshot = home.interest
+            if snapshot is not None and snapshot.generation > before and snapshot.generation == app.interest.generation:
+                break
+        await pilot.press("escape")
+        plist = app.screen.query_one(PaperList)
+        assert plist.current is not None and plist.current.id == showing
         assert [p.id for p in plist.papers] == [p.id for p in interest_order(plist.papers, main(app).interest.scores)]
 
 

@@ -168,6 +168,9 @@ class MainScreen(ReadlistScreen[None]):
         # "More like this": a ranked view shown after the fixed ones until another replaces it.
         self.like_view: View | None = None
         self.syncing = False  # a sync runs in the background
+        # Until the reader presses a key, a cursor on the top row stays on the top row when new scores re-rank
+        # the list, so a fresh start shows the best papers first rather than the old top somewhere below.
+        self._untouched = True
         self._sync_state = ""  # the header's sync indicator, worked out when it can change (not per key)
 
     @property
@@ -447,7 +450,9 @@ class MainScreen(ReadlistScreen[None]):
 
     def _update_topbar(self) -> None:
         plist = self.paper_list
-        # While the library loads, the list holds only the first screen's rows of the view.
+        # While the library loads, the list holds only the first screen's rows of the view; without one, no
+        # count is known yet (a "0 papers" would say the library is empty).
+        counted_yet = self.session.library.ready or self.first_screen is not None
         shown = self.first_screen.shown if self.first_screen is not None else len(plist.papers)
         total = self.counts.total
         inbox = self.counts.by_status.get(Status.INBOX.value, 0)
@@ -455,10 +460,12 @@ class MainScreen(ReadlistScreen[None]):
         prefix = Text(no_wrap=True, overflow="ellipsis")
         prefix.append(" readlist ", style="bold")
         prefix.append(inert_text(self.session.library.path.name))
-        prefix.append(f"  {total} papers · {inbox} in inbox", style="dim")
+        if counted_yet:
+            prefix.append(f"  {total} papers · {inbox} in inbox", style="dim")
         prefix.append("  │  ")
         lead = Text(" ", no_wrap=True, overflow="ellipsis")
-        full, short = self._topbar_rest(shown, short=False), self._topbar_rest(shown, short=True)
+        count = shown if counted_yet else None
+        full, short = self._topbar_rest(count, short=False), self._topbar_rest(count, short=True)
         # The first that fits: the library's name and totals, then the hint about O, go before the view, its
         # count and the last message (a message cut off the end of the line is a message never read).
         choices = [lead + full, lead + short] if width < NARROW else [prefix + full, prefix + short, lead + full]
@@ -469,7 +476,7 @@ class MainScreen(ReadlistScreen[None]):
             topbar.show(text)
             self._in_this_frame(topbar)
 
-    def _topbar_rest(self, shown: int, *, short: bool) -> Text:
+    def _topbar_rest(self, shown: int | None, *, short: bool) -> Text:
         """The top bar after the library's name: the view, its count, the sort, state and the last message."""
         plist = self.paper_list
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -477,7 +484,8 @@ class MainScreen(ReadlistScreen[None]):
         if len(label) > VIEW_LABEL_SHOWN:  # a long tag would push the count and the sort off the line
             label = label[: VIEW_LABEL_SHOWN - 1] + "…"
         text.append(label, style="bold")
-        text.append(f" {shown}")
+        if shown is not None:
+            text.append(f" {shown}")
         text.append(f"  sort: {self._sort_label(short=short)}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
@@ -522,16 +530,23 @@ class MainScreen(ReadlistScreen[None]):
 
         The cursor stays on its paper, moved or not: scores arrive while the user reads, and the next key
         must act on the paper they were reading, not on one that slid under the cursor a moment before.
+        Only before the first key, with the cursor on the top row, does it stay on the top row: nothing has
+        been read yet, and the new order's best papers belong in view.
         """
         before = self.effective_sort
         self.interest = event.snapshot
         self.query_one("#detail", PaperDetail).set_interest(event.snapshot)
         if INTEREST in (before, self.effective_sort):
-            self._refilter()  # the order changes, no count does
+            # The order changes, no count does.
+            self._refilter(keep_current=not (self._untouched and self.paper_list.cursor == 0))
         else:
             self._update_topbar()
 
     # -- events ---------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        # Every key on this screen passes here on its way to the bindings; it is not consumed.
+        self._untouched = False
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
@@ -778,10 +793,10 @@ class MainScreen(ReadlistScreen[None]):
             # Like every other action, triage applies to the selection when there is one: those papers, in order.
             ids = [p.id for p in plist.targets()]
             plist.clear_selection()
-            self.app.push_screen(TriageScreen(self.session, ids), lambda _: self.rebuild())
+            self.app.push_screen(TriageScreen(self.session, ids), self.rebuild)
             return
         ids = [p.id for p in plist.papers]
-        self.app.push_screen(TriageScreen(self.session, ids, start=plist.cursor), lambda _: self.rebuild())
+        self.app.push_screen(TriageScreen(self.session, ids, start=plist.cursor), self.rebuild)
 
     @needs_library
     def action_cite(self) -> None:

@@ -25,8 +25,13 @@ from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
 
 
-class TriageScreen(ReadlistScreen[None]):
-    """Walks through a fixed list of papers; status keys decide and advance, ratings stay."""
+class TriageScreen(ReadlistScreen[str | None]):
+    """Walks through a fixed list of papers; status keys decide and advance, ratings stay.
+
+    Leaving returns the id of the paper on screen, so the list puts its cursor there: the reader goes on
+    from where triage stopped even when the list was re-ranked meanwhile (the interest order moves
+    after every decision, so "the same row" would be another paper).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.TRIAGE
     HELP_TITLE = "triage mode"
@@ -271,7 +276,8 @@ class TriageScreen(ReadlistScreen[None]):
                 self.notify(copied, markup=False)
 
     def action_back(self) -> None:
-        self.dismiss(None)
+        shown = self._shown_paper()
+        self.dismiss(None if shown is None else shown.id)
 
     @on(LibraryChanged)
     def _library_changed(self) -> None:
