@@ -119,6 +119,19 @@ async def test_names_from_the_library_are_shown_as_typed() -> None:
         assert "#" + HOSTILE_TAG in app.export_screenshot().replace("&#160;", " ")
 
 
+async def test_status_and_rating_names_are_whole_on_an_80_column_terminal() -> None:
+    app = StatsApp(seed_papers())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one("#status", BarChart).render().plain
+        for name in ("Inbox", "To read", "Reading", "Read", "Skipped"):
+            assert name in status, status
+        assert "…" not in status, status
+        rating = app.screen.query_one("#rating", BarChart).render().plain
+        assert "unrated" in rating and "…" not in rating, rating
+        assert "█" in status  # the bars are still there to compare
+
+
 async def test_bars_take_their_colours_from_the_theme() -> None:
     app = StatsApp(seed_papers())
     async with app.run_test(size=(120, 40)) as pilot:

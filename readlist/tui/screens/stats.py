@@ -119,8 +119,9 @@ class BarChart(Widget):
             return out
         labels = [inert_text(label) for label, _, _ in self.rows]
         count_width = max(len(str(n)) for _, n, _ in self.rows)
-        # Names get what they need up to their cap, as long as the bars keep at least eight cells.
-        label_width = min(self.label_width, max(cell_len(label) for label in labels), max(4, width - count_width - 10))
+        # Names get what they need up to their cap, as long as the bars keep at least three cells: a bar
+        # compares counts even when short, a cut name ("To r…", "Skip…") says nothing.
+        label_width = min(self.label_width, max(cell_len(label) for label in labels), max(4, width - count_width - 5))
         bar_width = max(1, width - label_width - count_width - 2)
         top = max(n for _, n, _ in self.rows)
         for i, ((_, n, kind), label) in enumerate(zip(self.rows, labels, strict=True)):
