@@ -1,4 +1,5 @@
-"""Backups: the library as it was before each of the last few sessions that changed it.
+"""Backups: the library as it was before each of the last few sessions that changed it, and as each of the
+last few days found it.
 
 Each backup is a folder named by its UTC time in ``library.json.backups/`` holding the snapshot and
 the journal of that moment. A backup is made in a hidden folder and renamed into place only once
@@ -22,6 +23,10 @@ from readlist.storage.paths import backup_dir, ensure_private_dir, journal_path
 from readlist.storage.snapshot import SnapshotProblem, parse_snapshot
 
 KEEP_BACKUPS = 5
+# Besides those, the first backup of each of this many most recent days with one: a script that runs a
+# hundred commands would otherwise leave only the states between its own last few, and the library as it
+# was before the script (or yesterday) would be gone.
+KEEP_DAYS = 7
 # Snapshots at least this large are hard-linked into a backup instead of copied.
 LINK_BACKUPS_FROM = 8 * 1024 * 1024
 
@@ -149,10 +154,26 @@ def _copy_flushed(source: Path, target: Path) -> None:
     os.chmod(target, 0o600)
 
 
+def kept_backups(backups: list[Path]) -> set[Path]:
+    """Of complete backups (newest first): the newest few, and the first of each of the last few days.
+
+    The first of a day is the library as that day found it, before any of its changes: the state to go back
+    to after a day (or a script) gone wrong. Days are the UTC days in the backups' names.
+    """
+    kept = set(backups[:KEEP_BACKUPS])
+    first_of_day: dict[str, Path] = {}
+    for backup in backups:  # newest first: the last one seen for a day is its first
+        first_of_day[backup.name[:8]] = backup
+    for day in sorted(first_of_day, reverse=True)[:KEEP_DAYS]:
+        kept.add(first_of_day[day])
+    return kept
+
+
 def prune_backups(path: Path) -> None:
-    """Keep the newest few complete backups; remove older ones, empty ones and leftovers of interrupted backups."""
+    """Keep the backups :func:`kept_backups` chooses; remove older ones, empty ones and leftovers of interrupted
+    backups."""
     directory = backup_dir(path)
-    kept = set(list_backups(path)[:KEEP_BACKUPS])
+    kept = kept_backups(list_backups(path))
     if not kept:
         return  # nothing good to keep: touch nothing, a user may want to look at what is there
     for old in directory.iterdir():

@@ -21,7 +21,7 @@ from readlist.app.notes import SaveNote
 from readlist.core.model import Paper, ValidationError
 from readlist.importers import parse_input
 from readlist.storage.atomic import atomic_write_bytes
-from readlist.storage.backups import KEEP_BACKUPS, list_backups, newest_good_backup
+from readlist.storage.backups import KEEP_BACKUPS, KEEP_DAYS, list_backups, newest_good_backup, prune_backups
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.library import Library
 from readlist.storage.paths import backup_dir, journal_path, lock_path
@@ -515,9 +515,31 @@ def test_only_the_last_sessions_are_kept(tmp_path: Path) -> None:
     for n in range(KEEP_BACKUPS + 3):
         Rate(["2401.00001"], n % 5 + 1).execute(Library(path))
     (backup_dir(path) / "00000000T000000.000000Z").mkdir()  # left half made by a crash
+    first = list_backups(path)[-1]  # the library as the day found it
     Rate(["2401.00001"], 0).execute(Library(path))
-    assert len(list_backups(path)) == KEEP_BACKUPS
-    assert len(list(backup_dir(path).iterdir())) == KEEP_BACKUPS
+    backups = list_backups(path)
+    # The newest sessions, and the first of the day (every session here ran today).
+    assert len(backups) == KEEP_BACKUPS + 1 and backups[-1] == first
+    assert len(list(backup_dir(path).iterdir())) == KEEP_BACKUPS + 1
+    assert Library(first / path.name).papers["2401.00001"].rating == 0  # before the first of the day's changes
+
+
+def test_the_first_backup_of_each_recent_day_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "lib.json"
+    small_library(path)
+    made = []
+    for day in range(1, 11):  # ten days, three sessions each
+        for hour in (9, 12, 18):
+            backup = backup_dir(path) / f"202601{day:02d}T{hour:02d}0000.000000Z"
+            backup.mkdir(parents=True, exist_ok=True)
+            (backup / path.name).write_bytes(path.read_bytes())
+            made.append(backup)
+    prune_backups(path)
+    kept = sorted(list_backups(path))
+    newest = made[-KEEP_BACKUPS:]
+    firsts = [b for b in made if b.name.endswith("T090000.000000Z")][-KEEP_DAYS:]
+    assert kept == sorted(set(newest) | set(firsts))
+    assert len(kept) == KEEP_BACKUPS + KEEP_DAYS - 1  # the last day's first is among the newest too
 
 
 def test_restore_backup_brings_back_notes_and_keeps_current_as_backup(tmp_path: Path) -> None:
