@@ -17,7 +17,7 @@ import msgspec
 from readlist.app.remembered_interest import about_library, recall_scores, remember_scores
 from readlist.app.session import Session
 from readlist.app.views import AUTO_SORT, INTEREST, Counts, View, build_views, count, shown_sort
-from readlist.core.interest import cold_start, training_labels, utcnow
+from readlist.core.interest import enough_decisions
 from readlist.core.model import Paper, encode_stored
 from readlist.core.query import QueryError, parse_query
 from readlist.storage.atomic import read_small_file
@@ -130,7 +130,7 @@ def _forget_scores_without_model(session: Session) -> bool:
     library = session.library
     if not interest_scores_path(library.path).exists():
         return False
-    if cold_start(training_labels(library.papers.values(), utcnow())) is None:
+    if enough_decisions(library.papers.values()):
         return False
     remember_scores(library.path, None)
     return True

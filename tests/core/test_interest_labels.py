@@ -19,6 +19,7 @@ from readlist.core.interest import (
     Related,
     cold_start,
     decided_at,
+    enough_decisions,
     fallback_order,
     interest_order,
     label_of,
@@ -122,6 +123,21 @@ def test_one_kept_paper_among_ten_decisions_is_enough_to_learn() -> None:
     only_skips = cold_start(skips)
     assert only_skips is not None and "1 more kept paper" in only_skips.reason
     assert cold_start(keeps[:1] + skips[: MIN_LABELS - 2]) is not None
+
+
+def test_enough_decisions_answers_as_the_cold_start_rule_does() -> None:
+    """The quick check a command makes after every change agrees with the rule the model is trained by."""
+    import random
+
+    rng = random.Random(7)
+    statuses = ["inbox", "to-read", "reading", "read", "skipped"]
+    for trial in range(300):
+        papers = [paper(f"p{trial}-{i}", status=rng.choice(statuses), rating=rng.choice([0, 0, 0, 1, 2, 3, 4, 5]),
+                        updated="2025-05-01T00:00:00+00:00")
+                  for i in range(rng.randrange(0, 25))]
+        expected = cold_start(training_labels(papers, NOW)) is None
+        assert enough_decisions(papers) is expected, [(p.status, p.rating) for p in papers]
+    assert not enough_decisions([])
 
 
 def test_fallback_orders_by_upvotes_then_date() -> None:
