@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from tui_helpers import SIZE, TODAY, fresh
 
@@ -39,6 +40,17 @@ def deferred_app(path: Path, gate: threading.Event) -> ReadlistApp:
 
     session.load = load  # type: ignore[method-assign]
     return create_app(session, today=TODAY, first_screen=first, remembered=recall_scores(path))
+
+
+async def let_load(app: ReadlistApp, pilot: Pilot[None], gate: threading.Event) -> None:
+    """Let the library be read, and wait until the app has it and has drawn it."""
+    gate.set()
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if app.session.library.ready:
+            break
+    await pilot.pause()
+    assert app.session.library.ready
 
 
 def keep_first_screen(path: Path) -> None:
@@ -98,13 +110,7 @@ async def test_an_inbox_in_interest_order_is_painted_in_that_order_and_stays_in_
         painted = [p.id for p in rows.papers]
         assert painted == [p.id for p in kept.papers]  # the kept screen, not "Loading the library …"
         assert "★ interest" in str(screen.query_one("#topbar", Static).render())
-        gate.set()
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.session.library.ready:
-                break
-        await pilot.pause()
-        assert app.session.library.ready
+        await let_load(app, pilot, gate)
         # Loading the library did not reorder it (the kept screen held the first rows; the list now has all).
         assert [p.id for p in rows.papers][: len(painted)] == painted
 
@@ -118,13 +124,7 @@ async def test_scores_that_are_not_about_the_loaded_library_are_dropped_when_it_
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, MainScreen) and screen.interest is not None  # not known yet: nothing read
-        gate.set()
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.session.library.ready:
-                break
-        await pilot.pause()
-        assert app.session.library.ready
+        await let_load(app, pilot, gate)
         assert screen.interest is None and app.interest_snapshot is None
         assert screen.effective_sort == "added"
         assert "★ interest" not in str(screen.query_one("#topbar", Static).render())
@@ -148,12 +148,7 @@ async def test_without_a_usable_first_screen_no_count_is_shown_until_the_library
         topbar = str(screen.query_one("#topbar", Static).render())
         assert "Loading the library" in topbar
         assert "0 papers" not in topbar and "Inbox 0" not in topbar, topbar  # not known yet, not empty
-        gate.set()
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.session.library.ready:
-                break
-        await pilot.pause()
+        await let_load(app, pilot, gate)
         topbar = str(screen.query_one("#topbar", Static).render())
         inbox = sum(p.status == "inbox" for p in fresh(seed_library).papers.values())
         assert f"{len(ids)} papers · {inbox} in inbox" in topbar and f"Inbox {inbox}" in topbar, topbar
@@ -166,12 +161,7 @@ async def test_a_search_typed_while_loading_runs_once_it_has_loaded(small_librar
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"zzqx")
-        gate.set()
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.session.library.ready:
-                break
-        await pilot.pause()
+        await let_load(app, pilot, gate)
         assert app.screen.query_one(PaperList).papers == []
 
 
