@@ -106,10 +106,12 @@ def save_first_screen(session: Session, view_key: str, sort: str, search: str = 
     try:
         with library.locked():
             session.refresh()  # in step with the files the stamp describes
-            if remembered is not None and _forget_scores_without_model(session):
-                # A kept screen names the order it shows, not "auto": an interest-ordered one goes back to date added.
+            if _forget_scores_without_model(session):
+                if remembered is not None:
+                    # A kept screen names the order it shows, not "auto": an interest-ordered one goes back to
+                    # date added.
+                    sort = AUTO_SORT
                 remembered = None
-                sort = AUTO_SORT
             elif remembered is not None and not about_library(remembered, library.papers.keys()):
                 remembered = None
             sort = shown_sort(sort, view_key, remembered is not None)
@@ -140,10 +142,6 @@ def refresh_first_screen(session: Session) -> None:
     """After a change from the command line: bring a kept first screen up to date, if the app keeps one, and
     let go of kept interest scores the decisions no longer support."""
     path = session.library.path
-    dropped = False
-    if session.library.ready:
-        with contextlib.suppress(LibraryError, OSError):
-            dropped = _forget_scores_without_model(session)
     raw = read_small_file(first_screen_path(path), MAX_BYTES)
     try:
         kept = msgspec.json.decode(raw or b"null")
@@ -153,9 +151,10 @@ def refresh_first_screen(session: Session) -> None:
         screen = None
     if screen is None or not all(isinstance(v, str) for v in (view, sort, search)) or not (
             paper is None or isinstance(paper, str)):
+        if session.library.ready:  # no first screen to refresh (the one place that otherwise checks the scores)
+            with contextlib.suppress(LibraryError, OSError):
+                _forget_scores_without_model(session)
         return
-    if dropped and sort == INTEREST:
-        sort = AUTO_SORT  # kept in the order the scores gave it: the next start shows date added instead
     save_first_screen(session, view, sort, search, paper, session.settings.views)
 
 
