@@ -35,11 +35,17 @@ def _bench() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, dict[str, float]]:
+def bench_library() -> tuple[ModuleType, list[Any], Any]:
+    """The benchmark module, its library (topics worked out) and the library's vectors."""
     bench = _bench()
     library = bench.load_library()
     bench.TOPIC_CACHE.update({p.id: bench.topics_of(p) for p in library})
-    vectors = bench.PaperVectors.build(library)
+    return bench, library, bench.PaperVectors.build(library)
+
+
+@pytest.fixture(scope="module")
+def results(bench_library: tuple[ModuleType, list[Any], Any]) -> dict[str, dict[str, float]]:
+    bench, library, vectors = bench_library
     out: dict[str, dict[str, float]] = {}
     for reader in bench.READERS:
         points: list[dict[str, Any]] = [
@@ -70,12 +76,9 @@ def test_clear_tastes_reach_auc_0_8_after_30_decisions(results: dict[str, dict[s
 
 
 @pytest.fixture(scope="module")
-def found() -> dict[str, dict[str, float]]:
+def found(bench_library: tuple[ModuleType, list[Any], Any]) -> dict[str, dict[str, float]]:
     """Wanted papers met in the first 30 decisions of a triage, by the order the reader goes down the inbox."""
-    bench = _bench()
-    library = bench.load_library()
-    bench.TOPIC_CACHE.update({p.id: bench.topics_of(p) for p in library})
-    vectors = bench.PaperVectors.build(library)
+    bench, library, vectors = bench_library
     settings = bench.Settings()
     return {
         reader.name: {
