@@ -6,7 +6,10 @@ screen, triage mode, the note editor and the rest receive the session and post m
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -56,6 +59,16 @@ UI_LOCK_TIMEOUT = 3.0
 # papers while they are being decided.
 INTEREST_START_SECONDS = 1.5
 INTEREST_SETTLE_SECONDS = 1.0
+# Signals that close the app the way quitting does, so nothing typed is lost: the terminal went away (SIGHUP:
+# its window was closed, an SSH connection dropped) or the system asked (SIGTERM: logout, shutdown, `kill`).
+# Python's own response is to end at once, which lost a note typed in the half second before (the editor saves
+# after a pause in typing).
+# (Windows has neither a hang-up signal nor asyncio's signal handlers: there the app ends as Python does.)
+HANG_UP: int = getattr(signal, "SIGHUP", 1)
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGHUP", "SIGTERM") if hasattr(signal, name))
+# Closing writes to the terminal, and one that is gone can make that fail or hang: past this, the process ends
+# anyway (every change is on disk by then; the library is folded together on the next start).
+FORCED_EXIT_SECONDS = 5.0
 # The variables readlist's stylesheet uses beyond Textual's own, for when themes cannot be installed.
 FALLBACK_VARIABLES = {
     "status-inbox": "#8fb8de",
@@ -84,10 +97,15 @@ class ReadlistApp(App[None]):
         interest_start: float | None = INTEREST_START_SECONDS,
         first_screen: FirstScreen | None = None,
         remembered: InterestResult | None = None,
+        handle_signals: bool = False,
     ) -> None:
         self._theme_fallback = False
         super().__init__()
         self.session = session
+        self._handle_signals = handle_signals
+        # The signal that closed the app (SIGHUP, SIGTERM), if one did: the terminal may be gone.
+        self.ended_by: int | None = None
+        self._forced_exit: threading.Timer | None = None
         self.first_screen = first_screen
         self.load_error = ""  # why a library opened in the background could not be read
         # What the user must be told once the terminal is back (a note kept in a file because it could not be
@@ -120,6 +138,13 @@ class ReadlistApp(App[None]):
         self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today,
                                     first_screen=self.first_screen, interest=self.interest_snapshot))
         self.set_interval(POLL_SECONDS, self.poll_library)
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for ending in ENDING_SIGNALS:
+                with contextlib.suppress(NotImplementedError):
+                    loop.add_signal_handler(ending, self.end_on_signal, ending)
+            if _terminal_there():
+                self.set_interval(POLL_SECONDS, self._check_terminal)
         if self.session.library.ready:
             self._start_with_library()
         for problem in [*self.settings.problems, *self.keymap_problems]:
@@ -350,12 +375,40 @@ class ReadlistApp(App[None]):
             return
         self._quit_now()
 
-    def _quit_now(self) -> None:
+    def _quit_now(self, return_code: int = 0) -> None:
         self.save_open_editors()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.remember_state()
-        self.exit()
+        self.exit(return_code=return_code)
+
+    def end_on_signal(self, signum: int) -> None:
+        """Close as quitting does (the note being typed saved, the screen remembered) when the terminal went away
+        or the system asked; the exit status is then 128 + the signal's number, as for a process it ended."""
+        if self.ended_by is not None:
+            return
+        self.ended_by = signum
+        if self._handle_signals:  # the real app's own process, never a test runner's
+            self._forced_exit = threading.Timer(FORCED_EXIT_SECONDS, os._exit, args=(128 + signum,))
+            self._forced_exit.daemon = True
+            self._forced_exit.start()
+        # As on the quit key: keys the focused widget has read but not yet handled are typed in first.
+        focused = self.focused
+        if focused is not None and focused.call_later(self._quit_now, 128 + signum):
+            return
+        self._quit_now(128 + signum)
+
+    def _check_terminal(self) -> None:
+        """A terminal closed without a hang-up signal (the program holding it ended, and this process does not
+        have it as its controlling terminal) is noticed here: closed as on SIGHUP. Otherwise Textual's input
+        thread, reading nothing from it over and over, keeps a core busy for as long as the process lives."""
+        if not _terminal_there():
+            self.end_on_signal(HANG_UP)
+
+    def closed(self) -> None:
+        """The app has returned from ``run``: what is left to do after a signal may take its time."""
+        if self._forced_exit is not None:
+            self._forced_exit.cancel()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         # Of Textual's own entries, the theme and quit: its key panel lists widget keys readlist does not use
@@ -398,6 +451,7 @@ def create_app(
     interest_start: float | None = INTEREST_START_SECONDS,
     first_screen: FirstScreen | None = None,
     remembered: InterestResult | None = None,
+    handle_signals: bool = False,
 ) -> ReadlistApp:
     """The app for a session: the one way the CLI, the tests and the screenshots build it.
 
@@ -406,10 +460,12 @@ def create_app(
     A session whose library is not loaded yet is loaded in the background after the first paint,
     which shows ``first_screen`` (what the last run's first screen showed) meanwhile. ``remembered``: the
     last session's interest scores, which order the Inbox until the model has been trained again.
+    ``handle_signals``: close as quitting does on SIGHUP and SIGTERM (the real app; tests call
+    ``end_on_signal`` themselves rather than take over the test runner's signals).
     """
     session.library.set_lock_timeout(min(session.library.lock_timeout, UI_LOCK_TIMEOUT))
     return ReadlistApp(session, theme=theme, demo=demo, today=today, interest_start=interest_start,
-                       first_screen=first_screen, remembered=remembered)
+                       first_screen=first_screen, remembered=remembered, handle_signals=handle_signals)
 
 
 def sync_on_quit(session: Session) -> None:
@@ -439,23 +495,42 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
     except LibraryError as exc:
         print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
         raise SystemExit(1) from None
-    app = create_app(session, theme=theme, demo=demo, first_screen=first_screen, remembered=remembered)
+    app = create_app(session, theme=theme, demo=demo, first_screen=first_screen, remembered=remembered,
+                     handle_signals=True)
     app.run()
+    app.closed()
     if app.load_error:
-        print(f"readlist: {inert_text(app.load_error)}", file=sys.stderr)
+        _say(f"readlist: {inert_text(app.load_error)}")
     for notice in app.exit_notices:
-        print(f"readlist: {inert_text(notice)}", file=sys.stderr)
+        _say(f"readlist: {inert_text(notice)}")
     if session.library.ready:
         try:
             # Fold the journal into the snapshot so plain TinyDB readers see the session's changes.
             session.library.compact()
         except LibraryError as exc:
-            print(f"readlist: {inert_text(str(exc))}", file=sys.stderr)
+            _say(f"readlist: {inert_text(str(exc))}")
         state = load_ui_state(db_path)  # where the next start goes back to: keep that screen for it
         if state is not None and not demo:
             save_first_screen(session, state.view, state.sort or app.initial_sort, state.search, state.paper,
                               settings.views)
-        if session.settings.sync_on_start_and_quit and not demo and is_set_up(session.library.path):
+        # Not after a signal: the terminal may be gone and the system waiting for the process to end.
+        if (session.settings.sync_on_start_and_quit and not demo and app.ended_by is None
+                and is_set_up(session.library.path)):
             sync_on_quit(session)
     if app.return_code or app.exit_notices:
         raise SystemExit(app.return_code or 1)
+
+
+def _terminal_there() -> bool:
+    """Whether the terminal the app reads keys from is still there (once closed, it is no longer a tty)."""
+    stdin = sys.__stdin__
+    try:
+        return stdin is not None and os.isatty(stdin.fileno())
+    except (OSError, ValueError):
+        return False
+
+
+def _say(line: str) -> None:
+    """One line on stderr, if there is still a terminal to show it (closed by a hang-up, writing fails)."""
+    with contextlib.suppress(OSError):
+        print(line, file=sys.stderr)

@@ -24,8 +24,9 @@ from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
 
-# Typing is saved this long after the last keystroke, so a crash or a killed terminal loses at most
-# the last half second of it; while typing goes on without a pause, it is saved every AUTOSAVE_SECONDS.
+# Typing is saved this long after the last keystroke, so a crash or SIGKILL loses at most the last half
+# second of it (a closed terminal or SIGTERM closes the app as quitting does, which saves first: see
+# readlist.tui.app); while typing goes on without a pause, it is saved every AUTOSAVE_SECONDS.
 SAVE_AFTER_TYPING = 0.5
 AUTOSAVE_SECONDS = 3.0
 
