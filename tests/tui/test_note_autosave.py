@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual import events
+from textual.pilot import Pilot
 from tui_helpers import SIZE, fresh
 
 import readlist.tui.screens.note_editor as note_editor
@@ -37,26 +39,55 @@ async def test_typing_is_saved_after_a_pause_while_the_editor_stays_open(
         assert note_editor.SAVE_AFTER_TYPING <= 0.5
 
 
+def _only_closing_saves(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+    monkeypatch.setattr(note_editor, "SAVE_AFTER_TYPING", 3600.0)
+
+
+async def _note_opened(app: ReadlistApp, pilot: Pilot[None]) -> str:
+    """Open the note editor on the paper under the cursor; its id."""
+    await pilot.press("n")
+    assert isinstance(app.screen, NoteEditor)
+    return app.screen.paper_id
+
+
+async def _closed(app: ReadlistApp) -> None:
+    for _ in range(200):  # up to 10 s on a loaded machine
+        if not app.is_running:
+            return
+        await asyncio.sleep(0.05)
+
+
 async def test_keys_typed_just_before_quitting_are_saved(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fast typist's last keys and the quit key arrive together: the quit waits for the keys."""
-    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
-    monkeypatch.setattr(note_editor, "SAVE_AFTER_TYPING", 3600.0)  # only the quit can save
+    _only_closing_saves(monkeypatch)
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        assert isinstance(app.screen, NoteEditor)
-        pid = app.screen.paper_id
+        pid = await _note_opened(app, pilot)
         await pilot.press(*"first line", "enter")
         # Posted at once, as a terminal delivers a burst: nothing waits between the keys.
         for key in ("C", "Q", "1", "enter", "C", "Q", "2", "ctrl+q"):
             app.post_message(events.Key(key, key if len(key) == 1 else None))
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.05)
+        await _closed(app)
     assert fresh(small_library).papers[pid].note == "first line\nCQ1\nCQ2"
+
+
+async def test_a_signal_saves_the_note_being_typed_and_closes_the_app(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's part of closing on SIGHUP or SIGTERM (tests/tui/test_signals.py sends the real signals)."""
+    _only_closing_saves(monkeypatch)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pid = await _note_opened(app, pilot)
+        await pilot.press(*"typed as the window closed")
+        assert fresh(small_library).papers[pid].note == ""
+        app.end_on_signal(signal.SIGTERM)
+        await _closed(app)
+    assert fresh(small_library).papers[pid].note == "typed as the window closed"
+    assert app.return_code == 128 + signal.SIGTERM and app.ended_by == signal.SIGTERM
 
 
 def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:

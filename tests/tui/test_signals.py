@@ -2,12 +2,11 @@
 
 The note editor saves half a second after typing pauses; a terminal window closed (SIGHUP), a logout or
 ``kill`` (SIGTERM), or a terminal that simply goes away must not lose those last keys. The real app runs in a
-pseudo-terminal for the three ways it can be ended; a pilot test covers the app's own part.
+pseudo-terminal for the three ways it can be ended; test_note_autosave.py covers the app's own part.
 """
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import os
 import select
@@ -17,41 +16,14 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tui_helpers import SIZE, fresh
-
-import readlist.tui.screens.note_editor as note_editor
-from readlist.tui.app import ReadlistApp
-from readlist.tui.screens.note_editor import NoteEditor
+from tui_helpers import fresh
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals and a pseudo-terminal")
 
-MakeApp = Callable[..., ReadlistApp]
 WAIT = 60.0  # the longest any step may take on a loaded machine; the steps themselves take a second or two
-
-
-async def test_a_signal_saves_the_note_being_typed_and_closes_the_app(
-    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
-    monkeypatch.setattr(note_editor, "SAVE_AFTER_TYPING", 3600.0)  # only the signal can save
-    app = make_app(small_library)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("n")
-        assert isinstance(app.screen, NoteEditor)
-        pid = app.screen.paper_id
-        await pilot.press(*"typed as the window closed")
-        assert fresh(small_library).papers[pid].note == ""
-        app.end_on_signal(signal.SIGTERM)
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.05)
-    assert fresh(small_library).papers[pid].note == "typed as the window closed"
-    assert app.return_code == 128 + signal.SIGTERM and app.ended_by == signal.SIGTERM
 
 
 class _Pty:
