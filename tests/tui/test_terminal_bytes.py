@@ -9,19 +9,14 @@ override, and no control character outside Textual's own sequences.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
-import select
-import struct
-import subprocess
 import sys
-import termios
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from pty_terminal import STARTUP, Terminal
 from tui_helpers import hostile_library
 
 from readlist.app.imports import ImportPapers
@@ -30,12 +25,6 @@ from readlist.core.text import MARK
 from readlist.storage.library import Library
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-
-ROWS, COLUMNS = 40, 140
-# Reading timeouts only: how long to wait for the app to draw something before giving up.
-STARTUP = 60.0
-STEP = 30.0
-QUIET = 0.25  # longer than Textual's 0.1 s wait after Esc, so the next key is never read as alt+key
 
 CSI = re.compile(rb"\x1b\[([0-?]*)[ -/]*([@-~])")
 OSC = re.compile(rb"\x1b\]([0-9]*)[^\x07\x1b]*(?:\x07|\x1b\\)")
@@ -62,90 +51,6 @@ SESSION: list[tuple[bytes, bytes | None]] = [
     (b"]", None),
     (b"q", None),
 ]
-
-
-class Terminal:
-    """A pseudo-terminal running one ``readlist`` process, keeping everything it writes."""
-
-    def __init__(self, db: Path, home: Path) -> None:
-        try:
-            self.master, slave = os.openpty()
-        except OSError as exc:  # a sandbox without pseudo-terminals
-            pytest.skip(f"no pseudo-terminal: {exc}")
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-        env = {
-            **os.environ,
-            "TERM": "xterm-256color",
-            "COLORTERM": "truecolor",
-            # `o` opens a "browser" that does nothing (run in the background, as a desktop browser is),
-            # rather than copying the URL through OSC 52 as it does where no browser can open. It must
-            # still be running when Python checks that it started, or `o` counts it as failed.
-            "BROWSER": "sh -c 'sleep 3' %s &",
-            "DISPLAY": ":0",
-            "READLIST_CONFIG": str(home / "config.toml"),
-            "READLIST_CLIPBOARD": "osc52",
-        }
-        env.pop("TEXTUAL", None)
-        for name in ("SSH_CONNECTION", "SSH_TTY"):
-            env.pop(name, None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "readlist", "--db", str(db)],
-            stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True,
-        )
-        os.close(slave)
-        self.output = bytearray()
-
-    def _read(self, timeout: float) -> bool:
-        """Read what is there within ``timeout`` seconds; False once the process closed the terminal."""
-        ready, _, _ = select.select([self.master], [], [], timeout)
-        if not ready:
-            return True
-        try:
-            data = os.read(self.master, 65536)
-        except OSError:  # EIO: the other side is closed
-            return False
-        self.output.extend(data)
-        return bool(data)
-
-    def wait_for(self, marker: bytes, start: int, deadline: float) -> None:
-        waited = 0.0
-        while marker not in self.output[start:]:
-            if waited > deadline or not self._read(0.1):
-                raise AssertionError(f"{marker!r} never appeared; the last output was {bytes(self.output[-400:])!r}")
-            waited += 0.1
-
-    def settle(self) -> None:
-        """Read until nothing more comes for a moment (or the process ends)."""
-        quiet = 0.0
-        waited = 0.0
-        while quiet < QUIET and waited < STEP:
-            before = len(self.output)
-            if not self._read(0.1):
-                return
-            quiet = quiet + 0.1 if len(self.output) == before else 0.0
-            waited += 0.1
-
-    def press(self, key: bytes, marker: bytes | None) -> None:
-        start = len(self.output)
-        os.write(self.master, key)
-        if marker is not None:
-            self.wait_for(marker, start, STEP)
-        self.settle()
-
-    def finish(self) -> bytes:
-        """Everything written, once the process has ended (reading meanwhile, so it never blocks writing)."""
-        waited = 0.0
-        while self.process.poll() is None:
-            if waited > STEP:
-                raise AssertionError(f"readlist did not quit on q; the last output was {bytes(self.output[-400:])!r}")
-            if not self._read(0.1):
-                break
-            waited += 0.1
-        self.process.wait(timeout=STEP)
-        while self._read(0.1):
-            pass
-        os.close(self.master)
-        return bytes(self.output)
 
 
 def run_session(db: Path, home: Path, ready: bytes) -> bytes:
