@@ -368,12 +368,15 @@ class ReadlistApp(App[None]):
                 screen.save()
 
     async def action_quit(self) -> None:
-        # Keys typed just before the quit key may still wait in the focused widget's own queue (a fast
-        # typist's last words in a note): quit once it has handled them, so they are saved too.
+        self._quit()
+
+    def _quit(self, return_code: int = 0) -> None:
+        # Keys typed just before the quit key (or the signal) may still wait in the focused widget's own queue (a
+        # fast typist's last words in a note): quit once it has handled them, so they are saved too.
         focused = self.focused
-        if focused is not None and focused.call_later(self._quit_now):
+        if focused is not None and focused.call_later(self._quit_now, return_code):
             return
-        self._quit_now()
+        self._quit_now(return_code)
 
     def _quit_now(self, return_code: int = 0) -> None:
         self.save_open_editors()
@@ -392,11 +395,7 @@ class ReadlistApp(App[None]):
             self._forced_exit = threading.Timer(FORCED_EXIT_SECONDS, os._exit, args=(128 + signum,))
             self._forced_exit.daemon = True
             self._forced_exit.start()
-        # As on the quit key: keys the focused widget has read but not yet handled are typed in first.
-        focused = self.focused
-        if focused is not None and focused.call_later(self._quit_now, 128 + signum):
-            return
-        self._quit_now(128 + signum)
+        self._quit(128 + signum)
 
     def _check_terminal(self) -> None:
         """A terminal closed without a hang-up signal (the program holding it ended, and this process does not
