@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -39,38 +40,34 @@ async def test_typing_is_saved_after_a_pause_while_the_editor_stays_open(
         assert note_editor.SAVE_AFTER_TYPING <= 0.5
 
 
-def _only_closing_saves(monkeypatch: pytest.MonkeyPatch) -> None:
+@contextlib.asynccontextmanager
+async def _editing_until_closed(
+    library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[ReadlistApp, Pilot[None], str]]:
+    """The app with the note editor open on the paper under the cursor, where only closing the app saves; the
+    block must close it (it is waited for, up to 10 s on a loaded machine). Yields the app, pilot and paper id."""
     monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
     monkeypatch.setattr(note_editor, "SAVE_AFTER_TYPING", 3600.0)
-
-
-async def _note_opened(app: ReadlistApp, pilot: Pilot[None]) -> str:
-    """Open the note editor on the paper under the cursor; its id."""
-    await pilot.press("n")
-    assert isinstance(app.screen, NoteEditor)
-    return app.screen.paper_id
-
-
-async def _closed(app: ReadlistApp) -> None:
-    for _ in range(200):  # up to 10 s on a loaded machine
-        if not app.is_running:
-            return
-        await asyncio.sleep(0.05)
+    app = make_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        yield app, pilot, app.screen.paper_id
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.05)
 
 
 async def test_keys_typed_just_before_quitting_are_saved(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fast typist's last keys and the quit key arrive together: the quit waits for the keys."""
-    _only_closing_saves(monkeypatch)
-    app = make_app(small_library)
-    async with app.run_test(size=SIZE) as pilot:
-        pid = await _note_opened(app, pilot)
+    async with _editing_until_closed(small_library, make_app, monkeypatch) as (app, pilot, pid):
         await pilot.press(*"first line", "enter")
         # Posted at once, as a terminal delivers a burst: nothing waits between the keys.
         for key in ("C", "Q", "1", "enter", "C", "Q", "2", "ctrl+q"):
             app.post_message(events.Key(key, key if len(key) == 1 else None))
-        await _closed(app)
     assert fresh(small_library).papers[pid].note == "first line\nCQ1\nCQ2"
 
 
@@ -78,14 +75,10 @@ async def test_a_signal_saves_the_note_being_typed_and_closes_the_app(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The app's part of closing on SIGHUP or SIGTERM (tests/tui/test_signals.py sends the real signals)."""
-    _only_closing_saves(monkeypatch)
-    app = make_app(small_library)
-    async with app.run_test(size=SIZE) as pilot:
-        pid = await _note_opened(app, pilot)
+    async with _editing_until_closed(small_library, make_app, monkeypatch) as (app, pilot, pid):
         await pilot.press(*"typed as the window closed")
         assert fresh(small_library).papers[pid].note == ""
         app.end_on_signal(signal.SIGTERM)
-        await _closed(app)
     assert fresh(small_library).papers[pid].note == "typed as the window closed"
     assert app.return_code == 128 + signal.SIGTERM and app.ended_by == signal.SIGTERM
 
