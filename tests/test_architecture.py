@@ -53,3 +53,14 @@ def test_start_up_does_not_load_the_http_client() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_terminal_ui_start_up_does_not_load_the_lock_module() -> None:
+    """The file-lock module is loaded in the background once the library is read, not before the first frame."""
+    code = (
+        "import sys\n"
+        "import readlist.cli, readlist.cli.context, readlist.tui.app, readlist.tui.screens.main\n"
+        "print('filelock' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert result.stdout.strip() == "False", result.stdout

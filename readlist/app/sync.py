@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from filelock import FileLock, Timeout
 
 from readlist.app.library_merge import MergeReport, Side, merge_libraries
 from readlist.core.model import now_iso
@@ -571,6 +570,8 @@ def _check_remote_holds(repo: Repo, commit: str) -> None:
 @contextlib.contextmanager
 def _sync_lock(path: Path) -> Iterator[None]:
     """One sync of a library at a time on this machine (the app's and a command's, say)."""
+    from filelock import FileLock, Timeout  # not at import: the terminal UI imports this module to start
+
     lock = FileLock(str(sync_lock_path(path)), timeout=0, mode=0o600)
     try:
         with lock:

@@ -195,6 +195,8 @@ class ReadlistApp(App[None]):
                     self.call_after_refresh(screen.sync_now)  # config.toml: sync_on_start_and_quit
                     break
         self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
+        # So that the first change waits for no import: the lock's module is loaded in the background.
+        threading.Thread(target=self.session.library.prepare_lock, name="readlist-lock", daemon=True).start()
         if self._interest_start is not None:
             self.set_timer(self._interest_start, self._first_interest)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from filelock import FileLock
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
@@ -179,3 +180,33 @@ async def test_slash_and_a_letter_typed_at_once_search_for_the_letter(small_libr
         assert fresh(small_library).papers[first.id].status == "inbox"
         await pilot.press("slash")  # in the search box, "/" is just a character
         assert app.screen.query_one("#search", Input).value == "r/"
+
+
+async def test_the_lock_is_made_in_the_background_once_the_library_is_read(small_library: Path) -> None:
+    """The first change waits for no import: the library's lock (and its module) is made off the UI thread."""
+    keep_first_screen(small_library)
+    gate = threading.Event()
+    app = deferred_app(small_library, gate)
+    library = app.session.library
+    made_on: list[str] = []
+    real_prepare = library.prepare_lock
+
+    def prepare() -> FileLock:
+        made_on.append(threading.current_thread().name)
+        return real_prepare()
+
+    library.prepare_lock = prepare  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert made_on == []  # nothing before the library is read
+        await let_load(app, pilot, gate)
+        for _ in range(100):
+            if made_on:
+                break
+            await pilot.pause(0.02)
+        assert made_on[:1] == ["readlist-lock"]
+        first = app.screen.query_one(PaperList).current
+        assert first is not None
+        await pilot.press("s")
+        await pilot.pause()
+        assert fresh(small_library).papers[first.id].status == "to-read"
