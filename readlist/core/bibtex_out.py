@@ -34,6 +34,7 @@ sort the entry.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 
 from bibtexparser.entrypoint import write_string
@@ -149,8 +150,11 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
     if not authors:
         # Styles sort by author, else by this key ("to sort, need author or key"); author-year styles (natbib's
         # plainnat) also print it where the authors would go, in the text and at the head of the entry, so it
-        # is the title's short form, not the whole title twice.
-        fields.append(Field("key", encode(_short_title(ref.title), ascii_only=True)))
+        # is the title's short form, not the whole title twice. Plain text, math rendered and folded to letters
+        # (``S$^{2}$FT`` gives ``S2FT``): alpha-style labels take the key's first characters, and a cut through
+        # ``$^{2}$`` leaves TeX that does not compile.
+        plain = unicodedata.normalize("NFKC", ref.plain_title)
+        fields.append(Field("key", encode(_short_title(plain), ascii_only=True)))
     fields += _common_tail(ref, ascii_only=True, user_data=user_data, complete=complete)
     return "misc", fields
 

@@ -36,7 +36,9 @@ _TEX_MARKUP = re.compile(r"\\[A-Za-z]+|[$^_{}]")
 _WHO_LENGTH = 20
 _WORD_LENGTH = 20
 # What BibTeX, biber, LaTeX's \cite and pandoc's @key all read as one key.
-_KEY = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_:./+-]*[A-Za-z0-9_])?")
+# Punctuation only between letters or digits, one mark at a time: pandoc ends a key at a mark not followed by
+# a letter, digit or underscore (`@a--b` cites `a`).
+_KEY = re.compile(r"[A-Za-z0-9_]+(?:[:./+-][A-Za-z0-9_]+)*")
 MAX_KEY_LENGTH = 100
 
 

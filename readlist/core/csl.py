@@ -44,7 +44,7 @@ def _name(person: PersonName, written: str) -> dict[str, str]:
 
 def csl_item(ref: Reference, key: str, *, user_data: bool = False, complete: bool = False) -> ItemDict:
     """One CSL-JSON item; only fields the CSL-JSON schema defines, with the types it requires."""
-    item: ItemDict = {"id": key, "type": "article", "title": ref.title}
+    item: ItemDict = {"id": key, "type": "article", "title": ref.plain_title}
     if ref.names:
         item["author"] = [_name(p, n) for p, n in zip(ref.people, ref.names, strict=True)]
     elif ref.organization:
@@ -94,6 +94,32 @@ def _style() -> Any:
         return CitationStylesStyle(str(file), validate=False)
 
 
+def _initials(given: str) -> str:
+    """``d.`` for ``danah``, ``J.-L.`` for ``Jean-Luc``, ``م.`` for ``محمد``: the first letter of each part."""
+    return "-".join(" ".join(word[0] + "." for word in part.split()) for part in given.replace(".", " ").split("-")
+                    if part.split())
+
+
+def _initialized(item: ItemDict) -> ItemDict:
+    """The item's authors, with the names citeproc-py would garble written out as APA writes them.
+
+    citeproc-py takes every given name that does not start with a capital letter for a particle and leaves it
+    out of the initials: ``danah boyd`` came out as ``boyd, . danah .``, and so did every name in a script
+    without capitals (Arabic, Hebrew, CJK). Those names are passed as the literal ``boyd, d.``.
+    """
+    authors = item.get("author")
+    if not authors:
+        return {}
+    written = []
+    for name in authors:
+        given = name.get("given", "")
+        if given and not all(word[0].isupper() for word in given.replace("-", " ").replace(".", " ").split()):
+            family = " ".join(x for x in (name.get("non-dropping-particle"), name["family"]) if x)
+            name = {"literal": ", ".join(x for x in (family, _initials(given), name.get("suffix")) if x)}
+        written.append(name)
+    return {"author": written}
+
+
 def text_entries(items: Sequence[ItemDict]) -> list[str]:
     """One plain-text reference per item, in the order given."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
@@ -104,7 +130,7 @@ def text_entries(items: Sequence[ItemDict]) -> list[str]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # citeproc-py warns about CSL features this style does not use
         # citeproc-py keeps the order of registration when the style has no sort, and lower-cases ids.
-        source = CiteProcJSON([{**item, "id": f"i{n}"} for n, item in enumerate(items)])
+        source = CiteProcJSON([{**item, "id": f"i{n}", **_initialized(item)} for n, item in enumerate(items)])
         bibliography = CitationStylesBibliography(_style(), source, formatter.plain)
         for n in range(len(items)):
             bibliography.register(Citation([CitationItem(f"i{n}")]))

@@ -19,6 +19,12 @@ from readlist.core.text import clean_line
 # Generational and degree suffixes that follow a name without a comma (``Martin Luther King Jr.``).
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md"})
 _AND = re.compile(r"(?i)(?:^|\s)and(?:\s|$)")
+# Name particles written in lower case before a family name. Only a name made of these and a family name has
+# them read as a particle; a lower-case given name (``danah boyd``) stays a given name.
+_PARTICLES = frozenset({
+    "al", "av", "bin", "da", "das", "de", "degli", "dei", "del", "della", "der", "des", "di", "do", "dos", "du",
+    "el", "ibn", "la", "le", "lo", "op", "san", "te", "ten", "ter", "van", "vom", "von", "y", "zu", "zum", "zur",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +59,16 @@ def ascii_fold(text: str) -> str:
 def bibtex_order(name: str) -> str:
     """The name in a form BibTeX splits correctly: ``José Pérez-García Jr.`` → ``Pérez-García, Jr., José``.
 
-    BibTeX only recognises a suffix after a comma; every other name is kept as written.
+    BibTeX only recognises a suffix in ``Last, Jr., First``: a suffix after the name, with or without a comma
+    (``Sammy Davis, Jr.``, which BibTeX would read as family name "Sammy Davis", given name "Jr."), is moved
+    there; every other name is kept as written.
     """
+    head, comma, tail = name.partition(",")
+    if comma and "," not in tail and ascii_fold(tail) in _SUFFIXES:
+        words = head.split()
+        return f"{words[-1]}, {tail.strip()}, {' '.join(words[:-1])}".rstrip()
     parts = name.split(" ")
-    if "," not in name and len(parts) > 2 and ascii_fold(parts[-1]) in _SUFFIXES:
+    if not comma and len(parts) > 2 and ascii_fold(parts[-1]) in _SUFFIXES:
         return f"{parts[-2]}, {parts[-1]}, {' '.join(parts[:-2])}"
     return name
 
@@ -94,9 +106,14 @@ def person(name: str) -> PersonName:
     family = " ".join(parts.last)
     if not family:
         return PersonName(literal=name)
+    given, particle = parts.first, parts.von
+    if given and not particle and all(word in _PARTICLES for word in given):
+        # ``van Gogh``, ``de la Fontaine``: BibTeX reads the lower-case words before the family name as its
+        # von part; bibtexparser, with no given name left, takes them for one.
+        given, particle = [], given
     return PersonName(
-        given=" ".join(parts.first),
-        particle=" ".join(parts.von),
+        given=" ".join(given),
+        particle=" ".join(particle),
         family=family,
         suffix=" ".join(parts.jr),
     )

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from readlist.core.dates import PartialDate
 from readlist.core.model import Paper, find_arxiv_id
 from readlist.core.names import PersonName, person
+from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, strip_controls
 
 ARXIV_ABS = "https://arxiv.org/abs/"
@@ -123,6 +124,16 @@ class Reference:
     @property
     def status(self) -> str:
         return self.paper.status
+
+    @property
+    def plain_title(self) -> str:
+        """The title as a reader sees it: TeX math rendered as Unicode (``S$^{2}$FT`` reads ``S²FT``).
+
+        For the formats whose readers take a title as plain text (CSL-JSON, RIS, Markdown, the text reference):
+        pandoc and Zotero would otherwise print the dollar signs and backslashes. BibTeX and BibLaTeX keep the
+        title as recorded, where TeX is what it is written in.
+        """
+        return clean_line(render_tex(self.title))  # cleaned again: what the rendering makes is text from a page too
 
     @property
     def people(self) -> list[PersonName]:

@@ -50,7 +50,7 @@ def _date(ref: Reference) -> str | None:
 
 
 def ris_entry(ref: Reference, key: str, *, user_data: bool = False, complete: bool = False) -> str:
-    lines = [_line("TY", "UNPB"), _line("ID", key), _line("TI", ref.title)]
+    lines = [_line("TY", "UNPB"), _line("ID", key), _line("TI", ref.plain_title)]
     if ref.names:
         lines += [_line("AU", _person(p, n)) for p, n in zip(ref.people, ref.names, strict=True)]
     elif ref.organization:

@@ -292,7 +292,8 @@ def test_markdown_and_text() -> None:
     )
     assert markdown_entry(count) == "A Paper With Seven Authors — 7 authors, 2025"
     assert markdown_entry(anon) == "Towards an Unknown Author"
-    assert "\\$x\\_y\\$" in markdown_entry(accents)
+    assert "100% & #1 x\\_y braces \\~ ^ Modellen" in markdown_entry(accents)  # math rendered, specials escaped
+    assert markdown_entry(Paper.create(title="Fares of $5 and $10")) == "Fares of \\$5 and \\$10"
     # APA 7 for a preprint, rendered by citeproc-py: "(arXiv:ID). arXiv." then the link.
     assert text_entry(llama) == (
         "Touvron, H., Lavril, T., Izacard, G., & Martinet, X. (2023). LLaMA: Open and Efficient Foundation "
@@ -458,3 +459,23 @@ def test_plain_text_follows_apa_for_many_and_missing_authors() -> None:
     assert text.startswith("Family0, G., Family1, G.,") and "Family18, G., … Family24, G. (2024)." in text
     assert "Family19" not in text
     assert text_entry(Paper.create(title="Are Models Robust?", published="2020")) == "Are Models Robust? (2020)."
+
+
+def test_plain_text_formats_render_title_math_and_tex_formats_keep_it() -> None:
+    """pandoc and Zotero take a CSL-JSON or RIS title as plain text: ``S$^{2}$FT`` would show its dollars."""
+    paper = Paper.create(title="S$^{2}$FT: Efficient $\\Omega$-Tuning with $\\textbf{Only-IF}$", arxiv_id="2412.06289",
+                         authors=["Ada Lovelace"], published="2024-12")
+    plain = "S²FT: Efficient Ω-Tuning with Only-IF"
+    assert csl_items([paper])[0]["title"] == plain
+    assert f"TI  - {plain}\n" in format_entries([paper], "ris")
+    assert markdown_entry(paper).startswith(f"[{plain}](https://arxiv.org/abs/2412.06289)")
+    assert plain in text_entry(paper)
+    assert "S$^{2}$FT" in bibtex_entry(paper) and "S$^{2}$FT" in format_entries([paper], "biblatex")
+
+
+def test_the_sort_key_of_a_paper_without_authors_is_plain_tex_safe_text() -> None:
+    """alpha-like styles cut the ``key`` to a few characters for the label: TeX math there does not compile."""
+    paper = Paper.create(title="S$^{2}$FT: Efficient, Scalable and Generalizable Fine-Tuning", published="2024")
+    assert "key = {S2FT}" in bibtex_entry(paper)
+    other = Paper.create(title="$\\textbf{Only-IF}$: Revealing the Decisive Effect", published="2025")
+    assert "key = {Only-IF}" in bibtex_entry(other)

@@ -82,6 +82,8 @@ def test_valid_user_keys(key: str) -> None:
         ("a~b", "not a usable"),
         ("müller2020", "not a usable"),  # bibtex is byte-oriented: keys stay ASCII
         ("smith2020.", "not a usable"),  # pandoc would read the trailing dot as punctuation
+        ("a--b", "not a usable"),  # pandoc's @a--b cites "a"
+        ("a:/b", "not a usable"),
         ("k" * 101, "at most 100"),
     ],
 )

@@ -1,4 +1,4 @@
-"""The exports built by the real tools: pdflatex + bibtex (plain, ieeetr) and pdflatex + biber.
+"""The exports built by the real tools: pdflatex + bibtex (plain, ieeetr, alpha) and pdflatex + biber.
 
 Every paper from the seed pages and the fixture pages, plus papers with the
 awkward cases (TeX math, accents, TeX specials, an injection attempt), is
@@ -91,8 +91,8 @@ def _pdflatex(cwd: Path) -> None:
 
 
 def _bbl_items(bbl: str, start: str) -> dict[str, str]:
-    """The text of each entry in a .bbl, by citation key."""
-    pattern = re.compile(re.escape(start) + r"\{([^}]*)\}")
+    """The text of each entry in a .bbl, by citation key (after the label alpha-like styles give, ``[Vas17]``)."""
+    pattern = re.compile(re.escape(start) + r"(?:\[[^\]\n]*\])?\{([^}]*)\}")
     matches = list(pattern.finditer(bbl))
     return {m.group(1): bbl[m.end(): matches[i + 1].start() if i + 1 < len(matches) else len(bbl)]
             for i, m in enumerate(matches)}
@@ -149,7 +149,7 @@ def _biber_build(cwd: Path, bib: str, preamble: str) -> None:
     _pdflatex(cwd)
 
 
-@pytest.mark.parametrize("style", ["plain", "ieeetr"])
+@pytest.mark.parametrize("style", ["plain", "ieeetr", "alpha"])
 def test_pdflatex_and_bibtex_build_the_bibtex_export(tmp_path: Path, style: str) -> None:
     _need("pdflatex", "bibtex", files=(f"{style}.bst", "amssymb.sty"))
     keys = assign_keys(papers())
