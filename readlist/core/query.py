@@ -16,6 +16,7 @@ Parentheses and a bare ``-`` are syntax; quote them to search for them as text.
 
 A query that cannot be understood raises ``QueryError`` saying what is wrong and at
 which column, so the search box can show it instead of silently matching nothing.
+Parentheses may be nested up to ``MAX_NESTING`` levels deep.
 
 Free words are answered from the ``SearchIndex`` when one is given and ready: a
 word's papers are a boolean array over the index's slots, AND intersects them, OR
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from readlist.core.search_index import Mask
 
 __all__ = [
+    "MAX_NESTING",
     "NUMERIC_FIELDS",
     "SORT_KEYS",
     "PaperSource",
@@ -73,6 +75,9 @@ NUMERIC_FIELDS = ("rating", "year", "upvotes")
 TEXT_FIELDS = ("status", "tag", "author", "org", "organization", "id", "source", "title", "note", "is")
 SORT_KEYS = ("date", "upvotes", "rating", "title", "added", "updated")
 _FIELD_LIST = "status, rating, tag, year, upvotes, author, org, id, source, title, note, is"
+# How deep parentheses may nest. Parsing, matching and highlighting each follow the nesting with Python calls,
+# so an unlimited depth would run out of stack; no query a person writes comes near this.
+MAX_NESTING = 50
 
 
 class QueryError(ValueError):
@@ -414,6 +419,7 @@ class _Parser:
     def __init__(self, tokens: list[_Token]) -> None:
         self.tokens = tokens
         self.i = 0
+        self.depth = 0  # parentheses open around the current token
 
     @property
     def peek(self) -> _Token:
@@ -461,19 +467,27 @@ class _Parser:
     def unary(self) -> _Node:
         token = self.take()
         if token.kind == "-(":
-            return _Not(self.group(self.take(), negated_at=token.pos))
+            inner = self.group(self.take(), negated_at=token.pos)
+            # -(-(x)) is x: a chain of negations adds no depth for matching to follow.
+            return inner.child if isinstance(inner, _Not) else _Not(inner)
         if token.kind == "(":
             return self.group(token)
         return _term(token)
 
     def group(self, opening: _Token, negated_at: int | None = None) -> _Node:
+        where = opening.pos if negated_at is None else negated_at
+        if self.depth == MAX_NESTING:
+            raise QueryError(
+                f"parentheses nested more than {MAX_NESTING} deep at {_col(where)}: use fewer levels", where
+            )
         if self.peek.kind == ")":
-            where = opening.pos if negated_at is None else negated_at
             raise QueryError(f"empty parentheses at {_col(where)}", where)
+        self.depth += 1
         node = self.or_expr()
         if self.peek.kind != ")":
             raise QueryError(f"'(' at {_col(opening.pos)} is never closed: add ')'", opening.pos)
         self.take()
+        self.depth -= 1
         return node
 
 

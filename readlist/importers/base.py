@@ -13,6 +13,9 @@ from readlist.core.model import Paper, ValidationError
 # Inputs larger than this are refused before parsing: no real page comes close,
 # and parsing an arbitrary amount of text would hold it all in memory.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+# The largest count (upvotes, authors) a source may give: integers JSON readers such as JavaScript hold
+# exactly. JSON itself allows any size, and a larger number is a damaged or hostile value, not a count.
+MAX_COUNT = 2**53 - 1
 
 MONTHS = {
     name: number
@@ -62,7 +65,7 @@ class ParseResult:
         """Validate one parsed record; a bad one becomes a skip with its reason, not a failure."""
         try:
             self.papers.append(Paper.from_dict(build))
-        except (ValidationError, TypeError, ValueError) as exc:
+        except (ValidationError, TypeError, ValueError, OverflowError) as exc:
             self.skipped.append((label[:80] or "(untitled)", str(exc)))
 
 

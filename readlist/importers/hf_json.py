@@ -20,7 +20,7 @@ from typing import Any
 from readlist.core.dates import PUBLISHED_PATTERN, PartialDate
 from readlist.core.model import find_arxiv_id
 from readlist.core.text import clean_line
-from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day, load_json
+from readlist.importers.base import MAX_COUNT, ImportFormatError, ParseResult, decode, iso_day, load_json
 
 FORMAT = "hf-json"
 
@@ -54,7 +54,7 @@ def _text(value: object) -> str:
 
 
 def _count(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
         return None
     return value
 

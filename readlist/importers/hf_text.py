@@ -8,7 +8,9 @@ title, its abstract and, on some pages, a metadata block::
     ·
     Jun 20 2               (date, optionally with a year, then the upvote count)
 
-Several pages pasted one after another simply repeat the chrome.
+Several pages pasted one after another simply repeat the chrome. Files joined with ``cat`` may
+lack the newline between them, so the next page's first line can be stuck to the end of the last
+line before it (``Sep 11, 2022new``); that is undone before the copy is read.
 """
 
 from __future__ import annotations
@@ -64,6 +66,45 @@ def _is_chrome(paragraph: list[str]) -> bool:
     return len(paragraph) == 1 and paragraph[0].casefold() in CHROME
 
 
+def _split_joined_pages(paragraphs: list[list[str]]) -> list[list[str]]:
+    """Give back the first line of a page copy that ended up inside the paragraph before it.
+
+    Two saved copies joined without a newline between them glue the second page's first line onto the
+    first page's last line (``Sep 11, 2022new``); joined with a single newline, that line lands in the same
+    paragraph. Either way the metadata block or abstract it ends would be misread: a block that no longer
+    parses becomes a paper of its own and the paper above it loses its date. Only a paragraph followed by
+    page chrome is looked at, since within one copy chrome opens the page and nothing comes before it; and
+    a paragraph followed by the very chrome line it ends with is left whole, as that page's start is intact.
+    """
+    out: list[list[str]] = []
+    last = len(paragraphs) - 1
+    for index, paragraph in enumerate(paragraphs):
+        following = paragraphs[index + 1] if index < last else None
+        if following is not None and _is_chrome(following) and not _is_chrome(paragraph):
+            split = _trailing_chrome(paragraph[-1])
+            if split is not None and split[1].casefold() != following[0].casefold():
+                before, chrome = split
+                body = [*paragraph[:-1], before] if before else paragraph[:-1]
+                if body:
+                    out.append(body)
+                out.append([chrome])
+                continue
+        out.append(paragraph)
+    return out
+
+
+def _trailing_chrome(line: str) -> tuple[str, str] | None:
+    """``line`` cut into what comes before a chrome line it is or ends with, and that chrome line.
+
+    Chrome after a space is a word of the text (a title ending in "new"), not a page glued on.
+    """
+    for chrome in CHROME:  # none ends with another, so the order does not matter
+        cut = len(line) - len(chrome)
+        if cut >= 0 and line[cut:].casefold() == chrome and (cut == 0 or not line[cut - 1].isspace()):
+            return line[:cut], line[cut:]
+    return None
+
+
 def _meta(paragraph: list[str]) -> tuple[list[str], str, int | None] | None:
     """Recognise a metadata block; return (byline lines, date text, upvotes)."""
     if len(paragraph) < 2:
@@ -112,7 +153,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     after_chrome = False
     pending: _Draft | None = None
 
-    paragraphs = _normalize(text)
+    paragraphs = _split_joined_pages(_normalize(text))
     for index, paragraph in enumerate(paragraphs):
         if _is_chrome(paragraph):
             after_chrome = True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from readlist.importers import ImportFormatError, hf_json, parse_input
+from readlist.importers import ImportFormatError, ParseResult, hf_json, parse_input
 
 PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
 
@@ -122,3 +122,20 @@ def test_readlist_json_export_reads_back(tmp_path: Path) -> None:
     assert no_id.published == "2023-04-05" and no_id.abstract == "Text." and no_id.authors == ["A B"]
     assert no_id.tags == []  # tags are the user's; JSON never sets them
     assert with_id.url == "https://huggingface.co/papers/2401.00001" and with_id.upvotes == 3
+
+
+@pytest.mark.parametrize("count", ["1e999", "NaN", "-3", "100000000000000000000000000000", "2.5", "true"])
+def test_a_count_no_paper_can_hold_is_left_out(count: str) -> None:
+    text = (f'[{{"paper": {{"id": "2401.00001", "title": "T", "summary": "S", "upvotes": {count}}}}},'
+            '{"paper": {"id": "2401.00002", "title": "U", "summary": "S", "upvotes": 9007199254740991}}]')
+    bad, good = hf_json.parse(text).papers
+    assert bad.title == "T" and bad.upvotes is None
+    assert good.upvotes == 9007199254740991
+
+
+def test_a_value_that_overflows_while_a_record_is_checked_skips_only_that_record() -> None:
+    result = ParseResult(format="test")
+    result.add({"title": "Infinite", "rating": float("inf")}, "Infinite")
+    result.add({"title": "Fine", "rating": 2}, "Fine")
+    assert [p.title for p in result.papers] == ["Fine"]
+    assert [item for item, _ in result.skipped] == ["Infinite"]

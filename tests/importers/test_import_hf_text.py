@@ -145,3 +145,47 @@ def test_sniff() -> None:
     assert hf_text.sniff((SEEDS / "001_eaf0a1b246e94eca.txt").read_text(encoding="utf-8"))
     assert hf_text.sniff("Some Title\n\nabstract\n\n  • 4 authors\n·\nJun 2")
     assert not hf_text.sniff("just some notes\nwith nothing in them\n")
+
+
+# -- copies joined into one file ------------------------------------------------------------------------------
+
+def _plain(papers: list[Paper]) -> list[dict[str, object]]:
+    """The papers as records, without the times they were read at."""
+    return [{k: v for k, v in p.to_dict().items() if k not in ("added", "updated")} for p in papers]
+
+
+def _seed(name: str) -> bytes:
+    return (SEEDS / name).read_bytes()
+
+
+@pytest.mark.parametrize("joint", [b"", b"\n", b"\n\n"], ids=["glued", "one-newline", "blank-line"])
+@pytest.mark.parametrize(("first", "second"), [
+    ("001_eaf0a1b246e94eca.txt", "003_6b1eaca390782b18.txt"),  # ends with a metadata block
+    ("003_6b1eaca390782b18.txt", "004_6a8d34ca215b19e0.txt"),  # ends with an abstract
+    ("004_6a8d34ca215b19e0.txt", "001_eaf0a1b246e94eca.txt"),
+])
+def test_copies_joined_into_one_file_read_as_each_copy_alone(first: str, second: str, joint: bytes) -> None:
+    assert not _seed(first).endswith(b"\n")  # as saved: the next copy's first line is glued onto the last one
+    joined = hf_text.parse(_seed(first) + joint + _seed(second), today=TODAY)
+    alone = [*hf_text.parse(_seed(first), today=TODAY).papers, *hf_text.parse(_seed(second), today=TODAY).papers]
+    assert _plain(joined.papers) == _plain(alone)
+    assert joined.skipped == []
+
+
+def test_the_last_paper_before_a_glued_copy_keeps_its_metadata() -> None:
+    glued = _seed("001_eaf0a1b246e94eca.txt") + _seed("003_6b1eaca390782b18.txt")
+    assert b"Sep 11, 2022new\n" in glued
+    papers = hf_text.parse(glued, today=TODAY).papers
+    assert not [p.title for p in papers if "authors" in p.title or not p.abstract]
+    mixup = next(p for p in papers if p.title.startswith("OpenMixup"))
+    assert (mixup.published, mixup.authors_count, mixup.upvotes) == ("2022-09-11", 8, 0)
+
+
+def test_a_word_that_reads_like_page_chrome_stays_part_of_the_text() -> None:
+    """Only chrome stuck to the text is a joined copy; a title ending in the word "new" keeps it."""
+    meta = "  • 2 authors\n·\nDec 10 4"
+    for ending in ("Something Borrowed, Something New", "A Reason to Renew"):
+        text = _page("Dec 12", _block("First Paper", meta), f"{ending}\n\n") + _page(
+            "Mar 3", _block("Page Two Paper", "  • 3 authors\n·\nMar 1"))
+        titles = [p.title for p in hf_text.parse(text, today=TODAY).papers]
+        assert titles == ["First Paper", ending, "Page Two Paper"]

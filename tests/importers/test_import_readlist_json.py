@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from readlist.app.imports import ImportPapers
 from readlist.cli import main
-from readlist.core.model import PUBLIC_FIELDS, Paper
-from readlist.importers import parse_input
+from readlist.core.model import PUBLIC_FIELDS, Paper, title_id
+from readlist.importers import ImportFormatError, parse_input
 from readlist.storage.library import Library
 from tests.importers.test_bibtex_roundtrip import fixture_papers, hand_papers
 
@@ -124,3 +124,136 @@ def test_a_citation_key_is_checked_as_a_typed_one_and_kept_unique(tmp_path: Path
     papers = Library(db).papers
     assert papers["2401.00002"].cite_key is None and papers["2401.00003"].cite_key is None
     assert papers["2401.00004"].cite_key == "DBLP:x/y/Z20" and papers["2401.00001"].cite_key == "taken"
+
+
+# -- records longer than a glance at the start of the file ---------------------------------------------------
+
+LONG = "A sentence of a long reading note, kept whole. " * 600  # ~28,000 characters
+
+
+def _long_library(path: Path) -> Path:
+    """Two papers whose abstracts alone run past the first 20,000 characters, so either may come first."""
+    return library_with(path, [
+        Paper.create(title="Long Abstract One", abstract=LONG, arxiv_id="2401.00011"),
+        Paper.create(title="Long Abstract Two", abstract=LONG, arxiv_id="2401.00012"),
+    ])
+
+
+def test_an_export_whose_first_record_is_long_still_brings_back_what_the_user_set(tmp_path: Path) -> None:
+    original = _long_library(tmp_path / "a.json")
+    for args in (("note", "2401.00011", "-"), ("rate", "2401.00012", "5"), ("mark", "2401.00012", "read"),
+                 ("tag", "2401.00011", "+long")):
+        result = CliRunner().invoke(main, ["--db", str(original), *args], input=LONG)
+        assert result.exit_code == 0, result.output
+    exported = tmp_path / "export.json"
+    assert run(original, "export", "-f", "json", "-o", str(exported)).exit_code == 0
+    assert '"status"' not in exported.read_text()[:20000]
+
+    copy = tmp_path / "b.json"
+    result = run(copy, "import", str(exported), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["reports"][0]["format"] == "readlist-json"
+    papers = Library(copy).papers
+    assert papers["2401.00011"].note.strip() == LONG.strip() and papers["2401.00011"].tags == ["long"]
+    assert (papers["2401.00012"].status, papers["2401.00012"].rating) == ("read", 5)
+
+
+@pytest.mark.parametrize("verb", [("list", "--json"), ("show", "2401.00011", "--json")], ids=["list", "show"])
+def test_list_and_show_output_with_a_long_first_record_are_readlist_json(tmp_path: Path,
+                                                                           verb: tuple[str, ...]) -> None:
+    db = _long_library(tmp_path / "a.json")
+    assert run(db, "rate", "2401.00011", "4").exit_code == 0
+    output = run(db, *verb).stdout
+    assert '"status"' not in output[:20000]
+    result = parse_input(output, today=TODAY)
+    assert result.format == "readlist-json" and result.skipped == []
+    assert {p.id: p.rating for p in result.papers}["2401.00011"] == 4
+
+
+def test_hugging_face_json_with_a_long_first_summary_is_still_hugging_face_json() -> None:
+    paper = {"id": "2401.00001", "title": "T", "summary": LONG, "authors": [{"name": "A"}], "status": "x"}
+    for value in ([{"paper": paper, "title": "T"}], {"dailyPapers": [{"paper": paper}]}, paper):
+        assert parse_input(json.dumps(value), today=TODAY).format == "hf-json"
+
+
+@pytest.mark.parametrize("text", ["[]", "[1, 2]", "[{]", '{"status": 1, "source_formats": 2} trailing', "[" * 5000])
+def test_detection_of_odd_json_answers_without_failing(text: str) -> None:
+    with pytest.raises(ImportFormatError):
+        parse_input(text, today=TODAY)
+
+
+# -- the id follows from a real arXiv id only -------------------------------------------------------------------
+
+@pytest.mark.parametrize("given", [
+    "javascript:alert(1)", "../x", "hello world", "<script>alert(1)</script>", "x" * 300, "t-0123456789", "", 17,
+    ["2401.00001"],
+])
+def test_an_arxiv_id_that_is_not_one_is_dropped_and_the_title_gives_the_id(tmp_path: Path, given: object) -> None:
+    record = {"title": "Id test", "abstract": "a", "status": "inbox", "source_formats": ["x"], "arxiv_id": given}
+    (paper,) = parse_input(json.dumps([record]), today=TODAY).papers
+    assert paper.arxiv_id is None and paper.id == title_id("Id test")
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("2401.00001", "2401.00001"), ("arXiv:2401.00001v2", "2401.00001"),
+    ("https://arxiv.org/abs/2401.00001", "2401.00001"), ("math.GT/0309136v1", "math/0309136"),
+])
+def test_a_real_arxiv_id_is_kept_in_its_usual_form(given: str, expected: str) -> None:
+    record = {"title": "Id test", "abstract": "a", "status": "inbox", "source_formats": ["x"], "arxiv_id": given}
+    (paper,) = parse_input(json.dumps([record]), today=TODAY).papers
+    assert paper.arxiv_id == expected and paper.id == expected
+
+
+def test_a_made_up_arxiv_id_cannot_name_a_paper_in_the_library(tmp_path: Path) -> None:
+    db = library_with(tmp_path / "a.json", [Paper.create(title="Mine", note="keep me")])
+    record = {"title": "Theirs", "abstract": "a", "status": "read", "source_formats": ["x"],
+              "arxiv_id": title_id("Mine")}
+    file = tmp_path / "edited.json"
+    file.write_text(json.dumps([record]))
+    assert run(db, "import", str(file)).exit_code == 0
+    papers = Library(db).papers
+    assert papers[title_id("Mine")].title == "Mine" and papers[title_id("Theirs")].status == "read"
+
+
+# -- numbers no paper can hold --------------------------------------------------------------------------------
+
+def _record(title: str, number: str) -> str:
+    return f'{{"title": "{title}", "abstract": "a", "status": "inbox", "source_formats": ["x"], {number}}}'
+
+
+@pytest.mark.parametrize(("number", "reason"), [
+    ('"rating": 1e999', "rating must be a whole number 0-5, not inf"),
+    ('"rating": -1e999', "rating must be a whole number 0-5, not -inf"),
+    ('"rating": NaN', "rating must be a whole number 0-5, not nan"),
+    ('"rating": 1e300', "rating must be between 0 and 5, not 1e+300"),
+    ('"rating": 7', "rating must be between 0 and 5, not 7"),
+    ('"rating": ' + "9" * 400, "rating must be between 0 and 5, not 999"),
+    ('"upvotes": 1e999', "upvotes must be a whole number, not inf"),
+    ('"upvotes": -5', "upvotes must be between 0 and"),
+    ('"upvotes": 100000000000000000000000000000', "upvotes must be between 0 and 9007199254740991, not 1000"),
+    ('"upvotes": true', "upvotes must be a whole number, not True"),
+    ('"authors_count": Infinity', "authors_count must be a whole number, not inf"),
+    ('"authors_count": 1e30', "authors_count must be a whole number, not 1e+30"),
+    ('"authors_count": 100000000000000000000000000000', "authors_count must be between 0 and"),
+])
+def test_a_number_no_paper_can_hold_skips_its_record_with_the_reason(tmp_path: Path, number: str,
+                                                                    reason: str) -> None:
+    file = tmp_path / "numbers.json"
+    file.write_text("[" + _record("Good", '"rating": 3') + ", " + _record("Bad", number) + "]")
+    db = tmp_path / "a.json"
+    result = CliRunner().invoke(main, ["--db", str(db), "import", str(file), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    (skipped,) = json.loads(result.stdout)["reports"][0]["skipped"]
+    assert skipped["item"] == "Bad" and skipped["reason"].startswith(reason) and "\n" not in skipped["reason"]
+    assert len(skipped["reason"]) < 120
+    assert [(p.title, p.rating) for p in Library(db).papers.values()] == [("Good", 3)]
+
+
+def test_a_file_of_only_impossible_numbers_fails_in_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    file = tmp_path / "inf.json"
+    file.write_text("[" + _record("B", '"rating": 1e999') + "]")
+    db = tmp_path / "a.json"
+    result = CliRunner().invoke(main, ["--db", str(db), "import", str(file)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "no papers found in this readlist JSON (rating must be a whole number 0-5, not inf)" in result.output
+    assert "Traceback" not in result.output and not db.exists()
