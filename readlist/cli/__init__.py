@@ -302,4 +302,4 @@ def _check_theme(ctx: click.Context, theme: str) -> None:
 def _open_tui(obj: Context, *, theme: str | None, demo: bool) -> None:
     from readlist.tui.app import run_app
 
-    run_app(obj.db, theme=theme, demo=demo)
+    run_app(obj.library_path(create=True), theme=theme, demo=demo)  # the app makes the library on a first change

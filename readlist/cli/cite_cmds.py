@@ -28,8 +28,9 @@ from readlist.core.cite import FORMATS, KEYED_FORMATS, clean_block, clean_field,
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
 from readlist.core.text import counted, defused_markdown
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import write_output
 from readlist.storage.errors import LibraryError
+from readlist.storage.paths import library_file_named
 
 EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "markdown", "text", "json", "csv")
 _USER_DATA_HELP = "Also write your tags, note, rating and status (BibTeX, BibLaTeX, CSL-JSON, RIS)."
@@ -185,7 +186,7 @@ def render_export(
     "--output",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to FILE (atomically) instead of stdout.",
+    help="Write to FILE (atomically) instead of stdout; - is stdout.",
 )
 @click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)
 @click.option("--json", "as_json", is_flag=True,
@@ -214,6 +215,12 @@ def export_cmd(
     session = session_of(ctx)
     papers = session.select(status_view(status), query_option(query), "added")
     keys = assign_keys(papers, taken_keys(session.library.papers.values())) if fmt in KEYED_FORMATS else None
+    if output is not None and str(output) == "-":
+        output = None
+    if output is not None:
+        own = library_file_named(output, session.library.path)
+        if own:
+            fail(f"{output} is {own}; nothing was written. Export to another file")
     data = render_export(papers, fmt, keys=keys, user_data=user_data).encode("utf-8")
     if output is None:
         if not papers:
@@ -228,7 +235,9 @@ def export_cmd(
     if not papers:
         fail(f"no papers match; {output} was not written")
     try:
-        atomic_write_bytes(output, data)
+        write_output(output, data)
+    except BrokenPipeError:
+        raise  # the reader at the other end of a pipe stopped reading: as for standard output
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     _keep_keys(session, papers, keys)

@@ -34,6 +34,11 @@ class Context:
 
     def library_path(self, *, create: bool = False) -> Path:
         """The library path, checked: a given path must lie in an existing folder unless ``create``."""
+        if self.db.name in ("", ".."):  # ".", "/", "..": no file name to keep the journal and lock beside
+            raise LibraryError(
+                f"{self.db} is a folder, not a library file: nothing was read or changed. Give the path of the "
+                f"library file itself (--db or READLIST_DB; for example {self.db / 'library.json'})"
+            )
         if self.explicit and not create and not self.db.parent.is_dir():
             raise LibraryError(
                 f"no library at {self.db}: the folder {self.db.parent} does not exist "

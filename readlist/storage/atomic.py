@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
@@ -34,6 +35,28 @@ def fsync_dir(directory: Path) -> None:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: written to a temporary file beside it, fsynced, then renamed."""
     atomic_write_chunks(path, (data,))
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user named (an export): atomically when it is, or will be, a regular file.
+
+    A symbolic link is followed, so the file it points to gets the data and the link stays; a named pipe or a
+    device (``/dev/stdout``, ``/dev/null``, a FIFO another program reads) is written into as it is, since
+    replacing it by rename would put an ordinary file in its place. The folder must exist: a missing one is more
+    likely a typo than a wish for a new folder. Raises OSError.
+    """
+    try:
+        mode = os.stat(path).st_mode  # through any link: /dev/stdout leads to a pipe or a terminal
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not target.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"the folder {target.parent} does not exist")
+    atomic_write_chunks(target, (data,))
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:

@@ -84,6 +84,16 @@ def advice(path: Path) -> str:
 
 def damaged(path: Path, problem: SnapshotProblem | str) -> LibraryError:
     """One line for a library that cannot be opened: the file, the problem, and what to do."""
+    if isinstance(problem, SnapshotProblem) and problem.not_a_file:
+        try:
+            good = newest_good_backup(path)
+        except OSError:
+            good = None
+        where = f"; if the library was here, {advice(path)}" if good is not None else ""
+        return LibraryError(
+            f"{path} {problem}: nothing was read or changed. Give the path of the library file itself (--db or "
+            f"READLIST_DB){where}"
+        )
     if isinstance(problem, SnapshotProblem) and problem.newer:
         return LibraryError(
             f"{path}: {problem}. The file was left untouched; upgrade readlist to open it ({advice(path)})."
@@ -96,7 +106,7 @@ def damaged(path: Path, problem: SnapshotProblem | str) -> LibraryError:
     return LibraryError(f"{path}: {problem}. The file was left untouched; {advice(path)}.")
 
 
-def make_backup(path: Path, *, as_found: bool = False) -> Path | None:
+def make_backup(path: Path, *, as_found: bool = False, prune: bool = True) -> Path | None:
     """Keep the library as it is now (snapshot hard-linked or copied, journal copied); prune old ones.
 
     readlist only ever replaces the snapshot by rename, never writes it in place, so a hard
@@ -104,7 +114,9 @@ def make_backup(path: Path, *, as_found: bool = False) -> Path | None:
     that keeps links, a truncating tool) would change a linked backup too, so snapshots small
     enough to copy in a few milliseconds are copied. The journal is appended to: always copied.
 
-    ``as_found`` keeps the backup whatever state the file is in (before a restore, say).
+    ``as_found`` keeps the backup whatever state the file is in (before a restore, say). Without ``prune`` old
+    backups are left for the caller to prune once its change is made (:func:`prune_backups`): a change that
+    then fails must not have pushed out an older backup.
     Raises OSError when the backup cannot be made whole (nothing of it is left behind then).
     """
     if not path.is_file():
@@ -141,7 +153,8 @@ def make_backup(path: Path, *, as_found: bool = False) -> Path | None:
         shutil.rmtree(work, ignore_errors=True)
         raise
     fsync_dir(directory)
-    prune_backups(path)
+    if prune:
+        prune_backups(path)
     return target
 
 

@@ -22,14 +22,14 @@ import errno
 import gc
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso
 from readlist.storage.atomic import atomic_write_chunks
-from readlist.storage.backups import damaged, discard_backup, make_backup
+from readlist.storage.backups import damaged, discard_backup, make_backup, prune_backups
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.journal import (
     WHY_KEPT_ASIDE,
@@ -71,6 +71,20 @@ def library_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> FileLock:
     from filelock import FileLock  # loaded by processes that change something, not by every reader
 
     return FileLock(str(lock_path(path)), timeout=timeout, mode=0o600)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse to change a library whose file the user made read-only: it would be replaced by rename, which a
+    read-only file does not stop. Every change to the files goes through this (commands, restore, repair)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    if not mode & stat.S_IWUSR:
+        raise LibraryError(
+            f"{path}: the library file is read-only (mode {stat.S_IMODE(mode):o}); nothing was changed. "
+            f"Make it writable (`chmod u+w {path}`) to change it"
+        )
 
 
 @contextlib.contextmanager
@@ -439,16 +453,7 @@ class Library:
         return held(self.prepare_lock(), self.path)
 
     def _check_writable(self) -> None:
-        """Refuse to change a library whose file the user made read-only (it would be replaced by rename)."""
-        try:
-            mode = os.stat(self.path).st_mode
-        except OSError:
-            return
-        if not mode & stat.S_IWUSR:
-            raise LibraryError(
-                f"{self.path}: the library file is read-only (mode {stat.S_IMODE(mode):o}); nothing was changed. "
-                f"Make it writable (`chmod u+w {self.path}`) to change it"
-            )
+        check_writable(self.path)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -489,15 +494,7 @@ class Library:
         if not ops:
             return
         stamp = now_iso()
-        backup = self._backup_once()
-        try:
-            self._append(ops, stamp)
-        except OSError as exc:
-            if backup is None or exc.errno != errno.ENOSPC:
-                raise
-            # The backup just made may have taken the room this change needed: the change matters more.
-            self._give_back(backup)
-            self._append(ops, stamp)
+        self._backed_up_write(lambda: self._append(ops, stamp))
         for pid, gone in txn.gone.items():
             if gone:
                 self.deleted[pid] = stamp
@@ -514,6 +511,29 @@ class Library:
         self.journal.append(ops, at=stamp)
         self.committed += 1
 
+    def _backed_up_write(self, write: Callable[[], None]) -> None:
+        """Run ``write`` (a change to the files) after keeping the session's backup.
+
+        Older backups are pruned only once the write has worked: when it fails nothing changed, so the backup
+        just made holds nothing new and goes (a folder that cannot be written would otherwise push every older
+        backup out, one failed command at a time). On a full disk the backup gives its room to the change.
+        """
+        backup = self._backup_once()
+        try:
+            write()
+        except OSError as exc:
+            if backup is None:
+                raise
+            if exc.errno != errno.ENOSPC:
+                discard_backup(backup)
+                self._backed_up = False
+                raise
+            self._give_back(backup)
+            write()
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                prune_backups(self.path)
+
     def _backup_once(self) -> Path | None:
         """The library as it was before this session's first change, kept aside once per session.
 
@@ -523,7 +543,7 @@ class Library:
         if self._backed_up:
             return None
         try:
-            made = make_backup(self.path)
+            made = make_backup(self.path, prune=False)  # pruned once the change is made
         except OSError as exc:
             notice = (f"{self.path}: no backup could be made before this change ({exc.strerror or exc}); "
                       "readlist tries again at the next change")
@@ -573,14 +593,7 @@ class Library:
             if not needed:
                 return False
             try:
-                backup = self._backup_once()
-                try:
-                    self._write_snapshot()
-                except OSError as exc:
-                    if backup is None or exc.errno != errno.ENOSPC:
-                        raise
-                    self._give_back(backup)
-                    self._write_snapshot()
+                self._backed_up_write(self._write_snapshot)
             except OSError as exc:
                 # Every change is already durable in the journal; only the folding failed.
                 raise LibraryError(

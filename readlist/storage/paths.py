@@ -22,7 +22,16 @@ def default_db_path() -> Path:
 
 
 def resolve_db_path(path: str | os.PathLike[str] | None) -> Path:
-    return Path(path).expanduser() if path else default_db_path()
+    """The library file a ``--db`` (or the default) names.
+
+    A symbolic link is followed to the file it points to: every change replaces the library file by rename,
+    and renaming onto the link would leave the real library behind (a library linked into a synced folder
+    would stop receiving changes after the first).
+    """
+    db = Path(path).expanduser() if path else default_db_path()
+    if db.is_symlink():
+        db = Path(os.path.realpath(db))
+    return db
 
 
 def journal_path(path: Path) -> Path:
@@ -95,3 +104,20 @@ def interest_scores_path(path: Path) -> Path:
 def first_screen_path(path: Path) -> Path:
     """What the app's first screen shows, kept so the next start can paint it before loading the library."""
     return path.with_name(path.name + ".first-screen")
+
+
+def library_file_named(path: Path, library: Path) -> str | None:
+    """What ``path`` is to the library at ``library`` when it is one of its files (the library itself, its
+    journal, lock, backups or the other files kept beside it), else None.
+
+    Symbolic links and relative paths are resolved first, so ``./library.json`` and a link to it count.
+    """
+    target = Path(os.path.realpath(path))
+    home = Path(os.path.realpath(library))
+    if target == home:
+        return "the library file"
+    if target.parent == home.parent and target.name.startswith(home.name + "."):
+        return "a file readlist keeps beside the library"
+    if backup_dir(home) in target.parents:
+        return "one of the library's backups"
+    return None

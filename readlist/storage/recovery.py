@@ -8,7 +8,7 @@ from pathlib import Path
 
 from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
-from readlist.storage.library import Library, held, library_lock
+from readlist.storage.library import Library, check_writable, held, library_lock
 from readlist.storage.snapshot import SnapshotProblem, read_snapshot, snapshot_header
 
 
@@ -39,6 +39,7 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
         backup = backup.parent
     if path.is_dir():
         raise LibraryError(f"{path}: is a directory; move it out of the way, then restore again")
+    check_writable(path)
     restored = Library(backup / path.name, upgrade=False)  # reads and checks the backup; raises if it is damaged
     if not (backup / path.name).is_file():
         raise LibraryError(f"{backup}: not a backup of {path.name}")

@@ -45,7 +45,7 @@ from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
 from readlist.storage.journal import apply_ops, read_journal
-from readlist.storage.library import held, library_lock
+from readlist.storage.library import check_writable, held, library_lock
 from readlist.storage.paths import journal_path
 from readlist.storage.snapshot import (
     LINES_SCHEMA,
@@ -178,6 +178,7 @@ def repair_record(raw: Any) -> tuple[Paper | None, list[str], dict[str, Any]]:
 def repair_library(path: Path) -> RepairReport:
     """Repair the library file at ``path`` in place (backup and quarantine file first); see the module doc."""
     report = RepairReport(path)
+    check_writable(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -126,11 +126,32 @@ class _Envelope(msgspec.Struct):
 class SnapshotProblem(Exception):
     """What is wrong with a snapshot, phrased without the file name (the caller adds it)."""
 
-    def __init__(self, problem: str, *, newer: bool = False, repairable: bool = False) -> None:
+    def __init__(self, problem: str, *, newer: bool = False, repairable: bool = False,
+                 not_a_file: bool = False) -> None:
         super().__init__(problem)
         self.newer = newer
         # Whole records are wrong, not the file: `readlist doctor --repair` can fix them.
         self.repairable = repairable
+        # The path names a folder, a pipe or a device: nothing to repair or restore, the path is wrong.
+        self.not_a_file = not_a_file
+
+
+_NOT_A_FILE = {
+    "folder": "is a folder, not a library file",
+    "pipe": "is a named pipe, not a library file",
+    "device": "is a device, not a library file",
+    "other": "is not a regular file, so not a library file",
+}
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "other"
 
 
 @dataclass
@@ -631,18 +652,28 @@ def read_snapshot(path: Path) -> Snapshot:
     stays open for them), so memory holds neither the file nor the abstracts.
     """
     try:
-        handle = path.open("rb", buffering=_READ_BUFFER)
+        # Without blocking: a named pipe in the library's place would otherwise wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return Snapshot(gen=0, papers=[], identity=None)
     except IsADirectoryError:
-        raise SnapshotProblem("is a directory, not a library file") from None
+        raise SnapshotProblem(_NOT_A_FILE["folder"], not_a_file=True) from None
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
     try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SnapshotProblem(_NOT_A_FILE[_kind_of(st.st_mode)], not_a_file=True)
+        os.set_blocking(fd, True)
+        handle = os.fdopen(fd, "rb", buffering=_READ_BUFFER)
+    except OSError as exc:
+        os.close(fd)
+        raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
+    except SnapshotProblem:
+        os.close(fd)
+        raise
+    try:
         with handle, collector_paused():
-            st = os.fstat(handle.fileno())
-            if stat.S_ISDIR(st.st_mode):
-                raise SnapshotProblem("is a directory, not a library file")
             identity = (st.st_ino, st.st_mtime_ns, st.st_size, os.pread(handle.fileno(), HEAD_BYTES, 0))
             header, papers, deleted = _read_file(handle, path)
     except OSError as exc:

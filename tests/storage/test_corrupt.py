@@ -94,7 +94,7 @@ EXPECTED = {
     "wrong-schema": "not a readlist library",
     "json-list": "not a readlist library",
     "newer-version": "newer readlist",
-    "directory": "is a directory",
+    "directory": "is a folder, not a library file",
 }
 
 
@@ -138,7 +138,8 @@ def test_damaged_library_gives_one_line_and_is_left_untouched(tmp_path: Path, ki
     if good is not None:
         assert str(good) in message
     else:
-        assert "no good backup" in message or kind == "newer-version"
+        # A folder is not a damaged library: the path is wrong, there is nothing to fix or move.
+        assert "no good backup" in message or kind in ("newer-version", "directory")
 
     for args in CLI_CALLS:
         result = CliRunner().invoke(main, ["--db", str(path), *args])

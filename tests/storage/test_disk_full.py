@@ -117,3 +117,26 @@ def test_a_read_only_library_file_is_respected(tmp_path: Path) -> None:
     assert db.read_bytes() == before and stat.S_IMODE(db.stat().st_mode) == 0o400
     assert not journal_path(db).exists()
     assert run(db, "list").exit_code == 0  # reading still works
+
+
+def test_a_change_that_fails_makes_no_backup_and_prunes_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder that cannot be written: every failed command used to add a backup and push out an older one."""
+    path = tmp_path / "library.json"
+    for n in range(KEEP_BACKUPS):  # sessions that changed the library, each with its backup
+        Rate(["2401.00001"], n % 5 + 1).execute(make(path) if n == 0 else Library(path))
+    kept = list_backups(path)
+    assert len(kept) == KEEP_BACKUPS
+
+    def refused(*_: object, **__: object) -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Journal, "append", refused)
+    for _ in range(3):
+        lib = Library(path)
+        with pytest.raises(library_module.LibraryError, match="nothing was changed"):
+            Rate(["2401.00002"], 3).execute(lib)
+    monkeypatch.undo()
+    assert list_backups(path) == kept
+    Rate(["2401.00002"], 3).execute(Library(path))  # a change that works keeps its backup and prunes as before
+    after = list_backups(path)
+    assert after[0] not in kept and set(after[1:]) <= set(kept) and kept[0] in after
