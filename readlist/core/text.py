@@ -169,6 +169,11 @@ _CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 _SCRIPT_LINK = re.compile(
     r"(\]\(\s*<?\s*|<|\b(?:href|src)\s*=\s*[\"']?\s*)(javascript|vbscript|data|file)(\s*):", re.IGNORECASE
 )
+# A link reference definition (``[label]: javascript:…``), also inside a quote: ``[text][label]`` links to it.
+_SCRIPT_REFERENCE = re.compile(
+    r"(^[ \t>]*\[[^\]\n]+\]:[ \t]*\n?[ \t>]*<?[ \t]*)(javascript|vbscript|data|file)(\s*):",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def defused_markdown(text: str) -> str:
@@ -176,7 +181,7 @@ def defused_markdown(text: str) -> str:
 
     Two things a Markdown viewer acts on pass every character check: a character reference (``&#x202e;``)
     that it decodes to a bidi override or control, and a link to a script (``[x](javascript:…)``,
-    ``<vbscript:…>``, ``href="data:…"``). The reference is written so it shows as typed (``&amp;#x202e;``),
+    ``<vbscript:…>``, ``href="data:…"``, a reference definition ``[x]: javascript:…``). The reference is written so it shows as typed (``&amp;#x202e;``),
     the link's scheme so it is no scheme (``javascript%3A``); everything else stays as the user wrote it.
     """
 
@@ -189,7 +194,8 @@ def defused_markdown(text: str) -> str:
     if "&#" in text:
         text = _CHAR_REFERENCE.sub(reference, text)
     if ":" in text:
-        text = _SCRIPT_LINK.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}%3A", text)
+        for link in (_SCRIPT_LINK, _SCRIPT_REFERENCE):
+            text = link.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}%3A", text)
     return text
 
 

@@ -326,12 +326,14 @@ def test_a_note_in_the_markdown_export_keeps_its_markdown_but_no_script_link_or_
     """A note from a shared library is untrusted: a Markdown viewer must not run or reorder anything in it."""
     note = ("see [the paper](https://arxiv.org/abs/2401.00009) and [x](javascript:alert(1)), <vbscript:run>,\n"
             '<a href="data:text/html,evil">a</a> ![i](DATA:image/png;base64,AA) &#x202E;reversed&#x202c; '
-            "caf&#233; &#8238; (data: 5 samples)")
+            "caf&#233; &#8238; (data: 5 samples) [by reference][r] [other][s] [3]: see above\n\n"
+            "[r]: javascript:alert(6)\n> [s]:\n>   <File:///etc/passwd>")
     paper = Paper.create(title="T", arxiv_id="2401.00009", note=note)
     out = export_markdown([paper])
     assert "[the paper](https://arxiv.org/abs/2401.00009)" in out and "caf&#233;" in out
     assert "(data: 5 samples)" in out  # prose is prose
-    for scheme in ("javascript:", "vbscript:", "data:text", "DATA:image"):
+    assert "[3]: see above" in out  # a definition of no script stays as it is
+    for scheme in ("javascript:", "vbscript:", "data:text", "DATA:image", "File:"):
         assert scheme not in out, scheme
     assert "[x](javascript%3Aalert(1))" in out and '<a href="data%3Atext/html,evil">' in out
     assert "&#x202E;" not in out.replace("&amp;#x202E;", "") and "&amp;#8238;" in out

@@ -43,10 +43,12 @@ def note_parser() -> MarkdownIt:
 
     Character references are decoded by the parser, so ``&#x202e;`` in a note would become a raw
     bidi override after the source was cleaned; a last core rule cleans every token it produced.
+    HTML is off: the pane draws no HTML, so a tag-like ``Vec<T>`` or ``a<b and c>d`` would vanish from the
+    note as shown; as text it shows as typed.
     """
     from markdown_it import MarkdownIt  # loaded with the first note shown, like the Markdown widget
 
-    parser = MarkdownIt("gfm-like")
+    parser = MarkdownIt("gfm-like", {"html": False})
     parser.core.ruler.push("readlist_inert", _inert_tokens)
     return parser
 
