@@ -181,8 +181,9 @@ def defused_markdown(text: str) -> str:
 
     Two things a Markdown viewer acts on pass every character check: a character reference (``&#x202e;``)
     that it decodes to a bidi override or control, and a link to a script (``[x](javascript:…)``,
-    ``<vbscript:…>``, ``href="data:…"``, a reference definition ``[x]: javascript:…``). The reference is written so it shows as typed (``&amp;#x202e;``),
-    the link's scheme so it is no scheme (``javascript%3A``); everything else stays as the user wrote it.
+    ``<vbscript:…>``, ``href="data:…"``, a reference definition ``[x]: javascript:…``). The reference is
+    written so it shows as typed (``&amp;#x202e;``), the link's scheme so it is no scheme (``javascript%3A``);
+    everything else stays as the user wrote it.
     """
 
     def reference(match: re.Match[str]) -> str:

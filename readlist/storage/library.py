@@ -106,8 +106,11 @@ def held(lock: FileLock, path: Path) -> Iterator[None]:
             "readlist process (the terminal UI or a command) holds; close it or try again"
         ) from None
     except OSError as exc:
+        odd = lock_file.is_symlink() or (lock_file.exists() and not lock_file.is_file())
+        hint = (f"; {lock_file.name} should be a plain file: move it away when no readlist is running, and "
+                "readlist makes a new one") if odd else ""
         raise LibraryError(
-            f"{path}: cannot lock the library ({exc.strerror or exc}: {lock_file}); nothing was changed"
+            f"{path}: cannot lock the library ({exc.strerror or exc}: {lock_file}); nothing was changed{hint}"
         ) from None
     try:
         yield

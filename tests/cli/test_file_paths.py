@@ -157,3 +157,18 @@ def test_restore_and_repair_refuse_a_read_only_library(tmp_path: Path) -> None:
         assert result.exit_code == 1, args
         assert "the library file is read-only" in result.output
     assert digest(db) == before and (db.stat().st_mode & 0o777) == 0o444
+
+
+@pytest.mark.parametrize("kind", ["folder", "link to itself"])
+def test_a_lock_that_is_not_a_file_says_what_to_do(tmp_path: Path, kind: str) -> None:
+    db = library(tmp_path)
+    lock = tmp_path / "library.json.lock"
+    lock.unlink(missing_ok=True)
+    if kind == "folder":
+        lock.mkdir()
+    else:
+        lock.symlink_to(lock.name)
+    result = run(db, "rate", ONE, "3")
+    assert result.exit_code == 1
+    assert "nothing was changed; library.json.lock should be a plain file: move it away" in result.output
+    assert Library(db).papers[ONE].rating == 0
