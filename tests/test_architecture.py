@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -44,23 +45,20 @@ def test_domain_modules_do_not_import_textual() -> None:
     assert result.stdout.strip() == "[]", result.stdout
 
 
+def loaded_after(imports: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has loaded after ``import {imports}``."""
+    code = f"import sys\nimport {imports}\nprint(sorted(m for m in {modules!r} if m in sys.modules))\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    return list(ast.literal_eval(result.stdout.strip()))
+
+
 def test_start_up_does_not_load_the_http_client() -> None:
     """httpx and feedparser cost start-up time that only network commands and URL imports need."""
-    code = (
-        "import sys\n"
-        "import readlist.cli, readlist.app.sources, readlist.importers\n"
-        "print(sorted(m for m in ('httpx', 'feedparser', 'httpcore') if m in sys.modules))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
-    assert result.stdout.strip() == "[]", result.stdout
+    assert loaded_after("readlist.cli, readlist.app.sources, readlist.importers",
+                        ("httpx", "feedparser", "httpcore")) == []
 
 
 def test_terminal_ui_start_up_does_not_load_the_lock_module() -> None:
     """The file-lock module is loaded in the background once the library is read, not before the first frame."""
-    code = (
-        "import sys\n"
-        "import readlist.cli, readlist.cli.context, readlist.tui.app, readlist.tui.screens.main\n"
-        "print('filelock' in sys.modules)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
-    assert result.stdout.strip() == "False", result.stdout
+    assert loaded_after("readlist.cli, readlist.cli.context, readlist.tui.app, readlist.tui.screens.main",
+                        ("filelock",)) == []
