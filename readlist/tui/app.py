@@ -382,10 +382,23 @@ class ReadlistApp(App[None]):
 
     def _quit_now(self, return_code: int = 0) -> None:
         self.save_open_editors()
+        place = self._triage_place()
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
-                screen.remember_state()
+                screen.remember_state(place)
         self.exit(return_code=return_code)
+
+    def _triage_place(self) -> str | None:
+        """The paper triage mode shows (under a note or tag editor too): quitting there remembers it, as Esc
+        would leave the list's cursor on it."""
+        triage = sys.modules.get("readlist.tui.screens.triage")  # loaded with the first triage opened
+        if triage is None:
+            return None
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, triage.TriageScreen):
+                place: str | None = screen.place
+                return place
+        return None
 
     def end_on_signal(self, signum: int) -> None:
         """Close as quitting does (the note being typed saved, the screen remembered) when the terminal went away

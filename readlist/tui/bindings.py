@@ -107,7 +107,7 @@ PAPER_LIST: list[BindingType] = [
 SEARCH: list[BindingType] = [
     Binding("escape", "clear_search", "Clear search", id="clear-search"),
     Binding("down", "to_list", "To the list", show=False, id="search-to-list"),
-    Binding("ctrl+s", "screen.save_search", "Keep as view", id="save-search",
+    Binding("ctrl+s", "screen.save_search", "Keep search as view", id="save-search",
             tooltip="Keep this search as a view in the sidebar"),
 ]
 

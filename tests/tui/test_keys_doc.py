@@ -40,3 +40,23 @@ def test_markers_are_required() -> None:
         replace_between_markers("no tables here\n")
     with pytest.raises(ValueError, match="no " + END):
         replace_between_markers("<!-- keys:start all -->\nunfinished\n")
+
+
+def test_every_remappable_id_is_documented_with_its_keys() -> None:
+    """docs/tui.md lists every id ``[keymap]`` accepts (an unknown one is refused), with its keys as shipped."""
+    from textual.binding import Binding
+
+    from readlist.tui.keymap import SCREENS, resolve
+
+    doc = (ROOT / "docs" / "tui.md").read_text(encoding="utf-8")
+    start = doc.index("<!-- keys:start keymap -->")
+    table = doc[start:doc.index(END, start)]
+    ids = {b.id: b for group in SCREENS.values() for b in group if isinstance(b, Binding) and b.id}
+    for binding_id in ["delete", "enrich", "more-like", "text-down", "text-up", "half-page-down", "half-page-up",
+                       "save-search", "save-search-list", "cancel-prompt", "close-help"]:
+        assert binding_id in ids
+    for binding_id, binding in ids.items():
+        assert not resolve({binding_id: "f12"}).problems, binding_id  # the keymap takes it…
+        keys = " ".join(f"`{k.strip()}`" for k in binding.key.split(","))
+        assert f"| `{binding_id}` | {keys} |" in table, binding_id  # …and the docs say so
+    assert resolve({"no-such-action": "f12"}).problems

@@ -16,6 +16,7 @@ from readlist.core.model import Paper
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.cite_chooser import CiteChooser
+from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.prompt import Prompt
@@ -455,3 +456,117 @@ async def test_triage_shows_the_note_and_n_t_work_there(seed_library: Path, make
     disk = fresh(seed_library).papers[with_note.id]
     assert disk.note.rstrip().endswith("and scale")
     assert "triaged" in disk.tags
+
+
+async def test_quitting_from_triage_reopens_on_the_paper_triage_showed(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        listed = main(app)
+        assert listed.view.key == "status:inbox"
+        await pilot.press("g", "T", *["j"] * 5)
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert text_of(app, "#triage-progress").startswith(f" Triage · 6 / {len(screen.paper_ids)}")
+        shown = screen.paper_ids[5]
+        under = listed.paper_list.current
+        assert under is not None and under.id != shown  # the list's cursor stayed on the first paper underneath
+        await pilot.press("q")
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert current_id(app) == shown
+        # From a note editor opened in triage mode too: the place is the paper triage shows under it.
+        await pilot.press("T", "j", "n")
+        assert isinstance(app.screen, NoteEditor)
+        shown = app.screen.paper_id
+        await pilot.press("ctrl+q")
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert current_id(app) == shown
+
+
+async def test_a_message_too_long_for_the_top_bar_ends_in_an_ellipsis(tmp_path: Path, make_app: MakeApp) -> None:
+    path = tmp_path / "library.json"
+    title = "SimpleToM: Exposing the Gap between Explicit ToM Inference and Implicit ToM Application in LLMs"
+    ImportPapers([Paper.create(title=title, arxiv_id="2410.13648")], "test").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        topbar = app.screen.query_one("#topbar", Static)
+        await pilot.press("3", "u")
+        line = str(topbar.render())
+        assert line.startswith(" Inbox 1") and "Undid: rated 3 — “SimpleToM" in line
+        assert line.endswith("…") and len(line) <= 80, line
+        # Cut at a word break: the last word shown is a whole one.
+        assert line[:-1].rstrip().split()[-1] in title.split()
+        # With room the whole message shows, and nothing is cut.
+        await pilot.resize_terminal(200, 30)
+        await pilot.pause()
+        line = str(topbar.render())
+        assert line.rstrip().endswith(f"Undid: rated 3 — “{title}”") and "…" not in line
+
+
+async def test_triage_keys_do_what_help_says_however_long_the_abstract(tmp_path: Path, make_app: MakeApp) -> None:
+    path = tmp_path / "library.json"
+    long_abstract = " ".join(f"Sentence {n} of a long abstract." for n in range(200))
+    ImportPapers([Paper.create(title=f"Paper {n}", abstract=long_abstract, arxiv_id=f"2401.0000{n}")
+                  for n in range(1, 4)], "test").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("T")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        body = screen.query_one("#triage-body")
+        await pilot.press("pagedown")
+        assert body.scroll_y > 0 and screen.index == 0
+        await pilot.press("pageup")
+        assert body.scroll_y == 0
+        # ↓ is "next paper", as documented, even when the abstract could scroll.
+        await pilot.press("down")
+        assert screen.index == 1
+        await pilot.press("up")
+        assert screen.index == 0
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        rows = {row.keys: row.long for row in help_screen.rows}
+    # One row per action, with every key triage mode gives it, worded like the list's help.
+    keys = " ".join(rows).split()
+    assert keys.count("pgdn") == 1 and keys.count("pgup") == 1, rows
+    assert not {"Page Down", "Page Up"} & set(rows.values()), rows
+    assert rows["space pgdn"] == "Scroll the abstract a page down"
+    assert rows["shift+space pgup"] == "Scroll the abstract a page up"
+    assert rows["↓ j →"] == "Next paper" and rows["↑ k ←"] == "Previous paper"
+
+
+async def test_the_search_box_footer_spaces_keys_that_are_words(small_library: Path, make_app: MakeApp) -> None:
+    from readlist.tui.widgets.footer import ReadlistFooter
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        footer = app.screen.query_one(ReadlistFooter)
+        assert "JK Scroll text" in footer_text(app)  # one-letter keys run together, as Textual draws them
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.pause()
+        assert footer.is_attached
+        line = footer_text(app)
+        assert "shift+↓ shift+↑ Scroll text" in line, line
+        assert "Keep search as view" in line
+
+
+def footer_text(app: ReadlistApp) -> str:
+    """The footer's line as drawn: each key and label at the column the layout gave it."""
+    from textual.widgets import Footer
+
+    footer = app.screen.query_one(Footer)
+    cells = [" "] * app.size.width
+    for widget in footer.query("FooterKey, FooterLabel"):
+        text = str(widget.render())
+        x = widget.region.x
+        cells[x:x + len(text)] = text
+    return "".join(cells)

@@ -88,3 +88,19 @@ def hostile_library(path: Path) -> Path:
         )
     path.write_bytes(msgspec.json.encode(data))
     return path
+
+
+async def type_as_terminal(pilot: Any, text: str) -> None:
+    """Type ``text`` as a terminal delivers it, one key at a time: Textual's own input parser makes the events.
+
+    ``pilot.press`` works a key's character out from the key's name, and gets none for a character whose
+    Unicode name has a hyphen (U+200C ZERO WIDTH NON-JOINER); the parser gives every key the character
+    the terminal sent, as in a real session.
+    """
+    from textual._xterm_parser import XTermParser
+
+    app = pilot.app
+    for event in XTermParser().feed(text):
+        event.set_sender(app)
+        app.post_message(event)
+        await pilot.pause()

@@ -50,6 +50,7 @@ from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
+from readlist.tui.widgets.text_input import TextInput
 
 if TYPE_CHECKING:
     from readlist.app.enrich import Change
@@ -75,6 +76,8 @@ MORE_LIKE = 50
 # The longest view name the top bar shows whole (a tag may be any length).
 VIEW_LABEL_SHOWN = 40
 LIKE_LABEL = 28
+# A top bar message too long for the line is cut at a word break this close to the end (else mid-word).
+WORD_BREAK_NEAR = 12
 # While the user types a search, the detail pane waits for this long a pause before showing the paper found.
 DETAIL_AFTER_TYPING = 0.25
 
@@ -95,10 +98,18 @@ def needs_library(action: Action) -> Action:
     return run  # type: ignore[return-value]
 
 
-class SearchInput(Input):
-    """The search box: Esc clears it and hands focus back to the list."""
+class SearchInput(TextInput):
+    """The search box: Esc clears it and hands focus back to the list.
+
+    ``/`` on a search puts the cursor at its end, nothing selected: the usual next step is to narrow the
+    search (``-survey``, ``tag:rl``), which a selected query would lose to the first key typed; Esc or
+    ``ctrl+u`` clears it for a new one.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.SEARCH
+
+    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
 
     def _watch_value(self, value: str) -> None:
         # Input stores the text's width as its virtual size, a whole-screen layout pass on every keystroke;
@@ -127,6 +138,20 @@ class TopBar(Static):
 
     def render(self) -> Text:
         return self._line
+
+
+def fit_line(line: Text, width: int) -> Text:
+    """``line`` in ``width`` cells: when it is longer, cut with "…" at the end, at a word break if one is near."""
+    if line.cell_len <= width:
+        return line
+    cut = line.copy()
+    cut.truncate(max(width - 1, 0))
+    space = cut.plain.rfind(" ")
+    if space > 0 and len(cut.plain) - space <= WORD_BREAK_NEAR:
+        cut = cut[:space]
+    cut.rstrip()
+    cut.append("…")
+    return cut
 
 
 class MainScreen(ReadlistScreen[None]):
@@ -269,12 +294,16 @@ class MainScreen(ReadlistScreen[None]):
         for action in waiting:
             action()
 
-    def remember_state(self) -> None:
-        """Keep where the user is, for the next session (called on quit)."""
+    def remember_state(self, place: str | None = None) -> None:
+        """Keep where the user is, for the next session (called on quit).
+
+        ``place``: the paper a screen over this one (triage mode) would put the cursor on when left, which is
+        where the user is rather than the paper the list's cursor stayed on underneath.
+        """
         current = self.paper_list.current
+        paper = place if place is not None else current.id if current else None
         save_ui_state(self.session.library.path, UiState(
-            view=self.view.key, sort=self.sort, search=self.query_text, paper=current.id if current else None,
-            layout=self.layout_mode,
+            view=self.view.key, sort=self.sort, search=self.query_text, paper=paper, layout=self.layout_mode,
         ))
 
     # -- building the view ----------------------------------------------------
@@ -467,9 +496,10 @@ class MainScreen(ReadlistScreen[None]):
         count = shown if counted_yet else None
         full, short = self._topbar_rest(count, short=False), self._topbar_rest(count, short=True)
         # The first that fits: the library's name and totals, then the hint about O, go before the view, its
-        # count and the last message (a message cut off the end of the line is a message never read).
+        # count and the last message (a message cut off the end of the line is a message never read). One too
+        # long even then is cut with an ellipsis, so it is seen to go on.
         choices = [lead + full, lead + short] if width < NARROW else [prefix + full, prefix + short, lead + full]
-        text = next((choice for choice in choices if choice.cell_len <= width), lead + short)
+        text = next((choice for choice in choices if choice.cell_len <= width), None) or fit_line(lead + short, width)
         if text != self._topbar_shown:
             self._topbar_shown = text
             topbar = self.query_one("#topbar", TopBar)
@@ -1022,19 +1052,23 @@ class MainScreen(ReadlistScreen[None]):
         if scope:
             query = f"{scope} ({query})" if "OR" in query.split() else f"{scope} {query}"
 
-        def named(name: str | None) -> None:
-            name = clean_line(name or "")
+        def save(typed: str) -> str | None:
+            """Save under the name typed; why not, for the prompt to show while it stays open."""
+            name = clean_line(typed)
             if not name:
-                return
+                return "Type a name for the view (Esc cancels)."
             if is_fixed_view_name(name):
-                self.notify(f"“{name}” is one of the app's own views; choose another name.", severity="warning",
-                            markup=False)
-                return
+                return f"“{name}” is one of the app's own views; choose another name."
             try:
                 save_view(name, query)
             except (OSError, ConfigError) as exc:
-                self.notify(f"Could not save the view: {exc}", severity="error", markup=False)
-                return
+                return f"Could not save the view: {exc}"
+            return None
+
+        def named(typed: str | None) -> None:
+            if typed is None:
+                return  # cancelled
+            name = clean_line(typed)
             self.saved_views[name] = query
             self.query_one("#search", Input).value = ""
             self.query_text = ""
@@ -1045,7 +1079,7 @@ class MainScreen(ReadlistScreen[None]):
 
         from readlist.tui.screens.prompt import Prompt
 
-        self.app.push_screen(Prompt("Keep this search as a view", f"Name for “{query}”:"), named)
+        self.app.push_screen(Prompt("Keep this search as a view", f"Name for “{query}”:", accept=save), named)
 
     def _view_as_query(self) -> str:
         """The current view as a search (``status:inbox``), or "" for All and views a search cannot name."""
@@ -1111,7 +1145,6 @@ class MainScreen(ReadlistScreen[None]):
         """Extra palette entries: every sort order, every view, pulling new papers, syncing."""
         yield ("Sync with the remote", "Commit, fetch, merge paper by paper and push the library (readlist sync)",
                self.sync_now)
-        yield ("Save search as view", "Keep the search in the box as a view in the sidebar", self.action_save_search)
         yield ("Sort automatically", "Interest in the Inbox once learned from your decisions, date added elsewhere",
                partial(self.set_sort, AUTO_SORT))
         for name in self.saved_views:

@@ -23,6 +23,7 @@ from readlist.core.text import clean_note, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
+from readlist.tui.widgets.text_input import NoteArea
 
 # Typing is saved this long after the last keystroke, so a crash or SIGKILL loses at most the last half
 # second of it (a closed terminal or SIGTERM closes the app as quitting does, which saves first: see
@@ -57,7 +58,7 @@ class NoteEditor(ReadlistScreen[None]):
         # The editor shows the note as a save stores it (controls removed), not with display marks that
         # a save would write into the note; until the user types, nothing is saved.
         self._shown = clean_note(self._latest)
-        editor = TextArea(self._shown, id="note-text", soft_wrap=True, show_line_numbers=False,
+        editor = NoteArea(self._shown, id="note-text", soft_wrap=True, show_line_numbers=False,
                           tab_behavior="indent")
         if "markdown" in editor.available_languages:
             editor.language = "markdown"

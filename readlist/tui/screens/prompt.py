@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,34 +13,57 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.widgets.text_input import TextInput
 
 
 class Prompt(ModalScreen[str | None]):
-    """Dismissed with the text typed, or None."""
+    """Dismissed with the text typed, or None.
+
+    ``accept`` is called with the text on Enter and answers why it cannot be taken (no name, a name
+    the app keeps for its own views, a config file that cannot be written), or None to close. The
+    prompt stays open with that reason under the box, so the user corrects the text instead of
+    starting over.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.PROMPT
     HELP_TITLE = "prompt"
 
-    def __init__(self, title: str, question: str, value: str = "") -> None:
+    def __init__(self, title: str, question: str, value: str = "",
+                 accept: Callable[[str], str | None] | None = None) -> None:
         super().__init__(id="prompt")
         self.title_text = title
         self.question = question
         self.value = value
+        self.accept = accept
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog"):
             yield Static(Text(self.title_text, style="bold"), id="prompt-title", markup=False)
             yield Static(Text(self.question), id="prompt-question", markup=False)
-            yield Input(value=self.value, id="prompt-input")
+            yield TextInput(value=self.value, id="prompt-input")
+            yield Static(id="prompt-error", markup=False)
             yield Static(Text("Enter saves · Esc cancels", style="dim"), id="prompt-keys", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#prompt-error", Static).display = False
         self.query_one("#prompt-input", Input).focus()
 
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        problem = self.accept(event.value) if self.accept is not None else None
+        if problem is None:
+            self.dismiss(event.value)
+            return
+        error = self.query_one("#prompt-error", Static)
+        error.update(Text(inert_text(problem)))
+        error.display = True
+
+    @on(Input.Changed, "#prompt-input")
+    def _changed(self) -> None:
+        # The reason was about the text as it was; once it changes, Enter asks again.
+        self.query_one("#prompt-error", Static).display = False
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from readlist.core.model import Paper, normalize_tag
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.widgets.text_input import TextInput
 
 
 def split_tags(text: str) -> list[str]:
@@ -120,14 +121,17 @@ class TagEditor(ModalScreen[TagChange | None]):
         if single:
             heading = Text.assemble(("Tags for ", "bold"), inert_text(self.papers[0].title))
             hint = "Comma or space separated; Tab or → accepts the completion; Enter saves; Esc cancels."
-            value = ", ".join(self.shown_opened)
+            # A separator after the last tag, so what is typed is a new tag rather than the end of the last one.
+            value = "".join(f"{tag}, " for tag in self.shown_opened)
         else:
             heading = Text(f"Tags for {len(self.papers)} selected papers", style="bold")
             hint = "tag adds, -tag removes; Tab or → accepts the completion; Enter saves; Esc cancels."
             value = ""
         with Vertical(id="tag-dialog"):
             yield Static(heading, id="tag-heading", markup=False)
-            yield Input(value=value, suggester=TagSuggester(self.shown_known), id="tag-input", placeholder="tags")
+            # Not selected on focus (Textual's default): the first key typed would replace every tag the paper has.
+            yield TextInput(value=value, suggester=TagSuggester(self.shown_known), id="tag-input", placeholder="tags",
+                            select_on_focus=False)
             yield Static(Text(hint, style="dim"), id="tag-hint", markup=False)
             known = ", ".join(self.shown_known[:40]) + (" …" if len(self.known) > 40 else "")
             yield Static(Text("In use: " + (known or "none yet"), style="dim"), id="tag-known", markup=False)

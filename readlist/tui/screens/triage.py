@@ -30,7 +30,8 @@ class TriageScreen(ReadlistScreen[str | None]):
 
     Leaving returns the id of the paper on screen, so the list puts its cursor there: the reader goes on
     from where triage stopped even when the list was re-ranked meanwhile (the interest order moves
-    after every decision, so "the same row" would be another paper).
+    after every decision, so "the same row" would be another paper). Quitting from here keeps that
+    paper as the place to reopen at, the same way.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.TRIAGE
@@ -48,7 +49,11 @@ class TriageScreen(ReadlistScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-progress", markup=False)
-        with VerticalScroll(id="triage-body"):
+        # Not focusable: focused, its own keys (↓, ↑, →, ←, pgdn, pgup, home, end) would scroll the abstract when it
+        # is long instead of doing what triage mode's keys say, and show twice in help with other names.
+        body = VerticalScroll(id="triage-body")
+        body.can_focus = False
+        with body:
             yield Static(id="triage-header", markup=False)
             yield Static(id="triage-abstract", markup=False)
             yield Static(id="triage-note", markup=False)
@@ -275,9 +280,14 @@ class TriageScreen(ReadlistScreen[str | None]):
             if copied:
                 self.notify(copied, markup=False)
 
-    def action_back(self) -> None:
+    @property
+    def place(self) -> str | None:
+        """The paper the list's cursor goes to when triage ends here (None after the last paper: where it was)."""
         shown = self._shown_paper()
-        self.dismiss(None if shown is None else shown.id)
+        return None if shown is None else shown.id
+
+    def action_back(self) -> None:
+        self.dismiss(self.place)
 
     @on(LibraryChanged)
     def _library_changed(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult, RenderResult
 from textual.screen import Screen
 from textual.widget import Widget
@@ -24,6 +25,12 @@ Signature = tuple[tuple[str, str, str, str, bool, str], ...]
 
 class ReadlistFooter(Footer):
     """A footer that keeps its keys while the shown bindings stay the same."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    ReadlistFooter KeyGroup.-compact FooterKey.-grouped.-spaced {
+        margin-left: 1;
+    }
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,8 +52,17 @@ class ReadlistFooter(Footer):
         if not self._bindings_ready:
             return
         self._shown = self._signature()
+        grouped: FooterKey | None = None  # the key before this one in the same group
         # Keys in a group are yielded here too (Textual puts them in their group's container as they pass).
         for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget.has_class("-grouped"):
+                # A compact group runs its keys together ("JK Scroll text"), which reads as one key when
+                # a key is a word: "shift+↓shift+↑" (the search box, where J and K type) needs a space.
+                if grouped is not None and max(cell_len(grouped.key_display), cell_len(widget.key_display)) > 1:
+                    widget.set_class(True, "-spaced", update=False)
+                grouped = widget
+            else:
+                grouped = None
             if isinstance(widget, FooterKey):
                 if widget._reactive_connect:
                     # Textual data-binds the footer's ``compact`` to the key; the value given up front is the same.
