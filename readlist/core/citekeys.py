@@ -62,10 +62,12 @@ def key_base(paper: Paper) -> str:
         who = ascii_fold(paper.organization)[:_WHO_LENGTH]
     if not who and words:
         who = words.pop(0)[:_WHO_LENGTH]
+    if not who:
+        # A title with no ASCII letters at all (and no authors): the id still gives a stable, readable key, where
+        # the year alone would be a bare number (``2020``).
+        return "paper" + ascii_fold(paper.id)
     year = paper.year
-    base = who + (str(year) if year else "") + (words[0][:_WORD_LENGTH] if words else "")
-    # A title with no ASCII letters at all (and no authors): the id still gives a stable, readable key.
-    return base or "paper" + ascii_fold(paper.id)
+    return who + (str(year) if year else "") + (words[0][:_WORD_LENGTH] if words else "")
 
 
 def _suffix(n: int) -> str:

@@ -28,6 +28,8 @@ def test_without_authors_the_organization_then_the_title_lead() -> None:
     assert key_base(counted) == "data2023factors"
     assert key_base(Paper.create(title="Towards Alignment")) == "alignment"
     assert key_base(Paper.create(title="大型语言模型")).startswith("paper")  # no ASCII word: still a real key
+    dated = Paper.create(title="深度学习", published="2020")
+    assert key_base(dated) == "paper" + dated.id.replace("-", "")  # not the bare year "2020"
     for paper in (org, counted):
         assert "anon" not in key_base(paper)
 
