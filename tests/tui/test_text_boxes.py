@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Static, TextArea
-from tui_helpers import SIZE, fresh, type_as_terminal
+from tui_helpers import SIZE, fresh, search_all, type_as_terminal, view_name_prompt
 
 from readlist.config.settings import load_config
 from readlist.tui.app import ReadlistApp
@@ -92,10 +92,7 @@ async def test_typing_in_the_tag_box_in_triage_keeps_the_other_tags(seed_library
 async def test_slash_on_a_search_puts_the_cursor_at_its_end(seed_library: Path, make_app: MakeApp) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        main(app).set_view_key("all")
-        await pilot.pause()
-        await pilot.press("slash", *"tag:generalization", "enter")
-        await pilot.pause(0.3)
+        await search_all(pilot, "tag:generalization")
         assert len(app.screen.query_one(PaperList).papers) == 4
         await pilot.press("slash")
         search = box(app, "#search")
@@ -142,11 +139,7 @@ async def test_naming_a_view_keeps_the_prompt_open_until_the_name_can_be_used(
 ) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        main(app).set_view_key("all")
-        await pilot.press("slash", *"generalization", "ctrl+s")
-        await pilot.pause()
-        prompt = app.screen
-        assert isinstance(prompt, Prompt)
+        prompt = await view_name_prompt(pilot, "generalization")
         error = prompt.query_one("#prompt-error", Static)
         assert not error.display
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, OptionList, Static
-from tui_helpers import SIZE, fresh
+from tui_helpers import SIZE, fresh, search_all, view_name_prompt
 
 from readlist.app.imports import ImportPapers
 from readlist.config.settings import load_config
@@ -51,10 +51,7 @@ def current_id(app: ReadlistApp) -> str:
 async def test_clearing_a_search_keeps_the_cursor_on_its_paper(seed_library: Path, make_app: MakeApp) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        main(app).set_view_key("all")
-        await pilot.pause()
-        await pilot.press("slash", *"tag:generalization", "enter")
-        await pilot.pause(0.3)
+        await search_all(pilot, "tag:generalization")
         found = plist(app).papers
         assert len(found) >= 3
         await pilot.press("j", "j")
@@ -356,10 +353,7 @@ async def test_saved_search_from_the_box_becomes_a_view_with_a_count(
 ) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        main(app).set_view_key("all")
-        await pilot.press("slash", *"tag:generalization", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, Prompt)
+        await view_name_prompt(pilot, "tag:generalization")
         await pilot.press(*"general", "enter")
         await pilot.pause()
         screen = main(app)

@@ -104,3 +104,30 @@ async def type_as_terminal(pilot: Any, text: str) -> None:
         event.set_sender(app)
         app.post_message(event)
         await pilot.pause()
+
+
+async def view_name_prompt(pilot: Any, search: str) -> Any:
+    """The prompt that names a search as a view: in the All view, ``search`` typed in the box, then ctrl+s."""
+    from readlist.tui.screens.main import MainScreen
+    from readlist.tui.screens.prompt import Prompt
+
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.set_view_key("all")
+    await pilot.press("slash", *search, "ctrl+s")
+    await pilot.pause()
+    prompt = pilot.app.screen
+    assert isinstance(prompt, Prompt)
+    return prompt
+
+
+async def search_all(pilot: Any, search: str) -> None:
+    """In the All view, ``search`` typed in the box and submitted, its results shown."""
+    from readlist.tui.screens.main import MainScreen
+
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.set_view_key("all")
+    await pilot.pause()
+    await pilot.press("slash", *search, "enter")
+    await pilot.pause(0.3)
