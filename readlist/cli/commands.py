@@ -525,6 +525,8 @@ def note_cmd(
             console.print(Text(inert_text(paper.note, multiline=True)))
         else:
             info(f"{paper.id} has no note")
+    elif not paper.note:
+        info(f"note cleared for {paper.id} (`readlist undo` brings it back)")
     else:
         info(f"note saved for {paper.id} ({len(paper.note)} characters)")
         if merged:

@@ -230,3 +230,13 @@ def test_corrupt_library_is_a_one_line_error(tmp_path: Path) -> None:
     assert str(db) in result.output and "untouched" in result.output
     assert "Traceback" not in result.output
     assert db.read_bytes() == b'{"papers": {"1": {"title": "x"}'
+
+
+def test_an_empty_note_says_it_cleared_the_note(seed_library: Path) -> None:
+    pid = json.loads(run(seed_library, "list", "--json").stdout)[0]["id"]
+    assert run(seed_library, "note", pid, "kept words").exit_code == 0
+    result = run(seed_library, "note", pid, "")
+    assert result.exit_code == 0
+    assert f"note cleared for {pid}" in result.output and "0 characters" not in result.output
+    assert run(seed_library, "undo").exit_code == 0
+    assert json.loads(run(seed_library, "show", pid, "--json").stdout)["note"] == "kept words"

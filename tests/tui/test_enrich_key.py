@@ -87,3 +87,20 @@ async def test_esc_cancels_a_running_enrichment(api: FakeServer, seed_library: P
     finally:
         release.set()
     assert len(api.seen("/arxiv/api/query")) <= 2  # it stopped instead of going through all three
+
+
+async def test_o_without_a_url_names_the_key_that_finds_one_where_it_works(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    """E (look the paper up on arXiv) is a key of the list: triage mode says so rather than offer a dead key."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        plist = app.screen.query_one(PaperList)
+        plist.move_to(next(i for i, p in enumerate(plist.papers) if not p.url and not p.arxiv_id))
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("T", "o")
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+    assert messages == ["This paper has no URL; E looks it up on arXiv.",
+                        "This paper has no URL; E in the list looks it up on arXiv."]

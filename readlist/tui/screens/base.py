@@ -127,7 +127,9 @@ class ReadlistScreen(Screen[ResultT]):
 
         url = paper.url or paper_url(paper)
         if not url:
-            self.notify("This paper has no URL; E looks it up on arXiv.", severity="warning", markup=False)
+            # E (enrich) is a key of the list; in triage it would do nothing.
+            where = "" if hasattr(self, "action_enrich") else " in the list"
+            self.notify(f"This paper has no URL; E{where} looks it up on arXiv.", severity="warning", markup=False)
             return ""
         shown = inert_text(url)
         if web_address(url) is None:
