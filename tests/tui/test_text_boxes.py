@@ -185,3 +185,22 @@ async def test_the_palette_offers_keeping_a_search_once(seed_library: Path, make
             assert len(found) == 1 and found[0].startswith("Keep search as view"), found
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_keys_typed_right_after_enter_in_the_search_box_go_to_the_list(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    """A fast typist's ``/generalization⏎jj`` arrives in one burst: the two ``j`` move the cursor, not into the box."""
+    from textual._xterm_parser import XTermParser
+
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        for event in XTermParser().feed("/generalization\rjj"):  # queued at once, as a terminal sends a burst
+            event.set_sender(app)
+            app.post_message(event)
+        await pilot.pause(0.3)
+        assert box(app, "#search").value == "generalization"
+        found = app.screen.query_one(PaperList)
+        assert len(found.papers) > 3 and found.cursor == 2

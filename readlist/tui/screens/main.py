@@ -110,12 +110,40 @@ class SearchInput(TextInput):
 
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
+        self._submitting = False
+        self._after_enter: list[events.Key] = []
+
+    def keys_after_enter(self) -> list[events.Key]:
+        """The keys that came in the same burst as Enter, for the list once the search is shown (see _on_key)."""
+        keys, self._after_enter, self._submitting = self._after_enter, [], False
+        return keys
 
     def _watch_value(self, value: str) -> None:
         # Input stores the text's width as its virtual size, a whole-screen layout pass on every keystroke;
         # the box has a fixed size, so the scroll range is updated without one.
         self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Keys that arrive in one burst with Enter (``/llm⏎jj`` from a fast typist) are all queued for the box
+        # before Enter is handled, and would be typed into it. Enter hands focus to the list at once; a key still
+        # queued here afterwards is kept, and given to the list once the search it was typed after is shown
+        # (MainScreen._search_submitted), so ``jj`` moves in the results, as it would have typed slowly.
+        if self.screen.focused is not self:  # not ``has_focus``: that follows the Blur event queued behind the keys
+            event.stop()
+            event.prevent_default()
+            key = events.Key(event.key, event.character)
+            if self._submitting:
+                self._after_enter.append(key)
+            else:
+                self.app.post_message(key)
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self._submitting = True
+            self.screen.set_focus(self.screen.query_one(PaperList))
+            await self.action_submit()
 
     def action_clear_search(self) -> None:
         self.value = ""
@@ -613,6 +641,10 @@ class MainScreen(ReadlistScreen[None]):
         self._run_search(event.value, typing=False)
         self._follow_detail()
         self.paper_list.focus()
+        if isinstance(event.input, SearchInput):
+            keys = event.input.keys_after_enter()
+            if keys:  # after the results typed before Enter are on the screen (they are drawn after a refresh)
+                self.call_after_refresh(lambda: [self.app.post_message(key) for key in keys])
 
     def _run_search(self, value: str, *, typing: bool = True) -> None:
         if value != self.query_text:
