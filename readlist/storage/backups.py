@@ -73,10 +73,17 @@ def newest_good_backup(path: Path) -> Path | None:
 
 def advice(path: Path) -> str:
     """What the user can do about a damaged library: restore the newest good backup, if there is one."""
+    return _advice_for(path, _good_backup(path))
+
+
+def _good_backup(path: Path) -> Path | None:
     try:
-        hint = newest_good_backup(path)
+        return newest_good_backup(path)
     except OSError:
-        hint = None
+        return None
+
+
+def _advice_for(path: Path, hint: Path | None) -> str:
     if hint is not None:
         return f"the newest good backup is {hint}; run `readlist --db {path} doctor --restore` to restore it"
     return "no good backup exists; fix or move the file, then try again"
@@ -85,11 +92,8 @@ def advice(path: Path) -> str:
 def damaged(path: Path, problem: SnapshotProblem | str) -> LibraryError:
     """One line for a library that cannot be opened: the file, the problem, and what to do."""
     if isinstance(problem, SnapshotProblem) and problem.not_a_file:
-        try:
-            good = newest_good_backup(path)
-        except OSError:
-            good = None
-        where = f"; if the library was here, {advice(path)}" if good is not None else ""
+        good = _good_backup(path)  # looked for once: each backup found is read and checked
+        where = f"; if the library was here, {_advice_for(path, good)}" if good is not None else ""
         return LibraryError(
             f"{path} {problem}: nothing was read or changed. Give the path of the library file itself (--db or "
             f"READLIST_DB){where}"
