@@ -11,6 +11,7 @@ left them, and names the others.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +103,10 @@ def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = Fal
 def load_last_change(library_path: Path) -> LastChange | None:
     """The last change made from the command line, or None when there is none (or it cannot be read)."""
     return load_small_json(last_change_path(library_path), MAX_BYTES, _LAST)
+
+
+def last_change_file(library_path: Path) -> Path | None:
+    """The file ``load_last_change`` reads, when something is there: if it gave None, that file is damaged or
+    not readlist's, and "nothing to undo" would be untrue."""
+    path = last_change_path(library_path)
+    return path if os.path.lexists(path) else None

@@ -283,13 +283,18 @@ def _find_backup(path: Path, name: str) -> Path:
     raise LibraryError(f"backup name {name!r} is ambiguous (backups: {known})")
 
 
+# ``--restore`` given without a value: distinct from any name a user can type, so ``--restore ""`` (an empty
+# shell variable, say) is an error rather than "the newest backup".
+NEWEST = "\0newest"
+
+
 @click.command("doctor")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--restore",
     "restore",
     is_flag=False,
-    flag_value="",
+    flag_value=NEWEST,
     default=None,
     metavar="[BACKUP]",
     help="Restore the newest good backup, or the one named; the current files are backed up first.",
@@ -350,7 +355,10 @@ def doctor_cmd(
 
 
 def _restore(path: Path, name: str, as_json: bool) -> None:
-    if name:
+    if name != NEWEST and not name.strip():
+        fail("--restore was given an empty backup name: name one (see `readlist doctor --list-backups`), "
+             "or give --restore alone for the newest good backup")
+    if name != NEWEST:
         backup = _find_backup(path, name)
     else:
         snapshot = newest_good_backup(path)

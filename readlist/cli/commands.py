@@ -20,7 +20,7 @@ from rich.text import Text
 
 from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus
 from readlist.app.enrich import enrich_hint
-from readlist.app.history import load_last_change, revert, save_last_change
+from readlist.app.history import last_change_file, load_last_change, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
@@ -584,6 +584,9 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     lib = session.library
     last = load_last_change(lib.path)
     if last is None:
+        if (record := last_change_file(lib.path)) is not None:
+            fail(f"nothing undone: {record} (the last command's change) cannot be read; the library is as it was. "
+                 "Remove that file: the next change is remembered afresh")
         fail("nothing to undo: no change made from the command line is remembered for this library")
     done = revert(lib, last.outcome, to_before=not last.undone, only_unchanged=True)
     if done.outcome.changes:

@@ -64,6 +64,8 @@ MAIN: list[BindingType] = [
     Binding("m", "more_like", "More like", show=False, id="more-like",
             tooltip="A view of the papers most like this one (or like the selection together)"),
     Binding("T", "triage", "Triage", id="triage", tooltip="Triage mode: one paper at a time"),
+    Binding("enter", "triage", "Open", show=False, id="open-paper",
+            tooltip="Open the paper full-screen (triage mode from it; Esc returns)"),
     Binding("S", "stats", "Stats", show=False, id="stats", tooltip="Statistics"),
     Binding("O", "cycle_sort", "Sort", show=False, id="sort",
             tooltip="Next sort order (added, date, upvotes, rating, title, interest)"),

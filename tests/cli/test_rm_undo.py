@@ -79,6 +79,16 @@ def test_undo_with_nothing_remembered(db: Path) -> None:
     assert result.exit_code == 1 and "nothing to undo" in result.stderr
 
 
+def test_undo_with_a_damaged_record_says_so_and_changes_nothing(db: Path) -> None:
+    run(db, "rate", "2401.00000", "4")
+    record = db.with_name(db.name + ".last-change")
+    record.write_bytes(record.read_bytes()[:20])  # cut short, as by a full disk elsewhere
+    result = run(db, "undo")
+    assert result.exit_code == 1 and "cannot be read" in result.stderr and str(record) in result.stderr
+    assert "nothing to undo" not in result.stderr
+    assert Library(db).papers["2401.00000"].rating == 4
+
+
 def test_note_edit_keeps_a_version_written_meanwhile(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`note --edit` follows the same policy as the TUI's editor when the note changes while $EDITOR is open."""
     run(db, "note", "2401.00001", "Base.")

@@ -180,3 +180,7 @@ def test_restore_refuses_unknown_backup_and_missing_backups(tmp_path: Path) -> N
     result = doctor(path, "--restore", "nope")
     assert result.exit_code == 1 and "no backup named" in result.stderr
     assert Library(path).papers["2401.00001"].rating == 3
+    # An empty name (an unset shell variable) is not "the newest": refused, nothing restored.
+    result = doctor(path, "--restore", "")
+    assert result.exit_code == 1 and "empty backup name" in result.stderr
+    assert Library(path).papers["2401.00001"].rating == 3

@@ -350,9 +350,10 @@ async def test_help_lists_the_keys_of_the_current_screen(seed_library: Path, mak
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         table = {(row.keys, row.description) for row in app.screen.rows}
-        for expected in [("s", "Keep"), ("x", "Skip"), ("u", "Undo"), ("T", "Triage"), ("S", "Stats"),
+        for expected in [("s", "Keep"), ("x", "Skip"), ("u", "Undo"), ("S", "Stats"),
                          ("Y", "Cite as…"), ("space", "Select")]:
             assert expected in table
+        assert ("T ⏎", "Triage") in table  # one row per action, Enter beside T
         assert any("q" in row.keys.split() and row.description == "Quit" for row in app.screen.rows)
         assert any(row.description == "Rate 3" for row in app.screen.rows)
         await pilot.press("escape")

@@ -564,3 +564,21 @@ def footer_text(app: ReadlistApp) -> str:
         x = widget.region.x
         cells[x:x + len(text)] = text
     return "".join(cells)
+
+
+async def test_enter_opens_the_paper_under_the_cursor_full_screen(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "j")
+        chosen = current_id(app)
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert screen.paper_ids[screen.index] == chosen
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and current_id(app) == chosen
+        # Enter that ends a search leaves the search box for the list; it opens nothing.
+        await pilot.press("slash", *"year:2025", "enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
