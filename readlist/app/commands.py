@@ -91,6 +91,33 @@ class Outcome:
     def inverse(self, label: str) -> Outcome:
         return Outcome(label, {pid: change.inverse() for pid, change in self.changes.items()})
 
+    def then(self, later: Outcome) -> Outcome:
+        """This change followed by ``later``, as one step: what one command made of several (an import of
+        three files is undone as one, as the user typed it)."""
+        changes = dict(self.changes)
+        for pid, change in later.changes.items():
+            first = changes.get(pid)
+            changes[pid] = change if first is None else _in_turn(first, change)
+        return Outcome(self.label, changes, caught_up=self.caught_up or later.caught_up)
+
+
+def _in_turn(first: PaperChange, second: PaperChange) -> PaperChange:
+    """One paper's two changes as one: before as the first found it, after as the second left it.
+
+    Each side of an edit holds only the fields that edit changed; a field only one of them changed is
+    the same before the other, so each side takes it from whichever edit knew it. A side that is a whole
+    record (the paper appeared or went) stays whole.
+    """
+    if first.before is None or second.after is None:
+        before = first.before
+    else:
+        before = {**second.before, **first.before} if second.before is not None else dict(first.before)
+    if second.after is None or first.after is None:
+        after = second.after
+    else:
+        after = {**first.after, **second.after}
+    return PaperChange(before, after)
+
 
 O_co = TypeVar("O_co", bound=Outcome, covariant=True)
 

@@ -202,20 +202,32 @@ def import_parsed(
 ) -> list[ImportReport]:
     """Store every parsed source, one report each; ``advance(n)`` is told as papers are saved."""
     reports: list[ImportReport] = []
-    for item in parsed:
-        if item.result is None:
-            reports.append(ImportReport(source=item.source, error=item.error))
-            continue
-        papers: Iterable[Paper] = item.result.papers
-        if advance is not None:
-            papers = _counting(papers, advance)
-        report = session.run(ImportPapers(papers, source_label(item.source), item.result.format)).report
-        report.source = item.source
-        report.skipped.extend(item.result.skipped)
-        report.notes[:0] = item.result.notes
-        report.format = item.result.format
-        reports.append(report)
+    done: Outcome | None = None
+    try:
+        for item in parsed:
+            if item.result is None:
+                reports.append(ImportReport(source=item.source, error=item.error))
+                continue
+            papers: Iterable[Paper] = item.result.papers
+            if advance is not None:
+                papers = _counting(papers, advance)
+            imported = session.run(ImportPapers(papers, source_label(item.source), item.result.format), record=False)
+            done = imported if done is None else done.then(imported)
+            reports.append(_report_of(item.source, item.result, imported.report))
+    finally:
+        # One step for undo, however many sources: what was stored before a failure included.
+        if done is not None:
+            session.record(done)
     return reports
+
+
+def _report_of(source: str, parsed: ParseResult, report: ImportReport) -> ImportReport:
+    """The stored report, with what parsing the source found (skipped records, notes, the format)."""
+    report.source = source
+    report.skipped.extend(parsed.skipped)
+    report.notes[:0] = parsed.notes
+    report.format = parsed.format
+    return report
 
 
 def _counting(papers: Iterable[Paper], advance: Callable[[int], None], step: int = 250) -> Iterator[Paper]:

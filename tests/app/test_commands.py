@@ -169,3 +169,30 @@ def test_caught_up_is_set_when_another_process_changed_the_library(session: Sess
     Rate(["2401.00002"], 5).execute(Library(session.library.path))
     outcome = session.run(Rate(["2401.00003"], 3))
     assert outcome.caught_up and session.library.papers["2401.00002"].rating == 5
+
+
+def test_changes_joined_in_turn_undo_and_redo_as_one_step(session: Session) -> None:
+    before = on_disk(session)
+    first = session.run(ImportPapers([Paper.create(title="A brand new paper", arxiv_id="2402.00001")], "a.txt"),
+                        record=False)
+    second = session.run(ImportPapers([
+        Paper.create(title="A brand new paper", arxiv_id="2402.00001", upvotes=7),  # the new paper, updated
+        Paper.create(title="Paper number 1", arxiv_id="2401.00001", upvotes=12),  # an old one, updated
+    ], "b.txt"), record=False)
+    rated = session.run(Rate(["2401.00001", "2401.00002"], 4), record=False)
+    joined = first.then(second).then(rated)
+    assert joined.label == first.label
+    assert joined.changes["2402.00001"].before is None  # appeared: undo removes it, whatever came after
+    after = joined.changes["2402.00001"].after
+    assert after is not None and after["upvotes"] == 7 and after["sources"] == ["a.txt", "b.txt"]
+    assert joined.changes["2401.00001"].before == {"upvotes": None, "sources": ["test"], "rating": 0}
+    session.record(joined)
+    session.undo()
+    disk = on_disk(session)
+    assert set(disk) == set(before)
+    for pid, was in before.items():  # as before (``changed`` stamps the undo itself, for sync)
+        assert (disk[pid].rating, disk[pid].upvotes, disk[pid].sources) == (was.rating, was.upvotes, was.sources)
+    session.redo()
+    disk = on_disk(session)
+    assert disk["2402.00001"].upvotes == 7 and disk["2401.00001"].upvotes == 12
+    assert disk["2401.00001"].rating == 4 and disk["2401.00002"].rating == 4

@@ -106,3 +106,16 @@ def test_note_edit_keeps_a_version_written_meanwhile(db: Path, tmp_path: Path, m
     assert "changed elsewhere meanwhile" in result.stdout
     note = Library(db).papers["2401.00001"].note
     assert note.startswith("Base.\nMine.") and note.rstrip().endswith("From elsewhere.")
+
+
+def test_one_import_of_several_files_is_undone_as_one(db: Path) -> None:
+    seeds = sorted((Path(__file__).parent.parent / "fixtures" / "seeds").glob("*.txt"))[:2]
+    result = run(db, "import", *map(str, seeds))
+    assert result.exit_code == 0, result.output
+    imported = len(Library(db).papers) - 3
+    assert imported > 0
+    result = run(db, "undo")
+    assert result.exit_code == 0 and f"undid imported: {imported} papers" in result.stdout
+    assert sorted(Library(db).papers) == ["2401.00000", "2401.00001", "2401.00002"]
+    result = run(db, "undo")  # redo: both files' papers again
+    assert result.exit_code == 0 and len(Library(db).papers) == imported + 3

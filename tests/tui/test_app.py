@@ -16,7 +16,7 @@ from readlist.app import clipboard
 from readlist.app.browser import Opened
 from readlist.app.commands import EditTags, SetStatus
 from readlist.app.notes import SaveNote
-from readlist.core.model import Status
+from readlist.core.model import Paper, Status
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens import base as base_screen
 from readlist.tui.screens.confirm import Confirm
@@ -747,6 +747,29 @@ async def test_a_pull_that_failed_does_not_say_it_pulled(small_library: Path, ma
         bar = static_text(screen.query_one("#topbar", Static))
         assert "Pull failed for 1 source; nothing new" in bar and "Pulled" not in bar
         assert any("cannot be fetched" in str(n.message) for n in app._notifications)
+
+
+async def test_one_pull_of_several_sources_is_one_undo_step(small_library: Path, make_app: MakeApp) -> None:
+    from readlist.app.pull import PullBatch, PullOutcome
+    from readlist.importers import ParseResult
+    from readlist.tui.screens.main import MainScreen
+
+    def batch(source: str, *numbers: int) -> PullBatch:
+        papers = [Paper.create(title=f"Pulled paper {n}", arxiv_id=f"2512.{n:05d}") for n in numbers]
+        return PullBatch(source, ParseResult(papers=papers, format="hf-api"))
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        before = set(fresh(small_library).papers)
+        screen._store_pulled(PullOutcome(batches=[batch("hf:2025-12-20", 1, 2), batch("arxiv:cs.CL", 3)]))
+        await pilot.pause()
+        assert len(set(fresh(small_library).papers) - before) == 3
+        await pilot.press("u")
+        await pilot.pause()
+        assert set(fresh(small_library).papers) == before
+        assert "3 papers" in static_text(screen.query_one("#topbar", Static))
 
 
 async def test_triage_with_a_selection_goes_through_the_selected_papers(
