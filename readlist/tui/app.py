@@ -12,14 +12,16 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
 from textual import events, on
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -106,6 +108,8 @@ class ReadlistApp(App[None]):
         # The signal that closed the app (SIGHUP, SIGTERM), if one did: the terminal may be gone.
         self.ended_by: int | None = None
         self._forced_exit: threading.Timer | None = None
+        # Set by the quit key (or a signal): keys typed after it are dropped, not acted on while the app closes.
+        self.quitting = False
         self.first_screen = first_screen
         self.load_error = ""  # why a library opened in the background could not be read
         # What the user must be told once the terminal is back (a note kept in a file because it could not be
@@ -270,6 +274,20 @@ class ReadlistApp(App[None]):
             event.text = clean_note(event.text)
         await super().on_event(event)
 
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Every key binding runs its action through here: once the app is quitting, keys typed after q are
+        swallowed. One that opens a dialog opened it on a closing app, which crashed (a traceback, exit status
+        1); one that changes a paper would change it after the user asked to leave. What was typed before q is
+        handled ahead of it and kept."""
+        if self.quitting:
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """Hand only http(s) addresses to the browser (note links included).
 
@@ -373,6 +391,7 @@ class ReadlistApp(App[None]):
         self._quit()
 
     def _quit(self, return_code: int = 0) -> None:
+        self.quitting = True
         # Keys typed just before the quit key (or the signal) may still wait in the focused widget's own queue (a
         # fast typist's last words in a note): quit once it has handled them, so they are saved too.
         focused = self.focused
