@@ -111,7 +111,7 @@ left as they were, so the numbers stay comparable with earlier runs):
   lower at 1 and above; agents papers ranked by closeness to the RL papers' centroid: AUC 0.63-0.65 with its
   document vectors, 0.70 with the topic coordinates. Outside knowledge of words does not link the two topics.
   Upvotes as a prior (standardized log upvotes added to the log-odds at 0.25-1): narrow 0.743-0.754, every other
-  reader lower (precision@10 -0.4 to -0.7 for the readers of arXiv-only topics, whose papers have no upvotes).
+  reader lower (precision@10 -0.09 to -0.74 for the readers of arXiv-only topics, whose papers have no upvotes).
 * Kept later: a tag on a kept paper also counts as a kept example made of the tag's own words (the readers tag
   40% of what they keep with a topic's name). AUC +0.01 to +0.03 and precision@10 up to +0.12 for every reader
   that tags, on these orders and on 40 others (``--seeds 300,400``); the software-testing reader, whose tag is
