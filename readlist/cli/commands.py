@@ -510,6 +510,9 @@ def note_cmd(
                 if draft is not None:
                     fail(f"{exc}; your text is kept in {draft}")
                 raise
+            if result is not None and result.gone:
+                kept = f"; your text is kept in {draft}" if draft is not None else ""
+                fail(f"{paper.id} was removed meanwhile, so the note was not saved{kept}")
             merged = result is not None and result.outside is not None
             editing.finish()
             changed = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,28 @@ def test_a_successful_edit_removes_its_temporary_file(tmp_path: Path, monkeypatc
     assert CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"]).exit_code == 0
     assert Library(db).papers["2401.00001"].note == "Saved."
     assert not Path(seen.read_text().strip()).exists()
+
+
+def test_a_paper_removed_while_its_note_is_edited_keeps_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
+    lib.compact(force=True)
+    editor = tmp_path / "editor.sh"
+    # Another readlist removes the paper while the editor is open.
+    editor.write_text(f'#!/bin/sh\n"{sys.executable}" -m readlist --db "{db}" rm 2401.00001 >"{tmp_path}/rm.out" 2>&1\n'
+                      'printf "Hours of careful notes." > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+    assert result.exit_code == 1, result.output
+    assert "removed meanwhile" in result.stderr and result.stderr.count("\n") == 1
+    match = re.search(r"your text is kept in (\S+\.md)", result.stderr)
+    assert match, result.stderr
+    draft = Path(match.group(1))
+    assert draft.read_text() == "Hours of careful notes."
+    draft.unlink()
+    assert "2401.00001" not in Library(db).papers
