@@ -483,11 +483,12 @@ def note_cmd(
     session = session_of(ctx)
     lib = session.library
     paper = lib.resolve(paper_id)
+    asked = append_text is not None or text is not None or edit or clear
     changed = False
     merged = False
     if append_text is not None:
-        session.run(AppendNote(paper.id, append_text))  # appends to the note on disk, not a stale copy
-        changed = True
+        # Appends to the note on disk, not a stale copy.
+        changed = bool(session.run(AppendNote(paper.id, append_text)).changes)
     else:
         new: str | None = None
         draft: Path | None = None
@@ -514,8 +515,8 @@ def note_cmd(
                 kept = f"; your text is kept in {draft}" if draft is not None else ""
                 fail(f"{paper.id} was removed meanwhile, so the note was not saved{kept}")
             merged = result is not None and result.outside is not None
-            editing.finish()
-            changed = True
+            # An empty outcome records nothing: `readlist undo` would then revert the change before this one.
+            changed = bool(editing.finish().changes)
             if draft is not None:
                 draft.unlink(missing_ok=True)
     if changed:
@@ -523,11 +524,13 @@ def note_cmd(
         paper = lib.papers[paper.id]
     if as_json:
         print_json({"id": paper.id, "note": paper.note})
-    elif not changed:
+    elif not asked:
         if paper.note:
             console.print(Text(inert_text(paper.note, multiline=True)))
         else:
             info(f"{paper.id} has no note")
+    elif not changed:
+        info(f"note unchanged for {paper.id}" if paper.note else f"{paper.id} has no note; nothing changed")
     elif not paper.note:
         info(f"note cleared for {paper.id} (`readlist undo` brings it back)")
     else:

@@ -240,3 +240,17 @@ def test_an_empty_note_says_it_cleared_the_note(seed_library: Path) -> None:
     assert f"note cleared for {pid}" in result.output and "0 characters" not in result.output
     assert run(seed_library, "undo").exit_code == 0
     assert json.loads(run(seed_library, "show", pid, "--json").stdout)["note"] == "kept words"
+
+
+def test_a_note_left_as_it_was_says_so_and_undo_still_reverts_the_change_before(seed_library: Path) -> None:
+    pid = json.loads(run(seed_library, "list", "--json").stdout)[0]["id"]
+    assert run(seed_library, "rate", pid, "4").exit_code == 0
+    for args in (["--clear"], [""], ["--append", ""]):
+        result = run(seed_library, "note", pid, *args)
+        assert result.exit_code == 0
+        assert "nothing changed" in result.output and "cleared" not in result.output and "undo" not in result.output
+    assert run(seed_library, "note", pid, "same").exit_code == 0
+    assert f"note unchanged for {pid}" in run(seed_library, "note", pid, "same").output
+    assert run(seed_library, "undo").exit_code == 0  # the note given first, not the second no-op
+    shown = json.loads(run(seed_library, "show", pid, "--json").stdout)
+    assert shown["note"] == "" and shown["rating"] == 4
