@@ -47,8 +47,14 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
         current = None
         with contextlib.suppress(OSError):
             current = snapshot_header(path.read_bytes())
-        if path.exists():
-            make_backup(path, as_found=True)
-        restored.adopt(path, min_gen=current.gen if current else 0, library_id=current.library if current else "")
+        try:
+            if path.exists():
+                make_backup(path, as_found=True)
+            restored.adopt(path, min_gen=current.gen if current else 0, library_id=current.library if current else "")
+        except OSError as exc:
+            raise LibraryError(
+                f"{path}: could not restore {backup.name} ({exc.strerror or exc}); the library was left as it was: "
+                "free some space (or make the folder writable) and restore again"
+            ) from exc
         if on_copy:
             on_copy(backup / path.name)

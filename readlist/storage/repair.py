@@ -225,13 +225,24 @@ def repair_library(path: Path) -> RepairReport:
     for ops, at in zip(journal.batches, journal.stamps, strict=True):
         apply_ops(papers, ops, deleted, at)
     with held(library_lock(path), path):
-        report.backup = make_backup(path)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        if quarantine:
-            report.quarantine_file = path.with_name(f"{path.name}.quarantine-{stamp}.json")
-            atomic_write_bytes(report.quarantine_file, msgspec.json.format(msgspec.json.encode(quarantine), indent=2))
-        library_id = header.library or new_library_id()
-        atomic_write_bytes(path, encode_snapshot(header.gen + 1, papers.values(), library_id, deleted))
+        try:
+            report.backup = make_backup(path)
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            if quarantine:
+                report.quarantine_file = path.with_name(f"{path.name}.quarantine-{stamp}.json")
+                atomic_write_bytes(
+                    report.quarantine_file, msgspec.json.format(msgspec.json.encode(quarantine), indent=2)
+                )
+            library_id = header.library or new_library_id()
+            atomic_write_bytes(path, encode_snapshot(header.gen + 1, papers.values(), library_id, deleted))
+        except OSError as exc:
+            # A quarantine file beside an unrepaired library would claim values were taken out that are still in it.
+            if report.quarantine_file is not None:
+                report.quarantine_file.unlink(missing_ok=True)
+            raise LibraryError(
+                f"{path}: could not repair the library ({exc.strerror or exc}); the file was left as it was: "
+                "free some space (or make the folder writable) and repair again"
+            ) from exc
         with contextlib.suppress(OSError):
             journal_path(path).unlink()
     report.papers = len(papers)

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 import readlist.storage.backups as backups
 import readlist.storage.library as library_module
+import readlist.storage.repair as repair_module
 from readlist.app.commands import Rate
 from readlist.app.imports import ImportPapers
 from readlist.cli import main
@@ -140,3 +141,44 @@ def test_a_change_that_fails_makes_no_backup_and_prunes_none(tmp_path: Path, mon
     Rate(["2401.00002"], 3).execute(Library(path))  # a change that works keeps its backup and prunes as before
     after = list_backups(path)
     assert after[0] not in kept and set(after[1:]) <= set(kept) and kept[0] in after
+
+
+def test_restore_on_a_full_disk_is_one_line_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "library.json"
+    Rate(["2401.00001"], 4).execute(make(db))  # a session that changed the library: one backup
+    before = db.read_bytes()
+    kept = list_backups(db)
+    monkeypatch.setattr(backups, "_copy_flushed", full)  # the backup of the library as it is cannot be written
+    result = run(db, "doctor", "--restore")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert "could not restore" in result.stderr and "No space left" in result.stderr
+    assert "output" not in result.stderr and result.stderr.count("\n") == 1
+    assert db.read_bytes() == before and list_backups(db) == kept
+
+
+def test_repair_on_a_full_disk_is_one_line_and_leaves_no_quarantine_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "library.json"
+    make(db)
+    damaged = db.read_bytes().replace(b'"rating":0,', b'"rating":"unknowable",', 1)  # goes to the quarantine file
+    db.write_bytes(damaged)
+    assert run(db, "list").exit_code == 1  # the record does not validate
+    real = repair_module.atomic_write_bytes
+
+    def library_full(path: Path, data: bytes) -> None:
+        if path == db:
+            full()
+        real(path, data)
+
+    monkeypatch.setattr(repair_module, "atomic_write_bytes", library_full)
+    result = run(db, "doctor", "--repair")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert "could not repair" in result.stderr and "No space left" in result.stderr
+    assert "output" not in result.stderr and result.stderr.count("\n") == 1
+    assert db.read_bytes() == damaged
+    assert not list(tmp_path.glob("*.quarantine-*"))
