@@ -468,9 +468,9 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
                         "folder of its own); nothing was changed")
     created = not repo.exists()
     made = [name for name in (".gitignore", ".gitattributes") if not (folder / name).exists()]
-    if created:
-        repo.git.run("init", "--quiet", "--initial-branch=main")
     try:
+        if created:  # inside the try: a git init cut short (a full disk) leaves a .git that is not a repository
+            repo.git.run("init", "--quiet", "--initial-branch=main")
         return _init(library, repo, remote, created=created, interactive=interactive)
     except BaseException:
         if created:  # leave the folder as it was found

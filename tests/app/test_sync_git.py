@@ -330,6 +330,28 @@ def test_sync_refuses_cleanly_without_git(two_machines: tuple[Library, Library, 
         init(laptop)
 
 
+def test_a_git_init_cut_short_leaves_no_git_folder_and_init_works_later(
+    git_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lib = machine(git_env, "laptop", papers=1)
+    folder = lib.path.parent
+    real = sync_module.Git.run
+
+    def disk_full_in_init(self: sync_module.Git, *args: str, **kwargs: object) -> object:
+        if args[0] == "init":  # what git leaves when the disk fills while it copies its templates
+            (folder / ".git").mkdir()
+            (folder / ".git" / "description").write_bytes(b"")
+            raise SyncError("git init failed: fatal: cannot copy …: No space left on device")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module.Git, "run", disk_full_in_init)
+    with pytest.raises(SyncError, match="No space left"):
+        init(lib)
+    monkeypatch.undo()
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith("library.json")) == []
+    assert init(lib).created and is_set_up(lib.path)
+
+
 def test_a_library_inside_another_repository_is_refused(git_env: Path) -> None:
     project = git_env / "project"
     project.mkdir()
