@@ -599,9 +599,11 @@ class Library:
                 self._backed_up_write(self._write_snapshot)
             except OSError as exc:
                 # Every change is already durable in the journal; only the folding failed.
+                kept = ("your changes are saved in the journal and are folded in by a later command once there is "
+                        "room" if journal_size else "the library file was left as it was (it had no journal to "
+                        "fold in)")
                 raise LibraryError(
-                    f"{self.path}: could not rewrite the library file ({exc.strerror or exc}); "
-                    "your changes are saved in the journal and are folded in by a later command once there is room"
+                    f"{self.path}: could not rewrite the library file ({exc.strerror or exc}); {kept}"
                 ) from exc
             return True
 

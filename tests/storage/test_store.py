@@ -260,6 +260,10 @@ def test_failed_compaction_does_not_orphan_later_changes(tmp_path: Path, monkeyp
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(readlist.storage.library, "atomic_write_chunks", fail)
+    with pytest.raises(LibraryError, match="left as it was") as raised:
+        lib.compact(force=True)  # nothing to fold in: no journal to point the user to
+    assert "journal and are folded" not in str(raised.value)
+    Rate(["2401.00001"], 4).execute(lib)  # this one is in the journal only
     with pytest.raises(LibraryError, match="saved in the journal"):
         lib.compact(force=True)
     monkeypatch.undo()
