@@ -94,10 +94,20 @@ _LAST = msgspec.json.Decoder(LastChange)
 MAX_BYTES = 256 << 20
 
 
-def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = False) -> None:
-    """Keep ``outcome`` as the change ``readlist undo`` reverts (best effort: the change itself is saved)."""
-    with contextlib.suppress(OSError):
-        atomic_write_bytes(last_change_path(library_path), msgspec.json.encode(LastChange(outcome, undone)))
+def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = False) -> str | None:
+    """Keep ``outcome`` as the change ``readlist undo`` reverts; None, or why it could not be kept.
+
+    Best effort, as the change itself is saved; but a record that cannot be replaced (a full disk) is removed,
+    since it names an older change and `readlist undo` would revert that one instead of this.
+    """
+    path = last_change_path(library_path)
+    try:
+        atomic_write_bytes(path, msgspec.json.encode(LastChange(outcome, undone)))
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return exc.strerror or str(exc)
+    return None
 
 
 def load_last_change(library_path: Path) -> LastChange | None:

@@ -73,8 +73,11 @@ class Session:
         if not outcome.changes:
             return
         self.history.record(outcome)
-        if self.remember_last:
-            save_last_change(self.library.path, outcome)
+        if self.remember_last and (problem := save_last_change(self.library.path, outcome)) is not None:
+            self.library.notices.append(
+                f"{self.library.path}: the change is saved, but `readlist undo` cannot revert it: its record could "
+                f"not be written ({problem})"
+            )
 
     def undo(self) -> Undone | None:
         return self.history.undo(self.library)

@@ -596,7 +596,9 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
         fail("nothing to undo: no change made from the command line is remembered for this library")
     done = revert(lib, last.outcome, to_before=not last.undone, only_unchanged=True)
     if done.outcome.changes:
-        save_last_change(lib.path, last.outcome, undone=not last.undone)
+        if (problem := save_last_change(lib.path, last.outcome, undone=not last.undone)) is not None:
+            echo_err(f"readlist: {lib.path}: the change is saved, but `readlist undo` cannot "
+                     f"{'undo' if last.undone else 'redo'} it: its record could not be written ({problem})")
         settle(session)
     verb = "redid" if last.undone else "undid"
     if as_json:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import readlist.app.history as history_module
 import readlist.storage.backups as backups
 import readlist.storage.library as library_module
 import readlist.storage.repair as repair_module
@@ -20,7 +21,7 @@ from readlist.core.model import Paper
 from readlist.storage.backups import KEEP_BACKUPS, list_backups, make_backup
 from readlist.storage.journal import Journal
 from readlist.storage.library import Library
-from readlist.storage.paths import backup_dir, journal_path
+from readlist.storage.paths import backup_dir, journal_path, last_change_path
 
 
 def run(db: Path, *args: str) -> Result:
@@ -182,3 +183,27 @@ def test_repair_on_a_full_disk_is_one_line_and_leaves_no_quarantine_file(
     assert "output" not in result.stderr and result.stderr.count("\n") == 1
     assert db.read_bytes() == damaged
     assert not list(tmp_path.glob("*.quarantine-*"))
+
+
+def test_a_change_whose_undo_record_cannot_be_written_is_not_mistaken_for_an_older_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "library.json"
+    make(db)
+    assert run(db, "rate", "2401.00001", "5").exit_code == 0
+    real = history_module.atomic_write_bytes
+
+    def record_full(path: Path, data: bytes) -> None:
+        if path == last_change_path(db):
+            full()
+        real(path, data)
+
+    monkeypatch.setattr(history_module, "atomic_write_bytes", record_full)
+    result = run(db, "tag", "2401.00002", "later")
+    monkeypatch.undo()
+    assert result.exit_code == 0  # the change itself is durable
+    assert "`readlist undo` cannot revert it" in result.stderr and "No space left" in result.stderr
+    undo = run(db, "undo")
+    assert undo.exit_code == 1 and "nothing to undo" in undo.stderr
+    papers = Library(db).papers
+    assert papers["2401.00001"].rating == 5 and papers["2401.00002"].tags == ["later"]
