@@ -226,7 +226,7 @@ def _print_report(report: Report) -> None:
     header.append("library  ", style="dim")
     header.append(inert_text(str(report.library)))
     if report.papers is not None:
-        header.append(f"  ({report.papers} papers)")
+        header.append(f"  ({counted(report.papers, 'paper')})")
     console.print(header)
     j = report.journal
     if j.get("exists") and "bytes" in j:
@@ -260,7 +260,7 @@ def _print_backup(backup: BackupInfo) -> None:
     when = (backup.taken or "?").replace("T", " ").replace("+00:00", " UTC")
     line.append(f"  {when}  ")
     if backup.papers is not None:
-        line.append(f"{backup.papers} papers")
+        line.append(counted(backup.papers, "paper"))
     else:
         line.append("damaged", style="red")
     line.append(f"  {backup.size / 1e6:.1f} MB", style="dim")
@@ -372,7 +372,7 @@ def _restore(path: Path, name: str, as_json: bool) -> None:
         print_json({"restored": str(backup), "library": str(path), "papers": papers,
                     "previous_kept_in": str(kept) if kept else None})
         return
-    info(f"restored {path} from backup {backup.name} ({papers} papers)")
+    info(f"restored {path} from backup {backup.name} ({counted(papers, 'paper')})")
     if kept is not None and kept != backup:
         info(f"the library as it was before is kept as backup {kept.name}")
 
@@ -383,7 +383,7 @@ def _repair(path: Path, as_json: bool) -> None:
         print_json(report.to_dict())
         return
     if not report.changed:
-        info(f"{path}: every record is valid; nothing to repair ({report.papers} papers)")
+        info(f"{path}: every record is valid; nothing to repair ({counted(report.papers, 'paper')})")
         return
     for line in report.fixed:
         info(f"fixed        {line}")
@@ -391,7 +391,7 @@ def _repair(path: Path, as_json: bool) -> None:
         info(f"merged       two records of {pid} into one (both notes kept)")
     for line in report.quarantined:
         info(f"quarantined  {line}")
-    info(f"{path}: repaired ({report.papers} papers)")
+    info(f"{path}: repaired ({counted(report.papers, 'paper')})")
     if report.backup is not None:
         info(f"the file as it was is kept as backup {report.backup.name}")
     if report.quarantine_file is not None:

@@ -60,7 +60,7 @@ def _resolve_all(lib: Library, refs: tuple[str, ...] | list[str]) -> list[Paper]
 
 def print_summary(lib: Library) -> None:
     counts = count(lib).by_status
-    info(f"{lib.path}: {len(lib)} papers")
+    info(f"{lib.path}: {counted(len(lib), 'paper')}")
     for status in Status:
         info(f"  {status.label:<8} {counts.get(status.value, 0)}")
 

@@ -395,7 +395,7 @@ def render_text(stats: Stats, *, width: int = 80, title: str = "") -> Text:
     out = Text()
     out.append(title or "readlist statistics", style="bold")
     week = WeekCount(week_start(stats.today), 0).label
-    out.append(f"  {stats.total} papers · today {stats.today.isoformat()} ({week})\n", style="dim")
+    out.append(f"  {counted(stats.total, 'paper')} · today {stats.today.isoformat()} ({week})\n", style="dim")
 
     _heading(out, "Status")
     status_rows = [(s.label, stats.by_status.get(s.value, 0), _STATUS_STYLES[s.value]) for s in Status]

@@ -215,6 +215,17 @@ def test_stats_json_matches_list(seed_library: Path) -> None:
     assert stats["by_status"]["read"] == 4 and stats["by_status"]["inbox"] == 192
 
 
+def test_a_library_of_one_paper_is_counted_as_one_paper(tmp_path: Path) -> None:
+    db = tmp_path / "one.json"
+    bib = tmp_path / "one.bib"
+    bib.write_text("@article{a1, title = {Deep Reinforcement Learning for Agents}, year = {2024}}\n")
+    assert run(db, "import", str(bib)).exit_code == 0
+    for verb in ("stats", "doctor"):
+        output = run(db, verb).output
+        assert "1 paper " in output or "1 paper)" in output, output
+        assert "1 papers" not in output, output
+
+
 def test_env_var_selects_library(seed_library: Path) -> None:
     env = {**os.environ, "READLIST_DB": str(seed_library)}
     out = subprocess.run([sys.executable, "-m", "readlist", "list", "--json"], env=env, capture_output=True,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, OptionList, Static
-from tui_helpers import SIZE, fresh, search_all, view_name_prompt
+from tui_helpers import SEEDS_DIR, SIZE, build_library, fresh, search_all, view_name_prompt
 
 from readlist.app.imports import ImportPapers
 from readlist.config.settings import load_config
@@ -480,6 +480,20 @@ async def test_quitting_from_triage_reopens_on_the_paper_triage_showed(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert current_id(app) == shown
+
+
+async def test_the_top_bar_counts_one_paper_as_one_paper(tmp_path: Path, make_app: MakeApp) -> None:
+    path = build_library(tmp_path / "library.json", seeds=[SEEDS_DIR / "001_eaf0a1b246e94eca.txt"], limit=2)
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        topbar = app.screen.query_one("#topbar", Static)
+        assert "2 papers · 2 in inbox" in str(topbar.render())
+        await pilot.press("D")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        line = str(topbar.render())
+        assert "1 paper · 1 in inbox" in line and "1 papers" not in line, line
 
 
 async def test_a_message_too_long_for_the_top_bar_ends_in_an_ellipsis(tmp_path: Path, make_app: MakeApp) -> None:

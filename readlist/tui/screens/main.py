@@ -518,7 +518,7 @@ class MainScreen(ReadlistScreen[None]):
         prefix.append(" readlist ", style="bold")
         prefix.append(inert_text(self.session.library.path.name))
         if counted_yet:
-            prefix.append(f"  {total} papers · {inbox} in inbox", style="dim")
+            prefix.append(f"  {counted(total, 'paper')} · {inbox} in inbox", style="dim")
         prefix.append("  │  ")
         lead = Text(" ", no_wrap=True, overflow="ellipsis")
         count = shown if counted_yet else None

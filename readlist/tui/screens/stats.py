@@ -25,7 +25,7 @@ from textual.widgets import Footer, Static
 
 from readlist.core.model import MAX_RATING, Paper, Status
 from readlist.core.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute_stats, fold, hbar
-from readlist.core.text import inert_text
+from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
 from readlist.tui.screens.help import HelpScreen, bindings_table
 
@@ -304,7 +304,7 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         stats = self.stats = self._compute()
         week = WeekCount(stats.read_per_week[-1].start, 0).label if stats.read_per_week else ""
-        title = Text(f"Statistics · {stats.total} papers · {stats.today.isoformat()} ({week})")
+        title = Text(f"Statistics · {counted(stats.total, 'paper')} · {stats.today.isoformat()} ({week})")
         yield Static(title, id="stats-title")
         with VerticalScroll(id="stats-body"):
             top_rows = max(len(summary_items(stats)), len(Status) + 1, MAX_RATING + 1)
