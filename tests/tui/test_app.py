@@ -789,6 +789,42 @@ async def test_one_pull_of_several_sources_is_one_undo_step(small_library: Path,
         assert "3 papers" in static_text(screen.query_one("#topbar", Static))
 
 
+async def test_redo_in_triage_moves_on_and_counts_the_decision_again(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        await pilot.press("space", "space", "T")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen) and screen.paper_ids == ids[:2]
+        await pilot.press("s", "u")
+        assert screen.index == 0
+        await pilot.press("ctrl+r")  # the keep is back: triage is past that paper again, as after the keep
+        assert screen.index == 1
+        await pilot.press("x")
+        assert screen.done
+        summary = static_text(screen.query_one("#triage-summary", Static))
+        assert "kept     1" in summary and "skipped  1" in summary
+    assert fresh(small_library).papers[ids[0]].status == "to-read"
+
+
+async def test_undoing_a_tag_edit_in_triage_keeps_the_rating_in_the_summary(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        await pilot.press("space", "T", "4", "t", "f", "o", "o", "enter")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        await pilot.press("u")  # undoes the tags, not the rating
+        await pilot.press("s")
+        assert screen.done
+        summary = static_text(screen.query_one("#triage-summary", Static))
+        assert "rated    1" in summary and "kept     1" in summary
+    disk = fresh(small_library).papers[ids[0]]
+    assert (disk.rating, disk.tags) == (4, [])
+
+
 async def test_triage_with_a_selection_goes_through_the_selected_papers(
     small_library: Path, make_app: MakeApp
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on
@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
-from readlist.app.commands import EditTags
+from readlist.app.commands import EditTags, Outcome
 from readlist.app.session import Session
 from readlist.core.model import Paper
 from readlist.core.texrender import render_tex
@@ -23,6 +23,15 @@ from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
+
+
+class Decision(NamedTuple):
+    paper_id: str
+    status: str | None  # keep, skip, reading, toggle_read; None for a rating
+    rating: int | None
+    # The change it made: undo takes out the decision of the step it reverts (a tag edit's undo takes out
+    # none), redo puts it back.
+    step: Outcome
 
 
 class TriageScreen(ReadlistScreen[str | None]):
@@ -41,8 +50,8 @@ class TriageScreen(ReadlistScreen[str | None]):
         super().__init__(session, id="triage")
         self.paper_ids = list(paper_ids)
         self.index = max(0, min(start, len(self.paper_ids)))
-        # The decisions made in this session, in order: (paper id, status decision or None, rating or None).
-        self.decisions: list[tuple[str, str | None, int | None]] = []
+        self.decisions: list[Decision] = []  # made in this session, in order, undone ones taken out
+        self._undone: list[Decision] = []
         self.done = False
         self._footer_done = False
         self._hints: tuple[str, str] | None = None  # the key line, long and short, as the keys are mapped
@@ -134,7 +143,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         names = {"keep": "kept", "skip": "skipped", "reading": "reading", "toggle_read": "read"}
         last_status: dict[str, str] = {}
         rated: set[str] = set()
-        for pid, status, rating in self.decisions:
+        for pid, status, rating, _ in self.decisions:
             if status is not None:
                 last_status[pid] = status
             if rating:
@@ -183,10 +192,11 @@ class TriageScreen(ReadlistScreen[str | None]):
             self.action_next()
             return
         command, advances = decision(name, [pid])
-        if self.run_command(command) is None:
+        outcome = self.run_command(command)
+        if outcome is None:
             return
         rating = int(name.removeprefix("rate_")) if name.startswith("rate_") else None
-        self.decisions.append((pid, None if rating is not None else name, rating))
+        self.decisions.append(Decision(pid, None if rating is not None else name, rating, outcome))
         if advances:
             self.index += 1
         self.show()
@@ -198,18 +208,16 @@ class TriageScreen(ReadlistScreen[str | None]):
             return
         # The step undone may be from before triage, on a paper that is not in it: say which.
         self.notify(f"Undid: {self.what_was(done.step)}", markup=False)
-        for pid in done.step.changes:
-            if pid in self.paper_ids:
-                self.index = self.paper_ids.index(pid)
-                self.done = False
-                self._forget_last_decision(pid)
-                break
+        self._undone += [made for made in self.decisions if made.step is done.step]
+        self.decisions = [made for made in self.decisions if made.step is not done.step]
+        self._go_to_paper_of(done.step)
         self.show()
 
-    def _forget_last_decision(self, paper_id: str) -> None:
-        for position in range(len(self.decisions) - 1, -1, -1):
-            if self.decisions[position][0] == paper_id:
-                del self.decisions[position]
+    def _go_to_paper_of(self, step: Outcome, *, past: bool = False) -> None:
+        for pid in step.changes:
+            if pid in self.paper_ids:
+                self.index = self.paper_ids.index(pid) + (1 if past else 0)
+                self.done = False
                 return
 
     def _shown_paper(self) -> Paper | None:
@@ -240,8 +248,13 @@ class TriageScreen(ReadlistScreen[str | None]):
         done = self.redo()
         if done is None:
             self.notify("Nothing to redo.", markup=False)
-        else:
-            self.notify(f"Redid: {self.what_was(done.step)}", markup=False)
+            return
+        self.notify(f"Redid: {self.what_was(done.step)}", markup=False)
+        # A decision redone counts again and moves on as it did when it was made; a rating stays on its paper.
+        redone = [made for made in self._undone if made.step is done.step]
+        self._undone = [made for made in self._undone if made.step is not done.step]
+        self.decisions += redone
+        self._go_to_paper_of(done.step, past=any(made.status is not None for made in redone))
         self.show()
 
     def action_scroll_text(self, direction: int) -> None:
