@@ -596,3 +596,20 @@ async def test_enter_opens_the_paper_under_the_cursor_full_screen(seed_library: 
         await pilot.press("slash", *"year:2025", "enter")
         await pilot.pause(0.3)
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_the_delete_question_names_the_paper_as_the_list_shows_it(tmp_path: Path, make_app: MakeApp) -> None:
+    from readlist.tui.screens.confirm import Confirm
+
+    path = tmp_path / "library.json"
+    ImportPapers([Paper.create(title=f"Scaling $\\alpha$-laws, part {n}", arxiv_id=f"2401.0000{n}")
+                  for n in (1, 2)], "test").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("D")
+        assert isinstance(app.screen, Confirm)
+        assert "Scaling α-laws" in text_of(app, "#confirm-question")
+        assert text_of(app, "#confirm-detail").startswith("Its note, tags and rating go too")
+        await pilot.press("n", "space", "space", "D")
+        assert isinstance(app.screen, Confirm)
+        assert text_of(app, "#confirm-detail").startswith("Their notes, tags and ratings go too")

@@ -39,6 +39,7 @@ from readlist.app.views import (
 from readlist.config.settings import ConfigError, save_view
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, parse_query
+from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, counted, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
@@ -717,8 +718,10 @@ class MainScreen(ReadlistScreen[None]):
             self.notify("No paper here to delete.", severity="warning", markup=False)
             return
         ids = [p.id for p in targets]
-        question = (f"Delete “{targets[0].title}”?" if len(targets) == 1
-                    else f"Delete the {len(targets)} selected papers?")
+        # The title as the list shows it ($\alpha$ as α), so the question names the paper the user sees.
+        question, detail = ((f"Delete “{render_tex(targets[0].title)}”?", "Its note, tags and rating go too")
+                            if len(targets) == 1 else
+                            (f"Delete the {len(targets)} selected papers?", "Their notes, tags and ratings go too"))
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -726,7 +729,7 @@ class MainScreen(ReadlistScreen[None]):
 
         from readlist.tui.screens.confirm import Confirm
 
-        self.app.push_screen(Confirm(question, "Its note, tags and rating go too; u undoes."), answered)
+        self.app.push_screen(Confirm(question, f"{detail}; u undoes."), answered)
 
     # -- navigation -------------------------------------------------------------------
 
