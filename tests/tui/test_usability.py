@@ -613,3 +613,16 @@ async def test_the_delete_question_names_the_paper_as_the_list_shows_it(tmp_path
         await pilot.press("n", "space", "space", "D")
         assert isinstance(app.screen, Confirm)
         assert text_of(app, "#confirm-detail").startswith("Their notes, tags and ratings go too")
+
+
+async def test_tab_goes_between_the_list_and_the_search_box_only(small_library: Path, make_app: MakeApp) -> None:
+    """Tab put the focus on the detail pane, then the sidebar, where the list's keys did nothing."""
+    app = make_app(small_library)
+    async with app.run_test(size=(120, 35)) as pilot:
+        first = current_id(app)
+        await pilot.press("tab")
+        assert isinstance(app.focused, Input)
+        await pilot.press("tab")
+        assert app.focused is plist(app)
+        await pilot.press("j")
+        assert current_id(app) != first

@@ -238,7 +238,8 @@ class MainScreen(ReadlistScreen[None]):
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar", markup=False)
         with Horizontal(id="body"):
-            with VerticalScroll(id="sidebar"):
+            # Not focusable, as the sidebar itself is not: Tab goes between the list and the search box.
+            with VerticalScroll(id="sidebar", can_focus=False):
                 yield ViewSidebar(id="views")
             with Vertical(id="center"):
                 with Horizontal(id="search-row"):

@@ -91,8 +91,12 @@ def paper_header(paper: Paper) -> Text:
     return text
 
 
-class PaperDetail(SteadyScrollBars, VerticalScroll):
-    """Shows one paper; updated whenever the list cursor moves."""
+class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
+    """Shows one paper; updated whenever the list cursor moves.
+
+    Never focused: J and K scroll it from the list, and focused (by Tab) it would leave the list's keys
+    (j, k, g, space …) doing nothing until the list had the focus back.
+    """
 
     def __init__(self, lookup: Lookup | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
