@@ -379,6 +379,27 @@ async def test_saved_search_from_the_box_becomes_a_view_with_a_count(
     assert load_config().views == {"general": "tag:generalization"}
 
 
+async def test_keeping_a_search_under_a_name_in_use_asks_before_replacing(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await view_name_prompt(pilot, "tag:generalization")
+        await pilot.press(*"mine", "enter")
+        await pilot.pause()
+        prompt = await view_name_prompt(pilot, "tag:llm")
+        await pilot.press(*"mine", "enter")
+        await pilot.pause()
+        assert app.screen is prompt  # not replaced yet: the prompt says what "mine" keeps
+        assert "tag:generalization" in text_of(app, "#prompt-error")
+        assert load_config().views == {"mine": "tag:generalization"}
+        await pilot.press("enter")
+        await pilot.pause()
+        assert main(app).view.key == "saved:mine"
+        assert "Replaced" in text_of(app, "#topbar")
+    assert load_config().views == {"mine": "tag:llm"}
+
+
 async def test_a_search_saved_in_a_view_keeps_the_view_too(seed_library: Path, make_app: MakeApp) -> None:
     """What the list showed is the search within the view: the saved view shows the same papers."""
     app = make_app(seed_library)

@@ -1093,6 +1093,8 @@ class MainScreen(ReadlistScreen[None]):
         if scope:
             query = f"{scope} ({query})" if "OR" in query.split() else f"{scope} {query}"
 
+        warned: set[str] = set()  # names of saved searches the user was told Enter would replace
+
         def save(typed: str) -> str | None:
             """Save under the name typed; why not, for the prompt to show while it stays open."""
             name = clean_line(typed)
@@ -1100,6 +1102,11 @@ class MainScreen(ReadlistScreen[None]):
                 return "Type a name for the view (Esc cancels)."
             if is_fixed_view_name(name):
                 return f"“{name}” is one of the app's own views; choose another name."
+            kept = self.saved_views.get(name)
+            if kept is not None and kept != query and name not in warned:
+                # A saved search has no undo: replacing one is said before it is done.
+                warned.add(name)
+                return f"“{name}” keeps “{kept}”: Enter again replaces it, or type another name."
             try:
                 save_view(name, query)
             except (OSError, ConfigError) as exc:
@@ -1110,13 +1117,15 @@ class MainScreen(ReadlistScreen[None]):
             if typed is None:
                 return  # cancelled
             name = clean_line(typed)
+            replaced = name in self.saved_views and self.saved_views[name] != query
             self.saved_views[name] = query
             self.query_one("#search", Input).value = ""
             self.query_text = ""
             self._refresh_views()
             self.set_view_key("saved:" + name)
             self.paper_list.focus()  # the search box is empty now; the view is what the user looks at
-            self.say(f"Saved the search as the view “{name}”")
+            self.say(f"Replaced the search of the view “{name}”" if replaced
+                     else f"Saved the search as the view “{name}”")
 
         from readlist.tui.screens.prompt import Prompt
 
