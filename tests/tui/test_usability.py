@@ -647,3 +647,20 @@ async def test_tab_goes_between_the_list_and_the_search_box_only(small_library: 
         assert app.focused is plist(app)
         await pilot.press("j")
         assert current_id(app) != first
+
+
+async def test_a_message_that_fits_without_the_sort_is_shown_whole(seed_library: Path, make_app: MakeApp) -> None:
+    """At 80 columns a long view name, its sort and a message do not fit together: the sort, back with the
+    next key, gives way, rather than the message being cut to "50 papers most like…"."""
+    app = make_app(seed_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = main(app)
+        ids = tuple(p.id for p in plist(app).papers[:12])
+        screen._show_like("≈ Benign Overfitting and Grokking…", ids)
+        await pilot.pause()
+        line = text_of(app, "#topbar")
+        assert "12 papers most like it, closest first" in line and "sort:" not in line, line
+        assert line.startswith(" ≈ Benign Overfitting") and len(line.rstrip()) <= 80
+        await pilot.press("j")  # the message goes with the next move; the sort is back
+        await pilot.pause()
+        assert "sort: likeness" in text_of(app, "#topbar")

@@ -526,17 +526,22 @@ class MainScreen(ReadlistScreen[None]):
         count = shown if counted_yet else None
         full, short = self._topbar_rest(count, short=False), self._topbar_rest(count, short=True)
         # The first that fits: the library's name and totals, then the hint about O, go before the view, its
-        # count and the last message (a message cut off the end of the line is a message never read). One too
-        # long even then is cut with an ellipsis, so it is seen to go on.
+        # count and the last message (a message cut off the end of the line is a message never read); then,
+        # while a message is up, the sort (it is back with the next key). One too long even then is cut with
+        # an ellipsis, so it is seen to go on.
         choices = [lead + full, lead + short] if width < NARROW else [prefix + full, prefix + short, lead + full]
-        text = next((choice for choice in choices if choice.cell_len <= width), None) or fit_line(lead + short, width)
+        last = lead + short
+        if self._message:
+            last = lead + self._topbar_rest(count, short=True, sort=False)
+            choices += [lead + short, last]
+        text = next((choice for choice in choices if choice.cell_len <= width), None) or fit_line(last, width)
         if text != self._topbar_shown:
             self._topbar_shown = text
             topbar = self.query_one("#topbar", TopBar)
             topbar.show(text)
             self._in_this_frame(topbar)
 
-    def _topbar_rest(self, shown: int | None, *, short: bool) -> Text:
+    def _topbar_rest(self, shown: int | None, *, short: bool, sort: bool = True) -> Text:
         """The top bar after the library's name: the view, its count, the sort, state and the last message."""
         plist = self.paper_list
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -546,7 +551,8 @@ class MainScreen(ReadlistScreen[None]):
         text.append(label, style="bold")
         if shown is not None:
             text.append(f" {shown}")
-        text.append(f"  sort: {self._sort_label(short=short)}", style="dim")
+        if sort:
+            text.append(f"  sort: {self._sort_label(short=short)}", style="dim")
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
         if self._sync_state:
