@@ -66,7 +66,7 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
     try:
         path = save_view(name, query)
     except (OSError, ConfigError) as exc:
-        raise click.ClickException(f"could not save the view in {config_path()}: {exc}") from None
+        raise click.ClickException(f"could not save the view in {config_path()}: {_why(exc)}") from None
     if as_json:
         print_json({"name": name, "query": query, "config": str(path)})
         return
@@ -84,11 +84,19 @@ def view_rm(name: str, as_json: bool) -> None:
     try:
         save_view(name, None)
     except (OSError, ConfigError) as exc:
-        raise click.ClickException(f"could not change {config_path()}: {exc}") from None
+        raise click.ClickException(f"could not remove the view from {config_path()}: {_why(exc)}") from None
     if as_json:
         print_json({"removed": name, "query": views[name]})
         return
     info(f"removed view {name!r}")
+
+
+def _why(exc: OSError | ConfigError) -> str:
+    """The reason in words (``No space left on device``, not ``[Errno 28] …``), and that nothing changed: the
+    config file is replaced whole or not at all."""
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}; the views are as they were"
+    return str(exc)
 
 
 COMMANDS = [view_cmd]

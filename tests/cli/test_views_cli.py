@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from readlist.cli import main
@@ -82,3 +83,19 @@ def test_a_view_needs_a_search_and_a_name_of_its_own(tmp_path: Path) -> None:
         assert result.exit_code == 2, (name, query)
         assert len(result.stderr.strip().splitlines()) == 1
     assert not Path(os.environ["READLIST_CONFIG"]).exists()
+
+
+def test_a_full_disk_says_so_in_words_and_the_views_stay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db, config = seeds_with_config(tmp_path, '[views]\nmine = "tag:x"\n')
+    import readlist.config.settings as settings
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(settings, "atomic_write_bytes", full)
+    for args in (["view", "add", "other", "reasoning"], ["view", "rm", "mine"]):
+        result = CliRunner().invoke(main, ["--db", str(db), *args])
+        assert result.exit_code == 1
+        assert "No space left on device; the views are as they were" in result.stderr, result.stderr
+        assert "Errno" not in result.stderr
+    assert config.read_text(encoding="utf-8") == '[views]\nmine = "tag:x"\n'
