@@ -97,7 +97,11 @@ class Outcome:
         changes = dict(self.changes)
         for pid, change in later.changes.items():
             first = changes.get(pid)
-            changes[pid] = change if first is None else _in_turn(first, change)
+            joined = change if first is None else _in_turn(first, change)
+            if joined.before is None and joined.after is None:
+                del changes[pid]  # appeared, then went: nothing to undo
+            else:
+                changes[pid] = joined
         return Outcome(self.label, changes, caught_up=self.caught_up or later.caught_up)
 
 
@@ -108,9 +112,9 @@ def _in_turn(first: PaperChange, second: PaperChange) -> PaperChange:
     the same before the other, so each side takes it from whichever edit knew it. A side that is a whole
     record (the paper appeared or went) stays whole.
     """
-    if first.before is None or second.after is None:
-        before = first.before
-    else:
+    if first.before is None:
+        before = None
+    else:  # an edit then a removal gives the whole record as it was before the edit
         before = {**second.before, **first.before} if second.before is not None else dict(first.before)
     if second.after is None or first.after is None:
         after = second.after

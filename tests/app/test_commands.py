@@ -196,3 +196,21 @@ def test_changes_joined_in_turn_undo_and_redo_as_one_step(session: Session) -> N
     disk = on_disk(session)
     assert disk["2402.00001"].upvotes == 7 and disk["2401.00001"].upvotes == 12
     assert disk["2401.00001"].rating == 4 and disk["2401.00002"].rating == 4
+
+
+def test_an_edit_then_a_removal_joined_undo_to_the_record_before_the_edit(session: Session) -> None:
+    rated = session.run(Rate(["2401.00001"], 4), record=False)
+    gone = session.run(Delete(["2401.00001", "2401.00002"]), record=False)
+    added = session.run(ImportPapers([Paper.create(title="Short-lived", arxiv_id="2402.00009")], "a.txt"),
+                        record=False)
+    removed = session.run(Delete(["2402.00009"]), record=False)
+    joined = rated.then(gone).then(added).then(removed)
+    assert "2402.00009" not in joined.changes  # appeared and went: nothing to undo
+    before = joined.changes["2401.00001"].before
+    assert before is not None and before["rating"] == 0 and before["title"] == "Paper number 1"
+    session.record(joined)
+    session.undo()
+    disk = on_disk(session)
+    assert disk["2401.00001"].rating == 0 and "2401.00002" in disk and "2402.00009" not in disk
+    session.redo()
+    assert not {"2401.00001", "2401.00002"} & set(on_disk(session))
