@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Input, OptionList, Static
 from tui_helpers import SEEDS_DIR, SIZE, build_library, fresh, search_all, view_name_prompt
 
+from readlist.app.commands import SetStatus
 from readlist.app.imports import ImportPapers
 from readlist.config.settings import load_config
 from readlist.core.model import Paper
@@ -664,3 +665,23 @@ async def test_a_message_that_fits_without_the_sort_is_shown_whole(seed_library:
         await pilot.press("j")  # the message goes with the next move; the sort is back
         await pilot.pause()
         assert "sort: likeness" in text_of(app, "#topbar")
+
+
+async def test_coming_back_to_a_view_finds_the_cursor_where_it_was(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        assert main(app).view.key == "status:inbox"
+        await pilot.press("j", "j", "j", "j", "j")
+        chosen = current_id(app)
+        await pilot.press("right_square_bracket")
+        assert main(app).view.key != "status:inbox"
+        await pilot.press("left_square_bracket")
+        assert main(app).view.key == "status:inbox" and current_id(app) == chosen
+        assert plist(app).cursor == 5
+        # A paper that left the view meanwhile (skipped from another window, say) is not there to come back
+        # to: the view opens at the top.
+        await pilot.press("right_square_bracket")
+        main(app).run_command(SetStatus([chosen], "skipped"))
+        await pilot.pause()
+        await pilot.press("left_square_bracket")
+        assert main(app).view.key == "status:inbox" and plist(app).cursor == 0 and current_id(app) != chosen

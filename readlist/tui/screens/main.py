@@ -210,6 +210,9 @@ class MainScreen(ReadlistScreen[None]):
         self._search_value = ""
         self._search_due = False
         self._message = ""
+        # The paper the cursor was on in each view left with [ or ]: coming back finds it there, as in a
+        # feed reader, rather than at the top.
+        self._view_places: dict[str, str] = {}
         self.counts = Counts()
         self._query = parse_query("")
         self._sidebar_shown: tuple[object, ...] = ()
@@ -742,12 +745,17 @@ class MainScreen(ReadlistScreen[None]):
 
     @needs_library
     def set_view(self, index: int) -> None:
+        left = self.paper_list.current
+        if left is not None and self.view.key != "like":  # each "more like" view is a new one
+            self._view_places[self.view.key] = left.id
         self.view_index = index % len(self.views)
         self.paper_list.clear_selection()
         self.paper_list.cursor = 0
         self.paper_list.scroll_to(y=0, animate=False, immediate=True)
         self._message = ""
-        self.rebuild(keep_current=False)
+        # At the top when the paper is no longer in the view (kept from the Inbox, say).
+        place = None if self.view.key == "like" else self._view_places.get(self.view.key)
+        self.rebuild(place, keep_current=False)
 
     def set_view_key(self, key: str) -> None:
         keys = [v.key for v in self.views]
