@@ -202,8 +202,7 @@ def import_parsed(
 ) -> list[ImportReport]:
     """Store every parsed source, one report each; ``advance(n)`` is told as papers are saved."""
     reports: list[ImportReport] = []
-    done: Outcome | None = None
-    try:
+    with session.one_step():
         for item in parsed:
             if item.result is None:
                 reports.append(ImportReport(source=item.source, error=item.error))
@@ -211,13 +210,8 @@ def import_parsed(
             papers: Iterable[Paper] = item.result.papers
             if advance is not None:
                 papers = _counting(papers, advance)
-            imported = session.run(ImportPapers(papers, source_label(item.source), item.result.format), record=False)
-            done = imported if done is None else done.then(imported)
+            imported = session.run(ImportPapers(papers, source_label(item.source), item.result.format))
             reports.append(_report_of(item.source, item.result, imported.report))
-    finally:
-        # One step for undo, however many sources: what was stored before a failure included.
-        if done is not None:
-            session.record(done)
     return reports
 
 

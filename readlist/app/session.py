@@ -7,9 +7,10 @@ and undo through the session's history.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
-from functools import cached_property
+from collections.abc import Iterator, Mapping
+from functools import cached_property, reduce
 
 from readlist.app.commands import Command, O_co, Outcome
 from readlist.app.history import History, Undone, save_last_change
@@ -36,6 +37,7 @@ class Session:
         self.settings = settings if settings is not None else Config()
         # The command line keeps its last change on disk, for a later `readlist undo`.
         self.remember_last = remember_last
+        self._step: list[Outcome] | None = None  # the changes of an open ``one_step``, in order
 
     @classmethod
     def open(
@@ -72,12 +74,31 @@ class Session:
         """Remember a change made outside :meth:`run` (an editing session summed up as one step)."""
         if not outcome.changes:
             return
+        if self._step is not None:
+            self._step.append(outcome)
+            return
         self.history.record(outcome)
         if self.remember_last and (problem := save_last_change(self.library.path, outcome)) is not None:
             self.library.notices.append(
                 f"{self.library.path}: the change is saved, but `readlist undo` cannot revert it: its record could "
                 f"not be written ({problem})"
             )
+
+    @contextlib.contextmanager
+    def one_step(self) -> Iterator[None]:
+        """Every change recorded inside is one undo step, their outcomes joined in turn (``Outcome.then``):
+        what the user did in one go (an import of three files, a pull of several sources) is undone in one go.
+        The step is recorded on the way out even when a later change failed: what was stored is undone too."""
+        if self._step is not None:  # inside another: that one records
+            yield
+            return
+        self._step = []
+        try:
+            yield
+        finally:
+            outcomes, self._step = self._step, None
+            if outcomes:
+                self.record(reduce(Outcome.then, outcomes))
 
     def undo(self) -> Undone | None:
         return self.history.undo(self.library)

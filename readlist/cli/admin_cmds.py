@@ -355,16 +355,16 @@ def doctor_cmd(
 
 
 def _restore(path: Path, name: str, as_json: bool) -> None:
-    if name != NEWEST and not name.strip():
-        fail("--restore was given an empty backup name: name one (see `readlist doctor --list-backups`), "
-             "or give --restore alone for the newest good backup")
-    if name != NEWEST:
-        backup = _find_backup(path, name)
-    else:
+    if name == NEWEST:
         snapshot = newest_good_backup(path)
         if snapshot is None:
             fail(f"{path}: no good backup to restore (backups live in {backup_dir(path)})")
         backup = snapshot.parent
+    elif not name.strip():
+        fail("--restore was given an empty backup name: name one (see `readlist doctor --list-backups`), "
+             "or give --restore alone for the newest good backup")
+    else:
+        backup = _find_backup(path, name)
     restore_backup(path, backup)
     kept = list_backups(path)[0] if path.exists() else None
     papers = len(Library(path))

@@ -214,3 +214,15 @@ def test_an_edit_then_a_removal_joined_undo_to_the_record_before_the_edit(sessio
     assert disk["2401.00001"].rating == 0 and "2401.00002" in disk and "2402.00009" not in disk
     session.redo()
     assert not {"2401.00001", "2401.00002"} & set(on_disk(session))
+
+
+def test_one_step_records_what_was_stored_before_a_failure_as_one_undo(session: Session) -> None:
+    with pytest.raises(OSError), session.one_step():
+        session.run(Rate(["2401.00001"], 4))
+        with session.one_step():  # nested: the outer step records
+            session.run(EditTags(["2401.00002"], add=["x"]))
+        raise OSError(28, "No space left on device")
+    assert len(session.history.undo_stack) == 1
+    session.undo()
+    disk = on_disk(session)
+    assert disk["2401.00001"].rating == 0 and disk["2401.00002"].tags == []

@@ -1028,16 +1028,12 @@ class MainScreen(ReadlistScreen[None]):
         from readlist.app.pull import save_pull_state
 
         added: list[str] = []
-        stored: Outcome | None = None
-        for batch in outcome.batches:
-            if batch.result is not None and batch.result.papers:
-                command = ImportPapers(batch.result.papers, batch.source, batch.result.format)
-                imported = self.run_command(command, record=False)
-                if imported is not None:
-                    added += imported.report.added
-                    stored = imported if stored is None else stored.then(imported)
-        if stored is not None:
-            self.session.record(stored)  # one pull, one step for u
+        with self.session.one_step():  # one pull, one step for u
+            for batch in outcome.batches:
+                if batch.result is not None and batch.result.papers:
+                    imported = self.run_command(ImportPapers(batch.result.papers, batch.source, batch.result.format))
+                    if imported is not None:
+                        added += imported.report.added
         errors = [b.error for b in outcome.batches if b.error]
         if not errors:
             save_pull_state(self.session.library.path, outcome.remember)
