@@ -78,6 +78,8 @@ def _authors(ref: Reference, *, ascii_only: bool) -> str | None:
                 written.append("{" + encode(name, ascii_only=ascii_only) + "}")
             else:
                 written.append(encode(bibtex_order(name), ascii_only=ascii_only))
+        if ref.more_authors:
+            written.append("others")  # what every style prints as "et al."
         return " and ".join(written)
     if ref.organization:
         return "{" + encode(ref.organization, ascii_only=ascii_only) + "}"

@@ -107,7 +107,7 @@ def _md_url(url: str) -> str:
 def _short_authors(ref: Reference) -> str:
     names = ref.names
     if names:
-        if len(names) > 3:
+        if len(names) > 3 or ref.more_authors:
             return f"{names[0]} et al."
         if len(names) == 3:
             return f"{names[0]}, {names[1]} and {names[2]}"

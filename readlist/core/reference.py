@@ -141,6 +141,11 @@ class Reference:
         return [person(name) for name in self.names]
 
     @property
+    def more_authors(self) -> bool:
+        """The names are only some of the authors (a ``.bib`` file's ``and others``): citations say et al."""
+        return bool(self.names) and (self.authors_count or 0) > len(self.names)
+
+    @property
     def count_note(self) -> str | None:
         """The note for a paper whose source gave only an author count."""
         if self.names or self.organization or not self.authors_count:

@@ -89,8 +89,13 @@ def _person(name: str) -> str:
 
 
 def split_names(value: str) -> list[str]:
-    """The names of an ``author`` field, split on ``and`` outside braces (``others``, i.e. et al., dropped)."""
+    """The names of an ``author`` field, split on ``and`` outside braces (``others``, i.e. et al., is no name)."""
     return [n for n in split_multiple_persons_names(value.strip()) if n.strip().casefold() not in _OTHERS]
+
+
+def lists_others(value: str) -> bool:
+    """Whether an ``author`` field ends its names with ``others`` (et al.): the paper has more authors."""
+    return any(n.strip().casefold() in _OTHERS for n in split_multiple_persons_names(value.strip()))
 
 
 def split_authors(value: str) -> list[str]:
@@ -234,6 +239,9 @@ def _record(entry: Entry) -> dict[str, object]:
     }
     if not authors and not organization:
         record["authors_count"] = parse_count_note(delatex(fields.get("note", "")))
+    elif authors and lists_others(fields.get("author", "")):
+        # "A and B and others": more authors than the names, how many is not said. The count says "more".
+        record["authors_count"] = len(authors) + 1
     # A readlist export with user data: kept on new papers (the store never lets an import change them on
     # papers already in the library).
     try:

@@ -308,3 +308,12 @@ def test_a_paper_without_authors_is_cited_by_its_short_title_in_author_year_styl
     bbl = (tmp_path / "doc.bbl").read_text()
     assert "\\bibitem[AgentRefine()]{agentrefine}\nAgentRefine.\n" in bbl
     assert "\\bibitem[Calibrated Language Models()]{calibrated}" in " ".join(bbl.split())
+
+
+def test_a_bib_files_and_others_is_printed_as_et_al(tmp_path: Path) -> None:
+    """Names a ``.bib`` file ended with ``and others`` stay "et al." in the PDF: the list is not made complete."""
+    _need("pdflatex", "bibtex", files=("plain.bst",))
+    bib = "@misc{v, title={Attention}, year={2017}, author={Vaswani, Ashish and Shazeer, Noam and others}}"
+    papers = parse_input(bib.encode(), source="scholar.bib", today=TODAY).papers
+    _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys={papers[0].id: "v"}), PREAMBLE, "plain")
+    assert "Ashish Vaswani, Noam Shazeer, et~al." in " ".join((tmp_path / "doc.bbl").read_text().split())

@@ -60,9 +60,26 @@ def test_arxiv_journal_field_and_keywords(parsed: dict[str, Paper]) -> None:
 
 def test_latex_accents_names_and_eprint(parsed: dict[str, Paper]) -> None:
     paper = parsed["Schölkopf's École naïve ça Škoda -- Fast 50%"]  # TeX's -- kept as written
-    assert paper.authors == ["Bernhard Schölkopf", "Barack Obama Jr.", "John von Neumann Jr."]  # "others" dropped
+    assert paper.authors == ["Bernhard Schölkopf", "Barack Obama Jr.", "John von Neumann Jr."]  # "others" is no name
+    assert paper.authors_count == 4  # ... but it says there are more authors than these
     assert paper.arxiv_id == "2303.08867"
     assert paper.published == "2023-03-15"
+
+
+def test_and_others_is_cited_as_et_al_in_every_format_that_has_it() -> None:
+    """A Google Scholar entry lists three names "and others": the citations must not make the list complete."""
+    from readlist.core.cite import format_entries, markdown_entry
+
+    bib = "@article{v, title={Attention is all you need}, year={2017}, author={Vaswani, A. and Shazeer, N. and others}}"
+    paper = bibtex.parse(bib, source="scholar.bib").papers[0]
+    assert paper.authors == ["A. Vaswani", "N. Shazeer"] and paper.authors_count == 3
+    for fmt in ("bibtex", "biblatex"):
+        assert "author = {A. Vaswani and N. Shazeer and others}" in format_entries([paper], fmt)
+        again = bibtex.parse(format_entries([paper], fmt, complete=True), source="again.bib").papers[0]
+        assert (again.authors, again.authors_count) == (paper.authors, paper.authors_count)
+    assert markdown_entry(paper) == "Attention is all you need — A. Vaswani et al., 2017"
+    complete = bibtex.parse(bib.replace(" and others", ""), source="all.bib").papers[0]
+    assert complete.authors_count == 2 and "Shazeer}" in format_entries([complete], "bibtex")
 
 
 def test_doi_year_only_and_plain_entries(parsed: dict[str, Paper]) -> None:
