@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from filelock import FileLock
 from textual import events
 from textual.pilot import Pilot
@@ -22,6 +23,7 @@ from readlist.app.session import Session
 from readlist.config.settings import load_config
 from readlist.tui.app import ReadlistApp, create_app
 from readlist.tui.screens.main import MainScreen
+from readlist.tui.state import UiState, save_ui_state
 from readlist.tui.widgets.paper_list import PaperList
 
 
@@ -153,6 +155,29 @@ async def test_without_a_usable_first_screen_no_count_is_shown_until_the_library
         topbar = str(screen.query_one("#topbar", Static).render())
         inbox = sum(p.status == "inbox" for p in fresh(seed_library).papers.values())
         assert f"{len(ids)} papers · {inbox} in inbox" in topbar and f"Inbox {inbox}" in topbar, topbar
+
+
+@pytest.mark.parametrize("kept_view", ["tag:generalization", "status:inbox"])
+async def test_a_tag_view_left_last_time_is_where_the_next_start_goes_back_to(
+    seed_library: Path, kept_view: str,
+) -> None:
+    """With the kept first screen showing that tag view, and with one that cannot be used (another view)."""
+    tagged = sorted(p.id for p in fresh(seed_library).papers.values() if "generalization" in p.tags)
+    chosen = tagged[2]
+    save_ui_state(seed_library, UiState(view="tag:generalization", sort="added", paper=chosen))
+    save_first_screen(Session.open(seed_library, settings=load_config()), kept_view, "added", paper=chosen)
+    gate = threading.Event()
+    app = deferred_app(seed_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        if kept_view == "tag:generalization":  # painted from the kept screen, before the library is read
+            assert screen.view.key == "tag:generalization"
+        await let_load(app, pilot, gate)
+        assert screen.view.key == "tag:generalization"
+        current = screen.query_one(PaperList).current
+        assert current is not None and current.id == chosen
 
 
 async def test_a_search_typed_while_loading_runs_once_it_has_loaded(small_library: Path) -> None:

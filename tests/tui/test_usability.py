@@ -448,6 +448,21 @@ async def test_reopening_goes_back_to_view_sort_search_paper_and_layout(
         assert screen.has_class("-stacked")
 
 
+async def test_reopening_goes_back_to_a_tag_view_and_its_paper(seed_library: Path, make_app: MakeApp) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("tag:generalization")
+        await pilot.pause()
+        await pilot.press("j", "j")
+        chosen = current_id(app)
+        await pilot.press("q")
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert main(app).view.key == "tag:generalization"
+        assert current_id(app) == chosen
+
+
 async def test_triage_shows_the_note_and_n_t_work_there(seed_library: Path, make_app: MakeApp) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:

@@ -195,6 +195,8 @@ class MainScreen(ReadlistScreen[None]):
         super().__init__(session, id="main")
         # What the last run's first screen showed: painted while the library loads (see needs_library).
         self.first_screen = first_screen
+        # The view and paper of the last session, while the library that tells which tag views exist is read.
+        self._going_back: tuple[str, str | None] | None = None
         self._waiting: list[Callable[[], object]] = []
         self._detail_timer: Timer | None = None
         self._detail_due = False
@@ -279,10 +281,6 @@ class MainScreen(ReadlistScreen[None]):
         if state is None:
             self.rebuild()
             return
-        self._refresh_views()
-        keys = [v.key for v in self.views]
-        if state.view in keys:
-            self.view_index = keys.index(state.view)
         if state.sort == AUTO_SORT or (state.sort and state.sort.lstrip("+-") in UI_SORT_KEYS):
             self.sort = state.sort
         if state.search:
@@ -291,7 +289,26 @@ class MainScreen(ReadlistScreen[None]):
         if state.layout in ("side", "stacked"):
             self.layout_mode, self._layout_width = state.layout, self.size.width
             self._apply_layout()
-        self.rebuild(keep_id=state.paper)
+        self._go_back_to(state.view, state.paper)
+
+    def _go_back_to(self, view_key: str, paper: str | None) -> None:
+        """Show the view ``view_key`` (when there is one) with the cursor on ``paper``.
+
+        A tag's view exists when the tag is in use, which the library tells once read; until then the kept
+        first screen's counts do. Without a first screen to show, the view and paper are chosen again once
+        the library has been read.
+        """
+        library = self.session.library
+        if library.ready:
+            self.counts = count(library.papers.values())
+        elif self.first_screen is not None:
+            self.counts = self.first_screen.counts
+        self._refresh_views()
+        keys = [v.key for v in self.views]
+        if view_key in keys:
+            self.view_index = keys.index(view_key)
+        self._going_back = None if library.ready else (view_key, paper)
+        self.rebuild(keep_id=paper)
 
     def _show_first_screen(self, keep_id: str | None) -> None:
         """Paint what the last run's first screen showed while the library loads; "Loading …" without one.
@@ -321,8 +338,13 @@ class MainScreen(ReadlistScreen[None]):
     @on(LibraryLoaded)
     def _library_loaded(self) -> None:
         """The library has been read: show it (the cursor stays on its paper), then run the keys that waited."""
+        painted = self.first_screen is not None  # else nothing was shown: the last session's place is still to go to
         self.first_screen = None
-        self.rebuild()
+        going_back, self._going_back = self._going_back, None
+        if going_back is not None and not painted:
+            self._go_back_to(*going_back)
+        else:
+            self.rebuild()
         waiting, self._waiting = self._waiting, []
         for action in waiting:
             action()
