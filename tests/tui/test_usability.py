@@ -66,6 +66,24 @@ async def test_clearing_a_search_keeps_the_cursor_on_its_paper(seed_library: Pat
         assert plist(app).papers[plist(app).cursor].id == chosen
 
 
+async def test_a_search_typed_far_down_the_list_shows_its_results_from_the_top(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        await pilot.press(*["j"] * 60)
+        assert plist(app).cursor == 60
+        await pilot.press("slash", *"transformer")
+        await pilot.pause(0.3)
+        found = plist(app).papers
+        assert 1 < len(found) < 60
+        assert plist(app).cursor == 0 and plist(app).scroll_y == 0  # the first result, in view
+        await pilot.press("enter", "j")
+        assert current_id(app) == found[1].id
+
+
 async def test_triage_counts_a_keep_of_a_paper_already_to_read(seed_library: Path, make_app: MakeApp) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:

@@ -685,6 +685,8 @@ class MainScreen(ReadlistScreen[None]):
             if not self.session.library.ready:
                 return  # searched when the library has loaded
             # Typing shows the results from the top; clearing the search goes back to the paper the cursor was on.
+            if value.strip():
+                self.paper_list.cursor = 0
             self._refilter(keep_current=not value.strip(), typing=typing and bool(value.strip()))
 
     def on_resize(self, event: events.Resize) -> None:
