@@ -147,5 +147,8 @@ HELP_SCREEN: list[BindingType] = [
 
 STATS: list[BindingType] = [
     Binding("escape,q,S", "close", "Back", id="stats-back"),
+    # As in the help: on a small terminal the panels are taller than the screen, and the list's keys scroll them.
+    Binding("j,down", "scroll_stats(1)", "Scroll down", show=False, id="stats-down"),
+    Binding("k,up", "scroll_stats(-1)", "Scroll up", show=False, id="stats-up"),
     HELP,
 ]

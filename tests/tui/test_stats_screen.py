@@ -8,6 +8,7 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import App
 from textual.color import Color
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from readlist.app.imports import ImportPapers
@@ -130,6 +131,23 @@ async def test_status_and_rating_names_are_whole_on_an_80_column_terminal() -> N
         rating = app.screen.query_one("#rating", BarChart).render().plain
         assert "unrated" in rating and "…" not in rating, rating
         assert "█" in status  # the bars are still there to compare
+
+
+async def test_j_and_k_scroll_the_panels_on_an_80_by_24_terminal() -> None:
+    app = StatsApp(seed_papers())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        body = app.screen.query_one("#stats-body", VerticalScroll)
+        assert body.max_scroll_y > 0  # the panels are taller than the screen
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert body.scroll_y == 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert body.scroll_y == 2
+        await pilot.press("down")
+        await pilot.pause()
+        assert body.scroll_y == 3
 
 
 async def test_bars_take_their_colours_from_the_theme() -> None:

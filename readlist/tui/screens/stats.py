@@ -361,6 +361,9 @@ class StatsScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def action_scroll_stats(self, direction: int) -> None:
+        self.query_one("#stats-body", VerticalScroll).scroll_relative(y=direction, animate=False)
+
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(bindings_table(self.app, self), title=self.HELP_TITLE))
 
