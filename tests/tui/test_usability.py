@@ -604,6 +604,35 @@ async def test_triage_keys_do_what_help_says_however_long_the_abstract(tmp_path:
     assert rows["↓ j →"] == "Next paper" and rows["↑ k ←"] == "Previous paper"
 
 
+async def test_tagging_rating_or_noting_in_triage_keeps_the_abstract_where_it_was_read(
+    tmp_path: Path, make_app: MakeApp,
+) -> None:
+    path = tmp_path / "library.json"
+    long_abstract = " ".join(f"Sentence {n} of a long abstract." for n in range(200))
+    ImportPapers([Paper.create(title=f"Paper {n}", abstract=long_abstract, arxiv_id=f"2401.0000{n}")
+                  for n in range(1, 4)], "test").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("T", "pagedown")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        body = screen.query_one("#triage-body")
+        read_to = body.scroll_y
+        assert read_to > 0
+        await pilot.press("t", *"later", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.index == 0
+        assert body.scroll_y == read_to
+        await pilot.press("4")
+        await pilot.press("n", *"ok", "escape")
+        await pilot.pause()
+        assert app.screen is screen and body.scroll_y == read_to
+        await pilot.press("j")  # another paper starts at the top
+        assert screen.index == 1 and body.scroll_y == 0
+    paper = fresh(path).papers[screen.paper_ids[0]]
+    assert paper.tags == ["later"] and paper.rating == 4 and paper.note.strip() == "ok"
+
+
 async def test_the_search_box_footer_spaces_keys_that_are_words(small_library: Path, make_app: MakeApp) -> None:
     from readlist.tui.widgets.footer import ReadlistFooter
 

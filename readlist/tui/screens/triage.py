@@ -55,6 +55,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         self.done = False
         self._footer_done = False
         self._hints: tuple[str, str] | None = None  # the key line, long and short, as the keys are mapped
+        self._scrolled_for: str | None = None  # the paper the text is scrolled for: another starts at the top
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-progress", markup=False)
@@ -107,7 +108,9 @@ class TriageScreen(ReadlistScreen[str | None]):
         abstract.update(Text(inert_text(render_tex(paper.abstract), multiline=True) or "(no abstract)"))
         note.display = bool(paper.note.strip())
         note.update(Text.assemble(("Note\n", "bold"), inert_text(paper.note.strip(), multiline=True)))
-        self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
+        if paper.id != self._scrolled_for:  # the same paper rated, tagged or noted stays where it was read
+            self._scrolled_for = paper.id
+            self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
 
     def _key_hints(self) -> tuple[str, str]:
         """``s keep · x skip · …`` with the keys as config.toml's keymap maps them (worked out once)."""
