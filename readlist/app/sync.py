@@ -472,13 +472,22 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
         if created:  # inside the try: a git init cut short (a full disk) leaves a .git that is not a repository
             repo.git.run("init", "--quiet", "--initial-branch=main")
         return _init(library, repo, remote, created=created, interactive=interactive)
-    except BaseException:
+    except BaseException as exc:
         if created:  # leave the folder as it was found
             shutil.rmtree(folder / ".git", ignore_errors=True)
             for name in made:
                 with contextlib.suppress(OSError):
                     (folder / name).unlink()
+        if isinstance(exc, OSError):  # a full disk, a read-only folder
+            raise SyncError(_not_written(exc, "readlist sync init")) from None
         raise
+
+
+def _not_written(exc: OSError, again: str) -> str:
+    """A file sync needed to write could not be (a full disk, a read-only folder), as one line."""
+    what = exc.filename or "a file"
+    return (f"sync stopped: {what} could not be written ({exc.strerror or exc}); nothing was lost (the library file "
+            f"is whole); free some space or make the folder writable, then run `{again}` again")
 
 
 def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, interactive: bool) -> InitReport:
@@ -601,6 +610,10 @@ def sync(library: Library, *, interactive: bool = False) -> SyncReport:
                 _sync(library, repo, report)
             finally:
                 library.refresh()  # the library file may have been replaced
+    except OSError as exc:  # a full disk, a read-only folder
+        error = SyncError(_not_written(exc, "readlist sync"))
+        save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(error)))
+        raise error from None
     except SyncError as exc:
         save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(exc)))
         raise

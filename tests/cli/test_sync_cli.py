@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -71,6 +72,53 @@ def test_sync_init_without_git_fails_in_one_line(git_env: Path, tmp_path: Path,
     assert done.exit_code == 1 and len(done.stderr.strip().splitlines()) == 1
     assert "needs git" in done.stderr
     assert not (db.parent / ".git").exists()
+
+
+def test_a_sync_lock_that_cannot_be_made_fails_in_one_line(git_env: Path) -> None:
+    """A folder where the sync lock cannot be written (read-only, say) is one line, not a traceback."""
+    db = library(git_env / "solo" / "library.json")
+    assert run(db, "sync", "init").exit_code == 0
+    (db.parent / "library.json.sync-lock").unlink()
+    (db.parent / "library.json.sync-lock").mkdir()  # open() fails on it as on a read-only folder, even for root
+    done = run(db, "sync")
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"readlist: sync stopped: {db.parent / 'library.json.sync-lock'} could not be written (Is a directory); "
+        "nothing was lost (the library file is whole); free some space or make the folder writable, then run "
+        "`readlist sync` again"]
+
+
+def test_a_full_disk_while_sync_replaces_the_library_says_so_and_changes_nothing(
+    git_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "could not write the output": the library file is what could not be written, and it is as it was."""
+    import readlist.app.sync as sync_module
+
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    workstation = git_env / "workstation" / "library.json"
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    assert run(workstation, "sync", "init", str(remote)).exit_code == 0
+    assert run(laptop, "rate", "2401.00001", "4").exit_code == 0
+    assert run(laptop, "sync").exit_code == 0
+    before = workstation.read_bytes()
+    real = sync_module.atomic_write_bytes
+
+    def full_disk(path: Path, data: bytes) -> None:
+        if path == workstation:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, data)
+
+    monkeypatch.setattr(sync_module, "atomic_write_bytes", full_disk)
+    done = run(workstation, "sync")
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"readlist: sync stopped: {workstation} could not be written (No space left on device); nothing was lost "
+        "(the library file is whole); free some space or make the folder writable, then run `readlist sync` again"]
+    assert workstation.read_bytes() == before
+    monkeypatch.undo()
+    assert run(workstation, "sync").exit_code == 0
+    assert Library(workstation).papers["2401.00001"].rating == 4
 
 
 def test_the_merge_driver_prints_nothing_and_writes_the_merge_into_ours(tmp_path: Path) -> None:
