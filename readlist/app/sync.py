@@ -180,9 +180,15 @@ class Git:
         return self._identity
 
 
+# What git says after any remote it cannot reach, whatever the reason; the reason is the line before.
+_GIT_ADVICE = ("Please make sure you have the correct access rights", "and the repository exists.")
+_GIT_UNREACHABLE = "fatal: Could not read from remote repository."
+
+
 def last_line(stderr: bytes) -> str:
     lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
-    lines = [line for line in lines if not line.startswith(("hint:", "warning: "))] or lines
+    lines = [line for line in lines if not line.startswith(("hint:", "warning: ")) and line not in _GIT_ADVICE] or lines
+    lines = [line for line in lines if line != _GIT_UNREACHABLE] or lines
     return lines[-1] if lines else ""
 
 

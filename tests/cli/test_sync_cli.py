@@ -74,6 +74,18 @@ def test_sync_init_without_git_fails_in_one_line(git_env: Path, tmp_path: Path,
     assert not (db.parent / ".git").exists()
 
 
+def test_a_remote_that_cannot_be_reached_is_named_with_the_reason(git_env: Path) -> None:
+    """git's reason, not the last line of its advice ("and the repository exists.")."""
+    remote = bare_remote(git_env)
+    db = library(git_env / "laptop" / "library.json")
+    assert run(db, "sync", "init", str(remote)).exit_code == 0
+    remote.rename(git_env / "unplugged.git")  # the USB disk is not there
+    done = run(db, "sync")
+    assert done.exit_code == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith("readlist: git fetch failed: fatal: ")
+    assert f"'{remote}' does not appear to be a git repository" in done.stderr
+
+
 def test_a_sync_lock_that_cannot_be_made_fails_in_one_line(git_env: Path) -> None:
     """A folder where the sync lock cannot be written (read-only, say) is one line, not a traceback."""
     db = library(git_env / "solo" / "library.json")
