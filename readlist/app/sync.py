@@ -573,10 +573,12 @@ def _check_remote_holds(repo: Repo, commit: str) -> None:
     attributes = repo.git.run("show", f"{commit}:.gitattributes", check=False).stdout.decode("utf-8", "replace")
     names = [line.split()[0].lstrip("/") for line in attributes.splitlines()
              if len(line.split()) >= 2 and f"merge={DRIVER}" in line.split()[1:]]
+    names = [name for name in names if name != repo.name]  # its own name: the file was deleted there
     if names:
         raise SyncError(f"the remote holds the library {names[0]!r}, not {repo.name!r}; open it with "
                         f"`readlist --db {repo.path.parent / names[0]} sync init REMOTE`; nothing was changed")
-    raise SyncError("the remote is not a readlist library repository (it has no library file); nothing was changed")
+    raise SyncError(f"the remote has no library file {repo.name!r} (it is not a readlist library, or the file was "
+                    "deleted there); nothing was changed")
 
 
 # -- sync --------------------------------------------------------------------------------------------
@@ -657,6 +659,8 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
             assert ours is not None
             if theirs == ours:
                 return  # in step
+            if theirs is not None:
+                _check_remote_holds(repo, theirs)
             if theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs):
                 _fast_forward(library, repo, report, ours, theirs)
                 return

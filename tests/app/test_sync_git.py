@@ -227,6 +227,30 @@ def test_a_library_that_is_not_a_plain_file_in_the_remote_is_refused(
     assert len(Library(laptop.path).papers) == 3
 
 
+def test_a_remote_whose_library_file_was_deleted_is_refused_and_nothing_changes_here(
+    two_machines: tuple[Library, Library, Path], git_env: Path,
+) -> None:
+    """Not "received" with the branch moved to a commit without the library (the file left untracked here)."""
+    laptop, workstation, remote = two_machines
+    vandal = git_env / "vandal"
+    git(git_env, "clone", "--quiet", str(remote), str(vandal))
+    git(vandal, "rm", "--quiet", "library.json")
+    git(vandal, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-m", "gone")
+    git(vandal, "push", "--quiet", "origin", "main")
+    Rate(["2401.00001"], 4).execute(laptop)
+    for lib in (workstation, laptop):  # a fast-forward (nothing changed here) and a merge (a rating changed here)
+        head = git(lib.path.parent, "rev-parse", "HEAD")
+        before = lib.path.read_bytes() if lib is workstation else None
+        with pytest.raises(SyncError, match="the remote has no library file") as caught:
+            sync(lib)
+        assert "\n" not in str(caught.value)
+        assert git(lib.path.parent, "ls-files", "library.json") == "library.json"
+        assert git(lib.path.parent, "rev-parse", "HEAD" if lib is workstation else "HEAD^") == head
+        if before is not None:
+            assert lib.path.read_bytes() == before
+    assert len(Library(workstation.path).papers) == 3 and Library(laptop.path).papers["2401.00001"].rating == 4
+
+
 def test_a_manual_git_pull_uses_the_merge_driver(two_machines: tuple[Library, Library, Path]) -> None:
     laptop, workstation, _ = two_machines
     Rate(["2401.00001"], 5).execute(laptop)
