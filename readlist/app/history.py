@@ -6,6 +6,12 @@ TUI keeps a stack of them for the session. The command line keeps the last one i
 the library, so ``readlist undo`` reverts the last change a command made; because a later change
 from anywhere may have touched the same papers since, it only reverts papers still as the change
 left them, and names the others.
+
+The record is written after the change is in the journal, so a command killed in between leaves the record
+of the change before. To tell, every command-line change is an undo *step* with a random token: its journal
+lines carry the token, and so does its record (and an undo's revert, which belongs to the same step). When the
+newest token in the journal is not the record's, the record is not of the last change, and undo refuses. A
+journal folded into the library file since holds no tokens: the record is then taken as it is.
 """
 
 from __future__ import annotations
@@ -87,6 +93,18 @@ class LastChange(msgspec.Struct):
 
     outcome: Outcome
     undone: bool = False
+    step: str = ""  # the token its journal lines carry ("" in records written before there were any)
+
+
+def new_step() -> str:
+    """A token for the next command-line undo step."""
+    return os.urandom(8).hex()
+
+
+def overtaken(last: LastChange, library: Library) -> bool:
+    """Whether the journal holds a command-line change made after ``last`` whose record was never written (the
+    command was killed before it could write it): undoing ``last`` would then revert the change before that one."""
+    return bool(last.step and library.newest_step and library.newest_step != last.step)
 
 
 _LAST = msgspec.json.Decoder(LastChange)
@@ -94,15 +112,16 @@ _LAST = msgspec.json.Decoder(LastChange)
 MAX_BYTES = 256 << 20
 
 
-def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = False) -> str | None:
-    """Keep ``outcome`` as the change ``readlist undo`` reverts; None, or why it could not be kept.
+def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = False, step: str = "") -> str | None:
+    """Keep ``outcome`` (of undo step ``step``) as the change ``readlist undo`` reverts; None, or why it could not
+    be kept.
 
     Best effort, as the change itself is saved; but a record that cannot be replaced (a full disk) is removed,
     since it names an older change and `readlist undo` would revert that one instead of this.
     """
     path = last_change_path(library_path)
     try:
-        atomic_write_bytes(path, msgspec.json.encode(LastChange(outcome, undone)))
+        atomic_write_bytes(path, msgspec.json.encode(LastChange(outcome, undone, step)))
     except OSError as exc:
         with contextlib.suppress(OSError):
             path.unlink()

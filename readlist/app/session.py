@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property, reduce
 
 from readlist.app.commands import Command, O_co, Outcome
-from readlist.app.history import History, Undone, save_last_change
+from readlist.app.history import History, Undone, new_step, save_last_change
 from readlist.app.views import ListModel, View
 from readlist.config.settings import Config
 from readlist.core.model import Paper
@@ -35,8 +35,11 @@ class Session:
         self.library = library
         self.history = history if history is not None else History()
         self.settings = settings if settings is not None else Config()
-        # The command line keeps its last change on disk, for a later `readlist undo`.
+        # The command line keeps its last change on disk, for a later `readlist undo`; the journal lines of each
+        # change carry the token of its undo step, which the record names too (see readlist.app.history).
         self.remember_last = remember_last
+        if remember_last:
+            library.step = new_step()
         self._step: list[Outcome] | None = None  # the changes of an open ``one_step``, in order
 
     @classmethod
@@ -60,10 +63,23 @@ class Session:
     def views(self) -> ListModel:
         return ListModel(self.library)
 
-    def run(self, command: Command[O_co], *, record: bool = True) -> O_co:
-        """Run a command and, when it changed something and ``record`` holds, remember it for undo."""
+    def run(self, command: Command[O_co], *, record: bool = True, undoable: bool = True) -> O_co:
+        """Run a command and, when it changed something and ``record`` holds, remember it for undo.
+
+        ``record=False`` leaves the recording to the caller (an editing session records its saves as one step);
+        ``undoable=False`` is for a change no undo step holds (citation keys kept once shown): it is never
+        recorded, and its journal lines name no step, so that `readlist undo` does not take it for a change
+        whose record is missing.
+        """
         version = self.library.version
-        outcome = command.execute(self.library)
+        step = self.library.step
+        if not undoable:
+            record = False
+            self.library.step = ""
+        try:
+            outcome = command.execute(self.library)
+        finally:
+            self.library.step = step
         # Our own commit moves the version by one; more means other processes' changes came in too.
         outcome.caught_up = self.library.version - version > (1 if outcome.changes else 0)
         if record:
@@ -78,7 +94,10 @@ class Session:
             self._step.append(outcome)
             return
         self.history.record(outcome)
-        if self.remember_last and (problem := save_last_change(self.library.path, outcome)) is not None:
+        if not self.remember_last:
+            return
+        step, self.library.step = self.library.step, new_step()  # what is committed from now on is the next step
+        if (problem := save_last_change(self.library.path, outcome, step=step)) is not None:
             self.library.notices.append(
                 f"{self.library.path}: the change is saved, but `readlist undo` cannot revert it: its record could "
                 f"not be written ({problem})"

@@ -257,7 +257,7 @@ def _keep_keys(session: Session, papers: Sequence[Paper], keys: Mapping[str, str
     if not new:
         return
     try:
-        session.run(KeepKeys(new), record=False)
+        session.run(KeepKeys(new), undoable=False)
     except LibraryError as exc:
         echo_err(f"readlist: warning: the citation keys were not stored ({exc})")
         return

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus
 from readlist.app.enrich import enrich_hint
-from readlist.app.history import last_change_file, load_last_change, revert, save_last_change
+from readlist.app.history import last_change_file, load_last_change, overtaken, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
@@ -579,7 +579,9 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     It is the last change made from the command line, however long ago; the
     terminal UI's own changes are undone there, with u. Papers changed again
     since (in the terminal UI or by another command) are left as they are and
-    named, so undo never throws away a later change.
+    named, so undo never throws away a later change. A command killed after
+    saving its change but before noting it for undo leaves the note of the
+    change before: undo then says so and changes nothing.
 
     \b
     Examples:
@@ -594,9 +596,14 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
             fail(f"nothing undone: {record} (the last command's change) cannot be read; the library is as it was. "
                  "Remove that file: the next change is remembered afresh")
         fail("nothing to undo: no change made from the command line is remembered for this library")
+    if overtaken(last, lib):
+        fail("nothing undone: the last change made from the command line was stopped before it was noted for undo, "
+             "so undo would revert the change before it instead; the library is as it was. Change those papers "
+             "back by hand, or find the library as it was before that command in `readlist doctor --list-backups`")
+    lib.step = last.step  # the revert belongs to the step it reverts
     done = revert(lib, last.outcome, to_before=not last.undone, only_unchanged=True)
     if done.outcome.changes:
-        if (problem := save_last_change(lib.path, last.outcome, undone=not last.undone)) is not None:
+        if (problem := save_last_change(lib.path, last.outcome, undone=not last.undone, step=last.step)) is not None:
             echo_err(f"readlist: {lib.path}: the change is saved, but `readlist undo` cannot "
                      f"{'undo' if last.undone else 'redo'} it: its record could not be written ({problem})")
         settle(session)

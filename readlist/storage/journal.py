@@ -10,6 +10,10 @@ operations, all absolute (a whole record, field values, a deletion), so replayin
 the same result. A torn last line (a kill mid-append) is a change that was never acknowledged and
 is ignored; a complete line that does not decode into the types below is damage, counted and
 skipped (later lines are absolute, so they still apply correctly).
+
+A line may name the command-line undo step its batch belongs to (``step``, a random token also kept in the
+record ``readlist undo`` reads; see :mod:`readlist.app.history`). Lines have always been read ignoring fields
+they do not know, so the field needs no new journal format: a readlist without it replays such lines as before.
 """
 
 from __future__ import annotations
@@ -99,6 +103,7 @@ class Op(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class Entry(msgspec.Struct):
     ops: list[Op]
     at: str = ""
+    step: str = ""  # the command-line undo step of the batch ("" for none: the terminal UI, sync, older lines)
 
 
 _HEADER = msgspec.json.Decoder(JournalHeader)
@@ -125,6 +130,7 @@ class JournalRead:
 
     batches: list[list[Op]] = field(default_factory=list)
     stamps: list[str] = field(default_factory=list)  # when each batch was committed (ISO 8601 UTC)
+    steps: list[str] = field(default_factory=list)  # the command-line undo step of each batch, or ""
     offset: int = 0  # end of the last complete line read
     live: bool = False  # the journal belongs to the snapshot's generation
     inode: int | None = None
@@ -199,6 +205,7 @@ def read_journal(path: Path, gen: int, library: str = "", offset: int = 0, inode
         if all(op.valid() for op in entry.ops):
             result.batches.append(entry.ops)
             result.stamps.append(entry.at)
+            result.steps.append(entry.step)
         else:
             result.bad_lines += 1
     result.offset = offset + consumed
@@ -282,9 +289,13 @@ class Journal:
         self.live = True
         self.inode = os.stat(self.path).st_ino
 
-    def append(self, ops: Sequence[dict[str, Any]], *, at: str | None = None) -> None:
-        """Append one batch (made at ``at``, now by default) and fsync it: when this returns, it survives a crash."""
-        line = _ENCODER.encode({"ops": ops, "at": at or now_iso()}) + b"\n"
+    def append(self, ops: Sequence[dict[str, Any]], *, at: str | None = None, step: str = "") -> None:
+        """Append one batch (made at ``at``, now by default; of undo step ``step``, if any) and fsync it: when this
+        returns, it survives a crash."""
+        entry: dict[str, Any] = {"ops": ops, "at": at or now_iso()}
+        if step:
+            entry["step"] = step
+        line = _ENCODER.encode(entry) + b"\n"
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         try:
             try:

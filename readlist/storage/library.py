@@ -207,6 +207,11 @@ class Library:
         self.version = 0  # bumped on every change seen, ours or another process's
         self.members = 0  # bumped whenever a paper is added or removed (or all are reloaded)
         self.committed = 0  # batches this process made durable: what decides a command's exit status
+        # The command-line undo step the batches this process commits belong to, written on their journal lines
+        # ("" for none), and the newest step named in the live journal (what it holds since the snapshot): they
+        # tell `readlist undo` whether its record is of the newest command-line change (readlist.app.history).
+        self.step = ""
+        self.newest_step = ""
         self.ready = False  # the files have been read
         if load:
             self.load()
@@ -236,6 +241,7 @@ class Library:
             self.library_id = snap.header.library if snap.header is not None else ""
             self._identity = snap.identity
             self.journal.reset()
+            self.newest_step = ""
             self._forget_keys()
             self._catch_up_journal()
             self.version += 1
@@ -322,7 +328,9 @@ class Library:
             # Another process folded the journal in and started a new one since we last looked.
             self._load()
             return True
-        for ops, at in zip(read.batches, read.stamps, strict=True):
+        for ops, at, step in zip(read.batches, read.stamps, read.steps, strict=True):
+            if step:
+                self.newest_step = step
             if any(op.put is not None or op.delete is not None for op in ops):
                 self.members += 1
                 self._next_order = None  # another process may have added papers
@@ -511,7 +519,9 @@ class Library:
             if not self.path.exists():
                 self._write_snapshot()
             self.journal.start(self._gen, self.library_id)
-        self.journal.append(ops, at=stamp)
+        self.journal.append(ops, at=stamp, step=self.step)
+        if self.step:
+            self.newest_step = self.step
         self.committed += 1
 
     def _backed_up_write(self, write: Callable[[], None]) -> None:
@@ -576,6 +586,7 @@ class Library:
         self._identity = file_identity(self.path)
         # The old journal belongs to the previous generation now; drop it (one with damaged lines is kept).
         kept = self.journal.remove(gen, library_id)
+        self.newest_step = ""
         if kept is not None:
             self.notices.append(
                 f"{kept}: the journal had lines that could not be read; its readable changes are in the library "
