@@ -44,7 +44,7 @@ from readlist.core.text import inert_text
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.backups import make_backup
 from readlist.storage.library import Library
-from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_state_path
+from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_pending_path, sync_state_path
 from readlist.storage.snapshot import Snapshot, SnapshotProblem, decode_snapshot, encode_snapshot, new_library_id
 
 GIT_MIN = (2, 38)  # git merge-tree --write-tree, which merges without touching the working tree
@@ -297,18 +297,46 @@ class Repo:
         """Make ``commit`` the current one: the library file replaced atomically, then branch and index moved.
 
         Caller holds the library's lock and has validated ``blob`` (the library file in ``commit``). The
-        library in memory is left as it was: callers refresh it.
+        library in memory is left as it was: callers refresh it. Until the branch is there, the commit it
+        is going to is kept beside the library, so a sync stopped in between (killed, the machine turned
+        off) is finished by the next one instead of merging the same changes again
+        (:func:`_finish_interrupted_move`).
         """
         if blob is not None:
+            start = self.git.rev("HEAD") or ""
+            pending = sync_pending_path(self.path)
+            atomic_write_bytes(pending, msgspec.json.encode(PendingMove(commit, start, replaced=False)))
             atomic_write_bytes(self.path, blob)
+            atomic_write_bytes(pending, msgspec.json.encode(PendingMove(commit, start, replaced=True)))
         self.git.run("update-ref", "-m", "readlist sync", "HEAD", commit)
         self.git.run("read-tree", commit)
         for name in (".gitattributes", ".gitignore"):
             if self.git.text("ls-files", "--", name):
                 self.git.run("checkout-index", "--force", "--", name)
         self.git.run("update-index", "-q", "--refresh", check=False)
+        _forget_pending(self.path)
         if self.write_settings():
             self.commit_local(f"readlist sync settings on {_host()}")
+
+
+class PendingMove(msgspec.Struct, array_like=True):
+    """A sync's move to ``commit`` from ``start`` ("" for a branch with no commit yet), under way.
+
+    ``replaced``: the library file is the commit's now (any later change to it was made from that).
+    """
+
+    commit: str
+    start: str
+    replaced: bool
+
+
+_PENDING = msgspec.json.Decoder(PendingMove)
+
+
+def _forget_pending(path: Path) -> None:
+    where = sync_pending_path(path)
+    if where.is_file() or where.is_symlink():
+        where.unlink(missing_ok=True)
 
 
 def _read_text(path: Path) -> str | None:
@@ -642,6 +670,7 @@ def _commit_here(library: Library, repo: Repo) -> bool:
 def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
     with library.locked():
         repo.configure()
+        _finish_interrupted_move(repo, report)
         before = repo.git.rev("HEAD")
         report.committed = _commit_here(library, repo)
     if report.remote is None:
@@ -673,6 +702,66 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
             report.sent = True
             return
     raise SyncError("the remote kept changing while this sync ran; nothing was lost, run `readlist sync` again")
+
+
+def _finish_interrupted_move(repo: Repo, report: SyncReport) -> None:
+    """Under the library's lock: finish a move to a new commit that an earlier sync began and did not end.
+
+    Such a sync replaced the library file with the commit's library (or was about to) and was stopped
+    before the branch got there. Committing that file as a local change and merging it with the remote
+    again would merge the same changes twice: a note edited in both copies would get its two versions
+    nested in two more. So when the library file was replaced (the record says so, or the file is still
+    the commit's, or it was changed since starting from it), the branch is moved there and changes made
+    since are committed on top by the rest of the sync. When the file was not replaced (stopped before),
+    when the branch has moved since, or when the record cannot be read, the sync goes on as usual.
+    """
+    pending = load_small_json(sync_pending_path(repo.path), 1 << 12, _PENDING)
+    if pending is None:
+        return  # none (or damaged: the next move replaces it)
+    commit = repo.git.rev(pending.commit) if re.fullmatch(r"[0-9a-f]{40,64}", pending.commit) else None
+    head = repo.git.rev("HEAD")
+    if commit is None or commit != pending.commit or (head or "") not in (pending.start, commit):
+        _forget_pending(repo.path)  # not a commit here, or the branch was moved since (by hand): out of date
+        return
+    if head != commit:
+        if not repo.path.exists():
+            return  # the rest of the sync says how to get the library file back
+        if not pending.replaced and not _replaced_by(repo, commit, head):
+            _forget_pending(repo.path)  # stopped before the file was replaced (or cannot be told): sync as usual
+            return
+        report.notes.append("the last sync was stopped after it had updated the library file; this sync finished "
+                            "it (nothing was merged twice)")
+    repo.move_to(commit, None)
+
+
+def _replaced_by(repo: Repo, commit: str, head: str | None) -> bool:
+    """Whether the library file was replaced by ``commit``'s, though the record of the move was not updated."""
+    raw = repo.path.read_bytes()
+    there = repo.snapshot_blob(commit)
+    if raw == there:
+        return True
+    if there is None or head is None or raw == repo.snapshot_blob(head):
+        return False
+    return _edited_from(raw, repo.snapshot_at(head, whose="here"), repo.snapshot_at(commit, whose="merged"))
+
+
+def _edited_from(raw: bytes, old: Snapshot | None, new: Snapshot | None) -> bool:
+    """Whether the library ``raw`` was written from ``new`` rather than ``old`` (both read from git).
+
+    It was, when every paper the two differ in that ``raw`` holds as one of them, it holds as in
+    ``new``: edits made since touch a few papers, and each carries the time it was changed.
+    """
+    try:
+        here = decode_snapshot(raw)
+    except SnapshotProblem:
+        return False
+    before = {p.id: p for p in old.papers} if old is not None else {}
+    after = {p.id: p for p in new.papers} if new is not None else {}
+    now = {p.id: p for p in here.papers}
+    moved = [pid for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)]
+    like_new = sum(1 for pid in moved if now.get(pid) == after.get(pid))
+    like_old = sum(1 for pid in moved if now.get(pid) == before.get(pid))
+    return like_new > 0 and like_old == 0
 
 
 def _push(repo: Repo, branch: str) -> bool:

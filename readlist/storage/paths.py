@@ -96,6 +96,11 @@ def sync_lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".sync-lock")
 
 
+def sync_pending_path(path: Path) -> Path:
+    """The commit a sync is moving the branch to, kept while the library file is replaced and the branch moved."""
+    return path.with_name(path.name + ".sync-pending")
+
+
 def interest_scores_path(path: Path) -> Path:
     """The newest interest scores, kept so the next start can show the Inbox in interest order at once."""
     return path.with_name(path.name + ".interest")

@@ -16,11 +16,13 @@ import readlist.app.sync as sync_module
 from readlist.app.commands import AppendNote, Delete, EditTags, Rate, SetStatus
 from readlist.app.enrich import ApplyEnrichment, Change
 from readlist.app.imports import ImportPapers
+from readlist.app.library_merge import BOTH_VERSIONS, END_OF_VERSIONS
+from readlist.app.notes import SaveNote
 from readlist.app.sync import SyncError, init, is_set_up, load_state, sync
 from readlist.core.model import Paper
 from readlist.storage.backups import list_backups
 from readlist.storage.library import Library
-from readlist.storage.paths import lock_path
+from readlist.storage.paths import lock_path, sync_pending_path
 from readlist.storage.snapshot import decode_snapshot, encode_snapshot, read_snapshot
 from tests.conftest import bare_remote, git
 
@@ -451,3 +453,143 @@ def test_a_library_written_elsewhere_keeps_its_values_as_text(two_machines: tupl
     sync(laptop)
     assert laptop.papers[hostile.id].note == hostile.note  # stored as written; every sink cleans it
     assert os.environ.get("GIT_CONFIG_NOSYSTEM") == "1"
+
+
+class Killed(BaseException):
+    """Stands for the process being killed: nothing after it runs, no handler catches it."""
+
+
+def _both_edit_one_note(laptop: Library, workstation: Library) -> None:
+    """Both copies rewrite the same line of one note, so merging keeps both versions between marker lines."""
+    SaveNote("2401.00002", "the method is new").execute(laptop)
+    sync(laptop)
+    sync(workstation)
+    SaveNote("2401.00002", "laptop: the method is an old one").execute(laptop)
+    sync(laptop)
+    SaveNote("2401.00002", "workstation: the method is not new").execute(workstation)
+
+
+def _killed_before_the_branch_moves(monkeypatch: pytest.MonkeyPatch, library: Path, at: str) -> None:
+    """Stop a sync after it replaced the library file: at ``update-ref``, or before it noted the file replaced."""
+    real_run, real_write = sync_module.Git.run, sync_module.atomic_write_bytes
+
+    def killed_at_update_ref(self: sync_module.Git, *args: str, **kwargs: object) -> object:
+        if args[0] == "update-ref":
+            raise Killed
+        return real_run(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    writes: list[Path] = []
+
+    def killed_after_the_library(path: Path, data: bytes) -> None:
+        writes.append(path)
+        if writes == [sync_pending_path(library), library, sync_pending_path(library)]:
+            raise Killed
+        real_write(path, data)
+
+    if at == "update-ref":
+        monkeypatch.setattr(sync_module.Git, "run", killed_at_update_ref)
+    else:
+        monkeypatch.setattr(sync_module, "atomic_write_bytes", killed_after_the_library)
+
+
+KILL_POINTS = ["update-ref", "record"]
+
+
+@pytest.mark.parametrize("at", KILL_POINTS)
+def test_a_sync_killed_after_replacing_the_library_finishes_next_time_without_merging_again(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch, at: str,
+) -> None:
+    laptop, workstation, _ = two_machines
+    _both_edit_one_note(laptop, workstation)
+    _killed_before_the_branch_moves(monkeypatch, workstation.path, at)
+    with pytest.raises(Killed):
+        sync(workstation)
+    monkeypatch.undo()
+    folder = workstation.path.parent
+    merged = workstation.path.read_bytes()
+    assert git(folder, "show", "HEAD:library.json").encode() != merged  # the library file is ahead of the branch
+    report = sync(workstation)
+    assert report.sent and not report.committed
+    note = Library(workstation.path).papers["2401.00002"].note
+    assert note.count(BOTH_VERSIONS) == 1 and note.count(END_OF_VERSIONS) == 1
+    assert workstation.path.read_bytes() == merged
+    assert git(folder, "status", "--porcelain") == ""
+    assert git(folder, "log", "-1", "--format=%s").startswith("Merge the library from")
+    sync(laptop)
+    assert records(laptop) == records(workstation)
+    assert not sync_pending_path(workstation.path).exists()
+
+
+@pytest.mark.parametrize(("at", "paper_id"), [("update-ref", "2401.00002"), ("update-ref", "2401.00003"),
+                                              ("record", "2401.00003")])
+def test_edits_made_after_a_killed_sync_are_committed_on_top_of_its_merge(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch, at: str, paper_id: str,
+) -> None:
+    """Edits to the merged paper itself, too, when the sync had noted that the file was replaced."""
+    laptop, workstation, _ = two_machines
+    _both_edit_one_note(laptop, workstation)
+    _killed_before_the_branch_moves(monkeypatch, workstation.path, at)
+    with pytest.raises(Killed):
+        sync(workstation)
+    monkeypatch.undo()
+    folder = workstation.path.parent
+    merge = git(folder, "rev-parse", "HEAD")
+    again = Library(workstation.path)
+    Rate([paper_id], 4).execute(again)
+    again.compact(force=True)  # the edit is in the library file itself, not only in the journal
+    report = sync(Library(workstation.path))
+    assert report.committed and report.sent
+    assert any("stopped after it had updated the library file" in line for line in report.details())
+    assert git(folder, "log", "-1", "--format=%s").startswith("Library changes on")
+    assert git(folder, "rev-parse", "HEAD^") != merge  # on top of the merge commit, not of the old one
+    assert git(folder, "log", "-1", "--format=%s", "HEAD^").startswith("Merge the library from")
+    got = Library(workstation.path)
+    assert got.papers[paper_id].rating == 4 and got.papers["2401.00002"].note.count(BOTH_VERSIONS) == 1
+    assert git(folder, "status", "--porcelain") == ""
+
+
+def test_a_sync_killed_before_replacing_the_library_merges_as_usual_next_time(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    laptop, workstation, _ = two_machines
+    _both_edit_one_note(laptop, workstation)
+    real = sync_module.atomic_write_bytes
+
+    def killed_at_the_library(path: Path, data: bytes) -> None:
+        if path == workstation.path:
+            raise Killed
+        real(path, data)
+
+    monkeypatch.setattr(sync_module, "atomic_write_bytes", killed_at_the_library)
+    with pytest.raises(Killed):
+        sync(workstation)
+    monkeypatch.undo()
+    assert sync_pending_path(workstation.path).exists()
+    again = Library(workstation.path)
+    Rate(["2401.00003"], 4).execute(again)
+    again.compact(force=True)
+    report = sync(Library(workstation.path))
+    assert report.received and report.sent
+    assert not any("stopped after" in line for line in report.details())
+    got = Library(workstation.path)
+    assert got.papers["2401.00003"].rating == 4 and got.papers["2401.00002"].note.count(BOTH_VERSIONS) == 1
+    assert "laptop: the method is an old one" in got.papers["2401.00002"].note
+    assert not sync_pending_path(workstation.path).exists()
+
+
+@pytest.mark.parametrize("record", [b"", b"{not json", b'["0123456789abcdef0123456789abcdef01234567", ""]',
+                                    b'["0123456789abcdef0123456789abcdef01234567", "", true]', b'["--all", "", true]',
+                                    b"stale"])
+def test_a_damaged_or_foreign_record_of_a_move_is_passed_over(
+    two_machines: tuple[Library, Library, Path], record: bytes,
+) -> None:
+    laptop, workstation, _ = two_machines
+    _both_edit_one_note(laptop, workstation)
+    if record == b"stale":  # a commit of this repository, but the branch is no longer where the move started
+        first = git(workstation.path.parent, "rev-list", "--max-parents=0", "HEAD")
+        record = json.dumps([git(workstation.path.parent, "rev-parse", "origin/main"), first, True]).encode()
+    sync_pending_path(workstation.path).write_bytes(record)
+    report = sync(workstation)
+    assert report.received and report.sent
+    assert Library(workstation.path).papers["2401.00002"].note.count(BOTH_VERSIONS) == 1
+    assert not any("stopped after" in line for line in report.details())
