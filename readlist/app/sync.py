@@ -805,9 +805,11 @@ def _merge(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: 
     os.close(fd)
     record = Path(name)
     try:
+        earlier = _git_merge_files(repo.path.parent)
         done = repo.git.run("merge-tree", "--write-tree", "--allow-unrelated-histories", "--messages", ours, theirs,
                             check=False, extra_env={ENV_MERGE_REPORT: str(record)})
         if done.returncode != 0:
+            _remove_git_merge_files(repo.path.parent, earlier)
             why = last_line(done.stderr) or last_line(done.stdout)
             raise SyncError(f"the library from {report.remote} could not be merged with this one ({why}); "
                             "nothing was changed here")
@@ -832,6 +834,27 @@ def _merge(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: 
     _backup(library, report)
     repo.move_to(merged, blob)
     report.received = True
+
+
+# While it merges, git keeps each version of the library in a file named so in the repository's folder; a git that
+# dies meanwhile (a full disk) leaves them there, copies of the library that would pile up at every retry.
+_GIT_MERGE_FILE = re.compile(r"\.merge_file_[A-Za-z0-9]{6}")
+
+
+def _git_merge_files(folder: Path) -> set[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name for entry in entries
+                    if _GIT_MERGE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)}
+    except OSError:
+        return set()
+
+
+def _remove_git_merge_files(folder: Path, earlier: set[str]) -> None:
+    """Remove the temporary copies of the library a failed git merge left, not any that were there before it."""
+    for name in _git_merge_files(folder) - earlier:
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
 
 
 def _driver_report(record: Path) -> MergeReport | None:

@@ -593,3 +593,27 @@ def test_a_damaged_or_foreign_record_of_a_move_is_passed_over(
     assert report.received and report.sent
     assert Library(workstation.path).papers["2401.00002"].note.count(BOTH_VERSIONS) == 1
     assert not any("stopped after" in line for line in report.details())
+
+
+def test_a_failed_merge_leaves_none_of_gits_temporary_copies_of_the_library(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """git keeps each version of the library in a `.merge_file_XXXXXX` while it merges; when it dies (a full
+    disk), they stay behind. Sync removes the ones it left, and nothing else."""
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    Rate(["2401.00002"], 3).execute(workstation)
+    folder = workstation.path.parent
+    kept = [folder / ".merge_file_a1B2c3", folder / ".merge_file_kept.txt", folder / ".merge_files_x1y2z3"]
+    for path in kept:
+        path.write_bytes(b"not sync's")
+    # git dies in the middle of the merge (as it does when it cannot write the file a merge needs).
+    monkeypatch.setattr(sync_module, "driver_command", lambda: "kill -9 $PPID; exit 1")
+    for _ in range(2):
+        with pytest.raises(SyncError, match="could not be merged"):
+            sync(workstation)
+        assert sorted(p.name for p in folder.iterdir() if p.name.startswith(".merge")) == sorted(p.name for p in kept)
+    monkeypatch.undo()
+    assert sync(workstation).received
+    assert all(path.read_bytes() == b"not sync's" for path in kept)
