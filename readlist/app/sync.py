@@ -21,6 +21,7 @@ bare repository on a USB disk or a file server, SSH, a hosted repository.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import re
@@ -811,8 +812,10 @@ def _merge(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: 
         if done.returncode != 0:
             _remove_git_merge_files(repo.path.parent, earlier)
             why = last_line(done.stderr) or last_line(done.stdout)
+            room = ("; free some space, then run `readlist sync` again"
+                    if any(os.strerror(code) in why for code in _DISK_FULL) else "")
             raise SyncError(f"the library from {report.remote} could not be merged with this one ({why}); "
-                            "nothing was changed here")
+                            f"nothing was changed here{room}")
         tree = done.stdout.decode().split("\n", 1)[0].strip()
         merged = repo.git.run("commit-tree", tree, "-p", ours, "-p", theirs,
                               "-m", f"Merge the library from {report.remote} on {_host()}",
@@ -834,6 +837,10 @@ def _merge(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: 
     _backup(library, report)
     repo.move_to(merged, blob)
     report.received = True
+
+
+# A merge that failed for want of room (git's or the merge driver's own words for it).
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 # While it merges, git keeps each version of the library in a file named so in the repository's folder; a git that
@@ -920,7 +927,10 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str = "") -> None:
         decode_snapshot(data)
     except SnapshotProblem as problem:  # never expected: every value came from a valid record
         raise SyncError(f"{label}: the merged library would not be valid ({problem}); nothing was merged") from None
-    atomic_write_bytes(ours, data)
+    try:
+        atomic_write_bytes(ours, data)
+    except OSError as exc:  # a full disk: in words, as every message (git shows the driver's last line)
+        raise SyncError(f"{label}: the merged library could not be written: {exc.strerror or exc}") from None
     report_to = os.environ.get(ENV_MERGE_REPORT)
     if report_to:
         with contextlib.suppress(OSError), open(report_to, "ab") as handle:

@@ -197,3 +197,60 @@ def test_the_walkthrough_in_the_docs_works_as_written(git_env: Path) -> None:
             out = json.dumps({key: shown[key] for key in ("status", "rating", "note")}, indent=2)
         for line in expected:
             assert line in out.splitlines(), (command, line, out)
+
+
+def test_the_merge_driver_on_a_full_disk_says_so_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import readlist.app.sync as sync_module
+
+    base, ours, theirs = tmp_path / "O", tmp_path / "A", tmp_path / "B"
+    for path in (base, ours, theirs):
+        path.write_bytes(encode_snapshot(1, [Paper.create(title="One", arxiv_id="2401.00001")], "lib"))
+    before = ours.read_bytes()
+
+    def full_disk(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(sync_module, "atomic_write_bytes", full_disk)
+    result = CliRunner().invoke(main, ["merge-driver", str(base), str(ours), str(theirs), "library.json"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "readlist merge-driver: library.json: the merged library could not be written: No space left on device"]
+    assert ours.read_bytes() == before
+
+
+# The merge driver as git runs it, on a disk with no room for the merged library.
+FULL_DISK_DRIVER = """
+import errno, os, sys
+import readlist.app.sync as sync_module
+def full_disk(path, data):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+sync_module.atomic_write_bytes = full_disk
+sys.exit(sync_module.run_merge_driver(sys.argv[1:]))
+"""
+
+
+def test_a_full_disk_in_the_merge_driver_is_told_in_words_by_sync(git_env: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import readlist.app.sync as sync_module
+
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    workstation = git_env / "workstation" / "library.json"
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    assert run(workstation, "sync", "init", str(remote)).exit_code == 0
+    assert run(laptop, "rate", "2401.00001", "4").exit_code == 0
+    assert run(laptop, "sync").exit_code == 0
+    assert run(workstation, "rate", "2401.00002", "2").exit_code == 0
+    script = git_env / "full_disk_driver.py"
+    script.write_text(FULL_DISK_DRIVER, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[2]))
+    monkeypatch.setattr(sync_module, "driver_command", lambda: f"{sys.executable} {script} %O %A %B %P")
+    done = run(workstation, "sync")
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"readlist: the library from {remote} could not be merged with this one (readlist merge-driver: library.json: "
+        "the merged library could not be written: No space left on device); nothing was changed here; free some "
+        "space, then run `readlist sync` again"]
+    monkeypatch.undo()
+    assert run(workstation, "sync").exit_code == 0
+    assert Library(workstation).papers["2401.00001"].rating == 4
