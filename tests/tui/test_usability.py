@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Markdown, OptionList, Static
 from tui_helpers import SEEDS_DIR, SIZE, build_library, fresh, search_all, view_name_prompt
 
 from readlist.app.commands import SetStatus
@@ -41,6 +41,12 @@ def plist(app: ReadlistApp) -> PaperList:
 
 def text_of(app: ReadlistApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
+
+
+def note_of(app: ReadlistApp, selector: str) -> str:
+    """The note a note view shows: its text while plain, its source once Markdown."""
+    note = app.screen.query_one(selector)
+    return note.source if isinstance(note, Markdown) else str(note.render())
 
 
 def current_id(app: ReadlistApp) -> str:
@@ -490,13 +496,13 @@ async def test_triage_shows_the_note_and_n_t_work_there(seed_library: Path, make
         plist(app).move_to(plist(app).papers.index(with_note))
         await pilot.press("T")
         assert isinstance(app.screen, TriageScreen)
-        assert "data diversity matters" in text_of(app, "#triage-note").replace("*", "")
+        assert "data diversity matters" in note_of(app, "#triage-note").replace("*", "")
         await pilot.press("n")
         assert isinstance(app.screen, NoteEditor)
         await pilot.press("end", *" and scale", "escape")
         await pilot.pause()
         assert isinstance(app.screen, TriageScreen)
-        assert "and scale" in text_of(app, "#triage-note")
+        assert "and scale" in note_of(app, "#triage-note")
         await pilot.press("t")
         assert isinstance(app.screen, TagEditor)
         await pilot.press(*" triaged", "enter")

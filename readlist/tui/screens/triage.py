@@ -23,6 +23,7 @@ from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
+from readlist.tui.widgets.note import NoteView
 
 
 class Decision(NamedTuple):
@@ -66,7 +67,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         with body:
             yield Static(id="triage-header", markup=False)
             yield Static(id="triage-abstract", markup=False)
-            yield Static(id="triage-note", markup=False)
+            yield NoteView("triage")  # the note as the detail pane shows it: Markdown
             yield Static(id="triage-summary", markup=False)
         yield Footer()
 
@@ -79,7 +80,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         progress = self.query_one("#triage-progress", Static)
         header = self.query_one("#triage-header", Static)
         abstract = self.query_one("#triage-abstract", Static)
-        note = self.query_one("#triage-note", Static)
+        note = self.query_one(NoteView)
         summary = self.query_one("#triage-summary", Static)
         total = len(self.paper_ids)
         if self.done or self.index >= total:
@@ -102,12 +103,11 @@ class TriageScreen(ReadlistScreen[str | None]):
         if paper is None:
             header.update(Text("This paper is no longer in the library.", style="dim"))
             abstract.update(Text(""))
-            note.display = False
+            note.show(None)
             return
         header.update(paper_header(paper))
         abstract.update(Text(inert_text(render_tex(paper.abstract), multiline=True) or "(no abstract)"))
-        note.display = bool(paper.note.strip())
-        note.update(Text.assemble(("Note\n", "bold"), inert_text(paper.note.strip(), multiline=True)))
+        note.show(paper.note)
         if paper.id != self._scrolled_for:  # the same paper rated, tagged or noted stays where it was read
             self._scrolled_for = paper.id
             self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
