@@ -150,6 +150,37 @@ async def test_j_and_k_scroll_the_panels_on_an_80_by_24_terminal() -> None:
         assert body.scroll_y == 3
 
 
+async def test_on_a_50_column_terminal_the_panels_go_one_per_row_with_their_text_whole() -> None:
+    """Side by side at 50 columns the status and rating panels were seven cells wide ("Inb…", "unr…")."""
+    app = StatsApp(seed_papers())
+    async with app.run_test(size=(50, 15)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        body = screen.query_one("#stats-body", VerticalScroll)
+        panels = list(screen.query(".stats-panel"))
+        assert len(panels) == 7
+        assert len({panel.region.width for panel in panels}) == 1  # every panel the width of the screen
+        assert [panel.region.x for panel in panels] == [panels[0].region.x] * 7
+        tops = [panel.virtual_region.y + panel.parent.virtual_region.y for panel in panels]  # type: ignore[union-attr]
+        assert tops == sorted(tops) and len(set(tops)) == 7  # one under the other
+        status = screen.query_one("#status", BarChart).render().plain
+        for name in ("Inbox", "To read", "Reading", "Read", "Skipped"):
+            assert name in status, status
+        rating = screen.query_one("#rating", BarChart).render().plain
+        assert "…" not in status + rating and "█" in status
+        for chart in screen.query(WeekChart):
+            assert chart.render().plain.rstrip().endswith("this week")
+        assert "…" not in screen.query_one("#sources", BarChart).render().plain
+        # j scrolls down through them all; the last panel comes into view whole.
+        await pilot.press(*["j"] * body.max_scroll_y)
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y > 0
+        assert panels[-1].region.height == panels[-1].virtual_region.height
+    async with StatsApp(seed_papers()).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert len({panel.region.y for panel in pilot.app.screen.query(".stats-panel")}) == 3  # three rows
+
+
 async def test_bars_take_their_colours_from_the_theme() -> None:
     app = StatsApp(seed_papers())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -206,3 +237,7 @@ def test_snapshot_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]
 
 def test_snapshot_narrow(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(StatsApp(seed_papers()), terminal_size=(100, 40))
+
+
+def test_snapshot_stacked(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(StatsApp(seed_papers()), terminal_size=(50, 30))

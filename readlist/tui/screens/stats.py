@@ -15,6 +15,7 @@ from typing import ClassVar
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -31,6 +32,9 @@ from readlist.tui.screens.help import HelpScreen, bindings_table
 
 # Rows a bar chart shows at most; the rest is summed up in a last line.
 MAX_BAR_ROWS = 10
+# Below this many columns the panels go one per row, full width: side by side they would be a few cells
+# each, their names cut to "Inb…" and their dates and totals to half a word.
+STACK_BELOW = 80
 
 
 def component_style(widget: Widget, name: str) -> Style:
@@ -195,8 +199,12 @@ class WeekChart(Widget):
         if self.series:
             first = self.series[0].start.strftime("%d %b %Y")
             last = "this week" if run == 1 else f"this week · {run} weeks a column"
-            gap = max(1, span - len(first) - len(last))
-            out.append(" " * gutter + first + " " * gap + last, style=axis_style)
+            # What fits in the width, whole: the first week and the last column's, then less of it.
+            for first_shown, last_shown in ((first, last), (first, "this week"), ("", "this week")):
+                if len(first_shown) + len(last_shown) + (1 if first_shown else 0) <= width - gutter:
+                    gap = max(1 if first_shown else 0, span - len(first_shown) - len(last_shown))
+                    out.append(" " * gutter + first_shown + " " * gap + last_shown, style=axis_style)
+                    break
         return out
 
 
@@ -276,6 +284,12 @@ class StatsScreen(Screen[None]):
         padding: 0 1;
     }
     StatsScreen #panel-summary { width: 34; }
+    /* Narrow: one panel per row, as tall as what it shows. */
+    StatsScreen.-stacked .stats-row { layout: vertical; }
+    StatsScreen.-stacked #row-weeks { height: auto; min-height: initial; max-height: initial; }
+    StatsScreen.-stacked .stats-panel { height: auto; }
+    StatsScreen.-stacked #panel-summary { width: 1fr; }
+    StatsScreen.-stacked WeekChart { height: auto; }
     """
 
     def __init__(
@@ -297,6 +311,8 @@ class StatsScreen(Screen[None]):
         self._today = today
         self._weeks = weeks
         self.stats: Stats | None = None
+        # Each row's height side by side (the tallest panel's); stacked, each panel is as tall as its own.
+        self._row_heights: dict[str, int] = {}
 
     def _compute(self) -> Stats:
         return compute_stats(self._papers, today=self._today, weeks=self._weeks)
@@ -308,8 +324,8 @@ class StatsScreen(Screen[None]):
         yield Static(title, id="stats-title")
         with VerticalScroll(id="stats-body"):
             top_rows = max(len(summary_items(stats)), len(Status) + 1, MAX_RATING + 1)
-            with Horizontal(classes="stats-row", id="row-counts") as row:
-                row.styles.height = top_rows + 2
+            self._row_heights["row-counts"] = top_rows + 2
+            with Horizontal(classes="stats-row", id="row-counts"):
                 yield self._panel(Figures(summary_items(stats), id="summary"), "Summary", "panel-summary")
                 status_rows = [(s.label, stats.by_status.get(s.value, 0), s.value) for s in Status]
                 status_rows += [(k, n, "") for k, n in stats.by_status.items() if k not in {s.value for s in Status}]
@@ -329,8 +345,8 @@ class StatsScreen(Screen[None]):
             shown = stats.sources[:MAX_BAR_ROWS]
             more = len(stats.sources) - len(shown)
             bottom_rows = max(1, len(stats.top_tags), len(shown) + (1 if more else 0))
-            with Horizontal(classes="stats-row", id="row-names") as row:
-                row.styles.height = bottom_rows + 2
+            self._row_heights["row-names"] = bottom_rows + 2
+            with Horizontal(classes="stats-row", id="row-names"):
                 tags = BarChart(
                     [("#" + t.name, t.count, "") for t in stats.top_tags],
                     empty="no tags yet (press t on a paper)",
@@ -350,6 +366,19 @@ class StatsScreen(Screen[None]):
                 panel.border_subtitle = f"{len(stats.sources)} in all"
                 yield panel
         yield Footer()
+
+    def on_mount(self) -> None:
+        self._arrange(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._arrange(event.size.width)
+
+    def _arrange(self, width: int) -> None:
+        """Panels side by side, or one per row below :data:`STACK_BELOW` columns."""
+        stacked = width < STACK_BELOW
+        self.set_class(stacked, "-stacked")
+        for row_id, height in self._row_heights.items():
+            self.query_one(f"#{row_id}").styles.height = "auto" if stacked else height
 
     @staticmethod
     def _panel(widget: Widget, title: str, panel_id: str) -> Widget:
