@@ -188,12 +188,11 @@ def copy_text(
             writer(text)
         except OSError:
             return None
-        note = ""
+        # The condition comes first: a message cut to a narrow line must still say the copy is not certain.
+        condition = "if your terminal allows it"
         if len(base64.b64encode(text.encode("utf-8"))) > OSC52_SOFT_LIMIT:
-            note = "; it is large, so some terminals may drop it"
-        return CopyResult(
-            True, "osc52", f"Sent{subject} to the terminal clipboard (OSC 52) — your terminal must allow it{note}"
-        )
+            condition += " and takes one this large"
+        return CopyResult(True, "osc52", f"Copied{subject or ' the text'} {condition} (sent as OSC 52)")
 
     def via_system() -> CopyResult | None:
         method = _pyperclip_copy(text)

@@ -382,8 +382,8 @@ class SyncReport:
     backup: str | None = None
     notes: list[str] = field(default_factory=list)  # things the user must be told (a deletion overruled, …)
 
-    def summary(self) -> str:
-        """One line: what changed where, and what was exchanged with the remote."""
+    def changes(self) -> str:
+        """What changed where: ``3 papers changed here, 5 there, 1 note merged``."""
         parts = [f"{_count(self.changed_here, 'paper')} changed here", f"{self.changed_there} there"]
         if self.merge.notes_merged:
             parts.append(f"{_count(len(self.merge.notes_merged), 'note')} merged")
@@ -395,7 +395,11 @@ class SyncReport:
         dropped = len(self.merge.dropped_here) + len(self.merge.dropped_there)
         if dropped:
             parts.append(f"{_count(dropped, 'changed paper')} deleted (deleted after the change)")
-        text = ", ".join(parts)
+        return ", ".join(parts)
+
+    def summary(self) -> str:
+        """One line: what changed where, and what was exchanged with the remote."""
+        text = self.changes()
         if self.remote is None:
             return f"{text}; committed on this machine only: no remote yet (`readlist sync init REMOTE` adds one)"
         exchanged = {(True, True): "sent and received", (True, False): "sent", (False, True): "received",

@@ -317,8 +317,9 @@ async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_a
 
 
 async def test_more_like_the_selection_says_the_selection_was_cleared(tmp_path: Path, make_app: MakeApp) -> None:
+    """At 80 columns too: the message used to be cut after "most like the selection (now cleared),"."""
     app = make_app(decided_library(tmp_path))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await learned(app)
         await pilot.pause()
         await pilot.press("space", "space", "m")
@@ -327,7 +328,7 @@ async def test_more_like_the_selection_says_the_selection_was_cleared(tmp_path: 
             if main(app).view.key == "like":
                 break
         assert main(app).view.key == "like"
-        assert "most like the selection (now cleared)" in topbar(app)
+        assert "Closest first; the selection was cleared" in topbar(app), topbar(app)
         assert app.screen.query_one(PaperList).selected == set()
 
 

@@ -143,6 +143,8 @@ class ReadlistScreen(Screen[ResultT]):
 
         copied = copy_text(url, osc52_writer=self.app.copy_to_clipboard, what="the URL")
         # What the user can do next comes first: on a narrow top bar the end of a message is cut off.
+        if copied.ok and copied.method == "osc52":  # whether it arrived is up to the terminal: said before the URL
+            return f"Copied the URL if your terminal allows it: {shown} (not opened: {opened.reason})"
         if copied.ok:
             return f"Copied the URL to the clipboard: {shown} (not opened: {opened.reason})"
         return f"Not opened ({opened.reason}) and not copied: {shown}"

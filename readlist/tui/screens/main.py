@@ -93,7 +93,7 @@ def needs_library(action: Action) -> Action:
         if self.session.library.ready:
             return action(self, *args, **kwargs)
         self._waiting.append(partial(action, self, *args, **kwargs))
-        self.say("Loading the library … the key takes effect when it is loaded")
+        self.say("That key acts once the library has loaded")  # the top bar says "Loading the library …" too
         return None
 
     return run  # type: ignore[return-value]
@@ -605,10 +605,13 @@ class MainScreen(ReadlistScreen[None]):
                 label = "★ " + label + ("" if short else " · O for date")
         return label
 
-    def say(self, message: str) -> None:
-        """A short status message in the top bar (plain text, never markup)."""
+    def say(self, message: str, *, more: str = "") -> None:
+        """A short status message in the top bar (plain text, never markup), what matters first: at 80 columns
+        about 60 characters of it show. ``more`` (what to do about it, say) goes in a notification."""
         self._message = message
         self._update_topbar()
+        if more:
+            self.notify(more, markup=False, timeout=10)
 
     @on(LibraryChanged)
     def _library_changed(self) -> None:
@@ -817,8 +820,7 @@ class MainScreen(ReadlistScreen[None]):
         self.sort = key
         # The top bar names the new order; only the automatic one needs more words than its name.
         automatic = ("Sorted by interest in the Inbox, date added elsewhere" if self._learned else
-                     "Sorted automatically: by date added until enough decisions are learned, then the Inbox by "
-                     "interest")
+                     "By date added for now; the Inbox by interest once learned")
         self._message = automatic if key == AUTO_SORT else ""
         self.rebuild()
 
@@ -836,7 +838,7 @@ class MainScreen(ReadlistScreen[None]):
 
     def action_toggle_layout(self) -> None:
         if self.has_class("-stacked") and self.size.width < SIDE_MINIMUM:
-            self.say(f"Too narrow: the pane goes beside the list from {SIDE_MINIMUM} columns")
+            self.say(f"Too narrow: side by side needs {SIDE_MINIMUM} columns")
             return
         self.layout_mode = "side" if self.has_class("-stacked") else "stacked"
         self._layout_width = self.size.width
@@ -988,8 +990,8 @@ class MainScreen(ReadlistScreen[None]):
                     break
         finally:
             net.close()
-        self.app.call_from_thread(self._online_finished, self._enrich_summary(changed, done, unsettled, error,
-                                                                                cancel.is_set()), error)
+        line, more = self._enrich_summary(changed, done, unsettled, error, cancel.is_set())
+        self.app.call_from_thread(self._online_finished, line, error, more)
 
     def _apply_enrichment(self, changes: list[Change]) -> int:
         from readlist.app.enrich import ApplyEnrichment
@@ -1004,19 +1006,23 @@ class MainScreen(ReadlistScreen[None]):
         return len(changes)
 
     @staticmethod
-    def _enrich_summary(changed: int, done: int, unsettled: list[str], error: str | None, cancelled: bool) -> str:
+    def _enrich_summary(changed: int, done: int, unsettled: list[str], error: str | None,
+                        cancelled: bool) -> tuple[str, str]:
+        """The top bar's line (counts, then how to undo) and, when some were not settled, where they are listed."""
         text = f"Enriched {changed} of {counted(done, 'paper')}"
-        if unsettled:
-            text += f"; {len(unsettled)} not found or ambiguous (readlist enrich --dry-run lists them)"
         if cancelled:
             text += "; cancelled"
         if changed:
             text += " (u undoes)"
-        return text
+        if unsettled:
+            text += f"; {len(unsettled)} not found or ambiguous"
+        more = (f"{len(unsettled)} not found or ambiguous: `readlist enrich --dry-run` lists them and why"
+                if unsettled else "")
+        return text, more
 
-    def _online_finished(self, message: str, error: str | None) -> None:
+    def _online_finished(self, message: str, error: str | None, more: str = "") -> None:
         self._online = None
-        self.say(message)
+        self.say(message, more=more)
         if error:
             self.notify(error, severity="error", markup=False, timeout=12)
 
@@ -1047,7 +1053,6 @@ class MainScreen(ReadlistScreen[None]):
         self.app.call_from_thread(self._store_pulled, outcome)
 
     def _store_pulled(self, outcome: PullOutcome) -> None:
-        from readlist.app.enrich import enrich_hint
         from readlist.app.imports import ImportPapers
         from readlist.app.pull import save_pull_state
 
@@ -1062,7 +1067,7 @@ class MainScreen(ReadlistScreen[None]):
         if not errors:
             save_pull_state(self.session.library.path, outcome.remember)
         self.rebuild()
-        hint = enrich_hint([p for pid in added if (p := self.session.library.get(pid))])
+        no_arxiv = sum(1 for pid in added if (p := self.session.library.get(pid)) and not p.arxiv_id)
         message = f"Pulled {counted(len(added), 'new paper')}"
         if errors and not added:
             message = f"Pull failed for {counted(len(errors), 'source')}; nothing new"
@@ -1070,7 +1075,7 @@ class MainScreen(ReadlistScreen[None]):
             message += f"; {counted(len(errors), 'source')} failed"
         if outcome.cancelled:
             message += "; cancelled"
-        self._online_finished(message + (f". {hint.split(';')[0]}: press E to look them up" if hint else ""),
+        self._online_finished(message + (f"; {no_arxiv} without an arXiv id: E looks them up" if no_arxiv else ""),
                               errors[0] if errors else None)
 
     @needs_library
@@ -1107,8 +1112,9 @@ class MainScreen(ReadlistScreen[None]):
         self.paper_list.clear_selection()
         self._refresh_views()
         self.set_view_key("like")
-        like = "it" if seeds == 1 else "the selection (now cleared)"
-        self.say(f"{counted(len(order), 'paper')} most like {like}, closest first")
+        # The view's name ("≈ 3 selected papers") and count are beside it, so that the cleared selection fits too.
+        self.say(f"{counted(len(order), 'paper')} most like it, closest first" if seeds == 1
+                 else "Closest first; the selection was cleared")
 
     @needs_library
     def action_save_search(self) -> None:
@@ -1221,7 +1227,11 @@ class MainScreen(ReadlistScreen[None]):
             return
         if self.session.refresh():
             self.post_message(LibraryChanged())
-        self.say(f"Synced: {report.summary()}")
+        if report.remote is None:  # said first: the library went nowhere else
+            self.say(f"Synced on this machine only: {report.changes()}",
+                     more="No remote yet: `readlist sync init REMOTE` adds one.")
+        else:
+            self.say(f"Synced: {report.summary()}")
         for line in report.details()[:5]:
             self.notify(line, severity="warning", markup=False, timeout=15)
 
