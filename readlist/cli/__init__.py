@@ -131,6 +131,7 @@ class ReadlistGroup(click.Group):
             fail("the text given is not valid UTF-8 (check the arguments or the input's encoding); nothing was "
                  "changed")
         except BrokenPipeError:
+            _drop_stdout()  # what is still buffered for the closed pipe must not fail again at exit
             sys.stderr.close()
             raise SystemExit(0) from None
         except OSError as exc:

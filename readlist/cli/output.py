@@ -7,6 +7,8 @@ character ``\\u``-escaped.
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from functools import cache
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -28,8 +30,15 @@ if TYPE_CHECKING:
 def _console(stderr: bool) -> Console:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader of a pipe stopped reading (``| head``): ended as for any other output, with status 0
+            (see :class:`~readlist.cli.ReadlistGroup`), not with Rich's own exit status 1."""
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
     # markup/highlight/emoji off: a title like "[red]x[/red]" or ":smile:" prints as typed.
-    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
+    return _Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
 def __getattr__(name: str) -> Console:
