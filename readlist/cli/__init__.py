@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import importlib
+import io
 import os
 import sys
 import threading
@@ -119,6 +120,8 @@ class ReadlistGroup(click.Group):
         from readlist.core.model import ValidationError
         from readlist.storage.errors import LibraryError
 
+        if sys.stdout is None:  # started with standard output closed (`>&-`): writing to it fails, as on a full disk
+            sys.stdout = io.TextIOWrapper(_ClosedOutput(), encoding="utf-8", write_through=True)
         try:
             return super().invoke(ctx)
         except (LibraryError, ValidationError) as exc:
@@ -135,7 +138,7 @@ class ReadlistGroup(click.Group):
             sys.stderr.close()
             raise SystemExit(0) from None
         except OSError as exc:
-            if exc.errno not in _OUTPUT_FULL:
+            if exc.errno not in _OUTPUT_FULL and not isinstance(exc, OutputClosed):
                 raise
             # Standard output went to a full disk (or a file past its size limit): say so once, and keep the
             # interpreter's exit from failing on the same unwritten buffer with a traceback.
@@ -146,7 +149,8 @@ class ReadlistGroup(click.Group):
                     echo_err(f"readlist: the change was saved, but its output could not be written: "
                              f"{exc.strerror or exc}")
                 raise SystemExit(0) from None
-            fail(f"could not write the output: {exc.strerror or exc} (free some space, or write it elsewhere)")
+            advice = "" if isinstance(exc, OutputClosed) else " (free some space, or write it elsewhere)"
+            fail(f"could not write the output: {exc.strerror or exc}{advice}")
         except KeyboardInterrupt:
             fail("interrupted", 130)
         finally:
@@ -156,6 +160,20 @@ class ReadlistGroup(click.Group):
 # Errors that mean the output has nowhere to go, as opposed to a failure of readlist's own files (those are
 # LibraryErrors, raised with what to do about them).
 _OUTPUT_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+
+
+class OutputClosed(OSError):
+    """A write to standard output when readlist was started without one."""
+
+
+class _ClosedOutput(io.BufferedIOBase):
+    """Standard output for a process started with it closed: every write fails with :class:`OutputClosed`."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: object) -> int:
+        raise OutputClosed(errno.EBADF, "standard output is closed")
 
 
 def _drop_stdout() -> None:
