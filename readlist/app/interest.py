@@ -177,16 +177,19 @@ def rank(papers: Iterable[Paper], now: datetime | None = None) -> tuple[Ranking,
     return snapshot.order(papers), snapshot
 
 
-def related_papers(papers: Iterable[Paper], paper_id: str, k: int = 5) -> list[Related]:
-    """Papers like ``paper_id`` among ``papers``, for a command: only the index is built, no model trained."""
+def related_papers(papers: Iterable[Paper], paper_ids: str | Sequence[str], k: int = 5) -> list[Related]:
+    """Papers like ``paper_ids`` taken together (as the app's "more like" a selection) among ``papers``, for a
+    command: only the index is built, no model trained. Never one of ``paper_ids`` itself."""
     try:
-        from readlist.core.related import related
+        from readlist.core.related import more_like, related
         from readlist.core.vectors import PaperVectors
     except ImportError as exc:
         raise InterestUnavailable(
             f"related papers need scikit-learn ({exc.name} is missing): pip install scikit-learn"
         ) from exc
-    return related(PaperVectors.build(list(papers)), paper_id, k)
+    vectors = PaperVectors.build(list(papers))
+    ids = [paper_ids] if isinstance(paper_ids, str) else list(dict.fromkeys(paper_ids))
+    return related(vectors, ids[0], k) if len(ids) == 1 else more_like(vectors, ids, k)
 
 
 def quick_cold_start(papers: Iterable[Paper], now: datetime | None = None) -> ColdStart | None:

@@ -229,25 +229,28 @@ def _interest_of(session: Session, paper: Paper) -> dict[str, object] | None:
 
 
 @click.command("related")
-@click.argument("paper_id", metavar="ID")
+@click.argument("paper_ids", nargs=-1, required=True, metavar="ID...")
 @click.option("--limit", "-n", type=click.IntRange(1, 100), default=5, show_default=True, help="How many papers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the papers and what they share as JSON.")
 @click.pass_context
-def related_cmd(ctx: click.Context, paper_id: str, limit: int, as_json: bool) -> None:
+def related_cmd(ctx: click.Context, paper_ids: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Papers in your library most like this one.
-    Each comes with what it shares: words, authors, tags.
+    Each comes with what it shares: words, authors, tags. Several ids: the
+    papers most like them taken together (as m on a selection in the app),
+    never one of them.
 
     \b
     Examples:
       readlist related 2310.01234
       readlist related 2310.01234 --limit 10 --json
+      readlist related 2310.01234 2402.00001 t-3f2a
     """
     from readlist.app.interest import InterestUnavailable, related_papers
 
     session = session_of(ctx)
-    paper = session.library.resolve(paper_id)
+    papers = _resolve_all(session.library, paper_ids)
     try:
-        found = related_papers(session.library.papers.values(), paper.id, limit)
+        found = related_papers(session.library.papers.values(), [p.id for p in papers], limit)
     except InterestUnavailable as exc:
         fail(str(exc))
     lib = session.library

@@ -90,3 +90,21 @@ def test_related_names_what_is_shared(seed_library: Path) -> None:
     assert scores == sorted(scores, reverse=True)
     text = run(seed_library, "related", paper.id, "--limit", "2")
     assert text.exit_code == 0 and f"{Status.SKIPPED.glyph} {found[0]['title']}" in text.stdout
+
+
+def test_related_to_several_papers_is_the_apps_more_like_the_selection(seed_library: Path) -> None:
+    """`related A B` finds what `m` on a selection of A and B finds: the papers most like both, never A or B."""
+    from readlist.core.related import more_like
+    from readlist.core.vectors import PaperVectors
+
+    lib = Library(seed_library)
+    seeds = sorted(p.id for p in lib.papers.values() if "reinforcement" in (p.title + p.abstract).lower())[:2]
+    result = run(seed_library, "related", *seeds, "--limit", "8", "--json")
+    assert result.exit_code == 0, result.output
+    found = [r["id"] for r in json.loads(result.stdout)]
+    expected = [r.paper_id for r in more_like(PaperVectors.build(list(lib.papers.values())), seeds, 8)]
+    assert found == expected and len(found) == 8
+    assert not set(found) & set(seeds)
+    # An unknown id among them is an error that names it, as for every verb taking ids.
+    bad = run(seed_library, "related", seeds[0], "nosuchpaper")
+    assert bad.exit_code == 1 and "nosuchpaper" in bad.output
