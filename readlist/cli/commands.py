@@ -43,6 +43,7 @@ from readlist.core.model import (
     normalize_tag,
     parse_rating,
     parse_status,
+    split_tag_words,
 )
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
@@ -373,23 +374,24 @@ def split_tag_args(args: tuple[str, ...] | list[str], is_paper: Callable[[str], 
 
     The first argument is a paper id. ``+TAG`` adds and ``-TAG`` removes. A bare word after
     the first is another paper id when it names a paper (``is_paper``) and no tag came before
-    it; otherwise it is a tag to add. ``--word`` is a usage error (a mistyped option).
+    it; otherwise it is a tag to add. An argument with commas or spaces holds several tags, each
+    with its own sign, as the app's tag box reads them. ``--word`` is a usage error (a mistyped option).
     """
     _no_long_options(args)
     refs: list[str] = []
     add: list[str] = []
     remove: list[str] = []
     for arg in args:
-        if not refs:
+        if not refs or (not add and not remove and arg[:1] not in ("+", "-") and is_paper(arg)):
             refs.append(arg)
-        elif arg.startswith("+") and len(arg) > 1:
-            add.append(arg[1:])
-        elif arg.startswith("-") and len(arg) > 1:
-            remove.append(arg[1:])
-        elif not add and not remove and is_paper(arg):
-            refs.append(arg)
-        else:
-            add.append(arg)
+            continue
+        for word in split_tag_words(arg) or [arg]:  # nothing but separators: refused below, by what was given
+            if word.startswith("+") and len(word) > 1:
+                add.append(word[1:])
+            elif word.startswith("-") and len(word) > 1:
+                remove.append(word[1:])
+            else:
+                add.append(word)
     if not refs:
         raise click.UsageError("name a paper id, then the tags: TAG or +TAG adds, -TAG removes")
     if not add and not remove:
@@ -409,7 +411,8 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
 
     The first argument is a paper id. After it, a word that names another
     paper (its id or a unique prefix) is a paper id as long as no tag came
-    before it; any other word is a tag to add. +TAG always adds.
+    before it; any other word is a tag to add. +TAG always adds. Commas and
+    spaces separate tags, as in the app's tag box: 'rl, agents' is two tags.
 
     \b
     Examples:

@@ -179,9 +179,14 @@ def normalize_tag(tag: str) -> str:
     return tag.lstrip("-+").rstrip("-")
 
 
+def split_tag_words(text: str) -> list[str]:
+    """Tags typed as text, separated by commas or spaces (the app's tag box, ``readlist tag``, a string of tags)."""
+    return [word for word in re.split(r"[,\s]+", text) if word]
+
+
 def normalize_tags(tags: Any) -> list[str]:
     if isinstance(tags, str):
-        tags = re.split(r"[,\s]+", tags)
+        tags = split_tag_words(tags)
     out = {normalize_tag(str(t)) for t in tags or []}
     out.discard("")
     return sorted(out)

@@ -74,6 +74,18 @@ def test_a_bare_word_after_the_id_is_a_tag(db: Path) -> None:
     assert B in tags(db, A) and tags(db, B) == ["agents", "vision", "x"]
 
 
+@pytest.mark.parametrize("typed", ["deep learning", "rl,agents", "#Vision, -typo +c++", "-json -rl"])
+def test_tags_typed_with_commas_or_spaces_are_read_as_the_apps_tag_box_reads_them(db: Path, typed: str) -> None:
+    """The same text typed in the app's tag box (t) and given to `readlist tag` makes the same tags."""
+    from readlist.tui.screens.tags import parse_tag_input
+
+    add, remove = parse_tag_input(typed)
+    expected = sorted((set(tags(db)) | set(add)) - set(remove))
+    result = run(db, "tag", A, typed)
+    assert result.exit_code == 0, result.output
+    assert tags(db) == expected
+
+
 def test_tag_without_a_tag_is_a_usage_error(db: Path) -> None:
     assert run(db, "tag", A).exit_code == 2
     assert run(db, "tag", A, B).exit_code == 2  # two paper ids and no tag

@@ -14,15 +14,15 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from readlist.core.model import Paper, normalize_tag
+from readlist.core.model import Paper, normalize_tag, split_tag_words
 from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.widgets.text_input import TextInput
 
 
 def split_tags(text: str) -> list[str]:
-    """Tags typed by the user, comma or space separated."""
-    return [t for t in text.replace(",", " ").split() if t]
+    """Tags typed by the user, comma or space separated (as ``readlist tag`` reads them)."""
+    return split_tag_words(text)
 
 
 class TagSuggester(Suggester):
