@@ -238,10 +238,27 @@ class ToggleRead:
     def execute(self, library: Library) -> Outcome:
         def toggled(paper: Paper) -> Change:
             if paper.status == Status.READ.value:
-                return {"status": paper.prev_status or Status.TO_READ.value}
+                return _back_from_read(paper)
             return {"status": Status.READ.value}
 
         return edit_papers(library, "Toggled read", dict.fromkeys(self.ids, toggled))
+
+
+@dataclass(frozen=True)
+class Unread:
+    """Put read papers back to the status they had before, as toggling read does; other papers stay as they are."""
+
+    ids: Sequence[str]
+
+    def execute(self, library: Library) -> Outcome:
+        def back(paper: Paper) -> Change:
+            return _back_from_read(paper) if paper.status == Status.READ.value else {}
+
+        return edit_papers(library, "Marked unread", dict.fromkeys(self.ids, back))
+
+
+def _back_from_read(paper: Paper) -> Change:
+    return {"status": paper.prev_status or Status.TO_READ.value}
 
 
 @dataclass(frozen=True)

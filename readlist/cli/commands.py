@@ -18,7 +18,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus
+from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus, Unread
 from readlist.app.enrich import enrich_hint
 from readlist.app.history import last_change_file, load_last_change, overtaken, revert, save_last_change
 from readlist.app.imports import ImportReport, import_parsed, parse_source
@@ -326,22 +326,28 @@ def mark_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     """Set papers' status: inbox, to-read, reading, read, skipped.
 
     keep and todo also mean to-read, skip means skipped, done means read.
+    unread puts read papers back to the status they had before they were
+    read (to-read if it is not known), as r does in the app; papers that are
+    not read are left as they are.
 
     \b
     Examples:
       readlist mark 2310.01234 read
       readlist mark 2310 2402.1 to-read --json
+      readlist mark 2310.01234 unread
     """
     refs, raw = _split_last(args, "status")
+    unread = raw.strip().lower() == "unread"
     try:
-        status = parse_status(raw)
+        status = None if unread else parse_status(raw)
     except ValidationError as exc:
-        raise click.BadParameter(str(exc), param_hint="STATUS") from None
+        raise click.BadParameter(f"{exc}; or unread", param_hint="STATUS") from None
     session = session_of(ctx)
     papers = _resolve_all(session.library, refs)
-    outcome = session.run(SetStatus([p.id for p in papers], status))
+    ids = [p.id for p in papers]
+    outcome = session.run(Unread(ids) if status is None else SetStatus(ids, status))
     settle(session)
-    _report_edit(session, outcome, papers, f"marked {status.value}", as_json)
+    _report_edit(session, outcome, papers, "marked unread" if status is None else f"marked {status.value}", as_json)
 
 
 @click.command("rate", context_settings={"ignore_unknown_options": True})

@@ -265,3 +265,25 @@ def test_a_note_left_as_it_was_says_so_and_undo_still_reverts_the_change_before(
     assert run(seed_library, "undo").exit_code == 0  # the note given first, not the second no-op
     shown = json.loads(run(seed_library, "show", pid, "--json").stdout)
     assert shown["note"] == "" and shown["rating"] == 4
+
+
+@pytest.mark.parametrize("before", ["inbox", "reading", "skipped"])
+def test_mark_unread_puts_a_read_paper_back_as_r_in_the_app_does(seed_library: Path, before: str) -> None:
+    """`mark ID unread` gives what the app's toggle read gives a read paper: the status it had before reading."""
+    from readlist.app.commands import SetStatus, ToggleRead
+
+    lib = Library(seed_library)
+    by_cli, by_app, not_read = sorted(lib.papers)[:3]
+    SetStatus([by_cli, by_app], before).execute(lib)
+    SetStatus([by_cli, by_app], "read").execute(lib)
+    lib.compact(force=True)
+    result = run(seed_library, "mark", by_cli, not_read, "unread", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["unchanged"] == [not_read]  # a paper not read stays as it is
+    lib = Library(seed_library)
+    ToggleRead([by_app]).execute(lib)
+    cli, app = lib.papers[by_cli], lib.papers[by_app]
+    assert (cli.status, cli.read_at) == (app.status, app.read_at) == (before, None)
+    assert lib.papers[not_read].status == "inbox"
+    assert run(seed_library, "undo").exit_code == 0
+    assert Library(seed_library).papers[by_cli].status == "read"
