@@ -185,11 +185,9 @@ def import_cmd(
                 f"{sum(len(r.unchanged) for r in ok)} unchanged from {len(ok)} of {len(reports)} sources"
             )
     failed = [r for r in reports if r.error]
-    if failed:
-        if not as_json:
-            what = "nothing was imported" if len(failed) == len(reports) else "the other sources were imported"
-            fail(f"{counted(len(failed), 'source')} could not be imported; {what}")
-        raise SystemExit(1)
+    if failed:  # also with --json: the report is on stdout, and a script's log gets the one line on stderr
+        what = "nothing was imported" if len(failed) == len(reports) else "the other sources were imported"
+        fail(f"{counted(len(failed), 'source')} could not be imported; {what}")
 
 
 # ---------------------------------------------------------------------------

@@ -151,11 +151,9 @@ def _store_pulled(ctx: click.Context, session: Session, outcome: PullOutcome, as
             console.print(report_line(report))
         if hint:
             info(hint)
-    if any(r.error for r in reports):
-        if not as_json:
-            saved = "what the other sources had is saved" if any(r.total for r in reports) else "nothing was pulled"
-            fail(f"{counted(sum(1 for r in reports if r.error), 'source')} could not be pulled; {saved}")
-        raise SystemExit(1)
+    if any(r.error for r in reports):  # with --json too: one line on stderr besides the report
+        saved = "what the other sources had is saved" if any(r.total for r in reports) else "nothing was pulled"
+        fail(f"{counted(sum(1 for r in reports if r.error), 'source')} could not be pulled; {saved}")
 
 
 @click.command("enrich")
@@ -210,10 +208,8 @@ def enrich_cmd(
         print_json({"plan": plan.to_json(), "dry_run": dry_run, "applied": done})
     else:
         _print_plan(plan, dry_run)
-    if plan.error:
-        if not as_json:
-            fail(plan.error + ("" if dry_run or not plan.changes else "; what was found before that was saved"))
-        raise SystemExit(1)
+    if plan.error:  # with --json too: one line on stderr besides the plan
+        fail(plan.error + ("" if dry_run or not plan.changes else "; what was found before that was saved"))
 
 
 def _print_plan(plan: EnrichPlan, dry_run: bool) -> None:

@@ -76,6 +76,17 @@ def test_offline_refuses_every_network_command(api: FakeServer, seed_library: Pa
     assert api.requests == []
 
 
+@pytest.mark.parametrize("args", [["pull", "hf"], ["enrich", "--all"], ["import", "https://huggingface.co/papers"]])
+def test_a_refusal_with_json_is_the_json_report_and_one_line_on_stderr(
+    api: FakeServer, seed_library: Path, args: list[str]
+) -> None:
+    """A script logging stderr (cron mails it) learns why exit status 1, as without --json."""
+    result = CliRunner().invoke(main, ["--db", str(seed_library), "--offline", *args, "--json"])
+    assert result.exit_code == 1, result.output
+    json.loads(result.stdout)  # the report, unchanged
+    assert result.stderr.startswith("readlist: ") and result.stderr.count("\n") == 1, result.stderr
+
+
 def test_enrich_all_fills_ids_and_authors_and_keeps_every_user_field(api: FakeServer, seed_library: Path) -> None:
     lib = Library(seed_library)
     target = next(p for p in lib.papers.values() if p.title == "Data Factors for Better Compositional Generalization")
