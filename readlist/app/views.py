@@ -315,6 +315,21 @@ def next_sort(current: str) -> str:
         return keys[0]
 
 
+def find_view(name: str, tags: Iterable[str], saved: Mapping[str, str] | None = None) -> View | None:
+    """The view a user names as the sidebar shows it: ``Inbox``, ``Rated 4+``, a saved search's name, ``#tag``.
+
+    Case and surrounding spaces do not matter; a tag may be given without its ``#``. A saved search named
+    like a tag is found before the tag, as it comes first in the sidebar.
+    """
+    wanted = name.strip().casefold()
+    views = build_views(sorted(set(tags)), saved)
+    found = next((view for view in views if view.label.casefold() == wanted), None)
+    if found is None and not wanted.startswith("#"):
+        found = next((view for view in views if view.key.startswith("tag:") and view.label[1:].casefold() == wanted),
+                     None)
+    return found
+
+
 def status_view(status: str | None) -> View:
     """The fixed view of one status, or All for None (what ``--status`` selects on the command line)."""
     key = "all" if not status else "status:" + Status(status).value

@@ -21,8 +21,7 @@ import click
 
 from readlist.app.commands import KeepKeys, SetKey
 from readlist.app.session import Session
-from readlist.app.views import status_view
-from readlist.cli.context import session_of, settle
+from readlist.cli.context import VIEW_HELP, chosen_view, session_of, settle
 from readlist.cli.output import echo_err, fail, info, json_bytes, print_json, query_option
 from readlist.core.cite import FORMATS, KEYED_FORMATS, clean_block, clean_field, format_entries, markdown_entry
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
@@ -182,6 +181,7 @@ def render_export(
 )
 @click.option("--query", "-q", default="", help="Only papers matching this query, e.g. 'rating>=4 tag:rl'.")
 @click.option("--status", type=click.Choice([s.value for s in Status]), help="Only papers with this status.")
+@click.option("--view", "view_name", metavar="NAME", help=VIEW_HELP)
 @click.option(
     "--output",
     "-o",
@@ -193,8 +193,8 @@ def render_export(
               help="Report {format, papers, output} as JSON (with the exported text when there is no -o).")
 @click.pass_context
 def export_cmd(
-    ctx: click.Context, fmt: str, query: str, status: str | None, output: Path | None, user_data: bool,
-    as_json: bool,
+    ctx: click.Context, fmt: str, query: str, status: str | None, view_name: str | None, output: Path | None,
+    user_data: bool, as_json: bool,
 ) -> None:
     """Export papers for LaTeX, reference managers or reading.
     Formats: BibTeX, BibLaTeX, CSL-JSON, RIS, text, JSON, CSV or a Markdown
@@ -210,10 +210,11 @@ def export_cmd(
       readlist export --format ris -o library.ris            # EndNote, Mendeley, Zotero
       readlist export --format markdown --query 'rating>=4' -o reading-list.md
       readlist export --format csv --status read > read.csv
+      readlist export --view 'RL to read' -o rl.bib         # a saved view
       readlist export --format json | jq length
     """
     session = session_of(ctx)
-    papers = session.select(status_view(status), query_option(query), "added")
+    papers = session.select(chosen_view(session, view_name, status), query_option(query), "added")
     keys = assign_keys(papers, taken_keys(session.library.papers.values())) if fmt in KEYED_FORMATS else None
     if output is not None and str(output) == "-":
         output = None

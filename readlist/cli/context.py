@@ -9,6 +9,7 @@ import click
 
 from readlist.app.first_screen import refresh_first_screen
 from readlist.app.session import Session
+from readlist.app.views import FIXED_VIEWS, View, find_view, status_view
 from readlist.cli.output import echo_err
 from readlist.config.settings import load_config
 from readlist.storage.errors import LibraryError
@@ -115,3 +116,21 @@ def settle(session: Session) -> None:
         echo_err(f"readlist: warning: {exc}")
     # The terminal UI's kept first screen no longer matches the files: make it match, so it still opens at once.
     refresh_first_screen(session)
+
+
+VIEW_HELP = "Only the papers of this view, named as in the app's sidebar: Inbox, 'Rated 4+', a saved view, #tag."
+
+
+def chosen_view(session: Session, name: str | None, status: str | None) -> View:
+    """The papers a listing starts from: the view ``--view`` names (as the app's sidebar does), else ``--status``'s."""
+    if name is None:
+        return status_view(status)
+    if status is not None:
+        raise click.UsageError("--view and --status both choose the papers: give one (--query takes status:… too)")
+    tags = {tag for paper in session.library.papers.values() for tag in paper.tags}
+    view = find_view(name, tags, session.settings.views)
+    if view is None:
+        fixed = ", ".join(v.label for v in FIXED_VIEWS)
+        raise click.BadParameter(f"no view named {name.strip()!r}; the views are {fixed}, the saved views "
+                                 "(`readlist view`) and #TAG for a tag in use", param_hint="--view")
+    return view

@@ -14,8 +14,7 @@ import click
 import msgspec
 
 from readlist.app.session import Session
-from readlist.app.views import status_view
-from readlist.cli.context import leave_at_once, library_of, session_of
+from readlist.cli.context import VIEW_HELP, chosen_view, leave_at_once, library_of, session_of
 from readlist.cli.output import echo_err, fail, indented_json, info, paper_line, query_option, sort_option
 from readlist.core.model import Paper, Status, public_json_array
 from readlist.core.query import SORT_KEYS
@@ -25,6 +24,7 @@ STATUS_CHOICES = [s.value for s in Status]
 
 @click.command("list")
 @click.option("--status", type=click.Choice(STATUS_CHOICES), help="Only papers with this status.")
+@click.option("--view", "view_name", metavar="NAME", help=VIEW_HELP)
 @click.option("--query", "-q", default="", help="Filter with the query language, e.g. 'rating>=4 tag:rl'.")
 @click.option(
     "--sort",
@@ -35,7 +35,10 @@ STATUS_CHOICES = [s.value for s in Status]
 @click.option("--limit", type=click.IntRange(min=0), help="Print at most this many papers.")
 @click.option("--json", "as_json", is_flag=True, help="Print full records as a JSON array.")
 @click.pass_context
-def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limit: int | None, as_json: bool) -> None:
+def list_cmd(
+    ctx: click.Context, status: str | None, view_name: str | None, query: str, sort: str, limit: int | None,
+    as_json: bool,
+) -> None:
     """List papers, filtered and sorted.
 
     `--sort interest` orders papers by what you keep and skip (learned on this
@@ -47,16 +50,18 @@ def list_cmd(ctx: click.Context, status: str | None, query: str, sort: str, limi
       readlist list --status inbox
       readlist list --query 'year>=2024 -diffusion' --sort upvotes
       readlist list --status inbox --sort interest
+      readlist list --view '#rl' --sort rating
       readlist list --json | jq '.[].title'
     """
     session = session_of(ctx)
     wanted = query_option(query)
+    view = chosen_view(session, view_name, status)
     scores: dict[str, float] | None = None
     if sort.strip().lstrip("+-").lower() == "interest":
-        papers, scores = _by_interest(session, session.select(status_view(status), wanted, "added"),
+        papers, scores = _by_interest(session, session.select(view, wanted, "added"),
                                       flip=sort.strip().startswith("-"))
     else:
-        papers = session.select(status_view(status), wanted, sort_option(sort))
+        papers = session.select(view, wanted, sort_option(sort))
     matched = len(papers)
     if limit is not None:
         papers = papers[:limit]

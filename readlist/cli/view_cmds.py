@@ -78,6 +78,7 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the removed view as JSON.")
 def view_rm(name: str, as_json: bool) -> None:
     """Remove the saved view NAME."""
+    name = clean_line(name)  # as `view add` saved it
     views = load_config().views
     if name not in views:
         raise click.ClickException(f"no saved view named {name!r} (see `readlist view`)")

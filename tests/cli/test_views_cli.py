@@ -99,3 +99,49 @@ def test_a_full_disk_says_so_in_words_and_the_views_stay(tmp_path: Path, monkeyp
         assert "No space left on device; the views are as they were" in result.stderr, result.stderr
         assert "Errno" not in result.stderr
     assert config.read_text(encoding="utf-8") == '[views]\nmine = "tag:x"\n'
+
+
+def _ids(result: Result) -> list[str]:
+    assert result.exit_code == 0, result.output
+    return [paper["id"] for paper in json.loads(result.stdout)]
+
+
+def test_list_and_export_take_a_view_named_as_the_sidebar_names_it(tmp_path: Path) -> None:
+    db, _ = seeds_with_config(tmp_path, "")
+    some = _ids(run(db, "list", "--json", "--limit", "3"))
+    assert run(db, "tag", some[0], "rl").exit_code == 0
+    assert run(db, "tag", some[1], "rl").exit_code == 0
+    assert run(db, "rate", some[2], "5").exit_code == 0
+    assert run(db, "view", "add", "Agents", "title:agent").exit_code == 0
+
+    # A saved view is its search; a tag's view (with or without #) its papers; the app's own views by label.
+    assert _ids(run(db, "list", "--view", "agents", "--json")) == _ids(run(db, "list", "--query", "title:agent",
+                                                                          "--json"))
+    assert sorted(_ids(run(db, "list", "--view", "#rl", "--json"))) == sorted(some[:2])
+    assert _ids(run(db, "list", "--view", "RL", "--json")) == _ids(run(db, "list", "--view", "#rl", "--json"))
+    assert _ids(run(db, "list", "--view", " rated 4+ ", "--json")) == [some[2]]
+    assert len(_ids(run(db, "list", "--view", "Inbox", "--json"))) == len(_ids(run(db, "list", "--status", "inbox",
+                                                                                   "--json")))
+    # The query narrows the view, the sort orders it.
+    assert _ids(run(db, "list", "--view", "#rl", "--query", f"id:{some[1]}", "--json")) == [some[1]]
+
+    exported = run(db, "export", "--view", "#rl", "--format", "json")
+    assert exported.exit_code == 0, exported.output
+    assert sorted(p["id"] for p in json.loads(exported.stdout)) == sorted(some[:2])
+
+
+def test_an_unknown_view_or_a_view_with_a_status_is_a_usage_error(tmp_path: Path) -> None:
+    db, _ = seeds_with_config(tmp_path, "")
+    unknown = run(db, "list", "--view", "nope")
+    assert unknown.exit_code == 2 and unknown.stdout == ""
+    assert "no view named 'nope'" in unknown.stderr and "Rated 4+" in unknown.stderr
+    both = run(db, "export", "--view", "Inbox", "--status", "read")
+    assert both.exit_code == 2 and "give one" in both.stderr
+
+
+def test_view_rm_finds_the_view_by_the_name_add_saved(tmp_path: Path) -> None:
+    db, _ = seeds_with_config(tmp_path, "")
+    assert run(db, "view", "add", "  To do  ", "tag:later").exit_code == 0
+    removed = run(db, "view", "rm", " To do ", "--json")
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(removed.stdout)["removed"] == "To do"
