@@ -55,7 +55,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def cite_cmd(
     ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, user_data: bool, as_json: bool
 ) -> None:
-    """Print citations for papers. An ID may be a unique prefix, an arXiv id or URL.
+    """Print citations for papers. An ID may be a unique prefix, an arXiv id or URL, or a citation key.
 
     \b
     Examples:

@@ -419,7 +419,10 @@ class Library:
         return None
 
     def resolve(self, ref: str) -> Paper:
-        """Find a paper by id, an id it had before, arXiv id, URL or unique id prefix."""
+        """Find a paper by id, an id it had before, arXiv id, URL, citation key or unique id prefix.
+
+        A citation key is what a user copies from their own ``\\cite{…}``; keys are unique whatever their case
+        (as BibTeX compares them), so one matches at most one paper."""
         ref = ref.strip()
         if ref in self.papers:
             return self.papers[ref]
@@ -429,6 +432,9 @@ class Library:
         arxiv = find_arxiv_id(ref)
         if arxiv and ("a:" + arxiv) in keys:
             return self.papers[keys["a:" + arxiv]]
+        if ref and (keyed := next((p for p in self.papers.values()
+                                   if p.cite_key and p.cite_key.casefold() == ref.casefold()), None)):
+            return keyed
         matches = [pid for pid in self.papers if pid.startswith(ref)] if ref else []
         if not matches and ref:
             matches = sorted({pid for key, pid in keys.items()

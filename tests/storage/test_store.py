@@ -14,7 +14,7 @@ import pytest
 import readlist.storage.atomic as atomic
 import readlist.storage.backups
 import readlist.storage.library
-from readlist.app.commands import AppendNote, Delete, EditTags, Rate, SetStatus, ToggleRead, edit_papers
+from readlist.app.commands import AppendNote, Delete, EditTags, KeepKeys, Rate, SetStatus, ToggleRead, edit_papers
 from readlist.app.history import revert
 from readlist.app.imports import ImportPapers
 from readlist.app.notes import SaveNote
@@ -480,6 +480,19 @@ def test_resolve_by_id_prefix_arxiv_url_and_ambiguity(tmp_path: Path) -> None:
         lib.resolve("9999")
     with pytest.raises(NotFoundError):
         lib.resolve("")
+
+
+def test_resolve_by_the_citation_key_in_any_case(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.json")
+    ImportPapers([paper(1), paper(2), Paper.from_dict({"title": "No id here"})], "t").execute(lib)
+    no_id = lib.resolve("t-").id
+    KeepKeys({"2401.00002": "smith2024attention", no_id: "2401keyed"}).execute(lib)
+    assert lib.resolve("smith2024attention").id == "2401.00002"
+    assert lib.resolve(" Smith2024Attention ").id == "2401.00002"  # BibTeX compares keys ignoring case
+    # A key that starts like an arXiv id is still found as the key.
+    assert lib.resolve("2401keyed").id == no_id
+    with pytest.raises(NotFoundError, match="no paper"):
+        lib.resolve("smith2024")  # keys are whole, not prefixes
 
 
 # ---------------------------------------------------------------------------
