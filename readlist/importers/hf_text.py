@@ -105,18 +105,46 @@ def _trailing_chrome(line: str) -> tuple[str, str] | None:
     return None
 
 
-def _meta(paragraph: list[str]) -> tuple[list[str], str, int | None] | None:
-    """Recognise a metadata block; return (byline lines, date text, upvotes)."""
-    if len(paragraph) < 2:
-        return None
-    if paragraph[-2] not in _SEPARATOR and not (len(paragraph) == 2 and paragraph[0] in _SEPARATOR):
+_INLINE_META = re.compile(r"^(?P<before>.*?)\s*·\s+(?P<date>[^·]+)$")
+# An organization line is a handle and a name (``spiralworks Spiral Works``); longer text is an abstract.
+_MAX_BYLINE = 80
+
+
+@dataclass
+class _Meta:
+    lead: list[str]  # text copied into the same paragraph before the block (an abstract, or title and abstract)
+    byline: list[str]
+    date_text: str
+    votes: int | None
+
+
+def _meta_lines(paragraph: list[str]) -> list[str]:
+    """The paragraph with a block copied onto one line (``• 3 authors · Nov 7, 2023 2``) given its own lines."""
+    match = _INLINE_META.match(paragraph[-1]) if "·" in paragraph[-1] else None
+    if match is None or _DATE_LINE.match(match.group("date")) is None:
+        return paragraph
+    before = match.group("before")
+    return [*paragraph[:-1], *([before] if before else []), "·", match.group("date")]
+
+
+def _meta(paragraph: list[str]) -> _Meta | None:
+    """Recognise a metadata block, and any text copied into its paragraph before it."""
+    paragraph = _meta_lines(paragraph)
+    if len(paragraph) < 2 or paragraph[-2] not in _SEPARATOR:
         return None
     match = _DATE_LINE.match(paragraph[-1])
     if not match or month_day(match.group("date")) is None:
         return None
     votes = match.group("votes")
-    byline = [line for line in paragraph[:-2] if line not in _SEPARATOR]
-    return byline, match.group("date"), int(votes.replace(",", "")) if votes else None
+    lines = [line for line in paragraph[:-2] if line not in _SEPARATOR]
+    # The byline is the author count, or the organization shown instead of it; what comes before it is text
+    # that a copy without blank lines put into the same paragraph.
+    start = len(lines)
+    while start > 0 and _AUTHORS.match(lines[start - 1]):
+        start -= 1
+    if start == len(lines) and lines and len(lines[-1]) <= _MAX_BYLINE:
+        start -= 1
+    return _Meta(lines[:start], lines[start:], match.group("date"), int(votes.replace(",", "")) if votes else None)
 
 
 def _looks_like_abstract(paragraph: list[str]) -> bool:
@@ -171,15 +199,24 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         after_chrome = False
         meta = _meta(paragraph)
         if meta is not None:
+            if meta.lead:
+                if pending is not None and not pending.abstract:
+                    pending.abstract = "\n".join(meta.lead)
+                elif len(meta.lead[0]) > 300:  # a copy that starts within an abstract
+                    result.skipped.append((meta.lead[0][:80], "text with no title before it"))
+                    continue
+                else:
+                    drafts.append(_Draft(meta.lead[0], "\n".join(meta.lead[1:]), page_date))
             if not drafts or drafts[-1].has_meta:
                 result.skipped.append((" ".join(paragraph)[:80], "metadata block without a title before it"))
                 continue
-            _apply_meta(drafts[-1], *meta, page_date=page_date)
+            _apply_meta(drafts[-1], meta, page_date=page_date)
             pending = None
             continue
         # Title, abstract, metadata block: when the block follows, the paragraph between is the abstract,
         # however short (a one-sentence abstract would otherwise pass for a second title).
-        followed_by_meta = index + 1 < len(paragraphs) and _meta(paragraphs[index + 1]) is not None
+        following = _meta(paragraphs[index + 1]) if index + 1 < len(paragraphs) else None
+        followed_by_meta = following is not None and not following.lead
         if pending is not None and not pending.abstract and (followed_by_meta or _looks_like_abstract(paragraph)):
             pending.abstract = "\n".join(paragraph)
             continue
@@ -199,19 +236,19 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     return result
 
 
-def _apply_meta(draft: _Draft, byline: list[str], date_text: str, votes: int | None, *, page_date: date) -> None:
+def _apply_meta(draft: _Draft, meta: _Meta, *, page_date: date) -> None:
     draft.has_meta = True
-    for line in byline:
+    for line in meta.byline:
         match = _AUTHORS.match(line)
         if match:
             draft.fields["authors_count"] = int(match.group(1).replace(",", ""))
         else:
             handle, _, name = line.partition(" ")
             draft.fields["organization"] = name.strip() or handle
-    md = month_day(date_text)
+    md = month_day(meta.date_text)
     if md is not None:
         month, day, explicit = md
         published = date(explicit, month, day) if explicit else latest_not_after(month, day, page_date)
         draft.fields["published"] = published.isoformat()
     # A page that shows metadata shows the upvote count only when it is above zero.
-    draft.fields["upvotes"] = votes if votes is not None else 0
+    draft.fields["upvotes"] = meta.votes if meta.votes is not None else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -107,6 +108,32 @@ def test_messy_whitespace_and_encodings(variant: str) -> None:
     assert first.abstract == ABSTRACT
     assert second.title == "Über-Modelle: 日本語 and émigré models 🚀"
     assert (second.authors_count, second.upvotes, second.published) == (1, 0, "2023-11-07")
+
+
+def _seed_001_relaid(layout: str) -> bytes:
+    """Seed 001 as other browsers lay out the same cards: fewer blank lines, the metadata on one line."""
+    text = (SEEDS / "001_eaf0a1b246e94eca.txt").read_text(encoding="utf-8")
+    # Cards in the seed: title, blank line, abstract, blank line, metadata block (byline, "·", date).
+    meta = r"\n\n(  • |[^\n]+\n·\n)"
+    if layout == "abstract-and-metadata-together":
+        return re.sub(meta, r"\n\1", text).encode()
+    if layout == "no-blank-line-in-a-card":
+        text = re.sub(meta, r"\n\1", text)
+        return re.sub(r"(^|\n\n)([^\n]{1,300})\n\n(?=[^\n]{301})", r"\1\2\n", text).encode()
+    assert layout == "metadata-on-one-line"
+    return re.sub(r"\n·\n", " · ", text).encode()
+
+
+@pytest.mark.parametrize(
+    "layout", ["abstract-and-metadata-together", "no-blank-line-in-a-card", "metadata-on-one-line"]
+)
+def test_cards_copied_with_other_line_breaks_read_as_the_seed(layout: str) -> None:
+    seed = hf_text.parse(_seed("001_eaf0a1b246e94eca.txt"), today=TODAY)
+    relaid = hf_text.parse(_seed_001_relaid(layout), today=TODAY)
+    assert relaid.skipped == []
+    assert _plain(relaid.papers) == _plain(seed.papers)
+    spiral = next(p for p in relaid.papers if p.title.startswith("Combinatorial Creativity"))
+    assert (spiral.organization, spiral.upvotes, spiral.published) == ("Spiral Works", 2, "2025-09-25")
 
 
 def test_two_pages_pasted_together_keep_their_own_dates() -> None:
