@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from readlist.importers.base import ImportFormatError, ParseResult, decode, latest_not_after, month_day
+from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode, latest_not_after, month_day
 
 FORMAT = "hf-text"
 
@@ -35,8 +35,43 @@ CHROME = frozenset(
         "Submit a paper",
     )
 )
+# The rest of the site around the papers in a select-all copy: navigation, footer, the lines of a card that are
+# no paper's text (who submitted it, the upvote button, upvote and comment counts). Dropped wherever they are.
+SITE = frozenset(
+    line.casefold()
+    for line in (
+        "Hugging Face",
+        "Models",
+        "Datasets",
+        "Spaces",
+        "Posts",
+        "Docs",
+        "Solutions",
+        "Enterprise",
+        "Pricing",
+        "Log In",
+        "Sign Up",
+        "Get trending papers in your email inbox once a day!",
+        "by",
+        "AK",
+        "and the research community",
+        "Search by arxiv id or title",
+        "Upvote",
+        "Previous",
+        "Next",
+        "Company",
+        "© Hugging Face",
+        "TOS",
+        "Privacy",
+        "About",
+        "Jobs",
+        "Website",
+    )
+)
+_SUBMITTED_BY = "submitted by"
+_COUNT = re.compile(r"^\d[\d,]{0,11}$")
 # Counts are capped at 12 characters: int() refuses thousands of digits, and no page shows such a count.
-_AUTHORS = re.compile(r"^[•·\-*]\s*(\d[\d,]{0,11})\s+authors?$", re.IGNORECASE)
+_AUTHORS = re.compile(r"^(?:[•·\-*]\s*)?(\d[\d,]{0,11})\s+authors?$", re.IGNORECASE)
 _DATE_LINE = re.compile(r"^(?P<date>[A-Za-z]{3,9}\.? \d{1,2}(?:, ?\d{4})?)(?:\s+(?P<votes>\d[\d,]{0,11}))?$")
 _SEPARATOR = {"·", "•", "-"}
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -60,6 +95,25 @@ def _normalize(text: str) -> list[list[str]]:
     if current:
         paragraphs.append(current)
     return paragraphs
+
+
+def _drop_site_lines(paragraphs: list[list[str]]) -> list[list[str]]:
+    """The paragraphs without the site's navigation, footer and card buttons (see ``SITE``)."""
+    out: list[list[str]] = []
+    submitter_next = False
+    for paragraph in paragraphs:
+        first = paragraph[0].casefold()
+        if submitter_next and len(paragraph) == 1:
+            submitter_next = False  # the user name under "Submitted by"
+            continue
+        submitter_next = False
+        if first == _SUBMITTED_BY or first.startswith(_SUBMITTED_BY + " "):
+            submitter_next = len(paragraph) == 1 and first == _SUBMITTED_BY
+            continue
+        if len(paragraph) == 1 and (first in SITE or first in MONTHS or _COUNT.match(first)):
+            continue
+        out.append(paragraph)
+    return out
 
 
 def _is_chrome(paragraph: list[str]) -> bool:
@@ -181,7 +235,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     after_chrome = False
     pending: _Draft | None = None
 
-    paragraphs = _split_joined_pages(_normalize(text))
+    paragraphs = _drop_site_lines(_split_joined_pages(_normalize(text)))
     for index, paragraph in enumerate(paragraphs):
         if _is_chrome(paragraph):
             after_chrome = True
@@ -197,6 +251,12 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
                 page_date = latest_not_after(month, day, today)
             continue
         after_chrome = False
+        if all(line in _SEPARATOR or _AUTHORS.match(line) for line in paragraph):
+            # The author count without a date, as cards on a day's list show it: it belongs to the title above.
+            counts = [match for line in paragraph if (match := _AUTHORS.match(line))]
+            if counts and drafts and not drafts[-1].has_meta and drafts[-1] is pending:
+                drafts[-1].fields["authors_count"] = int(counts[-1].group(1).replace(",", ""))
+            continue
         meta = _meta(paragraph)
         if meta is not None:
             if meta.lead:

@@ -7,11 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from readlist.core.model import Paper
 from readlist.importers import hf_text, parse_input
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
+PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
 TODAY = date(2026, 11, 22)
 CHROME = (
     "new\n\nGet trending papers in your email inbox!\n\nSubscribe\n\nDaily Papers\n\n"
@@ -216,3 +218,36 @@ def test_a_word_that_reads_like_page_chrome_stays_part_of_the_text() -> None:
             "Mar 3", _block("Page Two Paper", "  • 3 authors\n·\nMar 1"))
         titles = [p.title for p in hf_text.parse(text, today=TODAY).papers]
         assert titles == ["First Paper", ending, "Page Two Paper"]
+
+
+# -- the rest of the site in a select-all copy ----------------------------------------------------------------
+
+def _daily_page_copy() -> str:
+    """The visible text of the saved day's list page, one text of the page per paragraph, as a browser copies it."""
+    soup = BeautifulSoup((PAGES / "hf-daily-2024-08-01.html").read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style", "title"]):
+        tag.decompose()
+    lines = [line.strip() for line in soup.get_text("\n").splitlines() if line.strip()]
+    assert {"Log In", "Submitted by", "akhaliq", "94", "Previous", "TOS"} <= set(lines)
+    return "\n\n".join(lines) + "\n"
+
+
+def test_site_navigation_submitters_and_counts_are_no_papers() -> None:
+    papers = hf_text.parse(_daily_page_copy(), today=TODAY).papers
+    assert len(papers) == 13
+    llama = papers[0]
+    assert (llama.title, llama.authors_count, llama.published, llama.upvotes) == (
+        "The Llama 3 Herd of Models", 533, None, None
+    )
+    assert [p.authors_count for p in papers[-2:]] == [4, 6]
+
+
+def test_site_lines_between_cards_of_a_copy_with_abstracts_are_dropped() -> None:
+    seed = _seed("001_eaf0a1b246e94eca.txt").decode()
+    head, cards = seed.split("Dec 12\n\n", 1)
+    nav = "Hugging Face\n\nModels\n\nDatasets\n\nSpaces\n\nPosts\n\nDocs\n\nPricing\n\nLog In\n\nSign Up\n\n"
+    card = re.compile(r"\n\n(?=[^\n]+\n\n[^\n]+\n\n(?:  • |[^\n]+\n·\n))")
+    busy = card.sub("\n\nUpvote\n\n12\n\nSubmitted by\n\nakhaliq\n\n", cards)
+    text = nav + head + "Dec 12\n\n" + busy + "\n\nPrevious\n\nNext\n\nCompany\n\nTOS\n\nPrivacy\n\nAbout\n\nJobs\n"
+    assert busy.count("Submitted by") == 52
+    assert _plain(hf_text.parse(text, today=TODAY).papers) == _plain(hf_text.parse(seed, today=TODAY).papers)
