@@ -64,7 +64,15 @@ class Outcome:
     caught_up: bool = False
 
     def __len__(self) -> int:
-        return len(self.changes)
+        """How many papers changed. A paper whose id changed (enrichment or an import gave it its arXiv id) went
+        under one id and appeared under the other, with the first among its aliases: it counts once."""
+        gone_as = {alias for c in self.changes.values() if c.after is None and c.before
+                   for alias in c.before.get("aliases") or ()}
+        came_as = {alias for c in self.changes.values() if c.before is None and c.after
+                   for alias in c.after.get("aliases") or ()}
+        renames = sum(1 for pid, c in self.changes.items()
+                      if (c.after is None and pid in came_as) or (c.before is None and pid in gone_as))
+        return len(self.changes) - renames
 
     @property
     def fields(self) -> set[str]:
@@ -94,15 +102,20 @@ class Outcome:
     def then(self, later: Outcome) -> Outcome:
         """This change followed by ``later``, as one step: what one command made of several (an import of
         three files is undone as one, as the user typed it)."""
-        changes = dict(self.changes)
+        joined = Outcome(self.label, dict(self.changes), caught_up=self.caught_up or later.caught_up)
         for pid, change in later.changes.items():
-            first = changes.get(pid)
-            joined = change if first is None else _in_turn(first, change)
-            if joined.before is None and joined.after is None:
-                del changes[pid]  # appeared, then went: nothing to undo
-            else:
-                changes[pid] = joined
-        return Outcome(self.label, changes, caught_up=self.caught_up or later.caught_up)
+            joined.fold(pid, change)
+        return joined
+
+    def fold(self, paper_id: str, change: PaperChange) -> None:
+        """Add a later change of ``paper_id`` to this step (a command that changes one paper twice, as an import
+        of a source listing it twice does, is still undone to the paper as it was before the command)."""
+        first = self.changes.get(paper_id)
+        joined = change if first is None else _in_turn(first, change)
+        if joined.before is None and joined.after is None:
+            del self.changes[paper_id]  # appeared, then went: nothing to undo
+        else:
+            self.changes[paper_id] = joined
 
 
 def _in_turn(first: PaperChange, second: PaperChange) -> PaperChange:

@@ -18,7 +18,7 @@ from readlist.app.session import Session
 from readlist.core.model import Paper
 from readlist.importers import ImportFormatError, ParseResult, parse_input
 from readlist.importers.merge import add_format, add_source, merge_changes
-from readlist.storage.library import Library
+from readlist.storage.library import Library, Transaction
 
 
 @dataclass
@@ -143,16 +143,35 @@ class ImportPapers:
                 elif key and existing.cite_key != key:
                     report.notes.append((_label(existing), f"keeps its citation key {existing.cite_key!r}; the source "
                                                            f"calls it {key!r}"))
-                if changes:
+                paper_id, counted_already = existing.id, existing.id in seen
+                if (arxiv_id := changes.get("arxiv_id")) and arxiv_id != paper_id and library.get(arxiv_id) is None:
+                    paper_id = _rename(txn, outcome, report, existing, changes, arxiv_id)
+                elif changes:
                     before = {k: copy_value(getattr(existing, k)) for k in changes}
                     txn.set(existing, changes)
-                    _merge_change(outcome, existing.id, before, changes)
-                if existing.id not in seen:
+                    outcome.fold(paper_id, PaperChange(before, {k: copy_value(v) for k, v in changes.items()}))
+                if not counted_already:
                     # Recording one more source is bookkeeping, not an update the user cares about.
                     meaningful = bool(changes.keys() - {"sources", "source_formats"})
-                    (report.updated if meaningful else report.unchanged).append(existing.id)
-                    seen.add(existing.id)
+                    (report.updated if meaningful else report.unchanged).append(paper_id)
+                seen.add(paper_id)
         return outcome
+
+
+def _rename(txn: Transaction, outcome: Outcome, report: ImportReport, paper: Paper, changes: dict[str, Any],
+            arxiv_id: str) -> str:
+    """Give ``paper``, which an import just told its arXiv id, that id (with ``changes`` made), as enrichment does.
+
+    A paper's id is its arXiv id once known; the id it had stays an alias, so it still finds the paper (and a
+    copy of the library synced elsewhere takes the change as a rename). Returns the new id.
+    """
+    renamed = Paper.from_dict({**paper.to_dict(), **changes, "id": arxiv_id})
+    renamed.aliases = sorted({*renamed.aliases, paper.id} - {arxiv_id})
+    txn.rename(paper.id, renamed)
+    outcome.fold(paper.id, PaperChange(paper.to_dict(), None))  # added earlier in this import: then it never was
+    outcome.fold(renamed.id, PaperChange(None, renamed.to_dict()))
+    report.added[:] = [renamed.id if pid == paper.id else pid for pid in report.added]
+    return renamed.id
 
 
 class _KeyOwners:
@@ -183,18 +202,6 @@ def _label(paper: Paper) -> str:
 
 def _key_taken(paper: Paper, key: str, keys: _KeyOwners) -> tuple[str, str]:
     return (_label(paper), f"citation key {key!r} not kept: it is already the key of {keys.owner(key)}")
-
-
-def _merge_change(outcome: Outcome, paper_id: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-    """Fold a second change of one paper in one import into its first (a source listing a paper twice)."""
-    previous = outcome.changes.get(paper_id)
-    after = {k: copy_value(v) for k, v in after.items()}
-    if previous is None:
-        outcome.changes[paper_id] = PaperChange(before, after)
-    elif previous.before is None or previous.after is None:
-        outcome.changes[paper_id] = PaperChange(previous.before, {**(previous.after or {}), **after})
-    else:
-        outcome.changes[paper_id] = PaperChange({**before, **previous.before}, {**previous.after, **after})
 
 
 def import_parsed(

@@ -165,6 +165,19 @@ class Transaction:
             self.ops.append(delete_op(paper_id))
         return paper
 
+    def rename(self, old_id: str, paper: Paper) -> None:
+        """Put ``paper`` in the place of the record ``old_id``, an id it had before (kept in ``paper.aliases``).
+
+        A removal and an addition, as the journal and a synced copy see it; unlike :meth:`delete` it keeps the
+        id lookups, since the new record's keys (the old id among them) are indexed over the old one's: an import
+        renaming papers one by one would otherwise index the whole library again for every one.
+        """
+        if self._library.papers.pop(old_id, None) is not None:
+            self._library.members += 1
+            self.gone[old_id] = True
+            self.ops.append(delete_op(old_id))
+        self.put(paper)
+
     def _present(self, paper: Paper) -> None:
         """The paper is in the library under its id, and under no id it had before: none of them is deleted."""
         note_present(self._library.deleted, paper)

@@ -161,7 +161,9 @@ def test_dedup_by_title_when_one_side_lacks_an_arxiv_id(tmp_path: Path) -> None:
     report = ImportPapers([revisited], "x").execute(lib).report
     assert len(lib) == 1 and report.updated
     only = next(iter(lib))
-    assert only.id.startswith("t-") and only.arxiv_id == "2403.00002"
+    # The arXiv id becomes the paper's id, as enrichment makes it; the id it had stays an alias.
+    assert only.id == only.arxiv_id == "2403.00002" and only.aliases[0].startswith("t-")
+    assert lib.resolve(only.aliases[0]) is only
 
 
 def test_same_title_with_different_arxiv_ids_are_two_papers(tmp_path: Path) -> None:
