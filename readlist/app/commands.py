@@ -92,6 +92,18 @@ class Outcome:
     def removed(self) -> list[str]:
         return [pid for pid, c in self.changes.items() if c.after is None]
 
+    def renamed_to(self, paper_id: str) -> str | None:
+        """The id ``paper_id`` has after this step when the step gave it another, else None: the paper went under
+        one id and came under the other, the old one among its aliases (enrichment or an import gave it its arXiv
+        id) or the new one among the aliases it had (the undo of that)."""
+        change = self.changes.get(paper_id)
+        if change is None or change.after is not None or change.before is None:
+            return None
+        had = change.before.get("aliases") or ()
+        return next((pid for pid, c in self.changes.items()
+                     if c.before is None and c.after and (paper_id in (c.after.get("aliases") or ()) or pid in had)),
+                    None)
+
     def before_values(self) -> dict[str, Change | None]:
         """Per paper, what the changed fields held before (the whole record for a paper that went)."""
         return {pid: change.before for pid, change in self.changes.items()}

@@ -50,8 +50,10 @@ def test_a_text_copy_paper_takes_the_arxiv_id_a_later_import_gives_keeping_every
     reopened = Library(tmp_path / "lib.json")  # durable as it is in memory
     assert reopened.get("2311.99999") == renamed and reopened.get(old_id) is None
 
+    assert outcome.renamed_to(old_id) == "2311.99999"  # where a list keeps its cursor
     undone = revert(lib, outcome, to_before=True)
     assert len(undone.outcome) == 1
+    assert undone.outcome.renamed_to("2311.99999") == old_id
     back = lib.get(old_id)
     assert back is not None and lib.get("2311.99999") is None
     assert (back.arxiv_id, back.authors, back.rating) == (None, [], 4)

@@ -812,6 +812,35 @@ async def test_one_pull_of_several_sources_is_one_undo_step(small_library: Path,
         assert "3 papers" in static_text(screen.query_one("#topbar", Static))
 
 
+async def test_a_pull_that_gives_the_cursors_paper_its_arxiv_id_keeps_the_cursor_on_it(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    from readlist.app.pull import PullBatch, PullOutcome
+    from readlist.importers import ParseResult
+    from readlist.tui.screens.main import MainScreen
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("j", "j")
+        paper = plist(app).current
+        assert paper is not None and paper.id.startswith("t-")
+        told = Paper.create(title=paper.title, arxiv_id="2512.54321", authors=["Ada Lovelace"])
+        new = Paper.create(title="A paper new to the library", arxiv_id="2512.54322")  # listed first: rows move
+        screen._store_pulled(PullOutcome(batches=[PullBatch("arxiv:cs.CL", ParseResult(papers=[told, new],
+                                                                                        format="arxiv-atom"))]))
+        await pilot.pause()
+        assert plist(app).papers[0].id == new.id
+        current = plist(app).current
+        assert current is not None and current.id == "2512.54321" and current.aliases == [paper.id]
+        assert current.title == paper.title and plist(app).cursor == 3
+        await pilot.press("u")  # back under its old id, the cursor still on it
+        await pilot.pause()
+        current = plist(app).current
+        assert current is not None and current.id == paper.id
+
+
 async def test_redo_in_triage_moves_on_and_counts_the_decision_again(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:

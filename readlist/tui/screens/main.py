@@ -400,6 +400,8 @@ class MainScreen(ReadlistScreen[None]):
         plist = self.paper_list
         if keep_id is None and plist.current is not None:
             keep_id = plist.current.id
+        if keep_id is not None and (renamed := outcome.renamed_to(keep_id)) is not None:
+            keep_id = renamed  # the paper is still there, under its arXiv id
         view, query = self.view, self._query
         # Rows are found without scanning the list (100,000 rows): a key acts on the paper under the cursor.
         gone: list[int] = []
@@ -999,10 +1001,7 @@ class MainScreen(ReadlistScreen[None]):
         outcome = self.run_command(ApplyEnrichment(changes))
         if outcome is None:
             return 0
-        keep = self.paper_list.current.id if self.paper_list.current else None
-        if keep is not None and keep in outcome.changes and outcome.changes[keep].after is None:
-            keep = next((pid for pid, c in outcome.changes.items() if c.before is None), None)  # renamed
-        self.after_change(outcome, keep_id=keep)
+        self.after_change(outcome)
         return len(changes)
 
     @staticmethod
@@ -1057,16 +1056,19 @@ class MainScreen(ReadlistScreen[None]):
         from readlist.app.pull import save_pull_state
 
         added: list[str] = []
+        keep = self.paper_list.current.id if self.paper_list.current else None
         with self.session.one_step():  # one pull, one step for u
             for batch in outcome.batches:
                 if batch.result is not None and batch.result.papers:
                     imported = self.run_command(ImportPapers(batch.result.papers, batch.source, batch.result.format))
                     if imported is not None:
                         added += imported.report.added
+                        if keep is not None:  # a paper the pull gave its arXiv id keeps the cursor
+                            keep = imported.renamed_to(keep) or keep
         errors = [b.error for b in outcome.batches if b.error]
         if not errors:
             save_pull_state(self.session.library.path, outcome.remember)
-        self.rebuild()
+        self.rebuild(keep)
         no_arxiv = sum(1 for pid in added if (p := self.session.library.get(pid)) and not p.arxiv_id)
         message = f"Pulled {counted(len(added), 'new paper')}"
         if errors and not added:
