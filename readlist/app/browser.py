@@ -13,6 +13,10 @@ import sys
 import webbrowser
 from dataclasses import dataclass
 
+from readlist.core.cite import paper_url
+from readlist.core.model import Paper
+from readlist.core.text import web_address
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -44,3 +48,18 @@ def open_in_browser(url: str) -> Opened:
     except OSError as exc:
         return Opened(False, f"the browser could not be started ({exc.strerror or exc})")
     return Opened(True) if launched else Opened(False, "the browser did not start")
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page to open for a paper: ``url`` (None when it has none) and whether it may be handed to a browser."""
+
+    url: str | None
+    openable: bool
+
+
+def page_of(paper: Paper) -> Page:
+    """The paper's own page, else the one its ids give (arXiv, Hugging Face). Only an http(s) address is ever
+    opened: a ``file:``, ``javascript:`` or desktop-handler address from a page or a library file is only shown."""
+    url = paper.url or paper_url(paper)
+    return Page(url, web_address(url) is not None)

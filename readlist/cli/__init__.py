@@ -33,6 +33,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "import": ("readlist.cli.commands", "Import papers from files, URLs, stdin (-) or the clipboard."),
     "list": ("readlist.cli.list_cmds", "List papers, filtered and sorted."),
     "show": ("readlist.cli.commands", "Show one paper: metadata, abstract and note."),
+    "open": ("readlist.cli.commands", "Open a paper's page in the browser, as o does in the app."),
     "related": ("readlist.cli.commands",
                 "Papers in your library most like this one."),
     "mark": ("readlist.cli.commands", "Set papers' status: inbox, to-read, reading, read, skipped."),

@@ -215,6 +215,40 @@ def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         console.print(paper_details(paper))
 
 
+@click.command("open")
+@click.argument("paper_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print {id, url, opened, reason} as JSON.")
+@click.pass_context
+def open_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
+    """Open a paper's page in the browser, as o does in the app.
+    Where no browser can open (SSH, no display) the address is printed to
+    follow or copy; it is always printed on standard output.
+
+    \b
+    Examples:
+      readlist open 2310.01234
+      readlist open 2310 --json | jq -r .url
+    """
+    from readlist.app.browser import open_in_browser, page_of
+
+    paper = library_of(ctx).resolve(paper_id)
+    page = page_of(paper)
+    if page.url is None:
+        fail(f"{paper.id} has no URL; `readlist enrich {paper.id}` looks it up on arXiv")
+    reason = "" if page.openable else "it is not an http(s) address"
+    if not reason:
+        opened = open_in_browser(page.url)
+        reason = opened.reason
+    if as_json:
+        print_json({"id": paper.id, "url": page.url, "opened": not reason, "reason": reason or None})
+    else:
+        info(page.url)
+    if not page.openable:  # a file:, javascript: or desktop-handler address from a page or a library file
+        fail(f"not opened: {page.url} is not an http(s) address")
+    if reason:
+        echo_err(f"readlist: not opened ({reason}); follow or copy the address printed")
+
+
 def _interest_of(session: Session, paper: Paper) -> dict[str, object] | None:
     """``{score, because, …}`` for ``show --json``; None (with the reason on stderr) where it cannot be computed."""
     from readlist.app.interest import InterestUnavailable, rank
@@ -661,5 +695,5 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
 
 
 COMMANDS = [
-    import_cmd, show_cmd, related_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd,
+    import_cmd, show_cmd, open_cmd, related_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd,
 ]

@@ -287,3 +287,38 @@ def test_mark_unread_puts_a_read_paper_back_as_r_in_the_app_does(seed_library: P
     assert lib.papers[not_read].status == "inbox"
     assert run(seed_library, "undo").exit_code == 0
     assert Library(seed_library).papers[by_cli].status == "read"
+
+
+def test_open_hands_the_page_to_a_browser_and_prints_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readlist.app import browser
+    from readlist.app.imports import ImportPapers
+    from readlist.core.model import Paper
+
+    db = tmp_path / "lib.json"
+    papers = [Paper.create(title="With an id", arxiv_id="2401.00001"),
+              Paper.create(title="Hostile page", arxiv_id="2401.00002", url="javascript:alert(1)"),
+              Paper.create(title="No address at all")]
+    ImportPapers(papers, "test").execute(Library(db))
+    asked: list[str] = []
+    monkeypatch.setattr(browser, "open_in_browser", lambda url: asked.append(url) or browser.Opened(True))
+
+    opened = run(db, "open", "2401.00001", "--json")
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.stdout) == {"id": "2401.00001", "url": "https://arxiv.org/abs/2401.00001",
+                                         "opened": True, "reason": None}
+    assert asked == ["https://arxiv.org/abs/2401.00001"]
+
+    monkeypatch.setattr(browser, "open_in_browser", lambda url: browser.Opened(False, "this is an SSH session"))
+    over_ssh = run(db, "open", "2401.00001")
+    assert over_ssh.exit_code == 0  # the address is there to follow or copy
+    assert over_ssh.stdout.strip() == "https://arxiv.org/abs/2401.00001"
+    assert "not opened (this is an SSH session)" in over_ssh.stderr
+
+    asked.clear()
+    hostile = run(db, "open", "2401.00002")
+    assert hostile.exit_code == 1 and asked == []
+    assert "is not an http(s) address" in hostile.stderr
+
+    nowhere = run(db, "open", "t-")
+    assert nowhere.exit_code == 1 and nowhere.stdout == ""
+    assert "has no URL" in nowhere.stderr and "readlist enrich" in nowhere.stderr

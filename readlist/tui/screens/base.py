@@ -11,14 +11,14 @@ from typing import Any, TypeVar
 
 from textual.screen import Screen
 
-from readlist.app.browser import open_in_browser
+from readlist.app.browser import open_in_browser, page_of
 from readlist.app.commands import Command, KeepKeys, O_co, Outcome, Rate, SetStatus, ToggleRead
 from readlist.app.history import Undone
 from readlist.app.session import Session
 from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
 from readlist.core.model import Paper, Status, ValidationError
 from readlist.core.texrender import render_tex
-from readlist.core.text import counted, inert_text, web_address
+from readlist.core.text import counted, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.tui.messages import ExternalChanges, PapersEdited
 
@@ -123,17 +123,15 @@ class ReadlistScreen(Screen[ResultT]):
 
     def open_paper(self, paper: Paper) -> str:
         """Open the paper's page in a browser; where none can open, put the URL on the clipboard. What happened."""
-        from readlist.core.cite import paper_url
-
-        url = paper.url or paper_url(paper)
+        page = page_of(paper)
+        url = page.url
         if not url:
             # E (enrich) is a key of the list; in triage it would do nothing.
             where = "" if hasattr(self, "action_enrich") else " in the list"
             self.notify(f"This paper has no URL; E{where} looks it up on arXiv.", severity="warning", markup=False)
             return ""
         shown = inert_text(url)
-        if web_address(url) is None:
-            # A file:, javascript: or desktop-handler address from a page or a library file is shown, never opened.
+        if not page.openable:
             self.notify(f"Not opened: {shown} is not an http(s) address.", severity="warning", markup=False)
             return ""
         opened = open_in_browser(url)
