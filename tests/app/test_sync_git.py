@@ -495,16 +495,21 @@ def _killed_before_the_branch_moves(monkeypatch: pytest.MonkeyPatch, library: Pa
 KILL_POINTS = ["update-ref", "record"]
 
 
-@pytest.mark.parametrize("at", KILL_POINTS)
-def test_a_sync_killed_after_replacing_the_library_finishes_next_time_without_merging_again(
-    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch, at: str,
-) -> None:
-    laptop, workstation, _ = two_machines
+def _kill_a_merging_sync(laptop: Library, workstation: Library, monkeypatch: pytest.MonkeyPatch, at: str) -> None:
+    """Both machines edit one note; the workstation's sync merges and is killed at ``at``."""
     _both_edit_one_note(laptop, workstation)
     _killed_before_the_branch_moves(monkeypatch, workstation.path, at)
     with pytest.raises(Killed):
         sync(workstation)
     monkeypatch.undo()
+
+
+@pytest.mark.parametrize("at", KILL_POINTS)
+def test_a_sync_killed_after_replacing_the_library_finishes_next_time_without_merging_again(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch, at: str,
+) -> None:
+    laptop, workstation, _ = two_machines
+    _kill_a_merging_sync(laptop, workstation, monkeypatch, at)
     folder = workstation.path.parent
     merged = workstation.path.read_bytes()
     assert git(folder, "show", "HEAD:library.json").encode() != merged  # the library file is ahead of the branch
@@ -527,11 +532,7 @@ def test_edits_made_after_a_killed_sync_are_committed_on_top_of_its_merge(
 ) -> None:
     """Edits to the merged paper itself, too, when the sync had noted that the file was replaced."""
     laptop, workstation, _ = two_machines
-    _both_edit_one_note(laptop, workstation)
-    _killed_before_the_branch_moves(monkeypatch, workstation.path, at)
-    with pytest.raises(Killed):
-        sync(workstation)
-    monkeypatch.undo()
+    _kill_a_merging_sync(laptop, workstation, monkeypatch, at)
     folder = workstation.path.parent
     merge = git(folder, "rev-parse", "HEAD")
     again = Library(workstation.path)

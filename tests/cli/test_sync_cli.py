@@ -100,12 +100,9 @@ def test_a_sync_lock_that_cannot_be_made_fails_in_one_line(git_env: Path) -> Non
         "`readlist sync` again"]
 
 
-def test_a_full_disk_while_sync_replaces_the_library_says_so_and_changes_nothing(
-    git_env: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Not "could not write the output": the library file is what could not be written, and it is as it was."""
-    import readlist.app.sync as sync_module
-
+def _laptop_rated_and_synced(git_env: Path) -> tuple[Path, Path]:
+    """Two machines sharing a remote; the laptop rated a paper and synced, the workstation has not fetched it.
+    The remote and the workstation's library."""
     remote = bare_remote(git_env)
     laptop = library(git_env / "laptop" / "library.json")
     workstation = git_env / "workstation" / "library.json"
@@ -113,6 +110,16 @@ def test_a_full_disk_while_sync_replaces_the_library_says_so_and_changes_nothing
     assert run(workstation, "sync", "init", str(remote)).exit_code == 0
     assert run(laptop, "rate", "2401.00001", "4").exit_code == 0
     assert run(laptop, "sync").exit_code == 0
+    return remote, workstation
+
+
+def test_a_full_disk_while_sync_replaces_the_library_says_so_and_changes_nothing(
+    git_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "could not write the output": the library file is what could not be written, and it is as it was."""
+    import readlist.app.sync as sync_module
+
+    _, workstation = _laptop_rated_and_synced(git_env)
     before = workstation.read_bytes()
     real = sync_module.atomic_write_bytes
 
@@ -233,13 +240,7 @@ def test_a_full_disk_in_the_merge_driver_is_told_in_words_by_sync(git_env: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import readlist.app.sync as sync_module
 
-    remote = bare_remote(git_env)
-    laptop = library(git_env / "laptop" / "library.json")
-    workstation = git_env / "workstation" / "library.json"
-    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
-    assert run(workstation, "sync", "init", str(remote)).exit_code == 0
-    assert run(laptop, "rate", "2401.00001", "4").exit_code == 0
-    assert run(laptop, "sync").exit_code == 0
+    remote, workstation = _laptop_rated_and_synced(git_env)
     assert run(workstation, "rate", "2401.00002", "2").exit_code == 0
     script = git_env / "full_disk_driver.py"
     script.write_text(FULL_DISK_DRIVER, encoding="utf-8")
