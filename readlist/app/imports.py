@@ -54,10 +54,10 @@ def parse_source(
         if data is None:
             # Imported here: the HTTP client costs start-up time that only imports need.
             from readlist.app.sources import is_url, read_clipboard, read_source
+            from readlist.net.errors import OFFLINE
 
             if offline and is_url(source):
-                return ParsedSource(source, None, "offline mode: URLs are not fetched (drop --offline, or set "
-                                                  "offline = false in config.toml)")
+                return ParsedSource(source, None, OFFLINE)
             data = read_clipboard() if source == "clipboard" else read_source(source)
         result = parse_input(data, source=source_label(source), fmt=fmt, today=today, year=year)
     except ImportFormatError as exc:

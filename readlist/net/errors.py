@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from readlist.core.text import clean_line
 
+# What every network step says when offline mode refuses it, after the name of the service or URL.
+OFFLINE = (
+    "readlist is set to work offline (offline in config.toml, READLIST_OFFLINE or --offline), so nothing was "
+    "fetched; turn offline mode off to use the network"
+)
+
 
 class NetworkError(Exception):
     """A download that did not happen; ``str()`` is the one line to show the user.

@@ -38,7 +38,7 @@ import httpx
 
 from readlist import __version__
 from readlist.core.text import clean_line
-from readlist.net.errors import NetworkError
+from readlist.net.errors import OFFLINE, NetworkError
 
 USER_AGENT = f"readlist/{__version__} (+https://pypi.org/project/readlist/)"
 MAX_BYTES = 64 * 1024 * 1024
@@ -149,8 +149,7 @@ class HttpClient:
         label = service or url
         if self.offline:
             raise NetworkError(
-                f"{label}: readlist is set to work offline (offline in config.toml, READLIST_OFFLINE or "
-                "--offline), so nothing was fetched; turn offline mode off to use the network",
+                f"{label}: {OFFLINE}",
                 kind="offline",
                 url=url,
             )

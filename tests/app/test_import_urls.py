@@ -174,6 +174,23 @@ def test_offline_refuses_url_imports(tmp_path: Path, server: str, monkeypatch: p
     assert len(_Handler.seen_agents) == before
 
 
+@pytest.mark.parametrize("how", ["--offline", "config"])
+def test_every_way_of_going_offline_refuses_url_imports_in_the_same_words(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    monkeypatch.delenv("READLIST_OFFLINE", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text("offline = true\n" if how == "config" else "")
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    before = len(_Handler.seen_agents)
+    args = ["--offline"] if how == "--offline" else []
+    url = f"{server}/papers/hf-daily-2024-08-01.html"
+    result = CliRunner().invoke(main, [*args, "--db", str(tmp_path / "lib.json"), "import", url])
+    assert result.exit_code == 1
+    assert "readlist is set to work offline (offline in config.toml, READLIST_OFFLINE or --offline)" in result.output
+    assert len(_Handler.seen_agents) == before
+
+
 def test_unreachable_host_is_a_clear_error() -> None:
     with pytest.raises(SourceError, match="cannot be fetched"):
         fetch_url("http://127.0.0.1:9/nothing-listens-here", timeout=2)
