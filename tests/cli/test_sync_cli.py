@@ -198,7 +198,8 @@ def test_the_walkthrough_in_the_docs_works_as_written(git_env: Path) -> None:
         shell = shell.replace(jq, "")  # jq need not be installed here: the same fields are picked below
         done = subprocess.run(["bash", "-c", shell], env=env, capture_output=True, text=True)
         assert done.returncode == 0, (command, done.stdout, done.stderr)
-        out = done.stdout.replace(str(usb), "/media/usb").replace(str(home), "/home/me")
+        out = done.stdout.replace(str(usb), "/media/usb").replace(str(downloads), "/home/me/Downloads")
+        out = out.replace(str(home), "/home/me")
         if jq in command:
             shown = json.loads(out)
             out = json.dumps({key: shown[key] for key in ("status", "rating", "note")}, indent=2)
