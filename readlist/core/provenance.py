@@ -9,8 +9,8 @@ importer format names such as ``hf-text`` or ``bibtex``). Nothing is guessed fro
 file names except the ``.bib`` extension, which only BibTeX files use.
 
 Kinds, broad to narrow: ``hf`` and ``arxiv`` (the site), ``bibtex``; the import
-format itself (``hf-text``, ``hf-html``, ``hf-json``, ``arxiv-html``, ``arxiv-atom``, ``readlist-json``, and
-``hf-api``/``arxiv-api`` for papers fetched from the APIs); and how it arrived:
+format itself (``hf-text``, ``hf-html``, ``hf-json``, ``arxiv-html``, ``arxiv-text``, ``arxiv-atom``,
+``readlist-json``, and ``hf-api``/``arxiv-api`` for papers fetched from the APIs); and how it arrived:
 ``url``, ``file``, ``stdin``, ``clipboard``.
 """
 
@@ -27,6 +27,7 @@ FORMAT_KINDS: dict[str, frozenset[str]] = {
     "hf-json": frozenset({"hf"}),
     "hf-api": frozenset({"hf"}),
     "arxiv-html": frozenset({"arxiv"}),
+    "arxiv-text": frozenset({"arxiv"}),
     "arxiv-api": frozenset({"arxiv"}),
     "arxiv-atom": frozenset({"arxiv"}),
     "bibtex": frozenset({"bibtex"}),

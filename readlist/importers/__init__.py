@@ -21,6 +21,7 @@ _MODULES: dict[str, tuple[str, str]] = {
     "hf-html": ("readlist.importers.hf_html", "Hugging Face papers page (HTML)"),
     "arxiv-html": ("readlist.importers.arxiv", "arXiv abstract or listing page (HTML)"),
     "bibtex": ("readlist.importers.bibtex", "BibTeX"),
+    "arxiv-text": ("readlist.importers.arxiv_text", "arXiv abstract page copied as text"),
     "hf-text": ("readlist.importers.hf_text", "Hugging Face Daily Papers text copy"),
 }
 

@@ -17,14 +17,13 @@ from bs4 import BeautifulSoup, Tag
 
 from readlist.core.model import find_arxiv_id
 from readlist.core.text import clean_line
-from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode, iso_day
+from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day, submitted_on
 from readlist.importers.hf_html import looks_like_html, make_soup
 from readlist.importers.hf_json import unwrap
 
 FORMAT = "arxiv-html"
 
 ABS_URL = "https://arxiv.org/abs/"
-_DATELINE = re.compile(r"Submitted on (\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})")
 _LISTING = re.compile(r"""<dl\b[^>]*\bid\s*=\s*["']?articles|class\s*=\s*["']list-title""", re.I)
 
 
@@ -134,16 +133,7 @@ def _canonical(soup: BeautifulSoup) -> str:
 
 
 def _dateline(soup: BeautifulSoup) -> str | None:
-    match = _DATELINE.search(_text(soup.select_one(".dateline")))
-    if not match:
-        return None
-    month = MONTHS.get(match[2].lower())
-    if month is None:
-        return None
-    try:
-        return date(int(match[3]), month, int(match[1])).isoformat()
-    except ValueError:
-        return None
+    return submitted_on(_text(soup.select_one(".dateline")))
 
 
 def _parse_listing(soup: BeautifulSoup, result: ParseResult) -> None:

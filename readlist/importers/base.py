@@ -146,6 +146,23 @@ def month_day(text: str) -> tuple[int, int, int | None] | None:
     return month, day, year
 
 
+_SUBMITTED_ON = re.compile(r"Submitted on (\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})")
+
+
+def submitted_on(text: str) -> str | None:
+    """The first-submission day of an arXiv abstract page's dateline (``[Submitted on 17 Jun 2021 (v1), …]``)."""
+    match = _SUBMITTED_ON.search(text)
+    if not match:
+        return None
+    month = MONTHS.get(match[2].lower())
+    if month is None:
+        return None
+    try:
+        return date(int(match[3]), month, int(match[1])).isoformat()
+    except ValueError:
+        return None
+
+
 def latest_not_after(month: int, day: int, limit: date) -> date:
     """The latest `month day` that is not after ``limit`` (the year rule for page dates)."""
     for year in range(limit.year, limit.year - 8, -1):

@@ -17,7 +17,7 @@ PAGES = HERE / "fixtures" / "pages"
 SEED = HERE / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"
 BIB = '@article{k,\n  title = {A BibTeX Paper},\n  author = {Doe, Jane and Roe, Rick},\n  eprint = {2402.01234},\n}\n'
 HF_JSON = json.dumps([{"paper": {"id": "2402.05678", "title": "A JSON Paper", "upvotes": 4}}])
-ALL_FORMATS = "readlist-json, hf-json, arxiv-atom, hf-html, arxiv-html, bibtex, hf-text"
+ALL_FORMATS = "readlist-json, hf-json, arxiv-atom, hf-html, arxiv-html, bibtex, arxiv-text, hf-text"
 
 
 def run(db: Path, *args: str, input: str | bytes | None = None) -> Result:
@@ -41,6 +41,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         "refs.bib": BIB.encode(),
         "api.json": HF_JSON.encode(),
         "copy.txt": SEED.read_bytes(),
+        "abs-copy.txt": (PAGES / "arxiv-abs-2106.09608.plain.txt").read_bytes(),
     }
     paths = {}
     for name, data in files.items():
@@ -61,6 +62,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         ("refs.bib", "bibtex", 1),
         ("api.json", "hf-json", 1),
         ("copy.txt", "hf-text", 53),
+        ("abs-copy.txt", "arxiv-text", 1),
     ],
 )
 def test_each_format_is_detected_by_content(tmp_path: Path, inputs: dict[str, Path], name: str, fmt: str,
@@ -76,10 +78,10 @@ def test_mixed_inputs_get_one_report_line_each(tmp_path: Path, inputs: dict[str,
     result = run(db, "import", *(str(p) for p in inputs.values()))
     assert result.exit_code == 0, result.output
     for name, fmt in [("daily.html", "hf-html"), ("abs.html", "arxiv-html"), ("refs.bib", "bibtex"),
-                      ("copy.txt", "hf-text"), ("api.json", "hf-json")]:
+                      ("copy.txt", "hf-text"), ("api.json", "hf-json"), ("abs-copy.txt", "arxiv-text")]:
         line = next(line for line in result.stdout.splitlines() if str(inputs[name]) in line)
         assert f"({fmt})" in line
-    assert "from 7 of 7 sources" in result.stdout
+    assert "from 8 of 8 sources" in result.stdout
 
 
 def test_format_option_forces_a_parser(tmp_path: Path, inputs: dict[str, Path]) -> None:
