@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 from dataclasses import dataclass, field
@@ -173,6 +174,44 @@ def latest_not_after(month: int, day: int, limit: date) -> date:
         if candidate <= limit:
             return candidate
     return date(limit.year - 1, month, min(day, 28))
+
+
+_WEEK_HEADER = re.compile(
+    r"^(?:Week\s*|W)(?P<week>\d{1,2})(?:,?\s+(?P<year>\d{4}))?$|^(?P<iso_year>\d{4})-W(?P<iso_week>\d{1,2})$",
+    re.IGNORECASE,
+)
+_MONTH_HEADER = re.compile(r"^(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})$")
+
+
+def period_end(text: str, *, today: date, year: int | None = None) -> date | None:
+    """The last day of the week or month a page header names (``Week 49, 2025``, ``2025-W49``, ``December 2025``).
+
+    A week without a year (``Week 49``) is the latest such week that has begun by ``today``, or that week of
+    ``year``. None when the text is no such header.
+    """
+    text = text.strip()
+    if not text or len(text) > 20 or not (text[0].isalpha() or text[0].isdigit()):
+        return None
+    match = _WEEK_HEADER.match(text)
+    if match is not None:
+        week = int(match["week"] or match["iso_week"])
+        explicit = match["year"] or match["iso_year"]
+        years = [int(explicit)] if explicit else [year] if year else range(today.year, today.year - 8, -1)
+        for candidate in years:
+            try:
+                monday, sunday = date.fromisocalendar(candidate, week, 1), date.fromisocalendar(candidate, week, 7)
+            except ValueError:
+                continue  # week 0, or week 53 of a year that has 52
+            if explicit or year or monday <= today:
+                return sunday
+        return None
+    match = _MONTH_HEADER.match(text)
+    if match is not None:
+        month = MONTHS.get(match["mon"].lower())
+        if month is None or not 1 <= int(match["year"]) <= 9999:
+            return None
+        return date(int(match["year"]), month, calendar.monthrange(int(match["year"]), month)[1])
+    return None
 
 
 def resolve_year(month: int, day: int, page_date: date) -> date:

@@ -8,6 +8,9 @@ title, its abstract and, on some pages, a metadata block::
     ·
     Jun 20 2               (date, optionally with a year, then the upvote count)
 
+The page's date is a day (``Dec 12``) on a day's list; a week's or a month's list has a header of its own
+(``Week 49, 2025``, ``December 2025``), whose last day stands for the page date.
+
 Several pages pasted one after another simply repeat the chrome. Files joined with ``cat`` may
 lack the newline between them, so the next page's first line can be stuck to the end of the last
 line before it (``Sep 11, 2022new``); that is undone before the copy is read.
@@ -19,7 +22,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode, latest_not_after, month_day
+from readlist.importers.base import (
+    MONTHS,
+    ImportFormatError,
+    ParseResult,
+    decode,
+    latest_not_after,
+    month_day,
+    period_end,
+)
 
 FORMAT = "hf-text"
 
@@ -66,9 +77,13 @@ SITE = frozenset(
         "About",
         "Jobs",
         "Website",
+        "Daily",
+        "Weekly",
+        "Monthly",
     )
 )
 _SUBMITTED_BY = "submitted by"
+_MAX_HEADER = 20  # the longest header of a week's or a month's list (``September 2025``, ``Week 49, 2025``)
 _COUNT = re.compile(r"^\d[\d,]{0,11}$")
 # Counts are capped at 12 characters: int() refuses thousands of digits, and no page shows such a count.
 _AUTHORS = re.compile(r"^(?:[•·\-*]\s*)?(\d[\d,]{0,11})\s+authors?$", re.IGNORECASE)
@@ -240,6 +255,15 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         if _is_chrome(paragraph):
             after_chrome = True
             pending = None
+            continue
+        if (
+            len(paragraph) == 1
+            and len(paragraph[0]) <= _MAX_HEADER
+            and (end := period_end(paragraph[0], today=today, year=year)) is not None
+        ):
+            # The header of a week's or a month's papers (``Week 49, 2025``, ``December 2025``): its last day is
+            # the page date that gives the year to the dates of the cards under it.
+            page_date = end
             continue
         if len(paragraph) == 1 and after_chrome and (md := month_day(paragraph[0])) is not None:
             month, day, explicit = md

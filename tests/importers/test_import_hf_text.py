@@ -251,3 +251,45 @@ def test_site_lines_between_cards_of_a_copy_with_abstracts_are_dropped() -> None
     text = nav + head + "Dec 12\n\n" + busy + "\n\nPrevious\n\nNext\n\nCompany\n\nTOS\n\nPrivacy\n\nAbout\n\nJobs\n"
     assert busy.count("Submitted by") == 52
     assert _plain(hf_text.parse(text, today=TODAY).papers) == _plain(hf_text.parse(seed, today=TODAY).papers)
+
+
+# -- the headers of a week's and a month's lists --------------------------------------------------------------
+
+def _seed_001_with_header(header: str) -> bytes:
+    """Seed 001 with its day header (``Dec 12``) replaced by the header of another list page."""
+    text = (SEEDS / "001_eaf0a1b246e94eca.txt").read_text(encoding="utf-8")
+    assert text.count("\nDec 12\n") == 1
+    return text.replace("\nDec 12\n", f"\n{header}\n").encode()
+
+
+@pytest.mark.parametrize("header", ["Week 49, 2025", "Week 49 2025", "2025-W49", "December 2025", "Dec 2025"])
+def test_a_week_or_month_header_is_the_page_date_not_a_paper(header: str) -> None:
+    seed = hf_text.parse(_seed("001_eaf0a1b246e94eca.txt"), today=TODAY)
+    listed = hf_text.parse(_seed_001_with_header(header), today=TODAY)
+    assert listed.skipped == []
+    # Week 49 of 2025 (Dec 1-7) and December 2025 give the dates the seed's Dec 12 (2025) gives.
+    assert _plain(listed.papers) == _plain(seed.papers)
+
+
+@pytest.mark.parametrize("header", ["Week 2, 2025", "January 2025"])
+def test_a_week_or_month_header_gives_its_year_to_dates_without_one(header: str) -> None:
+    by_title = _by_title(hf_text.parse(_seed_001_with_header(header), today=TODAY).papers)
+    assert header not in by_title and len(by_title) == 53
+    assert by_title["Better Language Model Inversion by Compactly Representing Next-Token Distributions"].published \
+        == "2024-06-20"  # "Jun 20" on a page of January 2025
+    assert by_title["Data Factors for Better Compositional Generalization"].published == "2023-11-07"  # has its year
+
+
+def test_a_week_without_a_year_is_the_latest_that_has_begun() -> None:
+    text = _page("Week 48", _block("P", "  • 2 authors\n·\nNov 27 3"))
+    # On 2026-11-22 week 48 of 2026 (from Nov 23) has not begun: the page is of 2025-W48 (Nov 24-30, 2025).
+    (paper,) = hf_text.parse(text, today=TODAY).papers
+    assert paper.published == "2025-11-27"
+    (with_year,) = hf_text.parse(text, today=TODAY, year=2024).papers
+    assert with_year.published == "2024-11-27"
+
+
+def test_the_tabs_of_the_list_pages_are_no_papers() -> None:
+    text = CHROME + "Daily\n\nWeekly\n\nMonthly\n\nDecember 2025\n\n" + _block("P", "  • 2 authors\n·\nDec 3 4")
+    (paper,) = hf_text.parse(text, today=TODAY).papers
+    assert (paper.title, paper.published, paper.upvotes) == ("P", "2025-12-03", 4)
