@@ -112,6 +112,81 @@ def _normalize(text: str) -> list[list[str]]:
     return paragraphs
 
 
+# A line this long is an abstract (no title or byline comes close): two in one paragraph are two cards' text.
+_LONG_LINE = 250
+
+
+def _split_run_together(paragraphs: list[list[str]]) -> list[list[str]]:
+    """Cut a paragraph that holds several cards, as in a copy without any blank lines, into the paragraphs a
+    copy with blank lines has: one per line, and one per metadata block (its byline, ``·`` and date lines).
+
+    A paragraph holds several cards when it has two metadata blocks, two author counts or two abstracts (lines
+    of 250 characters or more). On a Hugging Face page a card's title and abstract are each one line, so a line
+    is a paragraph; which line is a title and which an abstract is then decided as for a copy with blank lines.
+    """
+    out: list[list[str]] = []
+    for paragraph in paragraphs:
+        if len(paragraph) < 4 or not _holds_several_cards(paragraph):  # a metadata block alone has 3
+            out.append(paragraph)
+            continue
+        paragraph = _unglue_pages(paragraph)
+        last = len(paragraph) - 1
+        index = 0
+        while index <= last:
+            line = paragraph[index]
+            if line in _SEPARATOR and index < last and _is_date_line(paragraph[index + 1]):
+                block = [line, paragraph[index + 1]]
+                previous = out[-1] if out else None
+                if previous is not None and len(previous) == 1 and _is_byline(previous[0]):
+                    block.insert(0, out.pop()[0])
+                out.append(block)
+                index += 2
+                continue
+            out.append([line])
+            index += 1
+    return out
+
+
+def _unglue_pages(lines: list[str]) -> list[str]:
+    """The lines with a page's first line that is stuck to the line before it (``Sep 11, 2022new``) cut off,
+    as ``_split_joined_pages`` does for paragraphs."""
+    out: list[str] = []
+    last = len(lines) - 1
+    for index, line in enumerate(lines):
+        following = lines[index + 1].casefold() if index < last else None
+        if following in CHROME and line.casefold() not in CHROME:
+            split = _trailing_chrome(line)
+            if split is not None and split[1].casefold() != following:
+                out.extend(part for part in split if part)
+                continue
+        out.append(line)
+    return out
+
+
+def _holds_several_cards(paragraph: list[str]) -> bool:
+    blocks = abstracts = bylines = 0
+    for index, line in enumerate(paragraph):
+        if len(line) >= _LONG_LINE:
+            abstracts += 1
+        elif line in _SEPARATOR and index + 1 < len(paragraph) and _is_date_line(paragraph[index + 1]):
+            blocks += 1
+        elif _AUTHORS.match(line):
+            bylines += 1
+        if blocks >= 2 or abstracts >= 2 or bylines >= 2:
+            return True
+    return False
+
+
+def _is_date_line(line: str) -> bool:
+    match = _DATE_LINE.match(line)
+    return match is not None and month_day(match.group("date")) is not None
+
+
+def _is_byline(line: str) -> bool:
+    """An author count or an organization line (``spiralworks Spiral Works``), as a metadata block opens."""
+    return _AUTHORS.match(line) is not None or len(line) <= _MAX_BYLINE
+
+
 def _drop_site_lines(paragraphs: list[list[str]]) -> list[list[str]]:
     """The paragraphs without the site's navigation, footer and card buttons (see ``SITE``)."""
     out: list[list[str]] = []
@@ -250,7 +325,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     after_chrome = False
     pending: _Draft | None = None
 
-    paragraphs = _drop_site_lines(_split_joined_pages(_normalize(text)))
+    paragraphs = _drop_site_lines(_split_joined_pages(_split_run_together(_normalize(text))))
     for index, paragraph in enumerate(paragraphs):
         if _is_chrome(paragraph):
             after_chrome = True

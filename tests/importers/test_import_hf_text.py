@@ -293,3 +293,60 @@ def test_the_tabs_of_the_list_pages_are_no_papers() -> None:
     text = CHROME + "Daily\n\nWeekly\n\nMonthly\n\nDecember 2025\n\n" + _block("P", "  • 2 authors\n·\nDec 3 4")
     (paper,) = hf_text.parse(text, today=TODAY).papers
     assert (paper.title, paper.published, paper.upvotes) == ("P", "2025-12-03", 4)
+
+
+# -- copies without any blank lines ---------------------------------------------------------------------------
+
+def _without_blank_lines(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if line.strip())
+
+
+SEED_NAMES = ["001_eaf0a1b246e94eca.txt", "003_6b1eaca390782b18.txt", "004_6a8d34ca215b19e0.txt"]
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_a_copy_without_any_blank_line_reads_as_the_seed(name: str) -> None:
+    seed = hf_text.parse(_seed(name), today=TODAY)
+    squeezed = parse_input(_without_blank_lines(_seed(name).decode("utf-8")).encode(), today=TODAY)
+    assert squeezed.format == "hf-text" and squeezed.skipped == []
+    assert _plain(squeezed.papers) == _plain(seed.papers)
+    assert len(squeezed.papers) == {"001": 53, "003": 95, "004": 75}[name[:3]]
+
+
+@pytest.mark.parametrize("layout", ["metadata-on-one-line", "crlf"])
+def test_a_copy_without_any_blank_line_in_other_layouts(layout: str) -> None:
+    seed = hf_text.parse(_seed("001_eaf0a1b246e94eca.txt"), today=TODAY)
+    text = _without_blank_lines(_seed("001_eaf0a1b246e94eca.txt").decode("utf-8"))
+    data = re.sub(r"\n·\n", " · ", text).encode() if layout == "metadata-on-one-line" else text.replace(
+        "\n", "\r\n").encode()
+    squeezed = hf_text.parse(data, today=TODAY)
+    assert _plain(squeezed.papers) == _plain(seed.papers)
+    spiral = next(p for p in squeezed.papers if p.title.startswith("Combinatorial Creativity"))
+    assert (spiral.organization, spiral.upvotes, spiral.published) == ("Spiral Works", 2, "2025-09-25")
+
+
+@pytest.mark.parametrize("joint", ["", "\n"], ids=["glued", "one-newline"])
+def test_copies_without_blank_lines_joined_into_one_file(joint: str) -> None:
+    first, second = _seed("001_eaf0a1b246e94eca.txt"), _seed("003_6b1eaca390782b18.txt")
+    expected = hf_text.parse(first + b"\n" + second, today=TODAY)
+    squeezed = (_without_blank_lines(first.decode("utf-8")) + joint
+                + _without_blank_lines(second.decode("utf-8"))).encode()
+    joined = hf_text.parse(squeezed, today=TODAY)
+    assert joined.skipped == []
+    assert _plain(joined.papers) == _plain(expected.papers)
+
+
+def test_a_days_list_copied_without_blank_lines_reads_as_with_them() -> None:
+    copy = _daily_page_copy()
+    squeezed = hf_text.parse(_without_blank_lines(copy), today=TODAY)
+    assert len(squeezed.papers) == 13
+    assert _plain(squeezed.papers) == _plain(hf_text.parse(copy, today=TODAY).papers)
+
+
+def test_site_lines_and_cards_without_blank_lines_read_as_the_seed() -> None:
+    seed = _seed("001_eaf0a1b246e94eca.txt").decode()
+    card = re.compile(r"\n\n(?=[^\n]+\n\n[^\n]+\n\n(?:  • |[^\n]+\n·\n))")
+    busy = card.sub("\n\nUpvote\n\n12\n\nSubmitted by\n\nakhaliq\n\n", seed)
+    assert busy.count("Submitted by") == 53
+    text = "Hugging Face\nModels\nDatasets\nLog In\n" + _without_blank_lines(busy) + "\nPrevious\nNext\nTOS\n"
+    assert _plain(hf_text.parse(text, today=TODAY).papers) == _plain(hf_text.parse(seed, today=TODAY).papers)
