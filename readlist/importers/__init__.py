@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from readlist.importers.base import ImportFormatError, ParseResult, decode
+from readlist.importers.mhtml import html_of, looks_like_mhtml
 
 # In the order they are tried: the most specific first, the loosest text format last.
 _MODULES: dict[str, tuple[str, str]] = {
@@ -68,8 +69,11 @@ def parse_input(
     today: date | None = None,
     year: int | None = None,
 ) -> ParseResult:
-    """Parse one input, by the named format or by sniffing its content."""
-    text = decode(data)
+    """Parse one input, by the named format or by sniffing its content.
+
+    A page saved as a single file (MHTML) is read as the HTML page it holds.
+    """
+    text = html_of(data) if looks_like_mhtml(data) else decode(data)
     if not text.strip():
         raise ImportFormatError("input is empty")
     if fmt is not None:

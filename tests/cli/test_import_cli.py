@@ -42,6 +42,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         "api.json": HF_JSON.encode(),
         "copy.txt": SEED.read_bytes(),
         "abs-copy.txt": (PAGES / "arxiv-abs-2106.09608.plain.txt").read_bytes(),
+        "daily.mhtml": (PAGES / "hf-daily-2024-08-01.mhtml").read_bytes(),
     }
     paths = {}
     for name, data in files.items():
@@ -63,6 +64,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         ("api.json", "hf-json", 1),
         ("copy.txt", "hf-text", 53),
         ("abs-copy.txt", "arxiv-text", 1),
+        ("daily.mhtml", "hf-html", 13),
     ],
 )
 def test_each_format_is_detected_by_content(tmp_path: Path, inputs: dict[str, Path], name: str, fmt: str,
@@ -81,7 +83,7 @@ def test_mixed_inputs_get_one_report_line_each(tmp_path: Path, inputs: dict[str,
                       ("copy.txt", "hf-text"), ("api.json", "hf-json"), ("abs-copy.txt", "arxiv-text")]:
         line = next(line for line in result.stdout.splitlines() if str(inputs[name]) in line)
         assert f"({fmt})" in line
-    assert "from 8 of 8 sources" in result.stdout
+    assert "from 9 of 9 sources" in result.stdout
 
 
 def test_format_option_forces_a_parser(tmp_path: Path, inputs: dict[str, Path]) -> None:
@@ -239,3 +241,14 @@ def test_no_progress_output_when_stderr_is_not_a_terminal(tmp_path: Path) -> Non
     assert result.exit_code == 0
     assert result.stderr == ""
     assert "5 added" in result.stdout
+
+
+def test_a_damaged_single_file_page_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "lib.json"
+    damaged = tmp_path / "page.mhtml"
+    damaged.write_bytes((PAGES / "hf-daily-2024-08-01.mhtml").read_bytes()[:300])
+    result = run(db, "import", str(damaged))
+    assert result.exit_code == 1
+    (line,) = [line for line in result.output.splitlines() if "✗" in line]
+    assert "(MHTML) holds no HTML page" in line
+    assert not db.exists()

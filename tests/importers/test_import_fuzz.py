@@ -35,6 +35,7 @@ FIXTURES = {
     "arxiv-abs2": (PAGES / "arxiv-abs-2004.02153.html").read_bytes(),
     "arxiv-list": (PAGES / "arxiv-list-q-fin-new.html").read_bytes(),
     "arxiv-text": (PAGES / "arxiv-abs-2106.09608.copy.txt").read_bytes(),
+    "mhtml": (PAGES / "arxiv-abs-2106.09608.mhtml").read_bytes(),
     "hf-text": (HERE / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt").read_bytes(),
     "bibtex": b"@article{a,\n title={T {\\\"u} x},\n author={Doe, J. and Roe, R.},\n eprint={2401.00001},\n"
               b" keywords={a, b},\n year=2020, month=jun}\n@misc{b, title={Second}, doi={10.48550/arXiv.2401.2}}\n",
@@ -141,7 +142,7 @@ def test_deep_nesting_and_degenerate_input(data: bytes) -> None:
 def test_fixtures_still_parse_under_the_fuzz_harness() -> None:
     """The harness itself can tell success: each fixture parses as its own format."""
     expected = {"hf-daily": "hf-html", "hf-paper": "hf-html", "arxiv-abs": "arxiv-html", "arxiv-abs2": "arxiv-html",
-                "arxiv-list": "arxiv-html", "arxiv-text": "arxiv-text",
+                "arxiv-list": "arxiv-html", "arxiv-text": "arxiv-text", "mhtml": "arxiv-html",
                 "hf-text": "hf-text", "bibtex": "bibtex", "hf-json": "hf-json"}
     for name, fmt in expected.items():
         assert parse_input(FIXTURES[name], today=TODAY).format == fmt
