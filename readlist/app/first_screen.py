@@ -76,7 +76,7 @@ def make_first_screen(session: Session, view_key: str, sort: str, search: str = 
     view = next((v for v in views if v.key == view_key), None)
     if view is None:
         return None
-    counts.count_saved(views, papers_now)
+    counts.count_saved(views, papers_now, index=session.views.index)
     try:
         shown = session.select(view, parse_query(search), sort, scores=scores)
     except QueryError:

@@ -34,3 +34,33 @@ def test_saved_search_with_words_lists_the_same_papers_with_the_index(tmp_path: 
     assert listed == scanned()
     searched = [p.id for p in model.select(view, "e", "added")]  # a search inside the saved view
     assert searched == [pid for pid in scanned() if "e" in haystack(lib.papers[pid])]
+
+
+def test_saved_search_counts_come_from_the_index_without_reading_abstracts(tmp_path: Path, monkeypatch) -> None:
+    """Every change of view recounts the saved searches: with the index built, no abstract is read from the file."""
+    from readlist.app.views import count
+    from readlist.storage.snapshot import StoredText
+
+    path = tmp_path / "library.json"
+    write_library(list(generate_papers(300, seed=5)), path)
+    lib = Library(path)
+    model = ListModel(lib)
+    views = [saved_view("learning", "learn -model"), saved_view("tagged", "tag:rl OR reasoning"),
+             saved_view("broken", "(unclosed")]
+    scanned = {v.key.removeprefix("saved:"): {p.id for p in lib.papers.values() if v.matches(p)} for v in views}
+    model.index.build()
+    reads = 0
+    load = StoredText.load
+
+    def counted_load(self: StoredText) -> str:
+        nonlocal reads
+        reads += 1
+        return load(self)
+
+    monkeypatch.setattr(StoredText, "load", counted_load)
+    counts = count(lib.papers.values())
+    counts.count_saved(views, lib.papers.values(), index=model.index)
+    assert counts.saved == scanned
+    assert scanned["learning"] and scanned["tagged"] and not scanned["broken"]
+    assert reads == 0
+    assert counts.total == 300 and sum(counts.by_status.values()) == 300

@@ -404,6 +404,44 @@ async def test_saved_search_from_the_box_becomes_a_view_with_a_count(
     assert load_config().views == {"general": "tag:generalization"}
 
 
+async def test_changing_view_or_sort_counts_no_paper_again_and_the_counts_stay_right(
+    seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every change keeps the counts current, so ], [ and O only list the view: the library is not counted again."""
+    from readlist.app import views as views_module
+    from readlist.tui.screens import main as main_module
+
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await view_name_prompt(pilot, "tag:generalization")
+        await pilot.press(*"general", "enter")
+        await pilot.pause()
+        counted: list[str] = []
+        real_count, real_saved = main_module.count, views_module.Counts.count_saved
+        monkeypatch.setattr(main_module, "count", lambda papers: counted.append("all") or real_count(papers))
+        monkeypatch.setattr(views_module.Counts, "count_saved",
+                            lambda self, *a, **k: counted.append("saved") or real_saved(self, *a, **k))
+        main(app).set_view_key("all")
+        await pilot.pause()
+        untagged = next(p for p in plist(app).papers if "generalization" not in p.tags)
+        plist(app).move_to(plist(app).papers.index(untagged))
+        await pilot.press("t", *"generalization", "enter", "x")
+        await pilot.pause()
+        for key in ("right_square_bracket", "left_square_bracket", "left_square_bracket", "O", "O"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert counted == []
+        screen = main(app)
+        sidebar = str(app.screen.query_one(ViewSidebar).render())
+        line = next(line for line in sidebar.splitlines() if "general" in line and "Searches" not in line)
+        assert line.split()[-1] == "5"
+        kept = screen.counts
+        recounted = real_count(app.session.library.papers.values())
+        recounted.count_saved(screen.views, app.session.library.papers.values())
+        assert (kept.total, kept.by_status, kept.rated, kept.by_tag, kept.saved) == (
+            recounted.total, recounted.by_status, recounted.rated, recounted.by_tag, recounted.saved)
+
+
 async def test_keeping_a_search_under_a_name_in_use_asks_before_replacing(
     seed_library: Path, make_app: MakeApp,
 ) -> None:

@@ -371,7 +371,7 @@ class MainScreen(ReadlistScreen[None]):
         papers_now = self.session.library.papers.values()
         self.counts = count(papers_now)
         self._refresh_views()
-        self.counts.count_saved(self.views, papers_now)
+        self.counts.count_saved(self.views, papers_now, index=self.session.views.index)
         self._refilter(keep_id, keep_current=keep_current)
 
     def _refilter(self, keep_id: str | None = None, *, keep_current: bool = True, typing: bool = False) -> None:
@@ -773,7 +773,10 @@ class MainScreen(ReadlistScreen[None]):
     # -- navigation -------------------------------------------------------------------
 
     @needs_library
-    def set_view(self, index: int) -> None:
+    def set_view(self, index: int, *, recount: bool = False) -> None:
+        """Show the view at ``index``. The counts stay as they are (every change keeps them current, and counting
+        100,000 papers with saved searches took longer than the view's list); ``recount`` counts a view just
+        added (a saved search, "more like this")."""
         left = self.paper_list.current
         if left is not None and self.view.key != "like":  # each "more like" view is a new one
             self._view_places[self.view.key] = left.id
@@ -784,12 +787,15 @@ class MainScreen(ReadlistScreen[None]):
         self._message = ""
         # At the top when the paper is no longer in the view (kept from the Inbox, say).
         place = None if self.view.key == "like" else self._view_places.get(self.view.key)
-        self.rebuild(place, keep_current=False)
+        if recount:
+            self.rebuild(place, keep_current=False)
+        else:
+            self._refilter(place, keep_current=False)
 
-    def set_view_key(self, key: str) -> None:
+    def set_view_key(self, key: str, *, recount: bool = False) -> None:
         keys = [v.key for v in self.views]
         if key in keys:
-            self.set_view(keys.index(key))
+            self.set_view(keys.index(key), recount=recount)
 
     def action_next_view(self) -> None:
         self.set_view(self.view_index + 1)
@@ -824,7 +830,7 @@ class MainScreen(ReadlistScreen[None]):
         automatic = ("Sorted by interest in the Inbox, date added elsewhere" if self._learned else
                      "By date added for now; the Inbox by interest once learned")
         self._message = automatic if key == AUTO_SORT else ""
-        self.rebuild()
+        self._refilter()  # no count changes
 
     def action_cycle_sort(self) -> None:
         if self.view.order is not None:
@@ -1113,7 +1119,7 @@ class MainScreen(ReadlistScreen[None]):
         self.like_view = View("like", label, None, order=order)
         self.paper_list.clear_selection()
         self._refresh_views()
-        self.set_view_key("like")
+        self.set_view_key("like", recount=True)
         # The view's name ("≈ 3 selected papers") and count are beside it, so that the cleared selection fits too.
         self.say(f"{counted(len(order), 'paper')} most like it, closest first" if seeds == 1
                  else "Closest first; the selection was cleared")
@@ -1164,7 +1170,7 @@ class MainScreen(ReadlistScreen[None]):
             self.query_one("#search", Input).value = ""
             self.query_text = ""
             self._refresh_views()
-            self.set_view_key("saved:" + name)
+            self.set_view_key("saved:" + name, recount=True)
             self.paper_list.focus()  # the search box is empty now; the view is what the user looks at
             self.say(f"Replaced the search of the view “{name}”" if replaced
                      else f"Saved the search as the view “{name}”")
