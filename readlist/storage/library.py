@@ -42,6 +42,7 @@ from readlist.storage.journal import (
     note_present,
     put_in_order,
     put_op,
+    restore_order,
     set_op,
 )
 from readlist.storage.paths import ensure_private_dir, journal_path, lock_path
@@ -129,6 +130,8 @@ class Transaction:
     def __init__(self, library: Library) -> None:
         self._library = library
         self.ops: list[dict[str, Any]] = []
+        # A paper was put back before the last one in the order papers were added: the batch restores it on commit.
+        self.unordered = False
         # Per id touched, whether its last operation removed it (a tombstone is written on commit) or not.
         self.gone: dict[str, bool] = {}
 
@@ -139,7 +142,7 @@ class Transaction:
         """
         if not paper.added_order:
             paper.added_order = self._library.next_added_order()
-        put_in_order(self._library.papers, paper)
+        self.unordered |= put_in_order(self._library.papers, paper)
         self._library._index(paper)
         self._library.members += 1
         self._present(paper)
@@ -499,6 +502,8 @@ class Library:
             txn = Transaction(self)
             try:
                 yield txn
+                if txn.unordered:
+                    restore_order(self.papers)
                 self._commit(txn)
             except BaseException as exc:
                 if txn.ops:
