@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Label, OptionList
 
@@ -72,3 +73,42 @@ async def test_every_format_is_in_sight_at_80_by_24_and_wider() -> None:
             assert options.option_count >= 6
             assert options.scrollable_content_region.height >= options.option_count, size
             assert app.screen.query_one("#cite-preview").size.height >= 5, size
+
+
+async def test_a_large_selection_previews_its_first_citations_and_says_how_many_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Thousands of citations took seconds to format and lay out for a preview nobody scrolls through."""
+    from readlist.tui.screens import cite_chooser
+
+    many = [Paper.create(title=f"Paper {i}", arxiv_id=f"2401.{i:05d}", published="2024-01-02") for i in range(400)]
+    formatted: list[int] = []
+    real = cite_chooser.format_entries
+
+    def counted(papers: list[Paper], fmt: str, **kwargs: object) -> str:
+        formatted.append(len(papers))
+        return real(papers, fmt, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cite_chooser, "format_entries", counted)
+
+    class ManyApp(App[None]):
+        def __init__(self) -> None:
+            super().__init__()
+            self.results: list[str | None] = []
+
+        def on_mount(self) -> None:
+            self.push_screen(CiteChooser([*many, many[0]]), self.results.append)
+
+    app = ManyApp()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        chooser = app.screen
+        assert isinstance(chooser, CiteChooser)
+        shown = many[: cite_chooser.PREVIEW_PAPERS]
+        more = len(many) - len(shown)
+        assert chooser.preview == real(shown, "bibtex") + f"\n… and {more} more citations, copied with these\n"
+        assert "Copy 400 citations as…" in str(chooser.query_one("#cite-title", Label).render())
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert formatted and max(formatted) == cite_chooser.PREVIEW_PAPERS
+    assert app.results == ["biblatex"]

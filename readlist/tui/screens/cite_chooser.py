@@ -14,16 +14,22 @@ from textual.widgets import Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from readlist.core.cite import FORMAT_LABELS, FORMATS, format_entries
+from readlist.core.citekeys import unique_papers
 from readlist.core.model import Paper
 from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
+
+# The preview shows this many citations; more would only be scrolled past, and thousands took seconds to format
+# and lay out (the copy itself has them all).
+PREVIEW_PAPERS = 30
 
 
 class CiteChooser(ModalScreen[str | None]):
     """Choose a citation format; dismisses with the format name, or None on Esc.
 
     The preview is a read-only TextArea: it shows the citation as plain text
-    (web titles are never parsed as markup) and scrolls for long selections.
+    (web titles are never parsed as markup) and scrolls for long selections. Of a selection of
+    more than PREVIEW_PAPERS papers it shows the first ones and says how many more are copied.
     """
 
     DEFAULT_CSS = """
@@ -61,7 +67,7 @@ class CiteChooser(ModalScreen[str | None]):
         self, papers: Sequence[Paper], *, initial: str = "bibtex", keys: Mapping[str, str] | None = None
     ) -> None:
         super().__init__()
-        self.papers = list(papers)
+        self.papers = unique_papers(papers)
         # The keys the copy will use and store, so the preview shows exactly what is copied.
         self.keys = dict(keys or {})
         self.initial = initial if initial in FORMATS else FORMATS[0]
@@ -70,11 +76,15 @@ class CiteChooser(ModalScreen[str | None]):
     def preview_text(self, fmt: str) -> str:
         """The text that choosing ``fmt`` copies (computed once per format), made inert for the screen."""
         if fmt not in self._previews:
-            self._previews[fmt] = inert_text(format_entries(self.papers, fmt, keys=self.keys or None), multiline=True)
+            shown = self.papers[:PREVIEW_PAPERS]
+            text = inert_text(format_entries(shown, fmt, keys=self.keys or None), multiline=True)
+            if len(self.papers) > len(shown):
+                text += f"\n… and {counted(len(self.papers) - len(shown), 'more citation')}, copied with these\n"
+            self._previews[fmt] = text
         return self._previews[fmt]
 
     def compose(self) -> ComposeResult:
-        count = len({p.id for p in self.papers})
+        count = len(self.papers)
         with Vertical():
             yield Label(f"Copy {counted(count, 'citation')} as…", id="cite-title", markup=False)
             yield OptionList(*(Option(FORMAT_LABELS[f], id=f) for f in FORMATS), id="cite-formats")
