@@ -442,6 +442,32 @@ async def test_changing_view_or_sort_counts_no_paper_again_and_the_counts_stay_r
             recounted.total, recounted.by_status, recounted.rated, recounted.by_tag, recounted.saved)
 
 
+async def test_a_paper_opened_and_closed_unchanged_counts_nothing_again(
+    seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enter then Esc only reads a paper: the list is shown again without counting the library; a decision made
+    in triage mode is counted."""
+    from readlist.tui.screens import main as main_module
+
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        counted: list[int] = []
+        real_count = main_module.count
+        monkeypatch.setattr(main_module, "count", lambda papers: counted.append(1) or real_count(papers))
+        first = current_id(app)
+        await pilot.press("enter", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert counted == [] and current_id(app) == first
+        inbox = main(app).counts.by_status["inbox"]
+        await pilot.press("enter", "s", "escape")
+        await pilot.pause()
+        assert counted == [1]
+        assert main(app).counts.by_status["inbox"] == inbox - 1
+        assert first not in {p.id for p in plist(app).papers}
+
+
 async def test_keeping_a_search_under_a_name_in_use_asks_before_replacing(
     seed_library: Path, make_app: MakeApp,
 ) -> None:
