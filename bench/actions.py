@@ -104,13 +104,13 @@ class Timer:
         self.results: dict[str, list[float]] = {}
 
     async def __call__(self, name: str, action: Step, *, before: Iterable[Step] = (),
-                       setup: Callable[[], Awaitable[object]] | None = None,
-                       after: Callable[[], Awaitable[object]] | None = None, repeat: int | None = None) -> None:
+                       setup: Callable[[], object] | None = None, after: Callable[[], object] | None = None,
+                       repeat: int | None = None) -> None:
         """Time ``action`` (a key or a call) from its start to the last frame it caused."""
         times = []
         for _ in range(repeat or self.repeat):
             if setup is not None:
-                await setup()
+                await step(self.pilot, setup)
             for prior in before:
                 await step(self.pilot, prior)
             await settle(self.pilot)
@@ -120,7 +120,7 @@ class Timer:
             await settle(self.pilot)
             times.append(((FRAMES[-1] if FRAMES else start) - start) * 1000)
             if after is not None:
-                await after()
+                await step(self.pilot, after)
             await settle(self.pilot)
         self.results[name] = times
         print(f"{name:44s} " + " ".join(f"{t:7.0f}" for t in times) + " ms", flush=True)
