@@ -222,8 +222,13 @@ async def run(path: Path, groups: set[str], repeat: int) -> dict[str, list[float
             screen.set_sort("interest")
             await timed("] next view, interest order", "right_square_bracket", after=lambda: view(0))
             await timed("s keep, interest order", "s")
-            await timed("m more like this", "m", after=lambda: view(0))
-            await timed("m more like 50 selected", "m", setup=lambda: select(50), after=lambda: view(0))
+            async def more_like() -> None:  # found on a worker thread: the view comes when it is done
+                await pilot.press("m")
+                while screen.view.key != "like":
+                    await asyncio.sleep(0.005)
+
+            await timed("m more like this", more_like, after=lambda: view(0))
+            await timed("m more like 50 selected", more_like, setup=lambda: select(50), after=lambda: view(0))
             screen.set_sort("added")
         if "save" in groups:
             names = iter(range(1000))
