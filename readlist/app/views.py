@@ -144,9 +144,7 @@ class Counts:
         self.saved = {}
         for view in views:
             if view.key.startswith("saved:"):
-                found = view.query.filter(papers, index=index) if view.query is not None else \
-                    [p for p in papers if view.matches(p)]
-                self.saved[view.key.removeprefix("saved:")] = {p.id for p in found}
+                self.count_search(view, papers, index=index)
         orders = [v.order for v in views if v.order is not None]
         self.ranked = {order: set() for order in orders}
         wanted: dict[str, list[set[str]]] = {}
@@ -157,6 +155,12 @@ class Counts:
             for paper in papers:
                 for present in wanted.get(paper.id, ()):
                     present.add(paper.id)
+
+    def count_search(self, view: View, papers: Iterable[Paper], *, index: SearchIndex | None = None) -> None:
+        """Fill the members of one saved search (one just made: the others' stay as they are)."""
+        found = view.query.filter(papers, index=index) if view.query is not None else \
+            [p for p in papers if view.matches(p)]
+        self.saved[view.key.removeprefix("saved:")] = {p.id for p in found}
 
     def recount_saved(self, views: Iterable[View], library: Library, ids: Iterable[str]) -> None:
         """After a change: re-check only the papers it touched against each saved search and ranked view."""

@@ -442,6 +442,28 @@ async def test_changing_view_or_sort_counts_no_paper_again_and_the_counts_stay_r
             recounted.total, recounted.by_status, recounted.rated, recounted.by_tag, recounted.saved)
 
 
+async def test_a_search_kept_as_a_view_is_counted_alone(
+    seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Keeping a search counts that search's papers, not the whole library and every other saved search again."""
+    from readlist.tui.screens import main as main_module
+
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        counted: list[int] = []
+        real_count = main_module.count
+        monkeypatch.setattr(main_module, "count", lambda papers: counted.append(1) or real_count(papers))
+        await view_name_prompt(pilot, "tag:generalization")
+        await pilot.press(*"general", "enter")
+        await pilot.pause()
+        assert main(app).view.key == "saved:general"
+        assert counted == []
+        sidebar = str(app.screen.query_one(ViewSidebar).render())
+        line = next(line for line in sidebar.splitlines() if "general" in line and "Searches" not in line)
+        assert line.split()[-1] == "4" == str(len(plist(app).papers))
+
+
 async def test_a_paper_opened_and_closed_unchanged_counts_nothing_again(
     seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -773,10 +773,10 @@ class MainScreen(ReadlistScreen[None]):
     # -- navigation -------------------------------------------------------------------
 
     @needs_library
-    def set_view(self, index: int, *, recount: bool = False) -> None:
-        """Show the view at ``index``. The counts stay as they are (every change keeps them current, and counting
-        100,000 papers with saved searches took longer than the view's list); ``recount`` counts a view just
-        added (a saved search, "more like this")."""
+    def set_view(self, index: int) -> None:
+        """Show the view at ``index``. The counts stay as they are: every change keeps them current, and counting
+        100,000 papers with saved searches took longer than listing the view (a view just made is counted by
+        whoever made it)."""
         left = self.paper_list.current
         if left is not None and self.view.key != "like":  # each "more like" view is a new one
             self._view_places[self.view.key] = left.id
@@ -787,15 +787,12 @@ class MainScreen(ReadlistScreen[None]):
         self._message = ""
         # At the top when the paper is no longer in the view (kept from the Inbox, say).
         place = None if self.view.key == "like" else self._view_places.get(self.view.key)
-        if recount:
-            self.rebuild(place, keep_current=False)
-        else:
-            self._refilter(place, keep_current=False)
+        self._refilter(place, keep_current=False)
 
-    def set_view_key(self, key: str, *, recount: bool = False) -> None:
+    def set_view_key(self, key: str) -> None:
         keys = [v.key for v in self.views]
         if key in keys:
-            self.set_view(keys.index(key), recount=recount)
+            self.set_view(keys.index(key))
 
     def action_next_view(self) -> None:
         self.set_view(self.view_index + 1)
@@ -1131,8 +1128,8 @@ class MainScreen(ReadlistScreen[None]):
             return
         self.like_view = View("like", label, None, order=order)
         self.paper_list.clear_selection()
-        self._refresh_views()
-        self.set_view_key("like", recount=True)
+        self._refresh_views()  # its count is its length: every paper it names is in the library now
+        self.set_view_key("like")
         # The view's name ("≈ 3 selected papers") and count are beside it, so that the cleared selection fits too.
         self.say(f"{counted(len(order), 'paper')} most like it, closest first" if seeds == 1
                  else "Closest first; the selection was cleared")
@@ -1183,7 +1180,9 @@ class MainScreen(ReadlistScreen[None]):
             self.query_one("#search", Input).value = ""
             self.query_text = ""
             self._refresh_views()
-            self.set_view_key("saved:" + name, recount=True)
+            view = next(v for v in self.views if v.key == "saved:" + name)
+            self.counts.count_search(view, self.session.library.papers.values(), index=self.session.views.index)
+            self.set_view_key(view.key)
             self.paper_list.focus()  # the search box is empty now; the view is what the user looks at
             self.say(f"Replaced the search of the view “{name}”" if replaced
                      else f"Saved the search as the view “{name}”")
