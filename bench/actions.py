@@ -224,8 +224,11 @@ async def run(path: Path, groups: set[str], repeat: int) -> dict[str, list[float
             await timed("s keep, interest order", "s")
             async def more_like() -> None:  # found on a worker thread: the view comes when it is done
                 await pilot.press("m")
-                while screen.view.key != "like":
+                deadline = time.perf_counter() + 30
+                while screen.view.key != "like" and time.perf_counter() < deadline:
                     await asyncio.sleep(0.005)
+                if screen.view.key != "like":
+                    print("m: no view after 30 s (the interest snapshot is not ready)", flush=True)
 
             await timed("m more like this", more_like, after=lambda: view(0))
             await timed("m more like 50 selected", more_like, setup=lambda: select(50), after=lambda: view(0))
