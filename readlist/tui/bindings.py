@@ -104,6 +104,8 @@ PAPER_LIST: list[BindingType] = [
     Binding("G,end", "last", "Last paper", show=False, id="last"),
     Binding("space", "toggle_select", "Select", show=False, id="select",
             tooltip="Select or unselect the paper and move down; actions then apply to every selected paper"),
+    Binding("ctrl+a", "select_all", "Select all", show=False, id="select-all",
+            tooltip="Select every paper the list shows (the view, narrowed by the search); again unselects them"),
 ]
 
 SEARCH: list[BindingType] = [

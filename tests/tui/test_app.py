@@ -120,6 +120,28 @@ async def test_undo_redo_bulk_selection(small_library: Path, make_app: MakeApp) 
         assert all(disk.papers[i].status == "inbox" and disk.papers[i].rating == 0 for i in ids)
 
 
+async def test_ctrl_a_selects_every_paper_the_list_shows_and_again_none(small_library: Path, make_app: MakeApp) -> None:
+    from textual.widgets import Input
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        ids = [p.id for p in plist(app).papers]
+        await pilot.press("ctrl+a")
+        assert plist(app).selected == set(ids)
+        assert "12 selected" in static_text(app.screen.query_one("#topbar", Static))
+        await pilot.press("ctrl+a")
+        assert plist(app).selected == set()
+        # With a search, "every paper the list shows" is the papers found.
+        app.screen.query_one("#search", Input).value = f"id:{ids[1]} OR id:{ids[4]}"
+        for _ in range(5):
+            await pilot.pause()
+        assert [p.id for p in plist(app).papers] == [ids[1], ids[4]]
+        plist(app).focus()
+        await pilot.press("ctrl+a", "x")
+        disk = fresh(small_library)
+        assert [pid for pid in ids if disk.papers[pid].status == "skipped"] == [ids[1], ids[4]]
+
+
 async def test_undo_restores_read_at_and_previous_status(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:

@@ -237,6 +237,15 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._user_move(len(self.papers) - 1)
 
+    def action_select_all(self) -> None:
+        """Select every paper shown; when all of them already are, unselect them (one key for both, as space)."""
+        shown = {paper.id for paper in self.papers}
+        if not shown:
+            return
+        self.selected = set() if shown <= self.selected else shown
+        self.post_message(self.SelectionChanged(len(self.selected)))
+        self.refresh()
+
     def action_toggle_select(self) -> None:
         paper = self.current
         if paper is None:
