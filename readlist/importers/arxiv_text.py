@@ -25,12 +25,11 @@ import re
 from datetime import date
 
 from readlist.core.model import find_arxiv_id
-from readlist.importers.base import ImportFormatError, ParseResult, decode, submitted_on
+from readlist.importers.base import SUBMITTED_ON, ImportFormatError, ParseResult, decode, submitted_on
 
 FORMAT = "arxiv-text"
 
 ABS_URL = "https://arxiv.org/abs/"
-_DATELINE = re.compile(r"Submitted on \d{1,2} [A-Za-z]{3,9}\.? \d{4}")
 _CITED_ID = re.compile(r"\barXiv:\s?(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Za-z]{2})?/\d{7})", re.IGNORECASE)
 _TITLE_LINE = re.compile(r"^[^\S\n]*Title:", re.MULTILINE)
 # The labels of the page's fields, as they open a line; what follows a label up to the next one is its value.
@@ -53,7 +52,7 @@ def sniff(text: str) -> bool:
     if head.lstrip().startswith("<"):
         return False
     return (
-        _DATELINE.search(head) is not None
+        SUBMITTED_ON.search(head) is not None
         and _TITLE_LINE.search(head) is not None
         and _CITED_ID.search(head) is not None
     )
@@ -63,7 +62,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     text = decode(data)
     result = ParseResult(format=FORMAT)
     lines = [" ".join(raw.split()) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    starts = [index for index, line in enumerate(lines) if _DATELINE.search(line)]
+    starts = [index for index, line in enumerate(lines) if SUBMITTED_ON.search(line)]
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(lines)
         before = starts[number - 1] if number else 0

@@ -147,12 +147,13 @@ def month_day(text: str) -> tuple[int, int, int | None] | None:
     return month, day, year
 
 
-_SUBMITTED_ON = re.compile(r"Submitted on (\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})")
+# The dateline of an arXiv abstract page: the day of the first submission.
+SUBMITTED_ON = re.compile(r"Submitted on (\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})")
 
 
 def submitted_on(text: str) -> str | None:
     """The first-submission day of an arXiv abstract page's dateline (``[Submitted on 17 Jun 2021 (v1), …]``)."""
-    match = _SUBMITTED_ON.search(text)
+    match = SUBMITTED_ON.search(text)
     if not match:
         return None
     month = MONTHS.get(match[2].lower())

@@ -148,19 +148,9 @@ def _split_run_together(paragraphs: list[list[str]]) -> list[list[str]]:
 
 
 def _unglue_pages(lines: list[str]) -> list[str]:
-    """The lines with a page's first line that is stuck to the line before it (``Sep 11, 2022new``) cut off,
-    as ``_split_joined_pages`` does for paragraphs."""
-    out: list[str] = []
-    last = len(lines) - 1
-    for index, line in enumerate(lines):
-        following = lines[index + 1].casefold() if index < last else None
-        if following in CHROME and line.casefold() not in CHROME:
-            split = _trailing_chrome(line)
-            if split is not None and split[1].casefold() != following:
-                out.extend(part for part in split if part)
-                continue
-        out.append(line)
-    return out
+    """The lines with a page's first line that is stuck to the line before it (``Sep 11, 2022new``) cut off:
+    ``_split_joined_pages`` with each line a paragraph."""
+    return [line for paragraph in _split_joined_pages([[line] for line in lines]) for line in paragraph]
 
 
 def _holds_several_cards(paragraph: list[str]) -> bool:
