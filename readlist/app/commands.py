@@ -64,15 +64,8 @@ class Outcome:
     caught_up: bool = False
 
     def __len__(self) -> int:
-        """How many papers changed. A paper whose id changed (enrichment or an import gave it its arXiv id) went
-        under one id and appeared under the other, with the first among its aliases: it counts once."""
-        gone_as = {alias for c in self.changes.values() if c.after is None and c.before
-                   for alias in c.before.get("aliases") or ()}
-        came_as = {alias for c in self.changes.values() if c.before is None and c.after
-                   for alias in c.after.get("aliases") or ()}
-        renames = sum(1 for pid, c in self.changes.items()
-                      if (c.after is None and pid in came_as) or (c.before is None and pid in gone_as))
-        return len(self.changes) - renames
+        """How many papers changed; a paper whose id changed (see :meth:`renames`) counts once."""
+        return len(self.changes) - len(self.renames())
 
     @property
     def fields(self) -> set[str]:
@@ -92,17 +85,31 @@ class Outcome:
     def removed(self) -> list[str]:
         return [pid for pid, c in self.changes.items() if c.after is None]
 
+    def renames(self) -> dict[str, str]:
+        """The papers this step gave another id, old id → new id. Such a paper went under one id and came under
+        the other, the old one among its aliases (enrichment or an import gave it its arXiv id) or the new one
+        among the aliases it had (the undo of that)."""
+        went = {pid: c.before for pid, c in self.changes.items() if c.after is None and c.before}
+        came = {pid: c.after for pid, c in self.changes.items() if c.before is None and c.after}
+        if not went or not came:
+            return {}
+        pairs: dict[str, str] = {}
+        for new, after in came.items():
+            for old in after.get("aliases") or ():
+                if old in went:
+                    pairs.setdefault(old, new)
+        for old, before in went.items():
+            for new in before.get("aliases") or ():
+                if new in came:
+                    pairs.setdefault(old, new)
+        return pairs
+
     def renamed_to(self, paper_id: str) -> str | None:
-        """The id ``paper_id`` has after this step when the step gave it another, else None: the paper went under
-        one id and came under the other, the old one among its aliases (enrichment or an import gave it its arXiv
-        id) or the new one among the aliases it had (the undo of that)."""
+        """The id ``paper_id`` has after this step when the step gave it another (:meth:`renames`), else None."""
         change = self.changes.get(paper_id)
-        if change is None or change.after is not None or change.before is None:
+        if change is None or change.after is not None:
             return None
-        had = change.before.get("aliases") or ()
-        return next((pid for pid, c in self.changes.items()
-                     if c.before is None and c.after and (paper_id in (c.after.get("aliases") or ()) or pid in had)),
-                    None)
+        return self.renames().get(paper_id)
 
     def before_values(self) -> dict[str, Change | None]:
         """Per paper, what the changed fields held before (the whole record for a paper that went)."""
