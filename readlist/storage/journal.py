@@ -371,10 +371,15 @@ class Journal:
         return target
 
 
+# The fields a paper is looked up by besides its id (``Library.find_existing`` and ``Library.resolve``): a change
+# to one of them moves the paper in the library's lookup keys.
+KEYED_FIELDS = frozenset({"title", "arxiv_id", "cite_key"})
+
+
 def apply_ops(
     papers: dict[str, Paper], ops: Iterable[Op], deleted: dict[str, str] | None = None, at: str = ""
 ) -> set[str]:
-    """Replay operations onto ``papers``; returns the ids whose dedup keys (title, arXiv id) may have moved.
+    """Replay operations onto ``papers``; returns the ids whose lookup keys (``KEYED_FIELDS``) may have moved.
 
     With ``deleted`` (the tombstones), a deletion records its time ``at`` there, and a paper put back
     (or one that takes a deleted id as an alias) is no longer deleted: see :func:`note_present`.
@@ -394,7 +399,7 @@ def apply_ops(
             changes = op.changes()
             for name, value in changes.items():
                 setattr(target, name, value)
-            if "title" in changes or "arxiv_id" in changes:
+            if not KEYED_FIELDS.isdisjoint(changes):
                 moved.add(target.id)
             if deleted and "aliases" in changes:
                 note_present(deleted, target)

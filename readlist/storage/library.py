@@ -32,6 +32,7 @@ from readlist.storage.atomic import atomic_write_chunks
 from readlist.storage.backups import damaged, discard_backup, make_backup, prune_backups
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.journal import (
+    KEYED_FIELDS,
     WHY_KEPT_ASIDE,
     Belonging,
     Journal,
@@ -152,7 +153,7 @@ class Transaction:
         """Set fields of a record in the library (the values are taken as they are: validate them first)."""
         for name, value in changes.items():
             setattr(paper, name, value)
-        if "title" in changes or "arxiv_id" in changes:
+        if not KEYED_FIELDS.isdisjoint(changes):
             self._library._index(paper)
         if "aliases" in changes:
             self._present(paper)
@@ -329,6 +330,8 @@ class Library:
         self._keys["t:" + normalize_title(paper.title)] = paper.id
         for alias in paper.aliases:
             self._keys["i:" + alias] = paper.id
+        if paper.cite_key:
+            self._keys["k:" + paper.cite_key.casefold()] = paper.id
 
     def _catch_up_journal(self) -> bool:
         read = self.journal.read_new(self._gen, self.library_id)
@@ -448,9 +451,9 @@ class Library:
         arxiv = find_arxiv_id(ref)
         if arxiv and ("a:" + arxiv) in keys:
             return self.papers[keys["a:" + arxiv]]
-        if ref and (keyed := next((p for p in self.papers.values()
-                                   if p.cite_key and p.cite_key.casefold() == ref.casefold()), None)):
-            return keyed
+        keyed = self.papers.get(keys.get("k:" + ref.casefold(), ""))
+        if keyed is not None and keyed.cite_key and keyed.cite_key.casefold() == ref.casefold():
+            return keyed  # (a key changed since it was indexed names its paper no longer)
         matches = [pid for pid in self.papers if pid.startswith(ref)] if ref else []
         if not matches and ref:
             matches = sorted({pid for key, pid in keys.items()

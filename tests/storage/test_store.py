@@ -14,7 +14,17 @@ import pytest
 import readlist.storage.atomic as atomic
 import readlist.storage.backups
 import readlist.storage.library
-from readlist.app.commands import AppendNote, Delete, EditTags, KeepKeys, Rate, SetStatus, ToggleRead, edit_papers
+from readlist.app.commands import (
+    AppendNote,
+    Delete,
+    EditTags,
+    KeepKeys,
+    Rate,
+    SetKey,
+    SetStatus,
+    ToggleRead,
+    edit_papers,
+)
 from readlist.app.history import revert
 from readlist.app.imports import ImportPapers
 from readlist.app.notes import SaveNote
@@ -495,6 +505,18 @@ def test_resolve_by_the_citation_key_in_any_case(tmp_path: Path) -> None:
     assert lib.resolve("2401keyed").id == no_id
     with pytest.raises(NotFoundError, match="no paper"):
         lib.resolve("smith2024")  # keys are whole, not prefixes
+    # A key changed is found under its new name only, here and in another process reading the change.
+    SetKey("2401.00002", "smith2024renamed").execute(lib)
+    assert lib.resolve("smith2024renamed").id == "2401.00002"
+    with pytest.raises(NotFoundError, match="no paper"):
+        lib.resolve("smith2024attention")
+    other = Library(tmp_path / "lib.json")
+    other.resolve("smith2024renamed")
+    SetKey("2401.00002", "smith2024again").execute(lib)
+    other.refresh()
+    assert other.resolve("SMITH2024again").id == "2401.00002"
+    with pytest.raises(NotFoundError, match="no paper"):
+        other.resolve("smith2024renamed")
 
 
 # ---------------------------------------------------------------------------
