@@ -101,6 +101,7 @@ def paper_details(paper: Paper) -> Text:
     rows = [
         ("id", paper.id),
         ("arXiv", paper.arxiv_id or ""),
+        ("categories", " ".join(paper.categories)),
         ("authors", ", ".join(paper.authors) if paper.authors else paper.byline),
         ("organization", paper.organization or ""),
         ("published", paper.date.iso() if paper.date else ""),

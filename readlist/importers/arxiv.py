@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 
 from readlist.core.model import find_arxiv_id
 from readlist.core.text import clean_line
-from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day, submitted_on
+from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day, subject_categories, submitted_on
 from readlist.importers.hf_html import looks_like_html, make_soup
 from readlist.importers.hf_json import unwrap
 
@@ -113,6 +113,7 @@ def _parse_abstract_page(soup: BeautifulSoup, result: ParseResult) -> None:
         "abstract": unwrap(abstract),
         "arxiv_id": arxiv_id,
         "published": published,
+        "categories": subject_categories(_text(soup.select_one("td.subjects"))),
         "url": ABS_URL + arxiv_id if arxiv_id else None,
     }
     result.add(record, title or "arXiv page")
@@ -163,6 +164,7 @@ def _parse_listing(soup: BeautifulSoup, result: ParseResult) -> None:
             "authors": authors,
             "abstract": unwrap(abstract.get_text()) if isinstance(abstract, Tag) else "",
             "arxiv_id": arxiv_id,
+            "categories": subject_categories(_text(dd.select_one(".list-subjects"))),
             "url": ABS_URL + arxiv_id if arxiv_id else None,
         }
         result.add(record, title or arxiv_id or "listing entry")

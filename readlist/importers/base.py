@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from readlist.core.citekeys import validate_key
-from readlist.core.model import Paper, ValidationError
+from readlist.core.model import Paper, ValidationError, is_arxiv_category
 
 # Inputs larger than this are refused before parsing: no real page comes close,
 # and parsing an arbitrary amount of text would hold it all in memory.
@@ -163,6 +163,24 @@ def submitted_on(text: str) -> str | None:
         return date(int(match[3]), month, int(match[1])).isoformat()
     except ValueError:
         return None
+
+
+# A category in parentheses, as arXiv's "Subjects" line names each one: ``Machine Learning (cs.LG)``.
+_SUBJECT = re.compile(r"\(([a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?)\)")
+
+
+def subject_categories(text: str) -> list[str]:
+    """The arXiv categories of an arXiv page's "Subjects" field, the primary one (listed first) first, each once.
+
+    Every arXiv category has a dot (``cs.LG``) or a hyphen (``hep-th``, ``gr-qc``): a word in parentheses
+    without either ("(primary)" in MSC classes that a broken-up copy runs into the field) is not one.
+    """
+    found: list[str] = []
+    for match in _SUBJECT.finditer(text):
+        name = match[1]
+        if is_arxiv_category(name) and ("." in name or "-" in name) and name not in found:
+            found.append(name)
+    return found
 
 
 def latest_not_after(month: int, day: int, limit: date) -> date:

@@ -42,6 +42,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         "api.json": HF_JSON.encode(),
         "copy.txt": SEED.read_bytes(),
         "abs-copy.txt": (PAGES / "arxiv-abs-2106.09608.plain.txt").read_bytes(),
+        "list-copy.txt": (PAGES / "arxiv-list-q-fin-new.copy.txt").read_bytes(),
         "daily.mhtml": (PAGES / "hf-daily-2024-08-01.mhtml").read_bytes(),
     }
     paths = {}
@@ -64,6 +65,7 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
         ("api.json", "hf-json", 1),
         ("copy.txt", "hf-text", 53),
         ("abs-copy.txt", "arxiv-text", 1),
+        ("list-copy.txt", "arxiv-text", 16),
         ("daily.mhtml", "hf-html", 13),
     ],
 )
@@ -75,6 +77,16 @@ def test_each_format_is_detected_by_content(tmp_path: Path, inputs: dict[str, Pa
     assert data["papers"] == added
 
 
+def test_a_listing_copy_gives_each_paper_its_categories_and_show_names_them(tmp_path: Path,
+                                                                           inputs: dict[str, Path]) -> None:
+    db = tmp_path / "lib.json"
+    imported(db, str(inputs["list-copy.txt"]))
+    shown = run(db, "show", "2303.09397")
+    assert "  categories  q-fin.ST cs.AI cs.CL cs.LG\n" in shown.stdout
+    data = json.loads(run(db, "show", "2303.09397", "--json").stdout)
+    assert data["categories"] == ["q-fin.ST", "cs.AI", "cs.CL", "cs.LG"]
+
+
 def test_mixed_inputs_get_one_report_line_each(tmp_path: Path, inputs: dict[str, Path]) -> None:
     db = tmp_path / "lib.json"
     result = run(db, "import", *(str(p) for p in inputs.values()))
@@ -83,7 +95,7 @@ def test_mixed_inputs_get_one_report_line_each(tmp_path: Path, inputs: dict[str,
                       ("copy.txt", "hf-text"), ("api.json", "hf-json"), ("abs-copy.txt", "arxiv-text")]:
         line = next(line for line in result.stdout.splitlines() if str(inputs[name]) in line)
         assert f"({fmt})" in line
-    assert "from 9 of 9 sources" in result.stdout
+    assert f"from {len(inputs)} of {len(inputs)} sources" in result.stdout
 
 
 def test_format_option_forces_a_parser(tmp_path: Path, inputs: dict[str, Path]) -> None:

@@ -25,6 +25,7 @@ def test_abs_page_2021_layout() -> None:
     assert paper.authors == ["Prithviraj Ammanabrolu", "Mark O. Riedl"]
     assert paper.published == "2021-06-17"  # first submission (citation_date), not the v2 date
     assert paper.url == "https://arxiv.org/abs/2106.09608"
+    assert paper.categories == ["cs.LG", "cs.AI", "cs.CL"]  # from Subjects, the primary one first
     assert paper.abstract.startswith(
         "World models improve a learning agent's ability to efficiently operate in interactive and situated"
     )
@@ -39,6 +40,7 @@ def test_abs_page_arxiv_browse() -> None:
     )
     assert paper.authors == ["Jianlu Yan", "Mario Fuest"]
     assert paper.published == "2020-04-05"
+    assert paper.categories == ["math.AP"]  # the MSC classes (35K55, "(primary)") are not arXiv categories
     assert paper.abstract.startswith("We construct global generalized solutions to the chemotaxis system")
 
 
@@ -66,6 +68,7 @@ def test_listing_page_every_section_once() -> None:
     assert first.authors == ["Louis Saddier", "Matteo Marsili"]
     assert first.abstract.startswith("We show that the main empirical findings on the impact of a sequence of")
     assert first.url == "https://arxiv.org/abs/2303.08867"
+    assert first.categories == ["q-fin.TR", "cond-mat.stat-mech"]
     park = next(p for p in result.papers if p.id == "2303.09393")
     assert park.authors_count == 7
     replaced = next(p for p in result.papers if p.id == "2203.01664")

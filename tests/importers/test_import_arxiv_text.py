@@ -9,7 +9,7 @@ import pytest
 from readlist.importers import ImportFormatError, arxiv_text, parse_input
 
 PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
-FIELDS = ("id", "arxiv_id", "title", "authors", "abstract", "published", "url")
+FIELDS = ("id", "arxiv_id", "title", "authors", "abstract", "published", "categories", "url")
 
 
 def _read(name: str) -> str:
@@ -72,3 +72,85 @@ def test_a_copy_that_stops_before_cite_as_takes_the_id_above_the_dateline(copy: 
     text = _read(copy).split("Cite as:")[0]
     (paper,) = parse_input(text).papers
     assert paper.arxiv_id == copy.removeprefix("arxiv-abs-").split(".copy")[0].split(".plain")[0]
+
+
+# -- listing pages ----------------------------------------------------------------------------------------
+
+LISTING = "arxiv-list-q-fin-new"
+
+
+@pytest.mark.parametrize("copy", ["copy", "plain"])
+def test_a_copy_of_a_listing_gives_every_paper_the_saved_listing_gives(copy: str) -> None:
+    expected = parse_input(_read(f"{LISTING}.html")).papers
+    result = parse_input(_read(f"{LISTING}.{copy}.txt"), source="listing.txt")
+    assert result.format == "arxiv-text"
+    assert not result.skipped
+    assert len(result.papers) == len(expected) == 16
+    for paper, saved in zip(result.papers, expected, strict=True):
+        assert {name: getattr(paper, name) for name in FIELDS} == {name: getattr(saved, name) for name in FIELDS}
+
+
+def test_the_fields_of_a_listing_entry() -> None:
+    papers = {p.arxiv_id: p for p in parse_input(_read(f"{LISTING}.copy.txt")).papers}
+    first = papers["2303.08867"]
+    assert first.title == "A Bayesian derivation of the square root law of market impact"
+    assert first.authors == ["Louis Saddier", "Matteo Marsili"]
+    assert first.categories == ["q-fin.TR", "cond-mat.stat-mech"]  # the primary subject first
+    assert first.abstract.startswith("We show that the main empirical findings on the impact of a sequence of")
+    assert first.abstract.endswith("originates from the over-estimation of order flows originating from meta-orders.")
+    assert first.url == "https://arxiv.org/abs/2303.08867"
+    assert first.published is None  # a listing dates its announcement, not the papers
+    # Several subjects broken over lines in the copy are one field, not the start of the abstract.
+    assert papers["2303.09397"].categories == ["q-fin.ST", "cs.AI", "cs.CL", "cs.LG"]
+    assert papers["2303.09397"].abstract.startswith("The cryptocurrency ecosystem has been the centre")
+    # A replacement is listed without its abstract: nothing of the next section or the footer is taken for one.
+    assert papers["2206.14015"].abstract == ""
+    assert papers["2206.14015"].categories == ["q-fin.MF", "math.OC", "math.PR"]
+
+
+def test_an_older_listing_with_labelled_authors_and_hidden_abstracts() -> None:
+    text = (
+        "Cross-lists for Fri, 17 Mar 23\n\n"
+        "[1] arXiv:2303.00001 (cross-list from cs.LG) [pdf, ps, other]\n"
+        "Title: Learning to Trade\n"
+        "Authors: Ada Lovelace, Charles Babbage\n"
+        "Comments: 12 pages\n"
+        "Journal-ref: Some Journal 1 (2023)\n"
+        "Subjects: Machine Learning (cs.LG); Trading and Market Microstructure (q-fin.TR)\n"
+        "[2] arXiv:math/0601001 [pdf]\n"
+        "Title: An Old Paper\n"
+        "Authors: Emmy Noether\n"
+        "Subjects: Algebraic Geometry (math.AG)\n\n"
+        "[3] arXiv:2303.00001 (replaced) [pdf]\n"
+        "Title: Learning to Trade\n"
+        "Authors: Ada Lovelace, Charles Babbage\n"
+        "Subjects: Machine Learning (cs.LG)\n"
+    )
+    result = parse_input(text, source="recent.txt")
+    assert result.format == "arxiv-text"
+    assert [(p.arxiv_id, p.authors, p.abstract, p.categories) for p in result.papers] == [
+        ("2303.00001", ["Ada Lovelace", "Charles Babbage"], "", ["cs.LG", "q-fin.TR"]),
+        ("math/0601001", ["Emmy Noether"], "", ["math.AG"]),
+    ]  # the paper listed again under replacements is read once
+
+
+def test_a_copy_of_part_of_a_listing_gives_the_entries_it_holds() -> None:
+    text = _read(f"{LISTING}.plain.txt")
+    part = text[text.index("[4] arXiv:2303.09147") : text.index("[7] arXiv:")]
+    result = parse_input(part, source="part.txt")
+    assert [p.arxiv_id for p in result.papers] == ["2303.09147", "2303.09176", "2303.09323"]
+
+
+def test_an_entry_cut_off_before_its_title_is_skipped_with_its_reason() -> None:
+    text = _read(f"{LISTING}.plain.txt")
+    cut = text[: text.index("Title: Economics of In-Space Industry")]
+    result = parse_input(cut, source="cut.txt")
+    assert [p.arxiv_id for p in result.papers] == ["2303.08867", "2303.08968"]
+    assert result.skipped == [("arXiv:2303.09011", "the listing entry has no Title: line")]
+
+
+def test_numbered_references_in_other_text_are_not_a_listing() -> None:
+    text = "Title: My notes\n[1] Vaswani et al. Attention is all you need.\n[2] arXiv:1706.03762 is cited above\n"
+    assert not arxiv_text.sniff(text)
+    with pytest.raises(ImportFormatError, match="a listing its numbered entries with their Title: lines"):
+        parse_input("Some text\n[1]\nnothing here arXiv:1706.03762\n", fmt="arxiv-text")

@@ -915,3 +915,18 @@ async def test_triage_with_a_selection_goes_through_the_selected_papers(
     disk = fresh(small_library)
     assert (disk.papers[ids[0]].status, disk.papers[ids[2]].status, disk.papers[ids[1]].status) == (
         "to-read", "skipped", "inbox")
+
+
+def test_the_detail_header_names_the_papers_categories_as_plain_text() -> None:
+    import msgspec
+
+    from readlist.tui.widgets.detail import paper_header
+
+    paper = Paper.from_dict({"title": "Stock Trend Prediction", "arxiv_id": "2303.09323",
+                             "categories": ["q-fin.ST", "cs.CV", "cs.LG"]})
+    assert "q-fin.ST cs.CV cs.LG" in paper_header(paper).plain
+    # A library written elsewhere may hold anything there: it reaches the terminal inert.
+    hostile = msgspec.structs.replace(paper, categories=["cs.LG\x1b[2J", "[bold]x[/bold]"])
+    header = paper_header(hostile)
+    assert "\x1b" not in header.plain and "[bold]x[/bold]" in header.plain
+    assert all(span.style != "bold" or span.end <= len(paper.title) for span in header.spans)

@@ -40,6 +40,8 @@ def paper_header(paper: Paper) -> Text:
         facts.append(inert_text(str(paper.status)))
     if paper.rating:
         facts.append(rating_stars(paper.rating))
+    if paper.categories:
+        facts.append(inert_text(" ".join(paper.categories)))
     text.append("  ·  ".join(facts), style="dim")
     text.append("\n")
     text.append(f"id {inert_text(paper.id)}", style="dim")
