@@ -15,7 +15,7 @@ import msgspec
 
 from readlist.app.session import Session
 from readlist.cli.context import VIEW_HELP, chosen_view, leave_at_once, library_of, session_of
-from readlist.cli.output import echo_err, fail, indented_json, info, paper_line, query_option, sort_option
+from readlist.cli.output import echo_err, fail, indented_json, info, paper_line_pieces, query_option, sort_option
 from readlist.core.model import Paper, Status, public_json_array
 from readlist.core.query import SORT_KEYS
 
@@ -74,15 +74,13 @@ def list_cmd(
         lib = library_of(ctx)
         info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
         return
-    from readlist.cli.output import console  # Rich is loaded for lines only, not for --json
+    from readlist.cli.output import LINE_STYLES, LineWriter, console  # Rich is loaded for lines only, not for --json
 
     # On a terminal one paper per screen line; into a pipe whole lines, so nothing is cut off.
-    fit = console.is_terminal
+    lines = LineWriter(console, LINE_STYLES, fit=console.is_terminal)
     for paper in papers:
-        if fit:
-            console.print(paper_line(paper), overflow="ellipsis", no_wrap=True, crop=True)
-        else:
-            console.print(paper_line(paper), soft_wrap=True)
+        lines.write(paper_line_pieces(paper))
+    lines.flush()
 
 
 def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[list[Paper], dict[str, float]]:

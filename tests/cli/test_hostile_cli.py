@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -83,6 +84,26 @@ def test_escapes_inert_on_a_colour_terminal(tmp_path: Path) -> None:
         for bad in ("\x1b]", "\x07", "\x9b", "\x1bP", "\x1b[2J", "\x00"):
             assert bad not in text, (args, bad)
         assert "[link=http://e.vil]y[/link]" in text  # shown as typed: no live hyperlink
+
+
+@pytest.mark.parametrize("columns", ["24", "41", "57", "70", "100"])
+def test_a_list_line_cut_to_a_narrow_colour_terminal_stays_inert(tmp_path: Path, columns: str) -> None:
+    """The list writes its lines itself: cut to the width inside the hostile title or tags, still no escape of its own.
+
+    Only readlist's SGR colour codes (ESC [ digits m) may appear; the title's markup is shown as typed.
+    """
+    db = hostile_library(tmp_path)
+    env = {**os.environ, "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": columns, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), "list"], capture_output=True, env=env,
+                         timeout=60, check=True).stdout.decode("utf-8")
+    assert "\x1b[" in out
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert_inert(plain)
+    for bad in ("\x1b", "\x9b", "\u202e"):
+        assert bad not in plain
+    assert len(plain.rstrip("\n")) <= int(columns) and plain.endswith("…\n")
+    if int(columns) >= 70:
+        assert "[red]x" in plain
 
 
 def test_note_and_import_report_strip_escapes(tmp_path: Path) -> None:
