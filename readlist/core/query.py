@@ -28,8 +28,10 @@ every paper gives, in the same order.
 from __future__ import annotations
 
 import dataclasses
+import math
 import operator
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -728,22 +730,36 @@ def _typing_field(token: _Token) -> bool:
 
 @dataclass(frozen=True)
 class SortOrder:
-    """A sort key and its direction: dates and numbers largest first, titles A-Z, unless flipped with ``-``."""
+    """A sort key and its direction: dates and numbers largest first, titles A-Z, unless flipped with ``-``.
+
+    Papers without a value for the key (no date, no upvotes, unrated, no time added) come last in both
+    directions, in the order they were given, as reference managers list them: ``-date`` is oldest first,
+    then the undated, not the undated first. The terminal UI and the command line both sort through here.
+    """
 
     key: str
     descending: bool
 
     def sort(self, papers: Iterable[Paper]) -> list[Paper]:
-        return sorted(papers, key=_SORT_GETTERS[self.key], reverse=self.descending)  # type: ignore[arg-type]
+        value, missing = _SORT_GETTERS[self.key]
+        ordered = sorted(papers, key=value, reverse=self.descending)
+        if self.descending or missing is None:
+            return ordered  # no value sorts lowest: those papers are last already, in the order given
+        # Smallest first puts them first (in the order given): moved after the others, found by bisection.
+        cut = bisect_right(ordered, missing, key=value)
+        return ordered[cut:] + ordered[:cut]
 
 
-_SORT_GETTERS: dict[str, Callable[[Paper], object]] = {
-    "date": lambda p: date_sort_key(p.published, p.arxiv_id),
-    "upvotes": lambda p: p.upvotes if p.upvotes is not None else -1,
-    "rating": lambda p: p.rating,
-    "title": lambda p: p.title.casefold(),
-    "added": lambda p: p.added or "",
-    "updated": lambda p: p.updated or "",
+# Each key's value for a paper, and the value that stands for none (below every real one; None: every paper has
+# one). Papers without a value go last whichever the direction.
+_NO_COUNT = -math.inf
+_SORT_GETTERS: dict[str, tuple[Callable[[Paper], Any], Any]] = {  # values: all str or all numbers per key
+    "date": (lambda p: date_sort_key(p.published, p.arxiv_id), ""),
+    "upvotes": (lambda p: p.upvotes if p.upvotes is not None else _NO_COUNT, _NO_COUNT),  # 0 upvotes is a count
+    "rating": (operator.attrgetter("rating"), 0),  # 0 is unrated
+    "title": (lambda p: p.title.casefold(), None),
+    "added": (lambda p: p.added or "", ""),
+    "updated": (lambda p: p.updated or "", ""),
 }
 
 
@@ -764,5 +780,5 @@ def parse_sort(key: str, *, also: Sequence[str] = ()) -> SortOrder:
 
 
 def sort_papers(papers: Sequence[Paper], key: str = "added") -> list[Paper]:
-    """Sort by a named key: dates and numbers largest first, titles A-Z; a leading ``-`` flips it."""
+    """Sort by a named key: numbers and dates largest first, titles A-Z, ``-`` flips (see :class:`SortOrder`)."""
     return parse_sort(key).sort(papers)

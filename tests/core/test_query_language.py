@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -271,6 +272,33 @@ def test_sort_papers_follows_the_key() -> None:
     assert [p.title for p in sort_papers(PAPERS, "-title")][-1] == "Diffusion models survey"
     assert sort_papers(PAPERS, "+upvotes")[0].upvotes == 10
 
+
+
+# Papers with and without each sort key's value; the ones without in the order they are given. A paper made now
+# is given the time it was added; one from an older library or a hand edit may have none.
+WITH_AND_WITHOUT = [
+    Paper.create(title="b", published="2023-01-02", upvotes=0, rating=2, added="2025-01-02", updated="2025-02-02"),
+    msgspec.structs.replace(Paper.create(title="none 1"), added="", updated=""),
+    Paper.create(title="a", published="2024-05", upvotes=7, rating=5, added="2025-01-03", updated="2025-02-03"),
+    msgspec.structs.replace(Paper.create(title="none 2"), added="", updated=""),
+    Paper.create(title="c", published="2021", upvotes=3, rating=1, added="2025-01-01", updated="2025-02-01"),
+]
+
+
+@pytest.mark.parametrize("key", ["date", "upvotes", "rating", "added", "updated"])
+@pytest.mark.parametrize("flip", ["", "-"])
+def test_papers_without_a_value_come_last_in_both_directions(key: str, flip: str) -> None:
+    """``-date`` is oldest first, then the undated (it listed the undated first); the same for every key."""
+    largest_first = ["a", "c", "b"] if key == "upvotes" else ["a", "b", "c"]
+    order = [p.title for p in sort_papers(WITH_AND_WITHOUT, flip + key)]
+    assert order == (largest_first[::-1] if flip else largest_first) + ["none 1", "none 2"]
+
+
+def test_a_real_zero_is_a_value_and_titles_sort_both_ways() -> None:
+    """0 upvotes is a count (the paper was seen on a page), unlike no count at all; every paper has a title."""
+    assert sort_papers(WITH_AND_WITHOUT, "-upvotes")[0].title == "b"
+    titles = [p.title for p in sort_papers(WITH_AND_WITHOUT, "title")]
+    assert titles == sorted(titles) and [p.title for p in sort_papers(WITH_AND_WITHOUT, "-title")] == titles[::-1]
 
 # -- the documentation ---------------------------------------------------------------------------------------
 

@@ -930,3 +930,32 @@ def test_the_detail_header_names_the_papers_categories_as_plain_text() -> None:
     header = paper_header(hostile)
     assert "\x1b" not in header.plain and "[bold]x[/bold]" in header.plain
     assert all(span.style != "bold" or span.end <= len(paper.title) for span in header.spans)
+
+
+@pytest.mark.parametrize("sort", ["-date", "-upvotes", "-rating", "date", "upvotes"])
+async def test_the_app_and_the_command_line_sort_alike_with_papers_lacking_the_value_last(
+    seed_library: Path, make_app: MakeApp, _private_config: Path, sort: str
+) -> None:
+    """One sort for both: with ``sort = "-date"`` the app lists oldest first and the undated papers last, as
+    ``readlist list --sort -date`` does (both listed the undated first)."""
+    from click.testing import CliRunner
+
+    from readlist.cli import main
+
+    _private_config.write_text(f'sort = "{sort}"\n', encoding="utf-8")
+    printed = CliRunner().invoke(main, ["--db", str(seed_library), "list", "--sort", sort])
+    assert printed.exit_code == 0, printed.output
+    listed = [line.split()[0] for line in printed.stdout.splitlines()]
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main_screen(app)
+        screen.set_view_key("all")
+        await pilot.pause()
+        assert screen.sort == sort
+        shown = plist(app).papers
+        assert [p.id for p in shown] == listed
+    key = sort.lstrip("-")
+    missing = [not (p.date if key == "date" else p.upvotes is not None if key == "upvotes" else p.rating)
+               for p in shown]
+    assert any(missing) and not all(missing)
+    assert missing == sorted(missing)  # every paper with a value, then every paper without one
