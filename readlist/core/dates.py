@@ -54,7 +54,7 @@ class PartialDate:
         if month is None or not 1 <= month <= 12:
             return cls(year)
         day = int(match[3]) if match[3] else None
-        if day is None or not 1 <= day <= calendar.monthrange(year, month)[1]:
+        if day is None or not 1 <= day <= days_in_month(year, month):
             return cls(year, month)
         return cls(year, month, day)
 
@@ -73,12 +73,20 @@ class PartialDate:
 
     @property
     def precision(self) -> int:
-        """1 for a year, 2 for a month, 3 for a day."""
-        return len(self.parts())
+        """1 for a year, 2 for a month, 3 for a day (the number of known parts)."""
+        return 1 + (self.month is not None) + (self.day is not None)
 
     def agrees_with(self, other: PartialDate) -> bool:
         """Whether the two could be the same date: equal in every part both know."""
         return self.parts()[: other.precision] == other.parts()[: self.precision]
+
+
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]`` without working out the weekday the month starts on."""
+    return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
 
 
 def arxiv_date(arxiv_id: str | None) -> PartialDate | None:
@@ -108,6 +116,8 @@ def effective_date(published: str | None, arxiv_id: str | None) -> PartialDate |
     disagrees with the id (a journal year, say) is kept as it is.
     """
     own = PartialDate.parse(published)
+    if own is not None and own.day is not None:
+        return own  # an id says a year and a month at most; every line of `readlist list` asks this
     from_id = arxiv_date(arxiv_id)
     if own is None:
         return from_id

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readlist.core.dates import PartialDate, arxiv_date, effective_date, effective_year, refines, sort_key
 from readlist.core.model import Paper, ValidationError
@@ -86,3 +90,24 @@ def test_refines_tells_a_merge_when_a_date_says_more() -> None:
     assert refines("2023", "2023-11-05") and refines("2023-11", "2023-11-05") and refines(None, "2023")
     assert not refines("2023-11-05", "2023") and not refines("2023", "2024-01-01")
     assert not refines("2023-11", "2023-12-01") and not refines("2023", "2023-13-45") and not refines("2023", None)
+
+
+@given(year=st.integers(1, 9999), month=st.integers(1, 12), day=st.integers(0, 32),
+       arxiv_id=st.sampled_from([None, "2011.00552", "2302.12345", "0704.0001", "hep-th/9901001", "x"]))
+def test_the_effective_date_shortcuts_give_what_the_plain_rules_give(
+    year: int, month: int, day: int, arxiv_id: str | None
+) -> None:
+    """A known day is returned without looking at the id, and days come from a table: same results as the rules."""
+    real_day = 1 <= day <= calendar.monthrange(year, month)[1]
+    full = PartialDate(year, month, day) if real_day else PartialDate(year, month)
+    cases = [(f"{year:04d}", PartialDate(year)), (f"{year:04d}-{month:02d}", PartialDate(year, month)),
+             (f"{year:04d}-{month:02d}-{day:02d}", full)]
+    for published, expected in cases:
+        own = PartialDate.parse(published)
+        assert own == expected
+        assert own is not None
+        assert own.precision == len(own.parts())
+        from_id = arxiv_date(arxiv_id)
+        plain = from_id if from_id is not None and own.precision < from_id.precision and own.agrees_with(from_id) \
+            else own
+        assert effective_date(published, arxiv_id) == plain
