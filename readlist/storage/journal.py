@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -128,7 +128,7 @@ def delete_op(paper_id: str) -> dict[str, Any]:
 class JournalRead:
     """The result of reading a journal from some offset."""
 
-    batches: list[list[Op]] = field(default_factory=list)
+    batches: list[list[Op]] = field(default_factory=list)  # empty when each batch was handed to ``each``
     stamps: list[str] = field(default_factory=list)  # when each batch was committed (ISO 8601 UTC)
     steps: list[str] = field(default_factory=list)  # the command-line undo step of each batch, or ""
     offset: int = 0  # end of the last complete line read
@@ -139,6 +139,7 @@ class JournalRead:
     gen: int | None = None  # the generation named in the journal's header
     replaced: bool = False  # the file at ``offset`` is not the one read before: reload from scratch
     belonging: Belonging = Belonging.ABSENT
+    entries: int = 0  # the batches read, kept here or handed over
 
 
 def _belonging(header: JournalHeader, gen: int, library: str) -> Belonging:
@@ -149,11 +150,20 @@ def _belonging(header: JournalHeader, gen: int, library: str) -> Belonging:
     return Belonging.STALE if header.gen < gen else Belonging.AHEAD
 
 
-def read_journal(path: Path, gen: int, library: str = "", offset: int = 0, inode: int | None = None) -> JournalRead:
+# What replays a batch as it is read: its operations, when it was committed, its undo step.
+Replay = Callable[[list[Op], str, str], None]
+
+
+def read_journal(
+    path: Path, gen: int, library: str = "", offset: int = 0, inode: int | None = None, *, each: Replay | None = None,
+) -> JournalRead:
     """Read the committed batches after ``offset`` of the journal of snapshot generation ``gen`` of ``library``.
 
     Only a journal that belongs to this generation of this library is read (``belonging`` says what
     the file is otherwise). An incomplete last line is a change cut off before it was acknowledged.
+    With ``each``, every batch is handed to it as soon as its line is decoded, and not kept: a library
+    replaying a long journal holds one decoded batch at a time (all of them at once took 110 MB for a 22 MB
+    journal of bulk tag changes, each carrying its papers' ``changed`` maps).
     """
     result = JournalRead()
     try:
@@ -203,6 +213,10 @@ def read_journal(path: Path, gen: int, library: str = "", offset: int = 0, inode
             result.bad_lines += 1
             continue
         if all(op.valid() for op in entry.ops):
+            result.entries += 1
+            if each is not None:
+                each(entry.ops, entry.at, entry.step)
+                continue
             result.batches.append(entry.ops)
             result.stamps.append(entry.at)
             result.steps.append(entry.step)
@@ -261,9 +275,9 @@ class Journal:
         self.inode = None
         self.damaged = 0
 
-    def read_new(self, gen: int, library: str) -> JournalRead:
-        """The batches committed since the last read; ``replaced`` means start over from the snapshot."""
-        read = read_journal(self.path, gen, library, self.offset, self.inode)
+    def read_new(self, gen: int, library: str, *, each: Replay | None = None) -> JournalRead:
+        """The batches committed since the last read (handed to ``each`` if given); ``replaced``: start over."""
+        read = read_journal(self.path, gen, library, self.offset, self.inode, each=each)
         if not read.replaced:
             self.live = read.live
             self.offset = read.offset

@@ -36,6 +36,7 @@ from readlist.storage.journal import (
     WHY_KEPT_ASIDE,
     Belonging,
     Journal,
+    Op,
     TailState,
     apply_ops,
     belonging,
@@ -334,7 +335,8 @@ class Library:
             self._keys["k:" + paper.cite_key.casefold()] = paper.id
 
     def _catch_up_journal(self) -> bool:
-        read = self.journal.read_new(self._gen, self.library_id)
+        # Each batch is applied as it is read: a journal that is another library's, or replaced, hands over none.
+        read = self.journal.read_new(self._gen, self.library_id, each=self._replay)
         if read.belonging.kept_aside:
             self._set_journal_aside(read.belonging)
             return False
@@ -347,20 +349,22 @@ class Library:
             # Another process folded the journal in and started a new one since we last looked.
             self._load()
             return True
-        for ops, at, step in zip(read.batches, read.stamps, read.steps, strict=True):
-            if step:
-                self.newest_step = step
-            if any(op.put is not None or op.delete is not None for op in ops):
-                self.members += 1
-                self._next_order = None  # another process may have added papers
-            moved = apply_ops(self.papers, ops, self.deleted, at)
-            for pid in moved:
-                paper = self.papers.get(pid)
-                if paper is None:
-                    self._forget_keys()
-                else:
-                    self._index(paper)
-        return bool(read.batches)
+        return bool(read.entries)
+
+    def _replay(self, ops: list[Op], at: str, step: str) -> None:
+        """Apply one batch read from the journal (this process's or another's)."""
+        if step:
+            self.newest_step = step
+        if any(op.put is not None or op.delete is not None for op in ops):
+            self.members += 1
+            self._next_order = None  # another process may have added papers
+        moved = apply_ops(self.papers, ops, self.deleted, at)
+        for pid in moved:
+            paper = self.papers.get(pid)
+            if paper is None:
+                self._forget_keys()
+            else:
+                self._index(paper)
 
     def _set_journal_aside(self, found: Belonging) -> None:
         """Move a journal that is not this library's (or cannot be read) out of the way, never replaying it."""
