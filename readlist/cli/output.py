@@ -159,6 +159,7 @@ class LineWriter:
         return "".join(out)
 
     def write(self, pieces: Sequence[str]) -> None:
+        """Add a line; it goes out with its batch (:meth:`flush` sends the last one)."""
         if self.console.legacy_windows:  # an old Windows console takes no escape codes: Rich talks to it itself
             from rich.text import Text
 
@@ -173,6 +174,7 @@ class LineWriter:
             self.flush()
 
     def flush(self) -> None:
+        """Write the lines held, and flush the file: a reader of a pipe gets them now."""
         if self._batch:
             out = self.console.file
             out.write("".join(self._batch))

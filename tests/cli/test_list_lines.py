@@ -72,6 +72,21 @@ def test_a_line_is_written_as_rich_prints_it(pieces: tuple[str, ...], width: int
     assert out.file.getvalue() == expected  # type: ignore[attr-defined]
 
 
+def test_an_old_windows_console_is_still_written_by_rich(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Such a console takes no escape codes (Rich drives it through the Windows API): the lines go through print."""
+    printed: list[object] = []
+    pieces = ("2404.00001     ", "• ", "★★☆☆☆ ", "2024-04    ", "A title that is cut", "  #rl")
+    for terminal in (False, True):
+        out = console(terminal=terminal, width=40, color_system="truecolor" if terminal else None)
+        out.legacy_windows = True
+        monkeypatch.setattr(out, "print", lambda *args, **kwargs: printed.append(args[0]))
+        lines = LineWriter(out, LINE_STYLES, fit=terminal)
+        lines.write(pieces)
+        lines.flush()
+        assert out.file.getvalue() == ""  # type: ignore[attr-defined]
+    assert [str(text) for text in printed] == ["".join(pieces)] * 2
+
+
 def test_paper_line_is_its_pieces_in_their_styles() -> None:
     paper = Paper.create(title="A [bold]title[/bold]", arxiv_id="2404.00001", rating=3, tags=["rl", "x"])
     line = paper_line(paper)
