@@ -13,7 +13,8 @@ a new key that avoids the keys passed in. Policies for users are in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
 
 import msgspec
 
@@ -26,12 +27,12 @@ from readlist.core.citekeys import (
     unique_papers,
     validate_key,
 )
-from readlist.core.csl import csl_item, text_entries
+from readlist.core.csl import ItemDict, csl_item, text_entries
 from readlist.core.model import Paper
 from readlist.core.names import ascii_fold
 from readlist.core.reference import Reference, clean_field, reference, safe_url
 from readlist.core.reference import clean_note as clean_block
-from readlist.core.ris import ris_entries
+from readlist.core.ris import iter_ris_entries
 from readlist.core.text import inert_json
 
 __all__ = [
@@ -137,9 +138,9 @@ def markdown_entry(paper: Paper) -> str:
 
 
 def _write_entries(
-    refs: Sequence[Reference], keys: Sequence[str], *, biblatex: bool, user_data: bool, complete: bool = False
+    refs: Sequence[Reference], keys: Sequence[str], *, biblatex: bool, user_data: bool = False, complete: bool = False
 ) -> str:
-    # Imported on first use: bibtexparser and pylatexenc cost start-up time other commands should not pay.
+    # Imported on first use: pylatexenc costs start-up time other commands should not pay.
     from readlist.core.bibtex_out import write_entries
 
     return write_entries(refs, keys, biblatex=biblatex, user_data=user_data, complete=complete)
@@ -196,26 +197,67 @@ def format_entries(
     its own file back unchanged (the abstract, upvotes, the paper's own page):
     exports are complete, citations to paste are not.
     """
+    return "".join(iter_formatted(papers, fmt, keys=keys, user_data=user_data, complete=complete))
+
+
+# CSL-JSON items encoded and indented together: big enough that a call's overhead does not count, small
+# enough that an export of the whole library never holds more than this many items at once.
+_CSL_BATCH = 1000
+
+
+def iter_formatted(
+    papers: Sequence[Paper],
+    fmt: str = "bibtex",
+    *,
+    keys: Mapping[str, str] | None = None,
+    user_data: bool = False,
+    complete: bool = False,
+) -> Iterator[str]:
+    """The text of :func:`format_entries` in pieces (an entry, or a batch of entries, at a time).
+
+    Each paper's reference is made when its entry is written, so an export of the whole library holds
+    one entry at a time, not the library's worth of references and text.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown citation format {fmt!r} (known: {', '.join(FORMATS)})")
     unique = unique_papers(papers)
     if not unique:
-        return "[]\n" if fmt == "csl-json" else ""
+        yield "[]\n" if fmt == "csl-json" else ""
+        return
     if fmt == "markdown":
-        lines = [markdown_entry(p) for p in unique]
-        if len(lines) > 1:
-            lines = ["- " + line for line in lines]
-        return "\n".join(lines) + "\n"
+        if len(unique) == 1:
+            yield markdown_entry(unique[0]) + "\n"
+        else:
+            yield from ("- " + markdown_entry(p) + "\n" for p in unique)
+        return
     key_map = _keys(unique, keys)
-    refs = [reference(p) for p in unique]
+    refs = (reference(p) for p in unique)
     ordered_keys = [key_map[p.id] for p in unique]
     if fmt in ("bibtex", "biblatex"):
-        return _write_entries(refs, ordered_keys, biblatex=fmt == "biblatex", user_data=user_data,
-                              complete=complete)
+        from readlist.core.bibtex_out import iter_entries  # see _write_entries
+
+        yield from iter_entries(refs, ordered_keys, biblatex=fmt == "biblatex", user_data=user_data,
+                                complete=complete)
+        return
     if fmt == "ris":
-        return ris_entries(refs, ordered_keys, user_data=user_data, complete=complete)
-    items = [csl_item(r, k, user_data=user_data, complete=complete) for r, k in zip(refs, ordered_keys, strict=True)]
+        yield from iter_ris_entries(refs, ordered_keys, user_data=user_data, complete=complete)
+        return
+    items = (csl_item(r, k, user_data=user_data, complete=complete) for r, k in zip(refs, ordered_keys, strict=True))
     if fmt == "csl-json":
-        # Indented like every JSON readlist writes; controls and bidi marks escaped, so it is inert on a terminal.
-        return inert_json(msgspec.json.format(msgspec.json.encode(items), indent=2)).decode("utf-8") + "\n"
-    return "\n".join(text_entries(items)) + "\n"
+        yield from _csl_json(items)
+        return
+    yield "\n".join(text_entries(list(items))) + "\n"
+
+
+def _csl_json(items: Iterator[ItemDict]) -> Iterator[str]:
+    """The items as one indented JSON array, a batch at a time: each batch is formatted as an array of its own
+    and its brackets replaced, which gives the same text as formatting the whole array (indentation is per
+    item, and an item's text holds no raw newline). Controls and bidi marks are escaped, as in every JSON
+    readlist writes, so it is inert on a terminal."""
+    yield "[\n"
+    separator = ""
+    while batch := list(islice(items, _CSL_BATCH)):
+        text = inert_json(msgspec.json.format(msgspec.json.encode(batch), indent=2)).decode("utf-8")
+        yield separator + text[2:-2]  # without the batch's own "[\n" and "\n]"
+        separator = ",\n"
+    yield "\n]\n"

@@ -60,8 +60,9 @@ def csl_item(ref: Reference, key: str, *, user_data: bool = False, complete: boo
             item["accessed"] = {"date-parts": [[int(p) for p in ref.added_day.split("-")]]}
     if ref.doi:
         item["DOI"] = ref.doi
-    if complete and ref.abstract:
-        item["abstract"] = ref.abstract
+    abstract = ref.abstract if complete else ""  # read from the library file on each access: once
+    if abstract:
+        item["abstract"] = abstract
     note = ref.count_note
     if note:
         item["note"] = note

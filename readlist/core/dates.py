@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # The stored form: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 PUBLISHED_PATTERN = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -42,21 +43,7 @@ class PartialDate:
         ``2023-13-45`` gives the year alone, ``2023-02-30`` the year and month: a
         part that cannot exist is dropped rather than guessed.
         """
-        if not value:
-            return None
-        match = _PARTS.match(value.strip())
-        if not match:
-            return None
-        year = int(match[1])
-        if year < 1:
-            return None
-        month = int(match[2]) if match[2] else None
-        if month is None or not 1 <= month <= 12:
-            return cls(year)
-        day = int(match[3]) if match[3] else None
-        if day is None or not 1 <= day <= days_in_month(year, month):
-            return cls(year, month)
-        return cls(year, month, day)
+        return _parsed(value) if value else None
 
     def iso(self) -> str:
         """``2023``, ``2023-11`` or ``2023-11-05``: the stored form."""
@@ -87,6 +74,24 @@ _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 def days_in_month(year: int, month: int) -> int:
     """``calendar.monthrange(year, month)[1]`` without working out the weekday the month starts on."""
     return 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+
+
+@lru_cache(maxsize=8192)
+def _parsed(value: str) -> PartialDate | None:
+    """:meth:`PartialDate.parse`, remembered: a library's dates repeat, and an export parses each paper's twice."""
+    match = _PARTS.match(value.strip())
+    if not match:
+        return None
+    year = int(match[1])
+    if year < 1:
+        return None
+    month = int(match[2]) if match[2] else None
+    if month is None or not 1 <= month <= 12:
+        return PartialDate(year)
+    day = int(match[3]) if match[3] else None
+    if day is None or not 1 <= day <= days_in_month(year, month):
+        return PartialDate(year, month)
+    return PartialDate(year, month, day)
 
 
 def arxiv_date(arxiv_id: str | None) -> PartialDate | None:

@@ -18,13 +18,17 @@ from readlist.core.dates import PartialDate
 from readlist.core.model import Paper, find_arxiv_id
 from readlist.core.names import PersonName, person
 from readlist.core.texrender import render_tex
-from readlist.core.text import clean_line, strip_controls
+from readlist.core.text import clean_line, clean_lines, strip_controls
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 # Characters a URL may not contain as such (RFC 3986 plus what breaks a BibTeX field): percent-encoded.
 # Everything else, ``(`` ``)`` ``%`` ``#`` included, is written byte for byte.
 _URL_SAFE = "!#$%&'()*+,-./:;=?@[]_~"
+# An http(s) URL that quote() leaves as it is and urlsplit() cannot refuse (no brackets: an IPv6 host may be
+# malformed).
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9_.\-~!#$%&'()*+,/:;=?@]*")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PRINTABLE_ASCII = re.compile(r"[ -~\n]*")
 _COUNT_NOTE = re.compile(r"^(\d+) authors?; names not recorded in the source$")
 
 
@@ -37,8 +41,22 @@ def clean_note(text: object) -> str:
     """Multi-line inert text (notes, abstracts): controls removed, line breaks and indentation kept."""
     if not text:
         return ""
-    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    text = str(text)
+    return text if _kept_as_is(text) else _cleaned_note(text)
+
+
+def _cleaned_note(text: str) -> str:
+    """:func:`clean_note` the long way: line by line."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(strip_controls(line).rstrip() for line in lines).strip("\n")
+
+
+def _kept_as_is(text: str) -> bool:
+    """Whether :func:`clean_note` leaves ``text`` as it is, told without splitting it (an export asks this of
+    every abstract): no control, bidi mark or other character that is not printable but the newline (the only
+    whitespace that is printable is the space), no space ending a line, no newline at either end."""
+    printable = _PRINTABLE_ASCII.fullmatch(text) is not None if text.isascii() else text.replace("\n", "").isprintable()
+    return printable and " \n" not in text and text[-1] != " " and text[0] != "\n" and text[-1] != "\n"
 
 
 def safe_url(url: object) -> str | None:
@@ -46,6 +64,13 @@ def safe_url(url: object) -> str | None:
     text = clean_field(url)
     if not text:
         return None
+    if _PLAIN_URL.fullmatch(text):
+        return text  # what _checked_url gives for it, without taking the URL apart (an export has 100,000)
+    return _checked_url(text)
+
+
+def _checked_url(text: str) -> str | None:
+    """:func:`safe_url` the long way: the scheme read by urllib, the rest percent-encoded where it must be."""
     try:
         scheme = urlsplit(text).scheme.lower()
     except ValueError:
@@ -154,7 +179,7 @@ class Reference:
 
 
 def reference(paper: Paper) -> Reference:
-    names = tuple(n for n in (clean_field(a) for a in paper.authors) if n)
+    names = clean_lines(paper.authors)
     arxiv = find_arxiv_id(clean_field(paper.arxiv_id)) or ""
     own_url = safe_url(paper.url)
     added = (paper.added or "")[:10]
@@ -168,7 +193,7 @@ def reference(paper: Paper) -> Reference:
         own_date=PartialDate.parse(paper.published),
         arxiv_id=arxiv,
         primary_class=primary_class(arxiv, paper.categories),
-        categories=tuple(c for c in (clean_field(c) for c in paper.categories) if c),
+        categories=clean_lines(paper.categories),
         url=ARXIV_ABS + arxiv if arxiv else own_url,
         own_url=own_url,
         doi=clean_field(paper.doi),

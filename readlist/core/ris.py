@@ -12,7 +12,7 @@ multi-line note). A value never contains a line that could be read as a tag.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 
 from readlist.core.names import PersonName
 from readlist.core.reference import Reference
@@ -67,9 +67,10 @@ def ris_entry(ref: Reference, key: str, *, user_data: bool = False, complete: bo
         lines.append(_line("DO", ref.doi))
     if ref.url:
         lines.append(_line("UR", ref.url))
-    if complete and ref.abstract:
+    abstract = ref.abstract if complete else ""  # read from the library file on each access: once
+    if abstract:
         # Paragraphs joined: an abstract is one field and most readers take it from one line.
-        lines.append(_line("AB", " ".join(ref.abstract.split())))
+        lines.append(_line("AB", " ".join(abstract.split())))
     note = ref.count_note
     if note:
         lines.append(_line("N1", note))
@@ -83,8 +84,11 @@ def ris_entry(ref: Reference, key: str, *, user_data: bool = False, complete: bo
     return "\n".join(lines)
 
 
-def ris_entries(
-    refs: Sequence[Reference], keys: Sequence[str], *, user_data: bool = False, complete: bool = False
-) -> str:
-    records = (ris_entry(r, k, user_data=user_data, complete=complete) for r, k in zip(refs, keys, strict=True))
-    return "\n\n".join(records) + "\n"
+def iter_ris_entries(
+    refs: Iterable[Reference], keys: Iterable[str], *, user_data: bool = False, complete: bool = False
+) -> Iterator[str]:
+    """Records separated by a blank line, a record at a time (the blank line before each but the first)."""
+    separator = ""
+    for ref, key in zip(refs, keys, strict=True):
+        yield separator + ris_entry(ref, key, user_data=user_data, complete=complete) + "\n"
+        separator = "\n"
