@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from typing import BinaryIO
 
 import click
-import msgspec
 
 from readlist.app.session import Session
 from readlist.cli.context import VIEW_HELP, chosen_view, leave_at_once, library_of, session_of
-from readlist.cli.output import echo_err, fail, indented_json, info, paper_line_pieces, query_option, sort_option
-from readlist.core.model import Paper, Status, public_json_array
+from readlist.cli.output import echo_err, fail, info, json_records, paper_line_pieces, query_option, sort_option
+from readlist.core.model import Paper, Status
 from readlist.core.query import SORT_KEYS
 
 STATUS_CHOICES = [s.value for s in Status]
@@ -100,9 +99,6 @@ def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[
     return ordered, dict(ranking.scores)
 
 
-_JSON_CHUNK = 2000
-
-
 def write_records(
     papers: list[Paper],
     out: BinaryIO,
@@ -113,28 +109,10 @@ def write_records(
     """Write papers as the same indented JSON array ``print_json`` of their public dicts would, a chunk at a time.
 
     ``extra`` (paper id -> members, ``extra_default`` for papers without) is added after each record's fields.
-    Building one document for 100k papers doubles peak memory; each record is encoded from the paper itself
-    (:func:`~readlist.core.model.public_json_array`: no dict per paper, stored abstracts copied undecoded).
     """
-    if not papers:
-        out.write(b"[]\n")
-        out.flush()
-        return
-    default = _members(extra_default)
-    out.write(b"[\n")
-    for start in range(0, len(papers), _JSON_CHUNK):
-        chunk = papers[start : start + _JSON_CHUNK]
-        more = None if extra is None else [_members(extra[p.id]) if p.id in extra else default for p in chunk]
-        body = indented_json(public_json_array(chunk, more))
-        out.write(memoryview(body)[2:-2])  # the items without the chunk's own "[\n" and "\n]"
-        out.write(b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
-    out.write(b"]\n")
+    for chunk in json_records(papers, extra=extra, extra_default=extra_default):
+        out.write(chunk)
     out.flush()
-
-
-def _members(values: Mapping[str, object] | None) -> bytes:
-    """``,"name":value,…`` to append to a JSON object; empty for no values."""
-    return b"," + msgspec.json.encode(values)[1:-1] if values else b""
 
 
 COMMANDS = [list_cmd]

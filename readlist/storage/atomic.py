@@ -37,9 +37,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write_chunks(path, (data,))
 
 
-def write_output(path: Path, data: bytes) -> None:
+def write_output(path: Path, chunks: Iterable[bytes]) -> None:
     """Write a file the user named (an export): atomically when it is, or will be, a regular file.
 
+    The chunks are written as they come (an export makes them as it goes, so the whole file is never in
+    memory); a regular file is replaced only once the last one is on disk, so a full disk, a failure while
+    the chunks are made or a kill leaves the old file in place, never a part of the new one.
     A symbolic link is followed, so the file it points to gets the data and the link stays; a named pipe or a
     device (``/dev/stdout``, ``/dev/null``, a FIFO another program reads) is written into as it is, since
     replacing it by rename would put an ordinary file in its place. The folder must exist: a missing one is more
@@ -51,12 +54,13 @@ def write_output(path: Path, data: bytes) -> None:
         mode = None
     if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         with open(path, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
         return
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     if not target.parent.is_dir():
         raise FileNotFoundError(errno.ENOENT, f"the folder {target.parent} does not exist")
-    atomic_write_chunks(target, (data,))
+    atomic_write_chunks(target, chunks)
 
 
 def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,9 +20,12 @@ from readlist.app.commands import Rate, SetKey, SetStatus
 from readlist.app.imports import ImportPapers
 from readlist.app.notes import SaveNote
 from readlist.cli import main
-from readlist.cli.cite_cmds import csv_cell, export_markdown
+from readlist.cli.cite_cmds import csv_cell, export_markdown, render_export
+from readlist.core import cite
 from readlist.core.model import Paper
+from readlist.core.reference import Reference
 from readlist.importers import parse_input
+from readlist.storage import atomic
 from readlist.storage.library import Library
 
 DATA_FACTORS = "t-7841505005"  # "Data Factors for Better Compositional Generalization"
@@ -337,3 +342,96 @@ def test_a_note_in_the_markdown_export_keeps_its_markdown_but_no_script_link_or_
         assert scheme not in out, scheme
     assert "[x](javascript%3Aalert(1))" in out and '<a href="data%3Atext/html,evil">' in out
     assert "&#x202E;" not in out.replace("&amp;#x202E;", "") and "&amp;#8238;" in out
+
+
+# ---------------------------------------------------------------------------
+# large exports: written as they are made, still atomically
+
+STREAMED_FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "csv", "json", "markdown")
+
+
+@pytest.fixture(scope="module")
+def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2,500 papers with abstracts of real length: exports of several megabytes."""
+    path = tmp_path_factory.mktemp("big") / "library.json"
+    words = "we propose a scalable method for reasoning agents with Long-Context memory and 3D priors".split()
+    papers = [
+        Paper.create(
+            title=f"Paper {n}: {' '.join(words[n % 7: n % 7 + 6]).title()} for LLaMA-{n % 13}",
+            abstract=" ".join(words[(n + i) % len(words)] for i in range(220)),
+            authors=[f"Author {n % 97}", f"Other Person{n % 31}"],
+            arxiv_id=f"24{n % 12 + 1:02d}.{n:05d}",
+            published=f"2024-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+            added="2025-01-01T00:00:00+00:00",
+        )
+        for n in range(2500)
+    ]
+    lib = Library(path)
+    ImportPapers(papers, "test").execute(lib)
+    SetStatus([p.id for p in papers[::3]], "read").execute(lib)
+    lib.compact(force=True)
+    return path
+
+
+@pytest.mark.parametrize("fmt", STREAMED_FORMATS)
+def test_an_export_is_written_to_its_file_as_it_is_made(big_db: Path, tmp_path: Path, fmt: str,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole export was one string (and its bytes) in memory: 1 GB for 100,000 papers. It now goes to the
+    file in pieces, and the file named is replaced only once the last piece is on disk."""
+    target = tmp_path / "out"
+    target.write_bytes(b"the previous export")
+    pieces: list[int] = []
+    real = atomic.atomic_write_chunks
+
+    def watched(path: Path, chunks: Iterable[bytes]) -> None:
+        if path != target:  # a file readlist keeps beside the library
+            real(path, chunks)
+            return
+
+        def each() -> Iterator[bytes]:
+            for chunk in chunks:
+                assert target.read_bytes() == b"the previous export"  # not replaced while it is written
+                pieces.append(len(chunk))
+                yield chunk
+
+        real(path, each())
+
+    monkeypatch.setattr(atomic, "atomic_write_chunks", watched)
+    result = run(big_db, "export", "-f", fmt, "-o", str(target))
+    assert result.exit_code == 0, result.output
+    written = target.read_bytes()
+    assert sum(pieces) == len(written)
+    if fmt != "markdown":  # a reading list is titles only: one piece
+        assert len(written) > 3_000_000
+        assert len(pieces) >= 3 and max(pieces) < len(written) * 0.85
+    assert written == run(big_db, "export", "-f", fmt).stdout_bytes  # standard output: the same bytes
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary file left
+
+
+def test_an_export_that_fails_halfway_leaves_the_previous_file(big_db: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "library.bib"
+    target.write_bytes(b"the previous export")
+    made: list[str] = []
+    real = cite.reference
+
+    def failing(paper: Paper) -> Reference:
+        made.append(paper.id)
+        if len(made) == 2000:
+            raise OSError(errno.EIO, "Input/output error")  # e.g. an abstract that can no longer be read
+        return real(paper)
+
+    monkeypatch.setattr(cite, "reference", failing)
+    with pytest.raises(OSError, match="Input/output error"):  # as any command that cannot read the library
+        run(big_db, "export", "-o", str(target))
+    assert target.read_bytes() == b"the previous export"
+    assert [p.name for p in tmp_path.iterdir()] == ["library.bib"]
+
+
+def test_the_exported_file_is_the_rendered_text(big_db: Path, tmp_path: Path) -> None:
+    papers = list(Library(big_db).papers.values())
+    for fmt in STREAMED_FORMATS:
+        target = tmp_path / f"out.{fmt}"
+        assert run(big_db, "export", "-f", fmt, "-o", str(target)).exit_code == 0
+        keys = {p.id: p.cite_key or "" for p in Library(big_db).papers.values()}
+        assert target.read_text() == render_export(papers, fmt, keys=keys)
