@@ -212,6 +212,17 @@ def iter_entries(
 
 
 def entry_text(entry_type: str, key: str, fields: Sequence[Field]) -> str:
-    """One entry as bibtexparser's writer lays it out: ``@type{key,``, a field a line, ``}`` and a newline."""
-    lines = ["  " + name + " = " + (value if name in BARE_FIELDS else "{" + value + "}") for name, value in fields]
-    return "@" + entry_type + "{" + key + ",\n" + ",\n".join(lines) + "\n}\n"
+    """One entry as bibtexparser's writer lays it out: ``@type{key,``, a field a line, ``}`` and a newline.
+
+    Joined once from its pieces: the abstract, most of an entry, is copied into the text one time.
+    """
+    if not fields:
+        return "@" + entry_type + "{" + key + ",\n}\n"
+    parts = ["@", entry_type, "{", key]
+    for name, value in fields:
+        if name in BARE_FIELDS:
+            parts += (",\n  ", name, " = ", value)
+        else:
+            parts += (",\n  ", name, " = {", value, "}")
+    parts.append("\n}\n")
+    return "".join(parts)

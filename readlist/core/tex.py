@@ -496,11 +496,11 @@ def _words(text: str) -> list[list[Segment]]:
     return words
 
 
-# Every word of a plain ASCII title that the rule of :func:`_text_needs_protection` may protect: one with a
-# letter followed by a capital, one whose one letter is a capital, or one with a first capital and a digit
-# (the article ``A`` is told apart by the rule itself). Whole words only: a match starts after a space.
+# Every word of a plain ASCII title that the rule of :func:`_text_needs_protection` protects, in its order: one
+# with a letter followed by a capital, one whose one letter is a capital (``one_letter``: the article ``A`` is
+# told apart after), or one with a first capital and a digit. Whole words only: a match starts after a space.
 _MAYBE_PROTECTED = re.compile(
-    r"(?<![^ ])(?:(?=[^ ]*?[A-Za-z][^A-Z ]*[A-Z])|(?=[^A-Za-z ]*[A-Z][^A-Za-z ]*(?![^ ]))"
+    r"(?<![^ ])(?:(?=[^ ]*?[A-Za-z][^A-Z ]*[A-Z])|(?=[^A-Za-z ]*[A-Z][^A-Za-z ]*(?![^ ]))(?P<one_letter>)"
     r"|(?=[^A-Za-z ]*[A-Z])(?=[^ ]*[0-9]))[^ ]+"
 )
 # A title in which no character needs encoding and no word starts with ``@``.
@@ -524,12 +524,12 @@ def protect_title(text: str, *, ascii_only: bool) -> str:
 
 
 def _braced_match(match: re.Match[str]) -> str:
-    """A word of a plain title, braced when it needs it (nothing in it to encode)."""
+    """A word of a plain title that needs braces (nothing in it to encode), or the article ``A`` as it is."""
     word = match.group()
-    if not _text_needs_protection(word):
+    if match.lastgroup == "one_letter" and _bare(word) == _ARTICLE:
         return word
-    lead = _lead(word)
-    trail = _trail(word[len(lead):])
+    lead = "" if word[0].isalnum() else _lead(word)
+    trail = "" if word[-1].isalnum() else _trail(word[len(lead):])
     return lead + "{" + word[len(lead): len(word) - len(trail)] + "}" + trail
 
 
