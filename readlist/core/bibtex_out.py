@@ -202,10 +202,18 @@ def write_entries(
 def iter_entries(
     refs: Iterable[Reference], keys: Iterable[str], *, biblatex: bool, user_data: bool = False, complete: bool = False
 ) -> Iterator[str]:
-    """The text of :func:`write_entries` an entry at a time (the blank line before each but the first)."""
+    """The text of :func:`write_entries` an entry at a time (the blank line before each but the first).
+
+    Keys come unique from :func:`~readlist.core.citekeys.assign_keys`; one given twice is refused, as
+    bibtexparser's library refused it, rather than written into a file that cites two papers by one key.
+    """
     build = biblatex_fields if biblatex else bibtex_fields
     separator = ""
+    seen: set[str] = set()
     for ref, key in zip(refs, keys, strict=True):
+        if key in seen:
+            raise ValueError(f"duplicate citation key {key!r}")
+        seen.add(key)
         entry_type, fields = build(ref, user_data=user_data, complete=complete)
         yield separator + entry_text(entry_type, key, fields)
         separator = "\n"

@@ -29,7 +29,7 @@ from readlist.core.csl import csl_item
 from readlist.core.model import Paper
 from readlist.core.reference import _checked_url, _cleaned_note, clean_field, clean_note, reference, safe_url
 from readlist.core.text import clean_line, clean_lines, inert_json
-from tests.core.test_cite import all_papers
+from tests.core.test_cite import all_papers, hand_papers
 
 # Characters that take every branch of the cleaning and encoding rules.
 _HOSTILE = list("{}\\%&#_$~^@\"',=()[]<>|`*-:;.!? \t\n\r") + list("abcXYZ019") * 3 + list(
@@ -245,3 +245,9 @@ def test_ris_records_are_separated_by_one_blank_line() -> None:
     records = [cite.format_entries([p], "ris", keys=keys, user_data=True, complete=True)
                for p in papers]
     assert "".join(pieces) == "\n".join(records)
+
+
+def test_a_key_given_twice_is_refused_as_bibtexparsers_library_refused_it() -> None:
+    one, two = hand_papers()[:2]
+    with pytest.raises(ValueError, match="duplicate"):
+        write_entries([reference(one), reference(two)], ["same", "same"], biblatex=False)
