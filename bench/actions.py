@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import os
 import random
 import shutil
@@ -221,6 +222,14 @@ async def run(path: Path, groups: set[str], repeat: int) -> dict[str, list[float
             await timed("O: title → interest", "O", after=lambda: screen.set_sort("title"))
             screen.set_sort("interest")
             await timed("] next view, interest order", "right_square_bracket", after=lambda: view(0))
+            await timed("[ back to the Inbox, interest order", "left_square_bracket", setup=lambda: view(1))
+
+            def new_scores() -> None:  # as a retrain's result arrives: the same scores in a new mapping
+                snapshot = copy.copy(app.interest_snapshot)
+                snapshot.scores = dict(snapshot.scores)  # type: ignore[union-attr]
+                app._interest_ready(snapshot)  # type: ignore[arg-type]
+
+            await timed("new scores, the Inbox in interest order", new_scores)
             await timed("s keep, interest order", "s")
             async def more_like() -> None:  # found on a worker thread: the view comes when it is done
                 await pilot.press("m")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from readlist.app.commands import Outcome
-from readlist.core.interest import fallback_order, interest_order
+from readlist.core.interest import fallback_order, rank_fallback_ordered
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, SearchIndex, parse_query, sort_papers
 from readlist.storage.library import Library
@@ -236,14 +236,24 @@ class ListModel:
     library is kept per sort key whose order user edits cannot change, and a view
     is then one linear filter over it. The papers of the view last shown are kept too,
     until the library changes: typing a search filters them, not the whole library.
+
+    The interest order is kept the same way, per set of scores: the whole library in the cold-start order (which
+    also orders papers of equal score) is kept until papers come or go or a field it reads changes, and from it
+    the order for new scores is a stable sort on the score alone, with no Python call per paper.
     """
 
     def __init__(self, lib: Library) -> None:
         self.lib = lib
-        self._sorted: dict[str, list[Paper]] = {}
-        self._members = -1
+        self._sorted: dict[str, list[Paper]] = {}  # per stable sort key
+        self._arranged: tuple[int, int] = (-1, -1)  # the library's (members, reordered) the sorted copies are of
         self._by_edits: tuple[str, int, list[Paper]] | None = None  # a sort edits can change, at a version
+        # The whole library in the cold-start order and the papers' ids in it: the interest order's ties.
+        self._fallback: tuple[list[Paper], list[str]] | None = None
+        # The interest order for the scores in ``_ranked_by`` (under "") and its reverse (under "-").
+        self._ranked: dict[str, list[Paper]] = {}
+        self._ranked_by: Mapping[str, float] | None = None
         self._view_key: tuple[object, ...] | None = None
+        self._view_base: list[Paper] | None = None  # the sorted copy the view's papers were filtered from
         self._view_papers: list[Paper] = []
         self.index = SearchIndex(lib)
 
@@ -254,22 +264,58 @@ class ListModel:
     def invalidate(self) -> None:
         """Forget cached orders (papers were added, removed or reloaded)."""
         self._sorted.clear()
+        self._fallback = None
+        self._ranked.clear()
         self._by_edits = None
         self._view_key = None
+        self._view_base = None
+
+    def _kept(self) -> dict[str, list[Paper]]:
+        """The sorted copies kept, forgotten first if papers came or went or a field they are ordered by changed."""
+        arranged = (self.lib.members, self.lib.reordered)
+        if arranged != self._arranged:
+            self._sorted.clear()
+            self._fallback = None
+            self._ranked.clear()
+            self._arranged = arranged
+        return self._sorted
 
     def _base(self, sort: str) -> list[Paper]:
-        if self.lib.members != self._members:
-            self._sorted.clear()
-            self._members = self.lib.members
+        kept = self._kept()
         if sort.lstrip("+-") not in _STABLE_SORTS:
             version = self.lib.version
             if self._by_edits is None or self._by_edits[:2] != (sort, version):
                 self._by_edits = (sort, version, sort_papers(list(self.lib.papers.values()), sort))
             return self._by_edits[2]
-        cached = self._sorted.get(sort)
+        cached = kept.get(sort)
         if cached is None:
             cached = sort_papers(list(self.lib.papers.values()), sort)
-            self._sorted[sort] = cached
+            kept[sort] = cached
+        return cached
+
+    def _interest_base(self, scores: Mapping[str, float] | None, *, flip: bool = False) -> list[Paper]:
+        """The whole library in interest order for ``scores`` (the cold-start order without any), or reversed.
+
+        Papers of equal sort keys stay in the order of the date-added list, as in a view sorted on its own.
+        """
+        self._kept()
+        if not scores:
+            scores = None
+        if scores is not self._ranked_by:  # held, not just its id: a new mapping can never pass for this one
+            self._ranked.clear()
+            self._ranked_by = scores
+        cached = self._ranked.get("-" if flip else "")
+        if cached is not None:
+            return cached
+        if flip:
+            cached = self._interest_base(scores)[::-1]
+        else:
+            if self._fallback is None:
+                fallback = fallback_order(self._base("added"))
+                self._fallback = (fallback, [p.id for p in fallback])
+            fallback, ids = self._fallback
+            cached = fallback if scores is None else rank_fallback_ordered(fallback, scores, ids)
+        self._ranked["-" if flip else ""] = cached
         return cached
 
     def select(
@@ -286,10 +332,9 @@ class ListModel:
             ranked = (self.lib.get(pid) for pid in view.order)
             return [p for p in ranked if p is not None and query.matches(p)]
         if sort.lstrip("+-") == INTEREST:
-            shown = self.select(view, query, "added")
-            ordered = interest_order(shown, scores) if scores else fallback_order(shown)
-            return ordered[::-1] if sort.startswith("-") else ordered
-        base = self._base(sort)
+            base = self._interest_base(scores, flip=sort.startswith("-"))
+        else:
+            base = self._base(sort)
         members = base if view.predicate is None else self._view_members(view, sort, base)
         if query.empty:
             return list(members)
@@ -297,9 +342,9 @@ class ListModel:
 
     def _view_members(self, view: View, sort: str, base: list[Paper]) -> list[Paper]:
         # Any change to the library moves its version on; the predicate itself is part of the key (a saved
-        # search changed under the same name is another view).
+        # search changed under the same name is another view), and the sorted copy (new scores make a new one).
         key = (view.key, view.predicate, sort, self.lib.version, self.lib.members)
-        if key != self._view_key:
+        if key != self._view_key or base is not self._view_base:
             predicate = view.predicate
             assert predicate is not None
             if view.query is not None:  # free words are answered from the index, not by reading every text
@@ -307,6 +352,7 @@ class ListModel:
             else:
                 self._view_papers = [p for p in base if predicate(p)]
             self._view_key = key
+            self._view_base = base
         return self._view_papers
 
 

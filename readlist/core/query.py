@@ -751,7 +751,9 @@ class SortOrder:
 
 
 # Each key's value for a paper, and the value that stands for none (below every real one; None: every paper has
-# one). Papers without a value go last whichever the direction.
+# one). Papers without a value go last whichever the direction. A field the date, upvotes, title or date-added
+# key reads is one of readlist.storage.journal.ORDER_FIELDS: a list keeps the whole library in those orders until
+# one of them changes.
 _NO_COUNT = -math.inf
 _SORT_GETTERS: dict[str, tuple[Callable[[Paper], Any], Any]] = {  # values: all str or all numbers per key
     "date": (lambda p: date_sort_key(p.published, p.arxiv_id), ""),

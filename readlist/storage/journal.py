@@ -388,6 +388,9 @@ class Journal:
 # The fields a paper is looked up by besides its id (``Library.find_existing`` and ``Library.resolve``): a change
 # to one of them moves the paper in the library's lookup keys.
 KEYED_FIELDS = frozenset({"title", "arxiv_id", "cite_key"})
+# The fields the orders a list keeps of the whole library read (readlist.core.query's date added, publication
+# date, upvotes and title; the interest order's cold-start order): a change to one can move a paper in them.
+ORDER_FIELDS = frozenset({"added", "published", "arxiv_id", "upvotes", "title"})
 
 
 def apply_ops(

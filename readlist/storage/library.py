@@ -33,6 +33,7 @@ from readlist.storage.backups import damaged, discard_backup, make_backup, prune
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.journal import (
     KEYED_FIELDS,
+    ORDER_FIELDS,
     WHY_KEPT_ASIDE,
     Belonging,
     Journal,
@@ -156,6 +157,8 @@ class Transaction:
             setattr(paper, name, value)
         if not KEYED_FIELDS.isdisjoint(changes):
             self._library._index(paper)
+        if not ORDER_FIELDS.isdisjoint(changes):
+            self._library.reordered += 1
         if "aliases" in changes:
             self._present(paper)
         self.ops.append(set_op(paper.id, dict(changes)))
@@ -224,6 +227,9 @@ class Library:
         self._backed_up = False
         self.version = 0  # bumped on every change seen, ours or another process's
         self.members = 0  # bumped whenever a paper is added or removed (or all are reloaded)
+        # Bumped whenever a field that sorted copies of the library are ordered by changes (``ORDER_FIELDS``): an
+        # import's new upvote count, say. With ``members``, what decides whether a kept order still holds.
+        self.reordered = 0
         self.committed = 0  # batches this process made durable: what decides a command's exit status
         # The command-line undo step the batches this process commits belong to, written on their journal lines
         # ("" for none), and the newest step named in the live journal (what it holds since the snapshot): they
@@ -359,6 +365,7 @@ class Library:
             self.members += 1
             self._next_order = None  # another process may have added papers
         moved = apply_ops(self.papers, ops, self.deleted, at)
+        self.reordered += 1  # whatever another process changed (rarely: not worth reading each op's fields)
         for pid in moved:
             paper = self.papers.get(pid)
             if paper is None:

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from readlist.core.interest import (
     HALF_LIFE_DAYS,
@@ -20,9 +22,11 @@ from readlist.core.interest import (
     cold_start,
     decided_at,
     enough_decisions,
+    fallback_key,
     fallback_order,
     interest_order,
     label_of,
+    rank_fallback_ordered,
     recency_weight,
     training_labels,
 )
@@ -156,6 +160,23 @@ def test_fallback_orders_by_upvotes_then_date() -> None:
 def test_interest_order_puts_unscored_papers_last() -> None:
     a, b, c = paper("A"), paper("B"), paper("C", upvotes=10)
     assert [p.title for p in interest_order([a, b, c], {a.id: 0.2, b.id: 0.9})] == ["B", "A", "C"]
+
+
+@given(st.lists(st.tuples(st.sampled_from((None, 0, 3, 40)), st.sampled_from((None, "2024-05-01", "2024", "2023-12")),
+                          st.sampled_from(("2025-01-01T00:00:00+00:00", "2025-01-02T00:00:00+00:00")),
+                          st.one_of(st.none(), st.sampled_from((0.0, -0.0, 0.5, 1.0)), st.floats(-1e9, 1e9))),
+                max_size=40))
+def test_ranking_the_fallback_order_by_score_is_the_interest_order(rows: list[tuple[Any, ...]]) -> None:
+    """Equal scores, equal fallback keys, unscored papers: the orders sorted field by field and score by score are
+    the ones their keys define, ties in the order the papers came in."""
+    papers = [Paper.create(title=f"Paper {i}", upvotes=up, published=published, added=added)
+              for i, (up, published, added, _) in enumerate(rows)]
+    scores = {p.id: score for p, (*_, score) in zip(papers, rows, strict=True) if score is not None}
+    fallback = fallback_order(papers)
+    assert fallback == sorted(papers, key=fallback_key, reverse=True)
+    expected = sorted(papers, key=lambda p: (p.id in scores, scores.get(p.id, 0.0), *fallback_key(p)), reverse=True)
+    assert [p.id for p in interest_order(papers, scores)] == [p.id for p in expected]
+    assert [p.id for p in rank_fallback_ordered(fallback, scores, [p.id for p in fallback])] == [p.id for p in expected]
 
 
 def test_reason_and_related_render_for_people_and_json() -> None:
