@@ -184,6 +184,20 @@ async def test_too_few_decisions_says_so_and_orders_by_upvotes(small_library: Pa
         assert "ordered by" not in text
 
 
+async def test_the_interest_section_is_set_apart_from_the_abstract(small_library: Path, make_app: MakeApp) -> None:
+    """A blank line before "Interest", as before "Related in your library" and the note: run on from the abstract's
+    last line, the heading and the cold-start sentence under it read as the abstract's end."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await settled_insight(app, "Related in your library")
+        await pilot.pause()
+        screen = app.screen
+        abstract, section = screen.query_one("#detail-abstract"), screen.query_one("#detail-insight")
+        assert not screen.query_one("#detail NoteView").display  # no note between them
+        assert section.region.y - abstract.region.bottom == 1
+
+
 async def test_decisions_are_learned_again_in_the_background(tmp_path: Path, make_app: MakeApp) -> None:
     app = make_app(decided_library(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
