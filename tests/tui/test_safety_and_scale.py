@@ -136,6 +136,27 @@ def test_list_model_sorts_100k_papers_once_per_order(tmp_path: Path, monkeypatch
     assert sorts == ["date", "title"]
 
 
+async def test_coming_back_to_a_paper_near_the_top_maps_no_row(tmp_path: Path) -> None:
+    """The cursor's paper in a view is found again by reading the first rows, without a map of all 50,000."""
+    app = open_app(tmp_path / "big.json")
+    app.session.library.papers.update(_many_papers(50_000))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.set_view_key("all")
+        await pilot.pause()
+        plist = screen.paper_list
+        papers = list(plist.papers)
+        plist.cursor = 0
+        plist.set_papers(papers, keep_id=papers[300].id)
+        assert plist.cursor == 300
+        assert plist._row_index is None
+        plist.cursor = 0
+        plist.set_papers(papers, keep_id=papers[40_000].id)  # far down: the map is made, once
+        assert plist.cursor == 40_000 and plist._row_index is not None
+        assert plist.row_of(papers[45_000].id) == 45_000
+
+
 async def test_paper_list_draws_only_visible_rows_with_100k_papers(tmp_path: Path) -> None:
     path = tmp_path / "big.json"
     app = open_app(path)
