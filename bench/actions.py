@@ -11,7 +11,9 @@ Pilot's own waiting is not counted (a key that draws nothing reads 0 ms). The ap
 its frames are composed as in a terminal, only not written to one. No interest model is trained before the
 ``interest`` group, which trains it first.
 
-Groups: views, sort, nav, detail, help, stats, tags, bulk, delete, resize, interest, save.
+Groups: views, sort, nav, detail, help, stats, triage, outside, tags, bulk, delete, resize, interest, save.
+``triage`` times Esc back from triage mode after one decision; ``outside`` a change another process makes
+(``readlist tag ID x`` run while the app is open), from the app's next look at the library to the last frame.
 """
 
 from __future__ import annotations
@@ -40,10 +42,12 @@ from readlist.app.commands import EditTags  # noqa: E402
 from readlist.app.session import Session  # noqa: E402
 from readlist.config.settings import load_config  # noqa: E402
 from readlist.storage.library import Library  # noqa: E402
+from readlist.tui import app as app_module  # noqa: E402
 from readlist.tui.app import ReadlistApp, create_app  # noqa: E402
 from readlist.tui.screens.main import MainScreen  # noqa: E402
 
-GROUPS = ("views", "sort", "nav", "detail", "help", "stats", "tags", "bulk", "delete", "resize", "interest", "save")
+GROUPS = ("views", "sort", "nav", "detail", "help", "stats", "triage", "outside", "tags", "bulk", "delete", "resize",
+          "interest", "save")
 SELECTED = 5000
 EXTRA_TAGS = 300
 SAVED = {"inbox agents": "status:inbox agents", "reasoning": "reasoning", "rl": "tag:rl"}
@@ -128,6 +132,8 @@ class Timer:
 
 
 async def run(path: Path, groups: set[str], repeat: int) -> dict[str, list[float]]:
+    if "outside" in groups:  # the app looks when told to, not on its timer while the other process runs
+        app_module.POLL_SECONDS = 3600
     app: ReadlistApp = create_app(Session.open(path, settings=load_config()), interest_start=None)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
@@ -189,6 +195,20 @@ async def run(path: Path, groups: set[str], repeat: int) -> dict[str, list[float
         if "stats" in groups:
             await timed("S statistics", "S", after=lambda: press("escape"))
             await timed("esc from statistics", "escape", before=("S",))
+        if "triage" in groups:
+            await timed("esc back from triage, one decision", "escape", before=("T", "s"), after=lambda: press("u"))
+            await timed("esc back from triage, no decision", "escape", before=("T",))
+        if "outside" in groups:
+            flip = iter(range(1000))
+
+            def outside() -> None:  # another process tags (then untags) the paper under the cursor, and is done
+                current = plist.current
+                assert current is not None
+                tag = "outside" if next(flip) % 2 == 0 else "-outside"
+                subprocess.run([sys.executable, "-m", "readlist", "--db", str(path), "tag", current.id, tag],
+                               check=True, stdout=subprocess.DEVNULL)
+
+            await timed("another process tags a paper", app.poll_library, setup=outside)
         if "tags" in groups:
             await timed("t tags dialog", "t", after=lambda: press("escape"))
             await timed("tags dialog: type 't'", "t", before=("t",), after=lambda: press("escape"))
