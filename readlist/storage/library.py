@@ -27,6 +27,8 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso
 from readlist.storage.atomic import atomic_write_chunks
 from readlist.storage.backups import damaged, discard_backup, make_backup, prune_backups
@@ -237,6 +239,10 @@ class Library:
         self.step = ""
         self.newest_step = ""
         self.ready = False  # the files have been read
+        # The papers other processes' changes touched since :meth:`take_replayed` was last asked, as they were
+        # before (None: not there yet); None until it is first asked, and again after the library was read
+        # whole (then nothing can be told paper by paper). Only a process that asks keeps them.
+        self._replayed: dict[str, Paper | None] | None = None
         if load:
             self.load()
 
@@ -267,6 +273,7 @@ class Library:
             self.journal.reset()
             self.newest_step = ""
             self._forget_keys()
+            self._replayed = None  # read whole: what changed, paper by paper, is not known
             self._catch_up_journal()
             self.version += 1
             self.members += 1
@@ -364,6 +371,12 @@ class Library:
         if any(op.put is not None or op.delete is not None for op in ops):
             self.members += 1
             self._next_order = None  # another process may have added papers
+        if (replayed := self._replayed) is not None:
+            for op in ops:
+                pid = op.put.id if op.put is not None else op.set_id if op.set_id is not None else op.delete
+                if pid is not None and pid not in replayed:
+                    paper = self.papers.get(pid)
+                    replayed[pid] = None if paper is None else msgspec.structs.replace(paper)
         moved = apply_ops(self.papers, ops, self.deleted, at)
         self.reordered += 1  # whatever another process changed (rarely: not worth reading each op's fields)
         for pid in moved:
@@ -407,6 +420,15 @@ class Library:
         changed = self._catch_up()
         pending, self._external_pending = self._external_pending, False
         return changed or pending
+
+    def take_replayed(self) -> dict[str, Paper | None] | None:
+        """The papers other processes' changes touched since the last call, each as it was before them (None for
+        one that was not in the library); None when the library was read whole meanwhile (or this is the first
+        call), so that only a recount tells what changed. A user interface keeps its counts current with this
+        rather than counting the whole library again (replaying the journal copies only the papers it touches).
+        """
+        replayed, self._replayed = self._replayed, {}
+        return replayed
 
     def _catch_up(self) -> bool:
         if file_identity(self.path) != self._identity:
