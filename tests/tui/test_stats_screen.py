@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.app import App
 from textual.color import Color
@@ -229,6 +232,53 @@ async def test_a_library_file_and_an_empty_library_both_work(tmp_path: Path) -> 
         await pilot.pause()
         assert "no tags yet" in empty.screen.query_one("#tags", BarChart).render().plain
         assert "0" in empty.screen.query_one("#summary", Figures).render().plain
+
+
+async def test_a_large_library_is_counted_off_the_ui_thread_and_then_shown_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From COUNT_IN_BACKGROUND papers on, the screen paints a "counting" line at once and the figures come from a
+    worker thread (at 100,000 papers the count held the first frame back 0.2-0.4 s); the screen then is the one a
+    count before the first frame draws. A smaller library is counted before its first frame, as it was."""
+    from readlist.tui.screens import stats as stats_module
+
+    threads: list[threading.Thread] = []
+    gate = threading.Event()
+    real = stats_module.compute_stats
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread())
+        if threading.current_thread() is not threading.main_thread():
+            assert gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stats_module, "compute_stats", counting)
+    papers = seed_papers()
+    inline = StatsApp(papers)
+    async with inline.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        expected = inline.export_screenshot()
+    assert threads == [threading.main_thread()]
+
+    monkeypatch.setattr(stats_module, "COUNT_IN_BACKGROUND", len(papers), raising=False)
+    threads.clear()
+    app = StatsApp(papers)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.stats is None
+        title = screen.query_one("#stats-title", Static).content
+        assert isinstance(title, Text) and title.plain == f"Statistics · counting {len(papers)} papers …"
+        assert not screen.query(".stats-panel")
+        assert len(threads) == 1 and threads[0] is not threading.main_thread()
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.stats is not None and screen.stats.to_dict() == compute_stats(papers, today=TODAY).to_dict()
+        assert app.export_screenshot() == expected
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, StatsScreen)
 
 
 def test_snapshot_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]

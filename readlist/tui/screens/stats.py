@@ -15,11 +15,12 @@ from typing import ClassVar
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
@@ -30,6 +31,10 @@ from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
 from readlist.tui.screens.help import HelpScreen, bindings_table
 
+# From this many papers on, the screen is drawn at once and the figures are counted on a worker thread (at
+# 100,000 papers the count takes 0.2-0.4 s); a smaller library is counted before the first frame, so that its
+# figures never flash in after a "counting" line.
+COUNT_IN_BACKGROUND = 20_000
 # Rows a bar chart shows at most; the rest is summed up in a last line.
 MAX_BAR_ROWS = 10
 # Below this many columns the panels go one per row, full width: side by side they would be a few cells
@@ -318,57 +323,93 @@ class StatsScreen(Screen[None]):
         return compute_stats(self._papers, today=self._today, weeks=self._weeks)
 
     def compose(self) -> ComposeResult:
-        stats = self.stats = self._compute()
-        week = WeekCount(stats.read_per_week[-1].start, 0).label if stats.read_per_week else ""
-        title = Text(f"Statistics · {counted(stats.total, 'paper')} · {stats.today.isoformat()} ({week})")
-        yield Static(title, id="stats-title")
-        with VerticalScroll(id="stats-body"):
-            top_rows = max(len(summary_items(stats)), len(Status) + 1, MAX_RATING + 1)
-            self._row_heights["row-counts"] = top_rows + 2
-            with Horizontal(classes="stats-row", id="row-counts"):
-                yield self._panel(Figures(summary_items(stats), id="summary"), "Summary", "panel-summary")
-                status_rows = [(s.label, stats.by_status.get(s.value, 0), s.value) for s in Status]
-                status_rows += [(k, n, "") for k, n in stats.by_status.items() if k not in {s.value for s in Status}]
-                yield self._panel(BarChart(status_rows, id="status"), "Status", "panel-status")
-                rating_rows = [("unrated", stats.by_rating[0], "unrated")]
-                rating_rows += [("★" * n, stats.by_rating[n], "stars") for n in range(MAX_RATING, 0, -1)]
-                yield self._panel(BarChart(rating_rows, id="rating"), "Rating", "panel-rating")
-            with Horizontal(classes="stats-row", id="row-weeks"):
-                for key, title_text, series, this_week in (
-                    ("read", "Read per week", stats.read_per_week, stats.read_this_week),
-                    ("added", "Added per week", stats.added_per_week, stats.added_this_week),
-                ):
-                    panel = self._panel(WeekChart(series, id=f"{key}-weeks"), title_text, f"panel-{key}")
-                    total = sum(w.count for w in series)
-                    panel.border_subtitle = f"{total} in {stats.weeks} weeks · {this_week} this week"
-                    yield panel
-            shown = stats.sources[:MAX_BAR_ROWS]
-            more = len(stats.sources) - len(shown)
-            bottom_rows = max(1, len(stats.top_tags), len(shown) + (1 if more else 0))
-            self._row_heights["row-names"] = bottom_rows + 2
-            with Horizontal(classes="stats-row", id="row-names"):
-                tags = BarChart(
-                    [("#" + t.name, t.count, "") for t in stats.top_tags],
-                    empty="no tags yet (press t on a paper)",
-                    id="tags",
-                )
-                panel = self._panel(tags, "Top tags", "panel-tags")
-                panel.border_subtitle = f"{stats.distinct_tags} distinct"
-                yield panel
-                sources = BarChart(
-                    [(s.name, s.count, "") for s in shown],
-                    empty="no import sources recorded",
-                    more=more,
-                    label_width=40,
-                    id="sources",
-                )
-                panel = self._panel(sources, "Sources", "panel-sources")
-                panel.border_subtitle = f"{len(stats.sources)} in all"
-                yield panel
+        if len(self._papers) < COUNT_IN_BACKGROUND:
+            stats = self.stats = self._compute()
+            yield Static(self._title(stats), id="stats-title")
+            yield VerticalScroll(*self._rows(stats), id="stats-body")
+        else:  # the panels come when the count is done (see _count)
+            yield Static(Text(f"Statistics · counting {counted(len(self._papers), 'paper')} …"), id="stats-title")
+            yield VerticalScroll(id="stats-body")
         yield Footer()
+
+    @work(thread=True, exit_on_error=False)
+    def _count(self) -> None:
+        """Count on a worker thread and hand the figures back as a message: no widget is touched here.
+
+        The papers are read as they are meanwhile (a change another process makes while this runs is in the
+        figures or not, as when it comes just after them).
+        """
+        self.post_message(self.Counted(self._compute()))
+
+    class Counted(Message):
+        """The figures counted on the worker thread, for the screen to show."""
+
+        def __init__(self, stats: Stats) -> None:
+            super().__init__()
+            self.stats = stats
+
+    async def on_stats_screen_counted(self, message: Counted) -> None:
+        stats = self.stats = message.stats
+        self.query_one("#stats-title", Static).update(self._title(stats))
+        await self.query_one("#stats-body", VerticalScroll).mount_all(self._rows(stats))
+        self._arrange(self.app.size.width)
+
+    @staticmethod
+    def _title(stats: Stats) -> Text:
+        week = WeekCount(stats.read_per_week[-1].start, 0).label if stats.read_per_week else ""
+        return Text(f"Statistics · {counted(stats.total, 'paper')} · {stats.today.isoformat()} ({week})")
+
+    def _rows(self, stats: Stats) -> list[Widget]:
+        """The panels, three rows of them; each row's height side by side is kept for :meth:`_arrange`."""
+        top_rows = max(len(summary_items(stats)), len(Status) + 1, MAX_RATING + 1)
+        self._row_heights["row-counts"] = top_rows + 2
+        status_rows = [(s.label, stats.by_status.get(s.value, 0), s.value) for s in Status]
+        status_rows += [(k, n, "") for k, n in stats.by_status.items() if k not in {s.value for s in Status}]
+        rating_rows = [("unrated", stats.by_rating[0], "unrated")]
+        rating_rows += [("★" * n, stats.by_rating[n], "stars") for n in range(MAX_RATING, 0, -1)]
+        counts = Horizontal(
+            self._panel(Figures(summary_items(stats), id="summary"), "Summary", "panel-summary"),
+            self._panel(BarChart(status_rows, id="status"), "Status", "panel-status"),
+            self._panel(BarChart(rating_rows, id="rating"), "Rating", "panel-rating"),
+            classes="stats-row", id="row-counts",
+        )
+        weekly = []
+        for key, title_text, series, this_week in (
+            ("read", "Read per week", stats.read_per_week, stats.read_this_week),
+            ("added", "Added per week", stats.added_per_week, stats.added_this_week),
+        ):
+            panel = self._panel(WeekChart(series, id=f"{key}-weeks"), title_text, f"panel-{key}")
+            total = sum(w.count for w in series)
+            panel.border_subtitle = f"{total} in {stats.weeks} weeks · {this_week} this week"
+            weekly.append(panel)
+        weeks = Horizontal(*weekly, classes="stats-row", id="row-weeks")
+        shown = stats.sources[:MAX_BAR_ROWS]
+        more = len(stats.sources) - len(shown)
+        bottom_rows = max(1, len(stats.top_tags), len(shown) + (1 if more else 0))
+        self._row_heights["row-names"] = bottom_rows + 2
+        tags = BarChart(
+            [("#" + t.name, t.count, "") for t in stats.top_tags],
+            empty="no tags yet (press t on a paper)",
+            id="tags",
+        )
+        tags_panel = self._panel(tags, "Top tags", "panel-tags")
+        tags_panel.border_subtitle = f"{stats.distinct_tags} distinct"
+        sources = BarChart(
+            [(s.name, s.count, "") for s in shown],
+            empty="no import sources recorded",
+            more=more,
+            label_width=40,
+            id="sources",
+        )
+        sources_panel = self._panel(sources, "Sources", "panel-sources")
+        sources_panel.border_subtitle = f"{len(stats.sources)} in all"
+        names = Horizontal(tags_panel, sources_panel, classes="stats-row", id="row-names")
+        return [counts, weeks, names]
 
     def on_mount(self) -> None:
         self._arrange(self.app.size.width)
+        if self.stats is None:
+            self._count()
 
     def on_resize(self, event: events.Resize) -> None:
         self._arrange(event.size.width)
