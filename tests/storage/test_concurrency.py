@@ -88,3 +88,35 @@ def test_two_processes_500_actions_each_on_overlapping_papers_lose_nothing(tmp_p
             assert mine == sorted(mine)
     total_tags = sum(len(p.tags) for p in final.values())
     assert total_tags == ACTIONS  # 250 + 250, none lost, none doubled
+
+
+def test_replayed_changes_keep_each_touched_paper_as_it_was_only_once_asked(tmp_path: Path) -> None:
+    """A user interface adjusts its counts from the papers another process's journal lines touched: the library
+    hands over a copy of each as it was before the first of them, and None when it was read again whole."""
+    from readlist.app.commands import Delete, EditTags, SetStatus
+
+    path = tmp_path / "library.json"
+    first = Library(path)
+    ImportPapers([Paper.create(title=f"Paper {i}", authors=["A. Author"]) for i in range(4)], "seed").execute(first)
+    first.compact(force=True)
+    ids = sorted(first.papers)
+    ui, other = Library(path), Library(path)
+    SetStatus(ids[:1], "read").execute(other)
+    ui.refresh()
+    assert ui.take_replayed() is None  # never asked before: no copies were made while it caught up
+    assert ui.take_replayed() == {}
+    EditTags(ids[:2], add=["x"]).execute(other)
+    SetStatus(ids[1:2], "skipped").execute(other)
+    Delete(ids[2:3]).execute(other)
+    ImportPapers([Paper.create(title="Paper new", authors=["B. Author"])], "seed").execute(other)
+    assert ui.refresh()
+    replayed = ui.take_replayed()
+    assert replayed is not None and set(replayed) == {*ids[:3], *(set(ui.papers) - set(ids))}
+    assert (replayed[ids[0]].status, replayed[ids[0]].tags) == ("read", [])  # type: ignore[union-attr]
+    assert (replayed[ids[1]].status, replayed[ids[1]].tags) == ("inbox", [])  # type: ignore[union-attr]
+    assert replayed[ids[2]] is not None and ui.get(ids[2]) is None
+    assert [replayed[pid] for pid in set(ui.papers) - set(ids)] == [None]
+    assert ui.take_replayed() == {}
+    other.compact(force=True)  # a new library file: read again whole
+    ui.refresh()
+    assert ui.take_replayed() is None
