@@ -110,8 +110,8 @@ class Timer:
 
     async def __call__(self, name: str, action: Step, *, before: Iterable[Step] = (),
                        setup: Callable[[], object] | None = None, after: Callable[[], object] | None = None,
-                       repeat: int | None = None) -> None:
-        """Time ``action`` (a key or a call) from its start to the last frame it caused."""
+                       repeat: int | None = None, first: bool = False) -> None:
+        """Time ``action`` (a key or a call) from its start to the last frame it caused (``first``: the first)."""
         times = []
         for _ in range(repeat or self.repeat):
             if setup is not None:
@@ -123,7 +123,7 @@ class Timer:
             start = time.perf_counter()
             await step(self.pilot, action)
             await settle(self.pilot)
-            times.append(((FRAMES[-1] if FRAMES else start) - start) * 1000)
+            times.append(((FRAMES[0 if first else -1] if FRAMES else start) - start) * 1000)
             if after is not None:
                 await step(self.pilot, after)
             await settle(self.pilot)
@@ -194,6 +194,7 @@ async def run(path: Path, groups: set[str], repeat: int) -> dict[str, list[float
             await timed("palette: type 'v'", "v", before=("ctrl+p",), after=lambda: press("escape"))
         if "stats" in groups:
             await timed("S statistics", "S", after=lambda: press("escape"))
+            await timed("S statistics, first frame", "S", after=lambda: press("escape"), first=True)
             await timed("esc from statistics", "escape", before=("S",))
         if "triage" in groups:
             await timed("esc back from triage, one decision", "escape", before=("T", "s"), after=lambda: press("u"))

@@ -20,7 +20,8 @@ class ExternalChanges(Message):
 
 
 class LibraryChanged(Message):
-    """Sent by the app to each open screen: redraw from the whole library (the cursor stays on its paper)."""
+    """Sent by the app to each open screen: the library changed in a way none of them made; redraw (the cursor
+    stays on its paper). The session holds the changes replayed, for counts to follow (``take_changes``)."""
 
 
 class PapersEdited(Message):

@@ -4,6 +4,8 @@ The numbers come from :func:`readlist.core.stats.compute_stats`, the same functi
 behind ``readlist stats``, so the screen and the command line never disagree.
 Colours come from theme variables through component classes, and every name
 taken from the library (tags, sources) is inserted as plain text, never markup.
+A large library is counted on a worker thread after the screen's first frame
+(see :data:`COUNT_IN_BACKGROUND`); the panels are made once the figures are back.
 """
 
 from __future__ import annotations
