@@ -279,6 +279,16 @@ async def test_a_large_library_is_counted_off_the_ui_thread_and_then_shown_as_be
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, StatsScreen)
+        # Left before the figures come: they go nowhere, and nothing breaks.
+        gate.clear()
+        app.push_screen(StatsScreen(papers, today=TODAY))
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, StatsScreen) and app.is_running
 
 
 def test_snapshot_wide(snap_compare) -> None:  # type: ignore[no-untyped-def]
