@@ -10,8 +10,11 @@ left them, and names the others.
 The record is written after the change is in the journal, so a command killed in between leaves the record
 of the change before. To tell, every command-line change is an undo *step* with a random token: its journal
 lines carry the token, and so does its record (and an undo's revert, which belongs to the same step). When the
-newest token in the journal is not the record's, the record is not of the last change, and undo refuses. A
-journal folded into the library file since holds no tokens: the record is then taken as it is.
+newest token in the journal is not the record's, the record is not of the last change, and undo refuses.
+Folding the journal into the library file keeps its newest token beside that file
+(:mod:`readlist.storage.undo_step`), so a fold in between changes nothing. Changes that name no step (the
+terminal UI's, citation keys stored once shown) leave the newest token as it is: after a killed command they
+do not make its lost record reappear, and after a recorded one they do not stop its undo.
 """
 
 from __future__ import annotations
@@ -102,8 +105,9 @@ def new_step() -> str:
 
 
 def overtaken(last: LastChange, library: Library) -> bool:
-    """Whether the journal holds a command-line change made after ``last`` whose record was never written (the
-    command was killed before it could write it): undoing ``last`` would then revert the change before that one."""
+    """Whether a command-line change was made after ``last`` whose record was never written (the command was
+    killed before it could write it), as the journal or the step kept when it was folded in tell: undoing ``last``
+    would then revert the change before that one."""
     return bool(last.step and library.newest_step and library.newest_step != last.step)
 
 

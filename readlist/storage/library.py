@@ -47,6 +47,7 @@ from readlist.storage.journal import (
     note_present,
     put_in_order,
     put_op,
+    read_journal,
     restore_order,
     set_op,
 )
@@ -61,6 +62,7 @@ from readlist.storage.snapshot import (
     read_snapshot,
     snapshot_chunks,
 )
+from readlist.storage.undo_step import load_folded_step, newest_step, save_folded_step
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -234,10 +236,12 @@ class Library:
         self.reordered = 0
         self.committed = 0  # batches this process made durable: what decides a command's exit status
         # The command-line undo step the batches this process commits belong to, written on their journal lines
-        # ("" for none), and the newest step named in the live journal (what it holds since the snapshot): they
-        # tell `readlist undo` whether its record is of the newest command-line change (readlist.app.history).
+        # ("" for none), and the newest step named since the library was begun: in the live journal, else the one
+        # folded into the library file with an earlier journal (readlist.storage.undo_step). They tell
+        # `readlist undo` whether its record is of the newest command-line change (readlist.app.history).
         self.step = ""
         self.newest_step = ""
+        self._folded_step = ""  # the step kept beside the library file, as last read or written
         self.ready = False  # the files have been read
         # The papers other processes' changes touched since :meth:`take_replayed` was last asked, as they were
         # before (None: not there yet); None until it is first asked, and again after the library was read
@@ -271,7 +275,7 @@ class Library:
             self.library_id = snap.header.library if snap.header is not None else ""
             self._identity = snap.identity
             self.journal.reset()
-            self.newest_step = ""
+            self._folded_step = self.newest_step = load_folded_step(self.path)
             self._forget_keys()
             self._replayed = None  # read whole: what changed, paper by paper, is not known
             self._catch_up_journal()
@@ -638,6 +642,10 @@ class Library:
         gen = self._gen + 1
         library_id = self.library_id or new_library_id()
         self._place_unordered()
+        if self.newest_step != self._folded_step:
+            # Before the library file: until it is replaced, the journal still names the same step.
+            save_folded_step(self.path, self.newest_step)
+            self._folded_step = self.newest_step
         atomic_write_chunks(self.path, snapshot_chunks(gen, self.papers.values(), library_id, self.deleted))
         # Only now that the new generation is on disk: a journal header must never name a generation
         # the snapshot does not have, or its changes would be ignored as stale.
@@ -646,7 +654,6 @@ class Library:
         self._identity = file_identity(self.path)
         # The old journal belongs to the previous generation now; drop it (one with damaged lines is kept).
         kept = self.journal.remove(gen, library_id)
-        self.newest_step = ""
         if kept is not None:
             self.notices.append(
                 f"{kept}: the journal had lines that could not be read; its readable changes are in the library "
@@ -697,7 +704,13 @@ class Library:
         object, and are written as one new snapshot whose generation is newer than anything on
         disk, so no journal left at ``path`` can ever be replayed onto it. Caller holds the
         lock of ``path``.
+
+        The newest undo step named at ``path`` (by its journal, which this replaces, or beside it) stays the
+        newest: a restore is no command-line change, and the backup's own steps are older ones.
         """
+        live_journal = read_journal(journal_path(path), min_gen, library_id)
+        self._folded_step = load_folded_step(path)
+        self.newest_step = newest_step(live_journal.steps) or self._folded_step
         self.path = path
         self.journal = Journal(journal_path(path))
         self._gen = max(self._gen, min_gen)

@@ -76,6 +76,11 @@ def last_change_path(path: Path) -> Path:
     return path.with_name(path.name + ".last-change")
 
 
+def undo_step_path(path: Path) -> Path:
+    """The newest command-line undo step folded into the library file (see :mod:`readlist.storage.undo_step`)."""
+    return path.with_name(path.name + ".undo-step")
+
+
 def pulls_path(path: Path) -> Path:
     """When each source was last pulled from successfully, for `readlist pull` with no arguments."""
     return path.with_name(path.name + ".pulls")

@@ -57,6 +57,7 @@ from readlist.storage.snapshot import (
     snapshot_header,
     table_records,
 )
+from readlist.storage.undo_step import load_folded_step, newest_step, save_folded_step
 
 _DEFAULTS = {
     info.name: info.default if info.default is not msgspec.NODEFAULT
@@ -234,6 +235,8 @@ def repair_library(path: Path) -> RepairReport:
                     report.quarantine_file, msgspec.json.format(msgspec.json.encode(quarantine), indent=2)
                 )
             library_id = header.library or new_library_id()
+            if (step := newest_step(journal.steps)) and step != load_folded_step(path):
+                save_folded_step(path, step)  # the journal goes: `readlist undo` still needs its newest step
             atomic_write_bytes(path, encode_snapshot(header.gen + 1, papers.values(), library_id, deleted))
         except OSError as exc:
             # A quarantine file beside an unrepaired library would claim values were taken out that are still in it.

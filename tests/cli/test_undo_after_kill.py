@@ -3,12 +3,13 @@
 The change is durable once its journal line is written; the record `readlist undo` reads is written after it. A
 kill in between leaves the record of the change before, and undo must then refuse rather than revert that one.
 Every command-line change's journal lines name its undo step, and so does its record: that is how undo tells.
+Folding the journal into the library file keeps the newest step beside it, so a fold in between changes nothing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -23,7 +24,8 @@ from readlist.cli import main
 from readlist.core.model import Paper
 from readlist.storage.journal import Journal, read_journal
 from readlist.storage.library import Library
-from readlist.storage.paths import journal_path, last_change_path
+from readlist.storage.paths import journal_path, last_change_path, undo_step_path
+from tests.conftest import bare_remote
 
 SEEDS = sorted((Path(__file__).parent.parent / "fixtures" / "seeds").glob("*.txt"))[:2]
 IDS = ["2401.00000", "2401.00001", "2401.00002"]
@@ -107,6 +109,60 @@ def test_undo_refuses_when_the_last_change_was_killed_before_its_record(
     assert Library(db).papers["2401.00002"].rating == 0
 
 
+def by_doctor(db: Path, request: pytest.FixtureRequest) -> None:
+    result = run(db, "doctor", "--compact")
+    assert result.exit_code == 0, result.output
+
+
+def by_the_app_closing(db: Path, request: pytest.FixtureRequest) -> None:
+    """A change made in the app after the killed command names no step: the killed one is still the newest."""
+    ui = Session.open(db)
+    ui.run(Rate(["2401.00002"], 3))
+    assert ui.library.compact()  # as the app does when it closes
+
+
+def by_a_command(db: Path, request: pytest.FixtureRequest) -> None:
+    """A command whose change is no undo step (a citation key stored once shown) folds the journal in after it."""
+    assert run(db, "key", "2401.00002").exit_code == 0
+
+
+def by_sync(db: Path, request: pytest.FixtureRequest) -> None:
+    request.getfixturevalue("git_env")
+    result = run(db, "sync", "init")
+    assert result.exit_code == 0, result.output
+
+
+FOLDS: dict[str, Callable[[Path, pytest.FixtureRequest], None]] = {
+    "doctor --compact": by_doctor, "the app closing": by_the_app_closing, "a command": by_a_command, "sync": by_sync,
+}
+
+
+@pytest.mark.parametrize("fold_by", FOLDS)
+def test_undo_still_refuses_once_the_journal_is_folded_in(
+    db: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, fold_by: str
+) -> None:
+    assert run(db, "tag", "2401.00000", "+older").exit_code == 0
+    record = last_change_path(db).read_bytes()
+    with monkeypatch.context() as patch:
+        kill_before_the_record(patch)
+        with pytest.raises(Killed):
+            run(db, "rate", "2401.00001", "5")
+    FOLDS[fold_by](db, request)
+    assert not journal_path(db).exists()  # folded: no journal line names the killed command's step now
+    before = state(db)
+    assert before["2401.00001"]["rating"] == 5 and "older" in before["2401.00000"]["tags"]  # type: ignore[operator]
+    result = run(db, "undo")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "nothing undone" in result.stderr and "the library is as it was" in result.stderr
+    assert state(db) == before
+    assert last_change_path(db).read_bytes() == record
+    assert run(db, "rate", "2401.00002", "4").exit_code == 0
+    assert run(db, "undo").exit_code == 0
+    assert Library(db).papers["2401.00002"].rating == before["2401.00002"]["rating"]
+
+
 def test_redo_refuses_too(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Undone, the older change would be redone in place of the killed one: the same refusal."""
     assert run(db, "rate", "2401.00000", "4").exit_code == 0
@@ -180,6 +236,20 @@ def test_compaction_between_keeps_undo_working(db: Path) -> None:
     fold(db)
     assert run(db, "undo").exit_code == 0  # redo
     assert Library(db).papers["2401.00000"].rating == 4
+    assert run(db, "doctor", "--compact").exit_code == 0
+    assert run(db, "undo").exit_code == 0
+    assert Library(db).papers["2401.00000"].rating == 0
+
+
+def test_a_library_folded_by_an_earlier_readlist_undoes_as_before(db: Path) -> None:
+    """No step kept beside the library file (an earlier readlist folded the journal): the record is taken as it is."""
+    assert run(db, "rate", "2401.00000", "4").exit_code == 0
+    assert not journal_path(db).exists() and undo_step_path(db).exists()
+    undo_step_path(db).unlink()
+    assert Library(db).newest_step == ""
+    result = run(db, "undo")
+    assert result.exit_code == 0, result.output
+    assert Library(db).papers["2401.00000"].rating == 0
 
 
 @pytest.mark.usefixtures("large")
@@ -245,3 +315,71 @@ def test_a_reader_without_steps_reads_lines_that_have_them(tmp_path: Path) -> No
     assert [older.decode(line).ops for line in (tagged, plain)] == [[{"set": "p", "f": {"rating": n}}] for n in (3, 4)]
     read = read_journal(path, 1, "lib")
     assert read.steps == ["abc", ""] and read.bad_lines == 0
+
+
+def killed_rate(db: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """Run ``readlist rate ARGS`` and kill it before its record for undo; the step its journal line names."""
+    with monkeypatch.context() as patch:
+        kill_before_the_record(patch)
+        with pytest.raises(Killed):
+            run(db, "rate", *args)
+    return steps(db)[-1]
+
+
+def test_a_sync_that_merges_keeps_this_machines_step_and_takes_none_from_another(
+    git_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The step stays on the machine its command ran on: the library file that sync shares names none."""
+    remote = bare_remote(git_env)
+    laptop, workstation = git_env / "laptop" / "library.json", git_env / "workstation" / "library.json"
+    ImportPapers([Paper.create(title=f"Paper {n}", arxiv_id=f"2401.{n:05d}") for n in range(3)], "t").execute(
+        Library(laptop))
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    assert run(workstation, "sync", "init", str(remote)).exit_code == 0
+    assert run(workstation, "rate", "2401.00000", "2").exit_code == 0
+    assert run(workstation, "sync").exit_code == 0
+    assert run(laptop, "tag", "2401.00001", "+older").exit_code == 0
+    killed = killed_rate(laptop, monkeypatch, "2401.00002", "5")
+    result = run(laptop, "sync")  # folds, merges the workstation's rating in, and replaces the library file
+    assert result.exit_code == 0, result.output
+    assert not journal_path(laptop).exists() and killed not in laptop.read_text()
+    before = state(laptop)
+    assert before["2401.00000"]["rating"] == 2 and before["2401.00002"]["rating"] == 5
+    result = run(laptop, "undo")
+    assert result.exit_code == 1 and "nothing undone" in result.stderr
+    assert state(laptop) == before
+    # The workstation takes the merged library file: its own last change is still the one its undo reverts.
+    assert run(workstation, "sync").exit_code == 0
+    assert Library(workstation).papers["2401.00002"].rating == 5
+    result = run(workstation, "undo")
+    assert result.exit_code == 0, result.output
+    assert Library(workstation).papers["2401.00000"].rating == 0
+
+
+def test_a_repair_keeps_the_step_of_the_journal_it_folds_in(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(db, "tag", "2401.00000", "+older").exit_code == 0
+    killed_rate(db, monkeypatch, "2401.00001", "5")
+    text = db.read_text()
+    line = next(line for line in text.splitlines() if line.startswith('"2401.00002"'))
+    db.write_text(text.replace(line, line.replace('"rating":0', '"rating":"none"')))
+    result = run(db, "doctor", "--repair")
+    assert result.exit_code == 0, result.output
+    assert not journal_path(db).exists()
+    before = state(db)
+    assert before["2401.00001"]["rating"] == 5
+    result = run(db, "undo")
+    assert result.exit_code == 1 and "nothing undone" in result.stderr
+    assert state(db) == before
+
+
+def test_a_restored_backup_keeps_the_newest_step_of_the_library_it_replaces(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A restore is no command-line change: the newest step stays the killed command's, not the backup's."""
+    assert run(db, "rate", "2401.00000", "4").exit_code == 0
+    killed = killed_rate(db, monkeypatch, "2401.00001", "5")
+    result = run(db, "doctor", "--restore")
+    assert result.exit_code == 0, result.output
+    assert not journal_path(db).exists()
+    assert Library(db).newest_step == killed
+    assert run(db, "undo").exit_code == 1
