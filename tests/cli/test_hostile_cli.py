@@ -243,15 +243,16 @@ print(load_ui_state(db), load_last_change(db), load_pull_state(db), load_state(d
 
 
 def test_pipes_in_place_of_the_files_beside_the_library_are_passed_over(tmp_path: Path) -> None:
-    """A FIFO where readlist keeps where the app was, the last change, pull or sync state, the first screen or the
-    interest scores would make a plain read wait forever for a writer: every one is passed over as absent."""
+    """A FIFO where readlist keeps where the app was, the last change, pull or sync state, the first screen, the
+    interest scores or the undo step folded in would make a plain read wait forever for a writer: every one is
+    passed over as absent."""
     from readlist.storage import paths
 
     db = tmp_path / "library.json"
     result = run(db, "import", str(REPO / "tests" / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"))
     assert result.exit_code == 0, result.output
     side_files = [paths.ui_state_path, paths.last_change_path, paths.pulls_path, paths.sync_state_path,
-                  paths.first_screen_path, paths.interest_scores_path]
+                  paths.first_screen_path, paths.interest_scores_path, paths.undo_step_path]
 
     def pipes_everywhere() -> None:  # a command replaces a file it writes: put the pipes back before each
         for where in side_files:
