@@ -708,9 +708,10 @@ class Library:
         The newest undo step named at ``path`` (by its journal, which this replaces, or beside it) stays the
         newest: a restore is no command-line change, and the backup's own steps are older ones.
         """
-        live_journal = read_journal(journal_path(path), min_gen, library_id)
+        named: list[str] = []  # only the steps are wanted, not the batches of a journal that may be long
+        read_journal(journal_path(path), min_gen, library_id, each=lambda _ops, _at, step: named.append(step))
         self._folded_step = load_folded_step(path)
-        self.newest_step = newest_step(live_journal.steps) or self._folded_step
+        self.newest_step = newest_step(named) or self._folded_step
         self.path = path
         self.journal = Journal(journal_path(path))
         self._gen = max(self._gen, min_gen)
