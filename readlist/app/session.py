@@ -139,7 +139,9 @@ class Session:
         if not self.remember_last:
             return
         step, self.library.step = self.library.step, new_step()  # what is committed from now on is the next step
-        if (problem := save_last_change(self.library.path, outcome, step=step)) is not None:
+        if (problem := save_last_change(self.library.path, outcome, step=step)) is None:
+            self.library.recorded_step = step
+        else:
             self.library.notices.append(
                 f"{self.library.path}: the change is saved, but `readlist undo` cannot revert it: its record could "
                 f"not be written ({problem})"

@@ -647,7 +647,9 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     lib.step = last.step  # the revert belongs to the step it reverts
     done = revert(lib, last.outcome, to_before=not last.undone, only_unchanged=True)
     if done.outcome.changes:
-        if (problem := save_last_change(lib.path, last.outcome, undone=not last.undone, step=last.step)) is not None:
+        if (problem := save_last_change(lib.path, last.outcome, undone=not last.undone, step=last.step)) is None:
+            lib.recorded_step = last.step
+        else:
             echo_err(f"readlist: {lib.path}: the change is saved, but `readlist undo` cannot "
                      f"{'undo' if last.undone else 'redo'} it: its record could not be written ({problem})")
         settle(session)

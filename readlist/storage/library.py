@@ -62,7 +62,7 @@ from readlist.storage.snapshot import (
     read_snapshot,
     snapshot_chunks,
 )
-from readlist.storage.undo_step import load_folded_step, newest_step, save_folded_step
+from readlist.storage.undo_step import forget_folded_step, load_folded_step, newest_step, save_folded_step
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -242,6 +242,9 @@ class Library:
         self.step = ""
         self.newest_step = ""
         self._folded_step = ""  # the step kept beside the library file, as last read or written
+        # The step whose record for `readlist undo` this process has written: a fold whose newest step is that one
+        # needs to keep none, as the record names it (a command's own fold after each change, on a small library).
+        self.recorded_step = ""
         self.ready = False  # the files have been read
         # The papers other processes' changes touched since :meth:`take_replayed` was last asked, as they were
         # before (None: not there yet); None until it is first asked, and again after the library was read
@@ -642,8 +645,12 @@ class Library:
         gen = self._gen + 1
         library_id = self.library_id or new_library_id()
         self._place_unordered()
-        if self.newest_step != self._folded_step:
-            # Before the library file: until it is replaced, the journal still names the same step.
+        # Before the library file: until it is replaced, the journal still names the same step.
+        if self.newest_step and self.newest_step == self.recorded_step:
+            if self._folded_step:  # an older step kept would now stop `readlist undo` of the recorded change
+                forget_folded_step(self.path)
+                self._folded_step = ""
+        elif self.newest_step != self._folded_step:
             save_folded_step(self.path, self.newest_step)
             self._folded_step = self.newest_step
         atomic_write_chunks(self.path, snapshot_chunks(gen, self.papers.values(), library_id, self.deleted))

@@ -22,6 +22,7 @@ from readlist.app.imports import ImportPapers
 from readlist.app.session import Session
 from readlist.cli import main
 from readlist.core.model import Paper
+from readlist.storage import library as library_module
 from readlist.storage.journal import Journal, read_journal
 from readlist.storage.library import Library
 from readlist.storage.paths import journal_path, last_change_path, undo_step_path
@@ -241,11 +242,12 @@ def test_compaction_between_keeps_undo_working(db: Path) -> None:
     assert Library(db).papers["2401.00000"].rating == 0
 
 
+@pytest.mark.usefixtures("large")
 def test_a_library_folded_by_an_earlier_readlist_undoes_as_before(db: Path) -> None:
     """No step kept beside the library file (an earlier readlist folded the journal): the record is taken as it is."""
     assert run(db, "rate", "2401.00000", "4").exit_code == 0
-    assert not journal_path(db).exists() and undo_step_path(db).exists()
-    undo_step_path(db).unlink()
+    fold(db)
+    undo_step_path(db).unlink(missing_ok=True)
     assert Library(db).newest_step == ""
     result = run(db, "undo")
     assert result.exit_code == 0, result.output
@@ -383,3 +385,27 @@ def test_a_restored_backup_keeps_the_newest_step_of_the_library_it_replaces(
     assert not journal_path(db).exists()
     assert Library(db).newest_step == killed
     assert run(db, "undo").exit_code == 1
+
+
+def test_a_command_folding_in_its_own_recorded_change_keeps_no_step(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record names the newest step then: the fold after each change of a small library writes nothing more,
+    and removes a step kept before, which would stop `readlist undo` of this change."""
+    written: list[str] = []
+    save = library_module.save_folded_step
+
+    def counted(path: Path, step: str) -> None:
+        written.append(step)
+        save(path, step)
+
+    monkeypatch.setattr(library_module, "save_folded_step", counted)
+    assert run(db, "rate", "2401.00000", "4").exit_code == 0
+    assert not journal_path(db).exists() and not undo_step_path(db).exists() and written == []
+    killed = killed_rate(db, monkeypatch, "2401.00001", "5")
+    assert run(db, "doctor", "--compact").exit_code == 0
+    assert written == [killed] and undo_step_path(db).exists()
+    assert run(db, "undo").exit_code == 1
+    assert run(db, "rate", "2401.00002", "3").exit_code == 0
+    assert written == [killed] and not undo_step_path(db).exists()
+    result = run(db, "undo")
+    assert result.exit_code == 0, result.output
+    assert Library(db).papers["2401.00002"].rating == 0
