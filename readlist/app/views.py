@@ -257,9 +257,12 @@ class ListModel:
         self._view_papers: list[Paper] = []
         self.index = SearchIndex(lib)
 
-    def warm_search(self) -> None:
-        """Build the search index in a background thread; searches scan until it is ready."""
-        threading.Thread(target=self.index.build, name="readlist-search-index", daemon=True).start()
+    def warm_search(self, pause: Callable[[], object] | None = None) -> None:
+        """Build the search index in a background thread; searches scan until it is ready.
+
+        ``pause``: called between the build's steps (the app's ``Foreground.give_way``: keys first).
+        """
+        threading.Thread(target=self.index.build, args=(pause,), name="readlist-search-index", daemon=True).start()
 
     def invalidate(self) -> None:
         """Forget cached orders (papers were added, removed or reloaded)."""

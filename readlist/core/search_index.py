@@ -19,7 +19,7 @@ import re
 import threading
 import unicodedata
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
@@ -81,6 +81,10 @@ def haystack(paper: Paper) -> str:
     ))
 
 
+def _no_pause() -> None:
+    """A build that nothing waits for (the command line's searches) goes straight through."""
+
+
 class _LastText:
     """The text of the paper read last, so that a query with several words reads each paper's text once.
 
@@ -132,6 +136,9 @@ def _encode(text: str) -> bytes:
 _FEW_HITS = 64
 # Papers indexed in one step of a full build: bounds the memory the step's arrays take.
 _BUILD_STEP = 2048
+# Papers read between two calls of a build's ``pause`` (1-2 ms of work): the build runs in a thread of the app
+# and holds the interpreter's lock (GIL) while it works, so a key's answer waits for it.
+_PAUSE_EVERY = 32
 
 
 class SearchIndex:
@@ -185,16 +192,20 @@ class SearchIndex:
 
     # -- building and following the source -------------------------------------------------
 
-    def build(self) -> None:
-        """Index every paper of the source (a few seconds for 100k papers; safe in a thread)."""
-        with self._lock:
-            self._sync()
+    def build(self, pause: Callable[[], object] | None = None) -> None:
+        """Index every paper of the source (a few seconds for 100k papers; safe in a thread).
 
-    def _sync(self) -> None:
+        ``pause`` is called between short steps of a first build (see ``_PAUSE_EVERY``): the app's thread
+        waits in it while the user's keys are answered, so that the build does not take the interpreter from them.
+        """
+        with self._lock:
+            self._sync(pause)
+
+    def _sync(self, pause: Callable[[], object] | None = None) -> None:
         version = self.source.version
         papers = list(self.source.papers.values())
         if not self._papers:
-            self._build_all(papers)
+            self._build_all(papers, pause or _no_pause)
         else:
             self._follow(papers)
         self._version = version
@@ -249,7 +260,7 @@ class SearchIndex:
                 slots = extra[token_id] = array("i")
             slots.append(slot)
 
-    def _build_all(self, papers: list[Paper]) -> None:
+    def _build_all(self, papers: list[Paper], pause: Callable[[], object]) -> None:
         """Index every paper at once into the compact postings (numpy, step by step to bound memory)."""
         import numpy as np
 
@@ -259,12 +270,14 @@ class SearchIndex:
         counts = array("i")  # how many tokens each paper has
         for first in range(0, len(papers), _BUILD_STEP):
             tokens = array("i")
-            for paper in papers[first : first + _BUILD_STEP]:
-                found = set(haystack(paper).split())
-                for token in found.difference(ids):
-                    ids[token] = len(ids)
-                tokens.extend(map(ids.__getitem__, found))  # in C: a loop in Python takes twice as long
-                counts.append(len(found))
+            for part in range(first, min(len(papers), first + _BUILD_STEP), _PAUSE_EVERY):
+                pause()
+                for paper in papers[part : min(part + _PAUSE_EVERY, first + _BUILD_STEP)]:
+                    found = set(haystack(paper).split())
+                    for token in found.difference(ids):
+                        ids[token] = len(ids)
+                    tokens.extend(map(ids.__getitem__, found))  # in C: a loop in Python takes twice as long
+                    counts.append(len(found))
             chunks.append(tokens)
         n, vocab = len(papers), len(ids)
         per_paper = np.frombuffer(counts, dtype=np.int32) if counts else np.zeros(0, dtype=np.int32)
@@ -283,6 +296,7 @@ class SearchIndex:
         fill = offsets[:-1].copy()  # where each token's next slot goes
         chunks.reverse()
         for first in range(0, n, _BUILD_STEP):
+            pause()
             last = min(n, first + _BUILD_STEP)
             tokens = chunks.pop()
             held = np.frombuffer(tokens, dtype=np.int32) if tokens else np.zeros(0, dtype=np.int32)
@@ -307,10 +321,13 @@ class SearchIndex:
         self._base, self._base_tokens = n, vocab
         self._row, self._bitmaps, self._offsets, self._postings = row, bitmaps, offsets, postings
         self._extra = {}
+        pause()
         self._papers = list(papers)
         self._marks = [_text_mark(p) for p in papers]
+        pause()
         self._slot_of = {p.id: slot for slot, p in enumerate(papers)}
         self._live = {id(p): slot for slot, p in enumerate(papers)}
+        pause()
         self._vocabulary()
 
     def acquire(self) -> bool:

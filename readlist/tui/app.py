@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -27,6 +28,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from readlist.app.first_screen import FirstScreen, kept_first_screen, save_first_screen
+from readlist.app.foreground import Foreground
 from readlist.app.interest import InterestResult
 from readlist.app.interest_process import InterestProcess
 from readlist.app.remembered_interest import RememberedInterest, about_library, recall_scores
@@ -61,6 +63,8 @@ UI_LOCK_TIMEOUT = 3.0
 # papers while they are being decided.
 INTEREST_START_SECONDS = 1.5
 INTEREST_SETTLE_SECONDS = 1.0
+# What the user does that the app's background threads wait for the answer to (see readlist.app.foreground).
+_ANSWERED_FIRST = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 # Signals that close the app the way quitting does, so nothing typed is lost: the terminal went away (SIGHUP:
 # its window was closed, an SSH connection dropped) or the system asked (SIGTERM: logout, shutdown, `kill`).
 # Python's own response is to end at once, which lost a note typed in the half second before (the editor saves
@@ -116,6 +120,9 @@ class ReadlistApp(App[None]):
         # saved while the app closed); the exit status is then 1.
         self.exit_notices: list[str] = []
         self._loading = False
+        # Told of every key and click, so that the app's own background threads (the search index's build) wait
+        # for its answer instead of running in turns with it (see readlist.app.foreground).
+        self.foreground = Foreground()
         self.settings = session.settings
         self.demo = demo
         self.today = today or date.today()
@@ -198,7 +205,8 @@ class ReadlistApp(App[None]):
                 if isinstance(screen, MainScreen):
                     self.call_after_refresh(screen.sync_now)  # config.toml: sync_on_start_and_quit
                     break
-        self.set_timer(1.0, self.session.views.warm_search)  # after the first paint, not competing with it
+        # After the first paint, not competing with it; the build gives way to keys (Foreground).
+        self.set_timer(1.0, partial(self.session.views.warm_search, self.foreground.give_way))
         # So that the first change waits for no import: the lock's module is loaded in the background.
         threading.Thread(target=self.session.library.prepare_lock, name="readlist-lock", daemon=True).start()
         if self._interest_start is not None:
@@ -265,11 +273,13 @@ class ReadlistApp(App[None]):
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     async def on_event(self, event: events.Event) -> None:
-        """Pasted text is cleaned before any input sees it.
+        """Keys and clicks go before the app's background work; pasted text is cleaned before any input sees it.
 
         It is as untrusted as a library file (copied from a web page, say): escape sequences in it
         would be drawn raw by the search box, the tag box or the note editor, and stored cleaned anyway.
         """
+        if isinstance(event, _ANSWERED_FIRST) and not event.is_forwarded:
+            self.foreground.key_pressed()
         if isinstance(event, events.Paste) and not event.is_forwarded:
             event.text = clean_note(event.text)
         await super().on_event(event)

@@ -304,3 +304,33 @@ def test_the_text_read_last_follows_edits_of_the_same_paper() -> None:
         assert search_text(paper) == haystack(paper), field
     other = Paper.create(title="Other", abstract="First abstract", note="", authors=["Ada"])
     assert search_text(other) == haystack(other)
+
+
+def test_a_first_build_pauses_between_short_steps_and_builds_the_same_index(library: Library,
+                                                                            index: SearchIndex) -> None:
+    """The app's build thread gives way to keys between steps (readlist.app.foreground): it must be asked often."""
+    from readlist.core import search_index
+
+    pauses = 0
+
+    def pause() -> None:
+        nonlocal pauses
+        pauses += 1
+
+    paced = SearchIndex(library)
+    paced.build(pause)
+    assert pauses >= len(library.papers) // search_index._PAUSE_EVERY
+    for needle in ("agent", "language", "e", "straße", "line two", "zzzq"):
+        assert paced.acquire() and index.acquire()
+        try:
+            assert _slots_of(paced, needle) == _slots_of(index, needle)
+        finally:
+            paced.release()
+            index.release()
+
+
+def _slots_of(built: SearchIndex, needle: str) -> list[str] | None:
+    found = built.match(needle)
+    if found is None:
+        return None
+    return sorted(p.id for p, hit in zip(built._papers, found, strict=False) if hit and p is not None)
