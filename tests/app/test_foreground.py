@@ -5,11 +5,19 @@ A clock the test moves stands for time: a sleep moves it, so the waits are count
 
 from __future__ import annotations
 
+import gc
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from readlist.app.foreground import Foreground
+from readlist.app.views import ListModel
+from readlist.storage.library import Library
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from generate import generate_papers, write_library
 
 
 class Clock:
@@ -61,3 +69,14 @@ def test_keys_pressed_all_the_time_slow_the_work_without_stopping_it() -> None:
     fg.key_pressed()
     fg.give_way()
     assert clock.now == pytest.approx(0.001 + 0.25)  # the breath, then the longest wait of one step
+
+
+def test_the_index_built_for_the_app_is_left_out_of_full_garbage_collections(tmp_path: Path) -> None:
+    """Like the library's papers at load: the index's per-paper marks are frozen once it is built."""
+    path = tmp_path / "library.json"
+    write_library(generate_papers(200, seed=3), path)
+    model = ListModel(Library(path))
+    gc.unfreeze()
+    model.warm_search().join()
+    assert model.index.ready
+    assert gc.get_freeze_count() >= 200  # the marks, one tuple per paper, at least
