@@ -4,13 +4,12 @@ Python runs one thread of a process at a time (the interpreter lock, GIL). A thr
 waiting, like the search index's first build (seconds of work on a big library, started just after the
 first screen is painted), gives the lock up only when made to, every few milliseconds, and takes it back as
 soon as it can; a key's answer then runs in turns with it. Measured at 100,000 papers, a key's answer took
-two to three times as long while the index was built (both the list's frame and the detail pane's), as
-long as the build lasts.
+two to three times as long while the index was built (both the list's frame and the detail pane's).
 
 ``Foreground`` is told of each key (``key_pressed``, on the UI thread); a background thread calls
-``give_way`` between short steps of its work and sleeps there until the key's answer has had time to be
-drawn (``ANSWER_SECONDS``), never longer than ``LONGEST_WAIT`` at one step, so that a user who keeps
-pressing keys slows the work down without stopping it.
+``give_way`` between short steps of its work and sleeps there a moment (``BREATH``: the next key then finds
+the lock free), and until the last key's answer has had time to be drawn (``ANSWER_SECONDS``), never longer
+than ``LONGEST_WAIT`` at one step, so that a user who keeps pressing keys slows the work down without stopping it.
 """
 
 from __future__ import annotations
