@@ -528,9 +528,8 @@ def _braced_match(match: re.Match[str]) -> str:
     word = match.group()
     if match.lastgroup == "one_letter" and _bare(word) == _ARTICLE:
         return word
-    lead = "" if word[0].isalnum() else _lead(word)
-    trail = "" if word[-1].isalnum() else _trail(word[len(lead):])
-    return lead + "{" + word[len(lead): len(word) - len(trail)] + "}" + trail
+    lead, core, trail = _affixes(word)
+    return lead + "{" + core + "}" + trail
 
 
 def _protected_word(word: str, ascii_only: bool) -> str:
@@ -541,12 +540,20 @@ def _protected_word(word: str, ascii_only: bool) -> str:
 
 
 def _braced(word: str, *, ascii_only: bool) -> str:
-    lead = _lead(word)
-    rest = word[len(lead):]
-    trail = _trail(rest)
-    core = rest[: len(rest) - len(trail)]
+    lead, core, trail = _affixes(word)
     return (encode_text(lead, ascii_only=ascii_only) + "{" + encode_text(core, ascii_only=ascii_only) + "}"
             + encode_text(trail, ascii_only=ascii_only))
+
+
+def _affixes(word: str) -> tuple[str, str, str]:
+    """The punctuation before a word, the word, the punctuation after it (``"(LLaMA):"``: ``(``, ``LLaMA``, ``):``).
+
+    A word that begins or ends with a letter or digit has nothing to look for there (most words).
+    """
+    lead = "" if word[:1].isalnum() else _lead(word)
+    rest = word[len(lead):]
+    trail = "" if rest[-1:].isalnum() else _trail(rest)
+    return lead, rest[: len(rest) - len(trail)], trail
 
 
 def _protect_segments(text: str, *, ascii_only: bool) -> str:
