@@ -83,6 +83,15 @@ def kill_before_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "atomic_write_bytes", die)
 
 
+def assert_undo_refused(db: Path) -> None:
+    """``readlist undo`` refuses in one line on stderr, exit 1, nothing on stdout."""
+    result = run(db, "undo")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "nothing undone" in result.stderr and "the library is as it was" in result.stderr
+
+
 @pytest.mark.parametrize("killed", [("import", *map(str, SEEDS)), ("rate", "2401.00001", "5")],
                          ids=["import", "rate"])
 def test_undo_refuses_when_the_last_change_was_killed_before_its_record(
@@ -96,11 +105,7 @@ def test_undo_refuses_when_the_last_change_was_killed_before_its_record(
             run(db, *killed)
     before = state(db)
     assert len(before) > 3 if killed[0] == "import" else before["2401.00001"]["rating"] == 5  # the change is saved
-    result = run(db, "undo")
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "nothing undone" in result.stderr and "the library is as it was" in result.stderr
+    assert_undo_refused(db)
     assert state(db) == before  # the older change (the tag) is not reverted
     assert "older" in before["2401.00000"]["tags"]  # type: ignore[operator]
     assert last_change_path(db).read_bytes() == record
@@ -152,11 +157,7 @@ def test_undo_still_refuses_once_the_journal_is_folded_in(
     assert not journal_path(db).exists()  # folded: no journal line names the killed command's step now
     before = state(db)
     assert before["2401.00001"]["rating"] == 5 and "older" in before["2401.00000"]["tags"]  # type: ignore[operator]
-    result = run(db, "undo")
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "nothing undone" in result.stderr and "the library is as it was" in result.stderr
+    assert_undo_refused(db)
     assert state(db) == before
     assert last_change_path(db).read_bytes() == record
     assert run(db, "rate", "2401.00002", "4").exit_code == 0
