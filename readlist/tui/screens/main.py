@@ -384,21 +384,20 @@ class MainScreen(ReadlistScreen[None]):
             keep_id = plist.current.id
         self._show_list(self._select(), keep_id, typing=typing)
 
-    def after_change(self, outcome: Outcome | None = None, keep_id: str | None = None) -> None:
+    def after_change(self, keep_id: str | None = None) -> None:
         """Show the changes made since the counts were last made current, without rescanning the library.
 
-        The session keeps them (``outcome``, the change just made from this app, is among them; so are the
-        decisions made in triage mode and other processes' changes as they were replayed): per changed
+        The session keeps them (the change just made from this app is among them; so are the decisions
+        made in triage mode and other processes' changes as they were replayed): per changed
         paper, the values its changed fields had before. Counts are adjusted from them and papers that
         left the view are dropped, so a keypress stays cheap on a 100,000 paper library. When the library
         was read whole meanwhile, only a recount can tell: it is counted again.
         """
         lib = self.session.library
-        since = self.session.take_changes()
-        if since is None:
+        outcome = self.session.take_changes()
+        if outcome is None:
             self.rebuild(keep_id)
             return
-        outcome = since
         self.counts.adjust(outcome, lib)
         shown_view = self.view.key
         self._refresh_views()
@@ -738,7 +737,7 @@ class MainScreen(ReadlistScreen[None]):
         # The selection stays (tag, then rate the same papers) until Esc clears it.
         if outcome is None:
             return
-        self.after_change(outcome)
+        self.after_change()
         n = len(outcome)
         what = counted(n, "paper")
         self.say(f"{outcome.label}: {what} (u undoes)" if n else f"{outcome.label}: nothing to change")
@@ -750,7 +749,7 @@ class MainScreen(ReadlistScreen[None]):
             self.say("Nothing to undo")
             return
         self._message = f"Undid: {self.what_was(done.step)}"
-        self.after_change(done.outcome, keep_id=next(iter(done.step.changes), None))
+        self.after_change(keep_id=next(iter(done.step.changes), None))
 
     @needs_library
     def action_redo(self) -> None:
@@ -759,7 +758,7 @@ class MainScreen(ReadlistScreen[None]):
             self.say("Nothing to redo")
             return
         self._message = f"Redid: {self.what_was(done.step)}"
-        self.after_change(done.outcome)
+        self.after_change()
 
 
 
@@ -901,7 +900,7 @@ class MainScreen(ReadlistScreen[None]):
             return
         outcome = self.run_command(EditTags(ids, add=add, remove=remove))
         if outcome is not None:
-            self.after_change(outcome)
+            self.after_change()
             self.say(f"Tags changed on {counted(len(outcome), 'paper')} (u undoes)" if outcome.changes
                      else "Tags unchanged")
 
@@ -1031,7 +1030,7 @@ class MainScreen(ReadlistScreen[None]):
         outcome = self.run_command(ApplyEnrichment(changes))
         if outcome is None:
             return 0
-        self.after_change(outcome)
+        self.after_change()
         return len(changes)
 
     @staticmethod
