@@ -18,8 +18,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from readlist.app.stored_vectors import VectorStore
 from readlist.core.interest import (
     ColdStart,
     Ranking,
@@ -143,9 +145,18 @@ Compute = Callable[["InterestSnapshot | None", Sequence[Paper], datetime, int], 
 
 
 def compute(
-    previous: InterestSnapshot | None, papers: Sequence[Paper], now: datetime, generation: int
+    previous: InterestSnapshot | None,
+    papers: Sequence[Paper],
+    now: datetime,
+    generation: int,
+    *,
+    store: VectorStore | None = None,
 ) -> InterestSnapshot:
-    """Vectorize (incrementally from ``previous``), train and score. Runs on the worker thread or in a command."""
+    """Vectorize (incrementally from ``previous``, else from the vectors kept in ``store``), train and score.
+
+    Runs on the worker thread, in the app's interest process or in a command. Writing the vectors back to
+    ``store`` is left to the caller, once the result has been delivered.
+    """
     try:
         from readlist.core.interest_model import train
         from readlist.core.vectors import PaperVectors
@@ -156,7 +167,12 @@ def compute(
         ) from exc
 
     start = time.perf_counter()
-    vectors = previous.vectors.updated(papers) if previous is not None else PaperVectors.build(papers)
+    if previous is not None:
+        vectors = previous.vectors.updated(papers)
+    elif store is not None:
+        vectors = store.vectors_for(papers)
+    else:
+        vectors = PaperVectors.build(papers)
     indexed = time.perf_counter()
     labels = training_labels(papers, now)
     model = train(vectors, labels)
@@ -170,16 +186,25 @@ def compute(
     return InterestSnapshot(generation, vectors, model, None, scores, timings)
 
 
-def rank(papers: Iterable[Paper], now: datetime | None = None) -> tuple[Ranking, InterestSnapshot]:
-    """The interest order for a command: everything computed now, in this thread."""
+def rank(
+    papers: Iterable[Paper], now: datetime | None = None, *, library: Path | None = None
+) -> tuple[Ranking, InterestSnapshot]:
+    """The interest order for a command: everything computed now, in this thread, from the vectors kept beside
+    the library at ``library`` where they can be used (and kept there for the next command)."""
     papers = list(papers)
-    snapshot = compute(None, papers, now or utcnow(), 0)
+    store = VectorStore(library) if library is not None else None
+    snapshot = compute(None, papers, now or utcnow(), 0, store=store)
+    if store is not None:
+        store.keep(snapshot.vectors, papers)
     return snapshot.order(papers), snapshot
 
 
-def related_papers(papers: Iterable[Paper], paper_ids: str | Sequence[str], k: int = 5) -> list[Related]:
+def related_papers(
+    papers: Iterable[Paper], paper_ids: str | Sequence[str], k: int = 5, *, library: Path | None = None
+) -> list[Related]:
     """Papers like ``paper_ids`` taken together (as the app's "more like" a selection) among ``papers``, for a
-    command: only the index is built, no model trained. Never one of ``paper_ids`` itself."""
+    command: only the index is made (from the vectors kept beside ``library``, as ``rank``), no model trained.
+    Never one of ``paper_ids`` itself."""
     try:
         from readlist.core.related import more_like, related
         from readlist.core.vectors import PaperVectors
@@ -187,7 +212,13 @@ def related_papers(papers: Iterable[Paper], paper_ids: str | Sequence[str], k: i
         raise InterestUnavailable(
             f"related papers need scikit-learn ({exc.name} is missing): pip install scikit-learn"
         ) from exc
-    vectors = PaperVectors.build(list(papers))
+    papers = list(papers)
+    if library is None:
+        vectors = PaperVectors.build(papers)
+    else:
+        store = VectorStore(library)
+        vectors = store.vectors_for(papers)
+        store.keep(vectors, papers)
     ids = [paper_ids] if isinstance(paper_ids, str) else list(dict.fromkeys(paper_ids))
     return related(vectors, ids[0], k) if len(ids) == 1 else more_like(vectors, ids, k)
 

@@ -44,6 +44,7 @@ import msgspec
 
 from readlist.app.interest import InterestSnapshot, LatestWins, compute
 from readlist.app.remembered_interest import remember_scores
+from readlist.app.stored_vectors import VectorStore
 from readlist.core.interest import Reason, Related, utcnow
 from readlist.core.model import Paper
 from readlist.storage.library import Library
@@ -374,6 +375,7 @@ class _Server:
         self.pending: tuple[int, datetime] | None = None
         self.newest: InterestSnapshot | None = None  # the newest result computed, current or not
         self.library: Library | None = None
+        self.store = VectorStore(Path(library_path))
 
     def send(self, message: object) -> None:
         with self.write_lock:
@@ -428,7 +430,8 @@ class _Server:
                 self.library = Library(self.library_path, tidy=False)
             else:
                 self.library.refresh()  # every change the app made is in the journal before it asked
-            result = compute(self.newest, list(self.library.papers.values()), now, generation)
+            papers = list(self.library.papers.values())
+            result = compute(self.newest, papers, now, generation, store=self.store)
         except Exception as exc:  # reported to the app in one line; the child carries on
             self.send(("failed", generation, _one_line(exc)))
             return
@@ -441,8 +444,11 @@ class _Server:
             labels = result.model.labels if result.model is not None else 0
             self.send(("result", generation, result.ready, result.reason, dict(result.scores),
                        dict(result.timings), labels))
-        # For the next start, after the app has what it waits for.
+        # For the next start and the next command, after the app has what it waits for.
         remember_scores(Path(self.library_path), result.scores if result.ready else None)
+        # A file that only saves the next start work must never stop the child, whatever goes wrong with it.
+        with contextlib.suppress(Exception):
+            self.store.keep(result.vectors, papers)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -254,7 +254,7 @@ def _interest_of(session: Session, paper: Paper) -> dict[str, object] | None:
     from readlist.app.interest import InterestUnavailable, rank
 
     try:
-        _, snapshot = rank(session.library.papers.values())
+        _, snapshot = rank(session.library.papers.values(), library=session.library.path)
     except InterestUnavailable as exc:
         echo_err(f"readlist: warning: {exc}")
         return None
@@ -283,7 +283,9 @@ def related_cmd(ctx: click.Context, paper_ids: tuple[str, ...], limit: int, as_j
     session = session_of(ctx)
     papers = _resolve_all(session.library, paper_ids)
     try:
-        found = related_papers(session.library.papers.values(), [p.id for p in papers], limit)
+        found = related_papers(
+            session.library.papers.values(), [p.id for p in papers], limit, library=session.library.path
+        )
     except InterestUnavailable as exc:
         fail(str(exc))
     lib = session.library

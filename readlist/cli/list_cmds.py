@@ -89,7 +89,7 @@ def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[
     from readlist.core.interest import FALLBACK
 
     try:
-        _, snapshot = rank(session.library.papers.values())
+        _, snapshot = rank(session.library.papers.values(), library=session.library.path)
     except InterestUnavailable as exc:
         fail(str(exc))
     ranking = snapshot.order(papers)

@@ -21,12 +21,14 @@ This module imports scikit-learn and SciPy: import it lazily, never at start-up.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from typing import Any
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
@@ -34,7 +36,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import ThreadpoolController
 
-from readlist.core.model import Paper, abstract_mark
+from readlist.core.model import Paper, StoredText, abstract_mark
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -106,6 +108,21 @@ def text_key(paper: Paper) -> TextKey:
     return (paper.title, abstract_mark(paper), tuple(paper.ai_keywords))
 
 
+DIGEST_SIZE = 16
+
+
+def text_digest(paper: Paper) -> bytes:
+    """A fingerprint of what the text row depends on (the contents behind :func:`text_key`), for rows kept on disk.
+
+    A stored abstract is digested as the JSON bytes the library holds, which is what encoding the text gives,
+    so it is not decoded.
+    """
+    mark = abstract_mark(paper)
+    abstract = mark.json() if isinstance(mark, StoredText) else msgspec.json.encode(mark)
+    parts = (msgspec.json.encode(paper.title), abstract, msgspec.json.encode(paper.ai_keywords))
+    return hashlib.blake2b(b"\n".join(parts), digest_size=DIGEST_SIZE).digest()
+
+
 MetaKey = tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[str, ...]]
 
 
@@ -136,9 +153,12 @@ def _min_df(config: VectorConfig, n_docs: int) -> int:
     return 1 if n_docs < SMALL_LIBRARY else config.min_df
 
 
-def _vectorizer(config: VectorConfig, n_docs: int) -> TfidfVectorizer:
+def _vectorizer(config: VectorConfig, n_docs: int, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
+    """The vectorizer ``config`` asks for; with ``vocabulary``, one that knows those words (in that order) and
+    needs only its word rarities (``idf_``) set before it can vectorize."""
     small = n_docs < SMALL_LIBRARY
     return TfidfVectorizer(
+        vocabulary=None if vocabulary is None else {word: i for i, word in enumerate(vocabulary)},
         lowercase=True,
         stop_words="english",
         token_pattern=TOKEN_PATTERN,

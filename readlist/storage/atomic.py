@@ -63,7 +63,7 @@ def write_output(path: Path, chunks: Iterable[bytes]) -> None:
     atomic_write_chunks(target, chunks)
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes | memoryview]) -> None:
     """Replace ``path`` with the concatenated ``chunks``, like :func:`atomic_write_bytes`.
 
     A 200 MB library is written piece by piece, so the whole file never has to be in memory at once.
@@ -106,18 +106,28 @@ def read_small_file(path: Path, limit: int) -> bytes | None:
     Opened without blocking and checked to be a regular file first: a FIFO or a device in the place of a file
     readlist keeps beside the library must not stop a start or a command.
     """
+    data = read_derived_file(path, limit)
+    return None if data is None else bytes(data)
+
+
+def read_derived_file(path: Path, limit: int) -> bytearray | None:
+    """Like :func:`read_small_file`, into a buffer of its own: arrays read from it can be used in place."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return None
     try:
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return None
-            data = handle.read(limit + 1)
+            data = bytearray(info.st_size)
+            size = handle.readinto(data)
+            if size != info.st_size or handle.read(1):  # changed while it was read: not worth a second try
+                return None
     except OSError:
         return None
-    return data if len(data) <= limit else None
+    return data
 
 
 def load_small_json(path: Path, limit: int, decoder: msgspec.json.Decoder[T]) -> T | None:

@@ -111,6 +111,11 @@ def interest_scores_path(path: Path) -> Path:
     return path.with_name(path.name + ".interest")
 
 
+def vectors_path(path: Path) -> Path:
+    """The papers' word vectors, kept so interest scores and related papers need not vectorize every paper."""
+    return path.with_name(path.name + ".vectors")
+
+
 def first_screen_path(path: Path) -> Path:
     """What the app's first screen shows, kept so the next start can paint it before loading the library."""
     return path.with_name(path.name + ".first-screen")

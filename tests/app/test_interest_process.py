@@ -21,7 +21,7 @@ from readlist.app.interest import InterestSnapshot, compute
 from readlist.app.interest_process import InterestProcess, RemoteInterest
 from readlist.app.remembered_interest import RememberedInterest, recall_scores
 from readlist.storage.library import Library
-from readlist.storage.paths import interest_scores_path, journal_path
+from readlist.storage.paths import interest_scores_path, journal_path, vectors_path
 
 NOW = datetime(2025, 12, 20, tzinfo=UTC)
 WAIT = 120.0  # a bound on every wait; a passing test never comes near it
@@ -173,6 +173,29 @@ def test_each_result_is_kept_for_the_next_start_and_removed_without_a_model(
     assert not cold.ready
     assert kept_scores(decided, until=lambda k: k is None) is None
     assert not interest_scores_path(decided).exists()
+
+
+def test_the_child_keeps_the_vectors_and_a_new_child_answers_alike_from_them(
+    decided: Path, process: InterestProcess, recorder: Recorder,
+) -> None:
+    first = result(process)
+    deadline = time.monotonic() + WAIT
+    while not vectors_path(decided).is_file() and time.monotonic() < deadline:
+        time.sleep(0.02)  # written just after the result is sent
+    assert vectors_path(decided).is_file()
+    process.close(WAIT)
+    # A later start reads the rows back: the same scores, explanations and related papers.
+    again = InterestProcess(decided, recorder.on_ready, on_error=recorder.on_error, clock=lambda: NOW)
+    try:
+        second = result(again)
+        assert second.scores == pytest.approx(dict(first.scores), abs=CLOSE)
+        local = in_process(decided)
+        paper = next(p for p in Library(decided).papers.values() if p.status == "inbox")
+        assert [r.paper_id for r in second.related(paper.id, 5)] == [r.paper_id for r in local.related(paper.id, 5)]
+        assert {r.value for r in second.explain(paper, 5)} & {r.value for r in local.explain(paper, 5)}
+    finally:
+        again.close(WAIT)
+    assert recorder.errors == []
 
 
 def test_only_the_newest_of_several_requests_is_published(process: InterestProcess, recorder: Recorder) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from readlist.app.commands import SetStatus
 from readlist.cli import main
-from readlist.core.model import Status
+from readlist.core.model import Paper, Status
 from readlist.storage.library import Library
 
 
@@ -108,3 +109,41 @@ def test_related_to_several_papers_is_the_apps_more_like_the_selection(seed_libr
     # An unknown id among them is an error that names it, as for every verb taking ids.
     bad = run(seed_library, "related", seeds[0], "nosuchpaper")
     assert bad.exit_code == 1 and "nosuchpaper" in bad.output
+
+
+def test_commands_keep_the_vectors_and_answer_the_same_from_them(
+    seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first command vectorizes the library and keeps the rows; the next ones read them and answer alike."""
+    from readlist.app.imports import ImportPapers
+    from readlist.core.vectors import PaperVectors
+    from readlist.storage.paths import vectors_path
+
+    decide(seed_library)
+    lib = Library(seed_library)
+    paper = next(p for p in lib.papers.values() if "compositional" in p.title.lower())
+    asks = [("related", paper.id, "--limit", "4", "--json"), ("show", paper.id, "--json"),
+            ("list", "--sort", "interest", "--json", "--limit", "20")]
+    first = [run(seed_library, *ask) for ask in asks]
+    assert all(r.exit_code == 0 for r in first), [r.output for r in first]
+    assert vectors_path(seed_library).is_file()
+
+    def no_build(*args: object, **kwargs: object) -> PaperVectors:
+        raise AssertionError("the kept vectors were not used")
+
+    monkeypatch.setattr(PaperVectors, "build", no_build)
+    again = [run(seed_library, *ask) for ask in asks]
+    assert [r.stdout for r in again] == [r.stdout for r in first]
+
+    # A paper added since is vectorized on its own, and found: it has the same words.
+    twin = Paper.create(title=paper.title + " revisited", abstract=paper.abstract, added="2025-12-20T00:00:00+00:00")
+    ImportPapers([twin], "test").execute(Library(seed_library))
+    found = json.loads(run(seed_library, *asks[0]).stdout)
+    assert found[0]["id"] == twin.id
+
+    # Without the file (deleted, as derived data may be), built anew and kept again.
+    monkeypatch.undo()
+    vectors_path(seed_library).unlink()
+    rebuilt = json.loads(run(seed_library, *asks[0]).stdout)
+    assert rebuilt[0]["id"] == twin.id
+    assert vectors_path(seed_library).is_file()
