@@ -12,7 +12,8 @@ its frames are composed as in a terminal, only not written to one. No interest m
 ``interest`` group, which trains it first.
 
 Groups: views, sort, nav, detail, help, stats, triage, outside, tags, bulk, delete, resize, interest, save.
-``triage`` times Esc back from triage mode after one decision; ``outside`` a change another process makes
+``triage`` times Esc back from triage mode after one decision, and from the note editor after a note;
+``outside`` a change another process makes
 (``readlist tag ID x`` run while the app is open), from the app's next look at the library to the last frame.
 """
 
@@ -199,6 +200,8 @@ async def run(path: Path, groups: set[str], repeat: int) -> dict[str, list[float
         if "triage" in groups:
             await timed("esc back from triage, one decision", "escape", before=("T", "s"), after=lambda: press("u"))
             await timed("esc back from triage, no decision", "escape", before=("T",))
+            await timed("esc from the note editor, a note saved", "escape", before=("n", "x"),
+                        after=lambda: press("u"))
         if "outside" in groups:
             flip = iter(range(1000))
 

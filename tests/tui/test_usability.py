@@ -903,6 +903,36 @@ async def test_back_from_triage_counts_no_paper_again_and_the_counts_stay_right(
         assert_as_recounted(app, recount)
 
 
+async def test_back_from_the_note_editor_counts_no_paper_again_and_the_counts_stay_right(
+    seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Closing the note editor adjusts the counts from the note saved (counting 100,000 papers again took
+    0.3-0.5 s): a saved search of noted papers gains the paper, and the cursor stays on it."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await view_name_prompt(pilot, "is:noted")
+        await pilot.press(*"noted", "enter")
+        await pilot.pause()
+        main(app).set_view_key("status:inbox")
+        await pilot.pause()
+        await pilot.press("j", "j")
+        paper = plist(app).current
+        assert paper is not None
+        counted, recount = counting(monkeypatch)
+        before = recount(app.session.library.papers.values(), main(app).views).saved
+        await pilot.press("n", *"worth a second look", "escape")
+        await pilot.pause()
+        assert counted == []
+        assert Library(seed_library).papers[paper.id].note == "worth a second look"
+        assert main(app).counts.saved != before
+        assert_as_recounted(app, recount)
+        assert plist(app).current is not None and plist(app).current.id == paper.id
+        await pilot.press("n", "escape")  # nothing written: nothing to adjust
+        await pilot.pause()
+        assert counted == []
+        assert_as_recounted(app, recount)
+
+
 async def test_a_change_by_another_process_is_counted_from_the_papers_it_touched(
     seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

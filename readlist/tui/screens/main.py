@@ -875,7 +875,10 @@ class MainScreen(ReadlistScreen[None]):
         if paper is not None:
             from readlist.tui.screens.note_editor import NoteEditor
 
-            self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: self.rebuild())
+            # Back on the paper; a saved note adjusts the counts (a saved search of noted papers) from the one
+            # change, as triage mode's decisions do, instead of counting the whole library again.
+            back = self._back_from(self.session.library.version)
+            self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: back(paper.id))
 
     @needs_library
     def action_tags(self) -> None:
