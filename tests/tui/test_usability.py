@@ -860,6 +860,15 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], Callable[..., 
     return counted, recount
 
 
+async def saved_search_then_inbox(pilot: Any, app: ReadlistApp, query: str, name: str) -> None:
+    """Keep ``query`` as a view named ``name`` (so its count is among those checked), then show the Inbox."""
+    await view_name_prompt(pilot, query)
+    await pilot.press(*name, "enter")
+    await pilot.pause()
+    main(app).set_view_key("status:inbox")
+    await pilot.pause()
+
+
 def assert_as_recounted(app: ReadlistApp, recount: Callable[..., Any]) -> None:
     """The counts, the sidebar and the list are what counting and listing the whole library again gives."""
     screen = main(app)
@@ -881,11 +890,7 @@ async def test_back_from_triage_counts_no_paper_again_and_the_counts_stay_right(
     0.3-0.5 s): they equal a recount, saved search and new tag included."""
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        await view_name_prompt(pilot, "tag:generalization")
-        await pilot.press(*"general", "enter")
-        await pilot.pause()
-        main(app).set_view_key("status:inbox")
-        await pilot.pause()
+        await saved_search_then_inbox(pilot, app, "tag:generalization", "general")
         counted, recount = counting(monkeypatch)
         await pilot.press("T", "s", "x", "4", "t", *"generalization, triaged", "enter")
         await pilot.pause()
@@ -910,11 +915,7 @@ async def test_back_from_the_note_editor_counts_no_paper_again_and_the_counts_st
     0.3-0.5 s): a saved search of noted papers gains the paper, and the cursor stays on it."""
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        await view_name_prompt(pilot, "is:noted")
-        await pilot.press(*"noted", "enter")
-        await pilot.pause()
-        main(app).set_view_key("status:inbox")
-        await pilot.pause()
+        await saved_search_then_inbox(pilot, app, "is:noted", "noted")
         await pilot.press("j", "j")
         paper = plist(app).current
         assert paper is not None
@@ -942,11 +943,7 @@ async def test_a_change_by_another_process_is_counted_from_the_papers_it_touched
 
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        await view_name_prompt(pilot, "tag:generalization")
-        await pilot.press(*"general", "enter")
-        await pilot.pause()
-        main(app).set_view_key("status:inbox")
-        await pilot.pause()
+        await saved_search_then_inbox(pilot, app, "tag:generalization", "general")
         counted, recount = counting(monkeypatch)
         other = Library(seed_library)  # as another process holds it
         ids = sorted(other.papers)
