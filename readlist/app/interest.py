@@ -205,20 +205,22 @@ def related_papers(
     """Papers like ``paper_ids`` taken together (as the app's "more like" a selection) among ``papers``, for a
     command: only the index is made (from the vectors kept beside ``library``, as ``rank``), no model trained.
     Never one of ``paper_ids`` itself."""
+    papers = list(papers)
+    # scikit-learn is imported only where papers must be vectorized: not at all when the kept rows are current.
     try:
         from readlist.core.related import more_like, related
         from readlist.core.vectors import PaperVectors
+
+        if library is None:
+            vectors = PaperVectors.build(papers)
+        else:
+            store = VectorStore(library)
+            vectors = store.vectors_for(papers)
+            store.keep(vectors, papers)
     except ImportError as exc:
         raise InterestUnavailable(
             f"related papers need scikit-learn ({exc.name} is missing): pip install scikit-learn"
         ) from exc
-    papers = list(papers)
-    if library is None:
-        vectors = PaperVectors.build(papers)
-    else:
-        store = VectorStore(library)
-        vectors = store.vectors_for(papers)
-        store.keep(vectors, papers)
     ids = [paper_ids] if isinstance(paper_ids, str) else list(dict.fromkeys(paper_ids))
     return related(vectors, ids[0], k) if len(ids) == 1 else more_like(vectors, ids, k)
 

@@ -21,7 +21,8 @@ the file is numbers and words, and it is read like any input, never trusted. A f
 another scikit-learn, a truncated or inconsistent one, indices out of range or a number that is not finite:
 :func:`restore` returns None and the caller builds the vectors from the papers as if there were no file.
 
-This module imports NumPy, SciPy and scikit-learn: import it lazily, never at start-up.
+This module imports NumPy and SciPy (not scikit-learn: see :class:`~readlist.core.vectors.Vocabulary`): import it
+lazily, never at start-up.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-import sklearn
 
 from readlist.core.model import Paper
 from readlist.core.vectors import (
@@ -44,8 +46,8 @@ from readlist.core.vectors import (
     PaperVectors,
     TextKey,
     VectorConfig,
+    Vocabulary,
     _project,
-    _vectorizer,
     text_digest,
     text_key,
 )
@@ -81,8 +83,18 @@ _HEADER_DECODER = msgspec.json.Decoder(_Header)
 def settings_of(config: VectorConfig) -> str:
     """Everything besides a paper's text that its row depends on: rows made under other settings are not kept."""
     return msgspec.json.encode(
-        {"config": asdict(config), "tokens": TOKEN_PATTERN, "scikit-learn": sklearn.__version__}
+        {"config": asdict(config), "tokens": TOKEN_PATTERN, "scikit-learn": _scikit_learn_version()}
     ).decode()
+
+
+@cache
+def _scikit_learn_version() -> str:
+    """The installed scikit-learn's version, read without importing it (a command that only reads rows never
+    needs it)."""
+    try:
+        return version("scikit-learn")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def encode(vectors: PaperVectors, papers: Sequence[Paper]) -> Iterator[bytes | memoryview]:
@@ -91,7 +103,7 @@ def encode(vectors: PaperVectors, papers: Sequence[Paper]) -> Iterator[bytes | m
     ``papers`` are the papers the vectors were made from (or updated to): a row whose paper is not among them,
     or has changed since, is written with a digest no text has, so it is vectorized again when read back.
     """
-    if vectors.vectorizer is None:
+    if vectors.vocabulary is None:
         return
     by_id = {paper.id: paper for paper in papers}
     digests = np.zeros((len(vectors.ids), DIGEST_SIZE), dtype=np.uint8)
@@ -102,7 +114,7 @@ def encode(vectors: PaperVectors, papers: Sequence[Paper]) -> Iterator[bytes | m
     text = vectors.text
     arrays: list[tuple[str, npt.NDArray[Any]]] = [
         ("digests", digests),
-        ("idf", np.ascontiguousarray(vectors.vectorizer.idf_, dtype="<f8")),
+        ("idf", np.ascontiguousarray(vectors.vocabulary.idf, dtype="<f8")),
         ("data", np.ascontiguousarray(text.data, dtype="<f8")),
         ("indices", np.ascontiguousarray(text.indices, dtype="<i4")),
         ("indptr", np.ascontiguousarray(text.indptr, dtype="<i8")),
@@ -131,7 +143,7 @@ class Restored:
     vectors: PaperVectors
     # The file's vocabulary (``vectors`` has another when the update learned it anew) and how many of its rows
     # were newer than that vocabulary.
-    file_vectorizer: object
+    file_vocabulary: Vocabulary
     file_unfitted_rows: int
 
 
@@ -150,10 +162,9 @@ def restore(data: bytes | bytearray | memoryview, papers: Sequence[Paper],
     try:
         text = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n_rows, n_terms))
         text.check_format(full_check=True)
-        vectorizer = _vectorizer(config, n_rows, header.terms)
-        vectorizer.idf_ = arrays["idf"]
     except (ValueError, TypeError, IndexError):
         return None
+    vocabulary = Vocabulary(config, n_rows, tuple(header.terms), arrays["idf"])
     by_id = {paper.id: paper for paper in papers}
     keys: list[TextKey] = []
     for row, paper_id in enumerate(header.ids):
@@ -167,7 +178,7 @@ def restore(data: bytes | bytearray | memoryview, papers: Sequence[Paper],
         config=config,
         ids=tuple(header.ids),
         row={paper_id: i for i, paper_id in enumerate(header.ids)},
-        vectorizer=vectorizer,
+        vocabulary=vocabulary,
         text=text,
         # Metadata is not kept: with no keys, the update below builds it for the papers as they are.
         meta=sp.csr_matrix((n_rows, 0), dtype=np.float64),
@@ -180,7 +191,7 @@ def restore(data: bytes | bytearray | memoryview, papers: Sequence[Paper],
         topics=_project(text, axes),
         unfitted_rows=header.unfitted_rows,
     )
-    return Restored(stored.updated(papers), vectorizer, header.unfitted_rows)
+    return Restored(stored.updated(papers), vocabulary, header.unfitted_rows)
 
 
 def _changed_key() -> TextKey:

@@ -16,7 +16,8 @@ images although they share few exact words. That is what a new user's few dozen 
 bench/rank_eval.py, it lifts the ranking after 30 decisions for every simulated reader with a narrow taste.
 The topic axes are linear in the word weights, so everything built on them can still be said in words.
 
-This module imports scikit-learn and SciPy: import it lazily, never at start-up.
+This module imports SciPy, and scikit-learn where a vocabulary is learned or used to vectorize a paper: import
+it lazily, never at start-up.
 """
 
 from __future__ import annotations
@@ -26,17 +27,18 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
 from threadpoolctl import ThreadpoolController
 
 from readlist.core.model import Paper, StoredText, abstract_mark
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -156,6 +158,8 @@ def _min_df(config: VectorConfig, n_docs: int) -> int:
 def _vectorizer(config: VectorConfig, n_docs: int, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
     """The vectorizer ``config`` asks for; with ``vocabulary``, one that knows those words (in that order) and
     needs only its word rarities (``idf_``) set before it can vectorize."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     small = n_docs < SMALL_LIBRARY
     return TfidfVectorizer(
         vocabulary=None if vocabulary is None else {word: i for i, word in enumerate(vocabulary)},
@@ -170,6 +174,32 @@ def _vectorizer(config: VectorConfig, n_docs: int, vocabulary: Sequence[str] | N
     )
 
 
+class Vocabulary:
+    """The words of the text columns with their rarities, and the vectorizer that makes a paper's row from them.
+
+    A build learns them with a fitted scikit-learn vectorizer. Words and rarities read back from disk
+    (:mod:`readlist.core.vector_file`) become a vectorizer only when a paper has to be vectorized, so a command
+    that only reads the rows (``readlist related``) never imports scikit-learn, 0.6 s of its time. There is one
+    object per learned vocabulary, shared by every update of the vectors: a vocabulary learned anew is another.
+    """
+
+    def __init__(self, config: VectorConfig, n_docs: int, terms: Sequence[str], idf: FloatArray,
+                 fitted: TfidfVectorizer | None = None) -> None:
+        self._config = config
+        self._n_docs = n_docs
+        self._terms = terms
+        self.idf = idf
+        self._fitted = fitted
+
+    @cached_property
+    def vectorizer(self) -> TfidfVectorizer:
+        if self._fitted is not None:
+            return self._fitted
+        vectorizer = _vectorizer(self._config, self._n_docs, self._terms)
+        vectorizer.idf_ = self.idf
+        return vectorizer
+
+
 @dataclass(frozen=True)
 class PaperVectors:
     """Rows for every paper of a library; see the module docstring."""
@@ -177,7 +207,8 @@ class PaperVectors:
     config: VectorConfig
     ids: tuple[str, ...]
     row: dict[str, int]
-    vectorizer: TfidfVectorizer | None
+    # None when no paper has a single usable word.
+    vocabulary: Vocabulary | None
     # (n papers x vocabulary), rows of unit length (or zero for a paper with no known word).
     text: sp.csr_matrix
     # (n papers x metadata features), 0/1.
@@ -202,14 +233,18 @@ class PaperVectors:
         papers = _unique(papers)
         # One paper's text at a time: the vectorizer reads them once, and abstracts kept on disk stay there.
         docs = (paper_text(p, config.title_repeat) for p in papers)
-        vectorizer: TfidfVectorizer | None = _vectorizer(config, len(papers))
+        vectorizer = _vectorizer(config, len(papers))
+        vocabulary: Vocabulary | None = None
         try:
-            text = sp.csr_matrix(vectorizer.fit_transform(docs))  # type: ignore[union-attr]
+            text = sp.csr_matrix(vectorizer.fit_transform(docs))
             # Older scikit-learn versions keep every word cut for being too rare or too common, for inspection
             # only (documented as safe to delete); newer ones keep none, and then this does nothing.
             vectorizer.__dict__.pop("stop_words_", None)
+            terms = tuple(str(t) for t in vectorizer.get_feature_names_out())
+            idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+            vocabulary = Vocabulary(config, len(papers), terms, idf, vectorizer)
         except ValueError:  # no paper has a single usable word (empty library, or only stop words)
-            vectorizer = None
+            terms = ()
             text = sp.csr_matrix((len(papers), 0), dtype=np.float64)
         meta, kinds, names = _meta_matrix(papers)
         ids = tuple(p.id for p in papers)
@@ -218,14 +253,14 @@ class PaperVectors:
             config=config,
             ids=ids,
             row={pid: i for i, pid in enumerate(ids)},
-            vectorizer=vectorizer,
+            vocabulary=vocabulary,
             text=text,
             meta=meta,
             meta_kinds=kinds,
             meta_names=names,
             text_keys=tuple(text_key(p) for p in papers),
             meta_keys=tuple(meta_key(p) for p in papers),
-            terms=() if vectorizer is None else tuple(str(t) for t in vectorizer.get_feature_names_out()),
+            terms=terms,
             topic_axes=axes,
             topics=_project(text, axes),
         )
@@ -241,7 +276,7 @@ class PaperVectors:
         ids = tuple(p.id for p in papers)
         stale = [i for i, (pid, key) in enumerate(zip(ids, keys, strict=True)) if self._key_of(pid) != key]
         unfitted = self.unfitted_rows + len(stale)
-        if self.vectorizer is None or unfitted > self.config.refit_share * max(len(papers), 1):
+        if self.vocabulary is None or unfitted > self.config.refit_share * max(len(papers), 1):
             return PaperVectors.build(papers, self.config)
         same_rows = ids == self.ids
         if same_rows and not stale and metas == self.meta_keys:
@@ -256,8 +291,8 @@ class PaperVectors:
         text = sp.csr_matrix(self.text[old_rows])
         topics = self.topics[old_rows] if len(old_rows) else np.zeros((0, self.topics.shape[1]))
         if stale:
-            fresh = sp.csr_matrix(self.vectorizer.transform([paper_text(papers[i], self.config.title_repeat)
-                                                            for i in stale]))
+            fresh = sp.csr_matrix(self.vocabulary.vectorizer.transform(
+                [paper_text(papers[i], self.config.title_repeat) for i in stale]))
             text = _replace_rows(text, stale, fresh)
             topics[stale] = _project(fresh, self.topic_axes)
         return replace(
@@ -332,10 +367,10 @@ class PaperVectors:
         its words one by one: split, "testing" would find every statistical test (measured on
         bench/rank_eval.py: precision@10 0.05-0.09 lower for the readers who keep software-testing papers).
         """
-        if self.vectorizer is None or not len(columns):
+        if self.vocabulary is None or not len(columns):
             return sp.csr_matrix((len(columns), self.text.shape[1]), dtype=np.float64)
-        vocabulary = self.vectorizer.vocabulary_
-        analyze = self.vectorizer.build_analyzer()
+        vocabulary = self.vocabulary.vectorizer.vocabulary_
+        analyze = self.vocabulary.vectorizer.build_analyzer()
         rows: list[int] = []
         cols: list[int] = []
         data: list[float] = []
@@ -365,10 +400,10 @@ class PaperVectors:
         return sp.csr_matrix(sp.vstack(rows, format="csr"))
 
     def _adhoc(self, paper: Paper) -> sp.csr_matrix:
-        if self.vectorizer is None:
+        if self.vocabulary is None:
             text = sp.csr_matrix((1, 0), dtype=np.float64)
         else:
-            text = sp.csr_matrix(self.vectorizer.transform([paper_text(paper, self.config.title_repeat)]))
+            text = sp.csr_matrix(self.vocabulary.vectorizer.transform([paper_text(paper, self.config.title_repeat)]))
         index = {(k, n.casefold() if k != "tag" else n): i for i, (k, n) in enumerate(
             zip(self.meta_kinds, self.meta_names, strict=True))}
         cols = sorted({index[(kind, key)] for kind, key, _ in meta_values(paper) if (kind, key) in index})
@@ -410,6 +445,8 @@ def _topic_axes(text: sp.csr_matrix, config: VectorConfig) -> FloatArray:
     if n_docs > config.topic_sample:
         rows = np.sort(np.random.default_rng(0).choice(n_docs, config.topic_sample, replace=False))
         sample = text[rows]
+    from sklearn.decomposition import TruncatedSVD
+
     svd = TruncatedSVD(n_components=count, algorithm="randomized", n_iter=5, random_state=0)
     with one_blas_thread():
         svd.fit(sample)

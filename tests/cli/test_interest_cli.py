@@ -147,3 +147,25 @@ def test_commands_keep_the_vectors_and_answer_the_same_from_them(
     rebuilt = json.loads(run(seed_library, *asks[0]).stdout)
     assert rebuilt[0]["id"] == twin.id
     assert vectors_path(seed_library).is_file()
+
+
+def test_related_from_kept_vectors_never_loads_scikit_learn(seed_library: Path) -> None:
+    """Reading rows back needs no vectorizer: `related` then skips importing scikit-learn (0.6 s of its time)."""
+    import subprocess
+    import sys
+
+    paper = next(iter(Library(seed_library).papers.values()))
+    first = run(seed_library, "related", paper.id, "--json")
+    assert first.exit_code == 0
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from readlist.cli import main\n"
+        f"r = CliRunner().invoke(main, ['--db', {str(seed_library)!r}, 'related', {paper.id!r}, '--json'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "sys.stderr.write(repr(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn')))\n"
+        "sys.stdout.write(r.stdout)\n"
+    )
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert again.stderr == "[]"
+    assert again.stdout == first.stdout

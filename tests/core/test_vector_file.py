@@ -93,12 +93,13 @@ def test_changed_new_and_removed_papers_are_as_the_apps_update_makes_them(papers
     now[20] = replace(now[20], tags=["favourite"])
     back = restored(data, now)
     expected = built.updated(now)
-    assert back.vectors.vectorizer is back.file_vectorizer  # the file's vocabulary, not learned anew
+    assert back.vectors.vocabulary is back.file_vocabulary  # the file's vocabulary, not learned anew
     assert_same(back.vectors, expected)
     assert back.vectors.unfitted_rows == 2 + (len(papers) - 150) and back.file_unfitted_rows == 0
     # The re-vectorized rows are the new text's.
     row = back.vectors.row[now[3].id]
-    fresh = back.vectors.vectorizer.transform(["Graph neural networks for protein folding . " * 2])  # type: ignore[union-attr]
+    assert back.vectors.vocabulary is not None
+    fresh = back.vectors.vocabulary.vectorizer.transform(["Graph neural networks for protein folding . " * 2])
     assert set(fresh.indices) <= set(back.vectors.text[row].indices)
 
 
@@ -106,7 +107,7 @@ def test_a_library_mostly_new_to_the_file_learns_its_vocabulary_anew(papers: lis
     small = papers[:40]
     data = as_bytes(PaperVectors.build(small), small)
     back = restored(data, papers)
-    assert back.vectors.vectorizer is not back.file_vectorizer
+    assert back.vectors.vocabulary is not back.file_vocabulary
     assert_same(back.vectors, PaperVectors.build(papers))
 
 
