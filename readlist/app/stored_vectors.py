@@ -8,7 +8,8 @@ are matched to papers and checked).
 The file is derived data, like the remembered scores: harmless to delete, never trusted over the library, and
 only worth keeping. A file that cannot be read or used is passed over (the vectors are built as if it were
 absent); one that cannot be written (a full disk, a read-only folder) is let go silently, since the next
-computation simply builds them again. It is rewritten only when it would save real work: after the
+computation simply builds them again, and it is not written at all where it would leave the disk without
+room for the library to be written again. It is rewritten only when it would save real work: after the
 vocabulary was learned anew, or once enough papers were re-vectorized since it was written that doing them
 again would cost more than a fraction of a second.
 """
@@ -16,6 +17,7 @@ again would cost more than a fraction of a second.
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +37,8 @@ REWRITE_SHARE = 0.01
 # one is not the library's own, and is passed over without being read.
 SIZE_FACTOR = 4
 SIZE_ALLOWANCE = 16 << 20
+# Free space left beyond the file and a second copy of the library (the journal, backups, other programs).
+SPARE_BYTES = 64 << 20
 
 
 class VectorStore:
@@ -62,10 +66,18 @@ class VectorStore:
         return PaperVectors.build(papers)
 
     def keep(self, vectors: PaperVectors, papers: Sequence[Paper]) -> bool:
-        """Write ``vectors`` (made from ``papers``) to the file when it saves work; True when written."""
+        """Write ``vectors`` (made from ``papers``) to the file when it saves work; True when written.
+
+        Not when the disk would be left with less room than the library needs to be written again (its next
+        compaction): the file is 80 MB at 100,000 papers, and a note must never fail to save for want of the
+        space a file that only saves time took.
+        """
         if not self._worth_writing(vectors):
             return False
-        from readlist.core.vector_file import encode
+        from readlist.core.vector_file import encode, size_of
+
+        if self._free_bytes() < size_of(vectors) + self._library_bytes() + SPARE_BYTES:
+            return False
 
         with contextlib.suppress(OSError):
             atomic_write_chunks(self.path, encode(vectors, papers))
@@ -84,8 +96,17 @@ class VectorStore:
         return vectors.unfitted_rows - unfitted_rows >= max(REWRITE_ROWS, REWRITE_SHARE * len(vectors))
 
     def _size_limit(self) -> int:
+        return SIZE_FACTOR * self._library_bytes() + SIZE_ALLOWANCE
+
+    def _library_bytes(self) -> int:
         total = 0
         for part in (self.library, journal_path(self.library)):
             with contextlib.suppress(OSError):
                 total += part.stat().st_size
-        return SIZE_FACTOR * total + SIZE_ALLOWANCE
+        return total
+
+    def _free_bytes(self) -> int:
+        try:
+            return shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return 0

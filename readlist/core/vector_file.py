@@ -147,6 +147,17 @@ class Restored:
     file_unfitted_rows: int
 
 
+def size_of(vectors: PaperVectors) -> int:
+    """About how many bytes :func:`encode` writes for ``vectors`` (the arrays exactly, the header within a few %)."""
+    if vectors.vocabulary is None:
+        return 0
+    n_rows, n_terms = len(vectors.ids), len(vectors.terms)
+    nnz, axes = int(vectors.text.nnz), int(vectors.topic_axes.size)
+    arrays = n_rows * (DIGEST_SIZE + 8) + 8 + nnz * 12 + n_terms * 8 + axes * 8
+    header = sum(len(i) + 3 for i in vectors.ids) + sum(len(t) + 3 for t in vectors.terms) + 1024
+    return arrays + header
+
+
 def restore(data: bytes | bytearray | memoryview, papers: Sequence[Paper],
             config: VectorConfig | None = None) -> Restored | None:
     """Vectors for ``papers`` from a file's bytes: its rows where their text is unchanged, the rest made anew.

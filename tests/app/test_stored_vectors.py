@@ -138,3 +138,27 @@ def test_a_fifo_or_a_folder_in_its_place_stops_nothing(seed_library: Path, build
     assert not store.keep(vectors, papers)  # cannot be written: let go, no error
     assert path.is_dir() and not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
     assert builds == [len(papers), len(papers)]
+
+
+def test_not_written_where_it_would_leave_no_room_for_the_library(
+    seed_library: Path, builds: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file only saves time: it never takes the space the library needs to be written again (a note's save)."""
+    from collections import namedtuple
+
+    from readlist.core.vector_file import size_of
+
+    papers = papers_of(seed_library)
+    store = VectorStore(seed_library)
+    vectors = store.vectors_for(papers)
+    library_bytes = seed_library.stat().st_size
+    needed = size_of(vectors) + library_bytes + stored_vectors.SPARE_BYTES
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(stored_vectors.shutil, "disk_usage", lambda _: usage(1 << 40, 0, needed - 1))
+    assert not store.keep(vectors, papers)
+    assert not vectors_path(seed_library).exists()
+    monkeypatch.setattr(stored_vectors.shutil, "disk_usage", lambda _: usage(1 << 40, 0, needed))
+    assert store.keep(vectors, papers)
+    # The estimate is the file's size within a few percent, never far below it.
+    written = vectors_path(seed_library).stat().st_size
+    assert 0.95 * written <= size_of(vectors) <= 1.1 * written
