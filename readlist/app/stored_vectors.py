@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from readlist.core.model import Paper
-from readlist.storage.atomic import atomic_write_chunks, read_derived_file
+from readlist.storage.atomic import atomic_write_chunks, read_derived_file, stale_temp_files
 from readlist.storage.paths import journal_path, vectors_path
 
 if TYPE_CHECKING:
@@ -79,6 +79,11 @@ class VectorStore:
         if self._free_bytes() < size_of(vectors) + self._library_bytes() + SPARE_BYTES:
             return False
 
+        # A write cut short (the app's interest process killed in the middle) leaves its temporary file: as large
+        # as the file itself, and nobody else's to remove.
+        for temp in stale_temp_files(self.path):
+            with contextlib.suppress(OSError):
+                temp.unlink()
         with contextlib.suppress(OSError):
             atomic_write_chunks(self.path, encode(vectors, papers))
             self._kept = (vectors.vocabulary, vectors.unfitted_rows)

@@ -162,3 +162,20 @@ def test_not_written_where_it_would_leave_no_room_for_the_library(
     # The estimate is the file's size within a few percent, never far below it.
     written = vectors_path(seed_library).stat().st_size
     assert 0.95 * written <= size_of(vectors) <= 1.1 * written
+
+
+def test_a_write_cut_short_earlier_is_cleared_away_by_the_next(seed_library: Path) -> None:
+    papers = papers_of(seed_library)
+    folder = seed_library.parent
+    left = folder / f".{vectors_path(seed_library).name}.k1ll3d.tmp"
+    left.write_bytes(b"\0" * 4096)
+    os.utime(left, (1_000_000_000, 1_000_000_000))  # long ago: its writer is gone
+    writing = folder / f".{vectors_path(seed_library).name}.n0w.tmp"
+    writing.write_bytes(b"\0")  # another process writing at this moment
+    library_temp = folder / f".{seed_library.name}.0ld.tmp"
+    library_temp.write_bytes(b"\0")
+    os.utime(library_temp, (1_000_000_000, 1_000_000_000))
+    store = VectorStore(seed_library)
+    assert store.keep(store.vectors_for(papers), papers)
+    assert not left.exists() and writing.exists()
+    assert library_temp.exists()  # the library's own are `readlist doctor`'s to report and remove
