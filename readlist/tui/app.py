@@ -22,6 +22,7 @@ from textual import events, on
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.command import Provider
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -48,6 +49,7 @@ from readlist.tui.messages import (
     LibraryLoaded,
     PapersEdited,
 )
+from readlist.tui.palette import PlainCommands
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.state import load_ui_state
 from readlist.tui.themes import ThemeController, controller_for, install_themes
@@ -91,6 +93,7 @@ class ReadlistApp(App[None]):
 
     CSS_PATH = "readlist.tcss"
     TITLE = "readlist"
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {PlainCommands}
     BINDINGS: ClassVar[list[BindingType]] = bindings.APP
 
     def __init__(

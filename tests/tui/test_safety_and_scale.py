@@ -189,3 +189,26 @@ async def test_paper_list_draws_only_visible_rows_with_100k_papers(tmp_path: Pat
             assert lst.scroll_y == 100_000 - lst.scrollable_content_region.height
     finally:
         PaperList.render_line = original  # type: ignore[method-assign]
+
+
+async def test_command_palette_names_views_literally(evil_library: Path) -> None:
+    """The palette's entries for views are named after tags and saved searches: their brackets are not markup."""
+    from textual.command import CommandList, CommandPalette
+
+    app = open_app(evil_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"plain", "enter", "ctrl+s")
+        await pilot.pause()
+        await pilot.press(*"[i]mine[/i]", "enter")  # the name of the view it is kept as
+        await pilot.pause()
+        for query in ("", "view"):  # the opening list, and the entries found by typing
+            await pilot.press("ctrl+p", *query)
+            await pilot.pause(0.5)
+            assert isinstance(app.screen, CommandPalette)
+            options = app.screen.query_one(CommandList)
+            found = [options.get_option_at_index(i).prompt for i in range(options.option_count)]
+            shown = "\n".join(str(prompt) for prompt in found)
+            assert "View: #[bold]\nShow #[bold]" in shown, shown
+            assert "Remove view: [i]mine[/i]\nForget the saved search “[i]mine[/i]”" in shown, shown
+            await pilot.press("escape")
+            await pilot.pause()
