@@ -631,6 +631,23 @@ async def test_an_osc52_copy_says_in_an_80_column_top_bar_that_the_terminal_must
         assert "Copied 2 citations if your terminal allows it" in bar and "2 selected" in bar, bar
 
 
+async def test_a_message_cut_in_a_long_word_ends_with_one_ellipsis(tmp_path: Path, make_app: MakeApp) -> None:
+    """A title too long for an 80-column top bar, cut inside a long word, used to end "Vision-Languag……"."""
+    from readlist.app.imports import ImportPapers
+    from readlist.storage.library import Library
+
+    path = tmp_path / "library.json"
+    title = "Scaling " + "Vision-Language-" * 8 + "Models"
+    ImportPapers([Paper.create(title=title)], "long.txt").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3", "u")  # "Undid: rated 3 — “Scaling Vision-Language-…”" does not fit
+        await pilot.pause()
+        bar = static_text(app.screen.query_one("#topbar", Static)).rstrip()
+        assert "Undid: rated 3 — “Scaling Vision-Language-" in bar, bar
+        assert bar.endswith("…") and "……" not in bar and len(bar) <= 80, bar
+
+
 async def test_stats_key_opens_the_statistics(small_library: Path, make_app: MakeApp) -> None:
     from readlist.tui.screens.stats import StatsScreen
 

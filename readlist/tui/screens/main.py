@@ -174,7 +174,7 @@ def fit_line(line: Text, width: int) -> Text:
     if line.cell_len <= width:
         return line
     cut = line.copy()
-    cut.truncate(max(width - 1, 0))
+    cut.truncate(max(width - 1, 0), overflow="crop")  # the line's own "ellipsis" overflow would add a second …
     space = cut.plain.rfind(" ")
     if space > 0 and len(cut.plain) - space <= WORD_BREAK_NEAR:
         cut = cut[:space]
