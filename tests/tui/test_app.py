@@ -648,6 +648,31 @@ async def test_a_message_cut_in_a_long_word_ends_with_one_ellipsis(tmp_path: Pat
         assert bar.endswith("…") and "……" not in bar and len(bar) <= 80, bar
 
 
+async def test_no_message_of_an_older_change_is_left_after_triage_or_the_note_editor(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    """"Rated 3: 1 paper (u undoes)" stayed in the top bar after decisions in triage mode or a note typed, when
+    u would undo those instead."""
+    app = make_app(small_library)
+
+    def bar() -> str:
+        return static_text(main_screen(app).query_one("#topbar", Static))
+
+    async with app.run_test(size=SIZE) as pilot:
+        for leave_by in (["T", "s", "escape"], ["n", *"Seen", "escape"]):
+            await pilot.press("3")
+            await pilot.pause()
+            assert "Rated 3: 1 paper (u undoes)" in bar()
+            await pilot.press(*leave_by)
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)
+            assert "Rated 3" not in bar(), (leave_by, bar())
+        # Leaving without a change leaves the message: it still names the last change.
+        await pilot.press("j", "3", "T", "escape", "n", "escape")
+        await pilot.pause()
+        assert "Rated 3: 1 paper (u undoes)" in bar()
+
+
 async def test_stats_key_opens_the_statistics(small_library: Path, make_app: MakeApp) -> None:
     from readlist.tui.screens.stats import StatsScreen
 

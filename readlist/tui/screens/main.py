@@ -926,12 +926,15 @@ class MainScreen(ReadlistScreen[None]):
         self.app.push_screen(TriageScreen(self.session, ids, start=plist.cursor), back)
 
     def _back_from(self, version: int) -> Callable[[str | None], None]:
-        """What to do when triage mode closes on a paper: when the library changed meanwhile, adjust the counts
-        and the list from the decisions made there (as after a key in the list: counting 100,000 papers again
-        took 0.3-0.5 s), else only list the view again."""
+        """What to do when triage mode or the note editor closes on a paper: when the library changed meanwhile,
+        adjust the counts and the list from the changes made there (as after a key in the list: counting 100,000
+        papers again took 0.3-0.5 s), else only list the view again."""
 
         def back(place: str | None) -> None:
             if self.session.library.version != version:
+                # The top bar's message (say "Rated 3: 1 paper (u undoes)") no longer names the last change, and
+                # u would undo another one: it goes.
+                self._message = ""
                 self.after_change(keep_id=place)
             else:
                 self._refilter(place)
