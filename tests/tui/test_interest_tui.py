@@ -382,3 +382,34 @@ async def test_related_papers_fit_the_pane_whether_or_not_it_scrolls(tmp_path: P
             checked += len(related)
             await pilot.press("j")
         assert checked >= 25 * 2
+
+
+async def test_related_papers_are_cut_again_when_the_pane_changes_width(tmp_path: Path, make_app: MakeApp) -> None:
+    """``L`` (or a resized terminal) changes the pane's width: related titles cut for the wide pane below the list
+    wrapped in the narrow one beside it, each title's end on a line of its own ("with Lar…"), and titles cut for
+    the narrow pane stayed cut short in the wide one."""
+    from rich.cells import cell_len
+
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await settled_insight(app, "Related in your library")
+        pane = app.screen.query_one("#detail-insight", Static)
+        widths = set()
+        for _ in range(2):  # beside the list, then below it again (or the other way round)
+            await pilot.press("L")
+            wrong: list[str] = []
+            for _ in range(100):
+                await asyncio.sleep(0.03)
+                width = pane.content_size.width
+                lines = insight(app).split("\n")
+                related = [line for line in lines if line.startswith((*RELATED_LINE, "    "))]
+                # Cut for this width: none wider, and a line cut with "…" fills it.
+                wrong = [line for line in related
+                         if cell_len(line) > width or (line.endswith("…") and cell_len(line) != width)]
+                if related and not wrong:
+                    break
+            else:
+                raise AssertionError(f"not cut to the pane ({pane.content_size.width}): {wrong}")
+            widths.add(pane.content_size.width)
+        assert len(widths) == 2, widths

@@ -81,8 +81,9 @@ class InsightPane(Static):
         self.snapshot: InterestResult | None = None
         self.paper: Paper | None = None
         self._timer: Timer | None = None
-        # (paper id, generation) of what is shown, so an unchanged answer is not worked out twice.
-        self._shown: tuple[str, int] | None = None
+        # (paper id, generation, width) of what is shown, so an unchanged answer is not worked out twice.
+        self._shown: tuple[str, int, int] | None = None
+        self._cut_for = 0  # the width of the text last shown or being worked out
 
     def set_snapshot(self, snapshot: InterestResult) -> None:
         self.snapshot = snapshot
@@ -92,10 +93,22 @@ class InsightPane(Static):
         self.paper = paper
         self._schedule()
 
-    def _key(self) -> tuple[str, int] | None:
+    def on_resize(self) -> None:
+        """Related titles are cut to the pane's width when worked out: in a pane made narrower (``L``, a smaller
+        terminal) they wrapped, each title's end on a line of its own, and in a wider one they stayed cut short.
+        A new width works them out again (the text shown stays until then); a new height changes nothing."""
+        if self.paper is not None and self._width() != self._cut_for:
+            self._schedule()
+
+    def _key(self) -> tuple[str, int, int] | None:
         if self.paper is None:
             return None
-        return (self.paper.id, self.snapshot.generation if self.snapshot is not None else -1)
+        generation = self.snapshot.generation if self.snapshot is not None else -1
+        return (self.paper.id, generation, self._width())
+
+    def _width(self) -> int:
+        """The width related titles are cut to (80 before the pane is laid out)."""
+        return self.content_size.width or 80
 
     def _schedule(self) -> None:
         if self._timer is not None:
@@ -112,6 +125,7 @@ class InsightPane(Static):
         if self.snapshot is None or key is None:
             # Nothing learned yet: saying so costs nothing and needs no thread.
             self._shown = key
+            self._cut_for = self._width()
             self.update(insight_text(self.paper, None, self.lookup))
             return
         if self._shown is None or self._shown[0] != self.paper.id:
@@ -124,17 +138,18 @@ class InsightPane(Static):
         paper, snapshot, key = self.paper, self.snapshot, self._key()
         if paper is None or key is None:
             return
-        work = partial(self._work, paper, snapshot, key, self.content_size.width or 80)
+        self._cut_for = key[2]
+        work = partial(self._work, paper, snapshot, key, key[2])
         self.run_worker(work, thread=True, exclusive=True, group="insight")
 
-    def _work(self, paper: Paper, snapshot: InterestResult | None, key: tuple[str, int], width: int) -> None:
+    def _work(self, paper: Paper, snapshot: InterestResult | None, key: tuple[str, int, int], width: int) -> None:
         try:
             text = insight_text(paper, snapshot, self.lookup, width)
         except Exception as exc:  # the maths failing must not take the app down; say so where it would be
             text = Text.assemble(("Interest", "bold"), (f"\nUnavailable: {inert_text(str(exc))}\n", "dim"))
         self.app.call_from_thread(self._finished, key, text)
 
-    def _finished(self, key: tuple[str, int], text: Text) -> None:
+    def _finished(self, key: tuple[str, int, int], text: Text) -> None:
         if key != self._key():
             return  # the cursor moved on, or a newer snapshot arrived: its own answer is on the way
         self._shown = key
