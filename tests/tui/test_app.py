@@ -142,6 +142,22 @@ async def test_ctrl_a_selects_every_paper_the_list_shows_and_again_none(small_li
         assert [pid for pid in ids if disk.papers[pid].status == "skipped"] == [ids[1], ids[4]]
 
 
+async def test_selecting_in_an_empty_list_says_there_is_nothing_to_select(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main_screen(app).set_view_key("status:reading")  # nothing in it
+        await pilot.pause()
+        assert plist(app).papers == []
+        for key in ("space", "ctrl+a"):
+            app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause()
+            assert [n.message for n in app._notifications] == ["No paper here to select."], key
+            assert plist(app).selected == set()
+
+
 async def test_undo_restores_read_at_and_previous_status(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:

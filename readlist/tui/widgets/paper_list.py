@@ -250,6 +250,7 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
         """Select every paper shown; when all of them already are, unselect them (one key for both, as space)."""
         shown = {paper.id for paper in self.papers}
         if not shown:
+            self.notify("No paper here to select.", severity="warning", markup=False)
             return
         self.selected = set() if shown <= self.selected else shown
         self.post_message(self.SelectionChanged(len(self.selected)))
@@ -258,6 +259,7 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
     def action_toggle_select(self) -> None:
         paper = self.current
         if paper is None:
+            self.notify("No paper here to select.", severity="warning", markup=False)
             return
         if paper.id in self.selected:
             self.selected.discard(paper.id)
