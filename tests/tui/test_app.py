@@ -150,6 +150,8 @@ async def test_selecting_in_an_empty_list_says_there_is_nothing_to_select(
         main_screen(app).set_view_key("status:reading")  # nothing in it
         await pilot.pause()
         assert plist(app).papers == []
+        # The detail pane does not speak of a selection either (space selects papers).
+        assert static_text(app.screen.query_one("#detail-header", Static)) == "No paper to show."
         for key in ("space", "ctrl+a"):
             app.clear_notifications()
             await pilot.press(key)

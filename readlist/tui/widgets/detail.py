@@ -95,7 +95,7 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
         self.insight.show(paper)
         if paper is None:
             self._shown = (None, None, None)
-            header.update(Text("Nothing selected.", style="dim"))
+            header.update(Text("No paper to show.", style="dim"))  # not "selected": space selects papers
             abstract.update(Text(""))
             note.show(None)
             return
