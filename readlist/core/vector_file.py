@@ -27,6 +27,7 @@ lazily, never at start-up.
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -227,10 +228,13 @@ def _read(view: memoryview, config: VectorConfig) -> tuple[_Header, dict[str, np
     arrays: dict[str, npt.NDArray[Any]] = {}
     for spec in header.arrays:
         dtype = _TYPES.get(spec.type)
-        if dtype is None or spec.name in arrays or any(size < 0 for size in spec.shape):
+        # No array has more than two dimensions, nor one larger than the file: a size from the header is checked
+        # before NumPy sees it, and multiplied in Python's integers (NumPy's 64-bit product can wrap around to a
+        # size that fits the file, and a reshape to a dimension past NumPy's limit raises).
+        if (dtype is None or spec.name in arrays or len(spec.shape) > 2
+                or any(not 0 <= size <= len(view) for size in spec.shape)):
             return None
-        count = int(np.prod(spec.shape, dtype=np.int64))
-        end = offset + count * dtype.itemsize
+        end = offset + math.prod(spec.shape) * dtype.itemsize
         if end > len(view):
             return None
         # Copied out of the file's buffer: the arrays must be writable and native-endian like built ones.

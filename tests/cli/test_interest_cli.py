@@ -169,3 +169,34 @@ def test_related_from_kept_vectors_never_loads_scikit_learn(seed_library: Path) 
     again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert again.stderr == "[]"
     assert again.stdout == first.stdout
+
+
+def test_a_kept_vectors_file_with_an_impossible_size_is_passed_over(seed_library: Path) -> None:
+    """A damaged file beside the library (a size whose byte count wraps around in 64 bits) is rebuilt, and the
+    commands answer as without it, instead of stopping with a traceback."""
+    import struct
+
+    import msgspec
+
+    from readlist.core.vector_file import MAGIC
+    from readlist.storage.paths import vectors_path
+
+    decide(seed_library)
+    paper = next(p for p in Library(seed_library).papers.values() if "compositional" in p.title.lower())
+    asks = [("related", paper.id, "--json"), ("show", paper.id, "--json"), ("list", "--sort", "interest", "--json")]
+    expected = [run(seed_library, *ask).stdout for ask in asks]
+    path = vectors_path(seed_library)
+    data = path.read_bytes()
+    start = len(MAGIC) + 8
+    (length,) = struct.unpack("<Q", data[len(MAGIC):start])
+    header = msgspec.json.decode(data[start:start + length])
+    header["arrays"][0][2] = [1 << 62, 4]  # the digests: 2**64 bytes, 0 in 64-bit arithmetic
+    encoded = msgspec.json.encode(header)
+    damaged = MAGIC + struct.pack("<Q", len(encoded)) + encoded
+    damaged += b"\0" * (-len(damaged) % 8) + data[-(-(start + length) // 8) * 8:]
+    for ask, output in zip(asks, expected, strict=True):
+        path.write_bytes(damaged)
+        result = run(seed_library, *ask)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == output
+        assert path.read_bytes() != damaged  # built anew and kept

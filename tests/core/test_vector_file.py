@@ -221,6 +221,14 @@ def damaged_files(good: bytearray, vectors: PaperVectors) -> dict[str, bytes | b
                                                      for n, k, s in header["arrays"]]),
         "a negative size": with_header(good, arrays=[[n, k, [-1] if n == "data" else s]
                                                      for n, k, s in header["arrays"]]),
+        # Sizes whose product wraps around in 64-bit arithmetic (to 0 bytes: nothing past the end to notice), a
+        # dimension no array could have, more dimensions than any array has.
+        "a size past 2**64 bytes": with_header(good, arrays=[[n, k, [1 << 62, 4] if n == "digests" else s]
+                                                             for n, k, s in header["arrays"]]),
+        "an empty array of a huge dimension": with_header(good, arrays=[[n, k, [0, (1 << 64) - 1] if n == "digests"
+                                                                         else s] for n, k, s in header["arrays"]]),
+        "three dimensions": with_header(good, arrays=[[n, k, [1, *s] if n == "topic_axes" else s]
+                                                      for n, k, s in header["arrays"]]),
         "an array twice": with_header(good, arrays=header["arrays"] + [header["arrays"][0]]),
         "an array missing": join({**header, "arrays": header["arrays"][:-1]}, blobs[:-1]),
         "a word index out of range": with_array(good, "indices", set_at(0, n_terms)),
