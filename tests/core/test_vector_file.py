@@ -238,6 +238,15 @@ def damaged_files(good: bytearray, vectors: PaperVectors) -> dict[str, bytes | b
         "an infinite rarity": with_array(good, "idf", set_at(1, np.inf)),
         "an infinite topic weight": with_array(good, "topic_axes", set_at(2, -np.inf)),
         "too many topic axes": too_many_axes(header, blobs, n_terms),
+        # Finite numbers no TF-IDF row, rarity or topic axis can hold (a flipped exponent bit gives such a number):
+        # taken for rows, they overflow where papers are compared, and nothing is found related to anything.
+        "a huge weight": with_array(good, "data", set_at(0, 1e200)),
+        "huge weights": with_array(good, "data", lambda array: array.fill(1e200)),
+        "a negative weight": with_array(good, "data", set_at(4, -0.25)),
+        "a row no longer of length 1": with_array(good, "data", set_at(0, 0.5 * float(vectors.text.data[0]))),
+        "a rarity below 1": with_array(good, "idf", set_at(1, 0.5)),
+        "a huge rarity": with_array(good, "idf", set_at(1, 1e200)),
+        "a huge topic weight": with_array(good, "topic_axes", set_at(2, 1e200)),
     }
 
 
