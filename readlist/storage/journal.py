@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -166,8 +167,11 @@ def read_journal(
     journal of bulk tag changes, each carrying its papers' ``changed`` maps).
     """
     result = JournalRead()
+    opened = _open(path)
+    if opened is None:
+        return result
     try:
-        with path.open("rb") as handle:
+        with opened as handle:
             result.inode = os.fstat(handle.fileno()).st_ino
             if offset and inode is not None and result.inode != inode:
                 result.replaced = True
@@ -197,7 +201,7 @@ def read_journal(
             else:
                 handle.seek(offset)
             chunk = handle.read()
-    except (FileNotFoundError, IsADirectoryError):
+    except IsADirectoryError:
         return result
     result.live = True
     result.belonging = Belonging.LIVE
@@ -226,13 +230,44 @@ def read_journal(
     return result
 
 
+def _open(path: Path) -> typing.BinaryIO | None:
+    """The journal opened for reading; None when there is none, or a folder has its name (nothing to replay).
+
+    Opened without blocking and checked to be a regular file first: a named pipe in its place would wait for a
+    writer forever, and every command with it. Unlike a derived file beside the library, the journal is where
+    changes are, so such a file is not passed over as absent: it stops the command, as one in the library
+    file's place does. Raises LibraryError for it, OSError when the file cannot be opened.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            os.close(fd)
+            return None
+        if not stat.S_ISREG(mode):
+            kind = "a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(
+                mode) else "not a regular file"
+            raise LibraryError(
+                f"{path} is {kind}, not the library's journal: nothing was read or changed. Move it away (the "
+                "library file itself is fine), then try again"
+            )
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def belonging(path: Path, gen: int, library: str) -> Belonging:
     """What the journal file at ``path`` is to this generation of this library (its header only is read)."""
-    try:
-        with path.open("rb") as handle:
-            line = handle.readline(4096)
-    except (FileNotFoundError, IsADirectoryError):
+    opened = _open(path)
+    if opened is None:
         return Belonging.ABSENT
+    with opened as handle:
+        line = handle.readline(4096)
     if not line:
         return Belonging.ABSENT
     try:

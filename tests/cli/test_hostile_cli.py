@@ -277,3 +277,28 @@ def test_pipes_in_place_of_the_files_beside_the_library_are_passed_over(tmp_path
         else:
             assert done.returncode == 0, (args, done.stderr)
     assert Library(db).papers[pid].rating == 4
+
+
+def test_a_pipe_in_place_of_the_journal_stops_every_command_with_one_line(tmp_path: Path) -> None:
+    """The journal holds changes, so a FIFO in its place is not passed over like a derived file: it is reported as
+    the library file's own FIFO is. Reading it would wait for a writer forever, and every command hung."""
+    from readlist.storage.paths import journal_path
+
+    db = tmp_path / "library.json"
+    result = run(db, "import", str(REPO / "tests" / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"))
+    assert result.exit_code == 0, result.output
+    pid = next(iter(Library(db).papers))
+    journal_path(db).unlink(missing_ok=True)
+    os.mkfifo(journal_path(db))
+    before = db.read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for args in (["list"], ["show", pid], ["mark", pid, "read"], ["undo"], ["doctor"], ["doctor", "--compact"]):
+        # A hang ends in TimeoutExpired: the test fails instead of waiting with the command.
+        done = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args], capture_output=True,
+                              env=env, timeout=60, text=True)
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        said = done.stdout if args == ["doctor"] else done.stderr  # the report lists it among the problems
+        assert f"{journal_path(db)} is a named pipe" in said and "Traceback" not in done.stderr, (args, said)
+        if args != ["doctor"]:
+            assert done.stderr.count("\n") == 1, (args, done.stderr)
+        assert db.read_bytes() == before and journal_path(db).is_fifo()
