@@ -35,6 +35,8 @@ _RECORD_KEYS = ("source_formats", "status")
 _SIGNATURE = tuple(re.compile(rf'"{key}"\s*:') for key in _RECORD_KEYS)
 _SIGNATURE_WITHIN = 20000
 _TAKEN = frozenset(PUBLIC_FIELDS) - {"id", "aliases"}
+# The top-level keys of a library file (readlist.storage.snapshot): its header and its papers table.
+_LIBRARY_KEYS = frozenset({"_meta", "papers"})
 _COUNTS = ("upvotes", "authors_count")
 _MAX_LABEL = 80
 _NON_SPACE = re.compile(r"\S")
@@ -51,6 +53,8 @@ def sniff(text: str) -> bool:
     if text[start : start + 1] not in ("{", "["):
         return False
     keys = _first_record_keys(text, start)
+    if keys is not None and _LIBRARY_KEYS <= set(keys):
+        return True  # a library file: parse says what it is and how to bring its papers
     if keys is None:  # not JSON at its start: the keys written there decide, as the import then fails anyway
         head = text[:_SIGNATURE_WITHIN]
         return all(key.search(head) for key in _SIGNATURE)
@@ -77,6 +81,17 @@ def _first_record_keys(text: str, start: int) -> Collection[str] | None:
     except (ValueError, RecursionError):  # msgspec's DecodeError is a ValueError too
         return None
     return ()
+
+
+def _library_file() -> str:
+    """What to say about a library file given to import: what it is, and the way that keeps its user data.
+
+    Its records are readlist's own, but it is a library (ids, change times, deleted papers), not an export;
+    ``export -f json`` of it reads back with every paper's status, rating, tags and note. (The report line names
+    the file first: the importer knows only its base name, which may not be where the user is.)
+    """
+    return ("a readlist library file, not a page or an export: `readlist --db FILE export -f json -o papers.json`, "
+            "then `readlist import papers.json`, bring its papers here with their status, ratings, tags and notes")
 
 
 def _skip_space(text: str, index: int) -> int:
@@ -118,6 +133,8 @@ def _shown(value: object) -> str:
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
     text = decode(data)
     value = load_json(text)
+    if isinstance(value, dict) and _LIBRARY_KEYS <= value.keys():
+        raise ImportFormatError(_library_file())
     entries: list[Any] = value if isinstance(value, list) else [value]
     result = ParseResult(format=FORMAT)
     for number, entry in enumerate(entries, start=1):

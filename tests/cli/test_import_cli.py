@@ -264,3 +264,26 @@ def test_a_damaged_single_file_page_is_one_line_and_changes_nothing(tmp_path: Pa
     (line,) = [line for line in result.output.splitlines() if "✗" in line]
     assert "(MHTML) holds no HTML page" in line
     assert not db.exists()
+
+
+def test_a_library_file_given_to_import_says_how_to_bring_its_papers(tmp_path: Path) -> None:
+    """Another library's file (a colleague's, an old machine's) was refused as "no Hugging Face papers", which
+    says neither what it is nor what to do. It is named for what it is, with the way that keeps its user data."""
+    other = tmp_path / "other.json"
+    assert run(other, "import", str(SEED)).exit_code == 0
+    pid = json.loads(run(other, "list", "--json", "--limit", "1").stdout)[0]["id"]
+    assert run(other, "rate", pid, "5").exit_code == 0
+    assert run(other, "doctor", "--compact").exit_code == 0
+    db = tmp_path / "library.json"
+    result = CliRunner().invoke(main, ["--db", str(db), "import", str(other)])
+    assert result.exit_code == 1
+    report, summary = result.stdout.strip(), result.stderr.strip()
+    assert "\n" not in report and "readlist library file" in report and "Hugging Face" not in report
+    assert report.startswith(f"✗ {other}: ") and "`readlist --db FILE export -f json -o papers.json`" in report
+    assert summary == "readlist: 1 source could not be imported; nothing was imported"
+    assert not db.exists()
+    # The way it names works: the papers arrive with their rating.
+    exported = tmp_path / "papers.json"
+    assert run(other, "export", "-f", "json", "-o", str(exported)).exit_code == 0
+    assert imported(db, str(exported))["reports"][0]["added"] == 53
+    assert json.loads(run(db, "show", pid, "--json").stdout)["rating"] == 5
