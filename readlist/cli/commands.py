@@ -54,9 +54,11 @@ from readlist.storage.library import Library
 
 
 def _resolve_all(lib: Library, refs: tuple[str, ...] | list[str]) -> list[Paper]:
+    """The papers ``refs`` name, each once, in the order first named: one paper may be named by its id, its
+    citation key and a prefix in the same command, and is changed, listed and counted once."""
     if not refs:
         raise click.UsageError("name at least one paper id (a unique prefix is enough)")
-    return [lib.resolve(ref) for ref in refs]
+    return list({paper.id: paper for paper in (lib.resolve(ref) for ref in refs)}.values())
 
 
 def print_summary(lib: Library) -> None:

@@ -50,6 +50,18 @@ def test_rm_json_lists_the_removed_records(db: Path) -> None:
     assert set(Library(db).papers) == {"2401.00001"}
 
 
+def test_a_paper_named_twice_is_removed_and_listed_once(db: Path) -> None:
+    """By its id and its citation key (or a prefix): one paper, one line, one record, as mark, rate and tag say."""
+    key = run(db, "key", "2401.00001").stdout.strip()
+    result = run(db, "rm", "2401.00001", key, "--json")
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in json.loads(result.stdout)["removed"]] == ["2401.00001"]
+    assert run(db, "undo").exit_code == 0
+    said = run(db, "rm", "2401.00001", key, "2401.00001")
+    assert said.exit_code == 0 and said.output.count("removed 2401.00001") == 1, said.output
+    assert "1 paper removed; `readlist undo` puts it back" in said.output
+
+
 def test_rm_of_an_unknown_id_changes_nothing(db: Path) -> None:
     result = run(db, "rm", "2401.00000", "nope")
     assert result.exit_code == 1 and "no paper with id 'nope'" in result.stderr
