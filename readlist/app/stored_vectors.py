@@ -53,10 +53,10 @@ class VectorStore:
 
     def vectors_for(self, papers: Sequence[Paper]) -> PaperVectors:
         """Vectors for ``papers``: the file's rows brought up to date, or all of them built."""
-        from readlist.core.vector_file import restore
+        from readlist.core.vector_file import MAGIC, restore
         from readlist.core.vectors import PaperVectors
 
-        data = read_derived_file(self.path, self._size_limit())
+        data = read_derived_file(self.path, self._size_limit(), starts_with=MAGIC)
         if data is not None:
             restored = restore(data, papers)
             del data

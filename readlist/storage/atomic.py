@@ -110,8 +110,13 @@ def read_small_file(path: Path, limit: int) -> bytes | None:
     return None if data is None else bytes(data)
 
 
-def read_derived_file(path: Path, limit: int) -> bytearray | None:
-    """Like :func:`read_small_file`, into a buffer of its own: arrays read from it can be used in place."""
+def read_derived_file(path: Path, limit: int, *, starts_with: bytes = b"") -> bytearray | None:
+    """Like :func:`read_small_file`, into a buffer of its own: arrays read from it can be used in place.
+
+    A file that does not begin with ``starts_with`` is passed over having read only that many bytes: a large
+    file under ``limit`` that is not the one expected (the limit of the vectors file beside a library of 100,000
+    papers is 1 GB) is not read into memory to find that out.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
@@ -121,8 +126,11 @@ def read_derived_file(path: Path, limit: int) -> bytearray | None:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return None
+            if starts_with and handle.read(len(starts_with)) != starts_with:
+                return None
             data = bytearray(info.st_size)
-            size = handle.readinto(data)
+            data[: len(starts_with)] = starts_with
+            size = len(starts_with) + handle.readinto(memoryview(data)[len(starts_with):])
             if size != info.st_size or handle.read(1):  # changed while it was read: not worth a second try
                 return None
     except OSError:
