@@ -219,6 +219,12 @@ class Repo:
         done = self.git.run("rev-parse", "--show-toplevel", check=False)
         return Path(done.stdout.decode().strip()).resolve() if done.returncode == 0 else None
 
+    def other_files(self) -> list[str]:
+        """Files the repository tracks besides the library and the two settings files sync writes: a project's."""
+        done = self.git.run("ls-files", "-z", "--", check=False)
+        names = done.stdout.decode("utf-8", "replace").split("\0") if done.returncode == 0 else []
+        return sorted(name for name in names if name and name not in (self.name, ".gitignore", ".gitattributes"))
+
     def tracked_library(self) -> str | None:
         """The library file this repository syncs, from its .gitattributes (None when it syncs none)."""
         try:
@@ -500,6 +506,15 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
         raise SyncError(
             f"{folder} is inside the git repository {top}; sync keeps a library in a repository of its own, so move "
             f"the library to a folder of its own (`readlist --db NEWFOLDER/{repo.name} sync init`); nothing was changed"
+        )
+    others = repo.other_files() if top is not None else []
+    if others:
+        # Its .gitignore would gain `/*` (every file the project adds after ignored) and its history the library.
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise SyncError(
+            f"{folder} is a git repository that holds other files ({shown}); sync keeps a library in a repository of "
+            f"its own, so move the library to a folder of its own (`readlist --db NEWFOLDER/{repo.name} sync init`); "
+            "nothing was changed"
         )
     tracked = repo.tracked_library()
     if tracked is not None and tracked != repo.name:

@@ -388,6 +388,37 @@ def test_a_library_inside_another_repository_is_refused(git_env: Path) -> None:
     assert not (project / "papers" / ".git").exists()
 
 
+def test_a_library_at_the_top_of_a_project_repository_is_refused(git_env: Path) -> None:
+    """A library kept in the top folder of a project under git is in another repository as much as one in a
+    subfolder is: sync init took that repository over, adding `/*` to its .gitignore (every file the project
+    adds from then on ignored) and committing the library to the project's history."""
+    project = git_env / "project"
+    project.mkdir()
+    git(project, "init", "--quiet", "--initial-branch=main")
+    (project / ".gitignore").write_text("*.log\n")
+    (project / "main.py").write_text("print('hi')\n")
+    git(project, "add", ".")
+    git(project, "-c", "user.name=Ada", "-c", "user.email=ada@example.org", "commit", "--quiet", "-m", "project")
+    head = git(project, "rev-parse", "HEAD")
+    lib = Library(project / "papers.json")
+    ImportPapers([paper(1)], "seed").execute(lib)
+    with pytest.raises(SyncError, match=r"holds other files \(main\.py\)") as refused:
+        init(lib)
+    assert "nothing was changed" in str(refused.value) and "\n" not in str(refused.value)
+    assert (project / ".gitignore").read_text() == "*.log\n" and not (project / ".gitattributes").exists()
+    assert git(project, "rev-parse", "HEAD") == head
+
+
+def test_a_repository_made_for_the_library_alone_is_taken(git_env: Path) -> None:
+    """A folder made a repository by hand for the library (nothing tracked yet, or the library only) is set up."""
+    folder = git_env / "papers"
+    folder.mkdir()
+    git(folder, "init", "--quiet", "--initial-branch=main")
+    lib = machine(git_env, "papers", papers=1)
+    assert not init(lib).created and is_set_up(lib.path)
+    assert not init(lib).created  # and again, once it is set up
+
+
 def test_a_remote_holding_another_library_file_is_refused(git_env: Path) -> None:
     remote = bare_remote(git_env)
     laptop = machine(git_env, "laptop", papers=1)
