@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -222,6 +223,20 @@ def export_chunks(
 # export
 
 
+class _OutputFile(click.Path):
+    """A file to export to, refused when the text given names none: ``-o ""`` (an empty shell variable) would be
+    the current folder, and ``-o new/`` (a folder meant, missing) a file named ``new``."""
+
+    def convert(
+        self, value: str | os.PathLike[str], param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | bytes | os.PathLike[str]:
+        if isinstance(value, str) and not value:
+            self.fail("the file name is empty; give one, or - for standard output", param, ctx)
+        if isinstance(value, str) and value.endswith(("/", os.sep)):
+            self.fail(f"{value!r} names a folder, not a file; give the file's name after it", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 @click.command("export")
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(EXPORT_FORMATS), default="bibtex", show_default=True,
@@ -233,7 +248,7 @@ def export_chunks(
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=_OutputFile(dir_okay=False, path_type=Path),
     help="Write to FILE (atomically) instead of stdout; - is stdout.",
 )
 @click.option("--with-user-data", "user_data", is_flag=True, help=_USER_DATA_HELP)

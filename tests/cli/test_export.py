@@ -195,6 +195,19 @@ def test_empty_export_never_clobbers_a_file(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == "[]\n" and "no papers match" in result.stderr
 
 
+def test_an_output_that_names_no_file_is_a_usage_error(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o ''` (an empty shell variable) failed with "cannot write .: Device or resource busy", and `-o new/` (a
+    folder meant, that does not exist) wrote a file named `new`. Both name no file: said so, nothing written."""
+    monkeypatch.chdir(tmp_path)
+    for given in ("", "new/", f"{tmp_path}/new/"):
+        result = run(db, "export", "-f", "bibtex", "-o", given)
+        assert result.exit_code == 2, (given, result.output)
+        assert "Invalid value for '--output'" in result.stderr and "\n" not in result.stderr.strip(), result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_help_has_examples(db: Path) -> None:
     for command in ("cite", "export"):
         result = run(db, command, "--help")
