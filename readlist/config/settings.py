@@ -15,7 +15,9 @@ Example::
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tomllib
 import typing
 from collections.abc import Callable
@@ -95,7 +97,7 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     config = Config(path=path)
     try:
-        raw = path.read_bytes()
+        raw = _read(path)
     except FileNotFoundError:
         return config
     except OSError as exc:
@@ -114,6 +116,24 @@ def load_config(path: Path | None = None) -> Config:
             continue
         setattr(config, name, _typed(path, name, value, info.type, config.problems, getattr(config, name)))
     return config
+
+
+def _read(path: Path) -> bytes:
+    """The config file's bytes, opened without blocking and checked to be a regular file first.
+
+    Every command reads it: a named pipe in its place would make each one wait for a writer forever. Raises
+    FileNotFoundError when there is none, and OSError (its ``strerror`` says what is there instead) otherwise.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            kind = "a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) else "not a regular file"
+            raise OSError(errno.EINVAL, f"it is {kind}, not a file", str(path))
+        os.set_blocking(fd, True)
+        return handle.read()
 
 
 def _typed(path: Path, name: str, value: object, kind: Any, problems: list[str], default: Any) -> Any:
@@ -149,9 +169,15 @@ def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument], None]) -> 
 
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read(path).decode("utf-8")
     except FileNotFoundError:
         text = ""
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix it before readlist can change it") from None
+    except OSError as exc:
+        if isinstance(exc, IsADirectoryError):
+            raise  # said as before, by the command that writes
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}); nothing was changed") from None
     try:
         document = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:

@@ -279,6 +279,36 @@ def test_pipes_in_place_of_the_files_beside_the_library_are_passed_over(tmp_path
     assert Library(db).papers[pid].rating == 4
 
 
+def test_a_pipe_or_bytes_not_utf8_in_place_of_the_config_are_one_line(tmp_path: Path) -> None:
+    """Every command reads config.toml: a FIFO there made each of them wait for a writer forever. It is read as a
+    folder there is: one line, the defaults, and a change to it (a saved view) refused in one line naming it."""
+    db = tmp_path / "library.json"
+    result = run(db, "import", str(REPO / "tests" / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt"))
+    assert result.exit_code == 0, result.output
+    config = tmp_path / "config.toml"
+    os.mkfifo(config)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "READLIST_CONFIG": str(config)}
+
+    def readlist(*args: str) -> subprocess.CompletedProcess[str]:
+        # A hang ends in TimeoutExpired: the test fails instead of waiting with the command.
+        return subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args], capture_output=True,
+                              env=env, timeout=60, text=True)
+
+    listed = readlist("list", "--limit", "1")
+    assert listed.returncode == 0 and listed.stdout.count("\n") == 1, listed.stderr
+    assert listed.stderr == f"readlist: {config}: cannot be read (it is a named pipe, not a file)\n"
+    saved = readlist("view", "add", "rl", "tag:rl")
+    assert saved.returncode == 1 and saved.stderr.count("\n") == 1, saved.stderr
+    assert f"{config}: cannot be read (it is a named pipe, not a file)" in saved.stderr and config.is_fifo()
+    # Bytes that are not UTF-8: the file is named, not "the text given" (the arguments are fine).
+    config.unlink()
+    config.write_bytes(b"theme = \"\xff\"\n")
+    saved = readlist("view", "add", "rl", "tag:rl")
+    assert saved.returncode == 1 and saved.stderr.count("\n") == 1, saved.stderr
+    assert f"{config}: not valid TOML" in saved.stderr and "text given" not in saved.stderr, saved.stderr
+    assert config.read_bytes() == b"theme = \"\xff\"\n"
+
+
 def test_a_pipe_in_place_of_the_journal_stops_every_command_with_one_line(tmp_path: Path) -> None:
     """The journal holds changes, so a FIFO in its place is not passed over like a derived file: it is reported as
     the library file's own FIFO is. Reading it would wait for a writer forever, and every command hung."""
