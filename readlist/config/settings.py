@@ -97,7 +97,7 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     config = Config(path=path)
     try:
-        raw = _read(path)
+        raw = read_regular_file(path)
     except FileNotFoundError:
         return config
     except OSError as exc:
@@ -118,11 +118,12 @@ def load_config(path: Path | None = None) -> Config:
     return config
 
 
-def _read(path: Path) -> bytes:
-    """The config file's bytes, opened without blocking and checked to be a regular file first.
+def read_regular_file(path: Path) -> bytes:
+    """A settings file's bytes (config.toml, a user theme), opened without blocking and checked to be a regular file.
 
-    Every command reads it: a named pipe in its place would make each one wait for a writer forever. Raises
-    FileNotFoundError when there is none, and OSError (its ``strerror`` says what is there instead) otherwise.
+    Every command reads config.toml, and the app and `readlist themes` every user theme: a named pipe in the place of
+    one would make each wait for a writer forever. Raises FileNotFoundError when there is none, and OSError (its
+    ``strerror`` says what is there instead) otherwise.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as handle:
@@ -169,7 +170,7 @@ def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument], None]) -> 
 
     path = path or config_path()
     try:
-        text = _read(path).decode("utf-8")
+        text = read_regular_file(path).decode("utf-8")
     except FileNotFoundError:
         text = ""
     except UnicodeDecodeError as exc:

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from readlist.config.settings import user_themes_dir
+from readlist.config.settings import read_regular_file, user_themes_dir
 
 Origin = Literal["bundled", "user", "built-in"]
 
@@ -306,7 +306,7 @@ def read_theme_file(path: Path, *, origin: Origin = "user") -> ThemeSpec:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ThemeFileError(f"file is too large ({size} bytes) to be a theme")
-        raw = path.read_bytes()
+        raw = read_regular_file(path)
     except OSError as exc:
         raise ThemeFileError(f"cannot be read ({exc.strerror or exc})") from None
     if b"\x00" in raw:

@@ -257,6 +257,34 @@ def test_themes_command_json() -> None:
     assert data["user_themes_dir"] == str(user_themes_dir())
 
 
+def test_a_pipe_among_the_user_themes_is_a_problem_not_a_hang() -> None:
+    """`readlist themes` and the app read every user theme: a FIFO named like one made them wait for a writer
+    forever. It is named as a problem, as a folder or a file too large is; the other themes load."""
+    import os
+    import threading
+
+    write(user_themes_dir(), "mine.toml", GOOD_THEME.format(name="my-own"))
+    fifo = user_themes_dir() / "pipe.toml"
+    os.mkfifo(fifo)
+    rescued = threading.Event()
+
+    def rescue() -> None:  # were the read to wait for a writer, this one ends the wait (and the test fails)
+        if not done.wait(10):
+            rescued.set()
+            with open(fifo, "wb"):
+                pass
+
+    done = threading.Event()
+    threading.Thread(target=rescue, daemon=True).start()
+    result = CliRunner().invoke(main, ["themes", "--json"])
+    done.set()
+    assert not rescued.is_set()
+    data = json.loads(result.output)
+    assert [(Path(p["path"]).name, p["problem"]) for p in data["problems"]] == [
+        ("pipe.toml", "cannot be read (it is a named pipe, not a file)")]
+    assert "my-own" in {row["name"] for row in data["themes"]}
+
+
 def test_configured_theme_that_vanished_is_noted() -> None:
     save_setting("theme", "gone-theme")
     data = json.loads(CliRunner().invoke(main, ["themes", "--json"]).output)
