@@ -268,12 +268,17 @@ def _print_backup(backup: BackupInfo) -> None:
 
 
 def _find_backup(path: Path, name: str) -> Path:
-    """A backup by directory name (or a unique prefix of one) or by path."""
+    """A backup by directory name (or a unique prefix of one) or by path; never the library itself."""
     given = Path(name).expanduser()
-    if given.is_dir() and (given / path.name).is_file():
-        return given
-    if given.is_file() and given.name == path.name:
-        return given.parent
+    found = given if given.is_dir() and (given / path.name).is_file() else None
+    if found is None and given.is_file() and given.name == path.name:
+        found = given.parent
+    if found is not None:
+        # Its own folder given as a path (`.` where it lives) would be "restored" onto itself, one more backup kept.
+        if path.exists() and os.path.samefile(found / path.name, path):
+            raise LibraryError(f"{name!r} is the library itself (or its folder), not a backup: nothing was "
+                               "restored; `readlist doctor --list-backups` lists the backups")
+        return found
     matches = [b for b in list_backups(path) if b.name.startswith(name)]
     if len(matches) == 1:
         return matches[0]

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import msgspec
+import pytest
 from click.testing import CliRunner, Result
 
 from readlist.app.commands import Rate
@@ -169,6 +170,22 @@ def test_restore_newest_and_named_backup(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert Library(path).papers["2401.00001"].note == ""
     assert doctor(path).exit_code == 0 or "cannot be restored" in doctor(path).output
+
+
+def test_restore_refuses_the_library_itself_as_a_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A backup may be named by its path; the library's own folder (`.` where it lives) or file is not one. It was
+    "restored from backup ." onto itself, exit status 0, with one more backup kept."""
+    path = tmp_path / "lib.json"
+    make(path)
+    Rate(["2401.00001"], 3).execute(Library(path))
+    before, backups = path.read_bytes(), list_backups(path)
+    monkeypatch.chdir(tmp_path)
+    for given in (".", str(tmp_path), str(path), "lib.json"):
+        result = doctor(path, "--restore", given)
+        assert result.exit_code == 1, (given, result.output)
+        assert result.stderr == (f"readlist: {given!r} is the library itself (or its folder), not a backup: nothing "
+                                 "was restored; `readlist doctor --list-backups` lists the backups\n"), result.stderr
+    assert path.read_bytes() == before and list_backups(path) == backups
 
 
 def test_restore_refuses_unknown_backup_and_missing_backups(tmp_path: Path) -> None:
