@@ -140,7 +140,6 @@ def test_a_fifo_or_a_folder_in_its_place_stops_nothing(seed_library: Path, build
     assert builds == [len(papers), len(papers)]
 
 
-<<<<<<< HEAD
 def test_not_written_where_it_would_leave_no_room_for_the_library(
     seed_library: Path, builds: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,7 +179,8 @@ def test_a_write_cut_short_earlier_is_cleared_away_by_the_next(seed_library: Pat
     assert store.keep(store.vectors_for(papers), papers)
     assert not left.exists() and writing.exists()
     assert library_temp.exists()  # the library's own are `readlist doctor`'s to report and remove
-=======
+
+
 def test_a_foreign_file_is_passed_over_without_being_read_whole(seed_library: Path, builds: list[int]) -> None:
     """A file under the size limit (four times the library: 1 GB beside a library of 100,000 papers) that does not
     begin as a vectors file is not read into memory to find that out: its first bytes say so."""
@@ -199,4 +199,3 @@ def test_a_foreign_file_is_passed_over_without_being_read_whole(seed_library: Pa
         tracemalloc.stop()
     assert builds == [len(papers)]
     assert peak < (6 << 20)  # building the seed's vectors takes ~2 MB; reading the file took 12 MB more
->>>>>>> a1c9d3e (A file in place of the kept vectors that does not begin as one is passed over after its first 17 bytes, not read whole first: at 100k, 900 MB of junk there made related peak at 1.21 GB, now 606 MB (what building the vectors takes))
