@@ -353,7 +353,12 @@ class SetKey:
 
         def keyed(paper: Paper) -> Change:
             others = taken_keys(p for p in library.papers.values() if p.id != paper.id)
-            return {"cite_key": validate_key(self.key, others)}
+            key = validate_key(self.key, others)
+            named = library.named_by_id(key)
+            if named is not None and named.id != paper.id:
+                # `readlist show KEY` would find that paper, by its id, and never this one by its key.
+                raise ValidationError(f"{key!r} is the id of another paper ({named.id}); choose another citation key")
+            return {"cite_key": key}
 
         return edit_papers(library, "Citation key set", {self.paper_id: keyed})
 

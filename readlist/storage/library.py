@@ -483,14 +483,10 @@ class Library:
         A citation key is what a user copies from their own ``\\cite{…}``; keys are unique whatever their case
         (as BibTeX compares them), so one matches at most one paper."""
         ref = ref.strip()
-        if ref in self.papers:
-            return self.papers[ref]
+        named = self.named_by_id(ref)
+        if named is not None:
+            return named
         keys = self._key_map()
-        if ("i:" + ref) in keys and keys["i:" + ref] in self.papers:
-            return self.papers[keys["i:" + ref]]  # an id the paper had before
-        arxiv = find_arxiv_id(ref)
-        if arxiv and ("a:" + arxiv) in keys:
-            return self.papers[keys["a:" + arxiv]]
         keyed = self.papers.get(keys.get("k:" + ref.casefold(), ""))
         if keyed is not None and keyed.cite_key and keyed.cite_key.casefold() == ref.casefold():
             return keyed  # (a key changed since it was indexed names its paper no longer)
@@ -504,6 +500,19 @@ class Library:
             raise NotFoundError(f"no paper with id {ref!r} in {self.path}")
         shown = ", ".join(sorted(matches)[:5]) + (", …" if len(matches) > 5 else "")
         raise NotFoundError(f"id prefix {ref!r} is ambiguous: {len(matches)} papers match ({shown})")
+
+    def named_by_id(self, ref: str) -> Paper | None:
+        """The paper ``ref`` names by its id, an id it had before or its arXiv id: the names that win over a
+        citation key in :meth:`resolve` (so a key may not be one of them, or it would find another paper)."""
+        if ref in self.papers:
+            return self.papers[ref]
+        keys = self._key_map()
+        if ("i:" + ref) in keys and keys["i:" + ref] in self.papers:
+            return self.papers[keys["i:" + ref]]  # an id the paper had before
+        arxiv = find_arxiv_id(ref)
+        if arxiv and ("a:" + arxiv) in keys:
+            return self.papers[keys["a:" + arxiv]]
+        return None
 
     # -- writing -----------------------------------------------------------
 

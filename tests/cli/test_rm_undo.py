@@ -131,3 +131,15 @@ def test_one_import_of_several_files_is_undone_as_one(db: Path) -> None:
     assert sorted(Library(db).papers) == ["2401.00000", "2401.00001", "2401.00002"]
     result = run(db, "undo")  # redo: both files' papers again
     assert result.exit_code == 0 and len(Library(db).papers) == imported + 3
+
+
+def test_a_citation_key_may_not_be_another_papers_id(db: Path) -> None:
+    """Ids win over keys when a paper is named (`show`, `rm`, …): a key equal to another paper's id or arXiv id
+    would never find its own paper, and `rm KEY` would remove the other one."""
+    for other in ("2401.00002", "arXiv:2401.00002", "2401.00002v1"):
+        result = run(db, "key", "2401.00001", other)
+        assert result.exit_code == 1, other
+        assert "is the id of another paper (2401.00002)" in result.stderr and result.stderr.count("\n") == 1
+    assert Library(db).papers["2401.00001"].cite_key != "2401.00002"
+    assert run(db, "key", "2401.00001", "2401.00001").exit_code == 0  # its own id: it finds itself
+    assert run(db, "show", "2401.00001", "--json").exit_code == 0
