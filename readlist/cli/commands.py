@@ -481,7 +481,13 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
 
 def _edit_in_editor(text: str) -> tuple[str, Path] | None:
     """The edited text and the temporary file holding it (deleted by the caller once the note is saved)."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            # vi with no terminal waits for keys that never come, until it is killed.
+            fail("no editor set and no terminal to run vi in: set $EDITOR, or give the note as text "
+                 "(`readlist note ID TEXT`, or --append TEXT)")
+        editor = "vi"
     draft = keep_draft(text)
     try:
         result = subprocess.run([*shlex.split(editor), str(draft)], check=False)

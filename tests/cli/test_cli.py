@@ -173,6 +173,23 @@ def test_note_edit_through_editor(seed_library: Path, tmp_path: Path, monkeypatc
     assert json.loads(run(seed_library, "show", pid, "--json").stdout)["note"] == "startwritten in the editor\n"
 
 
+def test_note_edit_with_no_editor_and_no_terminal_says_so_instead_of_waiting(
+    seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """vi, the fallback, would wait for keys forever in a script or a pipe; the note stays as it was."""
+    pid = str(listed(seed_library)[0]["id"])
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    started: list[object] = []
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: started.append(a))
+    assert run(seed_library, "note", pid, "kept").exit_code == 0
+    result = run(seed_library, "note", pid, "--edit")
+    assert result.exit_code == 1 and started == []
+    assert "no editor set and no terminal to run vi in: set $EDITOR" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert json.loads(run(seed_library, "show", pid, "--json").stdout)["note"] == "kept"
+
+
 def test_query_sort_and_limit(seed_library: Path) -> None:
     ids = [str(r["id"]) for r in listed(seed_library)]
     run(seed_library, "rate", ids[0], "5")
