@@ -15,9 +15,7 @@ Example::
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 import tomllib
 import typing
 from collections.abc import Callable
@@ -26,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import atomic_write_bytes, open_regular
 
 if TYPE_CHECKING:
     import tomlkit  # the editor is loaded when a setting is written, not for reading them at every start
@@ -125,15 +123,7 @@ def read_regular_file(path: Path) -> bytes:
     one would make each wait for a writer forever. Raises FileNotFoundError when there is none, and OSError (its
     ``strerror`` says what is there instead) otherwise.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat.S_ISREG(mode):
-            kind = "a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) else "not a regular file"
-            raise OSError(errno.EINVAL, f"it is {kind}, not a file", str(path))
-        os.set_blocking(fd, True)
+    with open_regular(path) as handle:
         return handle.read()
 
 

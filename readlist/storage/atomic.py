@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import msgspec
 
@@ -100,6 +101,38 @@ def stale_temp_files(path: Path, *, older_than: float = STALE_TEMP_SECONDS) -> l
     return sorted(stale)
 
 
+class NotAFileError(OSError):
+    """Something other than a regular file (or a folder) has the name: ``kind`` says what, for a message."""
+
+    def __init__(self, path: Path, kind: str) -> None:
+        super().__init__(errno.EINVAL, f"it is {kind}, not a file", str(path))
+        self.kind = kind
+
+
+def open_regular(path: Path, *, buffering: int = -1) -> io.BufferedReader:
+    """``path`` opened for reading, checked to be a regular file before anything is read from it.
+
+    It is opened without blocking: a named pipe in the place of a file readlist reads (the library, its journal,
+    config.toml, a file kept beside the library) would otherwise wait for a writer forever, and every command
+    with it. Raises FileNotFoundError as ``open`` does, IsADirectoryError for a folder, :class:`NotAFileError`
+    for a pipe, a device or a socket, OSError when it cannot be opened. ``buffering`` is a buffer size (not 0).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            if stat.S_ISFIFO(mode):
+                raise NotAFileError(path, "a named pipe")
+            raise NotAFileError(path, "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file")
+        os.set_blocking(fd, True)
+        return cast(io.BufferedReader, os.fdopen(fd, "rb", buffering=buffering))
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_small_file(path: Path, limit: int) -> bytes | None:
     """A derived file's bytes, or None when it is missing, unreadable, larger than ``limit`` or not a regular file.
 
@@ -118,13 +151,9 @@ def read_derived_file(path: Path, limit: int, *, starts_with: bytes = b"") -> by
     papers is 1 GB) is not read into memory to find that out.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
+        with open_regular(path) as handle:
             info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            if info.st_size > limit:
                 return None
             if starts_with and handle.read(len(starts_with)) != starts_with:
                 return None

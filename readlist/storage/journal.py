@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import stat
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import Any
 import msgspec
 
 from readlist.core.model import Paper, encode_stored, now_iso
-from readlist.storage.atomic import atomic_write_bytes, fsync_dir
+from readlist.storage.atomic import NotAFileError, atomic_write_bytes, fsync_dir, open_regular
 from readlist.storage.errors import LibraryError
 
 JOURNAL_FORMAT = 1
@@ -239,26 +238,14 @@ def _open(path: Path) -> typing.BinaryIO | None:
     file's place does. Raises LibraryError for it, OSError when the file cannot be opened.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        return open_regular(path)
     except (FileNotFoundError, IsADirectoryError):
         return None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            os.close(fd)
-            return None
-        if not stat.S_ISREG(mode):
-            kind = "a named pipe" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(
-                mode) else "not a regular file"
-            raise LibraryError(
-                f"{path} is {kind}, not the library's journal: nothing was read or changed. Move it away (the "
-                "library file itself is fine), then try again"
-            )
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
+    except NotAFileError as exc:
+        raise LibraryError(
+            f"{path} is {exc.kind}, not the library's journal: nothing was read or changed. Move it away (the "
+            "library file itself is fine), then try again"
+        ) from None
 
 
 def belonging(path: Path, gen: int, library: str) -> Belonging:

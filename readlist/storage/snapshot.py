@@ -46,7 +46,6 @@ import json
 import os
 import re
 import secrets
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -59,7 +58,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from readlist.core.model import Paper, StoredText, encode_stored, now_iso, store_abstract
-from readlist.storage.atomic import atomic_write_bytes
+from readlist.storage.atomic import NotAFileError, atomic_write_bytes, open_regular
 
 SCHEMA_VERSION = 3
 # The first schema written one paper per line under paper-id document ids; older files are converted.
@@ -136,22 +135,11 @@ class SnapshotProblem(Exception):
         self.not_a_file = not_a_file
 
 
-_NOT_A_FILE = {
-    "folder": "is a folder, not a library file",
-    "pipe": "is a named pipe, not a library file",
-    "device": "is a device, not a library file",
-    "other": "is not a regular file, so not a library file",
-}
-
-
-def _kind_of(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "folder"
-    if stat.S_ISFIFO(mode):
-        return "pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    return "other"
+def _not_a_file(kind: str) -> str:
+    """What a library path names instead of a file (``kind``: a folder, a named pipe, …), for a message."""
+    if kind == "not a regular file":
+        return "is not a regular file, so not a library file"
+    return f"is {kind}, not a library file"
 
 
 @dataclass
@@ -652,28 +640,18 @@ def read_snapshot(path: Path) -> Snapshot:
     stays open for them), so memory holds neither the file nor the abstracts.
     """
     try:
-        # Without blocking: a named pipe in the library's place would otherwise wait for a writer forever.
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        handle = open_regular(path, buffering=_READ_BUFFER)
     except FileNotFoundError:
         return Snapshot(gen=0, papers=[], identity=None)
     except IsADirectoryError:
-        raise SnapshotProblem(_NOT_A_FILE["folder"], not_a_file=True) from None
+        raise SnapshotProblem(_not_a_file("a folder"), not_a_file=True) from None
+    except NotAFileError as exc:
+        raise SnapshotProblem(_not_a_file(exc.kind), not_a_file=True) from None
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise SnapshotProblem(_NOT_A_FILE[_kind_of(st.st_mode)], not_a_file=True)
-        os.set_blocking(fd, True)
-        handle = os.fdopen(fd, "rb", buffering=_READ_BUFFER)
-    except OSError as exc:
-        os.close(fd)
-        raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
-    except SnapshotProblem:
-        os.close(fd)
-        raise
     try:
         with handle, collector_paused():
+            st = os.fstat(handle.fileno())
             identity = (st.st_ino, st.st_mtime_ns, st.st_size, os.pread(handle.fileno(), HEAD_BYTES, 0))
             header, papers, deleted = _read_file(handle, path)
     except OSError as exc:
