@@ -84,6 +84,14 @@ def _author(name: str, ascii_only: bool) -> str:
     return encode(bibtex_order(name), ascii_only=ascii_only)
 
 
+def _organization(name: str, *, ascii_only: bool) -> str:
+    """The ``organization`` field beside the authors, braced whole as the corporate author is: biblatex holds it
+    as a list split at "and", and pandoc's BibTeX reader does so in both dialects, so ``Multimedia and Human
+    Understanding Group`` would become two organizations (pandoc prints "Multimedia; Human Understanding
+    Group")."""
+    return "{" + encode(name, ascii_only=ascii_only) + "}"
+
+
 def _common_tail(ref: Reference, *, ascii_only: bool, user_data: bool, complete: bool) -> list[Field]:
     """Fields after the bibliographic ones: with ``complete``, what readlist needs to read its own file back."""
     fields: list[Field] = []
@@ -132,7 +140,7 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
     if authors:
         fields.append(("author", authors))
         if ref.names and ref.organization:
-            fields.append(("organization", encode(ref.organization, ascii_only=True)))
+            fields.append(("organization", _organization(ref.organization, ascii_only=True)))
     if ref.date:
         fields.append(("year", str(ref.date.year)))
         if ref.date.month:
@@ -176,7 +184,7 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
     if authors:
         fields.append(("author", authors))
         if ref.names and ref.organization:
-            fields.append(("organization", encode(ref.organization, ascii_only=False)))
+            fields.append(("organization", _organization(ref.organization, ascii_only=False)))
     if ref.date:
         fields.append(("date", ref.date.iso()))
     if ref.arxiv_id:

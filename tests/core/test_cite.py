@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 import unicodedata
 import warnings
 from datetime import date
@@ -479,3 +481,29 @@ def test_the_sort_key_of_a_paper_without_authors_is_plain_tex_safe_text() -> Non
     assert "key = {S2FT}" in bibtex_entry(paper)
     other = Paper.create(title="$\\textbf{Only-IF}$: Revealing the Decisive Effect", published="2025")
     assert "key = {Only-IF}" in bibtex_entry(other)
+
+
+def test_an_organization_beside_the_authors_is_one_name_with_its_and() -> None:
+    """biblatex and pandoc split ``organization`` at "and": "Multimedia and Human Understanding Group" is one."""
+    org = "Multimedia and Human Understanding Group"
+    paper = Paper.create(title="Large Multimodal Models as General In-Context Classifiers", arxiv_id="2602.23229",
+                         authors=["Marco Garosi", "Elisa Ricci"], organization=org, published="2026-02-26")
+    for fmt in ("bibtex", "biblatex"):
+        bib = format_entries([paper], fmt)
+        assert f"organization = {{{{{org}}}}}" in bib, bib
+        back = parse_input(bib, source="refs.bib").papers[0]
+        assert back.organization == org and back.authors == paper.authors
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_pandoc_prints_an_organization_with_and_as_one(tmp_path: Path, fmt: str) -> None:
+    if shutil.which("pandoc") is None:
+        pytest.skip("pandoc not installed")
+    paper = Paper.create(title="Large Models", arxiv_id="2602.23229", authors=["Marco Garosi"],
+                         organization="Multimedia and Human Understanding Group", published="2026-02-26")
+    (tmp_path / "refs.bib").write_text(format_entries([paper], fmt))
+    (tmp_path / "doc.md").write_text('---\nnocite: "@*"\n---\n')
+    result = subprocess.run(["pandoc", "--citeproc", "--bibliography=refs.bib", "doc.md", "-t", "plain",
+                             "--columns=1000"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Multimedia and Human Understanding Group" in result.stdout, result.stdout
