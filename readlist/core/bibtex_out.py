@@ -72,15 +72,68 @@ def _authors(ref: Reference, *, ascii_only: bool) -> str | None:
             written.append("others")  # what every style prints as "et al."
         return " and ".join(written)
     if ref.organization:
-        return "{" + encode(ref.organization, ascii_only=ascii_only) + "}"
+        return _whole(encode(ref.organization, ascii_only=ascii_only), ascii_only=ascii_only)
     return None
+
+
+def _whole(encoded: str, *, ascii_only: bool) -> str:
+    """A name kept whole (an organization, a name BibTeX would split wrongly), as BibTeX reads it as one.
+
+    Braced whole, ``{Spiral Works}``, unless a TeX command sits in it: bibtex treats ``{\\&}`` as one letter
+    only outside any other braces, and alpha-like styles label an entry by its first three letters, so in
+    ``{AT{\\&}T Labs}`` the cut fell on the backslash and left ``{AT{\\}}``, which stops pdflatex. Such a name
+    is written as brace groups side by side, its text in some and each command in one of its own
+    (``{AT}{\\&}{T Labs}``): still one name, with no space outside braces to split it at, and labelled
+    ``AT&``. biber counts letters, not bytes or braces, so the BibLaTeX dialect keeps the single group.
+    """
+    pieces = _depth0_groups(encoded) if ascii_only else None
+    if not pieces or not any(piece.startswith("{\\") for piece in pieces):
+        return "{" + encoded + "}"
+    out: list[str] = []
+    run = ""
+    for piece in pieces:
+        if piece.startswith("{\\"):
+            if run:
+                out.append("{" + run + "}")
+                run = ""
+            out.append(piece)
+        else:
+            run += piece
+    if run:
+        out.append("{" + run + "}")
+    return "".join(out)
+
+
+def _depth0_groups(text: str) -> list[str] | None:
+    """``text`` cut into its brace groups and the characters between them; None if its braces do not balance."""
+    pieces: list[str] = []
+    depth = 0
+    start = 0
+    for index, char in enumerate(text):
+        if char == "{":
+            if depth == 0 and index > start:
+                pieces.append(text[start:index])
+                start = index
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                pieces.append(text[start:index + 1])
+                start = index + 1
+    if depth:
+        return None
+    if start < len(text):
+        pieces.append(text[start:])
+    return pieces
 
 
 @lru_cache(maxsize=65536)
 def _author(name: str, ascii_only: bool) -> str:
     """One name as ``author`` holds it; remembered, as the same people write many of a library's papers."""
     if is_literal(name):
-        return "{" + encode(name, ascii_only=ascii_only) + "}"
+        return _whole(encode(name, ascii_only=ascii_only), ascii_only=ascii_only)
     return encode(bibtex_order(name), ascii_only=ascii_only)
 
 

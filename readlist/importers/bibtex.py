@@ -63,15 +63,17 @@ def delatex(text: str) -> str:
 
 
 def _braced_whole(name: str) -> bool:
-    """``{Spiral Works}``: one brace group around the whole name (a literal, not First/Last parts)."""
+    """``{Spiral Works}``: a literal, not First/Last parts. One brace group around the whole name, or brace
+    groups side by side with nothing between them (``{AT}{\\&}{T Labs}``, as readlist writes a literal name
+    with a TeX command in it so that alpha-style labels never cut the command)."""
     if not (name.startswith("{") and name.endswith("}")):
         return False
     depth = 0
-    for index, char in enumerate(name):
+    for char in name:
+        if depth == 0 and char != "{":
+            return False  # text outside the groups: a name with braced parts (``{\\'E}mile Zola``)
         depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth == 0 and index < len(name) - 1:
-            return False
-    return True
+    return depth == 0
 
 
 def _person(name: str) -> str:

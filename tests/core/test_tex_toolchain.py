@@ -317,3 +317,27 @@ def test_a_bib_files_and_others_is_printed_as_et_al(tmp_path: Path) -> None:
     papers = parse_input(bib.encode(), source="scholar.bib", today=TODAY).papers
     _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys={papers[0].id: "v"}), PREAMBLE, "plain")
     assert "Ashish Vaswani, Noam Shazeer, et~al." in " ".join((tmp_path / "doc.bbl").read_text().split())
+
+
+@pytest.mark.parametrize("style", ["alpha", "plain"])
+def test_an_organization_with_an_accent_or_ampersand_is_one_author_and_labels_cleanly(tmp_path: Path,
+                                                                                     style: str) -> None:
+    """alpha labels by the first three letters of the name: the cut fell inside ``{\\&}`` of ``AT&T`` or
+    ``{\\v{c}}`` of ``Mič``, leaving ``{AT{\\}}``, which stops pdflatex."""
+    _need("pdflatex", "bibtex", files=(f"{style}.bst",))
+    orgs = ["AT&T Labs & Friends", "Mič Lab", "Caé Research"]
+    papers = [Paper.create(title=f"Report {n}", organization=org, published="2024", arxiv_id=f"2401.0000{n}")
+              for n, org in enumerate(orgs, 1)]
+    papers.append(Paper.create(title="Report 4", authors=["Ada Lovelace", "Mič & Co, Inc, Ltd"], published="2024",
+                               arxiv_id="2401.00004"))
+    keys = {p.id: f"r{n}" for n, p in enumerate(papers, 1)}
+    bib = format_entries(papers, "bibtex", keys=keys)
+    _bibtex_build(tmp_path, bib, PREAMBLE, style)
+    if shutil.which("pdftotext"):
+        text = " ".join(_run(["pdftotext", "-enc", "UTF-8", "doc.pdf", "-"], tmp_path).stdout.split())
+        assert "AT&T Labs & Friends. Report 1." in text and "Ada Lovelace and Mi" in text, text
+    bbl = (tmp_path / "doc.bbl").read_text()
+    if style == "alpha":
+        assert "\\bibitem[{AT}{\\&}24]{r1}" in bbl and "\\bibitem[{Mi}{\\v{c}}24]{r2}" in bbl
+    back = parse_input(bib.encode(), source="refs.bib", today=TODAY).papers
+    assert [(p.authors, p.organization) for p in back] == [(p.authors, p.organization) for p in papers]
