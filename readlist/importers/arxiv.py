@@ -17,7 +17,15 @@ from bs4 import BeautifulSoup, Tag
 
 from readlist.core.model import find_arxiv_id
 from readlist.core.text import clean_line
-from readlist.importers.base import ImportFormatError, ParseResult, decode, iso_day, subject_categories, submitted_on
+from readlist.importers.base import (
+    ImportFormatError,
+    ParseResult,
+    arxiv_author_names,
+    decode,
+    iso_day,
+    subject_categories,
+    submitted_on,
+)
 from readlist.importers.hf_html import looks_like_html, make_soup
 from readlist.importers.hf_json import unwrap
 
@@ -158,6 +166,7 @@ def _parse_listing(soup: BeautifulSoup, result: ParseResult) -> None:
         seen.add(key)
         box = dd.select_one(".list-authors")
         authors = [_text(a) for a in box.find_all("a")] if isinstance(box, Tag) else []
+        _, not_shown = arxiv_author_names(_text(box)) if isinstance(box, Tag) else ([], 0)
         abstract = dd.select_one("p.mathjax") or dd.select_one("p")
         record: dict[str, object] = {
             "title": title,
@@ -167,4 +176,6 @@ def _parse_listing(soup: BeautifulSoup, result: ParseResult) -> None:
             "categories": subject_categories(_text(dd.select_one(".list-subjects"))),
             "url": ABS_URL + arxiv_id if arxiv_id else None,
         }
+        if not_shown:
+            record["authors_count"] = len(authors) + not_shown  # the names are the first ones only
         result.add(record, title or arxiv_id or "listing entry")

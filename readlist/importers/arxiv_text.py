@@ -44,6 +44,7 @@ from readlist.importers.base import (
     SUBMITTED_ON,
     ImportFormatError,
     ParseResult,
+    arxiv_author_names,
     decode,
     subject_categories,
     submitted_on,
@@ -194,15 +195,17 @@ def _parse_entry(arxiv_id: str, lines: list[str], result: ParseResult) -> None:
             subjects.append(line)
         elif field == "abstract":
             abstract.append(line)
-    names = " ".join(authors).replace(" ,", ",")
+    names, not_shown = arxiv_author_names(" ".join(authors).replace(" ,", ","))
     record: dict[str, object] = {
         "title": title,
-        "authors": [name.strip() for name in names.split(",") if name.strip()],
+        "authors": names,
         "abstract": " ".join(" ".join(abstract).split()),
         "arxiv_id": arxiv_id,
         "categories": subject_categories(" ".join(subjects)),
         "url": ABS_URL + arxiv_id,
     }
+    if not_shown:
+        record["authors_count"] = len(names) + not_shown
     result.add(record, title or f"arXiv:{arxiv_id}")
 
 
@@ -219,8 +222,7 @@ def _parse_page(header: list[str], page: list[str], result: ParseResult) -> None
             arxiv_id = find_arxiv_id(line)
             if arxiv_id:
                 break
-    authors_text = " ".join(fields.get("authors", []) or fields.get("author", []))
-    authors = [name.strip() for name in authors_text.split(",") if name.strip()]
+    authors, not_shown = arxiv_author_names(" ".join(fields.get("authors", []) or fields.get("author", [])))
     record: dict[str, object] = {
         "title": title,
         "authors": authors,
@@ -232,6 +234,8 @@ def _parse_page(header: list[str], page: list[str], result: ParseResult) -> None
         "categories": subject_categories(" ".join(fields.get("subjects", []))),
         "url": ABS_URL + arxiv_id if arxiv_id else None,
     }
+    if not_shown:
+        record["authors_count"] = len(authors) + not_shown
     result.add(record, title)
 
 

@@ -236,3 +236,44 @@ def period_end(text: str, *, today: date, year: int | None = None) -> date | Non
 def resolve_year(month: int, day: int, page_date: date) -> date:
     """A paper date without a year takes the page's year, rolling back one when that lands after the page."""
     return latest_not_after(month, day, page_date)
+
+
+# What arXiv puts after the first names of a long list: ``et al. (523 additional authors not shown)``.
+_NOT_SHOWN = re.compile(r"\(\s*(\d+)\s+additional authors? not shown\s*\)", re.IGNORECASE)
+_NO_SCRIPT = re.compile(r"You must enable JavaScript to view (?:the )?entire author list\.?", re.IGNORECASE)
+# "et al." after the last name shown, with or without a comma before it.
+_ET_AL = re.compile(r"(?:^|\s)et\.? al\.?$", re.IGNORECASE)
+
+
+def arxiv_author_names(text: str) -> tuple[list[str], int]:
+    """The names in an author list as arXiv shows it, and how many more it says it does not show.
+
+    A long list ends ``Zihao Yue et al. (25 additional authors not shown)  You must enable JavaScript to view
+    entire author list.``: the names are those before "et al.", and the 25 are counted.
+
+    Names are separated by commas; what stands in parentheses is an affiliation, not part of a name, whether
+    after the name (``Ada Lovelace (MIT)``) or numbered with the numbers resolved at the end (``José Pérez (1),
+    Li Wei (2) ((1) MIT, (2) Tsinghua University)``), and the commas inside it separate nothing. The page's
+    links hold the names alone, as the HTML importer reads them; the copy holds the whole line.
+    """
+    text = _NO_SCRIPT.sub(" ", text)
+    match = _NOT_SHOWN.search(text)
+    not_shown = int(match[1]) if match else 0
+    if text.count("(") != text.count(")"):
+        pieces = text.split(",")  # a parenthesis the copy cut off: no telling what it enclosed
+    else:
+        pieces, piece, depth = [], [], 0
+        for char in text:
+            if char in "()":
+                depth = depth + 1 if char == "(" else max(depth - 1, 0)
+                piece.append(" ")
+            elif depth:
+                continue
+            elif char == ",":
+                pieces.append("".join(piece))
+                piece = []
+            else:
+                piece.append(char)
+        pieces.append("".join(piece))
+    names = [_ET_AL.sub("", " ".join(piece.split())).strip() for piece in pieces]
+    return [name for name in names if name], not_shown

@@ -114,3 +114,15 @@ def test_sniff_does_not_confuse_hf_and_arxiv() -> None:
 def test_page_without_papers_is_an_error() -> None:
     with pytest.raises(ImportFormatError, match="no papers"):
         arxiv.parse("<html><head><meta name='citation_arxiv_id' content='2101.00001'></head></html>")
+
+
+def test_a_listing_that_cuts_a_long_author_list_counts_the_authors_it_does_not_show() -> None:
+    """The names are the links; "et al. (25 additional authors not shown)" says how many more wrote the paper."""
+    page = _read("arxiv-list-q-fin-new.html").replace(
+        ">Matteo Marsili</a></div>",
+        ">Matteo Marsili</a> et al. (25 additional authors not shown)</div>",
+    )
+    papers = {p.arxiv_id: p for p in parse_input(page, source="new.html").papers}
+    assert papers["2303.08867"].authors == ["Louis Saddier", "Matteo Marsili"]
+    assert papers["2303.08867"].authors_count == 27
+    assert papers["2303.08968"].authors_count == 3

@@ -154,3 +154,43 @@ def test_numbered_references_in_other_text_are_not_a_listing() -> None:
     assert not arxiv_text.sniff(text)
     with pytest.raises(ImportFormatError, match="a listing its numbered entries with their Title: lines"):
         parse_input("Some text\n[1]\nnothing here arXiv:1706.03762\n", fmt="arxiv-text")
+
+
+def test_affiliations_in_an_author_list_are_not_names() -> None:
+    """arXiv shows affiliations in parentheses, after a name or numbered and resolved at the end of the list."""
+    text = (
+        "[1] arXiv:2511.00002 [pdf, other]\n"
+        "Title: Second Paper\n"
+        "José Pérez (1), Li Wei (2), Ada Lovelace (1 and 2) ((1) MIT, (2) Tsinghua University)\n"
+        "Subjects: Machine Learning (cs.LG)\n\n"
+        "Abstract two.\n\n"
+        "[2] arXiv:2511.00003 [pdf]\n"
+        "Title: Third Paper\n"
+        "Authors: Dan Brown (ETH Zurich), Eve Adams (Inria, Paris)\n"
+        "Subjects: Machine Learning (cs.LG)\n"
+    )
+    result = parse_input(text, source="new.txt")
+    assert result.format == "arxiv-text"
+    assert [(p.authors, p.authors_count) for p in result.papers] == [
+        (["José Pérez", "Li Wei", "Ada Lovelace"], 3),
+        (["Dan Brown", "Eve Adams"], 2),
+    ]
+
+
+def test_a_long_author_list_cut_by_the_page_keeps_its_names_and_counts_the_rest() -> None:
+    """The page shows the first names, "et al. (25 additional authors not shown)" and a line about JavaScript."""
+    page = _read("arxiv-abs-2106.09608.plain.txt").replace(
+        "Authors:Prithviraj Ammanabrolu, Mark O. Riedl",
+        "Authors:Prithviraj Ammanabrolu, Mark O. Riedl et al. (25 additional authors not shown)"
+        "  You must enable JavaScript to view entire author list.",
+    )
+    (paper,) = parse_input(page, source="abs.txt").papers
+    assert paper.authors == ["Prithviraj Ammanabrolu", "Mark O. Riedl"]
+    assert paper.authors_count == 27
+    listing = (
+        "[1] arXiv:2511.00001 [pdf]\nTitle: Big Model\n"
+        "Ada Lovelace, Charles Babbage, et al. (523 additional authors not shown)\n"
+        "Subjects: Machine Learning (cs.LG)\n"
+    )
+    (entry,) = parse_input(listing, source="new.txt").papers
+    assert (entry.authors, entry.authors_count) == (["Ada Lovelace", "Charles Babbage"], 525)
