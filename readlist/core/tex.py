@@ -510,17 +510,66 @@ _PLAIN_TITLE = re.compile(r"[ !\"'()*+,\-./0-9:;=?A-Z\[\]`a-z]*")
 def protect_title(text: str, *, ascii_only: bool) -> str:
     """A title value: encoded, with every word whose capitals or math must survive the style wrapped in braces.
 
-    Punctuation around a protected word stays outside its braces: ``{LLaMA}:``.
+    Punctuation around a protected word stays outside its braces: ``{LLaMA}:``. In a title written in sentence
+    case, a capitalised word is a name and is protected too (see :func:`_names_in_sentence_case`).
 
     An export runs this on every title of the library, so the common cases take shorter ways to the same
     text: a title without math is handled a word at a time as plain strings, and a plain ASCII title (nothing
     to encode) in one pass of a regular expression that stops only at the words that may need braces.
     """
+    names = _names_in_sentence_case(text)
     if "$" not in text:
+        if names:
+            return " ".join(_braced(word, ascii_only=ascii_only) if i in names else _protected_word(word, ascii_only)
+                            for i, word in enumerate(text.split(" ")))
         if _PLAIN_TITLE.fullmatch(text):
             return _MAYBE_PROTECTED.sub(_braced_match, text)
         return " ".join(_protected_word(word, ascii_only) for word in text.split(" "))
-    return _protect_segments(text, ascii_only=ascii_only)
+    return _protect_segments(text, ascii_only=ascii_only, names=names)
+
+
+# Words a title in title case still writes in lower case: they say nothing of how the title is written.
+_MINOR_WORDS = frozenset(
+    "a an and are as at but by for from in into is nor of on or over than the to under using via vs with "
+    "within without".split()
+)
+# A word that ends a sentence or a clause after which a title starts again with a capital: ``Title: Subtitle``.
+_CLAUSE_END = re.compile(r"(?:[:?!.]|--|—|–)[\"')\]]*$|^(?:-|--|---|–|—)$")
+# Cheap tests first (an export runs them on every title): two words in lower case that are not minor ones, and
+# a capitalised word after the first.
+_LOWER_WORD = re.compile(r" (?!(?:" + "|".join(sorted(_MINOR_WORDS)) + r")\b)[a-z]")
+_LATER_CAPITAL = re.compile(r" [\"'(\[]*[A-Z]")
+
+
+def _names_in_sentence_case(text: str) -> frozenset[int]:
+    """The positions (in ``text.split(" ")``) of the capitalised words of a title written in sentence case.
+
+    Styles such as plain, abbrv and plainnat lower-case a title but its braced words, so "Testing and
+    estimation in orthosymmetric Gaussian sequence model" printed "… gaussian sequence model". In a title
+    written in sentence case a capital that does not start the title or a clause (after ``:``, ``?``, a dash)
+    is the author's: a name (``Gaussian``, ``Bayesian``, ``Bulgaria``). A title counts as in sentence case
+    when its lower-case words, not counting the minor ones (``of``, ``the``), are at least two and at least
+    twice as many as the capitalised ones; in a title in title case (``Learning World Models of Textual Environments``)
+    nothing can tell a name from a capitalised word, and they are left to the style, as before.
+    """
+    if len(_LOWER_WORD.findall(text)) < 2 or _LATER_CAPITAL.search(text) is None:
+        return frozenset()  # most titles: in title case, or with no capital after the first word
+    lower = 0
+    capitalised: list[int] = []
+    starts_clause = True
+    for index, word in enumerate(text.split(" ")):
+        first = starts_clause
+        starts_clause = _CLAUSE_END.search(word) is not None
+        core = word.strip("\"'()[],;:.!?")
+        if first or "$" in word or not core[:1].isalpha() or core.casefold() in _MINOR_WORDS:
+            continue
+        if core[0].islower():
+            lower += 1
+        elif core[0].isupper() and not capitals_matter(core):
+            capitalised.append(index)
+    if capitalised and lower >= 2 and lower >= 2 * len(capitalised):
+        return frozenset(capitalised)
+    return frozenset()
 
 
 def _braced_match(match: re.Match[str]) -> str:
@@ -556,11 +605,17 @@ def _affixes(word: str) -> tuple[str, str, str]:
     return lead, rest[: len(rest) - len(trail)], trail
 
 
-def _protect_segments(text: str, *, ascii_only: bool) -> str:
-    """:func:`protect_title` for any title, math included, one word of segments at a time."""
+def _protect_segments(text: str, *, ascii_only: bool, names: frozenset[int] | None = None) -> str:
+    """:func:`protect_title` for any title, math included, one word of segments at a time (``names``: the
+    positions of the words to protect as names, counted as ``text.split(" ")`` counts them, when known)."""
+    if names is None:
+        names = _names_in_sentence_case(text)
     out: list[str] = []
+    position = 0
     for word in _words(text):
-        if not _needs_protection(word):
+        named = position in names
+        position += sum(s.text.count(" ") for s in word if s.math) + 1
+        if not (named or _needs_protection(word)):
             out.append("".join(s.text if s.math else encode_text(s.text, ascii_only=ascii_only) for s in word))
             continue
         lead = trail = ""

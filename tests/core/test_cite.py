@@ -509,3 +509,27 @@ def test_pandoc_prints_an_organization_with_and_as_one(tmp_path: Path, fmt: str)
                              "--columns=1000"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert "Multimedia and Human Understanding Group" in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(("title", "written"), [
+    ("Testing and estimation in orthosymmetric Gaussian sequence model",
+     "Testing and estimation in orthosymmetric {Gaussian} sequence model"),
+    ("A Bayesian derivation of the square root law of market impact",
+     "A {Bayesian} derivation of the square root law of market impact"),
+    ("Schrödinger bridges on the Wasserstein space: a study of Langevin flows",
+     "Schr{\\\"o}dinger bridges on the {Wasserstein} space: a study of {Langevin} flows"),
+    ("On the $\\beta$-divergence of Gaussian mixtures in high dimension",
+     "On the {$\\beta$-divergence} of {Gaussian} mixtures in high dimension"),
+    # Title case, or capitals only where a title or a clause starts: nothing to tell a name by.
+    ("Learning Knowledge Graph-based World Models of Textual Environments",
+     "Learning Knowledge Graph-based World Models of Textual Environments"),
+    ("Train longer, generalize better: Closing the generalization gap in large batch training",
+     "Train longer, generalize better: Closing the generalization gap in large batch training"),
+    ("A Tutorial on Bayesian Optimization", "A Tutorial on Bayesian Optimization"),
+])
+def test_names_in_a_title_written_in_sentence_case_are_protected(title: str, written: str) -> None:
+    """Styles lower-case titles: in a sentence-case title a capitalised word is a name the author wrote."""
+    paper = Paper.create(title=title, authors=["Ada Lovelace"], arxiv_id="2507.16734", published="2025-07")
+    assert f"title = {{{written}}}," in bibtex_entry(paper)
+    back = parse_input(bibtex_entry(paper), source="refs.bib").papers[0]
+    assert back.title == title

@@ -341,3 +341,23 @@ def test_an_organization_with_an_accent_or_ampersand_is_one_author_and_labels_cl
         assert "\\bibitem[{AT}{\\&}24]{r1}" in bbl and "\\bibitem[{Mi}{\\v{c}}24]{r2}" in bbl
     back = parse_input(bib.encode(), source="refs.bib", today=TODAY).papers
     assert [(p.authors, p.organization) for p in back] == [(p.authors, p.organization) for p in papers]
+
+
+def test_a_name_in_a_title_written_in_sentence_case_keeps_its_capital(tmp_path: Path) -> None:
+    """plain lower-cases a title but its braced words: "orthosymmetric Gaussian" printed "gaussian"."""
+    _need("pdflatex", "bibtex", files=("plain.bst",))
+    papers = [
+        Paper.create(title="Testing and estimation in orthosymmetric Gaussian sequence model", arxiv_id="2507.16734",
+                     authors=["Zeyu Jia"], published="2025-07"),
+        Paper.create(title="On the $\\beta$-divergence of Bayesian mixtures in high dimensional spaces",
+                     arxiv_id="2507.00002", authors=["Ada Lovelace"], published="2025-07"),
+        Paper.create(title="A Tutorial on Bayesian Optimization", arxiv_id="1807.02811", authors=["Peter I. Frazier"],
+                     published="2018-07"),
+    ]
+    keys = {p.id: f"t{n}" for n, p in enumerate(papers, 1)}
+    _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys=keys), PREAMBLE, "plain")
+    items = {k: " ".join(v.split()) for k, v in _bbl_items((tmp_path / "doc.bbl").read_text(), "\\bibitem").items()}
+    assert "Testing and estimation in orthosymmetric {Gaussian} sequence model" in items["t1"]
+    assert "{$\\beta$-divergence} of {Bayesian} mixtures in high dimensional spaces" in items["t2"]
+    # Title case: a capitalised word may be a name or not; the style decides, as for any such title.
+    assert "A tutorial on bayesian optimization" in items["t3"]
