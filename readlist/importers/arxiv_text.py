@@ -32,6 +32,10 @@ The entry's number and id open it; the author list is the unlabelled text after 
 it ``Authors:``); the abstract, which a listing shows without a label (and ``/recent`` not at all), is the
 text after the ``Subjects:`` field, which every entry has and which comes last. A listing has no dateline and
 its entries no date, as in the saved page. A paper listed in two sections is read once.
+
+An author list, on either page, is split by :func:`~readlist.importers.base.arxiv_author_names`: the page's
+links hold the names, the copy the whole line, with affiliations in parentheses and, for a long list, "et al.
+(N additional authors not shown)".
 """
 
 from __future__ import annotations
