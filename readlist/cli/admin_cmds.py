@@ -171,7 +171,8 @@ def _check_journal(path: Path, report: Report) -> None:
         report.journal = {"exists": False}
         return
     if not journal.is_file():
-        report.problems.append(f"{journal} is not a file; move it away")
+        if not any(problem.startswith(f"{journal} is ") for problem in report.problems):  # said when it was opened
+            report.problems.append(f"{journal} is not a file; move it away")
         report.journal = {"exists": True, "file": False}
         return
     size = journal.stat().st_size

@@ -329,6 +329,7 @@ def test_a_pipe_in_place_of_the_journal_stops_every_command_with_one_line(tmp_pa
         assert done.returncode == 1, (args, done.stdout, done.stderr)
         said = done.stdout if args == ["doctor"] else done.stderr  # the report lists it among the problems
         assert f"{journal_path(db)} is a named pipe" in said and "Traceback" not in done.stderr, (args, said)
+        assert said.count(str(journal_path(db))) == 1, (args, said)  # once, not again as "not a file"
         if args != ["doctor"]:
             assert done.stderr.count("\n") == 1, (args, done.stderr)
         assert db.read_bytes() == before and journal_path(db).is_fifo()
