@@ -20,7 +20,7 @@ import json
 import math
 import re
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import msgspec
@@ -38,6 +38,8 @@ _TAKEN = frozenset(PUBLIC_FIELDS) - {"id", "aliases"}
 # The top-level keys of a library file (readlist.storage.snapshot): its header and its papers table.
 _LIBRARY_KEYS = frozenset({"_meta", "papers"})
 _COUNTS = ("upvotes", "authors_count")
+# When a paper was added, last changed and read: ISO 8601 moments, which the library compares as text to sort.
+_TIMES = ("added", "updated", "read_at")
 _MAX_LABEL = 80
 _NON_SPACE = re.compile(r"\S")
 _DECODER = json.JSONDecoder()
@@ -104,6 +106,17 @@ def _arxiv_id(value: object) -> str | None:
     return find_arxiv_id(value) if isinstance(value, str) else None
 
 
+def _is_time(value: object) -> bool:
+    """Whether ``value`` is an ISO 8601 date and time, as readlist writes them (``2025-01-02T03:04:05+00:00``)."""
+    if not isinstance(value, str) or len(value) < 19 or value[10:11] != "T":
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_numbers(record: dict[str, Any]) -> None:
     """Refuse numbers no paper can hold, as a bad rating is refused, before they reach the record.
 
@@ -151,6 +164,11 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         except ValidationError as exc:
             result.skipped.append((label, str(exc)))
             continue
+        for name in _TIMES:
+            value = record.get(name)
+            if value not in (None, "") and not _is_time(value):
+                del record[name]  # the paper is still worth having; when it was added or read is not known
+                result.notes.append((label, f"{name} {_shown(value)} is not a date and time; left out"))
         record["arxiv_id"] = _arxiv_id(record.get("arxiv_id"))
         if record.get("cite_key") is not None:
             record["cite_key"] = result.usable_key(str(record["cite_key"]), label)

@@ -126,6 +126,29 @@ def test_a_citation_key_is_checked_as_a_typed_one_and_kept_unique(tmp_path: Path
     assert papers["2401.00004"].cite_key == "DBLP:x/y/Z20" and papers["2401.00001"].cite_key == "taken"
 
 
+def test_a_time_that_is_not_one_is_left_out_and_said(tmp_path: Path) -> None:
+    """The library compares these moments as text to sort "date added": "not a date" would sort as the newest."""
+    db = tmp_path / "a.json"
+    good = Paper.create(title="Good Times", arxiv_id="2401.00005", status="read").public_dict()
+    records = [
+        {**Paper.create(title="Bad Times", arxiv_id="2401.00006").public_dict(),
+         "added": "not a date", "updated": "2025-13-45T00:00:00", "read_at": "\x1b[2J"},
+        {**good, "added": "2024-03-01T10:00:00+00:00", "read_at": "2024-03-02T10:00:00Z"},
+    ]
+    file = tmp_path / "theirs.json"
+    file.write_text(json.dumps(records))
+    result = run(db, "import", str(file), "--json")
+    assert result.exit_code == 0, result.output
+    notes = [n["note"] for n in json.loads(result.stdout)["reports"][0]["notes"]]
+    assert len(notes) == 3 and all("is not a date and time; left out" in n for n in notes)
+    assert "\x1b" not in result.stdout  # the value is shown inert
+    papers = Library(db).papers
+    bad = papers["2401.00006"]
+    assert bad.added[:2] == "20" and bad.updated[:2] == "20" and bad.read_at is None
+    assert papers["2401.00005"].added == "2024-03-01T10:00:00+00:00"
+    assert papers["2401.00005"].read_at == "2024-03-02T10:00:00Z"
+
+
 # -- records longer than a glance at the start of the file ---------------------------------------------------
 
 LONG = "A sentence of a long reading note, kept whole. " * 600  # ~28,000 characters
