@@ -169,39 +169,36 @@ def read_journal(
     opened = _open(path)
     if opened is None:
         return result
-    try:
-        with opened as handle:
-            result.inode = os.fstat(handle.fileno()).st_ino
-            if offset and inode is not None and result.inode != inode:
-                result.replaced = True
+    with opened as handle:
+        result.inode = os.fstat(handle.fileno()).st_ino
+        if offset and inode is not None and result.inode != inode:
+            result.replaced = True
+            return result
+        if offset == 0:
+            line = handle.readline()
+            if not line:
                 return result
-            if offset == 0:
-                line = handle.readline()
-                if not line:
-                    return result
-                try:
-                    # Headers are written whole (atomically), so a torn one is damage too.
-                    header = _HEADER.decode(line) if line.endswith(b"\n") else None
-                except (msgspec.DecodeError, msgspec.ValidationError):
-                    header = None
-                if header is None:
-                    result.belonging = Belonging.UNREADABLE
-                    return result
-                result.gen = header.gen
-                result.belonging = _belonging(header, gen, library)
-                if header.readlist_journal > JOURNAL_FORMAT and result.belonging is Belonging.LIVE:
-                    raise LibraryError(
-                        f"{path}: written by a newer readlist (journal format {header.readlist_journal}). "
-                        "The files were left untouched; upgrade readlist to open this library."
-                    )
-                if result.belonging is not Belonging.LIVE:
-                    return result
-                offset = len(line)
-            else:
-                handle.seek(offset)
-            chunk = handle.read()
-    except IsADirectoryError:
-        return result
+            try:
+                # Headers are written whole (atomically), so a torn one is damage too.
+                header = _HEADER.decode(line) if line.endswith(b"\n") else None
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                header = None
+            if header is None:
+                result.belonging = Belonging.UNREADABLE
+                return result
+            result.gen = header.gen
+            result.belonging = _belonging(header, gen, library)
+            if header.readlist_journal > JOURNAL_FORMAT and result.belonging is Belonging.LIVE:
+                raise LibraryError(
+                    f"{path}: written by a newer readlist (journal format {header.readlist_journal}). "
+                    "The files were left untouched; upgrade readlist to open this library."
+                )
+            if result.belonging is not Belonging.LIVE:
+                return result
+            offset = len(line)
+        else:
+            handle.seek(offset)
+        chunk = handle.read()
     result.live = True
     result.belonging = Belonging.LIVE
     consumed = 0
