@@ -183,11 +183,12 @@ class Vocabulary:
     object per learned vocabulary, shared by every update of the vectors: a vocabulary learned anew is another.
     """
 
-    def __init__(self, config: VectorConfig, n_docs: int, terms: Sequence[str], idf: FloatArray,
+    def __init__(self, config: VectorConfig, n_docs: int, terms: tuple[str, ...], idf: FloatArray,
                  fitted: TfidfVectorizer | None = None) -> None:
         self._config = config
         self._n_docs = n_docs
-        self._terms = terms
+        # The word of each text column, and its rarity.
+        self.terms = terms
         self.idf = idf
         self._fitted = fitted
 
@@ -195,7 +196,7 @@ class Vocabulary:
     def vectorizer(self) -> TfidfVectorizer:
         if self._fitted is not None:
             return self._fitted
-        vectorizer = _vectorizer(self._config, self._n_docs, self._terms)
+        vectorizer = _vectorizer(self._config, self._n_docs, self.terms)
         vectorizer.idf_ = self.idf
         return vectorizer
 
@@ -217,8 +218,6 @@ class PaperVectors:
     meta_names: tuple[str, ...]
     text_keys: tuple[TextKey, ...]
     meta_keys: tuple[MetaKey, ...]
-    # The word of each text column.
-    terms: tuple[str, ...]
     # (topics x vocabulary), orthonormal rows: each topic axis as a weight per word; (0 x vocabulary) for none.
     topic_axes: FloatArray
     # (n papers x topics): each paper's text row projected on the axes (``text @ topic_axes.T``).
@@ -244,7 +243,6 @@ class PaperVectors:
             idf = np.asarray(vectorizer.idf_, dtype=np.float64)
             vocabulary = Vocabulary(config, len(papers), terms, idf, vectorizer)
         except ValueError:  # no paper has a single usable word (empty library, or only stop words)
-            terms = ()
             text = sp.csr_matrix((len(papers), 0), dtype=np.float64)
         meta, kinds, names = _meta_matrix(papers)
         ids = tuple(p.id for p in papers)
@@ -260,7 +258,6 @@ class PaperVectors:
             meta_names=names,
             text_keys=tuple(text_key(p) for p in papers),
             meta_keys=tuple(meta_key(p) for p in papers),
-            terms=terms,
             topic_axes=axes,
             topics=_project(text, axes),
         )
@@ -315,6 +312,11 @@ class PaperVectors:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """The word of each text column (none without a vocabulary)."""
+        return self.vocabulary.terms if self.vocabulary is not None else ()
 
     @cached_property
     def meta_scale(self) -> FloatArray:
