@@ -83,6 +83,14 @@ def kill_before_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "atomic_write_bytes", die)
 
 
+def run_killed(db: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> None:
+    """Run ``readlist ARGS`` and kill it after its change is in the journal, before its record for undo."""
+    with monkeypatch.context() as patch:
+        kill_before_the_record(patch)
+        with pytest.raises(Killed):
+            run(db, *args)
+
+
 def assert_undo_refused(db: Path) -> None:
     """``readlist undo`` refuses in one line on stderr, exit 1, nothing on stdout."""
     result = run(db, "undo")
@@ -99,10 +107,7 @@ def test_undo_refuses_when_the_last_change_was_killed_before_its_record(
 ) -> None:
     assert run(db, "tag", "2401.00000", "+older").exit_code == 0
     record = last_change_path(db).read_bytes()
-    with monkeypatch.context() as patch:
-        kill_before_the_record(patch)
-        with pytest.raises(Killed):
-            run(db, *killed)
+    run_killed(db, monkeypatch, *killed)
     before = state(db)
     assert len(before) > 3 if killed[0] == "import" else before["2401.00001"]["rating"] == 5  # the change is saved
     assert_undo_refused(db)
@@ -149,10 +154,7 @@ def test_undo_still_refuses_once_the_journal_is_folded_in(
 ) -> None:
     assert run(db, "tag", "2401.00000", "+older").exit_code == 0
     record = last_change_path(db).read_bytes()
-    with monkeypatch.context() as patch:
-        kill_before_the_record(patch)
-        with pytest.raises(Killed):
-            run(db, "rate", "2401.00001", "5")
+    run_killed(db, monkeypatch, "rate", "2401.00001", "5")
     FOLDS[fold_by](db, request)
     assert not journal_path(db).exists()  # folded: no journal line names the killed command's step now
     before = state(db)
@@ -169,10 +171,7 @@ def test_redo_refuses_too(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Undone, the older change would be redone in place of the killed one: the same refusal."""
     assert run(db, "rate", "2401.00000", "4").exit_code == 0
     assert run(db, "undo").exit_code == 0
-    with monkeypatch.context() as patch:
-        kill_before_the_record(patch)
-        with pytest.raises(Killed):
-            run(db, "rate", "2401.00001", "2")
+    run_killed(db, monkeypatch, "rate", "2401.00001", "2")
     result = run(db, "undo")
     assert result.exit_code == 1 and "nothing undone" in result.stderr
     papers = Library(db).papers
@@ -322,10 +321,7 @@ def test_a_reader_without_steps_reads_lines_that_have_them(tmp_path: Path) -> No
 
 def killed_rate(db: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
     """Run ``readlist rate ARGS`` and kill it before its record for undo; the step its journal line names."""
-    with monkeypatch.context() as patch:
-        kill_before_the_record(patch)
-        with pytest.raises(Killed):
-            run(db, "rate", *args)
+    run_killed(db, monkeypatch, "rate", *args)
     return steps(db)[-1]
 
 

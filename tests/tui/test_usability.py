@@ -408,19 +408,12 @@ async def test_changing_view_or_sort_counts_no_paper_again_and_the_counts_stay_r
     seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Every change keeps the counts current, so ], [ and O only list the view: the library is not counted again."""
-    from readlist.app import views as views_module
-    from readlist.tui.screens import main as main_module
-
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         await view_name_prompt(pilot, "tag:generalization")
         await pilot.press(*"general", "enter")
         await pilot.pause()
-        counted: list[str] = []
-        real_count, real_saved = main_module.count, views_module.Counts.count_saved
-        monkeypatch.setattr(main_module, "count", lambda papers: counted.append("all") or real_count(papers))
-        monkeypatch.setattr(views_module.Counts, "count_saved",
-                            lambda self, *a, **k: counted.append("saved") or real_saved(self, *a, **k))
+        counted, recount = counting(monkeypatch)
         main(app).set_view_key("all")
         await pilot.pause()
         untagged = next(p for p in plist(app).papers if "generalization" not in p.tags)
@@ -430,16 +423,10 @@ async def test_changing_view_or_sort_counts_no_paper_again_and_the_counts_stay_r
         for key in ("right_square_bracket", "left_square_bracket", "left_square_bracket", "O", "O"):
             await pilot.press(key)
             await pilot.pause()
-        assert counted == []
-        screen = main(app)
         sidebar = str(app.screen.query_one(ViewSidebar).render())
         line = next(line for line in sidebar.splitlines() if "general" in line and "Searches" not in line)
         assert line.split()[-1] == "5"
-        kept = screen.counts
-        recounted = real_count(app.session.library.papers.values())
-        recounted.count_saved(screen.views, app.session.library.papers.values())
-        assert (kept.total, kept.by_status, kept.rated, kept.by_tag, kept.saved) == (
-            recounted.total, recounted.by_status, recounted.rated, recounted.by_tag, recounted.saved)
+        assert_counted_from_changes(app, counted, recount)
 
 
 async def test_a_search_kept_as_a_view_is_counted_alone(
@@ -869,6 +856,12 @@ async def saved_search_then_inbox(pilot: Any, app: ReadlistApp, query: str, name
     await pilot.pause()
 
 
+def assert_counted_from_changes(app: ReadlistApp, counted: list[str], recount: Callable[..., Any]) -> None:
+    """Nothing was counted again, and the counts, sidebar and list are what counting everything would give."""
+    assert counted == []
+    assert_as_recounted(app, recount)
+
+
 def assert_as_recounted(app: ReadlistApp, recount: Callable[..., Any]) -> None:
     """The counts, the sidebar and the list are what counting and listing the whole library again gives."""
     screen = main(app)
@@ -899,13 +892,11 @@ async def test_back_from_triage_counts_no_paper_again_and_the_counts_stay_right(
         assert isinstance(app.screen, TriageScreen) and len(app.screen.decisions) == 6
         await pilot.press("escape")
         await pilot.pause()
-        assert counted == []
         assert main(app).counts.by_tag.get("triaged") == 1
-        assert_as_recounted(app, recount)
+        assert_counted_from_changes(app, counted, recount)
         await pilot.press("T", "escape")  # nothing decided: nothing to adjust
         await pilot.pause()
-        assert counted == []
-        assert_as_recounted(app, recount)
+        assert_counted_from_changes(app, counted, recount)
 
 
 async def test_back_from_the_note_editor_counts_no_paper_again_and_the_counts_stay_right(
@@ -923,15 +914,13 @@ async def test_back_from_the_note_editor_counts_no_paper_again_and_the_counts_st
         before = recount(app.session.library.papers.values(), main(app).views).saved
         await pilot.press("n", *"worth a second look", "escape")
         await pilot.pause()
-        assert counted == []
         assert Library(seed_library).papers[paper.id].note == "worth a second look"
         assert main(app).counts.saved != before
-        assert_as_recounted(app, recount)
+        assert_counted_from_changes(app, counted, recount)
         assert plist(app).current is not None and plist(app).current.id == paper.id
         await pilot.press("n", "escape")  # nothing written: nothing to adjust
         await pilot.pause()
-        assert counted == []
-        assert_as_recounted(app, recount)
+        assert_counted_from_changes(app, counted, recount)
 
 
 async def test_a_change_by_another_process_is_counted_from_the_papers_it_touched(
@@ -957,16 +946,14 @@ async def test_a_change_by_another_process_is_counted_from_the_papers_it_touched
         ImportPapers([new], "elsewhere.txt").execute(other)
         app.poll_library()
         await pilot.pause()
-        assert counted == []
         assert main(app).counts.by_tag["elsewhere"] == 4
-        assert_as_recounted(app, recount)
+        assert_counted_from_changes(app, counted, recount)
         # Changes a key of the app brings in, the library catching up before it writes.
         SetStatus(ids[13:16], "read").execute(other)
         EditTags(ids[14:15], add=["generalization"]).execute(other)
         await pilot.press("s")
         await pilot.pause()
-        assert counted == []
-        assert_as_recounted(app, recount)
+        assert_counted_from_changes(app, counted, recount)
         # A library written again whole by another process is read whole: only then is it counted again.
         SetStatus(ids[16:17], "to-read").execute(other)
         other.compact(force=True)
