@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readlist.app.commands import Outcome, PaperChange, copy_value
 from readlist.app.session import Session
@@ -20,12 +20,17 @@ from readlist.importers import ImportFormatError, ParseResult, parse_input
 from readlist.importers.merge import add_format, add_source, merge_changes
 from readlist.storage.library import Library, Transaction
 
+if TYPE_CHECKING:
+    from readlist.app.network import Network
+
 
 @dataclass
 class ParsedSource:
     source: str
     result: ParseResult | None
     error: str | None
+    # What the papers' ``sources`` record, when not the name's own label (an arXiv id looked up: ``arxiv:ID``).
+    label: str | None = None
 
 
 def source_label(source: str) -> str:
@@ -66,6 +71,93 @@ def parse_source(
         return ParsedSource(source, None, "input is nested too deeply to parse")
     if not result.papers:
         return ParsedSource(source, None, "no papers found")
+    return ParsedSource(source, result, None)
+
+
+def split_sources(text: str) -> list[str]:
+    """Sources typed on one line (the app's import box): separated by spaces, quoted as a shell would quote them.
+
+    A path with spaces is typed in quotes, as on the command line; a stray quote does not make the line
+    unreadable, it is split at spaces instead.
+    """
+    import shlex
+
+    try:
+        return shlex.split(text)
+    except ValueError:
+        return text.split()
+
+
+def read_sources(
+    sources: Sequence[str],
+    *,
+    network: Callable[[], Network],
+    fmt: str | None = None,
+    today: date | None = None,
+    year: int | None = None,
+    offline: bool = False,
+    advance: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[ParsedSource]:
+    """Every source of one import read and parsed, in the order named (see :func:`parse_source`).
+
+    arXiv ids (:mod:`readlist.app.by_id`), typed as sources or making up the whole of the clipboard or standard
+    input (an id or an arXiv link copied from a chat), are looked up on the arXiv API together, through the
+    clients ``network()`` builds (only when there are ids, and closed after). ``advance(n)`` is told as sources
+    are done.
+    """
+    from readlist.app import by_id
+    from readlist.app.sources import read_clipboard, read_stdin
+
+    streams: dict[str, bytes | bytearray | str | ParsedSource] = {}
+    for source in sources:
+        if source in ("-", "clipboard") and source not in streams:
+            try:
+                streams[source] = read_clipboard() if source == "clipboard" else read_stdin()
+            except ImportFormatError as exc:
+                streams[source] = ParsedSource(source, None, str(exc))
+    typed = [s for s in dict.fromkeys(sources) if s not in ("-", "clipboard") and by_id.names_an_arxiv_id(s)]
+    listed = {s: ids for s, copied in streams.items()
+              if not isinstance(copied, ParsedSource) and (ids := by_id.ids_in(copied))}
+    wanted = [*typed, *(i for ids in listed.values() for i in ids)]
+    answers: dict[str, ParseResult | str] = {}
+    if wanted and offline:
+        from readlist.net.errors import OFFLINE
+
+        answers = dict.fromkeys(wanted, OFFLINE)
+    elif wanted:
+        net = network()
+        try:
+            answers = by_id.look_up_ids(wanted, net.arxiv, cancelled=cancelled)
+        finally:
+            net.close()
+    parsed = []
+    for source in sources:
+        if source in listed:
+            parsed.append(_found_in(source, [(i, answers[i]) for i in listed[source]]))
+        elif source in typed:
+            answer = answers[source]
+            parsed.append(ParsedSource(source, None, answer) if isinstance(answer, str)
+                          else ParsedSource(source, answer, None, label=by_id.source_label(answer)))
+        elif isinstance(data := streams.get(source), ParsedSource):
+            parsed.append(data)
+        else:
+            parsed.append(parse_source(source, fmt=fmt, today=today, year=year, data=data, offline=offline))
+        if advance is not None:
+            advance(1)
+    return parsed
+
+
+def _found_in(source: str, answers: Sequence[tuple[str, ParseResult | str]]) -> ParsedSource:
+    """One source (the clipboard, standard input) that held arXiv ids: every paper found, each id not found skipped."""
+    result = ParseResult(format="arxiv-api")
+    for arxiv_id, answer in answers:
+        if isinstance(answer, str):
+            result.skipped.append((arxiv_id, answer))
+        else:
+            result.papers.extend(answer.papers)
+    if not result.papers:
+        return ParsedSource(source, None, result.skipped[0][1])
     return ParsedSource(source, result, None)
 
 
@@ -217,7 +309,7 @@ def import_parsed(
             papers: Iterable[Paper] = item.result.papers
             if advance is not None:
                 papers = _counting(papers, advance)
-            imported = session.run(ImportPapers(papers, source_label(item.source), item.result.format))
+            imported = session.run(ImportPapers(papers, item.label or source_label(item.source), item.result.format))
             reports.append(_report_of(item.source, item.result, imported.report))
     return reports
 

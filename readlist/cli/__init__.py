@@ -30,7 +30,7 @@ ENV_CONFIG = "READLIST_CONFIG"  # the same name readlist.config.settings reads
 # Verb -> the module defining it (each module has COMMANDS, a list of click commands) and the verb's summary
 # for `readlist --help`, kept here so listing the verbs loads none of them (a test checks they match).
 VERBS: dict[str, tuple[str, str]] = {
-    "import": ("readlist.cli.commands", "Import papers from files, URLs, stdin (-) or the clipboard."),
+    "import": ("readlist.cli.commands", "Import papers from files, URLs, arXiv ids, stdin (-) or the clipboard."),
     "list": ("readlist.cli.list_cmds", "List papers, filtered and sorted."),
     "show": ("readlist.cli.commands", "Show one paper: metadata, abstract and note."),
     "open": ("readlist.cli.commands", "Open a paper's page in the browser, as o does in the app."),

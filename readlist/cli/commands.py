@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import click
@@ -21,11 +22,11 @@ from rich.text import Text
 from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus, Unread
 from readlist.app.enrich import enrich_hint
 from readlist.app.history import last_change_file, load_last_change, overtaken, revert, save_last_change
-from readlist.app.imports import ImportReport, import_parsed, parse_source
+from readlist.app.imports import ImportReport, import_parsed, read_sources
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
 from readlist.app.views import count
-from readlist.cli.context import Context, library_of, session_of, settle
+from readlist.cli.context import Context, library_of, network_of, session_of, settle
 from readlist.cli.output import (
     console,
     echo_err,
@@ -116,10 +117,12 @@ PROGRESS_PAPERS = 1000
 def import_cmd(
     ctx: click.Context, sources: tuple[str, ...], year: int | None, clipboard: bool, fmt: str | None, as_json: bool
 ) -> None:
-    """Import papers from files, URLs, stdin (-) or the clipboard.
+    """Import papers from files, URLs, arXiv ids, stdin (-) or the clipboard.
 
     The format is recognised from the content (Hugging Face pages, text copies
     and API JSON, arXiv pages, BibTeX); --format names one to skip detection.
+    An arXiv id (2310.01234, arXiv:2310.01234v2, hep-th/9901001) that is not
+    a file's name is looked up on the arXiv API, all ids in one request.
     Papers already in the library are matched by arXiv id or title; a
     re-import fills in missing details and refreshes upvotes and abstracts,
     and never touches your status, rating, tags or note.
@@ -129,6 +132,7 @@ def import_cmd(
       readlist import ~/Downloads/daily-papers.txt
       readlist import https://huggingface.co/papers/date/2025-11-20
       readlist import refs.bib saved-arxiv-listing.html
+      readlist import 2310.01234 arXiv:1706.03762
       pbpaste | readlist import -
       readlist import --clipboard --year 2024
     """
@@ -153,10 +157,8 @@ def import_cmd(
     )
     with progress:
         reading = progress.add_task("Reading sources", total=len(names), visible=many)
-        parsed = []
-        for name in names:
-            parsed.append(parse_source(name, fmt=fmt, today=today, year=year, offline=offline))
-            progress.advance(reading)
+        parsed = read_sources(names, network=partial(network_of, ctx), fmt=fmt, today=today, year=year,
+                              offline=offline, advance=lambda n: progress.advance(reading, n))
         total = sum(len(item.result.papers) for item in parsed if item.result is not None)
         saving = progress.add_task("Saving papers", total=total, visible=many or total > PROGRESS_PAPERS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from readlist.cli.output import echo_err
 from readlist.config.settings import load_config
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
+
+if TYPE_CHECKING:
+    from readlist.app.network import Network
 
 
 @dataclass
@@ -92,6 +96,18 @@ def leave_at_once(ctx: click.Context) -> None:
     """
     obj: Context = ctx.find_root().obj
     obj.done_reading = True
+
+
+def network_of(ctx: click.Context) -> Network:
+    """The network clients from config.toml, the environment and ``--offline``; settings it cannot use are warned of."""
+    # The HTTP client (httpx) loads only when a command reaches the network: other commands start faster.
+    from readlist.app.network import connect, network_settings
+
+    obj: Context = ctx.find_root().obj
+    settings = network_settings(obj.session().settings, offline=obj.offline)
+    for problem in settings.problems:
+        echo_err("readlist: warning: " + problem)
+    return connect(settings)
 
 
 def library_of(ctx: click.Context) -> Library:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,23 +31,9 @@ from readlist.app.pull import (
 from readlist.app.session import Session
 from readlist.app.views import status_view
 from readlist.cli.commands import report_line
-from readlist.cli.context import Context, session_of, settle
-from readlist.cli.output import console, echo_err, err_console, fail, info, print_json, query_option
+from readlist.cli.context import network_of, session_of, settle
+from readlist.cli.output import console, err_console, fail, info, print_json, query_option
 from readlist.core.text import counted, inert_text
-
-if TYPE_CHECKING:
-    from readlist.app.network import Network
-
-
-def _network(ctx: click.Context) -> Network:
-    # The HTTP client (httpx) loads only when a network command runs: other commands start faster.
-    from readlist.app.network import connect, network_settings
-
-    obj: Context = ctx.find_root().obj
-    settings = network_settings(obj.session().settings, offline=obj.offline)
-    for problem in settings.problems:
-        echo_err("readlist: warning: " + problem)
-    return connect(settings)
 
 
 @contextmanager
@@ -108,7 +94,7 @@ def pull_cmd(
     if on and since:
         raise click.UsageError("give --date or --since, not both")
     session = session_of(ctx)
-    net = _network(ctx)
+    net = network_of(ctx)
     today = date.today()
     try:
         with _progress() as progress:
@@ -193,7 +179,7 @@ def enrich_cmd(
     if not papers:
         info("no papers to enrich")
         return
-    net = _network(ctx)
+    net = network_of(ctx)
     try:
         with _progress() as progress:
             plan = plan_enrichment(papers, arxiv=net.arxiv, hf=net.hf, progress=progress)

@@ -56,6 +56,7 @@ from readlist.tui.widgets.text_input import TextInput
 if TYPE_CHECKING:
     from readlist.app.enrich import Change
     from readlist.app.first_screen import FirstScreen
+    from readlist.app.imports import ParsedSource
     from readlist.app.interest import InterestResult
     from readlist.app.network import Network
     from readlist.app.pull import PullOutcome
@@ -1116,6 +1117,69 @@ class MainScreen(ReadlistScreen[None]):
                               errors[0] if errors else None)
 
     @needs_library
+    def ask_import(self) -> None:
+        """Ask what to import: arXiv ids, URLs or files, separated by spaces; nothing typed takes the clipboard."""
+        from readlist.app.imports import split_sources
+        from readlist.tui.screens.prompt import Prompt
+
+        def chosen(text: str | None) -> None:
+            if text is not None:
+                self.import_sources(split_sources(text) or ["clipboard"])
+
+        self.app.push_screen(Prompt("Import papers", "arXiv ids, URLs or files (Enter alone: the clipboard):",
+                                    enter="imports"), chosen)
+
+    @needs_library
+    def import_sources(self, sources: list[str]) -> None:
+        """Read, look up and parse ``sources`` in the background, then store them as one step for u."""
+        if self._online is not None:
+            self.notify("Already busy with the network; Esc cancels.", severity="warning", markup=False)
+            return
+        self._online = threading.Event()
+        self.say("Importing … Esc cancels")
+        self.run_worker(partial(self._read_sources, sources, self._online), thread=True, group="online",
+                        exit_on_error=False)
+
+    def _read_sources(self, sources: list[str], cancel: threading.Event) -> None:
+        from readlist.app.imports import read_sources
+        from readlist.app.network import network_settings
+
+        offline = network_settings(self.session.settings).offline
+        parsed = read_sources(sources, network=partial(self._clients, cancel), today=date.today(), offline=offline,
+                              cancelled=cancel.is_set)
+        self.app.call_from_thread(self._store_imported, parsed)
+
+    def _store_imported(self, parsed: list[ParsedSource]) -> None:
+        from readlist.app.imports import ImportPapers, source_label
+
+        added: list[str] = []
+        updated: list[str] = []
+        unchanged: list[str] = []
+        with self.session.one_step():  # one import, one step for u
+            for item in parsed:
+                if item.result is not None:
+                    label = item.label or source_label(item.source)
+                    imported = self.run_command(ImportPapers(item.result.papers, label, item.result.format))
+                    if imported is not None:
+                        added += imported.report.added
+                        updated += imported.report.updated
+                        unchanged += imported.report.unchanged
+        failed = [item for item in parsed if item.error]
+        # The cursor goes to the first paper imported, when the list shows it: what the user wanted to see.
+        self.rebuild(next(iter(added + updated + unchanged), None))
+        message = f"Imported {counted(len(added), 'new paper')}"
+        if updated:
+            message += f", completed {len(updated)}"
+        if unchanged:
+            message += f", {len(unchanged)} already here"
+        if failed:
+            message += f"; {counted(len(failed), 'source')} failed"
+        if added or updated:
+            message += " (u undoes)"
+        error = f"{clean_line(failed[0].source)}: {failed[0].error}" if failed else None
+        self._online_finished(message, error)
+
+    @needs_library
     def action_more_like(self) -> None:
         """A view of the papers most like the one under the cursor (or like the selection, taken together)."""
         seeds = self.paper_list.targets()
@@ -1282,6 +1346,9 @@ class MainScreen(ReadlistScreen[None]):
                partial(self.set_sort, AUTO_SORT))
         for name in self.saved_views:
             yield (f"Remove view: {name}", f"Forget the saved search “{name}”", partial(self.remove_saved_view, name))
+        yield ("Import papers…", "arXiv ids, URLs or files to import (readlist import)", self.ask_import)
+        yield ("Import from the clipboard", "A copied Daily Papers or arXiv page, or BibTeX (import --clipboard)",
+               partial(self.import_sources, ["clipboard"]))
         yield ("Pull today's Daily Papers", "Import today's Hugging Face Daily Papers", partial(self.pull, "hf"))
         yield ("Pull configured sources", "Import new papers from config.toml's pull_sources since the last pull",
                partial(self.pull, "configured"))

@@ -1,4 +1,4 @@
-"""Asking for one line of text (a name for a saved search): Enter accepts, Esc cancels."""
+"""Asking for one line of text (a name for a saved search, what to import): Enter accepts, Esc cancels."""
 
 from __future__ import annotations
 
@@ -31,12 +31,13 @@ class Prompt(ModalScreen[str | None]):
     HELP_TITLE = "prompt"
 
     def __init__(self, title: str, question: str, value: str = "",
-                 accept: Callable[[str], str | None] | None = None) -> None:
+                 accept: Callable[[str], str | None] | None = None, enter: str = "saves") -> None:
         super().__init__(id="prompt")
         self.title_text = title
         self.question = question
         self.value = value
         self.accept = accept
+        self.enter = enter  # what Enter does, for the line of keys under the box
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog"):
@@ -44,7 +45,7 @@ class Prompt(ModalScreen[str | None]):
             yield Static(Text(self.question), id="prompt-question", markup=False)
             yield TextInput(value=self.value, id="prompt-input")
             yield Static(id="prompt-error", markup=False)
-            yield Static(Text("Enter saves · Esc cancels", style="dim"), id="prompt-keys", markup=False)
+            yield Static(Text(f"Enter {self.enter} · Esc cancels", style="dim"), id="prompt-keys", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#prompt-error", Static).display = False

@@ -1,0 +1,121 @@
+"""Importing from the app: the palette's "Import papers…" box (arXiv ids, URLs, files) and "Import from the clipboard"."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+from tui_helpers import SIZE, fresh
+
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.widgets.paper_list import PaperList
+from tests.fake_services import FakeServer
+
+MakeApp = Callable[..., ReadlistApp]
+SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
+NEW = "2202.12139"  # on the stand-in arXiv, not among the seed papers
+
+
+@pytest.fixture
+def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
+    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
+    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
+    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
+    return fake_server
+
+
+async def finished(app: ReadlistApp) -> None:
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    for _ in range(400):  # the worker talks to a local server; this only bounds a hang
+        if screen._online is None:
+            break
+        await asyncio.sleep(0.025)
+    await app.workers.wait_for_complete()
+
+
+def topbar(app: ReadlistApp) -> str:
+    return str(app.screen.query_one("#topbar", Static).render())
+
+
+async def test_ids_typed_in_the_import_box_are_imported_and_one_u_takes_them_back(
+    api: FakeServer, small_library: Path, make_app: MakeApp
+) -> None:
+    before = set(fresh(small_library).papers)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"Import papers", "enter")
+        await pilot.pause()
+        await pilot.press(*f"{NEW} arXiv:2501.99999", "enter")
+        await finished(app)
+        await pilot.pause()
+        assert "Imported 1 new paper; 1 source failed (u undoes)" in topbar(app)
+        assert any("arXiv:2501.99999: arXiv has no paper 2501.99999" in str(n.message) for n in app._notifications)
+        current = app.screen.query_one(PaperList).current
+        assert current is not None and current.id == NEW  # the cursor on what was imported
+        assert set(fresh(small_library).papers) - before == {NEW}
+        assert fresh(small_library).papers[NEW].sources == [f"arxiv:{NEW}"]
+        await pilot.press("u")
+        await pilot.pause()
+    assert set(fresh(small_library).papers) == before
+
+
+async def test_enter_alone_imports_the_clipboard(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyperclip
+
+    copied = sorted(SEEDS.glob("*.txt"))[1].read_text(encoding="utf-8")
+    monkeypatch.setattr(pyperclip, "paste", lambda: copied)
+    before = set(fresh(small_library).papers)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"Import papers", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await finished(app)
+        await pilot.pause()
+        after = fresh(small_library).papers
+        added = set(after) - before
+        assert len(added) > 10
+        assert f"Imported {len(added)} new papers" in topbar(app)
+    assert all(after[pid].sources == ["clipboard"] for pid in added)
+
+
+async def test_offline_the_box_refuses_ids_and_changes_nothing(
+    api: FakeServer, small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("READLIST_OFFLINE", "1")
+    before = set(fresh(small_library).papers)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"Import papers", "enter")
+        await pilot.pause()
+        await pilot.press(*NEW, "enter")
+        await finished(app)
+        await pilot.pause()
+        assert "Imported 0 new papers; 1 source failed" in topbar(app)
+        assert any("offline" in str(n.message) for n in app._notifications)
+    assert api.requests == []
+    assert set(fresh(small_library).papers) == before
+
+
+async def test_import_from_the_clipboard_takes_a_copied_arxiv_link(
+    api: FakeServer, small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyperclip
+
+    monkeypatch.setattr(pyperclip, "paste", lambda: f"https://arxiv.org/abs/{NEW}v1\n")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"Import from the clipboard", "enter")
+        await finished(app)
+        await pilot.pause()
+        assert "Imported 1 new paper (u undoes)" in topbar(app)
+        current = app.screen.query_one(PaperList).current
+        assert current is not None and current.id == NEW
+    assert fresh(small_library).papers[NEW].sources == ["clipboard"]
