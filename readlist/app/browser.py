@@ -17,6 +17,8 @@ from readlist.core.cite import paper_url
 from readlist.core.model import Paper
 from readlist.core.text import web_address
 
+ARXIV_PDF = "https://arxiv.org/pdf/"
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -58,8 +60,13 @@ class Page:
     openable: bool
 
 
-def page_of(paper: Paper) -> Page:
+def page_of(paper: Paper, *, pdf: bool = False) -> Page:
     """The paper's own page, else the one its ids give (arXiv, Hugging Face). Only an http(s) address is ever
-    opened: a ``file:``, ``javascript:`` or desktop-handler address from a page or a library file is only shown."""
+    opened: a ``file:``, ``javascript:`` or desktop-handler address from a page or a library file is only shown.
+
+    ``pdf``: its PDF on arXiv, the one full text every paper with an arXiv id has (None without an id).
+    """
+    if pdf:
+        return Page(f"{ARXIV_PDF}{paper.arxiv_id}" if paper.arxiv_id else None, True)
     url = paper.url or paper_url(paper)
     return Page(url, web_address(url) is not None)

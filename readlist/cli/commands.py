@@ -221,9 +221,10 @@ def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
 
 @click.command("open")
 @click.argument("paper_id", metavar="ID")
+@click.option("--pdf", is_flag=True, help="Its PDF on arXiv instead, as P does in the app.")
 @click.option("--json", "as_json", is_flag=True, help="Print {id, url, opened, reason} as JSON.")
 @click.pass_context
-def open_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
+def open_cmd(ctx: click.Context, paper_id: str, pdf: bool, as_json: bool) -> None:
     """Open a paper's page in the browser, as o does in the app.
     Where no browser can open (SSH, no display) the address is printed to
     follow or copy; it is always printed on standard output.
@@ -231,14 +232,16 @@ def open_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     \b
     Examples:
       readlist open 2310.01234
+      readlist open 2310.01234 --pdf
       readlist open 2310 --json | jq -r .url
     """
     from readlist.app.browser import open_in_browser, page_of
 
     paper = library_of(ctx).resolve(paper_id)
-    page = page_of(paper)
+    page = page_of(paper, pdf=pdf)
     if page.url is None:
-        fail(f"{paper.id} has no URL; `readlist enrich {paper.id}` looks it up on arXiv")
+        lacks = "no arXiv id, so no PDF link" if pdf else "no URL"
+        fail(f"{paper.id} has {lacks}; `readlist enrich {paper.id}` looks it up on arXiv")
     reason = "" if page.openable else "it is not an http(s) address"
     if not reason:
         opened = open_in_browser(page.url)

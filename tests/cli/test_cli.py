@@ -339,3 +339,27 @@ def test_open_hands_the_page_to_a_browser_and_prints_it(tmp_path: Path, monkeypa
     nowhere = run(db, "open", "t-")
     assert nowhere.exit_code == 1 and nowhere.stdout == ""
     assert "has no URL" in nowhere.stderr and "readlist enrich" in nowhere.stderr
+
+
+def test_open_pdf_hands_the_arxiv_pdf_to_the_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from readlist.app import browser
+    from readlist.app.imports import ImportPapers
+    from readlist.core.model import Paper
+
+    db = tmp_path / "lib.json"
+    papers = [Paper.create(title="With an id", arxiv_id="2401.00001", url="https://huggingface.co/papers/2401.00001"),
+              Paper.create(title="Old style", arxiv_id="hep-th/9901001"),
+              Paper.create(title="No id")]
+    ImportPapers(papers, "test").execute(Library(db))
+    asked: list[str] = []
+    monkeypatch.setattr(browser, "open_in_browser", lambda url: asked.append(url) or browser.Opened(True))
+
+    opened = run(db, "open", "2401.00001", "--pdf", "--json")
+    assert opened.exit_code == 0, opened.output
+    assert json.loads(opened.stdout)["url"] == "https://arxiv.org/pdf/2401.00001"
+    assert run(db, "open", "hep-th/9901001", "--pdf").stdout.strip() == "https://arxiv.org/pdf/hep-th/9901001"
+    assert asked == ["https://arxiv.org/pdf/2401.00001", "https://arxiv.org/pdf/hep-th/9901001"]
+
+    no_id = run(db, "open", "t-", "--pdf")
+    assert no_id.exit_code == 1 and no_id.stdout == ""
+    assert "no arXiv id, so no PDF link" in no_id.stderr and "readlist enrich" in no_id.stderr

@@ -716,6 +716,31 @@ async def test_open_url_and_quit(small_library: Path, make_app: MakeApp, monkeyp
         assert app._exit
 
 
+async def test_p_opens_the_arxiv_pdf_in_the_list_and_in_triage(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.app.imports import ImportPapers
+    from readlist.storage.library import Library
+
+    ImportPapers([Paper.create(title="A paper with an arXiv id", arxiv_id="2512.00042")], "test").execute(
+        Library(small_library))
+    opened: list[str] = []
+    monkeypatch.setattr(base_screen, "open_in_browser", lambda url: (opened.append(url), Opened(True))[1])
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        index = next(i for i, p in enumerate(plist(app).papers) if p.id == "2512.00042")
+        plist(app).move_to(index)
+        await pilot.press("P")
+        assert opened == ["https://arxiv.org/pdf/2512.00042"]
+        assert "Opened https://arxiv.org/pdf/2512.00042" in static_text(app.screen.query_one("#topbar", Static))
+        await pilot.press("T", "P")  # triage mode, from the same paper
+        assert opened[-1] == "https://arxiv.org/pdf/2512.00042" and len(opened) == 2
+        await pilot.press("j", "P")  # a paper from a text copy: no id, no PDF link
+        await pilot.pause()
+        assert len(opened) == 2
+        assert any("no arXiv id, so no PDF link" in str(n.message) for n in app._notifications)
+
+
 async def test_open_says_what_happened_and_copies_the_url_where_no_browser_can_open(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -121,14 +121,16 @@ class ReadlistScreen(Screen[ResultT]):
         self.run_command(KeepKeys(keys_to_store(papers, keys)), record=False)
         return result.message
 
-    def open_paper(self, paper: Paper) -> str:
-        """Open the paper's page in a browser; where none can open, put the URL on the clipboard. What happened."""
-        page = page_of(paper)
+    def open_paper(self, paper: Paper, *, pdf: bool = False) -> str:
+        """Open the paper's page (or its PDF) in a browser; where none can open, put the URL on the clipboard.
+        What happened."""
+        page = page_of(paper, pdf=pdf)
         url = page.url
         if not url:
             # E (enrich) is a key of the list; in triage it would do nothing.
             where = "" if hasattr(self, "action_enrich") else " in the list"
-            self.notify(f"This paper has no URL; E{where} looks it up on arXiv.", severity="warning", markup=False)
+            lacks = "no arXiv id, so no PDF link" if pdf else "no URL"
+            self.notify(f"This paper has {lacks}; E{where} looks it up on arXiv.", severity="warning", markup=False)
             return ""
         shown = inert_text(url)
         if not page.openable:

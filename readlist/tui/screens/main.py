@@ -973,6 +973,11 @@ class MainScreen(ReadlistScreen[None]):
         if paper is not None:
             self.say(self.open_paper(paper))
 
+    def action_open_pdf(self) -> None:
+        paper = self._current()
+        if paper is not None:
+            self.say(self.open_paper(paper, pdf=True))
+
     @needs_library
     def action_stats(self) -> None:
         from readlist.tui.screens.stats import StatsScreen

@@ -278,14 +278,17 @@ class TriageScreen(ReadlistScreen[str | None]):
             self.done = False
             self.show()
 
-    def action_open_url(self) -> None:
+    def action_open_url(self, pdf: bool = False) -> None:
         if self.done or self.index >= len(self.paper_ids):
             return
         paper = self.session.library.get(self.paper_ids[self.index])
         if paper is not None:
-            message = self.open_paper(paper)
+            message = self.open_paper(paper, pdf=pdf)
             if message:
                 self.notify(message, markup=False)
+
+    def action_open_pdf(self) -> None:
+        self.action_open_url(pdf=True)
 
     def action_cite(self) -> None:
         if self.done or self.index >= len(self.paper_ids):
