@@ -64,6 +64,8 @@ async def test_enrich_renames_the_paper_and_o_opens_its_arxiv_page(
         assert opened == ["https://arxiv.org/abs/2311.04420"]
         await pilot.press("u")
         await pilot.pause()
+        # One paper, named: its id changed with the enrichment, which is one paper going and another coming.
+        assert f"Undid: enriched — “{KNOWN}”" in str(screen.query_one("#topbar", Static).render())
     assert old_id in fresh(seed_library).papers and "2311.04420" not in fresh(seed_library).papers
 
 

@@ -86,9 +86,10 @@ class ReadlistScreen(Screen[ResultT]):
         """``toggled read — "Title"`` or ``marked read — 3 papers``, for undo and redo: the paper they change
         may not be on this screen."""
         label = step.label.lower()
-        if len(step.changes) != 1:
-            return f"{label} — {counted(len(step.changes), 'paper')}"
-        pid, change = next(iter(step.changes.items()))
+        if len(step) != 1:  # papers, not changes: a paper that got its arXiv id is one paper
+            return f"{label} — {counted(len(step), 'paper')}"
+        renamed = step.renames()
+        pid, change = next((pid, c) for pid, c in step.changes.items() if pid not in renamed)
         paper = self.session.library.get(pid)
         title = paper.title if paper is not None else str((change.before or change.after or {}).get("title", pid))
         return f"{label} — “{render_tex(title)}”"
