@@ -38,6 +38,7 @@ from readlist.core.model import (
     is_arxiv_id,
     merge_papers,
     normalize_title,
+    user_edited,
 )
 from readlist.net.errors import NetworkError
 from readlist.storage.library import Library, Transaction
@@ -94,7 +95,8 @@ class Change:
         knows the library.
         """
         data = paper.to_dict()
-        data.update({k: v for k, v in self.fields.items() if k not in USER_FIELDS})
+        # Checked again here: the user may have corrected a field since the plan was made.
+        data.update({k: v for k, v in self.fields.items() if k not in USER_FIELDS and not user_edited(paper, k)})
         if self.new_id:
             data["id"] = self.new_id
         return Paper.from_dict(data)
@@ -193,7 +195,7 @@ def fill(paper: Paper, found: Paper, names: Sequence[str], already: dict[str, An
     """The values of ``found`` for ``names`` that ``paper`` lacks (and refreshed upvotes), not yet in ``already``."""
     out: dict[str, Any] = {}
     for name in names:
-        if name in USER_FIELDS or name in already:
+        if name in USER_FIELDS or name in already or user_edited(paper, name):
             continue
         new = getattr(found, name)
         if _empty(new):

@@ -36,6 +36,7 @@ import msgspec
 
 from readlist.core.dates import refines
 from readlist.core.model import (
+    EDITABLE_FIELDS,
     FIELD_NAMES,
     REFRESHED_FIELDS,
     SOURCE_FIELDS,
@@ -265,6 +266,12 @@ def _merge_record(key: str, base: Paper | None, ours: Paper, theirs: Paper, repo
             continue
         values[name] = _merge_plain(name, base, ours, theirs)
 
+    for name in EDITABLE_FIELDS:  # a detail corrected by hand stays the user's, unless the side taken undid it
+        edited_by = _chosen_side(name, base, ours, theirs)
+        when = (edited_by.changed.get(name, "") if edited_by is not None
+                else max(ours.changed.get(name, ""), theirs.changed.get(name, "")))
+        if when:
+            times[name] = when
     for name in set(ours.changed) | set(theirs.changed):  # times of fields no rule above covers
         if name not in times and not name.startswith(TAG_TIME_PREFIX) and name not in values:
             times[name] = max(ours.changed.get(name, ""), theirs.changed.get(name, ""))
@@ -394,6 +401,11 @@ def _merge_plain(name: str, base: Paper | None, ours: Paper, theirs: Paper) -> A
     side = _chosen_side(name, base, ours, theirs)
     if side is not None:
         return getattr(side, name)
+    mine_at, yours_at = ours.changed.get(name, ""), theirs.changed.get(name, "")
+    if name in EDITABLE_FIELDS and mine_at != yours_at:
+        # Corrected by hand on one side at least: the later correction wins, and any correction wins over
+        # an import (which stamps nothing).
+        return mine if mine_at > yours_at else yours
     empty: tuple[Any, ...] = (None, "", [])
     if mine in empty or yours in empty:
         return yours if mine in empty else mine

@@ -40,6 +40,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "rate": ("readlist.cli.commands", "Rate papers from 1 to 5 (0 clears the rating)."),
     "tag": ("readlist.cli.commands", "Add (TAG or +TAG) and remove (-TAG) tags on papers."),
     "note": ("readlist.cli.commands", "Show, set, append to or edit a paper's note (Markdown)."),
+    "edit": ("readlist.cli.commands", "Correct a paper's details: title, authors, date, links, venue, abstract."),
     "rm": ("readlist.cli.commands", "Remove papers (`readlist undo` puts them back)."),
     "undo": ("readlist.cli.commands", "Revert the last change a command made; again to redo."),
     "stats": ("readlist.cli.commands",

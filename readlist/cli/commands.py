@@ -711,6 +711,58 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
     console.print(render_text(stats, width=console.width, title=f"{inert_text(str(lib.path))}"), crop=False)
 
 
+# ---------------------------------------------------------------------------
+# edit
+
+
+@click.command("edit")
+@click.argument("paper_id", metavar="ID")
+@click.option("--title", help="The title.")
+@click.option("--authors", metavar="'A; B'", help="Every author, separated by semicolons ('' clears).")
+@click.option("--organization", metavar="NAME", help="The organization shown instead of authors.")
+@click.option("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD.")
+@click.option("--url", help="The paper's page (http(s)).")
+@click.option("--doi", help="The DOI (10.…, or a https://doi.org/ link).")
+@click.option("--journal", "journal_ref", metavar="TEXT", help="Where it was published (journal, proceedings).")
+@click.option("--abstract", metavar="TEXT", help="The abstract; - reads it from standard input.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as changed.")
+@click.pass_context
+def edit_cmd(ctx: click.Context, /, paper_id: str, as_json: bool, **fields: str | None) -> None:
+    """Correct a paper's details: title, authors, date, links, venue, abstract.
+
+    A detail corrected by hand is yours from then on: later imports and
+    enrichment leave it as you wrote it. An empty value ('') clears a field
+    (not the title). `readlist undo` takes the correction back.
+
+    \b
+    Examples:
+      readlist edit t-27c300955d --title "A Tutorial on Bayesian Optimization"
+      readlist edit 2310.01234 --authors "Ada Lovelace; Alan Turing"
+      readlist edit 2310.01234 --journal "NeurIPS 2024" --doi 10.5555/3600270
+    """
+    from readlist.app.details import EditDetails
+
+    wanted = {name: value for name, value in fields.items() if value is not None}
+    if not wanted:
+        raise click.UsageError("name a detail to change: --title, --authors, --organization, --published, --url, "
+                               "--doi, --journal or --abstract")
+    if wanted.get("abstract") == "-":
+        wanted["abstract"] = sys.stdin.read()
+    session = session_of(ctx)
+    paper = session.library.resolve(paper_id)
+    outcome = session.run(EditDetails(paper.id, wanted))
+    settle(session)
+    if as_json:
+        print_json(session.library.papers[paper.id].public_dict())
+    elif outcome.changes:
+        after = outcome.changes[paper.id].after or {}
+        named = ", ".join("journal" if name == "journal_ref" else name for name in wanted if name in after)
+        info(f"{paper.id}: {named} changed (`readlist undo` takes it back)")
+    else:
+        info(f"{paper.id}: already so")
+
+
 COMMANDS = [
-    import_cmd, show_cmd, open_cmd, related_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, rm_cmd, undo_cmd, stats_cmd,
+    import_cmd, show_cmd, open_cmd, related_cmd, mark_cmd, rate_cmd, tag_cmd, note_cmd, edit_cmd, rm_cmd, undo_cmd,
+    stats_cmd,
 ]

@@ -86,7 +86,16 @@ SOURCE_FIELDS = (
 )
 # Source fields a re-import overwrites with fresher values (the rest are only filled when empty).
 REFRESHED_FIELDS = frozenset({"upvotes", "abstract"})
+# Source fields the user may correct by hand (readlist/app/details.py). A corrected field has a change time in
+# Paper.changed, and is the user's from then on: imports and enrichment leave it alone (see user_edited).
+EDITABLE_FIELDS = ("title", "authors", "organization", "published", "url", "doi", "journal_ref", "abstract")
 
+
+def user_edited(paper: Paper, name: str) -> bool:
+    """Whether the user corrected source field ``name`` of ``paper`` by hand (so no source may change it)."""
+    return name in paper.changed and name in _EDITABLE_SET
+
+_EDITABLE_SET = frozenset(EDITABLE_FIELDS)
 MAX_RATING = 5
 # New-style ids (since April 2007): YYMM.NNNN (to 2014) or YYMM.NNNNN. Not preceded by a digit or a
 # digit and a dot (so "10.1109/X.2022.00035" is no id), but "10.48550/arXiv.2310.01234" is.

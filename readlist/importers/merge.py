@@ -3,7 +3,8 @@
 Re-importing fills source fields that are empty, refreshes the ones a source keeps current
 (upvotes, abstract) and makes a date more precise (a BibTeX ``2023`` becomes the day a page
 gives). It never touches what the user owns (status, rating, tags, note, read date, citation
-key), with one exception: a source's keywords become tags of a paper that has none.
+key, and any detail they corrected by hand), with one exception: a source's keywords become tags of a paper
+that has none.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from readlist.core.dates import refines
-from readlist.core.model import REFRESHED_FIELDS, SOURCE_FIELDS, Paper
+from readlist.core.model import REFRESHED_FIELDS, SOURCE_FIELDS, Paper, user_edited
 
 
 def add_source(sources: list[str], source: str) -> list[str]:
@@ -29,7 +30,7 @@ def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None
     changes: dict[str, Any] = {}
     for name in SOURCE_FIELDS:
         new = getattr(incoming, name)
-        if new in (None, "", []):
+        if new in (None, "", []) or user_edited(existing, name):
             continue
         old = getattr(existing, name)
         if old in (None, "", []) or (name in REFRESHED_FIELDS and old != new):

@@ -52,6 +52,8 @@ MAIN: list[BindingType] = [
     Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view", tooltip="Next view"),
     Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
     Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
+    Binding("e", "edit_details", "Details", show=False, id="edit-details",
+            tooltip="Correct the paper's details: title, authors, date, links, venue, abstract"),
     Binding("y", "cite", "Cite", id="cite", tooltip="Copy a BibTeX citation"),
     Binding("Y", "cite_choose", "Cite as…", show=False, id="cite-choose",
             tooltip="Copy a citation in another format"),
@@ -121,6 +123,11 @@ SEARCH: list[BindingType] = [
 
 PROMPT: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", id="cancel-prompt"),
+]
+
+DETAILS: list[BindingType] = [
+    Binding("escape", "cancel", "Discard", id="cancel-details"),
+    Binding("ctrl+s", "save", "Save", id="save-details", priority=True),
 ]
 
 NOTE_EDITOR: list[BindingType] = [

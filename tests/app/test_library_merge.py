@@ -172,6 +172,24 @@ def test_imported_metadata_follows_the_import_rules() -> None:
     assert (got.upvotes, got.published, got.abstract, got.doi) == (10, "2024-05-02", "A longer abstract.", "10.1/x")
 
 
+def test_a_detail_corrected_by_hand_beats_an_import_and_the_later_correction_wins() -> None:
+    b = paper(abstract="As the page had it.", title="A paper cut sho")
+    corrected = edit(b, 5, abstract="My own summary.")
+    refreshed = msgspec.structs.replace(b, abstract="A much longer abstract, refreshed by a later import.")
+    got = merged(side(b), side(corrected), side(refreshed))["2401.00001"]
+    assert got.abstract == "My own summary." and got.changed["abstract"] == at(5)  # still the user's
+    early, late = edit(b, 5, title="A paper cut short"), edit(b, 9, title="A Paper Cut Short")
+    got = merged(side(b), side(early), side(late))["2401.00001"]
+    assert got.title == "A Paper Cut Short" and got.changed["title"] == at(9)
+
+
+def test_a_correction_undone_after_a_sync_gives_the_field_back_to_the_sources() -> None:
+    corrected = edit(paper(title="A paper cut sho"), 5, title="A paper cut short")  # synced: the base has it
+    undone = msgspec.structs.replace(corrected, title="A paper cut sho", changed={})
+    got = merged(side(corrected), side(undone), side(corrected))["2401.00001"]
+    assert got.title == "A paper cut sho" and "title" not in got.changed
+
+
 def test_a_deletion_travels_and_an_old_copy_does_not_bring_the_paper_back() -> None:
     b = paper()
     result = merge_libraries(side(b), side(deleted={b.id: at(4)}), side(b))
@@ -228,6 +246,8 @@ IDS = ["2401.00001", "2401.00002", "2401.00003", "t-aaaaaaaaaa", "t-bbbbbbbbbb"]
 STATUSES = ["inbox", "to-read", "reading", "read", "skipped"]
 TAGS = ["a", "b", "c"]
 LINES = ["alpha\n", "beta\n", "gamma\n", "delta\n", ""]
+ABSTRACTS = ["", "Short.", "A longer abstract.", "Another longer one."]
+TITLES = ["A title", "A Title", "Another title"]
 
 times = st.integers(min_value=0, max_value=40)
 
@@ -253,7 +273,7 @@ def evolved(draw: st.DrawFn, base: dict[str, Paper], base_deleted: dict[str, str
         if action == "edit" and pid in papers:
             p = papers[pid]
             for _ in range(draw(st.integers(1, 3))):
-                name = draw(st.sampled_from(["status", "rating", "tags", "note", "upvotes"]))
+                name = draw(st.sampled_from(["status", "rating", "tags", "note", "upvotes", "abstract", "title"]))
                 when = draw(st.integers(41, 80))
                 if name == "status":
                     p = edit(p, when, status=draw(st.sampled_from(STATUSES)))
@@ -263,6 +283,12 @@ def evolved(draw: st.DrawFn, base: dict[str, Paper], base_deleted: dict[str, str
                     p = edit(p, when, tags=sorted(draw(st.sets(st.sampled_from(TAGS)))))
                 elif name == "note":
                     p = edit(p, when, note="".join(draw(st.lists(st.sampled_from(LINES), max_size=5))))
+                elif name == "abstract":  # corrected by hand (stamped), or refreshed by an import (not)
+                    text = draw(st.sampled_from(ABSTRACTS))
+                    by_hand = draw(st.booleans())
+                    p = edit(p, when, abstract=text) if by_hand else msgspec.structs.replace(p, abstract=text)
+                elif name == "title":
+                    p = edit(p, when, title=draw(st.sampled_from(TITLES)))
                 else:
                     p = msgspec.structs.replace(p, upvotes=draw(st.integers(0, 9)))
             papers[pid] = p

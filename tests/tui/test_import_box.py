@@ -1,4 +1,4 @@
-"""Importing from the app: the palette's "Import papers…" box (arXiv ids, URLs, files) and "Import from the clipboard"."""
+"""Importing from the app: the palette's "Import papers…" box (ids, URLs, files) and "Import from the clipboard"."""
 
 from __future__ import annotations
 

@@ -56,6 +56,17 @@ def test_note_editor(snap_compare: Any, seed_library: Path, size: tuple[int, int
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_details_form(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
+    async def correct(pilot: Pilot[Any]) -> None:
+        await pilot.press("e")
+        await _settle(pilot)
+        await pilot.press("tab", *"Ada Lovelace; Alan Turing", "tab", "tab", *"2024-13", "ctrl+s")  # not a date
+        await _settle(pilot)
+
+    assert snap_compare(app_for(seed_library), terminal_size=size, run_before=correct)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_delete_confirmation(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
     assert snap_compare(app_for(seed_library), terminal_size=size, press=["j", "D"], run_before=_settle)
 

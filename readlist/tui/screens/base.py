@@ -50,10 +50,14 @@ class ReadlistScreen(Screen[ResultT]):
     def run_command(self, command: Command[O_co], *, record: bool = True) -> O_co | None:
         """Run a command; a failure becomes a notification (None), never a crash."""
         try:
-            outcome = self.session.run(command, record=record)
+            return self.run_or_raise(command, record=record)
         except (LibraryError, ValidationError) as exc:
             self.notify(str(exc), severity="error", markup=False)
             return None
+
+    def run_or_raise(self, command: Command[O_co], *, record: bool = True) -> O_co:
+        """:meth:`run_command` for a caller that shows why it failed itself (a form, under its boxes)."""
+        outcome = self.session.run(command, record=record)
         if outcome.caught_up:
             self.post_message(ExternalChanges())
         if outcome.changes:

@@ -37,7 +37,7 @@ from readlist.app.views import (
     sort_depends_on,
 )
 from readlist.config.settings import ConfigError, save_view
-from readlist.core.model import Paper, Status
+from readlist.core.model import Paper, Status, ValidationError
 from readlist.core.query import Query, QueryError, parse_query
 from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, counted, inert_text
@@ -972,6 +972,32 @@ class MainScreen(ReadlistScreen[None]):
         paper = self._current()
         if paper is not None:
             self.say(self.open_paper(paper))
+
+    @needs_library
+    def action_edit_details(self) -> None:
+        """A form for the paper under the cursor's details; what is saved runs the command ``readlist edit`` runs."""
+        from readlist.app.details import FIELD_LABELS, EditDetails, join_authors
+        from readlist.tui.screens.details import DetailsEditor
+
+        paper = self._current()
+        if paper is None:
+            self.notify("No paper here to edit.", severity="warning", markup=False)
+            return
+        values = {name: str(getattr(paper, name) or "") for name in FIELD_LABELS}
+        values["authors"] = join_authors(paper.authors)
+        paper_id = paper.id
+
+        def accept(changed: dict[str, str]) -> str | None:
+            try:
+                outcome = self.run_or_raise(EditDetails(paper_id, changed))
+            except (LibraryError, ValidationError) as exc:
+                return str(exc)
+            if outcome.changes:
+                named = ", ".join(FIELD_LABELS[name].lower() for name in changed if name in outcome.fields)
+                self.say(f"Corrected: {named} (u undoes)")
+            return None
+
+        self.app.push_screen(DetailsEditor(paper.title, values, FIELD_LABELS, accept))
 
     def action_open_pdf(self) -> None:
         paper = self._current()

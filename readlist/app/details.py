@@ -1,0 +1,149 @@
+"""Correcting a paper's details by hand: title, authors, organization, date, links, venue, abstract.
+
+Imports describe a paper as its source shows it, and sources are sometimes wrong or thin: a text copy cut a
+title short, a name is misspelt, arXiv does not know the journal the paper appeared in. The user's correction
+is then the truth, and it has to stay so: a field corrected by hand is stamped in ``Paper.changed`` (as the
+user's own fields are), and from then on imports and enrichment fill and refresh the paper's other fields but
+leave that one as corrected; when two copies of the library are synced, the later correction wins over the
+other copy's correction or import. ``u`` (and ``readlist undo``) takes a correction back whole: the value and
+the stamp, so the field is the sources' again.
+
+One command for both the app's details form and ``readlist edit``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from readlist.app.commands import Outcome, PaperChange, copy_value
+from readlist.core.dates import PUBLISHED_PATTERN, PartialDate
+from readlist.core.model import EDITABLE_FIELDS, Paper, ValidationError, now_iso
+from readlist.core.text import clean_line, web_address
+from readlist.storage.errors import NotFoundError
+from readlist.storage.library import Library
+
+# How a field is named to the user (the command line's options, the form's labels).
+FIELD_LABELS = {
+    "title": "Title",
+    "authors": "Authors",
+    "organization": "Organization",
+    "published": "Published",
+    "url": "URL",
+    "doi": "DOI",
+    "journal_ref": "Journal",
+    "abstract": "Abstract",
+}
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def split_authors(text: str) -> list[str]:
+    """Authors typed on one line, separated by semicolons (a name may hold a comma: "King, Jr., Martin")."""
+    return [name for name in (clean_line(part) for part in text.split(";")) if name]
+
+
+def join_authors(authors: Sequence[str]) -> str:
+    return "; ".join(authors)
+
+
+def _doi(value: str) -> str | None:
+    doi = _DOI_PREFIX.sub("", clean_line(value))
+    if not doi:
+        return None
+    if not re.fullmatch(r"10\.\d{4,9}/\S+", doi):
+        raise ValidationError(f"{value!r} is not a DOI (a DOI looks like 10.1145/3368089.3409671)")
+    return doi
+
+
+def _published(value: str) -> str | None:
+    text = clean_line(value)
+    if not text:
+        return None
+    found = PartialDate.parse(text) if PUBLISHED_PATTERN.match(text) else None
+    if found is None or found.iso() != text:  # 2024-13 would be kept as the year alone: said, not guessed
+        raise ValidationError(f"{value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD (2024, 2024-05, 2024-05-02)")
+    return text
+
+
+def _url(value: str) -> str | None:
+    url = clean_line(value)
+    if not url:
+        return None
+    if web_address(url) is None:
+        raise ValidationError(f"{value!r} is not a web address (it must start with https:// or http://)")
+    return url
+
+
+def clean_details(paper: Paper, wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The values ``wanted`` asks for, cleaned as an import's would be; raises :class:`ValidationError`.
+
+    An empty value clears a field, except the title, which a paper cannot be without.
+    """
+    unknown = wanted.keys() - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"{', '.join(sorted(unknown))}: not a detail that can be edited "
+                              f"(these can: {', '.join(EDITABLE_FIELDS)})")
+    clean: dict[str, Any] = {}
+    for name, value in wanted.items():
+        if name == "authors":
+            clean[name] = split_authors(value) if isinstance(value, str) else [str(a) for a in value or []]
+        elif name == "doi":
+            clean[name] = _doi(str(value or ""))
+        elif name == "url":
+            clean[name] = _url(str(value or ""))
+        elif name == "published":
+            clean[name] = _published(str(value or ""))
+        else:
+            clean[name] = value if value is None else str(value)
+    # The rest is cleaned and checked as any paper's values are (a title, a date of the right form).
+    record = Paper.create(**{name: clean.get(name, getattr(paper, name)) for name in EDITABLE_FIELDS})
+    return {name: getattr(record, name) for name in clean}
+
+
+@dataclass(frozen=True)
+class EditDetails:
+    """Set a paper's details to the values the user typed; the fields changed become the user's."""
+
+    paper_id: str
+    values: Mapping[str, Any]
+
+    def execute(self, library: Library) -> Outcome:
+        outcome = Outcome("Edited details")
+        with library.transaction() as txn:
+            paper = library.get(self.paper_id)
+            if paper is None:
+                raise NotFoundError(f"no paper with id {self.paper_id!r}")
+            clean = clean_details(paper, self.values)
+            diff = {name: value for name, value in clean.items() if getattr(paper, name) != value}
+            if not diff:
+                return outcome
+            if "title" in diff:
+                _check_title(library, paper, diff["title"])
+            if "authors" in diff:
+                diff["authors_count"] = _author_count(paper, diff["authors"])
+            stamp = now_iso()
+            changed = {**paper.changed, **{name: stamp for name in diff if name in EDITABLE_FIELDS}}
+            before = {name: copy_value(getattr(paper, name)) for name in diff}
+            before["changed"] = dict(paper.changed)  # undo puts back the stamps too: the field is the sources' again
+            txn.set(paper, {**diff, "updated": stamp, "changed": changed})
+            outcome.changes[paper.id] = PaperChange(before, {**{k: copy_value(v) for k, v in diff.items()},
+                                                             "changed": dict(changed)})
+        return outcome
+
+
+def _check_title(library: Library, paper: Paper, title: str) -> None:
+    """A new title may not be another paper's: two records of one paper would follow (dedup is by title)."""
+    probe = Paper.create(title=title, arxiv_id=paper.arxiv_id)
+    other = library.find_existing(probe)
+    if other is not None and other.id != paper.id:
+        raise ValidationError(f"another paper in the library has this title ({other.id}); "
+                              "if they are the same paper, remove one of them")
+
+
+def _author_count(paper: Paper, authors: list[str]) -> int | None:
+    """The count that goes with the names typed: theirs, or, when they were all removed, the source's count."""
+    if authors:
+        return len(authors)
+    return paper.authors_count if paper.authors_count != len(paper.authors) else None

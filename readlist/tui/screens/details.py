@@ -1,0 +1,93 @@
+"""Correcting a paper's details: a form with one box per detail, and the abstract below them.
+
+The screen shows what it is given and hands the values typed to ``accept`` (the main screen runs the
+one command that ``readlist edit`` also runs); a value the paper cannot hold comes back as a reason, shown
+under the boxes while the form stays open, so nothing typed is lost to a typo in a date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from readlist.core.text import inert_text
+from readlist.tui import bindings
+from readlist.tui.widgets.text_input import NoteArea, TextInput
+
+# The one-line details, in the order of the form (the abstract is the text box under them).
+LINES = ("title", "authors", "organization", "published", "url", "doi", "journal_ref")
+HINTS = {
+    "authors": "separated by ;",
+    "published": "YYYY, YYYY-MM or YYYY-MM-DD",
+    "url": "https://…",
+    "doi": "10.…",
+}
+
+
+class DetailsEditor(ModalScreen[bool]):
+    """Dismissed with True once ``accept`` took the values, False when left with Esc.
+
+    ``values`` are the paper's details as text (authors joined by "; "); ``accept`` gets only the ones
+    the user changed, and answers why they cannot be taken, or None.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings.DETAILS
+    HELP_TITLE = "details"
+
+    def __init__(self, title: str, values: Mapping[str, str], labels: Mapping[str, str],
+                 accept: Callable[[dict[str, str]], str | None]) -> None:
+        super().__init__(id="details")
+        self.heading = title
+        self.values = dict(values)
+        self.labels = labels
+        self.accept = accept
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="details-dialog"):
+            yield Static(Text(f"Details of “{inert_text(self.heading)}”", style="bold"), id="details-heading",
+                         markup=False)
+            for name in LINES:
+                with Horizontal(classes="details-row"):
+                    yield Static(Text(self.labels[name]), classes="details-label", markup=False)
+                    yield TextInput(value=self.values.get(name, ""), placeholder=HINTS.get(name, ""),
+                                    id=f"detail-{name}", classes="details-input", compact=True)
+            yield Static(Text(self.labels["abstract"]), classes="details-label", markup=False)
+            yield NoteArea(self.values.get("abstract", ""), id="details-abstract", soft_wrap=True, compact=True)
+            yield Static(id="details-error", markup=False)
+            yield Static(Text("ctrl+s saves · Esc discards · Tab next box · fields you correct stay as you wrote "
+                              "them when the paper is imported again", style="dim"), id="details-keys", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#details-error", Static).display = False
+        self.query_one(f"#detail-{LINES[0]}", Input).focus()
+
+    def typed(self) -> dict[str, str]:
+        """The details whose text the user changed."""
+        now = {name: self.query_one(f"#detail-{name}", Input).value for name in LINES}
+        now["abstract"] = self.query_one("#details-abstract", NoteArea).text
+        return {name: value for name, value in now.items() if value != self.values.get(name, "")}
+
+    def action_save(self) -> None:
+        changed = self.typed()
+        problem = self.accept(changed) if changed else None
+        if problem is None:
+            self.dismiss(bool(changed))
+            return
+        error = self.query_one("#details-error", Static)
+        error.update(Text(inert_text(problem)))
+        error.display = True
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()  # Enter in a one-line box saves, as in every other box of the app
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,65 @@
+"""`readlist edit ID --title … --authors …`: details corrected from the command line, by the app's own command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from readlist.cli import main
+from readlist.storage.library import Library
+
+
+def run(db: Path, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args], input=stdin)
+
+
+def tutorial(db: Path) -> str:
+    return next(p.id for p in Library(db).papers.values() if p.title == "A Tutorial on Bayesian Optimization")
+
+
+def test_edit_sets_details_says_which_and_undo_takes_them_back(seed_library: Path) -> None:
+    pid = tutorial(seed_library)
+    result = run(seed_library, "edit", pid, "--authors", "Peter I. Frazier", "--journal", "arXiv preprint",
+                 "--published", "2018-07-08")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{pid}: authors, journal, published changed (`readlist undo` takes it back)\n"
+    paper = Library(seed_library).papers[pid]
+    assert (paper.authors, paper.journal_ref, paper.published) == (["Peter I. Frazier"], "arXiv preprint", "2018-07-08")
+    assert run(seed_library, "edit", pid, "--published", "2018-07-08").stdout == f"{pid}: already so\n"
+    assert run(seed_library, "undo").exit_code == 0
+    paper = Library(seed_library).papers[pid]
+    assert (paper.authors, paper.journal_ref, paper.published) == ([], None, None)
+
+
+def test_edit_json_prints_the_record_and_the_abstract_can_come_from_stdin(seed_library: Path) -> None:
+    pid = tutorial(seed_library)
+    result = run(seed_library, "edit", pid, "--abstract", "-", "--json", stdin="Line one.\n\nLine two.\n")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout)
+    assert record["id"] == pid and record["abstract"] == "Line one.\n\nLine two."
+    assert "changed" not in record  # the change times are the library's own bookkeeping
+
+
+def test_a_value_that_cannot_be_held_is_one_line_and_changes_nothing(seed_library: Path) -> None:
+    pid = tutorial(seed_library)
+    before = Library(seed_library).papers[pid]
+    for args, says in ((["--published", "2018-13"], "is not a date"), (["--url", "file:///etc/passwd"], "web address"),
+                       (["--title", ""], "a paper needs a title"), (["--doi", "x"], "is not a DOI")):
+        result = run(seed_library, "edit", pid, *args)
+        assert result.exit_code == 1, args
+        assert result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
+    assert Library(seed_library).papers[pid] == before
+    nothing = run(seed_library, "edit", pid)
+    assert nothing.exit_code == 2 and "--title" in nothing.stderr
+
+
+def test_hostile_text_typed_as_a_detail_is_stored_as_plain_text(seed_library: Path) -> None:
+    pid = tutorial(seed_library)
+    result = run(seed_library, "edit", pid, "--title", "Bayes\x1b[31m red \u202e[bold]x[/bold]")
+    assert result.exit_code == 0, result.output
+    title = Library(seed_library).papers[pid].title
+    assert "\x1b" not in title and "\u202e" not in title and "[bold]x[/bold]" in title
+    shown = run(seed_library, "show", pid)
+    assert "\x1b" not in shown.stdout and "[bold]x[/bold]" in shown.stdout

@@ -1,0 +1,79 @@
+"""`e`: the details form corrects the paper under the cursor by the command `readlist edit` runs; u undoes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input, Static
+from tui_helpers import SIZE, fresh
+
+from readlist.app.imports import ImportPapers
+from readlist.core.model import Paper
+from readlist.storage.library import Library
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.details import DetailsEditor
+from readlist.tui.widgets.paper_list import PaperList
+
+MakeApp = Callable[..., ReadlistApp]
+
+
+def topbar(app: ReadlistApp) -> str:
+    return str(app.screen.query_one("#topbar", Static).render())
+
+
+async def test_a_correction_is_saved_shown_and_undone(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None and not paper.authors
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsEditor)
+        await pilot.press("tab", *"Ada Lovelace; Alan Turing", "tab", "tab", *"2024-13", "ctrl+s")
+        await pilot.pause()
+        # Not a date: the form stays open with the reason, and nothing typed is lost.
+        assert isinstance(app.screen, DetailsEditor)
+        assert "'2024-13' is not a date" in str(app.screen.query_one("#details-error", Static).render())
+        assert fresh(small_library).papers[paper.id].authors == []
+        await pilot.press("backspace", "backspace", "backspace", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailsEditor)
+        stored = fresh(small_library).papers[paper.id]
+        assert (stored.authors, stored.published) == (["Ada Lovelace", "Alan Turing"], "2024")
+        assert "Corrected: authors, published (u undoes)" in topbar(app)
+        current = app.screen.query_one(PaperList).current
+        assert current is not None and current.authors == ["Ada Lovelace", "Alan Turing"]  # the list follows
+        await pilot.press("u")
+        await pilot.pause()
+    assert fresh(small_library).papers[paper.id].authors == []
+    assert fresh(small_library).papers[paper.id].published == paper.published
+
+
+async def test_esc_discards_and_an_unchanged_form_changes_nothing(small_library: Path, make_app: MakeApp) -> None:
+    before = fresh(small_library).papers
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e", *"typed, then thrown away", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailsEditor)
+        await pilot.press("e", "ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailsEditor)
+        assert "Corrected" not in topbar(app)
+    assert fresh(small_library).papers == before
+
+
+async def test_the_form_shows_hostile_stored_text_as_text(tmp_path: Path, make_app: MakeApp) -> None:
+    path = tmp_path / "library.json"
+    ImportPapers([Paper.create(title="[bold]Markup[/bold] \x1b[31mtitle\u202e", authors=["[red]Eve[/red]"])],
+                 "test").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        title = app.screen.query_one("#detail-title", Input).value
+        assert title.startswith("[bold]Markup[/bold]") and "\x1b" not in title and "\u202e" not in title
+        assert app.screen.query_one("#detail-authors", Input).value == "[red]Eve[/red]"
+        heading = str(app.screen.query_one("#details-heading", Static).render())
+        assert "[bold]Markup[/bold]" in heading
