@@ -25,6 +25,7 @@ SCREENS: dict[str, Sequence[BindingType]] = {
     "citation formats": [*bindings.APP, *bindings.CITE_CHOOSER],
     "confirmation": [*bindings.APP, *bindings.CONFIRM],
     "prompt": [*bindings.APP, *bindings.PROMPT],
+    "details form": [*bindings.APP, *bindings.DETAILS],
     "search box": [*bindings.APP, *bindings.SEARCH],
     "statistics": [*bindings.APP, *bindings.STATS],
     "help": [*bindings.APP, *bindings.HELP_SCREEN],

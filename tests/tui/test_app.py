@@ -441,23 +441,23 @@ async def test_keymap_from_config_remaps_and_help_follows(
     small_library: Path, make_app: MakeApp, _private_config: Path
 ) -> None:
     """An entry adds keys; `-key` removes a default one when the user asks for it."""
-    _private_config.write_text('[keymap]\nkeep = "e, -s"\n', encoding="utf-8")
+    _private_config.write_text('[keymap]\nkeep = "w, -s"\n', encoding="utf-8")
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         first = plist(app).current
         assert first is not None
         await pilot.press("s")  # removed, as asked
         assert fresh(small_library).papers[first.id].status == "inbox"
-        await pilot.press("e")
+        await pilot.press("w")
         assert fresh(small_library).papers[first.id].status == "to-read"
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        assert ("e", "Keep") in {(r.keys, r.description) for r in app.screen.rows}
+        assert ("w", "Keep") in {(r.keys, r.description) for r in app.screen.rows}
         # Triage's key line follows too: it is made from the keys as mapped, not fixed text.
         await pilot.press("escape", "T")
         assert isinstance(app.screen, TriageScreen)
         line = static_text(app.screen.query_one("#triage-progress", Static))
-        assert "e keep" in line and "s keep" not in line and "x skip" in line and "Esc back" in line
+        assert "w keep" in line and "s keep" not in line and "x skip" in line and "Esc back" in line
 
 
 async def test_the_readme_keymap_example_keeps_s_and_reports_the_clash(

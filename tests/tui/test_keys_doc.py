@@ -60,3 +60,13 @@ def test_every_remappable_id_is_documented_with_its_keys() -> None:
         keys = " ".join(f"`{k.strip()}`" for k in binding.key.split(","))
         assert f"| `{binding_id}` | {keys} |" in table, binding_id  # …and the docs say so
     assert resolve({"no-such-action": "f12"}).problems
+
+
+def test_a_keymap_that_gave_e_to_another_action_is_told_e_now_edits_details() -> None:
+    """`e` became the details form's key: a keymap made before keeps working, minus `e`, and says why."""
+    from readlist.tui.keymap import resolve
+
+    keymap = resolve({"keep": "e"})
+    assert keymap.keys["keep"] == "s"
+    (problem,) = keymap.problems
+    assert "'e' already means Details on the paper list" in problem and 'edit-details = "-e"' in problem
