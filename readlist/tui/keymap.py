@@ -71,6 +71,12 @@ def resolve(wanted: Mapping[str, str]) -> Keymap:
                     keys.remove(token[1:])
             elif token not in keys:
                 keys.append(token)
+        if not keys:  # settled before the clashes are: a key kept here is not free for another action
+            keys = list(defaults[action][0])
+            result.problems.append(
+                f"[keymap] {action}: that would leave {defaults[action][1]} without a key, so it keeps "
+                f"{', '.join(keys)}"
+            )
         final[action] = keys
     for action, keys in final.items():
         label = defaults[action][1]
@@ -80,9 +86,11 @@ def resolve(wanted: Mapping[str, str]) -> Keymap:
                 other, screen = clash
                 keys.remove(key)
                 kept = ", ".join(keys) or "no key"
+                # An action with that key alone needs another one before it can give it up.
+                freed = f"-{key}" if len(final.get(other, defaults[other][0])) > 1 else f"OTHER_KEY, -{key}"
                 result.problems.append(
                     f"[keymap] {action}: {key!r} already means {defaults[other][1]} on the {screen}, so it was not "
-                    f"given to {label} ({label} keeps {kept}); remove it from {other} first with {other} = \"-{key}\""
+                    f"given to {label} ({label} keeps {kept}); remove it from {other} first with {other} = \"{freed}\""
                 )
         if not keys:
             keys = list(defaults[action][0])

@@ -69,4 +69,16 @@ def test_a_keymap_that_gave_e_to_another_action_is_told_e_now_edits_details() ->
     keymap = resolve({"keep": "e"})
     assert keymap.keys["keep"] == "s"
     (problem,) = keymap.problems
-    assert "'e' already means Details on the paper list" in problem and 'edit-details = "-e"' in problem
+    assert "'e' already means Details on the paper list" in problem and 'edit-details = "OTHER_KEY, -e"' in problem
+    # The way out it names works: e for keep, another key for the form.
+    moved = resolve({"keep": "e", "edit-details": "ctrl+e, -e"})
+    assert moved.keys == {"keep": "s,e", "edit-details": "ctrl+e"} and not moved.problems
+
+
+def test_a_key_an_action_cannot_give_up_is_not_handed_to_another_as_well() -> None:
+    """Removing an action's only key leaves it that key, so no other action may take it too."""
+    from readlist.tui.keymap import resolve
+
+    keymap = resolve({"keep": "n", "note": "-n"})
+    assert keymap.keys == {"keep": "s", "note": "n"}
+    assert len(keymap.problems) == 2 and "without a key" in keymap.problems[0]
