@@ -40,6 +40,7 @@ streams its entries to the file as they are made.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -72,8 +73,25 @@ def _authors(ref: Reference, *, ascii_only: bool) -> str | None:
             written.append("others")  # what every style prints as "et al."
         return " and ".join(written)
     if ref.organization:
-        return _whole(encode(ref.organization, ascii_only=ascii_only), ascii_only=ascii_only)
+        return _whole(_name_tex(ref.organization, ascii_only=ascii_only), ascii_only=ascii_only)
     return None
+
+
+# The commands the encoder writes in a brace group of their own for a TeX special (``{`` → ``{\textbraceleft}``).
+_SPECIAL_GROUP = re.compile(r"\{\\(textbraceleft|textbraceright|textbackslash|textasciitilde|textasciicircum)\}")
+
+
+def _name_tex(name: str, *, ascii_only: bool) -> str:
+    """A name (a person, an organization) encoded as every other field, but a brace, backslash, tilde or
+    circumflex written ``\\textbraceleft{}``, not ``{\\textbraceleft}``.
+
+    biber makes each name part's initials from its text with the commands taken out and the braces in front
+    stripped: ``{\\textbraceleft}Curly`` left ``}Curly``, whose initial ``}`` went into the ``.bbl`` unbalanced
+    and stopped pdflatex (the entry printed half the ``.bbl`` as text). Written ``\\textbraceleft{}Curly`` the
+    command goes with its empty argument and the initial is ``C``. Both forms print the same.
+    """
+    encoded = encode(name, ascii_only=ascii_only)
+    return _SPECIAL_GROUP.sub(r"\\\1{}", encoded) if "{\\text" in encoded else encoded
 
 
 def _whole(encoded: str, *, ascii_only: bool) -> str:
@@ -129,12 +147,22 @@ def _depth0_groups(text: str) -> list[str] | None:
     return pieces
 
 
+# A word of a name that starts with a TeX special: biber would make its initial from the command.
+_SPECIAL_FIRST = re.compile(r"(?:^|\s)[~^$&%#_]")
+
+
 @lru_cache(maxsize=65536)
 def _author(name: str, ascii_only: bool) -> str:
-    """One name as ``author`` holds it; remembered, as the same people write many of a library's papers."""
-    if is_literal(name):
-        return _whole(encode(name, ascii_only=ascii_only), ascii_only=ascii_only)
-    return encode(bibtex_order(name), ascii_only=ascii_only)
+    """One name as ``author`` holds it; remembered, as the same people write many of a library's papers.
+
+    A name with a word that starts with a TeX special (``&Co Person``, ``Ann ~Bo Smith``) is braced whole, as
+    names with braces are: biber makes the initial of a given name from its text with the letter commands
+    taken out and keeps ``\\&`` and the like, so with ``giveninits`` the name printed as a line break and the
+    word "bibinitperiod". Braced whole it has no given name to shorten and prints as written.
+    """
+    if is_literal(name) or _SPECIAL_FIRST.search(name):
+        return _whole(_name_tex(name, ascii_only=ascii_only), ascii_only=ascii_only)
+    return _name_tex(bibtex_order(name), ascii_only=ascii_only)
 
 
 def _organization(name: str, *, ascii_only: bool) -> str:
@@ -142,7 +170,7 @@ def _organization(name: str, *, ascii_only: bool) -> str:
     as a list split at "and", and pandoc's BibTeX reader does so in both dialects, so ``Multimedia and Human
     Understanding Group`` would become two organizations (pandoc prints "Multimedia; Human Understanding
     Group")."""
-    return "{" + encode(name, ascii_only=ascii_only) + "}"
+    return "{" + _name_tex(name, ascii_only=ascii_only) + "}"
 
 
 def _common_tail(ref: Reference, *, ascii_only: bool, user_data: bool, complete: bool) -> list[Field]:

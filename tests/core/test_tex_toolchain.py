@@ -361,3 +361,65 @@ def test_a_name_in_a_title_written_in_sentence_case_keeps_its_capital(tmp_path: 
     assert "{$\\beta$-divergence} of {Bayesian} mixtures in high dimensional spaces" in items["t2"]
     # Title case: a capitalised word may be a name or not; the style decides, as for any such title.
     assert "A tutorial on bayesian optimization" in items["t3"]
+
+
+def _braces_in_names() -> list[Paper]:
+    """Names holding a brace, a backslash, a tilde or a circumflex, some at the start of a name or name part (a
+    hand-made readlist JSON library can hold any of them)."""
+    return [
+        Paper.create(title="Opening Brace", authors=["{Curly Brace", "Ada {Lovelace", "Bob} Smith"], published="2024"),
+        Paper.create(title="Closing Brace", authors=["}Closing Person", "Dan }{ Both", "\\Backslash Person"],
+                     published="2024"),
+        Paper.create(title="Tilde and Circumflex", authors=["Ann ~Bo Smith", "^Hat Person"], published="2024"),
+        Paper.create(title="Specials", authors=["$Dollar Person", "Ann &Amp Smith", "#Hash Person", "_Low Person",
+                                                "%Per Cent"], published="2024"),
+        Paper.create(title="Braced Organization", organization="{Braced} Lab}", published="2024"),
+        Paper.create(title="{every} other word }", authors=["Ada Lovelace"], published="2024", tags=["{tag", "t}"],
+                     note="}note {", abstract="{abstract"),
+        Paper.create(title="Organization Beside", authors=["Eve Adams"], organization="}Org{ Group", published="2024"),
+    ]
+
+
+BRACE_NAMES_PRINTED = ("{Curly Brace", "Ada {Lovelace", "Bob} Smith", "}Closing Person", "Dan }{ Both",
+                       "\\Backslash Person", "{Braced} Lab}", "Ann &Amp Smith", "$Dollar Person", "%Per Cent",
+                       "{every} other word }")
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_braces_in_names_build_with_biber(tmp_path: Path, fmt: str) -> None:
+    """biber made a name part's initial from its text with the commands taken out: ``{\\textbraceleft}Curly``
+    gave the initial ``}``, written into the ``.bbl`` unbalanced, and pdflatex stopped on it."""
+    _need("pdflatex", "biber", files=("biblatex.sty", "t1enc.def"))
+    papers = _braces_in_names()
+    _biber_build(tmp_path, format_entries(papers, fmt, user_data=True, complete=True),
+                 T1_PREAMBLE.replace("\\usepackage[T1]", "\\PassOptionsToPackage{style=alphabetic,giveninits,"
+                                     "maxnames=9}{biblatex}\n\\usepackage[T1]"))
+    assert _balanced_braces((tmp_path / "doc.bbl").read_text())
+    text = _pdf_text(tmp_path)
+    if text is not None:  # giveninits shortens no name written whole, and writes no command as an initial
+        for name in BRACE_NAMES_PRINTED:
+            assert name in text, (name, text)
+        assert "bibinitperiod" not in text, text
+
+
+@pytest.mark.parametrize("style", ["plain", "alpha", "abbrv"])
+def test_braces_in_names_build_with_bibtex(tmp_path: Path, style: str) -> None:
+    _need("pdflatex", "bibtex", files=(f"{style}.bst", "t1enc.def"))
+    papers = _braces_in_names()
+    bib = format_entries(papers, "bibtex", user_data=True, complete=True)
+    _bibtex_build(tmp_path, bib, T1_PREAMBLE, style)
+    text = _pdf_text(tmp_path)
+    if text is not None:
+        for name in BRACE_NAMES_PRINTED:
+            assert name in text, (name, text)
+    back = parse_input(bib.encode(), source="refs.bib", today=TODAY).papers
+    assert sorted((p.authors, p.organization) for p in back) == sorted((p.authors, p.organization) for p in papers)
+
+
+def _balanced_braces(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
