@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from readlist.core.dates import PartialDate
 from readlist.core.model import Paper, find_arxiv_id
 from readlist.core.names import PersonName, person
+from readlist.core.tex import typeset_dashes
 from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, clean_lines, strip_controls
 
@@ -152,13 +153,17 @@ class Reference:
 
     @property
     def plain_title(self) -> str:
-        """The title as a reader sees it: TeX math rendered as Unicode (``S$^{2}$FT`` reads ``S²FT``).
+        """The title as a reader sees it: TeX math rendered as Unicode (``S$^{2}$FT`` reads ``S²FT``), and ``--``
+        and ``---`` as the en and em dashes the BibTeX export prints for them (``Value--at--Risk`` reads
+        ``Value–at–Risk``).
 
         For the formats whose readers take a title as plain text (CSL-JSON, RIS, Markdown, the text reference):
-        pandoc and Zotero would otherwise print the dollar signs and backslashes. BibTeX and BibLaTeX keep the
-        title as recorded, where TeX is what it is written in.
+        pandoc and Zotero would otherwise print the dollar signs and backslashes, and two hyphens where the PDF
+        built from the BibTeX export has a dash. BibTeX and BibLaTeX keep the title as recorded, where TeX is
+        what it is written in.
         """
-        return clean_line(render_tex(self.title))  # cleaned again: what the rendering makes is text from a page too
+        # Cleaned again: what the rendering makes is text from a page too.
+        return clean_line(render_tex(typeset_dashes(self.title)))
 
     @property
     def people(self) -> list[PersonName]:

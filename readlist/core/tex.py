@@ -391,6 +391,27 @@ def segments(text: str) -> list[Segment]:
     return out
 
 
+_TEX_DASH = re.compile(r"---?")
+_DASHES = {"---": "\u2014", "--": "\u2013"}
+
+
+def typeset_dashes(text: str) -> str:
+    """``--`` and ``---`` outside math as the en and em dashes TeX makes of them: what the BibTeX export prints.
+
+    Every source readlist reads a title from writes it in arXiv's TeX-flavoured text: arXiv's pages and API,
+    Hugging Face pages (which repeat arXiv's title as submitted: ``Python Libraries -- Case Studies``), a
+    ``.bib`` file (decoded with its ligatures kept). The BibTeX export writes the title as it is, so bibtex and
+    biber print ``--`` as an en dash, ``---`` as an em dash (longest first, as TeX reads ``----``: an em dash
+    and a hyphen), and ``-{}-`` as two hyphens; the formats read as plain text (CSL-JSON, RIS) say the same.
+    Math segments, which the BibTeX export writes as math, keep their minus signs.
+    """
+    if "--" not in text:
+        return text
+    if "$" not in text:
+        return _TEX_DASH.sub(lambda m: _DASHES[m.group()], text)
+    return "".join(s.text if s.math else _TEX_DASH.sub(lambda m: _DASHES[m.group()], s.text) for s in segments(text))
+
+
 def encode(text: str, *, ascii_only: bool) -> str:
     """A field value: math verbatim, everything else encoded."""
     if "$" not in text:

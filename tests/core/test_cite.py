@@ -29,7 +29,7 @@ from readlist.core.cite import (
     text_entry,
 )
 from readlist.core.model import Paper
-from readlist.core.tex import decode
+from readlist.core.tex import decode, typeset_dashes
 from readlist.importers import ImportFormatError, parse_input
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -533,3 +533,49 @@ def test_names_in_a_title_written_in_sentence_case_are_protected(title: str, wri
     assert f"title = {{{written}}}," in bibtex_entry(paper)
     back = parse_input(bibtex_entry(paper), source="refs.bib").papers[0]
     assert back.title == title
+
+
+def _pandoc_bibliography(tmp_path: Path, name: str, text: str, *extra: str) -> str:
+    """What ``pandoc --citeproc`` prints for every entry of a bibliography file, as plain text on one line."""
+    if shutil.which("pandoc") is None:
+        pytest.skip("pandoc not installed")
+    (tmp_path / name).write_text(text)
+    (tmp_path / "doc.md").write_text('---\nnocite: "@*"\n---\n')
+    result = subprocess.run(["pandoc", "--citeproc", f"--bibliography={name}", *extra, "doc.md", "-t", "plain",
+                             "--columns=1000"], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    return " ".join(result.stdout.split())
+
+
+DASHED = [
+    Paper.create(title="Mixed--frequency quantile regressions to forecast Value--at--Risk", arxiv_id="2011.00552",
+                 authors=["Vincenzo Candila"]),
+    Paper.create(title="LLM Interactive Optimization of Open Source Python Libraries -- Case Studies",
+                 authors=["Andreas Florath"], published="2023-12-20"),
+    Paper.create(title="Scaling laws --- a survey", authors=["Ada Lovelace"], published="2024"),
+]
+
+
+def test_csl_json_and_ris_write_the_dashes_bibtex_prints(tmp_path: Path) -> None:
+    """``--`` is an en dash in the PDF built from the BibTeX export (pandoc reads the ``.bib`` so too); pandoc
+    and Zotero printed two hyphens from CSL-JSON and RIS, which they take as plain text."""
+    from_csl = _pandoc_bibliography(tmp_path, "refs.json", format_entries(DASHED, "csl-json")).casefold()
+    from_bib = _pandoc_bibliography(tmp_path, "refs.bib", format_entries(DASHED, "bibtex")).casefold()
+    for text in (from_csl, from_bib):  # pandoc's default style puts titles in title case
+        assert "mixed–frequency quantile regressions to forecast value–at–risk" in text, text
+        assert "python libraries – case studies" in text, text
+        assert "scaling laws — a survey" in text, text
+        assert "--" not in text, text
+    ris = format_entries(DASHED, "ris")
+    assert "TI  - Mixed–frequency quantile regressions to forecast Value–at–Risk\n" in ris
+    assert "TI  - Scaling laws — a survey\n" in ris
+
+
+@pytest.mark.parametrize(("title", "typeset"), [
+    ("a --- b ---- c -- d", "a — b —- c – d"),  # longest first, as TeX reads them
+    ("$x--y$ -- z", "$x--y$ – z"),  # math keeps its minus signs: the BibTeX export writes it as math
+    ("A -{}- b", "A -{}- b"),
+    ("$5 -- $10", "$5 – $10"),  # money, not math
+])
+def test_dashes_are_typeset_as_tex_does_outside_math(title: str, typeset: str) -> None:
+    assert typeset_dashes(title) == typeset
