@@ -47,8 +47,11 @@ def clean_note(text: object) -> str:
 
 
 def _cleaned_note(text: str) -> str:
-    """:func:`clean_note` the long way: line by line."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    """:func:`clean_note` the long way: line by line. U+2028 and U+2029 (line and paragraph separators, which a
+    hand-made library may hold in a note) end a line as ``\\n`` does: left in, a terminal the export is printed
+    on may break the line there or show a box, and a reader of lines (an RIS or CSV reader) may start a new
+    record line where the format has none."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n").split("\n")
     return "\n".join(strip_controls(line).rstrip() for line in lines).strip("\n")
 
 

@@ -9,7 +9,8 @@ these functions, so there is one definition of "inert" text in readlist:
 * JSON: the same characters written as ``\\u`` escapes, the data unchanged (:func:`inert_json`);
 * the screen (the terminal UI and the command line's human output): each escape sequence,
   control character or bidi override is replaced by one visible :data:`MARK`
-  (:func:`inert_text`), so the user sees that something was there.
+  (:func:`inert_text`), so the user sees that something was there; a Unicode line or paragraph
+  separator is a space.
 """
 
 from __future__ import annotations
@@ -51,9 +52,12 @@ def strip_controls(text: str | None, *, mark: str = "") -> str:
 # the Unicode replacement character, one cell wide in every terminal font, and never a command.
 MARK = "\ufffd"
 # Anything inert_text would change, for the fast path; the second form lets newlines through.
-_UNSHOWABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_UNSHOWABLE_BLOCK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAKS = re.compile(r"\r\n|[\r\n\t]")
+_UNSHOWABLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSHOWABLE_BLOCK = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\t\u2028\u2029]")
+# U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR: some terminals start a new line at them (where the
+# TUI has not laid one out, so the rest of the screen shifts), others show a box.
+_SEPARATORS = re.compile("[\u2028\u2029]")
 
 
 def inert_text(text: str | None, *, multiline: bool = False) -> str:
@@ -66,6 +70,9 @@ def inert_text(text: str | None, *, multiline: bool = False) -> str:
     Replacing rather than removing shows the reader that the text held something odd, and that it
     is not what the terminal made of it. On one line (``multiline=False``) tabs and line breaks
     become spaces; in a block newlines stay (``\\r\\n`` and ``\\r`` become ``\\n``) and tabs become spaces.
+    U+2028 and U+2029, line and paragraph separators, are a space in both: the library stores them so
+    (imports fold them as whitespace), and only a hand-made file or a note holds one. U+0085 (NEXT LINE)
+    is a C1 control and shows as a mark.
     """
     if not text:
         return ""
@@ -75,6 +82,7 @@ def inert_text(text: str | None, *, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if "\t" in text:
             text = text.expandtabs(4)
+        text = _SEPARATORS.sub(" ", text)
     else:
         text = _LINE_BREAKS.sub(" ", text)
     return strip_controls(text, mark=MARK)
@@ -104,15 +112,17 @@ def clean_note(text: str | None) -> str:
     return strip_controls((text or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-# JSON escapes C0 controls, but the encoders write DEL, C1 controls (U+0080-U+009F) and bidi overrides raw; a
-# UTF-8 terminal may act on C1 (U+009B is CSI) and bidi overrides reorder what is shown. They can only occur
-# inside JSON strings, so writing them as \u escapes keeps the data identical.
-_JSON_UNSAFE = [0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+# JSON escapes C0 controls, but the encoders write DEL, C1 controls (U+0080-U+009F), the line and paragraph
+# separators and bidi overrides raw; a UTF-8 terminal may act on C1 (U+009B is CSI), some break the line at
+# U+2028 and U+2029 (as do readers that split a stream into lines by Unicode's rules, such as Python's
+# splitlines), and bidi overrides reorder what is shown. They can only occur inside JSON strings, so writing
+# them as \u escapes keeps the data identical.
+_JSON_UNSAFE = [0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 _JSON_ESCAPES = {chr(c).encode(): f"\\u{c:04x}".encode() for c in _JSON_UNSAFE}
 # Their UTF-8 forms by lead byte. Each pattern starts with one literal byte, which the regex engine scans for
 # quickly; output is mostly ASCII, and text with typographic punctuation (U+2014 is E2 80 94) has many E2 bytes.
 _JSON_C1 = re.compile(rb"\xc2[\x80-\x9f]")
-_JSON_BIDI = re.compile(rb"\xe2(?:\x80[\xaa-\xae]|\x81[\xa6-\xa9])")
+_JSON_BIDI = re.compile(rb"\xe2(?:\x80[\xa8-\xae]|\x81[\xa6-\xa9])")
 
 
 def _json_escape(match: re.Match[bytes]) -> bytes:
@@ -120,7 +130,8 @@ def _json_escape(match: re.Match[bytes]) -> bytes:
 
 
 def inert_json(data: bytes) -> bytes:
-    """JSON bytes with DEL, C1 controls and bidi overrides as ``\\u`` escapes (same data, inert on a terminal).
+    """JSON bytes with DEL, C1 controls, line separators and bidi overrides as ``\\u`` escapes (same data, inert on
+    a terminal, one line for a reader of lines).
 
     ``list --json`` passes hundreds of megabytes through this: a one-byte search (memchr) rules each kind out
     before any pattern runs.

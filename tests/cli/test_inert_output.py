@@ -17,8 +17,9 @@ from readlist.core.text import MARK
 from readlist.storage.library import Library
 
 EVIL = ("Evil \x1b]52;c;ZXZpbA==\x07\x1b]0;title\x07\x1b[2J\x9b31m\x9d0;t\x9c\x1bPdcs\x1b\\\x1b_apc\x1b\\"
-        "\x00\x08\r\x7f\x85\u202eRTL\u2066x\u2069 end")
-FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+        "\x00\x08\r\x7f\x85\u202eRTL\u2066x\u2069 line\u2028para\u2029 end")
+# U+2028 and U+2029 break the line in some terminals, and for a reader that splits the output into lines.
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 PID = "2404.00001"
 
 
@@ -66,6 +67,9 @@ def test_json_output_escapes_and_keeps_the_data(db: Path, args: list[str]) -> No
     assert result.exit_code == 0, result.output
     assert_inert(result.stdout, " ".join(args))
     assert "\\u009b" in result.stdout or args[0] == "stats"  # escaped, not dropped
+    if args[0] in ("show", "list"):
+        assert "\\u2028" in result.stdout and "\\u2029" in result.stdout
+    assert result.stdout.splitlines() == result.stdout.split("\n")[:-1]  # Unicode's line breaks are newlines only
     json.loads(result.stdout)
 
 

@@ -201,7 +201,7 @@ def test_documented_fields_hold_no_objects() -> None:
 
 def _replace_each(data: bytes) -> bytes:
     """The escaping as first written: one replace per character."""
-    for c in [0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]:
+    for c in [0x7F, *range(0x80, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]:
         data = data.replace(chr(c).encode(), f"\\u{c:04x}".encode())
     return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from readlist.core.text import MARK, clean_line, inert_json, inert_text, strip_controls, web_address
 
-UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.mark.parametrize(
@@ -36,6 +37,14 @@ def test_inert_text_on_one_line(raw: str, shown: str) -> None:
 def test_inert_text_in_a_block_keeps_lines() -> None:
     assert inert_text("a\r\nb\rc\n\x1b[2Jd\te", multiline=True) == f"a\nb\nc\n{MARK}d   e"
     assert inert_text("clean\ntext", multiline=True) == "clean\ntext"
+
+
+def test_line_and_paragraph_separators_are_spaces_on_a_screen_and_escapes_in_json() -> None:
+    """U+2028 and U+2029 start a new line in some terminals (others show a box), and for a reader of lines."""
+    assert inert_text("a\u2028b\u2029c") == "a b c"
+    assert inert_text("a\u2028b\nc\u2029", multiline=True) == "a b\nc "
+    data = inert_json(json.dumps({"t": "a\u2028b\u2029c"}, ensure_ascii=False).encode())
+    assert data == b'{"t": "a\\u2028b\\u2029c"}' and json.loads(data) == {"t": "a\u2028b\u2029c"}
 
 
 def test_stored_forms_are_unchanged() -> None:

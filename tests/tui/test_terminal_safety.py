@@ -32,8 +32,9 @@ from readlist.tui.screens.triage import TriageScreen
 from readlist.tui.widgets.paper_list import PaperList
 
 # Nothing a screen draws may hold these: every C0 control (tabs and newlines included: a drawn line has
-# neither), DEL, every C1 control and every bidi override or isolate.
-FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# neither), DEL, every C1 control, the line and paragraph separators (some terminals break the line there)
+# and every bidi override or isolate.
+FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture

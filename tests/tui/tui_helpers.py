@@ -59,7 +59,8 @@ def open_app(path: Path, **kwargs: Any) -> ReadlistApp:
 HOSTILE = (
     "Evil \x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b]2;pwned\x1b\\\x1b]1;icon\x07\x1b[2J\x1b[31mred"
     "\x9b31m\x9d0;c1title\x9c\x1bPq#0;2\x1b\\\x1b_apc\x1b\\\x1b^pm\x1b\\\x1bXsos\x1b\\"
-    "\x00\x07\x08\x0b\x0c\r\x1b\x7f\x85 \u202a\u202b\u202c\u202d\u202eRTL\u2066\u2067\u2068\u2069 end"
+    "\x00\x07\x08\x0b\x0c\r\x1b\x7f\x85 \u202a\u202b\u202c\u202d\u202eRTL\u2066\u2067\u2068\u2069"
+    " line\u2028para\u2029 end"
 )
 HOSTILE_MARKDOWN = "&#x202e;&#27;]52;c;ZXZpbA==&#7; `&#x9b;31m`\n\n```py\u202e\ncode \x1b[2J\n```\n"
 

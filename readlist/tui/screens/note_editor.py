@@ -56,8 +56,10 @@ class NoteEditor(ReadlistScreen[None]):
         title = paper.title if paper else self.paper_id
         yield Static(Text.assemble(("Note · ", "bold"), inert_text(title)), id="note-title", markup=False)
         # The editor shows the note as a save stores it (controls removed), not with display marks that
-        # a save would write into the note; until the user types, nothing is saved.
-        self._shown = clean_note(self._latest)
+        # a save would write into the note; until the user types, nothing is saved. The text area starts a
+        # line at U+2028 and U+2029 too, and gives its text back with newlines there: shown so, an untouched
+        # note that holds one is not taken for an edited one.
+        self._shown = clean_note(self._latest).replace("\u2028", "\n").replace("\u2029", "\n")
         editor = NoteArea(self._shown, id="note-text", soft_wrap=True, show_line_numbers=False,
                           tab_behavior="indent")
         if "markdown" in editor.available_languages:
