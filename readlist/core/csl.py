@@ -25,6 +25,7 @@ from typing import Any
 
 from readlist.core.names import PersonName
 from readlist.core.reference import Reference
+from readlist.core.tex import mark_protected
 
 ItemDict = dict[str, Any]
 
@@ -42,9 +43,25 @@ def _name(person: PersonName, written: str) -> dict[str, str]:
     return name
 
 
+def _nocase(word: str) -> str:
+    return '<span class="nocase">' + word + "</span>"
+
+
+def csl_title(plain_title: str) -> str:
+    """The title with the words the BibTeX export braces (``LLaMA``, ``E(3)``, ``C#``, a name in a sentence-case
+    title) in ``<span class="nocase">``, the CSL-JSON markup for "keep this word's case".
+
+    A style that puts titles in sentence case (APA, many journals') lower-cases every word that is only
+    capitalised: pandoc printed ``e(3)``, ``c#``, ``r`` and ``gaussian`` where the PDF built from the BibTeX
+    export keeps them. citeproc-js (Zotero), pandoc and citeproc-py honour the span and print only the word;
+    no other markup is written.
+    """
+    return mark_protected(plain_title, _nocase)
+
+
 def csl_item(ref: Reference, key: str, *, user_data: bool = False, complete: bool = False) -> ItemDict:
     """One CSL-JSON item; only fields the CSL-JSON schema defines, with the types it requires."""
-    item: ItemDict = {"id": key, "type": "article", "title": ref.plain_title}
+    item: ItemDict = {"id": key, "type": "article", "title": csl_title(ref.plain_title)}
     if ref.names:
         item["author"] = [_name(p, n) for p, n in zip(ref.people, ref.names, strict=True)]
     elif ref.organization:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -591,6 +592,34 @@ def _names_in_sentence_case(text: str) -> frozenset[int]:
     if capitalised and lower >= 2 and lower >= 2 * len(capitalised):
         return frozenset(capitalised)
     return frozenset()
+
+
+def mark_protected(text: str, mark: Callable[[str], str]) -> str:
+    """A plain title (no TeX: what :attr:`~readlist.core.reference.Reference.plain_title` gives) with ``mark``
+    applied to each word :func:`protect_title` would brace, the punctuation around it left outside.
+
+    For the CSL-JSON export, which protects the same words from a style's case changes with its own markup.
+    """
+    names = _names_in_sentence_case(text)
+    if not names and _PLAIN_TITLE.fullmatch(text):
+        return _MAYBE_PROTECTED.sub(lambda match: _marked_match(match, mark), text)
+    out: list[str] = []
+    for index, word in enumerate(text.split(" ")):
+        if word and (index in names or _text_needs_protection(word)):
+            lead, core, trail = _affixes(word)
+            if core:
+                word = lead + mark(core) + trail
+        out.append(word)
+    return " ".join(out)
+
+
+def _marked_match(match: re.Match[str], mark: Callable[[str], str]) -> str:
+    """:func:`_braced_match` with another mark than braces."""
+    word = match.group()
+    if match.lastgroup == "one_letter" and _bare(word) == _ARTICLE:
+        return word
+    lead, core, trail = _affixes(word)
+    return lead + mark(core) + trail
 
 
 def _braced_match(match: re.Match[str]) -> str:

@@ -470,7 +470,8 @@ def test_plain_text_formats_render_title_math_and_tex_formats_keep_it() -> None:
     paper = Paper.create(title="S$^{2}$FT: Efficient $\\Omega$-Tuning with $\\textbf{Only-IF}$", arxiv_id="2412.06289",
                          authors=["Ada Lovelace"], published="2024-12")
     plain = "S²FT: Efficient Ω-Tuning with Only-IF"
-    assert csl_items([paper])[0]["title"] == plain
+    assert csl_items([paper])[0]["title"] == ('<span class="nocase">S²FT</span>: Efficient <span class="nocase">'
+                                              'Ω-Tuning</span> with <span class="nocase">Only-IF</span>')
     assert f"TI  - {plain}\n" in format_entries([paper], "ris")
     assert markdown_entry(paper).startswith(f"[{plain}](https://arxiv.org/abs/2412.06289)")
     assert plain in text_entry(paper)
@@ -579,3 +580,29 @@ def test_csl_json_and_ris_write_the_dashes_bibtex_prints(tmp_path: Path) -> None
 ])
 def test_dashes_are_typeset_as_tex_does_outside_math(title: str, typeset: str) -> None:
     assert typeset_dashes(title) == typeset
+
+
+CASED = [
+    Paper.create(title="Scaling 3D Gaussian Splatting with GPT-4o and LLaMA in E(3) Using C# and R",
+                 authors=["Ada Lovelace"], published="2024"),
+    Paper.create(title="Testing and estimation in orthosymmetric Gaussian sequence model", authors=["Zeyu Jia"],
+                 arxiv_id="2507.16734"),
+]
+
+
+@pytest.mark.parametrize("to", ["plain", "html", "latex"])
+def test_a_sentence_case_style_keeps_the_words_the_bibtex_export_braces(tmp_path: Path, to: str) -> None:
+    """pandoc's sentence case lower-cased ``E(3)``, ``C#``, ``R`` and a name in a sentence-case title from
+    CSL-JSON; the BibTeX export braces them, and the CSL-JSON marks them ``<span class="nocase">``, which pandoc
+    honours and prints as nothing but the word."""
+    style = str(FIXTURES / "csl" / "sentence-case.csl")
+    text = _pandoc_bibliography(tmp_path, "refs.json", format_entries(CASED, "csl-json"), f"--csl={style}",
+                                "-t", to)
+    if to == "html":
+        text = re.sub(r'<span class="nocase">(.*?)</span>', r"\1", text)  # an element, not text shown
+    else:
+        assert "nocase" not in text and "<span" not in text, text
+    if to == "latex":
+        text = re.sub(r"\{([^{}]*)\}", r"\1", text.replace("\\#", "#"))
+    assert "Scaling 3D gaussian splatting with GPT-4o and LLaMA in E(3) using C# and R." in text, text
+    assert "Testing and estimation in orthosymmetric Gaussian sequence model." in text, text
