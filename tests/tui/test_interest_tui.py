@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 from tui_helpers import SIZE, build_library
 
@@ -312,7 +313,7 @@ async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_a
         sort_before = screen.sort
         await pilot.press("O")
         await pilot.pause()
-        assert "stays in likeness order" in topbar(app) and "sort: likeness" in topbar(app)
+        assert "Likeness order stays; O sorts other views" in topbar(app) and "sort: likeness" in topbar(app)
         assert screen.sort == sort_before
         assert [p.id for p in app.screen.query_one(PaperList).papers] == expected
         # A paper deleted from the view leaves its count in the sidebar too; undo brings it back.
@@ -328,6 +329,34 @@ async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_a
         await pilot.pause()
         assert app.session.library.get(expected[0]) is not None
         assert count_in_sidebar() == str(len(expected))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_o_in_a_more_like_this_view_says_why_in_words_that_fit(tmp_path: Path, make_app: MakeApp,
+                                                                     size: tuple[int, int]) -> None:
+    """At 80 columns the top bar cut "This view stays in likeness order; O sorts the other views" after "O":
+    the reason was never read."""
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        await learned(app)
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("m")
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if screen.view.key == "like":
+                break
+        assert screen.view.key == "like"
+        shown = topbar(app)
+        assert "most like it, closest first" in shown and "…" not in shown.split("│")[-1], shown
+        await pilot.press("O")
+        await pilot.pause()
+        shown = topbar(app)
+        assert shown.rstrip().endswith("Likeness order stays; O sorts other views"), shown
+        assert len(shown) <= size[0]
+        await pilot.press("j")  # the next key brings the sort back
+        await pilot.pause()
+        assert "sort: likeness" in topbar(app)
 
 
 async def test_more_like_the_selection_says_the_selection_was_cleared(tmp_path: Path, make_app: MakeApp) -> None:

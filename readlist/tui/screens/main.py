@@ -844,8 +844,9 @@ class MainScreen(ReadlistScreen[None]):
 
     def action_cycle_sort(self) -> None:
         if self.view.order is not None:
-            # Its order is what it is: re-sorting would only change the other views' order out of sight.
-            self.say("This view stays in likeness order; O sorts the other views")
+            # Its order is what it is: re-sorting would only change the other views' order out of sight. Short
+            # enough to be read whole beside the view's name and count at 80 columns.
+            self.say("Likeness order stays; O sorts other views")
             return
         # From the automatic interest order the first step is back to date order, the one people expect.
         self.set_sort(next_sort(self.effective_sort))
