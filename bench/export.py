@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("bibtex", "biblatex", "csl-json", "ris", "csv")
 
 
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int]:
     """Seconds and peak resident memory (KB) of one run."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -45,22 +45,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--code", type=Path, action="append", help="a readlist checkout to run (default: this one)")
     args = parser.parse_args()
-    codes = args.code or [ROOT]
+    codes = [code.resolve() for code in args.code or [ROOT]]
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="readlist-export-") as tmp:
         folder = Path(tmp)
         library = folder / "library.json"
         shutil.copyfile(args.library, library)
         envs = [{**os.environ, "PYTHONPATH": str(code)} for code in codes]
+        # Run from the temporary folder: ``python -m`` puts the working directory first on the path, so from a
+        # checkout every --code would have run that checkout's readlist.
         subprocess.run([sys.executable, "-m", "readlist", "--db", str(library), "export", "-o", str(folder / "warm")],
-                       env=envs[0], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       env=envs[0], cwd=folder, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for fmt in args.formats.split(","):
             results: list[list[tuple[float, int]]] = [[] for _ in codes]
             for _ in range(args.runs):
                 for n, env in enumerate(envs):
                     out = folder / f"out-{n}"
                     argv = [sys.executable, "-m", "readlist", "--db", str(library), "export", "-f", fmt, "-o", str(out)]
-                    results[n].append(timed(argv, env))
+                    results[n].append(timed(argv, env, folder))
             same = all(filecmp.cmp(folder / "out-0", folder / f"out-{n}", shallow=False) for n in range(len(codes)))
             for code, runs in zip(codes, results, strict=True):
                 times = ", ".join(f"{s:.2f}" for s, _ in runs)
