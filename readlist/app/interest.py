@@ -55,6 +55,11 @@ class InterestResult(Protocol):
     def reason(self) -> str | None: ...
 
     @property
+    def to_go(self) -> str | None:
+        """On a cold start, the decisions still missing, ``7 more decisions, 1 more skipped paper``."""
+        ...
+
+    @property
     def remembered(self) -> bool:
         """True for the last session's scores read back at start-up: no model behind them yet."""
         ...
@@ -91,6 +96,11 @@ class InterestSnapshot:
     @property
     def reason(self) -> str | None:
         return self.cold.reason if self.cold else None
+
+    @property
+    def to_go(self) -> str | None:
+        """On a cold start, the decisions still missing (see :attr:`ColdStart.to_go`)."""
+        return self.cold.to_go if self.cold else None
 
     @property
     def remembered(self) -> bool:

@@ -83,11 +83,13 @@ class RemoteInterest:
     """
 
     def __init__(self, owner: InterestProcess, generation: int, ready: bool, reason: str | None,
-                 scores: Mapping[str, float], timings: Mapping[str, float], labels: int = 0) -> None:
+                 scores: Mapping[str, float], timings: Mapping[str, float], labels: int = 0,
+                 to_go: str | None = None) -> None:
         self._owner = owner
         self.generation = generation
         self.ready = ready
         self.reason = reason
+        self.to_go = to_go
         self.scores = scores
         # Seconds the child spent: "index" (vectorizing), "train", "score".
         self.timings = timings
@@ -320,8 +322,8 @@ class InterestProcess(LatestWins[RemoteInterest, tuple[int, datetime]]):
                 waiting[1].append(value)
                 waiting[0].set()
         elif kind == "result":
-            _, generation, ready, reason, scores, timings, labels = message
-            result = RemoteInterest(self, generation, ready, reason, scores, timings, labels)
+            _, generation, ready, reason, scores, timings, labels, to_go = message
+            result = RemoteInterest(self, generation, ready, reason, scores, timings, labels, to_go)
             self._publish(generation, result, wanted=lambda: self._child is child)
         elif kind == "dropped":
             with self._cond:
@@ -443,7 +445,7 @@ class _Server:
         else:
             labels = result.model.labels if result.model is not None else 0
             self.send(("result", generation, result.ready, result.reason, dict(result.scores),
-                       dict(result.timings), labels))
+                       dict(result.timings), labels, result.to_go))
         # For the next start and the next command, after the app has what it waits for.
         remember_scores(Path(self.library_path), result.scores if result.ready else None)
         # A file that only saves the next start work must never stop the child, whatever goes wrong with it.

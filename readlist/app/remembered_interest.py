@@ -64,6 +64,7 @@ class RememberedInterest:
     generation: int = 0
     ready: bool = True
     reason: str | None = None
+    to_go: str | None = None
     remembered: bool = True
 
     def score_of(self, paper_id: str) -> float | None:

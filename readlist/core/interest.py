@@ -66,7 +66,8 @@ class ColdStart:
     min_per_class: int = MIN_PER_CLASS
 
     @property
-    def reason(self) -> str:
+    def to_go(self) -> str:
+        """What is missing, ``7 more decisions, 1 more skipped paper``: all the detail pane needs to say."""
         missing: list[str] = []
         for short, what in (
             (self.min_labels - self.labels, "decision"),
@@ -75,10 +76,14 @@ class ColdStart:
         ):
             if short > 0:
                 missing.append(f"{short} more {what}{'s' if short != 1 else ''}")
+        return ", ".join(missing)
+
+    @property
+    def reason(self) -> str:
         return (
             f"interest needs {self.min_labels} decisions, {self.min_per_class} of them kept and "
             f"{self.min_per_class} skipped (have {self.positives} kept, {self.negatives} skipped: "
-            f"{', '.join(missing)} to go)"
+            f"{self.to_go} to go)"
         )
 
     def to_dict(self) -> dict[str, Any]:

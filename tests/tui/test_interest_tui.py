@@ -180,7 +180,7 @@ async def test_too_few_decisions_says_so_and_orders_by_upvotes(small_library: Pa
         upvotes = [p.upvotes or 0 for p in app.screen.query_one(PaperList).papers]
         assert upvotes == sorted(upvotes, reverse=True)
         text = await settled_insight(app, "Related in your library")
-        assert "interest needs 10 decisions" in text
+        assert "Interest\nNot learned yet: 10 more decisions, 1 more kept paper, 1 more skipped paper to go." in text
         # What orders a list is the top bar's to say; the detail pane is about this paper.
         assert "ordered by" not in text
 

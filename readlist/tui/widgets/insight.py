@@ -46,7 +46,8 @@ def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, 
         return text
     score = snapshot.score_of(paper.id)
     if not snapshot.ready:
-        text.append(f"\n{snapshot.reason}\n", style="dim")
+        # Under the heading, "interest needs…" would say it twice; what is missing is the news.
+        text.append(f"\nNot learned yet: {snapshot.to_go or 'more decisions'} to go.\n", style="dim")
     elif score is None:
         text.append("\nNot scored yet: it is learned again after your next decision.\n", style="dim")
     else:
