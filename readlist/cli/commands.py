@@ -216,7 +216,8 @@ def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
         record["interest"] = _interest_of(session, paper)
         print_json(record)
     else:
-        console.print(paper_details(paper))
+        # On a terminal the abstract wraps between words; into a pipe each paragraph stays one line.
+        console.print(paper_details(paper), soft_wrap=not console.is_terminal)
 
 
 @click.command("open")
@@ -311,7 +312,7 @@ def related_cmd(ctx: click.Context, paper_ids: tuple[str, ...], limit: int, as_j
         line.append(inert_text(render_tex(other.title)), style="bold")
         line.append(f"  [{other.id}]", style="cyan")
         line.append("\n      " + inert_text(r.reason), style="dim")
-        console.print(line, soft_wrap=True)
+        console.print(line, soft_wrap=not console.is_terminal)  # words whole on a screen, lines whole in a pipe
 
 
 # ---------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -69,3 +73,47 @@ def test_a_change_made_without_stdout_is_saved_and_exits_0(seed_library: Path, j
     assert "Traceback" not in done.stderr
     assert "the change was saved" in done.stderr
     assert Library(seed_library).papers[paper_id].rating == 4
+
+
+def readlist_on_a_terminal(db: Path, *args: str, columns: int = 60) -> str:
+    """What readlist prints with standard output a terminal ``columns`` wide (a pseudo-terminal)."""
+    try:
+        master, slave = os.openpty()
+    except OSError as exc:  # a sandbox without pseudo-terminals
+        pytest.skip(f"no pseudo-terminal: {exc}")
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "TERM": "xterm"}
+    env.pop("COLUMNS", None)
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "readlist", "--db", str(db), *args], stdout=slave,
+                                stderr=subprocess.PIPE, env=env)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the other end closed: everything was read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=120) == 0
+    finally:
+        os.close(master)
+    # Styles (bold, dim) are not text: what is left is what a person reads.
+    return re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode().replace("\r\n", "\n"))
+
+
+def test_show_wraps_between_words_on_a_terminal_and_keeps_lines_whole_in_a_pipe(seed_library: Path) -> None:
+    paper = next(p for p in Library(seed_library).papers.values()
+                 if len(p.abstract) > 600 and not any(c in p.abstract for c in "$\\-{}") and not p.note)
+    shown = readlist_on_a_terminal(seed_library, "show", paper.id, columns=60)
+    assert max(len(line) for line in shown.splitlines()) <= 60
+    abstract = shown.split("\n\n", 1)[1]
+    assert len(abstract.splitlines()) > 10
+    assert abstract.split() == paper.abstract.split()  # every word whole: lines broken between words only
+    piped = subprocess.run([sys.executable, "-m", "readlist", "--db", str(seed_library), "show", paper.id],
+                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO),
+                                                                "COLUMNS": "60"}, timeout=120, check=True)
+    assert paper.abstract.replace("\n", " ")[:500] in piped.stdout.replace("\n", " ")
+    assert max(len(line) for line in piped.stdout.splitlines()) > 60  # a paragraph is one line for a script
