@@ -134,10 +134,16 @@ class EditDetails:
 
 
 def _check_title(library: Library, paper: Paper, title: str) -> None:
-    """A new title may not be another paper's: two records of one paper would follow (dedup is by title)."""
-    probe = Paper.create(title=title, arxiv_id=paper.arxiv_id)
-    other = library.find_existing(probe)
-    if other is not None and other.id != paper.id:
+    """A new title may not be another paper's: two records of one paper would follow (dedup is by title).
+
+    The paper looked for is the one with that title, whatever the edited paper's arXiv id (looked up by
+    the id, the edited paper would find itself); as dedup has it, two papers with different arXiv ids may
+    share a title.
+    """
+    other = library.find_existing(Paper.create(title=title))
+    if other is None or other.id == paper.id:
+        return
+    if not (paper.arxiv_id and other.arxiv_id and other.arxiv_id != paper.arxiv_id):
         raise ValidationError(f"another paper in the library has this title ({other.id}); "
                               "if they are the same paper, remove one of them")
 

@@ -66,6 +66,20 @@ def test_a_value_a_paper_cannot_hold_changes_nothing(session: Session, values: d
     assert first(session) == before and not session.history.undo_stack
 
 
+def test_a_paper_with_an_arxiv_id_cannot_take_the_title_of_one_without(session: Session) -> None:
+    """Its own arXiv id does not hide the other paper: the next import of that title would have two to match."""
+    other = first(session)
+    with pytest.raises(ValidationError, match=rf"another paper in the library has this title \({other.id}\)"):
+        session.run(EditDetails("2401.00002", {"title": "a paper CUT sho"}))
+    assert Library(session.library.path).papers["2401.00002"].title == "Another paper"
+
+
+def test_two_papers_with_different_arxiv_ids_may_share_a_title(session: Session) -> None:
+    session.run(ImportPapers([Paper.create(title="A third paper", arxiv_id="2401.00003")], "daily.txt"), record=False)
+    session.run(EditDetails("2401.00003", {"title": "Another paper"}))
+    assert Library(session.library.path).papers["2401.00003"].title == "Another paper"
+
+
 def test_an_empty_value_clears_a_field_and_clearing_typed_names_keeps_the_sources_count(session: Session) -> None:
     pid = first(session).id
     session.run(EditDetails(pid, {"url": "https://example.org/paper", "authors": "Ada Lovelace"}))
