@@ -265,6 +265,7 @@ def _merge_record(key: str, base: Paper | None, ours: Paper, theirs: Paper, repo
         if name in _HANDLED:
             continue
         values[name] = _merge_plain(name, base, ours, theirs)
+    values["authors_count"] = _count_of_corrected_names(values["authors"], ours, theirs, values["authors_count"])
 
     for name in EDITABLE_FIELDS:  # a detail corrected by hand stays the user's, unless the side taken undid it
         edited_by = _chosen_side(name, base, ours, theirs)
@@ -390,6 +391,18 @@ def _merge_set(name: str, base: Paper | None, ours: Paper, theirs: Paper) -> lis
     if name in ("source_formats", "aliases"):
         return sorted(kept)
     return [item for item in old if item in kept] + sorted(kept - set(old))  # first sources stay first
+
+
+def _count_of_corrected_names(authors: list[str], ours: Paper, theirs: Paper, merged_count: int | None) -> int | None:
+    """The author count that goes with the names the merge took, when they are names corrected by hand.
+
+    The count is no detail of its own (``readlist edit`` sets it with the names): the larger count an import
+    brought on the other side would make the corrected list read as cut short ("and others" in a citation).
+    """
+    for side, other in ((ours, theirs), (theirs, ours)):
+        if "authors" in side.changed and side.authors == authors and other.authors != authors:
+            return side.authors_count
+    return merged_count
 
 
 def _merge_plain(name: str, base: Paper | None, ours: Paper, theirs: Paper) -> Any:

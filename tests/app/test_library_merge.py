@@ -183,6 +183,16 @@ def test_a_detail_corrected_by_hand_beats_an_import_and_the_later_correction_win
     assert got.title == "A Paper Cut Short" and got.changed["title"] == at(9)
 
 
+def test_corrected_authors_keep_their_count_over_a_longer_list_imported_on_the_other_side() -> None:
+    """The count goes with the corrected names: the other side's count would cite them as "… and others"."""
+    b = paper(title="A paper cut sho", authors_count=3)  # a text copy: three authors, no names
+    corrected = edit(b, 5, authors=["Ada Lovelace", "Alan Turing"], authors_count=2)
+    corrected = msgspec.structs.replace(corrected, changed={"authors": at(5)})  # as `readlist edit` stamps it
+    imported = msgspec.structs.replace(b, authors=["A", "B", "C", "D"], authors_count=4)
+    got = merged(side(b), side(corrected), side(imported))["2401.00001"]
+    assert (got.authors, got.authors_count) == (["Ada Lovelace", "Alan Turing"], 2)
+
+
 def test_a_correction_undone_after_a_sync_gives_the_field_back_to_the_sources() -> None:
     corrected = edit(paper(title="A paper cut sho"), 5, title="A paper cut short")  # synced: the base has it
     undone = msgspec.structs.replace(corrected, title="A paper cut sho", changed={})
