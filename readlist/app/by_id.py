@@ -37,12 +37,17 @@ def names_an_arxiv_id(source: str) -> bool:
 _PAPER_LINK = re.compile(r"https?://(?:[\w-]+\.)?(?:arxiv\.org/(?:abs|pdf|html)|huggingface\.co/papers)/\S+", re.I)
 # Ids copied from somewhere: a few lines, never a page.
 _MAX_COPIED = 16 * 1024
+# What separates the ids of a list written by hand ("2310.01234, 2402.00001"), and what a chat or a mail writes
+# around a link (<https://…>, "(…)"), none of which is part of an id.
+_SEPARATORS = re.compile(r"[\s,;]+")
+_AROUND = "<>()[]\"'`"
 
 
 def ids_in(data: bytes | bytearray | str) -> list[str] | None:
     """The arXiv ids a copied text consists of (ids, or links to papers' arXiv or Hugging Face pages), or None.
 
-    Only a text that is nothing but those counts: an abstract that mentions an id is a page to parse.
+    Only a text that is nothing but those counts: an abstract that mentions an id is a page to parse. The ids
+    may be separated by commas or semicolons as well as spaces, and a link written in angle brackets.
     """
     if len(data) > _MAX_COPIED:
         return None
@@ -51,7 +56,7 @@ def ids_in(data: bytes | bytearray | str) -> list[str] | None:
     except UnicodeDecodeError:
         return None
     ids: list[str] = []
-    for token in text.split():
+    for token in filter(None, (part.strip(_AROUND) for part in _SEPARATORS.split(text))):
         if is_arxiv_id(token):
             ids.append(token)
         elif _PAPER_LINK.fullmatch(token) and (found := find_arxiv_id(token)):

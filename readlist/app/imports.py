@@ -78,14 +78,19 @@ def split_sources(text: str) -> list[str]:
     """Sources typed on one line (the app's import box): separated by spaces, quoted as a shell would quote them.
 
     A path with spaces is typed in quotes, as on the command line; a stray quote does not make the line
-    unreadable, it is split at spaces instead.
+    unreadable, it is split at spaces instead. A list of arXiv ids pasted from a mail or a chat
+    ("2310.01234, 2402.00001") is those ids: the commas are no part of them.
     """
     import shlex
 
+    from readlist.app.by_id import ids_in
+
     try:
-        return shlex.split(text)
+        words = shlex.split(text)
     except ValueError:
-        return text.split()
+        words = text.split()
+    # (A link is left whole: a paper's Hugging Face page gives what its arXiv id does not, upvotes first.)
+    return [source for word in words for source in ((None if "://" in word else ids_in(word)) or [word])]
 
 
 def read_sources(

@@ -111,6 +111,16 @@ def test_standard_input_of_ids_and_paper_links_is_looked_up(api: FakeServer, tmp
     assert set(Library(db).papers) == {"2410.21228", "1910.10897"}
 
 
+def test_ids_listed_with_commas_and_a_link_in_angle_brackets_are_looked_up(api: FakeServer, tmp_path: Path) -> None:
+    """A list typed in a mail ("2410.21228, 1910.10897") and a link as a chat copies it (<https://…>) are ids too."""
+    db = tmp_path / "library.json"
+    copied = "2410.21228, <https://arxiv.org/abs/1910.10897>;\n"
+    result = CliRunner().invoke(main, ["--db", str(db), "import", "-"], input=copied)
+    assert result.exit_code == 0, result.output
+    assert id_requests(api) == ["2410.21228,1910.10897"]
+    assert set(Library(db).papers) == {"2410.21228", "1910.10897"}
+
+
 def test_a_text_that_only_mentions_an_id_is_parsed_as_a_page(api: FakeServer, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--db", str(tmp_path / "library.json"), "import", "-"],
                                 input="see 2410.21228 for details\n")

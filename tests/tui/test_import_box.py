@@ -119,3 +119,12 @@ async def test_import_from_the_clipboard_takes_a_copied_arxiv_link(
         current = app.screen.query_one(PaperList).current
         assert current is not None and current.id == NEW
     assert fresh(small_library).papers[NEW].sources == ["clipboard"]
+
+
+def test_ids_pasted_with_commas_in_the_box_are_the_ids_and_links_and_files_stay_whole() -> None:
+    """A list of ids from a mail ("2202.12139, 1910.10897") was read as a file "2202.12139," that did not exist."""
+    from readlist.app.imports import split_sources
+
+    assert split_sources(f"{NEW}, 1910.10897;hep-th/9901001") == [NEW, "1910.10897", "hep-th/9901001"]
+    assert split_sources(f"'my notes, v2.html' https://huggingface.co/papers/{NEW} a,b") == [
+        "my notes, v2.html", f"https://huggingface.co/papers/{NEW}", "a,b"]
