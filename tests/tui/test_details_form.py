@@ -77,3 +77,22 @@ async def test_the_form_shows_hostile_stored_text_as_text(tmp_path: Path, make_a
         assert app.screen.query_one("#detail-authors", Input).value == "[red]Eve[/red]"
         heading = str(app.screen.query_one("#details-heading", Static).render())
         assert "[bold]Markup[/bold]" in heading
+
+
+async def test_a_title_run_long_leaves_the_boxes_the_reason_and_the_keys_on_the_form(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """The heading is one line: a long title (the one that most needs correcting) pushed the rest off the form."""
+    path = tmp_path / "library.json"
+    ImportPapers([Paper.create(title="A title that took the abstract in " * 30)], "test").execute(Library(path))
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.screen.query_one("#details-heading", Static).region.height == 1
+        await pilot.press("tab", "tab", "tab", *"2024-13", "ctrl+s")
+        await pilot.pause()
+        dialog = app.screen.query_one("#details-dialog").region
+        for part in ("#detail-journal_ref", "#details-abstract", "#details-error", "#details-keys"):
+            shown = app.screen.query_one(part).region
+            assert shown.height > 0 and dialog.contains_region(shown), part
