@@ -31,9 +31,11 @@ def network_settings(config: Config, *, offline: bool = False) -> NetworkSetting
     return settings.with_offline() if offline else settings
 
 
-def connect(settings: NetworkSettings, *, sleep: Callable[[float], None] = time.sleep) -> Network:
-    """Clients sharing one HTTP connection pool; ``sleep`` lets a UI cancel the waits between requests."""
-    http = HttpClient(offline=settings.offline, sleep=sleep)
+def connect(settings: NetworkSettings, *, sleep: Callable[[float], None] = time.sleep,
+            cancelled: Callable[[], bool] | None = None) -> Network:
+    """Clients sharing one HTTP connection pool; ``sleep`` lets a UI cancel the waits between requests, and
+    ``cancelled`` the retries of a request that failed."""
+    http = HttpClient(offline=settings.offline, sleep=sleep, cancelled=cancelled)
     hf = HfClient.from_settings(settings, http=http, sleep=sleep)
     arxiv = ArxivClient.from_settings(settings, http=http, sleep=sleep)
     return Network(settings, http, hf, arxiv)

@@ -102,14 +102,22 @@ class HttpClient:
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> None:
+        """``cancelled`` tells that the user gave up waiting (Esc in the app): a failed attempt is then not
+        tried again, so a lookup cancelled while a server does not answer ends with that attempt, not after
+        every retry and the whole deadline."""
         self.offline = offline
         self.limits = limits or Limits()
         self.user_agent = user_agent
         self._clock = clock
         self._sleep = sleep
         self._transport = transport
+        self._cancelled = cancelled
         self._client: httpx.Client | None = None
+
+    def _gave_up(self) -> bool:
+        return self._cancelled is not None and self._cancelled()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -177,9 +185,11 @@ class HttpClient:
                 if wait is None:
                     wait = limits.backoff * 2 ** (attempt - 1)
                 wait = max(wait, limits.min_wait)
-                if attempt >= limits.attempts or self._clock() + wait >= deadline_at:
+                if attempt >= limits.attempts or self._clock() + wait >= deadline_at or self._gave_up():
                     raise _final(failed.error, attempt) from None
                 self._sleep(wait)
+                if self._gave_up():
+                    raise _final(failed.error, attempt) from None
 
     # -- one attempt -----------------------------------------------------------------------------
 

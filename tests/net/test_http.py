@@ -90,6 +90,16 @@ def test_5xx_is_retried_with_backoff_then_succeeds(fake_server: FakeServer) -> N
     assert clock.sleeps == [2.0, 4.0]
 
 
+def test_a_cancelled_request_is_not_tried_again(fake_server: FakeServer) -> None:
+    """Esc in the app: the attempt that failed is the last, instead of every retry and the waits between them."""
+    fake_server.script("/down", Reply(503))
+    clock = FakeClock()
+    http = HttpClient(clock=clock, sleep=clock.sleep, cancelled=lambda: True)  # type: ignore[arg-type]
+    with pytest.raises(NetworkError, match="503"):
+        http.get(f"{fake_server.url}/down")
+    assert len(fake_server.seen("/down")) == 1 and clock.sleeps == []
+
+
 def test_503_honours_retry_after_and_gives_up_with_one_line(fake_server: FakeServer) -> None:
     fake_server.script("/busy", Reply(503, headers={"Retry-After": "7"}))
     clock = FakeClock()

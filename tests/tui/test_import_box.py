@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from tui_helpers import SIZE, fresh
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
-from tests.fake_services import FakeServer
+from tests.fake_services import FakeServer, Reply
 
 MakeApp = Callable[..., ReadlistApp]
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
@@ -101,6 +102,31 @@ async def test_offline_the_box_refuses_ids_and_changes_nothing(
         assert "Imported 0 new papers; 1 source failed" in topbar(app)
         assert any("offline" in str(n.message) for n in app._notifications)
     assert api.requests == []
+    assert set(fresh(small_library).papers) == before
+
+
+async def test_esc_while_arxiv_does_not_answer_ends_with_that_request_and_says_cancelled(
+    api: FakeServer, small_library: Path, make_app: MakeApp
+) -> None:
+    """A failed request is not tried again once Esc was pressed: the retries took up to the whole deadline."""
+    release = threading.Event()
+    api.script("/arxiv/api/query", Reply(503, hold=release))  # arXiv does not answer until released, then fails
+    before = set(fresh(small_library).papers)
+    app = make_app(small_library)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+p", *"Import papers", "enter")
+            await pilot.pause()
+            await pilot.press(*NEW, "enter")
+            await pilot.pause()
+            await pilot.press("escape")
+            release.set()
+            await finished(app)
+            await pilot.pause()
+            assert "Imported 0 new papers; 1 source failed; cancelled" in topbar(app)
+    finally:
+        release.set()
+    assert len(api.seen("/arxiv/api/query")) == 1
     assert set(fresh(small_library).papers) == before
 
 

@@ -1032,8 +1032,8 @@ class MainScreen(ReadlistScreen[None]):
         from readlist.app.network import connect, network_settings
 
         settings = network_settings(self.session.settings)
-        # Waiting between arXiv requests ends early when the user cancels.
-        return connect(settings, sleep=lambda seconds: (cancel.wait(seconds), None)[1])
+        # Waiting between arXiv requests ends early when the user cancels, and a failed request is not retried.
+        return connect(settings, sleep=lambda seconds: (cancel.wait(seconds), None)[1], cancelled=cancel.is_set)
 
     def _enrich(self, ids: list[str], cancel: threading.Event) -> None:
         """The worker: look papers up a few at a time and apply each settled group as it arrives."""
@@ -1179,9 +1179,9 @@ class MainScreen(ReadlistScreen[None]):
         offline = network_settings(self.session.settings).offline
         parsed = read_sources(sources, network=partial(self._clients, cancel), today=date.today(), offline=offline,
                               cancelled=cancel.is_set)
-        self.app.call_from_thread(self._store_imported, parsed)
+        self.app.call_from_thread(self._store_imported, parsed, cancel.is_set())
 
-    def _store_imported(self, parsed: list[ParsedSource]) -> None:
+    def _store_imported(self, parsed: list[ParsedSource], cancelled: bool = False) -> None:
         from readlist.app.imports import ImportPapers, source_label
 
         added: list[str] = []
@@ -1206,6 +1206,8 @@ class MainScreen(ReadlistScreen[None]):
             message += f", {len(unchanged)} already here"
         if failed:
             message += f"; {counted(len(failed), 'source')} failed"
+        if cancelled:
+            message += "; cancelled"
         if added or updated:
             message += " (u undoes)"
         error = f"{clean_line(failed[0].source)}: {failed[0].error}" if failed else None
