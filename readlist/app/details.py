@@ -40,8 +40,12 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNOREC
 
 
 def split_authors(text: str) -> list[str]:
-    """Authors typed on one line, separated by semicolons (a name may hold a comma: "King, Jr., Martin")."""
-    return [name for name in (clean_line(part) for part in text.split(";")) if name]
+    """Authors typed on one line, separated by semicolons (a name may hold a comma: "King, Jr., Martin").
+
+    The line is cleaned before it is split: a terminal sequence pasted with a name (a link, ``ESC ]8;;URL``)
+    has semicolons of its own, and split first it left its address behind as an author.
+    """
+    return [name for name in (clean_line(part) for part in clean_line(text).split(";")) if name]
 
 
 def join_authors(authors: Sequence[str]) -> str:

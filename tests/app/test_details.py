@@ -87,6 +87,9 @@ def test_an_empty_value_clears_a_field_and_clearing_typed_names_keeps_the_source
     paper = first(session)
     assert (paper.url, paper.authors, paper.authors_count) == (None, [], None)
     assert split_authors("King, Jr., Martin; Ada Lovelace") == ["King, Jr., Martin", "Ada Lovelace"]
+    # A name pasted with a terminal's link around it: the link's own semicolons separate no authors.
+    linked = "Ada \x1b]8;;https://evil.example\x07Lovelace\x1b]8;;\x07; Alan Turing"
+    assert split_authors(linked) == ["Ada Lovelace", "Alan Turing"]
 
 
 def test_a_re_import_fills_and_refreshes_every_field_but_the_corrected_ones(session: Session) -> None:
