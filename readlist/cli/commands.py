@@ -741,7 +741,7 @@ def edit_cmd(ctx: click.Context, /, paper_id: str, as_json: bool, **fields: str 
       readlist edit 2310.01234 --authors "Ada Lovelace; Alan Turing"
       readlist edit 2310.01234 --journal "NeurIPS 2024" --doi 10.5555/3600270
     """
-    from readlist.app.details import EditDetails
+    from readlist.app.details import FIELD_LABELS, EditDetails
 
     wanted = {name: value for name, value in fields.items() if value is not None}
     if not wanted:
@@ -757,7 +757,7 @@ def edit_cmd(ctx: click.Context, /, paper_id: str, as_json: bool, **fields: str 
         print_json(session.library.papers[paper.id].public_dict())
     elif outcome.changes:
         after = outcome.changes[paper.id].after or {}
-        named = ", ".join("journal" if name == "journal_ref" else name for name in wanted if name in after)
+        named = ", ".join(FIELD_LABELS[name].lower() for name in wanted if name in after)  # as the app names them
         info(f"{paper.id}: {named} changed (`readlist undo` takes it back)")
     else:
         info(f"{paper.id}: already so")
