@@ -65,9 +65,11 @@ def _published(value: str) -> str | None:
     text = clean_line(value)
     if not text:
         return None
-    found = PartialDate.parse(text) if PUBLISHED_PATTERN.match(text) else None
-    if found is None or found.iso() != text:  # 2024-13 would be kept as the year alone: said, not guessed
+    if not PUBLISHED_PATTERN.match(text):
         raise ValidationError(f"{value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD (2024, 2024-05, 2024-05-02)")
+    found = PartialDate.parse(text)
+    if found is None or found.iso() != text:  # 2024-13 would be kept as the year alone: said, not guessed
+        raise ValidationError(f"{value!r} is no day of the calendar (a month 01-12, a day that month has)")
     return text
 
 

@@ -59,7 +59,7 @@ MAIN: list[BindingType] = [
             tooltip="Copy a citation in another format"),
     Binding("o", "open_url", "Open", show=False, id="open-url",
             tooltip="Open the paper's page in the browser (http(s) only; where none can open, the URL is copied)"),
-    Binding("P", "open_pdf", "PDF", show=False, id="open-pdf",
+    Binding("P", "open_pdf", "Open PDF", show=False, id="open-pdf",
             tooltip="Open the paper's PDF on arXiv in the browser (where none can open, the URL is copied)"),
     Binding("D", "delete", "Delete", show=False, id="delete",
             tooltip="Delete the paper (or the selection) after asking; u undoes"),
@@ -94,7 +94,7 @@ TRIAGE: list[BindingType] = [
     Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
     Binding("o", "open_url", "Open", show=False, id="open-url",
             tooltip="Open the paper's page in the browser (http(s) only; where none can open, the URL is copied)"),
-    Binding("P", "open_pdf", "PDF", show=False, id="open-pdf",
+    Binding("P", "open_pdf", "Open PDF", show=False, id="open-pdf",
             tooltip="Open the paper's PDF on arXiv in the browser (where none can open, the URL is copied)"),
     Binding("y", "cite", "Cite", show=False, id="cite", tooltip="Copy a BibTeX citation"),
 ]

@@ -52,7 +52,8 @@ def test_an_edit_cleans_the_values_changes_only_what_differs_and_undo_takes_it_b
 
 @pytest.mark.parametrize(("values", "message"), [
     ({"title": "  "}, "a paper needs a title"),
-    ({"published": "2024-13"}, "is not a date"),
+    ({"published": "2024-13"}, "is no day of the calendar"),
+    ({"published": "2024-02-30"}, "is no day of the calendar"),
     ({"published": "May 2024"}, "is not a date"),
     ({"url": "javascript:alert(1)"}, "is not a web address"),
     ({"doi": "not a doi"}, "is not a DOI"),

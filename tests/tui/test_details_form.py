@@ -30,11 +30,11 @@ async def test_a_correction_is_saved_shown_and_undone(small_library: Path, make_
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, DetailsEditor)
-        await pilot.press("tab", *"Ada Lovelace; Alan Turing", "tab", "tab", *"2024-13", "ctrl+s")
+        await pilot.press("tab", *"Ada Lovelace; Alan Turing", "tab", "tab", "ctrl+u", *"2024-13", "ctrl+s")
         await pilot.pause()
         # Not a date: the form stays open with the reason, and nothing typed is lost.
         assert isinstance(app.screen, DetailsEditor)
-        assert "'2024-13' is not a date" in str(app.screen.query_one("#details-error", Static).render())
+        assert "'2024-13' is no day of the calendar" in str(app.screen.query_one("#details-error", Static).render())
         assert fresh(small_library).papers[paper.id].authors == []
         await pilot.press("backspace", "backspace", "backspace", "enter")
         await pilot.pause()
@@ -90,9 +90,21 @@ async def test_a_title_run_long_leaves_the_boxes_the_reason_and_the_keys_on_the_
         await pilot.press("e")
         await pilot.pause()
         assert app.screen.query_one("#details-heading", Static).region.height == 1
-        await pilot.press("tab", "tab", "tab", *"2024-13", "ctrl+s")
+        await pilot.press("tab", "tab", "tab", "ctrl+u", *"2024-13", "ctrl+s")
         await pilot.pause()
         dialog = app.screen.query_one("#details-dialog").region
         for part in ("#detail-journal_ref", "#details-abstract", "#details-error", "#details-keys"):
             shown = app.screen.query_one(part).region
             assert shown.height > 0 and dialog.contains_region(shown), part
+
+
+async def test_typing_in_a_box_adds_to_what_it_holds(small_library: Path, make_app: MakeApp) -> None:
+    """A correction is mostly a word: the box opens with the cursor after the text, nothing selected to replace."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None
+        pid, title = paper.id, paper.title
+        await pilot.press("e", *" (extended)", "ctrl+s")
+        await pilot.pause()
+    assert fresh(small_library).papers[pid].title == title + " (extended)"

@@ -60,7 +60,7 @@ def test_details_form(snap_compare: Any, seed_library: Path, size: tuple[int, in
     async def correct(pilot: Pilot[Any]) -> None:
         await pilot.press("e")
         await _settle(pilot)
-        await pilot.press("tab", *"Ada Lovelace; Alan Turing", "tab", "tab", *"2024-13", "ctrl+s")  # not a date
+        await pilot.press("tab", *"Ada Lovelace; Alan Turing", "tab", "tab", "ctrl+u", *"2024-13", "ctrl+s")  # no date
         await _settle(pilot)
 
     assert snap_compare(app_for(seed_library), terminal_size=size, run_before=correct)

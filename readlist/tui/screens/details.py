@@ -57,7 +57,9 @@ class DetailsEditor(ModalScreen[bool]):
             for name in LINES:
                 with Horizontal(classes="details-row"):
                     yield Static(Text(self.labels[name]), classes="details-label", markup=False)
+                    # The cursor at the end, the text not selected: a correction is mostly a word, not all of it.
                     yield TextInput(value=self.values.get(name, ""), placeholder=HINTS.get(name, ""),
+                                    select_on_focus=False,
                                     id=f"detail-{name}", classes="details-input", compact=True)
             yield Static(Text(self.labels["abstract"]), classes="details-label", markup=False)
             yield NoteArea(self.values.get("abstract", ""), id="details-abstract", soft_wrap=True, compact=True)

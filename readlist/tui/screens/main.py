@@ -1381,7 +1381,7 @@ class MainScreen(ReadlistScreen[None]):
         for name in self.saved_views:
             yield (f"Remove view: {name}", f"Forget the saved search “{name}”", partial(self.remove_saved_view, name))
         yield ("Import papers…", "arXiv ids, URLs or files to import (readlist import)", self.ask_import)
-        yield ("Import from the clipboard", "A copied Daily Papers or arXiv page, or BibTeX (import --clipboard)",
+        yield ("Import from the clipboard", "A copied Daily Papers or arXiv page, BibTeX, or arXiv ids and links",
                partial(self.import_sources, ["clipboard"]))
         yield ("Pull today's Daily Papers", "Import today's Hugging Face Daily Papers", partial(self.pull, "hf"))
         yield ("Pull configured sources", "Import new papers from config.toml's pull_sources since the last pull",
