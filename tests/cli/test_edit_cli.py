@@ -45,7 +45,8 @@ def test_edit_json_prints_the_record_and_the_abstract_can_come_from_stdin(seed_l
 def test_a_value_that_cannot_be_held_is_one_line_and_changes_nothing(seed_library: Path) -> None:
     pid = tutorial(seed_library)
     before = Library(seed_library).papers[pid]
-    for args, says in ((["--published", "2018-13"], "no day of the calendar"), (["--url", "file:///etc/passwd"], "web address"),
+    for args, says in ((["--published", "2018-13"], "no day of the calendar"),
+                       (["--url", "file:///etc/passwd"], "web address"),
                        (["--title", ""], "a paper needs a title"), (["--doi", "x"], "is not a DOI")):
         result = run(seed_library, "edit", pid, *args)
         assert result.exit_code == 1, args
