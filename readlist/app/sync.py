@@ -785,16 +785,29 @@ def _edited_from(raw: bytes, old: Snapshot | None, new: Snapshot | None) -> bool
 
 
 def _push(repo: Repo, branch: str) -> bool:
-    """Push; False when the remote moved on meanwhile (fetch and merge again), an error otherwise."""
+    """Push; False when the remote moved on meanwhile (fetch and merge again), an error otherwise.
+
+    Only git's own ``[rejected] (fetch first)`` or ``(non-fast-forward)`` means another push got there
+    first. ``[remote rejected]`` is the remote refusing the push (a hook, a protected branch, a mirror
+    that is read-only): fetching and merging again would be refused the same way, so it is an error
+    naming the remote's reason, not "the remote kept changing".
+    """
     done = repo.git.run("push", "--porcelain", REMOTE, f"HEAD:refs/heads/{branch}", check=False, network=True)
     if done.returncode == 0:
         return True
-    out = done.stdout.decode("utf-8", "replace")
-    if any(line.startswith("!") and ("rejected" in line or "fetch first" in line or "non-fast-forward" in line)
-           for line in out.splitlines()):
+    refused = [line.split("\t")[2] for line in done.stdout.decode("utf-8", "replace").splitlines()
+               if line.startswith("!\t") and line.count("\t") >= 2]
+    if refused and all(_PUSH_RACE.fullmatch(summary.strip()) for summary in refused):
         return False
-    raise SyncError(f"git push failed: {last_line(done.stderr) or last_line(done.stdout)}; your changes are committed "
-                    "here and will be sent by the next sync")
+    told = [line.removeprefix("remote:").strip() for line in done.stderr.decode("utf-8", "replace").splitlines()
+            if line.startswith("remote:") and line.removeprefix("remote:").strip()]
+    why = refused[0].strip() + (f": {told[-1]}" if told else "") if refused else last_line(done.stderr)
+    raise SyncError(f"git push failed: {why or f'exit status {done.returncode}'}; your changes are committed here and "
+                    "will be sent by the next sync the remote accepts")
+
+
+# git push --porcelain's summary of a ref that another push moved on first: fetch, merge and push again.
+_PUSH_RACE = re.compile(r"\[rejected\] \((fetch first|non-fast-forward)\)")
 
 
 def _changes(old: Snapshot | None, new: Snapshot | None) -> int:

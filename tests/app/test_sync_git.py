@@ -320,6 +320,24 @@ def test_a_push_that_loses_a_race_merges_again(two_machines: tuple[Library, Libr
     assert laptop.papers["2401.00001"].rating == 5 and laptop.papers["2401.00002"].rating == 2
 
 
+def test_a_push_the_remote_refuses_is_told_with_its_reason_and_tried_once(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    """A hook (a protected branch, a read-only mirror) refusing the push is no race: no fetch and merge again."""
+    laptop, _, remote = two_machines
+    tried = remote / "pushes-tried"
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\necho tried >> '{tried}'\necho 'this mirror is read-only' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    Rate(["2401.00001"], 5).execute(laptop)
+    with pytest.raises(SyncError) as raised:
+        sync(laptop)
+    message = str(raised.value)
+    assert "pre-receive hook declined" in message and "this mirror is read-only" in message, message
+    assert "kept changing" not in message and "committed here" in message
+    assert tried.read_text().splitlines() == ["tried"]
+    assert git(laptop.path.parent, "status", "--porcelain") == ""  # the change is committed here
+
+
 def test_the_library_is_locked_while_the_working_tree_changes(two_machines: tuple[Library, Library, Path],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     laptop, workstation, _ = two_machines
