@@ -156,6 +156,11 @@ class Git:
             raise SyncError(f"git could not be run ({exc.strerror or exc})") from None
         if check and done.returncode != 0:
             verb = next((arg for arg in args if not arg.startswith("-") and "=" not in arg), "")
+            stale = _GIT_LOCK_LEFT.search(done.stderr.decode("utf-8", "replace"))
+            if stale is not None:
+                raise SyncError(f"git {verb} failed: git's lock file {stale.group(1)} is there: another git command is "
+                                f"running in {self.repo}, or one was stopped before it finished (the machine turned "
+                                "off, say); when none is running, remove that file and sync again")
             raise SyncError(f"git {verb} failed: {last_line(done.stderr) or f'exit status {done.returncode}'}")
         return done
 
@@ -180,6 +185,11 @@ class Git:
                     self._identity[f"GIT_{role}_EMAIL"] = f"readlist@{host}"
         return self._identity
 
+
+# git's words for a lock file of its own it found in the way (index.lock, HEAD.lock, a ref's): left by a git that
+# was stopped (killed, the machine turned off), or held by one running now. Its advice after them ends with "remove
+# the file manually to continue", which named no file.
+_GIT_LOCK_LEFT = re.compile(r"Unable to create '([^'\n]+\.lock)': File exists")
 
 # What git says after any remote it cannot reach, whatever the reason; the reason is the line before.
 _GIT_ADVICE = ("Please make sure you have the correct access rights", "and the repository exists.")

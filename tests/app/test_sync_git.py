@@ -338,6 +338,23 @@ def test_a_push_the_remote_refuses_is_told_with_its_reason_and_tried_once(
     assert git(laptop.path.parent, "status", "--porcelain") == ""  # the change is committed here
 
 
+def test_a_lock_file_left_by_a_stopped_git_is_named_and_the_sync_after_its_removal_works(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    """git's own advice ends with "remove the file manually to continue" and never names the file."""
+    laptop, workstation, _ = two_machines
+    left = laptop.path.parent / ".git" / "index.lock"
+    left.write_bytes(b"")  # a git stopped by the machine turning off
+    Rate(["2401.00001"], 5).execute(laptop)
+    with pytest.raises(SyncError) as raised:
+        sync(laptop)
+    message = str(raised.value)
+    assert str(left) in message and "when none is running, remove that file" in message, message
+    left.unlink()
+    assert sync(laptop).sent
+    sync(workstation)
+    assert workstation.papers["2401.00001"].rating == 5
+
+
 def test_the_library_is_locked_while_the_working_tree_changes(two_machines: tuple[Library, Library, Path],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     laptop, workstation, _ = two_machines
