@@ -17,7 +17,8 @@ rules in ``docs/sync.md``:
 * deletion: papers deleted on one side are deleted, unless the other side changed them later than the
   deletion, which keeps them (and says so); tombstones keep deletions from coming back;
 * an id change (a text copy's ``t-…`` id replaced by its arXiv id, the old id kept as an alias) is a
-  rename: the other side's record under the old id is merged into the renamed paper.
+  rename: the other side's record under the old id is merged into the renamed paper; so is a paper one
+  side added without an arXiv id and the other with one, under the same title (the import's dedup rule).
 
 The result does not depend on which side is "ours": merging A into B gives the library merging B into A
 gives; only the report (here and there) is mirrored. Every tie is broken by the values themselves.
@@ -45,6 +46,7 @@ from readlist.core.model import (
     Paper,
     Status,
     merge_papers,
+    normalize_title,
     tag_time_key,
 )
 
@@ -160,14 +162,20 @@ def merge_libraries(base: Side, ours: Side, theirs: Side) -> Merged:
 # -- renames -------------------------------------------------------------------------------------------
 
 
-def _renames(*sides: Side) -> dict[str, str]:
-    """Old id -> the id the paper has now, for every id some side keeps as an alias of another paper."""
+def _renames(base: Side, *copies: Side) -> dict[str, str]:
+    """Old id -> the id the paper has now, for every id some side keeps as an alias of another paper.
+
+    A record with no arXiv id whose title is the title of a paper another record holds under its arXiv id
+    counts as such an old id too (:func:`_same_by_title`).
+    """
     targets: dict[str, set[str]] = {}
-    for side in sides:
+    for side in (base, *copies):
         for paper in side.papers.values():
             for alias in paper.aliases:
                 if alias != paper.id:
                     targets.setdefault(alias, set()).add(paper.id)
+    for old, new in _same_by_title(base, *copies).items():
+        targets.setdefault(old, set()).add(new)
     direct = {alias: min(ids) for alias, ids in targets.items()}
     resolved: dict[str, str] = {}
     for alias in direct:
@@ -181,6 +189,46 @@ def _renames(*sides: Side) -> dict[str, str]:
         if current != alias:
             resolved[alias] = current
     return resolved
+
+
+def _same_by_title(base: Side, *copies: Side) -> dict[str, str]:
+    """Records of one paper under two ids because each copy added it apart: the id without an arXiv id -> the other.
+
+    One library holds a paper once (the import's dedup rule: the same arXiv id, or, lacking one, the same
+    normalized title), since an import finds the paper it already has. Two copies do not see each other's
+    imports: one adds a paper from a text copy (``t-…``, no arXiv id), the other from arXiv (its arXiv id),
+    and matching by id alone would leave the merged library with both records, the status on one and the
+    note on the other. So a record with no arXiv id is merged into the one paper with an arXiv id and the
+    same normalized title, as if renamed; with two such papers (two arXiv ids, one title) it is left alone,
+    as an import leaves it. Every side counts alike, so the result does not depend on which is ours.
+
+    Only a pair one of whose records was added since the base can be new: with none added (most syncs) no
+    title is read, and otherwise each title is normalized once however many sides hold it.
+    """
+    sides = (base, *copies)
+    if all(pid in base.papers for copy in copies for pid in copy.papers):
+        return {}
+    normalized: dict[str, str] = {}
+
+    def key(paper: Paper) -> str:
+        found = normalized.get(paper.title)
+        if found is None:
+            found = normalized[paper.title] = normalize_title(paper.title)
+        return found
+
+    untitled: dict[str, set[str]] = {}  # normalized title -> ids of records with no arXiv id
+    titled: dict[str, set[str]] = {}  # normalized title -> ids of records with an arXiv id
+    for side in sides:
+        for paper in side.papers.values():
+            if title := key(paper):
+                (titled if paper.arxiv_id else untitled).setdefault(title, set()).add(paper.id)
+    renames: dict[str, str] = {}
+    for title, olds in untitled.items():
+        ids = titled.get(title, set())
+        if len(ids) == 1 and any(pid not in base.papers for pid in olds | ids):
+            (target,) = ids
+            renames.update((old, target) for old in olds if old != target)
+    return renames
 
 
 def _rekey(side: Side, canonical: Mapping[str, str]) -> Side:

@@ -250,6 +250,35 @@ def test_both_sides_adding_the_same_paper_merge_without_a_base() -> None:
     assert got.tags == ["a", "b"] and "mine" in got.note and "theirs" in got.note
 
 
+def test_a_paper_added_on_each_side_one_with_its_arxiv_id_one_without_is_one_paper() -> None:
+    """No arXiv id on one record, the same normalized title: the same paper, as an import finds it."""
+    copied = edit(paper("t-0123456789", title="Zeta: A Study of Things"), 5, status="read", note="mine\n")
+    from_arxiv = edit(paper("2401.00002", arxiv_id="2401.00002", title="Zeta: a study of things",
+                            authors=["A. Author"]), 6, rating=4)
+    result = merge_libraries(side(), side(copied), side(from_arxiv))
+    assert [p.id for p in result.papers] == ["2401.00002"] and result.deleted == {}
+    got = result.papers[0]
+    assert (got.status, got.rating, got.note, got.arxiv_id, got.authors, got.aliases) == (
+        "read", 4, "mine\n", "2401.00002", ["A. Author"], ["t-0123456789"])
+    assert result.report.renamed == {"t-0123456789": "2401.00002"}
+    assert merged(side(), side(copied), side(from_arxiv)) == merged(side(), side(from_arxiv), side(copied))
+
+
+def test_a_paper_without_an_arxiv_id_stays_apart_from_two_papers_with_its_title() -> None:
+    """Two arXiv ids under one title are two papers: which one the text copy is cannot be told, as on import."""
+    copied = paper("t-0123456789", title="Attention")
+    one, two = (paper(pid, arxiv_id=pid, title="Attention") for pid in ("2401.00002", "2401.00003"))
+    assert sorted(merged(side(), side(copied), side(one, two))) == ["2401.00002", "2401.00003", "t-0123456789"]
+
+
+def test_records_of_one_paper_both_in_the_base_are_left_as_they_were() -> None:
+    """Only papers added since the last sync are matched by title: a merge changes nothing else."""
+    copied = paper("t-0123456789", title="Zeta")
+    from_arxiv = paper("2401.00002", arxiv_id="2401.00002", title="Zeta")
+    b = side(copied, from_arxiv)
+    assert sorted(merged(b, side(copied, edit(from_arxiv, 5, rating=2)), b)) == ["2401.00002", "t-0123456789"]
+
+
 # -- properties ------------------------------------------------------------------------------------
 
 IDS = ["2401.00001", "2401.00002", "2401.00003", "t-aaaaaaaaaa", "t-bbbbbbbbbb"]

@@ -188,6 +188,24 @@ def test_edits_under_an_old_id_land_on_the_renamed_paper(git_env: Path) -> None:
         assert lib.resolve(text_copy.id[:6]).id == "2401.09999"  # and a prefix of it
 
 
+def test_a_paper_added_on_two_machines_one_from_a_text_copy_one_from_arxiv_is_one_paper(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    """Each import alone would have found the other record (the import's dedup rule); the merge does the same."""
+    laptop, workstation, _ = two_machines
+    ImportPapers([Paper.create(title="Zeta: A Study of Things")], "copied text").execute(laptop)
+    copied = next(pid for pid in laptop.papers if pid.startswith("t-"))
+    SetStatus([copied], "read").execute(laptop)
+    ImportPapers([Paper.create(title="Zeta: a study of things", arxiv_id="2312.00001")], "arxiv").execute(workstation)
+    Rate(["2312.00001"], 4).execute(workstation)
+    sync(laptop)
+    sync(workstation)
+    sync(laptop)
+    assert records(laptop) == records(workstation)
+    zeta = [p for p in laptop.papers.values() if "Zeta" in p.title]
+    assert [(p.id, p.status, p.rating, p.aliases) for p in zeta] == [("2312.00001", "read", 4, [copied])]
+    assert laptop.resolve(copied).id == "2312.00001"
+
+
 def test_a_damaged_library_on_the_remote_is_refused_and_nothing_changes_here(
     two_machines: tuple[Library, Library, Path], git_env: Path,
 ) -> None:
