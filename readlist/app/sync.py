@@ -537,7 +537,7 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
             repo.git.run("init", "--quiet", "--initial-branch=main")
         return _init(library, repo, remote, created=created, interactive=interactive)
     except BaseException as exc:
-        if created:  # leave the folder as it was found
+        if created and not _took_from_remote(repo):  # leave the folder as it was found
             shutil.rmtree(folder / ".git", ignore_errors=True)
             for name in made:
                 with contextlib.suppress(OSError):
@@ -545,6 +545,19 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
         if isinstance(exc, OSError):  # a full disk, a read-only folder
             raise SyncError(_not_written(exc, "readlist sync init")) from None
         raise
+
+
+def _took_from_remote(repo: Repo) -> bool:
+    """Whether the branch holds a commit of the remote: the library file is the remote's now, or a merge with it.
+
+    A ``sync init`` that fails after that (the push refused, say) keeps the repository it made: taking it
+    away would leave a library file holding the remote's papers outside any repository, while the
+    message says the changes are committed here and the next sync sends them, which is then true.
+    """
+    with contextlib.suppress(SyncError):  # git gone meanwhile: nothing to tell, so the folder is left as found
+        return repo.git.rev("HEAD") is not None and bool(
+            repo.git.text("for-each-ref", "--merged=HEAD", "--format=%(refname)", f"refs/remotes/{REMOTE}/"))
+    return False
 
 
 def _not_written(exc: OSError, again: str) -> str:

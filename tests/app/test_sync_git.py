@@ -373,6 +373,38 @@ def test_a_lock_file_left_by_a_stopped_git_is_named_and_the_sync_after_its_remov
     assert workstation.papers["2401.00001"].rating == 5
 
 
+def test_a_sync_init_whose_push_is_refused_after_the_merge_keeps_its_repository(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    """The library file holds the merge with the remote; the message says it is committed here and sent next time."""
+    _, workstation, remote = two_machines
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    desk = machine(workstation.path.parents[1], "desk")
+    ImportPapers([paper(9)], "desk").execute(desk)
+    with pytest.raises(SyncError) as raised:
+        init(desk, str(remote))
+    assert "committed here" in str(raised.value)
+    assert sorted(records(desk)) == ["2401.00001", "2401.00002", "2401.00003", "2401.00009"]
+    assert is_set_up(desk.path) and git(desk.path.parent, "status", "--porcelain") == ""
+    hook.unlink()
+    assert sync(desk).sent
+    sync(workstation)
+    assert "2401.00009" in workstation.papers
+
+
+def test_a_sync_init_refused_before_it_took_anything_leaves_the_folder_as_it_was(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    _, workstation, remote = two_machines
+    (remote / "objects").rename(remote / "objects-gone")  # a remote that cannot be read
+    desk = machine(workstation.path.parents[1], "desk")
+    ImportPapers([paper(9)], "desk").execute(desk)
+    with pytest.raises(SyncError):
+        init(desk, str(remote))
+    assert not any((desk.path.parent / name).exists() for name in (".git", ".gitignore", ".gitattributes"))
+    assert list(records(desk)) == ["2401.00009"]
+
+
 def test_the_library_is_locked_while_the_working_tree_changes(two_machines: tuple[Library, Library, Path],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     laptop, workstation, _ = two_machines
