@@ -569,6 +569,7 @@ def _not_written(exc: OSError, again: str) -> str:
 
 def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, interactive: bool) -> InitReport:
     folder = repo.path.parent
+    previous = repo.remote_url()
     with _sync_lock(library.path), library.locked():
         repo.write_settings()
         repo.configure()
@@ -583,9 +584,20 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
             _fold(library)
             repo.commit_local(f"readlist library on {_host()}")
         return report
-    repo.git.run("fetch", "--quiet", REMOTE, network=True)
-    remote_branch = _remote_default_branch(repo)
-    theirs = repo.git.rev(f"refs/remotes/{REMOTE}/{remote_branch}") if remote_branch else None
+    try:
+        repo.git.run("fetch", "--quiet", REMOTE, network=True)
+        remote_branch = _remote_default_branch(repo)
+        theirs = repo.git.rev(f"refs/remotes/{REMOTE}/{remote_branch}") if remote_branch else None
+        if theirs is not None:
+            _check_remote_holds(repo, theirs)
+        if remote_branch is not None and repo.git.rev("HEAD") is not None and repo.branch() != remote_branch:
+            raise SyncError(f"the remote's branch is {remote_branch} but this library's is {repo.branch()}; "
+                            "nothing was changed")
+    except BaseException:
+        # A remote that cannot be reached or is not this library's (a mistyped path, say) does not replace the one
+        # the library synced with: `readlist sync` goes on working with it.
+        _restore_remote(repo, previous)
+        raise
     with _sync_lock(library.path), library.locked():
         if theirs is not None:
             _check_remote_holds(repo, theirs)
@@ -620,6 +632,17 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
         report.sync = sync(library, interactive=interactive)
         report.joined = theirs is not None
     return report
+
+
+def _restore_remote(repo: Repo, previous: str | None) -> None:
+    """Put back the remote ``sync init`` replaced (none: remove the one it added)."""
+    if repo.remote_url() == previous:
+        return
+    with contextlib.suppress(SyncError):
+        if previous is None:
+            repo.git.run("remote", "remove", REMOTE)
+        else:
+            repo.git.run("remote", "set-url", REMOTE, previous)
 
 
 def _remote_default_branch(repo: Repo) -> str | None:

@@ -514,6 +514,35 @@ def test_a_remote_holding_another_library_file_is_refused(git_env: Path) -> None
     assert sorted(p.name for p in (git_env / "lab").iterdir()) == ["lab.json.lock", "lab.json.sync-lock"]
 
 
+@pytest.mark.parametrize("wrong", ["missing", "another library"])
+def test_a_sync_init_to_a_wrong_remote_keeps_the_remote_the_library_syncs_with(
+        two_machines: tuple[Library, Library, Path], wrong: str) -> None:
+    """A mistyped path, or a remote of another library: refused, and `readlist sync` still works as before."""
+    laptop, workstation, remote = two_machines
+    elsewhere = laptop.path.parents[1] / "elsewhere.git"
+    if wrong == "another library":
+        bare_remote(elsewhere.parent, elsewhere.name)
+        lab = Library(laptop.path.parents[1] / "lab" / "lab.json")
+        ImportPapers([paper(8)], "lab").execute(lab)
+        init(lab, str(elsewhere))
+    with pytest.raises(SyncError):
+        init(laptop, str(elsewhere))
+    assert git(laptop.path.parent, "remote", "get-url", "origin") == str(remote)
+    Rate(["2401.00001"], 5).execute(laptop)
+    assert sync(laptop).sent
+    sync(workstation)
+    assert workstation.papers["2401.00001"].rating == 5
+
+
+def test_a_sync_init_to_a_missing_remote_adds_none(git_env: Path) -> None:
+    laptop = machine(git_env, "laptop", papers=1)
+    init(laptop)
+    with pytest.raises(SyncError):
+        init(laptop, str(git_env / "missing.git"))
+    assert git(laptop.path.parent, "remote") == ""
+    assert sync(laptop).remote is None
+
+
 def test_a_missing_library_file_is_not_synced_as_an_empty_library(two_machines: tuple[Library, Library, Path]) -> None:
     laptop, workstation, _ = two_machines
     laptop.path.unlink()
