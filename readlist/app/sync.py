@@ -280,12 +280,30 @@ class Repo:
     def commit_local(self, message: str) -> bool:
         """Commit the library file and the settings files if they changed; True when a commit was made."""
         paths = [name for name in (self.name, ".gitattributes", ".gitignore") if (self.path.parent / name).exists()]
-        self.git.run("add", "--", *paths)
+        try:
+            self.git.run("add", "--", *paths)
+        except SyncError:
+            self._refuse_ignored(paths)
+            raise
         if self.git.rev("HEAD") is not None and self.git.ok("diff", "--cached", "--quiet"):
             return False
         self.git.run("-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "-m", message,
                      extra_env=self.git.identity())
         return True
+
+    def _refuse_ignored(self, paths: list[str]) -> None:
+        """After a failed git add: refuse, naming the line, where the user's own ignore rules keep a file out.
+
+        sync appends its lines to an existing .gitignore, and the last matching line wins: one after them
+        (``*.json``) ignores a library not yet committed, and git add's last line names only the file.
+        """
+        done = self.git.run("check-ignore", "--verbose", "--", *paths, check=False)
+        found = done.stdout.decode("utf-8", "replace").splitlines()
+        if done.returncode == 0 and found:
+            rule, _, name = found[0].partition("\t")
+            source, line, pattern = rule.split(":", 2) if rule.count(":") >= 2 else (rule, "?", "")
+            raise SyncError(f"{name} is ignored by line {line} of {source} ({pattern}), so git cannot share it; "
+                            "remove that line (or move it above readlist's lines), then try again")
 
     def snapshot_blob(self, commit: str) -> bytes | None:
         """The library file's bytes in ``commit`` (None when it has none); only a plain file is accepted."""

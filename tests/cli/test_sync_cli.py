@@ -86,6 +86,21 @@ def test_a_remote_that_cannot_be_reached_is_named_with_the_reason(git_env: Path)
     assert f"'{remote}' does not appear to be a git repository" in done.stderr
 
 
+def test_a_library_the_users_gitignore_ignores_is_named_with_the_line(git_env: Path) -> None:
+    """git add's own last line named only the file; the line that ignores it is what the user has to change."""
+    remote = bare_remote(git_env)
+    db = library(git_env / "laptop" / "library.json")
+    (db.parent / ".gitignore").write_text("/*\n!/.gitignore\n!/.gitattributes\n!/library.json\n*.json\n")
+    done = run(db, "sync", "init", str(remote))
+    assert done.exit_code == 1
+    assert done.stderr.strip().splitlines() == [
+        "readlist: library.json is ignored by line 5 of .gitignore (*.json), so git cannot share it; remove that "
+        "line (or move it above readlist's lines), then try again"]
+    assert not (db.parent / ".git").exists()
+    (db.parent / ".gitignore").write_text("*.json\n")  # before readlist's lines, which come after it: shared
+    assert run(db, "sync", "init", str(remote)).exit_code == 0
+
+
 def test_a_sync_lock_that_cannot_be_made_fails_in_one_line(git_env: Path) -> None:
     """A folder where the sync lock cannot be written (read-only, say) is one line, not a traceback."""
     db = library(git_env / "solo" / "library.json")
