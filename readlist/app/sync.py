@@ -44,7 +44,8 @@ from readlist.core.model import now_iso
 from readlist.core.text import inert_text
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.backups import make_backup
-from readlist.storage.library import Library
+from readlist.storage.errors import LibraryError
+from readlist.storage.library import Library, check_writable
 from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_pending_path, sync_state_path
 from readlist.storage.snapshot import Snapshot, SnapshotProblem, decode_snapshot, encode_snapshot, new_library_id
 
@@ -526,6 +527,7 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
     the library is taken as it is; a library that already has papers is merged with it.
     """
     require_git()
+    check_writable(library.path)  # joining a remote would replace a read-only library file by rename
     repo = Repo.at(library.path, interactive=interactive)
     folder = repo.path.parent
     ensure_private_dir(folder)
@@ -725,6 +727,8 @@ def sync(library: Library, *, interactive: bool = False) -> SyncReport:
         raise SyncError(f"{repo.path.parent} is not the top of its git repository; nothing was changed")
     report = SyncReport(str(library.path), repo.remote_url())
     try:
+        # A library file the user made read-only is changed by no command; a sync would replace it by rename.
+        check_writable(library.path)
         with _sync_lock(library.path):
             try:
                 _sync(library, repo, report)
@@ -734,7 +738,7 @@ def sync(library: Library, *, interactive: bool = False) -> SyncReport:
         error = SyncError(_not_written(exc, "readlist sync"))
         save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(error)))
         raise error from None
-    except SyncError as exc:
+    except (SyncError, LibraryError) as exc:  # a library's own error too: its lock held too long, say
         save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(exc)))
         raise
     save_state(library.path, SyncState(at=now_iso(), ok=True, message=report.summary()))

@@ -21,6 +21,7 @@ from readlist.app.notes import SaveNote
 from readlist.app.sync import SyncError, init, is_set_up, load_state, sync
 from readlist.core.model import Paper
 from readlist.storage.backups import list_backups
+from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
 from readlist.storage.paths import lock_path, sync_pending_path
 from readlist.storage.snapshot import decode_snapshot, encode_snapshot, read_snapshot
@@ -403,6 +404,33 @@ def test_a_sync_init_refused_before_it_took_anything_leaves_the_folder_as_it_was
         init(desk, str(remote))
     assert not any((desk.path.parent / name).exists() for name in (".git", ".gitignore", ".gitattributes"))
     assert list(records(desk)) == ["2401.00009"]
+
+
+def test_a_read_only_library_file_is_not_replaced_by_a_sync(two_machines: tuple[Library, Library, Path]) -> None:
+    """Every command refuses to change a library file the user made read-only; a sync replaced it by rename."""
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(workstation)
+    sync(workstation)
+    laptop.path.chmod(0o444)
+    before = laptop.path.read_bytes()
+    with pytest.raises(LibraryError, match="read-only"):
+        sync(laptop)
+    assert laptop.path.read_bytes() == before and laptop.path.stat().st_mode & 0o777 == 0o444
+    state = load_state(laptop.path)
+    assert state is not None and not state.ok and "read-only" in state.message
+    laptop.path.chmod(0o600)
+    assert sync(laptop).received and laptop.papers["2401.00001"].rating == 5
+
+
+def test_a_sync_stopped_by_the_librarys_lock_is_recorded_as_failed(two_machines: tuple[Library, Library, Path]) -> None:
+    """The app's header said "synced" after a sync that had waited for the lock in vain."""
+    laptop, _, _ = two_machines
+    sync(laptop)
+    waiting = Library(laptop.path, lock_timeout=0.1)
+    with FileLock(str(lock_path(laptop.path))), pytest.raises(LibraryError, match="waited"):
+        sync(waiting)
+    state = load_state(laptop.path)
+    assert state is not None and not state.ok and "waited" in state.message
 
 
 def test_the_library_is_locked_while_the_working_tree_changes(two_machines: tuple[Library, Library, Path],
