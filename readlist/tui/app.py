@@ -514,17 +514,22 @@ def create_app(
                        first_screen=first_screen, remembered=remembered, handle_signals=handle_signals)
 
 
-def sync_on_quit(session: Session) -> None:
-    """config.toml's sync_on_start_and_quit: sync once the app has closed, and say how it went on one line."""
+def sync_on_quit(session: Session) -> bool:
+    """config.toml's sync_on_start_and_quit: sync once the app has closed, and say how it went on one line.
+
+    False when the sync failed: ``readlist`` then ends with exit status 1, as ``readlist sync`` would, so a
+    script that closes the app and goes on (shuts the laptop down) can tell the changes were not sent.
+    """
     print("readlist: syncing …", file=sys.stderr)
     try:
         report = sync(session.library, interactive=sys.stdin is not None and sys.stdin.isatty())
     except (SyncError, LibraryError) as exc:
         print(f"readlist: sync failed: {inert_text(str(exc))}", file=sys.stderr)
-        return
+        return False
     print(f"readlist: synced: {inert_text(report.summary())}", file=sys.stderr)
     for line in report.details():
         print(f"readlist:   {inert_text(line)}", file=sys.stderr)
+    return True
 
 
 def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> None:
@@ -545,6 +550,7 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
                      handle_signals=True)
     app.run()
     app.closed()
+    synced = True  # or not asked for
     if app.load_error:
         _say(f"readlist: {inert_text(app.load_error)}")
     for notice in app.exit_notices:
@@ -562,8 +568,8 @@ def run_app(db_path: Path, *, theme: str | None = None, demo: bool = False) -> N
         # Not after a signal: the terminal may be gone and the system waiting for the process to end.
         if (session.settings.sync_on_start_and_quit and not demo and app.ended_by is None
                 and is_set_up(session.library.path)):
-            sync_on_quit(session)
-    if app.return_code or app.exit_notices:
+            synced = sync_on_quit(session)
+    if app.return_code or app.exit_notices or not synced:
         raise SystemExit(app.return_code or 1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from readlist.app.commands import Rate
 from readlist.app.session import Session
 from readlist.app.sync import init, sync
 from readlist.storage.library import Library
-from readlist.tui.app import ReadlistApp, sync_on_quit
+from readlist.tui.app import ReadlistApp, run_app, sync_on_quit
 from readlist.tui.screens.main import MainScreen
 from tests.conftest import bare_remote
 
@@ -121,3 +122,26 @@ def test_sync_on_quit_says_how_it_went_on_one_line(shared: tuple[Path, Library],
     err = capsys.readouterr().err.splitlines()
     assert err[0] == "readlist: syncing …"
     assert err[1].startswith("readlist: synced: 0 papers changed here, 1 there; received (") and len(err) == 2
+
+
+@pytest.mark.parametrize("remote_there", [True, False])
+def test_readlist_ends_with_exit_status_1_when_the_sync_after_closing_fails(
+        shared: tuple[Path, Library], _private_config: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], remote_there: bool) -> None:
+    """As `readlist sync` does: a script that closes the app and goes on can tell the changes were not sent."""
+    path, _ = shared
+    _private_config.write_text("sync_on_start_and_quit = true\n")
+    Rate([sorted(Library(path).papers)[0]], 2).execute(Library(path))
+    if not remote_there:
+        remote = Path(subprocess.run(["git", "remote", "get-url", "origin"], cwd=path.parent, capture_output=True,
+                                     text=True, check=True).stdout.strip())
+        remote.rename(remote.with_name("gone.git"))
+    monkeypatch.setattr(ReadlistApp, "run", lambda self, *args, **kwargs: None)  # opened and closed at once
+    if remote_there:
+        run_app(path)
+    else:
+        with pytest.raises(SystemExit) as exc:
+            run_app(path)
+        assert exc.value.code == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("readlist: synced: " if remote_there else "readlist: sync failed: git fetch failed")
