@@ -162,7 +162,8 @@ class Git:
                 raise SyncError(f"git {verb} failed: git's lock file {stale.group(1)} is there: another git command is "
                                 f"running in {self.repo}, or one was stopped before it finished (the machine turned "
                                 "off, say); when none is running, remove that file and sync again")
-            raise SyncError(f"git {verb} failed: {last_line(done.stderr) or f'exit status {done.returncode}'}")
+            why = last_line(done.stderr) or f"exit status {done.returncode}"
+            raise SyncError(without_credentials(f"git {verb} failed: {why}"))
         return done
 
     def text(self, *args: str, check: bool = True) -> str:
@@ -202,6 +203,19 @@ def last_line(stderr: bytes) -> str:
     lines = [line for line in lines if not line.startswith(("hint:", "warning: ")) and line not in _GIT_ADVICE] or lines
     lines = [line for line in lines if line != _GIT_UNREACHABLE] or lines
     return lines[-1] if lines else ""
+
+
+# The user and password (or token) of an http(s) or ftp(s) URL: `https://TOKEN@host/lab.git`.
+_CREDENTIALS = re.compile(r"\b(https?|ftps?)://[^/@\s'\"]+@", re.IGNORECASE)
+
+
+def without_credentials(text: str) -> str:
+    """``text`` with the user and password taken out of every URL in it (``https://host/lab.git``).
+
+    A remote may carry a token in its URL; sync shows the remote in its line, keeps it in the sync state
+    and names it in the merge commit's message, which is pushed to everyone sharing the remote.
+    """
+    return _CREDENTIALS.sub(r"\1://", text)
 
 
 # -- the repository of one library -------------------------------------------------------------------
@@ -258,6 +272,11 @@ class Repo:
     def remote_url(self) -> str | None:
         done = self.git.run("remote", "get-url", REMOTE, check=False)
         return done.stdout.decode("utf-8", "replace").strip() or None if done.returncode == 0 else None
+
+    def shown_remote(self) -> str | None:
+        """The remote as readlist shows and records it: without a password or token in its URL."""
+        url = self.remote_url()
+        return None if url is None else without_credentials(url)
 
     def write_settings(self) -> bool:
         """Make sure .gitignore and .gitattributes say what sync needs (the user's lines are kept); True if written."""
@@ -598,7 +617,8 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
                 repo.git.run("remote", "add", REMOTE, remote)
             elif repo.remote_url() != remote:
                 repo.git.run("remote", "set-url", REMOTE, remote)
-    report = InitReport(str(library.path), str(folder), remote or repo.remote_url(), created, joined=False)
+    report = InitReport(str(library.path), str(folder), without_credentials(remote) if remote else repo.shown_remote(),
+                        created, joined=False)
     if not remote:
         with _sync_lock(library.path), library.locked():
             _fold(library)
@@ -627,14 +647,14 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
                 library.compact(force=True)
             if not library.papers and not library.deleted:
                 # A new machine: take the library as the remote has it.
-                snap = repo.snapshot_at(theirs, whose=f"on {remote}")
+                snap = repo.snapshot_at(theirs, whose=f"on {report.remote}")
                 blob = repo.snapshot_blob(theirs)
                 repo.git.run("symbolic-ref", "HEAD", f"refs/heads/{remote_branch}")
                 backup = make_backup(library.path) if library.path.exists() else None
                 repo.move_to(theirs, blob)
                 library.refresh()
                 report.joined = True
-                report.sync = SyncReport(str(library.path), remote, received=True,
+                report.sync = SyncReport(str(library.path), report.remote, received=True,
                                          changed_there=len(snap.papers) if snap else 0,
                                          backup=str(backup) if backup else None)
                 save_state(library.path, SyncState(at=now_iso(), ok=True, message=report.sync.summary()))
@@ -725,7 +745,7 @@ def sync(library: Library, *, interactive: bool = False) -> SyncReport:
         raise SyncError(f"{library.path} is not set up for sync; run `readlist sync init [REMOTE]` first")
     if repo.toplevel() != repo.path.parent:
         raise SyncError(f"{repo.path.parent} is not the top of its git repository; nothing was changed")
-    report = SyncReport(str(library.path), repo.remote_url())
+    report = SyncReport(str(library.path), repo.shown_remote())
     try:
         # A library file the user made read-only is changed by no command; a sync would replace it by rename.
         check_writable(library.path)
@@ -870,8 +890,8 @@ def _push(repo: Repo, branch: str) -> bool:
     told = [line.removeprefix("remote:").strip() for line in done.stderr.decode("utf-8", "replace").splitlines()
             if line.startswith("remote:") and line.removeprefix("remote:").strip()]
     why = refused[0].strip() + (f": {told[-1]}" if told else "") if refused else last_line(done.stderr)
-    raise SyncError(f"git push failed: {why or f'exit status {done.returncode}'}; your changes are committed here and "
-                    "will be sent by the next sync the remote accepts")
+    raise SyncError(without_credentials(f"git push failed: {why or f'exit status {done.returncode}'}; your changes are "
+                                        "committed here and will be sent by the next sync the remote accepts"))
 
 
 # git push --porcelain's summary of a ref that another push moved on first: fetch, merge and push again.

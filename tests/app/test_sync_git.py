@@ -433,6 +433,20 @@ def test_a_sync_stopped_by_the_librarys_lock_is_recorded_as_failed(two_machines:
     assert state is not None and not state.ok and "waited" in state.message
 
 
+def test_the_merge_commit_pushed_to_the_remote_names_it_without_its_token(
+        two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    laptop, workstation, remote = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    Rate(["2401.00002"], 2).execute(workstation)
+    url = "https://me:s3cret-token@example.org/lab.git"  # as `git remote get-url` gives it; git itself uses the folder
+    monkeypatch.setattr(sync_module.Repo, "remote_url", lambda self: url)
+    report = sync(workstation)
+    assert report.received and report.sent and report.remote == "https://example.org/lab.git"
+    messages = git(remote, "log", "--format=%B", "main")
+    assert "Merge the library from https://example.org/lab.git" in messages and "s3cret" not in messages
+
+
 def test_the_library_is_locked_while_the_working_tree_changes(two_machines: tuple[Library, Library, Path],
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     laptop, workstation, _ = two_machines

@@ -101,6 +101,39 @@ def test_a_library_the_users_gitignore_ignores_is_named_with_the_line(git_env: P
     assert run(db, "sync", "init", str(remote)).exit_code == 0
 
 
+def test_a_token_in_the_remotes_url_is_never_shown_recorded_or_committed(git_env: Path) -> None:
+    """The sync line, --json, the sync state and the merge commit (pushed to everyone) name the remote without it."""
+    remote = bare_remote(git_env)
+    url = "https://me:s3cret-token@example.org/lab.git"
+    subprocess.run(["git", "config", "--global", f"url.{remote}.insteadOf", url], check=True)  # no network
+    laptop = library(git_env / "laptop" / "library.json")
+    done = run(laptop, "sync", "init", url)
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines()[0].endswith("remote https://example.org/lab.git")
+    workstation = git_env / "workstation" / "library.json"
+    joined = run(workstation, "sync", "init", url, "--json")
+    assert joined.exit_code == 0 and json.loads(joined.stdout)["remote"] == "https://example.org/lab.git"
+    assert run(laptop, "rate", "2401.00001", "4").exit_code == 0
+    assert run(workstation, "rate", "2401.00002", "5").exit_code == 0
+    assert run(laptop, "sync").exit_code == 0
+    assert run(workstation, "sync").exit_code == 0  # a merge commit
+    for db in (laptop, workstation):
+        assert "s3cret" not in (db.parent / "library.json.sync").read_text()
+    assert "s3cret" not in subprocess.run(["git", "log", "--format=%B", "main"], cwd=remote, capture_output=True,
+                                          text=True, check=True).stdout
+
+
+def test_a_remote_url_loses_its_password_or_token_and_nothing_else() -> None:
+    from readlist.app.sync import without_credentials
+
+    assert without_credentials("https://me:tok@example.org/lab.git") == "https://example.org/lab.git"
+    assert without_credentials("git fetch failed: unable to access 'HTTPS://ghp_x@host/a.git/'") == (
+        "git fetch failed: unable to access 'HTTPS://host/a.git/'")
+    for kept in ("git@github.com:me/lab.git", "ssh://me@server/srv/lab.git", "/media/usb/papers.git",
+                 "https://example.org/a@b.git"):
+        assert without_credentials(kept) == kept
+
+
 def test_a_sync_lock_that_cannot_be_made_fails_in_one_line(git_env: Path) -> None:
     """A folder where the sync lock cannot be written (read-only, say) is one line, not a traceback."""
     db = library(git_env / "solo" / "library.json")
