@@ -550,6 +550,12 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
     repo = Repo.at(library.path, interactive=interactive)
     folder = repo.path.parent
     ensure_private_dir(folder)
+    if not repo.exists() and _holds_every_folder(folder):
+        raise SyncError(
+            f"{folder} is your home folder (or the top of the disk): made a git repository, every folder below it "
+            "would be inside it, so git would take your projects and other libraries for part of it; move the library "
+            f"to a folder of its own (`readlist --db {folder / 'papers' / repo.name} sync init`); nothing was changed"
+        )
     top = repo.toplevel()
     if top is not None and top != folder:
         raise SyncError(
@@ -584,6 +590,19 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
         if isinstance(exc, OSError):  # a full disk, a read-only folder
             raise SyncError(_not_written(exc, "readlist sync init")) from None
         raise
+
+
+def _holds_every_folder(folder: Path) -> bool:
+    """Whether ``folder`` is the home folder or a root: a repository there would hold most of the user's folders.
+
+    git takes any folder below a repository for part of it: a library synced from ``~/papers.json`` would make
+    ``~/lab`` part of a repository, so ``sync init`` refused the lab's list there, and git commands run in a
+    project not yet under git (``git clean``) would act on the home folder's repository.
+    """
+    with contextlib.suppress(RuntimeError, OSError):  # no home known
+        if folder == Path.home().resolve():
+            return True
+    return folder.parent == folder
 
 
 def _took_from_remote(repo: Repo) -> bool:

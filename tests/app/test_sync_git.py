@@ -536,6 +536,18 @@ def test_a_library_at_the_top_of_a_project_repository_is_refused(git_env: Path) 
     assert git(project, "rev-parse", "HEAD") == head
 
 
+def test_a_library_in_the_home_folder_is_not_made_a_repository(git_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every folder below would be inside it: a lab's list in ~/lab could then not be set up for sync at all."""
+    home = git_env / "home"
+    monkeypatch.setenv("HOME", str(home))
+    papers = machine(home, ".", papers=1)
+    with pytest.raises(SyncError, match="your home folder"):
+        init(papers)
+    assert not (home / ".git").exists() and not (home / ".gitignore").exists()
+    lab = machine(home, "lab", papers=1)
+    assert init(lab).created
+
+
 def test_a_repository_made_for_the_library_alone_is_taken(git_env: Path) -> None:
     """A folder made a repository by hand for the library (nothing tracked yet, or the library only) is set up."""
     folder = git_env / "papers"
