@@ -395,6 +395,9 @@ def _forget_pending(path: Path) -> None:
 
 
 def _read_text(path: Path) -> str | None:
+    """A settings file's text; None when there is none, or only a link there, which is replaced, never read through."""
+    if path.is_symlink():
+        return None
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -720,7 +723,12 @@ def _remote_default_branch(repo: Repo) -> str | None:
 
 
 def _check_remote_holds(repo: Repo, commit: str) -> None:
-    """Refuse a remote that holds another library file (or none): merging it would mean nothing."""
+    """Refuse a remote that holds another library file (or none): merging it would mean nothing.
+
+    Its settings files must be plain files too: a ``.gitignore`` that is a link (to ``~/.ssh/id_ed25519``,
+    say) would be checked out as one, read through by the next sync, and its target committed and pushed.
+    """
+    _check_plain_settings(repo, commit)
     if repo.git.text("ls-tree", "--name-only", commit, "--", repo.name):
         return
     attributes = repo.git.run("show", f"{commit}:.gitattributes", check=False).stdout.decode("utf-8", "replace")
@@ -732,6 +740,15 @@ def _check_remote_holds(repo: Repo, commit: str) -> None:
                         f"`readlist --db {repo.path.parent / names[0]} sync init REMOTE`; nothing was changed")
     raise SyncError(f"the remote has no library file {repo.name!r} (it is not a readlist library, or the file was "
                     "deleted there); nothing was changed")
+
+
+def _check_plain_settings(repo: Repo, commit: str) -> None:
+    """Refuse a commit whose .gitattributes or .gitignore is a link (or anything but a plain file)."""
+    for entry in repo.git.text("ls-tree", commit, "--", ".gitattributes", ".gitignore").splitlines():
+        meta, _, name = entry.partition("\t")
+        mode = meta.split()[0] if meta.split() else ""
+        if mode not in ("100644", "100755"):
+            raise SyncError(f"{name} in commit {commit[:10]} is not a plain file (mode {mode}); nothing was changed")
 
 
 # -- sync --------------------------------------------------------------------------------------------

@@ -248,6 +248,45 @@ def test_a_library_that_is_not_a_plain_file_in_the_remote_is_refused(
     assert len(Library(laptop.path).papers) == 3
 
 
+@pytest.mark.parametrize("name", [".gitignore", ".gitattributes"])
+def test_a_settings_file_that_is_a_link_on_the_remote_is_refused_and_its_target_never_sent(
+        two_machines: tuple[Library, Library, Path], name: str) -> None:
+    """Checked out as a link, the next sync read through it and committed and pushed the file it named."""
+    laptop, _, remote = two_machines
+    secret = laptop.path.parents[1] / "id_ed25519"
+    secret.write_text("PRIVATE KEY\n")
+    attacker = laptop.path.parents[1] / "attacker"
+    git(laptop.path.parents[1], "clone", "--quiet", str(remote), str(attacker))
+    (attacker / name).unlink()
+    (attacker / name).symlink_to(secret)
+    git(attacker, "add", name)
+    git(attacker, "-c", "user.name=a", "-c", "user.email=a@example.org", "commit", "--quiet", "-m", "link")
+    git(attacker, "push", "--quiet", "origin", "main")
+    before = (laptop.path.parent / name).read_bytes()
+    Rate(["2401.00001"], 5).execute(laptop)
+    with pytest.raises(SyncError, match=f"{name} in commit .* is not a plain file"):
+        sync(laptop)
+    assert not (laptop.path.parent / name).is_symlink() and (laptop.path.parent / name).read_bytes() == before
+    with pytest.raises(SyncError, match="not a plain file"):
+        init(machine(laptop.path.parents[1], "desk"), str(remote))
+    assert "PRIVATE KEY" not in git(remote, "log", "--all", "-p")
+
+
+def test_a_settings_file_that_is_a_link_here_is_replaced_not_read_through(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, _, remote = two_machines
+    secret = laptop.path.parents[1] / "id_ed25519"
+    secret.write_text("PRIVATE KEY\n")
+    ignore = laptop.path.parent / ".gitignore"
+    ignore.unlink()
+    ignore.symlink_to(secret)
+    Rate(["2401.00001"], 5).execute(laptop)
+    assert sync(laptop).sent
+    assert not ignore.is_symlink() and "PRIVATE KEY" not in ignore.read_text()
+    assert secret.read_text() == "PRIVATE KEY\n"
+    assert "PRIVATE KEY" not in git(remote, "log", "--all", "-p")
+
+
 def test_a_remote_whose_library_file_was_deleted_is_refused_and_nothing_changes_here(
     two_machines: tuple[Library, Library, Path], git_env: Path,
 ) -> None:
