@@ -63,6 +63,10 @@ class SyncError(Exception):
     """Sync could not be done; the message is one line for the user and says what was left as it was."""
 
 
+class PushFailed(SyncError):
+    """The push failed after the library was committed here: the next sync sends it (the message says so)."""
+
+
 # -- the repository files ------------------------------------------------------------------------------
 
 
@@ -585,7 +589,8 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
             repo.git.run("init", "--quiet", "--initial-branch=main")
         return _init(library, repo, remote, created=created, interactive=interactive)
     except BaseException as exc:
-        if created and not _took_from_remote(repo):  # leave the folder as it was found
+        # Leave the folder as it was found, unless the library is committed in it now and the next sync sends it.
+        if created and not isinstance(exc, PushFailed) and not _took_from_remote(repo):
             shutil.rmtree(folder / ".git", ignore_errors=True)
             for name in made:
                 with contextlib.suppress(OSError):
@@ -925,9 +930,10 @@ def _push(repo: Repo, branch: str) -> bool:
         return False
     told = [line.removeprefix("remote:").strip() for line in done.stderr.decode("utf-8", "replace").splitlines()
             if line.startswith("remote:") and line.removeprefix("remote:").strip()]
-    why = refused[0].strip() + (f": {told[-1]}" if told else "") if refused else last_line(done.stderr)
-    raise SyncError(without_credentials(f"git push failed: {why or f'exit status {done.returncode}'}; your changes are "
-                                        "committed here and will be sent by the next sync the remote accepts"))
+    why = refused[0].strip() + (f": {told[0]}" if told else "") if refused else last_line(done.stderr)
+    why = why or f"exit status {done.returncode}"
+    raise PushFailed(without_credentials(f"git push failed: {why}; your changes are committed here and will be sent "
+                                         "by the next sync the remote accepts"))
 
 
 # git push --porcelain's summary of a ref that another push moved on first: fetch, merge and push again.

@@ -433,6 +433,23 @@ def test_a_sync_init_whose_push_is_refused_after_the_merge_keeps_its_repository(
     assert "2401.00009" in workstation.papers
 
 
+def test_a_sync_init_whose_first_push_fails_keeps_the_commit_the_message_speaks_of(git_env: Path) -> None:
+    """"Your changes are committed here and will be sent by the next sync": the repository is kept for it."""
+    remote = bare_remote(git_env)
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'error: refusing to update checked out branch' >&2\necho 'more advice' >&2\n"
+                    "exit 1\n")
+    hook.chmod(0o755)
+    laptop = machine(git_env, "laptop", papers=2)
+    with pytest.raises(SyncError, match="refusing to update checked out branch; your changes are committed here"):
+        init(laptop, str(remote))
+    assert is_set_up(laptop.path) and git(laptop.path.parent, "status", "--porcelain") == ""
+    hook.unlink()
+    assert sync(laptop).sent
+    workstation = machine(git_env, "workstation")
+    assert init(workstation, str(remote)).joined and sorted(workstation.papers) == sorted(laptop.papers)
+
+
 def test_a_sync_init_refused_before_it_took_anything_leaves_the_folder_as_it_was(
         two_machines: tuple[Library, Library, Path]) -> None:
     _, workstation, remote = two_machines
