@@ -159,6 +159,12 @@ class Git:
             raise SyncError(f"git {args[0]} took longer than {NETWORK_TIMEOUT:.0f}s and was stopped") from None
         except OSError as exc:
             raise SyncError(f"git could not be run ({exc.strerror or exc})") from None
+        if done.returncode != 0 and _GIT_NOT_OWNER in done.stderr:
+            # Every git command fails so in this folder, each with its own misleading reason ("not the top of its
+            # git repository", "not in a git directory"): say the one reason, whatever the command was.
+            raise SyncError(f"git refuses to work in {self.repo}: it belongs to another user (git's safe.directory "
+                            f"check); if you trust it, run `git config --global --add safe.directory {self.repo}`, "
+                            "then try again; nothing was changed")
         if check and done.returncode != 0:
             verb = next((arg for arg in args if not arg.startswith("-") and "=" not in arg), "")
             stale = _GIT_LOCK_LEFT.search(done.stderr.decode("utf-8", "replace"))
@@ -196,6 +202,10 @@ class Git:
 # was stopped (killed, the machine turned off), or held by one running now. Its advice after them ends with "remove
 # the file manually to continue", which named no file.
 _GIT_LOCK_LEFT = re.compile(r"Unable to create '([^'\n]+\.lock)': File exists")
+
+# What git says in a repository another user owns (a shared folder, a disk mounted with another owner, a folder
+# made with sudo), whatever the command.
+_GIT_NOT_OWNER = b"detected dubious ownership in repository"
 
 # What git says after any remote it cannot reach, whatever the reason; the reason is the line before.
 _GIT_ADVICE = ("Please make sure you have the correct access rights", "and the repository exists.")

@@ -134,6 +134,26 @@ def test_a_remote_url_loses_its_password_or_token_and_nothing_else() -> None:
         assert without_credentials(kept) == kept
 
 
+def test_a_library_folder_another_user_owns_is_named_as_the_reason(git_env: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """git's safe.directory refusal made sync say "not the top of its git repository", sync init "not in a git
+    directory"; git's own switch stands for a folder another user owns (a shared folder, a disk, sudo)."""
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    desk = library(git_env / "desk" / "library.json")
+    subprocess.run(["git", "init", "--quiet", str(desk.parent)], check=True)
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    for db, args in ((laptop, ["sync"]), (desk, ["sync", "init", str(remote)])):
+        done = run(db, *args)
+        assert done.exit_code == 1
+        assert done.stderr.strip().splitlines() == [
+            f"readlist: git refuses to work in {db.parent}: it belongs to another user (git's safe.directory check); "
+            f"if you trust it, run `git config --global --add safe.directory {db.parent}`, then try again; nothing "
+            "was changed"]
+    assert not (desk.parent / ".gitignore").exists()
+
+
 def test_a_sync_lock_that_cannot_be_made_fails_in_one_line(git_env: Path) -> None:
     """A folder where the sync lock cannot be written (read-only, say) is one line, not a traceback."""
     db = library(git_env / "solo" / "library.json")
