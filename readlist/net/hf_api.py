@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from readlist.core.model import Paper, is_arxiv_id
+from readlist.core.model import Paper, find_arxiv_id, is_arxiv_id
 from readlist.importers.base import ParseResult
 from readlist.importers.hf_json import RECORD_ERRORS, add_entries, paper_record
 from readlist.net.errors import NetworkError
@@ -140,7 +140,17 @@ class HfClient:
             ) from None
         holder = ParseResult(format=FORMAT)
         holder.add(record, arxiv_id)
-        return holder.papers[0] if holder.papers else None
+        found = holder.papers[0] if holder.papers else None
+        # A cache or proxy that mixes answers up must not put another paper's authors and abstract on this one.
+        if found is not None and found.arxiv_id != find_arxiv_id(arxiv_id):
+            other = found.arxiv_id or "no arXiv id"
+            raise NetworkError(
+                f"{self.service}: asked for {arxiv_id}, answered with another paper ({other}); nothing was taken "
+                "from it, try again later",
+                kind="malformed",
+                url=response.url,
+            )
+        return found
 
 
 def _entry_key(item: object) -> str:

@@ -159,6 +159,18 @@ def test_papers_with_ids_are_looked_up_in_batches_and_only_missing_fields_filled
     assert set(asked) >= {"2410.17897"}
 
 
+def test_a_hugging_face_answer_about_another_paper_fills_nothing(fake_server: FakeServer) -> None:
+    """A cache that answers 2410.21228's record for 2410.17897: its authors and summary stay off the paper."""
+    other = (NET_FIXTURES / "hf-api-paper-2410.21228.json").read_bytes()
+    fake_server.script("/hf/api/papers/2410.17897", Reply(200, other, {"Content-Type": "application/json"}))
+    thin = Paper.create(title="Value Residual Learning", arxiv_id="2410.17897")
+    arxiv, hf = clients(fake_server, FakeClock(), READLIST_ARXIV_DELAY="0")
+    plan = plan_enrichment([thin], arxiv=arxiv, hf=hf)
+    assert plan.changes == []
+    assert [u.paper_id for u in plan.failed] == [thin.id]
+    assert "answered with another paper (2410.21228)" in plan.failed[0].reason
+
+
 def test_enriched_text_copy_paper_is_renamed_to_the_existing_record(fake_server: FakeServer) -> None:
     text_copy = next(p for p in seed_papers() if p.title.startswith("LoRA vs Full"))
     existing = Paper.create(title="LoRA vs Full Fine-tuning: An Illusion of Equivalence", arxiv_id="2410.21228")

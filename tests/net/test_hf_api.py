@@ -127,3 +127,12 @@ def test_offline(fake_server: FakeServer) -> None:
     with pytest.raises(NetworkError, match="offline"):
         HfClient.from_settings(settings).daily_papers(DAY)
     assert fake_server.requests == []
+
+
+def test_an_answer_about_another_paper_is_refused(hf: HfClient, fake_server: FakeServer) -> None:
+    """A cache that mixes answers up must not put another paper's authors and summary on this one."""
+    fake_server.script("/hf/api/papers/2410.17897", Reply(200, json.dumps(recorded("hf-api-paper-2410.21228.json"))
+                                                              .encode()))
+    with pytest.raises(NetworkError, match=r"asked for 2410\.17897, answered with another paper \(2410\.21228\)") as e:
+        hf.paper("2410.17897")
+    assert e.value.kind == "malformed"
