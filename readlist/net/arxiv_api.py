@@ -155,6 +155,14 @@ class ArxivClient:
                 kind="malformed",
                 url=response.url,
             )
+        if page.damaged:
+            # The entries before the damage are not the answer: the ids after it would be reported as
+            # unknown to arXiv, and a title search could lose the candidate that makes a match ambiguous.
+            raise NetworkError(
+                f"{self.service}: the answer was cut short or damaged ({page.damaged}); try again later",
+                kind="malformed",
+                url=response.url,
+            )
         return page
 
     # -- by id -----------------------------------------------------------------------------------

@@ -171,6 +171,19 @@ def test_a_hugging_face_answer_about_another_paper_fills_nothing(fake_server: Fa
     assert "answered with another paper (2410.21228)" in plan.failed[0].reason
 
 
+def test_an_arxiv_answer_cut_short_reports_no_paper_as_unknown_to_arxiv(fake_server: FakeServer) -> None:
+    real = parse_input((NET_FIXTURES / "arxiv-api-query-testing.xml").read_bytes()).papers[:6]
+    thin = [Paper.create(title=p.title, arxiv_id=p.arxiv_id) for p in real]
+    whole = fake_server.arxiv.answer({"id_list": ",".join(p.arxiv_id or "" for p in thin)}).body
+    cut = whole[: whole.index(b"<entry>", whole.index(b"<entry>") + 1) + 200]
+    fake_server.script("/arxiv/api/query", Reply(200, cut, {"Content-Type": "application/atom+xml"}))
+    arxiv, _ = clients(fake_server, FakeClock(), READLIST_ARXIV_DELAY="0")
+    plan = plan_enrichment(thin, arxiv=arxiv, hf=None)
+    assert plan.not_found == [] and plan.changes == []
+    assert {u.paper_id for u in plan.failed} == {p.id for p in thin}
+    assert "the answer was cut short" in plan.failed[0].reason
+
+
 def test_enriched_text_copy_paper_is_renamed_to_the_existing_record(fake_server: FakeServer) -> None:
     text_copy = next(p for p in seed_papers() if p.title.startswith("LoRA vs Full"))
     existing = Paper.create(title="LoRA vs Full Fine-tuning: An Illusion of Equivalence", arxiv_id="2410.21228")

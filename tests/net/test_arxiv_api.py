@@ -177,3 +177,15 @@ def test_cancel_between_batches(fake_server: FakeServer) -> None:
     lookup = client.by_ids(all_ids(fake_server), progress=progress, cancelled=cancelled)
     assert len(fake_server.requests) == 1
     assert len(lookup.found) == 100
+
+
+def test_an_answer_cut_short_is_not_taken_for_the_whole_answer(fake_server: FakeServer) -> None:
+    """A feed that ends in the middle of its entries (a proxy's cut, a server's crash) is a failure, not a
+    shorter answer: the ids after the cut are not unknown to arXiv."""
+    ids = all_ids(fake_server)[:6]
+    whole = fake_server.arxiv.answer({"id_list": ",".join(ids), "max_results": "6"}).body
+    cut = whole[: whole.index(b"<entry>", whole.index(b"<entry>") + 1) + 200]
+    fake_server.script("/arxiv/api/query", Reply(200, cut, {"Content-Type": "application/atom+xml"}))
+    with pytest.raises(NetworkError, match=r"^arXiv API \(127\.0\.0\.1:\d+\): the answer was cut short") as caught:
+        make(fake_server, FakeClock(), delay=0).by_ids(ids)
+    assert caught.value.kind == "malformed"
