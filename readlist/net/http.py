@@ -14,7 +14,8 @@ What every request gets:
   when the deadline passes, not after one idle read;
 * only ``http``/``https``, checked on the first URL and on every redirect target,
   and at most ``max_redirects`` hops;
-* a size cap, from ``Content-Length`` before reading and while reading;
+* a size cap, from ``Content-Length`` before reading and while reading (an answer compressed more than
+  once is refused unread: it would be inflated whole before the cap could count it);
 * retries with exponential backoff on timeouts, dropped connections, 5xx and 429,
   honouring ``Retry-After`` when the wait asked for is reasonable;
 * one exception type, :class:`NetworkError`, whose text is one line naming the
@@ -321,6 +322,17 @@ class HttpClient:
         declared = answer.headers.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > limits.max_bytes:
             raise _too_large(label, url, limits.max_bytes)
+        # httpx undoes every layer in one go per chunk read: a few kilobytes gzipped twice become a gigabyte in
+        # memory before the size cap can see it. One layer inflates a chunk at most a thousandfold; no API
+        # compresses twice.
+        codings = [c for c in answer.headers.get_list("content-encoding", split_commas=True)
+                   if c.strip().lower() not in ("", "identity")]
+        if len(codings) > 1:
+            raise NetworkError(
+                f"{label}: the answer is compressed more than once ({_short(', '.join(codings), 60)}); refused",
+                kind="malformed",
+                url=url,
+            )
         body = bytearray()
         for chunk in answer.iter_bytes():
             body += chunk

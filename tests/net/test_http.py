@@ -221,3 +221,26 @@ def test_control_characters_in_a_redirect_never_reach_the_message(fake_server: F
     with pytest.raises(NetworkError) as caught:
         client().get(f"{fake_server.url}/evil")
     assert "\x1b" not in str(caught.value) and "\x07" not in str(caught.value)
+
+
+def test_an_answer_compressed_twice_is_refused_before_it_is_inflated(fake_server: FakeServer) -> None:
+    """Gzip twice over, 100 MB of spaces are a few hundred bytes, and httpx would inflate them whole in one
+    read, before the size cap counted a byte: the memory of the process, not the cap, would be the limit."""
+    import tracemalloc
+    import zlib
+
+    def gzipped(chunks: list[bytes]) -> bytes:
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+        return b"".join([*(packer.compress(c) for c in chunks), packer.flush()])
+
+    inner = gzipped([b" " * (1 << 20)] * 100)
+    fake_server.script("/bomb", Reply(200, gzipped([inner]), {"Content-Encoding": "gzip, gzip"}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(NetworkError, match=r"compressed more than once \(gzip, gzip\); refused") as caught:
+            client().get(f"{fake_server.url}/bomb")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert caught.value.kind == "malformed"
+    assert peak < 16 << 20
