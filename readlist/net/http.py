@@ -178,7 +178,7 @@ class HttpClient:
                 wait = failed.retry_after
                 if wait is not None and wait > limits.max_retry_after:
                     raise NetworkError(
-                        f"{failed.error} and asked to wait {wait:.0f}s before trying again; try again later",
+                        f"{failed.error} and asked to wait {_wait(wait)} before trying again; try again later",
                         kind=failed.error.kind,
                         url=url,
                         status=failed.error.status,
@@ -354,6 +354,12 @@ class HttpClient:
 def _short(text: str, limit: int = 120) -> str:
     text = clean_line(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _wait(seconds: float) -> str:
+    # A server may ask for any number of seconds (400 digits are infinite as a float): past a day, the count says
+    # nothing more, and "100000000000000004764729344s" or "infs" reads as a fault of readlist's.
+    return f"{seconds:.0f}s" if seconds < 86400 else "more than a day"
 
 
 def _size(n: int) -> str:

@@ -244,3 +244,16 @@ def test_an_answer_compressed_twice_is_refused_before_it_is_inflated(fake_server
         tracemalloc.stop()
     assert caught.value.kind == "malformed"
     assert peak < 16 << 20
+
+
+@pytest.mark.parametrize("asked", ["9" * 30, "9" * 400], ids=["30 digits", "400 digits"])
+def test_an_absurd_retry_after_is_named_in_words(fake_server: FakeServer, asked: str) -> None:
+    """30 digits printed back as 1e29 seconds, 400 (infinite as a float) as "infs"."""
+    fake_server.script("/busy", Reply(503, headers={"Retry-After": asked}))
+    with pytest.raises(NetworkError) as caught:
+        client().get(f"{fake_server.url}/busy")
+    assert str(caught.value).endswith(
+        "the server answered 503 Service Unavailable and asked to wait more than a day before trying again; "
+        "try again later"
+    )
+    assert len(fake_server.requests) == 1
