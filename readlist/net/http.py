@@ -254,7 +254,9 @@ class HttpClient:
                 raise _connect_error(exc, label, url) from None
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
                 text = str(exc)
-                kind = "connection" if "disconnect" in text.lower() or isinstance(exc, httpx.ReadError) else "malformed"
+                # A body that stops short of its Content-Length is a connection cut mid-answer, not a bad answer.
+                cut = any(words in text.lower() for words in ("disconnect", "peer closed connection"))
+                kind = "connection" if cut or isinstance(exc, httpx.ReadError) else "malformed"
                 what = "the connection was cut" if kind == "connection" else "the server sent a malformed answer"
                 raise _Retry(
                     NetworkError(f"{label}: {what} ({_short(text)}); try again later", kind=kind, url=url)

@@ -257,3 +257,15 @@ def test_an_absurd_retry_after_is_named_in_words(fake_server: FakeServer, asked:
         "try again later"
     )
     assert len(fake_server.requests) == 1
+
+
+def test_a_connection_cut_mid_body_is_named_as_such(fake_server: FakeServer) -> None:
+    """Ten bytes of a declared 100,000, then the connection closes: the answer was not malformed, it was cut
+    (and enrichment stops on it, as on any dropped connection, instead of failing paper after paper)."""
+    cut = b'HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nContent-Type: application/json\r\n\r\n[{"paper":'
+    fake_server.script("/cut", Reply(raw=cut))
+    with pytest.raises(NetworkError) as caught:
+        client().get(f"{fake_server.url}/cut", service="Test API")
+    assert caught.value.kind == "connection"
+    assert str(caught.value).startswith("Test API: the connection was cut (peer closed connection")
+    assert str(caught.value).endswith("(3 attempts); try again later")
