@@ -418,6 +418,7 @@ class ReadlistApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.remember_state(place)
+                screen.stop_online()
         self.exit(return_code=return_code)
 
     def _triage_place(self) -> str | None:

@@ -106,3 +106,48 @@ async def test_o_without_a_url_names_the_key_that_finds_one_where_it_works(
         messages = [str(n.message) for n in app._notifications]
     assert messages == ["This paper has no URL; E looks it up on arXiv.",
                         "This paper has no URL; E in the list looks it up on arXiv."]
+
+
+async def test_quitting_while_arxiv_does_not_answer_leaves_nothing_the_exit_waits_for(
+    api: FakeServer, seed_library: Path, make_app: MakeApp
+) -> None:
+    """The lookup runs in a daemon thread and is told to stop: the interpreter's exit never waits for a server."""
+    release = threading.Event()
+    api.script("/arxiv/api/query", Reply(hold=release))
+    app = make_app(seed_library)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            await pilot.press("E")
+            await pilot.pause()
+            cancel = screen._online
+            assert cancel is not None and not cancel.is_set()
+            (lookup,) = [t for t in threading.enumerate() if t.name == "readlist-network"]
+            assert lookup.daemon
+            await pilot.press("q")
+            await pilot.pause()
+            assert cancel.is_set()  # no retry, no wait between requests: it ends with the request under way
+    finally:
+        release.set()
+
+
+async def test_a_failure_of_the_background_work_is_told_and_frees_the_network(
+    api: FakeServer, seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.app import enrich
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("an unexpected answer")
+
+    monkeypatch.setattr(enrich, "plan_enrichment", broken)
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("E")
+        await settle(app)
+        await pilot.pause()
+        assert screen._online is None  # not "busy with the network" for the rest of the session
+        assert "Network task failed; nothing was changed" in str(screen.query_one("#topbar", Static).render())
+        assert any("ValueError: an unexpected answer" in str(n.message) for n in app._notifications)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -84,6 +86,11 @@ WORD_BREAK_NEAR = 12
 DETAIL_AFTER_TYPING = 0.25
 
 Action = TypeVar("Action", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+class _Closing(Exception):
+    """The app is closing: background work has nowhere left to show its results."""
 
 
 def needs_library(action: Action) -> Action:
@@ -1020,12 +1027,50 @@ class MainScreen(ReadlistScreen[None]):
         if not targets:
             self.notify("No paper here to enrich.", severity="warning", markup=False)
             return
+        self.go_online(partial(self._enrich, [p.id for p in targets]))
+
+    def go_online(self, work: Callable[[threading.Event], None], saying: str = "") -> None:
+        """Run ``work`` (lookups on the network, then their results shown) in the background; Esc, and quitting,
+        set the event it is given.
+
+        In a daemon thread rather than one of Textual's thread workers: those run in the event loop's executor,
+        which the interpreter waits for at exit, so quitting while a server did not answer left the process
+        running, the screen already gone, for up to a minute. Whatever the work would still show once the app
+        is closing goes nowhere, and a failure of the work itself is said like a failed lookup (it left the
+        app "busy with the network" until restarted).
+        """
         if self._online is not None:
             self.notify("Already busy with the network; Esc cancels.", severity="warning", markup=False)
             return
-        self._online = threading.Event()
-        self.run_worker(partial(self._enrich, [p.id for p in targets], self._online), thread=True,
-                        group="online", exit_on_error=False)
+        cancel = self._online = threading.Event()
+        if saying:
+            self.say(saying)
+        # In the app's context, as Textual's own workers run: the work reaches the app through it.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(self._online_work, work, cancel), name="readlist-network",
+                         daemon=True).start()
+
+    def _online_work(self, work: Callable[[threading.Event], None], cancel: threading.Event) -> None:
+        try:
+            work(cancel)
+        except _Closing:
+            return  # the app is closing: nothing is left to show the results on
+        except Exception as exc:  # a background failure is told, never lost in a thread
+            with contextlib.suppress(_Closing, RuntimeError):  # RuntimeError: the app closed meanwhile
+                self._on_screen(self._online_finished, "Network task failed; nothing was changed",
+                                f"{type(exc).__name__}: {exc}")
+
+    def _on_screen(self, callback: Callable[..., T], *args: Any) -> T:
+        """``call_from_thread`` for the online work: once the app is closing there is no loop left to run
+        ``callback``, so the work ends there (see :meth:`go_online`)."""
+        if getattr(self.app, "quitting", False):
+            raise _Closing
+        return self.app.call_from_thread(callback, *args)
+
+    def stop_online(self) -> None:
+        """On quit: a lookup under way stops retrying and waiting (its results would go nowhere)."""
+        if self._online is not None:
+            self._online.set()
 
     def _clients(self, cancel: threading.Event) -> Network:
         # The HTTP client loads only when the network is first used, not at start-up.
@@ -1048,11 +1093,11 @@ class MainScreen(ReadlistScreen[None]):
                 if cancel.is_set():
                     break
                 chunk = [p for pid in ids[start:start + ENRICH_CHUNK] if (p := self.session.library.get(pid))]
-                self.app.call_from_thread(self.say, f"Enriching {done + 1}–{done + len(chunk)} of {len(ids)} "
+                self._on_screen(self.say, f"Enriching {done + 1}–{done + len(chunk)} of {len(ids)} "
                                                     "from arXiv … Esc cancels")
                 plan = plan_enrichment(chunk, arxiv=net.arxiv, hf=net.hf, cancelled=cancel.is_set)
                 if plan.changes:
-                    changed += self.app.call_from_thread(self._apply_enrichment, plan.changes)
+                    changed += self._on_screen(self._apply_enrichment, plan.changes)
                 unsettled += [u.title for u in (*plan.ambiguous, *plan.not_found)]
                 done += len(chunk)
                 if plan.error:
@@ -1061,7 +1106,7 @@ class MainScreen(ReadlistScreen[None]):
         finally:
             net.close()
         line, more = self._enrich_summary(changed, done, unsettled, error, cancel.is_set())
-        self.app.call_from_thread(self._online_finished, line, error, more)
+        self._on_screen(self._online_finished, line, error, more)
 
     def _apply_enrichment(self, changes: list[Change]) -> int:
         from readlist.app.enrich import ApplyEnrichment
@@ -1096,12 +1141,7 @@ class MainScreen(ReadlistScreen[None]):
     @needs_library
     def pull(self, what: str) -> None:
         """Pull new papers in the background: ``hf`` for today's Daily Papers, ``configured`` for config.toml's."""
-        if self._online is not None:
-            self.notify("Already busy with the network; Esc cancels.", severity="warning", markup=False)
-            return
-        self._online = threading.Event()
-        self.say("Pulling new papers … Esc cancels")
-        self.run_worker(partial(self._pull, what, self._online), thread=True, group="online", exit_on_error=False)
+        self.go_online(partial(self._pull, what), "Pulling new papers … Esc cancels")
 
     def _pull(self, what: str, cancel: threading.Event) -> None:
         from readlist.app.pull import load_pull_state, pull_configured, pull_hf
@@ -1117,7 +1157,7 @@ class MainScreen(ReadlistScreen[None]):
                                           cancelled=cancel.is_set)
         finally:
             net.close()
-        self.app.call_from_thread(self._store_pulled, outcome)
+        self._on_screen(self._store_pulled, outcome)
 
     def _store_pulled(self, outcome: PullOutcome) -> None:
         from readlist.app.imports import ImportPapers
@@ -1164,13 +1204,7 @@ class MainScreen(ReadlistScreen[None]):
     @needs_library
     def import_sources(self, sources: list[str]) -> None:
         """Read, look up and parse ``sources`` in the background, then store them as one step for u."""
-        if self._online is not None:
-            self.notify("Already busy with the network; Esc cancels.", severity="warning", markup=False)
-            return
-        self._online = threading.Event()
-        self.say("Importing … Esc cancels")
-        self.run_worker(partial(self._read_sources, sources, self._online), thread=True, group="online",
-                        exit_on_error=False)
+        self.go_online(partial(self._read_sources, sources), "Importing … Esc cancels")
 
     def _read_sources(self, sources: list[str], cancel: threading.Event) -> None:
         from readlist.app.imports import read_sources
@@ -1179,7 +1213,7 @@ class MainScreen(ReadlistScreen[None]):
         offline = network_settings(self.session.settings).offline
         parsed = read_sources(sources, network=partial(self._clients, cancel), today=date.today(), offline=offline,
                               cancelled=cancel.is_set)
-        self.app.call_from_thread(self._store_imported, parsed, cancel.is_set())
+        self._on_screen(self._store_imported, parsed, cancel.is_set())
 
     def _store_imported(self, parsed: list[ParsedSource], cancelled: bool = False) -> None:
         from readlist.app.imports import ImportPapers, source_label
