@@ -42,6 +42,15 @@ def fake_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
 
 
 @pytest.fixture
+def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
+    """The stand-in as the arXiv and Hugging Face APIs readlist talks to, with no wait between arXiv requests."""
+    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
+    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
+    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
+    return fake_server
+
+
+@pytest.fixture
 def seed_library(tmp_path: Path) -> Path:
     """A library file holding the 196 seed papers."""
     from readlist.importers import parse_input

@@ -15,14 +15,6 @@ from readlist.storage.library import Library
 from tests.fake_services import NET_FIXTURES, FakeServer, Reply
 
 
-@pytest.fixture
-def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
-    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
-    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
-    return fake_server
-
-
 def run(db: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["--db", str(db), *args])
 

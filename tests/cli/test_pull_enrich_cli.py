@@ -19,15 +19,13 @@ DAY = "2024-08-01"
 
 
 @pytest.fixture
-def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    fake_server.hf.daily[DAY] = json.loads((NET_FIXTURES / "hf-api-daily-2024-08-01.json").read_text("utf-8"))
+def api(api: FakeServer) -> FakeServer:
+    """The stand-in APIs (tests/conftest.py), with a recorded day of Daily Papers and two papers' records."""
+    api.hf.daily[DAY] = json.loads((NET_FIXTURES / "hf-api-daily-2024-08-01.json").read_text("utf-8"))
     for name in ("hf-api-paper-2410.17897.json", "hf-api-paper-2410.21228.json"):
         record = json.loads((NET_FIXTURES / name).read_text(encoding="utf-8"))
-        fake_server.hf.papers[record.get("paper", record)["id"]] = record
-    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
-    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
-    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
-    return fake_server
+        api.hf.papers[record.get("paper", record)["id"]] = record
+    return api
 
 
 def run(db: Path, *args: str) -> Result:

@@ -26,6 +26,7 @@ from readlist.core.citekeys import assign_keys
 from readlist.core.model import Paper
 from readlist.core.tex import segments
 from readlist.importers import parse_input
+from tests.core.test_tex import bibtex_balanced
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SOURCES = [
@@ -394,7 +395,7 @@ def test_braces_in_names_build_with_biber(tmp_path: Path, fmt: str) -> None:
     _biber_build(tmp_path, format_entries(papers, fmt, user_data=True, complete=True),
                  T1_PREAMBLE.replace("\\usepackage[T1]", "\\PassOptionsToPackage{style=alphabetic,giveninits,"
                                      "maxnames=9}{biblatex}\n\\usepackage[T1]"))
-    assert _balanced_braces((tmp_path / "doc.bbl").read_text())
+    assert bibtex_balanced((tmp_path / "doc.bbl").read_text())
     text = _pdf_text(tmp_path)
     if text is not None:  # giveninits shortens no name written whole, and writes no command as an initial
         for name in BRACE_NAMES_PRINTED:
@@ -414,12 +415,3 @@ def test_braces_in_names_build_with_bibtex(tmp_path: Path, style: str) -> None:
             assert name in text, (name, text)
     back = parse_input(bib.encode(), source="refs.bib", today=TODAY).papers
     assert sorted((p.authors, p.organization) for p in back) == sorted((p.authors, p.organization) for p in papers)
-
-
-def _balanced_braces(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            return False
-    return depth == 0

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tui_helpers import SIZE, fresh
+from tui_helpers import SIZE, fresh, online_finished
 
 from readlist.app.browser import Opened
 from readlist.tui.app import ReadlistApp
@@ -20,25 +19,6 @@ from tests.fake_services import FakeServer, Reply
 
 MakeApp = Callable[..., ReadlistApp]
 KNOWN = "Data Factors for Better Compositional Generalization"  # on the stand-in arXiv as 2311.04420
-
-
-@pytest.fixture
-def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
-    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
-    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
-    return fake_server
-
-
-async def settle(app: ReadlistApp) -> None:
-    """Until the background run has finished and its last update reached the screen."""
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    for _ in range(400):  # the worker talks to a local server; this only bounds a hang
-        if screen._online is None:
-            break
-        await asyncio.sleep(0.025)
-    await app.workers.wait_for_complete()
 
 
 async def test_enrich_renames_the_paper_and_o_opens_its_arxiv_page(
@@ -54,7 +34,7 @@ async def test_enrich_renames_the_paper_and_o_opens_its_arxiv_page(
         plist.move_to(next(i for i, p in enumerate(plist.papers) if p.title == KNOWN))
         old_id = plist.papers[plist.cursor].id
         await pilot.press("E")
-        await settle(app)
+        await online_finished(app)
         await pilot.pause()
         current = plist.current
         assert current is not None and current.title == KNOWN and current.id == "2311.04420"
@@ -82,7 +62,7 @@ async def test_esc_cancels_a_running_enrichment(api: FakeServer, seed_library: P
             assert screen._online is not None
             await pilot.press("escape")
             release.set()
-            await settle(app)
+            await online_finished(app)
             await pilot.pause()
             assert screen._online is None
             assert "cancelled" in str(screen.query_one("#topbar", Static).render())
@@ -146,7 +126,7 @@ async def test_a_failure_of_the_background_work_is_told_and_frees_the_network(
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("E")
-        await settle(app)
+        await online_finished(app)
         await pilot.pause()
         assert screen._online is None  # not "busy with the network" for the rest of the session
         assert "Network task failed; nothing was changed" in str(screen.query_one("#topbar", Static).render())

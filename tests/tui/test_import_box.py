@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tui_helpers import SIZE, fresh
+from tui_helpers import SIZE, fresh, online_finished
 
 from readlist.tui.app import ReadlistApp
-from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
 from tests.fake_services import FakeServer, Reply
 
 MakeApp = Callable[..., ReadlistApp]
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 NEW = "2202.12139"  # on the stand-in arXiv, not among the seed papers
-
-
-@pytest.fixture
-def api(fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> FakeServer:
-    monkeypatch.setenv("READLIST_ARXIV_API", fake_server.arxiv_api)
-    monkeypatch.setenv("READLIST_HF_API", fake_server.hf_api)
-    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
-    return fake_server
-
-
-async def finished(app: ReadlistApp) -> None:
-    screen = app.screen
-    assert isinstance(screen, MainScreen)
-    for _ in range(400):  # the worker talks to a local server; this only bounds a hang
-        if screen._online is None:
-            break
-        await asyncio.sleep(0.025)
-    await app.workers.wait_for_complete()
 
 
 def topbar(app: ReadlistApp) -> str:
@@ -52,7 +32,7 @@ async def test_ids_typed_in_the_import_box_are_imported_and_one_u_takes_them_bac
         await pilot.press("ctrl+p", *"Import papers", "enter")
         await pilot.pause()
         await pilot.press(*f"{NEW} arXiv:2501.99999", "enter")
-        await finished(app)
+        await online_finished(app)
         await pilot.pause()
         assert "Imported 1 new paper; 1 source failed (u undoes)" in topbar(app)
         assert any("arXiv:2501.99999: arXiv has no paper 2501.99999" in str(n.message) for n in app._notifications)
@@ -78,7 +58,7 @@ async def test_enter_alone_imports_the_clipboard(
         await pilot.press("ctrl+p", *"Import papers", "enter")
         await pilot.pause()
         await pilot.press("enter")
-        await finished(app)
+        await online_finished(app)
         await pilot.pause()
         after = fresh(small_library).papers
         added = set(after) - before
@@ -97,7 +77,7 @@ async def test_offline_the_box_refuses_ids_and_changes_nothing(
         await pilot.press("ctrl+p", *"Import papers", "enter")
         await pilot.pause()
         await pilot.press(*NEW, "enter")
-        await finished(app)
+        await online_finished(app)
         await pilot.pause()
         assert "Imported 0 new papers; 1 source failed" in topbar(app)
         assert any("offline" in str(n.message) for n in app._notifications)
@@ -121,7 +101,7 @@ async def test_esc_while_arxiv_does_not_answer_ends_with_that_request_and_says_c
             await pilot.pause()
             await pilot.press("escape")
             release.set()
-            await finished(app)
+            await online_finished(app)
             await pilot.pause()
             assert "Imported 0 new papers; 1 source failed; cancelled" in topbar(app)
     finally:
@@ -139,7 +119,7 @@ async def test_import_from_the_clipboard_takes_a_copied_arxiv_link(
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p", *"Import from the clipboard", "enter")
-        await finished(app)
+        await online_finished(app)
         await pilot.pause()
         assert "Imported 1 new paper (u undoes)" in topbar(app)
         current = app.screen.query_one(PaperList).current

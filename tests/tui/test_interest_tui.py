@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 from tui_helpers import SIZE, build_library
 
@@ -40,6 +42,16 @@ def topbar(app: ReadlistApp) -> str:
 
 def insight(app: ReadlistApp) -> str:
     return str(app.screen.query_one("#detail-insight", Static).render())
+
+
+async def more_like_view(pilot: Pilot[Any], screen: MainScreen) -> None:
+    """``m``, then until the view of the papers most like the cursor's is shown."""
+    await pilot.press("m")
+    for _ in range(200):
+        await asyncio.sleep(0.02)
+        if screen.view.key == "like":
+            break
+    assert screen.view.key == "like"
 
 
 async def learned(app: ReadlistApp) -> None:
@@ -294,12 +306,7 @@ async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_a
         screen = main(app)
         seed = app.screen.query_one(PaperList).current
         assert seed is not None
-        await pilot.press("m")
-        for _ in range(200):
-            await asyncio.sleep(0.02)
-            if screen.view.key == "like":
-                break
-        assert screen.view.key == "like"
+        await more_like_view(pilot, screen)
         snapshot = screen.interest
         assert snapshot is not None
         expected = [r.paper_id for r in snapshot.related(seed.id, 50)]
@@ -341,12 +348,7 @@ async def test_o_in_a_more_like_this_view_says_why_in_words_that_fit(tmp_path: P
         await learned(app)
         await pilot.pause()
         screen = main(app)
-        await pilot.press("m")
-        for _ in range(200):
-            await asyncio.sleep(0.02)
-            if screen.view.key == "like":
-                break
-        assert screen.view.key == "like"
+        await more_like_view(pilot, screen)
         shown = topbar(app)
         assert "most like it, closest first" in shown and "…" not in shown.split("│")[-1], shown
         await pilot.press("O")

@@ -132,3 +132,18 @@ async def search_all(pilot: Any, search: str) -> None:
     await pilot.pause()
     await pilot.press("slash", *search, "enter")
     await pilot.pause(0.3)
+
+
+async def online_finished(app: ReadlistApp) -> None:
+    """Until the app's network work (enrich, pull, an import's lookups) has finished and its last update is shown."""
+    import asyncio
+
+    from readlist.tui.screens.main import MainScreen
+
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    for _ in range(400):  # the work talks to a local server; this only bounds a hang
+        if screen._online is None:
+            break
+        await asyncio.sleep(0.025)
+    await app.workers.wait_for_complete()
