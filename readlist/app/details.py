@@ -8,6 +8,11 @@ leave that one as corrected; when two copies of the library are synced, the late
 other copy's correction or import. ``u`` (and ``readlist undo``) takes a correction back whole: the value and
 the stamp, so the field is the sources' again.
 
+A corrected title must not lose the paper: imports, enrichment and sync find a paper without an arXiv id by its
+title, and the sources still have the old one. The title's ``t-…`` id (``title_id``) stands for it: the id of a
+paper imported without an arXiv id, an alias once it has one, and the alias a paper from arXiv is given when its
+source title is first corrected (see ``Library.find_existing``).
+
 One command for both the app's details form and ``readlist edit``.
 """
 
@@ -20,7 +25,7 @@ from typing import Any
 
 from readlist.app.commands import Outcome, PaperChange, copy_value
 from readlist.core.dates import PUBLISHED_PATTERN, PartialDate
-from readlist.core.model import EDITABLE_FIELDS, Paper, ValidationError, now_iso
+from readlist.core.model import EDITABLE_FIELDS, Paper, ValidationError, now_iso, title_id, user_edited
 from readlist.core.text import clean_line, web_address
 from readlist.storage.errors import NotFoundError
 from readlist.storage.library import Library
@@ -127,6 +132,9 @@ class EditDetails:
                 return outcome
             if "title" in diff:
                 _check_title(library, paper, diff["title"])
+                aliases = _imported_title_kept(library, paper)
+                if aliases is not None:
+                    diff["aliases"] = aliases
             if "authors" in diff:
                 diff["authors_count"] = _author_count(paper, diff["authors"])
             stamp = now_iso()
@@ -140,18 +148,39 @@ class EditDetails:
 
 
 def _check_title(library: Library, paper: Paper, title: str) -> None:
-    """A new title may not be another paper's: two records of one paper would follow (dedup is by title).
+    """A new title may not be another paper's, nor one another paper was imported under: two records of one paper
+    would follow (dedup is by title).
 
     The paper looked for is the one with that title, whatever the edited paper's arXiv id (looked up by
     the id, the edited paper would find itself); as dedup has it, two papers with different arXiv ids may
     share a title.
     """
-    other = library.find_existing(Paper.create(title=title))
+    wanted = Paper.create(title=title)
+    other = library.find_existing(wanted)
     if other is None or other.id == paper.id:
         return
     if not (paper.arxiv_id and other.arxiv_id and other.arxiv_id != paper.arxiv_id):
-        raise ValidationError(f"another paper in the library has this title ({other.id}); "
+        has = "has this title" if other.dedup_keys[-1] == wanted.dedup_keys[-1] else "was imported under this title"
+        raise ValidationError(f"another paper in the library {has} ({other.id}); "
                               "if they are the same paper, remove one of them")
+
+
+def _imported_title_kept(library: Library, paper: Paper) -> list[str] | None:
+    """The aliases ``paper`` needs to be found by the title it was imported under once that is corrected; None
+    when it is found so already.
+
+    Imports and enrichment find a paper without an arXiv id by its title, and a title corrected by hand is no
+    longer the one a text copy or arXiv has. A title's ``t-…`` id (:func:`title_id`) names it instead: a paper
+    imported without an arXiv id has that id, or keeps it as an alias once it has its arXiv id; a paper imported
+    from arXiv gets the id of its source title as an alias here. Only a source's title is kept so (a title the
+    user typed before is no import's), and not when another paper already answers to that id.
+    """
+    if user_edited(paper, "title"):
+        return None
+    tid = title_id(paper.title)
+    if tid == paper.id or tid in paper.aliases or library.named_by_title_id(tid) is not None:
+        return None
+    return sorted({*paper.aliases, tid})
 
 
 def _author_count(paper: Paper, authors: list[str]) -> int | None:

@@ -7,7 +7,8 @@ renamed paper into a record that already has its arXiv id.
 
 How a paper without an arXiv id is found: one title search on arXiv. A candidate is
 accepted only when its normalized title (case, punctuation and spacing ignored) is
-identical to the paper's, or, when none is, when it is the single near-identical
+identical to the paper's (or to the title it was imported under, when the user corrected
+it since), or, when none is, when it is the single near-identical
 candidate and its author count agrees with the one recorded. Anything else is
 reported as ambiguous (several candidates, or a near match that cannot be
 confirmed) or not found, never guessed.
@@ -38,6 +39,7 @@ from readlist.core.model import (
     is_arxiv_id,
     merge_papers,
     normalize_title,
+    title_id,
     user_edited,
 )
 from readlist.net.errors import NetworkError
@@ -167,7 +169,10 @@ def match_title(paper: Paper, candidates: Sequence[Paper]) -> TitleMatch:
         if all(candidate.arxiv_id != c.arxiv_id for c in unique):
             unique.append(candidate)
     count = recorded_author_count(paper)
-    identical = [c for c in unique if normalize_title(c.title) == key]
+    # A title the paper was imported under counts as its own (its t-… id is the paper's id or an alias): the user
+    # may have corrected the title arXiv still has.
+    imported_as = {paper.id, *paper.aliases}
+    identical = [c for c in unique if normalize_title(c.title) == key or title_id(c.title) in imported_as]
     if len(identical) == 1:
         return TitleMatch(identical[0], "match")
     if identical:

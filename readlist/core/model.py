@@ -278,7 +278,8 @@ class Paper(msgspec.Struct, kw_only=True, gc=False):
     github_repo: str | None = None
     project_page: str | None = None
     # Ids the paper had before (a text-copy paper's t-… id, once enrichment found its arXiv id): a lookup
-    # by an old id still finds it.
+    # by an old id still finds it. A t-… id names a title (title_id), so this also keeps a paper found by the
+    # title it was imported under once the user corrected it (a paper from arXiv gets that title's id here then).
     aliases: list[str] = msgspec.field(default_factory=list)
     # The status a paper had before it was marked read, so "toggle read" can go back.
     prev_status: StatusValue | None = None

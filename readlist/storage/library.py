@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso
+from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso, title_id
 from readlist.storage.atomic import atomic_write_chunks
 from readlist.storage.backups import damaged, discard_backup, make_backup, prune_backups
 from readlist.storage.errors import LibraryError, NotFoundError
@@ -72,6 +72,11 @@ _ADDED_ORDER = attrgetter("added_order")
 # Libraries whose snapshot is smaller than this are compacted after every command:
 # rewriting them costs a few milliseconds and keeps the TinyDB file current.
 SMALL_SNAPSHOT = 8 * 1024 * 1024
+
+
+def _other_arxiv_ids(paper: Paper, existing: Paper) -> bool:
+    """Whether two papers have arXiv ids of their own that differ: then they are two papers, whatever their titles."""
+    return bool(paper.arxiv_id and existing.arxiv_id and existing.arxiv_id != paper.arxiv_id)
 
 
 def library_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> FileLock:
@@ -462,20 +467,36 @@ class Library:
         return self._gen
 
     def find_existing(self, paper: Paper) -> Paper | None:
-        """The paper already in the library that ``paper`` is, by arXiv id, else by title.
+        """The paper already in the library that ``paper`` is, by arXiv id, else by title: the title it has, or one
+        it was imported under before the user corrected it.
+
+        A title's ``t-…`` id (:func:`title_id`) is the id of a paper imported under it without an arXiv id, kept
+        as an alias when the paper gets its arXiv id or its title is corrected (readlist.app.details): so a paper
+        whose title the user corrected is still found by a text copy, or arXiv, that has the old one.
 
         A title match only counts when one of the two has no arXiv id: two papers with
         different arXiv ids are different papers even when their titles are the same.
         """
+        keys = self._key_map()
         for key in paper.dedup_keys:
-            found = self._key_map().get(key)
+            found = keys.get(key)
             if found is None or found not in self.papers:
                 continue
             existing = self.papers[found]
-            if key.startswith("t:") and paper.arxiv_id and existing.arxiv_id and existing.arxiv_id != paper.arxiv_id:
+            if key.startswith("t:") and _other_arxiv_ids(paper, existing):
                 continue
             return existing
-        return None
+        imported = self.named_by_title_id(title_id(paper.title))
+        if imported is None or _other_arxiv_ids(paper, imported):
+            return None
+        return imported
+
+    def named_by_title_id(self, tid: str) -> Paper | None:
+        """The paper whose id, or an id it had before, is the title id ``tid`` (a title it was imported under)."""
+        found = self.papers.get(tid)
+        if found is None:
+            found = self.papers.get(self._key_map().get("i:" + tid, ""))
+        return found
 
     def resolve(self, ref: str) -> Paper:
         """Find a paper by id, an id it had before, arXiv id, URL, citation key or unique id prefix.
