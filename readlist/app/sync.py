@@ -39,8 +39,9 @@ from typing import Any
 
 import msgspec
 
+from readlist.app.commands import Outcome, PaperChange
 from readlist.app.library_merge import MergeReport, Side, merge_libraries
-from readlist.core.model import now_iso
+from readlist.core.model import Paper, now_iso
 from readlist.core.text import inert_text
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.backups import make_backup
@@ -491,6 +492,7 @@ class SyncReport:
                   for pid in merge.dropped_there]
         lines += [f"{pid}: both versions of an edited part of the note are kept, under a line starting with ──"
                   for pid in merge.notes_both_kept]
+        lines += [f"{old}: renamed to {new}" for old, new in sorted(merge.renamed.items())]
         return lines
 
     def to_dict(self) -> dict[str, Any]:
@@ -835,7 +837,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
     if report.remote is None:
         if report.committed:
             report.changed_here = _changes(repo.snapshot_at(before, whose="here"),
-                                           repo.snapshot_at(repo.git.rev("HEAD"), whose="here"))
+                                           repo.snapshot_at(repo.git.rev("HEAD"), whose="here"), report)
         return
     branch = repo.branch()
     remote_ref = f"refs/remotes/{REMOTE}/{branch}"
@@ -854,7 +856,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
                 return
             if theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
                 report.changed_here = _changes(repo.snapshot_at(theirs, whose=f"on {report.remote}"),
-                                               repo.snapshot_at(ours, whose="here"))
+                                               repo.snapshot_at(ours, whose="here"), report)
             else:
                 _merge(library, repo, report, ours, theirs)
         if _push(repo, branch):
@@ -950,11 +952,21 @@ def _push(repo: Repo, branch: str) -> bool:
 _PUSH_RACE = re.compile(r"\[rejected\] \((fetch first|non-fast-forward)\)")
 
 
-def _changes(old: Snapshot | None, new: Snapshot | None) -> int:
-    """How many papers differ between two versions of the library (added, removed or changed)."""
+def _changes(old: Snapshot | None, new: Snapshot | None, report: SyncReport) -> int:
+    """How many papers differ between two versions of the library (added, removed or changed), a paper whose id
+    changed counting once, as commands count it (:meth:`Outcome.renames`); its renames go in ``report``, as the
+    merge's do (old id → new id)."""
     before = {p.id: p for p in old.papers} if old is not None else {}
     after = {p.id: p for p in new.papers} if new is not None else {}
-    return sum(1 for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid))
+    # Only the aliases of a paper that came or went tell a rename: the rest of the records need not be copied.
+    differ = Outcome("", {pid: PaperChange(_ids_of(before.get(pid)), _ids_of(after.get(pid)))
+                          for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)})
+    report.merge.renamed.update(differ.renames())
+    return len(differ)
+
+
+def _ids_of(paper: Paper | None) -> dict[str, Any] | None:
+    return None if paper is None else {"aliases": paper.aliases}
 
 
 def _fast_forward(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: str) -> None:
@@ -964,7 +976,7 @@ def _fast_forward(library: Library, repo: Repo, report: SyncReport, ours: str, t
     _backup(library, report)
     repo.move_to(theirs, blob)
     report.received = True
-    report.changed_there = _changes(current, incoming)
+    report.changed_there = _changes(current, incoming, report)
 
 
 def _backup(library: Library, report: SyncReport) -> None:
@@ -1000,8 +1012,8 @@ def _merge(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: 
     if merge is None:  # only one side changed the library file: git needed no merge driver
         base = repo.git.text("merge-base", ours, theirs, check=False) or None
         old = repo.snapshot_at(base, whose="in the common history")
-        report.changed_here = _changes(old, repo.snapshot_at(ours, whose="here"))
-        report.changed_there = _changes(old, repo.snapshot_at(theirs, whose=f"on {report.remote}"))
+        report.changed_here = _changes(old, repo.snapshot_at(ours, whose="here"), report)
+        report.changed_there = _changes(old, repo.snapshot_at(theirs, whose=f"on {report.remote}"), report)
     else:
         report.merge = merge
         report.changed_here = len(merge.changed_here)

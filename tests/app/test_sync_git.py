@@ -873,3 +873,30 @@ def test_a_failed_merge_leaves_none_of_gits_temporary_copies_of_the_library(
     monkeypatch.undo()
     assert sync(workstation).received
     assert all(path.read_bytes() == b"not sync's" for path in kept)
+
+
+def test_a_paper_renamed_on_the_other_machine_is_counted_once_and_said_to_be_renamed(git_env: Path) -> None:
+    remote = bare_remote(git_env)
+    laptop = machine(git_env, "laptop")
+    first, second = Paper.create(title="Attention is all you need, again"), Paper.create(title="Zeta: a study")
+    ImportPapers([first, second, paper(1)], "seed").execute(laptop)
+    init(laptop, str(remote))
+    workstation = machine(git_env, "workstation")
+    init(workstation, str(remote))
+    ApplyEnrichment([Change(first.id, first.title, new_id="2401.09999",
+                            fields={"arxiv_id": "2401.09999"})]).execute(laptop)
+    sent = sync(laptop)
+    assert sent.changed_here == 1 and sent.merge.renamed == {first.id: "2401.09999"}
+    received = sync(workstation)  # a fast-forward: nothing changed here
+    assert (received.changed_here, received.changed_there) == (0, 1)
+    assert received.summary().startswith("0 papers changed here, 1 there;")
+    assert f"{first.id}: renamed to 2401.09999" in received.details()
+    assert received.to_dict()["merge"]["renamed"] == {first.id: "2401.09999"}
+    # Both copies changed the library: the merge counts it once too.
+    ApplyEnrichment([Change(second.id, second.title, new_id="2401.09998",
+                            fields={"arxiv_id": "2401.09998"})]).execute(laptop)
+    sync(laptop)
+    Rate(["2401.00001"], 3).execute(workstation)
+    merged = sync(workstation)
+    assert (merged.changed_here, merged.changed_there) == (1, 1)
+    assert merged.details() == [f"{second.id}: renamed to 2401.09998"]
