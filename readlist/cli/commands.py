@@ -675,7 +675,11 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
                     "papers": sorted(done.outcome.changes), "skipped": done.skipped})
     else:
         info(f"{verb} {last.outcome.label.lower()}: {counted(len(done.outcome), 'paper')}")
-        reverted = [p for pid in sorted(done.outcome.changes)[:UNDO_SHOWN] if (p := lib.get(pid)) is not None]
+        # A paper whose id the step changed (enrichment gave it its arXiv id) is in the changes under both ids;
+        # it is named once, by the id it has now, so that the lines shown are the papers counted.
+        gone = done.outcome.renames()
+        ids = [pid for pid in sorted(done.outcome.changes) if pid not in gone]
+        reverted = [p for pid in ids[:UNDO_SHOWN] if (p := lib.get(pid)) is not None]
         for paper in reverted:  # which papers: the change undone may be older than the user remembers
             console.print(Text("  ") + paper_line(paper), soft_wrap=True)
         if len(done.outcome) > UNDO_SHOWN:

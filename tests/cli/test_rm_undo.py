@@ -143,3 +143,25 @@ def test_a_citation_key_may_not_be_another_papers_id(db: Path) -> None:
     assert Library(db).papers["2401.00001"].cite_key != "2401.00002"
     assert run(db, "key", "2401.00001", "2401.00001").exit_code == 0  # its own id: it finds itself
     assert run(db, "show", "2401.00001", "--json").exit_code == 0
+
+
+def test_undo_of_papers_given_their_arxiv_ids_names_each_of_them(tmp_path: Path) -> None:
+    """An import that gives text-copy papers their arXiv ids holds each under its old and its new id; the undo
+    names every paper it counts, by the id the paper has now, not the ids that are gone."""
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title=f"Thin paper number {n}") for n in range(6)], "t").execute(lib)
+    lib.compact(force=True)
+    bib = tmp_path / "refs.bib"
+    bib.write_text("".join(
+        f"@misc{{p{n}, title = {{Thin paper number {n}}}, eprint = {{2402.0000{n}}}, archivePrefix = {{arXiv}}}}\n"
+        for n in range(6)
+    ))
+    assert run(db, "import", str(bib)).exit_code == 0
+    assert all(pid.startswith("2402.") for pid in Library(db).papers)
+    undone = run(db, "undo")
+    assert undone.exit_code == 0 and "undid imported: 6 papers" in undone.stdout, undone.output
+    assert all(f"Thin paper number {n}" in undone.stdout for n in range(6)), undone.stdout
+    redone = run(db, "undo")
+    assert redone.exit_code == 0 and "redid imported: 6 papers" in redone.stdout, redone.output
+    assert all(f"Thin paper number {n}" in redone.stdout for n in range(6)), redone.stdout
