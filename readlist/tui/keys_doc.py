@@ -21,8 +21,8 @@ _START = re.compile(r"<!-- keys:start (\w+) -->")
 # Screens in the order a user meets them.
 SCOPES: dict[str, tuple[str, ...]] = {
     "main": ("paper list", "triage mode"),
-    "all": ("paper list", "search box", "triage mode", "note editor", "tag editor", "citation formats",
-            "confirmation", "prompt", "statistics", "help"),
+    "all": ("paper list", "search box", "triage mode", "note editor", "tag editor", "details form",
+            "citation formats", "confirmation", "prompt", "statistics", "help"),
 }
 # The table of binding ids, for remapping: every id the keymap accepts (see readlist.tui.keymap).
 KEYMAP = "keymap"

@@ -28,6 +28,17 @@ def test_tables_name_every_key_of_the_main_screen_and_triage() -> None:
     assert "| `1`–`5` | Rate 1 to 5 stars |" in tables
 
 
+def test_every_screen_has_its_table_among_every_key() -> None:
+    """docs/tui.md says "every key of every screen": a screen with keys of its own (the details form's
+    ctrl+s and Esc) has its table there, not only its ids in the keymap table."""
+    from readlist.tui.keymap import SCREENS
+    from readlist.tui.keys_doc import SCOPES
+
+    assert set(SCOPES["all"]) == set(SCREENS)
+    tables = key_tables("all")
+    assert "**Details form**\n\n| key | action |\n|---|---|\n| `esc` | Discard |\n| `ctrl+s` | Save |" in tables
+
+
 def test_changing_a_binding_makes_the_docs_stale() -> None:
     doc = (ROOT / "README.md").read_text(encoding="utf-8")
     edited = doc.replace("| `s` | Keep: status to-read |", "| `k` | Keep: status to-read |", 1)
