@@ -169,7 +169,7 @@ def validate_key(key: str, taken: Iterable[str] = ()) -> str:
     if not usable_key(key):
         raise ValidationError(
             f"{key!r} is not a usable citation key: use ASCII letters, digits and _ - : . / +, "
-            "starting and ending with a letter, digit or _"
+            "starting and ending with a letter, digit or _, with one of - : . / + at a time between them"
         )
     if key.casefold() in {k.casefold() for k in taken}:
         raise ValidationError(f"the citation key {key!r} is already used by another paper")

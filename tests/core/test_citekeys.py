@@ -94,6 +94,15 @@ def test_invalid_user_keys_are_refused_with_a_reason(key: str, reason: str) -> N
         validate_key(key)
 
 
+@pytest.mark.parametrize("key", ["a--b", "a:/b"])
+def test_the_reason_for_doubled_punctuation_names_the_rule_it_breaks(key: str) -> None:
+    """`a--b` keeps every rule of a shorter reason (ASCII, starts and ends with a letter), so the reason names
+    the one it breaks: one of - : . / + at a time."""
+    with pytest.raises(ValidationError) as refused:
+        validate_key(key)
+    assert "with one of - : . / + at a time between them" in str(refused.value)
+
+
 def test_a_user_key_may_not_be_another_papers_key() -> None:
     with pytest.raises(ValidationError, match="already used by another paper"):
         validate_key("Smith2020", taken={"smith2020"})
