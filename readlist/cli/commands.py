@@ -200,14 +200,15 @@ def import_cmd(
 
 @click.command("show")
 @click.argument("paper_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON, with its interest and why.")
 @click.pass_context
 def show_cmd(ctx: click.Context, paper_id: str, as_json: bool) -> None:
     """Show one paper: metadata, abstract and note.
 
     \b
-    Example:
+    Examples:
       readlist show 2310.01234
+      readlist show 2310 --json       by unique prefix; its interest score and why
     """
     session = session_of(ctx)
     paper = session.library.resolve(paper_id)

@@ -363,3 +363,15 @@ def test_open_pdf_hands_the_arxiv_pdf_to_the_browser(tmp_path: Path, monkeypatch
     no_id = run(db, "open", "t-", "--pdf")
     assert no_id.exit_code == 1 and no_id.stdout == ""
     assert "no arXiv id, so no PDF link" in no_id.stderr and "readlist enrich" in no_id.stderr
+
+
+def test_every_command_has_help_with_examples(tmp_path: Path) -> None:
+    """The README promises `--help` with examples on every command (`show` had a single "Example:")."""
+    import click
+
+    assert isinstance(main, click.Group)
+    for name in main.commands:
+        result = run(tmp_path / "library.json", name, "--help")
+        assert result.exit_code == 0, (name, result.output)
+        assert "Examples:" in result.stdout and f"readlist {name}" in result.stdout, name
+    assert "readlist show 2310 --json" in run(tmp_path / "library.json", "show", "--help").stdout
