@@ -219,6 +219,13 @@ def _since(remembered: str | None, today: date) -> date:
     return min(max(day, earliest), today)
 
 
+def _day_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def _absorb(outcome: PullOutcome, part: PullOutcome) -> None:
     outcome.batches.extend(part.batches)
     outcome.remember.update(part.remember)
@@ -234,8 +241,16 @@ def load_pull_state(library_path: Path) -> dict[str, str]:
 
 
 def save_pull_state(library_path: Path, remember: Mapping[str, str]) -> None:
-    """Remember successful pulls (merged into what is remembered already)."""
+    """Remember successful pulls (merged into what is remembered already).
+
+    A source keeps the later of its two days: pulling an old day (``pull hf --date 2024-08-01``) must not move
+    back where the next ``readlist pull`` starts, which would then fetch a month of lists again.
+    """
     if not remember:
         return
-    state = {**load_pull_state(library_path), **remember}
+    state = load_pull_state(library_path)
+    for key, day in remember.items():
+        kept = _day_or_none(state.get(key, ""))
+        if kept is None or day > kept.isoformat():
+            state[key] = day
     atomic_write_bytes(pulls_path(library_path), msgspec.json.encode(dict(sorted(state.items()))))

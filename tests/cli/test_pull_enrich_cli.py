@@ -56,6 +56,24 @@ def test_pull_alone_remembers_the_last_successful_pull(
     assert state == {"hf": date.today().isoformat()}
 
 
+def test_pulling_an_old_day_does_not_move_the_last_pull_back(
+    api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pull hf --date` of an old day after today's pull left that old day as the last pull, so the next
+    `readlist pull` asked for a month of Daily Papers (31 lists) instead of today's."""
+    db = tmp_path / "library.json"
+    config = Path(str(tmp_path / "config.toml"))
+    config.write_text('pull_sources = ["hf"]\n')
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    today = date.today().isoformat()
+    assert run(db, "pull").exit_code == 0
+    assert run(db, "pull", "hf", "--date", DAY).exit_code == 0
+    assert json.loads((tmp_path / "library.json.pulls").read_text()) == {"hf": today}
+    asked_before = len(api.seen("/hf/api/daily_papers"))
+    assert run(db, "pull").exit_code == 0
+    assert [seen.query["date"] for seen in api.seen("/hf/api/daily_papers")[asked_before:]] == [today]
+
+
 def test_a_failing_service_is_one_line_and_changes_nothing(api: FakeServer, tmp_path: Path) -> None:
     db = tmp_path / "library.json"
     api.script("/hf/api/daily_papers", Reply(503), Reply(503), Reply(503))
