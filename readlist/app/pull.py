@@ -2,8 +2,9 @@
 
 A pull yields the same thing an import of a file does, a :class:`ParseResult` per
 source, so the import command applies its usual dedup, merge rules and report to
-pulled papers. Nothing here touches the library: what to remember about a
-successful pull (the day it covered, per source) is returned for the caller to store.
+pulled papers. Nothing here touches the library: each batch is handed to the caller's ``arrived`` as it
+comes (so that an interrupted pull keeps the days it had), and what to remember about a successful pull
+(the day it covered, per source) is returned for the caller to store.
 
 * ``pull hf`` for one day or a range of days: one batch per day.
 * ``pull arxiv CAT... --days N``: the newest submissions in those categories, one batch.
@@ -38,6 +39,8 @@ FIRST_PULL_DAYS = 1
 
 Progress = Callable[[str, int, int], None]
 Cancelled = Callable[[], bool]
+# Told of each batch fetched, as it comes: the caller stores it then.
+Arrived = Callable[["PullBatch"], None]
 
 
 class PullError(ValueError):
@@ -109,6 +112,7 @@ def pull_hf(
     *,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    arrived: Arrived | None = None,
 ) -> PullOutcome:
     """One batch per day; a failing day stops the pull (the next would most likely fail the same way)."""
     outcome = PullOutcome()
@@ -126,7 +130,7 @@ def pull_hf(
             outcome.batches.append(PullBatch(f"hf:{day.isoformat()}", None, str(exc)))
             completed = False
             break
-        outcome.batches.append(PullBatch(f"hf:{day.isoformat()}", result))
+        _arrived(outcome, PullBatch(f"hf:{day.isoformat()}", result), arrived)
     if progress is not None:
         progress("Hugging Face", len(outcome.batches), len(days))
     if completed and days and not outcome.cancelled:
@@ -142,6 +146,7 @@ def pull_arxiv(
     today: date,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    arrived: Arrived | None = None,
 ) -> PullOutcome:
     """The newest submissions in ``categories`` over the last ``days`` days (today included), one batch."""
     bad = [c for c in categories if not is_arxiv_category(c)]
@@ -165,7 +170,7 @@ def pull_arxiv(
     result = ParseResult(format="arxiv-api", papers=listing.papers)
     if listing.truncated and not (cancelled is not None and cancelled()):
         result.skipped.append(("(older papers)", "arXiv answers at most 2000 papers per query; narrow the days"))
-    outcome.batches.append(PullBatch(label, result))
+    _arrived(outcome, PullBatch(label, result), arrived)
     if cancelled is not None and cancelled():
         outcome.cancelled = True
     else:
@@ -183,6 +188,7 @@ def pull_configured(
     arxiv: ArxivClient | None,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    arrived: Arrived | None = None,
 ) -> PullOutcome:
     """``pull`` with no arguments: every configured source since its last successful pull.
 
@@ -197,7 +203,8 @@ def pull_configured(
         if source.kind == "hf":
             if hf is None:
                 continue
-            part = pull_hf(hf, day_range(today=today, since=since), progress=progress, cancelled=cancelled)
+            part = pull_hf(hf, day_range(today=today, since=since), progress=progress, cancelled=cancelled,
+                           arrived=arrived)
             _absorb(outcome, part)
         elif source.category:
             arxiv_groups.setdefault(since, []).append(source.category)
@@ -205,7 +212,8 @@ def pull_configured(
         if arxiv is None or outcome.cancelled:
             break
         days = (today - since).days + 1
-        part = pull_arxiv(arxiv, categories, days=days, today=today, progress=progress, cancelled=cancelled)
+        part = pull_arxiv(arxiv, categories, days=days, today=today, progress=progress, cancelled=cancelled,
+                          arrived=arrived)
         _absorb(outcome, part)
     return outcome
 
@@ -224,6 +232,13 @@ def _day_or_none(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+def _arrived(outcome: PullOutcome, batch: PullBatch, arrived: Arrived | None) -> None:
+    """A batch fetched: handed to the caller to store now, and listed in the outcome."""
+    if arrived is not None:
+        arrived(batch)
+    outcome.batches.append(batch)
 
 
 def _absorb(outcome: PullOutcome, part: PullOutcome) -> None:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,6 +19,7 @@ from rich.text import Text
 from readlist.app.enrich import ApplyEnrichment, EnrichPlan, enrich_hint, plan_enrichment
 from readlist.app.imports import ImportReport, ParsedSource, import_parsed
 from readlist.app.pull import (
+    PullBatch,
     PullError,
     PullOutcome,
     day_range,
@@ -33,7 +34,15 @@ from readlist.app.views import status_view
 from readlist.cli.commands import report_line
 from readlist.cli.context import network_of, session_of, settle
 from readlist.cli.output import console, err_console, fail, info, print_json, query_option
+from readlist.core.model import Paper
 from readlist.core.text import counted, inert_text
+
+if TYPE_CHECKING:
+    from readlist.app.network import Network
+
+# Papers looked up and applied at a time by `enrich`: an interrupted run keeps the groups applied before it. 100 is
+# one arXiv request for papers with an id (the app, which shows each group, takes 10).
+ENRICH_GROUP = 100
 
 
 @contextmanager
@@ -96,28 +105,42 @@ def pull_cmd(
     session = session_of(ctx)
     net = network_of(ctx)
     today = date.today()
+    reports: list[ImportReport] = []
+
+    def store(batch: PullBatch) -> None:
+        """Each day (or listing) is imported as it arrives: an interrupted pull keeps the ones it had."""
+        if batch.result is not None and batch.papers:
+            reports.extend(import_parsed(session, [ParsedSource(batch.source, batch.result, None)]))
+
     try:
-        with _progress() as progress:
+        with _progress() as progress, session.one_step():  # one pull, one step for `readlist undo`
             if what == "hf":
                 outcome = pull_hf(net.hf, day_range(today=today, on=_date(on, "--date"), since=_date(since, "--since")),
-                                  progress=progress)
+                                  progress=progress, arrived=store)
             elif what == "arxiv":
-                outcome = pull_arxiv(net.arxiv, categories, days=days, today=today, progress=progress)
+                outcome = pull_arxiv(net.arxiv, categories, days=days, today=today, progress=progress, arrived=store)
             else:
                 state = load_pull_state(session.library.path)
                 outcome = pull_configured(net.settings.pull_sources, state, today=today, hf=net.hf,
-                                          arxiv=net.arxiv, progress=progress)
+                                          arxiv=net.arxiv, progress=progress, arrived=store)
     except PullError as exc:
         raise click.UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        kept = sum(r.total for r in reports)
+        if kept:
+            settle(session)
+        fail("interrupted: " + (f"the {counted(kept, 'paper')} pulled so far {'is' if kept == 1 else 'are'} kept "
+                                "(`readlist undo` takes them back); `readlist pull` again pulls the rest"
+                                if kept else "nothing was pulled"), 130)
     finally:
         net.close()
-    _store_pulled(ctx, session, outcome, as_json)
+    _store_pulled(session, outcome, reports, as_json)
 
 
-def _store_pulled(ctx: click.Context, session: Session, outcome: PullOutcome, as_json: bool) -> None:
-    parsed = [ParsedSource(b.source, b.result, b.error) for b in outcome.batches if b.result is None or b.papers]
-    reports = import_parsed(session, [p for p in parsed if p.result is not None])
-    reports += [ImportReport(source=p.source, error=p.error) for p in parsed if p.result is None]
+def _store_pulled(session: Session, outcome: PullOutcome, reports: list[ImportReport], as_json: bool) -> None:
+    """Report what was imported as it arrived (``reports``) and the sources that failed; the last successful pull
+    is remembered only when none did."""
+    reports += [ImportReport(source=b.source, error=b.error) for b in outcome.batches if b.result is None]
     if any(r.total for r in reports):
         settle(session)
     if not any(b.error for b in outcome.batches):
@@ -180,22 +203,67 @@ def enrich_cmd(
         info("no papers to enrich")
         return
     net = network_of(ctx)
+    plan = EnrichPlan()
+    applied: list[str] = []
     try:
-        with _progress() as progress:
-            plan = plan_enrichment(papers, arxiv=net.arxiv, hf=net.hf, progress=progress)
+        with _progress() as progress, session.one_step():
+            _enrich_in_groups(session, papers, net, plan, applied, dry_run, progress)
+    except KeyboardInterrupt:
+        kept = 0 if dry_run else len(plan.changes)
+        if kept:
+            settle(session)
+        fail("interrupted: " + (f"the {counted(kept, 'paper')} enriched so far {'is' if kept == 1 else 'are'} kept "
+                                "(`readlist undo` takes them back); `readlist enrich` again skips what is complete"
+                                if kept else "nothing was changed"), 130)
     finally:
         net.close()
     done: dict[str, Any] | None = None
-    if not dry_run and plan.changes:
-        outcome = session.run(ApplyEnrichment(plan.changes))
+    if applied:
         settle(session)
-        done = {"changed": sorted(outcome.changes)}
+        done = {"changed": sorted(applied)}
     if as_json:
         print_json({"plan": plan.to_json(), "dry_run": dry_run, "applied": done})
     else:
         _print_plan(plan, dry_run)
     if plan.error:  # with --json too: one line on stderr besides the plan
         fail(plan.error + ("" if dry_run or not plan.changes else "; what was found before that was saved"))
+
+
+def _enrich_in_groups(
+    session: Session, papers: list[Paper], net: Network, plan: EnrichPlan, applied: list[str], dry_run: bool,
+    progress: Callable[[str, int, int], None],
+) -> None:
+    """Look the papers up ENRICH_GROUP at a time and apply each settled group as it arrives (one undo step in
+    all, by the caller's ``one_step``), so that an interrupted run keeps what it found; ``plan`` gathers the
+    groups' plans and ``applied`` the ids changed (as the library now names them)."""
+    for start in range(0, len(papers), ENRICH_GROUP):
+        group = papers[start:start + ENRICH_GROUP]
+        where = f" ({start + 1}–{start + len(group)} of {len(papers)})" if len(papers) > len(group) else ""
+        part = plan_enrichment(group, arxiv=net.arxiv, hf=net.hf, progress=_told(progress, where))
+        if not dry_run and part.changes:
+            applied += session.run(ApplyEnrichment(part.changes)).changes
+        _join_plan(plan, part)  # after applying: an interrupted run counts the plan's changes as kept
+        if part.error or part.cancelled:
+            plan.pending += [p.id for p in papers[start + len(group):]]
+            return
+
+
+def _told(progress: Callable[[str, int, int], None], where: str) -> Callable[[str, int, int], None]:
+    """The progress callback of one group: its phases named with which papers of the run they are."""
+    return lambda phase, done, total: progress(phase + where, done, total)
+
+
+def _join_plan(plan: EnrichPlan, part: EnrichPlan) -> None:
+    """Add one group's plan to the whole run's (the request counts are the clients', already totals)."""
+    plan.changes += part.changes
+    plan.unchanged += part.unchanged
+    plan.ambiguous += part.ambiguous
+    plan.not_found += part.not_found
+    plan.failed += part.failed
+    plan.pending += part.pending
+    plan.cancelled = plan.cancelled or part.cancelled
+    plan.error = plan.error or part.error
+    plan.requests = dict(part.requests)
 
 
 def _print_plan(plan: EnrichPlan, dry_run: bool) -> None:

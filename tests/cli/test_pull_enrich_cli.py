@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -128,3 +129,63 @@ def test_enrich_all_fills_ids_and_authors_and_keeps_every_user_field(api: FakeSe
     undone = run(seed_library, "undo")
     assert undone.exit_code == 0
     assert Library(seed_library).papers[target.id].note == "keep this note"
+
+
+def test_an_interrupted_enrich_keeps_the_groups_applied_as_one_undo_step(
+    api: FakeServer, seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C in the middle of `enrich --all` keeps what was settled before it (it lost everything), says so in
+    one line and exits 130; `readlist undo` takes all of it back at once."""
+    from readlist.cli import net_cmds
+    from readlist.net.arxiv_api import ArxivClient
+
+    monkeypatch.setattr(net_cmds, "ENRICH_GROUP", 10, raising=False)
+    search = ArxivClient.search_title
+    calls: list[str] = []
+
+    def interrupted_on_the_25th(self: ArxivClient, title: str) -> list[Any]:
+        calls.append(title)
+        if len(calls) == 25:
+            raise KeyboardInterrupt
+        return search(self, title)
+
+    monkeypatch.setattr(ArxivClient, "search_title", interrupted_on_the_25th)
+    result = run(seed_library, "enrich", "--all")
+    assert result.exit_code == 130, result.output
+    kept = [p for p in Library(seed_library).papers.values() if p.arxiv_id]
+    assert kept, "the groups settled before the interruption are kept"
+    assert result.stderr == (f"readlist: interrupted: the {len(kept)} papers enriched so far are kept (`readlist "
+                             "undo` takes them back); `readlist enrich` again skips what is complete\n")
+    assert run(seed_library, "undo").exit_code == 0
+    assert not any(p.arxiv_id for p in Library(seed_library).papers.values())
+
+
+def test_an_interrupted_pull_keeps_the_days_it_had_and_remembers_no_pull(
+    api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C on the second day of `pull hf --since` keeps the first day's papers (it kept none), exits 130 with
+    one line, and leaves the last successful pull as it was; `readlist undo` takes the papers back."""
+    from datetime import timedelta
+
+    from readlist.net.hf_api import HfClient
+
+    daily = HfClient.daily_papers
+    days: list[date] = []
+
+    def interrupted_on_the_second_day(self: HfClient, day: date, **kwargs: Any) -> Any:
+        days.append(day)
+        if len(days) == 2:
+            raise KeyboardInterrupt
+        return daily(self, date.fromisoformat(DAY), **kwargs)  # every day lists that day's papers
+
+    monkeypatch.setattr(HfClient, "daily_papers", interrupted_on_the_second_day)
+    db = tmp_path / "library.json"
+    since = (date.today() - timedelta(days=2)).isoformat()
+    result = run(db, "pull", "hf", "--since", since)
+    assert result.exit_code == 130, result.output
+    assert len(Library(db).papers) == 13
+    assert result.stderr == ("readlist: interrupted: the 13 papers pulled so far are kept (`readlist undo` takes "
+                             "them back); `readlist pull` again pulls the rest\n")
+    assert not (tmp_path / "library.json.pulls").exists()
+    assert run(db, "undo").exit_code == 0
+    assert not Library(db).papers
