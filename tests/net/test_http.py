@@ -246,6 +246,39 @@ def test_an_answer_compressed_twice_is_refused_before_it_is_inflated(fake_server
     assert peak < 16 << 20
 
 
+@pytest.mark.parametrize("coding", ["gzip", "deflate"])
+def test_one_compressed_layer_is_inflated_no_further_than_the_cap(fake_server: FakeServer, coding: str) -> None:
+    """100 MB of spaces gzipped once are ~100 KB: httpx inflated each 64 KB read of them whole (~64 MB) before
+    the cap of 1 MB could count them; inflated with a bound, the memory stays near the cap."""
+    import tracemalloc
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31 if coding == "gzip" else 15)
+    bomb = b"".join([*(packer.compress(b" " * (1 << 20)) for _ in range(100)), packer.flush()])
+    fake_server.script("/bomb", Reply(200, bomb, {"Content-Encoding": coding}))
+    tracemalloc.start()
+    try:
+        with pytest.raises(NetworkError, match="larger than") as caught:
+            client(max_bytes=1 << 20).get(f"{fake_server.url}/bomb")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert caught.value.kind == "too-large"
+    assert peak < 8 << 20
+
+
+@pytest.mark.parametrize("coding", ["gzip", "x-gzip", "deflate", "raw deflate"])
+def test_a_compressed_answer_within_the_cap_is_read_whole(fake_server: FakeServer, coding: str) -> None:
+    import zlib
+
+    text = b"".join(b"line %d of the answer\n" % n for n in range(50_000))
+    wbits = {"gzip": 31, "x-gzip": 31, "deflate": 15, "raw deflate": -15}[coding]
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    fake_server.script("/ok", Reply(200, packer.compress(text) + packer.flush(),
+                                    {"Content-Encoding": coding.replace("raw ", "")}))
+    assert client().get(f"{fake_server.url}/ok").content == text
+
+
 @pytest.mark.parametrize("asked", ["9" * 30, "9" * 400], ids=["30 digits", "400 digits"])
 def test_an_absurd_retry_after_is_named_in_words(fake_server: FakeServer, asked: str) -> None:
     """30 digits printed back as 1e29 seconds, 400 (infinite as a float) as "infs"."""
