@@ -8,7 +8,9 @@ of at most 100 (``id_list``), so enriching a thousand papers is ten requests.
 What is sent to arXiv: arXiv ids, words of titles, category names, paging numbers.
 Nothing about the user's own data (status, rating, tags, notes) ever is.
 
-Answers are Atom feeds, read by :mod:`readlist.importers.arxiv_atom`.
+Answers are Atom feeds, read by :mod:`readlist.importers.arxiv_atom`. An answer with more entries than were asked
+for (``max_results``) is refused before it is parsed: feedparser reads a feed whole, and no part of such an
+answer can be trusted to be the one asked for (10,000 entries to a title search held a paper's enrichment 8 s).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import islice
 from urllib.parse import urlsplit
 
 from readlist.core.model import Paper, find_arxiv_id, is_arxiv_category, is_arxiv_id
@@ -32,6 +35,8 @@ PAGE_SIZE = 100
 # arXiv serves at most this many results for one query, however it is paged.
 MAX_RESULTS = 2000
 _WORD = re.compile(r"\w+")
+# The start tag of an entry in an answer's bytes (``<`` cannot appear unescaped in the text of a feed).
+_ENTRY_TAG = re.compile(rb"<entry[\s>/]")
 # At most this many words of a title go into its search.
 _TITLE_WORDS = 4
 _STOP_WORDS = frozenset(
@@ -40,6 +45,11 @@ _STOP_WORDS = frozenset(
 )
 
 Cancelled = Callable[[], bool]
+
+
+def _more_entries_than(content: bytes | bytearray, limit: int) -> bool:
+    """The answer has more than ``limit`` entries (counted in its bytes, no further than one past the limit)."""
+    return next(islice(_ENTRY_TAG.finditer(content), limit, None), None) is not None
 
 
 @dataclass
@@ -142,6 +152,12 @@ class ArxivClient:
                 accept="application/atom+xml",
                 limits=self.limits,
                 allow_status=frozenset({400}),
+            )
+        if _more_entries_than(response.content, max_results):
+            raise NetworkError(
+                f"{self.service}: the answer holds more than the {max_results} entries asked for; refused",
+                kind="malformed",
+                url=response.url,
             )
         page = read_feed(response.content)
         if page.error:

@@ -189,3 +189,30 @@ def test_an_answer_cut_short_is_not_taken_for_the_whole_answer(fake_server: Fake
     with pytest.raises(NetworkError, match=r"^arXiv API \(127\.0\.0\.1:\d+\): the answer was cut short") as caught:
         make(fake_server, FakeClock(), delay=0).by_ids(ids)
     assert caught.value.kind == "malformed"
+
+
+def test_an_answer_longer_than_asked_for_is_refused_unparsed(
+    fake_server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A title search asks for 10 candidates; 2,000 entries are not that answer, and feedparser would read every
+    one of them (10,000 held an enrichment 8 s and 254 MB) before anything could be said about them."""
+    from readlist.net import arxiv_api
+
+    entry = fake_server.arxiv.entries[0]
+    long = fake_server.arxiv.feed([entry] * 2000, total=2000, start=0, query="all:agents")
+    fake_server.script("/arxiv/api/query", Reply(200, long, {"Content-Type": "application/atom+xml"}))
+    parsed: list[int] = []
+    read_feed = arxiv_api.read_feed
+    monkeypatch.setattr(arxiv_api, "read_feed", lambda data: parsed.append(len(data)) or read_feed(data))
+    with pytest.raises(NetworkError, match=r"the answer holds more than the 10 entries asked for; refused") as caught:
+        make(fake_server, FakeClock(), delay=0).search_title("Reasoning agents that plan")
+    assert caught.value.kind == "malformed"  # fails this paper only, as a refused query does
+    assert parsed == []
+
+
+def test_an_answer_of_as_many_entries_as_asked_for_is_read(fake_server: FakeServer) -> None:
+    entries = fake_server.arxiv.entries[:10]
+    fake_server.script("/arxiv/api/query", Reply(200, fake_server.arxiv.feed(entries, total=10, start=0, query="x"),
+                                                 {"Content-Type": "application/atom+xml"}))
+    found = make(fake_server, FakeClock(), delay=0).search_title("Reasoning agents that plan")
+    assert [p.arxiv_id for p in found] == [e.arxiv_id for e in entries]
