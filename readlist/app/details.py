@@ -25,7 +25,15 @@ from typing import Any
 
 from readlist.app.commands import Outcome, PaperChange, copy_value
 from readlist.core.dates import PUBLISHED_PATTERN, PartialDate
-from readlist.core.model import EDITABLE_FIELDS, Paper, ValidationError, now_iso, title_id, user_edited
+from readlist.core.model import (
+    EDITABLE_FIELDS,
+    Paper,
+    ValidationError,
+    now_iso,
+    other_arxiv_ids,
+    title_id,
+    user_edited,
+)
 from readlist.core.text import clean_line, web_address
 from readlist.storage.errors import NotFoundError
 from readlist.storage.library import Library
@@ -159,7 +167,7 @@ def _check_title(library: Library, paper: Paper, title: str) -> None:
     other = library.find_existing(wanted)
     if other is None or other.id == paper.id:
         return
-    if not (paper.arxiv_id and other.arxiv_id and other.arxiv_id != paper.arxiv_id):
+    if not other_arxiv_ids(paper, other):
         has = "has this title" if other.dedup_keys[-1] == wanted.dedup_keys[-1] else "was imported under this title"
         raise ValidationError(f"another paper in the library {has} ({other.id}); "
                               "if they are the same paper, remove one of them")

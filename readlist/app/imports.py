@@ -32,6 +32,11 @@ class ParsedSource:
     # What the papers' ``sources`` record, when not the name's own label (an arXiv id looked up: ``arxiv:ID``).
     label: str | None = None
 
+    @property
+    def stored_as(self) -> str:
+        """The label the papers' ``sources`` record: ``label``, else the name's (see :func:`source_label`)."""
+        return self.label or source_label(self.source)
+
 
 def source_label(source: str) -> str:
     """How a source is remembered on a paper: a file's name, a URL in full, or stdin/clipboard."""
@@ -58,12 +63,12 @@ def parse_source(
     try:
         if data is None:
             # Imported here: the HTTP client costs start-up time that only imports need.
-            from readlist.app.sources import is_url, read_clipboard, read_source
+            from readlist.app.sources import is_url, read_source
             from readlist.net.errors import OFFLINE
 
             if offline and is_url(source):
                 return ParsedSource(source, None, OFFLINE)
-            data = read_clipboard() if source == "clipboard" else read_source(source)
+            data = read_source(source)
         result = parse_input(data, source=source_label(source), fmt=fmt, today=today, year=year)
     except ImportFormatError as exc:
         return ParsedSource(source, None, str(exc))
@@ -112,13 +117,13 @@ def read_sources(
     are done.
     """
     from readlist.app import by_id
-    from readlist.app.sources import read_clipboard, read_stdin
+    from readlist.app.sources import read_source
 
     streams: dict[str, bytes | bytearray | str | ParsedSource] = {}
     for source in sources:
         if source in ("-", "clipboard") and source not in streams:
             try:
-                streams[source] = read_clipboard() if source == "clipboard" else read_stdin()
+                streams[source] = read_source(source)
             except ImportFormatError as exc:
                 streams[source] = ParsedSource(source, None, str(exc))
     typed = [s for s in dict.fromkeys(sources) if s not in ("-", "clipboard") and by_id.names_an_arxiv_id(s)]
@@ -314,7 +319,7 @@ def import_parsed(
             papers: Iterable[Paper] = item.result.papers
             if advance is not None:
                 papers = _counting(papers, advance)
-            imported = session.run(ImportPapers(papers, item.label or source_label(item.source), item.result.format))
+            imported = session.run(ImportPapers(papers, item.stored_as, item.result.format))
             reports.append(_report_of(item.source, item.result, imported.report))
     return reports
 

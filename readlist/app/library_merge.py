@@ -48,6 +48,7 @@ from readlist.core.model import (
     merge_papers,
     normalize_title,
     tag_time_key,
+    user_edited,
 )
 
 # Written around the two versions of a part of a note that both sides edited.
@@ -448,7 +449,7 @@ def _count_of_corrected_names(authors: list[str], ours: Paper, theirs: Paper, me
     brought on the other side would make the corrected list read as cut short ("and others" in a citation).
     """
     for side, other in ((ours, theirs), (theirs, ours)):
-        if "authors" in side.changed and side.authors == authors and other.authors != authors:
+        if user_edited(side, "authors") and side.authors == authors and other.authors != authors:
             return side.authors_count
     return merged_count
 

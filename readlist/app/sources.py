@@ -120,9 +120,12 @@ def read_clipboard() -> str:
 
 
 def read_source(source: str, *, client: HttpClient | None = None) -> bytes | bytearray | str:
-    """The bytes of one import source; ``client`` (built from the network settings) fetches URLs."""
+    """The bytes of one import source (``-`` standard input, ``clipboard`` the clipboard, a URL, a file);
+    ``client`` (built from the network settings) fetches URLs."""
     if source == "-":
         return read_stdin()
+    if source == "clipboard":
+        return read_clipboard()
     if is_url(source):
         return fetch_url(source, client=client)
     return read_file(source)

@@ -91,6 +91,12 @@ REFRESHED_FIELDS = frozenset({"upvotes", "abstract"})
 EDITABLE_FIELDS = ("title", "authors", "organization", "published", "url", "doi", "journal_ref", "abstract")
 
 
+def other_arxiv_ids(one: Paper, other: Paper) -> bool:
+    """Whether two records have arXiv ids of their own that differ: then they are two papers, whatever their
+    titles (the dedup rule: a title only matches where one of the two has no arXiv id)."""
+    return bool(one.arxiv_id and other.arxiv_id and one.arxiv_id != other.arxiv_id)
+
+
 def user_edited(paper: Paper, name: str) -> bool:
     """Whether the user corrected source field ``name`` of ``paper`` by hand (so no source may change it)."""
     return name in paper.changed and name in _EDITABLE_SET

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso, title_id
+from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso, other_arxiv_ids, title_id
 from readlist.storage.atomic import atomic_write_chunks
 from readlist.storage.backups import damaged, discard_backup, make_backup, prune_backups
 from readlist.storage.errors import LibraryError, NotFoundError
@@ -72,11 +72,6 @@ _ADDED_ORDER = attrgetter("added_order")
 # Libraries whose snapshot is smaller than this are compacted after every command:
 # rewriting them costs a few milliseconds and keeps the TinyDB file current.
 SMALL_SNAPSHOT = 8 * 1024 * 1024
-
-
-def _other_arxiv_ids(paper: Paper, existing: Paper) -> bool:
-    """Whether two papers have arXiv ids of their own that differ: then they are two papers, whatever their titles."""
-    return bool(paper.arxiv_id and existing.arxiv_id and existing.arxiv_id != paper.arxiv_id)
 
 
 def library_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> FileLock:
@@ -483,11 +478,11 @@ class Library:
             if found is None or found not in self.papers:
                 continue
             existing = self.papers[found]
-            if key.startswith("t:") and _other_arxiv_ids(paper, existing):
+            if key.startswith("t:") and other_arxiv_ids(paper, existing):
                 continue
             return existing
         imported = self.named_by_title_id(title_id(paper.title))
-        if imported is None or _other_arxiv_ids(paper, imported):
+        if imported is None or other_arxiv_ids(paper, imported):
             return None
         return imported
 

@@ -1216,7 +1216,7 @@ class MainScreen(ReadlistScreen[None]):
         self._on_screen(self._store_imported, parsed, cancel.is_set())
 
     def _store_imported(self, parsed: list[ParsedSource], cancelled: bool = False) -> None:
-        from readlist.app.imports import ImportPapers, source_label
+        from readlist.app.imports import ImportPapers
 
         added: list[str] = []
         updated: list[str] = []
@@ -1224,8 +1224,7 @@ class MainScreen(ReadlistScreen[None]):
         with self.session.one_step():  # one import, one step for u
             for item in parsed:
                 if item.result is not None:
-                    label = item.label or source_label(item.source)
-                    imported = self.run_command(ImportPapers(item.result.papers, label, item.result.format))
+                    imported = self.run_command(ImportPapers(item.result.papers, item.stored_as, item.result.format))
                     if imported is not None:
                         added += imported.report.added
                         updated += imported.report.updated
