@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -97,6 +98,23 @@ def git(folder: Path, *args: str) -> str:
 
     done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True)
     return done.stdout.strip()
+
+
+@pytest.fixture
+def silent_remote() -> Iterator[socket.socket]:
+    """A git server that takes the connection and never answers (a host gone quiet behind a firewall).
+
+    Its address is ``silent_address(server)``; ``server.accept()`` returns once git has connected and waits.
+    """
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        server.settimeout(60)  # bounds a test whose git never connects
+        yield server
+
+
+def silent_address(server: socket.socket) -> str:
+    return f"git://127.0.0.1:{server.getsockname()[1]}/library.git"
 
 
 def bare_remote(folder: Path, name: str = "remote.git") -> Path:

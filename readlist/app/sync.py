@@ -27,10 +27,13 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,6 +60,8 @@ REMOTE = "origin"
 ENV_MERGE_REPORT = "READLIST_MERGE_REPORT"
 # Fetching and pushing may wait on a slow network, never forever.
 NETWORK_TIMEOUT = 300.0
+# How often a command waiting on the network looks whether it was asked to stop (the app closing).
+STOP_POLL = 0.1
 PUSH_ATTEMPTS = 3
 
 
@@ -134,9 +139,12 @@ def require_git() -> None:
 class Git:
     """git commands in one repository; a failing command becomes a :class:`SyncError` naming it."""
 
-    def __init__(self, repo: Path, *, interactive: bool = False) -> None:
+    def __init__(self, repo: Path, *, interactive: bool = False, stop: threading.Event | None = None) -> None:
         self.repo = repo
         self.interactive = interactive
+        # Set by the app when it closes: a fetch or push still waiting for the remote is ended, so quitting
+        # never waits minutes for an unreachable host with the screen already gone.
+        self.stop = stop
         env = dict(os.environ)
         for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):  # never another repository's
             env.pop(name, None)
@@ -151,13 +159,14 @@ class Git:
             network: bool = False) -> subprocess.CompletedProcess[bytes]:
         env = {**self.env, **(extra_env or {})}
         try:
-            done = subprocess.run(
-                ["git", *args], cwd=self.repo, env=env, input=data, capture_output=True,
-                stdin=None if data is not None or (network and self.interactive) else subprocess.DEVNULL,
-                timeout=NETWORK_TIMEOUT if network else None, check=False, start_new_session=not self.interactive,
-            )
-        except subprocess.TimeoutExpired:
-            raise SyncError(f"git {args[0]} took longer than {NETWORK_TIMEOUT:.0f}s and was stopped") from None
+            if network:
+                done = self._run_waiting(["git", *args], env, data)
+            else:
+                done = subprocess.run(
+                    ["git", *args], cwd=self.repo, env=env, input=data, capture_output=True,
+                    stdin=None if data is not None else subprocess.DEVNULL, check=False,
+                    start_new_session=not self.interactive,
+                )
         except OSError as exc:
             raise SyncError(f"git could not be run ({exc.strerror or exc})") from None
         if done.returncode != 0 and _GIT_NOT_OWNER in done.stderr:
@@ -176,6 +185,46 @@ class Git:
             why = last_line(done.stderr) or f"exit status {done.returncode}"
             raise SyncError(without_credentials(f"git {verb} failed: {why}"))
         return done
+
+    def _run_waiting(self, argv: list[str], env: Mapping[str, str],
+                     data: bytes | None) -> subprocess.CompletedProcess[bytes]:
+        """A command that talks to the remote: ended after NETWORK_TIMEOUT, or at once when ``stop`` is set."""
+        proc = subprocess.Popen(
+            argv, cwd=self.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE if data is not None else None if self.interactive else subprocess.DEVNULL,
+            start_new_session=not self.interactive,
+        )
+        deadline = time.monotonic() + NETWORK_TIMEOUT
+        while True:
+            try:
+                out, err = proc.communicate(data, timeout=STOP_POLL)  # waiting again loses no output
+                return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+            except subprocess.TimeoutExpired:
+                pass
+            except BaseException:  # Ctrl-C: git, in a session of its own, did not get it
+                self._end(proc)
+                raise
+            stopped = self.stop is not None and self.stop.is_set()
+            if stopped or time.monotonic() > deadline:
+                self._end(proc)
+                if stopped:
+                    raise SyncError(f"git {argv[1]} was stopped while it waited for the remote (readlist was "
+                                    "closing); nothing was lost: the next sync goes on from here")
+                raise SyncError(f"git {argv[1]} took longer than {NETWORK_TIMEOUT:.0f}s and was stopped")
+
+    def _end(self, proc: subprocess.Popen[bytes]) -> None:
+        """End a git command and what it started (ssh, a credential helper, which hold its output open): asked
+        first, so that git removes its lock files as it goes; killed if it has not gone within a moment."""
+        group = not self.interactive and hasattr(os, "killpg")  # a session of its own: its whole group
+        for how, wait in ((signal.SIGTERM, 2.0), (getattr(signal, "SIGKILL", signal.SIGTERM), 5.0)):
+            with contextlib.suppress(OSError):
+                if group:
+                    os.killpg(proc.pid, how)
+                else:
+                    proc.send_signal(how)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.communicate(timeout=wait)
+                return
 
     def text(self, *args: str, check: bool = True) -> str:
         return self.run(*args, check=check).stdout.decode("utf-8", "replace").strip()
@@ -248,9 +297,9 @@ class Repo:
         return self.path.name
 
     @classmethod
-    def at(cls, path: Path, *, interactive: bool = False) -> Repo:
+    def at(cls, path: Path, *, interactive: bool = False, stop: threading.Event | None = None) -> Repo:
         folder = path.parent.resolve()
-        return cls(folder / path.name, Git(folder, interactive=interactive))
+        return cls(folder / path.name, Git(folder, interactive=interactive, stop=stop))
 
     def exists(self) -> bool:
         return (self.path.parent / ".git").is_dir()
@@ -790,10 +839,14 @@ def _fold(library: Library) -> None:
         library.compact(force=True)
 
 
-def sync(library: Library, *, interactive: bool = False) -> SyncReport:
-    """Commit local changes, fetch, merge paper by paper, push; see the module doc. Raises :class:`SyncError`."""
+def sync(library: Library, *, interactive: bool = False, stop: threading.Event | None = None) -> SyncReport:
+    """Commit local changes, fetch, merge paper by paper, push; see the module doc. Raises :class:`SyncError`.
+
+    ``stop`` (the app's, set when it closes) ends a fetch or push still waiting for the remote; the merge and
+    the library's replacement, which take seconds at most, are never cut short.
+    """
     require_git()
-    repo = Repo.at(library.path, interactive=interactive)
+    repo = Repo.at(library.path, interactive=interactive, stop=stop)
     if not repo.exists() or repo.tracked_library() != repo.name:
         raise SyncError(f"{library.path} is not set up for sync; run `readlist sync init [REMOTE]` first")
     if repo.toplevel() != repo.path.parent:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import threading
 from pathlib import Path
@@ -25,7 +26,7 @@ from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
 from readlist.storage.paths import lock_path, sync_pending_path
 from readlist.storage.snapshot import decode_snapshot, encode_snapshot, read_snapshot
-from tests.conftest import bare_remote, git
+from tests.conftest import bare_remote, git, silent_address
 
 
 def paper(n: int, **values: object) -> Paper:
@@ -394,6 +395,38 @@ def test_a_push_the_remote_refuses_is_told_with_its_reason_and_tried_once(
     assert "kept changing" not in message and "committed here" in message
     assert tried.read_text().splitlines() == ["tried"]
     assert git(laptop.path.parent, "status", "--porcelain") == ""  # the change is committed here
+
+
+def test_a_sync_waiting_for_a_silent_remote_stops_when_asked_and_keeps_what_was_committed(
+        two_machines: tuple[Library, Library, Path], silent_remote: socket.socket) -> None:
+    """The app asks when it closes: it waited for the remote's five-minute limit with its screen already gone."""
+    laptop, _, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    git(laptop.path.parent, "remote", "set-url", "origin", silent_address(silent_remote))
+    stop = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            sync(laptop, stop=stop)
+        except BaseException as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    connection, _ = silent_remote.accept()  # git is connected and waiting for an answer that never comes
+    with connection:
+        stop.set()
+        worker.join(60)  # bounds a hang; the stop is seen within a tenth of a second
+    assert not worker.is_alive()
+    assert len(failed) == 1 and isinstance(failed[0], SyncError), failed
+    assert "git fetch was stopped while it waited for the remote" in str(failed[0])
+    assert "nothing was lost" in str(failed[0])
+    assert records(laptop)["2401.00001"]["rating"] == 5
+    assert git(laptop.path.parent, "status", "--porcelain") == ""  # the change is committed here, for next time
+    state = load_state(laptop.path)
+    assert state is not None and not state.ok and "stopped while it waited" in state.message
+    assert not list((laptop.path.parent / ".git").rglob("*.lock"))
 
 
 def test_a_lock_file_left_by_a_stopped_git_is_named_and_the_sync_after_its_removal_works(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -11,13 +12,14 @@ import pytest
 from textual.widgets import Static
 from tui_helpers import SIZE
 
+import readlist.app.sync as sync_module
 from readlist.app.commands import Rate
 from readlist.app.session import Session
-from readlist.app.sync import init, sync
+from readlist.app.sync import init, load_state, sync
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp, run_app, sync_on_quit
 from readlist.tui.screens.main import MainScreen
-from tests.conftest import bare_remote
+from tests.conftest import bare_remote, git, silent_address
 
 MakeApp = Callable[..., ReadlistApp]
 
@@ -95,6 +97,30 @@ async def test_a_failed_sync_is_shown_in_the_header(shared: tuple[Path, Library]
         await pilot.pause()
         assert "⇅ sync failed" in header(app)
         assert any("git fetch failed" in str(n.message) for n in app._notifications)
+
+
+async def test_quitting_while_a_sync_waits_for_a_silent_remote_ends_the_wait(
+        shared: tuple[Path, Library], make_app: MakeApp, silent_remote: socket.socket,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """q closed the screen at once, then the process waited for git's five-minute limit (shortened here, so
+    that waiting it out shows as the wrong message rather than as a long test)."""
+    monkeypatch.setattr(sync_module, "NETWORK_TIMEOUT", 20.0)
+    path, _ = shared
+    git(path.parent, "remote", "set-url", "origin", silent_address(silent_remote))
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.sync_now()
+        connection, _ = await asyncio.to_thread(silent_remote.accept)  # git waits for an answer now
+        with connection:
+            await pilot.press("q")
+            for _ in range(1200):  # bounds a hang: the thread sees the stop within a tenth of a second
+                state = load_state(path)
+                if state is not None and not state.ok:
+                    break
+                await asyncio.sleep(0.025)
+    assert state is not None and "stopped while it waited for the remote" in state.message, state
 
 
 async def test_sync_on_start_when_the_setting_says_so(shared: tuple[Path, Library], make_app: MakeApp,

@@ -236,6 +236,7 @@ class MainScreen(ReadlistScreen[None]):
         # "More like this": a ranked view shown after the fixed ones until another replaces it.
         self.like_view: View | None = None
         self.syncing = False  # a sync runs in the background
+        self._sync_stop = threading.Event()  # set on quit: the sync under way stops waiting for its remote
         # Until the reader presses a key, a cursor on the top row stays on the top row when new scores re-rank
         # the list, so a fresh start shows the best papers first rather than the old top somewhere below.
         self._untouched = True
@@ -1068,9 +1069,11 @@ class MainScreen(ReadlistScreen[None]):
         return self.app.call_from_thread(callback, *args)
 
     def stop_online(self) -> None:
-        """On quit: a lookup under way stops retrying and waiting (its results would go nowhere)."""
+        """On quit: a lookup under way stops retrying and waiting (its results would go nowhere), and a sync
+        waiting for its remote stops waiting (what it has merged is kept; the next sync goes on from there)."""
         if self._online is not None:
             self._online.set()
+        self._sync_stop.set()
 
     def _clients(self, cancel: threading.Event) -> Network:
         # The HTTP client loads only when the network is first used, not at start-up.
@@ -1377,15 +1380,18 @@ class MainScreen(ReadlistScreen[None]):
         self.syncing = True
         self._sync_state = sync_label(self.session.library.path, running=True)
         self.say("Syncing …")
-        self.run_worker(self._sync, thread=True, group="sync", exit_on_error=False)
+        self._sync_stop = threading.Event()
+        self.run_worker(partial(self._sync, self._sync_stop), thread=True, group="sync", exit_on_error=False)
 
-    def _sync(self) -> None:
+    def _sync(self, stop: threading.Event) -> None:
         # A library object of its own: the worker never touches the one the screen reads; the lock orders them.
         try:
-            report: SyncReport | None = sync(Library(self.session.library.path))
+            report: SyncReport | None = sync(Library(self.session.library.path), stop=stop)
             error = None
         except (SyncError, LibraryError) as exc:
             report, error = None, str(exc)
+        if getattr(self.app, "quitting", False):
+            return  # closing: nothing left to show the result on (the sync state file holds it)
         self.app.call_from_thread(self._sync_finished, report, error)
 
     def _sync_finished(self, report: SyncReport | None, error: str | None) -> None:
