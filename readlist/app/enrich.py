@@ -25,7 +25,7 @@ paper already has is kept (upvotes excepted: they are refreshed, as re-import do
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
@@ -132,6 +132,22 @@ class EnrichPlan:
     # The failure that stopped the run (one line), when one did.
     error: str | None = None
     requests: dict[str, int] = field(default_factory=dict)
+    # The papers of the groups an :func:`enrich_in_groups` run reached (those left pending in them too): what a
+    # summary such as "enriched 3 of 20 papers" counts. Not part of the JSON plan.
+    reached: int = 0
+
+    def add(self, part: EnrichPlan) -> None:
+        """Add one group's plan to the whole run's (the request counts are the clients', already totals)."""
+        self.changes += part.changes
+        self.unchanged += part.unchanged
+        self.ambiguous += part.ambiguous
+        self.not_found += part.not_found
+        self.failed += part.failed
+        self.pending += part.pending
+        self.cancelled = self.cancelled or part.cancelled
+        self.error = self.error or part.error
+        self.requests = dict(part.requests)
+        self.reached += part.reached
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -389,6 +405,67 @@ def plan_enrichment(
         plan.requests["hf"] = hf.requests
     assert not any(USER_FIELDS & planned.fields.keys() for planned in plan.changes)
     return plan
+
+
+def enrich_in_groups(
+    ids: Sequence[str],
+    size: int,
+    *,
+    read: Callable[[Sequence[str]], list[Paper]],
+    apply: Callable[[EnrichPlan], None],
+    arxiv: ArxivClient | None,
+    hf: HfClient | None,
+    plan: EnrichPlan | None = None,
+    starting: Callable[[int, int, int], Progress | None] | None = None,
+    cancelled: Cancelled | None = None,
+) -> EnrichPlan:
+    """Enrich the papers ``ids`` name, ``size`` at a time: each group read, planned, then handed to ``apply``.
+
+    A long run (``enrich --all`` at 100,000 papers takes hours at arXiv's pace) must not plan a paper from a record
+    read at its start: another process, or an earlier group, may have corrected, deleted or renamed it since. So
+    each group is read by ``read(ids)`` only when its turn comes (:func:`papers_now` gives the papers as a library
+    has them: one deleted left out, one renamed under the id it has now), and a paper already looked up in this run
+    is not looked up again. ``apply(part)`` gets every group's plan as soon as it is made (the caller makes it one
+    command, or nothing for a dry run), so that an interrupted run keeps the groups applied before it.
+
+    ``starting(first, last, total)`` is told which papers of the run a group is before it is looked up, and may
+    return the progress callback for that group's lookups. The run stops after a group whose plan was cancelled or
+    stopped by a network failure, and before any group once ``cancelled()`` holds; the ids of the groups not reached
+    are then ``pending``. The groups' plans are gathered into ``plan`` (given, it holds what was gathered even when
+    an exception, such as Ctrl-C, ends the run), each after its ``apply`` has returned.
+    """
+    plan = plan if plan is not None else EnrichPlan()
+    looked_up: set[str] = set()
+    for start in range(0, len(ids), size):
+        if cancelled is not None and cancelled():
+            plan.cancelled = True
+            plan.pending += ids[start:]
+            break
+        group = [p for p in read(ids[start:start + size]) if p.id not in looked_up]
+        if not group:
+            continue
+        looked_up.update(p.id for p in group)
+        first = plan.reached + 1
+        told = starting(first, first + len(group) - 1, len(ids)) if starting is not None else None
+        part = plan_enrichment(group, arxiv=arxiv, hf=hf, progress=told, cancelled=cancelled)
+        part.reached = len(group)
+        apply(part)
+        plan.add(part)  # after applying: an interrupted run counts the plan's changes as kept
+        if part.error or part.cancelled:
+            plan.pending += ids[start + size:]
+            break
+    return plan
+
+
+def papers_now(library: Library, ids: Iterable[str]) -> list[Paper]:
+    """The papers ``ids`` name as ``library`` has them now, each once: one renamed since (an import or enrichment
+    gave it its arXiv id) under the id it has now, one deleted since left out."""
+    found: dict[str, Paper] = {}
+    for paper_id in ids:
+        paper = library.named_by_id(paper_id)
+        if paper is not None:
+            found.setdefault(paper.id, paper)
+    return list(found.values())
 
 
 def _hf_id(paper: Paper, change: Change | None) -> str | None:

@@ -7,7 +7,7 @@ file (same dedup, merge rules and report), and an enrichment is one undoable com
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from readlist.app.enrich import ApplyEnrichment, EnrichPlan, enrich_hint, plan_enrichment
+from readlist.app.enrich import ApplyEnrichment, EnrichPlan, enrich_hint, enrich_in_groups, papers_now
 from readlist.app.imports import ImportReport, ParsedSource, import_parsed
 from readlist.app.pull import (
     PullBatch,
@@ -233,37 +233,25 @@ def _enrich_in_groups(
     session: Session, papers: list[Paper], net: Network, plan: EnrichPlan, applied: list[str], dry_run: bool,
     progress: Callable[[str, int, int], None],
 ) -> None:
-    """Look the papers up ENRICH_GROUP at a time and apply each settled group as it arrives (one undo step in
-    all, by the caller's ``one_step``), so that an interrupted run keeps what it found; ``plan`` gathers the
-    groups' plans and ``applied`` the ids changed (as the library now names them)."""
-    for start in range(0, len(papers), ENRICH_GROUP):
-        group = papers[start:start + ENRICH_GROUP]
-        where = f" ({start + 1}–{start + len(group)} of {len(papers)})" if len(papers) > len(group) else ""
-        part = plan_enrichment(group, arxiv=net.arxiv, hf=net.hf, progress=_told(progress, where))
+    """Look the papers up ENRICH_GROUP at a time, each group read as the library has it when its turn comes, and
+    apply each settled group as it arrives (one undo step in all, by the caller's ``one_step``), so that an
+    interrupted run keeps what it found; ``plan`` gathers the groups' plans and ``applied`` the ids changed (as
+    the library now names them)."""
+
+    def read(ids: Sequence[str]) -> list[Paper]:
+        session.refresh()  # what other processes changed since the run began
+        return papers_now(session.library, ids)
+
+    def apply(part: EnrichPlan) -> None:
         if not dry_run and part.changes:
-            applied += session.run(ApplyEnrichment(part.changes)).changes
-        _join_plan(plan, part)  # after applying: an interrupted run counts the plan's changes as kept
-        if part.error or part.cancelled:
-            plan.pending += [p.id for p in papers[start + len(group):]]
-            return
+            applied.extend(session.run(ApplyEnrichment(part.changes)).changes)
 
+    def starting(first: int, last: int, total: int) -> Callable[[str, int, int], None]:
+        where = f" ({first}–{last} of {total})" if total > last - first + 1 else ""
+        return lambda phase, done, count: progress(phase + where, done, count)
 
-def _told(progress: Callable[[str, int, int], None], where: str) -> Callable[[str, int, int], None]:
-    """The progress callback of one group: its phases named with which papers of the run they are."""
-    return lambda phase, done, total: progress(phase + where, done, total)
-
-
-def _join_plan(plan: EnrichPlan, part: EnrichPlan) -> None:
-    """Add one group's plan to the whole run's (the request counts are the clients', already totals)."""
-    plan.changes += part.changes
-    plan.unchanged += part.unchanged
-    plan.ambiguous += part.ambiguous
-    plan.not_found += part.not_found
-    plan.failed += part.failed
-    plan.pending += part.pending
-    plan.cancelled = plan.cancelled or part.cancelled
-    plan.error = plan.error or part.error
-    plan.requests = dict(part.requests)
+    enrich_in_groups([p.id for p in papers], ENRICH_GROUP, read=read, apply=apply, arxiv=net.arxiv, hf=net.hf,
+                     plan=plan, starting=starting)
 
 
 def _print_plan(plan: EnrichPlan, dry_run: bool) -> None:

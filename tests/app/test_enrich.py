@@ -291,3 +291,29 @@ def test_post_import_hint() -> None:
     assert not needs_enrichment(
         Paper.create(title="T", arxiv_id="2410.21228", authors=["A"], url="https://arxiv.org/abs/2410.21228")
     )
+
+
+def test_a_run_in_groups_reads_each_group_when_its_turn_comes(tmp_path: Path) -> None:
+    """Each group is read when its turn comes: a paper an earlier group (or another writer) renamed is looked up
+    under the id it has now, a deleted one not at all, a paper named twice once; every group's plan goes to the
+    apply step as soon as it is made."""
+    from readlist.app.commands import Delete
+    from readlist.app.enrich import enrich_in_groups, papers_now
+
+    lib = Library(tmp_path / "library.json")
+    papers = seed_papers()[:6]
+    ImportPapers(papers, "seed").execute(lib)
+    ids = [p.id for p in papers]
+    applied: list[list[str]] = []
+
+    def apply(part: EnrichPlan) -> None:
+        applied.append(part.pending)  # with no client to ask, every paper planned is pending
+        if len(applied) == 1:  # between the groups: one paper gets its arXiv id, one is deleted
+            ImportPapers([Paper.create(title=papers[3].title, arxiv_id="2401.00001")], "other").execute(lib)
+            Delete([ids[4]]).execute(lib)
+
+    plan = enrich_in_groups([*ids, ids[0], ids[3]], 3, read=lambda group: papers_now(lib, group), apply=apply,
+                            arxiv=None, hf=None)
+    # The third group's papers were looked up already (one under its new id): it is not planned again.
+    assert applied == [ids[:3], ["2401.00001", ids[5]]]
+    assert plan.pending == [*ids[:3], "2401.00001", ids[5]] and plan.reached == 5

@@ -160,6 +160,42 @@ def test_an_interrupted_enrich_keeps_the_groups_applied_as_one_undo_step(
     assert not any(p.arxiv_id for p in Library(seed_library).papers.values())
 
 
+def test_each_enrich_group_is_planned_from_the_library_as_it_is_when_its_turn_comes(
+    api: FakeServer, seed_library: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paper another writer corrects or deletes while `enrich` runs (after the run began, before its group is
+    looked up) is planned from its record as it is then: looked up by its corrected title, and not at all once
+    deleted (both were looked up, and the deleted one reported, from the records read when the run began)."""
+    from readlist.app.commands import Delete
+    from readlist.app.details import EditDetails
+    from readlist.cli import net_cmds
+    from readlist.net.arxiv_api import ArxivClient
+
+    monkeypatch.setattr(net_cmds, "ENRICH_GROUP", 10, raising=False)
+    papers = list(Library(seed_library).papers.values())[:20]
+    assert not any(p.arxiv_id for p in papers)  # each is looked up by its title
+    corrected, deleted = papers[12], papers[15]
+    searched: list[str] = []
+
+    def another_writer_meanwhile(self: ArxivClient, title: str) -> list[Any]:
+        if not searched:  # the first group's first lookup: the run has read what it enriches
+            other = Library(seed_library)
+            EditDetails(corrected.id, {"title": "A Title Corrected Meanwhile"}).execute(other)
+            Delete([deleted.id]).execute(other)
+        searched.append(title)
+        return []
+
+    monkeypatch.setattr(ArxivClient, "search_title", another_writer_meanwhile)
+    result = run(seed_library, "enrich", *(p.id for p in papers), "--json")
+    assert result.exit_code == 0, result.output
+    assert "A Title Corrected Meanwhile" in searched and corrected.title not in searched
+    assert deleted.title not in searched and len(searched) == 19
+    plan = json.loads(result.stdout)["plan"]
+    assert deleted.id not in {item["id"] for part in ("not_found", "ambiguous", "failed") for item in plan[part]}
+    after = Library(seed_library)
+    assert deleted.id not in after.papers and after.papers[corrected.id].title == "A Title Corrected Meanwhile"
+
+
 def test_an_interrupted_pull_keeps_the_days_it_had_and_remembers_no_pull(
     api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

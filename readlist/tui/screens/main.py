@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial, wraps
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -1086,30 +1086,30 @@ class MainScreen(ReadlistScreen[None]):
     def _enrich(self, ids: list[str], cancel: threading.Event) -> None:
         """The worker: look papers up a few at a time and apply each settled group as it arrives."""
         net = self._clients(cancel)
-        from readlist.app.enrich import plan_enrichment
+        from readlist.app.enrich import EnrichPlan, enrich_in_groups, papers_now
 
-        done = changed = 0
-        unsettled: list[str] = []
-        error = None
+        changed = 0
+
+        def read(group: Sequence[str]) -> list[Paper]:
+            # On the UI thread, which alone changes the library (and catches up with other processes).
+            return self._on_screen(papers_now, self.session.library, group)
+
+        def starting(first: int, last: int, total: int) -> None:
+            self._on_screen(self.say, f"Enriching {first}–{last} of {total} from arXiv … Esc cancels")
+
+        def apply(part: EnrichPlan) -> None:
+            nonlocal changed
+            if part.changes:
+                changed += self._on_screen(self._apply_enrichment, part.changes)
+
         try:
-            for start in range(0, len(ids), ENRICH_CHUNK):
-                if cancel.is_set():
-                    break
-                chunk = [p for pid in ids[start:start + ENRICH_CHUNK] if (p := self.session.library.get(pid))]
-                self._on_screen(self.say, f"Enriching {done + 1}–{done + len(chunk)} of {len(ids)} "
-                                                    "from arXiv … Esc cancels")
-                plan = plan_enrichment(chunk, arxiv=net.arxiv, hf=net.hf, cancelled=cancel.is_set)
-                if plan.changes:
-                    changed += self._on_screen(self._apply_enrichment, plan.changes)
-                unsettled += [u.title for u in (*plan.ambiguous, *plan.not_found)]
-                done += len(chunk)
-                if plan.error:
-                    error = plan.error
-                    break
+            plan = enrich_in_groups(ids, ENRICH_CHUNK, read=read, apply=apply, arxiv=net.arxiv, hf=net.hf,
+                                    starting=starting, cancelled=cancel.is_set)
         finally:
             net.close()
-        line, more = self._enrich_summary(changed, done, unsettled, error, cancel.is_set())
-        self._on_screen(self._online_finished, line, error, more)
+        unsettled = [u.title for u in (*plan.ambiguous, *plan.not_found)]
+        line, more = self._enrich_summary(changed, plan.reached, unsettled, plan.error, cancel.is_set())
+        self._on_screen(self._online_finished, line, plan.error, more)
 
     def _apply_enrichment(self, changes: list[Change]) -> int:
         from readlist.app.enrich import ApplyEnrichment
