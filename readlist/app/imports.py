@@ -184,6 +184,9 @@ class ImportReport:
     notes: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
     format: str | None = None
+    # Papers already in the library that this import gave their arXiv id as their id, old id → new id: where the
+    # app's cursor goes when the paper under it was one (not part of the JSON report, whose ids are the new ones).
+    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -273,6 +276,7 @@ def _rename(txn: Transaction, outcome: Outcome, report: ImportReport, paper: Pap
     outcome.fold(paper.id, PaperChange(paper.to_dict(), None))  # added earlier in this import: then it never was
     outcome.fold(renamed.id, PaperChange(None, renamed.to_dict()))
     report.added[:] = [renamed.id if pid == paper.id else pid for pid in report.added]
+    report.renamed[paper.id] = renamed.id
     return renamed.id
 
 
@@ -307,9 +311,19 @@ def _key_taken(paper: Paper, key: str, keys: _KeyOwners) -> tuple[str, str]:
 
 
 def import_parsed(
-    session: Session, parsed: Sequence[ParsedSource], *, advance: Callable[[int], None] | None = None
+    session: Session,
+    parsed: Sequence[ParsedSource],
+    *,
+    advance: Callable[[int], None] | None = None,
+    run: Callable[[ImportPapers], Imported | None] | None = None,
 ) -> list[ImportReport]:
-    """Store every parsed source, one report each; ``advance(n)`` is told as papers are saved."""
+    """Store every parsed source as one undo step, one report each; ``advance(n)`` is told as papers are saved.
+
+    Each source is stored by ``run`` (default :meth:`Session.run`, whose failure stops the import, the sources
+    stored before it kept and undone as one). The app passes its own, which tells the user why a source could not
+    be stored and returns None: that source then has no report and the next one is stored.
+    """
+    store = run if run is not None else session.run
     reports: list[ImportReport] = []
     with session.one_step():
         for item in parsed:
@@ -319,8 +333,9 @@ def import_parsed(
             papers: Iterable[Paper] = item.result.papers
             if advance is not None:
                 papers = _counting(papers, advance)
-            imported = session.run(ImportPapers(papers, item.stored_as, item.result.format))
-            reports.append(_report_of(item.source, item.result, imported.report))
+            imported = store(ImportPapers(papers, item.stored_as, item.result.format))
+            if imported is not None:
+                reports.append(_report_of(item.source, item.result, imported.report))
     return reports
 
 

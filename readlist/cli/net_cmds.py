@@ -110,7 +110,7 @@ def pull_cmd(
     def store(batch: PullBatch) -> None:
         """Each day (or listing) is imported as it arrives: an interrupted pull keeps the ones it had."""
         if batch.result is not None and batch.papers:
-            reports.extend(import_parsed(session, [ParsedSource(batch.source, batch.result, None)]))
+            reports.extend(import_parsed(session, [ParsedSource(batch.source, batch.result, None, label=batch.source)]))
 
     try:
         with _progress() as progress, session.one_step():  # one pull, one step for `readlist undo`

@@ -51,6 +51,7 @@ def test_a_text_copy_paper_takes_the_arxiv_id_a_later_import_gives_keeping_every
     assert reopened.get("2311.99999") == renamed and reopened.get(old_id) is None
 
     assert outcome.renamed_to(old_id) == "2311.99999"  # where a list keeps its cursor
+    assert outcome.report.renamed == {old_id: "2311.99999"}  # the same, told by the report
     undone = revert(lib, outcome, to_before=True)
     assert len(undone.outcome) == 1
     assert undone.outcome.renamed_to("2311.99999") == old_id
@@ -69,3 +70,28 @@ def test_a_paper_listed_without_then_with_its_id_in_one_import_is_added_once_und
     assert list(outcome.changes) == ["2401.12345"]  # the id it had for a moment is not something to undo
     revert(lib, outcome, to_before=True)
     assert len(lib) == 0
+
+
+def test_a_source_the_caller_could_not_store_is_told_by_it_and_the_next_is_stored(tmp_path: Path) -> None:
+    """The app stores imported sources through its own runner, which tells the user why one could not be stored
+    (None) and goes on: that source has no report, the next one is stored, all of it one undo step."""
+    from readlist.app.imports import Imported, ParsedSource, import_parsed
+    from readlist.app.session import Session
+    from readlist.importers import ParseResult
+
+    session = Session(Library(tmp_path / "lib.json"))
+    first, second = (Paper.create(title=f"Paper number {n}") for n in (1, 2))
+    parsed = [ParsedSource("a.txt", ParseResult(format="bibtex", papers=[first]), None),
+              ParsedSource("b.txt", None, "unreadable"),
+              ParsedSource("c.txt", ParseResult(format="bibtex", papers=[second]), None)]
+    tried: list[str] = []
+
+    def locked_on_the_first(command: ImportPapers) -> Imported | None:
+        tried.append(command.source)
+        return None if len(tried) == 1 else session.run(command)
+
+    reports = import_parsed(session, parsed, run=locked_on_the_first)
+    assert tried == ["a.txt", "c.txt"]
+    assert [(r.source, r.added, r.error) for r in reports] == [("b.txt", [], "unreadable"),
+                                                               ("c.txt", [second.id], None)]
+    assert list(session.library.papers) == [second.id] and len(session.history.undo_stack) == 1

@@ -1163,19 +1163,16 @@ class MainScreen(ReadlistScreen[None]):
         self._on_screen(self._store_pulled, outcome)
 
     def _store_pulled(self, outcome: PullOutcome) -> None:
-        from readlist.app.imports import ImportPapers
+        from readlist.app.imports import ParsedSource, import_parsed
         from readlist.app.pull import save_pull_state
 
-        added: list[str] = []
         keep = self.paper_list.current.id if self.paper_list.current else None
-        with self.session.one_step():  # one pull, one step for u
-            for batch in outcome.batches:
-                if batch.result is not None and batch.result.papers:
-                    imported = self.run_command(ImportPapers(batch.result.papers, batch.source, batch.result.format))
-                    if imported is not None:
-                        added += imported.report.added
-                        if keep is not None:  # a paper the pull gave its arXiv id keeps the cursor
-                            keep = imported.renamed_to(keep) or keep
+        pulled = [ParsedSource(b.source, b.result, None, label=b.source) for b in outcome.batches
+                  if b.result is not None and b.result.papers]
+        reports = import_parsed(self.session, pulled, run=self.run_command)  # one pull, one step for u
+        added = [pid for report in reports for pid in report.added]
+        for report in reports:  # a paper the pull gave its arXiv id keeps the cursor
+            keep = report.renamed.get(keep, keep) if keep is not None else None
         errors = [b.error for b in outcome.batches if b.error]
         if not errors:
             save_pull_state(self.session.library.path, outcome.remember)
@@ -1219,19 +1216,12 @@ class MainScreen(ReadlistScreen[None]):
         self._on_screen(self._store_imported, parsed, cancel.is_set())
 
     def _store_imported(self, parsed: list[ParsedSource], cancelled: bool = False) -> None:
-        from readlist.app.imports import ImportPapers
+        from readlist.app.imports import import_parsed
 
-        added: list[str] = []
-        updated: list[str] = []
-        unchanged: list[str] = []
-        with self.session.one_step():  # one import, one step for u
-            for item in parsed:
-                if item.result is not None:
-                    imported = self.run_command(ImportPapers(item.result.papers, item.stored_as, item.result.format))
-                    if imported is not None:
-                        added += imported.report.added
-                        updated += imported.report.updated
-                        unchanged += imported.report.unchanged
+        reports = import_parsed(self.session, parsed, run=self.run_command)  # one import, one step for u
+        added = [pid for report in reports for pid in report.added]
+        updated = [pid for report in reports for pid in report.updated]
+        unchanged = [pid for report in reports for pid in report.unchanged]
         failed = [item for item in parsed if item.error]
         # The cursor goes to the first paper imported, when the list shows it: what the user wanted to see.
         self.rebuild(next(iter(added + updated + unchanged), None))
