@@ -632,7 +632,9 @@ UNDO_SHOWN = 10
 
 
 @click.command("undo")
-@click.option("--json", "as_json", is_flag=True, help="Print what was reverted as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was reverted as JSON (papers by the ids they have now; renamed_from: a paper's "
+                   "id before, when the undo changed it).")
 @click.pass_context
 def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     """Revert the last change a command made; again to redo.
@@ -671,15 +673,15 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
                      f"{'undo' if last.undone else 'redo'} it: its record could not be written ({problem})")
         settle(session)
     verb = "redid" if last.undone else "undid"
+    # A paper whose id the step changed (enrichment gave it its arXiv id) is in the changes under both ids; it is
+    # named once, by the id it has now, so that the papers listed are the papers counted.
+    gone = done.outcome.renames()
+    ids = [pid for pid in sorted(done.outcome.changes) if pid not in gone]
     if as_json:
-        print_json({"action": "redo" if last.undone else "undo", "label": last.outcome.label,
-                    "papers": sorted(done.outcome.changes), "skipped": done.skipped})
+        print_json({"action": "redo" if last.undone else "undo", "label": last.outcome.label, "papers": ids,
+                    "renamed_from": {new: old for old, new in sorted(gone.items())}, "skipped": done.skipped})
     else:
         info(f"{verb} {last.outcome.label.lower()}: {counted(len(done.outcome), 'paper')}")
-        # A paper whose id the step changed (enrichment gave it its arXiv id) is in the changes under both ids;
-        # it is named once, by the id it has now, so that the lines shown are the papers counted.
-        gone = done.outcome.renames()
-        ids = [pid for pid in sorted(done.outcome.changes) if pid not in gone]
         reverted = [p for pid in ids[:UNDO_SHOWN] if (p := lib.get(pid)) is not None]
         for paper in reverted:  # which papers: the change undone may be older than the user remembers
             console.print(Text("  ") + paper_line(paper), soft_wrap=True)

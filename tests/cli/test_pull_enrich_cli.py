@@ -131,6 +131,24 @@ def test_enrich_all_fills_ids_and_authors_and_keeps_every_user_field(api: FakeSe
     assert Library(seed_library).papers[target.id].note == "keep this note"
 
 
+def test_undo_json_names_a_renamed_paper_once_by_the_id_it_has_now(api: FakeServer, seed_library: Path) -> None:
+    """Undoing an enrichment that gave a paper its arXiv id lists the paper once, as the plain output counts it, by
+    the id it has after the undo (it listed both ids), the other one given as the id it had."""
+    target = next(p for p in Library(seed_library).papers.values()
+                  if p.title == "Data Factors for Better Compositional Generalization")
+    assert run(seed_library, "enrich", target.id).exit_code == 0
+    assert "2311.04420" in Library(seed_library).papers
+
+    undone = run(seed_library, "undo", "--json")
+    assert undone.exit_code == 0, undone.output
+    told = json.loads(undone.stdout)
+    assert told["papers"] == [target.id] and told["renamed_from"] == {target.id: "2311.04420"}
+    redone = json.loads(run(seed_library, "undo", "--json").stdout)
+    assert redone["action"] == "redo" and redone["papers"] == ["2311.04420"]
+    assert redone["renamed_from"] == {"2311.04420": target.id}
+    assert "undid enriched: 1 paper\n" in run(seed_library, "undo").stdout  # the plain output counts it once
+
+
 def test_an_interrupted_enrich_keeps_the_groups_applied_as_one_undo_step(
     api: FakeServer, seed_library: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
