@@ -17,6 +17,10 @@ Papers with an arXiv id are looked up 100 per request; every arXiv request waits
 turn on the client's delay. Hugging Face is asked, per paper with a new-style arXiv
 id, for what only it has (upvotes, AI summary and keywords, code and project links).
 
+A long run goes in groups (:func:`enrich_in_groups`, for the command line and the app alike), each read from
+the library only when its turn comes and applied as soon as it is planned: a run of hours neither plans a paper
+from a record changed since it began nor loses what it found when stopped.
+
 Only source fields are ever planned; the user's fields (status, rating, tags, note,
 read date, citation key) are never in a plan. Empty fields are filled, a value the
 paper already has is kept (upvotes excepted: they are refreshed, as re-import does).
