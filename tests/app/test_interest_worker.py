@@ -17,7 +17,14 @@ from typing import Any, cast
 import msgspec
 import pytest
 
-from readlist.app.interest import InterestSnapshot, InterestWorker, compute, quick_cold_start, rank
+from readlist.app.interest import (
+    InterestSnapshot,
+    InterestWorker,
+    compute,
+    quick_cold_start,
+    rank,
+    related_papers,
+)
 from readlist.core.model import Paper
 
 REPO = Path(__file__).resolve().parents[2]
@@ -163,7 +170,7 @@ def test_cold_start_falls_back_and_says_so() -> None:
     assert quick_cold_start(papers, NOW) is not None
     assert quick_cold_start(library(), NOW) is None
     # Related papers need no decisions at all.
-    assert snap.related(papers[0].id, 1)
+    assert related_papers(papers, papers[0].id, 1)
 
 
 def test_compute_updates_incrementally_from_a_previous_snapshot() -> None:

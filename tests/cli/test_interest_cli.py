@@ -44,6 +44,36 @@ def test_a_cold_start_falls_back_and_says_so(seed_library: Path) -> None:
     assert reverse.exit_code == 0 and "ordered by upvotes, then date, last first" in reverse.stderr
 
 
+def test_a_cold_start_answers_without_vectorizing(seed_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Too few decisions for a model: the fallback order and the reason need no vectors (7-19 s at 100k papers)."""
+    from readlist.app.stored_vectors import VectorStore
+    from readlist.core.vectors import PaperVectors
+    from readlist.storage.paths import vectors_path
+
+    vectorized: list[str] = []
+
+    def counted(name: str) -> object:
+        def vectorize(*args: object, **kwargs: object) -> PaperVectors:
+            vectorized.append(name)
+            raise AssertionError("vectorized on a cold start")
+        return vectorize
+
+    monkeypatch.setattr(PaperVectors, "build", counted("build"))
+    monkeypatch.setattr(VectorStore, "vectors_for", counted("vectors_for"))
+    paper = next(iter(Library(seed_library).papers.values()))
+    listed = run(seed_library, "list", "--sort", "interest", "--json", "--limit", "3")
+    flipped = run(seed_library, "list", "--sort", "-interest", "--limit", "3")
+    shown = run(seed_library, "show", paper.id, "--json")
+    assert vectorized == []
+    assert [r.exit_code for r in (listed, flipped, shown)] == [0, 0, 0], [listed.output, flipped.output, shown.output]
+    assert all(r["interest"] is None for r in json.loads(listed.stdout))
+    assert "ordered by upvotes, then date, last first" in flipped.stderr
+    interest = json.loads(shown.stdout)["interest"]
+    assert interest["score"] is None and interest["because"] == []
+    assert interest["reason"].startswith("interest needs 10 decisions")
+    assert not vectors_path(seed_library).exists()
+
+
 def test_an_empty_library_or_no_row_asked_for_says_only_what_is_so(tmp_path: Path, seed_library: Path) -> None:
     empty = run(tmp_path / "empty.json", "list", "--sort", "interest")
     assert empty.exit_code == 0
