@@ -444,3 +444,40 @@ async def test_related_papers_are_cut_again_when_the_pane_changes_width(tmp_path
                 raise AssertionError(f"not cut to the pane ({pane.content_size.width}): {wrong}")
             widths.add(pane.content_size.width)
         assert len(widths) == 2, widths
+
+
+def test_a_reason_of_any_length_is_one_line_with_its_weight() -> None:
+    """A word or name thousands of characters long is cut to the pane's width, its weight still shown after it."""
+    from rich.cells import cell_len
+
+    from readlist.core.interest import Reason, Related
+    from readlist.core.model import Paper
+    from readlist.tui.widgets.insight import insight_text
+
+    paper = Paper.create(title="Diffusion", abstract="A paper.")
+    long_word = "supercalifragilistic" + "x" * 3000
+    reasons = [Reason("term", "diffusion", 1.27), Reason("term", long_word, 0.31),
+               Reason("author", "Ana Lima " + "Y" * 500, -0.08)]
+
+    class Learned:
+        generation, ready, reason, to_go, remembered = 1, True, None, None, False
+
+        def score_of(self, paper_id: str) -> float | None:
+            return 0.85
+
+        def explain(self, paper: Paper, k: int = 5) -> list[Reason]:
+            return reasons[:k]
+
+        def related(self, paper_id: str, k: int = 5) -> list[Related]:
+            return []
+
+        def more_like(self, paper_ids: list[str], k: int = 5) -> list[Related]:
+            return []
+
+    for width in (40, 60, 100):
+        lines = insight_text(paper, Learned(), lambda _: None, width).plain.split("\n")
+        reason_lines = [line for line in lines if line.startswith(("  ▲", "  ▼"))]
+        assert len(reason_lines) == 3, lines
+        assert all(cell_len(line) <= width for line in reason_lines), [cell_len(line) for line in reason_lines]
+        assert reason_lines[0] == "  ▲ term “diffusion”  +1.27"
+        assert reason_lines[1].endswith("…  +0.31") and reason_lines[2].endswith("…  -0.08")

@@ -54,9 +54,12 @@ def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, 
         text.append(f"  {score:.0%}", style="bold")
         text.append("  how likely you are to keep it, from your decisions\n", style="dim")
         for reason in snapshot.explain(paper, REASONS_SHOWN):
+            # One line each, the weight always in view: a word or a name can run to thousands of characters
+            # (a run-on "word" in an abstract, an author list pasted as one name) and wrapped it filled the pane.
+            weight = f"  {reason.weight:+.2f}"
             style = "green" if reason.weight >= 0 else "red"
-            text.append(f"  {inert_text(reason.label)}", style=style)
-            text.append(f"  {reason.weight:+.2f}\n", style="dim")
+            text.append_text(_line(inert_text(reason.label), width - len(weight), "  ", style))
+            text.append(weight + "\n", style="dim")
     related = snapshot.related(paper.id, RELATED_SHOWN)
     text.append("\nRelated in your library\n", style="bold")
     if not related:
