@@ -86,7 +86,7 @@ def list_cmd(
 def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[list[Paper], dict[str, float]]:
     """Papers in interest order, learned from the whole library; the fallback order (said on stderr) when cold."""
     from readlist.app.interest import InterestUnavailable, rank  # scikit-learn loads only for this sort
-    from readlist.core.interest import FALLBACK
+    from readlist.core.interest import FALLBACK, flipped_fallback_order
 
     try:
         _, snapshot = rank(session.library.papers.values(), library=session.library.path)
@@ -95,7 +95,12 @@ def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[
     ranking = snapshot.order(papers)
     if ranking.cold is not None and papers:  # with nothing to order, the library's emptiness is the news
         echo_err(f"readlist: {ranking.reason}; ordered by {FALLBACK}{', last first' if flip else ''}")
-    ordered = list(reversed(ranking.papers)) if flip else ranking.papers
+    if not flip:
+        ordered = ranking.papers
+    elif ranking.cold is not None:  # papers without upvotes or a date stay last, as in any flipped order
+        ordered = flipped_fallback_order(papers)
+    else:
+        ordered = list(reversed(ranking.papers))
     return ordered, dict(ranking.scores)
 
 

@@ -283,6 +283,22 @@ def fallback_order(papers: Iterable[Paper]) -> list[Paper]:
     return list(map(papers.__getitem__, order))
 
 
+def flipped_fallback_order(papers: Iterable[Paper]) -> list[Paper]:
+    """The cold-start order flipped (``list --sort -interest``): least upvoted first, then oldest, then first added.
+
+    As every flipped order does (see ``readlist.core.query.SortOrder``), a paper without upvotes, a date or a time
+    added comes after the papers that have one, not first: the fallback order merely reversed opened on the
+    papers known least about (a page of undated papers without upvotes, in the seed library). Papers with equal
+    keys keep the order they came in.
+    """
+    papers = list(papers)
+    order = list(range(len(papers)))
+    for keys in ([(not p.added, p.added or "") for p in papers], [(not p.published, p.published or "") for p in papers],
+                 [(p.upvotes is None, p.upvotes or 0) for p in papers]):
+        order.sort(key=keys.__getitem__)
+    return list(map(papers.__getitem__, order))
+
+
 def interest_order(papers: Iterable[Paper], scores: Mapping[str, float]) -> list[Paper]:
     """Highest interest first; papers the model has not scored yet go last, in the fallback order.
 

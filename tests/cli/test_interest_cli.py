@@ -230,3 +230,23 @@ def test_a_kept_vectors_file_with_an_impossible_size_is_passed_over(seed_library
         assert result.exit_code == 0, result.output
         assert result.stdout == output
         assert path.read_bytes() != damaged  # built anew and kept
+
+
+def test_a_flipped_cold_start_keeps_papers_without_upvotes_or_a_date_last(seed_library: Path) -> None:
+    """`--sort -interest` on a cold start is the fallback order flipped as `--sort -upvotes` flips: least upvoted
+    and oldest first, the papers without upvotes or a date after them (they came first, a page of them)."""
+    result = run(seed_library, "list", "--sort", "-interest", "--json")
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    counted = [r for r in records if r["upvotes"] is not None]
+    assert counted and records[: len(counted)] == counted  # every paper with upvotes before any without
+    upvotes = [r["upvotes"] for r in counted]
+    assert upvotes == sorted(upvotes)
+    least = [r["published"] for r in counted if r["upvotes"] == upvotes[0]]
+    dated = [d for d in least if d]
+    assert least[: len(dated)] == sorted(dated)  # oldest first, the undated after them
+    rest = [r["published"] for r in records[len(counted):]]
+    assert rest == sorted(d for d in rest if d) + [None] * rest.count(None)
+    assert "ordered by upvotes, then date, last first" in result.stderr
+    forward = json.loads(run(seed_library, "list", "--sort", "interest", "--json").stdout)
+    assert sorted(r["id"] for r in forward) == sorted(r["id"] for r in records)
