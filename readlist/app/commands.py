@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 import msgspec
 
 from readlist.core.model import (
+    FIELD_DEFAULTS,
     TIMED_FIELDS,
     USER_FIELDS,
     Paper,
@@ -445,14 +446,25 @@ def put_back(txn: Transaction, library: Library, changes: Mapping[str, PaperChan
 def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tuple[dict[str, PaperChange], list[str]]:
     """Split changes into those whose papers still hold the ``before`` values, and the ids changed since.
 
-    Undoing a change someone made later would silently throw their work away; callers that cannot
-    see the library (a later CLI run) undo only what is still as they left it.
+    Undoing a change someone made later would silently throw their work away, so undo (in the app and
+    ``readlist undo``) reverts only what is still as the change left it. A paper whose removal is undone but
+    that is back meanwhile gets its user data back where it holds none of its own (:func:`user_data_back`).
     """
     safe: dict[str, PaperChange] = {}
     changed: list[str] = []
     for paper_id, change in changes.items():
         paper = library.get(paper_id)
         expected = change.before
+        if expected is None and paper is not None and change.after is not None:
+            # Undoing a removal of a paper that is back (imported again meanwhile): what the user had given it
+            # (a note, a rating…) is put back where the paper holds nothing of that yet, and what it was given
+            # since is kept.
+            back, kept = user_data_back(paper, change.after)
+            if back:
+                safe[paper_id] = PaperChange({k: copy_value(getattr(paper, k)) for k in back}, back)
+            if kept:
+                changed.append(paper_id)
+            continue
         if expected is None:
             ok = paper is None
         elif paper is None:
@@ -464,6 +476,25 @@ def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tup
         else:
             changed.append(paper_id)
     return safe, changed
+
+
+def user_data_back(paper: Paper, record: Change) -> tuple[Change, bool]:
+    """The user's fields of the removed ``record`` that ``paper`` (the same paper, back again) holds nothing in,
+    and whether it holds other values of its own in some of them, which stay."""
+    back: Change = {}
+    kept = False
+    for name in sorted(TIMED_FIELDS):
+        value, now = record.get(name, FIELD_DEFAULTS[name]), getattr(paper, name)
+        if value == now or value == FIELD_DEFAULTS[name]:
+            continue
+        if now == FIELD_DEFAULTS[name]:
+            back[name] = copy_value(value)
+        else:
+            kept = True
+    if "status" not in back:  # the read date and the status before reading go with the status they belong to
+        back.pop("read_at", None)
+        back.pop("prev_status", None)
+    return back, kept
 
 
 @dataclass

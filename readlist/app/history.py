@@ -3,9 +3,10 @@
 Every undoable command returns an :class:`~readlist.app.commands.Outcome`; undo runs a
 :class:`~readlist.app.commands.Revert` to its ``before`` side and redo to its ``after`` side. The
 TUI keeps a stack of them for the session. The command line keeps the last one in a file beside
-the library, so ``readlist undo`` reverts the last change a command made; because a later change
-from anywhere may have touched the same papers since, it only reverts papers still as the change
-left them, and names the others.
+the library, so ``readlist undo`` reverts the last change a command made. Because a later change
+from anywhere may have touched the same papers since (a command in another terminal, another window, a sync),
+both only revert papers still as the change left them, and name the others: ``u`` in the app never throws away
+a note appended from the command line, nor deletes a paper noted there since it was imported.
 
 The record is written after the change is in the journal, so a command killed in between leaves the record
 of the change before. To tell, every command-line change is an undo *step* with a random token: its journal
@@ -67,11 +68,12 @@ class History:
         self.redo_stack.clear()
 
     def undo(self, library: Library) -> Undone | None:
+        """Revert the newest step; papers changed since by anyone else are left alone (``Undone.skipped``)."""
         if not self.undo_stack:
             return None
         step = self.undo_stack.pop()
         try:
-            done = revert(library, step, to_before=True)
+            done = revert(library, step, to_before=True, only_unchanged=True)
         except BaseException:
             self.undo_stack.append(step)
             raise
@@ -83,7 +85,7 @@ class History:
             return None
         step = self.redo_stack.pop()
         try:
-            done = revert(library, step, to_before=False)
+            done = revert(library, step, to_before=False, only_unchanged=True)
         except BaseException:
             self.redo_stack.append(step)
             raise

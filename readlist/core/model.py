@@ -472,6 +472,12 @@ def encode_stored(value: object) -> object:
 
 
 FIELD_NAMES: tuple[str, ...] = Paper.__struct_fields__
+# What each field holds in a paper nobody has touched (a list field: an empty list, to be copied before use).
+FIELD_DEFAULTS: dict[str, Any] = {
+    info.name: info.default if info.default is not msgspec.NODEFAULT
+    else info.default_factory() if info.default_factory is not msgspec.NODEFAULT else None
+    for info in msgspec.structs.fields(Paper)
+}
 # Bookkeeping that is stored but is not part of the documented record.
 _PRIVATE_FIELDS = frozenset({"prev_status", "changed", "added_order"})
 # The documented record, in its documented order.

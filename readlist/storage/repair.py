@@ -30,6 +30,7 @@ import msgspec
 
 from readlist.core.model import (
     CHANGE_TIME_PATTERN,
+    FIELD_DEFAULTS,
     FIELD_NAMES,
     Paper,
     ValidationError,
@@ -59,11 +60,6 @@ from readlist.storage.snapshot import (
 )
 from readlist.storage.undo_step import load_folded_step, newest_step, save_folded_step
 
-_DEFAULTS = {
-    info.name: info.default if info.default is not msgspec.NODEFAULT
-    else info.default_factory() if info.default_factory is not msgspec.NODEFAULT else None
-    for info in msgspec.structs.fields(Paper)
-}
 _CHANGE_TIME = re.compile(CHANGE_TIME_PATTERN)
 _LIST_FIELDS = {"authors", "tags", "sources", "categories", "ai_keywords"}
 _WORD_RATINGS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
@@ -169,7 +165,7 @@ def repair_record(raw: Any) -> tuple[Paper | None, list[str], dict[str, Any]]:
                 continue
             except (ValueError, ValidationError):
                 pass
-            default = _DEFAULTS.get(name)
+            default = FIELD_DEFAULTS.get(name)
             values[name] = [] if name in _LIST_FIELDS else default
             dropped[name] = original
             notes.append(f"{name} {original!r} could not be understood; reset (the original is in the quarantine file)")

@@ -226,3 +226,46 @@ def test_one_step_records_what_was_stored_before_a_failure_as_one_undo(session: 
     session.undo()
     disk = on_disk(session)
     assert disk["2401.00001"].rating == 0 and disk["2401.00002"].tags == []
+
+
+def test_session_undo_keeps_a_note_appended_elsewhere_since(session: Session) -> None:
+    # The app writes a note; another terminal appends to it (`readlist note ID --append`); `u` in the app.
+    session.run(AppendNote("2401.00001", "mine"))
+    AppendNote("2401.00001", "from the command line").execute(Library(session.library.path))
+    done = session.undo()
+    assert done is not None and done.skipped == ["2401.00001"] and not done.outcome.changes
+    assert on_disk(session)["2401.00001"].note == "mine\n\nfrom the command line\n"
+    # Redo has nothing to put back over it either.
+    redone = session.redo()
+    assert redone is not None and redone.skipped == ["2401.00001"]
+    assert on_disk(session)["2401.00001"].note == "mine\n\nfrom the command line\n"
+
+
+def test_session_undo_of_an_import_keeps_a_paper_noted_elsewhere_since(session: Session) -> None:
+    more = [Paper.create(title=f"Another paper {n}", arxiv_id=f"2402.{n:05d}") for n in range(2)]
+    session.run(ImportPapers(more, "test"))
+    AppendNote("2402.00000", "read this first").execute(Library(session.library.path))
+    done = session.undo()
+    assert done is not None and done.skipped == ["2402.00000"] and list(done.outcome.changes) == ["2402.00001"]
+    kept = on_disk(session)
+    assert kept["2402.00000"].note == "read this first" and "2402.00001" not in kept
+
+
+def test_session_undo_names_a_paper_removed_elsewhere_and_brings_back_nothing(session: Session) -> None:
+    session.run(SetStatus(["2401.00002"], "read"))
+    Delete(["2401.00002"]).execute(Library(session.library.path))
+    done = session.undo()
+    assert done is not None and done.skipped == ["2401.00002"]
+    assert "2401.00002" not in on_disk(session)
+
+
+def test_session_undo_of_a_delete_after_the_paper_came_back_keeps_both_sides(session: Session) -> None:
+    session.run(AppendNote("2401.00003", "my note"))
+    session.run(Delete(["2401.00003"]))
+    other = Library(session.library.path)  # another terminal imports it again and tags it
+    ImportPapers([Paper.create(title="Paper number 3", arxiv_id="2401.00003")], "again").execute(other)
+    EditTags(["2401.00003"], add=["new"]).execute(other)
+    done = session.undo()
+    assert done is not None and not done.skipped
+    paper = on_disk(session)["2401.00003"]
+    assert (paper.note, paper.tags) == ("my note", ["new"])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from readlist.app.commands import Rate
+from readlist.app.commands import AppendNote, EditTags, Rate
 from readlist.app.imports import ImportPapers
 from readlist.cli import main
 from readlist.core.model import Paper
@@ -165,3 +165,28 @@ def test_undo_of_papers_given_their_arxiv_ids_names_each_of_them(tmp_path: Path)
     redone = run(db, "undo")
     assert redone.exit_code == 0 and "redid imported: 6 papers" in redone.stdout, redone.output
     assert all(f"Thin paper number {n}" in redone.stdout for n in range(6)), redone.stdout
+
+
+def test_undo_of_rm_after_the_paper_was_imported_again_puts_back_the_note(db: Path) -> None:
+    assert run(db, "note", "2401.00001", "precious").exit_code == 0
+    assert run(db, "rate", "2401.00001", "4").exit_code == 0
+    assert run(db, "rm", "2401.00001").exit_code == 0
+    # The paper comes back from another source meanwhile (the app imports a page that lists it) and is tagged there.
+    lib = Library(db)
+    ImportPapers([Paper.create(title="Paper 1", arxiv_id="2401.00001")], "again").execute(lib)
+    EditTags(["2401.00001"], add=["back"]).execute(lib)
+    undone = run(db, "undo")
+    assert undone.exit_code == 0, undone.output
+    paper = Library(db).papers["2401.00001"]
+    assert (paper.note, paper.rating, paper.tags) == ("precious", 4, ["back"])
+
+
+def test_undo_of_rm_keeps_what_the_paper_imported_again_was_given_since(db: Path) -> None:
+    assert run(db, "note", "2401.00001", "old note").exit_code == 0
+    assert run(db, "rm", "2401.00001").exit_code == 0
+    lib = Library(db)
+    ImportPapers([Paper.create(title="Paper 1", arxiv_id="2401.00001")], "again").execute(lib)
+    AppendNote("2401.00001", "new note").execute(lib)
+    undone = run(db, "undo")
+    assert undone.exit_code == 1 and "left alone because they changed since: 2401.00001" in undone.stdout
+    assert Library(db).papers["2401.00001"].note == "new note"

@@ -135,3 +135,23 @@ async def test_note_appended_elsewhere_keeps_just_the_addition(
         await pilot.press("escape")
         await pilot.pause()
     assert fresh(seed_library).papers[pid].note == f"draft\n\n{ADDED_ELSEWHERE}\n\nfrom the CLI\n"
+
+
+async def test_undo_leaves_a_note_appended_elsewhere_since_and_says_so(
+    seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.tui.screens.note_editor.AUTOSAVE_SECONDS", 3600.0)
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pid = current_id(app)
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"draft", "escape")
+        await pilot.pause()
+        # Then, in another terminal: `readlist note ID --append …`; back in the app, `u`.
+        AppendNote(pid, "from the CLI").execute(Library(seed_library))
+        await pilot.press("u")
+        await pilot.pause()
+        assert fresh(seed_library).papers[pid].note == "draft\n\nfrom the CLI\n"
+        title = fresh(seed_library).papers[pid].title
+        assert any(n.message == f"Left as it is, changed elsewhere since: “{title}”" for n in app._notifications)

@@ -80,7 +80,22 @@ class ReadlistScreen(Screen[ResultT]):
             self.post_message(ExternalChanges())
         if done is not None:
             self.post_message(PapersEdited())
+        if done is not None and done.skipped:
+            # Changed since by another process (a command, another window, a sync): reverting them would throw
+            # that change away, so they stay as they are, and the user is told which.
+            self.notify(f"Left as {'it is' if len(done.skipped) == 1 else 'they are'}, changed elsewhere since: "
+                        f"{self._named(done.step, done.skipped)}", severity="warning", markup=False, timeout=10)
         return done
+
+    def _named(self, step: Outcome, ids: Sequence[str]) -> str:
+        """One paper by its title (as the step knew it, when it is gone now), several by their count."""
+        if len(ids) != 1:
+            return counted(len(ids), "paper")
+        pid = ids[0]
+        paper = self.session.library.get(pid)
+        change = step.changes.get(pid)
+        side = (change.before or change.after or {}) if change is not None else {}
+        return f"“{render_tex(paper.title if paper is not None else str(side.get('title', pid)))}”"
 
     def citation_keys(self, papers: Sequence[Paper]) -> dict[str, str]:
         """The keys these papers are cited with: stored ones, else new ones that avoid every stored key."""
@@ -93,10 +108,7 @@ class ReadlistScreen(Screen[ResultT]):
         if len(step) != 1:  # papers, not changes: a paper that got its arXiv id is one paper
             return f"{label} — {counted(len(step), 'paper')}"
         renamed = step.renames()
-        pid, change = next((pid, c) for pid, c in step.changes.items() if pid not in renamed)
-        paper = self.session.library.get(pid)
-        title = paper.title if paper is not None else str((change.before or change.after or {}).get("title", pid))
-        return f"{label} — “{render_tex(title)}”"
+        return f"{label} — {self._named(step, [next(pid for pid in step.changes if pid not in renamed)])}"
 
     def copy_citation(
         self, papers: Sequence[Paper], fmt: str = "bibtex", keys: dict[str, str] | None = None
