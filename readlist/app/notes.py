@@ -10,6 +10,7 @@ just the addition is kept.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -35,16 +36,39 @@ def outside_tail(mine: str, base: str, outside: str) -> str:
     """What to add after the user's text so the version another process wrote is not lost.
 
     ``base`` is the note as the editor last loaded or saved it. When the other process only
-    added to it, just the addition is kept; otherwise the whole outside version is. Empty when
-    there is nothing of the outside version to keep.
+    added to it, just the addition is kept; otherwise the lines it wrote or changed are
+    (:func:`written_elsewhere`). Empty when there is nothing of the outside version to keep.
     """
     kept, label = outside.strip(), CHANGED_ELSEWHERE
     start = base.strip()
     if kept.startswith(start):
         kept, label = kept[len(start) :].strip(), ADDED_ELSEWHERE
+    else:
+        kept = written_elsewhere(mine, base, outside)
     if not kept or kept in mine:
         return ""
     return ("" if mine.endswith("\n") or not mine else "\n") + ("\n" if mine else "") + f"{label}\n\n{kept}\n"
+
+
+def written_elsewhere(mine: str, base: str, outside: str) -> str:
+    """The lines of ``outside`` that are not in ``base`` (what the other process wrote or changed), less those the
+    user's text already holds and the separator lines above versions kept before.
+
+    Two editors open on one note (two windows of the app) each keep the other's version after their own text.
+    Kept whole, each save would carry the other editor's copy of this one's text back into it, the note doubling
+    at every save; kept as its changed lines, it grows by what was typed.
+    """
+    old, new = base.splitlines(), outside.splitlines()
+    have = {line.strip() for line in mine.splitlines() if line.strip()}
+    chunks: list[str] = []
+    for tag, _, _, start, end in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag not in ("replace", "insert"):
+            continue
+        lines = [line for line in new[start:end]
+                 if line.strip() not in have and line.strip() not in (CHANGED_ELSEWHERE, ADDED_ELSEWHERE)]
+        if chunk := "\n".join(lines).strip():
+            chunks.append(chunk)
+    return "\n\n".join(chunks)
 
 
 def keep_draft(text: str) -> Path:

@@ -79,3 +79,32 @@ def test_save_note_without_a_base_replaces(session: Session) -> None:
     AppendNote(PID, "Other.").execute(elsewhere(session))
     result = session.run(SaveNote(PID, "Whole new note."))
     assert result.outside is None and elsewhere(session).papers[PID].note == "Whole new note."
+
+
+def test_two_editors_open_on_one_note_grow_it_by_what_was_typed_not_by_doubling(session: Session) -> None:
+    # Two windows of the app, each with the note open, the user typing in one then the other, each autosaving.
+    editors = [NoteEdit(session, PID), NoteEdit(Session.open(session.library.path), PID)]
+    texts = ["Start.", "Start."]
+    for n in range(12):
+        for which, name in enumerate("ab"):
+            first, _, rest = texts[which].partition("\n")
+            typed = f"{first} {name}{n}" + (f"\n{rest}" if rest else "")
+            result = editors[which].save(typed)
+            assert result is not None
+            texts[which] = typed + result.tail  # the editor shows what was added after the user's text
+    note = elsewhere(session).papers[PID].note
+    typed_a = "Start. " + " ".join(f"a{n}" for n in range(12))
+    typed_b = "Start. " + " ".join(f"b{n}" for n in range(12))
+    assert note.startswith(typed_b) and typed_a in note  # both windows' text, whole
+    assert len(note) < 5_000  # it was 7 MB: each save carried the other's copy of this one's text back in
+
+
+def test_a_change_elsewhere_keeps_just_the_lines_it_changed(session: Session) -> None:
+    SaveNote(PID, "Intro.\n\nMiddle.\n\nEnd.").execute(elsewhere(session))
+    session.refresh()
+    edit = NoteEdit(session, PID)
+    SaveNote(PID, "Intro.\n\nMiddle, reworded elsewhere.\n\nEnd.").execute(elsewhere(session))
+    result = edit.save("Intro, mine.\n\nMiddle.\n\nEnd.")
+    assert result is not None
+    assert elsewhere(session).papers[PID].note == (
+        f"Intro, mine.\n\nMiddle.\n\nEnd.\n\n{CHANGED_ELSEWHERE}\n\nMiddle, reworded elsewhere.\n")
