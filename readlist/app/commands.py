@@ -206,16 +206,18 @@ def edit_papers(library: Library, label: str, wanted: Mapping[str, Wanted]) -> O
 
     A wanted change may be a function of the paper; it is called under the lock, after catching up
     with other processes, so a change computed from the current value (add a tag, append to a note)
-    never overwrites what another process just wrote. Papers that are not in the library, and
+    never overwrites what another process just wrote. A paper given another id meanwhile (its arXiv id,
+    by enrichment elsewhere) is found by the old one. Papers that are not in the library, and
     fields that already hold the wanted value, are left alone.
     """
     outcome = Outcome(label)
     with library.transaction() as txn:
         stamp = now_iso()
-        for paper_id, want in wanted.items():
-            paper = library.get(paper_id)
+        for wanted_id, want in wanted.items():
+            paper = library.current(wanted_id)
             if paper is None:
                 continue
+            paper_id = paper.id
             values = want(paper) if callable(want) else want
             clean = validate_user_changes(paper, values, stamp)
             diff = {k: v for k, v in clean.items() if getattr(paper, k) != v}

@@ -96,6 +96,7 @@ class NoteSaved(Outcome):
     outside: str | None = None  # the other process's version, when it differed and was kept
     tail: str = ""  # what was added after the user's text to keep it
     gone: bool = False  # the paper was deleted elsewhere: nothing could be saved
+    paper_id: str = ""  # the paper's id now: another than the editor's when it was given its arXiv id meanwhile
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,9 @@ class SaveNote:
             return {"note": text + outside_tail(text, base, paper.note)}
 
         outcome = edit_papers(library, "Note edited", {self.paper_id: resolved})
-        paper = library.get(self.paper_id)
-        saved = NoteSaved(outcome.label, outcome.changes, caught_up=outcome.caught_up, gone=paper is None)
+        paper = library.current(self.paper_id)
+        saved = NoteSaved(outcome.label, outcome.changes, caught_up=outcome.caught_up, gone=paper is None,
+                          paper_id=paper.id if paper is not None else "")
         if paper is not None and kept:
             saved.outside = kept[-1]
             mine = as_stored(text)
@@ -156,20 +158,26 @@ class NoteEdit:
         result = self.session.run(SaveNote(self.paper_id, text, self.on_disk), record=False)
         if result.gone:
             return result
+        self.paper_id = result.paper_id  # enrichment elsewhere may have given the paper its arXiv id meanwhile
         if result.outside is not None:
             # Undo of this editing session goes back to the other version, not to the older note.
             self.original = result.outside
         self.saved = text + result.tail
-        paper = self.session.library.get(self.paper_id)
+        paper = self.paper
         if paper is not None:
             self.on_disk = paper.note
         return result
 
+    @property
+    def paper(self) -> Paper | None:
+        """The paper being edited, by the id it has now; None when it was deleted."""
+        return self.session.library.current(self.paper_id)
+
     def finish(self) -> Outcome:
         """Record the whole session as one undoable change (nothing when the note ended as it started)."""
-        paper = self.session.library.get(self.paper_id)
+        paper = self.paper
         if paper is None or paper.note == self.original:
             return Outcome("Note edited")
-        outcome = Outcome("Note edited", {self.paper_id: PaperChange({"note": self.original}, {"note": paper.note})})
+        outcome = Outcome("Note edited", {paper.id: PaperChange({"note": self.original}, {"note": paper.note})})
         self.session.record(outcome)
         return outcome

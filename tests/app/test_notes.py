@@ -108,3 +108,21 @@ def test_a_change_elsewhere_keeps_just_the_lines_it_changed(session: Session) ->
     assert result is not None
     assert elsewhere(session).papers[PID].note == (
         f"Intro, mine.\n\nMiddle.\n\nEnd.\n\n{CHANGED_ELSEWHERE}\n\nMiddle, reworded elsewhere.\n")
+
+
+def test_a_paper_given_its_arxiv_id_elsewhere_keeps_the_note_typed_meanwhile(tmp_path: Path) -> None:
+    session = Session.open(tmp_path / "library.json")
+    session.run(ImportPapers([Paper.create(title="A paper from a text copy")], "daily.txt"))
+    (old_id,) = session.library.papers
+    edit = NoteEdit(session, old_id)
+    assert edit.save("Typed before.") is not None
+    # Another terminal: `readlist enrich` (or an import by arXiv id) gives the paper its arXiv id, a new id.
+    ImportPapers([Paper.create(title="A paper from a text copy", arxiv_id="2401.00009")], "arxiv").execute(
+        Library(session.library.path))
+    result = edit.save("Typed before. Typed after.")
+    assert result is not None and not result.gone and edit.paper_id == "2401.00009"
+    stored = Library(session.library.path).papers
+    assert old_id not in stored and stored["2401.00009"].note == "Typed before. Typed after."
+    assert list(edit.finish().changes) == ["2401.00009"]
+    session.undo()
+    assert Library(session.library.path).papers["2401.00009"].note == ""

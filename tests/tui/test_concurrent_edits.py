@@ -10,7 +10,9 @@ from textual.widgets import Input, TextArea
 from tui_helpers import SIZE, fresh
 
 from readlist.app.commands import AppendNote, EditTags
+from readlist.app.imports import ImportPapers
 from readlist.app.notes import ADDED_ELSEWHERE, CHANGED_ELSEWHERE, SaveNote, outside_tail
+from readlist.core.model import Paper
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.main import MainScreen
@@ -155,3 +157,34 @@ async def test_undo_leaves_a_note_appended_elsewhere_since_and_says_so(
         assert fresh(seed_library).papers[pid].note == "draft\n\nfrom the CLI\n"
         title = fresh(seed_library).papers[pid].title
         assert any(n.message == f"Left as it is, changed elsewhere since: “{title}”" for n in app._notifications)
+
+
+async def test_note_and_tags_typed_while_the_paper_gets_its_arxiv_id_elsewhere_are_saved(
+    seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.tui.screens.note_editor.AUTOSAVE_SECONDS", 3600.0)
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pid = current_id(app)
+        assert pid.startswith("t-")
+        title = fresh(seed_library).papers[pid].title
+        await pilot.press("n", *"before")
+        await pilot.pause(0.8)  # saved half a second after typing stops
+        # `readlist enrich` in another terminal: the paper is found on arXiv and takes its arXiv id.
+        ImportPapers([Paper.create(title=title, arxiv_id="2311.99999")], "arxiv").execute(Library(seed_library))
+        await pilot.press(*" after", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        papers = fresh(seed_library).papers
+        assert pid not in papers and papers["2311.99999"].note == "before after"
+        assert not any("deleted" in n.message for n in app._notifications)
+        # The tag box too, on the next paper.
+        await pilot.press("j")
+        other = papers[current_id(app)]
+        assert other.id.startswith("t-")
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        ImportPapers([Paper.create(title=other.title, arxiv_id="2311.99998")], "arxiv").execute(Library(seed_library))
+        await pilot.press(*" renamed", "enter")
+        await pilot.pause()
+        assert "renamed" in fresh(seed_library).papers["2311.99998"].tags

@@ -178,7 +178,7 @@ class NoteEditor(ReadlistScreen[None]):
 
     def _save_or_say_gone(self) -> None:
         self.save()
-        if self._failed is None and self.session.library.get(self.paper_id) is None:
+        if self._failed is None and self.editing.paper is None:
             # Nothing new to write, but what was written went with the paper: "Saved." would not be true.
             self._say_gone()
 
