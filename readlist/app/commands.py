@@ -436,13 +436,27 @@ def put_back(txn: Transaction, library: Library, changes: Mapping[str, PaperChan
                 txn.put(restored)
                 done[paper_id] = PaperChange(None, restored.to_dict())
             continue
-        diff = {k: copy_value(v) for k, v in target.items() if getattr(paper, k) != v}
+        diff = {k: copy_value(v) for k, v in target.items() if k != "changed" and getattr(paper, k) != v}
         if diff:
+            if "changed" in target:  # the step kept the change times of the fields it changed (a details edit)
+                diff["changed"] = stamps_of(paper, diff, target["changed"])
             before = {k: copy_value(getattr(paper, k)) for k in diff}
             changed = stamped(paper, diff, stamp, base=diff.get("changed"))
             txn.set(paper, {**diff, "updated": stamp, "changed": changed})
             done[paper_id] = PaperChange(before, diff)
     return done
+
+
+def stamps_of(paper: Paper, fields: Iterable[str], times: Mapping[str, str]) -> dict[str, str]:
+    """``paper.changed`` with the change times of ``fields`` as ``times`` has them (absent there: removed): the
+    fields a revert puts back get the times they had, and a field changed elsewhere since keeps its own."""
+    changed = dict(paper.changed)
+    for name in fields:
+        if name in times:
+            changed[name] = times[name]
+        else:
+            changed.pop(name, None)
+    return changed
 
 
 def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tuple[dict[str, PaperChange], list[str]]:
@@ -472,7 +486,9 @@ def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tup
         elif paper is None:
             ok = False
         else:
-            ok = all(getattr(paper, k, None) == v for k, v in expected.items() if k != "updated")
+            # The bookkeeping is not the user's change: a rating given elsewhere changes the paper's change
+            # times, and must not keep a details edit of the same paper from being undone.
+            ok = all(getattr(paper, k, None) == v for k, v in expected.items() if k not in ("updated", "changed"))
         if ok:
             safe[paper_id] = change
         else:

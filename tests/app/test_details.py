@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from readlist.app.commands import Rate
 from readlist.app.details import EditDetails, split_authors
 from readlist.app.enrich import plan_enrichment
 from readlist.app.imports import ImportPapers
@@ -48,6 +49,19 @@ def test_an_edit_cleans_the_values_changes_only_what_differs_and_undo_takes_it_b
     back = first(session)
     assert (back.title, back.authors, back.authors_count, back.doi) == ("A paper cut sho", [], 3, None)
     assert back.changed == {}
+
+
+def test_undo_of_an_edit_keeps_a_rating_given_elsewhere_since_and_its_change_time(session: Session) -> None:
+    pid = first(session).id
+    session.run(EditDetails(pid, {"title": "A paper cut short"}))
+    Rate([pid], 4).execute(Library(session.library.path))  # another terminal: `readlist rate ID 4`
+    done = session.undo()
+    assert done is not None and not done.skipped
+    back = first(session)
+    assert (back.title, back.rating, set(back.changed)) == ("A paper cut sho", 4, {"rating"})
+    session.redo()
+    again = first(session)
+    assert (again.title, again.rating, set(again.changed)) == ("A paper cut short", 4, {"rating", "title"})
 
 
 @pytest.mark.parametrize(("values", "message"), [

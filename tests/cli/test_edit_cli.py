@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from readlist.app.commands import Rate
 from readlist.cli import main
 from readlist.storage.library import Library
 
@@ -31,6 +32,19 @@ def test_edit_sets_details_says_which_and_undo_takes_them_back(seed_library: Pat
     assert run(seed_library, "undo").exit_code == 0
     paper = Library(seed_library).papers[pid]
     assert (paper.authors, paper.journal_ref, paper.published) == ([], None, None)
+
+
+def test_undo_of_an_edit_after_a_rating_given_elsewhere_takes_the_edit_back_and_keeps_the_rating(
+    seed_library: Path,
+) -> None:
+    pid = tutorial(seed_library)
+    assert run(seed_library, "edit", pid, "--journal", "arXiv preprint").exit_code == 0
+    Rate([pid], 5).execute(Library(seed_library))  # the app, say, rated it since
+    result = run(seed_library, "undo")
+    assert result.exit_code == 0 and "changed since" not in result.stdout, result.output
+    paper = Library(seed_library).papers[pid]
+    assert (paper.journal_ref, paper.rating, "rating" in paper.changed, "journal_ref" in paper.changed) == (
+        None, 5, True, False)
 
 
 def test_edit_json_prints_the_record_and_the_abstract_can_come_from_stdin(seed_library: Path) -> None:
