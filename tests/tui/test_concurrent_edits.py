@@ -157,6 +157,8 @@ async def test_undo_leaves_a_note_appended_elsewhere_since_and_says_so(
         assert fresh(seed_library).papers[pid].note == "draft\n\nfrom the CLI\n"
         title = fresh(seed_library).papers[pid].title
         assert any(n.message == f"Left as it is, changed elsewhere since: “{title}”" for n in app._notifications)
+        main = app.screen
+        assert isinstance(main, MainScreen) and main._message == f"Nothing undone: note edited — “{title}”"
 
 
 async def test_note_and_tags_typed_while_the_paper_gets_its_arxiv_id_elsewhere_are_saved(

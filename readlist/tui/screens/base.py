@@ -95,7 +95,16 @@ class ReadlistScreen(Screen[ResultT]):
         paper = self.session.library.get(pid)
         change = step.changes.get(pid)
         side = (change.before or change.after or {}) if change is not None else {}
+        if paper is None and "title" not in side:
+            return f"{pid} (removed)"  # the step changed a field of a paper that is gone now: its id is all there is
         return f"“{render_tex(paper.title if paper is not None else str(side.get('title', pid)))}”"
+
+    def reverted(self, verb: str, done: Undone) -> str:
+        """``Undid: kept — “Title”`` for the top bar or a notification; ``Nothing undone: …`` when every paper of
+        the step was changed elsewhere since and left as it is (the notification names them)."""
+        if done.skipped and not done.outcome.changes:
+            return f"Nothing {'undone' if verb == 'Undid' else 'redone'}: {self.what_was(done.step)}"
+        return f"{verb}: {self.what_was(done.step)}"
 
     def citation_keys(self, papers: Sequence[Paper]) -> dict[str, str]:
         """The keys these papers are cited with: stored ones, else new ones that avoid every stored key."""

@@ -757,7 +757,7 @@ class MainScreen(ReadlistScreen[None]):
         if done is None:
             self.say("Nothing to undo")
             return
-        self._message = f"Undid: {self.what_was(done.step)}"
+        self._message = self.reverted("Undid", done)
         self.after_change(keep_id=next(iter(done.step.changes), None))
 
     @needs_library
@@ -766,7 +766,7 @@ class MainScreen(ReadlistScreen[None]):
         if done is None:
             self.say("Nothing to redo")
             return
-        self._message = f"Redid: {self.what_was(done.step)}"
+        self._message = self.reverted("Redid", done)
         self.after_change()
 
 

@@ -210,7 +210,7 @@ class TriageScreen(ReadlistScreen[str | None]):
             self.notify("Nothing to undo.", markup=False)
             return
         # The step undone may be from before triage, on a paper that is not in it: say which.
-        self.notify(f"Undid: {self.what_was(done.step)}", markup=False)
+        self.notify(self.reverted("Undid", done), markup=False)
         self._undone += [made for made in self.decisions if made.step is done.step]
         self.decisions = [made for made in self.decisions if made.step is not done.step]
         self._go_to_paper_of(done.step)
@@ -252,7 +252,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         if done is None:
             self.notify("Nothing to redo.", markup=False)
             return
-        self.notify(f"Redid: {self.what_was(done.step)}", markup=False)
+        self.notify(self.reverted("Redid", done), markup=False)
         # A decision redone counts again and moves on as it did when it was made; a rating stays on its paper.
         redone = [made for made in self._undone if made.step is done.step]
         self._undone = [made for made in self._undone if made.step is not done.step]
