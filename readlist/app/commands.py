@@ -493,6 +493,13 @@ def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tup
             safe[paper_id] = change
         else:
             changed.append(paper_id)
+    # A paper the change gave another id is one paper under two: reverting one side alone would leave it twice
+    # (or not at all), so both sides are reverted or neither.
+    for went, came in Outcome("", dict(changes)).renames().items():
+        if went in changed or came in changed:
+            for pid in (went, came):
+                if safe.pop(pid, None) is not None:
+                    changed.append(pid)
     return safe, changed
 
 

@@ -269,3 +269,14 @@ def test_session_undo_of_a_delete_after_the_paper_came_back_keeps_both_sides(ses
     assert done is not None and not done.skipped
     paper = on_disk(session)["2401.00003"]
     assert (paper.note, paper.tags) == ("my note", ["new"])
+
+
+def test_session_undo_of_a_paper_given_its_arxiv_id_noted_elsewhere_since_leaves_one_paper(session: Session) -> None:
+    session.run(ImportPapers([Paper.create(title="A text copy")], "daily.txt"))
+    (old_id,) = (pid for pid in on_disk(session) if pid.startswith("t-"))
+    session.run(ImportPapers([Paper.create(title="A text copy", arxiv_id="2403.00001")], "arxiv"))  # its arXiv id
+    AppendNote("2403.00001", "noted in another terminal").execute(Library(session.library.path))
+    done = session.undo()
+    assert done is not None and sorted(done.skipped) == sorted([old_id, "2403.00001"])
+    kept = on_disk(session)
+    assert old_id not in kept and kept["2403.00001"].note == "noted in another terminal"
