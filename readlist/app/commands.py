@@ -214,7 +214,7 @@ def edit_papers(library: Library, label: str, wanted: Mapping[str, Wanted]) -> O
     with library.transaction() as txn:
         stamp = now_iso()
         for wanted_id, want in wanted.items():
-            paper = library.current(wanted_id)
+            paper = library.named_by_id(wanted_id)
             if paper is None:
                 continue
             paper_id = paper.id
@@ -399,10 +399,12 @@ class Delete:
     def execute(self, library: Library) -> Outcome:
         outcome = Outcome("Deleted")
         with library.transaction() as txn:
-            for paper_id in dict.fromkeys(self.ids):
-                paper = txn.delete(paper_id)
+            for wanted_id in dict.fromkeys(self.ids):
+                # By the id it has now: the paper the user confirmed may have been given its arXiv id elsewhere.
+                found = library.named_by_id(wanted_id)
+                paper = txn.delete(found.id) if found is not None else None
                 if paper is not None:
-                    outcome.changes[paper_id] = PaperChange(paper.to_dict(), None)
+                    outcome.changes[paper.id] = PaperChange(paper.to_dict(), None)
         return outcome
 
 
@@ -487,8 +489,12 @@ def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tup
             ok = False
         else:
             # The bookkeeping is not the user's change: a rating given elsewhere changes the paper's change
-            # times, and must not keep a details edit of the same paper from being undone.
-            ok = all(getattr(paper, k, None) == v for k, v in expected.items() if k not in ("updated", "changed"))
+            # times, and must not keep a details edit of the same paper from being undone. Nor is the citation key
+            # kept when a citation of a new paper was copied or exported (KeepKeys): undoing its import takes the
+            # key with the paper, as it would have before the copy.
+            passed = ("updated", "changed", "cite_key") if change.after is None and not expected.get("cite_key") \
+                else ("updated", "changed")
+            ok = all(getattr(paper, k, None) == v for k, v in expected.items() if k not in passed)
         if ok:
             safe[paper_id] = change
         else:

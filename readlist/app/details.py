@@ -131,7 +131,7 @@ class EditDetails:
     def execute(self, library: Library) -> Outcome:
         outcome = Outcome("Edited details")
         with library.transaction() as txn:
-            paper = library.current(self.paper_id)  # given its arXiv id elsewhere while the form was open, too
+            paper = library.named_by_id(self.paper_id)  # given its arXiv id elsewhere while the form was open, too
             if paper is None:
                 raise NotFoundError(f"no paper with id {self.paper_id!r}")
             clean = clean_details(paper, self.values)

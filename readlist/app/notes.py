@@ -122,7 +122,7 @@ class SaveNote:
             return {"note": text + outside_tail(text, base, paper.note)}
 
         outcome = edit_papers(library, "Note edited", {self.paper_id: resolved})
-        paper = library.current(self.paper_id)
+        paper = library.named_by_id(self.paper_id)
         saved = NoteSaved(outcome.label, outcome.changes, caught_up=outcome.caught_up, gone=paper is None,
                           paper_id=paper.id if paper is not None else "")
         if paper is not None and kept:
@@ -171,7 +171,7 @@ class NoteEdit:
     @property
     def paper(self) -> Paper | None:
         """The paper being edited, by the id it has now; None when it was deleted."""
-        return self.session.library.current(self.paper_id)
+        return self.session.library.named_by_id(self.paper_id)
 
     def finish(self) -> Outcome:
         """Record the whole session as one undoable change (nothing when the note ended as it started)."""

@@ -517,17 +517,11 @@ class Library:
         shown = ", ".join(sorted(matches)[:5]) + (", …" if len(matches) > 5 else "")
         raise NotFoundError(f"id prefix {ref!r} is ambiguous: {len(matches)} papers match ({shown})")
 
-    def current(self, paper_id: str) -> Paper | None:
-        """The paper with id ``paper_id``, or the one it is now when it was given another id since (its arXiv id,
-        by `readlist enrich` or an import in another process) while an editor or a screen held the old one."""
-        found = self.papers.get(paper_id)
-        if found is None:
-            found = self.papers.get(self._key_map().get("i:" + paper_id, ""))
-        return found
-
     def named_by_id(self, ref: str) -> Paper | None:
         """The paper ``ref`` names by its id, an id it had before or its arXiv id: the names that win over a
-        citation key in :meth:`resolve` (so a key may not be one of them, or it would find another paper)."""
+        citation key in :meth:`resolve` (so a key may not be one of them, or it would find another paper), and
+        how a change, an editor or a form holding a paper's id finds it after another process gave it its arXiv
+        id (``readlist enrich``, an import)."""
         if ref in self.papers:
             return self.papers[ref]
         keys = self._key_map()

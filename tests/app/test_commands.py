@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from readlist.app.commands import AppendNote, Delete, EditTags, Rate, Revert, SetStatus, ToggleRead
+from readlist.app.commands import AppendNote, Delete, EditTags, KeepKeys, Rate, Revert, SetStatus, ToggleRead
 from readlist.app.history import History, revert
 from readlist.app.imports import ImportPapers
 from readlist.app.session import Session
@@ -280,3 +280,25 @@ def test_session_undo_of_a_paper_given_its_arxiv_id_noted_elsewhere_since_leaves
     assert done is not None and sorted(done.skipped) == sorted([old_id, "2403.00001"])
     kept = on_disk(session)
     assert old_id not in kept and kept["2403.00001"].note == "noted in another terminal"
+
+
+def test_session_undo_of_an_import_takes_the_paper_whose_citation_was_copied_since(session: Session) -> None:
+    """Copying a citation keeps its key on the paper (bookkeeping, no undo step): the import stays undoable."""
+    session.run(ImportPapers([Paper.create(title="Cited at once", arxiv_id="2404.00001")], "test"))
+    session.run(KeepKeys({"2404.00001": "cited2024"}), record=False)
+    done = session.undo()
+    assert done is not None and not done.skipped and list(done.outcome.changes) == ["2404.00001"]
+    assert "2404.00001" not in on_disk(session)
+
+
+def test_a_delete_finds_a_paper_given_its_arxiv_id_elsewhere_since(session: Session) -> None:
+    """The app asked "Delete …?" about the paper under the cursor; meanwhile another terminal renamed it."""
+    session.run(ImportPapers([Paper.create(title="Only a text copy")], "daily.txt"))
+    (old_id,) = (pid for pid in on_disk(session) if pid.startswith("t-"))
+    ImportPapers([Paper.create(title="Only a text copy", arxiv_id="2405.00001")], "arxiv").execute(
+        Library(session.library.path))
+    done = session.run(Delete([old_id]))
+    assert list(done.changes) == ["2405.00001"]
+    assert "2405.00001" not in on_disk(session) and old_id not in on_disk(session)
+    session.undo()
+    assert on_disk(session)["2405.00001"].title == "Only a text copy"
