@@ -195,6 +195,25 @@ async def test_undo_in_triage_names_what_it_undid_even_outside_the_triage(
         assert fresh(small_library).papers[first.id].status == "inbox"
 
 
+async def test_a_triage_decision_undo_left_alone_still_counts(small_library: Path, make_app: MakeApp) -> None:
+    """Another terminal changed the paper after it was kept here: u leaves it, so the summary still counts it."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T")
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        first = screen.paper_ids[0]
+        await pilot.press("s")
+        await pilot.pause()
+        SetStatus([first], "read").execute(fresh(small_library))
+        await pilot.press("u")
+        await pilot.pause()
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Nothing undone: ") for m in messages), messages
+        assert screen.tally()["kept"] == 1
+        assert fresh(small_library).papers[first].status == "read"
+
+
 async def test_leaving_triage_puts_the_cursor_on_the_paper_it_showed(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:

@@ -211,8 +211,9 @@ class TriageScreen(ReadlistScreen[str | None]):
             return
         # The step undone may be from before triage, on a paper that is not in it: say which.
         self.notify(self.reverted("Undid", done), markup=False)
-        self._undone += [made for made in self.decisions if made.step is done.step]
-        self.decisions = [made for made in self.decisions if made.step is not done.step]
+        if done.outcome.changes:  # else its paper was changed elsewhere since and left so: the decision stands
+            self._undone += [made for made in self.decisions if made.step is done.step]
+            self.decisions = [made for made in self.decisions if made.step is not done.step]
         self._go_to_paper_of(done.step)
         self.show()
 
