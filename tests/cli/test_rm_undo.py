@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,7 +114,9 @@ def test_note_edit_keeps_a_version_written_meanwhile(db: Path, tmp_path: Path, m
         "'--append', 'From elsewhere.'], check=True)\n"
         "open(sys.argv[1], 'a').write('\\nMine.')\n"
     )
-    monkeypatch.setenv("EDITOR", f"python3 {script}")
+    # The interpreter running the tests, not whichever `python3` is first on PATH: a venv used without activating it
+    # (`/path/to/venv/bin/python -m pytest`) has readlist's dependencies, the machine's python3 may not.
+    monkeypatch.setenv("EDITOR", f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}")
     result = run(db, "note", "2401.00001", "--edit")
     assert result.exit_code == 0, result.output
     assert "changed elsewhere meanwhile" in result.stdout
