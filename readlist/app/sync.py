@@ -727,8 +727,6 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
         _restore_remote(repo, previous)
         raise
     with _sync_lock(library.path), library.locked():
-        if theirs is not None:
-            _check_remote_holds(repo, theirs)
         ours = repo.git.rev("HEAD")
         if theirs is not None and ours is None:
             if library.journal.path.exists():
