@@ -220,10 +220,10 @@ def pull_configured(
 
 def _since(remembered: str | None, today: date) -> date:
     earliest = today - timedelta(days=MAX_DAYS - 1)
-    try:
-        day = date.fromisoformat(remembered) if remembered else today - timedelta(days=FIRST_PULL_DAYS - 1)
-    except ValueError:
-        day = today
+    if remembered:
+        day = _day_or_none(remembered) or today  # a damaged state file: from today
+    else:
+        day = today - timedelta(days=FIRST_PULL_DAYS - 1)
     return min(max(day, earliest), today)
 
 
