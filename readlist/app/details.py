@@ -186,7 +186,7 @@ def _imported_title_kept(library: Library, paper: Paper) -> list[str] | None:
     if user_edited(paper, "title"):
         return None
     tid = title_id(paper.title)
-    if tid == paper.id or tid in paper.aliases or library.named_by_title_id(tid) is not None:
+    if tid == paper.id or tid in paper.aliases or library.named_by_id(tid) is not None:
         return None
     return sorted({*paper.aliases, tid})
 

@@ -481,17 +481,10 @@ class Library:
             if key.startswith("t:") and other_arxiv_ids(paper, existing):
                 continue
             return existing
-        imported = self.named_by_title_id(title_id(paper.title))
+        imported = self.named_by_id(title_id(paper.title))  # a t-… id is an id or an alias
         if imported is None or other_arxiv_ids(paper, imported):
             return None
         return imported
-
-    def named_by_title_id(self, tid: str) -> Paper | None:
-        """The paper whose id, or an id it had before, is the title id ``tid`` (a title it was imported under)."""
-        found = self.papers.get(tid)
-        if found is None:
-            found = self.papers.get(self._key_map().get("i:" + tid, ""))
-        return found
 
     def resolve(self, ref: str) -> Paper:
         """Find a paper by id, an id it had before, arXiv id, URL, citation key or unique id prefix.
