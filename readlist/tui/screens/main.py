@@ -1380,9 +1380,8 @@ class MainScreen(ReadlistScreen[None]):
             error = None
         except (SyncError, LibraryError) as exc:
             report, error = None, str(exc)
-        if getattr(self.app, "quitting", False):
-            return  # closing: nothing left to show the result on (the sync state file holds it)
-        self.app.call_from_thread(self._sync_finished, report, error)
+        with contextlib.suppress(_Closing):  # closing: nothing left to show it on (the sync state file holds it)
+            self._on_screen(self._sync_finished, report, error)
 
     def _sync_finished(self, report: SyncReport | None, error: str | None) -> None:
         self.syncing = False
