@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +25,11 @@ _AND = re.compile(r"(?i)(?:^|\s)and(?:\s|$)")
 _PARTICLES = frozenset({
     "al", "av", "bin", "da", "das", "de", "degli", "dei", "del", "della", "der", "des", "di", "do", "dos", "du",
     "el", "ibn", "la", "le", "lo", "op", "san", "te", "ten", "ter", "van", "vom", "von", "y", "zu", "zum", "zur",
+})
+# The same particles written with a capital, as many Romance and Dutch family names are (``Di Nucci``).
+_CAPITAL_PARTICLES = frozenset({
+    "Da", "Das", "De", "Degli", "Dei", "Del", "Della", "Der", "Des", "Di", "Do", "Dos", "Du", "La", "Le", "Lo",
+    "Te", "Ten", "Ter", "Van", "Vom", "Von", "Zu", "Zum", "Zur",
 })
 
 
@@ -65,12 +71,35 @@ def bibtex_order(name: str) -> str:
     """
     head, comma, tail = name.partition(",")
     if comma and "," not in tail and ascii_fold(tail) in _SUFFIXES:
-        words = head.split()
-        return f"{words[-1]}, {tail.strip()}, {' '.join(words[:-1])}".rstrip()
-    parts = name.split(" ")
-    if not comma and len(parts) > 2 and ascii_fold(parts[-1]) in _SUFFIXES:
-        return f"{parts[-2]}, {parts[-1]}, {' '.join(parts[:-2])}"
-    return name
+        words, suffix = head.split(), tail.strip()
+    elif comma:
+        return name
+    else:
+        words, suffix = name.split(), ""
+        if len(words) > 2 and ascii_fold(words[-1]) in _SUFFIXES:
+            words, suffix = words[:-1], words[-1]
+    if len(words) < 2:
+        return f"{head.strip()}, {suffix}," if suffix else name
+    start = _family_start(words)
+    if start == len(words) - 1 and not suffix:
+        return name
+    family, given = " ".join(words[start:]), " ".join(words[:start])
+    return f"{family}, {suffix}, {given}" if suffix else f"{family}, {given}"
+
+
+def _family_start(words: Sequence[str]) -> int:
+    """Where the family name begins: at the capitalised particles before the last word (``Di Nucci``), if any.
+
+    BibTeX takes only lower-case words for the family name's particles, so ``Dario Di Nucci`` would be filed
+    under "Nucci" with the given name "Dario Di". A run of capitalised particles between a given name and the
+    last word is read as the start of the family name, as Italian, French, Portuguese, Spanish and Dutch names
+    written this way mean it (``De Castro``, ``Le Gall``, ``Da Lozzo``, ``Van Der Berg``). ``Al`` and ``El``
+    are left out: in Arabic names they as often begin a given name (``Mohamed El Amine``).
+    """
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in _CAPITAL_PARTICLES:
+        start -= 1
+    return start
 
 
 def is_literal(name: str) -> bool:

@@ -606,3 +606,38 @@ def test_a_sentence_case_style_keeps_the_words_the_bibtex_export_braces(tmp_path
         text = re.sub(r"\{([^{}]*)\}", r"\1", text.replace("\\#", "#"))
     assert "Scaling 3D gaussian splatting with GPT-4o and LLaMA in E(3) using C# and R." in text, text
     assert "Testing and estimation in orthosymmetric Gaussian sequence model." in text, text
+
+
+# Names from the recorded arXiv answer whose family name begins with a capitalised particle.
+PARTICLE_NAMES = {"Dario Di Nucci": ("Dario", "Di Nucci"), "Pascale Le Gall": ("Pascale", "Le Gall"),
+                  "Yohann De Castro": ("Yohann", "De Castro"), "Giordano Da Lozzo": ("Giordano", "Da Lozzo")}
+
+
+def test_a_capitalised_particle_begins_the_family_name_in_every_format() -> None:
+    fixture = FIXTURES / "pages" / "arxiv-api-query-testing.xml"
+    recorded = {a for p in parse_input(fixture.read_bytes(), source=fixture.name).papers for a in p.authors}
+    assert set(PARTICLE_NAMES) <= recorded
+    paper = Paper.create(title="Flaky Tests", authors=list(PARTICLE_NAMES), published="2024")
+    assert key_base(paper) == "dinucci2024flaky"
+    people = csl_items([paper])[0]["author"]
+    assert [(p["given"], p["family"]) for p in people] == list(PARTICLE_NAMES.values())
+    bib = bibtex_entry(paper, "dinucci2024flaky")
+    assert "author = {Di Nucci, Dario and Le Gall, Pascale and De Castro, Yohann and Da Lozzo, Giordano}" in bib
+    ris = format_entries([paper], "ris")
+    assert "AU  - Di Nucci, Dario" in ris and "AU  - Le Gall, Pascale" in ris
+    assert text_entry(paper).startswith("Di Nucci, D., Le Gall, P., De Castro, Y., & Da Lozzo, G.")
+
+
+@pytest.mark.parametrize(("name", "given", "family"), [
+    ("Quoc V. Le", "Quoc V.", "Le"),  # a particle-like family name stays whole
+    ("Le Song", "Le", "Song"),  # a particle-like given name before the family name
+    ("Van Gogh", "Van", "Gogh"),  # nothing before it is left as BibTeX reads it
+    ("Mohamed El Amine Seddik", "Mohamed El Amine", "Seddik"),  # Al/El as often begin a given name
+    ("Johannes Diderik Van Der Waals", "Johannes Diderik", "Van Der Waals"),
+    ("Ana Dos Santos Jr.", "Ana", "Dos Santos"),
+])
+def test_capitalised_particles_only_before_the_last_word_and_after_a_given_name(
+    name: str, given: str, family: str,
+) -> None:
+    author = csl_items([Paper.create(title="T", authors=[name])])[0]["author"][0]
+    assert (author["given"], author["family"]) == (given, family)

@@ -179,6 +179,10 @@ def test_pdflatex_and_biber_build_the_biblatex_export(tmp_path: Path) -> None:
             assert f"\\field{{year}}{{{paper.year}}}" in items[keys[paper.id]], paper.id
     for paper, maths in _math_titles():
         assert all(math in items[keys[paper.id]] for math in maths), paper.title
+    # A family name that begins with a capitalised particle is filed under it, as its owner writes it.
+    (flaky,) = [p for p in papers() if "Dario Di Nucci" in p.authors]
+    assert "family={Di\\bibnamedelima Nucci}" in items[keys[flaky.id]]
+    assert "given={Dario}" in items[keys[flaky.id]]
     _check_pdf_text(tmp_path)
 
 
