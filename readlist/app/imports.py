@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from readlist.app.commands import Outcome, PaperChange, copy_value
 from readlist.app.session import Session
-from readlist.core.model import Paper
+from readlist.core.model import Paper, other_arxiv_ids, title_id
 from readlist.importers import ImportFormatError, ParseResult, parse_input
 from readlist.importers.merge import add_format, add_source, merge_changes
 from readlist.storage.library import Library, Transaction
@@ -218,6 +218,8 @@ class ImportPapers:
     papers: Iterable[Paper]
     source: str
     format: str | None = None  # the importer that read the source (hf-text, bibtex, …)
+    # A new paper that lists its sources keeps them as they are (ParseResult.provenance: readlist's own export).
+    provenance: bool = False
 
     def execute(self, library: Library) -> Imported:
         report = ImportReport(source=self.source)
@@ -225,20 +227,26 @@ class ImportPapers:
         with library.transaction() as txn:
             seen: set[str] = set()
             keys = _KeyOwners(library)
+            named = _FormerIds(library)
             for incoming in self.papers:
-                existing = library.find_existing(incoming)
+                existing = library.find_existing(incoming) or named.find(incoming)
                 if existing is None:
+                    named.settle(incoming, report.notes)
                     if incoming.cite_key and not keys.claim(incoming.cite_key, incoming.id):
                         report.notes.append(_key_taken(incoming, incoming.cite_key, keys))
                         incoming.cite_key = None
-                    incoming.sources = add_source(incoming.sources, self.source)
-                    incoming.source_formats = add_format(incoming.source_formats, self.format)
+                    if not (self.provenance and incoming.sources):
+                        incoming.sources = add_source(incoming.sources, self.source)
+                        incoming.source_formats = add_format(incoming.source_formats, self.format)
                     txn.put(incoming)
+                    named.added(incoming)
                     outcome.changes[incoming.id] = PaperChange(None, incoming.to_dict())
                     report.added.append(incoming.id)
                     seen.add(incoming.id)
                     continue
                 changes = merge_changes(existing, incoming, self.source, self.format)
+                if aliases := named.more_for(existing, incoming):
+                    changes["aliases"] = aliases
                 key = incoming.cite_key
                 if key and not existing.cite_key:
                     if keys.claim(key, existing.id):
@@ -257,7 +265,7 @@ class ImportPapers:
                     outcome.fold(paper_id, PaperChange(before, {k: copy_value(v) for k, v in changes.items()}))
                 if not counted_already:
                     # Recording one more source is bookkeeping, not an update the user cares about.
-                    meaningful = bool(changes.keys() - {"sources", "source_formats"})
+                    meaningful = bool(changes.keys() - {"sources", "source_formats", "aliases"})
                     (report.updated if meaningful else report.unchanged).append(paper_id)
                 seen.add(paper_id)
         return outcome
@@ -278,6 +286,70 @@ def _rename(txn: Transaction, outcome: Outcome, report: ImportReport, paper: Pap
     report.added[:] = [renamed.id if pid == paper.id else pid for pid in report.added]
     report.renamed[paper.id] = renamed.id
     return renamed.id
+
+
+class _FormerIds:
+    """The ids an incoming paper says it had (readlist's own export: its id and ``aliases``), against the library.
+
+    A paper read from a page has none beyond the id its arXiv id or title gives. One from an export of another
+    library may: the ``t-…`` id of each title it was imported under (its title corrected since) and the ids of
+    records merged into it. A title's id finds the paper that answers to it here, by the rules that find a paper
+    by its title (:meth:`Library.find_existing`); an id another paper of this library answers to is never taken.
+    """
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        # The t-… id of each paper's title, made on the first id no other lookup answers (one SHA-1 a paper).
+        self._titles: dict[str, str] | None = None
+
+    @staticmethod
+    def claimed(paper: Paper) -> list[str]:
+        """The ids ``paper`` says it had besides those its arXiv id and title give it."""
+        own = {paper.arxiv_id, title_id(paper.title)}
+        return [pid for pid in dict.fromkeys((paper.id, *paper.aliases)) if pid not in own]
+
+    def owner(self, pid: str) -> Paper | None:
+        """The paper of the library that answers to ``pid``: by id, an id it had, its arXiv id, or its title."""
+        found = self.library.named_by_id(pid)
+        if found is not None or not pid.startswith("t-"):
+            return found
+        if self._titles is None:
+            self._titles = {title_id(paper.title): paper.id for paper in self.library.papers.values()}
+        titled = self._titles.get(pid)
+        return None if titled is None else self.library.named_by_id(titled)
+
+    def find(self, incoming: Paper) -> Paper | None:
+        """The paper already in the library that one of the titles ``incoming`` had names (None for most imports).
+
+        Only a title's ``t-…`` id finds a paper: it says no more than a page with that title would. A paper's arXiv
+        id is its own ``arxiv_id``; a file that says a paper once had another is not trusted to find that one.
+        """
+        for pid in self.claimed(incoming):
+            found = self.owner(pid) if pid.startswith("t-") else None
+            if found is not None and not other_arxiv_ids(incoming, found):
+                return found
+        return None
+
+    def settle(self, incoming: Paper, notes: list[tuple[str, str]]) -> None:
+        """Take from ``incoming``, a new paper, the ids other papers of the library answer to, saying so."""
+        for pid in self.claimed(incoming):
+            found = self.owner(pid)
+            if found is None:
+                continue
+            notes.append((_label(incoming), f"id {pid} is {found.id}'s in this library; left out"))
+            if pid == incoming.id:
+                incoming.id = incoming.arxiv_id or title_id(incoming.title)
+        incoming.aliases = [pid for pid in incoming.aliases if pid != incoming.id and self.owner(pid) is None]
+
+    def added(self, paper: Paper) -> None:
+        """Count ``paper``, just added, among the titles (its ids are indexed by the library itself)."""
+        if self._titles is not None:
+            self._titles.setdefault(title_id(paper.title), paper.id)
+
+    def more_for(self, existing: Paper, incoming: Paper) -> list[str] | None:
+        """``existing``'s aliases with the ids ``incoming`` had that no paper answers to yet; None if none."""
+        more = {pid for pid in self.claimed(incoming) if pid != existing.id and self.owner(pid) is None}
+        return sorted({*existing.aliases, *more}) if more - set(existing.aliases) else None
 
 
 class _KeyOwners:
@@ -333,7 +405,7 @@ def import_parsed(
             papers: Iterable[Paper] = item.result.papers
             if advance is not None:
                 papers = _counting(papers, advance)
-            imported = store(ImportPapers(papers, item.stored_as, item.result.format))
+            imported = store(ImportPapers(papers, item.stored_as, item.result.format, item.result.provenance))
             if imported is not None:
                 reports.append(_report_of(item.source, item.result, imported.report))
     return reports

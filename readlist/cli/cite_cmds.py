@@ -100,8 +100,14 @@ def cite_cmd(
 
 
 def export_json(papers: Sequence[Paper]) -> Iterator[bytes]:
-    """The documented public records, with every control and bidi character \\u-escaped so the text stays inert."""
-    return json_records(papers)
+    """The whole records, with every control and bidi character \\u-escaped so the text stays inert.
+
+    Besides the documented record, each carries what the library keeps for itself (the status before "read",
+    when the user changed each field, the order papers were added): imported into another library
+    (readlist.importers.readlist_json), the export gives back a library that dedups, merges and lists alike.
+    Readers of the documented record (jq, older readlist versions) skip the extra members.
+    """
+    return json_records(papers, bookkeeping=True)
 
 
 def csv_cell(value: object) -> str:

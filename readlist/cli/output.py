@@ -67,10 +67,12 @@ def json_records(
     *,
     extra: Mapping[str, Mapping[str, object]] | None = None,
     extra_default: Mapping[str, object] | None = None,
+    bookkeeping: bool = False,
 ) -> Iterator[bytes]:
     """The bytes :func:`print_json` gives for the papers' public dicts, a chunk of papers at a time.
 
-    ``extra`` (paper id -> members, ``extra_default`` for papers without) is added after each record's fields.
+    ``extra`` (paper id -> members, ``extra_default`` for papers without) is added after each record's fields;
+    ``bookkeeping`` adds the fields a library keeps for itself (see :func:`public_json_array`).
     Building one document for 100k papers doubles peak memory; each record is encoded from the paper itself
     (:func:`~readlist.core.model.public_json_array`: no dict per paper, stored abstracts copied undecoded).
     """
@@ -82,7 +84,7 @@ def json_records(
     for start in range(0, len(papers), _JSON_CHUNK):
         chunk = papers[start : start + _JSON_CHUNK]
         more = None if extra is None else [_members(extra[p.id]) if p.id in extra else default for p in chunk]
-        body = indented_json(public_json_array(chunk, more))
+        body = indented_json(public_json_array(chunk, more, bookkeeping=bookkeeping))
         # The items without the chunk's own "[\n" and "\n]".
         yield bytes(memoryview(body)[2:-2]) + (b",\n" if start + _JSON_CHUNK < len(papers) else b"\n")
     yield b"]\n"

@@ -149,6 +149,15 @@ def title_id(title: str) -> str:
     return "t-" + digest[:10]
 
 
+_TITLE_ID = re.compile(r"t-[0-9a-f]{10}")
+
+
+def is_paper_id(text: str) -> bool:
+    """Whether ``text`` is an id readlist gives a paper: an arXiv id as :func:`find_arxiv_id` writes it, or a
+    title's ``t-…`` id (:func:`title_id`). Ids are looked up, indexed and shown; other text is no id."""
+    return _TITLE_ID.fullmatch(text) is not None or find_arxiv_id(text) == text
+
+
 def find_arxiv_id(text: str) -> str | None:
     """Pull an arXiv id (without version) out of an id, URL or free text.
 
@@ -498,13 +507,15 @@ _OPTIONAL_LINES = ("organization", "url", "doi", "journal_ref", "ai_summary", "g
 _LINE_LISTS = ("sources", "source_formats", "categories", "ai_keywords", "aliases")
 
 
-def public_json_array(papers: Sequence[Paper], more: Sequence[bytes] | None = None) -> bytes:
+def public_json_array(papers: Sequence[Paper], more: Sequence[bytes] | None = None, *,
+                      bookkeeping: bool = False) -> bytes:
     """The :meth:`Paper.public_dict` of each paper, as one compact JSON array, encoded without building dicts.
 
     ``more[i]``, when given, is added to the ``i``-th record as further members (``,"interest":0.5``). A
     stored abstract is copied as the JSON text it is stored as, without decoding it. Each record is the
     paper's own encoding cut before its bookkeeping fields, and the pieces are joined once: the bytes of
-    100k abstracts are copied as few times as possible.
+    100k abstracts are copied as few times as possible. With ``bookkeeping`` the records are whole, the
+    bookkeeping fields after the documented ones (an export that another library reads back as this one).
     """
     if not papers:
         return b"[]"
@@ -512,7 +523,7 @@ def public_json_array(papers: Sequence[Paper], more: Sequence[bytes] | None = No
     records: list[bytes | memoryview] = []
     for paper in papers:
         data = encode(paper)
-        records.append(memoryview(data)[: data.index(private_from)])
+        records.append(memoryview(data)[: -1 if bookkeeping else data.index(private_from)])
     n = len(records)
     ends = [b"},"] * (n - 1) + [b"}]"]
     pieces: list[bytes | memoryview] = [b"["]

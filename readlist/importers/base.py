@@ -52,6 +52,9 @@ class ParseResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     # Papers read, with something of theirs left out (an unusable citation key): (item, what and why).
     notes: list[tuple[str, str]] = field(default_factory=list)
+    # Whether each record says itself where its paper came from (readlist's own export): a new paper that does
+    # keeps that, without the file it was read from, which is a copy of the paper and not where it came from.
+    provenance: bool = False
 
     def usable_key(self, key: str, label: str) -> str | None:
         """A citation key the source gives, checked as ``readlist key`` checks a typed one (it is written bare

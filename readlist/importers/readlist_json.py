@@ -8,10 +8,20 @@ merged like any other import: its metadata is filled in, what the user decided t
 Without this reader the export would be taken for Hugging Face JSON (both carry ``title`` and
 ``authors``), which reads the metadata only and drops everything the user added.
 
-The paper's ``id`` and its former ids (``aliases``) are not taken from the file: the id follows from the
-arXiv id or the title, as for every other import, so an edited file cannot make one paper stand for
-another. For the same reason an ``arxiv_id`` is kept only when it holds a real arXiv id: any other text
-would become the paper's id.
+An export also carries what the library kept for each paper beyond the documented record, so that the
+library it is imported into behaves as the one it came from: the paper's ``id`` and former ids
+(``aliases``: a paper whose title was corrected is still found by the title it was imported under), when
+the user last changed each field (``changed``: a corrected title or abstract stays the user's, and a sync
+merge compares the same times), the status before "read" (``prev_status``) and the order papers were added
+(``added_order``: the papers are added in that order; the number itself is the library's own).
+
+None of it may let an edited file make one paper stand for another, so each is taken only as what it
+claims to be. An id is an arXiv id as readlist writes it, and then only the record's own ``arxiv_id`` (any
+other text would become the paper's id), or a title's ``t-…`` id, which names no paper but the one imported
+under that title: the same claim a page with that title makes, which any import may make. Where the library
+already holds one of these ids for another paper (readlist.app.imports), the paper gives it up rather than
+take it. Anything else (text that is no id, a list too long, a change time that is not one or is in the
+future, a field that keeps no time) is left out and named in the import's report; the paper itself is kept.
 """
 
 from __future__ import annotations
@@ -20,12 +30,25 @@ import json
 import math
 import re
 from collections.abc import Collection
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
 
-from readlist.core.model import MAX_RATING, PUBLIC_FIELDS, ValidationError, find_arxiv_id
+from readlist.core.model import (
+    CHANGE_TIME_PATTERN,
+    EDITABLE_FIELDS,
+    MAX_RATING,
+    PUBLIC_FIELDS,
+    TAG_TIME_PREFIX,
+    TIMED_FIELDS,
+    Status,
+    ValidationError,
+    find_arxiv_id,
+    is_paper_id,
+    normalize_tag,
+    now_iso,
+)
 from readlist.importers.base import MAX_COUNT, ImportFormatError, ParseResult, decode, load_json
 
 FORMAT = "readlist-json"
@@ -40,6 +63,16 @@ _LIBRARY_KEYS = frozenset({"_meta", "papers"})
 _COUNTS = ("upvotes", "authors_count")
 # When a paper was added, last changed and read: ISO 8601 moments, which the library compares as text to sort.
 _TIMES = ("added", "updated", "read_at")
+# Ids a paper had before: one per title it was imported under and per record merged into it. More is no export's.
+_MAX_ALIASES = 100
+# Change times: one per field the user changed, and one per tag ever added to or removed from the paper.
+_MAX_CHANGE_TIMES = 2000
+_STAMPED = TIMED_FIELDS | frozenset(EDITABLE_FIELDS)
+_CHANGE_TIME = re.compile(CHANGE_TIME_PATTERN)
+_STATUSES = frozenset(status.value for status in Status)
+# A change time this far past the clock is a damaged or edited one: it would win every later merge.
+_CLOCK_SLACK = timedelta(days=1)
+_UNPLACED = MAX_COUNT + 1
 _MAX_LABEL = 80
 _NON_SPACE = re.compile(r"\S")
 _DECODER = json.JSONDecoder()
@@ -138,6 +171,93 @@ def _check_numbers(record: dict[str, Any]) -> None:
             raise ValidationError(f"{name} must be between 0 and {MAX_COUNT}, not {_shown(value)}")
 
 
+def _bookkeeping(entry: dict[str, Any], record: dict[str, Any], result: ParseResult, label: str) -> int:
+    """Put in ``record`` the id, former ids, change times and status before "read" that ``entry`` holds, each
+    only where it is what it claims to be (see the module's docstring), noting in ``result`` what is left out.
+
+    Returns the paper's place in the order papers were added to the library it comes from (0: not known).
+    """
+    given = entry.get("id")
+    if given not in (None, ""):
+        if isinstance(given, str) and is_paper_id(given) and (given == record["arxiv_id"] or given[:2] == "t-"):
+            record["id"] = given
+        else:
+            result.notes.append((label, f"id {_shown(given)} is neither its arXiv id nor a title's id; left out "
+                                        "(the paper's id follows from its arXiv id or title)"))
+    aliases = _former_ids(entry.get("aliases"), result, label)
+    if aliases:
+        record["aliases"] = aliases
+    changed = _change_times(entry.get("changed"), result, label)
+    if changed:
+        record["changed"] = changed
+    prev_status = entry.get("prev_status")
+    if prev_status in _STATUSES:
+        record["prev_status"] = prev_status
+    elif prev_status is not None:
+        result.notes.append((label, f"prev_status {_shown(prev_status)} is not a status; left out"))
+    order = entry.get("added_order")
+    return order if type(order) is int and 0 < order <= MAX_COUNT else 0
+
+
+def _former_ids(given: object, result: ParseResult, label: str) -> list[str]:
+    """The ids in ``given`` (a record's ``aliases``), sorted and once each; what is not one is left out and said."""
+    if given in (None, []):
+        return []
+    if not isinstance(given, list):
+        result.notes.append((label, f"aliases {_shown(given)} is not a list of ids; left out"))
+        return []
+    if len(given) > _MAX_ALIASES:
+        result.notes.append((label, f"{len(given)} former ids are more than a paper has ({_MAX_ALIASES} at most); "
+                                    "left out"))
+        return []
+    bad = [alias for alias in given if not (isinstance(alias, str) and is_paper_id(alias))]
+    if bad:
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        result.notes.append((label, f"former id {_shown(bad[0])}{more} is not an id; left out"))
+    return sorted({alias for alias in given if isinstance(alias, str) and is_paper_id(alias)})
+
+
+def _change_times(given: object, result: ParseResult, label: str) -> dict[str, str]:
+    """The change times in ``given`` (a record's ``changed``) of fields that keep one; the rest left out and said.
+
+    A time must read as one and be no later than today: a time in the future would win every merge to come.
+    """
+    if given in (None, {}):
+        return {}
+    if not isinstance(given, dict):
+        result.notes.append((label, f"changed {_shown(given)} is not a table of change times; left out"))
+        return {}
+    if len(given) > _MAX_CHANGE_TIMES:
+        result.notes.append((label, f"{len(given)} change times are more than a paper keeps "
+                                    f"({_MAX_CHANGE_TIMES} at most); left out"))
+        return {}
+    latest = datetime.fromisoformat(now_iso()) + _CLOCK_SLACK
+    kept = {name: stamp for name, stamp in given.items() if _keeps_time(name) and _is_change_time(stamp, latest)}
+    if len(kept) < len(given):
+        bad = [name for name in given if name not in kept]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        result.notes.append((label, f"the change time of {_shown(bad[0])}{more} is not one readlist keeps; left out"))
+    return kept
+
+
+def _keeps_time(name: object) -> bool:
+    """Whether ``name`` is a key of ``Paper.changed``: a field the user changes or corrects, or ``tags:`` a tag."""
+    if not isinstance(name, str):
+        return False
+    if name.startswith(TAG_TIME_PREFIX):
+        tag = name[len(TAG_TIME_PREFIX) :]
+        return bool(tag) and normalize_tag(tag) == tag
+    return name in _STAMPED
+
+
+def _is_change_time(value: object, latest: datetime) -> bool:
+    """Whether ``value`` is a moment as readlist stamps a change (to the second), and not after ``latest``."""
+    if not (isinstance(value, str) and _CHANGE_TIME.match(value) and _is_time(value)):
+        return False
+    moment = datetime.fromisoformat(value)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) <= latest
+
+
 def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
@@ -149,7 +269,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     if isinstance(value, dict) and _LIBRARY_KEYS <= value.keys():
         raise ImportFormatError(_library_file())
     entries: list[Any] = value if isinstance(value, list) else [value]
-    result = ParseResult(format=FORMAT)
+    result = ParseResult(format=FORMAT, provenance=True)
+    orders: list[int] = []  # each paper's place in the order its library added them
     for number, entry in enumerate(entries, start=1):
         label = f"record {number}"
         if not isinstance(entry, dict):
@@ -172,8 +293,16 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         record["arxiv_id"] = _arxiv_id(record.get("arxiv_id"))
         if record.get("cite_key") is not None:
             record["cite_key"] = result.usable_key(str(record["cite_key"]), label)
+        order = _bookkeeping(entry, record, result, label)
+        read = len(result.papers)
         result.add(record, label)
+        if len(result.papers) > read:
+            orders.append(order or _UNPLACED)
     if not result.papers:
         reason = f" ({result.skipped[0][1]})" if result.skipped else ""
         raise ImportFormatError(f"no papers found in this readlist JSON{reason}")
+    # An export lists papers by id; they are added in the order they were added where they come from (lists
+    # show papers added in the same second, one import, in that order), those of no known place last.
+    placed = sorted(range(len(orders)), key=orders.__getitem__)
+    result.papers[:] = [result.papers[i] for i in placed]
     return result

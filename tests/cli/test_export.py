@@ -22,7 +22,7 @@ from readlist.app.notes import SaveNote
 from readlist.cli import main
 from readlist.cli.cite_cmds import csv_cell, export_markdown, render_export
 from readlist.core import cite
-from readlist.core.model import Paper
+from readlist.core.model import FIELD_NAMES, PUBLIC_FIELDS, Paper
 from readlist.core.reference import Reference
 from readlist.importers import parse_input
 from readlist.storage import atomic
@@ -143,11 +143,17 @@ def test_every_format_is_deterministic_and_inert(db: Path) -> None:
         assert "\x1b" not in one.stdout
 
 
-def test_json_export_is_the_public_record_sorted_by_id(db: Path) -> None:
+def test_json_export_is_the_whole_record_sorted_by_id(db: Path) -> None:
+    """The documented record first, as `list --json` prints it, then what the library keeps for itself."""
     records = json.loads(run(db, "export", "-f", "json").stdout)
     assert [r["id"] for r in records] == sorted(r["id"] for r in records)
     listed = json.loads(run(db, "list", "--json").stdout)
-    assert sorted(records, key=lambda r: r["id"]) == sorted(listed, key=lambda r: r["id"])
+    public = [{name: r[name] for name in PUBLIC_FIELDS} for r in records]
+    assert public == sorted(listed, key=lambda r: r["id"])
+    assert all(list(r) == list(FIELD_NAMES) for r in records)
+    stored = Library(db).papers
+    assert [r["changed"] for r in records] == [stored[r["id"]].changed for r in records]
+    assert any(r["changed"] for r in records)
 
 
 def test_csv_export_has_header_joined_lists_and_no_formulas(db: Path) -> None:
