@@ -14,6 +14,13 @@ the library's lock; the branch and the index are moved afterwards. A process rea
 that moment sees the old file or the new one, never a half-written one, and a library written by
 someone else that does not validate is refused before anything here changes.
 
+How long the library's lock is held: only to fold the journal into the library file, and to replace
+the file. git hashing and storing the file, the merge and the validation (tens of seconds for a
+library of 100,000 papers) run without it, so the app and commands keep changing the library
+meanwhile. A change made then is in the journal or a rewritten library file, so the replacement,
+which would drop it, is refused: the sync commits the change and merges again
+(:func:`_replace`, ``MERGE_ATTEMPTS``).
+
 Every git command runs with the user's own git configuration, so any remote git can reach works: a
 bare repository on a USB disk or a file server, SSH, a hosted repository.
 """
@@ -51,7 +58,15 @@ from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library, check_writable
 from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_pending_path, sync_state_path
-from readlist.storage.snapshot import Snapshot, SnapshotProblem, decode_snapshot, encode_snapshot, new_library_id
+from readlist.storage.snapshot import (
+    Identity,
+    Snapshot,
+    SnapshotProblem,
+    decode_snapshot,
+    encode_snapshot,
+    file_identity,
+    new_library_id,
+)
 
 GIT_MIN = (2, 38)  # git merge-tree --write-tree, which merges without touching the working tree
 DRIVER = "readlist"  # the merge driver's name in .gitattributes and git config
@@ -404,13 +419,7 @@ class Repo:
         """The library in ``commit``, checked like any library file (another person's file is untrusted input)."""
         if commit is None:
             return None
-        raw = self.snapshot_blob(commit)
-        if raw is None:
-            return None
-        try:
-            return decode_snapshot(raw)
-        except SnapshotProblem as problem:
-            raise SyncError(f"the library {whose} is not valid ({problem}); nothing was changed here") from None
+        return _validated(self.snapshot_blob(commit), whose)
 
     def move_to(self, commit: str, blob: bytes | None) -> None:
         """Make ``commit`` the current one: the library file replaced atomically, then branch and index moved.
@@ -436,6 +445,16 @@ class Repo:
         _forget_pending(self.path)
         if self.write_settings():
             self.commit_local(f"readlist sync settings on {_host()}")
+
+
+def _validated(raw: bytes | None, whose: str) -> Snapshot | None:
+    """A library file's bytes read from git, checked like any library file (another person's is untrusted input)."""
+    if raw is None:
+        return None
+    try:
+        return decode_snapshot(raw)
+    except SnapshotProblem as problem:
+        raise SyncError(f"the library {whose} is not valid ({problem}); nothing was changed here") from None
 
 
 class PendingMove(msgspec.Struct, array_like=True):
@@ -869,14 +888,62 @@ def sync(library: Library, *, interactive: bool = False, stop: threading.Event |
     return report
 
 
-def _commit_here(library: Library, repo: Repo) -> bool:
-    """Under the library's lock: the journal folded in and the library file committed. True when committed."""
+@dataclass(frozen=True)
+class _Folded:
+    """The library's files as a sync found them under the lock, once the journal was folded into the library file.
+
+    A sync merges without the lock and takes it again only to replace the library file: these tell it whether
+    anything was changed meanwhile. The library file's identity holds its generation, which every rewrite
+    raises; the journal's, its size, which every change appended grows.
+    """
+
+    library: Identity | None
+    journal: tuple[int, int, int] | None
+
+    @classmethod
+    def now(cls, library: Library) -> _Folded:
+        try:
+            st = os.stat(library.journal.path)
+        except FileNotFoundError:
+            journal = None
+        else:
+            journal = (st.st_ino, st.st_size, st.st_mtime_ns)
+        return cls(file_identity(library.path), journal)
+
+
+def _fold_here(library: Library, repo: Repo) -> _Folded:
+    """Under the library's lock: the journal folded in, so that the library file holds every change; what the files
+    are now (the commit made from them, without the lock, stands for them until either changes)."""
     if not library.path.exists() and repo.git.rev("HEAD") is not None:
         raise SyncError(f"{library.path} is missing; nothing was synced (restore it with "
                         f"`git -C {repo.path.parent} checkout -- {repo.name}`, or from a backup)")
     repo.write_settings()
     _fold(library)
+    return _Folded.now(library)
+
+
+def _commit_folded(repo: Repo) -> bool:
+    """Commit the library file as the last fold left it; True when committed.
+
+    Without the library's lock: git reads and hashes the whole file (3 s at 100,000 papers). The file is only ever
+    replaced by rename, so git reads one version of it whole; when that is no longer the folded one, the
+    library's identity has changed and the sync does not replace the file from this commit (:func:`_replace`).
+    """
     return repo.commit_local(f"Library changes on {_host()}")
+
+
+# How many times a sync merges again when the library was changed while it merged, before it gives up.
+MERGE_ATTEMPTS = 3
+
+
+@dataclass
+class _Result:
+    """What a sync round computed without the library's lock: the commit to move to, its library file's bytes
+    (validated), and what it changed here and there; put in place by :func:`_replace`."""
+
+    commit: str
+    blob: bytes | None
+    report: SyncReport
 
 
 def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
@@ -884,7 +951,8 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
         repo.configure()
         _finish_interrupted_move(repo, report)
         before = repo.git.rev("HEAD")
-        report.committed = _commit_here(library, repo)
+        _fold_here(library, repo)
+    report.committed = _commit_folded(repo)
     if report.remote is None:
         if report.committed:
             report.changed_here = _changes(repo.snapshot_at(before, whose="here"),
@@ -892,28 +960,62 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
         return
     branch = repo.branch()
     remote_ref = f"refs/remotes/{REMOTE}/{branch}"
-    for _attempt in range(PUSH_ATTEMPTS):
+    pushes = merges = 0
+    while pushes < PUSH_ATTEMPTS:
         repo.git.run("fetch", "--quiet", REMOTE, network=True)
         with library.locked():
-            report.committed |= _commit_here(library, repo)
-            ours, theirs = repo.git.rev("HEAD"), repo.git.rev(remote_ref)
-            assert ours is not None
-            if theirs == ours:
-                return  # in step
-            if theirs is not None:
-                _check_remote_holds(repo, theirs)
-            if theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs):
-                _fast_forward(library, repo, report, ours, theirs)
-                return
-            if theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
-                report.changed_here = _changes(repo.snapshot_at(theirs, whose=f"on {report.remote}"),
-                                               repo.snapshot_at(ours, whose="here"), report)
-            else:
-                _merge(library, repo, report, ours, theirs)
+            folded = _fold_here(library, repo)
+        report.committed |= _commit_folded(repo)
+        ours, theirs = repo.git.rev("HEAD"), repo.git.rev(remote_ref)
+        assert ours is not None
+        if theirs == ours:
+            return  # in step
+        if theirs is not None:
+            _check_remote_holds(repo, theirs)
+        fast = theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs)
+        if fast:
+            assert theirs is not None
+            result: _Result | None = _fast_forward(repo, report, ours, theirs)
+        elif theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
+            report.changed_here = _changes(repo.snapshot_at(theirs, whose=f"on {report.remote}"),
+                                           repo.snapshot_at(ours, whose="here"), report)
+            result = None
+        else:
+            result = _merge(repo, report, ours, theirs)
+        if result is not None:
+            if not _replace(library, repo, report, result, ours, folded):
+                merges += 1
+                if merges >= MERGE_ATTEMPTS:
+                    raise SyncError(f"the library was changed {merges} times while this sync merged it with the one "
+                                    f"on {report.remote}; nothing was lost (every change is kept here, the ones "
+                                    "made meanwhile too), run `readlist sync` again")
+                continue  # merge again, with the changes made meanwhile committed first
+            if fast:
+                return  # received; nothing of ours to send
         if _push(repo, branch):
             report.sent = True
             return
+        pushes += 1
     raise SyncError("the remote kept changing while this sync ran; nothing was lost, run `readlist sync` again")
+
+
+def _replace(library: Library, repo: Repo, report: SyncReport, result: _Result, ours: str, folded: _Folded) -> bool:
+    """Under the library's lock: put ``result`` in place, unless the library was changed since it was folded and
+    committed as ``ours`` (then nothing is replaced: False, and the sync merges again from the changed library).
+
+    Only this and the fold hold the lock; the merge, git's hashing and storing and the validation run without
+    it, so the app and commands change the library meanwhile. A change made then is in the journal or in a
+    rewritten library file, so either identity differs, and the file built from ``ours`` would drop it.
+    """
+    with library.locked():
+        if _Folded.now(library) != folded or repo.git.rev("HEAD") != ours:
+            return False
+        _backup(library, report)
+        repo.move_to(result.commit, result.blob)
+    report.received = True
+    report.changed_here, report.changed_there = result.report.changed_here, result.report.changed_there
+    report.merge = result.report.merge
+    return True
 
 
 def _finish_interrupted_move(repo: Repo, report: SyncReport) -> None:
@@ -1020,14 +1122,13 @@ def _ids_of(paper: Paper | None) -> dict[str, Any] | None:
     return None if paper is None else {"aliases": paper.aliases}
 
 
-def _fast_forward(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: str) -> None:
+def _fast_forward(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
+    """Without the library's lock: the remote's commit, which holds ours, read and validated."""
+    done = SyncReport(report.library, report.remote)
     current = repo.snapshot_at(ours, whose="here")
     incoming = repo.snapshot_at(theirs, whose=f"on {report.remote}")
-    blob = repo.snapshot_blob(theirs)
-    _backup(library, report)
-    repo.move_to(theirs, blob)
-    report.received = True
-    report.changed_there = _changes(current, incoming, report)
+    done.changed_there = _changes(current, incoming, done)
+    return _Result(theirs, repo.snapshot_blob(theirs), done)
 
 
 def _backup(library: Library, report: SyncReport) -> None:
@@ -1036,42 +1137,43 @@ def _backup(library: Library, report: SyncReport) -> None:
         report.backup = str(made) if made else None
 
 
-def _merge(library: Library, repo: Repo, report: SyncReport, ours: str, theirs: str) -> None:
+def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
+    """Without the library's lock: ``ours`` and ``theirs`` merged into a new commit by git and the merge driver
+    (the working tree untouched), its library read back and validated, and what changed where counted."""
+    done = SyncReport(report.library, report.remote)
     fd, name = tempfile.mkstemp(prefix="readlist-merge-", suffix=".jsonl")
     os.close(fd)
     record = Path(name)
     try:
         earlier = _git_merge_files(repo.path.parent)
-        done = repo.git.run("merge-tree", "--write-tree", "--allow-unrelated-histories", "--messages", ours, theirs,
-                            check=False, extra_env={ENV_MERGE_REPORT: str(record)})
-        if done.returncode != 0:
+        merged_tree = repo.git.run("merge-tree", "--write-tree", "--allow-unrelated-histories", "--messages", ours,
+                                   theirs, check=False, extra_env={ENV_MERGE_REPORT: str(record)})
+        if merged_tree.returncode != 0:
             _remove_git_merge_files(repo.path.parent, earlier)
-            why = last_line(done.stderr) or last_line(done.stdout)
+            why = last_line(merged_tree.stderr) or last_line(merged_tree.stdout)
             room = ("; free some space, then run `readlist sync` again"
                     if any(os.strerror(code) in why for code in _DISK_FULL) else "")
             raise SyncError(f"the library from {report.remote} could not be merged with this one ({why}); "
                             f"nothing was changed here{room}")
-        tree = done.stdout.decode().split("\n", 1)[0].strip()
+        tree = merged_tree.stdout.decode().split("\n", 1)[0].strip()
         merged = repo.git.run("commit-tree", tree, "-p", ours, "-p", theirs,
                               "-m", f"Merge the library from {report.remote} on {_host()}",
                               extra_env=repo.git.identity()).stdout.decode().strip()
         blob = repo.snapshot_blob(merged)
-        repo.snapshot_at(merged, whose="merged")  # validated again before it replaces the library file
+        _validated(blob, "merged")  # again, before it replaces the library file
         merge = _driver_report(record)
     finally:
         record.unlink(missing_ok=True)
     if merge is None:  # only one side changed the library file: git needed no merge driver
         base = repo.git.text("merge-base", ours, theirs, check=False) or None
         old = repo.snapshot_at(base, whose="in the common history")
-        report.changed_here = _changes(old, repo.snapshot_at(ours, whose="here"), report)
-        report.changed_there = _changes(old, repo.snapshot_at(theirs, whose=f"on {report.remote}"), report)
+        done.changed_here = _changes(old, repo.snapshot_at(ours, whose="here"), done)
+        done.changed_there = _changes(old, repo.snapshot_at(theirs, whose=f"on {report.remote}"), done)
     else:
-        report.merge = merge
-        report.changed_here = len(merge.changed_here)
-        report.changed_there = len(merge.changed_there)
-    _backup(library, report)
-    repo.move_to(merged, blob)
-    report.received = True
+        done.merge = merge
+        done.changed_here = len(merge.changed_here)
+        done.changed_there = len(merge.changed_there)
+    return _Result(merged, blob, done)
 
 
 # A merge that failed for want of room (git's or the merge driver's own words for it).

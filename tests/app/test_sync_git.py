@@ -6,7 +6,9 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -933,3 +935,119 @@ def test_a_paper_renamed_on_the_other_machine_is_counted_once_and_said_to_be_ren
     merged = sync(workstation)
     assert (merged.changed_here, merged.changed_there) == (1, 1)
     assert merged.details() == [f"{second.id}: renamed to 2401.09998"]
+
+
+def _readlist(db: Path, *args: str) -> str:
+    """A readlist command in a process of its own, as the app or a shell would run it beside the sync."""
+    done = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), *args], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _lock_is_free(library: Path) -> bool:
+    """Whether another writer could take the library's lock now (a handle of its own, as another process has)."""
+    free: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with FileLock(str(lock_path(library)), timeout=0):
+                free.append(True)
+        except Timeout:
+            free.append(False)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    thread.join()
+    return free == [True]
+
+
+def _while_merged(monkeypatch: pytest.MonkeyPatch, act: Callable[[int], None]) -> None:
+    """Run ``act(n)`` at the ``n``-th point where a sync has merged and not yet replaced the library file."""
+    real = sync_module._driver_report
+    calls = [0]
+
+    def paused(record: Path) -> object:
+        found = real(record)
+        calls[0] += 1
+        act(calls[0])
+        return found
+
+    monkeypatch.setattr(sync_module, "_driver_report", paused)
+
+
+def _changed_on_both(laptop: Library, workstation: Library) -> None:
+    """A paper rated on each machine, the laptop's sent: the workstation's next sync merges."""
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    Rate(["2401.00002"], 3).execute(workstation)
+
+
+@pytest.mark.parametrize("where", ["journal", "library file"])
+def test_a_change_made_while_the_sync_merges_is_kept_and_sent(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch, where: str,
+) -> None:
+    """The library's lock is free while the sync merges; a change made then is merged in, never overwritten."""
+    laptop, workstation, _ = two_machines
+    _changed_on_both(laptop, workstation)
+    free: list[bool] = []
+
+    def change(n: int) -> None:
+        free.append(_lock_is_free(workstation.path))
+        if n == 1 and free[-1]:
+            _readlist(workstation.path, "rate", "2401.00003", "4")
+            if where == "library file":
+                _readlist(workstation.path, "doctor", "--compact")
+
+    _while_merged(monkeypatch, change)
+    report = sync(workstation)
+    assert free == [True, True]  # merged twice: again with the change made meanwhile
+    assert report.received and report.sent and report.committed
+    got = Library(workstation.path)
+    assert {pid: p.rating for pid, p in got.papers.items()} == {"2401.00001": 5, "2401.00002": 3, "2401.00003": 4}
+    folder = workstation.path.parent
+    assert git(folder, "status", "--porcelain") == "" and not sync_pending_path(workstation.path).exists()
+    assert "healthy" in _readlist(workstation.path, "doctor")
+    sync(laptop)
+    assert records(laptop) == records(workstation)
+
+
+def test_a_sync_whose_library_keeps_changing_while_it_merges_gives_up_and_loses_nothing(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    laptop, workstation, _ = two_machines
+    _changed_on_both(laptop, workstation)
+    before = workstation.path.read_bytes()
+    _while_merged(monkeypatch, lambda n: _readlist(workstation.path, "tag", "2401.00003", f"+round{n}"))
+    with pytest.raises(SyncError, match=r"changed 3 times while this sync merged.*nothing was lost.*sync` again"):
+        sync(workstation)
+    state = load_state(workstation.path)
+    assert state is not None and not state.ok
+    assert Library(workstation.path).papers["2401.00003"].tags == ["round1", "round2", "round3"]
+    assert read_snapshot(workstation.path).papers != decode_snapshot(before).papers  # folded in, never replaced
+    monkeypatch.undo()
+    assert sync(workstation).received
+    got = Library(workstation.path)
+    assert got.papers["2401.00003"].tags == ["round1", "round2", "round3"] and got.papers["2401.00001"].rating == 5
+    assert git(workstation.path.parent, "status", "--porcelain") == ""
+
+
+def test_a_sync_killed_while_it_merges_loses_nothing_made_meanwhile(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    laptop, workstation, _ = two_machines
+    _changed_on_both(laptop, workstation)
+
+    def change_then_die(n: int) -> None:
+        _readlist(workstation.path, "note", "2401.00003", "--append", "written while the sync merged")
+        raise Killed
+
+    _while_merged(monkeypatch, change_then_die)
+    with pytest.raises(Killed):
+        sync(workstation)
+    monkeypatch.undo()
+    assert "written while the sync merged" in Library(workstation.path).papers["2401.00003"].note
+    assert sync(Library(workstation.path)).received
+    got = Library(workstation.path)
+    assert "written while the sync merged" in got.papers["2401.00003"].note and got.papers["2401.00001"].rating == 5
+    assert "healthy" in _readlist(workstation.path, "doctor")
