@@ -939,11 +939,13 @@ MERGE_ATTEMPTS = 3
 @dataclass
 class _Result:
     """What a sync round computed without the library's lock: the commit to move to, its library file's bytes
-    (validated), and what it changed here and there; put in place by :func:`_replace`."""
+    (validated), and what it changed here and there; put in place, and told, by :func:`_replace`."""
 
     commit: str
     blob: bytes | None
-    report: SyncReport
+    changes: SyncReport  # how many papers changed here and there, and the papers renamed
+    merge: MergeReport | None = None  # the merge driver's, when it ran
+    fast: bool = False  # a fast-forward: nothing changed here since the remote's commit, so nothing is counted here
 
 
 def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
@@ -972,9 +974,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
             return  # in step
         if theirs is not None:
             _check_remote_holds(repo, theirs)
-        fast = theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs)
-        if fast:
-            assert theirs is not None
+        if theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs):
             result: _Result | None = _fast_forward(repo, report, ours, theirs)
         elif theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
             report.changed_here = _changes(repo.snapshot_at(theirs, whose=f"on {report.remote}"),
@@ -990,7 +990,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
                                     f"on {report.remote}; nothing was lost (every change is kept here, the ones "
                                     "made meanwhile too), run `readlist sync` again")
                 continue  # merge again, with the changes made meanwhile committed first
-            if fast:
+            if result.fast:
                 return  # received; nothing of ours to send
         if _push(repo, branch):
             report.sent = True
@@ -1013,8 +1013,13 @@ def _replace(library: Library, repo: Repo, report: SyncReport, result: _Result, 
         _backup(library, report)
         repo.move_to(result.commit, result.blob)
     report.received = True
-    report.changed_here, report.changed_there = result.report.changed_here, result.report.changed_there
-    report.merge = result.report.merge
+    report.changed_there = result.changes.changed_there
+    if not result.fast:
+        report.changed_here = result.changes.changed_here
+    if result.merge is not None:
+        report.merge = result.merge
+    else:
+        report.merge.renamed.update(result.changes.merge.renamed)
     return True
 
 
@@ -1128,7 +1133,7 @@ def _fast_forward(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Re
     current = repo.snapshot_at(ours, whose="here")
     incoming = repo.snapshot_at(theirs, whose=f"on {report.remote}")
     done.changed_there = _changes(current, incoming, done)
-    return _Result(theirs, repo.snapshot_blob(theirs), done)
+    return _Result(theirs, repo.snapshot_blob(theirs), done, fast=True)
 
 
 def _backup(library: Library, report: SyncReport) -> None:
@@ -1170,10 +1175,9 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
         done.changed_here = _changes(old, repo.snapshot_at(ours, whose="here"), done)
         done.changed_there = _changes(old, repo.snapshot_at(theirs, whose=f"on {report.remote}"), done)
     else:
-        done.merge = merge
         done.changed_here = len(merge.changed_here)
         done.changed_there = len(merge.changed_there)
-    return _Result(merged, blob, done)
+    return _Result(merged, blob, done, merge)
 
 
 # A merge that failed for want of room (git's or the merge driver's own words for it).
