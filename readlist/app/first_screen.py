@@ -138,24 +138,49 @@ def _forget_scores_without_model(session: Session) -> bool:
     return True
 
 
-def refresh_first_screen(session: Session) -> None:
-    """After a change from the command line: bring a kept first screen up to date, if the app keeps one, and
-    let go of kept interest scores the decisions no longer support."""
-    path = session.library.path
+def _kept_place(path: Path) -> tuple[str, str, str, str | None] | None:
+    """The view, sort, search and paper of the first screen kept for the library at ``path``, whatever its stamp."""
     raw = read_small_file(first_screen_path(path), MAX_BYTES)
     try:
         kept = msgspec.json.decode(raw or b"null")
         screen = kept["screen"]
         view, sort, search, paper = screen["view"], screen["sort"], screen.get("search", ""), screen.get("paper")
     except (msgspec.DecodeError, KeyError, TypeError, AttributeError):
-        screen = None
-    if screen is None or not all(isinstance(v, str) for v in (view, sort, search)) or not (
-            paper is None or isinstance(paper, str)):
+        return None
+    if not all(isinstance(v, str) for v in (view, sort, search)) or not (paper is None or isinstance(paper, str)):
+        return None
+    return view, sort, search, paper
+
+
+def refresh_first_screen(session: Session) -> None:
+    """After a change from the command line: bring a kept first screen up to date, if the app keeps one, and
+    let go of kept interest scores the decisions no longer support."""
+    place = _kept_place(session.library.path)
+    if place is None:
         if session.library.ready:  # no first screen to refresh (the one place that otherwise checks the scores)
             with contextlib.suppress(LibraryError, OSError):
                 _forget_scores_without_model(session)
         return
+    view, sort, search, paper = place
     save_first_screen(session, view, sort, search, paper, session.settings.views)
+
+
+def reorder_first_screen(session: Session, chosen_sort: str) -> None:
+    """A command kept new interest scores: a kept first screen in the order they decide is made again in theirs.
+
+    The next start paints the kept screen first and then the library in the kept scores' order: made from other
+    scores, the list would re-rank under the reader's eyes as the library loads. ``chosen_sort`` is the sort the
+    app was left in (``auto`` shows the Inbox in interest order once there are scores, date added before: a screen
+    kept in date order then is made again too). A screen in any other order is left as it is.
+    """
+    place = _kept_place(session.library.path)
+    if place is None:
+        return
+    view, sort, search, paper = place
+    if sort == INTEREST:
+        save_first_screen(session, view, INTEREST, search, paper, session.settings.views)
+    elif chosen_sort == AUTO_SORT and view == "status:inbox":
+        save_first_screen(session, view, AUTO_SORT, search, paper, session.settings.views)
 
 
 def kept_first_screen(path: Path) -> FirstScreen | None:

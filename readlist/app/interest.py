@@ -8,7 +8,11 @@ that produced it. Every decision submits a new generation; a result computed for
 the latest submitted is dropped, so the UI never shows scores from before the user's last keystroke once
 newer ones are on the way, and the worker skips straight to the newest request when several pile up.
 
-The command line uses the same ``compute`` once, synchronously (``rank``).
+The command line uses the same ``compute`` once, synchronously (``rank``, ``learn``), and keeps what it learned
+beside the library, as the app's interest process does: the scores (:mod:`readlist.app.remembered_interest`), for
+the app's next start and ``list --sort interest``, and the model (:mod:`readlist.app.kept_model`), for
+``show --json``. A command that reads exactly the papers they were learned from, within the hour, takes them as
+they are instead of training again.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from readlist.app.kept_model import keep_model, recall_model
+from readlist.app.remembered_interest import current_scores, remember_scores
 from readlist.app.stored_vectors import VectorStore
 from readlist.core.interest import (
     ColdStart,
@@ -88,6 +94,8 @@ class InterestSnapshot:
     scores: Mapping[str, float] = field(default_factory=dict)
     # Seconds spent: "index" (vectorizing), "train", "score".
     timings: Mapping[str, float] = field(default_factory=dict)
+    # The model was read back as an earlier command or the app kept it (:mod:`readlist.app.kept_model`), not learned.
+    recalled: bool = False
 
     @property
     def ready(self) -> bool:
@@ -178,6 +186,29 @@ class ColdInterest:
         return {"score": None, "because": [], "reason": self.reason}
 
 
+@dataclass(frozen=True)
+class KeptInterest:
+    """A command's answer from the scores kept by a training on the very same papers, within the hour
+    (:func:`readlist.app.remembered_interest.current_scores`): the order and each paper's score, no model.
+
+    That is all ``list --sort interest`` needs; training again would take seconds (importing scikit-learn, reading
+    the kept vectors, fitting) to give the same order.
+    """
+
+    scores: Mapping[str, float]
+
+    @property
+    def ready(self) -> bool:
+        return True
+
+    @property
+    def reason(self) -> str | None:
+        return None
+
+    def order(self, papers: Iterable[Paper]) -> Ranking:
+        return Ranking(interest_order(papers, self.scores), self.scores, None)
+
+
 class InterestUnavailable(RuntimeError):
     """The numerical libraries are missing: the message says how to install them."""
 
@@ -198,25 +229,42 @@ def compute(
     Runs on the worker thread, in the app's interest process or in a command. Writing the vectors back to
     ``store`` is left to the caller, once the result has been delivered.
     """
-    try:
-        from readlist.core.interest_model import train
-        from readlist.core.vectors import PaperVectors
-    except ImportError as exc:
-        raise InterestUnavailable(
-            f"interest ranking and related papers need scikit-learn ({exc.name} is missing): "
-            "pip install scikit-learn"
-        ) from exc
-
     start = time.perf_counter()
     if previous is not None:
         vectors = previous.vectors.updated(papers)
-    elif store is not None:
-        vectors = store.vectors_for(papers)
     else:
-        vectors = PaperVectors.build(papers)
+        vectors = _vectors_for(papers, store)
+    return _learn(vectors, papers, now, generation, time.perf_counter() - start)
+
+
+def _vectors_for(papers: Sequence[Paper], store: VectorStore | None) -> PaperVectors:
+    """The papers' vectors: the ones kept in ``store`` brought up to date, else all of them built."""
+    try:
+        from readlist.core.vectors import PaperVectors
+
+        return store.vectors_for(papers) if store is not None else PaperVectors.build(papers)
+    except ImportError as exc:
+        raise _unavailable(exc) from exc
+
+
+def _unavailable(exc: ImportError) -> InterestUnavailable:
+    return InterestUnavailable(
+        f"interest ranking and related papers need scikit-learn ({exc.name} is missing): pip install scikit-learn"
+    )
+
+
+def _learn(vectors: PaperVectors, papers: Sequence[Paper], now: datetime, generation: int,
+           index_seconds: float) -> InterestSnapshot:
+    """Train on the decisions in ``papers`` over ``vectors`` and score every paper."""
     indexed = time.perf_counter()
+    start = indexed - index_seconds
     labels = training_labels(papers, now)
-    model = train(vectors, labels)
+    try:
+        from readlist.core.interest_model import train
+
+        model = train(vectors, labels)
+    except ImportError as exc:
+        raise _unavailable(exc) from exc
     trained = time.perf_counter()
     if isinstance(model, ColdStart):
         timings = {"index": indexed - start, "train": trained - indexed}
@@ -228,25 +276,67 @@ def compute(
 
 
 def rank(
-    papers: Iterable[Paper], now: datetime | None = None, *, library: Path | None = None
-) -> tuple[Ranking, InterestSnapshot | ColdInterest]:
-    """The interest order for a command: everything computed now, in this thread, from the vectors kept beside
-    the library at ``library`` where they can be used (and kept there for the next command).
+    papers: Iterable[Paper], now: datetime | None = None, *, library: Path | None = None, read: str = ""
+) -> tuple[Ranking, InterestSnapshot | ColdInterest | KeptInterest]:
+    """The interest order for a command, computed in this thread from the vectors kept beside the library at
+    ``library`` where they can be used; what was learned is kept there for the app and the next command.
 
-    With too few decisions for a model, the fallback order at once: nothing is vectorized (see ``ColdInterest``).
+    ``read`` is the library's ``read_state`` (the papers are all of its papers): scores kept from a training on
+    exactly these papers within the hour are taken as they are (``KeptInterest``), nothing computed. With too
+    few decisions for a model, the fallback order at once: nothing is vectorized (see ``ColdInterest``).
     """
     papers = list(papers)
     now = now or utcnow()
-    if not enough_decisions(papers):
-        cold = cold_start(training_labels(papers, now))
-        if cold is not None:  # always, as enough_decisions asks the same question; it only stops sooner
-            answer = ColdInterest(cold)
+    cold = _cold(papers, now, library)
+    if cold is not None:
+        return cold.order(papers), cold
+    if library is not None and read:
+        kept = current_scores(library, read, now.timestamp())
+        if kept is not None:
+            answer = KeptInterest(kept)
             return answer.order(papers), answer
-    store = VectorStore(library) if library is not None else None
-    snapshot = compute(None, papers, now, 0, store=store)
-    if store is not None:
-        store.keep(snapshot.vectors, papers)
+    snapshot = learn(papers, now, library=library, read=read)
     return snapshot.order(papers), snapshot
+
+
+def learn(
+    papers: Iterable[Paper], now: datetime | None = None, *, library: Path | None = None, read: str = ""
+) -> InterestSnapshot | ColdInterest:
+    """The model for a command (``show --json`` explains a paper with it), as ``rank``: the one kept beside
+    ``library`` when it was learned from exactly these papers within the hour and on the same columns, else
+    trained now and kept, with its scores, for the app and the next command."""
+    papers = list(papers)
+    now = now or utcnow()
+    cold = _cold(papers, now, library)
+    if cold is not None:
+        return cold
+    store = VectorStore(library) if library is not None else None
+    start = time.perf_counter()
+    vectors = _vectors_for(papers, store)
+    if store is not None:
+        store.keep(vectors, papers)  # when that saves the next command work: vectors built anew, say
+    if library is not None and read:
+        model = recall_model(library, vectors, read=read, now=now.timestamp())
+        if model is not None:
+            return InterestSnapshot(0, vectors, model, None, model.score_all(), recalled=True)
+    snapshot = _learn(vectors, papers, now, 0, time.perf_counter() - start)
+    if library is not None and read and snapshot.model is not None:
+        keep_model(library, snapshot.model, read=read, trained=now.timestamp())
+        remember_scores(library, snapshot.scores, read=read, trained=now.timestamp())
+    return snapshot
+
+
+def _cold(papers: Sequence[Paper], now: datetime, library: Path | None) -> ColdInterest | None:
+    """``ColdInterest`` when there are too few decisions for a model (scores and a model kept for the library at
+    ``library`` then go: the decisions no longer support them), else None."""
+    if enough_decisions(papers):
+        return None
+    cold = cold_start(training_labels(papers, now))
+    if cold is None:  # never: enough_decisions asks the same question, it only stops sooner
+        return None
+    if library is not None:
+        remember_scores(library, None)
+    return ColdInterest(cold)
 
 
 def related_papers(

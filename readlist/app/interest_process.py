@@ -43,6 +43,7 @@ from typing import IO, Any
 import msgspec
 
 from readlist.app.interest import InterestSnapshot, LatestWins, compute
+from readlist.app.kept_model import keep_model
 from readlist.app.remembered_interest import remember_scores
 from readlist.app.stored_vectors import VectorStore
 from readlist.core.interest import Reason, Related, utcnow
@@ -433,6 +434,7 @@ class _Server:
             else:
                 self.library.refresh()  # every change the app made is in the journal before it asked
             papers = list(self.library.papers.values())
+            read = self.library.read_state  # exactly the papers this result is learned from
             result = compute(self.newest, papers, now, generation, store=self.store)
         except Exception as exc:  # reported to the app in one line; the child carries on
             self.send(("failed", generation, _one_line(exc)))
@@ -447,7 +449,10 @@ class _Server:
             self.send(("result", generation, result.ready, result.reason, dict(result.scores),
                        dict(result.timings), labels, result.to_go))
         # For the next start and the next command, after the app has what it waits for.
-        remember_scores(Path(self.library_path), result.scores if result.ready else None)
+        library = Path(self.library_path)
+        remember_scores(library, result.scores if result.ready else None, read=read, trained=now.timestamp())
+        if result.model is not None:
+            keep_model(library, result.model, read=read, trained=now.timestamp())
         # A file that only saves the next start work must never stop the child, whatever goes wrong with it.
         with contextlib.suppress(Exception):
             self.store.keep(result.vectors, papers)

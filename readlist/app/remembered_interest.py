@@ -13,6 +13,13 @@ shown, as the scores are only ever looked up for papers the library holds, and s
 half of the library are not used at all (they belong to another library file). Without enough decisions for a
 model the file is removed (by the app, and by a command that undoes decisions), so a start never ranks by
 scores the decisions no longer support.
+
+Commands that train the model (``list --sort interest``, ``show --json``) keep their scores here too, so a start
+after decisions made only from the command line opens in the order they learned. Each file says what its scores
+were learned from (``read``: the library's :attr:`~readlist.storage.library.Library.read_state`) and when: a
+command that reads exactly the same papers within the hour takes the scores as they are instead of training
+again (:func:`current_scores`). Any change by any process (a decision, an import, the file replaced) makes the
+library's fingerprint another, and the next command trains.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Annotated
 
 import msgspec
 
+from readlist.app.kept_model import forget_model, learned_lately
 from readlist.core.interest import Reason, Related
 from readlist.core.model import Paper
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
@@ -47,6 +55,10 @@ Score = Annotated[float, msgspec.Meta(ge=0.0, le=1.0)]
 class KeptScores(msgspec.Struct, kw_only=True):
     format: int
     scores: dict[str, Score]
+    # What they were learned from (``Library.read_state``; "" where not known: an older version's file) and when
+    # (seconds since the epoch). An older version reading this file passes over both.
+    read: str = ""
+    trained: float = 0.0
 
 
 _DECODER = msgspec.json.Decoder(KeptScores)
@@ -94,18 +106,24 @@ def about_library(remembered: RememberedInterest, paper_ids: Collection[str]) ->
     return 2 * scored >= len(paper_ids)
 
 
-def remember_scores(library: Path, scores: Mapping[str, float] | None) -> None:
-    """Keep ``scores`` for the next start; None (no model yet, or any more) removes what was kept.
+def remember_scores(library: Path, scores: Mapping[str, float] | None, *, read: str = "",
+                    trained: float = 0.0) -> None:
+    """Keep ``scores`` for the next start; None (no model yet, or any more) removes what was kept (the kept model
+    too, see :mod:`readlist.app.kept_model`).
 
-    Only the next start's order depends on it, so a file that cannot be written is let go silently.
+    ``read`` is the library's ``read_state`` when the scores were learned from it, ``trained`` when (seconds since
+    the epoch): with both, the next command reading the same papers may take them as they are. Only the next
+    start's order and the next command's speed depend on the file, so one that cannot be written is let go.
     """
     path = interest_scores_path(library)
     with contextlib.suppress(OSError):
         if scores is None:
             path.unlink(missing_ok=True)
+            forget_model(library)
             return
         rounded = {paper_id: round(score, DECIMALS) for paper_id, score in scores.items()}
-        atomic_write_bytes(path, msgspec.json.encode(KeptScores(format=SCORES_FORMAT, scores=rounded)))
+        kept = KeptScores(format=SCORES_FORMAT, scores=rounded, read=read, trained=trained)
+        atomic_write_bytes(path, msgspec.json.encode(kept))
 
 
 def _size_limit(library: Path) -> int:
@@ -122,10 +140,24 @@ def _size_limit(library: Path) -> int:
     return min(MAX_BYTES, max(total, MIN_LIMIT))
 
 
-def recall_scores(library: Path) -> RememberedInterest | None:
-    """The scores kept for the library at ``library``; None when there are none that can be used."""
-    path = interest_scores_path(library)
-    kept = load_small_json(path, _size_limit(library), _DECODER)
+def _kept(library: Path) -> KeptScores | None:
+    kept = load_small_json(interest_scores_path(library), _size_limit(library), _DECODER)
     if kept is None or kept.format != SCORES_FORMAT or not kept.scores:
         return None
-    return RememberedInterest(kept.scores)
+    return kept
+
+
+def recall_scores(library: Path) -> RememberedInterest | None:
+    """The scores kept for the library at ``library``; None when there are none that can be used."""
+    kept = _kept(library)
+    return None if kept is None else RememberedInterest(kept.scores)
+
+
+def current_scores(library: Path, read: str, now: float) -> Mapping[str, float] | None:
+    """The kept scores when they were learned from exactly the papers ``read`` describes, less than
+    ``REUSE_SECONDS`` (:mod:`readlist.app.kept_model`) before ``now`` (seconds since the epoch): what training
+    again would give. Else None."""
+    kept = _kept(library)
+    if kept is None or not learned_lately(kept.read, kept.trained, now, read):
+        return None
+    return kept.scores

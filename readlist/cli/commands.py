@@ -26,7 +26,7 @@ from readlist.app.imports import ImportReport, import_parsed, read_sources
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
 from readlist.app.views import count
-from readlist.cli.context import Context, library_of, network_of, session_of, settle
+from readlist.cli.context import Context, kept_in_order, library_of, network_of, session_of, settle
 from readlist.cli.output import (
     console,
     echo_err,
@@ -259,15 +259,21 @@ def open_cmd(ctx: click.Context, paper_id: str, pdf: bool, as_json: bool) -> Non
 
 
 def _interest_of(session: Session, paper: Paper) -> dict[str, object] | None:
-    """``{score, because, …}`` for ``show --json``; None (with the reason on stderr) where it cannot be computed."""
-    from readlist.app.interest import InterestUnavailable, rank
+    """``{score, because, …}`` for ``show --json``; None (with the reason on stderr) where it cannot be computed.
 
+    The model kept by the last training of exactly these papers (within the hour) explains it as it is; else it is
+    trained now and kept, with its scores, for the app's next start and the next command.
+    """
+    from readlist.app.interest import InterestUnavailable, learn
+
+    library = session.library
     try:
-        _, snapshot = rank(session.library.papers.values(), library=session.library.path)
+        answer = learn(library.papers.values(), library=library.path, read=library.read_state)
     except InterestUnavailable as exc:
         echo_err(f"readlist: warning: {exc}")
         return None
-    return snapshot.interest_json(paper, k=5)
+    kept_in_order(session, answer)
+    return answer.interest_json(paper, k=5)
 
 
 @click.command("related")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from readlist.app.first_screen import refresh_first_screen
+from readlist.app.first_screen import refresh_first_screen, reorder_first_screen
 from readlist.app.session import Session
 from readlist.app.views import FIXED_VIEWS, View, find_view, status_view
 from readlist.cli.output import echo_err
@@ -132,6 +132,19 @@ def settle(session: Session) -> None:
         echo_err(f"readlist: warning: {exc}")
     # The terminal UI's kept first screen no longer matches the files: make it match, so it still opens at once.
     refresh_first_screen(session)
+
+
+def kept_in_order(session: Session, answer: object) -> None:
+    """After a command trained the interest model (and kept its scores for the app's next start): the app's kept
+    first screen, when in the order those scores decide, is made again in theirs, so that the first paint and the
+    list once loaded agree. Nothing to do for an answer read back or on a cold start."""
+    from readlist.app.interest import InterestSnapshot
+    from readlist.tui.state import load_ui_state
+
+    if not isinstance(answer, InterestSnapshot) or answer.model is None or answer.recalled:
+        return
+    state = load_ui_state(session.library.path)
+    reorder_first_screen(session, (state.sort if state is not None else "") or session.settings.sort)
 
 
 VIEW_HELP = "Only the papers of this view, named as in the app's sidebar: Inbox, 'Rated 4+', a saved view, #tag."

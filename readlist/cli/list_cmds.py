@@ -13,7 +13,7 @@ from typing import BinaryIO
 import click
 
 from readlist.app.session import Session
-from readlist.cli.context import VIEW_HELP, chosen_view, leave_at_once, library_of, session_of
+from readlist.cli.context import VIEW_HELP, chosen_view, kept_in_order, leave_at_once, library_of, session_of
 from readlist.cli.output import echo_err, fail, info, json_records, paper_line_pieces, query_option, sort_option
 from readlist.core.model import Paper, Status
 from readlist.core.query import SORT_KEYS
@@ -88,10 +88,12 @@ def _by_interest(session: Session, papers: list[Paper], *, flip: bool) -> tuple[
     from readlist.app.interest import InterestUnavailable, rank  # scikit-learn loads only for this sort
     from readlist.core.interest import FALLBACK, flipped_fallback_order
 
+    library = session.library
     try:
-        _, snapshot = rank(session.library.papers.values(), library=session.library.path)
+        _, snapshot = rank(library.papers.values(), library=library.path, read=library.read_state)
     except InterestUnavailable as exc:
         fail(str(exc))
+    kept_in_order(session, snapshot)
     ranking = snapshot.order(papers)
     if ranking.cold is not None and papers:  # with nothing to order, the library's emptiness is the news
         echo_err(f"readlist: {ranking.reason}; ordered by {FALLBACK}{', last first' if flip else ''}")

@@ -17,7 +17,8 @@ lists words, authors and tags whose shares add up exactly to the score.
 A tag on a kept paper also becomes a kept example made of the tag's own words (``_tag_examples``): the inbox
 has no tags yet, and the words are how a tag can say something about it.
 
-This module imports scikit-learn: import it lazily, never at start-up.
+This module imports NumPy and SciPy, and scikit-learn where a model is trained (a model kept from an earlier
+training, :mod:`readlist.app.kept_model`, scores and explains without it): import it lazily, never at start-up.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 from readlist.core.interest import MIN_LABELS, MIN_PER_CLASS, ColdStart, Label, Reason, ReasonKind, cold_start
 from readlist.core.model import Paper
@@ -119,6 +119,8 @@ def train(
     ``min_labels`` and ``min_per_class`` override the cold-start thresholds (the benchmark measures below them);
     ``topic_weight`` 0 leaves the topic coordinates out (the benchmark compares).
     """
+    from sklearn.linear_model import LogisticRegression
+
     known = [label for label in labels if label.paper_id in vectors.row]
     if len(known) > MAX_LABELS:
         known = sorted(known, key=lambda label: label.weight, reverse=True)[:MAX_LABELS]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
@@ -460,6 +461,20 @@ class Library:
     @property
     def generation(self) -> int:
         return self._gen
+
+    @property
+    def read_state(self) -> str:
+        """A fingerprint of exactly what this process has read: which library file (its inode, time, size and header,
+        which holds the generation) and how far into which journal; "" before the library is read.
+
+        Two processes with the same fingerprint hold the same papers, so what one computed from them (interest
+        scores, say) holds for the other as it is. Any change by anyone gives another: a decision or an import
+        lengthens the journal, folding it in or replacing the file (a backup restored, a sync) changes the file.
+        """
+        if not self.ready or self._identity is None:
+            return ""
+        seen = (self.library_id, self._gen, self._identity, self.journal.inode, self.journal.offset)
+        return hashlib.blake2b(repr(seen).encode(), digest_size=16).hexdigest()
 
     def find_existing(self, paper: Paper) -> Paper | None:
         """The paper already in the library that ``paper`` is, by arXiv id, else by title: the title it has, or one

@@ -111,6 +111,11 @@ def interest_scores_path(path: Path) -> Path:
     return path.with_name(path.name + ".interest")
 
 
+def interest_model_path(path: Path) -> Path:
+    """The newest interest model's weights, kept so a command need not train it again for the same decisions."""
+    return path.with_name(path.name + ".interest-model")
+
+
 def vectors_path(path: Path) -> Path:
     """The papers' word vectors, kept so interest scores and related papers need not vectorize every paper."""
     return path.with_name(path.name + ".vectors")

@@ -288,3 +288,56 @@ def test_close_while_the_child_is_starting_leaves_nothing_behind(decided: Path) 
     worker.close(WAIT)
     assert interest_children() == []
     assert worker.snapshot is None  # a result that came after close is not published
+
+
+def test_a_command_after_the_apps_result_takes_what_the_child_learned(
+    decided: Path, process: InterestProcess, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The child keeps its scores and model with what they were learned from: a command a minute later on the same
+    papers answers from them without training; once a decision is made, it trains."""
+    import json
+    from datetime import timedelta
+
+    from click.testing import CliRunner
+
+    from readlist.app import interest
+    from readlist.app.kept_model import forget_model
+    from readlist.cli import main
+    from readlist.core import interest_model
+    from readlist.storage.paths import interest_model_path
+
+    first = result(process)
+    deadline = time.monotonic() + WAIT
+    while not (interest_model_path(decided).is_file() and vectors_path(decided).is_file()) \
+            and time.monotonic() < deadline:
+        time.sleep(0.02)  # written just after the result is sent
+    process.close(WAIT)
+    trained: list[int] = []
+    real = interest_model.train
+    monkeypatch.setattr(interest_model, "train", lambda *a, **k: trained.append(1) or real(*a, **k))
+    monkeypatch.setattr(interest, "utcnow", lambda: NOW + timedelta(minutes=1))
+    paper = next(p for p in Library(decided).papers.values() if p.status == "inbox")
+
+    def show() -> dict[str, object]:
+        shown = CliRunner().invoke(main, ["--db", str(decided), "show", paper.id, "--json"])
+        assert shown.exit_code == 0, shown.output
+        answer: dict[str, object] = json.loads(shown.stdout)["interest"]
+        return answer
+
+    def listed() -> dict[str, float]:
+        out = CliRunner().invoke(main, ["--db", str(decided), "list", "--sort", "interest", "--json"])
+        assert out.exit_code == 0, out.output
+        return {r["id"]: r["interest"] for r in json.loads(out.stdout)}
+
+    from_child = show()
+    scores = listed()
+    assert scores.keys() == first.scores.keys()
+    assert max(abs(score - first.scores[paper_id]) for paper_id, score in scores.items()) <= 1e-4
+    assert trained == [] and from_child["score"] == pytest.approx(first.scores[paper.id], abs=1e-4)
+    forget_model(decided)
+    again = show()  # trained again: the same answer, to the solver's agreement with itself
+    assert trained == [1] and again["score"] == pytest.approx(from_child["score"], abs=1e-4)
+    assert again["because"] and again["baseline"] == pytest.approx(from_child["baseline"], abs=1e-3)
+    lib = Library(decided)
+    SetStatus([paper.id], "skipped").execute(lib)
+    assert show()["score"] != from_child["score"] and trained == [1, 1]

@@ -209,7 +209,7 @@ def test_a_kept_vectors_file_with_an_impossible_size_is_passed_over(seed_library
     import msgspec
 
     from readlist.core.vector_file import MAGIC
-    from readlist.storage.paths import vectors_path
+    from readlist.storage.paths import interest_scores_path, vectors_path
 
     decide(seed_library)
     paper = next(p for p in Library(seed_library).papers.values() if "compositional" in p.title.lower())
@@ -226,6 +226,8 @@ def test_a_kept_vectors_file_with_an_impossible_size_is_passed_over(seed_library
     damaged += b"\0" * (-len(damaged) % 8) + data[-(-(start + length) // 8) * 8:]
     for ask, output in zip(asks, expected, strict=True):
         path.write_bytes(damaged)
+        # Scores kept by the commands before would answer `list` without the vectors: it must read them here.
+        interest_scores_path(seed_library).unlink(missing_ok=True)
         result = run(seed_library, *ask)
         assert result.exit_code == 0, result.output
         assert result.stdout == output

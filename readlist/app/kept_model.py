@@ -1,0 +1,128 @@
+"""The last trained interest model, kept beside the library (``library.json.interest-model``) for the next command.
+
+``readlist show ID --json`` prints a paper's score and the words, authors and tags behind it, which needs the model
+itself, not only the scores (:mod:`readlist.app.remembered_interest`). Training it means importing scikit-learn
+and fitting a regression: 1.5 s of a 10,000-paper library's command, seconds at 100,000, on every call. The model
+is one weight per column of the vectors kept beside the library (:mod:`readlist.app.stored_vectors`) and a
+baseline, so it is kept as those numbers (8 bytes a column, about 1 MB at 100,000 papers), with what it was learned
+from: the library's :attr:`~readlist.storage.library.Library.read_state`, the time, and a fingerprint of the
+columns (the words with their rarities, then the authors, tags and so on). A command that reads exactly the same
+papers within the hour, and whose vectors have exactly those columns, explains the paper with it as it is; any
+change (a decision, an import, the words learned again) and the command trains, as before.
+
+Derived data like the scores: harmless to delete, checked like any input (a damaged, foreign, oversized file, or
+weights that are not finite numbers, one per column, is passed over and the model trained again), written
+atomically, and one that cannot be written is let go. It holds numbers only, no code (no pickle).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from readlist.storage.atomic import atomic_write_bytes, read_small_file
+from readlist.storage.paths import interest_model_path, journal_path
+
+if TYPE_CHECKING:
+    from readlist.core.interest_model import InterestModel
+    from readlist.core.vectors import PaperVectors
+
+MODEL_FORMAT = 1
+# Something learned is taken as it is only this soon after it was learned. A decision's weight fades with its age
+# (it halves in 90 days), so the same decisions learned an hour later move a score by about 1e-5, the solver's own
+# agreement with itself; a day later by up to 1e-3, which ``--json``'s four decimals would show.
+REUSE_SECONDS = 3600.0
+# 8 bytes a column: a library of 100,000 papers has ~130,000 columns. Anything far larger is not one of ours.
+MAX_BYTES = 64 << 20
+# Below this the library's size is not used as a limit.
+MIN_LIMIT = 1 << 20
+
+
+class KeptModel(msgspec.Struct, kw_only=True):
+    format: int
+    read: str  # ``Library.read_state`` of the papers it was learned from
+    trained: float  # when, in seconds since the epoch
+    columns: str  # ``columns_fingerprint`` of the vectors it was learned on
+    intercept: float
+    labels: int
+    positives: int
+    negatives: int
+    coef: bytes  # one little-endian float64 per column
+
+
+def learned_lately(read: str, trained: float, now: float, current: str) -> bool:
+    """Whether something learned from the papers ``read`` describes at ``trained`` holds for the papers ``current``
+    describes at ``now``: the very same papers (fingerprints, see ``Library.read_state``), less than
+    ``REUSE_SECONDS`` ago (and not in the future: a clock set back)."""
+    return bool(read) and read == current and 0.0 <= now - trained < REUSE_SECONDS
+
+
+def columns_fingerprint(vectors: PaperVectors) -> str:
+    """What the model's columns are: the words with their rarities (the vocabulary and its IDF), then the metadata
+    features (each with its kind) and the weight each has in the features."""
+    digest = hashlib.blake2b(digest_size=16)
+    if vectors.vocabulary is not None:
+        digest.update("\n".join(vectors.terms).encode())
+        digest.update(vectors.vocabulary.idf.astype("<f8").tobytes())
+    digest.update(b"\0")
+    digest.update("\n".join(f"{kind}\t{name}" for kind, name in zip(
+        vectors.meta_kinds, vectors.meta_names, strict=True)).encode())
+    digest.update(vectors.meta_scale.astype("<f8").tobytes())
+    return digest.hexdigest()
+
+
+def keep_model(library: Path, model: InterestModel, *, read: str, trained: float) -> None:
+    """Keep ``model`` (learned from the papers ``read`` describes, at ``trained``) for the next command."""
+    kept = KeptModel(
+        format=MODEL_FORMAT, read=read, trained=trained, columns=columns_fingerprint(model.vectors),
+        intercept=model.intercept, labels=model.labels, positives=model.positives, negatives=model.negatives,
+        coef=model.coef.astype("<f8").tobytes(),
+    )
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(interest_model_path(library), msgspec.msgpack.encode(kept))
+
+
+def forget_model(library: Path) -> None:
+    with contextlib.suppress(OSError):
+        interest_model_path(library).unlink(missing_ok=True)
+
+
+def recall_model(library: Path, vectors: PaperVectors, *, read: str, now: float) -> InterestModel | None:
+    """The kept model, over ``vectors``, when it was learned from exactly the papers ``read`` describes, less than
+    ``REUSE_SECONDS`` before ``now``, on exactly these columns: what training again would give. Else None."""
+    raw = read_small_file(interest_model_path(library), _size_limit(library))
+    if raw is None:
+        return None
+    try:
+        kept = msgspec.msgpack.decode(raw, type=KeptModel)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    if kept.format != MODEL_FORMAT or not learned_lately(kept.read, kept.trained, now, read):
+        return None
+    if len(kept.coef) != 8 * vectors.features.shape[1] or not math.isfinite(kept.intercept):
+        return None
+    if kept.columns != columns_fingerprint(vectors):
+        return None
+    import numpy as np
+
+    from readlist.core.interest_model import InterestModel
+
+    coef = np.frombuffer(kept.coef, dtype="<f8").astype(np.float64)
+    if not np.isfinite(coef).all():
+        return None
+    return InterestModel(vectors=vectors, coef=coef, intercept=kept.intercept, labels=kept.labels,
+                         positives=kept.positives, negatives=kept.negatives)
+
+
+def _size_limit(library: Path) -> int:
+    """The largest model file that can belong to the library: never larger than the library's own files."""
+    total = 0
+    for part in (library, journal_path(library)):
+        with contextlib.suppress(OSError):
+            total += part.stat().st_size
+    return min(MAX_BYTES, max(total, MIN_LIMIT))

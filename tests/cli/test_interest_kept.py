@@ -1,0 +1,201 @@
+"""What a command learns is kept for the app's next start and the next command, and used only while it holds:
+the same papers (no decision, import or file replaced since) and less than an hour old. Trainings are counted,
+never timed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from readlist.app.first_screen import kept_first_screen, save_first_screen
+from readlist.app.remembered_interest import about_library, recall_scores
+from readlist.app.session import Session
+from readlist.cli import main
+from readlist.core import interest_model
+from readlist.core.interest import utcnow
+from readlist.storage.library import Library
+from readlist.storage.paths import interest_model_path, interest_scores_path, ui_state_path
+from readlist.tui.state import UiState, save_ui_state
+
+
+def run(db: Path, *args: str) -> Result:
+    result = CliRunner().invoke(main, ["--db", str(db), *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def trainings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times the model was trained, in this process (CliRunner runs the commands here)."""
+    calls: list[int] = []
+    real = interest_model.train
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(interest_model, "train", counted)
+    return calls
+
+
+def rl_papers(db: Path) -> tuple[list[str], list[str]]:
+    lib = Library(db)
+    ids = sorted(lib.papers)
+    rl = [i for i in ids if "reinforcement" in (lib.papers[i].title + lib.papers[i].abstract).lower()]
+    other = [i for i in ids if i not in rl]
+    return rl, other
+
+
+def rate_from_the_command_line(db: Path) -> tuple[list[str], list[str]]:
+    """Twelve decisions, one `readlist rate` each: the RL papers rated 5, others 1."""
+    rl, other = rl_papers(db)
+    liked, disliked = rl[:6], other[:6]
+    for paper_id in liked:
+        run(db, "rate", paper_id, "5")
+    for paper_id in disliked:
+        run(db, "rate", paper_id, "1")
+    return liked, disliked
+
+
+def interest_of(db: Path, paper_id: str) -> dict[str, object]:
+    interest: dict[str, object] = json.loads(run(db, "show", paper_id, "--json").stdout)["interest"]
+    return interest
+
+
+def test_decisions_made_on_the_command_line_order_the_apps_first_paint(seed_library: Path) -> None:
+    """The app was left in the Inbox, automatic sort, before there were enough decisions (kept in date order). After
+    `rate` from the command line and a command that learns from them, the next start has their scores and a kept
+    first screen in their order: it opens ranked, instead of in date order and re-ranked seconds later."""
+    session = Session.open(seed_library)
+    save_first_screen(session, "status:inbox", "auto")
+    save_ui_state(seed_library, UiState(view="status:inbox", sort="auto"))
+    kept = kept_first_screen(seed_library)
+    assert kept is not None and kept.sort == "added"
+    rate_from_the_command_line(seed_library)
+    assert recall_scores(seed_library) is None  # deciding alone trains nothing: `rate` stays quick
+
+    listed = json.loads(run(seed_library, "list", "--sort", "interest", "--json").stdout)
+    remembered = recall_scores(seed_library)
+    assert remembered is not None and about_library(remembered, Library(seed_library).papers.keys())
+    for record in listed:
+        assert remembered.scores[record["id"]] == pytest.approx(record["interest"], abs=1e-4)
+    kept = kept_first_screen(seed_library)
+    assert kept is not None and kept.view == "status:inbox" and kept.sort == "interest"
+    inbox_in_order = [r["id"] for r in listed if r["status"] == "inbox"]
+    assert [p.id for p in kept.papers] == inbox_in_order[: len(kept.papers)]
+    assert ui_state_path(seed_library).exists()
+
+
+def test_a_second_show_with_no_decision_between_does_not_train(seed_library: Path, trainings: list[int]) -> None:
+    liked, _ = rate_from_the_command_line(seed_library)
+    paper = rl_papers(seed_library)[0][10]
+    first = interest_of(seed_library, paper)
+    assert len(trainings) == 1 and first["score"] is not None and first["because"]
+    assert interest_of(seed_library, paper) == first
+    other = rl_papers(seed_library)[1][20]
+    interest_of(seed_library, other)
+    listed = json.loads(run(seed_library, "list", "--sort", "interest", "--json").stdout)
+    assert len(trainings) == 1  # the model and its scores were kept, and hold for these papers
+    assert next(r["interest"] for r in listed if r["id"] == paper) == pytest.approx(first["score"], abs=1e-4)
+
+    run(seed_library, "rate", liked[0], "1")  # a decision: what was learned no longer holds
+    changed = interest_of(seed_library, paper)
+    assert len(trainings) == 2 and changed["score"] != first["score"]
+    run(seed_library, "list", "--sort", "interest", "--json")
+    assert len(trainings) == 2
+
+
+def test_the_reused_answer_is_the_one_training_gives(seed_library: Path) -> None:
+    rate_from_the_command_line(seed_library)
+    paper = rl_papers(seed_library)[0][10]
+    learned = interest_of(seed_library, paper)
+    again = interest_of(seed_library, paper)
+    interest_model_path(seed_library).unlink()
+    interest_scores_path(seed_library).unlink()
+    assert again == learned == interest_of(seed_library, paper)
+
+
+def test_a_change_by_another_process_or_a_replaced_file_trains_again(
+    seed_library: Path, trainings: list[int], tmp_path: Path,
+) -> None:
+    rate_from_the_command_line(seed_library)
+    paper = rl_papers(seed_library)[0][10]
+    before = tmp_path / "before.json"
+    shutil.copy(seed_library, before)
+    interest_of(seed_library, paper)
+    assert len(trainings) == 1
+    lib = Library(seed_library)  # not a command: no kept file is touched, only the journal grows
+    from readlist.app.commands import SetStatus
+
+    SetStatus([rl_papers(seed_library)[0][7]], "to-read").execute(lib)
+    interest_of(seed_library, paper)
+    assert len(trainings) == 2
+    Library(seed_library).compact(force=True)  # folded in: the same papers in another file
+    interest_of(seed_library, paper)
+    assert len(trainings) == 3
+    interest_of(seed_library, paper)
+    assert len(trainings) == 3
+    shutil.copy(before, seed_library)  # a backup restored
+    interest_of(seed_library, paper)
+    assert len(trainings) == 4
+
+
+def test_what_was_learned_over_an_hour_ago_is_learned_again(
+    seed_library: Path, trainings: list[int], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A decision's weight fades with its age: scores learned a day ago would differ in the printed decimals."""
+    from readlist.app import interest
+
+    rate_from_the_command_line(seed_library)
+    paper = rl_papers(seed_library)[0][10]
+    interest_of(seed_library, paper)
+    run(seed_library, "list", "--sort", "interest", "--json")
+    assert len(trainings) == 1
+    later = utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(interest, "utcnow", lambda: later)
+    interest_of(seed_library, paper)
+    assert len(trainings) == 2
+    earlier = utcnow() - timedelta(hours=2)  # a clock set back: not trusted either
+    monkeypatch.setattr(interest, "utcnow", lambda: earlier)
+    run(seed_library, "list", "--sort", "interest", "--json")
+    assert len(trainings) == 3
+
+
+@pytest.mark.parametrize("damage", ["garbage", "short", "nan", "other columns"])
+def test_a_damaged_kept_model_is_passed_over(seed_library: Path, trainings: list[int], damage: str) -> None:
+    import msgspec
+
+    from readlist.app.kept_model import KeptModel
+
+    rate_from_the_command_line(seed_library)
+    paper = rl_papers(seed_library)[0][10]
+    learned = interest_of(seed_library, paper)
+    path = interest_model_path(seed_library)
+    kept = msgspec.msgpack.decode(path.read_bytes(), type=KeptModel)
+    if damage == "garbage":
+        path.write_bytes(b"\x93not a model")
+    elif damage == "short":
+        path.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(kept, coef=kept.coef[:-8])))
+    elif damage == "nan":
+        nan = b"\0\0\0\0\0\0\xf8\x7f"
+        path.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(kept, coef=nan + kept.coef[8:])))
+    else:
+        path.write_bytes(msgspec.msgpack.encode(msgspec.structs.replace(kept, columns="0" * 32)))
+    assert interest_of(seed_library, paper) == learned
+    assert len(trainings) == 2
+
+
+def test_too_few_decisions_left_removes_what_was_kept(seed_library: Path) -> None:
+    """The promise of a command that undoes decisions holds for the kept model as for the scores."""
+    liked, _ = rate_from_the_command_line(seed_library)
+    interest_of(seed_library, liked[0])
+    assert interest_scores_path(seed_library).exists() and interest_model_path(seed_library).exists()
+    for paper_id in liked[:3]:
+        run(seed_library, "rate", paper_id, "0")
+    assert not interest_scores_path(seed_library).exists() and not interest_model_path(seed_library).exists()
+    assert interest_of(seed_library, liked[0])["score"] is None
