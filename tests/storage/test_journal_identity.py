@@ -130,3 +130,24 @@ def test_a_library_from_before_ids_replays_its_journal_and_gets_an_id(tmp_path: 
     old.compact(force=True)
     assert isinstance(header(lib.path)["library"], str) and header(lib.path)["library"]
     assert Library(lib.path).papers["2401.00001"].rating == 4
+
+
+def test_the_read_state_names_exactly_the_papers_read(tmp_path: Path) -> None:
+    """Two libraries that read the same files have the same fingerprint; a change by either, a fold, or another file
+    in the library's place gives another (what a command learned is reused only for the very same papers)."""
+    path = tmp_path / "lib.json"
+    lib = make(path, "Paper")
+    assert Library(path, load=False).read_state == ""  # nothing read yet
+    other = Library(path)
+    assert other.read_state == lib.read_state != ""
+    Rate(["2401.00001"], 4).execute(lib)  # into the journal
+    assert lib.read_state != other.read_state
+    other.refresh()
+    assert other.read_state == lib.read_state == Library(path).read_state
+    before = lib.read_state
+    lib.compact(force=True)  # the same papers, folded into a new file
+    assert lib.read_state != before and Library(path).read_state == lib.read_state
+    elsewhere = tmp_path / "copy.json"
+    make(elsewhere, "Paper")  # the same titles, another library
+    shutil.copy(elsewhere, path)
+    assert Library(path).read_state not in (lib.read_state, before)
