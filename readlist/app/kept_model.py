@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from readlist.storage.atomic import atomic_write_bytes, read_small_file
-from readlist.storage.paths import interest_model_path, journal_path
+from readlist.storage.paths import interest_model_path, library_bytes
 
 if TYPE_CHECKING:
     from readlist.core.interest_model import InterestModel
@@ -121,8 +121,4 @@ def recall_model(library: Path, vectors: PaperVectors, *, read: str, now: float)
 
 def _size_limit(library: Path) -> int:
     """The largest model file that can belong to the library: never larger than the library's own files."""
-    total = 0
-    for part in (library, journal_path(library)):
-        with contextlib.suppress(OSError):
-            total += part.stat().st_size
-    return min(MAX_BYTES, max(total, MIN_LIMIT))
+    return min(MAX_BYTES, max(library_bytes(library), MIN_LIMIT))

@@ -36,7 +36,7 @@ from readlist.app.kept_model import forget_model, learned_lately
 from readlist.core.interest import Reason, Related
 from readlist.core.model import Paper
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
-from readlist.storage.paths import interest_scores_path, journal_path
+from readlist.storage.paths import interest_scores_path, library_bytes
 
 SCORES_FORMAT = 1
 # About 25 bytes a paper: 100,000 papers make 2.5 MB. Anything far larger is not one of ours.
@@ -133,11 +133,7 @@ def _size_limit(library: Path) -> int:
     than the library's own files: a larger file is foreign, and is passed over without being read (a 40 MB
     file costs a second to decode at every start and every command).
     """
-    total = 0
-    for part in (library, journal_path(library)):
-        with contextlib.suppress(OSError):
-            total += part.stat().st_size
-    return min(MAX_BYTES, max(total, MIN_LIMIT))
+    return min(MAX_BYTES, max(library_bytes(library), MIN_LIMIT))
 
 
 def _kept(library: Path) -> KeptScores | None:

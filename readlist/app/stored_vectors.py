@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from readlist.core.model import Paper
 from readlist.storage.atomic import atomic_write_chunks, read_derived_file, stale_temp_files
-from readlist.storage.paths import journal_path, vectors_path
+from readlist.storage.paths import library_bytes, vectors_path
 
 if TYPE_CHECKING:
     from readlist.core.vectors import PaperVectors
@@ -76,7 +76,7 @@ class VectorStore:
             return False
         from readlist.core.vector_file import encode, size_of
 
-        if self._free_bytes() < size_of(vectors) + self._library_bytes() + SPARE_BYTES:
+        if self._free_bytes() < size_of(vectors) + library_bytes(self.library) + SPARE_BYTES:
             return False
 
         # A write cut short (the app's interest process killed in the middle) leaves its temporary file: as large
@@ -101,14 +101,7 @@ class VectorStore:
         return vectors.unfitted_rows - unfitted_rows >= max(REWRITE_ROWS, REWRITE_SHARE * len(vectors))
 
     def _size_limit(self) -> int:
-        return SIZE_FACTOR * self._library_bytes() + SIZE_ALLOWANCE
-
-    def _library_bytes(self) -> int:
-        total = 0
-        for part in (self.library, journal_path(self.library)):
-            with contextlib.suppress(OSError):
-                total += part.stat().st_size
-        return total
+        return SIZE_FACTOR * library_bytes(self.library) + SIZE_ALLOWANCE
 
     def _free_bytes(self) -> int:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -36,6 +37,19 @@ def resolve_db_path(path: str | os.PathLike[str] | None) -> Path:
 
 def journal_path(path: Path) -> Path:
     return path.with_name(path.name + ".journal")
+
+
+def library_bytes(path: Path) -> int:
+    """The bytes the library at ``path`` takes: its file and its journal (what cannot be seen counts 0).
+
+    Files derived from the library (kept scores, model, vectors) are checked against it: one far larger than
+    what it was derived from belongs to another library, and is passed over without being read.
+    """
+    total = 0
+    for part in (path, journal_path(path)):
+        with contextlib.suppress(OSError):
+            total += part.stat().st_size
+    return total
 
 
 def lock_path(path: Path) -> Path:
