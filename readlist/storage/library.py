@@ -56,9 +56,11 @@ from readlist.storage.paths import ensure_private_dir, journal_path, lock_path
 from readlist.storage.snapshot import (
     SCHEMA_VERSION,
     Identity,
+    InodeState,
     SnapshotProblem,
     collector_paused,
     file_identity,
+    inode_state,
     new_library_id,
     read_snapshot,
     snapshot_chunks,
@@ -228,6 +230,7 @@ class Library:
         # for the CLI and the TUI to show; the library itself is fine.
         self.notices: list[str] = []
         self._identity: Identity | None = None
+        self._inode: InodeState = (0, 0)  # the snapshot's change time and link count, read or written (``read_state``)
         self._external_pending = False
         self._backed_up = False
         self.version = 0  # bumped on every change seen, ours or another process's
@@ -278,6 +281,7 @@ class Library:
             self._gen = snap.gen
             self.library_id = snap.header.library if snap.header is not None else ""
             self._identity = snap.identity
+            self._inode = snap.inode
             self.journal.reset()
             self._folded_step = self.newest_step = load_folded_step(self.path)
             self._forget_keys()
@@ -442,10 +446,26 @@ class Library:
         if file_identity(self.path) != self._identity:
             self._load()
             return True
+        self._follow_links()
         if self._catch_up_journal():
             self.version += 1
             return True
         return False
+
+    def _follow_links(self) -> None:
+        """Take the file's new change time when its count of names changed with it: a backup was hard-linked to it
+        (``make_backup``, before another process's first change) or such a link pruned, and the papers are the same.
+
+        Otherwise a process that read the library before (the app's interest process) would name another change
+        time in its ``read_state`` than a command reading it now, and the command would not take what it learned.
+        A change time that moved alone is a write in place: the fingerprint keeps the old one, so nothing learned
+        from these papers is taken for the file now there.
+        """
+        if self._identity is None:
+            return
+        now = inode_state(self.path)
+        if now[0] != self._inode[0] and now[1] != self._inode[1]:
+            self._inode = now
 
     # -- queries -----------------------------------------------------------
 
@@ -465,7 +485,8 @@ class Library:
     @property
     def read_state(self) -> str:
         """A fingerprint of exactly what this process has read: which library file (its inode, time, size and header,
-        which holds the generation) and how far into which journal; "" before the library is read.
+        which holds the generation, and when the inode last changed: a file written over in place with its size and
+        time kept is another) and how far into which journal; "" before the library is read.
 
         Two processes with the same fingerprint hold the same papers, so what one computed from them (interest
         scores, say) holds for the other as it is. Any change by anyone gives another: a decision or an import
@@ -473,7 +494,7 @@ class Library:
         """
         if not self.ready or self._identity is None:
             return ""
-        seen = (self.library_id, self._gen, self._identity, self.journal.inode, self.journal.offset)
+        seen = (self.library_id, self._gen, self._identity, self._inode[0], self.journal.inode, self.journal.offset)
         return hashlib.blake2b(repr(seen).encode(), digest_size=16).hexdigest()
 
     def find_existing(self, paper: Paper) -> Paper | None:
@@ -694,6 +715,7 @@ class Library:
         self._gen = gen
         self.library_id = library_id
         self._identity = file_identity(self.path)
+        self._inode = inode_state(self.path)
         # The old journal belongs to the previous generation now; drop it (one with damaged lines is kept).
         kept = self.journal.remove(gen, library_id)
         if kept is not None:

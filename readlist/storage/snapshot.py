@@ -94,6 +94,8 @@ Identity = tuple[int, int, int, bytes]
 # A file that exists but cannot be opened: always different from any identity seen, so a reader that
 # compares identities reloads and reports the problem instead of carrying on with stale papers.
 UNREADABLE: Identity = (-1, -1, -1, b"")
+# (ctime_ns, link count): see ``inode_state``.
+InodeState = tuple[int, int]
 
 
 class SnapshotHeader(msgspec.Struct, kw_only=True):
@@ -148,6 +150,8 @@ class Snapshot:
     papers: list[Paper]
     identity: Identity | None
     header: SnapshotHeader | None = None
+    # When the file's inode last changed and its count of names, read with ``identity`` (see ``inode_state``).
+    inode: InodeState = (0, 0)
     # Deleted papers: id -> when (ISO 8601 UTC).
     deleted: dict[str, str] = field(default_factory=dict)
 
@@ -234,6 +238,23 @@ class _FileText(StoredText):
         return super().__eq__(other)
 
     __hash__ = None
+
+
+def inode_state(path: Path) -> InodeState:
+    """When the file at ``path`` last changed (``st_ctime_ns``) and how many names it has; (0, 0) when not known.
+
+    Anything that writes the file moves the change time, and no program can set it back, unlike the modification
+    time (``cp -p`` of a backup over the library, or an edit that restores the time, keeps the inode, the size and
+    the mtime). It is not part of ``Identity``: a backup hard-linked to the file, or such a link pruned, moves it too
+    (and the count of names with it), and a reader would then reload a library nobody changed. What was computed
+    from the papers read names it (``Library.read_state``), so a file written over in place is never taken for the
+    one read before.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (0, 0)
+    return (st.st_ctime_ns, st.st_nlink)
 
 
 def file_identity(path: Path) -> Identity | None:
@@ -656,7 +677,8 @@ def read_snapshot(path: Path) -> Snapshot:
             header, papers, deleted = _read_file(handle, path)
     except OSError as exc:
         raise SnapshotProblem(f"cannot be read ({exc.strerror or exc})") from None
-    return Snapshot(gen=header.gen, papers=papers, identity=identity, header=header, deleted=deleted)
+    return Snapshot(gen=header.gen, papers=papers, identity=identity, header=header, deleted=deleted,
+                    inode=(st.st_ctime_ns, st.st_nlink))
 
 
 def _read_file(handle: IO[bytes], path: Path) -> _Parsed:

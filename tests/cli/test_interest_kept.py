@@ -5,6 +5,7 @@ never timed."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -143,6 +144,35 @@ def test_a_change_by_another_process_or_a_replaced_file_trains_again(
     shutil.copy(before, seed_library)  # a backup restored
     interest_of(seed_library, paper)
     assert len(trainings) == 4
+
+
+def test_a_file_written_over_in_place_with_its_size_and_time_trains_again(
+    seed_library: Path, trainings: list[int],
+) -> None:
+    """A backup restored with ``cp -p``, or a script that edits the file and sets its time back, keeps the file's
+    inode, size and modification time: the decisions it holds are another's all the same, and so is the answer."""
+    liked, _ = rate_from_the_command_line(seed_library)
+    Library(seed_library).compact(force=True)  # every decision in the file itself, none in a journal
+    paper = rl_papers(seed_library)[0][10]
+    first = interest_of(seed_library, paper)
+    assert len(trainings) == 1
+    before = seed_library.stat()
+    text = seed_library.read_bytes()
+    swapped = text.replace(b'"rating":5', b'"rating":#').replace(b'"rating":1', b'"rating":5')
+    swapped = swapped.replace(b'"rating":#', b'"rating":1')  # the liked papers disliked and the other way round
+    assert swapped != text and len(swapped) == len(text)
+    with seed_library.open("r+b") as handle:
+        handle.write(swapped)
+    os.utime(seed_library, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = seed_library.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    assert Library(seed_library).papers[liked[0]].rating == 1
+
+    edited = interest_of(seed_library, paper)
+    assert len(trainings) == 2 and edited["score"] != first["score"]
+    interest_model_path(seed_library).unlink()
+    interest_scores_path(seed_library).unlink()
+    assert interest_of(seed_library, paper) == edited  # what a training from nothing gives
 
 
 def test_what_was_learned_over_an_hour_ago_is_learned_again(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -151,3 +152,39 @@ def test_the_read_state_names_exactly_the_papers_read(tmp_path: Path) -> None:
     make(elsewhere, "Paper")  # the same titles, another library
     shutil.copy(elsewhere, path)
     assert Library(path).read_state not in (lib.read_state, before)
+
+
+def test_a_file_written_over_in_place_with_its_size_and_time_reads_as_another(tmp_path: Path) -> None:
+    """``cp -p`` of a backup over the library, or an edit that sets the time back, keeps the inode, the size and the
+    modification time; the time the inode last changed, which no program sets, still tells the files apart."""
+    path = tmp_path / "lib.json"
+    lib = make(path, "Paper")
+    Rate(["2401.00001"], 4).execute(lib)
+    lib.compact(force=True)
+    read = Library(path).read_state
+    before = path.stat()
+    text = path.read_bytes()
+    assert text.count(b'"rating":4') == 1
+    with path.open("r+b") as handle:
+        handle.write(text.replace(b'"rating":4', b'"rating":2'))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    again = Library(path)
+    assert again.papers["2401.00001"].rating == 2
+    assert again.read_state != read
+
+
+def test_a_backup_linked_to_the_file_leaves_the_read_state_of_a_reader_that_follows(tmp_path: Path) -> None:
+    """A process's first change hard-links the library file into a backup (a large library's) before writing to the
+    journal: that moves the file's change time, not its papers. A process that read the library before it (the
+    app's interest process) and catches up names the same papers as one that reads them now."""
+    path = tmp_path / "lib.json"
+    make(path, "Paper")
+    reader = Library(path)
+    os.link(path, tmp_path / "backup.json")
+    Rate(["2401.00001"], 4).execute(Library(path))
+    reader.refresh()
+    assert reader.papers["2401.00001"].rating == 4
+    assert reader.read_state == Library(path).read_state
+    (tmp_path / "backup.json").unlink()  # pruned
+    reader.refresh()
+    assert reader.read_state == Library(path).read_state
