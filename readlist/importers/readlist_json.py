@@ -22,6 +22,9 @@ under that title: the same claim a page with that title makes, which any import 
 already holds one of these ids for another paper (readlist.app.imports), the paper gives it up rather than
 take it. Anything else (text that is no id, a list too long, a change time that is not one or is in the
 future, a field that keeps no time) is left out and named in the import's report; the paper itself is kept.
+So are the documented times (``added``, ``updated``, ``read_at``) that are in the future: they decide a sync merge
+as the change times do (a paper touched after another machine deleted it outlives the deletion) and the order of
+lists, so one in the future would keep the paper whatever is decided elsewhere, at the top of the Inbox.
 """
 
 from __future__ import annotations
@@ -231,7 +234,7 @@ def _change_times(given: object, result: ParseResult, label: str) -> dict[str, s
         result.notes.append((label, f"{len(given)} change times are more than a paper keeps "
                                     f"({_MAX_CHANGE_TIMES} at most); left out"))
         return {}
-    latest = datetime.fromisoformat(now_iso()) + _CLOCK_SLACK
+    latest = _latest()
     kept = {name: stamp for name, stamp in given.items() if _keeps_time(name) and _is_change_time(stamp, latest)}
     if len(kept) < len(given):
         bad = [name for name in given if name not in kept]
@@ -254,8 +257,18 @@ def _is_change_time(value: object, latest: datetime) -> bool:
     """Whether ``value`` is a moment as readlist stamps a change (to the second), and not after ``latest``."""
     if not (isinstance(value, str) and _CHANGE_TIME.match(value) and _is_time(value)):
         return False
+    return _moment(value) <= latest
+
+
+def _latest() -> datetime:
+    """The latest moment a time in an export can be: now, give or take another machine's clock."""
+    return datetime.fromisoformat(now_iso()) + _CLOCK_SLACK
+
+
+def _moment(value: str) -> datetime:
+    """The moment ``value`` (checked by :func:`_is_time`) names; one without a zone is taken as UTC."""
     moment = datetime.fromisoformat(value)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)) <= latest
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _shown(value: object) -> str:
@@ -271,6 +284,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     entries: list[Any] = value if isinstance(value, list) else [value]
     result = ParseResult(format=FORMAT, provenance=True)
     orders: list[int] = []  # each paper's place in the order its library added them
+    latest = _latest()
     for number, entry in enumerate(entries, start=1):
         label = f"record {number}"
         if not isinstance(entry, dict):
@@ -287,9 +301,14 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             continue
         for name in _TIMES:
             value = record.get(name)
-            if value not in (None, "") and not _is_time(value):
+            if value in (None, ""):
+                continue
+            if not _is_time(value):
                 del record[name]  # the paper is still worth having; when it was added or read is not known
                 result.notes.append((label, f"{name} {_shown(value)} is not a date and time; left out"))
+            elif _moment(value) > latest:
+                del record[name]  # as a change time in the future: it would win every merge and lead every list
+                result.notes.append((label, f"{name} {_shown(value)} is after today; left out"))
         record["arxiv_id"] = _arxiv_id(record.get("arxiv_id"))
         if record.get("cite_key") is not None:
             record["cite_key"] = result.usable_key(str(record["cite_key"]), label)

@@ -164,3 +164,17 @@ def test_papers_are_added_in_the_order_their_library_added_them(tmp_path: Path) 
     _notes(db, entries)
     assert [p.title for p in Library(db).papers.values()] == ["Paper 2", "Paper 4", "Paper 1", "Paper 3"]
     assert [p.added_order for p in Library(db).papers.values()] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("name", ["added", "updated", "read_at"])
+def test_a_time_after_today_is_left_out(tmp_path: Path, name: str) -> None:
+    """A paper's times decide merges as its change times do (a record touched after another machine deleted it
+    outlives the deletion) and the order of the lists: one in the future would win every merge to come and stay
+    at the top of the Inbox. It is left out, as a change time in the future is, and the paper kept."""
+    db = tmp_path / "a.json"
+    record = {**Paper.create(title="Their Paper", status="read", read_at="2025-01-02T03:04:05+00:00",
+                             added="2025-01-02T03:04:05+00:00").public_dict(), name: "9999-01-01T00:00:00+00:00"}
+    (note,) = _notes(db, [record])
+    assert f"{name} '9999-01-01T00:00:00+00:00' is after today; left out" in note
+    (paper,) = Library(db).papers.values()
+    assert all(stamp < "9999" for stamp in (paper.added, paper.updated, paper.read_at or ""))
