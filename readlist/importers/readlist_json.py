@@ -15,16 +15,18 @@ the user last changed each field (``changed``: a corrected title or abstract sta
 merge compares the same times), the status before "read" (``prev_status``) and the order papers were added
 (``added_order``: the papers are added in that order; the number itself is the library's own).
 
-None of it may let an edited file make one paper stand for another, so each is taken only as what it
-claims to be. An id is an arXiv id as readlist writes it, and then only the record's own ``arxiv_id`` (any
-other text would become the paper's id), or a title's ``t-…`` id, which names no paper but the one imported
-under that title: the same claim a page with that title makes, which any import may make. Where the library
-already holds one of these ids for another paper (readlist.app.imports), the paper gives it up rather than
-take it. Anything else (text that is no id, a list too long, a change time that is not one or is in the
-future, a field that keeps no time) is left out and named in the import's report; the paper itself is kept.
-So are the documented times (``added``, ``updated``, ``read_at``) that are in the future: they decide a sync merge
-as the change times do (a paper touched after another machine deleted it outlives the deletion) and the order of
-lists, so one in the future would keep the paper whatever is decided elsewhere, at the top of the Inbox.
+None of it may let an edited file make one paper stand for another, so each is taken only as what it claims to
+be. An id is an arXiv id as readlist writes it, and then only the record's own ``arxiv_id`` (any other text
+would become the paper's id), or a title's ``t-…`` id, which names no paper but the one imported under that
+title: the same claim a page with that title makes, which any import may make. A former id is only a title's id:
+an arXiv id is its own paper's alone (a sync takes a paper's former id for a rename and merges the record under
+it into the paper). Where the library already holds one of these ids for another paper (readlist.app.imports),
+the paper gives it up rather than take it. Anything else (text that is no id, a list too long, a change time
+that is not one or is in the future, a field that keeps no time) is left out and named in the import's report;
+the paper itself is kept. So are the documented times (``added``, ``updated``, ``read_at``) that are in the
+future: they decide a sync merge as the change times do (a paper touched after another machine deleted it
+outlives the deletion) and the order of lists, so one in the future would keep the paper whatever is decided
+elsewhere, at the top of the Inbox.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ _COUNTS = ("upvotes", "authors_count")
 _TIMES = ("added", "updated", "read_at")
 # Ids a paper had before: one per title it was imported under and per record merged into it. More is no export's.
 _MAX_ALIASES = 100
+# How a title's id (readlist.core.model.title_id) starts: the former ids readlist gives a paper are those of the
+# titles it was imported under (it got its arXiv id, its title was corrected, a record of it was merged into it).
+_TITLE_ID_PREFIX = "t-"
 # Change times: one per field the user changed, and one per tag ever added to or removed from the paper.
 _MAX_CHANGE_TIMES = 2000
 _STAMPED = TIMED_FIELDS | frozenset(EDITABLE_FIELDS)
@@ -213,11 +218,19 @@ def _former_ids(given: object, result: ParseResult, label: str) -> list[str]:
         result.notes.append((label, f"{len(given)} former ids are more than a paper has ({_MAX_ALIASES} at most); "
                                     "left out"))
         return []
+    ids = [alias for alias in given if isinstance(alias, str) and is_paper_id(alias)]
     bad = [alias for alias in given if not (isinstance(alias, str) and is_paper_id(alias))]
     if bad:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         result.notes.append((label, f"former id {_shown(bad[0])}{more} is not an id; left out"))
-    return sorted({alias for alias in given if isinstance(alias, str) and is_paper_id(alias)})
+    # An arXiv id is only ever its own paper's: claimed as a former id, it would make that paper, later in the same
+    # file or imported since, one the next sync takes for a rename of this one and merges into it.
+    arxiv = [alias for alias in ids if not alias.startswith(_TITLE_ID_PREFIX)]
+    if arxiv:
+        more = f" (and {len(arxiv) - 1} more)" if len(arxiv) > 1 else ""
+        result.notes.append((label, f"former id {_shown(arxiv[0])}{more} is an arXiv id, which only the paper with it "
+                                    "has; left out"))
+    return sorted({alias for alias in ids if alias.startswith(_TITLE_ID_PREFIX)})
 
 
 def _change_times(given: object, result: ParseResult, label: str) -> dict[str, str]:

@@ -149,7 +149,8 @@ def test_an_id_another_paper_answers_to_is_not_taken(tmp_path: Path) -> None:
               "aliases": ["2401.00001", title_id("Mine")]}
     twin = {**Paper.create(title="Other", arxiv_id="2401.00003").public_dict(), "id": title_id("Mine")}
     notes = _notes(db, [hijack, twin])
-    assert len(notes) == 3 and all("is 2401.00001's in this library; left out" in note for note in notes)
+    assert len(notes) == 3 and "former id '2401.00001' is an arXiv id" in notes[0]
+    assert all("is 2401.00001's in this library; left out" in note for note in notes[1:])
     papers = Library(db).papers
     assert sorted(papers) == ["2401.00001", "2401.00002", "2401.00003"]
     assert papers["2401.00002"].aliases == [] and papers["2401.00003"].aliases == []
@@ -178,3 +179,22 @@ def test_a_time_after_today_is_left_out(tmp_path: Path, name: str) -> None:
     assert f"{name} '9999-01-01T00:00:00+00:00' is after today; left out" in note
     (paper,) = Library(db).papers.values()
     assert all(stamp < "9999" for stamp in (paper.added, paper.updated, paper.read_at or ""))
+
+
+def test_a_former_id_that_is_another_papers_arxiv_id_is_not_taken(tmp_path: Path) -> None:
+    """A paper's arXiv id is its own: one record of a file claiming another's as a former id, ahead of that paper
+    in the same file, would leave the two answering to one id, and the next sync would take that for a rename and
+    merge the second paper (its status, note, rating) into the first."""
+    from readlist.app.library_merge import Side, merge_libraries
+
+    db = tmp_path / "a.json"
+    claimer = {**Paper.create(title="First", arxiv_id="2401.00001").public_dict(), "aliases": ["2401.00002"],
+               "added_order": 1}
+    owner = {**Paper.create(title="Second", arxiv_id="2401.00002", note="mine").public_dict(), "added_order": 2}
+    (note,) = _notes(db, [claimer, owner])
+    assert "former id '2401.00002' is an arXiv id" in note
+    papers = Library(db).papers
+    assert sorted(papers) == ["2401.00001", "2401.00002"] and papers["2401.00001"].aliases == []
+    side = Side.of(papers.values())
+    merged = merge_libraries(side, side, Side.of(papers.values()))
+    assert sorted(paper.id for paper in merged.papers) == ["2401.00001", "2401.00002"]
