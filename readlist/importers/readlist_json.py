@@ -77,7 +77,8 @@ _TITLE_ID_PREFIX = "t-"
 _MAX_CHANGE_TIMES = 2000
 _STAMPED = TIMED_FIELDS | frozenset(EDITABLE_FIELDS)
 _CHANGE_TIME = re.compile(CHANGE_TIME_PATTERN)
-_STATUSES = frozenset(status.value for status in Status)
+# What a paper's status was before it was marked read, which unmarking puts back: never read itself.
+_BEFORE_READ = frozenset(status.value for status in Status if status is not Status.READ)
 # A change time this far past the clock is a damaged or edited one: it would win every later merge.
 _CLOCK_SLACK = timedelta(days=1)
 _UNPLACED = MAX_COUNT + 1
@@ -199,8 +200,10 @@ def _bookkeeping(entry: dict[str, Any], record: dict[str, Any], result: ParseRes
     if changed:
         record["changed"] = changed
     prev_status = entry.get("prev_status")
-    if prev_status in _STATUSES:
+    if prev_status in _BEFORE_READ:
         record["prev_status"] = prev_status
+    elif prev_status == Status.READ.value:  # `r` (mark unread) would leave such a paper read
+        result.notes.append((label, f"prev_status {_shown(prev_status)} is not a status before read; left out"))
     elif prev_status is not None:
         result.notes.append((label, f"prev_status {_shown(prev_status)} is not a status; left out"))
     order = entry.get("added_order")

@@ -127,6 +127,7 @@ def _notes(db: Path, entries: list[object]) -> list[str]:
     ({"changed": ["note"]}, "changed ['note'] is not a table of change times; left out"),
     ({"changed": {f"tags:t{n}": "2025-01-02T03:04:05+00:00" for n in range(3000)}}, "3000 change times are more"),
     ({"prev_status": "gone"}, "prev_status 'gone' is not a status; left out"),
+    ({"status": "read", "prev_status": "read"}, "prev_status 'read' is not a status before read; left out"),
 ])
 def test_bookkeeping_that_is_not_what_it_claims_is_left_out_in_one_line(tmp_path: Path, extra: dict[str, object],
                                                                        said: str) -> None:
