@@ -99,3 +99,16 @@ def test_a_file_larger_than_the_library_itself_is_not_read(tmp_path: Path) -> No
     journal_path(library).write_bytes(b" " * (size // 2 + 1))  # the journal's papers count too
     kept = recall_scores(library)
     assert kept is not None and len(kept.scores) == len(scores)
+
+
+def test_scores_a_command_takes_as_they_are_are_the_trained_ones_exactly(tmp_path: Path) -> None:
+    """A command that reuses the kept scores prints them to four decimals and orders by them: rounded when kept, one
+    score in a hundred or so printed differently from what training gives (0.80645 kept as 0.806450 prints 0.8065,
+    0.8064 trained) and papers whose scores round alike ordered otherwise (48 values and 88 places of a 10,000-paper
+    list)."""
+    library = tmp_path / "library.json"
+    scores = {"a": 0.80644996, "b": 0.80644951, "c": 0.1234567890123456}
+    remember_scores(library, scores, read="files", trained=1000.0)
+    kept = remembered_interest.current_scores(library, "files", 1001.0)
+    assert kept == scores
+    assert round(kept["a"], 4) == 0.8064 and sorted(kept, key=kept.__getitem__) == ["c", "b", "a"]
