@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from readlist.app.commands import Outcome, PaperChange, copy_value
 from readlist.app.session import Session
 from readlist.core.model import Paper, other_arxiv_ids, title_id
-from readlist.importers import ImportFormatError, ParseResult, parse_input
+from readlist.importers import ExportFile, ImportFormatError, ParseResult, parse_input
 from readlist.importers.merge import add_format, add_source, merge_changes
 from readlist.storage.library import Library, Transaction
 
@@ -58,18 +58,21 @@ def parse_source(
 ) -> ParsedSource:
     """Read and parse one source; failures become a message, never an exception.
 
-    ``offline`` (config.toml's ``offline``, or ``--offline``) refuses URLs without touching the network.
+    ``offline`` (config.toml's ``offline``, or ``--offline``) refuses URLs without touching the network. A file
+    larger than any page that is readlist's own JSON export is not read here but by its importer, a record at a
+    time (:func:`readlist.app.sources.export_file`).
     """
     try:
-        if data is None:
+        read: bytes | bytearray | str | ExportFile | None = data
+        if read is None:
             # Imported here: the HTTP client costs start-up time that only imports need.
-            from readlist.app.sources import is_url, read_source
+            from readlist.app.sources import export_file, is_url, read_source
             from readlist.net.errors import OFFLINE
 
             if offline and is_url(source):
                 return ParsedSource(source, None, OFFLINE)
-            data = read_source(source)
-        result = parse_input(data, source=source_label(source), fmt=fmt, today=today, year=year)
+            read = export_file(source) or read_source(source)
+        result = parse_input(read, source=source_label(source), fmt=fmt, today=today, year=year)
     except ImportFormatError as exc:
         return ParsedSource(source, None, str(exc))
     except RecursionError:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from readlist.importers.base import MAX_INPUT_BYTES, ImportFormatError
+from readlist.importers.base import MAX_INPUT_BYTES, ExportFile, ImportFormatError
 
 if TYPE_CHECKING:
     from readlist.net.http import HttpClient
@@ -56,6 +58,34 @@ def read_file(path: str) -> bytes | bytearray:
         raise SourceError("permission denied") from None
     except OSError as exc:
         raise SourceError(f"cannot be read ({exc.strerror or exc})") from None
+
+
+# The first bytes of a large file, read to tell whether it is readlist's own JSON export: its first record whole.
+_HEAD = 1024 * 1024
+
+
+def export_file(source: str) -> ExportFile | None:
+    """The file ``source`` names when it is larger than any page and starts as readlist's own JSON export, to be
+    read a record at a time by its importer; None for every other source (:func:`read_source` reads it or refuses
+    it as too large).
+
+    Only a regular file is looked into: its size is known before anything is read. Standard input, the clipboard
+    and URLs keep the 64 MB cap (a library is moved as a file).
+    """
+    if source in ("-", "clipboard") or is_url(source):
+        return None
+    target = Path(source).expanduser()
+    try:
+        with target.open("rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size <= MAX_INPUT_BYTES:
+                return None
+            head = handle.read(_HEAD)
+    except OSError:
+        return None  # read_source says why it cannot be read
+    from readlist.importers.readlist_json import streams
+
+    return ExportFile(target) if streams(head) else None
 
 
 def read_stdin() -> bytes | bytearray:

@@ -11,7 +11,7 @@ import importlib
 from datetime import date
 from typing import Any, Protocol
 
-from readlist.importers.base import ImportFormatError, ParseResult, decode
+from readlist.importers.base import MAX_INPUT_BYTES, ExportFile, ImportFormatError, ParseResult, decode
 from readlist.importers.mhtml import html_of, looks_like_mhtml
 
 # In the order they are tried: the most specific first, the loosest text format last.
@@ -26,7 +26,7 @@ _MODULES: dict[str, tuple[str, str]] = {
     "hf-text": ("readlist.importers.hf_text", "Hugging Face Daily Papers text copy"),
 }
 
-__all__ = ["FORMATS", "ImportFormatError", "ParseResult", "describe", "parse_input"]
+__all__ = ["FORMATS", "ExportFile", "ImportFormatError", "ParseResult", "describe", "parse_input"]
 
 
 class Importer(Protocol):
@@ -62,7 +62,7 @@ def describe(name: str) -> str:
 
 
 def parse_input(
-    data: bytes | bytearray | str,
+    data: bytes | bytearray | str | ExportFile,
     *,
     source: str = "",
     fmt: str | None = None,
@@ -71,8 +71,16 @@ def parse_input(
 ) -> ParseResult:
     """Parse one input, by the named format or by sniffing its content.
 
-    A page saved as a single file (MHTML) is read as the HTML page it holds.
+    A page saved as a single file (MHTML) is read as the HTML page it holds. A file larger than any page that
+    starts as readlist's own JSON export (:class:`ExportFile`) is read by that importer, a record at a time.
     """
+    if isinstance(data, ExportFile):
+        if fmt not in (None, "readlist-json"):
+            raise ImportFormatError(f"input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; only readlist's "
+                                    "own JSON export is read beyond that")
+        from readlist.importers import readlist_json
+
+        return readlist_json.parse_file(data.path, source=source, today=today, year=year)
     text = html_of(data) if looks_like_mhtml(data) else decode(data)
     if not text.strip():
         raise ImportFormatError("input is empty")

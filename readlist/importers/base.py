@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from readlist.core.citekeys import validate_key
 from readlist.core.model import Paper, ValidationError, is_arxiv_category
@@ -14,6 +15,10 @@ from readlist.core.model import Paper, ValidationError, is_arxiv_category
 # Inputs larger than this are refused before parsing: no real page comes close,
 # and parsing an arbitrary amount of text would hold it all in memory.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+# The one input larger than a page: readlist's own JSON export of a whole library (~2.6 KB a paper, 260 MB at
+# 100,000 papers), which is how a library is moved or restored. A file that starts as one is read a record at
+# a time (readlist_json.parse_file), never whole, up to this size.
+MAX_EXPORT_BYTES = 1024 * 1024 * 1024
 # The largest count (upvotes, authors) a source may give: integers JSON readers such as JavaScript hold
 # exactly. JSON itself allows any size, and a larger number is a damaged or hostile value, not a count.
 MAX_COUNT = 2**53 - 1
@@ -43,6 +48,14 @@ MONTHS = {
 
 class ImportFormatError(ValueError):
     """An input that cannot be imported; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """A file larger than :data:`MAX_INPUT_BYTES` that starts as readlist's own JSON export: named, not read, so
+    that its importer reads it a record at a time."""
+
+    path: Path
 
 
 @dataclass

@@ -27,15 +27,22 @@ the paper itself is kept. So are the documented times (``added``, ``updated``, `
 future: they decide a sync merge as the change times do (a paper touched after another machine deleted it
 outlives the deletion) and the order of lists, so one in the future would keep the paper whatever is decided
 elsewhere, at the top of the Inbox.
+
+An export is the one input larger than a page: a whole library's is ~2.6 KB a paper, 260 MB at 100,000. A file
+above the page cap that starts as one (:func:`streams`, on its first bytes) is read a record at a time up to
+``MAX_EXPORT_BYTES`` (:func:`parse_file`), never whole: each record is checked as :func:`parse` checks it, and the
+papers are given only once the whole file has been read, so a file cut off or damaged anywhere imports nothing.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -54,7 +61,16 @@ from readlist.core.model import (
     normalize_tag,
     now_iso,
 )
-from readlist.importers.base import MAX_COUNT, ImportFormatError, ParseResult, decode, load_json
+from readlist.importers.base import (
+    MAX_COUNT,
+    MAX_EXPORT_BYTES,
+    MAX_INPUT_BYTES,
+    ImportFormatError,
+    ParseResult,
+    decode,
+    load_json,
+)
+from readlist.importers.json_stream import array_items, too_large, utf8_text
 
 FORMAT = "readlist-json"
 
@@ -297,7 +313,33 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     value = load_json(text)
     if isinstance(value, dict) and _LIBRARY_KEYS <= value.keys():
         raise ImportFormatError(_library_file())
-    entries: list[Any] = value if isinstance(value, list) else [value]
+    return _read(value if isinstance(value, list) else [value])
+
+
+def streams(head: bytes) -> bool:
+    """Whether a file that starts with ``head`` is an export :func:`parse_file` reads: a JSON array whose first
+    record is readlist's (:func:`sniff`, which reads the keys written in ``head`` when the record is not whole)."""
+    text = head.decode("utf-8-sig", errors="replace")  # the head may end inside a character
+    start = _skip_space(text, 0)
+    return text[start : start + 1] == "[" and sniff(text)
+
+
+def parse_file(path: Path, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
+    """An export too large to read whole (up to :data:`MAX_EXPORT_BYTES`), read and checked a record at a time.
+
+    Every record is checked as :func:`parse` checks it. The papers are returned only once the whole file has been
+    read: a file cut off or damaged anywhere gives no paper at all, as when :func:`parse` cannot read it.
+    """
+    what = "readlist's own JSON export"
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size > MAX_EXPORT_BYTES:
+            raise too_large(MAX_EXPORT_BYTES, what)  # said at once, not after a gigabyte read
+        text = utf8_text(handle, limit=MAX_EXPORT_BYTES, what=what)
+        return _read(array_items(text, item_limit=MAX_INPUT_BYTES))
+
+
+def _read(entries: Iterable[object]) -> ParseResult:
+    """The papers of the records ``entries``, each checked; those that cannot be papers skipped with the reason."""
     result = ParseResult(format=FORMAT, provenance=True)
     orders: list[int] = []  # each paper's place in the order its library added them
     latest = _latest()
