@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -110,6 +110,22 @@ _HEADER = msgspec.json.Decoder(JournalHeader)
 # A whole record put back may have its abstract still in the snapshot file: it is written out as text.
 _ENCODER = msgspec.json.Encoder(enc_hook=encode_stored)
 _ENTRY = msgspec.json.Decoder(Entry)
+# Operations encoded together into one piece of a batch's line. An import of 100,000 papers is one batch, a line
+# of ~260 MB: encoded whole it was held at once next to the papers (and grown by copying), twice their text.
+_OPS_PER_PIECE = 1000
+
+
+def line_pieces(ops: Sequence[dict[str, Any]], *, at: str, step: str = "") -> Iterator[bytes]:
+    """The journal line of one batch (``{"ops":[…],"at":…,"step":…}`` and its newline) a piece at a time: the
+    bytes that encoding the whole entry gives, never more than ``_OPS_PER_PIECE`` operations' worth at once."""
+    yield b'{"ops":['
+    for start in range(0, len(ops), _OPS_PER_PIECE):
+        items = _ENCODER.encode(ops[start : start + _OPS_PER_PIECE])[1:-1]  # the list's items, without [ and ]
+        yield b"," + items if start else items
+    tail: dict[str, str] = {"at": at}
+    if step:
+        tail["step"] = step
+    yield b"]," + _ENCODER.encode(tail)[1:] + b"\n"
 
 
 def put_op(paper: Paper) -> dict[str, Any]:
@@ -325,17 +341,16 @@ class Journal:
     def append(self, ops: Sequence[dict[str, Any]], *, at: str | None = None, step: str = "") -> None:
         """Append one batch (made at ``at``, now by default; of undo step ``step``, if any) and fsync it: when this
         returns, it survives a crash."""
-        entry: dict[str, Any] = {"ops": ops, "at": at or now_iso()}
-        if step:
-            entry["step"] = step
-        line = _ENCODER.encode(entry) + b"\n"
+        size = 0
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
         try:
             try:
-                view = memoryview(line)
-                while view:
-                    written = os.write(fd, view)
-                    view = view[written:]
+                for piece in line_pieces(ops, at=at or now_iso(), step=step):
+                    view = memoryview(piece)
+                    while view:
+                        written = os.write(fd, view)
+                        view = view[written:]
+                    size += len(piece)
                 os.fsync(fd)
             except BaseException:
                 # Leave no half line behind for the next writer to append to.
@@ -344,7 +359,7 @@ class Journal:
                 raise
         finally:
             os.close(fd)
-        self.offset += len(line)
+        self.offset += size
 
     def cut_torn_tail(self) -> TailState:
         """Cut off an incomplete last line left by a writer killed mid-append.

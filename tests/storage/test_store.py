@@ -243,6 +243,32 @@ def test_invalid_edit_changes_nothing_in_memory_or_on_disk(tmp_path: Path) -> No
         edit_papers(lib, "Renamed", {"2401.00001": {"title": "renamed"}})
 
 
+def test_a_large_batch_is_written_to_the_journal_in_pieces_as_one_line(tmp_path: Path, monkeypatch) -> None:
+    """An import of 100,000 papers is one batch, a 260 MB line: it is encoded and written a few papers at a time,
+    never held whole, and reads back as the one line it always was."""
+    from readlist.storage import journal
+
+    path = tmp_path / "lib.json"
+    small_library(path, count=1)
+    monkeypatch.setattr(journal, "_OPS_PER_PIECE", 3)
+    writes: list[int] = []
+    write = os.write
+
+    def counted(fd: int, data: bytes | memoryview) -> int:
+        writes.append(len(data))
+        return write(fd, data)
+
+    monkeypatch.setattr(os, "write", counted)
+    lib = Library(path)
+    ImportPapers([paper(n, abstract="x" * 500) for n in range(1, 21)], "test").execute(lib)
+    monkeypatch.undo()
+    line = journal_lines(path)[-1]
+    assert len(writes) > 7 and max(writes) < len(line) / 5
+    entry = msgspec.json.decode(line)
+    assert len(entry["ops"]) == 20 and line == journal._ENCODER.encode(entry) + b"\n"
+    assert sorted(disk(path)) == [f"2401.{n:05d}" for n in range(21)]
+
+
 def test_failed_journal_write_leaves_memory_matching_disk_and_no_half_line(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "lib.json"
     lib = small_library(path)
