@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 import sys
 from pathlib import Path
@@ -69,17 +68,18 @@ def export_file(source: str) -> ExportFile | None:
     read a record at a time by its importer; None for every other source (:func:`read_source` reads it or refuses
     it as too large).
 
-    Only a regular file is looked into: its size is known before anything is read. Standard input, the clipboard
-    and URLs keep the 64 MB cap (a library is moved as a file).
+    Only a regular file is looked into (a pipe or FIFO is not even opened: what is read from it is gone): its size
+    is known before anything is read. Standard input, the clipboard and URLs keep the 64 MB cap (a library is
+    moved as a file).
     """
     if source in ("-", "clipboard") or is_url(source):
         return None
     target = Path(source).expanduser()
     try:
+        info = target.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size <= MAX_INPUT_BYTES:
+            return None
         with target.open("rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size <= MAX_INPUT_BYTES:
-                return None
             head = handle.read(_HEAD)
     except OSError:
         return None  # read_source says why it cannot be read
