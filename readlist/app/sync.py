@@ -1087,9 +1087,11 @@ def _push(repo: Repo, branch: str) -> bool:
     """Push; False when the remote moved on meanwhile (fetch and merge again), an error otherwise.
 
     Only git's own ``[rejected] (fetch first)`` or ``(non-fast-forward)`` means another push got there
-    first. ``[remote rejected]`` is the remote refusing the push (a hook, a protected branch, a mirror
-    that is read-only): fetching and merging again would be refused the same way, so it is an error
-    naming the remote's reason, not "the remote kept changing".
+    first, or a ``[remote rejected] (failed to update ref)`` while the remote's branch is no longer where the
+    last fetch found it: another push landed between this one's check and its update of the branch (two
+    machines syncing at the same moment). Any other ``[remote rejected]`` is the remote refusing the push (a
+    hook, a protected branch, a mirror that is read-only): fetching and merging again would be refused the
+    same way, so it is an error naming the remote's reason, not "the remote kept changing".
     """
     done = repo.git.run("push", "--porcelain", REMOTE, f"HEAD:refs/heads/{branch}", check=False, network=True)
     if done.returncode == 0:
@@ -1097,6 +1099,8 @@ def _push(repo: Repo, branch: str) -> bool:
     refused = [line.split("\t")[2] for line in done.stdout.decode("utf-8", "replace").splitlines()
                if line.startswith("!\t") and line.count("\t") >= 2]
     if refused and all(_PUSH_RACE.fullmatch(summary.strip()) for summary in refused):
+        return False
+    if refused and all(_REF_UPDATE_FAILED.fullmatch(summary.strip()) for summary in refused) and _moved(repo, branch):
         return False
     told = [line.removeprefix("remote:").strip() for line in done.stderr.decode("utf-8", "replace").splitlines()
             if line.startswith("remote:") and line.removeprefix("remote:").strip()]
@@ -1108,6 +1112,15 @@ def _push(repo: Repo, branch: str) -> bool:
 
 # git push --porcelain's summary of a ref that another push moved on first: fetch, merge and push again.
 _PUSH_RACE = re.compile(r"\[rejected\] \((fetch first|non-fast-forward)\)")
+# Its summary of a ref the remote could not update: another push moved it meanwhile, or a lock left on the remote.
+_REF_UPDATE_FAILED = re.compile(r"\[remote rejected\] \((failed to update ref|failed to lock)\)")
+
+
+def _moved(repo: Repo, branch: str) -> bool:
+    """Whether the remote's branch is no longer where the last fetch found it (another push moved it)."""
+    done = repo.git.run("ls-remote", REMOTE, f"refs/heads/{branch}", check=False, network=True)
+    there = done.stdout.decode("utf-8", "replace").split("\t", 1)[0].strip() or None
+    return done.returncode == 0 and there != repo.git.rev(f"refs/remotes/{REMOTE}/{branch}")
 
 
 def _changes(old: Snapshot | None, new: Snapshot | None, report: SyncReport) -> int:

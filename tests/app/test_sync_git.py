@@ -1051,3 +1051,31 @@ def test_a_sync_killed_while_it_merges_loses_nothing_made_meanwhile(
     got = Library(workstation.path)
     assert "written while the sync merged" in got.papers["2401.00003"].note and got.papers["2401.00001"].rating == 5
     assert "healthy" in _readlist(workstation.path, "doctor")
+
+
+def test_a_push_that_loses_the_remotes_ref_lock_to_another_push_merges_again(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    """Two pushes at once: git refuses the one whose ref update comes second ("[remote rejected] (failed to update
+    ref)": the branch is no longer where that push found it). That is a race lost, as "fetch first" is, not a
+    refusal: the sync fetches, merges and pushes again.
+
+    The remote's pre-receive hook stands for the other push: the first time it runs, it moves the branch to the
+    laptop's commit (sent to another branch beforehand), after the workstation's push checked the branch and
+    before it updates it, which is where a real push arriving at the same moment lands.
+    """
+    laptop, workstation, remote = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    laptop.compact(force=True)
+    assert sync_module.Repo.at(laptop.path).commit_local("the laptop's change")
+    git(laptop.path.parent, "push", "--quiet", "origin", "HEAD:refs/heads/elsewhere")
+    once = remote / "raced"
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\nif [ ! -e '{once}' ]; then\n  touch '{once}'\n"
+                    "  env -u GIT_QUARANTINE_PATH git update-ref refs/heads/main refs/heads/elsewhere\nfi\n")
+    hook.chmod(0o755)
+    Rate(["2401.00002"], 2).execute(workstation)
+    report = sync(workstation)
+    assert once.exists() and report.sent and report.received
+    sync(laptop)
+    assert records(laptop) == records(workstation)
+    assert laptop.papers["2401.00001"].rating == 5 and laptop.papers["2401.00002"].rating == 2
