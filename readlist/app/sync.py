@@ -18,8 +18,9 @@ How long the library's lock is held: only to fold the journal into the library f
 the file. git hashing and storing the file, the merge and the validation (tens of seconds for a
 library of 100,000 papers) run without it, so the app and commands keep changing the library
 meanwhile. A change made then is in the journal or a rewritten library file, so the replacement,
-which would drop it, is refused: the sync commits the change and merges again
-(:func:`_replace`, ``MERGE_ATTEMPTS``).
+which would drop it, is refused: the sync commits the change and merges again (:func:`_replace`). Someone
+who keeps changing the library (a decision every few seconds in the app) would overtake every merge, so
+the last of ``MERGE_ATTEMPTS`` holds the lock throughout, as every merge once did, and the sync finishes.
 
 Every git command runs with the user's own git configuration, so any remote git can reach works: a
 bare repository on a USB disk or a file server, SSH, a hosted repository.
@@ -45,7 +46,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -932,14 +933,16 @@ def _commit_folded(repo: Repo) -> bool:
     return repo.commit_local(f"Library changes on {_host()}")
 
 
-# How many times a sync merges again when the library was changed while it merged, before it gives up.
+# How many times a sync merges: the last merge, after the library was changed during each of the others, holds the
+# library's lock throughout, so that a sync finishes however busily the library is being changed.
 MERGE_ATTEMPTS = 3
 
 
 @dataclass
 class _Result:
-    """What a sync round computed without the library's lock: the commit to move to, its library file's bytes
-    (validated), and what it changed here and there; put in place, and told, by :func:`_replace`."""
+    """What a sync round computed (without the library's lock, but in the last of ``MERGE_ATTEMPTS``): the commit to
+    move to, its library file's bytes (validated), and what it changed here and there; put in place, and told, by
+    :func:`_replace`."""
 
     commit: str
     blob: bytes | None
@@ -965,38 +968,54 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
     pushes = merges = 0
     while pushes < PUSH_ATTEMPTS:
         repo.git.run("fetch", "--quiet", REMOTE, network=True)
-        with library.locked():
-            folded = _fold_here(library, repo)
-        report.committed |= _commit_folded(repo)
-        ours, theirs = repo.git.rev("HEAD"), repo.git.rev(remote_ref)
-        assert ours is not None
-        if theirs == ours:
-            return  # in step
-        if theirs is not None:
-            _check_remote_holds(repo, theirs)
-        if theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs):
-            result: _Result | None = _fast_forward(repo, report, ours, theirs)
-        elif theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
-            report.changed_here = _changes(repo.snapshot_at(theirs, whose=f"on {report.remote}"),
-                                           repo.snapshot_at(ours, whose="here"), report)
-            result = None
-        else:
-            result = _merge(repo, report, ours, theirs)
-        if result is not None:
-            if not _replace(library, repo, report, result, ours, folded):
-                merges += 1
-                if merges >= MERGE_ATTEMPTS:
-                    raise SyncError(f"the library was changed {merges} times while this sync merged it with the one "
-                                    f"on {report.remote}; nothing was lost (every change is kept here, the ones "
-                                    "made meanwhile too), run `readlist sync` again")
-                continue  # merge again, with the changes made meanwhile committed first
-            if result.fast:
-                return  # received; nothing of ours to send
+        # Merging again after every change made meanwhile would never end while someone keeps changing the library
+        # (a decision every few seconds in the app); the last merge keeps them waiting instead, as every merge did.
+        last = merges >= MERGE_ATTEMPTS - 1
+        with library.locked() if last else contextlib.nullcontext():
+            done = _round(library, repo, report, remote_ref)
+        if done == "overtaken":
+            merges += 1
+            if last:  # never expected: nothing changes the library while its lock is held
+                raise SyncError(f"the library was changed {merges} times while this sync merged it with the one "
+                                f"on {report.remote}; nothing was lost (every change is kept here, the ones "
+                                "made meanwhile too), run `readlist sync` again")
+            continue  # merge again, with the changes made meanwhile committed first
+        if done in ("in step", "received"):
+            return  # received: a fast-forward, nothing of ours to send
         if _push(repo, branch):
             report.sent = True
             return
         pushes += 1
     raise SyncError("the remote kept changing while this sync ran; nothing was lost, run `readlist sync` again")
+
+
+_Done = Literal["in step", "received", "merged", "ahead", "overtaken"]
+
+
+def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) -> _Done:
+    """One round after a fetch: fold and commit the changes made here, merge with the remote's commit (or take it),
+    put the result in place. Says what came of it: "in step", "received" (a fast-forward), "merged" (to send),
+    "ahead" (only ours to send) or "overtaken" (the library was changed meanwhile: nothing was replaced)."""
+    with library.locked():
+        folded = _fold_here(library, repo)
+    report.committed |= _commit_folded(repo)
+    ours, theirs = repo.git.rev("HEAD"), repo.git.rev(remote_ref)
+    assert ours is not None
+    if theirs == ours:
+        return "in step"
+    if theirs is not None:
+        _check_remote_holds(repo, theirs)
+    if theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs):
+        result = _fast_forward(repo, report, ours, theirs)
+    elif theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
+        report.changed_here = _changes(repo.snapshot_at(theirs, whose=f"on {report.remote}"),
+                                       repo.snapshot_at(ours, whose="here"), report)
+        return "ahead"
+    else:
+        result = _merge(repo, report, ours, theirs)
+    if not _replace(library, repo, report, result, ours, folded):
+        return "overtaken"
+    return "received" if result.fast else "merged"
 
 
 def _replace(library: Library, repo: Repo, report: SyncReport, result: _Result, ours: str, folded: _Folded) -> bool:
