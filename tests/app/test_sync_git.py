@@ -547,16 +547,7 @@ def test_the_library_is_locked_while_the_working_tree_changes(two_machines: tupl
     held: list[bool] = []
 
     def checked(self: sync_module.Repo, commit: str, blob: bytes | None) -> None:
-        def probe() -> None:
-            try:
-                with FileLock(str(lock_path(laptop.path)), timeout=0):
-                    held.append(False)
-            except Timeout:
-                held.append(True)
-
-        thread = threading.Thread(target=probe)
-        thread.start()
-        thread.join()
+        held.append(not _lock_is_free(laptop.path))
         real(self, commit, blob)
 
     monkeypatch.setattr(sync_module.Repo, "move_to", checked)
