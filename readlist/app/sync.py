@@ -57,6 +57,7 @@ from readlist.core.text import inert_text
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
+from readlist.storage.journal import JournalIdentity, journal_identity
 from readlist.storage.library import Library, check_writable
 from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_pending_path, sync_state_path
 from readlist.storage.snapshot import (
@@ -899,17 +900,11 @@ class _Folded:
     """
 
     library: Identity | None
-    journal: tuple[int, int, int] | None
+    journal: JournalIdentity | None
 
     @classmethod
     def now(cls, library: Library) -> _Folded:
-        try:
-            st = os.stat(library.journal.path)
-        except FileNotFoundError:
-            journal = None
-        else:
-            journal = (st.st_ino, st.st_size, st.st_mtime_ns)
-        return cls(file_identity(library.path), journal)
+        return cls(file_identity(library.path), journal_identity(library.journal.path))
 
 
 def _fold_here(library: Library, repo: Repo) -> _Folded:

@@ -16,12 +16,12 @@ other, and the screen is redrawn from the library as soon as that has loaded.
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import msgspec
 
 from readlist.storage.atomic import atomic_write_bytes, read_small_file
+from readlist.storage.journal import JournalIdentity, journal_identity
 from readlist.storage.paths import first_screen_path, journal_path
 from readlist.storage.snapshot import file_identity, line_header
 
@@ -36,7 +36,7 @@ class FilesStamp(msgspec.Struct, frozen=True, array_like=True):
     gen: int
     library: str
     snapshot: tuple[int, int, int]  # inode, size, mtime_ns
-    journal: tuple[int, int, int] | None  # the same, None when there was no journal
+    journal: JournalIdentity | None  # the same, None when there was no journal
 
 
 class _Stored(msgspec.Struct):
@@ -54,10 +54,7 @@ def files_stamp(path: Path) -> FilesStamp | None:
     if header is None or not header.library:
         return None
     try:
-        st = os.stat(journal_path(path))
-        journal: tuple[int, int, int] | None = (st.st_ino, st.st_size, st.st_mtime_ns)
-    except FileNotFoundError:
-        journal = None
+        journal = journal_identity(journal_path(path))
     except OSError:
         return None
     return FilesStamp(header.gen, header.library, (identity[0], identity[2], identity[1]), journal)
