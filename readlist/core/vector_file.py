@@ -28,6 +28,7 @@ lazily, never at start-up.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import struct
 from collections.abc import Iterator, Sequence
@@ -41,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from readlist.core.filler_words import FILLER_WORDS
 from readlist.core.model import Paper
 from readlist.core.vectors import (
     DIGEST_SIZE,
@@ -87,9 +89,19 @@ _HEADER_DECODER = msgspec.json.Decoder(_Header)
 
 def settings_of(config: VectorConfig) -> str:
     """Everything besides a paper's text that its row depends on: rows made under other settings are not kept."""
-    return msgspec.json.encode(
-        {"config": asdict(config), "tokens": TOKEN_PATTERN, "scikit-learn": _scikit_learn_version()}
-    ).decode()
+    return msgspec.json.encode({
+        "config": asdict(config),
+        "tokens": TOKEN_PATTERN,
+        "filler": _filler_digest(),
+        "scikit-learn": _scikit_learn_version(),
+    }).decode()
+
+
+@cache
+def _filler_digest() -> str:
+    """The filler words left out of the vocabulary, as a short digest: rows made before the list changed are not
+    kept (the English stop words come with scikit-learn, whose version is in the settings)."""
+    return hashlib.blake2b("\n".join(sorted(FILLER_WORDS)).encode(), digest_size=8).hexdigest()
 
 
 @cache

@@ -35,6 +35,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
 
+from readlist.core.filler_words import FILLER_WORDS
 from readlist.core.model import Paper, StoredText, abstract_mark
 
 if TYPE_CHECKING:
@@ -155,6 +156,14 @@ def _min_df(config: VectorConfig, n_docs: int) -> int:
     return 1 if n_docs < SMALL_LIBRARY else config.min_df
 
 
+@cache
+def _stop_words() -> list[str]:
+    """English stop words and the filler words of scholarly prose (:mod:`readlist.core.filler_words`)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(ENGLISH_STOP_WORDS | FILLER_WORDS)
+
+
 def _vectorizer(config: VectorConfig, n_docs: int, vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
     """The vectorizer ``config`` asks for; with ``vocabulary``, one that knows those words (in that order) and
     needs only its word rarities (``idf_``) set before it can vectorize."""
@@ -164,7 +173,7 @@ def _vectorizer(config: VectorConfig, n_docs: int, vocabulary: Sequence[str] | N
     return TfidfVectorizer(
         vocabulary=None if vocabulary is None else {word: i for i, word in enumerate(vocabulary)},
         lowercase=True,
-        stop_words="english",
+        stop_words=_stop_words(),
         token_pattern=TOKEN_PATTERN,
         ngram_range=(1, config.ngram_max),
         min_df=_min_df(config, n_docs),

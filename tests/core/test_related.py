@@ -119,3 +119,30 @@ def test_a_library_without_words_still_works() -> None:
     empty = PaperVectors.build([])
     assert len(empty) == 0
     assert more_like(empty, ["x"]) == []
+
+
+def test_the_prose_of_abstracts_relates_no_papers_and_is_never_a_reason() -> None:
+    """Two abstracts that share only "we propose a novel approach … results show … outperforms existing work" share a
+    register, not a subject: they are not related by it, and the words are never given as why two papers are."""
+    prose = ("We propose a novel approach. Extensive results show that it significantly outperforms existing "
+             "work; it is publicly available at https://github.com.")
+    papers = [
+        paper("Contextual bandits with delayed feedback", f"Bandits that learn from delayed rewards. {prose}",
+              arxiv_id="2402.00001"),
+        paper("Regret bounds for bandits", "Bandits regret under delayed feedback, with first-order bounds.",
+              arxiv_id="2402.00002"),
+        paper("Protein language models", f"Protein sequences as sentences. {prose}", arxiv_id="2402.00003"),
+        paper("Soil moisture from radar", f"Radar backscatter predicts soil moisture. {prose}", arxiv_id="2402.00004"),
+        *library(),
+    ]
+    vectors = PaperVectors.build(papers)
+    assert {"novel", "propose", "outperforms", "significantly", "github", "publicly"}.isdisjoint(vectors.terms)
+    # Words that are also terms of art stay: "first-order" and "bounds" here, "bandits" of course.
+    assert {"bandits", "first-order", "bounds"} <= set(vectors.terms)
+    found = related(vectors, "2402.00001", k=3)
+    assert found[0].paper_id == "2402.00002"
+    assert "bandits" in found[0].terms
+    # The protein and radar papers share the bandit paper's prose and nothing else.
+    assert {"2402.00003", "2402.00004"}.isdisjoint(r.paper_id for r in found)
+    for pid in ("2402.00003", "2402.00004"):
+        assert "2402.00001" not in [r.paper_id for r in related(vectors, pid, k=5)]

@@ -211,6 +211,8 @@ def damaged_files(good: bytearray, vectors: PaperVectors) -> dict[str, bytes | b
         "another format": with_header(good, format=2),
         "other settings": with_header(good, settings=header["settings"].replace('"min_df":2', '"min_df":3')),
         "another scikit-learn": with_header(good, settings=header["settings"][:-2] + 'x"}'),
+        "another list of filler words": with_header(
+            good, settings=header["settings"].replace('"filler":"', '"filler":"0')),
         "a repeated id": with_header(good, ids=[header["ids"][0]] * len(header["ids"])),
         "a repeated word": with_header(good, terms=[header["terms"][0]] * n_terms),
         "no words": with_header(good, terms=[]),
