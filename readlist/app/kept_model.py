@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from readlist.storage.atomic import atomic_write_bytes, read_small_file
-from readlist.storage.paths import interest_model_path, library_bytes
+from readlist.storage.paths import derived_size_limit, interest_model_path
 
 if TYPE_CHECKING:
     from readlist.core.interest_model import InterestModel
@@ -39,8 +39,6 @@ MODEL_FORMAT = 1
 REUSE_SECONDS = 3600.0
 # 8 bytes a column: a library of 100,000 papers has ~130,000 columns. Anything far larger is not one of ours.
 MAX_BYTES = 64 << 20
-# Below this the library's size is not used as a limit.
-MIN_LIMIT = 1 << 20
 
 
 class KeptModel(msgspec.Struct, kw_only=True):
@@ -95,7 +93,7 @@ def forget_model(library: Path) -> None:
 def recall_model(library: Path, vectors: PaperVectors, *, read: str, now: float) -> InterestModel | None:
     """The kept model, over ``vectors``, when it was learned from exactly the papers ``read`` describes, less than
     ``REUSE_SECONDS`` before ``now``, on exactly these columns: what training again would give. Else None."""
-    raw = read_small_file(interest_model_path(library), _size_limit(library))
+    raw = read_small_file(interest_model_path(library), derived_size_limit(library, MAX_BYTES))
     if raw is None:
         return None
     try:
@@ -117,8 +115,3 @@ def recall_model(library: Path, vectors: PaperVectors, *, read: str, now: float)
         return None
     return InterestModel(vectors=vectors, coef=coef, intercept=kept.intercept, labels=kept.labels,
                          positives=kept.positives, negatives=kept.negatives)
-
-
-def _size_limit(library: Path) -> int:
-    """The largest model file that can belong to the library: never larger than the library's own files."""
-    return min(MAX_BYTES, max(library_bytes(library), MIN_LIMIT))

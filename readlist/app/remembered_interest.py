@@ -36,13 +36,11 @@ from readlist.app.kept_model import forget_model, learned_lately
 from readlist.core.interest import Reason, Related
 from readlist.core.model import Paper
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
-from readlist.storage.paths import interest_scores_path, library_bytes
+from readlist.storage.paths import derived_size_limit, interest_scores_path
 
 SCORES_FORMAT = 1
 # About 32 bytes a paper: 100,000 papers make 3.2 MB. Anything far larger is not one of ours.
 MAX_BYTES = 64 << 20
-# Below this the library's size is not used as a limit (a tiny library, or one whose files cannot be seen).
-MIN_LIMIT = 1 << 20
 
 
 # A score is a probability; anything else (and JSON cannot hold NaN) means the file is not one of ours.
@@ -125,18 +123,8 @@ def remember_scores(library: Path, scores: Mapping[str, float] | None, *, read: 
         atomic_write_bytes(path, msgspec.json.encode(kept))
 
 
-def _size_limit(library: Path) -> int:
-    """The largest scores file that can belong to the library at ``library``.
-
-    A paper's score takes ~25 bytes and its record in the library far more, so the scores are never larger
-    than the library's own files: a larger file is foreign, and is passed over without being read (a 40 MB
-    file costs a second to decode at every start and every command).
-    """
-    return min(MAX_BYTES, max(library_bytes(library), MIN_LIMIT))
-
-
 def _kept(library: Path) -> KeptScores | None:
-    kept = load_small_json(interest_scores_path(library), _size_limit(library), _DECODER)
+    kept = load_small_json(interest_scores_path(library), derived_size_limit(library, MAX_BYTES), _DECODER)
     if kept is None or kept.format != SCORES_FORMAT or not kept.scores:
         return None
     return kept

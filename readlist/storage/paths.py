@@ -52,6 +52,19 @@ def library_bytes(path: Path) -> int:
     return total
 
 
+# Below this a library's size is not used as a limit on what is derived from it (a tiny library, or one whose
+# files cannot be seen).
+SMALL_LIBRARY_BYTES = 1 << 20
+
+
+def derived_size_limit(path: Path, most: int) -> int:
+    """The largest file derived from the library at ``path`` (its kept scores, its kept model) that can belong to
+    it: never larger than the library's own files (a paper's score or weights take far less than its record), nor
+    than ``most``. A larger file is foreign and is passed over without being read: a 40 MB file costs a second to
+    decode at every start and every command."""
+    return min(most, max(library_bytes(path), SMALL_LIBRARY_BYTES))
+
+
 def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
