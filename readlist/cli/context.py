@@ -139,7 +139,7 @@ def kept_in_order(session: Session, answer: object) -> None:
     first screen, when in the order those scores decide, is made again in theirs, so that the first paint and the
     list once loaded agree. Nothing to do for an answer read back or on a cold start."""
     from readlist.app.interest import InterestSnapshot
-    from readlist.tui.state import load_ui_state
+    from readlist.app.ui_state import load_ui_state
 
     if not isinstance(answer, InterestSnapshot) or answer.model is None or answer.recalled:
         return

@@ -35,6 +35,7 @@ from readlist.app.interest_process import InterestProcess
 from readlist.app.remembered_interest import RememberedInterest, about_library, recall_scores
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, is_set_up, sync
+from readlist.app.ui_state import load_ui_state
 from readlist.app.views import UI_SORT_KEYS
 from readlist.config.settings import load_config
 from readlist.core.text import clean_note, inert_text, web_address
@@ -51,7 +52,6 @@ from readlist.tui.messages import (
 )
 from readlist.tui.palette import PlainCommands
 from readlist.tui.screens.main import MainScreen
-from readlist.tui.state import load_ui_state
 from readlist.tui.themes import ThemeController, controller_for, install_themes
 
 POLL_SECONDS = 1.0

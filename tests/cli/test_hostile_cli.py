@@ -236,7 +236,7 @@ from pathlib import Path
 from readlist.app.history import load_last_change
 from readlist.app.pull import load_pull_state
 from readlist.app.sync import load_state
-from readlist.tui.state import load_ui_state
+from readlist.app.ui_state import load_ui_state
 db = Path(sys.argv[1])
 print(load_ui_state(db), load_last_change(db), load_pull_state(db), load_state(db))
 """

@@ -16,12 +16,12 @@ from click.testing import CliRunner, Result
 from readlist.app.first_screen import kept_first_screen, save_first_screen
 from readlist.app.remembered_interest import about_library, recall_scores
 from readlist.app.session import Session
+from readlist.app.ui_state import UiState, save_ui_state
 from readlist.cli import main
 from readlist.core import interest_model
 from readlist.core.interest import utcnow
 from readlist.storage.library import Library
 from readlist.storage.paths import interest_model_path, interest_scores_path, ui_state_path
-from readlist.tui.state import UiState, save_ui_state
 
 
 def run(db: Path, *args: str) -> Result:

@@ -20,10 +20,10 @@ from readlist.app.commands import SetStatus
 from readlist.app.first_screen import kept_first_screen, save_first_screen
 from readlist.app.remembered_interest import recall_scores, remember_scores
 from readlist.app.session import Session
+from readlist.app.ui_state import UiState, save_ui_state
 from readlist.config.settings import load_config
 from readlist.tui.app import ReadlistApp, create_app
 from readlist.tui.screens.main import MainScreen
-from readlist.tui.state import UiState, save_ui_state
 from readlist.tui.widgets.paper_list import PaperList
 
 

@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 from readlist.app.commands import Delete, EditTags, Outcome
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, SyncReport, is_set_up, sync, sync_label
+from readlist.app.ui_state import UiState, load_ui_state, save_ui_state
 from readlist.app.views import (
     AUTO_SORT,
     FIXED_VIEWS,
@@ -48,7 +49,6 @@ from readlist.storage.library import Library
 from readlist.tui import bindings
 from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChanged, LibraryLoaded
 from readlist.tui.screens.base import ReadlistScreen, decision
-from readlist.tui.state import UiState, load_ui_state, save_ui_state
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
 from readlist.tui.widgets.paper_list import PaperList

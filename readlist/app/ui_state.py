@@ -1,4 +1,5 @@
-"""Where the terminal UI was when it closed, so that reopening the library goes back there.
+"""Where the terminal UI was when it closed, so that reopening the library goes back there (and a command that
+re-ranks the kept first screen knows the order it was shown in).
 
 Kept beside the library (``library.json.ui``) rather than in config.toml: it belongs to one library,
 changes at every session and is of no interest to anyone editing their settings. Losing it costs
