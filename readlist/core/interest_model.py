@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from readlist.core.interest import MIN_LABELS, MIN_PER_CLASS, ColdStart, Label, Reason, ReasonKind, cold_start
 from readlist.core.model import Paper
-from readlist.core.vectors import FloatArray, PaperVectors, as_array, one_blas_thread
+from readlist.core.vectors import FloatArray, PaperVectors, as_array, form_key, one_blas_thread
 
 # Inverse regularization strength. From 0.25 to 100 the measured ranking barely moves (bench/rank_eval.py); at 1
 # scores crowd around 0.5 and explanations show tiny weights, at 4 they spread (0.11-0.91 on the demo library)
@@ -79,19 +79,26 @@ class InterestModel:
         """The ``k`` features with the largest effect on this paper's score, strongest first.
 
         Each weight is that feature's exact share of the score's log-odds, so the reasons add up (with the
-        model's baseline) to the score itself.
+        model's baseline) to the score itself. A word and its plural in the same paper ("llm" and "llms") are
+        one reason, their shares summed, named by the form that weighs more: two lines for one word would say
+        the same thing twice and push a different reason out of the few shown.
         """
         row = sp.csr_matrix(self.vectors.vectorize([paper]))
         contributions = row.data * self.coef[row.indices]
-        order = np.argsort(-np.abs(contributions), kind="stable")
-        reasons: list[Reason] = []
-        for i in order[: max(k, 0)]:
-            weight = float(contributions[i])
+        shares: dict[tuple[str, str], float] = {}
+        names: dict[tuple[str, str], tuple[str, float]] = {}
+        for column, weight in zip(row.indices.tolist(), contributions.tolist(), strict=True):
             if weight == 0.0:
-                break
-            kind, name = self.vectors.feature_name(int(row.indices[i]))
-            reasons.append(Reason(_reason_kind(kind), name, weight))
-        return reasons
+                continue
+            kind, name = self.vectors.feature_name(int(column))
+            key = (kind, form_key(name) if kind == "term" else name)
+            shares[key] = shares.get(key, 0.0) + weight
+            if abs(weight) > names.get(key, ("", -1.0))[1]:
+                names[key] = (name, abs(weight))
+        # Strongest first; equal shares in the order the features come, so the same model explains alike.
+        ranked = sorted(shares, key=lambda key: -abs(shares[key]))
+        return [Reason(_reason_kind(key[0]), names[key][0], shares[key])
+                for key in ranked[: max(k, 0)] if shares[key] != 0.0]
 
     def top_features(self, k: int = 10) -> tuple[list[Reason], list[Reason]]:
         """The features the model likes and dislikes most overall (for a "what it learned" view)."""

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from readlist.core.interest import Related
-from readlist.core.vectors import FloatArray, PaperVectors, as_array, one_blas_thread
+from readlist.core.vectors import FloatArray, PaperVectors, as_array, form_key, one_blas_thread
 
 # Bonus per shared feature, on the scale of a cosine (0..1). Authors and tags are deliberate signals; a shared
 # category is weak (a category holds thousands of papers), measured on bench/rank_eval.py.
@@ -93,11 +93,12 @@ def _centroid(rows: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def _distinct_terms(ranked: Iterable[str]) -> tuple[str, ...]:
-    """The strongest shared terms, skipping a word already shown inside a phrase ("video" after "video clips")."""
+    """The strongest shared terms, skipping a word already shown inside a phrase ("video" after "video clips") or
+    in its other number ("llm" after "llms")."""
     shown: list[str] = []
     covered: set[str] = set()
     for term in ranked:
-        words = set(term.split())
+        words = {form_key(word) for word in term.split()}
         if words <= covered:
             continue
         shown.append(term)

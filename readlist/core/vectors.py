@@ -156,6 +156,17 @@ def _min_df(config: VectorConfig, n_docs: int) -> int:
     return 1 if n_docs < SMALL_LIBRARY else config.min_df
 
 
+def word_forms(word: str) -> tuple[str, str, str]:
+    """The word, its plural and its singular as a reader would look for them ("agent" finds "agents" and "agent"):
+    a word with and without a final "s" names one thing, for a tag and for the reasons shown for a score."""
+    return (word, word + "s", word[:-1] if word.endswith("s") else word)
+
+
+def form_key(word: str) -> str:
+    """What a word and its plural have in common ("llm" for "llm" and "llms"): they share a key."""
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
 @cache
 def _stop_words() -> list[str]:
     """English stop words and the filler words of scholarly prose (:mod:`readlist.core.filler_words`)."""
@@ -388,7 +399,7 @@ class PaperVectors:
         for i, column in enumerate(columns):
             found: set[int] = set()
             for word in analyze(self.meta_names[int(column)]):
-                for form in (word, word + "s", word[:-1] if word.endswith("s") else word):
+                for form in word_forms(word):
                     if form in vocabulary:
                         found.add(int(vocabulary[form]))
             if found:

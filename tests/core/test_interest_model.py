@@ -150,6 +150,27 @@ def test_explanations_name_features_that_moved_the_score() -> None:
     assert 1 / (1 + pow(2.718281828459045, -log_odds)) == pytest.approx(model.score_all()[target.id], rel=1e-6)
 
 
+def test_a_word_and_its_plural_are_one_reason() -> None:
+    """"agent" and "agents" in one paper name one thing: one reason with both shares, not two lines."""
+    papers, rl_inbox, _ = library()
+    model = trained([*papers, decided(paper("One agent for robot control"), "to-read")])
+    target = msgspec.structs.replace(
+        rl_inbox[0], abstract="An agent among agents: reward shaping for the agents of a robot.")
+    row = model.vectors.vectorize([target])
+    columns = {model.vectors.feature_name(int(c))[1]: float(v) * float(model.coef[c])
+               for c, v in zip(row.indices, row.data, strict=True)}
+    assert {"agent", "agents"} <= set(columns)
+    every = model.explain(target, k=10_000)
+    terms = [r.value for r in every if r.kind == "term"]
+    assert len([t for t in terms if t in ("agent", "agents")]) == 1
+    (agent,) = [r for r in every if r.value in ("agent", "agents")]
+    assert agent.weight == pytest.approx(columns["agent"] + columns["agents"])
+    assert agent.value == max(("agent", "agents"), key=lambda t: abs(columns[t]))
+    # Still the exact shares of the score, all of them.
+    log_odds = model.intercept + sum(r.weight for r in every)
+    assert 1 / (1 + pow(2.718281828459045, -log_odds)) == pytest.approx(model.score([target])[target.id], rel=1e-6)
+
+
 def test_author_and_tag_features_are_named() -> None:
     papers, _, _ = library()
     # Tag the kept RL papers and give a kept one a distinctive author: both show up by name.

@@ -146,3 +146,15 @@ def test_the_prose_of_abstracts_relates_no_papers_and_is_never_a_reason() -> Non
     assert {"2402.00003", "2402.00004"}.isdisjoint(r.paper_id for r in found)
     for pid in ("2402.00003", "2402.00004"):
         assert "2402.00001" not in [r.paper_id for r in related(vectors, pid, k=5)]
+
+
+def test_a_word_shown_as_a_reason_is_not_shown_again_in_its_other_number() -> None:
+    papers = [
+        paper("Agents that plan", "One agent among many agents, with a planner.", arxiv_id="2403.00001"),
+        paper("Planning agents", "An agent joins other agents and a planner.", arxiv_id="2403.00002"),
+        *library(),
+    ]
+    found = related(PaperVectors.build(papers), "2403.00001", k=1)
+    assert found[0].paper_id == "2403.00002"
+    assert len({term.rstrip("s") for term in found[0].terms}) == len(found[0].terms)
+    assert "agent" in {term.rstrip("s") for term in found[0].terms}
