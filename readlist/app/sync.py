@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import math
 import os
 import re
 import shlex
@@ -77,8 +78,11 @@ REMOTE = "origin"
 ENV_MERGE_REPORT = "READLIST_MERGE_REPORT"
 # Fetching and pushing may wait on a slow network, never forever.
 NETWORK_TIMEOUT = 300.0
-# How often a command waiting on the network looks whether it was asked to stop (the app closing).
+# How often a command waiting on the network, or merging, looks whether it was asked to stop (the app closing).
 STOP_POLL = 0.1
+# What a sync says when the app closed while it merged: the merge is thrown away before anything here changed.
+STOPPED = ("the sync was stopped as readlist closed, before it changed anything here; nothing was lost (every change "
+           "is committed here): the next `readlist sync` merges again")
 PUSH_ATTEMPTS = 3
 
 
@@ -173,11 +177,14 @@ class Git:
         self._identity: dict[str, str] | None = None
 
     def run(self, *args: str, check: bool = True, data: bytes | None = None, extra_env: Mapping[str, str] | None = None,
-            network: bool = False) -> subprocess.CompletedProcess[bytes]:
+            network: bool = False, stoppable: bool = False) -> subprocess.CompletedProcess[bytes]:
+        """``network``: the command waits for the remote (a time limit, and ``stop`` ends it); ``stoppable``: a long
+        local command that ``stop`` ends, one whose work is thrown away when it does (a merge nothing points to
+        yet), never one that leaves git's own files half-written."""
         env = {**self.env, **(extra_env or {})}
         try:
-            if network:
-                done = self._run_waiting(["git", *args], env, data)
+            if network or stoppable:
+                done = self._run_waiting(["git", *args], env, data, network=network)
             else:
                 done = subprocess.run(
                     ["git", *args], cwd=self.repo, env=env, input=data, capture_output=True,
@@ -203,15 +210,15 @@ class Git:
             raise SyncError(without_credentials(f"git {verb} failed: {why}"))
         return done
 
-    def _run_waiting(self, argv: list[str], env: Mapping[str, str],
-                     data: bytes | None) -> subprocess.CompletedProcess[bytes]:
-        """A command that talks to the remote: ended after NETWORK_TIMEOUT, or at once when ``stop`` is set."""
+    def _run_waiting(self, argv: list[str], env: Mapping[str, str], data: bytes | None,
+                     *, network: bool) -> subprocess.CompletedProcess[bytes]:
+        """A command ended at once when ``stop`` is set; one that talks to the remote also after NETWORK_TIMEOUT."""
         proc = subprocess.Popen(
             argv, cwd=self.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             stdin=subprocess.PIPE if data is not None else None if self.interactive else subprocess.DEVNULL,
             start_new_session=not self.interactive,
         )
-        deadline = time.monotonic() + NETWORK_TIMEOUT
+        deadline = time.monotonic() + NETWORK_TIMEOUT if network else math.inf
         while True:
             try:
                 out, err = proc.communicate(data, timeout=STOP_POLL)  # waiting again loses no output
@@ -224,9 +231,11 @@ class Git:
             stopped = self.stop is not None and self.stop.is_set()
             if stopped or time.monotonic() > deadline:
                 self._end(proc)
-                if stopped:
+                if stopped and network:
                     raise SyncError(f"git {argv[1]} was stopped while it waited for the remote (readlist was "
                                     "closing); nothing was lost: the next sync goes on from here")
+                if stopped:
+                    raise SyncError(STOPPED)
                 raise SyncError(f"git {argv[1]} took longer than {NETWORK_TIMEOUT:.0f}s and was stopped")
 
     def _end(self, proc: subprocess.Popen[bytes]) -> None:
@@ -861,8 +870,8 @@ def _fold(library: Library) -> None:
 def sync(library: Library, *, interactive: bool = False, stop: threading.Event | None = None) -> SyncReport:
     """Commit local changes, fetch, merge paper by paper, push; see the module doc. Raises :class:`SyncError`.
 
-    ``stop`` (the app's, set when it closes) ends a fetch or push still waiting for the remote; the merge and
-    the library's replacement, which take seconds at most, are never cut short.
+    ``stop`` (the app's, set when it closes) ends a fetch or push still waiting for the remote, and a merge not
+    yet put in place (:func:`_stop_if_asked`); the library's replacement is never cut short.
     """
     require_git()
     repo = Repo.at(library.path, interactive=interactive, stop=stop)
@@ -994,6 +1003,7 @@ def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) ->
     with library.locked():
         folded = _fold_here(library, repo)
     report.committed |= _commit_folded(repo)
+    _stop_if_asked(repo)
     ours, theirs = repo.git.rev("HEAD"), repo.git.rev(remote_ref)
     assert ours is not None
     if theirs == ours:
@@ -1008,9 +1018,22 @@ def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) ->
         return "ahead"
     else:
         result = _merge(repo, report, ours, theirs)
+    _stop_if_asked(repo)
     if not _replace(library, repo, report, result, ours, folded):
         return "overtaken"
     return "received" if result.fast else "merged"
+
+
+def _stop_if_asked(repo: Repo) -> None:
+    """Between the steps of a round that change nothing here: end the sync when the app is closing.
+
+    Quitting waited for a whole merge (17-25 s at 100,000 papers) with the screen already gone. Up to the
+    library's replacement a round has only committed the changes made here and written git objects nothing points
+    to, so stopping loses nothing; the replacement itself, and git's own commands that write its index or refs,
+    always finish.
+    """
+    if repo.git.stop is not None and repo.git.stop.is_set():
+        raise SyncError(STOPPED)
 
 
 def _replace(library: Library, repo: Repo, report: SyncReport, result: _Result, ours: str, folded: _Folded) -> bool:
@@ -1178,8 +1201,15 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
     record = Path(name)
     try:
         earlier = _git_merge_files(repo.path.parent)
-        merged_tree = repo.git.run("merge-tree", "--write-tree", "--allow-unrelated-histories", "--messages", ours,
-                                   theirs, check=False, extra_env={ENV_MERGE_REPORT: str(record)})
+        try:
+            # The longest step of a sync (the driver reads three versions of the library and merges them, seconds
+            # on a large library): the app closing ends it rather than wait. What it wrote, nothing points to.
+            merged_tree = repo.git.run("merge-tree", "--write-tree", "--allow-unrelated-histories", "--messages",
+                                       ours, theirs, check=False, extra_env={ENV_MERGE_REPORT: str(record)},
+                                       stoppable=True)
+        except SyncError:
+            _remove_git_merge_files(repo.path.parent, earlier)
+            raise
         if merged_tree.returncode != 0:
             _remove_git_merge_files(repo.path.parent, earlier)
             why = last_line(merged_tree.stderr) or last_line(merged_tree.stdout)
@@ -1187,6 +1217,7 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
                     if any(os.strerror(code) in why for code in _DISK_FULL) else "")
             raise SyncError(f"the library from {report.remote} could not be merged with this one ({why}); "
                             f"nothing was changed here{room}")
+        _stop_if_asked(repo)
         tree = merged_tree.stdout.decode().split("\n", 1)[0].strip()
         merged = repo.git.run("commit-tree", tree, "-p", ours, "-p", theirs,
                               "-m", f"Merge the library from {report.remote} on {_host()}",

@@ -901,6 +901,58 @@ def test_a_failed_merge_leaves_none_of_gits_temporary_copies_of_the_library(
     assert all(path.read_bytes() == b"not sync's" for path in kept)
 
 
+def test_quitting_during_a_merge_ends_it_and_the_next_sync_merges_again(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The app closing (its ``stop``) waited for the whole merge, 17-25 s at 100,000 papers, with the screen already
+    gone. Up to the replacement of the library file a merge changes nothing here, so it is ended instead."""
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    Rate(["2401.00002"], 3).execute(workstation)
+    before = records(workstation)
+    folder = workstation.path.parent
+    started = folder.parent / "driver-started"
+    # A merge driver that takes far longer than the test waits: only ending it lets the sync return in time.
+    monkeypatch.setattr(sync_module, "driver_command", lambda: f"touch {started}; sleep 120; exit 1")
+    stop = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            sync(workstation, stop=stop)
+        except BaseException as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    for _ in range(600):  # the driver starts within a second or two; bounded at a minute
+        if started.exists():
+            break
+        worker.join(0.1)
+    assert started.exists(), "the merge driver never ran"
+    stop.set()
+    worker.join(60)  # bounds a hang: the stop is seen within a tenth of a second, the driver ended at once
+    assert not worker.is_alive()
+    assert len(failed) == 1 and isinstance(failed[0], SyncError), failed
+    message = str(failed[0])
+    assert "stopped as readlist closed" in message and "nothing was lost" in message, message
+    # Nothing changed here (the journal was folded into the library file, the papers are as they were), the change
+    # is committed for the next sync, and git's copies of the library are gone.
+    assert records(workstation) == before
+    assert {p.id: p.to_dict() for p in read_snapshot(workstation.path).papers} == before
+    assert git(folder, "status", "--porcelain") == ""
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".merge_file_")]
+    assert not list((folder / ".git").rglob("*.lock"))
+    state = load_state(workstation.path)
+    assert state is not None and not state.ok and "stopped as readlist closed" in state.message
+    monkeypatch.undo()
+    report = sync(workstation)
+    assert report.received and report.sent
+    merged = records(workstation)
+    assert merged["2401.00001"]["rating"] == 5 and merged["2401.00002"]["rating"] == 3
+
+
 def test_a_paper_renamed_on_the_other_machine_is_counted_once_and_said_to_be_renamed(git_env: Path) -> None:
     remote = bare_remote(git_env)
     laptop = machine(git_env, "laptop")

@@ -1070,7 +1070,8 @@ class MainScreen(ReadlistScreen[None]):
 
     def stop_online(self) -> None:
         """On quit: a lookup under way stops retrying and waiting (its results would go nowhere), and a sync
-        waiting for its remote stops waiting (what it has merged is kept; the next sync goes on from there)."""
+        stops waiting for its remote or merging (what it has committed is kept; the next sync goes on from
+        there), unless it is already putting the merged library in place."""
         if self._online is not None:
             self._online.set()
         self._sync_stop.set()
