@@ -1027,7 +1027,7 @@ def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) ->
 def _stop_if_asked(repo: Repo) -> None:
     """Between the steps of a round that change nothing here: end the sync when the app is closing.
 
-    Quitting waited for a whole merge (17-25 s at 100,000 papers) with the screen already gone. Up to the
+    Quitting waited for the rest of a merge (up to 45 s at 100,000 papers) with the screen already gone. Up to the
     library's replacement a round has only committed the changes made here and written git objects nothing points
     to, so stopping loses nothing; the replacement itself, and git's own commands that write its index or refs,
     always finish.

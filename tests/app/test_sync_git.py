@@ -904,8 +904,8 @@ def test_a_failed_merge_leaves_none_of_gits_temporary_copies_of_the_library(
 def test_quitting_during_a_merge_ends_it_and_the_next_sync_merges_again(
     two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The app closing (its ``stop``) waited for the whole merge, 17-25 s at 100,000 papers, with the screen already
-    gone. Up to the replacement of the library file a merge changes nothing here, so it is ended instead."""
+    """The app closing (its ``stop``) waited for the rest of the merge, up to 45 s at 100,000 papers, with the screen
+    already gone. Up to the replacement of the library file a merge changes nothing here, so it is ended instead."""
     laptop, workstation, _ = two_machines
     Rate(["2401.00001"], 5).execute(laptop)
     sync(laptop)
