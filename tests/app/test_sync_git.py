@@ -399,6 +399,21 @@ def test_a_push_the_remote_refuses_is_told_with_its_reason_and_tried_once(
     assert git(laptop.path.parent, "status", "--porcelain") == ""  # the change is committed here
 
 
+def sync_in_background(lib: Library, stop: threading.Event) -> tuple[threading.Thread, list[BaseException]]:
+    """A sync running as the app runs it (a thread, the app's ``stop``); what it raised lands in the list."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            sync(lib, stop=stop)
+        except BaseException as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    return worker, failed
+
+
 def test_a_sync_waiting_for_a_silent_remote_stops_when_asked_and_keeps_what_was_committed(
         two_machines: tuple[Library, Library, Path], silent_remote: socket.socket) -> None:
     """The app asks when it closes: it waited for the remote's five-minute limit with its screen already gone."""
@@ -406,16 +421,7 @@ def test_a_sync_waiting_for_a_silent_remote_stops_when_asked_and_keeps_what_was_
     Rate(["2401.00001"], 5).execute(laptop)
     git(laptop.path.parent, "remote", "set-url", "origin", silent_address(silent_remote))
     stop = threading.Event()
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            sync(laptop, stop=stop)
-        except BaseException as exc:
-            failed.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
+    worker, failed = sync_in_background(laptop, stop)
     connection, _ = silent_remote.accept()  # git is connected and waiting for an answer that never comes
     with connection:
         stop.set()
@@ -916,16 +922,7 @@ def test_quitting_during_a_merge_ends_it_and_the_next_sync_merges_again(
     # A merge driver that takes far longer than the test waits: only ending it lets the sync return in time.
     monkeypatch.setattr(sync_module, "driver_command", lambda: f"touch {started}; sleep 120; exit 1")
     stop = threading.Event()
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            sync(workstation, stop=stop)
-        except BaseException as exc:
-            failed.append(exc)
-
-    worker = threading.Thread(target=run)
-    worker.start()
+    worker, failed = sync_in_background(workstation, stop)
     for _ in range(600):  # the driver starts within a second or two; bounded at a minute
         if started.exists():
             break
