@@ -1,7 +1,7 @@
 """Words of scholarly prose that say nothing about what a paper is about, left out of the vectors like stop words.
 
 Abstracts share a register: "we propose a novel approach", "results show", "significantly outperforms existing
-methods", "code is publicly available at https://github.com". Two abstracts that share those words share the
+work", "publicly available at https://github.com". Two abstracts that share those words share the
 register, not a subject, yet in a library of a few hundred papers a word like "notable" or "specifically" is rare
 enough to weigh as much as "bandits": a related paper was shown "because of" *instead, explained, notable*, and
 an explanation of a score could name "proposed". These words are read past as English stop words are.
