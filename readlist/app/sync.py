@@ -80,9 +80,10 @@ ENV_MERGE_REPORT = "READLIST_MERGE_REPORT"
 NETWORK_TIMEOUT = 300.0
 # How often a command waiting on the network, or merging, looks whether it was asked to stop (the app closing).
 STOP_POLL = 0.1
-# What a sync says when the app closed while it merged: the merge is thrown away before anything here changed.
+# What a sync says when the app closed while it merged (or read what it fetched): thrown away before anything
+# here changed.
 STOPPED = ("the sync was stopped as readlist closed, before it changed anything here; nothing was lost (every change "
-           "is committed here): the next `readlist sync` merges again")
+           "is committed here): the next `readlist sync` goes on from there")
 PUSH_ATTEMPTS = 3
 
 
@@ -1181,7 +1182,9 @@ def _fast_forward(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Re
     """Without the library's lock: the remote's commit, which holds ours, read and validated."""
     done = SyncReport(report.library, report.remote)
     current = repo.snapshot_at(ours, whose="here")
+    _stop_if_asked(repo)  # each read and check of a 100,000-paper library takes a second or two
     incoming = repo.snapshot_at(theirs, whose=f"on {report.remote}")
+    _stop_if_asked(repo)
     done.changed_there = _changes(current, incoming, done)
     return _Result(theirs, repo.snapshot_blob(theirs), done, fast=True)
 

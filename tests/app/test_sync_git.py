@@ -950,6 +950,34 @@ def test_quitting_during_a_merge_ends_it_and_the_next_sync_merges_again(
     assert merged["2401.00001"]["rating"] == 5 and merged["2401.00002"]["rating"] == 3
 
 
+def test_quitting_while_the_remote_library_is_read_ends_the_sync_before_it_changes_anything(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fast-forward reads and checks both libraries first (a second or two each at 100,000 papers): the app closing
+    meanwhile ends it there, and the next sync takes the remote's changes."""
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    before = records(workstation)
+    stop = threading.Event()
+    read = sync_module.Repo.snapshot_at
+    reads: list[str] = []
+
+    def read_then_close(self: sync_module.Repo, commit: str | None, *, whose: str) -> object:
+        reads.append(whose)
+        stop.set()  # the app closes while the first of the two libraries is read
+        return read(self, commit, whose=whose)
+
+    monkeypatch.setattr(sync_module.Repo, "snapshot_at", read_then_close)
+    with pytest.raises(SyncError, match="stopped as readlist closed"):
+        sync(workstation, stop=stop)
+    assert reads == ["here"]  # the remote's library was not read as well
+    assert records(workstation) == before
+    monkeypatch.undo()
+    assert sync(workstation).received
+    assert records(workstation)["2401.00001"]["rating"] == 5
+
+
 def test_a_paper_renamed_on_the_other_machine_is_counted_once_and_said_to_be_renamed(git_env: Path) -> None:
     remote = bare_remote(git_env)
     laptop = machine(git_env, "laptop")
