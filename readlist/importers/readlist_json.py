@@ -237,19 +237,24 @@ def _former_ids(given: object, result: ParseResult, label: str) -> list[str]:
         result.notes.append((label, f"{len(given)} former ids are more than a paper has ({_MAX_ALIASES} at most); "
                                     "left out"))
         return []
-    ids = [alias for alias in given if isinstance(alias, str) and is_paper_id(alias)]
-    bad = [alias for alias in given if not (isinstance(alias, str) and is_paper_id(alias))]
+    titles: set[str] = set()
+    bad: list[object] = []
+    arxiv: list[str] = []
+    for alias in given:
+        if not (isinstance(alias, str) and is_paper_id(alias)):
+            bad.append(alias)
+        elif alias.startswith(_TITLE_ID_PREFIX):
+            titles.add(alias)
+        else:
+            arxiv.append(alias)
     if bad:
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        result.notes.append((label, f"former id {_shown(bad[0])}{more} is not an id; left out"))
+        result.notes.append((label, f"former id {_first_of(bad)} is not an id; left out"))
     # An arXiv id is only ever its own paper's: claimed as a former id, it would make that paper, later in the same
     # file or imported since, one the next sync takes for a rename of this one and merges into it.
-    arxiv = [alias for alias in ids if not alias.startswith(_TITLE_ID_PREFIX)]
     if arxiv:
-        more = f" (and {len(arxiv) - 1} more)" if len(arxiv) > 1 else ""
-        result.notes.append((label, f"former id {_shown(arxiv[0])}{more} is an arXiv id, which only the paper with it "
+        result.notes.append((label, f"former id {_first_of(arxiv)} is an arXiv id, which only the paper with it "
                                     "has; left out"))
-    return sorted({alias for alias in ids if alias.startswith(_TITLE_ID_PREFIX)})
+    return sorted(titles)
 
 
 def _change_times(given: object, result: ParseResult, label: str) -> dict[str, str]:
@@ -270,8 +275,7 @@ def _change_times(given: object, result: ParseResult, label: str) -> dict[str, s
     kept = {name: stamp for name, stamp in given.items() if _keeps_time(name) and _is_change_time(stamp, latest)}
     if len(kept) < len(given):
         bad = [name for name in given if name not in kept]
-        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        result.notes.append((label, f"the change time of {_shown(bad[0])}{more} is not one readlist keeps; left out"))
+        result.notes.append((label, f"the change time of {_first_of(bad)} is not one readlist keeps; left out"))
     return kept
 
 
@@ -306,6 +310,12 @@ def _moment(value: str) -> datetime:
 def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _first_of(values: list[Any]) -> str:
+    """The first of the ``values`` left out, shown, and how many more there are: one note for them all."""
+    more = f" (and {len(values) - 1} more)" if len(values) > 1 else ""
+    return _shown(values[0]) + more
 
 
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
