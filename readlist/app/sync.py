@@ -428,9 +428,13 @@ class Repo:
         return self.git.run("cat-file", "blob", oid).stdout
 
     def snapshot_at(self, commit: str | None, *, whose: str) -> Snapshot | None:
-        """The library in ``commit``, checked like any library file (another person's file is untrusted input)."""
+        """The library in ``commit``, checked like any library file (another person's file is untrusted input).
+
+        Not read when the app is closing (:func:`_stop_if_asked`): a read and check takes a second or two at
+        100,000 papers, and nothing a sync reads a library for has changed anything here yet."""
         if commit is None:
             return None
+        _stop_if_asked(self)
         return _validated(self.snapshot_blob(commit), whose)
 
     def move_to(self, commit: str, blob: bytes | None) -> None:
@@ -1026,7 +1030,8 @@ def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) ->
 
 
 def _stop_if_asked(repo: Repo) -> None:
-    """Between the steps of a round that change nothing here: end the sync when the app is closing.
+    """Between the steps of a round that change nothing here, and before each read of a library: end the sync when
+    the app is closing.
 
     Quitting waited for the rest of a merge (up to 45 s at 100,000 papers) with the screen already gone. Up to the
     library's replacement a round has only committed the changes made here and written git objects nothing points
@@ -1182,9 +1187,7 @@ def _fast_forward(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Re
     """Without the library's lock: the remote's commit, which holds ours, read and validated."""
     done = SyncReport(report.library, report.remote)
     current = repo.snapshot_at(ours, whose="here")
-    _stop_if_asked(repo)  # each read and check of a 100,000-paper library takes a second or two
     incoming = repo.snapshot_at(theirs, whose=f"on {report.remote}")
-    _stop_if_asked(repo)
     done.changed_there = _changes(current, incoming, done)
     return _Result(theirs, repo.snapshot_blob(theirs), done, fast=True)
 

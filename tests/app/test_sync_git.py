@@ -960,18 +960,18 @@ def test_quitting_while_the_remote_library_is_read_ends_the_sync_before_it_chang
     sync(laptop)
     before = records(workstation)
     stop = threading.Event()
-    read = sync_module.Repo.snapshot_at
+    read = sync_module.Repo.snapshot_blob
     reads: list[str] = []
 
-    def read_then_close(self: sync_module.Repo, commit: str | None, *, whose: str) -> object:
-        reads.append(whose)
+    def read_then_close(self: sync_module.Repo, commit: str) -> bytes | None:
+        reads.append(commit)
         stop.set()  # the app closes while the first of the two libraries is read
-        return read(self, commit, whose=whose)
+        return read(self, commit)
 
-    monkeypatch.setattr(sync_module.Repo, "snapshot_at", read_then_close)
+    monkeypatch.setattr(sync_module.Repo, "snapshot_blob", read_then_close)
     with pytest.raises(SyncError, match="stopped as readlist closed"):
         sync(workstation, stop=stop)
-    assert reads == ["here"]  # the remote's library was not read as well
+    assert reads == [git(workstation.path.parent, "rev-parse", "HEAD")]  # the remote's library was not read as well
     assert records(workstation) == before
     monkeypatch.undo()
     assert sync(workstation).received
