@@ -187,9 +187,6 @@ class ImportReport:
     notes: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
     format: str | None = None
-    # Papers already in the library that this import gave their arXiv id as their id, old id → new id: where the
-    # app's cursor goes when the paper under it was one (not part of the JSON report, whose ids are the new ones).
-    renamed: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -287,7 +284,6 @@ def _rename(txn: Transaction, outcome: Outcome, report: ImportReport, paper: Pap
     outcome.fold(paper.id, PaperChange(paper.to_dict(), None))  # added earlier in this import: then it never was
     outcome.fold(renamed.id, PaperChange(None, renamed.to_dict()))
     report.added[:] = [renamed.id if pid == paper.id else pid for pid in report.added]
-    report.renamed[paper.id] = renamed.id
     return renamed.id
 
 

@@ -1164,16 +1164,25 @@ class MainScreen(ReadlistScreen[None]):
         self._on_screen(self._store_pulled, outcome)
 
     def _store_pulled(self, outcome: PullOutcome) -> None:
-        from readlist.app.imports import ParsedSource, import_parsed
+        from readlist.app.imports import Imported, ImportPapers, ParsedSource, import_parsed
         from readlist.app.pull import save_pull_state
 
         keep = self.paper_list.current.id if self.paper_list.current else None
         pulled = [ParsedSource(b.source, b.result, None, label=b.source) for b in outcome.batches
                   if b.result is not None and b.result.papers]
-        reports = import_parsed(self.session, pulled, run=self.run_command)  # one pull, one step for u
+        stored: list[Imported] = []
+
+        def store(command: ImportPapers) -> Imported | None:
+            imported = self.run_command(command)
+            if imported is not None:
+                stored.append(imported)
+            return imported
+
+        reports = import_parsed(self.session, pulled, run=store)  # one pull, one step for u
         added = [pid for report in reports for pid in report.added]
-        for report in reports:  # a paper the pull gave its arXiv id keeps the cursor
-            keep = report.renamed.get(keep, keep) if keep is not None else None
+        for imported in stored:  # a paper the pull gave its arXiv id keeps the cursor
+            if keep is not None:
+                keep = imported.renamed_to(keep) or keep
         errors = [b.error for b in outcome.batches if b.error]
         if not errors:
             save_pull_state(self.session.library.path, outcome.remember)
