@@ -100,16 +100,6 @@ class InterestModel:
         return [Reason(_reason_kind(key[0]), names[key][0], shares[key])
                 for key in ranked[: max(k, 0)] if shares[key] != 0.0]
 
-    def top_features(self, k: int = 10) -> tuple[list[Reason], list[Reason]]:
-        """The features the model likes and dislikes most overall (for a "what it learned" view)."""
-        order = np.argsort(self.coef, kind="stable")
-        liked = [self._reason(int(c)) for c in order[::-1][:k] if self.coef[c] > 0]
-        disliked = [self._reason(int(c)) for c in order[:k] if self.coef[c] < 0]
-        return liked, disliked
-
-    def _reason(self, column: int) -> Reason:
-        kind, name = self.vectors.feature_name(column)
-        return Reason(_reason_kind(kind), name, float(self.coef[column]))
 
 
 def train(
