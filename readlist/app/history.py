@@ -21,16 +21,18 @@ do not make its lost record reappear, and after a recorded one they do not stop 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import msgspec
 
 from readlist.app.commands import Outcome, Revert, Reverted
-from readlist.storage.atomic import atomic_write_bytes, load_small_json
+from readlist.storage.atomic import atomic_write_chunks, load_small_json
 from readlist.storage.library import Library
-from readlist.storage.paths import last_change_path
+from readlist.storage.paths import last_change_path, library_bytes
 
 
 @dataclass
@@ -114,8 +116,15 @@ def overtaken(last: LastChange, library: Library) -> bool:
 
 
 _LAST = msgspec.json.Decoder(LastChange)
-# An import of 100,000 papers keeps every id it added: a few MB. A larger file is not this one.
+# The record holds every paper the change touched, as it was and as it is: an import of 100,000 papers keeps their
+# records (240 MB), a change to every paper two versions of each. So the limit grows with the library's files, to
+# twice their size. (Only the removal of most of a library over 128 MB, once folded out of its files, can leave a
+# record past it: that one is not read, and the backups still hold the papers.)
 MAX_BYTES = 256 << 20
+
+
+def _limit(library_path: Path) -> int:
+    return max(MAX_BYTES, 2 * library_bytes(library_path))
 
 
 def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = False, step: str = "") -> str | None:
@@ -127,7 +136,7 @@ def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = Fal
     """
     path = last_change_path(library_path)
     try:
-        atomic_write_bytes(path, msgspec.json.encode(LastChange(outcome, undone, step)))
+        atomic_write_chunks(path, _record_chunks(LastChange(outcome, undone, step)))
     except OSError as exc:
         with contextlib.suppress(OSError):
             path.unlink()
@@ -135,9 +144,26 @@ def save_last_change(library_path: Path, outcome: Outcome, *, undone: bool = Fal
     return None
 
 
+def _record_chunks(last: LastChange, per_chunk: int = 1000) -> Iterator[bytes]:
+    """``last`` encoded as JSON a thousand papers at a time: the record of an import of 100,000 papers is 240 MB,
+    and encoded whole it raised the import's peak memory by as much."""
+    outcome = last.outcome
+    frame = msgspec.json.encode(LastChange(replace(outcome, changes={}), last.undone, last.step))
+    # Inside a JSON string every quote is escaped, so this is the ``changes`` member itself.
+    cut = frame.index(b'"changes":{}') + len(b'"changes":{')
+    yield frame[:cut]
+    changes = iter(outcome.changes.items())
+    first = True
+    while group := dict(itertools.islice(changes, per_chunk)):
+        encoded = msgspec.json.encode(group)
+        yield (b"" if first else b",") + encoded[1:-1]
+        first = False
+    yield frame[cut:]
+
+
 def load_last_change(library_path: Path) -> LastChange | None:
     """The last change made from the command line, or None when there is none (or it cannot be read)."""
-    return load_small_json(last_change_path(library_path), MAX_BYTES, _LAST)
+    return load_small_json(last_change_path(library_path), _limit(library_path), _LAST)
 
 
 def last_change_file(library_path: Path) -> Path | None:

@@ -15,6 +15,7 @@ from readlist.app.imports import ImportPapers
 from readlist.cli import main
 from readlist.core.model import Paper
 from readlist.storage.library import Library
+from readlist.storage.paths import library_bytes
 
 
 def run(db: Path, *args: str) -> Result:
@@ -194,3 +195,31 @@ def test_undo_of_rm_keeps_what_the_paper_imported_again_was_given_since(db: Path
     undone = run(db, "undo")
     assert undone.exit_code == 1 and "left alone because they changed since: 2401.00001" in undone.stdout
     assert Library(db).papers["2401.00001"].note == "new note"
+
+
+def test_an_import_as_large_as_the_library_can_still_be_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record of an import holds every paper it added, about the library's own size (240 MB at 100,000
+    papers): the size a record may have grows with the library. Here the fixed floor is made tiny to show it."""
+    import readlist.app.history as history
+
+    monkeypatch.setattr(history, "MAX_BYTES", 64)
+    db = tmp_path / "library.json"
+    source = tmp_path / "papers.bib"
+    source.write_text("".join(f"@misc{{p{n}, title={{Paper number {n}}}, eprint={{2401.{n:05d}}}, "
+                              f"abstract={{{'words ' * 40}}}}}\n" for n in range(30)))
+    assert run(db, "import", str(source)).exit_code == 0
+    record = db.with_name(db.name + ".last-change")
+    assert record.stat().st_size > 64
+    undone = run(db, "undo")
+    assert undone.exit_code == 0, undone.output
+    assert "undid" in undone.stdout and "30 papers" in undone.stdout
+    assert Library(db).papers == {}
+
+    # A record larger than twice the library's files is not the library's: passed over, the library untouched.
+    assert run(db, "import", str(source)).exit_code == 0
+    last = json.loads(record.read_bytes())
+    last["outcome"]["label"] = "x" * (2 * library_bytes(db))
+    record.write_text(json.dumps(last))
+    refused = run(db, "undo")
+    assert refused.exit_code == 1 and "cannot be read" in refused.output
+    assert len(Library(db).papers) == 30

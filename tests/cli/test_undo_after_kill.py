@@ -9,7 +9,7 @@ Folding the journal into the library file keeps the newest step beside it, so a 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -77,10 +77,10 @@ def large(db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def kill_before_the_record(monkeypatch: pytest.MonkeyPatch) -> None:
     """The next command dies after its change is in the journal, before its record for undo is in place."""
 
-    def die(path: Path, data: bytes) -> None:
+    def die(path: Path, chunks: Iterable[bytes]) -> None:
         raise Killed
 
-    monkeypatch.setattr(history, "atomic_write_bytes", die)
+    monkeypatch.setattr(history, "atomic_write_chunks", die)
 
 
 def run_killed(db: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> None:

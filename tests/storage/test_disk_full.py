@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -191,14 +192,14 @@ def test_a_change_whose_undo_record_cannot_be_written_is_not_mistaken_for_an_old
     db = tmp_path / "library.json"
     make(db)
     assert run(db, "rate", "2401.00001", "5").exit_code == 0
-    real = history_module.atomic_write_bytes
+    real = history_module.atomic_write_chunks
 
-    def record_full(path: Path, data: bytes) -> None:
+    def record_full(path: Path, chunks: Iterable[bytes]) -> None:
         if path == last_change_path(db):
             full()
-        real(path, data)
+        real(path, chunks)
 
-    monkeypatch.setattr(history_module, "atomic_write_bytes", record_full)
+    monkeypatch.setattr(history_module, "atomic_write_chunks", record_full)
     result = run(db, "tag", "2401.00002", "later")
     monkeypatch.undo()
     assert result.exit_code == 0  # the change itself is durable
