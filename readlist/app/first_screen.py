@@ -145,7 +145,7 @@ def _kept_place(path: Path) -> tuple[str, str, str, str | None] | None:
         kept = msgspec.json.decode(raw or b"null")
         screen = kept["screen"]
         view, sort, search, paper = screen["view"], screen["sort"], screen.get("search", ""), screen.get("paper")
-    except (msgspec.DecodeError, KeyError, TypeError, AttributeError):
+    except (msgspec.DecodeError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     if not all(isinstance(v, str) for v in (view, sort, search)) or not (paper is None or isinstance(paper, str)):
         return None
@@ -193,5 +193,5 @@ def kept_first_screen(path: Path) -> FirstScreen | None:
         return None
     try:
         return msgspec.json.decode(raw, type=FirstScreen)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None

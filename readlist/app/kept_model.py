@@ -98,7 +98,7 @@ def recall_model(library: Path, vectors: PaperVectors, *, read: str, now: float)
         return None
     try:
         kept = msgspec.msgpack.decode(raw, type=KeptModel)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     if kept.format != MODEL_FORMAT or not learned_lately(kept.read, kept.trained, now, read):
         return None

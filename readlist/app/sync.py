@@ -1279,7 +1279,7 @@ def _driver_report(record: Path) -> MergeReport | None:
         return None
     try:
         return msgspec.json.decode(lines[-1], type=MergeReport)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
 
 

@@ -103,7 +103,7 @@ def load_config(path: Path | None = None) -> Config:
         return config
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError) as exc:
         config.problems.append(f"{path}: not valid TOML ({exc}); using defaults")
         return config
     fields = {info.name: info for info in msgspec.structs.fields(Settings)}

@@ -317,7 +317,7 @@ def read_theme_file(path: Path, *, origin: Origin = "user") -> ThemeSpec:
         raise ThemeFileError("not a UTF-8 text file") from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ThemeFileError(f"not valid TOML ({exc})") from None
     return parse_theme(data, origin=origin, path=path)
 

@@ -237,7 +237,7 @@ def _read(view: memoryview, config: VectorConfig) -> tuple[_Header, dict[str, np
         return None
     try:
         header = _HEADER_DECODER.decode(view[start : start + length])
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     if header.format != FORMAT or header.settings != settings_of(config) or not _consistent(header):
         return None

@@ -178,5 +178,5 @@ def load_small_json(path: Path, limit: int, decoder: msgspec.json.Decoder[T]) ->
         return None
     try:
         return decoder.decode(data)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None

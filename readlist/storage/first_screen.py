@@ -67,7 +67,7 @@ def read_first_screen(path: Path) -> msgspec.Raw | None:
         return None
     try:
         stored = msgspec.json.decode(raw, type=_Stored)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
     if stored.format != FIRST_SCREEN_FORMAT or stored.stamp != files_stamp(path):
         return None

@@ -213,7 +213,7 @@ def read_journal(
             try:
                 # Headers are written whole (atomically), so a torn one is damage too.
                 header = _HEADER.decode(line) if line.endswith(b"\n") else None
-            except (msgspec.DecodeError, msgspec.ValidationError):
+            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
                 header = None
             if header is None:
                 result.belonging = Belonging.UNREADABLE
@@ -241,7 +241,7 @@ def read_journal(
         consumed += len(line)
         try:
             entry = _ENTRY.decode(line)
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             result.bad_lines += 1
             continue
         if all(op.valid() for op in entry.ops):
@@ -288,7 +288,7 @@ def belonging(path: Path, gen: int, library: str) -> Belonging:
         return Belonging.ABSENT
     try:
         header = _HEADER.decode(line) if line.endswith(b"\n") else None
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         header = None
     return Belonging.UNREADABLE if header is None else _belonging(header, gen, library)
 

@@ -219,7 +219,7 @@ class _FileText(StoredText):
     def load(self) -> str:
         try:
             return _TEXT.decode(self.json())
-        except (msgspec.DecodeError, msgspec.ValidationError):
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
             raise self._changed() from None
 
     def json(self) -> bytes:
@@ -298,7 +298,7 @@ def _header(envelope: _Envelope) -> SnapshotHeader:
 def _check_header(raw: bytes | msgspec.Raw) -> SnapshotHeader:
     try:
         data = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         raise SnapshotProblem("this is not a readlist library (unknown header)") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise SnapshotProblem("this is not a readlist library (unknown header)")
@@ -331,7 +331,7 @@ def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False) -> list[
     """
     try:
         records = table_records(table) if keyed else list(_RAW_TABLE.decode(table).items())
-    except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
         return [RecordProblem("*", None, "the papers table is damaged (not a table of records)")]
     problems: list[RecordProblem] = []
     first_key: dict[str, str] = {}
@@ -390,7 +390,7 @@ def table_records(table: msgspec.Raw | bytes) -> list[tuple[str, Any]]:
 def _record_id(raw: Any) -> str | None:
     try:
         data = msgspec.json.decode(raw) if isinstance(raw, msgspec.Raw) else raw
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     value = data.get("id") if isinstance(data, dict) else None
     return value if isinstance(value, str) and value else None
@@ -412,7 +412,7 @@ def snapshot_header(raw: bytes) -> SnapshotHeader | None:
     """The header of a snapshot's bytes, whatever state its records are in; None when it has no usable one."""
     try:
         return _header(_ENVELOPE.decode(raw))
-    except (SnapshotProblem, msgspec.DecodeError, msgspec.ValidationError):
+    except (SnapshotProblem, msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
 
 
@@ -420,7 +420,7 @@ def papers_table(raw: bytes) -> msgspec.Raw | None:
     """The undecoded papers table of a snapshot's bytes, or None when there is none to be found."""
     try:
         return _ENVELOPE.decode(raw).papers
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return None
 
 
@@ -537,7 +537,7 @@ def _read_lines(first: bytes, lines: Iterable[bytes], file: _OpenSnapshot | None
                 if key != paper.id:
                     raise _NotLines
                 key_end = -1
-        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError, RecursionError):
             raise _NotLines from None
         if paper.id in seen:
             raise _NotLines
@@ -554,7 +554,7 @@ def _read_lines(first: bytes, lines: Iterable[bytes], file: _OpenSnapshot | None
     if tombstones:
         try:
             deleted = {pid: stone.at for pid, stone in _DELETED.decode(b"{" + b"\n".join(tombstones) + b"}").items()}
-        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
+        except (msgspec.DecodeError, msgspec.ValidationError, UnicodeError, RecursionError):
             raise _NotLines from None
     return header, papers, deleted
 
@@ -569,13 +569,13 @@ def _parse_whole(raw: bytes) -> _Parsed:
         # The typed decoder stops at the first value of the wrong shape; make sure the rest is JSON at all.
         _check_json(raw)
         raise SnapshotProblem("this is not a readlist library (valid JSON, but no readlist header)") from None
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _not_json(exc) from None
     header = _header(envelope)
     keyed = _keyed(header)
     try:
         table = _PAPERS.decode(envelope.papers)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
         table = None
     if table is None or keyed:
         problems = record_problems(envelope.papers, keyed=keyed)
@@ -587,7 +587,7 @@ def _parse_whole(raw: bytes) -> _Parsed:
     assert table is not None
     try:
         deleted = {pid: stone.at for pid, stone in _DELETED.decode(envelope.deleted).items()}
-    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError) as exc:
         problem = field_problem(exc) if isinstance(exc, msgspec.ValidationError) else str(exc)
         raise SnapshotProblem(f"the table of deleted papers is damaged ({problem})") from None
     return header, list(table.values()), deleted
@@ -633,15 +633,18 @@ def _parse(raw: bytes) -> _Parsed:
         return _parse_whole(raw)
 
 
-def _not_json(exc: msgspec.DecodeError) -> SnapshotProblem:
-    reason = str(exc).splitlines()[0] if str(exc) else "parse error"
+def _not_json(exc: msgspec.DecodeError | RecursionError) -> SnapshotProblem:
+    if isinstance(exc, RecursionError):
+        reason = "values nested too deeply to read"
+    else:
+        reason = str(exc).splitlines()[0] if str(exc) else "parse error"
     return SnapshotProblem(f"the library file is not valid JSON ({reason}); it may be truncated or damaged")
 
 
 def _check_json(raw: bytes) -> None:
     try:
         msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise _not_json(exc) from None
 
 
@@ -749,7 +752,7 @@ def deleted_table(raw: bytes) -> dict[str, str]:
     """The tombstones of a snapshot's bytes, whatever state its papers are in; empty when they cannot be read."""
     try:
         return {pid: stone.at for pid, stone in _DELETED.decode(_ENVELOPE.decode(raw).deleted).items()}
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
         return {}
 
 

@@ -333,3 +333,44 @@ def test_a_pipe_in_place_of_the_journal_stops_every_command_with_one_line(tmp_pa
         if args != ["doctor"]:
             assert done.stderr.count("\n") == 1, (args, done.stderr)
         assert db.read_bytes() == before and journal_path(db).is_fifo()
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000  # valid JSON, nested deeper than any decoder recurses
+
+
+def test_values_nested_too_deeply_to_decode_are_a_damaged_file_not_a_crash(tmp_path: Path) -> None:
+    """JSON nested deeper than a decoder can follow raised RecursionError, which nothing caught: a command whose
+    change was saved crashed with exit status 1 over the kept first screen. Each file beside the library is now
+    passed over as any damaged one is (the library file itself: tests/storage/test_corrupt.py)."""
+    from readlist.storage import paths
+
+    db = tmp_path / "library.json"
+    assert run(db, "import", str(REPO / "tests" / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt")).exit_code == 0
+    pid = next(iter(Library(db).papers))
+    side_files = [paths.ui_state_path, paths.last_change_path, paths.pulls_path, paths.sync_state_path,
+                  paths.first_screen_path, paths.interest_scores_path, paths.interest_model_path,
+                  paths.vectors_path, paths.undo_step_path]
+    for args in (["mark", pid, "reading"], ["rate", pid, "4"], ["list", "--json", "--sort", "interest"],
+                 ["show", pid, "--json"], ["undo"]):
+        for where in side_files:
+            where(db).write_bytes(DEEP)
+        result = run(db, *args)
+        if args == ["undo"]:  # the remembered change cannot be read: said so, nothing changed
+            assert result.exit_code == 1 and "cannot be read" in result.stderr, result.output
+        else:
+            assert result.exit_code == 0, (args, result.output, result.exception)
+    paper = Library(db).papers[pid]
+    assert (paper.status, paper.rating) == ("reading", 4)
+
+
+def test_a_config_nested_too_deeply_is_passed_over_like_any_invalid_one(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "library.json"
+    assert run(db, "import", str(REPO / "tests" / "fixtures" / "seeds" / "001_eaf0a1b246e94eca.txt")).exit_code == 0
+    config = tmp_path / "config.toml"
+    config.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    listed = run(db, "list", "--limit", "1")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.count("\n") == 1
+    assert listed.stderr.startswith(f"readlist: {config}: not valid TOML") and "using defaults" in listed.stderr

@@ -70,6 +70,17 @@ def newer_version(path: Path) -> None:
     path.write_bytes(msgspec.json.encode(data))
 
 
+def nested_too_deep(path: Path) -> None:
+    """Valid JSON in a paper's record, nested deeper than a decoder recurses (it raised RecursionError)."""
+    data = path.read_bytes()
+    at = data.index(b'"title":')
+    path.write_bytes(data[:at] + b'"extra":' + b"[" * 100_000 + b"]" * 100_000 + b"," + data[at:])
+
+
+def header_nested_too_deep(path: Path) -> None:
+    path.write_bytes(b'{"_meta":' + b"[" * 100_000 + b"]" * 100_000 + b"}")
+
+
 def directory(path: Path) -> None:
     path.unlink()
     path.mkdir()
@@ -85,6 +96,8 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "json-list": json_list,
     "newer-version": newer_version,
     "directory": directory,
+    "nested-too-deep": nested_too_deep,
+    "header-nested-too-deep": header_nested_too_deep,
 }
 EXPECTED = {
     "truncated": "not valid JSON",
@@ -95,6 +108,8 @@ EXPECTED = {
     "json-list": "not a readlist library",
     "newer-version": "newer readlist",
     "directory": "is a folder, not a library file",
+    "nested-too-deep": "nested too deeply",
+    "header-nested-too-deep": "nested too deeply",
 }
 
 
