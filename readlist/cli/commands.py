@@ -50,6 +50,7 @@ from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
 from readlist.core.text import counted, inert_text
 from readlist.importers import FORMATS
+from readlist.storage.atomic import open_regular
 from readlist.storage.errors import LibraryError, NotFoundError
 from readlist.storage.library import Library
 
@@ -510,7 +511,16 @@ def _edit_in_editor(text: str) -> tuple[str, Path] | None:
     if result.returncode != 0:
         draft.unlink(missing_ok=True)
         return None
-    return draft.read_text(encoding="utf-8"), draft
+    try:
+        with open_regular(draft) as handle:
+            data = handle.read()
+    except OSError as exc:  # the editor saved elsewhere and removed it, or left a folder in its place
+        fail(f"the editor left no note to read in {draft} ({exc.strerror or exc}); the note was not changed")
+    try:
+        return data.decode("utf-8"), draft
+    except UnicodeDecodeError:
+        fail(f"the edited note is not UTF-8 text (check the editor's encoding); the note was not changed; "
+             f"your text is kept in {draft}")
 
 
 @click.command("note")

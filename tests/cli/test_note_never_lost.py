@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import pytest
 from click.testing import CliRunner
 
@@ -75,3 +77,48 @@ def test_a_paper_removed_while_its_note_is_edited_keeps_the_text(
     assert draft.read_text() == "Hours of careful notes."
     draft.unlink()
     assert "2401.00001" not in Library(db).papers
+
+
+@pytest.mark.parametrize(("action", "expected"), [
+    ('rm -f "$1"', "No such file or directory"),
+    ('rm -f "$1"; mkdir "$1"', "Is a directory"),
+    ('rm -f "$1"; mkfifo "$1"', "not a file"),
+])
+def test_an_editor_that_leaves_no_draft_behind_is_one_line(tmp_path: Path, action: str, expected: str) -> None:
+    """An editor that saved elsewhere and removed the draft, or left something else in its place (a FIFO would
+    make a plain read wait forever), gave a traceback."""
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([msgspec.structs.replace(Paper.create(title="A paper", arxiv_id="2401.00001"), note="Before.")],
+                 "t").execute(lib)
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f"#!/bin/sh\n{action}\n")
+    editor.chmod(0o755)
+    env = {key: value for key, value in os.environ.items() if key != "VISUAL"}
+    # A hang ends in TimeoutExpired: the test fails instead of waiting with the command.
+    result = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), "note", "2401.00001", "--edit"],
+                            env={**env, "EDITOR": str(editor)}, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "the editor left no note to read" in result.stderr and expected in result.stderr
+    assert "the note was not changed" in result.stderr and result.stderr.count("\n") == 1
+    assert Library(db).papers["2401.00001"].note == "Before."
+
+
+def test_an_edit_saved_in_another_encoding_is_kept_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "Caf\\351 notes, hours of them." > "$1"\n')  # Latin-1
+    editor.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+    assert result.exit_code == 1, result.output
+    assert "not UTF-8" in result.stderr and result.stderr.count("\n") == 1
+    match = re.search(r"your text is kept in (\S+\.md)", result.stderr)
+    assert match, result.stderr
+    draft = Path(match.group(1))
+    assert draft.read_bytes() == b"Caf\xe9 notes, hours of them."
+    draft.unlink()
+    assert Library(db).papers["2401.00001"].note == ""
