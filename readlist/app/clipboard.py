@@ -28,6 +28,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import re
+import socket
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -161,6 +163,29 @@ def _pyperclip_copy(text: str) -> str | None:
     return _MECHANISMS.get(name, "pyperclip")
 
 
+def unreachable_display(env: Mapping[str, str] | None = None) -> str | None:
+    """``DISPLAY`` when it names an X server on this machine (``:1``) that does not answer, else None.
+
+    A terminal session can outlive the desktop it was started from (tmux reattached from an SSH login keeps the
+    old ``DISPLAY``): xclip and xsel then exit with an error, which pyperclip does not look at, so the copy would
+    be reported done while the clipboard still holds what it held."""
+    env = os.environ if env is None else env
+    display = env.get("DISPLAY", "")
+    found = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
+    if found is None:
+        return None
+    path = f"/tmp/.X11-unix/X{found.group(1)}"
+    for address in ("\0" + path, path):  # servers on Linux listen on the abstract socket too
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(2)
+            try:
+                probe.connect(address)
+            except OSError:
+                continue
+            return None
+    return display
+
+
 def copy_text(
     text: str,
     *,
@@ -194,9 +219,14 @@ def copy_text(
             condition += " and takes one this large"
         return CopyResult(True, "osc52", f"Copied{subject or ' the text'} {condition} (sent as OSC 52)")
 
+    failed: list[str] = []
+
     def via_system() -> CopyResult | None:
         method = _pyperclip_copy(text)
         if method is None:
+            return None
+        if method in ("xclip", "xsel") and (display := unreachable_display(env)) is not None:
+            failed.append(f"{method} found no X server at DISPLAY={display}")
             return None
         return CopyResult(True, method, f"Copied{subject or ' to the clipboard'} with {method}")
 
@@ -205,4 +235,8 @@ def copy_text(
         result = attempt()
         if result is not None:
             return result
+    if failed:
+        return CopyResult(False, "none", f"The clipboard cannot be reached: {failed[0]} (a desktop session that "
+                                         "has ended?); "
+                                         "set DISPLAY to a running one, or use a terminal that supports OSC 52")
     return CopyResult(False, "none", f"No clipboard available: {NO_CLIPBOARD_HINT}")

@@ -241,3 +241,53 @@ def test_cli_copy_does_not_hold_a_pipe_open(xvfb: str, tmp_path: Path) -> None:
     assert out.decode().startswith("@misc{lovelace2024pipes,")  # the year comes from the arXiv id
     assert err.decode().strip() == "Copied 1 citation with xclip"
     assert _paste() == out.decode()
+
+
+def _dead_display() -> str:
+    """A display number no X server here answers on."""
+    number = next(n for n in range(4000, 5000) if not os.path.exists(f"/tmp/.X11-unix/X{n}"))
+    return f":{number}"
+
+
+def test_xclip_to_an_x_server_that_is_gone_is_not_reported_as_copied(monkeypatch: pytest.MonkeyPatch,
+                                                                     no_tty: None) -> None:
+    """xclip fails there (pyperclip does not look at its exit status): the copy must not be said done."""
+    calls: list[str] = []
+    monkeypatch.setattr(pyperclip, "copy", _copy_ok(calls))
+    display = _dead_display()
+    result = copy_text("@misc{x}", what="1 citation", env={"DISPLAY": display})
+    assert not result.ok and calls == ["@misc{x}"]
+    assert result.message.startswith(f"The clipboard cannot be reached: xclip found no X server at DISPLAY={display}")
+    # With a terminal to send it to, OSC 52 takes over.
+    sent: list[str] = []
+    result = copy_text("@misc{x}", osc52_writer=sent.append, env={"DISPLAY": display})
+    assert result.ok and result.method == "osc52" and sent == ["@misc{x}"]
+
+
+def test_a_display_that_answers_or_is_not_local_is_not_second_guessed(xvfb: str) -> None:
+    assert clipboard.unreachable_display({"DISPLAY": xvfb}) is None
+    assert clipboard.unreachable_display({"DISPLAY": xvfb + ".0"}) is None
+    assert clipboard.unreachable_display({"DISPLAY": "localhost:10.0"}) is None  # forwarded: not checked here
+    assert clipboard.unreachable_display({}) is None
+    assert clipboard.unreachable_display({"DISPLAY": _dead_display()}) == _dead_display()
+
+
+def test_cli_copy_to_an_x_server_that_is_gone_says_nothing_was_copied(tmp_path: Path) -> None:
+    """The real xclip, to a display no server answers on."""
+    import sys
+
+    from readlist.core.model import Paper
+    from readlist.storage.library import Library
+
+    if not shutil.which("xclip"):
+        pytest.skip("xclip is not installed")
+    db = tmp_path / "lib.json"
+    ImportPapers([Paper.create(title="Pipes", authors=["Ada Lovelace"], arxiv_id="2401.00001")], "t").execute(
+        Library(db))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSH_", "WAYLAND"))}
+    done = subprocess.run([sys.executable, "-m", "readlist", "--db", str(db), "cite", "2401", "--copy"],
+                          env={**env, "DISPLAY": _dead_display(), "READLIST_CLIPBOARD": "system"},
+                          capture_output=True, timeout=60, start_new_session=True)
+    assert done.stdout.decode().startswith("@misc{lovelace2024pipes,")
+    assert "Copied" not in done.stderr.decode()
+    assert "xclip found no X server" in done.stderr.decode() and "nothing was copied" in done.stderr.decode()
