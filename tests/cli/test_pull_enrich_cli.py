@@ -104,6 +104,21 @@ def test_a_refusal_with_json_is_the_json_report_and_one_line_on_stderr(
     assert result.stderr.startswith("readlist: ") and result.stderr.count("\n") == 1, result.stderr
 
 
+def test_an_enrich_whose_lookups_all_failed_says_so_and_exits_1(api: FakeServer, seed_library: Path) -> None:
+    """A proxy answering an error page: every paper failed and nothing changed, yet the run exited 0 with a
+    summary that did not count the failures. It is reported as a pull with a source that failed is."""
+    api.script("/arxiv/api/query", Reply(200, b"<html><body>Proxy error</body></html>",
+                                         {"Content-Type": "text/html"}))
+    before = Library(seed_library).papers
+    result = run(seed_library, "enrich", "--all")
+    assert result.exit_code == 1, result.output
+    failed = result.stdout.count("failed     ")
+    assert failed and "0 changed" in result.stdout and f"{failed} failed" in result.stdout
+    assert result.stderr == (f"readlist: {failed} papers could not be looked up; nothing was changed; "
+                             "`readlist enrich` again tries them again\n")
+    assert Library(seed_library).papers == before
+
+
 def test_enrich_all_fills_ids_and_authors_and_keeps_every_user_field(api: FakeServer, seed_library: Path) -> None:
     lib = Library(seed_library)
     target = next(p for p in lib.papers.values() if p.title == "Data Factors for Better Compositional Generalization")
