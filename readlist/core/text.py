@@ -199,14 +199,25 @@ _SCRIPT_REFERENCE = re.compile(
 )
 
 
+# Raw HTML a Markdown viewer would act on: an element that runs or loads something by itself, or any tag with
+# attributes (``<img src=x onerror=…>``, ``<a href=…>``). Plain ones (``<br>``, ``<sub>``, ``</a>``) are harmless.
+_ACTIVE_TAG = re.compile(
+    r"<(?=(?:script|style|iframe|frame|frameset|object|embed|applet|svg|math|link|meta|base|form|template|"
+    r"noscript|textarea|title|xmp|plaintext)\b|[A-Za-z][A-Za-z0-9-]*[\s/]+[^\s>/])",
+    re.IGNORECASE,
+)
+
+
 def defused_markdown(text: str) -> str:
     """Markdown from a library (a note) as an export writes it: still Markdown, never a command to a viewer.
 
-    Two things a Markdown viewer acts on pass every character check: a character reference (``&#x202e;``)
-    that it decodes to a bidi override or control, and a link to a script (``[x](javascript:…)``,
-    ``<vbscript:…>``, ``href="data:…"``, a reference definition ``[x]: javascript:…``). The reference is
-    written so it shows as typed (``&amp;#x202e;``), the link's scheme so it is no scheme (``javascript%3A``);
-    everything else stays as the user wrote it.
+    Three things a Markdown viewer acts on pass every character check: a character reference (``&#x202e;``)
+    that it decodes to a bidi override or control, a link to a script (``[x](javascript:…)``, ``<vbscript:…>``,
+    a reference definition ``[x]: javascript:…``), and raw HTML that runs or loads something (an ``onerror``
+    handler, a ``<script>``). The reference is written so it shows as typed (``&amp;#x202e;``), the link's
+    scheme so it is no scheme (``javascript%3A``), such a tag as text (``&lt;img src=x …>``, which a viewer shows
+    as ``<img src=x …>``; inside code it shows the entity, the price of never missing one); everything else
+    stays as the user wrote it.
     """
 
     def reference(match: re.Match[str]) -> str:
@@ -220,6 +231,8 @@ def defused_markdown(text: str) -> str:
     if ":" in text:
         for link in (_SCRIPT_LINK, _SCRIPT_REFERENCE):
             text = link.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}%3A", text)
+    if "<" in text:
+        text = _ACTIVE_TAG.sub("&lt;", text)
     return text
 
 

@@ -6,6 +6,9 @@ import csv
 import errno
 import io
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -359,8 +362,29 @@ def test_a_note_in_the_markdown_export_keeps_its_markdown_but_no_script_link_or_
     assert "[3]: see above" in out  # a definition of no script stays as it is
     for scheme in ("javascript:", "vbscript:", "data:text", "DATA:image", "File:"):
         assert scheme not in out, scheme
-    assert "[x](javascript%3Aalert(1))" in out and '<a href="data%3Atext/html,evil">' in out
+    assert "[x](javascript%3Aalert(1))" in out and '&lt;a href="data%3Atext/html,evil">' in out
     assert "&#x202E;" not in out.replace("&amp;#x202E;", "") and "&amp;#8238;" in out
+
+
+@pytest.mark.parametrize("html", ["<img src=x onerror=alert(1)>", "<IMG\nSRC=x\nonerror=alert(1)>",
+                                  "<img/src=x/onerror=alert(1)>", "<svg/onload=alert(1)>",
+                                  "<script>alert(1)</script>", "<iframe srcdoc='x'></iframe>",
+                                  "<details open ontoggle=alert(1)>"])
+def test_raw_html_that_would_run_in_a_viewer_is_written_as_text(html: str, tmp_path: Path) -> None:
+    """A note imported with a .bib file's ``annote`` is someone else's text: an ``onerror`` handler in it ran in
+    the HTML that pandoc makes of the reading list. Written as text, it shows as typed; plain tags stay."""
+    note = f"before {html} after, x<sub>2</sub> and a <br> in between, <https://arxiv.org>"
+    paper = Paper.create(title="T", arxiv_id="2401.00009", note=note)
+    out = export_markdown([paper])
+    assert "&lt;" + html[1:].split("\n")[0] in out
+    assert "x<sub>2</sub> and a <br> in between, <https://arxiv.org>" in out
+    if shutil.which("pandoc"):
+        path = tmp_path / "list.md"
+        path.write_text(out, encoding="utf-8")
+        page = subprocess.run(["pandoc", "-f", "markdown", "-t", "html", str(path)], capture_output=True,
+                              text=True, check=True).stdout
+        assert not re.search(r"<(img|svg|script|iframe|details)\b", page, re.IGNORECASE), page
+        assert "<sub>2</sub>" in page
 
 
 # ---------------------------------------------------------------------------
