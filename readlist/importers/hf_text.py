@@ -169,7 +169,13 @@ def _holds_several_cards(paragraph: list[str]) -> bool:
 
 def _is_date_line(line: str) -> bool:
     match = _DATE_LINE.match(line)
-    return match is not None and month_day(match.group("date")) is not None
+    return match is not None and _names_a_month(match.group("date"))
+
+
+def _names_a_month(text: str) -> bool:
+    """A card's date (``Jun 20``, ``Sep 11, 2022``), also one that is no day (``Feb 30``: a damaged copy): its
+    block is still a metadata block, and the date alone is left out, not the block read as a paper's title."""
+    return text.split(" ", 1)[0].rstrip(".").lower() in MONTHS
 
 
 def _is_byline(line: str) -> bool:
@@ -267,7 +273,7 @@ def _meta(paragraph: list[str]) -> _Meta | None:
     if len(paragraph) < 2 or paragraph[-2] not in _SEPARATOR:
         return None
     match = _DATE_LINE.match(paragraph[-1])
-    if not match or month_day(match.group("date")) is None:
+    if not match or not _names_a_month(match.group("date")):
         return None
     votes = match.group("votes")
     lines = [line for line in paragraph[:-2] if line not in _SEPARATOR]
@@ -359,7 +365,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             if not drafts or drafts[-1].has_meta:
                 result.skipped.append((" ".join(paragraph)[:80], "metadata block without a title before it"))
                 continue
-            _apply_meta(drafts[-1], meta, page_date=page_date)
+            if not _apply_meta(drafts[-1], meta, page_date=page_date):
+                result.notes.append((drafts[-1].title[:80], f"date {meta.date_text!r} is no day of the year; left out"))
             pending = None
             continue
         # Title, abstract, metadata block: when the block follows, the paragraph between is the abstract,
@@ -385,7 +392,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     return result
 
 
-def _apply_meta(draft: _Draft, meta: _Meta, *, page_date: date) -> None:
+def _apply_meta(draft: _Draft, meta: _Meta, *, page_date: date) -> bool:
+    """Fill the draft from its metadata block; False when the block's date is no day (it is left out)."""
     draft.has_meta = True
     for line in meta.byline:
         match = _AUTHORS.match(line)
@@ -401,3 +409,4 @@ def _apply_meta(draft: _Draft, meta: _Meta, *, page_date: date) -> None:
         draft.fields["published"] = published.isoformat()
     # A page that shows metadata shows the upvote count only when it is above zero.
     draft.fields["upvotes"] = meta.votes if meta.votes is not None else 0
+    return md is not None

@@ -170,6 +170,18 @@ def test_date_after_page_date_rolls_back_one_year() -> None:
     assert with_year.published == "2025-12-30"
 
 
+@pytest.mark.parametrize("shown", ["Feb 30", "Sep 31, 2024 12", "Apr 0"])
+def test_a_metadata_block_whose_date_is_no_day_is_still_its_papers(shown: str) -> None:
+    """A damaged copy's block with a date no calendar has became a paper of its own ("• 3 authors · Feb 30")."""
+    text = _page("Dec 12", _block("First Paper", f"  • 3 authors\n·\n{shown}"),
+                 _block("Second Paper", "  • 2 authors\n·\nJun 20 2"))
+    result = hf_text.parse(text, today=TODAY)
+    first, second = result.papers
+    assert (first.title, first.authors_count, first.published) == ("First Paper", 3, None)
+    assert (second.title, second.published) == ("Second Paper", "2025-06-20")
+    assert result.notes == [("First Paper", f"date {shown.rsplit(' 12', 1)[0]!r} is no day of the year; left out")]
+
+
 def test_sniff() -> None:
     assert hf_text.sniff((SEEDS / "001_eaf0a1b246e94eca.txt").read_text(encoding="utf-8"))
     assert hf_text.sniff("Some Title\n\nabstract\n\n  • 4 authors\n·\nJun 2")
