@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from readlist.app.imports import ImportPapers
 from readlist.cli import main
@@ -18,21 +18,39 @@ from readlist.core.model import Paper
 from readlist.storage.library import Library
 
 
-def test_failed_save_keeps_the_edited_text_and_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def one_paper(tmp_path: Path, note: str = "") -> Path:
+    """A library of one paper, 2401.00001, folded into its file."""
     db = tmp_path / "library.json"
     lib = Library(db)
-    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
+    paper = msgspec.structs.replace(Paper.create(title="A paper", arxiv_id="2401.00001"), note=note)
+    ImportPapers([paper], "t").execute(lib)
     lib.compact(force=True)
-    editor = tmp_path / "editor.sh"
-    # The "editor" writes the text, then the library becomes read-only before readlist saves.
-    editor.write_text(f'#!/bin/sh\nprintf "Hours of careful notes." > "$1"\nchmod 0400 "{db}"\n')
+    return db
+
+
+def edit_with(db: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """`readlist note 2401.00001 --edit` with an editor that runs ``script`` (the draft is ``$1``)."""
+    editor = db.with_name("editor.sh")
+    editor.write_text(f"#!/bin/sh\n{script}\n")
     editor.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", str(editor))
-    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+    return CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+
+
+def kept_draft(stderr: str) -> Path:
+    """The file the message says the text is kept in."""
+    match = re.search(r"your text is kept in (\S+\.md)", stderr)
+    assert match, stderr
+    return Path(match.group(1))
+
+
+def test_failed_save_keeps_the_edited_text_and_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = one_paper(tmp_path)
+    # The "editor" writes the text, then the library becomes read-only before readlist saves.
+    result = edit_with(db, f'printf "Hours of careful notes." > "$1"\nchmod 0400 "{db}"', monkeypatch)
     assert result.exit_code == 1
-    match = re.search(r"your text is kept in (\S+\.md)", result.stderr)
-    assert match, result.stderr
-    draft = Path(match.group(1))
+    draft = kept_draft(result.stderr)
     assert draft.read_text() == "Hours of careful notes."
     os.chmod(db, 0o600)
     assert Library(db).papers["2401.00001"].note == ""
@@ -40,16 +58,9 @@ def test_failed_save_keeps_the_edited_text_and_names_its_file(tmp_path: Path, mo
 
 
 def test_a_successful_edit_removes_its_temporary_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = tmp_path / "library.json"
-    lib = Library(db)
-    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
-    lib.compact(force=True)
+    db = one_paper(tmp_path)
     seen = tmp_path / "seen"
-    editor = tmp_path / "editor.sh"
-    editor.write_text(f'#!/bin/sh\nprintf "Saved." > "$1"\necho "$1" > "{seen}"\n')
-    editor.chmod(0o755)
-    monkeypatch.setenv("EDITOR", str(editor))
-    assert CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"]).exit_code == 0
+    assert edit_with(db, f'printf "Saved." > "$1"\necho "$1" > "{seen}"', monkeypatch).exit_code == 0
     assert Library(db).papers["2401.00001"].note == "Saved."
     assert not Path(seen.read_text().strip()).exists()
 
@@ -57,23 +68,13 @@ def test_a_successful_edit_removes_its_temporary_file(tmp_path: Path, monkeypatc
 def test_a_paper_removed_while_its_note_is_edited_keeps_the_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "library.json"
-    lib = Library(db)
-    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
-    lib.compact(force=True)
-    editor = tmp_path / "editor.sh"
+    db = one_paper(tmp_path)
     # Another readlist removes the paper while the editor is open.
-    editor.write_text(f'#!/bin/sh\n"{sys.executable}" -m readlist --db "{db}" rm 2401.00001 >"{tmp_path}/rm.out" 2>&1\n'
-                      'printf "Hours of careful notes." > "$1"\n')
-    editor.chmod(0o755)
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", str(editor))
-    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+    result = edit_with(db, f'"{sys.executable}" -m readlist --db "{db}" rm 2401.00001 >"{tmp_path}/rm.out" 2>&1\n'
+                           'printf "Hours of careful notes." > "$1"', monkeypatch)
     assert result.exit_code == 1, result.output
     assert "removed meanwhile" in result.stderr and result.stderr.count("\n") == 1
-    match = re.search(r"your text is kept in (\S+\.md)", result.stderr)
-    assert match, result.stderr
-    draft = Path(match.group(1))
+    draft = kept_draft(result.stderr)
     assert draft.read_text() == "Hours of careful notes."
     draft.unlink()
     assert "2401.00001" not in Library(db).papers
@@ -87,10 +88,7 @@ def test_a_paper_removed_while_its_note_is_edited_keeps_the_text(
 def test_an_editor_that_leaves_no_draft_behind_is_one_line(tmp_path: Path, action: str, expected: str) -> None:
     """An editor that saved elsewhere and removed the draft, or left something else in its place (a FIFO would
     make a plain read wait forever), gave a traceback."""
-    db = tmp_path / "library.json"
-    lib = Library(db)
-    ImportPapers([msgspec.structs.replace(Paper.create(title="A paper", arxiv_id="2401.00001"), note="Before.")],
-                 "t").execute(lib)
+    db = one_paper(tmp_path, note="Before.")
     editor = tmp_path / "editor.sh"
     editor.write_text(f"#!/bin/sh\n{action}\n")
     editor.chmod(0o755)
@@ -105,20 +103,11 @@ def test_an_editor_that_leaves_no_draft_behind_is_one_line(tmp_path: Path, actio
 
 
 def test_an_edit_saved_in_another_encoding_is_kept_and_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = tmp_path / "library.json"
-    lib = Library(db)
-    ImportPapers([Paper.create(title="A paper", arxiv_id="2401.00001")], "t").execute(lib)
-    editor = tmp_path / "editor.sh"
-    editor.write_text('#!/bin/sh\nprintf "Caf\\351 notes, hours of them." > "$1"\n')  # Latin-1
-    editor.chmod(0o755)
-    monkeypatch.delenv("VISUAL", raising=False)
-    monkeypatch.setenv("EDITOR", str(editor))
-    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+    db = one_paper(tmp_path)
+    result = edit_with(db, 'printf "Caf\\351 notes, hours of them." > "$1"', monkeypatch)  # Latin-1
     assert result.exit_code == 1, result.output
     assert "not UTF-8" in result.stderr and result.stderr.count("\n") == 1
-    match = re.search(r"your text is kept in (\S+\.md)", result.stderr)
-    assert match, result.stderr
-    draft = Path(match.group(1))
+    draft = kept_draft(result.stderr)
     assert draft.read_bytes() == b"Caf\xe9 notes, hours of them."
     draft.unlink()
     assert Library(db).papers["2401.00001"].note == ""
