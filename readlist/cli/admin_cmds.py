@@ -132,9 +132,17 @@ def diagnose(path: Path) -> Report:
 def _check_records(path: Path, report: Report) -> None:
     """Every record that does not validate, and every id used twice, even when the library cannot open."""
     try:
-        problems = snapshot_problems(path.read_bytes())
+        raw = path.read_bytes()
     except OSError:
         return
+    unknown: dict[str, list[str]] = {}
+    problems = snapshot_problems(raw, unknown=unknown)
+    for name, keys in sorted(unknown.items()):
+        shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+        report.warnings.append(
+            f"{counted(len(keys), 'paper')} ({shown}) {'holds' if len(keys) == 1 else 'hold'} a field this readlist "
+            f"does not know, {name!r}: the next change rewrites the library without it (the backup made before "
+            "that change keeps it)")
     duplicates = sorted({p.paper_id or p.key for p in problems if p.duplicate})
     if duplicates:
         report.problems.append(

@@ -322,12 +322,17 @@ def _keyed(header: SnapshotHeader | None) -> bool:
     return header is not None and header.schema >= LINES_SCHEMA
 
 
-def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False) -> list[RecordProblem]:
+def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False,
+                    unknown: dict[str, list[str]] | None = None) -> list[RecordProblem]:
     """Every record of a papers table that does not validate, and every id used twice.
 
     ``keyed``: the table's document ids are paper ids (schema 3 on), so a record filed under another
     id than its own is a problem too. Slow compared to a plain load (each record is decoded on its own),
     so it only runs when a load failed or when ``readlist doctor`` asks.
+
+    ``unknown`` (keyed tables) is given each field a record has that this version does not know, with the keys of
+    the records holding it: a hand edit or another tool can add one, and the next rewrite of the library drops
+    it, since a record is read into the fields it knows.
     """
     try:
         records = table_records(table) if keyed else list(_RAW_TABLE.decode(table).items())
@@ -335,7 +340,11 @@ def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False) -> list[
         return [RecordProblem("*", None, "the papers table is damaged (not a table of records)")]
     problems: list[RecordProblem] = []
     first_key: dict[str, str] = {}
+    known = set(Paper.__struct_fields__)
     for key, record in records:
+        if unknown is not None and isinstance(record, dict):
+            for name in record.keys() - known:
+                unknown.setdefault(name, []).append(key)
         try:
             paper = _PAPER.decode(record) if isinstance(record, msgspec.Raw) else msgspec.convert(record, Paper)
         except msgspec.ValidationError as exc:
@@ -354,12 +363,12 @@ def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False) -> list[
     return problems
 
 
-def snapshot_problems(raw: bytes) -> list[RecordProblem]:
+def snapshot_problems(raw: bytes, *, unknown: dict[str, list[str]] | None = None) -> list[RecordProblem]:
     """:func:`record_problems` of a whole snapshot's bytes (empty when it has no papers table to check)."""
     table = papers_table(raw)
     if table is None:
         return []
-    return record_problems(table, keyed=_keyed(snapshot_header(raw)))
+    return record_problems(table, keyed=_keyed(snapshot_header(raw)), unknown=unknown)
 
 
 class _Pairs(dict[str, Any]):

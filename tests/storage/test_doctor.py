@@ -83,6 +83,27 @@ def test_invalid_records_and_duplicate_ids_are_problems(tmp_path: Path) -> None:
     assert "more than once" in problems and second in problems
 
 
+def test_a_field_this_version_does_not_know_is_a_warning_and_the_backup_keeps_it(tmp_path: Path) -> None:
+    """A hand edit or another tool added a field: the library opens, but the next rewrite drops it. doctor said
+    "healthy" and nothing more; it now names the field and the papers, and a backup made before the change holds
+    the field."""
+    path = tmp_path / "lib.json"
+    make(path)
+    data = msgspec.json.decode(path.read_bytes())
+    for key in list(data["papers"])[:4]:
+        data["papers"][key]["reading_progress"] = {"page": 12}
+    path.write_bytes(msgspec.json.encode(data))
+    report = json.loads(doctor(path, "--json").stdout)
+    assert report["healthy"] is True
+    (warning,) = [w for w in report["warnings"] if "does not know" in w]
+    assert warning.startswith("4 papers (2401.00000, 2401.00001, 2401.00002 and 1 more) hold a field")
+    assert "'reading_progress'" in warning and "the next change rewrites the library without it" in warning
+    Rate(["2401.00005"], 3).execute(Library(path))
+    Library(path).compact(force=True)
+    assert b"reading_progress" not in path.read_bytes()
+    assert any(b"reading_progress" in (backup / path.name).read_bytes() for backup in list_backups(path))
+
+
 def test_two_lines_under_one_id_and_a_record_under_another_id_are_problems(tmp_path: Path) -> None:
     path = tmp_path / "lib.json"
     make(path)
