@@ -140,6 +140,11 @@ class EnrichPlan:
     # summary such as "enriched 3 of 20 papers" counts. Not part of the JSON plan.
     reached: int = 0
 
+    @property
+    def failed_papers(self) -> int:
+        """How many papers failed; one can fail twice (on arXiv and on Hugging Face)."""
+        return len({item.paper_id for item in self.failed})
+
     def add(self, part: EnrichPlan) -> None:
         """Add one group's plan to the whole run's (the request counts are the clients', already totals)."""
         self.changes += part.changes

@@ -229,7 +229,7 @@ def enrich_cmd(
         fail(plan.error + ("" if dry_run or not plan.changes else "; what was found before that was saved"))
     if plan.failed:  # as a pull with a source that failed: the run did not do what was asked
         saved = "what was found is saved" if applied else "nothing was changed"
-        fail(f"{counted(len({u.paper_id for u in plan.failed}), 'paper')} could not be looked up; {saved}; "
+        fail(f"{counted(plan.failed_papers, 'paper')} could not be looked up; {saved}; "
              "`readlist enrich` again tries them again")
 
 
@@ -276,7 +276,7 @@ def _print_plan(plan: EnrichPlan, dry_run: bool) -> None:
                       soft_wrap=True)
     info(f"{len(plan.changes)} {'would change' if dry_run else 'changed'}, {len(plan.unchanged)} already complete, "
          f"{len(plan.ambiguous)} ambiguous, {len(plan.not_found)} not found"
-         + (f", {len({u.paper_id for u in plan.failed})} failed" if plan.failed else "")
+         + (f", {plan.failed_papers} failed" if plan.failed else "")
          + (f", {len(plan.pending)} not reached" if plan.pending else ""))
 
 

@@ -101,7 +101,6 @@ class InterestModel:
                 for key in ranked[: max(k, 0)] if shares[key] != 0.0]
 
 
-
 def train(
     vectors: PaperVectors,
     labels: Sequence[Label],

@@ -57,7 +57,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from readlist.core.model import Paper, StoredText, encode_stored, now_iso, store_abstract
+from readlist.core.model import FIELD_NAMES, Paper, StoredText, encode_stored, now_iso, store_abstract
 from readlist.storage.atomic import NotAFileError, atomic_write_bytes, open_regular
 
 SCHEMA_VERSION = 3
@@ -175,6 +175,7 @@ class RecordProblem:
         return f"{who}: {self.problem}"
 
 
+_FIELDS = frozenset(FIELD_NAMES)
 _PAPERS = msgspec.json.Decoder(dict[str, Paper])
 _RAW_TABLE = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _PAPER = msgspec.json.Decoder(Paper)
@@ -340,10 +341,9 @@ def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False,
         return [RecordProblem("*", None, "the papers table is damaged (not a table of records)")]
     problems: list[RecordProblem] = []
     first_key: dict[str, str] = {}
-    known = set(Paper.__struct_fields__)
     for key, record in records:
         if unknown is not None and isinstance(record, dict):
-            for name in record.keys() - known:
+            for name in record.keys() - _FIELDS:
                 unknown.setdefault(name, []).append(key)
         try:
             paper = _PAPER.decode(record) if isinstance(record, msgspec.Raw) else msgspec.convert(record, Paper)
