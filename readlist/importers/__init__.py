@@ -99,4 +99,9 @@ def parse_input(
         tried.append(name)
         if module.sniff(text):
             return module.parse(text, source=source, today=today, year=year)
-    raise ImportFormatError(f"not a format readlist recognises (tried: {', '.join(tried)})")
+    hint = ""
+    if text.lstrip()[:1] not in ("<", "{", "[", "@"):
+        # Plain paragraphs of titles and abstracts are only known as a Hugging Face copy by its page lines.
+        hint = ("; a Hugging Face papers page copied without its page header is read with --format hf-text, "
+                "an arXiv listing with --format arxiv-text")
+    raise ImportFormatError(f"not a format readlist recognises (tried: {', '.join(tried)}){hint}")

@@ -42,6 +42,7 @@ CHROME = frozenset(
         "Subscribe",
         "Daily Papers",
         "byAK and the research community",
+        "by AK and the research community",
         "Trending Papers",
         "Submit a paper",
     )
@@ -144,6 +145,31 @@ def _split_run_together(paragraphs: list[list[str]]) -> list[list[str]]:
                 continue
             out.append([line])
             index += 1
+    return out
+
+
+def _rejoin_spread_blocks(paragraphs: list[list[str]]) -> list[list[str]]:
+    """Put a metadata block back together when a blank line came between each of its lines.
+
+    Some editors and mail programs paste a copy with a blank line after every line, so a block's byline,
+    ``·`` and date become three paragraphs, and each would be read as a paper's title. In any other copy the
+    ``·`` never stands alone: it opens a line of its block or shares the paragraph with its date.
+    """
+    out: list[list[str]] = []
+    last = len(paragraphs) - 1
+    index = 0
+    while index <= last:
+        paragraph = paragraphs[index]
+        if (len(paragraph) == 1 and paragraph[0] in _SEPARATOR and index < last
+                and len(paragraphs[index + 1]) == 1 and _is_date_line(paragraphs[index + 1][0])):
+            block = [paragraph[0], paragraphs[index + 1][0]]
+            if out and len(out[-1]) == 1 and _is_byline(out[-1][0]):
+                block.insert(0, out.pop()[0])
+            out.append(block)
+            index += 2
+            continue
+        out.append(paragraph)
+        index += 1
     return out
 
 
@@ -309,7 +335,7 @@ def sniff(text: str) -> bool:
     lines = {_SPACES.sub(" ", line).strip().casefold() for line in head.splitlines()}
     if len(lines & CHROME) >= 2:
         return True
-    return bool(re.search(r"^\s*[•·]\s*\d+ authors?\s*$", head, re.MULTILINE))
+    return bool(re.search(r"^\s*[•·]\s*\d[\d,]* authors?\s*(?:·.*)?$", head, re.MULTILINE))
 
 
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
@@ -321,7 +347,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     after_chrome = False
     pending: _Draft | None = None
 
-    paragraphs = _drop_site_lines(_split_joined_pages(_split_run_together(_normalize(text))))
+    paragraphs = _drop_site_lines(_split_joined_pages(_split_run_together(_rejoin_spread_blocks(_normalize(text)))))
     for index, paragraph in enumerate(paragraphs):
         if _is_chrome(paragraph):
             after_chrome = True
@@ -336,7 +362,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             # the page date that gives the year to the dates of the cards under it.
             page_date = end
             continue
-        if len(paragraph) == 1 and after_chrome and (md := month_day(paragraph[0])) is not None:
+        if len(paragraph) == 1 and (after_chrome or not drafts) and (md := month_day(paragraph[0])) is not None:
+            # The page's own date, under the chrome, or first in a copy that starts below the chrome.
             month, day, explicit = md
             if explicit:
                 page_date = date(explicit, month, day)

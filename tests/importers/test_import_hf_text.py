@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from readlist.core.model import Paper
-from readlist.importers import hf_text, parse_input
+from readlist.importers import ImportFormatError, hf_text, parse_input
 
 SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 PAGES = Path(__file__).parent.parent / "fixtures" / "pages"
@@ -362,3 +362,40 @@ def test_site_lines_and_cards_without_blank_lines_read_as_the_seed() -> None:
     assert busy.count("Submitted by") == 53
     text = "Hugging Face\nModels\nDatasets\nLog In\n" + _without_blank_lines(busy) + "\nPrevious\nNext\nTOS\n"
     assert _plain(hf_text.parse(text, today=TODAY).papers) == _plain(hf_text.parse(seed, today=TODAY).papers)
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_a_copy_with_a_blank_line_after_every_line_reads_as_the_seed(name: str) -> None:
+    """As an editor that double-spaces a paste gives it: each line of a metadata block a paragraph."""
+    seed = hf_text.parse(_seed(name), today=TODAY)
+    lines = [line for line in _seed(name).decode("utf-8").split("\n") if line.strip()]
+    spread = parse_input("\n\n".join(lines).encode(), today=TODAY)
+    assert spread.format == "hf-text" and spread.skipped == []
+    assert _plain(spread.papers) == _plain(seed.papers)
+
+
+@pytest.mark.parametrize("byline", ["by AK and the research community", None])
+def test_the_page_date_is_read_with_the_byline_spaced_or_without_the_header(byline: str | None) -> None:
+    """Other browsers keep the space in "by AK"; a selection may start at the page's date, below the header."""
+    seed_text = _seed("001_eaf0a1b246e94eca.txt").decode("utf-8")
+    start = seed_text.index("byAK and the research community")
+    variant = (seed_text.replace("byAK", "by AK", 1) if byline
+               else seed_text[start + len("byAK and the research community"):].lstrip())
+    seed = hf_text.parse(_seed("001_eaf0a1b246e94eca.txt"), today=TODAY)
+    read = parse_input(variant.encode(), today=TODAY)
+    assert read.format == "hf-text"
+    assert _plain(read.papers) == _plain(seed.papers)
+    assert not any(p.title in ("Dec 12", "by AK and the research community") for p in read.papers)
+
+
+def test_a_selection_of_cards_with_the_metadata_on_one_line_is_recognised() -> None:
+    text = _block("Some Paper", "  • 5 authors · Oct 3, 2023")
+    assert hf_text.sniff(text)
+    assert parse_input(text.encode(), today=TODAY).papers[0].authors_count == 5
+
+
+def test_titles_and_abstracts_without_the_page_header_name_the_format_to_use() -> None:
+    text = "\n\n".join(_seed("003_6b1eaca390782b18.txt").decode("utf-8").split("\n\n")[8:14])
+    with pytest.raises(ImportFormatError, match="read with --format hf-text"):
+        parse_input(text.encode(), today=TODAY)
+    assert parse_input(text.encode(), fmt="hf-text", today=TODAY).papers
