@@ -164,11 +164,15 @@ def _parse_listing(lines: list[str], result: ParseResult) -> None:
         if arxiv_id in seen:
             continue
         seen.add(arxiv_id)
-        _parse_entry(arxiv_id, lines[start:end], result)
+        _parse_entry(arxiv_id, lines[start:end], result, last=end == len(lines))
 
 
-def _parse_entry(arxiv_id: str, lines: list[str], result: ParseResult) -> None:
-    """One listing entry: the lines after its id, up to the next entry or section."""
+def _parse_entry(arxiv_id: str, lines: list[str], result: ParseResult, *, last: bool = False) -> None:
+    """One listing entry: the lines after its id, up to the next entry or section.
+
+    Every entry ends with its ``Subjects:`` field (and the abstract after it), so the copy's last entry without
+    one was cut off by the selection, maybe inside its title: it is skipped rather than kept half written.
+    """
     rows = [line for line in lines if line]
     opening = next((index for index, line in enumerate(rows) if _TITLE_LINE.match(line)), None)
     if opening is None:
@@ -199,6 +203,10 @@ def _parse_entry(arxiv_id: str, lines: list[str], result: ParseResult) -> None:
             subjects.append(line)
         elif field == "abstract":
             abstract.append(line)
+    if last and not subjects:
+        result.skipped.append((title or f"arXiv:{arxiv_id}",
+                               "the copy ends inside this entry (no Subjects: line); copy the whole entry"))
+        return
     names, not_shown = arxiv_author_names(" ".join(authors).replace(" ,", ","))
     record: dict[str, object] = {
         "title": title,

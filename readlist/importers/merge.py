@@ -25,6 +25,14 @@ def add_format(formats: list[str], fmt: str | None) -> list[str]:
     return formats if not fmt or fmt in formats else sorted([*formats, fmt])
 
 
+def completes(old: str, new: str) -> bool:
+    """True when ``new`` is ``old`` continued: ``old`` was cut short (a selection ending inside it, or
+    shortened with an ellipsis) and ``new`` is the whole title. Spaces and line breaks do not count."""
+    before = " ".join(old.split()).removesuffix("…").removesuffix("...").rstrip()
+    after = " ".join(new.split())
+    return bool(before) and len(after) > len(before) and after.startswith(before)
+
+
 def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None = None) -> dict[str, Any]:
     """The field values a re-import of ``incoming`` sets on ``existing`` (empty when nothing changes)."""
     changes: dict[str, Any] = {}
@@ -37,6 +45,8 @@ def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None
             changes[name] = new
         elif name == "published" and refines(old, new):
             changes[name] = new  # the same date, known more precisely (a BibTeX year, then the day)
+        elif name == "title" and completes(old, new):
+            changes[name] = new  # a title a copy cut short ("Stock Trend Pred"), now whole
     if "authors" in changes and existing.authors_count is not None and incoming.authors:
         changes["authors_count"] = len(incoming.authors)
     if incoming.tags and not existing.tags:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from readlist.importers import ImportFormatError, arxiv_text, parse_input
 
@@ -147,6 +148,27 @@ def test_an_entry_cut_off_before_its_title_is_skipped_with_its_reason() -> None:
     result = parse_input(cut, source="cut.txt")
     assert [p.arxiv_id for p in result.papers] == ["2303.08867", "2303.08968"]
     assert result.skipped == [("arXiv:2303.09011", "the listing entry has no Title: line")]
+
+
+def test_an_entry_cut_off_inside_its_title_is_skipped_and_the_whole_copy_completes_it(tmp_path: Path) -> None:
+    """A selection ending mid-title ("Stock Trend Pred") must not leave a paper under half its title."""
+    from readlist.app.imports import ImportPapers
+    from readlist.storage.library import Library
+
+    text = _read(f"{LISTING}.plain.txt")
+    cut = text[: text.index("Title: Stock Trend Pred") + len("Title: Stock Trend Pred")]
+    result = parse_input(cut, source="cut.txt")
+    assert "2303.09323" not in [p.arxiv_id for p in result.papers]
+    assert result.skipped == [("Stock Trend Pred", "the copy ends inside this entry (no Subjects: line); "
+                                                   "copy the whole entry")]
+    # A cut title already in a library (an older import, another tool) gives way to the whole one.
+    lib = Library(tmp_path / "lib.json")
+    whole = next(p for p in parse_input(text, source="full.txt").papers if p.arxiv_id == "2303.09323")
+    short = replace(whole, title="Stock Trend Pred")
+    ImportPapers([short], "older.txt").execute(lib)
+    ImportPapers(parse_input(text, source="full.txt").papers, "full.txt").execute(lib)
+    kept = lib.get("2303.09323")
+    assert kept is not None and kept.title == "Stock Trend Prediction: A Semantic Segmentation Approach"
 
 
 def test_numbered_references_in_other_text_are_not_a_listing() -> None:
