@@ -102,9 +102,29 @@ def _family_start(words: Sequence[str]) -> int:
     return start
 
 
+# The last word of a group listed among a paper's authors (``Gemini Team``, ``The LIGO Scientific Collaboration``,
+# ``Meta AI``): no person's family name, so such a name is a group's and is never split into given and family.
+_GROUP_WORDS = frozenset({
+    "team", "teams", "collaboration", "consortium", "collective", "initiative", "project", "committee", "council",
+    "institute", "laboratory", "laboratories", "lab", "labs", "university", "association", "society",
+    "foundation", "corporation", "company", "inc", "ltd", "llc", "gmbh", "workshop", "group", "research",
+    "deepmind", "community", "contributors", "authors",
+})
+_GROUP_CAPITALS = frozenset({"AI", "ML", "NLP"})  # written in capitals only: "Ai" is also a family name
+
+
+def is_group(name: str) -> bool:
+    """A group's name among authors (``Qwen Team``): two words or more, the last one naming a group."""
+    words = name.split()
+    if len(words) < 2:
+        return False
+    last = words[-1].rstrip(".,")
+    return last in _GROUP_CAPITALS or last.casefold() in _GROUP_WORDS
+
+
 def is_literal(name: str) -> bool:
     """Names BibTeX would misread as several people or as ``Last, First`` parts: keep them whole."""
-    if _AND.search(name) or any(ch in name for ch in "{}\\"):
+    if _AND.search(name) or any(ch in name for ch in "{}\\") or is_group(name):
         return True
     return name.count(",") > 1 and not _has_suffix_comma(name)
 

@@ -641,3 +641,29 @@ def test_capitalised_particles_only_before_the_last_word_and_after_a_given_name(
 ) -> None:
     author = csl_items([Paper.create(title="T", authors=[name])])[0]["author"][0]
     assert (author["given"], author["family"]) == (given, family)
+
+
+@pytest.mark.parametrize("group", ["Gemini Team", "The LIGO Scientific Collaboration", "Meta AI",
+                                   "BigScience Workshop"])
+def test_a_group_among_the_authors_is_one_name_in_every_format(group: str) -> None:
+    """"Gemini Team" read as given name "Gemini", family "Team" printed "T. Gemini" and "Team, G."."""
+    paper = Paper.create(title="Models", authors=[group, "Rohan Anil"], published="2023")
+    assert csl_items([paper])[0]["author"] == [{"literal": group}, {"family": "Anil", "given": "Rohan"}]
+    assert f"author = {{{{{group}}} and Rohan Anil}}" in bibtex_entry(paper, "k")
+    assert f"AU  - {group}\n" in format_entries([paper], "ris")
+    assert text_entry(paper).startswith(f"{group}, & Anil, R. (2023)")
+
+
+def test_a_braced_group_among_the_authors_of_a_bib_file_stays_a_group() -> None:
+    bib = ("@article{ligo, title = {Observation of Gravitational Waves}, year = {2016},\n"
+           "  author = {Abbott, B. P. and {LIGO Scientific Collaboration} and {Virgo Collaboration}}}\n")
+    paper = parse_input(bib, source="refs.bib").papers[0]
+    assert paper.authors == ["B. P. Abbott", "LIGO Scientific Collaboration", "Virgo Collaboration"]
+    assert "author = {B. P. Abbott and {LIGO Scientific Collaboration} and {Virgo Collaboration}}" in (
+        bibtex_entry(paper, "abbott2016observation"))
+
+
+@pytest.mark.parametrize(("name", "given", "family"), [("Qingyao Ai", "Qingyao", "Ai"), ("Ai Han", "Ai", "Han")])
+def test_ai_as_a_name_not_in_capitals_stays_a_person(name: str, given: str, family: str) -> None:
+    author = csl_items([Paper.create(title="T", authors=[name])])[0]["author"][0]
+    assert (author.get("given"), author.get("family")) == (given, family)

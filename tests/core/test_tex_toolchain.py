@@ -419,3 +419,16 @@ def test_braces_in_names_build_with_bibtex(tmp_path: Path, style: str) -> None:
             assert name in text, (name, text)
     back = parse_input(bib.encode(), source="refs.bib", today=TODAY).papers
     assert sorted((p.authors, p.organization) for p in back) == sorted((p.authors, p.organization) for p in papers)
+
+
+def test_a_group_among_the_authors_is_printed_whole_by_bibtex(tmp_path: Path) -> None:
+    """"Gemini Team" split as a person gave "T. Gemini" (abbrv) and the alpha label "[TA23]"."""
+    _need("pdflatex", "bibtex", files=("alpha.bst",))
+    paper = Paper.create(title="Gemini: A Family of Highly Capable Multimodal Models", arxiv_id="2312.11805",
+                         authors=["Gemini Team", "Rohan Anil"], published="2023-12-19")
+    keys = assign_keys([paper])
+    _bibtex_build(tmp_path, format_entries([paper], "bibtex", keys=keys, complete=True),
+                  "\\documentclass{article}\n", "alpha")
+    bbl = (tmp_path / "doc.bbl").read_text(errors="replace")
+    assert "\\bibitem[GA23]" in bbl, bbl
+    assert "{Gemini Team} and Rohan Anil." in bbl, bbl
