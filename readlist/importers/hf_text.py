@@ -58,6 +58,8 @@ SITE = frozenset(
         "Spaces",
         "Posts",
         "Docs",
+        "Community",
+        "System theme",
         "Solutions",
         "Enterprise",
         "Pricing",
@@ -209,20 +211,43 @@ def _is_byline(line: str) -> bool:
     return _AUTHORS.match(line) is not None or len(line) <= _MAX_BYLINE
 
 
+class _Votes(list[str]):
+    """A card's upvote count, kept where the site lines were dropped: on a day's list it stands between the
+    submitter's name and the paper's title, and belongs to that title."""
+
+
+# Site lines that a copy may run together on one line (``Previous Next``, ``TOS Privacy About Jobs``).
+_SITE_WORDS = frozenset(line for line in SITE if " " not in line) | {"©", "hugging", "face"}
+
+
+def _is_site_line(line: str) -> bool:
+    folded = line.casefold()
+    if folded in SITE or folded in MONTHS or _COUNT.match(folded):
+        return True
+    words = folded.split()
+    return len(words) > 1 and all(word in _SITE_WORDS for word in words)
+
+
 def _drop_site_lines(paragraphs: list[list[str]]) -> list[list[str]]:
     """The paragraphs without the site's navigation, footer and card buttons (see ``SITE``)."""
     out: list[list[str]] = []
-    submitter_next = False
+    submitter_next = votes_next = False
     for paragraph in paragraphs:
         first = paragraph[0].casefold()
         if submitter_next and len(paragraph) == 1:
-            submitter_next = False  # the user name under "Submitted by"
+            submitter_next, votes_next = False, True  # the user name under "Submitted by"
             continue
         submitter_next = False
+        if votes_next and len(paragraph) == 1 and _COUNT.match(first):
+            out.append(_Votes(paragraph))
+            votes_next = False
+            continue
+        votes_next = False
         if first == _SUBMITTED_BY or first.startswith(_SUBMITTED_BY + " "):
             submitter_next = len(paragraph) == 1 and first == _SUBMITTED_BY
+            votes_next = len(paragraph) == 1 and not submitter_next
             continue
-        if len(paragraph) == 1 and (first in SITE or first in MONTHS or _COUNT.match(first)):
+        if all(_is_site_line(line) for line in paragraph):
             continue
         out.append(paragraph)
     return out
@@ -348,7 +373,11 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     pending: _Draft | None = None
 
     paragraphs = _drop_site_lines(_split_joined_pages(_split_run_together(_rejoin_spread_blocks(_normalize(text)))))
+    votes: int | None = None
     for index, paragraph in enumerate(paragraphs):
+        if isinstance(paragraph, _Votes):
+            votes = int(paragraph[0].replace(",", ""))
+            continue
         if _is_chrome(paragraph):
             after_chrome = True
             pending = None
@@ -409,6 +438,9 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             pending = None
             continue
         pending = _Draft(title=title, page_date=page_date)
+        if votes is not None:
+            pending.fields["upvotes"] = votes
+        votes = None
         drafts.append(pending)
 
     for draft in drafts:

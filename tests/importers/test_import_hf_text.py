@@ -249,9 +249,21 @@ def test_site_navigation_submitters_and_counts_are_no_papers() -> None:
     assert len(papers) == 13
     llama = papers[0]
     assert (llama.title, llama.authors_count, llama.published, llama.upvotes) == (
-        "The Llama 3 Herd of Models", 533, None, None
+        "The Llama 3 Herd of Models", 533, None, 94
     )
     assert [p.authors_count for p in papers[-2:]] == [4, 6]
+    # The count between the submitter and the title is the card's upvotes, as the saved page gives them.
+    saved = parse_input((PAGES / "hf-daily-2024-08-01.html").read_bytes(), today=TODAY).papers
+    assert [(p.title, p.upvotes) for p in papers] == [(p.title, p.upvotes) for p in saved]
+
+
+def test_a_days_list_copied_with_its_site_lines_run_together_gives_only_its_papers() -> None:
+    """Browsers differ: "Submitted by  akhaliq" on one line, the footer's links as one line each row."""
+    copy = _daily_page_copy().replace("Submitted by\n\n", "Submitted by  ").replace(
+        "Previous\n\nNext", "Previous Next").replace("TOS\n\nPrivacy\n\nAbout\n\nJobs", "TOS Privacy About Jobs")
+    assert "Submitted by  akhaliq" in copy and "Previous Next" in copy and "TOS Privacy About Jobs" in copy
+    assert _plain(hf_text.parse(copy, today=TODAY).papers) == _plain(hf_text.parse(_daily_page_copy(),
+                                                                                    today=TODAY).papers)
 
 
 def test_site_lines_between_cards_of_a_copy_with_abstracts_are_dropped() -> None:
