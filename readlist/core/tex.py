@@ -92,12 +92,18 @@ _UNBRACED = re.compile(r"[{}]")
 _BARE_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
 
 
+_EMPTY_ACCENT = re.compile(r"(?<!\\)((?:\\\\)*)\\([~^])\{\}")  # not the end of a ``\\`` line break
+_ACCENT_ALONE = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
 def decode(value: str) -> str:
     """Unicode text from a TeX field value: commands and accents resolved, math and ligatures kept."""
     if not _TEX_SYNTAX.search(value):
         return unicodedata.normalize("NFC", value)
     # BibTeX itself reads a bare % as a percent sign; to TeX it would start a comment and eat the line.
     value = _BARE_PERCENT.sub(r"\1\\%", value)
+    # An accent over nothing (``\~{}``, ``\^{}``) is how TeX writes the character itself; pylatexenc drops it.
+    value = _EMPTY_ACCENT.sub(lambda m: m.group(1) + _ACCENT_ALONE[m.group(2)], value)
     logger = logging.getLogger("pylatexenc")
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # it logs every unknown macro; unknown ones are simply dropped

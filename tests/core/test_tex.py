@@ -157,6 +157,10 @@ def test_decoding_gives_the_unicode_a_web_page_gives() -> None:
     assert decode("\\url{https://x.org/a_b}") == "https://x.org/a_b"
     assert decode("line one\n\n    indented\nend") == "line one\n\n    indented\nend"
     assert decode("unbalanced {brace") == "unbalanced brace"
+    # An accent over nothing is the character itself, as TeX prints it; a line break before a tie stays one.
+    assert decode("with \\~{} and \\^{} in it") == "with ~ and ^ in it"
+    assert decode("home/\\~{}ada") == "home/~ada" and decode("\\~{n}") == "ñ"
+    assert decode("a\\\\~{}b") == "a\n b"
 
 
 text_without_controls = st.text(
