@@ -83,9 +83,14 @@ FIXED_VIEWS: tuple[View, ...] = (
 )
 
 
-def is_fixed_view_name(name: str) -> bool:
-    """Whether a saved view called ``name`` would look like one of the app's own (``Inbox``, ``All``…)."""
-    return name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}
+def view_name_problem(name: str) -> str | None:
+    """Why a saved search cannot be called ``name``, or None: it would look like one of the app's own views
+    (``Inbox``, ``All``…) or a tag's (``#llm``, now or once the tag is used), and ``--view`` would be ambiguous."""
+    if name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}:
+        return f"“{name}” is one of the app's own views; choose another name"
+    if name.startswith("#"):
+        return f"“{name}”: a name starting with # is a tag's view; choose another name"
+    return None
 
 
 def saved_view(name: str, query: str) -> View:

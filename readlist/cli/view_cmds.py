@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from readlist.app.views import is_fixed_view_name, status_view
+from readlist.app.views import status_view, view_name_problem
 from readlist.cli.context import session_of
 from readlist.cli.output import info, print_json, query_option
 from readlist.config.settings import ConfigError, config_path, load_config, save_view
@@ -58,8 +58,8 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
     name = clean_line(name)
     if not name:
         raise click.BadParameter("a view needs a name", param_hint="NAME")
-    if is_fixed_view_name(name):
-        raise click.BadParameter(f"{name!r} is one of the app's own views; choose another name", param_hint="NAME")
+    if (problem := view_name_problem(name)) is not None:
+        raise click.BadParameter(problem, param_hint="NAME")
     if not query.strip():
         raise click.BadParameter("a view needs a search (`readlist list --query` takes the same)", param_hint="QUERY")
     query_option(query, "QUERY")  # refused now rather than shown broken in the sidebar

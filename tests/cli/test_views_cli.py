@@ -78,10 +78,12 @@ def test_a_view_broken_by_hand_is_listed_with_why_and_the_others_still_count(tmp
 
 def test_a_view_needs_a_search_and_a_name_of_its_own(tmp_path: Path) -> None:
     db = tmp_path / "library.json"
-    for name, query in (("x", ""), ("x", "   "), ("Inbox", "tag:rl"), ("to read", "tag:rl")):
+    for name, query in (("x", ""), ("x", "   "), ("Inbox", "tag:rl"), ("to read", "tag:rl"), ("#llm", "reasoning")):
         result = run(db, "view", "add", name, query)
         assert result.exit_code == 2, (name, query)
         assert len(result.stderr.strip().splitlines()) == 1
+    # "#llm" is the view of the tag llm: saved, `--view '#llm'` would have named two views.
+    assert "a name starting with # is a tag's view" in run(db, "view", "add", "#llm", "reasoning").stderr
     assert not Path(os.environ["READLIST_CONFIG"]).exists()
 
 

@@ -156,6 +156,10 @@ async def test_naming_a_view_keeps_the_prompt_open_until_the_name_can_be_used(
         await pilot.press("backspace")  # a change hides the reason, which was about the name before it
         assert not error.display
 
+        await pilot.press("ctrl+u", *"#llm", "enter")  # a tag's view, now or once the tag is used
+        await pilot.pause()
+        assert app.screen is prompt and "a name starting with # is a tag's view" in str(error.render())
+
         await pilot.press("ctrl+u", *"general", "enter")
         await pilot.pause()
         assert main(app).view.key == "saved:general"

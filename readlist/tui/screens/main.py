@@ -34,10 +34,10 @@ from readlist.app.views import (
     View,
     build_views,
     count,
-    is_fixed_view_name,
     next_sort,
     shown_sort,
     sort_depends_on,
+    view_name_problem,
 )
 from readlist.config.settings import ConfigError, save_view
 from readlist.core.model import Paper, Status, ValidationError
@@ -1311,8 +1311,8 @@ class MainScreen(ReadlistScreen[None]):
             name = clean_line(typed)
             if not name:
                 return "Type a name for the view (Esc cancels)."
-            if is_fixed_view_name(name):
-                return f"“{name}” is one of the app's own views; choose another name."
+            if (problem := view_name_problem(name)) is not None:
+                return problem + "."
             kept = self.saved_views.get(name)
             if kept is not None and kept != query and name not in warned:
                 # A saved search has no undo: replacing one is said before it is done.
