@@ -105,6 +105,21 @@ async def test_triage_counts_a_keep_of_a_paper_already_to_read(seed_library: Pat
         assert "skipped  1" in summary
 
 
+async def test_triage_started_at_the_last_paper_counts_only_the_papers_it_showed(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("status:to-read")
+        await pilot.pause()
+        await pilot.press("G", "T")
+        assert "Triage · 3 / 3" in text_of(app, "#triage-progress")
+        await pilot.press("r")
+        assert isinstance(app.screen, TriageScreen) and app.screen.done
+        summary = text_of(app, "#triage-summary")
+        assert "1 paper looked at" in summary and "read     1" in summary
+
+
 async def test_layout_follows_the_terminal_again_after_l(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=(160, 48)) as pilot:

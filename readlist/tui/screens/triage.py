@@ -57,6 +57,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         self._footer_done = False
         self._hints: tuple[str, str] | None = None  # the key line, long and short, as the keys are mapped
         self._scrolled_for: str | None = None  # the paper the text is scrolled for: another starts at the top
+        self.seen: set[str] = set()  # the papers shown in this session (it may start anywhere in the list)
 
     def compose(self) -> ComposeResult:
         yield Static(id="triage-progress", markup=False)
@@ -94,6 +95,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         self._footer_follows()
         header.display = abstract.display = True
         summary.display = False
+        self.seen.add(self.paper_ids[self.index])
         paper = self.session.library.get(self.paper_ids[self.index])
         where = f" Triage · {self.index + 1} / {total}"
         full, short = self._key_hints()
@@ -162,7 +164,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         t = self.tally()
         text = Text()
         text.append("Triage finished\n\n", style="bold")
-        text.append(f"{counted(len(self.paper_ids), 'paper')} looked at\n")
+        text.append(f"{counted(len(self.seen), 'paper')} looked at\n")
         text.append(f"  kept     {t['kept']}\n")
         text.append(f"  skipped  {t['skipped']}\n")
         text.append(f"  reading  {t['reading']}\n")
