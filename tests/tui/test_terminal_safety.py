@@ -176,6 +176,27 @@ async def test_leaving_the_dialogs_unchanged_keeps_the_stored_text(hostile: Path
     assert after[paper.id].note == before[paper.id].note == paper.note
 
 
+async def test_the_note_editor_says_that_it_leaves_the_controls_out(hostile: Path) -> None:
+    """The editor shows a note as a save stores it: that the controls go once the user types is said."""
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None and FORBIDDEN.search(paper.note)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "terminal control characters, left out here" in assert_inert(app, "note editor")
+        await pilot.press(*"ABC", "escape")
+        await pilot.pause()
+    edited = fresh(hostile).papers[paper.id].note
+    assert not FORBIDDEN.search(edited.replace("\n", "")) and edited.endswith("ABC")
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        shown = assert_inert(app, "note editor")
+        assert "saved as you type" in shown and "control characters" not in shown
+
+
 def test_a_tag_shown_with_a_mark_maps_back_to_the_stored_tag() -> None:
     stored = ["ok", "t" + HOSTILE]
     shown, aliases = shown_tags(stored)

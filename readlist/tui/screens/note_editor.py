@@ -72,7 +72,13 @@ class NoteEditor(ReadlistScreen[None]):
         editor = self.query_one("#note-text", TextArea)
         editor.focus()
         editor.move_cursor(editor.document.end)
-        self._status("Markdown · saved as you type · Esc saves and goes back")
+        if self._shown != self._latest.replace("\r\n", "\n").replace("\r", "\n").replace(
+                "\u2028", "\n").replace("\u2029", "\n"):
+            # Left out silently, the controls would go at the first keystroke without the user knowing.
+            self._status("This note holds terminal control characters, left out here: they go from the note "
+                         "once you type · Esc without typing keeps it as it is")
+        else:
+            self._status("Markdown · saved as you type · Esc saves and goes back")
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 
     def _status(self, message: str) -> None:
