@@ -8,6 +8,7 @@ imported only when needed so that start-up does not pay for BeautifulSoup.
 from __future__ import annotations
 
 import importlib
+import re
 from datetime import date
 from typing import Any, Protocol
 
@@ -99,9 +100,23 @@ def parse_input(
         tried.append(name)
         if module.sniff(text):
             return module.parse(text, source=source, today=today, year=year)
-    hint = ""
-    if text.lstrip()[:1] not in ("<", "{", "[", "@"):
+    raise ImportFormatError(f"not a format readlist recognises (tried: {', '.join(tried)}){_hint(text)}")
+
+
+# An arXiv id as a page names its paper: ``arxiv:2509.24002`` (a Hugging Face paper page), ``arxiv.org/abs/…``.
+_NAMED_ID = re.compile(r"\barxiv(?::\s?|\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5})", re.IGNORECASE)
+
+
+def _hint(text: str) -> str:
+    """What to try with a text no importer recognised: the paper it names, or the format to force."""
+    if text.lstrip()[:1] in ("<", "{", "[", "@"):
+        return ""
+    head = text[:200_000]
+    ids = list(dict.fromkeys(_NAMED_ID.findall(head)))
+    if 0 < len(ids) <= 3:
+        # A copy of one paper's page (Hugging Face's, say): its id brings the paper whole.
+        return f"; it names {', '.join('arXiv:' + i for i in ids)}: `readlist import {' '.join(ids)}` imports it"
+    if any(len(line) >= 250 for line in head.splitlines()):
         # Plain paragraphs of titles and abstracts are only known as a Hugging Face copy by its page lines.
-        hint = ("; a Hugging Face papers page copied without its page header is read with --format hf-text, "
-                "an arXiv listing with --format arxiv-text")
-    raise ImportFormatError(f"not a format readlist recognises (tried: {', '.join(tried)}){hint}")
+        return "; a Hugging Face papers page copied without its page header is read with --format hf-text"
+    return ""

@@ -411,3 +411,15 @@ def test_titles_and_abstracts_without_the_page_header_name_the_format_to_use() -
     with pytest.raises(ImportFormatError, match="read with --format hf-text"):
         parse_input(text.encode(), today=TODAY)
     assert parse_input(text.encode(), fmt="hf-text", today=TODAY).papers
+
+
+def test_a_copy_of_one_papers_page_names_the_id_to_import_it_by() -> None:
+    """A paper's page is no list of cards: read as one, its author names and buttons would become papers."""
+    soup = BeautifulSoup((PAGES / "hf-paper-2509.24002-prettified.html").read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style", "title"]):
+        tag.decompose()
+    copy = "\n\n".join(line.strip() for line in soup.get_text("\n").splitlines() if line.strip())
+    with pytest.raises(ImportFormatError) as raised:
+        parse_input(copy.encode(), today=TODAY)
+    assert str(raised.value).endswith("; it names arXiv:2509.24002: `readlist import 2509.24002` imports it")
+    assert "--format" not in str(raised.value)
