@@ -345,6 +345,17 @@ def _looks_like_abstract(paragraph: list[str]) -> bool:
     return len(text) >= 80 and text.count(". ") >= 1 and text.rstrip().endswith((".", ")", "!", "?"))
 
 
+def _short_abstract(paragraphs: list[list[str]], index: int) -> bool:
+    """A one-sentence abstract under a title, in a copy without metadata blocks (``We review Bayesian
+    optimization.``): a sentence, ending with a full stop as titles do not, and not followed by an abstract,
+    which would make it a title with its abstract below."""
+    paragraph = paragraphs[index]
+    if len(paragraph) > 1 or not paragraph[0].endswith(".") or len(paragraph[0].split()) < 3:
+        return False
+    following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+    return following is None or not _looks_like_abstract(following)
+
+
 @dataclass
 class _Draft:
     title: str
@@ -429,7 +440,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         # however short (a one-sentence abstract would otherwise pass for a second title).
         following = _meta(paragraphs[index + 1]) if index + 1 < len(paragraphs) else None
         followed_by_meta = following is not None and not following.lead
-        if pending is not None and not pending.abstract and (followed_by_meta or _looks_like_abstract(paragraph)):
+        if pending is not None and not pending.abstract and (
+                followed_by_meta or _looks_like_abstract(paragraph) or _short_abstract(paragraphs, index)):
             pending.abstract = "\n".join(paragraph)
             continue
         title = " ".join(paragraph)

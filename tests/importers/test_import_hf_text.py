@@ -423,3 +423,17 @@ def test_a_copy_of_one_papers_page_names_the_id_to_import_it_by() -> None:
         parse_input(copy.encode(), today=TODAY)
     assert str(raised.value).endswith("; it names arXiv:2509.24002: `readlist import 2509.24002` imports it")
     assert "--format" not in str(raised.value)
+
+
+def test_a_one_sentence_abstract_in_a_copy_without_metadata_stays_its_papers() -> None:
+    """Seed 003 has no metadata blocks: a short abstract was read as a paper of its own, without abstract."""
+    paragraphs = _seed("003_6b1eaca390782b18.txt").decode("utf-8").split("\n\n")
+    at = paragraphs.index("A Tutorial on Bayesian Optimization")
+    paragraphs[at + 1] = "We review Bayesian optimization."
+    # A title ending with a full stop, its abstract below, stays a title.
+    paragraphs[at + 2: at + 2] = ["Attention Is Not All You Need.", ABSTRACT]
+    papers = _by_title(hf_text.parse("\n\n".join(paragraphs), today=TODAY).papers)
+    assert papers["A Tutorial on Bayesian Optimization"].abstract == "We review Bayesian optimization."
+    assert papers["Attention Is Not All You Need."].abstract == ABSTRACT
+    assert "We review Bayesian optimization." not in papers
+    assert len(papers) == 96
