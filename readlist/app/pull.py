@@ -69,6 +69,8 @@ class PullOutcome:
     # Source key -> ISO day to remember as its last successful pull; only sources that fully succeeded.
     remember: dict[str, str] = field(default_factory=dict)
     cancelled: bool = False
+    # What the pull left out and how to get it (days a long-idle source missed).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[PullBatch]:
@@ -83,6 +85,7 @@ class PullOutcome:
             ],
             "remember": dict(self.remember),
             "cancelled": self.cancelled,
+            "notes": list(self.notes),
         }
 
 
@@ -200,6 +203,13 @@ def pull_configured(
     arxiv_groups: dict[date, list[str]] = {}
     for source in sources:
         since = _since(last_pulled.get(source.key), today)
+        missed = _missed(last_pulled.get(source.key), since)
+        if missed is not None:
+            outcome.notes.append(
+                f"{source.key}: last pulled on {missed.isoformat()}, more than {MAX_DAYS} days ago; this pull covers "
+                f"{since.isoformat()} to {today.isoformat()}, and the days between are left out"
+                + (" (`readlist pull hf --date DAY` pulls one)" if source.kind == "hf" else
+                   " (arXiv's listing of new papers reaches no further back)"))
         if source.kind == "hf":
             if hf is None:
                 continue
@@ -225,6 +235,13 @@ def _since(remembered: str | None, today: date) -> date:
     else:
         day = today - timedelta(days=FIRST_PULL_DAYS - 1)
     return min(max(day, earliest), today)
+
+
+def _missed(remembered: str | None, since: date) -> date | None:
+    """The day last pulled, when days after it fall before ``since`` (a source idle for longer than a pull
+    reaches): they are left out, and that must be said, not pass for "nothing new"."""
+    day = _day_or_none(remembered) if remembered else None
+    return day if day is not None and day + timedelta(days=1) < since else None
 
 
 def _day_or_none(text: str) -> date | None:

@@ -77,6 +77,8 @@ class ReadlistGroup(click.Group):
             return super().get_command(ctx, cmd_name)
         module = importlib.import_module(verb[0])
         found: click.Command | None = next((c for c in module.COMMANDS if c.name == cmd_name), None)
+        if found is not None:
+            _take_global_options(found)
         return found
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -157,6 +159,45 @@ class ReadlistGroup(click.Group):
             fail("interrupted", 130)
         finally:
             _tell_notices(ctx)
+
+
+def _late_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        from readlist.cli.context import Context
+        from readlist.storage.paths import resolve_db_path
+
+        obj = ctx.find_object(Context)
+        if obj is not None:
+            obj.db, obj.explicit = resolve_db_path(value), True
+
+
+def _late_offline(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        from readlist.cli.context import Context
+
+        obj = ctx.find_object(Context)
+        if obj is not None:
+            obj.offline = True
+
+
+def _take_global_options(command: click.Command) -> None:
+    """Let ``--db`` and ``--offline`` come after the verb too (``readlist list --db FILE``), as people type them.
+
+    Given there, they mean what they mean before it; the verb has not opened the library yet when its options
+    are read, so the path given is the one it opens.
+    """
+    names = {name for param in command.params for name in param.opts}
+    if "--db" not in names:
+        command.params.append(click.Option(
+            ["--db"], type=click.Path(path_type=Path, readable=False), expose_value=False, callback=_late_db,
+            is_eager=True, help="Library file (as `readlist --db PATH …`)."))
+    if "--offline" not in names:
+        command.params.append(click.Option(
+            ["--offline"], is_flag=True, expose_value=False, callback=_late_offline, is_eager=True,
+            help="Never fetch papers from the network (as `readlist --offline …`)."))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _take_global_options(sub)
 
 
 # Errors that mean the output has nowhere to go, as opposed to a failure of readlist's own files (those are

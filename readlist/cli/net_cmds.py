@@ -33,7 +33,7 @@ from readlist.app.session import Session
 from readlist.app.views import status_view
 from readlist.cli.commands import report_line
 from readlist.cli.context import network_of, session_of, settle
-from readlist.cli.output import console, err_console, fail, info, print_json, query_option
+from readlist.cli.output import console, echo_err, err_console, fail, info, print_json, query_option
 from readlist.core.model import Paper
 from readlist.core.text import counted, inert_text
 
@@ -102,6 +102,10 @@ def pull_cmd(
         raise click.UsageError("--date and --since go with `pull hf`; use --days with `pull arxiv`")
     if on and since:
         raise click.UsageError("give --date or --since, not both")
+    if what is None and (on or since):
+        raise click.UsageError("--date and --since go with `pull hf`, e.g. `readlist pull hf --date 2024-08-01`")
+    if what != "arxiv" and ctx.get_parameter_source("days") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--days goes with `pull arxiv`; use --date or --since with `pull hf`")
     session = session_of(ctx)
     net = network_of(ctx)
     today = date.today()
@@ -147,6 +151,8 @@ def _store_pulled(session: Session, outcome: PullOutcome, reports: list[ImportRe
         save_pull_state(session.library.path, outcome.remember)
     added = [pid for r in reports for pid in r.added]
     hint = enrich_hint([session.library.papers[pid] for pid in added if pid in session.library.papers])
+    for note in outcome.notes:  # with --json too: a script's log (cron mails stderr) must show the gap
+        echo_err("readlist: " + note)
     if as_json:
         print_json({"library": str(session.library.path), "reports": [r.to_dict() for r in reports],
                     "pull": outcome.to_json(), "hint": hint})

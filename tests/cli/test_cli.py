@@ -33,6 +33,23 @@ def by_title(records: list[dict[str, object]], title: str) -> dict[str, object]:
     return next(r for r in records if r["title"] == title)
 
 
+def test_db_after_the_verb_names_the_library_as_before_it(tmp_path: Path) -> None:
+    """`readlist list --db FILE` was "No such option '--db'": every verb takes it where people type it."""
+    db, other = tmp_path / "l.json", tmp_path / "other.json"
+    assert run(other, "import", str(SEEDS[0])).exit_code == 0
+    assert CliRunner().invoke(main, ["import", str(SEEDS[1]), "--db", str(db)]).exit_code == 0
+    ids, other_ids = [p["id"] for p in listed(db)], [p["id"] for p in listed(other)]
+    assert ids and set(ids) != set(other_ids)
+    after = CliRunner().invoke(main, ["list", "--json", "--db", str(db)])
+    assert after.exit_code == 0 and [p["id"] for p in json.loads(after.stdout)] == ids
+    # Given after the verb it wins over the one before, which a shell alias may have set.
+    both = CliRunner().invoke(main, ["--db", str(other), "list", "--json", "--db", str(db)])
+    assert both.exit_code == 0 and [p["id"] for p in json.loads(both.stdout)] == ids
+    # Verbs of a verb take it too, and a folder that does not exist is refused as before the verb.
+    missing = CliRunner().invoke(main, ["view", "--db", str(tmp_path / "nowhere" / "l.json")])
+    assert missing.exit_code == 1 and "no library at" in missing.stderr
+
+
 def test_import_seeds_gives_196_records_in_the_documented_shape(tmp_path: Path) -> None:
     db = tmp_path / "l.json"
     result = run(db, "import", *map(str, SEEDS))

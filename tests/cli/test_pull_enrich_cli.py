@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,39 @@ def test_pulling_an_old_day_does_not_move_the_last_pull_back(
     assert [seen.query["date"] for seen in api.seen("/hf/api/daily_papers")[asked_before:]] == [today]
 
 
+def test_a_pull_after_a_long_gap_says_which_days_it_left_out(
+    api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last pull two years ago: the 31 days a pull reaches were fetched and the rest passed without a word."""
+    db = tmp_path / "library.json"
+    config = Path(str(tmp_path / "config.toml"))
+    config.write_text('pull_sources = ["hf"]\n')
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    assert run(db, "pull", "hf", "--date", DAY).exit_code == 0
+    (tmp_path / "library.json.pulls").write_text(json.dumps({"hf": DAY}))
+    first = (date.today() - timedelta(days=30)).isoformat()
+    result = run(db, "pull", "--json")
+    assert result.exit_code == 0, result.output
+    days = [seen.query["date"] for seen in api.seen("/hf/api/daily_papers")[1:]]
+    assert days[0] == first and len(days) == 31
+    note = (f"hf: last pulled on {DAY}, more than 31 days ago; this pull covers {first} to {date.today()}, and "
+            "the days between are left out (`readlist pull hf --date DAY` pulls one)")
+    assert json.loads(result.stdout)["pull"]["notes"] == [note]
+    (tmp_path / "library.json.pulls").write_text(json.dumps({"hf": DAY}))
+    assert note in run(db, "pull").stderr
+    # A pull within reach says nothing of the kind.
+    assert "left out" not in run(db, "pull").stderr
+
+
+@pytest.mark.parametrize("args", [["pull", "hf", "--days", "2"], ["pull", "--date", DAY], ["pull", "--since", DAY],
+                                  ["pull", "--days", "1"]])
+def test_an_option_of_another_source_is_refused_not_ignored(api: FakeServer, tmp_path: Path, args: list[str]) -> None:
+    """`pull hf --days 2` and `pull --date D` pulled today's papers as if the option were not there."""
+    result = run(tmp_path / "library.json", *args)
+    assert result.exit_code == 2 and "go" in result.stderr, result.output
+    assert api.seen("/hf/api/daily_papers") == []
+
+
 def test_a_failing_service_is_one_line_and_changes_nothing(api: FakeServer, tmp_path: Path) -> None:
     db = tmp_path / "library.json"
     api.script("/hf/api/daily_papers", Reply(503), Reply(503), Reply(503))
@@ -85,9 +118,12 @@ def test_a_failing_service_is_one_line_and_changes_nothing(api: FakeServer, tmp_
     assert not (tmp_path / "library.json.pulls").exists()
 
 
-def test_offline_refuses_every_network_command(api: FakeServer, seed_library: Path) -> None:
+@pytest.mark.parametrize("after_the_verb", [False, True])
+def test_offline_refuses_every_network_command(api: FakeServer, seed_library: Path, after_the_verb: bool) -> None:
     for args in (["pull", "hf"], ["enrich", "--all"], ["import", "https://huggingface.co/papers"]):
-        result = CliRunner().invoke(main, ["--db", str(seed_library), "--offline", *args])
+        line = [*args, "--db", str(seed_library), "--offline"] if after_the_verb else [
+            "--db", str(seed_library), "--offline", *args]
+        result = CliRunner().invoke(main, line)
         assert result.exit_code == 1, (args, result.output)
         assert "offline" in result.output.lower()
     assert api.requests == []

@@ -35,7 +35,7 @@ SESSION: list[tuple[bytes, bytes | None]] = [
     (b"k", None),
     (b"T", "Triage ·".encode()),
     (b"\x1b", None),
-    (b"n", b"saved as you type"),
+    (b"n", "Note ·".encode()),
     (b"\x1b", None),
     (b"t", b"Tags for"),
     (b"\x1b", None),

@@ -1197,6 +1197,8 @@ class MainScreen(ReadlistScreen[None]):
             message += "; cancelled"
         self._online_finished(message + (f"; {no_arxiv} without an arXiv id: E looks them up" if no_arxiv else ""),
                               errors[0] if errors else None)
+        for note in outcome.notes:  # days a long-idle source missed: not to pass for "nothing new"
+            self.notify(inert_text(note), severity="warning", timeout=12, markup=False)
 
     @needs_library
     def ask_import(self) -> None:
