@@ -54,7 +54,14 @@ def view_cmd(ctx: click.Context, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the saved view as JSON.")
 @click.pass_context
 def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
-    """Save QUERY as the view NAME (replacing a view of that name)."""
+    """Save QUERY as the view NAME (replacing a view of that name).
+
+    \b
+    Examples:
+      readlist view add "RL to read" 'tag:rl status:to-read'
+      readlist view add recent 'year>=2025 -status:skipped'
+      readlist list --view "RL to read"
+    """
     name = clean_line(name)
     if not name:
         raise click.BadParameter("a view needs a name", param_hint="NAME")
@@ -77,7 +84,13 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the removed view as JSON.")
 def view_rm(name: str, as_json: bool) -> None:
-    """Remove the saved view NAME."""
+    """Remove the saved view NAME.
+
+    \b
+    Examples:
+      readlist view rm "RL to read"
+      readlist view                      the views left, with their counts
+    """
     name = clean_line(name)  # as `view add` saved it
     views = load_config().views
     if name not in views:
