@@ -95,6 +95,10 @@ class MergeReport:
     kept_there: list[str] = field(default_factory=list)  # deleted here, kept: changed there after the deletion
     dropped_here: list[str] = field(default_factory=list)  # changed here, then deleted there later: gone
     dropped_there: list[str] = field(default_factory=list)
+    # Deleted there, untouched here since the last sync, but holding a note here: the deletion may have been
+    # decided before that note reached the other copy (its merge told that copy, not this one), so it is named.
+    noted_gone_here: list[str] = field(default_factory=list)
+    noted_gone_there: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # an old id edited on one side -> the renamed paper
 
     def mirrored(self) -> MergeReport:
@@ -103,7 +107,7 @@ class MergeReport:
             changed_here=self.changed_there, changed_there=self.changed_here, notes_merged=self.notes_merged,
             notes_both_kept=self.notes_both_kept, later_won=self.later_won, kept_here=self.kept_there,
             kept_there=self.kept_here, dropped_here=self.dropped_there, dropped_there=self.dropped_here,
-            renamed=self.renamed,
+            noted_gone_here=self.noted_gone_there, noted_gone_there=self.noted_gone_here, renamed=self.renamed,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,6 +154,8 @@ def merge_libraries(base: Side, ours: Side, theirs: Side) -> Merged:
             papers[key] = kept  # deleted before the base; added again on one side since: a one-sided change
         elif kept == bp:
             deleted[key] = gone_at or _record_time(bp)  # untouched here, deleted there
+            if kept.note:
+                (report.noted_gone_here if here else report.noted_gone_there).append(key)
         elif changed_at > gone_at:
             papers[key] = kept
             if gone_at or bp is not None:  # a deletion it outlived: the user is told

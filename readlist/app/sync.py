@@ -470,7 +470,12 @@ def _validated(raw: bytes | None, whose: str) -> Snapshot | None:
     try:
         return decode_snapshot(raw)
     except SnapshotProblem as problem:
-        raise SyncError(f"the library {whose} is not valid ({problem}); nothing was changed here") from None
+        advice = ""
+        if whose.startswith("on "):
+            # Every sync stops here until the remote holds a good library again: say how to get there.
+            advice = (": undo the commit that damaged it on the remote (`git revert` in a clone of it, or a "
+                      "`readlist sync` from a copy that has a good one after reverting there), then sync again")
+        raise SyncError(f"the library {whose} is not valid ({problem}); nothing was changed here{advice}") from None
 
 
 class PendingMove(msgspec.Struct, array_like=True):
@@ -574,6 +579,8 @@ class SyncReport:
                   "kept a backup)" for pid in merge.dropped_here]
         lines += [f"{pid}: deleted here after it was changed on the other copy; it stays deleted"
                   for pid in merge.dropped_there]
+        lines += [f"{pid}: deleted on the other copy, with the note it had here (`readlist sync` kept a backup)"
+                  for pid in merge.noted_gone_here]
         lines += [f"{pid}: both versions of an edited part of the note are kept, under a line starting with ──"
                   for pid in merge.notes_both_kept]
         lines += [f"{old}: renamed to {new}" for old, new in sorted(merge.renamed.items())]
@@ -976,7 +983,14 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
     remote_ref = f"refs/remotes/{REMOTE}/{branch}"
     pushes = merges = 0
     while pushes < PUSH_ATTEMPTS:
-        repo.git.run("fetch", "--quiet", REMOTE, network=True)
+        try:
+            repo.git.run("fetch", "--quiet", REMOTE, network=True)
+        except SyncError as exc:
+            if not str(exc).startswith("git fetch failed"):  # git itself (not the remote) could not work
+                raise
+            raise SyncError(f"{exc}; the changes made here are committed on this machine and safe: check that the "
+                            f"remote ({report.remote}) is there and reachable, then run `readlist sync` "
+                            "again") from None
         # Merging again after every change made meanwhile would never end while someone keeps changing the library
         # (a decision every few seconds in the app); the last merge keeps them waiting instead, as every merge did.
         last = merges >= MERGE_ATTEMPTS - 1
@@ -1063,6 +1077,7 @@ def _replace(library: Library, repo: Repo, report: SyncReport, result: _Result, 
         report.merge = result.merge
     else:
         report.merge.renamed.update(result.changes.merge.renamed)
+        report.merge.noted_gone_here = result.changes.merge.noted_gone_here
     return True
 
 
@@ -1189,6 +1204,12 @@ def _fast_forward(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Re
     current = repo.snapshot_at(ours, whose="here")
     incoming = repo.snapshot_at(theirs, whose=f"on {report.remote}")
     done.changed_there = _changes(current, incoming, done)
+    # A deletion that came with the remote's commit, of a paper with a note here: the copy that merged it may have
+    # had this note already (it named the paper there); here the note goes, and that is said too.
+    arriving = {p.id for p in incoming.papers} if incoming is not None else set()
+    done.merge.noted_gone_here = sorted(
+        p.id for p in (current.papers if current is not None else ())
+        if p.note and p.id not in arriving and p.id not in done.merge.renamed)
     return _Result(theirs, repo.snapshot_blob(theirs), done, fast=True)
 
 

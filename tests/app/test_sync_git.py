@@ -158,6 +158,30 @@ def test_a_deletion_later_than_an_edit_elsewhere_wins_and_the_user_is_told(
     assert records(laptop) == records(workstation)
 
 
+@pytest.mark.parametrize("merged", [False, True], ids=["received", "merged"])
+def test_a_deletion_that_outran_a_note_from_here_is_named_here_too(
+    two_machines: tuple[Library, Library, Path], merged: bool,
+) -> None:
+    """The note reached the other copy first, whose merge kept its own later deletion and said so there; the
+    copy that wrote the note then just received a deletion, and its note went without a word."""
+    laptop, workstation, _ = two_machines
+    SaveNote("2401.00003", "precious").execute(workstation)
+    Delete(["2401.00003"]).execute(laptop)  # later than the note
+    sync(workstation)
+    assert sync(laptop).merge.dropped_there == ["2401.00003"]
+    if merged:  # something else changed here meanwhile: a merge rather than taking the remote's commit
+        Rate(["2401.00001"], 5).execute(workstation)
+    report = sync(workstation)
+    assert "2401.00003" not in workstation.papers
+    assert report.merge.noted_gone_here == ["2401.00003"]
+    assert ("2401.00003: deleted on the other copy, with the note it had here (`readlist sync` kept a backup)"
+            in report.details())
+    # A paper without a note deleted there is no news.
+    Delete(["2401.00002"]).execute(laptop)
+    sync(laptop)
+    assert sync(workstation).merge.noted_gone_here == []
+
+
 def test_an_old_copy_never_brings_a_deleted_paper_back(two_machines: tuple[Library, Library, Path]) -> None:
     laptop, workstation, _ = two_machines
     Delete(["2401.00001"]).execute(laptop)
@@ -226,6 +250,7 @@ def test_a_damaged_library_on_the_remote_is_refused_and_nothing_changes_here(
     with pytest.raises(SyncError, match="not valid") as caught:
         sync(laptop)  # a fast-forward onto a damaged file
     assert "\n" not in str(caught.value)
+    assert "undo the commit that damaged it on the remote (`git revert` in a clone of it" in str(caught.value)
     Rate(["2401.00001"], 4).execute(laptop)
     laptop.compact(force=True)
     before = laptop.path.read_bytes()

@@ -84,6 +84,9 @@ def test_a_remote_that_cannot_be_reached_is_named_with_the_reason(git_env: Path)
     assert done.exit_code == 1 and len(done.stderr.strip().splitlines()) == 1
     assert done.stderr.startswith("readlist: git fetch failed: fatal: ")
     assert f"'{remote}' does not appear to be a git repository" in done.stderr
+    assert done.stderr.rstrip().endswith(
+        f"; the changes made here are committed on this machine and safe: check that the remote ({remote}) is "
+        "there and reachable, then run `readlist sync` again")
 
 
 def test_a_library_the_users_gitignore_ignores_is_named_with_the_line(git_env: Path) -> None:
