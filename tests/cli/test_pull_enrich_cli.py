@@ -45,13 +45,18 @@ def test_pull_hf_for_a_day_imports_complete_author_lists(api: FakeServer, tmp_pa
     assert report["added"] == 0 and report["unchanged"] + report["updated"] == 13
 
 
+def _pulling_hf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A library whose config.toml pulls Hugging Face's Daily Papers when `readlist pull` names no source."""
+    config = tmp_path / "config.toml"
+    config.write_text('pull_sources = ["hf"]\n')
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    return tmp_path / "library.json"
+
+
 def test_pull_alone_remembers_the_last_successful_pull(
     api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "library.json"
-    config = Path(str(tmp_path / "config.toml"))
-    config.write_text('pull_sources = ["hf"]\n')
-    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    db = _pulling_hf(tmp_path, monkeypatch)
     assert run(db, "pull").exit_code == 0
     state = json.loads((tmp_path / "library.json.pulls").read_text())
     assert state == {"hf": date.today().isoformat()}
@@ -62,10 +67,7 @@ def test_pulling_an_old_day_does_not_move_the_last_pull_back(
 ) -> None:
     """`pull hf --date` of an old day after today's pull left that old day as the last pull, so the next
     `readlist pull` asked for a month of Daily Papers (31 lists) instead of today's."""
-    db = tmp_path / "library.json"
-    config = Path(str(tmp_path / "config.toml"))
-    config.write_text('pull_sources = ["hf"]\n')
-    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    db = _pulling_hf(tmp_path, monkeypatch)
     today = date.today().isoformat()
     assert run(db, "pull").exit_code == 0
     assert run(db, "pull", "hf", "--date", DAY).exit_code == 0
@@ -79,10 +81,7 @@ def test_a_pull_after_a_long_gap_says_which_days_it_left_out(
     api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The last pull two years ago: the 31 days a pull reaches were fetched and the rest passed without a word."""
-    db = tmp_path / "library.json"
-    config = Path(str(tmp_path / "config.toml"))
-    config.write_text('pull_sources = ["hf"]\n')
-    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    db = _pulling_hf(tmp_path, monkeypatch)
     assert run(db, "pull", "hf", "--date", DAY).exit_code == 0
     (tmp_path / "library.json.pulls").write_text(json.dumps({"hf": DAY}))
     first = (date.today() - timedelta(days=30)).isoformat()
