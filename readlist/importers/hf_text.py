@@ -216,11 +216,14 @@ class _Votes(list[str]):
     submitter's name and the paper's title, and belongs to that title."""
 
 
+_MAX_SITE_LINE = 120  # longer than every site line, and than several of them run together
 # Site lines that a copy may run together on one line (``Previous Next``, ``TOS Privacy About Jobs``).
 _SITE_WORDS = frozenset(line for line in SITE if " " not in line) | {"©", "hugging", "face"}
 
 
 def _is_site_line(line: str) -> bool:
+    if len(line) > _MAX_SITE_LINE:  # a title or an abstract: most lines of a copy, so told apart at once
+        return False
     folded = line.casefold()
     if folded in SITE or folded in MONTHS or _COUNT.match(folded):
         return True
