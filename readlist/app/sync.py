@@ -904,9 +904,15 @@ def sync(library: Library, *, interactive: bool = False, stop: threading.Event |
         error = SyncError(_not_written(exc, "readlist sync"))
         save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(error)))
         raise error from None
-    except (SyncError, LibraryError) as exc:  # a library's own error too: its lock held too long, say
+    except SyncError as exc:
         save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(exc)))
         raise
+    except LibraryError as exc:  # the library's own error (its lock held too long, no room to fold the journal)
+        room = ("; free some space, then run `readlist sync` again"
+                if any(os.strerror(code) in str(exc) for code in _DISK_FULL) else "")
+        said = LibraryError(f"nothing was synced: {exc}{room}")
+        save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(said)))
+        raise said from None
     save_state(library.path, SyncState(at=now_iso(), ok=True, message=report.summary()))
     return report
 

@@ -544,6 +544,30 @@ def test_a_read_only_library_file_is_not_replaced_by_a_sync(two_machines: tuple[
     assert sync(laptop).received and laptop.papers["2401.00001"].rating == 5
 
 
+def test_a_disk_too_full_to_fold_the_journal_says_nothing_was_synced(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It said only what the library says of a failed rewrite, not that the sync did not happen."""
+    import errno
+
+    import readlist.storage.library as library_module
+
+    laptop, _, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)  # in the journal: a sync folds it into the file first
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(library_module, "atomic_write_chunks", full)
+    with pytest.raises(LibraryError) as caught:
+        sync(laptop)
+    message = str(caught.value)
+    assert message.startswith("nothing was synced: ") and "\n" not in message
+    assert message.endswith("; free some space, then run `readlist sync` again")
+    monkeypatch.undo()
+    assert sync(laptop).sent and Library(laptop.path).papers["2401.00001"].rating == 5
+
+
 def test_a_sync_stopped_by_the_librarys_lock_is_recorded_as_failed(two_machines: tuple[Library, Library, Path]) -> None:
     """The app's header said "synced" after a sync that had waited for the lock in vain."""
     laptop, _, _ = two_machines
