@@ -62,3 +62,9 @@ def test_terminal_ui_start_up_does_not_load_the_lock_module() -> None:
     """The file-lock module is loaded in the background once the library is read, not before the first frame."""
     assert loaded_after("readlist.cli, readlist.cli.context, readlist.tui.app, readlist.tui.screens.main",
                         ("filelock",)) == []
+
+
+def test_terminal_ui_start_up_does_not_load_the_citation_layer() -> None:
+    """Citations and TeX decoding (10 ms of imports) wait for the first citation or opened page."""
+    assert loaded_after("readlist.cli, readlist.cli.context, readlist.tui.app, readlist.tui.screens.main",
+                        ("readlist.core.cite", "readlist.core.tex", "pylatexenc", "bibtexparser")) == []

@@ -13,7 +13,6 @@ import sys
 import webbrowser
 from dataclasses import dataclass
 
-from readlist.core.cite import paper_url
 from readlist.core.model import Paper
 from readlist.core.text import web_address
 
@@ -68,5 +67,11 @@ def page_of(paper: Paper, *, pdf: bool = False) -> Page:
     """
     if pdf:
         return Page(f"{ARXIV_PDF}{paper.arxiv_id}" if paper.arxiv_id else None, True)
-    url = paper.url or paper_url(paper)
+    url = paper.url
+    if not url:
+        # Imported here: the citation layer (TeX decoding with it) costs the app's start-up 10 ms, and a paper
+        # is opened long after the first paint, if at all.
+        from readlist.core.cite import paper_url
+
+        url = paper_url(paper)
     return Page(url, web_address(url) is not None)
