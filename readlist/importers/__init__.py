@@ -116,7 +116,7 @@ def _hint(text: str) -> str:
     if 0 < len(ids) <= 3:
         # A copy of one paper's page (Hugging Face's, say): its id brings the paper whole.
         return f"; it names {', '.join('arXiv:' + i for i in ids)}: `readlist import {' '.join(ids)}` imports it"
-    if any(len(line) >= 250 for line in head.splitlines()):
+    if any(len(line) >= 250 and line.count(" ") >= 30 for line in head.splitlines()):  # a paragraph of prose
         # Plain paragraphs of titles and abstracts are only known as a Hugging Face copy by its page lines.
         return "; a Hugging Face papers page copied without its page header is read with --format hf-text"
     return ""

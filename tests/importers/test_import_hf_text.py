@@ -411,6 +411,9 @@ def test_titles_and_abstracts_without_the_page_header_name_the_format_to_use() -
     with pytest.raises(ImportFormatError, match="read with --format hf-text"):
         parse_input(text.encode(), today=TODAY)
     assert parse_input(text.encode(), fmt="hf-text", today=TODAY).papers
+    with pytest.raises(ImportFormatError) as garbage:  # a long line that is no prose gets no such advice
+        parse_input(("x" * 5000 + "\n").encode(), today=TODAY)
+    assert str(garbage.value).endswith("hf-text)")
 
 
 def test_a_copy_of_one_papers_page_names_the_id_to_import_it_by() -> None:
