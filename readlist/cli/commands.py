@@ -37,6 +37,7 @@ from readlist.cli.output import (
     paper_line,
     print_json,
 )
+from readlist.config.settings import YEARS
 from readlist.core.model import (
     Paper,
     Status,
@@ -110,7 +111,8 @@ PROGRESS_PAPERS = 1000
 
 @click.command("import")
 @click.argument("sources", nargs=-1, metavar="SOURCE...")
-@click.option("--year", type=click.IntRange(1990, 2100), help="Year for dates shown without one.")
+@click.option("--year", type=click.IntRange(*YEARS),
+              help="Year for dates shown without one (default: config.toml's year, else the page's).")
 @click.option("--clipboard", is_flag=True, help="Import what is on the clipboard.")
 @click.option("--format", "fmt", metavar="FORMAT", help="Skip detection and parse as this format.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -145,7 +147,9 @@ def import_cmd(
             raise click.BadParameter(f"{fmt!r} is not one of: {', '.join(FORMATS)}", param_hint="--format")
     today = date.today()
     obj: Context = ctx.find_root().obj
-    offline = obj.offline or obj.session(create=True).settings.offline
+    settings = obj.session(create=True).settings
+    offline = obj.offline or settings.offline
+    year = year if year is not None else settings.year
     many = len(names) > PROGRESS_SOURCES
     progress = Progress(
         TextColumn("{task.description}"),

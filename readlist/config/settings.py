@@ -72,6 +72,9 @@ class Settings(msgspec.Struct, kw_only=True):
     views: dict[str, str] = msgspec.field(default_factory=dict)
     # Sync the library (`readlist sync`) when the app starts and again when it quits.
     sync_on_start_and_quit: bool = False
+    # The year rule for dates shown without one (`Jun 20` in a text copy): unset, the page's own year (the latest
+    # such day not after the import); a year here, that year, for every import that gives no `--year`.
+    year: int | None = None
 
     def network_values(self) -> dict[str, object]:
         """The network settings that were set, as the network layer reads them."""
@@ -113,7 +116,15 @@ def load_config(path: Path | None = None) -> Config:
             config.problems.append(f"{path}: unknown setting {name!r} (known: {', '.join(fields)}); ignored")
             continue
         setattr(config, name, _typed(path, name, value, info.type, config.problems, getattr(config, name)))
+    if config.year is not None and not YEARS[0] <= config.year <= YEARS[1]:
+        config.problems.append(f"{path}: 'year' must be a year from {YEARS[0]} to {YEARS[1]}, not {config.year}; "
+                               "using the page's year")
+        config.year = None
     return config
+
+
+# The years ``--year`` and the ``year`` setting take: arXiv began in 1991, and dates beyond 2100 are typing slips.
+YEARS = (1990, 2100)
 
 
 def read_regular_file(path: Path) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pyperclip
@@ -287,3 +288,26 @@ def test_a_library_file_given_to_import_says_how_to_bring_its_papers(tmp_path: P
     assert run(other, "export", "-f", "json", "-o", str(exported)).exit_code == 0
     assert imported(db, str(exported))["reports"][0]["added"] == 53
     assert json.loads(run(db, "show", pid, "--json").stdout)["rating"] == 5
+
+
+def test_the_year_setting_gives_dates_without_a_year_theirs_and_year_overrides_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """config.toml's year rule (`year = 2021`): every import without --year, as if it were given."""
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    copy = ("new\n\nSubscribe\n\nDaily Papers\n\nJun 22\n\nA Paper\n\n" + "Words " * 60
+            + "\n\n  • 2 authors\n·\nJun 20\n")
+    config.write_text("year = 2021\n")
+    by_setting = tmp_path / "a.json"
+    assert run(by_setting, "import", "-", input=copy).exit_code == 0
+    assert json.loads(run(by_setting, "list", "--json").stdout)[0]["published"] == "2021-06-20"
+    by_option = tmp_path / "b.json"
+    assert run(by_option, "import", "-", "--year", "2019", input=copy).exit_code == 0
+    assert json.loads(run(by_option, "list", "--json").stdout)[0]["published"] == "2019-06-20"
+    config.write_text("year = 21\n")  # a slip: said, and the page's year used
+    slipped = run(tmp_path / "c.json", "import", "-", input=copy)
+    assert slipped.exit_code == 0 and "'year' must be a year from 1990 to 2100, not 21" in slipped.stderr
+    today = date.today()
+    page_year = today.year if (today.month, today.day) >= (6, 22) else today.year - 1  # the latest Jun 22
+    assert json.loads(run(tmp_path / "c.json", "list", "--json").stdout)[0]["published"] == f"{page_year}-06-20"

@@ -1224,7 +1224,7 @@ class MainScreen(ReadlistScreen[None]):
 
         offline = network_settings(self.session.settings).offline
         parsed = read_sources(sources, network=partial(self._clients, cancel), today=date.today(), offline=offline,
-                              cancelled=cancel.is_set)
+                              year=self.session.settings.year, cancelled=cancel.is_set)
         self._on_screen(self._store_imported, parsed, cancel.is_set())
 
     def _store_imported(self, parsed: list[ParsedSource], cancelled: bool = False) -> None:
