@@ -92,12 +92,17 @@ def _centroid(rows: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(mean / norm) if norm > 0 else mean
 
 
+_NUMERALS = frozenset({"ii", "iii"})
+
+
 def _distinct_terms(ranked: Iterable[str]) -> tuple[str, ...]:
     """The strongest shared terms, skipping a word already shown inside a phrase ("video" after "video clips") or
     in its other number ("llm" after "llms")."""
     shown: list[str] = []
     covered: set[str] = set()
     for term in ranked:
+        if len(term) < 2 or term in _NUMERALS:
+            continue  # "d", "p" (from "P(True)"), "ii": shared, but say nothing of what the papers share
         words = {form_key(word) for word in term.split()}
         if words <= covered:
             continue

@@ -163,8 +163,16 @@ def word_forms(word: str) -> tuple[str, str, str]:
 
 
 def form_key(word: str) -> str:
-    """What a word and its plural have in common ("llm" for "llm" and "llms"): they share a key."""
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    """What a word and its plural have in common, as English forms plurals: they share a key ("llm" for "llm"
+    and "llms", "lm" for "lms", "policy" for "policies", "class" for "classes"). Only shown reasons are grouped
+    by it, never the model's features, so a pair it misses ("bias", "biases") is only shown twice."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if len(word) >= 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
 
 
 @cache

@@ -8,7 +8,7 @@ import msgspec
 
 from readlist.core.model import Paper
 from readlist.core.related import more_like, related
-from readlist.core.vectors import PaperVectors, VectorConfig
+from readlist.core.vectors import PaperVectors, VectorConfig, form_key
 
 
 def paper(title: str, abstract: str, **fields: Any) -> Paper:
@@ -158,3 +158,23 @@ def test_a_word_shown_as_a_reason_is_not_shown_again_in_its_other_number() -> No
     assert found[0].paper_id == "2403.00002"
     assert len({term.rstrip("s") for term in found[0].terms}) == len(found[0].terms)
     assert "agent" in {term.rstrip("s") for term in found[0].terms}
+
+
+def test_plurals_english_forms_them_and_single_letters_are_no_shared_terms() -> None:
+    """"policies, policy", "libraries, library" and "lms, lm" were two reasons each; "d" and "p" were reasons."""
+    papers = [
+        paper("Policies for code libraries", "One policy picks a library; policies rank libraries with lms and an "
+              "lm of size d and p values.", arxiv_id="2404.00001"),
+        paper("Library policies", "A policy over each library: policies compare libraries, an lm and lms, d and p.",
+              arxiv_id="2404.00002"),
+        *library(),
+    ]
+    found = related(PaperVectors.build(papers), "2404.00001", k=1)
+    assert found[0].paper_id == "2404.00002"
+    keys = [form_key(term) for term in found[0].terms]
+    assert len(set(keys)) == len(keys), found[0].terms
+    assert not {"d", "p"} & set(found[0].terms)
+    pairs = [("policy", "policies"), ("library", "libraries"), ("lm", "lms"), ("class", "classes"),
+             ("approach", "approaches"), ("box", "boxes"), ("agent", "agents"), ("llm", "llms")]
+    assert all(form_key(one) == form_key(many) for one, many in pairs)
+    assert form_key("process") == form_key("processes") and form_key("corpus") == "corpus"

@@ -338,6 +338,28 @@ async def test_more_like_this_is_a_view_in_likeness_order(tmp_path: Path, make_a
         assert count_in_sidebar() == str(len(expected))
 
 
+async def test_more_like_a_paper_of_a_more_like_view_renames_the_view_in_the_sidebar(
+    tmp_path: Path, make_app: MakeApp,
+) -> None:
+    """The new view had the old one's key and count, so the sidebar kept the first paper's name."""
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        screen = main(app)
+        await more_like_view(pilot, screen)
+        await pilot.press("j", "j")
+        seed = app.screen.query_one(PaperList).current
+        assert seed is not None
+        await pilot.press("m")
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if screen.like_view is not None and screen.like_view.label.startswith("≈ " + seed.title[:10]):
+                break
+        await pilot.pause()
+        assert "≈ " + seed.title[:10] in str(app.screen.query_one(ViewSidebar).render())
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 async def test_o_in_a_more_like_this_view_says_why_in_words_that_fit(tmp_path: Path, make_app: MakeApp,
                                                                      size: tuple[int, int]) -> None:

@@ -484,7 +484,8 @@ class MainScreen(ReadlistScreen[None]):
         else:
             plist.replace_papers(papers, changed, keep_id)
         self._in_this_frame(plist)
-        shown = (tuple(v.key for v in self.views), tuple(self.counts.for_view(v) for v in self.views),
+        # Labels too: a "more like" view made from inside another has the same key and count, but another name.
+        shown = (tuple((v.key, v.label) for v in self.views), tuple(self.counts.for_view(v) for v in self.views),
                  self.view_index)
         if shown != self._sidebar_shown:
             self._sidebar_shown = shown
