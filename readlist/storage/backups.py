@@ -150,7 +150,7 @@ def make_backup(path: Path, *, as_found: bool = False, prune: bool = True) -> Pa
         if journal.is_file():
             _copy_flushed(journal, work / journal.name)
         if as_found:
-            (work / KEPT_AS_FOUND).write_bytes(b"")
+            os.close(os.open(work / KEPT_AS_FOUND, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         fsync_dir(work)
         os.rename(work, target)
     except BaseException:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from readlist.storage.backups import make_backup
+from readlist.storage.backups import make_backup, prune_backups
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library, check_writable, held, library_lock
 from readlist.storage.snapshot import SnapshotProblem, read_snapshot, snapshot_header
@@ -47,14 +48,20 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
         current = None
         with contextlib.suppress(OSError):
             current = snapshot_header(path.read_bytes())
+        made: Path | None = None
         try:
             if path.exists():
-                make_backup(path, as_found=True)
+                # Pruned only once the restore is done: a restore that fails must push out no older backup, and
+                # leaves no copy of the library as it is to pass for the newest backup the next attempt restores.
+                made = make_backup(path, as_found=True, prune=False)
             restored.adopt(path, min_gen=current.gen if current else 0, library_id=current.library if current else "")
         except OSError as exc:
+            if made is not None:
+                shutil.rmtree(made, ignore_errors=True)
             raise LibraryError(
                 f"{path}: could not restore {backup.name} ({exc.strerror or exc}); the library was left as it was: "
                 "free some space (or make the folder writable) and restore again"
             ) from exc
+        prune_backups(path)
         if on_copy:
             on_copy(backup / path.name)

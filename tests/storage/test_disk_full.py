@@ -161,6 +161,31 @@ def test_restore_on_a_full_disk_is_one_line_and_changes_nothing(
     assert db.read_bytes() == before and list_backups(db) == kept
 
 
+def test_a_restore_that_fails_after_its_backup_leaves_the_backups_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library folder made read-only: each failed attempt kept the library as it was as the newest backup and
+    pushed out an older one, until every backup was the current library and the next restore restored that."""
+    db = tmp_path / "library.json"
+    for rating in range(1, KEEP_BACKUPS + 1):  # sessions that changed the library, each with its backup
+        Rate(["2401.00001"], rating).execute(make(db) if rating == 1 else Library(db))
+    kept = list_backups(db)
+    ratings = {backup: Library(backup / db.name).papers["2401.00001"].rating for backup in kept}
+
+    def refused(*_: object, **__: object) -> None:
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Library, "adopt", refused)
+    for _ in range(KEEP_BACKUPS + 1):
+        result = run(db, "doctor", "--restore")
+        assert result.exit_code == 1 and "could not restore" in result.stderr and "Permission denied" in result.stderr
+    monkeypatch.undo()
+    assert list_backups(db) == kept
+    assert {backup: Library(backup / db.name).papers["2401.00001"].rating for backup in kept} == ratings
+    assert run(db, "doctor", "--restore").exit_code == 0  # the newest backup, as it was before the attempts
+    assert Library(db).papers["2401.00001"].rating == ratings[kept[0]]
+
+
 def test_repair_on_a_full_disk_is_one_line_and_leaves_no_quarantine_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

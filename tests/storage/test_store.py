@@ -658,6 +658,7 @@ def test_restore_backup_brings_back_notes_and_keeps_current_as_backup(tmp_path: 
     newest = list_backups(path)[0]
     assert Library(newest / path.name).papers["2401.00001"].note == "overwritten by mistake"
     assert mode(path) == 0o600
+    assert [mode(kept) for kept in newest.iterdir()] == [0o600] * len(list(newest.iterdir()))  # its marker too
 
 
 def test_small_library_backup_is_a_copy_so_an_in_place_write_cannot_reach_it(tmp_path: Path) -> None:
