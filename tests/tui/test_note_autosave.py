@@ -40,6 +40,26 @@ async def test_typing_is_saved_after_a_pause_while_the_editor_stays_open(
         assert note_editor.SAVE_AFTER_TYPING <= 0.5
 
 
+async def test_typing_on_without_a_pause_is_saved_as_it_goes(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each keystroke restarted the wait, so typing on without a pause was saved only every 3 s: a SIGKILL then
+    lost up to 3 s of it. The wait now starts at the first keystroke after a save."""
+    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)  # only the wait after typing can save
+    app = make_app(small_library)
+    text = "typing on without a pause"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        pid = app.screen.paper_id
+        for key in text:  # a key every 0.1 s: never the half-second pause the old wait needed
+            await pilot.press(key)
+            await asyncio.sleep(0.1)
+        saved = fresh(small_library).papers[pid].note  # still typing, as far as the editor knows
+        assert saved and text.startswith(saved), saved
+        assert isinstance(app.screen, NoteEditor)
+
+
 @contextlib.asynccontextmanager
 async def _editing_until_closed(
     library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch

@@ -25,9 +25,10 @@ from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
 from readlist.tui.widgets.text_input import NoteArea
 
-# Typing is saved this long after the last keystroke, so a crash or SIGKILL loses at most the last half
-# second of it (a closed terminal or SIGTERM closes the app as quitting does, which saves first: see
-# readlist.tui.app); while typing goes on without a pause, it is saved every AUTOSAVE_SECONDS.
+# Typing is saved at most this long after a keystroke, so a crash or SIGKILL loses at most the last half second
+# of it (a closed terminal or SIGTERM closes the app as quitting does, which saves first: see readlist.tui.app):
+# the first keystroke after a save starts the wait and later ones do not restart it, so typing on without a
+# pause is saved every half second too (a save is one journal line). AUTOSAVE_SECONDS is a safety net.
 SAVE_AFTER_TYPING = 0.5
 AUTOSAVE_SECONDS = 3.0
 
@@ -101,9 +102,12 @@ class NoteEditor(ReadlistScreen[None]):
     @on(TextArea.Changed, "#note-text")
     def _changed(self, event: TextArea.Changed) -> None:
         self._latest = event.text_area.text
-        if self._pending is not None:
-            self._pending.stop()
-        self._pending = self.set_timer(SAVE_AFTER_TYPING, self.autosave)
+        if self._pending is None:  # already waiting: that save takes this keystroke too
+            self._pending = self.set_timer(SAVE_AFTER_TYPING, self._save_typed)
+
+    def _save_typed(self) -> None:
+        self._pending = None
+        self.autosave()
 
     def on_unmount(self) -> None:
         # The app is closing (a leave has already saved or kept the text): what cannot be saved now is kept
