@@ -654,11 +654,14 @@ class Library:
         just made holds nothing new and goes (a folder that cannot be written would otherwise push every older
         backup out, one failed command at a time). On a full disk the backup gives its room to the change.
         """
+        said = len(self.notices)
         backup = self._backup_once()
         try:
             write()
         except OSError as exc:
             if backup is None:
+                # "No backup could be made before this change": there was no change, and its failure is said.
+                del self.notices[said:]
                 raise
             if exc.errno != errno.ENOSPC:
                 discard_backup(backup)

@@ -161,6 +161,22 @@ def test_restore_on_a_full_disk_is_one_line_and_changes_nothing(
     assert db.read_bytes() == before and list_backups(db) == kept
 
 
+def test_a_change_refused_by_a_full_disk_is_one_line_without_the_backup_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """"No backup could be made before this change" came first, as if the change had gone ahead without one."""
+    db = tmp_path / "library.json"
+    make(db)
+    monkeypatch.setattr(backups, "_copy_flushed", full)
+    monkeypatch.setattr(Journal, "append", full)
+    result = run(db, "rate", "2401.00001", "5")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "No space left on device" in result.stderr, result.stderr
+    assert "no backup could be made" not in result.stderr
+    assert Library(db).papers["2401.00001"].rating == 0
+
+
 def test_a_restore_that_fails_after_its_backup_leaves_the_backups_as_they_were(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
