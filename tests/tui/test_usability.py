@@ -120,6 +120,30 @@ async def test_triage_started_at_the_last_paper_counts_only_the_papers_it_showed
         assert "1 paper looked at" in summary and "read     1" in summary
 
 
+async def test_a_refused_key_leaves_no_earlier_success_in_the_top_bar(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After one skip that worked and one a full disk refused, the top bar still said "Skipped: 1 paper"."""
+    import errno
+
+    from readlist.storage.journal import Journal
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        assert "Skipped: 1 paper" in text_of(app, "#topbar")
+
+        def full(*_: object, **__: object) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(Journal, "append", full)
+        await pilot.press("x")
+        await pilot.pause()
+        assert "Skipped:" not in text_of(app, "#topbar")
+        assert any("No space left on device" in n.message for n in app._notifications)
+
+
 async def test_layout_follows_the_terminal_again_after_l(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=(160, 48)) as pilot:

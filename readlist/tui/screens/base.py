@@ -53,7 +53,12 @@ class ReadlistScreen(Screen[ResultT]):
             return self.run_or_raise(command, record=record)
         except (LibraryError, ValidationError) as exc:
             self.notify(str(exc), severity="error", markup=False)
+            self.command_failed()
             return None
+
+    def command_failed(self) -> None:
+        """A command was refused (its reason is notified): a screen that reports what its last command did stops
+        reporting a success the refused one did not have."""
 
     def run_or_raise(self, command: Command[O_co], *, record: bool = True) -> O_co:
         """:meth:`run_command` for a caller that shows why it failed itself (a form, under its boxes)."""

@@ -625,6 +625,9 @@ class MainScreen(ReadlistScreen[None]):
                 label = "★ " + label + ("" if short else " · O for date")
         return label
 
+    def command_failed(self) -> None:
+        self.say("")  # "Skipped: 1 paper (u undoes)" must not stay beside a skip that was refused
+
     def say(self, message: str, *, more: str = "") -> None:
         """A short status message in the top bar (plain text, never markup), what matters first: at 80 columns
         about 60 characters of it show. ``more`` (what to do about it, say) goes in a notification."""
