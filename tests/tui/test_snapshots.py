@@ -12,6 +12,7 @@ from textual.widgets import Static, TextArea
 from tui_helpers import open_app
 
 from readlist.tui.app import ReadlistApp
+from readlist.tui.screens import note_editor
 
 SIZES = [pytest.param((160, 48), id="wide"), pytest.param((100, 40), id="narrow")]
 
@@ -45,7 +46,12 @@ def test_help_screen(snap_compare: Any, seed_library: Path, size: tuple[int, int
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_note_editor(snap_compare: Any, seed_library: Path, size: tuple[int, int]) -> None:
+def test_note_editor(snap_compare: Any, seed_library: Path, size: tuple[int, int],
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # The picture is of the editor while typing: no save (its "Saved." would come after however long typing took).
+    monkeypatch.setattr(note_editor, "SAVE_AFTER_TYPING", 3600.0)
+    monkeypatch.setattr(note_editor, "AUTOSAVE_SECONDS", 3600.0)
+
     async def open_editor(pilot: Pilot[Any]) -> None:
         await pilot.press(*["right_square_bracket"] * 3, "n")  # "Read" view: the first paper has a note
         await _settle(pilot)
