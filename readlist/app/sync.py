@@ -178,10 +178,11 @@ class Git:
         self._identity: dict[str, str] | None = None
 
     def run(self, *args: str, check: bool = True, data: bytes | None = None, extra_env: Mapping[str, str] | None = None,
-            network: bool = False, stoppable: bool = False) -> subprocess.CompletedProcess[bytes]:
+            network: bool = False, stoppable: bool = False, advice: str = "") -> subprocess.CompletedProcess[bytes]:
         """``network``: the command waits for the remote (a time limit, and ``stop`` ends it); ``stoppable``: a long
         local command that ``stop`` ends, one whose work is thrown away when it does (a merge nothing points to
-        yet), never one that leaves git's own files half-written."""
+        yet), never one that leaves git's own files half-written. ``advice`` follows git's own reason when the
+        command fails for a reason of its own (not a lock file left, not a folder git refuses)."""
         env = {**self.env, **(extra_env or {})}
         try:
             if network or stoppable:
@@ -208,7 +209,7 @@ class Git:
                                 f"running in {self.repo}, or one was stopped before it finished (the machine turned "
                                 "off, say); when none is running, remove that file and sync again")
             why = last_line(done.stderr) or f"exit status {done.returncode}"
-            raise SyncError(without_credentials(f"git {verb} failed: {why}"))
+            raise SyncError(without_credentials(f"git {verb} failed: {why}{advice}"))
         return done
 
     def _run_waiting(self, argv: list[str], env: Mapping[str, str], data: bytes | None,
@@ -989,14 +990,9 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
     remote_ref = f"refs/remotes/{REMOTE}/{branch}"
     pushes = merges = 0
     while pushes < PUSH_ATTEMPTS:
-        try:
-            repo.git.run("fetch", "--quiet", REMOTE, network=True)
-        except SyncError as exc:
-            if not str(exc).startswith("git fetch failed"):  # git itself (not the remote) could not work
-                raise
-            raise SyncError(f"{exc}; the changes made here are committed on this machine and safe: check that the "
-                            f"remote ({report.remote}) is there and reachable, then run `readlist sync` "
-                            "again") from None
+        repo.git.run("fetch", "--quiet", REMOTE, network=True,
+                     advice=f"; the changes made here are committed on this machine and safe: check that the remote "
+                            f"({report.remote}) is there and reachable, then run `readlist sync` again")
         # Merging again after every change made meanwhile would never end while someone keeps changing the library
         # (a decision every few seconds in the app); the last merge keeps them waiting instead, as every merge did.
         last = merges >= MERGE_ATTEMPTS - 1
