@@ -132,21 +132,7 @@ def _split_run_together(paragraphs: list[list[str]]) -> list[list[str]]:
         if len(paragraph) < 4 or not _holds_several_cards(paragraph):  # a metadata block alone has 3
             out.append(paragraph)
             continue
-        paragraph = _unglue_pages(paragraph)
-        last = len(paragraph) - 1
-        index = 0
-        while index <= last:
-            line = paragraph[index]
-            if line in _SEPARATOR and index < last and _is_date_line(paragraph[index + 1]):
-                block = [line, paragraph[index + 1]]
-                previous = out[-1] if out else None
-                if previous is not None and len(previous) == 1 and _is_byline(previous[0]):
-                    block.insert(0, out.pop()[0])
-                out.append(block)
-                index += 2
-                continue
-            out.append([line])
-            index += 1
+        _join_blocks([[line] for line in _unglue_pages(paragraph)], out)
     return out
 
 
@@ -158,6 +144,13 @@ def _rejoin_spread_blocks(paragraphs: list[list[str]]) -> list[list[str]]:
     ``·`` never stands alone: it opens a line of its block or shares the paragraph with its date.
     """
     out: list[list[str]] = []
+    _join_blocks(paragraphs, out)
+    return out
+
+
+def _join_blocks(paragraphs: list[list[str]], out: list[list[str]]) -> None:
+    """Append ``paragraphs`` to ``out``, a metadata block whose lines stand as paragraphs of one line each (its
+    byline, ``·`` and date) joined into one paragraph again; the byline may be the last paragraph ``out`` has."""
     last = len(paragraphs) - 1
     index = 0
     while index <= last:
@@ -172,7 +165,6 @@ def _rejoin_spread_blocks(paragraphs: list[list[str]]) -> list[list[str]]:
             continue
         out.append(paragraph)
         index += 1
-    return out
 
 
 def _unglue_pages(lines: list[str]) -> list[str]:
