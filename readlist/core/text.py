@@ -79,7 +79,7 @@ def inert_text(text: str | None, *, multiline: bool = False) -> str:
     if not (_UNSHOWABLE_BLOCK if multiline else _UNSHOWABLE_LINE).search(text):
         return text
     if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = unify_line_ends(text)
         if "\t" in text:
             text = text.expandtabs(4)
         text = _SEPARATORS.sub(" ", text)
@@ -107,9 +107,14 @@ def web_address(url: str | None) -> str | None:
     return url
 
 
+def unify_line_ends(text: str) -> str:
+    """Windows (``\r\n``) and old Mac (``\r``) line ends made ``\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def clean_note(text: str | None) -> str:
     """A note as the library stores it: inert, with Windows and old Mac line ends made ``\n``."""
-    return strip_controls((text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    return strip_controls(unify_line_ends(text or ""))
 
 
 # JSON escapes C0 controls, but the encoders write DEL, C1 controls (U+0080-U+009F), the line and paragraph
@@ -180,7 +185,7 @@ def clean_block(text: str) -> str:
     if (not _ODD_CHARS.search(text) and "  " not in text and " \n" not in text and "\n " not in text
             and "\n\n\n" not in text and text == text.strip()):
         return text
-    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_controls(unify_line_ends(text))
     # " ".join(line.split()) folds the same whitespace as [^\S\n]+ and strips, several times faster.
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static, TextArea
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
 from readlist.core.model import ValidationError
-from readlist.core.text import clean_note, inert_text
+from readlist.core.text import clean_note, inert_text, unify_line_ends
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
@@ -73,8 +73,7 @@ class NoteEditor(ReadlistScreen[None]):
         editor = self.query_one("#note-text", TextArea)
         editor.focus()
         editor.move_cursor(editor.document.end)
-        if self._shown != self._latest.replace("\r\n", "\n").replace("\r", "\n").replace(
-                "\u2028", "\n").replace("\u2029", "\n"):
+        if clean_note(self._latest) != unify_line_ends(self._latest):
             # Left out silently, the controls would go at the first keystroke without the user knowing.
             self._status("This note holds terminal control characters, left out here: they go from the note "
                          "once you type · Esc without typing keeps it as it is")
