@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from tui_helpers import SIZE, fresh
+from tui_helpers import SIZE, disk_full, fresh
 
 import readlist.tui.screens.note_editor as note_editor
 from readlist.tui.app import ReadlistApp
@@ -103,17 +103,6 @@ async def test_a_signal_saves_the_note_being_typed_and_closes_the_app(
     assert app.return_code == 128 + signal.SIGTERM and app.ended_by == signal.SIGTERM
 
 
-def _disk_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    import errno
-
-    from readlist.storage.journal import Journal
-
-    def full(*_: object, **__: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(Journal, "append", full)
-
-
 def _drafts_to(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Drafts the editor keeps go to ``folder`` (the system's temporary folder otherwise); saving waits for keys."""
     import tempfile
@@ -138,7 +127,7 @@ async def test_a_note_that_cannot_be_saved_is_kept_in_a_file_when_leaving(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         pid = app.screen.paper_id
-        _disk_full(monkeypatch)
+        disk_full(monkeypatch)
         await pilot.press(*"precious words")
         await pilot.press("ctrl+s")
         assert "Not saved" in _status(app) and "Saved." not in _status(app)
@@ -148,7 +137,7 @@ async def test_a_note_that_cannot_be_saved_is_kept_in_a_file_when_leaving(
         assert isinstance(app.screen, NoteEditor) and "stays here" in _status(app)
         monkeypatch.undo()  # the disk has room again for a copy, not for the library (patched again below)
         _drafts_to(drafts, monkeypatch)
-        _disk_full(monkeypatch)
+        disk_full(monkeypatch)
         await pilot.press("escape")
         assert not isinstance(app.screen, NoteEditor)
     kept = list(drafts.glob("readlist-note-*.md"))
@@ -165,7 +154,7 @@ async def test_a_note_that_cannot_be_saved_when_the_app_closes_is_kept_and_named
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
-        _disk_full(monkeypatch)
+        disk_full(monkeypatch)
         await pilot.press(*"last thoughts", "ctrl+q")
         for _ in range(200):
             if not app.is_running:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, Markdown, OptionList, Static
-from tui_helpers import SEEDS_DIR, SIZE, build_library, fresh, search_all, view_name_prompt
+from tui_helpers import SEEDS_DIR, SIZE, build_library, disk_full, fresh, search_all, view_name_prompt
 
 from readlist.app.commands import SetStatus
 from readlist.app.imports import ImportPapers
@@ -124,20 +124,12 @@ async def test_a_refused_key_leaves_no_earlier_success_in_the_top_bar(
     small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """After one skip that worked and one a full disk refused, the top bar still said "Skipped: 1 paper"."""
-    import errno
-
-    from readlist.storage.journal import Journal
-
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("x")
         await pilot.pause()
         assert "Skipped: 1 paper" in text_of(app, "#topbar")
-
-        def full(*_: object, **__: object) -> None:
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-        monkeypatch.setattr(Journal, "append", full)
+        disk_full(monkeypatch)
         await pilot.press("x")
         await pilot.pause()
         assert "Skipped:" not in text_of(app, "#topbar")

@@ -37,6 +37,18 @@ def build_library(path: Path, seeds: list[Path] | None = None, limit: int | None
     return path
 
 
+def disk_full(monkeypatch: Any) -> None:
+    """From now on every change the app makes finds the disk full (its journal cannot be appended to)."""
+    import errno
+
+    from readlist.storage.journal import Journal
+
+    def full(*_: object, **__: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Journal, "append", full)
+
+
 def fresh(path: Path) -> Library:
     """The library as another process would see it on disk now."""
     return Library(path)
