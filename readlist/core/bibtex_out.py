@@ -243,10 +243,14 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
         # is the title's short form, not the whole title twice. Plain text, math rendered and folded to letters
         # (``S$^{2}$FT`` gives ``S2FT``): alpha-style labels take the key's first characters, and a cut through
         # ``$^{2}$`` leaves TeX that does not compile.
-        plain = unicodedata.normalize("NFKC", ref.plain_title)
-        fields.append(("key", encode(_short_title(plain), ascii_only=True)))
+        fields.append(("key", encode(_short_title(_folded_title(ref)), ascii_only=True)))
     fields += _common_tail(ref, ascii_only=True, user_data=user_data, complete=complete)
     return "misc", fields
+
+
+def _folded_title(ref: Reference) -> str:
+    """The title as plain letters: math rendered and folded (``S$^{2}$FT`` gives ``S2FT``)."""
+    return unicodedata.normalize("NFKC", ref.plain_title)
 
 
 def _short_title(title: str) -> str:
@@ -277,6 +281,10 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
         fields.append(("url", ref.url))
         if ref.added_day:
             fields.append(("urldate", ref.added_day))
+    if not authors:
+        # The alphabetic styles build a label from the names and take this field when there are none: without
+        # it a paper without authors is cited as "[]". Three letters, as alpha takes from BibTeX's ``key``.
+        fields.append(("label", encode(_short_title(_folded_title(ref))[:3].rstrip(), ascii_only=False)))
     fields += _common_tail(ref, ascii_only=False, user_data=user_data, complete=complete)
     return ("online" if ref.url or ref.arxiv_id else "misc"), fields
 

@@ -315,6 +315,22 @@ def test_a_paper_without_authors_is_cited_by_its_short_title_in_author_year_styl
     assert "\\bibitem[Calibrated Language Models()]{calibrated}" in " ".join(bbl.split())
 
 
+def test_a_paper_without_authors_has_a_label_in_biblatexs_alphabetic_style(tmp_path: Path) -> None:
+    """biblatex's alphabetic style builds its label from the names: a paper without any was cited as "[]"."""
+    _need("pdflatex", "biber", files=("biblatex.sty", "t1enc.def"))
+    papers = [
+        Paper.create(title="AgentRefine: Enhancing Agent Generalization through Refinement Tuning", published="2025"),
+        Paper.create(title="S$^{2}$FT: Efficient, Scalable and Generalizable LLM Fine-tuning", published="2024-12"),
+        Paper.create(title="Ça va: a Study Without a Date"),
+        Paper.create(title="Attention Is All You Need", authors=["Ashish Vaswani"], published="2017"),
+    ]
+    _biber_build(tmp_path, format_entries(papers, "biblatex", complete=True),
+                 T1_PREAMBLE.replace("\\usepackage[T1]", "\\PassOptionsToPackage{style=alphabetic}{biblatex}\n"
+                                     "\\usepackage[T1]"))
+    labels = re.findall(r"\\field\{labelalpha\}\{([^}]*)\}", (tmp_path / "doc.bbl").read_text())
+    assert sorted(labels) == sorted(["Age25", "S2F24", "Vas17", "Ça"]), labels
+
+
 def test_a_bib_files_and_others_is_printed_as_et_al(tmp_path: Path) -> None:
     """Names a ``.bib`` file ended with ``and others`` stay "et al." in the PDF: the list is not made complete."""
     _need("pdflatex", "bibtex", files=("plain.bst",))
