@@ -79,7 +79,7 @@ def bibtex_order(name: str) -> str:
         if len(words) > 2 and ascii_fold(words[-1]) in _SUFFIXES:
             words, suffix = words[:-1], words[-1]
     if len(words) < 2:
-        return f"{head.strip()}, {suffix}," if suffix else name
+        return name
     start = _family_start(words)
     if start == len(words) - 1 and not suffix:
         return name
@@ -124,9 +124,16 @@ def is_group(name: str) -> bool:
 
 def is_literal(name: str) -> bool:
     """Names BibTeX would misread as several people or as ``Last, First`` parts: keep them whole."""
-    if _AND.search(name) or any(ch in name for ch in "{}\\") or is_group(name):
+    if _AND.search(name) or any(ch in name for ch in "{}\\") or is_group(name) or _only_family_and_suffix(name):
         return True
     return name.count(",") > 1 and not _has_suffix_comma(name)
+
+
+def _only_family_and_suffix(name: str) -> bool:
+    """``Smith, III``: BibTeX has no way to write a suffix without a given name (``Smith, III,`` is an error,
+    ``Smith, III, {}`` prints a stray space or ``.~Smith``), and CSL would read ``III`` as the given name."""
+    head, comma, tail = name.partition(",")
+    return bool(comma) and "," not in tail and ascii_fold(tail) in _SUFFIXES and len(head.split()) < 2
 
 
 def _has_suffix_comma(name: str) -> bool:

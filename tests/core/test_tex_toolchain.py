@@ -11,6 +11,7 @@ when it runs as root).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -448,3 +449,19 @@ def test_a_group_among_the_authors_is_printed_whole_by_bibtex(tmp_path: Path) ->
     bbl = (tmp_path / "doc.bbl").read_text(errors="replace")
     assert "\\bibitem[GA23]" in bbl, bbl
     assert "{Gemini Team} and Rohan Anil." in bbl, bbl
+
+
+@pytest.mark.parametrize("style", ["plain", "abbrv", "alpha"])
+def test_a_family_name_with_a_suffix_and_no_given_name_builds_with_bibtex(tmp_path: Path, style: str) -> None:
+    """``Smith, III`` was written ``Smith, III,``: bibtex stopped with "has a comma at the end" (exit 2), and the
+    other formats took "III" for the given name. It is one name, written as it stands, in every format."""
+    _need("pdflatex", "bibtex", files=(f"{style}.bst",))
+    paper = Paper.create(title="Suffixes Without Given Names", authors=["Smith, III", "Ada Lovelace"],
+                         published="2020")
+    keys = {paper.id: "s"}
+    _bibtex_build(tmp_path, format_entries([paper], "bibtex", keys=keys), "\\documentclass{article}\n", style)
+    bbl = " ".join((tmp_path / "doc.bbl").read_text().split())
+    assert "{Smith, III} and " in bbl, bbl
+    csl = json.loads(format_entries([paper], "csl-json", keys=keys))
+    assert csl[0]["author"][0] == {"literal": "Smith, III"}
+    assert "Smith, III, & Lovelace, A." in format_entries([paper], "text", keys=keys)
