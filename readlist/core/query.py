@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from readlist.core.dates import sort_key as date_sort_key
 from readlist.core.model import Paper, Status, ValidationError, normalize_tag, parse_status
 from readlist.core.provenance import canonical_kind, paper_kinds
-from readlist.core.search_index import PaperSource, SearchIndex, fold, haystack, search_text
+from readlist.core.search_index import PaperSource, SearchIndex, fold, haystack, search_text, searched_title
 
 if TYPE_CHECKING:
     from readlist.core.search_index import Mask
@@ -372,7 +372,7 @@ def _field_term(field: str, op: str, value: str, pos: int) -> Predicate:
     if field == "source":
         return _source_term(value)
     if field == "title":
-        return lambda p: low in fold(p.title)
+        return lambda p: low in fold(searched_title(p.title))
     if field == "note":
         return lambda p: low in fold(p.note)
     checks: dict[str, Predicate] = {

@@ -35,12 +35,15 @@ if TYPE_CHECKING:
 
 # Latin and Greek letters with accents, and the accents on their own (text typed or stored decomposed).
 _ACCENTED_RANGES = ((0x00C0, 0x024F), (0x0370, 0x03FF), (0x1E00, 0x1FFF))
-_ACCENTED = re.compile("[\u00c0-\u024f\u0300-\u03ff\u1e00-\u1fff]")
+# Superscript and subscript digits, signs and letters: the way a title's TeX is shown (``S$^{2}$FT`` as ``S²FT``).
+_SCRIPT_RANGES = ((0x00B2, 0x00B3), (0x00B9, 0x00B9), (0x1D2C, 0x1D6A), (0x2070, 0x209C))
+_ACCENTED = re.compile("[\u00b2\u00b3\u00b9\u00c0-\u024f\u0300-\u03ff\u1d2c-\u1d6a\u1e00-\u1fff\u2070-\u209c]")
 
 
 @cache
 def _unaccent() -> dict[int, str]:
-    """Each accented Latin or Greek letter's letter without the accent, and each accent on its own: nothing.
+    """Each accented Latin or Greek letter's letter without the accent, each accent on its own: nothing, and each
+    superscript or subscript character its plain one (``²`` is ``2``: "S2FT" finds the title shown ``S²FT``).
 
     Built once from Unicode's own decompositions. Only the characters in those ranges are looked up (found
     by one regular-expression pass): decomposing and composing every non-ASCII text again, or translating
@@ -53,7 +56,46 @@ def _unaccent() -> dict[int, str]:
             bare = "".join(ch for ch in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(ch))
             if len(bare) == 1 and bare != chr(code):
                 table[code] = bare
+    for low, high in _SCRIPT_RANGES:
+        for code in range(low, high + 1):
+            plain = unicodedata.normalize("NFKC", chr(code)).casefold()
+            if len(plain) == 1 and plain != chr(code):
+                table[code] = plain
     return table
+
+
+_TEX_MACRO = re.compile(r"\\([A-Za-z]+)")
+_TEX_MARKUP = re.compile(r"[$\\{}^_]")
+
+
+@cache
+def _greek_letters() -> dict[str, str]:
+    """TeX's names of the Greek letters and the letters (``omega``: ``ω``, ``Delta``: ``Δ``)."""
+    letters = {}
+    for code in (*range(0x0391, 0x03AA), *range(0x03B1, 0x03CA)):
+        name = unicodedata.name(chr(code), "").removeprefix("GREEK ")
+        word = name.rsplit(" ", 1)[-1].lower()
+        if name.startswith("SMALL LETTER "):
+            letters[word] = chr(code)
+        elif name.startswith("CAPITAL LETTER "):
+            letters[word.capitalize()] = chr(code)
+    return letters
+
+
+def searched_title(title: str) -> str:
+    """The title as searches read it: as recorded and, when it holds TeX, also as read.
+
+    The list shows ``S$^{2}$FT`` as ``S²FT`` and ``$\\omega$Test`` as ``ωTest``, and a reader types what they see
+    or its letters: ``S2FT``, ``S²FT``, ``ωTest``, ``omegaTest`` all find it. Only the markup is taken out, with
+    one regular-expression pass: rendering the TeX properly costs a quarter of a millisecond a title, too much
+    for an index of 100,000 papers.
+    """
+    if "$" not in title and "\\" not in title:
+        return title
+    greek = _greek_letters()
+    named = _TEX_MACRO.sub(lambda match: match[1] if match[1] in greek else " ", title)
+    lettered = _TEX_MACRO.sub(lambda match: greek.get(match[1], " "), title)
+    return "\n".join((title, _TEX_MARKUP.sub("", named), _TEX_MARKUP.sub("", lettered)))
 
 
 def fold(text: str) -> str:
@@ -77,7 +119,7 @@ def _bare_letter(match: re.Match[str]) -> str:
 def haystack(paper: Paper) -> str:
     """The text free words are searched in, exactly as the plain predicates see it."""
     return fold("\n".join(
-        (paper.title, paper.abstract, " ; ".join(paper.authors), paper.organization or "", paper.note)
+        (searched_title(paper.title), paper.abstract, " ; ".join(paper.authors), paper.organization or "", paper.note)
     ))
 
 
@@ -117,7 +159,8 @@ def _text_mark(paper: Paper) -> tuple[object, ...]:
 
 def _fields_but_abstract(paper: Paper) -> str:
     """The haystack's other fields, for a needle without a newline (which cannot span two of them)."""
-    return fold("\n".join((paper.title, " ; ".join(paper.authors), paper.organization or "", paper.note)))
+    return fold("\n".join((searched_title(paper.title), " ; ".join(paper.authors), paper.organization or "",
+                            paper.note)))
 
 
 class PaperSource(Protocol):

@@ -39,6 +39,10 @@ ODD_PAPERS = [
                  abstract="LARGE Language MODELS are Large  language models; large language models again. " * 3),
     Paper.create(title="Long escaped", abstract='Line one of LARGE language\nline "two" with a \\ backslash, ' * 3),
     Paper.create(title="Lange Straße", abstract="Die STRASSE und die Straße sind groß, ΣΟΦΙΑΣ σοφίας. " * 3),
+    # TeX in titles, shown rendered (S²FT, ωTest, xᵢ²): found by what is shown and by its letters.
+    Paper.create(title="S$^{2}$FT: Efficient Fine-Tuning", abstract="Sparse fine-tuning with x² and H₂O."),
+    Paper.create(title="$\\omega$Test: WebAssembly runtimes", abstract="Testing $\\Omega$ with \\textsc{Wasm}."),
+    Paper.create(title="Bounds on $x_{i}^{2}$ for $\\Delta$-sets"),
 ]
 
 
@@ -102,7 +106,8 @@ def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: Se
     base = list(library.papers.values())
     queries = ["status:reading learn", "status:reading -learn", "rating>=5 e",
                "diffusion", "d", "reasoning agents", "zzqx", '"large language"', "-robust year>=2022",
-               "straße", "STRASSE", "ss", "🚀", "naïve", "ﬁne", "fine", "state-of-the-art,", "spiral", "li",
+               "straße", "STRASSE", "ss", "🚀", "naïve", "ﬁne", "fine", "S2FT", "S²FT", "ωtest", "omega", "²", "x2",
+               "state-of-the-art,", "spiral", "li",
                "-e", "-zzqx", "tabs and", '"and  odd"', '"and odd"', "status:to-read learn",
                "ΟΔΟΣ", "οδος", "οδοσ", "ὁδός", "σοφιας", "ΣΟΦΊΑΣ", "ς", "İ", "i̇zmir", "izmir", "ı", "DİYARBAKIR",
                '"e l"', '" large"', '"large "', '"ge lan"', '" "', '"rockets\nlaunch"', '"tasks\n"', '"ss. "',
@@ -122,6 +127,10 @@ def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: Se
     # Accents are folded on both sides: "naive" finds "naïve", "cafe" "café", "unicode" "Ünïcödé".
     ("naive", "İstanbul"), ("CAFE", "İstanbul"), ("unicode", "İstanbul"), ('"naive cafe"', "İstanbul"),
     ("café", "İstanbul"),
+    # A title's TeX, as the list shows it and by its letters; superscripts and subscripts as their characters.
+    ("S2FT", "S$"), ("S²FT", "S$"), ("s$^{2}$ft", "S$"), ("ωTest", "$\\omega"), ("OmegaTest", "$\\omega"),
+    ("xᵢ²", "Bounds"), ("xi2", "Bounds"), ("Δ-sets", "Bounds"), ("delta-sets", "Bounds"), ("x2", "S$"),
+    ("H2O", "S$"), ("H₂O", "S$"), ("title:S2FT", "S$"), ("title:ωtest", "$\\omega"),
 ])
 def test_case_folded_words_are_found_by_the_index(library: Library, index: SearchIndex, text: str,
                                                   title_start: str) -> None:
