@@ -751,7 +751,8 @@ def stats_cmd(ctx: click.Context, as_json: bool, weeks: int) -> None:
 @click.option("--published", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD.")
 @click.option("--url", help="The paper's page (http(s)).")
 @click.option("--doi", help="The DOI (10.…, or a https://doi.org/ link).")
-@click.option("--journal", "journal_ref", metavar="TEXT", help="Where it was published (journal, proceedings).")
+@click.option("--journal", "journal_ref", metavar="TEXT",
+              help="Where it was published (journal, proceedings); cited in every format.")
 @click.option("--abstract", metavar="TEXT", help="The abstract; - reads it from standard input.")
 @click.option("--json", "as_json", is_flag=True, help="Print the record as changed.")
 @click.pass_context

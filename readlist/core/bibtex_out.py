@@ -235,7 +235,9 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
             fields.append(("primaryClass", encode(ref.primary_class, ascii_only=True)))
     if ref.url:
         fields.append(("url", ref.url))
-    if ref.arxiv_id:
+    if ref.venue:
+        fields.append(("journal", encode(ref.venue, ascii_only=True)))
+    elif ref.arxiv_id:
         fields.append(("howpublished", "arXiv preprint arXiv:" + encode(ref.arxiv_id, ascii_only=True)))
     if not authors:
         # Styles sort by author, else by this key ("to sort, need author or key"); author-year styles (natbib's
@@ -245,7 +247,7 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
         # ``$^{2}$`` leaves TeX that does not compile.
         fields.append(("key", encode(_short_title(_folded_title(ref)), ascii_only=True)))
     fields += _common_tail(ref, ascii_only=True, user_data=user_data, complete=complete)
-    return "misc", fields
+    return ("article" if ref.venue else "misc"), fields
 
 
 def _folded_title(ref: Reference) -> str:
@@ -272,6 +274,8 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
             fields.append(("organization", _organization(ref.organization, ascii_only=False)))
     if ref.date:
         fields.append(("date", ref.date.iso()))
+    if ref.venue:
+        fields.append(("journaltitle", encode(ref.venue, ascii_only=False)))
     if ref.arxiv_id:
         fields.append(("eprinttype", "arxiv"))
         fields.append(("eprint", encode(ref.arxiv_id, ascii_only=True)))
@@ -286,7 +290,7 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
         # it a paper without authors is cited as "[]". Three letters, as alpha takes from BibTeX's ``key``.
         fields.append(("label", encode(_short_title(_folded_title(ref))[:3].rstrip(), ascii_only=False)))
     fields += _common_tail(ref, ascii_only=False, user_data=user_data, complete=complete)
-    return ("online" if ref.url or ref.arxiv_id else "misc"), fields
+    return ("article" if ref.venue else "online" if ref.url or ref.arxiv_id else "misc"), fields
 
 
 def write_entries(

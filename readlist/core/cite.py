@@ -124,7 +124,7 @@ def _markdown(ref: Reference) -> str:
     title = md_escape(ref.plain_title, line_start=not ref.url)
     head = f"[{title}]({_md_url(ref.url)})" if ref.url else title
     year = str(ref.date.year) if ref.date else ""
-    tail = ", ".join(x for x in (md_escape(_short_authors(ref)), year) if x)
+    tail = ", ".join(x for x in (md_escape(_short_authors(ref)), md_escape(ref.venue), year) if x)
     return f"{head} — {tail}" if tail else head
 
 

@@ -61,14 +61,17 @@ def csl_title(plain_title: str) -> str:
 
 def csl_item(ref: Reference, key: str, *, user_data: bool = False, complete: bool = False) -> ItemDict:
     """One CSL-JSON item; only fields the CSL-JSON schema defines, with the types it requires."""
-    item: ItemDict = {"id": key, "type": "article", "title": csl_title(ref.plain_title)}
+    item: ItemDict = {"id": key, "type": "article-journal" if ref.venue else "article",
+                      "title": csl_title(ref.plain_title)}
     if ref.names:
         item["author"] = [_name(p, n) for p, n in zip(ref.people, ref.names, strict=True)]
     elif ref.organization:
         item["author"] = [{"literal": ref.organization}]
     if ref.date:
         item["issued"] = {"date-parts": [ref.date.parts()]}
-    if ref.arxiv_id:
+    if ref.venue:
+        item["container-title"] = ref.venue
+    elif ref.arxiv_id:
         item["number"] = "arXiv:" + ref.arxiv_id
         item["publisher"] = "arXiv"
     if ref.url:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from readlist.core.dates import PartialDate
-from readlist.core.model import Paper, find_arxiv_id
+from readlist.core.model import Paper, find_arxiv_id, user_edited
 from readlist.core.names import PersonName, person
 from readlist.core.tex import typeset_dashes
 from readlist.core.texrender import render_tex
@@ -132,6 +132,7 @@ class Reference:
     doi: str
     upvotes: int | None
     added_day: str | None
+    venue: str  # where it was published, when the user gave it (``edit --journal``, a .bib file); else ""
 
     # Text that only complete exports and user data need is cleaned when asked for.
     @property
@@ -207,4 +208,5 @@ def reference(paper: Paper) -> Reference:
         doi=clean_field(paper.doi),
         upvotes=paper.upvotes,
         added_day=added if _DAY.fullmatch(added) else None,
+        venue=clean_field(paper.journal_ref) if user_edited(paper, "journal_ref") else "",
     )

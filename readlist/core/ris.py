@@ -50,7 +50,7 @@ def _date(ref: Reference) -> str | None:
 
 
 def ris_entry(ref: Reference, key: str, *, user_data: bool = False, complete: bool = False) -> str:
-    lines = [_line("TY", "UNPB"), _line("ID", key), _line("TI", ref.plain_title)]
+    lines = [_line("TY", "JOUR" if ref.venue else "UNPB"), _line("ID", key), _line("TI", ref.plain_title)]
     if ref.names:
         lines += [_line("AU", _person(p, n)) for p, n in zip(ref.people, ref.names, strict=True)]
     elif ref.organization:
@@ -60,8 +60,11 @@ def ris_entry(ref: Reference, key: str, *, user_data: bool = False, complete: bo
         date = _date(ref)
         if date:
             lines.append(_line("DA", date))
+    if ref.venue:
+        lines.append(_line("T2", ref.venue))
     if ref.arxiv_id:
-        lines.append(_line("PB", "arXiv"))
+        if not ref.venue:
+            lines.append(_line("PB", "arXiv"))
         lines.append(_line("M1", "arXiv:" + ref.arxiv_id))
     if ref.doi:
         lines.append(_line("DO", ref.doi))

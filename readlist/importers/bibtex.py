@@ -35,7 +35,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
 from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD
 from readlist.core.dates import PartialDate
-from readlist.core.model import ValidationError, find_arxiv_id, parse_rating, parse_status
+from readlist.core.model import ValidationError, find_arxiv_id, now_iso, parse_rating, parse_status
 from readlist.core.reference import parse_count_note
 from readlist.core.tex import decode as decode_tex
 from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode
@@ -172,6 +172,19 @@ def _arxiv_id(fields: dict[str, str]) -> str | None:
     return None
 
 
+# A ``journal`` that only says where a preprint is: Google Scholar's "arXiv preprint arXiv:…", DBLP's "CoRR".
+_NOT_A_VENUE = re.compile(r"\barxiv\b|^\s*corr\s*$|^\s*$", re.IGNORECASE)
+
+
+def _venue(fields: dict[str, str]) -> str | None:
+    """Where the paper was published (``journal``, else ``booktitle``), unless it names the preprint server."""
+    for key in ("journal", "journaltitle", "booktitle"):
+        value = delatex(fields.get(key, ""))
+        if value and not _NOT_A_VENUE.search(value):
+            return value
+    return None
+
+
 def _url(value: str) -> str | None:
     """A URL exactly as written (``\\url{…}`` unwrapped), when it is http(s)."""
     url = value.strip()
@@ -239,6 +252,12 @@ def _record(entry: Entry) -> dict[str, object]:
         "tags": keywords,
         "note": _note(fields.get("annote", "")),
     }
+    venue = _venue(fields)
+    if venue:
+        # The venue a .bib gives is the user's, as one set with `readlist edit --journal`: it is cited, and
+        # arXiv's own journal reference (free text, often "Accepted at …") does not replace it.
+        record["journal_ref"] = venue
+        record["changed"] = {"journal_ref": now_iso()}
     if not authors and not organization:
         record["authors_count"] = parse_count_note(delatex(fields.get("note", "")))
     elif authors and lists_others(fields.get("author", "")):

@@ -47,6 +47,9 @@ def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None
             changes[name] = new  # the same date, known more precisely (a BibTeX year, then the day)
         elif name == "title" and completes(old, new):
             changes[name] = new  # a title a copy cut short ("Stock Trend Pred"), now whole
+    if mine := {name: when for name, when in incoming.changed.items() if name in changes}:
+        # A field the source gives as the user's (a .bib file's venue) stays theirs once it is set here.
+        changes["changed"] = {**existing.changed, **mine}
     if "authors" in changes and existing.authors_count is not None and incoming.authors:
         changes["authors_count"] = len(incoming.authors)
     if incoming.tags and not existing.tags:

@@ -465,3 +465,28 @@ def test_a_family_name_with_a_suffix_and_no_given_name_builds_with_bibtex(tmp_pa
     csl = json.loads(format_entries([paper], "csl-json", keys=keys))
     assert csl[0]["author"][0] == {"literal": "Smith, III"}
     assert "Smith, III, & Lovelace, A." in format_entries([paper], "text", keys=keys)
+
+
+def _with_venue() -> list[Paper]:
+    bib = (r"@inproceedings{c, title = {A Conference Paper}, author = {Fay Author}, year = {2022},"
+           r" booktitle = {Advances in Neural Information Processing Systems \& More}, eprint = {2201.00001}}")
+    return list(parse_input(bib.encode(), source="refs.bib").papers)
+
+
+@pytest.mark.parametrize("style", ["plain", "alpha", "plainnat"])
+def test_a_venue_the_user_gave_is_printed_by_bibtex(tmp_path: Path, style: str) -> None:
+    _need("pdflatex", "bibtex", files=(f"{style}.bst", "natbib.sty"))
+    papers = _with_venue()
+    _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys={papers[0].id: "c"}, complete=True),
+                  PREAMBLE + "\\usepackage{natbib}\n", style)
+    bbl = " ".join((tmp_path / "doc.bbl").read_text().split())
+    assert "Advances in Neural Information Processing Systems {\\&} More" in bbl, bbl
+
+
+def test_a_venue_the_user_gave_is_printed_by_biber(tmp_path: Path) -> None:
+    _need("pdflatex", "biber", files=("biblatex.sty",))
+    papers = _with_venue()
+    _biber_build(tmp_path, format_entries(papers, "biblatex", keys={papers[0].id: "c"}, complete=True), PREAMBLE)
+    text = _pdf_text(tmp_path)
+    if text is not None:
+        assert "Advances in Neural Information Processing Systems & More" in text, text
