@@ -58,9 +58,9 @@ def parse_source(
 ) -> ParsedSource:
     """Read and parse one source; failures become a message, never an exception.
 
-    ``offline`` (config.toml's ``offline``, or ``--offline``) refuses URLs without touching the network. A file
-    larger than any page that is readlist's own JSON export is not read here but by its importer, a record at a
-    time (:func:`readlist.app.sources.export_file`).
+    ``offline`` (as :func:`readlist.app.network.network_settings` decides it) refuses URLs without touching the
+    network. A file larger than any page that is readlist's own JSON export is not read here but by its importer, a
+    record at a time (:func:`readlist.app.sources.export_file`).
     """
     try:
         read: bytes | bytearray | str | ExportFile | None = data
@@ -71,7 +71,7 @@ def parse_source(
 
             if offline and is_url(source):
                 return ParsedSource(source, None, OFFLINE)
-            read = export_file(source) or read_source(source)
+            read = export_file(source) or read_source(source, offline=offline)
         result = parse_input(read, source=source_label(source), fmt=fmt, today=today, year=year)
     except ImportFormatError as exc:
         return ParsedSource(source, None, str(exc))

@@ -94,14 +94,17 @@ def read_stdin() -> bytes | bytearray:
     return _read_capped(sys.stdin.buffer, "standard input")
 
 
-def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, client: HttpClient | None = None) -> bytes | bytearray:
+def fetch_url(
+    url: str, *, timeout: float = FETCH_TIMEOUT, client: HttpClient | None = None, offline: bool = False
+) -> bytes | bytearray:
     """Download a page over HTTP(S) through readlist's one HTTP client.
 
     ``timeout`` is the whole download's deadline (connecting, redirects, reading), so a
     server trickling bytes cannot hold an import longer than that. Every redirect hop
     must stay on http(s), redirects and size are capped, and the User-Agent names
-    readlist. Offline mode (``READLIST_OFFLINE``, or the ``client`` the caller built from
-    the settings) refuses before any connection is made.
+    readlist. Offline mode refuses before any connection is made: ``offline``, or the ``client``
+    the caller built, says whether it is on, as :func:`readlist.app.network.network_settings`
+    decided it (this module does not decide it again, so every network path agrees).
     """
     from readlist.net.errors import NetworkError
     from readlist.net.http import Limits
@@ -115,7 +118,7 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, client: HttpClient | 
         attempts=2,
     )
     own = client is None
-    http = client if client is not None else _default_client()
+    http = client if client is not None else _default_client(offline)
     try:
         return http.get(url, accept="text/html,application/xhtml+xml,application/json,*/*;q=0.8", limits=limits).content
     except NetworkError as exc:
@@ -125,13 +128,10 @@ def fetch_url(url: str, *, timeout: float = FETCH_TIMEOUT, client: HttpClient | 
             http.close()
 
 
-def _default_client() -> HttpClient:
-    import os
-
+def _default_client(offline: bool) -> HttpClient:
     from readlist.net.http import HttpClient
-    from readlist.net.settings import NetworkSettings
 
-    return HttpClient(offline=NetworkSettings.from_env(os.environ).offline)
+    return HttpClient(offline=offline)
 
 
 def read_clipboard() -> str:
@@ -149,13 +149,15 @@ def read_clipboard() -> str:
     return str(text)
 
 
-def read_source(source: str, *, client: HttpClient | None = None) -> bytes | bytearray | str:
+def read_source(
+    source: str, *, client: HttpClient | None = None, offline: bool = False
+) -> bytes | bytearray | str:
     """The bytes of one import source (``-`` standard input, ``clipboard`` the clipboard, a URL, a file);
-    ``client`` (built from the network settings) fetches URLs."""
+    ``client`` (built from the network settings) fetches URLs, or a client of its own, offline if ``offline``."""
     if source == "-":
         return read_stdin()
     if source == "clipboard":
         return read_clipboard()
     if is_url(source):
-        return fetch_url(source, client=client)
+        return fetch_url(source, client=client, offline=offline)
     return read_file(source)

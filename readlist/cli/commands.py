@@ -26,7 +26,15 @@ from readlist.app.imports import ImportReport, import_parsed, read_sources
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
 from readlist.app.views import count
-from readlist.cli.context import Context, kept_in_order, library_of, network_of, session_of, settle
+from readlist.cli.context import (
+    Context,
+    kept_in_order,
+    library_of,
+    network_of,
+    network_settings_of,
+    session_of,
+    settle,
+)
 from readlist.cli.output import (
     console,
     echo_err,
@@ -148,7 +156,7 @@ def import_cmd(
     today = date.today()
     obj: Context = ctx.find_root().obj
     settings = obj.session(create=True).settings
-    offline = obj.offline or settings.offline
+    offline = network_settings_of(ctx).offline
     year = year if year is not None else settings.year
     many = len(names) > PROGRESS_SOURCES
     progress = Progress(

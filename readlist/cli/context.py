@@ -18,6 +18,7 @@ from readlist.storage.library import Library
 
 if TYPE_CHECKING:
     from readlist.app.network import Network
+    from readlist.net.settings import NetworkSettings
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Context:
     # Set by a verb that only read the library and has written all of its output (see leave_at_once).
     done_reading: bool = False
     _session: Session | None = field(default=None, repr=False)
+    _network_settings: NetworkSettings | None = field(default=None, repr=False)
 
     def library_path(self, *, create: bool = False) -> Path:
         """The library path, checked: a given path must lie in an existing folder unless ``create``."""
@@ -98,16 +100,28 @@ def leave_at_once(ctx: click.Context) -> None:
     obj.done_reading = True
 
 
-def network_of(ctx: click.Context) -> Network:
-    """The network clients from config.toml, the environment and ``--offline``; settings it cannot use are warned of."""
-    # The HTTP client (httpx) loads only when a command reaches the network: other commands start faster.
-    from readlist.app.network import connect, network_settings
+def network_settings_of(ctx: click.Context) -> NetworkSettings:
+    """The network settings of this command, from config.toml, the environment and ``--offline``.
+
+    Every verb that may reach the network asks this (import, pull, enrich), so that they agree on
+    whether readlist is offline; a setting it cannot use is warned of once per command.
+    """
+    from readlist.app.network import network_settings
 
     obj: Context = ctx.find_root().obj
-    settings = network_settings(obj.session().settings, offline=obj.offline)
-    for problem in settings.problems:
-        echo_err("readlist: warning: " + problem)
-    return connect(settings)
+    if obj._network_settings is None:
+        obj._network_settings = network_settings(obj.session().settings, offline=obj.offline)
+        for problem in obj._network_settings.problems:
+            echo_err("readlist: warning: " + problem)
+    return obj._network_settings
+
+
+def network_of(ctx: click.Context) -> Network:
+    """The network clients from :func:`network_settings_of`."""
+    # The HTTP client (httpx) loads only when a command reaches the network: other commands start faster.
+    from readlist.app.network import connect
+
+    return connect(network_settings_of(ctx))
 
 
 def library_of(ctx: click.Context) -> Library:

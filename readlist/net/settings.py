@@ -8,7 +8,9 @@ environment (``READLIST_ARXIV_API``, ``READLIST_HF_API``, ``READLIST_ARXIV_DELAY
 tests (a local server) work without touching the code.
 
 A bad value never stops readlist: it is reported as one line in ``problems`` and the
-default is used instead, as the config file does for its other keys.
+default is used instead, as the config file does for its other keys. An environment
+variable that is set but empty (``READLIST_OFFLINE=``, as a shell leaves ``VAR=$UNSET``)
+counts as not set: the file's value stands, for every key alike.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ ENV_ARXIV_DELAY = "READLIST_ARXIV_DELAY"
 ENV_OFFLINE = "READLIST_OFFLINE"
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off", ""})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 @dataclass(frozen=True)
 class PullSource:
@@ -137,7 +139,8 @@ def _delay(value: object, where: str, default: float, problems: list[str]) -> fl
 
 
 def _flag(value: object, where: str, default: bool, problems: list[str]) -> bool:
-    if value is None:
+    """``value`` as on/off; unset or blank keeps ``default`` (the file's value under an empty variable)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return default
     if isinstance(value, bool):
         return value

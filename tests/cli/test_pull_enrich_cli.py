@@ -293,3 +293,45 @@ def test_an_interrupted_pull_keeps_the_days_it_had_and_remembers_no_pull(
     assert not (tmp_path / "library.json.pulls").exists()
     assert run(db, "undo").exit_code == 0
     assert not Library(db).papers
+
+
+def _config_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("offline = true\n")
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    monkeypatch.setenv("READLIST_OFFLINE", env)
+
+
+@pytest.mark.parametrize("args", [["pull", "hf"], ["enrich", "--all"], ["import", "2410.21228"],
+                                  ["import", "https://huggingface.co/papers"]])
+def test_an_empty_offline_variable_leaves_the_files_offline_for_every_network_command(
+    api: FakeServer, seed_library: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """`READLIST_OFFLINE=` (empty) read as "false" let pull and enrich go online although config.toml said
+    offline, while import refused: empty is not set, and the file's `offline = true` stands for all of them."""
+    _config_offline(seed_library.parent, monkeypatch, "")
+    result = run(seed_library, *args)
+    assert result.exit_code == 1, result.output
+    assert "set to work offline" in result.output
+    assert "warning" not in result.output
+    assert api.requests == []
+
+
+def test_an_offline_variable_of_0_wins_over_the_file_for_an_import_by_id(
+    api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment wins over config.toml for import as it does for pull and enrich."""
+    _config_offline(tmp_path, monkeypatch, "0")
+    result = run(tmp_path / "library.json", "import", "2410.21228")
+    assert result.exit_code == 0, result.output
+    assert Library(tmp_path / "library.json").papers["2410.21228"].title
+
+
+def test_an_unusable_offline_variable_is_one_warning_and_the_file_stands_for_import(
+    api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config_offline(tmp_path, monkeypatch, "maybe")
+    result = run(tmp_path / "library.json", "import", "2410.21228")
+    assert result.exit_code == 1
+    assert result.stderr.count("READLIST_OFFLINE must be true or false; using true") == 1
+    assert "set to work offline" in result.output and api.requests == []
