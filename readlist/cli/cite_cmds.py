@@ -64,7 +64,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def cite_cmd(
     ctx: click.Context, refs: tuple[str, ...], fmt: str, copy: bool, user_data: bool, as_json: bool
 ) -> None:
-    """Print citations for papers. An ID may be a unique prefix, an arXiv id or URL, or a citation key.
+    """Print citations for papers.
+
+    An ID may be a unique prefix (4 characters or more), an arXiv id or URL,
+    or a citation key.
 
     \b
     Examples:

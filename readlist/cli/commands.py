@@ -68,7 +68,7 @@ def _resolve_all(lib: Library, refs: tuple[str, ...] | list[str]) -> list[Paper]
     """The papers ``refs`` name, each once, in the order first named: one paper may be named by its id, its
     citation key and a prefix in the same command, and is changed, listed and counted once."""
     if not refs:
-        raise click.UsageError("name at least one paper id (a unique prefix is enough)")
+        raise click.UsageError("name at least one paper id (a unique prefix of 4 characters or more is enough)")
     return list({paper.id: paper for paper in (lib.resolve(ref) for ref in refs)}.values())
 
 
@@ -478,8 +478,8 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     """Add (TAG or +TAG) and remove (-TAG) tags on papers.
 
     The first argument is a paper id. After it, a word that names another
-    paper (its id or a unique prefix) is a paper id as long as no tag came
-    before it; any other word is a tag to add. +TAG always adds. Commas and
+    paper (its id, or a unique prefix of 4 characters or more) is a paper id
+    as long as no tag came before it; any other word is a tag to add. +TAG always adds. Commas and
     spaces separate tags, as in the app's tag box: 'rl, agents' is two tags.
 
     \b

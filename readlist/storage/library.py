@@ -71,6 +71,8 @@ if TYPE_CHECKING:
     from filelock import FileLock
 
 LOCK_TIMEOUT = 30.0
+# The fewest characters of an id that name a paper by prefix (see Library.resolve).
+MIN_ID_PREFIX = 4
 _ADDED_ORDER = attrgetter("added_order")
 # Libraries whose snapshot is smaller than this are compacted after every command:
 # rewriting them costs a few milliseconds and keeps the TinyDB file current.
@@ -526,7 +528,10 @@ class Library:
         """Find a paper by id, an id it had before, arXiv id, URL, citation key or unique id prefix.
 
         A citation key is what a user copies from their own ``\\cite{…}``; keys are unique whatever their case
-        (as BibTeX compares them), so one matches at most one paper."""
+        (as BibTeX compares them), so one matches at most one paper. A prefix counts only from
+        :data:`MIN_ID_PREFIX` characters on: a shorter one (``h``, ``g``) named an old paper by accident more
+        often than on purpose (``readlist tag ID h`` tagged hep-ph/… instead of adding the tag ``h``), and a
+        command that changes or removes papers must not guess; an exact name matches at any length."""
         ref = ref.strip()
         named = self.named_by_id(ref)
         if named is not None:
@@ -535,8 +540,13 @@ class Library:
         keyed = self.papers.get(keys.get("k:" + ref.casefold(), ""))
         if keyed is not None and keyed.cite_key and keyed.cite_key.casefold() == ref.casefold():
             return keyed  # (a key changed since it was indexed names its paper no longer)
-        matches = [pid for pid in self.papers if pid.startswith(ref)] if ref else []
-        if not matches and ref:
+        if len(ref) < MIN_ID_PREFIX:
+            if not ref:
+                raise NotFoundError(f"no paper with id {ref!r} in {self.path}")
+            raise NotFoundError(f"no paper with id {ref!r} in {self.path}; ids need at least {MIN_ID_PREFIX} "
+                                "characters as a prefix")
+        matches = [pid for pid in self.papers if pid.startswith(ref)]
+        if not matches:
             matches = sorted({pid for key, pid in keys.items()
                               if key.startswith("i:" + ref) and pid in self.papers})
         if len(matches) == 1:

@@ -74,6 +74,26 @@ def test_a_bare_word_after_the_id_is_a_tag(db: Path) -> None:
     assert B in tags(db, A) and tags(db, B) == ["agents", "vision", "x"]
 
 
+def test_a_short_word_after_the_id_is_a_tag_not_a_paper_it_begins(tmp_path: Path) -> None:
+    """`tag 2106.09608 h json` tagged hep-ph/0301050 (its id begins with "h") and dropped the tag "h";
+    `rm g` removed gr-qc/0103067: a prefix of fewer than 4 characters names no paper."""
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title="Paper", arxiv_id=A), Paper.create(title="Old", arxiv_id="hep-ph/0301050"),
+                  Paper.create(title="Gravity", arxiv_id="gr-qc/0103067")], "t").execute(lib)
+    result = run(db, "tag", A, "h", "json", "db", "offline")
+    assert result.exit_code == 0, result.output
+    assert tags(db) == ["db", "h", "json", "offline"]
+    assert tags(db, "hep-ph/0301050") == []
+    result = run(db, "rm", "g")
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith("ids need at least 4 characters as a prefix")
+    assert result.stderr.count("\n") == 1
+    assert "gr-qc/0103067" in Library(db).papers
+    assert run(db, "tag", A, "gr-q", "x").exit_code == 0  # four characters are a prefix
+    assert tags(db, "gr-qc/0103067") == ["x"]
+
+
 @pytest.mark.parametrize("typed", ["deep learning", "rl,agents", "#Vision, -typo +c++", "-json -rl"])
 def test_tags_typed_with_commas_or_spaces_are_read_as_the_apps_tag_box_reads_them(db: Path, typed: str) -> None:
     """The same text typed in the app's tag box (t) and given to `readlist tag` makes the same tags."""
