@@ -10,9 +10,15 @@ Free words match the title, abstract, authors, organization and note
 
 Terms next to each other AND together; ``OR`` (upper case) between them matches
 either; ``AND`` may be written out. AND binds tighter than OR, so
-``a b OR c`` is ``(a b) OR c``. Parentheses group, and ``-`` before a term or a
-group excludes it: ``(tag:rl OR tag:agents) -survey``, ``-(diffusion OR gan)``.
-Parentheses and a bare ``-`` are syntax; quote them to search for them as text.
+``a b OR c`` is ``(a b) OR c``. Parentheses group, and ``-`` (or ``NOT``, upper
+case) before a term or a group excludes it: ``(tag:rl OR tag:agents) -survey``,
+``-(diffusion OR gan)``, ``NOT tag:survey``. Parentheses and a bare ``-`` are
+syntax; quote them to search for them as text. A doubled minus (``--tag:rl``) and
+an operator a field does not have (``rating!=4``) are errors, not words.
+
+``rating`` 0 means "not rated": a rating comparison (``rating<3``, ``rating>=1``)
+leaves unrated papers out, as ``year`` and ``upvotes`` comparisons leave out papers
+without a year or upvotes; ``rating:0`` and ``rating=0`` find the unrated ones.
 
 A query that cannot be understood raises ``QueryError`` saying what is wrong and at
 which column, so the search box can show it instead of silently matching nothing.
@@ -73,6 +79,9 @@ _CMP: dict[str, Callable[[Any, Any], bool]] = {
     ":": operator.eq,
 }
 _FIELD_TERM = re.compile(r"^(?P<field>[a-z_]+)(?P<op>>=|<=|:|=|>|<)", re.IGNORECASE)
+# A field name followed by something operator-like that is not an operator (``rating!=4``, ``tag~rl``): a mistake to
+# report, not a free word that no paper contains.
+_BAD_OP = re.compile(r"^(?P<field>[a-z_]+)(?P<op>[!~^]+[=<>]*)", re.IGNORECASE)
 NUMERIC_FIELDS = ("rating", "year", "upvotes")
 TEXT_FIELDS = ("status", "tag", "author", "org", "organization", "id", "source", "title", "note", "is")
 SORT_KEYS = ("date", "upvotes", "rating", "title", "added", "updated")
@@ -104,7 +113,7 @@ class SortKeyError(QueryError):
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # "term", "(", ")", "-(", "OR", "AND", "end"
+    kind: str  # "term", "(", ")", "-(", "OR", "AND", "NOT", "end"
     pos: int  # 0-based offset of its first character
     raw: str = ""  # as typed
     text: str = ""  # quotes removed
@@ -130,6 +139,14 @@ def _lex(text: str) -> list[_Token]:
             continue
         start = i
         negate = False
+        if text.startswith("--", i):
+            # One minus leaves out; a second one would have been read as text and left out a word nobody has,
+            # matching every paper (`--tag:rl`). Reading it as "keep" instead would hide a typo.
+            raise QueryError(
+                f"doubled minus '--' at {_col(i)}: one '-' leaves a term out; to search for the text, quote it: "
+                f'"{text[i:].split()[0]}"',
+                i,
+            )
         if ch == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != ")":
             if text[i + 1] == "(":
                 tokens.append(_Token("-(", i))
@@ -159,7 +176,7 @@ def _lex(text: str) -> list[_Token]:
             length += len(piece)
         raw = text[start:i]
         word = "".join(parts)
-        if not negate and quoted_at == -1 and word in ("OR", "AND"):
+        if not negate and quoted_at == -1 and word in ("OR", "AND", "NOT"):
             tokens.append(_Token(word, start, raw))
             continue
         tokens.append(_Token("term", start, raw, word, quoted_at, negate))
@@ -304,7 +321,10 @@ def _numeric(field: str, op: str, raw: str, pos: int) -> Predicate:
         raise QueryError(f"{field}{op} at {_col(pos)} needs a number, not {raw!r}", pos) from None
     compare = _CMP[op]
     if field == "rating":
-        return lambda p: compare(p.rating, wanted)
+        if wanted == 0 and op in (":", "="):
+            return lambda p: p.rating == 0
+        # 0 is "not rated", not a low rating: `rating<3` is the papers rated 1 or 2.
+        return lambda p: p.rating != 0 and compare(p.rating, wanted)
     if field == "year":
         if 0 <= wanted <= 9999:
             # Dates are stored as YYYY[-MM[-DD]]: four-digit years compare as text, without an int() per paper.
@@ -388,6 +408,27 @@ def _field_term(field: str, op: str, value: str, pos: int) -> Predicate:
     raise QueryError(f"unknown is:{value} at {_col(pos)} (try is:rated, is:noted, is:tagged, is:arxiv)", pos)
 
 
+def _bad_operator(token: _Token) -> None:
+    """Raise for a known field followed by an operator the language does not have (``rating!=4``)."""
+    bad = _BAD_OP.match(token.text)
+    if bad is None or (token.quoted_at != -1 and bad.end() > token.quoted_at):
+        return
+    field, op = bad.group("field").lower(), bad.group("op")
+    value = token.text[bad.end() :]
+    if field not in NUMERIC_FIELDS and field not in TEXT_FIELDS:
+        return
+    if not value and not op.endswith(("=", "<", ">")):
+        return  # a word ending in "!" (`note!`) is text
+    value = value or "value"
+    pos = token.pos + (1 if token.negate else 0)
+    ops = "=, <, <=, >, >= or :" if field in NUMERIC_FIELDS else ": or ="
+    raise QueryError(
+        f"{field}{op} at {_col(pos)}: {op!r} is not an operator ({field} takes {ops}); "
+        f"to leave out papers, put a minus before the term: -{field}:{value}",
+        pos,
+    )
+
+
 def _term(token: _Token) -> _Node:
     match = _FIELD_TERM.match(token.text)
     # A field only when the name and operator were typed outside quotes: "status:read" is a phrase.
@@ -399,6 +440,7 @@ def _term(token: _Token) -> _Node:
             raise QueryError(f"{field}{op} at {_col(pos)} needs a value, e.g. {_example(field.lower())}", pos)
         node: _Node = _Field(f"{field.lower()}{op}{value}", _field_term(field, op, value, pos))
     else:
+        _bad_operator(token)
         if not token.text:
             raise QueryError(f"empty quotes at {_col(token.pos)}", token.pos)
         node = _Word(token.text)
@@ -416,7 +458,8 @@ def _example(field: str) -> str:
 
 
 class _Parser:
-    """Recursive descent: query := or; or := and ("OR" and)*; and := unary+; unary := "-"? ("(" or ")" | term)."""
+    """Recursive descent: query := or; or := and ("OR" and)*; and := unary+;
+    unary := "NOT" unary | "-"? ("(" or ")" | term)."""
 
     def __init__(self, tokens: list[_Token]) -> None:
         self.tokens = tokens
@@ -468,6 +511,12 @@ class _Parser:
 
     def unary(self) -> _Node:
         token = self.take()
+        if token.kind == "NOT":
+            # NOT x is -x, as AND and OR are spelt-out operators too; NOT NOT x is x.
+            if self.peek.kind in ("OR", "AND", ")", "end"):
+                raise QueryError(f"NOT at {_col(token.pos)} has nothing on its right", token.pos)
+            inner = self.unary()
+            return inner.child if isinstance(inner, _Not) else _Not(inner)
         if token.kind == "-(":
             inner = self.group(self.take(), negated_at=token.pos)
             # -(-(x)) is x: a chain of negations adds no depth for matching to follow.

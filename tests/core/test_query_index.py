@@ -168,7 +168,8 @@ def test_index_matches_plain_filter_on_fixed_grouped_queries(library: Library, i
                "(diffusion OR reasoning) agents", "-(diffusion OR robust) year>=2022", "-(-(learn))",
                "(status:read rating>=4) OR (status:to-read diffusion)", "((sparse OR dense) e) OR (zzqx -d)",
                "-(zzqx) OR -(e)", "-(learn OR zzqx) -(model OR d)", '"large language" OR straße', "🚀 OR ss",
-               "(learn -model) OR (model -learn)", "-(learn model) OR status:read", "spiral OR (li -e)"]
+               "(learn -model) OR (model -learn)", "-(learn model) OR status:read", "spiral OR (li -e)",
+               "NOT learn", "e NOT (model OR zzqx)", "rating<3 OR learn", "rating:0 -e", "NOT rating<=4 e"]
     for text in queries:
         query = parse_query(text)
         for papers in (base, base[::3], base[::17]):

@@ -58,6 +58,19 @@ def found(text: str) -> list[str]:
         ("or", ["llm", "reinforcement", "graph", "status:read"]),
         ("org:spiral OR tag:survey", ["diffusion", "graph"]),
         ("-", []),  # a lone dash is a word, as before
+        ("NOT tag:rl", ["llm", "graph", "status:read"]),  # NOT is -, as AND and OR are operators
+        ("llm NOT agents", ["reinforcement"]),
+        ("NOT (tag:rl OR tag:agents)", ["graph", "status:read"]),
+        ("NOT NOT llm", ["llm", "reinforcement"]),
+        ("graph OR NOT -llm", ["llm", "reinforcement", "graph"]),
+        ('"NOT" OR "not"', []),  # quoted, it is a word
+        ("rating<5", ["llm"]),  # 0 is "not rated", not a low rating
+        ("rating<=2 OR rating>5", []),
+        ("rating>=1", ["llm", "reinforcement"]),
+        ("rating:0", ["diffusion", "graph", "status:read"]),
+        ("rating=0", ["diffusion", "graph", "status:read"]),
+        ("-rating:0", ["llm", "reinforcement"]),
+        ("-(rating<5)", ["diffusion", "reinforcement", "graph", "status:read"]),
         ("", ["llm", "diffusion", "reinforcement", "graph", "status:read"]),
     ],
 )
@@ -93,6 +106,16 @@ def test_or_parentheses_and_negation(text: str, expected: list[str]) -> None:
         ("status:bogus", "unknown status 'bogus' at column 1", 1),
         ("tag>rl", "tag at column 1 does not compare with '>'", 1),
         ("is:weird", "unknown is:weird at column 1", 1),
+        ("rating!=4", "rating!= at column 1: '!=' is not an operator (rating takes =, <, <=, >, >= or :); "
+                      "to leave out papers, put a minus before the term: -rating:4", 1),
+        ("llm status!=read", "'!=' is not an operator (status takes : or =); to leave out papers, put a minus "
+                             "before the term: -status:read", 5),
+        ("tag~rl", "'~' is not an operator", 1),
+        ("--tag:rl", "doubled minus '--' at column 1: one '-' leaves a term out; to search for the text, quote "
+                     'it: "--tag:rl"', 1),
+        ("llm --(agents)", "doubled minus '--' at column 5", 5),
+        ("llm NOT", "NOT at column 5 has nothing on its right", 5),
+        ("(NOT)", "NOT at column 2 has nothing on its right", 2),
     ],
 )
 def test_errors_say_what_and_where(text: str, message: str, column: int) -> None:
@@ -101,6 +124,14 @@ def test_errors_say_what_and_where(text: str, message: str, column: int) -> None
     assert message in str(caught.value)
     assert caught.value.position == column - 1
     assert "\n" not in str(caught.value)
+
+
+def test_words_that_only_look_like_the_new_errors_are_still_words() -> None:
+    """`note!` ends in "!" with nothing after it, `foo--bar` has its dashes inside, `"--x"` is quoted."""
+    assert parse_query("note!").words == ("note!",)
+    assert parse_query("foo--bar").words == ("foo--bar",)
+    assert parse_query('"--tag:rl"').words == ("--tag:rl",)
+    assert parse_query('"rating!=4"').words == ("rating!=4",)
 
 
 def test_a_field_still_being_typed_at_the_end_is_left_out_unless_strict() -> None:
