@@ -83,14 +83,30 @@ FIXED_VIEWS: tuple[View, ...] = (
 )
 
 
-def view_name_problem(name: str) -> str | None:
+def view_name_problem(name: str, saved: Iterable[str] = ()) -> str | None:
     """Why a saved search cannot be called ``name``, or None: it would look like one of the app's own views
-    (``Inbox``, ``All``…) or a tag's (``#llm``, now or once the tag is used), and ``--view`` would be ambiguous."""
+    (``Inbox``, ``All``…), a tag's (``#llm``, now or once the tag is used) or another saved search's (``Mine``
+    beside ``mine``, among the ``saved`` names), and ``--view`` and ``view rm``, which ignore case, would be
+    ambiguous. The very name of a saved search is no problem: saving under it replaces that search."""
     if name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}:
         return f"“{name}” is one of the app's own views; choose another name"
     if name.startswith("#"):
         return f"“{name}”: a name starting with # is a tag's view; choose another name"
+    other = saved_view_name(name, saved)
+    if other is not None and other != name:
+        return (f"“{name}” differs only in case from the saved view “{other}”; "
+                f"use “{other}” to replace it, or choose another name")
     return None
+
+
+def saved_view_name(name: str, saved: Iterable[str]) -> str | None:
+    """The saved search ``name`` names, as it is stored: the name itself, else one that differs only in case
+    (as ``--view`` finds views); None when there is none."""
+    names = list(saved)
+    if name in names:
+        return name
+    wanted = name.casefold()
+    return next((kept for kept in names if kept.casefold() == wanted), None)
 
 
 def saved_view(name: str, query: str) -> View:
@@ -401,7 +417,10 @@ def find_view(name: str, tags: Iterable[str], saved: Mapping[str, str] | None = 
     """
     wanted = name.strip().casefold()
     views = build_views(sorted(set(tags)), saved)
-    found = next((view for view in views if view.label.casefold() == wanted), None)
+    # The name as typed first: a config.toml written before names differing in case were refused may hold both.
+    found = next((view for view in views if view.label == name.strip()), None)
+    if found is None:
+        found = next((view for view in views if view.label.casefold() == wanted), None)
     if found is None and not wanted.startswith("#"):
         found = next((view for view in views if view.key.startswith("tag:") and view.label[1:].casefold() == wanted),
                      None)

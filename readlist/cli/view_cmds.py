@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from readlist.app.views import status_view, view_name_problem
+from readlist.app.views import saved_view_name, status_view, view_name_problem
 from readlist.cli.context import session_of
 from readlist.cli.output import info, print_json, query_option
 from readlist.config.settings import ConfigError, config_path, load_config, save_view
@@ -56,6 +56,9 @@ def view_cmd(ctx: click.Context, as_json: bool) -> None:
 def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
     """Save QUERY as the view NAME (replacing a view of that name).
 
+    A name that differs only in case from a saved view's is refused:
+    --view and `view rm` ignore case, so they could not tell the two apart.
+
     \b
     Examples:
       readlist view add "RL to read" 'tag:rl status:to-read'
@@ -65,7 +68,7 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
     name = clean_line(name)
     if not name:
         raise click.BadParameter("a view needs a name", param_hint="NAME")
-    if (problem := view_name_problem(name)) is not None:
+    if (problem := view_name_problem(name, load_config().views)) is not None:
         raise click.BadParameter(problem, param_hint="NAME")
     if not query.strip():
         raise click.BadParameter("a view needs a search (`readlist list --query` takes the same)", param_hint="QUERY")
@@ -84,17 +87,19 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the removed view as JSON.")
 def view_rm(name: str, as_json: bool) -> None:
-    """Remove the saved view NAME.
+    """Remove the saved view NAME (in any case, as --view finds it).
 
     \b
     Examples:
       readlist view rm "RL to read"
       readlist view                      the views left, with their counts
     """
-    name = clean_line(name)  # as `view add` saved it
     views = load_config().views
-    if name not in views:
-        raise click.ClickException(f"no saved view named {name!r} (see `readlist view`)")
+    # As `view add` saved it, and in any case, as `--view` finds it.
+    found = saved_view_name(clean_line(name), views)
+    if found is None:
+        raise click.ClickException(f"no saved view named {clean_line(name)!r} (see `readlist view`)")
+    name = found
     try:
         save_view(name, None)
     except (OSError, ConfigError) as exc:

@@ -141,6 +141,33 @@ def test_an_unknown_view_or_a_view_with_a_status_is_a_usage_error(tmp_path: Path
     assert both.exit_code == 2 and "give one" in both.stderr
 
 
+def test_a_name_differing_only_in_case_is_refused_and_view_rm_finds_any_case(tmp_path: Path) -> None:
+    """`view add Mine …; view add mine …` saved both, `--view mine` found the first and `view rm MINE` neither."""
+    db, config = seeds_with_config(tmp_path, "")
+    assert run(db, "view", "add", "Mine", "tag:rl").exit_code == 0
+    twin = run(db, "view", "add", "mine", "tag:x")
+    assert twin.exit_code == 2
+    assert len(twin.stderr.strip().splitlines()) == 1
+    assert "“mine” differs only in case from the saved view “Mine”" in twin.stderr
+    assert run(db, "view", "add", "Mine", "tag:x").exit_code == 0  # its own name replaces it
+    assert json.loads(run(db, "view", "--json").stdout) == [
+        {"name": "Mine", "query": "tag:x", "papers": 0, "error": None}]
+    removed = run(db, "view", "rm", "MINE", "--json")
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(removed.stdout) == {"removed": "Mine", "query": "tag:x"}
+    assert "Mine" not in config.read_text()
+
+
+def test_of_two_views_differing_in_case_the_one_named_exactly_is_found(tmp_path: Path) -> None:
+    """A config.toml from before such names were refused may hold both: each is still reachable."""
+    db, _ = seeds_with_config(tmp_path, '[views]\nMine = "status:inbox"\nmine = "zzzz-nothing"\n')
+    assert json.loads(run(db, "list", "--view", "mine", "--json").stdout) == []
+    assert json.loads(run(db, "list", "--view", "Mine", "--json").stdout)
+    assert run(db, "view", "rm", "mine").exit_code == 0
+    assert run(db, "view", "rm", "mine").exit_code == 0  # now the other one, in any case
+    assert run(db, "view", "rm", "mine").exit_code == 1
+
+
 def test_view_rm_finds_the_view_by_the_name_add_saved(tmp_path: Path) -> None:
     db, _ = seeds_with_config(tmp_path, "")
     assert run(db, "view", "add", "  To do  ", "tag:later").exit_code == 0

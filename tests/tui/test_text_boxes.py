@@ -169,7 +169,13 @@ async def test_naming_a_view_keeps_the_prompt_open_until_the_name_can_be_used(
         await pilot.press("slash", *"llm", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, Prompt)
-        await pilot.press(*"later", "escape")
+        # A name differing only in case from a saved view's would make two views `--view` cannot tell apart.
+        await pilot.press(*"GENERAL", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Prompt)
+        assert "“GENERAL” differs only in case from the saved view “general”" in str(
+            app.screen.query_one("#prompt-error", Static).render())
+        await pilot.press("ctrl+u", *"later", "escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
     assert set(load_config().views) == {"general"}

@@ -1317,7 +1317,7 @@ class MainScreen(ReadlistScreen[None]):
             name = clean_line(typed)
             if not name:
                 return "Type a name for the view (Esc cancels)."
-            if (problem := view_name_problem(name)) is not None:
+            if (problem := view_name_problem(name, self.saved_views)) is not None:
                 return problem + "."
             kept = self.saved_views.get(name)
             if kept is not None and kept != query and name not in warned:
