@@ -90,7 +90,7 @@ class VectorConfig:
 
 # A word: a letter, then letters, digits, hyphens or apostrophes inside, ending on a letter or digit. Numbers
 # alone ("2023", "10") are not words here: they tie papers together by accident.
-TOKEN_PATTERN = r"(?u)\b[^\W\d_](?:[\w'-]*\w)?\b"
+TOKEN_PATTERN = r"(?u)(?<!\\)\b[^\W\d_](?:[\w'-]*\w)?\b"
 
 
 def paper_text(paper: Paper, title_repeat: int = 2) -> str:

@@ -178,3 +178,16 @@ def test_plurals_english_forms_them_and_single_letters_are_no_shared_terms() -> 
              ("approach", "approaches"), ("box", "boxes"), ("agent", "agents"), ("llm", "llms")]
     assert all(form_key(one) == form_key(many) for one, many in pairs)
     assert form_key("process") == form_key("processes") and form_key("corpus") == "corpus"
+
+
+def test_tex_commands_in_abstracts_are_no_words() -> None:
+    """Abstracts from arXiv keep their TeX (``$\\nabla f$ on $\\mathbb{R}^n$``): the commands' names tied papers
+    together ("shared terms: nabla, mathbb, frac") and were reasons for a score. Only the text is words."""
+    tex = [paper(f"Smooth optimization {i}", f"Gradient $\\nabla f$ over $\\mathbb{{R}}^n$ with "
+                 f"$\\frac{{1}}{{2}}\\|x\\|^2 \\cdot \\epsilon$ step sizes and {topic}.")
+           for i, topic in enumerate(("convex losses", "nonconvex losses", "stochastic noise", "momentum"))]
+    vectors = PaperVectors.build([*library(), *tex])
+    assert not {"nabla", "mathbb", "frac", "cdot", "epsilon"} & set(vectors.terms)
+    assert {"gradient", "step", "sizes"} <= set(vectors.terms)
+    found = related(vectors, tex[0].id, k=3)
+    assert found and all(not {"nabla", "mathbb", "frac"} & set(term.split()) for r in found for term in r.terms)
