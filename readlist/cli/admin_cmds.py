@@ -353,8 +353,8 @@ def doctor_cmd(
         backups = describe_backups(path)
         if as_json:
             print_json([b.to_dict() for b in backups])
-        elif not backups:
-            info(f"no backups of {path} yet")
+        elif not backups:  # on stderr: a pipe reading the backups gets none, not this sentence as one
+            echo_err(f"no backups of {path} yet")
         else:
             for backup in backups:
                 _print_backup(backup)

@@ -321,8 +321,8 @@ def related_cmd(ctx: click.Context, paper_ids: tuple[str, ...], limit: int, as_j
         print_json([{**r.to_dict(), "title": lib.papers[r.paper_id].title, "status": lib.papers[r.paper_id].status}
                     for r in found if r.paper_id in lib.papers])
         return
-    if not found:
-        info("no related papers (the library may be too small, or the paper has no words in common with others)")
+    if not found:  # on stderr: a script reading the papers gets none, not this sentence as a paper
+        echo_err("no related papers (the library may be too small, or the paper has no words in common with others)")
     for r in found:
         other = lib.papers.get(r.paper_id)
         if other is None:
@@ -616,8 +616,8 @@ def note_cmd(
     elif not asked:
         if paper.note:
             console.print(Text(inert_text(paper.note, multiline=True)))
-        else:
-            info(f"{paper.id} has no note")
+        else:  # on stderr: `readlist note ID > note.md` must not take the sentence as the note
+            echo_err(f"{paper.id} has no note")
     elif not changed:
         info(f"note unchanged for {paper.id}" if paper.note else f"{paper.id} has no note; nothing changed")
     elif not paper.note:

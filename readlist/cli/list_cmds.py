@@ -14,7 +14,7 @@ import click
 
 from readlist.app.session import Session
 from readlist.cli.context import VIEW_HELP, chosen_view, kept_in_order, leave_at_once, library_of, session_of
-from readlist.cli.output import echo_err, fail, info, json_records, paper_line_pieces, query_option, sort_option
+from readlist.cli.output import echo_err, fail, json_records, paper_line_pieces, query_option, sort_option
 from readlist.core.model import Paper, Status
 from readlist.core.query import SORT_KEYS
 
@@ -71,8 +71,9 @@ def list_cmd(
         leave_at_once(ctx)
         return
     if not matched:
+        # On stderr, as export says it: a pipe reading the lines gets none, not a line that looks like a paper.
         lib = library_of(ctx)
-        info(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
+        echo_err(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
         return
     from readlist.cli.output import LINE_STYLES, LineWriter, console  # Rich is loaded for lines only, not for --json
 

@@ -6,7 +6,7 @@ import click
 
 from readlist.app.views import saved_view_name, status_view, view_name_problem
 from readlist.cli.context import session_of
-from readlist.cli.output import info, print_json, query_option
+from readlist.cli.output import echo_err, info, print_json, query_option
 from readlist.config.settings import ConfigError, config_path, load_config, save_view
 from readlist.core.query import QueryError, parse_query
 from readlist.core.text import clean_line
@@ -41,8 +41,8 @@ def view_cmd(ctx: click.Context, as_json: bool) -> None:
         print_json([{"name": name, "query": query, "papers": counts[name], "error": problems.get(name)}
                     for name, query in views.items()])
         return
-    if not views:
-        info("no saved views yet: `readlist view add NAME QUERY`, or save a search in the app")
+    if not views:  # on stderr: a pipe reading the views gets none, not this sentence as a view
+        echo_err("no saved views yet: `readlist view add NAME QUERY`, or save a search in the app")
     for name, query in views.items():
         shown = "     ?" if counts[name] is None else f"{counts[name]:>6}"
         info(f"{name:<24} {shown}  {query}" + (f"  (cannot be read: {problems[name]})" if name in problems else ""))

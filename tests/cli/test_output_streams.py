@@ -1,4 +1,5 @@
-"""Standard output that goes nowhere: a pipe whose reader stopped (``| head``), or one closed (``>&-``)."""
+"""Standard output that goes nowhere: a pipe whose reader stopped (``| head``), or one closed (``>&-``); and
+what goes there at all: data only, a message that there is nothing to show on stderr."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import termios
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from readlist.cli import main
 from readlist.storage.library import Library
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,3 +120,33 @@ def test_show_wraps_between_words_on_a_terminal_and_keeps_lines_whole_in_a_pipe(
                                                                 "COLUMNS": "60"}, timeout=120, check=True)
     assert paper.abstract.replace("\n", " ")[:500] in piped.stdout.replace("\n", " ")
     assert max(len(line) for line in piped.stdout.splitlines()) > 60  # a paragraph is one line for a script
+
+
+def nothing_to_show(db: Path, *args: str) -> tuple[str, str]:
+    """(stdout, stderr) of a verb that finds nothing to show; it must still succeed."""
+    result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout, result.stderr
+
+
+def test_a_verb_with_nothing_to_show_says_so_on_stderr_and_prints_no_data(tmp_path: Path) -> None:
+    """`list | wc -l` counted "no papers match" as a paper, and `note ID > note.md` wrote "ID has no note" as the
+    note: the sentence goes to stderr (as export's "the export is empty" does), standard output stays empty, and
+    --json still prints its empty document."""
+    db = tmp_path / "l.json"
+    assert nothing_to_show(db, "list") == ("", f"{db} is empty; add papers with `readlist import FILE`\n")
+    bib = tmp_path / "a.bib"
+    bib.write_text("@article{a,title={Zebra quokka},author={A B},year=2020}\n")
+    assert CliRunner().invoke(main, ["--db", str(db), "import", str(bib)]).exit_code == 0
+    only = min(Library(db).papers)
+    assert nothing_to_show(db, "list", "--query", "tag:zzz") == ("", "no papers match\n")
+    assert nothing_to_show(db, "list", "--query", "tag:zzz", "--json") == ("[]\n", "")
+    assert nothing_to_show(db, "note", only) == ("", f"{only} has no note\n")
+    out, err = nothing_to_show(db, "related", only)  # one paper: nothing else to be like it
+    assert out == "" and err.startswith("no related papers")
+    assert nothing_to_show(db, "related", only, "--json") == ("[]\n", "")
+    out, err = nothing_to_show(db, "view")
+    assert out == "" and err.startswith("no saved views yet")
+    assert nothing_to_show(db, "view", "--json") == ("[]\n", "")
+    out, err = nothing_to_show(db, "doctor", "--list-backups")
+    assert out == "" and err.startswith("no backups of")

@@ -174,7 +174,7 @@ def test_import_still_creates_the_library_and_its_folders(tmp_path: Path) -> Non
 
 def test_a_missing_file_in_an_existing_folder_is_an_empty_library(tmp_path: Path) -> None:
     result = run(tmp_path / "library.json", "list")
-    assert result.exit_code == 0 and "is empty" in result.stdout
+    assert result.exit_code == 0 and "is empty" in result.stderr and not result.stdout
 
 
 def test_the_first_run_on_the_default_path_is_an_empty_library(
@@ -185,7 +185,7 @@ def test_the_first_run_on_the_default_path_is_an_empty_library(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "fresh"))
     result = run(None, "list")
     assert result.exit_code == 0, result.output
-    assert "is empty" in result.stdout
+    assert "is empty" in result.stderr and not result.stdout
 
 
 # ---------------------------------------------------------------------------
