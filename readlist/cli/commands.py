@@ -25,7 +25,9 @@ from readlist.app.history import last_change_file, load_last_change, overtaken, 
 from readlist.app.imports import ImportReport, import_parsed, read_sources
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
+from readlist.app.sources import SourceError, read_stdin
 from readlist.app.views import count
+from readlist.cli import _on_a_terminal
 from readlist.cli.context import (
     Context,
     kept_in_order,
@@ -509,7 +511,7 @@ def _edit_in_editor(text: str) -> tuple[str, Path] | None:
     """The edited text and the temporary file holding it (deleted by the caller once the note is saved)."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not _on_a_terminal():
             # vi with no terminal waits for keys that never come, until it is killed.
             fail("no editor set and no terminal to run vi in: set $EDITOR, or give the note as text "
                  "(`readlist note ID TEXT`, or --append TEXT)")
@@ -533,6 +535,20 @@ def _edit_in_editor(text: str) -> tuple[str, Path] | None:
     except UnicodeDecodeError:
         fail(f"the edited note is not UTF-8 text (check the editor's encoding); the note was not changed; "
              f"your text is kept in {draft}")
+
+
+def stdin_text(unchanged: str) -> str:
+    """Standard input as text for ``note ID -`` and ``edit --abstract -``, read as ``import -`` reads it.
+
+    Started without standard input (``<&-``), there is nothing to read: one line saying so and ``unchanged``
+    (exit 1), as import says it, rather than a traceback. Bytes that are not UTF-8 are refused by the verb's
+    caller (:class:`~readlist.cli.ReadlistGroup`), nothing changed either.
+    """
+    try:
+        data = read_stdin()
+    except SourceError as exc:
+        fail(f"{exc}; {unchanged}")
+    return bytes(data).decode("utf-8")
 
 
 @click.command("note")
@@ -583,7 +599,7 @@ def note_cmd(
         draft: Path | None = None
         editing = NoteEdit(session, paper.id)
         if text == "-":
-            new = sys.stdin.read()
+            new = stdin_text("the note was not changed")
         elif text is not None:
             new = text
         elif clear:
@@ -784,7 +800,7 @@ def edit_cmd(ctx: click.Context, /, paper_id: str, as_json: bool, **fields: str 
         raise click.UsageError("name a detail to change: --title, --authors, --organization, --published, --url, "
                                "--doi, --journal or --abstract")
     if wanted.get("abstract") == "-":
-        wanted["abstract"] = sys.stdin.read()
+        wanted["abstract"] = stdin_text("nothing was changed")
     session = session_of(ctx)
     paper = session.library.resolve(paper_id)
     outcome = session.run(EditDetails(paper.id, wanted))

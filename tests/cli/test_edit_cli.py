@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from readlist.app.commands import Rate
 from readlist.cli import main
 from readlist.storage.library import Library
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run(db: Path, *args: str, stdin: str | None = None) -> Result:
@@ -78,3 +84,24 @@ def test_hostile_text_typed_as_a_detail_is_stored_as_plain_text(seed_library: Pa
     assert "\x1b" not in title and "\u202e" not in title and "[bold]x[/bold]" in title
     shown = run(seed_library, "show", pid)
     assert "\x1b" not in shown.stdout and "[bold]x[/bold]" in shown.stdout
+
+
+@pytest.mark.parametrize("verb", [["note", "ID", "-"], ["edit", "ID", "--abstract", "-"], ["note", "ID", "--edit"]])
+def test_text_from_standard_input_when_there_is_none_is_one_line_and_changes_nothing(
+    seed_library: Path, verb: list[str]
+) -> None:
+    """Started with standard input closed (`<&-`), `note ID -` and `edit --abstract -` ended in a traceback; they say
+    there is nothing to read, as `import -` does, and exit 1 with the paper as it was."""
+    pid = tutorial(seed_library)
+    before = Library(seed_library).papers[pid]
+    env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "VISUAL")}
+    done = subprocess.run(["sh", "-c", 'exec "$0" "$@" <&-', sys.executable, "-m", "readlist", "--db",
+                           str(seed_library), *(pid if a == "ID" else a for a in verb)],
+                          capture_output=True, text=True, env={**env, "PYTHONPATH": str(REPO)}, timeout=120,
+                          check=False)
+    assert done.returncode == 1 and done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    if verb[-1] == "-":
+        assert done.stderr.startswith("readlist: no standard input to read; ")
+    after = Library(seed_library).papers[pid]
+    assert (after.note, after.abstract, after.changed) == (before.note, before.abstract, before.changed)
