@@ -12,7 +12,8 @@ from readlist.app.first_screen import refresh_first_screen, reorder_first_screen
 from readlist.app.session import Session
 from readlist.app.views import FIXED_VIEWS, View, find_view, status_view
 from readlist.cli.output import echo_err
-from readlist.config.settings import load_config
+from readlist.config.settings import config_path, load_config
+from readlist.core.query import QueryError, parse_query
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
 
@@ -176,4 +177,15 @@ def chosen_view(session: Session, name: str | None, status: str | None) -> View:
         fixed = ", ".join(v.label for v in FIXED_VIEWS)
         raise click.BadParameter(f"no view named {name.strip()!r}; the views are {fixed}, the saved views "
                                  "(`readlist view`) and #TAG for a tag in use", param_hint="--view")
+    if view.key.startswith("saved:"):
+        # A saved search whose query no longer reads (config.toml edited by hand) shows nothing in the app; here
+        # an empty list or export with status 0 would pass for a view that matches nothing, so it is refused as
+        # the same text given to --query is (strictly: what `readlist view` lists as "cannot be read").
+        name = view.key.removeprefix("saved:")
+        try:
+            parse_query(session.settings.views.get(name, ""), strict=True)
+        except QueryError as exc:
+            raise click.BadParameter(
+                f"the saved view {name!r} cannot be read: {exc}; correct it in {config_path()} or save it again "
+                "(`readlist view add NAME QUERY`)", param_hint="--view") from None
     return view

@@ -76,6 +76,19 @@ def test_a_view_broken_by_hand_is_listed_with_why_and_the_others_still_count(tmp
     assert as_json["good"]["papers"] > 0 and as_json["good"]["error"] is None
 
 
+@pytest.mark.parametrize("verb", [["list", "--json"], ["list"], ["export"], ["export", "-f", "json"]])
+def test_listing_or_exporting_a_view_broken_by_hand_is_a_usage_error_naming_it(tmp_path: Path, verb: list[str]) -> None:
+    """`list --view broken --json` printed [] with status 0, as for a view that matches nothing: it is refused as
+    the same text given to --query is (exit 2), with the view's name and why."""
+    db, config = seeds_with_config(tmp_path, '[views]\nbroken = "tag:rl ("\nempty = "tag:"\n')
+    for name in ("broken", "empty"):
+        result = run(db, *verb, "--view", name)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1
+        assert f"the saved view '{name}' cannot be read: " in result.stderr and str(config) in result.stderr
+    assert "never closed" in run(db, *verb, "--view", "broken").stderr
+
+
 def test_a_view_needs_a_search_and_a_name_of_its_own(tmp_path: Path) -> None:
     db = tmp_path / "library.json"
     for name, query in (("x", ""), ("x", "   "), ("Inbox", "tag:rl"), ("to read", "tag:rl"), ("#llm", "reasoning")):
