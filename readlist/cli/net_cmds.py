@@ -206,7 +206,10 @@ def enrich_cmd(
     else:
         papers = session.select(status_view(None), query_option(query))
     if not papers:
-        info("no papers to enrich")
+        # Said on stderr; --json still prints the document a script reads every other time, with nothing in it.
+        echo_err("no papers to enrich")
+        if as_json:
+            print_json({"plan": EnrichPlan().to_json(), "dry_run": dry_run, "applied": None})
         return
     net = network_of(ctx)
     plan = EnrichPlan()

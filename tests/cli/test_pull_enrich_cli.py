@@ -154,6 +154,26 @@ def test_an_enrich_whose_lookups_all_failed_says_so_and_exits_1(api: FakeServer,
     assert Library(seed_library).papers == before
 
 
+@pytest.mark.parametrize("args", [["--query", "tag:zzzz"], ["--all", "--db", "EMPTY"],
+                                  ["--query", "tag:zzzz", "--dry-run"]])
+def test_enrich_with_no_papers_to_look_up_prints_its_json_with_nothing_in_it(
+    api: FakeServer, seed_library: Path, tmp_path: Path, args: list[str]
+) -> None:
+    """`enrich --query 'tag:zzzz' --json` printed the plain words "no papers to enrich", which no JSON reader takes:
+    it prints the document it prints otherwise, every list empty, and says so on stderr."""
+    args = [str(tmp_path / "empty.json") if a == "EMPTY" else a for a in args]
+    result = run(seed_library, "enrich", *args, "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"plan", "dry_run", "applied"} and data["applied"] is None
+    assert data["dry_run"] == ("--dry-run" in args)
+    assert all(data["plan"][name] == [] for name in ("changes", "unchanged", "ambiguous", "not_found", "failed"))
+    assert result.stderr == "no papers to enrich\n"
+    assert not api.requests  # nothing to look up, nothing asked
+    text = run(seed_library, "enrich", *args)
+    assert text.exit_code == 0 and text.stdout == "" and text.stderr == "no papers to enrich\n"
+
+
 def test_enrich_all_fills_ids_and_authors_and_keeps_every_user_field(api: FakeServer, seed_library: Path) -> None:
     lib = Library(seed_library)
     target = next(p for p in lib.papers.values() if p.title == "Data Factors for Better Compositional Generalization")
