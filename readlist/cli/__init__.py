@@ -257,7 +257,8 @@ def _tell_notices(ctx: click.Context) -> None:
     envvar=ENV_DB,
     help=f"Library file (default: ${ENV_DB} or the platform data directory).",
 )
-@click.option("--demo", is_flag=True, help="Open the UI on a temporary library of bundled sample papers.")
+@click.option("--demo", is_flag=True, help=(
+    "Open the UI on a temporary library of bundled sample papers (alone: not with a command)."))
 @click.option("--offline", is_flag=True, help=(
     "Never fetch papers from the network (URL imports, pull and enrich refuse; `sync` still reaches the git "
     "remote you set up)."))
@@ -269,6 +270,9 @@ def main(ctx: click.Context, db: Path | None, demo: bool, offline: bool, theme: 
     from readlist.cli.context import Context
     from readlist.storage.paths import resolve_db_path
 
+    if demo and ctx.invoked_subcommand is not None:
+        # A verb would change the throw-away sample library and report success, as if on the user's library.
+        raise click.UsageError(DEMO_WITH_A_COMMAND, ctx=ctx)
     if theme is not None:
         _check_theme(ctx, theme)
     if ctx.invoked_subcommand is None and not _on_a_terminal():
@@ -340,6 +344,11 @@ def run() -> None:
             return  # the interpreter's own exit reports it, as it would have
         os._exit(0)
 
+
+DEMO_WITH_A_COMMAND = (
+    "--demo opens the app on sample papers and cannot be combined with a command; run the command without --demo "
+    "(it works on your library, or the one --db names)"
+)
 
 NOT_A_TERMINAL = (
     "readlist: the terminal UI needs a terminal; run a command such as `readlist list`, or see `readlist --help`"

@@ -4,6 +4,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from readlist.app.demo import build_demo_library, sample_files
 from readlist.app.interest import quick_cold_start, rank
 from readlist.app.views import count
@@ -42,18 +44,50 @@ def test_demo_never_touches_the_users_library(tmp_path: Path) -> None:
         shutil.rmtree(path.parent)
 
 
-def test_the_demo_keeps_its_changes_to_itself_and_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_the_demo_keeps_its_changes_to_itself_and_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A view saved or a theme chosen in the demo must not reach the user's config, which every library shares."""
+    import tempfile
+
+    from click.testing import CliRunner
+
+    import readlist.cli
+    from readlist.cli import main
+    from readlist.config.settings import save_view
+
+    def the_app_saves_a_view(path: Path, *, theme: str | None, demo: bool) -> None:
+        assert demo and Path(os.environ["READLIST_CONFIG"]).parent == path.parent
+        save_view("demo-only", "tag:rl")  # as ctrl+s does in the app
+
+    monkeypatch.setattr(readlist.cli, "_on_a_terminal", lambda: True)
+    monkeypatch.setattr("readlist.tui.app.run_app", the_app_saves_a_view)
+    user_config = Path(os.environ["READLIST_CONFIG"])
+    before = set(Path(tempfile.gettempdir()).glob("readlist-demo-*"))
+    result = CliRunner().invoke(main, ["--demo"])
+    assert result.exit_code == 0, result.output
+    assert not user_config.exists()
+    assert os.environ["READLIST_CONFIG"] == str(user_config)  # put back for what runs next
+    assert set(Path(tempfile.gettempdir()).glob("readlist-demo-*")) == before  # the demo's folder is gone
+
+
+def test_demo_with_a_command_is_a_usage_error_and_changes_nothing(seed_library: Path) -> None:
+    """`readlist --db lib.json --demo mark ID read` said "1 paper marked read" and changed the throw-away demo
+    library: --demo only opens the app, so with a verb it is refused in one line (exit 2), before anything runs."""
     import tempfile
 
     from click.testing import CliRunner
 
     from readlist.cli import main
 
-    user_config = Path(os.environ["READLIST_CONFIG"])
-    before = set(Path(tempfile.gettempdir()).glob("readlist-demo-*"))
-    result = CliRunner().invoke(main, ["--demo", "view", "add", "demo-only", "tag:rl"])
-    assert result.exit_code == 0, result.output
-    assert not user_config.exists()
-    assert os.environ["READLIST_CONFIG"] == str(user_config)  # put back for what runs next
-    assert set(Path(tempfile.gettempdir()).glob("readlist-demo-*")) == before  # the demo's folder is gone
+    before = Library(seed_library).papers
+    pid = min(before)
+    demos = set(Path(tempfile.gettempdir()).glob("readlist-demo-*"))
+    result = CliRunner().invoke(main, ["--db", str(seed_library), "--demo", "mark", pid, "read"],
+                                prog_name="readlist")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("readlist: --demo opens the app on sample papers and cannot be combined with a command; "
+                             "run the command without --demo (it works on your library, or the one --db names) "
+                             "(see `readlist --help`)\n")
+    assert Library(seed_library).papers == before
+    assert set(Path(tempfile.gettempdir()).glob("readlist-demo-*")) == demos  # no sample library was made
