@@ -38,6 +38,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     atomic_write_chunks(path, (data,))
 
 
+class ReadOnlyOutput(PermissionError):
+    """The file to write is one the user made read-only: it is left as it is."""
+
+
 def write_output(path: Path, chunks: Iterable[bytes]) -> None:
     """Write a file the user named (an export): atomically when it is, or will be, a regular file.
 
@@ -47,12 +51,18 @@ def write_output(path: Path, chunks: Iterable[bytes]) -> None:
     A symbolic link is followed, so the file it points to gets the data and the link stays; a named pipe or a
     device (``/dev/stdout``, ``/dev/null``, a FIFO another program reads) is written into as it is, since
     replacing it by rename would put an ordinary file in its place. The folder must exist: a missing one is more
-    likely a typo than a wish for a new folder. Raises OSError.
+    likely a typo than a wish for a new folder. A regular file the user made read-only is refused (replacing it
+    by rename would go through, since a rename asks only the folder): :class:`ReadOnlyOutput`. Raises OSError.
     """
     try:
         mode = os.stat(path).st_mode  # through any link: /dev/stdout leads to a pipe or a terminal
     except FileNotFoundError:
         mode = None
+    # The owner's write bit as well as access: root may write anything, yet a file made 0444 is meant to stay.
+    if mode is not None and stat.S_ISREG(mode) and (not mode & stat.S_IWUSR or not os.access(path, os.W_OK)):
+        raise ReadOnlyOutput(
+            errno.EACCES, f"it is read-only (mode {stat.S_IMODE(mode):o}); it was left as it is. Make it writable "
+            f"(`chmod u+w {path}`) or write to another file", str(path))
     if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         with open(path, "wb") as handle:
             for chunk in chunks:

@@ -204,6 +204,29 @@ def test_empty_export_never_clobbers_a_file(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout == "[]\n" and "no papers match" in result.stderr
 
 
+@pytest.mark.parametrize("through_a_link", [False, True])
+def test_an_export_to_a_read_only_file_is_refused_and_leaves_it_as_it_was(
+    db: Path, tmp_path: Path, through_a_link: bool
+) -> None:
+    """`export -o ro.bib` with ro.bib made read-only (0444) replaced it by rename, which only asks the folder, and
+    left it 0600. It is refused in one line, the file as it was; root, whom no permission stops, is refused too."""
+    target = tmp_path / "ro.bib"
+    target.write_text("precious")
+    target.chmod(0o444)
+    named = target
+    if through_a_link:
+        named = tmp_path / "link.bib"
+        named.symlink_to(target)
+    result = run(db, "export", "-o", str(named))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (f"readlist: cannot write {named}: it is read-only (mode 444); it was left as it is. "
+                             f"Make it writable (`chmod u+w {named}`) or write to another file\n")
+    assert target.read_text() == "precious" and target.stat().st_mode & 0o777 == 0o444
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"ro.bib", named.name})  # no temporary file left
+    target.chmod(0o644)
+    assert run(db, "export", "-o", str(named)).exit_code == 0 and target.read_text().startswith("@")
+
+
 def test_an_output_that_names_no_file_is_a_usage_error(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
