@@ -113,16 +113,27 @@ def export_json(papers: Sequence[Paper]) -> Iterator[bytes]:
     return json_records(papers, bookkeeping=True)
 
 
-def csv_cell(value: object) -> str:
-    """One CSV cell: lists joined with "; ", controls removed, formula triggers neutralised."""
+# The fields that hold paragraphs: their line breaks stay in the cell (quoted), as BibTeX's abstract and annote and
+# the Markdown list's notes keep them. Every other field is one line, cleaned as the citation formats clean it.
+_CSV_BLOCKS = frozenset({"abstract", "note"})
+
+
+def csv_cell(value: object, field: str = "") -> str:
+    """One CSV cell of ``field``: lists joined with "; ", controls removed, formula triggers neutralised.
+
+    A one-line field (a title, a venue) is :func:`clean_field`'s one line, as in every other format: a line or
+    paragraph separator (U+2028, U+2029) in it is a space, not a line break a spreadsheet would show.
+    """
     if value is None:
         return ""
     if isinstance(value, list):
         text = "; ".join(clean_field(str(v)) for v in value)
     elif isinstance(value, bool | int | float):
         return str(value)
-    else:
+    elif field in _CSV_BLOCKS:
         text = clean_block(str(value))
+    else:
+        text = clean_field(str(value))
     if text.startswith(_FORMULA_START):
         text = "'" + text
     return text
@@ -139,7 +150,7 @@ def export_csv(papers: Sequence[Paper]) -> Iterator[str]:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PUBLIC_FIELDS)
     for start in range(0, len(papers), _CSV_ROWS):
-        writer.writerows([csv_cell(getattr(paper, name)) for name in PUBLIC_FIELDS]
+        writer.writerows([csv_cell(getattr(paper, name), name) for name in PUBLIC_FIELDS]
                          for paper in papers[start : start + _CSV_ROWS])
         yield out.getvalue()
         out.seek(0)

@@ -173,6 +173,32 @@ def test_csv_export_has_header_joined_lists_and_no_formulas(db: Path) -> None:
     assert csv_cell(None) == "" and csv_cell(-3) == "-3"
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_line_separator_in_a_one_line_field_is_a_space_in_csv_as_in_every_format(
+    tmp_path: Path, separator: str
+) -> None:
+    """A hand-made library's title or venue holding U+2028 or U+2029 was a line break inside the CSV cell (a
+    two-line title in a spreadsheet), while BibTeX, RIS, text and Markdown write a space, as the README says."""
+    path = tmp_path / "library.json"
+    lib = Library(path)
+    ImportPapers([Paper.create(title="Line one Line two", authors=["Ada Lovelace"], arxiv_id="2401.00001",
+                               published="2024-01-02", journal_ref="Venue part", organization="Org part")],
+                 "test").execute(lib)
+    lib.compact(force=True)
+    escaped = json.dumps(separator)[1:-1]  # as a hand edit of the file writes it
+    text = path.read_text(encoding="utf-8")
+    for clean in ("Line one Line two", "Venue part", "Org part"):
+        text = text.replace(clean, clean.replace(" ", escaped, 1))
+    path.write_text(text, encoding="utf-8")
+    assert Library(path).papers["2401.00001"].title == f"Line{separator}one Line two"
+    exported = run(path, "export", "-f", "csv").stdout
+    assert exported.count("\n") == 2  # the header and one row: no line break inside a cell
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert (row["title"], row["journal_ref"], row["organization"]) == ("Line one Line two", "Venue part", "Org part")
+    assert "TI  - Line one Line two\n" in run(path, "export", "-f", "ris").stdout
+    assert "Line one Line two" in run(path, "export", "-f", "text").stdout
+
+
 def test_markdown_reading_list_is_grouped_by_status(db: Path) -> None:
     out = run(db, "export", "-f", "markdown").stdout
     assert out.startswith("# Reading list\n")
