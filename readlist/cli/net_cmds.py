@@ -108,6 +108,13 @@ def pull_cmd(
         raise click.UsageError("--days goes with `pull arxiv`; use --date or --since with `pull hf`")
     session = session_of(ctx)
     net = network_of(ctx)
+    if what is None and not net.settings.pull_sources and net.settings.pull_sources_left_out:
+        # Every source asked for was refused (said in the warning above): "nothing to pull" with status 0 would let
+        # a cron job believe it pulls every day.
+        net.close()
+        fail(f"nothing that was asked for can be pulled: every source in config.toml's pull_sources was left out "
+             f"({', '.join(map(repr, net.settings.pull_sources_left_out))}); give sources such as \"hf\" or "
+             "\"arxiv:cs.CL\"")
     today = date.today()
     reports: list[ImportReport] = []
 

@@ -68,6 +68,9 @@ class NetworkSettings:
     arxiv_delay: float = DEFAULT_ARXIV_DELAY
     offline: bool = False
     pull_sources: tuple[PullSource, ...] = tuple(PullSource.parse(s) for s in DEFAULT_PULL_SOURCES)
+    # The pull sources config.toml names that are not sources: left out of pull_sources (and said in problems), and
+    # kept so that a pull of none but these can say it pulls nothing that was asked for, rather than succeed.
+    pull_sources_left_out: tuple[str, ...] = field(default=(), compare=False)
     # One line per value that could not be used (the default was used instead).
     problems: tuple[str, ...] = field(default=(), compare=False)
 
@@ -87,13 +90,15 @@ class NetworkSettings:
         delay = _delay(env.get(ENV_ARXIV_DELAY), ENV_ARXIV_DELAY, delay, problems)
         offline = _flag(config_values.get("offline"), "offline in config.toml", False, problems)
         offline = _flag(env.get(ENV_OFFLINE), ENV_OFFLINE, offline, problems)
-        sources = _sources(config_values.get("pull_sources"), problems)
+        left_out: list[str] = []
+        sources = _sources(config_values.get("pull_sources"), problems, left_out)
         return cls(
             arxiv_api=arxiv_api,
             hf_api=hf_api.rstrip("/"),
             arxiv_delay=delay,
             offline=offline,
             pull_sources=sources,
+            pull_sources_left_out=tuple(left_out),
             problems=tuple(problems),
         )
 
@@ -150,7 +155,8 @@ def _flag(value: object, where: str, default: bool, problems: list[str]) -> bool
     return default
 
 
-def _sources(value: object, problems: list[str]) -> tuple[PullSource, ...]:
+def _sources(value: object, problems: list[str], left_out: list[str]) -> tuple[PullSource, ...]:
+    """The pull sources config.toml names; each one that is none is said in ``problems`` and added to ``left_out``."""
     default = tuple(PullSource.parse(s) for s in DEFAULT_PULL_SOURCES)
     if value is None:
         return default
@@ -165,6 +171,7 @@ def _sources(value: object, problems: list[str]) -> tuple[PullSource, ...]:
             source = PullSource.parse(str(item))
         except ValueError as exc:
             problems.append(f"pull_sources in config.toml: {exc}; left out")
+            left_out.append(str(item))
             continue
         if source not in out:
             out.append(source)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,25 @@ def test_a_pull_after_a_long_gap_says_which_days_it_left_out(
     assert note in run(db, "pull").stderr
     # A pull within reach says nothing of the kind.
     assert "left out" not in run(db, "pull").stderr
+
+
+def test_a_pull_whose_every_configured_source_is_invalid_fails(api: FakeServer, tmp_path: Path) -> None:
+    """`pull_sources = ["arxiv:bad cat"]` warned, then said "nothing to pull" and exited 0, as if a cron job pulled
+    every day: nothing that was asked for can be pulled, so it fails in one line after the warning, asking nothing
+    of the network."""
+    config = Path(os.environ["READLIST_CONFIG"])
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('pull_sources = ["arxiv:bad cat", "nope"]\n', encoding="utf-8")
+    db = tmp_path / "library.json"
+    result = run(db, "pull")
+    assert result.exit_code == 1 and result.stdout == ""
+    *warnings, last = result.stderr.splitlines()
+    assert len(warnings) == 2 and all("left out" in line for line in warnings)
+    assert last == ("readlist: nothing that was asked for can be pulled: every source in config.toml's pull_sources "
+                    "was left out ('arxiv:bad cat', 'nope'); give sources such as \"hf\" or \"arxiv:cs.CL\"")
+    assert not api.requests
+    config.write_text("pull_sources = []\n", encoding="utf-8")  # none asked for: nothing to do, and that is fine
+    assert run(db, "pull").exit_code == 0
 
 
 @pytest.mark.parametrize("args", [["pull", "hf", "--days", "2"], ["pull", "--date", DAY], ["pull", "--since", DAY],
