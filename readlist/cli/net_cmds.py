@@ -202,7 +202,11 @@ def enrich_cmd(
       readlist enrich 2310.01234 t-3f2a
       readlist enrich --query 'source:hf -is:arxiv'
     """
-    if sum((bool(refs), everything, query is not None)) != 1:
+    chosen = [what for what, given in (("ids", bool(refs)), ("--all", everything), ("--query", query is not None))
+              if given]
+    if len(chosen) > 1:  # each names the papers: which one was meant is not for readlist to guess
+        raise click.UsageError(f"{' and '.join(chosen)} cannot be combined: each chooses the papers; give one")
+    if not chosen:
         raise click.UsageError("name papers (ID...), or use --all or --query")
     session = session_of(ctx)
     lib = session.library

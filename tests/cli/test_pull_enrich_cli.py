@@ -174,6 +174,19 @@ def test_an_enrich_whose_lookups_all_failed_says_so_and_exits_1(api: FakeServer,
     assert Library(seed_library).papers == before
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (["--all", "2004.02153"], "ids and --all cannot be combined"),
+    (["--query", "tag:rl", "2004.02153"], "ids and --query cannot be combined"),
+    (["--all", "--query", "tag:rl"], "--all and --query cannot be combined"),
+    ([], "name papers (ID...), or use --all or --query"),
+])
+def test_enrich_names_the_choices_that_cannot_be_combined(seed_library: Path, args: list[str], said: str) -> None:
+    """`enrich --all 2004.02153` answered "name papers (ID...), or use --all or --query", though it had."""
+    result = CliRunner().invoke(main, ["--db", str(seed_library), "enrich", *args], prog_name="readlist")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"readlist enrich: {said}") and result.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize("args", [["--query", "tag:zzzz"], ["--all", "--db", "EMPTY"],
                                   ["--query", "tag:zzzz", "--dry-run"]])
 def test_enrich_with_no_papers_to_look_up_prints_its_json_with_nothing_in_it(
