@@ -108,7 +108,10 @@ class ReadlistGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             verb = exc.ctx.command_path if exc.ctx is not None else "readlist"
-            click.echo(f"{verb}: {exc.format_message()} (see `{verb} --help`)", err=True)
+            message = exc.format_message()
+            if hint := _text_like_an_option(exc, list(sys.argv[1:] if args is None else args)):
+                message = message.rstrip(".") + hint
+            click.echo(f"{verb}: {message} (see `{verb} --help`)", err=True)
             raise SystemExit(exc.exit_code) from None
         except click.ClickException as exc:
             click.echo(f"readlist: {exc.format_message()}", err=True)
@@ -159,6 +162,42 @@ class ReadlistGroup(click.Group):
             fail("interrupted", 130)
         finally:
             _tell_notices(ctx)
+
+
+def _text_like_an_option(exc: click.UsageError, args: list[str]) -> str:
+    """For "No such option" where the word is no option of the verb at all, the hint that text starting with ``-``
+    (a query ``-tag:rl``, a note "-5% speedup") goes after ``--``; empty for any other usage error.
+
+    Click reads such text as options (``-tag:rl`` as ``-t``), so its message alone sends the user looking for
+    an option. A near miss of a real option (``--jsn``, with click's "Did you mean") is a typo, not text.
+    """
+    if not isinstance(exc, click.NoSuchOption) or exc.ctx is None or exc.possibilities:
+        return ""
+    params = exc.ctx.command.get_params(exc.ctx)
+    known = {name for param in params for name in (*param.opts, *param.secondary_opts)}
+    if exc.option_name in known or not any(isinstance(param, click.Argument) for param in params):
+        return ""  # a verb that takes no text (`list -z`) has only options to give
+    ends = args.index("--") if "--" in args else len(args)
+    given = next((i for i, arg in enumerate(args[:ends]) if arg == exc.option_name
+                  or (arg.startswith(exc.option_name) and arg.split("=", 1)[0] not in known)), None)
+    if given is None:
+        return ""
+    import shlex
+
+    text = args[given]
+    if any(arg.startswith("-") for arg in args[given + 1 :]):  # options after it would become text too
+        example = f"`{exc.ctx.command_path} … -- {shlex.quote(text)}`"
+    else:
+        words = [exc.ctx.command_path, *map(shlex.quote, _after_verb(exc.ctx, args[:given])), "--",
+                 *map(shlex.quote, args[given:])]
+        example = "`" + " ".join(words) + "`"
+    return f"; if {text!r} is text, not an option, put -- before it: {example}"
+
+
+def _after_verb(ctx: click.Context, args: list[str]) -> list[str]:
+    """The arguments given after the verb's own name (``ctx.info_name``), of those before the text in question."""
+    name = ctx.info_name
+    return args[len(args) - args[::-1].index(name):] if name in args else args
 
 
 def _late_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:

@@ -392,3 +392,39 @@ def test_every_command_has_help_with_examples(tmp_path: Path) -> None:
         assert result.exit_code == 0, (name, result.output)
         assert "Examples:" in result.stdout and f"readlist {name}" in result.stdout, name
     assert "readlist show 2310 --json" in run(tmp_path / "library.json", "show", "--help").stdout
+
+
+def test_text_starting_with_a_dash_is_told_to_go_after_double_dash_and_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`view add neg '-tag:rl'` and `note ID "-5% speedup"` said only "No such option '-t'": the error now says to
+    put -- before such text, with the command that works, and that command does what was meant."""
+    monkeypatch.setenv("READLIST_CONFIG", str(tmp_path / "config.toml"))
+    db = tmp_path / "l.json"
+    assert run(db, "import", str(SEEDS[0])).exit_code == 0
+    pid = min(Library(db).papers)
+
+    def readlist(*args: str) -> Result:
+        return CliRunner().invoke(main, ["--db", str(db), *args], prog_name="readlist")
+
+    for args, suggested in [
+        (["view", "add", "neg", "-tag:rl"], ["view", "add", "neg", "--", "-tag:rl"]),
+        (["note", pid, "-5% speedup"], ["note", pid, "--", "-5% speedup"]),
+    ]:
+        refused = readlist(*args)
+        assert refused.exit_code == 2 and refused.stdout == ""
+        shown = " ".join(f"'{a}'" if " " in a else a for a in suggested)
+        assert refused.stderr == (f"readlist {args[0]}{' add' if args[0] == 'view' else ''}: No such option "
+                                  f"'{args[-1][:2]}'; if '{args[-1]}' is text, not an option, put -- before it: "
+                                  f"`readlist {shown}` (see `readlist {' '.join(args[:2 if args[0] == 'view' else 1])}"
+                                  " --help`)\n")
+        assert readlist(*suggested).exit_code == 0
+    assert Library(db).papers[pid].note == "-5% speedup"
+    assert "neg = \"-tag:rl\"" in (tmp_path / "config.toml").read_text()
+    # Options after the text would be text too after --: the example leaves the rest to the reader.
+    then_json = readlist("view", "add", "n", "-tag:rl", "--json")
+    assert "put -- before it: `readlist view add … -- -tag:rl`" in then_json.stderr
+    # A typo of an option, and an unknown option of a verb that takes no text, are left as click says them.
+    assert readlist("list", "--jsn").stderr == "readlist list: No such option '--jsn'. Did you mean '--json'? " \
+                                               "(see `readlist list --help`)\n"
+    assert readlist("list", "-z").stderr == "readlist list: No such option '-z'. (see `readlist list --help`)\n"
