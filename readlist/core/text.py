@@ -117,6 +117,32 @@ def clean_note(text: str | None) -> str:
     return strip_controls(unify_line_ends(text or ""))
 
 
+def editable_line(text: str | None) -> str:
+    """Untrusted text as a one-line text box of the TUI holds it: as a save would store it, on one line.
+
+    An edit box shows what saving it keeps, not display marks a save would write back: escape sequences,
+    controls and bidi overrides are left out (:func:`strip_controls`), and each tab or line break (U+2028 and
+    U+2029 too) is a space. Whatever sets a box's value (a paper's field, the saved search restored at start)
+    goes through here, so nothing in it reaches the terminal.
+    """
+    if not text:
+        return ""
+    text = strip_controls(text)
+    if "\t" in text:
+        text = text.replace("\t", " ")
+    lines = text.splitlines()
+    return text if len(lines) == 1 and lines[0] == text else " ".join(lines)
+
+
+def editable_text(text: str | None) -> str:
+    """Untrusted text as a many-line text box (the note editor, an abstract) holds it: :func:`clean_note`, with
+    U+2028 and U+2029 as the line breaks the box makes of them."""
+    text = clean_note(text)
+    if "\u2028" in text or "\u2029" in text:
+        text = _SEPARATORS.sub("\n", text)
+    return text
+
+
 # JSON escapes C0 controls, but the encoders write DEL, C1 controls (U+0080-U+009F), the line and paragraph
 # separators and bidi overrides raw; a UTF-8 terminal may act on C1 (U+009B is CSI), some break the line at
 # U+2028 and U+2029 (as do readers that split a stream into lines by Unicode's rules, such as Python's

@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from readlist.core.text import MARK, clean_line, inert_json, inert_text, strip_controls, web_address
+from readlist.core.text import (
+    MARK,
+    clean_line,
+    editable_line,
+    editable_text,
+    inert_json,
+    inert_text,
+    strip_controls,
+    web_address,
+)
 
 UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -88,3 +97,13 @@ def test_json_escapes_del_c1_and_bidi_and_keeps_the_data() -> None:
     out = inert_json(raw)
     assert out == b'{"t": "a\\u007fb\\u009bc\\u202ed"}'
     assert json.loads(out) == json.loads(raw)
+
+
+def test_an_edit_box_holds_text_as_a_save_stores_it() -> None:
+    """What a text box shows is what saving it keeps: no control, no display mark a save would write back."""
+    hostile = "a\x1b]52;c;cHduZWQ=\x1b\\b\x1b]2;PWNED\x07c\x9b31md\x1bP$q m\x1b\\e\u202ef"
+    assert editable_line(hostile) == "abcdef"
+    assert editable_line("one\ttwo\r\nthree\u2028four\u2029five\n") == "one two three four five"
+    assert editable_line("plain ‌ text") == "plain ‌ text"
+    assert editable_text("line\r\nnext\u2028third\x1b[2J\u2066") == "line\nnext\nthird"
+    assert MARK not in editable_line(hostile) + editable_text(hostile)

@@ -222,3 +222,84 @@ async def test_pasted_text_reaches_the_inputs_clean(hostile: Path) -> None:
         await pilot.pause()
         assert app.screen.query_one("#note-text").text.endswith("pasted note\nline")
         assert_inert(app, "note editor after a paste")
+
+
+async def test_the_details_form_holds_library_text_inert_and_an_untouched_save_keeps_it(hostile: Path) -> None:
+    """The form's boxes hold the fields as a save stores them; saving without a change writes nothing."""
+    from textual.widgets import TextArea
+
+    from readlist.tui.screens.details import DetailsEditor
+
+    before = fresh(hostile).papers
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None and FORBIDDEN.search(paper.title)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsEditor)
+        values = [box.value for box in app.screen.query(Input)]
+        assert "Evil" in values[0] and all(not FORBIDDEN.search(value) and MARK not in value for value in values)
+        abstract = app.screen.query_one("#details-abstract", TextArea).text
+        assert "Evil" in abstract and not FORBIDDEN.search(abstract.replace("\n", "").replace("\t", ""))
+        assert_inert(app, "details form")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailsEditor)
+        assert fresh(hostile).papers == before
+        # A field the user does correct is saved as the box showed it: no escape goes back in, and no mark.
+        await pilot.press("e", *" fixed", "enter")
+        await pilot.pause()
+    title = fresh(hostile).papers[paper.id].title
+    assert title.endswith("fixed") and not FORBIDDEN.search(title) and MARK not in title
+    assert fresh(hostile).papers[paper.id].abstract == before[paper.id].abstract
+
+
+async def test_text_set_in_a_box_by_the_app_is_inert(hostile: Path) -> None:
+    """Whatever puts text in a box (not only the user's keys and pastes), it never draws a control."""
+    from readlist.tui.widgets.text_input import NoteArea
+
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        box = app.screen.query_one("#search", Input)
+        box.value = "a\x1b]2;PWNED\x1b\\b\x9b31mc\u202ed\x1bP$q m\x1b\\e\tf\u2028g"
+        await pilot.pause()
+        assert box.value == "abcde f g"
+        assert_inert(app, "search box set by the app")
+        area = NoteArea("x\x1b]52;c;cHduZWQ=\x07y\u2029z")
+        assert area.text == "xy\nz"
+        area.load_text("\u202eq\r\nr")
+        assert area.text == "q\nr"
+        area.insert("\x1b[2Js")
+        assert area.text == "sq\nr"
+
+
+async def test_a_saved_search_with_escapes_comes_back_inert(hostile: Path) -> None:
+    """``library.json.ui`` is a file like the library: the search it restores cannot set the window title."""
+    from readlist.app.ui_state import UiState, save_ui_state
+
+    save_ui_state(hostile, UiState(view="all", search="evil\x1b]2;PWNED\x1b\\\u202e"))
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.query_one("#search", Input).value == "evil" == screen.query_text
+        assert "Evil" in assert_inert(app, "main screen with a restored search")
+
+
+async def test_the_palette_names_a_saved_view_inert(hostile: Path, _private_config: Path) -> None:
+    """A saved search's name comes from config.toml: its "Remove view" entry shows it as the "View" entry does."""
+    from textual.command import CommandList
+
+    _private_config.write_text('[views]\n"mine\\u001b]2;PWNED\\u001b\\\\\\u202e" = "evil"\n', encoding="utf-8")
+    app = open_app(hostile)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"remove")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, CommandPalette)
+        options = app.screen.query_one(CommandList)
+        shown = "\n".join(str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
+        assert f"Remove view: mine{MARK}{MARK}" in shown, shown
+        assert not FORBIDDEN.search(shown.replace("\n", " "))
+        assert_inert(app, "command palette")

@@ -49,6 +49,9 @@ class DetailsEditor(ModalScreen[bool]):
         self.values = dict(values)
         self.labels = labels
         self.accept = accept
+        # What each box showed when the form opened: a box shows a value as a save would store it (escape
+        # sequences and controls left out), so a field counts as changed only when it differs from that.
+        self.shown: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="details-dialog"):
@@ -70,12 +73,16 @@ class DetailsEditor(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#details-error", Static).display = False
         self.query_one(f"#detail-{LINES[0]}", Input).focus()
+        self.shown = self._boxes()
+
+    def _boxes(self) -> dict[str, str]:
+        now = {name: self.query_one(f"#detail-{name}", Input).value for name in LINES}
+        now["abstract"] = self.query_one("#details-abstract", NoteArea).text
+        return now
 
     def typed(self) -> dict[str, str]:
         """The details whose text the user changed."""
-        now = {name: self.query_one(f"#detail-{name}", Input).value for name in LINES}
-        now["abstract"] = self.query_one("#details-abstract", NoteArea).text
-        return {name: value for name, value in now.items() if value != self.values.get(name, "")}
+        return {name: value for name, value in self._boxes().items() if value != self.shown.get(name, "")}
 
     def action_save(self) -> None:
         changed = self.typed()

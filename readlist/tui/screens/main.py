@@ -294,8 +294,9 @@ class MainScreen(ReadlistScreen[None]):
         if state.sort == AUTO_SORT or (state.sort and state.sort.lstrip("+-") in UI_SORT_KEYS):
             self.sort = state.sort
         if state.search:
-            self.query_one("#search", Input).value = state.search
-            self.query_text = state.search
+            box = self.query_one("#search", Input)
+            box.value = state.search  # the file is as foreign as the library: the box holds it cleaned
+            self.query_text = box.value
         if state.layout in ("side", "stacked"):
             self.layout_mode, self._layout_width = state.layout, self.size.width
             self._apply_layout()
@@ -1423,7 +1424,8 @@ class MainScreen(ReadlistScreen[None]):
         yield ("Sort automatically", "Interest in the Inbox once learned from your decisions, date added elsewhere",
                partial(self.set_sort, AUTO_SORT))
         for name in self.saved_views:
-            yield (f"Remove view: {name}", f"Forget the saved search “{name}”", partial(self.remove_saved_view, name))
+            shown = inert_text(name)  # a view's name is text from config.toml, as foreign as a library's
+            yield (f"Remove view: {shown}", f"Forget the saved search “{shown}”", partial(self.remove_saved_view, name))
         yield ("Import papers…", "arXiv ids, URLs or files to import (readlist import)", self.ask_import)
         yield ("Import from the clipboard", "A copied Daily Papers or arXiv page, BibTeX, or arXiv ids and links",
                partial(self.import_sources, ["clipboard"]))

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static, TextArea
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
 from readlist.core.model import ValidationError
-from readlist.core.text import clean_note, inert_text, unify_line_ends
+from readlist.core.text import clean_note, editable_text, inert_text, unify_line_ends
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
@@ -60,7 +60,7 @@ class NoteEditor(ReadlistScreen[None]):
         # a save would write into the note; until the user types, nothing is saved. The text area starts a
         # line at U+2028 and U+2029 too, and gives its text back with newlines there: shown so, an untouched
         # note that holds one is not taken for an edited one.
-        self._shown = clean_note(self._latest).replace("\u2028", "\n").replace("\u2029", "\n")
+        self._shown = editable_text(self._latest)
         editor = NoteArea(self._shown, id="note-text", soft_wrap=True, show_line_numbers=False,
                           tab_behavior="indent")
         if "markdown" in editor.available_languages:

@@ -8,14 +8,22 @@ emoji newer than Python's Unicode tables. A bracketed paste of the same text kee
 typing lost them. These boxes insert such a character when the app's own cleaning of untrusted
 text (:func:`readlist.core.text.clean_note`) would keep it: bidi overrides and isolates, escape
 and other control characters are still never typed in, as they are never pasted in.
+
+Nor does any other way in put them there: a value set by the app (a paper's title in the details form,
+the search restored at start-up, an abstract) is cleaned as it is set, by
+:func:`readlist.core.text.editable_line` and :func:`readlist.core.text.editable_text`, so no text box ever
+draws an escape sequence, a control character or a bidi override, whoever gave it the text.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.widgets import Input, TextArea
+from textual.widgets.text_area import Edit, EditResult
 
-from readlist.core.text import clean_note
+from readlist.core.text import clean_note, editable_line, editable_text
 
 
 def typed_text(event: events.Key) -> str | None:
@@ -33,7 +41,16 @@ def typed_text(event: events.Key) -> str | None:
 
 
 class TextInput(Input):
-    """A one-line box (search, tags, names) that keeps typed joiners, marks and no-break spaces."""
+    """A one-line box (search, tags, names) that keeps typed joiners, marks and no-break spaces.
+
+    Its value is cleaned whenever it is set (Textual calls ``validate_value`` for every assignment).
+    """
+
+    def validate_value(self, value: str) -> str:
+        return editable_line(value)
+
+    def validate__suggestion(self, suggestion: str) -> str:
+        return editable_line(suggestion)
 
     async def _on_key(self, event: events.Key) -> None:
         # Runs before Input's own handler; preventing the default keeps that one from seeing the key.
@@ -50,7 +67,19 @@ class TextInput(Input):
 
 
 class NoteArea(TextArea):
-    """The note editor's text: keeps typed joiners, marks and no-break spaces like any other character."""
+    """A many-line box (a note, an abstract): keeps typed joiners, marks and no-break spaces like any other
+    character; text given to it (at creation, loaded, inserted) is cleaned as it comes in."""
+
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        super().__init__(editable_text(text), **kwargs)
+
+    def load_text(self, text: str) -> None:
+        super().load_text(editable_text(text))
+
+    def edit(self, edit: Edit) -> EditResult:
+        if edit.text:
+            edit.text = editable_text(edit.text)
+        return super().edit(edit)
 
     async def _on_key(self, event: events.Key) -> None:
         text = typed_text(event)
