@@ -108,3 +108,20 @@ async def test_typing_in_a_box_adds_to_what_it_holds(small_library: Path, make_a
         await pilot.press("e", *" (extended)", "ctrl+s")
         await pilot.pause()
     assert fresh(small_library).papers[pid].title == title + " (extended)"
+
+
+async def test_the_detail_pane_shows_a_correction_at_once(small_library: Path, make_app: MakeApp) -> None:
+    """After the form saves, the pane beside the list shows the corrected paper without the cursor moving."""
+    from readlist.tui.widgets.detail import PaperDetail
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e", "ctrl+u", *"A corrected title", "tab", *"Ada Lovelace", "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailsEditor)
+        assert "Corrected: title, authors (u undoes)" in topbar(app)
+        header = str(app.screen.query_one("#detail-header", Static).render())
+        assert "A corrected title" in header and "Ada Lovelace" in header, header
+        detail = app.screen.query_one(PaperDetail)
+        assert detail.paper is not None and detail.paper.title == "A corrected title"

@@ -1011,7 +1011,11 @@ class MainScreen(ReadlistScreen[None]):
                 self.say(f"Corrected: {named} (u undoes)")
             return None
 
-        self.app.push_screen(DetailsEditor(paper.title, values, FIELD_LABELS, accept))
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self.after_change()  # the list's row and the detail pane show the corrected paper
+
+        self.app.push_screen(DetailsEditor(paper.title, values, FIELD_LABELS, accept), closed)
 
     def action_open_pdf(self) -> None:
         paper = self._current()
