@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, TextArea
+from textual.widgets import Footer, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from readlist.core.cite import FORMAT_LABELS, FORMATS, format_entries
@@ -39,7 +39,7 @@ class CiteChooser(ModalScreen[str | None]):
     CiteChooser > Vertical {
         width: 90%;
         max-width: 120;
-        height: 90%;
+        height: 95%;  /* the footer below takes a line */
         border: thick $accent;
         background: $surface;
         padding: 0 1;
@@ -93,6 +93,7 @@ class CiteChooser(ModalScreen[str | None]):
                 id="cite-preview",
             )
             yield Label("↑/↓ choose · Enter copy · Esc cancel", id="cite-help", markup=False)
+        yield Footer()  # this dialog's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

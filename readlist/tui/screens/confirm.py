@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
@@ -33,6 +33,7 @@ class Confirm(ModalScreen[bool]):
             if self.detail:
                 yield Static(Text(inert_text(self.detail), style="dim"), id="confirm-detail", markup=False)
             yield Static(Text("y yes · n or Esc no", style="dim"), id="confirm-keys", markup=False)
+        yield Footer()  # this question's keys, over the list's (which do nothing here)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

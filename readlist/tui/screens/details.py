@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
@@ -69,6 +69,7 @@ class DetailsEditor(ModalScreen[bool]):
             yield Static(id="details-error", markup=False)
             yield Static(Text("ctrl+s saves · Esc discards · Tab next box · fields you correct stay as you wrote "
                               "them when the paper is imported again", style="dim"), id="details-keys", markup=False)
+        yield Footer()  # the form's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#details-error", Static).display = False

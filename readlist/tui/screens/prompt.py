@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
@@ -46,6 +46,7 @@ class Prompt(ModalScreen[str | None]):
             yield TextInput(value=self.value, id="prompt-input")
             yield Static(id="prompt-error", markup=False)
             yield Static(Text(f"Enter {self.enter} · Esc cancels", style="dim"), id="prompt-keys", markup=False)
+        yield Footer()  # this box's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#prompt-error", Static).display = False

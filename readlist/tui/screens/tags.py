@@ -12,7 +12,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
 
 from readlist.core.model import Paper, normalize_tag, split_tag_words
 from readlist.core.text import inert_text
@@ -135,6 +135,7 @@ class TagEditor(ModalScreen[TagChange | None]):
             yield Static(Text(hint, style="dim"), id="tag-hint", markup=False)
             known = ", ".join(self.shown_known[:40]) + (" …" if len(self.known) > 40 else "")
             yield Static(Text("In use: " + (known or "none yet"), style="dim"), id="tag-known", markup=False)
+        yield Footer()  # this box's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:
         self.query_one("#tag-input", Input).focus()
