@@ -44,6 +44,9 @@ MAIN: list[BindingType] = [
     # Priority: the search box has the focus before the next key is handed out, so "/r" typed at once searches
     # for "r" instead of toggling read on the paper under the cursor (MainScreen lets "/" through in the box).
     Binding("slash", "search", "Search", id="search", tooltip="Search (Esc clears)", priority=True),
+    # Tab goes between the list and the search box (the search box's own Tab goes back).
+    Binding("tab", "search", "Search box", show=False, id="focus-search",
+            tooltip="To the search box, keeping the search typed there"),
     # The search stays applied after Enter moves to the list: it can be kept from there too.
     Binding("ctrl+s", "save_search", "Keep search as view", show=False, id="save-search-list",
             tooltip="Keep the search typed in the box as a view in the sidebar"),
@@ -116,7 +119,7 @@ PAPER_LIST: list[BindingType] = [
 
 SEARCH: list[BindingType] = [
     Binding("escape", "clear_search", "Clear search", id="clear-search"),
-    Binding("down", "to_list", "To the list", show=False, id="search-to-list"),
+    Binding("down,tab", "to_list", "To the list", show=False, id="search-to-list"),
     Binding("ctrl+s", "screen.save_search", "Keep search as view", id="save-search",
             tooltip="Keep this search as a view in the sidebar"),
 ]
@@ -163,5 +166,7 @@ STATS: list[BindingType] = [
     # As in the help: on a small terminal the panels are taller than the screen, and the list's keys scroll them.
     Binding("j,down", "scroll_stats(1)", "Scroll down", show=False, id="stats-down"),
     Binding("k,up", "scroll_stats(-1)", "Scroll up", show=False, id="stats-up"),
+    Binding("pagedown", "page_stats(1)", "Page down", show=False, id="stats-page-down"),
+    Binding("pageup", "page_stats(-1)", "Page up", show=False, id="stats-page-up"),
     HELP,
 ]

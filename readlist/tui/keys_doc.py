@@ -27,8 +27,9 @@ SCOPES: dict[str, tuple[str, ...]] = {
 # The table of binding ids, for remapping: every id the keymap accepts (see readlist.tui.keymap).
 KEYMAP = "keymap"
 _EVERYWHERE = ("**Everywhere**\n\n| key | action |\n|---|---|\n"
-               "| `q` | quit (a note being edited is saved first, with the keys typed just before);"
-               " in a text box, where `q` types, `ctrl+q` |\n"
+               "| `q` | quit (a note being edited is saved first, with the keys typed just before); on the"
+               " statistics and help screens `q` goes back instead; in a text box, where `q` types, and on those"
+               " two screens, `ctrl+q` |\n"
                "| `ctrl+p` | command palette: every action by name, views, sort orders, themes |")
 
 

@@ -93,3 +93,66 @@ def test_a_key_an_action_cannot_give_up_is_not_handed_to_another_as_well() -> No
     keymap = resolve({"keep": "n", "note": "-n"})
     assert keymap.keys == {"keep": "s", "note": "n"}
     assert len(keymap.problems) == 2 and "without a key" in keymap.problems[0]
+
+
+async def test_the_help_says_what_t_enter_and_tab_do_on_the_list(tmp_path: Path) -> None:
+    """T and Enter both open triage mode, but Enter opens the paper full-screen: the help says each; Tab is listed."""
+    from textual.widgets import Input
+    from tui_helpers import SIZE, build_library, open_app
+
+    from readlist.tui.screens.help import HelpScreen, bindings_table
+    from readlist.tui.screens.main import MainScreen
+    from readlist.tui.widgets.paper_list import PaperList
+
+    app = open_app(build_library(tmp_path / "library.json", limit=3))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rows = {row.keys: row.long for row in bindings_table(app, app.screen)}
+        assert rows["T"] == "Triage mode: one paper at a time"
+        assert rows["⏎"] == "Open the paper full-screen (triage mode from it; Esc returns)"
+        keys = {row.long: set(row.keys.split()) for row in bindings_table(app, app.screen)}
+        assert keys["Search (Esc clears)"] == {"/"}
+        assert keys["To the search box, keeping the search typed there"] == {"tab"}
+        await pilot.press("tab")
+        assert isinstance(app.screen.focused, Input)
+        search_keys = {row.long: set(row.keys.split()) for row in bindings_table(app, app.screen)}
+        assert search_keys["To the list"] == {"↓", "tab"}
+        await pilot.press("tab")
+        assert isinstance(app.screen.focused, PaperList)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_the_statistics_help_lists_the_keys_that_work_there(tmp_path: Path) -> None:
+    from tui_helpers import build_library, open_app
+
+    from readlist.tui.screens.help import bindings_table
+    from readlist.tui.screens.main import MainScreen
+    from readlist.tui.screens.stats import StatsScreen
+
+    app = open_app(build_library(tmp_path / "library.json", limit=30))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, StatsScreen)
+        rows = {row.keys: row.long for row in bindings_table(app, app.screen)}
+        assert rows["j ↓"] == "Scroll down" and rows["k ↑"] == "Scroll up"
+        assert rows["pgdn"] == "Page down" and rows["pgup"] == "Page up"
+        assert rows["esc q S"] == "Back"
+        body = app.screen.query_one("#stats-body")
+        await pilot.press("down")
+        await pilot.pause()
+        assert body.scroll_y == 1
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert body.scroll_y > 2
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)  # q goes back here, as the docs say
+
+
+def test_the_docs_say_where_q_goes_back_instead_of_quitting() -> None:
+    assert "on the statistics and help screens `q` goes back instead" in key_tables("all")

@@ -43,7 +43,8 @@ def bindings_table(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
         binding = active.binding
         if binding.action in _HIDDEN_ACTIONS or binding.system:
             continue
-        group = (binding.action, id(active.node))
+        # By binding: two bindings of one action (T and Enter both open triage mode) say different things.
+        group = (binding.id or binding.action, id(active.node))
         display = app.get_key_display(binding.with_key(key))
         if group in grouped:
             if display not in grouped[group][0]:
@@ -51,7 +52,8 @@ def bindings_table(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
         else:
             grouped[group] = ([display], binding, active.node)
     rows: list[KeyRow] = []
-    for (action, _), (keys, binding, node) in grouped.items():
+    for keys, binding, node in grouped.values():
+        action = binding.action
         description = binding.description or action.replace("_", " ")
         rows.append(KeyRow(" ".join(keys), description, action, node, binding.tooltip or description))
     return rows

@@ -827,7 +827,8 @@ class MainScreen(ReadlistScreen[None]):
         self.set_view(self.view_index - 1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # "/" is a priority key (see bindings); typed in the search box it is just a character.
+        # "/" is a priority key (see bindings); typed in the search box it is just a character (and Tab goes back
+        # to the list).
         if action == "search" and isinstance(self.focused, Input):
             return False
         return super().check_action(action, parameters)

@@ -328,10 +328,10 @@ class StatsScreen(Screen[None]):
         if len(self._papers) < COUNT_IN_BACKGROUND:
             stats = self.stats = self._compute()
             yield Static(self._title(stats), id="stats-title")
-            yield VerticalScroll(*self._rows(stats), id="stats-body")
+            yield VerticalScroll(*self._rows(stats), id="stats-body", can_focus=False)
         else:  # the panels come when the count is done (see _count)
             yield Static(Text(f"Statistics · counting {counted(len(self._papers), 'paper')} …"), id="stats-title")
-            yield VerticalScroll(id="stats-body")
+            yield VerticalScroll(id="stats-body", can_focus=False)
         yield Footer()
 
     @work(thread=True, exit_on_error=False)
@@ -435,6 +435,14 @@ class StatsScreen(Screen[None]):
 
     def action_scroll_stats(self, direction: int) -> None:
         self.query_one("#stats-body", VerticalScroll).scroll_relative(y=direction, animate=False)
+
+    def action_page_stats(self, direction: int) -> None:
+        # The panels are not focusable (their own keys would hide the screen's ↓ and ↑): the screen pages them.
+        body = self.query_one("#stats-body", VerticalScroll)
+        if direction > 0:
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(bindings_table(self.app, self), title=self.HELP_TITLE))
