@@ -24,10 +24,16 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # C0/C1 controls except tab and newline (ESC among them) and bidi overrides.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Whole escape sequences, so that no half of one ("[31m") is left behind as text:
-# CSI (ESC [ or the 8-bit form), OSC/DCS/APC/PM/SOS strings up to their terminator, then any ESC + one char.
+# CSI (ESC [ or the 8-bit form), OSC/DCS/APC/PM/SOS strings with their terminator, then any ESC + one char.
+# A string is whole only when its terminator (BEL, ESC \, ST) ends it within _STRING_MAX characters and no
+# other control comes first. Otherwise only its introducer goes: U+009D (8-bit OSC) is common in mojibake
+# (a closing quote U+201D, UTF-8 E2 80 9D, read as Latin-1 ends in it), and an introducer that swallowed
+# everything after it would delete the rest of a title or note. What is left is plain text, inert on a terminal.
+# (The atomic group spares the engine a futile backtrack: its class holds no terminator.)
+_STRING_MAX = 4096
 _ESCAPE_SEQ = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b[\]PX^_]|[\x90\x9d\x98\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    rf"|(?:\x1b[\]PX^_]|[\x90\x9d\x98\x9e\x9f])(?>[^\x00-\x1f\x7f-\x9f]{{0,{_STRING_MAX}}})(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -~]?"
 )
 _ESCAPE_START = re.compile(r"[\x1b\x80-\x9f]")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from readlist.core.text import (
     MARK,
     clean_line,
+    clean_note,
     editable_line,
     editable_text,
     inert_json,
@@ -54,6 +55,36 @@ def test_line_and_paragraph_separators_are_spaces_on_a_screen_and_escapes_in_jso
     assert inert_text("a\u2028b\nc\u2029", multiline=True) == "a b\nc "
     data = inert_json(json.dumps({"t": "a\u2028b\u2029c"}, ensure_ascii=False).encode())
     assert data == b'{"t": "a\\u2028b\\u2029c"}' and json.loads(data) == {"t": "a\u2028b\u2029c"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored", "shown"),
+    [
+        # Mojibake: a closing quote (UTF-8 E2 80 9D) read as Latin-1 ends in U+009D, the 8-bit OSC introducer.
+        ("a \u00e2\x80\x9cquick\u00e2\x80\x9d model for everything", "a \u00e2quick\u00e2 model for everything",
+         f"a \u00e2{MARK}{MARK}quick\u00e2{MARK}{MARK} model for everything"),
+        ("Key idea: \x9d here. But section 4 has a bug", "Key idea:  here. But section 4 has a bug",
+         f"Key idea: {MARK} here. But section 4 has a bug"),
+        ("a \x90 DCS \x98 SOS \x9e PM \x9f APC b", "a  DCS  SOS  PM  APC b",
+         f"a {MARK} DCS {MARK} SOS {MARK} PM {MARK} APC b"),
+        ("a \x1b]0;title but no end", "a 0;title but no end", f"a {MARK}0;title but no end"),
+        ("a \x1bPq no end \x1b_ nor here", "a q no end  nor here", f"a {MARK}q no end {MARK} nor here"),
+        ("a \x9d" + "x" * 5000 + "\x9cb", "a " + "x" * 5000 + "b", f"a {MARK}" + "x" * 5000 + f"{MARK}b"),
+    ],
+    ids=["mojibake-quotes", "lone-8-bit-osc", "each-8-bit-introducer", "7-bit-osc", "7-bit-dcs-apc", "too-long"],
+)
+def test_a_string_introducer_without_its_terminator_keeps_the_text_after_it(raw: str, stored: str, shown: str) -> None:
+    """Only a terminated string (BEL, ESC \\ or ST, soon enough) goes whole; a lone introducer goes alone."""
+    assert strip_controls(raw) == stored
+    assert clean_note(raw) == stored
+    assert inert_text(raw) == shown
+
+
+@given(st.sampled_from(["\x1b]", "\x1bP", "\x1bX", "\x1b^", "\x1b_", "\x90", "\x98", "\x9d", "\x9e", "\x9f"]),
+       st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), max_size=200))
+def test_text_after_a_lone_introducer_is_kept(introducer: str, rest: str) -> None:
+    assert strip_controls("a" + introducer + rest).endswith(rest)
+    assert inert_text("a" + introducer + rest).endswith(rest)
 
 
 def test_stored_forms_are_unchanged() -> None:

@@ -92,6 +92,14 @@ def test_markup_and_controls_stay_text() -> None:
     assert paper.abstract == "a <b> c & d"
 
 
+@pytest.mark.parametrize("title", ["\x9dFast quick model", "Fast \x9d quick model", "Fast quick\x90 model"])
+def test_a_stray_c1_introducer_in_a_title_keeps_the_title(title: str) -> None:
+    """feedparser reads U+009C as Windows-1252 (an oe ligature), so nothing ends the string an introducer starts."""
+    page = read_feed(_feed(_entry(title=title)))
+    assert [paper.title for paper in page.result.papers] == ["Fast quick model"]
+    assert page.result.skipped == []
+
+
 def test_not_fooled_by_file_names() -> None:
     # feedparser opens a string naming a file or URL; readlist hands it bytes in a stream only.
     page = read_feed("/etc/hostname")

@@ -73,6 +73,13 @@ def test_seed_001_details() -> None:
     assert spiral.upvotes == 2
 
 
+def test_mojibake_quotes_keep_the_rest_of_the_title() -> None:
+    """A closing quote read as Latin-1 ends in U+009D (an 8-bit OSC introducer): it goes, the title stays."""
+    title = "FastNet: a \u00e2\x80\x9cquick\u00e2\x80\x9d model for everything"
+    (paper,) = hf_text.parse(_page("Dec 12", _block(title, "  \u2022 2 authors\n\u00b7\nDec 10 4")), today=TODAY).papers
+    assert paper.title == "FastNet: a \u00e2quick\u00e2 model for everything"
+
+
 def test_organization_line() -> None:
     text = _page("Dec 12", _block("Org Paper", "spiralworks Spiral Works\n·\nSep 25 2"))
     (paper,) = hf_text.parse(text, today=TODAY).papers
