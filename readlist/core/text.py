@@ -15,8 +15,9 @@ these functions, so there is one definition of "inert" text in readlist:
 
 from __future__ import annotations
 
+import html
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 _WS = re.compile(r"\s+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -226,14 +227,37 @@ def clean_block(text: str) -> str:
 
 
 _CHAR_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
-_SCRIPT_LINK = re.compile(
-    r"(\]\(\s*<?\s*|<|\b(?:href|src)\s*=\s*[\"']?\s*)(javascript|vbscript|data|file)(\s*):", re.IGNORECASE
+# A link's scheme as a viewer may see it: a Markdown link destination decodes character references
+# (``java&#x73;cript:``, ``javascript&#58;``), and a browser drops tabs and newlines inside an address and
+# ignores case. So what stands before the first colon (also one written ``&#58;`` or ``&colon;``) is
+# decoded before it is compared; see :func:`_script_scheme`.
+_SCHEME = (
+    r"([^:\n<>()\[\]\"'`]{1,80}?)(\s*)(:|&(?:#0*58(?![0-9])|#[xX]0*3[aA](?![0-9a-fA-F])|colon);?)"
 )
-# A link reference definition (``[label]: javascript:…``), also inside a quote: ``[text][label]`` links to it.
+_SCRIPT_LINK = re.compile(r"(\]\(\s*<?\s*|<|\b(?:href|src)\s*=\s*[\"']?\s*)" + _SCHEME, re.IGNORECASE)
+# A link reference definition (``[label]: javascript:…``), also inside a quote or a list item: ``[text][label]``
+# links to it from anywhere in the document.
 _SCRIPT_REFERENCE = re.compile(
-    r"(^[ \t>]*\[[^\]\n]+\]:[ \t]*\n?[ \t>]*<?[ \t]*)(javascript|vbscript|data|file)(\s*):",
-    re.IGNORECASE | re.MULTILINE,
+    r"(^(?:[ \t>]|[-+*][ \t]|[0-9]{1,9}[.)][ \t])*\[[^\]\n]+\]:[ \t]*\n?[ \t>]*<?[ \t]*)" + _SCHEME,
+    re.MULTILINE,
 )
+_SCRIPT_SCHEMES = frozenset({"javascript", "vbscript", "data", "file"})
+# What a browser ignores in a scheme: ASCII whitespace and C0 controls (and what a careless decoder drops).
+_SCHEME_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f]+")
+
+
+def _script_scheme(scheme: str) -> bool:
+    """Whether ``scheme`` (as written before a link's colon) names a script scheme once a viewer decodes it."""
+    if "&" in scheme:
+        scheme = html.unescape(scheme)
+    if "%" in scheme:
+        scheme = unquote(scheme)
+    return _SCHEME_NOISE.sub("", scheme).lower() in _SCRIPT_SCHEMES
+
+
+def _defused_link(match: re.Match[str]) -> str:
+    prefix, scheme, space, _colon = match.groups()
+    return f"{prefix}{scheme}{space}%3A" if _script_scheme(scheme) else match.group(0)
 
 
 # Raw HTML a Markdown viewer would act on: an element that runs or loads something by itself, or any tag with
@@ -251,10 +275,11 @@ def defused_markdown(text: str) -> str:
     Three things a Markdown viewer acts on pass every character check: a character reference (``&#x202e;``)
     that it decodes to a bidi override or control, a link to a script (``[x](javascript:…)``, ``<vbscript:…>``,
     a reference definition ``[x]: javascript:…``), and raw HTML that runs or loads something (an ``onerror``
-    handler, a ``<script>``). The reference is written so it shows as typed (``&amp;#x202e;``), the link's
-    scheme so it is no scheme (``javascript%3A``), such a tag as text (``&lt;img src=x …>``, which a viewer shows
-    as ``<img src=x …>``; inside code it shows the entity, the price of never missing one); everything else
-    stays as the user wrote it.
+    handler, a ``<script>``). A link's scheme counts as the viewer reads it: character references decoded
+    (``java&#x73;cript:``, ``javascript&#58;``), percent-escapes, case, spaces and controls ignored. The reference
+    is written so it shows as typed (``&amp;#x202e;``), the link's colon so it is no scheme (``javascript%3A``),
+    such a tag as text (``&lt;img src=x …>``, which a viewer shows as ``<img src=x …>``; inside code it shows the
+    entity, the price of never missing one); everything else stays as the user wrote it.
     """
 
     def reference(match: re.Match[str]) -> str:
@@ -263,11 +288,11 @@ def defused_markdown(text: str) -> str:
         unsafe = code > 0x10FFFF or bool(_UNSHOWABLE_BLOCK.match(chr(code)))
         return "&amp;" + match.group(0)[1:] if unsafe else match.group(0)
 
+    if ":" in text or "&" in text:
+        for link in (_SCRIPT_LINK, _SCRIPT_REFERENCE):
+            text = link.sub(_defused_link, text)
     if "&#" in text:
         text = _CHAR_REFERENCE.sub(reference, text)
-    if ":" in text:
-        for link in (_SCRIPT_LINK, _SCRIPT_REFERENCE):
-            text = link.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}%3A", text)
     if "<" in text:
         text = _ACTIVE_TAG.sub("&lt;", text)
     return text

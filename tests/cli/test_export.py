@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import html
 import io
 import json
 import re
@@ -14,9 +15,12 @@ from datetime import date
 from pathlib import Path
 
 import bibtexparser
+import hypothesis
 import pyperclip
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from readlist.app import clipboard
 from readlist.app.commands import Rate, SetKey, SetStatus
@@ -413,6 +417,56 @@ def test_a_note_in_the_markdown_export_keeps_its_markdown_but_no_script_link_or_
         assert scheme not in out, scheme
     assert "[x](javascript%3Aalert(1))" in out and '&lt;a href="data%3Atext/html,evil">' in out
     assert "&#x202E;" not in out.replace("&amp;#x202E;", "") and "&amp;#8238;" in out
+
+
+def _script_hrefs(markdown: str) -> list[str]:
+    """Every link address a CommonMark viewer without a link validator (pandoc, a bare markdown-it) makes of
+    ``markdown`` that a browser would run as a script or open as a local file."""
+    viewer = MarkdownIt("commonmark")
+    viewer.validateLink = lambda url: True
+    addresses = [html.unescape(a) for a in re.findall(r'(?:href|src)="([^"]*)"', viewer.render(markdown))]
+    return [a for a in addresses if re.match(r"(?:javascript|vbscript|data|file):",
+                                            re.sub(r"[\x00-\x20]", "", a).lower())]
+
+
+@pytest.mark.parametrize("note", [
+    "[a](java&#x73;cript:alert(1)) [b](&#106;avascript:alert(2)) [c][r]\n\n[r]: &#x6A;avascript:alert(3)",
+    "[a](javascript&#58;alert(1)) [b](javascript&#x3A;x) [c](javascript&colon;x) [d](JaVaScRiPt:x)",
+    "[a](java&#9;script:alert(1)) [b](&#32;javascript:x) [c](<java&Tab;script:x>) [d](&#x56;bscript:x)",
+    "[a](&#100;ata:text/html,x) [b](fil&#x65;:///etc/passwd) ![i](d&#97;ta:image/png;base64,AA)",
+    "- [r]: javascript:alert(1)\n\n[x][r]",
+    "1. [q]: &#x6A;avascript:alert(1)\n\n> * [s]:\n>   java&#x73;cript:x\n\n[y][q] [z][s]",
+])
+def test_a_script_link_spelled_with_character_references_loses_its_scheme(note: str) -> None:
+    """A viewer decodes references in a link's address (``java&#x73;cript:``) and ignores the case of its
+    scheme: the export's link filter reads the scheme as the viewer will."""
+    assert _script_hrefs(note)  # the note as written would run a script in such a viewer
+    out = export_markdown([Paper.create(title="T", arxiv_id="2401.00009", note=note)])
+    assert _script_hrefs(out) == []
+    assert "%3A" in out
+
+
+def test_links_that_are_no_script_keep_their_colon() -> None:
+    note = "[a](https://x.org/a:b) see: [b](mailto:x@y.org) &amp; co: [c](#x) [d](<data-sheet.pdf>) caf&#233;: ok"
+    out = export_markdown([Paper.create(title="T", arxiv_id="2401.00009", note=note)])
+    assert note in out
+
+
+_JAVASCRIPT_LETTER = st.sampled_from(["{c}", "{u}", "&#{d};", "&#x{x};", "&#X{X};", "&#0{d};", "&Tab;{c}", "{c}&#10;"])
+
+
+@hypothesis.given(st.lists(_JAVASCRIPT_LETTER, min_size=10, max_size=10),
+       st.sampled_from([":", "&#58;", "&#x3a;", "&#X3A;", "&colon;", "&#0058;"]),
+       st.sampled_from(["[a]({})", "[a](<{}>)", "![a]({})", "[a][r]\n\n[r]: {}", "- [a][r]\n- [r]: {}",
+                        "> [a][r]\n>\n> [r]:\n>   <{}>", "[a](\n{} 'title')"]))
+def test_no_spelling_of_javascript_survives_the_markdown_export(letters: list[str], colon: str, form: str) -> None:
+    scheme = "".join(
+        spelling.format(c=c, u=c.upper(), d=ord(c), x=f"{ord(c):x}", X=f"{ord(c):X}")
+        for spelling, c in zip(letters, "javascript", strict=True)
+    )
+    note = "see " + form.format(scheme + colon + "alert(1)")
+    out = export_markdown([Paper.create(title="T", arxiv_id="2401.00009", note=note)])
+    assert _script_hrefs(out) == []
 
 
 @pytest.mark.parametrize("html", ["<img src=x onerror=alert(1)>", "<IMG\nSRC=x\nonerror=alert(1)>",
