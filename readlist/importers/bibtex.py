@@ -30,6 +30,9 @@ from datetime import date
 from urllib.parse import unquote
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
+from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
@@ -275,6 +278,116 @@ def _record(entry: Entry) -> dict[str, object]:
     return record
 
 
+# BibTeX's own month macros (plain.bst and every standard style define them); an @string of the same name wins.
+_MONTH_MACROS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
+    "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November", "dec": "December",
+}
+# One part of a value: a braced or quoted string, or a bare word (a macro name or a number).
+_VALUE_PART = re.compile(r'\s*(?:(\{)|(")|([^\s#{}"]+))')
+# The longest value macros may expand to (a .bib file's longest fields, abstracts, are a few thousand characters),
+# and how much macro text one file may add in all beyond its own size: macros that double each other, or a long
+# one used in every entry, would otherwise fill the memory.
+_MAX_EXPANDED = 100_000
+_EXPANSION_ALLOWANCE = 1_000_000
+
+
+class _ExpandStrings(LibraryMiddleware):
+    """``@string`` macros and BibTeX's month macros expanded, ``#`` concatenations joined (``title = a # " x"``).
+
+    bibtexparser's own middleware only replaces a value that is one macro name, and its enclosing step then
+    cuts a concatenation's outer braces or quotes as if they were one value's. A value this changes is written
+    back braced, so that step takes it as one string; a value it cannot expand (not BibTeX, or past the limits
+    above) is left as written, as is every use of a macro that could not be.
+    """
+
+    def __init__(self, size: int) -> None:
+        super().__init__(allow_inplace_modification=True)
+        self._budget = _EXPANSION_ALLOWANCE + 4 * size
+        self._macros = dict(_MONTH_MACROS)
+        self._broken: set[str] = set()
+
+    @classmethod
+    def metadata_key(cls) -> str:
+        return "readlist_expand_strings"
+
+    def transform(self, library: Library) -> Library:
+        for key, string in library.strings_dict.items():  # in file order: a macro may use an earlier one
+            name, expanded = key.lower(), self._expanded(str(string.value))
+            if expanded is None:
+                self._macros.pop(name, None)
+                self._broken.add(name)
+            else:
+                self._macros[name] = expanded
+                self._broken.discard(name)
+        for entry in library.entries:
+            for field in entry.fields:
+                raw = field.value
+                # A braced or quoted value without "#", nearly every one, is one string: left to the next step.
+                if not isinstance(raw, str) or (
+                    "#" not in raw and (raw[:1] in '{"' or raw.lower() not in self._macros)
+                ):
+                    continue
+                expanded = self._expanded(raw)
+                if expanded is not None:
+                    field.value = "{" + expanded + "}"
+        return library
+
+    def _expanded(self, raw: str) -> str | None:
+        """``raw``, a value as a .bib file writes it, as BibTeX reads it: the parts between top-level ``#`` joined,
+        each braced or quoted string's text as it is, each bare word a macro's text (a number, or a name that is
+        no macro, as it is). None if ``raw`` is not such a value or cannot be expanded."""
+        text: list[str] = []
+        pos, end, size = 0, len(raw), 0
+        while True:
+            match = _VALUE_PART.match(raw, pos)
+            if not match:
+                return None
+            if match[3] is not None:
+                name = match[3].lower()
+                if name in self._broken:
+                    return None
+                text.append(self._macros.get(name, match[3]))
+                size += len(text[-1])
+                pos = match.end()
+            else:
+                pos = _string_end(raw, match.end(), braced=match[1] is not None)
+                if pos < 0:
+                    return None
+                text.append(raw[match.end() : pos])
+                pos += 1
+            while pos < end and raw[pos].isspace():
+                pos += 1
+            if pos >= end:
+                break
+            if raw[pos] != "#":
+                return None
+            pos += 1
+        if size > _MAX_EXPANDED or size > self._budget:
+            return None
+        self._budget -= size
+        return "".join(text)
+
+
+def _string_end(raw: str, start: int, *, braced: bool) -> int:
+    """Where a string that opens before ``start`` closes: a braced one at its closing brace, a quoted one at a
+    quote outside braces; -1 if it does not."""
+    depth = 1 if braced else 0
+    for pos in range(start, len(raw)):
+        char = raw[pos]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return -1
+            if braced and depth == 0:
+                return pos
+        elif char == '"' and not braced and depth == 0:
+            return pos
+    return -1
+
+
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
     text = decode(data)
     # bibtexparser logs every bad block; those become skip reasons in the report instead.
@@ -282,7 +395,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # also silences its child loggers (splitter, middlewares)
     try:
-        library = parse_string(text)
+        library = parse_string(text, parse_stack=[_ExpandStrings(len(text)), RemoveEnclosingMiddleware()])
     except RecursionError:
         raise ImportFormatError("the BibTeX is nested too deeply to read") from None
     except Exception as exc:  # the library's own errors have no common base class

@@ -240,3 +240,31 @@ def test_a_year_only_date_gives_way_to_the_day_a_page_gives(tmp_path: Path) -> N
     assert lib.papers[paper.id].published == "2023-11-05"
     ImportPapers([Paper.create(title="Dated", published="2024-01-02")], "other").execute(lib)
     assert lib.papers[paper.id].published == "2023-11-05"  # a different date is not a refinement
+
+
+def test_string_macros_and_concatenation_are_expanded() -> None:
+    """Real .bib files name journals and repeated text with @string and join parts with #."""
+    bib = """@string{a = "x"}
+@String{ArXiv = {arXiv}}
+@STRING{pre = arxiv # " preprint"}
+@article{k3, title=a # a # a, year=2020}
+@article{k4, title = {A {C#} Guide} # " for " # A, journal = pre # { arXiv:2106.09608}, year = 2019, month = aug}
+@article{k5, title = "Fast" # { } # unknownmacro, year = {2018}, month = dec # "~15",
+  annote = {Read } # "section " # 2 # "."}
+@article{k6, title = {Plain}, year = 2017, month = a}
+"""
+    papers = {p.title: p for p in bibtex.parse(bib).papers}
+    assert set(papers) == {"xxx", "A C# Guide for x", "Fast unknownmacro", "Plain"}
+    assert papers["xxx"].published == "2020"
+    guide = papers["A C# Guide for x"]
+    assert guide.arxiv_id == "2106.09608" and guide.published == "2019-08"  # BibTeX's month macros
+    assert papers["Fast unknownmacro"].note == "Read section 2."  # a name that is no macro stays as written
+    assert papers["Fast unknownmacro"].published == "2018-12"
+    assert papers["Plain"].published == "2017"  # a macro "a" that is no month is no month
+
+
+def test_macros_that_double_each_other_are_left_as_written() -> None:
+    strings = "".join(f"@string{{m{i} = m{i - 1} # m{i - 1}}}\n" for i in range(1, 80))
+    bib = '@string{m0 = "ab"}\n' + strings + "@article{k, title = {Kept} # m79, year = 2020}\n"
+    (paper,) = bibtex.parse(bib).papers
+    assert paper.title.startswith("Kept") and len(paper.title) < 1000
