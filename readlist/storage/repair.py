@@ -23,6 +23,7 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,15 @@ def _coerce(name: str, value: Any) -> Any:
     raise ValueError("cannot be converted")
 
 
+_QUARANTINE_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+def _shown(value: Any) -> str:
+    """A value as a repair note quotes it: a number of 5,000 digits, or a long text, is not repeated whole."""
+    text = str(value) if isinstance(value, Decimal) else repr(value)
+    return text if len(text) <= 80 else f"{text[:40]}… ({len(text)} characters)"
+
+
 def repair_record(raw: Any) -> tuple[Paper | None, list[str], dict[str, Any]]:
     """A valid paper from a raw record, what was done, and the original values that had to be dropped."""
     if not isinstance(raw, dict):
@@ -161,14 +171,16 @@ def repair_record(raw: Any) -> tuple[Paper | None, list[str], dict[str, Any]]:
             original = values[name]
             try:
                 values[name] = _coerce(name, original)
-                notes.append(f"{name} {original!r} read as {values[name]!r}")
+                notes.append(f"{name} {_shown(original)} read as {values[name]!r}")
                 continue
             except (ValueError, ValidationError):
                 pass
             default = FIELD_DEFAULTS.get(name)
             values[name] = [] if name in _LIST_FIELDS else default
             dropped[name] = original
-            notes.append(f"{name} {original!r} could not be understood; reset (the original is in the quarantine file)")
+            notes.append(
+                f"{name} {_shown(original)} could not be understood; reset (the original is in the quarantine file)"
+            )
     return None, ["could not be repaired"], dropped
 
 
@@ -228,7 +240,8 @@ def repair_library(path: Path) -> RepairReport:
             if quarantine:
                 report.quarantine_file = path.with_name(f"{path.name}.quarantine-{stamp}.json")
                 atomic_write_bytes(
-                    report.quarantine_file, msgspec.json.format(msgspec.json.encode(quarantine), indent=2)
+                    # A number too long for an int (read as a Decimal) is written back as the same number.
+                    report.quarantine_file, msgspec.json.format(_QUARANTINE_ENCODER.encode(quarantine), indent=2)
                 )
             library_id = header.library or new_library_id()
             if (step := newest_step(journal.steps)) and step != load_folded_step(path):

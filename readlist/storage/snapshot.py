@@ -48,6 +48,7 @@ import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Annotated, Any
@@ -287,6 +288,8 @@ def field_problem(exc: msgspec.ValidationError) -> str:
     if not sep:
         return text[:1].lower() + text[1:]
     location = where.rstrip("`").removeprefix("$").lstrip(".")
+    # A Decimal is what a number too long for an int is read as (see _json_int): say what the file holds.
+    message = message.replace("got `decimal`", "got a number too long to read")
     return f"{location or 'record'}: {message[:1].lower()}{message[1:]}"
 
 
@@ -390,10 +393,19 @@ def table_records(table: msgspec.Raw | bytes) -> list[tuple[str, Any]]:
     would drop a record silently, so tools that must see every record (doctor, repair) read it here.
     Raises ValueError when the table is not a JSON object.
     """
-    found = json.loads(bytes(table), object_pairs_hook=_pairs)
+    found = json.loads(bytes(table), object_pairs_hook=_pairs, parse_int=_json_int)
     if not isinstance(found, _Pairs):
         raise ValueError("the papers table is not an object")
     return found.pairs
+
+
+def _json_int(text: str) -> int | Decimal:
+    """A JSON integer; one longer than Python reads as an int (``sys.get_int_max_str_digits()``, 4300 digits) as
+    the same number in a Decimal, so that such a value is one record's bad field, not an unreadable table."""
+    try:
+        return int(text)
+    except ValueError:
+        return Decimal(text)
 
 
 def _record_id(raw: Any) -> str | None:

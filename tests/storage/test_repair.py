@@ -157,3 +157,27 @@ def test_a_bad_change_time_costs_that_time_not_the_paper(tmp_path: Path) -> None
     assert len(papers) == 5
     assert papers["2401.00002"].note == "my precious note" and papers["2401.00002"].changed == {"note": good}
     assert papers["2401.00003"].changed == {} and papers["2401.00004"].aliases == []
+
+
+def test_a_number_too_long_for_python_is_one_field_of_one_paper(tmp_path: Path) -> None:
+    """A rating of 5,000 digits is valid JSON that Python will not read as an int: it is that paper's bad
+    rating, not a damaged table, and the repair quarantines that one value, exactly as the file held it."""
+    db = tmp_path / "library.json"
+    make(db)
+    digits = "7" * 5000
+    damage(db, **{"2401_00003": {"rating": 918273645}})
+    db.write_bytes(db.read_bytes().replace(b"918273645", digits.encode()))
+    listed = run(db, "list")
+    assert listed.exit_code == 1
+    assert "paper 2401.00003: rating" in listed.stderr and "not a table of records" not in listed.stderr
+    assert "paper 2401.00003: rating" in " ".join(json.loads(run(db, "doctor", "--json").stdout)["problems"])
+    result = run(db, "doctor", "--repair", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert any(line.startswith("paper 2401.00003: rating 777") and len(line) < 200 for line in report["fixed"])
+    papers = Library(db).papers
+    assert len(papers) == 5 and papers["2401.00003"].rating == 0
+    assert papers["2401.00002"].note == "my precious note"
+    quarantine = Path(report["quarantine_file"]).read_bytes()
+    assert b'"rating": ' + digits.encode() in quarantine  # the same number, not a string of it
+    assert run(db, "doctor").exit_code == 0
