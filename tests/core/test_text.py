@@ -87,6 +87,13 @@ def test_text_after_a_lone_introducer_is_kept(introducer: str, rest: str) -> Non
     assert inert_text("a" + introducer + rest).endswith(rest)
 
 
+def test_bidi_marks_are_text_not_overrides() -> None:
+    """LRM, RLM, ALM and U+FEFF are letters of a direction that right-to-left text needs: kept everywhere."""
+    text = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u200f(2024)\u200e a\u061cb \ufeffc"
+    assert inert_text(text) == text and inert_text(text, multiline=True) == text
+    assert strip_controls(text) == text and clean_line(text) == text and clean_note(text) == text
+
+
 def test_stored_forms_are_unchanged() -> None:
     """Cleaning what is stored still removes (the library never holds marks)."""
     assert strip_controls("a\x1b]52;c;x\x07b\u202ec") == "abc"
