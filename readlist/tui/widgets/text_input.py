@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 from textual.widgets.text_area import Edit, EditResult
 
@@ -40,6 +41,23 @@ def typed_text(event: events.Key) -> str | None:
     return character if clean_note(character) == character else None
 
 
+async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+    """Run the box's own binding for ``event`` here and now (backspace, the arrows, ctrl+k…): True if one ran.
+
+    Textual types a letter into a box as soon as the key reaches it, but a key the box binds goes up to the
+    app first, which runs the binding later: in a burst of keys (a fast typist, a slow terminal, SSH) a
+    backspace typed among letters then acted after the letters typed after it ("worlx⌫d" gave "worlxd").
+    Running the box's binding as its key arrives keeps every key in the order typed. The app's priority
+    bindings were checked before the key reached the box, so nothing else that could have run is passed over.
+    """
+    for binding in widget._bindings.key_to_bindings.get(event.key, ()):
+        if not binding.priority and await widget.app.run_action(binding.action, widget):
+            event.stop()
+            event.prevent_default()
+            return True
+    return False
+
+
 class TextInput(Input):
     """A one-line box (search, tags, names) that keeps typed joiners, marks and no-break spaces.
 
@@ -56,6 +74,8 @@ class TextInput(Input):
         # Runs before Input's own handler; preventing the default keeps that one from seeing the key.
         text = typed_text(event)
         if text is None:
+            if not event.is_printable:
+                await run_own_binding(self, event)
             return
         event.stop()
         event.prevent_default()
@@ -84,6 +104,8 @@ class NoteArea(TextArea):
     async def _on_key(self, event: events.Key) -> None:
         text = typed_text(event)
         if text is None or self.read_only:
+            if text is None and not event.is_printable:
+                await run_own_binding(self, event)
             return
         event.stop()
         event.prevent_default()
