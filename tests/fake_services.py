@@ -49,7 +49,7 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    # Seconds between bytes: the body is sent one byte at a time.
+    # Seconds between bytes: the body (or ``raw``, status line and headers included) is sent one byte at a time.
     trickle: float = 0.0
     # Written to the socket as they are, instead of a proper answer.
     raw: bytes | None = None
@@ -230,6 +230,16 @@ class _HttpServer(ThreadingHTTPServer):
         pass  # clients hanging up early (size cap, deadline) is what some tests do on purpose
 
 
+def _pieces(data: bytes, trickle: float) -> Iterator[bytes]:
+    """``data`` whole, or a byte at a time ``trickle`` seconds apart."""
+    if not trickle:
+        yield data
+        return
+    for byte in data:
+        yield bytes([byte])
+        time.sleep(trickle)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HttpServer
@@ -243,8 +253,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.hold is not None:
             reply.hold.wait(30)
         if reply.raw is not None:
-            self.wfile.write(reply.raw)
-            self.wfile.flush()
+            for piece in _pieces(reply.raw, reply.trickle):
+                self.wfile.write(piece)
+                self.wfile.flush()
             self.close_connection = True
             return
         self.send_response(reply.status)
@@ -252,13 +263,9 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if reply.trickle:
-            for byte in reply.body:
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                time.sleep(reply.trickle)
-        else:
-            self.wfile.write(reply.body)
+        for piece in _pieces(reply.body, reply.trickle):
+            self.wfile.write(piece)
+            self.wfile.flush()
 
     def log_message(self, format: str, *args: object) -> None:
         pass

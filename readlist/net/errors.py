@@ -18,7 +18,7 @@ class NetworkError(Exception):
     the Hugging Face paper API only means "not on Hugging Face"): ``offline``, ``scheme``,
     ``url``, ``dns``, ``refused``, ``unreachable``, ``connect``, ``timeout``, ``deadline``,
     ``connection``, ``malformed``, ``too-large``, ``redirect``, ``http``, ``rate-limited``,
-    ``unavailable``.
+    ``unavailable``, ``cancelled`` (the user gave up waiting while the answer came).
     """
 
     def __init__(self, message: str, *, kind: str, url: str = "", status: int | None = None) -> None:

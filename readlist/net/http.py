@@ -9,9 +9,11 @@ and the sleep are injectable and the tests run on a fake clock.
 What every request gets:
 
 * a User-Agent naming readlist and its version;
-* a whole-request deadline covering connecting, every redirect hop, reading the
-  body and waiting between retries: a server trickling a byte a second is cut off
-  when the deadline passes, not after one idle read;
+* a whole-request deadline covering connecting, every redirect hop, sending the
+  request, reading the status line, headers and body, and waiting between retries:
+  each socket operation may wait only as long as the deadline leaves, so a server
+  trickling a byte a second (headers included) is cut off when the deadline passes,
+  not after one idle read;
 * only ``http``/``https``, checked on the first URL and on every redirect target,
   and at most ``max_redirects`` hops;
 * a size cap, from ``Content-Length`` before reading and while reading, a gzip layer inflated only as far as
@@ -28,16 +30,19 @@ from __future__ import annotations
 import errno
 import re
 import socket
+import ssl
+import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
+import httpcore
 import httpx
 
 from readlist import __version__
@@ -52,6 +57,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
+T = TypeVar("T")
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
@@ -119,6 +125,8 @@ class HttpClient:
         self._transport = transport
         self._cancelled = cancelled
         self._client: httpx.Client | None = None
+        self._watch = _Watch(clock, self._gave_up)
+        self._due = self._watch.due
 
     def _gave_up(self) -> bool:
         return self._cancelled is not None and self._cancelled()
@@ -139,6 +147,14 @@ class HttpClient:
     def _httpx(self) -> httpx.Client:
         if self._client is None:
             self._client = httpx.Client(follow_redirects=False, transport=self._transport)
+            # httpx gives each socket operation its own timeout, so a server sending its status line a byte at a
+            # time never times out: every socket (direct or through a proxy from the environment) is given one
+            # that also ends at the request's deadline. httpx has no public way in; its transports hold the
+            # httpcore pool that opens the sockets.
+            for transport in (self._client._transport, *self._client._mounts.values()):
+                if isinstance(transport, httpx.HTTPTransport):
+                    pool = transport._pool
+                    pool._network_backend = _DeadlineBackend(pool._network_backend, self._watch)
         return self._client
 
     def get(
@@ -175,6 +191,9 @@ class HttpClient:
         attempt = 0
         while True:
             attempt += 1
+            # A request made after the user gave up (the first of a lookup) is answered as before; one under way
+            # when they give up is left at its next socket operation.
+            self._due.start(deadline_at, label, url, watch_cancel=not self._gave_up())
             try:
                 return self._attempt(url, params, accept, label, limits, deadline_at, allow_status)
             except _Retry as failed:
@@ -194,6 +213,8 @@ class HttpClient:
                 self._sleep(wait)
                 if self._gave_up():
                     raise _final(failed.error, attempt) from None
+            finally:
+                self._due.start(None, "", "")
 
     # -- one attempt -----------------------------------------------------------------------------
 
@@ -248,8 +269,17 @@ class HttpClient:
                         headers=dict(answer.headers),
                     )
             except httpx.TimeoutException as exc:
+                if self._due.cut and self._due.heard:
+                    # Part of the answer came (a status line trickled a byte at a time), but not all of it.
+                    raise NetworkError(
+                        f"{label}: no complete answer within {limits.deadline:g}s; try again later",
+                        kind="deadline",
+                        url=url,
+                    ) from None
                 if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
                     waited = limits.connect_timeout if limits.connect_timeout <= remaining else limits.deadline
+                if self._due.cut:
+                    waited = limits.deadline
                 raise _Retry(
                     NetworkError(f"{label}: no answer within {waited:g}s; try again later", kind="timeout", url=url)
                 ) from None
@@ -343,27 +373,157 @@ class HttpClient:
         # that readlist asks for) are left to httpx.
         inflater = _Inflater(codings[0]) if len(codings) == 1 and _Inflater.handles(codings[0]) else None
         body = bytearray()
-        for chunk in answer.iter_raw() if inflater is not None else answer.iter_bytes():
-            while chunk:
-                if inflater is not None:
-                    piece, chunk = inflater.inflate(chunk, min(limits.max_bytes - len(body) + 1, _INFLATE_STEP))
-                else:
-                    piece, chunk = chunk, b""
-                body += piece
-                if len(body) > limits.max_bytes:
-                    raise _too_large(label, url, limits.max_bytes)
-            if self._clock() > deadline_at:
-                raise NetworkError(
-                    f"{label}: the download did not finish within {limits.deadline:g}s "
-                    f"({len(body):,} bytes arrived); the server is too slow, try again later",
-                    kind="deadline",
-                    url=url,
-                )
+
+        def too_slow() -> NetworkError:
+            return NetworkError(
+                f"{label}: the download did not finish within {limits.deadline:g}s "
+                f"({len(body):,} bytes arrived); the server is too slow, try again later",
+                kind="deadline",
+                url=url,
+            )
+
+        try:
+            for chunk in answer.iter_raw() if inflater is not None else answer.iter_bytes():
+                while chunk:
+                    if inflater is not None:
+                        piece, chunk = inflater.inflate(chunk, min(limits.max_bytes - len(body) + 1, _INFLATE_STEP))
+                    else:
+                        piece, chunk = chunk, b""
+                    body += piece
+                    if len(body) > limits.max_bytes:
+                        raise _too_large(label, url, limits.max_bytes)
+                if self._clock() > deadline_at:
+                    raise too_slow()
+        except httpx.TimeoutException:
+            if not self._due.cut:
+                raise
+            raise too_slow() from None
         if inflater is not None:
             body += inflater.rest(limits.max_bytes - len(body) + 1)
             if len(body) > limits.max_bytes:
                 raise _too_large(label, url, limits.max_bytes)
         return body
+
+
+class _Due(threading.local):
+    """The deadline of the request this thread is making, for the sockets opened and used on its behalf."""
+
+    def __init__(self) -> None:
+        self.start(None, "", "")
+
+    def start(self, at: float | None, label: str, url: str, *, watch_cancel: bool = False) -> None:
+        self.at = at
+        self.label = label
+        self.url = url
+        self.watch_cancel = watch_cancel
+        # Whether a socket operation timed out because the deadline, not the read or connect timeout, ran out.
+        self.cut = False
+        # Whether any of the answer has arrived (on this attempt).
+        self.heard = False
+
+
+class _Watch:
+    """What each socket operation of a request may take: its own timeout, cut to what is left of the deadline."""
+
+    def __init__(self, clock: Clock, gave_up: Callable[[], bool]) -> None:
+        self.due = _Due()
+        self._clock = clock
+        self._gave_up = gave_up
+
+    def timeout(self, timeout: float | None, late: type[httpcore.TimeoutException]) -> tuple[float | None, bool]:
+        """The timeout for the next operation, and whether it is the deadline's rather than the operation's own.
+
+        Raises ``late`` once the deadline has passed, and a :class:`NetworkError` once the user gave up waiting
+        (Esc in the app) during the request: a server trickling its answer is left at its next byte, not at the
+        deadline.
+        """
+        due = self.due
+        if due.at is None:
+            return timeout, False
+        if due.watch_cancel and self._gave_up():
+            raise NetworkError(f"{due.label}: stopped before the answer was complete", kind="cancelled", url=due.url)
+        left = due.at - self._clock()
+        if left <= 0:
+            due.cut = True
+            raise late("the deadline has passed")
+        if timeout is None or left < timeout:
+            return left, True
+        return timeout, False
+
+    def ran_out(self) -> None:
+        self.due.cut = True
+
+    def heard(self) -> None:
+        self.due.heard = True
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's sockets, each operation's timeout shortened to what is left of the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkBackend, watch: _Watch) -> None:
+        self._inner = inner
+        self._watch = watch
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        limit, _ = self._watch.timeout(timeout, httpcore.ConnectTimeout)
+        stream = self._inner.connect_tcp(host, port, limit, local_address, socket_options)
+        return _DeadlineStream(stream, self._watch)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
+    ) -> httpcore.NetworkStream:
+        limit, _ = self._watch.timeout(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.connect_unix_socket(path, limit, socket_options), self._watch)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream, watch: _Watch) -> None:
+        self._inner = inner
+        self._watch = watch
+
+    def _call(
+        self, late: type[httpcore.TimeoutException], timeout: float | None, step: Callable[[float | None], T]
+    ) -> T:
+        limit, by_deadline = self._watch.timeout(timeout, late)
+        try:
+            return step(limit)
+        except httpcore.TimeoutException:
+            if by_deadline:
+                self._watch.ran_out()
+            raise
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        data = self._call(httpcore.ReadTimeout, timeout, lambda limit: self._inner.read(max_bytes, limit))
+        if data:
+            self._watch.heard()
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._call(httpcore.WriteTimeout, timeout, lambda limit: self._inner.write(buffer, limit))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self._call(
+            httpcore.ConnectTimeout, timeout, lambda limit: self._inner.start_tls(ssl_context, server_hostname, limit)
+        )
+        return _DeadlineStream(stream, self._watch)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 # The most one step of inflating may produce: the answer so far plus this is the peak, not twice the cap.

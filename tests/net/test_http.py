@@ -42,6 +42,45 @@ def test_trickling_server_is_cut_off_at_the_deadline(fake_server: FakeServer) ->
     assert 0 < arrived < 600
 
 
+# A status line and headers that take ~9 s to arrive a byte at a time: no single read waits long, and the
+# answer is not even started (the body is the part the read loop counts), so only a deadline that covers
+# every socket operation stops it.
+SLOW_HEAD = b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Pad-%02d: waiting\r\n" % i for i in range(14)) + (
+    b"Content-Length: 2\r\nConnection: close\r\n\r\nok"
+)
+
+
+def test_status_line_and_headers_trickling_are_cut_off_at_the_deadline(fake_server: FakeServer) -> None:
+    # Real clock, as above: the socket timeouts are what is being tested. Without the deadline on each read,
+    # the answer arrives whole after ~9 s and the request succeeds.
+    fake_server.script("/slowhead", Reply(raw=SLOW_HEAD, trickle=0.03))
+    http = HttpClient(limits=Limits(deadline=1.0, read_timeout=5.0))
+    with pytest.raises(NetworkError) as caught:
+        http.get(f"{fake_server.url}/slowhead")
+    assert caught.value.kind == "deadline"
+    assert str(caught.value) == f"{fake_server.url}/slowhead: no complete answer within 1s; try again later"
+    assert len(fake_server.seen("/slowhead")) == 1  # the deadline covers the retries: none is made
+
+
+def test_a_url_import_waits_no_longer_than_its_deadline_for_the_headers(fake_server: FakeServer) -> None:
+    from readlist.app.sources import SourceError, fetch_url
+
+    fake_server.script("/slowhead", Reply(raw=SLOW_HEAD, trickle=0.03))
+    with pytest.raises(SourceError, match=r"no complete answer within 1s"):
+        fetch_url(f"{fake_server.url}/slowhead", timeout=1.0)
+
+
+def test_cancelling_stops_a_trickling_answer_at_its_next_byte(fake_server: FakeServer) -> None:
+    # Esc in the app, pressed once the server started its answer: the request is left at the next byte, not after
+    # the whole answer (~9 s) or the deadline (60 s).
+    fake_server.script("/slowhead", Reply(raw=SLOW_HEAD, trickle=0.03))
+    with HttpClient(cancelled=lambda: bool(fake_server.requests)) as http, pytest.raises(NetworkError) as caught:
+        http.get(f"{fake_server.url}/slowhead")
+    assert caught.value.kind == "cancelled"
+    assert str(caught.value) == f"{fake_server.url}/slowhead: stopped before the answer was complete"
+    assert len(fake_server.seen("/slowhead")) == 1
+
+
 def test_redirect_to_ftp_is_refused(fake_server: FakeServer) -> None:
     fake_server.script("/hop", Reply(302, headers={"Location": "/hop2"}))
     fake_server.script("/hop2", Reply(301, headers={"Location": "ftp://127.0.0.1/secret.html"}))
