@@ -12,7 +12,14 @@ import re
 from datetime import date
 from typing import Any, Protocol
 
-from readlist.importers.base import MAX_INPUT_BYTES, ExportFile, ImportFormatError, ParseResult, decode
+from readlist.importers.base import (
+    MAX_INPUT_BYTES,
+    ExportFile,
+    ImportFormatError,
+    ParseResult,
+    decode_counted,
+    replaced_bytes_note,
+)
 from readlist.importers.mhtml import html_of, looks_like_mhtml
 
 # In the order they are tried: the most specific first, the loosest text format last.
@@ -82,9 +89,16 @@ def parse_input(
         from readlist.importers import readlist_json
 
         return readlist_json.parse_file(data.path, source=source, today=today, year=year)
-    text = html_of(data) if looks_like_mhtml(data) else decode(data)
+    text, replaced = (html_of(data), 0) if looks_like_mhtml(data) else decode_counted(data)
     if not text.strip():
         raise ImportFormatError("input is empty")
+    result = _parse_text(text, source=source, fmt=fmt, today=today, year=year)
+    if replaced:
+        result.notes.insert(0, replaced_bytes_note(replaced))
+    return result
+
+
+def _parse_text(text: str, *, source: str, fmt: str | None, today: date | None, year: int | None) -> ParseResult:
     if fmt is not None:
         if fmt not in _MODULES:
             raise ImportFormatError(f"unknown format {fmt!r}; known: {', '.join(_MODULES)}")

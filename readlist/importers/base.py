@@ -100,6 +100,12 @@ def load_json(text: str) -> object:
 
 def decode(data: bytes | bytearray | str) -> str:
     """Turn raw input into text, refusing binary data with a clear reason."""
+    return decode_counted(data)[0]
+
+
+def decode_counted(data: bytes | bytearray | str) -> tuple[str, int]:
+    """:func:`decode`, and how many bytes of text that is otherwise UTF-8 were not UTF-8 (each read as U+FFFD)."""
+    replaced = 0
     if isinstance(data, str):
         text = data
     else:
@@ -119,12 +125,36 @@ def decode(data: bytes | bytearray | str) -> str:
             try:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                # Saved pages in a legacy encoding: cp1252 is what browsers assume.
-                text = data.decode("cp1252", errors="replace")
+                text, replaced = _not_quite_utf8(data)
     text = text.lstrip("\ufeff")
     if "\x00" in text:
         raise ImportFormatError("input looks binary (it contains NUL characters)")
-    return text
+    return text, replaced
+
+
+# A byte that is not UTF-8, as ``surrogateescape`` keeps it: one lone surrogate per byte.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _not_quite_utf8(data: bytes | bytearray) -> tuple[str, int]:
+    """Input that is not valid UTF-8: UTF-8 with a few bad bytes (a copy damaged in transit), or a legacy encoding.
+
+    It is UTF-8 when it holds more valid multi-byte UTF-8 characters than bytes that are not UTF-8; each of those is
+    then read as U+FFFD, and their count is returned. Otherwise (no valid multi-byte character, or as many bad
+    bytes) it is a saved page in a legacy encoding: cp1252 is what browsers assume.
+    """
+    text = data.decode("utf-8-sig", errors="surrogateescape")
+    bad = len(_NOT_UTF8.findall(text))
+    multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - bad
+    if bad < multibyte:
+        return _NOT_UTF8.sub("\ufffd", text), bad
+    return data.decode("cp1252", errors="replace"), 0
+
+
+def replaced_bytes_note(count: int) -> tuple[str, str]:
+    """The import report's note on bytes that were not UTF-8 in text that otherwise is."""
+    which = "1 byte that is" if count == 1 else f"{count:,} bytes that are"
+    return "input", f"{which} not valid UTF-8 read as \ufffd (U+FFFD); the rest is read as UTF-8"
 
 
 _YMD = re.compile(r"^(\d{4})[/-](\d{1,2})[/-](\d{1,2})")

@@ -447,3 +447,29 @@ def test_a_one_sentence_abstract_in_a_copy_without_metadata_stays_its_papers() -
     assert papers["Attention Is Not All You Need."].abstract == ABSTRACT
     assert "We review Bayesian optimization." not in papers
     assert len(papers) == 96
+
+
+def test_one_byte_that_is_not_utf8_leaves_the_copy_read_as_utf8() -> None:
+    # A damaged copy used to be read whole as cp1252: every `•` and `·` became mojibake and each paper's
+    # `â€¢ 3 authors` line a paper of its own (106 "papers" instead of 53).
+    seed = _seed("001_eaf0a1b246e94eca.txt")
+    at = seed.index(b"Data Factors")
+    clean = parse_input(seed, today=TODAY)
+    damaged = parse_input(seed[:at] + b"\xff" + seed[at:], today=TODAY)
+    assert len(damaged.papers) == len(clean.papers) == 53
+    assert not any("â€" in p.title or "Â·" in p.title for p in damaged.papers)
+    assert any(p.title.startswith("\ufffdData Factors") for p in damaged.papers)
+    assert damaged.notes[0] == (
+        "input", "1 byte that is not valid UTF-8 read as \ufffd (U+FFFD); the rest is read as UTF-8"
+    )
+    assert not clean.notes
+
+
+def test_a_legacy_encoded_copy_is_still_read_as_cp1252() -> None:
+    from readlist.importers.base import decode_counted
+
+    # No valid multi-byte UTF-8 at all, or no more of it than bytes that are not UTF-8: a legacy encoding.
+    assert decode_counted("Müller · Déjà vu • été".encode("cp1252")) == ("Müller · Déjà vu • été", 0)
+    assert decode_counted("Müller et Renée: ".encode("cp1252") + "•".encode()) == ("Müller et Renée: â€¢", 0)
+    # More valid UTF-8 characters than bad bytes: UTF-8, the bad ones counted.
+    assert decode_counted("Déjà vu • ".encode() + b"\x96\xff") == ("Déjà vu • \ufffd\ufffd", 2)
