@@ -103,7 +103,20 @@ class HfClient:
             if not fresh:
                 break
             seen.update(_entry_key(item) for item in fresh)
+            papers, skipped = len(result.papers), len(result.skipped)
             add_entries(result, fresh)
+            # Entries that are malformed among good ones are skipped (the report lists them); an answer without a
+            # single usable one is not the list asked for (a proxy's placeholder, an API changed), and a day
+            # taken for empty would be recorded as pulled.
+            if len(result.papers) == papers and len(result.skipped) > skipped:
+                what, why = result.skipped[skipped]
+                raise NetworkError(
+                    f"{self.service}: the answer is not the JSON expected (none of its {len(fresh)} "
+                    f"{'entry' if len(fresh) == 1 else 'entries'} for {day.isoformat()} is a usable paper; "
+                    f"{what}: {why}); try again later",
+                    kind="malformed",
+                    url=response.url,
+                )
             if len(items) < limit:
                 break
         return result

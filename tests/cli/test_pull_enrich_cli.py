@@ -137,6 +137,19 @@ def test_a_failing_service_is_one_line_and_changes_nothing(api: FakeServer, tmp_
     assert not (tmp_path / "library.json.pulls").exists()
 
 
+def test_a_malformed_list_is_a_failed_pull_not_an_empty_day(
+    api: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list of entries none of which is a paper said "no papers listed", exited 0 and recorded the day as pulled."""
+    db = _pulling_hf(tmp_path, monkeypatch)
+    api.script("/hf/api/daily_papers", Reply(200, b'["a", 1, null]', {"Content-Type": "application/json"}))
+    result = run(db, "pull")
+    assert result.exit_code == 1, result.output
+    assert "the answer is not the JSON expected (none of its 3 entries for " in result.output
+    assert "no papers listed" not in result.output
+    assert not (tmp_path / "library.json.pulls").exists()
+
+
 @pytest.mark.parametrize("after_the_verb", [False, True])
 def test_offline_refuses_every_network_command(api: FakeServer, seed_library: Path, after_the_verb: bool) -> None:
     for args in (["pull", "hf"], ["enrich", "--all"], ["import", "https://huggingface.co/papers"]):

@@ -114,6 +114,34 @@ def test_malformed_answers(hf: HfClient, fake_server: FakeServer, body: bytes) -
     assert "try again later" in str(caught.value)
 
 
+MALFORMED_ENTRIES = [
+    b'[{"paper": {"id": 5, "title": ["x"], "authors": "bob", "upvotes": "many", "publishedAt": 7}}]',
+    b'["a", 1, null]',
+]
+
+
+@pytest.mark.parametrize("body", MALFORMED_ENTRIES, ids=["wrong-types", "not-records"])
+def test_a_list_without_one_usable_paper_is_malformed_not_an_empty_day(
+    hf: HfClient, fake_server: FakeServer, body: bytes
+) -> None:
+    fake_server.script("/hf/api/daily_papers", Reply(200, body, {"Content-Type": "application/json"}))
+    with pytest.raises(NetworkError) as caught:
+        hf.daily_papers(DAY)
+    assert caught.value.kind == "malformed"
+    assert str(caught.value).startswith(f"Hugging Face API ({fake_server.url.split('//')[1]}): the answer is not the "
+                                        "JSON expected (none of its ")
+    assert str(caught.value).endswith("; try again later")
+
+
+def test_a_malformed_entry_among_good_ones_is_skipped(hf: HfClient, fake_server: FakeServer) -> None:
+    good = json.loads((NET_FIXTURES / "hf-api-daily-2024-08-01.json").read_text("utf-8"))[:2]
+    body = json.dumps([good[0], "a", good[1]]).encode()
+    fake_server.script("/hf/api/daily_papers", Reply(200, body, {"Content-Type": "application/json"}))
+    result = hf.daily_papers(DAY)
+    assert len(result.papers) == 2
+    assert result.skipped == [("item 2", "not a paper record")]
+
+
 def test_rate_limited_after_retries(hf: HfClient, fake_server: FakeServer) -> None:
     fake_server.script("/hf/api/papers/2410.17897", Reply(429, headers={"Retry-After": "2"}))
     with pytest.raises(NetworkError, match="429") as caught:
