@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from readlist.app.commands import Outcome, PaperChange, copy_value
 from readlist.app.session import Session
 from readlist.core.model import Paper, other_arxiv_ids, title_id
+from readlist.core.text import clean_line
 from readlist.importers import ExportFile, ImportFormatError, ParseResult, parse_input
 from readlist.importers.merge import add_format, add_source, merge_changes
 from readlist.storage.library import Library, Transaction
@@ -224,6 +225,8 @@ class ImportPapers:
     def execute(self, library: Library) -> Imported:
         report = ImportReport(source=self.source)
         outcome = Imported("Imported", report=report)
+        # A file's name or a URL is text from outside like any other: its escapes and bidi overrides are not stored.
+        source = clean_line(self.source)
         with library.transaction() as txn:
             seen: set[str] = set()
             keys = _KeyOwners(library)
@@ -236,7 +239,7 @@ class ImportPapers:
                         report.notes.append(_key_taken(incoming, incoming.cite_key, keys))
                         incoming.cite_key = None
                     if not (self.provenance and incoming.sources):
-                        incoming.sources = add_source(incoming.sources, self.source)
+                        incoming.sources = add_source(incoming.sources, source)
                         incoming.source_formats = add_format(incoming.source_formats, self.format)
                     txn.put(incoming)
                     named.added(incoming)
@@ -244,7 +247,7 @@ class ImportPapers:
                     report.added.append(incoming.id)
                     seen.add(incoming.id)
                     continue
-                changes = merge_changes(existing, incoming, self.source, self.format)
+                changes = merge_changes(existing, incoming, source, self.format)
                 if aliases := named.more_for(existing, incoming):
                     changes["aliases"] = aliases
                 key = incoming.cite_key

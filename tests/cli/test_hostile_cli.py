@@ -374,3 +374,15 @@ def test_a_config_nested_too_deeply_is_passed_over_like_any_invalid_one(tmp_path
     assert listed.exit_code == 0, listed.output
     assert listed.stdout.count("\n") == 1
     assert listed.stderr.startswith(f"readlist: {config}: not valid TOML") and "using defaults" in listed.stderr
+
+
+def test_an_imported_files_name_is_stored_clean(tmp_path: Path) -> None:
+    """The file's name went into the papers' sources raw: outputs neutralised it, but the library held it."""
+    name = "papers \x1b]2;X\x1b\\ \u202etxt.bib"
+    source = tmp_path / name
+    source.write_text("@article{a, title={A Paper}, author={Ada Lovelace}, year={2024}}\n")
+    db = tmp_path / "library.json"
+    result = run(db, "import", str(source))
+    assert result.exit_code == 0, result.output
+    (paper,) = Library(db).papers.values()
+    assert paper.sources == ["papers txt.bib"]
