@@ -155,7 +155,8 @@ class ArxivClient:
             )
         if _more_entries_than(response.content, max_results):
             raise NetworkError(
-                f"{self.service}: the answer holds more than the {max_results} entries asked for; refused",
+                f"{self.service}: the answer holds more than the {max_results} "
+                f"{'entry' if max_results == 1 else 'entries'} asked for; refused",
                 kind="malformed",
                 url=response.url,
             )

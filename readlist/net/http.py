@@ -592,7 +592,9 @@ def _size(n: int) -> str:
 
 
 def _too_large(label: str, url: str, cap: int) -> NetworkError:
-    return NetworkError(f"{label} is larger than {_size(cap)}; refusing to import it", kind="too-large", url=url)
+    return NetworkError(
+        f"{label}: the answer is larger than {_size(cap)}; refusing to import it", kind="too-large", url=url
+    )
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

@@ -139,6 +139,17 @@ def test_oversize_is_refused(server: str, monkeypatch: pytest.MonkeyPatch) -> No
         fetch_url(f"{server}/big-no-length")
 
 
+def test_an_oversized_answer_names_its_address_once(
+    tmp_path: Path, server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources, "MAX_INPUT_BYTES", 1000)
+    url = f"{server}/big-no-length"
+    result = run(tmp_path / "lib.json", "import", url)
+    assert result.exit_code == 1
+    assert f"{url}: the answer is larger than 1,000 bytes; refusing to import it" in result.output
+    assert result.output.count(url) == 1, result.output
+
+
 def test_timeout(server: str) -> None:
     _Handler.release.clear()
     _Handler.answered.clear()

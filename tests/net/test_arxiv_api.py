@@ -210,6 +210,14 @@ def test_an_answer_longer_than_asked_for_is_refused_unparsed(
     assert parsed == []
 
 
+def test_an_answer_longer_than_the_one_entry_asked_for_says_entry(fake_server: FakeServer) -> None:
+    entry = fake_server.arxiv.entries[0]
+    two = fake_server.arxiv.feed([entry] * 2, total=2, start=0, query="all:agents")
+    fake_server.script("/arxiv/api/query", Reply(200, two, {"Content-Type": "application/atom+xml"}))
+    with pytest.raises(NetworkError, match=r"the answer holds more than the 1 entry asked for; refused$"):
+        make(fake_server, FakeClock(), delay=0).search_title("Reasoning agents that plan", max_results=1)
+
+
 def test_an_answer_of_as_many_entries_as_asked_for_is_read(fake_server: FakeServer) -> None:
     entries = fake_server.arxiv.entries[:10]
     fake_server.script("/arxiv/api/query", Reply(200, fake_server.arxiv.feed(entries, total=10, start=0, query="x"),
