@@ -94,8 +94,16 @@ def searched_title(title: str) -> str:
         return title
     greek = _greek_letters()
     named = _TEX_MACRO.sub(lambda match: match[1] if match[1] in greek else " ", title)
+    if not named.isascii():  # a Greek letter typed as itself inside the maths (``$ω$Test``) is named too
+        named = named.translate(_greek_names())
     lettered = _TEX_MACRO.sub(lambda match: greek.get(match[1], " "), title)
     return "\n".join((title, _TEX_MARKUP.sub("", named), _TEX_MARKUP.sub("", lettered)))
+
+
+@cache
+def _greek_names() -> dict[int, str]:
+    """Each Greek letter's TeX name (``ω``: ``omega``), for :func:`searched_title`."""
+    return {ord(letter): name for name, letter in _greek_letters().items()}
 
 
 def fold(text: str) -> str:

@@ -43,6 +43,7 @@ ODD_PAPERS = [
     Paper.create(title="S$^{2}$FT: Efficient Fine-Tuning", abstract="Sparse fine-tuning with x² and H₂O."),
     Paper.create(title="$\\omega$Test: WebAssembly runtimes", abstract="Testing $\\Omega$ with \\textsc{Wasm}."),
     Paper.create(title="Bounds on $x_{i}^{2}$ for $\\Delta$-sets"),
+    Paper.create(title="$ω$Fuzz: Greek typed inside the maths"),
 ]
 
 
@@ -131,6 +132,7 @@ def test_index_matches_plain_filter_on_fixed_queries(library: Library, index: Se
     ("S2FT", "S$"), ("S²FT", "S$"), ("s$^{2}$ft", "S$"), ("ωTest", "$\\omega"), ("OmegaTest", "$\\omega"),
     ("xᵢ²", "Bounds"), ("xi2", "Bounds"), ("Δ-sets", "Bounds"), ("delta-sets", "Bounds"), ("x2", "S$"),
     ("H2O", "S$"), ("H₂O", "S$"), ("title:S2FT", "S$"), ("title:ωtest", "$\\omega"),
+    ("omegafuzz", "$ω"), ("ωFuzz", "$ω"), ("OMEGAFUZZ", "$ω"),
 ])
 def test_case_folded_words_are_found_by_the_index(library: Library, index: SearchIndex, text: str,
                                                   title_start: str) -> None:
