@@ -125,3 +125,15 @@ async def test_the_detail_pane_shows_a_correction_at_once(small_library: Path, m
         assert "A corrected title" in header and "Ada Lovelace" in header, header
         detail = app.screen.query_one(PaperDetail)
         assert detail.paper is not None and detail.paper.title == "A corrected title"
+
+
+async def test_a_venue_given_in_the_form_shows_in_the_detail_pane(small_library: Path, make_app: MakeApp) -> None:
+    """The venue is cited once given (docs/citations.md): the pane says where the paper was published."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("e", *["tab"] * 6, *"Journal of Machine Learning Research", "ctrl+s")
+        await pilot.pause()
+        assert "Corrected: journal (u undoes)" in topbar(app)
+        header = str(app.screen.query_one("#detail-header", Static).render())
+        assert "Journal of Machine Learning Research" in header, header

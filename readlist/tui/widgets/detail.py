@@ -28,6 +28,9 @@ def paper_header(paper: Paper) -> Text:
     if byline:
         text.append(inert_text(byline), style="italic")
         text.append("\n")
+    if paper.journal_ref:  # where it was published: the venue you gave, or arXiv's journal reference
+        text.append(inert_text(paper.journal_ref), style="italic")
+        text.append("\n")
     facts: list[str] = []
     day = paper.date  # the record's date, else the year and month its arXiv id gives
     if day is not None:
