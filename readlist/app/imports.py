@@ -18,7 +18,7 @@ from readlist.app.session import Session
 from readlist.core.model import Paper, other_arxiv_ids, title_id
 from readlist.core.text import clean_line
 from readlist.importers import ExportFile, ImportFormatError, ParseResult, parse_input
-from readlist.importers.merge import add_format, add_source, merge_changes
+from readlist.importers.merge import add_format, add_source, kept_own, merge_changes
 from readlist.storage.library import Library, Transaction
 
 if TYPE_CHECKING:
@@ -248,6 +248,9 @@ class ImportPapers:
                     seen.add(incoming.id)
                     continue
                 changes = merge_changes(existing, incoming, source, self.format)
+                for name, kept, given in kept_own(existing, incoming):
+                    report.notes.append((_label(existing), f"keeps its {name.removesuffix('_ref')} {kept!r}, "
+                                                           f"which is yours; the source gives {given!r}"))
                 if aliases := named.more_for(existing, incoming):
                     changes["aliases"] = aliases
                 key = incoming.cite_key

@@ -4,7 +4,8 @@ Re-importing fills source fields that are empty, refreshes the ones a source kee
 (upvotes, abstract) and makes a date more precise (a BibTeX ``2023`` becomes the day a page
 gives). It never touches what the user owns (status, rating, tags, note, read date, citation
 key, and any detail they corrected by hand), with one exception: a source's keywords become tags of a paper
-that has none.
+that has none. A venue the source gives as the user's (a ``.bib`` file's, or one corrected in the library a
+readlist export came from) replaces arXiv's journal reference, and keeps its change time.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ def completes(old: str, new: str) -> bool:
     return bool(before) and len(after) > len(before) and after.startswith(before)
 
 
+def kept_own(existing: Paper, incoming: Paper) -> list[tuple[str, Any, Any]]:
+    """The details the user corrected here that the source gives otherwise as the user's too (a venue from a
+    ``.bib`` file that changed since): (field, kept value, the source's value). The correction stays; the import
+    report names each, so the difference is not dropped without a word."""
+    return [(name, getattr(existing, name), getattr(incoming, name)) for name in incoming.changed
+            if name in SOURCE_FIELDS and user_edited(existing, name)
+            and getattr(incoming, name) not in (None, "", []) and getattr(incoming, name) != getattr(existing, name)]
+
+
 def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None = None) -> dict[str, Any]:
     """The field values a re-import of ``incoming`` sets on ``existing`` (empty when nothing changes)."""
     changes: dict[str, Any] = {}
@@ -42,6 +52,10 @@ def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None
             continue
         old = getattr(existing, name)
         if old in (None, "", []) or (name in REFRESHED_FIELDS and old != new):
+            changes[name] = new
+        elif name == "journal_ref" and name in incoming.changed and old != new:
+            # A venue the user gave (their .bib, a corrected export) over arXiv's journal reference, free text about
+            # where the paper appeared that citations leave out. Other details already here stay this library's.
             changes[name] = new
         elif name == "published" and refines(old, new):
             changes[name] = new  # the same date, known more precisely (a BibTeX year, then the day)

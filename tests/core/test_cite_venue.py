@@ -96,3 +96,26 @@ def test_the_bibtex_export_reads_back_with_its_venue() -> None:
     exported = format_entries([paper], "bibtex", keys={paper.id: "k"}, complete=True)
     (back,) = parse_input(exported.encode(), source="back.bib").papers
     assert back.journal_ref == paper.journal_ref and user_edited(back, "journal_ref")
+
+
+def test_a_bib_files_venue_replaces_arxivs_journal_reference_and_a_corrected_one_is_kept(tmp_path: Path) -> None:
+    """arXiv's journal reference is a site's free text: a venue the user's .bib gives (or readlist's own export
+    of a corrected one) replaces it, timed as theirs. A venue corrected here stays, and the report says so."""
+    session = Session.open(tmp_path / "library.json")
+    arxiv = Paper.create(title="Testing Deep Learning Models", arxiv_id="2202.12139", authors=["Ana Lima"],
+                         published="2022-02", journal_ref="Artificial Intelligence in Software Testing @ IEEE 2022")
+    session.run(ImportPapers([arxiv], "arxiv-api"), record=False)
+    bib = (r"@inproceedings{t, title = {Testing Deep Learning Models}, booktitle = {ICSTW 2022},"
+           r" eprint = {2202.12139}, archivePrefix = {arXiv}, year = {2022}}")
+    session.run(ImportPapers(list(parse_input(bib.encode(), source="a.bib").papers), "a.bib"))
+    paper = Library(session.library.path).papers[arxiv.id]
+    assert paper.journal_ref == "ICSTW 2022" and user_edited(paper, "journal_ref")
+    assert format_entries([paper], "bibtex", keys={paper.id: "t"}).startswith("@article{t,")
+
+    session.run(EditDetails(arxiv.id, {"journal_ref": "ICST Workshops 2022"}))
+    again = bib.replace("ICSTW 2022", "ICSTW 2022, corrected")
+    outcome = session.run(ImportPapers(list(parse_input(again.encode(), source="b.bib").papers), "b.bib"))
+    assert Library(session.library.path).papers[arxiv.id].journal_ref == "ICST Workshops 2022"
+    report = outcome.report
+    assert any("keeps its journal 'ICST Workshops 2022', which is yours; the source gives 'ICSTW 2022, corrected'"
+               in note for _, note in report.notes), report.notes
