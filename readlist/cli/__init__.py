@@ -173,6 +173,8 @@ def _text_like_an_option(exc: click.UsageError, args: list[str]) -> str:
     """
     if not isinstance(exc, click.NoSuchOption) or exc.ctx is None or exc.possibilities:
         return ""
+    if exc.option_name.startswith("--"):
+        return ""  # `--query` on a verb without it is an option given to the wrong verb, not text
     params = exc.ctx.command.get_params(exc.ctx)
     known = {name for param in params for name in (*param.opts, *param.secondary_opts)}
     if exc.option_name in known or not any(isinstance(param, click.Argument) for param in params):

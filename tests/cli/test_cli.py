@@ -428,3 +428,6 @@ def test_text_starting_with_a_dash_is_told_to_go_after_double_dash_and_does(
     assert readlist("list", "--jsn").stderr == "readlist list: No such option '--jsn'. Did you mean '--json'? " \
                                                "(see `readlist list --help`)\n"
     assert readlist("list", "-z").stderr == "readlist list: No such option '-z'. (see `readlist list --help`)\n"
+    # A long option the verb does not have (`cite --query`, a misspelt `--stauts`) is an option, not text.
+    assert "put --" not in readlist("cite", pid, "--query", "zzz").stderr
+    assert "put --" not in readlist("mark", pid, "--stauts", "read").stderr
