@@ -255,6 +255,18 @@ def _folded_title(ref: Reference) -> str:
     return unicodedata.normalize("NFKC", ref.plain_title)
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _label_letters(short: str) -> str:
+    """The first three letters or digits of a title's short form, past a leading article: ``Tut`` for "A
+    Tutorial on", not "A T"."""
+    words = short.split()
+    if len(words) > 1 and words[0].casefold() in _ARTICLES:
+        words = words[1:]
+    return "".join(ch for ch in "".join(words) if ch.isalnum())[:3]
+
+
 def _short_title(title: str) -> str:
     """What a paper without authors is called in an author-year citation: ``AgentRefine`` for ``AgentRefine:
     Enhancing Agent Generalization …``, else the first three words."""
@@ -288,7 +300,7 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
     if not authors:
         # The alphabetic styles build a label from the names and take this field when there are none: without
         # it a paper without authors is cited as "[]". Three letters, as alpha takes from BibTeX's ``key``.
-        fields.append(("label", encode(_short_title(_folded_title(ref))[:3].rstrip(), ascii_only=False)))
+        fields.append(("label", encode(_label_letters(_short_title(_folded_title(ref))), ascii_only=False)))
     fields += _common_tail(ref, ascii_only=False, user_data=user_data, complete=complete)
     return ("article" if ref.venue else "online" if ref.url or ref.arxiv_id else "misc"), fields
 

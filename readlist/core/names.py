@@ -124,14 +124,15 @@ def is_group(name: str) -> bool:
 
 def is_literal(name: str) -> bool:
     """Names BibTeX would misread as several people or as ``Last, First`` parts: keep them whole."""
-    if _AND.search(name) or any(ch in name for ch in "{}\\") or is_group(name) or _only_family_and_suffix(name):
+    if _AND.search(name) or any(ch in name for ch in "{}\\") or is_group(name) or family_and_suffix(name):
         return True
     return name.count(",") > 1 and not _has_suffix_comma(name)
 
 
-def _only_family_and_suffix(name: str) -> bool:
-    """``Smith, III``: BibTeX has no way to write a suffix without a given name (``Smith, III,`` is an error,
-    ``Smith, III, {}`` prints a stray space or ``.~Smith``), and CSL would read ``III`` as the given name."""
+def family_and_suffix(name: str) -> bool:
+    """``Smith, III``, a person written whole: BibTeX has no way to write a suffix without a given name
+    (``Smith, III,`` is an error, ``Smith, III, {}`` prints a stray space or ``.~Smith``), and CSL would read
+    ``III`` as the given name."""
     head, comma, tail = name.partition(",")
     return bool(comma) and "," not in tail and ascii_fold(tail) in _SUFFIXES and len(head.split()) < 2
 
@@ -178,4 +179,6 @@ def person(name: str) -> PersonName:
 def family_name(name: str) -> str:
     """The family name for keys and short author lists (the whole name when it cannot be split)."""
     parts = person(name)
+    if parts.literal and family_and_suffix(parts.literal):
+        return parts.literal.partition(",")[0].strip()  # ``Smith, III`` is filed under Smith, as BibTeX files it
     return parts.family or parts.literal

@@ -39,6 +39,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD
 from readlist.core.dates import PartialDate
 from readlist.core.model import ValidationError, find_arxiv_id, now_iso, parse_rating, parse_status
+from readlist.core.names import family_and_suffix
 from readlist.core.reference import parse_count_note
 from readlist.core.tex import decode as decode_tex
 from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode
@@ -112,7 +113,7 @@ def _authors(fields: dict[str, str]) -> tuple[list[str], str | None]:
     """Authors and organization: one braced name alone (``{{Spiral Works}}``) is a corporate author."""
     organization = delatex(fields.get("organization", "")) or None
     names = split_names(fields.get("author", ""))
-    if len(names) == 1 and _braced_whole(names[0].strip()):
+    if len(names) == 1 and _braced_whole(names[0].strip()) and not family_and_suffix(delatex(names[0])):
         return [], organization or delatex(names[0])
     return [n for n in (_person(n) for n in names) if n], organization
 

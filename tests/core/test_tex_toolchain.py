@@ -323,13 +323,14 @@ def test_a_paper_without_authors_has_a_label_in_biblatexs_alphabetic_style(tmp_p
         Paper.create(title="AgentRefine: Enhancing Agent Generalization through Refinement Tuning", published="2025"),
         Paper.create(title="S$^{2}$FT: Efficient, Scalable and Generalizable LLM Fine-tuning", published="2024-12"),
         Paper.create(title="Ça va: a Study Without a Date"),
+        Paper.create(title="A Tutorial on Bayesian Optimization", published="2018-07"),
         Paper.create(title="Attention Is All You Need", authors=["Ashish Vaswani"], published="2017"),
     ]
     _biber_build(tmp_path, format_entries(papers, "biblatex", complete=True),
                  T1_PREAMBLE.replace("\\usepackage[T1]", "\\PassOptionsToPackage{style=alphabetic}{biblatex}\n"
                                      "\\usepackage[T1]"))
     labels = re.findall(r"\\field\{labelalpha\}\{([^}]*)\}", (tmp_path / "doc.bbl").read_text())
-    assert sorted(labels) == sorted(["Age25", "S2F24", "Vas17", "Ça"]), labels
+    assert sorted(labels) == sorted(["Age25", "S2F24", "Vas17", "Çav", "Tut18"]), labels
 
 
 def test_a_bib_files_and_others_is_printed_as_et_al(tmp_path: Path) -> None:
@@ -465,6 +466,16 @@ def test_a_family_name_with_a_suffix_and_no_given_name_builds_with_bibtex(tmp_pa
     csl = json.loads(format_entries([paper], "csl-json", keys=keys))
     assert csl[0]["author"][0] == {"literal": "Smith, III"}
     assert "Smith, III, & Lovelace, A." in format_entries([paper], "text", keys=keys)
+
+
+def test_a_family_name_with_a_suffix_alone_reads_back_as_an_author_and_keys_by_the_family_name() -> None:
+    """Written ``{Lopez, Jr.}``, a single author read back as an organization (a braced name alone is one), and
+    the key took the suffix in (``lopezjr2023…``)."""
+    paper = Paper.create(title="Benign Overfitting", authors=["Lopez, Jr."], published="2023")
+    keys = assign_keys([paper])
+    assert keys[paper.id] == "lopez2023benign"
+    (back,) = parse_input(format_entries([paper], "bibtex", keys=keys).encode(), source="x.bib").papers
+    assert (back.authors, back.organization) == (["Lopez, Jr."], None)
 
 
 def _with_venue() -> list[Paper]:
