@@ -105,3 +105,13 @@ def test_text_from_standard_input_when_there_is_none_is_one_line_and_changes_not
         assert done.stderr.startswith("readlist: no standard input to read; ")
     after = Library(seed_library).papers[pid]
     assert (after.note, after.abstract, after.changed) == (before.note, before.abstract, before.changed)
+
+
+def test_show_names_the_venue_and_the_doi_an_edit_set(seed_library: Path) -> None:
+    """`show` is how a corrected detail is checked from the command line; it listed neither."""
+    pid = tutorial(seed_library)
+    assert run(seed_library, "edit", pid, "--journal", "Journal of Machine Learning Research",
+               "--doi", "10.5555/12345").exit_code == 0
+    shown = run(seed_library, "show", pid).stdout
+    assert "     journal  Journal of Machine Learning Research\n" in shown, shown
+    assert "         doi  10.5555/12345\n" in shown, shown
