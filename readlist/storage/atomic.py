@@ -71,18 +71,20 @@ def write_output(path: Path, chunks: Iterable[bytes]) -> None:
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     if not target.parent.is_dir():
         raise FileNotFoundError(errno.ENOENT, f"the folder {target.parent} does not exist")
-    atomic_write_chunks(target, chunks)
+    # A file that is there keeps its mode (a .bib shared with a group stays readable to it); a new one is the
+    # user's only, as every file readlist makes.
+    atomic_write_chunks(target, chunks, mode=stat.S_IMODE(mode) if mode is not None and stat.S_ISREG(mode) else 0o600)
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes | memoryview]) -> None:
-    """Replace ``path`` with the concatenated ``chunks``, like :func:`atomic_write_bytes`.
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes | memoryview], *, mode: int = 0o600) -> None:
+    """Replace ``path`` with the concatenated ``chunks``, like :func:`atomic_write_bytes`; the file gets ``mode``.
 
     A 200 MB library is written piece by piece, so the whole file never has to be in memory at once.
     """
     ensure_private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(fd, 0o600)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)

@@ -257,6 +257,18 @@ def test_an_export_to_a_read_only_file_is_refused_and_leaves_it_as_it_was(
     assert run(db, "export", "-o", str(named)).exit_code == 0 and target.read_text().startswith("@")
 
 
+def test_an_export_keeps_the_mode_of_the_file_it_replaces_and_makes_a_new_one_private(db: Path, tmp_path: Path) -> None:
+    """A .bib shared with a group (0640) became 0600 on the next export, unreadable to the group."""
+    shared = tmp_path / "shared.bib"
+    shared.write_text("old")
+    shared.chmod(0o640)
+    assert run(db, "export", "-o", str(shared)).exit_code == 0
+    assert shared.read_text().startswith("@") and shared.stat().st_mode & 0o777 == 0o640
+    new = tmp_path / "new.bib"
+    assert run(db, "export", "-o", str(new)).exit_code == 0
+    assert new.stat().st_mode & 0o777 == 0o600
+
+
 def test_an_output_that_names_no_file_is_a_usage_error(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
