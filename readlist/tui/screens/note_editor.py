@@ -120,6 +120,11 @@ class NoteEditor(ReadlistScreen[None]):
 
     def save(self) -> bool:
         """Write the note if it changed since the last save; True when something was written."""
+        if self._pending is not None:
+            # This save takes the text as it is now: the timed one would only come later to say it again (over
+            # what Esc said of a note it could not keep, say).
+            self._pending.stop()
+            self._pending = None
         # The widget's own text when it is there and was typed in: its Changed message may not have reached
         # this screen yet. Untouched, it is the note as shown, which must not overwrite the stored note.
         editor = next(self.query("#note-text").results(TextArea), None)
