@@ -191,12 +191,17 @@ _ODD_CHARS = re.compile(
 )
 
 
+# Controls that break a line or a page (VT, FF, NEL, the information separators): a space between the words
+# they separated, not nothing, once the controls go.
+_BREAKING_CONTROLS = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+
+
 def clean_line(text: str) -> str:
     """Collapse all whitespace (including non-breaking spaces) to single spaces."""
     # The checks spelled out: an export asks this of every name and title of the library.
     if not _ODD_CHARS.search(text) and "\n" not in text and "  " not in text and text == text.strip():
         return text
-    return _WS.sub(" ", strip_controls(text)).strip()
+    return _WS.sub(" ", strip_controls(_BREAKING_CONTROLS.sub(" ", text))).strip()
 
 
 def clean_lines(values: list[str]) -> tuple[str, ...]:
