@@ -97,6 +97,12 @@ def view_rm(name: str, as_json: bool) -> None:
     views = load_config().views
     # As `view add` saved it, and in any case, as `--view` finds it.
     found = saved_view_name(clean_line(name), views)
+    alike = sorted(kept for kept in views if kept.casefold() == clean_line(name).casefold())
+    if found != clean_line(name) and len(alike) > 1:
+        # Two views differing only in case (a config.toml edited by hand): the name typed is neither; removing one
+        # of them on a guess could remove the wrong one.
+        raise click.ClickException(f"{clean_line(name)!r} could name the saved views " + " or ".join(map(repr, alike))
+                                   + "; give the name exactly as `readlist view` lists it")
     if found is None:
         raise click.ClickException(f"no saved view named {clean_line(name)!r} (see `readlist view`)")
     name = found

@@ -176,6 +176,8 @@ def test_of_two_views_differing_in_case_the_one_named_exactly_is_found(tmp_path:
     db, _ = seeds_with_config(tmp_path, '[views]\nMine = "status:inbox"\nmine = "zzzz-nothing"\n')
     assert json.loads(run(db, "list", "--view", "mine", "--json").stdout) == []
     assert json.loads(run(db, "list", "--view", "Mine", "--json").stdout)
+    ambiguous = run(db, "view", "rm", "MINE")  # neither: removing one on a guess could remove the wrong one
+    assert ambiguous.exit_code == 1 and "'MINE' could name the saved views 'Mine' or 'mine'" in ambiguous.stderr
     assert run(db, "view", "rm", "mine").exit_code == 0
     assert run(db, "view", "rm", "mine").exit_code == 0  # now the other one, in any case
     assert run(db, "view", "rm", "mine").exit_code == 1
