@@ -13,17 +13,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from readlist.app.commands import Outcome
+
+# The sort keys offered in the UI and the sort until the user picks one (interest in the Inbox once it has been
+# learned, date added elsewhere): defined with the ``sort`` setting, which takes them.
+from readlist.config.settings import AUTO_SORT as AUTO_SORT
+from readlist.config.settings import UI_SORT_KEYS as UI_SORT_KEYS
 from readlist.core.interest import fallback_order, rank_fallback_ordered
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, SearchIndex, parse_query, sort_papers
 from readlist.storage.library import Library
 
-# The sort keys offered in the UI, in the order the sort key cycles through them.
-UI_SORT_KEYS: tuple[str, ...] = ("added", "date", "upvotes", "rating", "title", "interest")
 # Learned from the user's decisions (readlist.app.interest); without scores yet, upvotes then date.
 INTEREST = "interest"
-# The sort until the user picks one: interest in the Inbox once it has been learned, date added elsewhere.
-AUTO_SORT = "auto"
 SORT_LABELS = {
     "added": "date added",
     "date": "publication date",

@@ -54,6 +54,12 @@ def user_themes_dir() -> Path:
     return config_dir() / "themes"
 
 
+# The sort keys offered in the UI, in the order the sort key cycles through them; ``sort`` takes one of them (a ``-``
+# before it reverses the order) or "auto".
+UI_SORT_KEYS: tuple[str, ...] = ("added", "date", "upvotes", "rating", "title", "interest")
+AUTO_SORT = "auto"
+
+
 class Settings(msgspec.Struct, kw_only=True):
     """Every setting config.toml may hold, with its type and default: the file's schema."""
 
@@ -116,6 +122,10 @@ def load_config(path: Path | None = None) -> Config:
             config.problems.append(f"{path}: unknown setting {name!r} (known: {', '.join(fields)}); ignored")
             continue
         setattr(config, name, _typed(path, name, value, info.type, config.problems, getattr(config, name)))
+    if config.sort != AUTO_SORT and config.sort.lstrip("+-") not in UI_SORT_KEYS:
+        config.problems.append(f"{path}: 'sort' must be \"auto\" or one of {', '.join(UI_SORT_KEYS)} (a - before it "
+                               f"reverses), not {config.sort!r}; using \"auto\"")
+        config.sort = AUTO_SORT
     if config.year is not None and not YEARS[0] <= config.year <= YEARS[1]:
         config.problems.append(f"{path}: 'year' must be a year from {YEARS[0]} to {YEARS[1]}, not {config.year}; "
                                "using the page's year")

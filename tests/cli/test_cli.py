@@ -431,3 +431,19 @@ def test_text_starting_with_a_dash_is_told_to_go_after_double_dash_and_does(
     # A long option the verb does not have (`cite --query`, a misspelt `--stauts`) is an option, not text.
     assert "put --" not in readlist("cite", pid, "--query", "zzz").stderr
     assert "put --" not in readlist("mark", pid, "--stauts", "read").stderr
+
+
+def test_a_sort_setting_that_is_no_sort_is_said_and_auto_used(
+    seed_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sort = "nope"` in config.toml was taken without a word (the app fell back to auto, silently)."""
+    from readlist.config.settings import load_config
+
+    config = tmp_path / "config.toml"
+    config.write_text('sort = "nope"\n')
+    monkeypatch.setenv("READLIST_CONFIG", str(config))
+    listed = CliRunner().invoke(main, ["--db", str(seed_library), "list", "--limit", "1"])
+    assert listed.exit_code == 0 and "'sort' must be \"auto\" or one of added, date" in listed.stderr
+    assert load_config(config).sort == "auto"
+    config.write_text('sort = "-upvotes"\n')
+    assert load_config(config).sort == "-upvotes" and not load_config(config).problems
