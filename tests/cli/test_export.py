@@ -541,9 +541,9 @@ def test_an_export_is_written_to_its_file_as_it_is_made(big_db: Path, tmp_path: 
     pieces: list[int] = []
     real = atomic.atomic_write_chunks
 
-    def watched(path: Path, chunks: Iterable[bytes]) -> None:
+    def watched(path: Path, chunks: Iterable[bytes], *, mode: int = 0o600) -> None:
         if path != target:  # a file readlist keeps beside the library
-            real(path, chunks)
+            real(path, chunks, mode=mode)
             return
 
         def each() -> Iterator[bytes]:
@@ -552,7 +552,7 @@ def test_an_export_is_written_to_its_file_as_it_is_made(big_db: Path, tmp_path: 
                 pieces.append(len(chunk))
                 yield chunk
 
-        real(path, each())
+        real(path, each(), mode=mode)
 
     monkeypatch.setattr(atomic, "atomic_write_chunks", watched)
     result = run(big_db, "export", "-f", fmt, "-o", str(target))
