@@ -10,6 +10,7 @@ from tui_helpers import SIZE, open_app
 from readlist.tui.screens.cite_chooser import CiteChooser
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.details import DetailsEditor
+from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.tags import TagEditor
 
@@ -24,6 +25,7 @@ def bottom_line(app: object) -> str:
     ("t", TagEditor, ["tab Complete tag", "esc Cancel"]),
     ("Y", CiteChooser, ["esc Cancel"]),
     ("D", Confirm, ["y Yes", "n No"]),
+    ("question_mark", HelpScreen, ["esc Close help"]),
 ])
 async def test_each_dialog_shows_its_own_keys(small_library: Path, key: str, dialog: type, keys: list[str]) -> None:
     app = open_app(small_library)

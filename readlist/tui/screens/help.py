@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
@@ -81,6 +81,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(table, id="help-table", markup=False)
             yield Static(Text("Esc, q or ? closes this help.  ctrl+p opens the command palette.", style="dim"),
                          id="help-hint", markup=False)
+        yield Footer()  # the help's own keys, over the list's (which do nothing here)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
