@@ -124,6 +124,11 @@ def clean_note(text: str | None) -> str:
     return strip_controls(unify_line_ends(text or ""))
 
 
+# Controls that break a line or a page (VT, FF, NEL, the information separators): a space between the words
+# they separated, not nothing, once the controls go.
+_BREAKING_CONTROLS = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+
+
 def editable_line(text: str | None) -> str:
     """Untrusted text as a one-line text box of the TUI holds it: as a save would store it, on one line.
 
@@ -134,7 +139,7 @@ def editable_line(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = strip_controls(text)
+    text = strip_controls(_BREAKING_CONTROLS.sub(" ", text))  # as clean_line takes them: a space, not nothing
     if "\t" in text:
         text = text.replace("\t", " ")
     lines = text.splitlines()
@@ -189,11 +194,6 @@ def inert_json(data: bytes) -> bytes:
 _ODD_CHARS = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202a-\u202f\u205f\u3000\u2066-\u2069]"
 )
-
-
-# Controls that break a line or a page (VT, FF, NEL, the information separators): a space between the words
-# they separated, not nothing, once the controls go.
-_BREAKING_CONTROLS = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 
 
 def clean_line(text: str) -> str:

@@ -150,4 +150,6 @@ def test_an_edit_box_holds_text_as_a_save_stores_it() -> None:
 def test_a_control_that_breaks_a_line_leaves_a_space_in_one_line_text() -> None:
     """`edit --title $'Para\\u0085Nel\\vVT\\fFF'` stored "ParaNelVTFF": the words ran together."""
     assert clean_line("Para\u0085Nel\vVT\fFF\x1eRS Title") == "Para Nel VT FF RS Title"
+    # A text box holds it as the save stores it (the details form compares the two).
+    assert editable_line("Para\u0085Nel\vVT\fFF\x1eRS Title") == "Para Nel VT FF RS Title"
     assert clean_line("a\x1b[31mred\x1b[0m b") == "ared b"  # an escape sequence is no word break
