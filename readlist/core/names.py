@@ -69,10 +69,9 @@ def bibtex_order(name: str) -> str:
     (``Sammy Davis, Jr.``, which BibTeX would read as family name "Sammy Davis", given name "Jr."), is moved
     there; every other name is kept as written.
     """
-    head, comma, tail = name.partition(",")
-    if comma and "," not in tail and ascii_fold(tail) in _SUFFIXES:
-        words, suffix = head.split(), tail.strip()
-    elif comma:
+    if (split := _comma_suffix(name)) is not None:
+        words, suffix = split[0].split(), split[1]
+    elif "," in name:
         return name
     else:
         words, suffix = name.split(), ""
@@ -133,8 +132,14 @@ def family_and_suffix(name: str) -> bool:
     """``Smith, III``, a person written whole: BibTeX has no way to write a suffix without a given name
     (``Smith, III,`` is an error, ``Smith, III, {}`` prints a stray space or ``.~Smith``), and CSL would read
     ``III`` as the given name."""
+    split = _comma_suffix(name)
+    return split is not None and len(split[0].split()) < 2
+
+
+def _comma_suffix(name: str) -> tuple[str, str] | None:
+    """``(name, suffix)`` of a name that ends in one comma and a suffix (``Sammy Davis, Jr.``), else None."""
     head, comma, tail = name.partition(",")
-    return bool(comma) and "," not in tail and ascii_fold(tail) in _SUFFIXES and len(head.split()) < 2
+    return (head, tail.strip()) if comma and "," not in tail and ascii_fold(tail) in _SUFFIXES else None
 
 
 def _has_suffix_comma(name: str) -> bool:
