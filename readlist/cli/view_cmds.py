@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from readlist.app.views import saved_view_name, status_view, view_name_problem
+from readlist.app.views import status_view, view_name_problem
 from readlist.cli.context import session_of
 from readlist.cli.output import echo_err, info, print_json, query_option
 from readlist.config.settings import ConfigError, config_path, load_config, save_view
@@ -96,16 +96,16 @@ def view_rm(name: str, as_json: bool) -> None:
     """
     views = load_config().views
     # As `view add` saved it, and in any case, as `--view` finds it.
-    found = saved_view_name(clean_line(name), views)
-    alike = sorted(kept for kept in views if kept.casefold() == clean_line(name).casefold())
-    if found != clean_line(name) and len(alike) > 1:
+    wanted = clean_line(name)
+    alike = sorted(kept for kept in views if kept.casefold() == wanted.casefold())
+    if wanted not in views and len(alike) > 1:
         # Two views differing only in case (a config.toml edited by hand): the name typed is neither; removing one
         # of them on a guess could remove the wrong one.
-        raise click.ClickException(f"{clean_line(name)!r} could name the saved views " + " or ".join(map(repr, alike))
+        raise click.ClickException(f"{wanted!r} could name the saved views " + " or ".join(map(repr, alike))
                                    + "; give the name exactly as `readlist view` lists it")
-    if found is None:
-        raise click.ClickException(f"no saved view named {clean_line(name)!r} (see `readlist view`)")
-    name = found
+    if not alike:
+        raise click.ClickException(f"no saved view named {wanted!r} (see `readlist view`)")
+    name = wanted if wanted in views else alike[0]
     try:
         save_view(name, None)
     except (OSError, ConfigError) as exc:
