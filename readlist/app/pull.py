@@ -24,7 +24,7 @@ import msgspec
 from readlist.core.model import is_arxiv_category
 from readlist.importers.base import ParseResult
 from readlist.net.errors import NetworkError
-from readlist.net.settings import PullSource
+from readlist.net.settings import NetworkSettings, PullSource
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.paths import pulls_path
 
@@ -180,6 +180,19 @@ def pull_arxiv(
         for category in categories:
             outcome.remember[f"arxiv:{category}"] = today.isoformat()
     return outcome
+
+
+def nothing_asked_can_be_pulled(settings: NetworkSettings) -> str | None:
+    """Why a pull of the configured sources cannot pull anything asked for, or None.
+
+    When every source config.toml's ``pull_sources`` names was refused (each said in a warning), pulling none with
+    success would let a daily job, or the app's "Pull configured sources", believe it pulls every day.
+    """
+    if settings.pull_sources or not settings.pull_sources_left_out:
+        return None
+    return (f"nothing that was asked for can be pulled: every source in config.toml's pull_sources was left out "
+            f"({', '.join(map(repr, settings.pull_sources_left_out))}); give sources such as \"hf\" or "
+            "\"arxiv:cs.CL\"")
 
 
 def pull_configured(

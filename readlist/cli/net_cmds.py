@@ -24,6 +24,7 @@ from readlist.app.pull import (
     PullOutcome,
     day_range,
     load_pull_state,
+    nothing_asked_can_be_pulled,
     pull_arxiv,
     pull_configured,
     pull_hf,
@@ -108,13 +109,9 @@ def pull_cmd(
         raise click.UsageError("--days goes with `pull arxiv`; use --date or --since with `pull hf`")
     session = session_of(ctx)
     net = network_of(ctx)
-    if what is None and not net.settings.pull_sources and net.settings.pull_sources_left_out:
-        # Every source asked for was refused (said in the warning above): "nothing to pull" with status 0 would let
-        # a cron job believe it pulls every day.
+    if what is None and (why := nothing_asked_can_be_pulled(net.settings)) is not None:
         net.close()
-        fail(f"nothing that was asked for can be pulled: every source in config.toml's pull_sources was left out "
-             f"({', '.join(map(repr, net.settings.pull_sources_left_out))}); give sources such as \"hf\" or "
-             "\"arxiv:cs.CL\"")
+        fail(why)
     today = date.today()
     reports: list[ImportReport] = []
 

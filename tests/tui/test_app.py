@@ -917,6 +917,30 @@ async def test_a_pull_that_failed_does_not_say_it_pulled(small_library: Path, ma
         assert any("cannot be fetched" in str(n.message) for n in app._notifications)
 
 
+async def test_pulling_configured_sources_none_of_which_is_a_source_says_nothing_was_pulled(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    """As `readlist pull` fails on it: "Pulled 0 new papers" would pass for a day without news."""
+    from readlist.tui.screens.main import MainScreen
+
+    _private_config.write_text('pull_sources = ["arxiv:bad cat"]\n')
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        before = fresh(small_library).papers
+        screen.pull("configured")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen._online is None:
+                break
+        bar = static_text(screen.query_one("#topbar", Static))
+        assert "Nothing was pulled" in bar and "Pulled" not in bar, bar
+        assert any("every source in config.toml's pull_sources was left out ('arxiv:bad cat')" in str(n.message)
+                   for n in app._notifications)
+        assert fresh(small_library).papers == before
+
+
 async def test_one_pull_of_several_sources_is_one_undo_step(small_library: Path, make_app: MakeApp) -> None:
     from readlist.app.pull import PullBatch, PullOutcome
     from readlist.importers import ParseResult

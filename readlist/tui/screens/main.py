@@ -1158,10 +1158,14 @@ class MainScreen(ReadlistScreen[None]):
         self.go_online(partial(self._pull, what), "Pulling new papers … Esc cancels")
 
     def _pull(self, what: str, cancel: threading.Event) -> None:
-        from readlist.app.pull import load_pull_state, pull_configured, pull_hf
+        from readlist.app.pull import load_pull_state, nothing_asked_can_be_pulled, pull_configured, pull_hf
 
         net = self._clients(cancel)
         today = date.today()
+        if what != "hf" and (why := nothing_asked_can_be_pulled(net.settings)) is not None:
+            net.close()
+            self._on_screen(self._online_finished, "Nothing was pulled", why)
+            return
         try:
             if what == "hf":
                 outcome = pull_hf(net.hf, [today], cancelled=cancel.is_set)
