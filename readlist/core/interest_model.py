@@ -33,7 +33,15 @@ import scipy.sparse as sp
 
 from readlist.core.interest import MIN_LABELS, MIN_PER_CLASS, ColdStart, Label, Reason, ReasonKind, cold_start
 from readlist.core.model import Paper
-from readlist.core.vectors import FloatArray, PaperVectors, as_array, form_key, one_blas_thread
+from readlist.core.vectors import (
+    FloatArray,
+    PaperVectors,
+    as_array,
+    form_key,
+    one_blas_thread,
+    says_something,
+    shown_form,
+)
 
 # Inverse regularization strength. From 0.25 to 100 the measured ranking barely moves (bench/rank_eval.py); at 1
 # scores crowd around 0.5 and explanations show tiny weights, at 4 they spread (0.11-0.91 on the demo library)
@@ -81,7 +89,8 @@ class InterestModel:
         Each weight is that feature's exact share of the score's log-odds, so the reasons add up (with the
         model's baseline) to the score itself. A word and its plural in the same paper ("llm" and "llms") are
         one reason, their shares summed, named by the form that weighs more: two lines for one word would say
-        the same thing twice and push a different reason out of the few shown.
+        the same thing twice and push a different reason out of the few shown. A single letter or a Roman numeral
+        is never named (see ``says_something``), and a possessive is named as its word.
         """
         row = sp.csr_matrix(self.vectors.vectorize([paper]))
         contributions = row.data * self.coef[row.indices]
@@ -91,13 +100,16 @@ class InterestModel:
             if weight == 0.0:
                 continue
             kind, name = self.vectors.feature_name(int(column))
+            if kind == "term" and not says_something(name):
+                continue
             key = (kind, form_key(name) if kind == "term" else name)
             shares[key] = shares.get(key, 0.0) + weight
             if abs(weight) > names.get(key, ("", -1.0))[1]:
                 names[key] = (name, abs(weight))
         # Strongest first; equal shares in the order the features come, so the same model explains alike.
         ranked = sorted(shares, key=lambda key: -abs(shares[key]))
-        return [Reason(_reason_kind(key[0]), names[key][0], shares[key])
+        return [Reason(_reason_kind(key[0]), shown_form(names[key][0]) if key[0] == "term" else names[key][0],
+                       shares[key])
                 for key in ranked[: max(k, 0)] if shares[key] != 0.0]
 
 

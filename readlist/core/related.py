@@ -19,7 +19,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from readlist.core.interest import Related
-from readlist.core.vectors import FloatArray, PaperVectors, as_array, form_key, one_blas_thread
+from readlist.core.vectors import (
+    FloatArray,
+    PaperVectors,
+    as_array,
+    form_key,
+    one_blas_thread,
+    says_something,
+    shown_form,
+)
 
 # Bonus per shared feature, on the scale of a cosine (0..1). Authors and tags are deliberate signals; a shared
 # category is weak (a category holds thousands of papers), measured on bench/rank_eval.py.
@@ -92,21 +100,18 @@ def _centroid(rows: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(mean / norm) if norm > 0 else mean
 
 
-_NUMERALS = frozenset({"ii", "iii"})
-
-
 def _distinct_terms(ranked: Iterable[str]) -> tuple[str, ...]:
     """The strongest shared terms, skipping a word already shown inside a phrase ("video" after "video clips") or
     in its other number ("llm" after "llms")."""
     shown: list[str] = []
     covered: set[str] = set()
     for term in ranked:
-        if len(term) < 2 or term in _NUMERALS:
-            continue  # "d", "p" (from "P(True)"), "ii": shared, but say nothing of what the papers share
+        if not says_something(term):
+            continue
         words = {form_key(word) for word in term.split()}
         if words <= covered:
             continue
-        shown.append(term)
+        shown.append(" ".join(shown_form(word) for word in term.split()))
         covered |= words
         if len(shown) == SHOWN_TERMS:
             break

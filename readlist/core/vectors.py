@@ -162,10 +162,28 @@ def word_forms(word: str) -> tuple[str, str, str]:
     return (word, word + "s", word[:-1] if word.endswith("s") else word)
 
 
+# Numerals a title writes as words ("Part II"): shared by papers, but they say nothing of what the papers are about.
+_NUMERALS = frozenset({"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii"})
+
+
+def shown_form(word: str) -> str:
+    """A word as a reason names it: without a possessive ending ("model's" is shown as "model")."""
+    return word[:-2] if len(word) > 3 and word.endswith(("'s", "\u2019s")) else word
+
+
+def says_something(term: str) -> bool:
+    """Whether a word is worth naming as a reason for a score or a relation. A single letter ("w" of "w.r.t.",
+    "t" of "T steps", "p" of "P(True)") or a Roman numeral is shared by many papers but means nothing to a
+    reader; the model still learns from it, it is only never shown."""
+    return len(term) >= 2 and term not in _NUMERALS
+
+
 def form_key(word: str) -> str:
-    """What a word and its plural have in common, as English forms plurals: they share a key ("llm" for "llm"
-    and "llms", "lm" for "lms", "policy" for "policies", "class" for "classes"). Only shown reasons are grouped
-    by it, never the model's features, so a pair it misses ("bias", "biases") is only shown twice."""
+    """What a word, its plural and its possessive have in common, as English forms them: they share a key ("llm"
+    for "llm", "llms" and "llm's", "lm" for "lms", "policy" for "policies", "class" for "classes"). Only shown
+    reasons are grouped by it, never the model's features, so a pair it misses ("bias", "biases") is only shown
+    twice."""
+    word = shown_form(word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("sses", "shes", "ches", "xes", "zes")):

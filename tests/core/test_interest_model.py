@@ -180,6 +180,29 @@ def test_a_word_and_its_plural_are_one_reason() -> None:
     assert 1 / (1 + pow(2.718281828459045, -log_odds)) == pytest.approx(model.score([target])[target.id], rel=1e-6)
 
 
+def test_single_letters_are_never_reasons_and_a_possessive_is_its_word() -> None:
+    """"w" (of "w.r.t."), "t" (of "in T steps") and "model's" were shown as reasons for a score: the letters say
+    nothing to a reader, and "model's" is "model" said twice."""
+    papers, rl_inbox, _ = library()
+    letters = [decided(paper(f"Robot control agents {i}", abstract=(
+        f"Reward shaping w.r.t. the agent's policy, in T steps; the model's world model {i}.")), "to-read")
+        for i in range(3)]
+    model = trained([*papers, *letters])
+    target = msgspec.structs.replace(
+        rl_inbox[0], abstract="Reward shaping w.r.t. the agent's policy in T steps, with the model's world model.")
+    row = model.vectors.vectorize([target])
+    columns = {model.vectors.feature_name(int(c))[1]: float(v) * float(model.coef[c])
+               for c, v in zip(row.indices, row.data, strict=True)}
+    assert {"w", "t", "model's", "model", "agent's"} <= set(columns)  # the model still learns from them
+    every = model.explain(target, k=10_000)
+    terms = [r.value for r in every if r.kind == "term"]
+    assert not {"w", "t", "r", "model's", "agent's"} & set(terms), terms
+    # "model", "model's" and the library's "models" are one reason, with the three shares summed.
+    (word,) = [r for r in every if r.value in ("model", "models")]
+    assert word.weight == pytest.approx(columns["model"] + columns["model's"] + columns.get("models", 0.0))
+    assert len([t for t in terms if t in ("agent", "agents")]) == 1
+
+
 def test_author_and_tag_features_are_named() -> None:
     papers, _, _ = library()
     # Tag the kept RL papers and give a kept one a distinctive author: both show up by name.

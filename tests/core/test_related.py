@@ -180,6 +180,21 @@ def test_plurals_english_forms_them_and_single_letters_are_no_shared_terms() -> 
     assert form_key("process") == form_key("processes") and form_key("corpus") == "corpus"
 
 
+def test_a_possessive_is_shown_as_its_word() -> None:
+    """"openai's" and "model's" were shared terms as written: the word is the reason."""
+    papers = [
+        paper("OpenAI's reward model", "OpenAI's reward model's calibration under the reward model's shift.",
+              arxiv_id="2404.00011"),
+        paper("Calibrating OpenAI's reward model", "The reward model's shift and OpenAI's calibration.",
+              arxiv_id="2404.00012"),
+        *library(),
+    ]
+    found = related(PaperVectors.build(papers), "2404.00011", k=1)
+    assert found[0].paper_id == "2404.00012"
+    assert not [term for term in found[0].terms if "'" in term], found[0].terms
+    assert "openai" in found[0].terms
+
+
 def test_tex_commands_in_abstracts_are_no_words() -> None:
     """Abstracts from arXiv keep their TeX (``$\\nabla f$ on $\\mathbb{R}^n$``): the commands' names tied papers
     together ("shared terms: nabla, mathbb, frac") and were reasons for a score. Only the text is words."""
