@@ -131,6 +131,37 @@ async def test_inbox_is_ranked_by_interest_once_learned_and_o_goes_back_to_date(
         assert "sort: date added" in topbar(app)
 
 
+async def test_a_move_after_a_rest_is_explained_at_once_and_a_run_of_moves_once_it_settles(
+    tmp_path: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The explanation and related papers waited a fixed moment after every move, so they came 0.1-0.4 s after the
+    paper on screen. A move after a rest is worked out at once now; only a run of moves (a held key) waits for the
+    cursor to settle. The run's window is made long here, so that a computation started by a timer never counts."""
+    import readlist.tui.widgets.insight as insight_module
+
+    monkeypatch.setattr(insight_module, "SETTLE_SECONDS", 30.0)
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        pane = app.screen.query_one("#detail-insight", insight_module.InsightPane)
+        pane._asked_at = float("-inf")  # the cursor has rested since the scores arrived
+        await pilot.press("j")
+        current = app.screen.query_one(PaperList).current
+        assert current is not None
+        text = await settled_insight(app, "Related in your library")
+        assert pane._shown is not None and pane._shown[0] == current.id, text
+        # Two moves in a run: the second is worked out only once the cursor settles (not within the 30 s here).
+        pane._asked_at = float("-inf")
+        await pilot.press("j", "j")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        now_at = app.screen.query_one(PaperList).current
+        assert now_at is not None and now_at.id != current.id
+        assert pane._shown is None or pane._shown[0] != now_at.id
+        assert "Working out" in insight(app)
+
+
 async def test_the_last_sessions_scores_order_the_inbox_from_the_first_paint(
     tmp_path: Path, make_app: MakeApp,
 ) -> None:

@@ -3,14 +3,16 @@
 Both answers come from the newest interest result (see ``readlist.app.interest``); in the app they are
 questions to the child process that computed it (``readlist.app.interest_process``). Explaining one paper
 and finding its neighbours takes milliseconds at 10,000 papers, but not nothing, and asking another process
-waits on a pipe, so they are worked out on a thread a moment after the cursor settles: holding
-``j`` down draws rows, not this section. A result for a paper the cursor has already left is dropped.
+waits on a pipe, so they are worked out on a thread: at once for a paper the cursor moves to after a rest, and
+only once it settles when it moves in a run (holding ``j`` down draws rows, not this section). A result for a
+paper the cursor has already left is dropped.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from time import monotonic
 
 from rich.text import Text
 from textual.timer import Timer
@@ -21,8 +23,9 @@ from readlist.core.model import Paper, Status
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
 
-# How long the cursor must rest on a paper before its explanation and related papers are worked out: longer
-# than between two repeats of a held key (~30 ms), so holding j works nothing out for the rows passed.
+# How soon after the previous move a move counts as one of a run (a held key repeats every ~30 ms): within a run the
+# explanation and related papers are worked out only once the cursor has rested this long, so holding j works
+# nothing out for the rows passed. A move after a rest is worked out at once.
 SETTLE_SECONDS = 0.05
 RELATED_SHOWN = 5
 REASONS_SHOWN = 5
@@ -88,6 +91,7 @@ class InsightPane(Static):
         # (paper id, generation, width) of what is shown, so an unchanged answer is not worked out twice.
         self._shown: tuple[str, int, int] | None = None
         self._cut_for = 0  # the width of the text last shown or being worked out
+        self._asked_at = float("-inf")  # when the paper, result or width last changed (``time.monotonic``)
 
     def set_snapshot(self, snapshot: InterestResult) -> None:
         self.snapshot = snapshot
@@ -135,7 +139,12 @@ class InsightPane(Static):
         if self._shown is None or self._shown[0] != self.paper.id:
             # The previous paper's answer must not stay under this one while the new one is worked out.
             self.update(Text.assemble(("Interest", "bold"), ("\nWorking out…\n", "dim")))
-        self._timer = self.set_timer(SETTLE_SECONDS, self._start)
+        now = monotonic()
+        in_a_run, self._asked_at = now - self._asked_at < SETTLE_SECONDS, now
+        if in_a_run:
+            self._timer = self.set_timer(SETTLE_SECONDS, self._start)
+        else:
+            self._start()
 
     def _start(self) -> None:
         self._timer = None
