@@ -42,6 +42,7 @@ from readlist.core.model import ValidationError, find_arxiv_id, now_iso, parse_r
 from readlist.core.names import family_and_suffix
 from readlist.core.reference import parse_count_note
 from readlist.core.tex import decode as decode_tex
+from readlist.core.text import strip_controls
 from readlist.importers.base import MONTHS, ImportFormatError, ParseResult, decode
 from readlist.importers.hf_json import unwrap
 
@@ -241,7 +242,8 @@ def _record(entry: Entry) -> dict[str, object]:
     elif url is None and doi:
         url = f"https://doi.org/{doi}"
     authors, organization = _authors(fields)
-    keywords = [k for k in re.split(r"[,;]", delatex(fields.get("keywords", ""))) if k.strip()]
+    # Escape sequences go before the split: one has semicolons, and its pieces would be tags of their own.
+    keywords = [k for k in re.split(r"[,;]", strip_controls(delatex(fields.get("keywords", "")))) if k.strip()]
     record: dict[str, object] = {
         "title": delatex(fields.get("title", "")),
         "authors": authors,

@@ -141,6 +141,15 @@ def test_keywords_become_tags_only_for_papers_without_tags(tmp_path: Path) -> No
     assert "2401.00002" in again.unchanged
 
 
+def test_an_escape_sequence_in_keywords_leaves_no_tag_behind() -> None:
+    """Keywords are split at commas and semicolons, and an OSC sequence has semicolons: it was split first and its
+    pieces cleaned one by one, leaving the tags "rl52", "c" and "agk=" (shown in the sidebar, learned from, named
+    as shared tags). The sequence goes whole, as it does from every other source."""
+    bib = "@misc{a, title = {Hostile}, eprint = {2401.00009}, keywords = {rl\x1b]52;c;aGk=\x07, agents; \x1b[2Jx}}"
+    (paper,) = bibtex.parse(bib).papers
+    assert paper.tags == ["agents", "rl", "x"]
+
+
 def test_other_importers_never_touch_tags(tmp_path: Path) -> None:
     lib = Library(tmp_path / "lib.json")
     ImportPapers([Paper.create(title="T", arxiv_id="2401.00009")], "seed").execute(lib)
