@@ -136,17 +136,21 @@ async def test_a_move_after_a_rest_is_explained_at_once_and_a_run_of_moves_once_
 ) -> None:
     """The explanation and related papers waited a fixed moment after every move, so they came 0.1-0.4 s after the
     paper on screen. A move after a rest is worked out at once now; only a run of moves (a held key) waits for the
-    cursor to settle. The run's window is made long here, so that a computation started by a timer never counts."""
+    cursor to settle. Once the pane has settled, the run's window is made long, so that a computation started by
+    its timer never counts."""
     import readlist.tui.widgets.insight as insight_module
 
-    monkeypatch.setattr(insight_module, "SETTLE_SECONDS", 30.0)
     app = make_app(decided_library(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await learned(app)
         await pilot.pause()
+        await settled_insight(app, "Related in your library")
+        await pilot.pause()
+        monkeypatch.setattr(insight_module, "SETTLE_SECONDS", 30.0)
         pane = app.screen.query_one("#detail-insight", insight_module.InsightPane)
-        pane._asked_at = float("-inf")  # the cursor has rested since the scores arrived
+        pane._asked_at = float("-inf")  # the cursor has rested
         await pilot.press("j")
+        assert pane._timer is None  # worked out at once, not after a wait
         current = app.screen.query_one(PaperList).current
         assert current is not None
         text = await settled_insight(app, "Related in your library")
@@ -154,6 +158,7 @@ async def test_a_move_after_a_rest_is_explained_at_once_and_a_run_of_moves_once_
         # Two moves in a run: the second is worked out only once the cursor settles (not within the 30 s here).
         pane._asked_at = float("-inf")
         await pilot.press("j", "j")
+        assert pane._timer is not None
         await app.workers.wait_for_complete()
         await pilot.pause()
         now_at = app.screen.query_one(PaperList).current
