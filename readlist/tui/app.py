@@ -65,6 +65,10 @@ UI_LOCK_TIMEOUT = 3.0
 # papers while they are being decided.
 INTEREST_START_SECONDS = 1.5
 INTEREST_SETTLE_SECONDS = 1.0
+# Before there are enough decisions the answer is only a count of what is missing ("7 more decisions"), which the
+# child works out without a model in milliseconds, and nothing is re-ranked: it follows the keys at once, instead of
+# saying "10 more" through a whole burst of decisions.
+COLD_SETTLE_SECONDS = 0.1
 # What the user does that the app's background threads wait for the answer to (see readlist.app.foreground).
 _ANSWERED_FIRST = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 # Signals that close the app the way quitting does, so nothing typed is lost: the terminal went away (SIGHUP:
@@ -351,7 +355,10 @@ class ReadlistApp(App[None]):
     def _interest_soon(self) -> None:
         if self._interest_timer is not None:
             self._interest_timer.stop()
-        self._interest_timer = self.set_timer(INTEREST_SETTLE_SECONDS, self.retrain_interest)
+        snapshot = self.interest_snapshot
+        cold = snapshot is not None and snapshot.to_go is not None
+        self._interest_timer = self.set_timer(COLD_SETTLE_SECONDS if cold else INTEREST_SETTLE_SECONDS,
+                                              self.retrain_interest)
 
     def _first_interest(self) -> None:
         if self.interest.generation == 0:  # nothing asked for it yet

@@ -233,6 +233,25 @@ async def test_too_few_decisions_says_so_and_orders_by_upvotes(small_library: Pa
         assert "ordered by" not in text
 
 
+async def test_the_decisions_still_missing_follow_each_key(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before there are enough decisions, the count of those missing was worked out again only after the settle
+    that keeps a burst of decisions from re-ranking the list: it said "10 more decisions" through a whole burst.
+    The settle after a decision is made long here: only the short one for a cold start can bring the new count."""
+    import readlist.tui.app as app_module
+
+    monkeypatch.setattr(app_module, "INTEREST_SETTLE_SECONDS", 60.0)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        await settled_insight(app, "Not learned yet: 10 more decisions")
+        await pilot.press("x", "x", "x")
+        text = await settled_insight(app, "Not learned yet: 7 more decisions")
+        assert "1 more kept paper to go" in text and "skipped" not in text.split("to go")[0]
+
+
 async def test_the_interest_section_is_set_apart_from_the_abstract(small_library: Path, make_app: MakeApp) -> None:
     """A blank line before "Interest", as before "Related in your library" and the note: run on from the abstract's
     last line, the heading and the cold-start sentence under it read as the abstract's end."""
