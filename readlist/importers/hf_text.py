@@ -86,6 +86,8 @@ SITE = frozenset(
     )
 )
 _SUBMITTED_BY = "submitted by"
+# The line that names who submitted a card's paper: ``Submitted by``, with the user name or on its own.
+_SUBMITTER = re.compile(r"^submitted by(?: \S+)?$", re.IGNORECASE)
 _MAX_HEADER = 20  # the longest header of a week's or a month's list (``September 2025``, ``Week 49, 2025``)
 _COUNT = re.compile(r"^\d[\d,]{0,11}$")
 # Counts are capped at 12 characters: int() refuses thousands of digits, and no page shows such a count.
@@ -120,20 +122,45 @@ _LONG_LINE = 250
 
 
 def _split_run_together(paragraphs: list[list[str]]) -> list[list[str]]:
-    """Cut a paragraph that holds several cards, as in a copy without any blank lines, into the paragraphs a
-    copy with blank lines has: one per line, and one per metadata block (its byline, ``·`` and date lines).
+    """Cut a paragraph that holds several cards, as in a copy without any blank lines, or lines of the site
+    among a card's, into the paragraphs a copy with blank lines has: one per line, and one per metadata block
+    (its byline, ``·`` and date lines).
 
     A paragraph holds several cards when it has two metadata blocks, two author counts or two abstracts (lines
     of 250 characters or more). On a Hugging Face page a card's title and abstract are each one line, so a line
     is a paragraph; which line is a title and which an abstract is then decided as for a copy with blank lines.
+    A browser's copy of a day's list has blank lines (or lines of a single space) in some places only, between
+    the submitter and the upvote count, and none between one card and the next: its paragraphs hold the end of
+    one card and the start of the next, or the menu with the page's header, and are read a line at a time too.
     """
     out: list[list[str]] = []
     for paragraph in paragraphs:
-        if len(paragraph) < 4 or not _holds_several_cards(paragraph):  # a metadata block alone has 3
-            out.append(paragraph)
+        if (len(paragraph) < 4 or not _holds_several_cards(paragraph)) and not _holds_page_lines(paragraph):
+            out.append(paragraph)  # a metadata block alone has 3 lines
             continue
         _join_blocks([[line] for line in _unglue_pages(paragraph)], out)
     return out
+
+
+def _holds_page_lines(paragraph: list[str]) -> bool:
+    """Whether a paragraph of several lines holds lines of the site among a card's: who submitted a paper, the
+    ``·`` before a day's list's author count, or two lines of the menu, the page header or the counts.
+
+    One such line alone is not enough: a title a copy wrapped may end in a word of the menu (``Language`` /
+    ``Models``), and an abstract's wrapped line may be a number.
+    """
+    if len(paragraph) < 2:
+        return False
+    site = 0
+    for index, line in enumerate(paragraph):
+        if _SUBMITTER.match(line) or (line in _SEPARATOR and index + 1 < len(paragraph)
+                                      and _AUTHORS.match(paragraph[index + 1])):
+            return True
+        if _is_site_line(line) or line.casefold() in CHROME:
+            site += 1
+            if site >= 2:
+                return True
+    return False
 
 
 def _rejoin_spread_blocks(paragraphs: list[list[str]]) -> list[list[str]]:
@@ -450,6 +477,14 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         votes = None
         drafts.append(pending)
 
+    if drafts and not any(draft.abstract or draft.fields for draft in drafts):
+        # Every card on a papers page shows more than its title: an abstract, an author count or a date, upvotes.
+        # Titles alone are lines of a page laid out otherwise than readlist knows, which would be added as papers.
+        raise ImportFormatError(
+            f"no papers found in this Hugging Face text copy: none of the {len(drafts)} titles it seems to hold has "
+            "an abstract, author count, date or upvote count with it, as every paper on a Hugging Face papers page "
+            "has; save the page as HTML or import its URL"
+        )
     for draft in drafts:
         record: dict[str, object] = {"title": draft.title, "abstract": draft.abstract, **draft.fields}
         result.add(record, draft.title)

@@ -273,6 +273,55 @@ def test_a_days_list_copied_with_its_site_lines_run_together_gives_only_its_pape
                                                                                     today=TODAY).papers)
 
 
+def _saved_days_list() -> list[tuple[str, int | None, int | None]]:
+    saved = parse_input((PAGES / "hf-daily-2024-08-01.html").read_bytes(), today=TODAY).papers
+    return [(p.title, p.authors_count or len(p.authors), p.upvotes) for p in saved]
+
+
+def _chromium_days_list(variant: str) -> bytes:
+    """Chromium's select-all copy of the saved day's list, as copied or as it reaches a file in other ways."""
+    copy = (PAGES / "hf-daily-2024-08-01.chromium.txt").read_text(encoding="utf-8")
+    assert "Submitted by  akhaliq\n \n94\nThe Llama 3 Herd of Models\n·\n533 authors\n 5\nSubmitted by" in copy
+    variants = {
+        "as-copied": copy,
+        "spaces-taken-off": re.sub(r"(?m)^[ \t]+|[ \t]+$", "", copy),
+        "trailing-spaces": copy.replace("\n", "   \n"),
+        "crlf": copy.replace("\n", "\r\n"),
+        "cards-only": copy[copy.index("Submitted by"):],
+    }
+    if variant == "utf-16":
+        return copy.encode("utf-16")
+    return variants[variant].encode()
+
+
+@pytest.mark.parametrize("variant", ["as-copied", "spaces-taken-off", "trailing-spaces", "crlf", "utf-16",
+                                     "cards-only"])
+def test_a_days_list_copied_from_chromium_gives_its_papers_and_nothing_of_the_site(variant: str) -> None:
+    """Chromium leaves blank lines (or lines of one space) between a card's submitter and its upvotes and none
+    between cards: paragraphs held the end of one card and the start of the next, and the menu with the header,
+    and each became a "paper" (``Models Datasets Spaces … Sign Up new``) while none of the 13 papers came in."""
+    result = parse_input(_chromium_days_list(variant), today=TODAY)
+    assert (result.format, result.skipped) == ("hf-text", [])
+    assert [(p.title, p.authors_count, p.upvotes) for p in result.papers] == _saved_days_list()
+
+
+def test_a_part_of_a_days_list_and_two_copies_of_it_give_their_papers() -> None:
+    copy = _chromium_days_list("as-copied").decode()
+    cards = copy[copy.index("Submitted by"):copy.index("Submitted by  leo1117")]
+    papers = hf_text.parse(cards, today=TODAY).papers
+    assert [(p.title, p.authors_count, p.upvotes) for p in papers] == _saved_days_list()[:6]
+    twice = hf_text.parse(copy + copy, today=TODAY).papers
+    assert [(p.title, p.authors_count, p.upvotes) for p in twice] == _saved_days_list() * 2
+
+
+def test_a_copy_whose_titles_show_nothing_of_a_card_is_refused() -> None:
+    """Lines of a page read as titles with no abstract, author count, date or upvotes under any of them are lines
+    of a page laid out otherwise: they are not added as papers, and the import says why."""
+    text = CHROME + "Aug 1\n\nSome line of the page\n\nAnother line\n\nA third one\n"
+    with pytest.raises(ImportFormatError, match="none of the 3 titles it seems to hold has an abstract"):
+        parse_input(text.encode(), today=TODAY)
+
+
 def test_site_lines_between_cards_of_a_copy_with_abstracts_are_dropped() -> None:
     seed = _seed("001_eaf0a1b246e94eca.txt").decode()
     head, cards = seed.split("Dec 12\n\n", 1)
