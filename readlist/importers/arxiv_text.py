@@ -33,6 +33,12 @@ it ``Authors:``); the abstract, which a listing shows without a label (and ``/re
 text after the ``Subjects:`` field, which every entry has and which comes last. A listing has no dateline and
 its entries no date, as in the saved page. A paper listed in two sections is read once.
 
+A terminal browser's dump (lynx, w3m) or a copy wrapped to a width breaks a long title onto a second line, just
+above the author list, which has no label to tell where it starts: the title goes on while its line is full
+(the next word would not have fitted at the width the copy was wrapped at), and the author list is what comes
+after. Where the lines cannot tell (a title that happened to fill its line above an author list that takes two
+lines), the author list is left empty rather than made from what may be the title's words.
+
 An author list, on either page, is split by :func:`~readlist.importers.base.arxiv_author_names`: the page's
 links hold the names, the copy the whole line, with affiliations in parentheses and, for a long list, "et al.
 (N additional authors not shown)".
@@ -121,7 +127,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         before = starts[number - 1] if number else 0
         _parse_page(lines[before:start], lines[start:end], result)
     if not starts:
-        _parse_listing(lines, result)
+        _parse_listing(lines, _wrap_width(text), result)
     if not result.papers and not result.skipped:
         raise ImportFormatError(
             "no paper found in this copy of an arXiv page (an abstract page needs its Title:, Authors: and "
@@ -152,7 +158,27 @@ def _entries(lines: list[str]) -> list[tuple[int, str]]:
     return found
 
 
-def _parse_listing(lines: list[str], result: ParseResult) -> None:
+def _wrap_width(text: str) -> tuple[list[int], int | None]:
+    """How wide each line of the copy is (in characters, indent included), and the width the copy was wrapped at:
+    None when it was not.
+
+    A copy that a terminal browser rendered (lynx, w3m) or that was wrapped to fit a width has its lines broken
+    where the next word would not have fitted: many lines come close to the width, and the longest gives it. A
+    browser's copy keeps each paragraph on one line, and its longest line (an abstract) stands alone.
+    """
+    widths = [len(raw.expandtabs().rstrip()) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    width = max(widths, default=0)
+    near = sum(1 for line_width in widths if line_width >= width - _WRAP_SLACK)
+    return widths, width if width and near >= _WRAPPED_LINES else None
+
+
+# A copy is hard-wrapped when this many lines come within a few characters of its longest line.
+_WRAP_SLACK = 5
+_WRAPPED_LINES = 3
+
+
+def _parse_listing(lines: list[str], wrap: tuple[list[int], int | None], result: ParseResult) -> None:
+    widths, width = wrap
     entries = _entries(lines)
     seen: set[str] = set()
     for number, (start, arxiv_id) in enumerate(entries):
@@ -164,30 +190,62 @@ def _parse_listing(lines: list[str], result: ParseResult) -> None:
         if arxiv_id in seen:
             continue
         seen.add(arxiv_id)
-        _parse_entry(arxiv_id, lines[start:end], result, last=end == len(lines))
+        _parse_entry(arxiv_id, _Rows(lines[start:end], widths[start:end], width), result, last=end == len(lines))
 
 
-def _parse_entry(arxiv_id: str, lines: list[str], result: ParseResult, *, last: bool = False) -> None:
+class _Rows:
+    """The lines of a listing entry that hold something, with how wide each was and whether a blank line came
+    before it, and the width the copy was wrapped at (None when it was not)."""
+
+    def __init__(self, lines: list[str], widths: list[int], width: int | None) -> None:
+        self.lines: list[str] = []
+        self.widths: list[int] = []
+        self.after_blank: list[bool] = []
+        self.width = width
+        blank = False
+        for line, line_width in zip(lines, widths, strict=True):
+            if not line:
+                blank = True
+                continue
+            self.lines.append(line)
+            self.widths.append(line_width)
+            self.after_blank.append(blank)
+            blank = False
+
+    def continues(self, index: int) -> bool:
+        """Whether line ``index`` goes on on the next one: the copy was wrapped, the next word would not have
+        fitted on this line, and no blank line comes between."""
+        after = index + 1
+        if self.width is None or after >= len(self.lines) or self.after_blank[after]:
+            return False
+        # Wrappers differ by one column (whether the space before the next word must fit too): a line one short
+        # of the longest is full as well.
+        return self.widths[index] + 1 + len(self.lines[after].split(" ", 1)[0]) >= self.width
+
+
+def _parse_entry(arxiv_id: str, rows: _Rows, result: ParseResult, *, last: bool = False) -> None:
     """One listing entry: the lines after its id, up to the next entry or section.
 
     Every entry ends with its ``Subjects:`` field (and the abstract after it), so the copy's last entry without
     one was cut off by the selection, maybe inside its title: it is skipped rather than kept half written.
     """
-    rows = [line for line in lines if line]
-    opening = next((index for index, line in enumerate(rows) if _TITLE_LINE.match(line)), None)
+    lines = rows.lines
+    opening = next((index for index, line in enumerate(lines) if _TITLE_LINE.match(line)), None)
     if opening is None:
         result.skipped.append((f"arXiv:{arxiv_id}", "the listing entry has no Title: line"))
         return
-    title_match = _LABEL.match(rows[opening])
+    title_match = _LABEL.match(lines[opening])
     title = title_match["rest"] if title_match is not None else ""
     at = opening + 1
-    if not title and at < len(rows) and _LABEL.match(rows[at]) is None:
-        title, at = rows[at], at + 1  # the label on a line of its own
+    if not title and at < len(lines) and _LABEL.match(lines[at]) is None:
+        title, at = lines[at], at + 1  # the label on a line of its own
+    title_lines, at, authors_known = _title_lines(rows, at)
+    title = " ".join([title, *title_lines])
     authors: list[str] = []
     subjects: list[str] = []
     abstract: list[str] = []
     field = "authors"  # the text right after the title is the (unlabelled) author list
-    for line in rows[at:]:
+    for line in lines[at:]:
         match = _LABEL.match(line)
         if match is not None and field != "abstract":
             label = match["label"].casefold()
@@ -207,7 +265,7 @@ def _parse_entry(arxiv_id: str, lines: list[str], result: ParseResult, *, last: 
         result.skipped.append((title or f"arXiv:{arxiv_id}",
                                "the copy ends inside this entry (no Subjects: line); copy the whole entry"))
         return
-    names, not_shown = arxiv_author_names(" ".join(authors).replace(" ,", ","))
+    names, not_shown = arxiv_author_names(" ".join(authors).replace(" ,", ",")) if authors_known else ([], 0)
     record: dict[str, object] = {
         "title": title,
         "authors": names,
@@ -219,6 +277,32 @@ def _parse_entry(arxiv_id: str, lines: list[str], result: ParseResult, *, last: 
     if not_shown:
         record["authors_count"] = len(names) + not_shown
     result.add(record, title or f"arXiv:{arxiv_id}")
+
+
+def _title_lines(rows: _Rows, at: int) -> tuple[list[str], int, bool]:
+    """The lines from ``at`` on that continue the title on the line before it, where the rest of the entry
+    starts, and whether the author list there is known.
+
+    The author list comes after the title without a label (older pages label it ``Authors:``, and then all
+    that comes before the label is the title). A wrapped copy breaks a long title onto the next line, so the
+    title goes on while its line is full (the next word would not have fitted) and no blank line comes between.
+    Only when every line up to the author list's last is full can the title have ended on any of them (a title
+    that happened to fill its line, then an author list that was wrapped too): the title is then its first line,
+    which a later import completes, and the author list is left empty rather than made from the title's words.
+    """
+    lines = rows.lines
+    end = next((index for index in range(at, len(lines)) if _LABEL.match(lines[index])), len(lines))
+    label = _LABEL.match(lines[end]) if end < len(lines) else None
+    if label is not None and label["label"].casefold() in ("author", "authors"):
+        return lines[at:end], end, True
+    taken = at
+    while taken < end and rows.continues(taken - 1):
+        taken += 1
+    if taken < end:
+        return lines[at:taken], taken, True
+    if end - at <= 1:  # no author line, or the one line: every entry has its authors
+        return [], at, True
+    return [], end, False
 
 
 def _parse_page(header: list[str], page: list[str], result: ParseResult) -> None:

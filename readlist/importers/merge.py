@@ -5,7 +5,9 @@ Re-importing fills source fields that are empty, refreshes the ones a source kee
 gives). It never touches what the user owns (status, rating, tags, note, read date, citation
 key, and any detail they corrected by hand), with one exception: a source's keywords become tags of a paper
 that has none. A venue the source gives as the user's (a ``.bib`` file's, or one corrected in the library a
-readlist export came from) replaces arXiv's journal reference, and keeps its change time.
+readlist export came from) replaces arXiv's journal reference, and keeps its change time. A title that a copy
+cut short is completed, and when the author list that came with it begins with the rest of the title (a wrapped
+title's second line read as the first author's), the source's author list replaces it.
 """
 
 from __future__ import annotations
@@ -26,12 +28,25 @@ def add_format(formats: list[str], fmt: str | None) -> list[str]:
     return formats if not fmt or fmt in formats else sorted([*formats, fmt])
 
 
+def _shown(title: str) -> str:
+    """A title as far as it was shown: without an ellipsis that shortened it, spaces and line breaks made one."""
+    return " ".join(title.split()).removesuffix("…").removesuffix("...").rstrip()
+
+
 def completes(old: str, new: str) -> bool:
     """True when ``new`` is ``old`` continued: ``old`` was cut short (a selection ending inside it, or
     shortened with an ellipsis) and ``new`` is the whole title. Spaces and line breaks do not count."""
-    before = " ".join(old.split()).removesuffix("…").removesuffix("...").rstrip()
+    before = _shown(old)
     after = " ".join(new.split())
     return bool(before) and len(after) > len(before) and after.startswith(before)
+
+
+def took_title_words(authors: list[str], old: str, new: str) -> bool:
+    """True when an author list begins with the words that ``old``, a title cut short, lacks of ``new``: a copy
+    whose title was wrapped onto a second line read that line as the start of its author list (``problems
+    without using dynamic programming Pieter M. van Staden``), and those authors are no paper's."""
+    rest = " ".join(new.split())[len(_shown(old)):].strip()
+    return bool(rest) and " ".join(", ".join(authors).split()).startswith(rest)
 
 
 def kept_own(existing: Paper, incoming: Paper) -> list[tuple[str, Any, Any]]:
@@ -61,6 +76,9 @@ def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None
             changes[name] = new  # the same date, known more precisely (a BibTeX year, then the day)
         elif name == "title" and completes(old, new):
             changes[name] = new  # a title a copy cut short ("Stock Trend Pred"), now whole
+            if (incoming.authors and not user_edited(existing, "authors")
+                    and took_title_words(existing.authors, old, new)):
+                changes["authors"] = list(incoming.authors)  # the rest of that title was read as authors
     if mine := {name: when for name, when in incoming.changed.items() if name in changes}:
         # A field the source gives as the user's (a .bib file's venue) stays theirs once it is set here.
         changes["changed"] = {**existing.changed, **mine}

@@ -171,6 +171,72 @@ def test_an_entry_cut_off_inside_its_title_is_skipped_and_the_whole_copy_complet
     assert kept is not None and kept.title == "Stock Trend Prediction: A Semantic Segmentation Approach"
 
 
+@pytest.mark.parametrize("copy", ["lynx", "w3m", "fold80"])
+def test_a_wrapped_copy_of_a_listing_joins_long_titles_and_invents_no_authors(copy: str) -> None:
+    """A terminal browser's dump, or a copy wrapped at 80 columns, breaks long titles onto a second line, which
+    was read as the start of the author list: "A parsimonious neural network approach to solve portfolio
+    optimization", by "problems without using dynamic programming Pieter M. van Staden", Peter A. Forsyth …"""
+    expected = parse_input(_read(f"{LISTING}.html")).papers
+    result = parse_input(_read(f"{LISTING}.{copy}.txt"), source="listing.txt")
+    assert (result.format, result.skipped) == ("arxiv-text", [])
+    assert [(p.arxiv_id, p.title, p.authors, p.categories) for p in result.papers] == [
+        (p.arxiv_id, p.title, p.authors, p.categories) for p in expected
+    ]
+    parsimonious = next(p for p in result.papers if p.arxiv_id == "2303.08968")
+    assert parsimonious.authors == ["Pieter M. van Staden", "Peter A. Forsyth", "Yuying Li"]
+
+
+def _wrapped_listing(title: str, *authors: str) -> str:
+    """A listing entry in a copy wrapped at 60 columns, with the title and author lines as given."""
+    abstract = (
+        "We study how prices respond to a sequence of trades and find\n"
+        "that a simple model with Bayesian expectations recovers the\n"
+        "square-root law, its crossover to a linear regime for small\n"
+        "volumes and the decay of impact back to equilibrium once\n"
+        "trading is over.\n"
+    )
+    assert [len(line) for line in abstract.splitlines()] == [60, 59, 59, 56, 16]
+    return ("[1] arXiv:2303.00001 [pdf, other]\n" + "".join(f"{line}\n" for line in (title, *authors))
+            + "Subjects: Trading and Market Microstructure (q-fin.TR)\n\n" + abstract)
+
+
+def test_a_title_that_fills_its_line_above_a_wrapped_author_list_leaves_the_authors_unknown() -> None:
+    """Either the title ended with its full line and the author list took two lines, or the title went on and the
+    authors took one: the copy does not tell, so no author list is made from what may be the title's words."""
+    title = "Title: Market Impact and the Square Root Law of Trading Now"
+    assert len(title) == 59
+    authors = ("Louis Saddier, Matteo Marsili, Jean-Philippe Bouchaud,", "Fabrizio Lillo")
+    (paper,) = parse_input(_wrapped_listing(title, *authors), source="new.txt").papers
+    assert (paper.title, paper.authors) == ("Market Impact and the Square Root Law of Trading Now", [])
+    # With the author list on one line, that line is the authors: every entry has them.
+    (one_line,) = parse_input(_wrapped_listing(title, "Louis Saddier, Matteo Marsili"), source="new.txt").papers
+    assert (one_line.title, one_line.authors) == (title[len("Title: "):], ["Louis Saddier", "Matteo Marsili"])
+    # A title line that is not full ended the title, however many lines the author list takes.
+    (short,) = parse_input(_wrapped_listing("Title: Market Impact", *authors), source="new.txt").papers
+    assert (short.title, short.authors) == (
+        "Market Impact", ["Louis Saddier", "Matteo Marsili", "Jean-Philippe Bouchaud", "Fabrizio Lillo"])
+
+
+def test_a_later_import_replaces_authors_made_from_the_rest_of_a_cut_title(tmp_path: Path) -> None:
+    """A library that holds a listing entry read with its wrapped title cut and the rest of the title in front of
+    the first author gets the whole title and the real authors from the saved listing."""
+    from readlist.app.imports import ImportPapers
+    from readlist.storage.library import Library
+
+    lib = Library(tmp_path / "lib.json")
+    saved = {p.arxiv_id: p for p in parse_input(_read(f"{LISTING}.html")).papers}
+    wrapped = replace(saved["2303.09399"], title="Main Concepts and Principles of Political Economy -- Production and",
+                      authors=["Values", "Distribution and Prices", "Reproduction and Profits Christian Flamant"])
+    cut = replace(saved["2303.09323"], title="Stock Trend Pred", authors=["Shima Nabiee", "N. Bagherzadeh"])
+    ImportPapers([wrapped, cut], "older.txt").execute(lib)
+    ImportPapers(list(saved.values()), "listing.html").execute(lib)
+    political, stock = lib.get("2303.09399"), lib.get("2303.09323")
+    assert political is not None and stock is not None
+    assert (political.title, political.authors) == (saved["2303.09399"].title, ["Christian Flamant"])
+    # Authors that do not begin with the title's rest are the library's, as every author list already there is.
+    assert (stock.title, stock.authors) == (saved["2303.09323"].title, ["Shima Nabiee", "N. Bagherzadeh"])
+
+
 def test_numbered_references_in_other_text_are_not_a_listing() -> None:
     text = "Title: My notes\n[1] Vaswani et al. Attention is all you need.\n[2] arXiv:1706.03762 is cited above\n"
     assert not arxiv_text.sniff(text)
