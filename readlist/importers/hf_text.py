@@ -53,6 +53,8 @@ SITE = frozenset(
     line.casefold()
     for line in (
         "Hugging Face",
+        "Hugging Face's logo",
+        "Hugging Face's logo Hugging Face",
         "Models",
         "Datasets",
         "Spaces",
@@ -87,7 +89,8 @@ SITE = frozenset(
 )
 _SUBMITTED_BY = "submitted by"
 # The line that names who submitted a card's paper: ``Submitted by``, with the user name or on its own.
-_SUBMITTER = re.compile(r"^submitted by(?: \S+)?$", re.IGNORECASE)
+# A terminal browser's dump names the user's picture before the name (``Submitted by [1674929746] akhaliq``).
+_SUBMITTER = re.compile(r"^submitted by(?: \[[^\s\[\]]*\])?(?: \S+)?$", re.IGNORECASE)
 _MAX_HEADER = 20  # the longest header of a week's or a month's list (``September 2025``, ``Week 49, 2025``)
 _COUNT = re.compile(r"^\d[\d,]{0,11}$")
 # Counts are capped at 12 characters: int() refuses thousands of digits, and no page shows such a count.
@@ -115,6 +118,47 @@ def _normalize(text: str) -> list[list[str]]:
     if current:
         paragraphs.append(current)
     return paragraphs
+
+
+# What a terminal browser's dump of the page (lynx, w3m) draws for its controls and lists: a list item's bullet
+# (``* Models``, ``• Models``), a button (``(BUTTON)``), a checkbox or a text field (``[ ]``, ``____``), a rule,
+# and an image without a description named by its file (``[2407]``, ``[be9c948ecf]``; ``by [papers-by]AK``).
+_DRAWN_START = frozenset("*•(_━─═")
+_BULLET = re.compile(r"^[*•] (?=\S)")
+_BUTTON = re.compile(r"^\(BUTTON\) ?")
+_IMAGE_IN_TEXT = re.compile(r"\[[\w.-]+\](?=\w)")
+_DRAWN = re.compile(r"^(?:\*|\[[^\s\[\]]*\]|\[ \]|[_━─═]{3,})$")
+
+
+def _drop_drawn(paragraphs: list[list[str]]) -> list[list[str]]:
+    """The paragraphs without what a terminal browser draws for the page's controls and lists (``_undrawn``); a
+    line that held nothing else goes, and leaves no blank line: the lines around it stay one paragraph."""
+    out: list[list[str]] = []
+    for paragraph in paragraphs:
+        if any(line[0] in _DRAWN_START or "[" in line for line in paragraph):
+            paragraph = [kept for line in paragraph if (kept := _undrawn(line))]
+            if not paragraph:
+                continue
+        out.append(paragraph)
+    return out
+
+
+def _undrawn(line: str) -> str:
+    """``line`` without what a terminal browser draws for the page's controls: empty when that is all it holds.
+
+    What is drawn is taken off a line of the site (``* Models``, ``(BUTTON) Solutions``, ``by [papers-by]AK and
+    the research community``) or a metadata block's separator (``* ·``); any other line is the page's text and
+    stays as it is (``[Re] Reproducing …``, ``• 3 authors``). A bullet alone (``•``) stays too: it may be the
+    separator of a metadata block.
+    """
+    bare = _BUTTON.sub("", _BULLET.sub("", line))
+    if "[" in bare:
+        bare = _IMAGE_IN_TEXT.sub("", bare)
+    if not bare or _DRAWN.match(bare):
+        return ""
+    if bare != line and (bare in _SEPARATOR or bare.casefold() in CHROME or _is_site_line(bare)):
+        return bare
+    return line
 
 
 # A line this long is an abstract (no title or byline comes close): two in one paragraph are two cards' text.
@@ -405,7 +449,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     after_chrome = False
     pending: _Draft | None = None
 
-    paragraphs = _drop_site_lines(_split_joined_pages(_split_run_together(_rejoin_spread_blocks(_normalize(text)))))
+    paragraphs = _drop_drawn(_normalize(text))
+    paragraphs = _drop_site_lines(_split_joined_pages(_split_run_together(_rejoin_spread_blocks(paragraphs))))
     votes: int | None = None
     for index, paragraph in enumerate(paragraphs):
         if isinstance(paragraph, _Votes):
@@ -436,10 +481,12 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             continue
         after_chrome = False
         if all(line in _SEPARATOR or _AUTHORS.match(line) for line in paragraph):
-            # The author count without a date, as cards on a day's list show it: it belongs to the title above.
+            # The author count without a date, as cards on a day's list show it: it belongs to the title above,
+            # and ends its card (a title on two lines below it, as a terminal browser wraps one, is the next's).
             counts = [match for line in paragraph if (match := _AUTHORS.match(line))]
             if counts and drafts and not drafts[-1].has_meta and drafts[-1] is pending:
                 drafts[-1].fields["authors_count"] = int(counts[-1].group(1).replace(",", ""))
+                pending = None
             continue
         meta = _meta(paragraph)
         if meta is not None:

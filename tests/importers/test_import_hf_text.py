@@ -314,6 +314,26 @@ def test_a_part_of_a_days_list_and_two_copies_of_it_give_their_papers() -> None:
     assert [(p.title, p.authors_count, p.upvotes) for p in twice] == _saved_days_list() * 2
 
 
+@pytest.mark.parametrize("dump", ["lynx", "w3m"])
+def test_a_terminal_browsers_dump_of_a_days_list_gives_its_papers_and_nothing_it_draws(dump: str) -> None:
+    """lynx and w3m draw the page's controls and lists (``* Models``, ``(BUTTON)``, ``[ ]``, ``• [be9c948ecf]``):
+    each card's upvote box became a paper (``5 Submitted by akhaliq [ ] 24``), as did the menu and the avatars
+    before an author count (``* * * * * * · 6 authors``), and the papers came without counts or upvotes."""
+    result = parse_input((PAGES / f"hf-daily-2024-08-01.{dump}.txt").read_bytes(), today=TODAY)
+    assert (result.format, result.skipped) == ("hf-text", [])
+    assert [(p.title, p.authors_count, p.upvotes) for p in result.papers] == _saved_days_list()
+    assert {p.abstract for p in result.papers} == {""}
+    # The last title is wrapped onto a second line ("… for Neural Radiance" / "Fields"): one title.
+    assert result.papers[-1].title.endswith("for Neural Radiance Fields")
+
+
+def test_a_title_in_brackets_is_no_control_a_terminal_browser_draws() -> None:
+    text = _page("Dec 12", _block("[Re] Reproducing Sparse Attention", "  • 2 authors\n·\nDec 10 4"),
+                 _block("* Starred: a Study of Ratings", "  • 3 authors\n·\nDec 9"))
+    titles = [p.title for p in hf_text.parse(text, today=TODAY).papers]
+    assert titles == ["[Re] Reproducing Sparse Attention", "* Starred: a Study of Ratings"]
+
+
 def test_a_copy_whose_titles_show_nothing_of_a_card_is_refused() -> None:
     """Lines of a page read as titles with no abstract, author count, date or upvotes under any of them are lines
     of a page laid out otherwise: they are not added as papers, and the import says why."""
