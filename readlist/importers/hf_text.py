@@ -11,6 +11,9 @@ title, its abstract and, on some pages, a metadata block::
 The page's date is a day (``Dec 12``) on a day's list; a week's or a month's list has a header of its own
 (``Week 49, 2025``, ``December 2025``), whose last day stands for the page date.
 
+A title or an abstract is one line on the page: line breaks inside a paragraph are a copy's hard wraps, and the
+abstract is made one paragraph again, as the saved page and the API give it.
+
 Several pages pasted one after another simply repeat the chrome. Files joined with ``cat`` may
 lack the newline between them, so the next page's first line can be stuck to the end of the last
 line before it (``Sep 11, 2022new``); that is undone before the copy is read.
@@ -31,6 +34,7 @@ from readlist.importers.base import (
     month_day,
     period_end,
 )
+from readlist.importers.hf_json import unwrap
 
 FORMAT = "hf-text"
 
@@ -492,12 +496,12 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         if meta is not None:
             if meta.lead:
                 if pending is not None and not pending.abstract:
-                    pending.abstract = "\n".join(meta.lead)
+                    pending.abstract = unwrap("\n".join(meta.lead))
                 elif len(meta.lead[0]) > 300:  # a copy that starts within an abstract
                     result.skipped.append((meta.lead[0][:80], "text with no title before it"))
                     continue
                 else:
-                    drafts.append(_Draft(meta.lead[0], "\n".join(meta.lead[1:]), page_date))
+                    drafts.append(_Draft(meta.lead[0], unwrap("\n".join(meta.lead[1:])), page_date))
             if not drafts or drafts[-1].has_meta:
                 result.skipped.append((" ".join(paragraph)[:80], "metadata block without a title before it"))
                 continue
@@ -511,7 +515,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         followed_by_meta = following is not None and not following.lead
         if pending is not None and not pending.abstract and (
                 followed_by_meta or _looks_like_abstract(paragraph) or _short_abstract(paragraphs, index)):
-            pending.abstract = "\n".join(paragraph)
+            # A paragraph's line breaks are a copy's hard wraps (an abstract is one line on the page): one paragraph.
+            pending.abstract = unwrap("\n".join(paragraph))
             continue
         title = " ".join(paragraph)
         if _looks_like_abstract(paragraph) and len(title) > 300:

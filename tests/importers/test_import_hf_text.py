@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import date
 from pathlib import Path
 
@@ -460,6 +461,24 @@ def test_a_copy_with_a_blank_line_after_every_line_reads_as_the_seed(name: str) 
     spread = parse_input("\n\n".join(lines).encode(), today=TODAY)
     assert spread.format == "hf-text" and spread.skipped == []
     assert _plain(spread.papers) == _plain(seed.papers)
+
+
+def _folded(text: str, width: int = 80) -> str:
+    """``text`` as ``fold -s -w 80`` wraps it: a longer line broken at its last space before the width, the space
+    kept at the end of the line."""
+    return "\n".join(" \n".join(textwrap.wrap(line, width - 1, break_on_hyphens=False, break_long_words=False))
+                     if len(line) > width else line for line in text.split("\n"))
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_a_copy_wrapped_at_80_columns_reads_as_the_seed(name: str) -> None:
+    """A copy passed through a program that wraps lines (a mail program, ``fold``) kept its line breaks in the
+    abstracts: importing it over the copy it was made from changed every abstract."""
+    seed = hf_text.parse(_seed(name), today=TODAY)
+    folded = parse_input(_folded(_seed(name).decode("utf-8")).encode(), today=TODAY)
+    assert (folded.format, folded.skipped) == ("hf-text", [])
+    assert sum("\n" in p.abstract for p in folded.papers) == 0
+    assert _plain(folded.papers) == _plain(seed.papers)
 
 
 @pytest.mark.parametrize("byline", ["by AK and the research community", None])
