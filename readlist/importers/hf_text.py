@@ -537,12 +537,50 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
             "an abstract, author count, date or upvote count with it, as every paper on a Hugging Face papers page "
             "has; save the page as HTML or import its URL"
         )
+    if drafts and (note := _cut_short(drafts)) is not None:
+        result.notes.append((drafts[-1].title[:80], note))
     for draft in drafts:
         record: dict[str, object] = {"title": draft.title, "abstract": draft.abstract, **draft.fields}
         result.add(record, draft.title)
     if not result.papers:
         raise ImportFormatError("no papers found in this Hugging Face text copy")
     return result
+
+
+def _cut_short(drafts: list[_Draft]) -> str | None:
+    """What the report says of the copy's last paper when the copy plainly ends inside its card: None when not.
+
+    As for the last entry of an arXiv listing without its ``Subjects:`` line, the card's own end is missing: in
+    a copy whose cards end with a metadata block, the last one has none (nor an author count), and either its
+    abstract stops where no abstract ends (not after a sentence's last mark, nor after a link, as some end), or
+    there is no abstract after its title, which may itself be cut short. A cut abstract is left out: imported
+    over the whole one of a paper the library has, it would replace it. A copy without metadata blocks (titles
+    and abstracts only) is never said to be cut: its last abstract may well end without a full stop.
+    """
+    last = drafts[-1]
+    if last.has_meta or {"authors_count", "organization"} & last.fields.keys():
+        return None
+    if not any(draft.has_meta for draft in drafts[:-1]):
+        return None
+    if not last.abstract:
+        return "the copy ends after this title, which may be cut short; copy the whole card to complete it"
+    if _ends_as_written(last.abstract):
+        return None
+    last.abstract = ""
+    return "the copy ends inside this paper's abstract, which is left out; copy the whole card to add it"
+
+
+_CLOSING = "\"')]}»”’"
+
+
+def _ends_as_written(abstract: str) -> bool:
+    """Whether an abstract ends as abstracts do: after a sentence's last mark (a quote or bracket may follow) or
+    a link (``… at https://github.com/owenzx/data4comp``)."""
+    text = abstract.rstrip().rstrip(_CLOSING)
+    if text.endswith((".", "!", "?", "…")):
+        return True
+    last_word = text.rsplit(None, 1)[-1] if text else ""
+    return "://" in last_word or last_word.startswith("www.")
 
 
 def _apply_meta(draft: _Draft, meta: _Meta, *, page_date: date) -> bool:

@@ -561,3 +561,51 @@ def test_a_legacy_encoded_copy_is_still_read_as_cp1252() -> None:
     assert decode_counted("Müller et Renée: ".encode("cp1252") + "•".encode()) == ("Müller et Renée: â€¢", 0)
     # More valid UTF-8 characters than bad bytes: UTF-8, the bad ones counted.
     assert decode_counted("Déjà vu • ".encode() + b"\x96\xff") == ("Déjà vu • \ufffd\ufffd", 2)
+
+
+# -- copies cut short -----------------------------------------------------------------------------------------
+
+LORA = "LoRA vs Full Fine-tuning: An Illusion of Equivalence"
+
+
+def test_a_copy_that_ends_inside_the_last_abstract_says_so_and_leaves_the_cut_abstract_out(tmp_path: Path) -> None:
+    """A selection that stops mid-sentence gave the last paper half its abstract without a word; imported over the
+    paper the library has, it would replace the whole abstract."""
+    from readlist.app.imports import ImportPapers
+    from readlist.storage.library import Library
+
+    seed = _seed("001_eaf0a1b246e94eca.txt").decode("utf-8")
+    cut = seed[:seed.index("in the number of trainable parameters") + len("in the number of trainable parameters")]
+    result = parse_input(cut.encode(), today=TODAY)
+    assert [p.title for p in result.papers][-1] == LORA
+    assert result.notes == [
+        (LORA, "the copy ends inside this paper's abstract, which is left out; copy the whole card to add it")
+    ]
+    assert result.papers[-1].abstract == ""
+    assert all(p.abstract for p in result.papers[:-1])
+    # Imported over the whole copy, the paper keeps its whole abstract.
+    whole = _by_title(hf_text.parse(seed, today=TODAY).papers)[LORA]
+    lib = Library(tmp_path / "lib.json")
+    ImportPapers([whole], "whole.txt").execute(lib)
+    ImportPapers(result.papers, "cut.txt").execute(lib)
+    kept = lib.get(whole.id)
+    assert kept is not None and kept.abstract == whole.abstract and len(whole.abstract) > len(cut.split("\n")[-1])
+
+
+def test_a_copy_that_ends_after_a_title_says_the_title_may_be_cut() -> None:
+    seed = _seed("001_eaf0a1b246e94eca.txt").decode("utf-8")
+    result = parse_input(seed[:seed.index(LORA) + len(LORA)].encode(), today=TODAY)
+    assert (result.papers[-1].title, result.papers[-1].abstract) == (LORA, "")
+    assert result.notes == [(LORA, "the copy ends after this title, which may be cut short; copy the whole card to "
+                                   "complete it")]
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_a_copy_cut_after_a_whole_abstract_is_not_said_to_be_cut(name: str) -> None:
+    """An abstract that ends as abstracts do (a full stop, a link) is whole; in a copy without metadata blocks the
+    last abstract may end without either (``… in auditing pre-trained language models``), and is never flagged."""
+    paragraphs = _seed(name).decode("utf-8").split("\n\n")
+    for end in range(len(paragraphs)):
+        if len(paragraphs[end]) > 300:  # an abstract
+            result = hf_text.parse("\n\n".join(paragraphs[:end + 1]), today=TODAY)
+            assert result.notes == [], paragraphs[end][-80:]
