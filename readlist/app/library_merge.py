@@ -602,3 +602,57 @@ def _change_time(base: Paper | None, paper: Paper) -> str:
     if paper.added != base.added:
         times.append(paper.added)
     return max(times, default="")
+
+
+# -- a restored backup ------------------------------------------------------------------------------------
+
+
+def restored_base(restored: Side, synced: Side) -> Side:
+    """The base that merges a restored backup (``restored``) with the library as last synced (``synced``) as the old
+    state it is: every field the two hold differently goes to the later change.
+
+    A backup is older than the commits it is restored over; committed as it is, it would count as a change made
+    here, the newest of all, and undo everything every copy did since it was made (a rating, a note written on
+    another machine) in every copy. Merged with this base (:func:`merge_libraries` of this, ``restored``,
+    ``synced``), a field takes the restored value only where its change time is later than the synced one's (a
+    change made here that never reached a commit, lost with a damaged file); anywhere else, an unknown time
+    included, the synced value stands. Papers held by one side only are left to the deletion rule: no base
+    record, so the later of the change and the deletion decides.
+    """
+    papers: dict[str, Paper] = {}
+    for pid, old in restored.papers.items():
+        new = synced.papers.get(pid)
+        if new is None or new == old:
+            if new is not None:
+                papers[pid] = old
+            continue
+        papers[pid] = _older_record(old, new)
+    return Side(papers, {})
+
+
+def _older_record(old: Paper, new: Paper) -> Paper:
+    """``old`` with each field that ``new`` changed later than ``old`` set to ``new``'s value: what both grew from."""
+    values: dict[str, Any] = {}
+    changed = dict(old.changed)
+    newer = [name for name in (*_STATUS_GROUP[:1], *_LATER_WINS, "note")
+             if old.changed.get(name, "") > new.changed.get(name, "")]
+    for name in newer:
+        group = _STATUS_GROUP if name == "status" else (name,)
+        for member in group:
+            values[member] = getattr(new, member)
+            if member in new.changed:
+                changed[member] = new.changed[member]
+            else:
+                changed.pop(member, None)
+    tags = set(old.tags)
+    for tag in set(old.tags) ^ set(new.tags):
+        key = tag_time_key(tag)
+        if old.changed.get(key, "") > new.changed.get(key, ""):
+            tags.symmetric_difference_update({tag})  # the restored side's add or remove is the later change
+            if key in new.changed:
+                changed[key] = new.changed[key]
+            else:
+                changed.pop(key, None)
+    values["tags"] = sorted(tags)
+    values["changed"] = changed
+    return msgspec.structs.replace(old, **values)

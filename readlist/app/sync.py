@@ -52,7 +52,7 @@ from typing import Any, Literal
 import msgspec
 
 from readlist.app.commands import Outcome, PaperChange
-from readlist.app.library_merge import MergeReport, Side, merge_libraries
+from readlist.app.library_merge import MergeReport, Side, merge_libraries, restored_base
 from readlist.core.model import Paper, now_iso
 from readlist.core.text import inert_text
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
@@ -60,7 +60,13 @@ from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
 from readlist.storage.journal import JournalIdentity, journal_identity
 from readlist.storage.library import Library, check_writable
-from readlist.storage.paths import ensure_private_dir, sync_lock_path, sync_pending_path, sync_state_path
+from readlist.storage.paths import (
+    ensure_private_dir,
+    restored_path,
+    sync_lock_path,
+    sync_pending_path,
+    sync_state_path,
+)
 from readlist.storage.snapshot import (
     Identity,
     Snapshot,
@@ -576,16 +582,22 @@ class SyncReport:
                   for pid in merge.kept_here]
         lines += [f"{pid}: deleted here, kept because it was changed on the other copy later"
                   for pid in merge.kept_there]
-        lines += [f"{pid}: changed here, deleted on the other copy later, so it is gone (`readlist sync` "
-                  "kept a backup)" for pid in merge.dropped_here]
+        lines += [f"{pid}: changed here, deleted on the other copy later, so it is gone (its record, note and all, "
+                  f"is in {self._kept_in()})" for pid in merge.dropped_here]
         lines += [f"{pid}: deleted here after it was changed on the other copy; it stays deleted"
                   for pid in merge.dropped_there]
-        lines += [f"{pid}: deleted on the other copy, with the note it had here (`readlist sync` kept a backup)"
+        lines += [f"{pid}: deleted on the other copy, with the note it had here (the note is in {self._kept_in()})"
                   for pid in merge.noted_gone_here]
         lines += [f"{pid}: both versions of an edited part of the note are kept, under a line starting with ──"
                   for pid in merge.notes_both_kept]
         lines += [f"{old}: renamed to {new}" for old, new in sorted(merge.renamed.items())]
         return lines
+
+    def _kept_in(self) -> str:
+        """Where a record the merge dropped can be read again: restoring it would not bring it back (a restored
+        backup is merged as the old state it is, and the deletion is later)."""
+        where = f"the backup this sync made, {self.backup}" if self.backup else "the backup this sync made"
+        return f"{where}, and in git's history"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -980,6 +992,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
         _finish_interrupted_move(repo, report)
         before = repo.git.rev("HEAD")
         _fold_here(library, repo)
+        _merge_restored(library, repo, report)
     report.committed = _commit_folded(repo)
     if report.remote is None:
         if report.committed:
@@ -1043,6 +1056,47 @@ def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) ->
     if not _replace(library, repo, report, result, ours, folded):
         return "overtaken"
     return "received" if result.fast else "merged"
+
+
+def _merge_restored(library: Library, repo: Repo, report: SyncReport) -> None:
+    """Under the library's lock, the journal folded in: a backup restored since the last sync (``doctor --restore``)
+    merged with the library as last committed, as the old state it is (:func:`restored_base`).
+
+    Committed as it is, the restored file would be this copy's newest change and undo, in every copy, whatever was
+    done since the backup was made: another machine's rating and note, received by the very sync that made the
+    backup. Merged so, it brings back only what it holds that is newer (a change made here that no commit holds,
+    lost with a damaged file); what changed since, here or elsewhere, stands. Changes made after the restore are
+    newer still, so they stand too.
+    """
+    marker = restored_path(library.path)
+    if not marker.is_file() or marker.is_symlink():
+        if marker.is_symlink():
+            marker.unlink(missing_ok=True)
+        return
+    name = inert_text(marker.read_bytes()[:200].decode("utf-8", "replace")).strip() or "a backup"
+    head = repo.git.rev("HEAD")
+    synced = repo.snapshot_at(head, whose="here") if head is not None else None
+    if synced is not None and library.path.exists():
+        here = decode_snapshot(library.path.read_bytes())
+        mine, committed = Side.of(here.papers, here.deleted), Side.of(synced.papers, synced.deleted)
+        merged = merge_libraries(restored_base(mine, committed), mine, committed)
+        now = {paper.id: paper for paper in merged.papers}
+        kept = sorted(pid for pid in mine.papers.keys() | now.keys() if mine.papers.get(pid) != now.get(pid))
+        if kept:
+            _backup(library, report)
+            identity = here.header.library if here.header is not None and here.header.library else new_library_id()
+            atomic_write_bytes(library.path, encode_snapshot(max(here.gen, synced.gen) + 1, merged.papers, identity,
+                                                             merged.deleted))
+            library.refresh()
+            report.notes.append(
+                f"the backup restored here ({name}) is older than the library as last synced: merged with it, the "
+                f"later change winning field by field, so {_count(len(kept), 'paper')} keep what was changed since "
+                f"the backup, here or on another copy ({_named(kept)})")
+    marker.unlink(missing_ok=True)
+
+
+def _named(ids: list[str], most: int = 5) -> str:
+    return ", ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 def _stop_if_asked(repo: Repo) -> None:
@@ -1363,6 +1417,15 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str = "") -> None:
     if report_to:
         with contextlib.suppress(OSError), open(report_to, "ab") as handle:
             handle.write(msgspec.json.encode(merged.report) + b"\n")
+
+
+def after_restore(path: Path) -> str | None:
+    """What a restored backup means for a library set up for sync (None for one that is not): said by the restore."""
+    if not is_set_up(path):
+        return None
+    return ("this library is synced: the next `readlist sync` merges the restored library with the one last synced "
+            "as the older state it is, field by field, so it brings back what the backup holds that is newer and "
+            "undoes no change made since the backup, here or on another copy")
 
 
 def sync_label(path: Path, *, running: bool = False) -> str:

@@ -382,13 +382,18 @@ def _restore(path: Path, name: str, as_json: bool) -> None:
     restore_backup(path, backup)
     kept = list_backups(path)[0] if path.exists() else None
     papers = len(Library(path))
+    from readlist.app.sync import after_restore  # only here: doctor's other uses need no sync
+
+    synced = after_restore(path)
     if as_json:
         print_json({"restored": str(backup), "library": str(path), "papers": papers,
-                    "previous_kept_in": str(kept) if kept else None})
+                    "previous_kept_in": str(kept) if kept else None, "sync": synced})
         return
     info(f"restored {path} from backup {backup.name} ({counted(papers, 'paper')})")
     if kept is not None and kept != backup:
         info(f"the library as it was before is kept as backup {kept.name}")
+    if synced is not None:
+        info(synced)
 
 
 def _repair(path: Path, as_json: bool) -> None:

@@ -133,6 +133,11 @@ def sync_pending_path(path: Path) -> Path:
     return path.with_name(path.name + ".sync-pending")
 
 
+def restored_path(path: Path) -> Path:
+    """The backup last restored over the library, until a sync has merged it as the old state it is."""
+    return path.with_name(path.name + ".restored")
+
+
 def interest_scores_path(path: Path) -> Path:
     """The newest interest scores, kept so the next start can show the Inbox in interest order at once."""
     return path.with_name(path.name + ".interest")

@@ -7,9 +7,11 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from readlist.storage.atomic import atomic_write_bytes
 from readlist.storage.backups import make_backup, prune_backups
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library, check_writable, held, library_lock
+from readlist.storage.paths import restored_path
 from readlist.storage.snapshot import SnapshotProblem, read_snapshot, snapshot_header
 
 
@@ -35,6 +37,10 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
     journal are folded into one new snapshot, written in a single atomic rename under a
     generation newer than anything on disk, so a crash leaves either the old library or the
     restored one, and no old journal can ever be replayed onto the restored snapshot.
+
+    The restore is noted beside the library (:func:`restored_path`, the backup's name): a library synced with
+    other copies is older than what they hold now, and ``readlist sync`` merges it as such rather than as the
+    newest change of all, which would undo their work in every copy.
     """
     if backup.is_file():
         backup = backup.parent
@@ -62,6 +68,8 @@ def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | N
                 f"{path}: could not restore {backup.name} ({exc.strerror or exc}); the library was left as it was: "
                 "free some space (or make the folder writable) and restore again"
             ) from exc
+        with contextlib.suppress(OSError):  # a note for the next sync; the restore is done without it
+            atomic_write_bytes(restored_path(path), backup.name.encode())
         prune_backups(path)
         if on_copy:
             on_copy(backup / path.name)

@@ -16,6 +16,7 @@ from readlist.app.library_merge import (
     Side,
     merge_libraries,
     merge_text,
+    restored_base,
 )
 from readlist.core.model import Paper, tag_time_key
 from readlist.storage.snapshot import decode_snapshot, encode_snapshot
@@ -394,3 +395,20 @@ def test_no_line_of_a_note_is_lost_when_both_sides_edit_it(copies: tuple[Side, S
         added = [line for side_ in (mine, yours) for line in side_.note.splitlines()
                  if old is None or line not in old.note.splitlines()]
         assert all(line in result[pid].note.splitlines() for line in added)
+
+
+def test_a_restored_backup_merges_as_the_old_state_it_is_each_field_to_its_later_change() -> None:
+    """Restored: the note and tag written elsewhere since the backup stand; its own newer rating comes back."""
+    old = edit(paper(tags=["ml"]), 1, note="first words")
+    synced = edit(edit(old, 5, note="first words\nA careful note"), 6, tags=["ml", "rl"])
+    restored = edit(old, 3, rating=4)  # a change made here that no commit holds (a damaged file since)
+    gone = paper("2401.00002")
+    mine = Side.of([restored, gone])
+    theirs = Side.of([synced], {"2401.00002": at(7)})
+    merged = merge_libraries(restored_base(mine, theirs), mine, theirs)
+    (got,) = merged.papers
+    assert (got.rating, got.note, got.tags) == (4, "first words\nA careful note", ["ml", "rl"])
+    assert merged.deleted == {"2401.00002": at(7)}  # deleted since the backup: it stays deleted
+    # Nothing newer on the restored side: the synced library as it is.
+    same = Side.of([old])
+    assert merge_libraries(restored_base(same, theirs), same, theirs).papers == [synced]

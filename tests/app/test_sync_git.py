@@ -174,8 +174,9 @@ def test_a_deletion_that_outran_a_note_from_here_is_named_here_too(
     report = sync(workstation)
     assert "2401.00003" not in workstation.papers
     assert report.merge.noted_gone_here == ["2401.00003"]
-    assert ("2401.00003: deleted on the other copy, with the note it had here (`readlist sync` kept a backup)"
-            in report.details())
+    assert any(line.startswith("2401.00003: deleted on the other copy, with the note it had here (the note is in "
+                               "the backup this sync made, ") and line.endswith(", and in git's history)")
+               for line in report.details())
     # A paper without a note deleted there is no news.
     Delete(["2401.00002"]).execute(laptop)
     sync(laptop)

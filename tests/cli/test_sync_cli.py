@@ -327,3 +327,35 @@ def test_a_full_disk_in_the_merge_driver_is_told_in_words_by_sync(git_env: Path,
     monkeypatch.undo()
     assert run(workstation, "sync").exit_code == 0
     assert Library(workstation).papers["2401.00001"].rating == 4
+
+
+def test_a_backup_restored_before_a_sync_never_undoes_the_other_machines_work(git_env: Path) -> None:
+    """The backup the receiving sync made is restored, then synced: it is merged as the old state it is."""
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    workstation = git_env / "workstation" / "library.json"
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    assert run(workstation, "sync", "init", str(remote)).exit_code == 0
+    assert run(laptop, "rate", "2401.00001", "5").exit_code == 0
+    assert run(laptop, "note", "2401.00001", "A careful note").exit_code == 0
+    assert run(laptop, "sync").exit_code == 0
+    assert run(workstation, "sync").exit_code == 0  # receives them, with a backup made just before
+    restored = run(workstation, "doctor", "--restore")
+    assert restored.exit_code == 0, restored.output
+    assert "the next `readlist sync` merges the restored library with the one last synced" in restored.stdout
+    assert Library(workstation).papers["2401.00001"].rating == 0  # the backup, as it was
+    after = run(workstation, "sync")
+    assert after.exit_code == 0, after.output
+    assert after.stdout.startswith("0 papers changed here, 0 there;")
+    assert "1 paper keep what was changed since the backup, here or on another copy (2401.00001)" in after.stdout
+    assert run(laptop, "sync").exit_code == 0
+    for copy in (laptop, workstation):
+        got = Library(copy).papers["2401.00001"]
+        assert (got.rating, got.note) == (5, "A careful note")
+    # A change made here after the restore is newer than anything synced: it is sent as usual.
+    assert run(workstation, "doctor", "--restore").exit_code == 0
+    assert run(workstation, "rate", "2401.00002", "3").exit_code == 0
+    assert run(workstation, "sync").stdout.startswith("1 paper changed here, 0 there; sent")
+    assert run(laptop, "sync").exit_code == 0
+    got = Library(laptop).papers
+    assert (got["2401.00001"].rating, got["2401.00001"].note, got["2401.00002"].rating) == (5, "A careful note", 3)
