@@ -478,6 +478,11 @@ def _validated(raw: bytes | None, whose: str) -> Snapshot | None:
         return decode_snapshot(raw)
     except SnapshotProblem as problem:
         advice = ""
+        if whose.startswith("on ") and problem.newer:
+            # The remote is fine: this readlist is the old one. Undoing the commit would undo the newer one's work.
+            raise SyncError(f"the library {whose} was {problem}: upgrade readlist on "
+                            "this machine (`pip install -U readlist`), then sync again; nothing was changed here"
+                            ) from None
         if whose.startswith("on "):
             # Every sync stops here until the remote holds a good library again: say how to get there.
             advice = (": undo the commit that damaged it on the remote (`git revert` in a clone of it, or a "
@@ -1295,6 +1300,9 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
             raise
         if merged_tree.returncode != 0:
             _remove_git_merge_files(repo.path.parent, earlier)
+            # The remote's library refused by the merge driver (damaged, or from a newer readlist): said as when
+            # no merge is needed, with what to do, rather than in the driver's words.
+            repo.snapshot_at(theirs, whose=f"on {report.remote}")
             why = last_line(merged_tree.stderr) or last_line(merged_tree.stdout)
             room = ("; free some space, then run `readlist sync` again"
                     if any(os.strerror(code) in why for code in _DISK_FULL) else "")

@@ -255,11 +255,39 @@ def test_a_damaged_library_on_the_remote_is_refused_and_nothing_changes_here(
     Rate(["2401.00001"], 4).execute(laptop)
     laptop.compact(force=True)
     before = laptop.path.read_bytes()
-    with pytest.raises(SyncError, match="could not be merged"):
-        sync(laptop)  # a merge with it: the driver refuses the damaged side
+    with pytest.raises(SyncError) as merging:
+        sync(laptop)  # a merge with it: the driver refuses the damaged side, and the advice is the same
+    assert str(merging.value) == str(caught.value)
     assert laptop.path.read_bytes() == before
     assert git(laptop.path.parent, "rev-parse", "HEAD^") == head
     assert load_state(laptop.path) is not None and not load_state(laptop.path).ok  # type: ignore[union-attr]
+
+
+def test_a_library_from_a_newer_readlist_on_the_remote_asks_for_an_upgrade_here(
+    two_machines: tuple[Library, Library, Path], git_env: Path,
+) -> None:
+    """The remote is fine: this readlist is the old one. Reverting the commit there would undo the newer one's work."""
+    laptop, _, remote = two_machines
+    newer = git_env / "newer"
+    git(git_env, "clone", "--quiet", str(remote), str(newer))
+    text = (newer / "library.json").read_text()
+    (newer / "library.json").write_text(text.replace('"schema":3', '"schema":4', 1))
+    git(newer, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-am", "schema 4")
+    git(newer, "push", "--quiet", "origin", "main")
+    head = git(laptop.path.parent, "rev-parse", "HEAD")
+    expected = (f"the library on {remote} was written by a newer readlist (library schema 4; this version reads up "
+                "to 3): upgrade readlist on this machine (`pip install -U readlist`), then sync again; nothing was "
+                "changed here")
+    with pytest.raises(SyncError) as received:
+        sync(laptop)  # a fast-forward
+    assert str(received.value) == expected
+    Rate(["2401.00001"], 4).execute(laptop)
+    laptop.compact(force=True)
+    before = laptop.path.read_bytes()
+    with pytest.raises(SyncError) as merging:
+        sync(laptop)  # a merge: the driver refuses the newer side
+    assert str(merging.value) == expected
+    assert laptop.path.read_bytes() == before and git(laptop.path.parent, "rev-parse", "HEAD^") == head
 
 
 def test_a_library_that_is_not_a_plain_file_in_the_remote_is_refused(
