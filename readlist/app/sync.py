@@ -221,41 +221,53 @@ class Git:
     def _run_waiting(self, argv: list[str], env: Mapping[str, str], data: bytes | None,
                      *, network: bool) -> subprocess.CompletedProcess[bytes]:
         """A command ended at once when ``stop`` is set; one that talks to the remote also after NETWORK_TIMEOUT."""
-        proc = subprocess.Popen(
-            argv, cwd=self.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            stdin=subprocess.PIPE if data is not None else None if self.interactive else subprocess.DEVNULL,
-            start_new_session=not self.interactive,
-        )
+        with _SIGNALS.held():  # a signal now would leave git running, with no ``proc`` yet to end it by
+            proc = subprocess.Popen(
+                argv, cwd=self.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                stdin=subprocess.PIPE if data is not None else None if self.interactive else subprocess.DEVNULL,
+                start_new_session=not self.interactive,
+            )
         deadline = time.monotonic() + NETWORK_TIMEOUT if network else math.inf
-        while True:
-            try:
-                out, err = proc.communicate(data, timeout=STOP_POLL)  # waiting again loses no output
-                return subprocess.CompletedProcess(argv, proc.returncode, out, err)
-            except subprocess.TimeoutExpired:
-                pass
-            except BaseException:  # Ctrl-C: git, in a session of its own, did not get it
+        try:
+            _SIGNALS.raise_held()
+            while True:
+                try:
+                    out, err = proc.communicate(data, timeout=STOP_POLL)  # waiting again loses no output
+                    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+                except subprocess.TimeoutExpired:
+                    pass
+                stopped = self.stop is not None and self.stop.is_set()
+                if stopped or time.monotonic() > deadline:
+                    self._end(proc)
+                    if stopped and network:
+                        raise SyncError(f"git {argv[1]} was stopped while it waited for the remote (readlist was "
+                                        "closing); nothing was lost: the next sync goes on from here")
+                    if stopped:
+                        raise SyncError(STOPPED)
+                    raise SyncError(f"git {argv[1]} took longer than {NETWORK_TIMEOUT:.0f}s and was stopped")
+        except BaseException:
+            # Ctrl-C, SIGTERM, SIGHUP (:func:`_signals_stop`), whichever line it came at: git, in a session of its
+            # own, did not get it.
+            if proc.poll() is None:
                 self._end(proc)
-                raise
-            stopped = self.stop is not None and self.stop.is_set()
-            if stopped or time.monotonic() > deadline:
-                self._end(proc)
-                if stopped and network:
-                    raise SyncError(f"git {argv[1]} was stopped while it waited for the remote (readlist was "
-                                    "closing); nothing was lost: the next sync goes on from here")
-                if stopped:
-                    raise SyncError(STOPPED)
-                raise SyncError(f"git {argv[1]} took longer than {NETWORK_TIMEOUT:.0f}s and was stopped")
+            raise
 
     def _end(self, proc: subprocess.Popen[bytes]) -> None:
         """End a git command and what it started (ssh, a credential helper, which hold its output open): asked
         first, so that git removes its lock files as it goes; killed if it has not gone within a moment."""
         group = not self.interactive and hasattr(os, "killpg")  # a session of its own: its whole group
+        # Sharing readlist's terminal (to ask for a password), git is in readlist's own process group: what it
+        # started (ssh) is found by its parent, as far as the system tells.
+        started = [] if group else _descendants(proc.pid)
         for how, wait in ((signal.SIGTERM, 2.0), (getattr(signal, "SIGKILL", signal.SIGTERM), 5.0)):
             with contextlib.suppress(OSError):
                 if group:
                     os.killpg(proc.pid, how)
                 else:
                     proc.send_signal(how)
+            for pid in started:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, how)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.communicate(timeout=wait)
                 return
@@ -280,6 +292,26 @@ class Git:
                     self._identity[f"GIT_{role}_NAME"] = f"readlist on {host}"
                     self._identity[f"GIT_{role}_EMAIL"] = f"readlist@{host}"
         return self._identity
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs, where /proc tells (Linux); none elsewhere."""
+    parents: dict[int, int] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = Path(entry.path, "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        children = [child for child, parent in parents.items() if parent == current and child not in found]
+        found += children
+        todo += children
+    return found
 
 
 # git's words for a lock file of its own it found in the way (index.lock, HEAD.lock, a ref's): left by a git that
@@ -314,6 +346,62 @@ def without_credentials(text: str) -> str:
     and names it in the merge commit's message, which is pushed to everyone sharing the remote.
     """
     return _CREDENTIALS.sub(r"\1://", text)
+
+
+class _HeldSignals:
+    """SIGTERM or SIGHUP received while git is being started: raised once ``proc`` can be ended (:meth:`Git._end`)."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.received: int | None = None
+
+    def stop(self, signum: int, _frame: Any) -> None:
+        if self.holding:
+            self.received = signum
+            return
+        raise SystemExit(128 + signum)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+
+    def raise_held(self) -> None:
+        signum, self.received = self.received, None
+        if signum is not None:
+            raise SystemExit(128 + signum)
+
+
+_SIGNALS = _HeldSignals()
+
+
+@contextlib.contextmanager
+def _signals_stop() -> Iterator[None]:
+    """SIGTERM and SIGHUP (``kill``, ``timeout``, a terminal closed) end a sync or ``sync init`` the way Ctrl-C does.
+
+    By default they end Python at once: a ``sync init`` waiting for a new remote left the library pointed at it
+    and git (with the ssh it started) running on its own. Raised as ``SystemExit`` instead, they end git and what
+    it started (:meth:`Git._end`) and let every cleanup run (the remote the library had put back), then the process
+    exits with the signal's usual status. Only in the main thread, and only where no handler of its own was set
+    (the app has its own, and closes as quitting does).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    taken: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
+            taken[number] = signal.signal(number, _SIGNALS.stop)
+    try:
+        yield
+        _SIGNALS.raise_held()
+    finally:
+        for number, handler in taken.items():
+            signal.signal(number, handler)
 
 
 # -- the repository of one library -------------------------------------------------------------------
@@ -673,6 +761,11 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
     On a machine where the library does not exist yet (or is still empty), a remote that already holds
     the library is taken as it is; a library that already has papers is merged with it.
     """
+    with _signals_stop():
+        return _init_here(library, remote, interactive=interactive)
+
+
+def _init_here(library: Library, remote: str | None, *, interactive: bool) -> InitReport:
     require_git()
     check_writable(library.path)  # joining a remote would replace a read-only library file by rename
     repo = Repo.at(library.path, interactive=interactive)
@@ -903,6 +996,11 @@ def sync(library: Library, *, interactive: bool = False, stop: threading.Event |
     ``stop`` (the app's, set when it closes) ends a fetch or push still waiting for the remote, and a merge not
     yet put in place (:func:`_stop_if_asked`); the library's replacement is never cut short.
     """
+    with _signals_stop():
+        return _sync_here(library, interactive=interactive, stop=stop)
+
+
+def _sync_here(library: Library, *, interactive: bool, stop: threading.Event | None) -> SyncReport:
     require_git()
     repo = Repo.at(library.path, interactive=interactive, stop=stop)
     if not repo.exists() or repo.tracked_library() != repo.name:

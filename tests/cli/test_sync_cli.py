@@ -7,6 +7,8 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +21,7 @@ from readlist.cli import main
 from readlist.core.model import Paper
 from readlist.storage.library import Library
 from readlist.storage.snapshot import encode_snapshot
-from tests.conftest import PAGES, bare_remote
+from tests.conftest import PAGES, bare_remote, silent_address
 
 DOCS = Path(__file__).parents[2] / "docs" / "sync.md"
 
@@ -359,3 +361,34 @@ def test_a_backup_restored_before_a_sync_never_undoes_the_other_machines_work(gi
     assert run(laptop, "sync").exit_code == 0
     got = Library(laptop).papers
     assert (got["2401.00001"].rating, got["2401.00001"].note, got["2401.00002"].rating) == (5, "A careful note", 3)
+
+
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_a_sync_init_ended_by_a_signal_keeps_the_remote_it_had_and_ends_git(
+    git_env: Path, silent_remote: socket.socket, stop: str,
+) -> None:
+    """`kill`, `timeout` or a terminal closed while `sync init` waits for a new remote: as with Ctrl-C."""
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    waiting = subprocess.Popen([sys.executable, "-m", "readlist", "--db", str(laptop), "sync", "init",
+                                silent_address(silent_remote)], env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        connection, _ = silent_remote.accept()  # git is waiting for the remote
+        with connection:
+            waiting.send_signal(getattr(signal, stop))
+            waiting.communicate(timeout=60)
+            connection.settimeout(60)  # a git still running: the test fails on the timeout
+            while connection.recv(4096):  # what git asked for, then nothing: its end was closed
+                pass
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+            waiting.communicate()
+    assert waiting.returncode == 128 + getattr(signal, stop)
+    assert subprocess.run(["git", "-C", str(laptop.parent), "remote", "get-url", "origin"], capture_output=True,
+                          text=True, check=True).stdout.strip() == str(remote)
+    assert run(laptop, "rate", "2401.00001", "4").exit_code == 0
+    assert run(laptop, "sync").stdout.startswith("1 paper changed here, 0 there; sent")
