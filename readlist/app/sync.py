@@ -75,6 +75,7 @@ from readlist.storage.snapshot import (
     encode_snapshot,
     file_identity,
     new_library_id,
+    snapshot_header,
 )
 
 GIT_MIN = (2, 38)  # git merge-tree --write-tree, which merges without touching the working tree
@@ -871,6 +872,8 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
         theirs = repo.git.rev(f"refs/remotes/{REMOTE}/{remote_branch}") if remote_branch else None
         if theirs is not None:
             _check_remote_holds(repo, theirs)
+            if previous is not None:  # a library synced already moves to a remote of its own, not into another
+                _check_same_library(repo, repo.git.rev("HEAD"), theirs, without_credentials(remote))
         if remote_branch is not None and repo.git.rev("HEAD") is not None and repo.branch() != remote_branch:
             raise SyncError(f"the remote's branch is {remote_branch} but this library's is {repo.branch()}; "
                             "nothing was changed")
@@ -908,7 +911,7 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
         repo.git.run("config", f"branch.{branch}.remote", REMOTE)
         repo.git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
     if report.sync is None:
-        report.sync = sync(library, interactive=interactive)
+        report.sync = sync(library, interactive=interactive, join=previous is None)
         report.joined = theirs is not None
     return report
 
@@ -959,6 +962,26 @@ def _check_remote_holds(repo: Repo, commit: str) -> None:
                     "deleted there); nothing was changed")
 
 
+def _check_same_library(repo: Repo, ours: str | None, theirs: str, remote: str | None) -> None:
+    """Refuse a remote whose history shares no commit with this library's and whose library is another one.
+
+    Only the file's name was checked: a remote replaced by another library's history (or the address of another
+    library with the same file name) was merged in, its notes mixed into this library, papers deleted here brought
+    back, and the result pushed to every copy. The same library in a history started again (its header keeps the
+    library's id, which every copy shares once joined) is still merged. Joining a library on purpose (the first
+    ``sync init`` with a remote, of a library that had none) does not come here.
+    """
+    if ours is None or repo.git.ok("merge-base", ours, theirs):
+        return
+    here = snapshot_header(repo.snapshot_blob(ours) or b"")
+    there = snapshot_header(repo.snapshot_blob(theirs) or b"")
+    if here is not None and there is not None and here.library and here.library == there.library:
+        return
+    raise SyncError(f"{remote} holds another library than this one (their histories share nothing); nothing was "
+                    "changed here: check the remote's address, and point this library to its own remote with "
+                    "`readlist sync init REMOTE`")
+
+
 def _check_plain_settings(repo: Repo, commit: str) -> None:
     """Refuse a commit whose .gitattributes or .gitignore is a link (or anything but a plain file)."""
     for entry in repo.git.text("ls-tree", commit, "--", ".gitattributes", ".gitignore").splitlines():
@@ -990,17 +1013,20 @@ def _fold(library: Library) -> None:
         library.compact(force=True)
 
 
-def sync(library: Library, *, interactive: bool = False, stop: threading.Event | None = None) -> SyncReport:
+def sync(library: Library, *, interactive: bool = False, stop: threading.Event | None = None,
+         join: bool = False) -> SyncReport:
     """Commit local changes, fetch, merge paper by paper, push; see the module doc. Raises :class:`SyncError`.
 
     ``stop`` (the app's, set when it closes) ends a fetch or push still waiting for the remote, and a merge not
-    yet put in place (:func:`_stop_if_asked`); the library's replacement is never cut short.
+    yet put in place (:func:`_stop_if_asked`); the library's replacement is never cut short. ``join``: the remote
+    may hold another library, merged into this one (the first ``sync init`` with a remote); otherwise a remote
+    whose history shares nothing with this one's is refused (:func:`_check_same_library`).
     """
     with _signals_stop():
-        return _sync_here(library, interactive=interactive, stop=stop)
+        return _sync_here(library, interactive=interactive, stop=stop, join=join)
 
 
-def _sync_here(library: Library, *, interactive: bool, stop: threading.Event | None) -> SyncReport:
+def _sync_here(library: Library, *, interactive: bool, stop: threading.Event | None, join: bool) -> SyncReport:
     require_git()
     repo = Repo.at(library.path, interactive=interactive, stop=stop)
     if not repo.exists() or repo.tracked_library() != repo.name:
@@ -1013,7 +1039,7 @@ def _sync_here(library: Library, *, interactive: bool, stop: threading.Event | N
         check_writable(library.path)
         with _sync_lock(library.path):
             try:
-                _sync(library, repo, report)
+                _sync(library, repo, report, join=join)
             finally:
                 library.refresh()  # the library file may have been replaced
     except OSError as exc:  # a full disk, a read-only folder
@@ -1089,7 +1115,7 @@ class _Result:
     fast: bool = False  # a fast-forward: nothing changed here since the remote's commit, so nothing is counted here
 
 
-def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
+def _sync(library: Library, repo: Repo, report: SyncReport, *, join: bool) -> None:
     with library.locked():
         repo.configure()
         _finish_interrupted_move(repo, report)
@@ -1113,7 +1139,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
         # (a decision every few seconds in the app); the last merge keeps them waiting instead, as every merge did.
         last = merges >= MERGE_ATTEMPTS - 1
         with library.locked() if last else contextlib.nullcontext():
-            done = _round(library, repo, report, remote_ref)
+            done = _round(library, repo, report, remote_ref, join=join)
         if done == "overtaken":
             merges += 1
             if last:  # never expected: nothing changes the library while its lock is held
@@ -1133,7 +1159,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport) -> None:
 _Done = Literal["in step", "received", "merged", "ahead", "overtaken"]
 
 
-def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) -> _Done:
+def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str, *, join: bool) -> _Done:
     """One round after a fetch: fold and commit the changes made here, merge with the remote's commit (or take it),
     put the result in place. Says what came of it: "in step", "received" (a fast-forward), "merged" (to send),
     "ahead" (only ours to send) or "overtaken" (the library was changed meanwhile: nothing was replaced)."""
@@ -1147,6 +1173,8 @@ def _round(library: Library, repo: Repo, report: SyncReport, remote_ref: str) ->
         return "in step"
     if theirs is not None:
         _check_remote_holds(repo, theirs)
+        if not join:
+            _check_same_library(repo, ours, theirs, report.remote)
     if theirs is not None and repo.git.ok("merge-base", "--is-ancestor", ours, theirs):
         result = _fast_forward(repo, report, ours, theirs)
     elif theirs is None or repo.git.ok("merge-base", "--is-ancestor", theirs, ours):

@@ -754,6 +754,30 @@ def test_a_sync_init_to_a_wrong_remote_keeps_the_remote_the_library_syncs_with(
     assert workstation.papers["2401.00001"].rating == 5
 
 
+def test_a_remote_holding_another_library_of_the_same_name_is_refused_and_nothing_changes_here(
+    two_machines: tuple[Library, Library, Path], git_env: Path,
+) -> None:
+    """Its history shares nothing with this library's: merging it would mix two libraries in every copy."""
+    laptop, _, remote = two_machines
+    other_remote = bare_remote(git_env, "other.git")
+    other = machine(git_env, "other", papers=0)
+    ImportPapers([paper(n) for n in range(7, 10)], "other").execute(other)
+    init(other, str(other_remote))
+    Delete(["2401.00003"]).execute(laptop)
+    sync(laptop)
+    head, before = git(laptop.path.parent, "rev-parse", "HEAD"), laptop.path.read_bytes()
+    expected = "holds another library than this one (their histories share nothing); nothing was changed here"
+    with pytest.raises(SyncError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        init(laptop, str(other_remote))  # moving an already synced library onto another library's remote
+    assert git(laptop.path.parent, "remote", "get-url", "origin") == str(remote)
+    git(git_env, "-C", str(remote), "fetch", "--quiet", str(other_remote), "+main:main")  # the remote replaced
+    with pytest.raises(SyncError) as caught:
+        sync(laptop)
+    assert str(caught.value).startswith(f"{remote} {expected}") and "\n" not in str(caught.value)
+    assert (git(laptop.path.parent, "rev-parse", "HEAD"), laptop.path.read_bytes()) == (head, before)
+    assert "2401.00003" not in laptop.papers and "2401.00007" not in laptop.papers
+
+
 def test_a_sync_init_to_a_missing_remote_adds_none(git_env: Path) -> None:
     laptop = machine(git_env, "laptop", papers=1)
     init(laptop)
