@@ -202,9 +202,12 @@ def ensure_contrast(color: str, backgrounds: Iterable[str], minimum: float = MIN
 
 
 def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str]:
-    """Status and star colours taken from a palette and made legible on its background and surface.
+    """Status, star and muted text colours taken from a palette and made legible on its background and surface.
 
-    Used for Textual's built-in themes and for user themes that leave variables out.
+    Used for Textual's built-in themes and for user themes that leave variables out. Muted text is
+    a fixed colour here, not Textual's own (a share of black or white worked out against whatever is
+    behind it): the list and the sidebar draw it over their own rows, where an "auto" colour falls
+    back to plain white.
     """
     spec = ThemeSpec(name="derived", colors=dict(colors), dark=dark)
     grounds = [spec.color("background"), spec.color("surface")]
@@ -221,6 +224,7 @@ def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str
         "status-read": spec.color("success") if colors.get("success") else foreground,
         "status-skipped": muted,
         "rating-star": spec.color("warning") if colors.get("warning") else spec.color("accent"),
+        "text-muted": muted,
     }
     return {name: ensure_contrast(value, grounds) for name, value in picks.items()}
 

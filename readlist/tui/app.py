@@ -250,6 +250,19 @@ class ReadlistApp(App[None]):
             return {**FALLBACK_VARIABLES, **defaults}
         return defaults
 
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's variables for the current theme, with readlist's muted text colour over Textual's own.
+
+        See :meth:`ThemeController.generated_overrides`.
+        """
+        variables = super().get_css_variables()
+        controller = self._theme_controller()
+        overrides = controller.generated_overrides() if controller is not None else {}
+        if overrides:
+            variables = {**variables, **overrides}
+            self.theme_variables = variables
+        return variables
+
     def search_themes(self) -> None:
         """The theme picker with live preview and origins, instead of Textual's plain list."""
         controller = self._theme_controller()

@@ -4,6 +4,10 @@ The app calls :func:`install_themes` once from ``__init__``. From then on:
 
 * every theme (bundled, user, and Textual's built-ins) defines the readlist variables
   (``$status-inbox`` … ``$rating-star``, ``$text-muted``), so the stylesheet works in all of them;
+  muted text is a fixed colour in every one, since the list and the sidebar draw it in part
+  styles, which cannot work out Textual's own "auto" muted colour (they draw it white);
+* a row the theme highlights (the cursor, the selection) keeps its text legible: see
+  :func:`legible_row` and :func:`legible_part`;
 * the "Change theme" palette lists every theme with its origin and previews each one as the
   cursor moves over it; Esc goes back to the theme in use;
 * any theme change that is not a preview or a one-run ``--theme`` override is saved to config.toml;
@@ -18,6 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rich.color import Color as RichColor
+from rich.color import ColorType
+from rich.style import Style
 from textual import on
 from textual.app import App
 from textual.command import Command, CommandPalette, DiscoveryHit, Hit, Hits, Provider
@@ -27,9 +34,11 @@ from textual.widgets import OptionList
 from readlist.config.settings import Config, ConfigError, save_setting
 from readlist.config.themes import (
     DEFAULT_THEME,
+    MIN_CONTRAST,
     READLIST_VARIABLES,
     ThemeProblem,
     ThemeSpec,
+    contrast_ratio,
     derived_variables,
     load_bundled_themes,
     load_user_themes,
@@ -37,6 +46,9 @@ from readlist.config.themes import (
 from readlist.core.text import inert_text
 
 ORIGIN_ORDER = {"bundled": 0, "user": 1, "built-in": 2}
+PART_CONTRAST = 3.0
+"""What a part of a highlighted row drawn in its own colour (status glyph, rating, date, upvotes, tags) must
+reach on the row's background to keep that colour (WCAG AA for large text and for interface parts)."""
 
 # Plain terminal colours for Textual's ANSI themes, whose palette is the terminal's own.
 _ANSI_VARIABLES = {
@@ -116,8 +128,11 @@ def to_textual(spec: ThemeSpec) -> Theme:
 
 
 def readlist_variables(theme: Theme) -> dict[str, str]:
-    """Values for the readlist variables a (possibly foreign) theme leaves out, taken from its own palette."""
-    missing = [name for name in READLIST_VARIABLES if name not in theme.variables and name != "text-muted"]
+    """Values for the readlist variables a (possibly foreign) theme leaves out, taken from its own palette.
+
+    An ANSI theme's muted text is left to Textual, which gives it the terminal's own text colour.
+    """
+    missing = [name for name in READLIST_VARIABLES if name not in theme.variables]
     if not missing:
         return {}
     if theme.ansi:
@@ -133,7 +148,41 @@ def readlist_variables(theme: Theme) -> dict[str, str]:
             values = derived_variables(palette, dark=theme.dark)
         except ValueError:
             values = _ANSI_VARIABLES[theme.dark]
-    return {name: values[name] for name in missing}
+    return {name: values[name] for name in missing if name in values}
+
+
+def _hex(color: RichColor | None) -> str | None:
+    """A colour as ``#rrggbb``, or None where it is one of the terminal's own (which cannot be measured)."""
+    if color is None or color.type is not ColorType.TRUECOLOR:
+        return None
+    return color.get_truecolor().hex
+
+
+def legible_row(style: Style) -> Style:
+    """A highlighted row's style, its text black or white instead where the theme pairs text and row at under 4.5:1.
+
+    Several of Textual's own themes do: gruvbox's cursor is cream on sage, 2.4:1.
+    """
+    fore, back = _hex(style.color), _hex(style.bgcolor)
+    if fore is None or back is None or contrast_ratio(fore, back) >= MIN_CONTRAST:
+        return style
+    best = max(("#000000", "#ffffff"), key=lambda candidate: contrast_ratio(candidate, back))
+    return style + Style(color=best)
+
+
+def legible_part(part: Style, row: Style) -> Style:
+    """A part of a highlighted row in its own colour where that reads on the row, else in the row's text colour.
+
+    The part colours are made for the list's background; a cursor row can be light in a dark theme
+    (nord's is pale blue), where a date or a star in them would all but vanish. A colour of the
+    terminal's own palette (an ANSI theme) cannot be measured, so there the row's colour is used.
+    """
+    if part.color is None or row.color is None:
+        return part
+    colour, back = _hex(part.color), _hex(row.bgcolor)
+    if colour is not None and back is not None and contrast_ratio(colour, back) >= PART_CONTRAST:
+        return part
+    return part + Style(color=row.color)
 
 
 def with_readlist_variables(theme: Theme) -> Theme:
@@ -226,6 +275,19 @@ class ThemeController:
     def variable_defaults(self) -> dict[str, str]:
         """The readlist variables the current theme leaves out, so even a theme registered later styles the app."""
         return readlist_variables(self.app.current_theme)
+
+    def generated_overrides(self) -> dict[str, str]:
+        """Variables Textual generates itself that readlist replaces where the current theme leaves them out.
+
+        Only ``text-muted``: Textual's own is an "auto" colour, which the list and the sidebar
+        cannot use (see :func:`readlist.config.themes.derived_variables`). Textual's generated
+        values win over :meth:`variable_defaults`, so this goes over them.
+        """
+        theme = self.app.current_theme
+        if "text-muted" in theme.variables or theme.ansi:
+            return {}
+        muted = readlist_variables(theme).get("text-muted")
+        return {"text-muted": muted} if muted else {}
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
         """One "Theme: NAME" command per theme, so typing a theme's name in the main palette finds it."""

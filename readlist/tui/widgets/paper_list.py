@@ -26,6 +26,7 @@ from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.themes import legible_part, legible_row
 from readlist.tui.widgets.scrollbar import SteadyScrollBars
 
 # The date and upvotes columns are as wide as what the list holds, and only shown while the title keeps
@@ -310,13 +311,18 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
         if cached is not None:
             return cached
         style = base
-        if selected:
-            style = style + self.get_component_rich_style("paper-list--selected")
-        if cursor:
-            name = "paper-list--cursor" if cursor == 1 else "paper-list--cursor-blurred"
-            style = style + self.get_component_rich_style(name)
+        parts = self.row_parts(paper, width)
+        if selected or cursor:
+            if selected:
+                style = style + self.get_component_rich_style("paper-list--selected")
+            if cursor:
+                name = "paper-list--cursor" if cursor == 1 else "paper-list--cursor-blurred"
+                style = style + self.get_component_rich_style(name)
+            # The row's colours are the theme's; the parts' were made for the list's background.
+            style = legible_row(style)
+            parts = [(text, legible_part(part, style)) for text, part in parts]
         # Straight to segments: rich's Text.render (spans, wrapping) was most of the cost of a new row.
-        strip = self._strip((Segment(text, part) for text, part in self.row_parts(paper, width)), width, style)
+        strip = self._strip((Segment(text, part) for text, part in parts), width, style)
         if len(self._row_cache) > 2000:
             self._row_cache.clear()
         self._row_cache[key] = strip

@@ -1,0 +1,132 @@
+"""Every theme the app offers draws the paper list and the sidebar legibly, on every kind of row.
+
+The colours are read from what the widgets draw, cell by cell, after the row's own colours (the
+cursor, the selection) are laid under the parts that have a colour of their own: the status glyph,
+the rating, the date, the upvotes and the sidebar's counts. A theme that looks right on its own
+background can still draw a part in a colour meant for another background (or in an "auto" colour
+that a part's style cannot work out), and only the drawn cells show that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.cells import cell_len
+from rich.color import ColorType
+from rich.style import Style
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from readlist.config.themes import contrast_ratio
+from readlist.tui.widgets.paper_list import PaperList
+from readlist.tui.widgets.sidebar import ViewSidebar
+
+SIZE = (160, 48)
+TEXT = 4.5  # titles, on every row
+SECONDARY = 3.0  # status glyph, rating, date, upvotes, sidebar counts
+DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+MakeApp = Callable[..., Any]
+
+
+def drawn(widget: Widget) -> list[list[tuple[str, Style]]]:
+    """Each line the widget draws, as (character, style) per cell."""
+    width, height = widget.size
+    lines: list[Strip] = widget.render_lines(Region(0, 0, width, height))
+    cells: list[list[tuple[str, Style]]] = []
+    for strip in lines:
+        row: list[tuple[str, Style]] = []
+        for segment in strip:
+            style = segment.style or Style()
+            for char in segment.text:
+                row.extend([(char, style)] * cell_len(char))
+        cells.append(row)
+    return cells
+
+
+def shown(style: Style) -> tuple[str, str] | None:
+    """The (text, background) colours a terminal shows for a style, or None where they are its own palette."""
+    fore, back = style.color, style.bgcolor
+    if fore is None or back is None or ColorType.TRUECOLOR not in (fore.type, back.type):
+        return None
+    pair = (fore.get_truecolor().hex, back.get_truecolor().hex)
+    return (pair[1], pair[0]) if style.reverse else pair
+
+
+def row_spans(paper_list: PaperList, row: int) -> list[tuple[str, int, int]]:
+    """(kind, first cell, end cell) of the parts of a row whose colour matters."""
+    width = paper_list.scrollable_content_region.width
+    parts = paper_list.row_parts(paper_list.papers[row], width)
+    spans: list[tuple[str, int, int]] = []
+    x = 0
+    for index, (text, _) in enumerate(parts):
+        end = x + cell_len(text)
+        kind = {1: "status", 2: "rating", 3: "title"}.get(index)
+        if DATE.match(text.strip()):
+            kind = "date"
+        elif text.strip().startswith("▲"):
+            kind = "upvotes"
+        if kind:
+            spans.append((kind, x, end))
+        x = end
+    return spans
+
+
+def problems(app: Any, rows: dict[int, str]) -> list[tuple[str, str, str, float]]:
+    """Every part drawn below its contrast floor: (part, row kind, colours, ratio)."""
+    paper_list = app.screen.query_one(PaperList)
+    found: list[tuple[str, str, str, float]] = []
+    lines = drawn(paper_list)
+    for row, row_kind in rows.items():
+        for kind, start, end in row_spans(paper_list, row):
+            floor = TEXT if kind == "title" else SECONDARY
+            for char, style in lines[row][start:end]:
+                colours = shown(style)
+                if char.isspace() or colours is None:
+                    continue
+                ratio = contrast_ratio(*colours)
+                if ratio < floor:
+                    found.append((kind, row_kind, "{} on {}".format(*colours), round(ratio, 2)))
+                    break
+    sidebar = app.screen.query_one(ViewSidebar)
+    for line in drawn(sidebar):
+        text = "".join(char for char, _ in line).rstrip()
+        count = re.search(r"\d+$", text)
+        if count is None:
+            continue
+        char, style = line[count.end() - 1]
+        colours = shown(style)
+        if colours is not None and (ratio := contrast_ratio(*colours)) < SECONDARY:
+            found.append(("count", text.split()[0], "{} on {}".format(*colours), round(ratio, 2)))
+    return found
+
+
+async def test_every_offered_theme_draws_the_list_and_sidebar_legibly(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    failures: dict[str, list[tuple[str, str, str, float]]] = {}
+    measured = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # Row 0 selected and rated, row 1 selected and rated under the cursor, row 2 plain and unrated.
+        await pilot.press("3", "space", "4", "space", "k")
+        await pilot.pause()
+        for name in sorted(app.available_themes):
+            if app.get_theme(name).ansi:  # the terminal's own palette: nothing to measure
+                continue
+            app.theme = name
+            await pilot.pause()
+            found = problems(app, {0: "selected", 1: "cursor on selected", 2: "plain"})
+            # Then the cursor on a rated row that is not selected.
+            await pilot.press("j", "j", "5")
+            await pilot.pause()
+            found += problems(app, {3: "cursor"})
+            await pilot.press("0", "k", "k")
+            await pilot.pause()
+            if found:
+                failures[name] = found
+            measured += 1
+    assert measured >= 20
+    assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
