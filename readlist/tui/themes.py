@@ -7,7 +7,8 @@ The app calls :func:`install_themes` once from ``__init__``. From then on:
   muted text is a fixed colour in every one, since the list and the sidebar draw it in part
   styles, which cannot work out Textual's own "auto" muted colour (they draw it white);
 * a row the theme highlights (the cursor, the selection) keeps its text legible: see
-  :func:`legible_row` and :func:`legible_part`;
+  :func:`legible_row` and :func:`legible_part`; on a terminal of 16 colours, where a theme's
+  tints can come out alike, the list draws its cursor otherwise (:func:`basic_colours`);
 * the "Change theme" palette lists every theme with its origin and previews each one as the
   cursor moves over it; Esc goes back to the theme in use;
 * any theme change that is not a preview or a one-run ``--theme`` override is saved to config.toml;
@@ -46,6 +47,8 @@ from readlist.config.themes import (
 from readlist.core.text import inert_text
 
 ORIGIN_ORDER = {"bundled": 0, "user": 1, "built-in": 2}
+BASIC_COLOUR_SYSTEMS = frozenset({"standard", "windows"})
+"""Rich's names for the colour systems of a terminal with 16 colours (``windows``: the legacy console)."""
 PART_CONTRAST = 3.0
 """What a part of a highlighted row drawn in its own colour (status glyph, rating, date, upvotes, tags) must
 reach on the row's background to keep that colour (WCAG AA for large text and for interface parts)."""
@@ -149,6 +152,14 @@ def readlist_variables(theme: Theme) -> dict[str, str]:
         except ValueError:
             values = _ANSI_VARIABLES[theme.dark]
     return {name: values[name] for name in missing if name in values}
+
+
+def basic_colours(app: App[Any]) -> bool:
+    """Whether the terminal shows only its 16 colours (``TERM=xterm``, ``screen`` or ``linux``, no ``COLORTERM``).
+
+    Every colour is then drawn as the nearest of the 16, and tints a theme tells apart come out as one.
+    """
+    return app.console.color_system in BASIC_COLOUR_SYSTEMS
 
 
 def _hex(color: RichColor | None) -> str | None:

@@ -21,6 +21,16 @@ def _private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     return config
 
 
+@pytest.fixture(autouse=True)
+def _truecolour_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app draws for a terminal with every colour, whatever terminal runs the tests.
+
+    On a 16-colour one (TERM=xterm without COLORTERM) it draws the cursor otherwise, so the
+    pictures would depend on where the tests run; a test of that terminal sets TERM itself.
+    """
+    monkeypatch.setenv("COLORTERM", "truecolor")
+
+
 @pytest.fixture
 def small_library(tmp_path: Path) -> Path:
     """Twelve seed papers from one page (fast to build and to look at)."""

@@ -1,10 +1,12 @@
-"""Every theme the app offers draws the paper list and the sidebar legibly, on every kind of row.
+"""Every theme the app offers draws the paper list and the sidebar legibly, on every kind of row and terminal.
 
 The colours are read from what the widgets draw, cell by cell, after the row's own colours (the
 cursor, the selection) are laid under the parts that have a colour of their own: the status glyph,
 the rating, the date, the upvotes and the sidebar's counts. A theme that looks right on its own
 background can still draw a part in a colour meant for another background (or in an "auto" colour
-that a part's style cannot work out), and only the drawn cells show that.
+that a part's style cannot work out), and only the drawn cells show that. A terminal with only
+16 colours shows each colour as the nearest of its own, where a theme's tints for the cursor and
+for the selection can come out as one.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.cells import cell_len
-from rich.color import ColorType
+from rich.color import Color, ColorSystem, ColorType
 from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
@@ -130,3 +133,51 @@ async def test_every_offered_theme_draws_the_list_and_sidebar_legibly(small_libr
             measured += 1
     assert measured >= 20
     assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
+
+
+def basic(color: Color | None, default: str) -> int | str:
+    """The number of the colour a 16-colour terminal shows for a colour, or ``default`` for its default colour."""
+    number = None if color is None else color.downgrade(ColorSystem.STANDARD).number
+    return default if number is None else number
+
+
+def on_basic_terminal(style: Style) -> tuple[int | str, int | str]:
+    """The (text, background) colours a 16-colour terminal shows for a style, as numbers of its 16.
+
+    The terminal's default colours are "text" and "background", so that reverse video is seen too.
+    """
+    fore, back = basic(style.color, "text"), basic(style.bgcolor, "background")
+    return (back, fore) if style.reverse else (fore, back)
+
+
+async def test_on_a_16_colour_terminal_the_cursor_stands_out_from_the_selection(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("COLORTERM")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.console.color_system == "standard"
+        await pilot.pause()
+        # Rows 0-2 selected, the cursor back on row 2: walking through a selected block.
+        await pilot.press("space", "space", "space", "k")
+        await pilot.pause()
+        paper_list = app.screen.query_one(PaperList)
+        assert paper_list.cursor == 2
+        alike: dict[str, tuple[tuple[int | str, int | str], ...]] = {}
+        for name in sorted(app.available_themes):
+            app.theme = name
+            await pilot.pause()
+            lines = drawn(paper_list)
+            title = next(start for kind, start, _ in row_spans(paper_list, 2) if kind == "title")
+            selected, cursor, plain = (on_basic_terminal(lines[row][title][1]) for row in (1, 2, 3))
+            # (text, background): the cursor's background is neither the selection's nor a plain row's.
+            if cursor[1] in (selected[1], plain[1]) or cursor[0] == cursor[1]:
+                alike[name] = (selected, cursor, plain)
+        assert not alike, "\n".join(f"{name}: selected, cursor, plain {rows}" for name, rows in alike.items())
+        # In the search box, the list's cursor is still to be seen: underlined.
+        app.theme = "readlist-dark"
+        await pilot.press("tab")
+        await pilot.pause()
+        assert not paper_list.has_focus
+        assert drawn(paper_list)[2][title][1].underline
