@@ -113,7 +113,10 @@ class ReadlistApp(App[None]):
         handle_signals: bool = False,
     ) -> None:
         self._theme_fallback = False
-        super().__init__()
+        # NO_COLOR: Textual turns every colour into a grey unless the app draws in the terminal's own colours,
+        # and then it leaves colours out altogether, which is what NO_COLOR asks. The cursor, the current view
+        # and the other highlights are then shown in reverse video (readlist.tcss, PaperList).
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.session = session
         self._handle_signals = handle_signals
         # The signal that closed the app (SIGHUP, SIGTERM), if one did: the terminal may be gone.

@@ -8,7 +8,7 @@ The app calls :func:`install_themes` once from ``__init__``. From then on:
   styles, which cannot work out Textual's own "auto" muted colour (they draw it white);
 * a row the theme highlights (the cursor, the selection) keeps its text legible: see
   :func:`legible_row` and :func:`legible_part`; on a terminal of 16 colours, where a theme's
-  tints can come out alike, the list draws its cursor otherwise (:func:`basic_colours`);
+  tints can come out alike, or with ``NO_COLOR``, the list draws its cursor otherwise (:func:`few_colours`);
 * the "Change theme" palette lists every theme with its origin and previews each one as the
   cursor moves over it; Esc goes back to the theme in use;
 * any theme change that is not a preview or a one-run ``--theme`` override is saved to config.toml;
@@ -154,12 +154,13 @@ def readlist_variables(theme: Theme) -> dict[str, str]:
     return {name: values[name] for name in missing if name in values}
 
 
-def basic_colours(app: App[Any]) -> bool:
-    """Whether the terminal shows only its 16 colours (``TERM=xterm``, ``screen`` or ``linux``, no ``COLORTERM``).
+def few_colours(app: App[Any]) -> bool:
+    """Whether the app draws in 16 colours (``TERM=xterm``, ``screen`` or ``linux``, no ``COLORTERM``) or none.
 
-    Every colour is then drawn as the nearest of the 16, and tints a theme tells apart come out as one.
+    In 16 colours every colour is drawn as the nearest of them, and tints a theme tells apart come out as
+    one; with ``NO_COLOR`` set the app draws no colours at all, so a tint is not shown.
     """
-    return app.console.color_system in BASIC_COLOUR_SYSTEMS
+    return app.no_color or app.console.color_system in BASIC_COLOUR_SYSTEMS
 
 
 def _hex(color: RichColor | None) -> str | None:

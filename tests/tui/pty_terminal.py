@@ -27,7 +27,8 @@ QUIET = 0.25  # longer than Textual's 0.1 s wait after Esc, so the next key is n
 class Terminal:
     """A pseudo-terminal running one ``readlist`` process, keeping everything it writes."""
 
-    def __init__(self, db: Path, home: Path) -> None:
+    def __init__(self, db: Path, home: Path, env: dict[str, str] | None = None) -> None:
+        """``env``: variables set for this run over the terminal's own (``NO_COLOR``, a ``TERM``)."""
         try:
             self.master, slave = os.openpty()
         except OSError as exc:  # a sandbox without pseudo-terminals
@@ -44,6 +45,7 @@ class Terminal:
             "DISPLAY": ":0",
             "READLIST_CONFIG": str(home / "config.toml"),
             "READLIST_CLIPBOARD": "osc52",
+            **(env or {}),
         }
         env.pop("TEXTUAL", None)
         for name in ("SSH_CONNECTION", "SSH_TTY"):

@@ -26,7 +26,7 @@ from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
 from readlist.tui import bindings
-from readlist.tui.themes import basic_colours, legible_part, legible_row
+from readlist.tui.themes import few_colours, legible_part, legible_row
 from readlist.tui.widgets.scrollbar import SteadyScrollBars
 
 # The date and upvotes columns are as wide as what the list holds, and only shown while the title keeps
@@ -40,8 +40,8 @@ SIZING_SAMPLE = 2000
 NEAR_TOP = 1000
 # How the list shows an unrated paper: a placeholder as wide as the stars.
 UNRATED = "·····"
-# The cursor on a terminal of 16 colours (see ``render_line``): reverse video, and underlined while the list is
-# not focused (the blurred cursor's tint is the list's own colour there).
+# The cursor on a terminal of 16 colours or with NO_COLOR (see ``render_line``): reverse video, and underlined
+# while the list is not focused (the blurred cursor's tint is the list's own colour there, or no colour).
 BASIC_CURSOR = Style(reverse=True, bold=True)
 BASIC_CURSOR_BLURRED = Style(underline=True)
 
@@ -316,9 +316,10 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
             return cached
         style = base
         parts = self.row_parts(paper, width)
-        if cursor == 1 and basic_colours(self.app):
+        if cursor == 1 and few_colours(self.app):
             # 16 colours: the theme's tints for the cursor and the selection come out as one grey (or as the list's
-            # own colour), so the cursor is a bar of the list's colours in reverse video, one colour throughout.
+            # own colour), so the cursor is a bar of the list's colours in reverse video, one colour throughout;
+            # with NO_COLOR, the terminal's own colours in reverse video.
             style = legible_row(base) + BASIC_CURSOR
             parts = [(text, part + Style(color=style.color)) for text, part in parts]
         elif selected or cursor:
@@ -327,7 +328,7 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
             if cursor:
                 name = "paper-list--cursor" if cursor == 1 else "paper-list--cursor-blurred"
                 style = style + self.get_component_rich_style(name)
-                if cursor == 2 and basic_colours(self.app):
+                if cursor == 2 and few_colours(self.app):
                     style = style + BASIC_CURSOR_BLURRED
             # The row's colours are the theme's; the parts' were made for the list's background.
             style = legible_row(style)

@@ -131,6 +131,8 @@ class ViewSidebar(Widget):
         """
         visual = self.get_visual_style("view-sidebar--current")
         style = visual.rich_style
+        if self.get_component_styles("view-sidebar--current").text_style.reverse:
+            style += Style(reverse=True)  # with NO_COLOR (readlist.tcss); the visual style leaves reverse out
         back, fore = visual.background, visual.foreground
         if back is None or fore is None or back.ansi is not None or fore.ansi is not None:
             return style
