@@ -934,6 +934,7 @@ async def test_pulling_configured_sources_none_of_which_is_a_source_says_nothing
             await pilot.pause(0.05)
             if screen._online is None:
                 break
+        await pilot.pause()  # the notification is a message to the app, handled after the pull's end is
         bar = static_text(screen.query_one("#topbar", Static))
         assert "Nothing was pulled" in bar and "Pulled" not in bar, bar
         assert any("every source in config.toml's pull_sources was left out ('arxiv:bad cat')" in str(n.message)
