@@ -992,3 +992,28 @@ async def test_a_change_by_another_process_is_counted_from_the_papers_it_touched
         await pilot.pause()
         assert counted == ["all", "saved"]
         assert_as_recounted(app, recount)
+
+
+async def test_closing_the_note_editor_says_the_note_was_saved_only_when_it_changed(
+    small_library: Path, make_app: MakeApp,
+) -> None:
+    """Every other change says what it did and that u undoes it; a note typed and left with Esc says so too, in the
+    list's top bar and in triage mode. A note opened and left untouched says nothing."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press("escape")  # nothing typed
+        await pilot.pause()
+        assert "Note saved" not in text_of(app, "#topbar")
+        await pilot.press("n", "h", "e", "l", "l", "o", "escape")
+        await pilot.pause()
+        assert "Note saved (u undoes)" in text_of(app, "#topbar")
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid: note edited" in text_of(app, "#topbar")
+        await pilot.press("T", "n", "h", "i", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        assert any("Note saved (u undoes)" in str(n.message) for n in app._notifications)

@@ -889,12 +889,18 @@ class MainScreen(ReadlistScreen[None]):
     def action_note(self) -> None:
         paper = self._current()
         if paper is not None:
-            from readlist.tui.screens.note_editor import NoteEditor
+            from readlist.tui.screens.note_editor import NOTE_SAVED, NoteEditor
 
             # Back on the paper; a saved note adjusts the counts (a saved search of noted papers) from the one
             # change, as triage mode's decisions do, instead of counting the whole library again.
             back = self._back_from(self.session.library.version)
-            self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: back(paper.id))
+
+            def closed(changed: bool | None) -> None:
+                back(paper.id)
+                if changed:
+                    self.say(NOTE_SAVED)
+
+            self.app.push_screen(NoteEditor(self.session, paper.id), closed)
 
     @needs_library
     def action_tags(self) -> None:

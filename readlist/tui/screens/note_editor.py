@@ -31,10 +31,13 @@ from readlist.tui.widgets.text_input import NoteArea
 # pause is saved every half second too (a save is one journal line). AUTOSAVE_SECONDS is a safety net.
 SAVE_AFTER_TYPING = 0.5
 AUTOSAVE_SECONDS = 3.0
+# What the screen below says when the editor closes on a changed note, as every other change says what it did.
+NOTE_SAVED = "Note saved (u undoes)"
 
 
-class NoteEditor(ReadlistScreen[None]):
-    """Edit one paper's note; Esc saves and goes back."""
+class NoteEditor(ReadlistScreen[bool]):
+    """Edit one paper's note; Esc saves and goes back, answering whether the note changed (for the screen below
+    to say so: a change that says nothing looks like one that was not made)."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.NOTE_EDITOR
     HELP_TITLE = "note editor"
@@ -212,10 +215,13 @@ class NoteEditor(ReadlistScreen[None]):
             self.notify(f"Note not saved ({self._failed}). Your text is kept in {where}", severity="error",
                         markup=False, timeout=30)
             self._failed = None  # kept: leaving must not keep it a second time
+            kept = True
+        else:
+            kept = False
         # One undo step for the whole editing session, however many autosaves it took.
-        self.editing.finish()
+        changed = bool(self.editing.finish().changes)
         self._left = True
-        self.dismiss(None)
+        self.dismiss(changed and not kept)  # a note kept in a file was said to be not saved
 
     def _keep(self) -> str | None:
         try:

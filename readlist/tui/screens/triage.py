@@ -20,7 +20,7 @@ from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
 from readlist.tui.screens.base import ReadlistScreen, decision
-from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.note_editor import NOTE_SAVED, NoteEditor
 from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
 from readlist.tui.widgets.note import NoteView
@@ -233,8 +233,15 @@ class TriageScreen(ReadlistScreen[str | None]):
 
     def action_note(self) -> None:
         paper = self._shown_paper()
-        if paper is not None:
-            self.app.push_screen(NoteEditor(self.session, paper.id), lambda _: self.show())
+        if paper is None:
+            return
+
+        def closed(changed: bool | None) -> None:
+            self.show()
+            if changed:
+                self.notify(NOTE_SAVED, markup=False)
+
+        self.app.push_screen(NoteEditor(self.session, paper.id), closed)
 
     def action_tags(self) -> None:
         paper = self._shown_paper()
