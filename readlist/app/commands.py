@@ -276,7 +276,7 @@ class ToggleRead:
                 return _back_from_read(paper)
             return {"status": Status.READ.value}
 
-        return edit_papers(library, "Toggled read", dict.fromkeys(self.ids, toggled))
+        return _said_which_way(edit_papers(library, "Toggled read", dict.fromkeys(self.ids, toggled)))
 
 
 @dataclass(frozen=True)
@@ -289,11 +289,29 @@ class Unread:
         def back(paper: Paper) -> Change:
             return _back_from_read(paper) if paper.status == Status.READ.value else {}
 
-        return edit_papers(library, "Marked unread", dict.fromkeys(self.ids, back))
+        return _said_which_way(edit_papers(library, "Marked unread", dict.fromkeys(self.ids, back)))
 
 
 def _back_from_read(paper: Paper) -> Change:
     return {"status": paper.prev_status or Status.TO_READ.value}
+
+
+def _said_which_way(outcome: Outcome) -> Outcome:
+    """A toggle of read labelled by where its papers went: "Marked read", "Back to Inbox" (every paper back to one
+    status), "Marked unread" (back to several), or how many went each way; "Toggled read" alone said neither."""
+    went = [str(change.after["status"]) for change in outcome.changes.values()
+            if change.after and "status" in change.after]
+    read = went.count(Status.READ.value)
+    back = {status for status in went if status != Status.READ.value}
+    if went and read == len(went):
+        outcome.label = STATUS_LABELS[Status.READ]
+    elif len(back) == 1 and not read:
+        outcome.label = f"Back to {Status(back.pop()).label}"
+    elif back and not read:
+        outcome.label = "Marked unread"
+    elif went:
+        outcome.label = f"Marked {read} read, {len(went) - read} unread"
+    return outcome
 
 
 @dataclass(frozen=True)

@@ -411,7 +411,9 @@ def mark_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     ids = [p.id for p in papers]
     outcome = session.run(Unread(ids) if status is None else SetStatus(ids, status))
     settle(session)
-    _report_edit(session, outcome, papers, "marked unread" if status is None else f"marked {status.value}", as_json)
+    # Back from read, the line says where to ("back to Inbox"), as r says in the app.
+    unread_as = outcome.label[:1].lower() + outcome.label[1:]
+    _report_edit(session, outcome, papers, unread_as if status is None else f"marked {status.value}", as_json)
 
 
 @click.command("rate", context_settings={"ignore_unknown_options": True})

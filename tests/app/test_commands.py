@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from readlist.app.commands import AppendNote, Delete, EditTags, KeepKeys, Rate, Revert, SetStatus, ToggleRead
+from readlist.app.commands import AppendNote, Delete, EditTags, KeepKeys, Rate, Revert, SetStatus, ToggleRead, Unread
 from readlist.app.history import History, revert
 from readlist.app.imports import ImportPapers
 from readlist.app.session import Session
@@ -39,6 +39,18 @@ def test_outcome_names_each_changed_field_before_and_after(session: Session) -> 
     assert change.after is not None and change.after["status"] == "read" and change.after["prev_status"] == "inbox"
     assert outcome.fields == {"status", "read_at", "prev_status"}
     assert on_disk(session)["2401.00002"].status == "read"
+
+
+def test_toggling_read_says_which_way_the_papers_went(session: Session) -> None:
+    """r in the app and `mark unread` say where the papers went, not only that read was toggled."""
+    first, second, third = "2401.00001", "2401.00002", "2401.00003"
+    session.run(SetStatus([second], "reading"))
+    assert session.run(ToggleRead([first, second])).label == "Marked read"
+    assert session.run(ToggleRead([first])).label == "Back to Inbox"
+    assert session.run(ToggleRead([first, second])).label == "Marked 1 read, 1 unread"
+    assert session.run(ToggleRead([first])).label == "Back to Inbox"
+    session.run(ToggleRead([first, second]))
+    assert session.run(Unread([first, second, third])).label == "Marked unread"  # to Inbox and to Reading
 
 
 def test_nothing_to_change_gives_an_empty_outcome_and_no_undo_step(session: Session) -> None:

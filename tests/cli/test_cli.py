@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from readlist.cli import main
+from readlist.core.model import Status
 from readlist.storage.library import Library
 from tests.conftest import SEEDS
 
@@ -321,6 +322,8 @@ def test_mark_unread_puts_a_read_paper_back_as_r_in_the_app_does(seed_library: P
     assert lib.papers[not_read].status == "inbox"
     assert run(seed_library, "undo").exit_code == 0
     assert Library(seed_library).papers[by_cli].status == "read"
+    said = run(seed_library, "mark", by_cli, "unread").output  # said as r says it in the app: where it went
+    assert f"1 paper back to {Status(before).label}" in said, said
 
 
 def test_open_hands_the_page_to_a_browser_and_prints_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

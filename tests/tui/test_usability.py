@@ -1017,3 +1017,21 @@ async def test_closing_the_note_editor_says_the_note_was_saved_only_when_it_chan
         await pilot.pause()
         assert isinstance(app.screen, TriageScreen)
         assert any("Note saved (u undoes)" in str(n.message) for n in app._notifications)
+
+
+async def test_toggling_read_says_which_way_the_paper_went(small_library: Path, make_app: MakeApp) -> None:
+    """r marks a paper read in the Inbox and sends it back from the Read view: the top bar says which it did."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Marked read: 1 paper (u undoes)" in text_of(app, "#topbar")
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket")
+        await pilot.pause()
+        assert main(app).view.key == "status:read"
+        await pilot.press("r")
+        await pilot.pause()
+        assert "Back to Inbox: 1 paper (u undoes)" in text_of(app, "#topbar")
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid: back to inbox" in text_of(app, "#topbar")
