@@ -88,6 +88,10 @@ TRIAGE: list[BindingType] = [
     *DECISIONS,
     Binding("down,j,right", "next", "Next", show=False, id="triage-next", tooltip="Next paper"),
     Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous", tooltip="Previous paper"),
+    # The list's keys for its first and last paper: here the first and last paper of the pile (the summary after it
+    # is one more j away).
+    Binding("g,home", "first", "First", show=False, id="triage-first", tooltip="First paper of the pile"),
+    Binding("G,end", "last", "Last", show=False, id="triage-last", tooltip="Last paper of the pile"),
     Binding("space,pagedown", "page_text(1)", "Page down", show=False, id="triage-page-down",
             tooltip="Scroll the abstract a page down"),
     Binding("shift+space,pageup", "page_text(-1)", "Page up", show=False, id="triage-page-up",
@@ -159,6 +163,10 @@ HELP_SCREEN: list[BindingType] = [
     # The list's own keys move through the help too: on a small terminal it is longer than the screen.
     Binding("j,down", "scroll_help(1)", "Scroll down", show=False, id="help-down"),
     Binding("k,up", "scroll_help(-1)", "Scroll up", show=False, id="help-up"),
+    Binding("g,home", "scroll_help_to(0)", "Top", show=False, id="help-top",
+            tooltip="Scroll to the top"),
+    Binding("G,end", "scroll_help_to(1)", "Bottom", show=False, id="help-bottom",
+            tooltip="Scroll to the bottom"),
 ]
 
 STATS: list[BindingType] = [
@@ -168,5 +176,9 @@ STATS: list[BindingType] = [
     Binding("k,up", "scroll_stats(-1)", "Scroll up", show=False, id="stats-up"),
     Binding("pagedown", "page_stats(1)", "Page down", show=False, id="stats-page-down"),
     Binding("pageup", "page_stats(-1)", "Page up", show=False, id="stats-page-up"),
+    Binding("g,home", "scroll_stats_to(0)", "Top", show=False, id="stats-top",
+            tooltip="Scroll to the top"),
+    Binding("G,end", "scroll_stats_to(1)", "Bottom", show=False, id="stats-bottom",
+            tooltip="Scroll to the bottom"),
     HELP,
 ]

@@ -1035,3 +1035,50 @@ async def test_toggling_read_says_which_way_the_paper_went(small_library: Path, 
         await pilot.press("u")
         await pilot.pause()
         assert "Undid: back to inbox" in text_of(app, "#topbar")
+
+
+async def test_first_and_last_keys_work_in_triage_mode_help_and_statistics(
+    small_library: Path, make_app: MakeApp,
+) -> None:
+    """g, G, Home and End go to the first and last paper in the list; in triage mode they go to the first and last
+    paper of the pile, and in the help and the statistics, which scroll, to the top and the bottom."""
+    from textual.containers import VerticalScroll
+
+    from readlist.tui.screens.stats import StatsScreen
+
+    app = make_app(small_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("T", "G")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        assert "Triage · 12 / 12" in text_of(app, "#triage-progress")
+        await pilot.press("g")
+        assert "Triage · 1 / 12" in text_of(app, "#triage-progress")
+        await pilot.press("end")
+        assert "Triage · 12 / 12" in text_of(app, "#triage-progress")
+        await pilot.press("j", "home")  # from the summary after the last paper too
+        assert "Triage · 1 / 12" in text_of(app, "#triage-progress")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert any("First paper of the pile" in row.long for row in app.screen.rows)
+        for body, top, bottom in (("#help-body", "g", "G"), ("#help-body", "home", "end")):
+            scroll = app.screen.query_one(body, VerticalScroll)
+            assert scroll.max_scroll_y > 0
+            await pilot.press(bottom)
+            await pilot.pause()
+            assert scroll.scroll_y == scroll.max_scroll_y
+            await pilot.press(top)
+            await pilot.pause()
+            assert scroll.scroll_y == 0
+        await pilot.press("escape", "escape", "S")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, StatsScreen)
+        scroll = app.screen.query_one("#stats-body", VerticalScroll)
+        assert scroll.max_scroll_y > 0
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("home")
+        await pilot.pause()
+        assert scroll.scroll_y == 0

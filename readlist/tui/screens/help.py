@@ -88,3 +88,11 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll_help(self, direction: int) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=direction * 3, animate=False)
+
+    def action_scroll_help_to(self, end: int) -> None:
+        """To the top (0) or the bottom (1), as g and G go to the list's first and last paper."""
+        body = self.query_one("#help-body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False, immediate=True)
+        else:
+            body.scroll_home(animate=False, immediate=True)

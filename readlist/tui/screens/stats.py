@@ -436,6 +436,14 @@ class StatsScreen(Screen[None]):
     def action_scroll_stats(self, direction: int) -> None:
         self.query_one("#stats-body", VerticalScroll).scroll_relative(y=direction, animate=False)
 
+    def action_scroll_stats_to(self, end: int) -> None:
+        """To the top (0) or the bottom (1), as g and G go to the list's first and last paper."""
+        body = self.query_one("#stats-body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False, immediate=True)
+        else:
+            body.scroll_home(animate=False, immediate=True)
+
     def action_page_stats(self, direction: int) -> None:
         # The panels are not focusable (their own keys would hide the screen's ↓ and ↑): the screen pages them.
         body = self.query_one("#stats-body", VerticalScroll)

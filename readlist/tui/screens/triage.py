@@ -282,6 +282,19 @@ class TriageScreen(ReadlistScreen[str | None]):
             self.index += 1
             self.show()
 
+    def action_first(self) -> None:
+        self._go_to(0)
+
+    def action_last(self) -> None:
+        self._go_to(len(self.paper_ids) - 1)
+
+    def _go_to(self, index: int) -> None:
+        """To the paper at ``index`` of the pile, from any paper or from the summary after the last one."""
+        if self.paper_ids:
+            self.index = index
+            self.done = False
+            self.show()
+
     def action_previous(self) -> None:
         if self.index > 0:
             self.index -= 1
