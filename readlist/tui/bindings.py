@@ -147,15 +147,17 @@ TAG_EDITOR: list[BindingType] = [
     Binding("tab", "complete", "Complete tag", id="complete-tag"),
 ]
 
+# In a dialog without a text box (these formats, the confirmation below) q closes it, as Esc does: the app's q
+# (quit) does not reach a dialog, and quitting from a question would surprise. In a text box q types.
 CITE_CHOOSER: list[BindingType] = [
-    Binding("escape", "cancel", "Cancel", id="cancel-cite"),
+    Binding("escape,q", "cancel", "Cancel", id="cancel-cite"),
     Binding("j", "cursor_down", "Down", show=False, id="cite-down"),
     Binding("k", "cursor_up", "Up", show=False, id="cite-up"),
 ]
 
 CONFIRM: list[BindingType] = [
     Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-    Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    Binding("n,escape,q", "answer(False)", "No", id="confirm-no"),
 ]
 
 HELP_SCREEN: list[BindingType] = [

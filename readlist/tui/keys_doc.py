@@ -28,8 +28,9 @@ SCOPES: dict[str, tuple[str, ...]] = {
 KEYMAP = "keymap"
 _EVERYWHERE = ("**Everywhere**\n\n| key | action |\n|---|---|\n"
                "| `q` | quit (a note being edited is saved first, with the keys typed just before); on the"
-               " statistics and help screens `q` goes back instead; in a text box, where `q` types, and on those"
-               " two screens, `ctrl+q` |\n"
+               " statistics and help screens `q` goes back instead, and in a dialog (the delete confirmation, the"
+               " citation formats) it cancels; in a text box, where `q` types, and on those screens and dialogs,"
+               " `ctrl+q` |\n"
                "| `ctrl+p` | command palette: every action by name, views, sort orders, themes |")
 
 

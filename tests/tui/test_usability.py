@@ -1082,3 +1082,31 @@ async def test_first_and_last_keys_work_in_triage_mode_help_and_statistics(
         await pilot.press("home")
         await pilot.pause()
         assert scroll.scroll_y == 0
+
+
+async def test_q_closes_a_dialog_without_a_text_box_as_esc_does(small_library: Path, make_app: MakeApp) -> None:
+    """q quits from every screen, and goes back from the help and the statistics; from the delete question and the
+    citation formats it did nothing. It closes them, answering no and copying nothing. In a text box it types."""
+    from readlist.tui.screens.confirm import Confirm
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        before = len(plist(app).papers)
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and not app.quitting
+        assert len(plist(app).papers) == before and len(fresh(small_library).papers) == before
+        await pilot.press("Y")
+        await pilot.pause()
+        assert isinstance(app.screen, CiteChooser)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and not app.quitting
+        assert "Copied" not in text_of(app, "#topbar")
+        await pilot.press("t", "q")
+        await pilot.pause()
+        assert isinstance(app.screen, TagEditor)
+        assert app.screen.query_one(Input).value.endswith("q")

@@ -25,7 +25,7 @@ PREVIEW_PAPERS = 30
 
 
 class CiteChooser(ModalScreen[str | None]):
-    """Choose a citation format; dismisses with the format name, or None on Esc.
+    """Choose a citation format; dismisses with the format name, or None on Esc or q.
 
     The preview is a read-only TextArea: it shows the citation as plain text
     (web titles are never parsed as markup) and scrolls for long selections. Of a selection of
@@ -92,7 +92,7 @@ class CiteChooser(ModalScreen[str | None]):
                 self.preview_text(self.initial), read_only=True, soft_wrap=True, show_line_numbers=False,
                 id="cite-preview",
             )
-            yield Label("↑/↓ choose · Enter copy · Esc cancel", id="cite-help", markup=False)
+            yield Label("↑/↓ choose · Enter copy · Esc or q cancel", id="cite-help", markup=False)
         yield Footer()  # this dialog's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:

@@ -1,4 +1,4 @@
-"""A yes/no question before something the user may regret (deleting papers): y confirms, n or Esc does not."""
+"""A yes/no question before something the user may regret (deleting papers): y confirms, n, Esc or q does not."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Confirm(ModalScreen[bool]):
             yield Static(Text(inert_text(self.question), style="bold"), id="confirm-question", markup=False)
             if self.detail:
                 yield Static(Text(inert_text(self.detail), style="dim"), id="confirm-detail", markup=False)
-            yield Static(Text("y yes · n or Esc no", style="dim"), id="confirm-keys", markup=False)
+            yield Static(Text("y yes · n, Esc or q no", style="dim"), id="confirm-keys", markup=False)
         yield Footer()  # this question's keys, over the list's (which do nothing here)
 
     def action_answer(self, yes: bool) -> None:
