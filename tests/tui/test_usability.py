@@ -1110,3 +1110,27 @@ async def test_q_closes_a_dialog_without_a_text_box_as_esc_does(small_library: P
         await pilot.pause()
         assert isinstance(app.screen, TagEditor)
         assert app.screen.query_one(Input).value.endswith("q")
+
+
+@pytest.mark.parametrize(("typed", "showing"), [("x --term", "showing “x -”"), ("status:bogus", "not applied")])
+async def test_a_search_that_does_not_read_is_said_beside_the_count_it_does_not_have(
+    small_library: Path, make_app: MakeApp, typed: str, showing: str,
+) -> None:
+    """The list keeps what the last search that reads found, and its count; the top bar says that count is not the
+    search typed's, and which search it is, until the search reads again."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *typed)
+        await pilot.pause(0.3)
+        assert app.screen.query_one("#query-error", Static).display
+        line = text_of(app, "#topbar")
+        assert f"Inbox {len(plist(app).papers)} ⚠ search not valid, {showing}" in line, line
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert "search not valid" in text_of(app, "#topbar")
+        await pilot.press("escape")  # clears it
+        await pilot.pause(0.3)
+        assert "search not valid" not in text_of(app, "#topbar")
+        await pilot.press("slash", *typed, "ctrl+u", "x")
+        await pilot.pause(0.3)
+        assert "search not valid" not in text_of(app, "#topbar")

@@ -80,6 +80,8 @@ MORE_LIKE = 50
 # The longest view name the top bar shows whole (a tag may be any length).
 VIEW_LABEL_SHOWN = 40
 LIKE_LABEL = 28
+# The longest search the top bar quotes whole when it says the list shows another than the one typed.
+SEARCH_SHOWN = 24
 # A top bar message too long for the line is cut at a word break this close to the end (else mid-word).
 WORD_BREAK_NEAR = 12
 # While the user types a search, the detail pane waits for this long a pause before showing the paper found.
@@ -226,6 +228,8 @@ class MainScreen(ReadlistScreen[None]):
         self._view_places: dict[str, str] = {}
         self.counts = Counts()
         self._query = parse_query("")
+        # Whether the search typed does not read, so the list shows the last one that did: the top bar says so.
+        self._query_invalid = False
         self._sidebar_shown: tuple[object, ...] = ()
         self._topbar_shown = Text()
         # Set while an enrichment or a pull runs in the background; setting it cancels the run (Esc).
@@ -542,9 +546,22 @@ class MainScreen(ReadlistScreen[None]):
         except QueryError as exc:
             error.update(Text(inert_text(f"⚠ {exc}")))
             error.display = True
-            return self._query  # keep showing what the last good query found
+            # The list keeps showing what the last good query found (typing `(` or `"` does not empty it until the
+            # group or quote is closed); the top bar says the count is that search's, not the one typed.
+            self._query_invalid = True
+            return self._query
         error.display = False
+        self._query_invalid = False
         return query
+
+    def _invalid_search_note(self) -> str:
+        """What the top bar says beside the count while the search typed does not read: which search it counts."""
+        shown = clean_line(self._query.text)
+        if self._query.empty or not shown:
+            return "⚠ search not valid, not applied"
+        if len(shown) > SEARCH_SHOWN:
+            shown = shown[: SEARCH_SHOWN - 1].rstrip() + "…"
+        return f"⚠ search not valid, showing “{shown}”"
 
     def _empty_message(self) -> str:
         if self.query_text.strip():
@@ -597,6 +614,8 @@ class MainScreen(ReadlistScreen[None]):
         text.append(label, style="bold")
         if shown is not None:
             text.append(f" {shown}")
+            if self._query_invalid:
+                text.append(f" {inert_text(self._invalid_search_note())}", style="bold")
         if sort:
             text.append(f"  sort: {self._sort_label(short=short)}", style="dim")
         if plist.selected:
