@@ -11,10 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.dom import DOMNode
+from textual.screen import Screen
 
 from readlist.tui import bindings
+
+if TYPE_CHECKING:
+    _Screen = Screen[Any]
+else:
+    _Screen = object
 
 # The bindings active together on each screen (the app's bindings are active everywhere).
 SCREENS: dict[str, Sequence[BindingType]] = {
@@ -113,3 +121,43 @@ def _taken_by(
             if key in final.get(other, defaults[other][0]):
                 return other, screen
     return None
+
+
+def in_declared_order(active: Mapping[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """A screen's active bindings in the order they are declared, whether or not the keymap remapped them.
+
+    Textual applies a keymap by taking each remapped binding out and adding it back after the others, so the
+    footer and the help listed Keep and Skip after Quit once ``keep = "a"`` was set. Here each key goes back to
+    where its binding is declared on its node (the nodes in the order Textual found them).
+    """
+    nodes: dict[int, int] = {}
+    declared: dict[int, dict[str, int]] = {}
+
+    def place(item: tuple[str, ActiveBinding]) -> tuple[int, int]:
+        node = item[1].node
+        binding = item[1].binding
+        where = nodes.setdefault(id(node), len(nodes))
+        order = declared.get(id(node))
+        if order is None:
+            order = declared[id(node)] = _declared(node)
+        return where, order.get(binding.id or binding.action, len(order))
+
+    return dict(sorted(active.items(), key=place))
+
+
+def _declared(node: DOMNode) -> dict[str, int]:
+    """Each binding of ``node`` (by id, else by action) and its place among them, as declared (before any keymap)."""
+    order: dict[str, int] = {}
+    for _, declared in node._bindings:
+        name = declared.id or declared.action
+        order.setdefault(name, len(order))
+    return order
+
+
+class DeclaredOrder(_Screen):
+    """A screen whose footer, help and palette list its keys in the order they are declared (see
+    :func:`in_declared_order`)."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return in_declared_order(super().active_bindings)

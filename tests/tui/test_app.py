@@ -20,7 +20,7 @@ from readlist.core.model import Paper, Status
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens import base as base_screen
 from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.help import HelpScreen
+from readlist.tui.screens.help import HelpScreen, bindings_table
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.tags import TagEditor
@@ -478,6 +478,33 @@ async def test_keymap_from_config_remaps_and_help_follows(
         assert isinstance(app.screen, TriageScreen)
         line = static_text(app.screen.query_one("#triage-progress", Static))
         assert "w keep" in line and "s keep" not in line and "x skip" in line and "Esc back" in line
+
+
+async def test_the_footer_and_help_keep_their_order_when_keys_are_remapped(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    """Remapping Keep and Skip used to move them to the end of the footer, after Quit, and of the help; the order
+    is the one the keys are declared in, remapped or not, on the list and in triage mode."""
+
+    async def orders(app: ReadlistApp, pilot: Any) -> list[tuple[list[str], list[str]]]:
+        seen = []
+        for key in ("", "T"):
+            if key:
+                await pilot.press(key)
+            await pilot.pause(0.3)
+            footer = [k.description for k in app.screen.query(FooterKey) if k.description]
+            seen.append((footer, [row.description for row in bindings_table(app, app.screen)]))
+        return seen
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        shipped = await orders(app, pilot)
+    _private_config.write_text('[keymap]\nkeep = "a"\nskip = "d, -x"\n', encoding="utf-8")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        remapped = await orders(app, pilot)
+    assert shipped[0][0][:3] == ["Help", "Keep", "Skip"] and shipped[0][0][-2:] == ["Quit", "palette"]
+    assert remapped == shipped
 
 
 async def test_the_readme_keymap_example_keeps_s_and_reports_the_clash(

@@ -20,6 +20,7 @@ from readlist.core.model import Paper, Status, ValidationError
 from readlist.core.texrender import render_tex
 from readlist.core.text import counted, inert_text
 from readlist.storage.errors import LibraryError
+from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.messages import ExternalChanges, PapersEdited
 
 ResultT = TypeVar("ResultT")
@@ -38,7 +39,7 @@ def decision(name: str, ids: list[str]) -> tuple[Command[Any], bool]:
     return SetStatus(ids, status), True
 
 
-class ReadlistScreen(Screen[ResultT]):
+class ReadlistScreen(DeclaredOrder, Screen[ResultT]):
     """A screen working on one session."""
 
     HELP_TITLE = "readlist"

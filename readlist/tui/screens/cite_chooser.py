@@ -18,13 +18,14 @@ from readlist.core.citekeys import unique_papers
 from readlist.core.model import Paper
 from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
+from readlist.tui.keymap import DeclaredOrder
 
 # The preview shows this many citations; more would only be scrolled past, and thousands took seconds to format
 # and lay out (the copy itself has them all).
 PREVIEW_PAPERS = 30
 
 
-class CiteChooser(ModalScreen[str | None]):
+class CiteChooser(DeclaredOrder, ModalScreen[str | None]):
     """Choose a citation format; dismisses with the format name, or None on Esc or q.
 
     The preview is a read-only TextArea: it shows the citation as plain text

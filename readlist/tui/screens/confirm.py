@@ -13,9 +13,10 @@ from textual.widgets import Footer, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.keymap import DeclaredOrder
 
 
-class Confirm(ModalScreen[bool]):
+class Confirm(DeclaredOrder, ModalScreen[bool]):
     """Dismissed with True for yes, False for no."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.CONFIRM

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.widgets.text_input import NoteArea, TextInput
 
 # The one-line details, in the order of the form (the abstract is the text box under them).
@@ -32,7 +33,7 @@ HINTS = {
 }
 
 
-class DetailsEditor(ModalScreen[bool]):
+class DetailsEditor(DeclaredOrder, ModalScreen[bool]):
     """Dismissed with True once ``accept`` took the values, False when left with Esc.
 
     ``values`` are the paper's details as text (authors joined by "; "); ``accept`` gets only the ones

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.keymap import DeclaredOrder
 
 # Bindings Textual adds on its own that would only clutter the list.
 _HIDDEN_ACTIONS = frozenset({
@@ -59,7 +60,7 @@ def bindings_table(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DeclaredOrder, ModalScreen[None]):
     """A scrollable table of keys; any of Esc, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.HELP_SCREEN

@@ -15,10 +15,11 @@ from textual.widgets import Footer, Input, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.widgets.text_input import TextInput
 
 
-class Prompt(ModalScreen[str | None]):
+class Prompt(DeclaredOrder, ModalScreen[str | None]):
     """Dismissed with the text typed, or None.
 
     ``accept`` is called with the text on Enter and answers why it cannot be taken (no name, a name

@@ -31,6 +31,7 @@ from readlist.core.model import MAX_RATING, Paper, Status
 from readlist.core.stats import DEFAULT_WEEKS, Stats, WeekCount, column_rows, compute_stats, fold, hbar
 from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
+from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.screens.help import HelpScreen, bindings_table
 
 # From this many papers on, the screen is drawn at once and the figures are counted on a worker thread (at
@@ -263,7 +264,7 @@ def summary_items(stats: Stats) -> list[tuple[str, str]]:
     ]
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(DeclaredOrder, Screen[None]):
     """Statistics for a library; ``Esc``, ``q`` or ``S`` goes back."""
 
     HELP_TITLE = "Statistics"

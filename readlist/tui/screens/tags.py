@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, Static
 from readlist.core.model import Paper, normalize_tag, split_tag_words
 from readlist.core.text import inert_text
 from readlist.tui import bindings
+from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.widgets.text_input import TextInput
 
 
@@ -93,7 +94,7 @@ def tag_changes(
 TagChange = tuple[list[str], list[str]]
 
 
-class TagEditor(ModalScreen[TagChange | None]):
+class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
     """Enter saves, Esc cancels; dismissed with the tags to add and to remove.
 
     For one paper the change is measured against the tags the box opened with (see
