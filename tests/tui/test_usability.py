@@ -1134,3 +1134,29 @@ async def test_a_search_that_does_not_read_is_said_beside_the_count_it_does_not_
         await pilot.press("slash", *typed, "ctrl+u", "x")
         await pilot.pause(0.3)
         assert "search not valid" not in text_of(app, "#topbar")
+
+
+async def test_the_first_session_in_the_readme_says_where_keep_moves_the_cursor_on(
+    small_library: Path, make_app: MakeApp,
+) -> None:
+    """s moves on by itself in the Inbox, which the paper leaves; in a view the paper stays in (All) the cursor stays
+    on it. The README's first session says which, not that the cursor always moves on."""
+    readme = (Path(__file__).parent.parent.parent / "README.md").read_text(encoding="utf-8")
+    step = readme[readme.index("2. **Triage.**"):readme.index("3. **Read and annotate.**")]
+    step = " ".join(step.split())
+    assert "the cursor moves on by itself" not in step
+    assert "it leaves the Inbox and the cursor is on the next paper" in step
+    assert "in a view the paper stays in, such as *All*, the cursor stays on it" in step
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        papers = list(plist(app).papers)
+        await pilot.press("s")
+        await pilot.pause()
+        assert current_id(app) == papers[1].id
+        for _ in range(5):
+            await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert main(app).view.key == "all"
+        await pilot.press("j", "x")
+        await pilot.pause()
+        assert current_id(app) == plist(app).papers[1].id and plist(app).papers[1].status == "skipped"
