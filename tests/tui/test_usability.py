@@ -1160,3 +1160,35 @@ async def test_the_first_session_in_the_readme_says_where_keep_moves_the_cursor_
         await pilot.press("j", "x")
         await pilot.pause()
         assert current_id(app) == plist(app).papers[1].id and plist(app).papers[1].status == "skipped"
+
+
+async def test_tags_keep_a_little_room_beside_a_long_title_in_the_side_by_side_layout(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    """At 160 columns, side by side, a long title took the whole row and its tags were never seen (stacked, they
+    were). The tags keep a little room: the title is cut first, down to what a title always keeps; tags that do not
+    fit whole are counted (+1)."""
+    from readlist.tui.widgets.paper_list import TITLE_MINIMUM
+
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        assert not main(app).has_class("-stacked")
+        papers = plist(app)
+        width = papers.scrollable_content_region.width
+        tagged = [p for p in papers.papers if p.tags]
+        assert len(tagged) == 4
+        for paper in tagged:
+            row = papers.row_text(paper, width).plain
+            assert "#generalization" in row, row
+            if paper.tags == ["generalization", "llm"]:
+                assert row.rstrip().endswith(("#generalization #llm", "#generalization +1")), row
+            title_shown = row[10:row.index("  #")]
+            assert title_shown == paper.title or (title_shown.endswith("…") and len(title_shown) >= TITLE_MINIMUM)
+        await pilot.press("L")  # stacked: the wider list shows more of the title and the tags
+        await pilot.pause()
+        wider = papers.scrollable_content_region.width
+        assert wider > width
+        for paper in tagged:
+            assert "#generalization" in papers.row_text(paper, wider).plain

@@ -34,6 +34,11 @@ from readlist.tui.widgets.scrollbar import SteadyScrollBars
 # Tags follow the title on its line rather than in a column that would stand empty for most papers.
 DATE_WIDTH = 10
 TITLE_MINIMUM = 30
+# A long title is cut to leave its tags up to this much room (never below TITLE_MINIMUM): beside the detail pane,
+# at 160 columns, a title filled the row and the tags were never seen. Tags that do not fit whole are counted (+2).
+TAG_ROOM = 20
+# Less room than this would show no tag worth reading: the title then has the row, as before.
+TAG_ROOM_MINIMUM = 8
 # Rows looked at to size the columns (the top of the list, which is what is on screen first).
 SIZING_SAMPLE = 2000
 # Rows read one by one for a paper before a map of every row is made (see ``PaperList.row_of``).
@@ -380,7 +385,19 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
         whole = title + tags
         length = cell_len(whole)
         if length > room:
-            whole = set_cell_size(whole, room - 1) + "…"
+            names = [inert_text(tag) for tag in paper.tags]
+            spare = room - cell_len(title)  # what the whole title leaves the tags
+            kept = min(cell_len(tags), TAG_ROOM, room - TITLE_MINIMUM - 1)  # the title keeps its minimum and a "…"
+            if tags and spare >= TAG_ROOM_MINIMUM:
+                tags = _tags_in(names, spare)
+            elif tags and kept >= TAG_ROOM_MINIMUM:
+                tags = _tags_in(names, kept)
+                title = set_cell_size(title, room - cell_len(tags) - 1) + "…"
+            else:
+                tags = ""
+                title = whole = set_cell_size(whole, room - 1) + "…"
+            whole = title + tags
+            length = cell_len(whole)
         parts: list[tuple[str, Style]] = [
             (mark + " ", Style(bold=True)),
             (glyph + " ", self._status_style(paper.status)),
@@ -398,6 +415,18 @@ class PaperList(SteadyScrollBars, ScrollView, can_focus=True):
             votes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
             parts.append((" " + votes.rjust(votes_width), muted))
         return parts
+
+
+def _tags_in(tags: Sequence[str], room: int) -> str:
+    """``  #a #b`` in at most ``room`` cells: as many tags whole as fit, the rest counted (``  #a +2``), and the first
+    cut with "…" when not even it fits whole."""
+    for shown in range(len(tags), 0, -1):
+        rest = len(tags) - shown
+        text = "  " + " ".join("#" + tag for tag in tags[:shown]) + (f" +{rest}" if rest else "")
+        if cell_len(text) <= room:
+            return text
+    more = f" +{len(tags) - 1}" if len(tags) > 1 else ""
+    return set_cell_size("  #" + tags[0], max(room - len(more) - 1, 0)) + "…" + more
 
 
 def _column_widths(papers: Sequence[Paper]) -> tuple[int, int]:
