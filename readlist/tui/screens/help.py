@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
+from readlist.tui.widgets.scrollbar import scroll_to_end
 
 # Bindings Textual adds on its own that would only clutter the list.
 _HIDDEN_ACTIONS = frozenset({
@@ -91,9 +92,4 @@ class HelpScreen(DeclaredOrder, ModalScreen[None]):
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=direction * 3, animate=False)
 
     def action_scroll_help_to(self, end: int) -> None:
-        """To the top (0) or the bottom (1), as g and G go to the list's first and last paper."""
-        body = self.query_one("#help-body", VerticalScroll)
-        if end:
-            body.scroll_end(animate=False, immediate=True)
-        else:
-            body.scroll_home(animate=False, immediate=True)
+        scroll_to_end(self.query_one("#help-body", VerticalScroll), end)

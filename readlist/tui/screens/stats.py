@@ -33,6 +33,7 @@ from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.screens.help import HelpScreen, bindings_table
+from readlist.tui.widgets.scrollbar import scroll_to_end
 
 # From this many papers on, the screen is drawn at once and the figures are counted on a worker thread (at
 # 100,000 papers the count takes 0.2-0.4 s); a smaller library is counted before the first frame, so that its
@@ -438,12 +439,7 @@ class StatsScreen(DeclaredOrder, Screen[None]):
         self.query_one("#stats-body", VerticalScroll).scroll_relative(y=direction, animate=False)
 
     def action_scroll_stats_to(self, end: int) -> None:
-        """To the top (0) or the bottom (1), as g and G go to the list's first and last paper."""
-        body = self.query_one("#stats-body", VerticalScroll)
-        if end:
-            body.scroll_end(animate=False, immediate=True)
-        else:
-            body.scroll_home(animate=False, immediate=True)
+        scroll_to_end(self.query_one("#stats-body", VerticalScroll), end)
 
     def action_page_stats(self, direction: int) -> None:
         # The panels are not focusable (their own keys would hide the screen's ↓ and ↑): the screen pages them.

@@ -82,3 +82,12 @@ class SteadyScrollBars:
         bar.display = False
         widget.app._start_widget(widget, bar)
         return bar
+
+
+def scroll_to_end(view: Widget, end: int) -> None:
+    """A scrolling screen's body to its top (``end`` 0) or bottom (1), at once: g and G there, as they go to the
+    list's first and last paper."""
+    if end:
+        view.scroll_end(animate=False, immediate=True)
+    else:
+        view.scroll_home(animate=False, immediate=True)
