@@ -102,6 +102,14 @@ class PushFailed(SyncError):
     """The push failed after the library was committed here: the next sync sends it (the message says so)."""
 
 
+class NoRoom(SyncError):
+    """A git command failed for want of room on this disk; ``said`` is what failed, in git's words."""
+
+    def __init__(self, message: str, said: str) -> None:
+        super().__init__(message)
+        self.said = said
+
+
 # -- the repository files ------------------------------------------------------------------------------
 
 
@@ -171,6 +179,8 @@ class Git:
     def __init__(self, repo: Path, *, interactive: bool = False, stop: threading.Event | None = None) -> None:
         self.repo = repo
         self.interactive = interactive
+        # The command that tries again once the cause of a failure is gone (a full disk): `sync init` sets its own.
+        self.again = "readlist sync"
         # Set by the app when it closes: a fetch or push still waiting for the remote is ended, so quitting
         # never waits minutes for an unreachable host with the screen already gone.
         self.stop = stop
@@ -215,6 +225,13 @@ class Git:
                 raise SyncError(f"git {verb} failed: git's lock file {stale.group(1)} is there: another git command is "
                                 f"running in {self.repo}, or one was stopped before it finished (the machine turned "
                                 "off, say); when none is running, remove that file and sync again")
+            full = no_room_line(done.stderr)
+            if full is not None:
+                # git's last line after a full disk is often a consequence ("unpack-objects failed"), read as the
+                # remote's fault; the advice for the command's usual failures would send the user looking there.
+                said = without_credentials(f"git {verb}: {full}")
+                raise NoRoom(f"no space left on this disk ({said}); nothing was changed here"
+                             f"{free_space(self.again)}", said)
             why = last_line(done.stderr) or f"exit status {done.returncode}"
             raise SyncError(without_credentials(f"git {verb} failed: {why}{advice}"))
         return done
@@ -327,6 +344,30 @@ _GIT_NOT_OWNER = b"detected dubious ownership in repository"
 # What git says after any remote it cannot reach, whatever the reason; the reason is the line before.
 _GIT_ADVICE = ("Please make sure you have the correct access rights", "and the repository exists.")
 _GIT_UNREACHABLE = "fatal: Could not read from remote repository."
+
+
+# A command that failed for want of room: the system's words for it, as git and the merge driver pass them on.
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_NO_ROOM_WORDS = (*(os.strerror(code) for code in _DISK_FULL), "ENOSPC", "EDQUOT")
+# git says only "unable to write new index file" (or "… loose object file") for some writes a full disk refused;
+# with one of these reasons beside it, the write failed for another reason.
+_OTHER_WRITE_FAILURES = tuple(os.strerror(code) for code in (errno.EACCES, errno.EPERM, errno.EROFS))
+
+
+def no_room_line(output: bytes | str) -> str | None:
+    """The line of git's (or the merge driver's) output that says the disk is full; None when none does."""
+    text = output.decode("utf-8", "replace") if isinstance(output, bytes) else output
+    lines = [line.strip().removeprefix("remote:").strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    found = next((line for line in lines if any(word in line for word in _NO_ROOM_WORDS)), None)
+    if found is None and not any(other in text for other in _OTHER_WRITE_FAILURES):
+        found = next((line for line in lines if "unable to write" in line), None)
+    return found
+
+
+def free_space(again: str = "readlist sync") -> str:
+    """What to do after a full disk, said the same way by every step of a sync."""
+    return f"; free some space, then run `{again}` again"
 
 
 def last_line(stderr: bytes) -> str:
@@ -548,11 +589,15 @@ class Repo:
             atomic_write_bytes(pending, msgspec.json.encode(PendingMove(commit, start, replaced=False)))
             atomic_write_bytes(self.path, blob)
             atomic_write_bytes(pending, msgspec.json.encode(PendingMove(commit, start, replaced=True)))
-        self.git.run("update-ref", "-m", "readlist sync", "HEAD", commit)
-        self.git.run("read-tree", commit)
-        for name in (".gitattributes", ".gitignore"):
-            if self.git.text("ls-files", "--", name):
-                self.git.run("checkout-index", "--force", "--", name)
+        try:
+            self.git.run("update-ref", "-m", "readlist sync", "HEAD", commit)
+            self.git.run("read-tree", commit)
+            for name in (".gitattributes", ".gitignore"):
+                if self.git.text("ls-files", "--", name):
+                    self.git.run("checkout-index", "--force", "--", name)
+        except NoRoom as exc:  # the library file is the new one already: the next sync moves the branch to it
+            raise SyncError(f"no space left on this disk ({exc.said}); the library file is up to date and the next "
+                            f"sync finishes recording it in git{free_space()}") from None
         self.git.run("update-index", "-q", "--refresh", check=False)
         _forget_pending(self.path)
         if self.write_settings():
@@ -770,6 +815,7 @@ def _init_here(library: Library, remote: str | None, *, interactive: bool) -> In
     require_git()
     check_writable(library.path)  # joining a remote would replace a read-only library file by rename
     repo = Repo.at(library.path, interactive=interactive)
+    repo.git.again = "readlist sync init"
     folder = repo.path.parent
     ensure_private_dir(folder)
     if not repo.exists() and _holds_every_folder(folder):
@@ -1050,8 +1096,7 @@ def _sync_here(library: Library, *, interactive: bool, stop: threading.Event | N
         save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(exc)))
         raise
     except LibraryError as exc:  # the library's own error (its lock held too long, no room to fold the journal)
-        room = ("; free some space, then run `readlist sync` again"
-                if any(os.strerror(code) in str(exc) for code in _DISK_FULL) else "")
+        room = free_space() if no_room_line(str(exc)) is not None else ""
         said = LibraryError(f"nothing was synced: {exc}{room}")
         save_state(library.path, SyncState(at=now_iso(), ok=False, message=str(said)))
         raise said from None
@@ -1347,6 +1392,12 @@ def _push(repo: Repo, branch: str) -> bool:
         return False
     if refused and all(_REF_UPDATE_FAILED.fullmatch(summary.strip()) for summary in refused) and _moved(repo, branch):
         return False
+    full = no_room_line(done.stderr)
+    if full is not None:  # the remote's disk, which takes what is pushed (or, rarely, this one's)
+        raise PushFailed(without_credentials(
+            f"git push failed: no space left on the remote's disk ({full}); free some space there, then run "
+            "`readlist sync` again; your changes are committed here and will be sent by the next sync the remote "
+            "accepts"))
     told = [line.removeprefix("remote:").strip() for line in done.stderr.decode("utf-8", "replace").splitlines()
             if line.startswith("remote:") and line.removeprefix("remote:").strip()]
     why = refused[0].strip() + (f": {told[0]}" if told else "") if refused else last_line(done.stderr)
@@ -1430,8 +1481,7 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
             # no merge is needed, with what to do, rather than in the driver's words.
             repo.snapshot_at(theirs, whose=f"on {report.remote}")
             why = last_line(merged_tree.stderr) or last_line(merged_tree.stdout)
-            room = ("; free some space, then run `readlist sync` again"
-                    if any(os.strerror(code) in why for code in _DISK_FULL) else "")
+            room = free_space() if no_room_line(merged_tree.stderr + merged_tree.stdout) is not None else ""
             raise SyncError(f"the library from {report.remote} could not be merged with this one ({why}); "
                             f"nothing was changed here{room}")
         _stop_if_asked(repo)
@@ -1453,10 +1503,6 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
         done.changed_here = len(merge.changed_here)
         done.changed_there = len(merge.changed_there)
     return _Result(merged, blob, done, merge)
-
-
-# A merge that failed for want of room (git's or the merge driver's own words for it).
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 # While it merges, git keeps each version of the library in a file named so in the repository's folder; a git that

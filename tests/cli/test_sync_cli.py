@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -211,6 +212,66 @@ def test_a_full_disk_while_sync_replaces_the_library_says_so_and_changes_nothing
     monkeypatch.undo()
     assert run(workstation, "sync").exit_code == 0
     assert Library(workstation).papers["2401.00001"].rating == 4
+
+
+def _git_failing(folder: Path, verb: str, said: str) -> str:
+    """A PATH on which `git VERB` fails, saying ``said`` as git does on a full disk; every other command is git's."""
+    real = shutil.which("git")
+    assert real is not None
+    place = folder / f"git-failing-{verb}"
+    place.mkdir()
+    script = place / "git"
+    script.write_text(f'#!/bin/sh\nfor arg in "$@"; do\n  if [ "$arg" = {verb} ]; then\n'
+                      f"    printf '%s' {shlex.quote(said)} >&2\n    exit 128\n  fi\ndone\n"
+                      f'exec {shlex.quote(real)} "$@"\n')
+    script.chmod(0o755)
+    return f"{place}{os.pathsep}{os.environ['PATH']}"
+
+
+@pytest.mark.parametrize(("said", "line"), [
+    ("error: file write error: No space left on device\nfatal: unpack-objects failed\n",
+     "error: file write error: No space left on device"),
+    ("fatal: unable to write new index file\n", "fatal: unable to write new index file"),
+])
+def test_a_full_disk_while_fetching_is_told_as_such_not_blamed_on_the_remote(
+    git_env: Path, monkeypatch: pytest.MonkeyPatch, said: str, line: str,
+) -> None:
+    remote, workstation = _laptop_rated_and_synced(git_env)
+    before = workstation.read_bytes()
+    monkeypatch.setenv("PATH", _git_failing(git_env, "fetch", said))
+    done = run(workstation, "sync")
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        f"readlist: no space left on this disk (git fetch: {line}); nothing was changed here; free some space, then "
+        "run `readlist sync` again"]
+    assert workstation.read_bytes() == before
+    desk = library(git_env / "desk" / "library.json")
+    joining = run(desk, "sync", "init", str(remote))
+    assert joining.exit_code == 1 and joining.stderr.strip().splitlines() == [
+        f"readlist: no space left on this disk (git fetch: {line}); nothing was changed here; free some space, then "
+        "run `readlist sync init` again"]
+    assert not (desk.parent / ".git").exists()
+    monkeypatch.undo()
+    assert run(workstation, "sync").exit_code == 0
+    assert Library(workstation).papers["2401.00001"].rating == 4
+
+
+def test_a_full_disk_on_the_remote_while_pushing_is_told_as_such(git_env: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    remote, workstation = _laptop_rated_and_synced(git_env)
+    assert run(workstation, "rate", "2401.00002", "2").exit_code == 0
+    said = ("remote: fatal: write error: No space left on device\n"
+            "error: remote unpack failed: unpack-objects abnormal exit\n"
+            f"error: failed to push some refs to '{remote}'\n")
+    monkeypatch.setenv("PATH", _git_failing(git_env, "push", said))
+    done = run(workstation, "sync")
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "readlist: git push failed: no space left on the remote's disk (fatal: write error: No space left on device); "
+        "free some space there, then run `readlist sync` again; your changes are committed here and will be sent by "
+        "the next sync the remote accepts"]
+    monkeypatch.undo()
+    assert run(workstation, "sync").stdout.startswith("1 paper changed here, 0 there; sent")
 
 
 def test_the_merge_driver_prints_nothing_and_writes_the_merge_into_ours(tmp_path: Path) -> None:
