@@ -1004,8 +1004,15 @@ def _check_remote_holds(repo: Repo, commit: str) -> None:
     if names:
         raise SyncError(f"the remote holds the library {names[0]!r}, not {repo.name!r}; open it with "
                         f"`readlist --db {repo.path.parent / names[0]} sync init REMOTE`; nothing was changed")
+    # Every sync stops here until the remote holds the library again: say which commit took it and how to undo it.
+    gone = repo.git.text("log", "-1", "--format=%h", "--diff-filter=D", commit, "--", repo.name, check=False)
+    if re.fullmatch(r"[0-9a-f]{4,64}", gone):
+        raise SyncError(f"the library file {repo.name!r} was deleted on the remote by commit {gone}; nothing was "
+                        f"changed here: undo that commit on the remote (`git revert {gone}` in a clone of it), then "
+                        "sync again")
     raise SyncError(f"the remote has no library file {repo.name!r} (it is not a readlist library, or the file was "
-                    "deleted there); nothing was changed")
+                    "deleted there); nothing was changed: check the remote's address, or undo the commit that deleted "
+                    "the file on the remote (`git revert` in a clone of it), then sync again")
 
 
 def _check_same_library(repo: Repo, ours: str | None, theirs: str, remote: str | None) -> None:

@@ -354,18 +354,44 @@ def test_a_remote_whose_library_file_was_deleted_is_refused_and_nothing_changes_
     git(vandal, "rm", "--quiet", "library.json")
     git(vandal, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-m", "gone")
     git(vandal, "push", "--quiet", "origin", "main")
+    gone = git(vandal, "rev-parse", "--short", "HEAD")
     Rate(["2401.00001"], 4).execute(laptop)
     for lib in (workstation, laptop):  # a fast-forward (nothing changed here) and a merge (a rating changed here)
         head = git(lib.path.parent, "rev-parse", "HEAD")
         before = lib.path.read_bytes() if lib is workstation else None
-        with pytest.raises(SyncError, match="the remote has no library file") as caught:
+        with pytest.raises(SyncError) as caught:
             sync(lib)
-        assert "\n" not in str(caught.value)
+        assert str(caught.value) == (
+            f"the library file 'library.json' was deleted on the remote by commit {gone}; nothing was changed here: "
+            f"undo that commit on the remote (`git revert {gone}` in a clone of it), then sync again")
         assert git(lib.path.parent, "ls-files", "library.json") == "library.json"
         assert git(lib.path.parent, "rev-parse", "HEAD" if lib is workstation else "HEAD^") == head
         if before is not None:
             assert lib.path.read_bytes() == before
     assert len(Library(workstation.path).papers) == 3 and Library(laptop.path).papers["2401.00001"].rating == 4
+    git(vandal, "-c", "user.name=v", "-c", "user.email=v@x", "revert", "--no-edit", gone)  # the advice, followed
+    git(vandal, "push", "--quiet", "origin", "main")
+    assert sync(laptop).sent
+    sync(workstation)
+    assert records(workstation) == records(laptop) and workstation.papers["2401.00001"].rating == 4
+
+
+def test_a_remote_that_never_held_a_library_is_refused_with_what_to_check(git_env: Path) -> None:
+    remote = bare_remote(git_env)
+    project = git_env / "project"
+    git(git_env, "clone", "--quiet", str(remote), str(project))
+    (project / "README").write_text("a project\n")
+    git(project, "add", "README")
+    git(project, "-c", "user.name=p", "-c", "user.email=p@x", "commit", "--quiet", "-m", "start")
+    git(project, "push", "--quiet", "origin", "main")
+    laptop = machine(git_env, "laptop", papers=1)
+    with pytest.raises(SyncError) as caught:
+        init(laptop, str(remote))
+    assert str(caught.value) == (
+        "the remote has no library file 'library.json' (it is not a readlist library, or the file was deleted there); "
+        "nothing was changed: check the remote's address, or undo the commit that deleted the file on the remote "
+        "(`git revert` in a clone of it), then sync again")
+    assert not (laptop.path.parent / ".git").exists()
 
 
 def test_a_manual_git_pull_uses_the_merge_driver(two_machines: tuple[Library, Library, Path]) -> None:
