@@ -102,6 +102,22 @@ class PushFailed(SyncError):
     """The push failed after the library was committed here: the next sync sends it (the message says so)."""
 
 
+class NotBare(SyncError):
+    """The remote is a repository with a working copy, whose checked-out branch git never lets a push update.
+
+    No later sync gets through either: the remote must be replaced by a bare repository. ``merged``: the library
+    was merged with the one that repository holds before the push was refused (``sync init``).
+    """
+
+    merged = False
+
+
+def not_bare(remote: str | None) -> str:
+    """What a remote with a working copy is, and what a sync remote must be."""
+    return (f"the remote {remote} is a repository with a working copy; a sync remote must be a bare repository "
+            "(`git init --bare -b main PATH`)")
+
+
 class NoRoom(SyncError):
     """A git command failed for want of room on this disk; ``said`` is what failed, in git's words."""
 
@@ -844,6 +860,7 @@ def _init_here(library: Library, remote: str | None, *, interactive: bool) -> In
         raise SyncError(f"{folder} already syncs the library {tracked}; one library per folder (move {repo.name} to a "
                         "folder of its own); nothing was changed")
     created = not repo.exists()
+    previous = None if created else repo.remote_url()
     made = [name for name in (".gitignore", ".gitattributes") if not (folder / name).exists()]
     try:
         if created:  # inside the try: a git init cut short (a full disk) leaves a .git that is not a repository
@@ -858,6 +875,13 @@ def _init_here(library: Library, remote: str | None, *, interactive: bool) -> In
                     (folder / name).unlink()
         if isinstance(exc, OSError):  # a full disk, a read-only folder
             raise SyncError(_not_written(exc, "readlist sync init")) from None
+        if isinstance(exc, NotBare):  # no sync would ever send to it: the library keeps the remote it had
+            if repo.exists():
+                _restore_remote(repo, previous)
+            done = ("the library, merged with the one it holds, is committed here" if exc.merged
+                    else "nothing was changed here")
+            kept = f", and the library keeps its remote {previous}" if previous else ""
+            raise NotBare(without_credentials(f"{not_bare(remote)}; {done}{kept}")) from None
         raise
 
 
@@ -957,7 +981,11 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
         repo.git.run("config", f"branch.{branch}.remote", REMOTE)
         repo.git.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}")
     if report.sync is None:
-        report.sync = sync(library, interactive=interactive, join=previous is None)
+        try:
+            report.sync = sync(library, interactive=interactive, join=previous is None)
+        except NotBare as exc:
+            exc.merged = theirs is not None
+            raise
         report.joined = theirs is not None
     return report
 
@@ -1399,6 +1427,9 @@ def _push(repo: Repo, branch: str) -> bool:
         return False
     if refused and all(_REF_UPDATE_FAILED.fullmatch(summary.strip()) for summary in refused) and _moved(repo, branch):
         return False
+    if any(_CHECKED_OUT.fullmatch(summary.strip()) for summary in refused):
+        raise NotBare(without_credentials(f"{not_bare(repo.shown_remote())}: make one and move the library to it "
+                                          "with `readlist sync init PATH`; your changes are committed here"))
     full = no_room_line(done.stderr)
     if full is not None:  # the remote's disk, which takes what is pushed (or, rarely, this one's)
         raise PushFailed(without_credentials(
@@ -1415,6 +1446,8 @@ def _push(repo: Repo, branch: str) -> bool:
 
 # git push --porcelain's summary of a ref that another push moved on first: fetch, merge and push again.
 _PUSH_RACE = re.compile(r"\[rejected\] \((fetch first|non-fast-forward)\)")
+# Its summary of a push into the branch a repository with a working copy has checked out: refused now and always.
+_CHECKED_OUT = re.compile(r"\[remote rejected\] \(branch is currently checked out\)")
 # Its summary of a ref the remote could not update: another push moved it meanwhile, or a lock left on the remote.
 _REF_UPDATE_FAILED = re.compile(r"\[remote rejected\] \((failed to update ref|failed to lock)\)")
 

@@ -571,6 +571,47 @@ def test_a_sync_init_whose_first_push_fails_keeps_the_commit_the_message_speaks_
     assert init(workstation, str(remote)).joined and sorted(workstation.papers) == sorted(laptop.papers)
 
 
+def test_a_sync_init_to_a_repository_with_a_working_copy_says_a_remote_must_be_bare(git_env: Path) -> None:
+    """git refuses every push into the branch such a repository has checked out: no later sync would send it."""
+    checked_out = git_env / "checked-out"
+    git(git_env, "init", "--quiet", "--initial-branch=main", str(checked_out))
+    laptop = machine(git_env, "laptop", papers=2)
+    with pytest.raises(SyncError) as raised:
+        init(laptop, str(checked_out))
+    assert str(raised.value) == (
+        f"the remote {checked_out} is a repository with a working copy; a sync remote must be a bare repository "
+        "(`git init --bare -b main PATH`); nothing was changed here")
+    assert not any((laptop.path.parent / name).exists() for name in (".git", ".gitignore", ".gitattributes"))
+    remote = bare_remote(git_env)
+    assert init(laptop, str(remote)).sync.sent  # type: ignore[union-attr]
+
+
+def test_a_synced_library_moved_to_a_repository_with_a_working_copy_keeps_its_remote(
+        two_machines: tuple[Library, Library, Path], git_env: Path) -> None:
+    laptop, workstation, remote = two_machines
+    clone = git_env / "clone"
+    git(git_env, "clone", "--quiet", str(remote), str(clone))  # holds the library, its branch checked out
+    Rate(["2401.00001"], 5).execute(laptop)
+    with pytest.raises(SyncError) as raised:
+        init(laptop, str(clone))
+    assert str(raised.value) == (
+        f"the remote {clone} is a repository with a working copy; a sync remote must be a bare repository "
+        "(`git init --bare -b main PATH`); the library, merged with the one it holds, is committed here, and the "
+        f"library keeps its remote {remote}")
+    assert git(laptop.path.parent, "remote", "get-url", "origin") == str(remote)
+    git(laptop.path.parent, "remote", "set-url", "origin", str(clone))  # set by hand: the sync says the same
+    with pytest.raises(SyncError) as again:
+        sync(laptop)
+    assert str(again.value) == (
+        f"the remote {clone} is a repository with a working copy; a sync remote must be a bare repository "
+        "(`git init --bare -b main PATH`): make one and move the library to it with `readlist sync init PATH`; "
+        "your changes are committed here")
+    git(laptop.path.parent, "remote", "set-url", "origin", str(remote))
+    assert sync(laptop).sent
+    sync(workstation)
+    assert workstation.papers["2401.00001"].rating == 5
+
+
 def test_a_sync_init_refused_before_it_took_anything_leaves_the_folder_as_it_was(
         two_machines: tuple[Library, Library, Path]) -> None:
     _, workstation, remote = two_machines
