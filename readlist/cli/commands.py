@@ -726,6 +726,14 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         print_json({"action": "redo" if last.undone else "undo", "label": last.outcome.label, "papers": ids,
                     "renamed_from": {new: old for old, new in sorted(gone.items())}, "skipped": done.skipped})
+    elif done.skipped and not done.outcome.changes:
+        # Every paper was changed again since: no success to report. The record stays as it is, so another undo
+        # would meet the same papers; the command line keeps no older change to go back to.
+        them = "it" if len(done.skipped) == 1 else "them"
+        fail(f"nothing {'redone' if last.undone else 'undone'} ({last.outcome.label.lower()}): "
+             f"{_listed(done.skipped)} changed since (here or on another copy), and "
+             f"{'redo' if last.undone else 'undo'} never reverts a later change; `readlist undo` again changes "
+             f"nothing (only the last command's change is kept for it), so change {them} by hand if need be")
     else:
         info(f"{verb} {last.outcome.label.lower()}: {counted(len(done.outcome), 'paper')}")
         reverted = [p for pid in ids[:UNDO_SHOWN] if (p := lib.get(pid)) is not None]
@@ -734,10 +742,13 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
         if len(done.outcome) > UNDO_SHOWN:
             info(f"  … and {len(done.outcome) - UNDO_SHOWN} more")
         if done.skipped:
-            shown = ", ".join(done.skipped[:5]) + (" …" if len(done.skipped) > 5 else "")
-            info(f"left alone because they changed since: {shown}")
+            info(f"left alone because they changed since: {_listed(done.skipped)}")
     if done.skipped and not done.outcome.changes:
         raise SystemExit(1)
+
+
+def _listed(ids: list[str], most: int = 5) -> str:
+    return ", ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 @click.command("stats")

@@ -193,7 +193,8 @@ def test_undo_of_rm_keeps_what_the_paper_imported_again_was_given_since(db: Path
     ImportPapers([Paper.create(title="Paper 1", arxiv_id="2401.00001")], "again").execute(lib)
     AppendNote("2401.00001", "new note").execute(lib)
     undone = run(db, "undo")
-    assert undone.exit_code == 1 and "left alone because they changed since: 2401.00001" in undone.stdout
+    assert undone.exit_code == 1 and undone.stdout == ""
+    assert undone.stderr.startswith("readlist: nothing undone (deleted): 2401.00001 changed since"), undone.stderr
     assert Library(db).papers["2401.00001"].note == "new note"
 
 

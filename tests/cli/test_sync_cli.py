@@ -392,6 +392,25 @@ def test_a_full_disk_in_the_merge_driver_is_told_in_words_by_sync(git_env: Path,
     assert Library(workstation).papers["2401.00001"].rating == 4
 
 
+def test_an_undo_of_a_change_another_copy_overrode_says_nothing_was_undone(git_env: Path) -> None:
+    """Not "undid rated 4: 0 papers": every paper of the change was changed since, on the other machine."""
+    _, workstation = _laptop_rated_and_synced(git_env)
+    laptop = git_env / "laptop" / "library.json"
+    assert run(workstation, "sync").exit_code == 0
+    assert run(workstation, "rate", "2401.00001", "2").exit_code == 0  # later than the laptop's rating
+    assert run(workstation, "sync").exit_code == 0
+    assert run(laptop, "sync").exit_code == 0
+    for _ in range(2):  # again: the same, as the record of the last change is still that one
+        undone = run(laptop, "undo")
+        assert undone.exit_code == 1 and undone.stdout == ""
+        assert undone.stderr.splitlines() == [
+            "readlist: nothing undone (rated 4): 2401.00001 changed since (here or on another copy), and undo never "
+            "reverts a later change; `readlist undo` again changes nothing (only the last command's change is kept "
+            "for it), so change it by hand if need be"]
+        assert Library(laptop).papers["2401.00001"].rating == 2
+    assert json.loads(run(laptop, "undo", "--json").stdout)["skipped"] == ["2401.00001"]
+
+
 def test_a_backup_restored_before_a_sync_never_undoes_the_other_machines_work(git_env: Path) -> None:
     """The backup the receiving sync made is restored, then synced: it is merged as the old state it is."""
     remote = bare_remote(git_env)

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input, TextArea
 from tui_helpers import SIZE, fresh
 
-from readlist.app.commands import AppendNote, EditTags
+from readlist.app.commands import AppendNote, EditTags, Rate
 from readlist.app.imports import ImportPapers
 from readlist.app.notes import ADDED_ELSEWHERE, CHANGED_ELSEWHERE, SaveNote, outside_tail
 from readlist.core.model import Paper
@@ -159,6 +159,31 @@ async def test_undo_leaves_a_note_appended_elsewhere_since_and_says_so(
         assert any(n.message == f"Left as it is, changed elsewhere since: “{title}”" for n in app._notifications)
         main = app.screen
         assert isinstance(main, MainScreen) and main._message == f"Nothing undone: note edited — “{title}”"
+
+
+async def test_an_undo_that_left_everything_as_it_is_says_the_next_undo_goes_further_back(
+    seed_library: Path, make_app: MakeApp,
+) -> None:
+    """The step of which nothing could be undone is passed: the next undo reverts the change before it."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = current_id(app)
+        await pilot.press("2", "j")
+        await pilot.pause()
+        second = current_id(app)
+        assert second != first
+        await pilot.press("3")
+        await pilot.pause()
+        Rate([second], 5).execute(Library(seed_library))  # `readlist rate ID 5` in another terminal, then `u` here
+        await pilot.press("u")
+        await pilot.pause()
+        title = fresh(seed_library).papers[second].title
+        assert any(n.message == f"Left as it is, changed elsewhere since: “{title}”; undo again goes back to the "
+                   "change before" for n in app._notifications)
+        await pilot.press("u")
+        await pilot.pause()
+        papers = fresh(seed_library).papers
+        assert (papers[first].rating, papers[second].rating) == (0, 5)
 
 
 async def test_note_and_tags_typed_while_the_paper_gets_its_arxiv_id_elsewhere_are_saved(

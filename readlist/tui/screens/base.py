@@ -71,12 +71,16 @@ class ReadlistScreen(DeclaredOrder, Screen[ResultT]):
         return outcome
 
     def undo(self) -> Undone | None:
-        return self._revert(self.session.undo)
+        return self._revert(self.session.undo, "undo again goes back to the change before",
+                            self.session.history.undo_stack)
 
     def redo(self) -> Undone | None:
-        return self._revert(self.session.redo)
+        return self._revert(self.session.redo, "redo again goes on to the change after",
+                            self.session.history.redo_stack)
 
-    def _revert(self, step: Any) -> Undone | None:
+    def _revert(self, step: Any, next_step: str, left: Sequence[Outcome]) -> Undone | None:
+        """``next_step``: what the same key does again after a step of which nothing could be reverted (the session's
+        history has passed it, as after any step), said while ``left`` (the steps still to take that way) has one."""
         try:
             done: Undone | None = step()
         except (LibraryError, ValidationError) as exc:
@@ -89,8 +93,9 @@ class ReadlistScreen(DeclaredOrder, Screen[ResultT]):
         if done is not None and done.skipped:
             # Changed since by another process (a command, another window, a sync): reverting them would throw
             # that change away, so they stay as they are, and the user is told which.
+            then = "" if done.outcome.changes or not left else f"; {next_step}"
             self.notify(f"Left as {'it is' if len(done.skipped) == 1 else 'they are'}, changed elsewhere since: "
-                        f"{self._named(done.step, done.skipped)}", severity="warning", markup=False, timeout=10)
+                        f"{self._named(done.step, done.skipped)}{then}", severity="warning", markup=False, timeout=10)
         return done
 
     def _named(self, step: Outcome, ids: Sequence[str]) -> str:
