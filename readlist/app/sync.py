@@ -710,8 +710,9 @@ class SyncReport:
         parts = [f"{_count(self.changed_here, 'paper')} changed here", f"{self.changed_there} there"]
         if self.merge.notes_merged:
             parts.append(f"{_count(len(self.merge.notes_merged), 'note')} merged")
-        if self.merge.later_won:
-            parts.append(f"{len(self.merge.later_won)} settled by the later change")
+        if self.merge.later_won:  # which papers: the other copy's change may have replaced one made here
+            won = sorted(self.merge.later_won)
+            parts.append(f"{len(won)} settled by the later change ({_named(won, 3)})")
         kept = len(self.merge.kept_here) + len(self.merge.kept_there)
         if kept:
             parts.append(f"{_count(kept, 'deleted paper')} kept (changed after the deletion)")

@@ -116,6 +116,27 @@ def test_changes_on_two_machines_merge_paper_by_paper(two_machines: tuple[Librar
         assert git(lib.path.parent, "status", "--porcelain") == ""
 
 
+def test_the_papers_settled_by_the_later_change_are_named(git_env: Path) -> None:
+    remote = bare_remote(git_env)
+    laptop = machine(git_env, "laptop", papers=6)
+    init(laptop, str(remote))
+    workstation = machine(git_env, "workstation")
+    init(workstation, str(remote))
+    Rate(["2401.00002"], 1).execute(laptop)
+    Rate(["2401.00002"], 4).execute(workstation)  # the later one
+    sync(laptop)
+    report = sync(workstation)
+    assert "1 settled by the later change (2401.00002)" in report.summary()
+    assert "1 settled by the later change (2401.00002)" in report.to_dict()["summary"]
+    ids = [f"2401.{n:05d}" for n in range(1, 6)]
+    Rate(ids, 2).execute(workstation)
+    Rate(ids, 3).execute(laptop)
+    sync(workstation)
+    assert "5 settled by the later change (2401.00001, 2401.00002, 2401.00003 and 2 more)" in sync(laptop).summary()
+    sync(workstation)
+    assert records(laptop) == records(workstation) and laptop.papers["2401.00001"].rating == 3
+
+
 def test_the_state_before_a_sync_stays_in_history_and_in_a_backup(two_machines: tuple[Library, Library, Path]) -> None:
     laptop, workstation, _ = two_machines
     Rate(["2401.00001"], 5).execute(workstation)
