@@ -938,7 +938,9 @@ def _init(library: Library, repo: Repo, remote: str | None, *, created: bool, in
             repo.commit_local(f"readlist library on {_host()}")
         return report
     try:
-        repo.git.run("fetch", "--quiet", REMOTE, network=True)
+        # --prune: branches fetched from the remote this one replaces must not pass for this one's, or a library moved
+        # to an empty remote would be found in step with it and never sent there.
+        repo.git.run("fetch", "--quiet", "--prune", REMOTE, network=True)
         remote_branch = _remote_default_branch(repo)
         theirs = repo.git.rev(f"refs/remotes/{REMOTE}/{remote_branch}") if remote_branch else None
         if theirs is not None:

@@ -633,6 +633,20 @@ def test_a_synced_library_moved_to_a_repository_with_a_working_copy_keeps_its_re
     assert workstation.papers["2401.00001"].rating == 5
 
 
+def test_a_synced_library_moved_to_an_empty_remote_sends_itself_there(
+        two_machines: tuple[Library, Library, Path], git_env: Path) -> None:
+    """What the old remote held says nothing of the new one: the library is sent, not found "already in step"."""
+    laptop, _, _ = two_machines
+    empty = bare_remote(git_env, "empty.git")
+    assert init(laptop, str(empty)).sync.sent  # type: ignore[union-attr]
+    assert laptop.path.name in git(git_env, "--git-dir", str(empty), "ls-tree", "--name-only", "main").splitlines()
+    checked_out = git_env / "checked-out"
+    git(git_env, "init", "--quiet", "--initial-branch=main", str(checked_out))
+    with pytest.raises(SyncError, match="a sync remote must be a bare repository"):
+        init(laptop, str(checked_out))
+    assert git(laptop.path.parent, "remote", "get-url", "origin") == str(empty)
+
+
 def test_a_sync_init_refused_before_it_took_anything_leaves_the_folder_as_it_was(
         two_machines: tuple[Library, Library, Path]) -> None:
     _, workstation, remote = two_machines
