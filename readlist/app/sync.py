@@ -54,7 +54,7 @@ import msgspec
 from readlist.app.commands import Outcome, PaperChange
 from readlist.app.library_merge import MergeReport, Side, merge_libraries, restored_base
 from readlist.core.model import Paper, now_iso
-from readlist.core.text import inert_text
+from readlist.core.text import counted, first_few, inert_text
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
 from readlist.storage.backups import make_backup
 from readlist.storage.errors import LibraryError
@@ -707,18 +707,18 @@ class SyncReport:
 
     def changes(self) -> str:
         """What changed where: ``3 papers changed here, 5 there, 1 note merged``."""
-        parts = [f"{_count(self.changed_here, 'paper')} changed here", f"{self.changed_there} there"]
+        parts = [f"{counted(self.changed_here, 'paper')} changed here", f"{self.changed_there} there"]
         if self.merge.notes_merged:
-            parts.append(f"{_count(len(self.merge.notes_merged), 'note')} merged")
+            parts.append(f"{counted(len(self.merge.notes_merged), 'note')} merged")
         if self.merge.later_won:  # which papers: the other copy's change may have replaced one made here
             won = sorted(self.merge.later_won)
-            parts.append(f"{len(won)} settled by the later change ({_named(won, 3)})")
+            parts.append(f"{len(won)} settled by the later change ({first_few(won, 3)})")
         kept = len(self.merge.kept_here) + len(self.merge.kept_there)
         if kept:
-            parts.append(f"{_count(kept, 'deleted paper')} kept (changed after the deletion)")
+            parts.append(f"{counted(kept, 'deleted paper')} kept (changed after the deletion)")
         dropped = len(self.merge.dropped_here) + len(self.merge.dropped_there)
         if dropped:
-            parts.append(f"{_count(dropped, 'changed paper')} deleted (deleted after the change)")
+            parts.append(f"{counted(dropped, 'changed paper')} deleted (deleted after the change)")
         return ", ".join(parts)
 
     def summary(self) -> str:
@@ -761,10 +761,6 @@ class SyncReport:
             "sent": self.sent, "changed_here": self.changed_here, "changed_there": self.changed_there,
             "merge": self.merge.to_dict(), "backup": self.backup, "summary": self.summary(), "details": self.details(),
         }
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'s' if n != 1 else ''}"
 
 
 class SyncState(msgspec.Struct, kw_only=True):
@@ -1304,13 +1300,9 @@ def _merge_restored(library: Library, repo: Repo, report: SyncReport) -> None:
             library.refresh()
             report.notes.append(
                 f"the backup restored here ({name}) is older than the library as last synced: merged with it, the "
-                f"later change winning field by field, so {_count(len(kept), 'paper')} keep what was changed since "
-                f"the backup, here or on another copy ({_named(kept)})")
+                f"later change winning field by field, so {counted(len(kept), 'paper')} keep what was changed since "
+                f"the backup, here or on another copy ({first_few(kept)})")
     marker.unlink(missing_ok=True)
-
-
-def _named(ids: list[str], most: int = 5) -> str:
-    return ", ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 def _stop_if_asked(repo: Repo) -> None:

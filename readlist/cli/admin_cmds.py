@@ -15,7 +15,7 @@ from rich.text import Text
 
 from readlist.cli.context import library_path_of
 from readlist.cli.output import console, echo_err, fail, info, print_json
-from readlist.core.text import counted, inert_text
+from readlist.core.text import counted, first_few, inert_text
 from readlist.storage.atomic import stale_temp_files
 from readlist.storage.backups import list_backups, newest_good_backup
 from readlist.storage.errors import LibraryError
@@ -138,7 +138,7 @@ def _check_records(path: Path, report: Report) -> None:
     unknown: dict[str, list[str]] = {}
     problems = snapshot_problems(raw, unknown=unknown)
     for name, keys in sorted(unknown.items()):
-        shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+        shown = first_few(keys, 3)
         report.warnings.append(
             f"{counted(len(keys), 'paper')} ({shown}) {'holds' if len(keys) == 1 else 'hold'} a field this readlist "
             f"does not know, {name!r}: the next change rewrites the library without it (the backup made before "

@@ -59,7 +59,7 @@ from readlist.core.model import (
 )
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
-from readlist.core.text import counted, inert_text
+from readlist.core.text import counted, first_few, inert_text
 from readlist.importers import FORMATS
 from readlist.storage.atomic import open_regular
 from readlist.storage.errors import LibraryError, NotFoundError
@@ -731,7 +731,7 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
         # would meet the same papers; the command line keeps no older change to go back to.
         them = "it" if len(done.skipped) == 1 else "them"
         fail(f"nothing {'redone' if last.undone else 'undone'} ({last.outcome.label.lower()}): "
-             f"{_listed(done.skipped)} changed since (here or on another copy), and "
+             f"{first_few(done.skipped)} changed since (here or on another copy), and "
              f"{'redo' if last.undone else 'undo'} never reverts a later change; `readlist undo` again changes "
              f"nothing (only the last command's change is kept for it), so change {them} by hand if need be")
     else:
@@ -742,13 +742,9 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
         if len(done.outcome) > UNDO_SHOWN:
             info(f"  … and {len(done.outcome) - UNDO_SHOWN} more")
         if done.skipped:
-            info(f"left alone because they changed since: {_listed(done.skipped)}")
+            info(f"left alone because they changed since: {first_few(done.skipped)}")
     if done.skipped and not done.outcome.changes:
         raise SystemExit(1)
-
-
-def _listed(ids: list[str], most: int = 5) -> str:
-    return ", ".join(ids[:most]) + (f" and {len(ids) - most} more" if len(ids) > most else "")
 
 
 @click.command("stats")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 _WS = re.compile(r"\s+")
@@ -306,3 +307,8 @@ def defused_markdown(text: str) -> str:
 def counted(n: int, word: str) -> str:
     """``1 paper``, ``3 papers``: a count with its noun (regular plurals only)."""
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def first_few(names: Sequence[str], most: int = 5) -> str:
+    """``a, b, c and 4 more``: the first names of a list a message cannot hold whole, and how many it leaves out."""
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
