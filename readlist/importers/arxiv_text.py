@@ -50,6 +50,7 @@ import re
 from datetime import date
 
 from readlist.core.model import find_arxiv_id
+from readlist.core.text import unify_line_ends
 from readlist.importers.base import (
     SUBMITTED_ON,
     ImportFormatError,
@@ -112,7 +113,7 @@ def _lines(text: str) -> list[str]:
     A row of a table drawn in text (``| Subjects: | Analysis of PDEs (math.AP) |``, as a copy may render the
     abstract page's table of fields) is its cells' text.
     """
-    lines = [" ".join(raw.split()) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [" ".join(raw.split()) for raw in unify_line_ends(text).split("\n")]
     return [" ".join(" ".join(cell.split()) for cell in line[1:-1].split("|")).strip()
             if len(line) > 2 and line.startswith("| ") and line.endswith(" |") else line for line in lines]
 
@@ -166,7 +167,7 @@ def _wrap_width(text: str) -> tuple[list[int], int | None]:
     where the next word would not have fitted: many lines come close to the width, and the longest gives it. A
     browser's copy keeps each paragraph on one line, and its longest line (an abstract) stands alone.
     """
-    widths = [len(raw.expandtabs().rstrip()) for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    widths = [len(raw.expandtabs().rstrip()) for raw in unify_line_ends(text).split("\n")]
     width = max(widths, default=0)
     near = sum(1 for line_width in widths if line_width >= width - _WRAP_SLACK)
     return widths, width if width and near >= _WRAPPED_LINES else None

@@ -19,7 +19,7 @@ from typing import Any
 
 from readlist.core.dates import PUBLISHED_PATTERN, PartialDate
 from readlist.core.model import find_arxiv_id
-from readlist.core.text import clean_line
+from readlist.core.text import clean_line, unify_line_ends
 from readlist.importers.base import MAX_COUNT, ImportFormatError, ParseResult, decode, iso_day, load_json
 
 FORMAT = "hf-json"
@@ -35,7 +35,7 @@ RECORD_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
 
 def unwrap(text: str) -> str:
     """Join hard-wrapped lines (arXiv abstracts are wrapped at ~80 columns), keeping paragraph breaks."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = unify_line_ends(text).strip()
     paragraphs = re.split(r"\n[^\S\n]*\n\s*", text)
     return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip())
 
