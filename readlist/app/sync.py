@@ -1496,9 +1496,7 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
     """Without the library's lock: ``ours`` and ``theirs`` merged into a new commit by git and the merge driver
     (the working tree untouched), its library read back and validated, and what changed where counted."""
     done = SyncReport(report.library, report.remote)
-    fd, name = tempfile.mkstemp(prefix="readlist-merge-", suffix=".jsonl")
-    os.close(fd)
-    record = Path(name)
+    record = _merge_report_file(repo)
     try:
         earlier = _git_merge_files(repo.path.parent)
         try:
@@ -1559,6 +1557,24 @@ def _remove_git_merge_files(folder: Path, earlier: set[str]) -> None:
     for name in _git_merge_files(folder) - earlier:
         with contextlib.suppress(OSError):
             (folder / name).unlink()
+
+
+_MERGE_REPORT_PREFIX = "readlist-merge-"
+
+
+def _merge_report_file(repo: Repo) -> Path:
+    """A new file for the merge driver's report, in the repository's own git folder; reports a merge left there go.
+
+    Not in the system's temporary folder: an app closed in the middle of a merge abandons it (see ``_merge``), and
+    each would stay there for good. Here the next merge, which holds the sync lock as this one did, removes them.
+    """
+    folder = repo.path.parent / ".git"
+    for left in folder.glob(f"{_MERGE_REPORT_PREFIX}*.jsonl"):
+        with contextlib.suppress(OSError):
+            left.unlink()
+    fd, name = tempfile.mkstemp(prefix=_MERGE_REPORT_PREFIX, suffix=".jsonl", dir=folder)
+    os.close(fd)
+    return Path(name)
 
 
 def _driver_report(record: Path) -> MergeReport | None:

@@ -1358,3 +1358,33 @@ def test_a_push_that_loses_the_remotes_ref_lock_to_another_push_merges_again(
     sync(laptop)
     assert records(laptop) == records(workstation)
     assert laptop.papers["2401.00001"].rating == 5 and laptop.papers["2401.00002"].rating == 2
+
+
+def test_what_the_merge_driver_reports_stays_in_the_repository_and_a_leftover_goes(
+        two_machines: tuple[Library, Library, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app closed in the middle of a merge abandons it: the merge driver's report must not pile up in the
+    system's temporary folder, and the one left in the repository goes with the next merge."""
+    laptop, workstation, _ = two_machines
+    temp = tmp_path / "system-temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    git_dir = workstation.path.parent / ".git"
+    left = git_dir / "readlist-merge-abandoned.jsonl"
+    left.write_text('{"changed_here": []}\n')
+    reports: list[Path] = []
+    read_report = sync_module._driver_report
+
+    def reading(record: Path) -> object:
+        reports.append(record)
+        return read_report(record)
+
+    monkeypatch.setattr(sync_module, "_driver_report", reading)
+    AppendNote("2401.00002", "laptop: strong baseline").execute(laptop)
+    AppendNote("2401.00002", "workstation: check the appendix").execute(workstation)
+    sync(laptop)
+    merged = sync(workstation)
+    assert merged.merge.notes_merged == ["2401.00002"]
+    assert [record.parent for record in reports] == [git_dir]
+    assert list(temp.iterdir()) == []
+    assert sorted(p.name for p in git_dir.glob("readlist-merge-*")) == []
