@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from readlist.app.kept_model import keep_model, recall_model
+from readlist.app.kept_model import explain_kept, keep_model, recall_model
 from readlist.app.remembered_interest import current_scores, remember_scores
 from readlist.app.stored_vectors import VectorStore
 from readlist.core.interest import (
@@ -148,12 +148,16 @@ class InterestSnapshot:
         score = self.scores.get(paper.id)
         if score is None:
             score = self.model.score([paper])[paper.id]
-        return {
-            "score": round(score, 4),
-            "because": [r.to_dict() for r in self.explain(paper, k)],
-            # The log-odds every paper starts from; with every feature's weight it adds up to the score.
-            "baseline": round(self.model.intercept, 4),
-        }
+        return _interest_json(score, self.explain(paper, k), self.model.intercept)
+
+
+def _interest_json(score: float, because: Sequence[Reason], baseline: float) -> dict[str, Any]:
+    return {
+        "score": round(score, 4),
+        "because": [r.to_dict() for r in because],
+        # The log-odds every paper starts from; with every feature's weight it adds up to the score.
+        "baseline": round(baseline, 4),
+    }
 
 
 @dataclass(frozen=True)
@@ -324,6 +328,25 @@ def learn(
         keep_model(library, snapshot.model, read=read, trained=now.timestamp())
         remember_scores(library, snapshot.scores, read=read, trained=now.timestamp())
     return snapshot
+
+
+def explained(
+    papers: Iterable[Paper], paper: Paper, *, library: Path, read: str, k: int = 5,
+) -> tuple[dict[str, Any], InterestSnapshot | ColdInterest | None]:
+    """What ``show --json`` prints under ``interest`` for ``paper`` (one of ``papers``, the library's at ``library``,
+    whose ``read_state`` is ``read``), and the answer computed for it: None when the kept model explained the paper
+    from its kept row alone (:func:`~readlist.app.kept_model.explain_kept`), else as ``learn``."""
+    papers = list(papers)
+    now = utcnow()
+    cold = _cold(papers, now, library)
+    if cold is not None:
+        return cold.interest_json(paper, k), cold
+    if read:
+        kept = explain_kept(library, paper, read=read, now=now.timestamp(), k=k)
+        if kept is not None:
+            return _interest_json(kept.score, kept.because, kept.baseline), None
+    answer = learn(papers, now, library=library, read=read)
+    return answer.interest_json(paper, k), answer
 
 
 def _cold(papers: Sequence[Paper], now: datetime, library: Path | None) -> ColdInterest | None:

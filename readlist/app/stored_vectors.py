@@ -27,6 +27,7 @@ from readlist.storage.atomic import atomic_write_chunks, read_derived_file, stal
 from readlist.storage.paths import library_bytes, vectors_path
 
 if TYPE_CHECKING:
+    from readlist.core.vector_file import StoredRow
     from readlist.core.vectors import PaperVectors
 
 # Rewrite the file once this many rows (and this share of the library) were vectorized after it was written:
@@ -64,6 +65,14 @@ class VectorStore:
                 self._kept = (restored.file_vocabulary, restored.file_unfitted_rows)
                 return restored.vectors
         return PaperVectors.build(papers)
+
+    def row_for(self, paper: Paper) -> StoredRow | None:
+        """``paper``'s row as the file holds it, when it was made from the paper's text as it is now (see
+        :func:`~readlist.core.vector_file.stored_row`); the file is not kept in memory."""
+        from readlist.core.vector_file import MAGIC, stored_row
+
+        data = read_derived_file(self.path, self._size_limit(), starts_with=MAGIC)
+        return stored_row(data, paper) if data is not None else None
 
     def keep(self, vectors: PaperVectors, papers: Sequence[Paper]) -> bool:
         """Write ``vectors`` (made from ``papers``) to the file when it saves work; True when written.

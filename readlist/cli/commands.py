@@ -279,16 +279,16 @@ def _interest_of(session: Session, paper: Paper) -> dict[str, object] | None:
     The model kept by the last training of exactly these papers (within the hour) explains it as it is; else it is
     trained now and kept, with its scores, for the app's next start and the next command.
     """
-    from readlist.app.interest import InterestUnavailable, learn
+    from readlist.app.interest import InterestUnavailable, explained
 
     library = session.library
     try:
-        answer = learn(library.papers.values(), library=library.path, read=library.read_state)
+        interest, answer = explained(library.papers.values(), paper, library=library.path, read=library.read_state)
     except InterestUnavailable as exc:
         echo_err(f"readlist: warning: {exc}")
         return None
     kept_in_order(session, answer)
-    return answer.interest_json(paper, k=5)
+    return interest
 
 
 @click.command("related")

@@ -23,7 +23,7 @@ training, :mod:`readlist.app.kept_model`, scores and explains without it): impor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,14 +73,14 @@ class InterestModel:
 
     def score_all(self) -> dict[str, float]:
         """Every indexed paper's score, 0 (would skip) to 1 (would keep)."""
-        scores = _sigmoid(self.decision(self.vectors.features))
+        scores = sigmoid(self.decision(self.vectors.features))
         return dict(zip(self.vectors.ids, (float(s) for s in scores), strict=True))
 
     def score(self, papers: Sequence[Paper]) -> dict[str, float]:
         """Scores for these papers; papers the index has not seen (or has stale text for) are vectorized now."""
         if not papers:
             return {}
-        scores = _sigmoid(self.decision(self.vectors.vectorize(papers)))
+        scores = sigmoid(self.decision(self.vectors.vectorize(papers)))
         return {p.id: float(s) for p, s in zip(papers, scores, strict=True)}
 
     def explain(self, paper: Paper, k: int = 5) -> list[Reason]:
@@ -92,25 +92,30 @@ class InterestModel:
         the same thing twice and push a different reason out of the few shown. A single letter or a Roman numeral
         is never named (see ``says_something``), and a possessive is named as its word.
         """
-        row = sp.csr_matrix(self.vectors.vectorize([paper]))
-        contributions = row.data * self.coef[row.indices]
-        shares: dict[tuple[str, str], float] = {}
-        names: dict[tuple[str, str], tuple[str, float]] = {}
-        for column, weight in zip(row.indices.tolist(), contributions.tolist(), strict=True):
-            if weight == 0.0:
-                continue
-            kind, name = self.vectors.feature_name(int(column))
-            if kind == "term" and not says_something(name):
-                continue
-            key = (kind, form_key(name) if kind == "term" else name)
-            shares[key] = shares.get(key, 0.0) + weight
-            if abs(weight) > names.get(key, ("", -1.0))[1]:
-                names[key] = (name, abs(weight))
-        # Strongest first; equal shares in the order the features come, so the same model explains alike.
-        ranked = sorted(shares, key=lambda key: -abs(shares[key]))
-        return [Reason(_reason_kind(key[0]), shown_form(names[key][0]) if key[0] == "term" else names[key][0],
-                       shares[key])
-                for key in ranked[: max(k, 0)] if shares[key] != 0.0]
+        return reasons(sp.csr_matrix(self.vectors.vectorize([paper])), self.coef, self.vectors.feature_name, k)
+
+
+def reasons(row: sp.csr_matrix, coef: FloatArray, name_of: Callable[[int], tuple[str, str]], k: int) -> list[Reason]:
+    """The ``k`` largest shares of one paper's features ``row`` (1 x columns) in a score with weights ``coef``,
+    strongest first; ``name_of`` gives a column's (kind, name). See :meth:`InterestModel.explain`."""
+    contributions = row.data * coef[row.indices]
+    shares: dict[tuple[str, str], float] = {}
+    names: dict[tuple[str, str], tuple[str, float]] = {}
+    for column, weight in zip(row.indices.tolist(), contributions.tolist(), strict=True):
+        if weight == 0.0:
+            continue
+        kind, name = name_of(int(column))
+        if kind == "term" and not says_something(name):
+            continue
+        key = (kind, form_key(name) if kind == "term" else name)
+        shares[key] = shares.get(key, 0.0) + weight
+        if abs(weight) > names.get(key, ("", -1.0))[1]:
+            names[key] = (name, abs(weight))
+    # Strongest first; equal shares in the order the features come, so the same model explains alike.
+    ranked = sorted(shares, key=lambda key: -abs(shares[key]))
+    return [Reason(_reason_kind(key[0]), shown_form(names[key][0]) if key[0] == "term" else names[key][0],
+                   shares[key])
+            for key in ranked[: max(k, 0)] if shares[key] != 0.0]
 
 
 def train(
@@ -214,7 +219,7 @@ def train_papers(
     return train(vectors, training_labels(papers, now), c=c)
 
 
-def _sigmoid(x: FloatArray) -> FloatArray:
+def sigmoid(x: FloatArray) -> FloatArray:
     return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0))), dtype=np.float64)
 
 

@@ -403,7 +403,7 @@ class PaperVectors:
         n_text = self.text.shape[1]
         if column < n_text:
             return ("term", self.terms[column])
-        return (self.meta_kinds[column - n_text], self.meta_names[column - n_text])
+        return self.meta_columns.name(column - n_text)
 
     def tag_words(self, columns: npt.NDArray[np.int64]) -> sp.csr_matrix:
         """Each of these tag columns of ``meta`` as a text row: the words of the tag's name, equal weights, unit
@@ -447,19 +447,45 @@ class PaperVectors:
             return sp.csr_matrix((0, self.features.shape[1]), dtype=np.float64)
         return sp.csr_matrix(sp.vstack(rows, format="csr"))
 
+    @cached_property
+    def meta_columns(self) -> MetaColumns:
+        return MetaColumns(self.meta_kinds, self.meta_names, self.meta_scale)
+
     def _adhoc(self, paper: Paper) -> sp.csr_matrix:
         if self.vocabulary is None:
             text = sp.csr_matrix((1, 0), dtype=np.float64)
         else:
             text = sp.csr_matrix(self.vocabulary.vectorizer.transform([paper_text(paper, self.config.title_repeat)]))
-        index = {(k, n.casefold() if k != "tag" else n): i for i, (k, n) in enumerate(
-            zip(self.meta_kinds, self.meta_names, strict=True))}
+        return self.meta_columns.features(text, paper)
+
+
+@dataclass(frozen=True)
+class MetaColumns:
+    """The metadata columns of the interest model's features: each one's kind, name (as first met) and weight
+    (:attr:`PaperVectors.meta_scale`). With a paper's text row, all it takes to make the paper's features."""
+
+    kinds: tuple[str, ...]
+    names: tuple[str, ...]
+    scale: FloatArray
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str], int]:
+        return {(kind, name.casefold() if kind != "tag" else name): i
+                for i, (kind, name) in enumerate(zip(self.kinds, self.names, strict=True))}
+
+    def features(self, text: sp.csr_matrix, paper: Paper) -> sp.csr_matrix:
+        """The paper's row of the features: its ``text`` row, then its metadata columns, scaled."""
+        index = self._index
         cols = sorted({index[(kind, key)] for kind, key, _ in meta_values(paper) if (kind, key) in index})
-        data = self.meta_scale[cols] if cols else np.zeros(0)
-        meta = sp.csr_matrix((data, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.meta_names)))
+        data = self.scale[cols] if cols else np.zeros(0)
+        meta = sp.csr_matrix((data, (np.zeros(len(cols), dtype=np.int64), cols)), shape=(1, len(self.names)))
         row = sp.csr_matrix(sp.hstack([text, meta], format="csr"))
         row.eliminate_zeros()
         return row
+
+    def name(self, column: int) -> tuple[str, str]:
+        """(kind, display name) of the metadata column ``column`` (counted from the first metadata column)."""
+        return (self.kinds[column], self.names[column])
 
 
 @cache
