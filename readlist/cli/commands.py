@@ -62,7 +62,7 @@ from readlist.core.texrender import render_tex
 from readlist.core.text import counted, first_few, inert_text
 from readlist.importers import FORMATS
 from readlist.storage.atomic import open_regular
-from readlist.storage.errors import LibraryError, NotFoundError
+from readlist.storage.errors import AmbiguousIdError, LibraryError, NotFoundError
 from readlist.storage.library import Library
 
 
@@ -483,8 +483,10 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
 
     The first argument is a paper id. After it, a word that names another
     paper (its id, or a unique prefix of 4 characters or more) is a paper id
-    as long as no tag came before it; any other word is a tag to add. +TAG always adds. Commas and
-    spaces separate tags, as in the app's tag box: 'rl, agents' is two tags.
+    as long as no tag came before it; any other word is a tag to add. A
+    prefix of several papers' ids is refused, not taken as a tag. +TAG always
+    adds. Commas and spaces separate tags, as in the app's tag box: 'rl,
+    agents' is two tags.
 
     \b
     Examples:
@@ -498,12 +500,19 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     def is_paper(word: str) -> bool:
         try:
             lib.resolve(word)
+        except AmbiguousIdError:
+            return True  # meant as papers, most likely: refused below rather than made a tag
         except NotFoundError:
             return False
         return True
 
     refs, add, remove = split_tag_args(args, is_paper)
-    papers = _resolve_all(lib, refs)
+    try:
+        papers = _resolve_all(lib, refs)
+    except AmbiguousIdError as exc:
+        if exc.ref == refs[0]:
+            raise
+        fail(f"{exc}; nothing was tagged. Give more of the id, or write +{exc.ref} for the tag {exc.ref!r}")
     outcome = session.run(EditTags([p.id for p in papers], add=add, remove=remove))
     settle(session)
     _report_edit(session, outcome, papers, "retagged", as_json)

@@ -9,3 +9,11 @@ class LibraryError(Exception):
 
 class NotFoundError(LibraryError):
     """No paper matches the id or prefix given."""
+
+
+class AmbiguousIdError(NotFoundError):
+    """An id prefix that more than one paper's id starts with."""
+
+    def __init__(self, message: str, ref: str) -> None:
+        super().__init__(message)
+        self.ref = ref

@@ -33,7 +33,7 @@ import msgspec
 from readlist.core.model import Paper, find_arxiv_id, normalize_title, now_iso, other_arxiv_ids, title_id
 from readlist.storage.atomic import atomic_write_chunks
 from readlist.storage.backups import damaged, discard_backup, make_backup, prune_backups
-from readlist.storage.errors import LibraryError, NotFoundError
+from readlist.storage.errors import AmbiguousIdError, LibraryError, NotFoundError
 from readlist.storage.journal import (
     KEYED_FIELDS,
     ORDER_FIELDS,
@@ -554,7 +554,7 @@ class Library:
         if not matches:
             raise NotFoundError(f"no paper with id {ref!r} in {self.path}")
         shown = ", ".join(sorted(matches)[:5]) + (", …" if len(matches) > 5 else "")
-        raise NotFoundError(f"id prefix {ref!r} is ambiguous: {len(matches)} papers match ({shown})")
+        raise AmbiguousIdError(f"id prefix {ref!r} is ambiguous: {len(matches)} papers match ({shown})", ref)
 
     def named_by_id(self, ref: str) -> Paper | None:
         """The paper ``ref`` names by its id, an id it had before or its arXiv id: the names that win over a

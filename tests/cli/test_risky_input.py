@@ -94,6 +94,22 @@ def test_a_short_word_after_the_id_is_a_tag_not_a_paper_it_begins(tmp_path: Path
     assert tags(db, "gr-qc/0103067") == ["x"]
 
 
+def test_a_prefix_of_several_papers_after_the_id_is_refused_not_made_a_tag(db: Path) -> None:
+    """`tag 2106.09608 2404 foo` added the tag "2404" once two papers' ids began with it, and tagged neither."""
+    before = Library(db).papers[A].tags
+    result = run(db, "tag", A, "2404", "foo")
+    assert result.exit_code == 1
+    assert "id prefix '2404' is ambiguous: 2 papers match (2404.00001, 2404.00002)" in result.stderr
+    assert "nothing was tagged" in result.stderr and "+2404" in result.stderr
+    assert result.stderr.count("\n") == 1 and result.stdout == ""
+    assert tags(db) == before and tags(db, B) == []
+    result = run(db, "tag", A, "+2404", "foo")  # the tag, said so
+    assert result.exit_code == 0, result.output
+    assert tags(db) == sorted([*before, "2404", "foo"]) and tags(db, B) == []
+    result = run(db, "tag", "2404", "foo")  # as the first word: the paper id it must be
+    assert result.exit_code == 1 and "ambiguous" in result.stderr and "+2404" not in result.stderr
+
+
 @pytest.mark.parametrize("typed", ["deep learning", "rl,agents", "#Vision, -typo +c++", "-json -rl"])
 def test_tags_typed_with_commas_or_spaces_are_read_as_the_apps_tag_box_reads_them(db: Path, typed: str) -> None:
     """The same text typed in the app's tag box (t) and given to `readlist tag` makes the same tags."""
