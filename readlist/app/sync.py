@@ -1043,23 +1043,57 @@ def _check_remote_holds(repo: Repo, commit: str) -> None:
 
 
 def _check_same_library(repo: Repo, ours: str | None, theirs: str, remote: str | None) -> None:
-    """Refuse a remote whose history shares no commit with this library's and whose library is another one.
+    """Refuse a remote whose library is another one: its history shares no commit with this library's, or a commit
+    there put another library's file in place of this one.
 
     Only the file's name was checked: a remote replaced by another library's history (or the address of another
     library with the same file name) was merged in, its notes mixed into this library, papers deleted here brought
     back, and the result pushed to every copy. The same library in a history started again (its header keeps the
     library's id, which every copy shares once joined) is still merged. Joining a library on purpose (the first
     ``sync init`` with a remote, of a library that had none) does not come here.
+
+    In a shared history, a commit that copied another library's file over this one (another machine's unrelated
+    library, committed by hand) was taken as this library's newest state: every paper the other file lacked was
+    deleted here, and the sync said "received". A library id that changed on the remote is taken only where a
+    history of its own was joined there (a root commit came with it: the joined library's id may be the one kept).
     """
-    if ours is None or repo.git.ok("merge-base", ours, theirs):
+    if ours is None:
         return
+    related = repo.git.ok("merge-base", ours, theirs)
+    if related and repo.git.ok("merge-base", "--is-ancestor", theirs, ours):
+        return  # nothing of the remote's is taken
+    _stop_if_asked(repo)
     here = snapshot_header(repo.snapshot_blob(ours) or b"")
+    _stop_if_asked(repo)
     there = snapshot_header(repo.snapshot_blob(theirs) or b"")
     if here is not None and there is not None and here.library and here.library == there.library:
         return
-    raise SyncError(f"{remote} holds another library than this one (their histories share nothing); nothing was "
-                    "changed here: check the remote's address, and point this library to its own remote with "
-                    "`readlist sync init REMOTE`")
+    if not related:
+        raise SyncError(f"{remote} holds another library than this one (their histories share nothing); nothing "
+                        "was changed here: check the remote's address, and point this library to its own remote "
+                        "with `readlist sync init REMOTE`")
+    if here is None or there is None or not here.library or not there.library:
+        return  # an id missing on a side: nothing to compare (a damaged side is refused when it is read)
+    if repo.git.text("rev-list", "--max-parents=0", f"{ours}..{theirs}", check=False):
+        return
+    culprit = _commit_bringing_library(repo, ours, theirs, there.library)
+    by = f" by commit {culprit}" if culprit else ""
+    undo = f"`git revert {culprit}`" if culprit else "`git revert`"
+    raise SyncError(f"the library file {repo.name!r} on {remote} was replaced{by} with another library's (its id is "
+                    f"{there.library}, this one's {here.library}); nothing was changed here: undo that commit on the "
+                    f"remote ({undo} in a clone of it), then sync again")
+
+
+def _commit_bringing_library(repo: Repo, ours: str, theirs: str, library: str, most: int = 50) -> str:
+    """The oldest of the remote's commits (since ``ours``) whose library file has the id ``library``, short; "" when
+    none of the first ``most`` that changed the file has it."""
+    commits = repo.git.text("rev-list", "--reverse", f"--max-count={most}", f"{ours}..{theirs}", "--",
+                            repo.name, check=False).split()
+    for commit in commits:
+        header = snapshot_header(repo.snapshot_blob(commit) or b"")
+        if header is not None and header.library == library:
+            return repo.git.text("rev-parse", "--short", commit, check=False)
+    return ""
 
 
 def _check_plain_settings(repo: Repo, commit: str) -> None:

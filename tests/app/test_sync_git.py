@@ -47,6 +47,17 @@ def records(lib: Library) -> dict[str, dict[str, object]]:
     return {pid: p.to_dict() for pid, p in sorted(lib.papers.items())}
 
 
+def commit_on_remote(git_env: Path, remote: Path, message: str, change: Callable[[Path], object]) -> str:
+    """Someone else's clone of the remote: ``change`` made in its folder, committed and pushed. The commit, short."""
+    clone = git_env / f"clone-{len(list(git_env.glob('clone-*')))}"
+    git(git_env, "clone", "--quiet", str(remote), str(clone))
+    change(clone)
+    git(clone, "add", "--all", "--force")
+    git(clone, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-m", message)
+    git(clone, "push", "--quiet", "origin", "main")
+    return git(clone, "rev-parse", "--short", "HEAD")
+
+
 @pytest.fixture(autouse=True)
 def _clock(ticking_clock: list[int]) -> None:
     """Changes are stamped one second apart, so "the later change" is the one made later in the test."""
@@ -260,13 +271,13 @@ def test_a_damaged_library_on_the_remote_is_refused_and_nothing_changes_here(
     two_machines: tuple[Library, Library, Path], git_env: Path,
 ) -> None:
     laptop, _, remote = two_machines
-    vandal = git_env / "vandal"
-    git(git_env, "clone", "--quiet", str(remote), str(vandal))
-    data = json.loads((vandal / "library.json").read_text())
-    data["papers"][next(iter(data["papers"]))]["rating"] = "five"
-    (vandal / "library.json").write_text(json.dumps(data))
-    git(vandal, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-am", "damage")
-    git(vandal, "push", "--quiet", "origin", "main")
+
+    def damage(clone: Path) -> None:
+        data = json.loads((clone / "library.json").read_text())
+        data["papers"][next(iter(data["papers"]))]["rating"] = "five"
+        (clone / "library.json").write_text(json.dumps(data))
+
+    commit_on_remote(git_env, remote, "damage", damage)
     head = git(laptop.path.parent, "rev-parse", "HEAD")
     before = laptop.path.read_bytes()
     with pytest.raises(SyncError, match="not valid") as caught:
@@ -289,12 +300,12 @@ def test_a_library_from_a_newer_readlist_on_the_remote_asks_for_an_upgrade_here(
 ) -> None:
     """The remote is fine: this readlist is the old one. Reverting the commit there would undo the newer one's work."""
     laptop, _, remote = two_machines
-    newer = git_env / "newer"
-    git(git_env, "clone", "--quiet", str(remote), str(newer))
-    text = (newer / "library.json").read_text()
-    (newer / "library.json").write_text(text.replace('"schema":3', '"schema":4', 1))
-    git(newer, "-c", "user.name=v", "-c", "user.email=v@x", "commit", "--quiet", "-am", "schema 4")
-    git(newer, "push", "--quiet", "origin", "main")
+
+    def newer(clone: Path) -> None:
+        text = (clone / "library.json").read_text()
+        (clone / "library.json").write_text(text.replace('"schema":3', '"schema":4', 1))
+
+    commit_on_remote(git_env, remote, "schema 4", newer)
     head = git(laptop.path.parent, "rev-parse", "HEAD")
     expected = (f"the library on {remote} was written by a newer readlist (library schema 4; this version reads up "
                 "to 3): upgrade readlist on this machine (`pip install -U readlist`), then sync again; nothing was "
@@ -395,6 +406,48 @@ def test_a_remote_whose_library_file_was_deleted_is_refused_and_nothing_changes_
     assert sync(laptop).sent
     sync(workstation)
     assert records(workstation) == records(laptop) and workstation.papers["2401.00001"].rating == 4
+
+
+def test_another_librarys_file_committed_over_the_library_on_the_remote_is_refused(
+    two_machines: tuple[Library, Library, Path], git_env: Path,
+) -> None:
+    """A library file copied over from another machine's own library and pushed: every paper it lacks was deleted
+    here, and the sync said "received"."""
+    laptop, workstation, remote = two_machines
+    other = machine(git_env, "other", papers=0)
+    ImportPapers([paper(9)], "elsewhere").execute(other)
+    other.compact(force=True)
+    replaced = commit_on_remote(git_env, remote, "replace",
+                                lambda clone: (clone / "library.json").write_bytes(other.path.read_bytes()))
+    commit_on_remote(git_env, remote, "later", lambda clone: (clone / "notes.txt").write_text("x"))
+    Rate(["2401.00001"], 4).execute(laptop)
+    for lib in (workstation, laptop):  # a fast-forward (nothing changed here) and a merge (a rating changed here)
+        lib.compact(force=True)
+        before = lib.path.read_bytes()
+        with pytest.raises(SyncError) as caught:
+            sync(lib)
+        said = str(caught.value)
+        assert said.startswith(f"the library file 'library.json' on {remote} was replaced by commit {replaced} "
+                               "with another library's (its id is ")
+        assert said.endswith(f"nothing was changed here: undo that commit on the remote (`git revert {replaced}` in "
+                             "a clone of it), then sync again")
+        assert lib.path.read_bytes() == before and len(Library(lib.path).papers) == 3
+    assert Library(laptop.path).papers["2401.00001"].rating == 4
+
+
+def test_a_library_joined_on_the_remote_is_taken_whichever_id_it_keeps(git_env: Path) -> None:
+    """The joined library's id may win the join: the copies that sync after it take it, as they always did."""
+    remote = bare_remote(git_env)
+    laptop = machine(git_env, "laptop", papers=2)
+    init(laptop, str(remote))
+    for n in range(3):
+        workstation = machine(git_env, f"workstation-{n}")
+        ImportPapers([paper(10 + n)], "elsewhere").execute(workstation)
+        assert init(workstation, str(remote)).joined
+        Rate(["2401.00001"], 1 + n).execute(laptop)  # a change here too: a merge, not a fast-forward
+        sync(laptop)
+        assert sorted(laptop.papers) == sorted(workstation.papers)
+    assert len(laptop.papers) == 5 and laptop.papers["2401.00001"].rating == 3
 
 
 def test_a_remote_that_never_held_a_library_is_refused_with_what_to_check(git_env: Path) -> None:
@@ -938,7 +991,9 @@ def test_a_library_written_elsewhere_keeps_its_values_as_text(two_machines: tupl
     git(git_env, "clone", "--quiet", str(remote), str(other))
     snap = decode_snapshot((other / "library.json").read_bytes())
     hostile = msgspec.structs.replace(snap.papers[0], note="\x1b[31mred\x1b]52;c;aGk=\x07 [b]x[/b]")
-    (other / "library.json").write_bytes(encode_snapshot(snap.gen + 1, [hostile, *snap.papers[1:]], "zzz"))
+    assert snap.header is not None
+    (other / "library.json").write_bytes(encode_snapshot(snap.gen + 1, [hostile, *snap.papers[1:]],
+                                                         snap.header.library))
     git(other, "-c", "user.name=o", "-c", "user.email=o@x", "commit", "--quiet", "-am", "odd note")
     git(other, "push", "--quiet", "origin", "main")
     sync(laptop)
