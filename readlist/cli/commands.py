@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -518,8 +519,24 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     _report_edit(session, outcome, papers, "retagged", as_json)
 
 
-def _edit_in_editor(text: str) -> tuple[str, Path] | None:
-    """The edited text and the temporary file holding it (deleted by the caller once the note is saved)."""
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def _differs(draft: Path, text: str) -> bool:
+    """Whether the draft holds anything but ``text`` (what it was given); True when it cannot be read as it was."""
+    try:
+        return draft.read_bytes() != text.encode("utf-8")
+    except OSError:
+        return False  # gone, or never readable: nothing of the user's to keep
+
+
+def _edit_in_editor(text: str) -> tuple[str, Path]:
+    """The edited text and the temporary file holding it (deleted by the caller once the note is saved); the
+    command ends (exit 1) when the editor cannot be run or fails."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         if not _on_a_terminal():
@@ -527,15 +544,29 @@ def _edit_in_editor(text: str) -> tuple[str, Path] | None:
             fail("no editor set and no terminal to run vi in: set $EDITOR, or give the note as text "
                  "(`readlist note ID TEXT`, or --append TEXT)")
         editor = "vi"
+    try:
+        command = shlex.split(editor)
+    except ValueError as exc:  # an unbalanced quote
+        fail(f"$EDITOR ({editor!r}) cannot be read as a command ({exc}); set $EDITOR; the note was not changed")
+    if not command:
+        fail("$EDITOR is blank; set it to an editor; the note was not changed")
     draft = keep_draft(text)
     try:
-        result = subprocess.run([*shlex.split(editor), str(draft)], check=False)
+        result = subprocess.run([*command, str(draft)], check=False)
     except FileNotFoundError:
         draft.unlink(missing_ok=True)
-        fail(f"editor {editor!r} not found; set $EDITOR")
-    if result.returncode != 0:
+        fail(f"editor {editor!r} not found; set $EDITOR; the note was not changed")
+    except OSError as exc:  # a folder, a file that may not be run
         draft.unlink(missing_ok=True)
-        return None
+        fail(f"editor {editor!r} cannot be run ({exc.strerror or exc}); set $EDITOR; the note was not changed")
+    if result.returncode != 0:
+        how = (f"was stopped by {_signal_name(-result.returncode)}" if result.returncode < 0
+               else f"exited with status {result.returncode}")
+        # What it saved before it failed or was killed may be an hour's writing: kept, and said where.
+        if _differs(draft, text):
+            fail(f"the editor {how}; the note was not changed; your text is kept in {draft}")
+        draft.unlink(missing_ok=True)
+        fail(f"the editor {how}; the note was not changed")
     try:
         with open_regular(draft) as handle:
             data = handle.read()
@@ -548,18 +579,23 @@ def _edit_in_editor(text: str) -> tuple[str, Path] | None:
              f"your text is kept in {draft}")
 
 
-def stdin_text(unchanged: str) -> str:
+def stdin_text(unchanged: str, clearing: str) -> str:
     """Standard input as text for ``note ID -`` and ``edit --abstract -``, read as ``import -`` reads it.
 
     Started without standard input (``<&-``), there is nothing to read: one line saying so and ``unchanged``
     (exit 1), as import says it, rather than a traceback. Bytes that are not UTF-8 are refused by the verb's
-    caller (:class:`~readlist.cli.ReadlistGroup`), nothing changed either.
+    caller (:class:`~readlist.cli.ReadlistGroup`), nothing changed either. Empty input (or only blank lines) is
+    refused too, with ``clearing``, the way to clear on purpose: a pipeline whose first command failed gives
+    none (``false | readlist note ID -``), and took the note or the abstract with it.
     """
     try:
         data = read_stdin()
     except SourceError as exc:
         fail(f"{exc}; {unchanged}")
-    return bytes(data).decode("utf-8")
+    text = bytes(data).decode("utf-8")
+    if not text.strip():
+        fail(f"standard input is empty; {unchanged} ({clearing})")
+    return text
 
 
 @click.command("note")
@@ -602,6 +638,7 @@ def note_cmd(
     asked = append_text is not None or text is not None or edit or clear
     changed = False
     merged = False
+    renamed = paper.id
     if append_text is not None:
         # Appends to the note on disk, not a stale copy.
         changed = bool(session.run(AppendNote(paper.id, append_text)).changes)
@@ -610,16 +647,13 @@ def note_cmd(
         draft: Path | None = None
         editing = NoteEdit(session, paper.id)
         if text == "-":
-            new = stdin_text("the note was not changed")
+            new = stdin_text("the note was not changed", f"`readlist note {paper.id} --clear` removes it")
         elif text is not None:
             new = text
         elif clear:
             new = ""
         elif edit:
-            edited = _edit_in_editor(paper.note)
-            if edited is None:
-                fail("the editor exited with an error; the note was not changed")
-            new, draft = edited
+            new, draft = _edit_in_editor(paper.note)
         if new is not None:
             try:
                 result = editing.save(new)
@@ -635,9 +669,11 @@ def note_cmd(
             changed = bool(editing.finish().changes)
             if draft is not None:
                 draft.unlink(missing_ok=True)
+            if result is not None and result.paper_id:
+                renamed = result.paper_id  # given its arXiv id while the editor or the pipe was open
     if changed:
         settle(session)
-        paper = lib.papers[paper.id]
+    paper = lib.papers.get(renamed) or lib.named_by_id(renamed) or paper
     if as_json:
         print_json({"id": paper.id, "note": paper.note})
     elif not asked:
@@ -818,7 +854,7 @@ def edit_cmd(ctx: click.Context, /, paper_id: str, as_json: bool, **fields: str 
         raise click.UsageError("name a detail to change: --title, --authors, --organization, --published, --url, "
                                "--doi, --journal or --abstract")
     if wanted.get("abstract") == "-":
-        wanted["abstract"] = stdin_text("nothing was changed")
+        wanted["abstract"] = stdin_text("nothing was changed", "--abstract '' clears it")
     session = session_of(ctx)
     paper = session.library.resolve(paper_id)
     outcome = session.run(EditDetails(paper.id, wanted))

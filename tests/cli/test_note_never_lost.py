@@ -111,3 +111,102 @@ def test_an_edit_saved_in_another_encoding_is_kept_and_named(tmp_path: Path, mon
     assert draft.read_bytes() == b"Caf\xe9 notes, hours of them."
     draft.unlink()
     assert Library(db).papers["2401.00001"].note == ""
+
+
+@pytest.mark.parametrize(("script", "said"), [
+    ('printf "Half an hour of notes." > "$1"\nexit 3', "the editor exited with status 3"),
+    ('printf "Half an hour of notes." > "$1"\nkill -9 $$', "the editor was stopped by SIGKILL"),
+])
+def test_an_editor_that_fails_after_saving_keeps_what_was_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str, said: str,
+) -> None:
+    """`:cq` in vim, a crash or a kill: the note is not changed (a failed editor means "do not save"), and what the
+    editor had saved was deleted with its draft."""
+    db = one_paper(tmp_path, note="Before.")
+    result = edit_with(db, script, monkeypatch)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"readlist: {said}; the note was not changed; your text is kept in ")
+    assert result.stderr.count("\n") == 1
+    draft = kept_draft(result.stderr)
+    assert draft.read_text() == "Half an hour of notes."
+    draft.unlink()
+    assert Library(db).papers["2401.00001"].note == "Before."
+
+
+def test_an_editor_that_fails_without_saving_leaves_no_draft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = one_paper(tmp_path, note="Before.")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    result = edit_with(db, "exit 1", monkeypatch)
+    assert result.exit_code == 1
+    assert result.stderr == "readlist: the editor exited with status 1; the note was not changed\n"
+    assert list(temp.iterdir()) == []
+    assert Library(db).papers["2401.00001"].note == "Before."
+
+
+@pytest.mark.parametrize(("editor", "said"), [
+    ("vim 'unbalanced", "cannot be read as a command"),
+    ("  ", "$EDITOR is blank"),
+    ("{folder}", "cannot be run (Permission denied)"),
+    ("{plain_file}", "cannot be run (Permission denied)"),
+])
+def test_an_editor_that_cannot_be_run_is_one_line_and_leaves_no_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, editor: str, said: str,
+) -> None:
+    db = one_paper(tmp_path, note="Before.")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    plain = tmp_path / "not-executable.sh"
+    plain.write_text("#!/bin/sh\n")
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor.format(folder=tmp_path, plain_file=plain))
+    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "--edit"])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert said in result.stderr and result.stderr.endswith("the note was not changed\n")
+    assert result.stderr.count("\n") == 1
+    assert list(temp.iterdir()) == []
+    assert Library(db).papers["2401.00001"].note == "Before."
+
+
+def test_a_note_saved_while_the_paper_got_its_arxiv_id_is_reported_under_the_new_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enriching (or importing) the paper while the editor was open gave it its arXiv id: the note was saved on it,
+    and the command then failed with a traceback (exit 1), as if it had not been saved."""
+    db = tmp_path / "library.json"
+    lib = Library(db)
+    ImportPapers([Paper.create(title="Benign Overfitting in ReLU Networks")], "t").execute(lib)
+    (old_id,) = lib.papers
+    record = tmp_path / "record.json"
+    record.write_bytes(msgspec.json.encode(
+        [Paper.create(title="Benign Overfitting in ReLU Networks", arxiv_id="2310.02541").public_dict()]))
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\n"{sys.executable}" -m readlist --db "{db}" import "{record}" >/dev/null 2>&1\n'
+                      'printf "Written while it was renamed." > "$1"\n')
+    editor.chmod(0o755)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", str(editor))
+    result = CliRunner().invoke(main, ["--db", str(db), "note", old_id, "--edit", "--json"])
+    assert result.exit_code == 0, result.output
+    assert msgspec.json.decode(result.stdout) == {"id": "2310.02541", "note": "Written while it was renamed."}
+    assert Library(db).papers["2310.02541"].note == "Written while it was renamed."
+
+
+@pytest.mark.parametrize("given", ["", "\n\n  \n"])
+def test_empty_standard_input_clears_nothing(tmp_path: Path, given: str) -> None:
+    """`false | readlist note ID -`: a failed pipeline gives no text, and the note (or the abstract) went with it."""
+    db = one_paper(tmp_path, note="Important long note.")
+    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "-"], input=given)
+    assert result.exit_code == 1
+    assert result.stderr == ("readlist: standard input is empty; the note was not changed "
+                             "(`readlist note 2401.00001 --clear` removes it)\n")
+    result = CliRunner().invoke(main, ["--db", str(db), "edit", "2401.00001", "--abstract", "-"], input=given)
+    assert result.exit_code == 1
+    assert "standard input is empty; nothing was changed (--abstract '' clears it)" in result.stderr
+    paper = Library(db).papers["2401.00001"]
+    assert paper.note == "Important long note."
