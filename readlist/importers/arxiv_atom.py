@@ -81,7 +81,10 @@ def read_feed(data: bytes | bytearray | str) -> AtomPage:
     """Parse one feed; never raises for bad content (see ``damaged`` and ``error``)."""
     import feedparser
 
-    text = data if isinstance(data, str) else decode(data)
+    try:
+        text = data if isinstance(data, str) else decode(data)
+    except ImportFormatError as exc:  # binary, or not text in any encoding: an answer that is no feed
+        return AtomPage(result=ParseResult(format=FORMAT), damaged=clean_line(str(exc))[:160])
     # The text is decoded by now: say so, or feedparser would decode it again by the declared encoding.
     raw = _DECLARED_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
     # A stream, never a string: feedparser would treat a string as a URL or a file name to open.

@@ -155,6 +155,15 @@ def test_malformed_answer(fake_server: FakeServer) -> None:
         make(fake_server, FakeClock()).search_title("anything")
 
 
+@pytest.mark.parametrize("body", [b"<feed>\0garbage", "<feed>caf\u00e9".encode("utf-16"), b"\xff\xfe\x00\xd8"])
+def test_an_answer_that_is_not_text_is_a_malformed_answer(fake_server: FakeServer, body: bytes) -> None:
+    """NUL bytes in an answer (a proxy's error page, a damaged cache) ended `import ID`, `pull` and `enrich` in a
+    traceback: the feed reader refused them as a file it was given."""
+    fake_server.script("/arxiv/api/query", Reply(200, body))
+    with pytest.raises(NetworkError, match=r"arXiv API \(127\.0\.0\.1:\d+\): the answer is not an arXiv Atom feed"):
+        make(fake_server, FakeClock()).by_ids(["2310.01234"])
+
+
 def test_offline(fake_server: FakeServer) -> None:
     settings = NetworkSettings.from_env({"READLIST_ARXIV_API": fake_server.arxiv_api, "READLIST_OFFLINE": "1"})
     client = ArxivClient.from_settings(settings)
