@@ -195,7 +195,10 @@ def _edit(path: Path | None, change: Callable[[tomlkit.TOMLDocument], None]) -> 
     except tomlkit.exceptions.ParseError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix it before readlist can change it") from None
     change(document)
-    atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
+    # A config.toml linked from a dotfiles folder is changed there: replaced by rename, the link would become a
+    # file of its own, and the dotfiles copy would never see the change.
+    target = path.resolve() if path.is_symlink() else path
+    atomic_write_bytes(target, tomlkit.dumps(document).encode("utf-8"))
     return path
 
 

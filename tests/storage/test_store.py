@@ -740,6 +740,23 @@ def test_config_file_is_private(tmp_path: Path) -> None:
     assert mode(target) == 0o600 and mode(target.parent) == 0o700
 
 
+def test_a_config_file_that_is_a_link_is_changed_where_it_points(tmp_path: Path) -> None:
+    """A config.toml linked from a dotfiles folder was replaced by a file of its own: the view saved there, the
+    dotfiles copy never changed, and the link gone."""
+    from readlist.config.settings import save_setting, save_view
+
+    dotfiles = tmp_path / "dotfiles" / "config.toml"
+    dotfiles.parent.mkdir()
+    dotfiles.write_text('# mine\ntheme = "readlist-dark"\n')
+    link = tmp_path / "config" / "config.toml"
+    link.parent.mkdir()
+    link.symlink_to(dotfiles)
+    save_view("sym", "tag:x", link)
+    save_setting("theme", "nord", link)
+    assert link.is_symlink() and link.resolve() == dotfiles
+    assert dotfiles.read_text() == '# mine\ntheme = "nord"\n\n[views]\nsym = "tag:x"\n'
+
+
 def test_refresh_reports_changes_picked_up_while_writing(tmp_path: Path) -> None:
     """A UI that polls refresh() must hear about another process's change even if its own write caught it first."""
     path = tmp_path / "lib.json"
