@@ -602,6 +602,8 @@ def _parse_whole(raw: bytes) -> _Parsed:
         problems = record_problems(envelope.papers, keyed=keyed)
     else:
         problems = _duplicates(table.values())
+    if problems and problems[0].key == "*":  # no records to repair: only a backup has them
+        raise SnapshotProblem("the papers table is not a table of records")
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SnapshotProblem(f"{problems[0]}{more}", repairable=True)

@@ -181,3 +181,21 @@ def test_a_number_too_long_for_python_is_one_field_of_one_paper(tmp_path: Path) 
     quarantine = Path(report["quarantine_file"]).read_bytes()
     assert b'"rating": ' + digits.encode() in quarantine  # the same number, not a string of it
     assert run(db, "doctor").exit_code == 0
+
+
+@pytest.mark.parametrize("table", [[1, 2], "papers", 7])
+def test_a_papers_table_that_is_no_table_is_not_sent_to_repair(tmp_path: Path, table: object) -> None:
+    """The load said `doctor --repair` fixes it, and `doctor --repair` then said to restore a backup instead."""
+    path = tmp_path / "library.json"
+    make(path)
+    data = msgspec.json.decode(path.read_bytes())
+    data["papers"] = table
+    path.write_bytes(msgspec.json.encode(data))
+    before = path.read_bytes()
+    listed = run(path, "list")
+    assert listed.exit_code == 1
+    assert "the papers table is not a table of records" in listed.stderr
+    assert "--repair" not in listed.stderr and "record *" not in listed.stderr
+    repaired = run(path, "doctor", "--repair")
+    assert repaired.exit_code == 1 and "restore a backup" in repaired.stderr
+    assert path.read_bytes() == before
