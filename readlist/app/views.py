@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from readlist.config.settings import UI_SORT_KEYS as UI_SORT_KEYS
 from readlist.core.interest import fallback_order, rank_fallback_ordered
 from readlist.core.model import Paper, Status
 from readlist.core.query import Query, QueryError, SearchIndex, parse_query, sort_papers
+from readlist.core.text import inert_text
 from readlist.storage.library import Library
 
 # Learned from the user's decisions (readlist.app.interest); without scores yet, upvotes then date.
@@ -89,6 +91,12 @@ def view_name_problem(name: str, saved: Iterable[str] = ()) -> str | None:
     (``Inbox``, ``All``…), a tag's (``#llm``, now or once the tag is used) or another saved search's (``Mine``
     beside ``mine``, among the ``saved`` names), and ``--view`` and ``view rm``, which ignore case, would be
     ambiguous. The very name of a saved search is no problem: saving under it replaces that search."""
+    hidden = [char for char in name if unicodedata.category(char) in ("Cf", "Cc", "Co", "Cn")]
+    if hidden:
+        # "Inbox" followed by a zero-width space is a second "Inbox" in the sidebar, told apart by nothing.
+        shown = inert_text("".join(char for char in name if char not in hidden))
+        return (f"“{shown}” holds an invisible character (U+{ord(hidden[0]):04X}); "
+                "choose a name of visible characters")
     if name.casefold() in {view.label.casefold() for view in FIXED_VIEWS}:
         return f"“{name}” is one of the app's own views; choose another name"
     if name.startswith("#"):

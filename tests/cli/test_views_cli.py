@@ -97,6 +97,11 @@ def test_a_view_needs_a_search_and_a_name_of_its_own(tmp_path: Path) -> None:
         assert len(result.stderr.strip().splitlines()) == 1
     # "#llm" is the view of the tag llm: saved, `--view '#llm'` would have named two views.
     assert "a name starting with # is a tag's view" in run(db, "view", "add", "#llm", "reasoning").stderr
+    # A second "Inbox" in the sidebar, told apart from the app's own by a zero-width space.
+    for hidden in ("Inbox\u200b", "mine\u2060", "to\u00adread"):
+        result = run(db, "view", "add", hidden, "tag:x")
+        assert result.exit_code == 2 and "holds an invisible character (U+" in result.stderr
+        assert "\u200b" not in result.stderr and "\u2060" not in result.stderr
     assert not Path(os.environ["READLIST_CONFIG"]).exists()
 
 
