@@ -33,7 +33,7 @@ from readlist.core.model import (
     tag_time_key,
 )
 from readlist.core.text import clean_note
-from readlist.storage.library import Library, Transaction
+from readlist.storage.library import MIN_ID_PREFIX, Library, Transaction
 
 Change = dict[str, Any]
 
@@ -379,6 +379,13 @@ class SetKey:
             if named is not None and named.id != paper.id:
                 # `readlist show KEY` would find that paper, by its id, and never this one by its key.
                 raise ValidationError(f"{key!r} is the id of another paper ({named.id}); choose another citation key")
+            if len(key) >= MIN_ID_PREFIX:
+                # A key is found before an id prefix: `readlist rm t-7841` would remove this paper, not the one whose
+                # id the user was abbreviating.
+                begun = sorted(pid for pid in library.papers if pid != paper.id and pid.startswith(key))
+                if begun:
+                    raise ValidationError(f"{key!r} begins the id of another paper ({begun[0]}), which it would stop "
+                                          "naming; choose another citation key")
             return {"cite_key": key}
 
         return edit_papers(library, "Citation key set", {self.paper_id: keyed})

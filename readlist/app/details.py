@@ -65,12 +65,21 @@ def join_authors(authors: Sequence[str]) -> str:
     return "; ".join(authors)
 
 
+class FieldError(ValidationError):
+    """A value that cannot be the detail it was given for, whatever the library holds (a month 13, an ftp: link, an
+    empty title): the command line says it as a wrong value (exit 2), the form beside its box."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def _doi(value: str) -> str | None:
     doi = _DOI_PREFIX.sub("", clean_line(value))
     if not doi:
         return None
     if not re.fullmatch(r"10\.\d{4,9}/\S+", doi):
-        raise ValidationError(f"{value!r} is not a DOI (a DOI looks like 10.1145/3368089.3409671)")
+        raise FieldError("doi", f"{value!r} is not a DOI (a DOI looks like 10.1145/3368089.3409671)")
     return doi
 
 
@@ -79,10 +88,11 @@ def _published(value: str) -> str | None:
     if not text:
         return None
     if not PUBLISHED_PATTERN.match(text):
-        raise ValidationError(f"{value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD (2024, 2024-05, 2024-05-02)")
+        raise FieldError("published",
+                         f"{value!r} is not a date: give YYYY, YYYY-MM or YYYY-MM-DD (2024, 2024-05, 2024-05-02)")
     found = PartialDate.parse(text)
     if found is None or found.iso() != text:  # 2024-13 would be kept as the year alone: said, not guessed
-        raise ValidationError(f"{value!r} is no day of the calendar (a month 01-12, a day that month has)")
+        raise FieldError("published", f"{value!r} is no day of the calendar (a month 01-12, a day that month has)")
     return text
 
 
@@ -91,7 +101,7 @@ def _url(value: str) -> str | None:
     if not url:
         return None
     if web_address(url) is None:
-        raise ValidationError(f"{value!r} is not a web address (it must start with https:// or http://)")
+        raise FieldError("url", f"{value!r} is not a web address (it must start with https:// or http://)")
     return url
 
 
@@ -116,6 +126,8 @@ def clean_details(paper: Paper, wanted: Mapping[str, Any]) -> dict[str, Any]:
             clean[name] = _published(str(value or ""))
         else:
             clean[name] = value if value is None else str(value)
+            if name == "title" and not clean_line(clean[name] or ""):
+                raise FieldError("title", "a paper needs a title")
     # The rest is cleaned and checked as any paper's values are (a title, a date of the right form).
     record = Paper.create(**{name: clean.get(name, getattr(paper, name)) for name in EDITABLE_FIELDS})
     return {name: getattr(record, name) for name in clean}

@@ -33,8 +33,8 @@ from readlist.core.cite import (
     iter_formatted,
     markdown_entry,
 )
-from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys
-from readlist.core.model import PUBLIC_FIELDS, Paper, Status, rating_stars
+from readlist.core.citekeys import assign_keys, keys_to_store, taken_keys, validate_key
+from readlist.core.model import PUBLIC_FIELDS, Paper, Status, ValidationError, rating_stars
 from readlist.core.text import counted, defused_markdown
 from readlist.storage.atomic import write_output
 from readlist.storage.errors import LibraryError
@@ -373,7 +373,7 @@ def _keep_keys(session: Session, papers: Sequence[Paper], keys: Mapping[str, str
 
 @click.command("key")
 @click.argument("paper_id", metavar="ID")
-@click.argument("key", required=False)
+@click.argument("key", required=False, metavar="[NEWKEY]")
 @click.option("--json", "as_json", is_flag=True, help="Print the paper's key as JSON.")
 @click.pass_context
 def key_cmd(ctx: click.Context, paper_id: str, key: str | None, as_json: bool) -> None:
@@ -396,6 +396,10 @@ def key_cmd(ctx: click.Context, paper_id: str, key: str | None, as_json: bool) -
         _keep_keys(session, [paper], keys)
         shown = keys[paper.id]
     else:
+        try:
+            validate_key(key, ())  # its form: a wrong value, told as one (exit 2); a key taken is said below
+        except ValidationError as exc:
+            raise click.BadParameter(str(exc), param_hint="NEWKEY") from None
         session.run(SetKey(paper.id, key))
         settle(session)
         shown = session.library.papers[paper.id].cite_key or ""

@@ -847,7 +847,7 @@ def edit_cmd(ctx: click.Context, /, paper_id: str, as_json: bool, **fields: str 
       readlist edit 2310.01234 --authors "Ada Lovelace; Alan Turing"
       readlist edit 2310.01234 --journal "NeurIPS 2024" --doi 10.5555/3600270
     """
-    from readlist.app.details import FIELD_LABELS, EditDetails
+    from readlist.app.details import FIELD_LABELS, EditDetails, FieldError
 
     wanted = {name: value for name, value in fields.items() if value is not None}
     if not wanted:
@@ -857,7 +857,10 @@ def edit_cmd(ctx: click.Context, /, paper_id: str, as_json: bool, **fields: str 
         wanted["abstract"] = stdin_text("nothing was changed", "--abstract '' clears it")
     session = session_of(ctx)
     paper = session.library.resolve(paper_id)
-    outcome = session.run(EditDetails(paper.id, wanted))
+    try:
+        outcome = session.run(EditDetails(paper.id, wanted))
+    except FieldError as exc:  # a wrong value, as click says one (exit 2); a title another paper has is exit 1
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None
     settle(session)
     if as_json:
         print_json(session.library.papers[paper.id].public_dict())

@@ -69,8 +69,12 @@ def test_a_value_that_cannot_be_held_is_one_line_and_changes_nothing(seed_librar
                        (["--url", "file:///etc/passwd"], "web address"),
                        (["--title", ""], "a paper needs a title"), (["--doi", "x"], "is not a DOI")):
         result = run(seed_library, "edit", pid, *args)
-        assert result.exit_code == 1, args
+        assert result.exit_code == 2, args  # a wrong value, as `rate ID 7` and `pull --date 2024-13-01` say one
         assert result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
+        assert f"Invalid value for {args[0]}" in result.stderr
+    other = next(p for p in Library(seed_library).papers.values() if p.id != pid and not p.arxiv_id)
+    taken = run(seed_library, "edit", pid, "--title", other.title)  # the library's state, not a wrong value
+    assert taken.exit_code == 1 and "another paper in the library" in taken.stderr
     assert Library(seed_library).papers[pid] == before
     nothing = run(seed_library, "edit", pid)
     assert nothing.exit_code == 2 and "--title" in nothing.stderr

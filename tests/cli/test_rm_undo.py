@@ -146,6 +146,11 @@ def test_a_citation_key_may_not_be_another_papers_id(db: Path) -> None:
         assert result.exit_code == 1, other
         assert "is the id of another paper (2401.00002)" in result.stderr and result.stderr.count("\n") == 1
     assert Library(db).papers["2401.00001"].cite_key != "2401.00002"
+    # Nor the beginning of one: keys are found before prefixes, so `rm 2401.0000` would remove this paper.
+    result = run(db, "key", "2401.00001", "2401.0000")
+    assert result.exit_code == 1 and "begins the id of another paper (2401.00000)" in result.stderr
+    result = run(db, "key", "2401.00001", "bad key!")  # a wrong value, told as one
+    assert result.exit_code == 2 and "Invalid value for NEWKEY: 'bad key!' is not a usable citation key" in result.stderr
     assert run(db, "key", "2401.00001", "2401.00001").exit_code == 0  # its own id: it finds itself
     assert run(db, "show", "2401.00001", "--json").exit_code == 0
 
