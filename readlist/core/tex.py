@@ -30,7 +30,12 @@ Decoding goes through the same library (pylatexenc's latex2text) with math kept
 verbatim (except the ``\\ensuremath`` forms above, which become their characters
 again) and ligatures kept as typed, then NFC normalisation, so ``Mar{\\'\\i}a``
 reads as ``María`` (one precomposed letter), exactly the string a web page
-gives, and search and dedup see one name.
+gives, and search and dedup see one name. Outside math no command is dropped
+with the text it prints: the TeX logos (``{\\TeX}`` → ``TeX``, ``\\LaTeXe`` →
+``LaTeX2ε``) and the text symbols pylatexenc does not know (``\\S``, ``\\slash``,
+``\\copyright``…) are added to it, and a command it still does not know is its
+name (``{\\sys}`` → ``sys``), unless it is a switch (``{\\em …}``), spacing, or a
+wrapper whose argument follows (``\\NoCaseChange{DNA}`` → ``DNA``).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from pylatexenc import latex2text
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, SpecialsTextSpec
@@ -50,6 +56,31 @@ from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, Unic
 # decoding
 
 _KEEP_AS_TYPED = ("---", "--", "``", "''", "!`", "?`")
+
+# Commands that print text and that pylatexenc does not know (it drops them, and "The {\TeX}book" read "The
+# book"): the TeX logos and the text symbols of LaTeX's kernel and textcomp that titles and names use. A logo
+# is its name as a reader writes it without the typesetting; one whose printed form differs from its name
+# (``\LaTeXe``, ``\MF``) says so.
+_TEXT_COMMANDS = {
+    **{logo: logo for logo in ("TeX", "LaTeX", "BibTeX", "XeTeX", "XeLaTeX", "LuaTeX", "LuaLaTeX", "pdfTeX",
+                               "pdfLaTeX", "ConTeXt", "METAFONT", "METAPOST", "SliTeX", "PiCTeX")},
+    "LaTeXe": "LaTeX2ε", "AmS": "AMS", "AMS": "AMS", "AmSTeX": "AMS-TeX", "AmSLaTeX": "AMS-LaTeX",
+    "MF": "METAFONT", "MP": "METAPOST", "eTeX": "e-TeX",
+    "slash": "/", "S": "§", "P": "¶", "ddag": "‡", "copyright": "©", "pounds": "£",
+    "euro": "€", "textless": "<", "textgreater": ">", "textunderscore": "_", "textquotedbl": '"',
+    "textbar": "|", "textminus": "−", "textpilcrow": "¶", "checkmark": "✓",
+}
+# Commands with an argument whose text pylatexenc drops with the command (it knows their argument, not that
+# they print it): boxes and font families.
+_TEXT_ARGUMENT_COMMANDS = ("mbox", "textmd", "textsf", "texttt", "textup")
+# Commands that print nothing in a title or a name and that pylatexenc does not know: font and size switches
+# (``{\em …}``, ``{\sc …}``, ``{\small …}``), spacing, line breaking and ``\protect``. Every other command it
+# does not know is kept visible (see :meth:`_Decoder.macro_node_to_text`).
+_SILENT_COMMANDS = frozenset(
+    "em bf it sl sc tt rm sf bfseries mdseries itshape scshape upshape slshape sffamily ttfamily rmfamily "
+    "normalfont tiny scriptsize footnotesize small normalsize large Large LARGE huge Huge protect relax xspace "
+    "null nobreak allowbreak linebreak newline noindent hfill unskip ignorespaces strut bgroup egroup".split()
+)
 
 
 @cache
@@ -65,6 +96,8 @@ def _decoder() -> LatexNodes2Text:
             MacroTextSpec("textbraceleft", "{"),
             MacroTextSpec("textbraceright", "}"),
             MacroTextSpec("url", simplify_repl="%s"),
+            *(MacroTextSpec(name, text) for name, text in _TEXT_COMMANDS.items()),
+            *(MacroTextSpec(name, simplify_repl="%s") for name in _TEXT_ARGUMENT_COMMANDS),
         ],
         specials=[
             *(SpecialsTextSpec(chars, chars) for chars in _KEEP_AS_TYPED),
@@ -75,13 +108,39 @@ def _decoder() -> LatexNodes2Text:
 
 
 class _Decoder(LatexNodes2Text):  # type: ignore[misc]  # pylatexenc has no type information
-    """latex2text with math kept verbatim, except the characters the math encoder wrote as commands."""
+    """latex2text with math kept verbatim, except the characters the math encoder wrote as commands, and with
+    the commands it does not know kept visible."""
 
     def math_node_to_text(self, node: object) -> str:
         text: str = super().math_node_to_text(node)
         if _ENSUREMATH in text:
             text = _ENSUREMATH_ARG.sub(_math_character_back, text)
         return text
+
+    def macro_node_to_text(self, node: Any) -> str:
+        """A command pylatexenc does not know, and that is no switch, spacing or wrapper, is its name.
+
+        pylatexenc drops such a command, and with it the word it stood for: a title written with a macro of
+        the author's own (``{\\sys}: Fast Search``) lost the name of the system. The name keeps it visible in
+        the title, where ``readlist edit`` can correct it. It is not kept as TeX: outside math a stored title
+        is text, which the BibTeX export writes as characters (a backslash prints as one) and every other
+        format and the screen render with pylatexenc, which would drop the command again. A command followed
+        by a braced argument (``\\NoCaseChange{DNA}``, ``\\mkbibemph{x}``) wraps that text, which is kept
+        without the name, as before; one followed by ``{}`` (``\\sys{} is``) is a word, and so is its name.
+        The space after the name stays: the command's own definition, which would say whether it adds one,
+        is not in the file.
+        """
+        name: str = node.macroname
+        if self.latex_context.get_macro_spec(name) is not None or not name.isalpha() or name in _SILENT_COMMANDS:
+            text: str = super().macro_node_to_text(node)
+            return text
+        if node.nodeargd is not None and node.nodeargd.argnlist:
+            return ""  # one whose arguments pylatexenc knows sets something up (``\label``, ``\color``)
+        after = node.parsing_state.s[node.pos + node.len:]
+        if after.startswith("{") and not after.startswith("{}"):
+            return ""  # a wrapper: its argument follows as text
+        space: str = node.macro_post_space or ""
+        return name + space
 
 
 # A value without any of these is plain text already (the common case on import).

@@ -11,9 +11,11 @@ note), ``readlist-upvotes``, ``readlist-url``, ``readlist-categories``, ``readli
 
 TeX is decoded by the same library that encodes readlist's exports
 (:func:`readlist.core.tex.decode`): ``{\'\i}`` is ``í``, ``{\"o}`` is ``ö``,
-``\&`` is ``&``, math ``$…$`` and ligatures such as ``--`` stay as written, and
-the result is NFC-normalised so that names and titles equal their Unicode forms
-from web pages.
+``\&`` is ``&``, ``{\TeX}`` is ``TeX``, math ``$…$`` and ligatures such as ``--``
+stay as written, and the result is NFC-normalised so that names and titles equal
+their Unicode forms from web pages. A command the decoder does not know stays
+visible as its name: a title is never stored, and its id never computed, with a
+word missing.
 
 Dates keep the precision the file gives: ``date = {2023-06}`` (BibLaTeX, and
 what readlist writes) is used as it is; otherwise ``year`` (and ``month``, and

@@ -186,6 +186,59 @@ def test_tex_decodes_to_the_unicode_a_web_page_gives() -> None:
     assert web.id == paper.id and normalize_title(web.title) == normalize_title(paper.title)
 
 
+# Commands that print text, as titles and names write them, and what a reader sees of each.
+TEXT_COMMANDS = [
+    (r"{\TeX}", "TeX"), (r"{\LaTeX}", "LaTeX"), (r"\LaTeXe{}", "LaTeX2ε"), (r"{\BibTeX}", "BibTeX"),
+    (r"{\XeTeX}", "XeTeX"), (r"{\LuaLaTeX}", "LuaLaTeX"), (r"{\AmS}", "AMS"), (r"{\MF}", "METAFONT"),
+    (r"{\ldots}", "…"), (r"{\dots}", "…"), (r"{\textendash}", "–"), (r"{\textemdash}", "—"), (r"{\slash}", "/"),
+    (r"{\S}", "§"), (r"{\P}", "¶"), (r"{\dag}", "†"), (r"{\ddag}", "‡"), (r"{\copyright}", "©"),
+    (r"{\textregistered}", "®"), (r"{\texttrademark}", "™"), (r"{\pounds}", "£"), (r"{\textless}", "<"),
+    (r"{\textgreater}", ">"), (r"{\textunderscore}", "_"), (r"{\o}", "ø"), (r"{\O}", "Ø"), (r"{\ss}", "ß"),
+    (r"{\aa}", "å"), (r"{\AA}", "Å"), (r"{\i}", "ı"), (r"{\l}", "ł"), (r"{\L}", "Ł"), (r"{\ae}", "æ"),
+    (r"{\oe}", "œ"), (r"\mbox{GPT-4}", "GPT-4"), (r"\texttt{grep}", "grep"), (r"\textsf{Sans}", "Sans"),
+]
+
+
+@pytest.mark.parametrize(("tex", "text"), TEXT_COMMANDS)
+def test_commands_that_print_text_never_vanish_from_titles_and_names(tex: str, text: str) -> None:
+    bib = f"@misc{{k, title = {{Before {tex} After}}, author = {{Name{tex} Family}}, year = 2001}}"
+    paper = bibtex.parse(bib).papers[0]
+    assert paper.title == f"Before {text} After"
+    assert paper.authors == [f"Name{text} Family"]
+
+
+def test_tex_logos_in_a_title_are_its_words_in_the_record_its_id_and_every_export() -> None:
+    from readlist.core.cite import format_entries
+
+    bib = r"""
+    @book{knuth, title = {The {\TeX}book}, author = {Knuth, Donald E.}, year = {1984}}
+    @article{lamport, title = {Typesetting with {\LaTeX} and Bib{\TeX}}, author = {Leslie Lamport}, year = {1994}}
+    """
+    book, article = bibtex.parse(bib).papers
+    assert (book.title, article.title) == ("The TeXbook", "Typesetting with LaTeX and BibTeX")
+    # The id is the one the title typed in plain text gives: the same paper from a web page is the same paper.
+    assert book.id == Paper.create(title="The TeXbook").id
+    assert "title = {The {TeXbook}}" in format_entries([book], "bibtex")
+    csl = format_entries([article], "csl-json")
+    assert '"title": "Typesetting with <span class=\\"nocase\\">LaTeX</span> and <span' in csl
+    assert "Typesetting with LaTeX and BibTeX" in format_entries([article], "text")
+
+
+def test_a_command_unknown_to_the_decoder_stays_visible_by_its_name() -> None:
+    """An author's own macro for a system's name (defined in the paper, not in the .bib) is its name, never
+    nothing; switches and wrappers print no name of their own, and the text they wrap stays."""
+    from readlist.core.cite import format_entries
+
+    bib = r"""
+    @misc{a, title = {{\sys}: Fast Search, and Why \sys{} Scales \ourmethod\ Too}, year = 2020}
+    @misc{b, title = {{\em Emphasis}, {\sc Small Caps} and \NoCaseChange{DNA} \protect\TeX{} \relax Kept}}
+    """
+    first, second = bibtex.parse(bib).papers
+    assert first.title == "sys: Fast Search, and Why sys Scales ourmethod Too"
+    assert "title = {sys: Fast Search, and Why sys Scales ourmethod Too}" in format_entries([first], "bibtex")
+    assert second.title == "Emphasis, Small Caps and DNA TeX Kept"
+
+
 def test_dates_keep_the_precision_the_file_gives() -> None:
     bib = """
     @misc{y, title = {Year}, year = 2019}
