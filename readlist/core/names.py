@@ -1,10 +1,13 @@
 """People's names as the record holds them (``José Pérez-García Jr.``), split the way BibTeX splits them.
 
-The record stores names as a page shows them. Citation formats need the parts:
-BibTeX reads ``First von Last`` and ``von Last, Jr., First``; CSL-JSON wants
-``given``/``family``/``suffix``; keys and APA need the family name. One parser,
-bibtexparser's implementation of BibTeX's own rules, decides all of them, so a
-name splits the same way in every format and reads back unchanged.
+The record stores names as a page shows them, or ``García Márquez, Gabriel`` where
+that is the only way to say which words are the family name (``readlist edit
+--authors`` takes it, and a ``.bib`` import keeps a family name its file gives so).
+Citation formats need the parts: BibTeX reads ``First von Last`` and ``von Last,
+Jr., First``; CSL-JSON wants ``given``/``family``/``suffix``; keys and APA need
+the family name. One parser, bibtexparser's implementation of BibTeX's own rules,
+decides all of them, so a name splits the same way in every format and reads
+back unchanged.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 r"""BibTeX and BibLaTeX files (``.bib``), read with bibtexparser 2 and decoded with pylatexenc.
 
 Fields used: ``title``, ``author`` (a single braced name such as
-``{{Spiral Works}}`` is an organization, not a person), ``organization``,
+``{{Spiral Works}}`` is an organization, not a person; a name keeps the family
+name the file gives it, see :func:`_person`), ``organization``,
 ``abstract``, ``url``, ``doi``, the arXiv id (``eprint``, an arXiv ``url``/``doi``
 or ``arXiv:XXXX`` in ``journal``/``note``), ``primaryClass``/``eprintclass``, the
 date and ``keywords`` (which become tags, applied by the store only to papers
@@ -41,7 +42,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD
 from readlist.core.dates import PartialDate
 from readlist.core.model import ValidationError, find_arxiv_id, now_iso, parse_rating, parse_status
-from readlist.core.names import family_and_suffix
+from readlist.core.names import family_and_suffix, person
 from readlist.core.reference import parse_count_note
 from readlist.core.tex import decode as decode_tex
 from readlist.core.text import strip_controls
@@ -84,17 +85,51 @@ def _braced_whole(name: str) -> bool:
 
 
 def _person(name: str) -> str:
-    """``von Last, Jr., First`` or ``First von Last`` → ``First von Last Jr.`` (BibTeX's rules)."""
+    """A name as the record holds it, with the family name the file gives (BibTeX's rules split it).
+
+    A name the file writes ``First von Last`` is ``First von Last Jr.``, as before: readlist's name rules
+    split it for citations (:func:`readlist.core.names.person`), and they read some names better than
+    BibTeX does (``Dario Di Nucci``, ``Martin Luther King Jr.``). A name the file splits itself, with a comma
+    (``García Márquez, Gabriel``) or a brace group of several words (``Gabriel {García Márquez}``), keeps that
+    split: ``First von Last Jr.`` when readlist splits it back into the same given name, family name (with
+    its von part) and suffix (``Knuth, Donald E.`` is ``Donald E. Knuth``, as a web page writes it), else
+    ``von Last, Jr., First``, which readlist splits as BibTeX does. In ``Gabriel García Márquez`` every
+    citation would have lost all of the family name but its last word. A name neither form gives back is
+    kept in the first, as before.
+    """
     if _braced_whole(name):
         return delatex(name)
     try:
         parts = parse_single_name_into_parts(name, strict=False)
     except (InvalidNameError, ValueError, IndexError):
         return delatex(name)
-    ordered = " ".join([*parts.first, *parts.von, *parts.last])
-    if parts.jr:
-        ordered += " " + " ".join(parts.jr)
-    return delatex(ordered)
+    given, family, suffix = (delatex(" ".join(words)) for words in (parts.first, [*parts.von, *parts.last], parts.jr))
+    ordered = " ".join(part for part in (given, family, suffix) if part)
+    if not (given and family and _splits_itself(name)):
+        return ordered
+    for written in (ordered, f"{family}, {suffix}, {given}" if suffix else f"{family}, {given}"):
+        split = person(written)
+        if (split.given, split.family_with_particle, split.suffix) == (given, family, suffix):
+            return written
+    return ordered
+
+
+def _splits_itself(name: str) -> bool:
+    """Whether a name says where its family name starts: a comma outside braces, or a brace group of several
+    words (``{van der Waals}``; a group that starts with a command, ``{\\c c}``, is one letter)."""
+    depth = 0
+    for index, char in enumerate(name):
+        if char == "{":
+            if depth == 0 and name[index + 1:index + 2] != "\\":
+                end = _string_end(name, index + 1, braced=True)
+                if end > 0 and any(c.isspace() for c in name[index + 1:end]):
+                    return True
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            return True
+    return False
 
 
 def split_names(value: str) -> list[str]:

@@ -311,3 +311,20 @@ def test_the_year_setting_gives_dates_without_a_year_theirs_and_year_overrides_i
     today = date.today()
     page_year = today.year if (today.month, today.day) >= (6, 22) else today.year - 1  # the latest Jun 22
     assert json.loads(run(tmp_path / "c.json", "list", "--json").stdout)[0]["published"] == f"{page_year}-06-20"
+
+
+def test_a_bib_files_family_names_are_cited_as_it_gives_them(tmp_path: Path) -> None:
+    """`readlist import refs.bib` then `readlist cite`: a family name of two words stays one in every format."""
+    refs = tmp_path / "refs.bib"
+    refs.write_text(r"""@book{gm, title = {Cien A{\~n}os de Soledad}, year = {1967},
+  author = {Garc{\'\i}a M{\'a}rquez, Gabriel and {van der Waals}, Johannes}}
+""", encoding="utf-8")
+    db = tmp_path / "lib.json"
+    assert imported(db, str(refs))["reports"][0]["added"]
+    [paper] = json.loads(run(db, "list", "--json").stdout)
+    assert paper["authors"] == ["García Márquez, Gabriel", "Johannes van der Waals"]
+    assert run(db, "cite", "-f", "text", "gm").stdout.startswith("García Márquez, G., & van der Waals, J. (1967).")
+    assert "author = {Garc{\\'i}a M{\\'a}rquez, Gabriel and Johannes van der Waals}" in run(db, "cite", "gm").stdout
+    [item] = json.loads(run(db, "cite", "-f", "csl-json", "gm").stdout)
+    assert item["author"][0] == {"family": "García Márquez", "given": "Gabriel"}
+    assert item["author"][1] == {"family": "Waals", "given": "Johannes", "non-dropping-particle": "van der"}

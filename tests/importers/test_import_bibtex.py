@@ -60,7 +60,8 @@ def test_arxiv_journal_field_and_keywords(parsed: dict[str, Paper]) -> None:
 
 def test_latex_accents_names_and_eprint(parsed: dict[str, Paper]) -> None:
     paper = parsed["Schölkopf's École naïve ça Škoda -- Fast 50%"]  # TeX's -- kept as written
-    assert paper.authors == ["Bernhard Schölkopf", "Barack Obama Jr.", "John von Neumann Jr."]  # "others" is no name
+    # "others" is no name; "von Neumann, Jr., John" keeps its von part in the family name (see the test below).
+    assert paper.authors == ["Bernhard Schölkopf", "Barack Obama Jr.", "von Neumann, Jr., John"]
     assert paper.authors_count == 4  # ... but it says there are more authors than these
     assert paper.arxiv_id == "2303.08867"
     assert paper.published == "2023-03-15"
@@ -166,6 +167,58 @@ def test_bad_blocks_are_reported_not_logged(caplog: pytest.LogCaptureFixture) ->
     assert [p.title for p in result.papers] == ["Fine"]
     assert [r for r in caplog.records if r.name.startswith("bibtexparser")] == []
     assert logging.getLogger("bibtexparser").level == logging.NOTSET  # restored afterwards
+
+
+# Names whose family name the file gives with a comma or braces, as stored, and the family name (von part
+# included) every citation format gives them.
+FAMILY_NAMES = r"""
+@book{gm, title = {Cien A{\~n}os de Soledad}, year = {1967},
+  author = {Garc{\'\i}a M{\'a}rquez, Gabriel and {van der Waals}, Johannes and Gabriel {Garc{\'\i}a M{\'a}rquez}
+            and Lloyd Webber, Andrew and von Neumann, Jr., John and Knuth, Donald E.}}
+"""
+STORED = ["García Márquez, Gabriel", "Johannes van der Waals", "García Márquez, Gabriel", "Lloyd Webber, Andrew",
+          "von Neumann, Jr., John", "Donald E. Knuth"]
+FAMILIES = ["García Márquez", "van der Waals", "García Márquez", "Lloyd Webber", "von Neumann", "Knuth"]
+
+
+def test_the_family_name_a_bib_file_gives_is_the_family_name_of_every_export(tmp_path: Path) -> None:
+    import json
+
+    from readlist.core.cite import format_entries
+    from readlist.core.citekeys import key_base
+
+    lib = Library(tmp_path / "lib.json")
+    ImportPapers(bibtex.parse(FAMILY_NAMES, source="refs.bib").papers, "refs.bib").execute(lib)
+    paper = next(iter(Library(tmp_path / "lib.json").papers.values()))
+    # A name readlist would split otherwise is kept "Family, Given", as `readlist edit --authors` takes it; one
+    # it splits the same way is written as a page writes it.
+    assert paper.authors == STORED
+    csl = json.loads(format_entries([paper], "csl-json"))[0]["author"]
+    assert [" ".join(filter(None, (n.get("non-dropping-particle"), n["family"]))) for n in csl] == FAMILIES
+    assert csl[0] == {"family": "García Márquez", "given": "Gabriel"}
+    assert format_entries([paper], "text").startswith(
+        "García Márquez, G., van der Waals, J., García Márquez, G., Lloyd Webber, A., von Neumann, J., Jr., "
+        "& Knuth, D. E."
+    )
+    written = "author = {Garc{\\'i}a M{\\'a}rquez, Gabriel and Johannes van der Waals and"
+    assert written in format_entries([paper], "bibtex")
+    assert key_base(paper) == "garciamarquez1967cien"  # the key readlist makes when the file gives none
+    for fmt in ("bibtex", "biblatex"):  # and the export reads back with the same names
+        again = bibtex.parse(format_entries([paper], fmt, complete=True)).papers[0]
+        assert again.authors == STORED
+
+
+def test_names_written_given_name_first_without_braces_are_read_as_before() -> None:
+    """Without a comma or braces the file does not say where the family name starts: readlist's rules, which
+    read capitalised particles and suffixes BibTeX does not, decide, as for a name from a web page."""
+    from readlist.core.cite import format_entries
+
+    bib = (r"@misc{k, title = {T}, year = 2020, author = {Dario Di Nucci and Martin Luther King Jr. and "
+           r"Ludwig van Beethoven and Fran{\c c}ois Di N{\"u}cci}}")
+    paper = bibtex.parse(bib).papers[0]
+    assert paper.authors == ["Dario Di Nucci", "Martin Luther King Jr.", "Ludwig van Beethoven", "François Di Nücci"]
+    cited = format_entries([paper], "text")
+    assert cited.startswith("Di Nucci, D., King, M. L., Jr., van Beethoven, L., & Di Nücci, F.")
 
 
 # ---------------------------------------------------------------------------
