@@ -150,7 +150,8 @@ def test_a_citation_key_may_not_be_another_papers_id(db: Path) -> None:
     result = run(db, "key", "2401.00001", "2401.0000")
     assert result.exit_code == 1 and "begins the id of another paper (2401.00000)" in result.stderr
     result = run(db, "key", "2401.00001", "bad key!")  # a wrong value, told as one
-    assert result.exit_code == 2 and "Invalid value for NEWKEY: 'bad key!' is not a usable citation key" in result.stderr
+    assert result.exit_code == 2
+    assert "Invalid value for NEWKEY: 'bad key!' is not a usable citation key" in result.stderr
     assert run(db, "key", "2401.00001", "2401.00001").exit_code == 0  # its own id: it finds itself
     assert run(db, "show", "2401.00001", "--json").exit_code == 0
 
