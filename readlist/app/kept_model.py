@@ -92,12 +92,16 @@ def text_fingerprint(terms: Sequence[str], idf: npt.NDArray[np.float64] | None) 
     return digest.hexdigest()
 
 
+def _text_fingerprint_of(vectors: PaperVectors) -> str:
+    vocabulary = vectors.vocabulary
+    return text_fingerprint(vectors.terms, vocabulary.idf if vocabulary is not None else None)
+
+
 def columns_fingerprint(vectors: PaperVectors) -> str:
     """What the model's columns are: the words' (``text_fingerprint``), then the metadata features (each with its
     kind) and the weight each has in the features."""
     digest = hashlib.blake2b(digest_size=16)
-    vocabulary = vectors.vocabulary
-    digest.update(text_fingerprint(vectors.terms, vocabulary.idf if vocabulary is not None else None).encode())
+    digest.update(_text_fingerprint_of(vectors).encode())
     digest.update(b"\0")
     digest.update("\n".join(f"{kind}\t{name}" for kind, name in zip(
         vectors.meta_kinds, vectors.meta_names, strict=True)).encode())
@@ -107,12 +111,11 @@ def columns_fingerprint(vectors: PaperVectors) -> str:
 
 def keep_model(library: Path, model: InterestModel, *, read: str, trained: float) -> None:
     """Keep ``model`` (learned from the papers ``read`` describes, at ``trained``) for the next command."""
-    vocabulary = model.vectors.vocabulary
     kept = KeptModel(
         format=MODEL_FORMAT, read=read, trained=trained, columns=columns_fingerprint(model.vectors),
         intercept=model.intercept, labels=model.labels, positives=model.positives, negatives=model.negatives,
         coef=model.coef.astype("<f8").tobytes(),
-        text_columns=text_fingerprint(model.vectors.terms, vocabulary.idf if vocabulary is not None else None),
+        text_columns=_text_fingerprint_of(model.vectors),
         meta_kinds=list(model.vectors.meta_kinds), meta_names=list(model.vectors.meta_names),
         meta_scale=model.vectors.meta_scale.astype("<f8").tobytes(),
     )

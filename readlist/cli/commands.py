@@ -527,11 +527,12 @@ def _signal_name(number: int) -> str:
 
 
 def _differs(draft: Path, text: str) -> bool:
-    """Whether the draft holds anything but ``text`` (what it was given); True when it cannot be read as it was."""
+    """Whether the draft holds anything but ``text`` (what it was given); False when it cannot be read (gone, or
+    never readable): then nothing of the user's is in it to keep."""
     try:
         return draft.read_bytes() != text.encode("utf-8")
     except OSError:
-        return False  # gone, or never readable: nothing of the user's to keep
+        return False
 
 
 def _edit_in_editor(text: str) -> tuple[str, Path]:
