@@ -28,8 +28,16 @@ With user data they also carry ``keywords`` (tags), ``annote`` (the note),
 
 Authors are never invented: names when known, the organization as one braced
 corporate author (``{{Spiral Works}}``), and when only a count is known no
-``author`` but a ``note`` saying so, plus a ``key`` so that styles can still
-sort the entry.
+``author`` but a ``note`` saying so, plus (BibTeX) a ``key`` so that styles can
+still sort the entry. The BibLaTeX dialect writes no ``label`` for such a paper:
+biblatex's author-year styles print ``label`` in place of the authors, in the
+citation and at the head of the entry (``ImN 2024`` for a paper they otherwise
+cite by its title), and its ``alphabetic`` label template reads only fields
+that author-year styles print too (``shorthand``, ``label``, the names), so no
+field labels an alphabetic citation without also replacing the title in an
+author-year one. Title-only papers are cited by their title in author-year and
+author-title styles, by number in numeric ones; ``docs/citations.md`` gives the
+preamble line that labels them from the title in ``alphabetic``.
 
 Entries are written here, one at a time, in exactly the text bibtexparser's writer gives for them (two-space
 indent, every value in braces but the ``month`` macro, one blank line between entries; a test holds the two
@@ -255,18 +263,6 @@ def _folded_title(ref: Reference) -> str:
     return unicodedata.normalize("NFKC", ref.plain_title)
 
 
-_ARTICLES = frozenset({"a", "an", "the"})
-
-
-def _label_letters(short: str) -> str:
-    """The first three letters or digits of a title's short form, past a leading article: ``Tut`` for "A
-    Tutorial on", not "A T"."""
-    words = short.split()
-    if len(words) > 1 and words[0].casefold() in _ARTICLES:
-        words = words[1:]
-    return "".join(ch for ch in "".join(words) if ch.isalnum())[:3]
-
-
 def _short_title(title: str) -> str:
     """What a paper without authors is called in an author-year citation: ``AgentRefine`` for ``AgentRefine:
     Enhancing Agent Generalization …``, else the first three words."""
@@ -297,10 +293,6 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
         fields.append(("url", ref.url))
         if ref.added_day:
             fields.append(("urldate", ref.added_day))
-    if not authors:
-        # The alphabetic styles build a label from the names and take this field when there are none: without
-        # it a paper without authors is cited as "[]". Three letters, as alpha takes from BibTeX's ``key``.
-        fields.append(("label", encode(_label_letters(_short_title(_folded_title(ref))), ascii_only=False)))
     fields += _common_tail(ref, ascii_only=False, user_data=user_data, complete=complete)
     return ("article" if ref.venue else "online" if ref.url or ref.arxiv_id else "misc"), fields
 
