@@ -253,7 +253,9 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
         # is the title's short form, not the whole title twice. Plain text, math rendered and folded to letters
         # (``S$^{2}$FT`` gives ``S2FT``): alpha-style labels take the key's first characters, and a cut through
         # ``$^{2}$`` leaves TeX that does not compile.
-        fields.append(("key", encode(_short_title(_folded_title(ref)), ascii_only=True)))
+        # It starts at the first letter or digit: alpha labelled ``"I'm Not Sure…"`` ``["I']`` and every style
+        # sorted it before the letters.
+        fields.append(("key", encode(_from_first_letter(_short_title(_folded_title(ref))), ascii_only=True)))
     fields += _common_tail(ref, ascii_only=True, user_data=user_data, complete=complete)
     return ("article" if ref.venue else "misc"), fields
 
@@ -261,6 +263,29 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
 def _folded_title(ref: Reference) -> str:
     """The title as plain letters: math rendered and folded (``S$^{2}$FT`` gives ``S2FT``)."""
     return unicodedata.normalize("NFKC", ref.plain_title)
+
+
+# The closing mark for each opening one a title's short form may start with.
+_CLOSING = {'"': '"', "'": "'", "`": "'", "\u201c": "\u201d", "\u2018": "\u2019", "(": ")", "[": "]"}
+
+
+def _from_first_letter(short: str) -> str:
+    """A short form from its first letter or digit, without the quotes or brackets opened before it and their
+    closing marks: ``I'm Not Sure, But...`` for ``"I'm Not Sure, But..."``; as it is when it has no letter or
+    digit."""
+    start = next((index for index, char in enumerate(short) if char.isalnum()), None)
+    if not start:
+        return short
+    rest = short[start:]
+    for char in short[:start]:
+        closing = _CLOSING.get(char)
+        if closing:
+            cut = rest.find(closing, 1 if closing == "'" else 0)
+            while closing == "'" and 0 < cut < len(rest) - 1 and rest[cut + 1].isalnum():
+                cut = rest.find(closing, cut + 1)  # an apostrophe inside a word (``I'm``) closes nothing
+            if cut > 0:
+                rest = rest[:cut] + rest[cut + 1:]
+    return " ".join(rest.split())
 
 
 def _short_title(title: str) -> str:

@@ -26,9 +26,15 @@ written:
 * TeX ligatures are left as typed: ``--`` in a title is an en dash in the PDF,
   as the arXiv author meant, and reads back as ``--``.
 
+In a title, straight double quotes that pair up are written as TeX's quotes,
+each braced (``{``}I'm Not Sure{''}``): TeX prints ``"`` as a closing quote, and
+styles that lower-case titles keep only the first character's case, which was
+the quote's (see :func:`protect_title`).
+
 Decoding goes through the same library (pylatexenc's latex2text) with math kept
 verbatim (except the ``\\ensuremath`` forms above, which become their characters
-again) and ligatures kept as typed, then NFC normalisation, so ``Mar{\\'\\i}a``
+again, and the braced quotes, which become the straight quote again) and ligatures
+kept as typed, then NFC normalisation, so ``Mar{\\'\\i}a``
 reads as ``María`` (one precomposed letter), exactly the string a web page
 gives, and search and dedup see one name. Outside math no command is dropped
 with the text it prints: the TeX logos (``{\\TeX}`` → ``TeX``, ``\\LaTeXe`` →
@@ -155,10 +161,31 @@ _EMPTY_ACCENT = re.compile(r"(?<!\\)((?:\\\\)*)\\([~^])\{\}")  # not the end of 
 _ACCENT_ALONE = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
+# The quotes a title's straight double quotes are written as (``{``}I'm{''}``), and the math they are not read in.
+_BRACED_QUOTE = re.compile(r"\{(?:``|'')\}")
+_DOLLAR_MATH = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)*\$")
+
+
+def _straight_quotes(value: str) -> str:
+    """The braced TeX quotes outside math as the straight quote they were written for."""
+    if "$" not in value:
+        return _BRACED_QUOTE.sub('"', value)
+    out: list[str] = []
+    last = 0
+    for match in _DOLLAR_MATH.finditer(value):
+        out.append(_BRACED_QUOTE.sub('"', value[last:match.start()]))
+        out.append(match.group())
+        last = match.end()
+    out.append(_BRACED_QUOTE.sub('"', value[last:]))
+    return "".join(out)
+
+
 def decode(value: str) -> str:
     """Unicode text from a TeX field value: commands and accents resolved, math and ligatures kept."""
     if not _TEX_SYNTAX.search(value):
         return unicodedata.normalize("NFC", value)
+    if "{``}" in value or "{''}" in value:
+        value = _straight_quotes(value)
     # BibTeX itself reads a bare % as a percent sign; to TeX it would start a comment and eat the line.
     value = _BARE_PERCENT.sub(r"\1\\%", value)
     # An accent over nothing (``\~{}``, ``\^{}``) is how TeX writes the character itself; pylatexenc drops it.
@@ -438,16 +465,23 @@ class Segment:
     math: bool = False
 
 
-def segments(text: str) -> list[Segment]:
-    """Split text into plain runs and safe ``$…$`` math segments (their non-ASCII characters as commands)."""
-    out: list[Segment] = []
-    last = 0
+def _math_matches(text: str) -> list[tuple[re.Match[str], str]]:
+    """The safe ``$…$`` math segments of ``text`` and each as TeX to write (non-ASCII characters as commands)."""
+    found: list[tuple[re.Match[str], str]] = []
     for match in _MATH.finditer(text):
         if not safe_math(match.group(1)):
             continue
         math = _math_tex(match.group(0))
-        if math is None:
-            continue
+        if math is not None:
+            found.append((match, math))
+    return found
+
+
+def segments(text: str) -> list[Segment]:
+    """Split text into plain runs and safe ``$…$`` math segments (their non-ASCII characters as commands)."""
+    out: list[Segment] = []
+    last = 0
+    for match, math in _math_matches(text):
         if match.start() > last:
             out.append(Segment(text[last:match.start()]))
         out.append(Segment(math, math=True))
@@ -598,13 +632,71 @@ def protect_title(text: str, *, ascii_only: bool) -> str:
     """A title value: encoded, with every word whose capitals or math must survive the style wrapped in braces.
 
     Punctuation around a protected word stays outside its braces: ``{LLaMA}:``. In a title written in sentence
-    case, a capitalised word is a name and is protected too (see :func:`_names_in_sentence_case`).
+    case, a capitalised word is a name and is protected too (see :func:`_names_in_sentence_case`), and so is
+    a capitalised word that starts the title or a clause behind punctuation (see :func:`_sentence_starts`).
+    Straight double quotes that pair up are written as TeX's opening and closing quotes (see
+    :func:`paired_quotes`).
 
     An export runs this on every title of the library, so the common cases take shorter ways to the same
     text: a title without math is handled a word at a time as plain strings, and a plain ASCII title (nothing
     to encode) in one pass of a regular expression that stops only at the words that may need braces.
     """
-    names = _names_in_sentence_case(text)
+    if '"' in text:
+        quoted = paired_quotes(text)
+        if quoted is not None:
+            return tex_quotes(_protect_title(quoted, ascii_only=ascii_only))
+    return _protect_title(text, ascii_only=ascii_only)
+
+
+def tex_quotes(written: str) -> str:
+    """A title protected with the stand-ins of :func:`paired_quotes` in it, with TeX's quotes for them."""
+    return written.replace(_OPEN_QUOTE, _TEX_OPEN_QUOTE).replace(_CLOSE_QUOTE, _TEX_CLOSE_QUOTE)
+
+
+# Stand-ins for the straight double quotes of a title while its words are protected: punctuation to the rules
+# (they stay outside a word's braces), written as TeX's quotes at the end.
+_OPEN_QUOTE = "\ufdd0"
+_CLOSE_QUOTE = "\ufdd1"
+# Braced, so that reading the file back gives the straight quote the title had (see :func:`decode`), while a
+# ````` or ``''`` typed in a ``.bib`` file stays as typed; styles change no case inside braces.
+_TEX_OPEN_QUOTE = "{``}"
+_TEX_CLOSE_QUOTE = "{''}"
+# Where a quote may open (after a space or an opening bracket, or at the start) and close (before a space or
+# punctuation, or at the end).
+_BEFORE_OPENING = frozenset(" ([{/-\u2013\u2014")
+
+
+def paired_quotes(text: str) -> str | None:
+    """The title with its straight double quotes outside math as the stand-ins of the opening and closing
+    quotes, or None when they do not pair up (``12" Displays``), and are then left as they are.
+
+    TeX prints ``"`` as a closing quote in every font (``”I'm Not Sure”``), and BibTeX, which keeps the case of
+    a title's first character only, took the quote for it and lower-cased the ``I`` behind it. An opening quote
+    starts a word and a closing one ends it, one after the other.
+    """
+    if _OPEN_QUOTE in text or _CLOSE_QUOTE in text:
+        return None
+    spans = [match.span() for match, _ in _math_matches(text)] if "$" in text else []
+    chars = list(text)
+    opening = True
+    for index, char in enumerate(text):
+        if char != '"' or any(start <= index < end for start, end in spans):
+            continue
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index + 1 < len(text) else " "
+        if opening and before in _BEFORE_OPENING and not after.isspace():
+            chars[index] = _OPEN_QUOTE
+        elif not opening and not before.isspace() and not after.isalnum():
+            chars[index] = _CLOSE_QUOTE
+        else:
+            return None
+        opening = not opening
+    return "".join(chars) if opening else None
+
+
+def _protect_title(text: str, *, ascii_only: bool) -> str:
+    """:func:`protect_title` once its quotes are decided."""
+    names = _names_in_sentence_case(text) | _sentence_starts(text)
     if "$" not in text:
         if names:
             return " ".join(_braced(word, ascii_only=ascii_only) if i in names else _protected_word(word, ascii_only)
@@ -621,11 +713,11 @@ _MINOR_WORDS = frozenset(
     "within without".split()
 )
 # A word that ends a sentence or a clause after which a title starts again with a capital: ``Title: Subtitle``.
-_CLAUSE_END = re.compile(r"(?:[:?!.]|--|—|–)[\"')\]]*$|^(?:-|--|---|–|—)$")
+_CLAUSE_END = re.compile(r"(?:[:?!.]|--|—|–)[\"')\]\ufdd1]*$|^(?:-|--|---|–|—)$")
 # Cheap tests first (an export runs them on every title): two words in lower case that are not minor ones, and
 # a capitalised word after the first.
 _LOWER_WORD = re.compile(r" (?!(?:" + "|".join(sorted(_MINOR_WORDS)) + r")\b)[a-z]")
-_LATER_CAPITAL = re.compile(r" [\"'(\[]*[A-Z]")
+_LATER_CAPITAL = re.compile(r" [\"'(\[\ufdd0]*[A-Z]")
 
 
 def _names_in_sentence_case(text: str) -> frozenset[int]:
@@ -647,7 +739,7 @@ def _names_in_sentence_case(text: str) -> frozenset[int]:
     for index, word in enumerate(text.split(" ")):
         first = starts_clause
         starts_clause = _CLAUSE_END.search(word) is not None
-        core = word.strip("\"'()[],;:.!?")
+        core = word.strip("\"'()[],;:.!?\ufdd0\ufdd1")
         if first or "$" in word or not core[:1].isalpha() or core.casefold() in _MINOR_WORDS:
             continue
         if core[0].islower():
@@ -659,13 +751,37 @@ def _names_in_sentence_case(text: str) -> frozenset[int]:
     return frozenset()
 
 
+# Quotes and brackets that may open a title or a clause before its first letter.
+_OPENERS = "\"'`([{\u201c\u2018" + _OPEN_QUOTE
+
+
+def _sentence_starts(text: str) -> frozenset[int]:
+    """The positions (in ``text.split(" ")``) of the capitalised words that start the title or a clause behind
+    an opening quote or bracket: ``"I'm Not Sure"``, ``Title: (Almost) Everything``.
+
+    Styles that lower-case a title keep the case of its first character and of the one after a colon and a
+    space; when that character is a quote, the capital behind it was lowered (``"i'm not sure"``).
+    """
+    if not text or (text[0] not in _OPENERS and ": " not in text):
+        return frozenset()
+    starts: set[int] = set()
+    starts_clause = True
+    for index, word in enumerate(text.split(" ")):
+        if starts_clause and word[:1] in _OPENERS:
+            letters = word.lstrip(_OPENERS)
+            if letters[:1].isupper():
+                starts.add(index)
+        starts_clause = word.endswith(":")
+    return frozenset(starts)
+
+
 def mark_protected(text: str, mark: Callable[[str], str]) -> str:
     """A plain title (no TeX: what :attr:`~readlist.core.reference.Reference.plain_title` gives) with ``mark``
     applied to each word :func:`protect_title` would brace, the punctuation around it left outside.
 
     For the CSL-JSON export, which protects the same words from a style's case changes with its own markup.
     """
-    names = _names_in_sentence_case(text)
+    names = _names_in_sentence_case(text) | _sentence_starts(text)
     if not names and _PLAIN_TITLE.fullmatch(text):
         return _MAYBE_PROTECTED.sub(lambda match: _marked_match(match, mark), text)
     out: list[str] = []
@@ -724,7 +840,7 @@ def _protect_segments(text: str, *, ascii_only: bool, names: frozenset[int] | No
     """:func:`protect_title` for any title, math included, one word of segments at a time (``names``: the
     positions of the words to protect as names, counted as ``text.split(" ")`` counts them, when known)."""
     if names is None:
-        names = _names_in_sentence_case(text)
+        names = _names_in_sentence_case(text) | _sentence_starts(text)
     out: list[str] = []
     position = 0
     for word in _words(text):

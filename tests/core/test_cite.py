@@ -486,6 +486,14 @@ def test_the_sort_key_of_a_paper_without_authors_is_plain_tex_safe_text() -> Non
     assert "key = {Only-IF}" in bibtex_entry(other)
 
 
+def test_the_sort_key_of_a_paper_without_authors_starts_at_the_titles_first_letter() -> None:
+    """alpha labelled ``"I'm Not Sure…"`` ``["I']`` and styles sorted it before every letter."""
+    quoted = Paper.create(title="\"I'm Not Sure, But...\": Examining the Impact", published="2024")
+    assert "key = {I'm Not Sure, But...}" in bibtex_entry(quoted)
+    bracketed = Paper.create(title="(Almost) Everything Counts", published="2024")
+    assert "key = {Almost Everything Counts}" in bibtex_entry(bracketed)
+
+
 def test_an_organization_beside_the_authors_is_one_name_with_its_and() -> None:
     """biblatex and pandoc split ``organization`` at "and": "Multimedia and Human Understanding Group" is one."""
     org = "Multimedia and Human Understanding Group"

@@ -234,3 +234,19 @@ def test_biblatex_keeps_latin_letters_and_writes_math_only_characters_as_command
     assert encoded == ("{\\ensuremath{\\beta}}-VAE and {\\ensuremath{\\mu}}P: {\\ensuremath{\\infty}}-former "
                        "{\\ensuremath{\\leq}} 2× faster, by Pérez, Łukasz, Dvořák, Nguy{\\~{{\\^e}}}n")
     assert decode(encoded) == title
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_straight_quotes_that_pair_are_written_as_opening_and_closing_quotes(ascii_only: bool) -> None:
+    """TeX prints ``"`` as a closing quote, and a style that lower-cases titles kept the quote's case, not the I's."""
+    title = "\"I'm Not Sure, But...\": Examining the Impact"
+    written = protect_title(title, ascii_only=ascii_only)
+    assert written == "{``}{I'm} Not Sure, But...{''}: Examining the Impact"
+    assert decode(written) == title
+    assert protect_title('Title: "Quoted" Part', ascii_only=ascii_only) == "Title: {``}{Quoted}{''} Part"
+    # Inches, and a quote that never closes, stay as typed; so does a quote in math.
+    for text in ('12" Displays', 'An "Open Quote', "$f^{\"}$ and more"):
+        assert '"' in protect_title(text, ascii_only=ascii_only), text
+        assert decode(protect_title(text, ascii_only=ascii_only)) == text
+    # Quotes typed in a .bib file read as typed; only the braced pair is read as the straight quote.
+    assert decode("``typed'' and {``}braced{''} and $x^{''}$") == "``typed'' and \"braced\" and $x^{''}$"

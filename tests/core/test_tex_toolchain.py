@@ -328,7 +328,9 @@ def _title_only() -> list[Paper]:
 
 
 TITLE_ONLY_KEYS = ("agentrefine", "notsure", "vaswani")
-NOT_SURE_TITLE = "Examining the Impact of Large Language Models' Uncertainty Expression"
+NOT_SURE_TITLE = "“I’m Not Sure, But...”: Examining the Impact of Large Language"
+# Without T1: pdftotext reads the quotes of the bitmap T1 fonts a plain TeX Live has as control characters.
+OT1_PREAMBLE = "\\documentclass{article}\n"
 TITLE_ONLY_CITES = "\\cite{agentrefine}; \\cite{notsure}; \\cite{vaswani}."
 # What docs/citations.md gives users of biblatex's alphabetic style: the title's first letters where there is
 # no name, after the fields the default template reads.
@@ -342,13 +344,12 @@ ALPHABETIC_TITLE_LABELS = (
 @pytest.mark.parametrize("style", ["authoryear", "numeric", "alphabetic"])
 def test_a_paper_without_authors_is_cited_by_its_title_in_every_biblatex_style(tmp_path: Path, style: str) -> None:
     """A ``label`` field made author-year styles cite and list "ImN 2024" where the title belongs."""
-    _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty", "t1enc.def"))
+    _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty",))
     papers = _title_only()
     keys = dict(zip((p.id for p in papers), TITLE_ONLY_KEYS, strict=True))
     bib = format_entries(papers, "biblatex", keys=keys, complete=True)
     assert "label = " not in bib
-    preamble = T1_PREAMBLE.replace("\\usepackage[T1]", f"\\PassOptionsToPackage{{style={style}}}{{biblatex}}\n"
-                                   "\\usepackage[T1]")
+    preamble = OT1_PREAMBLE + f"\\PassOptionsToPackage{{style={style}}}{{biblatex}}\n"
     _biber_build(tmp_path, bib, preamble, body=TITLE_ONLY_CITES)
     text = _pdf_text(tmp_path)
     assert text is not None
@@ -369,11 +370,10 @@ def test_a_paper_without_authors_is_cited_by_its_title_in_every_biblatex_style(t
 
 def test_a_paper_without_authors_is_labelled_from_its_title_in_alphabetic_with_the_documented_template(
         tmp_path: Path) -> None:
-    _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty", "t1enc.def"))
+    _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty",))
     papers = _title_only()
     keys = dict(zip((p.id for p in papers), TITLE_ONLY_KEYS, strict=True))
-    preamble = T1_PREAMBLE.replace("\\usepackage[T1]", "\\PassOptionsToPackage{style=alphabetic}{biblatex}\n"
-                                   "\\usepackage[T1]")
+    preamble = OT1_PREAMBLE + "\\PassOptionsToPackage{style=alphabetic}{biblatex}\n"
     (tmp_path / "refs.bib").write_text(format_entries(papers, "biblatex", keys=keys, complete=True))
     (tmp_path / "doc.tex").write_text(
         preamble + "\\usepackage[backend=biber]{biblatex}\n" + ALPHABETIC_TITLE_LABELS
@@ -556,3 +556,24 @@ def test_a_venue_the_user_gave_is_printed_by_biber(tmp_path: Path) -> None:
     text = _pdf_text(tmp_path)
     if text is not None:
         assert "Advances in Neural Information Processing Systems & More" in text, text
+
+
+@pytest.mark.parametrize("style", ["plain", "ieeetr", "unsrt", "alpha"])
+def test_a_title_in_straight_quotes_opens_with_an_opening_quote_and_keeps_its_capital(tmp_path: Path,
+                                                                                     style: str) -> None:
+    """TeX printed ``"`` as a closing quote, and styles that lower-case titles kept only the case of the first
+    character, the quote: ``”i’m not sure, but...”: Examining``. alpha labelled the paper ``["I']``."""
+    _need("pdflatex", "bibtex", "pdftotext", files=(f"{style}.bst",))
+    papers = _title_only()
+    keys = dict(zip((p.id for p in papers), TITLE_ONLY_KEYS, strict=True))
+    _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys=keys, complete=True), OT1_PREAMBLE, style,
+                  body=TITLE_ONLY_CITES)
+    text = _pdf_text(tmp_path)
+    assert text is not None
+    # The style lowers the rest, as in every title it prints in sentence case.
+    assert "“I’m not sure, but...”: Examining the impact of large language" in text, text
+    bbl = (tmp_path / "doc.bbl").read_text()
+    if style == "alpha":
+        assert "\\bibitem[I'm24]{notsure}" in bbl, bbl
+    if style in ("plain", "alpha"):  # sorted: by the title's first letter, not by the quote before it
+        assert bbl.index("{agentrefine}") < bbl.index("{notsure}") < bbl.index("{vaswani}"), bbl
