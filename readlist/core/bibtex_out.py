@@ -14,6 +14,12 @@ Two dialects of one entry:
   otherwise): UTF-8 text (biber reads it), ``date`` with its real precision
   (``2023-11``), ``eprinttype = {arxiv}``, ``eprint``, ``eprintclass``.
 
+A ``url`` (and ``urldate``) that only resolves the ``doi`` beside it is left out
+(:attr:`~readlist.core.reference.Reference.url_beside_doi`) where styles print the
+DOI, which they then printed twice: in every BibLaTeX entry, and in a BibTeX
+``@article`` (natbib's styles print ``doi`` there). A BibTeX ``@misc`` keeps it:
+no classic style prints ``doi`` in one, and plainnat prints the ``url``.
+
 A *complete* entry (what ``readlist export`` writes) also carries what readlist
 needs to read its own file back without loss: the abstract, ``readlist-upvotes``,
 every arXiv category in ``readlist-categories`` when there are several (and the
@@ -241,8 +247,10 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
         fields.append(("archivePrefix", "arXiv"))
         if ref.primary_class:
             fields.append(("primaryClass", encode(ref.primary_class, ascii_only=True)))
-    if ref.url:
-        fields.append(("url", ref.url))
+    # natbib's styles print ``doi`` and ``url`` in an @article, only ``url`` in a @misc.
+    url = ref.url_beside_doi if ref.venue else ref.url
+    if url:
+        fields.append(("url", url))
     if ref.venue:
         fields.append(("journal", encode(ref.venue, ascii_only=True)))
     elif ref.arxiv_id:
@@ -314,12 +322,13 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
         fields.append(("eprint", encode(ref.arxiv_id, ascii_only=True)))
         if ref.primary_class:
             fields.append(("eprintclass", encode(ref.primary_class, ascii_only=True)))
-    if ref.url:
-        fields.append(("url", ref.url))
+    url = ref.url_beside_doi
+    if url:
+        fields.append(("url", url))
         if ref.added_day:
             fields.append(("urldate", ref.added_day))
     fields += _common_tail(ref, ascii_only=False, user_data=user_data, complete=complete)
-    return ("article" if ref.venue else "online" if ref.url or ref.arxiv_id else "misc"), fields
+    return ("article" if ref.venue else "online" if url or ref.arxiv_id else "misc"), fields
 
 
 def write_entries(

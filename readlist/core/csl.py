@@ -74,8 +74,9 @@ def csl_item(ref: Reference, key: str, *, user_data: bool = False, complete: boo
     elif ref.arxiv_id:
         item["number"] = "arXiv:" + ref.arxiv_id
         item["publisher"] = "arXiv"
-    if ref.url:
-        item["URL"] = ref.url
+    url = ref.url_beside_doi  # not the DOI a second time: the style prints the DOI as a link
+    if url:
+        item["URL"] = url
         if ref.added_day:
             item["accessed"] = {"date-parts": [[int(p) for p in ref.added_day.split("-")]]}
     if ref.doi:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from readlist.core.dates import PartialDate
 from readlist.core.model import Paper, find_arxiv_id, user_edited
@@ -98,6 +98,16 @@ def count_note(count: int) -> str:
     return f"{count} author{'s' if count != 1 else ''}; names not recorded in the source"
 
 
+# The addresses of the DOI resolver a URL may give a DOI by (``https://doi.org/10.1000/182``).
+_DOI_RESOLVER = re.compile(r"https?://(?:dx\.)?doi\.org/", re.IGNORECASE)
+
+
+def _resolves_doi(url: str, doi: str) -> bool:
+    """Whether ``url`` is the resolver's address of ``doi`` (DOIs are compared without case, as they are)."""
+    match = _DOI_RESOLVER.match(url)
+    return match is not None and unquote(url[match.end():]).casefold() == doi.casefold()
+
+
 def parse_count_note(note: str) -> int | None:
     """The author count in a note :func:`count_note` wrote, else None."""
     match = _COUNT_NOTE.match(note.strip())
@@ -168,6 +178,19 @@ class Reference:
         """
         # Cleaned again: what the rendering makes is text from a page too.
         return clean_line(render_tex(typeset_dashes(self.title)))
+
+    @property
+    def url_beside_doi(self) -> str | None:
+        """The URL to cite next to the DOI: :attr:`url`, unless it only resolves the DOI.
+
+        A paper whose one link is its DOI (a ``.bib`` file with only ``doi``) is recorded with
+        ``https://doi.org/…`` as its page. Written beside ``doi`` as well, biblatex printed the DOI twice and
+        "(visited on …)", plainnat twice, and citeproc and reference managers likewise; the record keeps it.
+        """
+        url = self.url
+        if url and self.doi and _resolves_doi(url, self.doi):
+            return None
+        return url
 
     @property
     def people(self) -> list[PersonName]:

@@ -68,8 +68,9 @@ def ris_entry(ref: Reference, key: str, *, user_data: bool = False, complete: bo
         lines.append(_line("M1", "arXiv:" + ref.arxiv_id))
     if ref.doi:
         lines.append(_line("DO", ref.doi))
-    if ref.url:
-        lines.append(_line("UR", ref.url))
+    url = ref.url_beside_doi  # not the DOI a second time
+    if url:
+        lines.append(_line("UR", url))
     abstract = ref.abstract if complete else ""  # read from the library file on each access: once
     if abstract:
         # Paragraphs joined: an abstract is one field and most readers take it from one line.

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from readlist.core.cite import (
     FORMATS,
+    biblatex_entry,
     bibtex_entry,
     citation_keys,
     clean_field,
@@ -484,6 +485,37 @@ def test_the_sort_key_of_a_paper_without_authors_is_plain_tex_safe_text() -> Non
     assert "key = {S2FT}" in bibtex_entry(paper)
     other = Paper.create(title="$\\textbf{Only-IF}$: Revealing the Decisive Effect", published="2025")
     assert "key = {Only-IF}" in bibtex_entry(other)
+
+
+def test_a_url_that_only_resolves_the_doi_is_left_out_where_the_doi_is_printed() -> None:
+    """A paper whose one link is its DOI keeps the resolver's URL in its record; no citation repeats the DOI."""
+    bib = "@misc{h, title = {A Handbook}, author = {Ada Lovelace}, year = {2020}, doi = {10.1000/182}}"
+    (paper,) = parse_input(bib.encode(), source="refs.bib").papers
+    assert paper.url == "https://doi.org/10.1000/182"
+    journal = "@article{j, title = {A Handbook}, author = {Ada Lovelace}, year = {2020}, doi = {10.1000/182}, " \
+              "journal = {Journal of Identifiers}}"
+    (article,) = parse_input(journal.encode(), source="refs.bib").papers
+    for fmt, cited in (("biblatex", paper), ("biblatex", article), ("bibtex", article)):
+        written = format_entries([cited], fmt, keys={cited.id: "h"}, user_data=True, complete=True)
+        assert "doi = {10.1000/182}" in written and "url" not in written, written
+        assert written.startswith("@article{h," if cited is article else "@misc{h,")  # @online requires a URL
+        (back,) = parse_input(written.encode(), source="back.bib").papers
+        assert (back.url, back.doi) == (cited.url, cited.doi)
+    # No classic style prints the DOI of a @misc; plainnat prints its url.
+    assert "url = {https://doi.org/10.1000/182}" in bibtex_entry(paper)
+    (item,) = json.loads(format_entries([paper], "csl-json", complete=True))
+    assert item["DOI"] == "10.1000/182" and "URL" not in item and "accessed" not in item
+    ris = format_entries([paper], "ris", complete=True)
+    assert "DO  - 10.1000/182" in ris and "UR  - " not in ris
+    assert format_entries([paper], "text").count("10.1000/182") == 1
+    # A page other than the DOI's, or the DOI of an arXiv paper, is still cited.
+    other = Paper.create(title="A Handbook", authors=["Ada Lovelace"], doi="10.1000/182", url="https://example.org/h")
+    assert "url = {https://example.org/h}" in bibtex_entry(other)
+    arxiv = Paper.create(title="A Handbook", authors=["Ada Lovelace"], doi="10.1000/182", arxiv_id="2401.00001")
+    assert "url = {https://arxiv.org/abs/2401.00001}" in biblatex_entry(arxiv)
+    upper = Paper.create(title="A Handbook", authors=["Ada Lovelace"], doi="10.1000/ABC",
+                         url="http://dx.doi.org/10.1000/abc")
+    assert "url" not in biblatex_entry(upper)
 
 
 def test_the_sort_key_of_a_paper_without_authors_starts_at_the_titles_first_letter() -> None:

@@ -577,3 +577,34 @@ def test_a_title_in_straight_quotes_opens_with_an_opening_quote_and_keeps_its_ca
         assert "\\bibitem[I'm24]{notsure}" in bbl, bbl
     if style in ("plain", "alpha"):  # sorted: by the title's first letter, not by the quote before it
         assert bbl.index("{agentrefine}") < bbl.index("{notsure}") < bbl.index("{vaswani}"), bbl
+
+
+def _doi_only() -> list[Paper]:
+    """Papers read from ``.bib`` entries whose one link is their DOI (recorded with the resolver's URL as their
+    page), one in a journal."""
+    bib = ("@misc{h, title = {A Handbook of Identifiers}, author = {Ada Lovelace}, year = {2020}, doi = {10.1000/182}}"
+           "\n@article{j, title = {Persistent Names}, author = {Ada Lovelace}, year = {2021}, doi = {10.1000/183},"
+           " journal = {Journal of Identifiers}}")
+    papers = list(parse_input(bib.encode(), source="refs.bib", today=TODAY).papers)
+    assert [p.url for p in papers] == ["https://doi.org/10.1000/182", "https://doi.org/10.1000/183"]
+    return papers
+
+
+@pytest.mark.parametrize("style", ["plainnat", "biblatex"])
+def test_a_doi_that_is_the_only_link_is_printed_once(tmp_path: Path, style: str) -> None:
+    """The DOI's resolver URL went out as ``url`` beside ``doi``: biblatex printed the DOI twice and "(visited on
+    …)", plainnat twice."""
+    papers = _doi_only()
+    keys = {papers[0].id: "h", papers[1].id: "j"}
+    if style == "biblatex":
+        _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty", "url.sty"))
+        _biber_build(tmp_path, format_entries(papers, "biblatex", keys=keys, complete=True), OT1_PREAMBLE)
+    else:
+        _need("pdflatex", "bibtex", "pdftotext", files=("plainnat.bst", "natbib.sty", "url.sty"))
+        _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys=keys, complete=True),
+                      OT1_PREAMBLE + "\\usepackage{natbib,url}\n", "plainnat")
+    text = _pdf_text(tmp_path)
+    assert text is not None
+    joined = "".join(text.split())  # a URL broken across lines
+    assert joined.count("10.1000/182") == 1 and joined.count("10.1000/183") == 1 and "visited on" not in text, text
+    assert "Journal of Identifiers" in text, text
