@@ -554,7 +554,10 @@ def _trail(text: str) -> str:
     return text[start:]
 
 
-_ASCII_INNER_CAPITAL = re.compile(r"[A-Za-z][^A-Z]*[A-Z]")
+# A capital after a letter of the same part of a hyphenated word (``LLaMA``, ``GPT-4o``, not ``Out-of-Context``).
+_ASCII_INNER_CAPITAL = re.compile(r"[A-Za-z][^A-Z-]*[A-Z]")
+# A part of a hyphenated word whose one letter is a capital (``Q-Learning``, ``X-Ray``).
+_ASCII_ONE_CAPITAL_PART = re.compile(r"(?<![^-])[^A-Za-z-]*[A-Z][^A-Za-z-]*(?![^-])")
 _ASCII_FIRST_LETTER_CAPITAL = re.compile(r"[^A-Za-z]*[A-Z]")
 _ASCII_ONE_CAPITAL = re.compile(r"[^A-Za-z]*[A-Z][^A-Za-z]*")
 _ASCII_DIGIT = re.compile(r"[0-9]")
@@ -570,14 +573,19 @@ def _needs_protection(word: list[Segment]) -> bool:
 
 
 def _text_needs_protection(core: str) -> bool:
-    """Capitals after the first letter (``LLaMA``, ``GPT-4o``, ``Stress-Testing``), a capital with a digit
-    (``E(3)``, ``Llama2``, ``3D``), or a capital that is the word's one letter (``C#``, ``R``, ``I``, but not
-    the article ``A``): words whose case bibliography styles must not change."""
+    """Capitals after the first letter of a word or of a part of a hyphenated one (``LLaMA``, ``GPT-4o``,
+    ``BERT-based``, ``iPhone``), a capital with a digit (``E(3)``, ``Llama2``, ``3D``), a capital that is the
+    word's one letter (``C#``, ``R``, ``I``, but not the article ``A``) or a part's (``Q-Learning``): words whose
+    case bibliography styles must not change. A hyphenated word capitalised part by part as title case
+    capitalises words (``Out-of-Context``, ``Fine-Tuning``) is not one of them: it is lowered with its
+    neighbours."""
     if core.isascii():  # the same rule, with regular expressions (most titles are ASCII)
         if _ASCII_INNER_CAPITAL.search(core):
             return True
         if _ASCII_ONE_CAPITAL.fullmatch(core):
             return _bare(core) != _ARTICLE
+        if "-" in core and _ASCII_ONE_CAPITAL_PART.search(core):
+            return True
         return _ASCII_DIGIT.search(core) is not None and bool(_ASCII_FIRST_LETTER_CAPITAL.match(core))
     return capitals_matter(core)
 
@@ -588,17 +596,27 @@ def _bare(word: str) -> str:
     return word[len(lead): len(word) - len(_trail(word[len(lead):]))]
 
 
+# What joins the parts of a hyphenated word: a hyphen, and the dashes ``--`` and ``---`` read as in a plain title.
+_HYPHENS = re.compile("[-\u2010\u2011\u2013\u2014]")
+
+
 def capitals_matter(text: str) -> bool:
-    """The protection rule on any text: a capital after the first letter, a first capital and a digit, or
-    a capital that is the one letter (except the article ``A``)."""
+    """The protection rule on any text: a capital after the first letter of the word or of a part of it
+    between hyphens, a first capital and a digit, a capital that is the one letter (except the article
+    ``A``), or a part of a hyphenated word whose one letter is a capital."""
     letters = [ch for ch in text if ch.isalpha()]
-    if any(ch.isupper() for ch in letters[1:]):
-        return True
-    if not letters or not letters[0].isupper():
+    if not letters:
         return False
+    parts = [[ch for ch in part if ch.isalpha()] for part in _HYPHENS.split(text)] if len(letters) > 1 else [letters]
+    if any(ch.isupper() for part in parts for ch in part[1:]):
+        return True
+    if not letters[0].isupper():
+        return len(parts) > 1 and any(len(part) == 1 and part[0].isupper() for part in parts)
     if any(ch.isdigit() for ch in text):
         return True
-    return len(letters) == 1 and _bare(text) != _ARTICLE
+    if len(letters) == 1:
+        return _bare(text) != _ARTICLE
+    return len(parts) > 1 and any(len(part) == 1 and part[0].isupper() for part in parts)
 
 
 def _words(text: str) -> list[list[Segment]]:
@@ -618,10 +636,12 @@ def _words(text: str) -> list[list[Segment]]:
 
 
 # Every word of a plain ASCII title that the rule of :func:`_text_needs_protection` protects, in its order: one
-# with a letter followed by a capital, one whose one letter is a capital (``one_letter``: the article ``A`` is
-# told apart after), or one with a first capital and a digit. Whole words only: a match starts after a space.
+# with a letter followed by a capital in the same part between hyphens, one whose one letter is a capital
+# (``one_letter``: the article ``A`` is told apart after), a hyphenated one with a part whose one letter is a
+# capital, or one with a first capital and a digit. Whole words only: a match starts after a space.
 _MAYBE_PROTECTED = re.compile(
-    r"(?<![^ ])(?:(?=[^ ]*?[A-Za-z][^A-Z ]*[A-Z])|(?=[^A-Za-z ]*[A-Z][^A-Za-z ]*(?![^ ]))(?P<one_letter>)"
+    r"(?<![^ ])(?:(?=[^ ]*?[A-Za-z][^A-Z \-]*[A-Z])|(?=[^A-Za-z ]*[A-Z][^A-Za-z ]*(?![^ ]))(?P<one_letter>)"
+    r"|(?=[^ ]*-)(?=[^ ]*?(?<![^ \-])[^A-Za-z \-]*[A-Z][^A-Za-z \-]*(?![^ \-]))"
     r"|(?=[^A-Za-z ]*[A-Z])(?=[^ ]*[0-9]))[^ ]+"
 )
 # A title in which no character needs encoding and no word starts with ``@``.
@@ -633,7 +653,8 @@ def protect_title(text: str, *, ascii_only: bool) -> str:
 
     Punctuation around a protected word stays outside its braces: ``{LLaMA}:``. In a title written in sentence
     case, a capitalised word is a name and is protected too (see :func:`_names_in_sentence_case`), and so is
-    a capitalised word that starts the title or a clause behind punctuation (see :func:`_sentence_starts`).
+    a capitalised word that starts a sentence after the first, or the title or a clause behind a quote or a
+    bracket (see :func:`_sentence_starts`).
     Straight double quotes that pair up are written as TeX's opening and closing quotes (see
     :func:`paired_quotes`).
 
@@ -755,23 +776,47 @@ def _names_in_sentence_case(text: str) -> frozenset[int]:
 _OPENERS = "\"'`([{\u201c\u2018" + _OPEN_QUOTE
 
 
+# A word that may end a sentence: ``?``, ``!`` or ``.``, then closing quotes or brackets.
+_SENTENCE_END = re.compile(r"[?!.][\"')\]\u201d\u2019\ufdd1]*$")
+_MAYBE_SENTENCES = re.compile(r"[?!.][\"')\]\u201d\u2019\ufdd1]* ")
+# Words a period ends that end no sentence: ``Humans vs. Machines``.
+_ABBREVIATIONS = frozenset("al cf co dr eq etc fig inc jr ltd mr mrs ms no sr st viz vol vs".split())
+
+
+def _ends_sentence(word: str) -> bool:
+    """Whether a title goes on after ``word`` with a new sentence: ``Teaching?``, ``Works.``, but not ``vs.``,
+    ``U.S.``, an initial (``J.``) or an ellipsis."""
+    if not _SENTENCE_END.search(word):
+        return False
+    body = word.rstrip("\"')]\u201d\u2019" + _CLOSE_QUOTE)
+    if body[-1] in "?!":
+        return True
+    core = body[:-1].lstrip(_OPENERS)
+    return len(core) > 1 and "." not in core and core.casefold() not in _ABBREVIATIONS
+
+
 def _sentence_starts(text: str) -> frozenset[int]:
-    """The positions (in ``text.split(" ")``) of the capitalised words that start the title or a clause behind
-    an opening quote or bracket: ``"I'm Not Sure"``, ``Title: (Almost) Everything``.
+    """The positions (in ``text.split(" ")``) of the capitalised words that start a sentence after the first
+    (``Teaching? A Study``), or start the title or a clause behind an opening quote or bracket (``"I'm Not
+    Sure"``, ``Title: (Almost) Everything``).
 
     Styles that lower-case a title keep the case of its first character and of the one after a colon and a
-    space; when that character is a quote, the capital behind it was lowered (``"i'm not sure"``).
+    space, and of no other: ``Can LLMs learn by teaching? a preliminary study``; and when that first character
+    is a quote, the capital behind it was lowered (``"i'm not sure"``).
     """
-    if not text or (text[0] not in _OPENERS and ": " not in text):
+    if not text or (text[0] not in _OPENERS and ": " not in text and not _MAYBE_SENTENCES.search(text)):
         return frozenset()
     starts: set[int] = set()
     starts_clause = True
+    after_sentence = False
     for index, word in enumerate(text.split(" ")):
-        if starts_clause and word[:1] in _OPENERS:
-            letters = word.lstrip(_OPENERS)
-            if letters[:1].isupper():
+        if not word:
+            continue
+        if after_sentence or (starts_clause and word[0] in _OPENERS):
+            if word.lstrip(_OPENERS)[:1].isupper():
                 starts.add(index)
         starts_clause = word.endswith(":")
+        after_sentence = _ends_sentence(word)
     return frozenset(starts)
 
 

@@ -50,7 +50,7 @@ def test_math_titles_keep_their_math_and_protect_it(ascii_only: bool) -> None:
 def test_words_whose_capitals_matter_are_protected_consistently() -> None:
     title = "LLaMA and GPT-4o on Stress-Testing E(3) Llama2 3D Fine-tuning Intra- & Extra-Source Models"
     assert protect_title(title, ascii_only=True) == (
-        "{LLaMA} and {GPT-4o} on {Stress-Testing} {E(3)} {Llama2} {3D} Fine-tuning Intra- {\\&} {Extra-Source} Models"
+        "{LLaMA} and {GPT-4o} on Stress-Testing {E(3)} {Llama2} {3D} Fine-tuning Intra- {\\&} Extra-Source Models"
     )
     # Punctuation around a protected word stays outside its braces.
     assert protect_title("(MCPMark): a {BERT}, “GPT”.", ascii_only=False) == (
@@ -250,3 +250,38 @@ def test_straight_quotes_that_pair_are_written_as_opening_and_closing_quotes(asc
         assert decode(protect_title(text, ascii_only=ascii_only)) == text
     # Quotes typed in a .bib file read as typed; only the braced pair is read as the straight quote.
     assert decode("``typed'' and {``}braced{''} and $x^{''}$") == "``typed'' and \"braced\" and $x^{''}$"
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_a_hyphenated_word_in_title_case_is_lowered_with_its_neighbours(ascii_only: bool) -> None:
+    """``{Out-of-Context}`` stayed capitalised among the words a style lowers; acronyms and intercaps in a
+    part of the word, and a part that is one capital, still keep their case."""
+    title = ("Out-of-Context Reasoning in Model-Generated Fine-Tuning Data: Self-Play Value--at--Risk Über-Models "
+             "vs GPT-4 LLMs BERT-based iPhone AlphaGo t-SNE Q-Learning k-Means")
+    expected = ("Out-of-Context Reasoning in Model-Generated Fine-Tuning Data: Self-Play Value--at--Risk {Ü}ber-Models "
+                "vs {GPT-4} {LLMs} {BERT-based} {iPhone} {AlphaGo} {t-SNE} {Q-Learning} k-Means")
+    if ascii_only:
+        expected = expected.replace("{Ü}ber", '{\\"U}ber')
+    else:
+        expected = expected.replace("{Ü}ber", "Über")
+    assert protect_title(title, ascii_only=ascii_only) == expected
+    for word in ("Out-of-Context", "Über-Models", "Value–at–Risk", "k-Means"):
+        assert not capitals_matter(word), word
+    for word in ("GPT-4", "BERT-based", "Q-Learning", "X–Ray", "iPhone-Like", "Über-MODELS"):
+        assert capitals_matter(word), word
+
+
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_a_capital_that_starts_a_sentence_after_the_first_is_protected(ascii_only: bool) -> None:
+    """Styles keep the case of a title's first letter and of the one after ``: ``, and lowered the rest:
+    ``Can LLMs learn by teaching? a preliminary study``."""
+    assert protect_title("Can LLMs Learn by Teaching? A Preliminary Study", ascii_only=ascii_only) == (
+        "Can {LLMs} Learn by Teaching? {A} Preliminary Study"
+    )
+    assert protect_title("Why think step by step? Reasoning emerges", ascii_only=ascii_only) == (
+        "Why think step by step? {Reasoning} emerges"
+    )
+    assert protect_title("It Works! Really. Humans vs. Machines, U.S. Army, Wait... What", ascii_only=ascii_only) == (
+        "It Works! {Really}. {Humans} vs. Machines, {U.S}. Army, Wait... What"
+    )
+    assert protect_title("Why? lower case stays", ascii_only=ascii_only) == "Why? lower case stays"

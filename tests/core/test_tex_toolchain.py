@@ -200,10 +200,12 @@ def _reported() -> list[Paper]:
     return [omega, csharp]
 
 
-def _pdf_text(cwd: Path) -> str | None:
+def _pdf_text(cwd: Path, *, raw: bool = False) -> str | None:
+    """The PDF's text, its spaces and lines made single spaces; ``raw`` in the order it was typeset (a hanging
+    label does not split a line apart)."""
     if shutil.which("pdftotext") is None:
         return None
-    result = _run(["pdftotext", "-enc", "UTF-8", "doc.pdf", "-"], cwd)
+    result = _run(["pdftotext", *(["-raw"] if raw else []), "-enc", "UTF-8", "doc.pdf", "-"], cwd)
     assert result.returncode == 0, result.stderr
     return " ".join(result.stdout.split())
 
@@ -608,3 +610,25 @@ def test_a_doi_that_is_the_only_link_is_printed_once(tmp_path: Path, style: str)
     joined = "".join(text.split())  # a URL broken across lines
     assert joined.count("10.1000/182") == 1 and joined.count("10.1000/183") == 1 and "visited on" not in text, text
     assert "Journal of Identifiers" in text, text
+
+
+@pytest.mark.parametrize("style", ["plain", "plainnat", "alpha", "ieeetr", "unsrt", "apalike"])
+def test_styles_that_lower_titles_keep_sentence_starts_and_lower_hyphenated_words(tmp_path: Path,
+                                                                                  style: str) -> None:
+    """They lowered the capital after ``? `` ("teaching? a preliminary study") and kept ``{Out-of-Context}``
+    capitalised among lowered words."""
+    _need("pdflatex", "bibtex", "pdftotext", files=(f"{style}.bst", "natbib.sty"))
+    papers = [
+        Paper.create(title="Can LLMs Learn by Teaching? A Preliminary Study", authors=["Xuefei Ning"],
+                     published="2024-06", arxiv_id="2406.14629"),
+        Paper.create(title="Out-of-Context Reasoning in Model-Generated Data for GPT-4 with BERT-based Tools",
+                     authors=["Ada Lovelace"], published="2024"),
+    ]
+    keys = {papers[0].id: "ning", papers[1].id: "lovelace"}
+    preamble = OT1_PREAMBLE + ("\\usepackage{natbib}\n" if style in ("plainnat", "apalike") else "")
+    _bibtex_build(tmp_path, format_entries(papers, "bibtex", keys=keys, complete=True), preamble, style)
+    text = _pdf_text(tmp_path, raw=True)
+    assert text is not None
+    text = text.replace("- ", "-")  # a line broken after a hyphen
+    assert "Can LLMs learn by teaching? A preliminary study" in text, text
+    assert "Out-of-context reasoning in model-generated data for GPT-4 with BERT-based tools" in text, text
