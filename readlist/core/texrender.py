@@ -7,10 +7,12 @@ into plain text for display only; the stored abstract keeps the source.
 pylatexenc does the parsing and knows the symbols, accents and font macros. What it
 leaves to its user is added here: sub- and superscripts as Unicode where every
 character has a sub/superscript form (``R^n`` → ``Rⁿ``, ``\\mu_1`` → ``μ₁``), spaces
-around relations (``⊂``, ``≤``, ``→``), fractions with their parts bracketed, and
-``\\href``. Abstracts also contain plain text that only looks like TeX, so before
-parsing: a ``%`` or ``&`` is a percent sign or an ampersand, never a comment or an
-alignment tab (outside environments); ``~`` after a space is "about", not a tie;
+around relations (``⊂``, ``≤``, ``→``), math operators (``\\log``, ``\\max``,
+``\\operatorname{softmax}``) with the space TeX sets before them after a letter, a
+digit or a closing bracket (``O(n\\log n)`` → ``O(n log n)``, not ``O(nlog n)``),
+fractions with their parts bracketed, and ``\\href``. Abstracts also contain plain
+text that only looks like TeX, so before parsing: a ``%`` or ``&`` is a percent sign
+or an ampersand, never a comment or an alignment tab (outside environments); ``~`` after a space is "about", not a tie;
 ``$`` only opens math when a closing ``$`` pairs with it the way Pandoc pairs them
 (``$5 and $10`` stays money); outside math, ``_`` is left alone (``f_theta``,
 ``snake_case``, URLs) and ``^`` only becomes a superscript when its whole argument
@@ -62,6 +64,19 @@ _SPACED = (
     "cong propto ll gg to rightarrow leftarrow Rightarrow Leftarrow leftrightarrow Leftrightarrow mapsto "
     "longrightarrow implies iff times pm mp cup cap setminus vee wedge oplus otimes coloneqq"
 ).split()
+
+
+# Math operators, set in roman: pylatexenc glued them to what precedes (``O(n\\log n)`` read ``O(nlog n)``) or,
+# for some (``\\det``, ``\\arg``), dropped them.
+_OPERATORS = (
+    "arccos arcsin arctan arg cos cosh cot coth csc deg det dim exp gcd hom inf ker lg lim liminf limsup ln log "
+    "max min Pr sec sin sinh sup tan tanh"
+).split()
+_OPERATOR_NAMES = {"liminf": "lim inf", "limsup": "lim sup"}
+# What an operator is spaced from, as TeX spaces it: a letter, a digit or a closing bracket before it (``n\\log``,
+# ``(x)\\max``); an ordinary letter or group after it (``\\log{n}``, ``\\log\\theta``), not a bracket (``\\min\\{``).
+_SPACED_BEFORE = frozenset(")]}|'")
+_SPACED_AFTER = re.compile(r"[^\W_]|\{|\\[A-Za-z]")
 
 
 def superscript(text: str) -> str | None:
@@ -274,6 +289,29 @@ def _frac(node: Any, l2tobj: Any) -> str:
     return "/".join(p if len(p) <= 1 or p.isalnum() else f"({p})" for p in parts)
 
 
+def _operator_spacing(node: Any, name: str) -> str:
+    """``name`` with a space before it where TeX sets one (``n\\log n`` reads ``n log n``), and after it before a
+    letter or digit that follows with no space (``\\log{n}``)."""
+    source: str = node.parsing_state.s
+    before = source[node.pos - 1] if node.pos > 0 else " "
+    spaced_before = before.isalnum() or before in _SPACED_BEFORE
+    spaced_after = _SPACED_AFTER.match(source, node.pos + node.len) is not None
+    return (" " if spaced_before else "") + name + (" " if spaced_after else "")
+
+
+def _operator(name: str) -> Any:
+    text = _OPERATOR_NAMES.get(name, name)
+    return lambda node, l2tobj: _operator_spacing(node, text)
+
+
+def _operatorname(node: Any, l2tobj: Any) -> str:
+    """``\\operatorname{softmax}`` (or ``\\operatorname*``): its name, spaced as the built-in operators are."""
+    args = node.nodeargd.argnlist if node.nodeargd is not None and node.nodeargd.argnlist else []
+    arg = args[-1] if args else None
+    text = l2tobj._groupnodecontents_to_text(arg).strip() if arg is not None else ""
+    return _operator_spacing(node, text) if text else ""
+
+
 def _href(node: Any, l2tobj: Any) -> str:
     args = [a for a in (node.nodeargd.argnlist if node.nodeargd is not None else []) or [] if a is not None]
     texts = [l2tobj._groupnodecontents_to_text(a).strip() for a in args]
@@ -326,7 +364,8 @@ def _build() -> tuple[Any, Any]:
     walker_db.add_context_category(
         "readlist",
         prepend=True,
-        macros=[macrospec.MacroSpec("href", "{{"), macrospec.MacroSpec("frac", "{{")],
+        macros=[macrospec.MacroSpec("href", "{{"), macrospec.MacroSpec("frac", "{{"),
+                macrospec.MacroSpec("operatorname", "*{")],
         specials=[
             macrospec.SpecialsSpec("^", args_parser=macrospec.MacroStandardArgsParser("{")),
             macrospec.SpecialsSpec("_", args_parser=macrospec.MacroStandardArgsParser("{")),
@@ -348,6 +387,8 @@ def _build() -> tuple[Any, Any]:
             MacroTextSpec("dfrac", simplify_repl=_frac),
             MacroTextSpec("tfrac", simplify_repl=_frac),
             MacroTextSpec("href", simplify_repl=_href),
+            *(MacroTextSpec(name, simplify_repl=_operator(name)) for name in _OPERATORS),
+            MacroTextSpec("operatorname", simplify_repl=_operatorname),
             # Font and box macros the parser knows but the converter would drop with their text.
             *(MacroTextSpec(name, simplify_repl="%s") for name in ("mbox", "textmd", "textsf", "texttt", "textup")),
             MacroTextSpec("LaTeX", simplify_repl="LaTeX"),

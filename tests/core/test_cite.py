@@ -479,6 +479,18 @@ def test_plain_text_formats_render_title_math_and_tex_formats_keep_it() -> None:
     assert "S$^{2}$FT" in bibtex_entry(paper) and "S$^{2}$FT" in format_entries([paper], "biblatex")
 
 
+def test_plain_text_formats_space_math_operators_as_tex_does() -> None:
+    """``O(n\\log n)`` read ``O(nlog n)`` in every format that renders the title's math."""
+    paper = Paper.create(title="Sorting in $O(n\\log n)$ with $\\max$-Heaps", authors=["Ada Lovelace"],
+                         arxiv_id="2401.00001")
+    plain = "Sorting in O(n log n) with max-Heaps"
+    csl_title = json.loads(format_entries([paper], "csl-json"))[0]["title"]
+    assert "n</span> log n) with max-Heaps" in csl_title  # "O(n" is kept as a name of a title in sentence case
+    assert f"TI  - {plain}\n" in format_entries([paper], "ris")
+    assert plain in text_entry(paper) and plain in markdown_entry(paper)
+    assert "$O(n\\log n)$" in bibtex_entry(paper)  # TeX sets it there
+
+
 def test_the_sort_key_of_a_paper_without_authors_is_plain_tex_safe_text() -> None:
     """alpha-like styles cut the ``key`` to a few characters for the label: TeX math there does not compile."""
     paper = Paper.create(title="S$^{2}$FT: Efficient, Scalable and Generalizable Fine-Tuning", published="2024")

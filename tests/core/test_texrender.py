@@ -42,6 +42,12 @@ CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
         (r"Dark Z\"urich", "Dark Zürich"),
         (r"over \$16.9B of volume", "over $16.9B of volume"),
         (r"$\mathcal{O}(n \log n)$ time", "𝒪(n log n) time"),
+        # Operators are spaced from what they follow, as TeX sets them, and none is dropped.
+        (r"$O(n\log n)$ and $2\sin\theta$", "O(n log n) and 2 sin θ"),
+        (r"$e^{x}\log{y}$, $(\log n)$, $\frac{\log n}{2}$", "eˣ log y, (log n), (log n)/2"),
+        (r"$\det A + \arg\max_x f$", "det A + arg maxₓ f"),
+        (r"$\kappa>\min\{1,2\}$ and $\alpha\log x$", "κ>min{1,2} and α log x"),
+        (r"$W\operatorname{softmax}(x)$ and $\operatorname*{arg\,min}_x$", "W softmax(x) and arg minₓ"),
         (r"\href{https://example.org}{the code}", "the code <https://example.org>"),
         (r"\texttt{code_x} and \LaTeX", "code_x and LaTeX"),
         (r"``cluster assumption'' with $x$", "“cluster assumption” with x"),
