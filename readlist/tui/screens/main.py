@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from readlist.app.commands import Delete, EditTags, Outcome
+from readlist.app.commands import Delete, EditTags, Outcome, SetKey
 from readlist.app.session import Session
 from readlist.app.sync import SyncError, SyncReport, is_set_up, sync, sync_label
 from readlist.app.ui_state import UiState, load_ui_state, save_ui_state
@@ -1253,6 +1253,40 @@ class MainScreen(ReadlistScreen[None]):
                                     enter="imports"), chosen)
 
     @needs_library
+    def ask_key(self) -> None:
+        """Ask for the paper under the cursor's citation key, by the command ``readlist key ID KEY`` runs.
+
+        The box holds the key the paper is cited with now (its stored key, else the one it would get), so a
+        small change (a year added) is a small edit; a key that cannot be used keeps the box open with why.
+        """
+        from readlist.tui.screens.prompt import Prompt
+
+        paper = self._current()
+        if paper is None:
+            self.notify("No paper here to give a citation key.", severity="warning", markup=False)
+            return
+        paper_id, current = paper.id, self.citation_keys([paper])[paper.id]
+
+        def accept(typed: str) -> str | None:
+            key = typed.strip()
+            if key == current and paper.cite_key:
+                return None  # unchanged
+            try:
+                outcome = self.run_or_raise(SetKey(paper_id, key))
+            except (LibraryError, ValidationError) as exc:
+                return str(exc)
+            if outcome.changes:
+                self.say(f"Citation key set: {key} (u undoes)")
+            return None
+
+        def closed(typed: str | None) -> None:
+            if typed is not None:
+                self.after_change()
+
+        self.app.push_screen(Prompt("Citation key", f"Cite “{inert_text(paper.title)}” as:", value=current,
+                                    accept=accept, enter="sets it"), closed)
+
+    @needs_library
     def import_sources(self, sources: list[str]) -> None:
         """Read, look up and parse ``sources`` in the background, then store them as one step for u."""
         self.go_online(partial(self._read_sources, sources), "Importing … Esc cancels")
@@ -1460,6 +1494,7 @@ class MainScreen(ReadlistScreen[None]):
         for name in self.saved_views:
             shown = inert_text(name)  # a view's name is text from config.toml, as foreign as a library's
             yield (f"Remove view: {shown}", f"Forget the saved search “{shown}”", partial(self.remove_saved_view, name))
+        yield ("Set citation key…", "The key the paper under the cursor is cited with (readlist key)", self.ask_key)
         yield ("Import papers…", "arXiv ids, URLs or files to import (readlist import)", self.ask_import)
         yield ("Import from the clipboard", "A copied Daily Papers or arXiv page, BibTeX, or arXiv ids and links",
                partial(self.import_sources, ["clipboard"]))
