@@ -46,6 +46,8 @@ async def test_a_key_typed_in_the_box_is_stored_shown_and_undone(small_library: 
         assert not isinstance(app.screen, Prompt)
         assert fresh(small_library).papers[paper.id].cite_key == "lovelace1843notes"
         assert "Citation key set: lovelace1843notes (u undoes)" in topbar(app)
+        # The detail pane names the key the paper is cited with.
+        assert "key lovelace1843notes" in str(app.screen.query_one("#detail-header", Static).render())
         await pilot.press("u")
         await pilot.pause()
     assert fresh(small_library).papers[paper.id].cite_key is None

@@ -48,6 +48,8 @@ def paper_header(paper: Paper) -> Text:
     text.append("  ·  ".join(facts), style="dim")
     text.append("\n")
     text.append(f"id {inert_text(paper.id)}", style="dim")
+    if paper.cite_key:  # the key \cite and @ take, once shown, copied or set (a library file's text like the rest)
+        text.append(f"  key {inert_text(paper.cite_key)}", style="dim")
     if paper.url:
         text.append("  ")
         text.append(inert_text(paper.url), style="underline")
