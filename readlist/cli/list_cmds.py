@@ -73,7 +73,13 @@ def list_cmd(
     if not matched:
         # On stderr, as export says it: a pipe reading the lines gets none, not a line that looks like a paper.
         lib = library_of(ctx)
-        echo_err(f"{lib.path} is empty; add papers with `readlist import FILE`" if not len(lib) else "no papers match")
+        if len(lib):
+            echo_err("no papers match")
+        elif not lib.path.exists():  # a mistyped --db or READLIST_DB reads as an empty library: say which
+            echo_err(f"no library at {lib.path} yet; `readlist import FILE` starts one there (or check --db / "
+                     "READLIST_DB)")
+        else:
+            echo_err(f"{lib.path} is empty; add papers with `readlist import FILE`")
         return
     from readlist.cli.output import LINE_STYLES, LineWriter, console  # Rich is loaded for lines only, not for --json
 

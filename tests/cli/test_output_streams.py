@@ -134,7 +134,13 @@ def test_a_verb_with_nothing_to_show_says_so_on_stderr_and_prints_no_data(tmp_pa
     note: the sentence goes to stderr (as export's "the export is empty" does), standard output stays empty, and
     --json still prints its empty document."""
     db = tmp_path / "l.json"
-    assert nothing_to_show(db, "list") == ("", f"{db} is empty; add papers with `readlist import FILE`\n")
+    # No file there yet (a mistyped --db reads as an empty library): said so, and nothing is created.
+    assert nothing_to_show(db, "list") == (
+        "", f"no library at {db} yet; `readlist import FILE` starts one there (or check --db / READLIST_DB)\n")
+    assert not db.exists()
+    empty = tmp_path / "empty.json"
+    Library(empty).compact(force=True)  # a library file with no papers in it
+    assert nothing_to_show(empty, "list") == ("", f"{empty} is empty; add papers with `readlist import FILE`\n")
     bib = tmp_path / "a.bib"
     bib.write_text("@article{a,title={Zebra quokka},author={A B},year=2020}\n")
     assert CliRunner().invoke(main, ["--db", str(db), "import", str(bib)]).exit_code == 0
