@@ -32,7 +32,7 @@ STATUS_CHOICES = [s.value for s in Status]
     help=f"Sort by {', '.join(SORT_KEYS)} or interest (largest/newest first; titles A-Z). Prefix - to flip; papers "
     "without the value (undated, unrated) stay last.",
 )
-@click.option("--limit", type=click.IntRange(min=0), help="Print at most this many papers.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), help="Print at most this many papers.")
 @click.option("--json", "as_json", is_flag=True, help="Print full records as a JSON array.")
 @click.pass_context
 def list_cmd(

@@ -218,6 +218,7 @@ def test_query_sort_and_limit(seed_library: Path) -> None:
     top = listed(seed_library, "--sort", "upvotes", "--limit", "3")
     votes = [r["upvotes"] or 0 for r in top]
     assert votes == sorted(votes, reverse=True) and len(top) == 3
+    assert listed(seed_library, "--sort", "upvotes", "-n", "3") == top  # -n, as `related` takes it
     generalization = listed(seed_library, "--query", "generalization -language")
     assert generalization and all("language" not in (str(r["title"]) + str(r["abstract"])).lower()
                                   for r in generalization)
