@@ -40,6 +40,11 @@ _SCRIPT_RANGES = ((0x00B2, 0x00B3), (0x00B9, 0x00B9), (0x1D2C, 0x1D6A), (0x2070,
 _ACCENTED = re.compile("[\u00b2\u00b3\u00b9\u00c0-\u024f\u0300-\u03ff\u1d2c-\u1d6a\u1e00-\u1fff\u2070-\u209c]")
 
 
+# After case folding (so only the small letters), as :func:`readlist.core.names.ascii_fold` reads them.
+_NOT_DECOMPOSED = {"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ħ": "h", "ŧ": "t", "ð": "d", "þ": "th", "æ": "ae",
+                   "œ": "oe"}
+
+
 @cache
 def _unaccent() -> dict[int, str]:
     """Each accented Latin or Greek letter's letter without the accent, each accent on its own: nothing, and each
@@ -56,6 +61,9 @@ def _unaccent() -> dict[int, str]:
             bare = "".join(ch for ch in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(ch))
             if len(bare) == 1 and bare != chr(code):
                 table[code] = bare
+    # Letters with a stroke or a ligature, which Unicode does not decompose: "lodz" finds "Łódź", "orsted"
+    # "Ørsted", as citation keys already transliterate them.
+    table.update({ord(letter): bare for letter, bare in _NOT_DECOMPOSED.items()})
     for low, high in _SCRIPT_RANGES:
         for code in range(low, high + 1):
             plain = unicodedata.normalize("NFKC", chr(code)).casefold()

@@ -375,3 +375,11 @@ def test_accents_do_not_have_to_be_typed(text: str) -> None:
                          note="Résumé of the method")
     other = Paper.create(title="Perceptrons", authors=["Ada Lovelace"])
     assert parse_query(text).filter([paper, other]) == [paper]
+
+
+@pytest.mark.parametrize("text", ["lodz", "author:wojcik", "author:orsted", "title:aegis", "title:ŁÓDŹ"])
+def test_letters_without_a_decomposition_are_folded_too(text: str) -> None:
+    """Ł, Ø and Æ carry no accent Unicode can take off, yet readers type them as l, o and ae (as keys do)."""
+    paper = Paper.create(title="Ægis of Łódź", authors=["Łukasz Wójcik", "Hans Christian Ørsted"])
+    other = Paper.create(title="Lodestar", authors=["Ada Lovelace"])
+    assert parse_query(text).filter([paper, other]) == [paper]
