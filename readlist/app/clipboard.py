@@ -29,6 +29,7 @@ import base64
 import contextlib
 import os
 import re
+import shutil
 import socket
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -239,4 +240,23 @@ def copy_text(
         return CopyResult(False, "none", f"The clipboard cannot be reached: {failed[0]} (a desktop session that "
                                          "has ended?); "
                                          "set DISPLAY to a running one, or use a terminal that supports OSC 52")
-    return CopyResult(False, "none", f"No clipboard available: {NO_CLIPBOARD_HINT}")
+    return CopyResult(False, "none", f"No clipboard available: {_no_clipboard_hint(env)}")
+
+
+def _no_clipboard_hint(env: Mapping[str, str] | None) -> str:
+    """What to do when nothing could copy: installing xclip is no help where it is installed and only the
+    desktop session is missing (a console, or an SSH login without X forwarding)."""
+    missing = missing_desktop(env)
+    if missing is not None:
+        return f"{missing}; run readlist in a desktop's terminal, or use a terminal that supports OSC 52"
+    return NO_CLIPBOARD_HINT
+
+
+def missing_desktop(env: Mapping[str, str] | None = None) -> str | None:
+    """Why an installed clipboard tool cannot work here (no desktop session for it), else None."""
+    env = os.environ if env is None else env
+    if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        tool = next((name for name in ("xclip", "xsel", "wl-copy") if shutil.which(name)), None)
+        if tool is not None:
+            return f"no desktop session here for {tool} to reach (DISPLAY and WAYLAND_DISPLAY are unset)"
+    return None

@@ -75,9 +75,25 @@ def test_falls_back_to_the_controlling_tty(monkeypatch: pytest.MonkeyPatch, tmp_
 
 def test_nothing_available_says_so(monkeypatch: pytest.MonkeyPatch, no_tty: None) -> None:
     monkeypatch.setattr(pyperclip, "copy", _copy_missing)
+    monkeypatch.setattr(clipboard.shutil, "which", lambda name: None)
     result = copy_text("x", env=LOCAL)
     assert not result.ok and result.method == "none"
-    assert result.message.startswith("No clipboard available") and "xclip" in result.message
+    assert result.message == f"No clipboard available: {clipboard.NO_CLIPBOARD_HINT}"
+    assert "install xclip" in result.message
+
+
+def test_without_a_desktop_the_hint_is_not_to_install_what_is_installed(
+    monkeypatch: pytest.MonkeyPatch, no_tty: None
+) -> None:
+    """xclip installed, no DISPLAY (a console, SSH without X forwarding): installing xclip would not help."""
+    monkeypatch.setattr(pyperclip, "copy", _copy_missing)
+    monkeypatch.setattr(clipboard.shutil, "which", lambda name: f"/usr/bin/{name}" if name == "xclip" else None)
+    monkeypatch.setattr(clipboard.sys, "platform", "linux")  # DISPLAY and WAYLAND_DISPLAY are Linux desktops'
+    result = copy_text("x", env=LOCAL)
+    assert not result.ok and "install" not in result.message
+    assert result.message.startswith("No clipboard available: no desktop session here for xclip to reach")
+    # With a desktop named, the tools are what is missing or broken: the usual hint.
+    assert copy_text("x", env={"WAYLAND_DISPLAY": "wayland-0"}).message.endswith(clipboard.NO_CLIPBOARD_HINT)
 
 
 def test_tty_that_cannot_be_opened_means_none() -> None:

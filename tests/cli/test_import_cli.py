@@ -226,6 +226,23 @@ def test_no_clipboard_mechanism_gives_a_clear_message(tmp_path: Path, monkeypatc
     assert "readlist import -" in result.output
 
 
+def test_without_a_desktop_pasting_says_so_rather_than_to_install_xclip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_clipboard() -> str:
+        raise pyperclip.PyperclipException("could not find a copy/paste mechanism for your system")
+
+    monkeypatch.setattr(pyperclip, "paste", no_clipboard)
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr("shutil.which", lambda name: "/usr/bin/xclip" if name == "xclip" else None)
+    monkeypatch.setattr("sys.platform", "linux")  # where DISPLAY names the desktop
+    result = run(tmp_path / "lib.json", "import", "--clipboard")
+    assert result.exit_code == 1
+    assert "no desktop session here for xclip to reach (DISPLAY and WAYLAND_DISPLAY are unset)" in result.output
+    assert "install" not in result.output and "readlist import -" in result.output
+
+
 def test_empty_clipboard(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pyperclip, "paste", lambda: "  \n")
     result = run(tmp_path / "lib.json", "import", "--clipboard")
