@@ -143,7 +143,7 @@ class ArxivClient:
             params["sortBy"] = sort_by
             params["sortOrder"] = sort_order
         with self.throttle.slot():
-            self.requests += 1
+            self.requests += not self.http.offline  # offline, none is sent
             # arXiv explains a refused query (400) in an Atom error entry: read it rather than say "400".
             response = self.http.get(
                 self.base_url,

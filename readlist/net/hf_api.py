@@ -83,7 +83,7 @@ class HfClient:
         for page in range(MAX_PAGES):
             if cancelled is not None and cancelled():
                 break
-            self.requests += 1
+            self.requests += not self.http.offline  # offline, none is sent
             response = self.http.get(
                 f"{self.base_url}/daily_papers",
                 params={"date": day.isoformat(), "p": page, "limit": limit},
@@ -125,7 +125,7 @@ class HfClient:
         """The paper Hugging Face has under this arXiv id, or None when it has none."""
         if not is_arxiv_id(arxiv_id) or "/" in arxiv_id:
             return None  # Hugging Face lists papers by new-style id only
-        self.requests += 1
+        self.requests += not self.http.offline  # offline, none is sent
         response = self.http.get(
             f"{self.base_url}/papers/{quote(arxiv_id)}",
             service=self.service,

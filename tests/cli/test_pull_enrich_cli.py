@@ -168,8 +168,10 @@ def test_a_refusal_with_json_is_the_json_report_and_one_line_on_stderr(
     """A script logging stderr (cron mails it) learns why exit status 1, as without --json."""
     result = CliRunner().invoke(main, ["--db", str(seed_library), "--offline", *args, "--json"])
     assert result.exit_code == 1, result.output
-    json.loads(result.stdout)  # the report, unchanged
+    report = json.loads(result.stdout)  # the report, unchanged
     assert result.stderr.startswith("readlist: ") and result.stderr.count("\n") == 1, result.stderr
+    if args[0] == "enrich":  # offline, no request went out, and the report does not count one
+        assert report["plan"]["requests"] == {"arxiv": 0, "hf": 0}
 
 
 def test_an_enrich_whose_lookups_all_failed_says_so_and_exits_1(api: FakeServer, seed_library: Path) -> None:
