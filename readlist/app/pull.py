@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from readlist.core.model import is_arxiv_category
+from readlist.core.arxiv_taxonomy import category_problem
 from readlist.importers.base import ParseResult
 from readlist.net.errors import NetworkError
 from readlist.net.settings import NetworkSettings, PullSource
@@ -152,9 +152,12 @@ def pull_arxiv(
     arrived: Arrived | None = None,
 ) -> PullOutcome:
     """The newest submissions in ``categories`` over the last ``days`` days (today included), one batch."""
-    bad = [c for c in categories if not is_arxiv_category(c)]
-    if bad or not categories:
-        raise PullError(f"not an arXiv category: {', '.join(bad) or '(none given)'} (e.g. cs.CL, hep-th, math.AG)")
+    if not categories:
+        raise PullError("no arXiv category given (e.g. cs.CL, hep-th, math.AG)")
+    # Checked here, not by the API: it answers a mistyped category with an empty list, "no new papers".
+    problem = next(filter(None, map(category_problem, categories)), None)
+    if problem is not None:
+        raise PullError(problem)
     if not 1 <= days <= MAX_DAYS:
         raise PullError(f"--days must be between 1 and {MAX_DAYS}, not {days}")
     since = today - timedelta(days=days - 1)

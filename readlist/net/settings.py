@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from readlist.core.arxiv_taxonomy import category_problem
 from readlist.core.model import is_arxiv_category
 
 DEFAULT_ARXIV_API = "https://export.arxiv.org/api/query"
@@ -57,6 +58,9 @@ class PullSource:
             return cls("hf")
         kind, sep, category = value.partition(":")
         if kind.lower() == "arxiv" and sep and is_arxiv_category(category.strip()):
+            problem = category_problem(category.strip())
+            if problem is not None:
+                raise ValueError(f"pull source {text!r}: {problem}")
             return cls("arxiv", category.strip())
         raise ValueError(f"pull source {text!r} is not 'hf' or 'arxiv:CATEGORY' (e.g. 'arxiv:cs.CL')")
 

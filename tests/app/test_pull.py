@@ -110,7 +110,11 @@ def test_pull_arxiv_newest_in_categories(clients: tuple, fake_server: FakeServer
 
 @pytest.mark.parametrize(
     ("categories", "days", "message"),
-    [([], 1, "not an arXiv category"), (["cs.CL", "$(rm)"], 1, r"not an arXiv category: \$\(rm\)"),
+    [([], 1, "no arXiv category given"), (["cs.CL", "$(rm)"], 1, r"'\$\(rm\)' is not an arXiv category"),
+     # arXiv answers these with an empty list, which read as "no new papers" every day.
+     (["cs.cl"], 1, "'cs.cl' is written 'cs.CL' on arXiv"),
+     (["nosuch.CAT"], 1, "'nosuch.CAT' is not an arXiv category"),
+     (["cs.LGG"], 1, "did you mean 'cs.LG'"), (["cs"], 1, "'cs' is an arXiv archive, not a category"),
      (["cs.CL"], 0, "--days must be between 1 and 31"), (["cs.CL"], 99, "--days must be between")],
 )
 def test_pull_arxiv_refuses_bad_requests(

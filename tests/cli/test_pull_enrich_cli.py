@@ -403,3 +403,11 @@ def test_an_unusable_offline_variable_is_one_warning_and_the_file_stands_for_imp
     assert result.exit_code == 1
     assert result.stderr.count("READLIST_OFFLINE must be true or false; using true") == 1
     assert "set to work offline" in result.output and api.requests == []
+
+
+def test_a_category_arxiv_does_not_have_is_refused_before_any_request(api: FakeServer, seed_library: Path) -> None:
+    """arXiv answers `cat:cs.cl` with an empty list: the pull said "no new papers" for a typo, every day."""
+    result = CliRunner().invoke(main, ["--db", str(seed_library), "pull", "arxiv", "cs.LG", "cs.cl"])
+    assert result.exit_code == 2, result.output
+    assert "'cs.cl' is written 'cs.CL' on arXiv" in result.stderr and result.stderr.count("\n") == 1
+    assert api.requests == []

@@ -71,3 +71,8 @@ def test_pull_source_parsing() -> None:
     assert PullSource.parse("arxiv:cs.CL") == PullSource("arxiv", "cs.CL")
     with pytest.raises(ValueError, match="not 'hf' or 'arxiv:CATEGORY'"):
         PullSource.parse("arxiv")
+    # A category arXiv does not have would pull nothing every day without a word: said when the file is read.
+    with pytest.raises(ValueError, match="pull source 'arxiv:cs.cl': 'cs.cl' is written 'cs.CL' on arXiv"):
+        PullSource.parse("arxiv:cs.cl")
+    with pytest.raises(ValueError, match="'nosuch.CAT' is not an arXiv category"):
+        PullSource.parse("arxiv:nosuch.CAT")
