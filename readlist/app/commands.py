@@ -13,6 +13,7 @@ it a CLI verb in ``readlist/cli`` and a key in ``readlist/tui/bindings.py``.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -362,6 +363,25 @@ class AppendNote:
         return edit_papers(library, "Note appended", {self.paper_id: appended})
 
 
+def key_names_another(library: Library, key: str, paper_id: str, ids: Sequence[str]) -> str | None:
+    """Why ``key`` cannot be ``paper_id``'s citation key because it names another paper by id, or None.
+
+    ``ids`` are the library's paper ids, sorted (made once for an import that brings many keys).
+    """
+    named = library.named_by_id(key)
+    if named is not None and named.id != paper_id:
+        # `readlist show KEY` would find that paper, by its id, and never this one by its key.
+        return f"{key!r} is the id of another paper ({named.id})"
+    if len(key) >= MIN_ID_PREFIX:
+        # A key is found before an id prefix: `readlist rm t-7841` would remove this paper, not the one whose id
+        # the user was abbreviating.
+        at = bisect.bisect_left(ids, key)
+        begun = next((pid for pid in ids[at:at + 2] if pid != paper_id and pid.startswith(key)), None)
+        if begun is not None:
+            return f"{key!r} begins the id of another paper ({begun}), which it would stop naming"
+    return None
+
+
 @dataclass(frozen=True)
 class SetKey:
     """Set a paper's citation key by hand (checked: usable by BibTeX, biber and pandoc, and not another paper's)."""
@@ -375,17 +395,9 @@ class SetKey:
         def keyed(paper: Paper) -> Change:
             others = taken_keys(p for p in library.papers.values() if p.id != paper.id)
             key = validate_key(self.key, others)
-            named = library.named_by_id(key)
-            if named is not None and named.id != paper.id:
-                # `readlist show KEY` would find that paper, by its id, and never this one by its key.
-                raise ValidationError(f"{key!r} is the id of another paper ({named.id}); choose another citation key")
-            if len(key) >= MIN_ID_PREFIX:
-                # A key is found before an id prefix: `readlist rm t-7841` would remove this paper, not the one whose
-                # id the user was abbreviating.
-                begun = sorted(pid for pid in library.papers if pid != paper.id and pid.startswith(key))
-                if begun:
-                    raise ValidationError(f"{key!r} begins the id of another paper ({begun[0]}), which it would stop "
-                                          "naming; choose another citation key")
+            clash = key_names_another(library, key, paper.id, sorted(library.papers))
+            if clash is not None:
+                raise ValidationError(f"{clash}; choose another citation key")
             return {"cite_key": key}
 
         return edit_papers(library, "Citation key set", {self.paper_id: keyed})

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readlist.app.commands import Outcome, PaperChange, copy_value
+from readlist.app.commands import Outcome, PaperChange, copy_value, key_names_another
 from readlist.app.session import Session
 from readlist.core.model import Paper, other_arxiv_ids, title_id
 from readlist.core.text import clean_line
@@ -235,8 +235,8 @@ class ImportPapers:
                 existing = library.find_existing(incoming) or named.find(incoming)
                 if existing is None:
                     named.settle(incoming, report.notes)
-                    if incoming.cite_key and not keys.claim(incoming.cite_key, incoming.id):
-                        report.notes.append(_key_taken(incoming, incoming.cite_key, keys))
+                    if incoming.cite_key and (why := keys.claim(incoming.cite_key, incoming.id)) is not None:
+                        report.notes.append(_key_taken(incoming, incoming.cite_key, why))
                         incoming.cite_key = None
                     if not (self.provenance and incoming.sources):
                         incoming.sources = add_source(incoming.sources, source)
@@ -255,10 +255,10 @@ class ImportPapers:
                     changes["aliases"] = aliases
                 key = incoming.cite_key
                 if key and not existing.cite_key:
-                    if keys.claim(key, existing.id):
+                    if (why := keys.claim(key, existing.id)) is None:
                         changes["cite_key"] = key
                     else:
-                        report.notes.append(_key_taken(existing, key, keys))
+                        report.notes.append(_key_taken(existing, key, why))
                 elif key and existing.cite_key != key:
                     report.notes.append((_label(existing), f"keeps its citation key {existing.cite_key!r}; the source "
                                                            f"calls it {key!r}"))
@@ -363,28 +363,35 @@ class _KeyOwners:
     def __init__(self, library: Library) -> None:
         self.library = library
         self._owners: dict[str, str] | None = None
+        self._ids: list[str] | None = None  # the library's ids, sorted, on the first key that is not taken
 
     def owner(self, key: str) -> str | None:
         if self._owners is None:  # built on the first key an import brings, under the lock
             self._owners = {p.cite_key.casefold(): p.id for p in self.library.papers.values() if p.cite_key}
         return self._owners.get(key.casefold())
 
-    def claim(self, key: str, paper_id: str) -> bool:
-        """Record ``key`` as ``paper_id``'s; False when another paper holds it."""
+    def claim(self, key: str, paper_id: str) -> str | None:
+        """Record ``key`` as ``paper_id``'s; why not, when another paper holds it or is named by it as an id (its
+        id, an id it had, its arXiv id, or a prefix of its id: `readlist show KEY` would find that paper)."""
         owner = self.owner(key)
         if owner is not None and owner != paper_id:
-            return False
+            return f"it is already the key of {owner}"
+        if self._ids is None:
+            self._ids = sorted(self.library.papers)
+        clash = key_names_another(self.library, key, paper_id, self._ids)
+        if clash is not None:
+            return "it " + clash.removeprefix(f"{key!r} ")
         assert self._owners is not None
         self._owners[key.casefold()] = paper_id
-        return True
+        return None
 
 
 def _label(paper: Paper) -> str:
     return f"{paper.id} {paper.title[:60]}"
 
 
-def _key_taken(paper: Paper, key: str, keys: _KeyOwners) -> tuple[str, str]:
-    return (_label(paper), f"citation key {key!r} not kept: it is already the key of {keys.owner(key)}")
+def _key_taken(paper: Paper, key: str, why: str) -> tuple[str, str]:
+    return (_label(paper), f"citation key {key!r} not kept: {why}")
 
 
 def import_parsed(

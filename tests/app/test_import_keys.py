@@ -97,6 +97,27 @@ def test_a_key_another_paper_holds_is_not_stored_and_is_reported(tmp_path: Path)
         f"citation key 'Dup' not kept: it is already the key of {papers['One'].id}"]
 
 
+def test_a_key_that_names_another_paper_by_its_id_is_not_stored(tmp_path: Path) -> None:
+    """`readlist show KEY` finds a paper by its id before any key: a key that is, or begins, another paper's id
+    would never find its own paper, and would stop the id naming the other (as `readlist key` refuses it)."""
+    session = Session.open(tmp_path / "lib.json")
+    session.run(_papers_command([Paper.create(title="Attention", arxiv_id="1706.03762", published="2017"),
+                                 Paper.create(title="Held By Id", published="2019")]))
+    by_title = _by_title(session)
+    titled = by_title["Held By Id"].id
+    report = _import(session, tmp_path / "ids.bib",
+                     "@misc{1706.03762, title={Not Attention}, year={2020}}\n"
+                     f"@misc{{{titled[:6]}, title={{Prefix Of An Id}}, year={{2021}}}}\n"
+                     "@misc{1706.03762v1, title={Attention}, year={2017}}\n")
+    papers = _by_title(session)
+    assert papers["Not Attention"].cite_key is None and papers["Prefix Of An Id"].cite_key is None
+    assert papers["Attention"].cite_key == "1706.03762v1"  # its own id, versioned: it names that paper
+    notes = sorted(note for _item, note in report.notes)
+    assert notes == ["citation key '1706.03762' not kept: it is the id of another paper (1706.03762)",
+                     f"citation key '{titled[:6]}' not kept: it begins the id of another paper ({titled}), which it "
+                     "would stop naming"]
+
+
 def test_a_paper_already_in_the_library_takes_the_key_only_when_it_has_none(tmp_path: Path) -> None:
     session = Session.open(tmp_path / "lib.json")
     session.run(_papers_command([
