@@ -29,7 +29,6 @@ import contextlib
 import itertools
 import os
 import pickle
-import signal
 import struct
 import subprocess
 import sys
@@ -48,6 +47,7 @@ from readlist.app.remembered_interest import remember_scores
 from readlist.app.stored_vectors import VectorStore
 from readlist.core.interest import Reason, Related, utcnow
 from readlist.core.model import Paper
+from readlist.core.text import signal_name
 from readlist.storage.library import Library
 
 _HEADER = struct.Struct("!Q")
@@ -143,11 +143,7 @@ class _Child:
         """One line: the signal that stopped the child, else the last line it wrote (a traceback's), else its status."""
         code = self.process.returncode
         if code is not None and code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            return f"the interest process was stopped ({name})"
+            return f"the interest process was stopped ({signal_name(-code)})"
         with contextlib.suppress(OSError, ValueError):
             self.errors.seek(0)
             lines = self.errors.read().decode("utf-8", "replace").splitlines()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -60,7 +59,7 @@ from readlist.core.model import (
 )
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
-from readlist.core.text import counted, first_few, inert_text
+from readlist.core.text import counted, first_few, inert_text, signal_name
 from readlist.importers import FORMATS
 from readlist.storage.atomic import open_regular
 from readlist.storage.errors import AmbiguousIdError, LibraryError, NotFoundError
@@ -519,13 +518,6 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     _report_edit(session, outcome, papers, "retagged", as_json)
 
 
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
 def _differs(draft: Path, text: str) -> bool:
     """Whether the draft holds anything but ``text`` (what it was given); False when it cannot be read (gone, or
     never readable): then nothing of the user's is in it to keep."""
@@ -561,7 +553,7 @@ def _edit_in_editor(text: str) -> tuple[str, Path]:
         draft.unlink(missing_ok=True)
         fail(f"editor {editor!r} cannot be run ({exc.strerror or exc}); set $EDITOR; the note was not changed")
     if result.returncode != 0:
-        how = (f"was stopped by {_signal_name(-result.returncode)}" if result.returncode < 0
+        how = (f"was stopped by {signal_name(-result.returncode)}" if result.returncode < 0
                else f"exited with status {result.returncode}")
         # What it saved before it failed or was killed may be an hour's writing: kept, and said where.
         if _differs(draft, text):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import signal
 from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
@@ -302,6 +303,14 @@ def defused_markdown(text: str) -> str:
     if "<" in text:
         text = _ACTIVE_TAG.sub("&lt;", text)
     return text
+
+
+def signal_name(number: int) -> str:
+    """A signal as people know it (``SIGKILL``), for saying what stopped a child process."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def counted(n: int, word: str) -> str:
