@@ -314,6 +314,11 @@ def learn(
     cold = _cold(papers, now, library)
     if cold is not None:
         return cold
+    return _learn_warm(papers, now, library=library, read=read)
+
+
+def _learn_warm(papers: list[Paper], now: datetime, *, library: Path | None, read: str) -> InterestSnapshot:
+    """:func:`learn` once there are enough decisions for a model."""
     store = VectorStore(library) if library is not None else None
     start = time.perf_counter()
     vectors = _vectors_for(papers, store)
@@ -345,7 +350,7 @@ def explained(
         kept = explain_kept(library, paper, read=read, now=now.timestamp(), k=k)
         if kept is not None:
             return _interest_json(kept.score, kept.because, kept.baseline), None
-    answer = learn(papers, now, library=library, read=read)
+    answer = _learn_warm(papers, now, library=library, read=read)
     return answer.interest_json(paper, k), answer
 
 

@@ -76,8 +76,8 @@ def list_cmd(
         if len(lib):
             echo_err("no papers match")
         elif not lib.path.exists():  # a mistyped --db or READLIST_DB reads as an empty library: say which
-            echo_err(f"no library at {lib.path} yet; `readlist import FILE` starts one there (or check --db / "
-                     "READLIST_DB)")
+            given = " (or check --db / READLIST_DB)" if ctx.find_root().obj.explicit else ""
+            echo_err(f"no library at {lib.path} yet; `readlist import FILE` starts one there{given}")
         else:
             echo_err(f"{lib.path} is empty; add papers with `readlist import FILE`")
         return

@@ -75,6 +75,7 @@ def test_a_cold_start_answers_without_vectorizing(seed_library: Path, monkeypatc
 
 
 def test_an_empty_library_or_no_row_asked_for_says_only_what_is_so(tmp_path: Path, seed_library: Path) -> None:
+    Library(tmp_path / "empty.json").compact(force=True)  # a library file without papers
     empty = run(tmp_path / "empty.json", "list", "--sort", "interest")
     assert empty.exit_code == 0
     assert "interest needs" not in empty.output and "is empty" in empty.output

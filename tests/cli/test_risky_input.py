@@ -188,9 +188,11 @@ def test_import_still_creates_the_library_and_its_folders(tmp_path: Path) -> Non
     assert run(db, "list").exit_code == 0
 
 
-def test_a_missing_file_in_an_existing_folder_is_an_empty_library(tmp_path: Path) -> None:
+def test_a_missing_file_in_an_existing_folder_is_an_empty_library_said_to_be_missing(tmp_path: Path) -> None:
     result = run(tmp_path / "library.json", "list")
-    assert result.exit_code == 0 and "is empty" in result.stderr and not result.stdout
+    assert result.exit_code == 0 and not result.stdout
+    assert result.stderr == (f"no library at {tmp_path / 'library.json'} yet; `readlist import FILE` starts one "
+                             "there (or check --db / READLIST_DB)\n")
 
 
 def test_the_first_run_on_the_default_path_is_an_empty_library(
@@ -201,7 +203,9 @@ def test_the_first_run_on_the_default_path_is_an_empty_library(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "fresh"))
     result = run(None, "list")
     assert result.exit_code == 0, result.output
-    assert "is empty" in result.stderr and not result.stdout
+    # No path was given: nothing to check, only where the library will be.
+    assert result.stderr.startswith(f"no library at {tmp_path / 'fresh'}") and not result.stdout
+    assert result.stderr.endswith("yet; `readlist import FILE` starts one there\n")
 
 
 # ---------------------------------------------------------------------------
