@@ -465,12 +465,20 @@ def _signals_stop() -> Iterator[None]:
 # -- the repository of one library -------------------------------------------------------------------
 
 
+# A full commit id, the only name for a commit that never moves.
+_COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+KEPT_BLOBS = 2  # ours and theirs; a third would hold another library's worth of memory
+
+
 @dataclass
 class Repo:
     """The git repository holding the library at ``path`` (its folder)."""
 
     path: Path
     git: Git
+    # The library file's bytes in the last commits read, by commit id: a sync reads the same two commits to
+    # check the remote holds this library and again to take its changes (half a second each at 100,000 papers).
+    _blobs: dict[str, bytes | None] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -571,14 +579,22 @@ class Repo:
 
     def snapshot_blob(self, commit: str) -> bytes | None:
         """The library file's bytes in ``commit`` (None when it has none); only a plain file is accepted."""
+        if commit in self._blobs:  # a commit id names the same tree for ever; a branch name is not kept
+            return self._blobs[commit]
         listing = self.git.text("ls-tree", commit, "--", self.name)
         if not listing:
-            return None
-        mode, kind, oid = listing.split("\t", 1)[0].split()
-        if kind != "blob" or mode not in ("100644", "100755"):
-            raise SyncError(f"{self.name} in commit {commit[:10]} is not a plain file (mode {mode}); "
-                            "nothing was changed")
-        return self.git.run("cat-file", "blob", oid).stdout
+            blob = None
+        else:
+            mode, kind, oid = listing.split("\t", 1)[0].split()
+            if kind != "blob" or mode not in ("100644", "100755"):
+                raise SyncError(f"{self.name} in commit {commit[:10]} is not a plain file (mode {mode}); "
+                                "nothing was changed")
+            blob = self.git.run("cat-file", "blob", oid).stdout
+        if _COMMIT_ID.fullmatch(commit):
+            if len(self._blobs) >= KEPT_BLOBS:
+                del self._blobs[next(iter(self._blobs))]
+            self._blobs[commit] = blob
+        return blob
 
     def snapshot_at(self, commit: str | None, *, whose: str) -> Snapshot | None:
         """The library in ``commit``, checked like any library file (another person's file is untrusted input).

@@ -102,6 +102,27 @@ def test_a_new_machine_takes_the_library_from_the_remote(two_machines: tuple[Lib
     assert git(workstation.path.parent, "status", "--porcelain") == ""
 
 
+def test_a_sync_reads_each_commits_library_once(two_machines: tuple[Library, Library, Path],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Checking that the remote holds this library and taking its changes read the same two files: at 100,000
+    papers each read is half a second, and they were read twice and three times."""
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 4).execute(laptop)
+    sync(laptop)
+    reads: list[str] = []
+    real_run = sync_module.Git.run
+
+    def counting(self: sync_module.Git, *args: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+        if args[:2] == ("cat-file", "blob"):
+            reads.append(args[2])
+        return real_run(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module.Git, "run", counting)
+    report = sync(workstation)
+    assert report.changed_there and workstation.papers["2401.00001"].rating == 4
+    assert len(reads) == len(set(reads)) == 2  # this machine's commit and the remote's, once each
+
+
 def test_changes_on_two_machines_merge_paper_by_paper(two_machines: tuple[Library, Library, Path]) -> None:
     laptop, workstation, _ = two_machines
     SetStatus(["2401.00001"], "read").execute(laptop)
