@@ -428,6 +428,28 @@ def _string_end(raw: str, start: int, *, braced: bool) -> int:
     return -1
 
 
+def _with_repeated_keys(split: Library) -> tuple[Library, dict[str, str]]:
+    """The library with each entry whose key an earlier one has, under a key of its own, and those keys' real ones.
+
+    The same key twice is still two papers (dedup is by id or title), and the second must be read as the first
+    is: bibtexparser sets it aside unread, past the steps that expand ``@string`` macros and take off the braces
+    and quotes (its author was stored with the quotes, ``"Bob Jones``).
+    """
+    if not any(isinstance(block, DuplicateBlockKeyBlock) for block in split.failed_blocks):
+        return split, {}
+    twice: dict[str, str] = {}
+    blocks = []
+    for block in split.blocks:
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            entry = block.ignore_error_block
+            stand_in = f"{entry.key}\x00{len(twice)}"  # no key holds a NUL
+            twice[stand_in] = entry.key
+            entry.key = stand_in
+            block = entry
+        blocks.append(block)
+    return Library(blocks), twice
+
+
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
     text = decode(data)
     # bibtexparser logs every bad block; those become skip reasons in the report instead.
@@ -435,7 +457,9 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # also silences its child loggers (splitter, middlewares)
     try:
-        library = parse_string(text, parse_stack=[_ExpandStrings(len(text)), RemoveEnclosingMiddleware()])
+        library, twice = _with_repeated_keys(parse_string(text, parse_stack=[]))
+        for step in (_ExpandStrings(len(text)), RemoveEnclosingMiddleware()):
+            library = step.transform(library)
     except RecursionError:
         raise ImportFormatError("the BibTeX is nested too deeply to read") from None
     except Exception as exc:  # the library's own errors have no common base class
@@ -444,10 +468,9 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         logger.setLevel(level)
     result = ParseResult(format=FORMAT)
     entries: list[Entry] = list(library.entries)
+    for entry in entries:
+        entry.key = twice.get(entry.key, entry.key)
     for block in library.failed_blocks:
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
-            entries.append(block.ignore_error_block)  # same key twice: still a paper; dedup is by id or title
-            continue
         where = f"line {block.start_line + 1}" if isinstance(block.start_line, int) else "a block"
         raw = (block.raw or "").strip().splitlines()
         result.skipped.append((raw[0][:80] if raw else where, f"{where}: not a valid BibTeX entry"))

@@ -93,6 +93,21 @@ def test_doi_year_only_and_plain_entries(parsed: dict[str, Paper]) -> None:
     assert "Same Key Twice" in parsed  # a duplicate key is still a paper
 
 
+def test_an_entry_whose_key_an_earlier_one_has_is_read_like_any_other() -> None:
+    """The second entry of a key was set aside by the parser unread: its author stored with the quotes
+    (``"Bob Jones``), its macros unexpanded, a braced name taken for an organization."""
+    result = bibtex.parse('@string{jmlr = "Journal of ML"}\n'
+                          '@article{same, author = "Ann Smith", title = "First one", journal = jmlr, year = 2020}\n'
+                          '@article{same, author = "Bob Jones and Carl Doe", title = "Second one", journal = jmlr,\n'
+                          '  year = 2021, month = mar}\n'
+                          "@misc{same, author = {Second Dup}, title = {Third}, year = 2021}\n")
+    first, second, third = result.papers
+    assert (second.title, second.authors, second.journal_ref, second.published) == (
+        "Second one", ["Bob Jones", "Carl Doe"], "Journal of ML", "2021-03")
+    assert (third.authors, third.organization) == (["Second Dup"], None)
+    assert first.cite_key == second.cite_key == third.cite_key == "same"  # the import keeps it for the first
+
+
 def test_broken_block_is_reported_as_skipped() -> None:
     result = bibtex.parse(BIB)
     assert len(result.papers) == 5
