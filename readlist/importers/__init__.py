@@ -106,6 +106,10 @@ def _parse_text(text: str, *, source: str, fmt: str | None, today: date | None, 
         if module is None:
             raise ImportFormatError(f"format {fmt!r} is not available in this build")
         return module.parse(text, source=source, today=today, year=year)
+    written = _only_written(text)
+    if written is not None:
+        # Checked first: a note or an abstract in it may hold a line that looks like a BibTeX entry.
+        raise ImportFormatError(f"{written}, which readlist writes but does not read; {_READ_INSTEAD}")
     tried: list[str] = []
     for name in _MODULES:
         module = _module(name)
@@ -121,8 +125,29 @@ def _parse_text(text: str, *, source: str, fmt: str | None, today: date | None, 
 _NAMED_ID = re.compile(r"\barxiv(?::\s?|\.org/(?:abs|pdf)/)(\d{4}\.\d{4,5})", re.IGNORECASE)
 
 
+_READ_INSTEAD = "import readlist's JSON or BibTeX export instead (`readlist export -f json` or `-f bibtex`)"
+# The first line of a RIS record (``TY  - JOUR``) and of readlist's CSV export.
+_RIS_START = re.compile(r"TY  - [A-Z0-9]{2,8}\s*$")
+_CSV_HEADER = "id,arxiv_id,title,"
+# An item of CSL-JSON as citeproc and reference managers write it (readlist's export too).
+_CSL_ITEM = re.compile(r'^\s*\[\s*\{\s*"(?:id|type)"\s*:.*?"type"\s*:\s*"(?:article|article-journal|paper-conference|'
+                       r'book|chapter|report|thesis|webpage|manuscript|dataset|software|post)"', re.DOTALL)
+
+
+def _only_written(text: str) -> str | None:
+    """What a text is when it is a format readlist exports but cannot import (RIS, its CSV), else None."""
+    first = text.lstrip("\ufeff \t\r\n").split("\n", 1)[0]
+    if _RIS_START.match(first):
+        return "this is a RIS file"
+    if first.startswith(_CSV_HEADER):
+        return "this is readlist's CSV export"
+    return None
+
+
 def _hint(text: str) -> str:
     """What to try with a text no importer recognised: the paper it names, or the format to force."""
+    if _CSL_ITEM.match(text[:20_000]):
+        return f"; it is CSL-JSON, which readlist writes but does not read: {_READ_INSTEAD}"
     if text.lstrip()[:1] in ("<", "{", "[", "@"):
         return ""
     head = text[:200_000]

@@ -12,6 +12,7 @@ from click.testing import CliRunner, Result
 
 from readlist.app import imports
 from readlist.cli import main
+from readlist.storage.library import Library
 
 HERE = Path(__file__).parent.parent
 PAGES = HERE / "fixtures" / "pages"
@@ -109,6 +110,26 @@ def test_format_option_forces_a_parser(tmp_path: Path, inputs: dict[str, Path]) 
     assert "no papers found in this BibTeX" in result.output
     bad = run(db, "import", "--format", "pdf", str(inputs["abs.html"]))
     assert bad.exit_code == 2 and "'pdf' is not one of" in bad.output
+
+
+@pytest.mark.parametrize(("fmt", "said"), [("ris", "this is a RIS file, which readlist writes but does not read"),
+                                           ("csv", "this is readlist's CSV export, which readlist writes but does"),
+                                           ("csl-json", "it is CSL-JSON, which readlist writes but does not read")])
+def test_an_export_readlist_cannot_read_back_is_named_and_never_read_as_bibtex(
+    tmp_path: Path, fmt: str, said: str
+) -> None:
+    """A note holding a line like a BibTeX entry made a RIS or CSV export import as a BibTeX file of one bogus paper;
+    every such export was said to be no format at all, with a hint about Hugging Face copies."""
+    db, fresh = tmp_path / "lib.json", tmp_path / "fresh.json"
+    assert run(db, "import", str(SEED)).exit_code == 0
+    first = json.loads(run(db, "list", "--json", "--limit", "1").stdout)[0]["id"]
+    assert run(db, "note", first, "@inproceedings{evil, title={Not a paper}}").exit_code == 0
+    exported = tmp_path / f"all.{fmt}"
+    assert run(db, "export", "--format", fmt, "--with-user-data", "-o", str(exported)).exit_code == 0
+    result = run(fresh, "import", str(exported))
+    assert result.exit_code == 1 and said in result.output
+    assert "`readlist export -f json` or `-f bibtex`" in result.output
+    assert not fresh.exists() or not Library(fresh).papers
 
 
 def test_unrecognised_input_names_the_formats_tried(tmp_path: Path) -> None:
