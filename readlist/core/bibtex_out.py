@@ -59,6 +59,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
+from readlist.core.dates import PartialDate
 from readlist.core.names import bibtex_order, is_literal
 from readlist.core.reference import Reference, verbatim_doi
 from readlist.core.tex import encode, protect_title
@@ -187,8 +188,10 @@ def _organization(name: str, *, ascii_only: bool) -> str:
     return "{" + _name_tex(name, ascii_only=ascii_only) + "}"
 
 
-def _common_tail(ref: Reference, *, ascii_only: bool, user_data: bool, complete: bool) -> list[Field]:
-    """Fields after the bibliographic ones: with ``complete``, what readlist needs to read its own file back."""
+def _common_tail(ref: Reference, *, ascii_only: bool, user_data: bool, complete: bool,
+                 dated: PartialDate | None) -> list[Field]:
+    """Fields after the bibliographic ones: with ``complete``, what readlist needs to read its own file back
+    (``dated``: the date the entry's date fields give)."""
     fields: list[Field] = []
     if ref.doi:
         fields.append(("doi", verbatim_doi(ref.doi)))  # verbatim, as the url field
@@ -196,23 +199,26 @@ def _common_tail(ref: Reference, *, ascii_only: bool, user_data: bool, complete:
     if note:
         fields.append(("note", note))
     if complete:
-        fields += _archival(ref, ascii_only=ascii_only)
+        fields += _archival(ref, ascii_only=ascii_only, dated=dated)
     if user_data:
         if ref.tags:
             fields.append(("keywords", encode(", ".join(ref.tags), ascii_only=ascii_only)))
-        if ref.note:
-            fields.append(("annote", encode(ref.note, ascii_only=ascii_only)))
+        note = ref.note
+        if note.strip():
+            fields.append(("annote", encode(note, ascii_only=ascii_only)))
         if ref.rating:
             fields.append((RATING_FIELD, str(ref.rating)))
         fields.append((STATUS_FIELD, ref.status))
     return fields
 
 
-def _archival(ref: Reference, *, ascii_only: bool) -> list[Field]:
+def _archival(ref: Reference, *, ascii_only: bool, dated: PartialDate | None) -> list[Field]:
     """The abstract and readlist's own fields: not needed to cite, needed to read the export back unchanged."""
     fields: list[Field] = []
-    if not ref.own_date and ref.date:
-        fields.append((DATE_SOURCE_FIELD, DATE_FROM_ID))
+    if dated is not None and dated != ref.own_date:
+        # The entry is dated more precisely than the record, from its arXiv id: the record's own date (or that it
+        # has none) is kept here, or reading the file back would store a month the record never had.
+        fields.append((DATE_SOURCE_FIELD, ref.own_date.iso() if ref.own_date else DATE_FROM_ID))
     abstract = ref.abstract  # read from the library file and cleaned on each access
     if abstract:
         fields.append(("abstract", encode(abstract, ascii_only=ascii_only)))
@@ -264,7 +270,8 @@ def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = F
         # It starts at the first letter or digit: alpha labelled ``"I'm Not Sure…"`` ``["I']`` and every style
         # sorted it before the letters.
         fields.append(("key", encode(_from_first_letter(_short_title(_folded_title(ref))), ascii_only=True)))
-    fields += _common_tail(ref, ascii_only=True, user_data=user_data, complete=complete)
+    fields += _common_tail(ref, ascii_only=True, user_data=user_data, complete=complete,
+                           dated=ref.own_date or ref.date)  # ``date`` holds the record's own
     return ("article" if ref.venue else "misc"), fields
 
 
@@ -327,7 +334,7 @@ def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool =
         fields.append(("url", url))
         if ref.added_day:
             fields.append(("urldate", ref.added_day))
-    fields += _common_tail(ref, ascii_only=False, user_data=user_data, complete=complete)
+    fields += _common_tail(ref, ascii_only=False, user_data=user_data, complete=complete, dated=ref.date)
     return ("article" if ref.venue else "online" if url or ref.arxiv_id else "misc"), fields
 
 

@@ -90,8 +90,9 @@ def csl_item(ref: Reference, key: str, *, user_data: bool = False, complete: boo
     if user_data:
         if ref.tags:
             item["keyword"] = ", ".join(ref.tags)
-        if ref.note:
-            item["annote"] = ref.note
+        note = ref.note
+        if note.strip():
+            item["annote"] = note
         custom: dict[str, Any] = {"readlist-status": ref.status}
         if ref.rating:
             custom["readlist-rating"] = ref.rating

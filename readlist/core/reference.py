@@ -38,12 +38,20 @@ def clean_field(text: object) -> str:
     return clean_line(str(text)) if text else ""
 
 
-def clean_note(text: object) -> str:
-    """Multi-line inert text (notes, abstracts): controls removed, line breaks and indentation kept."""
+def clean_note(text: object, *, exact: bool = False) -> str:
+    """Multi-line inert text (notes, abstracts): controls removed, line breaks and indentation kept; with
+    ``exact``, the spaces that end a line and the line breaks at either end too (a note's: two spaces ending a
+    Markdown line break it, and an export must read back as the note was)."""
     if not text:
         return ""
     text = str(text)
+    if exact:
+        return "\n".join(strip_controls(line) for line in _SEPARATED_LINES.split(text))
     return text if _kept_as_is(text) else _cleaned_note(text)
+
+
+# What ends a line of a note: a line feed, Windows' and old Macs' line ends, U+2028 and U+2029.
+_SEPARATED_LINES = re.compile("\r\n|[\r\n\u2028\u2029]")
 
 
 def _cleaned_note(text: str) -> str:
@@ -151,7 +159,7 @@ class Reference:
 
     @property
     def note(self) -> str:
-        return clean_note(self.paper.note)
+        return clean_note(self.paper.note, exact=True)
 
     @property
     def tags(self) -> list[str]:

@@ -80,8 +80,9 @@ def ris_entry(ref: Reference, key: str, *, user_data: bool = False, complete: bo
         lines.append(_line("N1", note))
     if user_data:
         lines += [_line("KW", tag) for tag in ref.tags]
-        if ref.note:
-            first, *rest = _continued(ref.note)
+        note = ref.note.strip("\n")  # a blank line ends a record for some readers
+        if note.strip():
+            first, *rest = _continued(note)
             lines.append(_line("N1", first))
             lines += rest
     lines.append("ER  - ")

@@ -39,7 +39,7 @@ from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry
 
-from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD
+from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD, STATUS_FIELD
 from readlist.core.dates import PartialDate
 from readlist.core.model import ValidationError, find_arxiv_id, now_iso, parse_rating, parse_status
 from readlist.core.names import family_and_suffix, person
@@ -175,8 +175,11 @@ def _date_from_fields(fields: dict[str, str]) -> PartialDate | None:
 
 
 def _published(fields: dict[str, str]) -> str | None:
-    if fields.get(DATE_SOURCE_FIELD, "").strip() == DATE_FROM_ID:
+    marked = fields.get(DATE_SOURCE_FIELD, "").strip()
+    if marked == DATE_FROM_ID:
         return None  # readlist wrote a date it only knew from the arXiv id: the id still says it
+    if (own := PartialDate.parse(marked)) is not None:
+        return own.iso()  # the record's own date, where readlist wrote the arXiv id's more precise one
     found = _date_from_fields(fields)
     return found.iso() if found else None
 
@@ -263,10 +266,14 @@ def _count(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _note(value: str) -> str:
-    """The user's note (``annote``): decoded, with its lines and indentation kept."""
-    lines = decode_tex(value).replace("\r\n", "\n").split("\n")
-    return "\n".join(line.rstrip() for line in lines).strip("\n")
+def _note(value: str, *, exact: bool) -> str:
+    """The user's note (``annote``): decoded, with its lines and indentation kept; ``exact`` (readlist's own
+    export) keeps the spaces that end a line (two make a line break in Markdown) and the blank lines at either
+    end as well, which in another's file are the layout of the file."""
+    lines = decode_tex(value).replace("\r\n", "\n")
+    if exact:
+        return lines
+    return "\n".join(line.rstrip() for line in lines.split("\n")).strip("\n")
 
 
 def _record(entry: Entry) -> dict[str, object]:
@@ -293,7 +300,7 @@ def _record(entry: Entry) -> dict[str, object]:
         "doi": doi or None,
         "upvotes": _count(fields.get("readlist-upvotes", "")),
         "tags": keywords,
-        "note": _note(fields.get("annote", "")),
+        "note": _note(fields.get("annote", ""), exact=STATUS_FIELD in fields),
     }
     venue = _venue(fields)
     if venue:
@@ -311,8 +318,8 @@ def _record(entry: Entry) -> dict[str, object]:
     try:
         if fields.get("readlist-rating", "").strip():
             record["rating"] = parse_rating(fields["readlist-rating"].strip())
-        if fields.get("readlist-status", "").strip():
-            record["status"] = parse_status(fields["readlist-status"]).value
+        if fields.get(STATUS_FIELD, "").strip():
+            record["status"] = parse_status(fields[STATUS_FIELD]).value
     except ValidationError:
         pass  # someone else's field of the same name: ignore rather than refuse the paper
     return record

@@ -65,6 +65,12 @@ def hand_papers() -> list[Paper]:
                      url="https://arxiv.org/abs/hep-th/9901001"),
         Paper.create(title="A Paper With Seven Authors", authors_count=7, published="2025-07-17", upvotes=12),
         Paper.create(title="Towards an Unknown Author", note="only a note"),
+        # A year the arXiv id agrees with: entries are dated 2023-05 from the id, the record stays a year.
+        Paper.create(title="A Year Its Id Makes Precise", arxiv_id="2305.01234", published="2023",
+                     url="https://arxiv.org/abs/2305.01234",
+                     authors=["Ann Smith"]),
+        # Two spaces that end a Markdown line make a line break.
+        Paper.create(title="A Note With A Hard Break", note="first line  \nsecond line\n"),
         Paper.create(title="Costs $5 and $10: \\input{x} $\\input{y}$ $\\frac{a}{b}$", arxiv_id="2012.01234",
                      authors=["Xiang Li"], url="https://arxiv.org/abs/2012.01234"),
     ]
