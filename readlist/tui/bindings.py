@@ -135,6 +135,10 @@ PROMPT: list[BindingType] = [
 DETAILS: list[BindingType] = [
     Binding("escape", "cancel", "Discard", id="cancel-details"),
     Binding("ctrl+s", "save", "Save", id="save-details", priority=True),
+    # Taken before the box in focus sees them: as a plain key, Tab went to the box first and moved the focus
+    # only on its way back, and what was typed just after it landed in the box before (at 20-30 ms a key).
+    Binding("tab", "app.focus_next", "Next box", id="next-box", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous box", id="previous-box", show=False, priority=True),
 ]
 
 NOTE_EDITOR: list[BindingType] = [

@@ -137,3 +137,27 @@ async def test_a_venue_given_in_the_form_shows_in_the_detail_pane(small_library:
         assert "Corrected: journal (u undoes)" in topbar(app)
         header = str(app.screen.query_one("#detail-header", Static).render())
         assert "Journal of Machine Learning Research" in header, header
+
+
+async def test_keys_typed_in_a_burst_after_tab_land_in_the_box_tab_moved_to(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    """Tab went to the box in focus first and moved the focus on its way back: what a fast typist typed just
+    after it (20-30 ms a key, or a burst the terminal hands over at once) landed in the box before, and was
+    saved there."""
+    from textual import events
+
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsEditor)
+        for key, character in [("tab", None), ("A", "A"), ("tab", None), ("B", "B"), ("shift+tab", None),
+                               ("a", "a")]:
+            app.post_message(events.Key(key, character))  # as the terminal's driver hands them over: no wait
+        await pilot.pause()
+        boxes = {name: app.screen.query_one(f"#detail-{name}", Input).value for name in ("title", "authors",
+                                                                                           "organization")}
+        assert boxes == {"title": paper.title, "authors": "Aa", "organization": "B"}
