@@ -51,6 +51,7 @@ from readlist.tui.messages import (
     PapersEdited,
 )
 from readlist.tui.palette import PlainCommands
+from readlist.tui.screens.base import KeepsTyping
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.themes import ThemeController, controller_for, install_themes
 
@@ -415,13 +416,14 @@ class ReadlistApp(App[None]):
     # -- app-wide actions ------------------------------------------------------------
 
     def save_open_editors(self) -> None:
-        """Write any note being edited (used on quit, so leaving never loses typing)."""
+        """Write any note being edited, and what a form or the tag box holds (used on quit, so leaving never
+        loses typing)."""
         editors = sys.modules.get("readlist.tui.screens.note_editor")  # loaded with the first editor opened
-        if editors is None:
-            return
         for screen in self.screen_stack:
-            if isinstance(screen, editors.NoteEditor):
+            if editors is not None and isinstance(screen, editors.NoteEditor):
                 screen.save()
+            elif isinstance(screen, KeepsTyping) and (notice := screen.keep_on_quit()) is not None:
+                self.exit_notices.append(notice)
 
     async def action_quit(self) -> None:
         self._quit()

@@ -27,7 +27,8 @@ SCOPES: dict[str, tuple[str, ...]] = {
 # The table of binding ids, for remapping: every id the keymap accepts (see readlist.tui.keymap).
 KEYMAP = "keymap"
 _EVERYWHERE = ("**Everywhere**\n\n| key | action |\n|---|---|\n"
-               "| `q` | quit (a note being edited is saved first, with the keys typed just before); on the"
+               "| `q` | quit (a note being edited is saved first, with the keys typed just before, and so are the"
+               " details form's and the tag box's changes); on the"
                " statistics and help screens `q` goes back instead, and in a dialog (the delete confirmation, the"
                " citation formats) it cancels; in a text box, where `q` types, and on those screens and dialogs,"
                " `ctrl+q` |\n"

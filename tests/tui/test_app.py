@@ -360,6 +360,30 @@ async def test_tags_with_completion(seed_library: Path, make_app: MakeApp) -> No
     assert fresh(seed_library).papers[paper.id].tags == ["generalization", "idea", "llm", "new"]
 
 
+@pytest.mark.parametrize("in_triage", [False, True], ids=["list", "triage"])
+async def test_quitting_with_tags_typed_in_the_box_keeps_them(
+    seed_library: Path, make_app: MakeApp, in_triage: bool
+) -> None:
+    """ctrl+q with the tag box open left at once and the tags typed were gone, without a word."""
+    import asyncio
+
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = plist(app).current
+        assert paper is not None and paper.tags == []
+        if in_triage:
+            await pilot.press("T")
+            await pilot.pause()
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        await pilot.press(*"kept", "ctrl+q")
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await asyncio.sleep(0.05)
+    assert fresh(seed_library).papers[paper.id].tags == ["kept"]
+
+
 async def test_tags_on_a_selection_add_and_remove(seed_library: Path, make_app: MakeApp) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:

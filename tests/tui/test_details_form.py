@@ -161,3 +161,42 @@ async def test_keys_typed_in_a_burst_after_tab_land_in_the_box_tab_moved_to(
         boxes = {name: app.screen.query_one(f"#detail-{name}", Input).value for name in ("title", "authors",
                                                                                            "organization")}
         assert boxes == {"title": paper.title, "authors": "Aa", "organization": "B"}
+
+
+async def quit_with(app: ReadlistApp, pilot: object, *keys: str) -> None:
+    """Press ``keys`` (the last one quits) and wait for the app to have closed."""
+    import asyncio
+
+    await pilot.press(*keys)  # type: ignore[attr-defined]
+    for _ in range(200):
+        if not app.is_running:
+            return
+        await asyncio.sleep(0.05)
+
+
+async def test_quitting_with_the_form_open_saves_what_was_typed(small_library: Path, make_app: MakeApp) -> None:
+    """ctrl+q in the form left the app at once and the correction typed in it was gone, without a word (the note
+    editor saves first)."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None
+        await pilot.press("e")
+        await pilot.pause()
+        await quit_with(app, pilot, "tab", *"Ada Lovelace", "ctrl+q")
+    assert fresh(small_library).papers[paper.id].authors == ["Ada Lovelace"]
+    assert app.exit_notices == []
+
+
+async def test_quitting_with_a_value_the_form_refuses_names_it_at_exit(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = app.screen.query_one(PaperList).current
+        assert paper is not None
+        await pilot.press("e")
+        await pilot.pause()
+        await quit_with(app, pilot, "tab", "tab", "tab", "ctrl+u", *"2024-13-40", "ctrl+q")
+    assert fresh(small_library).papers[paper.id].published == paper.published
+    (notice,) = app.exit_notices
+    assert notice.startswith(f"the details typed for “{paper.title}” were not saved (")
+    assert "Published '2024-13-40'" in notice

@@ -7,7 +7,7 @@ attributes: the app only routes messages, so a screen can be built and tested wi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from textual.screen import Screen
 
@@ -37,6 +37,17 @@ def decision(name: str, ids: list[str]) -> tuple[Command[Any], bool]:
         return ToggleRead(ids), True
     status = {"keep": Status.TO_READ, "skip": Status.SKIPPED, "reading": Status.READING}[name]
     return SetStatus(ids, status), True
+
+
+@runtime_checkable
+class KeepsTyping(Protocol):
+    """A dialog holding what was typed in it and not yet saved (the details form, the tag box).
+
+    Quitting the app (``ctrl+q``, a signal) keeps it as its save key would, as the note editor keeps a note:
+    the answer is None, or what could not be kept and why, for the user to be told once the terminal is back.
+    """
+
+    def keep_on_quit(self) -> str | None: ...
 
 
 class ReadlistScreen(DeclaredOrder, Screen[ResultT]):

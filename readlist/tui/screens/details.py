@@ -100,5 +100,14 @@ class DetailsEditor(DeclaredOrder, ModalScreen[bool]):
     def _submitted(self) -> None:
         self.action_save()  # Enter in a one-line box saves, as in every other box of the app
 
+    def keep_on_quit(self) -> str | None:
+        """What was typed saved as ``ctrl+s`` would save it; else the reason, with the values typed to redo it."""
+        changed = self.typed()
+        problem = self.accept(changed) if changed else None
+        if problem is None:
+            return None
+        typed = "; ".join(f"{self.labels[name]} {value[:200]!r}" for name, value in changed.items())
+        return f"the details typed for “{self.heading}” were not saved ({problem}): {typed}"
+
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -935,7 +935,8 @@ class MainScreen(ReadlistScreen[None]):
 
         from readlist.tui.screens.tags import TagEditor
 
-        self.app.push_screen(TagEditor(targets, list(self.counts.by_tag)), done)
+        self.app.push_screen(TagEditor(targets, list(self.counts.by_tag),
+                                       keep=lambda change: self.apply_tags(ids, *change)), done)
 
     def apply_tags(self, ids: list[str], add: list[str], remove: list[str]) -> None:
         """Write only the tags added and removed, on the papers as they are on disk now."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -105,9 +105,11 @@ class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
     BINDINGS: ClassVar[list[BindingType]] = bindings.TAG_EDITOR
     HELP_TITLE = "tags"
 
-    def __init__(self, papers: Sequence[Paper], known: Sequence[str]) -> None:
+    def __init__(self, papers: Sequence[Paper], known: Sequence[str],
+                 keep: Callable[[TagChange], None] | None = None) -> None:
         super().__init__(id="tag-editor")
         self.papers = list(papers)
+        self.keep = keep  # what saves a change, for quitting with one typed (Enter dismisses with it)
         self.known = list(known)
         # What the box opened with: the baseline the user's additions and removals are measured from.
         self.opened = list(self.papers[0].tags) if len(self.papers) == 1 else []
@@ -143,10 +145,19 @@ class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
 
     @on(Input.Submitted, "#tag-input")
     def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(self._change(event.value))
+
+    def _change(self, typed: str) -> TagChange:
         if len(self.papers) == 1:
-            self.dismiss(tag_changes(self.opened, event.value, self.aliases))
-        else:
-            self.dismiss(parse_tag_input(event.value, self.aliases))
+            return tag_changes(self.opened, typed, self.aliases)
+        return parse_tag_input(typed, self.aliases)
+
+    def keep_on_quit(self) -> str | None:
+        """The tags typed saved as Enter would save them."""
+        change = self._change(self.query_one("#tag-input", Input).value)
+        if self.keep is not None and (change[0] or change[1]):
+            self.keep(change)
+        return None
 
     def action_complete(self) -> None:
         """Accept the suggested completion (the Input itself only does this on →)."""

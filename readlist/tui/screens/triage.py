@@ -249,13 +249,16 @@ class TriageScreen(ReadlistScreen[str | None]):
             return
         paper_id = paper.id
 
+        def keep(change: TagChange) -> None:
+            self.run_command(EditTags([paper_id], add=change[0], remove=change[1]))
+
         def done(change: TagChange | None) -> None:
             if change is not None and (change[0] or change[1]):
-                self.run_command(EditTags([paper_id], add=change[0], remove=change[1]))
+                keep(change)
             self.show()
 
         known = sorted({tag for p in self.session.library.papers.values() for tag in p.tags})
-        self.app.push_screen(TagEditor([paper], known), done)
+        self.app.push_screen(TagEditor([paper], known, keep=keep), done)
 
     def action_redo(self) -> None:
         done = self.redo()
