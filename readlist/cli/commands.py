@@ -359,19 +359,21 @@ def _split_last(args: tuple[str, ...], what: str) -> tuple[list[str], str]:
     return list(args[:-1]), args[-1]
 
 
-def _changed(outcome: Outcome, papers: list[Paper], what: str) -> None:
+def _changed(outcome: Outcome, papers: list[Paper], what: str, left: str = "already so") -> None:
     done = len(outcome)
     unchanged = len({p.id for p in papers}) - done
     message = f"{counted(done, 'paper')} {what}"
     if unchanged:
-        message += f" ({unchanged} already so)"
+        message += f" ({unchanged} {left})"
     info(message)
 
 
-def _report_edit(session: Session, outcome: Outcome, papers: list[Paper], what: str, as_json: bool) -> None:
-    """The result of mark, rate or tag: a line for people, or the changed records for scripts."""
+def _report_edit(session: Session, outcome: Outcome, papers: list[Paper], what: str, as_json: bool,
+                 left: str = "already so") -> None:
+    """The result of mark, rate or tag: a line for people, or the changed records for scripts (``left``: what the
+    line says of the papers left as they were)."""
     if not as_json:
-        _changed(outcome, papers, what)
+        _changed(outcome, papers, what, left)
         return
     ids = list(dict.fromkeys(p.id for p in papers))
     changed = [paper.public_dict() for pid in ids if pid in outcome.changes
@@ -413,7 +415,10 @@ def mark_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     settle(session)
     # Back from read, the line says where to ("back to Inbox"), as r says in the app.
     unread_as = outcome.label[:1].lower() + outcome.label[1:]
-    _report_edit(session, outcome, papers, unread_as if status is None else f"marked {status.value}", as_json)
+    if status is None:  # a paper that is not read is left as it is: not "already unread" (it may be to-read)
+        _report_edit(session, outcome, papers, unread_as, as_json, left="not read, so left as is")
+    else:
+        _report_edit(session, outcome, papers, f"marked {status.value}", as_json)
 
 
 @click.command("rate", context_settings={"ignore_unknown_options": True})

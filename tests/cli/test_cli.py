@@ -325,6 +325,9 @@ def test_mark_unread_puts_a_read_paper_back_as_r_in_the_app_does(seed_library: P
     assert Library(seed_library).papers[by_cli].status == "read"
     said = run(seed_library, "mark", by_cli, "unread").output  # said as r says it in the app: where it went
     assert f"1 paper back to {Status(before).label}" in said, said
+    # A paper that is not read is left alone, and not said to be "already" unread: it may be to-read.
+    said = run(seed_library, "mark", not_read, "unread").output
+    assert said == "0 papers marked unread (1 not read, so left as is)\n", said
 
 
 def test_open_hands_the_page_to_a_browser_and_prints_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
