@@ -99,6 +99,7 @@ def _person(name: str) -> str:
     """
     if _braced_whole(name):
         return delatex(name)
+    name = _classic_name(name)
     try:
         parts = parse_single_name_into_parts(name, strict=False)
     except (InvalidNameError, ValueError, IndexError):
@@ -112,6 +113,47 @@ def _person(name: str) -> str:
         if (split.given, split.family_with_particle, split.suffix) == (given, family, suffix):
             return written
     return ordered
+
+
+# biblatex's extended name format: ``family=Gogh, prefix=van, given=Vincent`` (biber reads it; BibTeX does not).
+_EXTENDED_PART = re.compile(r"\s*(family|given|prefix|suffix|useprefix|[a-z]+-i)\s*=", re.IGNORECASE)
+
+
+def _classic_name(name: str) -> str:
+    """A name in biblatex's extended format written the classic way, ``van {Gogh}, Vincent``; any other as it is."""
+    if not _EXTENDED_PART.match(name):
+        return name
+    parts: dict[str, str] = {}
+    for piece in _top_level_commas(name):
+        key, equals, value = piece.partition("=")
+        if not equals:
+            return name  # not the extended format after all
+        value = value.strip()
+        if len(value) >= 2 and value[0] + value[-1] in ("{}", '""'):
+            value = value[1:-1].strip()
+        parts[key.strip().lower()] = value
+    family = parts.get("family", "")
+    if not family:
+        return name
+    written = (parts["prefix"] + " " if parts.get("prefix") else "") + "{" + family + "}"
+    if parts.get("suffix"):
+        written += ", " + parts["suffix"]
+    return written + (", " + parts["given"] if parts.get("given") else "")
+
+
+def _top_level_commas(text: str) -> list[str]:
+    """``text`` split at the commas outside braces."""
+    pieces, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            pieces.append(text[start:index])
+            start = index + 1
+    pieces.append(text[start:])
+    return [piece for piece in pieces if piece.strip()]
 
 
 def _splits_itself(name: str) -> bool:

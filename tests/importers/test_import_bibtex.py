@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import unicodedata
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from readlist.app.commands import EditTags
 from readlist.app.imports import ImportPapers
+from readlist.core.cite import format_entries
 from readlist.core.model import Paper, normalize_title
 from readlist.importers import ImportFormatError, bibtex, parse_input
 from readlist.storage.library import Library
@@ -106,6 +108,19 @@ def test_an_entry_whose_key_an_earlier_one_has_is_read_like_any_other() -> None:
         "Second one", ["Bob Jones", "Carl Doe"], "Journal of ML", "2021-03")
     assert (third.authors, third.organization) == (["Second Dup"], None)
     assert first.cite_key == second.cite_key == third.cite_key == "same"  # the import keeps it for the first
+
+
+def test_names_in_biblatexs_extended_format_are_names() -> None:
+    """``family=Gogh, prefix=van, given=Vincent`` (which biber reads) became the author
+    "given=Vincent family=Gogh prefix=van" and was cited so in every format."""
+    result = bibtex.parse("@article{x, author = {family=Gogh, prefix=van, given=Vincent and Doe, Jane and "
+                          "family={Garc{\\'i}a M{\\'a}rquez}, given=Gabriel and given=Ann, family=Smith, "
+                          "suffix=Jr.}, title = {Extended}, date = {2023}}")
+    (paper,) = result.papers
+    assert paper.authors == ["Vincent van Gogh", "Jane Doe", "García Márquez, Gabriel", "Ann Smith Jr."]
+    items = json.loads(format_entries([paper], "csl-json"))
+    assert [(a["family"], a.get("non-dropping-particle")) for a in items[0]["author"]] == [
+        ("Gogh", "van"), ("Doe", None), ("García Márquez", None), ("Smith", None)]
 
 
 def test_broken_block_is_reported_as_skipped() -> None:
