@@ -329,7 +329,10 @@ def _record(entry: Entry) -> dict[str, object]:
         url = f"https://doi.org/{doi}"
     authors, organization = _authors(fields)
     # Escape sequences go before the split: one has semicolons, and its pieces would be tags of their own.
-    keywords = [k for k in re.split(r"[,;]", strip_controls(delatex(fields.get("keywords", "")))) if k.strip()]
+    # Others separate keywords with ";" too; readlist's own export (its status written) only with ", ", and a tag
+    # may hold a ";" (``x;y`` came back as the two tags x and y).
+    separators = r"," if STATUS_FIELD in fields else r"[,;]"
+    keywords = [k for k in re.split(separators, strip_controls(delatex(fields.get("keywords", "")))) if k.strip()]
     record: dict[str, object] = {
         "title": delatex(fields.get("title", "")),
         "authors": authors,

@@ -55,7 +55,7 @@ def hand_papers() -> list[Paper]:
             doi="10.1000/xyz(2024)_1",
             upvotes=0,
             abstract="First paragraph with $x_{i}$ and \\% and {braces} ~ ^.\n\nSecond paragraph -- with 50% & #3.",
-            tags=["rl", "reading-group"],
+            tags=["rl", "reading-group", "x;y"],
             note="- point *one*\n\n      code block {x} % not a comment\n> quote $y$\n@misc{looks, like = {an entry}}",
             rating=4,
             status="reading",
