@@ -37,7 +37,7 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
 from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
 
 from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD, STATUS_FIELD
 from readlist.core.dates import PartialDate
@@ -205,7 +205,7 @@ def _date_from_fields(fields: dict[str, str]) -> PartialDate | None:
         found = PartialDate.parse(raw_date.split("/", 1)[0])  # a range: its start
         if found:
             return found
-    match = re.search(r"\b(\d{4})\b", fields.get("year", ""))
+    match = re.search(r"(?<!\d)(\d{4})(?!\d)", fields.get("year", ""))  # 2020a (told apart by a letter) too
     if not match:
         return None
     month = _month(fields.get("month", ""))
@@ -480,26 +480,57 @@ def _string_end(raw: str, start: int, *, braced: bool) -> int:
     return -1
 
 
-def _with_repeated_keys(split: Library) -> tuple[Library, dict[str, str]]:
-    """The library with each entry whose key an earlier one has, under a key of its own, and those keys' real ones.
+def _say_no_date(entry: Entry, label: str, notes: list[tuple[str, str]]) -> None:
+    """A note for an entry whose ``date`` or ``year`` is written but gives no date (``in press``, ``12345``)."""
+    fields = {name.lower(): str(item.value).strip() for name, item in entry.fields_dict.items()}
+    if _date_from_fields(fields) is not None:
+        return  # a date is there (readlist's own export may leave it to the arXiv id)
+    name = "date" if fields.get("date") else "year" if fields.get("year") else None
+    if name is not None:
+        notes.append((label, f"{name} {fields[name][:40]!r} is no date: the paper has none"))
+
+
+def _recovered(split: Library, notes: list[tuple[str, str]]) -> tuple[Library, dict[str, str]]:
+    """The library with the entries bibtexparser set aside that BibTeX reads, and the real keys of those it gives
+    a key of their own.
 
     The same key twice is still two papers (dedup is by id or title), and the second must be read as the first
     is: bibtexparser sets it aside unread, past the steps that expand ``@string`` macros and take off the braces
-    and quotes (its author was stored with the quotes, ``"Bob Jones``).
+    and quotes (its author was stored with the quotes, ``"Bob Jones``). An entry that gives a field twice is
+    read with the first, as BibTeX reads it (it was skipped whole); ``notes`` says which field.
     """
-    if not any(isinstance(block, DuplicateBlockKeyBlock) for block in split.failed_blocks):
+    if not any(isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)) for block in split.failed_blocks):
         return split, {}
     twice: dict[str, str] = {}
+    keys: set[str] = set()
     blocks = []
     for block in split.blocks:
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
-            entry = block.ignore_error_block
-            stand_in = f"{entry.key}\x00{len(twice)}"  # no key holds a NUL
-            twice[stand_in] = entry.key
-            entry.key = stand_in
-            block = entry
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            block = _first_of_each_field(block.ignore_error_block, block.duplicate_keys, notes)
+        elif isinstance(block, DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            block = block.ignore_error_block
+        if isinstance(block, Entry):
+            if block.key in keys:
+                stand_in = f"{block.key}\x00{len(twice)}"  # no key holds a NUL
+                twice[stand_in] = block.key
+                block.key = stand_in
+            keys.add(block.key)
         blocks.append(block)
     return Library(blocks), twice
+
+
+def _first_of_each_field(entry: Entry, repeated: set[str], notes: list[tuple[str, str]]) -> Entry:
+    """The entry with the first value of each field it gives more than once, as BibTeX reads it; said in ``notes``."""
+    seen: set[str] = set()
+    kept = []
+    for item in entry.fields:
+        if item.key.lower() not in seen:
+            seen.add(item.key.lower())
+            kept.append(item)
+    entry.fields = kept
+    notes.append((f"@{entry.entry_type}{{{entry.key}}}",
+                  f"{', '.join(sorted(repeated))} given twice: the first kept, as BibTeX keeps it"))
+    return entry
 
 
 def parse(data: bytes | str, *, source: str = "", today: date | None = None, year: int | None = None) -> ParseResult:
@@ -508,8 +539,9 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     logger = logging.getLogger("bibtexparser")
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # also silences its child loggers (splitter, middlewares)
+    recovered_notes: list[tuple[str, str]] = []
     try:
-        library, twice = _with_repeated_keys(parse_string(text, parse_stack=[]))
+        library, twice = _recovered(parse_string(text, parse_stack=[]), recovered_notes)
         for step in (_ExpandStrings(len(text)), RemoveEnclosingMiddleware()):
             library = step.transform(library)
     except RecursionError:
@@ -518,7 +550,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         raise ImportFormatError(f"the BibTeX could not be read ({type(exc).__name__}: {exc})") from None
     finally:
         logger.setLevel(level)
-    result = ParseResult(format=FORMAT)
+    result = ParseResult(format=FORMAT, notes=recovered_notes)
     entries: list[Entry] = list(library.entries)
     for entry in entries:
         entry.key = twice.get(entry.key, entry.key)
@@ -536,6 +568,8 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
         if not record["title"]:
             result.skipped.append((label, "no title"))
             continue
+        if record.get("published") is None:
+            _say_no_date(entry, label, result.notes)
         record["cite_key"] = result.usable_key(entry.key, label)
         result.add(record, label)
     if not result.papers:

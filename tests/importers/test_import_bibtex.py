@@ -123,6 +123,24 @@ def test_names_in_biblatexs_extended_format_are_names() -> None:
         ("Gogh", "van"), ("Doe", None), ("García Márquez", None), ("Smith", None)]
 
 
+def test_a_field_given_twice_keeps_the_first_as_bibtex_does_and_says_so() -> None:
+    """The whole entry was skipped as "not a valid BibTeX entry", where bibtex warns and reads the first."""
+    result = bibtex.parse("@misc{a, title = {First Title}, title = {Second Title}, year = 2020}\n"
+                          "@misc{a, title = {Same Key After}, year = 2021}\n")
+    assert [(p.title, p.published) for p in result.papers] == [("First Title", "2020"), ("Same Key After", "2021")]
+    assert result.skipped == []
+    assert result.notes == [("@misc{a}", "title given twice: the first kept, as BibTeX keeps it")]
+
+
+def test_a_year_with_a_letter_is_that_year_and_one_that_is_none_is_said() -> None:
+    """``2020a`` (told apart from another 2020 paper) lost its date without a word, as did ``in press``."""
+    result = bibtex.parse("@misc{a, title = {Lettered}, year = {2020a}}\n"
+                          "@misc{b, title = {Not Yet}, year = {in press}}\n"
+                          "@misc{c, title = {Undated}}\n")
+    assert [p.published for p in result.papers] == ["2020", None, None]
+    assert result.notes == [("@misc{b}", "year 'in press' is no date: the paper has none")]
+
+
 def test_broken_block_is_reported_as_skipped() -> None:
     result = bibtex.parse(BIB)
     assert len(result.papers) == 5

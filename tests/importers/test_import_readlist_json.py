@@ -51,7 +51,7 @@ def test_an_export_read_back_into_a_new_library_keeps_every_field(tmp_path: Path
     mine = after["2401.00001"]
     assert (mine["cite_key"], mine["status"], mine["rating"], mine["note"]) == ("my_Key+1", "read", 4, before[
         "2401.00001"]["note"])
-    assert mine["tags"] == ["reading-group", "rl"] and mine["read_at"]
+    assert mine["tags"] == ["reading-group", "rl", "x;y"] and mine["read_at"]
     assert mine["sources"] == ["test"] and mine["source_formats"] == ["hf-text"]
 
 
