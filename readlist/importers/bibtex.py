@@ -37,7 +37,7 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares.enclosing import RemoveEnclosingMiddleware
 from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field
 
 from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD, STATUS_FIELD
 from readlist.core.dates import PartialDate
@@ -480,6 +480,42 @@ def _string_end(raw: str, start: int, *, braced: bool) -> int:
     return -1
 
 
+# Entry types that are a volume other entries are part of, not a paper of their own, when one names it in crossref.
+_VOLUMES = frozenset({"proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "reference"})
+
+
+def _with_crossrefs(entries: list[Entry], notes: list[tuple[str, str]]) -> list[Entry]:
+    """The entries with what each takes from the entry its ``crossref`` names, as BibTeX gives it: every field
+    it lacks, and the volume's title as its ``booktitle``. A volume (``@proceedings``, ``@book``) an entry names
+    is not a paper of its own: it is left out, with a note (it was imported as a paper without authors, which
+    bibtex's styles warned about).
+    """
+    if not any("crossref" in entry.fields_dict for entry in entries):
+        return entries
+    by_key = {entry.key.casefold(): entry for entry in entries}
+    volumes: set[str] = set()
+    for entry in entries:
+        named = entry.fields_dict.get("crossref")
+        parent = by_key.get(str(named.value).strip().casefold()) if named is not None else None
+        if parent is None or parent is entry:
+            continue
+        own = {name.casefold() for name in entry.fields_dict}
+        for item in parent.fields:
+            name = item.key.casefold()
+            if name == "title" and parent.entry_type.lower() in _VOLUMES:
+                name = "booktitle"
+            if name not in own and name not in ("crossref", "key", "label", "ids"):
+                entry.set_field(Field(name, item.value))
+                own.add(name)
+        if parent.entry_type.lower() in _VOLUMES:
+            volumes.add(parent.key)
+    for key in volumes:
+        volume = by_key[key.casefold()]
+        notes.append((f"@{volume.entry_type}{{{volume.key}}}",
+                      "a volume entries take their details from (crossref), not a paper: not imported"))
+    return [entry for entry in entries if entry.key not in volumes]
+
+
 def _say_no_date(entry: Entry, label: str, notes: list[tuple[str, str]]) -> None:
     """A note for an entry whose ``date`` or ``year`` is written but gives no date (``in press``, ``12345``)."""
     fields = {name.lower(): str(item.value).strip() for name, item in entry.fields_dict.items()}
@@ -554,6 +590,7 @@ def parse(data: bytes | str, *, source: str = "", today: date | None = None, yea
     entries: list[Entry] = list(library.entries)
     for entry in entries:
         entry.key = twice.get(entry.key, entry.key)
+    entries = _with_crossrefs(entries, result.notes)
     for block in library.failed_blocks:
         where = f"line {block.start_line + 1}" if isinstance(block.start_line, int) else "a block"
         raw = (block.raw or "").strip().splitlines()

@@ -141,6 +141,18 @@ def test_a_year_with_a_letter_is_that_year_and_one_that_is_none_is_said() -> Non
     assert result.notes == [("@misc{b}", "year 'in press' is no date: the paper has none")]
 
 
+def test_an_entry_takes_what_its_crossref_gives_and_the_volume_is_no_paper() -> None:
+    """The child had no year and no venue (bibtex gives it the proceedings'), and the proceedings became a paper
+    without authors, which every classic style warned about."""
+    result = bibtex.parse("@inproceedings{child, crossref = {Parent}, author = {Alice Child}, title = {A Child}}\n"
+                          "@inproceedings{own, crossref = {parent}, title = {Own Year}, year = 2020}\n"
+                          "@proceedings{parent, title = {Proceedings of Tests}, year = 2021, editor = {Bob Ed}}\n")
+    assert [(p.title, p.published, p.journal_ref) for p in result.papers] == [
+        ("A Child", "2021", "Proceedings of Tests"), ("Own Year", "2020", "Proceedings of Tests")]
+    assert result.notes == [("@proceedings{parent}",
+                             "a volume entries take their details from (crossref), not a paper: not imported")]
+
+
 def test_broken_block_is_reported_as_skipped() -> None:
     result = bibtex.parse(BIB)
     assert len(result.papers) == 5
