@@ -486,6 +486,9 @@ class ReadlistApp(App[None]):
         # Of Textual's own entries, the theme and quit: its key panel lists widget keys readlist does not use
         # (and Esc does not close it), its screenshot has nowhere set to go, and maximize hides the views.
         yield from (command for command in super().get_system_commands(screen) if command.title in _KEPT_SYSTEM)
+        # Textual's own says "as soon as possible"; readlist saves what is being typed first.
+        yield SystemCommand("Quit", "Leave readlist; a note, the details form or the tag box being edited is saved "
+                                    "first · key: q (ctrl+q in a text box)", self.action_quit)
         seen = {"quit", "app.quit", "command_palette"}
         from readlist.tui.screens.help import bindings_table
 
@@ -504,7 +507,7 @@ class ReadlistApp(App[None]):
                 yield SystemCommand(title, help_text, callback, discover=False)
 
 
-_KEPT_SYSTEM = frozenset({"Theme", "Quit"})
+_KEPT_SYSTEM = frozenset({"Theme"})
 
 
 def _runner(app: App[None], action: str, namespace: object) -> Callable[[], object]:

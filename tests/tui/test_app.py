@@ -384,6 +384,19 @@ async def test_quitting_with_tags_typed_in_the_box_keeps_them(
     assert fresh(seed_library).papers[paper.id].tags == ["kept"]
 
 
+async def test_typing_a_search_ends_the_last_actions_message(seed_library: Path, make_app: MakeApp) -> None:
+    """"Tags changed on 1 paper (u undoes)" stayed beside the results of 15 keys of a search."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", *"fresh", "enter")
+        await pilot.pause()
+        topbar = app.screen.query_one("#topbar", Static)
+        assert "Tags changed on 1 paper" in str(topbar.render())
+        await pilot.press("/", *"gen")
+        await pilot.pause()
+        assert "Tags changed" not in str(topbar.render()) and "sort:" in str(topbar.render())
+
+
 async def test_tags_on_a_selection_add_and_remove(seed_library: Path, make_app: MakeApp) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
@@ -558,6 +571,9 @@ async def test_palette_opens_and_offers_every_action(seed_library: Path, make_ap
             assert title in titles
         # Textual's own key panel, screenshot and maximize have no place in readlist; its theme and quit do.
         assert not titles & {"Keys", "Screenshot", "Maximize", "Minimize"} and {"Theme", "Quit"} <= titles
+        # One Quit, saying what it does here and its key (Textual's own said "as soon as possible").
+        (quit_entry,) = [c for c in app.get_system_commands(app.screen) if c.title == "Quit"]
+        assert "saved first" in quit_entry.help and "key: q" in quit_entry.help
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Sort by title", "enter")

@@ -711,6 +711,10 @@ class MainScreen(ReadlistScreen[None]):
     def _search_changed(self, event: Input.Changed) -> None:
         # Searched once the typed character is on screen; keys typed while a search runs are taken together.
         self._search_value = event.value
+        if self._message and event.input.has_focus:
+            # Typed, not set: the last action's message is stale once the list shows a search (a search box
+            # emptied by saving it as a view leaves the message that says so).
+            self._message = ""
         if not self._search_due:
             self._search_due = True
             self.call_after_refresh(self._search_typed)
