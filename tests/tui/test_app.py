@@ -713,6 +713,9 @@ async def test_copy_message_says_how_many_citations(
         assert "Copied 1 citation with xclip" in said()
         await pilot.press("space", "space", "y")
         assert "Copied 2 citations with xclip" in said()
+        await pilot.press("Y", "down", "enter")  # another format than y's is named
+        await pilot.pause()
+        assert "Copied 2 citations as BibLaTeX with xclip" in said()
 
 
 async def test_an_osc52_copy_says_in_an_80_column_top_bar_that_the_terminal_must_allow_it(

@@ -162,7 +162,13 @@ class ReadlistScreen(DeclaredOrder, Screen[ResultT]):
         except (ValueError, KeyError) as exc:
             self.notify(f"Could not format the citation: {exc}", severity="error", markup=False)
             return None
-        result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=counted(len(papers), "citation"))
+        from readlist.core.cite import FORMAT_LABELS
+
+        # Another format than y's BibTeX is named: "Copied 1 citation" said the same after Y's RIS.
+        what = counted(len(papers), "citation")
+        if fmt != "bibtex":
+            what += " as " + FORMAT_LABELS.get(fmt, fmt).split(" (")[0]
+        result = copy_text(text, osc52_writer=self.app.copy_to_clipboard, what=what)
         if not result.ok:
             self.notify(result.message, severity="error", markup=False)
             return None
