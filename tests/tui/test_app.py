@@ -1160,3 +1160,24 @@ async def test_the_app_and_the_command_line_sort_alike_with_papers_lacking_the_v
                for p in shown]
     assert any(missing) and not all(missing)
     assert missing == sorted(missing)  # every paper with a value, then every paper without one
+
+
+async def test_triage_says_what_a_decision_did_until_the_next_paper_is_drawn(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    """Only the counter moved: "1 / 194" became "2 / 194", and whether s had kept or skipped was not said."""
+    app = make_app(seed_library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("T")
+        await pilot.pause()
+        progress = app.screen.query_one("#triage-progress", Static)
+        assert "s keep" in str(progress.render())
+        await pilot.press("x")
+        await pilot.pause()
+        assert "Triage · 2 / " in str(progress.render()) and "Skipped (u undoes)" in str(progress.render())
+        await pilot.press("3")
+        await pilot.pause()
+        assert "Rated 3 (u undoes)" in str(progress.render())
+        await pilot.press("k")
+        await pilot.pause()
+        assert "s keep" in str(progress.render()) and "(u undoes)" not in str(progress.render())

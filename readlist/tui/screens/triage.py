@@ -56,6 +56,8 @@ class TriageScreen(ReadlistScreen[str | None]):
         self.done = False
         self._footer_done = False
         self._hints: tuple[str, str] | None = None  # the key line, long and short, as the keys are mapped
+        # What the last decision did, said on the progress line in place of the keys until the next one is drawn.
+        self._said = ""
         self._scrolled_for: str | None = None  # the paper the text is scrolled for: another starts at the top
         self.seen: set[str] = set()  # the papers shown in this session (it may start anywhere in the list)
 
@@ -101,7 +103,11 @@ class TriageScreen(ReadlistScreen[str | None]):
         full, short = self._key_hints()
         # Too narrow: the keys that decide and the way out, whole (? lists all).
         hint = full if len(where) + len(full) <= self.size.width else short
-        progress.update(Text.assemble((where, "bold"), (hint, "dim")))
+        said, self._said = self._said, ""
+        if said:  # the paper just decided has gone by: what happened to it, once (the list says it in its top bar)
+            progress.update(Text.assemble((where, "bold"), (f"  ·  {said}", "bold")))
+        else:
+            progress.update(Text.assemble((where, "bold"), (hint, "dim")))
         if paper is None:
             header.update(Text("This paper is no longer in the library.", style="dim"))
             abstract.update(Text(""))
@@ -202,6 +208,7 @@ class TriageScreen(ReadlistScreen[str | None]):
             return
         rating = int(name.removeprefix("rate_")) if name.startswith("rate_") else None
         self.decisions.append(Decision(pid, None if rating is not None else name, rating, outcome))
+        self._said = f"{outcome.label} (u undoes)" if outcome.changes else f"{outcome.label}: already so"
         if advances:
             self.index += 1
         self.show()
