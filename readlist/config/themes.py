@@ -62,6 +62,12 @@ STATUS_VARIABLES: dict[str, str] = {
 READLIST_VARIABLES: tuple[str, ...] = (*STATUS_VARIABLES.values(), "rating-star", "text-muted")
 """The readlist text colours in ``[variables]``; ``text-muted`` also overrides Textual's own."""
 
+FOOTER_TEXT: dict[str, str] = {
+    "footer-key-foreground": "footer-key-background",
+    "footer-description-foreground": "footer-description-background",
+}
+"""Textual's footer text colours, each with the variable of its own background (``transparent`` by default)."""
+
 CURSOR_VARIABLES: tuple[str, ...] = (
     "block-cursor-background",
     "block-cursor-foreground",
@@ -227,6 +233,40 @@ def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str
         "text-muted": muted,
     }
     return {name: ensure_contrast(value, grounds) for name, value in picks.items()}
+
+
+def _solid(value: str | None) -> str | None:
+    """A variable's value as ``#rrggbb`` where it is an opaque hex colour; None for anything else."""
+    if value is None or not value.startswith("#"):
+        return None
+    if len(value) == 9:  # Textual writes a colour with transparency as #rrggbbaa
+        if value[7:].lower() != "ff":
+            return None
+        value = value[:7]
+    try:
+        return parse_color(value)
+    except ThemeFileError:
+        return None
+
+
+def legible_footer(variables: Mapping[str, str]) -> dict[str, str]:
+    """Textual's footer key and description colours, nudged to 4.5:1 on the footer where a theme's fall short.
+
+    ``variables`` are the ones Textual generates for a theme; the answer has only the colours that
+    change. Several of Textual's own themes draw the keys in their accent on the panel at under
+    2:1 (atom-one-light, catppuccin-latte), and solarized draws cream on blue at 3.4:1.
+    A colour Textual draws with transparency, or one of the terminal's own, cannot be measured and is left.
+    """
+    footer = _solid(variables.get("footer-background"))
+    if footer is None:
+        return {}
+    fixed: dict[str, str] = {}
+    for name, background in FOOTER_TEXT.items():
+        color = _solid(variables.get(name))
+        ground = _solid(variables.get(background)) or footer
+        if color is not None and contrast_ratio(color, ground) < MIN_CONTRAST:
+            fixed[name] = ensure_contrast(color, [ground])
+    return fixed
 
 
 # ---------------------------------------------------------------------------

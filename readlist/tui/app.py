@@ -255,13 +255,13 @@ class ReadlistApp(App[None]):
         return defaults
 
     def get_css_variables(self) -> dict[str, str]:
-        """Textual's variables for the current theme, with readlist's muted text colour over Textual's own.
+        """Textual's variables for the current theme, with readlist's muted text and footer colours over Textual's own.
 
         See :meth:`ThemeController.generated_overrides`.
         """
         variables = super().get_css_variables()
         controller = self._theme_controller()
-        overrides = controller.generated_overrides() if controller is not None else {}
+        overrides = controller.generated_overrides(variables) if controller is not None else {}
         if overrides:
             variables = {**variables, **overrides}
             self.theme_variables = variables

@@ -6,6 +6,8 @@ The app calls :func:`install_themes` once from ``__init__``. From then on:
   (``$status-inbox`` … ``$rating-star``, ``$text-muted``), so the stylesheet works in all of them;
   muted text is a fixed colour in every one, since the list and the sidebar draw it in part
   styles, which cannot work out Textual's own "auto" muted colour (they draw it white);
+* the footer's keys and their descriptions reach 4.5:1 on the footer in every theme that is not
+  ANSI: where a theme's own colours fall short, they are nudged (:meth:`ThemeController.generated_overrides`);
 * a row the theme highlights (the cursor, the selection) keeps its text legible: see
   :func:`legible_row` and :func:`legible_part`; on a terminal of 16 colours, where a theme's
   tints can come out alike, or with ``NO_COLOR``, the list draws its cursor otherwise (:func:`few_colours`);
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +43,7 @@ from readlist.config.themes import (
     ThemeSpec,
     contrast_ratio,
     derived_variables,
+    legible_footer,
     load_bundled_themes,
     load_user_themes,
 )
@@ -288,18 +291,22 @@ class ThemeController:
         """The readlist variables the current theme leaves out, so even a theme registered later styles the app."""
         return readlist_variables(self.app.current_theme)
 
-    def generated_overrides(self) -> dict[str, str]:
-        """Variables Textual generates itself that readlist replaces where the current theme leaves them out.
+    def generated_overrides(self, generated: Mapping[str, str]) -> dict[str, str]:
+        """Variables Textual generates itself (``generated``, for the current theme) that readlist replaces.
 
-        Only ``text-muted``: Textual's own is an "auto" colour, which the list and the sidebar
-        cannot use (see :func:`readlist.config.themes.derived_variables`). Textual's generated
-        values win over :meth:`variable_defaults`, so this goes over them.
+        ``text-muted`` where the theme leaves it out: Textual's own is an "auto" colour, which the
+        list and the sidebar cannot use (see :func:`readlist.config.themes.derived_variables`).
+        The footer's key and description colours where they fall short of 4.5:1 on the footer
+        (:func:`readlist.config.themes.legible_footer`), whoever set them. Textual's generated
+        values win over :meth:`variable_defaults`, so these go over them.
         """
         theme = self.app.current_theme
-        if "text-muted" in theme.variables or theme.ansi:
+        if theme.ansi:
             return {}
-        muted = readlist_variables(theme).get("text-muted")
-        return {"text-muted": muted} if muted else {}
+        overrides = legible_footer(generated)
+        if "text-muted" not in theme.variables and (muted := readlist_variables(theme).get("text-muted")):
+            overrides["text-muted"] = muted
+        return overrides
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
         """One "Theme: NAME" command per theme, so typing a theme's name in the main palette finds it."""

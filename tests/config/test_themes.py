@@ -23,6 +23,7 @@ from readlist.config.themes import (
     contrast_warnings,
     derived_variables,
     ensure_contrast,
+    legible_footer,
     load_bundled_themes,
     load_user_themes,
     parse_color,
@@ -152,6 +153,24 @@ def test_derived_variables_are_legible_for_a_sparse_palette() -> None:
         assert set(values) == set(READLIST_VARIABLES)
         for value in values.values():
             assert contrast_ratio(value, spec.color("background")) >= 4.5
+
+
+def test_footer_text_is_nudged_only_where_it_falls_short() -> None:
+    # solarized-light's footer: cream keys and descriptions on blue.
+    solarized = {"footer-background": "#268bd2", "footer-key-foreground": "#fdf6e3",
+                 "footer-key-background": "transparent", "footer-description-foreground": "#FDF6E3"}
+    fixed = legible_footer(solarized)
+    assert set(fixed) == {"footer-key-foreground", "footer-description-foreground"}
+    assert all(contrast_ratio(color, "#268bd2") >= 4.5 for color in fixed.values())
+    # Legible already: left alone; a key on its own background is measured on that.
+    assert legible_footer({"footer-background": "#202020", "footer-key-foreground": "#e0e0e0",
+                           "footer-description-foreground": "#ffffff"}) == {}
+    on_own = legible_footer({"footer-background": "#000000", "footer-key-foreground": "#777777",
+                             "footer-key-background": "#808080", "footer-description-foreground": "#ffffff"})
+    assert contrast_ratio(on_own["footer-key-foreground"], "#808080") >= 4.5
+    # What cannot be measured is left: colours with transparency, the terminal's own.
+    assert legible_footer({"footer-background": "ansi_default", "footer-key-foreground": "ansi_magenta"}) == {}
+    assert legible_footer({"footer-background": "#202020", "footer-key-foreground": "#30303080"}) == {}
 
 
 # ---------------------------------------------------------------------------
