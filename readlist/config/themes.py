@@ -59,8 +59,15 @@ STATUS_VARIABLES: dict[str, str] = {
 }
 """Paper status → the CSS variable holding its colour."""
 
-READLIST_VARIABLES: tuple[str, ...] = (*STATUS_VARIABLES.values(), "rating-star", "text-muted")
-"""The readlist text colours in ``[variables]``; ``text-muted`` also overrides Textual's own."""
+READLIST_VARIABLES: tuple[str, ...] = (*STATUS_VARIABLES.values(), "rating-star", "text-muted", "panel-text-muted")
+"""The readlist text colours in ``[variables]``; ``text-muted`` also overrides Textual's own.
+
+``panel-text-muted`` is muted text on ``panel`` (the top bar, the triage progress line): every other
+variable is made for the background and the side panels.
+"""
+
+PANEL_VARIABLES: frozenset[str] = frozenset({"panel-text-muted"})
+"""The readlist variables drawn on ``panel`` rather than on the background and the side panels."""
 
 FOOTER_TEXT: dict[str, str] = {
     "footer-key-foreground": "footer-key-background",
@@ -113,13 +120,14 @@ class ThemeSpec:
         value = self.colors.get(key)
         if value:
             return value
-        if key == "panel":
-            return mix(self.color("surface"), self.colors["primary"], 0.1)
+        if key == "panel":  # a tint of primary on surface, and in a dark theme Textual's 4% "boost" of white
+            panel = mix(self.color("surface"), self.colors["primary"], 0.1)
+            return mix(panel, "#ffffff", 0.04) if self.dark else panel
         return _FALLBACKS[self.dark].get(key) or self.colors["primary"]
 
     def resolved_variables(self) -> dict[str, str]:
         """The theme's own variables plus derived values for every readlist variable it leaves out."""
-        return {**derived_variables(self.colors, dark=self.dark), **self.variables}
+        return {**derived_variables(self.colors, dark=self.dark, given=self.variables), **self.variables}
 
 
 @dataclass
@@ -193,27 +201,36 @@ def mix(a: str, b: str, amount: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(ra, rb, strict=True))
 
 
-def ensure_contrast(color: str, backgrounds: Iterable[str], minimum: float = MIN_CONTRAST) -> str:
-    """The colour, nudged towards black or white until it reaches ``minimum`` on every background."""
+def ensure_contrast(color: str, backgrounds: Iterable[str], minimum: float = MIN_CONTRAST, steps: int = 20) -> str:
+    """The colour, nudged towards black or white until it reaches ``minimum`` on every background.
+
+    It moves in ``steps`` equal steps at most, so it can end up to one step past ``minimum``.
+    """
     grounds = list(backgrounds)
     if all(contrast_ratio(color, bg) >= minimum for bg in grounds):
         return parse_color(color)
     darkest = min(grounds, key=relative_luminance)
     target = "#ffffff" if relative_luminance(darkest) < 0.18 else "#000000"
-    for step in range(1, 21):
-        candidate = mix(color, target, step / 20)
+    for step in range(1, steps + 1):
+        candidate = mix(color, target, step / steps)
         if all(contrast_ratio(candidate, bg) >= minimum for bg in grounds):
             return candidate
     return target
 
 
-def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str]:
+def derived_variables(
+    colors: Mapping[str, str], *, dark: bool, given: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Status, star and muted text colours taken from a palette and made legible on its background and surface.
 
     Used for Textual's built-in themes and for user themes that leave variables out. Muted text is
     a fixed colour here, not Textual's own (a share of black or white worked out against whatever is
     behind it): the list and the sidebar draw it over their own rows, where an "auto" colour falls
     back to plain white.
+
+    Muted text on ``panel`` is the theme's muted text (``given``'s ``text-muted`` if it sets one), nudged
+    to 4.5:1 on ``panel`` where it falls short, or, where the theme's own text colour reaches less there,
+    only as far as that (it would otherwise stand out more than the text it is muted beside).
     """
     spec = ThemeSpec(name="derived", colors=dict(colors), dark=dark)
     grounds = [spec.color("background"), spec.color("surface")]
@@ -232,7 +249,13 @@ def derived_variables(colors: Mapping[str, str], *, dark: bool) -> dict[str, str
         "rating-star": spec.color("warning") if colors.get("warning") else spec.color("accent"),
         "text-muted": muted,
     }
-    return {name: ensure_contrast(value, grounds) for name, value in picks.items()}
+    values = {name: ensure_contrast(value, grounds) for name, value in picks.items()}
+    panel = spec.color("panel")
+    muted_given = _solid((given or {}).get("text-muted")) or values["text-muted"]
+    reach = min(MIN_CONTRAST, contrast_ratio(foreground, panel))
+    # Fine steps: muted text held back to what the text colour reaches should land there, not a step past it.
+    values["panel-text-muted"] = ensure_contrast(muted_given, [panel], reach, steps=100)
+    return values
 
 
 def _solid(value: str | None) -> str | None:
@@ -425,9 +448,10 @@ def contrast_warnings(spec: ThemeSpec, minimum: float = MIN_CONTRAST) -> list[st
         ("foreground", spec.color("foreground"), {**grounds, "panel": spec.color("panel")}),
     ]
     variables = spec.resolved_variables()
+    panel = {"panel": spec.color("panel")}
     for name in READLIST_VARIABLES:
         if name in variables:
-            checks.append((name, variables[name], grounds))
+            checks.append((name, variables[name], panel if name in PANEL_VARIABLES else grounds))
     for label, color, backs in checks:
         for where, back in backs.items():
             ratio = contrast_ratio(color, back)

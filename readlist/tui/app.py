@@ -90,6 +90,7 @@ FALLBACK_VARIABLES = {
     "status-read": "#9e9e9e",
     "status-skipped": "#9e6b6b",
     "rating-star": "#e8c04a",
+    "panel-text-muted": "#a0a0a0",
 }
 
 

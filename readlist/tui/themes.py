@@ -3,9 +3,9 @@
 The app calls :func:`install_themes` once from ``__init__``. From then on:
 
 * every theme (bundled, user, and Textual's built-ins) defines the readlist variables
-  (``$status-inbox`` … ``$rating-star``, ``$text-muted``), so the stylesheet works in all of them;
-  muted text is a fixed colour in every one, since the list and the sidebar draw it in part
-  styles, which cannot work out Textual's own "auto" muted colour (they draw it white);
+  (``$status-inbox`` … ``$rating-star``, ``$text-muted``, ``$panel-text-muted``), so the stylesheet
+  works in all of them; muted text is a fixed colour in every one, since the list and the sidebar
+  draw it in part styles, which cannot work out Textual's own "auto" muted colour (they draw it white);
 * the footer's keys and their descriptions reach 4.5:1 on the footer in every theme that is not
   ANSI: where a theme's own colours fall short, they are nudged (:meth:`ThemeController.generated_overrides`);
 * a row the theme highlights (the cursor, the selection) keeps its text legible: see
@@ -56,7 +56,8 @@ PART_CONTRAST = 3.0
 """What a part of a highlighted row drawn in its own colour (status glyph, rating, date, upvotes, tags) must
 reach on the row's background to keep that colour (WCAG AA for large text and for interface parts)."""
 
-# Plain terminal colours for Textual's ANSI themes, whose palette is the terminal's own.
+# Plain terminal colours for Textual's ANSI themes, whose palette is the terminal's own. Muted text there is the
+# terminal's text colour, drawn dim (see readlist.tcss).
 _ANSI_VARIABLES = {
     True: {
         "status-inbox": "ansi_bright_cyan",
@@ -65,6 +66,7 @@ _ANSI_VARIABLES = {
         "status-read": "ansi_bright_green",
         "status-skipped": "ansi_bright_black",
         "rating-star": "ansi_bright_yellow",
+        "panel-text-muted": "ansi_default",
     },
     False: {
         "status-inbox": "ansi_cyan",
@@ -73,6 +75,7 @@ _ANSI_VARIABLES = {
         "status-read": "ansi_green",
         "status-skipped": "ansi_bright_black",
         "rating-star": "ansi_red",
+        "panel-text-muted": "ansi_default",
     },
 }
 
@@ -136,7 +139,8 @@ def to_textual(spec: ThemeSpec) -> Theme:
 def readlist_variables(theme: Theme) -> dict[str, str]:
     """Values for the readlist variables a (possibly foreign) theme leaves out, taken from its own palette.
 
-    An ANSI theme's muted text is left to Textual, which gives it the terminal's own text colour.
+    An ANSI theme's muted text is left to Textual, which gives it the terminal's own text colour. Muted text on
+    the panel starts from the theme's own muted text where it sets one.
     """
     missing = [name for name in READLIST_VARIABLES if name not in theme.variables]
     if not missing:
@@ -147,11 +151,11 @@ def readlist_variables(theme: Theme) -> dict[str, str]:
         generated = theme.to_color_system().generate()
         palette = {
             key: generated[key][:7]
-            for key in ("primary", "accent", "warning", "success", "background", "surface", "foreground")
+            for key in ("primary", "accent", "warning", "success", "background", "surface", "panel", "foreground")
             if generated.get(key, "").startswith("#")
         }
         try:
-            values = derived_variables(palette, dark=theme.dark)
+            values = derived_variables(palette, dark=theme.dark, given=theme.variables)
         except ValueError:
             values = _ANSI_VARIABLES[theme.dark]
     return {name: values[name] for name in missing if name in values}

@@ -155,6 +155,24 @@ def test_derived_variables_are_legible_for_a_sparse_palette() -> None:
             assert contrast_ratio(value, spec.color("background")) >= 4.5
 
 
+def test_muted_text_on_the_panel_reaches_what_the_text_colour_reaches() -> None:
+    # The panel is dark enough that muted text needs nudging.
+    palette = {"primary": "#3366aa", "background": "#ffffff", "surface": "#f4f4f4", "panel": "#b8b8b8",
+               "foreground": "#000000"}
+    values = derived_variables(palette, dark=False)
+    assert contrast_ratio(values["text-muted"], "#b8b8b8") < 4.5  # made for background and surface only
+    assert contrast_ratio(values["panel-text-muted"], "#b8b8b8") >= 4.5
+    # The theme's own muted text is where it starts from, and is kept where it is legible on the panel.
+    given = derived_variables(palette, dark=False, given={"text-muted": "#202020"})
+    assert given["panel-text-muted"] == "#202020"
+    # Where the text colour itself falls short on the panel, muted text goes as far as it, and no louder.
+    weak = {**palette, "foreground": "#4a4a4a"}
+    reach = contrast_ratio("#4a4a4a", "#b8b8b8")
+    assert reach < 4.5
+    muted = derived_variables(weak, dark=False)["panel-text-muted"]
+    assert reach <= contrast_ratio(muted, "#b8b8b8") < reach + 0.1
+
+
 def test_footer_text_is_nudged_only_where_it_falls_short() -> None:
     # solarized-light's footer: cream keys and descriptions on blue.
     solarized = {"footer-background": "#268bd2", "footer-key-foreground": "#fdf6e3",

@@ -7,6 +7,9 @@ background can still draw a part in a colour meant for another background (or in
 that a part's style cannot work out), and only the drawn cells show that. A terminal with only
 16 colours shows each colour as the nearest of its own, where a theme's tints for the cursor and
 for the selection can come out as one.
+
+The muted text around them (the top bar's totals and sort, the detail pane's facts and hints, the
+search box's placeholder) and the footer's keys are measured the same way, on their own backgrounds.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets._footer import FooterKey, FooterLabel
 
 from readlist.config.themes import contrast_ratio
 from readlist.tui.widgets.paper_list import PaperList
@@ -32,6 +36,7 @@ SIZE = (160, 48)
 TEXT = 4.5  # titles, on every row
 SECONDARY = 3.0  # status glyph, rating, date, upvotes, sidebar counts
 DATE = re.compile(r"^\d{4}-\d\d-\d\d$")
+TOLERANCE = 0.05  # a muted colour worked out to match the theme's own text may land a hair under it
 MakeApp = Callable[..., Any]
 
 
@@ -181,3 +186,104 @@ async def test_on_a_16_colour_terminal_the_cursor_stands_out_from_the_selection(
         await pilot.pause()
         assert not paper_list.has_focus
         assert drawn(paper_list)[2][title][1].underline
+
+
+def muted_floor(app: Any, back: str) -> float:
+    """What muted text must reach on ``back``: 4.5:1, or the theme's own text colour's ratio where that is lower."""
+    foreground = app.theme_variables["foreground"][:7]
+    return min(TEXT, contrast_ratio(foreground, back)) - TOLERANCE
+
+
+def below(app: Any, part: str, cells: list[tuple[str, Style]], floor: Callable[[str], float] | None = None
+          ) -> list[tuple[str, str, float]]:
+    """The first drawn character of ``cells`` below its floor, as (part, colours, ratio); none if all reach it."""
+    for char, style in cells:
+        colours = shown(style)
+        if char.isspace() or colours is None:
+            continue
+        ratio = contrast_ratio(*colours)
+        if ratio < (floor(colours[1]) if floor else muted_floor(app, colours[1])):
+            return [(part, "{} on {}".format(*colours), round(ratio, 2))]
+    return []
+
+
+def cells_of(line: list[tuple[str, Style]], pattern: str) -> list[tuple[str, Style]]:
+    """The cells of ``line`` that the first match of ``pattern`` covers (none if it does not occur)."""
+    text = "".join(char for char, _ in line)
+    match = re.search(pattern, text)
+    return line[match.start():match.end()] if match else []
+
+
+def muted_problems(app: Any) -> list[tuple[str, str, float]]:
+    """The muted text of the main screen and the footer's keys, wherever drawn below their floor."""
+    screen = app.screen
+    found: list[tuple[str, str, float]] = []
+    topbar = drawn(screen.query_one("#topbar"))[0]
+    for part, pattern in (("top bar totals", r"\d+ papers? · \d+ in inbox"), ("top bar sort", r"sort: [\w ]+")):
+        cells = cells_of(topbar, pattern)
+        assert cells, f"no {pattern!r} in the top bar"
+        found += below(app, part, cells)
+    header = drawn(screen.query_one("#detail-header"))
+    for part, pattern in (("detail facts", r"^\d{4}-\d\d-\d\d .*"), ("detail id", r"^id \S+")):
+        cells = next((cells for line in header if (cells := cells_of(line, pattern))), [])
+        assert cells, f"no {pattern!r} in the detail pane's header"
+        found += below(app, part, cells)
+    insight = drawn(screen.query_one("#detail-insight"))
+    hint = r"^(Learning from your decisions|Working out|Not learned yet|Not scored yet).*"
+    cells = next((cells for line in insight if (cells := cells_of(line, hint))), [])
+    assert cells, "no hint in the detail pane's interest section"
+    found += below(app, "interest hint", cells)
+    keys = list(screen.query(FooterKey))
+    labels = list(screen.query(FooterLabel))
+    assert keys and labels, "no keys or no group label in the footer"
+    # The footer's keys and what they do are always legible: black or white reaches 4.5:1 on any footer.
+    footer: list[tuple[str, list[tuple[str, Style]]]] = []
+    for key in keys:
+        line = drawn(key)[0]
+        shown_key = cells_of(line, re.escape(key.key_display) + r"( .*)?")  # the key, then what it does
+        letters = len(key.key_display)
+        footer += [(f"footer key {key.key_display}", shown_key[:letters]), ("footer description", shown_key[letters:])]
+    footer += [("footer group label", drawn(label)[0]) for label in labels]
+    for part, cells in footer:
+        if problem := below(app, part, cells, floor=lambda _: TEXT):
+            found += problem
+            break  # one is enough: the others are drawn alike
+    return found
+
+
+def placeholder_problems(app: Any, focused: bool) -> list[tuple[str, str, float]]:
+    search = app.screen.query_one("#search")
+    assert search.has_focus == focused
+    line = drawn(search)[0]
+    cells = cells_of(line, re.escape(search.placeholder))
+    assert cells, "no placeholder in the search box"
+    # Focused, the first cell is the cursor, drawn in the cursor's own colours.
+    return below(app, "placeholder" + (" (focused)" if focused else ""), cells[1:] if focused else cells)
+
+
+async def test_every_offered_theme_draws_muted_text_and_footer_keys_legibly(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(small_library)
+    failures: dict[str, list[tuple[str, str, float]]] = {}
+    measured = 0
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("3")  # a rated paper: the stars are among the detail pane's muted facts
+        await pilot.pause()
+        for name in sorted(app.available_themes):
+            if app.get_theme(name).ansi:  # the terminal's own palette: nothing to measure
+                continue
+            app.theme = name
+            await pilot.pause()
+            found = muted_problems(app) + placeholder_problems(app, focused=False)
+            await pilot.press("slash")
+            await pilot.pause()
+            found += placeholder_problems(app, focused=True)
+            await pilot.press("escape")
+            await pilot.pause()
+            if found:
+                failures[name] = found
+            measured += 1
+    assert measured >= 20
+    assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())

@@ -51,6 +51,7 @@ from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChan
 from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
+from readlist.tui.widgets.muted import MUTED, MutedText, with_muted
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 from readlist.tui.widgets.text_input import TextInput
@@ -164,8 +165,8 @@ class SearchInput(TextInput):
         self.screen.query_one(PaperList).focus()
 
 
-class TopBar(Static):
-    """The one line at the top, redrawn without a layout pass."""
+class TopBar(MutedText):
+    """The one line at the top, redrawn without a layout pass; its muted parts in the panel's muted colour."""
 
     def __init__(self, *, id: str | None = None, markup: bool = False) -> None:
         super().__init__(id=id, markup=markup)
@@ -176,7 +177,7 @@ class TopBar(Static):
         self.refresh()  # one line, fixed height: no layout
 
     def render(self) -> Text:
-        return self._line
+        return with_muted(self._line, self.muted_style())
 
 
 def fit_line(line: Text, width: int) -> Text:
@@ -583,7 +584,7 @@ class MainScreen(ReadlistScreen[None]):
         prefix.append(" readlist ", style="bold")
         prefix.append(inert_text(self.session.library.path.name))
         if counted_yet:
-            prefix.append(f"  {counted(total, 'paper')} · {inbox} in inbox", style="dim")
+            prefix.append(f"  {counted(total, 'paper')} · {inbox} in inbox", style=MUTED)
         prefix.append("  │  ")
         lead = Text(" ", no_wrap=True, overflow="ellipsis")
         count = shown if counted_yet else None
@@ -617,14 +618,14 @@ class MainScreen(ReadlistScreen[None]):
             if self._query_invalid:
                 text.append(f" {inert_text(self._invalid_search_note())}", style="bold")
         if sort:
-            text.append(f"  sort: {self._sort_label(short=short)}", style="dim")
+            text.append(f"  sort: {self._sort_label(short=short)}", style=MUTED)
         if plist.selected:
             text.append(f"  {len(plist.selected)} selected", style="bold")
         if self._sync_state:
-            text.append(f"  {self._sync_state}", style="dim")
+            text.append(f"  {self._sync_state}", style=MUTED)
         if not self.session.library.ready:
             text.append("  │  ")
-            text.append("Loading the library …", style="dim")
+            text.append("Loading the library …", style=MUTED)
         if self._message:
             text.append("  │  ")
             text.append(inert_text(self._message))  # messages quote titles and URLs

@@ -23,6 +23,7 @@ from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.screens.note_editor import NOTE_SAVED, NoteEditor
 from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
+from readlist.tui.widgets.muted import MUTED, MutedText
 from readlist.tui.widgets.note import NoteView
 
 
@@ -62,16 +63,16 @@ class TriageScreen(ReadlistScreen[str | None]):
         self.seen: set[str] = set()  # the papers shown in this session (it may start anywhere in the list)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="triage-progress", markup=False)
+        yield MutedText(id="triage-progress", markup=False)
         # Not focusable: focused, its own keys (↓, ↑, →, ←, pgdn, pgup, home, end) would scroll the abstract when it
         # is long instead of doing what triage mode's keys say, and show twice in help with other names.
         body = VerticalScroll(id="triage-body")
         body.can_focus = False
         with body:
-            yield Static(id="triage-header", markup=False)
+            yield MutedText(id="triage-header", markup=False)
             yield Static(id="triage-abstract", markup=False)
             yield NoteView("triage")  # the note as the detail pane shows it: Markdown
-            yield Static(id="triage-summary", markup=False)
+            yield MutedText(id="triage-summary", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -107,9 +108,9 @@ class TriageScreen(ReadlistScreen[str | None]):
         if said:  # the paper just decided has gone by: what happened to it, once (the list says it in its top bar)
             progress.update(Text.assemble((where, "bold"), (f"  ·  {said}", "bold")))
         else:
-            progress.update(Text.assemble((where, "bold"), (hint, "dim")))
+            progress.update(Text.assemble((where, "bold"), (hint, MUTED)))
         if paper is None:
-            header.update(Text("This paper is no longer in the library.", style="dim"))
+            header.update(Text("This paper is no longer in the library.", style=MUTED))
             abstract.update(Text(""))
             note.show(None)
             return
@@ -176,7 +177,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         text.append(f"  reading  {t['reading']}\n")
         text.append(f"  read     {t['read']}\n")
         text.append(f"  rated    {t['rated']}\n\n")
-        text.append("Esc goes back to the list; u undoes the last decision.", style="dim")
+        text.append("Esc goes back to the list; u undoes the last decision.", style=MUTED)
         return text
 
     # Keys about the paper shown, which the summary at the end has none of: hidden from the footer there.

@@ -12,6 +12,7 @@ from readlist.core.model import Paper, Status, rating_stars
 from readlist.core.texrender import render_tex
 from readlist.core.text import counted, inert_text
 from readlist.tui.widgets.insight import InsightPane, Lookup
+from readlist.tui.widgets.muted import MUTED, MutedText
 from readlist.tui.widgets.note import NoteView
 from readlist.tui.widgets.scrollbar import SteadyScrollBars
 
@@ -20,6 +21,7 @@ def paper_header(paper: Paper) -> Text:
     """Title and metadata as plain Text, so markup-like characters in the data show literally.
 
     Every value from the record is made inert (:func:`inert_text`): escapes and controls show as a mark.
+    The facts, the id and the key are :data:`MUTED`: a :class:`MutedText` draws them in the theme's muted colour.
     """
     text = Text()
     text.append(inert_text(render_tex(paper.title)), style="bold")
@@ -45,17 +47,17 @@ def paper_header(paper: Paper) -> Text:
         facts.append(rating_stars(paper.rating))
     if paper.categories:
         facts.append(inert_text(" ".join(paper.categories)))
-    text.append("  ·  ".join(facts), style="dim")
+    text.append("  ·  ".join(facts), style=MUTED)
     text.append("\n")
-    text.append(f"id {inert_text(paper.id)}", style="dim")
+    text.append(f"id {inert_text(paper.id)}", style=MUTED)
     if paper.cite_key:  # the key \cite and @ take, once shown, copied or set (a library file's text like the rest)
-        text.append(f"  key {inert_text(paper.cite_key)}", style="dim")
+        text.append(f"  key {inert_text(paper.cite_key)}", style=MUTED)
     if paper.url:
         text.append("  ")
         text.append(inert_text(paper.url), style="underline")
     text.append("\n")
     if paper.tags:
-        text.append("tags ", style="dim")
+        text.append("tags ", style=MUTED)
         text.append(inert_text(" ".join("#" + tag for tag in paper.tags)), style="bold")
     text.rstrip()
     return text
@@ -78,7 +80,7 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
         self._shown: tuple[str | None, Text | None, str | None] = (None, None, None)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="detail-header", markup=False)
+        yield MutedText(id="detail-header", markup=False)
         yield Static(id="detail-abstract", markup=False)
         yield NoteView("detail")
         yield InsightPane(self.lookup, id="detail-insight")
@@ -100,7 +102,7 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
         self.insight.show(paper)
         if paper is None:
             self._shown = (None, None, None)
-            header.update(Text("No paper to show.", style="dim"))  # not "selected": space selects papers
+            header.update(Text("No paper to show.", style=MUTED))  # not "selected": space selects papers
             abstract.update(Text(""))
             note.show(None)
             return

@@ -14,14 +14,15 @@ from collections.abc import Callable
 from functools import partial
 from time import monotonic
 
+from rich.style import StyleType
 from rich.text import Text
 from textual.timer import Timer
-from textual.widgets import Static
 
 from readlist.app.interest import InterestResult
 from readlist.core.model import Paper, Status
 from readlist.core.texrender import render_tex
 from readlist.core.text import inert_text
+from readlist.tui.widgets.muted import MUTED, MutedText
 
 # How soon after the previous move a move counts as one of a run (a held key repeats every ~30 ms): within a run the
 # explanation and related papers are worked out only once the cursor has rested this long, so holding j works
@@ -33,7 +34,7 @@ REASONS_SHOWN = 5
 Lookup = Callable[[str], Paper | None]
 
 
-def _line(text: str, width: int, indent: str, style: str = "") -> Text:
+def _line(text: str, width: int, indent: str, style: StyleType = "") -> Text:
     """One line, cut with an ellipsis to ``width``: a related title wrapped under its bullet reads as two papers."""
     line = Text(indent + text, style=style, no_wrap=True)
     line.truncate(max(width, len(indent) + 4), overflow="ellipsis")
@@ -45,28 +46,28 @@ def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, 
     text = Text()
     text.append("Interest", style="bold")
     if snapshot is None:
-        text.append("\nLearning from your decisions…\n", style="dim")
+        text.append("\nLearning from your decisions…\n", style=MUTED)
         return text
     score = snapshot.score_of(paper.id)
     if not snapshot.ready:
         # Under the heading, "interest needs…" would say it twice; what is missing is the news.
-        text.append(f"\nNot learned yet: {snapshot.to_go or 'more decisions'} to go.\n", style="dim")
+        text.append(f"\nNot learned yet: {snapshot.to_go or 'more decisions'} to go.\n", style=MUTED)
     elif score is None:
-        text.append("\nNot scored yet: it is learned again after your next decision.\n", style="dim")
+        text.append("\nNot scored yet: it is learned again after your next decision.\n", style=MUTED)
     else:
         text.append(f"  {score:.0%}", style="bold")
-        text.append("  how likely you are to keep it, from your decisions\n", style="dim")
+        text.append("  how likely you are to keep it, from your decisions\n", style=MUTED)
         for reason in snapshot.explain(paper, REASONS_SHOWN):
             # One line each, the weight always in view: a word or a name can run to thousands of characters
             # (a run-on "word" in an abstract, an author list pasted as one name) and wrapped it filled the pane.
             weight = f"  {reason.weight:+.2f}"
             style = "green" if reason.weight >= 0 else "red"
             text.append_text(_line(inert_text(reason.label), width - len(weight), "  ", style))
-            text.append(weight + "\n", style="dim")
+            text.append(weight + "\n", style=MUTED)
     related = snapshot.related(paper.id, RELATED_SHOWN)
     text.append("\nRelated in your library\n", style="bold")
     if not related:
-        text.append("Nothing close yet.\n", style="dim")
+        text.append("Nothing close yet.\n", style=MUTED)
     for item in related:
         other = lookup(item.paper_id)
         if other is None:
@@ -74,13 +75,16 @@ def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, 
         # The status glyph the list shows (• inbox, ✓ read, ✗ skipped, …): kept and skipped look alike otherwise.
         text.append_text(_line(inert_text(render_tex(other.title)), width, f"  {Status(other.status).glyph} "))
         text.append("\n")
-        text.append_text(_line(inert_text(item.reason), width, "    ", "dim"))
+        text.append_text(_line(inert_text(item.reason), width, "    ", MUTED))
         text.append("\n")
     return text
 
 
-class InsightPane(Static):
-    """Interest score, its reasons and related papers for one paper, filled in off the UI thread."""
+class InsightPane(MutedText):
+    """Interest score, its reasons and related papers for one paper, filled in off the UI thread.
+
+    The text is worked out once per paper, result and width; its muted parts take the theme's colour when drawn.
+    """
 
     def __init__(self, lookup: Lookup, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
@@ -138,7 +142,7 @@ class InsightPane(Static):
             return
         if self._shown is None or self._shown[0] != self.paper.id:
             # The previous paper's answer must not stay under this one while the new one is worked out.
-            self.update(Text.assemble(("Interest", "bold"), ("\nWorking out…\n", "dim")))
+            self.update(Text.assemble(("Interest", "bold"), ("\nWorking out…\n", MUTED)))
         now = monotonic()
         in_a_run, self._asked_at = now - self._asked_at < SETTLE_SECONDS, now
         if in_a_run:
@@ -159,7 +163,7 @@ class InsightPane(Static):
         try:
             text = insight_text(paper, snapshot, self.lookup, width)
         except Exception as exc:  # the maths failing must not take the app down; say so where it would be
-            text = Text.assemble(("Interest", "bold"), (f"\nUnavailable: {inert_text(str(exc))}\n", "dim"))
+            text = Text.assemble(("Interest", "bold"), (f"\nUnavailable: {inert_text(str(exc))}\n", MUTED))
         self.app.call_from_thread(self._finished, key, text)
 
     def _finished(self, key: tuple[str, int, int], text: Text) -> None:
