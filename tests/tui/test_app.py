@@ -470,6 +470,11 @@ async def test_help_lists_the_keys_of_the_current_screen(seed_library: Path, mak
         assert ("T", "Triage") in table and ("⏎", "Open") in table
         assert any("q" in row.keys.split() and row.description == "Quit" for row in app.screen.rows)
         assert any(row.description == "Rate 3" for row in app.screen.rows)
+        # In the documented order (docs/tui.md): ? and the decisions first, the moves after the search, quit last;
+        # Textual's own order put the focused list's ↑ ↓ home end first.
+        order = [row.description for row in app.screen.rows]
+        assert order[:3] == ["Help", "Keep", "Skip"] and order[-1] in ("Quit", "palette")
+        assert order.index("Search") < order.index("Down") and order.index("Quit") >= len(order) - 2
         await pilot.press("escape")
         await pilot.press("T", "question_mark")
         assert isinstance(app.screen, HelpScreen)

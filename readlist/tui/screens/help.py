@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from readlist.core.text import inert_text
 from readlist.tui import bindings
-from readlist.tui.keymap import DeclaredOrder
+from readlist.tui.keymap import SCREENS, DeclaredOrder
 from readlist.tui.widgets.scrollbar import scroll_to_end
 
 # Bindings Textual adds on its own that would only clutter the list.
@@ -54,11 +54,22 @@ def bindings_table(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
         else:
             grouped[group] = ([display], binding, active.node)
     rows: list[KeyRow] = []
-    for keys, binding, node in grouped.values():
+    for keys, binding, node in _documented_order(list(grouped.values())):
         action = binding.action
         description = binding.description or action.replace("_", " ")
         rows.append(KeyRow(" ".join(keys), description, action, node, binding.tooltip or description))
     return rows
+
+
+def _documented_order(entries: list[tuple[list[str], Binding, DOMNode]]) -> list[tuple[list[str], Binding, DOMNode]]:
+    """The bindings in the order the docs list them, the app's own (quit, the palette) last: Textual lists the
+    focused widget's first, which put ↑ ↓ home end before ? and the status keys."""
+    ids = {binding.id for _, binding, _ in entries if binding.id}
+    group = max(SCREENS.values(), key=lambda declared: len(ids & {b.id for b in declared if isinstance(b, Binding)}))
+    app_ids = {b.id for b in bindings.APP if isinstance(b, Binding)}
+    place = {b.id: index for index, b in enumerate(group) if isinstance(b, Binding) and b.id not in app_ids}
+    last = len(group)
+    return sorted(entries, key=lambda entry: place.get(entry[1].id, last))
 
 
 class HelpScreen(DeclaredOrder, ModalScreen[None]):
