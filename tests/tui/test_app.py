@@ -10,7 +10,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown, Static
 from textual.widgets._footer import FooterKey
-from tui_helpers import SIZE, fresh
+from tui_helpers import SIZE, closed, fresh
 
 from readlist.app import clipboard
 from readlist.app.browser import Opened
@@ -365,8 +365,6 @@ async def test_quitting_with_tags_typed_in_the_box_keeps_them(
     seed_library: Path, make_app: MakeApp, in_triage: bool
 ) -> None:
     """ctrl+q with the tag box open left at once and the tags typed were gone, without a word."""
-    import asyncio
-
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         paper = plist(app).current
@@ -377,10 +375,7 @@ async def test_quitting_with_tags_typed_in_the_box_keeps_them(
         await pilot.press("t")
         assert isinstance(app.screen, TagEditor)
         await pilot.press(*"kept", "ctrl+q")
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.05)
+        await closed(app)
     assert fresh(seed_library).papers[paper.id].tags == ["kept"]
 
 

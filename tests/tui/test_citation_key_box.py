@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.widgets import Input, Static
-from tui_helpers import SIZE, fresh
+from tui_helpers import SIZE, fresh, topbar
 
 from readlist.app.commands import SetKey
 from readlist.core.citekeys import assign_keys, taken_keys
@@ -17,10 +17,6 @@ from readlist.tui.screens.prompt import Prompt
 from readlist.tui.widgets.paper_list import PaperList
 
 MakeApp = Callable[..., ReadlistApp]
-
-
-def topbar(app: ReadlistApp) -> str:
-    return str(app.screen.query_one("#topbar", Static).render())
 
 
 async def test_a_key_typed_in_the_box_is_stored_shown_and_undone(small_library: Path, make_app: MakeApp) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import Input, Static
-from tui_helpers import SIZE, fresh
+from tui_helpers import SIZE, closed, fresh, topbar
 
 from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
@@ -18,8 +19,14 @@ from readlist.tui.widgets.paper_list import PaperList
 MakeApp = Callable[..., ReadlistApp]
 
 
-def topbar(app: ReadlistApp) -> str:
-    return str(app.screen.query_one("#topbar", Static).render())
+async def open_form(app: ReadlistApp, pilot: Any) -> Paper:
+    """``e`` on the paper under the cursor: the form opened on it, and the paper."""
+    paper = app.screen.query_one(PaperList).current
+    assert paper is not None
+    await pilot.press("e")
+    await pilot.pause()
+    assert isinstance(app.screen, DetailsEditor)
+    return paper
 
 
 async def test_a_correction_is_saved_shown_and_undone(small_library: Path, make_app: MakeApp) -> None:
@@ -149,10 +156,7 @@ async def test_keys_typed_in_a_burst_after_tab_land_in_the_box_tab_moved_to(
 
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
-        paper = app.screen.query_one(PaperList).current
-        assert paper is not None
-        await pilot.press("e")
-        await pilot.pause()
+        paper = await open_form(app, pilot)
         assert isinstance(app.screen, DetailsEditor)
         for key, character in [("tab", None), ("A", "A"), ("tab", None), ("B", "B"), ("shift+tab", None),
                                ("a", "a")]:
@@ -163,27 +167,14 @@ async def test_keys_typed_in_a_burst_after_tab_land_in_the_box_tab_moved_to(
         assert boxes == {"title": paper.title, "authors": "Aa", "organization": "B"}
 
 
-async def quit_with(app: ReadlistApp, pilot: object, *keys: str) -> None:
-    """Press ``keys`` (the last one quits) and wait for the app to have closed."""
-    import asyncio
-
-    await pilot.press(*keys)  # type: ignore[attr-defined]
-    for _ in range(200):
-        if not app.is_running:
-            return
-        await asyncio.sleep(0.05)
-
-
 async def test_quitting_with_the_form_open_saves_what_was_typed(small_library: Path, make_app: MakeApp) -> None:
     """ctrl+q in the form left the app at once and the correction typed in it was gone, without a word (the note
     editor saves first)."""
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
-        paper = app.screen.query_one(PaperList).current
-        assert paper is not None
-        await pilot.press("e")
-        await pilot.pause()
-        await quit_with(app, pilot, "tab", *"Ada Lovelace", "ctrl+q")
+        paper = await open_form(app, pilot)
+        await pilot.press("tab", *"Ada Lovelace", "ctrl+q")
+        await closed(app)
     assert fresh(small_library).papers[paper.id].authors == ["Ada Lovelace"]
     assert app.exit_notices == []
 
@@ -191,11 +182,9 @@ async def test_quitting_with_the_form_open_saves_what_was_typed(small_library: P
 async def test_quitting_with_a_value_the_form_refuses_names_it_at_exit(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
-        paper = app.screen.query_one(PaperList).current
-        assert paper is not None
-        await pilot.press("e")
-        await pilot.pause()
-        await quit_with(app, pilot, "tab", "tab", "tab", "ctrl+u", *"2024-13-40", "ctrl+q")
+        paper = await open_form(app, pilot)
+        await pilot.press("tab", "tab", "tab", "ctrl+u", *"2024-13-40", "ctrl+q")
+        await closed(app)
     assert fresh(small_library).papers[paper.id].published == paper.published
     (notice,) = app.exit_notices
     assert notice.startswith(f"the details typed for “{paper.title}” were not saved (")

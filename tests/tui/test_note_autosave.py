@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from tui_helpers import SIZE, disk_full, fresh
+from tui_helpers import SIZE, closed, disk_full, fresh
 
 import readlist.tui.screens.note_editor as note_editor
 from readlist.tui.app import ReadlistApp
@@ -73,10 +73,7 @@ async def _editing_until_closed(
         await pilot.press("n")
         assert isinstance(app.screen, NoteEditor)
         yield app, pilot, app.screen.paper_id
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.05)
+        await closed(app)
 
 
 async def test_keys_typed_just_before_quitting_are_saved(
@@ -159,10 +156,7 @@ async def test_a_note_that_cannot_be_saved_when_the_app_closes_is_kept_and_named
         await pilot.press("n")
         disk_full(monkeypatch)
         await pilot.press(*"last thoughts", "ctrl+q")
-        for _ in range(200):
-            if not app.is_running:
-                break
-            await asyncio.sleep(0.05)
+        await closed(app)
     assert len(app.exit_notices) == 1 and "No space left on device" in app.exit_notices[0]
     kept = list(tmp_path.glob("readlist-note-*.md"))
     assert len(kept) == 1 and str(kept[0]) in app.exit_notices[0]

@@ -15,7 +15,7 @@ search box's placeholder) and the footer's keys are measured the same way, on th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,16 @@ def problems(app: Any, rows: dict[int, str]) -> list[tuple[str, str, str, float]
     return found
 
 
+async def measured_themes(app: Any, pilot: Any) -> AsyncIterator[str]:
+    """Each offered theme but the ANSI ones (the terminal's own palette: nothing to measure), put on in turn."""
+    for name in sorted(app.available_themes):
+        if app.get_theme(name).ansi:
+            continue
+        app.theme = name
+        await pilot.pause()
+        yield name
+
+
 async def test_every_offered_theme_draws_the_list_and_sidebar_legibly(small_library: Path, make_app: MakeApp) -> None:
     app = make_app(small_library)
     failures: dict[str, list[tuple[str, str, str, float]]] = {}
@@ -121,11 +131,7 @@ async def test_every_offered_theme_draws_the_list_and_sidebar_legibly(small_libr
         # Row 0 selected and rated, row 1 selected and rated under the cursor, row 2 plain and unrated.
         await pilot.press("3", "space", "4", "space", "k")
         await pilot.pause()
-        for name in sorted(app.available_themes):
-            if app.get_theme(name).ansi:  # the terminal's own palette: nothing to measure
-                continue
-            app.theme = name
-            await pilot.pause()
+        async for name in measured_themes(app, pilot):
             found = problems(app, {0: "selected", 1: "cursor on selected", 2: "plain"})
             # Then the cursor on a rated row that is not selected.
             await pilot.press("j", "j", "5")
@@ -271,11 +277,7 @@ async def test_every_offered_theme_draws_muted_text_and_footer_keys_legibly(
         await pilot.pause()
         await pilot.press("3")  # a rated paper: the stars are among the detail pane's muted facts
         await pilot.pause()
-        for name in sorted(app.available_themes):
-            if app.get_theme(name).ansi:  # the terminal's own palette: nothing to measure
-                continue
-            app.theme = name
-            await pilot.pause()
+        async for name in measured_themes(app, pilot):
             found = muted_problems(app) + placeholder_problems(app, focused=False)
             await pilot.press("slash")
             await pilot.pause()

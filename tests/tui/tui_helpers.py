@@ -159,3 +159,20 @@ async def online_finished(app: ReadlistApp) -> None:
             break
         await asyncio.sleep(0.025)
     await app.workers.wait_for_complete()
+
+
+async def closed(app: ReadlistApp) -> None:
+    """Until the app has closed (after its quit key: it saves what is being edited first)."""
+    import asyncio
+
+    for _ in range(200):  # only bounds a hang
+        if not app.is_running:
+            return
+        await asyncio.sleep(0.05)
+
+
+def topbar(app: ReadlistApp) -> str:
+    """The main screen's top bar as drawn: the view, the sort and the last action's message."""
+    from textual.widgets import Static
+
+    return str(app.screen.query_one("#topbar", Static).render())
