@@ -289,3 +289,27 @@ async def test_every_offered_theme_draws_muted_text_and_footer_keys_legibly(
             measured += 1
     assert measured >= 20
     assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
+
+
+async def test_the_dialogs_muted_lines_are_legible_in_every_theme(small_library: Path, make_app: MakeApp) -> None:
+    """The tag box's hints, the delete confirmation's keys and the note editor's status line were drawn dim (the
+    note editor's over the muted colour itself, faded twice): under 3:1 in several themes."""
+    app = make_app(small_library)
+    failures: dict[str, list[tuple[str, str, float]]] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        async for name in measured_themes(app, pilot):
+            found: list[tuple[str, str, float]] = []
+            for key, parts in (("t", ("#tag-hint", "#tag-known")), ("D", ("#confirm-keys",)), ("n", ("#note-status",))):
+                await pilot.press(key)
+                await pilot.pause()
+                for part in parts:
+                    line = drawn(app.screen.query_one(part))[0]
+                    cells = [cell for cell in line if not cell[0].isspace()]
+                    assert cells, f"nothing drawn in {part}"
+                    found += below(app, part, cells)
+                await pilot.press("escape")
+                await pilot.pause()
+            if found:
+                failures[name] = found
+    assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())

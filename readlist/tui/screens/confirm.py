@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
+from readlist.tui.widgets.muted import MUTED, MutedText
 
 
 class Confirm(DeclaredOrder, ModalScreen[bool]):
@@ -32,8 +33,8 @@ class Confirm(DeclaredOrder, ModalScreen[bool]):
             # Questions quote paper titles: shown inert, like every library text.
             yield Static(Text(inert_text(self.question), style="bold"), id="confirm-question", markup=False)
             if self.detail:
-                yield Static(Text(inert_text(self.detail), style="dim"), id="confirm-detail", markup=False)
-            yield Static(Text("y yes · n, Esc or q no", style="dim"), id="confirm-keys", markup=False)
+                yield MutedText(Text(inert_text(self.detail), style=MUTED), id="confirm-detail", markup=False)
+            yield MutedText(Text("y yes · n, Esc or q no", style=MUTED), id="confirm-keys", markup=False)
         yield Footer()  # this question's keys, over the list's (which do nothing here)
 
     def action_answer(self, yes: bool) -> None:

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, Static
 from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
+from readlist.tui.widgets.muted import MUTED, MutedText
 from readlist.tui.widgets.text_input import NoteArea, TextInput
 
 # The one-line details, in the order of the form (the abstract is the text box under them).
@@ -68,8 +69,8 @@ class DetailsEditor(DeclaredOrder, ModalScreen[bool]):
             yield Static(Text(self.labels["abstract"]), classes="details-label", markup=False)
             yield NoteArea(self.values.get("abstract", ""), id="details-abstract", soft_wrap=True, compact=True)
             yield Static(id="details-error", markup=False)
-            yield Static(Text("ctrl+s saves · Esc discards · Tab next box · fields you correct stay as you wrote "
-                              "them when the paper is imported again", style="dim"), id="details-keys", markup=False)
+            yield MutedText(Text("ctrl+s saves · Esc discards · Tab next box · fields you correct stay as you wrote "
+                              "them when the paper is imported again", style=MUTED), id="details-keys", markup=False)
         yield Footer()  # the form's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:

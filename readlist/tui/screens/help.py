@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import SCREENS, DeclaredOrder
+from readlist.tui.widgets.muted import MUTED, MutedText
 from readlist.tui.widgets.scrollbar import scroll_to_end
 
 # Bindings Textual adds on its own that would only clutter the list.
@@ -92,7 +93,7 @@ class HelpScreen(DeclaredOrder, ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Keys: {inert_text(self.help_title)}", style="bold"), id="help-title", markup=False)
             yield Static(table, id="help-table", markup=False)
-            yield Static(Text("Esc, q or ? closes this help.  ctrl+p opens the command palette.", style="dim"),
+            yield MutedText(Text("Esc, q or ? closes this help.  ctrl+p opens the command palette.", style=MUTED),
                          id="help-hint", markup=False)
         yield Footer()  # the help's own keys, over the list's (which do nothing here)
 

@@ -87,7 +87,7 @@ class NoteEditor(ReadlistScreen[bool]):
     def _status(self, message: str) -> None:
         status = next(self.query("#note-status").results(Static), None)
         if status is not None:  # a save while the screen is torn down has no status line left
-            status.update(Text(message, style="dim"))
+            status.update(Text(message))  # in the muted colour (readlist.tcss): dim on it faded it twice
 
     @property
     def text(self) -> str:

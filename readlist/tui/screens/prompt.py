@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Static
 from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
+from readlist.tui.widgets.muted import MUTED, MutedText
 from readlist.tui.widgets.text_input import TextInput
 
 
@@ -46,7 +47,7 @@ class Prompt(DeclaredOrder, ModalScreen[str | None]):
             yield Static(Text(self.question), id="prompt-question", markup=False)
             yield TextInput(value=self.value, id="prompt-input")
             yield Static(id="prompt-error", markup=False)
-            yield Static(Text(f"Enter {self.enter} · Esc cancels", style="dim"), id="prompt-keys", markup=False)
+            yield MutedText(Text(f"Enter {self.enter} · Esc cancels", style=MUTED), id="prompt-keys", markup=False)
         yield Footer()  # this box's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:

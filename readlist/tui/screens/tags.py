@@ -18,6 +18,7 @@ from readlist.core.model import Paper, normalize_tag, split_tag_words
 from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
+from readlist.tui.widgets.muted import MUTED, MutedText
 from readlist.tui.widgets.text_input import TextInput
 
 
@@ -135,9 +136,9 @@ class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
             # Not selected on focus (Textual's default): the first key typed would replace every tag the paper has.
             yield TextInput(value=value, suggester=TagSuggester(self.shown_known), id="tag-input", placeholder="tags",
                             select_on_focus=False)
-            yield Static(Text(hint, style="dim"), id="tag-hint", markup=False)
+            yield MutedText(Text(hint, style=MUTED), id="tag-hint", markup=False)
             known = ", ".join(self.shown_known[:40]) + (" …" if len(self.known) > 40 else "")
-            yield Static(Text("In use: " + (known or "none yet"), style="dim"), id="tag-known", markup=False)
+            yield MutedText(Text("In use: " + (known or "none yet"), style=MUTED), id="tag-known", markup=False)
         yield Footer()  # this box's keys, over the list's (which do nothing here)
 
     def on_mount(self) -> None:
