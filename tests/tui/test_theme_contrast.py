@@ -313,3 +313,30 @@ async def test_the_dialogs_muted_lines_are_legible_in_every_theme(small_library:
             if found:
                 failures[name] = found
     assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
+
+
+async def test_the_reasons_for_and_against_a_score_are_legible_in_every_theme(
+    tmp_path: Path, make_app: MakeApp
+) -> None:
+    """The words that pushed a score up or down were the terminal palette's green and red: 3.3-3.7:1 in some
+    themes (atom-one-dark's red, the light themes' green)."""
+    from test_interest_tui import decided_library, learned, settled_insight
+
+    app = make_app(decided_library(tmp_path))
+    failures: dict[str, list[tuple[str, str, float]]] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await settled_insight(app, "how likely you are to keep it")
+        measured = 0
+        async for name in measured_themes(app, pilot):
+            found: list[tuple[str, str, float]] = []
+            for line in drawn(app.screen.query_one("#detail-insight")):
+                text = "".join(char for char, _ in line)
+                if re.search(r" [+-]\d\.\d\d\s*$", text):  # a reason: its words, then its weight
+                    words = [cell for cell in line[: text.rstrip().rfind(" ")] if not cell[0].isspace()]
+                    found += below(app, "reason", words, floor=lambda _: TEXT)
+                    measured += 1
+            if found:
+                failures[name] = found[:2]
+        assert measured >= 20
+    assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())

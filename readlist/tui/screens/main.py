@@ -51,7 +51,7 @@ from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChan
 from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
-from readlist.tui.widgets.muted import MUTED, MutedText, with_muted
+from readlist.tui.widgets.muted import MUTED, MutedText, restyled
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 from readlist.tui.widgets.text_input import TextInput
@@ -177,7 +177,7 @@ class TopBar(MutedText):
         self.refresh()  # one line, fixed height: no layout
 
     def render(self) -> Text:
-        return with_muted(self._line, self.muted_style())
+        return restyled(self._line, self.mark_styles())
 
 
 def fit_line(line: Text, width: int) -> Text:

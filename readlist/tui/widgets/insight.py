@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from time import monotonic
+from typing import ClassVar
 
-from rich.style import StyleType
+from rich.style import Style, StyleType
 from rich.text import Text
 from textual.timer import Timer
 
@@ -32,6 +33,10 @@ RELATED_SHOWN = 5
 REASONS_SHOWN = 5
 
 Lookup = Callable[[str], Paper | None]
+# What pushed a score up or down, drawn in the theme's colours for them (readlist.tcss): ANSI green and red were
+# the terminal palette's, at 3.3-3.7:1 in some themes. Plain green and red where drawn elsewhere.
+FOR = Style(color="green", meta={"readlist": "for"})
+AGAINST = Style(color="red", meta={"readlist": "against"})
 
 
 def _line(text: str, width: int, indent: str, style: StyleType = "") -> Text:
@@ -61,7 +66,7 @@ def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, 
             # One line each, the weight always in view: a word or a name can run to thousands of characters
             # (a run-on "word" in an abstract, an author list pasted as one name) and wrapped it filled the pane.
             weight = f"  {reason.weight:+.2f}"
-            style = "green" if reason.weight >= 0 else "red"
+            style = FOR if reason.weight >= 0 else AGAINST
             text.append_text(_line(inert_text(reason.label), width - len(weight), "  ", style))
             text.append(weight + "\n", style=MUTED)
     related = snapshot.related(paper.id, RELATED_SHOWN)
@@ -83,8 +88,12 @@ def insight_text(paper: Paper, snapshot: InterestResult | None, lookup: Lookup, 
 class InsightPane(MutedText):
     """Interest score, its reasons and related papers for one paper, filled in off the UI thread.
 
-    The text is worked out once per paper, result and width; its muted parts take the theme's colour when drawn.
+    The text is worked out once per paper, result and width; its muted parts, and the reasons for and against,
+    take the theme's colours when drawn.
     """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*MutedText.COMPONENT_CLASSES, "insight--for", "insight--against"}
+    MARKS: ClassVar[dict[Style, str]] = {**MutedText.MARKS, FOR: "insight--for", AGAINST: "insight--against"}
 
     def __init__(self, lookup: Lookup, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)

@@ -12,6 +12,7 @@ the style of the widget's ``muted-text--muted`` component class.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.style import Style
@@ -25,27 +26,40 @@ MUTED = Style(dim=True, meta={"readlist": "muted"})
 
 def with_muted(text: Text, muted: Style) -> Text:
     """``text`` with its muted parts (styled :data:`MUTED`) in ``muted`` instead; ``text`` itself if it has none."""
-    marked = text.style == MUTED
-    if not marked and not any(span.style == MUTED for span in text.spans):
+    return restyled(text, {MUTED: muted})
+
+
+def restyled(text: Text, styles: Mapping[Style, Style]) -> Text:
+    """``text`` with each part styled with a mark (a key of ``styles``) in that mark's style; ``text`` itself if
+    it has none."""
+    whole = styles.get(text.style) if isinstance(text.style, Style) else None
+    if whole is None and not any(span.style in styles for span in text.spans):
         return text
     drawn = text.copy()
-    if marked:
-        drawn.style = muted
-    drawn.spans = [Span(span.start, span.end, muted) if span.style == MUTED else span for span in text.spans]
+    if whole is not None:
+        drawn.style = whole
+    drawn.spans = [Span(span.start, span.end, styles[span.style])
+                   if isinstance(span.style, Style) and span.style in styles else span for span in text.spans]
     return drawn
 
 
 class MutedText(Static):
-    """A Static whose text's muted parts are drawn in its ``muted-text--muted`` component style (readlist.tcss)."""
+    """A Static whose text's marked parts are drawn in their component styles (readlist.tcss): :data:`MUTED`
+    in ``muted-text--muted``, and a subclass's own marks (:attr:`MARKS`) in theirs."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"muted-text--muted"}
+    MARKS: ClassVar[dict[Style, str]] = {MUTED: "muted-text--muted"}
 
     def muted_style(self) -> Style:
         """The muted parts' style now (the component's colour only: the widget's own background shows through)."""
         return self.get_component_rich_style("muted-text--muted", partial=True)
 
+    def mark_styles(self) -> dict[Style, Style]:
+        """Each mark's style now (looked up when drawn: it follows a change of theme)."""
+        return {mark: self.get_component_rich_style(name, partial=True) for mark, name in self.MARKS.items()}
+
     def render(self) -> RenderResult:
         content = self.content
         if isinstance(content, Text):
-            return with_muted(content, self.muted_style())
+            return restyled(content, self.mark_styles())
         return super().render()
