@@ -112,10 +112,16 @@ def problems(app: Any, rows: dict[int, str]) -> list[tuple[str, str, str, float]
     return found
 
 
-async def measured_themes(app: Any, pilot: Any) -> AsyncIterator[str]:
-    """Each offered theme but the ANSI ones (the terminal's own palette: nothing to measure), put on in turn."""
+# Themes in which text drawn dim, or in the terminal palette's green and red, fell below 4.5:1.
+DIM_FELL_SHORT = frozenset({"atom-one-dark", "atom-one-light", "catppuccin-latte", "readlist-sepia", "rose-pine-dawn",
+                            "solarized-light"})
+
+
+async def measured_themes(app: Any, pilot: Any, only: frozenset[str] | None = None) -> AsyncIterator[str]:
+    """Each offered theme but the ANSI ones (the terminal's own palette: nothing to measure), put on in turn
+    (``only``: those of them)."""
     for name in sorted(app.available_themes):
-        if app.get_theme(name).ansi:
+        if app.get_theme(name).ansi or (only is not None and name not in only):
             continue
         app.theme = name
         await pilot.pause()
@@ -291,31 +297,32 @@ async def test_every_offered_theme_draws_muted_text_and_footer_keys_legibly(
     assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
 
 
-async def test_the_dialogs_muted_lines_are_legible_in_every_theme(small_library: Path, make_app: MakeApp) -> None:
+async def test_the_dialogs_draw_their_muted_lines_in_the_muted_colour(small_library: Path, make_app: MakeApp) -> None:
     """The tag box's hints, the delete confirmation's keys and the note editor's status line were drawn dim (the
     note editor's over the muted colour itself, faded twice): under 3:1 in several themes."""
     app = make_app(small_library)
     failures: dict[str, list[tuple[str, str, float]]] = {}
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        async for name in measured_themes(app, pilot):
-            found: list[tuple[str, str, float]] = []
-            for key, parts in (("t", ("#tag-hint", "#tag-known")), ("D", ("#confirm-keys",)), ("n", ("#note-status",))):
-                await pilot.press(key)
-                await pilot.pause()
+        # The themes in which dim text fell short (light and dark). That every theme's muted colour reaches 4.5:1
+        # on these backgrounds is checked with the theme variables (tests/config/test_themes.py and
+        # test_theme_app.py); here, that the dialogs draw in it.
+        for key, parts in (("t", ("#tag-hint", "#tag-known")), ("D", ("#confirm-keys",)), ("n", ("#note-status",))):
+            await pilot.press(key)
+            await pilot.pause()
+            async for name in measured_themes(app, pilot, only=DIM_FELL_SHORT):
                 for part in parts:
                     line = drawn(app.screen.query_one(part))[0]
                     cells = [cell for cell in line if not cell[0].isspace()]
                     assert cells, f"nothing drawn in {part}"
-                    found += below(app, part, cells)
-                await pilot.press("escape")
-                await pilot.pause()
-            if found:
-                failures[name] = found
+                    failures.setdefault(name, []).extend(below(app, part, cells))
+            await pilot.press("escape")
+            await pilot.pause()
+    failures = {name: found for name, found in failures.items() if found}
     assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
 
 
-async def test_the_reasons_for_and_against_a_score_are_legible_in_every_theme(
+async def test_the_reasons_for_and_against_a_score_are_drawn_in_legible_colours(
     tmp_path: Path, make_app: MakeApp
 ) -> None:
     """The words that pushed a score up or down were the terminal palette's green and red: 3.3-3.7:1 in some
@@ -328,7 +335,7 @@ async def test_the_reasons_for_and_against_a_score_are_legible_in_every_theme(
         await learned(app)
         await settled_insight(app, "how likely you are to keep it")
         measured = 0
-        async for name in measured_themes(app, pilot):
+        async for name in measured_themes(app, pilot, only=DIM_FELL_SHORT):
             found: list[tuple[str, str, float]] = []
             for line in drawn(app.screen.query_one("#detail-insight")):
                 text = "".join(char for char, _ in line)
@@ -338,5 +345,5 @@ async def test_the_reasons_for_and_against_a_score_are_legible_in_every_theme(
                     measured += 1
             if found:
                 failures[name] = found[:2]
-        assert measured >= 20
+        assert measured >= 8
     assert not failures, "\n".join(f"{name}: {found}" for name, found in failures.items())
