@@ -24,11 +24,6 @@ MUTED = Style(dim=True, meta={"readlist": "muted"})
 """The style of a muted part of a text. Drawn anywhere else than in a :class:`MutedText`, it is plain dim."""
 
 
-def with_muted(text: Text, muted: Style) -> Text:
-    """``text`` with its muted parts (styled :data:`MUTED`) in ``muted`` instead; ``text`` itself if it has none."""
-    return restyled(text, {MUTED: muted})
-
-
 def restyled(text: Text, styles: Mapping[Style, Style]) -> Text:
     """``text`` with each part styled with a mark (a key of ``styles``) in that mark's style; ``text`` itself if
     it has none."""
@@ -49,10 +44,6 @@ class MutedText(Static):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"muted-text--muted"}
     MARKS: ClassVar[dict[Style, str]] = {MUTED: "muted-text--muted"}
-
-    def muted_style(self) -> Style:
-        """The muted parts' style now (the component's colour only: the widget's own background shows through)."""
-        return self.get_component_rich_style("muted-text--muted", partial=True)
 
     def mark_styles(self) -> dict[Style, Style]:
         """Each mark's style now (looked up when drawn: it follows a change of theme)."""
