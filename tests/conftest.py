@@ -20,6 +20,19 @@ PAGES = FIXTURES / "pages"
 SEED_TODAY = date(2025, 12, 20)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """The suite runs on every core this process may use (``-n auto`` in pyproject.toml): the cores it is allowed
+    to run on, fewer where a container's CPU quota says so (``os.cpu_count()`` counts the host's)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, round(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return cores
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Never read or write the real user's library or config from a test."""

@@ -255,14 +255,17 @@ class Git:
     def _run_waiting(self, argv: list[str], env: Mapping[str, str], data: bytes | None,
                      *, network: bool) -> subprocess.CompletedProcess[bytes]:
         """A command ended at once when ``stop`` is set; one that talks to the remote also after NETWORK_TIMEOUT."""
-        with _SIGNALS.held():  # a signal now would leave git running, with no ``proc`` yet to end it by
-            proc = subprocess.Popen(
-                argv, cwd=self.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                stdin=subprocess.PIPE if data is not None else None if self.interactive else subprocess.DEVNULL,
-                start_new_session=not self.interactive,
-            )
         deadline = time.monotonic() + NETWORK_TIMEOUT if network else math.inf
+        proc: subprocess.Popen[bytes] | None = None
         try:
+            # A signal while git starts would leave it running, with no ``proc`` yet to end it by: held until then.
+            # Inside the ``try``, so that one arriving the moment it is raised still ends git.
+            with _SIGNALS.held():
+                proc = subprocess.Popen(
+                    argv, cwd=self.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    stdin=subprocess.PIPE if data is not None else None if self.interactive else subprocess.DEVNULL,
+                    start_new_session=not self.interactive,
+                )
             _SIGNALS.raise_held()
             while True:
                 try:
@@ -282,7 +285,7 @@ class Git:
         except BaseException:
             # Ctrl-C, SIGTERM, SIGHUP (:func:`_signals_stop`), whichever line it came at: git, in a session of its
             # own, did not get it.
-            if proc.poll() is None:
+            if proc is not None and proc.poll() is None:
                 self._end(proc)
             raise
 
