@@ -177,7 +177,14 @@ def _author(name: str, ascii_only: bool) -> str:
     """
     if is_literal(name) or _SPECIAL_FIRST.search(name):
         return _whole(_name_tex(name, ascii_only=ascii_only), ascii_only=ascii_only)
-    return _name_tex(bibtex_order(name), ascii_only=ascii_only)
+    ordered = bibtex_order(name)
+    family, comma, rest = ordered.partition(",")
+    if comma and family[:1].islower() and " " not in family:
+        # ``boyd, danah``: biber reads a family name in lower case with no particle before it as a particle,
+        # and gave the name none ("boyd danah" its particle); braced, it is the family name to both tools.
+        return _whole(_name_tex(family, ascii_only=ascii_only), ascii_only=ascii_only) + comma + _name_tex(
+            rest, ascii_only=ascii_only)
+    return _name_tex(ordered, ascii_only=ascii_only)
 
 
 def _organization(name: str, *, ascii_only: bool) -> str:

@@ -29,7 +29,7 @@ from readlist.core.citekeys import (
 )
 from readlist.core.csl import ItemDict, csl_item, text_entries
 from readlist.core.model import Paper
-from readlist.core.names import ascii_fold
+from readlist.core.names import ascii_fold, given_name_first
 from readlist.core.reference import Reference, clean_field, reference, safe_url
 from readlist.core.reference import clean_note as clean_block
 from readlist.core.ris import iter_ris_entries
@@ -106,7 +106,7 @@ def _md_url(url: str) -> str:
 
 
 def _short_authors(ref: Reference) -> str:
-    names = ref.names
+    names = [given_name_first(name) for name in ref.names[:4]]  # a fourth makes it "et al."
     if names:
         if len(names) > 3 or ref.more_authors:
             return f"{names[0]} et al."

@@ -49,7 +49,9 @@ def _nocase(word: str) -> str:
 
 def csl_title(plain_title: str) -> str:
     """The title with the words the BibTeX export braces (``LLaMA``, ``E(3)``, ``C#``, a name in a sentence-case
-    title) in ``<span class="nocase">``, the CSL-JSON markup for "keep this word's case".
+    title, a word that was math: ``O(n log n)``, ``k-means``) in ``<span class="nocase">``, the CSL-JSON markup
+    for "keep this word's case". ``plain_title``: with its math words marked
+    (:attr:`~readlist.core.reference.Reference.plain_title_math_marked`).
 
     A style that puts titles in sentence case (APA, many journals') lower-cases every word that is only
     capitalised: pandoc printed ``e(3)``, ``c#``, ``r`` and ``gaussian`` where the PDF built from the BibTeX
@@ -62,7 +64,7 @@ def csl_title(plain_title: str) -> str:
 def csl_item(ref: Reference, key: str, *, user_data: bool = False, complete: bool = False) -> ItemDict:
     """One CSL-JSON item; only fields the CSL-JSON schema defines, with the types it requires."""
     item: ItemDict = {"id": key, "type": "article-journal" if ref.venue else "article",
-                      "title": csl_title(ref.plain_title)}
+                      "title": csl_title(ref.plain_title_math_marked)}
     if ref.names:
         item["author"] = [_name(p, n) for p, n in zip(ref.people, ref.names, strict=True)]
     elif ref.organization:

@@ -70,7 +70,10 @@ def bibtex_order(name: str) -> str:
 
     BibTeX only recognises a suffix in ``Last, Jr., First``: a suffix after the name, with or without a comma
     (``Sammy Davis, Jr.``, which BibTeX would read as family name "Sammy Davis", given name "Jr."), is moved
-    there; every other name is kept as written.
+    there, with the lower-case particles before the family name (``de la Cruz, Jr., Juan``: left behind they
+    would be read as given names). A name written given name first whose first word is in lower case and not a
+    particle (``danah boyd``, ``bell hooks``) is turned round too: BibTeX takes a lower-case first word for the
+    family name's particle, and the name for one without a given name. Every other name is kept as written.
     """
     if (split := _comma_suffix(name)) is not None:
         words, suffix = split[0].split(), split[1]
@@ -84,7 +87,11 @@ def bibtex_order(name: str) -> str:
         return name
     start = _family_start(words)
     if start == len(words) - 1 and not suffix:
+        if words[0][:1].islower() and not all(word in _PARTICLES for word in words[:-1]):
+            return f"{words[-1]}, {' '.join(words[:-1])}"
         return name
+    while start > 1 and words[start - 1][:1].islower():
+        start -= 1
     family, given = " ".join(words[start:]), " ".join(words[:start])
     return f"{family}, {suffix}, {given}" if suffix else f"{family}, {given}"
 
@@ -182,6 +189,17 @@ def person(name: str) -> PersonName:
         family=family,
         suffix=" ".join(parts.jr),
     )
+
+
+def given_name_first(name: str) -> str:
+    """``Knuth, Donald E.`` as running text writes it, ``Donald E. Knuth``; a name written so already, or one
+    that cannot be split, as it is. Read as a list, "Knuth, Donald E. and Lamport, Leslie" names four people."""
+    if "," not in name:
+        return name
+    parts = person(name)
+    if parts.literal or not parts.given:
+        return name
+    return " ".join(part for part in (parts.given, parts.particle, parts.family, parts.suffix) if part)
 
 
 def family_name(name: str) -> str:

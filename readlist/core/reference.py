@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from readlist.core.dates import PartialDate
 from readlist.core.model import Paper, find_arxiv_id, user_edited
 from readlist.core.names import PersonName, person
-from readlist.core.tex import typeset_dashes
+from readlist.core.tex import mark_math_words, typeset_dashes
 from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, clean_lines, strip_controls
 
@@ -184,8 +184,12 @@ class Reference:
         built from the BibTeX export has a dash. BibTeX and BibLaTeX keep the title as recorded, where TeX is
         what it is written in.
         """
-        # Cleaned again: what the rendering makes is text from a page too.
-        return clean_line(render_tex(typeset_dashes(self.title)))
+        return plain_text(self.title)
+
+    @property
+    def plain_title_math_marked(self) -> str:
+        """:attr:`plain_title` with each word that was math marked (see :func:`readlist.core.tex.mark_math_words`)."""
+        return plain_text(mark_math_words(self.title))
 
     @property
     def url_beside_doi(self) -> str | None:
@@ -216,6 +220,12 @@ class Reference:
         if self.names or self.organization or not self.authors_count:
             return None
         return count_note(self.authors_count)
+
+
+def plain_text(tex: str) -> str:
+    """TeX rendered as a reader sees it (see :attr:`Reference.plain_title`); cleaned again, as what the rendering
+    makes is text from a page too."""
+    return clean_line(render_tex(typeset_dashes(tex)))
 
 
 def reference(paper: Paper) -> Reference:

@@ -820,12 +820,58 @@ def _sentence_starts(text: str) -> frozenset[int]:
     return frozenset(starts)
 
 
+# Around each word of a title that holds math (:func:`mark_math_words`), kept through the rendering to plain text.
+MATH_WORD_OPEN = "\ufdd2"
+MATH_WORD_CLOSE = "\ufdd3"
+_MATH_WORD = re.compile(f"{MATH_WORD_OPEN}([^{MATH_WORD_CLOSE}]*){MATH_WORD_CLOSE}")
+_MATH_WORD_HERE = "\ufdd4"
+
+
+def mark_math_words(text: str) -> str:
+    """A TeX title with each word that holds math (to the spaces outside math around it: ``$k$-means``,
+    ``$O(n \\log n)$``) between :data:`MATH_WORD_OPEN` and :data:`MATH_WORD_CLOSE`.
+
+    Rendered to plain text, such a word no longer says it was math (``O(n log n)``), and a style that puts
+    titles in title case printed ``O(n Log n)`` and ``k-Means``; the BibTeX export braces these words whole.
+    """
+    if "$" not in text or any(mark in text for mark in (MATH_WORD_OPEN, MATH_WORD_CLOSE, _MATH_WORD_HERE)):
+        return text
+    words: list[tuple[int, int]] = []
+    for match, _ in _math_matches(text):
+        start = text.rfind(" ", 0, match.start()) + 1
+        end = text.find(" ", match.end())
+        end = len(text) if end < 0 else end
+        if words and start <= words[-1][1]:
+            words[-1] = (words[-1][0], max(end, words[-1][1]))
+        else:
+            words.append((start, end))
+    out: list[str] = []
+    last = 0
+    for start, end in words:
+        out += [text[last:start], MATH_WORD_OPEN, text[start:end], MATH_WORD_CLOSE]
+        last = end
+    return "".join(out) + text[last:]
+
+
 def mark_protected(text: str, mark: Callable[[str], str]) -> str:
     """A plain title (no TeX: what :attr:`~readlist.core.reference.Reference.plain_title` gives) with ``mark``
     applied to each word :func:`protect_title` would brace, the punctuation around it left outside.
 
     For the CSL-JSON export, which protects the same words from a style's case changes with its own markup.
+    A word between :data:`MATH_WORD_OPEN` and :data:`MATH_WORD_CLOSE` (it was math) is marked whole.
     """
+    if MATH_WORD_OPEN in text:
+        math_words: list[str] = []
+
+        def set_aside(match: re.Match[str]) -> str:
+            lead, core, trail = _affixes(match.group(1))
+            if not core:
+                return match.group(1)
+            math_words.append(mark(core))
+            return lead + _MATH_WORD_HERE + trail  # its punctuation still ends a clause (``S²FT:``)
+
+        marked = mark_protected(_MATH_WORD.sub(set_aside, text), mark)
+        return re.sub(_MATH_WORD_HERE, lambda _: math_words.pop(0), marked)
     names = _names_in_sentence_case(text) | _sentence_starts(text)
     if not names and _PLAIN_TITLE.fullmatch(text):
         return _MAYBE_PROTECTED.sub(lambda match: _marked_match(match, mark), text)

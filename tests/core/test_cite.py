@@ -485,10 +485,30 @@ def test_plain_text_formats_space_math_operators_as_tex_does() -> None:
                          arxiv_id="2401.00001")
     plain = "Sorting in O(n log n) with max-Heaps"
     csl_title = json.loads(format_entries([paper], "csl-json"))[0]["title"]
-    assert "n</span> log n) with max-Heaps" in csl_title  # "O(n" is kept as a name of a title in sentence case
+    assert csl_title == 'Sorting in <span class="nocase">O(n log n)</span> with <span class="nocase">max-Heaps</span>'
     assert f"TI  - {plain}\n" in format_entries([paper], "ris")
     assert plain in text_entry(paper) and plain in markdown_entry(paper)
     assert "$O(n\\log n)$" in bibtex_entry(paper)  # TeX sets it there
+
+
+def test_a_csl_json_title_keeps_the_case_of_each_word_that_was_math() -> None:
+    """Rendered to plain text, math reads as words: pandoc's title-case styles printed "An O(n Log n) Algorithm" and
+    "Fast k-Means"; the BibTeX export braces these words whole, the CSL-JSON export marks them."""
+    paper = Paper.create(title="Fast $k$-means in $O(n \\log n)$: Sorting with $\\alpha$-Divergence and "
+                               "$\\log n$ Rounds", authors=["Ada Lovelace"], arxiv_id="2401.00001")
+    nocase = '<span class="nocase">{}</span>'.format
+    assert csl_items([paper])[0]["title"] == (
+        f"Fast {nocase('k-means')} in {nocase('O(n log n)')}: Sorting with {nocase('α-Divergence')} and "
+        f"{nocase('log n')} Rounds")
+    assert "TI  - Fast k-means in O(n log n): Sorting with α-Divergence and log n Rounds\n" in format_entries(
+        [paper], "ris")
+
+
+def test_markdown_writes_names_given_name_first() -> None:
+    """"Knuth, Donald E. and Lamport, Leslie" reads as four people."""
+    paper = Paper.create(title="Typesetting", authors=["Knuth, Donald E.", "García Márquez, Gabriel", "Smith, III"],
+                         published="2020")
+    assert markdown_entry(paper) == "Typesetting — Donald E. Knuth, Gabriel García Márquez and Smith, III, 2020"
 
 
 def test_the_sort_key_of_a_paper_without_authors_is_plain_tex_safe_text() -> None:

@@ -25,6 +25,7 @@ import pytest
 from readlist.core.cite import format_entries
 from readlist.core.citekeys import assign_keys
 from readlist.core.model import Paper
+from readlist.core.names import person
 from readlist.core.tex import segments
 from readlist.importers import parse_input
 from tests.core.test_tex import bibtex_balanced
@@ -533,6 +534,39 @@ def test_a_family_name_with_a_suffix_alone_reads_back_as_an_author_and_keys_by_t
     assert keys[paper.id] == "lopez2023benign"
     (back,) = parse_input(format_entries([paper], "bibtex", keys=keys).encode(), source="x.bib").papers
     assert (back.authors, back.organization) == (["Lopez, Jr."], None)
+
+
+def _particles_and_lower_case() -> Paper:
+    return Paper.create(title="Names That Split Twice", published="2021",
+                        authors=["Juan de la Cruz Jr.", "Ludwig van Beethoven III", "danah boyd"])
+
+
+def test_particles_beside_a_suffix_and_a_lower_case_given_name_are_split_right_by_bibtex(tmp_path: Path) -> None:
+    """``Juan de la Cruz Jr.`` was written ``Cruz, Jr., Juan de la`` (ieeetr: "J. d. l. Cruz, Jr.") and
+    ``danah boyd`` as it stands, which bibtex reads as a particle and a family name ("danah boyd" in ieeetr,
+    where every other given name is an initial), and biber too ("boyd, danah" gave it no family name)."""
+    _need("pdflatex", "bibtex", files=("ieeetr.bst",))
+    paper = _particles_and_lower_case()
+    _bibtex_build(tmp_path, format_entries([paper], "bibtex", keys={paper.id: "n"}), "\\documentclass{article}\n",
+                  "ieeetr")
+    bbl = " ".join((tmp_path / "doc.bbl").read_text().split())
+    assert "J.~de~la Cruz, Jr., L.~van Beethoven, III, and d.~{boyd}," in bbl, bbl
+
+
+def test_particles_beside_a_suffix_and_a_lower_case_given_name_are_split_right_by_biber(tmp_path: Path) -> None:
+    _need("pdflatex", "biber", files=("biblatex.sty",))
+    paper = _particles_and_lower_case()
+    _biber_build(tmp_path, format_entries([paper], "biblatex", keys={paper.id: "n"}), "\\documentclass{article}\n")
+    bbl = " ".join((tmp_path / "doc.bbl").read_text().split())
+    for parts in ("family={Cruz}", "given={Juan}", "prefix={de\\bibnamedelima la}", "suffix={Jr.}",
+                  "family={{boyd}}", "given={danah}"):
+        assert parts in bbl, (parts, bbl)
+    assert "prefix={danah}" not in bbl
+    authors = json.loads(format_entries([paper], "csl-json"))[0]["author"]
+    assert authors[0] == {"family": "Cruz", "given": "Juan", "non-dropping-particle": "de la", "suffix": "Jr."}
+    assert authors[2] == {"family": "boyd", "given": "danah"}
+    (back,) = parse_input(format_entries([paper], "biblatex", keys={paper.id: "n"}).encode(), source="x.bib").papers
+    assert [person(name) for name in back.authors] == [person(name) for name in paper.authors]
 
 
 def _with_venue() -> list[Paper]:
