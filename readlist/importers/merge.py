@@ -1,7 +1,8 @@
 """What an import does to a paper the library already has.
 
 Re-importing fills source fields that are empty, refreshes the ones a source keeps current
-(upvotes, abstract) and makes a date more precise (a BibTeX ``2023`` becomes the day a page
+(upvotes, abstract: never with the start of the one stored, which a copy cut short gives) and makes a date more
+precise (a BibTeX ``2023`` becomes the day a page
 gives). It never touches what the user owns (status, rating, tags, note, read date, citation
 key, and any detail they corrected by hand), with one exception: a source's keywords become tags of a paper
 that has none. A venue the source gives as the user's (a ``.bib`` file's, or one corrected in the library a
@@ -66,6 +67,8 @@ def merge_changes(existing: Paper, incoming: Paper, source: str, fmt: str | None
         if new in (None, "", []) or user_edited(existing, name):
             continue
         old = getattr(existing, name)
+        if name == "abstract" and old and completes(new, old):
+            continue  # a copy cut inside the abstract (a selection, a download that stopped): the whole one stays
         if old in (None, "", []) or (name in REFRESHED_FIELDS and old != new):
             changes[name] = new
         elif name == "journal_ref" and name in incoming.changed and old != new:

@@ -199,6 +199,21 @@ def test_json_report_shape(tmp_path: Path, inputs: dict[str, Path]) -> None:
     assert (again["added"], again["updated"], again["unchanged"]) == (0, 0, 16)
 
 
+def test_a_copy_cut_inside_an_abstract_never_replaces_the_whole_one(tmp_path: Path) -> None:
+    """The first kilobyte of a text copy (a selection, a download that stopped) replaced the 1,550-character
+    abstract stored from the whole copy with the 833 characters it broke off at, and reported "1 updated"."""
+    db = tmp_path / "lib.json"
+    imported(db, str(SEED), "--year", "2025")
+    before = {p.id: p.abstract for p in Library(db).papers.values()}
+    cut = tmp_path / "cut.txt"
+    cut.write_bytes(SEED.read_bytes()[:1000])
+    (report,) = imported(db, str(cut), "--year", "2025")["reports"]
+    (unchanged,) = report["ids"]["unchanged"]
+    assert (report["updated"], report["unchanged"]) == (0, 1)
+    assert len(before[unchanged]) == 1550
+    assert {p.id: p.abstract for p in Library(db).papers.values()} == before
+
+
 def test_reimport_fills_and_refreshes_but_keeps_user_fields(tmp_path: Path, inputs: dict[str, Path]) -> None:
     db = tmp_path / "lib.json"
     imported(db, str(inputs["abs.html"]))
