@@ -103,9 +103,10 @@ def decode(data: bytes | bytearray | str) -> str:
     return decode_counted(data)[0]
 
 
-def decode_counted(data: bytes | bytearray | str) -> tuple[str, int]:
-    """:func:`decode`, and how many bytes of text that is otherwise UTF-8 were not UTF-8 (each read as U+FFFD)."""
-    replaced = 0
+def decode_counted(data: bytes | bytearray | str) -> tuple[str, int | str]:
+    """:func:`decode`, and how many bytes of text that is otherwise UTF-8 were not UTF-8 (each read as U+FFFD), or
+    the name of the legacy encoding the input was read in (see :func:`_not_quite_utf8`)."""
+    replaced: int | str = 0
     if isinstance(data, str):
         text = data
     else:
@@ -136,23 +137,53 @@ def decode_counted(data: bytes | bytearray | str) -> tuple[str, int]:
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
-def _not_quite_utf8(data: bytes | bytearray) -> tuple[str, int]:
+# The encoding a saved page declares: ``<meta charset="windows-1251">``, ``<meta http-equiv="Content-Type"
+# content="text/html; charset=koi8-r">`` or ``<?xml version="1.0" encoding="Shift_JIS"?>``.
+_DECLARED_ENCODING = re.compile(
+    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})|<\?xml[^>]{0,300}?encoding\s*=\s*["']"""
+    rb"""([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+# Text in another script read as Windows-1252 (Cyrillic, Greek, Japanese, Chinese in their legacy encodings): runs
+# of accented letters and typographic signs (``Îáîáùåíèå``, ``“ú–{Œê``) that no Western European text has.
+_GARBLED = re.compile("[^\x00-\x7f]{3,}")
+
+
+def _not_quite_utf8(data: bytes | bytearray) -> tuple[str, int | str]:
     """Input that is not valid UTF-8: UTF-8 with a few bad bytes (a copy damaged in transit), or a legacy encoding.
 
     It is UTF-8 when it holds more valid multi-byte UTF-8 characters than bytes that are not UTF-8; each of those is
     then read as U+FFFD, and their count is returned. Otherwise (no valid multi-byte character, or as many bad
-    bytes) it is a saved page in a legacy encoding: cp1252 is what browsers assume.
+    bytes) it is in a legacy encoding: the one a saved page declares, else Windows-1252 (what browsers assume for
+    Western text), whose name is returned for the report. Read as Windows-1252, text in another encoding (Cyrillic,
+    Japanese) came out garbled and replaced good abstracts without a word: such input is refused instead.
     """
     text = data.decode("utf-8-sig", errors="surrogateescape")
     bad = len(_NOT_UTF8.findall(text))
     multibyte = len(text) - len(text.encode("ascii", errors="ignore")) - bad
     if bad < multibyte:
         return _NOT_UTF8.sub("\ufffd", text), bad
-    return data.decode("cp1252", errors="replace"), 0
+    declared = _DECLARED_ENCODING.search(data[:16384])
+    if declared is not None:
+        name = (declared.group(1) or declared.group(2)).decode("ascii")
+        try:
+            return data.decode(name), name
+        except (LookupError, UnicodeDecodeError):
+            pass  # an encoding Python does not know, or one the bytes do not follow: read as below
+    text = data.decode("cp1252", errors="replace")
+    garbled = _GARBLED.search(text)
+    if "\ufffd" in text or garbled is not None:
+        shown = f" ({garbled.group()[:12]})" if garbled is not None else ""
+        raise ImportFormatError(
+            f"input is not UTF-8, and read as Windows-1252 it comes out garbled{shown}: it is in another encoding; "
+            "convert it to UTF-8 (iconv -f ITS-ENCODING -t UTF-8 FILE > NEW-FILE, or save it again as UTF-8) and "
+            "import that")
+    return text, "Windows-1252"
 
 
-def replaced_bytes_note(count: int) -> tuple[str, str]:
-    """The import report's note on bytes that were not UTF-8 in text that otherwise is."""
+def replaced_bytes_note(count: int | str) -> tuple[str, str]:
+    """The import report's note on bytes that were not UTF-8 in text that otherwise is, or on the legacy encoding
+    the input was read in."""
+    if isinstance(count, str):
+        return "input", f"not UTF-8: read as {count}; if letters look wrong, convert the file to UTF-8 and import again"
     which = "1 byte that is" if count == 1 else f"{count:,} bytes that are"
     return "input", f"{which} not valid UTF-8 read as \ufffd (U+FFFD); the rest is read as UTF-8"
 

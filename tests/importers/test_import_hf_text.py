@@ -553,14 +553,42 @@ def test_one_byte_that_is_not_utf8_leaves_the_copy_read_as_utf8() -> None:
     assert not clean.notes
 
 
-def test_a_legacy_encoded_copy_is_still_read_as_cp1252() -> None:
+def test_a_legacy_encoded_copy_is_still_read_as_cp1252_and_the_report_says_so() -> None:
     from readlist.importers.base import decode_counted
 
     # No valid multi-byte UTF-8 at all, or no more of it than bytes that are not UTF-8: a legacy encoding.
-    assert decode_counted("Müller · Déjà vu • été".encode("cp1252")) == ("Müller · Déjà vu • été", 0)
-    assert decode_counted("Müller et Renée: ".encode("cp1252") + "•".encode()) == ("Müller et Renée: â€¢", 0)
+    assert decode_counted("Müller · Déjà vu • été".encode("cp1252")) == ("Müller · Déjà vu • été", "Windows-1252")
     # More valid UTF-8 characters than bad bytes: UTF-8, the bad ones counted.
     assert decode_counted("Déjà vu • ".encode() + b"\x96\xff") == ("Déjà vu • \ufffd\ufffd", 2)
+    seed = _seed("001_eaf0a1b246e94eca.txt").decode().replace("Data Factors", "Données Factors")
+    result = parse_input(seed.encode("cp1252"), today=TODAY)
+    assert any(p.title.startswith("Données Factors") for p in result.papers)
+    assert result.notes[0] == ("input", "not UTF-8: read as Windows-1252; if letters look wrong, convert the file "
+                                        "to UTF-8 and import again")
+
+
+@pytest.mark.parametrize(("encoding", "shown"), [("cp1251", "Îáîáùåíèå"), ("shift_jis", "“ú–"),
+                                                 ("gb2312", "ÖÐÎÄ")])
+def test_a_copy_in_another_legacy_encoding_is_refused_not_read_garbled(encoding: str, shown: str) -> None:
+    """Read as Windows-1252, a Cyrillic or Japanese copy's text came out garbled, and a re-import put it in
+    place of good abstracts with no word said."""
+    words = {"cp1251": "Обобщение длины", "shift_jis": "日本語の", "gb2312": "中文"}[encoding]
+    seed = _seed("001_eaf0a1b246e94eca.txt").decode().replace("Data Factors", f"{words} Data Factors")
+    with pytest.raises(ImportFormatError, match=(
+            f"^input is not UTF-8, and read as Windows-1252 it comes out garbled \\({re.escape(shown)}[^)]*\\): it is "
+            "in another encoding; convert it to UTF-8")):
+        parse_input(seed.encode(encoding, errors="replace"), today=TODAY)
+
+
+def test_a_saved_page_is_read_in_the_encoding_it_declares() -> None:
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251">'
+            '<meta name="citation_title" content="Обобщение длины: Length Generalization">'
+            '<meta name="citation_author" content="Иванов, Пётр"><meta name="citation_arxiv_id" content="2401.00001">'
+            '</head><body></body></html>')
+    result = parse_input(page.encode("cp1251"), today=TODAY)
+    assert [p.title for p in result.papers] == ["Обобщение длины: Length Generalization"]
+    assert result.notes[0] == ("input", "not UTF-8: read as windows-1251; if letters look wrong, convert the file "
+                                        "to UTF-8 and import again")
 
 
 # -- copies cut short -----------------------------------------------------------------------------------------
