@@ -754,9 +754,12 @@ class Library:
                 self._backed_up_write(self._write_snapshot)
             except OSError as exc:
                 # Every change is already durable in the journal; only the folding failed.
-                kept = ("your changes are saved in the journal and are folded in by a later command once there is "
-                        "room" if journal_size else "the library file was left as it was (it had no journal to "
-                        "fold in)")
+                if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    when = "once there is room"
+                else:  # an immutable or otherwise protected file (EPERM, EACCES), a read-only disk
+                    when = "once the file can be written again (check its permissions and attributes: `lsattr`)"
+                kept = (f"your changes are saved in the journal and are folded in by a later command {when}"
+                        if journal_size else "the library file was left as it was (it had no journal to fold in)")
                 raise LibraryError(
                     f"{self.path}: could not rewrite the library file ({exc.strerror or exc}); {kept}"
                 ) from exc

@@ -249,3 +249,27 @@ def test_a_change_whose_undo_record_cannot_be_written_is_not_mistaken_for_an_old
     assert undo.exit_code == 1 and "nothing to undo" in undo.stderr
     papers = Library(db).papers
     assert papers["2401.00001"].rating == 5 and papers["2401.00002"].tags == ["later"]
+
+
+@pytest.mark.parametrize(("error", "advice"), [
+    (errno.ENOSPC, "once there is room"),
+    (errno.EPERM, "once the file can be written again (check its permissions and attributes: `lsattr`)"),
+])
+def test_a_library_file_that_cannot_be_rewritten_keeps_the_change_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: int, advice: str,
+) -> None:
+    """An immutable library file (``chattr +i``, its folder writable) was said to need "room"."""
+    lib = make(tmp_path / "library.json")
+    Rate(["2401.00001"], 4).execute(lib)
+
+    def refused(*_: object, **__: object) -> None:
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(Library, "_write_snapshot", refused)
+    with pytest.raises(library_module.LibraryError) as caught:
+        lib.compact(force=True)
+    assert str(caught.value).endswith(
+        f"could not rewrite the library file ({os.strerror(error)}); your changes are saved in the journal and are "
+        f"folded in by a later command {advice}")
+    monkeypatch.undo()
+    assert Library(lib.path).papers["2401.00001"].rating == 4
