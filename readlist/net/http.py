@@ -290,10 +290,14 @@ class HttpClient:
                 # A body that stops short of its Content-Length is a connection cut mid-answer, not a bad answer.
                 cut = any(words in text.lower() for words in ("disconnect", "peer closed connection"))
                 kind = "connection" if cut or isinstance(exc, httpx.ReadError) else "malformed"
-                what = "the connection was cut" if kind == "connection" else "the server sent a malformed answer"
-                raise _Retry(
-                    NetworkError(f"{label}: {what} ({_short(text)}); try again later", kind=kind, url=url)
-                ) from None
+                if kind == "malformed" and "status line" in text:
+                    # The parser's own words quote the bytes as Python writes them: "illegal status line:
+                    # bytearray(b'\\x00\\xffNOT HTTP')". What matters is that the server does not speak HTTP.
+                    what = "the server did not answer in HTTP (is the address that of a web server?)"
+                else:
+                    what = ("the connection was cut" if kind == "connection" else "the server sent a malformed "
+                            "answer") + f" ({_short(text)})"
+                raise _Retry(NetworkError(f"{label}: {what}; try again later", kind=kind, url=url)) from None
             except httpx.DecodingError as exc:
                 raise NetworkError(
                     f"{label}: the answer could not be decoded ({_short(str(exc))}); try again later",

@@ -196,6 +196,15 @@ def test_malformed_answer(fake_server: FakeServer) -> None:
     assert "try again later" in str(caught.value)
 
 
+def test_an_answer_that_is_not_http_is_named_so_without_python_internals(fake_server: FakeServer) -> None:
+    """The message quoted the parser: "illegal status line: bytearray(b'\\x00\\xffNOT HTTP AT ALL')"."""
+    fake_server.script("/garbage", Reply(raw=b"\x00\xffNOT HTTP AT ALL\r\n\r\n"))
+    with pytest.raises(NetworkError) as caught:
+        client(FakeClock(), attempts=1).get(f"{fake_server.url}/garbage", service="Test API")
+    assert str(caught.value) == ("Test API: the server did not answer in HTTP (is the address that of a web "
+                                 "server?); try again later")
+
+
 def test_no_answer_times_out_and_is_retried_within_the_deadline(fake_server: FakeServer) -> None:
     hold = threading.Event()
     fake_server.script("/silent", Reply(200, b"late", hold=hold))
