@@ -78,6 +78,8 @@ def look_up_ids(sources: Sequence[str], arxiv: ArxivClient, *,
     wanted = {source: find_arxiv_id(source.strip()) for source in sources}
     found: dict[str, ParseResult] = {}
     missing: set[str] = set()
+    # Why an id is missing from an answer that held other papers: then it is not arXiv's "no such paper".
+    otherwise: dict[str, str] = {}
     error: str | None = None
     try:
         for batch in arxiv.by_id_batches([i for i in wanted.values() if i], cancelled=cancelled):
@@ -85,12 +87,15 @@ def look_up_ids(sources: Sequence[str], arxiv: ArxivClient, *,
                 found[known] = ParseResult(format=FORMAT, papers=[paper])
             missing.update(batch.missing)
             missing.update(batch.invalid)
+            otherwise.update((absent, why) for absent in batch.missing if (why := batch.answered_otherwise(absent)))
     except NetworkError as exc:
         error = str(exc)
     answers: dict[str, ParseResult | str] = {}
     for source, arxiv_id in wanted.items():
         if arxiv_id is not None and arxiv_id in found:
             answers[source] = found[arxiv_id]
+        elif arxiv_id is not None and arxiv_id in otherwise:
+            answers[source] = otherwise[arxiv_id]
         elif arxiv_id is not None and arxiv_id in missing:
             answers[source] = f"arXiv has no paper {arxiv_id}; check the id"
         else:

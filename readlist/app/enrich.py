@@ -301,7 +301,8 @@ def plan_enrichment(
                     found_arxiv[wanted[arxiv_id].id] = record
                 for arxiv_id in lookup.missing:
                     paper = wanted[arxiv_id]
-                    plan.not_found.append(Unsettled(paper.id, paper.title, f"arXiv has no paper {arxiv_id}"))
+                    why = lookup.answered_otherwise(arxiv_id) or f"arXiv has no paper {arxiv_id}"
+                    plan.not_found.append(Unsettled(paper.id, paper.title, why))
                     settled.add(paper.id)
         except NetworkError as exc:
             if exc.kind not in _PER_REQUEST_KINDS:

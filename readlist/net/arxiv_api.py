@@ -54,11 +54,21 @@ def _more_entries_than(content: bytes | bytearray, limit: int) -> bool:
 
 @dataclass
 class IdLookup:
-    """What a lookup by id found: papers by arXiv id, ids arXiv does not know, ids that are not ids."""
+    """What a lookup by id found: papers by arXiv id, ids arXiv does not know, ids that are not ids, and the ids of
+    papers the answer held that were not asked for (a server or cache answering another question)."""
 
     found: dict[str, Paper] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    unasked: list[str] = field(default_factory=list)
+
+    def answered_otherwise(self, arxiv_id: str) -> str | None:
+        """Why ``arxiv_id`` is missing when the answer held papers not asked for: not arXiv's "no such paper"."""
+        if not self.unasked:
+            return None
+        shown = ", ".join(self.unasked[:3]) + (" …" if len(self.unasked) > 3 else "")
+        return (f"the arXiv API answered with other papers ({shown}), not {arxiv_id}; try again later (a proxy or "
+                "cache between here and arXiv may be answering)")
 
 
 @dataclass
@@ -230,6 +240,8 @@ class ArxivClient:
             for paper in page.result.papers:
                 if paper.arxiv_id in batch:
                     result.found[paper.arxiv_id] = paper
+                elif paper.arxiv_id:
+                    result.unasked.append(paper.arxiv_id)
             result.missing = [i for i in batch if i not in result.found]
             done += len(batch)
             if progress is not None:

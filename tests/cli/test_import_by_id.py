@@ -118,3 +118,19 @@ def test_a_text_that_only_mentions_an_id_is_parsed_as_a_page(api: FakeServer, tm
                                 input="see 2410.21228 for details\n")
     assert result.exit_code == 1
     assert "2410.21228" not in "".join(id_requests(api))
+
+
+def test_an_answer_about_other_papers_is_not_reported_as_no_such_paper(api: FakeServer, tmp_path: Path) -> None:
+    """A server (or a cache on the way) answering with another paper: "arXiv has no paper …; check the id" blamed
+    an id that was right."""
+    feed = (NET_FIXTURES / "arxiv-api-query-testing.xml").read_bytes()
+    other = feed[: feed.index(b"</entry>") + len(b"</entry>")] + b"\n</feed>\n"  # its first paper alone
+    api.script("/arxiv/api/query", Reply(200, body=other, headers={"Content-Type": "application/atom+xml"}))
+    db = tmp_path / "library.json"
+    result = run(db, "import", "2401.00002")
+    assert result.exit_code == 1
+    line = next(line for line in result.stdout.splitlines() if line.startswith("✗ 2401.00002: "))
+    assert line.startswith("✗ 2401.00002: the arXiv API answered with other papers (")
+    assert line.endswith("), not 2401.00002; try again later (a proxy or cache between here and arXiv may be "
+                         "answering)")
+    assert not db.exists() or not Library(db).papers
