@@ -399,8 +399,30 @@ def _build() -> tuple[Any, Any]:
         ],
         specials=[SpecialsTextSpec("^", simplify_repl=_script), SpecialsTextSpec("_", simplify_repl=_script)],
     )
+    text_db.set_unknown_macro_spec(MacroTextSpec("", simplify_repl=_unknown_macro))
     to_text = LatexNodes2Text(latex_context=text_db, math_mode="text", strict_latex_spaces="macros")
     return walker_db, to_text
+
+
+# Declarations the converter does not know that change only how text looks or where it breaks (``{\\em i)}``).
+_LOOKS_ONLY = frozenset(
+    "em bf it rm sc sl sf tt normalfont bfseries itshape scshape ttfamily sffamily rmfamily upshape mdseries slshape "
+    "small footnotesize scriptsize tiny large Large LARGE huge Huge normalsize centering noindent indent raggedright "
+    "raggedleft newline linebreak nobreak par smallskip medskip bigskip hfill vfill protect relax newpage "
+    "clearpage".split())
+
+
+def _unknown_macro(node: Any, l2tobj: Any) -> str:
+    """A command of the text the converter does not know, as written (``\\ours``, ``C:\\Users``): it used to
+    vanish, taking a word with it ("we propose , a method"). One followed by a group (``\\mymacro{text}``) gives
+    way to the group's text, as before, as do declarations of how text looks and unknown commands in math
+    (``\\left``, ``\\big``, ``\\displaystyle``: layout)."""
+    del l2tobj  # the converter passes it by this name
+    state = node.parsing_state
+    after = state.s[node.pos + node.len: node.pos + node.len + 1]
+    if after == "{" or state.in_math_mode or node.macroname in _LOOKS_ONLY:
+        return ""
+    return "\\" + node.macroname + node.macro_post_space
 
 
 def _parts() -> tuple[Any, Any]:

@@ -168,3 +168,16 @@ def test_titles_and_abstracts_show_a_mark_where_a_control_was_as_every_other_fie
     assert render_tex.__wrapped__("EVIL\x1b[31mRED") == "EVIL\ufffdRED"
     assert render_tex.__wrapped__("a\u202eb $x^2$ c\x07") == "a\ufffdb x² c\ufffd"
     assert render_tex.__wrapped__("one\r\ntwo") == "one\ntwo"  # a line break, not a mark
+
+
+@pytest.mark.parametrize(("tex", "text"), [
+    ("we propose \\ours, a method", "we propose \\ours, a method"),
+    ("Matching paths like C:\\Users\\me", "Matching paths like C:\\Users\\me"),
+    ("\\mymacro{wrapped words} stay", "wrapped words stay"),
+    ("This includes {\\em i)} and {\\bf ii)}", "This includes i) and ii)"),
+    ("$\\left( x \\right) \\big| \\displaystyle y$", "( x ) | y"),
+])
+def test_a_command_it_does_not_know_keeps_its_words(tex: str, text: str) -> None:
+    """An unknown command used to vanish with its name: "we propose , a method", "C:: A Study". Layout commands
+    in math and declarations of how text looks still go."""
+    assert render_tex(tex) == text
