@@ -422,7 +422,7 @@ def _unknown_macro(node: Any, l2tobj: Any) -> str:
     after = state.s[node.pos + node.len: node.pos + node.len + 1]
     if after == "{" or state.in_math_mode or node.macroname in _LOOKS_ONLY:
         return ""
-    return "\\" + node.macroname + node.macro_post_space
+    return f"\\{node.macroname}{node.macro_post_space}"
 
 
 def _parts() -> tuple[Any, Any]:
