@@ -143,7 +143,7 @@ def read_clipboard() -> str:
         from readlist.app.clipboard import missing_desktop
 
         why = missing_desktop() or "install xclip or xsel (X11) or wl-clipboard (Wayland)"
-        raise SourceError(f"no clipboard is available here: {why}, or pipe the text into `readlist import -`") from None
+        raise SourceError(f"cannot be read: {why}; or pipe the text into `readlist import -`") from None
     if not text or not text.strip():
         raise SourceError("the clipboard is empty")
     return str(text)
