@@ -133,7 +133,9 @@ def held(lock: FileLock, path: Path) -> Iterator[None]:
 
 def _not_saved(path: Path, exc: OSError) -> LibraryError:
     where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-    return LibraryError(f"{path}: the change could not be saved: {exc.strerror or exc}{where}; nothing was changed")
+    then = "; free some space, then try again" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+    return LibraryError(
+        f"{path}: the change could not be saved: {exc.strerror or exc}{where}; nothing was changed{then}")
 
 
 class Transaction:

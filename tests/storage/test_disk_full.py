@@ -273,3 +273,12 @@ def test_a_library_file_that_cannot_be_rewritten_keeps_the_change_and_says_why(
         f"folded in by a later command {advice}")
     monkeypatch.undo()
     assert Library(lib.path).papers["2401.00001"].rating == 4
+
+
+def test_a_change_refused_by_a_full_disk_says_to_free_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = make(tmp_path / "library.json")
+    monkeypatch.setattr(Journal, "append", full)
+    with pytest.raises(library_module.LibraryError) as caught:
+        Rate(["2401.00002"], 3).execute(lib)
+    assert str(caught.value).endswith(
+        "the change could not be saved: No space left on device; nothing was changed; free some space, then try again")
