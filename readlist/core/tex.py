@@ -161,22 +161,27 @@ _EMPTY_ACCENT = re.compile(r"(?<!\\)((?:\\\\)*)\\([~^])\{\}")  # not the end of 
 _ACCENT_ALONE = {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
-# The quotes a title's straight double quotes are written as (``{``}I'm{''}``), and the math they are not read in.
-_BRACED_QUOTE = re.compile(r"\{(?:``|'')\}")
+# The quotes a title's straight quotes are written as (``{``}I'm{''}``, ``{`}single'``), and the math they are not
+# read in.
+_BRACED_QUOTE = re.compile(r"\{(?:``|''|`)\}")
 _DOLLAR_MATH = re.compile(r"(?<!\\)\$(?:[^$\\]|\\.)*\$")
+
+
+def _straight_quote(match: re.Match[str]) -> str:
+    return "'" if match.group() == "{`}" else '"'
 
 
 def _straight_quotes(value: str) -> str:
     """The braced TeX quotes outside math as the straight quote they were written for."""
     if "$" not in value:
-        return _BRACED_QUOTE.sub('"', value)
+        return _BRACED_QUOTE.sub(_straight_quote, value)
     out: list[str] = []
     last = 0
     for match in _DOLLAR_MATH.finditer(value):
-        out.append(_BRACED_QUOTE.sub('"', value[last:match.start()]))
+        out.append(_BRACED_QUOTE.sub(_straight_quote, value[last:match.start()]))
         out.append(match.group())
         last = match.end()
-    out.append(_BRACED_QUOTE.sub('"', value[last:]))
+    out.append(_BRACED_QUOTE.sub(_straight_quote, value[last:]))
     return "".join(out)
 
 
@@ -184,7 +189,7 @@ def decode(value: str) -> str:
     """Unicode text from a TeX field value: commands and accents resolved, math and ligatures kept."""
     if not _TEX_SYNTAX.search(value):
         return unicodedata.normalize("NFC", value)
-    if "{``}" in value or "{''}" in value:
+    if "{`" in value or "{''}" in value:
         value = _straight_quotes(value)
     # BibTeX itself reads a bare % as a percent sign; to TeX it would start a comment and eat the line.
     value = _BARE_PERCENT.sub(r"\1\\%", value)
@@ -656,22 +661,28 @@ def protect_title(text: str, *, ascii_only: bool) -> str:
     a capitalised word that starts a sentence after the first, or the title or a clause behind a quote or a
     bracket (see :func:`_sentence_starts`).
     Straight double quotes that pair up are written as TeX's opening and closing quotes (see
-    :func:`paired_quotes`).
+    :func:`paired_quotes`), and so is the opening one of a pair of straight single quotes (see
+    :func:`paired_single_quotes`).
 
     An export runs this on every title of the library, so the common cases take shorter ways to the same
     text: a title without math is handled a word at a time as plain strings, and a plain ASCII title (nothing
     to encode) in one pass of a regular expression that stops only at the words that may need braces.
     """
-    if '"' in text:
-        quoted = paired_quotes(text)
-        if quoted is not None:
-            return tex_quotes(_protect_title(quoted, ascii_only=ascii_only))
+    quoted = text
+    if '"' in quoted:
+        quoted = paired_quotes(quoted) or quoted
+    if "'" in quoted:
+        quoted = paired_single_quotes(quoted) or quoted
+    if quoted is not text:
+        return tex_quotes(_protect_title(quoted, ascii_only=ascii_only))
     return _protect_title(text, ascii_only=ascii_only)
 
 
 def tex_quotes(written: str) -> str:
-    """A title protected with the stand-ins of :func:`paired_quotes` in it, with TeX's quotes for them."""
-    return written.replace(_OPEN_QUOTE, _TEX_OPEN_QUOTE).replace(_CLOSE_QUOTE, _TEX_CLOSE_QUOTE)
+    """A title protected with the stand-ins of :func:`paired_quotes` and :func:`paired_single_quotes` in it, with
+    TeX's quotes for them."""
+    return (written.replace(_OPEN_QUOTE, _TEX_OPEN_QUOTE).replace(_CLOSE_QUOTE, _TEX_CLOSE_QUOTE)
+            .replace(_OPEN_SINGLE, _TEX_OPEN_SINGLE))
 
 
 # Stand-ins for the straight double quotes of a title while its words are protected: punctuation to the rules
@@ -682,6 +693,9 @@ _CLOSE_QUOTE = "\ufdd1"
 # ````` or ``''`` typed in a ``.bib`` file stays as typed; styles change no case inside braces.
 _TEX_OPEN_QUOTE = "{``}"
 _TEX_CLOSE_QUOTE = "{''}"
+# The same for the opening one of a pair of straight single quotes (TeX prints the closing one, ``'``, right).
+_OPEN_SINGLE = "\ufdd5"
+_TEX_OPEN_SINGLE = "{`}"
 # Where a quote may open (after a space or an opening bracket, or at the start) and close (before a space or
 # punctuation, or at the end).
 _BEFORE_OPENING = frozenset(" ([{/-\u2013\u2014")
@@ -715,6 +729,33 @@ def paired_quotes(text: str) -> str | None:
     return "".join(chars) if opening else None
 
 
+def paired_single_quotes(text: str) -> str | None:
+    """The title with the opening quote of each pair of straight single quotes outside math as its stand-in, or
+    None when the quotes that are not apostrophes do not pair up (``'90s``).
+
+    TeX prints ``'`` as a closing quote, so ``'Single'`` printed ’Single’. An apostrophe inside a word (``Don't``)
+    is neither quote; an opening quote starts a word and a closing one ends it, one after the other.
+    """
+    if _OPEN_SINGLE in text:
+        return None
+    spans = [match.span() for match, _ in _math_matches(text)] if "$" in text else []
+    chars = list(text)
+    opening = True
+    for index, char in enumerate(text):
+        if char != "'" or any(start <= index < end for start, end in spans):
+            continue
+        before = text[index - 1] if index else " "
+        after = text[index + 1] if index + 1 < len(text) else " "
+        if before.isalnum() and (after.isalnum() or opening):
+            continue  # an apostrophe: Don't, it's, and with no quote open, Students' Work
+        if opening and before in _BEFORE_OPENING and after.isalnum():
+            chars[index] = _OPEN_SINGLE
+        elif not (not opening and not before.isspace() and not after.isalnum()):
+            return None
+        opening = not opening
+    return "".join(chars) if opening and _OPEN_SINGLE in chars else None
+
+
 def _protect_title(text: str, *, ascii_only: bool) -> str:
     """:func:`protect_title` once its quotes are decided."""
     names = _names_in_sentence_case(text) | _sentence_starts(text)
@@ -738,7 +779,7 @@ _CLAUSE_END = re.compile(r"(?:[:?!.]|--|—|–)[\"')\]\ufdd1]*$|^(?:-|--|---|�
 # Cheap tests first (an export runs them on every title): two words in lower case that are not minor ones, and
 # a capitalised word after the first.
 _LOWER_WORD = re.compile(r" (?!(?:" + "|".join(sorted(_MINOR_WORDS)) + r")\b)[a-z]")
-_LATER_CAPITAL = re.compile(r" [\"'(\[\ufdd0]*[A-Z]")
+_LATER_CAPITAL = re.compile(r" [\"'(\[\ufdd0\ufdd5]*[A-Z]")
 
 
 def _names_in_sentence_case(text: str) -> frozenset[int]:
@@ -760,7 +801,7 @@ def _names_in_sentence_case(text: str) -> frozenset[int]:
     for index, word in enumerate(text.split(" ")):
         first = starts_clause
         starts_clause = _CLAUSE_END.search(word) is not None
-        core = word.strip("\"'()[],;:.!?\ufdd0\ufdd1")
+        core = word.strip("\"'()[],;:.!?\ufdd0\ufdd1\ufdd5")
         if first or "$" in word or not core[:1].isalpha() or core.casefold() in _MINOR_WORDS:
             continue
         if core[0].islower():
@@ -773,7 +814,7 @@ def _names_in_sentence_case(text: str) -> frozenset[int]:
 
 
 # Quotes and brackets that may open a title or a clause before its first letter.
-_OPENERS = "\"'`([{\u201c\u2018" + _OPEN_QUOTE
+_OPENERS = "\"'`([{\u201c\u2018" + _OPEN_QUOTE + _OPEN_SINGLE
 
 
 # A word that may end a sentence: ``?``, ``!`` or ``.``, then closing quotes or brackets.

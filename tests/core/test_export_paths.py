@@ -146,8 +146,9 @@ def test_an_entry_at_a_time_is_the_whole_text_in_pieces() -> None:
 def segment_way(title: str, *, ascii_only: bool) -> str:
     """A title protected one word of segments at a time, its straight quotes paired first as the export pairs
     them."""
-    quoted = tex.paired_quotes(title)
-    if quoted is None:
+    quoted = tex.paired_quotes(title) or title
+    quoted = tex.paired_single_quotes(quoted) or quoted
+    if quoted == title:
         return tex._protect_segments(title, ascii_only=ascii_only)
     return tex.tex_quotes(tex._protect_segments(quoted, ascii_only=ascii_only))
 

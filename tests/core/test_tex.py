@@ -285,3 +285,15 @@ def test_a_capital_that_starts_a_sentence_after_the_first_is_protected(ascii_onl
         "It Works! {Really}. {Humans} vs. Machines, {U.S}. Army, Wait... What"
     )
     assert protect_title("Why? lower case stays", ascii_only=ascii_only) == "Why? lower case stays"
+
+
+@pytest.mark.parametrize(("title", "written"), [
+    ("The 'Attention' Paper", "The {`}Attention' Paper"),
+    ("Students' Work and Don't Stop", "Students' Work and Don't Stop"),
+    ("Back to the '90s", "Back to the '90s"),
+    ("It's 'LLaMA' Time", "It's {`}{LLaMA}' Time"),
+    ('A "Double" and \'single\' Mix', "A {``}Double{''} and {`}single' Mix"),
+])
+def test_a_pair_of_single_quotes_opens_with_an_opening_quote(title: str, written: str) -> None:
+    assert protect_title(title, ascii_only=True) == written
+    assert decode(written) == title

@@ -615,6 +615,23 @@ def test_a_title_in_straight_quotes_opens_with_an_opening_quote_and_keeps_its_ca
         assert bbl.index("{agentrefine}") < bbl.index("{notsure}") < bbl.index("{vaswani}"), bbl
 
 
+def test_single_quotes_open_with_an_opening_quote_and_apostrophes_stay(tmp_path: Path) -> None:
+    """``'Attention'`` printed ’Attention’, a closing quote at both ends."""
+    _need("pdflatex", "bibtex", "pdftotext", files=("plain.bst",))
+    papers = [Paper.create(title="The 'Attention' Paper: Students' Work, Don't Stop", authors=["Ada Lovelace"],
+                           published="2020"),
+              Paper.create(title="Back to the '90s, When Rock 'n' Roll Ruled", authors=["Ada Lovelace"],
+                           published="2021")]
+    keys = {papers[0].id: "a", papers[1].id: "b"}
+    bib = format_entries(papers, "bibtex", keys=keys)
+    _bibtex_build(tmp_path, bib, OT1_PREAMBLE, "plain")
+    text = _pdf_text(tmp_path)
+    assert text is not None
+    assert "The ‘attention’ paper: Students’ work, don’t stop" in text, text
+    assert "Back to the ’90s, when rock ’n’ roll ruled" in text, text  # quotes that do not pair are left alone
+    assert [p.title for p in parse_input(bib.encode(), source="x.bib").papers] == [p.title for p in papers]
+
+
 def _doi_only() -> list[Paper]:
     """Papers read from ``.bib`` entries whose one link is their DOI (recorded with the resolver's URL as their
     page), one in a journal."""
