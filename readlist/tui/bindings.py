@@ -88,8 +88,8 @@ TRIAGE: list[BindingType] = [
     *DECISIONS,
     Binding("down,j,right", "next", "Next", show=False, id="triage-next", tooltip="Next paper"),
     Binding("up,k,left", "previous", "Previous", show=False, id="triage-previous", tooltip="Previous paper"),
-    # The list's keys for its first and last paper: here the first and last paper of the pile (the summary after it
-    # is one more j away).
+    # The list's keys for its first and last paper: here the first and last paper of the pile (j from the last goes
+    # round to the top while papers are not looked at yet, else to the summary).
     Binding("g,home", "first", "First", show=False, id="triage-first", tooltip="First paper of the pile"),
     Binding("G,end", "last", "Last", show=False, id="triage-last", tooltip="Last paper of the pile"),
     Binding("space,pagedown", "page_text(1)", "Page down", show=False, id="triage-page-down",

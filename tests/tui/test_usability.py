@@ -105,7 +105,7 @@ async def test_triage_counts_a_keep_of_a_paper_already_to_read(seed_library: Pat
         assert "skipped  1" in summary
 
 
-async def test_triage_started_at_the_last_paper_counts_only_the_papers_it_showed(
+async def test_triage_started_at_the_last_paper_goes_on_at_the_top_and_counts_each_paper_once(
     seed_library: Path, make_app: MakeApp,
 ) -> None:
     app = make_app(seed_library)
@@ -115,9 +115,12 @@ async def test_triage_started_at_the_last_paper_counts_only_the_papers_it_showed
         await pilot.press("G", "T")
         assert "Triage · 3 / 3" in text_of(app, "#triage-progress")
         await pilot.press("r")
-        assert isinstance(app.screen, TriageScreen) and app.screen.done
+        assert isinstance(app.screen, TriageScreen) and not app.screen.done
+        assert "Back at the top: 2 papers not looked at yet" in text_of(app, "#triage-progress")
+        await pilot.press("s", "s")
+        assert app.screen.done
         summary = text_of(app, "#triage-summary")
-        assert "1 paper looked at" in summary and "read     1" in summary
+        assert "3 papers looked at" in summary and "read     1" in summary and "kept     2" in summary
 
 
 async def test_a_refused_key_leaves_no_earlier_success_in_the_top_bar(
@@ -1056,7 +1059,9 @@ async def test_first_and_last_keys_work_in_triage_mode_help_and_statistics(
         assert "Triage · 1 / 12" in text_of(app, "#triage-progress")
         await pilot.press("end")
         assert "Triage · 12 / 12" in text_of(app, "#triage-progress")
-        await pilot.press("j", "home")  # from the summary after the last paper too
+        await pilot.press("home", *["j"] * 12)  # past every paper: the summary
+        assert isinstance(app.screen, TriageScreen) and app.screen.done
+        await pilot.press("home")  # from the summary too
         assert "Triage · 1 / 12" in text_of(app, "#triage-progress")
         await pilot.press("question_mark")
         await pilot.pause()

@@ -34,10 +34,26 @@ class Decision(NamedTuple):
     # The change it made: undo takes out the decision of the step it reverts (a tag edit's undo takes out
     # none), redo puts it back.
     step: Outcome
+    # What moving on after it did, for undo to take back with it: the paper it brought on screen for the first
+    # time (shown for a moment, not looked at, once the decision is undone), and whether it went round from the
+    # last paper to the top for the first time.
+    first_shown: str | None = None
+    went_round: bool = False
+
+
+class Moved(NamedTuple):
+    """What moving on to the next paper did (see :meth:`TriageScreen.move_on`)."""
+
+    first_shown: str | None
+    went_round: bool
 
 
 class TriageScreen(ReadlistScreen[str | None]):
     """Walks through a fixed list of papers; status keys decide and advance, ratings stay.
+
+    It starts at the list's cursor, which may be far down the list (after an import, say, or ``G``): the papers
+    above it belong to the pile as much as those below, so past the last paper triage goes on at the top, and
+    the summary comes once every paper has been looked at (see :meth:`move_on`).
 
     Leaving returns the id of the paper on screen, so the list puts its cursor there: the reader goes on
     from where triage stopped even when the list was re-ranked meanwhile (the interest order moves
@@ -52,6 +68,8 @@ class TriageScreen(ReadlistScreen[str | None]):
         super().__init__(session, id="triage")
         self.paper_ids = list(paper_ids)
         self.index = max(0, min(start, len(self.paper_ids)))
+        self.start = self.index  # once round from the last paper to the top, reaching it again ends the round
+        self._round = False
         self.decisions: list[Decision] = []  # made in this session, in order, undone ones taken out
         self._undone: list[Decision] = []
         self.done = False
@@ -59,6 +77,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         self._hints: tuple[str, str] | None = None  # the key line, long and short, as the keys are mapped
         # What the last decision did, said on the progress line in place of the keys until the next one is drawn.
         self._said = ""
+        self._went = ""  # where moving on went when it was not the next paper (round to the top), said first
         self._scrolled_for: str | None = None  # the paper the text is scrolled for: another starts at the top
         self.seen: set[str] = set()  # the papers shown in this session (it may start anywhere in the list)
 
@@ -89,6 +108,8 @@ class TriageScreen(ReadlistScreen[str | None]):
         total = len(self.paper_ids)
         if self.done or self.index >= total:
             self.done = True
+            # About the paper the last decision left: said on it again after an undo, they would be untrue.
+            self._said = self._went = ""
             progress.update(Text(f" Triage · done · {total} / {total}", style="bold"))
             header.display = abstract.display = note.display = False
             summary.display = True
@@ -104,9 +125,13 @@ class TriageScreen(ReadlistScreen[str | None]):
         full, short = self._key_hints()
         # Too narrow: the keys that decide and the way out, whole (? lists all).
         hint = full if len(where) + len(full) <= self.size.width else short
-        said, self._said = self._said, ""
+        said = [part for part in (self._went, self._said) if part]
+        self._said = self._went = ""
         if said:  # the paper just decided has gone by: what happened to it, once (the list says it in its top bar)
-            progress.update(Text.assemble((where, "bold"), (f"  ·  {said}", "bold")))
+            line = Text.assemble((where, "bold"), *((f"  ·  {part}", "bold") for part in said))
+            if line.cell_len > self.size.width:  # where triage went matters more than what was done (u says it)
+                line = Text.assemble((where, "bold"), (f"  ·  {said[0]}", "bold"))
+            progress.update(line)
         else:
             progress.update(Text.assemble((where, "bold"), (hint, MUTED)))
         if paper is None:
@@ -155,13 +180,13 @@ class TriageScreen(ReadlistScreen[str | None]):
         names = {"keep": "kept", "skip": "skipped", "reading": "reading", "toggle_read": "read"}
         last_status: dict[str, str] = {}
         rated: set[str] = set()
-        for pid, status, rating, _ in self.decisions:
-            if status is not None:
-                last_status[pid] = status
-            if rating:
-                rated.add(pid)
-            elif rating == 0:
-                rated.discard(pid)
+        for made in self.decisions:
+            if made.status is not None:
+                last_status[made.paper_id] = made.status
+            if made.rating:
+                rated.add(made.paper_id)
+            elif made.rating == 0:
+                rated.discard(made.paper_id)
         for name in last_status.values():
             result[names[name]] += 1
         result["rated"] = len(rated)
@@ -208,11 +233,52 @@ class TriageScreen(ReadlistScreen[str | None]):
         if outcome is None:
             return
         rating = int(name.removeprefix("rate_")) if name.startswith("rate_") else None
-        self.decisions.append(Decision(pid, None if rating is not None else name, rating, outcome))
         self._said = f"{outcome.label} (u undoes)" if outcome.changes else f"{outcome.label}: already so"
-        if advances:
-            self.index += 1
+        moved = self.move_on() if advances else Moved(None, False)
+        self.decisions.append(Decision(pid, None if rating is not None else name, rating, outcome, *moved))
         self.show()
+
+    def move_on(self) -> Moved:
+        """To the next paper, as a decision or ``j`` moves on (what it did, for undo to take back).
+
+        Past the last paper, triage goes on at the top when papers were not looked at yet (the ones above where it
+        started, or ones ``G`` passed over), and once it has gone round, reaching the paper it started at again is
+        the end of the round: it goes on to a paper not looked at yet, if any is left. Only when every paper of
+        the pile has been looked at does the summary come. The top line says where it went and how many are left.
+        """
+        total = len(self.paper_ids)
+        after = self.index + 1
+        if after < total and not (self._round and after == self.start):
+            self.index = after
+            return Moved(self._first_time(), False)
+        left = [place for place, pid in enumerate(self.paper_ids) if pid not in self.seen]
+        if not left:
+            self.index = after  # the summary, with k back to the paper before it
+            self.done = True
+            return Moved(None, False)
+        self.index = next((place for place in left if place >= after), left[0])
+        still = f"{counted(len(left), 'paper')} not looked at yet"
+        if self.index >= after:  # round already, back where it started: on past the papers looked at since
+            if self.index > after:
+                self._went = f"On past the papers looked at: {still}"
+            return Moved(self._first_time(), False)
+        self._went = f"Back at the top: {still}"
+        went_round, self._round = not self._round, True
+        return Moved(self._first_time(), went_round)
+
+    def _first_time(self) -> str | None:
+        """The paper triage is at, when it has not been on screen yet in this triage."""
+        pid = self.paper_ids[self.index]
+        return None if pid in self.seen else pid
+
+    def _take_back(self, undone: Sequence[Decision]) -> None:
+        """Undo of ``undone`` puts triage back as it was before them: the paper moving on showed for a moment is not
+        looked at yet (unless it was decided since), and a round they began is not begun."""
+        for made in undone:
+            if made.went_round:
+                self._round = False
+            if made.first_shown is not None and all(other.paper_id != made.first_shown for other in self.decisions):
+                self.seen.discard(made.first_shown)
 
     def action_undo(self) -> None:
         done = self.undo()
@@ -222,17 +288,21 @@ class TriageScreen(ReadlistScreen[str | None]):
         # The step undone may be from before triage, on a paper that is not in it: say which.
         self.notify(self.reverted("Undid", done), markup=False)
         if done.outcome.changes:  # else its paper was changed elsewhere since and left so: the decision stands
-            self._undone += [made for made in self.decisions if made.step is done.step]
+            undone = [made for made in self.decisions if made.step is done.step]
+            self._undone += undone
             self.decisions = [made for made in self.decisions if made.step is not done.step]
+            self._take_back(undone)
         self._go_to_paper_of(done.step)
         self.show()
 
-    def _go_to_paper_of(self, step: Outcome, *, past: bool = False) -> None:
+    def _go_to_paper_of(self, step: Outcome, *, past: bool = False) -> Moved:
+        """To the paper ``step`` changed, or (``past``) on from it as a decision moves on."""
         for pid in step.changes:
             if pid in self.paper_ids:
-                self.index = self.paper_ids.index(pid) + (1 if past else 0)
+                self.index = self.paper_ids.index(pid)
                 self.done = False
-                return
+                return self.move_on() if past else Moved(None, False)
+        return Moved(None, False)
 
     def _shown_paper(self) -> Paper | None:
         if self.done or self.index >= len(self.paper_ids):
@@ -277,8 +347,10 @@ class TriageScreen(ReadlistScreen[str | None]):
         # A decision redone counts again and moves on as it did when it was made; a rating stays on its paper.
         redone = [made for made in self._undone if made.step is done.step]
         self._undone = [made for made in self._undone if made.step is not done.step]
-        self.decisions += redone
-        self._go_to_paper_of(done.step, past=any(made.status is not None for made in redone))
+        moved = self._go_to_paper_of(done.step, past=any(made.status is not None for made in redone))
+        # What moving on did this time is what the next undo takes back.
+        self.decisions += [made._replace(first_shown=moved.first_shown, went_round=moved.went_round)
+                           if made.status is not None else made for made in redone]
         self.show()
 
     def action_scroll_text(self, direction: int) -> None:
@@ -290,7 +362,7 @@ class TriageScreen(ReadlistScreen[str | None]):
 
     def action_next(self) -> None:
         if not self.done:
-            self.index += 1
+            self.move_on()
             self.show()
 
     def action_first(self) -> None:
@@ -300,7 +372,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         self._go_to(len(self.paper_ids) - 1)
 
     def _go_to(self, index: int) -> None:
-        """To the paper at ``index`` of the pile, from any paper or from the summary after the last one."""
+        """To the paper at ``index`` of the pile, from any paper or from the summary."""
         if self.paper_ids:
             self.index = index
             self.done = False
