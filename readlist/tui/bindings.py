@@ -65,7 +65,7 @@ MAIN: list[BindingType] = [
     Binding("P", "open_pdf", "Open PDF", show=False, id="open-pdf",
             tooltip="Open the paper's PDF on arXiv in the browser (where none can open, the URL is copied)"),
     Binding("D", "delete", "Delete", show=False, id="delete",
-            tooltip="Delete the paper (or the selection) after asking; u undoes"),
+            tooltip="Delete the paper (or the selection) after asking; undoable"),
     Binding("E", "enrich", "Enrich", show=False, id="enrich",
             tooltip="Complete the paper (or the selection) from arXiv and Hugging Face; Esc cancels"),
     Binding("m", "more_like", "More like", show=False, id="more-like",

@@ -81,6 +81,22 @@ class ReadlistScreen(DeclaredOrder, Screen[ResultT]):
             self.post_message(PapersEdited())
         return outcome
 
+    def undo_key(self) -> str | None:
+        """The key that undoes on this screen, as the footer shows it (``u`` as shipped, or what ``[keymap]`` made
+        it), for every message that says how to undo a change; None when undo has no key here.
+
+        Read from the live bindings as the help and the footer are, so a message never names a key that was
+        remapped away."""
+        from readlist.tui.screens.help import bindings_table
+
+        return next((row.keys.split()[0] for row in bindings_table(self.app, self) if row.action == "undo"), None)
+
+    def undoable(self, message: str) -> str:
+        """``message`` with how to undo it: ``Skipped: 1 paper (u undoes)``, with undo's key as mapped (none
+        named when it has none)."""
+        key = self.undo_key()
+        return f"{message} ({key} undoes)" if key else message
+
     def undo(self) -> Undone | None:
         return self._revert(self.session.undo, "undo again goes back to the change before",
                             self.session.history.undo_stack)

@@ -778,7 +778,7 @@ class MainScreen(ReadlistScreen[None]):
         self.after_change()
         n = len(outcome)
         what = counted(n, "paper")
-        self.say(f"{outcome.label}: {what} (u undoes)" if n else f"{outcome.label}: nothing to change")
+        self.say(self.undoable(f"{outcome.label}: {what}") if n else f"{outcome.label}: nothing to change")
 
     @needs_library
     def action_undo(self) -> None:
@@ -818,7 +818,8 @@ class MainScreen(ReadlistScreen[None]):
 
         from readlist.tui.screens.confirm import Confirm
 
-        self.app.push_screen(Confirm(question, f"{detail}; u undoes."), answered)
+        key = self.undo_key()
+        self.app.push_screen(Confirm(question, f"{detail}; {key} undoes." if key else f"{detail}."), answered)
 
     # -- navigation -------------------------------------------------------------------
 
@@ -922,7 +923,7 @@ class MainScreen(ReadlistScreen[None]):
             def closed(changed: bool | None) -> None:
                 back(paper.id)
                 if changed:
-                    self.say(NOTE_SAVED)
+                    self.say(self.undoable(NOTE_SAVED))
 
             self.app.push_screen(NoteEditor(self.session, paper.id), closed)
 
@@ -951,7 +952,7 @@ class MainScreen(ReadlistScreen[None]):
         outcome = self.run_command(EditTags(ids, add=add, remove=remove))
         if outcome is not None:
             self.after_change()
-            self.say(f"Tags changed on {counted(len(outcome), 'paper')} (u undoes)" if outcome.changes
+            self.say(self.undoable(f"Tags changed on {counted(len(outcome), 'paper')}") if outcome.changes
                      else "Tags unchanged")
 
     @needs_library
@@ -1040,7 +1041,7 @@ class MainScreen(ReadlistScreen[None]):
                 return str(exc)
             if outcome.changes:
                 named = ", ".join(FIELD_LABELS[name].lower() for name in changed if name in outcome.fields)
-                self.say(f"Corrected: {named} (u undoes)")
+                self.say(self.undoable(f"Corrected: {named}"))
             return None
 
         def closed(saved: bool | None) -> None:
@@ -1150,8 +1151,8 @@ class MainScreen(ReadlistScreen[None]):
         finally:
             net.close()
         unsettled = [u.title for u in (*plan.ambiguous, *plan.not_found)]
-        line, more = self._enrich_summary(changed, plan.reached, unsettled, plan.error, cancel.is_set())
-        self._on_screen(self._online_finished, line, plan.error, more)
+        # On the UI thread: the line names undo's key, which the screen's bindings tell.
+        self._on_screen(self._enrich_finished, changed, plan.reached, unsettled, plan.error, cancel.is_set())
 
     def _apply_enrichment(self, changes: list[Change]) -> int:
         from readlist.app.enrich import ApplyEnrichment
@@ -1162,20 +1163,19 @@ class MainScreen(ReadlistScreen[None]):
         self.after_change()
         return len(changes)
 
-    @staticmethod
-    def _enrich_summary(changed: int, done: int, unsettled: list[str], error: str | None,
-                        cancelled: bool) -> tuple[str, str]:
+    def _enrich_finished(self, changed: int, done: int, unsettled: list[str], error: str | None,
+                         cancelled: bool) -> None:
         """The top bar's line (counts, then how to undo) and, when some were not settled, where they are listed."""
         text = f"Enriched {changed} of {counted(done, 'paper')}"
         if cancelled:
             text += "; cancelled"
         if changed:
-            text += " (u undoes)"
+            text = self.undoable(text)
         if unsettled:
             text += f"; {len(unsettled)} not found or ambiguous"
         more = (f"{len(unsettled)} not found or ambiguous: `readlist enrich --dry-run` lists them and why"
                 if unsettled else "")
-        return text, more
+        self._online_finished(text, error, more)
 
     def _online_finished(self, message: str, error: str | None, more: str = "") -> None:
         self._online = None
@@ -1282,7 +1282,7 @@ class MainScreen(ReadlistScreen[None]):
             except (LibraryError, ValidationError) as exc:
                 return str(exc)
             if outcome.changes:
-                self.say(f"Citation key set: {key} (u undoes)")
+                self.say(self.undoable(f"Citation key set: {key}"))
             return None
 
         def closed(typed: str | None) -> None:
@@ -1326,7 +1326,7 @@ class MainScreen(ReadlistScreen[None]):
         if cancelled:
             message += "; cancelled"
         if added or updated:
-            message += " (u undoes)"
+            message = self.undoable(message)
         error = f"{clean_line(failed[0].source)}: {failed[0].error}" if failed else None
         self._online_finished(message, error)
 

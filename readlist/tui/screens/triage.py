@@ -202,7 +202,9 @@ class TriageScreen(ReadlistScreen[str | None]):
         text.append(f"  reading  {t['reading']}\n")
         text.append(f"  read     {t['read']}\n")
         text.append(f"  rated    {t['rated']}\n\n")
-        text.append("Esc goes back to the list; u undoes the last decision.", style=MUTED)
+        key = self.undo_key()
+        text.append(f"Esc goes back to the list; {key} undoes the last decision." if key else
+                    "Esc goes back to the list.", style=MUTED)
         return text
 
     # Keys about the paper shown, which the summary at the end has none of: hidden from the footer there.
@@ -233,7 +235,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         if outcome is None:
             return
         rating = int(name.removeprefix("rate_")) if name.startswith("rate_") else None
-        self._said = f"{outcome.label} (u undoes)" if outcome.changes else f"{outcome.label}: already so"
+        self._said = self.undoable(outcome.label) if outcome.changes else f"{outcome.label}: already so"
         moved = self.move_on() if advances else Moved(None, False)
         self.decisions.append(Decision(pid, None if rating is not None else name, rating, outcome, *moved))
         self.show()
@@ -317,7 +319,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         def closed(changed: bool | None) -> None:
             self.show()
             if changed:
-                self.notify(NOTE_SAVED, markup=False)
+                self.notify(self.undoable(NOTE_SAVED), markup=False)
 
         self.app.push_screen(NoteEditor(self.session, paper.id), closed)
 
