@@ -1197,3 +1197,24 @@ async def test_tags_keep_a_little_room_beside_a_long_title_in_the_side_by_side_l
         assert wider > width
         for paper in tagged:
             assert "#generalization" in papers.row_text(paper, wider).plain
+
+
+@pytest.mark.parametrize("width", [80, 100])
+async def test_a_view_name_with_wide_characters_is_cut_cleanly_in_a_narrow_sidebar(
+    seed_library: Path, make_app: MakeApp, width: int,
+) -> None:
+    """Cut by Rich's ellipsis, ``Reasoning 🧠 推理`` read ``Reasoning 🧠  … 32``: the cell an emoji or CJK character no
+    longer fits in became a second space."""
+    from click.testing import CliRunner
+
+    from readlist.cli import main as cli
+
+    added = CliRunner().invoke(cli, ["--db", str(seed_library), "view", "add", "Reasoning 🧠 推理 Papers", "reason"])
+    assert added.exit_code == 0, added.output
+    app = make_app(seed_library)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        lines = str(app.screen.query_one(ViewSidebar).render()).splitlines()
+        (line,) = [line for line in lines if line.lstrip().startswith("Reasoning")]
+        label = line.strip().rsplit(" ", 1)[0].rstrip()
+        assert label.endswith("…") and "  " not in label and " …" not in label, line

@@ -50,6 +50,7 @@ from readlist.tui import bindings
 from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChanged, LibraryLoaded
 from readlist.tui.screens.base import ReadlistScreen, decision
 from readlist.tui.widgets.detail import PaperDetail
+from readlist.tui.widgets.fit import fit_line
 from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
 from readlist.tui.widgets.muted import MUTED, MutedText, restyled
 from readlist.tui.widgets.paper_list import PaperList
@@ -83,8 +84,6 @@ VIEW_LABEL_SHOWN = 40
 LIKE_LABEL = 28
 # The longest search the top bar quotes whole when it says the list shows another than the one typed.
 SEARCH_SHOWN = 24
-# A top bar message too long for the line is cut at a word break this close to the end (else mid-word).
-WORD_BREAK_NEAR = 12
 # While the user types a search, the detail pane waits for this long a pause before showing the paper found.
 DETAIL_AFTER_TYPING = 0.25
 
@@ -178,20 +177,6 @@ class TopBar(MutedText):
 
     def render(self) -> Text:
         return restyled(self._line, self.mark_styles())
-
-
-def fit_line(line: Text, width: int) -> Text:
-    """``line`` in ``width`` cells: when it is longer, cut with "…" at the end, at a word break if one is near."""
-    if line.cell_len <= width:
-        return line
-    cut = line.copy()
-    cut.truncate(max(width - 1, 0), overflow="crop")  # the line's own "ellipsis" overflow would add a second …
-    space = cut.plain.rfind(" ")
-    if space > 0 and len(cut.plain) - space <= WORD_BREAK_NEAR:
-        cut = cut[:space]
-    cut.rstrip()
-    cut.append("…")
-    return cut
 
 
 class MainScreen(ReadlistScreen[None]):

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from readlist.app.views import Counts, View
 from readlist.config.themes import contrast_ratio
 from readlist.core.text import inert_text
+from readlist.tui.widgets.fit import fit_line
 
 # WCAG AA for body text; the readlist themes are designed to it.
 MIN_CONTRAST = 4.5
@@ -86,8 +87,7 @@ class ViewSidebar(Widget):
             heading_style = self.get_component_rich_style("view-sidebar--heading", partial=True)
             return Text(" " + label_text, style=heading_style, no_wrap=True, overflow="ellipsis")
         count_style = self.get_component_rich_style("view-sidebar--count", partial=True)
-        label = Text(label_text, no_wrap=True)
-        label.truncate(max(width - len(number) - 3, 3), overflow="ellipsis")
+        label = fit_line(Text(label_text, no_wrap=True), max(width - len(number) - 3, 3))
         pad = max(width - len(number) - label.cell_len - 2, 1)
         line = Text.assemble(" ", label, " " * pad, (number, count_style), " ", no_wrap=True, overflow="ellipsis")
         if current:
