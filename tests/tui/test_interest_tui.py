@@ -558,3 +558,24 @@ def test_a_reason_of_any_length_is_one_line_with_its_weight() -> None:
         assert all(cell_len(line) <= width for line in reason_lines), [cell_len(line) for line in reason_lines]
         assert reason_lines[0] == "  ▲ term “diffusion”  +1.27"
         assert reason_lines[1].endswith("…  +0.31") and reason_lines[2].endswith("…  -0.08")
+
+
+async def test_leaving_the_interest_order_says_how_to_get_it_back(tmp_path: Path, make_app: MakeApp) -> None:
+    """``O`` in the Inbox's learned order chose date order for every view, for good: nothing said so, or how
+    the Inbox gets its order back."""
+    app = make_app(decided_library(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await learned(app)
+        await pilot.pause()
+        screen = main(app)
+        assert "sort: ★ interest · O for date" in topbar(app)
+        await pilot.press("O")
+        await pilot.pause()
+        assert "sort: date added" in topbar(app)
+        assert "Every view in this order now; the palette's Sort automatically brings ★ interest back" in topbar(app)
+        await pilot.press("O")  # on through the orders: said once only
+        await pilot.pause()
+        assert "Sort automatically" not in topbar(app)
+        screen.set_sort("auto")
+        await pilot.pause()
+        assert "sort: ★ interest" in topbar(app)

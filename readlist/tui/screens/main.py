@@ -873,7 +873,12 @@ class MainScreen(ReadlistScreen[None]):
             self.say("Likeness order stays; O sorts other views")
             return
         # From the automatic interest order the first step is back to date order, the one people expect.
+        leaving_interest = self.sort == AUTO_SORT and self.effective_sort == INTEREST
         self.set_sort(next_sort(self.effective_sort))
+        if leaving_interest:
+            # The sort is one for every view and stays chosen across runs: say once how the Inbox gets its
+            # learned order back, or it looks lost for good.
+            self.say("Every view in this order now; the palette's Sort automatically brings ★ interest back")
 
     def action_scroll_text(self, direction: int) -> None:
         detail = self.query_one("#detail", PaperDetail)
