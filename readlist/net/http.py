@@ -597,7 +597,8 @@ def _size(n: int) -> str:
 
 def _too_large(label: str, url: str, cap: int) -> NetworkError:
     return NetworkError(
-        f"{label}: the answer is larger than {_size(cap)}; refusing to import it", kind="too-large", url=url
+        f"{label}: the answer is larger than {_size(cap)}, more than any page or API answer; it was not read",
+        kind="too-large", url=url
     )
 
 

@@ -146,7 +146,8 @@ def test_an_oversized_answer_names_its_address_once(
     url = f"{server}/big-no-length"
     result = run(tmp_path / "lib.json", "import", url)
     assert result.exit_code == 1
-    assert f"{url}: the answer is larger than 1,000 bytes; refusing to import it" in result.output
+    assert (f"{url}: the answer is larger than 1,000 bytes, more than any page or API answer; it was not "
+            "read") in result.output
     assert result.output.count(url) == 1, result.output
 
 
