@@ -201,7 +201,7 @@ def _common_tail(ref: Reference, *, ascii_only: bool, user_data: bool, complete:
     (``dated``: the date the entry's date fields give)."""
     fields: list[Field] = []
     if ref.doi:
-        fields.append(("doi", verbatim_doi(ref.doi)))  # verbatim, as the url field
+        fields.append(("doi", verbatim_doi(ref.doi, biblatex=not ascii_only)))  # verbatim, as the url field
     note = ref.count_note
     if note:
         fields.append(("note", note))

@@ -92,13 +92,16 @@ def _checked_url(text: str) -> str | None:
     return quote(text, safe=_URL_SAFE)
 
 
-def verbatim_doi(doi: str) -> str:
+def verbatim_doi(doi: str, *, biblatex: bool = False) -> str:
     """A DOI as a ``.bib`` file holds it: as typed, like a URL (biblatex prints ``doi`` verbatim and links it).
 
     Only characters that no URL may contain unencoded (spaces, braces, quotes, ``<``, ``>``, ``\\``,
-    non-ASCII) are percent-encoded, as :func:`safe_url` does, so braces stay balanced for BibTeX.
+    non-ASCII) are percent-encoded, as :func:`safe_url` does, so braces stay balanced for BibTeX. For biblatex
+    ``<`` and ``>`` stay as typed: it prints the field verbatim, and an old DOI such as
+    ``10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0`` printed with ``%3C`` was not the DOI.
+    BibTeX styles print ``doi`` as text, where the usual fonts have no ``<``.
     """
-    return quote(doi, safe=_URL_SAFE)
+    return quote(doi, safe=_URL_SAFE + ("<>" if biblatex else ""))
 
 
 def count_note(count: int) -> str:

@@ -281,6 +281,21 @@ def test_letters_dois_and_symbols_build_with_biber(tmp_path: Path, fmt: str) -> 
         assert re.search("β ?-VAE and [μµ]P: ∞-former scaling ≤ 2", text), text
 
 
+SICI = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
+
+
+def test_a_doi_with_angle_brackets_prints_as_typed_with_biber(tmp_path: Path) -> None:
+    """biblatex printed an old (SICI) DOI with ``%3C`` and ``%3E``: a link that resolved, but not the DOI."""
+    _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty", "t1enc.def"))
+    paper = Paper.create(title="An Old Journal Article", authors=["Ada Lovelace"], published="1998-06", doi=SICI)
+    bib = format_entries([paper], "biblatex", keys={paper.id: "sici"})
+    assert f"doi = {{{SICI}}}" in bib
+    _biber_build(tmp_path, bib, T1_PREAMBLE)
+    text = _pdf_text(tmp_path)
+    assert text is not None and "49:8<693::AID-ASI4>3.0.CO;2-0" in text.replace(" ", ""), text
+    assert "%3C693" in format_entries([paper], "bibtex")  # BibTeX styles print it as text: no < in OT1 fonts
+
+
 def test_cyrillic_reaches_pdflatex_as_letters_it_names(tmp_path: Path) -> None:
     """Without a Cyrillic font encoding pdflatex cannot print it; the error must name the letter, not the .bbl."""
     _need("pdflatex", "biber", files=("biblatex.sty",))
