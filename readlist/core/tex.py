@@ -49,7 +49,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -711,14 +711,9 @@ def paired_quotes(text: str) -> str | None:
     """
     if _OPEN_QUOTE in text or _CLOSE_QUOTE in text:
         return None
-    spans = [match.span() for match, _ in _math_matches(text)] if "$" in text else []
     chars = list(text)
     opening = True
-    for index, char in enumerate(text):
-        if char != '"' or any(start <= index < end for start, end in spans):
-            continue
-        before = text[index - 1] if index else " "
-        after = text[index + 1] if index + 1 < len(text) else " "
+    for index, before, after in _quotes_outside_math(text, '"'):
         if opening and before in _BEFORE_OPENING and not after.isspace():
             chars[index] = _OPEN_QUOTE
         elif not opening and not before.isspace() and not after.isalnum():
@@ -727,6 +722,15 @@ def paired_quotes(text: str) -> str | None:
             return None
         opening = not opening
     return "".join(chars) if opening else None
+
+
+def _quotes_outside_math(text: str, quote: str) -> Iterator[tuple[int, str, str]]:
+    """Where ``quote`` stands in ``text`` outside math, with the characters before and after it (a space past
+    either end)."""
+    spans = [match.span() for match, _ in _math_matches(text)] if "$" in text else []
+    for index, char in enumerate(text):
+        if char == quote and not any(start <= index < end for start, end in spans):
+            yield index, text[index - 1] if index else " ", text[index + 1] if index + 1 < len(text) else " "
 
 
 def paired_single_quotes(text: str) -> str | None:
@@ -738,20 +742,15 @@ def paired_single_quotes(text: str) -> str | None:
     """
     if _OPEN_SINGLE in text:
         return None
-    spans = [match.span() for match, _ in _math_matches(text)] if "$" in text else []
     chars = list(text)
     opening = True
-    for index, char in enumerate(text):
-        if char != "'" or any(start <= index < end for start, end in spans):
-            continue
-        before = text[index - 1] if index else " "
-        after = text[index + 1] if index + 1 < len(text) else " "
+    for index, before, after in _quotes_outside_math(text, "'"):
         if before.isalnum() and (after.isalnum() or opening):
             continue  # an apostrophe: Don't, it's, and with no quote open, Students' Work
         if opening and before in _BEFORE_OPENING and after.isalnum():
             chars[index] = _OPEN_SINGLE
-        elif not (not opening and not before.isspace() and not after.isalnum()):
-            return None
+        elif opening or before.isspace() or after.isalnum():
+            return None  # neither an opening quote nor the closing one of the open pair
         opening = not opening
     return "".join(chars) if opening and _OPEN_SINGLE in chars else None
 

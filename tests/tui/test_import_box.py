@@ -7,8 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
-from tui_helpers import SIZE, fresh, online_finished
+from tui_helpers import SIZE, fresh, import_in_app, online_finished, topbar
 
 from readlist.tui.app import ReadlistApp
 from readlist.tui.widgets.paper_list import PaperList
@@ -19,21 +18,13 @@ SEEDS = Path(__file__).parent.parent / "fixtures" / "seeds"
 NEW = "2202.12139"  # on the stand-in arXiv, not among the seed papers
 
 
-def topbar(app: ReadlistApp) -> str:
-    return str(app.screen.query_one("#topbar", Static).render())
-
-
 async def test_ids_typed_in_the_import_box_are_imported_and_one_u_takes_them_back(
     api: FakeServer, small_library: Path, make_app: MakeApp
 ) -> None:
     before = set(fresh(small_library).papers)
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"Import papers", "enter")
-        await pilot.pause()
-        await pilot.press(*f"{NEW} arXiv:2501.99999", "enter")
-        await online_finished(app)
-        await pilot.pause()
+        await import_in_app(pilot, f"{NEW} arXiv:2501.99999")
         assert "Imported 1 new paper; 1 source failed (u undoes)" in topbar(app)
         assert any("arXiv:2501.99999: arXiv has no paper 2501.99999" in str(n.message) for n in app._notifications)
         current = app.screen.query_one(PaperList).current
@@ -55,11 +46,7 @@ async def test_enter_alone_imports_the_clipboard(
     before = set(fresh(small_library).papers)
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"Import papers", "enter")
-        await pilot.pause()
-        await pilot.press("enter")
-        await online_finished(app)
-        await pilot.pause()
+        await import_in_app(pilot, "")
         after = fresh(small_library).papers
         added = set(after) - before
         assert len(added) > 10
@@ -74,11 +61,7 @@ async def test_offline_the_box_refuses_ids_and_changes_nothing(
     before = set(fresh(small_library).papers)
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"Import papers", "enter")
-        await pilot.pause()
-        await pilot.press(*NEW, "enter")
-        await online_finished(app)
-        await pilot.pause()
+        await import_in_app(pilot, NEW)
         assert "Imported 0 new papers; 1 source failed" in topbar(app)
         assert any("offline" in str(n.message) for n in app._notifications)
     assert api.requests == []

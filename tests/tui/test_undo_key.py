@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
-from tui_helpers import SIZE, fresh, online_finished, topbar
+from tui_helpers import SIZE, fresh, import_in_app, online_finished, topbar
 
 from readlist.tui import keymap
 from readlist.tui.app import ReadlistApp
@@ -88,11 +88,7 @@ async def test_an_import_and_an_enrichment_name_the_remapped_key(
     _private_config.write_text('[keymap]\nundo = "U, -u"\n', encoding="utf-8")
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+p", *"Import papers", "enter")
-        await pilot.pause()
-        await pilot.press(*NEW, "enter")
-        await online_finished(app)
-        await pilot.pause()
+        await import_in_app(pilot, NEW)
         assert "Imported 1 new paper (U undoes)" in topbar(app)
         screen = app.screen
         assert isinstance(screen, MainScreen)

@@ -146,6 +146,16 @@ async def search_all(pilot: Any, search: str) -> None:
     await pilot.pause(0.3)
 
 
+async def import_in_app(pilot: Any, typed: str) -> None:
+    """Papers imported through the palette's import box with ``typed`` in it (nothing: the clipboard), and the
+    import finished and shown."""
+    await pilot.press("ctrl+p", *"Import papers", "enter")
+    await pilot.pause()
+    await pilot.press(*typed, "enter")
+    await online_finished(pilot.app)
+    await pilot.pause()
+
+
 async def online_finished(app: ReadlistApp) -> None:
     """Until the app's network work (enrich, pull, an import's lookups) has finished and its last update is shown."""
     import asyncio
