@@ -6,6 +6,7 @@ and ``--help`` start without loading the library code, the HTTP client or the te
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import importlib
@@ -375,6 +376,7 @@ def run() -> None:
     ``main([...])``), nothing of this applies.
     """
     _program.running = True
+    _replace_what_cannot_be_shown()
     main(prog_name="readlist")
     done = _program.context is not None and _program.context.done_reading
     if done and threading.active_count() == 1:
@@ -384,6 +386,25 @@ def run() -> None:
         except (OSError, ValueError):
             return  # the interpreter's own exit reports it, as it would have
         os._exit(0)
+
+
+def _replace_what_cannot_be_shown() -> None:
+    """Standard output and error in an encoding that lacks some of what readlist writes (``PYTHONIOENCODING=ascii``,
+    an ISO-8859-1 locale): such a character is written as ``?`` rather than failing.
+
+    A title's letters, the list's ``•`` and ``★`` failed to encode, and the error was reported as input that was not
+    UTF-8, with "nothing was changed" and exit status 1 after a change had been saved. ``--json`` and exports write
+    UTF-8 bytes of their own and are not affected.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        if isinstance(stream, io.TextIOWrapper) and codecs.lookup(encoding).name not in _UNICODE_ENCODINGS:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="replace")
+
+
+# Encodings that can write every character (their codecs' names).
+_UNICODE_ENCODINGS = frozenset({"utf-8", "utf-16", "utf-32", "utf-8-sig", "gb18030"})
 
 
 DEMO_WITH_A_COMMAND = (

@@ -156,3 +156,25 @@ def test_a_verb_with_nothing_to_show_says_so_on_stderr_and_prints_no_data(tmp_pa
     assert nothing_to_show(db, "view", "--json") == ("[]\n", "")
     out, err = nothing_to_show(db, "doctor", "--list-backups")
     assert out == "" and err.startswith("no backups of")
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_output_in_an_encoding_without_every_character_degrades_and_a_saved_change_exits_0(
+    seed_library: Path, encoding: str,
+) -> None:
+    """``PYTHONIOENCODING=ascii`` or an ISO-8859-1 locale: the list's ``•`` failed to encode, and that was reported
+    as input that was not UTF-8, "nothing was changed", exit 1, after a paper had been removed."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": encoding}
+    pid = first_id(seed_library)
+
+    def readlist(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "readlist", "--db", str(seed_library), *args],
+                              capture_output=True, text=True, encoding=encoding, env=env, timeout=120, check=False)
+
+    removed = readlist("rm", pid)
+    assert removed.returncode == 0, removed.stderr
+    assert removed.stdout.startswith(f"removed {pid}   ?   ")
+    assert pid not in Library(seed_library).papers
+    listed = readlist("list", "-n", "3")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 3, listed.stderr
+    assert readlist("undo").returncode == 0 and pid in Library(seed_library).papers
