@@ -548,7 +548,8 @@ def _edit_in_editor(text: str) -> tuple[str, Path]:
         fail(f"$EDITOR ({editor!r}) cannot be read as a command ({exc}); set $EDITOR; the note was not changed")
     if not command:
         fail("$EDITOR is blank; set it to an editor; the note was not changed")
-    draft = keep_draft(text)
+    given = text + "\n" if text else ""  # a text file's last line ends with a line end
+    draft = keep_draft(given)
     try:
         result = subprocess.run([*command, str(draft)], check=False)
     except FileNotFoundError:
@@ -561,7 +562,7 @@ def _edit_in_editor(text: str) -> tuple[str, Path]:
         how = (f"was stopped by {signal_name(-result.returncode)}" if result.returncode < 0
                else f"exited with status {result.returncode}")
         # What it saved before it failed or was killed may be an hour's writing: kept, and said where.
-        if _differs(draft, text):
+        if _differs(draft, given):
             fail(f"the editor {how}; the note was not changed; your text is kept in {draft}")
         draft.unlink(missing_ok=True)
         fail(f"the editor {how}; the note was not changed")
@@ -571,7 +572,7 @@ def _edit_in_editor(text: str) -> tuple[str, Path]:
     except OSError as exc:  # the editor saved elsewhere and removed it, or left a folder in its place
         fail(f"the editor left no note to read in {draft} ({exc.strerror or exc}); the note was not changed")
     try:
-        return data.decode("utf-8"), draft
+        return without_final_line_end(data.decode("utf-8")), draft
     except UnicodeDecodeError:
         fail(f"the edited note is not UTF-8 text (check the editor's encoding); the note was not changed; "
              f"your text is kept in {draft}")
@@ -593,7 +594,14 @@ def stdin_text(unchanged: str, clearing: str) -> str:
     text = bytes(data).decode("utf-8")
     if not text.strip():
         fail(f"standard input is empty; {unchanged} ({clearing})")
-    return text
+    return without_final_line_end(text)
+
+
+def without_final_line_end(text: str) -> str:
+    """Text from a file, a pipe or an editor without the line end its last line has (``printf 'a\\nb\\n'``, an
+    editor's final newline): that ends the text, it is none of it. Kept, a note grew by a line each time it was
+    printed (``readlist note ID``, which ends it with one) and given back (``readlist note ID -``)."""
+    return text.removesuffix("\n").removesuffix("\r") if text.endswith("\n") else text
 
 
 @click.command("note")

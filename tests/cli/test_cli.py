@@ -188,7 +188,7 @@ def test_note_edit_through_editor(seed_library: Path, tmp_path: Path, monkeypatc
     monkeypatch.delenv("VISUAL", raising=False)
     assert run(seed_library, "note", pid, "start").exit_code == 0
     assert run(seed_library, "note", pid, "--edit").exit_code == 0
-    assert json.loads(run(seed_library, "show", pid, "--json").stdout)["note"] == "startwritten in the editor\n"
+    assert json.loads(run(seed_library, "show", pid, "--json").stdout)["note"] == "start\nwritten in the editor"
 
 
 def test_note_edit_with_no_editor_and_no_terminal_says_so_instead_of_waiting(

@@ -210,3 +210,25 @@ def test_empty_standard_input_clears_nothing(tmp_path: Path, given: str) -> None
     assert "standard input is empty; nothing was changed (--abstract '' clears it)" in result.stderr
     paper = Library(db).papers["2401.00001"]
     assert paper.note == "Important long note."
+
+
+def test_a_note_printed_and_given_back_stays_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``readlist note ID > f; readlist note ID - < f`` added a line each time: the last line end of the input
+    was kept in the note, and printing ends the note with one."""
+    db = one_paper(tmp_path)
+
+    def note(*args: str, given: str | None = None) -> Result:
+        result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", *args], input=given)
+        assert result.exit_code == 0, result.output
+        return result
+
+    note("-", given="First line  \nsecond line\n")
+    assert Library(db).papers["2401.00001"].note == "First line  \nsecond line"  # a Markdown hard break kept
+    printed = note().stdout
+    assert printed == "First line  \nsecond line\n"
+    for _ in range(3):
+        note("-", given=printed)
+        assert note().stdout == printed
+    # An editor ends its file with a line end too: it is not taken into the note either.
+    edit_with(db, 'printf "Edited\\nnote\\n" > "$1"', monkeypatch)
+    assert Library(db).papers["2401.00001"].note == "Edited\nnote"
