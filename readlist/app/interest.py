@@ -144,7 +144,7 @@ class InterestSnapshot:
     def interest_json(self, paper: Paper, k: int = 5) -> dict[str, Any]:
         """What ``show --json`` prints under ``interest``."""
         if self.model is None:
-            return {"score": None, "because": [], "reason": self.reason}
+            return cold_interest_json(self.reason)
         score = self.scores.get(paper.id)
         if score is None:
             score = self.model.score([paper])[paper.id]
@@ -152,12 +152,20 @@ class InterestSnapshot:
 
 
 def _interest_json(score: float, because: Sequence[Reason], baseline: float) -> dict[str, Any]:
+    """The same keys whether or not there is a model (see :func:`cold_interest_json`): a script reads
+    ``interest.score`` from ``show`` and from ``list --sort interest`` alike."""
     return {
         "score": round(score, 4),
         "because": [r.to_dict() for r in because],
         # The log-odds every paper starts from; with every feature's weight it adds up to the score.
         "baseline": round(baseline, 4),
+        "reason": None,
     }
+
+
+def cold_interest_json(reason: str | None) -> dict[str, Any]:
+    """``interest`` with no model yet: no score, and why (too few decisions)."""
+    return {"score": None, "because": [], "baseline": None, "reason": reason}
 
 
 @dataclass(frozen=True)
@@ -187,7 +195,7 @@ class ColdInterest:
 
     def interest_json(self, paper: Paper, k: int = 5) -> dict[str, Any]:
         """What ``show --json`` prints under ``interest`` on a cold start, as :meth:`InterestSnapshot.interest_json`."""
-        return {"score": None, "because": [], "reason": self.reason}
+        return cold_interest_json(self.reason)
 
 
 @dataclass(frozen=True)

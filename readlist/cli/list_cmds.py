@@ -66,8 +66,10 @@ def list_cmd(
     if limit is not None:
         papers = papers[:limit]
     if as_json:
-        extra = {pid: {"interest": round(score, 4)} for pid, score in scores.items()} if scores is not None else None
-        write_records(papers, sys.stdout.buffer, extra=extra, extra_default={"interest": None})
+        # An object, as ``show --json`` prints it (which adds why): ``interest.score`` reads the same in both.
+        extra = ({pid: {"interest": {"score": round(score, 4)}} for pid, score in scores.items()}
+                 if scores is not None else None)
+        write_records(papers, sys.stdout.buffer, extra=extra, extra_default={"interest": {"score": None}})
         leave_at_once(ctx)
         return
     if not matched:

@@ -126,6 +126,7 @@ class ReadlistApp(App[None]):
         self._forced_exit: threading.Timer | None = None
         # Set by the quit key (or a signal): keys typed after it are dropped, not acted on while the app closes.
         self.quitting = False
+        self._quit_waited = False  # a quit has waited for keys pressed while the library loaded (see _quit_now)
         self.first_screen = first_screen
         self.load_error = ""  # why a library opened in the background could not be read
         # What the user must be told once the terminal is back (a note kept in a file because it could not be
@@ -189,9 +190,11 @@ class ReadlistApp(App[None]):
         try:
             self.session.load()
         except LibraryError as exc:
-            self.call_from_thread(self._load_failed, str(exc))
+            if self.is_running:
+                self.call_from_thread(self._load_failed, str(exc))
             return
-        self.call_from_thread(self._library_loaded)
+        if self.is_running:  # else the app was quit while it loaded, with no key waiting for it
+            self.call_from_thread(self._library_loaded)
 
     def _library_loaded(self) -> None:
         self._tell_notices()
@@ -439,6 +442,11 @@ class ReadlistApp(App[None]):
         self._quit_now(return_code)
 
     def _quit_now(self, return_code: int = 0) -> None:
+        if not self._quit_waited:
+            self._quit_waited = True  # once: what loading runs then comes back here, to quit
+            waiting = partial(self._quit_now, return_code)
+            if any(isinstance(screen, MainScreen) and screen.quit_once_loaded(waiting) for screen in self.screen_stack):
+                return
         self.save_open_editors()
         place = self._triage_place()
         for screen in self.screen_stack:

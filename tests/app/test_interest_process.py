@@ -327,7 +327,7 @@ def test_a_command_after_the_apps_result_takes_what_the_child_learned(
     def listed() -> dict[str, float]:
         out = CliRunner().invoke(main, ["--db", str(decided), "list", "--sort", "interest", "--json"])
         assert out.exit_code == 0, out.output
-        return {r["id"]: r["interest"] for r in json.loads(out.stdout)}
+        return {r["id"]: r["interest"]["score"] for r in json.loads(out.stdout)}
 
     from_child = show()
     scores = listed()

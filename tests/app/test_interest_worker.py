@@ -165,7 +165,7 @@ def test_cold_start_falls_back_and_says_so() -> None:
     assert ranking.reason is not None and "6 more decisions" in ranking.reason
     assert ranking.cold is not None and ranking.cold.to_dict()["order"] == "upvotes, then date"
     assert [p.upvotes for p in ranking.papers] == sorted((p.upvotes for p in papers), reverse=True)
-    assert snap.interest_json(papers[0]) == {"score": None, "because": [], "reason": ranking.reason}
+    assert snap.interest_json(papers[0]) == {"score": None, "because": [], "baseline": None, "reason": ranking.reason}
     assert snap.explain(papers[0]) == []
     assert quick_cold_start(papers, NOW) is not None
     assert quick_cold_start(library(), NOW) is None

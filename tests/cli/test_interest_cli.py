@@ -34,7 +34,7 @@ def test_a_cold_start_falls_back_and_says_so(seed_library: Path) -> None:
     result = run(seed_library, "list", "--sort", "interest", "--json", "--limit", "5")
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
-    assert len(records) == 5 and all(r["interest"] is None for r in records)
+    assert len(records) == 5 and all(r["interest"] == {"score": None} for r in records)
     # One line that says what is missing and which order was used instead, once.
     assert result.stderr.startswith("readlist: interest needs 10 decisions, 1 of them kept and 1 skipped")
     assert result.stderr.count("\n") == 1 and result.stderr.count("ordered by upvotes, then date") == 1
@@ -66,10 +66,10 @@ def test_a_cold_start_answers_without_vectorizing(seed_library: Path, monkeypatc
     shown = run(seed_library, "show", paper.id, "--json")
     assert vectorized == []
     assert [r.exit_code for r in (listed, flipped, shown)] == [0, 0, 0], [listed.output, flipped.output, shown.output]
-    assert all(r["interest"] is None for r in json.loads(listed.stdout))
+    assert all(r["interest"] == {"score": None} for r in json.loads(listed.stdout))
     assert "ordered by upvotes, then date, last first" in flipped.stderr
     interest = json.loads(shown.stdout)["interest"]
-    assert interest["score"] is None and interest["because"] == []
+    assert (interest["score"], interest["because"], interest["baseline"]) == (None, [], None)
     assert interest["reason"].startswith("interest needs 10 decisions")
     assert not vectors_path(seed_library).exists()
 
@@ -88,7 +88,7 @@ def test_interest_order_scores_and_explanations(seed_library: Path) -> None:
     result = run(seed_library, "list", "--status", "inbox", "--sort", "interest", "--json")
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
-    scores = [r["interest"] for r in records]
+    scores = [r["interest"]["score"] for r in records]
     assert all(isinstance(s, float) and 0 <= s <= 1 for s in scores)
     assert scores == sorted(scores, reverse=True)
     top = records[: len(records) // 4]
@@ -97,10 +97,12 @@ def test_interest_order_scores_and_explanations(seed_library: Path) -> None:
     assert rl_share_top > rl_share_all  # what was kept rises to the top
     shown = json.loads(run(seed_library, "show", records[0]["id"], "--json").stdout)
     interest = shown["interest"]
-    assert interest["score"] == records[0]["interest"]
+    # One shape in both: show adds why to the score list gives.
+    assert interest["score"] == records[0]["interest"]["score"] and interest["reason"] is None
+    assert set(interest) == {"score", "because", "baseline", "reason"}
     assert interest["because"] and {"kind", "value", "direction", "weight"} <= set(interest["because"][0])
     flipped = json.loads(run(seed_library, "list", "--status", "inbox", "--sort", "-interest", "--json").stdout)
-    flipped_scores = [r["interest"] for r in flipped]
+    flipped_scores = [r["interest"]["score"] for r in flipped]
     assert flipped_scores == sorted(flipped_scores) and len(flipped) == len(records)  # least interesting first
     assert kept  # the decisions themselves are untouched by ranking
     assert all(Library(seed_library).papers[pid].status == "to-read" for pid in kept)

@@ -86,7 +86,7 @@ def test_decisions_made_on_the_command_line_order_the_apps_first_paint(seed_libr
     remembered = recall_scores(seed_library)
     assert remembered is not None and about_library(remembered, Library(seed_library).papers.keys())
     for record in listed:
-        assert remembered.scores[record["id"]] == pytest.approx(record["interest"], abs=1e-4)
+        assert remembered.scores[record["id"]] == pytest.approx(record["interest"]["score"], abs=1e-4)
     kept = kept_first_screen(seed_library)
     assert kept is not None and kept.view == "status:inbox" and kept.sort == "interest"
     inbox_in_order = [r["id"] for r in listed if r["status"] == "inbox"]
@@ -104,7 +104,7 @@ def test_a_second_show_with_no_decision_between_does_not_train(seed_library: Pat
     interest_of(seed_library, other)
     listed = json.loads(run(seed_library, "list", "--sort", "interest", "--json").stdout)
     assert len(trainings) == 1  # the model and its scores were kept, and hold for these papers
-    assert next(r["interest"] for r in listed if r["id"] == paper) == pytest.approx(first["score"], abs=1e-4)
+    assert next(r["interest"]["score"] for r in listed if r["id"] == paper) == pytest.approx(first["score"], abs=1e-4)
 
     run(seed_library, "rate", liked[0], "1")  # a decision: what was learned no longer holds
     changed = interest_of(seed_library, paper)

@@ -235,3 +235,42 @@ async def test_the_lock_is_made_in_the_background_once_the_library_is_read(small
         await pilot.press("s")
         await pilot.pause()
         assert fresh(small_library).papers[first.id].status == "to-read"
+
+
+async def test_a_key_pressed_while_loading_then_quit_is_applied_before_the_app_ends(small_library: Path) -> None:
+    """At 100,000 papers the library takes seconds to load: ``5``, ``s`` and ``q`` at once ended the app with the
+    rating and the keep dropped, exit status 0."""
+    keep_first_screen(small_library)
+    gate = threading.Event()
+    app = deferred_app(small_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        first = screen.query_one(PaperList).current
+        assert first is not None
+        await pilot.press("5", "s", "q")
+        await pilot.pause()
+        assert app.is_running  # waiting for the library, with the keys
+        assert "Quitting once the library has loaded" in str(screen.query_one("#topbar", Static).render())
+        gate.set()
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if not app.is_running:
+                break
+        assert not app.is_running
+    assert app.return_code == 0
+    paper = fresh(small_library).papers[first.id]
+    assert (paper.rating, paper.status) == (5, "to-read")
+
+
+async def test_a_quit_while_loading_with_no_key_waiting_ends_at_once(small_library: Path) -> None:
+    keep_first_screen(small_library)
+    gate = threading.Event()
+    app = deferred_app(small_library, gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "q")
+        await pilot.pause()
+        assert not app.is_running
+    gate.set()

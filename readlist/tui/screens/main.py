@@ -350,6 +350,16 @@ class MainScreen(ReadlistScreen[None]):
         for action in waiting:
             action()
 
+    def quit_once_loaded(self, quit_now: Callable[[], None]) -> bool:
+        """Keys pressed while the library loads wait for it (see :func:`needs_library`); quitting before it has
+        loaded dropped them without a word (a rating, a keep, made and then lost). With keys waiting, the quit
+        waits too, after them; False when none wait, and the app quits at once."""
+        if self.session.library.ready or not self._waiting:
+            return False
+        self._waiting.append(quit_now)
+        self.say("Quitting once the library has loaded: the keys pressed meanwhile act first")
+        return True
+
     def remember_state(self, place: str | None = None) -> None:
         """Keep where the user is, for the next session (called on quit).
 

@@ -87,7 +87,7 @@ class ViewSidebar(Widget):
             heading_style = self.get_component_rich_style("view-sidebar--heading", partial=True)
             return Text(" " + label_text, style=heading_style, no_wrap=True, overflow="ellipsis")
         count_style = self.get_component_rich_style("view-sidebar--count", partial=True)
-        label = fit_line(Text(label_text, no_wrap=True), max(width - len(number) - 3, 3))
+        label = fit_line(Text(label_text, no_wrap=True), max(width - len(number) - 3, 3), at_words=False)
         pad = max(width - len(number) - label.cell_len - 2, 1)
         line = Text.assemble(" ", label, " " * pad, (number, count_style), " ", no_wrap=True, overflow="ellipsis")
         if current:
