@@ -81,21 +81,24 @@ def cite_cmd(
     papers = [lib.resolve(ref) for ref in refs]
     keys = assign_keys(papers, taken_keys(lib.papers.values()))
     text = format_entries(papers, fmt, keys=keys, user_data=user_data)
+    copied = None
+    if copy:  # before the output, so that --json can say whether it was (a script sees no clipboard)
+        from readlist.app.clipboard import copy_text
+
+        copied = copy_text(text, what=counted(len({p.id for p in papers}), "citation"))
     if as_json:
-        print_json({"format": fmt, "keys": {p.id: keys[p.id] for p in papers if p.id in keys}, "text": text})
+        answer: dict[str, object] = {"format": fmt, "keys": {p.id: keys[p.id] for p in papers if p.id in keys},
+                                     "text": text}
+        if copied is not None:
+            answer["copied"] = copied.ok
+        print_json(answer)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
     _keep_keys(session, papers, keys)
-    if copy:
-        from readlist.app.clipboard import copy_text
-
-        count = len({p.id for p in papers})
-        result = copy_text(text, what=counted(count, "citation"))
-        if result.ok:
-            echo_err(result.message)
-        else:
-            echo_err(result.message + "; nothing was copied, the citation is printed above")
+    if copied is not None:
+        echo_err(copied.message if copied.ok else copied.message + "; nothing was copied, the citation is printed "
+                 "above")
 
 
 # ---------------------------------------------------------------------------

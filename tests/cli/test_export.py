@@ -114,6 +114,26 @@ def test_cite_copy_reports_the_route(db: Path, monkeypatch: pytest.MonkeyPatch) 
     assert result.stderr.strip() == "Copied 1 citation with wl-copy"
 
 
+def test_cite_copy_json_says_whether_it_was_copied(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script saw only stderr say that nothing was copied: exit 0 and the same JSON either way."""
+    def missing(text: str) -> None:
+        raise pyperclip.PyperclipException("no mechanism")
+
+    monkeypatch.setattr(pyperclip, "copy", missing)
+    monkeypatch.setattr(clipboard, "tty_osc52_writer", lambda path="/dev/tty": None)
+    result = run(db, "cite", DATA_FACTORS, "--copy", "--json")
+    assert result.exit_code == 0
+    answer = json.loads(result.stdout)
+    assert answer["copied"] is False and answer["text"].startswith("@")
+    assert "nothing was copied" in result.stderr
+    monkeypatch.setattr(pyperclip, "copy", lambda text: None)
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_TTY", raising=False)
+    monkeypatch.delenv("SSH_CLIENT", raising=False)
+    assert json.loads(run(db, "cite", DATA_FACTORS, "--copy", "--json").stdout)["copied"] is True
+    assert "copied" not in json.loads(run(db, "cite", DATA_FACTORS, "--json").stdout)
+
+
 def test_cite_copy_without_any_clipboard_still_prints(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(text: str) -> None:
         raise pyperclip.PyperclipException("no mechanism")
