@@ -149,7 +149,8 @@ def import_cmd(
       pbpaste | readlist import -
       readlist import --clipboard --year 2024
     """
-    names = list(sources) + (["clipboard"] if clipboard else [])
+    # A source named twice (``import - -``, a glob and a name) is read once: its report said its papers twice.
+    names = list(dict.fromkeys([*sources, *(["clipboard"] if clipboard else [])]))
     if not names:
         raise click.UsageError("name a file, a URL, - for standard input, or use --clipboard")
     if fmt is not None:

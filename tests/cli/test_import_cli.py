@@ -239,6 +239,15 @@ def test_stdin(tmp_path: Path) -> None:
     assert "-: input is empty" in empty.output or "input is empty" in empty.output
 
 
+def test_a_source_named_twice_is_read_once(tmp_path: Path) -> None:
+    """``import - -`` reported 106 papers unchanged from 2 of 2 sources for a copy of 53."""
+    db = tmp_path / "lib.json"
+    report = imported(db, "-", "-", "--year", "2025", input=SEED.read_bytes())
+    assert [r["source"] for r in report["reports"]] == ["-"] and report["reports"][0]["added"] == 53
+    report = imported(db, str(SEED), str(SEED), "--year", "2025")
+    assert len(report["reports"]) == 1 and report["reports"][0]["unchanged"] == 53
+
+
 def test_stdin_utf16_copy(tmp_path: Path) -> None:
     data = imported(tmp_path / "lib.json", "-", input=SEED.read_text(encoding="utf-8").encode("utf-16"))
     assert data["reports"][0]["added"] == 53
