@@ -165,7 +165,7 @@ def test_list_json_sort_interest_matches_the_general_path(hostile_db: Path) -> N
     _, snapshot = rank(lib.papers.values())
     ranking = snapshot.order(Session.open(hostile_db).select(status_view(None), parse_query(""), "added"))
     scores = {pid: round(score, 4) for pid, score in ranking.scores.items()}
-    expected = [{**p.public_dict(), "interest": scores.get(p.id)} for p in ranking.papers]
+    expected = [{**p.public_dict(), "interest": {"score": scores.get(p.id)}} for p in ranking.papers]
     assert result.stdout_bytes == json_bytes(expected) + b"\n"
 
 

@@ -108,12 +108,13 @@ def test_note_edit_keeps_a_version_written_meanwhile(db: Path, tmp_path: Path, m
     """`note --edit` follows the same policy as the TUI's editor when the note changes while $EDITOR is open."""
     run(db, "note", "2401.00001", "Base.")
     script = tmp_path / "editor.py"
-    # The "editor" appends a line, and meanwhile another process appends to the note.
+    # The "editor" adds a line (after the line end the draft's last line has), and meanwhile another process
+    # appends to the note.
     script.write_text(
         "import sys, subprocess\n"
         f"subprocess.run([sys.executable, '-m', 'readlist', '--db', {str(db)!r}, 'note', '2401.00001', "
         "'--append', 'From elsewhere.'], check=True)\n"
-        "open(sys.argv[1], 'a').write('\\nMine.')\n"
+        "open(sys.argv[1], 'a').write('Mine.\\n')\n"
     )
     # The interpreter running the tests, not whichever `python3` is first on PATH: a venv used without activating it
     # (`/path/to/venv/bin/python -m pytest`) has readlist's dependencies, the machine's python3 may not.
