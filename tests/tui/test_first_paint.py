@@ -56,6 +56,14 @@ async def let_load(app: ReadlistApp, pilot: Pilot[None], gate: threading.Event) 
     assert app.session.library.ready
 
 
+async def painted_while_loading(app: ReadlistApp, pilot: Pilot[None]) -> MainScreen:
+    """The main screen once painted, the library still unread (its gate closed)."""
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, MainScreen) and not app.session.library.ready
+    return screen
+
+
 def keep_first_screen(path: Path) -> None:
     save_first_screen(Session.open(path, settings=load_config()), "status:inbox", "added")
 
@@ -67,9 +75,7 @@ async def test_the_first_screen_is_painted_before_the_library_is_read(small_libr
     gate = threading.Event()
     app = deferred_app(small_library, gate)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        screen = await painted_while_loading(app, pilot)
         rows = screen.query_one(PaperList)
         assert [p.id for p in rows.papers] == [p.id for p in kept.papers]
         topbar = str(screen.query_one("#topbar", Static).render())
@@ -106,9 +112,7 @@ async def test_an_inbox_in_interest_order_is_painted_in_that_order_and_stays_in_
     gate = threading.Event()
     app = deferred_app(small_library, gate)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        screen = await painted_while_loading(app, pilot)
         rows = screen.query_one(PaperList)
         painted = [p.id for p in rows.papers]
         assert painted == [p.id for p in kept.papers]  # the kept screen, not "Loading the library …"
@@ -145,9 +149,7 @@ async def test_without_a_usable_first_screen_no_count_is_shown_until_the_library
     gate = threading.Event()
     app = deferred_app(seed_library, gate)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        screen = await painted_while_loading(app, pilot)
         topbar = str(screen.query_one("#topbar", Static).render())
         assert "Loading the library" in topbar
         assert "0 papers" not in topbar and "Inbox 0" not in topbar, topbar  # not known yet, not empty
@@ -169,9 +171,7 @@ async def test_a_tag_view_left_last_time_is_where_the_next_start_goes_back_to(
     gate = threading.Event()
     app = deferred_app(seed_library, gate)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        screen = await painted_while_loading(app, pilot)
         if kept_view == "tag:generalization":  # painted from the kept screen, before the library is read
             assert screen.view.key == "tag:generalization"
         await let_load(app, pilot, gate)
@@ -244,9 +244,7 @@ async def test_a_key_pressed_while_loading_then_quit_is_applied_before_the_app_e
     gate = threading.Event()
     app = deferred_app(small_library, gate)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, MainScreen) and not app.session.library.ready
+        screen = await painted_while_loading(app, pilot)
         first = screen.query_one(PaperList).current
         assert first is not None
         await pilot.press("5", "s", "q")
