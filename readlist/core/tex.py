@@ -910,7 +910,9 @@ def mark_protected(text: str, mark: Callable[[str], str]) -> str:
             math_words.append(mark(core))
             return lead + _MATH_WORD_HERE + trail  # its punctuation still ends a clause (``S²FT:``)
 
-        marked = mark_protected(_MATH_WORD.sub(set_aside, text), mark)
+        # A mark the rendering left without its pair is dropped: the text is marked as if it had none.
+        rest = _MATH_WORD.sub(set_aside, text).replace(MATH_WORD_OPEN, "").replace(MATH_WORD_CLOSE, "")
+        marked = mark_protected(rest, mark)
         return re.sub(_MATH_WORD_HERE, lambda _: math_words.pop(0), marked)
     names = _names_in_sentence_case(text) | _sentence_starts(text)
     if not names and _PLAIN_TITLE.fullmatch(text):

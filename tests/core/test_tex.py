@@ -297,3 +297,13 @@ def test_a_capital_that_starts_a_sentence_after_the_first_is_protected(ascii_onl
 def test_a_pair_of_single_quotes_opens_with_an_opening_quote(title: str, written: str) -> None:
     assert protect_title(title, ascii_only=True) == written
     assert decode(written) == title
+
+
+def test_a_math_word_mark_left_without_its_pair_is_dropped_not_followed_forever() -> None:
+    from readlist.core.tex import MATH_WORD_CLOSE, MATH_WORD_OPEN, mark_protected
+
+    def braced(word: str) -> str:
+        return "{" + word + "}"
+
+    assert mark_protected(f"An {MATH_WORD_OPEN}O(n) unclosed LLaMA", braced) == "An O(n) unclosed {LLaMA}"
+    assert mark_protected(f"An {MATH_WORD_OPEN}O(n){MATH_WORD_CLOSE}: Fast", braced) == "An {O(n)}: Fast"
