@@ -22,7 +22,7 @@ from readlist.storage.errors import LibraryError
 from readlist.storage.journal import WHY_KEPT_ASIDE, kept_aside_journals, read_journal
 from readlist.storage.library import Library
 from readlist.storage.paths import backup_dir, journal_path, lock_path
-from readlist.storage.recovery import check_backup, restore_backup
+from readlist.storage.recovery import PaperCounts, restore_backup
 from readlist.storage.repair import repair_library
 from readlist.storage.snapshot import snapshot_header, snapshot_problems
 
@@ -76,10 +76,11 @@ def _taken(backup: Path) -> str | None:
     return when.isoformat(timespec="seconds")
 
 
-def describe_backups(path: Path) -> list[BackupInfo]:
+def describe_backups(path: Path, counts: PaperCounts | None = None) -> list[BackupInfo]:
     out = []
+    counts = counts or PaperCounts()
     for backup in list_backups(path):
-        papers, problem = check_backup(path, backup)
+        papers, problem = counts.of_backup(path, backup)
         size = sum(f.stat().st_size for f in backup.iterdir() if f.is_file())
         out.append(BackupInfo(backup, _taken(backup), papers, problem, size))
     return out
@@ -98,8 +99,9 @@ def diagnose(path: Path) -> Report:
     if not path.exists() and not path.is_symlink():
         report.notes.append("no library file yet; it is created by the first import")
         return report
+    counts = PaperCounts()  # the newest backups share the library's file: it is read once for them all
     try:
-        report.papers = len(Library(path, tidy=False))
+        report.papers = counts.of_library(path)
     except LibraryError as exc:
         report.problems.append(str(exc))
     _check_records(path, report)
@@ -117,7 +119,7 @@ def diagnose(path: Path) -> Report:
             _private(item, 0o600, report)
     if backup_dir(path).is_dir():
         _private(backup_dir(path), 0o700, report)
-    report.backups = describe_backups(path)
+    report.backups = describe_backups(path, counts)
     for backup in report.backups:
         if backup.problem:
             report.warnings.append(f"backup {backup.path.name} cannot be restored: {backup.problem}")

@@ -57,6 +57,7 @@ from readlist.storage.snapshot import (
     SCHEMA_VERSION,
     Identity,
     InodeState,
+    Snapshot,
     SnapshotProblem,
     collector_paused,
     file_identity,
@@ -261,20 +262,24 @@ class Library:
         if load:
             self.load()
 
-    def load(self) -> None:
-        """Read the library from disk (the constructor does, unless told not to); raises LibraryError."""
-        self._load()
+    def load(self, snapshot: Snapshot | None = None) -> None:
+        """Read the library from disk (the constructor does, unless told not to); raises LibraryError.
+
+        ``snapshot``: the library file as :func:`read_snapshot` already read it, taken as it is (its list and
+        tables become the library's); only the journal is read then.
+        """
+        self._load(snapshot)
         self.ready = True
 
     # -- loading -----------------------------------------------------------
 
-    def _load(self) -> None:
+    def _load(self, snapshot: Snapshot | None = None) -> None:
         # Reading makes several objects per paper, none of them cyclic, and the papers live as long as the library:
         # they are frozen (kept from the collector's scans for good) before it runs again, or its first pass would
         # scan them all right after the read (0.1 s at 100,000 papers).
         with collector_paused():
             try:
-                snap = read_snapshot(self.path)
+                snap = read_snapshot(self.path) if snapshot is None else snapshot
             except SnapshotProblem as problem:
                 raise damaged(self.path, problem) from None
             # The file is in id order; lists show papers with equal sort keys in the order they were added.

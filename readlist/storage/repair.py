@@ -56,6 +56,7 @@ from readlist.storage.snapshot import (
     field_problem,
     new_library_id,
     papers_table,
+    repeated_fields,
     snapshot_header,
     table_records,
 )
@@ -154,6 +155,10 @@ def repair_record(raw: Any) -> tuple[Paper | None, list[str], dict[str, Any]]:
     dropped: dict[str, Any] = {k: v for k, v in raw.items() if k not in FIELD_NAMES}
     if dropped:
         notes.append(f"unknown field(s) {', '.join(sorted(dropped))} moved to the quarantine file")
+    for name, given in repeated_fields(raw).items():
+        dropped[f"{name} (given earlier)"] = given[:-1]
+        notes.append(f"{name} was given {len(given)} times; the last value is kept, the others are in the quarantine "
+                     "file")
     title = values.get("title")
     if not isinstance(title, str) or not clean_line(title):
         return None, ["no title"], {}

@@ -121,6 +121,47 @@ def test_duplicate_ids_are_refused_then_merged_without_losing_either_note(tmp_pa
     assert len(Library(db).papers) == 5
 
 
+@pytest.mark.parametrize("layout", ["lines", "whole"])
+def test_a_field_given_twice_with_a_bad_first_value_is_one_line_then_repaired(tmp_path: Path, layout: str) -> None:
+    """A hand edit that adds `"rating": "five"` to a record that already rates it: readlist's reader checks every
+    value, the JSON reader doctor used keeps only the last, and every command (doctor too) stopped on an internal
+    assertion with a traceback. Now it is a record problem like any other, and repair keeps the last value."""
+    db = tmp_path / "library.json"
+    make(db)
+    if layout == "whole":
+        db.write_bytes(msgspec.json.encode(msgspec.json.decode(db.read_bytes())))
+    raw = db.read_bytes()
+    at = raw.index(b'"2401.00003":{') + len(b'"2401.00003":{')
+    db.write_bytes(raw[:at] + b'"rating":"five",' + raw[at:])
+    before = db.read_bytes()
+    result = run(db, "list")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert "2401.00003" in line and "rating" in line and "doctor --repair" in line
+    report = json.loads(run(db, "doctor", "--json").stdout)
+    assert report["healthy"] is False
+    assert any("2401.00003" in p and "values the record gives 'rating'" in p for p in report["problems"])
+    assert db.read_bytes() == before
+    repaired = json.loads(run(db, "doctor", "--repair", "--json").stdout)
+    assert any("rating was given 2 times" in line for line in repaired["fixed"])
+    quarantine = json.loads(Path(repaired["quarantine_file"]).read_text())
+    assert quarantine[0]["dropped"] == {"rating (given earlier)": ["five"]}
+    lib = Library(db)
+    assert lib.papers["2401.00003"].rating == 0 and len(lib.papers) == 5
+    assert run(db, "doctor").exit_code == 0
+
+
+def test_a_field_given_twice_with_good_values_takes_the_last_as_before(tmp_path: Path) -> None:
+    db = tmp_path / "library.json"
+    make(db)
+    db.write_bytes(msgspec.json.encode(msgspec.json.decode(db.read_bytes())))  # the whole-file layout
+    raw = db.read_bytes()
+    at = raw.index(b'"2401.00003":{') + len(b'"2401.00003":{')
+    db.write_bytes(raw[:at] + b'"rating":2,' + raw[at:])
+    assert Library(db, upgrade=False).papers["2401.00003"].rating == 0  # the last value, as JSON readers take it
+    assert json.loads(run(db, "doctor", "--json").stdout)["problems"] == []
+
+
 def test_a_record_without_a_title_is_quarantined_whole(tmp_path: Path) -> None:
     db = tmp_path / "library.json"
     make(db)
