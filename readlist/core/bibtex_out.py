@@ -26,7 +26,9 @@ every arXiv category in ``readlist-categories`` when there are several (and the
 field empty when none is recorded and the primary class shown is only the archive an
 old-style id names, ``hep-th/9901001``), the paper's own page in ``readlist-url`` when it is not the cited URL, and
 ``readlist-date = {arxiv-id}`` on a date known only from the arXiv id (so that
-reading it back does not turn it into a date some source gave). Styles ignore
+reading it back does not turn it into a date some source gave), and ``readlist-title``,
+the title as recorded, when its TeX outside math is written as the letters it makes
+(:attr:`~readlist.core.reference.Reference.tex_title`). Styles ignore
 fields they do not know; a citation to paste (``readlist cite``, the TUI) leaves
 them out.
 With user data they also carry ``keywords`` (tags), ``annote`` (the note),
@@ -67,6 +69,7 @@ from readlist.core.tex import encode, protect_title
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 UPVOTES_FIELD = "readlist-upvotes"
 URL_FIELD = "readlist-url"
+TITLE_FIELD = "readlist-title"
 CATEGORIES_FIELD = "readlist-categories"
 RATING_FIELD = "readlist-rating"
 STATUS_FIELD = "readlist-status"
@@ -226,6 +229,10 @@ def _archival(ref: Reference, *, ascii_only: bool, dated: PartialDate | None) ->
         # The entry is dated more precisely than the record, from its arXiv id: the record's own date (or that it
         # has none) is kept here, or reading the file back would store a month the record never had.
         fields.append((DATE_SOURCE_FIELD, ref.own_date.iso() if ref.own_date else DATE_FROM_ID))
+    if ref.tex_title != ref.title:
+        # Styles print the title with its TeX outside math rendered (see Reference.tex_title); the title as
+        # recorded, its TeX as written, is kept here, to be read back as it was.
+        fields.append((TITLE_FIELD, encode(ref.title, ascii_only=ascii_only)))
     abstract = ref.abstract  # read from the library file and cleaned on each access
     if abstract:
         fields.append(("abstract", encode(abstract, ascii_only=ascii_only)))
@@ -243,7 +250,7 @@ def _archival(ref: Reference, *, ascii_only: bool, dated: PartialDate | None) ->
 
 def bibtex_fields(ref: Reference, *, user_data: bool = False, complete: bool = False) -> tuple[str, list[Field]]:
     """The entry type and fields of a classic BibTeX ``@misc`` entry."""
-    fields = [("title", protect_title(ref.title, ascii_only=True))]
+    fields = [("title", protect_title(ref.tex_title, ascii_only=True))]
     authors = _authors(ref, ascii_only=True)
     if authors:
         fields.append(("author", authors))
@@ -321,7 +328,7 @@ def _short_title(title: str) -> str:
 
 def biblatex_fields(ref: Reference, *, user_data: bool = False, complete: bool = False) -> tuple[str, list[Field]]:
     """The entry type and fields of a BibLaTeX ``@online`` entry (``@misc`` without URL or eprint)."""
-    fields = [("title", protect_title(ref.title, ascii_only=False))]
+    fields = [("title", protect_title(ref.tex_title, ascii_only=False))]
     authors = _authors(ref, ascii_only=False)
     if authors:
         fields.append(("author", authors))

@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from readlist.core.dates import PartialDate
 from readlist.core.model import Paper, find_arxiv_id, user_edited
 from readlist.core.names import PersonName, person
-from readlist.core.tex import mark_math_words, typeset_dashes
+from readlist.core.tex import balanced_braces, mark_math_words, outside_math, typeset_dashes
 from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, clean_lines, strip_controls
 
@@ -190,6 +190,17 @@ class Reference:
         return plain_text(self.title)
 
     @property
+    def tex_title(self) -> str:
+        """The title for BibTeX and BibLaTeX: its math as recorded, the TeX around it as a reader sees it.
+
+        A title from arXiv is written in TeX, and not only in its math: ``Schr\\"odinger``, ``Caf\\'e``,
+        ``\\emph{not}``, ``Q\\&A``. The exports write text outside math as text, backslashes and braces
+        included, so LaTeX printed ``Schr\\"odinger`` as typed; rendered first (see :func:`tex_text`), it is
+        written ``Schr{\\"o}dinger`` and prints as the other formats show it.
+        """
+        return tex_text(self.title)
+
+    @property
     def plain_title_math_marked(self) -> str:
         """:attr:`plain_title` with each word that was math marked (see :func:`readlist.core.tex.mark_math_words`)."""
         return plain_text(mark_math_words(self.title))
@@ -229,6 +240,34 @@ def plain_text(tex: str) -> str:
     """TeX rendered as a reader sees it (see :attr:`Reference.plain_title`); cleaned again, as what the rendering
     makes is text from a page too."""
     return clean_line(render_tex(typeset_dashes(tex)))
+
+
+# Text-mode TeX: a command, an accent or a group outside math.
+_TEXT_MODE_TEX = re.compile(r"[\\{}]")
+
+
+def tex_text(text: str) -> str:
+    """``text`` with the TeX outside its math rendered as Unicode (accents, letters like ``\\ss``, escaped
+    specials like ``\\&``, font commands), its math kept as written: what the TeX formats encode again.
+
+    A command the renderer does not know stays as written, as in the plain formats (it is then printed as
+    typed, backslash included). A run whose braces do not pair up is not TeX anyone wrote (``0{``), and one whose
+    rendering would hold a dollar sign (``\\$5``) could be taken for math by the encoder: both are left as they
+    are, and printed as typed.
+    """
+    if not _TEXT_MODE_TEX.search(text):
+        return text
+    return outside_math(text, _rendered_run)
+
+
+def _rendered_run(run: str) -> str:
+    if not _TEXT_MODE_TEX.search(run) or not balanced_braces(run):
+        return run
+    rendered = render_tex(run)
+    if "$" in rendered:
+        return run
+    lead, trail = run[: len(run) - len(run.lstrip())], run[len(run.rstrip()) :]
+    return lead + rendered.strip() + trail if rendered.strip() else run
 
 
 def reference(paper: Paper) -> Reference:

@@ -386,6 +386,11 @@ def _balanced(text: str, *, skip_escaped: bool) -> bool:
     return depth == 0
 
 
+def balanced_braces(text: str) -> bool:
+    """Whether every brace TeX reads as a group's (``\\{`` is a brace to print) is closed, in order."""
+    return _balanced(text, skip_escaped=True)
+
+
 def safe_math(body: str) -> bool:
     """Whether ``$body$`` may be written verbatim: it typesets and cannot break the file or run anything."""
     if "^^" in body or _UNESCAPED.search(body):
@@ -494,6 +499,21 @@ def segments(text: str) -> list[Segment]:
     if last < len(text):
         out.append(Segment(text[last:]))
     return out
+
+
+def outside_math(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with each run outside its safe ``$…$`` math (as :func:`segments` finds it) made ``change(run)``;
+    the math kept exactly as written."""
+    out: list[str] = []
+    last = 0
+    for match, _ in _math_matches(text):
+        if match.start() > last:
+            out.append(change(text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    if last < len(text):
+        out.append(change(text[last:]))
+    return "".join(out)
 
 
 _TEX_DASH = re.compile(r"---?")

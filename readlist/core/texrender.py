@@ -416,11 +416,12 @@ def _unknown_macro(node: Any, l2tobj: Any) -> str:
     """A command of the text the converter does not know, as written (``\\ours``, ``C:\\Users``): it used to
     vanish, taking a word with it ("we propose , a method"). One followed by a group (``\\mymacro{text}``) gives
     way to the group's text, as before, as do declarations of how text looks and unknown commands in math
-    (``\\left``, ``\\big``, ``\\displaystyle``: layout)."""
+    (``\\left``, ``\\big``, ``\\displaystyle``: layout). An empty group ends a command's name where a space
+    would be eaten (``\\ours{} is``): that command stays."""
     del l2tobj  # the converter passes it by this name
     state = node.parsing_state
-    after = state.s[node.pos + node.len: node.pos + node.len + 1]
-    if after == "{" or state.in_math_mode or node.macroname in _LOOKS_ONLY:
+    after = state.s[node.pos + node.len: node.pos + node.len + 2]
+    if (after[:1] == "{" and after != "{}") or state.in_math_mode or node.macroname in _LOOKS_ONLY:
         return ""
     return f"\\{node.macroname}{node.macro_post_space}"
 

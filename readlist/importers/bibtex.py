@@ -7,7 +7,7 @@ name the file gives it, see :func:`_person`), ``organization``,
 or ``arXiv:XXXX`` in ``journal``/``note``), ``primaryClass``/``eprintclass``, the
 date and ``keywords`` (which become tags, applied by the store only to papers
 that have none). What readlist itself writes comes back too: ``annote`` (the
-note), ``readlist-upvotes``, ``readlist-url``, ``readlist-categories``, ``readlist-rating``,
+note), ``readlist-upvotes``, ``readlist-url``, ``readlist-title``, ``readlist-categories``, ``readlist-rating``,
 ``readlist-status`` and the author-count ``note``.
 
 TeX is decoded by the same library that encodes readlist's exports
@@ -39,7 +39,7 @@ from bibtexparser.middlewares.middleware import LibraryMiddleware
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field
 
-from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD, STATUS_FIELD
+from readlist.core.bibtex_out import CATEGORIES_FIELD, DATE_FROM_ID, DATE_SOURCE_FIELD, STATUS_FIELD, TITLE_FIELD
 from readlist.core.dates import PartialDate
 from readlist.core.model import ValidationError, find_arxiv_id, now_iso, parse_rating, parse_status
 from readlist.core.names import family_and_suffix, person
@@ -334,7 +334,7 @@ def _record(entry: Entry) -> dict[str, object]:
     separators = r"," if STATUS_FIELD in fields else r"[,;]"
     keywords = [k for k in re.split(separators, strip_controls(delatex(fields.get("keywords", "")))) if k.strip()]
     record: dict[str, object] = {
-        "title": delatex(fields.get("title", "")),
+        "title": delatex(fields.get(TITLE_FIELD) or fields.get("title", "")),
         "authors": authors,
         "organization": organization,
         "abstract": unwrap(decode_tex(fields.get("abstract", ""))),

@@ -30,8 +30,9 @@ from readlist.core.cite import (
     text_entry,
 )
 from readlist.core.model import Paper
+from readlist.core.reference import reference
 from readlist.core.tex import decode, typeset_dashes
-from readlist.importers import ImportFormatError, parse_input
+from readlist.importers import ImportFormatError, bibtex, parse_input
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
@@ -124,7 +125,8 @@ def test_every_paper_round_trips_through_bibtexparser(fmt: str) -> None:
     assert len(set(keys)) == len(keys)
     for entry, paper in zip(library.entries, papers, strict=True):
         fields = entry.fields_dict
-        assert decode(fields["title"].value) == paper.title, entry.key
+        # The title as recorded, its TeX outside math as a reader sees it (Schr\"odinger is Schrödinger).
+        assert decode(fields["title"].value) == reference(paper).tex_title, entry.key
         if fmt == "bibtex":
             # The year is written whenever it is known, from the record or from the arXiv id.
             assert fields["year"].value == str(paper.year) if paper.year else "year" not in fields
@@ -167,9 +169,10 @@ def test_hostile_titles_still_parse_and_round_trip(title: str, author: str) -> N
         return  # nothing left of the title once cleaned: not a paper
     entries = [format_entries([paper], "bibtex"), format_entries([paper], "biblatex")]
     assert not any("\x1b" in e or "\x07" in e for e in entries)
+    cited = unicodedata.normalize("NFC", reference(paper).tex_title)
     for entry in (e for text in entries for e in parse_ok(text).entries):
         # Exports are NFC (see readlist.core.tex): a compatibility ideograph such as U+F900 comes back unified.
-        assert decode(entry.fields_dict["title"].value) == unicodedata.normalize("NFC", clean_field(paper.title))
+        assert decode(entry.fields_dict["title"].value) == cited
         assert "\x1b" not in entry.fields_dict["title"].value
         assert entry.fields_dict["eprint"].value == "2401.00001"
         value = entry.fields_dict["title"].value
@@ -179,6 +182,9 @@ def test_hostile_titles_still_parse_and_round_trip(title: str, author: str) -> N
             depth += {"{": 1, "}": -1}.get(ch, 0)
             assert depth >= 0
         assert depth == 0
+    for fmt in ("bibtex", "biblatex"):  # readlist reads its own export back with the title as recorded
+        (back,) = bibtex.parse(format_entries([paper], fmt, complete=True)).papers
+        assert back.title == unicodedata.normalize("NFC", clean_field(paper.title))
 
 
 def test_ansi_sequences_are_removed_not_just_their_escape_byte() -> None:
@@ -283,10 +289,35 @@ def test_non_ascii_is_tex_in_bibtex_and_utf8_in_biblatex() -> None:
     bibtex, biblatex = bibtex_entry(paper), format_entries([paper], "biblatex")
     assert "{\\\"U}ber die {\\\"A}quivalenz" in bibtex and bibtex.isascii()
     assert "Über die Äquivalenz" in biblatex
-    specials = "100{\\%} {\\&} {\\#}1 {$x_y$} {\\textbraceleft}braces{\\textbraceright} {\\textbackslash}cmd"
+    # The braces group, as TeX reads them (and the other formats show them); an unknown command is kept as typed.
+    specials = "100{\\%} {\\&} {\\#}1 {$x_y$} braces {\\textbackslash}cmd"
     assert specials in bibtex and specials in biblatex
     for text in (bibtex, biblatex):
-        assert decode(parse_ok(text).entries[0].fields_dict["title"].value) == paper.title
+        assert decode(parse_ok(text).entries[0].fields_dict["title"].value) == paper.title.replace("{braces}", "braces")
+
+
+@pytest.mark.parametrize(
+    ("title", "bibtex_title", "biblatex_title"),
+    [
+        ('On the Schr\\"odinger Equation', 'On the Schr{\\"o}dinger Equation', "On the Schrödinger Equation"),
+        ("Caf\\'e and \\'Etude: Q\\&A", "Caf{\\'e} and {\\'E}tude: {Q{\\&}A}", "Café and Étude: {Q{\\&}A}"),
+        ("When \\emph{not} to Trust $\\ell_1$", "When not to Trust {$\\ell_1$}", "When not to Trust {$\\ell_1$}"),
+        ("We Propose \\ours{} Now", "We Propose {\\textbackslash}ours Now", "We Propose {\\textbackslash}ours Now"),
+        ("Unpaired {Brace", "Unpaired {\\textbraceleft}Brace", "Unpaired {\\textbraceleft}Brace"),
+    ],
+)
+def test_tex_outside_math_is_written_as_it_prints(title: str, bibtex_title: str, biblatex_title: str) -> None:
+    """arXiv writes titles in TeX outside math too; the exports wrote that as text, so LaTeX printed
+    ``Schr\\"odinger`` as typed. It is written as the letters it makes, and the complete export keeps the title as
+    recorded in ``readlist-title``, which readlist reads back."""
+    paper = Paper.create(title=title, authors=["Ada Lovelace"], arxiv_id="2401.00001")
+    for fmt, expected in (("bibtex", bibtex_title), ("biblatex", biblatex_title)):
+        (entry,) = parse_ok(format_entries([paper], fmt)).entries
+        assert entry.fields_dict["title"].value == expected
+        assert "readlist-title" not in entry.fields_dict  # a citation to paste carries none of readlist's fields
+        complete = format_entries([paper], fmt, complete=True)
+        assert ("readlist-title" in complete) == (reference(paper).tex_title != title)
+        assert bibtex.parse(complete).papers[0].title == title
 
 
 def test_markdown_and_text() -> None:

@@ -281,6 +281,26 @@ def test_letters_dois_and_symbols_build_with_biber(tmp_path: Path, fmt: str) -> 
         assert re.search("β ?-VAE and [μµ]P: ∞-former scaling ≤ 2", text), text
 
 
+def _text_mode_tex() -> list[Paper]:
+    title = "On the Schr\\\"odinger Equation: Caf\\'e, Q\\&A and \\emph{not} $\\ell_1$"
+    return [Paper.create(title=title, authors=["Ada Lovelace"], arxiv_id="2401.00001")]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_tex_outside_math_prints_as_the_letters_it_makes(tmp_path: Path, fmt: str) -> None:
+    """arXiv titles hold TeX outside math (``Schr\\"odinger``); LaTeX printed it as typed, backslash and all."""
+    bib = format_entries(_text_mode_tex(), fmt, complete=True)
+    if fmt == "bibtex":
+        _need("pdflatex", "bibtex", "pdftotext", files=("plain.bst", "t1enc.def"))
+        _bibtex_build(tmp_path, bib, T1_PREAMBLE, "plain")
+    else:
+        _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty", "t1enc.def"))
+        _biber_build(tmp_path, bib, T1_PREAMBLE)
+    text = _pdf_text(tmp_path)
+    assert text is not None and "schrödinger equation: café, q&a and not" in text.lower(), text  # plain lowers case
+    assert "\\" not in text and "textbackslash" not in text, text
+
+
 SICI = "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"
 
 
