@@ -13,7 +13,7 @@ from typing import Any
 import click
 from rich.text import Text
 
-from readlist.cli.context import library_path_of
+from readlist.cli.context import library_path_of, made_durable
 from readlist.cli.output import console, echo_err, fail, info, print_json
 from readlist.core.text import counted, first_few, inert_text
 from readlist.storage.atomic import stale_temp_files
@@ -24,7 +24,7 @@ from readlist.storage.library import Library
 from readlist.storage.paths import backup_dir, journal_path, lock_path
 from readlist.storage.recovery import PaperCounts, restore_backup
 from readlist.storage.repair import repair_library
-from readlist.storage.snapshot import snapshot_header, snapshot_problems
+from readlist.storage.snapshot import file_may_be_json, snapshot_header, snapshot_problems
 
 
 @dataclass
@@ -133,6 +133,8 @@ def diagnose(path: Path) -> Report:
 
 def _check_records(path: Path, report: Report) -> None:
     """Every record that does not validate, and every id used twice, even when the library cannot open."""
+    if not file_may_be_json(path):
+        return  # no records to find in it (opening it said so)
     try:
         raw = path.read_bytes()
     except OSError:
@@ -188,7 +190,7 @@ def _check_journal(path: Path, report: Report) -> None:
     size = journal.stat().st_size
     header = None
     with contextlib.suppress(OSError):
-        header = snapshot_header(path.read_bytes())
+        header = snapshot_header(path.read_bytes()) if file_may_be_json(path) else None
     gen, library = (header.gen, header.library) if header is not None else (-1, "")
     try:
         read = read_journal(journal, gen, library)
@@ -343,13 +345,13 @@ def doctor_cmd(
     """
     path = library_path_of(ctx)
     if restore is not None:
-        _restore(path, restore, as_json)
+        _restore(ctx, path, restore, as_json)
         return
     if compact:
-        _compact(path, as_json)
+        _compact(ctx, path, as_json)
         return
     if repair:
-        _repair(path, as_json)
+        _repair(ctx, path, as_json)
         return
     if list_only:
         backups = describe_backups(path)
@@ -370,7 +372,7 @@ def doctor_cmd(
         raise SystemExit(1)
 
 
-def _restore(path: Path, name: str, as_json: bool) -> None:
+def _restore(ctx: click.Context, path: Path, name: str, as_json: bool) -> None:
     if name == NEWEST:
         snapshot = newest_good_backup(path)
         if snapshot is None:
@@ -382,6 +384,7 @@ def _restore(path: Path, name: str, as_json: bool) -> None:
     else:
         backup = _find_backup(path, name)
     restore_backup(path, backup)
+    made_durable(ctx)
     kept = list_backups(path)[0] if path.exists() else None
     papers = len(Library(path))
     from readlist.app.sync import after_restore  # only here: doctor's other uses need no sync
@@ -398,8 +401,10 @@ def _restore(path: Path, name: str, as_json: bool) -> None:
         info(synced)
 
 
-def _repair(path: Path, as_json: bool) -> None:
+def _repair(ctx: click.Context, path: Path, as_json: bool) -> None:
     report = repair_library(path)
+    if report.changed:
+        made_durable(ctx)
     if as_json:
         print_json(report.to_dict())
         return
@@ -419,7 +424,7 @@ def _repair(path: Path, as_json: bool) -> None:
         info(f"values and records that could not be kept are in {report.quarantine_file}")
 
 
-def _compact(path: Path, as_json: bool) -> None:
+def _compact(ctx: click.Context, path: Path, as_json: bool) -> None:
     lib = Library(path)
     if not path.exists():
         fail(f"{path}: no library file to compact")
@@ -431,6 +436,7 @@ def _compact(path: Path, as_json: bool) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
                 removed.append(str(temp))
+    made_durable(ctx)
     notices = lib.take_notices()  # damaged journal lines skipped, and the journal kept for them
     if as_json:
         print_json({"library": str(path), "compacted": folded, "papers": len(lib), "removed": removed,

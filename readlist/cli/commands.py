@@ -59,7 +59,7 @@ from readlist.core.model import (
 )
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
-from readlist.core.text import counted, first_few, inert_text, signal_name
+from readlist.core.text import clean_note, counted, first_few, inert_text, signal_name
 from readlist.importers import FORMATS
 from readlist.storage.atomic import open_regular
 from readlist.storage.errors import AmbiguousIdError, LibraryError, NotFoundError
@@ -595,6 +595,8 @@ def stdin_text(unchanged: str, clearing: str) -> str:
     text = bytes(data).decode("utf-8")
     if not text.strip():
         fail(f"standard input is empty; {unchanged} ({clearing})")
+    if not clean_note(text).strip():  # what would be stored: the field emptied as surely as by no input at all
+        fail(f"standard input holds only control characters or escape sequences, no text; {unchanged} ({clearing})")
     return without_final_line_end(text)
 
 

@@ -37,6 +37,8 @@ class Context:
     explicit: bool = False
     # Set by a verb that only read the library and has written all of its output (see leave_at_once).
     done_reading: bool = False
+    # Set by a verb whose change is durable although no session committed it (see made_durable).
+    durable: bool = False
     _session: Session | None = field(default=None, repr=False)
     _network_settings: NetworkSettings | None = field(default=None, repr=False)
 
@@ -57,7 +59,7 @@ class Context:
     @property
     def changed(self) -> bool:
         """Whether this command made a change durable (so its exit status is 0 whatever else fails after)."""
-        return self._session is not None and self._session.library.committed > 0
+        return self.durable or (self._session is not None and self._session.library.committed > 0)
 
     def session(self, *, create: bool = False) -> Session:
         if self._session is None:
@@ -87,6 +89,14 @@ def session_of(ctx: click.Context, *, create: bool = False) -> Session:
     """
     obj: Context = ctx.find_root().obj
     return obj.session(create=create)
+
+
+def made_durable(ctx: click.Context) -> None:
+    """The verb's change is on disk, made otherwise than by a session's commit (a restore, a repair, a fold, a
+    saved view): like a commit, it makes the exit status 0 whatever fails after, its output included, so that
+    a script does not make it twice (a second restore would restore the backup the first one made)."""
+    obj: Context = ctx.find_root().obj
+    obj.durable = True
 
 
 def leave_at_once(ctx: click.Context) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from readlist.app.views import status_view, view_name_problem
-from readlist.cli.context import session_of
+from readlist.cli.context import made_durable, session_of
 from readlist.cli.output import echo_err, info, print_json, query_option
 from readlist.config.settings import ConfigError, config_path, load_config, save_view
 from readlist.core.query import QueryError, parse_query
@@ -77,6 +77,7 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
         path = save_view(name, query)
     except (OSError, ConfigError) as exc:
         raise click.ClickException(f"could not save the view in {config_path()}: {_why(exc)}") from None
+    made_durable(ctx)
     if as_json:
         print_json({"name": name, "query": query, "config": str(path)})
         return
@@ -86,7 +87,8 @@ def view_add(ctx: click.Context, name: str, query: str, as_json: bool) -> None:
 @view_cmd.command("rm")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the removed view as JSON.")
-def view_rm(name: str, as_json: bool) -> None:
+@click.pass_context
+def view_rm(ctx: click.Context, name: str, as_json: bool) -> None:
     """Remove the saved view NAME (in any case, as --view finds it).
 
     \b
@@ -110,6 +112,7 @@ def view_rm(name: str, as_json: bool) -> None:
         save_view(name, None)
     except (OSError, ConfigError) as exc:
         raise click.ClickException(f"could not remove the view from {config_path()}: {_why(exc)}") from None
+    made_durable(ctx)
     if as_json:
         print_json({"removed": name, "query": views[name]})
         return

@@ -106,7 +106,14 @@ def held(lock: FileLock, path: Path) -> Iterator[None]:
     """Hold ``lock`` (the lock of the library at ``path``); a lock that cannot be had is a one-line error."""
     from filelock import Timeout
 
-    ensure_private_dir(path.parent)
+    try:
+        ensure_private_dir(path.parent)
+    except OSError as exc:  # a folder that cannot be made: read-only, immutable, a name too long, a file in the way
+        where = exc.filename or path.parent
+        raise LibraryError(
+            f"{path}: cannot create the library's folder {where} ({exc.strerror or exc}); nothing was changed. "
+            "Make the folder yourself, or give another path with --db or READLIST_DB"
+        ) from None
     lock_file = lock_path(path)
     if not lock_file.exists():
         with contextlib.suppress(OSError):

@@ -71,6 +71,8 @@ DELETED_TABLE = "deleted"
 # The snapshot starts with its header (format, schema, generation, time written); reading this much of it
 # tells two snapshots apart even when inode, mtime and size happen to match.
 HEAD_BYTES = 256
+# The bytes a JSON text can start with (after white space).
+_JSON_STARTS = frozenset(b'{["-0123456789tfn')
 # The line layout: the header line, one line per paper, the closing line.
 _HEAD_OPEN = b'{"_meta":{"1":'
 _HEAD_CLOSE = b'},"papers":{\n'
@@ -468,6 +470,22 @@ def _record_id(raw: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def may_be_json(head: bytes) -> bool:
+    """Whether a file starting with ``head`` may be JSON at all: what it starts with, white space aside, could
+    start a JSON text. A file that cannot (zeros, a binary file) need not be read whole to be refused."""
+    start = head.lstrip()
+    return not start or start[0] in _JSON_STARTS
+
+
+def file_may_be_json(path: Path) -> bool:
+    """:func:`may_be_json` of the file at ``path`` (True when it cannot be read: the reader says why)."""
+    try:
+        with open(path, "rb") as handle:
+            return may_be_json(handle.read(HEAD_BYTES))
+    except OSError:
+        return True
+
+
 def line_header(head: bytes) -> SnapshotHeader | None:
     """The header of a snapshot in the line layout from its first bytes (see ``Identity``); None otherwise."""
     end = head.find(b"\n")
@@ -783,13 +801,17 @@ def read_snapshot(path: Path) -> Snapshot:
 
 
 def _read_file(handle: IO[bytes], path: Path) -> _Parsed:
-    first = handle.readline()
+    # The header line is short: a file with no line end near its start (gigabytes of zeros, say) is not read
+    # into memory a line at a time.
+    first = handle.readline(_READ_BUFFER)
     if first.startswith(b"\xef\xbb\xbf"):
         raise SnapshotProblem(
             "the library file starts with a byte-order mark, which some editors (Notepad) add when saving; "
             "save it again as UTF-8 without one"
         )
     if not (first.startswith(_HEAD_OPEN) and first.endswith(_HEAD_CLOSE)):
+        if not may_be_json(first):
+            return _parse_whole(first)  # not JSON from its first character: said without reading the rest
         return _parse_whole(first + handle.read())
     file = _OpenSnapshot(os.dup(handle.fileno()), path)  # closed when no paper keeps it for its abstract
     try:

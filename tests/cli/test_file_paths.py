@@ -172,3 +172,15 @@ def test_a_lock_that_is_not_a_file_says_what_to_do(tmp_path: Path, kind: str) ->
     assert result.exit_code == 1
     assert "nothing was changed; library.json.lock should be a plain file: move it away" in result.output
     assert Library(db).papers[ONE].rating == 0
+
+
+def test_a_library_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    """The folders of a new library are made when it is first written; one that cannot be (a name too long for
+    the file system here; a read-only or immutable parent alike) ended the import with a traceback."""
+    db = tmp_path / "new" / ("a" * 300) / "library.json"
+    seed = REPO / "tests" / "fixtures" / "seeds"
+    result = run(db, "import", str(sorted(seed.glob("*.txt"))[0]))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    (line,) = result.stderr.splitlines()
+    assert f"cannot create the library's folder {db.parent}" in line and "File name too long" in line
+    assert "nothing was changed" in line and "--db" in line

@@ -18,11 +18,11 @@ from readlist.core.model import Paper
 from readlist.storage.library import Library
 
 
-def one_paper(tmp_path: Path, note: str = "") -> Path:
+def one_paper(tmp_path: Path, note: str = "", abstract: str = "") -> Path:
     """A library of one paper, 2401.00001, folded into its file."""
     db = tmp_path / "library.json"
     lib = Library(db)
-    paper = msgspec.structs.replace(Paper.create(title="A paper", arxiv_id="2401.00001"), note=note)
+    paper = msgspec.structs.replace(Paper.create(title="A paper", arxiv_id="2401.00001", abstract=abstract), note=note)
     ImportPapers([paper], "t").execute(lib)
     lib.compact(force=True)
     return db
@@ -210,6 +210,21 @@ def test_empty_standard_input_clears_nothing(tmp_path: Path, given: str) -> None
     assert "standard input is empty; nothing was changed (--abstract '' clears it)" in result.stderr
     paper = Library(db).papers["2401.00001"]
     assert paper.note == "Important long note."
+
+
+@pytest.mark.parametrize("given", ["\x1b[0m\n", "\0\0\0", "\x07\x1b]0;title\x07\r\n"])
+def test_standard_input_of_controls_only_clears_nothing(tmp_path: Path, given: str) -> None:
+    """Input that is only control characters or escape sequences is not empty until it is cleaned, and then it
+    emptied the note (or the abstract), exit 0."""
+    db = one_paper(tmp_path, note="Important long note.", abstract="A long abstract.")
+    result = CliRunner().invoke(main, ["--db", str(db), "note", "2401.00001", "-"], input=given)
+    assert result.exit_code == 1
+    assert result.stderr == ("readlist: standard input holds only control characters or escape sequences, no text; "
+                             "the note was not changed (`readlist note 2401.00001 --clear` removes it)\n")
+    result = CliRunner().invoke(main, ["--db", str(db), "edit", "2401.00001", "--abstract", "-"], input=given)
+    assert result.exit_code == 1 and "no text; nothing was changed" in result.stderr
+    paper = Library(db).papers["2401.00001"]
+    assert (paper.note, paper.abstract) == ("Important long note.", "A long abstract.")
 
 
 def test_a_note_printed_and_given_back_stays_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

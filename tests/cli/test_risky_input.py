@@ -264,6 +264,30 @@ def test_a_saved_change_whose_output_cannot_be_written_exits_0(db: Path, args: l
     assert paper["note"].endswith("once") or paper["rating"] == 3 or "x" in paper["tags"]
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_restore_repair_fold_or_saved_view_whose_output_cannot_be_written_exits_0(db: Path) -> None:
+    """These change the library or the config file without a command's journal batch; they exited 1, and a
+    retry of the restore restored the backup the first one had just made of the library as it was."""
+    saved = ["readlist: the change was saved, but its output could not be written: No space left on device"]
+    run(db, "note", A, "--append", "first")
+    run(db, "note", A, "--append", "second")  # a backup of the library holding "first" only
+    proc = output_to_a_full_disk(db, ["doctor", "--restore"])
+    assert (proc.returncode, proc.stderr.strip().splitlines()) == (0, saved)
+    assert json.loads(run(db, "show", A, "--json").stdout)["note"] == "first"
+    for args in (["doctor", "--compact"], ["view", "add", "mine", "tag:rl"], ["view", "rm", "mine"]):
+        proc = output_to_a_full_disk(db, args)
+        assert (proc.returncode, proc.stderr.strip().splitlines()) == (0, saved), args
+    assert "mine" not in run(db, "view").output
+    records = json.loads(db.read_text())
+    record = next(iter(records["papers"].values()))
+    db.write_text(db.read_text().replace(f'"id":"{record["id"]}",', f'"id":"{record["id"]}","status":"bogus",', 1))
+    proc = output_to_a_full_disk(db, ["doctor", "--repair"])
+    assert (proc.returncode, proc.stderr.strip().splitlines()) == (0, saved)
+    assert run(db, "doctor").exit_code == 0
+    proc = output_to_a_full_disk(db, ["doctor", "--repair"])  # nothing to repair: nothing saved, output lost
+    assert proc.returncode == 1
+
+
 def test_an_unknown_sort_key_names_every_order_list_offers(db: Path) -> None:
     result = run(db, "list", "--sort", "bogus")
     assert result.exit_code == 2

@@ -309,3 +309,34 @@ def test_a_library_saved_with_a_byte_order_mark_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "starts with a byte-order mark" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert db.read_bytes() == marked  # left as it was
+
+
+@pytest.mark.parametrize("args", [["list"], ["doctor"]])
+def test_a_huge_file_that_is_not_json_is_refused_from_its_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Gigabytes of zeros (a disk image, a file truncated to a size) were read whole, with no line end to stop
+    at, before being refused: 6 GB of memory for a 3 GB file. The first bytes already say it is no JSON."""
+    import readlist.storage.snapshot as snapshot
+
+    path = tmp_path / "library.json"
+    with path.open("wb") as handle:
+        handle.truncate(64 * 1024 * 1024)  # sparse: no disk space taken
+    read: list[int] = []
+    real_whole, real_bytes = snapshot._parse_whole, Path.read_bytes
+
+    def whole(raw: bytes) -> object:
+        read.append(len(raw))
+        return real_whole(raw)
+
+    def read_bytes(self: Path) -> bytes:
+        if self == path:
+            read.append(self.stat().st_size)
+        return real_bytes(self)
+
+    monkeypatch.setattr(snapshot, "_parse_whole", whole)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = CliRunner().invoke(main, ["--db", str(path), *args])
+    assert result.exit_code == 1
+    assert "not valid JSON (JSON is malformed: invalid character (byte 0))" in result.output
+    assert read and max(read) <= 1024 * 1024, read
