@@ -568,7 +568,7 @@ async def test_leaving_the_interest_order_says_how_to_get_it_back(tmp_path: Path
         await learned(app)
         await pilot.pause()
         screen = main(app)
-        assert "sort: ★ interest · O for date" in topbar(app)
+        assert "sort: ★ interest · O for date added" in topbar(app)
         await pilot.press("O")
         await pilot.pause()
         assert "sort: date added" in topbar(app)

@@ -563,7 +563,8 @@ class MainScreen(ReadlistScreen[None]):
         if self.query_text.strip():
             return "No papers match this search. Esc clears it."
         if not self.session.library.papers:
-            return "The library is empty. Import papers with: readlist import FILE-OR-URL"
+            return ("The library is empty. Import papers: ctrl+p, then Import papers… or Import from the clipboard; "
+                    "or from a shell, readlist import FILE-OR-URL")
         return f"No papers in {self.view.label}."
 
     def _update_topbar(self) -> None:
@@ -638,7 +639,7 @@ class MainScreen(ReadlistScreen[None]):
             elif not self.interest.ready:
                 label += " (too few decisions; upvotes, then date)"
             if self.sort == AUTO_SORT:
-                label = "★ " + label + ("" if short else " · O for date")
+                label = "★ " + label + ("" if short else " · O for date added")
         return label
 
     def command_failed(self) -> None:
