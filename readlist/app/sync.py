@@ -1264,7 +1264,9 @@ def _sync(library: Library, repo: Repo, report: SyncReport, *, join: bool) -> No
     remote_ref = f"refs/remotes/{REMOTE}/{branch}"
     pushes = merges = 0
     while pushes < PUSH_ATTEMPTS:
-        repo.git.run("fetch", "--quiet", REMOTE, network=True,
+        # --prune: a branch gone from the remote (the remote emptied or made again, the branch deleted there) must not
+        # be remembered as the remote's, or the library would be found in step with it and never sent there again.
+        repo.git.run("fetch", "--quiet", "--prune", REMOTE, network=True,
                      advice=f"; the changes made here are committed on this machine and safe: check that the remote "
                             f"({report.remote}) is there and reachable, then run `readlist sync` again")
         # Merging again after every change made meanwhile would never end while someone keeps changing the library

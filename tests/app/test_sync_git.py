@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -719,6 +720,26 @@ def test_a_synced_library_moved_to_an_empty_remote_sends_itself_there(
     with pytest.raises(SyncError, match="a sync remote must be a bare repository"):
         init(laptop, str(checked_out))
     assert git(laptop.path.parent, "remote", "get-url", "origin") == str(empty)
+
+
+@pytest.mark.parametrize("gone", ["remote made again", "branch deleted"])
+def test_a_remote_emptied_since_the_last_sync_is_sent_the_library(
+        two_machines: tuple[Library, Library, Path], git_env: Path, gone: str) -> None:
+    """The branch this copy last fetched is remembered after it went from the remote: the sync took that memory for
+    the remote, found itself in step with it, and sent nothing."""
+    laptop, workstation, remote = two_machines
+    if gone == "remote made again":
+        shutil.rmtree(remote)
+        bare_remote(git_env)
+    else:
+        git(git_env, "--git-dir", str(remote), "update-ref", "-d", "refs/heads/main")
+    report = sync(laptop)
+    assert report.sent and not report.received
+    assert report.summary() == f"3 papers changed here, 0 there; sent ({remote})"
+    assert laptop.path.name in git(git_env, "--git-dir", str(remote), "ls-tree", "--name-only", "main").splitlines()
+    Rate(["2401.00001"], 4).execute(workstation)  # the other copy, which remembers the old branch too, goes on
+    assert sync(workstation).sent
+    assert sync(laptop).received and laptop.papers["2401.00001"].rating == 4
 
 
 def test_a_sync_init_refused_before_it_took_anything_leaves_the_folder_as_it_was(
