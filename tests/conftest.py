@@ -146,6 +146,7 @@ def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from datetime import UTC, datetime, timedelta
 
     import readlist.app.commands
+    import readlist.app.details
     import readlist.storage.library
 
     seconds = [0]
@@ -155,5 +156,6 @@ def ticking_clock(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return (datetime(2030, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds[0])).isoformat()
 
     monkeypatch.setattr(readlist.app.commands, "now_iso", tick)
+    monkeypatch.setattr(readlist.app.details, "now_iso", tick)
     monkeypatch.setattr(readlist.storage.library, "now_iso", tick)
     return seconds

@@ -319,7 +319,8 @@ def _merge_record(key: str, base: Paper | None, ours: Paper, theirs: Paper, repo
     for name in FIELD_NAMES:
         if name in _HANDLED:
             continue
-        values[name] = _merge_plain(name, base, ours, theirs)
+        values[name], decided_later = _merge_plain(name, base, ours, theirs)
+        later |= decided_later
     values["authors_count"] = _count_of_corrected_names(values["authors"], ours, theirs, values["authors_count"])
 
     for name in EDITABLE_FIELDS:  # a detail corrected by hand stays the user's, unless the side taken undid it
@@ -460,20 +461,30 @@ def _count_of_corrected_names(authors: list[str], ours: Paper, theirs: Paper, me
     return merged_count
 
 
-def _merge_plain(name: str, base: Paper | None, ours: Paper, theirs: Paper) -> Any:
+def _merge_plain(name: str, base: Paper | None, ours: Paper, theirs: Paper) -> tuple[Any, bool]:
     """Imported metadata (and any other field): one-sided changes apply; two imports that disagree are settled
-    by the import rules, and otherwise by a fixed order, so both copies settle on the same value."""
+    by the import rules, and otherwise by a fixed order, so both copies settle on the same value.
+
+    Also whether the later change decided it: a detail both sides changed to different values, corrected by hand on
+    one side at least, goes to the later correction, which may have replaced one made here; the merge names the
+    paper then, as it does for a rating both sides changed.
+    """
     mine, yours = getattr(ours, name), getattr(theirs, name)
     if mine == yours:
-        return mine
+        return mine, False
     side = _chosen_side(name, base, ours, theirs)
     if side is not None:
-        return getattr(side, name)
+        return getattr(side, name), False
     mine_at, yours_at = ours.changed.get(name, ""), theirs.changed.get(name, "")
     if name in EDITABLE_FIELDS and mine_at != yours_at:
         # Corrected by hand on one side at least: the later correction wins, and any correction wins over
         # an import (which stamps nothing).
-        return mine if mine_at > yours_at else yours
+        return (mine if mine_at > yours_at else yours), True
+    return _settled_by_import_rules(name, mine, yours), False
+
+
+def _settled_by_import_rules(name: str, mine: Any, yours: Any) -> Any:
+    """Two values of an imported field, neither corrected later than the other: the one an import would keep."""
     empty: tuple[Any, ...] = (None, "", [])
     if mine in empty or yours in empty:
         return yours if mine in empty else mine

@@ -184,6 +184,21 @@ def test_a_detail_corrected_by_hand_beats_an_import_and_the_later_correction_win
     assert got.title == "A Paper Cut Short" and got.changed["title"] == at(9)
 
 
+def test_a_detail_both_sides_corrected_differently_is_named_as_settled_by_the_later_change() -> None:
+    """Like a rating both sides changed: the later correction may have replaced one made here, so the user is told."""
+    b = paper(title="A paper cut sho")
+    early, late = edit(b, 5, title="A paper cut short"), edit(b, 9, title="A Paper Cut Short")
+    assert merge_libraries(side(b), side(early), side(late)).report.later_won == ["2401.00001"]
+    assert merge_libraries(side(b), side(late), side(early)).report.later_won == ["2401.00001"]
+    refreshed = msgspec.structs.replace(b, title="A paper cut short (v2)")  # an import: it stamps nothing
+    assert merge_libraries(side(b), side(early), side(refreshed)).report.later_won == ["2401.00001"]
+    # Nothing to tell where one side only corrected it, or both made the same correction, or another field changed.
+    quiet = [(early, b), (early, edit(b, 9, title="A paper cut short")), (early, edit(b, 9, rating=3)),
+             (edit(b, 5, abstract="Mine."), edit(b, 9, title="A Paper Cut Short"))]
+    for ours, theirs in quiet:
+        assert merge_libraries(side(b), side(ours), side(theirs)).report.later_won == []
+
+
 def test_corrected_authors_keep_their_count_over_a_longer_list_imported_on_the_other_side() -> None:
     """The count goes with the corrected names: the other side's count would cite them as "… and others"."""
     b = paper(title="A paper cut sho", authors_count=3)  # a text copy: three authors, no names

@@ -18,6 +18,7 @@ from filelock import FileLock, Timeout
 
 import readlist.app.sync as sync_module
 from readlist.app.commands import AppendNote, Delete, EditTags, Rate, SetStatus
+from readlist.app.details import EditDetails
 from readlist.app.enrich import ApplyEnrichment, Change
 from readlist.app.imports import ImportPapers
 from readlist.app.library_merge import BOTH_VERSIONS, END_OF_VERSIONS
@@ -168,6 +169,22 @@ def test_the_papers_settled_by_the_later_change_are_named(git_env: Path) -> None
     assert "5 settled by the later change (2401.00001, 2401.00002, 2401.00003 and 2 more)" in sync(laptop).summary()
     sync(workstation)
     assert records(laptop) == records(workstation) and laptop.papers["2401.00001"].rating == 3
+
+
+def test_details_corrected_differently_on_two_machines_are_named_as_settled_by_the_later_change(
+        two_machines: tuple[Library, Library, Path]) -> None:
+    laptop, workstation, _ = two_machines
+    EditDetails("2401.00001", {"title": "A"}).execute(laptop)
+    EditDetails("2401.00001", {"title": "B"}).execute(workstation)  # the later one
+    EditDetails("2401.00002", {"title": "Same on both"}).execute(laptop)
+    EditDetails("2401.00002", {"title": "Same on both"}).execute(workstation)
+    sync(laptop)
+    report = sync(workstation)
+    assert report.merge.later_won == ["2401.00001"]
+    assert report.to_dict()["merge"]["later_won"] == ["2401.00001"]
+    assert "1 settled by the later change (2401.00001)" in report.summary()
+    sync(laptop)
+    assert laptop.papers["2401.00001"].title == workstation.papers["2401.00001"].title == "B"
 
 
 def test_the_state_before_a_sync_stays_in_history_and_in_a_backup(two_machines: tuple[Library, Library, Path]) -> None:
