@@ -845,6 +845,7 @@ def init(library: Library, remote: str | None = None, *, interactive: bool = Fal
 
 def _init_here(library: Library, remote: str | None, *, interactive: bool) -> InitReport:
     require_git()
+    remote = remote_address(remote) if remote else remote
     check_writable(library.path)  # joining a remote would replace a read-only library file by rename
     repo = Repo.at(library.path, interactive=interactive)
     repo.git.again = "readlist sync init"
@@ -899,6 +900,30 @@ def _init_here(library: Library, remote: str | None, *, interactive: bool) -> In
             kept = f", and the library keeps its remote {previous}" if previous else ""
             raise NotBare(without_credentials(f"{not_bare(remote)}; {done}{kept}")) from None
         raise
+
+
+def remote_address(remote: str) -> str:
+    """The remote as it is stored: a relative path that exists from the current folder made absolute; a URL, an
+    scp-like ``host:path``, an absolute path, or a path that does not exist from here, left as typed.
+
+    git runs in the library's folder and resolves a relative path from there, not from where the user typed it:
+    ``sync init rel.git`` beside the bare repository was refused as "not a git repository". A path found only from
+    the library's folder is left to git, which finds it there.
+    """
+    if "://" in remote or _scp_like(remote) or Path(remote).is_absolute() or not Path(remote).exists():
+        return remote
+    return os.path.normpath(Path.cwd() / remote)
+
+
+def _scp_like(remote: str) -> bool:
+    """Whether git takes ``remote`` for ``[user@]host:path`` (a colon before any slash), as it does, not a local path.
+
+    A drive letter (``C:\\papers.git`` on Windows) is a local path to git.
+    """
+    colon = remote.find(":")
+    if colon < 0 or any(0 <= remote.find(mark) < colon for mark in ("/", os.sep)):
+        return False
+    return not (os.name == "nt" and colon == 1 and remote[0].isalpha())
 
 
 def _holds_every_folder(folder: Path) -> bool:

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from readlist.app.imports import ImportPapers
+from readlist.app.sync import remote_address
 from readlist.cli import main
 from readlist.core.model import Paper
 from readlist.storage.library import Library
@@ -90,6 +91,35 @@ def test_a_remote_that_cannot_be_reached_is_named_with_the_reason(git_env: Path)
     assert done.stderr.rstrip().endswith(
         f"; the changes made here are committed on this machine and safe: check that the remote ({remote}) is "
         "there and reachable, then run `readlist sync` again")
+
+
+def test_a_remote_given_by_a_path_relative_to_the_current_folder_is_stored_as_an_absolute_one(
+        git_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git runs in the library's folder: a relative path kept as typed would be looked for there."""
+    remote = bare_remote(git_env, "rel.git")
+    db = library(git_env / "c" / "lib.json")
+    monkeypatch.chdir(git_env)
+    done = run(Path("c/lib.json"), "sync", "init", "rel.git")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == [f"Set up for sync in {db.parent} (a new git repository), remote {remote}",
+                                        f"2 papers changed here, 0 there; sent ({remote})"]
+    assert subprocess.run(["git", "-C", str(db.parent), "remote", "get-url", "origin"], capture_output=True,
+                          text=True, check=True).stdout.strip() == str(remote)
+    monkeypatch.chdir(db.parent)  # the stored remote works from anywhere
+    assert run(db, "rate", "2401.00001", "4").exit_code == 0
+    assert run(db, "sync").stdout == f"1 paper changed here, 0 there; sent ({remote})\n"
+
+
+@pytest.mark.parametrize("remote", ["server:rel.git", "me@server:lab/rel.git", "ssh://server/rel.git",
+                                    "file://rel.git", "missing.git"])
+def test_urls_scp_like_addresses_and_paths_not_found_here_are_stored_as_typed(
+        git_env: Path, monkeypatch: pytest.MonkeyPatch, remote: str) -> None:
+    """Even where a local file bears the name: git takes ``host:path`` for a host, not a path."""
+    (git_env / "server:rel.git").mkdir()
+    (git_env / "me@server:lab").mkdir()
+    monkeypatch.chdir(git_env)
+    assert remote_address(remote) == remote
+    assert remote_address(f"./{remote}") == (str(git_env / remote) if remote.startswith("server:") else f"./{remote}")
 
 
 def test_a_library_the_users_gitignore_ignores_is_named_with_the_line(git_env: Path) -> None:
