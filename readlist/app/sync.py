@@ -1380,7 +1380,8 @@ def _merge_restored(library: Library, repo: Repo, report: SyncReport) -> None:
             library.refresh()
             report.notes.append(
                 f"the backup restored here ({name}) is older than the library as last synced: merged with it, the "
-                f"later change winning field by field, so {counted(len(kept), 'paper')} keep what was changed since "
+                f"later change winning field by field, so {counted(len(kept), 'paper')} "
+                f"{'keeps' if len(kept) == 1 else 'keep'} what was changed since "
                 f"the backup, here or on another copy ({first_few(kept)})")
     marker.unlink(missing_ok=True)
 

@@ -459,7 +459,7 @@ def test_a_backup_restored_before_a_sync_never_undoes_the_other_machines_work(gi
     after = run(workstation, "sync")
     assert after.exit_code == 0, after.output
     assert after.stdout.startswith("0 papers changed here, 0 there;")
-    assert "1 paper keep what was changed since the backup, here or on another copy (2401.00001)" in after.stdout
+    assert "1 paper keeps what was changed since the backup, here or on another copy (2401.00001)" in after.stdout
     assert run(laptop, "sync").exit_code == 0
     for copy in (laptop, workstation):
         got = Library(copy).papers["2401.00001"]
@@ -471,6 +471,27 @@ def test_a_backup_restored_before_a_sync_never_undoes_the_other_machines_work(gi
     assert run(laptop, "sync").exit_code == 0
     got = Library(laptop).papers
     assert (got["2401.00001"].rating, got["2401.00001"].note, got["2401.00002"].rating) == (5, "A careful note", 3)
+
+
+@pytest.mark.parametrize(("rated", "said"), [
+    (["2401.00001"], "so 1 paper keeps what was changed since the backup, here or on another copy (2401.00001)"),
+    (["2401.00001", "2401.00002"],
+     "so 2 papers keep what was changed since the backup, here or on another copy (2401.00001, 2401.00002)"),
+], ids=["one", "two"])
+def test_the_papers_that_keep_a_change_made_since_a_restored_backup_are_counted_in_good_grammar(
+        git_env: Path, rated: list[str], said: str) -> None:
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    workstation = git_env / "workstation" / "library.json"
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    assert run(workstation, "sync", "init", str(remote)).exit_code == 0
+    assert run(laptop, "rate", *rated, "5").exit_code == 0
+    assert run(laptop, "sync").exit_code == 0
+    assert run(workstation, "sync").exit_code == 0  # receives them, with a backup made just before
+    assert run(workstation, "doctor", "--restore").exit_code == 0
+    after = run(workstation, "sync")
+    assert after.exit_code == 0, after.output
+    assert said in after.stdout
 
 
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
