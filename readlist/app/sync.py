@@ -1586,7 +1586,7 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
             merged_tree = repo.git.run("merge-tree", "--write-tree", "--allow-unrelated-histories", "--messages",
                                        ours, theirs, check=False, extra_env={ENV_MERGE_REPORT: str(record)},
                                        stoppable=True)
-        except SyncError:
+        except BaseException:  # git failed, or the command was interrupted (Ctrl-C, a signal) while it merged
             _remove_git_merge_files(repo.path.parent, earlier)
             raise
         if merged_tree.returncode != 0:
@@ -1624,13 +1624,26 @@ def _merge(repo: Repo, report: SyncReport, ours: str, theirs: str) -> _Result:
 _GIT_MERGE_FILE = re.compile(r"\.merge_file_[A-Za-z0-9]{6}")
 
 
+# A copy older than this was left by a sync that was killed (no merge takes minutes): the next sync removes it.
+_STALE_MERGE_FILE = 600.0
+
+
 def _git_merge_files(folder: Path) -> set[str]:
+    """The copies git is making now: those a killed sync left long ago are removed, the others named."""
+    found: set[str] = set()
     try:
         with os.scandir(folder) as entries:
-            return {entry.name for entry in entries
-                    if _GIT_MERGE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)}
+            for entry in entries:
+                if not (_GIT_MERGE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)):
+                    continue
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_MERGE_FILE:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                        continue
+                found.add(entry.name)
     except OSError:
-        return set()
+        return found
+    return found
 
 
 def _remove_git_merge_files(folder: Path, earlier: set[str]) -> None:

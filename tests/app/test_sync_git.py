@@ -1225,6 +1225,40 @@ def test_a_failed_merge_leaves_none_of_gits_temporary_copies_of_the_library(
     assert all(path.read_bytes() == b"not sync's" for path in kept)
 
 
+def test_an_interrupted_merge_and_a_killed_ones_old_copies_leave_nothing_behind(
+    two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ctrl-C while git merged left its copies of the library (12 MB each at 5,000 papers) for good, and so did a
+    sync killed outright; the next sync kept them as not its own. An interrupted sync removes the copies made
+    while it ran; one older than any merge takes is a killed sync's, and the next sync removes it."""
+    import os
+    import time
+
+    laptop, workstation, _ = two_machines
+    Rate(["2401.00001"], 5).execute(laptop)
+    sync(laptop)
+    Rate(["2401.00002"], 3).execute(workstation)
+    folder = workstation.path.parent
+    killed = folder / ".merge_file_Old123"
+    killed.write_bytes(b"a killed sync's copy")
+    hour_ago = time.time() - 3600
+    os.utime(killed, (hour_ago, hour_ago))
+    real_run = sync_module.Git.run
+
+    def interrupted(self: object, *args: str, **kwargs: object) -> object:
+        if args and args[0] == "merge-tree":
+            (folder / ".merge_file_Zz9Yy8").write_bytes(b"git's copy")
+            raise KeyboardInterrupt
+        return real_run(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module.Git, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        sync(workstation)
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".merge_file_")]
+    monkeypatch.undo()
+    assert sync(workstation).received
+
+
 def test_quitting_during_a_merge_ends_it_and_the_next_sync_merges_again(
     two_machines: tuple[Library, Library, Path], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
