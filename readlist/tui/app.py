@@ -355,6 +355,9 @@ class ReadlistApp(App[None]):
         self._tell_notices()
         if changed:
             self._tell_screens()
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.check_outside_files()
 
     @on(ExternalChanges)
     def _external_changes(self) -> None:

@@ -171,3 +171,41 @@ def test_readlist_ends_with_exit_status_1_when_the_sync_after_closing_fails(
         assert exc.value.code == 1
     err = capsys.readouterr().err.splitlines()
     assert err[-1].startswith("readlist: synced: " if remote_there else "readlist: sync failed: git fetch failed")
+
+
+async def test_views_and_the_sync_state_changed_beside_the_app_reach_it(
+    shared: tuple[Path, Library], make_app: MakeApp
+) -> None:
+    """`readlist view add` / `view rm` and `readlist sync` run in another terminal: the sidebar kept the views of
+    the start and the header the last sync the app itself ran, until the next start."""
+    from click.testing import CliRunner
+
+    from readlist.cli import main
+    from readlist.tui.widgets.sidebar import ViewSidebar
+
+    path, _ = shared
+    app = make_app(path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert "⇅ synced" in header(app)
+
+        def labels() -> list[str]:
+            return [view.label for view in screen.query_one(ViewSidebar).views]
+
+        result = CliRunner().invoke(main, ["--db", str(path), "view", "add", "From the shell", "rating>=4"])
+        assert result.exit_code == 0, result.output
+        app.poll_library()  # what the app's timer runs every second
+        await pilot.pause()
+        assert "From the shell" in labels()
+        assert CliRunner().invoke(main, ["--db", str(path), "view", "rm", "From the shell"]).exit_code == 0
+        app.poll_library()
+        await pilot.pause()
+        assert "From the shell" not in labels()
+        remote = git(path.parent, "remote", "get-url", "origin").strip()
+        Path(remote).rename(Path(remote + ".away"))  # the remote unreachable: the shell's sync fails
+        result = CliRunner().invoke(main, ["--db", str(path), "sync"])
+        assert result.exit_code == 1
+        app.poll_library()
+        await pilot.pause()
+        assert "⇅ sync failed" in header(app)

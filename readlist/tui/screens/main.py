@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial, wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -39,13 +40,14 @@ from readlist.app.views import (
     sort_depends_on,
     view_name_problem,
 )
-from readlist.config.settings import ConfigError, save_view
+from readlist.config.settings import ConfigError, config_path, load_config, save_view
 from readlist.core.model import Paper, Status, ValidationError
 from readlist.core.query import Query, QueryError, parse_query
 from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, counted, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
+from readlist.storage.paths import sync_state_path
 from readlist.tui import bindings
 from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChanged, LibraryLoaded
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -231,6 +233,10 @@ class MainScreen(ReadlistScreen[None]):
         # the list, so a fresh start shows the best papers first rather than the old top somewhere below.
         self._untouched = True
         self._sync_state = ""  # the header's sync indicator, worked out when it can change (not per key)
+        # The config file and the sync state file as they were when the views and the sync state were read (see
+        # check_outside_files).
+        self._config_stamp = _file_stamp(config_path())
+        self._sync_stamp = _file_stamp(sync_state_path(session.library.path))
 
     @property
     def paper_list(self) -> PaperList:
@@ -1437,6 +1443,25 @@ class MainScreen(ReadlistScreen[None]):
             return f"({self.saved_views[key[6:]]})"
         return ""
 
+    def check_outside_files(self) -> None:
+        """Take in the saved views and the sync state a command run beside the app changed (`readlist view add`,
+        `view rm`, `readlist sync`): the sidebar kept the views of the start, and the header the sync the app
+        itself last ran, until the next start. Two stats a tick; the files are read only when they changed."""
+        config = _file_stamp(config_path())
+        if config != self._config_stamp:
+            self._config_stamp = config
+            settings = load_config()  # a file half-saved, or mistyped, leaves the views as they are
+            views = dict(settings.views)
+            if not settings.problems and views != self.saved_views:
+                self.saved_views = views
+                self.rebuild()
+        state = _file_stamp(sync_state_path(self.session.library.path))
+        if state != self._sync_stamp:
+            self._sync_stamp = state
+            if not self.syncing:
+                self._sync_state = sync_label(self.session.library.path)
+                self._update_topbar()
+
     @needs_library
     def remove_saved_view(self, name: str) -> None:
         try:
@@ -1514,3 +1539,12 @@ class MainScreen(ReadlistScreen[None]):
         for view in self.views:
             label = inert_text(view.label)  # tag views are named after library text
             yield (f"View: {label}", f"Show {label}", partial(self.set_view_key, view.key))
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int]:
+    """What tells that a small file changed: its inode, size and time of change ((0, 0, 0) when it is missing)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return (0, 0, 0)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
