@@ -1218,3 +1218,32 @@ async def test_a_view_name_with_wide_characters_is_cut_cleanly_in_a_narrow_sideb
         (line,) = [line for line in lines if line.lstrip().startswith("Reasoning")]
         label = line.strip().rsplit(" ", 1)[0].rstrip()
         assert label.endswith("…") and "  " not in label and " …" not in label, line
+
+
+async def test_removing_a_saved_view_asks_first_and_names_its_search(
+    small_library: Path, make_app: Callable[..., ReadlistApp]
+) -> None:
+    """The palette's *Remove view* forgot a saved search at once, and undo (which is for papers) then undid an
+    earlier change to papers instead. It asks first, saying undo will not bring it back, and names the search."""
+    from readlist.config.settings import save_view
+    from readlist.tui.screens.confirm import Confirm
+    from readlist.tui.widgets.sidebar import ViewSidebar
+
+    save_view("mine", "rating>=4")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        for answer in ("n", "y"):
+            await pilot.press("ctrl+p", *"Remove view: mine")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, Confirm)
+            assert "Undo does not bring a view back" in app.screen.detail and "rating>=4" in app.screen.detail
+            await pilot.press(answer)
+            await pilot.pause()
+            labels = [view.label for view in screen.query_one(ViewSidebar).views]
+            assert ("mine" in labels) == (answer == "n")
+            assert ("mine" in load_config().views) == (answer == "n")
+        assert "Removed the view “mine” (rating>=4)" in str(screen.query_one("#topbar", Static).render())

@@ -1463,15 +1463,33 @@ class MainScreen(ReadlistScreen[None]):
                 self._update_topbar()
 
     @needs_library
+    def ask_remove_saved_view(self, name: str) -> None:
+        """Remove a saved search once the user says yes: nothing brings one back (undo is for papers; it undid
+        an earlier change to papers instead), so its search is shown to be saved again if need be."""
+        query = self.saved_views.get(name)
+        if query is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remove_saved_view(name)
+
+        from readlist.tui.screens.confirm import Confirm
+
+        self.app.push_screen(Confirm(f"Remove the view “{name}”?",
+                                     f"Its search: {query}. Undo does not bring a view back."), answered)
+
+    @needs_library
     def remove_saved_view(self, name: str) -> None:
         try:
             save_view(name, None)
         except (OSError, ConfigError) as exc:
             self.notify(f"Could not remove the view: {exc}", severity="error", markup=False)
             return
-        self.saved_views.pop(name, None)
+        query = self.saved_views.pop(name, None)
+        self._config_stamp = _file_stamp(config_path())  # taken in here already
         self.rebuild(keep_current=False)
-        self.say(f"Removed the view “{name}”")
+        self.say(f"Removed the view “{name}” ({query})")
 
     # -- sync (git, in the background) ------------------------------------------------------
 
@@ -1525,7 +1543,8 @@ class MainScreen(ReadlistScreen[None]):
                partial(self.set_sort, AUTO_SORT))
         for name in self.saved_views:
             shown = inert_text(name)  # a view's name is text from config.toml, as foreign as a library's
-            yield (f"Remove view: {shown}", f"Forget the saved search “{shown}”", partial(self.remove_saved_view, name))
+            yield (f"Remove view: {shown}", f"Forget the saved search “{shown}”",
+                   partial(self.ask_remove_saved_view, name))
         yield ("Set citation key…", "The key the paper under the cursor is cited with (readlist key)", self.ask_key)
         yield ("Import papers…", "arXiv ids, URLs or files to import (readlist import)", self.ask_import)
         yield ("Import from the clipboard", "A copied Daily Papers or arXiv page, BibTeX, or arXiv ids and links",
