@@ -280,7 +280,10 @@ class ThemeController:
         self._preview_from = None
         if name in self.app.available_themes:
             self.set_quietly(name)
+            errors = len(self.save_errors)
             self.save(name)
+            if len(self.save_errors) == errors:  # a save that failed said so already
+                self.app.notify(f"Theme {name}: kept for the next start (config.toml)", markup=False)
 
     def end_preview(self) -> None:
         """The palette closed: go back to the theme in use unless one was chosen."""

@@ -96,6 +96,8 @@ async def test_palette_choice_is_saved(small_library: Path, make_app: MakeApp) -
         await pilot.pause()
         assert app.theme == "readlist-sepia"
         assert not isinstance(app.screen, ThemePalette)
+        # Said, as every other choice is: the theme changing alone left the last message standing.
+        assert "Theme readlist-sepia: kept for the next start (config.toml)" in [n.message for n in app._notifications]
     assert saved_theme() == "readlist-sepia"
 
 
