@@ -1297,6 +1297,9 @@ def _sync(library: Library, repo: Repo, report: SyncReport, *, join: bool) -> No
         # Merging again after every change made meanwhile would never end while someone keeps changing the library
         # (a decision every few seconds in the app); the last merge keeps them waiting instead, as every merge did.
         last = merges >= MERGE_ATTEMPTS - 1
+        # Where this fetch found the remote's branch: a push of a sync killed meanwhile, still running, may move the
+        # remote-tracking branch as it ends, so it is read now rather than after a push is refused.
+        fetched = repo.git.rev(remote_ref)
         with library.locked() if last else contextlib.nullcontext():
             done = _round(library, repo, report, remote_ref, join=join)
         if done == "overtaken":
@@ -1308,7 +1311,7 @@ def _sync(library: Library, repo: Repo, report: SyncReport, *, join: bool) -> No
             continue  # merge again, with the changes made meanwhile committed first
         if done in ("in step", "received"):
             return  # received: a fast-forward, nothing of ours to send
-        if _push(repo, branch):
+        if _push(repo, branch, fetched):
             report.sent = True
             return
         pushes += 1
@@ -1484,12 +1487,12 @@ def _edited_from(raw: bytes, old: Snapshot | None, new: Snapshot | None) -> bool
     return like_new > 0 and like_old == 0
 
 
-def _push(repo: Repo, branch: str) -> bool:
+def _push(repo: Repo, branch: str, fetched: str | None) -> bool:
     """Push; False when the remote moved on meanwhile (fetch and merge again), an error otherwise.
 
     Only git's own ``[rejected] (fetch first)`` or ``(non-fast-forward)`` means another push got there
     first, or a ``[remote rejected] (failed to update ref)`` while the remote's branch is no longer where the
-    last fetch found it: another push landed between this one's check and its update of the branch (two
+    last fetch found it (``fetched``): another push landed between this one's check and its update of the branch (two
     machines syncing at the same moment). Any other ``[remote rejected]`` is the remote refusing the push (a
     hook, a protected branch, a mirror that is read-only): fetching and merging again would be refused the
     same way, so it is an error naming the remote's reason, not "the remote kept changing".
@@ -1501,7 +1504,8 @@ def _push(repo: Repo, branch: str) -> bool:
                if line.startswith("!\t") and line.count("\t") >= 2]
     if refused and all(_PUSH_RACE.fullmatch(summary.strip()) for summary in refused):
         return False
-    if refused and all(_REF_UPDATE_FAILED.fullmatch(summary.strip()) for summary in refused) and _moved(repo, branch):
+    if refused and all(_REF_UPDATE_FAILED.fullmatch(summary.strip()) for summary in refused) \
+            and _moved(repo, branch, fetched):
         return False
     if any(_CHECKED_OUT.fullmatch(summary.strip()) for summary in refused):
         raise NotBare(without_credentials(f"{not_bare(repo.shown_remote())}: make one and move the library to it "
@@ -1528,11 +1532,15 @@ _CHECKED_OUT = re.compile(r"\[remote rejected\] \(branch is currently checked ou
 _REF_UPDATE_FAILED = re.compile(r"\[remote rejected\] \((failed to update ref|failed to lock)\)")
 
 
-def _moved(repo: Repo, branch: str) -> bool:
-    """Whether the remote's branch is no longer where the last fetch found it (another push moved it)."""
+def _moved(repo: Repo, branch: str, fetched: str | None) -> bool:
+    """Whether the remote's branch is no longer where the last fetch found it (``fetched``): another push moved it.
+
+    Not the remote-tracking branch as it is now: a push still running from a sync that was killed updates it as it
+    ends, and the branch then looked unmoved, so the refusal was an error rather than a reason to merge again.
+    """
     done = repo.git.run("ls-remote", REMOTE, f"refs/heads/{branch}", check=False, network=True)
     there = done.stdout.decode("utf-8", "replace").split("\t", 1)[0].strip() or None
-    return done.returncode == 0 and there != repo.git.rev(f"refs/remotes/{REMOTE}/{branch}")
+    return done.returncode == 0 and there != fetched
 
 
 def _changes(old: Snapshot | None, new: Snapshot | None, report: SyncReport) -> int:

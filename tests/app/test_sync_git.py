@@ -559,11 +559,11 @@ def test_a_push_that_loses_a_race_merges_again(two_machines: tuple[Library, Libr
     real_push = sync_module._push
     raced: list[bool] = []
 
-    def push_after_the_other_machine(repo: sync_module.Repo, branch: str) -> bool:
+    def push_after_the_other_machine(repo: sync_module.Repo, branch: str, fetched: str | None) -> bool:
         if not raced:
             raced.append(True)
             sync(workstation)  # gets there first
-        return real_push(repo, branch)
+        return real_push(repo, branch, fetched)
 
     monkeypatch.setattr(sync_module, "_push", push_after_the_other_machine)
     report = sync(laptop)
@@ -572,6 +572,23 @@ def test_a_push_that_loses_a_race_merges_again(two_machines: tuple[Library, Libr
     sync(workstation)
     assert records(laptop) == records(workstation)
     assert laptop.papers["2401.00001"].rating == 5 and laptop.papers["2401.00002"].rating == 2
+
+
+def test_a_branch_moved_by_a_killed_syncs_push_counts_as_moved(two_machines: tuple[Library, Library, Path]) -> None:
+    """A sync killed while it pushed leaves its git push running; as that push ends it moves the remote's branch
+    and this machine's remote-tracking branch too. The next sync's push, refused as the branch moved under it
+    ("cannot lock ref … is at X but expected Y"), then found the branch where the tracking branch said, and
+    failed instead of fetching and merging again: the branch is compared with where the fetch found it."""
+    laptop, workstation, _ = two_machines
+    folder = laptop.path.parent
+    repo = sync_module.Repo.at(laptop.path)
+    git(folder, "fetch", "--quiet", "origin")
+    fetched = repo.git.rev("refs/remotes/origin/main")
+    Rate(["2401.00002"], 2).execute(workstation)
+    sync(workstation)  # the remote's branch moves on
+    git(folder, "fetch", "--quiet", "origin")  # as the killed sync's push updates the tracking branch as it ends
+    assert sync_module._moved(repo, "main", fetched)
+    assert not sync_module._moved(repo, "main", repo.git.rev("refs/remotes/origin/main"))
 
 
 def test_a_push_the_remote_refuses_is_told_with_its_reason_and_tried_once(
