@@ -569,8 +569,8 @@ class MainScreen(ReadlistScreen[None]):
         if self.query_text.strip():
             return "No papers match this search. Esc clears it."
         if not self.session.library.papers:
-            return ("The library is empty. Import papers: ctrl+p, then Import papers… or Import from the clipboard; "
-                    "or from a shell, readlist import FILE-OR-URL")
+            # Whole in the list at 80 columns beside the sidebar (60 columns).
+            return "No papers yet: ctrl+p → Import papers… or readlist import"
         return f"No papers in {self.view.label}."
 
     def _update_topbar(self) -> None:
