@@ -134,11 +134,12 @@ PROMPT: list[BindingType] = [
 
 DETAILS: list[BindingType] = [
     Binding("escape", "cancel", "Discard", id="cancel-details"),
-    Binding("ctrl+s", "save", "Save", id="save-details", priority=True),
     # Taken before the box in focus sees them: as a plain key, Tab went to the box first and moved the focus
-    # only on its way back, and what was typed just after it landed in the box before (at 20-30 ms a key).
-    Binding("tab", "app.focus_next", "Next box", id="next-box", show=False, priority=True),
-    Binding("shift+tab", "app.focus_previous", "Previous box", id="previous-box", show=False, priority=True),
+    # only on its way back, and what was typed just after it landed in the box before (at 20-30 ms a key). Each
+    # waits for the boxes to take the keys typed before it, and the app reads the keys after it only then.
+    Binding("ctrl+s", "save", "Save", id="save-details", priority=True),
+    Binding("tab", "next_box", "Next box", id="next-box", show=False, priority=True),
+    Binding("shift+tab", "previous_box", "Previous box", id="previous-box", show=False, priority=True),
 ]
 
 NOTE_EDITOR: list[BindingType] = [

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, Static
-from tui_helpers import SIZE, closed, fresh, topbar
+from tui_helpers import SIZE, burst, closed, fresh, topbar
 
 from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
@@ -165,6 +165,48 @@ async def test_keys_typed_in_a_burst_after_tab_land_in_the_box_tab_moved_to(
         boxes = {name: app.screen.query_one(f"#detail-{name}", Input).value for name in ("title", "authors",
                                                                                            "organization")}
         assert boxes == {"title": paper.title, "authors": "Aa", "organization": "B"}
+
+
+async def test_a_burst_ending_in_ctrl_s_saves_every_key_typed_before_it(small_library: Path, make_app: MakeApp) -> None:
+    """ctrl+s saved as soon as the app saw it, while the letters before it still waited for the box: typed in one
+    burst, a new organization was not saved at all, and a new author list only by its first letter."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = await open_form(app, pilot)
+        burst(app, "\t\tAcme Lab\x13")  # Tab Tab, the organization, ctrl+s
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, DetailsEditor)
+        assert fresh(small_library).papers[paper.id].organization == "Acme Lab"
+        await open_form(app, pilot)
+        burst(app, "\t\x15Ann Bee\x13")  # Tab, ctrl+u, the authors, ctrl+s
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, DetailsEditor)
+    assert fresh(small_library).papers[paper.id].authors == ["Ann Bee"]
+
+
+async def test_a_burst_with_a_date_that_is_no_day_keeps_the_form_open(small_library: Path, make_app: MakeApp) -> None:
+    """Saved before the date was typed in full, an impossible date went round the check the form makes."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = await open_form(app, pilot)
+        burst(app, "\t\t\t\x152024-13-40\x13")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, DetailsEditor)
+        assert app.screen.query_one("#detail-published", Input).value == "2024-13-40"
+        assert "'2024-13-40'" in str(app.screen.query_one("#details-error", Static).render())
+    assert fresh(small_library).papers[paper.id].published == paper.published
+
+
+async def test_keys_typed_after_ctrl_s_in_a_burst_go_to_the_list(small_library: Path, make_app: MakeApp) -> None:
+    """The form saves with what was typed before ctrl+s, and what follows is for the list, as at human speed."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        paper = await open_form(app, pilot)
+        burst(app, "\t\tAcme\x13j")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, DetailsEditor)
+        assert app.screen.query_one(PaperList).cursor == 1
+    assert fresh(small_library).papers[paper.id].organization == "Acme"
 
 
 async def test_quitting_with_the_form_open_saves_what_was_typed(small_library: Path, make_app: MakeApp) -> None:

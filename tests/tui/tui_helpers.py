@@ -119,6 +119,16 @@ async def type_as_terminal(pilot: Any, text: str) -> None:
         await pilot.pause()
 
 
+def burst(app: ReadlistApp, keys: str) -> None:
+    """``keys`` queued at once, as a terminal hands over what was typed faster than the app reads it (a fast
+    typist, a slow machine, SSH): Textual's own input parser makes the events, none waits for the one before."""
+    from textual._xterm_parser import XTermParser
+
+    for event in XTermParser().feed(keys):
+        event.set_sender(app)
+        app.post_message(event)
+
+
 async def view_name_prompt(pilot: Any, search: str) -> Any:
     """The prompt that names a search as a view: in the All view, ``search`` typed in the box, then ctrl+s."""
     from readlist.tui.screens.main import MainScreen

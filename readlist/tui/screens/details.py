@@ -22,7 +22,7 @@ from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.widgets.muted import MUTED, MutedText
-from readlist.tui.widgets.text_input import NoteArea, TextInput
+from readlist.tui.widgets.text_input import NoteArea, TextInput, keys_taken
 
 # The one-line details, in the order of the form (the abstract is the text box under them).
 LINES = ("title", "authors", "organization", "published", "url", "doi", "journal_ref")
@@ -87,7 +87,24 @@ class DetailsEditor(DeclaredOrder, ModalScreen[bool]):
         """The details whose text the user changed."""
         return {name: value for name, value in self._boxes().items() if value != self.shown.get(name, "")}
 
-    def action_save(self) -> None:
+    async def _keys_taken(self) -> None:
+        """Until every box has taken the keys typed before the one running an action (see :func:`keys_taken`):
+        a burst ending in ctrl+s saved without the last words typed, and could skip the date's check."""
+        await keys_taken(*self.query(TextInput), *self.query(NoteArea))
+
+    async def action_save(self) -> None:
+        await self._keys_taken()
+        self._save()
+
+    async def action_next_box(self) -> None:
+        await self._keys_taken()
+        self.focus_next()
+
+    async def action_previous_box(self) -> None:
+        await self._keys_taken()
+        self.focus_previous()
+
+    def _save(self) -> None:
         changed = self.typed()
         problem = self.accept(changed) if changed else None
         if problem is None:
@@ -99,7 +116,9 @@ class DetailsEditor(DeclaredOrder, ModalScreen[bool]):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.action_save()  # Enter in a one-line box saves, as in every other box of the app
+        # Enter in a one-line box saves, as in every other box of the app. The box ran Enter in the order typed, so
+        # no key before it is left to wait for (and waiting would let the keys after it into the box).
+        self._save()
 
     def keep_on_quit(self) -> str | None:
         """What was typed saved as ``ctrl+s`` would save it; else the reason, with the values typed to redo it."""

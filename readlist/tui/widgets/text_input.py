@@ -17,6 +17,8 @@ draws an escape sequence, a control character or a bidi override, whoever gave i
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 from textual import events
@@ -56,6 +58,28 @@ async def run_own_binding(widget: Widget, event: events.Key) -> bool:
             event.prevent_default()
             return True
     return False
+
+
+async def keys_taken(*boxes: Widget) -> None:
+    """Return once each of ``boxes`` has handled every key handed to it before this call (at most a second).
+
+    The app hands a typed key to the box in focus, into the box's own queue, but runs a priority binding (a
+    form's ctrl+s, its Tab) as soon as the app itself reads the key: in a burst of keys (a fast typist, a slow
+    terminal, SSH) the letters typed just before it could still be waiting in the box, and a save went without
+    them. An action that reads the boxes or moves on from them waits here first; meanwhile the app reads no
+    further key, so what was typed after the action's key goes where it would at human speed (the next box,
+    the list under a closed form). A box whose own task is the caller's has nothing earlier left to handle.
+    """
+    waits: list[asyncio.Event] = []
+    for box in boxes:
+        if not box.is_running or asyncio.current_task() is box.task:
+            continue
+        taken = asyncio.Event()
+        if box.call_later(taken.set):  # runs after every message already queued to the box
+            waits.append(taken)
+    if waits:
+        with contextlib.suppress(TimeoutError):  # a box that stopped handling keys does not hold up the app
+            await asyncio.wait_for(asyncio.gather(*(taken.wait() for taken in waits)), timeout=1.0)
 
 
 class TextInput(Input):
