@@ -149,7 +149,9 @@ NOTE_EDITOR: list[BindingType] = [
 
 TAG_EDITOR: list[BindingType] = [
     Binding("escape", "cancel", "Cancel", id="cancel-tags"),
-    Binding("tab", "complete", "Complete tag", id="complete-tag"),
+    # Read by the app before the box sees the key, as the form's Tab is: as a plain key it went round the app while
+    # the letters after it went into the box. It waits for the box to take the letters typed before it.
+    Binding("tab", "complete", "Complete tag", id="complete-tag", priority=True),
 ]
 
 # In a dialog without a text box (these formats, the confirmation below) q closes it, as Esc does: the app's q

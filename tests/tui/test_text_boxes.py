@@ -7,9 +7,11 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Static, TextArea
-from tui_helpers import SIZE, fresh, search_all, type_as_terminal, view_name_prompt
+from tui_helpers import SIZE, burst, fresh, search_all, type_as_terminal, view_name_prompt
 
+from readlist.app.commands import EditTags
 from readlist.config.settings import load_config
+from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.note_editor import NoteEditor
@@ -87,6 +89,34 @@ async def test_typing_in_the_tag_box_in_triage_keeps_the_other_tags(seed_library
         await pilot.pause()
         assert isinstance(app.screen, TriageScreen)
     assert fresh(seed_library).papers[pid].tags == ["extra", "generalization", "llm"]
+
+
+async def test_tab_in_a_burst_completes_the_tag_typed_before_it(small_library: Path, make_app: MakeApp) -> None:
+    """Tab went round the app while the letters after it went into the box, and completed from a suggestion not
+    worked out yet: typed in one burst, " inv⇥ fin⇥⏎" saved the tags "inv" and "fin"."""
+    library = Library(small_library)
+    last = sorted(library.papers)[-1]
+    EditTags([last], add=["investing", "finance"]).execute(library)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        pid = current_id(app)
+        assert pid != last
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        burst(app, " inv\t fin\t\r")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+    assert fresh(small_library).papers[pid].tags == ["finance", "investing"]
+
+
+async def test_a_space_after_a_completed_tag_leaves_one_space(small_library: Path, make_app: MakeApp) -> None:
+    """A completion ends in ", " for the next tag; the space typed out of habit after it showed as a second one."""
+    library = Library(small_library)
+    EditTags([sorted(library.papers)[-1]], add=["llm", "survey"]).execute(library)
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", "l", "tab", "space", *"surv", "tab")
+        assert box(app, "#tag-input").value == "llm, survey, "
 
 
 async def test_slash_on_a_search_puts_the_cursor_at_its_end(seed_library: Path, make_app: MakeApp) -> None:

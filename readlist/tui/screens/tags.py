@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -19,7 +19,7 @@ from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.widgets.muted import MUTED, MutedText
-from readlist.tui.widgets.text_input import TextInput
+from readlist.tui.widgets.text_input import TextInput, keys_taken
 
 
 def split_tags(text: str) -> list[str]:
@@ -35,6 +35,11 @@ class TagSuggester(Suggester):
         self.tags = sorted(tags)
 
     async def get_suggestion(self, value: str) -> str | None:
+        return self.complete(value)
+
+    def complete(self, value: str) -> str | None:
+        """``value`` with its last tag completed, or None: at once, where the box's suggestion comes a moment later
+        (from a worker), too late for a Tab typed right after the letters."""
         if not value or value[-1] in ", ":
             return None
         cut = max(value.rfind(","), value.rfind(" "))
@@ -95,6 +100,19 @@ def tag_changes(
 TagChange = tuple[list[str], list[str]]
 
 
+class TagInput(TextInput):
+    """The tag box: a space typed after a space is left out, as tags are one word and the separators one.
+
+    A completion ends in ", " so that the next tag can be typed at once; the space typed after it out of
+    habit showed as a second one ("llm,  survey").
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.character == " " and self.selection.is_empty and self.value[: self.cursor_position].endswith(" "):
+            event.stop()
+            event.prevent_default()  # nor does TextInput's or Input's own handler see it
+
+
 class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
     """Enter saves, Esc cancels; dismissed with the tags to add and to remove.
 
@@ -116,6 +134,7 @@ class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
         self.opened = list(self.papers[0].tags) if len(self.papers) == 1 else []
         # Library text is shown inert; the aliases turn what was shown back into the stored tags.
         self.shown_known, self.aliases = shown_tags(self.known)
+        self.suggester = TagSuggester(self.shown_known)
         shown_opened, opened_aliases = shown_tags(self.opened)
         self.shown_opened = shown_opened
         self.aliases.update(opened_aliases)
@@ -134,8 +153,8 @@ class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
         with Vertical(id="tag-dialog"):
             yield Static(heading, id="tag-heading", markup=False)
             # Not selected on focus (Textual's default): the first key typed would replace every tag the paper has.
-            yield TextInput(value=value, suggester=TagSuggester(self.shown_known), id="tag-input", placeholder="tags",
-                            select_on_focus=False)
+            yield TagInput(value=value, suggester=self.suggester, id="tag-input", placeholder="tags",
+                           select_on_focus=False)
             yield MutedText(Text(hint, style=MUTED), id="tag-hint", markup=False)
             known = ", ".join(self.shown_known[:40]) + (" …" if len(self.known) > 40 else "")
             yield MutedText(Text("In use: " + (known or "none yet"), style=MUTED), id="tag-known", markup=False)
@@ -160,11 +179,19 @@ class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
             self.keep(change)
         return None
 
-    def action_complete(self) -> None:
-        """Accept the suggested completion (the Input itself only does this on →)."""
+    async def action_complete(self) -> None:
+        """Complete the tag typed last (the Input itself only accepts its suggestion, on →).
+
+        Tab is read by the app before the letters typed ahead of it reach the box (the letters after it would
+        otherwise be typed before the completion): it waits for the box to take those, then completes what
+        they spell, not the suggestion shown, which can still be the one for fewer letters.
+        """
         tag_input = self.query_one("#tag-input", Input)
+        await keys_taken(tag_input)
+        completion = self.suggester.complete(tag_input.value.casefold())  # casefolded, as the box asks for it
+        if completion is not None:
+            tag_input.value = completion
         tag_input.cursor_position = len(tag_input.value)
-        tag_input.action_cursor_right()
         if tag_input.value and not tag_input.value.endswith((",", " ")):
             tag_input.insert_text_at_cursor(", ")
 
