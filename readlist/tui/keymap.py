@@ -5,6 +5,9 @@ Textual's own keymap *replaces* an action's keys, so ``keep = "k"`` used to leav
 default key when that is really wanted (``keep = "k, -s"``). A key that another action already uses
 on a screen where this action is active is not applied, and every problem (an unknown action, a key
 taken twice) becomes a one-line message shown at start.
+
+A key is compared by the name Textual gives it: ``?`` and ``question_mark`` are one key, so writing
+the character does not slip past the check that the name is held to.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.dom import DOMNode
+from textual.keys import KEY_ALIASES, Keys, _character_to_key
 from textual.screen import Screen
 
 from readlist.tui import bindings
@@ -52,6 +56,38 @@ def _split(keys: str) -> list[str]:
     return [k.strip() for k in keys.split(",") if k.strip()]
 
 
+_MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta", "super", "hyper"})
+
+# The names of keys with more than one letter: Textual's named keys (tab, pageup, f1) and the names it gives the
+# printable ASCII characters (question_mark, slash), which is how their bindings and key events spell them.
+_NAMES = frozenset(
+    {key.value for key in Keys if not key.value.startswith("<")}
+    | {_character_to_key(chr(code)) for code in range(0x21, 0x7F)}
+    | set(KEY_ALIASES)
+    | {alias for aliases in KEY_ALIASES.values() for alias in aliases}
+)
+
+
+def key_name(key: str) -> str | None:
+    """``key`` as Textual names it in bindings and key events (``?`` is ``question_mark``, ``ctrl+s`` stays), or
+    None when it names no key (``banana``).
+
+    Any character other than a space or a control is a key written as itself; a longer name is one of Textual's.
+    """
+    if len(key) == 1:
+        return _character_to_key(key) if key.isprintable() and not key.isspace() else None
+    head, plus, base = key.rpartition("+")
+    if not plus:
+        return key if key in _NAMES else None
+    if not base and head.endswith("+"):  # ctrl++: the plus key itself
+        head, base = head[:-1], "+"
+    modifiers = head.split("+")
+    if not base or not set(modifiers) <= _MODIFIERS or len(set(modifiers)) != len(modifiers):
+        return None
+    named = key_name(base)
+    return None if named is None else "+".join([*modifiers, named])
+
+
 def _defaults() -> dict[str, tuple[list[str], str]]:
     """Binding id -> (its default keys, its description), over every screen."""
     found: dict[str, tuple[list[str], str]] = {}
@@ -67,6 +103,7 @@ def resolve(wanted: Mapping[str, str]) -> Keymap:
     defaults = _defaults()
     result = Keymap()
     final: dict[str, list[str]] = {}
+    written: dict[tuple[str, str], str] = {}  # (action, key by name) -> the key as the user wrote it
     for action, spec in wanted.items():
         if action not in defaults:
             known = ", ".join(sorted(defaults))
@@ -74,11 +111,15 @@ def resolve(wanted: Mapping[str, str]) -> Keymap:
             continue
         keys = list(defaults[action][0])
         for token in _split(spec):
-            if token.startswith("-") and len(token) > 1:
-                if token[1:] in keys:
-                    keys.remove(token[1:])
-            elif token not in keys:
-                keys.append(token)
+            remove = token.startswith("-") and len(token) > 1
+            spelled = token[1:] if remove else token
+            key = key_name(spelled) or spelled
+            written.setdefault((action, key), spelled)
+            if remove:
+                if key in keys:
+                    keys.remove(key)
+            elif key not in keys:
+                keys.append(key)
         if not keys:  # settled before the clashes are: a key kept here is not free for another action
             keys = list(defaults[action][0])
             result.problems.append(
@@ -94,10 +135,11 @@ def resolve(wanted: Mapping[str, str]) -> Keymap:
                 other, screen = clash
                 keys.remove(key)
                 kept = ", ".join(keys) or "no key"
+                spelled = written.get((action, key), key)
                 # An action with that key alone needs another one before it can give it up.
-                freed = f"-{key}" if len(final.get(other, defaults[other][0])) > 1 else f"OTHER_KEY, -{key}"
+                freed = f"-{spelled}" if len(final.get(other, defaults[other][0])) > 1 else f"OTHER_KEY, -{spelled}"
                 result.problems.append(
-                    f"[keymap] {action}: {key!r} already means {defaults[other][1]} on the {screen}, so it was not "
+                    f"[keymap] {action}: {spelled!r} already means {defaults[other][1]} on the {screen}, so it was not "
                     f"given to {label} ({label} keeps {kept}); remove it from {other} first with {other} = \"{freed}\""
                 )
         if not keys:

@@ -563,6 +563,40 @@ async def test_the_readme_keymap_example_keeps_s_and_reports_the_clash(
         assert disk[papers[0].id].status == "to-read" and disk[papers[1].id].status == "skipped"
 
 
+async def test_a_key_written_as_its_character_clashes_as_its_name_does(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    """`stats = "?"` took Help's key without a word (`stats = "question_mark"` was refused): ? opened the statistics
+    and Help was gone from the footer and the palette."""
+    from readlist.tui.screens.stats import StatsScreen
+
+    _private_config.write_text('[keymap]\nstats = "?"\n', encoding="utf-8")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        messages = [n.message for n in app._notifications]
+        assert any("stats: '?' already means Help on the paper list" in m and "Stats keeps S" in m for m in messages)
+        assert "Help" in [k.description for k in app.screen.query(FooterKey)]
+        assert "Help" in {command.title for command in app.get_system_commands(app.screen)}
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "S")
+        assert isinstance(app.screen, StatsScreen)
+
+
+def test_every_key_as_shipped_is_a_key_by_the_name_textual_gives_it() -> None:
+    """The names the keymap checks a user's keys against hold every key the app ships with, spelled as is."""
+    from textual.binding import Binding
+
+    from readlist.tui.keymap import SCREENS, key_name
+
+    shipped = {key for group in SCREENS.values() for entry in group if isinstance(entry, Binding)
+               for key in entry.key.split(",")}
+    assert {key: key_name(key) for key in shipped} == {key: key for key in shipped}
+    assert [key_name(k) for k in ("?", "[", "+", "ctrl++", "é", "Tab", "hyper+tab", "alt+")] == [
+        "question_mark", "left_square_bracket", "plus", "ctrl+plus", "é", None, "hyper+tab", None]
+
+
 async def test_palette_opens_and_offers_every_action(seed_library: Path, make_app: MakeApp) -> None:
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
