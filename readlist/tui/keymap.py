@@ -4,7 +4,7 @@ Textual's own keymap *replaces* an action's keys, so ``keep = "k"`` used to leav
 ``s`` and give ``k`` to two actions at once, silently. Here an entry *adds* keys; ``-key`` removes a
 default key when that is really wanted (``keep = "k, -s"``). A key that another action already uses
 on a screen where this action is active is not applied, and every problem (an unknown action, a key
-taken twice) becomes a one-line message shown at start.
+taken twice, a name that is no key's) becomes a one-line message shown at start.
 
 A key is compared by the name Textual gives it: ``?`` and ``question_mark`` are one key, so writing
 the character does not slip past the check that the name is held to.
@@ -56,6 +56,10 @@ def _split(keys: str) -> list[str]:
     return [k.strip() for k in keys.split(",") if k.strip()]
 
 
+# How a key is written, for the message about one that is not (docs/tui.md says the same).
+HOW_TO_WRITE = ("a key is a character (s, S, ?) or a name (tab, enter, escape, space, backspace, up, pageup, home, "
+                "f1, slash), with ctrl+, alt+ or shift+ before it for a combination (ctrl+s, shift+tab)")
+
 _MODIFIERS = frozenset({"ctrl", "alt", "shift", "meta", "super", "hyper"})
 
 # The names of keys with more than one letter: Textual's named keys (tab, pageup, f1) and the names it gives the
@@ -70,7 +74,7 @@ _NAMES = frozenset(
 
 def key_name(key: str) -> str | None:
     """``key`` as Textual names it in bindings and key events (``?`` is ``question_mark``, ``ctrl+s`` stays), or
-    None when it names no key (``banana``).
+    None when it names no key (``banana``): a binding to such a name would never run, so it is reported instead.
 
     Any character other than a space or a control is a key written as itself; a longer name is one of Textual's.
     """
@@ -113,7 +117,10 @@ def resolve(wanted: Mapping[str, str]) -> Keymap:
         for token in _split(spec):
             remove = token.startswith("-") and len(token) > 1
             spelled = token[1:] if remove else token
-            key = key_name(spelled) or spelled
+            key = key_name(spelled)
+            if key is None:
+                result.problems.append(f"[keymap] {action}: {spelled!r} is no key; it was ignored ({HOW_TO_WRITE})")
+                continue
             written.setdefault((action, key), spelled)
             if remove:
                 if key in keys:

@@ -584,6 +584,25 @@ async def test_a_key_written_as_its_character_clashes_as_its_name_does(
         assert isinstance(app.screen, StatsScreen)
 
 
+async def test_a_key_with_no_name_is_reported_and_not_bound(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    """`keep = "w, banana"` gave Keep a key no terminal sends, without a word; an unknown action is reported."""
+    _private_config.write_text('[keymap]\nkeep = "w, banana"\nskip = "-ctrl+nothing"\n', encoding="utf-8")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        messages = [n.message for n in app._notifications]
+        (banana,) = [m for m in messages if "'banana'" in m]
+        assert banana.startswith("[keymap] keep: 'banana' is no key") and "ctrl+s" in banana
+        assert any(m.startswith("[keymap] skip: 'ctrl+nothing' is no key") for m in messages)
+        assert "banana" not in app._keymap.get("keep", "")
+        first = plist(app).current
+        assert first is not None
+        await pilot.press("w")  # the key that is one was given
+        assert fresh(small_library).papers[first.id].status == "to-read"
+
+
 def test_every_key_as_shipped_is_a_key_by_the_name_textual_gives_it() -> None:
     """The names the keymap checks a user's keys against hold every key the app ships with, spelled as is."""
     from textual.binding import Binding
