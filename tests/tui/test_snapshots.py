@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static, TextArea
+from textual.widgets import Input, Static, TextArea
 from tui_helpers import open_app
 
 from readlist.tui.app import ReadlistApp
@@ -23,8 +23,12 @@ def app_for(path: Path) -> ReadlistApp:
 
 async def _settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
+    # A blinking cursor would make the picture depend on timing (on a loaded machine, more than half a second can
+    # pass between the last key and the picture): shown steadily instead.
     for area in pilot.app.screen.query(TextArea):
-        area.cursor_blink = False  # a blinking cursor would make the picture depend on timing
+        area.cursor_blink = False
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
     await pilot.pause()
 
 
