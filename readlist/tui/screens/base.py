@@ -91,6 +91,17 @@ class ReadlistScreen(DeclaredOrder, Screen[ResultT]):
 
         return next((row.keys.split()[0] for row in bindings_table(self.app, self) if row.action == "undo"), None)
 
+    def bound_key(self, action: str) -> str | None:
+        """The key bound to ``action`` on this screen as ``[keymap]`` made it, shown as the footer shows keys; None
+        when none is. Unlike :meth:`undo_key`, read from the screen's own bindings rather than the live ones, so it is
+        named also while it cannot run yet (the paper list's keys wait for the library, and the search box that has
+        the focus meanwhile takes letters): text drawn before then names the key it will have."""
+        bindings = self._bindings.copy()
+        if self.app._keymap:
+            bindings.apply_keymap(self.app._keymap)
+        return next((self.app.get_key_display(binding.with_key(key)) for key, binding in bindings
+                     if binding.action == action), None)
+
     def undoable(self, message: str) -> str:
         """``message`` with how to undo it: ``Skipped: 1 paper (u undoes)``, with undo's key as mapped (none
         named when it has none)."""
