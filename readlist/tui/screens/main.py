@@ -55,6 +55,7 @@ from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.fit import fit_line
 from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
 from readlist.tui.widgets.muted import MUTED, MutedText, restyled
+from readlist.tui.widgets.note import editor_refusal, too_long_to_edit
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
 from readlist.tui.widgets.text_input import TextInput
@@ -259,7 +260,8 @@ class MainScreen(ReadlistScreen[None]):
                 yield Static(id="query-error", markup=False)
                 with Container(id="panes"):
                     yield PaperList(id="papers")
-                    yield PaperDetail(self.session.library.get, id="detail")
+                    yield PaperDetail(self.session.library.get, id="detail",
+                                      edit_key=lambda: self.bound_key("note"))
         yield FooterSpace()  # the footer comes after the first paint (see FooterSpace)
 
     def on_mount(self) -> None:
@@ -920,7 +922,10 @@ class MainScreen(ReadlistScreen[None]):
     @needs_library
     def action_note(self) -> None:
         paper = self._current()
-        if paper is not None:
+        if paper is not None and too_long_to_edit(paper.note):
+            line, why = editor_refusal(paper.id, paper.note)
+            self.say(line, more=why)
+        elif paper is not None:
             from readlist.tui.screens.note_editor import NOTE_SAVED, NoteEditor
 
             # Back on the paper; a saved note adjusts the counts (a saved search of noted papers) from the one

@@ -24,7 +24,7 @@ from readlist.tui.screens.note_editor import NOTE_SAVED, NoteEditor
 from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
 from readlist.tui.widgets.muted import MUTED, MutedText
-from readlist.tui.widgets.note import NoteView
+from readlist.tui.widgets.note import NoteView, editor_refusal, too_long_to_edit
 
 
 class Decision(NamedTuple):
@@ -90,7 +90,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         with body:
             yield MutedText(id="triage-header", markup=False)
             yield Static(id="triage-abstract", markup=False)
-            yield NoteView("triage")  # the note as the detail pane shows it: Markdown
+            yield NoteView("triage", lambda: self.bound_key("note"))  # as the detail pane shows it: Markdown
             yield MutedText(id="triage-summary", markup=False)
         yield Footer()
 
@@ -141,7 +141,7 @@ class TriageScreen(ReadlistScreen[str | None]):
             return
         header.update(paper_header(paper))
         abstract.update(Text(inert_text(render_tex(paper.abstract), multiline=True) or "(no abstract)"))
-        note.show(paper.note)
+        note.show(paper.note, paper.id)
         if paper.id != self._scrolled_for:  # the same paper rated, tagged or noted stays where it was read
             self._scrolled_for = paper.id
             self.query_one("#triage-body", VerticalScroll).scroll_home(animate=False)
@@ -314,6 +314,10 @@ class TriageScreen(ReadlistScreen[str | None]):
     def action_note(self) -> None:
         paper = self._shown_paper()
         if paper is None:
+            return
+        if too_long_to_edit(paper.note):
+            line, why = editor_refusal(paper.id, paper.note)
+            self.notify(why, title=line, severity="warning", markup=False, timeout=12)
             return
 
         def closed(changed: bool | None) -> None:

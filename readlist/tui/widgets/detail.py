@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -70,8 +72,10 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
     (j, k, g, space …) doing nothing until the list had the focus back.
     """
 
-    def __init__(self, lookup: Lookup | None = None, *, id: str | None = None) -> None:
+    def __init__(self, lookup: Lookup | None = None, *, id: str | None = None,
+                 edit_key: Callable[[], str | None] = lambda: None) -> None:
         super().__init__(id=id)
+        self._edit_key = edit_key  # the key that opens the note editor, for the line under a long note
         self.paper: Paper | None = None
         # Finds the papers the related list names (the library's ``get``).
         self.lookup: Lookup = lookup or (lambda _id: None)
@@ -82,7 +86,7 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield MutedText(id="detail-header", markup=False)
         yield Static(id="detail-abstract", markup=False)
-        yield NoteView("detail")
+        yield NoteView("detail", self._edit_key)
         yield InsightPane(self.lookup, id="detail-insight")
 
     @property
@@ -113,7 +117,7 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
             header.update(header_text)
         if abstract_text != shown_abstract:
             abstract.update(Text(abstract_text))
-        note.show(paper.note)
+        note.show(paper.note, paper.id)
         self._shown = (paper.id, header_text, abstract_text)
         if paper.id != shown_id:
             self.scroll_home(animate=False)

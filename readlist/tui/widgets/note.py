@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,12 +12,102 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from readlist.core.text import inert_text
+from readlist.tui.widgets.muted import MUTED, MutedText
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
     from textual.widgets import Markdown
+
+
+# How much of a note the detail pane and triage mode draw: the first lines of it, as many as the terminal has rows
+# (PANE_LINES at least), and PANE_CHARS_PER_LINE characters for each of them in all. Textual's Markdown widget
+# costs a widget per block (a list item is several) and markdown-it ~8 µs a character: on a busy 2-core machine a
+# 100-item list took 1-5 s to draw, 100,000 characters of headings and paragraphs 35 s and 10 MB never finished,
+# the event loop blocked meanwhile (keys, redraws, even SIGTERM waited). A screenful is all the pane shows at once.
+PANE_LINES = 50
+PANE_CHARS_PER_LINE = 100
+# The largest note the note editor opens. Textual's TextArea works out the wrapping of every line when it opens
+# and sums the lines' heights for every row it draws, so both grow with the note: at 2,000 lines it opened in about
+# 0.6 s and a key took ~35 ms to show; at 10,000 lines, 2 s and 0.3 s; at 100,000 lines (1 MB) 14 s, and 10 MB
+# never opened. A longer note is edited in $EDITOR (``readlist note ID --edit``).
+EDITOR_MAX_CHARS = 200_000
+EDITOR_MAX_LINES = 2_000
+
+_BLANK_LINES = re.compile(r"(?:[ \t]*\n)*")
+_NOT_SPACE = re.compile(r"\S")
+
+
+def line_count(note: str) -> int:
+    """How many lines ``note`` has (a final line end starts no new line)."""
+    if not note:
+        return 0
+    return note.count("\n") + (0 if note.endswith("\n") else 1)
+
+
+def too_long_to_edit(note: str) -> bool:
+    """Whether the note editor refuses ``note``: past its size the editor would open in seconds or minutes and
+    lag behind typing (see :data:`EDITOR_MAX_LINES`), so it says so and points to $EDITOR instead."""
+    return len(note) > EDITOR_MAX_CHARS or line_count(note) > EDITOR_MAX_LINES
+
+
+def edit_elsewhere(paper_id: str) -> str:
+    """The command that edits a note too long for the editor: the same words wherever the app says it."""
+    return f"readlist note {paper_id} --edit"
+
+
+def editor_refusal(paper_id: str, note: str) -> tuple[str, str]:
+    """What the app says when the note editor will not open ``note``: a line for the top bar, the command first
+    (a narrow bar cuts the end), and the why for a notification."""
+    line = f"Note too long to edit here: `{edit_elsewhere(paper_id)}` edits it in $EDITOR"
+    why = (f"This note has {len(note):,} characters in {line_count(note):,} lines; the editor here opens notes of up "
+           f"to {EDITOR_MAX_CHARS:,} characters and {EDITOR_MAX_LINES:,} lines. `{edit_elsewhere(paper_id)}` opens "
+           "it in your $EDITOR; the note is kept as it is.")
+    return line, why
+
+
+class NoteBeginning(NamedTuple):
+    """The part of a note the pane draws, and how much of the note comes after it."""
+
+    text: str
+    more_chars: int = 0
+    more_lines: int = 0
+
+
+def note_beginning(note: str, most_lines: int, most_chars: int) -> NoteBeginning:
+    """The first ``most_lines`` lines of ``note``, at most ``most_chars`` characters of it, and what it leaves out.
+
+    Works on the beginning only (the rest is counted, not copied), so a note of any size costs the same to show.
+    Blank lines at the start are passed over, as Markdown would. Cut by characters, the beginning ends at a line
+    end or else a space when there is one in its second half, not inside a word.
+    """
+    blank = _BLANK_LINES.match(note)
+    start = blank.end() if blank is not None else 0
+    limit = start + most_chars
+    end = start
+    for _ in range(most_lines):
+        found = note.find("\n", end, limit)
+        if found < 0:
+            break
+        end = found + 1
+    else:  # most_lines whole lines
+        return _beginning(note, start, end - 1)
+    if len(note) <= limit:
+        return NoteBeginning(note[start:])
+    half = start + most_chars // 2
+    cut = note.rfind("\n", half, limit)
+    if cut < 0:
+        cut = max(note.rfind(" ", half, limit), note.rfind("\t", half, limit))
+    return _beginning(note, start, cut if cut >= 0 else limit)
+
+
+def _beginning(note: str, start: int, cut: int) -> NoteBeginning:
+    if _NOT_SPACE.search(note, cut) is None:  # only blanks after it: the note is whole
+        return NoteBeginning(note[start:])
+    rest = cut + 1 if note[cut:cut + 1].isspace() else cut  # the line end or space cut at is neither part
+    return NoteBeginning(note[start:cut].rstrip(), len(note) - rest,
+                         note.count("\n", rest) + (0 if note.endswith("\n") else 1))
 
 
 def _inert_token(token: Token) -> None:
@@ -48,6 +140,17 @@ def note_parser() -> MarkdownIt:
     return parser
 
 
+def _more(paper_id: str, part: NoteBeginning, note: str, edit_key: str | None) -> str:
+    """The line under a note cut short: how much more there is, and where to read and edit it whole."""
+    chars = f"{part.more_chars:,} character" + ("" if part.more_chars == 1 else "s")
+    rest = f"{part.more_lines:,} lines ({chars})" if part.more_lines > 1 else chars
+    if too_long_to_edit(note):
+        return (f"… {rest} more. Too long for the editor here: `readlist note {paper_id}` prints it all, "
+                f"`{edit_elsewhere(paper_id)}` edits it in $EDITOR.")
+    where = f"{edit_key} edits the whole note" if edit_key else "the note editor opens it whole"
+    return f"… {rest} more: {where}, `readlist note {paper_id}` prints it all."
+
+
 class NoteView(Vertical, can_focus=False):
     """"Note" over the note rendered as Markdown; hidden while the paper has no note.
 
@@ -56,35 +159,69 @@ class NoteView(Vertical, can_focus=False):
     paint whenever the first paper shown has a note. A note is drawn again only when its text changed
     (a rating or a tag leaves it alone), and Markdown parses it off the key's path, so keys stay fast.
 
+    Only the beginning of a long note is drawn (:func:`note_beginning`: a screenful), with a line under it saying
+    how much more there is and where to read and edit it whole: what a note costs to draw stays that of a
+    screenful whatever its size, and the stored note is never touched.
+
     The text is made inert before parsing (escapes and controls show as a mark) and every token after;
     Rich or Textual markup in it is shown as typed. A link opens only when clicked, through the app's
     ``open_url``, which opens http(s) addresses only.
 
-    Its parts are ``#{prefix}-note-view`` (this), ``#{prefix}-note-title`` and ``#{prefix}-note`` (the note).
+    Its parts are ``#{prefix}-note-view`` (this), ``#{prefix}-note-title``, ``#{prefix}-note`` (the note) and
+    ``#{prefix}-note-more`` (the line under a note cut short). ``edit_key`` gives the key that opens the note
+    editor, as mapped (None when none does), for that line.
     """
 
-    def __init__(self, prefix: str) -> None:
+    def __init__(self, prefix: str, edit_key: Callable[[], str | None] = lambda: None) -> None:
         super().__init__(id=f"{prefix}-note-view")
         self._body_id = f"{prefix}-note"
         self._title_id = f"{prefix}-note-title"
+        self._more_id = f"{prefix}-note-more"
+        self._edit_key = edit_key
         self._body: Static | Markdown | None = None  # mounted with the first note
         self._text: str | None = None  # the note the body shows (or is about to)
+        self._note: tuple[str, str] | None = None  # the paper's id and the note (as stored) last shown
         self._swapping = False  # the plain body is being replaced by Markdown
-        self.display = False
+        # The last note cut short, the lines it was cut to and its beginning: counting what a 10 MB note leaves out
+        # takes ~10 ms, which j and k going past it would pay at every step.
+        self._cut: tuple[str, int, NoteBeginning] | None = None
+        self.display = self._shows = False
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Note", style="bold"), id=self._title_id, classes="note-title", markup=False)
+        more = MutedText(id=self._more_id, classes="note-more", markup=False)
+        more.display = False
+        yield more
 
-    def show(self, note: str | None) -> None:
-        """Show ``note`` as stored (it is made inert here); an empty note hides the view."""
-        text = inert_text(note, multiline=True)
-        self.display = bool(text.strip())
-        if not self.display or text == self._text:
+    def show(self, note: str | None, paper_id: str = "") -> None:
+        """Show ``note`` as stored (the beginning of it, made inert here); an empty note hides the view."""
+        if note is not None and self._note is not None and self._note[1] is note and self._note[0] == paper_id:
+            self.display = self._shows  # the same note of the same paper (a rating or a tag changed): as it was
+            return
+        self._note = (paper_id, note) if note is not None else None
+        rows = self.app.size.height if self.is_attached else 0
+        lines = max(PANE_LINES, rows)
+        cut = self._cut
+        if cut is not None and cut[0] is note and cut[1] == lines:
+            part = cut[2]  # back on the paper shown before the last one: the long note is not counted again
+        else:
+            part = note_beginning(note or "", lines, lines * PANE_CHARS_PER_LINE)
+            if part.more_chars:
+                self._cut = (note or "", lines, part)
+        text = inert_text(part.text, multiline=True)
+        self.display = self._shows = bool(text.strip()) or part.more_chars > 0
+        if not self.display:
+            return
+        more = self.query_one(f"#{self._more_id}", Static)
+        more.display = part.more_chars > 0
+        if more.display:
+            more.update(Text(_more(paper_id, part, note or "", self._edit_key()), style=MUTED))
+        if text == self._text:
             return
         self._text = text
         if self._body is None:
             self._body = Static(Text(text), id=self._body_id, classes="note-body", markup=False)
-            self.mount(self._body)
+            self.mount(self._body, before=more)
             self.call_after_refresh(self._as_markdown)
         elif not self._swapping:
             self._body.update(text)
@@ -102,7 +239,7 @@ class NoteView(Vertical, can_focus=False):
                 return
             shown = self._text or ""
             markdown = Markdown(shown, id=self._body_id, classes="note-body", parser_factory=note_parser)
-            await self.mount(markdown)
+            await self.mount(markdown, before=f"#{self._more_id}")
             self._body = markdown
             if self._text is not None and self._text != shown:  # changed while it was being mounted
                 markdown.update(self._text)
