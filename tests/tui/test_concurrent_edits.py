@@ -124,8 +124,10 @@ async def test_note_changed_elsewhere_is_kept_after_the_users_text(
 async def test_note_appended_elsewhere_keeps_just_the_addition(
     seed_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The append must come before any save here: on a slow machine a 3 s autosave could beat it.
+    # The append must come before any save here: on a slow machine a 3 s autosave could beat it, and so could the
+    # save half a second after typing stops.
     monkeypatch.setattr("readlist.tui.screens.note_editor.AUTOSAVE_SECONDS", 3600.0)
+    monkeypatch.setattr("readlist.tui.screens.note_editor.SAVE_AFTER_TYPING", 3600.0)
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         pid = current_id(app)
