@@ -1144,6 +1144,9 @@ async def test_undoing_a_tag_edit_in_triage_keeps_the_rating_in_the_summary(
         await pilot.press("space", "T", "4", "t", "f", "o", "o", "enter")
         screen = app.screen
         assert isinstance(screen, TriageScreen)
+        # Said on the progress line, as a decision is (the tags were saved without a word).
+        progress = static_text(screen.query_one("#triage-progress", Static))
+        assert "Tags" in progress and "u undoes" in progress, progress
         await pilot.press("u")  # undoes the tags, not the rating
         await pilot.press("s")
         assert screen.done

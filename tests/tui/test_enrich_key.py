@@ -79,8 +79,12 @@ async def test_o_without_a_url_names_the_key_that_finds_one_where_it_works(
     async with app.run_test(size=SIZE) as pilot:
         plist = app.screen.query_one(PaperList)
         plist.move_to(next(i for i, p in enumerate(plist.papers) if not p.url and not p.arxiv_id))
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.say("Skipped: 1 paper (u undoes)")
         await pilot.press("o")
         await pilot.pause()
+        assert screen._message == "Not opened"  # the top bar does not keep the last action's words, nor go blank
         await pilot.press("T", "o")
         await pilot.pause()
         messages = [str(n.message) for n in app._notifications]

@@ -1030,7 +1030,7 @@ class MainScreen(ReadlistScreen[None]):
     def action_open_url(self) -> None:
         paper = self._current()
         if paper is not None:
-            self.say(self.open_paper(paper))
+            self.say(self.open_paper(paper) or "Not opened")
 
     @needs_library
     def action_edit_details(self) -> None:
@@ -1065,7 +1065,7 @@ class MainScreen(ReadlistScreen[None]):
     def action_open_pdf(self) -> None:
         paper = self._current()
         if paper is not None:
-            self.say(self.open_paper(paper, pdf=True))
+            self.say(self.open_paper(paper, pdf=True) or "Not opened")
 
     @needs_library
     def action_stats(self) -> None:

@@ -334,7 +334,9 @@ class TriageScreen(ReadlistScreen[str | None]):
         paper_id = paper.id
 
         def keep(change: TagChange) -> None:
-            self.run_command(EditTags([paper_id], add=change[0], remove=change[1]))
+            outcome = self.run_command(EditTags([paper_id], add=change[0], remove=change[1]))
+            if outcome is not None and outcome.changes:  # said as a decision is, under the paper
+                self._said = self.undoable(outcome.label)
 
         def done(change: TagChange | None) -> None:
             if change is not None and (change[0] or change[1]):
