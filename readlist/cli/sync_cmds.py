@@ -47,6 +47,8 @@ def sync_cmd(ctx: click.Context, as_json: bool) -> None:
         report = sync(session.library, interactive=_interactive())
     except SyncError as exc:
         fail(str(exc))
+    except KeyboardInterrupt:  # waiting on a remote that does not answer, most often
+        fail(INTERRUPTED, 130)
     if as_json:
         print_json(report.to_dict())
     else:
@@ -77,12 +79,20 @@ def sync_init_cmd(ctx: click.Context, remote: str | None, as_json: bool) -> None
         report = init(session.library, remote, interactive=_interactive())
     except SyncError as exc:
         fail(str(exc))
+    except KeyboardInterrupt:
+        fail(INTERRUPTED, 130)
     if as_json:
         print_json(report.to_dict())
         return
     info(report.summary())
     if report.sync is not None:
         _print(report.sync)
+
+
+# What a sync stopped by Ctrl-C leaves: every step either is done or changes nothing here, and the next sync takes
+# up what one stopped anywhere left (docs/sync.md, "Safety").
+INTERRUPTED = ("interrupted; nothing was lost: the changes made here are kept (committed for the next sync), and "
+               "`readlist sync` again finishes what this one began")
 
 
 @click.command("merge-driver", hidden=True)

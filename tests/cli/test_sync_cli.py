@@ -60,6 +60,34 @@ def test_sync_init_and_sync_report_in_one_line_and_as_json(git_env: Path) -> Non
     assert Library(laptop).papers["2401.00001"].rating == 4
 
 
+def test_ctrl_c_during_a_sync_says_nothing_was_lost_and_what_to_run(
+    git_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a sync waits on a remote that does not answer printed only "interrupted"."""
+    import readlist.app.sync as sync_module
+
+    remote = bare_remote(git_env)
+    laptop = library(git_env / "laptop" / "library.json")
+    assert run(laptop, "sync", "init", str(remote)).exit_code == 0
+    assert run(laptop, "rate", "2401.00001", "4").exit_code == 0
+    real_run = sync_module.Git.run
+
+    def unanswered(self: object, *args: str, **kwargs: object) -> object:
+        if args and args[0] == "fetch":
+            raise KeyboardInterrupt
+        return real_run(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync_module.Git, "run", unanswered)
+    stopped = run(laptop, "sync")
+    assert stopped.exit_code == 130
+    assert stopped.stderr.splitlines() == [
+        "readlist: interrupted; nothing was lost: the changes made here are kept (committed for the next sync), and "
+        "`readlist sync` again finishes what this one began"]
+    monkeypatch.undo()
+    assert "sent" in run(laptop, "sync").stdout
+    assert Library(laptop).papers["2401.00001"].rating == 4
+
+
 def test_sync_of_a_library_not_set_up_fails_in_one_line(git_env: Path) -> None:
     db = library(git_env / "solo" / "library.json")
     done = run(db, "sync")
