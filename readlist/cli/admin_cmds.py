@@ -16,7 +16,7 @@ from rich.text import Text
 from readlist.cli.context import library_path_of, made_durable
 from readlist.cli.output import console, echo_err, fail, info, print_json
 from readlist.core.text import counted, first_few, inert_text
-from readlist.storage.atomic import stale_temp_files
+from readlist.storage.atomic import open_regular, stale_temp_files
 from readlist.storage.backups import list_backups, newest_good_backup
 from readlist.storage.errors import LibraryError
 from readlist.storage.journal import WHY_KEPT_ASIDE, kept_aside_journals, read_journal
@@ -24,7 +24,7 @@ from readlist.storage.library import Library
 from readlist.storage.paths import backup_dir, journal_path, lock_path
 from readlist.storage.recovery import PaperCounts, restore_backup
 from readlist.storage.repair import repair_library
-from readlist.storage.snapshot import file_may_be_json, snapshot_header, snapshot_problems
+from readlist.storage.snapshot import HEAD_BYTES, SnapshotHeader, may_be_json, snapshot_header, snapshot_problems
 
 
 @dataclass
@@ -104,8 +104,12 @@ def diagnose(path: Path) -> Report:
         report.papers = counts.of_library(path)
     except LibraryError as exc:
         report.problems.append(str(exc))
-    _check_records(path, report)
-    _check_journal(path, report)
+    raw = _library_bytes(path)
+    if raw is not None:
+        _check_records(raw, path, report)
+    header = snapshot_header(raw) if raw is not None else None
+    del raw  # the whole file, at 100,000 papers a quarter of a gigabyte: the journal needs its header only
+    _check_journal(path, report, header)
     before = len(report.problems)
     _check_kept_aside(path, report)
     set_aside = report.problems[before:]  # files beside the library to read and delete: no backup brings them back
@@ -131,14 +135,20 @@ def diagnose(path: Path) -> Report:
     return report
 
 
-def _check_records(path: Path, report: Report) -> None:
-    """Every record that does not validate, and every id used twice, even when the library cannot open."""
-    if not file_may_be_json(path):
-        return  # no records to find in it (opening it said so)
+def _library_bytes(path: Path) -> bytes | None:
+    """The library file's bytes, read once for the checks of its records and of its journal; None when there are
+    none to check: no regular file (a pipe would be waited on for ever; opening the library said what it is), one
+    that cannot be read, or one that is not JSON from its first byte (not read on: gigabytes of zeros, say)."""
     try:
-        raw = path.read_bytes()
+        with open_regular(path) as handle:
+            head = handle.read(HEAD_BYTES)
+            return head + handle.read() if may_be_json(head) else None
     except OSError:
-        return
+        return None
+
+
+def _check_records(raw: bytes, path: Path, report: Report) -> None:
+    """Every record that does not validate, and every id used twice, even when the library cannot open."""
     unknown: dict[str, list[str]] = {}
     problems = snapshot_problems(raw, unknown=unknown)
     for name, keys in sorted(unknown.items()):
@@ -177,7 +187,8 @@ def _check_kept_aside(path: Path, report: Report) -> None:
         )
 
 
-def _check_journal(path: Path, report: Report) -> None:
+def _check_journal(path: Path, report: Report, header: SnapshotHeader | None) -> None:
+    """The journal beside the library, read as belonging to the library file whose ``header`` is given."""
     journal = journal_path(path)
     if not journal.exists():
         report.journal = {"exists": False}
@@ -188,9 +199,6 @@ def _check_journal(path: Path, report: Report) -> None:
         report.journal = {"exists": True, "file": False}
         return
     size = journal.stat().st_size
-    header = None
-    with contextlib.suppress(OSError):
-        header = snapshot_header(path.read_bytes()) if file_may_be_json(path) else None
     gen, library = (header.gen, header.library) if header is not None else (-1, "")
     try:
         read = read_journal(journal, gen, library)

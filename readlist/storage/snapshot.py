@@ -477,15 +477,6 @@ def may_be_json(head: bytes) -> bool:
     return not start or start[0] in _JSON_STARTS
 
 
-def file_may_be_json(path: Path) -> bool:
-    """:func:`may_be_json` of the file at ``path`` (True when it cannot be read: the reader says why)."""
-    try:
-        with open(path, "rb") as handle:
-            return may_be_json(handle.read(HEAD_BYTES))
-    except OSError:
-        return True
-
-
 def line_header(head: bytes) -> SnapshotHeader | None:
     """The header of a snapshot in the line layout from its first bytes (see ``Identity``); None otherwise."""
     end = head.find(b"\n")

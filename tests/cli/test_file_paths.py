@@ -136,14 +136,16 @@ def test_a_folder_as_the_library_is_one_line(tmp_path: Path, given: str, monkeyp
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_a_pipe_as_the_library_is_refused_at_once(tmp_path: Path) -> None:
-    """A FIFO in the library's place used to wait forever for a writer."""
+@pytest.mark.parametrize("verb", ["list", "doctor"])
+def test_a_pipe_as_the_library_is_refused_at_once(tmp_path: Path, verb: str) -> None:
+    """A FIFO in the library's place used to wait forever for a writer (`doctor` too, reading the file for its
+    records after opening it had refused it)."""
     fifo = tmp_path / "library.json"
     os.mkfifo(fifo)
-    result = subprocess.run([sys.executable, "-m", "readlist", "--db", str(fifo), "list"], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "readlist", "--db", str(fifo), verb], capture_output=True,
                             text=True, cwd=REPO, timeout=60, check=False)
     assert result.returncode == 1
-    assert "is a named pipe, not a library file" in result.stderr
+    assert "is a named pipe, not a library file" in result.stderr + result.stdout
     assert fifo.is_fifo()
 
 
