@@ -34,9 +34,7 @@ class PaperCounts:
         read = self._read(path)
         if isinstance(read, SnapshotProblem):
             raise damaged(path, read)
-        lib = Library(path, tidy=False, load=False)
-        lib.load(dataclasses.replace(read, papers=list(read.papers), deleted=dict(read.deleted)))
-        return len(lib)
+        return _counted(path, read)
 
     def of_backup(self, path: Path, backup: Path) -> tuple[int | None, str | None]:
         """(papers, None) for a backup that can be restored, (None, problem) for one that cannot."""
@@ -44,8 +42,8 @@ class PaperCounts:
         try:
             read = self._read(snapshot)
             if isinstance(read, SnapshotProblem):
-                return None, str(read)
-            return self.of_library(snapshot), None
+                return None, str(read)  # the problem alone: what opening a library adds is advice for the library
+            return _counted(snapshot, read), None
         except OSError as exc:
             return None, f"cannot be read ({exc.strerror or exc})"
         except LibraryError as exc:
@@ -67,6 +65,13 @@ class PaperCounts:
         if same is not None:
             self._file = same, read
         return read
+
+
+def _counted(path: Path, read: Snapshot) -> int:
+    """The papers of the library file at ``path``, read as ``read``, once its journal is replayed onto a copy."""
+    lib = Library(path, tidy=False, load=False)
+    lib.load(dataclasses.replace(read, papers=list(read.papers), deleted=dict(read.deleted)))
+    return len(lib)
 
 
 def restore_backup(path: Path, backup: Path, on_copy: Callable[[Path], None] | None = None) -> None:

@@ -180,9 +180,9 @@ class RecordProblem:
 
 _FIELDS = frozenset(FIELD_NAMES)
 _PAPERS = msgspec.json.Decoder(dict[str, Paper])
-_RAW_TABLE = msgspec.json.Decoder(dict[str, msgspec.Raw])
+# A JSON object's members, undecoded: a papers table's records, or a record's fields.
+_RAW_MEMBERS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _PAPER = msgspec.json.Decoder(Paper)
-_RAW_RECORD = msgspec.json.Decoder(dict[str, msgspec.Raw])
 
 
 class _KnownFieldsOnly(Paper, forbid_unknown_fields=True):
@@ -349,7 +349,7 @@ def record_problems(table: msgspec.Raw | bytes, *, keyed: bool = False,
     it, since a record is read into the fields it knows.
     """
     try:
-        records = table_records(table) if keyed else list(_RAW_TABLE.decode(table).items())
+        records = table_records(table) if keyed else list(_RAW_MEMBERS.decode(table).items())
     except (msgspec.DecodeError, msgspec.ValidationError, ValueError, RecursionError):
         return [RecordProblem("*", None, "the papers table is damaged (not a table of records)")]
     problems: list[RecordProblem] = []
@@ -649,7 +649,7 @@ def _read_lines(first: bytes, lines: Iterable[bytes], file: _OpenSnapshot | None
 
 def _noting_unknown(unknown: dict[str, list[str]]) -> Callable[[memoryview], Paper]:
     """A record decoder that notes in ``unknown`` the fields of each record this version does not know."""
-    known_only, any_fields, members = _KNOWN_FIELDS_ONLY.decode, _PAPER.decode, _RAW_RECORD.decode
+    known_only, any_fields, members = _KNOWN_FIELDS_ONLY.decode, _PAPER.decode, _RAW_MEMBERS.decode
 
     def decode(record: memoryview) -> Paper:
         try:
