@@ -1639,18 +1639,15 @@ _STALE_MERGE_FILE = 600.0
 def _git_merge_files(folder: Path) -> set[str]:
     """The copies git is making now: those a killed sync left long ago are removed, the others named."""
     found: set[str] = set()
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if not (_GIT_MERGE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)):
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if not (_GIT_MERGE_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False)):
+                continue
+            if time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_MERGE_FILE:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
                     continue
-                if time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_MERGE_FILE:
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
-                        continue
-                found.add(entry.name)
-    except OSError:
-        return found
+            found.add(entry.name)
     return found
 
 

@@ -34,6 +34,7 @@ import msgspec
 from readlist.core.model import Paper, encode_stored, now_iso
 from readlist.storage.atomic import NotAFileError, atomic_write_bytes, fsync_dir, open_regular
 from readlist.storage.errors import LibraryError
+from readlist.storage.paths import FileStamp, file_stamp
 
 JOURNAL_FORMAT = 1
 
@@ -128,20 +129,16 @@ def line_pieces(ops: Sequence[dict[str, Any]], *, at: str, step: str = "") -> It
     yield b"]," + _ENCODER.encode(tail)[1:] + b"\n"
 
 
-JournalIdentity = tuple[int, int, int]
+JournalIdentity = FileStamp
 
 
 def journal_identity(path: Path) -> JournalIdentity | None:
-    """The journal file at ``path`` as it is now (inode, size, modification time in ns); None when there is none.
+    """The journal file at ``path`` as it is now (:func:`file_stamp`); None when there is none.
 
     Every change appends to the journal, so a change made since it was taken shows as another size; folding the
     journal into the library removes or replaces it. Other errors than its absence are raised.
     """
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+    return file_stamp(path)
 
 
 def put_op(paper: Paper) -> dict[str, Any]:

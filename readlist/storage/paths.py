@@ -173,3 +173,17 @@ def library_file_named(path: Path, library: Path) -> str | None:
     if backup_dir(home) in target.parents:
         return "one of the library's backups"
     return None
+
+
+# A file as it is now: inode, size and modification time in ns. A file only ever replaced by rename or appended to
+# (the journal, config.toml, the sync state) shows any change in one of them.
+FileStamp = tuple[int, int, int]
+
+
+def file_stamp(path: Path) -> FileStamp | None:
+    """:data:`FileStamp` of the file at ``path``; None when there is none. Other errors than its absence are raised."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -253,17 +253,19 @@ class ThemeController:
             return
         self.save(name)
 
-    def save(self, name: str) -> None:
+    def save(self, name: str) -> bool:
+        """Keep ``name`` in config.toml; False when it could not be (said in a notification)."""
         if name == self.saved:
-            return
+            return True
         try:
             save_setting("theme", name)
         except (OSError, ConfigError) as exc:
             message = f"Could not save the theme to config.toml: {exc}"
             self.save_errors.append(message)
             self.app.notify(message, severity="error", markup=False)
-            return
+            return False
         self.saved = name
+        return True
 
     # palette previews
     def begin_preview(self) -> None:
@@ -280,9 +282,7 @@ class ThemeController:
         self._preview_from = None
         if name in self.app.available_themes:
             self.set_quietly(name)
-            errors = len(self.save_errors)
-            self.save(name)
-            if len(self.save_errors) == errors:  # a save that failed said so already
+            if self.save(name):  # a save that failed said so already
                 self.app.notify(f"Theme {name}: kept for the next start (config.toml)", markup=False)
 
     def end_preview(self) -> None:

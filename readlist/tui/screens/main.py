@@ -47,7 +47,7 @@ from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, counted, inert_text
 from readlist.storage.errors import LibraryError
 from readlist.storage.library import Library
-from readlist.storage.paths import sync_state_path
+from readlist.storage.paths import FileStamp, file_stamp, sync_state_path
 from readlist.tui import bindings
 from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChanged, LibraryLoaded
 from readlist.tui.screens.base import ReadlistScreen, decision
@@ -1492,7 +1492,6 @@ class MainScreen(ReadlistScreen[None]):
             self.notify(f"Could not remove the view: {exc}", severity="error", markup=False)
             return
         query = self.saved_views.pop(name, None)
-        self._config_stamp = _file_stamp(config_path())  # taken in here already
         self.rebuild(keep_current=False)
         self.say(f"Removed the view “{name}” ({query})")
 
@@ -1565,10 +1564,9 @@ class MainScreen(ReadlistScreen[None]):
             yield (f"View: {label}", f"Show {label}", partial(self.set_view_key, view.key))
 
 
-def _file_stamp(path: Path) -> tuple[int, int, int]:
-    """What tells that a small file changed: its inode, size and time of change ((0, 0, 0) when it is missing)."""
+def _file_stamp(path: Path) -> FileStamp | None:
+    """:func:`file_stamp`, asked every second: a file that cannot be looked at counts as missing, not as an error."""
     try:
-        st = path.stat()
+        return file_stamp(path)
     except OSError:
-        return (0, 0, 0)
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
+        return None
