@@ -318,7 +318,7 @@ class Library:
         try:
             self._check_writable()
             with self.locked():
-                if file_identity(self.path) != self._identity:
+                if self._file_replaced():
                     return  # changed meanwhile (another process converted it?): the next refresh reads it
                 backup = make_backup(self.path)
                 self._backed_up = True
@@ -379,8 +379,7 @@ class Library:
         # Each batch is applied as it is read: a journal that is another library's, or replaced, hands over none.
         read = self.journal.read_new(self._gen, self.library_id, each=self._replay)
         if read.belonging.kept_aside:
-            self._set_journal_aside(read.belonging)
-            return False
+            return self._set_journal_aside(read.belonging)
         if read.bad_lines:
             self.notices.append(
                 f"{self.journal.path}: {read.bad_lines} damaged line(s) could not be read and were skipped; the rest "
@@ -414,29 +413,50 @@ class Library:
             else:
                 self._index(paper)
 
-    def _set_journal_aside(self, found: Belonging) -> None:
-        """Move a journal that is not this library's (or cannot be read) out of the way, never replaying it."""
+    def _set_journal_aside(self, found: Belonging) -> bool:
+        """Move a journal that is not this library's (or cannot be read) out of the way, never replaying it.
+
+        The library file and the journal are read one after the other without the lock, so a journal can look newer
+        than the library file only because another process folded its journal in and began a new one in between:
+        that journal is the new file's, holding changes nobody else has. When the library file is not the one read,
+        both are read again instead (True: the papers were read again); only a mismatch that holds under the lock,
+        against the file as it is, is moved aside.
+        """
         why = WHY_KEPT_ASIDE[found]
         if not self._tidy:
+            if self._file_replaced():
+                self._load()
+                return True
             self.notices.append(f"{self.journal.path}: this journal {why}; none of its changes are applied")
-            return
+            return False
+        replaced = False
         try:
             with self.locked():
+                if replaced := self._file_replaced():
+                    self._load()
+                    return True
                 again = belonging(self.journal.path, self._gen, self.library_id)
                 if again is not found:
-                    return  # another process dealt with it meanwhile
+                    return False  # another process dealt with it meanwhile
                 kept = self.journal.set_aside(found)
         except (LibraryError, OSError) as exc:
+            if replaced:
+                raise  # the library file read again: its own problem, said as any reading's is
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.notices.append(
                 f"{self.journal.path}: this journal {why}; none of its changes were applied, and it could not be "
                 f"moved aside ({detail}), so changes cannot be saved until it is moved away"
             )
-            return
+            return False
         self.notices.append(
             f"{self.journal.path.name} {why}: none of its changes were applied; it was kept as {kept} "
             f"(one JSON line per change; `readlist --db {self.path} doctor` lists it)"
         )
+        return False
+
+    def _file_replaced(self) -> bool:
+        """Whether the library file is no longer the one last read or written (another process wrote a new one)."""
+        return file_identity(self.path) != self._identity
 
     def refresh(self) -> bool:
         """Catch up with changes made by other processes; True when anything changed.
@@ -459,7 +479,7 @@ class Library:
         return replayed
 
     def _catch_up(self) -> bool:
-        if file_identity(self.path) != self._identity:
+        if self._file_replaced():
             self._load()
             return True
         self._follow_links()

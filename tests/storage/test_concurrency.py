@@ -7,9 +7,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from readlist.app.commands import AppendNote
 from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
+from readlist.storage.journal import kept_aside_journals
 from readlist.storage.library import Library
+from readlist.storage.snapshot import Snapshot, read_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 PAPERS = 20
@@ -120,3 +125,37 @@ def test_replayed_changes_keep_each_touched_paper_as_it_was_only_once_asked(tmp_
     other.compact(force=True)  # a new library file: read again whole
     ui.refresh()
     assert ui.take_replayed() is None
+
+
+def _folded_in_between(tmp_path: Path) -> tuple[Path, str, Snapshot]:
+    """A library whose file a second process read just before the first folded its journal in and began a new one
+    (a change made after the folding, held by the new journal only). Returns the path, the paper and what was read."""
+    db = tmp_path / "library.json"
+    writer = Library(db)
+    ImportPapers([Paper.from_dict({"title": f"Paper {n}", "arxiv_id": f"2402.{n:05d}"}) for n in range(3)],
+                 "t").execute(writer)
+    writer.compact(force=True)
+    pid = sorted(writer.papers)[0]
+    read_first = read_snapshot(db)  # the second process reads the library file...
+    AppendNote(pid, "one").execute(writer)
+    writer.compact(force=True)  # ...the first folds its journal in...
+    AppendNote(pid, "two").execute(writer)  # ...and its next change begins a new journal...
+    return db, pid, read_first  # ...which the second process reads next
+
+
+@pytest.mark.parametrize("tidy", [True, False])
+def test_a_journal_begun_after_the_library_file_was_read_is_the_newer_files_and_is_applied(
+    tmp_path: Path, tidy: bool,
+) -> None:
+    """Read against the file read before, such a journal looks newer than its library file (as one left by an older
+    file put back by hand does): it must not be moved aside, or the change it alone holds is lost."""
+    db, pid, read_first = _folded_in_between(tmp_path)
+    late = Library(db, load=False, tidy=tidy)
+    late.load(snapshot=read_first)
+    assert late.take_notices() == []
+    assert late.papers[pid].note.split() == ["one", "two"]
+    assert kept_aside_journals(db) == []
+    if tidy:
+        AppendNote(pid, "three").execute(late)
+        assert Library(db).papers[pid].note.split() == ["one", "two", "three"]
+
