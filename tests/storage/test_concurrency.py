@@ -75,6 +75,7 @@ def test_two_processes_500_actions_each_on_overlapping_papers_lose_nothing(tmp_p
         _out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err[-2000:]
     final = Library(db).papers
+    assert kept_aside_journals(db) == []  # no journal taken for another library's or an older one's
     lost: list[str] = []
     for i in range(ACTIONS):
         api_pid, cli_pid = ids[i % PAPERS], ids[(i * 7) % PAPERS]
