@@ -530,8 +530,8 @@ def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tup
             # kept when a citation of a new paper was copied or exported (KeepKeys): undoing its import takes the
             # key with the paper, as it would have before the copy.
             passed = ("updated", "changed", "cite_key") if change.after is None and not expected.get("cite_key") \
-                else ("updated", "changed")
-            ok = all(getattr(paper, k, None) == v for k, v in expected.items() if k not in passed)
+                else _BOOKKEEPING
+            ok = _holds(paper, expected, passed)
         if ok:
             safe[paper_id] = change
         else:
@@ -544,6 +544,28 @@ def unchanged_since(library: Library, changes: Mapping[str, PaperChange]) -> tup
                 if safe.pop(pid, None) is not None:
                     changed.append(pid)
     return safe, changed
+
+
+_BOOKKEEPING = ("updated", "changed")
+
+
+def _holds(paper: Paper, values: Change, passed: tuple[str, ...] = _BOOKKEEPING) -> bool:
+    return all(getattr(paper, k, None) == v for k, v in values.items() if k not in passed)
+
+
+def put_back_already(library: Library, changes: Mapping[str, PaperChange]) -> list[str]:
+    """The papers of ``changes`` that already hold the values reverting them gives (absent where it removes them).
+
+    A revert of these very changes was made and nobody could note it: ``readlist undo`` killed after its revert was
+    saved but before its record said so. Undoing again would find every paper changed since and refuse for ever.
+    """
+    there: list[str] = []
+    for paper_id, change in changes.items():
+        paper = library.get(paper_id)
+        target = change.after
+        if (paper is None) if target is None else (paper is not None and _holds(paper, target)):
+            there.append(paper_id)
+    return there
 
 
 def user_data_back(paper: Paper, record: Change) -> tuple[Change, bool]:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import msgspec
 
-from readlist.app.commands import Outcome, Revert, Reverted
+from readlist.app.commands import Outcome, PaperChange, Revert, Reverted, put_back_already
 from readlist.storage.atomic import atomic_write_chunks, load_small_json
 from readlist.storage.library import Library
 from readlist.storage.paths import last_change_path, library_bytes
@@ -49,8 +49,16 @@ class Undone:
 
 def revert(library: Library, step: Outcome, *, to_before: bool, only_unchanged: bool = False) -> Undone:
     """Put the papers of ``step`` back to its before (undo) or after (redo) values."""
-    changes = step.inverse(step.label).changes if to_before else step.changes
-    return Undone(step, Revert(step.label, changes, only_unchanged=only_unchanged).execute(library))
+    return Undone(step, Revert(step.label, _towards(step, to_before), only_unchanged=only_unchanged).execute(library))
+
+
+def reverted_already(library: Library, step: Outcome, *, to_before: bool) -> list[str]:
+    """The papers of ``step`` that already hold its before (undo) or after (redo) values."""
+    return put_back_already(library, _towards(step, to_before))
+
+
+def _towards(step: Outcome, to_before: bool) -> dict[str, PaperChange]:
+    return step.inverse(step.label).changes if to_before else step.changes
 
 
 class History:

@@ -21,7 +21,14 @@ from rich.text import Text
 
 from readlist.app.commands import AppendNote, Delete, EditTags, Outcome, Rate, SetStatus, Unread
 from readlist.app.enrich import enrich_hint
-from readlist.app.history import last_change_file, load_last_change, overtaken, revert, save_last_change
+from readlist.app.history import (
+    last_change_file,
+    load_last_change,
+    overtaken,
+    revert,
+    reverted_already,
+    save_last_change,
+)
 from readlist.app.imports import ImportReport, import_parsed, read_sources
 from readlist.app.notes import NoteEdit, keep_draft
 from readlist.app.session import Session
@@ -734,7 +741,8 @@ UNDO_SHOWN = 10
 @click.command("undo")
 @click.option("--json", "as_json", is_flag=True,
               help="Print what was reverted as JSON (papers by the ids they have now; renamed_from: a paper's "
-                   "id before, when the undo changed it).")
+                   "id before, when the undo changed it; skipped: papers changed since, left alone; already: "
+                   "papers already as it leaves them, an earlier undo having been stopped before it noted so).")
 @click.pass_context
 def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     """Revert the last change a command made; again to redo.
@@ -744,7 +752,8 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     since (in the terminal UI or by another command) are left as they are and
     named, so undo never throws away a later change. A command killed after
     saving its change but before noting it for undo leaves the note of the
-    change before: undo then says so and changes nothing.
+    change before: undo then says so and changes nothing. An undo itself
+    stopped that way is noted as done by the next one.
 
     \b
     Examples:
@@ -765,7 +774,10 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
              "back by hand, or find the library as it was before that command in `readlist doctor --list-backups`")
     lib.step = last.step  # the revert belongs to the step it reverts
     done = revert(lib, last.outcome, to_before=not last.undone, only_unchanged=True)
-    if done.outcome.changes:
+    # Papers already as this undo (redo) leaves them, when it changed none: an earlier one was stopped after saving
+    # its revert, before noting it. Noting it now lets the next `readlist undo` redo (undo) it instead of refusing.
+    there = [] if done.outcome.changes else reverted_already(lib, last.outcome, to_before=not last.undone)
+    if done.outcome.changes or there:
         if (problem := save_last_change(lib.path, last.outcome, undone=not last.undone, step=last.step)) is None:
             lib.recorded_step = last.step
         else:
@@ -777,9 +789,18 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     # named once, by the id it has now, so that the papers listed are the papers counted.
     gone = done.outcome.renames()
     ids = [pid for pid in sorted(done.outcome.changes) if pid not in gone]
+    skipped = [pid for pid in done.skipped if pid not in there]
     if as_json:
         print_json({"action": "redo" if last.undone else "undo", "label": last.outcome.label, "papers": ids,
-                    "renamed_from": {new: old for old, new in sorted(gone.items())}, "skipped": done.skipped})
+                    "renamed_from": {new: old for old, new in sorted(gone.items())}, "skipped": skipped,
+                    "already": sorted(there)})
+    elif there:
+        again = "redoes" if not last.undone else "undoes"
+        info(f"{verb} {last.outcome.label.lower()} already: {counted(len(there), 'paper')} as it leaves them (an "
+             f"earlier `readlist {'redo' if last.undone else 'undo'}` was stopped before it could note so); noted "
+             f"now: `readlist undo` again {again} it")
+        if skipped:
+            info(f"left alone because they changed since: {first_few(skipped)}")
     elif done.skipped and not done.outcome.changes:
         # Every paper was changed again since: no success to report. The record stays as it is, so another undo
         # would meet the same papers; the command line keeps no older change to go back to.
@@ -797,7 +818,7 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
             info(f"  … and {len(done.outcome) - UNDO_SHOWN} more")
         if done.skipped:
             info(f"left alone because they changed since: {first_few(done.skipped)}")
-    if done.skipped and not done.outcome.changes:
+    if done.skipped and not done.outcome.changes and not there:
         raise SystemExit(1)
 
 

@@ -406,3 +406,45 @@ def test_a_command_folding_in_its_own_recorded_change_keeps_no_step(db: Path, mo
     result = run(db, "undo")
     assert result.exit_code == 0, result.output
     assert Library(db).papers["2401.00002"].rating == 0
+
+
+@pytest.mark.parametrize("change", [("rate", "2401.00001", "5"), ("rm", "2401.00001"),
+                                    ("import", *map(str, SEEDS))], ids=["rate", "rm", "import"])
+def test_an_undo_killed_before_its_record_is_noted_by_the_next_and_redo_follows(
+    db: Path, monkeypatch: pytest.MonkeyPatch, change: tuple[str, ...]
+) -> None:
+    """The revert is saved, the record still says the change is in place: the next undo finds every paper as undo
+    leaves it. It must not call them "changed since" and refuse for ever (the change could then never be redone)."""
+    before = state(db)
+    assert run(db, *change).exit_code == 0
+    after = state(db)
+    run_killed(db, monkeypatch, "undo")
+    assert _user_fields(state(db)) == _user_fields(before)  # the revert was saved
+    result = run(db, "undo", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["action"] == "undo" and report["papers"] == [] and report["skipped"] == []
+    assert report["already"] and set(report["already"]) <= set(after) | set(before)
+    assert _user_fields(state(db)) == _user_fields(before)  # nothing more was changed
+    said = run(db, "undo")  # now a redo, as after any undo
+    assert said.exit_code == 0 and "redid" in said.output, said.output
+    assert _user_fields(state(db)) == _user_fields(after)
+
+
+def test_an_undo_killed_and_then_some_papers_changed_names_those_and_notes_the_rest(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(db, "rate", "2401.00001", "2401.00002", "5").exit_code == 0
+    run_killed(db, monkeypatch, "undo")
+    ui = Session.open(db)  # a change in the app names no step
+    ui.run(Rate(["2401.00002"], 2))
+    result = run(db, "undo")
+    assert result.exit_code == 0, result.output
+    assert "undid rated 5 already: 1 paper as it leaves them" in result.output
+    assert "left alone because they changed since: 2401.00002" in result.output
+    assert Library(db).papers["2401.00002"].rating == 2
+
+
+def _user_fields(papers: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """The papers without the bookkeeping a revert stamps anew (change times)."""
+    return {pid: {k: v for k, v in record.items() if k not in ("updated", "changed")} for pid, record in papers.items()}
