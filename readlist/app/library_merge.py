@@ -38,6 +38,7 @@ import msgspec
 from readlist.core.dates import refines
 from readlist.core.model import (
     EDITABLE_FIELDS,
+    FIELD_DEFAULTS,
     FIELD_NAMES,
     REFRESHED_FIELDS,
     SOURCE_FIELDS,
@@ -133,9 +134,9 @@ def merge_libraries(base: Side, ours: Side, theirs: Side) -> Merged:
     deleted: dict[str, str] = {}
     for key in sorted(set(b.papers) | set(o.papers) | set(t.papers) | set(o.deleted) | set(t.deleted)):
         bp, op, tp = b.papers.get(key), o.papers.get(key), t.papers.get(key)
-        if op != bp:
+        if record_changed(bp, op):
             report.changed_here.append(key)
-        if tp != bp:
+        if record_changed(bp, tp):
             report.changed_there.append(key)
         if op is not None and tp is not None:
             papers[key] = _merge_record(key, bp, op, tp, report)
@@ -164,6 +165,18 @@ def merge_libraries(base: Side, ours: Side, theirs: Side) -> Merged:
             deleted[key] = gone_at or changed_at or _record_time(kept)
             (report.dropped_here if here else report.dropped_there).append(key)
     return Merged([papers[key] for key in sorted(papers)], deleted, report)
+
+
+def record_changed(old: Paper | None, new: Paper | None) -> bool:
+    """Whether a paper's record changed in anything but the time it was last written (``updated``).
+
+    Merging a paper both sides hold keeps the later of their write times: the side whose time was earlier receives
+    a record that differs in that alone, which is no change to count (a library joined to another that held the
+    same papers would otherwise hear that all of them changed there).
+    """
+    if old is None or new is None:
+        return old is not new
+    return old != new and msgspec.structs.replace(old, updated=new.updated) != new
 
 
 # -- renames -------------------------------------------------------------------------------------------
@@ -343,8 +356,15 @@ def _changed_since(paper: Paper, base: Paper | None, name: str) -> bool:
 
     A status set to "skipped", then "inbox", then "skipped" again ends where it began, but it is a
     change made later than the base, and must still beat an older change on the other side.
+
+    A paper with no base was added on both sides (both machines pulled the same day's papers, or a library joined
+    to another): a field one side never gave a value nor a change time holds what its import left there, which is
+    no change of that side's, so the other side's value is one-sided rather than a contest the later change decides
+    (a paper rated on one machine and only imported on the other is not "settled by the later change").
     """
-    if base is None or getattr(paper, name) != getattr(base, name):
+    if base is None:
+        return name in paper.changed or getattr(paper, name) != FIELD_DEFAULTS[name]
+    if getattr(paper, name) != getattr(base, name):
         return True
     return name in TIMED_FIELDS and paper.changed.get(name) != base.changed.get(name)
 

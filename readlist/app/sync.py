@@ -52,7 +52,7 @@ from typing import Any, Literal
 import msgspec
 
 from readlist.app.commands import Outcome, PaperChange
-from readlist.app.library_merge import MergeReport, Side, merge_libraries, restored_base
+from readlist.app.library_merge import MergeReport, Side, merge_libraries, record_changed, restored_base
 from readlist.core.model import Paper, now_iso
 from readlist.core.text import counted, first_few, inert_text
 from readlist.storage.atomic import atomic_write_bytes, load_small_json
@@ -1551,7 +1551,7 @@ def _changes(old: Snapshot | None, new: Snapshot | None, report: SyncReport) -> 
     after = {p.id: p for p in new.papers} if new is not None else {}
     # Only the aliases of a paper that came or went tell a rename: the rest of the records need not be copied.
     differ = Outcome("", {pid: PaperChange(_ids_of(before.get(pid)), _ids_of(after.get(pid)))
-                          for pid in before.keys() | after.keys() if before.get(pid) != after.get(pid)})
+                          for pid in before.keys() | after.keys() if record_changed(before.get(pid), after.get(pid))})
     report.merge.renamed.update(differ.renames())
     return len(differ)
 

@@ -62,6 +62,23 @@ def test_a_field_changed_on_one_side_takes_that_side() -> None:
     assert got.changed["rating"] == at(5) and got.changed["tags"] == at(9)
 
 
+def test_a_paper_added_on_both_sides_takes_each_sides_own_change_without_a_contest() -> None:
+    """No base: both machines imported the paper (the same day's papers pulled on each, or a library joined to
+    another), one rated and marked it, the other tagged it. Fields a side left as its import left them are no change
+    of that side's: nothing is "settled by the later change", which would tell the user a change may have been lost."""
+    here, there = paper(added=at(1), updated=at(1)), paper(added=at(2), updated=at(2))
+    ours = edit(here, 5, rating=4, status="read", read_at=at(5), prev_status="inbox")
+    theirs = edit(there, 3, tags=["rl"])
+    result = merge_libraries(side(), side(ours), side(theirs))
+    got = merged(side(), side(ours), side(theirs))["2401.00001"]
+    assert (got.rating, got.status, got.read_at, got.tags) == (4, "read", at(5), ["rl"])
+    assert result.report.later_won == []
+    # Both sides changed the rating: the later change decides, and says so, as with a base.
+    rerated = edit(theirs, 2, rating=1)
+    assert merged(side(), side(ours), side(rerated))["2401.00001"].rating == 4
+    assert merge_libraries(side(), side(ours), side(rerated)).report.later_won == ["2401.00001"]
+
+
 def test_one_sided_change_wins_even_when_its_time_is_older_than_the_base() -> None:
     """Only a conflict consults the clocks; a change made on one side only is never undone by them."""
     b = edit(paper(), 50, status="reading")

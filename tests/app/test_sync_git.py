@@ -551,6 +551,26 @@ def test_two_libraries_started_apart_join_into_one(git_env: Path) -> None:
     assert laptop.papers["2401.00002"].note == "mine"
 
 
+def test_libraries_that_imported_the_same_papers_join_without_a_contest_and_count_only_real_changes(
+    git_env: Path,
+) -> None:
+    """Both machines imported the same papers before they first synced; one rated a paper, the other tagged it. The
+    join keeps both changes and names no paper as settled by the later change (nothing was decided against a
+    change); the first machine then hears of the one paper that changed there, not of every paper whose record only
+    took the other copy's later write time."""
+    remote = bare_remote(git_env)
+    laptop, workstation = machine(git_env, "laptop", papers=4), machine(git_env, "workstation", papers=4)
+    Rate(["2401.00002"], 4).execute(laptop)
+    EditTags(["2401.00002"], add=["rl"]).execute(workstation)
+    init(laptop, str(remote))
+    joined = init(workstation, str(remote))
+    assert joined.joined and joined.sync is not None and joined.sync.merge.later_won == []
+    report = sync(laptop)
+    assert (report.changed_here, report.changed_there) == (0, 1)
+    assert (laptop.papers["2401.00002"].rating, laptop.papers["2401.00002"].tags) == (4, ["rl"])
+    assert records(laptop) == records(workstation)
+
+
 def test_a_push_that_loses_a_race_merges_again(two_machines: tuple[Library, Library, Path],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     laptop, workstation, _ = two_machines
