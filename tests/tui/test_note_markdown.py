@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import pytest
+from textual.await_complete import AwaitComplete
 from textual.widgets import Markdown
 from tui_helpers import SIZE, fresh
 
@@ -78,3 +81,46 @@ async def test_triage_shows_the_note_as_markdown_like_the_detail_pane(small_libr
         await pilot.pause(0.2)
         text = drawn(app)
         assert "Verdict" in text and "# Verdict" not in text and "Why it matters" in text
+
+
+async def test_keys_run_past_papers_with_long_notes_without_drawing_each(
+    small_library: Path, make_app: object, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """j held down (keys repeating faster than a note is drawn) over papers whose notes are long lists: a note drawn
+    as Markdown costs a widget per item, and each paper passed started a draw that queued behind the one before,
+    so the keys' effect trailed on for seconds. Only the note of the paper the keys stop on needs drawing."""
+    lib = fresh(small_library)
+    for n, pid in enumerate(sorted(lib.papers)):
+        SaveNote(pid, "\n".join(f"- point {k} of paper {n}" for k in range(30))).execute(lib)
+    started: list[str] = []
+    drawing = asyncio.Event()  # held shut while the keys come: every draw is slower than the keys
+    update = Markdown.update
+
+    def slow_update(self: Markdown, markdown: str) -> AwaitComplete:
+        started.append(markdown)
+
+        async def when_let() -> None:
+            await drawing.wait()
+            await update(self, markdown)
+
+        return AwaitComplete(when_let())
+
+    app: ReadlistApp = make_app(small_library)  # type: ignore[operator]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+        papers = app.screen.query_one(PaperList)
+        assert isinstance(app.screen.query_one("#detail-note"), Markdown)
+        monkeypatch.setattr(Markdown, "update", slow_update)
+        for _ in range(8):
+            await pilot.press("j")
+            await pilot.pause()
+        drawing.set()
+        current = papers.current
+        assert papers.cursor == 8 and current is not None
+        for _ in range(100):  # the last draw done (bounds a failure, not a timing)
+            await pilot.pause(0.05)
+            if app.screen.query_one("#detail-note", Markdown).source == current.note:
+                break
+        assert app.screen.query_one("#detail-note", Markdown).source == current.note
+        assert started[-1] == current.note
+        assert len(started) == 2, len(started)  # the first paper passed, then the one the keys stopped on
