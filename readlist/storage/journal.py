@@ -108,6 +108,9 @@ class Entry(msgspec.Struct):
 
 
 _HEADER = msgspec.json.Decoder(JournalHeader)
+# A header is one line of under a hundred bytes: a file with no line end this near its start (zeros a crash left)
+# has a damaged header, found without reading further.
+_HEADER_BYTES = 4096
 # A whole record put back may have its abstract still in the snapshot file: it is written out as text.
 _ENCODER = msgspec.json.Encoder(enc_hook=encode_stored)
 _ENTRY = msgspec.json.Decoder(Entry)
@@ -204,14 +207,9 @@ def read_journal(
             result.replaced = True
             return result
         if offset == 0:
-            line = handle.readline()
+            line, header = _read_header(handle)
             if not line:
                 return result
-            try:
-                # Headers are written whole (atomically), so a torn one is damage too.
-                header = _HEADER.decode(line) if line.endswith(b"\n") else None
-            except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-                header = None
             if header is None:
                 result.belonging = Belonging.UNREADABLE
                 return result
@@ -255,6 +253,19 @@ def read_journal(
     return result
 
 
+def _read_header(handle: typing.BinaryIO) -> tuple[bytes, JournalHeader | None]:
+    """The journal's first line as read (empty for an empty file) and the header it holds, None when it holds none.
+
+    Headers are written whole (atomically), so one that is torn, or longer than any header is, is damage too.
+    """
+    line = handle.readline(_HEADER_BYTES)
+    try:
+        header = _HEADER.decode(line) if line.endswith(b"\n") else None
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        header = None
+    return line, header
+
+
 def _open(path: Path) -> typing.BinaryIO | None:
     """The journal opened for reading; None when there is none, or a folder has its name (nothing to replay).
 
@@ -280,13 +291,9 @@ def belonging(path: Path, gen: int, library: str) -> Belonging:
     if opened is None:
         return Belonging.ABSENT
     with opened as handle:
-        line = handle.readline(4096)
+        line, header = _read_header(handle)
     if not line:
         return Belonging.ABSENT
-    try:
-        header = _HEADER.decode(line) if line.endswith(b"\n") else None
-    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-        header = None
     return Belonging.UNREADABLE if header is None else _belonging(header, gen, library)
 
 
