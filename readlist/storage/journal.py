@@ -8,8 +8,18 @@ The first line is a header naming the snapshot generation the journal belongs to
 another generation was already folded in and is ignored. Each later line is one batch of
 operations, all absolute (a whole record, field values, a deletion), so replaying one twice gives
 the same result. A torn last line (a kill mid-append) is a change that was never acknowledged and
-is ignored; a complete line that does not decode into the types below is damage, counted and
-skipped (later lines are absolute, so they still apply correctly).
+is ignored; a complete line (one a newline ends: a stray carriage return in a damaged line ends
+nothing) that does not decode into the types below is damage, counted and skipped (later lines are
+absolute, so they still apply correctly).
+
+A crash can also leave a run of zero bytes where a change was being written (blocks the file system
+allocated but never wrote), gigabytes of them in the worst case, at the end of the journal or in its
+place. The journal is therefore read a bounded piece at a time, never whole: the header from its first
+few kilobytes, then the lines a megabyte at a time. A line longer than that is kept only while it may
+still be a batch (it starts with ``{`` and holds no zero byte, which no JSON text can); any other is
+passed over to its newline without being kept. Memory holds at most the longest line that may be a batch
+(one import is one line, hundreds of megabytes for a large one, so lines are not capped), whatever the
+size of the damage.
 
 A line may name the command-line undo step its batch belongs to (``step``, a random token also kept in the
 record ``readlist undo`` reads; see :mod:`readlist.app.history`). Lines have always been read ignoring fields
@@ -19,7 +29,9 @@ they do not know, so the field needs no new journal format: a readlist without i
 from __future__ import annotations
 
 import contextlib
+import io
 import os
+import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +123,12 @@ _HEADER = msgspec.json.Decoder(JournalHeader)
 # A header is one line of under a hundred bytes: a file with no line end this near its start (zeros a crash left)
 # has a damaged header, found without reading further.
 _HEADER_BYTES = 4096
+# Bytes read from the journal at a time: a line longer than this is gathered piece by piece, and only while
+# it may still be a batch.
+_READ_BUFFER = 1 << 20
+# A batch's line starts with "{", after any JSON white space (a newline ends the line).
+_BRACE = ord("{")
+_NOT_LEADING_SPACE = re.compile(rb"[^ \t\r]")
 # A whole record put back may have its abstract still in the snapshot file: it is written out as text.
 _ENCODER = msgspec.json.Encoder(enc_hook=encode_stored)
 _ENTRY = msgspec.json.Decoder(Entry)
@@ -195,7 +213,9 @@ def read_journal(
     the file is otherwise). An incomplete last line is a change cut off before it was acknowledged.
     With ``each``, every batch is handed to it as soon as its line is decoded, and not kept: a library
     replaying a long journal holds one decoded batch at a time (all of them at once took 110 MB for a 22 MB
-    journal of bulk tag changes, each carrying its papers' ``changed`` maps).
+    journal of bulk tag changes, each carrying its papers' ``changed`` maps). The file is read a megabyte at
+    a time too (see :func:`_lines`): a read-only command that met two gigabytes of zeros at the end of a journal
+    read them all into memory, twice over, every time it ran.
     """
     result = JournalRead()
     opened = _open(path)
@@ -225,21 +245,15 @@ def read_journal(
             offset = len(line)
         else:
             handle.seek(offset)
-        chunk = handle.read()
-    result.live = True
-    result.belonging = Belonging.LIVE
-    consumed = 0
-    for line in chunk.splitlines(keepends=True):
-        if not line.endswith(b"\n"):
-            result.torn_bytes = len(line)
-            break
-        consumed += len(line)
-        try:
-            entry = _ENTRY.decode(line)
-        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
-            result.bad_lines += 1
-            continue
-        if all(op.valid() for op in entry.ops):
+        result.live = True
+        result.belonging = Belonging.LIVE
+        consumed = 0
+        for size, text in _lines(handle):
+            consumed += size
+            entry = _entry(text)
+            if entry is None:
+                result.bad_lines += 1
+                continue
             result.entries += 1
             if each is not None:
                 each(entry.ops, entry.at, entry.step)
@@ -247,13 +261,12 @@ def read_journal(
             result.batches.append(entry.ops)
             result.stamps.append(entry.at)
             result.steps.append(entry.step)
-        else:
-            result.bad_lines += 1
-    result.offset = offset + consumed
+        result.offset = offset + consumed
+        result.torn_bytes = handle.tell() - result.offset  # read after the last newline: a line cut off
     return result
 
 
-def _read_header(handle: typing.BinaryIO) -> tuple[bytes, JournalHeader | None]:
+def _read_header(handle: io.BufferedReader) -> tuple[bytes, JournalHeader | None]:
     """The journal's first line as read (empty for an empty file) and the header it holds, None when it holds none.
 
     Headers are written whole (atomically), so one that is torn, or longer than any header is, is damage too.
@@ -266,7 +279,84 @@ def _read_header(handle: typing.BinaryIO) -> tuple[bytes, JournalHeader | None]:
     return line, header
 
 
-def _open(path: Path) -> typing.BinaryIO | None:
+def _entry(text: bytes | bytearray | None) -> Entry | None:
+    """The batch a complete line holds; None when it holds none (damage: no line is ever written that way)."""
+    if text is None:
+        return None
+    try:
+        entry = _ENTRY.decode(text)
+    except (msgspec.DecodeError, msgspec.ValidationError, RecursionError):
+        return None
+    return entry if all(op.valid() for op in entry.ops) else None
+
+
+def _lines(handle: io.BufferedReader) -> Iterator[tuple[int, bytes | bytearray | None]]:
+    """Each complete line from the handle's position on: its size (newline included) and its text, None when it
+    cannot be a batch. What follows the last newline, a line cut off, is read but not yielded.
+
+    The file is read ``_READ_BUFFER`` bytes at a time, into one buffer used again and again. The lines that lie
+    whole in one read (nearly all) are handed over as they are: bounded by the read, they need no look before
+    they are decoded. A line a read ends in is kept only while it may still be a batch (see :class:`_Unfinished`),
+    however long it turns out to be.
+    """
+    buffer = bytearray(_READ_BUFFER)
+    unfinished = _Unfinished()
+    while count := handle.readinto(buffer):
+        start = 0
+        if unfinished.size:
+            end = buffer.find(b"\n", 0, count) + 1  # 0: no newline in this read either
+            unfinished.add(buffer, 0, end or count)
+            if not end:
+                continue
+            yield unfinished.ended()
+            unfinished, start = _Unfinished(), end
+        last = buffer.rfind(b"\n", start, count)
+        if last >= 0:
+            for line in buffer[start:last].split(b"\n"):
+                yield len(line) + 1, line
+            start = last + 1
+        if start < count:
+            unfinished.add(buffer, start, count)
+
+
+class _Unfinished:
+    """The line being read across reads of the file: always counted, kept only while it may still be a batch.
+
+    A batch's line starts with ``{`` (after JSON white space) and holds no zero byte, which JSON allows nowhere
+    (a string's control characters are written as escapes). Any other line, zeros a crash left above all, is
+    only counted on its way to its newline or the end of the file, and its text is never kept.
+    """
+
+    def __init__(self) -> None:
+        self.size = 0  # the line's bytes read so far
+        self.held = bytearray()  # the line from its "{" on, while it may be a batch
+        self.begun = False  # its "{" has been read
+        self.hopeless = False  # it cannot be a batch
+
+    def add(self, buffer: bytearray, start: int, stop: int) -> None:
+        """The line goes on with ``buffer[start:stop]``."""
+        self.size += stop - start
+        if self.hopeless:
+            return
+        if not self.begun:
+            first = _NOT_LEADING_SPACE.search(buffer, start, stop)
+            if first is None:
+                return  # white space so far, which need not be kept
+            start = first.start()
+            self.begun = buffer[start] == _BRACE
+            self.hopeless = not self.begun
+        if self.begun and buffer.find(b"\x00", start, stop) >= 0:
+            self.hopeless = True
+            self.held = bytearray()
+        elif self.begun:
+            self.held += memoryview(buffer)[start:stop]
+
+    def ended(self) -> tuple[int, bytearray | None]:
+        """The line, now that a newline ended it: its size and its text (None when it cannot be a batch)."""
+        return self.size, None if self.hopeless else self.held
+
+
+def _open(path: Path) -> io.BufferedReader | None:
     """The journal opened for reading; None when there is none, or a folder has its name (nothing to replay).
 
     Opened without blocking and checked to be a regular file first: a named pipe in its place would wait for a
