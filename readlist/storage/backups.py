@@ -162,9 +162,25 @@ def make_backup(path: Path, *, as_found: bool = False, prune: bool = True) -> Pa
     return target
 
 
+# Copies are made a megabyte at a time; a megabyte of zeros is left as a hole in the copy.
+_COPY_PIECE = 1 << 20
+_ZEROS = bytes(_COPY_PIECE)
+
+
 def _copy_flushed(source: Path, target: Path) -> None:
+    """``source`` copied to a new file ``target``, on disk when this returns.
+
+    Runs of zeros are skipped over rather than written: the copy reads back the same, but a journal that a crash
+    left gigabytes of zeros in (space allocated and never written) does not take as much again in the backup made
+    before the next change, on a disk that may be short of room already.
+    """
     with source.open("rb") as src, open(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as dst:
-        shutil.copyfileobj(src, dst, 1024 * 1024)
+        while piece := src.read(_COPY_PIECE):
+            if piece == (_ZEROS if len(piece) == _COPY_PIECE else _ZEROS[:len(piece)]):
+                dst.seek(len(piece), os.SEEK_CUR)
+            else:
+                dst.write(piece)
+        dst.truncate()  # the length a copy ending in skipped zeros must still have
         dst.flush()
         os.fsync(dst.fileno())
     shutil.copystat(source, target)

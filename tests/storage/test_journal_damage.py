@@ -21,6 +21,7 @@ import readlist.storage.journal
 from readlist.app.commands import Rate
 from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
+from readlist.storage.backups import list_backups
 from readlist.storage.journal import Entry, JournalRead, Op, kept_aside_journals, read_journal
 from readlist.storage.library import Library
 from readlist.storage.paths import journal_path
@@ -230,3 +231,17 @@ def batch_of(line: bytes) -> list[Op] | None:
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     return entry.ops if all(op.valid() for op in entry.ops) else None
+
+
+def test_the_backup_before_the_next_change_keeps_the_zeros_without_their_room(tmp_path: Path) -> None:
+    """The first change of a session backs the library up, journal and all: the zeros are kept as they were read
+    (the backup is the journal as found), but as a hole, not as hundreds of megabytes written out again."""
+    lib = made(tmp_path / "library.json")
+    journal = journal_path(lib.path)
+    add_zeros(journal, ZEROS)
+    found = journal.read_bytes()
+    Rate(["2401.00004"], 4).execute(Library(lib.path))  # a new session: its first change makes the backup
+    (backup,) = list_backups(lib.path)
+    kept = backup / journal.name
+    assert kept.read_bytes() == found
+    assert kept.stat().st_blocks * 512 < ZEROS // 100, kept.stat().st_blocks
