@@ -797,8 +797,8 @@ def undo_cmd(ctx: click.Context, as_json: bool) -> None:
     elif there:
         again = "redoes" if not last.undone else "undoes"
         info(f"{verb} {last.outcome.label.lower()} already: {counted(len(there), 'paper')} as it leaves them (an "
-             f"earlier `readlist {'redo' if last.undone else 'undo'}` was stopped before it could note so); noted "
-             f"now: `readlist undo` again {again} it")
+             f"earlier `readlist undo` was stopped before it could note so); noted now: `readlist undo` again "
+             f"{again} it")
         if skipped:
             info(f"left alone because they changed since: {first_few(skipped)}")
     elif done.skipped and not done.outcome.changes:
