@@ -121,19 +121,24 @@ PAPER_LIST: list[BindingType] = [
             tooltip="Select every paper the list shows (the view, narrowed by the search); again unselects them"),
 ]
 
+# Every Esc that closes a box (the search box's, the prompt's, the tag box's, the details form's, the note editor's),
+# and the search box's ↓ and Tab, is a priority key, read by the app before the box sees it, as a box's Enter is (see
+# TextInput): as a plain key it reached the box after the keys typed behind it had been handed to the box too, and
+# those were typed into the closing box instead of acting where the key leads. Each waits for the box to take the
+# keys typed before it.
 SEARCH: list[BindingType] = [
-    Binding("escape", "clear_search", "Clear search", id="clear-search"),
-    Binding("down,tab", "to_list", "To the list", show=False, id="search-to-list"),
+    Binding("escape", "clear_search", "Clear search", id="clear-search", priority=True),
+    Binding("down,tab", "to_list", "To the list", show=False, id="search-to-list", priority=True),
     Binding("ctrl+s", "screen.save_search", "Keep search as view", id="save-search",
             tooltip="Keep this search as a view in the sidebar"),
 ]
 
 PROMPT: list[BindingType] = [
-    Binding("escape", "cancel", "Cancel", id="cancel-prompt"),
+    Binding("escape", "cancel", "Cancel", id="cancel-prompt", priority=True),
 ]
 
 DETAILS: list[BindingType] = [
-    Binding("escape", "cancel", "Discard", id="cancel-details"),
+    Binding("escape", "cancel", "Discard", id="cancel-details", priority=True),
     # Taken before the box in focus sees them: as a plain key, Tab went to the box first and moved the focus
     # only on its way back, and what was typed just after it landed in the box before (at 20-30 ms a key). Each
     # waits for the boxes to take the keys typed before it, and the app reads the keys after it only then.
@@ -148,7 +153,7 @@ NOTE_EDITOR: list[BindingType] = [
 ]
 
 TAG_EDITOR: list[BindingType] = [
-    Binding("escape", "cancel", "Cancel", id="cancel-tags"),
+    Binding("escape", "cancel", "Cancel", id="cancel-tags", priority=True),
     # Read by the app before the box sees the key, as the form's Tab is: as a plain key it went round the app while
     # the letters after it went into the box. It waits for the box to take the letters typed before it.
     Binding("tab", "complete", "Complete tag", id="complete-tag", priority=True),

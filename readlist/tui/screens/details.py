@@ -116,8 +116,8 @@ class DetailsEditor(DeclaredOrder, ModalScreen[bool]):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        # Enter in a one-line box saves, as in every other box of the app. The box ran Enter in the order typed, so
-        # no key before it is left to wait for (and waiting would let the keys after it into the box).
+        # Enter in a one-line box saves, as in every other box of the app; the box has taken the keys typed before
+        # Enter, and the app reads the ones after it once this has run (see TextInput).
         self._save()
 
     def keep_on_quit(self) -> str | None:
@@ -129,5 +129,6 @@ class DetailsEditor(DeclaredOrder, ModalScreen[bool]):
         typed = "; ".join(f"{self.labels[name]} {value[:200]!r}" for name, value in changed.items())
         return f"the details typed for “{self.heading}” were not saved ({problem}): {typed}"
 
-    def action_cancel(self) -> None:
+    async def action_cancel(self) -> None:
+        await self._keys_taken()
         self.dismiss(False)

@@ -58,7 +58,7 @@ from readlist.tui.widgets.muted import MUTED, MutedText, restyled
 from readlist.tui.widgets.note import editor_refusal, too_long_to_edit
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.sidebar import ViewSidebar
-from readlist.tui.widgets.text_input import TextInput
+from readlist.tui.widgets.text_input import TextInput, keys_taken
 
 if TYPE_CHECKING:
     from readlist.app.enrich import Change
@@ -113,24 +113,21 @@ def needs_library(action: Action) -> Action:
 
 
 class SearchInput(TextInput):
-    """The search box: Esc clears it and hands focus back to the list.
+    """The search box: Enter, ↓ and Tab hand focus back to the list with the search applied; Esc clears it first.
 
     ``/`` on a search puts the cursor at its end, nothing selected: the usual next step is to narrow the
     search (``-survey``, ``tag:rl``), which a selected query would lose to the first key typed; Esc or
     ``ctrl+u`` clears it for a new one.
+
+    Each of those keys submits the box (see :meth:`TextInput.action_submit`): the search typed before it is applied and
+    the list has the focus before the app reads the keys typed after it, so ``/llm⏎jj`` from a fast typist moves
+    the cursor in the results, as it would typed slowly.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = bindings.SEARCH
 
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
-        self._submitting = False
-        self._after_enter: list[events.Key] = []
-
-    def keys_after_enter(self) -> list[events.Key]:
-        """The keys that came in the same burst as Enter, for the list once the search is shown (see _on_key)."""
-        keys, self._after_enter, self._submitting = self._after_enter, [], False
-        return keys
 
     def _watch_value(self, value: str) -> None:
         # Input stores the text's width as its virtual size, a whole-screen layout pass on every keystroke;
@@ -138,33 +135,13 @@ class SearchInput(TextInput):
         self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Keys that arrive in one burst with Enter (``/llm⏎jj`` from a fast typist) are all queued for the box
-        # before Enter is handled, and would be typed into it. Enter hands focus to the list at once; a key still
-        # queued here afterwards is kept, and given to the list once the search it was typed after is shown
-        # (MainScreen._search_submitted), so ``jj`` moves in the results, as it would have typed slowly.
-        if self.screen.focused is not self:  # not ``has_focus``: that follows the Blur event queued behind the keys
-            event.stop()
-            event.prevent_default()
-            key = events.Key(event.key, event.character)
-            if self._submitting:
-                self._after_enter.append(key)
-            else:
-                self.app.post_message(key)
-            return
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self._submitting = True
-            self.screen.set_focus(self.screen.query_one(PaperList))
-            await self.action_submit()
-
-    def action_clear_search(self) -> None:
+    async def action_clear_search(self) -> None:
+        await keys_taken(self)
         self.value = ""
-        self.screen.query_one(PaperList).focus()
+        await self.action_submit()
 
-    def action_to_list(self) -> None:
-        self.screen.query_one(PaperList).focus()
+    async def action_to_list(self) -> None:
+        await self.action_submit()
 
 
 class TopBar(MutedText):
@@ -732,11 +709,7 @@ class MainScreen(ReadlistScreen[None]):
     def _search_submitted(self, event: Input.Submitted) -> None:
         self._run_search(event.value, typing=False)
         self._follow_detail()
-        self.paper_list.focus()
-        if isinstance(event.input, SearchInput):
-            keys = event.input.keys_after_enter()
-            if keys:  # after the results typed before Enter are on the screen (they are drawn after a refresh)
-                self.call_after_refresh(lambda: [self.app.post_message(key) for key in keys])
+        self.set_focus(self.paper_list)  # now: the keys typed after Enter are the list's (see SearchInput)
 
     def _run_search(self, value: str, *, typing: bool = True) -> None:
         if value != self.query_text:
@@ -1429,7 +1402,9 @@ class MainScreen(ReadlistScreen[None]):
             view = next(v for v in self.views if v.key == "saved:" + name)
             self.counts.count_search(view, self.session.library.papers.values(), index=self.session.views.index)
             self.set_view_key(view.key)
-            self.paper_list.focus()  # the search box is empty now; the view is what the user looks at
+            # The search box is empty now; the view is what the user looks at. Now, not once the app has read the
+            # keys queued behind the Enter that named it: they are for the list.
+            self.set_focus(self.paper_list)
             self.say(f"Replaced the search of the view “{name}”" if replaced
                      else f"Saved the search as the view “{name}”")
 

@@ -23,7 +23,7 @@ from readlist.core.text import clean_note, editable_text, inert_text, unify_line
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.screens.base import ReadlistScreen
-from readlist.tui.widgets.text_input import NoteArea
+from readlist.tui.widgets.text_input import NoteArea, keys_taken
 
 # Typing is saved at most this long after a keystroke, so a crash or SIGKILL loses at most the last half second
 # of it (a closed terminal or SIGTERM closes the app as quitting does, which saves first: see readlist.tui.app):
@@ -204,8 +204,12 @@ class NoteEditor(ReadlistScreen[bool]):
         self._failed = "the paper was deleted outside the editor"
         self._status("Not saved: the paper was deleted outside the editor. Esc keeps your text in a file.")
 
-    def action_leave(self) -> None:
-        """Save and go back; text that cannot be saved is kept in a file first, or the editor stays open."""
+    async def action_leave(self) -> None:
+        """Save and go back; text that cannot be saved is kept in a file first, or the editor stays open.
+
+        Esc is read by the app before the editor sees it (so that the keys typed after it act on the screen it goes
+        back to): the words typed just before it are waited for, or the note was saved without them."""
+        await keys_taken(*self.query("#note-text").results(TextArea))
         self._save_or_say_gone()
         if self._failed is not None:
             where = self._keep()

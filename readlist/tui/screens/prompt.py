@@ -17,7 +17,7 @@ from readlist.core.text import inert_text
 from readlist.tui import bindings
 from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.widgets.muted import MUTED, MutedText
-from readlist.tui.widgets.text_input import TextInput
+from readlist.tui.widgets.text_input import TextInput, keys_taken
 
 
 class Prompt(DeclaredOrder, ModalScreen[str | None]):
@@ -69,5 +69,6 @@ class Prompt(DeclaredOrder, ModalScreen[str | None]):
         # The reason was about the text as it was; once it changes, Enter asks again.
         self.query_one("#prompt-error", Static).display = False
 
-    def action_cancel(self) -> None:
+    async def action_cancel(self) -> None:
+        await keys_taken(self.query_one("#prompt-input", Input))
         self.dismiss(None)

@@ -195,5 +195,6 @@ class TagEditor(DeclaredOrder, ModalScreen[TagChange | None]):
         if tag_input.value and not tag_input.value.endswith((",", " ")):
             tag_input.insert_text_at_cursor(", ")
 
-    def action_cancel(self) -> None:
+    async def action_cancel(self) -> None:
+        await keys_taken(self.query_one("#tag-input", Input))
         self.dismiss(None)

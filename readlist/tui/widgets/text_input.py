@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 from textual.widgets.text_area import Edit, EditResult
@@ -43,20 +44,28 @@ def typed_text(event: events.Key) -> str | None:
     return character if clean_note(character) == character else None
 
 
-async def run_own_binding(widget: Widget, event: events.Key) -> bool:
-    """Run the box's own binding for ``event`` here and now (backspace, the arrows, ctrl+k…): True if one ran.
+async def run_binding(widget: Widget, event: events.Key) -> bool:
+    """Run the binding ``event``'s key has here and now (backspace, the arrows, ctrl+k, the note editor's ctrl+s…):
+    True if one ran.
 
-    Textual types a letter into a box as soon as the key reaches it, but a key the box binds goes up to the
-    app first, which runs the binding later: in a burst of keys (a fast typist, a slow terminal, SSH) a
-    backspace typed among letters then acted after the letters typed after it ("worlx⌫d" gave "worlxd").
-    Running the box's binding as its key arrives keeps every key in the order typed. The app's priority
-    bindings were checked before the key reached the box, so nothing else that could have run is passed over.
+    Textual types a letter into a box as soon as the key reaches it, but a key the box, its screen or the app binds
+    goes up to the app first, which runs the binding later: in a burst of keys (a fast typist, a slow terminal, SSH)
+    a backspace typed among letters then acted after the letters typed after it ("worlx⌫d" gave "worlxd"), and a
+    note editor's ctrl+s typed before Esc reached the app after Esc had closed the editor, to act on the list. Here
+    the binding is looked for as the app would look for it when the key came back (the box, then its containers,
+    its screen and the app, with ``[keymap]`` applied), and run as the key arrives, so every key is done in the order
+    typed once the box has taken it (see :func:`keys_taken`). The app's priority bindings were checked before the
+    key reached the box, so nothing else that could have run is passed over. A box the focus has left gives the key
+    back to Textual.
     """
-    for binding in widget._bindings.key_to_bindings.get(event.key, ()):
-        if not binding.priority and await widget.app.run_action(binding.action, widget):
-            event.stop()
-            event.prevent_default()
-            return True
+    if widget.screen.focused is not widget:
+        return False
+    for namespace, bindings in widget.screen._modal_binding_chain:
+        for binding in bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await widget.app.run_action(binding.action, namespace):
+                event.stop()
+                event.prevent_default()
+                return True
     return False
 
 
@@ -64,11 +73,11 @@ async def keys_taken(*boxes: Widget) -> None:
     """Return once each of ``boxes`` has handled every key handed to it before this call (at most a second).
 
     The app hands a typed key to the box in focus, into the box's own queue, but runs a priority binding (a
-    form's ctrl+s, its Tab) as soon as the app itself reads the key: in a burst of keys (a fast typist, a slow
-    terminal, SSH) the letters typed just before it could still be waiting in the box, and a save went without
-    them. An action that reads the boxes or moves on from them waits here first; meanwhile the app reads no
-    further key, so what was typed after the action's key goes where it would at human speed (the next box,
-    the list under a closed form). A box whose own task is the caller's has nothing earlier left to handle.
+    form's ctrl+s, its Tab, a box's Enter or Esc) as soon as the app itself reads the key: in a burst of keys (a
+    fast typist, a slow terminal, SSH) the letters typed just before it could still be waiting in the box, and a
+    save went without them. An action that reads the boxes or moves on from them waits here first; meanwhile the
+    app reads no further key, so what was typed after the action's key goes where it would at human speed (the next
+    box, the list under a closed form). A box whose own task is the caller's has nothing earlier left to handle.
     """
     waits: list[asyncio.Event] = []
     for box in boxes:
@@ -82,11 +91,35 @@ async def keys_taken(*boxes: Widget) -> None:
             await asyncio.wait_for(asyncio.gather(*(taken.wait() for taken in waits)), timeout=1.0)
 
 
+async def answered(box: Widget) -> None:
+    """Return once what ``box`` has just posted (its ``Submitted``) has been handled on its way up to its screen
+    and, when that closed the screen, by the screen shown now, which a dismissed screen hands its result to.
+
+    A message goes up one queue at a time, the box's, each container's, the screen's, so waiting on each in turn
+    (see :func:`keys_taken`) sees it handled: the screen has closed, the list has the focus, a view is chosen,
+    before the app reads the keys typed after Enter, and they act there.
+    """
+    screen = box.screen
+    for node in box.ancestors_with_self:
+        if not isinstance(node, Widget):
+            break
+        await keys_taken(node)
+        if node is screen:
+            break
+    shown = box.app.screen
+    if shown is not screen:
+        await keys_taken(shown)
+
+
 class TextInput(Input):
     """A one-line box (search, tags, names) that keeps typed joiners, marks and no-break spaces.
 
-    Its value is cleaned whenever it is set (Textual calls ``validate_value`` for every assignment).
+    Its value is cleaned whenever it is set (Textual calls ``validate_value`` for every assignment). Enter is read by
+    the app before the box sees it, as the other keys that close a box are: as the box's own key it reached the box
+    after the keys typed behind it had been handed to the box too, and they were typed into a box about to close.
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "submit", "Submit", show=False, priority=True)]
 
     def validate_value(self, value: str) -> str:
         return editable_line(value)
@@ -94,12 +127,19 @@ class TextInput(Input):
     def validate__suggestion(self, suggestion: str) -> str:
         return editable_line(suggestion)
 
+    async def action_submit(self) -> None:
+        """Submit what the keys typed before Enter spell, and have it handled (the box closed, the list focused)
+        before the app reads the keys typed after it."""
+        await keys_taken(self)
+        await super().action_submit()
+        await answered(self)
+
     async def _on_key(self, event: events.Key) -> None:
         # Runs before Input's own handler; preventing the default keeps that one from seeing the key.
         text = typed_text(event)
         if text is None:
             if not event.is_printable:
-                await run_own_binding(self, event)
+                await run_binding(self, event)
             return
         event.stop()
         event.prevent_default()
@@ -125,11 +165,16 @@ class NoteArea(TextArea):
             edit.text = editable_text(edit.text)
         return super().edit(edit)
 
+    def _takes_itself(self, key: str) -> bool:
+        """Keys TextArea's own handler takes ahead of any binding (a new line, an indent, Esc out of an indenting
+        box): the screen's binding for one, if any, is not run in its place."""
+        return not self.read_only and (key == "enter" or (self.tab_behavior == "indent" and key in ("tab", "escape")))
+
     async def _on_key(self, event: events.Key) -> None:
         text = typed_text(event)
         if text is None or self.read_only:
-            if text is None and not event.is_printable:
-                await run_own_binding(self, event)
+            if text is None and not event.is_printable and not self._takes_itself(event.key):
+                await run_binding(self, event)
             return
         event.stop()
         event.prevent_default()

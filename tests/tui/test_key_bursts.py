@@ -1,0 +1,218 @@
+"""Keys typed after an Enter or an Esc that closes a box or a screen, all in one burst (a fast typist, a paste,
+SSH): they act where the Enter or Esc leads, in the order typed; none is lost and none lands in the box that
+closed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input
+from tui_helpers import SIZE, burst, fresh, search_all, view_name_prompt
+
+from readlist.tui.app import ReadlistApp
+from readlist.tui.screens.details import DetailsEditor
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.screens.note_editor import NoteEditor
+from readlist.tui.screens.prompt import Prompt
+from readlist.tui.screens.tags import TagEditor
+from readlist.tui.widgets.paper_list import PaperList
+
+MakeApp = Callable[..., ReadlistApp]
+# Esc as a terminal with the kitty keyboard protocol (which Textual asks for) sends it: a key of its own. (A bare
+# escape character followed by a letter in the same read is Alt and that letter to Textual's parser.)
+ESC = "\x1b[27u"
+
+
+def main(app: ReadlistApp) -> MainScreen:
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def paper_list(app: ReadlistApp) -> PaperList:
+    return main(app).query_one(PaperList)
+
+
+def search_box(app: ReadlistApp) -> Input:
+    return main(app).query_one("#search", Input)
+
+
+async def test_list_keys_after_enter_in_the_search_box_act_on_the_results(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        burst(app, "/agent\rjjs")
+        await pilot.pause(0.3)
+        assert search_box(app).value == "agent"
+        found = paper_list(app)
+        assert not search_box(app).has_focus and found.has_focus
+        results = [paper.id for paper in found.papers]
+        assert 3 < len(results) < len(fresh(seed_library).papers)
+        assert found.cursor == 2  # in All a kept paper stays in the view
+    kept = [pid for pid, paper in fresh(seed_library).papers.items() if paper.status == "to-read"]
+    assert results[2] in kept
+
+
+async def test_keys_after_enter_that_arrive_in_two_reads_keep_their_order(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    """The keys after Enter still queued for the search box were given to the list a frame later, so the ones the
+    terminal handed over after the list had the focus acted first: ``jjs`` kept the second result, not the third."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        screen.set_view_key("all")
+        await pilot.pause()
+        found = paper_list(app)
+
+        def focused(widget: object) -> None:
+            if widget is found:  # the rest of the burst, read by the terminal's driver just after Enter moved on
+                burst(app, "js")
+
+        screen.watch(screen, "focused", focused, init=False)
+        burst(app, "/agent\rj")
+        await pilot.pause(0.3)
+        results = [paper.id for paper in found.papers]
+        assert found.cursor == 2
+    kept = [pid for pid, paper in fresh(seed_library).papers.items() if paper.status == "to-read"]
+    assert results[2] in kept and results[1] not in kept
+
+
+async def test_list_keys_after_down_in_the_search_box_act_on_the_results(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    """↓ keeps the search and goes to the list, as Enter does: the keys after it were typed into the search."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        burst(app, "/agent\x1b[Bjj")
+        await pilot.pause(0.3)
+        assert search_box(app).value == "agent"
+        found = paper_list(app)
+        assert found.has_focus and found.cursor == 2
+        assert len(found.papers) < len(fresh(seed_library).papers)
+
+
+async def test_list_keys_after_esc_in_the_search_box_act_on_the_list(seed_library: Path, make_app: MakeApp) -> None:
+    """Typed into the box as the search it was to clear."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        burst(app, "/abc" + ESC + "jj")
+        await pilot.pause(0.3)
+        assert search_box(app).value == ""
+        assert paper_list(app).has_focus and paper_list(app).cursor == 2
+
+
+async def test_keys_after_enter_in_the_tag_box_act_on_the_list(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        burst(app, "mine\rjt")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TagEditor)  # t opened the tags of the next paper
+        assert app.screen.papers[0].id != first
+        assert app.screen.query_one("#tag-input", Input).value == ""
+    assert fresh(small_library).papers[first].tags == ["mine"]
+
+
+async def test_keys_after_esc_in_the_tag_box_act_on_the_list(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        await pilot.press("t")
+        burst(app, "mine" + ESC + "jj")
+        await pilot.pause(0.3)
+        assert paper_list(app).cursor == 2
+    assert fresh(small_library).papers[first].tags == []
+
+
+async def test_keys_after_enter_in_the_view_name_prompt_act_on_the_list(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await view_name_prompt(pilot, "agent")
+        burst(app, "mine\rjj")
+        await pilot.pause(0.3)
+        screen = main(app)
+        assert screen.view.label == "mine"
+        assert paper_list(app).cursor == 2
+
+
+async def test_keys_after_esc_in_the_view_name_prompt_act_on_the_list(
+    seed_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await search_all(pilot, "agent")
+        await pilot.press("ctrl+s")  # from the list, which the prompt goes back to
+        await pilot.pause()
+        assert isinstance(app.screen, Prompt)
+        burst(app, "mine" + ESC + "jj")
+        await pilot.pause(0.3)
+        assert paper_list(app).cursor == 2
+        assert "mine" not in main(app).saved_views
+
+
+async def test_keys_after_esc_in_the_note_editor_act_on_the_list(small_library: Path, make_app: MakeApp) -> None:
+    """Esc saved the note before the words typed just before it reached the editor: they were lost."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        burst(app, "read it" + ESC + "jj")
+        await pilot.pause(0.3)
+        assert paper_list(app).cursor == 2
+    assert fresh(small_library).papers[first].note == "read it"
+
+
+async def test_keys_after_enter_in_the_details_form_act_on_the_list(
+    small_library: Path, make_app: MakeApp
+) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        await pilot.press("e")
+        assert isinstance(app.screen, DetailsEditor)
+        burst(app, "\t\tAcme\rjj")
+        await pilot.pause(0.3)
+        assert paper_list(app).cursor == 2
+    assert fresh(small_library).papers[first].organization == "Acme"
+
+
+async def test_keys_after_esc_in_the_details_form_act_on_the_list(small_library: Path, make_app: MakeApp) -> None:
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0]
+        await pilot.press("e")
+        burst(app, "\t\tAcme" + ESC + "jj")
+        await pilot.pause(0.3)
+        assert paper_list(app).cursor == 2
+    assert fresh(small_library).papers[first.id].organization == first.organization
+
+
+async def test_a_key_bound_on_the_editor_before_esc_acts_in_the_editor(seed_library: Path, make_app: MakeApp) -> None:
+    """ctrl+s went round the app while Esc, read first, closed the editor: it then acted on the list, where it keeps
+    the search as a view, and asked for a name."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await search_all(pilot, "agent")
+        first = paper_list(app).current
+        assert first is not None
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        burst(app, "see\x13 also" + ESC + "j")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+        assert paper_list(app).cursor == 1
+    assert fresh(seed_library).papers[first.id].note.endswith("see also")
+
