@@ -24,6 +24,7 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
+from textual.keys import _character_to_key
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -310,7 +311,27 @@ class ReadlistApp(App[None]):
             self.foreground.key_pressed()
         if isinstance(event, events.Paste) and not event.is_forwarded:
             event.text = clean_note(event.text)
+        if isinstance(event, events.Key) and not event.is_forwarded and (keys := self._escape_then(event)):
+            for key in keys:
+                await super().on_event(key)
+            return
         await super().on_event(event)
+
+    def _escape_then(self, event: events.Key) -> tuple[events.Key, ...]:
+        """Esc and the key typed right after it, for an Alt key nothing is bound to; else nothing.
+
+        A terminal without the kitty keyboard protocol (xterm, tmux) sends Esc as a bare escape character and Alt+j
+        as that character followed by j, so Esc typed just before j in one burst (a fast typist, SSH) reached the app
+        as Alt+j: a text box typed it as j, the list ignored it, and the Esc was lost. readlist binds no Alt key, so
+        one nothing is bound to (``[keymap]`` can bind one) is taken as the two keys the terminal most likely had.
+        """
+        character = event.character
+        if not event.key.startswith("alt+") or character is None or len(character) != 1 or not character.isprintable():
+            return ()
+        if any(event.key in bound.key_to_bindings for _, bound in self.screen._binding_chain):
+            return ()
+        after = character if character.isalnum() else _character_to_key(character)
+        return events.Key("escape", "\x1b"), events.Key(after, character)
 
     async def run_action(
         self,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 from tui_helpers import SIZE, burst, fresh, search_all, view_name_prompt
 
@@ -19,9 +20,10 @@ from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.paper_list import PaperList
 
 MakeApp = Callable[..., ReadlistApp]
-# Esc as a terminal with the kitty keyboard protocol (which Textual asks for) sends it: a key of its own. (A bare
-# escape character followed by a letter in the same read is Alt and that letter to Textual's parser.)
+# Esc as a terminal with the kitty keyboard protocol (which Textual asks for) sends it: a key of its own.
 ESC = "\x1b[27u"
+# Esc as xterm and tmux send it: followed by a letter in the same read, Textual's parser makes it Alt and that letter.
+BARE_ESC = "\x1b"
 
 
 def main(app: ReadlistApp) -> MainScreen:
@@ -97,13 +99,17 @@ async def test_list_keys_after_down_in_the_search_box_act_on_the_results(
         assert len(found.papers) < len(fresh(seed_library).papers)
 
 
-async def test_list_keys_after_esc_in_the_search_box_act_on_the_list(seed_library: Path, make_app: MakeApp) -> None:
-    """Typed into the box as the search it was to clear."""
+@pytest.mark.parametrize("esc", [ESC, BARE_ESC], ids=["esc", "bare-esc"])
+async def test_list_keys_after_esc_in_the_search_box_act_on_the_list(
+    seed_library: Path, make_app: MakeApp, esc: str
+) -> None:
+    """Typed into the box as the search it was to clear; sent as a bare escape character, the Esc was lost too and
+    the first j typed into the box."""
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         main(app).set_view_key("all")
         await pilot.pause()
-        burst(app, "/abc" + ESC + "jj")
+        burst(app, "/abc" + esc + "jj")
         await pilot.pause(0.3)
         assert search_box(app).value == ""
         assert paper_list(app).has_focus and paper_list(app).cursor == 2
@@ -162,14 +168,17 @@ async def test_keys_after_esc_in_the_view_name_prompt_act_on_the_list(
         assert "mine" not in main(app).saved_views
 
 
-async def test_keys_after_esc_in_the_note_editor_act_on_the_list(small_library: Path, make_app: MakeApp) -> None:
+@pytest.mark.parametrize("esc", [ESC, BARE_ESC], ids=["esc", "bare-esc"])
+async def test_keys_after_esc_in_the_note_editor_act_on_the_list(
+    small_library: Path, make_app: MakeApp, esc: str
+) -> None:
     """Esc saved the note before the words typed just before it reached the editor: they were lost."""
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         first = paper_list(app).papers[0].id
         await pilot.press("n")
         assert isinstance(app.screen, NoteEditor)
-        burst(app, "read it" + ESC + "jj")
+        burst(app, "read it" + esc + "jj")
         await pilot.pause(0.3)
         assert paper_list(app).cursor == 2
     assert fresh(small_library).papers[first].note == "read it"
@@ -216,3 +225,15 @@ async def test_a_key_bound_on_the_editor_before_esc_acts_in_the_editor(seed_libr
         assert paper_list(app).cursor == 1
     assert fresh(seed_library).papers[first.id].note.endswith("see also")
 
+
+async def test_an_alt_key_given_an_action_is_that_key(
+    small_library: Path, make_app: MakeApp, _private_config: Path
+) -> None:
+    """A bare escape character and a letter are taken for Esc and the letter only when no action has that Alt key."""
+    _private_config.write_text('[keymap]\nkeep = "alt+k"\n', encoding="utf-8")
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        burst(app, BARE_ESC + "k")
+        await pilot.pause(0.3)
+    assert fresh(small_library).papers[first].status == "to-read"

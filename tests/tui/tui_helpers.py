@@ -121,10 +121,14 @@ async def type_as_terminal(pilot: Any, text: str) -> None:
 
 def burst(app: ReadlistApp, keys: str) -> None:
     """``keys`` queued at once, as a terminal hands over what was typed faster than the app reads it (a fast
-    typist, a slow machine, SSH): Textual's own input parser makes the events, none waits for the one before."""
+    typist, a slow machine, SSH): Textual's own input parser makes the events, none waits for the one before.
+
+    The parser is then told the keys have stopped, as its timeout tells it in a terminal: a bare escape character
+    followed by a letter is Alt and that letter, as a terminal without the kitty keyboard protocol sends them."""
     from textual._xterm_parser import XTermParser
 
-    for event in XTermParser().feed(keys):
+    parser = XTermParser()
+    for event in [*parser.feed(keys), *parser.feed("")]:
         event.set_sender(app)
         app.post_message(event)
 
