@@ -1,6 +1,6 @@
-"""How a note is saved when it may have changed elsewhere since it was opened.
+"""How a note is saved when it may have changed elsewhere since it was opened, and how ``$EDITOR`` is run on one.
 
-An editor (the TUI's, or ``$EDITOR`` from ``readlist note --edit``) works on a copy of the note.
+An editor (the TUI's, or ``$EDITOR`` from ``readlist note --edit`` and the app's ``N``) works on a copy of the note.
 When it saves, the note on disk is compared, under the library's lock, with the note as this
 editor last loaded or saved it. If another process changed it meanwhile, the user's text is
 still saved, followed by the other version under a separator line: neither text is lost, and
@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
+import subprocess
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from readlist.app.commands import Change, Outcome, PaperChange, edit_papers
 from readlist.app.session import Session
 from readlist.core.model import Paper
-from readlist.core.text import clean_note
+from readlist.core.text import clean_note, signal_name
+from readlist.storage.atomic import open_regular
 from readlist.storage.library import Library
 
 # Written above a version of the note that another process saved while the editor was open.
@@ -181,3 +186,90 @@ class NoteEdit:
         outcome = Outcome("Note edited", {paper.id: PaperChange({"note": self.original}, {"note": paper.note})})
         self.session.record(outcome)
         return outcome
+
+
+class EditorFailed(Exception):
+    """$EDITOR could not be run on a note, or did not end well: the note was not changed. The message says why as a
+    clause (``the editor exited with status 1; the note was not changed``), and where the user's text is kept
+    when the editor had saved some."""
+
+
+def without_final_line_end(text: str) -> str:
+    """Text from a file, a pipe or an editor without the line end its last line has (``printf 'a\\nb\\n'``, an
+    editor's final newline): that ends the text, it is none of it. Kept, a note grew by a line each time it was
+    printed (``readlist note ID``, which ends it with one) and given back (``readlist note ID -``)."""
+    return text.removesuffix("\n").removesuffix("\r") if text.endswith("\n") else text
+
+
+def _differs(draft: Path, text: str) -> bool:
+    """Whether the draft holds anything but ``text`` (what it was given); False when it cannot be read (gone, or
+    never readable): then nothing of the user's is in it to keep."""
+    try:
+        return draft.read_bytes() != text.encode("utf-8")
+    except OSError:
+        return False
+
+
+def edit_in_editor(
+    text: str, *, terminal: bool, around: Callable[[], AbstractContextManager[object]] = nullcontext
+) -> tuple[str, Path]:
+    """``text`` edited in $VISUAL or $EDITOR (vi when neither is set and there is a terminal for it), and the draft
+    file holding it, for the caller to delete once the note is saved (or to name, when it is not).
+
+    The one way readlist runs an editor on a note: ``readlist note ID --edit`` and the app's key for it. The editor
+    runs inside ``around`` (the app hands it the terminal there, :meth:`textual.app.App.suspend`); what that raises
+    is raised, the draft deleted first. Raises :class:`EditorFailed` when the editor cannot be run or fails: a failed
+    editor (``:cq`` in vim, a crash, a kill) means "do not save", and what it had saved is kept in the draft.
+    """
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        if not terminal:
+            # vi with no terminal waits for keys that never come, until it is killed.
+            raise EditorFailed("no editor set and no terminal to run vi in: set $EDITOR, or give the note as text "
+                               "(`readlist note ID TEXT`, or --append TEXT)")
+        editor = "vi"
+    try:
+        command = shlex.split(editor)
+    except ValueError as exc:  # an unbalanced quote
+        raise EditorFailed(f"$EDITOR ({editor!r}) cannot be read as a command ({exc}); set $EDITOR; "
+                           "the note was not changed") from None
+    if not command:
+        raise EditorFailed("$EDITOR is blank; set it to an editor; the note was not changed")
+    given = text + "\n" if text else ""  # a text file's last line ends with a line end
+    try:
+        draft = keep_draft(given)
+    except OSError as exc:
+        raise EditorFailed(f"no file for the editor could be made ({exc.strerror or exc}); "
+                           "the note was not changed") from None
+    try:
+        with around():
+            result = subprocess.run([*command, str(draft)], check=False)
+    except FileNotFoundError:
+        draft.unlink(missing_ok=True)
+        raise EditorFailed(f"editor {editor!r} not found; set $EDITOR; the note was not changed") from None
+    except OSError as exc:  # a folder, a file that may not be run
+        draft.unlink(missing_ok=True)
+        raise EditorFailed(f"editor {editor!r} cannot be run ({exc.strerror or exc}); set $EDITOR; "
+                           "the note was not changed") from None
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
+    if result.returncode != 0:
+        how = (f"was stopped by {signal_name(-result.returncode)}" if result.returncode < 0
+               else f"exited with status {result.returncode}")
+        # What it saved before it failed or was killed may be an hour's writing: kept, and said where.
+        if _differs(draft, given):
+            raise EditorFailed(f"the editor {how}; the note was not changed; your text is kept in {draft}")
+        draft.unlink(missing_ok=True)
+        raise EditorFailed(f"the editor {how}; the note was not changed")
+    try:
+        with open_regular(draft) as handle:
+            data = handle.read()
+    except OSError as exc:  # the editor saved elsewhere and removed it, or left a folder in its place
+        raise EditorFailed(f"the editor left no note to read in {draft} ({exc.strerror or exc}); "
+                           "the note was not changed") from None
+    try:
+        return without_final_line_end(data.decode("utf-8")), draft
+    except UnicodeDecodeError:
+        raise EditorFailed(f"the edited note is not UTF-8 text (check the editor's encoding); the note was not "
+                           f"changed; your text is kept in {draft}") from None

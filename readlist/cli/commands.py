@@ -6,9 +6,6 @@ through the session, exactly as the TUI's keys do; this module only parses argum
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -30,7 +27,7 @@ from readlist.app.history import (
     save_last_change,
 )
 from readlist.app.imports import ImportReport, import_parsed, read_sources
-from readlist.app.notes import NoteEdit, keep_draft
+from readlist.app.notes import EditorFailed, NoteEdit, edit_in_editor, without_final_line_end
 from readlist.app.session import Session
 from readlist.app.sources import SourceError, read_stdin
 from readlist.app.views import count
@@ -66,9 +63,8 @@ from readlist.core.model import (
 )
 from readlist.core.stats import compute_stats, render_text
 from readlist.core.texrender import render_tex
-from readlist.core.text import clean_note, counted, first_few, inert_text, signal_name
+from readlist.core.text import clean_note, counted, first_few, inert_text
 from readlist.importers import FORMATS
-from readlist.storage.atomic import open_regular
 from readlist.storage.errors import AmbiguousIdError, LibraryError, NotFoundError
 from readlist.storage.library import Library
 
@@ -531,61 +527,6 @@ def tag_cmd(ctx: click.Context, args: tuple[str, ...], as_json: bool) -> None:
     _report_edit(session, outcome, papers, "retagged", as_json)
 
 
-def _differs(draft: Path, text: str) -> bool:
-    """Whether the draft holds anything but ``text`` (what it was given); False when it cannot be read (gone, or
-    never readable): then nothing of the user's is in it to keep."""
-    try:
-        return draft.read_bytes() != text.encode("utf-8")
-    except OSError:
-        return False
-
-
-def _edit_in_editor(text: str) -> tuple[str, Path]:
-    """The edited text and the temporary file holding it (deleted by the caller once the note is saved); the
-    command ends (exit 1) when the editor cannot be run or fails."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        if not _on_a_terminal():
-            # vi with no terminal waits for keys that never come, until it is killed.
-            fail("no editor set and no terminal to run vi in: set $EDITOR, or give the note as text "
-                 "(`readlist note ID TEXT`, or --append TEXT)")
-        editor = "vi"
-    try:
-        command = shlex.split(editor)
-    except ValueError as exc:  # an unbalanced quote
-        fail(f"$EDITOR ({editor!r}) cannot be read as a command ({exc}); set $EDITOR; the note was not changed")
-    if not command:
-        fail("$EDITOR is blank; set it to an editor; the note was not changed")
-    given = text + "\n" if text else ""  # a text file's last line ends with a line end
-    draft = keep_draft(given)
-    try:
-        result = subprocess.run([*command, str(draft)], check=False)
-    except FileNotFoundError:
-        draft.unlink(missing_ok=True)
-        fail(f"editor {editor!r} not found; set $EDITOR; the note was not changed")
-    except OSError as exc:  # a folder, a file that may not be run
-        draft.unlink(missing_ok=True)
-        fail(f"editor {editor!r} cannot be run ({exc.strerror or exc}); set $EDITOR; the note was not changed")
-    if result.returncode != 0:
-        how = (f"was stopped by {signal_name(-result.returncode)}" if result.returncode < 0
-               else f"exited with status {result.returncode}")
-        # What it saved before it failed or was killed may be an hour's writing: kept, and said where.
-        if _differs(draft, given):
-            fail(f"the editor {how}; the note was not changed; your text is kept in {draft}")
-        draft.unlink(missing_ok=True)
-        fail(f"the editor {how}; the note was not changed")
-    try:
-        with open_regular(draft) as handle:
-            data = handle.read()
-    except OSError as exc:  # the editor saved elsewhere and removed it, or left a folder in its place
-        fail(f"the editor left no note to read in {draft} ({exc.strerror or exc}); the note was not changed")
-    try:
-        return without_final_line_end(data.decode("utf-8")), draft
-    except UnicodeDecodeError:
-        fail(f"the edited note is not UTF-8 text (check the editor's encoding); the note was not changed; "
-             f"your text is kept in {draft}")
-
-
 def stdin_text(unchanged: str, clearing: str) -> str:
     """Standard input as text for ``note ID -`` and ``edit --abstract -``, read as ``import -`` reads it.
 
@@ -605,13 +546,6 @@ def stdin_text(unchanged: str, clearing: str) -> str:
     if not clean_note(text).strip():  # what would be stored: the field emptied as surely as by no input at all
         fail(f"standard input holds only control characters or escape sequences, no text; {unchanged} ({clearing})")
     return without_final_line_end(text)
-
-
-def without_final_line_end(text: str) -> str:
-    """Text from a file, a pipe or an editor without the line end its last line has (``printf 'a\\nb\\n'``, an
-    editor's final newline): that ends the text, it is none of it. Kept, a note grew by a line each time it was
-    printed (``readlist note ID``, which ends it with one) and given back (``readlist note ID -``)."""
-    return text.removesuffix("\n").removesuffix("\r") if text.endswith("\n") else text
 
 
 @click.command("note")
@@ -669,7 +603,10 @@ def note_cmd(
         elif clear:
             new = ""
         elif edit:
-            new, draft = _edit_in_editor(paper.note)
+            try:
+                new, draft = edit_in_editor(paper.note, terminal=_on_a_terminal())
+            except EditorFailed as exc:
+                fail(str(exc))
         if new is not None:
             try:
                 result = editing.save(new)
