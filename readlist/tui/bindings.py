@@ -26,6 +26,9 @@ DECISIONS: list[BindingType] = [
 ]
 
 HELP = Binding("question_mark", "help", "Help", id="help", tooltip="Help: every key on this screen")
+# n's editor opens notes of up to 2,000 lines; N hands a note of any length to the user's own editor.
+NOTE_IN_EDITOR = Binding("N", "note_in_editor", "Note in $EDITOR", show=False, id="note-in-editor",
+                         tooltip="Edit the note in $VISUAL or $EDITOR, however long")
 
 # The paper's text (abstract, note) scrolls without leaving the list; shown in the footer as one entry.
 _SCROLL = Binding.Group("Scroll text", compact=True)
@@ -54,6 +57,7 @@ MAIN: list[BindingType] = [
             tooltip="Previous view (Inbox, To read, Reading, Read, Skipped, All, Rated 4+, saved searches, tags)"),
     Binding("right_square_bracket", "next_view", "Next view", show=False, id="next-view", tooltip="Next view"),
     Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
+    NOTE_IN_EDITOR,
     Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
     Binding("e", "edit_details", "Details", show=False, id="edit-details",
             tooltip="Correct the paper's details: title, authors, date, links, venue, abstract"),
@@ -98,6 +102,7 @@ TRIAGE: list[BindingType] = [
             tooltip="Scroll the abstract a page up"),
     *SCROLL_TEXT,
     Binding("n", "note", "Note", id="note", tooltip="Edit the note (Markdown)"),
+    NOTE_IN_EDITOR,
     Binding("t", "tags", "Tags", id="tags", tooltip="Edit tags"),
     Binding("o", "open_url", "Open", show=False, id="open-url",
             tooltip="Open the paper's page in the browser (http(s) only; where none can open, the URL is copied)"),

@@ -7,8 +7,10 @@ attributes: the app only routes messages, so a screen can be built and tested wi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
+from textual.app import SuspendNotSupported
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from readlist.app.browser import open_in_browser, page_of
@@ -24,6 +26,9 @@ from readlist.tui.keymap import DeclaredOrder
 from readlist.tui.messages import ExternalChanges, PapersEdited
 
 ResultT = TypeVar("ResultT")
+# What the screen below says when the note editor closes on a changed note, and what a note saved from $EDITOR
+# says, as every other change says what it did (with how to undo it, by the key undo has there: see undoable).
+NOTE_SAVED = "Note saved"
 
 
 def decision(name: str, ids: list[str]) -> tuple[Command[Any], bool]:
@@ -37,6 +42,14 @@ def decision(name: str, ids: list[str]) -> tuple[Command[Any], bool]:
         return ToggleRead(ids), True
     status = {"keep": Status.TO_READ, "skip": Status.SKIPPED, "reading": Status.READING}[name]
     return SetStatus(ids, status), True
+
+
+class EditorClosed(NamedTuple):
+    """What became of a note edited in $EDITOR (see :meth:`ReadlistScreen.note_in_editor`)."""
+
+    said: str  # what to tell the user; "" when the note was left as it was
+    severity: SeverityLevel
+    paper_id: str  # the paper's id now (given its arXiv id elsewhere meanwhile, it has another)
 
 
 @runtime_checkable
@@ -229,6 +242,40 @@ class ReadlistScreen(DeclaredOrder, Screen[ResultT]):
         if copied.ok:
             return f"Copied the URL to the clipboard: {shown} (not opened: {opened.reason})"
         return f"Not opened ({opened.reason}) and not copied: {shown}"
+
+    def note_in_editor(self, paper_id: str) -> EditorClosed:
+        """Edit the paper's note in $VISUAL or $EDITOR, the terminal handed to it meanwhile, and save what it left as
+        ``readlist note ID --edit`` saves it (the same code: one undo step, a version written elsewhere meanwhile kept
+        after it, the text cleaned as any note is stored). For a note of any length: the app's own editor stops at
+        2,000 lines.
+
+        Where the terminal cannot be handed over (a test's headless app, a terminal on the web), it says so instead.
+        """
+        from readlist.app.notes import EditorFailed, NoteEdit, edit_in_editor  # loaded when first used, as the editor
+
+        editing = NoteEdit(self.session, paper_id)
+        try:
+            text, draft = edit_in_editor(editing.original, terminal=True, around=self.app.suspend)
+        except SuspendNotSupported:
+            return EditorClosed(f"The terminal cannot be handed to $EDITOR here: `readlist note {paper_id} --edit` "
+                                "edits the note in it", "warning", paper_id)
+        except EditorFailed as exc:
+            said = str(exc)
+            return EditorClosed(said[:1].upper() + said[1:], "error", paper_id)
+        try:
+            result = editing.save(text)
+        except (LibraryError, ValidationError) as exc:
+            return EditorClosed(f"Note not saved: {exc}; your text is kept in {draft}", "error", paper_id)
+        if result is not None and result.gone:
+            return EditorClosed(f"The paper was deleted meanwhile, so the note was not saved; your text is kept in "
+                                f"{draft}", "error", paper_id)
+        changed = bool(editing.finish().changes)
+        draft.unlink(missing_ok=True)
+        if result is not None and result.outside is not None:
+            self.notify("The note was also changed elsewhere while $EDITOR was open. Your text was saved, with the "
+                        "other version added at the end under a line starting with ──.", title="Note changed "
+                        "elsewhere", severity="warning", markup=False, timeout=12)
+        return EditorClosed(self.undoable(NOTE_SAVED) if changed else "", "information", editing.paper_id)
 
     def action_help(self) -> None:
         from readlist.tui.screens.help import HelpScreen, bindings_table

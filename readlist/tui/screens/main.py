@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events, on
+from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
@@ -50,7 +51,7 @@ from readlist.storage.library import Library
 from readlist.storage.paths import FileStamp, file_stamp, sync_state_path
 from readlist.tui import bindings
 from readlist.tui.messages import FirstScreenShown, InterestUpdated, LibraryChanged, LibraryLoaded
-from readlist.tui.screens.base import ReadlistScreen, decision
+from readlist.tui.screens.base import NOTE_SAVED, ReadlistScreen, decision
 from readlist.tui.widgets.detail import PaperDetail
 from readlist.tui.widgets.fit import fit_line
 from readlist.tui.widgets.footer import FooterSpace, ReadlistFooter
@@ -189,6 +190,7 @@ class MainScreen(ReadlistScreen[None]):
         self._search_value = ""
         self._search_due = False
         self._message = ""
+        self._said_at = 0.0  # when say() last put up a message (Textual's clock, which stamps messages)
         # The paper the cursor was on in each view left with [ or ]: coming back finds it there, as in a
         # feed reader, rather than at the top.
         self._view_places: dict[str, str] = {}
@@ -238,7 +240,7 @@ class MainScreen(ReadlistScreen[None]):
                 with Container(id="panes"):
                     yield PaperList(id="papers")
                     yield PaperDetail(self.session.library.get, id="detail",
-                                      edit_key=lambda: self.bound_key("note"))
+                                      key=self.bound_key)
         yield FooterSpace()  # the footer comes after the first paint (see FooterSpace)
 
     def on_mount(self) -> None:
@@ -634,6 +636,7 @@ class MainScreen(ReadlistScreen[None]):
         """A short status message in the top bar (plain text, never markup), what matters first: at 80 columns
         about 60 characters of it show. ``more`` (what to do about it, say) goes in a notification."""
         self._message = message
+        self._said_at = get_time()
         self._update_topbar()
         if more:
             self.notify(more, markup=False, timeout=10)
@@ -676,9 +679,10 @@ class MainScreen(ReadlistScreen[None]):
         self._follow_detail()
 
     @on(PaperList.Moved)
-    def _moved(self) -> None:
-        # The last action's message is about the paper it was on; moving on makes it stale.
-        if self._message:
+    def _moved(self, event: PaperList.Moved) -> None:
+        # The last action's message is about the paper it was on; moving on makes it stale. A move made before it
+        # was said, and handled only after (a key typed just before N, whose editor held the screen), does not.
+        if self._message and event.time >= self._said_at:
             self.say("")
 
     @on(PaperList.SelectionChanged)
@@ -896,10 +900,10 @@ class MainScreen(ReadlistScreen[None]):
     def action_note(self) -> None:
         paper = self._current()
         if paper is not None and too_long_to_edit(paper.note):
-            line, why = editor_refusal(paper.id, paper.note)
+            line, why = editor_refusal(paper.id, paper.note, self.bound_key("note_in_editor"))
             self.say(line, more=why)
         elif paper is not None:
-            from readlist.tui.screens.note_editor import NOTE_SAVED, NoteEditor
+            from readlist.tui.screens.note_editor import NoteEditor
 
             # Back on the paper; a saved note adjusts the counts (a saved search of noted papers) from the one
             # change, as triage mode's decisions do, instead of counting the whole library again.
@@ -911,6 +915,19 @@ class MainScreen(ReadlistScreen[None]):
                     self.say(self.undoable(NOTE_SAVED))
 
             self.app.push_screen(NoteEditor(self.session, paper.id), closed)
+
+    @needs_library
+    def action_note_in_editor(self) -> None:
+        paper = self._current()
+        if paper is None:
+            return
+        back = self._back_from(self.session.library.version)  # as when the app's own editor closes
+        closed = self.note_in_editor(paper.id)
+        back(closed.paper_id)
+        if closed.said:
+            self.say(closed.said)
+        if closed.severity != "information":  # the whole of it, a kept draft's path too
+            self.notify(closed.said, severity=closed.severity, markup=False, timeout=15)
 
     @needs_library
     def action_tags(self) -> None:

@@ -31,9 +31,6 @@ from readlist.tui.widgets.text_input import NoteArea, keys_taken
 # pause is saved every half second too (a save is one journal line). AUTOSAVE_SECONDS is a safety net.
 SAVE_AFTER_TYPING = 0.5
 AUTOSAVE_SECONDS = 3.0
-# What the screen below says when the editor closes on a changed note, as every other change says what it did
-# (with how to undo it, by the key undo has there: see ReadlistScreen.undoable).
-NOTE_SAVED = "Note saved"
 
 
 class NoteEditor(ReadlistScreen[bool]):

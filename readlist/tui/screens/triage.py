@@ -19,8 +19,8 @@ from readlist.core.texrender import render_tex
 from readlist.core.text import counted, inert_text
 from readlist.tui import bindings
 from readlist.tui.messages import LibraryChanged
-from readlist.tui.screens.base import ReadlistScreen, decision
-from readlist.tui.screens.note_editor import NOTE_SAVED, NoteEditor
+from readlist.tui.screens.base import NOTE_SAVED, ReadlistScreen, decision
+from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.tags import TagChange, TagEditor
 from readlist.tui.widgets.detail import paper_header
 from readlist.tui.widgets.muted import MUTED, MutedText
@@ -90,7 +90,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         with body:
             yield MutedText(id="triage-header", markup=False)
             yield Static(id="triage-abstract", markup=False)
-            yield NoteView("triage", lambda: self.bound_key("note"))  # as the detail pane shows it: Markdown
+            yield NoteView("triage", self.bound_key)  # as the detail pane shows it: Markdown
             yield MutedText(id="triage-summary", markup=False)
         yield Footer()
 
@@ -316,7 +316,7 @@ class TriageScreen(ReadlistScreen[str | None]):
         if paper is None:
             return
         if too_long_to_edit(paper.note):
-            line, why = editor_refusal(paper.id, paper.note)
+            line, why = editor_refusal(paper.id, paper.note, self.bound_key("note_in_editor"))
             self.notify(why, title=line, severity="warning", markup=False, timeout=12)
             return
 
@@ -326,6 +326,16 @@ class TriageScreen(ReadlistScreen[str | None]):
                 self.notify(self.undoable(NOTE_SAVED), markup=False)
 
         self.app.push_screen(NoteEditor(self.session, paper.id), closed)
+
+    def action_note_in_editor(self) -> None:
+        paper = self._shown_paper()
+        if paper is None:
+            return
+        closed = self.note_in_editor(paper.id)
+        self.show()
+        if closed.said:  # said as the app's own editor says it here: under the paper would be gone at the next key
+            self.notify(closed.said, severity=closed.severity, markup=False,
+                        timeout=15 if closed.severity != "information" else None)
 
     def action_tags(self) -> None:
         paper = self._shown_paper()

@@ -73,9 +73,9 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
     """
 
     def __init__(self, lookup: Lookup | None = None, *, id: str | None = None,
-                 edit_key: Callable[[], str | None] = lambda: None) -> None:
+                 key: Callable[[str], str | None] = lambda _action: None) -> None:
         super().__init__(id=id)
-        self._edit_key = edit_key  # the key that opens the note editor, for the line under a long note
+        self._key = key  # an action's key (the note editor's, $EDITOR's), for the line under a long note
         self.paper: Paper | None = None
         # Finds the papers the related list names (the library's ``get``).
         self.lookup: Lookup = lookup or (lambda _id: None)
@@ -86,7 +86,7 @@ class PaperDetail(SteadyScrollBars, VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield MutedText(id="detail-header", markup=False)
         yield Static(id="detail-abstract", markup=False)
-        yield NoteView("detail", self._edit_key)
+        yield NoteView("detail", self._key)
         yield InsightPane(self.lookup, id="detail-insight")
 
     @property

@@ -52,18 +52,20 @@ def too_long_to_edit(note: str) -> bool:
     return len(note) > EDITOR_MAX_CHARS or line_count(note) > EDITOR_MAX_LINES
 
 
-def edit_elsewhere(paper_id: str) -> str:
-    """The command that edits a note too long for the editor: the same words wherever the app says it."""
-    return f"readlist note {paper_id} --edit"
+def edit_elsewhere(paper_id: str, key: str | None = None) -> str:
+    """What edits a note too long for the editor, the same words wherever the app says it: the app's key for $EDITOR
+    (as mapped) and the command, or the command alone when no key is bound to it."""
+    command = f"`readlist note {paper_id} --edit`"
+    return f"{key} (or {command})" if key else command
 
 
-def editor_refusal(paper_id: str, note: str) -> tuple[str, str]:
-    """What the app says when the note editor will not open ``note``: a line for the top bar, the command first
-    (a narrow bar cuts the end), and the why for a notification."""
-    line = f"Note too long to edit here: `{edit_elsewhere(paper_id)}` edits it in $EDITOR"
+def editor_refusal(paper_id: str, note: str, key: str | None = None) -> tuple[str, str]:
+    """What the app says when the note editor will not open ``note``: a line for the top bar, the key first (a
+    narrow bar cuts the end), and the why for a notification. ``key`` opens the note in $EDITOR (None: none does)."""
+    line = f"Note too long to edit here: {edit_elsewhere(paper_id, key)} edits it in $EDITOR"
     why = (f"This note has {len(note):,} characters in {line_count(note):,} lines; the editor here opens notes of up "
-           f"to {EDITOR_MAX_CHARS:,} characters and {EDITOR_MAX_LINES:,} lines. `{edit_elsewhere(paper_id)}` opens "
-           "it in your $EDITOR; the note is kept as it is.")
+           f"to {EDITOR_MAX_CHARS:,} characters and {EDITOR_MAX_LINES:,} lines. {edit_elsewhere(paper_id, key)} "
+           "opens it in your $EDITOR; the note is kept as it is.")
     return line, why
 
 
@@ -140,13 +142,15 @@ def note_parser() -> MarkdownIt:
     return parser
 
 
-def _more(paper_id: str, part: NoteBeginning, note: str, edit_key: str | None) -> str:
-    """The line under a note cut short: how much more there is, and where to read and edit it whole."""
+def _more(paper_id: str, part: NoteBeginning, note: str, key: Callable[[str], str | None]) -> str:
+    """The line under a note cut short: how much more there is, and where to read and edit it whole (``key`` gives
+    the key an action has, as mapped)."""
     chars = f"{part.more_chars:,} character" + ("" if part.more_chars == 1 else "s")
     rest = f"{part.more_lines:,} lines ({chars})" if part.more_lines > 1 else chars
     if too_long_to_edit(note):
         return (f"… {rest} more. Too long for the editor here: `readlist note {paper_id}` prints it all, "
-                f"`{edit_elsewhere(paper_id)}` edits it in $EDITOR.")
+                f"{edit_elsewhere(paper_id, key('note_in_editor'))} edits it in $EDITOR.")
+    edit_key = key("note")
     where = f"{edit_key} edits the whole note" if edit_key else "the note editor opens it whole"
     return f"… {rest} more: {where}, `readlist note {paper_id}` prints it all."
 
@@ -168,16 +172,16 @@ class NoteView(Vertical, can_focus=False):
     ``open_url``, which opens http(s) addresses only.
 
     Its parts are ``#{prefix}-note-view`` (this), ``#{prefix}-note-title``, ``#{prefix}-note`` (the note) and
-    ``#{prefix}-note-more`` (the line under a note cut short). ``edit_key`` gives the key that opens the note
-    editor, as mapped (None when none does), for that line.
+    ``#{prefix}-note-more`` (the line under a note cut short). ``key`` gives the key of an action (``note``, the note
+    editor; ``note_in_editor``, $EDITOR) as mapped (None when none has one), for that line.
     """
 
-    def __init__(self, prefix: str, edit_key: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(self, prefix: str, key: Callable[[str], str | None] = lambda _action: None) -> None:
         super().__init__(id=f"{prefix}-note-view")
         self._body_id = f"{prefix}-note"
         self._title_id = f"{prefix}-note-title"
         self._more_id = f"{prefix}-note-more"
-        self._edit_key = edit_key
+        self._key = key
         self._body: Static | Markdown | None = None  # mounted with the first note
         self._text: str | None = None  # the note the body shows (or is about to)
         self._note: tuple[str, str] | None = None  # the paper's id and the note (as stored) last shown
@@ -217,7 +221,7 @@ class NoteView(Vertical, can_focus=False):
         more = self.query_one(f"#{self._more_id}", Static)
         more.display = part.more_chars > 0
         if more.display:
-            more.update(Text(_more(paper_id, part, note or "", self._edit_key()), style=MUTED))
+            more.update(Text(_more(paper_id, part, note or "", self._key), style=MUTED))
         if text == self._text:
             return
         self._text = text
