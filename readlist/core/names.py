@@ -71,9 +71,11 @@ def bibtex_order(name: str) -> str:
     BibTeX only recognises a suffix in ``Last, Jr., First``: a suffix after the name, with or without a comma
     (``Sammy Davis, Jr.``, which BibTeX would read as family name "Sammy Davis", given name "Jr."), is moved
     there, with the lower-case particles before the family name (``de la Cruz, Jr., Juan``: left behind they
-    would be read as given names). A name written given name first whose first word is in lower case and not a
-    particle (``danah boyd``, ``bell hooks``) is turned round too: BibTeX takes a lower-case first word for the
-    family name's particle, and the name for one without a given name. Every other name is kept as written.
+    would be read as given names). A name written given name first with a word in lower case that is not a
+    particle (``danah boyd``, ``bell hooks``, ``Kyoo il Kim``) is turned round too (``Kim, Kyoo il``): BibTeX
+    takes every lower-case word before the last for the family name's particle, so ``Kyoo il Kim`` was filed
+    under "il Kim" (natbib cited it so, CSL-JSON and RIS wrote "il" as a particle) and ``danah boyd`` had no
+    given name. Only the words :data:`_PARTICLES` names are particles. Every other name is kept as written.
     """
     if (split := _comma_suffix(name)) is not None:
         words, suffix = split[0].split(), split[1]
@@ -86,12 +88,12 @@ def bibtex_order(name: str) -> str:
     if len(words) < 2:
         return name
     start = _family_start(words)
-    if start == len(words) - 1 and not suffix:
-        if words[0][:1].islower() and not all(word in _PARTICLES for word in words[:-1]):
-            return f"{words[-1]}, {' '.join(words[:-1])}"
-        return name
-    while start > 1 and words[start - 1][:1].islower():
+    as_written = start == len(words) - 1 and not suffix  # ``First von Last``, as BibTeX reads it
+    while start > 1 and words[start - 1] in _PARTICLES:
         start -= 1
+    if as_written and (all(word in _PARTICLES for word in words[:-1])
+                       or not any(word[:1].islower() for word in words[:start])):
+        return name
     family, given = " ".join(words[start:]), " ".join(words[:start])
     return f"{family}, {suffix}, {given}" if suffix else f"{family}, {given}"
 

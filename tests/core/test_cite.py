@@ -30,6 +30,7 @@ from readlist.core.cite import (
     text_entry,
 )
 from readlist.core.model import Paper
+from readlist.core.names import person as name_parts
 from readlist.core.reference import reference
 from readlist.core.tex import decode, typeset_dashes
 from readlist.importers import ImportFormatError, bibtex, parse_input
@@ -771,3 +772,43 @@ def test_a_braced_group_among_the_authors_of_a_bib_file_stays_a_group() -> None:
 def test_ai_as_a_name_not_in_capitals_stays_a_person(name: str, given: str, family: str) -> None:
     author = csl_items([Paper.create(title="T", authors=[name])])[0]["author"][0]
     assert (author.get("given"), author.get("family")) == (given, family)
+
+
+def _lower_case_given_name() -> Paper:
+    """The recorded arXiv answer's paper by "Kyoo il Kim", whose given name has a word in lower case."""
+    fixture = FIXTURES / "pages" / "arxiv-api-query-testing.xml"
+    paper = next(p for p in parse_input(fixture.read_bytes(), source=fixture.name).papers if p.id == "2501.05022")
+    assert paper.authors[-1] == "Kyoo il Kim"
+    return paper
+
+
+def test_a_lower_case_word_of_a_given_name_is_no_particle_in_any_format() -> None:
+    """BibTeX reads every lower-case word before the last as a particle: "Kyoo il Kim" was written as the family
+    name "il Kim" in CSL-JSON and RIS, and the text reference said "il Kim, K."."""
+    paper = _lower_case_given_name()
+    assert csl_items([paper])[0]["author"][-1] == {"family": "Kim", "given": "Kyoo il"}
+    assert "AU  - Kim, Kyoo il\n" in format_entries([paper], "ris")
+    assert "and Kim, Kyoo il}" in bibtex_entry(paper, "k")
+    assert "& Kim, K. i. (2025)" in text_entry(paper)
+    # Real particles stay particles, and a name BibTeX reads right stays as it is written.
+    people = csl_items([Paper.create(title="T", authors=["Jean de la Fontaine", "Maria hua de Silva"])])[0]["author"]
+    assert people == [{"family": "Fontaine", "given": "Jean", "non-dropping-particle": "de la"},
+                      {"family": "Silva", "given": "Maria hua", "non-dropping-particle": "de"}]
+    assert "author = {Jean de la Fontaine and de Silva, Maria hua}" in bibtex_entry(
+        Paper.create(title="T", authors=["Jean de la Fontaine", "Maria hua de Silva"]), "k")
+    (back,) = parse_input(bibtex_entry(paper, "k").encode(), source="x.bib").papers
+    assert [name_parts(n) for n in back.authors] == [name_parts(n) for n in paper.authors]
+
+
+def test_pandoc_cites_a_name_with_a_lower_case_given_name_word_by_its_family_name(tmp_path: Path) -> None:
+    """pandoc cited "Kyoo il Kim" as "(il Kim 2025)"."""
+    if shutil.which("pandoc") is None:
+        pytest.skip("pandoc not installed")
+    paper = Paper.create(title="Testing Firm Conduct", authors=[_lower_case_given_name().authors[-1]],
+                         published="2025")
+    (tmp_path / "refs.json").write_text(format_entries([paper], "csl-json", keys={paper.id: "kim"}))
+    (tmp_path / "doc.md").write_text("See [@kim].\n")
+    result = subprocess.run(["pandoc", "--citeproc", "--bibliography=refs.json", "doc.md", "-t", "plain"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    assert "See (Kim 2025)." in result.stdout, result.stdout

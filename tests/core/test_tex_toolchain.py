@@ -718,3 +718,32 @@ def test_styles_that_lower_titles_keep_sentence_starts_and_lower_hyphenated_word
     text = text.replace("- ", "-")  # a line broken after a hyphen
     assert "Can LLMs learn by teaching? A preliminary study" in text, text
     assert "Out-of-context reasoning in model-generated data for GPT-4 with BERT-based tools" in text, text
+
+
+def _lower_case_given_name() -> Paper:
+    """The recorded arXiv answer's "Kyoo il Kim", first author here: a given name with a word in lower case."""
+    atom = FIXTURES / "pages" / "arxiv-api-query-testing.xml"
+    recorded = next(p for p in parse_input(atom.read_bytes(), source=atom.name).papers if p.id == "2501.05022")
+    assert "Kyoo il Kim" in recorded.authors
+    return Paper.create(title="Testing Firm Conduct", authors=["Kyoo il Kim", "Youngjin Hong"], published="2025")
+
+
+def test_a_lower_case_word_of_a_given_name_is_no_particle_to_bibtex(tmp_path: Path) -> None:
+    """bibtex took the "il" of "Kyoo il Kim" for a particle: natbib cited "il Kim and Hong (2025)", abbrv listed
+    "K. il Kim"."""
+    _need("pdflatex", "bibtex", files=("plainnat.bst", "natbib.sty"))
+    paper = _lower_case_given_name()
+    _bibtex_build(tmp_path, format_entries([paper], "bibtex", keys={paper.id: "kim"}),
+                  OT1_PREAMBLE + "\\usepackage{natbib}\n", "plainnat", body="\\citet{kim}")
+    bbl = " ".join((tmp_path / "doc.bbl").read_text().split())
+    assert "\\bibitem[Kim and Hong(2025)]{kim}" in bbl, bbl
+    assert "Kyoo~il Kim and Youngjin Hong." in bbl, bbl
+
+
+def test_a_lower_case_word_of_a_given_name_is_no_particle_to_biber(tmp_path: Path) -> None:
+    _need("pdflatex", "biber", files=("biblatex.sty",))
+    paper = _lower_case_given_name()
+    _biber_build(tmp_path, format_entries([paper], "biblatex", keys={paper.id: "kim"}), OT1_PREAMBLE)
+    bbl = " ".join((tmp_path / "doc.bbl").read_text().split())
+    assert "family={Kim}" in bbl and "given={Kyoo\\bibnamedelima il}" in bbl, bbl
+    assert "prefix=" not in bbl, bbl
