@@ -17,7 +17,14 @@ from urllib.parse import quote, unquote, urlsplit
 from readlist.core.dates import PartialDate
 from readlist.core.model import Paper, find_arxiv_id, user_edited
 from readlist.core.names import PersonName, person
-from readlist.core.tex import balanced_braces, mark_math_words, outside_math, typeset_dashes
+from readlist.core.tex import (
+    balanced_braces,
+    mark_math_words,
+    outside_math,
+    segments,
+    typeset_dashes,
+    ungroup_math,
+)
 from readlist.core.texrender import render_tex
 from readlist.core.text import clean_line, clean_lines, strip_controls
 
@@ -251,21 +258,44 @@ def tex_text(text: str) -> str:
     specials like ``\\&``, font commands), its math kept as written: what the TeX formats encode again.
 
     A command the renderer does not know stays as written, as in the plain formats (it is then printed as
-    typed, backslash included). A run whose braces do not pair up is not TeX anyone wrote (``0{``), and one whose
-    rendering would hold a dollar sign (``\\$5``) could be taken for math by the encoder: both are left as they
-    are, and printed as typed.
+    typed, backslash included). A run whose braces do not pair up is not TeX anyone wrote (``0{``): it is left
+    as it is, and printed as typed; braces that only group math with the words around it (``{$\\epsilon$}-Greedy``)
+    are taken away first (see :func:`~readlist.core.tex.ungroup_math`). An escaped dollar (``The \\$1M
+    Question``) is rendered as the dollar sign it prints, which the encoder writes as text, unless the title's
+    math would then read differently (``\\$x\\$`` renders as ``$x$``, math to the encoder): only then is a run
+    with one left as typed, as is one with a dollar sign that is not escaped. Left so, the PDF showed its
+    backslashes and those of every escape beside them (``10\\% Off \\& \\$5``).
     """
     if not _TEXT_MODE_TEX.search(text):
         return text
-    return outside_math(text, _rendered_run)
+    text = ungroup_math(text)
+    rendered = outside_math(text, _rendered_run)
+    if "$" in rendered and _math_of(rendered) != _math_of(text):
+        return outside_math(text, _rendered_run_without_dollars)
+    return rendered
+
+
+def _math_of(text: str) -> list[str]:
+    """The math segments the encoder finds in ``text``, in order."""
+    return [segment.text for segment in segments(text) if segment.math]
+
+
+def _rendered_run_without_dollars(run: str) -> str:
+    """:func:`_rendered_run`, but a run whose rendering holds a dollar sign as typed."""
+    rendered = _rendered_run(run)
+    return run if "$" in rendered and rendered != run else rendered
+
+
+# A dollar sign that is no escaped one (``\\$``): math the encoder would not write as math, or money.
+_BARE_DOLLAR = re.compile(r"(?<!\\)\$")
 
 
 def _rendered_run(run: str) -> str:
-    if not _TEXT_MODE_TEX.search(run) or not balanced_braces(run):
+    """A run outside math rendered, or as typed: when its braces do not pair up, or it holds a dollar sign that is
+    not escaped (the renderer would take ``$\\input{x}$``, which the encoder does not run, for math)."""
+    if not _TEXT_MODE_TEX.search(run) or not balanced_braces(run) or _BARE_DOLLAR.search(run):
         return run
     rendered = render_tex(run)
-    if "$" in rendered:
-        return run
     lead, trail = run[: len(run) - len(run.lstrip())], run[len(run.rstrip()) :]
     return lead + rendered.strip() + trail if rendered.strip() else run
 

@@ -49,6 +49,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -514,6 +515,45 @@ def outside_math(text: str, change: Callable[[str], str]) -> str:
     if last < len(text):
         out.append(change(text[last:]))
     return "".join(out)
+
+
+# A brace TeX reads as a group's (``\\{`` is one to print).
+_GROUP_BRACE = re.compile(r"(?<!\\)[{}]")
+
+
+def ungroup_math(text: str) -> str:
+    """``text`` without the braces that group a safe ``$…$`` math segment with the text around it
+    (``The {$\\epsilon$}-Greedy Policy``, ``{S$^2$FT}``), when every brace outside math pairs up.
+
+    Such a pair prints nothing in TeX, but each run between the math then has a brace that pairs with none: the
+    BibTeX export wrote those runs as typed, so the PDF showed ``{ε}-Greedy``. The math stays exactly as it was
+    found; if taking the braces away would change it (``{$x$}5``: a digit after a closing ``$`` makes it text),
+    ``text`` is returned as it is.
+    """
+    if "{" not in text or "$" not in text:
+        return text
+    found = _math_matches(text)
+    if not found:
+        return text
+    spans = [match.span() for match, _ in found]
+    ends = [end for _, end in spans]
+    opened: list[int] = []
+    dropped: list[int] = []
+    for brace in _GROUP_BRACE.finditer(text):
+        at = brace.start()
+        if any(start <= at < end for start, end in spans):
+            continue  # the math's own braces, balanced in it
+        if brace.group() == "{":
+            opened.append(at)
+        elif not opened:
+            return text
+        elif bisect_right(ends, (start := opened.pop())) != bisect_right(ends, at):
+            dropped += (start, at)  # math lies between them
+    if opened or not dropped:
+        return text
+    gone = set(dropped)
+    out = "".join(char for index, char in enumerate(text) if index not in gone)
+    return out if [m.group() for m, _ in _math_matches(out)] == [m.group() for m, _ in found] else text
 
 
 _TEX_DASH = re.compile(r"---?")

@@ -21,6 +21,7 @@ from readlist.core.tex import (
     protect_title,
     safe_math,
     segments,
+    ungroup_math,
 )
 
 
@@ -307,3 +308,16 @@ def test_a_math_word_mark_left_without_its_pair_is_dropped_not_followed_forever(
 
     assert mark_protected(f"An {MATH_WORD_OPEN}O(n) unclosed LLaMA", braced) == "An O(n) unclosed {LLaMA}"
     assert mark_protected(f"An {MATH_WORD_OPEN}O(n){MATH_WORD_CLOSE}: Fast", braced) == "An {O(n)}: Fast"
+
+
+@pytest.mark.parametrize(("text", "ungrouped"), [
+    ("The {$\\epsilon$}-Greedy Policy", "The $\\epsilon$-Greedy Policy"),
+    ("{S$^{2}$FT}: Efficient {LLM} Tuning", "S$^{2}$FT: Efficient {LLM} Tuning"),  # a group without math stays
+    ("a {b $x$ c {d} $y$} e", "a b $x$ c {d} $y$ e"),
+    ("{$x$}5", "{$x$}5"),  # without the brace the digit would end the math: left as it is
+    ("{$x$} and } {", "{$x$} and } {"),  # braces that do not pair up: left as they are
+    ("\\{$x$\\}", "\\{$x$\\}"),  # braces to print
+    ("{$5 and $10}", "{$5 and $10}"),  # no math
+])
+def test_braces_that_only_group_math_with_words_are_taken_away(text: str, ungrouped: str) -> None:
+    assert ungroup_math(text) == ungrouped

@@ -747,3 +747,33 @@ def test_a_lower_case_word_of_a_given_name_is_no_particle_to_biber(tmp_path: Pat
     bbl = " ".join((tmp_path / "doc.bbl").read_text().split())
     assert "family={Kim}" in bbl and "given={Kyoo\\bibnamedelima il}" in bbl, bbl
     assert "prefix=" not in bbl, bbl
+
+
+def _escaped_dollars_and_grouped_math() -> list[Paper]:
+    """arXiv titles are TeX: a dollar sign is written ``\\$``, and math is sometimes braced with a word."""
+    return [
+        Paper.create(title="The \\$1M Question: Pricing at 10\\% Off \\& \\$5", authors=["Ada Lovelace"],
+                     published="2024"),
+        Paper.create(title="The {$\\epsilon$}-Greedy Policy Revisited", authors=["Ada Lovelace"], published="2023"),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
+def test_an_escaped_dollar_and_braces_around_math_print_no_tex(tmp_path: Path, fmt: str) -> None:
+    """``\\$`` was written as typed, with every escape of its run: the PDF read "The \\$1M Question: Pricing at
+    10\\% Off \\& \\$5". Braces grouping math with a word were printed: "The {ε}-Greedy"."""
+    papers = _escaped_dollars_and_grouped_math()
+    bib = format_entries(papers, fmt, keys={papers[0].id: "dollar", papers[1].id: "greedy"}, complete=True)
+    if fmt == "bibtex":
+        _need("pdflatex", "bibtex", "pdftotext", files=("plain.bst",))
+        _bibtex_build(tmp_path, bib, OT1_PREAMBLE, "plain")
+    else:
+        _need("pdflatex", "biber", "pdftotext", files=("biblatex.sty",))
+        _biber_build(tmp_path, bib, OT1_PREAMBLE)
+    text = _pdf_text(tmp_path)
+    assert text is not None
+    assert "\\" not in text and "{" not in text and "}" not in text, text
+    assert re.search(r"The \$1M [Qq]uestion: [Pp]ricing at 10% [Oo]ff & \$5", text), text
+    assert re.search(r"The [ϵε] ?-Greedy", text), text  # plain lowers "policy revisited", not the braced math word
+    back = parse_input(bib.encode(), source="refs.bib").papers
+    assert sorted(p.title for p in back) == sorted(p.title for p in papers)
