@@ -245,8 +245,30 @@ class Reference:
 
 def plain_text(tex: str) -> str:
     """TeX rendered as a reader sees it (see :attr:`Reference.plain_title`); cleaned again, as what the rendering
-    makes is text from a page too."""
-    return clean_line(render_tex(typeset_dashes(tex)))
+    makes is text from a page too.
+
+    A run outside math whose braces do not pair up is not TeX anyone wrote, and the TeX formats print it as typed
+    (see :func:`tex_text`): so do these. Rendered, its braces vanished (``Sets {a, b} and {c`` read "Sets a, b and
+    c") and its commands with them, where the PDF built from the BibTeX export showed every one.
+    """
+    if ("{" not in tex and "}" not in tex) or _AS_TYPED in tex:
+        return clean_line(render_tex(typeset_dashes(tex)))
+    tex = ungroup_math(tex)
+    kept: list[str] = []
+
+    def set_aside(run: str) -> str:
+        if balanced_braces(run):
+            return run
+        kept.append(typeset_dashes(run))
+        return _AS_TYPED
+
+    rendered = render_tex(typeset_dashes(outside_math(tex, set_aside)))
+    return clean_line(_AS_TYPED_HERE.sub(lambda _: kept.pop(0), rendered) if kept else rendered)
+
+
+# Where :func:`plain_text` puts a run it keeps as typed while the rest of the text is rendered.
+_AS_TYPED = "\ufdd6"
+_AS_TYPED_HERE = re.compile(_AS_TYPED)
 
 
 # Text-mode TeX: a command, an accent or a group outside math.

@@ -812,3 +812,26 @@ def test_pandoc_cites_a_name_with_a_lower_case_given_name_word_by_its_family_nam
                             cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0 and not result.stderr, result.stderr
     assert "See (Kim 2025)." in result.stdout, result.stdout
+
+
+UNPAIRED = Paper.create(title="Sets {a, b} and {c Revisited: Caf\\'e { Braces", authors=["Ada Lovelace"],
+                        published="2024")
+UNPAIRED_AS_TYPED = "Sets {a, b} and {c Revisited: Caf\\'e { Braces"
+
+
+def test_a_title_whose_braces_do_not_pair_up_is_written_as_typed_in_every_format() -> None:
+    """The BibTeX export prints such a title as typed; CSL-JSON, RIS, Markdown and text dropped its braces and
+    rendered the rest: "Sets a, b and c Revisited: Café Braces"."""
+    assert "Sets {\\textbraceleft}a, b{\\textbraceright} and {\\textbraceleft}c" in bibtex_entry(UNPAIRED, "k")
+    assert csl_items([UNPAIRED])[0]["title"] == UNPAIRED_AS_TYPED
+    assert f"TI  - {UNPAIRED_AS_TYPED}\n" in format_entries([UNPAIRED], "ris")
+    assert UNPAIRED_AS_TYPED in text_entry(UNPAIRED)
+    assert markdown_entry(UNPAIRED).startswith("Sets {a, b} and {c Revisited: Caf\\\\'e { Braces")
+    # Braces that pair up are still TeX groups, around math too, and print nothing.
+    grouped = Paper.create(title="The {$\\epsilon$}-Greedy {Policy}", authors=["Ada Lovelace"], published="2024")
+    assert csl_items([grouped])[0]["title"] == 'The <span class="nocase">ϵ-Greedy</span> Policy'
+
+
+def test_pandoc_prints_the_braces_of_a_title_whose_braces_do_not_pair_up(tmp_path: Path) -> None:
+    text = _pandoc_bibliography(tmp_path, "refs.json", format_entries([UNPAIRED], "csl-json"))
+    assert "{a, b} and {c revisited: caf\\’e { braces" in text.casefold(), text  # pandoc curls the apostrophe
