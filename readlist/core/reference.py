@@ -317,9 +317,9 @@ def _rendered_run(run: str) -> str:
     not escaped (the renderer would take ``$\\input{x}$``, which the encoder does not run, for math)."""
     if not _TEXT_MODE_TEX.search(run) or not balanced_braces(run) or _BARE_DOLLAR.search(run):
         return run
-    rendered = render_tex(run)
+    rendered = " ".join(render_tex(run).split())  # ``\\`` renders as a line break: in a title, a space
     lead, trail = run[: len(run) - len(run.lstrip())], run[len(run.rstrip()) :]
-    return lead + rendered.strip() + trail if rendered.strip() else run
+    return lead + rendered + trail if rendered else run
 
 
 def reference(paper: Paper) -> Reference:

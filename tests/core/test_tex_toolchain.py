@@ -777,3 +777,16 @@ def test_an_escaped_dollar_and_braces_around_math_print_no_tex(tmp_path: Path, f
     assert re.search(r"The [ϵε] ?-Greedy", text), text  # plain lowers "policy revisited", not the braced math word
     back = parse_input(bib.encode(), source="refs.bib").papers
     assert sorted(p.title for p in back) == sorted(p.title for p in papers)
+
+
+def test_a_line_break_in_a_title_is_a_space_that_styles_lower_around(tmp_path: Path) -> None:
+    """``\\\\`` (a line break, as some arXiv titles have one) went into the title as a line break in the middle of
+    a word the encoder then braced whole: plain printed "First Line Second line"."""
+    _need("pdflatex", "bibtex", "pdftotext", files=("plain.bst",))
+    paper = Paper.create(title="Scaling Laws \\\\ Revisited for Sparse Models", authors=["Ada Lovelace"],
+                         published="2023")
+    bib = format_entries([paper], "bibtex", keys={paper.id: "k"}, complete=True)
+    assert "title = {Scaling Laws Revisited for Sparse Models}," in bib
+    _bibtex_build(tmp_path, bib, OT1_PREAMBLE, "plain")
+    text = _pdf_text(tmp_path)
+    assert text is not None and "Scaling laws revisited for sparse models" in text, text
