@@ -429,25 +429,23 @@ class Library:
                 return True
             self.notices.append(f"{self.journal.path}: this journal {why}; none of its changes are applied")
             return False
-        replaced = False
         try:
             with self.locked():
-                if replaced := self._file_replaced():
-                    self._load()
-                    return True
-                again = belonging(self.journal.path, self._gen, self.library_id)
-                if again is not found:
-                    return False  # another process dealt with it meanwhile
-                kept = self.journal.set_aside(found)
+                replaced = self._file_replaced()
+                if not replaced:
+                    if belonging(self.journal.path, self._gen, self.library_id) is not found:
+                        return False  # another process dealt with it meanwhile
+                    kept = self.journal.set_aside(found)
         except (LibraryError, OSError) as exc:
-            if replaced:
-                raise  # the library file read again: its own problem, said as any reading's is
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.notices.append(
                 f"{self.journal.path}: this journal {why}; none of its changes were applied, and it could not be "
                 f"moved aside ({detail}), so changes cannot be saved until it is moved away"
             )
             return False
+        if replaced:
+            self._load()  # read as every reading is, without the lock
+            return True
         self.notices.append(
             f"{self.journal.path.name} {why}: none of its changes were applied; it was kept as {kept} "
             f"(one JSON line per change; `readlist --db {self.path} doctor` lists it)"
