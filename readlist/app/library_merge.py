@@ -101,6 +101,9 @@ class MergeReport:
     noted_gone_here: list[str] = field(default_factory=list)
     noted_gone_there: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # an old id edited on one side -> the renamed paper
+    # Papers with no common record that both sides hold: added on each (the same papers pulled or imported on both
+    # machines). Counted as changed on a side only where the user did something with them (see :func:`touched`).
+    added_on_both: list[str] = field(default_factory=list)
 
     def mirrored(self) -> MergeReport:
         """The same report seen from the other side."""
@@ -109,6 +112,7 @@ class MergeReport:
             notes_both_kept=self.notes_both_kept, later_won=self.later_won, kept_here=self.kept_there,
             kept_there=self.kept_here, dropped_here=self.dropped_there, dropped_there=self.dropped_here,
             noted_gone_here=self.noted_gone_there, noted_gone_there=self.noted_gone_here, renamed=self.renamed,
+            added_on_both=self.added_on_both,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,10 +138,19 @@ def merge_libraries(base: Side, ours: Side, theirs: Side) -> Merged:
     deleted: dict[str, str] = {}
     for key in sorted(set(b.papers) | set(o.papers) | set(t.papers) | set(o.deleted) | set(t.deleted)):
         bp, op, tp = b.papers.get(key), o.papers.get(key), t.papers.get(key)
-        if record_changed(bp, op):
-            report.changed_here.append(key)
-        if record_changed(bp, tp):
-            report.changed_there.append(key)
+        if bp is None and op is not None and tp is not None:
+            # Added on both sides (the same day's papers pulled on each machine, a library joined to another):
+            # each side changed it only if the user did something with it there.
+            report.added_on_both.append(key)
+            if touched(op):
+                report.changed_here.append(key)
+            if touched(tp):
+                report.changed_there.append(key)
+        else:
+            if record_changed(bp, op):
+                report.changed_here.append(key)
+            if record_changed(bp, tp):
+                report.changed_there.append(key)
         if op is not None and tp is not None:
             papers[key] = _merge_record(key, bp, op, tp, report)
             continue
@@ -165,6 +178,12 @@ def merge_libraries(base: Side, ours: Side, theirs: Side) -> Merged:
             deleted[key] = gone_at or changed_at or _record_time(kept)
             (report.dropped_here if here else report.dropped_there).append(key)
     return Merged([papers[key] for key in sorted(papers)], deleted, report)
+
+
+def touched(paper: Paper) -> bool:
+    """Whether the user did anything with ``paper`` since it was imported: a decision, a note, a tag, a field
+    corrected by hand (a change time kept for it), or a value of their own fields that no import leaves."""
+    return bool(paper.changed) or any(getattr(paper, name) != FIELD_DEFAULTS[name] for name in TIMED_FIELDS)
 
 
 def record_changed(old: Paper | None, new: Paper | None) -> bool:

@@ -727,6 +727,8 @@ class SyncReport:
     def changes(self) -> str:
         """What changed where: ``3 papers changed here, 5 there, 1 note merged``."""
         parts = [f"{counted(self.changed_here, 'paper')} changed here", f"{self.changed_there} there"]
+        if self.merge.added_on_both:  # not counted as changed on either side for that alone
+            parts.append(f"{counted(len(self.merge.added_on_both), 'paper')} added on both copies")
         if self.merge.notes_merged:
             parts.append(f"{counted(len(self.merge.notes_merged), 'note')} merged")
         if self.merge.later_won:  # which papers: the other copy's change may have replaced one made here

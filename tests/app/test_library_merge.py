@@ -283,6 +283,22 @@ def test_both_sides_adding_the_same_paper_merge_without_a_base() -> None:
     assert got.tags == ["a", "b"] and "mine" in got.note and "theirs" in got.note
 
 
+def test_papers_added_on_both_sides_count_as_changed_only_where_the_user_touched_them() -> None:
+    """Two copies that imported the same papers apart: a paper is "changed" on a side for a decision made there,
+    not for being there; the report names them as added on both."""
+    one, two, three = paper("2401.00001"), paper("2401.00002"), paper("2401.00003", updated=at(30))
+    ours = side(edit(one, 5, rating=4), two, three)
+    theirs = side(one, edit(two, 7, tags=["rl"]), paper("2401.00003", updated=at(40)))
+    report = merge_libraries(side(), ours, theirs).report
+    assert (report.changed_here, report.changed_there) == (["2401.00001"], ["2401.00002"])
+    assert report.added_on_both == ["2401.00001", "2401.00002", "2401.00003"]
+    mirror = merge_libraries(side(), theirs, ours).report
+    assert (mirror.changed_here, mirror.changed_there) == (["2401.00002"], ["2401.00001"])
+    # With a common record, the same papers count as before: by what changed since it.
+    report = merge_libraries(side(one, two, three), ours, theirs).report
+    assert (report.changed_here, report.changed_there, report.added_on_both) == (["2401.00001"], ["2401.00002"], [])
+
+
 def test_a_paper_added_on_each_side_one_with_its_arxiv_id_one_without_is_one_paper() -> None:
     """No arXiv id on one record, the same normalized title: the same paper, as an import finds it."""
     copied = edit(paper("t-0123456789", title="Zeta: A Study of Things"), 5, status="read", note="mine\n")

@@ -565,6 +565,8 @@ def test_libraries_that_imported_the_same_papers_join_without_a_contest_and_coun
     init(laptop, str(remote))
     joined = init(workstation, str(remote))
     assert joined.joined and joined.sync is not None and joined.sync.merge.later_won == []
+    # Only the paper each machine did something with counts as changed there; the rest were imported on both.
+    assert joined.sync.changes() == "1 paper changed here, 1 there, 4 papers added on both copies"
     report = sync(laptop)
     assert (report.changed_here, report.changed_there) == (0, 1)
     assert (laptop.papers["2401.00002"].rating, laptop.papers["2401.00002"].tags) == (4, ["rl"])
