@@ -42,6 +42,7 @@ from readlist.config.settings import load_config
 from readlist.core.text import clean_note, inert_text, web_address
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
+from readlist.tui.key_order import KeyOrder
 from readlist.tui.keymap import resolve as resolve_keymap
 from readlist.tui.messages import (
     ExternalChanges,
@@ -137,6 +138,8 @@ class ReadlistApp(App[None]):
         # Told of every key and click, so that the app's own background threads (the search index's build) wait
         # for its answer instead of running in turns with it (see readlist.app.foreground).
         self.foreground = Foreground()
+        # Keys typed in a burst are handled one at a time, each where the one before left the app (a box it opened).
+        self.key_order = KeyOrder(self, self._handle_key)
         self.settings = session.settings
         self.demo = demo
         self.today = today or date.today()
@@ -311,11 +314,24 @@ class ReadlistApp(App[None]):
             self.foreground.key_pressed()
         if isinstance(event, events.Paste) and not event.is_forwarded:
             event.text = clean_note(event.text)
-        if isinstance(event, events.Key) and not event.is_forwarded and (keys := self._escape_then(event)):
-            for key in keys:
-                await super().on_event(key)
+            await self.key_order.take(event)
+            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            for key in self._escape_then(event) or (event,):
+                await self.key_order.take(key)
             return
         await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # A key that went up to the app: Textual's handler runs its binding, here rather than after this one (every
+        # class's handler runs unless one prevents the rest), so the key order hears when it is done.
+        await super()._on_key(event)
+        event.prevent_default()
+        self.key_order.reached_app(event)
+
+    async def _handle_key(self, typed: events.Key | events.Paste) -> None:
+        """What Textual does with a key or a paste: a priority binding, else handed to the widget in focus."""
+        await super().on_event(typed)
 
     def _escape_then(self, event: events.Key) -> tuple[events.Key, ...]:
         """Esc and the key typed right after it, for an Alt key nothing is bound to; else nothing.
