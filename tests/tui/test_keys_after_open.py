@@ -4,13 +4,16 @@ and none acts there instead."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 from tui_helpers import SIZE, burst, fresh
 
 from readlist.tui.app import ReadlistApp
+from readlist.tui.key_order import HOLD_LIMIT
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.triage import TriageScreen
 from readlist.tui.widgets.paper_list import PaperList
@@ -112,3 +115,21 @@ async def test_a_paste_right_after_n_is_the_note(small_library: Path, make_app: 
         await pilot.pause(0.5)
         assert isinstance(app.screen, MainScreen)
     assert fresh(small_library).papers[first].note == "pasted words"
+
+
+async def test_keys_held_behind_a_key_whose_end_is_never_heard_go_on_after_a_while(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key whose way up is never heard back from (its widget stopped handling messages) holds the keys after it
+    for a moment only; they are not lost."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        plist = paper_list(app)
+        burst(app, "j")
+        await pilot.pause(0.2)
+        monkeypatch.setattr(plist, "call_later", lambda *args, **kwargs: True)  # what it is sent is never run
+        burst(app, "jj")
+        await asyncio.sleep(HOLD_LIMIT * 3)  # not Pilot's pause: it waits on the same callbacks
+        monkeypatch.undo()
+        await pilot.pause()
+        assert plist.cursor == 3
