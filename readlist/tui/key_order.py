@@ -3,14 +3,16 @@
 Textual hands a key to the widget in focus and reads the next key at once. A key that is a binding (``t`` for
 tags, ``n`` for the note) travels up from the list to the screen and to the app, which runs its action later: in
 a burst of keys (a fast typist, a slow terminal, SSH) the keys typed after ``t`` had all been handed to the list
-before the tag box opened, so ``tmine⏎`` never typed "mine" in the box (the list ignored ``m``, ``i``, ``n``
-and ``e`` took the note), and ``jj/`` searched before the cursor moved.
+before the tag box opened, so ``tmine⏎`` left the box open and empty, the letters lost; and ``jj/`` opened the
+search box (a key the app reads at once) before the ``j`` reached the list, where they were lost too.
 
-Here a key that may act (any key but a character typed into a text box) holds the keys typed after it until it has
-been handled all the way up, and, when its action opened or closed a screen, until that screen has mounted and
+Here a key or a paste that may act (anything but text typed into a text box) holds the keys typed after it until it
+has been handled all the way up, and, when its action opened or closed a screen, until that screen has mounted and
 set its focus. The held keys are then handed on in the order typed, each to the widget that has the focus by
-then. A character typed into a box needs no wait: it acts in the box, in order, as it is typed. A key that is
-never handled back (a widget gone while it travelled) holds the others at most :data:`HOLD_LIMIT` seconds.
+then. Text typed into a box needs no wait: it acts in the box, in order, as it is typed. Most keys that act reach
+the app's bindings, which say when they are done (:meth:`KeyOrder.reached_app`); for the others a message is sent
+up the same widgets behind them, and only when a key follows before that is known. A key that is never heard back
+from (a widget gone while it travelled) holds the others at most :data:`HOLD_LIMIT` seconds.
 """
 
 from __future__ import annotations
