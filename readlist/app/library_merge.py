@@ -181,9 +181,10 @@ def merge_libraries(base: Side, ours: Side, theirs: Side) -> Merged:
 
 
 def touched(paper: Paper) -> bool:
-    """Whether the user did anything with ``paper`` since it was imported: a decision, a note, a tag, a field
-    corrected by hand (a change time kept for it), or a value of their own fields that no import leaves."""
-    return bool(paper.changed) or any(getattr(paper, name) != FIELD_DEFAULTS[name] for name in TIMED_FIELDS)
+    """Whether the user did anything with ``paper`` since it was imported: a field corrected by hand (any change
+    time kept), or one of their own fields changed with no common record to compare with (see
+    :func:`_changed_since`, which the merge of such a paper goes by)."""
+    return bool(paper.changed) or any(_changed_since(paper, None, name) for name in TIMED_FIELDS)
 
 
 def record_changed(old: Paper | None, new: Paper | None) -> bool:
