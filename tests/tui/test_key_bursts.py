@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import SIZE, burst, fresh, search_all, view_name_prompt
+from tui_helpers import ESC, SIZE, burst, fresh, paper_list, search_all, view_name_prompt
 
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.details import DetailsEditor
@@ -17,11 +17,8 @@ from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.prompt import Prompt
 from readlist.tui.screens.tags import TagEditor
-from readlist.tui.widgets.paper_list import PaperList
 
 MakeApp = Callable[..., ReadlistApp]
-# Esc as a terminal with the kitty keyboard protocol (which Textual asks for) sends it: a key of its own.
-ESC = "\x1b[27u"
 # Esc as xterm and tmux send it: followed by a letter in the same read, Textual's parser makes it Alt and that letter.
 BARE_ESC = "\x1b"
 
@@ -29,10 +26,6 @@ BARE_ESC = "\x1b"
 def main(app: ReadlistApp) -> MainScreen:
     assert isinstance(app.screen, MainScreen)
     return app.screen
-
-
-def paper_list(app: ReadlistApp) -> PaperList:
-    return main(app).query_one(PaperList)
 
 
 def search_box(app: ReadlistApp) -> Input:

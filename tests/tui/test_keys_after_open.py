@@ -10,22 +10,14 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import SIZE, burst, fresh
+from tui_helpers import ESC, SIZE, burst, fresh, paper_list
 
 from readlist.tui.app import ReadlistApp
 from readlist.tui.key_order import HOLD_LIMIT
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.triage import TriageScreen
-from readlist.tui.widgets.paper_list import PaperList
 
 MakeApp = Callable[..., ReadlistApp]
-# Esc as a terminal with the kitty keyboard protocol (which Textual asks for) sends it: a key of its own.
-ESC = "\x1b[27u"
-
-
-def paper_list(app: ReadlistApp) -> PaperList:
-    assert isinstance(app.screen, MainScreen)
-    return app.screen.query_one(PaperList)
 
 
 async def test_a_tag_typed_right_after_t_is_the_tag(small_library: Path, make_app: MakeApp) -> None:

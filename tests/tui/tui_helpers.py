@@ -12,12 +12,16 @@ from readlist.config.settings import load_config
 from readlist.importers import parse_input
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp, create_app
+from readlist.tui.screens.main import MainScreen
+from readlist.tui.widgets.paper_list import PaperList
 
 SEEDS_DIR = Path(__file__).parent.parent / "fixtures" / "seeds"
 TODAY = date(2025, 12, 20)
 # Imports stamp "added" with the clock; pin it so lists sorted by date added and snapshots never move.
 PINNED_STAMP = "2025-12-20T09:00:00+00:00"
 SIZE = (160, 48)
+# Esc as a terminal with the kitty keyboard protocol (which Textual asks for) sends it: a key of its own.
+ESC = "\x1b[27u"
 
 
 def build_library(path: Path, seeds: list[Path] | None = None, limit: int | None = None) -> Path:
@@ -200,3 +204,9 @@ def topbar(app: ReadlistApp) -> str:
     from textual.widgets import Static
 
     return str(app.screen.query_one("#topbar", Static).render())
+
+
+def paper_list(app: ReadlistApp) -> PaperList:
+    """The main screen's list (the main screen must be the one shown)."""
+    assert isinstance(app.screen, MainScreen)
+    return app.screen.query_one(PaperList)
