@@ -24,7 +24,7 @@ from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.command import Provider
 from textual.dom import DOMNode
-from textual.keys import _character_to_key
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -43,6 +43,7 @@ from readlist.core.text import clean_note, inert_text, web_address
 from readlist.storage.errors import LibraryError
 from readlist.tui import bindings
 from readlist.tui.key_order import KeyOrder
+from readlist.tui.key_parser import plain_key
 from readlist.tui.keymap import resolve as resolve_keymap
 from readlist.tui.messages import (
     ExternalChanges,
@@ -161,6 +162,16 @@ class ReadlistApp(App[None]):
         self.keymap_problems = keymap.problems
         if keymap.keys:
             self.set_keymap(keymap.keys)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver for the platform; for a POSIX terminal, the one whose key parser keeps an Esc typed just
+        before another key (see readlist.tui.key_parser)."""
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+            from readlist.tui.terminal_driver import TerminalDriver
+
+            return TerminalDriver
+        return driver
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.session, sort=self.initial_sort, today=self.today,
@@ -340,14 +351,14 @@ class ReadlistApp(App[None]):
         as that character followed by j, so Esc typed just before j in one burst (a fast typist, SSH) reached the app
         as Alt+j: a text box typed it as j, the list ignored it, and the Esc was lost. readlist binds no Alt key, so
         one nothing is bound to (``[keymap]`` can bind one) is taken as the two keys the terminal most likely had.
+        The key parser names every key read after a bare escape character so (Alt+Enter, Alt+4), not only letters.
         """
         character = event.character
-        if not event.key.startswith("alt+") or character is None or len(character) != 1 or not character.isprintable():
+        if not event.key.startswith("alt+") or character is None or len(character) != 1:
             return ()
         if any(event.key in bound.key_to_bindings for _, bound in self.screen._binding_chain):
             return ()
-        after = character if character.isalnum() else _character_to_key(character)
-        return events.Key("escape", "\x1b"), events.Key(after, character)
+        return events.Key("escape", "\x1b"), plain_key(character)
 
     async def run_action(
         self,

@@ -10,7 +10,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown, Static
 from textual.widgets._footer import FooterKey
-from tui_helpers import SIZE, closed, fresh
+from tui_helpers import SIZE, burst, closed, fresh
 
 from readlist.app import clipboard
 from readlist.app.browser import Opened
@@ -308,15 +308,11 @@ async def test_first_note_shows_at_once_and_becomes_markdown(small_library: Path
 
 async def test_keys_typed_after_q_do_not_act_on_the_closing_app(small_library: Path, make_app: MakeApp) -> None:
     """``qt`` in one burst: the tag box opened on an app that was closing and crashed it (exit status 1)."""
-    from textual._xterm_parser import XTermParser
-
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         paper = plist(app).current
         assert paper is not None
-        for event in XTermParser().feed("4qtx"):  # queued at once, as a terminal sends a burst
-            event.set_sender(app)
-            app.post_message(event)
+        burst(app, "4qtx")
         await pilot.pause(0.3)
     assert not app.return_code and app._exception is None
     kept = fresh(small_library).papers[paper.id]

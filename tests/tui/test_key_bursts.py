@@ -17,6 +17,7 @@ from readlist.tui.screens.main import MainScreen
 from readlist.tui.screens.note_editor import NoteEditor
 from readlist.tui.screens.prompt import Prompt
 from readlist.tui.screens.tags import TagEditor
+from readlist.tui.screens.triage import TriageScreen
 
 MakeApp = Callable[..., ReadlistApp]
 # Esc as xterm and tmux send it: followed by a letter in the same read, Textual's parser makes it Alt and that letter.
@@ -230,3 +231,67 @@ async def test_an_alt_key_given_an_action_is_that_key(
         burst(app, BARE_ESC + "k")
         await pilot.pause(0.3)
     assert fresh(small_library).papers[first].status == "to-read"
+
+
+# Keys after a bare escape character that Textual's own parser read so that the Esc was gone before the app saw it.
+
+
+async def test_esc_then_a_digit_closes_the_note_and_rates(small_library: Path, make_app: MakeApp) -> None:
+    """Esc and 4 in one read were the character macOS types with Option+4: "¢" went into the note, the editor stayed
+    open and the paper was not rated."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        await pilot.press("n")
+        burst(app, "idea" + BARE_ESC + "4")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+    kept = fresh(small_library).papers[first]
+    assert (kept.note, kept.rating) == ("idea", 4)
+
+
+async def test_esc_then_slash_clears_the_search_and_starts_another(seed_library: Path, make_app: MakeApp) -> None:
+    """Esc and / in one read were / alone, typed into the search it was to clear ("abc/x")."""
+    app = make_app(seed_library)
+    async with app.run_test(size=SIZE) as pilot:
+        main(app).set_view_key("all")
+        await pilot.pause()
+        burst(app, "/abc" + BARE_ESC + "/x")
+        await pilot.pause(0.3)
+        assert search_box(app).value == "x" and search_box(app).has_focus
+
+
+async def test_esc_then_enter_cancels_the_tag_box_and_opens_the_paper(small_library: Path, make_app: MakeApp) -> None:
+    """Esc and Enter in one read were Enter alone: it added the tag that Esc was to drop."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        await pilot.press("t")
+        burst(app, "mine" + BARE_ESC + "\r")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TriageScreen)
+    assert fresh(small_library).papers[first].tags == []
+
+
+async def test_esc_a_key_and_esc_again_leave_no_caret_in_the_note(small_library: Path, make_app: MakeApp) -> None:
+    """Esc, a key and another Esc in one read: the first Esc became a "^" typed into the note, and the key too."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        first = paper_list(app).papers[0].id
+        await pilot.press("n")
+        burst(app, "idea" + BARE_ESC + "j" + BARE_ESC)
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+        assert paper_list(app).cursor == 1
+    assert fresh(small_library).papers[first].note == "idea"
+
+
+async def test_an_escape_character_inside_a_paste_is_no_esc(small_library: Path, make_app: MakeApp) -> None:
+    """Pasted text is never taken for keys that close the editor and act on the list (``x`` would skip a paper)."""
+    app = make_app(small_library)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        burst(app, "\x1b[200~a\x1bx b\x1b[201~")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, NoteEditor)
+    assert all(paper.status == "inbox" for paper in fresh(small_library).papers.values())

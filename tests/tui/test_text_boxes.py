@@ -231,28 +231,15 @@ async def test_keys_typed_right_after_enter_in_the_search_box_go_to_the_list(
     seed_library: Path, make_app: MakeApp
 ) -> None:
     """A fast typist's ``/generalization⏎jj`` arrives in one burst: the two ``j`` move the cursor, not into the box."""
-    from textual._xterm_parser import XTermParser
-
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         main(app).set_view_key("all")
         await pilot.pause()
-        for event in XTermParser().feed("/generalization\rjj"):  # queued at once, as a terminal sends a burst
-            event.set_sender(app)
-            app.post_message(event)
+        burst(app, "/generalization\rjj")
         await pilot.pause(0.3)
         assert box(app, "#search").value == "generalization"
         found = app.screen.query_one(PaperList)
         assert len(found.papers) > 3 and found.cursor == 2
-
-
-async def _burst(app: ReadlistApp, pilot: object, data: str) -> None:
-    """``data`` queued at once, as a terminal sends the keys typed faster than the app reads them (or over SSH)."""
-    from textual._xterm_parser import XTermParser
-
-    for event in XTermParser().feed(data):
-        event.set_sender(app)
-        app.post_message(event)
 
 
 async def test_editing_keys_typed_in_a_burst_apply_in_order_in_every_box(
@@ -263,7 +250,7 @@ async def test_editing_keys_typed_in_a_burst_apply_in_order_in_every_box(
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
-        await _burst(app, pilot, "worlx\x7fd m\x1b[D\x1b[Do")
+        burst(app, "worlx\x7fd m\x1b[D\x1b[Do")
         await pilot.pause(0.3)
         assert box(app, "#search").value == "worldo m"
         await pilot.press("escape", "escape")
@@ -272,6 +259,6 @@ async def test_editing_keys_typed_in_a_burst_apply_in_order_in_every_box(
         assert isinstance(app.screen, NoteEditor)
         note = app.screen.query_one("#note-text", TextArea)
         start = note.text
-        await _burst(app, pilot, "abx\x7fc\x1b[Dd")
+        burst(app, "abx\x7fc\x1b[Dd")
         await pilot.pause(0.3)
         assert note.text == start + "abdc"

@@ -12,6 +12,7 @@ from readlist.config.settings import load_config
 from readlist.importers import parse_input
 from readlist.storage.library import Library
 from readlist.tui.app import ReadlistApp, create_app
+from readlist.tui.key_parser import KeyParser
 from readlist.tui.screens.main import MainScreen
 from readlist.tui.widgets.paper_list import PaperList
 
@@ -114,10 +115,8 @@ async def type_as_terminal(pilot: Any, text: str) -> None:
     Unicode name has a hyphen (U+200C ZERO WIDTH NON-JOINER); the parser gives every key the character
     the terminal sent, as in a real session.
     """
-    from textual._xterm_parser import XTermParser
-
     app = pilot.app
-    for event in XTermParser().feed(text):
+    for event in KeyParser().feed(text):
         event.set_sender(app)
         app.post_message(event)
         await pilot.pause()
@@ -127,11 +126,10 @@ def burst(app: ReadlistApp, keys: str) -> None:
     """``keys`` queued at once, as a terminal hands over what was typed faster than the app reads it (a fast
     typist, a slow machine, SSH): Textual's own input parser makes the events, none waits for the one before.
 
-    The parser is then told the keys have stopped, as its timeout tells it in a terminal: a bare escape character
-    followed by a letter is Alt and that letter, as a terminal without the kitty keyboard protocol sends them."""
-    from textual._xterm_parser import XTermParser
-
-    parser = XTermParser()
+    The parser is the one the app reads a terminal with; it is then told the keys have stopped, as its timeout tells
+    it in a terminal: a bare escape character followed by a key is Alt and that key, as a terminal without the kitty
+    keyboard protocol sends them."""
+    parser = KeyParser()
     for event in [*parser.feed(keys), *parser.feed("")]:
         event.set_sender(app)
         app.post_message(event)
