@@ -21,6 +21,7 @@ from readlist.core.tex import (
     balanced_braces,
     mark_math_words,
     outside_math,
+    refused_math,
     segments,
     typeset_dashes,
     ungroup_math,
@@ -249,18 +250,29 @@ def plain_text(tex: str) -> str:
 
     A run outside math whose braces do not pair up is not TeX anyone wrote, and the TeX formats print it as typed
     (see :func:`tex_text`): so do these. Rendered, its braces vanished (``Sets {a, b} and {c`` read "Sets a, b and
-    c") and its commands with them, where the PDF built from the BibTeX export showed every one.
+    c") and its commands with them, where the PDF built from the BibTeX export showed every one. So does math the
+    TeX formats refuse to write as math (``$\\input{/etc/hostname}$``, ``$\\mymacro$``): rendered, the commands
+    vanished with all their text, and the title lost a word the PDF showed.
     """
-    if ("{" not in tex and "}" not in tex) or _AS_TYPED in tex:
+    if ("{" not in tex and "}" not in tex and "$" not in tex) or _AS_TYPED in tex:
         return clean_line(render_tex(typeset_dashes(tex)))
     tex = ungroup_math(tex)
     kept: list[str] = []
 
     def set_aside(run: str) -> str:
-        if balanced_braces(run):
-            return run
-        kept.append(typeset_dashes(run))
-        return _AS_TYPED
+        if not balanced_braces(run):
+            kept.append(typeset_dashes(run))
+            return _AS_TYPED
+        # A dollar left in a run is text (the run has no math but the refused, set aside): escaped, so that the
+        # renderer pairs none of them with another, or with the dollars of the math beside the run.
+        out: list[str] = []
+        last = 0
+        for refused in refused_math(run):
+            out.append(_BARE_DOLLAR.sub(r"\\$", run[last : refused.start()]))
+            kept.append(refused.group())
+            out.append(_AS_TYPED)
+            last = refused.end()
+        return "".join(out) + _BARE_DOLLAR.sub(r"\\$", run[last:])
 
     rendered = render_tex(typeset_dashes(outside_math(tex, set_aside)))
     return clean_line(_AS_TYPED_HERE.sub(lambda _: kept.pop(0), rendered) if kept else rendered)

@@ -346,8 +346,12 @@ def encode_text(text: str, *, ascii_only: bool) -> str:
 # math segments
 
 # Pandoc's rule for inline math: ``$`` followed by a non-space opens, a non-space followed by ``$``
-# (and no digit after it) closes, so ``$5 and $10`` stays text.
-_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])((?:[^$\\\n]|\\[^\n])+?)(?<=[^\s\\])\$(?![\d$])")
+# (and no digit after it) closes, so ``$5 and $10`` stays text. The noncharacters this module and its users put in
+# a text as marks (:data:`MATH_WORD_OPEN`…) count as spaces: a mark before a word's ``$`` made ``$5: ⟨mark⟩$``
+# math.
+_MATH = re.compile(
+    r"(?<![\\$])\$(?=[^\s$\ufdd0-\ufdef])((?:[^$\\\n]|\\[^\n])+?)(?<=[^\s\\\ufdd0-\ufdef])\$(?![\d$])"
+)
 _CONTROL_WORD = re.compile(r"\\([A-Za-z]+)")
 _UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[%#&]")
 _MATH_EXTRA = frozenset(
@@ -500,6 +504,12 @@ def segments(text: str) -> list[Segment]:
     if last < len(text):
         out.append(Segment(text[last:]))
     return out
+
+
+def refused_math(run: str) -> list[re.Match[str]]:
+    """The ``$…$`` segments of a run outside safe math (see :func:`outside_math`): math to the eye that is not safe
+    to write as math (``$\\input{x}$``, a command of the author's own), which the TeX formats write as typed."""
+    return list(_MATH.finditer(run))
 
 
 def outside_math(text: str, change: Callable[[str], str]) -> str:
@@ -933,11 +943,13 @@ def mark_math_words(text: str) -> str:
 
     Rendered to plain text, such a word no longer says it was math (``O(n log n)``), and a style that puts
     titles in title case printed ``O(n Log n)`` and ``k-Means``; the BibTeX export braces these words whole.
+    A word with math that is printed as typed (see :func:`refused_math`) is marked too: a style printed
+    ``$\\input{x}$`` as ``$\\Input{X}$``.
     """
     if "$" not in text or any(mark in text for mark in (MATH_WORD_OPEN, MATH_WORD_CLOSE, _MATH_WORD_HERE)):
         return text
     words: list[tuple[int, int]] = []
-    for match, _ in _math_matches(text):
+    for match in _MATH.finditer(text):
         start = text.rfind(" ", 0, match.start()) + 1
         end = text.find(" ", match.end())
         end = len(text) if end < 0 else end

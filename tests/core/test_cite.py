@@ -832,6 +832,34 @@ def test_a_title_whose_braces_do_not_pair_up_is_written_as_typed_in_every_format
     assert csl_items([grouped])[0]["title"] == 'The <span class="nocase">ϵ-Greedy</span> Policy'
 
 
+REFUSED = Paper.create(title="Costs $5: $\\input{/etc/hostname}$ and $\\mysys$ in $\\frac{a}{b}$ Time",
+                       authors=["Ada Lovelace"], published="2024")
+
+
+def test_math_the_tex_formats_write_as_typed_is_written_as_typed_in_every_format() -> None:
+    """Math not safe to write as math (a command that runs something, one of the author's own) is printed as typed
+    by the BibTeX export; CSL-JSON, RIS, Markdown and text rendered it, and its commands vanished with their text:
+    "Costs $5: and in a/b Time"."""
+    entry = bibtex_entry(REFUSED, "k")
+    assert "{\\$}{\\textbackslash}input{\\textbraceleft}/etc/hostname{\\textbraceright}{\\$}" in entry
+    assert "{\\$}{\\textbackslash}mysys{\\$}" in entry and "$\\frac{a}{b}$" in entry
+    as_typed = "Costs $5: $\\input{/etc/hostname}$ and $\\mysys$ in"
+    assert csl_items([REFUSED])[0]["title"] == (
+        'Costs $5: <span class="nocase">$\\input{/etc/hostname}$</span> and <span class="nocase">$\\mysys$</span> in '
+        '<span class="nocase">a/b</span> Time'
+    )
+    assert f"TI  - {as_typed} a/b Time\n" in format_entries([REFUSED], "ris")
+    assert f"{as_typed} a/b Time" in text_entry(REFUSED)
+    assert markdown_entry(REFUSED).startswith("Costs \\$5: \\$\\\\input{/etc/hostname}\\$ and \\$\\\\mysys\\$ in a/b")
+
+
+def test_a_dollar_of_money_before_math_stays_in_the_csl_title() -> None:
+    """The mark put around a word with math, just before its ``$``, let the money's ``$`` pair with it: the
+    CSL-JSON title read "Costs 5: k$-Means"."""
+    paper = Paper.create(title="Costs $5: $k$-Means for $10", authors=["Ada Lovelace"], published="2024")
+    assert csl_items([paper])[0]["title"] == 'Costs $5: <span class="nocase">k-Means</span> for $10'
+
+
 def test_pandoc_prints_the_braces_of_a_title_whose_braces_do_not_pair_up(tmp_path: Path) -> None:
     text = _pandoc_bibliography(tmp_path, "refs.json", format_entries([UNPAIRED], "csl-json"))
     assert "{a, b} and {c revisited: caf\\’e { braces" in text.casefold(), text  # pandoc curls the apostrophe
