@@ -520,7 +520,11 @@ class ReadlistApp(App[None]):
 
     def end_on_signal(self, signum: int) -> None:
         """Close as quitting does (the note being typed saved, the screen remembered) when the terminal went away
-        or the system asked; the exit status is then 128 + the signal's number, as for a process it ended."""
+        or the system asked; the exit status is then 128 + the signal's number, as for a process it ended.
+
+        The signal is heard at once, between two of the app's messages: keys the terminal had already handed over
+        may still wait in the app's queue (a loaded machine), so the quit goes in behind them, as a quit key would.
+        """
         if self.ended_by is not None:
             return
         self.ended_by = signum
@@ -528,7 +532,8 @@ class ReadlistApp(App[None]):
             self._forced_exit = threading.Timer(FORCED_EXIT_SECONDS, os._exit, args=(128 + signum,))
             self._forced_exit.daemon = True
             self._forced_exit.start()
-        self._quit(128 + signum)
+        if not self.call_later(self._quit, 128 + signum):
+            self._quit(128 + signum)
 
     def _check_terminal(self) -> None:
         """A terminal closed without a hang-up signal (the program holding it ended, and this process does not

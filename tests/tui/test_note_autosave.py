@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from tui_helpers import SIZE, closed, disk_full, fresh
+from tui_helpers import SIZE, burst, closed, disk_full, fresh
 
 import readlist.tui.screens.note_editor as note_editor
 from readlist.tui.app import ReadlistApp
@@ -98,6 +98,19 @@ async def test_a_signal_saves_the_note_being_typed_and_closes_the_app(
         app.end_on_signal(signal.SIGTERM)
     assert fresh(small_library).papers[pid].note == "typed as the window closed"
     assert app.return_code == 128 + signal.SIGTERM and app.ended_by == signal.SIGTERM
+
+
+async def test_keys_read_just_before_a_signal_are_saved(
+    small_library: Path, make_app: MakeApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys the terminal had handed over, still queued when the signal came (a loaded machine): the app closed
+    before it took them, and the note lost its last letters."""
+    async with _editing_until_closed(small_library, make_app, monkeypatch) as (app, pilot, pid):
+        await pilot.press(*"typed as the window")
+        burst(app, " closed")  # queued, not yet taken: the signal comes in the same moment
+        app.end_on_signal(signal.SIGTERM)
+    assert fresh(small_library).papers[pid].note == "typed as the window closed"
+    assert app.return_code == 128 + signal.SIGTERM
 
 
 def _drafts_to(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
