@@ -31,6 +31,7 @@ from textual.message import Message
 
 ESCAPE = "\x1b"
 _PASTE_MARKS = re.compile(r"\x1b\[20[01]~")
+_PASTE_MARK_LENGTH = len(BRACKETED_PASTE_START)
 
 
 class KeyParser(XTermParser):
@@ -39,15 +40,20 @@ class KeyParser(XTermParser):
     def __init__(self, debug: bool = False) -> None:
         self._alt_next = False
         self._pasting = False
+        self._tail = ""  # the end of the last read: a paste's start or end may be cut between two reads
         super().__init__(debug)
 
     def feed(self, data: str) -> Iterable[Message]:
         # Fed in pieces cut after each bracketed paste's start and end, so each piece is known to be pasted or not.
+        seen = self._tail + data
+        before = len(self._tail)
+        self._tail = seen[-(_PASTE_MARK_LENGTH - 1) :]
         start = 0
-        for mark in _PASTE_MARKS.finditer(data):
-            yield from super().feed(data[start : mark.end()])
+        for mark in _PASTE_MARKS.finditer(seen):
+            end = mark.end() - before
+            yield from super().feed(data[start:end])
             self._pasting = mark.group() == BRACKETED_PASTE_START
-            start = mark.end()
+            start = end
         if start < len(data) or not data:
             yield from super().feed(data[start:])
 

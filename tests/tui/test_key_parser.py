@@ -63,6 +63,17 @@ def test_a_paste_cut_short_by_a_read_and_the_keys_after_it() -> None:
     ]
 
 
+def test_a_paste_cut_between_two_reads_anywhere_reads_as_textual_reads_it() -> None:
+    """A long paste comes in several reads, its start or end mark cut between two of them: the escape character
+    inside it is still text, never an Esc that would close the note editor."""
+    data = "j\x1b[200~a\x1bx b\x1b[201~k"
+    whole = keys(XTermParser(), data)
+    for cut in range(1, len(data)):
+        parser = KeyParser()
+        read = [*parser.feed(data[:cut]), *parser.feed(data[cut:]), *parser.feed("")]
+        assert [(e.key, e.character) if hasattr(e, "key") else type(e).__name__ for e in read] == whole, cut
+
+
 @pytest.mark.parametrize(
     ("character", "key"), [("\r", "enter"), ("/", "slash"), (" ", "space"), ("4", "4"), ("J", "J"), ("\x12", "ctrl+r")]
 )
