@@ -65,6 +65,11 @@ class KeyOrder:
         # nodes it goes up through, and the screen shown when it was handed on.
         self._in_flight: tuple[Typed, list[DOMNode], Screen[Any]] | None = None
 
+    @property
+    def idle(self) -> bool:
+        """No key is held, and none is waited for."""
+        return not self._held and not self._waiting
+
     async def take(self, key: Typed) -> None:
         """Handle ``key`` now, or once the keys typed before it are done."""
         self._held.append(key)

@@ -10,7 +10,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Input, Markdown, Static
 from textual.widgets._footer import FooterKey
-from tui_helpers import SIZE, burst, closed, fresh
+from tui_helpers import SIZE, burst, closed, fresh, settle
 
 from readlist.app import clipboard
 from readlist.app.browser import Opened
@@ -313,7 +313,7 @@ async def test_keys_typed_after_q_do_not_act_on_the_closing_app(small_library: P
         paper = plist(app).current
         assert paper is not None
         burst(app, "4qtx")
-        await pilot.pause(0.3)
+        await settle(pilot)
     assert not app.return_code and app._exception is None
     kept = fresh(small_library).papers[paper.id]
     assert kept.rating == 4 and kept.status != "skipped"  # typed before q: done; after it: not

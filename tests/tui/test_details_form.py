@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.widgets import Input, Static
-from tui_helpers import SIZE, burst, closed, fresh, topbar
+from tui_helpers import SIZE, burst, closed, fresh, settle, topbar
 
 from readlist.app.imports import ImportPapers
 from readlist.core.model import Paper
@@ -174,12 +174,12 @@ async def test_a_burst_ending_in_ctrl_s_saves_every_key_typed_before_it(small_li
     async with app.run_test(size=SIZE) as pilot:
         paper = await open_form(app, pilot)
         burst(app, "\t\tAcme Lab\x13")  # Tab Tab, the organization, ctrl+s
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert not isinstance(app.screen, DetailsEditor)
         assert fresh(small_library).papers[paper.id].organization == "Acme Lab"
         await open_form(app, pilot)
         burst(app, "\t\x15Ann Bee\x13")  # Tab, ctrl+u, the authors, ctrl+s
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert not isinstance(app.screen, DetailsEditor)
     assert fresh(small_library).papers[paper.id].authors == ["Ann Bee"]
 
@@ -190,7 +190,7 @@ async def test_a_burst_with_a_date_that_is_no_day_keeps_the_form_open(small_libr
     async with app.run_test(size=SIZE) as pilot:
         paper = await open_form(app, pilot)
         burst(app, "\t\t\t\x152024-13-40\x13")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, DetailsEditor)
         assert app.screen.query_one("#detail-published", Input).value == "2024-13-40"
         assert "'2024-13-40'" in str(app.screen.query_one("#details-error", Static).render())
@@ -203,7 +203,7 @@ async def test_keys_typed_after_ctrl_s_in_a_burst_go_to_the_list(small_library: 
     async with app.run_test(size=SIZE) as pilot:
         paper = await open_form(app, pilot)
         burst(app, "\t\tAcme\x13j")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert not isinstance(app.screen, DetailsEditor)
         assert app.screen.query_one(PaperList).cursor == 1
     assert fresh(small_library).papers[paper.id].organization == "Acme"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import ESC, SIZE, burst, fresh, paper_list, search_all, view_name_prompt
+from tui_helpers import ESC, SIZE, burst, fresh, paper_list, search_all, settle, view_name_prompt
 
 from readlist.tui.app import ReadlistApp
 from readlist.tui.screens.details import DetailsEditor
@@ -41,7 +41,7 @@ async def test_list_keys_after_enter_in_the_search_box_act_on_the_results(
         main(app).set_view_key("all")
         await pilot.pause()
         burst(app, "/agent\rjjs")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert search_box(app).value == "agent"
         found = paper_list(app)
         assert not search_box(app).has_focus and found.has_focus
@@ -70,7 +70,7 @@ async def test_keys_after_enter_that_arrive_in_two_reads_keep_their_order(
 
         screen.watch(screen, "focused", focused, init=False)
         burst(app, "/agent\rj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         results = [paper.id for paper in found.papers]
         assert found.cursor == 2
     kept = [pid for pid, paper in fresh(seed_library).papers.items() if paper.status == "to-read"]
@@ -86,7 +86,7 @@ async def test_list_keys_after_down_in_the_search_box_act_on_the_results(
         main(app).set_view_key("all")
         await pilot.pause()
         burst(app, "/agent\x1b[Bjj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert search_box(app).value == "agent"
         found = paper_list(app)
         assert found.has_focus and found.cursor == 2
@@ -104,7 +104,7 @@ async def test_list_keys_after_esc_in_the_search_box_act_on_the_list(
         main(app).set_view_key("all")
         await pilot.pause()
         burst(app, "/abc" + esc + "jj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert search_box(app).value == ""
         assert paper_list(app).has_focus and paper_list(app).cursor == 2
 
@@ -116,7 +116,7 @@ async def test_keys_after_enter_in_the_tag_box_act_on_the_list(small_library: Pa
         await pilot.press("t")
         assert isinstance(app.screen, TagEditor)
         burst(app, "mine\rjt")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, TagEditor)  # t opened the tags of the next paper
         assert app.screen.papers[0].id != first
         assert app.screen.query_one("#tag-input", Input).value == ""
@@ -129,7 +129,7 @@ async def test_keys_after_esc_in_the_tag_box_act_on_the_list(small_library: Path
         first = paper_list(app).papers[0].id
         await pilot.press("t")
         burst(app, "mine" + ESC + "jj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert paper_list(app).cursor == 2
     assert fresh(small_library).papers[first].tags == []
 
@@ -141,7 +141,7 @@ async def test_keys_after_enter_in_the_view_name_prompt_act_on_the_list(
     async with app.run_test(size=SIZE) as pilot:
         await view_name_prompt(pilot, "agent")
         burst(app, "mine\rjj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         screen = main(app)
         assert screen.view.label == "mine"
         assert paper_list(app).cursor == 2
@@ -157,7 +157,7 @@ async def test_keys_after_esc_in_the_view_name_prompt_act_on_the_list(
         await pilot.pause()
         assert isinstance(app.screen, Prompt)
         burst(app, "mine" + ESC + "jj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert paper_list(app).cursor == 2
         assert "mine" not in main(app).saved_views
 
@@ -173,7 +173,7 @@ async def test_keys_after_esc_in_the_note_editor_act_on_the_list(
         await pilot.press("n")
         assert isinstance(app.screen, NoteEditor)
         burst(app, "read it" + esc + "jj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert paper_list(app).cursor == 2
     assert fresh(small_library).papers[first].note == "read it"
 
@@ -187,7 +187,7 @@ async def test_keys_after_enter_in_the_details_form_act_on_the_list(
         await pilot.press("e")
         assert isinstance(app.screen, DetailsEditor)
         burst(app, "\t\tAcme\rjj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert paper_list(app).cursor == 2
     assert fresh(small_library).papers[first].organization == "Acme"
 
@@ -198,7 +198,7 @@ async def test_keys_after_esc_in_the_details_form_act_on_the_list(small_library:
         first = paper_list(app).papers[0]
         await pilot.press("e")
         burst(app, "\t\tAcme" + ESC + "jj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert paper_list(app).cursor == 2
     assert fresh(small_library).papers[first.id].organization == first.organization
 
@@ -214,7 +214,7 @@ async def test_a_key_bound_on_the_editor_before_esc_acts_in_the_editor(seed_libr
         await pilot.press("n")
         assert isinstance(app.screen, NoteEditor)
         burst(app, "see\x13 also" + ESC + "j")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert paper_list(app).cursor == 1
     assert fresh(seed_library).papers[first.id].note.endswith("see also")
@@ -229,7 +229,7 @@ async def test_an_alt_key_given_an_action_is_that_key(
     async with app.run_test(size=SIZE) as pilot:
         first = paper_list(app).papers[0].id
         burst(app, BARE_ESC + "k")
-        await pilot.pause(0.3)
+        await settle(pilot)
     assert fresh(small_library).papers[first].status == "to-read"
 
 
@@ -244,7 +244,7 @@ async def test_esc_then_a_digit_closes_the_note_and_rates(small_library: Path, m
         first = paper_list(app).papers[0].id
         await pilot.press("n")
         burst(app, "idea" + BARE_ESC + "4")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
     kept = fresh(small_library).papers[first]
     assert (kept.note, kept.rating) == ("idea", 4)
@@ -257,7 +257,7 @@ async def test_esc_then_slash_clears_the_search_and_starts_another(seed_library:
         main(app).set_view_key("all")
         await pilot.pause()
         burst(app, "/abc" + BARE_ESC + "/x")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert search_box(app).value == "x" and search_box(app).has_focus
 
 
@@ -268,7 +268,7 @@ async def test_esc_then_enter_cancels_the_tag_box_and_opens_the_paper(small_libr
         first = paper_list(app).papers[0].id
         await pilot.press("t")
         burst(app, "mine" + BARE_ESC + "\r")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, TriageScreen)
     assert fresh(small_library).papers[first].tags == []
 
@@ -280,7 +280,7 @@ async def test_esc_a_key_and_esc_again_leave_no_caret_in_the_note(small_library:
         first = paper_list(app).papers[0].id
         await pilot.press("n")
         burst(app, "idea" + BARE_ESC + "j" + BARE_ESC)
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert paper_list(app).cursor == 1
     assert fresh(small_library).papers[first].note == "idea"
@@ -292,6 +292,6 @@ async def test_an_escape_character_inside_a_paste_is_no_esc(small_library: Path,
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         burst(app, "\x1b[200~a\x1bx b\x1b[201~")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, NoteEditor)
     assert all(paper.status == "inbox" for paper in fresh(small_library).papers.values())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import ESC, SIZE, burst, fresh, paper_list
+from tui_helpers import ESC, SIZE, burst, fresh, paper_list, settle
 
 from readlist.tui.app import ReadlistApp
 from readlist.tui.key_order import HOLD_LIMIT
@@ -25,7 +25,7 @@ async def test_a_tag_typed_right_after_t_is_the_tag(small_library: Path, make_ap
     async with app.run_test(size=SIZE) as pilot:
         first = paper_list(app).papers[0].id
         burst(app, "tmine\r")
-        await pilot.pause(0.5)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert paper_list(app).has_focus
     assert fresh(small_library).papers[first].tags == ["mine"]
@@ -36,7 +36,7 @@ async def test_keys_before_and_after_the_tag_box_act_in_order(small_library: Pat
     async with app.run_test(size=SIZE) as pilot:
         papers = paper_list(app).papers
         burst(app, "jtmine\rjtyours\rj")
-        await pilot.pause(0.8)
+        await settle(pilot)
         assert paper_list(app).cursor == 3
     tags = {pid: paper.tags for pid, paper in fresh(small_library).papers.items() if paper.tags}
     assert tags == {papers[1].id: ["mine"], papers[2].id: ["yours"]}
@@ -47,7 +47,7 @@ async def test_a_note_typed_right_after_n_is_saved(small_library: Path, make_app
     async with app.run_test(size=SIZE) as pilot:
         first = paper_list(app).papers[0].id
         burst(app, "nhello" + ESC + "j")
-        await pilot.pause(0.5)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert paper_list(app).cursor == 1
     assert fresh(small_library).papers[first].note == "hello"
@@ -58,7 +58,7 @@ async def test_a_field_typed_right_after_e_is_saved(small_library: Path, make_ap
     async with app.run_test(size=SIZE) as pilot:
         first = paper_list(app).papers[0].id
         burst(app, "e\t\tAcme\rj")
-        await pilot.pause(0.5)
+        await settle(pilot)
         assert paper_list(app).cursor == 1
     assert fresh(small_library).papers[first].organization == "Acme"
 
@@ -71,10 +71,10 @@ async def test_keys_typed_before_slash_move_the_cursor_before_the_search_box_ope
     app = make_app(small_library)
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "jj/")
-        await pilot.pause(0.5)
+        await settle(pilot)
         assert app.screen.query_one("#search", Input).has_focus
         burst(app, ESC)
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert paper_list(app).cursor == 2
 
 
@@ -85,7 +85,7 @@ async def test_a_decision_typed_right_after_opening_triage_is_made_there(
     async with app.run_test(size=SIZE) as pilot:
         papers = paper_list(app).papers
         burst(app, "Tjx")
-        await pilot.pause(0.5)
+        await settle(pilot)
         assert isinstance(app.screen, TriageScreen)
     library = fresh(small_library)
     assert [library.papers[paper.id].status for paper in papers[:3]] == ["inbox", "skipped", "inbox"]
@@ -104,7 +104,7 @@ async def test_a_paste_right_after_n_is_the_note(small_library: Path, make_app: 
     async with app.run_test(size=SIZE) as pilot:
         first = paper_list(app).papers[0].id
         burst(app, "n\x1b[200~pasted words\x1b[201~" + ESC)
-        await pilot.pause(0.5)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
     assert fresh(small_library).papers[first].note == "pasted words"
 
@@ -118,7 +118,7 @@ async def test_keys_held_behind_a_key_whose_end_is_never_heard_go_on_after_a_whi
     async with app.run_test(size=SIZE) as pilot:
         plist = paper_list(app)
         burst(app, "j")
-        await pilot.pause(0.2)
+        await settle(pilot)
         monkeypatch.setattr(plist, "call_later", lambda *args, **kwargs: True)  # what it is sent is never run
         burst(app, "jj")
         await asyncio.sleep(HOLD_LIMIT * 3)  # not Pilot's pause: it waits on the same callbacks

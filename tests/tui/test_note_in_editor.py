@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from tui_helpers import SIZE, burst, fresh, topbar
+from tui_helpers import SIZE, burst, fresh, settle, topbar
 
 from readlist.app.notes import SaveNote
 from readlist.core.text import clean_note
@@ -246,7 +246,7 @@ async def test_a_move_typed_just_before_n_upper_leaves_what_the_editor_s_save_sa
     async with app.run_test(size=SIZE) as pilot:
         second = app.screen.query_one(PaperList).papers[1].id
         burst(app, "jN")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert "Note saved (u undoes)" in topbar(app)
         await pilot.press("j")
         assert "Note saved" not in topbar(app)

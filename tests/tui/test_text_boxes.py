@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, Static, TextArea
-from tui_helpers import SIZE, burst, fresh, search_all, type_as_terminal, view_name_prompt
+from tui_helpers import SIZE, burst, fresh, search_all, settle, type_as_terminal, view_name_prompt
 
 from readlist.app.commands import EditTags
 from readlist.config.settings import load_config
@@ -104,7 +104,7 @@ async def test_tab_in_a_burst_completes_the_tag_typed_before_it(small_library: P
         await pilot.press("t")
         assert isinstance(app.screen, TagEditor)
         burst(app, " inv\t fin\t\r")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, MainScreen)
     assert fresh(small_library).papers[pid].tags == ["finance", "investing"]
 
@@ -236,7 +236,7 @@ async def test_keys_typed_right_after_enter_in_the_search_box_go_to_the_list(
         main(app).set_view_key("all")
         await pilot.pause()
         burst(app, "/generalization\rjj")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert box(app, "#search").value == "generalization"
         found = app.screen.query_one(PaperList)
         assert len(found.papers) > 3 and found.cursor == 2
@@ -251,7 +251,7 @@ async def test_editing_keys_typed_in_a_burst_apply_in_order_in_every_box(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash")
         burst(app, "worlx\x7fd m\x1b[D\x1b[Do")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert box(app, "#search").value == "worldo m"
         await pilot.press("escape", "escape")
         await pilot.pause()
@@ -260,5 +260,5 @@ async def test_editing_keys_typed_in_a_burst_apply_in_order_in_every_box(
         note = app.screen.query_one("#note-text", TextArea)
         start = note.text
         burst(app, "abx\x7fc\x1b[Dd")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert note.text == start + "abdc"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 from readlist.app.imports import ImportPapers
@@ -133,6 +134,20 @@ def burst(app: ReadlistApp, keys: str) -> None:
     for event in [*parser.feed(keys), *parser.feed("")]:
         event.set_sender(app)
         app.post_message(event)
+
+
+async def settle(pilot: Any, limit: float = 30.0) -> None:
+    """Wait until every key and message queued has been handled, however loaded the machine: a fixed pause after a
+    burst of keys was too short on a busy two-core one. Quiet means the key order holds nothing and no screen or
+    widget has a message waiting, three times in a row."""
+    app = pilot.app
+    deadline = monotonic() + limit
+    quiet = 0
+    while quiet < 3 and monotonic() < deadline:
+        await pilot.pause(0.02)
+        nodes = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
+        busy = not app.key_order.idle or any(node.message_queue_size for node in nodes)
+        quiet = 0 if busy else quiet + 1
 
 
 async def view_name_prompt(pilot: Any, search: str) -> Any:
