@@ -95,7 +95,7 @@ async def test_a_held_down_key_moves_once_per_key(seed_library: Path, make_app: 
     app = make_app(seed_library)
     async with app.run_test(size=SIZE) as pilot:
         burst(app, "j" * 60 + "k" * 5)
-        await pilot.pause(1.0)
+        await settle(pilot)
         assert paper_list(app).cursor == 55
 
 
