@@ -167,6 +167,7 @@ class ReadlistApp(App[None]):
         """Textual's driver for the platform; for a POSIX terminal, the one whose key parser keeps an Esc typed just
         before another key (see readlist.tui.key_parser)."""
         driver = super().get_driver_class()
+        # Told by name: the module of Textual's POSIX driver cannot be imported on Windows.
         if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
             from readlist.tui.terminal_driver import TerminalDriver
 

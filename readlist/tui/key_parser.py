@@ -77,7 +77,7 @@ class KeyParser(XTermParser):
             yield event
 
 
-_NAMER = XTermParser()
+_NAMER = XTermParser()  # Textual's own parser, only asked how it names a single character
 
 
 def plain_key(character: str) -> events.Key:

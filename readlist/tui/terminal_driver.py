@@ -7,8 +7,8 @@ the parser, and bytes that are not UTF-8 (a terminal set to Latin-1 sends ``é``
 loop stopped on them with a traceback that closed the app; here each becomes the replacement character ``�``, typed
 where the key was, so the person sees that the terminal sent something else than UTF-8.
 
-The app uses this driver wherever Textual would use its own for a terminal (not in tests, which run headless, nor on
-Windows).
+The app uses this driver wherever Textual would use its own for a terminal (not under Textual's test pilot, which runs
+headless, nor on Windows).
 """
 
 from __future__ import annotations
