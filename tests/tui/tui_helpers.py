@@ -110,7 +110,7 @@ def hostile_library(path: Path) -> Path:
 
 
 async def type_as_terminal(pilot: Any, text: str) -> None:
-    """Type ``text`` as a terminal delivers it, one key at a time: Textual's own input parser makes the events.
+    """Type ``text`` as a terminal delivers it, one key at a time: the app's input parser makes the events.
 
     ``pilot.press`` works a key's character out from the key's name, and gets none for a character whose
     Unicode name has a hyphen (U+200C ZERO WIDTH NON-JOINER); the parser gives every key the character
@@ -125,11 +125,11 @@ async def type_as_terminal(pilot: Any, text: str) -> None:
 
 def burst(app: ReadlistApp, keys: str) -> None:
     """``keys`` queued at once, as a terminal hands over what was typed faster than the app reads it (a fast
-    typist, a slow machine, SSH): Textual's own input parser makes the events, none waits for the one before.
+    typist, a slow machine, SSH): the parser the app reads a terminal with makes the events, none waits for the one
+    before.
 
-    The parser is the one the app reads a terminal with; it is then told the keys have stopped, as its timeout tells
-    it in a terminal: a bare escape character followed by a key is Alt and that key, as a terminal without the kitty
-    keyboard protocol sends them."""
+    The parser is then told the keys have stopped, as its timeout tells it in a terminal: a bare escape character
+    followed by a key is Alt and that key, as a terminal without the kitty keyboard protocol sends them."""
     parser = KeyParser()
     for event in [*parser.feed(keys), *parser.feed("")]:
         event.set_sender(app)
