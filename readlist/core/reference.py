@@ -263,16 +263,16 @@ def plain_text(tex: str) -> str:
         if not balanced_braces(run):
             kept.append(typeset_dashes(run))
             return _AS_TYPED
-        # A dollar left in a run is text (the run has no math but the refused, set aside): escaped, so that the
-        # renderer pairs none of them with another, or with the dollars of the math beside the run.
         out: list[str] = []
         last = 0
         for refused in refused_math(run):
-            out.append(_BARE_DOLLAR.sub(r"\\$", run[last : refused.start()]))
+            out += [run[last : refused.start()], _AS_TYPED]
             kept.append(refused.group())
-            out.append(_AS_TYPED)
             last = refused.end()
-        return "".join(out) + _BARE_DOLLAR.sub(r"\\$", run[last:])
+        out.append(run[last:])
+        # A dollar left in the run is text (its only math is the refused, set aside): escaped, so that the renderer
+        # pairs none of them with another, or with the dollars of the math beside the run.
+        return _BARE_DOLLAR.sub(r"\\$", "".join(out))
 
     rendered = render_tex(typeset_dashes(outside_math(tex, set_aside)))
     return clean_line(_AS_TYPED_HERE.sub(lambda _: kept.pop(0), rendered) if kept else rendered)

@@ -4,15 +4,21 @@ takes for Esc and the key), while the sequences that stand for a key of their ow
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual._xterm_parser import XTermParser
+from textual.message import Message
 
 from readlist.tui.key_parser import KeyParser, plain_key
 
 
+def described(read: list[Message]) -> list[tuple[str, str | None] | str]:
+    """Each key as (name, character), anything else by its class."""
+    return [(event.key, event.character) if isinstance(event, events.Key) else type(event).__name__ for event in read]
+
+
 def keys(parser: XTermParser, data: str) -> list[tuple[str, str | None] | str]:
-    """What ``data`` reads as, once nothing more comes (a key as (name, character), anything else by its class)."""
-    read = [*parser.feed(data), *parser.feed("")]
-    return [(event.key, event.character) if hasattr(event, "key") else type(event).__name__ for event in read]
+    """What ``data`` reads as, once nothing more comes."""
+    return described([*parser.feed(data), *parser.feed("")])
 
 
 @pytest.mark.parametrize(
@@ -58,9 +64,7 @@ def test_a_paste_cut_short_by_a_read_and_the_keys_after_it() -> None:
     """The paste's end arrives in a later read: what follows it is keys again, Esc and its key included."""
     parser = KeyParser()
     read = [*parser.feed("\x1b[200~ab"), *parser.feed("c\x1b[201~\x1b4"), *parser.feed("")]
-    assert [(event.key, event.character) if hasattr(event, "key") else type(event).__name__ for event in read] == [
-        "Paste", ("alt+4", "4")
-    ]
+    assert described(read) == ["Paste", ("alt+4", "4")]
 
 
 def test_a_paste_cut_between_two_reads_anywhere_reads_as_textual_reads_it() -> None:
@@ -71,7 +75,7 @@ def test_a_paste_cut_between_two_reads_anywhere_reads_as_textual_reads_it() -> N
     for cut in range(1, len(data)):
         parser = KeyParser()
         read = [*parser.feed(data[:cut]), *parser.feed(data[cut:]), *parser.feed("")]
-        assert [(e.key, e.character) if hasattr(e, "key") else type(e).__name__ for e in read] == whole, cut
+        assert described(read) == whole, cut
 
 
 @pytest.mark.parametrize(
